@@ -1,0 +1,293 @@
+"""Writing change events and deriving state from them.
+
+Every write appends one `Event` and updates the state row in the same
+transaction. A merge inserts foreign events and calls `rebuild()` for the
+records they touch, which folds all events of each record again:
+
+* per field, the event with the highest (hlc, device_id) wins;
+* a delete (`deleted: true`) is sticky — no event, older or newer, undoes it;
+* two events that set one field to different values where the winner had not
+  seen the loser (loser.hlc > winner.base_hlc) are a conflict, kept for review.
+
+State is a pure function of the set of events, so merge order does not matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, delete, func, select, update
+from sqlmodel import Session, SQLModel
+
+from storage import hlc as clock
+from storage.errors import UserError
+from storage.i18n import _
+from storage.models import (
+    DERIVED_FIELDS,
+    RECORD_TABLES,
+    Conflict,
+    Event,
+    Identity,
+    Resident,
+    RiskAssessment,
+)
+
+Key = tuple[str, str]
+
+
+def new_id() -> str:
+    """A record id made on this device: random, 16 hex characters."""
+    return secrets.token_hex(8)
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+    return value
+
+
+_KINDS: dict[type, dict[str, str]] = {}
+
+
+def _column_kinds(table: type[SQLModel]) -> dict[str, str]:
+    kinds = _KINDS.get(table)
+    if kinds is None:
+        kinds = {}
+        for col in table.__table__.columns:  # type: ignore[attr-defined]
+            t = col.type
+            kinds[col.name] = (
+                "datetime" if isinstance(t, DateTime)
+                else "date" if isinstance(t, Date)
+                else "bool" if isinstance(t, Boolean)
+                else "int" if isinstance(t, Integer)
+                else "other"
+            )
+        _KINDS[table] = kinds
+    return kinds
+
+
+def from_json_value(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    if kind == "datetime" and isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "int" and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _check_fields(record_type: str, table: type[SQLModel], fields: dict[str, Any]) -> None:
+    kinds = _column_kinds(table)
+    forbidden = DERIVED_FIELDS.get(record_type, frozenset({"id"}))
+    for name in fields:
+        if name == "deleted":
+            continue
+        if name not in kinds or name in forbidden:
+            raise ValueError(f"{record_type} has no writable field {name!r}")
+
+
+def _set_fields(row: SQLModel, table: type[SQLModel], fields: dict[str, Any]) -> None:
+    kinds = _column_kinds(table)
+    for name, value in fields.items():
+        if name in kinds:
+            setattr(row, name, from_json_value(kinds[name], value))
+
+
+def _after_fold(session: Session, record_type: str, row: SQLModel, hlc: int) -> set[str]:
+    """Derived columns and rows; returns residents whose risk must be refreshed."""
+    if record_type == "resident":
+        number = row.id_number  # type: ignore[attr-defined]
+        row.id_rev = number[::-1] if number else None  # type: ignore[attr-defined]
+        return set()
+    if record_type == "risk":
+        row.hlc = hlc  # type: ignore[attr-defined]
+        return {row.resident_id}  # type: ignore[attr-defined]
+    if record_type == "visit":
+        rid = "visit:" + row.id  # type: ignore[attr-defined]
+        existing = session.get(RiskAssessment, rid)
+        if row.risk_after or existing is not None:  # type: ignore[attr-defined]
+            ra = existing or RiskAssessment(id=rid)
+            ra.resident_id = row.resident_id  # type: ignore[attr-defined]
+            ra.level = row.risk_after or "low"  # type: ignore[attr-defined]
+            ra.assessed_on = row.visit_date  # type: ignore[attr-defined]
+            ra.assessor = row.visitor  # type: ignore[attr-defined]
+            ra.source = "visit"
+            ra.reason = ""
+            ra.hlc = hlc
+            ra.deleted = bool(row.deleted or not row.risk_after)  # type: ignore[attr-defined]
+            session.add(ra)
+            return {row.resident_id}  # type: ignore[attr-defined]
+    return set()
+
+
+def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
+    """resident.risk_level = the latest assessment (by date, then clock)."""
+    ids = sorted(set(resident_ids))
+    latest = (
+        select(RiskAssessment.level)
+        .where(RiskAssessment.resident_id == Resident.id, RiskAssessment.deleted == False)  # noqa: E712
+        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        session.execute(
+            update(Resident).where(Resident.id.in_(chunk)).values(risk_level=func.coalesce(latest, "low")),
+            execution_options={"synchronize_session": False},
+        )
+    session.expire_all()
+
+
+@dataclass
+class Writer:
+    """Appends events for one transaction; obtained from `writer(session)`."""
+
+    session: Session
+    identity: Identity
+
+    def write(self, record_type: str, record_id: str, fields: dict[str, Any]) -> Event:
+        table = RECORD_TABLES[record_type]
+        fields = {k: to_json_value(v) for k, v in fields.items()}
+        _check_fields(record_type, table, fields)
+        s = self.session
+        row = s.get(table, record_id)
+        if row is not None and getattr(row, "deleted", False):
+            raise UserError(_("This record was deleted and can no longer be changed."))
+        stamp = clock.tick(self.identity.last_hlc)
+        self.identity.last_hlc = stamp
+        base = s.execute(
+            select(func.max(Event.hlc)).where(Event.record_type == record_type, Event.record_id == record_id)
+        ).scalar() or 0
+        ev = Event(
+            id=f"{self.identity.device_id}-{stamp}",
+            record_type=record_type,
+            record_id=record_id,
+            fields=fields,
+            hlc=stamp,
+            device_id=self.identity.device_id,
+            base_hlc=base,
+            author=self.identity.worker_name,
+        )
+        s.add(ev)
+        s.add(self.identity)
+        # the newest event wins every field it sets, so state is updated in place
+        if row is None:
+            row = table(id=record_id)
+        _set_fields(row, table, fields)
+        if fields.get("deleted"):
+            row.deleted = True  # type: ignore[attr-defined]
+        s.add(row)
+        s.flush()
+        residents = _after_fold(s, record_type, row, stamp)
+        if residents:
+            s.flush()
+            refresh_risk(s, residents)
+        return ev
+
+    def delete(self, record_type: str, record_id: str) -> Event:
+        return self.write(record_type, record_id, {"deleted": True})
+
+
+def load_identity(session: Session) -> Identity:
+    ident = session.get(Identity, 1)
+    if ident is None:
+        raise UserError(_("This database is not set up yet: run `gridcare init` (or `gridcare demo`) first."))
+    return ident
+
+
+def writer(session: Session) -> Writer:
+    return Writer(session, load_identity(session))
+
+
+# --- folding (merge) -------------------------------------------------------
+
+
+def _winner_key(ev: Event) -> tuple[int, str]:
+    return (ev.hlc, ev.device_id)
+
+
+def fold_record(session: Session, record_type: str, record_id: str, events: list[Event]) -> set[str]:
+    """Recompute one record's state row and conflicts from all its events."""
+    table = RECORD_TABLES[record_type]
+    events = sorted(events, key=_winner_key)
+    values: dict[str, tuple[Any, Event]] = {}
+    history: dict[str, list[tuple[Any, Event]]] = defaultdict(list)
+    deleted = False
+    for ev in events:
+        for name, value in ev.fields.items():
+            if name == "deleted":
+                deleted = deleted or bool(value)
+                continue
+            values[name] = (value, ev)
+            history[name].append((value, ev))
+    row = session.get(table, record_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    row = table(id=record_id)
+    _set_fields(row, table, {k: v for k, (v, _ev) in values.items()})
+    row.deleted = deleted  # type: ignore[attr-defined]
+    session.add(row)
+
+    session.execute(delete(Conflict).where(Conflict.record_type == record_type, Conflict.record_id == record_id))
+    for name, (win_value, win) in values.items():
+        for value, ev in history[name]:
+            if ev is win or ev.hlc <= win.base_hlc or _same(value, win_value):
+                continue
+            session.add(
+                Conflict(
+                    id=f"{record_type}:{record_id}:{name}:{ev.id}",
+                    record_type=record_type, record_id=record_id, field=name,
+                    winner_event=win.id, winner_value=win_value, winner_author=win.author,
+                    winner_device=win.device_id, winner_hlc=win.hlc,
+                    loser_event=ev.id, loser_value=value, loser_author=ev.author,
+                    loser_device=ev.device_id, loser_hlc=ev.hlc,
+                )
+            )
+    session.flush()
+    newest = events[-1].hlc if events else 0
+    return _after_fold(session, record_type, row, newest)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def rebuild(session: Session, keys: Iterable[Key]) -> None:
+    """Re-derive the state of the given records from the change log."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for record_type, record_id in set(keys):
+        by_type[record_type].append(record_id)
+    residents: set[str] = set()
+    # risk rows derived from visits must exist before residents' risk is refreshed
+    for record_type in sorted(by_type, key=lambda t: (t == "resident", t)):
+        ids = sorted(by_type[record_type])
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            grouped: dict[str, list[Event]] = defaultdict(list)
+            query = select(Event).where(Event.record_type == record_type, Event.record_id.in_(chunk))
+            for ev in session.execute(query).scalars():
+                grouped[ev.record_id].append(ev)
+            for record_id in chunk:
+                residents |= fold_record(session, record_type, record_id, grouped.get(record_id, []))
+    session.flush()
+    if residents:
+        refresh_risk(session, residents)
+
+
+def rebuild_all(session: Session) -> None:
+    keys = session.execute(select(Event.record_type, Event.record_id).distinct()).all()
+    rebuild(session, [(t, i) for t, i in keys])

@@ -1,0 +1,44 @@
+"""Every path gridcare uses, in one place, each overridable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "gridcare"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("GRIDCARE_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_path
+
+    return user_data_path(APP, appauthor=False)
+
+
+def default_db_path() -> Path:
+    override = os.environ.get("GRIDCARE_DB")
+    return Path(override) if override else data_dir() / "gridcare.db"
+
+
+def log_dir() -> Path:
+    override = os.environ.get("GRIDCARE_LOG_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_log_path
+
+    return user_log_path(APP, appauthor=False)
+
+
+def log_file() -> Path:
+    return log_dir() / "gridcare.log"
+
+
+def drafts_dir(db_path: Path) -> Path:
+    """Unsaved forms, beside the database they belong to."""
+    return db_path.parent / f"{db_path.name}.drafts"
+
+
+def backups_dir(db_path: Path) -> Path:
+    return db_path.parent / f"{db_path.name}.backups"

@@ -1,0 +1,124 @@
+"""The `gridcare` command: parses arguments, then opens the TUI or runs a command.
+
+Exit status: 0 success, 1 a user error (one translated line, no traceback),
+2 bad arguments (argparse), 70 a bug (traceback in the log file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+from storage.errors import UserError
+from storage.i18n import _, choose_language, set_language
+
+# Each module defines `register(subparsers, common)`; the order is the order of --help.
+COMMAND_MODULES = [
+    "tui.cmd_setup",
+]
+
+EXIT_USER_ERROR = 1
+EXIT_BUG = 70
+
+log = logging.getLogger("gridcare")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gridcare")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _pre_scan_lang(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar=_("PATH"), default=argparse.SUPPRESS,
+                        help=_("database file (default: $GRIDCARE_DB, else the user data folder)"))
+    common.add_argument("--lang", metavar="zh_CN|en", default=argparse.SUPPRESS,
+                        help=_("interface language (default: $GRIDCARE_LANG, else the system's, else zh_CN)"))
+    parser = argparse.ArgumentParser(
+        prog="gridcare",
+        parents=[common],
+        description=_("gridcare: visits to key persons, for grid workers and township clerks."),
+    )
+    parser.add_argument("--version", action="version", version=f"gridcare {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    from storage.paths import default_db_path
+
+    given = getattr(args, "db", None)
+    return Path(given).expanduser() if given else default_db_path()
+
+
+def setup_logging() -> Path | None:
+    """Log to a file (never personal data); a bug's traceback goes there."""
+    from storage.paths import log_file
+
+    path = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from tui.app import make_app
+
+    app = make_app(db_path(args), lang=getattr(args, "lang", None))
+    app.run()
+    return app.return_code or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(choose_language(_pre_scan_lang(argv)))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "lang", None):
+        set_language(choose_language(args.lang))
+    log_path = setup_logging()
+    try:
+        if args.command is None:
+            return run_tui(args)
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(_("gridcare: interrupted; nothing was half-written."), file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in %s", args.command or "tui")
+        print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_path or "-"),
+              file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

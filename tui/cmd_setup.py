@@ -1,0 +1,99 @@
+"""`gridcare init`, `gridcare demo`, `gridcare dump`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from storage.i18n import _
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[common], help=_("set a database up for a township or a grid worker"),
+                       description=_("Set a database up for a township (clerk) or a grid worker."))
+    p.add_argument("--role", required=True, choices=["township", "worker"], help=_("township or worker"))
+    p.add_argument("--township-code", required=True, metavar=_("CODE"), help=_("9-digit township code"))
+    p.add_argument("--township-name", required=True, metavar=_("NAME"))
+    p.add_argument("--grid-code", metavar=_("CODE"), help=_("worker: the grid's short code, e.g. G03"))
+    p.add_argument("--grid-name", metavar=_("NAME"), help=_("worker: the grid's name"))
+    p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name"))
+    p.add_argument("--village-code", metavar=_("CODE"), help=_("worker: 12-digit village code (optional)"))
+    p.add_argument("--township-key", metavar=_("FILE"), type=Path,
+                   help=_("worker: the township's public key file (township-CODE.pub)"))
+    p.add_argument("--key-out", metavar=_("FILE"), type=Path,
+                   help=_("township: where to write the public key (default: ./township-CODE.pub)"))
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", parents=[common], help=_("fill the database with a realistic synthetic data set"),
+                       description=_("Fill the database with a realistic synthetic data set (deterministic by seed)."))
+    p.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
+    p.add_argument("--scale", choices=["grid", "township", "county"], default="grid",
+                   help=_("grid: 300 residents; township: 6,000; county: 120,000"))
+    p.add_argument("--open", action="store_true", help=_("open the app on the database afterwards"))
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("dump", parents=[common], help=_("write every current record as JSON Lines"),
+                       description=_("Write every current record as JSON Lines in a stable order."))
+    p.add_argument("--out", metavar=_("FILE"), type=Path, help=_("output file (default: standard output)"))
+    p.set_defaults(func=cmd_dump)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from storage.db import open_database
+    from storage.errors import UserError
+    from storage.identity import init_township, init_worker
+    from tui.cli import db_path
+
+    db = open_database(db_path(args))
+    if args.role == "township":
+        key_out = args.key_out or Path.cwd() / f"township-{args.township_code}.pub"
+        ident, written, text = init_township(db, args.township_code, args.township_name, key_out)
+        print(_("Township database ready: {path}").format(path=db.path))
+        print(_("Public key written to {file}; give it to every grid worker. It reads:").format(file=written))
+        print(text)
+        return 0
+    missing = [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
+                                        ("--worker", args.worker), ("--township-key", args.township_key))
+               if not value]
+    if missing:
+        raise UserError(_("A worker database needs {flags}.").format(flags=", ".join(missing)))
+    init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
+                args.township_key, village_code=args.village_code)
+    print(_("Grid worker database ready: {path}").format(path=db.path))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from storage.db import open_database
+    from storage.demo import generate
+    from tui.cli import db_path, run_tui
+    from tui.progress import cli_progress
+
+    db = open_database(db_path(args))
+    with cli_progress(_("Generating demo data")) as progress:
+        summary = generate(db, seed=args.seed, scale=args.scale, progress=progress)
+    print(_("Demo data in {path}: {residents} residents, {visits} visits.").format(
+        path=db.path, residents=summary["residents"], visits=summary["visits"]))
+    db.dispose()
+    if args.open:
+        return run_tui(args)
+    return 0
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    from storage.audit import record
+    from storage.db import open_database
+    from storage.dump import write_dump
+    from tui.cli import db_path
+
+    db = open_database(db_path(args), create=False)
+    if args.out:
+        from storage.files import atomic_text_writer
+
+        with atomic_text_writer(args.out) as fh:
+            n = write_dump(db, fh)
+    else:
+        n = write_dump(db, sys.stdout)
+    record(db, "dump", str(args.out or "-"), {"records": n})
+    return 0

@@ -8,13 +8,13 @@ from typing import Any
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import AuditEntry, Identity
+from storage.models import AuditEntry, Identity, utc_now
 
 
 def record(db: Database, action: str, file: str = "", counts: dict[str, Any] | None = None) -> None:
     with db.write() as s:
         ident = s.get(Identity, 1)
-        s.add(AuditEntry(at=dt.datetime.now().replace(microsecond=0), actor=ident.worker_name if ident else "",
+        s.add(AuditEntry(at=utc_now(), actor=ident.worker_name if ident else "",
                          action=action, file=file, counts=counts or {}))
 
 

@@ -110,7 +110,8 @@ def _after_fold(session: Session, record_type: str, row: SQLModel, hlc: int) -> 
     if record_type == "resident":
         number = row.id_number  # type: ignore[attr-defined]
         row.id_rev = number[::-1] if number else None  # type: ignore[attr-defined]
-        return set()
+        # a refolded row starts from defaults: its risk comes from the assessments again
+        return {row.id}  # type: ignore[attr-defined]
     if record_type == "risk":
         row.hlc = hlc  # type: ignore[attr-defined]
         return {row.resident_id}  # type: ignore[attr-defined]
@@ -148,7 +149,10 @@ def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
             update(Resident).where(Resident.id.in_(chunk)).values(risk_level=func.coalesce(latest, "low")),
             execution_options={"synchronize_session": False},
         )
-    session.expire_all()
+    wanted = set(ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Resident) and obj.id in wanted:
+            session.expire(obj, ["risk_level"])
 
 
 @dataclass

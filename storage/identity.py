@@ -11,7 +11,7 @@ from storage.changes import writer
 from storage.db import Database
 from storage.errors import UserError, ValidationError
 from storage.i18n import _
-from storage.models import Identity
+from storage.models import Identity, utc_now
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -59,7 +59,7 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         township_code=township_code,
         township_name=township_name.strip(),
         worker_name=_("Township clerk"),
-        created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        created_at=utc_now(),
         device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
         device_sign_secret=device.sign_secret,
@@ -120,7 +120,7 @@ def init_worker(
         grid_code=grid_record_id(township_code, grid_code),
         grid_name=grid_name.strip(),
         worker_name=worker_name.strip(),
-        created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        created_at=utc_now(),
         device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
         device_sign_secret=device.sign_secret,

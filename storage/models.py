@@ -18,8 +18,41 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant stored as ISO 8601 text in UTC; naive values are taken as UTC.
+
+    Our own type, so that every sqlmodel release (0.0.48 on Python 3.10,
+    0.0.50 on 3.11+, which differ on naive datetimes) stores the same thing.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc).isoformat()
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _instant(**kw) -> Any:
+    return Field(sa_column=Column(UtcDateTime(), **kw))
 
 # --- change log and local bookkeeping ---------------------------------------
 
@@ -58,7 +91,7 @@ class Identity(SQLModel, table=True):
     grid_code: Optional[str] = None
     grid_name: Optional[str] = None
     worker_name: str = ""
-    created_at: dt.datetime
+    created_at: dt.datetime = _instant(nullable=False)
     last_hlc: int = 0
     # keys (see storage/keys.py); secrets stay in this owner-only file
     device_age_secret: str = ""
@@ -84,8 +117,8 @@ class Device(SQLModel, table=True):
     township_code: str = ""
     grid_code: Optional[str] = None
     worker_name: str = ""
-    first_seen: dt.datetime
-    last_seen: dt.datetime
+    first_seen: dt.datetime = _instant(nullable=False)
+    last_seen: dt.datetime = _instant(nullable=False)
 
 
 class BundleReceived(SQLModel, table=True):
@@ -96,7 +129,7 @@ class BundleReceived(SQLModel, table=True):
     file_name: str = ""
     payload_sha256: str = ""
     event_count: int = 0
-    merged_at: dt.datetime
+    merged_at: dt.datetime = _instant(nullable=False)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -105,7 +138,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    at: dt.datetime
+    at: dt.datetime = _instant(nullable=False)
     actor: str = ""
     action: str
     file: str = ""

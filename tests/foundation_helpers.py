@@ -1,0 +1,24 @@
+"""Small databases for the foundation tests, without key generation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from storage.changes import writer
+from storage.db import Database, open_database
+from storage.models import Identity
+
+
+def make_db(path: Path, *, device_id: str = "aaaa000000000001", role: str = "worker",
+            worker: str = "王网格", grid: str = "330521101-G01") -> Database:
+    db = open_database(path)
+    with db.write() as s:
+        s.add(Identity(role=role, device_id=device_id, township_code="330521101", township_name="新市镇",
+                       grid_code=grid if role == "worker" else None, grid_name="一网格", worker_name=worker,
+                       created_at=dt.datetime(2026, 1, 1)))
+        s.flush()
+        if role == "worker":
+            writer(s).write("grid", grid, {"code": grid.split("-")[1], "name": "一网格", "township_code": "330521101",
+                                           "worker_name": worker})
+    return db

@@ -13,7 +13,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-DOMAIN = "gridcare"
+DOMAIN = "messages"
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
 

@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=_("gridcare: visits to key persons, for grid workers and township clerks."),
     )
-    parser.add_argument("--version", action="version", version=f"gridcare {_version()}")
+    parser.add_argument("--version", action="version", version=f"gridcare {_version()}",
+                        help=_("show program's version number and exit"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)

@@ -1,0 +1,112 @@
+"""Keep the translation catalogs in step with the code.
+
+    python tools/i18n.py          extract, update both catalogs, compile .mo
+    python tools/i18n.py --check  exit 1 if a catalog is stale or incomplete
+
+English msgids are the source; the English catalog is filled with the msgids
+themselves, the Chinese one (the default language) is translated by hand.
+Same as `pybabel extract -k N_ ... && pybabel update ... && pybabel compile`.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "locale"
+DOMAIN = "messages"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+SOURCES = ("storage", "tui", "screens")
+
+
+def extract() -> Catalog:
+    catalog = Catalog(project="gridcare", charset="utf-8")
+    for folder in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            catalog.add(message, None, [(f"{folder}/{filename}", lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load(lang: str, template: Catalog) -> Catalog:
+    path = po_path(lang)
+    if path.exists():
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+    else:
+        catalog = Catalog(locale=lang, project="gridcare", charset="utf-8")
+    catalog.update(template, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    if lang == "en":
+        for message in catalog:
+            if message.id and not message.string:
+                message.string = message.id
+    for message in catalog:
+        message.flags.discard("fuzzy")
+    return catalog
+
+
+def render_po(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, omit_header=False, no_location=True, sort_output=True, width=0)
+    return buf.getvalue()
+
+
+def render_mo(catalog: Catalog) -> bytes:
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    return buf.getvalue()
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    template = extract()
+    problems = []
+    for lang in ("zh_CN", "en"):
+        catalog = load(lang, template)
+        po, mo = render_po(catalog), render_mo(catalog)
+        path, mo_path = po_path(lang), po_path(lang).with_suffix(".mo")
+        if check:
+            if not path.exists() or path.read_bytes() != po:
+                problems.append(f"{path.relative_to(ROOT)} is not up to date with the code")
+            if not mo_path.exists() or mo_path.read_bytes() != mo:
+                problems.append(f"{mo_path.relative_to(ROOT)} is not compiled from the .po")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(po)
+            mo_path.write_bytes(mo)
+        missing = untranslated(catalog)
+        if missing:
+            problems.append(f"{lang}: {len(missing)} untranslated, e.g. {missing[:5]}")
+    if not check:
+        (LOCALE / f"{DOMAIN}.pot").write_bytes(render_po(template))
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -2,6 +2,7 @@
 
     python tools/i18n.py          extract, update both catalogs, compile .mo
     python tools/i18n.py --check  exit 1 if a catalog is stale or incomplete
+    python tools/i18n.py --fill zh_CN FILE.json   add translations {msgid: msgstr}
 
 English msgids are the source; the English catalog is filled with the msgids
 themselves, the Chinese one (the default language) is translated by hand.
@@ -81,9 +82,31 @@ def untranslated(catalog: Catalog) -> list[str]:
     return missing
 
 
+def fill(lang: str, mapping_file: Path, template: Catalog) -> int:
+    import json
+
+    mapping = json.loads(mapping_file.read_text(encoding="utf-8"))
+    catalog = load(lang, template)
+    used = 0
+    for message in catalog:
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if key in mapping:
+            value = mapping[key]
+            message.string = tuple(value) if isinstance(message.id, tuple) else value
+            used += 1
+    path = po_path(lang)
+    path.write_bytes(render_po(catalog))
+    path.with_suffix(".mo").write_bytes(render_mo(catalog))
+    print(f"{used} of {len(mapping)} translations applied to {path.relative_to(ROOT)}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     template = extract()
+    if "--fill" in argv:
+        i = argv.index("--fill")
+        return fill(argv[i + 1], Path(argv[i + 2]), template)
     problems = []
     for lang in ("zh_CN", "en"):
         catalog = load(lang, template)

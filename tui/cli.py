@@ -19,6 +19,7 @@ from storage.i18n import _, choose_language, set_language
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
 COMMAND_MODULES = [
     "tui.cmd_setup",
+    "tui.cmd_maint",
 ]
 
 EXIT_USER_ERROR = 1

@@ -1,0 +1,120 @@
+"""Backups (daily, rotated), restore (asks, keeps the current file aside), the app lock, the clock check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage import backup, hlc
+from storage.changes import new_id, writer
+from storage.clock_check import clock_warning
+from storage.dump import dump_lines
+from storage.errors import UserError
+from storage.i18n import set_language
+from storage.lock import AppLock, DatabaseInUse
+
+from tests.foundation_helpers import make_db
+
+ROOT = Path(__file__).parents[1]
+NOON = dt.datetime(2026, 11, 24, 12, 0, 0)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def _add_resident(db, name):
+    with db.write() as s:
+        writer(s).write("resident", new_id(), {"name": name})
+
+
+def test_auto_backup_at_most_daily_rotated_and_owner_only(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    _add_resident(db, "甲")
+    first = backup.auto_backup(db.path, now=NOON, days=3)
+    assert first is not None and backup.integrity_ok(first.path)
+    assert stat.S_IMODE(first.path.stat().st_mode) == 0o600
+    assert backup.auto_backup(db.path, now=NOON + dt.timedelta(hours=20), days=3) is None  # not yet a day
+    for day in range(1, 6):
+        backup.auto_backup(db.path, now=NOON + dt.timedelta(days=day), days=3)
+    kept = backup.list_backups(db.path)
+    assert [b.taken_at.day for b in kept] == [29, 28, 27, 26]  # older than 3 days removed
+
+
+def test_a_backup_holds_committed_data_and_restore_keeps_the_current_file_aside(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    _add_resident(db, "甲")
+    taken = backup.backup_now(db.path, now=NOON)
+    before = list(dump_lines(db))
+    _add_resident(db, "乙")
+    db.dispose()
+    aside = backup.restore(db.path, taken.path, now=NOON + dt.timedelta(hours=1))
+    assert aside.exists()
+    from storage.db import open_database
+
+    assert list(dump_lines(open_database(db.path))) == before
+    assert "乙" in "".join(dump_lines(open_database(aside)))
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    before = db.path.read_bytes()
+    with pytest.raises(UserError, match="damaged"):
+        backup.restore(db.path, bad)
+    assert db.path.read_bytes() == before
+
+
+def test_latest_good_backup_skips_damaged_ones(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    good = backup.backup_now(db.path, now=NOON)
+    newer = backup.backup_now(db.path, now=NOON + dt.timedelta(days=1))
+    newer.path.write_bytes(b"garbage" * 1000)
+    assert backup.latest_good_backup(db.path).path == good.path
+
+
+def test_a_second_app_window_is_told_the_database_is_in_use(tmp_path):
+    db_path = tmp_path / "w.db"
+    with AppLock(db_path):
+        code = ("import sys; from pathlib import Path; from storage.lock import AppLock, DatabaseInUse\n"
+                "try:\n    AppLock(Path(sys.argv[1])).acquire()\nexcept DatabaseInUse as e:\n    print('IN USE', e)\n")
+        out = subprocess.run([sys.executable, "-c", code, str(db_path)], cwd=ROOT, capture_output=True, text=True)
+        assert out.stdout.startswith("IN USE"), out.stderr
+    AppLock(db_path).acquire()  # free again once released
+
+
+def test_the_same_process_cannot_take_the_lock_twice(tmp_path):
+    first = AppLock(tmp_path / "w.db")
+    first.acquire()
+    try:
+        with pytest.raises(DatabaseInUse):
+            AppLock(tmp_path / "w.db").acquire()
+    finally:
+        first.release()
+
+
+def test_clock_warnings_for_2001_and_2035_but_not_for_today(tmp_path):
+    db = make_db(tmp_path / "w.db")  # its events are stamped with the real clock
+    assert clock_warning(db, now=dt.datetime.now()) is None
+    assert "too early" in clock_warning(db, now=dt.datetime(2001, 1, 1))
+    assert "Check the date" in clock_warning(db, now=dt.datetime(2035, 6, 1))
+    assert clock_warning(None, now=dt.datetime(2001, 1, 1)) is not None
+
+
+def test_edits_made_under_a_2001_clock_still_order_after_what_the_device_saw(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    with db.write() as s:
+        w = writer(s)
+        seen = w.identity.last_hlc
+        w.identity.last_hlc = hlc.observe(seen, hlc.pack(hlc.now_ms() + 10_000, 0))
+        ev = w.write("resident", new_id(), {"name": "甲"})
+    assert ev.hlc > hlc.pack(hlc.now_ms(), 0)  # after the newest stamp it had seen

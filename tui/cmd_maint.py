@@ -1,0 +1,96 @@
+"""`gridcare backup`, `gridcare restore FILE`, `gridcare audit`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from storage.i18n import _
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[common], help=_("make a backup copy of the database now"),
+                       description=_("Make a backup copy of the database now, and delete backups older than the kept days."))
+    p.add_argument("--keep-days", type=int, metavar="N", help=_("keep backups for N days (default 14, or $GRIDCARE_BACKUP_KEEP_DAYS)"))
+    p.add_argument("--list", action="store_true", help=_("list the backups instead"))
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help=_("put a backup in place of the database"),
+                       description=_("Put a backup in place of the database; the current file is kept aside."))
+    p.add_argument("file", type=Path, nargs="?", metavar=_("FILE"), help=_("backup file (default: the latest good one)"))
+    p.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("audit", parents=[common], help=_("show the audit log"),
+                       description=_("Show who exported, merged, reported, backed up or restored what, and when."))
+    p.add_argument("--limit", type=int, default=50, metavar="N", help=_("how many entries (default 50)"))
+    p.set_defaults(func=cmd_audit)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from storage import backup
+    from storage.audit import record
+    from storage.db import open_database
+    from storage.errors import UserError
+    from tui.cli import db_path
+
+    path = db_path(args)
+    if not path.exists():
+        raise UserError(_("No database at {path}.").format(path=path))
+    if args.list:
+        for b in backup.list_backups(path):
+            print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.size:>12,}  {b.path}")
+        return 0
+    made = backup.backup_now(path)
+    removed = backup.prune(path, args.keep_days or backup.keep_days())
+    record(open_database(path), "backup", str(made.path), {"bytes": made.size, "pruned": len(removed)})
+    print(_("Backup written: {file}").format(file=made.path))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from storage import backup
+    from storage.audit import record
+    from storage.db import open_database
+    from storage.errors import UserError
+    from storage.lock import AppLock
+    from tui.cli import db_path
+
+    path = db_path(args)
+    source = args.file
+    if source is None:
+        good = backup.latest_good_backup(path)
+        if good is None:
+            raise UserError(_("No good backup of {path} was found.").format(path=path))
+        source = good.path
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError(_("Restoring replaces the database: run again with --yes to confirm."))
+        answer = input(_("Replace {db} with the backup {file}? The current file is kept aside. [y/N] ").format(
+            db=path, file=source))
+        if answer.strip().lower() not in ("y", "yes", "是", "好"):
+            print(_("Nothing was changed."))
+            return 0
+    with AppLock(path):
+        aside = backup.restore(path, source)
+    record(open_database(path), "restore", str(source), {"kept_aside": str(aside)})
+    print(_("Restored from {file}; the previous database is kept as {aside}.").format(file=source, aside=aside))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.audit import entries
+    from storage.db import open_database
+    from tui.cli import db_path
+    from tui.formatting import format_datetime
+
+    table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
+    for e in entries(open_database(db_path(args), create=False), limit=args.limit):
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(e.counts.items()))
+        table.add_row(format_datetime(e.at), e.actor, e.action, e.file, counts)
+    Console().print(table)
+    return 0

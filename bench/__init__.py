@@ -1,0 +1,1 @@
+"""The benchmark instrument: `python -m bench [--quick]` (see README, "Benchmarks")."""

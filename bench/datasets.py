@@ -1,0 +1,39 @@
+"""Reference data sets of DESIGN.md §4, built with `gridcare demo` and cached by scale and seed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(__file__).parent / "cache"
+
+
+def demo_db(scale: str, seed: int = 1) -> Path:
+    """A demo database of that scale (built once, then reused)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{scale}-seed{seed}.db"
+    if not path.exists():
+        tmp = Path(tempfile.mkdtemp(dir=CACHE)) / path.name
+        subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(tmp), "demo", "--scale", scale, "--seed", str(seed)],
+                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        shutil.move(str(tmp), path)
+        shutil.rmtree(tmp.parent, ignore_errors=True)
+    return path
+
+
+def working_copy(path: Path, folder: Path) -> Path:
+    """A private copy to measure writes on, leaving the cache untouched."""
+    import sqlite3
+
+    target = folder / path.name
+    src, dst = sqlite3.connect(str(path)), sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target

@@ -1,0 +1,82 @@
+"""Start-up to the first usable screen and memory, vs empty Textual apps (separate processes)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.core import Figure, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = Path(__file__).parent / "apps"
+
+
+def _launch(cmd: list[str], env: dict[str, str], timeout: float = 120) -> dict[str, tuple[float, int]]:
+    """Run a TUI headless-ish in a pseudo terminal; return {marker: (seconds since spawn, rss)}."""
+    import pty
+
+    with tempfile.TemporaryDirectory() as tmp:
+        markers = Path(tmp) / "markers"
+        markers.touch()
+        full_env = {**os.environ, **env, "GRIDCARE_BENCH_MARKERS": str(markers), "TERM": "xterm-256color",
+                    "COLUMNS": "100", "LINES": "30"}
+        master, slave = pty.openpty()
+        start = time.time()
+        proc = subprocess.Popen([*cmd, str(markers)] if "empty_app" in cmd[-1] else cmd, stdin=slave, stdout=slave,
+                                stderr=subprocess.PIPE, env=full_env, cwd=ROOT)
+        os.close(slave)
+        try:
+            deadline = start + timeout
+            while time.time() < deadline:
+                try:
+                    os.read(master, 65536)  # keep the terminal drained
+                except OSError:
+                    pass
+                text = markers.read_text(encoding="utf-8")
+                if "data " in text:
+                    break
+                if proc.poll() is not None and "data " not in text:
+                    raise RuntimeError(f"{cmd} exited early: {proc.stderr.read().decode()[-2000:]}")
+            else:
+                raise RuntimeError(f"{cmd}: no data marker within {timeout}s")
+        finally:
+            proc.kill()
+            proc.wait()
+            os.close(master)
+        out = {}
+        for line in markers.read_text(encoding="utf-8").splitlines():
+            name, stamp, rss = line.split()
+            out.setdefault(name, (float(stamp) - start, int(rss)))
+        return out
+
+
+def _series(cmd, env, reps):
+    return [_launch(cmd, env) for _ in range(reps)]
+
+
+def measure(township_db: Path, reps: int) -> list[Result]:
+    py = sys.executable
+    bare = _series([py, str(APPS / "empty_app.py")], {}, reps)
+    stack = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1"}, reps)
+    table = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1", "BENCH_TABLE": "1"}, reps)
+    ours = _series([py, "-m", "tui.cli", "--db", str(township_db)], {"GRIDCARE_BENCH_EXIT": "1"}, reps)
+
+    def fig(name, runs, marker, idx=0, unit="s"):
+        return Figure(name, [r[marker][idx] for r in runs], unit)
+
+    stack_paint = fig("empty app importing textual+sqlmodel+babel", stack, "paint")
+    return [
+        Result("start-up: first paint (township set)", fig("gridcare", ours, "paint"), stack_paint,
+               note="floor: empty Textual app importing the same libraries"),
+        Result("start-up: data shown (township set)", fig("gridcare", ours, "data"), stack_paint, target_ratio=1.3,
+               note="target ≤ 1.3× the same floor"),
+        Result("start-up: libraries' own cost", stack_paint, fig("bare empty Textual app", bare, "paint"),
+               note="what importing sqlmodel and babel costs before our code"),
+        Result("memory: app with township set open", fig("gridcare RSS", ours, "data", 1, "B"),
+               fig("empty app + 1,000-row DataTable", table, "data", 1, "B"), target_abs=120 * 2**20,
+               note="target < 120 MiB"),
+    ]

@@ -1,0 +1,99 @@
+"""GB 11643 ID numbers, disability cards, phones and masks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from storage.errors import ValidationError
+from storage.i18n import set_language
+from storage.idnumbers import check_char, fake_id_number, mask_id, normalize_phone, parse_disability_card, parse_id_number
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+@pytest.mark.parametrize("number, born, sex", [
+    ("11010519491231002X", dt.date(1949, 12, 31), "F"),
+    ("440524188001010014", dt.date(1880, 1, 1), "M"),  # accepted although the region code is old
+    ("360426199101010071", dt.date(1991, 1, 1), "M"),
+])
+def test_public_examples(number, born, sex):
+    info = parse_id_number(number)
+    assert (info.number, info.birth_date, info.sex, info.upgraded_from_15) == (number, born, sex, False)
+
+
+def test_lowercase_x_full_width_and_spaces_are_accepted():
+    assert parse_id_number(" 110105 19491231 002x ").number == "11010519491231002X"
+    assert parse_id_number("１１０１０５１９４９１２３１００２Ｘ").number == "11010519491231002X"
+
+
+def test_fifteen_digit_numbers_are_upgraded():
+    info = parse_id_number("110105491231002")
+    assert info.number == "11010519491231002X" and info.upgraded_from_15
+
+
+def test_wrong_check_character_says_which_it_should_be():
+    with pytest.raises(ValidationError) as e:
+        parse_id_number("110105194912310021")
+    assert "should be X, not 1" in e.value.message and e.value.field == "id_number"
+
+
+@pytest.mark.parametrize("raw, words", [
+    ("3.30106E+17", "scientific notation"),
+    ("330106200101011000.0", "scientific notation"),
+    ("1101051949123100", "has 16"),
+    ("11010519491331002X", "not a real date"),
+    ("11010520991231002X", "impossible"),
+    ("1101051949123100AB", "17 digits"),
+])
+def test_bad_numbers_are_explained(raw, words):
+    with pytest.raises(ValidationError) as e:
+        parse_id_number(raw)
+    assert words in e.value.message
+
+
+def test_check_char_matches_the_standard_weights():
+    assert check_char("11010519491231002") == "X"
+    assert check_char("44052418800101001") == "4"
+
+
+def test_disability_card_derives_category_grade_and_severity():
+    card = parse_disability_card("11010519491231002X42", "11010519491231002x")
+    assert (card.category, card.grade, card.severe, card.id_number) == (4, 2, True, "11010519491231002X")
+    assert not parse_disability_card("11010519491231002X13").severe
+    for bad in ("11010519491231002X82", "11010519491231002X45", "11010519491231002X4"):
+        with pytest.raises(ValidationError):
+            parse_disability_card(bad)
+    with pytest.raises(ValidationError, match="does not belong"):
+        parse_disability_card("11010519491231002X42", "360426199101010071")
+
+
+def test_phones():
+    assert normalize_phone("+86 138-0013-8000") == "13800138000"
+    assert normalize_phone("１３８００１３８０００") == "13800138000"
+    assert normalize_phone("0571-88888888") == "0571-88888888"
+    assert normalize_phone("") == ""
+    for bad in ("12345", "23800138000", "phone"):
+        with pytest.raises(ValidationError):
+            normalize_phone(bad)
+
+
+def test_mask_keeps_four_and_four():
+    assert mask_id("11010519491231002X") == "1101**********002X"
+    assert mask_id(None) == "" and mask_id("") == ""
+
+
+def test_fake_numbers_round_trip():
+    rng = random.Random(7)
+    for _ in range(1000):
+        born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(0, 30000))
+        sex = rng.choice("MF")
+        info = parse_id_number(fake_id_number(rng, born, sex, "330521"))
+        assert (info.birth_date, info.sex) == (born, sex)

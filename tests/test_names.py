@@ -1,0 +1,54 @@
+"""Pinyin initials for search, with the surname readings of polyphonic surnames."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.names import name_initials, name_pinyin, name_search_key, surname_weights
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("张三", ["zs"]),
+    ("单小明", ["sxm", "dxm"]),  # 单 as a surname reads shan; dan is indexed too
+    ("曾国藩", ["zgf", "cgf"]),
+    ("解放", ["xf", "jf"]),
+    ("尉迟恭", ["ycg", "wcg"]),
+    ("欧阳修", ["oyx"]),
+])
+def test_initials(name, expected):
+    assert name_initials(name) == expected
+
+
+def test_surname_reading_comes_first_in_full_pinyin():
+    assert name_pinyin("单小明") == "shan xiao ming"
+    assert name_pinyin("曾国藩") == "zeng guo fan"
+
+
+def test_all_readings_of_yue_le_are_indexed():
+    key = name_search_key("乐乐").split()
+    assert key[0].startswith("y") and any(k.startswith("l") for k in key)
+
+
+def test_latin_and_separators():
+    assert name_initials("阿依·木拉提")[0].startswith("ay")
+    assert name_initials("李Mary") == ["lmary"]
+    assert name_initials("") == []
+
+
+def test_variants_are_capped():
+    assert 1 <= len(name_initials("乐乐乐乐乐乐")) <= 8
+
+
+def test_surname_weights_follow_rank():
+    weights = dict(surname_weights())
+    assert weights["王"] > weights["常"] > weights["单"] > 0
+
+
+def test_importing_names_does_not_import_pypinyin():
+    code = "import sys, storage.names; print('pypinyin' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -20,6 +20,7 @@ from storage.i18n import _, choose_language, set_language
 COMMAND_MODULES = [
     "tui.cmd_setup",
     "tui.cmd_maint",
+    "tui.cmd_sync",
 ]
 
 EXIT_USER_ERROR = 1

@@ -1,0 +1,75 @@
+"""The same person registered twice: found for the clerk, merged, and un-merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from storage.changes import writer
+from storage.db import Database
+from storage.errors import UserError
+from storage.i18n import N_, _
+from storage.models import Resident
+
+REASONS = {"id_number": N_("Same ID number"), "name_birth_village": N_("Same name, birth date and village")}
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first_id: str
+    second_id: str
+    reason: str  # a key of REASONS
+    name: str
+
+
+_PAIRS_BY_ID = """
+SELECT a.id, b.id, a.name FROM resident a JOIN resident b
+  ON a.id_number = b.id_number AND a.id < b.id
+WHERE a.id_number IS NOT NULL AND NOT a.deleted AND NOT b.deleted
+  AND a.merged_into IS NULL AND b.merged_into IS NULL
+"""
+_PAIRS_BY_NAME = """
+SELECT a.id, b.id, a.name FROM resident a JOIN resident b
+  ON a.name = b.name AND a.birth_date = b.birth_date AND a.id < b.id
+ AND coalesce(a.village_code, a.grid_code) = coalesce(b.village_code, b.grid_code)
+WHERE NOT a.deleted AND NOT b.deleted AND a.merged_into IS NULL AND b.merged_into IS NULL
+  AND (a.id_number IS NULL OR b.id_number IS NULL OR a.id_number = b.id_number)
+"""
+
+
+def possible_duplicates(db: Database) -> list[DuplicatePair]:
+    pairs: dict[tuple[str, str], DuplicatePair] = {}
+    with db.engine.connect() as conn:
+        for sql, reason in ((_PAIRS_BY_ID, "id_number"), (_PAIRS_BY_NAME, "name_birth_village")):
+            for a, b, name in conn.execute(text(sql)):
+                pairs.setdefault((a, b), DuplicatePair(a, b, reason, name))
+    return sorted(pairs.values(), key=lambda p: (p.name, p.first_id))
+
+
+def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
+    """The duplicate points at the kept resident; its visits and referrals show there."""
+    if keep_id == duplicate_id:
+        raise UserError(_("A resident cannot be merged into itself."))
+    with db.write() as s:
+        keep, dup = s.get(Resident, keep_id), s.get(Resident, duplicate_id)
+        if keep is None or dup is None or keep.deleted or dup.deleted:
+            raise UserError(_("No such resident."))
+        if keep.merged_into:
+            raise UserError(_("{name} was itself merged into another record; merge into that one.").format(name=keep.name))
+        writer(s).write("resident", duplicate_id, {"merged_into": keep_id})
+
+
+def undo_merge(db: Database, duplicate_id: str) -> None:
+    with db.write() as s:
+        dup = s.get(Resident, duplicate_id)
+        if dup is None or not dup.merged_into:
+            raise UserError(_("This resident was not merged."))
+        writer(s).write("resident", duplicate_id, {"merged_into": None})
+
+
+def resident_ids_for(db: Database, keep_id: str) -> list[str]:
+    """The kept resident and every record merged into it (visits of all of them belong to it)."""
+    with db.engine.connect() as conn:
+        merged = [r[0] for r in conn.execute(text("SELECT id FROM resident WHERE merged_into = :k ORDER BY id"), {"k": keep_id})]
+    return [keep_id, *merged]

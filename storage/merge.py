@@ -1,0 +1,218 @@
+"""Merging bundles into this database.
+
+Each bundle is verified whole before anything is written, then merged in ONE
+transaction: the set union of events, then the touched records re-derived.
+A refused or interrupted bundle leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage import hlc
+from storage.bundle_file import SUFFIX, BundleError, read_bundle
+from storage.changes import _column_kinds, from_json_value, load_identity, rebuild
+from storage.db import Database
+from storage.i18n import _
+from storage.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BundleOutcome:
+    file: str
+    status: str  # "new" | "already" | "refused"
+    code: str = ""
+    message: str = ""
+    device_id: str = ""
+    seq: int = 0
+    worker: str = ""
+    grid: str = ""
+    events_new: int = 0
+    added: int = 0  # records that did not exist here before
+    updated: int = 0  # records that existed and were re-derived
+    conflicts: int = 0  # open conflicts on the touched records
+    new_device: bool = False
+
+
+@dataclass
+class MergeReport:
+    bundles: list[BundleOutcome] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    conflicts: int = 0
+    duplicates: int = 0
+    missing: list[tuple[str, str, int]] = field(default_factory=list)  # (device, worker, seq)
+    new_devices: list[tuple[str, str, str]] = field(default_factory=list)  # (device, worker, fingerprint)
+
+    @property
+    def refused(self) -> list[BundleOutcome]:
+        return [b for b in self.bundles if b.status == "refused"]
+
+
+def bundle_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus every bundle in the folders named, in a stable order."""
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found += sorted(q for q in p.iterdir() if q.is_file() and q.suffix == SUFFIX)
+        else:
+            found.append(p)
+    return list(dict.fromkeys(found))
+
+
+def _check_event_values(events: list[dict[str, Any]], name: str) -> None:
+    for n, ev in enumerate(events, start=1):
+        table = RECORD_TABLES.get(ev["record_type"])
+        if table is None:
+            raise BundleError("bad_event", _("{file}: {problem}").format(
+                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
+        kinds = _column_kinds(table)
+        try:
+            for key, value in ev["fields"].items():
+                if key in kinds:
+                    from_json_value(kinds[key], value)
+        except (ValueError, TypeError):
+            raise BundleError("bad_event", _("{file}: {problem}").format(
+                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n))) from None
+
+
+def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
+    def check(manifest: dict[str, Any]) -> None:
+        if ident.role == "worker":
+            if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
+                raise BundleError("untrusted_signer", _("{file}: {problem}").format(
+                    file=name, problem=_("this bundle was not signed by this database's township.")))
+            return
+        if manifest.get("kind") != "worker":
+            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
+                file=name, problem=_("a township database merges bundles from grid workers only.")))
+        known = session.get(Device, str(manifest.get("device_id")))
+        if known is not None and known.sign_public != manifest.get("sign_public"):
+            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
+                file=name, problem=_("it claims device {device} but is signed by another key: refused.").format(
+                    device=str(manifest.get("device_id"))[:8])))
+
+    return check
+
+
+def merge_one(db: Database, path: Path) -> BundleOutcome:
+    name = path.name
+    with db.session() as s:
+        ident = load_identity(s)
+        secrets = [ident.township_age_secret, ident.device_age_secret]
+        try:
+            manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
+            _check_event_values(events, name)
+        except BundleError as exc:
+            return BundleOutcome(name, "refused", exc.code, str(exc))
+        device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
+        seen = s.get(BundleReceived, (device_id, seq))
+    outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
+                            grid=str(manifest.get("grid_code", "")))
+    if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
+        outcome.status = "already"
+        return outcome
+    _apply(db, path, manifest, events, outcome)
+    return outcome
+
+
+def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]], outcome: BundleOutcome) -> None:
+    from storage.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
+
+    now = dt.datetime.now(dt.timezone.utc)
+    with db.write() as s:
+        conn = s.connection()
+        ident = s.get(Identity, 1)
+        present = existing_event_ids(conn, [ev["id"] for ev in events])
+        new = [ev for ev in events if ev["id"] not in present]
+        keys = {(ev["record_type"], ev["record_id"]) for ev in new}
+        existed = 0
+        by_type: dict[str, list[str]] = {}
+        for rtype, rid in keys:
+            by_type.setdefault(rtype, []).append(rid)
+        for rtype, ids in by_type.items():
+            existed += len(existing_state_ids(conn, RECORD_TABLES[rtype].__tablename__, ids))  # type: ignore[attr-defined]
+        insert_events_ignore(conn, new)
+        rebuild(s, keys)
+        newest = max((ev["hlc"] for ev in events), default=0)
+        ident.last_hlc = hlc.observe(ident.last_hlc, newest)
+        s.add(ident)
+        if manifest.get("kind") == "worker":
+            device = s.get(Device, outcome.device_id)
+            if device is None:
+                outcome.new_device = True
+                device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
+                                last_seen=now)
+            device.age_recipient = str(manifest.get("age_recipient", ""))
+            device.kind = "worker"
+            device.township_code = str(manifest.get("township_code", ""))
+            device.grid_code = outcome.grid or None
+            device.worker_name = outcome.worker
+            device.last_seen = now
+            s.add(device)
+        received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
+            device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
+        received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
+        received.event_count, received.merged_at = len(events), now
+        s.add(received)
+        s.flush()
+        conflicts = 0
+        for rtype, ids in by_type.items():
+            for i in range(0, len(ids), 900):
+                conflicts += s.execute(select(func.count()).select_from(Conflict).where(
+                    Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).scalar() or 0
+        outcome.events_new = len(new)
+        outcome.added, outcome.updated, outcome.conflicts = len(keys) - existed, existed, conflicts
+        s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
+                         counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
+                                 "new_events": len(new), "records": len(keys)}))
+
+
+def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
+    """Gaps in each device's bundle numbers: (device, worker, seq)."""
+    with db.session() as s:
+        own = load_identity(s).device_id
+        rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
+        workers = {d.device_id: d.worker_name for d in s.execute(select(Device)).scalars()}
+    seqs: dict[str, set[int]] = {}
+    for device, seq in rows:
+        if device != own:
+            seqs.setdefault(device, set()).add(seq)
+    gaps = []
+    for device, got in sorted(seqs.items()):
+        gaps += [(device, workers.get(device, ""), n) for n in range(1, max(got)) if n not in got]
+    return gaps
+
+
+def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None = None) -> MergeReport:
+    from storage.duplicates import possible_duplicates
+    from storage.keys import fingerprint
+
+    files = bundle_files(paths)
+    report = MergeReport()
+    for i, path in enumerate(files):
+        if progress:
+            progress(i, len(files))
+        outcome = merge_one(db, path)
+        report.bundles.append(outcome)
+        report.added += outcome.added
+        report.updated += outcome.updated
+        report.conflicts += outcome.conflicts
+        if outcome.new_device:
+            with db.session() as s:
+                device = s.get(Device, outcome.device_id)
+                report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
+    if progress:
+        progress(len(files), len(files))
+    report.missing = missing_bundles(db)
+    report.duplicates = len(possible_duplicates(db))
+    return report

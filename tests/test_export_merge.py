@@ -1,0 +1,195 @@
+"""Export and merge end to end: worker -> township -> worker, refusals, sequences, interruptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from sqlmodel import select
+
+from storage.bundle_file import read_manifest
+from storage.conflicts import open_conflicts, resolve_conflict
+from storage.dump import dump_lines
+from storage.errors import UserError
+from storage.export import export_bundle, pending_counts
+from storage.i18n import set_language
+from storage.merge import merge_paths
+from storage.models import Resident, Visit
+from storage.residents import update_resident
+from storage.visits import delete_visit, log_visit
+
+from tests.sync_helpers import elder, make_township
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def _names(db):
+    with db.session() as s:
+        return sorted(r.name for r in s.exec(select(Resident)).all())
+
+
+def test_round_trip_worker_township_worker(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    ra = elder(a, "张三")
+    log_visit(a, ra.id, {"notes": "身体还好"})
+    elder(b, "单小明")
+    assert pending_counts(a) == {"township": 1, "grid": 1, "resident": 1, "visit": 1}
+    out = tmp_path / "usb"
+    out.mkdir()
+    ea, eb = export_bundle(a, out), export_bundle(b, out)
+    assert ea.seq == 1 and "王芳" in ea.path.name and ea.path.name.endswith("-0001-" + ea.path.name[-12:])
+    assert pending_counts(a) == {}
+    with pytest.raises(UserError, match="Nothing new"):
+        export_bundle(a, out)
+
+    report = merge_paths(t.db, [out])
+    assert [x.status for x in report.bundles] == ["new", "new"]
+    assert report.added >= 5 and report.conflicts == 0 and report.refused == []
+    assert {w for _, w, _ in report.new_devices} == {"王芳", "李强"}
+    assert _names(t.db) == ["单小明", "张三"]
+
+    again = merge_paths(t.db, [out])
+    assert [x.status for x in again.bundles] == ["already", "already"]
+
+    # the township corrects the phone; the grid gets it back
+    update_resident(t.db, ra.id, {"phone": "13800138000"})
+    back = export_bundle(t.db, tmp_path / "back", grid_code="G01")
+    assert read_manifest(back.path)["kind"] == "township"
+    merged = merge_paths(a, [back.path])
+    assert merged.refused == []
+    with a.session() as s:
+        assert s.get(Resident, ra.id).phone == "13800138000"
+    # data minimisation: grid 2's resident is not in grid 1's bundle
+    assert "单小明" not in _names(a)
+    # the grid-2 worker cannot read grid 1's bundle
+    refused = merge_paths(b, [back.path])
+    assert refused.bundles[0].status == "refused"
+
+
+def test_refused_bundles_change_nothing(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    good = export_bundle(a, tmp_path / "out.gcb").path
+    before = list(dump_lines(t.db))
+    data = good.read_bytes()
+    cases = {"empty.gcb": b"", "cut.gcb": data[:-50], "flip.gcb": data[:-10] + bytes([data[-10] ^ 1]) + data[-9:],
+             "notes.gcb": "这不是数据包".encode()}
+    for name, content in cases.items():
+        (tmp_path / name).write_bytes(content)
+        report = merge_paths(t.db, [tmp_path / name])
+        assert report.bundles[0].status == "refused" and name in report.bundles[0].message
+        assert list(dump_lines(t.db)) == before
+
+    (tmp_path / "same").mkdir()
+    same_code_other_key = make_township(tmp_path / "same")
+    assert merge_paths(same_code_other_key.db, [good]).bundles[0].code == "wrong_key"
+    from storage.db import open_database
+    from storage.identity import init_township
+
+    elsewhere = open_database(tmp_path / "elsewhere.db")
+    init_township(elsewhere, "110105001", "别的镇", tmp_path / "elsewhere.pub")
+    report = merge_paths(elsewhere, [good])
+    assert report.bundles[0].code == "wrong_township" and "110105001" in report.bundles[0].message
+
+
+def test_a_device_key_mismatch_is_refused_after_first_use(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    first = export_bundle(a, tmp_path / "1.gcb").path
+    merge_paths(t.db, [first])
+    # a copy of the worker's database with another signing key claims the same device
+    clone_path = tmp_path / "clone.db"
+    a.dispose()
+    shutil.copy(a.path, clone_path)
+    from storage.db import open_database
+    from storage.keys import generate_keypair
+    from storage.models import Identity
+
+    clone = open_database(clone_path)
+    with clone.write() as s:
+        ident = s.get(Identity, 1)
+        ident.device_sign_secret, ident.device_sign_public = generate_keypair().sign_secret, generate_keypair().sign_public
+        keys = generate_keypair()
+        ident.device_sign_secret, ident.device_sign_public = keys.sign_secret, keys.sign_public
+    elder(clone, "假冒")
+    forged = export_bundle(clone, tmp_path / "2.gcb").path
+    report = merge_paths(t.db, [forged])
+    assert report.bundles[0].code == "untrusted_signer"
+    assert "假冒" not in _names(t.db)
+
+
+def test_missing_bundle_numbers_are_reported(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    paths = []
+    for name in ("甲", "乙", "丙"):
+        elder(a, name)
+        paths.append(export_bundle(a, tmp_path / f"{name}.gcb").path)
+    report = merge_paths(t.db, [paths[0], paths[2]])
+    assert [(w, n) for _, w, n in report.missing] == [("王芳", 2)]
+    assert merge_paths(t.db, [paths[1]]).missing == []
+
+
+def test_an_interrupted_merge_leaves_nothing_and_can_be_run_again(tmp_path, monkeypatch):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    log_visit(a, r.id, {})
+    bundle = export_bundle(a, tmp_path / "1.gcb").path
+    before = list(dump_lines(t.db))
+    import storage.merge as merge_module
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt  # as if the process were stopped half-way
+
+    monkeypatch.setattr(merge_module, "rebuild", boom)
+    with pytest.raises(KeyboardInterrupt):
+        merge_paths(t.db, [bundle])
+    assert list(dump_lines(t.db)) == before
+    monkeypatch.undo()
+    report = merge_paths(t.db, [bundle])
+    assert report.bundles[0].status == "new" and _names(t.db) == ["张三"]
+
+
+def test_a_delete_is_not_undone_by_an_older_bundle(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    v = log_visit(a, r.id, {"notes": "第一次"})
+    older = export_bundle(a, tmp_path / "1.gcb").path
+    delete_visit(a, v.id)
+    newer = export_bundle(a, tmp_path / "2.gcb").path
+    merge_paths(t.db, [newer])
+    merge_paths(t.db, [older])
+    with t.db.session() as s:
+        assert s.get(Visit, v.id).deleted is True
+
+
+def test_concurrent_edit_by_worker_and_township_is_a_conflict_and_the_decision_travels(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三", phone="13800000001")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"phone": "13800000002"})  # the worker, offline
+    update_resident(t.db, r.id, {"phone": "13800000003"})  # the clerk, meanwhile
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    assert report.conflicts == 1
+    (view,) = open_conflicts(t.db)
+    c = view.conflict
+    assert view.record_label == "张三" and c.field == "phone"
+    assert {c.winner_value, c.loser_value} == {"13800000002", "13800000003"}
+    resolve_conflict(t.db, c.id, "13800000002")
+    assert open_conflicts(t.db) == []
+    merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
+    with a.session() as s:
+        assert s.get(Resident, r.id).phone == "13800000002"
+    assert open_conflicts(a) == []

@@ -1,0 +1,222 @@
+"""Searching the register: name, pinyin initials, ID-number tail, phone; filters; pages.
+
+A query is answered in stages, each an index-friendly condition ordered on its
+own, later stages excluding earlier matches: prefix matches come before
+"contains" matches, and a page that spans two stages is stitched from both.
+Prefixes are written as ranges (`col >= 'zs' AND col < 'zt'`), not LIKE: with
+SQLite's default case-insensitive LIKE, a LIKE prefix cannot use a plain index.
+Short Chinese searches go to the base table (an FTS5 trigram index returns no
+rows for one or two characters).
+
+Due status (overdue, due this week, visited this month) is computed in SQL from
+the visit history and the policy, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage.idnumbers import mask_id
+from storage.policy import Policy, age_on, load_policy
+
+DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
+STATUSES = ("active", "closed")
+PAGE = 50
+
+_LATIN = re.compile(r"^[a-z]+$")
+_DIGITS = re.compile(r"^\d+$")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class ResidentFilter:
+    category: str | None = None
+    risk: str | None = None
+    due: str | None = None  # one of DUE_STATUSES
+    status: str | None = "active"  # None: active and closed
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    id: str
+    name: str
+    masked_id: str
+    sex: str | None
+    age: int | None
+    categories: list[str] = field(default_factory=list)
+    risk_level: str = "low"
+    status: str = "active"
+    phone: str = ""
+    last_visit: dt.date | None = None
+    due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class _Stage:
+    where: str
+    order: str
+    params: dict[str, Any]
+
+
+def _upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix` (binary order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def normalize_query(query: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", query or "").split()).lower()
+
+
+def _stages(query: str) -> list[_Stage]:
+    """The ordered conditions a query means; [] for an empty query (everyone)."""
+    q = normalize_query(query)
+    if not q:
+        return []
+    if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
+        if len(q) < 3:
+            return [_Stage("0", "r.name_initials, r.name, r.id", {})]
+        rev = q[::-1].upper()
+        stages = [_Stage("(r.id_rev >= :rev AND r.id_rev < :rev_hi)", "r.id_rev, r.id",
+                         {"rev": rev, "rev_hi": _upper_bound(rev)})]
+        if _DIGITS.match(q):
+            stages.append(_Stage("(r.phone >= :ph AND r.phone < :ph_hi)", "r.phone, r.id",
+                                 {"ph": q, "ph_hi": _upper_bound(q)}))
+            stages.append(_Stage("r.phone LIKE :ph_tail ESCAPE '\\'", "r.name_initials, r.name, r.id",
+                                 {"ph_tail": "%" + _like_escape(q)}))
+        return stages
+    if _LATIN.match(q):
+        return [
+            _Stage("(r.name_initials >= :ini AND r.name_initials < :ini_hi)", "r.name_initials, r.name, r.id",
+                   {"ini": q, "ini_hi": _upper_bound(q)}),
+            _Stage("r.name_initials LIKE :ini_other ESCAPE '\\'", "r.name_initials, r.name, r.id",
+                   {"ini_other": "% " + _like_escape(q) + "%"}),
+        ]
+    if _CJK.search(q):
+        return [
+            _Stage("(r.name >= :nm AND r.name < :nm_hi)", "r.name, r.id", {"nm": q, "nm_hi": _upper_bound(q)}),
+            _Stage("r.name LIKE :nm_any ESCAPE '\\'", "r.name_initials, r.name, r.id",
+                   {"nm_any": "%" + _like_escape(q) + "%"}),
+        ]
+    # mixed or other text (a name typed in latin letters, "A-bu-du"): contains, on the name
+    return [_Stage("r.name LIKE :nm_any ESCAPE '\\'", "r.name_initials, r.name, r.id",
+                   {"nm_any": "%" + _like_escape(q) + "%"})]
+
+
+def _last_visit_sql(policy: Policy) -> str:
+    methods = ", ".join(f"'{m}'" for m in policy.counting_methods())
+    return ("(SELECT max(v.visit_date) FROM visit v WHERE v.resident_id = r.id AND v.deleted = 0"
+            f" AND v.method IN ({methods}) AND v.visit_date <= :today)")
+
+
+def _due_sql(policy: Policy) -> str:
+    """The due date of `r`, as the visit policy computes it (storage.policy.due_date)."""
+    freq = (f"(CASE r.risk_level WHEN 'emergency' THEN {int(policy.emergency_days)}"
+            f" WHEN 'high' THEN {int(policy.high_days)} ELSE {int(policy.default_days)} END)")
+    freq = (f"(CASE WHEN r.visit_frequency_days > 0 AND r.visit_frequency_days < {freq}"
+            f" THEN r.visit_frequency_days ELSE {freq} END)")
+    start = f"coalesce({_last_visit_sql(policy)}, r.registered_on, :today)"
+    return f"date({start}, '+' || {freq} || ' days')"
+
+
+def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tuple[list[str], dict[str, Any]]:
+    where = ["r.merged_into IS NULL", "r.deleted = 0"]
+    params: dict[str, Any] = {"today": today.isoformat()}
+    if filters.status:
+        where.append("r.status = :status")
+        params["status"] = filters.status
+    if filters.risk:
+        where.append("r.risk_level = :risk")
+        params["risk"] = filters.risk
+    if filters.category:
+        # categories is a JSON list of codes: '["left_behind_child", ...]'
+        where.append("r.categories LIKE :cat ESCAPE '\\'")
+        params["cat"] = '%"' + _like_escape(filters.category) + '"%'
+    if filters.due == "overdue":
+        where.append(f"{_due_sql(policy)} < :today")
+    elif filters.due == "due_week":
+        where.append(f"{_due_sql(policy)} BETWEEN :today AND :week_end")
+        params["week_end"] = (today + dt.timedelta(days=6)).isoformat()
+    elif filters.due in ("visited_month", "not_visited_month"):
+        op = ">=" if filters.due == "visited_month" else "<"
+        where.append(f"coalesce({_last_visit_sql(policy)}, '') {op} :month_start")
+        params["month_start"] = today.replace(day=1).isoformat()
+    elif filters.due is not None:
+        raise ValueError(f"unknown due status: {filters.due}")
+    return where, params
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _row(m: Any, today: dt.date) -> ResidentRow:
+    import json
+
+    cats = m["categories"]
+    if isinstance(cats, str):
+        cats = json.loads(cats)
+    return ResidentRow(
+        id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
+        age=age_on(_date(m["birth_date"]), today), categories=list(cats or []), risk_level=m["risk_level"],
+        status=m["status"], phone=m["phone"] or "", last_visit=_date(m["last_visit"]), due_on=_date(m["due_on"]),
+    )
+
+
+def search_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
+                     limit: int = PAGE, offset: int = 0, today: dt.date) -> list[ResidentRow]:
+    """One page of the residents matching `query` and `filters`, best matches first."""
+    policy = load_policy(session)
+    base, params = _filter_sql(filters, policy, today)
+    stages = _stages(query) or [_Stage("1", "r.name_initials, r.name, r.id", {})]
+    columns = (f"r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
+               f" {_last_visit_sql(policy)} AS last_visit, {_due_sql(policy)} AS due_on")
+    rows: list[ResidentRow] = []
+    skip = offset
+    earlier: list[str] = []
+    p = dict(params)
+    for i, stage in enumerate(stages):
+        want = limit - len(rows)
+        if want <= 0:
+            break
+        where = " AND ".join(base + [stage.where] + [f"NOT coalesce({e}, 0)" for e in earlier])
+        p.update(stage.params)
+        if skip and i < len(stages) - 1:
+            # pages beyond this stage: skip it whole when it is shorter than the offset
+            n = session.connection().execute(text(f"SELECT count(*) FROM resident r WHERE {where}"), p).scalar_one()
+            if n <= skip:
+                skip -= n
+                earlier.append(stage.where)
+                continue
+        sql = f"SELECT {columns} FROM resident r WHERE {where} ORDER BY {stage.order} LIMIT :lim OFFSET :off"
+        result = session.connection().execute(text(sql), {**p, "lim": want, "off": skip})
+        rows += [_row(m, today) for m in result.mappings()]
+        skip = 0
+        earlier.append(stage.where)
+    return rows
+
+
+def count_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
+                    today: dt.date) -> int:
+    policy = load_policy(session)
+    base, params = _filter_sql(filters, policy, today)
+    stages = _stages(query)
+    if stages:
+        base.append("(" + " OR ".join(s.where for s in stages) + ")")
+        for s in stages:
+            params.update(s.params)
+    return int(session.connection().execute(
+        text(f"SELECT count(*) FROM resident r WHERE {' AND '.join(base)}"), params).scalar_one())

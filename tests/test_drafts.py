@@ -1,0 +1,63 @@
+"""Visit-form drafts (storage/drafts.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+
+import pytest
+
+from storage.drafts import delete_draft, draft_path, list_drafts, load_draft, save_draft
+from storage.paths import drafts_dir
+
+T1 = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.timezone.utc)
+T2 = dt.datetime(2026, 11, 24, 18, 5, tzinfo=dt.timezone.utc)
+
+
+def test_a_draft_round_trips_beside_its_database(tmp_path):
+    db = tmp_path / "w.db"
+    values = {"notes": "孩子说奶奶腿疼", "hazards": ["fire"], "resident_seen": True, "visit_date": "2026-11-24"}
+    save_draft(db, "abc123", values, resident_name="张三", now=T1)
+    assert draft_path(db, "abc123").parent == drafts_dir(db)
+    back = load_draft(db, "abc123")
+    assert back is not None
+    assert (back.values, back.saved_at, back.resident_name) == (values, T1, "张三")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_a_draft_is_owner_only(tmp_path):
+    save_draft(tmp_path / "w.db", "abc", {"notes": "x"})
+    mode = stat.S_IMODE(draft_path(tmp_path / "w.db", "abc").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_saving_again_replaces_and_delete_removes(tmp_path):
+    db = tmp_path / "w.db"
+    save_draft(db, "r1", {"notes": "a"}, now=T1)
+    save_draft(db, "r1", {"notes": "ab"}, now=T2)
+    assert load_draft(db, "r1").values == {"notes": "ab"}
+    assert [p.name for p in drafts_dir(db).iterdir()] == ["visit-r1.json"]  # no temporary files left
+    assert delete_draft(db, "r1") is True
+    assert load_draft(db, "r1") is None
+    assert delete_draft(db, "r1") is False
+
+
+def test_list_drafts_newest_first_and_skips_damaged_files(tmp_path):
+    db = tmp_path / "w.db"
+    assert list_drafts(db) == []
+    save_draft(db, "old", {"notes": "1"}, now=T1)
+    save_draft(db, "new", {"notes": "2"}, now=T2)
+    draft_path(db, "bad").write_text("{not json", encoding="utf-8")
+    assert [d.resident_id for d in list_drafts(db)] == ["new", "old"]
+    assert load_draft(db, "bad") is None
+
+
+def test_drafts_of_another_database_are_not_listed(tmp_path):
+    save_draft(tmp_path / "a.db", "r1", {"notes": "1"})
+    assert list_drafts(tmp_path / "b.db") == []
+
+
+def test_a_resident_id_cannot_escape_the_drafts_folder(tmp_path):
+    with pytest.raises(ValueError):
+        save_draft(tmp_path / "w.db", "../../etc/passwd", {})

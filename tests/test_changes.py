@@ -149,3 +149,34 @@ def test_fold_result_does_not_depend_on_arrival_order(tmp_path):
         dumps.add("\n".join(dump_lines(db)))
     assert len(dumps) == 1
     assert '"phone":"3"' in dumps.pop()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_event_strategy = st.builds(
+    lambda rid, field, value, ms, device, base: _foreign_event(
+        "resident", f"r{rid}", {field: value} if field != "deleted" else {"deleted": True},
+        ms=ms, device=f"d{device}", base=hlc.pack(base, 0)),
+    st.integers(0, 2), st.sampled_from(["name", "phone", "address", "deleted"]), st.sampled_from(["甲", "乙", "丙"]),
+    st.integers(1, 6), st.integers(1, 3), st.integers(0, 6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(events=st.lists(_event_strategy, min_size=1, max_size=12, unique_by=lambda e: e.id), data=st.data())
+def test_fold_is_a_function_of_the_set_of_events(tmp_path_factory, events, data):
+    dumps = set()
+    for i in range(3):
+        order = data.draw(st.permutations(events), label=f"order {i}")
+        batches = data.draw(st.integers(1, len(order)), label="batch size")
+        db = make_db(tmp_path_factory.mktemp("fold") / "x.db")
+        for j in range(0, len(order), batches):
+            _apply(db, [_copy(e) for e in order[j : j + batches]])
+        _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
+        dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
+    assert len(dumps) == 1
+
+
+def _copy(ev):
+    return Event(**ev.model_dump())

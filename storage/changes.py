@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, delete, func, select, update
+from sqlalchemy import Boolean, Date, DateTime, Integer, delete, func, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from storage import hlc as clock
@@ -116,20 +116,14 @@ def _after_fold(session: Session, record_type: str, row: SQLModel, hlc: int) -> 
         row.hlc = hlc  # type: ignore[attr-defined]
         return {row.resident_id}  # type: ignore[attr-defined]
     if record_type == "visit":
-        rid = "visit:" + row.id  # type: ignore[attr-defined]
-        existing = session.get(RiskAssessment, rid)
-        if row.risk_after or existing is not None:  # type: ignore[attr-defined]
-            ra = existing or RiskAssessment(id=rid)
-            ra.resident_id = row.resident_id  # type: ignore[attr-defined]
-            ra.level = row.risk_after or "low"  # type: ignore[attr-defined]
-            ra.assessed_on = row.visit_date  # type: ignore[attr-defined]
-            ra.assessor = row.visitor  # type: ignore[attr-defined]
-            ra.source = "visit"
-            ra.reason = ""
-            ra.hlc = hlc
-            ra.deleted = bool(row.deleted or not row.risk_after)  # type: ignore[attr-defined]
-            session.add(ra)
-            return {row.resident_id}  # type: ignore[attr-defined]
+        existing = session.get(RiskAssessment, "visit:" + row.id)  # type: ignore[attr-defined]
+        derived = visit_risk_row(row.model_dump(), hlc)
+        if existing is not None:
+            session.delete(existing)
+            session.flush()
+        if derived is not None:
+            session.add(RiskAssessment(**derived))
+        return {row.resident_id}  # type: ignore[attr-defined]
     return set()
 
 
@@ -217,18 +211,67 @@ def writer(session: Session) -> Writer:
 
 
 # --- folding (merge) -------------------------------------------------------
+#
+# Set-based: events are read as plain rows, folded in Python, and the state rows
+# written back with bulk statements (the ORM's per-object work made merging the
+# township's 40 bundles take minutes).
+
+_TEMPLATES: dict[str, dict[str, Any]] = {}
 
 
-def _winner_key(ev: Event) -> tuple[int, str]:
-    return (ev.hlc, ev.device_id)
+def row_template(record_type: str) -> dict[str, Any]:
+    """Every column of the state table with the model's default."""
+    if record_type not in _TEMPLATES:
+        model = RECORD_TABLES[record_type]
+        _TEMPLATES[record_type] = {
+            name: (info.default_factory() if info.default_factory is not None else info.default)
+            for name, info in model.model_fields.items()
+        }
+    template = _TEMPLATES[record_type]
+    return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in template.items()}
 
 
-def fold_record(session: Session, record_type: str, record_id: str, events: list[Event]) -> set[str]:
-    """Recompute one record's state row and conflicts from all its events."""
-    table = RECORD_TABLES[record_type]
-    events = sorted(events, key=_winner_key)
-    values: dict[str, tuple[Any, Event]] = {}
-    history: dict[str, list[tuple[Any, Event]]] = defaultdict(list)
+def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:
+    """The state row that a record's folded field values give."""
+    kinds = _column_kinds(RECORD_TABLES[record_type])
+    row = row_template(record_type)
+    for name, value in values.items():
+        if name in kinds:
+            row[name] = from_json_value(kinds[name], value)
+    row["id"], row["deleted"] = record_id, deleted
+    if record_type == "resident":
+        row["id_rev"] = row["id_number"][::-1] if row["id_number"] else None
+    elif record_type == "risk":
+        row["hlc"] = newest
+    return row
+
+
+def visit_risk_row(visit: dict[str, Any], newest: int) -> dict[str, Any] | None:
+    """A visit that re-assessed the risk counts in the risk history; exists iff risk_after is set."""
+    if visit["deleted"] or not visit.get("risk_after"):
+        return None
+    row = row_template("risk")
+    row.update(id="visit:" + visit["id"], resident_id=visit["resident_id"], level=visit["risk_after"],
+               assessed_on=visit["visit_date"], assessor=visit["visitor"], source="visit", reason="", hlc=newest,
+               deleted=False)
+    return row
+
+
+@dataclass
+class _Ev:
+    id: str
+    fields: dict[str, Any]
+    hlc: int
+    device_id: str
+    base_hlc: int
+    author: str
+
+
+def fold_events(record_type: str, record_id: str, events: list[_Ev]) -> tuple[dict[str, Any], bool, list[dict[str, Any]]]:
+    """(field values, deleted, conflict rows) — a pure function of the set of events."""
+    events = sorted(events, key=lambda e: (e.hlc, e.device_id))
+    values: dict[str, tuple[Any, _Ev]] = {}
+    history: dict[str, list[tuple[Any, _Ev]]] = defaultdict(list)
     deleted = False
     for ev in events:
         for name, value in ev.fields.items():
@@ -237,59 +280,86 @@ def fold_record(session: Session, record_type: str, record_id: str, events: list
                 continue
             values[name] = (value, ev)
             history[name].append((value, ev))
-    row = session.get(table, record_id)
-    if row is not None:
-        session.delete(row)
-        session.flush()
-    row = table(id=record_id)
-    _set_fields(row, table, {k: v for k, (v, _ev) in values.items()})
-    row.deleted = deleted  # type: ignore[attr-defined]
-    session.add(row)
-
-    session.execute(delete(Conflict).where(Conflict.record_type == record_type, Conflict.record_id == record_id))
+    conflicts = []
     for name, (win_value, win) in values.items():
         for value, ev in history[name]:
             if ev is win or ev.hlc <= win.base_hlc or _same(value, win_value):
                 continue
-            session.add(
-                Conflict(
-                    id=f"{record_type}:{record_id}:{name}:{ev.id}",
-                    record_type=record_type, record_id=record_id, field=name,
-                    winner_event=win.id, winner_value=win_value, winner_author=win.author,
-                    winner_device=win.device_id, winner_hlc=win.hlc,
-                    loser_event=ev.id, loser_value=value, loser_author=ev.author,
-                    loser_device=ev.device_id, loser_hlc=ev.hlc,
-                )
-            )
-    session.flush()
-    newest = events[-1].hlc if events else 0
-    return _after_fold(session, record_type, row, newest)
+            conflicts.append(dict(
+                id=f"{record_type}:{record_id}:{name}:{ev.id}", record_type=record_type, record_id=record_id,
+                field=name, winner_event=win.id, winner_value=win_value, winner_author=win.author,
+                winner_device=win.device_id, winner_hlc=win.hlc, loser_event=ev.id, loser_value=value,
+                loser_author=ev.author, loser_device=ev.device_id, loser_hlc=ev.hlc,
+            ))
+    return {k: v for k, (v, _e) in values.items()}, deleted, conflicts
 
 
 def _same(a: Any, b: Any) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
+def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
 def rebuild(session: Session, keys: Iterable[Key]) -> None:
     """Re-derive the state of the given records from the change log."""
+    session.flush()
+    conn = session.connection()
     by_type: dict[str, list[str]] = defaultdict(list)
     for record_type, record_id in set(keys):
         by_type[record_type].append(record_id)
     residents: set[str] = set()
-    # risk rows derived from visits must exist before residents' risk is refreshed
-    for record_type in sorted(by_type, key=lambda t: (t == "resident", t)):
-        ids = sorted(by_type[record_type])
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            grouped: dict[str, list[Event]] = defaultdict(list)
-            query = select(Event).where(Event.record_type == record_type, Event.record_id.in_(chunk))
-            for ev in session.execute(query).scalars():
-                grouped[ev.record_id].append(ev)
-            for record_id in chunk:
-                residents |= fold_record(session, record_type, record_id, grouped.get(record_id, []))
-    session.flush()
+    event_t = Event.__table__  # type: ignore[attr-defined]
+    for record_type in sorted(by_type):
+        table = RECORD_TABLES[record_type].__table__  # type: ignore[attr-defined]
+        for chunk in _chunks(sorted(by_type[record_type])):
+            grouped: dict[str, list[_Ev]] = defaultdict(list)
+            query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
+                           event_t.c.base_hlc, event_t.c.author).where(
+                event_t.c.record_type == record_type, event_t.c.record_id.in_(chunk))
+            for rid, eid, fields, stamp, device, base, author in conn.execute(query):
+                grouped[rid].append(_Ev(eid, fields, stamp, device, base, author))
+            rows, conflicts, risk_rows = [], [], []
+            for rid in chunk:
+                evs = grouped.get(rid, [])
+                values, deleted, found = fold_events(record_type, rid, evs)
+                newest = max((e.hlc for e in evs), default=0)
+                row = state_row(record_type, rid, values, deleted, newest)
+                rows.append(row)
+                conflicts += found
+                if record_type == "visit":
+                    derived = visit_risk_row(row, newest)
+                    if derived:
+                        risk_rows.append(derived)
+                    residents.add(row["resident_id"])
+                elif record_type == "risk":
+                    residents.add(row["resident_id"])
+                elif record_type == "resident":
+                    residents.add(rid)
+            conn.execute(delete(table).where(table.c.id.in_(chunk)))
+            conn.execute(insert(table), rows)
+            conflict_t = Conflict.__table__  # type: ignore[attr-defined]
+            conn.execute(delete(conflict_t).where(conflict_t.c.record_type == record_type, conflict_t.c.record_id.in_(chunk)))
+            if conflicts:
+                conn.execute(insert(conflict_t), conflicts)
+            if record_type == "visit":
+                risk_t = RiskAssessment.__table__  # type: ignore[attr-defined]
+                conn.execute(delete(risk_t).where(risk_t.c.id.in_(["visit:" + v for v in chunk])))
+                if risk_rows:
+                    conn.execute(insert(risk_t), risk_rows)
+    _forget(session, by_type)
     if residents:
         refresh_risk(session, residents)
+
+
+def _forget(session: Session, by_type: dict[str, list[str]]) -> None:
+    """Objects the session holds for rebuilt rows are stale now."""
+    wanted = {(RECORD_TABLES[t], i) for t, ids in by_type.items() for i in ids}
+    for obj in list(session.identity_map.values()):
+        if (type(obj), getattr(obj, "id", None)) in wanted or isinstance(obj, (Conflict, RiskAssessment)):
+            session.expunge(obj)
 
 
 def rebuild_all(session: Session) -> None:

@@ -250,44 +250,23 @@ class GridBuilder:
         return batch
 
 
-_TEMPLATES: dict[str, dict[str, Any]] = {}
-
-
-def _template(record_type: str) -> dict[str, Any]:
-    """Every column of the state table with the model's default, as the ORM would write it."""
-    if record_type not in _TEMPLATES:
-        model = RECORD_TABLES[record_type]
-        row = {}
-        for name, info in model.model_fields.items():
-            row[name] = info.default_factory() if info.default_factory is not None else info.default
-        _TEMPLATES[record_type] = row
-    return _TEMPLATES[record_type]
-
-
 def _state_rows(batch: Batch) -> dict[str, list[dict[str, Any]]]:
-    from storage.changes import _column_kinds, from_json_value
+    """The state the batch's events fold to (one device, so no conflicts), built as the fold builds it."""
+    from storage.changes import state_row, visit_risk_row
 
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    risks: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # resident -> (date, hlc, level)
+    risks: dict[str, list[tuple]] = defaultdict(list)  # resident -> (date, hlc, level)
     for (rtype, rid), values in batch.records.items():
-        kinds = _column_kinds(RECORD_TABLES[rtype])
-        row = {**_template(rtype), "id": rid}
-        stamp = values["_hlc"]
-        for k, v in values.items():
-            if k in kinds:
-                row[k] = from_json_value(kinds[k], v)
-        row["deleted"] = False
-        if rtype == "resident":
-            row["id_rev"] = row["id_number"][::-1] if row["id_number"] else None
-        elif rtype == "risk":
-            row["hlc"] = stamp
-            risks[row["resident_id"]].append((row["assessed_on"], stamp, row["level"]))
-        elif rtype == "visit" and row.get("risk_after"):
-            rows["risk"].append({**_template("risk"), "id": "visit:" + rid, "resident_id": row["resident_id"],
-                                 "level": row["risk_after"], "assessed_on": row["visit_date"], "assessor": row["visitor"],
-                                 "source": "visit", "reason": "", "hlc": stamp, "deleted": False})
-            risks[row["resident_id"]].append((row["visit_date"], stamp, row["risk_after"]))
+        stamp = values.pop("_hlc")
+        row = state_row(rtype, rid, values, False, stamp)
         rows[rtype].append(row)
+        if rtype == "risk":
+            risks[row["resident_id"]].append((row["assessed_on"], stamp, row["level"]))
+        elif rtype == "visit":
+            derived = visit_risk_row(row, stamp)
+            if derived:
+                rows["risk"].append(derived)
+                risks[row["resident_id"]].append((derived["assessed_on"], stamp, derived["level"]))
     for row in rows["resident"]:
         history = risks.get(row["id"])
         row["risk_level"] = max(history)[2] if history else "low"
@@ -303,7 +282,7 @@ def _write(db: Database, batch: Batch) -> None:
             conn.execute(insert(RECORD_TABLES[rtype].__table__), table_rows)
 
 
-def _plan(db: Database, scale: str, seed: int):
+def _plan(db: Database, scale: str, seed: int, residents: int | None = None):
     """(townships, grids) to build, initialising a demo identity on an empty database."""
     from storage.identity import get_identity, init_township, init_worker
 
@@ -322,7 +301,7 @@ def _plan(db: Database, scale: str, seed: int):
     if ident.role == "worker":
         village = ident.township_code + "001"
         plan.append(((ident.township_code, ident.township_name), ident.grid_code, ident.grid_name or "", (village, "柳溪村"),
-                     ident.worker_name, ident.device_id, 300))
+                     ident.worker_name, ident.device_id, residents or 300))
         return ident, plan
     rng = random.Random(seed)
     for t in range(townships_n):
@@ -339,11 +318,12 @@ def _plan(db: Database, scale: str, seed: int):
 
 
 def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Progress | None = None,
-             today: dt.date | None = None) -> dict[str, int]:
+             today: dt.date | None = None, residents: int | None = None) -> dict[str, int]:
+    """`residents` sets a worker grid's size (the benchmarks build 40 grids of 150)."""
     if scale not in SCALES:
         raise UserError(_("Unknown scale {scale}: choose grid, township or county.").format(scale=scale))
     today = today or dt.date.today()
-    ident, plan = _plan(db, scale, seed)
+    ident, plan = _plan(db, scale, seed, residents)
     names_cache: dict = {}
     counts: dict[str, int] = defaultdict(int)
     seen_villages: set[str] = set()

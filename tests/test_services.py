@@ -94,15 +94,19 @@ def test_visit_defaults_future_date_refused_and_next_visit_from_policy(db):
 
 
 def test_risk_changes_keep_a_history_and_visits_reassess(db):
+    today = dt.date.today()
     r = register_resident(db, {"name": "赵六", "categories": ["solitary_elder"], "birth_date": dt.date(1944, 2, 2)},
-                          risk_level="medium", today=TODAY)
+                          risk_level="medium")
     assert r.risk_level == "medium"
-    r = change_risk(db, r.id, "high", "独自住危房", assessed_on=TODAY - dt.timedelta(days=3))
-    assert r.risk_level == "high"
-    log_visit(db, r.id, {"risk_after": "low", "visit_date": TODAY}, today=TODAY)
+    r = change_risk(db, r.id, "high", "独自住危房")
+    assert r.risk_level == "high"  # same day, later: wins
+    log_visit(db, r.id, {"risk_after": "low", "visit_date": today})
     with db.session() as s:
         assert s.get(Resident, r.id).risk_level == "low"
-    assert [a.level for a in risk_history(db, r.id)] == ["low", "high", "medium"]
+    # a back-dated assessment goes into the history but does not override a newer one
+    r = change_risk(db, r.id, "emergency", "补录", assessed_on=today - dt.timedelta(days=3))
+    assert r.risk_level == "low"
+    assert [a.level for a in risk_history(db, r.id)] == ["low", "high", "medium", "emergency"]
     with pytest.raises(ValidationError):
         change_risk(db, r.id, "high", "   ")
 

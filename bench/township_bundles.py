@@ -1,0 +1,34 @@
+"""The township's 40 bundles: 40 worker databases of 150 residents each, exported (cached)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bench.datasets import CACHE
+
+
+def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Path]:
+    """(folder of bundles, pristine township database); built once per shape."""
+    from storage.db import open_database
+    from storage.demo import generate
+    from storage.export import export_bundle
+    from storage.identity import init_township, init_worker
+
+    folder = CACHE / f"bundles-{grids}x{per_grid}-seed{seed}"
+    township = folder / "township.db"
+    if (folder / "DONE").exists():
+        return folder / "bundles", township
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "bundles").mkdir(parents=True)
+    tdb = open_database(township)
+    init_township(tdb, "330521101", "新市镇", folder / "township.pub")
+    tdb.dispose()
+    for g in range(1, grids + 1):
+        wdb = open_database(folder / "workers" / f"G{g:02d}.db")
+        init_worker(wdb, "330521101", "新市镇", f"G{g:02d}", f"{g}网格", f"网格员{g}", folder / "township.pub")
+        generate(wdb, seed=seed * 1000 + g, residents=per_grid)
+        export_bundle(wdb, folder / "bundles")
+        wdb.dispose()
+    (folder / "DONE").write_text("ok", encoding="utf-8")
+    return folder / "bundles", township

@@ -1,0 +1,120 @@
+"""Small reusable modals with typed results: confirm, and choose-with-reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from storage.i18n import _
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask a yes/no question; Esc means no. `danger`: the safe answer has the focus."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "answer(False)", _("Cancel"), id="dialog.cancel"),
+        Binding("y", "answer(True)", _("Yes"), id="dialog.yes", show=False),
+        Binding("n", "answer(False)", _("No"), id="dialog.no", show=False),
+        Binding("left,right", "toggle_focus", show=False, id="dialog.move"),
+    ]
+
+    def __init__(self, message: str, *, yes: str | None = None, no: str | None = None, danger: bool = False):
+        super().__init__(classes="dialog")
+        self.message = message
+        self.yes_label = yes or _("Yes")
+        self.no_label = no or _("No")
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.message, id="dialog-message")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self.yes_label, id="yes", variant="error" if self.danger else "primary")
+                yield Button(self.no_label, id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no" if self.danger else "#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    def action_toggle_focus(self) -> None:
+        self.focus_next(Button)
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    reason: str
+
+
+class ChooseScreen(ModalScreen[Choice | None]):
+    """Pick one code from a list and give a reason (required or optional)."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", _("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "submit", _("OK"), id="dialog.ok"),
+    ]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], *, reason_label: str,
+                 reason_required: bool = True, value: str | None = None, reason: str = ""):
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.choices = choices
+        self.reason_label = reason_label
+        self.reason_required = reason_required
+        self.initial = value
+        self.initial_reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="dialog-title")
+            yield Select(self.choices, prompt=_("Choose…"), id="choice",
+                         value=self.initial if self.initial is not None else Select.NULL)
+            yield Label("", id="choice-error", classes="error")
+            yield Label(self.reason_label)
+            yield Input(self.initial_reason, id="reason")
+            yield Label("", id="reason-error", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("OK"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#choice" if self.initial is None else "#reason").focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        value = self.query_one("#choice", Select).value
+        reason = " ".join(self.query_one("#reason", Input).value.split())
+        missing_choice = value == Select.NULL
+        missing_reason = self.reason_required and not reason
+        self.query_one("#choice-error", Label).update(_("Choose one.") if missing_choice else "")
+        self.query_one("#reason-error", Label).update(_("Say why.") if missing_reason else "")
+        if missing_choice or missing_reason:
+            self.query_one("#choice" if missing_choice else "#reason").focus()
+            return
+        self.dismiss(Choice(str(value), reason))

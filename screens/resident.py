@@ -1,0 +1,310 @@
+"""One resident: profile, categories, family, disability, risk, visits, referrals; actions by key."""
+
+from __future__ import annotations
+
+import logging
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from storage.categories import (
+    CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, FLAGS, PARENT_STATUSES, REFERRAL_AGENCIES, REFERRAL_STATUSES,
+    RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
+)
+from storage.errors import UserError
+from storage.i18n import _
+from storage.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
+from storage.profile import Profile, resident_profile
+from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
+from screens.residents import RISK_STYLES, SEX_LABELS
+
+log = logging.getLogger(__name__)
+
+
+def _line(*parts: tuple[str, str] | str) -> Text:
+    text = Text()
+    for part in parts:
+        text.append(*part) if isinstance(part, tuple) else text.append(part)
+    return text
+
+
+def labels(table: dict[str, str], codes: list[str]) -> str:
+    return _(", ").join(label(table, c) for c in codes)
+
+
+def _field(name: str, value: str) -> Text:
+    return _line((name + _(": "), "bold"), value or "—")
+
+
+class ResidentScreen(Screen[None]):
+    CSS_PATH = "resident.tcss"
+    BINDINGS = [
+        Binding("n", "new_visit", _("New visit"), id="resident.visit"),
+        Binding("e", "edit", _("Edit"), id="resident.edit"),
+        Binding("r", "change_risk", _("Risk"), id="resident.risk"),
+        Binding("f", "open_referral", _("Refer"), id="resident.refer"),
+        Binding("c", "referral_status", _("Follow up"), id="resident.referral-status"),
+        Binding("x", "close_case", _("Close case"), id="resident.close"),
+        Binding("escape", "back", _("Back"), id="resident.back"),
+    ]
+
+    def __init__(self, resident_id: str):
+        super().__init__()
+        self.resident_id = resident_id
+        self.profile: Profile | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="body"):
+            yield Static(_("Loading…"), id="profile")
+            yield Static("", id="categories", classes="section")
+            yield Static("", id="family", classes="section")
+            yield Static("", id="disability", classes="section")
+            yield Static("", id="risk", classes="section")
+            yield Static(_("Referrals"), classes="heading")
+            yield DataTable(id="referrals", cursor_type="row")
+            yield Static("", id="no-referrals")
+            yield Static(_("Visits"), classes="heading")
+            yield Static("", id="visits")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#referrals", DataTable)
+        table.add_column(_("Agency"), key="agency")
+        table.add_column(_("Status"), key="status")
+        table.add_column(_("Opened"), key="opened")
+        table.add_column(_("Reason"), key="reason")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.profile is not None:
+            self.reload()
+
+    # --- loading and showing ---------------------------------------------------
+
+    def reload(self) -> None:
+        self._load(self.resident_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="resident-load")
+    def _load(self, resident_id: str) -> None:
+        profile = resident_profile(self.app.db, resident_id, self.app.today())
+        self.app.call_from_thread(self._show, profile)
+
+    def _show(self, p: Profile) -> None:
+        from tui.formatting import format_date
+
+        self.profile = p
+        r = p.resident
+        self.title = r.name
+        self.sub_title = _("Resident")
+        head = Text(r.name, style="bold")
+        head.append("  " + " · ".join(x for x in (label(SEX_LABELS, r.sex),
+                                                    _("{n} years").format(n=p.age) if p.age is not None else "") if x))
+        if r.status == "closed":
+            head.append("  " + _("Case closed: {reason}, {date}").format(
+                reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
+        due = _("visited {last}, next visit due {due}").format(
+            last=format_date(p.last_visit) if p.last_visit else _("never"), due=format_date(p.due_on))
+        overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
+        self.query_one("#profile", Static).update(Group(
+            head,
+            _field(_("ID number"), r.id_number or ""),
+            _field(_("Phone"), r.phone),
+            _field(_("Address"), r.address),
+            _line((due, "bold red" if overdue else "")),
+        ))
+        cats = [_field(_("Categories"), labels(CATEGORIES, r.categories))]
+        if r.flags:
+            cats.append(_field(_("Flags"), labels(FLAGS, r.flags)))
+        if r.child_subtype:
+            cats.append(_field(_("Child's situation"), label(CHILD_SUBTYPES, r.child_subtype)))
+        if p.age_out_on is not None:
+            msg = (_("Ages out of the child category on {date}: close the case or change its category.")
+                   if p.age_out_on > self.app.today() else
+                   _("Aged out of the child category on {date}: close the case or change its category."))
+            cats.append(Text(msg.format(date=format_date(p.age_out_on)), style="bold dark_orange"))
+        self.query_one("#categories", Static).update(Group(*cats))
+        family = [_field(_("Guardian"), " ".join(x for x in (r.guardian_name, r.guardian_relation, r.guardian_phone) if x))]
+        for who, name, status in ((_("Father"), r.father_name, r.father_status), (_("Mother"), r.mother_name, r.mother_status)):
+            if name or status:
+                family.append(_field(who, " ".join(x for x in (name, label(PARENT_STATUSES, status)) if x)))
+        self.query_one("#family", Static).update(Group(*family))
+        disability = self.query_one("#disability", Static)
+        disability.display = bool(r.disability_card)
+        if r.disability_card:
+            disability.update(_field(_("Disability"), "{cat} · {grade} · {card}".format(
+                cat=label(DISABILITY_CATEGORIES, r.disability_category and int(r.disability_category)),
+                grade=label(DISABILITY_GRADES, r.disability_grade and int(r.disability_grade)),
+                card=r.disability_card)))
+        risk = [_line((_("Risk") + _(": "), "bold"),
+                      (label(RISK_LEVELS, r.risk_level), RISK_STYLES.get(r.risk_level, "")))]
+        for a in p.risk[:5]:
+            risk.append(Text("  {date}  {level}  {reason}  {who}".format(
+                date=format_date(a.assessed_on, "short"), level=label(RISK_LEVELS, a.level), reason=a.reason,
+                who=a.assessor), style="dim"))
+        self.query_one("#risk", Static).update(Group(*risk))
+        self._show_referrals(p)
+        self._show_visits(p)
+
+    def _show_referrals(self, p: Profile) -> None:
+        from tui.formatting import format_date
+
+        table = self.query_one("#referrals", DataTable)
+        table.clear()
+        for ref in p.referrals:
+            status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
+            table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
+                          ref.reason, key=ref.id)
+        table.display = bool(p.referrals)
+        empty = self.query_one("#no-referrals", Static)
+        empty.display = not p.referrals
+        empty.update(Text(_("No referral."), style="dim"))
+
+    def _show_visits(self, p: Profile) -> None:
+        from tui.formatting import format_date
+
+        if not p.visits:
+            self.query_one("#visits", Static).update(Text(_("No visit yet."), style="dim"))
+            return
+        lines: list[Text] = []
+        for v in p.visits:
+            head = _line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
+            if v.risk_after:
+                head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
+            if v.mandatory_report:
+                head.append("  " + _("Mandatory report"), style="bold red")
+            lines.append(head)
+            if v.met_with or not v.resident_seen:
+                seen = "" if v.resident_seen else _("resident not seen")
+                lines.append(Text("  " + " · ".join(x for x in (v.met_with, seen) if x)))
+            for code, note in v.observations.items():
+                lines.append(Text("  {dim}: {note}".format(dim=label(OBSERVATION_DIMENSIONS, code), note=note)))
+            for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
+                                        (_("Services"), SERVICES, v.services)):
+                if codes:
+                    lines.append(Text("  {title}: {items}".format(title=title, items=labels(table, codes))))
+            if v.notes:
+                lines.append(Text("  " + v.notes, style="italic"))
+        self.query_one("#visits", Static).update(Group(*lines))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, UserError):
+            self.notify(str(error), severity="error")
+        else:
+            log.error("resident screen: %s failed", event.worker.name, exc_info=error)
+            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+
+    # --- actions -------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_new_visit(self) -> None:
+        from screens.visit_form import VisitFormScreen
+
+        self.app.push_screen(VisitFormScreen(self.resident_id))
+
+    def action_edit(self) -> None:
+        from screens.resident_form import ResidentFormScreen
+
+        self.app.push_screen(ResidentFormScreen(self.resident_id))
+
+    def action_change_risk(self) -> None:
+        if self.profile is None:
+            return
+        choices = [(_(v), k) for k, v in RISK_LEVELS.items()]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self._write("change_risk", choice.code, choice.reason)
+
+        self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
+                                          value=self.profile.resident.risk_level), chosen)
+
+    def action_open_referral(self) -> None:
+        choices = [(_(v), k) for k, v in REFERRAL_AGENCIES.items()]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self._write("open_referral", choice.code, choice.reason)
+
+        self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
+
+    def action_referral_status(self) -> None:
+        table = self.query_one("#referrals", DataTable)
+        if self.profile is None or not self.profile.referrals:
+            self.notify(_("No referral yet: press f to open one."))
+            return
+        ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
+        choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
+        title = _("Referral to {agency}: {reason}").format(agency=label(REFERRAL_AGENCIES, ref.agency), reason=ref.reason)
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self._write("referral_status", ref.id, choice.code, choice.reason)
+
+        self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
+                                          value="closed" if ref.status != "closed" else "open"), chosen)
+
+    def action_close_case(self) -> None:
+        if self.profile is None:
+            return
+        r = self.profile.resident
+        if r.status == "closed":
+            def reopen(yes: bool | None) -> None:
+                if yes:
+                    self._write("reopen")
+
+            self.app.push_screen(ConfirmScreen(_("Reopen the case of {name}?").format(name=r.name)), reopen)
+            return
+        choices = [(_(v), k) for k, v in CLOSE_REASONS.items()]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._write("close_case", choice.code, choice.reason)
+
+            self.app.push_screen(ConfirmScreen(
+                _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
+                    name=r.name, reason=label(CLOSE_REASONS, choice.code)), danger=True), confirmed)
+
+        self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Note (optional)"),
+                                          reason_required=False), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
+    def _write(self, what: str, *args: str) -> None:
+        from storage import referrals, residents, risk
+
+        db, rid, today = self.app.db, self.resident_id, self.app.today()
+        if what == "change_risk":
+            risk.change_risk(db, rid, args[0], args[1], assessed_on=today)
+            done = _("Risk level changed.")
+        elif what == "open_referral":
+            referrals.open_referral(db, rid, args[0], args[1], opened_on=today)
+            done = _("Referral opened.")
+        elif what == "referral_status":
+            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today)
+            done = _("Referral updated.")
+        elif what == "close_case":
+            residents.close_case(db, rid, args[0], closed_on=today, note=args[1])
+            done = _("Case closed.")
+        elif what == "reopen":
+            residents.reopen_case(db, rid)
+            done = _("Case reopened.")
+        else:
+            raise ValueError(what)
+        self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(self.reload)

@@ -1,0 +1,273 @@
+"""Adding or editing a resident, with the register's validation shown next to each field."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from storage.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.errors import UserError, ValidationError, ValidationErrors
+from storage.i18n import _
+from storage.models import Resident
+from screens.dialogs import ConfirmScreen
+from screens.residents import SEX_LABELS
+
+log = logging.getLogger(__name__)
+
+INPUTS = ("name", "id_number", "birth_date", "phone", "address", "guardian_name", "guardian_phone",
+          "guardian_relation", "father_name", "mother_name", "disability_card", "visit_frequency_days")
+SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": PARENT_STATUSES,
+           "mother_status": PARENT_STATUSES}
+LISTS = {"categories": CATEGORIES, "flags": FLAGS}
+
+
+def _error_label(field: str) -> Label:
+    return Label("", id=f"err-{field}", classes="error -empty")
+
+
+def _set_message(widget: Label, message: str) -> None:
+    widget.update(message)
+    widget.set_class(not message, "-empty")
+
+
+def _row(title: str, widget: Widget, field: str) -> list[Widget]:
+    return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
+
+
+class ResidentFormScreen(Screen[str | None]):
+    """Dismissed with the resident's id once saved, or None."""
+
+    CSS_PATH = "resident_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", _("Save"), id="save", priority=True),
+        Binding("escape", "cancel", _("Cancel"), id="resident-form.cancel"),
+    ]
+
+    def __init__(self, resident_id: str | None = None):
+        super().__init__()
+        self.resident_id = resident_id
+        self._pristine: dict[str, Any] | None = None
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield VerticalScroll(Static(_("Loading…")), id="form")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Edit resident") if self.resident_id else _("New resident")
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
+    def _load(self) -> None:
+        from storage.residents import get_resident
+
+        resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
+        self.app.call_from_thread(self._build, resident)
+
+    def _fields(self, r: Resident | None) -> list[Widget]:
+        def text(name: str) -> str:
+            value = getattr(r, name, None) if r else None
+            return "" if value is None else str(value)
+
+        def select(name: str, table: dict[str, str]) -> Select:
+            value = getattr(r, name, None) if r else None
+            return Select([(_(v), k) for k, v in table.items()], prompt=_("—"), id=name, compact=True,
+                          value=value if value in table else Select.NULL)
+
+        def inp(name: str, **kw) -> Input:
+            return Input(text(name), id=name, compact=True, **kw)
+
+        w: list[Widget] = []
+        w += _row(_("Name"), inp("name"), "name")
+        w += _row(_("ID number"), inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
+        w.append(Label("", id="id-info", classes="derived -empty"))
+        w += _row(_("Sex"), select("sex", SEX_LABELS), "sex")
+        w += _row(_("Birth date"), inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
+        w += _row(_("Phone"), inp("phone"), "phone")
+        w += _row(_("Address"), inp("address"), "address")
+        for name, title in (("categories", _("Categories")), ("flags", _("Flags"))):
+            chosen = set(getattr(r, name, None) or [])
+            w.append(Static(title, classes="heading"))
+            w.append(SelectionList[str](*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
+                                                compact=True))
+            w.append(_error_label(name))
+        w += _row(_("Child's situation"), select("child_subtype", CHILD_SUBTYPES), "child_subtype")
+        w.append(Static(_("Family"), classes="heading"))
+        w += _row(_("Guardian"), inp("guardian_name"), "guardian_name")
+        w += _row(_("Relation"), inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation")
+        w += _row(_("Guardian phone"), inp("guardian_phone"), "guardian_phone")
+        w += _row(_("Father"), inp("father_name"), "father_name")
+        w += _row(_("Father is"), select("father_status", PARENT_STATUSES), "father_status")
+        w += _row(_("Mother"), inp("mother_name"), "mother_name")
+        w += _row(_("Mother is"), select("mother_status", PARENT_STATUSES), "mother_status")
+        w.append(Static(_("Disability and visits"), classes="heading"))
+        w += _row(_("Disability card"), inp("disability_card", placeholder=_("20 characters")), "disability_card")
+        w.append(Label("", id="card-info", classes="derived -empty"))
+        w += _row(_("Visit every"), inp("visit_frequency_days", placeholder=_("days; empty: the policy")),
+                  "visit_frequency_days")
+        if r is None:
+            w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
+                                        allow_blank=False, id="risk_level", compact=True), "risk_level")
+        w.append(Static(_("Notes"), classes="heading"))
+        w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
+        w.append(_error_label("notes"))
+        return w
+
+    async def _build(self, r: Resident | None) -> None:
+        if r is not None:
+            self.sub_title = r.name
+        form = self.query_one("#form", VerticalScroll)
+        await form.remove_children()
+        await form.mount_all(self._fields(r))
+        self._pristine = self.values()
+        self.query_one("#name", Input).focus()
+
+    def values(self) -> dict[str, Any]:
+        v: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value.strip() for name in INPUTS}
+        for name in SELECTS:
+            value = self.query_one(f"#{name}", Select).value
+            v[name] = None if value == Select.NULL else value
+        for name in LISTS:
+            v[name] = list(self.query_one(f"#{name}", SelectionList).selected)
+        v["notes"] = self.query_one("#notes", TextArea).text
+        return v
+
+    # --- what the ID number and the card say, as they are typed ---------------------
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        # Enter moves on, as on paper forms; Ctrl+S saves
+        event.stop()
+        self.focus_next()
+
+    @on(Input.Changed, "#id_number")
+    def _id_typed(self, event: Input.Changed) -> None:
+        from storage.idnumbers import parse_id_number
+        from tui.formatting import format_date
+
+        info_label = self.query_one("#id-info", Label)
+        raw = "".join(event.value.split())
+        _set_message(self.query_one("#err-id_number", Label), "")
+        if len(raw) not in (15, 18):
+            _set_message(info_label, _("{n} of 18 characters").format(n=len(raw)) if raw else "")
+            return
+        try:
+            info = parse_id_number(raw)
+        except ValidationError as e:
+            _set_message(info_label, "")
+            _set_message(self.query_one("#err-id_number", Label), e.message)
+            return
+        _set_message(info_label, _("Born {date}, {sex}").format(date=format_date(info.birth_date, "long"),
+                                                               sex=label(SEX_LABELS, info.sex)))
+        # the number decides: keep the fields in step so saving never finds a mismatch
+        self.query_one("#birth_date", Input).value = info.birth_date.isoformat()
+        self.query_one("#sex", Select).value = info.sex
+
+    @on(Input.Changed, "#disability_card")
+    def _card_typed(self, event: Input.Changed) -> None:
+        from storage.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card
+
+        info_label = self.query_one("#card-info", Label)
+        raw = "".join(event.value.split())
+        _set_message(self.query_one("#err-disability_card", Label), "")
+        if len(raw) != 20:
+            _set_message(info_label, _("{n} of 20 characters").format(n=len(raw)) if raw else "")
+            return
+        try:
+            card = parse_disability_card(raw, self.query_one("#id_number", Input).value.strip() or None)
+        except ValidationError as e:
+            _set_message(info_label, "")
+            _set_message(self.query_one("#err-disability_card", Label), e.message)
+            return
+        severe = _("severe") if card.severe else _("not severe")
+        _set_message(info_label, "{cat} · {grade} · {severe}".format(
+            cat=label(DISABILITY_CATEGORIES, card.category), grade=label(DISABILITY_GRADES, card.grade), severe=severe))
+
+    # --- saving ----------------------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for widget in self.query("Label.error").results(Label):
+            _set_message(widget, "")
+        unplaced, first = [], None
+        for field, message in errors.items():
+            target = self.query(f"#err-{field}")
+            if target:
+                _set_message(target.first(Label), message)
+                first = first or field
+            else:
+                unplaced.append(message)
+        if unplaced:
+            self.notify("\n".join(unplaced), severity="error")
+        if first:
+            self.query_one(f"#{first}").focus()
+            self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
+
+    def action_save(self) -> None:
+        if self._pristine is None or self._saving:
+            return
+        fields = self.values()
+        for name in ("birth_date", "id_number", "disability_card", "visit_frequency_days"):
+            fields[name] = fields[name] or None
+        risk = None
+        if self.resident_id is None:
+            risk = str(self.query_one("#risk_level", Select).value)
+        self._saving = True
+        self._save(fields, risk)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
+    def _save(self, fields: dict[str, Any], risk: str | None) -> None:
+        from storage.residents import register_resident, update_resident
+
+        try:
+            if self.resident_id is None:
+                saved = register_resident(self.app.db, fields, risk_level=risk or "low", today=self.app.today())
+            else:
+                saved = update_resident(self.app.db, self.resident_id, fields, today=self.app.today())
+        except ValidationErrors as e:
+            self.app.call_from_thread(self._failed, e.by_field())
+            return
+        except ValidationError as e:
+            self.app.call_from_thread(self._failed, {e.field: e.message})
+            return
+        self.app.call_from_thread(self._saved, saved.id)
+
+    def _failed(self, errors: dict[str, str]) -> None:
+        self._saving = False
+        self.show_errors(errors)
+
+    def _saved(self, resident_id: str) -> None:
+        self.notify(_("Resident saved."))
+        self.dismiss(resident_id)
+
+    def action_cancel(self) -> None:
+        if self._pristine is None or self.values() == self._pristine:
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Discard your changes?"), yes=_("Discard"), no=_("Keep editing"),
+                                           danger=True), answer)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        self._saving = False
+        error = event.worker.error
+        if isinstance(error, UserError):
+            self.notify(str(error), severity="error")
+        else:
+            log.error("resident form: %s failed", event.worker.name, exc_info=error)
+            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")

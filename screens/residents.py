@@ -1,0 +1,226 @@
+"""The register: instant search as you type, filters, a table loaded a page at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from storage.categories import CATEGORIES, RISK_LEVELS, label
+from storage.i18n import N_, _, ngettext
+from storage.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_SECONDS = 0.15
+DUE_FILTERS: dict[str, str] = {
+    "overdue": N_("Overdue"),
+    "due_week": N_("Due this week"),
+    "visited_month": N_("Visited this month"),
+    "not_visited_month": N_("Not visited this month"),
+}
+STATUS_FILTERS: dict[str, str] = {"active": N_("Active cases"), "closed": N_("Closed cases"), "all": N_("All cases")}
+SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
+RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
+
+
+def _cut(text: str, cells: int) -> str:
+    from rich.cells import cell_len, set_cell_size
+
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"
+
+
+class ResidentsScreen(Screen[None]):
+    CSS_PATH = "residents.tcss"
+    BINDINGS = [
+        Binding("slash", "focus_search", _("Search"), id="residents.search"),
+        Binding("n", "new_resident", _("New resident"), id="residents.new"),
+        Binding("f", "focus_filters", _("Filters"), id="residents.filters"),
+        Binding("escape", "back", _("Back"), id="residents.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._debounce: Timer | None = None
+        self._generation = 0
+        self._exhausted = False
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
+        with Horizontal(id="filters"):
+            yield Select([(_(v), k) for k, v in CATEGORIES.items()], prompt=_("All categories"), id="f-category",
+                         compact=True)
+            yield Select([(_(v), k) for k, v in RISK_LEVELS.items()], prompt=_("Any risk"), id="f-risk", compact=True)
+            yield Select([(_(v), k) for k, v in DUE_FILTERS.items()], prompt=_("Any due status"), id="f-due",
+                         compact=True)
+            yield Select([(_(v), k) for k, v in STATUS_FILTERS.items()], value="active", allow_blank=False,
+                         id="f-status", compact=True)
+        yield DataTable(id="residents", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Residents")
+        table = self.query_one(DataTable)
+        table.add_column(_("Name"), key="name", width=8)
+        table.add_column(_("ID number"), key="id", width=18)
+        table.add_column(_("Age"), key="age", width=3)
+        table.add_column(_("Categories"), key="cats", width=12)
+        table.add_column(_("Risk"), key="risk", width=9)
+        table.add_column(_("Next visit"), key="due", width=13)
+        self.query_one("#search", Input).focus()
+        self.start_search()
+
+    def on_screen_resume(self) -> None:
+        # back from a resident: names, risks and due dates may have changed
+        if self.is_mounted:
+            self.start_search(keep_cursor=True)
+
+    # --- searching --------------------------------------------------------
+
+    def current_filter(self) -> ResidentFilter:
+        def value(selector: str) -> str | None:
+            v = self.query_one(selector, Select).value
+            return None if v == Select.NULL else str(v)
+
+        status = value("#f-status")
+        return ResidentFilter(category=value("#f-category"), risk=value("#f-risk"), due=value("#f-due"),
+                              status=None if status == "all" else status)
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.start_search)
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.focus()
+
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.start_search()
+
+    def start_search(self, keep_cursor: bool = False) -> None:
+        self._generation += 1
+        self._loading = True
+        self._exhausted = False
+        query = self.query_one("#search", Input).value
+        self._search(query, self.current_filter(), 0, self._generation, keep_cursor)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="residents-search")
+    def _search(self, query: str, filters: ResidentFilter, offset: int, generation: int, keep_cursor: bool) -> None:
+        worker = get_current_worker()
+        today = self.app.today()
+        with self.app.db.session() as s:
+            rows = search_residents(s, query, filters=filters, limit=PAGE, offset=offset, today=today)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show_rows, rows, offset, generation, keep_cursor)
+            if offset == 0:
+                total = len(rows) if len(rows) < PAGE else count_residents(s, query, filters=filters, today=today)
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._show_total, total, generation)
+
+    def _show_rows(self, rows: list[ResidentRow], offset: int, generation: int, keep_cursor: bool) -> None:
+        if generation != self._generation:
+            return  # a newer search is on its way
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        if offset == 0:
+            table.clear()
+        today = self.app.today()
+        for row in rows:
+            table.add_row(*self._cells(row, today), key=row.id)
+        self._exhausted = len(rows) < PAGE
+        self._loading = False
+        if keep_cursor and offset == 0 and table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+        if offset == 0 and not rows:
+            self.query_one("#summary", Static).update(self._empty_message())
+
+    def _show_total(self, total: int, generation: int) -> None:
+        if generation != self._generation:
+            return
+        if total:
+            self.query_one("#summary", Static).update(
+                ngettext("{n} resident", "{n} residents", total).format(n=total))
+
+    def _empty_message(self) -> str:
+        query = self.query_one("#search", Input).value.strip()
+        if query.isdigit() and len(query) < 3:
+            return _("Type at least 3 digits of the ID number or phone.")
+        return _("No resident matches.")
+
+    @staticmethod
+    def _cells(row: ResidentRow, today: dt.date) -> list:
+        from tui.formatting import format_date
+
+        cats = _(", ").join(label(CATEGORIES, c) for c in row.categories)
+        risk = Text(label(RISK_LEVELS, row.risk_level), style=RISK_STYLES.get(row.risk_level, ""))
+        if row.status == "closed":
+            due = Text(_("Closed"), style="dim")
+        elif row.due_on and row.due_on < today:
+            n = (today - row.due_on).days
+            due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
+        else:
+            due = Text(format_date(row.due_on, "short"))
+        return [_cut(row.name, 8), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
+
+    @on(DataTable.RowHighlighted)
+    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        table = event.data_table
+        if self._loading or self._exhausted or event.cursor_row < table.row_count - 5:
+            return
+        self._loading = True
+        query = self.query_one("#search", Input).value
+        self._search(query, self.current_filter(), table.row_count, self._generation, False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._loading = False
+            log.error("search failed", exc_info=event.worker.error)
+            self.notify(_("The search failed: {error}").format(error=event.worker.error), severity="error")
+
+    # --- actions -------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from screens.resident import ResidentScreen
+
+        self.app.push_screen(ResidentScreen(str(event.row_key.value)))
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_filters(self) -> None:
+        self.query_one("#f-category", Select).focus()
+
+    def action_back(self) -> None:
+        if self.focused is not None and self.focused.id == "search":
+            self.query_one(DataTable).focus()
+        elif len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_new_resident(self) -> None:
+        from screens.resident import ResidentScreen
+        from screens.resident_form import ResidentFormScreen
+
+        def opened(resident_id: str | None) -> None:
+            if resident_id:
+                self.app.push_screen(ResidentScreen(resident_id))
+
+        self.app.push_screen(ResidentFormScreen(), opened)

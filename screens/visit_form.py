@@ -1,0 +1,370 @@
+"""Logging a visit: keyboard only, sensible defaults, a draft kept on every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from storage import drafts
+from storage.categories import (
+    CATEGORIES, HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, VISIT_METHODS,
+    dimensions_for, hazards_for, label, needs_for,
+)
+from storage.errors import UserError, ValidationError, ValidationErrors
+from storage.i18n import _
+from storage.models import Resident
+from screens.dialogs import ConfirmScreen
+
+log = logging.getLogger(__name__)
+
+DRAFT_DEBOUNCE_SECONDS = 0.5
+TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
+
+
+def _row(title: str, widget: Widget, field: str) -> list[Widget]:
+    return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
+
+
+def _error_label(field: str) -> Label:
+    return Label("", id=f"err-{field}", classes="error -empty")
+
+
+def _set_error(widget: Label, message: str) -> None:
+    widget.update(message)
+    widget.set_class(not message, "-empty")
+
+
+class VisitFormScreen(Screen[str | None]):
+    """Dismissed with the new visit's id, or None when discarded."""
+
+    CSS_PATH = "visit_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", _("Save"), id="save", priority=True),
+        Binding("escape", "cancel", _("Cancel"), id="visit.cancel"),
+    ]
+
+    def __init__(self, resident_id: str):
+        super().__init__()
+        self.resident_id = resident_id
+        self.resident: Resident | None = None
+        self._pristine: dict[str, Any] | None = None
+        self._draft_timer: Timer | None = None
+        self._proposed: str = ""
+        self._next_touched = False
+        self._saving = False
+        self._asking_restore = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="who")
+        yield VerticalScroll(Static(_("Loading…")), id="form")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("New visit")
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-load")
+    def _load(self) -> None:
+        from storage.residents import get_resident
+        from storage.visits import propose_next_visit
+
+        resident = get_resident(self.app.db, self.resident_id)
+        today = self.app.today()
+        proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
+        draft = drafts.load_draft(self.app.db.path, self.resident_id)
+        self.app.call_from_thread(self._build, resident, proposed, draft)
+
+    # --- building the form ------------------------------------------------------
+
+    def _fields(self, r: Resident, proposed: dt.date) -> list[Widget]:
+        worker = self.app.identity.worker_name if self.app.identity else ""
+        today = self.app.today().isoformat()
+        w: list[Widget] = []
+        w += _row(_("Date"), Input(today, placeholder="YYYY-MM-DD", id="visit_date", compact=True), "visit_date")
+        w += _row(_("How"), Select([(_(v), k) for k, v in VISIT_METHODS.items()], value="home", allow_blank=False,
+                                   id="method", compact=True), "method")
+        w += _row(_("Visitor"), Input(worker, id="visitor", compact=True), "visitor")
+        w += _row(_("Met with"), Input(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
+        w.append(Checkbox(_("Resident seen in person"), True, id="resident_seen", compact=True))
+        w.append(Static(_("Observations"), classes="heading"))
+        for dim in dimensions_for(r.categories):
+            w += _row(label(OBSERVATION_DIMENSIONS, dim), Input(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
+        w.append(_error_label("observations"))
+        for field, title, table, codes in (
+            ("hazards", _("Safety hazards found"), HAZARDS, hazards_for(r.categories)),
+            ("needs", _("Needs"), NEEDS, needs_for(r.categories)),
+            ("services", _("Services delivered"), SERVICES, list(SERVICES)),
+        ):
+            w.append(Static(title, classes="heading"))
+            w.append(SelectionList[str](*[(label(table, c), c) for c in codes], id=field, compact=True))
+            w.append(_error_label(field))
+        w.append(Static(_("Referral (optional)"), classes="heading"))
+        w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
+                                        id="referral_agency", compact=True), "referral_agency")
+        w += _row(_("Why"), Input(id="referral_reason", compact=True), "referral_reason")
+        w.append(Static(_("After the visit"), classes="heading"))
+        w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value=r.risk_level,
+                                    allow_blank=False, id="risk_after", compact=True), "risk_after")
+        w.append(Checkbox(_("Must be reported (mandatory report)"), False, id="mandatory_report", compact=True))
+        w += _row(_("Next visit"), Input(proposed.isoformat(), placeholder="YYYY-MM-DD", id="next_visit_on", compact=True),
+                  "next_visit_on")
+        w.append(Static(_("Notes"), classes="heading"))
+        w.append(TextArea(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
+        w.append(_error_label("notes"))
+        return w
+
+    async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
+        from tui.formatting import format_date
+
+        self.resident = r
+        self.sub_title = r.name
+        self._proposed = proposed.isoformat()
+        self.query_one("#who", Static).update("{name} · {cats} · {risk}".format(
+            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level)))
+        form = self.query_one("#form", VerticalScroll)
+        await form.remove_children()
+        await form.mount_all(self._fields(r, proposed))
+        self._pristine = self.values()
+        self.query_one("#met_with", Input).focus()
+        if draft is not None and draft.values != self._pristine:
+            when = format_date(draft.saved_at.astimezone().date()) + " " + draft.saved_at.astimezone().strftime("%H:%M")
+
+            def answer(restore: bool | None) -> None:
+                self._asking_restore = False
+                if restore:
+                    self.apply_values(draft.values)
+                else:
+                    self._delete_draft()
+
+            self._asking_restore = True
+            self.app.push_screen(ConfirmScreen(_("Restore the unsaved visit from {time}?").format(time=when),
+                                               yes=_("Restore"), no=_("Discard")), answer)
+
+    # --- values ------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """Everything typed so far, as plain JSON (what a draft stores)."""
+        q = self.query_one
+        return {
+            **{name: q(f"#{name}", Input).value for name in TEXT_INPUTS},
+            "method": q("#method", Select).value,
+            "resident_seen": q("#resident_seen", Checkbox).value,
+            "observations": {i.id[4:]: i.value for i in self.query("Input.obs").results(Input) if i.value.strip()},
+            "hazards": list(q("#hazards", SelectionList).selected),
+            "needs": list(q("#needs", SelectionList).selected),
+            "services": list(q("#services", SelectionList).selected),
+            "referral_agency": None if q("#referral_agency", Select).value == Select.NULL else q("#referral_agency", Select).value,
+            "risk_after": q("#risk_after", Select).value,
+            "mandatory_report": q("#mandatory_report", Checkbox).value,
+            "next_touched": self._next_touched,
+            "notes": q("#notes", TextArea).text,
+        }
+
+    def apply_values(self, values: dict[str, Any]) -> None:
+        q = self.query_one
+        for name in TEXT_INPUTS:
+            if isinstance(values.get(name), str):
+                q(f"#{name}", Input).value = values[name]
+        for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES)):
+            if values.get(name) in table:
+                q(f"#{name}", Select).value = values[name]
+        for name in ("resident_seen", "mandatory_report"):
+            if isinstance(values.get(name), bool):
+                q(f"#{name}", Checkbox).value = values[name]
+        for dim, text in (values.get("observations") or {}).items():
+            for widget in self.query(f"#obs-{dim}").results(Input):
+                widget.value = str(text)
+        for name in ("hazards", "needs", "services"):
+            widget = q(f"#{name}", SelectionList)
+            widget.deselect_all()
+            for code in values.get(name) or []:
+                if any(widget.get_option_at_index(i).value == code for i in range(widget.option_count)):
+                    widget.select(code)
+        if isinstance(values.get("notes"), str):
+            q("#notes", TextArea).text = values["notes"]
+        self._next_touched = bool(values.get("next_touched"))
+
+    def is_dirty(self) -> bool:
+        return self._pristine is not None and self.values() != self._pristine
+
+    # --- reacting to changes ------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        # Enter moves on, as on paper forms; Ctrl+S saves
+        event.stop()
+        self.focus_next()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(TextArea.Changed)
+    def _changed(self, event) -> None:
+        if self._pristine is None:
+            return
+        control = getattr(event, "control", None)
+        control_id = getattr(control, "id", None)
+        if control_id == "next_visit_on":
+            self._next_touched = event.value != self._proposed
+        elif control_id in ("risk_after", "visit_date") and not self._next_touched:
+            self._propose()
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self._save_draft)
+
+    def _propose(self) -> None:
+        try:
+            when = dt.date.fromisoformat(self.query_one("#visit_date", Input).value.strip())
+        except ValueError:
+            return
+        self._propose_in_thread(when, str(self.query_one("#risk_after", Select).value))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-propose")
+    def _propose_in_thread(self, when: dt.date, risk: str) -> None:
+        from storage.visits import propose_next_visit
+
+        proposed = propose_next_visit(self.app.db, self.resident_id, when, risk).isoformat()
+        self.app.call_from_thread(self._set_proposed, proposed)
+
+    def _set_proposed(self, proposed: str) -> None:
+        if not self._next_touched:
+            self._proposed = proposed
+            self.query_one("#next_visit_on", Input).value = proposed
+
+    def _save_draft(self) -> None:
+        self._draft_timer = None
+        if self._saving or self._pristine is None:
+            return
+        if self.is_dirty():
+            self._write_draft(self.values())
+        elif not self._asking_restore:
+            self._delete_draft()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-draft")
+    def _write_draft(self, values: dict[str, Any]) -> None:
+        drafts.save_draft(self.app.db.path, self.resident_id, values,
+                          resident_name=self.resident.name if self.resident else "")
+
+    def _delete_draft(self) -> None:
+        # an app worker: it must finish even when this screen is already gone
+        from functools import partial
+
+        self.app.run_worker(partial(drafts.delete_draft, self.app.db.path, self.resident_id), thread=True,
+                            exit_on_error=False, group="visit-draft-delete", name="delete draft")
+
+    def on_unmount(self) -> None:
+        # the terminal is closing with a change not yet written: write it now (a small file)
+        if self._draft_timer is not None and not self._saving and self.is_dirty():
+            self._draft_timer.stop()
+            drafts.save_draft(self.app.db.path, self.resident_id, self.values(),
+                              resident_name=self.resident.name if self.resident else "")
+
+    # --- saving and leaving -----------------------------------------------------------
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for label_widget in self.query("Label.error").results(Label):
+            _set_error(label_widget, "")
+        unplaced = []
+        first = None
+        for field, message in errors.items():
+            target = self.query(f"#err-{field}")
+            if target:
+                _set_error(target.first(Label), message)
+                first = first or field
+            else:
+                unplaced.append(message)
+        if unplaced:
+            self.notify("\n".join(unplaced), severity="error")
+        if first:
+            widget = self.query(f"#{first}")
+            if widget:
+                widget.first().focus()
+                self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
+
+    def action_save(self) -> None:
+        if self._pristine is None or self._saving:
+            return
+        v = self.values()
+        errors = {}
+        if v["referral_agency"] and not v["referral_reason"].strip():
+            errors["referral_reason"] = _("Say why the resident is referred.")
+        if v["referral_reason"].strip() and not v["referral_agency"]:
+            errors["referral_agency"] = _("Choose where the referral goes.")
+        if errors:
+            self.show_errors(errors)
+            return
+        fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations",
+                                    "hazards", "needs", "services", "risk_after", "mandatory_report",
+                                    "next_visit_on", "notes")}
+        self._saving = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._save(fields, v["referral_agency"], v["referral_reason"])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
+    def _save(self, fields: dict[str, Any], agency: str | None, reason: str) -> None:
+        from storage.referrals import open_referral
+        from storage.visits import log_visit
+
+        today = self.app.today()
+        try:
+            visit = log_visit(self.app.db, self.resident_id, fields, today=today)
+            if agency:
+                open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date)
+        except ValidationErrors as e:
+            self.app.call_from_thread(self._failed, e.by_field())
+            return
+        except ValidationError as e:
+            self.app.call_from_thread(self._failed, {("referral_" + e.field if e.field in ("agency", "reason") else e.field): e.message})
+            return
+        drafts.delete_draft(self.app.db.path, self.resident_id)
+        self.app.call_from_thread(self._saved, visit.id)
+
+    def _failed(self, errors: dict[str, str]) -> None:
+        self._saving = False
+        self.show_errors(errors)
+
+    def _saved(self, visit_id: str) -> None:
+        self.notify(_("Visit saved."))
+        self.dismiss(visit_id)
+
+    def action_cancel(self) -> None:
+        if not self.is_dirty():
+            self._delete_draft()
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self._saving = True  # no more draft writes
+                if self._draft_timer is not None:
+                    self._draft_timer.stop()
+                self._delete_draft()
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Discard this visit? What you typed is lost."), yes=_("Discard"),
+                                           no=_("Keep editing"), danger=True), answer)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        self._saving = False
+        error = event.worker.error
+        if isinstance(error, UserError):
+            self.notify(str(error), severity="error")
+        else:
+            log.error("visit form: %s failed", event.worker.name, exc_info=error)
+            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")

@@ -1,0 +1,58 @@
+"""Everything the resident screen shows about one resident, read in one go."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from storage.db import Database
+from storage.errors import UserError
+from storage.i18n import _
+from storage.models import Referral, Resident, RiskAssessment, Visit
+from storage.policy import Policy, age_on, ageing_out, due_date, load_policy
+
+
+@dataclass
+class Profile:
+    resident: Resident
+    policy: Policy
+    visits: list[Visit] = field(default_factory=list)  # newest first
+    referrals: list[Referral] = field(default_factory=list)  # open first, then newest
+    risk: list[RiskAssessment] = field(default_factory=list)  # newest first
+    age: int | None = None
+    age_out_on: dt.date | None = None  # a child category stops applying soon (or has)
+    last_visit: dt.date | None = None
+    due_on: dt.date | None = None
+
+
+def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
+    with db.session() as s:
+        r = s.get(Resident, resident_id)
+        if r is None or r.deleted:
+            raise UserError(_("No such resident."))
+        policy = load_policy(s)
+        visits = list(s.exec(
+            select(Visit).where(Visit.resident_id == resident_id, Visit.deleted == False)  # noqa: E712
+            .order_by(Visit.visit_date.desc(), Visit.id)
+        ).all())
+        referrals = list(s.exec(
+            select(Referral).where(Referral.resident_id == resident_id, Referral.deleted == False)  # noqa: E712
+            .order_by(Referral.opened_on.desc(), Referral.id)
+        ).all())
+        risk = list(s.exec(
+            select(RiskAssessment)
+            .where(RiskAssessment.resident_id == resident_id, RiskAssessment.deleted == False)  # noqa: E712
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
+        ).all())
+    referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
+    counting = policy.counting_methods()
+    last = next((v.visit_date for v in visits if v.method in counting and v.visit_date and v.visit_date <= today), None)
+    freq = policy.frequency_days(r.risk_level, r.visit_frequency_days)
+    return Profile(
+        resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk,
+        age=age_on(r.birth_date, today),
+        age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
+        last_visit=last, due_on=due_date(last, r.registered_on, freq, today),
+    )

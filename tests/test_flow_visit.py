@@ -1,0 +1,209 @@
+"""The grid worker's flow through the register, the resident and the visit form (Pilot)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import random
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Label, SelectionList, Static
+
+from storage.drafts import load_draft
+from storage.i18n import set_language
+from storage.idnumbers import fake_id_number
+from storage.models import Resident, Visit
+
+from tests.foundation_helpers import make_db
+from tests.register_helpers import TODAY, HarnessApp, make_register_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def run_async(test):
+    """No asyncio plugin in the test stack: run the coroutine to completion."""
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return wrapper
+
+
+async def settle(pilot, seconds: float = 0.05) -> None:
+    await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _residents_screen():
+    from screens.residents import ResidentsScreen
+
+    return ResidentsScreen()
+
+
+@run_async
+async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    number = fake_id_number(random.Random(3), dt.date(2016, 5, 1), "F", "330521")
+    app = HarnessApp(db, _residents_screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape", "n")  # from the search box to the table, then "new resident"
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ResidentFormScreen"
+        app.screen.query_one("#name", Input).focus()
+        await pilot.press(*"李小花")
+        app.screen.query_one("#id_number", Input).focus()
+        await pilot.press(*number)
+        await pilot.pause()
+        assert "2016" in str(app.screen.query_one("#id-info", Label).render())
+        assert app.screen.query_one("#birth_date", Input).value == "2016-05-01"
+        app.screen.query_one("#categories", SelectionList).focus()
+        await pilot.press("space")  # the first category: left-behind child
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "ResidentScreen"
+        with db.session() as s:
+            r = s.exec(select(Resident)).one()
+        assert (r.name, r.categories, r.sex) == ("李小花", ["left_behind_child"], "F")
+
+        await pilot.press("n")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "VisitFormScreen"
+        assert app.screen.focused.id == "met_with"
+        await pilot.press(*"grandmother", "enter")
+        app.screen.query_one("#hazards", SelectionList).focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "ResidentScreen"
+        await settle(pilot, 0.2)
+        timeline = str(app.screen.query_one("#visits", Static).render())
+        assert "grandmother" in timeline and "Home visit" in timeline
+    with db.session() as s:
+        v = s.exec(select(Visit)).one()
+    assert (v.visit_date, v.met_with, v.visitor, v.hazards) == (TODAY, "grandmother", "王网格", ["utilities"])
+    assert load_draft(db.path, r.id) is None  # saving removed the draft
+
+
+@run_async
+async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    from screens.resident_form import ResidentFormScreen
+
+    app = HarnessApp(db, ResidentFormScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#id_number", Input).focus()
+        await pilot.press(*"110105194912310021")  # the check character should be X
+        await pilot.pause()
+        message = str(app.screen.query_one("#err-id_number", Label).render())
+        assert "check character should be X" in message
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "ResidentFormScreen"  # not saved
+        assert "Give the resident's name." in str(app.screen.query_one("#err-name", Label).render())
+        assert "check character" in str(app.screen.query_one("#err-id_number", Label).render())
+    with db.session() as s:
+        assert s.exec(select(Resident)).all() == []
+
+
+@run_async
+async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "王桂英")).one().id
+    from screens.visit_form import VisitFormScreen
+
+    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.2)
+        await pilot.press(*"neighbour")
+        app.screen.query_one("#notes").focus()
+        await pilot.press(*"knee pain")
+        await settle(pilot, 0.8)  # the draft is written after a short pause in typing
+    # the app is gone without saving: a new one offers the draft back
+    draft = load_draft(db.path, rid)
+    assert draft is not None and draft.values["met_with"] == "neighbour"
+
+    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert "Restore the unsaved visit" in str(app.screen.query_one("#dialog-message", Static).render())
+        await pilot.press("y")
+        await settle(pilot, 0.2)
+        form = app.screen
+        assert form.query_one("#met_with", Input).value == "neighbour"
+        assert form.query_one("#notes").text == "knee pain"
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.2)
+    assert load_draft(db.path, rid) is None
+    with db.session() as s:
+        assert s.exec(select(Visit.met_with, Visit.notes)).one() == ("neighbour", "knee pain")
+
+
+@run_async
+async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tmp_path):
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    from screens.visit_form import VisitFormScreen
+
+    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.2)
+        await pilot.press(*"son")
+        await settle(pilot, 0.8)
+        assert load_draft(db.path, rid) is not None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("escape")  # no: keep editing
+        await settle(pilot)
+        assert type(app.screen).__name__ == "VisitFormScreen"
+        await pilot.press("escape", "y")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ != "VisitFormScreen"
+    assert load_draft(db.path, rid) is None
+
+
+@run_async
+async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    from screens.visit_form import VisitFormScreen
+
+    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.2)
+        nxt = app.screen.query_one("#next_visit_on", Input)
+        assert nxt.value == (TODAY + dt.timedelta(days=30)).isoformat()
+        app.screen.query_one("#risk_after").value = "high"
+        await settle(pilot, 0.2)
+        assert nxt.value == (TODAY + dt.timedelta(days=7)).isoformat()
+
+
+@run_async
+async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
+    db = make_register_db(tmp_path / "w.db")
+    app = HarnessApp(db, _residents_screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.3)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 6
+        await pilot.press("z", "x", "m")
+        await settle(pilot, 0.3)
+        assert table.row_count == 1
+        assert "3305**********" in str(table.get_row_at(0)[1])
+        await pilot.press("enter", "enter")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "ResidentScreen"
+        assert app.screen.profile.resident.name == "张小明"

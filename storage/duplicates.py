@@ -57,6 +57,8 @@ def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
             raise UserError(_("No such resident."))
         if keep.merged_into:
             raise UserError(_("{name} was itself merged into another record; merge into that one.").format(name=keep.name))
+        if dup.merged_into:
+            raise UserError(_("{name} is already merged into another record.").format(name=dup.name))
         writer(s).write("resident", duplicate_id, {"merged_into": keep_id})
 
 
@@ -69,7 +71,17 @@ def undo_merge(db: Database, duplicate_id: str) -> None:
 
 
 def resident_ids_for(db: Database, keep_id: str) -> list[str]:
-    """The kept resident and every record merged into it (visits of all of them belong to it)."""
+    """The kept resident and every record merged into it, directly or through another merged one."""
+    ids, frontier = [keep_id], [keep_id]
     with db.engine.connect() as conn:
-        merged = [r[0] for r in conn.execute(text("SELECT id FROM resident WHERE merged_into = :k ORDER BY id"), {"k": keep_id})]
-    return [keep_id, *merged]
+        while frontier:
+            rows = []
+            for i in range(0, len(frontier), 500):
+                chunk = frontier[i:i + 500]
+                marks = ", ".join(f":k{n}" for n in range(len(chunk)))
+                rows += [r[0] for r in conn.execute(
+                    text(f"SELECT id FROM resident WHERE merged_into IN ({marks}) ORDER BY id"),
+                    {f"k{n}": k for n, k in enumerate(chunk)})]
+            frontier = [r for r in rows if r not in ids]
+            ids += frontier
+    return ids

@@ -1,0 +1,122 @@
+"""The conflict review queue: found on merge, decided by the clerk, and the decision travels."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from storage.conflicts import count_open, keep_winner, open_conflicts, resolve_conflict, take_other
+from storage.errors import UserError, ValidationError, ValidationErrors
+from storage.export import export_bundle
+from storage.i18n import set_language
+from storage.identity import get_identity
+from storage.merge import merge_paths
+from storage.models import Conflict, Event, Resident
+from storage.residents import update_resident
+
+from tests.sync_helpers import elder, make_township
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def _clash(tmp_path, field="phone", worker_value="13800000002", township_value="13800000003"):
+    """Worker and clerk change one field of one resident without seeing each other's change."""
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三", phone="13800000001")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {field: worker_value})
+    update_resident(t.db, r.id, {field: township_value})
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    return t, a, r, report
+
+
+def _state(db, rid):
+    with db.session() as s:
+        return s.get(Resident, rid)
+
+
+def test_a_concurrent_edit_is_one_conflict_with_both_values_and_authors(tmp_path):
+    t, a, r, report = _clash(tmp_path)
+    assert report.conflicts == 1 and count_open(t.db) == 1
+    (view,) = open_conflicts(t.db)
+    c = view.conflict
+    assert (view.record_label, view.resident_id, c.field) == ("张三", r.id, "phone")
+    clerk = get_identity(t.db).worker_name
+    assert {(c.winner_value, c.winner_author), (c.loser_value, c.loser_author)} == {
+        ("13800000002", "王芳"), ("13800000003", clerk)}
+    assert c.winner_hlc > c.loser_hlc
+    # the state shows the deterministic winner meanwhile
+    assert _state(t.db, r.id).phone == c.winner_value
+
+
+def test_taking_the_other_value_writes_an_event_and_clears_the_conflict(tmp_path):
+    t, a, r, _report = _clash(tmp_path)
+    (view,) = open_conflicts(t.db)
+    loser = view.conflict.loser_value
+    with t.db.session() as s:
+        events_before = len(s.exec(select(Event)).all())
+    take_other(t.db, view.conflict.id)
+    with t.db.session() as s:
+        assert len(s.exec(select(Event)).all()) == events_before + 1
+        assert s.exec(select(Conflict)).all() == []
+    assert _state(t.db, r.id).phone == loser and open_conflicts(t.db) == []
+    with pytest.raises(UserError, match="already resolved"):
+        keep_winner(t.db, view.conflict.id)
+
+
+def test_the_decision_travels_to_the_worker_and_back(tmp_path):
+    t, a, r, _report = _clash(tmp_path)
+    (view,) = open_conflicts(t.db)
+    keep_winner(t.db, view.conflict.id)
+    kept = view.conflict.winner_value
+    back = export_bundle(t.db, tmp_path / "back", grid_code="G01").path
+    merge_paths(a, [back])
+    assert _state(a, r.id).phone == kept and open_conflicts(a) == []
+    # the worker's next bundle carries the decision's ancestry: no conflict comes back
+    update_resident(a, r.id, {"address": "东村5号"})  # something new so the worker exports again
+    merge_paths(t.db, [export_bundle(a, tmp_path / "3.gcb").path])
+    assert open_conflicts(t.db) == [] and _state(t.db, r.id).phone == kept
+    # re-merging the old bundles changes nothing
+    merge_paths(t.db, [tmp_path / "1.gcb", tmp_path / "2.gcb"])
+    assert open_conflicts(t.db) == [] and _state(t.db, r.id).phone == kept
+
+
+def test_a_typed_value_is_checked_like_a_form(tmp_path):
+    t, a, r, _report = _clash(tmp_path, field="birth_date", worker_value="1944-01-02", township_value="1946-05-06")
+    (view,) = open_conflicts(t.db)
+    assert view.conflict.field == "birth_date"
+    with pytest.raises((ValidationError, ValidationErrors)):
+        resolve_conflict(t.db, view.conflict.id, "not a date")
+    assert count_open(t.db) == 1
+    resolve_conflict(t.db, view.conflict.id, "1945-03-03")
+    assert str(_state(t.db, r.id).birth_date) == "1945-03-03" and count_open(t.db) == 0
+
+
+def test_a_name_clash_is_one_item_and_the_decision_keeps_search_keys_consistent(tmp_path):
+    t, a, r, report = _clash(tmp_path, field="name", worker_value="张山", township_value="章三")
+    views = open_conflicts(t.db)
+    assert [v.conflict.field for v in views] == ["name"] and report.conflicts == 1
+    resolve_conflict(t.db, views[0].conflict.id, "张三丰")
+    row = _state(t.db, r.id)
+    assert row.name == "张三丰" and row.name_initials.startswith("zsf")
+    with t.db.session() as s:
+        assert s.exec(select(Conflict)).all() == []
+
+
+def test_edits_of_different_fields_combine_without_conflict(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"phone": "13800000009"})
+    update_resident(t.db, r.id, {"address": "西村1号"})
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    assert report.conflicts == 0 and open_conflicts(t.db) == []
+    row = _state(t.db, r.id)
+    assert (row.phone, row.address) == ("13800000009", "西村1号")

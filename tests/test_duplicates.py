@@ -1,0 +1,110 @@
+"""The same resident registered twice: flagged for the clerk, merged, un-merged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from sqlmodel import select
+
+from storage.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
+from storage.errors import UserError
+from storage.export import export_bundle
+from storage.i18n import set_language
+from storage.idnumbers import fake_id_number
+from storage.merge import merge_paths
+from storage.models import Resident, Visit
+from storage.visits import log_visit
+
+from tests.sync_helpers import elder, make_township
+
+BORN = dt.date(1945, 3, 3)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def _id(seed: int) -> str:
+    return fake_id_number(random.Random(seed), BORN, "M", "330521")
+
+
+def test_the_same_id_number_from_two_grids_is_flagged_on_merge(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    ra = elder(a, "张三", id_number=_id(1))
+    rb = elder(b, "张叁", id_number=_id(1))  # a typo in the name, same card
+    elder(b, "李四", id_number=_id(2))
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "a.gcb").path, export_bundle(b, tmp_path / "b.gcb").path])
+    assert report.duplicates == 1
+    (pair,) = possible_duplicates(t.db)
+    assert {pair.first_id, pair.second_id} == {ra.id, rb.id} and pair.reason == "id_number"
+
+
+def test_same_name_birth_date_and_village_without_id_numbers_is_flagged(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    one, two = elder(a, "王桂英"), elder(a, "王桂英")
+    elder(a, "王桂英", birth_date=dt.date(1946, 3, 3))  # another person of the same name
+    (pair,) = possible_duplicates(a)
+    assert {pair.first_id, pair.second_id} == {one.id, two.id} and pair.reason == "name_birth_village"
+
+
+def test_two_people_with_different_id_numbers_are_not_flagged(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "王桂英", id_number=_id(3))
+    elder(a, "王桂英", id_number=_id(4))
+    assert possible_duplicates(a) == []
+
+
+def test_merging_moves_visits_under_the_kept_resident_and_undo_restores(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    keep, dup = elder(a, "王桂英"), elder(a, "王桂英")
+    visit = log_visit(a, dup.id, {"notes": "登记重复"})
+    merge_residents(a, keep.id, dup.id)
+    assert possible_duplicates(a) == []
+    ids = resident_ids_for(a, keep.id)
+    assert ids == [keep.id, dup.id]
+    with a.session() as s:
+        assert s.get(Resident, dup.id).merged_into == keep.id
+        visits = s.exec(select(Visit).where(Visit.resident_id.in_(ids))).all()
+    assert [v.id for v in visits] == [visit.id]
+    with pytest.raises(UserError):
+        merge_residents(a, keep.id, dup.id)  # already merged
+    undo_merge(a, dup.id)
+    with a.session() as s:
+        assert s.get(Resident, dup.id).merged_into is None
+    assert resident_ids_for(a, keep.id) == [keep.id] and len(possible_duplicates(a)) == 1
+    with pytest.raises(UserError):
+        undo_merge(a, dup.id)
+
+
+def test_merged_ids_follow_chains_and_refuse_nonsense(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    x, y, z = (elder(a, "赵淑珍") for _ in range(3))
+    merge_residents(a, y.id, z.id)
+    merge_residents(a, x.id, y.id)
+    assert sorted(resident_ids_for(a, x.id)) == sorted([x.id, y.id, z.id])
+    with pytest.raises(UserError):
+        merge_residents(a, x.id, x.id)
+    with pytest.raises(UserError):
+        merge_residents(a, y.id, x.id)  # y was itself merged into x
+    with pytest.raises(UserError):
+        merge_residents(a, x.id, "no-such-id")
+
+
+def test_a_merge_made_by_the_clerk_reaches_the_grid(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    keep, dup = elder(a, "王桂英"), elder(a, "王桂英")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    merge_residents(t.db, keep.id, dup.id)
+    merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
+    assert resident_ids_for(a, keep.id) == [keep.id, dup.id]

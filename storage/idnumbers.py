@@ -7,6 +7,7 @@ issued before a region existed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import re
@@ -18,7 +19,9 @@ from storage.i18n import N_, _
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-EARLIEST_BIRTH = dt.date(1850, 1, 1)  # public examples include people born in 1880
+# The brief said "not before 1890", but GB 11643's own public example 440524188001010014
+# was born in 1880, and old registers still carry such people: only refuse the absurd.
+EARLIEST_BIRTH = dt.date(1850, 1, 1)
 
 DISABILITY_CATEGORIES: dict[int, str] = {
     1: N_("Visual"),
@@ -46,10 +49,10 @@ class DisabilityCard:
     id_number: str
     category: int
     grade: int
+    severe: bool = dataclasses.field(init=False)  # grade 1 or 2; derived, never passed in
 
-    @property
-    def severe(self) -> bool:
-        return self.grade in (1, 2)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severe", self.grade in (1, 2))
 
 
 def _clean(raw: str) -> str:
@@ -71,11 +74,17 @@ def _birth(digits: str, field: str) -> dt.date:
     return born
 
 
+def _excel_error(field: str) -> ValidationError:
+    return ValidationError(field, _("This ID number was stored as a number in a spreadsheet (scientific notation) and has lost its last digits: format the column as text and type the numbers again."))
+
+
 def parse_id_number(raw: str, field: str = "id_number") -> IdInfo:
     text = _clean(raw)
-    if re.search(r"E\+?\d+$", text) or re.fullmatch(r"\d+\.\d*", text):
-        raise ValidationError(field, _("This ID number was stored as a number (scientific notation) and has lost its last digits: format the column as text in the spreadsheet and type the numbers again."))
-    if len(text) == 15 and text.isdigit():
+    if re.search(r"E[+-]?\d+$", text) or re.fullmatch(r"\d+\.\d*", text):
+        raise _excel_error(field)
+    if len(text) == 15 and not text.isdigit():
+        raise ValidationError(field, _("An old 15-character ID number has digits only."))
+    if len(text) == 15:
         first17 = text[:6] + "19" + text[6:]
         born = _birth(first17[6:14], field)
         number = first17 + check_char(first17)
@@ -87,7 +96,10 @@ def parse_id_number(raw: str, field: str = "id_number") -> IdInfo:
     born = _birth(text[6:14], field)
     expected = check_char(text[:17])
     if text[17] != expected:
-        raise ValidationError(field, _("The ID number's check character should be {expected}, not {got}: check the digits.").format(expected=expected, got=text[17]))
+        if text.endswith("000"):
+            # Excel keeps 15 significant digits: 330106200101011234 comes back as 330106200101011000
+            raise _excel_error(field)
+        raise ValidationError(field, _("The ID number's check character should be {expected}, not {got}: check the last digits.").format(expected=expected, got=text[17]))
     return IdInfo(text, born, "M" if int(text[16]) % 2 else "F")
 
 
@@ -107,21 +119,31 @@ def parse_disability_card(raw: str, id_number: str | None = None) -> DisabilityC
 
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})$")
+LANDLINE = re.compile(r"^0\d{9,11}$")  # area code 0xx/0xxx + 7-8 digits
+LANDLINE_DASHED = re.compile(r"^(0\d{2,3})-(\d{7,8})$")
 
 
 def normalize_phone(raw: str, field: str = "phone") -> str:
+    """A mobile as 11 digits; a landline as digits, with one dash after the area code if typed."""
     text = unicodedata.normalize("NFKC", str(raw or "")).strip()
     if not text:
         return ""
-    compact = re.sub(r"[\s()（）]", "", text)
+    compact = re.sub(r"[\s()（）]", "", text).replace("—", "-").replace("–", "-")
     compact = re.sub(r"^(\+86|0086)-?", "", compact)
     digits = compact.replace("-", "")
+    if len(digits) == 13 and digits.startswith("861"):  # 86 without the plus
+        digits = digits[2:]
     if MOBILE.match(digits):
         return digits
-    m = LANDLINE.match(compact)
-    if m:
-        return f"{m.group(1)}-{m.group(2)}"
+    if "-" in compact:
+        # the area code is where the user put the first dash (010-, 0571-); the rest may be grouped
+        area, _dash, rest = compact.partition("-")
+        m = LANDLINE_DASHED.match(f"{area}-{rest.replace('-', '')}")
+        if m:
+            return f"{m.group(1)}-{m.group(2)}"
+    elif LANDLINE.match(digits):
+        # without a dash 01088888888 could be 010 or 0108: keep the digits as typed
+        return digits
     raise ValidationError(field, _("A phone number is an 11-digit mobile (1xx xxxx xxxx) or a landline with its area code (0xxx-xxxxxxx)."))
 
 
@@ -133,8 +155,10 @@ def mask_id(number: str | None) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-def fake_id_number(rng: random.Random, birth: dt.date, sex: str, region: str) -> str:
+def fake_id_number(rng: random.Random, birth_date: dt.date, sex: str, region: str) -> str:
     """A valid number for the demo data: region + birth date + sequence with the right parity."""
+    if not (len(region) >= 6 and region[:6].isdigit()):
+        raise ValueError(f"region must start with a 6-digit code, not {region!r}")
     seq = rng.randrange(0, 500) * 2 + (1 if sex == "M" else 0)
-    first17 = f"{region[:6]}{birth:%Y%m%d}{seq:03d}"
+    first17 = f"{region[:6]}{birth_date:%Y%m%d}{seq:03d}"
     return first17 + check_char(first17)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -31,12 +32,26 @@ def test_public_examples(number, born, sex):
 
 def test_lowercase_x_full_width_and_spaces_are_accepted():
     assert parse_id_number(" 110105 19491231 002x ").number == "11010519491231002X"
+    assert parse_id_number("110105\u300019491231\u3000002ｘ").number == "11010519491231002X"
     assert parse_id_number("１１０１０５１９４９１２３１００２Ｘ").number == "11010519491231002X"
 
 
 def test_fifteen_digit_numbers_are_upgraded():
     info = parse_id_number("110105491231002")
     assert info.number == "11010519491231002X" and info.upgraded_from_15
+    # by hand: 360426 + 19 + 910101007 ->
+    # 3*7+6*9+0*10+4*5+2*8+6*4+1*2+9*1+9*6+1*3+0*7+1*9+0*10+1*5+0*8+0*4+7*2 = 231, 231 % 11 = 0 -> "1"
+    info = parse_id_number("360426910101007")
+    assert (info.number, info.birth_date, info.sex) == ("360426199101010071", dt.date(1991, 1, 1), "M")
+    with pytest.raises(ValidationError, match="digits only"):
+        parse_id_number("36042691010100X")
+
+
+def test_birth_dates_before_1850_are_refused_but_1880_is_not():
+    assert parse_id_number("440524188001010014").birth_date.year == 1880
+    first17 = "44052418490101001"
+    with pytest.raises(ValidationError, match="impossible"):
+        parse_id_number(first17 + check_char(first17))
 
 
 def test_wrong_check_character_says_which_it_should_be():
@@ -45,8 +60,16 @@ def test_wrong_check_character_says_which_it_should_be():
     assert "should be X, not 1" in e.value.message and e.value.field == "id_number"
 
 
+def test_digits_zeroed_by_a_spreadsheet_are_named():
+    # Excel keeps 15 significant digits: the last three come back as 000
+    with pytest.raises(ValidationError, match="spreadsheet"):
+        parse_id_number("360426199101010000")
+
+
 @pytest.mark.parametrize("raw, words", [
     ("3.30106E+17", "scientific notation"),
+    ("3.30106e+17", "scientific notation"),
+    ("3.30106E17", "scientific notation"),
     ("330106200101011000.0", "scientific notation"),
     ("1101051949123100", "has 16"),
     ("11010519491331002X", "not a real date"),
@@ -67,10 +90,14 @@ def test_check_char_matches_the_standard_weights():
 def test_disability_card_derives_category_grade_and_severity():
     card = parse_disability_card("11010519491231002X42", "11010519491231002x")
     assert (card.category, card.grade, card.severe, card.id_number) == (4, 2, True, "11010519491231002X")
+    assert dataclasses.asdict(card)["severe"] is True
+    assert parse_disability_card(" 11010519491231002x71 ").number == "11010519491231002X71"
     assert not parse_disability_card("11010519491231002X13").severe
-    for bad in ("11010519491231002X82", "11010519491231002X45", "11010519491231002X4"):
-        with pytest.raises(ValidationError):
+    for bad in ("11010519491231002X82", "11010519491231002X45", "11010519491231002X4",
+                "11010519491231002X02", "11010519491231002X40", "11010519491231002142"):
+        with pytest.raises(ValidationError) as e:
             parse_disability_card(bad)
+        assert e.value.field == "disability_card"
     with pytest.raises(ValidationError, match="does not belong"):
         parse_disability_card("11010519491231002X42", "360426199101010071")
 
@@ -79,14 +106,22 @@ def test_phones():
     assert normalize_phone("+86 138-0013-8000") == "13800138000"
     assert normalize_phone("１３８００１３８０００") == "13800138000"
     assert normalize_phone("0571-88888888") == "0571-88888888"
+    assert normalize_phone("０５７１－８８８８－８８８８") == "0571-88888888"
+    assert normalize_phone("010-8888888") == "010-8888888"
+    assert normalize_phone("01088888888") == "01088888888"  # 010 or 0108? keep the digits
+    assert normalize_phone("0086 13800138000") == "13800138000"
+    assert normalize_phone("8613800138000") == "13800138000"
+    assert normalize_phone("138 0013 8000") == "13800138000"
     assert normalize_phone("") == ""
-    for bad in ("12345", "23800138000", "phone"):
-        with pytest.raises(ValidationError):
+    for bad in ("12345", "23800138000", "12800138000", "phone", "0571-123", "571-88888888"):
+        with pytest.raises(ValidationError) as e:
             normalize_phone(bad)
+        assert e.value.field == "phone"
 
 
 def test_mask_keeps_four_and_four():
     assert mask_id("11010519491231002X") == "1101**********002X"
+    assert mask_id("330106200101011234") == "3301**********1234"
     assert mask_id(None) == "" and mask_id("") == ""
 
 
@@ -97,3 +132,5 @@ def test_fake_numbers_round_trip():
         sex = rng.choice("MF")
         info = parse_id_number(fake_id_number(rng, born, sex, "330521"))
         assert (info.birth_date, info.sex) == (born, sex)
+    with pytest.raises(ValueError):
+        fake_id_number(rng, dt.date(1950, 1, 1), "M", "3305")

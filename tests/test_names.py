@@ -18,6 +18,8 @@ from storage.names import name_initials, name_pinyin, name_search_key, surname_w
     ("解放", ["xf", "jf"]),
     ("尉迟恭", ["ycg", "wcg"]),
     ("欧阳修", ["oyx"]),
+    ("曾", ["z", "c"]),  # a lone surname is still read as a surname
+    ("长孙无忌", ["zswj", "cswj", "zsmj", "csmj"]),
 ])
 def test_initials(name, expected):
     assert name_initials(name) == expected
@@ -26,6 +28,20 @@ def test_initials(name, expected):
 def test_surname_reading_comes_first_in_full_pinyin():
     assert name_pinyin("单小明") == "shan xiao ming"
     assert name_pinyin("曾国藩") == "zeng guo fan"
+    assert name_pinyin("尉迟恭") == "yu chi gong"  # a compound surname is split into syllables
+    assert name_pinyin("李Mary") == "li mary"
+    assert name_pinyin("") == ""
+
+
+def test_every_surname_reading_survives_the_cap():
+    initials = name_initials("单乐乐乐")  # 3 polyphonic given-name characters: 16 combinations
+    assert initials[:2] == ["slll", "dlll"] and len(initials) == 8
+
+
+def test_compound_surname_is_also_read_as_one_character():
+    # 单于 is a compound surname, but 单于明 is more often 单 + 于明
+    assert name_initials("单于明")[:3] == ["cym", "dym", "sym"]
+    assert name_initials("单于")[:2] == ["sy", "dy"]  # two characters: surname + given name
 
 
 def test_all_readings_of_yue_le_are_indexed():
@@ -36,6 +52,9 @@ def test_all_readings_of_yue_le_are_indexed():
 def test_latin_and_separators():
     assert name_initials("阿依·木拉提")[0].startswith("ay")
     assert name_initials("李Mary") == ["lmary"]
+    assert name_initials("Ｌｉ 三") == ["lis"]  # full-width latin and spaces
+    assert name_initials("王2号")[0] == "w2h"
+    assert name_search_key("单小明") == "sxm dxm"
     assert name_initials("") == []
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import logging
 from typing import Any
 
@@ -218,6 +220,10 @@ class ResidentFormScreen(Screen[str | None]):
         fields = self.values()
         for name in ("birth_date", "id_number", "disability_card", "visit_frequency_days"):
             fields[name] = fields[name] or None
+        if fields["birth_date"]:
+            # a date, so that it compares with the one inside the ID number; a bad one stays text for validation
+            with contextlib.suppress(ValueError):
+                fields["birth_date"] = dt.date.fromisoformat(fields["birth_date"])
         risk = None
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)

@@ -64,6 +64,7 @@ class VisitFormScreen(Screen[str | None]):
         self._next_touched = False
         self._saving = False
         self._asking_restore = False
+        self._latest: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -221,6 +222,7 @@ class VisitFormScreen(Screen[str | None]):
             self._next_touched = event.value != self._proposed
         elif control_id in ("risk_after", "visit_date") and not self._next_touched:
             self._propose()
+        self._latest = self.values()
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self._save_draft)
@@ -266,10 +268,11 @@ class VisitFormScreen(Screen[str | None]):
                             exit_on_error=False, group="visit-draft-delete", name="delete draft")
 
     def on_unmount(self) -> None:
-        # the terminal is closing with a change not yet written: write it now (a small file)
-        if self._draft_timer is not None and not self._saving and self.is_dirty():
+        # the terminal is closing with a change not yet written: write it now (a small file);
+        # the widgets are gone by now, so use the values read at the last change
+        if self._draft_timer is not None and not self._saving and self._latest not in (None, self._pristine):
             self._draft_timer.stop()
-            drafts.save_draft(self.app.db.path, self.resident_id, self.values(),
+            drafts.save_draft(self.app.db.path, self.resident_id, self._latest,
                               resident_name=self.resident.name if self.resident else "")
 
     # --- saving and leaving -----------------------------------------------------------

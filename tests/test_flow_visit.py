@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import os
 import random
 
 import pytest
@@ -33,6 +34,15 @@ def run_async(test):
     def wrapper(*args, **kwargs):
         return asyncio.run(test(*args, **kwargs))
     return wrapper
+
+
+def static_text(widget: Static) -> str:
+    """What a Static shows (text, or a Rich renderable such as a Group), as plain text."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
+    console.print(widget.content)
+    return console.export_text()
 
 
 async def settle(pilot, seconds: float = 0.05) -> None:
@@ -84,7 +94,7 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
         await settle(pilot, 0.2)
         assert type(app.screen).__name__ == "ResidentScreen"
         await settle(pilot, 0.2)
-        timeline = str(app.screen.query_one("#visits", Static).render())
+        timeline = static_text(app.screen.query_one("#visits", Static))
         assert "grandmother" in timeline and "Home visit" in timeline
     with db.session() as s:
         v = s.exec(select(Visit)).one()

@@ -166,7 +166,8 @@ def _parse_events(plain: bytes, path: Path, expected: int | None) -> list[dict[s
             ev = json.loads(line.decode("utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise bad from None
-        if not isinstance(ev, dict) or _depth(ev) > MAX_DEPTH:
+        # counting brackets is cheap and bounds the depth; walk the object only when it could be deep
+        if not isinstance(ev, dict) or (line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth(ev) > MAX_DEPTH):
             raise bad
         for key, kind in REQUIRED.items():
             if not isinstance(ev.get(key), kind) or (kind is int and isinstance(ev.get(key), bool)):

@@ -227,8 +227,7 @@ def row_template(record_type: str) -> dict[str, Any]:
             name: (info.default_factory() if info.default_factory is not None else info.default)
             for name, info in model.model_fields.items()
         }
-    template = _TEMPLATES[record_type]
-    return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in template.items()}
+    return dict(_TEMPLATES[record_type])  # mutable defaults are never mutated in place: fields replace them
 
 
 def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:
@@ -303,24 +302,40 @@ def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
         yield ids[i : i + size]
 
 
-def rebuild(session: Session, keys: Iterable[Key]) -> None:
-    """Re-derive the state of the given records from the change log."""
+def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None) -> None:
+    """Re-derive the state of the given records from the change log.
+
+    `known`: for records whose every event is in hand (a merge's new records),
+    those events, so they need not be read back.
+    """
+    from storage.sqlite_bulk import delete_ids, replace_rows
+
     session.flush()
     conn = session.connection()
+    known = known or {}
     by_type: dict[str, list[str]] = defaultdict(list)
     for record_type, record_id in set(keys):
         by_type[record_type].append(record_id)
     residents: set[str] = set()
     event_t = Event.__table__  # type: ignore[attr-defined]
     for record_type in sorted(by_type):
-        table = RECORD_TABLES[record_type].__table__  # type: ignore[attr-defined]
+        table = RECORD_TABLES[record_type].__tablename__  # type: ignore[attr-defined]
         for chunk in _chunks(sorted(by_type[record_type])):
             grouped: dict[str, list[_Ev]] = defaultdict(list)
-            query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
-                           event_t.c.base_hlc, event_t.c.author).where(
-                event_t.c.record_type == record_type, event_t.c.record_id.in_(chunk))
-            for rid, eid, fields, stamp, device, base, author in conn.execute(query):
-                grouped[rid].append(_Ev(eid, fields, stamp, device, base, author))
+            to_read = []
+            for rid in chunk:
+                in_hand = known.get((record_type, rid))
+                if in_hand is None:
+                    to_read.append(rid)
+                else:
+                    grouped[rid] = [_Ev(e["id"], e["fields"], e["hlc"], e["device_id"], int(e.get("base_hlc") or 0),
+                                        str(e.get("author") or "")) for e in in_hand]
+            if to_read:
+                query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
+                               event_t.c.base_hlc, event_t.c.author).where(
+                    event_t.c.record_type == record_type, event_t.c.record_id.in_(to_read))
+                for rid, eid, fields, stamp, device, base, author in conn.execute(query):
+                    grouped[rid].append(_Ev(eid, fields, stamp, device, base, author))
             rows, conflicts, risk_rows = [], [], []
             for rid in chunk:
                 evs = grouped.get(rid, [])
@@ -338,17 +353,12 @@ def rebuild(session: Session, keys: Iterable[Key]) -> None:
                     residents.add(row["resident_id"])
                 elif record_type == "resident":
                     residents.add(rid)
-            conn.execute(delete(table).where(table.c.id.in_(chunk)))
-            conn.execute(insert(table), rows)
-            conflict_t = Conflict.__table__  # type: ignore[attr-defined]
-            conn.execute(delete(conflict_t).where(conflict_t.c.record_type == record_type, conflict_t.c.record_id.in_(chunk)))
-            if conflicts:
-                conn.execute(insert(conflict_t), conflicts)
+            replace_rows(conn, table, rows)
+            delete_ids(conn, "conflict", "record_id", chunk, " AND record_type = ?", (record_type,))
+            replace_rows(conn, "conflict", conflicts)
             if record_type == "visit":
-                risk_t = RiskAssessment.__table__  # type: ignore[attr-defined]
-                conn.execute(delete(risk_t).where(risk_t.c.id.in_(["visit:" + v for v in chunk])))
-                if risk_rows:
-                    conn.execute(insert(risk_t), risk_rows)
+                delete_ids(conn, "risk_assessment", "id", ["visit:" + v for v in chunk])
+                replace_rows(conn, "risk_assessment", risk_rows)
     _forget(session, by_type)
     if residents:
         refresh_risk(session, residents)

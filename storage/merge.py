@@ -135,14 +135,18 @@ def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict
         present = existing_event_ids(conn, [ev["id"] for ev in events])
         new = [ev for ev in events if ev["id"] not in present]
         keys = {(ev["record_type"], ev["record_id"]) for ev in new}
-        existed = 0
         by_type: dict[str, list[str]] = {}
         for rtype, rid in keys:
             by_type.setdefault(rtype, []).append(rid)
-        for rtype, ids in by_type.items():
-            existed += len(existing_state_ids(conn, RECORD_TABLES[rtype].__tablename__, ids))  # type: ignore[attr-defined]
         insert_events_ignore(conn, new)
-        rebuild(s, keys)
+        fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        existing = {(t, i) for t, ids in by_type.items()
+                    for i in existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)}  # type: ignore[attr-defined]
+        for ev in new:
+            key = (ev["record_type"], ev["record_id"])
+            if key not in existing:  # no state yet, so no events before these
+                fresh.setdefault(key, []).append(ev)
+        rebuild(s, keys, fresh)
         newest = max((ev["hlc"] for ev in events), default=0)
         ident.last_hlc = hlc.observe(ident.last_hlc, newest)
         s.add(ident)
@@ -171,7 +175,7 @@ def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict
                 conflicts += s.execute(select(func.count()).select_from(Conflict).where(
                     Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).scalar() or 0
         outcome.events_new = len(new)
-        outcome.added, outcome.updated, outcome.conflicts = len(keys) - existed, existed, conflicts
+        outcome.added, outcome.updated, outcome.conflicts = len(keys) - len(existing), len(existing), conflicts
         s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
                          counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
                                  "new_events": len(new), "records": len(keys)}))

@@ -52,3 +52,41 @@ def mark_exported(conn: Connection, device_id: str, seq: int) -> int:
     result = conn.execute(text("UPDATE event SET exported_seq = :seq WHERE device_id = :dev AND exported_seq IS NULL"),
                           {"seq": seq, "dev": device_id})
     return result.rowcount
+
+
+def _sql_value(value: Any) -> Any:
+    # the representation SQLAlchemy's Date and Boolean types store on SQLite
+    if isinstance(value, bool):
+        return int(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+_JSON_COLUMNS: dict[str, frozenset[str]] = {}
+
+
+def _json_columns(conn: Connection, table: str) -> frozenset[str]:
+    if table not in _JSON_COLUMNS:
+        _JSON_COLUMNS[table] = frozenset(
+            row[1] for row in conn.exec_driver_sql(f"PRAGMA table_info({table})") if row[2].upper() == "JSON")
+    return _JSON_COLUMNS[table]
+
+
+def replace_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, replacing any with the same primary key (delete + insert).
+
+    JSON columns are always encoded (a string too), exactly as SQLAlchemy's JSON type does.
+    """
+    if not rows:
+        return
+    cols = list(rows[0])
+    as_json = _json_columns(conn, table)
+    sql = f"INSERT OR REPLACE INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+    conn.exec_driver_sql(sql, [tuple(json.dumps(r[c]) if c in as_json else _sql_value(r[c]) for c in cols) for r in rows])
+
+
+def delete_ids(conn: Connection, table: str, column: str, ids: Sequence[str], extra: str = "", params: tuple = ()) -> None:
+    for i in range(0, len(ids), 900):
+        chunk = tuple(ids[i : i + 900])
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))}){extra}", chunk + params)

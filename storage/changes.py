@@ -268,6 +268,9 @@ class _Ev:
 
 def fold_events(record_type: str, record_id: str, events: list[_Ev]) -> tuple[dict[str, Any], bool, list[dict[str, Any]]]:
     """(field values, deleted, conflict rows) — a pure function of the set of events."""
+    if len(events) == 1:  # most records: written once, never edited
+        fields = events[0].fields
+        return {k: v for k, v in fields.items() if k != "deleted"}, bool(fields.get("deleted")), []
     events = sorted(events, key=lambda e: (e.hlc, e.device_id))
     values: dict[str, tuple[Any, _Ev]] = {}
     history: dict[str, list[tuple[Any, _Ev]]] = defaultdict(list)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from storage import hlc
 from storage.bundle_file import SUFFIX, BundleError, read_bundle
-from storage.changes import _column_kinds, from_json_value, load_identity, rebuild
+from storage.changes import load_identity, rebuild
 from storage.db import Database
 from storage.i18n import _
 from storage.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
@@ -69,20 +69,11 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _check_event_values(events: list[dict[str, Any]], name: str) -> None:
+def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
     for n, ev in enumerate(events, start=1):
-        table = RECORD_TABLES.get(ev["record_type"])
-        if table is None:
+        if ev["record_type"] not in RECORD_TABLES:
             raise BundleError("bad_event", _("{file}: {problem}").format(
                 file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
-        kinds = _column_kinds(table)
-        try:
-            for key, value in ev["fields"].items():
-                if key in kinds:
-                    from_json_value(kinds[key], value)
-        except (ValueError, TypeError):
-            raise BundleError("bad_event", _("{file}: {problem}").format(
-                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n))) from None
 
 
 def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
@@ -111,7 +102,7 @@ def merge_one(db: Database, path: Path) -> BundleOutcome:
         secrets = [ident.township_age_secret, ident.device_age_secret]
         try:
             manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
-            _check_event_values(events, name)
+            _check_record_types(events, name)
         except BundleError as exc:
             return BundleOutcome(name, "refused", exc.code, str(exc))
         device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
@@ -121,7 +112,12 @@ def merge_one(db: Database, path: Path) -> BundleOutcome:
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
-    _apply(db, path, manifest, events, outcome)
+    try:
+        _apply(db, path, manifest, events, outcome)
+    except (ValueError, TypeError):
+        # a value of the wrong type deep in a record: the transaction was rolled back
+        problem = _("a record inside the bundle holds a value of the wrong type.")
+        return BundleOutcome(name, "refused", "bad_event", _("{file}: {problem}").format(file=name, problem=problem))
     return outcome
 
 

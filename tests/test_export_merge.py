@@ -193,3 +193,24 @@ def test_concurrent_edit_by_worker_and_township_is_a_conflict_and_the_decision_t
     with a.session() as s:
         assert s.get(Resident, r.id).phone == "13800000002"
     assert open_conflicts(a) == []
+
+
+def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_path):
+    from storage.bundle_file import write_bundle
+    from storage.keys import read_public_key_file
+    from storage.models import Identity
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    with a.session() as s:
+        ident = s.get(Identity, 1)
+    pub = read_public_key_file(t.key)
+    manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
+                "worker": "王芳", "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
+    bad = [{"id": f"{ident.device_id}-5", "record_type": "visit", "record_id": "v1", "hlc": 5, "device_id": ident.device_id,
+            "fields": {"resident_id": "r1", "visit_date": "not a date"}}]
+    path = write_bundle(tmp_path / "bad.gcb", manifest, bad, pub.age_recipient, ident.device_sign_secret).path
+    before = list(dump_lines(t.db))
+    report = merge_paths(t.db, [path])
+    assert report.bundles[0].code == "bad_event" and "wrong type" in report.bundles[0].message
+    assert list(dump_lines(t.db)) == before

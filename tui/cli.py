@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "tui.cmd_setup",
     "tui.cmd_maint",
     "tui.cmd_sync",
+    "tui.cmd_roster",
 ]
 
 EXIT_USER_ERROR = 1

@@ -36,7 +36,7 @@ RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow
 def _cut(text: str, cells: int) -> str:
     from rich.cells import cell_len, set_cell_size
 
-    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1).rstrip() + "…"
 
 
 class ResidentsScreen(Screen[None]):

@@ -1,0 +1,61 @@
+"""SVG snapshots of the register and the visit form at 80×24, in Chinese and English.
+
+Binding descriptions are translated when a screen module is imported, so each
+test reloads the screen modules after choosing its language.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from sqlmodel import select
+
+from storage.i18n import set_language
+from storage.models import Resident
+
+from tests.register_helpers import HarnessApp, make_register_db
+
+SCREEN_MODULES = ("screens.dialogs", "screens.residents", "screens.resident", "screens.resident_form",
+                  "screens.visit_form")
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def lang(request):
+    set_language(request.param)
+    for name in SCREEN_MODULES:
+        importlib.reload(importlib.import_module(name))
+    yield request.param
+    set_language("zh_CN")
+
+
+async def _settle(pilot) -> None:
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.1)
+    pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
+
+
+def test_residents_list(snap_compare, tmp_path, lang):
+    from screens.residents import ResidentsScreen
+
+    db = make_register_db(tmp_path / "w.db")
+    assert snap_compare(HarnessApp(db, ResidentsScreen), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_visit_form(snap_compare, tmp_path, lang):
+    from screens.visit_form import VisitFormScreen
+
+    db = make_register_db(tmp_path / "w.db")
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "张小明")).one().id
+    assert snap_compare(HarnessApp(db, lambda: VisitFormScreen(rid)), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_resident_profile(snap_compare, tmp_path, lang):
+    from screens.resident import ResidentScreen
+
+    db = make_register_db(tmp_path / "w.db")
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "赵淑珍")).one().id
+    assert snap_compare(HarnessApp(db, lambda: ResidentScreen(rid)), terminal_size=(80, 24), run_before=_settle)

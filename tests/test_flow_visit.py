@@ -217,3 +217,55 @@ async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
         await settle(pilot, 0.2)
         assert type(app.screen).__name__ == "ResidentScreen"
         assert app.screen.profile.resident.name == "张小明"
+
+
+@run_async
+async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
+    from textual.widgets import Select
+
+    from screens.resident import ResidentScreen
+    from storage.models import Referral
+
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    app = HarnessApp(db, lambda: ResidentScreen(rid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.2)
+        await pilot.press("r")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ChooseScreen"
+        await pilot.press("ctrl+s")  # no reason yet: refused in the dialog
+        await pilot.pause()
+        assert "Say why." in str(app.screen.query_one("#reason-error", Label).render())
+        app.screen.query_one("#choice", Select).value = "high"
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"fell at home", "enter")
+        await settle(pilot, 0.2)
+        assert app.screen.profile.resident.risk_level == "high"
+
+        await pilot.press("f")
+        await settle(pilot)
+        app.screen.query_one("#choice", Select).value = "clinic"
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"hip check", "enter")
+        await settle(pilot, 0.2)
+        assert [r.status for r in app.screen.profile.referrals] == ["open"]
+
+        await pilot.press("c")  # follow up the highlighted referral: closed is proposed
+        await settle(pilot)
+        await pilot.press(*"seen by doctor", "enter")
+        await settle(pilot, 0.2)
+        assert [(r.status, r.outcome) for r in app.screen.profile.referrals] == [("closed", "seen by doctor")]
+
+        await pilot.press("x")
+        await settle(pilot)
+        app.screen.query_one("#choice", Select).value = "moved_away"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"  # asks first
+        await pilot.press("y")
+        await settle(pilot, 0.2)
+        assert app.screen.profile.resident.status == "closed"
+    with db.session() as s:
+        assert s.exec(select(Referral)).one().closed_on == TODAY

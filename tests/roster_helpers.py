@@ -1,0 +1,73 @@
+"""Roster files made in the test (never committed binaries) and small databases to import them into."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from storage.changes import writer
+from storage.db import Database
+from storage.idnumbers import check_char
+
+from tests.foundation_helpers import make_db
+
+TODAY = dt.date(2026, 11, 24)
+HEADER = ["序号", "姓名", "身份证号码", "性别", "人员类别", "联系电话", "家庭住址"]
+
+
+def id_number(born: dt.date, seq: int, region: str = "330521") -> str:
+    first17 = f"{region}{born:%Y%m%d}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+CHILD_ID = id_number(dt.date(2016, 3, 5), 13)  # male
+ELDER_ID = id_number(dt.date(1941, 1, 20), 24)  # female
+DISABLED_ID = id_number(dt.date(1975, 8, 30), 35)
+
+
+def good_rows() -> list[list[Any]]:
+    return [
+        [1, "张小明", CHILD_ID, "男", "留守儿童", "13800001234", "新市镇东村1号"],
+        [2, "王桂英", ELDER_ID, "女", "独居老人、低保", "", "新市镇东村2号"],
+        [3, "陈志强", DISABLED_ID, "男", "重度残疾人", "0571-8888777", ""],
+    ]
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], *, header: list[str] = HEADER, title: str | None = None,
+               sheet: str = "Sheet1", extra_sheets: tuple[str, ...] = ()) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if title:
+        ws.append([title])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    for name in extra_sheets:
+        wb.create_sheet(name)
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list[Any]], *, header: list[str] = HEADER, encoding: str = "utf-8",
+              delimiter: str = ",") -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, delimiter=delimiter)
+        w.writerow(header)
+        for row in rows:
+            w.writerow(["" if v is None else v for v in row])
+    return path
+
+
+def township_db(path: Path) -> Database:
+    db = make_db(path, role="township", device_id="tttt000000000001", worker="李文书")
+    with db.write() as s:
+        w = writer(s)
+        for code, name in (("G01", "东村一网格"), ("G02", "西村二网格")):
+            w.write("grid", f"330521101-{code}", {"code": code, "name": name, "township_code": "330521101"})
+    return db

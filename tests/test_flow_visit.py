@@ -269,3 +269,24 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         assert app.screen.profile.resident.status == "closed"
     with db.session() as s:
         assert s.exec(select(Referral)).one().closed_on == TODAY
+
+
+@run_async
+async def test_the_table_loads_the_next_page_when_the_cursor_reaches_the_end(tmp_path):
+    from storage.residents import register_resident
+
+    db = make_db(tmp_path / "w.db")
+    for i in range(60):
+        register_resident(db, {"name": f"周{chr(0x4e00 + i)}", "categories": ["solitary_elder"]}, today=TODAY)
+    app = HarnessApp(db, _residents_screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.3)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 50  # one page, never the whole register
+        assert "60 residents" in str(app.screen.query_one("#summary", Static).render())
+        table.focus()
+        await pilot.press("ctrl+end")
+        await settle(pilot, 0.2)
+        assert table.row_count == 60
+        keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(60)]
+        assert len(set(keys)) == 60

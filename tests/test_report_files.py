@@ -112,3 +112,23 @@ def test_other_file_types_are_refused(town, tmp_path):
     with pytest.raises(UserError, match=".xlsx or .csv"):
         save_report(db, report, tmp_path / "r.pdf")
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_cli_report_to_file_and_terminal(town, tmp_path, capsys):
+    from tui.cli import main
+
+    db, ids, report = town
+    out = tmp_path / "cli.xlsx"
+    assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09", "--out", str(out)]) == 0
+    rows = {r[0]: r[1:] for r in _load(out)["Summary"].iter_rows(min_row=4, max_row=7, values_only=True)}
+    assert rows["Total"][:2] == (11, 7)
+    assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09"]) == 0
+    printed = capsys.readouterr().out
+    assert "Overdue (3)" in printed and "王三" in printed
+    assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-10"]) == 0
+    printed = capsys.readouterr().out  # nobody visited in October: 张一 is on the not-visited list, masked
+    assert "1101**********002X" in printed and "11010519491231002X" not in printed
+    assert main(["--db", str(db.path), "report", "--month", "2999-01"]) == 1
+    with pytest.raises(SystemExit) as bad:
+        main(["--db", str(db.path), "report", "--month", "2026-13"])
+    assert bad.value.code == 2

@@ -1,0 +1,114 @@
+"""`gridcare report`: the monthly report on the terminal, or written to .xlsx / .csv."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from storage.i18n import _, ngettext
+
+
+def _month(value: str) -> tuple[int, int]:
+    from storage.errors import UserError
+    from storage.reports import parse_month
+
+    try:
+        return parse_month(value)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("report", parents=[common], help=_("the monthly report: coverage, overdue, risk, referrals"),
+                       description=_("The monthly report per village, grid and category, with the lists behind it. "
+                                     "Definitions: docs/reports.md."))
+    p.add_argument("--month", type=_month, metavar="YYYY-MM", help=_("the month (default: this one)"))
+    p.add_argument("--out", type=Path, metavar=_("FILE"),
+                   help=_("write FILE.xlsx, or FILE.csv plus one CSV per list, instead of printing"))
+    p.add_argument("--full-ids", action="store_true", help=_("write ID numbers in full (default: masked)"))
+    p.add_argument("--limit", type=int, default=10, metavar="N",
+                   help=_("on the terminal: show at most N rows of each list (default 10)"))
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from storage.db import open_database
+    from storage.reports import monthly_report
+    from tui.cli import db_path
+    from tui.progress import cli_progress
+
+    db = open_database(db_path(args), create=False)
+    today = dt.date.today()
+    year, month = args.month or (today.year, today.month)
+    with cli_progress(_("Computing the report")) as progress:
+        report = monthly_report(db, year, month, today=today, progress=progress)
+    if args.out:
+        from storage.report_files import save_report
+
+        written = save_report(db, report, args.out, full_ids=args.full_ids)
+        print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
+                       len(written)).format(month=report.month_text, n=len(written),
+                                            files=", ".join(str(p) for p in written)))
+        return 0
+    print_report(report, limit=args.limit, full_ids=args.full_ids)
+    return 0
+
+
+def cell_text(value: Any, kind: str = "") -> str:
+    import datetime as dt
+
+    from babel.numbers import format_percent
+
+    from storage.i18n import babel_locale
+    from tui.formatting import format_date, format_number
+
+    if value is None:
+        return ""
+    if kind == "rate" or isinstance(value, float):
+        return format_percent(value, "#,##0.0%", locale=babel_locale())
+    if isinstance(value, dt.date):
+        return format_date(value, "short")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)
+
+
+def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.report_files import LIST_COLUMNS, cell_value, display_width, notes, summary_cells, summary_headers, title
+    from storage.reports import GROUPINGS, LISTS
+
+    console = Console()
+    # on a narrow terminal the lists keep the columns that say who and why
+    narrow = console.width < 140
+    dropped = {"Sex", "Village", "Categories", "Birth date", "Case", "Closed on", "Risk since"}
+    console.print(f"[bold]{title(report)}[/bold]")
+    console.print(notes(report))
+    for grouping in GROUPINGS:
+        table = Table(*summary_headers(grouping), show_footer=False)
+        for i, column in enumerate(table.columns):
+            column.justify = "left" if i == 0 else "right"
+        labels = [row.label for row in report.rows[grouping]] + [report.totals.label]
+        table.columns[0].no_wrap = True
+        table.columns[0].min_width = min(24, max(display_width(t) for t in labels))
+        for row in report.rows[grouping]:
+            table.add_row(*(cell_text(v) for v in summary_cells(row)))
+        table.add_row(*(cell_text(v) for v in summary_cells(report.totals)), style="bold")
+        console.print(table)
+    for name, list_title in LISTS.items():
+        items = report.list_rows(name)
+        columns = [c for c in LIST_COLUMNS[name] if not (narrow and c.header in dropped)]
+        table = Table(*(_(c.header) for c in columns),
+                      title=_("{title} ({n})").format(title=_(list_title), n=len(items)))
+        for item in items[:limit] if limit >= 0 else items:
+            table.add_row(*(cell_text(cell_value(c, item, full_ids), c.kind) for c in columns))
+        console.print(table)
+        if 0 <= limit < len(items):
+            console.print(ngettext("... and {n} more (--limit, or --out FILE.xlsx for everything)",
+                                   "... and {n} more (--limit, or --out FILE.xlsx for everything)",
+                                   len(items) - limit).format(n=len(items) - limit))

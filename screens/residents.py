@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from storage.categories import CATEGORIES, RISK_LEVELS, label
 from storage.i18n import N_, _, ngettext
+from storage.policy import load_policy
 from storage.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 
 log = logging.getLogger(__name__)
@@ -126,12 +127,14 @@ class ResidentsScreen(Screen[None]):
         worker = get_current_worker()
         today = self.app.today()
         with self.app.db.session() as s:
-            rows = search_residents(s, query, filters=filters, limit=PAGE, offset=offset, today=today)
+            policy = load_policy(s)
+            rows = search_residents(s, query, filters=filters, limit=PAGE, offset=offset, today=today, policy=policy)
             if worker.is_cancelled:
                 return
             self.app.call_from_thread(self._show_rows, rows, offset, generation, keep_cursor)
             if offset == 0:
-                total = len(rows) if len(rows) < PAGE else count_residents(s, query, filters=filters, today=today)
+                total = len(rows) if len(rows) < PAGE else count_residents(s, query, filters=filters, today=today,
+                                                                           policy=policy)
                 if not worker.is_cancelled:
                     self.app.call_from_thread(self._show_total, total, generation)
 

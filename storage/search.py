@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from storage.idnumbers import mask_id
-from storage.policy import Policy, age_on, load_policy
+from storage.policy import Policy, age_on, due_date, load_policy
 
 DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
 STATUSES = ("active", "closed")
@@ -168,33 +168,61 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _row(m: Any, today: dt.date) -> ResidentRow:
+def _last_visits(session: Session, ids: list[str], policy: Policy, today: dt.date) -> dict[str, dt.date]:
+    """The last counting visit of each resident of one page, in one query."""
+    if not ids:
+        return {}
+    marks = ", ".join(f":id{i}" for i in range(len(ids)))
+    # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
+    methods = ", ".join(f"'{m}'" for m in policy.counting_methods())
+    sql = (f"SELECT r.id, (SELECT v.visit_date FROM visit v WHERE v.resident_id = r.id AND v.visit_date <= :today"
+           f" AND v.deleted = 0 AND v.method IN ({methods}) ORDER BY v.visit_date DESC LIMIT 1)"
+           f" FROM resident r WHERE r.id IN ({marks})")
+    params = {f"id{i}": rid for i, rid in enumerate(ids)} | {"today": today.isoformat()}
+    return {rid: _date(day) for rid, day in session.connection().execute(text(sql), params) if day}
+
+
+def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
     import json
 
-    cats = m["categories"]
-    if isinstance(cats, str):
-        cats = json.loads(cats)
-    return ResidentRow(
-        id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
-        age=age_on(_date(m["birth_date"]), today), categories=list(cats or []), risk_level=m["risk_level"],
-        status=m["status"], phone=m["phone"] or "", last_visit=_date(m["last_visit"]), due_on=_date(m["due_on"]),
-    )
+    last = _last_visits(session, [m["id"] for m in found], policy, today)
+    rows = []
+    for m in found:
+        cats = m["categories"]
+        if isinstance(cats, str):
+            cats = json.loads(cats)
+        seen = last.get(m["id"])
+        freq = policy.frequency_days(m["risk_level"], m["visit_frequency_days"])
+        rows.append(ResidentRow(
+            id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
+            age=age_on(_date(m["birth_date"]), today), categories=list(cats or []), risk_level=m["risk_level"],
+            status=m["status"], phone=m["phone"] or "", last_visit=seen,
+            due_on=due_date(seen, _date(m["registered_on"]), freq, today),
+        ))
+    return rows
+
+
+# the columns a row needs; the visit history is read for the page only, after sorting,
+# so that a sort over many matches never computes it for rows it then drops
+_COLUMNS = ("r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
+            " r.registered_on, r.visit_frequency_days")
 
 
 def search_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
-                     limit: int = PAGE, offset: int = 0, today: dt.date) -> list[ResidentRow]:
-    """One page of the residents matching `query` and `filters`, best matches first."""
-    policy = load_policy(session)
+                     limit: int = PAGE, offset: int = 0, today: dt.date, policy: Policy | None = None) -> list[ResidentRow]:
+    """One page of the residents matching `query` and `filters`, best matches first.
+
+    `policy`: the visit policy, when the caller has it already (it is read otherwise).
+    """
+    policy = policy or load_policy(session)
     base, params = _filter_sql(filters, policy, today)
     stages = _stages(query) or [_Stage("1", "r.name_initials, r.name, r.id", {})]
-    columns = (f"r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
-               f" {_last_visit_sql(policy)} AS last_visit, {_due_sql(policy)} AS due_on")
-    rows: list[ResidentRow] = []
+    found: list[Any] = []
     skip = offset
     earlier: list[str] = []
     p = dict(params)
     for i, stage in enumerate(stages):
-        want = limit - len(rows)
+        want = limit - len(found)
         if want <= 0:
             break
         where = " AND ".join(base + [stage.where] + [f"NOT coalesce({e}, 0)" for e in earlier])
@@ -206,17 +234,16 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
                 skip -= n
                 earlier.append(stage.where)
                 continue
-        sql = f"SELECT {columns} FROM resident r WHERE {where} ORDER BY {stage.order} LIMIT :lim OFFSET :off"
-        result = session.connection().execute(text(sql), {**p, "lim": want, "off": skip})
-        rows += [_row(m, today) for m in result.mappings()]
+        sql = f"SELECT {_COLUMNS} FROM resident r WHERE {where} ORDER BY {stage.order} LIMIT :lim OFFSET :off"
+        found += list(session.connection().execute(text(sql), {**p, "lim": want, "off": skip}).mappings())
         skip = 0
         earlier.append(stage.where)
-    return rows
+    return _rows(session, found, policy, today)
 
 
 def count_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
-                    today: dt.date) -> int:
-    policy = load_policy(session)
+                    today: dt.date, policy: Policy | None = None) -> int:
+    policy = policy or load_policy(session)
     base, params = _filter_sql(filters, policy, today)
     stages = _stages(query)
     if stages:

@@ -121,8 +121,9 @@ def _stages(query: str) -> list[_Stage]:
 
 def _last_visit_sql(policy: Policy) -> str:
     methods = ", ".join(f"'{m}'" for m in policy.counting_methods())
-    return ("(SELECT max(v.visit_date) FROM visit v WHERE v.resident_id = r.id AND v.deleted = 0"
-            f" AND v.method IN ({methods}) AND v.visit_date <= :today)")
+    # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
+    return ("(SELECT v.visit_date FROM visit v WHERE v.resident_id = r.id AND v.visit_date <= :today"
+            f" AND v.deleted = 0 AND v.method IN ({methods}) ORDER BY v.visit_date DESC LIMIT 1)")
 
 
 def _due_sql(policy: Policy) -> str:

@@ -1,0 +1,53 @@
+"""The residents (or referrals) behind one figure of the report; Enter opens the resident."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from storage.i18n import _, ngettext
+
+
+class ReportListScreen(Screen[None]):
+    CSS_PATH = "reports.tcss"
+    BINDINGS = [Binding("escape", "back", _("Back"), id="report_list.back")]
+
+    def __init__(self, heading: str, list_name: str, rows: list) -> None:
+        super().__init__()
+        self.heading, self.list_name, self.rows = heading, list_name, rows
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.heading, id="list-heading")
+        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=len(self.rows))
+                     if self.list_name != "open_referrals" else
+                     ngettext("{n} referral", "{n} referrals", len(self.rows)).format(n=len(self.rows)),
+                     id="list-count")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from storage.report_files import LIST_COLUMNS, cell_value
+        from tui.cmd_report import cell_text
+
+        self.title = _("Reports")
+        columns = LIST_COLUMNS[self.list_name]
+        table = self.query_one("#list", DataTable)
+        for c in columns:
+            table.add_column(_(c.header))
+        for i, item in enumerate(self.rows):
+            table.add_row(*(cell_text(cell_value(c, item, False), c.kind) for c in columns), key=str(i))
+        table.focus()
+
+    @on(DataTable.RowSelected, "#list")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from screens.resident import ResidentScreen
+
+        item = self.rows[int(event.row_key.value)]
+        self.app.push_screen(ResidentScreen(getattr(item, "resident_id", None) or item.id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,247 @@
+"""Reports: this month's coverage per village, grid or category; drill down; write an XLSX.
+
+The figures come from storage.reports.monthly_report, the same function behind
+`gridcare report` and the files; this screen only chooses and shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+
+from storage.errors import UserError
+from storage.i18n import _
+
+log = logging.getLogger(__name__)
+BAR_WIDTH = 30
+
+
+def month_label(year: int, month: int) -> str:
+    from babel.dates import format_skeleton
+
+    from storage.i18n import babel_locale
+
+    return format_skeleton("yMMM", dt.date(year, month, 1), locale=babel_locale())
+
+
+def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
+    """A bar of eighth-blocks: 0.86 -> '█████████████████████████▊    '."""
+    if rate is None:
+        return " " * width
+    eighths = round(max(0.0, min(1.0, rate)) * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")).ljust(width)
+
+
+class ReportsScreen(Screen[None]):
+    CSS_PATH = "reports.tcss"
+    BINDINGS = [
+        Binding("left_square_bracket", "month(-1)", _("Previous month"), id="reports.previous"),
+        Binding("right_square_bracket", "month(1)", _("Next month"), id="reports.next"),
+        Binding("g", "grouping", _("Grouping"), id="reports.grouping"),
+        Binding("v", "chart", _("Chart"), id="reports.chart"),
+        Binding("x", "export", _("Write XLSX"), id="reports.export"),
+        Binding("escape", "back", _("Back"), id="reports.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        today = dt.date.today()
+        self.year, self.month = today.year, today.month
+        self.grouping = "village"
+        self.report = None
+
+    def compose(self) -> ComposeResult:
+        from storage.reports import GROUPINGS
+
+        yield Header()
+        with Horizontal(id="report-bar"):
+            yield Static("", id="month", markup=False)
+            yield Select([(_(label), key) for key, label in GROUPINGS.items()], value="village", allow_blank=False,
+                         id="grouping", compact=True)
+        yield Static("", id="report-notes")
+        yield DataTable(id="summary", cursor_type="cell", zebra_stripes=True)
+        with VerticalScroll(id="chart-box"):
+            yield Static("", id="chart")
+        yield ProgressBar(id="progress", show_eta=False)
+        yield Input(id="out", placeholder=_("File to write, e.g. report.xlsx"))
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Reports")
+        today = self.app.today()
+        self.year, self.month = today.year, today.month
+        self.query_one("#chart-box").display = False
+        self.query_one("#out", Input).display = False
+        self.query_one("#progress", ProgressBar).display = False
+        self.refresh_report()
+
+    # --- computing ------------------------------------------------------------------
+
+    def refresh_report(self) -> None:
+        self.query_one("#month", Static).update(_("{month}  ([ and ] change the month)").format(
+            month=month_label(self.year, self.month)))
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self._compute(self.year, self.month)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reports-compute")
+    def _compute(self, year: int, month: int) -> None:
+        from storage.reports import monthly_report
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
+
+        try:
+            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress)
+        except UserError as exc:
+            self.app.call_from_thread(self._fail, str(exc))
+            return
+        self.app.call_from_thread(self._show, report)
+
+    def _fail(self, message: str) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#status", Static).update(message)
+
+    def _show(self, report) -> None:
+        from storage.report_files import notes
+
+        self.report = report
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#report-notes", Static).update(notes(report))
+        self._fill()
+
+    def _fill(self) -> None:
+        from storage.report_files import summary_cells, summary_headers
+        from tui.cmd_report import cell_text
+
+        if self.report is None:
+            return
+        table = self.query_one("#summary", DataTable)
+        table.clear(columns=True)
+        for i, header in enumerate(summary_headers(self.grouping)):
+            table.add_column(header, key=str(i))
+        for row in self.report.rows[self.grouping] + [self.report.totals]:
+            cells = [cell_text(v) for v in summary_cells(row)]
+            table.add_row(cells[0], *(c.rjust(6) for c in cells[1:]), key=row.key or "")
+        self._draw_chart()
+
+    def _draw_chart(self) -> None:
+        from rich.text import Text
+
+        from storage.report_files import display_width
+        from tui.cmd_report import cell_text
+
+        rows = self.report.rows[self.grouping] + [self.report.totals]
+        width = max(display_width(r.label) for r in rows)
+        text = Text()
+        for r in rows:
+            text.append(r.label + " " * (width - display_width(r.label) + 1))
+            text.append(rate_bar(r.visit_rate), style="green" if (r.visit_rate or 0) >= 0.9 else "yellow")
+            text.append(f" {cell_text(r.visit_rate) or '-'}\n")
+        self.query_one("#chart", Static).update(text)
+
+    # --- choosing -------------------------------------------------------------------
+
+    def action_month(self, delta: int) -> None:
+        from storage.reports import shift_month
+
+        year, month = shift_month(self.year, self.month, delta)
+        today = self.app.today()
+        if (year, month) > (today.year, today.month):
+            self.query_one("#status", Static).update(_("That month has not begun yet."))
+            return
+        self.year, self.month = year, month
+        self.query_one("#status", Static).update("")
+        self.refresh_report()
+
+    def action_grouping(self) -> None:
+        from storage.reports import GROUPINGS
+
+        keys = list(GROUPINGS)
+        self.query_one("#grouping", Select).value = keys[(keys.index(self.grouping) + 1) % len(keys)]
+
+    @on(Select.Changed, "#grouping")
+    def _grouping_changed(self, event: Select.Changed) -> None:
+        self.grouping = str(event.value)
+        self._fill()
+
+    def action_chart(self) -> None:
+        box = self.query_one("#chart-box")
+        box.display = not box.display
+        self.query_one("#summary", DataTable).display = not box.display
+
+    @on(DataTable.CellSelected, "#summary")
+    def _drill(self, event: DataTable.CellSelected) -> None:
+        from storage.reports import GROUPINGS, LISTS, MEASURES
+        from screens.report_list import ReportListScreen
+
+        if self.report is None:
+            return
+        measures = list(MEASURES)
+        column = event.coordinate.column
+        measure = measures[column - 1] if column > 0 else "key_persons"
+        key = event.cell_key.row_key.value or None
+        rows = self.report.behind(self.grouping, key, measure)
+        label = next((r.label for r in self.report.rows[self.grouping] if r.key == key), self.report.totals.label)
+        drill = {"visit_rate": "not_visited"}.get(measure, measure)
+        what = _(LISTS.get(drill) or MEASURES[measure])
+        self.app.push_screen(ReportListScreen(
+            _("{what} — {group}: {label}, {month}").format(what=what, group=_(GROUPINGS[self.grouping]), label=label,
+                                                          month=self.report.month_text),
+            "open_referrals" if measure == "open_referrals" else drill, rows))
+
+    # --- writing a file -------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self.report is None:
+            return
+        field = self.query_one("#out", Input)
+        if not field.value:
+            field.value = str(Path.home() / f"gridcare-report-{self.report.month_text}.xlsx")
+        field.display = True
+        field.focus()
+
+    @on(Input.Submitted, "#out")
+    def _export_submitted(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip()).expanduser()
+        if not event.value.strip() or self.report is None:
+            return
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_suffix(".xlsx")
+        self.query_one("#status", Static).update(_("Writing {file} ...").format(file=path))
+        self._write(self.report, path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
+    def _write(self, report, path: Path) -> None:
+        from storage.report_files import save_report
+
+        try:
+            save_report(self.app.db, report, path)
+        except UserError as exc:
+            self.app.call_from_thread(self._fail, str(exc))
+            return
+        self.app.call_from_thread(self._written, path)
+
+    def _written(self, path: Path) -> None:
+        self.query_one("#out", Input).display = False
+        self.query_one("#status", Static).update(_("Report written: {file}").format(file=path))
+        self.query_one("#summary", DataTable).focus()
+
+    def action_back(self) -> None:
+        field = self.query_one("#out", Input)
+        if field.display:
+            field.display = False
+            self.query_one("#summary", DataTable).focus()
+            return
+        self.app.pop_screen()

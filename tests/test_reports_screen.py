@@ -1,0 +1,112 @@
+"""The Reports screen on the hand-built township: same figures as monthly_report, drill-down, XLSX."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import importlib
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from storage.i18n import set_language
+from storage.reports import monthly_report
+from tests.register_helpers import HarnessApp
+from tests.report_helpers import TODAY, build_township
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory):
+    return build_township(tmp_path_factory.mktemp("town") / "t.db")
+
+
+def run_async(test):
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return wrapper
+
+
+async def _settle(pilot) -> None:
+    for _ in range(20):
+        await pilot.pause(0.02)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+
+
+def _row(table: DataTable, i: int) -> list[str]:
+    return [str(c).strip() for c in table.get_row_at(i)]
+
+
+@run_async
+async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
+    from screens.reports import ReportsScreen
+
+    db, ids = town
+    set_language("en")
+    app = HarnessApp(db, ReportsScreen, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#summary", DataTable)
+        assert screen.report.month_text == "2026-10"
+        await pilot.press("left_square_bracket")  # September
+        await _settle(pilot)
+        assert screen.report.month_text == "2026-09"
+        expected = monthly_report(db, 2026, 9, today=TODAY)
+        assert _row(table, table.row_count - 1) == ["Total", "11", "7", "63.6%", "3", "2", "2", "2"]
+        assert _row(table, 0)[:3] == ["柳溪村", "6", "4"]
+        assert table.row_count == len(expected.rows["village"]) + 1
+        await pilot.press("g")  # grid
+        await pilot.pause()
+        assert [_row(table, i)[0] for i in range(table.row_count)] == ["柳溪一网格", "桃源一网格", "Total"]
+        await pilot.press("right_square_bracket", "right_square_bracket")  # October, then refused: November
+        await _settle(pilot)
+        assert screen.report.month_text == "2026-10"
+        assert "not begun" in str(screen.query_one("#status", Static).content)
+        await pilot.press("left_square_bracket")
+        await _settle(pilot)
+        # the overdue figure of grid G01 (column 4): C and E
+        table.focus()
+        table.move_cursor(row=0, column=4)
+        await pilot.press("enter")
+        await pilot.pause()
+        listing = app.screen.query_one("#list", DataTable)
+        assert sorted(_row(listing, i)[0] for i in range(listing.row_count)) == ["刘五", "王三"]
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("v")  # the chart instead of the table
+        assert "63.6%" in str(screen.query_one("#chart", Static).content)
+        await pilot.press("x")
+        out = screen.query_one("#out", Input)
+        assert out.has_focus
+        out.value = str(tmp_path / "screen-report")
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert (tmp_path / "screen-report.xlsx").exists()
+        assert "Report written" in str(screen.query_one("#status", Static).content)
+
+
+@pytest.fixture
+def zh():
+    set_language("zh_CN")
+    for name in ("screens.reports", "screens.report_list"):
+        importlib.reload(importlib.import_module(name))
+    yield
+    set_language("en")
+
+
+def test_snapshot_zh_80x24(snap_compare, town, zh):
+    from screens.reports import ReportsScreen
+
+    db, ids = town
+
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("left_square_bracket")
+        await _settle(pilot)
+        pilot.app.screen.set_focus(None)
+
+    assert snap_compare(HarnessApp(db, ReportsScreen, today=TODAY), terminal_size=(80, 24), run_before=before)

@@ -1,0 +1,60 @@
+"""Help for the current screen: every key it answers to, generated from its active bindings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+from storage.i18n import N_, _
+
+
+def key_rows(app, screen: Screen) -> list[tuple[str, str]]:
+    """(keys, translated description) for the bindings of the screen, its widgets of ours and the app.
+
+    Only bindings with an id are listed: ours all have one (see the brief's contract), while
+    Textual's built-in ones (Tab, a table's cursor keys...) have none and are described in
+    English only; they are the usual keys anyway.
+    """
+    seen: dict[tuple[str, str], list[str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or not binding.id:
+            continue
+        keys = seen.setdefault((binding.action, binding.description), [])
+        shown = app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [(", ".join(keys), _(description)) for (_action, description), keys in seen.items()]
+
+
+class HelpScreen(ModalScreen[None]):
+    SCREEN_ID = "help"
+    CSS_PATH = "help.tcss"
+    BINDINGS = [
+        Binding("escape", "close", N_("Close"), id="help.close"),
+        Binding("f1,question_mark", "close", N_("Close"), show=False, id="help.close_alt"),
+    ]
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__(id=self.SCREEN_ID)
+        self._rows = key_rows(screen.app, screen)
+        self._title = screen.title or screen.app.title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(_("Keys: {screen}").format(screen=self._title), id="help-title")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static(_("Esc closes this help."), id="help-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(_("Key"), key="key")
+        table.add_column(_("What it does"), key="what")
+        table.add_rows(self._rows)
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

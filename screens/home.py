@@ -1,0 +1,259 @@
+"""Home (today): this month's progress, and who needs a visit; every row opens the resident.
+
+The figures come from storage.home.home_data, read in a thread after the first
+paint and again whenever the screen comes back (a saved visit changes them).
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+
+from storage.i18n import N_, _
+from tui.footer import TranslatedFooter
+
+# pane id -> tab title; the order of the tabs and of the 1..7 keys
+LISTS: dict[str, str] = {
+    "overdue": N_("Overdue"),
+    "due_week": N_("This week"),
+    "high_risk": N_("At risk"),
+    "referrals": N_("Referrals"),
+    "ageing_out": N_("Ageing out"),
+    "recent": N_("Recent"),
+    "grids": N_("Grids"),  # township only
+}
+RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
+CATEGORY_WIDTH = 12
+
+
+class HomeScreen(Screen[None]):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [
+        Binding("r", "open('residents')", N_("Residents"), id="home.residents"),
+        Binding("n", "open('new_resident')", N_("New resident"), id="home.new_resident"),
+        Binding("s", "open('sync')", N_("Sync"), id="home.sync"),
+        Binding("c", "open('conflicts')", N_("Conflicts"), show=False, id="home.conflicts"),
+        Binding("m", "open('reports')", N_("Reports"), show=False, id="home.reports"),
+        Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
+    ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
+         for i, (pane, title) in enumerate(LISTS.items(), start=1)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._targets: dict[str, dict[str, str]] = {}  # table id -> row key -> resident id
+        self._role = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Loading…"), id="progress")
+        with TabbedContent(id="lists"):
+            for pane, title in LISTS.items():
+                with TabPane(_(title), id=pane):
+                    yield DataTable(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
+        yield TranslatedFooter()
+
+    def on_mount(self) -> None:
+        ident = self.app.identity
+        self._role = ident.role if ident is not None else ""
+        if self._role != "township":
+            self.query_one(TabbedContent).hide_tab("grids")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_list" and parameters == ("grids",) and self._role != "township":
+            return False
+        if action == "open" and parameters == ("conflicts",) and self._role != "township":
+            return False
+        return True
+
+    def on_screen_resume(self) -> None:
+        self.title = _("Today")
+        self.action_reload()
+
+    def language_changed(self) -> None:
+        self.title = _("Today")
+        tabs = self.query_one(TabbedContent)
+        for pane, title in LISTS.items():
+            tabs.get_tab(pane).label = _(title)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load(self.app.today())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home")
+    def _load(self, today) -> None:
+        from storage.home import home_data
+
+        data = home_data(self.app.db, today)
+        self.app.call_from_thread(self._show, data)
+
+    # --- showing ---------------------------------------------------------------------------------
+
+    def _show(self, data) -> None:
+        self._role = data.role
+        self.query_one("#progress", Static).update(progress_renderable(data))
+        tabs = self.query_one(TabbedContent)
+        for pane, title in LISTS.items():
+            if pane == "grids" and data.role != "township":
+                continue
+            table = self.query_one(f"#t-{pane}", DataTable)
+            rows = list_rows(pane, data)
+            cursor = table.cursor_row
+            table.clear(columns=True)
+            for key, title_text, width in list_columns(pane):
+                table.add_column(title_text, key=key, width=width)
+            targets: dict[str, str] = {}
+            for row_key, resident_id, cells in rows:
+                table.add_row(*cells, key=row_key)
+                if resident_id:
+                    targets[row_key] = resident_id
+            self._targets[pane] = targets
+            if rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1))
+            count = data.overdue_count if pane == "overdue" else len(rows)
+            tabs.get_tab(pane).label = (_(title) + f" {count}") if pane not in ("recent", "grids") else _(title)
+        if data.role == "township":
+            tabs.show_tab("grids")
+        self.app.bench_mark("data")
+
+    @on(DataTable.RowSelected)
+    def _open_row(self, event: DataTable.RowSelected) -> None:
+        pane = (event.data_table.id or "").removeprefix("t-")
+        resident_id = self._targets.get(pane, {}).get(str(event.row_key.value))
+        if resident_id:
+            from screens.resident import ResidentScreen
+
+            self.app.push_screen(ResidentScreen(resident_id))
+
+    def action_show_list(self, pane: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = pane
+        self.query_one(f"#t-{pane}", DataTable).focus()
+
+    def action_open(self, name: str) -> None:
+        self.app.open_screen(name)
+
+
+# --- what the lists and the progress panel hold (pure: data in, cells out) -------------------------
+
+
+def _risk(code: str):
+    from rich.text import Text
+
+    from storage.categories import RISK_LEVELS, label
+
+    return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
+
+
+def _categories(codes: list[str]) -> str:
+    from storage.categories import CATEGORIES, label
+
+    if not codes:
+        return ""
+    first = label(CATEGORIES, codes[0])
+    return first if len(codes) == 1 else f"{first} +{len(codes) - 1}"
+
+
+def _ago(day, today) -> str:
+    from tui.formatting import format_ago
+
+    return format_ago(day, today) if day else _("never")
+
+
+def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
+    """(key, title, width or None for automatic) of a list."""
+    columns = {
+        "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
+                    ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
+                    ("late", N_("Days late"), None)],
+        "due_week": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
+                     ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None)],
+        "high_risk": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
+                      ("last", N_("Last visit"), None), ("due", N_("Due"), None)],
+        "referrals": [("name", N_("Name"), None), ("agency", N_("Referred to"), None),
+                      ("status", N_("Status"), None), ("opened", N_("Opened"), None), ("reason", N_("Reason"), None)],
+        "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
+                       ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
+        "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
+                   ("visitor", N_("By"), None)],
+        "grids": [("grid", N_("Grid"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
+                  ("overdue", N_("Overdue"), None), ("bundle", N_("Last bundle"), None)],
+    }[pane]
+    return [(key, _(title), width) for key, title, width in columns]
+
+
+def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
+    """(row key, resident id to open or None, cells) of a list."""
+    from storage.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, VISIT_METHODS, label
+    from tui.formatting import format_percent
+
+    today = data.today
+    if pane in ("overdue", "due_week", "high_risk"):
+        keys = [key for key, _title, _width in list_columns(pane)]
+        rows = []
+        for r in getattr(data, pane):
+            cells = {"name": r.name, "id": r.masked_id, "risk": _risk(r.risk_level), "cat": _categories(r.categories),
+                     "last": _ago(r.last_seen, today), "late": str(r.days_overdue), "due": _ago(r.due_on, today)}
+            rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
+        return rows
+    if pane == "referrals":
+        return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
+                                       _ago(f.opened_on, today), f.reason)) for f in data.referrals]
+    if pane == "ageing_out":
+        return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
+                              _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
+                for r, when in data.ageing_out]
+    if pane == "recent":
+        return [(v.id, v.resident_id, (_ago(v.visit_date, today), v.name, label(VISIT_METHODS, v.method), v.visitor))
+                for v in data.recent]
+    if pane == "grids":
+        from tui.formatting import format_datetime
+
+        return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
+                                     format_percent(g.progress.share), str(g.progress.overdue),
+                                     format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
+                for g in data.grids]
+    raise ValueError(pane)
+
+
+def progress_renderable(data):
+    """This month's progress as bars: everyone, then each category."""
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+
+    from storage.categories import CATEGORIES, label
+    from tui.formatting import format_percent
+
+    month = _month(data.today)
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True, ratio=None)
+    table.add_column(ratio=1)
+    table.add_column(no_wrap=True, justify="right")
+    overall = data.overall
+    table.add_row(_("Visited in {month}").format(month=month), _bar(ProgressBar, overall),
+                  _share_text(overall, format_percent), style="bold")
+    for p in data.by_category:
+        table.add_row("  " + label(CATEGORIES, p.key), _bar(ProgressBar, p), _share_text(p, format_percent))
+    if data.role == "township":
+        table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
+                      style="bold red" if data.open_conflicts else "")
+    return table
+
+
+def _month(day) -> str:
+    from babel.dates import format_skeleton
+
+    from storage.i18n import babel_locale
+
+    return format_skeleton("yMMM", day, locale=babel_locale())
+
+
+def _bar(progress_bar, p):
+    return progress_bar(total=max(p.total, 1), completed=p.visited, complete_style="green",
+                        finished_style="bold green")
+
+
+def _share_text(p, format_percent) -> str:
+    return f"{p.visited}/{p.total} {format_percent(p.share)}"

@@ -1,0 +1,147 @@
+"""First run: set the database up as a grid worker's or a township's (what `gridcare init` does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Header, Input, Label, Select, Static
+
+from storage.errors import UserError, ValidationError, ValidationErrors
+from storage.i18n import N_, _
+from tui.footer import TranslatedFooter
+
+ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
+# input id -> (label, placeholder, roles it is asked for)
+FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "township_code": (N_("Township code"), "330521101", ("worker", "township")),
+    "township_name": (N_("Township name"), N_("e.g. Xinshi town"), ("worker", "township")),
+    "grid_code": (N_("Grid code"), "G03", ("worker",)),
+    "grid_name": (N_("Grid name"), N_("e.g. Dongcun grid 3"), ("worker",)),
+    "worker": (N_("Your name"), "", ("worker",)),
+    "township_key": (N_("Township key file"), N_("the township-CODE.pub file from the clerk"), ("worker",)),
+}
+
+
+class SetupScreen(Screen[None]):
+    CSS_PATH = "setup.tcss"
+    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._busy = False
+        self._ident = None  # a township set up, its key shown: the button continues Home
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="setup-form"):
+            yield Static(_("This database is new. Who will use it?"), classes="intro")
+            yield Horizontal(Label(_("Role"), classes="field-label"),
+                             Select([(_(text), code) for code, text in ROLES.items()], value="worker",
+                                    allow_blank=False, id="role"),
+                             classes="field")
+            for name, (title, placeholder, roles) in FIELDS.items():
+                yield Horizontal(Label(_(title), classes="field-label"),
+                                 Input(placeholder=_(placeholder) if placeholder else "", id=name),
+                                 classes=f"field {' '.join('for-' + r for r in roles)}")
+                yield Label("", id=f"err-{name}", classes="error -empty")
+            yield Label("", id="err-form", classes="error -empty")
+            yield Button(_("Set up"), id="setup-save", variant="primary")
+            yield Static("", id="setup-done")
+        yield TranslatedFooter()
+
+    def on_mount(self) -> None:
+        self.title = _("First run")
+        self.sub_title = str(self.app.db_path)
+        self._show_role("worker")
+        self.query_one("#role", Select).focus()
+
+    @on(Select.Changed, "#role")
+    def _role_changed(self, event: Select.Changed) -> None:
+        self._show_role(str(event.value))
+
+    def _show_role(self, role: str) -> None:
+        for name, (_title, _placeholder, roles) in FIELDS.items():
+            self.query_one(f"#{name}").parent.display = role in roles
+            if role not in roles:
+                self._message(name, "")
+
+    def _message(self, field: str, text: str) -> None:
+        label = self.query_one(f"#err-{field}", Label)
+        label.update(text)
+        label.set_class(not text, "-empty")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    @on(Button.Pressed, "#setup-save")
+    def _pressed(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        if self._ident is not None:
+            self.app.identity_created(self._ident)
+            return
+        if self._busy:
+            return
+        role = str(self.query_one("#role", Select).value)
+        values = {name: self.query_one(f"#{name}", Input).value.strip() for name, spec in FIELDS.items()
+                  if role in spec[2]}
+        for name in FIELDS:
+            self._message(name, "")
+        self._message("form", "")
+        if role == "worker" and not values["township_key"]:
+            self._message("township_key", _("Give the path of the township's public key file (ask the clerk)."))
+            self.query_one("#township_key", Input).focus()
+            return
+        self._busy = True
+        self._create(role, values)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="setup")
+    def _create(self, role: str, values: dict[str, str]) -> None:
+        from storage.identity import init_township, init_worker
+
+        db = self.app.db
+        try:
+            if role == "township":
+                key_out = Path(db.path).parent / f"township-{values['township_code']}.pub"
+                ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out)
+                self.app.call_from_thread(self._township_ready, ident, written, text)
+            else:
+                ident = init_worker(db, values["township_code"], values["township_name"], values["grid_code"],
+                                    values["grid_name"], values["worker"],
+                                    Path(values["township_key"]).expanduser())
+                self.app.call_from_thread(self.app.identity_created, ident)
+        except ValidationErrors as exc:
+            self.app.call_from_thread(self._failed, exc.by_field())
+        except ValidationError as exc:
+            self.app.call_from_thread(self._failed, {exc.field: exc.message})
+        except UserError as exc:
+            self.app.call_from_thread(self._failed, {"form": str(exc)})
+
+    def _failed(self, messages: dict[str, str]) -> None:
+        self._busy = False
+        first = None
+        for field, text in messages.items():
+            field = field if field in FIELDS else "form"
+            self._message(field, text)
+            first = first or field
+        if first and first != "form":
+            self.query_one(f"#{first}", Input).focus()
+
+    def _township_ready(self, ident, written: Path | None, text: str) -> None:
+        """Show where the public key went (the clerk gives it to every worker), then continue Home."""
+        self._ident = ident
+        for widget in self.query(".field, .error, .intro"):
+            widget.display = False
+        done = self.query_one("#setup-done", Static)
+        done.update(_("The township database is ready. Its public key was written to {file}; give that file "
+                      "to every grid worker. It reads:").format(file=written) + "\n\n" + text)
+        button = self.query_one("#setup-save", Button)
+        button.label = _("Continue")
+        button.focus()

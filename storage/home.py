@@ -1,0 +1,251 @@
+"""The home screen's figures: who is due, overdue, at risk or ageing out, and this month's progress.
+
+`resident_due_rows` is the due rule for a list of residents at once: one
+query with every resident's last visit (the definition of a visit that counts
+is storage/report_query.py's, so the home screen and the monthly report
+agree), then the policy in Python. The rest of `home_data` is a few small
+queries on top. Nothing here is stored: it is computed each time from the visit
+history and the policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from storage.categories import CATEGORIES, RISK_ORDER
+from storage.db import Database
+from storage.idnumbers import mask_id
+from storage.models import Identity
+from storage.policy import Policy, ageing_out, load_policy
+from storage.report_query import alias_roots, as_date, due_on, last_seen_sql
+
+HIGH_RISK = ("emergency", "high")
+WEEK_DAYS = 7  # "due this week": today and the six days after it
+LIST_LIMIT = 200  # rows per home list: the register screen is for browsing everyone
+RECENT_VISITS = 10
+
+
+@dataclass(slots=True)
+class DueRow:
+    id: str
+    name: str
+    masked_id: str
+    grid_code: str
+    categories: list[str]
+    risk_level: str
+    birth_date: dt.date | None
+    registered_on: dt.date | None
+    last_seen: dt.date | None
+    due_on: dt.date
+    days_overdue: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+def _alias_last_seen(conn, policy: Policy, today: dt.date) -> dict[str, dt.date]:
+    """Merged duplicates' visits count for the record they were merged into (few: one query each)."""
+    out: dict[str, dt.date] = {}
+    for dup, root in alias_roots(conn).items():
+        seen = as_date(conn.execute(text(f"SELECT {last_seen_sql(policy, ':dup', ':today')}"),
+                                    {"dup": dup, "today": today.isoformat()}).scalar())
+        if seen and (root not in out or seen > out[root]):
+            out[root] = seen
+    return out
+
+
+def resident_due_rows(session: Session, today: dt.date, grid_code: str | None = None,
+                      policy: Policy | None = None) -> list[DueRow]:
+    """Every active key person (of one grid, or all), with last visit, due date and days overdue.
+
+    The last visit is a correlated subquery per resident (report_query.last_seen_sql): it walks
+    ix_visit_resident_date backwards and stops at the first visit that counts, which measured
+    faster than one GROUP BY over every visit (that one reads each visit row for its method).
+    """
+    policy = policy or load_policy(session)
+    conn = session.connection()
+    aliases = _alias_last_seen(conn, policy, today)
+    where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
+    params: dict[str, str] = {"today": today.isoformat()}
+    if grid_code:
+        where += " AND r.grid_code = :grid"
+        params["grid"] = grid_code
+    sql = ("SELECT r.id, r.name, r.id_number, r.grid_code, r.categories, r.risk_level, r.birth_date,"
+           f" r.registered_on, r.visit_frequency_days, {last_seen_sql(policy, 'r.id', ':today')}"
+           f" FROM resident r WHERE {where}")
+    rows = []
+    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen in conn.execute(text(sql), params):
+        seen = as_date(seen)
+        other = aliases.get(rid)
+        if other and (seen is None or other > seen):
+            seen = other
+        registered_on = as_date(registered)
+        due = due_on(policy, risk or "low", override, seen, registered_on, today)
+        rows.append(DueRow(
+            id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
+            categories=list(json.loads(cats) if isinstance(cats, str) else cats or []), risk_level=risk or "low",
+            birth_date=as_date(birth), registered_on=registered_on, last_seen=seen, due_on=due,
+            days_overdue=max(0, (today - due).days),
+        ))
+    return rows
+
+
+def visited_in_month(row: DueRow, today: dt.date) -> bool:
+    """Seen at least once in today's calendar month (the last visit counted is on or before today)."""
+    return row.last_seen is not None and row.last_seen >= today.replace(day=1)
+
+
+@dataclass(slots=True)
+class Progress:
+    key: str  # category code, grid id, or "" for everyone
+    total: int = 0
+    visited: int = 0
+    overdue: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.visited / self.total if self.total else 0.0
+
+
+@dataclass(slots=True)
+class ReferralRow:
+    id: str
+    resident_id: str
+    name: str
+    agency: str
+    reason: str
+    status: str
+    opened_on: dt.date | None
+
+
+@dataclass(slots=True)
+class VisitRow:
+    id: str
+    resident_id: str
+    name: str
+    visit_date: dt.date | None
+    method: str
+    visitor: str
+
+
+@dataclass(slots=True)
+class GridRow:
+    grid_code: str
+    name: str
+    progress: Progress
+    last_bundle: dt.datetime | None = None
+
+
+@dataclass
+class HomeData:
+    today: dt.date
+    role: str  # "worker" | "township" | "" (no identity yet)
+    grid_code: str | None
+    overall: Progress
+    by_category: list[Progress] = field(default_factory=list)
+    overdue: list[DueRow] = field(default_factory=list)
+    overdue_count: int = 0
+    due_week: list[DueRow] = field(default_factory=list)
+    high_risk: list[DueRow] = field(default_factory=list)
+    ageing_out: list[tuple[DueRow, dt.date]] = field(default_factory=list)
+    referrals: list[ReferralRow] = field(default_factory=list)
+    recent: list[VisitRow] = field(default_factory=list)
+    grids: list[GridRow] = field(default_factory=list)  # township only
+    open_conflicts: int = 0
+
+
+def overdue_order(row: DueRow) -> tuple:
+    """Riskiest first, then longest overdue."""
+    return (RISK_ORDER.get(row.risk_level, len(RISK_ORDER)), -row.days_overdue, row.name, row.id)
+
+
+def _tally(rows: list[DueRow], today: dt.date, key) -> dict[str, Progress]:
+    out: dict[str, Progress] = {}
+    for r in rows:
+        for k in key(r):
+            p = out.get(k)
+            if p is None:
+                p = out[k] = Progress(k)
+            p.total += 1
+            p.visited += visited_in_month(r, today)
+            p.overdue += r.overdue
+    return out
+
+
+def home_data(db: Database, today: dt.date) -> HomeData:
+    with db.session() as s:
+        ident = s.get(Identity, 1)
+        role = ident.role if ident else ""
+        grid = ident.grid_code if ident is not None and ident.role == "worker" else None
+        policy = load_policy(s)
+        rows = resident_due_rows(s, today, grid, policy)
+        conn = s.connection()
+        by_id = {r.id: r for r in rows}
+        data = HomeData(today=today, role=role, grid_code=grid,
+                        overall=_tally(rows, today, lambda r: [""]).get("", Progress("")))
+        cats = _tally(rows, today, lambda r: r.categories)
+        data.by_category = [cats[c] for c in CATEGORIES if c in cats]
+        overdue = sorted((r for r in rows if r.overdue), key=overdue_order)
+        data.overdue_count = len(overdue)
+        data.overdue = overdue[:LIST_LIMIT]
+        week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
+        data.due_week = sorted((r for r in rows if today <= r.due_on <= week_end),
+                               key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name))[:LIST_LIMIT]
+        data.high_risk = sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order)[:LIST_LIMIT]
+        outs = []
+        for r in rows:
+            when = ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days)
+            if when is not None:
+                outs.append((r, when))
+        data.ageing_out = sorted(outs, key=lambda pair: (pair[1], pair[0].name))[:LIST_LIMIT]
+        data.referrals = _open_referrals(conn, by_id)
+        data.recent = _recent_visits(conn, grid)
+        if role == "township":
+            data.grids = _grid_rows(conn, _tally(rows, today, lambda r: [r.grid_code]))
+            data.open_conflicts = conn.execute(text("SELECT count(*) FROM conflict")).scalar() or 0
+    return data
+
+
+def _open_referrals(conn, residents: dict[str, DueRow]) -> list[ReferralRow]:
+    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
+           " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
+    roots = alias_roots(conn)
+    out = []
+    for fid, rid, agency, reason, status, opened in conn.execute(text(sql)):
+        r = residents.get(roots.get(rid, rid))
+        if r is not None:  # another grid's, or a closed case
+            out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened)))
+    return out[:LIST_LIMIT]
+
+
+def _recent_visits(conn, grid_code: str | None) -> list[VisitRow]:
+    where = "v.deleted = 0 AND r.deleted = 0"
+    params = {"n": RECENT_VISITS}
+    if grid_code:
+        where += " AND r.grid_code = :grid"
+        params["grid"] = grid_code
+    sql = ("SELECT v.id, coalesce(r.merged_into, r.id), r.name, v.visit_date, v.method, v.visitor"
+           f" FROM visit v JOIN resident r ON r.id = v.resident_id WHERE {where}"
+           " ORDER BY v.visit_date DESC, v.id DESC LIMIT :n")
+    return [VisitRow(vid, rid, name or "", as_date(day), method or "", visitor or "")
+            for vid, rid, name, day, method, visitor in conn.execute(text(sql), params)]
+
+
+def _grid_rows(conn, progress: dict[str, Progress]) -> list[GridRow]:
+    names = {gid: name or code for gid, code, name in conn.execute(
+        text("SELECT id, code, name FROM grid WHERE deleted = 0"))}
+    last = {g: v for g, v in conn.execute(text(
+        "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
+        " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code"))}
+    out = []
+    for gid in sorted(set(names) | set(progress)):
+        stamp = last.get(gid)
+        when = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+        out.append(GridRow(gid, names.get(gid, gid), progress.get(gid, Progress(gid)), when))
+    return out

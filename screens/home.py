@@ -112,8 +112,8 @@ class HomeScreen(Screen[None]):
             self._targets[pane] = targets
             if rows:
                 table.move_cursor(row=min(cursor, len(rows) - 1))
-            count = data.overdue_count if pane == "overdue" else len(rows)
-            tabs.get_tab(pane).label = (_(title) + f" {count}") if pane not in ("recent", "grids") else _(title)
+            count = data.counts.get(pane)
+            tabs.get_tab(pane).label = _(title) if count is None else f"{_(title)} {count}"
         if data.role == "township":
             tabs.show_tab("grids")
         self.app.bench_mark("data")
@@ -236,6 +236,9 @@ def progress_renderable(data):
                   _share_text(overall, format_percent), style="bold")
     for p in data.by_category:
         table.add_row("  " + label(CATEGORIES, p.key), _bar(ProgressBar, p), _share_text(p, format_percent))
+    if not overall.total:
+        table.add_row(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
+                      "", "", style="italic")
     if data.role == "township":
         table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
                       style="bold red" if data.open_conflicts else "")

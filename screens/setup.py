@@ -18,9 +18,9 @@ from tui.footer import TranslatedFooter
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
 # input id -> (label, placeholder, roles it is asked for)
 FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "township_code": (N_("Township code"), "330521101", ("worker", "township")),
+    "township_code": (N_("Township code"), N_("9 digits, e.g. 330521101"), ("worker", "township")),
     "township_name": (N_("Township name"), N_("e.g. Xinshi town"), ("worker", "township")),
-    "grid_code": (N_("Grid code"), "G03", ("worker",)),
+    "grid_code": (N_("Grid code"), N_("e.g. G03"), ("worker",)),
     "grid_name": (N_("Grid name"), N_("e.g. Dongcun grid 3"), ("worker",)),
     "worker": (N_("Your name"), "", ("worker",)),
     "township_key": (N_("Township key file"), N_("the township-CODE.pub file from the clerk"), ("worker",)),
@@ -42,11 +42,11 @@ class SetupScreen(Screen[None]):
             yield Static(_("This database is new. Who will use it?"), classes="intro")
             yield Horizontal(Label(_("Role"), classes="field-label"),
                              Select([(_(text), code) for code, text in ROLES.items()], value="worker",
-                                    allow_blank=False, id="role"),
+                                    allow_blank=False, id="role", compact=True),
                              classes="field")
             for name, (title, placeholder, roles) in FIELDS.items():
                 yield Horizontal(Label(_(title), classes="field-label"),
-                                 Input(placeholder=_(placeholder) if placeholder else "", id=name),
+                                 Input(placeholder=_(placeholder) if placeholder else "", id=name, compact=True),
                                  classes=f"field {' '.join('for-' + r for r in roles)}")
                 yield Label("", id=f"err-{name}", classes="error -empty")
             yield Label("", id="err-form", classes="error -empty")

@@ -150,7 +150,7 @@ class HomeData:
     overall: Progress
     by_category: list[Progress] = field(default_factory=list)
     overdue: list[DueRow] = field(default_factory=list)
-    overdue_count: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # list name -> full length (lists stop at LIST_LIMIT)
     due_week: list[DueRow] = field(default_factory=list)
     high_risk: list[DueRow] = field(default_factory=list)
     ageing_out: list[tuple[DueRow, dt.date]] = field(default_factory=list)
@@ -191,20 +191,23 @@ def home_data(db: Database, today: dt.date) -> HomeData:
                         overall=_tally(rows, today, lambda r: [""]).get("", Progress("")))
         cats = _tally(rows, today, lambda r: r.categories)
         data.by_category = [cats[c] for c in CATEGORIES if c in cats]
-        overdue = sorted((r for r in rows if r.overdue), key=overdue_order)
-        data.overdue_count = len(overdue)
-        data.overdue = overdue[:LIST_LIMIT]
         week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
-        data.due_week = sorted((r for r in rows if today <= r.due_on <= week_end),
-                               key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name))[:LIST_LIMIT]
-        data.high_risk = sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order)[:LIST_LIMIT]
         outs = []
         for r in rows:
             when = ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days)
             if when is not None:
                 outs.append((r, when))
-        data.ageing_out = sorted(outs, key=lambda pair: (pair[1], pair[0].name))[:LIST_LIMIT]
-        data.referrals = _open_referrals(conn, by_id)
+        lists = {
+            "overdue": sorted((r for r in rows if r.overdue), key=overdue_order),
+            "due_week": sorted((r for r in rows if today <= r.due_on <= week_end),
+                               key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name)),
+            "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
+            "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
+            "referrals": _open_referrals(conn, by_id),
+        }
+        for name, items in lists.items():
+            data.counts[name] = len(items)
+            setattr(data, name, items[:LIST_LIMIT])
         data.recent = _recent_visits(conn, grid)
         if role == "township":
             data.grids = _grid_rows(conn, _tally(rows, today, lambda r: [r.grid_code]))
@@ -221,7 +224,7 @@ def _open_referrals(conn, residents: dict[str, DueRow]) -> list[ReferralRow]:
         r = residents.get(roots.get(rid, rid))
         if r is not None:  # another grid's, or a closed case
             out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened)))
-    return out[:LIST_LIMIT]
+    return out
 
 
 def _recent_visits(conn, grid_code: str | None) -> list[VisitRow]:

@@ -85,3 +85,42 @@ def resident_ids_for(db: Database, keep_id: str) -> list[str]:
             frontier = [r for r in rows if r not in ids]
             ids += frontier
     return ids
+
+
+@dataclass(frozen=True)
+class ResidentBrief:
+    id: str
+    name: str
+    id_number: str | None
+    birth_date: object
+    grid_code: str
+    address: str
+
+
+@dataclass(frozen=True)
+class MergedResident:
+    duplicate: ResidentBrief
+    kept: ResidentBrief | None
+
+
+def _brief(row: Resident) -> ResidentBrief:
+    return ResidentBrief(row.id, row.name, row.id_number, row.birth_date, row.grid_code, row.address)
+
+
+def review(db: Database) -> tuple[list[tuple[DuplicatePair, ResidentBrief, ResidentBrief]], list[MergedResident]]:
+    """For the review screen: the possible duplicates with both residents, and the merges made (to undo)."""
+    from sqlmodel import select
+
+    pairs = possible_duplicates(db)
+    with db.session() as s:
+        rows = {}
+        for p in pairs:
+            for rid in (p.first_id, p.second_id):
+                if rid not in rows:
+                    rows[rid] = _brief(s.get(Resident, rid))
+        merged = []
+        for dup in s.exec(select(Resident).where(Resident.merged_into.is_not(None), Resident.deleted == False)  # noqa: E712
+                          .order_by(Resident.name, Resident.id)).all():
+            kept = s.get(Resident, dup.merged_into)
+            merged.append(MergedResident(_brief(dup), _brief(kept) if kept is not None else None))
+    return [(p, rows[p.first_id], rows[p.second_id]) for p in pairs], merged

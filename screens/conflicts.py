@@ -1,0 +1,217 @@
+"""The conflict review queue: keep the winner, take the other value, or type a new one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from storage.errors import UserError
+from storage.i18n import N_, _, ngettext
+
+log = logging.getLogger(__name__)
+
+FIELD_LABELS = {
+    "name": N_("Name"), "id_number": N_("ID number"), "sex": N_("Sex"), "birth_date": N_("Birth date"),
+    "phone": N_("Phone"), "address": N_("Address"), "grid_code": N_("Grid"), "village_code": N_("Village"),
+    "categories": N_("Categories"), "flags": N_("Flags"), "guardian_name": N_("Guardian"),
+    "guardian_phone": N_("Guardian's phone"), "guardian_relation": N_("Guardian's relation"),
+    "status": N_("Case status"), "close_reason": N_("Reason for closing"), "closed_on": N_("Closed on"),
+    "notes": N_("Notes"), "merged_into": N_("Merged into"), "visit_frequency_days": N_("Visit every (days)"),
+    "disability_card": N_("Disability card"), "level": N_("Risk level"), "visit_date": N_("Visit date"),
+}
+RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
+                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
+
+
+def show_value(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, (dict, bool)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def when(stamp: int) -> str:
+    """The wall-clock part of a hybrid clock stamp, in the reader's language."""
+    from storage.hlc import wall_ms
+    from tui.formatting import format_datetime
+
+    return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
+
+
+class ValueScreen(ModalScreen[str | None]):
+    """Type the value to keep; Enter saves, Esc cancels."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="dialog.cancel")]
+
+    def __init__(self, title: str, value: str):
+        super().__init__(classes="dialog")
+        self.heading, self.value = title, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.heading, id="dialog-title")
+            yield Input(self.value, id="value")
+            yield Static(_("Enter to save, Esc to cancel."), id="dialog-message")
+
+    @on(Input.Submitted, "#value")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConflictsScreen(Screen[None]):
+    CSS_PATH = "conflicts.tcss"
+    BINDINGS = [
+        Binding("k", "keep", _("Keep this value"), id="conflicts.keep"),
+        Binding("t", "take", _("Take the other"), id="conflicts.take"),
+        Binding("e", "type_value", _("Type a value"), id="conflicts.type"),
+        Binding("d", "duplicates", _("Duplicates"), id="conflicts.duplicates"),
+        Binding("escape", "back", _("Back"), id="conflicts.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._views: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="summary")
+        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="detail")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Conflicts to review")
+        table = self.query_one(DataTable)
+        table.add_column(_("Record"), key="record")
+        table.add_column(_("Field"), key="field")
+        table.add_column(_("Kept value"), key="winner")
+        table.add_column(_("Written by"), key="winner_by")
+        table.add_column(_("Other value"), key="loser")
+        table.add_column(_("Written by"), key="loser_by")
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
+    def _load(self, status: str = "") -> None:
+        from storage.conflicts import open_conflicts
+
+        views = open_conflicts(self.app.db)
+        self.app.call_from_thread(self._show, views, status)
+
+    def _show(self, views, status: str) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self._views = {v.conflict.id: v for v in views}
+        for v in views:
+            c = v.conflict
+            table.add_row(v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
+                          show_value(c.winner_value), f"{c.winner_author} · {when(c.winner_hlc)}",
+                          show_value(c.loser_value), f"{c.loser_author} · {when(c.loser_hlc)}", key=c.id)
+        if views:
+            table.move_cursor(row=min(row, len(views) - 1))
+            table.focus()
+        self.query_one("#summary", Static).update(
+            ngettext("{n} field waits for a decision.", "{n} fields wait for a decision.", len(views)).format(n=len(views))
+            if views else _("No conflicts waiting for review."))
+        self.query_one("#status", Static).update(status)
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#conflicts")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _current(self):
+        table = self.query_one(DataTable)
+        if not self._views or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._views.get(key)
+
+    def _show_detail(self) -> None:
+        v = self._current()
+        if v is None:
+            self.query_one("#detail", Static).update("")
+            return
+        c = v.conflict
+        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        self.query_one("#detail", Static).update(
+            _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
+              "Other: {loser} — {loser_by}, {loser_when}").format(
+                record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
+                winner=show_value(c.winner_value), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
+                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc)))
+
+    # --- decisions -----------------------------------------------------------------
+
+    def action_keep(self) -> None:
+        v = self._current()
+        if v is not None:
+            self._decide(v.conflict.id, v.conflict.winner_value)
+
+    def action_take(self) -> None:
+        v = self._current()
+        if v is not None:
+            self._decide(v.conflict.id, v.conflict.loser_value)
+
+    def action_type_value(self) -> None:
+        v = self._current()
+        if v is None:
+            return
+        c = v.conflict
+        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
+            ("" if c.winner_value is None else str(c.winner_value))
+
+        def typed(text: str | None) -> None:
+            if text is None:
+                return
+            value: Any = text.strip()
+            if isinstance(c.winner_value, list) or isinstance(c.loser_value, list):
+                value = [part for part in re.split(r"[,，、\s]+", value) if part]
+            self._decide(c.id, value)
+
+        self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field), start), typed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
+    def _decide(self, conflict_id: str, value: Any) -> None:
+        from storage.conflicts import open_conflicts, resolve_conflict
+
+        try:
+            resolve_conflict(self.app.db, conflict_id, value)
+        except UserError as exc:  # a typed value that does not fit, or decided meanwhile
+            status = str(exc)
+        else:
+            status = _("Decision saved; it goes to the grid with the next export.")
+        self.app.call_from_thread(self._show, open_conflicts(self.app.db), status)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            log.error("conflicts worker failed", exc_info=event.worker.error)
+            self.query_one("#status", Static).update(_("Something went wrong; the details are in the log file."))
+
+    def action_duplicates(self) -> None:
+        from screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen())
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

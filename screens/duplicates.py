@@ -1,0 +1,134 @@
+"""Possible duplicate residents: merge one into the other (m), swap which is kept (s), undo a merge (u)."""
+
+from __future__ import annotations
+
+import logging
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from storage.duplicates import REASONS
+from storage.errors import UserError
+from storage.i18n import _, ngettext
+
+log = logging.getLogger(__name__)
+
+
+def _who(r) -> str:
+    from storage.idnumbers import mask_id
+    from tui.formatting import format_date
+
+    parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
+    return " · ".join(p for p in parts if p)
+
+
+class DuplicatesScreen(Screen[None]):
+    CSS_PATH = "duplicates.tcss"
+    BINDINGS = [
+        Binding("m", "merge", _("Merge"), id="duplicates.merge"),
+        Binding("s", "swap", _("Swap which is kept"), id="duplicates.swap"),
+        Binding("u", "undo", _("Undo merge"), id="duplicates.undo"),
+        Binding("escape", "back", _("Back"), id="duplicates.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pairs: dict[str, tuple[str, str]] = {}  # row key -> (keep, duplicate)
+        self._swapped: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Possible duplicates: the same person registered twice?"), id="pairs-title", classes="section")
+        yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
+        yield Static(_("Merged residents (u to undo):"), id="merged-title", classes="section")
+        yield DataTable(id="merged", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Duplicate residents")
+        pairs = self.query_one("#pairs", DataTable)
+        pairs.add_column(_("Keep"), key="keep")
+        pairs.add_column(_("Merge into it"), key="dup")
+        pairs.add_column(_("Why"), key="why")
+        merged = self.query_one("#merged", DataTable)
+        merged.add_column(_("Merged resident"), key="dup")
+        merged.add_column(_("Kept as"), key="keep")
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-load")
+    def _load(self, status: str = "") -> None:
+        from storage.duplicates import review
+
+        pairs, merged = review(self.app.db)
+        self.app.call_from_thread(self._show, pairs, merged, status)
+
+    def _show(self, pairs, merged, status: str) -> None:
+        table = self.query_one("#pairs", DataTable)
+        table.clear()
+        self._pairs = {}
+        for pair, first, second in pairs:
+            key = f"{pair.first_id}:{pair.second_id}"
+            keep, dup = (second, first) if key in self._swapped else (first, second)
+            self._pairs[key] = (keep.id, dup.id)
+            table.add_row(_who(keep), _who(dup), _(REASONS[pair.reason]), key=key)
+        done = self.query_one("#merged", DataTable)
+        done.clear()
+        for m in merged:
+            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else m.duplicate.id, key=m.duplicate.id)
+        self.query_one("#status", Static).update(status or ngettext(
+            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs)))
+        (table if pairs else done).focus()
+
+    def _row_key(self, table_id: str) -> str | None:
+        table = self.query_one(table_id, DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_swap(self) -> None:
+        key = self._row_key("#pairs")
+        if key is None:
+            return
+        self._swapped ^= {key}
+        self._load()
+
+    def action_merge(self) -> None:
+        key = self._row_key("#pairs")
+        if key is None or key not in self._pairs:
+            return
+        keep, dup = self._pairs[key]
+        self._run("merge", keep, dup)
+
+    def action_undo(self) -> None:
+        key = self._row_key("#merged")
+        if key is not None:
+            self._run("undo", key, key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-run")
+    def _run(self, what: str, keep: str, dup: str) -> None:
+        from storage.duplicates import merge_residents, review, undo_merge
+
+        try:
+            if what == "merge":
+                merge_residents(self.app.db, keep, dup)
+                status = _("Merged; the visits of both now show under the kept resident.")
+            else:
+                undo_merge(self.app.db, dup)
+                status = _("Merge undone.")
+        except UserError as exc:
+            status = str(exc)
+        pairs, merged = review(self.app.db)
+        self.app.call_from_thread(self._show, pairs, merged, status)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            log.error("duplicates worker failed", exc_info=event.worker.error)
+            self.query_one("#status", Static).update(_("Something went wrong; the details are in the log file."))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

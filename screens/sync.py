@@ -1,0 +1,260 @@
+"""Sync: a worker exports new records to a folder (USB stick); a clerk merges a folder of bundles."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (Button, Checkbox, DataTable, DirectoryTree, Footer, Header, Input, Label, ProgressBar,
+                             Select, Static)
+from textual.worker import Worker, WorkerState
+
+from storage.errors import UserError
+from storage.i18n import N_, _, ngettext
+
+log = logging.getLogger(__name__)
+
+KIND_LABELS = {
+    "resident": N_("residents"), "visit": N_("visits"), "referral": N_("referrals"), "risk": N_("risk changes"),
+    "grid": N_("grid records"), "township": N_("township records"), "village": N_("village records"),
+    "setting": N_("settings"),
+}
+
+
+class SyncScreen(Screen[None]):
+    CSS_PATH = "sync.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "run", _("Run"), id="sync.run"),
+        Binding("ctrl+o", "browse", _("Browse folders"), id="sync.browse"),
+        Binding("escape", "back", _("Back"), id="sync.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.township = False  # set from the app's identity when composed
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        ident = getattr(self.app, "identity", None)
+        self.township = bool(ident and ident.role == "township")
+        yield Header()
+        with VerticalScroll(id="sync-body"):
+            yield Static(_("Merge the bundle files that grid workers bring (USB stick or shared folder).") if self.township
+                         else _("Export what you recorded since the last bundle, for the township."), id="intro")
+            with Horizontal(id="folder-row"):
+                yield Label(_("Folder"), id="folder-label")
+                yield Input(id="folder", compact=True)
+                yield Button(_("Browse"), id="browse", compact=True)
+            if self.township:
+                yield DataTable(id="bundles", cursor_type="row", zebra_stripes=True)
+            else:
+                yield Static("", id="pending")
+                yield Checkbox(_("Everything, not only what is new"), id="full", compact=True)
+            yield Button(_("Merge") if self.township else _("Export"), id="run", variant="primary")
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static("", id="result")
+            if self.township:
+                yield Static(_("Send corrections and decisions back to one grid:"), id="back-intro")
+                with Horizontal(id="back-row"):
+                    yield Select([], prompt=_("Choose a grid"), id="grid", compact=True)
+                    yield Button(_("Export for this grid"), id="export-grid", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Sync")
+        self.query_one("#progress", ProgressBar).display = False
+        if self.township:
+            table = self.query_one("#bundles", DataTable)
+            table.add_column(_("File"), key="file")
+            table.add_column(_("Worker"), key="worker")
+            table.add_column(_("Grid"), key="grid")
+            table.add_column(_("Bundle"), key="seq")
+            table.add_column(_("Written"), key="date")
+            table.add_column(_("Changes"), key="events")
+            table.add_column(_("Status"), key="status")
+        self._load_start()
+
+    # --- loading what the screen shows first -----------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
+    def _load_start(self) -> None:
+        from storage.sync_folder import known_grids, suggested_folder
+
+        db = self.app.db
+        folder = suggested_folder(db, "merge" if self.township else "export")
+        if self.township:
+            grids = known_grids(db)
+            self.app.call_from_thread(self._show_start, folder, None, None, grids)
+        else:
+            from storage.export import last_export, pending_counts
+
+            self.app.call_from_thread(self._show_start, folder, pending_counts(db), last_export(db), [])
+
+    def _show_start(self, folder: Path, pending, last, grids) -> None:
+        self.query_one("#folder", Input).value = str(folder)
+        if self.township:
+            select = self.query_one("#grid", Select)
+            select.set_options([(_("{grid} ({worker})").format(grid=g, worker=w), g) for g, w in grids])
+            self._scan(folder)
+            return
+        self._show_pending(pending, last)
+
+    def _show_pending(self, pending: dict[str, int], last) -> None:
+        from tui.formatting import format_date, format_number
+
+        if pending:
+            parts = [f"{format_number(n)} {_(KIND_LABELS.get(kind, kind))}" for kind, n in sorted(pending.items())]
+            text = _("Ready to go: {items}.").format(items=", ".join(parts))
+        else:
+            text = _("Nothing new since the last bundle.")
+        if last is not None:
+            text += "\n" + _("Last bundle: number {seq}, {date}.").format(
+                seq=last.seq, date=format_date(last.merged_at.date() if last.merged_at else None, "long"))
+        self.query_one("#pending", Static).update(text)
+
+    # --- folder choice -----------------------------------------------------------
+
+    def action_browse(self) -> None:
+        # mounted on demand: a DirectoryTree keeps a loader running and reads the disk
+        trees = self.query("#tree")
+        if trees:
+            trees.first().remove()
+            self.query_one("#folder", Input).focus()
+            return
+        folder = self._folder()
+        # rooted one level up, so the other drives and folders beside a USB stick show too
+        tree = DirectoryTree(folder.parent if folder.is_dir() else Path.home(), id="tree")
+        self.query_one("#sync-body").mount(tree, after=self.query_one("#folder-row"))
+        tree.focus()
+
+    @on(Button.Pressed, "#browse")
+    def _browse_pressed(self) -> None:
+        self.action_browse()
+
+    @on(DirectoryTree.DirectorySelected, "#tree")
+    def _folder_picked(self, event: DirectoryTree.DirectorySelected) -> None:
+        self.query_one("#folder", Input).value = str(event.path)
+        if self.township:
+            self._scan(event.path)
+
+    @on(Input.Submitted, "#folder")
+    def _folder_typed(self, event: Input.Submitted) -> None:
+        if self.township:
+            self._scan(Path(event.value).expanduser())
+        else:
+            self.action_run()
+
+    def _folder(self) -> Path:
+        return Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
+    def _scan(self, folder: Path, announce: bool = True) -> None:
+        from storage.sync_folder import scan_folder
+
+        listings = scan_folder(self.app.db, folder) if folder.is_dir() else []
+        self.app.call_from_thread(self._show_listings, listings, announce)
+
+    def _show_listings(self, listings, announce: bool) -> None:
+        from tui.formatting import format_datetime, format_number
+
+        table = self.query_one("#bundles", DataTable)
+        table.clear()
+        for b in listings:
+            status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
+            table.add_row(b.path.name, b.worker, b.grid.split("-", 1)[-1], str(b.seq or ""),
+                          format_datetime(b.created, "short") if b.created else "", format_number(b.events), status,
+                          key=str(b.path))
+        if not announce:
+            return
+        new = sum(1 for b in listings if not b.merged and not b.problem)
+        self.query_one("#result", Static).update(
+            _("No bundle files (*.gcb) found there.") if not listings else
+            ngettext("{n} new bundle to merge.", "{n} new bundles to merge.", new).format(n=new))
+
+    # --- running -----------------------------------------------------------------
+
+    def action_run(self) -> None:
+        if self._busy():
+            return
+        self._start_progress()
+        if self.township:
+            self._merge(self._folder())
+        else:
+            self._export(self._folder(), self.query_one("#full", Checkbox).value)
+
+    @on(Button.Pressed, "#run")
+    def _run_pressed(self) -> None:
+        self.action_run()
+
+    @on(Button.Pressed, "#export-grid")
+    def _export_grid_pressed(self) -> None:
+        grid = self.query_one("#grid", Select).value
+        if grid is Select.BLANK or self._busy():
+            self.query_one("#result", Static).update(_("Choose a grid first."))
+            return
+        self._start_progress()
+        self._export(self._folder(), False, str(grid))
+
+    def _busy(self) -> bool:
+        return any(w.is_running for w in self.workers if w.group == "sync-run")
+
+    def _start_progress(self) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.query_one("#result", Static).update(_("Working…"))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=max(total, 1), progress=done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
+    def _export(self, folder: Path, full: bool, grid: str | None = None) -> None:
+        from storage.export import export_bundle, last_export, pending_counts
+
+        db = self.app.db
+        try:
+            result = export_bundle(db, folder, full=full, grid_code=grid, progress=self._progress)
+        except UserError as exc:
+            self.app.call_from_thread(self._finished, str(exc))
+            return
+        text = ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
+                        result.events).format(seq=result.seq, file=result.path, n=result.events)
+        self.app.call_from_thread(self._finished, text)
+        if grid is None:
+            self.app.call_from_thread(self._show_pending, pending_counts(db), last_export(db))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
+    def _merge(self, folder: Path) -> None:
+        from storage.merge import bundle_files, merge_paths
+        from tui.cmd_sync import describe_outcome, describe_totals
+
+        if not folder.is_dir() or not bundle_files([folder]):
+            self.app.call_from_thread(self._finished, _("No bundle files (*.gcb) found there."))
+            return
+        report = merge_paths(self.app.db, [folder], progress=self._progress)
+        lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
+        if report.new_devices:
+            lines.append(_("Check each new device's key fingerprint with its worker (in person or by phone)."))
+        self.app.call_from_thread(self._finished, "\n".join(lines))
+        self.app.call_from_thread(self._scan, folder, False)
+
+    def _finished(self, text: str) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#result", Static).update(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            log.error("sync worker failed", exc_info=event.worker.error)
+            self._finished(_("Something went wrong; nothing was half-written. The details are in the log file."))
+
+    def action_back(self) -> None:
+        if self.query("#tree"):
+            self.action_browse()
+            return
+        self.app.pop_screen()

@@ -1,0 +1,189 @@
+"""The Sync, Conflicts and Duplicates screens, driven from the keyboard on real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Static
+
+from screens.conflicts import ConflictsScreen
+from screens.duplicates import DuplicatesScreen
+from screens.sync import SyncScreen
+from storage.conflicts import open_conflicts
+from storage.duplicates import possible_duplicates, resident_ids_for
+from storage.export import export_bundle, pending_counts
+from storage.i18n import set_language
+from storage.merge import merge_paths
+from storage.models import Resident
+from storage.residents import update_resident
+
+from tests.register_helpers import HarnessApp
+from tests.sync_helpers import elder, make_township
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def run_async(test):
+    """No asyncio plugin in the test stack: run the coroutine to completion."""
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return wrapper
+
+
+async def _settle(pilot, app):
+    # a worker may start another (a merge rescans the folder): wait until none is left
+    for _ in range(20):
+        await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+def _text(screen, selector) -> str:
+    return str(screen.query_one(selector, Static).content)
+
+
+@run_async
+async def test_worker_exports_to_the_folder_typed(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = HarnessApp(a, SyncScreen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        assert "residents" in _text(screen, "#pending")
+        screen.query_one("#folder", Input).value = str(usb)
+        await pilot.press("ctrl+o")  # browse: a folder tree opens beside the path, Esc closes it
+        await pilot.pause()
+        assert screen.query("#tree") and screen.query_one("#tree").has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not screen.query("#tree") and app.screen is screen
+        await pilot.press("ctrl+s")
+        await _settle(pilot, app)
+        assert "Bundle 1 written" in _text(screen, "#result")
+        assert "Nothing new" in _text(screen, "#pending")
+    assert len(list(usb.glob("*.gcb"))) == 1 and pending_counts(a) == {}
+
+
+@run_async
+async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    elder(a, "张三")
+    elder(b, "李四")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    export_bundle(a, usb)
+    export_bundle(b, usb)
+    (usb / "broken.gcb").write_bytes(b"not a bundle")
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        screen.query_one("#folder", Input).value = str(usb)
+        screen.query_one("#folder", Input).focus()
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        table = screen.query_one("#bundles", DataTable)
+        assert table.row_count == 3
+        assert "2 new bundles to merge" in _text(screen, "#result")
+        await pilot.press("ctrl+s")
+        await _settle(pilot, app)
+        result = _text(screen, "#result")
+        assert "REFUSED" in result and "broken.gcb" in result and "New device" in result
+        assert "Records added" in result
+        statuses = [table.get_row_at(i)[-1] for i in range(table.row_count)]
+        assert statuses.count("already merged") == 2
+    with t.db.session() as s:
+        assert {r.name for r in s.exec(select(Resident)).all()} == {"张三", "李四"}
+
+
+@run_async
+async def test_clerk_takes_the_other_value_from_the_keyboard(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三", phone="13800000001")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"phone": "13800000002"})
+    update_resident(t.db, r.id, {"phone": "13800000003"})
+    merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    (view,) = open_conflicts(t.db)
+    other = view.conflict.loser_value
+    app = HarnessApp(t.db, ConflictsScreen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        assert screen.query_one(DataTable).row_count == 1
+        assert "张三" in _text(screen, "#detail") and "13800000002" in _text(screen, "#detail")
+        await pilot.press("t")
+        await _settle(pilot, app)
+        assert screen.query_one(DataTable).row_count == 0
+        assert "No conflicts" in _text(screen, "#summary")
+    with t.db.session() as s:
+        assert s.get(Resident, r.id).phone == other
+
+
+@run_async
+async def test_clerk_types_a_value_and_a_bad_one_is_explained(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三", phone="13800000001")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"birth_date": "1944-01-01"})
+    update_resident(t.db, r.id, {"birth_date": "1946-01-01"})
+    merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    app = HarnessApp(t.db, ConflictsScreen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#value", Input).value = "someday"
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        assert screen.query_one(DataTable).row_count == 1 and _text(screen, "#status")
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#value", Input).value = "1945-03-03"
+        await pilot.press("enter")
+        await _settle(pilot, app)
+        assert screen.query_one(DataTable).row_count == 0
+    with t.db.session() as s:
+        assert str(s.get(Resident, r.id).birth_date) == "1945-03-03"
+
+
+@run_async
+async def test_duplicates_are_merged_and_unmerged_from_the_keyboard(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    one, two = elder(a, "王桂英"), elder(a, "王桂英")
+    app = HarnessApp(a, DuplicatesScreen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(pilot, app)
+        screen = app.screen
+        assert screen.query_one("#pairs", DataTable).row_count == 1
+        await pilot.press("m")
+        await _settle(pilot, app)
+        assert screen.query_one("#pairs", DataTable).row_count == 0
+        assert screen.query_one("#merged", DataTable).row_count == 1
+        keep, dup = sorted([one.id, two.id])
+        assert resident_ids_for(a, keep) == [keep, dup]
+        await pilot.press("u")
+        await _settle(pilot, app)
+        assert screen.query_one("#merged", DataTable).row_count == 0
+    assert len(possible_duplicates(a)) == 1
+

@@ -56,8 +56,8 @@ def risk_at_sql(resident: str = "r.id", day: str = ":day", column: str = "ra.lev
             f" AND ra.assessed_on <= {day} ORDER BY ra.assessed_on DESC, ra.hlc DESC LIMIT 1)")
 
 
-# one walk of the index gives date, clock and level: "2026-10-03|1790000000000|high"
-RISK_PACKED = "ra.assessed_on || '|' || ra.hlc || '|' || ra.level"
+# date, clock and level in one sortable text: "2026-10-03|00000001790000000000|high"
+RISK_PACKED = "ra.assessed_on || '|' || printf('%020d', ra.hlc) || '|' || ra.level"
 
 
 def unpack_risk(value: str | None) -> tuple[dt.date | None, int, str | None]:
@@ -74,6 +74,8 @@ def due_on(policy: Policy, risk_level: str, override: int | None, last_seen: dt.
 
 
 def as_date(value: Any) -> dt.date | None:
+    if value.__class__ is str and len(value) == 10:  # how SQLite holds a date: the common case, made cheap
+        return dt.date.fromisoformat(value)
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -118,21 +120,24 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
         "SELECT r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
         " coalesce(r.village_code, g.village_code, ''), r.grid_code, r.categories, r.status, r.closed_on,"
         " r.close_reason, r.registered_on, r.visit_frequency_days,"
-        f" {risk_at_sql(column=RISK_PACKED)} AS risk,"
-        f" {last_seen_sql(policy)} AS last_seen, {seen_between_sql(policy)} AS seen"
+        f" {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=RISK_PACKED)} AS risk"
         " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
         f" WHERE {' AND '.join(where)}"
     )
-    for m in conn.execute(text(sql), params):
+    # the month's visits are one range of ix_visit_date: cheaper than an EXISTS per resident
+    seen = {row[0] for row in conn.execute(text(
+        f"SELECT DISTINCT v.resident_id FROM visit v WHERE v.visit_date BETWEEN :first AND :last"
+        f" AND {counting_visit_sql(policy)}"), params)}
+    for m in conn.execute(text(sql), params).all():
         cats = m[8]
-        risk_since, risk_hlc, risk_level = unpack_risk(m[14])
+        risk_since, risk_hlc, risk_level = unpack_risk(m[15])
         yield PersonRow(
             id=m[0], name=m[1] or "", pinyin=m[2] or "", id_number=m[3], sex=m[4], birth_date=as_date(m[5]),
             village_code=m[6] or "", grid_code=m[7] or "",
-            categories=list(json.loads(cats) if isinstance(cats, str) else cats or []),
+            categories=json.loads(cats) if isinstance(cats, str) else list(cats or []),
             status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
             frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
-            last_seen=as_date(m[15]), seen_in_month=bool(m[16]),
+            last_seen=as_date(m[14]), seen_in_month=m[0] in seen,
         )
 
 

@@ -270,11 +270,15 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
         step(3, 4)
 
+    by_risk = {level: policy.frequency_days(level) for level in ("emergency", "high", "medium", "low")}
     people: dict[str, Person] = {}
     for r in rows.values():
         village = villages.get(r.village_code, r.village_code) if r.village_code else _("No village")
         grid = grids.get(r.grid_code, r.grid_code)
-        due = q.due_on(policy, r.risk_level, r.frequency_override, r.last_seen, r.registered_on, day)
+        freq = by_risk.get(r.risk_level) or policy.frequency_days(r.risk_level)
+        if r.frequency_override:  # the same rule as Policy.frequency_days, without a call per resident
+            freq = min(freq, r.frequency_override)
+        due = (r.last_seen or r.registered_on or day) + dt.timedelta(days=freq)
         open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
         open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
         out_on = age_out_date(r.categories, r.birth_date)

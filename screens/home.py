@@ -45,6 +45,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._targets: dict[str, dict[str, str]] = {}  # table id -> row key -> resident id
         self._role = ""
+        self.data = None  # the storage.home.HomeData shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,7 +93,7 @@ class HomeScreen(Screen[None]):
     # --- showing ---------------------------------------------------------------------------------
 
     def _show(self, data) -> None:
-        self._role = data.role
+        self._role, self.data = data.role, data
         self.query_one("#progress", Static).update(progress_renderable(data))
         tabs = self.query_one(TabbedContent)
         for pane, title in LISTS.items():

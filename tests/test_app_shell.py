@@ -1,0 +1,161 @@
+"""The app shell driven by Pilot at 80×24: first run, home, help, palette, language switch."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Input, Select
+
+from storage.db import open_database
+from storage.i18n import current_language
+from storage.identity import get_identity
+from tui.app import make_app
+
+from tests.register_helpers import TODAY, make_register_db
+
+
+def run_async(test):
+    """No async test plugin here: run each Pilot test in its own event loop."""
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return wrapper
+
+
+async def _settle(pilot) -> None:
+    await pilot.pause(0.2)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+
+
+def _township_key(tmp_path):
+    from storage import keys
+
+    path = tmp_path / "township-330521101.pub"
+    keys.write_public_key_file(path, "330521101", "新市镇", keys.generate_keypair())
+    return path
+
+
+@run_async
+async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
+    key = _township_key(tmp_path)
+    path = tmp_path / "new.db"
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "SetupScreen"
+        assert app.screen.query_one("#role", Select).value == "worker"
+        values = {"township_code": "12345", "township_name": "新市镇", "grid_code": "G01", "grid_name": "柳溪一网格",
+                  "worker": "王芳", "township_key": str(key)}
+        for name, value in values.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        # a bad township code is explained next to the field, and nothing is written
+        assert "9 digits" in str(app.screen.query_one("#err-township_code").render())
+        assert app.identity is None
+        app.screen.query_one("#township_code", Input).value = "330521101"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+        assert app.identity is not None and app.identity.worker_name == "王芳"
+        assert app.screen.data.overall.total == 0
+    ident = get_identity(open_database(path))
+    assert (ident.role, ident.grid_code, ident.grid_name) == ("worker", "330521101-G01", "柳溪一网格")
+
+
+@run_async
+async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
+    db = make_register_db(tmp_path / "w.db")
+    db.dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        home = app.screen
+        assert type(home).__name__ == "HomeScreen"
+        assert (home.data.overall.visited, home.data.overall.total) == (1, 6)
+        assert str(app.db_path) in app.sub_title
+        table = home.query_one("#t-overdue", DataTable)
+        assert table.row_count == home.data.counts["overdue"] > 0
+        first = home.data.overdue[0]
+        assert first.risk_level == "emergency"
+        table.focus()
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "ResidentScreen" and app.screen.resident_id == first.id
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is home
+
+
+@run_async
+async def test_a_visit_saved_elsewhere_shows_when_home_comes_back(tmp_path):
+    from storage.visits import log_visit
+
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        home = app.screen
+        late = home.data.overdue[0]
+        app.open_screen("residents")
+        await _settle(pilot)
+        log_visit(app.db, late.id, {"visit_date": TODAY}, today=TODAY)
+        app.pop_screen()
+        await _settle(pilot)
+        assert late.id not in [r.id for r in home.data.overdue]
+        assert home.data.overall.visited == 2
+
+
+@run_async
+async def test_help_lists_the_keys_of_the_current_screen(tmp_path):
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        assert app.screen.id == "help"
+        table = app.screen.query_one(DataTable)
+        rows = {table.get_row_at(i)[1]: table.get_row_at(i)[0] for i in range(table.row_count)}
+        assert rows["Residents"] == "r" and rows["Help"] == "f1, ?" and rows["Quit"] == "^q"
+        assert "Conflicts" not in rows  # a township's key, not offered to a worker
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+@run_async
+async def test_palette_opens_in_the_interface_language(tmp_path):
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"residents")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "ResidentsScreen"
+
+
+@run_async
+async def test_language_switch_rerenders_home_in_chinese(tmp_path):
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        before = app.export_screenshot()
+        assert "Left-behind" in before  # (SVG text: spaces are &#160;)
+        await pilot.press("f2")
+        await _settle(pilot)
+        assert current_language() == "zh_CN"
+        after = app.export_screenshot()
+        assert "农村留守儿童" in after and "Left-behind" not in after
+        await pilot.press("f2")  # back to English, so later tests see English screens
+        await _settle(pilot)
+        assert current_language() == "en"

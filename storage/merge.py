@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from storage import hlc
 from storage.bundle_file import SUFFIX, BundleError, read_bundle
@@ -134,6 +134,7 @@ def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict
         by_type: dict[str, list[str]] = {}
         for rtype, rid in keys:
             by_type.setdefault(rtype, []).append(rid)
+        before = _conflict_ids(s, by_type)
         insert_events_ignore(conn, new)
         fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
         existing = {(t, i) for t, ids in by_type.items()
@@ -165,11 +166,7 @@ def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict
         received.event_count, received.merged_at = len(events), now
         s.add(received)
         s.flush()
-        conflicts = 0
-        for rtype, ids in by_type.items():
-            for i in range(0, len(ids), 900):
-                conflicts += s.execute(select(func.count()).select_from(Conflict).where(
-                    Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).scalar() or 0
+        conflicts = len(_conflict_ids(s, by_type) - before)
         outcome.events_new = len(new)
         outcome.added, outcome.updated, outcome.conflicts = len(keys) - len(existing), len(existing), conflicts
         s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
@@ -177,15 +174,30 @@ def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict
                                  "new_events": len(new), "records": len(keys)}))
 
 
+def _conflict_ids(session, by_type: dict[str, list[str]]) -> set[str]:
+    """Open conflicts on these records that the clerk reviews (not the columns that follow another)."""
+    from storage.conflicts import FOLLOWERS
+
+    found: set[str] = set()
+    for rtype, ids in by_type.items():
+        for i in range(0, len(ids), 900):
+            found.update(cid for cid, fld in session.execute(select(Conflict.id, Conflict.field).where(
+                Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))) if (rtype, fld) not in FOLLOWERS)
+    return found
+
+
 def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
-    """Gaps in each device's bundle numbers: (device, worker, seq)."""
+    """Gaps in each worker device's bundle numbers: (device, worker, seq).
+
+    Workers' devices only: a township numbers its bundles across all its grids,
+    so a grid sees gaps that are other grids' bundles, not lost ones.
+    """
     with db.session() as s:
-        own = load_identity(s).device_id
         rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
-        workers = {d.device_id: d.worker_name for d in s.execute(select(Device)).scalars()}
+        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
     seqs: dict[str, set[int]] = {}
     for device, seq in rows:
-        if device != own:
+        if device in workers:
             seqs.setdefault(device, set()).add(seq)
     gaps = []
     for device, got in sorted(seqs.items()):

@@ -81,11 +81,16 @@ def test_refused_bundles_change_nothing(tmp_path):
     before = list(dump_lines(t.db))
     data = good.read_bytes()
     cases = {"empty.gcb": b"", "cut.gcb": data[:-50], "flip.gcb": data[:-10] + bytes([data[-10] ^ 1]) + data[-9:],
-             "notes.gcb": "这不是数据包".encode()}
+             "notes.gcb": "这不是数据包".encode(), "v9.gcb": data.replace(b"GRIDCARE-BUNDLE 1", b"GRIDCARE-BUNDLE 9", 1),
+             "header.gcb": data.replace(b'"seq":1', b'"seq":7', 1),
+             "middle.gcb": data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x40]) + data[len(data) // 2 + 1:]}
+    expected = {"empty.gcb": "empty", "cut.gcb": "truncated", "flip.gcb": "altered", "notes.gcb": "not_bundle",
+                "v9.gcb": "unknown_version", "header.gcb": "bad_signature", "middle.gcb": "altered"}
     for name, content in cases.items():
         (tmp_path / name).write_bytes(content)
         report = merge_paths(t.db, [tmp_path / name])
         assert report.bundles[0].status == "refused" and name in report.bundles[0].message
+        assert report.bundles[0].code == expected[name], (name, report.bundles[0].code)
         assert list(dump_lines(t.db)) == before
 
     (tmp_path / "same").mkdir()
@@ -214,3 +219,30 @@ def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_pa
     report = merge_paths(t.db, [path])
     assert report.bundles[0].code == "bad_event" and "wrong type" in report.bundles[0].message
     assert list(dump_lines(t.db)) == before
+
+
+def test_a_worker_does_not_count_other_grids_township_bundles_as_missing(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    ra, rb = elder(a, "张三"), elder(b, "李四")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "a.gcb").path, export_bundle(b, tmp_path / "b.gcb").path])
+    update_resident(t.db, ra.id, {"phone": "13800000001"})
+    export_bundle(t.db, tmp_path / "to-b", grid_code="G02")  # township bundle 1 goes to grid 2
+    update_resident(t.db, rb.id, {"phone": "13800000002"})
+    back = export_bundle(t.db, tmp_path / "to-a", grid_code="G01")  # bundle 2 to grid 1
+    assert back.seq == 2
+    report = merge_paths(a, [back.path])
+    assert report.refused == [] and report.missing == []
+
+
+def test_conflicts_are_counted_once_when_they_appear(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三", phone="13800000001")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"phone": "13800000002"})
+    update_resident(t.db, r.id, {"phone": "13800000003"})
+    assert merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path]).conflicts == 1
+    update_resident(a, r.id, {"address": "东村1号"})  # the same record again, no new clash
+    assert merge_paths(t.db, [export_bundle(a, tmp_path / "3.gcb").path]).conflicts == 0
+    assert len(open_conflicts(t.db)) == 1

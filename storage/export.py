@@ -76,8 +76,20 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     return ids
 
 
+def _moved_away(session, grid_id: str, residents: set[str]) -> set[str]:
+    """Residents this grid's workers wrote about who now belong to another grid: the worker learns of the move."""
+    devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
+    if not devices:
+        return set()
+    known = set(session.execute(select(Event.record_id).where(Event.record_type == "resident",
+                                                               Event.device_id.in_(devices)).distinct()).scalars())
+    return known - residents
+
+
 def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:
     wanted = _grid_record_ids(session, grid_id)
+    # only the resident record itself, none of the history written in the other grid
+    wanted["resident"] = wanted.get("resident", set()) | _moved_away(session, grid_id, wanted.get("resident", set()))
     for rtype in ("township", "setting"):
         yield from session.execute(select(Event).where(Event.record_type == rtype).order_by(Event.hlc)).scalars()
     for rtype, ids in sorted(wanted.items()):

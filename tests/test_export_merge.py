@@ -246,3 +246,20 @@ def test_conflicts_are_counted_once_when_they_appear(tmp_path):
     update_resident(a, r.id, {"address": "东村1号"})  # the same record again, no new clash
     assert merge_paths(t.db, [export_bundle(a, tmp_path / "3.gcb").path]).conflicts == 0
     assert len(open_conflicts(t.db)) == 1
+
+
+def test_a_reassignment_reaches_both_grids_with_only_what_each_needs(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    r = elder(a, "张三")
+    visit = log_visit(a, r.id, {"notes": "搬家前"})
+    elder(b, "李四")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "a.gcb").path, export_bundle(b, tmp_path / "b.gcb").path])
+    update_resident(t.db, r.id, {"grid_code": "330521101-G02"})  # moved to the other grid
+    merge_paths(a, [export_bundle(t.db, tmp_path / "to-a", grid_code="G01").path])
+    merge_paths(b, [export_bundle(t.db, tmp_path / "to-b", grid_code="G02").path])
+    with a.session() as s:
+        assert s.get(Resident, r.id).grid_code == "330521101-G02"  # grid 1 learns that 张三 left
+    with b.session() as s:
+        assert s.get(Resident, r.id).name == "张三" and s.get(Visit, visit.id) is not None  # grid 2 gets the history
+    assert "李四" not in _names(a)

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from storage.i18n import _
+from storage.i18n import N_, _
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -18,9 +18,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "answer(False)", _("Cancel"), id="dialog.cancel"),
-        Binding("y", "answer(True)", _("Yes"), id="dialog.yes", show=False),
-        Binding("n", "answer(False)", _("No"), id="dialog.no", show=False),
+        Binding("escape", "answer(False)", N_("Cancel"), id="dialog.cancel"),
+        Binding("y", "answer(True)", N_("Yes"), id="dialog.yes", show=False),
+        Binding("n", "answer(False)", N_("No"), id="dialog.no", show=False),
         Binding("left,right", "toggle_focus", show=False, id="dialog.move"),
     ]
 
@@ -63,8 +63,8 @@ class ChooseScreen(ModalScreen[Choice | None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", _("Cancel"), id="dialog.cancel"),
-        Binding("ctrl+s", "submit", _("OK"), id="dialog.ok"),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok"),
     ]
 
     def __init__(self, title: str, choices: list[tuple[str, str]], *, reason_label: str,

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from storage.categories import (
@@ -19,11 +19,12 @@ from storage.categories import (
     RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
 )
 from storage.errors import UserError
-from storage.i18n import _
+from storage.i18n import N_, _
 from storage.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.profile import Profile, resident_profile
 from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,13 @@ def _field(name: str, value: str) -> Text:
 class ResidentScreen(Screen[None]):
     CSS_PATH = "resident.tcss"
     BINDINGS = [
-        Binding("n", "new_visit", _("New visit"), id="resident.visit"),
-        Binding("e", "edit", _("Edit"), id="resident.edit"),
-        Binding("r", "change_risk", _("Risk"), id="resident.risk"),
-        Binding("f", "open_referral", _("Refer"), id="resident.refer"),
-        Binding("c", "referral_status", _("Follow up"), id="resident.referral-status"),
-        Binding("x", "close_case", _("Close case"), id="resident.close"),
-        Binding("escape", "back", _("Back"), id="resident.back"),
+        Binding("n", "new_visit", N_("New visit"), id="resident.visit"),
+        Binding("e", "edit", N_("Edit"), id="resident.edit"),
+        Binding("r", "change_risk", N_("Risk"), id="resident.risk"),
+        Binding("f", "open_referral", N_("Refer"), id="resident.refer"),
+        Binding("c", "referral_status", N_("Follow up"), id="resident.referral-status"),
+        Binding("x", "close_case", N_("Close case"), id="resident.close"),
+        Binding("escape", "back", N_("Back"), id="resident.back"),
     ]
 
     def __init__(self, resident_id: str):
@@ -68,20 +69,30 @@ class ResidentScreen(Screen[None]):
             yield Static("", id="family", classes="section")
             yield Static("", id="disability", classes="section")
             yield Static("", id="risk", classes="section")
-            yield Static(_("Referrals"), classes="heading")
+            yield Static(_("Referrals"), classes="heading", id="h-referrals")
             yield DataTable(id="referrals", cursor_type="row")
             yield Static("", id="no-referrals")
-            yield Static(_("Visits"), classes="heading")
+            yield Static(_("Visits"), classes="heading", id="h-visits")
             yield Static("", id="visits")
-        yield Footer()
+        yield TranslatedFooter()
+
+    REFERRAL_COLUMNS = (("agency", N_("Agency")), ("status", N_("Status")), ("opened", N_("Opened")),
+                        ("reason", N_("Reason")))
 
     def on_mount(self) -> None:
         table = self.query_one("#referrals", DataTable)
-        table.add_column(_("Agency"), key="agency")
-        table.add_column(_("Status"), key="status")
-        table.add_column(_("Opened"), key="opened")
-        table.add_column(_("Reason"), key="reason")
+        for key, title in self.REFERRAL_COLUMNS:
+            table.add_column(_(title), key=key)
         self.reload()
+
+    def language_changed(self) -> None:
+        self.query_one("#h-referrals", Static).update(_("Referrals"))
+        self.query_one("#h-visits", Static).update(_("Visits"))
+        table = self.query_one("#referrals", DataTable)
+        for key, title in self.REFERRAL_COLUMNS:
+            table.columns[key].label = Text(_(title))
+        if self.profile is not None:
+            self._show(self.profile)
 
     def on_screen_resume(self) -> None:
         if self.profile is not None:

@@ -13,15 +13,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from storage.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
 from storage.errors import UserError, ValidationError, ValidationErrors
-from storage.i18n import _
+from storage.i18n import N_, _
 from storage.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.residents import SEX_LABELS
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +51,21 @@ class ResidentFormScreen(Screen[str | None]):
 
     CSS_PATH = "resident_form.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", _("Save"), id="save", priority=True),
-        Binding("escape", "cancel", _("Cancel"), id="resident-form.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="resident-form.cancel"),
     ]
 
     def __init__(self, resident_id: str | None = None):
         super().__init__()
         self.resident_id = resident_id
         self._pristine: dict[str, Any] | None = None
+        self._resident: Resident | None = None
         self._saving = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield VerticalScroll(Static(_("Loading…")), id="form")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Edit resident") if self.resident_id else _("New resident")
@@ -132,7 +134,34 @@ class ResidentFormScreen(Screen[str | None]):
         await form.remove_children()
         await form.mount_all(self._fields(r))
         self._pristine = self.values()
+        self._resident = r
         self.query_one("#name", Input).focus()
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch: build the form again, keeping what was typed."""
+        self.title = _("Edit resident") if self.resident_id else _("New resident")
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        if self._pristine is None:
+            return
+        values = self.values()
+        risk = self.query("#risk_level").first(Select).value if self.resident_id is None else None
+        form = self.query_one("#form", VerticalScroll)
+        await form.remove_children()
+        await form.mount_all(self._fields(self._resident))
+        for name in INPUTS:
+            self.query_one(f"#{name}", Input).value = values[name]
+        for name, table in SELECTS.items():
+            self.query_one(f"#{name}", Select).value = values[name] if values[name] in table else Select.NULL
+        for name in LISTS:
+            widget = self.query_one(f"#{name}", SelectionList)
+            widget.deselect_all()
+            for code in values[name]:
+                widget.select(code)
+        self.query_one("#notes", TextArea).text = values["notes"]
+        if risk is not None:
+            self.query_one("#risk_level", Select).value = risk
 
     def values(self) -> dict[str, Any]:
         v: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value.strip() for name in INPUTS}

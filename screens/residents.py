@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from storage.categories import CATEGORIES, RISK_LEVELS, label
 from storage.i18n import N_, _, ngettext
 from storage.policy import load_policy
 from storage.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,10 @@ def _cut(text: str, cells: int) -> str:
 class ResidentsScreen(Screen[None]):
     CSS_PATH = "residents.tcss"
     BINDINGS = [
-        Binding("slash", "focus_search", _("Search"), id="residents.search"),
-        Binding("n", "new_resident", _("New resident"), id="residents.new"),
-        Binding("f", "focus_filters", _("Filters"), id="residents.filters"),
-        Binding("escape", "back", _("Back"), id="residents.back"),
+        Binding("slash", "focus_search", N_("Search"), id="residents.search"),
+        Binding("n", "new_resident", N_("New resident"), id="residents.new"),
+        Binding("f", "focus_filters", N_("Filters"), id="residents.filters"),
+        Binding("escape", "back", N_("Back"), id="residents.back"),
     ]
 
     def __init__(self) -> None:
@@ -69,19 +70,39 @@ class ResidentsScreen(Screen[None]):
                          id="f-status", compact=True)
         yield DataTable(id="residents", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary")
-        yield Footer()
+        yield TranslatedFooter()
+
+    COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 3),
+               ("cats", N_("Categories"), 12), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 13))
 
     def on_mount(self) -> None:
         self.title = _("Residents")
         table = self.query_one(DataTable)
-        table.add_column(_("Name"), key="name", width=8)
-        table.add_column(_("ID number"), key="id", width=18)
-        table.add_column(_("Age"), key="age", width=3)
-        table.add_column(_("Categories"), key="cats", width=12)
-        table.add_column(_("Risk"), key="risk", width=9)
-        table.add_column(_("Next visit"), key="due", width=13)
+        for key, title, width in self.COLUMNS:
+            table.add_column(_(title), key=key, width=width)
         self.query_one("#search", Input).focus()
         self.start_search()
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch: labels again, rows again."""
+        self.title = _("Residents")
+        self.query_one("#search", Input).placeholder = _("Search: name, initials (zs), last ID digits, phone")
+        for selector, table, prompt in (("#f-category", CATEGORIES, N_("All categories")),
+                                        ("#f-risk", RISK_LEVELS, N_("Any risk")),
+                                        ("#f-due", DUE_FILTERS, N_("Any due status")),
+                                        ("#f-status", STATUS_FILTERS, None)):
+            select = self.query_one(selector, Select)
+            value = select.value
+            with select.prevent(Select.Changed):
+                select.set_options([(_(v), k) for k, v in table.items()])
+                if prompt:
+                    select.prompt = _(prompt)
+                select.value = value
+        data_table = self.query_one(DataTable)
+        for key, title, _width in self.COLUMNS:
+            data_table.columns[key].label = Text(_(title))
+        data_table.refresh()
+        self.start_search(keep_cursor=True)
 
     def on_screen_resume(self) -> None:
         # back from a resident: names, risks and due dates may have changed

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from storage import drafts
@@ -22,9 +22,10 @@ from storage.categories import (
     dimensions_for, hazards_for, label, needs_for,
 )
 from storage.errors import UserError, ValidationError, ValidationErrors
-from storage.i18n import _
+from storage.i18n import N_, _
 from storage.models import Resident
 from screens.dialogs import ConfirmScreen
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class VisitFormScreen(Screen[str | None]):
 
     CSS_PATH = "visit_form.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", _("Save"), id="save", priority=True),
-        Binding("escape", "cancel", _("Cancel"), id="visit.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
     ]
 
     def __init__(self, resident_id: str):
@@ -70,7 +71,7 @@ class VisitFormScreen(Screen[str | None]):
         yield Header()
         yield Static("", id="who")
         yield VerticalScroll(Static(_("Loading…")), id="form")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("New visit")
@@ -152,6 +153,22 @@ class VisitFormScreen(Screen[str | None]):
             self._asking_restore = True
             self.app.push_screen(ConfirmScreen(_("Restore the unsaved visit from {time}?").format(time=when),
                                                yes=_("Restore"), no=_("Discard")), answer)
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch: build the form again, keeping what was typed."""
+        self.title = _("New visit")
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        if self.resident is None or self._pristine is None:
+            return
+        values, pristine = self.values(), self._pristine
+        self._pristine = None  # no draft writes while the form is rebuilt
+        form = self.query_one("#form", VerticalScroll)
+        await form.remove_children()
+        await form.mount_all(self._fields(self.resident, dt.date.fromisoformat(self._proposed)))
+        self.apply_values(values)
+        self._pristine = pristine
 
     # --- values ------------------------------------------------------------------
 

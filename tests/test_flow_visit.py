@@ -18,7 +18,8 @@ from storage.idnumbers import fake_id_number
 from storage.models import Resident, Visit
 
 from tests.foundation_helpers import make_db
-from tests.register_helpers import TODAY, HarnessApp, make_register_db
+from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +52,18 @@ async def settle(pilot, seconds: float = 0.05) -> None:
     await pilot.pause()
 
 
+async def started(pilot, screen=None) -> None:
+    """Wait for the app to open its database and show Home; then open `screen` (a factory) on top."""
+    for _ in range(100):
+        await settle(pilot)
+        if type(pilot.app.screen).__name__ == "HomeScreen":
+            break
+    assert type(pilot.app.screen).__name__ == "HomeScreen"
+    if screen is not None:
+        pilot.app.push_screen(screen())
+        await settle(pilot, 0.2)
+
+
 def _residents_screen():
     from screens.residents import ResidentsScreen
 
@@ -61,9 +74,11 @@ def _residents_screen():
 async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
     db = make_db(tmp_path / "w.db")
     number = fake_id_number(random.Random(3), dt.date(2016, 5, 1), "F", "330521")
-    app = HarnessApp(db, _residents_screen)
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot)
+        await pilot.press("r")  # Home: the register
+        await settle(pilot, 0.2)
         await pilot.press("escape", "n")  # from the search box to the table, then "new resident"
         await settle(pilot)
         assert type(app.screen).__name__ == "ResidentFormScreen"
@@ -107,9 +122,9 @@ async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
     db = make_db(tmp_path / "w.db")
     from screens.resident_form import ResidentFormScreen
 
-    app = HarnessApp(db, ResidentFormScreen)
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot, ResidentFormScreen)
         app.screen.query_one("#id_number", Input).focus()
         await pilot.press(*"110105194912310021")  # the check character should be X
         await pilot.pause()
@@ -131,9 +146,9 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
         rid = s.exec(select(Resident).where(Resident.name == "王桂英")).one().id
     from screens.visit_form import VisitFormScreen
 
-    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.2)
+        await started(pilot, lambda: VisitFormScreen(rid))
         await pilot.press(*"neighbour")
         app.screen.query_one("#notes").focus()
         await pilot.press(*"knee pain")
@@ -142,9 +157,9 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     draft = load_draft(db.path, rid)
     assert draft is not None and draft.values["met_with"] == "neighbour"
 
-    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.2)
+        await started(pilot, lambda: VisitFormScreen(rid))
         assert type(app.screen).__name__ == "ConfirmScreen"
         assert "Restore the unsaved visit" in str(app.screen.query_one("#dialog-message", Static).render())
         await pilot.press("y")
@@ -166,9 +181,9 @@ async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tm
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
     from screens.visit_form import VisitFormScreen
 
-    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.2)
+        await started(pilot, lambda: VisitFormScreen(rid))
         await pilot.press(*"son")
         await settle(pilot, 0.8)
         assert load_draft(db.path, rid) is not None
@@ -191,9 +206,9 @@ async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
     from screens.visit_form import VisitFormScreen
 
-    app = HarnessApp(db, lambda: VisitFormScreen(rid))
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.2)
+        await started(pilot, lambda: VisitFormScreen(rid))
         nxt = app.screen.query_one("#next_visit_on", Input)
         assert nxt.value == (TODAY + dt.timedelta(days=30)).isoformat()
         app.screen.query_one("#risk_after").value = "high"
@@ -204,9 +219,9 @@ async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
 @run_async
 async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
     db = make_register_db(tmp_path / "w.db")
-    app = HarnessApp(db, _residents_screen)
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.3)
+        await started(pilot, _residents_screen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 6
         await pilot.press("z", "x", "m")
@@ -229,9 +244,9 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    app = HarnessApp(db, lambda: ResidentScreen(rid))
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.2)
+        await started(pilot, lambda: ResidentScreen(rid))
         await pilot.press("r")
         await settle(pilot)
         assert type(app.screen).__name__ == "ChooseScreen"
@@ -278,9 +293,9 @@ async def test_the_table_loads_the_next_page_when_the_cursor_reaches_the_end(tmp
     db = make_db(tmp_path / "w.db")
     for i in range(60):
         register_resident(db, {"name": f"周{chr(0x4e00 + i)}", "categories": ["solitary_elder"]}, today=TODAY)
-    app = HarnessApp(db, _residents_screen)
+    app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, 0.3)
+        await started(pilot, _residents_screen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 50  # one page, never the whole register
         assert "60 residents" in str(app.screen.query_one("#summary", Static).render())

@@ -26,7 +26,7 @@ LISTS: dict[str, str] = {
     "grids": N_("Grids"),  # township only
 }
 RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
-CATEGORY_WIDTH = 12
+CATEGORY_WIDTH = 14
 
 
 class HomeScreen(Screen[None]):
@@ -157,6 +157,17 @@ def _categories(codes: list[str]) -> str:
     return first if len(codes) == 1 else f"{first} +{len(codes) - 1}"
 
 
+def _day(day) -> str:
+    """A short date, "10月9日" / "Oct 9" (the year is this one or the last, clear from context)."""
+    if day is None:
+        return _("never")
+    from babel.dates import format_skeleton
+
+    from storage.i18n import babel_locale
+
+    return format_skeleton("MMMd", day, locale=babel_locale())
+
+
 def _ago(day, today) -> str:
     from tui.formatting import format_ago
 
@@ -196,18 +207,18 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         rows = []
         for r in getattr(data, pane):
             cells = {"name": r.name, "id": r.masked_id, "risk": _risk(r.risk_level), "cat": _categories(r.categories),
-                     "last": _ago(r.last_seen, today), "late": str(r.days_overdue), "due": _ago(r.due_on, today)}
+                     "last": _day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today)}
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
         return rows
     if pane == "referrals":
         return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
-                                       _ago(f.opened_on, today), f.reason)) for f in data.referrals]
+                                       _day(f.opened_on), f.reason)) for f in data.referrals]
     if pane == "ageing_out":
         return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
                               _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
                 for r, when in data.ageing_out]
     if pane == "recent":
-        return [(v.id, v.resident_id, (_ago(v.visit_date, today), v.name, label(VISIT_METHODS, v.method), v.visitor))
+        return [(v.id, v.resident_id, (_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))
                 for v in data.recent]
     if pane == "grids":
         from tui.formatting import format_datetime

@@ -1,0 +1,48 @@
+"""SVG snapshots of Home at 80×24, in Chinese and English, on a small deterministic register.
+
+"Today" is frozen and the database path is relative (the header shows it), so the
+pictures do not depend on the date or on pytest's temporary folder.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.i18n import set_language
+from tui.app import make_app
+
+from tests.register_helpers import TODAY, make_register_db
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def lang(request):
+    yield request.param
+    set_language("en")
+
+
+async def _settle(pilot) -> None:
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+    pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
+    await pilot.pause(0.1)
+
+
+def test_home(snap_compare, tmp_path, monkeypatch, lang):
+    make_register_db(tmp_path / "w.db").dispose()
+    monkeypatch.chdir(tmp_path)
+    app = make_app("w.db", lang=lang, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_help(snap_compare, tmp_path, monkeypatch, lang):
+    make_register_db(tmp_path / "w.db").dispose()
+    monkeypatch.chdir(tmp_path)
+    app = make_app("w.db", lang=lang, today=TODAY)
+
+    async def open_help(pilot):
+        await _settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_help)

@@ -57,9 +57,14 @@ class ResidentRow:
     due_on: dt.date | None = None
 
 
-# A "contains" stage scans the table and sorts what it finds: walking the initials
-# index instead (to skip the sort) costs a row lookup per resident when matches are rare.
+# A "contains" stage scans the index that holds the column (a tenth of the table's
+# size) for the rowids that match, then sorts what it found. Walking the initials
+# index instead, to skip the sort, costs a row lookup per resident when matches are rare.
 SCAN_ORDER = "+r.name_initials, r.name, r.id"
+
+
+def _scan(condition: str) -> str:
+    return f"r.rowid IN (SELECT rowid FROM resident WHERE {condition})"
 
 
 @dataclass(frozen=True)
@@ -98,25 +103,22 @@ def _stages(query: str) -> list[_Stage]:
         if _DIGITS.match(q):
             stages.append(_Stage("(r.phone >= :ph AND r.phone < :ph_hi)", "r.phone, r.id",
                                  {"ph": q, "ph_hi": _upper_bound(q)}))
-            stages.append(_Stage("r.phone LIKE :ph_tail ESCAPE '\\'", SCAN_ORDER,
+            stages.append(_Stage(_scan("phone LIKE :ph_tail ESCAPE '\\'"), SCAN_ORDER,
                                  {"ph_tail": "%" + _like_escape(q)}))
         return stages
     if _LATIN.match(q):
         return [
             _Stage("(r.name_initials >= :ini AND r.name_initials < :ini_hi)", "r.name_initials, r.name, r.id",
                    {"ini": q, "ini_hi": _upper_bound(q)}),
-            _Stage("r.name_initials LIKE :ini_other ESCAPE '\\'", SCAN_ORDER,
-                   {"ini_other": "% " + _like_escape(q) + "%"}),
+            _Stage(_scan("instr(name_initials, :ini_other) > 0"), SCAN_ORDER, {"ini_other": " " + q}),
         ]
     if _CJK.search(q):
         return [
             _Stage("(r.name >= :nm AND r.name < :nm_hi)", "r.name, r.id", {"nm": q, "nm_hi": _upper_bound(q)}),
-            _Stage("r.name LIKE :nm_any ESCAPE '\\'", SCAN_ORDER,
-                   {"nm_any": "%" + _like_escape(q) + "%"}),
+            _Stage(_scan("instr(name, :nm_any) > 0"), SCAN_ORDER, {"nm_any": q}),
         ]
     # mixed or other text (a name typed in latin letters, "A-bu-du"): contains, on the name
-    return [_Stage("r.name LIKE :nm_any ESCAPE '\\'", SCAN_ORDER,
-                   {"nm_any": "%" + _like_escape(q) + "%"})]
+    return [_Stage(_scan("instr(lower(name), :nm_any) > 0"), SCAN_ORDER, {"nm_any": q})]
 
 
 def _last_visit_sql(policy: Policy) -> str:

@@ -6,13 +6,15 @@ paint and again whenever the screen comes back (a saved visit changes them).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from storage.i18n import N_, _
+from storage.i18n import N_, _, current_language
 from tui.footer import TranslatedFooter
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
@@ -93,31 +95,42 @@ class HomeScreen(Screen[None]):
     # --- showing ---------------------------------------------------------------------------------
 
     def _show(self, data) -> None:
+        """Progress and tab counts at once, the open list next, the hidden lists after the paint."""
         self._role, self.data = data.role, data
         self.query_one("#progress", Static).update(progress_renderable(data))
         tabs = self.query_one(TabbedContent)
-        for pane, title in LISTS.items():
-            if pane == "grids" and data.role != "township":
-                continue
-            table = self.query_one(f"#t-{pane}", DataTable)
-            rows = list_rows(pane, data)
-            cursor = table.cursor_row
-            table.clear(columns=True)
-            for key, title_text, width in list_columns(pane):
-                table.add_column(title_text, key=key, width=width)
-            targets: dict[str, str] = {}
-            for row_key, resident_id, cells in rows:
-                table.add_row(*cells, key=row_key)
-                if resident_id:
-                    targets[row_key] = resident_id
-            self._targets[pane] = targets
-            if rows:
-                table.move_cursor(row=min(cursor, len(rows) - 1))
+        panes = [p for p in LISTS if p != "grids" or data.role == "township"]
+        for pane in panes:
             count = data.counts.get(pane)
-            tabs.get_tab(pane).label = _(title) if count is None else f"{_(title)} {count}"
+            tabs.get_tab(pane).label = _(LISTS[pane]) if count is None else f"{_(LISTS[pane])} {count}"
         if data.role == "township":
             tabs.show_tab("grids")
-        self.app.bench_mark("data")
+        active = tabs.active if tabs.active in panes else panes[0]
+        self._fill(active, data)
+        self.call_after_refresh(self.app.bench_mark, "data")
+        self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
+
+    def _fill_rest(self, panes: list[str], data) -> None:
+        if data is not self.data:  # a newer load came in meanwhile
+            return
+        for pane in panes:
+            self._fill(pane, data)
+
+    def _fill(self, pane: str, data) -> None:
+        table = self.query_one(f"#t-{pane}", DataTable)
+        rows = list_rows(pane, data)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, title_text, width in list_columns(pane):
+            table.add_column(title_text, key=key, width=width)
+        targets: dict[str, str] = {}
+        for row_key, resident_id, cells in rows:
+            table.add_row(*cells, key=row_key)
+            if resident_id:
+                targets[row_key] = resident_id
+        self._targets[pane] = targets
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     @on(DataTable.RowSelected)
     def _open_row(self, event: DataTable.RowSelected) -> None:
@@ -161,6 +174,16 @@ def _day(day) -> str:
     """A short date, "10月9日" / "Oct 9" (the year is this one or the last, clear from context)."""
     if day is None:
         return _("never")
+    return _cached_day(day, current_language())
+
+
+def _ago(day, today) -> str:
+    return _cached_ago(day, today, current_language()) if day else _("never")
+
+
+# Babel formats a few hundred rows slowly; a home list holds few distinct dates
+@lru_cache(maxsize=2048)
+def _cached_day(day, _lang: str) -> str:
     from babel.dates import format_skeleton
 
     from storage.i18n import babel_locale
@@ -168,10 +191,11 @@ def _day(day) -> str:
     return format_skeleton("MMMd", day, locale=babel_locale())
 
 
-def _ago(day, today) -> str:
+@lru_cache(maxsize=2048)
+def _cached_ago(day, today, _lang: str) -> str:
     from tui.formatting import format_ago
 
-    return format_ago(day, today) if day else _("never")
+    return format_ago(day, today)
 
 
 def list_columns(pane: str) -> list[tuple[str, str, int | None]]:

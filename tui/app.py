@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from storage.models import Identity
 
 log = logging.getLogger("gridcare.tui")
+BACKUP_DELAY = 5.0  # seconds after start-up
 
 
 def _rss_bytes() -> int:
@@ -121,7 +122,7 @@ class GridcareApp(App[int]):
             from screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
-            self._backup()
+            self._backup_soon()
 
     def identity_created(self, identity: Identity) -> None:
         """First-run setup is done: go Home."""
@@ -130,7 +131,11 @@ class GridcareApp(App[int]):
         self.identity = identity
         self._relabel()
         self.switch_screen(HomeScreen())
-        self._backup()
+        self._backup_soon()
+
+    def _backup_soon(self) -> None:
+        # not while Home reads its figures: a copy of a big file would slow the first screen down
+        self.set_timer(BACKUP_DELAY, self._backup)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def _backup(self) -> None:
@@ -142,7 +147,7 @@ class GridcareApp(App[int]):
 
     def on_unmount(self) -> None:
         if self.db is not None:
-            self.db.engine.dispose()
+            self.db.dispose()
         if self._lock is not None:
             self._lock.release()
 

@@ -52,7 +52,10 @@ def load(lang: str, template: Catalog) -> Catalog:
     catalog.obsolete.clear()
     if lang == "en":
         for message in catalog:
-            if message.id and not message.string:
+            if message.id and isinstance(message.id, tuple):
+                if not all(message.string or ()):
+                    message.string = tuple(message.id)
+            elif message.id and not message.string:
                 message.string = message.id
     for message in catalog:
         message.flags.discard("fuzzy")

@@ -312,7 +312,11 @@ def _check_row(ctx: _Context, plan: _Plan, side: dict[str, Any], today: dt.date)
     try:
         plan.data = validate_resident(fields, today, existing=existing)
     except ValidationErrors as e:
-        problems.extend(Problem(ctx.column(err.field), err.message) for err in e.errors)
+        errors = e.errors
+        if any(err.field == "id_number" for err in errors):
+            # a wrong ID number also "lacks" the birth date and sex it would give: say it once
+            errors = [err for err in errors if err.field not in ("birth_date", "sex") or err.field in fields]
+        problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
     data = plan.data
     if data and "disability_card" in data and data.get("disability_card"):
         for key in ("disability_category", "disability_grade"):

@@ -386,3 +386,60 @@ def test_cli_exit_codes(db, tmp_path, capsys):
     assert main([*base, str(tmp_path / "missing.xlsx")]) == 1
     assert main([*base, str(good), "--sheet", "Nope"]) == 1
     assert "Sheet1" in capsys.readouterr().err
+
+
+# --- the screen -------------------------------------------------------------------------------------------
+
+def _cell_texts(table) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_roster_import_screen_checks_then_imports(db, tmp_path):
+    import asyncio
+
+    from textual.widgets import Checkbox, DataTable
+
+    from screens.roster_import import RosterImportScreen
+    from tests.register_helpers import HarnessApp
+
+    rows = [r + ["汉族"] for r in good_rows()]
+    rows[2][4] = "不知道"
+    path = write_xlsx(tmp_path / "r.xlsx", rows, header=HEADER + ["民族"], title="东村花名册")
+
+    async def settle(pilot) -> None:
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    async def flow() -> None:
+        app = HarnessApp(db, RosterImportScreen, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, RosterImportScreen)
+            await pilot.press(*str(path), "enter")
+            await settle(pilot)
+            preview_table = screen.query_one("#preview", DataTable)
+            labels = [str(c.label) for c in preview_table.columns.values()]
+            assert labels[1] == "姓名\n→ Name" and labels[-1] == "民族\n→ notes (unknown)"
+            assert preview_table.row_count == 3
+            report = screen.query_one("#report", DataTable)
+            assert _cell_texts(report)[0][:3] == ["5", "陈志强", "Invalid"]  # problems first
+            summary = str(screen.query_one("#summary").content)
+            assert "Dry run" in summary and "tick the box" in summary
+            await pilot.press("ctrl+s")  # refused: an invalid row and the box not ticked
+            await settle(pilot)
+            assert residents(db) == {}
+            screen.query_one("#skip", Checkbox).value = True
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert set(residents(db)) == {"张小明", "王桂英"}
+            assert "Imported the valid rows" in str(screen.query_one("#summary").content)
+
+    asyncio.run(flow())
+
+
+def test_a_wrong_id_number_is_one_problem_not_three(db, tmp_path):
+    report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", [[1, "张小明", 3.3052120160305e17, "", "留守儿童", "", ""]]),
+                           today=TODAY)
+    assert [p.column for p in report.rows[0].problems] == ["身份证号码"]

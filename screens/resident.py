@@ -121,8 +121,11 @@ class ResidentScreen(Screen[None]):
         if r.status == "closed":
             head.append("  " + _("Case closed: {reason}, {date}").format(
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
-        due = _("visited {last}, next visit due {due}").format(
-            last=format_date(p.last_visit) if p.last_visit else _("never"), due=format_date(p.due_on))
+        if p.last_visit:
+            due = _("visited {last}, next visit due {due}").format(last=format_date(p.last_visit),
+                                                                  due=format_date(p.due_on))
+        else:
+            due = _("not visited yet, first visit due {due}").format(due=format_date(p.due_on))
         overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
         self.query_one("#profile", Static).update(Group(
             head,

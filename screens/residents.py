@@ -72,7 +72,7 @@ class ResidentsScreen(Screen[None]):
         yield Static("", id="summary")
         yield TranslatedFooter()
 
-    COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 3),
+    COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 4),
                ("cats", N_("Categories"), 12), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 13))
 
     def on_mount(self) -> None:

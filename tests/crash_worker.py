@@ -39,6 +39,7 @@ def worker(db_path: Path, out: Path, log) -> None:
     rng = random.Random(os.getpid())
     with db.session() as s:
         residents = [r.id for r in s.exec(select(Resident)).all()]
+    report(log, "ready")
     n = 0
     while True:
         n += 1
@@ -66,6 +67,7 @@ def township(db_path: Path, bundles: Path, log) -> None:
     from storage.merge import bundle_files, merge_one
 
     db = open_database(db_path)
+    report(log, "ready")
     for path in bundle_files([bundles]):
         outcome = merge_one(db, path)
         report(log, f"merge {outcome.status} {path.name}")

@@ -35,9 +35,19 @@ KILLS = int(os.environ.get("GRIDCARE_KILLS", "24"))
 SCRIPT = Path(__file__).parent / "crash_worker.py"
 
 
+def _ready_lines(log: Path) -> int:
+    return log.read_text(encoding="utf-8").count("ready") if log.exists() else 0
+
+
 def _run_and_kill(args: list[str], rng: random.Random, max_delay: float) -> None:
+    """Start the process, wait until it has started (a slow machine takes seconds), kill it at a random moment."""
+    log = Path(args[-1])
+    started = _ready_lines(log)
     proc = subprocess.Popen([sys.executable, str(SCRIPT), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    time.sleep(rng.uniform(0.05, max_delay))
+    deadline = time.monotonic() + 120
+    while _ready_lines(log) == started and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(rng.uniform(0, max_delay))
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -70,12 +80,14 @@ def test_kills_during_saves_and_exports_lose_nothing(tmp_path):
     out.mkdir()
     rng = random.Random(11)
     for _ in range(KILLS):
-        _run_and_kill(["worker", str(w.path), str(out), str(log)], rng, 1.5)
+        _run_and_kill(["worker", str(w.path), str(out), str(log)], rng, 1.0)
         _integrity(w.path)
         db = open_database(w.path)
         with db.session() as s:
             for line in log.read_text(encoding="utf-8").splitlines():
                 kind, *rest = line.split()
+                if kind == "ready":
+                    continue
                 if kind == "visit":
                     assert s.get(Visit, rest[0]) is not None, line
                 elif kind == "register":
@@ -135,13 +147,19 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path):
     expected = list(dump_lines(ref))
     rng = random.Random(5)
     target = tmp_path / "victim.db"
+    # how long a whole merge run takes here, so that kills land inside it
+    shutil.copy(pristine, target)
+    timing_log = tmp_path / "timing.log"
+    t0 = time.monotonic()
+    _run_and_kill(["township", str(target), str(bundles), str(timing_log)], rng, 600)
+    window = time.monotonic() - t0
     partial = 0
     for i in range(max(4, KILLS // 3)):
         shutil.copy(pristine, target)
         for side in ("-wal", "-shm"):
             Path(str(target) + side).unlink(missing_ok=True)
         log = tmp_path / f"merge{i}.log"
-        _run_and_kill(["township", str(target), str(bundles), str(log)], rng, 1.2)
+        _run_and_kill(["township", str(target), str(bundles), str(log)], rng, window)
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
         partial += bool(lines) and lines[-1] != "done"
         _integrity(target)

@@ -58,7 +58,7 @@ def _series(cmd, env, reps):
     return [_launch(cmd, env) for _ in range(reps)]
 
 
-def measure(township_db: Path, reps: int) -> list[Result]:
+def measure(township_db: Path, reps: int, label: str = "township") -> list[Result]:
     py = sys.executable
     bare = _series([py, str(APPS / "empty_app.py")], {}, reps)
     stack = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1"}, reps)
@@ -70,13 +70,13 @@ def measure(township_db: Path, reps: int) -> list[Result]:
 
     stack_paint = fig("empty app importing textual+sqlmodel+babel", stack, "paint")
     return [
-        Result("start-up: first paint (township set)", fig("gridcare", ours, "paint"), stack_paint,
+        Result(f"start-up: first paint ({label} set)", fig("gridcare", ours, "paint"), stack_paint,
                note="floor: empty Textual app importing the same libraries"),
-        Result("start-up: data shown (township set)", fig("gridcare", ours, "data"), stack_paint, target_ratio=1.3,
+        Result(f"start-up: data shown ({label} set)", fig("gridcare", ours, "data"), stack_paint, target_ratio=1.3,
                note="target ≤ 1.3× the same floor"),
         Result("start-up: libraries' own cost", stack_paint, fig("bare empty Textual app", bare, "paint"),
                note="what importing sqlmodel and babel costs before our code"),
-        Result("memory: app with township set open", fig("gridcare RSS", ours, "data", 1, "B"),
+        Result(f"memory: app with {label} set open", fig("gridcare RSS", ours, "data", 1, "B"),
                fig("empty app + 1,000-row DataTable", table, "data", 1, "B"), target_abs=120 * 2**20,
                note="target < 120 MiB"),
     ]

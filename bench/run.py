@@ -12,7 +12,6 @@ import os
 import platform
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
 from bench.core import Result, fmt
@@ -80,7 +79,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     reps = 1 if args.quick else args.reps
-    from bench import datasets, m_save, m_startup
+    from bench import datasets, m_export, m_merge, m_report, m_save, m_search, m_startup
 
     results: list[Result] = []
     small = "grid" if args.quick else "township"
@@ -91,9 +90,23 @@ def main(argv: list[str]) -> int:
     if wanted("save"):
         results += m_save.measure(max(reps * 20, 20))
     if wanted("startup"):
-        results += m_startup.measure(datasets.demo_db(small), reps)
-    with tempfile.TemporaryDirectory():
-        pass
+        results += m_startup.measure(datasets.demo_db(small), reps, small)
+    if wanted("search"):
+        results += m_search.measure(datasets.demo_db(small), small, reps, 0.015)
+        if not args.quick:
+            results += m_search.measure(datasets.demo_db("county"), "county", reps, 0.050)
+    if wanted("report"):
+        results += m_report.measure(datasets.demo_db(small), small, reps)
+        if not args.quick:
+            results += m_report.measure(datasets.demo_db("county"), "county", max(1, reps // 2))
+    shape = (4, 30) if args.quick else (40, 150)  # grids x residents of the township's bundles
+    if wanted("export"):
+        from bench.township_bundles import build
+
+        bundles, _township = build(*shape)
+        results += m_export.measure(bundles.parent / "workers" / "G01.db", reps)
+    if wanted("merge"):
+        results += m_merge.measure(reps, *shape)
     text = markdown(results, args.quick)
     print(text)
     args.out.write_text(text, encoding="utf-8")

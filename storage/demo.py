@@ -14,8 +14,10 @@ import datetime as dt
 import hashlib
 import random
 from collections.abc import Callable
+from itertools import groupby
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from storage import demo_words as words
 from storage.db import Database
@@ -111,6 +113,7 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
         ident = s.get(Identity, 1)
         if s.execute(select(func.count()).select_from(Resident)).scalar():
             raise UserError(_("This database already holds residents; run demo on a new database."))
+    created = ident is None
     ident = ident or _init_identity(db, scale)
     if ident.role == "worker":
         plan = _worker_plan(db, ident, residents or SCALES["grid"][2])
@@ -129,15 +132,18 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
         if progress and done % 100 == 0:
             progress(done, total)
 
-    for spec in plan:
-        batch = GridBuilder(seed, today, spec, shared).build(one_more)
-        counts["events"] += len(batch.events) + _write(db, batch, spec, places)
-        counts["visits"] += batch.counts.get("visit", 0)
-        counts["referrals"] += batch.counts.get("referral", 0)
-        newest = max(newest, batch.newest_hlc)
+    for _township, specs in groupby(plan, key=lambda spec: spec.township):
+        with db.write() as s:  # a township per transaction: 20 commits for the county, not 800
+            for spec in specs:
+                batch = GridBuilder(seed, today, spec, shared).build(one_more)
+                counts["events"] += len(batch.events) + _write(s, batch, spec, places)
+                counts["visits"] += batch.counts.get("visit", 0)
+                counts["referrals"] += batch.counts.get("referral", 0)
+                newest = max(newest, batch.newest_hlc)
     with db.write() as s:  # real edits made later on this database must win over every generated event
         identity = s.get(Identity, 1)
         identity.last_hlc = max(identity.last_hlc, newest)
+        identity.demo = identity.demo or created  # a township set up here is a demo one too
         s.add(identity)
     if progress:
         progress(total, total)
@@ -146,26 +152,25 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
     return {"residents": in_db, "grids": len(plan), **counts}
 
 
-def _write(db: Database, batch: Batch, spec: GridSpec, places: set[tuple[str, str]]) -> int:
-    """One grid in one transaction; returns the number of place events written besides the batch."""
+def _write(s: Session, batch: Batch, spec: GridSpec, places: set[tuple[str, str]]) -> int:
+    """One grid, in the caller's write transaction; returns the number of place events written besides the batch."""
     from storage.changes import writer
     from storage.sqlite_bulk import insert_events_ignore, replace_rows
 
-    with db.write() as s:
-        conn = s.connection()
-        insert_events_ignore(conn, batch.events)
-        for table, rows in batch.rows.items():
-            replace_rows(conn, table, rows)
-        # townships and villages: set up by whoever runs this database, through the ordinary writer
-        w, written = None, 0
-        for record_type, (code, name), extra in (("township", spec.township, {}),
-                                                 ("village", spec.village, {"township_code": spec.township[0]})):
-            if (record_type, code) in places:
-                continue
-            places.add((record_type, code))
-            w = w or writer(s)
-            if s.get(Village if record_type == "village" else Township, code) is None:
-                w.write(record_type, code, {"name": name, **extra})
-                written += 1
+    conn = s.connection()
+    insert_events_ignore(conn, batch.events)
+    for table, rows in batch.rows.items():
+        replace_rows(conn, table, rows)
+    # townships and villages: set up by whoever runs this database, through the ordinary writer
+    w, written = None, 0
+    for record_type, (code, name), extra in (("township", spec.township, {}),
+                                             ("village", spec.village, {"township_code": spec.township[0]})):
+        if (record_type, code) in places:
+            continue
+        places.add((record_type, code))
+        w = w or writer(s)
+        if s.get(Village if record_type == "village" else Township, code) is None:
+            w.write(record_type, code, {"name": name, **extra})
+            written += 1
     return written
 

@@ -13,6 +13,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from storage import demo_history as history
@@ -85,6 +86,7 @@ class Person:
     guardian_relation: str = ""
 
 
+@lru_cache(maxsize=4096)
 def _day_ms(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp() * 1000)
 
@@ -248,7 +250,7 @@ class GridBuilder:
                       flags=["dibao"] if subtype == "poverty" or rng.random() < 0.08 else [])
         if subtype == "disability":
             fields["_card"] = True
-        registered = self._registered(birth + dt.timedelta(days=200))
+        registered = self._registered(birth + dt.timedelta(days=200), birthday_at(birth, limit) - dt.timedelta(days=30))
         if closed_on and closed_on <= registered:
             closed_on = None
         closed_on = closed_on or self._closed(registered, "child", fields)
@@ -284,13 +286,15 @@ class GridBuilder:
             cats.append(rng.choice(sorted(ELDER_CATEGORIES)))
         flags = [f for f, p in (("disabled_care", 0.35), ("dibao", 0.25)) if rng.random() < p]
         fields.update(phone=self._phone(0.7), flags=flags, _card=True)
-        registered = self._registered(birthday_at(birth, 18))
+        registered = self._registered(birthday_at(birth, 60 if len(cats) > 1 else 18))
         return Person(self._id(), "disabled", cats, birth, registered, self._closed(registered, "disabled", fields))
 
-    def _registered(self, earliest: dt.date) -> dt.date:
+    def _registered(self, earliest: dt.date, latest: dt.date | None = None) -> dt.date:
+        """Mostly years ago, some this year, a few last month; never before the category applied."""
         r = self.rng.random()
         days = self.rng.randrange(20, 60) if r < 0.05 else self.rng.randrange(60, 365) if r < 0.15 else self.rng.randrange(365, 1826)
-        return min(max(self.today - dt.timedelta(days=days), earliest), self.today - dt.timedelta(days=5))
+        latest = min(latest or self.today - dt.timedelta(days=5), self.today - DAY)
+        return min(max(min(self.today - dt.timedelta(days=days), latest), earliest), self.today - DAY)
 
     def _closed(self, registered: dt.date, group: str, fields: dict[str, Any]) -> dt.date | None:
         rng = self.rng

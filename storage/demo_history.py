@@ -22,6 +22,7 @@ LEVELS = ["low", "medium", "high", "emergency"]
 RANK = {level: i for i, level in enumerate(LEVELS)}
 POLICY = Policy()
 Step = tuple[dt.date, str]  # (assessed on, level)
+SERVICE_CODES = list(SERVICES)
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -114,7 +115,8 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
         at = bisect.bisect_right(step_days, day)
         level = steps[at - 1][1] if at else "low"
         assessed_today = at > 0 and step_days[at - 1] == day
-        method = rng.choices(["home", "phone", "video", "proxy"], [85, 9, 5, 1])[0]
+        u = rng.random()
+        method = "home" if u < 0.85 else "phone" if u < 0.94 else "video" if u < 0.99 else "proxy"
         if person.group == "child":
             met = person.guardian_relation if rng.random() < 0.6 else "本人"
         else:
@@ -130,7 +132,7 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
             "observations": {d: rng.choice(overrides.get(d) or words.OBSERVATIONS[d]) for d in chosen},
             "hazards": found,
             "needs": [rng.choice(needs)] if rng.random() < 0.12 else [],
-            "services": [rng.choice(list(SERVICES))] if rng.random() < 0.3 else [],
+            "services": [rng.choice(SERVICE_CODES)] if rng.random() < 0.3 else [],
             "mandatory_report": assessed_today and level == "emergency",
             "next_visit_on": (day + dt.timedelta(days=POLICY.frequency_days(level))).isoformat(),
             "notes": rng.choice(notes),

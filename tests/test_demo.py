@@ -125,13 +125,18 @@ def test_id_numbers_and_disability_cards_are_valid(grid_db):
             assert r.disability_grade in (1, 2) and age_on(r.birth_date, TODAY) >= 18
 
 
-def test_the_register_passes_the_apps_own_checks(grid_db):
-    for r in _all(grid_db, Resident):
+def _passes_the_apps_own_checks(db) -> None:
+    """Every resident as registered (checked on the day they were), every visit as logged."""
+    for r in _all(db, Resident):
         fields = {k: v for k, v in r.model_dump().items() if k in EDITABLE and k != "visit_frequency_days"}
         validate_resident(fields, today=r.registered_on)
         assert r.name_initials and r.name_pinyin
-    for v in _all(grid_db, Visit):
+    for v in _all(db, Visit):
         validate_visit({k: v for k, v in v.model_dump().items() if k in VISIT_FIELDS}, today=TODAY)
+
+
+def test_the_register_passes_the_apps_own_checks(grid_db):
+    _passes_the_apps_own_checks(grid_db)
 
 
 def test_the_mix_is_realistic(grid_db):
@@ -209,6 +214,7 @@ def test_a_township_database_gets_one_grid_at_grid_scale(tmp_path):
     grids = _all(db, Grid)
     assert [g.id for g in grids] == ["330521102-G01"] and grids[0].village_code.startswith("330521102")
     ident = get_identity(db)
+    assert not ident.demo  # set up by `init`: a real township that got demo data
     devices = {e.device_id for e in _all(db, Event) if e.record_type == "visit"}
     assert len(devices) == 1 and ident.device_id not in devices
     _rebuilt_equals_written(db)
@@ -225,6 +231,9 @@ def test_township_scale(tmp_path):
     names = [r.name for r in _all(db, Resident)]
     assert {n[0] for n in names} >= {"曾"} and {n[0] for n in names} & {"单", "解"}
     assert len({e.device_id for e in _all(db, Event) if e.record_type == "visit"}) == 40
+    ident = get_identity(db)
+    assert ident.role == "township" and ident.demo and ident.township_code == "330521101"
+    _passes_the_apps_own_checks(db)
 
 
 def test_cli(tmp_path):

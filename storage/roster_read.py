@@ -56,12 +56,18 @@ def read_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[str], list[tuple[int, list[Any]]]]:
     import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read
+    damaged = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError, IndexError,
+               ParseError, InvalidFileException)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except damaged as exc:
         raise UserError(_("{file} is not a readable .xlsx file ({error}).").format(file=path.name, error=exc)) from None
     try:
         names = list(wb.sheetnames)
@@ -74,6 +80,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[str], list[tupl
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             rows.append((number, list(values)))
         return ws.title, names, rows
+    except damaged as exc:
+        raise UserError(_("{file} is not a readable .xlsx file ({error}).").format(file=path.name, error=exc)) from None
     finally:
         wb.close()
 

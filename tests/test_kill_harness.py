@@ -147,11 +147,15 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path):
     expected = list(dump_lines(ref))
     rng = random.Random(5)
     target = tmp_path / "victim.db"
-    # how long a whole merge run takes here, so that kills land inside it
+    # how long a whole merge run takes here (from ready to done), so that kills land inside it
     shutil.copy(pristine, target)
     timing_log = tmp_path / "timing.log"
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), "township", str(target), str(bundles), str(timing_log)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while _ready_lines(timing_log) == 0 and proc.poll() is None:
+        time.sleep(0.01)
     t0 = time.monotonic()
-    _run_and_kill(["township", str(target), str(bundles), str(timing_log)], rng, 600)
+    assert proc.wait(timeout=600) == 0, proc.stderr.read().decode()
     window = time.monotonic() - t0
     partial = 0
     for i in range(max(4, KILLS // 3)):

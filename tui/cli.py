@@ -115,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        # the reader went away (`gridcare dump | head`): not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(_("gridcare: interrupted; nothing was half-written."), file=sys.stderr)
         return 130

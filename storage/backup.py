@@ -145,3 +145,21 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         os.fsync(fh.fileno())
     os.replace(tmp, db_path)
     return aside
+
+
+def damaged_message(db_path: Path) -> str:
+    good = latest_good_backup(db_path)
+    if good is None:
+        return _("The database {path} is damaged and no good backup was found. Copy the file aside and ask for help; do not delete it.").format(path=db_path)
+    return _("The database {path} is damaged. The latest good backup is from {date}: close gridcare and run `gridcare restore` to put it back (the damaged file is kept aside).").format(
+        path=db_path, date=good.taken_at.strftime("%Y-%m-%d %H:%M"))
+
+
+def check_and_backup(db_path: Path, *, now: dt.datetime | None = None) -> tuple[BackupFile | None, str | None]:
+    """At start-up: (the backup taken, or None; a translated problem, or None).
+
+    A damaged file is never backed up: its copy would push a good backup out of the rotation.
+    """
+    if not integrity_ok(db_path):
+        return None, damaged_message(db_path)
+    return auto_backup(db_path, now=now), None

@@ -118,3 +118,22 @@ def test_edits_made_under_a_2001_clock_still_order_after_what_the_device_saw(tmp
         w.identity.last_hlc = hlc.observe(seen, hlc.pack(hlc.now_ms() + 10_000, 0))
         ev = w.write("resident", new_id(), {"name": "甲"})
     assert ev.hlc > hlc.pack(hlc.now_ms(), 0)  # after the newest stamp it had seen
+
+
+def test_a_damaged_database_is_detected_and_the_latest_good_backup_named(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    _add_resident(db, "甲")
+    made, problem = backup.check_and_backup(db.path, now=NOON)
+    assert made is not None and problem is None
+    db.dispose()
+    # damage the pages after the header, as a power cut mid-write on a bad disk might
+    data = bytearray(db.path.read_bytes())
+    for i in range(4096, len(data), 97):
+        data[i] = 0xA5
+    db.path.write_bytes(bytes(data))
+    for side in ("-wal", "-shm"):
+        Path(str(db.path) + side).unlink(missing_ok=True)
+    made, problem = backup.check_and_backup(db.path, now=NOON + dt.timedelta(days=2))
+    assert made is None
+    assert "damaged" in problem and "2026-11-24 12:00" in problem and "gridcare restore" in problem
+    assert len(backup.list_backups(db.path)) == 1  # the damaged file was not backed up

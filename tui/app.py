@@ -139,10 +139,14 @@ class GridcareApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def _backup(self) -> None:
-        from storage.backup import auto_backup
+        """Integrity check, then the daily backup: a few seconds after start-up, off the first paint."""
+        from storage.backup import check_and_backup
 
-        made = auto_backup(self.db_path)
-        if made is not None:
+        made, problem = check_and_backup(self.db_path)
+        if problem:
+            log.error("integrity check failed for the database; no backup taken")
+            self.call_from_thread(self.notify, problem, severity="error", timeout=3600)
+        elif made is not None:
             log.info("daily backup written to %s", made.path)
 
     def on_unmount(self) -> None:

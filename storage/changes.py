@@ -123,7 +123,8 @@ def _after_fold(session: Session, record_type: str, row: SQLModel, hlc: int) -> 
             session.flush()
         if derived is not None:
             session.add(RiskAssessment(**derived))
-        return {row.resident_id}  # type: ignore[attr-defined]
+        # the resident's risk can only move when one of its assessments did
+        return {row.resident_id} if (existing is not None or derived is not None) else set()  # type: ignore[attr-defined]
     return set()
 
 

@@ -143,10 +143,10 @@ class ReportsScreen(Screen[None]):
         from tui.cmd_report import cell_text
 
         rows = self.report.rows[self.grouping] + [self.report.totals]
-        width = max(display_width(r.label) for r in rows)
+        width = max(display_width(r.shown_label) for r in rows)
         text = Text()
         for r in rows:
-            text.append(r.label + " " * (width - display_width(r.label) + 1))
+            text.append(r.shown_label + " " * (width - display_width(r.shown_label) + 1))
             text.append(rate_bar(r.visit_rate), style="green" if (r.visit_rate or 0) >= 0.9 else "yellow")
             text.append(f" {cell_text(r.visit_rate) or '-'}\n")
         self.query_one("#chart", Static).update(text)
@@ -193,7 +193,7 @@ class ReportsScreen(Screen[None]):
         measure = measures[column - 1] if column > 0 else "key_persons"
         key = event.cell_key.row_key.value or None
         rows = self.report.behind(self.grouping, key, measure)
-        label = next((r.label for r in self.report.rows[self.grouping] if r.key == key), self.report.totals.label)
+        label = next((r.label for r in self.report.rows[self.grouping] if r.key == key), self.report.totals.shown_label)
         drill = {"visit_rate": "not_visited"}.get(measure, measure)
         what = _(LISTS.get(drill) or MEASURES[measure])
         self.app.push_screen(ReportListScreen(

@@ -102,7 +102,7 @@ def cell_value(column: Column, item: Any, full_ids: bool) -> Any:
 
 
 def summary_cells(row: ReportRow) -> list[Any]:
-    return [row.label] + [row.visit_rate if m == "visit_rate" else getattr(row, m) for m in SUMMARY_MEASURES]
+    return [row.shown_label] + [row.visit_rate if m == "visit_rate" else getattr(row, m) for m in SUMMARY_MEASURES]
 
 
 def summary_headers(grouping: str) -> list[str]:

@@ -118,9 +118,13 @@ class WorkerLine:
 @dataclass(slots=True)
 class ReportRow:
     key: str | None  # village code, grid id or category code; None for the totals
-    label: str
+    label: str  # the totals row keeps the msgid, so a report computed in one language shows in another
     key_persons: int = 0
     visited: int = 0
+
+    @property
+    def shown_label(self) -> str:
+        return _(self.label) if self.key is None else self.label
     overdue: int = 0
     emergency_high: int = 0
     open_referrals: int = 0
@@ -316,7 +320,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
 
 def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:
     by: dict[str, dict[str, ReportRow]] = {g: {} for g in GROUPINGS}
-    total = ReportRow(None, _("Total"))
+    total = ReportRow(None, N_("Total"))  # translated where shown: see shown_label
     for p in report.people:
         total.add(p)
         keys = {"village": [p.village_code], "grid": [p.grid_code], "category": p.categories}

@@ -93,7 +93,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
         table = Table(*summary_headers(grouping), show_footer=False)
         for i, column in enumerate(table.columns):
             column.justify = "left" if i == 0 else "right"
-        labels = [row.label for row in report.rows[grouping]] + [report.totals.label]
+        labels = [row.shown_label for row in report.rows[grouping]] + [report.totals.shown_label]
         table.columns[0].no_wrap = True
         table.columns[0].min_width = min(24, max(display_width(t) for t in labels))
         for row in report.rows[grouping]:

@@ -49,6 +49,7 @@ def worker(db_path: Path, out: Path, log) -> None:
             report(log, f"visit {v.id}")
         elif op == "edit" and residents:
             rid, phone = rng.choice(residents), f"139{rng.randrange(10**8):08d}"
+            report(log, f"try-edit {rid} {phone}")  # it may commit and be killed before it reports
             update_resident(db, rid, {"phone": phone})
             report(log, f"edit {rid} {phone}")
         elif op == "register":

@@ -106,6 +106,8 @@ def _make_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        # a bug's traceback goes to the log file: it must not carry names or ID numbers
+        hide_parameters=True,
     )
     sa_event.listen(engine, "connect", _on_connect)
     sa_event.listen(engine, "begin", _on_begin)

@@ -101,3 +101,15 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_message(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(UserError):
         open_database(path)
+
+
+def test_database_errors_do_not_carry_personal_data_into_logs(tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    db = open_database(tmp_path / "a.db")
+    with pytest.raises(IntegrityError) as info:
+        with db.engine.begin() as conn:
+            for _ in range(2):
+                conn.execute(text("INSERT INTO township (id, name, deleted) VALUES (:id, :name, 0)"),
+                             {"id": "330521101", "name": "张三的秘密"})
+    assert "张三的秘密" not in str(info.value)

@@ -101,8 +101,10 @@ def test_refused_bundles_change_nothing(tmp_path):
 
     elsewhere = open_database(tmp_path / "elsewhere.db")
     init_township(elsewhere, "110105001", "别的镇", tmp_path / "elsewhere.pub")
+    before_elsewhere = list(dump_lines(elsewhere))
     report = merge_paths(elsewhere, [good])
     assert report.bundles[0].code == "wrong_township" and "110105001" in report.bundles[0].message
+    assert list(dump_lines(elsewhere)) == before_elsewhere
 
 
 def test_a_device_key_mismatch_is_refused_after_first_use(tmp_path):
@@ -127,8 +129,10 @@ def test_a_device_key_mismatch_is_refused_after_first_use(tmp_path):
         ident.device_sign_secret, ident.device_sign_public = keys.sign_secret, keys.sign_public
     elder(clone, "假冒")
     forged = export_bundle(clone, tmp_path / "2.gcb").path
+    before = list(dump_lines(t.db))
     report = merge_paths(t.db, [forged])
-    assert report.bundles[0].code == "untrusted_signer"
+    assert report.bundles[0].code == "untrusted_signer" and "signed by another key" in report.bundles[0].message
+    assert list(dump_lines(t.db)) == before
     assert "假冒" not in _names(t.db)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import asyncio
 import functools
 
@@ -26,7 +28,7 @@ def run_async(test):
 
 async def _settle(pilot) -> None:
     await pilot.pause(0.2)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause(0.2)
 
 

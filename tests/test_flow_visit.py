@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import asyncio
 import datetime as dt
 import functools
@@ -48,7 +50,7 @@ def static_text(widget: Static) -> str:
 
 async def settle(pilot, seconds: float = 0.05) -> None:
     await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

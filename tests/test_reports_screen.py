@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import asyncio
 import functools
 import importlib
@@ -30,7 +32,7 @@ def run_async(test):
 async def _settle(pilot) -> None:
     for _ in range(20):
         await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import datetime as dt
 
 import pytest
@@ -408,7 +410,7 @@ def test_roster_import_screen_checks_then_imports(db, tmp_path):
 
     async def settle(pilot) -> None:
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
     async def flow() -> None:

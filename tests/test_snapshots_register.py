@@ -7,6 +7,8 @@ file, which differs on every run.
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import pytest
 from sqlmodel import select
 
@@ -24,7 +26,7 @@ def lang(request):
 
 async def _settle(pilot) -> None:
     await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause(0.1)
     pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
 

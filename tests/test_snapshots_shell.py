@@ -6,6 +6,8 @@ pictures do not depend on the date or on pytest's temporary folder.
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import pytest
 
 from storage.i18n import set_language
@@ -22,7 +24,7 @@ def lang(request):
 
 async def _settle(pilot) -> None:
     await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause(0.2)
     pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
     await pilot.pause(0.1)

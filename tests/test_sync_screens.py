@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.pilot_helpers import workers_done
+
 import asyncio
 import functools
 
@@ -43,7 +45,7 @@ async def _settle(pilot, app):
     # a worker may start another (a merge rescans the folder): wait until none is left
     for _ in range(20):
         await pilot.pause(0.02)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         if not any(w.is_running for w in app.workers):
             return

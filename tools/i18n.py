@@ -11,6 +11,7 @@ Same as `pybabel extract -k N_ ... && pybabel update ... && pybabel compile`.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
 from pathlib import Path
@@ -27,8 +28,12 @@ KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 SOURCES = ("storage", "tui", "screens")
 
 
+# the header's dates are pinned: a catalog must not look stale because the clock moved
+PINNED = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+
+
 def extract() -> Catalog:
-    catalog = Catalog(project="gridcare", charset="utf-8")
+    catalog = Catalog(project="gridcare", charset="utf-8", creation_date=PINNED, revision_date=PINNED)
     for folder in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
@@ -50,6 +55,7 @@ def load(lang: str, template: Catalog) -> Catalog:
         catalog = Catalog(locale=lang, project="gridcare", charset="utf-8")
     catalog.update(template, no_fuzzy_matching=True)
     catalog.obsolete.clear()
+    catalog.creation_date = catalog.revision_date = PINNED
     if lang == "en":
         for message in catalog:
             if message.id and isinstance(message.id, tuple):

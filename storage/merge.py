@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage import hlc
-from storage.bundle_file import SUFFIX, BundleError, read_bundle
+from storage.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
 from storage.changes import load_identity, rebuild
 from storage.db import Database
 from storage.i18n import _
@@ -95,9 +95,33 @@ def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, An
     return check
 
 
+def _merged_before(session, path: Path) -> BundleOutcome | None:
+    """A bundle whose (device, number, checksum) was merged already: skipped without decrypting it.
+
+    The manifest is not verified here, and need not be: a file that merely claims to be
+    a merged bundle changes nothing by being skipped. A clerk's shared folder keeps every
+    bundle ever sent, so re-merging it stays quick.
+    """
+    try:
+        m = read_manifest(path)
+    except BundleError:
+        return None  # the full read says what is wrong
+    device_id, seq = m.get("device_id"), m.get("seq")
+    if not isinstance(device_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
+        return None
+    seen = session.get(BundleReceived, (device_id, seq))
+    if seen is None or seen.payload_sha256 != m.get("payload_sha256"):
+        return None
+    return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=str(m.get("worker", "")),
+                         grid=str(m.get("grid_code", "")))
+
+
 def merge_one(db: Database, path: Path) -> BundleOutcome:
     name = path.name
     with db.session() as s:
+        already = _merged_before(s, path)
+        if already is not None:
+            return already
         ident = load_identity(s)
         secrets = [ident.township_age_secret, ident.device_age_secret]
         try:

@@ -267,3 +267,21 @@ def test_a_reassignment_reaches_both_grids_with_only_what_each_needs(tmp_path):
     with b.session() as s:
         assert s.get(Resident, r.id).name == "张三" and s.get(Visit, visit.id) is not None  # grid 2 gets the history
     assert "李四" not in _names(a)
+
+
+def test_a_folder_merged_again_is_not_decrypted_again(tmp_path, monkeypatch):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    export_bundle(a, usb)
+    assert merge_paths(t.db, [usb]).bundles[0].status == "new"
+    import storage.merge as merge_module
+
+    def must_not_read(*args, **kwargs):
+        raise AssertionError("an already merged bundle was decrypted again")
+
+    monkeypatch.setattr(merge_module, "read_bundle", must_not_read)
+    again = merge_paths(t.db, [usb])
+    assert [(b.status, b.worker, b.seq) for b in again.bundles] == [("already", "王芳", 1)]

@@ -12,6 +12,7 @@ databases in many orders, repeated, and in batches.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import shutil
@@ -52,6 +53,7 @@ def _template() -> Path:
     """A township and two workers with two residents each, first bundles merged: built once, copied per example."""
     if "path" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="gridcare-laws-", dir=SCRATCH))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # tmpfs is memory
         t = make_township(folder)
         t.db.dispose()
         shutil.copy(folder / "township.db", folder / "township-fresh.db")

@@ -6,7 +6,7 @@ import logging
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll

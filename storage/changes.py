@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, delete, func, insert, select, update
+from sqlalchemy import Boolean, Date, DateTime, Integer, func, select, update
 from sqlmodel import Session, SQLModel
 
 from storage import hlc as clock

@@ -28,22 +28,26 @@ class Profile:
 
 
 def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
+    from storage.duplicates import resident_ids_for
+
+    # a duplicate merged into this resident brings its visits, referrals and risk history along
+    ids = resident_ids_for(db, resident_id)
     with db.session() as s:
         r = s.get(Resident, resident_id)
         if r is None or r.deleted:
             raise UserError(_("No such resident."))
         policy = load_policy(s)
         visits = list(s.exec(
-            select(Visit).where(Visit.resident_id == resident_id, Visit.deleted == False)  # noqa: E712
+            select(Visit).where(Visit.resident_id.in_(ids), Visit.deleted == False)  # noqa: E712
             .order_by(Visit.visit_date.desc(), Visit.id)
         ).all())
         referrals = list(s.exec(
-            select(Referral).where(Referral.resident_id == resident_id, Referral.deleted == False)  # noqa: E712
+            select(Referral).where(Referral.resident_id.in_(ids), Referral.deleted == False)  # noqa: E712
             .order_by(Referral.opened_on.desc(), Referral.id)
         ).all())
         risk = list(s.exec(
             select(RiskAssessment)
-            .where(RiskAssessment.resident_id == resident_id, RiskAssessment.deleted == False)  # noqa: E712
+            .where(RiskAssessment.resident_id.in_(ids), RiskAssessment.deleted == False)  # noqa: E712
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage import idnumbers
-from storage.changes import load_identity, new_id, writer
+from storage.changes import load_identity, new_id
 from storage.db import Database
 from storage.errors import UserError, ValidationError, ValidationErrors
 from storage.i18n import _

@@ -18,3 +18,15 @@ async def workers_done(app, attempts: int = 20) -> None:
         except WorkerCancelled:
             continue
     await app.workers.wait_for_complete()
+
+
+def run_async(test):
+    """No asyncio plugin in the test stack: run the coroutine test to completion."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return wrapper

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
+from tests.pilot_helpers import run_async, workers_done
 
-import asyncio
-import functools
 
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select
@@ -18,12 +16,6 @@ from tui.app import make_app
 from tests.register_helpers import TODAY, make_register_db
 
 
-def run_async(test):
-    """No async test plugin here: run each Pilot test in its own event loop."""
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-    return wrapper
 
 
 async def _settle(pilot) -> None:

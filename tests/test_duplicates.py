@@ -108,3 +108,24 @@ def test_a_merge_made_by_the_clerk_reaches_the_grid(tmp_path):
     merge_residents(t.db, keep.id, dup.id)
     merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
     assert resident_ids_for(a, keep.id) == [keep.id, dup.id]
+
+
+def test_the_kept_residents_profile_shows_the_duplicates_visits(tmp_path):
+    import datetime as dt
+
+    from storage.duplicates import merge_residents, undo_merge
+    from storage.profile import resident_profile
+    from storage.residents import register_resident
+    from storage.visits import log_visit
+    from tests.foundation_helpers import make_db
+
+    db = make_db(tmp_path / "p.db")
+    fields = {"name": "李建国", "categories": ["empty_nest_elder"], "birth_date": dt.date(1950, 10, 1)}
+    keep, dup = register_resident(db, fields), register_resident(db, fields)
+    v = log_visit(db, dup.id, {"notes": "在另一个网格登记时的探访"})
+    today = dt.date.today()
+    assert v.id not in {x.id for x in resident_profile(db, keep.id, today).visits}
+    merge_residents(db, keep.id, dup.id)
+    assert v.id in {x.id for x in resident_profile(db, keep.id, today).visits}
+    undo_merge(db, dup.id)
+    assert v.id not in {x.id for x in resident_profile(db, keep.id, today).visits}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
+from tests.pilot_helpers import run_async, workers_done
 
-import asyncio
 import datetime as dt
-import functools
 import os
 import random
 
@@ -31,12 +29,6 @@ def english():
     set_language("zh_CN")
 
 
-def run_async(test):
-    """No asyncio plugin in the test stack: run the coroutine to completion."""
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-    return wrapper
 
 
 def static_text(widget: Static) -> str:

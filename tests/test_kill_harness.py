@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from storage.changes import rebuild_all

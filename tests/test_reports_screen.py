@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
+from tests.pilot_helpers import run_async, workers_done
 
-import asyncio
-import functools
 import importlib
 
 import pytest
@@ -22,11 +20,6 @@ def town(tmp_path_factory):
     return build_township(tmp_path_factory.mktemp("town") / "t.db")
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-    return wrapper
 
 
 async def _settle(pilot) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
+from tests.pilot_helpers import run_async, workers_done
 
-import asyncio
-import functools
 
 import pytest
 from sqlmodel import select
@@ -33,12 +31,6 @@ def english():
     set_language("zh_CN")
 
 
-def run_async(test):
-    """No asyncio plugin in the test stack: run the coroutine to completion."""
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-    return wrapper
 
 
 async def _settle(pilot, app):

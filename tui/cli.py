@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
+
 import sys
 from pathlib import Path
 

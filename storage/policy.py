@@ -37,9 +37,6 @@ class Policy:
             return min(override, by_risk)
         return by_risk
 
-    def counting_methods(self) -> tuple[str, ...]:
-        return ("home", "video", "proxy", "phone") if self.phone_counts else ("home", "video", "proxy")
-
 
 def load_policy(session: Session) -> Policy:
     values = dict(DEFAULT_POLICY)

@@ -51,8 +51,11 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
-    counting = policy.counting_methods()
-    last = next((v.visit_date for v in visits if v.method in counting and v.visit_date and v.visit_date <= today), None)
+    from storage.report_query import seen_methods
+
+    counting = seen_methods(policy)  # the one definition of "seen", shared with Home and the reports
+    last = next((v.visit_date for v in visits if v.method in counting and v.resident_seen and v.visit_date
+                 and v.visit_date <= today), None)
     freq = policy.frequency_days(r.risk_level, r.visit_frequency_days)
     return Profile(
         resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk,

@@ -122,10 +122,10 @@ def _stages(query: str) -> list[_Stage]:
 
 
 def _last_visit_sql(policy: Policy) -> str:
-    methods = ", ".join(f"'{m}'" for m in policy.counting_methods())
-    # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
-    return ("(SELECT v.visit_date FROM visit v WHERE v.resident_id = r.id AND v.visit_date <= :today"
-            f" AND v.deleted = 0 AND v.method IN ({methods}) ORDER BY v.visit_date DESC LIMIT 1)")
+    # the one definition of "seen" (storage/report_query.py), so the register agrees with Home and the reports
+    from storage.report_query import last_seen_sql
+
+    return last_seen_sql(policy, "r.id", ":today")
 
 
 def _due_sql(policy: Policy) -> str:
@@ -177,10 +177,7 @@ def _last_visits(session: Session, ids: list[str], policy: Policy, today: dt.dat
         return {}
     marks = ", ".join(f":id{i}" for i in range(len(ids)))
     # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
-    methods = ", ".join(f"'{m}'" for m in policy.counting_methods())
-    sql = (f"SELECT r.id, (SELECT v.visit_date FROM visit v WHERE v.resident_id = r.id AND v.visit_date <= :today"
-           f" AND v.deleted = 0 AND v.method IN ({methods}) ORDER BY v.visit_date DESC LIMIT 1)"
-           f" FROM resident r WHERE r.id IN ({marks})")
+    sql = f"SELECT r.id, {_last_visit_sql(policy)} FROM resident r WHERE r.id IN ({marks})"
     params = {f"id{i}": rid for i, rid in enumerate(ids)} | {"today": today.isoformat()}
     return {rid: _date(day) for rid, day in session.connection().execute(text(sql), params) if day}
 

@@ -149,3 +149,31 @@ def test_merged_and_deleted_residents_are_never_listed(db):
 def test_unknown_due_status_is_a_bug_not_an_empty_list(db):
     with db.session() as s, pytest.raises(ValueError):
         search_residents(s, "", filters=ResidentFilter(due="someday"), today=TODAY)
+
+
+def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
+    """A visit through someone else, or one where the resident was not seen, does not count anywhere."""
+    import datetime as dt
+
+    from storage.home import resident_due_rows
+    from storage.residents import register_resident
+    from storage.search import ResidentFilter, search_residents
+    from storage.visits import log_visit
+    from tests.foundation_helpers import make_db
+
+    today = dt.date.today()
+    db = make_db(tmp_path / "seen.db")
+    fields = {"categories": ["solitary_elder"], "birth_date": dt.date(1944, 1, 1),
+              "registered_on": today - dt.timedelta(days=200)}
+    proxy = register_resident(db, {"name": "甲", **fields})
+    unseen = register_resident(db, {"name": "乙", **fields})
+    seen = register_resident(db, {"name": "丙", **fields})
+    log_visit(db, proxy.id, {"method": "proxy"}, today=today)
+    log_visit(db, unseen.id, {"resident_seen": False}, today=today)
+    log_visit(db, seen.id, {}, today=today)
+    with db.session() as s:
+        overdue = {r.name for r in search_residents(s, "", filters=ResidentFilter(due="overdue"), today=today)}
+        visited = {r.name for r in search_residents(s, "", filters=ResidentFilter(due="visited_month"), today=today)}
+        home_overdue = {row.name for row in resident_due_rows(s, today) if row.overdue}
+    assert visited == {"丙"}
+    assert overdue == {"甲", "乙"} == home_overdue

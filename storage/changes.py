@@ -27,7 +27,7 @@ from sqlmodel import Session, SQLModel
 
 from storage import hlc as clock
 from storage.errors import UserError
-from storage.i18n import _
+from storage.i18n import N_, _
 from storage.models import (
     DERIVED_FIELDS,
     RECORD_TABLES,
@@ -198,6 +198,17 @@ class Writer:
 
     def delete(self, record_type: str, record_id: str) -> Event:
         return self.write(record_type, record_id, {"deleted": True})
+
+
+_MISSING = {"resident": N_("No such resident."), "visit": N_("No such visit."), "referral": N_("No such referral.")}
+
+
+def live_row(session: Session, record_type: str, record_id: str) -> Any:
+    """The state row of a record that exists and is not deleted, else a UserError saying so."""
+    row = session.get(RECORD_TABLES[record_type], record_id)
+    if row is None or row.deleted:
+        raise UserError(_(_MISSING[record_type]))
+    return row
 
 
 def load_identity(session: Session) -> Identity:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from storage.changes import writer
+from storage.changes import live_row, writer
 from storage.db import Database
 from storage.errors import UserError
 from storage.i18n import N_, _
@@ -52,9 +52,7 @@ def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
     if keep_id == duplicate_id:
         raise UserError(_("A resident cannot be merged into itself."))
     with db.write() as s:
-        keep, dup = s.get(Resident, keep_id), s.get(Resident, duplicate_id)
-        if keep is None or dup is None or keep.deleted or dup.deleted:
-            raise UserError(_("No such resident."))
+        keep, dup = live_row(s, "resident", keep_id), live_row(s, "resident", duplicate_id)
         if keep.merged_into:
             raise UserError(_("{name} was itself merged into another record; merge into that one.").format(name=keep.name))
         if dup.merged_into:

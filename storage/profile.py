@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
+from storage.changes import live_row
 from storage.db import Database
-from storage.errors import UserError
-from storage.i18n import _
 from storage.models import Referral, Resident, RiskAssessment, Visit
 from storage.policy import Policy, age_on, ageing_out, due_date, load_policy
 
@@ -33,9 +32,7 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
     # a duplicate merged into this resident brings its visits, referrals and risk history along
     ids = resident_ids_for(db, resident_id)
     with db.session() as s:
-        r = s.get(Resident, resident_id)
-        if r is None or r.deleted:
-            raise UserError(_("No such resident."))
+        r = live_row(s, "resident", resident_id)
         policy = load_policy(s)
         visits = list(s.exec(
             select(Visit).where(Visit.resident_id.in_(ids), Visit.deleted == False)  # noqa: E712

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from storage.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
-from storage.changes import new_id, writer
+from storage.changes import live_row, new_id, writer
 from storage.db import Database
-from storage.errors import UserError, ValidationError
+from storage.errors import ValidationError
 from storage.i18n import _
-from storage.models import Referral, Resident
+from storage.models import Referral
 
 
 def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
@@ -26,9 +26,7 @@ def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, v
         raise ValidationError("opened_on", _("The date is in the future."))
     rid = new_id()
     with db.write() as s:
-        r = s.get(Resident, resident_id)
-        if r is None or r.deleted:
-            raise UserError(_("No such resident."))
+        live_row(s, "resident", resident_id)
         writer(s).write("referral", rid, {"resident_id": resident_id, "visit_id": visit_id, "agency": agency,
                                           "reason": reason, "status": "open", "opened_on": opened_on})
         s.flush()
@@ -40,9 +38,7 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
     if status not in REFERRAL_STATUSES:
         raise ValidationError("status", _("Unknown status."))
     with db.write() as s:
-        ref = s.get(Referral, referral_id)
-        if ref is None or ref.deleted:
-            raise UserError(_("No such referral."))
+        live_row(s, "referral", referral_id)
         fields: dict = {"status": status}
         if outcome:
             fields["outcome"] = " ".join(outcome.split())

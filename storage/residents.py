@@ -7,9 +7,9 @@ from typing import Any
 
 from storage import idnumbers
 from storage.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS
-from storage.changes import new_id, writer
+from storage.changes import live_row, new_id, writer
 from storage.db import Database
-from storage.errors import UserError, ValidationError, ValidationErrors
+from storage.errors import ValidationError, ValidationErrors
 from storage.i18n import _
 from storage.models import Resident
 from storage.policy import age_on
@@ -184,9 +184,7 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
 
 def get_resident(db: Database, resident_id: str) -> Resident:
     with db.session() as s:
-        r = s.get(Resident, resident_id)
-        if r is None or r.deleted:
-            raise UserError(_("No such resident."))
+        r = live_row(s, "resident", resident_id)
         return r
 
 
@@ -198,9 +196,7 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
     if unknown:
         raise ValueError(f"not resident fields: {sorted(unknown)}")
     with db.write() as s:
-        current = s.get(Resident, resident_id)
-        if current is None or current.deleted:
-            raise UserError(_("No such resident."))
+        current = live_row(s, "resident", resident_id)
         data = validate_resident(changes, today, existing=current)
         if "name" in data:
             data["name_initials"] = name_search_key(data["name"])
@@ -219,9 +215,7 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
     if closed_on > dt.date.today():
         raise ValidationError("closed_on", _("The date is in the future."))
     with db.write() as s:
-        current = s.get(Resident, resident_id)
-        if current is None or current.deleted:
-            raise UserError(_("No such resident."))
+        current = live_row(s, "resident", resident_id)
         fields = {"status": "closed", "close_reason": reason, "closed_on": closed_on}
         if note:
             fields["notes"] = (current.notes + "\n" + note).strip()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from storage.categories import RISK_LEVELS
-from storage.changes import new_id, writer
+from storage.changes import live_row, new_id, writer
 from storage.db import Database
-from storage.errors import UserError, ValidationError
+from storage.errors import ValidationError
 from storage.i18n import _
 from storage.models import Resident, RiskAssessment
 from sqlmodel import select
@@ -25,9 +25,7 @@ def change_risk(db: Database, resident_id: str, level: str, reason: str, *, asse
     if assessed_on > dt.date.today():
         raise ValidationError("assessed_on", _("The date is in the future."))
     with db.write() as s:
-        r = s.get(Resident, resident_id)
-        if r is None or r.deleted:
-            raise UserError(_("No such resident."))
+        r = live_row(s, "resident", resident_id)
         w = writer(s)
         w.write("risk", new_id(), {"resident_id": resident_id, "level": level, "reason": reason,
                                    "assessed_on": assessed_on, "assessor": w.identity.worker_name})

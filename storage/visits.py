@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from storage.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
-from storage.changes import new_id, writer
+from storage.changes import live_row, new_id, writer
 from storage.db import Database
 from storage.errors import UserError, ValidationError, ValidationErrors
 from storage.i18n import _
@@ -90,9 +90,7 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: 
     data = validate_visit({"visit_date": today or dt.date.today(), "method": "home", **fields}, today)
     vid = new_id()
     with db.write() as s:
-        r = s.get(Resident, resident_id)
-        if r is None or r.deleted:
-            raise UserError(_("No such resident."))
+        r = live_row(s, "resident", resident_id)
         w = writer(s)
         data.setdefault("visitor", w.identity.worker_name)
         data["resident_id"] = resident_id
@@ -108,9 +106,7 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
         raise ValueError(f"not visit fields: {sorted(unknown)}")
     data = validate_visit(changes, today)
     with db.write() as s:
-        v = s.get(Visit, visit_id)
-        if v is None or v.deleted:
-            raise UserError(_("No such visit."))
+        v = live_row(s, "visit", visit_id)
         diff = {k: val for k, val in data.items() if getattr(v, k) != val}
         if diff:
             writer(s).write("visit", visit_id, diff)
@@ -120,7 +116,5 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
 
 def delete_visit(db: Database, visit_id: str) -> None:
     with db.write() as s:
-        v = s.get(Visit, visit_id)
-        if v is None or v.deleted:
-            raise UserError(_("No such visit."))
+        live_row(s, "visit", visit_id)
         writer(s).delete("visit", visit_id)

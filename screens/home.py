@@ -282,11 +282,9 @@ def progress_renderable(data):
 
 
 def _month(day) -> str:
-    from babel.dates import format_skeleton
+    from tui.formatting import format_month
 
-    from storage.i18n import babel_locale
-
-    return format_skeleton("yMMM", day, locale=babel_locale())
+    return format_month(day)
 
 
 def _bar(progress_bar, p):

@@ -25,11 +25,9 @@ BAR_WIDTH = 30
 
 
 def month_label(year: int, month: int) -> str:
-    from babel.dates import format_skeleton
+    from tui.formatting import format_month
 
-    from storage.i18n import babel_locale
-
-    return format_skeleton("yMMM", dt.date(year, month, 1), locale=babel_locale())
+    return format_month(dt.date(year, month, 1))
 
 
 def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:

@@ -402,7 +402,3 @@ def _parse_events(lines: Iterable[bytes], path: Path, expected: int | None) -> l
         raise _fail("bad_event", _("the bundle holds {found} records, its manifest says {expected}.").format(
             found=len(events), expected=expected), path)
     return events
-
-
-def default_out_dir() -> Path:
-    return Path(os.path.expanduser("~"))

@@ -48,3 +48,10 @@ def format_percent(value: float) -> str:
     from babel.numbers import format_percent as _format
 
     return _format(value, locale=babel_locale())
+
+
+def format_month(day: dt.date) -> str:
+    """'2026年11月' / 'Nov 2026'."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", day, locale=babel_locale())

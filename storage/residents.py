@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlmodel import select
+
 from storage import idnumbers
 from storage.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS
 from storage.changes import live_row, new_id, writer
@@ -171,7 +173,8 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
             data["grid_code"] = w.identity.grid_code
         data.setdefault("township_code", w.identity.township_code)
         if data.get("id_number"):
-            clash = s.query(Resident).filter(Resident.id_number == data["id_number"], Resident.deleted == False).first()  # noqa: E712
+            clash = s.exec(select(Resident).where(
+                Resident.id_number == data["id_number"], Resident.deleted == False)).first()  # noqa: E712
             if clash is not None:
                 raise ValidationError("id_number", _("{name} is already registered with this ID number.").format(name=clash.name))
         w.write("resident", rid, data)

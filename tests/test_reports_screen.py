@@ -98,10 +98,20 @@ def test_snapshot_zh_80x24(snap_compare, town, zh):
 
     db, ids = town
 
+    async def shown(pilot, year: int, month: int) -> None:
+        # "no worker running" is also true before the report's worker starts: wait for the report itself
+        for _ in range(200):
+            await _settle(pilot)
+            report = getattr(pilot.app.screen, "report", None)
+            if report is not None and (report.year, report.month) == (year, month):
+                await pilot.pause()
+                return
+        raise AssertionError(f"the report for {year}-{month:02d} was never shown")
+
     async def before(pilot):
-        await _settle(pilot)
+        await shown(pilot, TODAY.year, TODAY.month)
         await pilot.press("left_square_bracket")
-        await _settle(pilot)
+        await shown(pilot, *((TODAY.year, TODAY.month - 1) if TODAY.month > 1 else (TODAY.year - 1, 12)))
         pilot.app.screen.set_focus(None)
 
     assert snap_compare(HarnessApp(db, ReportsScreen, today=TODAY), terminal_size=(80, 24), run_before=before)

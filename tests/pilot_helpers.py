@@ -30,3 +30,18 @@ def run_async(test):
         return asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+async def quiet(pilot, rounds: int = 3, step: float = 0.1, limit: int = 100) -> None:
+    """Wait until no worker has run for `rounds` consecutive pauses.
+
+    A screen may start its worker only after its first paint; one check of "no worker
+    running" can come before that start, and a loaded CI machine makes it likely.
+    """
+    calm = 0
+    for _ in range(limit):
+        await pilot.pause(step)
+        await workers_done(pilot.app)
+        calm = calm + 1 if not any(w.is_running for w in pilot.app.workers) else 0
+        if calm >= rounds:
+            return

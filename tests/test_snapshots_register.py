@@ -7,7 +7,7 @@ file, which differs on every run.
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
+from tests.pilot_helpers import quiet
 
 import pytest
 from sqlmodel import select
@@ -26,7 +26,7 @@ def lang(request):
 
 async def _settle(pilot) -> None:
     await pilot.pause(0.3)
-    await workers_done(pilot.app)
+    await quiet(pilot)
     await pilot.pause(0.1)
     pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
 

@@ -6,7 +6,7 @@ pictures do not depend on the date or on pytest's temporary folder.
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
+from tests.pilot_helpers import quiet
 
 import pytest
 
@@ -24,7 +24,7 @@ def lang(request):
 
 async def _settle(pilot) -> None:
     await pilot.pause(0.3)
-    await workers_done(pilot.app)
+    await quiet(pilot)
     await pilot.pause(0.2)
     pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
     await pilot.pause(0.1)

@@ -317,11 +317,59 @@ def _chunks(ids: list[str], size: int = 900) -> Iterable[list[str]]:
         yield ids[i : i + size]
 
 
-def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None) -> None:
+_ENCODERS: dict[str, Any] = {}
+
+
+def row_encoder(record_type: str) -> Any:
+    """The record type's state table as a storage.sqlite_bulk.RowEncoder."""
+    from sqlalchemy import JSON
+
+    from storage.sqlite_bulk import RowEncoder
+
+    if record_type not in _ENCODERS:
+        model = RECORD_TABLES[record_type]
+        kinds = dict(_column_kinds(model))
+        for col in model.__table__.columns:  # type: ignore[attr-defined]
+            if isinstance(col.type, JSON):
+                kinds[col.name] = "json"
+        _ENCODERS[record_type] = RowEncoder(model.__tablename__, kinds, row_template(record_type))  # type: ignore[attr-defined]
+    return _ENCODERS[record_type]
+
+
+def _encode_state(enc: Any, record_type: str, record_id: str, values: dict[str, Any], deleted: bool,
+                  newest: int) -> list[Any]:
+    """`state_row()` as the tuple SQLite stores (values may still hold 'deleted': it is overwritten)."""
+    row = enc.row(values)
+    index = enc.index
+    row[index["id"]], row[index["deleted"]] = record_id, 1 if deleted else 0
+    if record_type == "resident":
+        number = row[index["id_number"]]
+        row[index["id_rev"]] = number[::-1] if number else None
+    elif record_type == "risk":
+        row[index["hlc"]] = newest
+    return row
+
+
+def _encode_visit_risk(enc: Any, risk_enc: Any, visit: list[Any], newest: int) -> list[Any] | None:
+    """`visit_risk_row()` from an encoded visit row."""
+    i = enc.index
+    if visit[i["deleted"]] or not visit[i["risk_after"]]:
+        return None
+    row = risk_enc.row({"resident_id": visit[i["resident_id"]], "level": visit[i["risk_after"]],
+                        "assessed_on": visit[i["visit_date"]], "assessor": visit[i["visitor"]], "source": "visit",
+                        "reason": ""})
+    j = risk_enc.index
+    row[j["id"]], row[j["hlc"]], row[j["deleted"]] = "visit:" + visit[i["id"]], newest, 0
+    return row
+
+
+def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None) -> list[tuple[str, str, str]]:
     """Re-derive the state of the given records from the change log.
 
-    `known`: for records whose every event is in hand (a merge's new records),
-    those events, so they need not be read back.
+    Returns their conflicts now, as (id, record type, field).
+
+    `known`: for records whose every event is in hand and that have no state yet (a
+    merge's or an import's new records), those events, so they need not be read back.
     """
     from storage.sqlite_bulk import delete_ids, replace_rows
 
@@ -332,16 +380,21 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
     for record_type, record_id in set(keys):
         by_type[record_type].append(record_id)
     residents: set[str] = set()
+    conflict_ids: list[tuple[str, str, str]] = []
     event_t = Event.__table__  # type: ignore[attr-defined]
+    risk_enc = row_encoder("risk")
     for record_type in sorted(by_type):
-        table = RECORD_TABLES[record_type].__tablename__  # type: ignore[attr-defined]
+        enc = row_encoder(record_type)
         for chunk in _chunks(sorted(by_type[record_type])):
             grouped: dict[str, list[_Ev]] = defaultdict(list)
+            single: dict[str, dict[str, Any]] = {}  # records written once: their only event
             to_read = []
             for rid in chunk:
                 in_hand = known.get((record_type, rid))
                 if in_hand is None:
                     to_read.append(rid)
+                elif len(in_hand) == 1:
+                    single[rid] = in_hand[0]
                 else:
                     grouped[rid] = [_Ev(e["id"], e["fields"], e["hlc"], e["device_id"], int(e.get("base_hlc") or 0),
                                         str(e.get("author") or "")) for e in in_hand]
@@ -353,30 +406,41 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
                     grouped[rid].append(_Ev(eid, fields, stamp, device, base, author))
             rows, conflicts, risk_rows = [], [], []
             for rid in chunk:
-                evs = grouped.get(rid, [])
-                values, deleted, found = fold_events(record_type, rid, evs)
-                newest = max((e.hlc for e in evs), default=0)
-                row = state_row(record_type, rid, values, deleted, newest)
+                only = single.get(rid)
+                if only is not None:
+                    fields = only["fields"]
+                    row = _encode_state(enc, record_type, rid, fields, bool(fields.get("deleted")), only["hlc"])
+                    newest = only["hlc"]
+                else:
+                    evs = grouped.get(rid, [])
+                    values, deleted, found = fold_events(record_type, rid, evs)
+                    newest = max((e.hlc for e in evs), default=0)
+                    row = _encode_state(enc, record_type, rid, values, deleted, newest)
+                    conflicts += found
                 rows.append(row)
-                conflicts += found
                 if record_type == "visit":
-                    derived = visit_risk_row(row, newest)
+                    derived = _encode_visit_risk(enc, risk_enc, row, newest)
                     if derived:
                         risk_rows.append(derived)
-                    residents.add(row["resident_id"])
+                    residents.add(row[enc.index["resident_id"]])
                 elif record_type == "risk":
-                    residents.add(row["resident_id"])
+                    residents.add(row[enc.index["resident_id"]])
                 elif record_type == "resident":
                     residents.add(rid)
-            replace_rows(conn, table, rows)
-            delete_ids(conn, "conflict", "record_id", chunk, " AND record_type = ?", (record_type,))
+            enc.write(conn, rows)
+            stale = [rid for rid in chunk if rid not in single]  # records written once have none
+            if stale:
+                delete_ids(conn, "conflict", "record_id", stale, " AND record_type = ?", (record_type,))
             replace_rows(conn, "conflict", conflicts)
+            conflict_ids += [(c["id"], record_type, c["field"]) for c in conflicts]
             if record_type == "visit":
-                delete_ids(conn, "risk_assessment", "id", ["visit:" + v for v in chunk])
-                replace_rows(conn, "risk_assessment", risk_rows)
+                if stale:
+                    delete_ids(conn, "risk_assessment", "id", ["visit:" + v for v in stale])
+                risk_enc.write(conn, risk_rows)
     _forget(session, by_type)
     if residents:
         refresh_risk(session, residents)
+    return conflict_ids
 
 
 def _forget(session: Session, by_type: dict[str, list[str]]) -> None:

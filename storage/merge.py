@@ -7,13 +7,15 @@ A refused or interrupted bundle leaves the database as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from storage import hlc
 from storage.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
@@ -23,6 +25,8 @@ from storage.i18n import _
 from storage.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
 
 Progress = Callable[[int, int], None]
+BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
+MERGE_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -117,97 +121,112 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
 
 
 def merge_one(db: Database, path: Path) -> BundleOutcome:
+    """Merge one bundle in a transaction of its own."""
+    with db.write() as s:
+        return _merge_into(s, path)
+
+
+def _merge_into(s: Session, path: Path) -> BundleOutcome:
+    """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
     name = path.name
-    with db.session() as s:
-        already = _merged_before(s, path)
-        if already is not None:
-            return already
-        ident = load_identity(s)
-        secrets = [ident.township_age_secret, ident.device_age_secret]
-        try:
-            manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
-            _check_record_types(events, name)
-        except BundleError as exc:
-            return BundleOutcome(name, "refused", exc.code, str(exc))
-        device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
-        seen = s.get(BundleReceived, (device_id, seq))
+    already = _merged_before(s, path)
+    if already is not None:
+        return already
+    ident = load_identity(s)
+    secrets = [ident.township_age_secret, ident.device_age_secret]
+    try:
+        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
+        _check_record_types(events, name)
+    except BundleError as exc:
+        return BundleOutcome(name, "refused", exc.code, str(exc))
+    device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
+    seen = s.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
     try:
-        _apply(db, path, manifest, events, outcome)
+        with s.begin_nested():
+            _apply(s, path, manifest, events, outcome)
     except (ValueError, TypeError):
-        # a value of the wrong type deep in a record: the transaction was rolled back
+        # a value of the wrong type deep in a record: the savepoint was rolled back
+        s.expunge_all()
         problem = _("a record inside the bundle holds a value of the wrong type.")
         return BundleOutcome(name, "refused", "bad_event", _("{file}: {problem}").format(file=name, problem=problem))
     return outcome
 
 
-def _apply(db: Database, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]], outcome: BundleOutcome) -> None:
+def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
+           outcome: BundleOutcome) -> None:
     from storage.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 
     now = dt.datetime.now(dt.timezone.utc)
-    with db.write() as s:
-        conn = s.connection()
-        ident = s.get(Identity, 1)
-        present = existing_event_ids(conn, [ev["id"] for ev in events])
-        new = [ev for ev in events if ev["id"] not in present]
-        keys = {(ev["record_type"], ev["record_id"]) for ev in new}
-        by_type: dict[str, list[str]] = {}
-        for rtype, rid in keys:
-            by_type.setdefault(rtype, []).append(rid)
-        before = _conflict_ids(s, by_type)
-        insert_events_ignore(conn, new)
-        fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        existing = {(t, i) for t, ids in by_type.items()
-                    for i in existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)}  # type: ignore[attr-defined]
-        for ev in new:
-            key = (ev["record_type"], ev["record_id"])
-            if key not in existing:  # no state yet, so no events before these
-                fresh.setdefault(key, []).append(ev)
-        rebuild(s, keys, fresh)
-        newest = max((ev["hlc"] for ev in events), default=0)
-        ident.last_hlc = hlc.observe(ident.last_hlc, newest)
-        s.add(ident)
-        if manifest.get("kind") == "worker":
-            device = s.get(Device, outcome.device_id)
-            if device is None:
-                outcome.new_device = True
-                device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
-                                last_seen=now)
-            device.age_recipient = str(manifest.get("age_recipient", ""))
-            device.kind = "worker"
-            device.township_code = str(manifest.get("township_code", ""))
-            device.grid_code = outcome.grid or None
-            device.worker_name = outcome.worker
-            device.last_seen = now
-            s.add(device)
-        received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
-            device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
-        received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
-        received.event_count, received.merged_at = len(events), now
-        s.add(received)
-        s.flush()
-        conflicts = len(_conflict_ids(s, by_type) - before)
-        outcome.events_new = len(new)
-        outcome.added, outcome.updated, outcome.conflicts = len(keys) - len(existing), len(existing), conflicts
-        s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
-                         counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
-                                 "new_events": len(new), "records": len(keys)}))
+    conn = s.connection()
+    ident = s.get(Identity, 1)
+    present = existing_event_ids(conn, [ev["id"] for ev in events])
+    new = [ev for ev in events if ev["id"] not in present]
+    keys = {(ev["record_type"], ev["record_id"]) for ev in new}
+    by_type: dict[str, list[str]] = {}
+    for rtype, rid in keys:
+        by_type.setdefault(rtype, []).append(rid)
+    insert_events_ignore(conn, new)
+    existing = {t: sorted(existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids))  # type: ignore[attr-defined]
+                for t, ids in by_type.items()}
+    # only records that had state can have had conflicts before this bundle
+    before = _conflict_ids(s, existing)
+    had_state = {t: set(ids) for t, ids in existing.items()}
+    fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for ev in new:
+        key = (ev["record_type"], ev["record_id"])
+        if ev["record_id"] not in had_state[key[0]]:  # no state yet, so no events before these
+            fresh.setdefault(key, []).append(ev)
+    after = _reviewed(rebuild(s, keys, fresh))
+    newest = max((ev["hlc"] for ev in events), default=0)
+    ident.last_hlc = hlc.observe(ident.last_hlc, newest)
+    s.add(ident)
+    if manifest.get("kind") == "worker":
+        device = s.get(Device, outcome.device_id)
+        if device is None:
+            outcome.new_device = True
+            device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
+                            last_seen=now)
+        device.age_recipient = str(manifest.get("age_recipient", ""))
+        device.kind = "worker"
+        device.township_code = str(manifest.get("township_code", ""))
+        device.grid_code = outcome.grid or None
+        device.worker_name = outcome.worker
+        device.last_seen = now
+        s.add(device)
+    received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
+        device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
+    received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
+    received.event_count, received.merged_at = len(events), now
+    s.add(received)
+    updated = sum(len(ids) for ids in existing.values())
+    outcome.events_new = len(new)
+    outcome.added, outcome.updated, outcome.conflicts = len(keys) - updated, updated, len(after - before)
+    s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
+                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
+                             "new_events": len(new), "records": len(keys)}))
+    s.flush()
 
 
-def _conflict_ids(session, by_type: dict[str, list[str]]) -> set[str]:
-    """Open conflicts on these records that the clerk reviews (not the columns that follow another)."""
+def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
+    """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
     from storage.conflicts import FOLLOWERS
 
-    found: set[str] = set()
+    return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
+
+
+def _conflict_ids(session: Session, by_type: dict[str, list[str]]) -> set[str]:
+    """Open conflicts on these records that the clerk reviews."""
+    found: list[tuple[str, str, str]] = []
     for rtype, ids in by_type.items():
         for i in range(0, len(ids), 900):
-            found.update(cid for cid, fld in session.execute(select(Conflict.id, Conflict.field).where(
-                Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))) if (rtype, fld) not in FOLLOWERS)
-    return found
+            found += session.execute(select(Conflict.id, Conflict.record_type, Conflict.field).where(
+                Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).all()
+    return _reviewed(found)
 
 
 def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
@@ -230,25 +249,47 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
 
 
 def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None = None) -> MergeReport:
+    """Merge bundles, several to a transaction (a commit per bundle was a third of a township merge).
+
+    Each bundle is still all or nothing (a savepoint); a kill loses at most the
+    current batch, which re-running the merge completes.
+    """
     from storage.duplicates import possible_duplicates
     from storage.keys import fingerprint
 
     files = bundle_files(paths)
     report = MergeReport()
-    for i, path in enumerate(files):
-        if progress:
-            progress(i, len(files))
-        outcome = merge_one(db, path)
-        report.bundles.append(outcome)
-        report.added += outcome.added
-        report.updated += outcome.updated
-        report.conflicts += outcome.conflicts
-        if outcome.new_device:
-            with db.session() as s:
-                device = s.get(Device, outcome.device_id)
-                report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
+    i = 0
+    while i < len(files):
+        with db.write() as s, _large_cache(s):
+            pending = 0
+            while i < len(files) and pending < BATCH_EVENTS:
+                if progress:
+                    progress(i, len(files))
+                outcome = _merge_into(s, files[i])
+                i += 1
+                pending += outcome.events_new + 1
+                report.bundles.append(outcome)
+                report.added += outcome.added
+                report.updated += outcome.updated
+                report.conflicts += outcome.conflicts
+                if outcome.new_device:
+                    device = s.get(Device, outcome.device_id)
+                    report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
     if progress:
         progress(len(files), len(files))
     report.missing = missing_bundles(db)
     report.duplicates = len(possible_duplicates(db))
     return report
+
+
+@contextlib.contextmanager
+def _large_cache(s: Session) -> Iterator[None]:
+    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction."""
+    conn = s.connection()
+    old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(old)}")

@@ -6,8 +6,9 @@ A county that moves the township role to PostgreSQL replaces this module:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -26,8 +27,11 @@ def existing_event_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
 
 
 def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None) -> int:
+    import msgspec
+
+    encode = msgspec.json.Encoder().encode  # the fields are JSON values; ~10x faster than json.dumps
     rows = [
-        (ev["id"], ev["record_type"], ev["record_id"], json.dumps(ev["fields"], ensure_ascii=False), ev["hlc"],
+        (ev["id"], ev["record_type"], ev["record_id"], encode(ev["fields"]).decode(), ev["hlc"],
          ev["device_id"], int(ev.get("base_hlc") or 0), str(ev.get("author") or ""), exported_seq)
         for ev in events
     ]
@@ -84,6 +88,67 @@ def replace_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -
     as_json = _json_columns(conn, table)
     sql = f"INSERT OR REPLACE INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})"
     conn.exec_driver_sql(sql, [tuple(json.dumps(r[c]) if c in as_json else _sql_value(r[c]) for c in cols) for r in rows])
+
+
+def _json_text(value: Any) -> str:
+    if not value and type(value) is list:  # most list columns are empty: skip the encoder
+        return "[]"
+    return json.dumps(value)
+
+
+def _date_text(value: Any) -> Any:
+    return dt.date.fromisoformat(value[:10]).isoformat() if isinstance(value, str) else value
+
+
+def _datetime_text(value: Any) -> Any:
+    return dt.datetime.fromisoformat(value).isoformat() if isinstance(value, str) else value
+
+
+def _flag(value: Any) -> int | None:
+    return None if value is None else 1 if value else 0
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+# how a JSON value of each column kind is stored (as SQLAlchemy's types store it on SQLite; a JSON
+# null in a JSON column is the text 'null'); None for the kinds SQLite binds as they come
+_CONVERT: dict[str, Callable[[Any], Any] | None] = {
+    "date": _date_text, "datetime": _datetime_text, "bool": _flag, "int": _int, "json": _json_text, "other": None}
+
+
+class RowEncoder:
+    """One table's rows as the tuples SQLite stores, built straight from JSON values.
+
+    The hot path of a merge: a township merge writes some 100,000 state rows, and a
+    dict per row converted value by value cost more than the INSERT itself.
+    """
+
+    def __init__(self, table: str, kinds: dict[str, str], defaults: dict[str, Any]):
+        self.table = table
+        self.columns = list(kinds)
+        self.index = {name: i for i, name in enumerate(self.columns)}
+        self._convert = [(_CONVERT[kinds[c]]) for c in self.columns]
+        self._defaults = [_json_text(defaults[c]) if kinds[c] == "json" else _sql_value(defaults[c])
+                          for c in self.columns]
+        self.sql = (f"INSERT OR REPLACE INTO {table} ({','.join(self.columns)})"
+                    f" VALUES ({','.join('?' * len(self.columns))})")
+
+    def row(self, values: dict[str, Any]) -> list[Any]:
+        """The defaults, overlaid with `values` (names that are not columns are ignored)."""
+        out = self._defaults.copy()
+        index, convert = self.index, self._convert
+        for name, value in values.items():
+            i = index.get(name)
+            if i is not None:
+                fn = convert[i]
+                out[i] = value if fn is None else fn(value)
+        return out
+
+    def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:
+        if rows:
+            conn.exec_driver_sql(self.sql, [tuple(r) for r in rows])
 
 
 def delete_ids(conn: Connection, table: str, column: str, ids: Sequence[str], extra: str = "", params: tuple = ()) -> None:

@@ -1,7 +1,7 @@
 """The process the kill harness kills: a stream of real writes, each reported once saved.
 
     python tests/crash_worker.py worker DB OUT_DIR LOG    visits, edits, registrations, exports
-    python tests/crash_worker.py township DB BUNDLE_DIR LOG   merges, one bundle at a time
+    python tests/crash_worker.py township DB BUNDLE_DIR LOG   merges in small batches of bundles
 
 A line goes to LOG (fsync'd) only after the service call returned, i.e. after
 the transaction committed: everything in LOG must survive the kill.
@@ -65,13 +65,13 @@ def worker(db_path: Path, out: Path, log) -> None:
 
 
 def township(db_path: Path, bundles: Path, log) -> None:
-    from storage.merge import bundle_files, merge_one
+    from storage import merge
 
+    merge.BATCH_EVENTS = 60  # small batches, so that kills land between commits as well as inside them
     db = open_database(db_path)
     report(log, "ready")
-    for path in bundle_files([bundles]):
-        outcome = merge_one(db, path)
-        report(log, f"merge {outcome.status} {path.name}")
+    # the clerk's path: several bundles to a transaction
+    merge.merge_paths(db, [bundles], progress=lambda done, total: report(log, f"merge {done}/{total}"))
     report(log, "done")
 
 

@@ -9,12 +9,13 @@ from sqlmodel import select
 
 from storage.bundle_file import read_manifest
 from storage.conflicts import open_conflicts, resolve_conflict
+from storage.db import open_database
 from storage.dump import dump_lines
 from storage.errors import UserError
 from storage.export import export_bundle, pending_counts
 from storage.i18n import set_language
 from storage.merge import merge_paths
-from storage.models import Resident, Visit
+from storage.models import Event, Resident, Visit
 from storage.residents import update_resident
 from storage.visits import delete_visit, log_visit
 
@@ -223,6 +224,41 @@ def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_pa
     report = merge_paths(t.db, [path])
     assert report.bundles[0].code == "bad_event" and "wrong type" in report.bundles[0].message
     assert list(dump_lines(t.db)) == before
+
+
+def test_a_refused_bundle_inside_a_batch_leaves_the_others_merged(tmp_path):
+    """Several bundles share a transaction; the bad one is rolled back to its savepoint alone."""
+    from storage.bundle_file import write_bundle
+    from storage.keys import read_public_key_file
+    from storage.models import Identity
+
+    t = make_township(tmp_path)
+    a, b, c = t.worker("王芳", "G01"), t.worker("李强", "G02"), t.worker("赵敏", "G03")
+    elder(a, "张三")
+    elder(c, "李四")
+    good_a, good_c = export_bundle(a, tmp_path / "a").path, export_bundle(c, tmp_path / "c").path
+    with b.session() as s:
+        ident = s.get(Identity, 1)
+    manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
+                "worker": "李强", "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
+    events = [{"id": f"{ident.device_id}-{n}", "record_type": "visit", "record_id": f"v{n}", "hlc": n,
+               "device_id": ident.device_id, "fields": {"resident_id": "r1", "visit_date": "2026-11-0" + str(n)}}
+              for n in range(1, 4)]
+    events[2]["fields"]["visit_date"] = "not a date"  # the last record fails after the first two were written
+    bad = write_bundle(tmp_path / "b.gcb", manifest, events, read_public_key_file(t.key).age_recipient,
+                       ident.device_sign_secret).path
+    t.db.dispose()
+    shutil.copy(t.db.path, tmp_path / "ref.db")
+    ref = open_database(tmp_path / "ref.db")
+    merge_paths(ref, [good_a, good_c])
+
+    report = merge_paths(t.db, [good_a, bad, good_c])
+    assert [x.status for x in report.bundles] == ["new", "refused", "new"]
+    assert _names(t.db) == ["张三", "李四"]
+    assert list(dump_lines(t.db)) == list(dump_lines(ref))
+    with t.db.session() as s:
+        assert s.exec(select(Visit)).all() == []
+        assert s.exec(select(Event).where(Event.device_id == ident.device_id)).all() == []
 
 
 def test_a_worker_does_not_count_other_grids_township_bundles_as_missing(tmp_path):

@@ -101,12 +101,15 @@ def main(argv: list[str]) -> int:
             results += m_report.measure(datasets.demo_db("county"), "county", max(1, reps // 2))
     shape = (4, 30) if args.quick else (40, 150)  # grids x residents of the township's bundles
     if wanted("export"):
-        from bench.township_bundles import build
+        from bench.township_bundles import build, merged
 
         bundles, _township = build(*shape)
-        results += m_export.measure(bundles.parent / "workers" / "G01.db", reps)
+        results += m_export.measure(bundles.parent / "workers" / "G01.db", merged(*shape), reps)
     if wanted("merge"):
-        results += m_merge.measure(reps, *shape)
+        township = m_merge.measure(reps, *shape)
+        results += township
+        county_shape = (8, 20) if args.quick else (800, 150)
+        results += m_merge.measure_county(*county_shape, township_peak=township[-1].measured)
     text = markdown(results, args.quick)
     print(text)
     args.out.write_text(text, encoding="utf-8")

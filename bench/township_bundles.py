@@ -32,3 +32,22 @@ def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Pa
         wdb.dispose()
     (folder / "DONE").write_text("ok", encoding="utf-8")
     return folder / "bundles", township
+
+
+def merged(grids: int = 40, per_grid: int = 150, seed: int = 1) -> Path:
+    """The township database with all its bundles merged (built once per shape)."""
+    from storage.db import open_database
+    from storage.merge import merge_paths
+
+    bundles, township = build(grids, per_grid, seed)
+    path = township.with_name("township-merged.db")
+    if not path.exists():
+        tmp = path.with_name("township-merging.db")
+        for side in ("", "-wal", "-shm"):
+            Path(str(tmp) + side).unlink(missing_ok=True)
+        shutil.copy(township, tmp)
+        db = open_database(tmp)
+        merge_paths(db, [bundles])
+        db.dispose()
+        tmp.rename(path)
+    return path

@@ -42,7 +42,6 @@ MAX_PAYLOAD = 1024**3  # ciphertext read into memory
 MAX_DEPTH = 20
 MAX_INT = 2**63 - 1  # what SQLite's INTEGER holds
 CHUNK = 1024 * 1024
-REQUIRED = {"id": str, "record_type": str, "record_id": str, "fields": dict, "hlc": int, "device_id": str}
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
@@ -345,38 +344,18 @@ def _depth(value: Any, level: int = 0) -> int:
     return level
 
 
-def _event_decoder() -> Any:
-    # msgspec: strict JSON (no NaN, no lone UTF-16 surrogates, valid UTF-8) and several times
-    # faster than the json module, which made parsing a third of a township merge
-    global _DECODER
-    if _DECODER is None:
-        import msgspec
-
-        _DECODER = msgspec.json.Decoder()
-    return _DECODER
-
-
-_DECODER: Any = None
-
-
 def _event_ok(line: bytes) -> dict[str, Any] | None:
     if len(line) > MAX_EVENT_LINE:
         return None
+    from storage.event_line import DECODER
+
     try:
-        ev = _event_decoder().decode(line)
-    except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
-        return None
-    if not isinstance(ev, dict):
+        ev = DECODER.decode(line)  # checks the required keys and their types too
+    except (ValueError, RecursionError):  # msgspec.DecodeError and ValidationError are ValueErrors
         return None
     # counting brackets is cheap and bounds the depth; walk the object only when it could be deep
     if line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth(ev) > MAX_DEPTH:
         return None
-    for key, kind in REQUIRED.items():
-        value = ev.get(key)
-        if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or not 0 <= value <= MAX_INT)):
-            return None
-        if kind is str and not value:
-            return None
     return ev
 
 

@@ -7,6 +7,7 @@ A county that moves the township role to PostgreSQL replaces this module:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -96,8 +97,14 @@ def _json_text(value: Any) -> str:
     return json.dumps(value)
 
 
+@functools.lru_cache(maxsize=8192)
+def _iso_date(text: str) -> str:
+    return dt.date.fromisoformat(text[:10]).isoformat()
+
+
 def _date_text(value: Any) -> Any:
-    return dt.date.fromisoformat(value[:10]).isoformat() if isinstance(value, str) else value
+    # a township's visits fall on a few hundred days: parse each once
+    return _iso_date(value) if isinstance(value, str) else value
 
 
 def _datetime_text(value: Any) -> Any:

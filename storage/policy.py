@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.categories import CHILD_CATEGORIES
@@ -39,11 +40,14 @@ class Policy:
 
 
 def load_policy(session: Session) -> Policy:
+    # one query, not an ORM get per key: the residents screen reads the policy on every keystroke
+    table = Setting.__table__  # type: ignore[attr-defined]
     values = dict(DEFAULT_POLICY)
-    for key in DEFAULT_POLICY:
-        row = session.get(Setting, f"policy.{key}")
-        if row is not None and not row.deleted and row.value is not None:
-            values[key] = row.value
+    rows = session.connection().execute(select(table.c.id, table.c.value).where(
+        table.c.id.in_([f"policy.{key}" for key in DEFAULT_POLICY]), table.c.deleted == False))  # noqa: E712
+    for setting_id, value in rows:
+        if value is not None:
+            values[setting_id.removeprefix("policy.")] = value
     return Policy(**values)
 
 

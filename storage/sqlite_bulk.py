@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+from storage.json_text import dumps
 
 EVENT_COLUMNS = ("id", "record_type", "record_id", "fields", "hlc", "device_id", "base_hlc", "author", "exported_seq")
 
@@ -28,11 +29,8 @@ def existing_event_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
 
 
 def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None) -> int:
-    import msgspec
-
-    encode = msgspec.json.Encoder().encode  # the fields are JSON values; ~10x faster than json.dumps
     rows = [
-        (ev["id"], ev["record_type"], ev["record_id"], encode(ev["fields"]).decode(), ev["hlc"],
+        (ev["id"], ev["record_type"], ev["record_id"], dumps(ev["fields"]), ev["hlc"],
          ev["device_id"], int(ev.get("base_hlc") or 0), str(ev.get("author") or ""), exported_seq)
         for ev in events
     ]
@@ -81,20 +79,20 @@ def _json_columns(conn: Connection, table: str) -> frozenset[str]:
 def replace_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, replacing any with the same primary key (delete + insert).
 
-    JSON columns are always encoded (a string too), exactly as SQLAlchemy's JSON type does.
+    JSON columns are always encoded (a string too), as SQLAlchemy's JSON type does.
     """
     if not rows:
         return
     cols = list(rows[0])
     as_json = _json_columns(conn, table)
     sql = f"INSERT OR REPLACE INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})"
-    conn.exec_driver_sql(sql, [tuple(json.dumps(r[c]) if c in as_json else _sql_value(r[c]) for c in cols) for r in rows])
+    conn.exec_driver_sql(sql, [tuple(dumps(r[c]) if c in as_json else _sql_value(r[c]) for c in cols) for r in rows])
 
 
 def _json_text(value: Any) -> str:
     if not value and type(value) is list:  # most list columns are empty: skip the encoder
         return "[]"
-    return json.dumps(value)
+    return dumps(value)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -4,7 +4,6 @@
 """
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -20,5 +19,13 @@ report = merge_paths(db, [Path(sys.argv[2])])
 elapsed = time.perf_counter() - t0
 db.dispose()
 refused = [b.message for b in report.refused]
-print(json.dumps({"seconds": elapsed, "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+
+
+def peak_rss() -> int:
+    # VmHWM, not getrusage's ru_maxrss: that one carries the parent's peak over fork and exec
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
+
+
+print(json.dumps({"seconds": elapsed, "peak_rss": peak_rss(),
                   "bundles": len(report.bundles), "refused": refused}))

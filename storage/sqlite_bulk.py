@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -102,11 +103,11 @@ def _iso_date(text: str) -> str:
 
 def _date_text(value: Any) -> Any:
     # a township's visits fall on a few hundred days: parse each once
-    return _iso_date(value) if isinstance(value, str) else value
+    return _iso_date(value) if isinstance(value, str) else _sql_value(value)
 
 
 def _datetime_text(value: Any) -> Any:
-    return dt.datetime.fromisoformat(value).isoformat() if isinstance(value, str) else value
+    return dt.datetime.fromisoformat(value).isoformat() if isinstance(value, str) else _sql_value(value)
 
 
 def _flag(value: Any) -> int | None:
@@ -134,21 +135,17 @@ class RowEncoder:
         self.table = table
         self.columns = list(kinds)
         self.index = {name: i for i, name in enumerate(self.columns)}
-        self._convert = [(_CONVERT[kinds[c]]) for c in self.columns]
-        self._defaults = [_json_text(defaults[c]) if kinds[c] == "json" else _sql_value(defaults[c])
-                          for c in self.columns]
+        self._defaults = {c: defaults[c] for c in self.columns}  # as the model has them: converted per row
+        self._pick = operator.itemgetter(*self.columns)
+        self._convert = [(i, fn) for i, c in enumerate(self.columns) if (fn := _CONVERT[kinds[c]]) is not None]
         self.sql = (f"INSERT OR REPLACE INTO {table} ({','.join(self.columns)})"
                     f" VALUES ({','.join('?' * len(self.columns))})")
 
     def row(self, values: dict[str, Any]) -> list[Any]:
         """The defaults, overlaid with `values` (names that are not columns are ignored)."""
-        out = self._defaults.copy()
-        index, convert = self.index, self._convert
-        for name, value in values.items():
-            i = index.get(name)
-            if i is not None:
-                fn = convert[i]
-                out[i] = value if fn is None else fn(value)
+        out = list(self._pick({**self._defaults, **values}))  # the merge and the pick run in C
+        for i, fn in self._convert:
+            out[i] = fn(out[i])
         return out
 
     def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:

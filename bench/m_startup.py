@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -22,31 +23,37 @@ def _launch(cmd: list[str], env: dict[str, str], timeout: float = 120) -> dict[s
     with tempfile.TemporaryDirectory() as tmp:
         markers = Path(tmp) / "markers"
         markers.touch()
+        # Textual draws on stderr: a file, never a pipe nobody reads (a full pipe blocked the app's
+        # exit, and the read below waited for output that never came)
+        errors = (Path(tmp) / "stderr").open("w+b")
         full_env = {**os.environ, **env, "GRIDCARE_BENCH_MARKERS": str(markers), "TERM": "xterm-256color",
                     "COLUMNS": "100", "LINES": "30"}
         master, slave = pty.openpty()
         start = time.time()
         proc = subprocess.Popen([*cmd, str(markers)] if "empty_app" in cmd[-1] else cmd, stdin=slave, stdout=slave,
-                                stderr=subprocess.PIPE, env=full_env, cwd=ROOT)
+                                stderr=errors, env=full_env, cwd=ROOT)
         os.close(slave)
         try:
             deadline = start + timeout
             while time.time() < deadline:
                 try:
-                    os.read(master, 65536)  # keep the terminal drained
+                    if select.select([master], [], [], 0.005)[0]:
+                        os.read(master, 65536)  # keep the terminal drained
                 except OSError:
                     pass
                 text = markers.read_text(encoding="utf-8")
                 if "data " in text:
                     break
                 if proc.poll() is not None and "data " not in text:
-                    raise RuntimeError(f"{cmd} exited early: {proc.stderr.read().decode()[-2000:]}")
+                    errors.seek(0)
+                    raise RuntimeError(f"{cmd} exited early: {errors.read().decode(errors='replace')[-2000:]}")
             else:
                 raise RuntimeError(f"{cmd}: no data marker within {timeout}s")
         finally:
             proc.kill()
             proc.wait()
             os.close(master)
+            errors.close()
         out = {}
         for line in markers.read_text(encoding="utf-8").splitlines():
             name, stamp, rss = line.split()

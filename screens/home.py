@@ -43,10 +43,13 @@ class HomeScreen(Screen[None]):
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]
 
-    def __init__(self) -> None:
+    def __init__(self, role: str | None = None, data=None) -> None:
+        """`role` and `data` given: pushed with its first figures, before the database is fully open."""
         super().__init__()
+        self._first = data
         self._targets: dict[str, dict[str, str]] = {}  # table id -> row key -> resident id
-        self._role = ""
+        self._early_role = role
+        self._role = role or ""
         self.data = None  # the storage.home.HomeData shown
 
     def compose(self) -> ComposeResult:
@@ -60,9 +63,12 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         ident = self.app.identity
-        self._role = ident.role if ident is not None else ""
+        self._role = ident.role if ident is not None else (self._early_role or "")
         if self._role != "township":
             self.query_one(TabbedContent).hide_tab("grids")
+        if self._first is not None:
+            first, self._first = self._first, None
+            self._show(first)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_list" and parameters == ("grids",) and self._role != "township":
@@ -83,6 +89,8 @@ class HomeScreen(Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
+        if self.app.db is None:  # shown before the full open: the app hands the first figures in
+            return
         self._load(self.app.today())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
@@ -107,7 +115,7 @@ class HomeScreen(Screen[None]):
             tabs.show_tab("grids")
         active = tabs.active if tabs.active in panes else panes[0]
         self._fill(active, data)
-        self.call_after_refresh(self.app.bench_mark, "data")
+        self.call_after_refresh(self.app.first_data_shown)
         self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
 
     def _fill_rest(self, panes: list[str], data) -> None:
@@ -139,7 +147,7 @@ class HomeScreen(Screen[None]):
         if resident_id:
             from screens.resident import ResidentScreen
 
-            self.app.push_screen(ResidentScreen(resident_id))
+            self.app.after_open(lambda: self.app.push_screen(ResidentScreen(resident_id)))
 
     def action_show_list(self, pane: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -1,6 +1,8 @@
 """Opening a database: pragmas, schema version and in-place upgrades.
 
-Nothing here runs at import time; `open_database(path)` builds the engine.
+Nothing here runs at import time; `open_database(path)` builds the engine. SQLModel and
+SQLAlchemy are imported by the functions that need them, not by this module: the start-up
+reads Home's first figures (SCHEMA_VERSION, the stdlib driver) before that ~0.4 s import.
 All SQLite-specific statements of the schema layer stay in this module and in
 storage/sqlite_bulk.py, so the township role can move to another engine.
 """
@@ -15,15 +17,14 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import event as sa_event
-from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, SQLModel, create_engine
-
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.errors import UserError
 from storage.i18n import _
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ class Database:
 
     def session(self) -> Session:
         """A read (or deferred-write) session. Do not hold it across awaits."""
+        from sqlmodel import Session
+
         return Session(self.engine, expire_on_commit=False)
 
     @contextlib.contextmanager
@@ -63,6 +66,8 @@ class Database:
         BEGIN IMMEDIATE avoids the deadlock of two deferred readers that both
         try to upgrade to writers; the busy timeout then queues writers.
         """
+        from sqlmodel import Session
+
         conn = self.engine.connect()
         conn.info["immediate"] = True
         try:
@@ -103,6 +108,9 @@ def _on_begin(conn: Connection) -> None:
 
 
 def _make_engine(path: Path) -> Engine:
+    from sqlalchemy import event as sa_event
+    from sqlmodel import create_engine
+
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -170,6 +178,10 @@ def _run_upgrades(path: Path, version: int) -> None:
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at `path`."""
+    from sqlmodel import SQLModel
+
+    import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
     path = Path(path).expanduser()
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
@@ -205,5 +217,7 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Datab
 
 
 def schema_version(db: Database) -> int:
+    from sqlalchemy import text
+
     with db.engine.connect() as conn:
         return int(conn.execute(text("PRAGMA user_version")).scalar() or 0)

@@ -6,23 +6,33 @@ is storage/report_query.py's, so the home screen and the monthly report
 agree), then the policy in Python. The rest of `home_data` is a few small
 queries on top. Nothing here is stored: it is computed each time from the visit
 history and the policy.
+
+Everything here reads through a DB-API (sqlite3) connection, with SQL text only: the
+start-up shows these figures straight from the file (`quick_reader`) before SQLModel is
+imported, and `home_data` runs the very same code on the connection under the engine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import sqlite3
 from dataclasses import dataclass, field
-
-from sqlalchemy import text
-from sqlmodel import Session
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.categories import CATEGORIES, RISK_ORDER
-from storage.db import Database
 from storage.idnumbers import mask_id
-from storage.models import Identity
-from storage.policy import Policy, ageing_out, load_policy
+from storage.policy import DEFAULT_POLICY, Policy, ageing_out
 from storage.report_query import alias_roots, as_date, due_on, last_seen_sql
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 HIGH_RISK = ("emergency", "high")
 WEEK_DAYS = 7  # "due this week": today and the six days after it
@@ -49,28 +59,61 @@ class DueRow:
         return self.days_overdue > 0
 
 
-def _alias_last_seen(conn, policy: Policy, today: dt.date) -> dict[str, dt.date]:
+class _TextStatements:
+    """report_query's helpers take a SQLAlchemy connection and text(): give them the DB-API one.
+
+    str() of a text() clause is its SQL, named parameters (:name) included, which sqlite3 takes as is.
+    """
+
+    def __init__(self, raw: sqlite3.Connection):
+        self.raw = raw
+
+    def execute(self, statement, params=None):
+        return self.raw.execute(str(statement), params or {})
+
+
+def _driver_connection(source) -> sqlite3.Connection:
+    """The sqlite3 connection under a Session (its transaction begun), or the sqlite3 connection itself."""
+    if isinstance(source, sqlite3.Connection):
+        return source
+    return source.connection().connection.driver_connection
+
+
+def load_policy_raw(raw: sqlite3.Connection) -> Policy:
+    """storage.policy.load_policy through the DB-API: the same `policy.<key>` settings, JSON values."""
+    names = {f"policy.{key}": key for key in DEFAULT_POLICY}
+    values = dict(DEFAULT_POLICY)
+    marks = ", ".join("?" * len(names))
+    for key, value in raw.execute(f"SELECT id, value FROM setting WHERE deleted = 0 AND id IN ({marks})", list(names)):
+        decoded = json.loads(value) if isinstance(value, (str, bytes)) else value
+        if decoded is not None:
+            values[names[key]] = decoded
+    return Policy(**values)
+
+
+def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date) -> dict[str, dt.date]:
     """Merged duplicates' visits count for the record they were merged into (few: one query each)."""
     out: dict[str, dt.date] = {}
-    for dup, root in alias_roots(conn).items():
-        seen = as_date(conn.execute(text(f"SELECT {last_seen_sql(policy, ':dup', ':today')}"),
-                                    {"dup": dup, "today": today.isoformat()}).scalar())
+    sql = f"SELECT {last_seen_sql(policy, ':dup', ':today')}"
+    for dup, root in alias_roots(_TextStatements(raw)).items():
+        seen = as_date(raw.execute(sql, {"dup": dup, "today": today.isoformat()}).fetchone()[0])
         if seen and (root not in out or seen > out[root]):
             out[root] = seen
     return out
 
 
-def resident_due_rows(session: Session, today: dt.date, grid_code: str | None = None,
+def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid_code: str | None = None,
                       policy: Policy | None = None) -> list[DueRow]:
     """Every active key person (of one grid, or all), with last visit, due date and days overdue.
 
-    The last visit is a correlated subquery per resident (report_query.last_seen_sql): it walks
-    ix_visit_resident_date backwards and stops at the first visit that counts, which measured
-    faster than one GROUP BY over every visit (that one reads each visit row for its method).
+    `source` is a Session or a sqlite3 connection. The last visit is a correlated subquery per
+    resident (report_query.last_seen_sql): it walks ix_visit_resident_date backwards and stops at
+    the first visit that counts, which measured faster than one GROUP BY over every visit (that
+    one reads each visit row for its method).
     """
-    policy = policy or load_policy(session)
-    conn = session.connection()
-    aliases = _alias_last_seen(conn, policy, today)
+    raw = _driver_connection(source)
+    policy = policy or load_policy_raw(raw)
+    aliases = _alias_last_seen(raw, policy, today)
     where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
     params: dict[str, str] = {"today": today.isoformat()}
     if grid_code:
@@ -80,7 +123,8 @@ def resident_due_rows(session: Session, today: dt.date, grid_code: str | None = 
            f" r.registered_on, r.visit_frequency_days, {last_seen_sql(policy, 'r.id', ':today')}"
            f" FROM resident r WHERE {where}")
     rows = []
-    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen in conn.execute(text(sql), params):
+    category_lists: dict[str, list[str]] = {}  # a few distinct JSON texts among thousands of rows: decode each once
+    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen in raw.execute(sql, params):
         seen = as_date(seen)
         other = aliases.get(rid)
         if other and (seen is None or other > seen):
@@ -89,11 +133,20 @@ def resident_due_rows(session: Session, today: dt.date, grid_code: str | None = 
         due = due_on(policy, risk or "low", override, seen, registered_on, today)
         rows.append(DueRow(
             id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
-            categories=list(json.loads(cats) if isinstance(cats, str) else cats or []), risk_level=risk or "low",
+            categories=_categories(cats, category_lists), risk_level=risk or "low",
             birth_date=as_date(birth), registered_on=registered_on, last_seen=seen, due_on=due,
             days_overdue=max(0, (today - due).days),
         ))
     return rows
+
+
+def _categories(cats, decoded: dict[str, list[str]]) -> list[str]:
+    if not isinstance(cats, str):
+        return list(cats or [])
+    known = decoded.get(cats)
+    if known is None:
+        known = decoded[cats] = list(json.loads(cats))
+    return list(known)  # a list of its own per row, as before: callers may change it
 
 
 def visited_in_month(row: DueRow, today: dt.date) -> bool:
@@ -165,69 +218,113 @@ def overdue_order(row: DueRow) -> tuple:
     return (RISK_ORDER.get(row.risk_level, len(RISK_ORDER)), -row.days_overdue, row.name, row.id)
 
 
-def _tally(rows: list[DueRow], today: dt.date, key) -> dict[str, Progress]:
+def _tally(rows: list[DueRow], visited: list[bool], key) -> dict[str, Progress]:
+    """Progress per key(row); `visited` is visited_in_month of each row, worked out once for every tally."""
     out: dict[str, Progress] = {}
-    for r in rows:
+    for r, seen in zip(rows, visited):
         for k in key(r):
             p = out.get(k)
             if p is None:
                 p = out[k] = Progress(k)
             p.total += 1
-            p.visited += visited_in_month(r, today)
+            p.visited += seen
             p.overdue += r.overdue
     return out
 
 
 def home_data(db: Database, today: dt.date) -> HomeData:
-    with db.session() as s:
-        ident = s.get(Identity, 1)
-        role = ident.role if ident else ""
-        grid = ident.grid_code if ident is not None and ident.role == "worker" else None
-        policy = load_policy(s)
-        rows = resident_due_rows(s, today, grid, policy)
-        conn = s.connection()
-        by_id = {r.id: r for r in rows}
-        data = HomeData(today=today, role=role, grid_code=grid,
-                        overall=_tally(rows, today, lambda r: [""]).get("", Progress("")))
-        cats = _tally(rows, today, lambda r: r.categories)
-        data.by_category = [cats[c] for c in CATEGORIES if c in cats]
-        week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
-        outs = []
-        for r in rows:
-            when = ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days)
-            if when is not None:
-                outs.append((r, when))
-        lists = {
-            "overdue": sorted((r for r in rows if r.overdue), key=overdue_order),
-            "due_week": sorted((r for r in rows if today <= r.due_on <= week_end),
-                               key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name)),
-            "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
-            "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
-            "referrals": _open_referrals(conn, by_id),
-        }
-        for name, items in lists.items():
-            data.counts[name] = len(items)
-            setattr(data, name, items[:LIST_LIMIT])
-        data.recent = _recent_visits(conn, grid)
-        if role == "township":
-            data.grids = _grid_rows(conn, _tally(rows, today, lambda r: [r.grid_code]))
-            data.open_conflicts = conn.execute(text("SELECT count(*) FROM conflict")).scalar() or 0
+    with db.engine.connect() as conn:
+        return read_home(conn.connection.driver_connection, today)
+
+
+def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
+    """(sqlite3 connection, role) when Home's figures can be read from the file before the ORM is loaded.
+
+    Only when the schema is the current one and the identity is set up: otherwise the normal
+    open (upgrade with backup, first-run setup) must come first, and None says so. Reads only.
+    """
+    from storage.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION
+
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    raw = None
+    try:
+        raw = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                              check_same_thread=False)
+        current = raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        row = raw.execute("SELECT role FROM identity WHERE id = 1").fetchone() if current else None
+    except sqlite3.DatabaseError as exc:
+        # not a gridcare file, damaged, or unreadable: the normal open says so in the user's words
+        log.info("no quick read of the home figures: %s", exc)
+        row = None
+    if row is None:
+        if raw is not None:
+            raw.close()
+        return None
+    return raw, row[0] or ""
+
+
+def read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
+    """Home's figures, in one read transaction of `raw` (a sqlite3 connection in autocommit mode)."""
+    own = not raw.in_transaction
+    if own:
+        raw.execute("BEGIN")
+    try:
+        return _read_home(raw, today)
+    finally:
+        if own:
+            raw.execute("ROLLBACK")  # read only: nothing to keep
+
+
+def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
+    ident = raw.execute("SELECT role, grid_code FROM identity WHERE id = 1").fetchone()
+    role = ident[0] if ident else ""
+    grid = ident[1] if ident is not None and ident[0] == "worker" else None
+    policy = load_policy_raw(raw)
+    rows = resident_due_rows(raw, today, grid, policy)
+    by_id = {r.id: r for r in rows}
+    visited = [visited_in_month(r, today) for r in rows]
+    data = HomeData(today=today, role=role, grid_code=grid,
+                    overall=_tally(rows, visited, lambda r: ("",)).get("", Progress("")))
+    cats = _tally(rows, visited, lambda r: r.categories)
+    data.by_category = [cats[c] for c in CATEGORIES if c in cats]
+    week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
+    outs = []
+    for r in rows:
+        when = ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days)
+        if when is not None:
+            outs.append((r, when))
+    lists = {
+        "overdue": sorted((r for r in rows if r.overdue), key=overdue_order),
+        "due_week": sorted((r for r in rows if today <= r.due_on <= week_end),
+                           key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name)),
+        "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
+        "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
+        "referrals": _open_referrals(raw, by_id),
+    }
+    for name, items in lists.items():
+        data.counts[name] = len(items)
+        setattr(data, name, items[:LIST_LIMIT])
+    data.recent = _recent_visits(raw, grid)
+    if role == "township":
+        data.grids = _grid_rows(raw, _tally(rows, visited, lambda r: (r.grid_code,)))
+        data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0
     return data
 
 
-def _open_referrals(conn, residents: dict[str, DueRow]) -> list[ReferralRow]:
+def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:
     sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
            " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
-    roots = alias_roots(conn)
+    roots = alias_roots(_TextStatements(conn))
     out = []
-    for fid, rid, agency, reason, status, opened in conn.execute(text(sql)):
+    for fid, rid, agency, reason, status, opened in conn.execute(sql):
         r = residents.get(roots.get(rid, rid))
         if r is not None:  # another grid's, or a closed case
             out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened)))
     return out
 
 
-def _recent_visits(conn, grid_code: str | None) -> list[VisitRow]:
+def _recent_visits(conn: sqlite3.Connection, grid_code: str | None) -> list[VisitRow]:
     where = "v.deleted = 0 AND r.deleted = 0"
     params = {"n": RECENT_VISITS}
     if grid_code:
@@ -237,15 +334,15 @@ def _recent_visits(conn, grid_code: str | None) -> list[VisitRow]:
            f" FROM visit v JOIN resident r ON r.id = v.resident_id WHERE {where}"
            " ORDER BY v.visit_date DESC, v.id DESC LIMIT :n")
     return [VisitRow(vid, rid, name or "", as_date(day), method or "", visitor or "")
-            for vid, rid, name, day, method, visitor in conn.execute(text(sql), params)]
+            for vid, rid, name, day, method, visitor in conn.execute(sql, params)]
 
 
-def _grid_rows(conn, progress: dict[str, Progress]) -> list[GridRow]:
+def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[GridRow]:
     names = {gid: name or code for gid, code, name in conn.execute(
-        text("SELECT id, code, name FROM grid WHERE deleted = 0"))}
-    last = {g: v for g, v in conn.execute(text(
+        "SELECT id, code, name FROM grid WHERE deleted = 0")}
+    last = {g: v for g, v in conn.execute(
         "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
-        " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code"))}
+        " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}
     out = []
     for gid in sorted(set(names) | set(progress)):
         stamp = last.get(gid)

@@ -12,7 +12,9 @@ import importlib
 import logging
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gridcare.tui")
 BACKUP_DELAY = 5.0  # seconds after start-up
+# The ORM import waits until Home's first figures are on screen (they share the GIL), but not
+# for ever: a first paint that never comes must not keep the database from opening.
+FIRST_DATA_WAIT = 3.0  # seconds
 
 
 def _rss_bytes() -> int:
@@ -70,6 +75,9 @@ class GridcareApp(App[int]):
         self._today = today
         self._lock = None
         self._marked: set[str] = set()
+        self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
+        self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
+        self._first_data = threading.Event()
 
     # --- the contract screens rely on -----------------------------------------------------
 
@@ -90,10 +98,12 @@ class GridcareApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open_database(self) -> None:
-        """Lock, open (upgrading the schema if needed) and read the identity, off the event loop."""
-        from storage.clock_check import clock_warning
-        from storage.db import open_database
-        from storage.identity import get_identity
+        """Lock; Home's figures straight from the file if it is ready; then the full open, off the event loop.
+
+        The full open (SQLModel's import, the upgrade check, the identity) costs about half a
+        second; when the schema is current and the identity set up, Home is shown first from a
+        stdlib sqlite3 read (storage.home.quick_reader) and the full open follows.
+        """
         from storage.lock import AppLock
 
         lock = AppLock(self.db_path) if self._lock is None else self._lock
@@ -101,10 +111,56 @@ class GridcareApp(App[int]):
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             lock.acquire()
             self._lock = lock
+        if self._early_home is None:
+            self._quick_home()
+        from storage.clock_check import clock_warning
+        from storage.db import open_database
+        from storage.identity import get_identity
+
         db = open_database(self.db_path)
         identity = get_identity(db)
         warning = clock_warning(db) if identity is not None and self._today is None else None
         self.call_from_thread(self._opened, db, identity, warning)
+
+    def _quick_home(self) -> None:
+        """Home with its figures before the full open, when the file allows it (worker thread)."""
+        import sqlite3
+
+        from storage.home import quick_reader, read_home
+
+        quick = quick_reader(self.db_path)
+        if quick is None:
+            return
+        raw, role = quick
+        try:
+            data = read_home(raw, self.today())
+        except sqlite3.Error as exc:
+            # Home then reads its figures after the full open, which reports a real problem
+            log.warning("quick read of the home figures failed: %s", exc)
+            return
+        finally:
+            raw.close()
+        # Home is pushed with its figures: building it while the read runs would draw it twice
+        self.call_from_thread(self._push_early_home, role, data)
+        self._first_data.wait(FIRST_DATA_WAIT)
+
+    def _push_early_home(self, role: str, data) -> None:
+        from screens.home import HomeScreen
+
+        self._early_home = HomeScreen(role=role, data=data)
+        self.push_screen(self._early_home)
+
+    def after_open(self, callback: Callable[[], object]) -> None:
+        """Run `callback` now if the database is open, else once it is (Home can be up a moment before)."""
+        if self.db is not None:
+            callback()
+        else:
+            self._after_open.append(callback)
+
+    def first_data_shown(self) -> None:
+        """Home's figures are on screen: the full open may go on."""
+        self._first_data.set()
+        self.bench_mark("data")
 
     def _opened(self, db: Database, identity: Identity | None, warning: str | None) -> None:
         self.db, self.identity = db, identity
@@ -118,6 +174,11 @@ class GridcareApp(App[int]):
             from screens.setup import SetupScreen
 
             self.push_screen(SetupScreen())
+        elif self._early_home is not None:  # already showing its figures
+            self._backup_soon()
+            waiting, self._after_open = self._after_open, []
+            for callback in waiting:
+                callback()
         else:
             from screens.home import HomeScreen
 
@@ -231,6 +292,9 @@ class GridcareApp(App[int]):
 
     def open_screen(self, name: str) -> None:
         """Open one of the main screens by name (palette, home keys); each imported only when asked for."""
+        if self.db is None and self._early_home is not None:
+            self.after_open(lambda: self.open_screen(name))
+            return
         if self.identity is None or self.db is None:
             self.notify(_("Set the database up first."), severity="warning")
             return

@@ -27,6 +27,9 @@ LISTS: dict[str, str] = {
     "recent": N_("Recent"),
     "grids": N_("Grids"),  # township only
 }
+# the list shown first; the others' tables are built with their rows, after the first figures
+# are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
+FIRST_LIST = next(iter(LISTS))
 RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
 CATEGORY_WIDTH = 14
 
@@ -58,7 +61,8 @@ class HomeScreen(Screen[None]):
         with TabbedContent(id="lists"):
             for pane, title in LISTS.items():
                 with TabPane(_(title), id=pane):
-                    yield DataTable(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
+                    if pane == FIRST_LIST:
+                        yield _table(pane)
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -125,7 +129,12 @@ class HomeScreen(Screen[None]):
             self._fill(pane, data)
 
     def _fill(self, pane: str, data) -> None:
-        table = self.query_one(f"#t-{pane}", DataTable)
+        found = self.query(f"#t-{pane}")
+        if found:
+            table = found.first(DataTable)
+        else:  # a list not shown at first gets its table when first filled
+            table = _table(pane)
+            self.query_one(f"#{pane}", TabPane).mount(table)
         rows = list_rows(pane, data)
         cursor = table.cursor_row
         table.clear(columns=True)
@@ -152,10 +161,15 @@ class HomeScreen(Screen[None]):
     def action_show_list(self, pane: str) -> None:
         tabs = self.query_one(TabbedContent)
         tabs.active = pane
-        self.query_one(f"#t-{pane}", DataTable).focus()
+        for table in self.query(f"#t-{pane}"):  # none yet before the first figures
+            table.focus()
 
     def action_open(self, name: str) -> None:
         self.app.open_screen(name)
+
+
+def _table(pane: str) -> DataTable:
+    return DataTable(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
 
 
 # --- what the lists and the progress panel hold (pure: data in, cells out) -------------------------

@@ -35,9 +35,10 @@ class Column:
 
 
 def _status(p) -> str:
+    # label() translates: Babel 2.18 took a string key inside _(...) for a message of its own
     if p.status != "closed":
-        return _(STATUSES["active"])
-    return label(CLOSE_REASONS, p.close_reason) or _(STATUSES["closed"])
+        return label(STATUSES, "active")
+    return label(CLOSE_REASONS, p.close_reason) or label(STATUSES, "closed")
 
 
 _NAME = Column(N_("Name"), "text", lambda p: p.name)

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 
 from storage.categories import CATEGORIES, RISK_ORDER
 from storage.idnumbers import mask_id
-from storage.policy import DEFAULT_POLICY, Policy, ageing_out
-from storage.report_query import alias_roots, as_date, due_on, last_seen_sql
+from storage.policy import Policy, ageing_out, read_policy
+from storage.report_query import ALIAS_ROOTS_SQL, as_date, due_on, last_seen_sql
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,17 +59,8 @@ class DueRow:
         return self.days_overdue > 0
 
 
-class _TextStatements:
-    """report_query's helpers take a SQLAlchemy connection and text(): give them the DB-API one.
-
-    str() of a text() clause is its SQL, named parameters (:name) included, which sqlite3 takes as is.
-    """
-
-    def __init__(self, raw: sqlite3.Connection):
-        self.raw = raw
-
-    def execute(self, statement, params=None):
-        return self.raw.execute(str(statement), params or {})
+def _alias_roots(raw: sqlite3.Connection) -> dict[str, str]:
+    return {dup: root for dup, root in raw.execute(ALIAS_ROOTS_SQL)}
 
 
 def _driver_connection(source) -> sqlite3.Connection:
@@ -79,23 +70,11 @@ def _driver_connection(source) -> sqlite3.Connection:
     return source.connection().connection.driver_connection
 
 
-def load_policy_raw(raw: sqlite3.Connection) -> Policy:
-    """storage.policy.load_policy through the DB-API: the same `policy.<key>` settings, JSON values."""
-    names = {f"policy.{key}": key for key in DEFAULT_POLICY}
-    values = dict(DEFAULT_POLICY)
-    marks = ", ".join("?" * len(names))
-    for key, value in raw.execute(f"SELECT id, value FROM setting WHERE deleted = 0 AND id IN ({marks})", list(names)):
-        decoded = json.loads(value) if isinstance(value, (str, bytes)) else value
-        if decoded is not None:
-            values[names[key]] = decoded
-    return Policy(**values)
-
-
 def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date) -> dict[str, dt.date]:
     """Merged duplicates' visits count for the record they were merged into (few: one query each)."""
     out: dict[str, dt.date] = {}
     sql = f"SELECT {last_seen_sql(policy, ':dup', ':today')}"
-    for dup, root in alias_roots(_TextStatements(raw)).items():
+    for dup, root in _alias_roots(raw).items():
         seen = as_date(raw.execute(sql, {"dup": dup, "today": today.isoformat()}).fetchone()[0])
         if seen and (root not in out or seen > out[root]):
             out[root] = seen
@@ -112,7 +91,7 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
     one reads each visit row for its method).
     """
     raw = _driver_connection(source)
-    policy = policy or load_policy_raw(raw)
+    policy = policy or read_policy(raw)
     aliases = _alias_last_seen(raw, policy, today)
     where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
     params: dict[str, str] = {"today": today.isoformat()}
@@ -280,7 +259,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
     ident = raw.execute("SELECT role, grid_code FROM identity WHERE id = 1").fetchone()
     role = ident[0] if ident else ""
     grid = ident[1] if ident is not None and ident[0] == "worker" else None
-    policy = load_policy_raw(raw)
+    policy = read_policy(raw)
     rows = resident_due_rows(raw, today, grid, policy)
     by_id = {r.id: r for r in rows}
     visited = [visited_in_month(r, today) for r in rows]
@@ -315,7 +294,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
 def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:
     sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
            " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
-    roots = alias_roots(_TextStatements(conn))
+    roots = _alias_roots(conn)
     out = []
     for fid, rid, agency, reason, status, opened in conn.execute(sql):
         r = residents.get(roots.get(rid, rid))

@@ -7,13 +7,15 @@ nothing of it is ever stored.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import sqlite3
 from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from storage.categories import CHILD_CATEGORIES
-from storage.models import Setting
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 DEFAULT_POLICY = {
     "default_days": 30,  # monthly
@@ -39,16 +41,25 @@ class Policy:
         return by_risk
 
 
-def load_policy(session: Session) -> Policy:
-    # one query, not an ORM get per key: the residents screen reads the policy on every keystroke
-    table = Setting.__table__  # type: ignore[attr-defined]
+def read_policy(raw: sqlite3.Connection) -> Policy:
+    """The policy from the `policy.<key>` settings, on a DB-API connection.
+
+    Through the driver, not the ORM: the residents screen reads the policy on every keystroke,
+    and Home's first figures are read before the ORM is even imported.
+    """
+    names = {f"policy.{key}": key for key in DEFAULT_POLICY}
     values = dict(DEFAULT_POLICY)
-    rows = session.connection().execute(select(table.c.id, table.c.value).where(
-        table.c.id.in_([f"policy.{key}" for key in DEFAULT_POLICY]), table.c.deleted == False))  # noqa: E712
-    for setting_id, value in rows:
-        if value is not None:
-            values[setting_id.removeprefix("policy.")] = value
+    marks = ", ".join("?" * len(names))
+    for key, value in raw.execute(f"SELECT id, value FROM setting WHERE deleted = 0 AND id IN ({marks})", list(names)):
+        decoded = json.loads(value) if isinstance(value, (str, bytes)) else value  # a JSON column's text
+        if decoded is not None:
+            values[names[key]] = decoded
     return Policy(**values)
+
+
+def load_policy(session: Session) -> Policy:
+    """`read_policy` in a session's transaction."""
+    return read_policy(session.connection().connection.driver_connection)
 
 
 def due_date(last_visit: dt.date | None, registered_on: dt.date | None, freq_days: int, today: dt.date) -> dt.date:

@@ -40,6 +40,14 @@ def _version() -> str:
         return "0+unknown"
 
 
+class _VersionAction(argparse.Action):
+    """--version, looked up only when asked for: the metadata scan costs ~40 ms of every start-up."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"gridcare {_version()}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 def _pre_scan_lang(argv: list[str]) -> str | None:
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -60,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         description=_("gridcare: visits to key persons, for grid workers and township clerks."),
     )
-    parser.add_argument("--version", action="version", version=f"gridcare {_version()}",
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help=_("show program's version number and exit"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     for name in COMMAND_MODULES:

@@ -111,11 +111,15 @@ def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
     from sqlmodel import create_engine
 
+    from storage import json_text
+
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # a bug's traceback goes to the log file: it must not carry names or ID numbers
         hide_parameters=True,
+        # JSON columns written by the ORM as the merge's bulk statements write them
+        json_serializer=json_text.dumps,
     )
     sa_event.listen(engine, "connect", _on_connect)
     sa_event.listen(engine, "begin", _on_begin)

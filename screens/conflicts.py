@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from storage.errors import UserError
 from storage.i18n import N_, _, ngettext
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ConflictsScreen(Screen[None]):
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Conflicts to review")

@@ -8,12 +8,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from storage.duplicates import REASONS
 from storage.errors import UserError
 from storage.i18n import _, ngettext
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class DuplicatesScreen(Screen[None]):
         yield Static(_("Merged residents (u to undo):"), id="merged-title", classes="section")
         yield DataTable(id="merged", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Duplicate residents")

@@ -6,9 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from storage.i18n import _, ngettext
+from tui.footer import TranslatedFooter
 
 
 class ReportListScreen(Screen[None]):
@@ -27,7 +28,7 @@ class ReportListScreen(Screen[None]):
                      if self.list_name != "open_referrals" else
                      ngettext("{n} referral", "{n} referrals", len(self.rows)).format(n=len(self.rows)),
                      id="list-count")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         from storage.report_files import LIST_COLUMNS, cell_value

@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from storage.errors import UserError
 from storage.i18n import _
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 BAR_WIDTH = 30
@@ -72,7 +73,7 @@ class ReportsScreen(Screen[None]):
         yield ProgressBar(id="progress", show_eta=False)
         yield Input(id="out", placeholder=_("File to write, e.g. report.xlsx"))
         yield Static("", id="status")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Reports")

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from storage.errors import UserError
 from storage.i18n import _, ngettext
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class RosterImportScreen(Screen[None]):
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(_("Type the file's path and press Enter to check it; nothing is imported before you confirm."),
                      id="summary")
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Import a roster")

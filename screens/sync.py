@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (Button, Checkbox, DataTable, DirectoryTree, Footer, Header, Input, Label, ProgressBar,
+from textual.widgets import (Button, Checkbox, DataTable, DirectoryTree, Header, Input, Label, ProgressBar,
                              Select, Static)
 from textual.worker import Worker, WorkerState
 
 from storage.errors import UserError
 from storage.i18n import N_, _, ngettext
+from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class SyncScreen(Screen[None]):
                 with Horizontal(id="back-row"):
                     yield Select([], prompt=_("Choose a grid"), id="grid", compact=True)
                     yield Button(_("Export for this grid"), id="export-grid", compact=True)
-        yield Footer()
+        yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Sync")

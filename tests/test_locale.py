@@ -54,3 +54,10 @@ def test_the_chinese_catalog_is_the_default_and_reaches_argparse(tmp_path):
     out_en = subprocess.run([sys.executable, "-m", "tui.cli", "--lang", "en", "--help"], cwd=ROOT,
                             capture_output=True, text=True, env=env)
     assert out_en.stdout.startswith("usage: gridcare")
+
+
+def test_every_screen_draws_its_footer_in_the_interface_language():
+    """Textual's own Footer shows the app's N_() binding labels untranslated ('Quit', 'Help' on a Chinese screen)."""
+    plain = [p.name for p in sorted((ROOT / "screens").glob("*.py"))
+             if re.search(r"(?<!Translated)Footer\(\)", p.read_text(encoding="utf-8"))]
+    assert plain == []

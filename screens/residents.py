@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -131,6 +131,15 @@ class ResidentsScreen(Screen[None]):
         table = self.query_one(DataTable)
         if table.row_count:
             table.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # Down from the search box goes into the results, as in any list with a filter box above it
+        if event.key == "down" and self.focused is self.query_one("#search", Input):
+            table = self.query_one(DataTable)
+            if table.row_count:
+                event.stop()
+                event.prevent_default()
+                table.focus()
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:

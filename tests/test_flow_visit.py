@@ -299,3 +299,20 @@ async def test_the_table_loads_the_next_page_when_the_cursor_reaches_the_end(tmp
         assert table.row_count == 60
         keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(60)]
         assert len(set(keys)) == 60
+
+
+@run_async
+async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, _residents_screen)
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"李")
+        await settle(pilot, 0.5)
+        await pilot.press("down")
+        table = app.screen.query_one(DataTable)
+        assert app.focused is table and table.row_count == 1  # 李建国
+        await pilot.press("enter")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ == "ResidentScreen"

@@ -1,14 +1,16 @@
 """A search keystroke (query and first page) vs the same SQL run raw.
 
-Two floors: the very statements `search_residents` sends, captured and replayed through
-the sqlite3 module (the design's "the query itself within 2× of the same raw SQL"), and
-the bare index condition of the first stage (what the index alone costs).
+The floor: the very statements `search_residents` sends, captured and replayed through
+the sqlite3 module. The whole keystroke has an absolute target; the design's "the query
+itself within 2× of the same raw SQL" compares the time our code spends in those
+statements with the replay. The bare index condition of the first stage is shown too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from pathlib import Path
 
 from bench.core import Figure, Result, repeat
@@ -23,32 +25,45 @@ QUERIES = [
 ]
 
 
-def _captured(db, run) -> list[tuple[str, object]]:
-    """The statements (and parameters) that `run()` sends to SQLite, through SQLAlchemy or the DB-API."""
-    from sqlalchemy import event
+class _Tap:
+    """While on: the statements search_residents sends (with their parameters) and the time spent sending them.
 
-    from storage import search
+    Every statement of a search goes through storage.search._fetch or the policy read
+    (storage.policy.read_policy), both on the DB-API cursor; the tap wraps the two.
+    """
 
-    sent: list[tuple[str, object]] = []
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+        self.seconds = 0.0
 
-    def note(_conn, _cursor, statement, parameters, _context, _many):
-        if not statement.startswith("BEGIN"):  # the session's transaction, not the query
-            sent.append((statement, parameters))
+    def __enter__(self) -> _Tap:
+        from storage import policy, search
 
-    fetch = search._fetch
+        self._fetch, self._read_policy = search._fetch, policy.read_policy
 
-    def noting_fetch(session, sql, params):
-        sent.append((sql, dict(params)))
-        return fetch(session, sql, params)
+        def fetch(session, sql, params):
+            self.sent.append((sql, dict(params)))
+            t0 = time.perf_counter()
+            try:
+                return self._fetch(session, sql, params)
+            finally:
+                self.seconds += time.perf_counter() - t0
 
-    event.listen(db.engine, "before_cursor_execute", note)
-    search._fetch = noting_fetch
-    try:
-        run()
-    finally:
-        search._fetch = fetch
-        event.remove(db.engine, "before_cursor_execute", note)
-    return sent
+        def read_policy(raw):
+            self.sent.append((policy.POLICY_SQL, list(policy.POLICY_IDS)))
+            t0 = time.perf_counter()
+            try:
+                return self._read_policy(raw)
+            finally:
+                self.seconds += time.perf_counter() - t0
+
+        search._fetch, policy.read_policy = fetch, read_policy
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from storage import policy, search
+
+        search._fetch, policy.read_policy = self._fetch, self._read_policy
 
 
 def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]:
@@ -65,7 +80,9 @@ def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]
             with db.session() as s:
                 search_residents(s, typed, today=today)
 
-        statements = _captured(db, ours)
+        with _Tap() as tap:
+            ours()
+        statements = tap.sent
 
         def same_sql():
             for statement, parameters in statements:
@@ -74,14 +91,29 @@ def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]
         def condition():
             raw.execute(sql, params).fetchall()
 
+        def query_itself() -> list[float]:
+            """Per keystroke, the time spent in the statements as our code sends them."""
+            ours()
+            out = []
+            for _ in range(reps * 10):
+                with _Tap() as tap:
+                    ours()
+                out.append(tap.seconds)
+            return out
+
         measured = Figure("search_residents", repeat(ours, reps * 10))
-        results.append(Result(f"search {name} '{typed}' ({label})", measured,
-                              Figure("its statements replayed raw", repeat(same_sql, reps * 10)), target_ratio=2.0,
-                              target_abs=target, note=f"target < {target * 1000:.0f} ms and ≤ 2× the same SQL raw "
-                                                      f"({len(statements)} statements)"))
-        results.append(Result(f"  the index condition alone ({name}, {label})", measured,
-                              Figure("bare first-stage condition, raw SQL", repeat(condition, reps * 10)),
-                              note="what the index costs; the search also reads due status and pages"))
+        replayed = Figure("the same statements, raw sqlite3", repeat(same_sql, reps * 10))
+        results += [
+            Result(f"search {name} '{typed}' ({label})", measured, replayed, target_abs=target,
+                   note=f"a keystroke: query and first page (policy, {len(statements) - 1} statements, 50 rows built); "
+                        f"target < {target * 1000:.0f} ms"),
+            Result(f"  the query itself ({name}, {label})", Figure("its statements, sent by our code",
+                                                                  query_itself()), replayed, target_ratio=2.0,
+                   note="the design's 'query itself within 2× of the same raw SQL'"),
+            Result(f"  the index condition alone ({name}, {label})", measured,
+                   Figure("bare first-stage condition, raw SQL", repeat(condition, reps * 10)),
+                   note="what the index alone costs; the search also reads due status and pages"),
+        ]
     raw.close()
     db.dispose()
     return results

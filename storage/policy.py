@@ -41,19 +41,21 @@ class Policy:
         return by_risk
 
 
+POLICY_IDS = [f"policy.{key}" for key in DEFAULT_POLICY]
+POLICY_SQL = f"SELECT id, value FROM setting WHERE deleted = 0 AND id IN ({', '.join('?' * len(POLICY_IDS))})"
+
+
 def read_policy(raw: sqlite3.Connection) -> Policy:
     """The policy from the `policy.<key>` settings, on a DB-API connection.
 
     Through the driver, not the ORM: the residents screen reads the policy on every keystroke,
     and Home's first figures are read before the ORM is even imported.
     """
-    names = {f"policy.{key}": key for key in DEFAULT_POLICY}
     values = dict(DEFAULT_POLICY)
-    marks = ", ".join("?" * len(names))
-    for key, value in raw.execute(f"SELECT id, value FROM setting WHERE deleted = 0 AND id IN ({marks})", list(names)):
+    for setting_id, value in raw.execute(POLICY_SQL, POLICY_IDS):
         decoded = json.loads(value) if isinstance(value, (str, bytes)) else value  # a JSON column's text
         if decoded is not None:
-            values[names[key]] = decoded
+            values[setting_id.removeprefix("policy.")] = decoded
     return Policy(**values)
 
 

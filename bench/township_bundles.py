@@ -30,6 +30,9 @@ def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Pa
         generate(wdb, seed=seed * 1000 + g, residents=per_grid)
         export_bundle(wdb, folder / "bundles")
         wdb.dispose()
+        if g > 1:  # only G01 is measured again (export); the county's 800 worker files would take ~1.7 GB
+            for side in ("", "-wal", "-shm"):
+                Path(str(folder / "workers" / f"G{g:02d}.db") + side).unlink(missing_ok=True)
     (folder / "DONE").write_text("ok", encoding="utf-8")
     return folder / "bundles", township
 

@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,6 +242,17 @@ def row_template(record_type: str) -> dict[str, Any]:
     return dict(_TEMPLATES[record_type])  # mutable defaults are never mutated in place: fields replace them
 
 
+def _derived(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:
+    """The columns of a state row that no event sets: id, deleted, and those derived from fields."""
+    out: dict[str, Any] = {"id": record_id, "deleted": deleted}
+    if record_type == "resident":
+        number = values.get("id_number", Resident.model_fields["id_number"].default)
+        out["id_rev"] = number[::-1] if number else None
+    elif record_type == "risk":
+        out["hlc"] = newest
+    return out
+
+
 def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:
     """The state row that a record's folded field values give."""
     kinds = _column_kinds(RECORD_TABLES[record_type])
@@ -249,22 +260,28 @@ def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted:
     for name, value in values.items():
         if name in kinds:
             row[name] = from_json_value(kinds[name], value)
-    row["id"], row["deleted"] = record_id, deleted
-    if record_type == "resident":
-        row["id_rev"] = row["id_number"][::-1] if row["id_number"] else None
-    elif record_type == "risk":
-        row["hlc"] = newest
+    row.update(_derived(record_type, record_id, values, deleted, newest))
     return row
 
 
+def _visit_risk_fields(get: Callable[[str], Any], newest: int) -> dict[str, Any] | None:
+    """A visit that re-assessed the risk counts in the risk history; exists iff risk_after is set.
+
+    `get(column)` reads the visit's state row, whatever its form (dict, or encoded tuple).
+    """
+    if get("deleted") or not get("risk_after"):
+        return None
+    return {"id": "visit:" + get("id"), "resident_id": get("resident_id"), "level": get("risk_after"),
+            "assessed_on": get("visit_date"), "assessor": get("visitor"), "source": "visit", "reason": "",
+            "hlc": newest, "deleted": False}
+
+
 def visit_risk_row(visit: dict[str, Any], newest: int) -> dict[str, Any] | None:
-    """A visit that re-assessed the risk counts in the risk history; exists iff risk_after is set."""
-    if visit["deleted"] or not visit.get("risk_after"):
+    fields = _visit_risk_fields(visit.__getitem__, newest)
+    if fields is None:
         return None
     row = row_template("risk")
-    row.update(id="visit:" + visit["id"], resident_id=visit["resident_id"], level=visit["risk_after"],
-               assessed_on=visit["visit_date"], assessor=visit["visitor"], source="visit", reason="", hlc=newest,
-               deleted=False)
+    row.update(fields)
     return row
 
 
@@ -339,28 +356,14 @@ def row_encoder(record_type: str) -> Any:
 def _encode_state(enc: Any, record_type: str, record_id: str, values: dict[str, Any], deleted: bool,
                   newest: int) -> list[Any]:
     """`state_row()` as the tuple SQLite stores (values may still hold 'deleted': it is overwritten)."""
-    row = enc.row(values)
-    index = enc.index
-    row[index["id"]], row[index["deleted"]] = record_id, 1 if deleted else 0
-    if record_type == "resident":
-        number = row[index["id_number"]]
-        row[index["id_rev"]] = number[::-1] if number else None
-    elif record_type == "risk":
-        row[index["hlc"]] = newest
-    return row
+    return enc.row({**values, **_derived(record_type, record_id, values, deleted, newest)})
 
 
 def _encode_visit_risk(enc: Any, risk_enc: Any, visit: list[Any], newest: int) -> list[Any] | None:
     """`visit_risk_row()` from an encoded visit row."""
-    i = enc.index
-    if visit[i["deleted"]] or not visit[i["risk_after"]]:
-        return None
-    row = risk_enc.row({"resident_id": visit[i["resident_id"]], "level": visit[i["risk_after"]],
-                        "assessed_on": visit[i["visit_date"]], "assessor": visit[i["visitor"]], "source": "visit",
-                        "reason": ""})
-    j = risk_enc.index
-    row[j["id"]], row[j["hlc"]], row[j["deleted"]] = "visit:" + visit[i["id"]], newest, 0
-    return row
+    index = enc.index
+    fields = _visit_risk_fields(lambda column: visit[index[column]], newest)
+    return None if fields is None else risk_enc.row(fields)
 
 
 def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None) -> list[tuple[str, str, str]]:

@@ -172,15 +172,14 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
     insert_events_ignore(conn, new)
-    existing = {t: sorted(existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids))  # type: ignore[attr-defined]
+    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
                 for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this bundle
     before = _conflict_ids(s, existing)
-    had_state = {t: set(ids) for t, ids in existing.items()}
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for ev in new:
         key = (ev["record_type"], ev["record_id"])
-        if ev["record_id"] not in had_state[key[0]]:  # no state yet, so no events before these
+        if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
             fresh.setdefault(key, []).append(ev)
     after = _reviewed(rebuild(s, keys, fresh))
     newest = max((ev["hlc"] for ev in events), default=0)
@@ -220,10 +219,11 @@ def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
     return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
 
 
-def _conflict_ids(session: Session, by_type: dict[str, list[str]]) -> set[str]:
+def _conflict_ids(session: Session, by_type: dict[str, set[str]]) -> set[str]:
     """Open conflicts on these records that the clerk reviews."""
     found: list[tuple[str, str, str]] = []
-    for rtype, ids in by_type.items():
+    for rtype, id_set in by_type.items():
+        ids = sorted(id_set)
         for i in range(0, len(ids), 900):
             found += session.execute(select(Conflict.id, Conflict.record_type, Conflict.field).where(
                 Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).all()

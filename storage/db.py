@@ -225,3 +225,14 @@ def schema_version(db: Database) -> int:
 
     with db.engine.connect() as conn:
         return int(conn.execute(text("PRAGMA user_version")).scalar() or 0)
+
+
+def driver_connection(source: Session | sqlite3.Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a Session (its transaction begun), or the sqlite3 connection itself.
+
+    The hot read paths (Home's figures, a search keystroke, the policy) run their SQL on it:
+    SQLAlchemy's work per statement cost more than SQLite's there.
+    """
+    if isinstance(source, sqlite3.Connection):
+        return source
+    return source.connection().connection.driver_connection

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.categories import CATEGORIES, RISK_ORDER
+from storage.db import driver_connection
 from storage.idnumbers import mask_id
 from storage.policy import Policy, ageing_out, read_policy
 from storage.report_query import ALIAS_ROOTS_SQL, as_date, due_on, last_seen_sql
@@ -63,13 +64,6 @@ def _alias_roots(raw: sqlite3.Connection) -> dict[str, str]:
     return {dup: root for dup, root in raw.execute(ALIAS_ROOTS_SQL)}
 
 
-def _driver_connection(source) -> sqlite3.Connection:
-    """The sqlite3 connection under a Session (its transaction begun), or the sqlite3 connection itself."""
-    if isinstance(source, sqlite3.Connection):
-        return source
-    return source.connection().connection.driver_connection
-
-
 def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date) -> dict[str, dt.date]:
     """Merged duplicates' visits count for the record they were merged into (few: one query each)."""
     out: dict[str, dt.date] = {}
@@ -90,7 +84,7 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
     the first visit that counts, which measured faster than one GROUP BY over every visit (that
     one reads each visit row for its method).
     """
-    raw = _driver_connection(source)
+    raw = driver_connection(source)
     policy = policy or read_policy(raw)
     aliases = _alias_last_seen(raw, policy, today)
     where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"

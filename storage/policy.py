@@ -61,7 +61,9 @@ def read_policy(raw: sqlite3.Connection) -> Policy:
 
 def load_policy(session: Session) -> Policy:
     """`read_policy` in a session's transaction."""
-    return read_policy(session.connection().connection.driver_connection)
+    from storage.db import driver_connection
+
+    return read_policy(driver_connection(session))
 
 
 def due_date(last_visit: dt.date | None, registered_on: dt.date | None, freq_days: int, today: dt.date) -> dt.date:

@@ -22,11 +22,12 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
+from storage.db import driver_connection
 from storage.idnumbers import mask_id
 from storage.policy import Policy, age_on, due_date, load_policy
+from storage.report_query import as_date, last_seen_sql
 
 DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
 STATUSES = ("active", "closed")
@@ -126,8 +127,6 @@ def _stages(query: str) -> list[_Stage]:
 
 def _last_visit_sql(policy: Policy) -> str:
     # the one definition of "seen" (storage/report_query.py), so the register agrees with Home and the reports
-    from storage.report_query import last_seen_sql
-
     return last_seen_sql(policy, "r.id", ":today")
 
 
@@ -168,29 +167,15 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
     return where, params
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return _parse_date(str(value))
-
-
-# a page repeats the same days and the same few category lists: each text is parsed once
-@functools.lru_cache(maxsize=4096)
-def _parse_date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text[:10])
-
-
+# a page repeats the same few category lists: each text is parsed once
 @functools.lru_cache(maxsize=1024)
 def _categories(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text) or ())
 
 
 def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
-    """Rows through the DB-API cursor of the session's connection (named parameters, as text() takes them).
-
-    On a keystroke SQLAlchemy's work per statement cost more than SQLite's (bench/m_search.py).
-    """
-    cursor = session.connection().connection.driver_connection.cursor()
+    """Rows through the DB-API cursor of the session's connection (named parameters, as text() takes them)."""
+    cursor = driver_connection(session).cursor()
     cursor.row_factory = sqlite3.Row
     try:
         return cursor.execute(sql, params).fetchall()
@@ -206,7 +191,7 @@ def _last_visits(session: Session, ids: list[str], policy: Policy, today: dt.dat
     # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
     sql = f"SELECT r.id, {_last_visit_sql(policy)} FROM resident r WHERE r.id IN ({marks})"
     params = {f"id{i}": rid for i, rid in enumerate(ids)} | {"today": today.isoformat()}
-    return {rid: _date(day) for rid, day in _fetch(session, sql, params) if day}
+    return {rid: as_date(day) for rid, day in _fetch(session, sql, params) if day}
 
 
 def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
@@ -219,9 +204,9 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
         freq = policy.frequency_days(m["risk_level"], m["visit_frequency_days"])
         rows.append(ResidentRow(
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
-            age=age_on(_date(m["birth_date"]), today), categories=list(cats or []), risk_level=m["risk_level"],
+            age=age_on(as_date(m["birth_date"]), today), categories=list(cats or []), risk_level=m["risk_level"],
             status=m["status"], phone=m["phone"] or "", last_visit=seen,
-            due_on=due_date(seen, _date(m["registered_on"]), freq, today),
+            due_on=due_date(seen, as_date(m["registered_on"]), freq, today),
         ))
     return rows
 
@@ -274,5 +259,4 @@ def count_residents(session: Session, query: str, *, filters: ResidentFilter = R
         base.append("(" + " OR ".join(s.where for s in stages) + ")")
         for s in stages:
             params.update(s.params)
-    return int(session.connection().execute(
-        text(f"SELECT count(*) FROM resident r WHERE {' AND '.join(base)}"), params).scalar_one())
+    return int(_fetch(session, f"SELECT count(*) FROM resident r WHERE {' AND '.join(base)}", params)[0][0])

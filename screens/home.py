@@ -51,7 +51,6 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._first = data
         self._targets: dict[str, dict[str, str]] = {}  # table id -> row key -> resident id
-        self._early_role = role
         self._role = role or ""
         self.data = None  # the storage.home.HomeData shown
 
@@ -67,7 +66,8 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         ident = self.app.identity
-        self._role = ident.role if ident is not None else (self._early_role or "")
+        if ident is not None:
+            self._role = ident.role
         if self._role != "township":
             self.query_one(TabbedContent).hide_tab("grids")
         if self._first is not None:

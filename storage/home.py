@@ -15,7 +15,6 @@ imported, and `home_data` runs the very same code on the connection under the en
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from storage.categories import CATEGORIES, RISK_ORDER
 from storage.db import driver_connection
 from storage.idnumbers import mask_id
 from storage.policy import Policy, ageing_out, read_policy
-from storage.report_query import ALIAS_ROOTS_SQL, as_date, due_on, last_seen_sql
+from storage.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -96,7 +95,6 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
            f" r.registered_on, r.visit_frequency_days, {last_seen_sql(policy, 'r.id', ':today')}"
            f" FROM resident r WHERE {where}")
     rows = []
-    category_lists: dict[str, list[str]] = {}  # a few distinct JSON texts among thousands of rows: decode each once
     for rid, name, id_number, grid, cats, risk, birth, registered, override, seen in raw.execute(sql, params):
         seen = as_date(seen)
         other = aliases.get(rid)
@@ -106,20 +104,11 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
         due = due_on(policy, risk or "low", override, seen, registered_on, today)
         rows.append(DueRow(
             id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
-            categories=_categories(cats, category_lists), risk_level=risk or "low",
+            categories=category_list(cats), risk_level=risk or "low",
             birth_date=as_date(birth), registered_on=registered_on, last_seen=seen, due_on=due,
             days_overdue=max(0, (today - due).days),
         ))
     return rows
-
-
-def _categories(cats, decoded: dict[str, list[str]]) -> list[str]:
-    if not isinstance(cats, str):
-        return list(cats or [])
-    known = decoded.get(cats)
-    if known is None:
-        known = decoded[cats] = list(json.loads(cats))
-    return list(known)  # a list of its own per row, as before: callers may change it
 
 
 def visited_in_month(row: DueRow, today: dt.date) -> bool:

@@ -11,6 +11,7 @@ and `due_on` are the one definition of "seen", "risk at a day" and "due".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,6 +79,17 @@ def due_on(policy: Policy, risk_level: str, override: int | None, last_seen: dt.
            registered_on: dt.date | None, day: dt.date) -> dt.date:
     """Due date: last visit in which the resident was seen (else registration) + the frequency."""
     return due_date(last_seen, registered_on, policy.frequency_days(risk_level, override), day)
+
+
+def category_list(value: Any) -> list[str]:
+    """A resident's categories from the JSON text SQLite holds (or a list already); a new list each call."""
+    return list(_category_codes(value)) if isinstance(value, str) else list(value or [])
+
+
+# thousands of rows share a few distinct category lists: each text is decoded once
+@functools.lru_cache(maxsize=1024)
+def _category_codes(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text) or ())
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -15,8 +15,6 @@ the visit history and the policy, never stored.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from sqlmodel import Session
 from storage.db import driver_connection
 from storage.idnumbers import mask_id
 from storage.policy import Policy, age_on, due_date, load_policy
-from storage.report_query import as_date, last_seen_sql
+from storage.report_query import as_date, category_list, last_seen_sql
 
 DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
 STATUSES = ("active", "closed")
@@ -167,12 +165,6 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
     return where, params
 
 
-# a page repeats the same few category lists: each text is parsed once
-@functools.lru_cache(maxsize=1024)
-def _categories(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text) or ())
-
-
 def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
     """Rows through the DB-API cursor of the session's connection (named parameters, as text() takes them)."""
     cursor = driver_connection(session).cursor()
@@ -198,14 +190,12 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
     last = _last_visits(session, [m["id"] for m in found], policy, today)
     rows = []
     for m in found:
-        cats = m["categories"]
-        cats = _categories(cats) if isinstance(cats, str) else cats
         seen = last.get(m["id"])
         freq = policy.frequency_days(m["risk_level"], m["visit_frequency_days"])
         rows.append(ResidentRow(
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
-            age=age_on(as_date(m["birth_date"]), today), categories=list(cats or []), risk_level=m["risk_level"],
-            status=m["status"], phone=m["phone"] or "", last_visit=seen,
+            age=age_on(as_date(m["birth_date"]), today), categories=category_list(m["categories"]),
+            risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
             due_on=due_date(seen, as_date(m["registered_on"]), freq, today),
         ))
     return rows

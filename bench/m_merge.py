@@ -20,7 +20,6 @@ from bench.core import Figure, Result
 
 STATE_TABLES = ("event", "resident", "visit", "referral", "risk_assessment", "grid", "village", "township")
 RUNNER = Path(__file__).parent / "apps" / "merge_run.py"
-MERGE_CACHE_KIB = 64 * 1024  # as storage.merge sets while merging
 
 
 def _connect(path: Path, cache: bool = False) -> sqlite3.Connection:
@@ -28,6 +27,8 @@ def _connect(path: Path, cache: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     if cache:
+        from storage.merge import MERGE_CACHE_KIB  # the cache the merge itself sets
+
         conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
     return conn
 

@@ -205,21 +205,33 @@ def test_concurrent_edit_by_worker_and_township_is_a_conflict_and_the_decision_t
     assert open_conflicts(a) == []
 
 
-def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_path):
+def _signed_by_worker(t, worker, name: str, events: list[dict], path):
+    """A bundle the worker's device signs, holding exactly `events` (checked ones or not), for the township."""
     from storage.bundle_file import write_bundle
     from storage.keys import read_public_key_file
     from storage.models import Identity
 
+    with worker.session() as s:
+        ident = s.get(Identity, 1)
+    manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
+                "worker": name, "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
+    return write_bundle(path, manifest, events, read_public_key_file(t.key).age_recipient, ident.device_sign_secret).path
+
+
+def _device(db) -> str:
+    from storage.models import Identity
+
+    with db.session() as s:
+        return s.get(Identity, 1).device_id
+
+
+def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_path):
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")
-    with a.session() as s:
-        ident = s.get(Identity, 1)
-    pub = read_public_key_file(t.key)
-    manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
-                "worker": "王芳", "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
-    bad = [{"id": f"{ident.device_id}-5", "record_type": "visit", "record_id": "v1", "hlc": 5, "device_id": ident.device_id,
+    device = _device(a)
+    bad = [{"id": f"{device}-5", "record_type": "visit", "record_id": "v1", "hlc": 5, "device_id": device,
             "fields": {"resident_id": "r1", "visit_date": "not a date"}}]
-    path = write_bundle(tmp_path / "bad.gcb", manifest, bad, pub.age_recipient, ident.device_sign_secret).path
+    path = _signed_by_worker(t, a, "王芳", bad, tmp_path / "bad.gcb")
     before = list(dump_lines(t.db))
     report = merge_paths(t.db, [path])
     assert report.bundles[0].code == "bad_event" and "wrong type" in report.bundles[0].message
@@ -228,25 +240,17 @@ def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_pa
 
 def test_a_refused_bundle_inside_a_batch_leaves_the_others_merged(tmp_path):
     """Several bundles share a transaction; the bad one is rolled back to its savepoint alone."""
-    from storage.bundle_file import write_bundle
-    from storage.keys import read_public_key_file
-    from storage.models import Identity
-
     t = make_township(tmp_path)
     a, b, c = t.worker("王芳", "G01"), t.worker("李强", "G02"), t.worker("赵敏", "G03")
     elder(a, "张三")
     elder(c, "李四")
     good_a, good_c = export_bundle(a, tmp_path / "a").path, export_bundle(c, tmp_path / "c").path
-    with b.session() as s:
-        ident = s.get(Identity, 1)
-    manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
-                "worker": "李强", "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
-    events = [{"id": f"{ident.device_id}-{n}", "record_type": "visit", "record_id": f"v{n}", "hlc": n,
-               "device_id": ident.device_id, "fields": {"resident_id": "r1", "visit_date": "2026-11-0" + str(n)}}
+    device = _device(b)
+    events = [{"id": f"{device}-{n}", "record_type": "visit", "record_id": f"v{n}", "hlc": n,
+               "device_id": device, "fields": {"resident_id": "r1", "visit_date": "2026-11-0" + str(n)}}
               for n in range(1, 4)]
     events[2]["fields"]["visit_date"] = "not a date"  # the last record fails after the first two were written
-    bad = write_bundle(tmp_path / "b.gcb", manifest, events, read_public_key_file(t.key).age_recipient,
-                       ident.device_sign_secret).path
+    bad = _signed_by_worker(t, b, "李强", events, tmp_path / "b.gcb")
     t.db.dispose()
     shutil.copy(t.db.path, tmp_path / "ref.db")
     ref = open_database(tmp_path / "ref.db")
@@ -258,7 +262,7 @@ def test_a_refused_bundle_inside_a_batch_leaves_the_others_merged(tmp_path):
     assert list(dump_lines(t.db)) == list(dump_lines(ref))
     with t.db.session() as s:
         assert s.exec(select(Visit)).all() == []
-        assert s.exec(select(Event).where(Event.device_id == ident.device_id)).all() == []
+        assert s.exec(select(Event).where(Event.device_id == device)).all() == []
 
 
 def test_a_worker_does_not_count_other_grids_township_bundles_as_missing(tmp_path):

@@ -1,10 +1,12 @@
-"""Opening a database: pragmas, schema version and in-place upgrades.
+"""Opening a database: a SQLite file or a PostgreSQL server, its schema version and in-place upgrades.
 
-Nothing here runs at import time; `open_database(path)` builds the engine. SQLModel and
-SQLAlchemy are imported by the functions that need them, not by this module: the start-up
-reads Home's first figures (SCHEMA_VERSION, the stdlib driver) before that ~0.4 s import.
-All SQLite-specific statements of the schema layer stay in this module and in
-storage/core/sqlite_bulk.py, so the township role can move to another engine.
+Nothing here runs at import time; `open_database(target)` builds the engine. `target` is a file path
+(SQLite: workers and townships) or an SQLAlchemy URL (`postgresql://user@host/db`: a county). SQLModel
+and SQLAlchemy are imported by the functions that need them, not by this module: the start-up reads
+Home's first figures (SCHEMA_VERSION, the stdlib driver) before that ~0.4 s import.
+
+The SQL that differs between the engines stays in this module (pragmas, the schema version, the
+write lock) and in storage/core/sqlite_bulk.py and storage/core/pg_bulk.py (bulk statements).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,30 +31,72 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
+# PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
+PG_VERSION_TABLE = "gridcare_schema"
+# the transaction-level advisory lock a PostgreSQL writer takes, as SQLite's BEGIN IMMEDIATE does
+PG_WRITE_LOCK = 0x67726964  # "grid"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
+def _columns(conn: Connection, table: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def reverse_function(conn: Connection) -> str:
+    """The SQL function that reverses a text: PostgreSQL's own, or the one each SQLite connection registers."""
+    return "reverse_text" if conn.dialect.name == "sqlite" else "reverse"
+
+
+def _upgrade_1_to_2(conn: Connection) -> None:
     # v2 keeps the reversed ID number so that "last digits" search is an index prefix
-    cols = {row[1] for row in conn.execute("PRAGMA table_info(resident)")}
-    if "id_rev" not in cols:
-        conn.execute("ALTER TABLE resident ADD COLUMN id_rev VARCHAR")
-    conn.execute("UPDATE resident SET id_rev = reverse_text(id_number) WHERE id_number IS NOT NULL")
-    conn.execute("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
+    if "id_rev" not in _columns(conn, "resident"):
+        conn.exec_driver_sql("ALTER TABLE resident ADD COLUMN id_rev VARCHAR")
+    conn.exec_driver_sql(f"UPDATE resident SET id_rev = {reverse_function(conn)}(id_number) WHERE id_number IS NOT NULL")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
 
 
-# Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}
+# v3: the county level (a county database's own keys; a township's county and its key)
+_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public",
+                   "county_age_secret", "county_sign_secret")
+
+
+def _upgrade_2_to_3(conn: Connection) -> None:
+    have = _columns(conn, "identity")
+    for name in _COUNTY_COLUMNS:
+        if name not in have:
+            conn.exec_driver_sql(f"ALTER TABLE identity ADD COLUMN {name} VARCHAR NOT NULL DEFAULT ''")
+
+
+# Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
+# connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 @dataclass
 class Database:
-    path: Path
+    path: Path | None  # the SQLite file; None on a server
     engine: Engine
     upgraded_from: int | None = None
     backup_of_old_schema: Path | None = None
+    url: str = ""  # a server's URL, password hidden ("" for a file)
     _identity_cache: dict = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def label(self) -> str:
+        """Where it is, for messages: the file, or the server's URL without its password."""
+        return str(self.path) if self.path is not None else self.url
 
     def session(self) -> Session:
         """A read (or deferred-write) session. Do not hold it across awaits."""
@@ -63,8 +108,9 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write transaction that takes the write lock up front.
 
-        BEGIN IMMEDIATE avoids the deadlock of two deferred readers that both
-        try to upgrade to writers; the busy timeout then queues writers.
+        SQLite: BEGIN IMMEDIATE avoids the deadlock of two deferred readers that both try to
+        upgrade to writers; the busy timeout then queues writers. PostgreSQL: an advisory lock
+        queues writers the same way (two merges never interleave their re-derivations).
         """
         from sqlmodel import Session
 
@@ -107,6 +153,11 @@ def _on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _on_begin_pg(conn: Connection) -> None:
+    if conn.info.get("immediate"):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
     from sqlmodel import create_engine
@@ -123,6 +174,41 @@ def _make_engine(path: Path) -> Engine:
     )
     sa_event.listen(engine, "connect", _on_connect)
     sa_event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def server_url(url: str) -> str:
+    """The SQLAlchemy URL to connect with: a plain postgresql:// URL gets the psycopg (3) driver."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UserError(_("{url} is not a database URL.").format(url=_hide_password(url))) from None
+    if parsed.get_backend_name() != "postgresql":
+        raise UserError(_("gridcare works on a SQLite file or a PostgreSQL server, not {kind}.").format(
+            kind=parsed.get_backend_name()))
+    if "+" not in parsed.drivername:  # SQLAlchemy's default driver differs between releases
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _make_server_engine(url: str) -> Engine:
+    from sqlalchemy import event as sa_event
+    from sqlmodel import create_engine
+
+    from storage.core import json_text
+
+    try:
+        engine = create_engine(url, hide_parameters=True, json_serializer=json_text.dumps, pool_pre_ping=True)
+    except ImportError:
+        raise UserError(_("The PostgreSQL driver is not installed: pip install 'gridcare[postgres]'.")) from None
+    sa_event.listen(engine, "begin", _on_begin_pg)
     return engine
 
 
@@ -163,68 +249,139 @@ def _read_user_version(path: Path) -> tuple[int, bool]:
         conn.close()
 
 
-def _run_upgrades(path: Path, version: int) -> None:
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.create_function("reverse_text", 1, _reverse_text, deterministic=True)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        while version < SCHEMA_VERSION:
-            UPGRADES[version](conn)
-            version += 1
-            conn.execute(f"PRAGMA user_version = {version}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+def _stored_version(conn: Connection) -> int:
+    """The schema version recorded in the database (0: none yet)."""
+    if conn.dialect.name == "sqlite":
+        return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table(PG_VERSION_TABLE):
+        return 0
+    return int(conn.exec_driver_sql(f"SELECT max(version) FROM {PG_VERSION_TABLE}").scalar() or 0)
 
 
-def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Database:
-    """Open (creating or upgrading as needed) the database at `path`."""
+def _store_version(conn: Connection, version: int) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+        return
+    conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {PG_VERSION_TABLE} (version INTEGER NOT NULL)")
+    conn.exec_driver_sql(f"DELETE FROM {PG_VERSION_TABLE}")
+    conn.exec_driver_sql(f"INSERT INTO {PG_VERSION_TABLE} (version) VALUES ({int(version)})")
+
+
+def _upgrade(engine: Engine, version: int) -> None:
+    """Run the steps from `version` to SCHEMA_VERSION in one write transaction (all or nothing)."""
+    with engine.connect() as conn:
+        conn.info["immediate"] = True
+        with conn.begin():
+            while version < SCHEMA_VERSION:
+                UPGRADES[version](conn)
+                version += 1
+                _store_version(conn, version)
+
+
+def _too_new(version: int) -> UserError:
+    return UserError(
+        _("This database was written by a newer gridcare (schema {found}, this one knows {known}): update gridcare.").format(
+            found=version, known=SCHEMA_VERSION))
+
+
+def is_server_target(target: str | os.PathLike[str]) -> bool:
+    """Whether `target` (a --db value) names a database server rather than a file."""
+    return isinstance(target, str) and bool(_URL.match(target)) and not target.lower().startswith("sqlite")
+
+
+def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the database at `target`: a file path, or a server's URL."""
+    if is_server_target(target):
+        return _open_server(str(target), create=create)
+    if isinstance(target, str) and target.lower().startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        target = make_url(target).database or ""
+    return _open_file(Path(target), create=create)
+
+
+def _open_file(path: Path, *, create: bool) -> Database:
     from sqlmodel import SQLModel
 
     import storage.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-    path = Path(path).expanduser()
+    path = path.expanduser()
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
         raise UserError(_("No database at {path}.").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     upgraded_from = None
     backup = None
+    pending = None
     if exists:
         version, has_tables = _read_user_version(path)
         if version > SCHEMA_VERSION:
-            raise UserError(
-                _("This database was written by a newer gridcare (schema {found}, this one knows {known}): update gridcare.").format(
-                    found=version, known=SCHEMA_VERSION
-                )
-            )
+            raise _too_new(version)
         if has_tables and version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
-            _run_upgrades(path, version)
-            upgraded_from = version
+            pending = version
     else:
         # create the file owner-only before SQLite writes anything into it
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     engine = _make_engine(path)
+    if pending is not None:
+        _upgrade(engine, pending)
+        upgraded_from = pending
     with engine.begin() as conn:
         SQLModel.metadata.create_all(conn)
-        current = conn.exec_driver_sql("PRAGMA user_version").scalar()
-        if current == 0:
-            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if _stored_version(conn) == 0:
+            _store_version(conn, SCHEMA_VERSION)
     _restrict_permissions(path)
     return Database(path=path, engine=engine, upgraded_from=upgraded_from, backup_of_old_schema=backup)
 
 
-def schema_version(db: Database) -> int:
-    from sqlalchemy import text
+def _open_server(url: str, *, create: bool) -> Database:
+    """A database on a PostgreSQL server; its schema is created (or upgraded in one transaction) here."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import SQLModel
 
+    import storage.core.models  # noqa: F401
+
+    shown = _hide_password(url)
+    engine = _make_server_engine(server_url(url))
+    upgraded_from = None
+    try:
+        with engine.connect() as conn:
+            has_tables = inspect(conn).has_table("event")
+            version = _stored_version(conn)
+        if version > SCHEMA_VERSION:
+            raise _too_new(version)
+        if not has_tables and not create:
+            raise UserError(_("No gridcare database at {path}.").format(path=shown))
+        if has_tables and version < SCHEMA_VERSION:
+            # one transaction: PostgreSQL's DDL is transactional, so a failed step changes nothing
+            log.info("upgrading schema %s -> %s on the server", version, SCHEMA_VERSION)
+            _upgrade(engine, version)
+            upgraded_from = version
+        with engine.connect() as conn:
+            conn.info["immediate"] = True  # two first opens must not both create the tables
+            with conn.begin():
+                SQLModel.metadata.create_all(conn)
+                if _stored_version(conn) == 0:
+                    _store_version(conn, SCHEMA_VERSION)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise UserError(_("Cannot reach the database {path} ({error}).").format(path=shown, error=reason)) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(path=None, engine=engine, upgraded_from=upgraded_from, url=shown)
+
+
+def schema_version(db: Database) -> int:
     with db.engine.connect() as conn:
-        return int(conn.execute(text("PRAGMA user_version")).scalar() or 0)
+        return _stored_version(conn)
 
 
 def driver_connection(source: Session | sqlite3.Connection) -> sqlite3.Connection:

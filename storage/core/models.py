@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, BigInteger, Column, Index, String
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -54,6 +54,11 @@ class UtcDateTime(TypeDecorator):
 def _instant(**kw) -> Any:
     return Field(sa_column=Column(UtcDateTime(), **kw))
 
+
+def _clock(**kw) -> Any:
+    """A hybrid logical clock value: 64 bits (PostgreSQL's INTEGER is 32; SQLite's INTEGER is 64 either way)."""
+    return Field(sa_type=BigInteger, **kw)
+
 # --- change log and local bookkeeping ---------------------------------------
 
 
@@ -70,9 +75,9 @@ class Event(SQLModel, table=True):
     record_type: str
     record_id: str
     fields: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    hlc: int
+    hlc: int = _clock()
     device_id: str
-    base_hlc: int = 0  # the newest event of this record the writer had seen
+    base_hlc: int = _clock(default=0)  # the newest event of this record the writer had seen
     author: str = ""
     # local only: the bundle of this device that carried the event (None: not yet)
     exported_seq: Optional[int] = None
@@ -84,7 +89,7 @@ class Identity(SQLModel, table=True):
     __tablename__ = "identity"
 
     id: int = Field(default=1, primary_key=True)
-    role: str  # "worker" | "township"
+    role: str  # "worker" | "township" | "county"
     device_id: str
     township_code: str
     township_name: str
@@ -92,7 +97,7 @@ class Identity(SQLModel, table=True):
     grid_name: Optional[str] = None
     worker_name: str = ""
     created_at: dt.datetime = _instant(nullable=False)
-    last_hlc: int = 0
+    last_hlc: int = _clock(default=0)
     # keys (see storage/core/keys.py); secrets stay in this owner-only file
     device_age_secret: str = ""
     device_age_recipient: str = ""
@@ -103,6 +108,13 @@ class Identity(SQLModel, table=True):
     township_age_secret: str = ""  # township role only
     township_sign_secret: str = ""  # township role only
     demo: bool = False
+    # the county level: a county database's code, name and keys; a township's county and its public key
+    county_code: str = ""
+    county_name: str = ""
+    county_age_recipient: str = ""
+    county_sign_public: str = ""
+    county_age_secret: str = ""  # county role only
+    county_sign_secret: str = ""  # county role only
 
 
 class Device(SQLModel, table=True):
@@ -278,7 +290,7 @@ class RiskAssessment(SQLModel, table=True):
     assessed_on: Optional[dt.date] = None
     assessor: str = ""
     source: str = "manual"  # manual | visit
-    hlc: int = 0
+    hlc: int = _clock(default=0)
     deleted: bool = False
 
 
@@ -306,12 +318,12 @@ class Conflict(SQLModel, table=True):
     winner_value: Any = Field(default=None, sa_column=Column(JSON))
     winner_author: str = ""
     winner_device: str = ""
-    winner_hlc: int = 0
+    winner_hlc: int = _clock(default=0)
     loser_event: str
     loser_value: Any = Field(default=None, sa_column=Column(JSON))
     loser_author: str = ""
     loser_device: str = ""
-    loser_hlc: int = 0
+    loser_hlc: int = _clock(default=0)
 
 
 # record_type in the change log -> state table

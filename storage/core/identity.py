@@ -1,4 +1,4 @@
-"""Setting a database up as a township's or a grid worker's (`gridcare init`)."""
+"""Setting a database up as a county's, a township's or a grid worker's (`gridcare init`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from storage.core.i18n import _
 from storage.core.models import Identity, utc_now
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
+COUNTY_CODE = re.compile(r"^\d{6}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
@@ -41,14 +42,94 @@ def grid_record_id(township_code: str, grid_code: str) -> str:
 
 def _ensure_empty(db: Database) -> None:
     if get_identity(db) is not None:
-        raise UserError(_("{path} is already set up; use another --db for a new database.").format(path=db.path))
+        raise UserError(_("{path} is already set up; use another --db for a new database.").format(path=db.label))
 
 
-def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
-    """Create a township database and its key pair; returns (identity, key file, key text)."""
+def init_county(db: Database, county_code: str, county_name: str,
+                key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
+    """Create a county database and its key pair; returns (identity, key file, key text).
+
+    The county's public key goes to each of its townships (`gridcare county-key FILE`): they
+    encrypt their bundles to it. A county writes no records of its own: its state is the fold
+    of its townships' events.
+    """
+    from storage.core import keys
+
+    if not COUNTY_CODE.match(county_code or ""):
+        raise ValidationError("county_code", _("A county code has 6 digits, e.g. 330127."))
+    if not (county_name or "").strip():
+        raise ValidationError("county_name", _("Give the county's name."))
+    _ensure_empty(db)
+    county = keys.generate_keypair()
+    device = keys.generate_keypair()
+    ident = Identity(
+        role="county",
+        device_id=secrets.token_hex(8),
+        township_code="",
+        township_name="",
+        worker_name=_("County administrator"),
+        created_at=utc_now(),
+        device_age_secret=device.age_secret,
+        device_age_recipient=device.age_recipient,
+        device_sign_secret=device.sign_secret,
+        device_sign_public=device.sign_public,
+        county_code=county_code,
+        county_name=county_name.strip(),
+        county_age_recipient=county.age_recipient,
+        county_sign_public=county.sign_public,
+        county_age_secret=county.age_secret,
+        county_sign_secret=county.sign_secret,
+    )
+    with db.write() as s:
+        s.add(ident)
+    text = keys.format_county_key(county_code, county_name.strip(), county)
+    written = None
+    if key_out is not None:
+        keys.write_county_key_file(key_out, county_code, county_name.strip(), county)
+        written = key_out
+    return ident, written, text
+
+
+def set_county_key(db: Database, key_file: Path) -> Identity:
+    """A township learns its county's public key (from the file the county gave it).
+
+    The key's county must be the township's own (the first 6 digits of its code): a key of
+    another county is refused, so the township's residents are never encrypted to it.
+    """
+    from storage.core import keys
+
+    pub = keys.read_county_key_file(key_file)
+    with db.write() as s:
+        ident = s.get(Identity, 1)
+        if ident is None or ident.role != "township":
+            raise UserError(_("Only a township database sends bundles to a county."))
+        _check_county_of(ident.township_code, pub.county_code)
+        ident.county_code = pub.county_code
+        ident.county_name = pub.county_name
+        ident.county_age_recipient = pub.age_recipient
+        ident.county_sign_public = pub.sign_public
+        s.add(ident)
+    return ident
+
+
+def _check_county_of(township_code: str, county_code: str) -> None:
+    if not COUNTY_CODE.match(county_code) or not township_code.startswith(county_code):
+        raise UserError(_("The key file is for county {found}, but township {township} belongs to county {expected}.").format(
+            found=county_code[:12], township=township_code, expected=township_code[:6]))
+
+
+def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None,
+                  county_key_file: Path | None = None) -> tuple[Identity, Path | None, str]:
+    """Create a township database and its key pair; returns (identity, key file, key text).
+
+    `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later).
+    """
     from storage.core import keys
 
     _check_codes(township_code, township_name)
+    county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
+    if county is not None:
+        _check_county_of(township_code, county.county_code)
     _ensure_empty(db)
     township = keys.generate_keypair()
     device = keys.generate_keypair()
@@ -68,6 +149,9 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         township_age_secret=township.age_secret,
         township_sign_secret=township.sign_secret,
     )
+    if county is not None:
+        ident.county_code, ident.county_name = county.county_code, county.county_name
+        ident.county_age_recipient, ident.county_sign_public = county.age_recipient, county.sign_public
     with db.write() as s:
         s.add(ident)
         s.flush()

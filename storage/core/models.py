@@ -79,7 +79,8 @@ class Event(SQLModel, table=True):
     device_id: str
     base_hlc: int = _clock(default=0)  # the newest event of this record the writer had seen
     author: str = ""
-    # local only: the bundle of this device that carried the event (None: not yet)
+    # local only: the bundle of this device that carried the event (None: not yet); on a township
+    # database, the bundle to the county that carried it (storage/sync/county_export.py)
     exported_seq: Optional[int] = None
 
 
@@ -142,6 +143,19 @@ class BundleReceived(SQLModel, table=True):
     payload_sha256: str = ""
     event_count: int = 0
     merged_at: dt.datetime = _instant(nullable=False)
+
+
+class CountyExport(SQLModel, table=True):
+    """A township's bundles to its county: numbered on their own, so the county can name a missing one."""
+
+    __tablename__ = "county_export"
+
+    seq: int = Field(primary_key=True)
+    file_name: str = ""
+    payload_sha256: str = ""
+    event_count: int = 0
+    full: bool = False
+    written_at: dt.datetime = _instant(nullable=False)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -23,7 +23,7 @@ from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_mani
 from storage.core.changes import load_identity, rebuild
 from storage.core.db import Database
 from storage.core.i18n import _
-from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity, Township
 
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
@@ -40,6 +40,7 @@ class BundleOutcome:
     seq: int = 0
     worker: str = ""
     grid: str = ""
+    township: str = ""  # the township code the bundle comes from
     events_new: int = 0
     added: int = 0  # records that did not exist here before
     updated: int = 0  # records that existed and were re-derived
@@ -81,23 +82,37 @@ def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
                 file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
 
 
+def _refused(name: str, problem: str) -> BundleError:
+    return BundleError("untrusted_signer", _("{file}: {problem}").format(file=name, problem=problem))
+
+
 def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
     def check(manifest: dict[str, Any]) -> None:
         if ident.role == "worker":
             if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
-                raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                    file=name, problem=_("this bundle was not signed by this database's township.")))
+                raise _refused(name, _("this bundle was not signed by this database's township."))
             return
-        if manifest.get("kind") != "worker":
-            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                file=name, problem=_("a township database merges bundles from grid workers only.")))
+        if ident.role == "county":
+            _county_check(ident, manifest, name)
+        elif manifest.get("kind") != "worker":
+            raise _refused(name, _("a township database merges bundles from grid workers only."))
         known = session.get(Device, str(manifest.get("device_id")))
         if known is not None and known.sign_public != manifest.get("sign_public"):
-            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                file=name, problem=_("it claims device {device} but is signed by another key: refused.").format(
-                    device=str(manifest.get("device_id"))[:8])))
+            raise _refused(name, _("it claims device {device} but is signed by another key: refused.").format(
+                device=str(manifest.get("device_id"))[:8]))
 
     return check
+
+
+def _county_check(ident: Identity, manifest: dict[str, Any], name: str) -> None:
+    """A county merges bundles its own townships sent to it, and nothing else."""
+    if manifest.get("kind") != "to_county":
+        raise _refused(name, _("a county database merges bundles from its townships only."))
+    county = str(manifest.get("county_code"))
+    if county != ident.county_code or not str(manifest["township_code"]).startswith(ident.county_code):
+        raise BundleError("wrong_county", _("{file}: {problem}").format(file=name, problem=_(
+            "this bundle is for county {found}, not this one ({expected}).").format(
+            found=county[:12], expected=ident.county_code)))
 
 
 def _merged_before(session, path: Path) -> BundleOutcome | None:
@@ -134,15 +149,16 @@ def _merge_into(s: Session, path: Path) -> BundleOutcome:
     if already is not None:
         return already
     ident = load_identity(s)
-    secrets = [ident.township_age_secret, ident.device_age_secret]
+    secrets = [ident.township_age_secret, ident.county_age_secret, ident.device_age_secret]
+    township = None if ident.role == "county" else ident.township_code  # a county takes all of its townships
     try:
-        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
+        manifest, events = read_bundle(path, secrets, township, _signer_check(s, ident, name))
         _check_record_types(events, name)
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
-                            grid=str(manifest.get("grid_code", "")))
+                            grid=str(manifest.get("grid_code") or ""), township=str(manifest["township_code"]))
     seen = s.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
@@ -185,14 +201,14 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     newest = max((ev["hlc"] for ev in events), default=0)
     ident.last_hlc = hlc.observe(ident.last_hlc, newest)
     s.add(ident)
-    if manifest.get("kind") == "worker":
+    if manifest.get("kind") in ("worker", "to_county"):
         device = s.get(Device, outcome.device_id)
         if device is None:
             outcome.new_device = True
             device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
                             last_seen=now)
         device.age_recipient = str(manifest.get("age_recipient", ""))
-        device.kind = "worker"
+        device.kind = "worker" if manifest["kind"] == "worker" else "township"
         device.township_code = str(manifest.get("township_code", ""))
         device.grid_code = outcome.grid or None
         device.worker_name = outcome.worker
@@ -231,14 +247,22 @@ def _conflict_ids(session: Session, by_type: dict[str, set[str]]) -> set[str]:
 
 
 def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
-    """Gaps in each worker device's bundle numbers: (device, worker, seq).
+    """Gaps in each sender's bundle numbers: (device, worker or township, seq).
 
-    Workers' devices only: a township numbers its bundles across all its grids,
-    so a grid sees gaps that are other grids' bundles, not lost ones.
+    A township's workers' devices, a county's townships: a township numbers its bundles
+    to the grids across all its grids, so a grid sees gaps that are other grids' bundles,
+    not lost ones; its bundles to the county have a sequence of their own.
     """
     with db.session() as s:
         rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
-        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
+        ident = s.get(Identity, 1)
+        if ident is not None and ident.role == "county":
+            names = dict(s.execute(select(Township.id, Township.name)).all())
+            workers = {d.device_id: f"{names.get(d.township_code) or ''} {d.township_code}".strip()
+                       for d in s.execute(select(Device).where(Device.kind == "township")).scalars()}
+        else:
+            workers = {d.device_id: d.worker_name
+                       for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
     seqs: dict[str, set[int]] = {}
     for device, seq in rows:
         if device in workers:

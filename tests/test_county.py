@@ -1,0 +1,141 @@
+"""The county level: townships send their merged events up; the county folds them by the same laws."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from storage.core.db import open_database
+from storage.core.errors import UserError
+from storage.core.identity import set_county_key
+from storage.core.keys import read_county_key_file, read_public_key_file
+from storage.core.models import CountyExport, Event
+from storage.sync.county_export import export_county_bundle
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+
+from tests.county_helpers import COUNTY, busy_township, edit_some, elder, make_county, make_township, record_dump
+
+
+def test_a_county_writes_its_key_and_a_township_learns_it(tmp_path):
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    pub = read_county_key_file(tmp_path / "county.pub")
+    assert (pub.county_code, pub.county_name) == COUNTY
+    t = make_township(tmp_path, "330521101", None)
+    with pytest.raises(UserError, match="no county key"):
+        export_county_bundle(t.db, tmp_path)
+    ident = set_county_key(t.db, tmp_path / "county.pub")
+    assert ident.county_code == "330521" and ident.county_age_recipient == pub.age_recipient
+    county.dispose()
+
+
+def test_a_key_of_another_county_or_a_township_key_is_refused(tmp_path):
+    other = make_county(tmp_path / "other.db", tmp_path / "other.pub")
+    text = (tmp_path / "other.pub").read_text(encoding="utf-8").replace("county: 330521", "county: 330127")
+    (tmp_path / "elsewhere.pub").write_text(text, encoding="utf-8")
+    t = make_township(tmp_path, "330521101", None)
+    with pytest.raises(UserError, match="county 330127, but township 330521101 belongs to county 330521"):
+        set_county_key(t.db, tmp_path / "elsewhere.pub")
+    with pytest.raises(UserError, match="not a gridcare county public key"):
+        set_county_key(t.db, t.key)  # the township's own key file
+    with pytest.raises(UserError, match="not a gridcare township public key"):
+        read_public_key_file(tmp_path / "other.pub")
+    (tmp_path / "x").mkdir()
+    with pytest.raises(UserError, match="county 330127, but"):
+        make_township(tmp_path / "x", "330521102", tmp_path / "elsewhere.pub")
+    other.dispose()
+
+
+def test_only_a_township_exports_to_a_county(tmp_path):
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    with pytest.raises(UserError, match="Only a township"):
+        export_county_bundle(county, tmp_path)
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    with pytest.raises(UserError, match="Only a township"):
+        export_county_bundle(t.workers["G01"], tmp_path)
+    county.dispose()
+    t.close()
+
+
+def test_county_bundles_are_incremental_numbered_and_full_on_request(tmp_path):
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    with t.db.session() as s:
+        every = s.execute(select(Event.id)).scalars().all()
+    first = export_county_bundle(t.db, tmp_path / "up")
+    assert first.seq == 1 and first.events == len(every)
+    assert first.manifest["kind"] == "to_county" and first.manifest["county_code"] == "330521"
+    assert first.path.name.startswith("gridcare-330521101-county-")
+    with pytest.raises(UserError, match="Nothing new for the county since bundle 1"):
+        export_county_bundle(t.db, tmp_path / "up")
+    edit_some(t, "甲")
+    second = export_county_bundle(t.db, tmp_path / "up")
+    with t.db.session() as s:
+        now_every = s.execute(select(Event.id)).scalars().all()
+        assert [r.seq for r in s.execute(select(CountyExport)).scalars()] == [1, 2]
+    assert second.seq == 2 and second.events == len(now_every) - len(every) > 0
+    full = export_county_bundle(t.db, tmp_path / "up", full=True)
+    assert full.seq == 3 and full.events == len(now_every) and full.manifest["full"] is True
+    report = merge_paths(county, [tmp_path / "up"])
+    assert [b.status for b in report.bundles] == ["new", "new", "new"] and report.missing == []
+    county.dispose()
+    t.close()
+
+
+def test_the_county_holds_exactly_the_township_records(tmp_path):
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    edit_some(t, "甲")
+    t.to_county(tmp_path / "up")
+    report = merge_paths(county, [tmp_path / "up"])
+    assert report.refused == [] and report.bundles[0].township == "330521101"
+    assert record_dump(county) == record_dump(t.db)
+    county.dispose()
+    t.close()
+
+
+def test_a_missing_township_bundle_is_named(tmp_path):
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    one = t.to_county(tmp_path / "up")
+    edit_some(t, "甲")
+    t.to_county(tmp_path / "lost")
+    edit_some(t, "乙")
+    three = t.to_county(tmp_path / "up")
+    report = merge_paths(county, [one, three])
+    assert report.missing == [(report.bundles[0].device_id, "镇101 330521101", 2)]
+    county.dispose()
+    t.close()
+
+
+def test_what_a_county_refuses_changes_nothing(tmp_path):
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    other = make_county(tmp_path / "other.db", tmp_path / "other.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    good = t.to_county(tmp_path / "up")
+    merge_paths(county, [good])
+    before = record_dump(county)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    # a worker's bundle, a township's bundle for a grid, a bundle to another county, an altered one
+    elder(t.workers["G01"], "又一位")
+    w = export_bundle(t.workers["G01"], bad / "worker.gcb").path
+    assert merge_paths(t.db, [w]).refused == []
+    g = export_bundle(t.db, bad / "grid.gcb", grid_code="G01").path
+    fresh = t.to_county(tmp_path / "fresh")  # not merged yet: an altered copy must be read to be refused
+    edit_some(t, "甲")
+    set_county_key(t.db, tmp_path / "other.pub")
+    # the other county has the same code: its bundle passes the header checks and fails on the key
+    wrong = export_county_bundle(t.db, bad / "other-county.gcb").path
+    altered = bad / "altered.gcb"
+    data = bytearray(fresh.read_bytes())
+    data[-10] ^= 0xFF
+    altered.write_bytes(bytes(data))
+    report = merge_paths(county, [w, g, wrong, altered])
+    codes = {b.file: b.code for b in report.bundles}
+    assert codes == {"worker.gcb": "untrusted_signer", "grid.gcb": "untrusted_signer",
+                     "other-county.gcb": "wrong_key", "altered.gcb": "altered"}, codes
+    assert record_dump(county) == before
+    county.dispose()
+    other.dispose()
+    t.close()

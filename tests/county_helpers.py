@@ -94,7 +94,7 @@ def record_dump(db: Database) -> str:
 
 def edit_some(t: TownshipSite, tag: str) -> None:
     """New work after the first bundles: a new resident, an edit by a worker and one by the clerk."""
-    w = t.workers["G01"]
+    w = next(iter(t.workers.values()))
     person = elder(w, f"新{tag}")
     update_resident(w, person.id, {"phone": "13800000000"}, today=TODAY)
     t.collect()

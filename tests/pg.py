@@ -90,3 +90,32 @@ def fresh_database() -> Iterator[str]:
         yield url
     finally:
         drop_database(url)
+
+
+def copy_sqlite_into(path: Path, url: str) -> None:
+    """Make the server database at `url` hold exactly what the SQLite file holds (its tables emptied first).
+
+    For tests that start a server database from a state built on SQLite (the merge laws' townships).
+    """
+    from sqlalchemy import create_engine, select, text
+    from sqlmodel import SQLModel
+
+    from storage.core.db import open_database
+
+    open_database(url).dispose()  # the schema
+    source = create_engine(f"sqlite:///{path}")
+    target = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    tables = SQLModel.metadata.sorted_tables
+    try:
+        with source.connect() as src, target.begin() as dst:
+            dst.execute(text("TRUNCATE " + ", ".join(t.name for t in tables)))
+            for table in tables:
+                rows = [dict(r) for r in src.execute(select(table)).mappings()]
+                if rows:
+                    dst.execute(table.insert(), rows)
+            # ids copied into a serial column leave its sequence behind
+            dst.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'),"
+                             " coalesce((SELECT max(id) FROM audit_log), 0) + 1, false)"))
+    finally:
+        source.dispose()
+        target.dispose()

@@ -1,4 +1,7 @@
-"""The county level: townships send their merged events up; the county folds them by the same laws."""
+"""The county level: townships send their merged events up; the county folds them by the same laws.
+
+The county's database is a SQLite file and a PostgreSQL database in turn (the `db_target` fixture).
+"""
 
 from __future__ import annotations
 
@@ -57,8 +60,8 @@ def test_only_a_township_exports_to_a_county(tmp_path):
     t.close()
 
 
-def test_county_bundles_are_incremental_numbered_and_full_on_request(tmp_path):
-    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+def test_county_bundles_are_incremental_numbered_and_full_on_request(tmp_path, db_target):
+    county = make_county(db_target, tmp_path / "county.pub")
     t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
     with t.db.session() as s:
         every = s.execute(select(Event.id)).scalars().all()
@@ -82,8 +85,8 @@ def test_county_bundles_are_incremental_numbered_and_full_on_request(tmp_path):
     t.close()
 
 
-def test_the_county_holds_exactly_the_township_records(tmp_path):
-    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+def test_the_county_holds_exactly_the_township_records(tmp_path, db_target):
+    county = make_county(db_target, tmp_path / "county.pub")
     t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
     edit_some(t, "甲")
     t.to_county(tmp_path / "up")
@@ -94,8 +97,8 @@ def test_the_county_holds_exactly_the_township_records(tmp_path):
     t.close()
 
 
-def test_a_missing_township_bundle_is_named(tmp_path):
-    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+def test_a_missing_township_bundle_is_named(tmp_path, db_target):
+    county = make_county(db_target, tmp_path / "county.pub")
     t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
     one = t.to_county(tmp_path / "up")
     edit_some(t, "甲")
@@ -108,8 +111,8 @@ def test_a_missing_township_bundle_is_named(tmp_path):
     t.close()
 
 
-def test_what_a_county_refuses_changes_nothing(tmp_path):
-    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+def test_what_a_county_refuses_changes_nothing(tmp_path, db_target):
+    county = make_county(db_target, tmp_path / "county.pub")
     other = make_county(tmp_path / "other.db", tmp_path / "other.pub")
     t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
     good = t.to_county(tmp_path / "up")
@@ -139,3 +142,56 @@ def test_what_a_county_refuses_changes_nothing(tmp_path):
     county.dispose()
     other.dispose()
     t.close()
+
+
+def _three_townships(folder):
+    """Three townships of demo data (a grid of 300 each), each with a first and a second bundle to the county."""
+    import datetime as dt
+
+    from storage.demo.build import generate
+
+    bundles = []
+    for n, code in enumerate(("330521101", "330521102", "330521103"), start=1):
+        t = make_township(folder, code, folder / "county.pub")
+        generate(t.db, seed=n, scale="grid", today=dt.date(2026, 11, 24))
+        bundles.append(t.to_county(folder / "up"))
+        t.worker("G77", f"新员{n}")
+        edit_some(t, code)
+        bundles.append(t.to_county(folder / "up"))
+        t.close()
+    return bundles
+
+
+@pytest.mark.postgres
+def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_county_bytes(tmp_path, pg_url):
+    from storage.core.db import open_database as open_db
+    from storage.core.models import Identity
+    from tests import pg
+
+    on_server = make_county(pg_url, tmp_path / "county.pub")
+    bundles = _three_townships(tmp_path)
+    # the SQLite county holds the same keys (one county, two engines)
+    on_file = make_county(tmp_path / "county.db", tmp_path / "unused.pub")
+    with on_server.session() as s, on_file.write() as w:
+        mine, theirs = s.get(Identity, 1), w.get(Identity, 1)
+        for key in ("device_id", "county_age_secret", "county_age_recipient", "county_sign_secret", "county_sign_public"):
+            setattr(theirs, key, getattr(mine, key))
+    assert merge_paths(on_file, bundles).refused == []
+    expected = record_dump(on_file)
+    assert expected.count('"type":"resident"') > 900
+    forward = merge_paths(on_server, bundles)
+    assert forward.refused == [] and forward.missing == []
+    assert record_dump(on_server) == expected
+    # a second server county: backwards, each bundle twice, in two runs
+    with pg.fresh_database() as other_url:
+        other = open_db(other_url)
+        with on_server.session() as s, other.write() as w:
+            w.add(Identity(**s.get(Identity, 1).model_dump()))
+        backwards = list(reversed(bundles))
+        merge_paths(other, backwards[:3] + bundles[:2])
+        again = merge_paths(other, backwards + backwards)
+        assert again.refused == [] and {b.status for b in again.bundles} == {"new", "already"}
+        assert record_dump(other) == expected
+        other.dispose()
+    on_server.dispose()
+    on_file.dispose()

@@ -5,7 +5,8 @@ edits of random fields (the same field by a worker and the township that have
 not seen each other), name changes, visits and their deletion, risk changes,
 referrals, case closing, the township's corrections going back to a grid.
 Every worker bundle written is then merged into fresh and edited township
-databases in many orders, repeated, and in batches.
+databases in many orders, repeated, and in batches; and the same on PostgreSQL,
+whose dumps must be byte for byte those of SQLite.
 
     GRIDCARE_HYPOTHESIS_EXAMPLES=10000 pytest tests/test_merge_laws.py
 """
@@ -19,6 +20,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -37,6 +39,7 @@ from storage.register.visits import delete_visit, log_visit
 from tests.sync_helpers import elder, make_township
 
 EXAMPLES = int(os.environ.get("GRIDCARE_HYPOTHESIS_EXAMPLES", "60"))
+PG_EXAMPLES = max(1, EXAMPLES // 6)  # a server database per variant costs more than a file copy
 # tmpfs where there is one: the laws are about content, and fsync dominates otherwise
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
@@ -146,10 +149,17 @@ class World:
             db.dispose()
 
 
-def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
-    copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
-    shutil.copy(base, copy)
-    db = open_database(copy)
+def _merged_dump(base: Path, folder: Path, batches: list[list[Path]], pg_url: str | None = None) -> str:
+    """Merge the batches into a copy of `base` (a file; or, given `pg_url`, that server database) and dump it."""
+    if pg_url:
+        from tests.pg import copy_sqlite_into
+
+        copy_sqlite_into(base, pg_url)
+        db = open_database(pg_url)
+    else:
+        copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
+        shutil.copy(base, copy)
+        db = open_database(copy)
     for batch in batches:
         report = merge_paths(db, batch)
         assert report.refused == []
@@ -158,19 +168,25 @@ def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
     return text
 
 
+def _history(folder: Path, ops) -> tuple[World, Path]:
+    """The world after `ops`, every worker's last work exported; (world, the edited township's file)."""
+    world = World(folder)
+    for actor, op, which, value in ops:
+        world.apply(actor, op, which, value)
+    for actor in world.workers:
+        world.export(actor)
+    world.close()
+    base = folder / "township-edited.db"
+    shutil.copy(folder / "township.db", base)
+    return world, base
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
 def test_merging_in_any_order_any_number_of_times_gives_the_same_dump(ops, data):
     with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         folder = Path(tmp)
-        world = World(folder)
-        for actor, op, which, value in ops:
-            world.apply(actor, op, which, value)
-        for actor in world.workers:
-            world.export(actor)
-        world.close()
-        base = folder / "township-edited.db"
-        shutil.copy(folder / "township.db", base)
+        world, base = _history(folder, ops)
         bundles = world.bundles
         order = data.draw(st.permutations(bundles), label="order")
         repeated = data.draw(st.lists(st.sampled_from(bundles), max_size=6), label="repeats")
@@ -184,3 +200,24 @@ def test_merging_in_any_order_any_number_of_times_gives_the_same_dump(ops, data)
             }
             assert len(dumps) == 1
             assert '"type":"resident"' in dumps.pop()
+
+
+@pytest.mark.postgres
+@settings(max_examples=PG_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
+def test_the_same_laws_hold_on_postgresql_with_the_same_bytes(pg_url, ops, data):
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
+        folder = Path(tmp)
+        world, base = _history(folder, ops)
+        bundles = world.bundles
+        order = data.draw(st.permutations(bundles), label="order")
+        repeated = data.draw(st.lists(st.sampled_from(bundles), max_size=6), label="repeats")
+        cut = data.draw(st.integers(0, len(bundles)), label="batch cut")
+        for start in (world.fresh, base):
+            on_sqlite = _merged_dump(start, folder, [bundles])
+            on_server = {
+                _merged_dump(start, folder, [order], pg_url),
+                _merged_dump(start, folder, [order[:cut], repeated + order[cut:]], pg_url),
+            }
+            assert on_server == {on_sqlite}

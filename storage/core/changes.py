@@ -374,10 +374,12 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
     `known`: for records whose every event is in hand and that have no state yet (a
     merge's or an import's new records), those events, so they need not be read back.
     """
-    from storage.core.sqlite_bulk import delete_ids, replace_rows
+    from storage.core.bulk import for_connection
 
     session.flush()
     conn = session.connection()
+    bulk = for_connection(conn)
+    delete_ids, replace_rows = bulk.delete_ids, bulk.replace_rows
     known = known or {}
     by_type: dict[str, list[str]] = defaultdict(list)
     for record_type, record_id in set(keys):

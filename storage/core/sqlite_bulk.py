@@ -1,7 +1,7 @@
 """SQLite-specific bulk statements, kept in one place (DESIGN.md §2).
 
-A county that moves the township role to PostgreSQL replaces this module:
-`INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`.
+PostgreSQL's twin is storage/core/pg_bulk.py (COPY instead of INSERT OR IGNORE / OR REPLACE);
+callers pick the one of their connection with storage.core.bulk.for_connection.
 """
 
 from __future__ import annotations
@@ -149,7 +149,14 @@ class RowEncoder:
         return out
 
     def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:
-        if rows:
+        """Insert the rows, replacing those with the same id (on PostgreSQL: storage/core/pg_bulk.py)."""
+        if not rows:
+            return
+        if conn.dialect.name == "postgresql":
+            from storage.core.pg_bulk import replace_tuples
+
+            replace_tuples(conn, self.table, self.columns, rows)
+        else:
             conn.exec_driver_sql(self.sql, [tuple(r) for r in rows])
 
 

@@ -153,10 +153,10 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
         progress(len(events), len(events))
     # only once the file is durably written: a crash before leaves the events to go in the next bundle
     with db.write() as s:
-        from storage.core.sqlite_bulk import mark_exported
+        from storage.core.bulk import for_connection
 
         if kind == "worker":
-            mark_exported(s.connection(), ident.device_id, seq)
+            for_connection(s.connection()).mark_exported(s.connection(), ident.device_id, seq)
         s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,
                              payload_sha256=info.manifest["payload_sha256"], event_count=len(events),
                              merged_at=dt.datetime.now(dt.timezone.utc)))

@@ -176,10 +176,13 @@ def _merge_into(s: Session, path: Path) -> BundleOutcome:
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
            outcome: BundleOutcome) -> None:
-    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
+    from storage.core.bulk import for_connection
 
     now = dt.datetime.now(dt.timezone.utc)
     conn = s.connection()
+    bulk = for_connection(conn)
+    existing_event_ids, existing_state_ids, insert_events_ignore = (
+        bulk.existing_event_ids, bulk.existing_state_ids, bulk.insert_events_ignore)
     ident = s.get(Identity, 1)
     present = existing_event_ids(conn, [ev["id"] for ev in events])
     new = [ev for ev in events if ev["id"] not in present]
@@ -328,8 +331,11 @@ def _collector_paused() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _large_cache(s: Session) -> Iterator[None]:
-    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction."""
+    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction (SQLite)."""
     conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
     old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
     try:

@@ -1,0 +1,66 @@
+"""The county set for the county benchmarks: 20 townships' bundles to their county (cached).
+
+Each township is a demo township database (40 grids of 150 residents, a year of visits) under its
+own code, exported with `export --county`; the township files are deleted once exported. The
+county's identity (with its private keys) is kept as JSON, so every run merges into a new county
+database on the PostgreSQL server that can read the bundles.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from bench.datasets import CACHE
+
+COUNTY = ("330521", "德清县")
+
+
+def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[Path, dict]:
+    """(folder of the county bundles, the county's identity as a dict); built once per shape."""
+    import datetime as dt
+
+    from storage.core.db import open_database
+    from storage.core.identity import init_county, init_township
+    from storage.demo import words
+    from storage.demo.build import generate
+    from storage.sync.county_export import export_county_bundle
+
+    folder = CACHE / f"county-{townships}x{scale}-seed{seed}"
+    if (folder / "DONE").exists():
+        return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8"))
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "bundles").mkdir(parents=True)
+    county = open_database(folder / "county.db")
+    ident, _key, _text = init_county(county, *COUNTY, folder / "county.pub")
+    county.dispose()
+    names = [n + "镇" for n in words.TOWNSHIPS]
+    for n in range(townships):
+        code = f"{COUNTY[0]}{101 + n:03d}"
+        path = folder / f"township-{code}.db"
+        db = open_database(path)
+        init_township(db, code, names[n % len(names)], None, folder / "county.pub")
+        generate(db, seed=seed * 100 + n, scale=scale, today=dt.date(2026, 11, 24))
+        export_county_bundle(db, folder / "bundles")
+        db.dispose()
+        for side in ("", "-wal", "-shm"):
+            Path(str(path) + side).unlink(missing_ok=True)
+    (folder / "county.json").write_text(json.dumps(ident.model_dump(mode="json"), ensure_ascii=False), encoding="utf-8")
+    (folder / "DONE").write_text("ok", encoding="utf-8")
+    return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8"))
+
+
+def new_county(url: str, identity: dict) -> None:
+    """A new county database at `url` that holds the cached county's identity (and so reads its bundles)."""
+    import datetime as dt
+
+    from storage.core.db import open_database
+    from storage.core.models import Identity
+
+    db = open_database(url)
+    fields = dict(identity)
+    fields["created_at"] = dt.datetime.fromisoformat(fields["created_at"])
+    with db.write() as s:
+        s.add(Identity(**fields))
+    db.dispose()

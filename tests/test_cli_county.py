@@ -1,0 +1,90 @@
+"""The county's commands (DESIGN.md §3): init --role county, county-key, export --county, merge and dump on a county."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.core.db import open_database
+from storage.core.identity import get_identity
+
+from tests.test_cli import run
+from tests.test_cli_sync import _register
+
+TOWNSHIP = ("--township-code", "330521101", "--township-name", "新市镇")
+
+
+def _en(*args, tmp_path):
+    return run("--lang", "en", *args, tmp_path=tmp_path)
+
+
+def _county_and_township(tmp_path, county_db: str):
+    out = _en("--db", county_db, "init", "--role", "county", "--county-code", "330521", "--county-name", "德清县",
+              tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    key = tmp_path / "county-330521.pub"
+    assert key.read_text(encoding="utf-8").strip() in out.stdout and "give it to every township" in out.stdout
+    t = tmp_path / "t.db"
+    out = _en("--db", str(t), "init", "--role", "township", *TOWNSHIP, tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    w = tmp_path / "w.db"
+    out = _en("--db", str(w), "init", "--role", "worker", *TOWNSHIP, "--grid-code", "G01", "--grid-name", "一网格",
+              "--worker", "王芳", "--township-key", str(tmp_path / "township-330521101.pub"), tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    _register(w, "张三")
+    assert _en("--db", str(w), "export", "--out", str(tmp_path / "in"), tmp_path=tmp_path).returncode == 0
+    assert _en("--db", str(t), "merge", str(tmp_path / "in"), tmp_path=tmp_path).returncode == 0
+    return key, t
+
+
+def _county_round(tmp_path, county_db: str):
+    key, t = _county_and_township(tmp_path, county_db)
+    out = _en("--db", str(t), "export", "--county", "--out", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 1 and "no county key" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    out = _en("--db", str(t), "county-key", str(key), tmp_path=tmp_path)
+    assert out.returncode == 0 and "德清县 (330521)" in out.stdout and "fingerprint" in out.stdout
+    out = _en("--db", str(t), "export", "--county", "--out", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 0 and "Bundle 1 written" in out.stdout, out.stderr
+    out = _en("--db", str(t), "export", "--county", "--grid", "G01", tmp_path=tmp_path)
+    assert out.returncode == 1 and "--county or --grid" in out.stderr
+    out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 0 and "new " in out.stdout, out.stderr
+    out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 0 and "already merged" in out.stdout
+    # a worker's bundle is refused by the county, with exit 1
+    out = _en("--db", county_db, "merge", str(tmp_path / "in"), tmp_path=tmp_path)
+    assert out.returncode == 1 and "from its townships only" in out.stdout
+    county_dump = _en("--db", county_db, "dump", tmp_path=tmp_path)
+    township_dump = _en("--db", str(t), "dump", tmp_path=tmp_path)
+    assert county_dump.returncode == 0 and county_dump.stdout == township_dump.stdout
+    assert '"name":"张三"' in county_dump.stdout
+
+
+def test_a_county_on_a_file_from_the_command_line(tmp_path):
+    _county_round(tmp_path, str(tmp_path / "county.db"))
+    ident = get_identity(open_database(tmp_path / "county.db"))
+    assert (ident.role, ident.county_code, ident.county_name) == ("county", "330521", "德清县")
+
+
+@pytest.mark.postgres
+def test_a_county_on_postgresql_from_the_command_line(tmp_path, pg_url):
+    _county_round(tmp_path, pg_url)
+    db = open_database(pg_url)
+    assert get_identity(db).role == "county"
+    db.dispose()
+
+
+def test_county_init_says_which_flags_are_missing_and_checks_the_code(tmp_path):
+    out = _en("--db", str(tmp_path / "c.db"), "init", "--role", "county", "--county-code", "330521", tmp_path=tmp_path)
+    assert out.returncode == 1 and "--county-name" in out.stderr
+    out = _en("--db", str(tmp_path / "c.db"), "init", "--role", "county", "--county-code", "3305", "--county-name", "x",
+              tmp_path=tmp_path)
+    assert out.returncode == 1 and "6 digits" in out.stderr
+    out = _en("--db", str(tmp_path / "t.db"), "init", "--role", "township", "--township-code", "330521101",
+              tmp_path=tmp_path)
+    assert out.returncode == 1 and "--township-name" in out.stderr
+
+
+def test_an_unreachable_server_is_one_line_exit_1(tmp_path):
+    out = _en("--db", "postgresql://clerk:s3cret@127.0.0.1:1/county", "dump", tmp_path=tmp_path)
+    assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1
+    assert "Cannot reach" in out.stderr and "s3cret" not in out.stderr

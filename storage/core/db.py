@@ -384,12 +384,20 @@ def schema_version(db: Database) -> int:
         return _stored_version(conn)
 
 
-def driver_connection(source: Session | sqlite3.Connection) -> sqlite3.Connection:
-    """The sqlite3 connection under a Session (its transaction begun), or the sqlite3 connection itself.
+def driver_connection(source: Session | Connection | sqlite3.Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a Session or a Connection (its transaction begun), or the sqlite3
+    connection itself; on a server, its driver's connection behind a sqlite3-like `execute`
+    (storage/core/server_reader.py).
 
     The hot read paths (Home's figures, a search keystroke, the policy) run their SQL on it:
     SQLAlchemy's work per statement cost more than SQLite's there.
     """
     if isinstance(source, sqlite3.Connection):
         return source
-    return source.connection().connection.driver_connection
+    conn = source.connection() if hasattr(source, "get_bind") else source
+    raw = conn.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection):
+        return raw
+    from storage.core.server_reader import ServerReader
+
+    return ServerReader(raw)  # type: ignore[return-value]

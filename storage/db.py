@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.errors import UserError
+from storage.platform import make_owner_only
 from storage.i18n import _
 
 if TYPE_CHECKING:
@@ -109,12 +110,14 @@ def _on_begin(conn: Connection) -> None:
 
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import URL
     from sqlmodel import create_engine
 
     from storage import json_text
 
     engine = create_engine(
-        f"sqlite:///{path}",
+        # a URL object, not f"sqlite:///{path}": a '?' or '#' in a folder name would cut the path there
+        URL.create("sqlite", database=str(path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # a bug's traceback goes to the log file: it must not carry names or ID numbers
         hide_parameters=True,
@@ -128,8 +131,7 @@ def _make_engine(path: Path) -> Engine:
 
 def _restrict_permissions(path: Path) -> None:
     # personal data of children: owner-only, wherever the OS allows it
-    with contextlib.suppress(OSError, NotImplementedError):
-        os.chmod(path, 0o600)
+    make_owner_only(path)
 
 
 def _copy_aside(path: Path, old_version: int) -> Path:

@@ -11,7 +11,7 @@ from bench.core import Figure, Result, repeat
 
 def _timed(db_file: Path, reps: int, export) -> tuple[list[float], list[float]]:
     from bench.datasets import working_copy
-    from storage.db import open_database
+    from storage.core.db import open_database
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -32,7 +32,7 @@ def _timed(db_file: Path, reps: int, export) -> tuple[list[float], list[float]]:
 
 
 def measure(worker_db: Path, township_db: Path, reps: int) -> list[Result]:
-    from storage.export import export_bundle
+    from storage.sync.export import export_bundle
 
     ours, floors = _timed(worker_db, reps, lambda db, out: export_bundle(db, out, full=True))
     grid, township_floors = _timed(township_db, reps, lambda db, out: export_bundle(db, out, grid_code="G01"))

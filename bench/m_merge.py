@@ -27,7 +27,7 @@ def _connect(path: Path, cache: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     if cache:
-        from storage.merge import MERGE_CACHE_KIB  # the cache the merge itself sets
+        from storage.sync.merge import MERGE_CACHE_KIB  # the cache the merge itself sets
 
         conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
     return conn
@@ -73,9 +73,9 @@ def _handover(source: Path, pristine: Path, folder: Path) -> float:
 
 def _read_all(bundles: Path, pristine: Path) -> float:
     """Verify, decrypt and parse every bundle, writing nothing."""
-    from storage.bundle_file import read_bundle
-    from storage.db import open_database
-    from storage.identity import get_identity
+    from storage.sync.bundle_file import read_bundle
+    from storage.core.db import open_database
+    from storage.core.identity import get_identity
 
     db = open_database(pristine)
     ident = get_identity(db)

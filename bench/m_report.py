@@ -9,8 +9,8 @@ from bench.core import Figure, Result, repeat
 
 
 def measure(db_path: Path, label: str, reps: int) -> list[Result]:
-    from storage.db import open_database
-    from storage.reports import monthly_report
+    from storage.core.db import open_database
+    from storage.reports.monthly import monthly_report
 
     db = open_database(db_path)
     today = dt.date.today()

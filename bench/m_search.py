@@ -28,8 +28,8 @@ QUERIES = [
 class _Tap:
     """While on: the statements search_residents sends (with their parameters) and the time spent sending them.
 
-    Every statement of a search goes through storage.search._fetch or the policy read
-    (storage.policy.read_policy), both on the DB-API cursor; the tap wraps the two.
+    Every statement of a search goes through storage.register.search._fetch or the policy read
+    (storage.register.policy.read_policy), both on the DB-API cursor; the tap wraps the two.
     """
 
     def __init__(self) -> None:
@@ -37,7 +37,8 @@ class _Tap:
         self.seconds = 0.0
 
     def __enter__(self) -> _Tap:
-        from storage import policy, search
+        from storage.register import policy
+        from storage.register import search
 
         self._fetch, self._read_policy = search._fetch, policy.read_policy
 
@@ -61,14 +62,15 @@ class _Tap:
         return self
 
     def __exit__(self, *exc) -> None:
-        from storage import policy, search
+        from storage.register import policy
+        from storage.register import search
 
         search._fetch, policy.read_policy = self._fetch, self._read_policy
 
 
 def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]:
-    from storage.db import _reverse_text, open_database
-    from storage.search import search_residents
+    from storage.core.db import _reverse_text, open_database
+    from storage.register.search import search_residents
 
     db = open_database(db_path)
     raw = sqlite3.connect(str(db_path))

@@ -10,10 +10,10 @@ from bench.datasets import CACHE
 
 def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Path]:
     """(folder of bundles, pristine township database); built once per shape."""
-    from storage.db import open_database
-    from storage.demo import generate
-    from storage.export import export_bundle
-    from storage.identity import init_township, init_worker
+    from storage.core.db import open_database
+    from storage.demo.build import generate
+    from storage.sync.export import export_bundle
+    from storage.core.identity import init_township, init_worker
 
     folder = CACHE / f"bundles-{grids}x{per_grid}-seed{seed}"
     township = folder / "township.db"
@@ -39,8 +39,8 @@ def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Pa
 
 def merged(grids: int = 40, per_grid: int = 150, seed: int = 1) -> Path:
     """The township database with all its bundles merged (built once per shape)."""
-    from storage.db import open_database
-    from storage.merge import merge_paths
+    from storage.core.db import open_database
+    from storage.sync.merge import merge_paths
 
     bundles, township = build(grids, per_grid, seed)
     path = township.with_name("township-merged.db")

@@ -16,8 +16,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from storage.errors import UserError
-from storage.i18n import N_, _, ngettext
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def show_value(value: Any) -> str:
 
 def when(stamp: int) -> str:
     """The wall-clock part of a hybrid clock stamp, in the reader's language."""
-    from storage.hlc import wall_ms
+    from storage.core.hlc import wall_ms
     from tui.formatting import format_datetime
 
     return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
@@ -112,7 +112,7 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
     def _load(self, status: str = "") -> None:
-        from storage.conflicts import open_conflicts
+        from storage.sync.conflicts import open_conflicts
 
         views = open_conflicts(self.app.db)
         self.app.call_from_thread(self._show, views, status)
@@ -194,7 +194,7 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
     def _decide(self, conflict_id: str, value: Any) -> None:
-        from storage.conflicts import open_conflicts, resolve_conflict
+        from storage.sync.conflicts import open_conflicts, resolve_conflict
 
         try:
             resolve_conflict(self.app.db, conflict_id, value)

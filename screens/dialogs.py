@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from storage.i18n import N_, _
+from storage.core.i18n import N_, _
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-from storage.i18n import N_, _
+from storage.core.i18n import N_, _
 
 
 def key_rows(app, screen: Screen) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Home (today): this month's progress, and who needs a visit; every row opens the resident.
 
-The figures come from storage.home.home_data, read in a thread after the first
+The figures come from storage.register.home.home_data, read in a thread after the first
 paint and again whenever the screen comes back (a saved visit changes them).
 """
 
@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from storage.i18n import N_, _, current_language
+from storage.core.i18n import N_, _, current_language
 from tui.footer import TranslatedFooter
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
@@ -52,7 +52,7 @@ class HomeScreen(Screen[None]):
         self._first = data
         self._targets: dict[str, dict[str, str]] = {}  # table id -> row key -> resident id
         self._role = role or ""
-        self.data = None  # the storage.home.HomeData shown
+        self.data = None  # the storage.register.home.HomeData shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,7 +99,7 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def _load(self, today) -> None:
-        from storage.home import home_data
+        from storage.register.home import home_data
 
         data = home_data(self.app.db, today)
         self.app.call_from_thread(self._show, data)
@@ -178,13 +178,13 @@ def _table(pane: str) -> DataTable:
 def _risk(code: str):
     from rich.text import Text
 
-    from storage.categories import RISK_LEVELS, label
+    from storage.register.categories import RISK_LEVELS, label
 
     return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
 
 
 def _categories(codes: list[str]) -> str:
-    from storage.categories import CATEGORIES, label
+    from storage.register.categories import CATEGORIES, label
 
     if not codes:
         return ""
@@ -208,7 +208,7 @@ def _ago(day, today) -> str:
 def _cached_day(day, _lang: str) -> str:
     from babel.dates import format_skeleton
 
-    from storage.i18n import babel_locale
+    from storage.core.i18n import babel_locale
 
     return format_skeleton("MMMd", day, locale=babel_locale())
 
@@ -244,7 +244,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
 
 def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
     """(row key, resident id to open or None, cells) of a list."""
-    from storage.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, VISIT_METHODS, label
+    from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, VISIT_METHODS, label
     from tui.formatting import format_percent
 
     today = data.today
@@ -281,7 +281,7 @@ def progress_renderable(data):
     from rich.progress_bar import ProgressBar
     from rich.table import Table
 
-    from storage.categories import CATEGORIES, label
+    from storage.register.categories import CATEGORIES, label
     from tui.formatting import format_percent
 
     month = _month(data.today)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from storage.i18n import _, ngettext
+from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
 
@@ -31,7 +31,7 @@ class ReportListScreen(Screen[None]):
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        from storage.report_files import LIST_COLUMNS, cell_value
+        from storage.reports.files import LIST_COLUMNS, cell_value
         from tui.cmd_report import cell_text
 
         self.title = _("Reports")

@@ -1,6 +1,6 @@
 """Reports: this month's coverage per village, grid or category; drill down; write an XLSX.
 
-The figures come from storage.reports.monthly_report, the same function behind
+The figures come from storage.reports.monthly.monthly_report, the same function behind
 `gridcare report` and the files; this screen only chooses and shows.
 """
 
@@ -17,8 +17,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
-from storage.errors import UserError
-from storage.i18n import _
+from storage.core.errors import UserError
+from storage.core.i18n import _
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class ReportsScreen(Screen[None]):
         self.report = None
 
     def compose(self) -> ComposeResult:
-        from storage.reports import GROUPINGS
+        from storage.reports.monthly import GROUPINGS
 
         yield Header()
         with Horizontal(id="report-bar"):
@@ -96,7 +96,7 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-compute")
     def _compute(self, year: int, month: int) -> None:
-        from storage.reports import monthly_report
+        from storage.reports.monthly import monthly_report
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
@@ -113,7 +113,7 @@ class ReportsScreen(Screen[None]):
         self.query_one("#status", Static).update(message)
 
     def _show(self, report) -> None:
-        from storage.report_files import notes
+        from storage.reports.files import notes
 
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
@@ -121,7 +121,7 @@ class ReportsScreen(Screen[None]):
         self._fill()
 
     def _fill(self) -> None:
-        from storage.report_files import summary_cells, summary_headers
+        from storage.reports.files import summary_cells, summary_headers
         from tui.cmd_report import cell_text
 
         if self.report is None:
@@ -138,7 +138,7 @@ class ReportsScreen(Screen[None]):
     def _draw_chart(self) -> None:
         from rich.text import Text
 
-        from storage.report_files import display_width
+        from storage.reports.files import display_width
         from tui.cmd_report import cell_text
 
         rows = self.report.rows[self.grouping] + [self.report.totals]
@@ -153,7 +153,7 @@ class ReportsScreen(Screen[None]):
     # --- choosing -------------------------------------------------------------------
 
     def action_month(self, delta: int) -> None:
-        from storage.reports import shift_month
+        from storage.reports.monthly import shift_month
 
         year, month = shift_month(self.year, self.month, delta)
         today = self.app.today()
@@ -165,7 +165,7 @@ class ReportsScreen(Screen[None]):
         self.refresh_report()
 
     def action_grouping(self) -> None:
-        from storage.reports import GROUPINGS
+        from storage.reports.monthly import GROUPINGS
 
         keys = list(GROUPINGS)
         self.query_one("#grouping", Select).value = keys[(keys.index(self.grouping) + 1) % len(keys)]
@@ -182,7 +182,7 @@ class ReportsScreen(Screen[None]):
 
     @on(DataTable.CellSelected, "#summary")
     def _drill(self, event: DataTable.CellSelected) -> None:
-        from storage.reports import GROUPINGS, LISTS, MEASURES
+        from storage.reports.monthly import GROUPINGS, LISTS, MEASURES
         from screens.report_list import ReportListScreen
 
         if self.report is None:
@@ -223,7 +223,7 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
     def _write(self, report, path: Path) -> None:
-        from storage.report_files import save_report
+        from storage.reports.files import save_report
 
         try:
             save_report(self.app.db, report, path)

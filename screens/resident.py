@@ -14,14 +14,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.categories import (
+from storage.register.categories import (
     CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, FLAGS, PARENT_STATUSES, REFERRAL_AGENCIES, REFERRAL_STATUSES,
     RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
 )
-from storage.errors import UserError
-from storage.i18n import N_, _
-from storage.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
-from storage.profile import Profile, resident_profile
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _
+from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
+from storage.register.profile import Profile, resident_profile
 from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.footer import TranslatedFooter
@@ -300,7 +300,9 @@ class ResidentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
     def _write(self, what: str, *args: str) -> None:
-        from storage import referrals, residents, risk
+        from storage.register import referrals
+        from storage.register import residents
+        from storage.register import risk
 
         db, rid, today = self.app.db, self.resident_id, self.app.today()
         if what == "change_risk":

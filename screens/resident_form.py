@@ -16,10 +16,10 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storage.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
-from storage.errors import UserError, ValidationError, ValidationErrors
-from storage.i18n import N_, _
-from storage.models import Resident
+from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.i18n import N_, _
+from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.residents import SEX_LABELS
 from tui.footer import TranslatedFooter
@@ -73,7 +73,7 @@ class ResidentFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
     def _load(self) -> None:
-        from storage.residents import get_resident
+        from storage.register.residents import get_resident
 
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
         self.app.call_from_thread(self._build, resident)
@@ -183,7 +183,7 @@ class ResidentFormScreen(Screen[str | None]):
 
     @on(Input.Changed, "#id_number")
     def _id_typed(self, event: Input.Changed) -> None:
-        from storage.idnumbers import parse_id_number
+        from storage.register.idnumbers import parse_id_number
         from tui.formatting import format_date
 
         info_label = self.query_one("#id-info", Label)
@@ -206,7 +206,7 @@ class ResidentFormScreen(Screen[str | None]):
 
     @on(Input.Changed, "#disability_card")
     def _card_typed(self, event: Input.Changed) -> None:
-        from storage.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card
+        from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card
 
         info_label = self.query_one("#card-info", Label)
         raw = "".join(event.value.split())
@@ -261,7 +261,7 @@ class ResidentFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
     def _save(self, fields: dict[str, Any], risk: str | None) -> None:
-        from storage.residents import register_resident, update_resident
+        from storage.register.residents import register_resident, update_resident
 
         try:
             if self.resident_id is None:

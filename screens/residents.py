@@ -15,10 +15,10 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from storage.categories import CATEGORIES, RISK_LEVELS, label
-from storage.i18n import N_, _, ngettext
-from storage.policy import load_policy
-from storage.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
+from storage.register.categories import CATEGORIES, RISK_LEVELS, label
+from storage.core.i18n import N_, _, ngettext
+from storage.register.policy import load_policy
+from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)

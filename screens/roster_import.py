@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from storage.errors import UserError
-from storage.i18n import _, ngettext
+from storage.core.errors import UserError
+from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class RosterImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def _dry_run(self, path: str, sheet: str, skip: bool) -> None:
-        from storage.roster import import_roster, preview
+        from storage.roster.importer import import_roster, preview
 
         file = Path(path).expanduser()
         try:
@@ -158,7 +158,7 @@ class RosterImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def _import(self, path: str, sheet: str, skip: bool) -> None:
-        from storage.roster import import_roster
+        from storage.roster.importer import import_roster
 
         try:
             report = import_roster(self.app.db, Path(path).expanduser(), skip_invalid=skip, sheet=sheet or None,
@@ -171,7 +171,7 @@ class RosterImportScreen(Screen[None]):
     # --- showing results ---------------------------------------------------------
 
     def _show_preview(self, data, columns) -> None:
-        from storage.roster_map import cell_text
+        from storage.roster.columns import cell_text
 
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
@@ -182,7 +182,7 @@ class RosterImportScreen(Screen[None]):
             table.add_row(*(cell_text(v) for v in cells[:len(columns)]), key=str(number))
 
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
-        from storage.roster import describe, status_label
+        from storage.roster.importer import describe, status_label
 
         table = self.query_one("#report", DataTable)
         table.clear()

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
-from storage.errors import UserError, ValidationError, ValidationErrors
-from storage.i18n import N_, _
+from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
@@ -104,7 +104,7 @@ class SetupScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="setup")
     def _create(self, role: str, values: dict[str, str]) -> None:
-        from storage.identity import init_township, init_worker
+        from storage.core.identity import init_township, init_worker
 
         db = self.app.db
         try:

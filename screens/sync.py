@@ -14,8 +14,8 @@ from textual.widgets import (Button, Checkbox, DataTable, DirectoryTree, Header,
                              Select, Static)
 from textual.worker import Worker, WorkerState
 
-from storage.errors import UserError
-from storage.i18n import N_, _, ngettext
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
     def _load_start(self) -> None:
-        from storage.sync_folder import known_grids, suggested_folder
+        from storage.sync.folder import known_grids, suggested_folder
 
         db = self.app.db
         folder = suggested_folder(db, "merge" if self.township else "export")
@@ -93,7 +93,7 @@ class SyncScreen(Screen[None]):
             grids = known_grids(db)
             self.app.call_from_thread(self._show_start, folder, None, None, grids)
         else:
-            from storage.export import last_export, pending_counts
+            from storage.sync.export import last_export, pending_counts
 
             self.app.call_from_thread(self._show_start, folder, pending_counts(db), last_export(db), [])
 
@@ -156,7 +156,7 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
     def _scan(self, folder: Path, announce: bool = True) -> None:
-        from storage.sync_folder import scan_folder
+        from storage.sync.folder import scan_folder
 
         listings = scan_folder(self.app.db, folder) if folder.is_dir() else []
         self.app.call_from_thread(self._show_listings, listings, announce)
@@ -216,7 +216,7 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _export(self, folder: Path, full: bool, grid: str | None = None) -> None:
-        from storage.export import export_bundle, last_export, pending_counts
+        from storage.sync.export import export_bundle, last_export, pending_counts
 
         db = self.app.db
         try:
@@ -232,7 +232,7 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _merge(self, folder: Path) -> None:
-        from storage.merge import bundle_files, merge_paths
+        from storage.sync.merge import bundle_files, merge_paths
         from tui.cmd_sync import describe_outcome, describe_totals
 
         if not folder.is_dir() or not bundle_files([folder]):

@@ -16,14 +16,14 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storage import drafts
-from storage.categories import (
+from storage.register import drafts
+from storage.register.categories import (
     CATEGORIES, HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, VISIT_METHODS,
     dimensions_for, hazards_for, label, needs_for,
 )
-from storage.errors import UserError, ValidationError, ValidationErrors
-from storage.i18n import N_, _
-from storage.models import Resident
+from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.i18n import N_, _
+from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from tui.footer import TranslatedFooter
 
@@ -79,8 +79,8 @@ class VisitFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-load")
     def _load(self) -> None:
-        from storage.residents import get_resident
-        from storage.visits import propose_next_visit
+        from storage.register.residents import get_resident
+        from storage.register.visits import propose_next_visit
 
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
@@ -253,7 +253,7 @@ class VisitFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-propose")
     def _propose_in_thread(self, when: dt.date, risk: str) -> None:
-        from storage.visits import propose_next_visit
+        from storage.register.visits import propose_next_visit
 
         proposed = propose_next_visit(self.app.db, self.resident_id, when, risk).isoformat()
         self.app.call_from_thread(self._set_proposed, proposed)
@@ -336,8 +336,8 @@ class VisitFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
     def _save(self, fields: dict[str, Any], agency: str | None, reason: str) -> None:
-        from storage.referrals import open_referral
-        from storage.visits import log_visit
+        from storage.register.referrals import open_referral
+        from storage.register.visits import log_visit
 
         today = self.app.today()
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.i18n import set_language
+from storage.core.i18n import set_language
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from storage.db import open_database  # noqa: E402
-from storage.errors import UserError  # noqa: E402
+from storage.core.db import open_database  # noqa: E402
+from storage.core.errors import UserError  # noqa: E402
 
 
 def report(log, line: str) -> None:
@@ -30,10 +30,10 @@ def report(log, line: str) -> None:
 def worker(db_path: Path, out: Path, log) -> None:
     from sqlmodel import select
 
-    from storage.export import export_bundle
-    from storage.models import Resident
-    from storage.residents import register_resident, update_resident
-    from storage.visits import log_visit
+    from storage.sync.export import export_bundle
+    from storage.core.models import Resident
+    from storage.register.residents import register_resident, update_resident
+    from storage.register.visits import log_visit
 
     db = open_database(db_path)
     rng = random.Random(os.getpid())
@@ -65,7 +65,7 @@ def worker(db_path: Path, out: Path, log) -> None:
 
 
 def township(db_path: Path, bundles: Path, log) -> None:
-    from storage import merge
+    from storage.sync import merge
 
     merge.BATCH_EVENTS = 60  # small batches, so that kills land between commits as well as inside them
     db = open_database(db_path)

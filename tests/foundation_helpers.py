@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from storage.changes import writer
-from storage.db import Database, open_database
-from storage.models import Identity
+from storage.core.changes import writer
+from storage.core.db import Database, open_database
+from storage.core.models import Identity
 
 
 def make_db(path: Path, *, device_id: str = "aaaa000000000001", role: str = "worker",

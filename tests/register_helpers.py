@@ -13,11 +13,11 @@ from pathlib import Path
 from textual.app import App
 from textual.screen import Screen
 
-from storage.db import Database
-from storage.identity import get_identity
-from storage.idnumbers import fake_id_number
-from storage.residents import register_resident
-from storage.visits import log_visit
+from storage.core.db import Database
+from storage.core.identity import get_identity
+from storage.register.idnumbers import fake_id_number
+from storage.register.residents import register_resident
+from storage.register.visits import log_visit
 
 from tests.foundation_helpers import make_db
 

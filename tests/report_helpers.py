@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from storage.changes import writer
-from storage.db import Database
-from storage.duplicates import merge_residents
-from storage.referrals import close_referral, open_referral
-from storage.residents import close_case, register_resident
-from storage.risk import change_risk
-from storage.visits import delete_visit, log_visit
+from storage.core.changes import writer
+from storage.core.db import Database
+from storage.register.duplicates import merge_residents
+from storage.register.referrals import close_referral, open_referral
+from storage.register.residents import close_case, register_resident
+from storage.register.risk import change_risk
+from storage.register.visits import delete_visit, log_visit
 from tests.foundation_helpers import make_db
 
 D = dt.date

@@ -7,9 +7,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from storage.changes import writer
-from storage.db import Database
-from storage.idnumbers import check_char
+from storage.core.changes import writer
+from storage.core.db import Database
+from storage.register.idnumbers import check_char
 
 from tests.foundation_helpers import make_db
 

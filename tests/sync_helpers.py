@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.db import Database, open_database
-from storage.identity import init_township, init_worker
-from storage.residents import register_resident
+from storage.core.db import Database, open_database
+from storage.core.identity import init_township, init_worker
+from storage.register.residents import register_resident
 
 
 @dataclass

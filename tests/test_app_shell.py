@@ -8,9 +8,9 @@ from tests.pilot_helpers import run_async, workers_done
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select
 
-from storage.db import open_database
-from storage.i18n import current_language
-from storage.identity import get_identity
+from storage.core.db import open_database
+from storage.core.i18n import current_language
+from storage.core.identity import get_identity
 from tui.app import make_app
 
 from tests.register_helpers import TODAY, make_register_db
@@ -25,7 +25,7 @@ async def _settle(pilot) -> None:
 
 
 def _township_key(tmp_path):
-    from storage import keys
+    from storage.core import keys
 
     path = tmp_path / "township-330521101.pub"
     keys.write_public_key_file(path, "330521101", "新市镇", keys.generate_keypair())
@@ -86,7 +86,7 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
 
 @run_async
 async def test_a_visit_saved_elsewhere_shows_when_home_comes_back(tmp_path):
-    from storage.visits import log_visit
+    from storage.register.visits import log_visit
 
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from storage import backup, hlc
-from storage.changes import new_id, writer
-from storage.clock_check import clock_warning
-from storage.dump import dump_lines
-from storage.errors import UserError
-from storage.i18n import set_language
-from storage.lock import AppLock, DatabaseInUse
+from storage.core import backup
+
+from storage.core import hlc
+from storage.core.changes import new_id, writer
+from storage.core.clock_check import clock_warning
+from storage.sync.dump import dump_lines
+from storage.core.errors import UserError
+from storage.core.i18n import set_language
+from storage.core.lock import AppLock, DatabaseInUse
 
 from tests.foundation_helpers import make_db
 
@@ -58,7 +60,7 @@ def test_a_backup_holds_committed_data_and_restore_keeps_the_current_file_aside(
     db.dispose()
     aside = backup.restore(db.path, taken.path, now=NOON + dt.timedelta(hours=1))
     assert aside.exists()
-    from storage.db import open_database
+    from storage.core.db import open_database
 
     assert list(dump_lines(open_database(db.path))) == before
     assert "乙" in "".join(dump_lines(open_database(aside)))
@@ -85,7 +87,7 @@ def test_latest_good_backup_skips_damaged_ones(tmp_path):
 def test_a_second_app_window_is_told_the_database_is_in_use(tmp_path):
     db_path = tmp_path / "w.db"
     with AppLock(db_path):
-        code = ("import sys; from pathlib import Path; from storage.lock import AppLock, DatabaseInUse\n"
+        code = ("import sys; from pathlib import Path; from storage.core.lock import AppLock, DatabaseInUse\n"
                 "try:\n    AppLock(Path(sys.argv[1])).acquire()\nexcept DatabaseInUse as e:\n    print('IN USE', e)\n")
         out = subprocess.run([sys.executable, "-c", code, str(db_path)], cwd=ROOT, capture_output=True, text=True)
         assert out.stdout.startswith("IN USE"), out.stderr

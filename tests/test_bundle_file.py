@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage import bundle_file
-from storage.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
-from storage.i18n import set_language
-from storage.keys import generate_keypair
+from storage.sync import bundle_file
+from storage.sync.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
+from storage.core.i18n import set_language
+from storage.core.keys import generate_keypair
 
 TOWNSHIP = generate_keypair()
 DEVICE = generate_keypair()

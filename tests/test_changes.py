@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from storage import hlc
-from storage.changes import new_id, rebuild, rebuild_all, writer
-from storage.dump import dump_lines
-from storage.errors import UserError
-from storage.models import Conflict, Event, Resident, Visit
+from storage.core import hlc
+from storage.core.changes import new_id, rebuild, rebuild_all, writer
+from storage.sync.dump import dump_lines
+from storage.core.errors import UserError
+from storage.core.models import Conflict, Event, Resident, Visit
 
 from tests.foundation_helpers import make_db
 

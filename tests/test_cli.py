@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import open_database
-from storage.identity import get_identity
+from storage.core.db import open_database
+from storage.core.identity import get_identity
 
 ROOT = Path(__file__).parents[1]
 
@@ -90,6 +90,6 @@ def test_dump_is_stable_and_audited(tmp_path):
     second = run("--db", str(db), "dump", tmp_path=tmp_path)
     assert first.returncode == 0 and first.stdout == second.stdout
     assert '"type":"township"' in first.stdout and "新市镇" in first.stdout
-    from storage.audit import entries
+    from storage.core.audit import entries
 
     assert [e.action for e in entries(open_database(db))] == ["dump", "dump"]

@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlmodel import select
 
-from storage.db import open_database
-from storage.models import AuditEntry
-from storage.residents import register_resident, update_resident
+from storage.core.db import open_database
+from storage.core.models import AuditEntry
+from storage.register.residents import register_resident, update_resident
 
 from tests.test_cli import run
 

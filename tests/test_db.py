@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from storage.db import SCHEMA_VERSION, open_database, schema_version
-from storage.errors import UserError
+from storage.core.db import SCHEMA_VERSION, open_database, schema_version
+from storage.core.errors import UserError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -43,7 +43,7 @@ def test_nothing_touches_a_database_at_import_time(tmp_path):
     import subprocess
     import sys
 
-    code = "import storage.db, storage.changes, storage.residents, storage.visits, tui.cli; import os; print(os.listdir('.'))"
+    code = "import storage.core.db, storage.core.changes, storage.register.residents, storage.register.visits, tui.cli; import os; print(os.listdir('.'))"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                          env={"PYTHONPATH": str(Path(__file__).parents[1]), "HOME": str(tmp_path)})
     assert out.returncode == 0, out.stderr

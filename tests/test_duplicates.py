@@ -8,14 +8,14 @@ import random
 import pytest
 from sqlmodel import select
 
-from storage.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
-from storage.errors import UserError
-from storage.export import export_bundle
-from storage.i18n import set_language
-from storage.idnumbers import fake_id_number
-from storage.merge import merge_paths
-from storage.models import Resident, Visit
-from storage.visits import log_visit
+from storage.register.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
+from storage.core.errors import UserError
+from storage.sync.export import export_bundle
+from storage.core.i18n import set_language
+from storage.register.idnumbers import fake_id_number
+from storage.sync.merge import merge_paths
+from storage.core.models import Resident, Visit
+from storage.register.visits import log_visit
 
 from tests.sync_helpers import elder, make_township
 
@@ -113,10 +113,10 @@ def test_a_merge_made_by_the_clerk_reaches_the_grid(tmp_path):
 def test_the_kept_residents_profile_shows_the_duplicates_visits(tmp_path):
     import datetime as dt
 
-    from storage.duplicates import merge_residents, undo_merge
-    from storage.profile import resident_profile
-    from storage.residents import register_resident
-    from storage.visits import log_visit
+    from storage.register.duplicates import merge_residents, undo_merge
+    from storage.register.profile import resident_profile
+    from storage.register.residents import register_resident
+    from storage.register.visits import log_visit
     from tests.foundation_helpers import make_db
 
     db = make_db(tmp_path / "p.db")

@@ -7,17 +7,17 @@ import shutil
 import pytest
 from sqlmodel import select
 
-from storage.bundle_file import read_manifest
-from storage.conflicts import open_conflicts, resolve_conflict
-from storage.db import open_database
-from storage.dump import dump_lines
-from storage.errors import UserError
-from storage.export import export_bundle, pending_counts
-from storage.i18n import set_language
-from storage.merge import merge_paths
-from storage.models import Event, Resident, Visit
-from storage.residents import update_resident
-from storage.visits import delete_visit, log_visit
+from storage.sync.bundle_file import read_manifest
+from storage.sync.conflicts import open_conflicts, resolve_conflict
+from storage.core.db import open_database
+from storage.sync.dump import dump_lines
+from storage.core.errors import UserError
+from storage.sync.export import export_bundle, pending_counts
+from storage.core.i18n import set_language
+from storage.sync.merge import merge_paths
+from storage.core.models import Event, Resident, Visit
+from storage.register.residents import update_resident
+from storage.register.visits import delete_visit, log_visit
 
 from tests.sync_helpers import elder, make_township
 
@@ -97,8 +97,8 @@ def test_refused_bundles_change_nothing(tmp_path):
     (tmp_path / "same").mkdir()
     same_code_other_key = make_township(tmp_path / "same")
     assert merge_paths(same_code_other_key.db, [good]).bundles[0].code == "wrong_key"
-    from storage.db import open_database
-    from storage.identity import init_township
+    from storage.core.db import open_database
+    from storage.core.identity import init_township
 
     elsewhere = open_database(tmp_path / "elsewhere.db")
     init_township(elsewhere, "110105001", "别的镇", tmp_path / "elsewhere.pub")
@@ -118,9 +118,9 @@ def test_a_device_key_mismatch_is_refused_after_first_use(tmp_path):
     clone_path = tmp_path / "clone.db"
     a.dispose()
     shutil.copy(a.path, clone_path)
-    from storage.db import open_database
-    from storage.keys import generate_keypair
-    from storage.models import Identity
+    from storage.core.db import open_database
+    from storage.core.keys import generate_keypair
+    from storage.core.models import Identity
 
     clone = open_database(clone_path)
     with clone.write() as s:
@@ -156,7 +156,7 @@ def test_an_interrupted_merge_leaves_nothing_and_can_be_run_again(tmp_path, monk
     log_visit(a, r.id, {})
     bundle = export_bundle(a, tmp_path / "1.gcb").path
     before = list(dump_lines(t.db))
-    import storage.merge as merge_module
+    import storage.sync.merge as merge_module
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt  # as if the process were stopped half-way
@@ -207,9 +207,9 @@ def test_concurrent_edit_by_worker_and_township_is_a_conflict_and_the_decision_t
 
 def _signed_by_worker(t, worker, name: str, events: list[dict], path):
     """A bundle the worker's device signs, holding exactly `events` (checked ones or not), for the township."""
-    from storage.bundle_file import write_bundle
-    from storage.keys import read_public_key_file
-    from storage.models import Identity
+    from storage.sync.bundle_file import write_bundle
+    from storage.core.keys import read_public_key_file
+    from storage.core.models import Identity
 
     with worker.session() as s:
         ident = s.get(Identity, 1)
@@ -219,7 +219,7 @@ def _signed_by_worker(t, worker, name: str, events: list[dict], path):
 
 
 def _device(db) -> str:
-    from storage.models import Identity
+    from storage.core.models import Identity
 
     with db.session() as s:
         return s.get(Identity, 1).device_id
@@ -317,7 +317,7 @@ def test_a_folder_merged_again_is_not_decrypted_again(tmp_path, monkeypatch):
     usb.mkdir()
     export_bundle(a, usb)
     assert merge_paths(t.db, [usb]).bundles[0].status == "new"
-    import storage.merge as merge_module
+    import storage.sync.merge as merge_module
 
     def must_not_read(*args, **kwargs):
         raise AssertionError("an already merged bundle was decrypted again")

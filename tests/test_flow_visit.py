@@ -12,10 +12,10 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
-from storage.drafts import load_draft
-from storage.i18n import set_language
-from storage.idnumbers import fake_id_number
-from storage.models import Resident, Visit
+from storage.register.drafts import load_draft
+from storage.core.i18n import set_language
+from storage.register.idnumbers import fake_id_number
+from storage.core.models import Resident, Visit
 
 from tests.foundation_helpers import make_db
 from tests.register_helpers import TODAY, make_register_db
@@ -233,7 +233,7 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
     from textual.widgets import Select
 
     from screens.resident import ResidentScreen
-    from storage.models import Referral
+    from storage.core.models import Referral
 
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
@@ -282,7 +282,7 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
 
 @run_async
 async def test_the_table_loads_the_next_page_when_the_cursor_reaches_the_end(tmp_path):
-    from storage.residents import register_resident
+    from storage.register.residents import register_resident
 
     db = make_db(tmp_path / "w.db")
     for i in range(60):

@@ -1,4 +1,4 @@
-"""The home screen's figures (storage/home.py) on a small hand-built register."""
+"""The home screen's figures (storage/register/home.py) on a small hand-built register."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from storage.home import home_data, resident_due_rows, visited_in_month
-from storage.residents import close_case, register_resident
-from storage.visits import delete_visit, log_visit
+from storage.register.home import home_data, resident_due_rows, visited_in_month
+from storage.register.residents import close_case, register_resident
+from storage.register.visits import delete_visit, log_visit
 
 from tests.foundation_helpers import make_db
 
@@ -110,7 +110,7 @@ def test_a_new_visit_moves_a_resident_off_the_overdue_list(register):
 
 
 def test_phone_calls_do_not_count_when_the_policy_says_so(register):
-    from storage.changes import writer
+    from storage.core.changes import writer
 
     db, ids = register
     with db.write() as s:

@@ -1,11 +1,11 @@
-"""Home's first figures read straight from the file (storage.home.quick_reader), before the full open."""
+"""Home's first figures read straight from the file (storage.register.home.quick_reader), before the full open."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from storage.db import SCHEMA_VERSION, open_database
-from storage.home import home_data, quick_reader, read_home
+from storage.core.db import SCHEMA_VERSION, open_database
+from storage.register.home import home_data, quick_reader, read_home
 
 from tests.register_helpers import TODAY, make_register_db
 

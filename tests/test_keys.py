@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from storage.errors import UserError
-from storage.i18n import set_language
-from storage.keys import (
+from storage.core.errors import UserError
+from storage.core.i18n import set_language
+from storage.core.keys import (
     KeyPair,
     TownshipPublicKey,
     fingerprint,

@@ -20,13 +20,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from storage.changes import rebuild_all
-from storage.db import open_database
-from storage.dump import dump_lines
-from storage.export import export_bundle
-from storage.merge import merge_paths
-from storage.models import BundleReceived, Event, Resident, Visit
-from storage.visits import log_visit
+from storage.core.changes import rebuild_all
+from storage.core.db import open_database
+from storage.sync.dump import dump_lines
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from storage.core.models import BundleReceived, Event, Resident, Visit
+from storage.register.visits import log_visit
 
 from tests.sync_helpers import elder, make_township
 
@@ -110,7 +110,7 @@ def test_kills_during_saves_and_exports_lose_nothing(tmp_path):
         db.dispose()
     # the work can be completed: one more export, then the township gets everything
     db = open_database(w.path)
-    from storage.export import pending_counts
+    from storage.sync.export import pending_counts
 
     if pending_counts(db):
         export_bundle(db, out)
@@ -125,7 +125,7 @@ def test_kills_during_saves_and_exports_lose_nothing(tmp_path):
 
 
 def db_device(session) -> str:
-    from storage.models import Identity
+    from storage.core.models import Identity
 
     return session.get(Identity, 1).device_id
 
@@ -175,8 +175,8 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path):
         with db.session() as s:
             received = s.exec(select(BundleReceived)).all()
             event_ids = set(s.exec(select(Event.id)).all())
-        from storage.bundle_file import read_bundle
-        from storage.models import Identity
+        from storage.sync.bundle_file import read_bundle
+        from storage.core.models import Identity
 
         with db.session() as s:
             ident = s.get(Identity, 1)

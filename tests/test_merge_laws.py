@@ -23,16 +23,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from storage.db import open_database
-from storage.dump import dump_lines
-from storage.errors import UserError
-from storage.export import export_bundle
-from storage.merge import merge_paths
-from storage.models import Resident
-from storage.referrals import open_referral, set_referral_status
-from storage.residents import close_case, reopen_case, update_resident
-from storage.risk import change_risk
-from storage.visits import delete_visit, log_visit
+from storage.core.db import open_database
+from storage.sync.dump import dump_lines
+from storage.core.errors import UserError
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from storage.core.models import Resident
+from storage.register.referrals import open_referral, set_referral_status
+from storage.register.residents import close_case, reopen_case, update_resident
+from storage.register.risk import change_risk
+from storage.register.visits import delete_visit, log_visit
 
 from tests.sync_helpers import elder, make_township
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.names import name_initials, name_pinyin, name_search_key, surname_weights
+from storage.register.names import name_initials, name_pinyin, name_search_key, surname_weights
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -68,6 +68,6 @@ def test_surname_weights_follow_rank():
 
 
 def test_importing_names_does_not_import_pypinyin():
-    code = "import sys, storage.names; print('pypinyin' in sys.modules)"
+    code = "import sys, storage.register.names; print('pypinyin' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr

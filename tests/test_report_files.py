@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from storage.audit import entries
-from storage.errors import UserError
-from storage.i18n import _, set_language
-from storage.report_files import LIST_COLUMNS, csv_list_path, display_width, save_report
-from storage.reports import LISTS, monthly_report
+from storage.core.audit import entries
+from storage.core.errors import UserError
+from storage.core.i18n import _, set_language
+from storage.reports.files import LIST_COLUMNS, csv_list_path, display_width, save_report
+from storage.reports.monthly import LISTS, monthly_report
 from tests.report_helpers import TODAY, build_township
 
 D = dt.date

@@ -11,12 +11,12 @@ import datetime as dt
 
 import pytest
 
-from storage.errors import UserError
-from storage.reports import monthly_report, parse_month, report_day
+from storage.core.errors import UserError
+from storage.reports.monthly import monthly_report, parse_month, report_day
 from tests.foundation_helpers import make_db
 from tests.report_helpers import G1, G2, TODAY, V1, V2, V3, build_township, set_phone_counts
-from storage.residents import register_resident
-from storage.visits import log_visit
+from storage.register.residents import register_resident
+from storage.register.visits import log_visit
 
 D = dt.date
 

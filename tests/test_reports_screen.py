@@ -9,8 +9,8 @@ import importlib
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from storage.i18n import set_language
-from storage.reports import monthly_report
+from storage.core.i18n import set_language
+from storage.reports.monthly import monthly_report
 from tests.register_helpers import HarnessApp
 from tests.report_helpers import TODAY, build_township
 

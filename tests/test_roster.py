@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from storage.changes import rebuild_all
-from storage.dump import dump_lines
-from storage.errors import UserError
-from storage.models import Event, Resident, RiskAssessment
-from storage.roster import import_roster, preview
-from storage.roster_map import field_for_header, parse_categories, parse_date
-from storage.roster_read import read_roster
+from storage.core.changes import rebuild_all
+from storage.sync.dump import dump_lines
+from storage.core.errors import UserError
+from storage.core.models import Event, Resident, RiskAssessment
+from storage.roster.importer import import_roster, preview
+from storage.roster.columns import field_for_header, parse_categories, parse_date
+from storage.roster.read import read_roster
 from tests.foundation_helpers import make_db
 from tests.roster_helpers import (
     CHILD_ID, DISABLED_ID, ELDER_ID, HEADER, TODAY, good_rows, id_number, township_db, write_csv, write_xlsx,

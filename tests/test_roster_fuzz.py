@@ -14,9 +14,9 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage.dump import dump_lines
-from storage.errors import UserError
-from storage.roster import import_roster
+from storage.sync.dump import dump_lines
+from storage.core.errors import UserError
+from storage.roster.importer import import_roster
 
 from tests.roster_helpers import TODAY, good_rows, write_xlsx
 from tests.foundation_helpers import make_db

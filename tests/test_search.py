@@ -1,4 +1,4 @@
-"""Searching the register (storage/search.py): every kind of query, filters, paging."""
+"""Searching the register (storage/register/search.py): every kind of query, filters, paging."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from storage.idnumbers import fake_id_number
-from storage.residents import close_case, register_resident
-from storage.risk import change_risk
-from storage.search import ResidentFilter, count_residents, search_residents
-from storage.visits import log_visit
+from storage.register.idnumbers import fake_id_number
+from storage.register.residents import close_case, register_resident
+from storage.register.risk import change_risk
+from storage.register.search import ResidentFilter, count_residents, search_residents
+from storage.register.visits import log_visit
 
 from tests.foundation_helpers import make_db
 
@@ -136,7 +136,7 @@ def test_paging_stitches_stages_without_repeats_or_gaps(db):
 
 
 def test_merged_and_deleted_residents_are_never_listed(db):
-    from storage.changes import writer
+    from storage.core.changes import writer
 
     a = _add(db, "张甲", seed=1)
     b = _add(db, "张乙", seed=2)
@@ -155,10 +155,10 @@ def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
     """A visit through someone else, or one where the resident was not seen, does not count anywhere."""
     import datetime as dt
 
-    from storage.home import resident_due_rows
-    from storage.residents import register_resident
-    from storage.search import ResidentFilter, search_residents
-    from storage.visits import log_visit
+    from storage.register.home import resident_due_rows
+    from storage.register.residents import register_resident
+    from storage.register.search import ResidentFilter, search_residents
+    from storage.register.visits import log_visit
     from tests.foundation_helpers import make_db
 
     today = dt.date.today()

@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from storage.errors import ValidationError, ValidationErrors
-from storage.i18n import set_language
-from storage.models import Event, Referral, Resident
-from storage.policy import Policy, age_out_date, ageing_out, due_date
-from storage.referrals import close_referral, open_referral
-from storage.residents import close_case, register_resident, update_resident
-from storage.risk import change_risk, risk_history
-from storage.visits import log_visit, propose_next_visit
+from storage.core.errors import ValidationError, ValidationErrors
+from storage.core.i18n import set_language
+from storage.core.models import Event, Referral, Resident
+from storage.register.policy import Policy, age_out_date, ageing_out, due_date
+from storage.register.referrals import close_referral, open_referral
+from storage.register.residents import close_case, register_resident, update_resident
+from storage.register.risk import change_risk, risk_history
+from storage.register.visits import log_visit, propose_next_visit
 
 from tests.foundation_helpers import make_db
 

@@ -12,8 +12,8 @@ from tests.pilot_helpers import quiet
 import pytest
 from sqlmodel import select
 
-from storage.i18n import set_language
-from storage.models import Resident
+from storage.core.i18n import set_language
+from storage.core.models import Resident
 
 from tests.register_helpers import HarnessApp, make_register_db
 

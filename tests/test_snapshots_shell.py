@@ -10,7 +10,7 @@ from tests.pilot_helpers import quiet
 
 import pytest
 
-from storage.i18n import set_language
+from storage.core.i18n import set_language
 from tui.app import make_app
 
 from tests.register_helpers import TODAY, make_register_db

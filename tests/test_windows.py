@@ -1,4 +1,4 @@
-"""Windows' behaviour reproduced at the boundary storage/platform.py wraps (tests/windows_fakes.py):
+"""Windows' behaviour reproduced at the boundary storage/core/platform.py wraps (tests/windows_fakes.py):
 backups and restore with Windows' fsync, the app lock with msvcrt's mandatory locks, paths that
 SQLite URIs would cut, the UI language, redirected output in the console's code page."""
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from storage import backup, platform
-from storage.changes import new_id, writer
-from storage.db import open_database
-from storage.dump import dump_lines
-from storage.lock import AppLock, DatabaseInUse
+from storage.core import backup, platform
+from storage.core.changes import new_id, writer
+from storage.core.db import open_database
+from storage.core.lock import AppLock, DatabaseInUse
+from storage.sync.dump import dump_lines
 
 from tests.foundation_helpers import make_db
 from tests.windows_fakes import as_windows, windows_fsync

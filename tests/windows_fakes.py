@@ -1,4 +1,4 @@
-"""Windows' behaviour at the boundary storage/platform.py wraps, reproduced on Linux.
+"""Windows' behaviour at the boundary storage/core/platform.py wraps, reproduced on Linux.
 
 No Windows machine runs these tests: each fake does what the Windows call does (the same
 error, the same errno), and `as_windows` switches storage.platform to its Windows twins.
@@ -17,7 +17,7 @@ import fcntl
 import os
 import types
 
-from storage import platform
+from storage.core import platform
 
 _real_fsync = os.fsync
 _real_read = os.read

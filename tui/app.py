@@ -1,6 +1,6 @@
 """The Textual app: opens the database without delaying the first paint, then Home or first-run setup.
 
-Contract every screen relies on: `app.db` (storage.db.Database), `app.identity`
+Contract every screen relies on: `app.db` (storage.core.db.Database), `app.identity`
 (None before setup), `app.today()`. The screen stack is [default, Home, ...]:
 a screen may pop itself when the stack holds more than two.
 """
@@ -25,14 +25,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.errors import UserError
-from storage.i18n import N_, _, current_language, set_language
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _, current_language, set_language
 from tui.commands import ScreensProvider, system_commands
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
-    from storage.db import Database
-    from storage.models import Identity
+    from storage.core.db import Database
+    from storage.core.models import Identity
 
 log = logging.getLogger("gridcare.tui")
 BACKUP_DELAY = 5.0  # seconds after start-up
@@ -102,9 +102,9 @@ class GridcareApp(App[int]):
 
         The full open (SQLModel's import, the upgrade check, the identity) costs about half a
         second; when the schema is current and the identity set up, Home is shown first from a
-        stdlib sqlite3 read (storage.home.quick_reader) and the full open follows.
+        stdlib sqlite3 read (storage.register.home.quick_reader) and the full open follows.
         """
-        from storage.lock import AppLock
+        from storage.core.lock import AppLock
 
         lock = AppLock(self.db_path) if self._lock is None else self._lock
         if self._lock is None:
@@ -113,9 +113,9 @@ class GridcareApp(App[int]):
             self._lock = lock
         if self._early_home is None:
             self._quick_home()
-        from storage.clock_check import clock_warning
-        from storage.db import open_database
-        from storage.identity import get_identity
+        from storage.core.clock_check import clock_warning
+        from storage.core.db import open_database
+        from storage.core.identity import get_identity
 
         db = open_database(self.db_path)
         identity = get_identity(db)
@@ -126,7 +126,7 @@ class GridcareApp(App[int]):
         """Home with its figures before the full open, when the file allows it (worker thread)."""
         import sqlite3
 
-        from storage.home import quick_reader, read_home
+        from storage.register.home import quick_reader, read_home
 
         quick = quick_reader(self.db_path)
         if quick is None:
@@ -202,7 +202,7 @@ class GridcareApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def _backup(self) -> None:
         """Integrity check, then the daily backup: a few seconds after start-up, off the first paint."""
-        from storage.backup import check_and_backup
+        from storage.core.backup import check_and_backup
 
         made, problem = check_and_backup(self.db_path)
         if problem:
@@ -334,7 +334,7 @@ class GridcareApp(App[int]):
                 self.exit(1, message=str(error))
             return
         log.error("unexpected error in %s", event.worker.name, exc_info=error)
-        from storage.paths import log_file
+        from storage.core.paths import log_file
 
         self.notify(_("Something went wrong; the details are in {log}.").format(log=log_file()),
                     severity="error", timeout=15)

@@ -1,11 +1,11 @@
 """argparse's own words, marked for our catalog.
 
-argparse translates through gettext's global domain, which storage.i18n binds to
+argparse translates through gettext's global domain, which storage.core.i18n binds to
 our catalog, so `gridcare --help` and its errors read in the interface language.
 This module is never imported; the extractor reads it.
 """
 
-from storage.i18n import N_
+from storage.core.i18n import N_
 
 ARGPARSE_MESSAGES = (
     N_("usage: "),

@@ -13,8 +13,8 @@ import logging
 import sys
 from pathlib import Path
 
-from storage.errors import UserError
-from storage.i18n import _, choose_language, set_language
+from storage.core.errors import UserError
+from storage.core.i18n import _, choose_language, set_language
 
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
 COMMAND_MODULES = [
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def db_path(args: argparse.Namespace) -> Path:
-    from storage.paths import default_db_path
+    from storage.core.paths import default_db_path
 
     given = getattr(args, "db", None)
     return Path(given).expanduser() if given else default_db_path()
@@ -85,7 +85,7 @@ def db_path(args: argparse.Namespace) -> Path:
 
 def setup_logging() -> Path | None:
     """Log to a file (never personal data); a bug's traceback goes there."""
-    from storage.paths import log_file
+    from storage.core.paths import log_file
 
     path = log_file()
     try:

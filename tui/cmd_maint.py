@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from storage.i18n import _
+from storage.core.i18n import _
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -29,10 +29,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from storage import backup
-    from storage.audit import record
-    from storage.db import open_database
-    from storage.errors import UserError
+    from storage.core import backup
+    from storage.core.audit import record
+    from storage.core.db import open_database
+    from storage.core.errors import UserError
     from tui.cli import db_path
 
     path = db_path(args)
@@ -50,11 +50,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from storage import backup
-    from storage.audit import record
-    from storage.db import open_database
-    from storage.errors import UserError
-    from storage.lock import AppLock
+    from storage.core import backup
+    from storage.core.audit import record
+    from storage.core.db import open_database
+    from storage.core.errors import UserError
+    from storage.core.lock import AppLock
     from tui.cli import db_path
 
     path = db_path(args)
@@ -83,8 +83,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from storage.audit import entries
-    from storage.db import open_database
+    from storage.core.audit import entries
+    from storage.core.db import open_database
     from tui.cli import db_path
     from tui.formatting import format_datetime
 

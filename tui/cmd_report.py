@@ -6,12 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from storage.i18n import _, ngettext
+from storage.core.i18n import _, ngettext
 
 
 def _month(value: str) -> tuple[int, int]:
-    from storage.errors import UserError
-    from storage.reports import parse_month
+    from storage.core.errors import UserError
+    from storage.reports.monthly import parse_month
 
     try:
         return parse_month(value)
@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from storage.db import open_database
-    from storage.reports import monthly_report
+    from storage.core.db import open_database
+    from storage.reports.monthly import monthly_report
     from tui.cli import db_path
     from tui.progress import cli_progress
 
@@ -46,7 +46,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with cli_progress(_("Computing the report")) as progress:
         report = monthly_report(db, year, month, today=today, progress=progress)
     if args.out:
-        from storage.report_files import save_report
+        from storage.reports.files import save_report
 
         written = save_report(db, report, args.out, full_ids=args.full_ids)
         print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
@@ -62,7 +62,7 @@ def cell_text(value: Any, kind: str = "") -> str:
 
     from babel.numbers import format_percent
 
-    from storage.i18n import babel_locale
+    from storage.core.i18n import babel_locale
     from tui.formatting import format_date, format_number
 
     if value is None:
@@ -80,8 +80,8 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from storage.report_files import LIST_COLUMNS, cell_value, display_width, notes, summary_cells, summary_headers, title
-    from storage.reports import GROUPINGS, LISTS
+    from storage.reports.files import LIST_COLUMNS, cell_value, display_width, notes, summary_cells, summary_headers, title
+    from storage.reports.monthly import GROUPINGS, LISTS
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why

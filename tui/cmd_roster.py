@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from storage.i18n import _, ngettext
+from storage.core.i18n import _, ngettext
 
 STATUS_STYLES = {"new": "green", "update": "cyan", "unchanged": "dim", "invalid": "bold red"}
 
@@ -28,7 +28,7 @@ def print_report(report) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from storage.roster import describe, status_label
+    from storage.roster.importer import describe, status_label
 
     console = Console()
     if report.unknown_columns:
@@ -50,9 +50,9 @@ def print_report(report) -> None:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    from storage.db import open_database
-    from storage.errors import UserError
-    from storage.roster import import_roster
+    from storage.core.db import open_database
+    from storage.core.errors import UserError
+    from storage.roster.importer import import_roster
     from tui.cli import db_path
     from tui.progress import cli_progress
 

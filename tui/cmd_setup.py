@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from storage.i18n import _
+from storage.core.i18n import _
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -40,9 +40,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage.db import open_database
-    from storage.errors import UserError
-    from storage.identity import init_township, init_worker
+    from storage.core.db import open_database
+    from storage.core.errors import UserError
+    from storage.core.identity import init_township, init_worker
     from tui.cli import db_path
 
     db = open_database(db_path(args))
@@ -65,8 +65,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from storage.db import open_database
-    from storage.demo import generate
+    from storage.core.db import open_database
+    from storage.demo.build import generate
     from tui.cli import db_path, run_tui
     from tui.progress import cli_progress
 
@@ -82,14 +82,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from storage.audit import record
-    from storage.db import open_database
-    from storage.dump import write_dump
+    from storage.core.audit import record
+    from storage.core.db import open_database
+    from storage.sync.dump import write_dump
     from tui.cli import db_path
 
     db = open_database(db_path(args), create=False)
     if args.out:
-        from storage.files import atomic_text_writer
+        from storage.core.files import atomic_text_writer
 
         with atomic_text_writer(args.out) as fh:
             n = write_dump(db, fh)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from storage.i18n import _, ngettext
+from storage.core.i18n import _, ngettext
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,13 +28,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.db import open_database
-    from storage.export import export_bundle
+    from storage.core.db import open_database
+    from storage.sync.export import export_bundle
     from tui.cli import db_path
     from tui.progress import cli_progress
 
     db = open_database(db_path(args), create=False)
-    from storage.clock_check import clock_warning
+    from storage.core.clock_check import clock_warning
 
     warning = clock_warning(db)
     if warning:
@@ -68,9 +68,9 @@ def describe_totals(report) -> list[str]:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from storage.db import open_database
-    from storage.errors import UserError
-    from storage.merge import bundle_files, merge_paths
+    from storage.core.db import open_database
+    from storage.core.errors import UserError
+    from storage.sync.merge import bundle_files, merge_paths
     from tui.cli import db_path
     from tui.progress import cli_progress
 
@@ -93,8 +93,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     import json
 
-    from storage.conflicts import open_conflicts
-    from storage.db import open_database
+    from storage.sync.conflicts import open_conflicts
+    from storage.core.db import open_database
     from tui.cli import db_path
 
     views = open_conflicts(open_database(db_path(args), create=False))

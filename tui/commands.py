@@ -10,7 +10,7 @@ from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from storage.i18n import N_, _
+from storage.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.app import GridcareApp

@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
-from storage.i18n import _
+from storage.core.i18n import _
 
 
 def translated(description: str) -> str:

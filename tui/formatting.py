@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.i18n import babel_locale
+from storage.core.i18n import babel_locale
 
 
 def format_date(value: dt.date | None, fmt: str = "medium") -> str:
@@ -31,7 +31,7 @@ def format_ago(value: dt.date, today: dt.date) -> str:
 
     delta = value - today
     if delta.days == 0:
-        from storage.i18n import _
+        from storage.core.i18n import _
 
         return _("today")
     return format_timedelta(dt.timedelta(days=delta.days), granularity="day", add_direction=True,

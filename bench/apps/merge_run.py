@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from storage.db import open_database  # noqa: E402
-from storage.merge import merge_paths  # noqa: E402
+from storage.core.db import open_database  # noqa: E402
+from storage.sync.merge import merge_paths  # noqa: E402
 
 db = open_database(Path(sys.argv[1]))
 t0 = time.perf_counter()

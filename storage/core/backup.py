@@ -1,0 +1,217 @@
+"""Backups: a copy made with SQLite's backup API, at most daily, rotated.
+
+A backup is a complete, consistent database file (taken inside a read
+transaction, so a write in progress is either wholly in it or wholly not).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.core import platform
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.core.paths import backups_dir
+
+DEFAULT_KEEP_DAYS = 14
+PREFIX = "gridcare-backup-"
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken_at: dt.datetime
+    size: int
+
+
+def keep_days() -> int:
+    try:
+        return max(1, int(os.environ.get("GRIDCARE_BACKUP_KEEP_DAYS", DEFAULT_KEEP_DAYS)))
+    except ValueError:
+        return DEFAULT_KEEP_DAYS
+
+
+def _copy(src_path: Path, dst_path: Path) -> None:
+    tmp = dst_path.with_name(dst_path.name + ".part")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    platform.create_owner_only(tmp)
+    try:
+        src = sqlite3.connect(str(src_path), timeout=30)
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        finally:
+            dst.close()
+            src.close()
+        platform.fsync_file(tmp)
+        os.replace(tmp, dst_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    platform.fsync_dir(dst_path.parent)
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens exactly `path`, read-only. Built by pathlib, which escapes
+    '#', '?', '%', spaces and non-ASCII: a folder named "dir#1" must not open "dir"."""
+    uri = Path(path).absolute().as_uri()
+    if not uri.startswith("file:///"):  # a UNC path, file://server/share/...: SQLite takes no host
+        uri = "file:////" + uri[len("file://"):]
+    return uri + "?mode=ro"
+
+
+def integrity_ok(path: Path, *, quick: bool = True) -> bool:
+    """True if SQLite finds the file sound (quick_check: seconds even on the county set)."""
+    if not Path(path).is_file():
+        return False
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
+        try:
+            rows = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return rows == [("ok",)]
+
+
+def list_backups(db_path: Path) -> list[BackupFile]:
+    folder = backups_dir(db_path)
+    found = []
+    if folder.is_dir():
+        for p in folder.glob(f"{PREFIX}*.db"):
+            try:
+                stamp = dt.datetime.strptime(p.stem[len(PREFIX):], "%Y%m%d-%H%M%S")
+            except ValueError:
+                continue
+            found.append(BackupFile(p, stamp, p.stat().st_size))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def backup_now(db_path: Path, *, now: dt.datetime | None = None) -> BackupFile:
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    folder = backups_dir(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    platform.make_owner_only(folder, directory=True)
+    target = folder / f"{PREFIX}{now:%Y%m%d-%H%M%S}.db"
+    _copy(db_path, target)
+    return BackupFile(target, now, target.stat().st_size)
+
+
+def prune(db_path: Path, days: int, *, now: dt.datetime | None = None) -> list[Path]:
+    """Delete backups older than `days`, always keeping the newest one."""
+    now = now or dt.datetime.now()
+    removed = []
+    for b in list_backups(db_path)[1:]:
+        if now - b.taken_at > dt.timedelta(days=days):
+            b.path.unlink()
+            removed.append(b.path)
+    return removed
+
+
+def auto_backup(db_path: Path, *, now: dt.datetime | None = None, days: int | None = None) -> BackupFile | None:
+    """Take a backup if the newest is a day old or more (or none exists); rotate."""
+    now = now or dt.datetime.now()
+    existing = list_backups(db_path)
+    made = None
+    if not existing or now - existing[0].taken_at >= dt.timedelta(days=1):
+        made = backup_now(db_path, now=now)
+    prune(db_path, days or keep_days(), now=now)
+    return made
+
+
+def latest_good_backup(db_path: Path) -> BackupFile | None:
+    for b in list_backups(db_path):
+        if integrity_ok(b.path):
+            return b
+    return None
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    """A byte copy, owner-only from its first byte and on the disk before it is used."""
+    with contextlib.suppress(FileNotFoundError):
+        dst.unlink()
+    platform.create_owner_only(dst)
+    with open(src, "rb") as fin, open(dst, "r+b") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+    platform.fsync_file(dst)
+
+
+def _sides(path: Path) -> list[tuple[str, Path]]:
+    return [(suffix, path.with_name(path.name + suffix)) for suffix in ("-wal", "-shm")]
+
+
+def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None) -> Path:
+    """Put a backup in place of the database; the current file is kept aside. Returns where.
+
+    Never leaves the database worse than it found it: every step that can fail (copies, fsync,
+    the check of the copy) runs before the database or its -wal/-shm is touched; then only
+    renames follow, undone if one of them fails (Windows refuses to rename a file that another
+    process holds open). The -wal holds committed transactions not yet in the main file: it
+    moves aside with the copy of the main file, so the aside set opens as the database was.
+    """
+    backup_file = Path(backup_file)
+    if not backup_file.is_file():
+        raise UserError(_("No backup file at {path}.").format(path=backup_file))
+    if not integrity_ok(backup_file, quick=False):
+        raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    made: list[Path] = []
+    try:
+        made.append(tmp)
+        _copy_file(backup_file, tmp)
+        if not integrity_ok(tmp, quick=False):  # the copy itself, on this disk
+            raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
+        if db_path.exists():
+            made.append(aside)
+            _copy_file(db_path, aside)
+    except BaseException:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for suffix, side in _sides(db_path):
+            if side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+                moved.append((side, aside.with_name(aside.name + suffix)))
+        os.replace(tmp, db_path)
+    except BaseException:
+        for side, parked in reversed(moved):
+            os.replace(parked, side)
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    platform.fsync_dir(db_path.parent)
+    return aside
+
+
+def damaged_message(db_path: Path) -> str:
+    good = latest_good_backup(db_path)
+    if good is None:
+        return _("The database {path} is damaged and no good backup was found. Copy the file aside and ask for help; do not delete it.").format(path=db_path)
+    return _("The database {path} is damaged. The latest good backup is from {date}: close gridcare and run `gridcare restore` to put it back (the damaged file is kept aside).").format(
+        path=db_path, date=good.taken_at.strftime("%Y-%m-%d %H:%M"))
+
+
+def check_and_backup(db_path: Path, *, now: dt.datetime | None = None) -> tuple[BackupFile | None, str | None]:
+    """At start-up: (the backup taken, or None; a translated problem, or None).
+
+    A damaged file is never backed up: its copy would push a good backup out of the rotation.
+    """
+    if not integrity_ok(db_path):
+        return None, damaged_message(db_path)
+    return auto_backup(db_path, now=now), None

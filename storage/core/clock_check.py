@@ -1,0 +1,38 @@
+"""Is this computer's clock plausible? Old laptops often say 2001 or 2035."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from storage.core import hlc
+from storage.core.db import Database
+from storage.core.i18n import _
+from storage.core.models import Event, Identity
+
+EARLIEST_PLAUSIBLE = dt.date(2026, 1, 1)  # before this release existed
+MAX_AHEAD_DAYS = 2 * 365
+LATEST_PLAUSIBLE = dt.date(2034, 1, 1)  # a release this old would have been replaced
+
+
+def clock_warning(db: Database | None, now: dt.datetime | None = None) -> str | None:
+    """A translated warning if the clock looks wrong, else None.
+
+    The change order stays right either way (hybrid logical clock); the
+    warning is about the dates people type and see.
+    """
+    now = now or dt.datetime.now()
+    newest = None
+    if db is not None:
+        # only this device's own events: other devices' clocks may be wrong too
+        with db.engine.connect() as conn:
+            device = conn.execute(select(Identity.device_id)).scalar()
+            stamp = conn.execute(select(func.max(Event.hlc)).where(Event.device_id == device)).scalar()
+        if stamp:
+            newest = dt.datetime.fromtimestamp(hlc.wall_ms(stamp) / 1000)
+    if now.date() < EARLIEST_PLAUSIBLE or (newest and now < newest - dt.timedelta(days=1)):
+        return _("This computer's clock says {date}, which looks too early. Set the date and time, or visit dates will be wrong.").format(date=now.date().isoformat())
+    if now.date() > LATEST_PLAUSIBLE or (newest and now > newest + dt.timedelta(days=MAX_AHEAD_DAYS)):
+        return _("This computer's clock says {date}, years after the last record. Check the date and time.").format(date=now.date().isoformat())
+    return None

@@ -1,0 +1,36 @@
+"""Writing files so that a crash never leaves half a file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from storage.core.platform import fsync_dir, make_owner_only
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
+    """Write to a temporary file beside `path`, fsync, then rename over it (owner-only)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        make_owner_only(Path(tmp))
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_text_writer(path: Path, *, bom: bool = False) -> contextlib.AbstractContextManager[IO[str]]:
+    return atomic_writer(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")

@@ -1,0 +1,98 @@
+"""Translations shared by every layer.
+
+storage/ produces user-facing messages (validation, import reports), so the
+gettext machinery lives here rather than in tui/, which must not be imported
+by storage/. The active language is process-wide and can be switched at run
+time (the TUI switches without restarting).
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from functools import lru_cache
+from pathlib import Path
+
+DOMAIN = "messages"
+LANGUAGES = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+
+_current: _gettext.NullTranslations = _gettext.NullTranslations()
+_current_lang = DEFAULT_LANGUAGE
+
+
+def locale_dir() -> Path:
+    """Compiled catalogs: inside the installed package, else the checkout's locale/."""
+    here = Path(__file__).resolve().parents[1]  # storage/, which the wheel ships locale/ inside
+    installed = here / "locale"
+    if installed.is_dir():
+        return installed
+    return here.parent / "locale"
+
+
+@lru_cache(maxsize=None)
+def _translations(lang: str) -> _gettext.NullTranslations:
+    return _gettext.translation(DOMAIN, str(locale_dir()), languages=[lang], fallback=True)
+
+
+def normalize_language(value: str | None) -> str | None:
+    """Map 'zh', 'zh_CN.UTF-8', 'zh-Hans', 'en_US' ... to a supported language."""
+    if not value:
+        return None
+    v = value.split(".")[0].split("@")[0].replace("-", "_").lower()
+    if v.startswith("zh"):
+        return "zh_CN"
+    if v.startswith("en"):
+        return "en"
+    return None
+
+
+def system_language() -> str:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for part in os.environ.get(var, "").split(":"):
+            lang = normalize_language(part)
+            if lang:
+                return lang
+    return DEFAULT_LANGUAGE
+
+
+def choose_language(explicit: str | None = None) -> str:
+    """--lang, else GRIDCARE_LANG, else the system's, else zh_CN."""
+    return (
+        normalize_language(explicit)
+        or normalize_language(os.environ.get("GRIDCARE_LANG"))
+        or system_language()
+    )
+
+
+def set_language(lang: str) -> str:
+    global _current, _current_lang
+    lang = normalize_language(lang) or DEFAULT_LANGUAGE
+    _current = _translations(lang)
+    _current_lang = lang
+    # argparse and other stdlib modules translate through the global domain.
+    _gettext.bindtextdomain(DOMAIN, str(locale_dir()))
+    _gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = lang
+    return lang
+
+
+def current_language() -> str:
+    return _current_lang
+
+
+def babel_locale() -> str:
+    return "zh_Hans_CN" if _current_lang == "zh_CN" else "en"
+
+
+def _(message: str) -> str:
+    return _current.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _current.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; translate it later, where it is shown."""
+    return message

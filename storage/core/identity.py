@@ -1,0 +1,147 @@
+"""Setting a database up as a township's or a grid worker's (`gridcare init`)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from storage.core.changes import writer
+from storage.core.db import Database
+from storage.core.errors import UserError, ValidationError
+from storage.core.i18n import _
+from storage.core.models import Identity, utc_now
+
+TOWNSHIP_CODE = re.compile(r"^\d{9}$")
+GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+def get_identity(db: Database) -> Identity | None:
+    with db.session() as s:
+        return s.get(Identity, 1)
+
+
+def _check_codes(township_code: str, township_name: str, grid_code: str | None = None) -> None:
+    if not TOWNSHIP_CODE.match(township_code or ""):
+        raise ValidationError(
+            "township_code",
+            _("A township code has 9 digits (county 6 + township 3), e.g. 330106001."),
+        )
+    if not (township_name or "").strip():
+        raise ValidationError("township_name", _("Give the township's name."))
+    if grid_code is not None and not GRID_CODE.match(grid_code):
+        raise ValidationError(
+            "grid_code", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03.")
+        )
+
+
+def grid_record_id(township_code: str, grid_code: str) -> str:
+    return f"{township_code}-{grid_code}"
+
+
+def _ensure_empty(db: Database) -> None:
+    if get_identity(db) is not None:
+        raise UserError(_("{path} is already set up; use another --db for a new database.").format(path=db.path))
+
+
+def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
+    """Create a township database and its key pair; returns (identity, key file, key text)."""
+    from storage.core import keys
+
+    _check_codes(township_code, township_name)
+    _ensure_empty(db)
+    township = keys.generate_keypair()
+    device = keys.generate_keypair()
+    ident = Identity(
+        role="township",
+        device_id=secrets.token_hex(8),
+        township_code=township_code,
+        township_name=township_name.strip(),
+        worker_name=_("Township clerk"),
+        created_at=utc_now(),
+        device_age_secret=device.age_secret,
+        device_age_recipient=device.age_recipient,
+        device_sign_secret=device.sign_secret,
+        device_sign_public=device.sign_public,
+        township_age_recipient=township.age_recipient,
+        township_sign_public=township.sign_public,
+        township_age_secret=township.age_secret,
+        township_sign_secret=township.sign_secret,
+    )
+    with db.write() as s:
+        s.add(ident)
+        s.flush()
+        writer(s).write("township", township_code, {"name": township_name.strip()})
+    text = keys.format_public_key(township_code, township_name.strip(), township)
+    written = None
+    if key_out is not None:
+        keys.write_public_key_file(key_out, township_code, township_name.strip(), township)
+        written = key_out
+    return ident, written, text
+
+
+def init_worker(
+    db: Database,
+    township_code: str,
+    township_name: str,
+    grid_code: str,
+    grid_name: str,
+    worker_name: str,
+    township_key_file: Path | None,
+    *,
+    village_code: str | None = None,
+    demo: bool = False,
+) -> Identity:
+    from storage.core import keys
+
+    _check_codes(township_code, township_name, grid_code)
+    if not (worker_name or "").strip():
+        raise ValidationError("worker", _("Give the grid worker's name."))
+    if not (grid_name or "").strip():
+        raise ValidationError("grid_name", _("Give the grid's name."))
+    _ensure_empty(db)
+    device = keys.generate_keypair()
+    township_age, township_sign = "", ""
+    if township_key_file is not None:
+        pub = keys.read_public_key_file(township_key_file)
+        if pub.township_code != township_code:
+            raise UserError(
+                _("The key file is for township {found}, not {expected}.").format(
+                    found=pub.township_code, expected=township_code
+                )
+            )
+        township_age, township_sign = pub.age_recipient, pub.sign_public
+    ident = Identity(
+        role="worker",
+        device_id=secrets.token_hex(8),
+        township_code=township_code,
+        township_name=township_name.strip(),
+        grid_code=grid_record_id(township_code, grid_code),
+        grid_name=grid_name.strip(),
+        worker_name=worker_name.strip(),
+        created_at=utc_now(),
+        device_age_secret=device.age_secret,
+        device_age_recipient=device.age_recipient,
+        device_sign_secret=device.sign_secret,
+        device_sign_public=device.sign_public,
+        township_age_recipient=township_age,
+        township_sign_public=township_sign,
+        demo=demo,
+    )
+    with db.write() as s:
+        s.add(ident)
+        s.flush()
+        w = writer(s)
+        w.write("township", township_code, {"name": township_name.strip()})
+        w.write(
+            "grid",
+            grid_record_id(township_code, grid_code),
+            {
+                "code": grid_code,
+                "name": grid_name.strip(),
+                "township_code": township_code,
+                "village_code": village_code,
+                "worker_name": worker_name.strip(),
+            },
+        )
+    return ident

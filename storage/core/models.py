@@ -1,0 +1,333 @@
+"""SQLModel tables.
+
+Two kinds of table live here:
+
+* the change log (`Event`) and local bookkeeping (`Identity`, `Device`,
+  `BundleReceived`, `AuditEntry`) — never derived, never synced as state;
+* the current state that screens read (`Resident`, `Visit`, ...). Every row of
+  these is derived from the events of its record (see storage/core/changes.py), so
+  two databases holding the same events hold the same state.
+
+Cross-record references (a visit's resident) carry no foreign key: bundles may
+arrive in any order, so a visit can legitimately be merged before the resident
+it belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant stored as ISO 8601 text in UTC; naive values are taken as UTC.
+
+    Our own type, so that every sqlmodel release (0.0.48 on Python 3.10,
+    0.0.50 on 3.11+, which differ on naive datetimes) stores the same thing.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc).isoformat()
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        parsed = dt.datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _instant(**kw) -> Any:
+    return Field(sa_column=Column(UtcDateTime(), **kw))
+
+# --- change log and local bookkeeping ---------------------------------------
+
+
+class Event(SQLModel, table=True):
+    """One write by one person: the fields it sets on one record."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_record", "record_type", "record_id"),
+        Index("ix_event_export", "device_id", "exported_seq"),
+    )
+
+    id: str = Field(primary_key=True)  # f"{device_id}-{hlc}": unique, deterministic
+    record_type: str
+    record_id: str
+    fields: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    hlc: int
+    device_id: str
+    base_hlc: int = 0  # the newest event of this record the writer had seen
+    author: str = ""
+    # local only: the bundle of this device that carried the event (None: not yet)
+    exported_seq: Optional[int] = None
+
+
+class Identity(SQLModel, table=True):
+    """Who this database is: one row, created by `init` (or `demo`)."""
+
+    __tablename__ = "identity"
+
+    id: int = Field(default=1, primary_key=True)
+    role: str  # "worker" | "township"
+    device_id: str
+    township_code: str
+    township_name: str
+    grid_code: Optional[str] = None
+    grid_name: Optional[str] = None
+    worker_name: str = ""
+    created_at: dt.datetime = _instant(nullable=False)
+    last_hlc: int = 0
+    # keys (see storage/core/keys.py); secrets stay in this owner-only file
+    device_age_secret: str = ""
+    device_age_recipient: str = ""
+    device_sign_secret: str = ""
+    device_sign_public: str = ""
+    township_age_recipient: str = ""
+    township_sign_public: str = ""
+    township_age_secret: str = ""  # township role only
+    township_sign_secret: str = ""  # township role only
+    demo: bool = False
+
+
+class Device(SQLModel, table=True):
+    """Devices seen in merged bundles (trust on first use)."""
+
+    __tablename__ = "device"
+
+    device_id: str = Field(primary_key=True)
+    sign_public: str
+    age_recipient: str = ""
+    kind: str = "worker"
+    township_code: str = ""
+    grid_code: Optional[str] = None
+    worker_name: str = ""
+    first_seen: dt.datetime = _instant(nullable=False)
+    last_seen: dt.datetime = _instant(nullable=False)
+
+
+class BundleReceived(SQLModel, table=True):
+    __tablename__ = "bundle_received"
+
+    device_id: str = Field(primary_key=True)
+    seq: int = Field(primary_key=True)
+    file_name: str = ""
+    payload_sha256: str = ""
+    event_count: int = 0
+    merged_at: dt.datetime = _instant(nullable=False)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who exported, merged, reported, backed up or restored what, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = _instant(nullable=False)
+    actor: str = ""
+    action: str
+    file: str = ""
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- derived state ------------------------------------------------------------
+
+
+class Township(SQLModel, table=True):
+    __tablename__ = "township"
+
+    id: str = Field(primary_key=True)  # township code
+    name: str = ""
+    deleted: bool = False
+
+
+class Village(SQLModel, table=True):
+    __tablename__ = "village"
+
+    id: str = Field(primary_key=True)  # 12-digit statistical code
+    name: str = ""
+    township_code: str = ""
+    deleted: bool = False
+
+
+class Grid(SQLModel, table=True):
+    __tablename__ = "grid"
+
+    id: str = Field(primary_key=True)  # f"{township_code}-{grid code}"
+    code: str = ""
+    name: str = ""
+    township_code: str = ""
+    village_code: Optional[str] = None
+    worker_name: str = ""
+    deleted: bool = False
+
+
+class Resident(SQLModel, table=True):
+    __tablename__ = "resident"
+    __table_args__ = (
+        Index("ix_resident_grid", "grid_code", "status"),
+        Index("ix_resident_initials", "name_initials"),
+        Index("ix_resident_id_rev", "id_rev"),
+        Index("ix_resident_phone", "phone"),
+    )
+
+    id: str = Field(primary_key=True)
+    name: str = Field(default="", index=True)
+    name_initials: str = ""  # "zs cs": every reading, see storage/register/names.py
+    name_pinyin: str = ""
+    id_number: Optional[str] = Field(default=None, index=True)
+    id_rev: Optional[str] = None  # reversed ID number: the tail search is a prefix search
+    sex: Optional[str] = None  # "M" | "F"
+    birth_date: Optional[dt.date] = None
+    phone: str = ""
+    address: str = ""
+    township_code: str = ""
+    village_code: Optional[str] = None
+    grid_code: str = ""  # grid id (township-grid)
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    child_subtype: Optional[str] = None
+    guardian_name: str = ""
+    guardian_phone: str = ""
+    guardian_relation: str = ""
+    father_name: str = ""
+    father_status: str = ""
+    mother_name: str = ""
+    mother_status: str = ""
+    disability_card: Optional[str] = None
+    disability_category: Optional[int] = None
+    disability_grade: Optional[int] = None
+    risk_level: str = "low"  # derived: the latest RiskAssessment
+    visit_frequency_days: Optional[int] = None  # per-resident override of the policy
+    status: str = "active"  # "active" | "closed"
+    close_reason: str = ""
+    closed_on: Optional[dt.date] = None
+    registered_on: Optional[dt.date] = None
+    notes: str = ""
+    merged_into: Optional[str] = None  # duplicate merged into another resident
+    deleted: bool = False
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visit"
+    __table_args__ = (
+        Index("ix_visit_resident_date", "resident_id", "visit_date"),
+        Index("ix_visit_date", "visit_date"),
+    )
+
+    id: str = Field(primary_key=True)
+    resident_id: str = ""
+    grid_code: str = ""
+    visit_date: Optional[dt.date] = None
+    method: str = "home"  # home | phone | video | proxy
+    visitor: str = ""
+    met_with: str = ""
+    resident_seen: bool = True
+    observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    hazards: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    risk_after: Optional[str] = None
+    mandatory_report: bool = False
+    next_visit_on: Optional[dt.date] = None
+    notes: str = ""
+    deleted: bool = False
+
+
+class Referral(SQLModel, table=True):
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_resident", "resident_id"), Index("ix_referral_status", "status"))
+
+    id: str = Field(primary_key=True)
+    resident_id: str = ""
+    visit_id: Optional[str] = None
+    agency: str = ""  # minzheng | police | school | clinic | disabled_fed | women_fed | other
+    reason: str = ""
+    status: str = "open"  # open | in_progress | closed
+    opened_on: Optional[dt.date] = None
+    closed_on: Optional[dt.date] = None
+    outcome: str = ""
+    deleted: bool = False
+
+
+class RiskAssessment(SQLModel, table=True):
+    """Risk history. Rows come from `risk` events and from visits with `risk_after`."""
+
+    __tablename__ = "risk_assessment"
+    __table_args__ = (Index("ix_risk_resident", "resident_id", "assessed_on"),)
+
+    id: str = Field(primary_key=True)  # the risk record id, or "visit:" + visit id
+    resident_id: str = ""
+    level: str = "low"
+    reason: str = ""
+    assessed_on: Optional[dt.date] = None
+    assessor: str = ""
+    source: str = "manual"  # manual | visit
+    hlc: int = 0
+    deleted: bool = False
+
+
+class Setting(SQLModel, table=True):
+    """Township-wide settings (visit policy), synced like any record."""
+
+    __tablename__ = "setting"
+
+    id: str = Field(primary_key=True)
+    value: Any = Field(default=None, sa_column=Column(JSON))
+    deleted: bool = False
+
+
+class Conflict(SQLModel, table=True):
+    """A field two people edited without seeing each other's edit (derived)."""
+
+    __tablename__ = "conflict"
+    __table_args__ = (Index("ix_conflict_record", "record_type", "record_id"),)
+
+    id: str = Field(primary_key=True)  # record_type:record_id:field:loser event
+    record_type: str
+    record_id: str
+    field: str
+    winner_event: str
+    winner_value: Any = Field(default=None, sa_column=Column(JSON))
+    winner_author: str = ""
+    winner_device: str = ""
+    winner_hlc: int = 0
+    loser_event: str
+    loser_value: Any = Field(default=None, sa_column=Column(JSON))
+    loser_author: str = ""
+    loser_device: str = ""
+    loser_hlc: int = 0
+
+
+# record_type in the change log -> state table
+RECORD_TABLES: dict[str, type[SQLModel]] = {
+    "township": Township,
+    "village": Village,
+    "grid": Grid,
+    "resident": Resident,
+    "visit": Visit,
+    "referral": Referral,
+    "risk": RiskAssessment,
+    "setting": Setting,
+}
+
+# fields a record's events may not set: derived or bookkeeping
+DERIVED_FIELDS: dict[str, frozenset[str]] = {
+    "resident": frozenset({"id", "risk_level", "id_rev", "deleted"}),
+    "risk": frozenset({"id", "hlc", "source", "deleted"}),
+}

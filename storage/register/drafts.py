@@ -1,0 +1,88 @@
+"""Unsaved visit forms, kept beside the database so a crash or a closed terminal loses nothing.
+
+One JSON file per resident (`visit-<resident id>.json`) in `paths.drafts_dir`,
+written atomically and owner-only (drafts hold notes about children). The
+form's values are stored as plain JSON; the form decides what they mean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage.core.files import atomic_text_writer
+from storage.core.paths import drafts_dir
+
+log = logging.getLogger(__name__)
+
+DRAFT_VERSION = 1
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Draft:
+    resident_id: str
+    saved_at: dt.datetime  # UTC
+    values: dict[str, Any]
+    resident_name: str = ""
+
+
+def draft_path(db_path: Path, resident_id: str) -> Path:
+    if not _SAFE_ID.match(resident_id):
+        raise ValueError(f"not a resident id: {resident_id!r}")
+    return drafts_dir(Path(db_path)) / f"visit-{resident_id}.json"
+
+
+def save_draft(db_path: Path, resident_id: str, values: dict[str, Any], *, resident_name: str = "",
+               now: dt.datetime | None = None) -> Draft:
+    now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    draft = Draft(resident_id, now, dict(values), resident_name)
+    payload = {"version": DRAFT_VERSION, "kind": "visit", "resident_id": resident_id,
+               "resident_name": resident_name, "saved_at": now.isoformat(), "values": draft.values}
+    with atomic_text_writer(draft_path(db_path, resident_id)) as fh:
+        json.dump(payload, fh, ensure_ascii=False, indent=1, default=str)
+    return draft
+
+
+def _read(path: Path) -> Draft | None:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = json.load(fh)
+        saved = dt.datetime.fromisoformat(data["saved_at"])
+        if saved.tzinfo is None:
+            saved = saved.replace(tzinfo=dt.timezone.utc)
+        if data.get("version") != DRAFT_VERSION or not isinstance(data.get("values"), dict):
+            raise ValueError("unknown draft version")
+        return Draft(str(data["resident_id"]), saved, data["values"], str(data.get("resident_name", "")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # a damaged draft must not stop the form from opening; keep the file for a look
+        log.warning("unreadable draft %s: %s", path.name, exc)
+        return None
+
+
+def load_draft(db_path: Path, resident_id: str) -> Draft | None:
+    return _read(draft_path(db_path, resident_id))
+
+
+def delete_draft(db_path: Path, resident_id: str) -> bool:
+    try:
+        draft_path(db_path, resident_id).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def list_drafts(db_path: Path) -> list[Draft]:
+    """Every readable draft of this database, newest first."""
+    folder = drafts_dir(Path(db_path))
+    if not folder.is_dir():
+        return []
+    drafts = [d for p in folder.glob("visit-*.json") if (d := _read(p)) is not None]
+    return sorted(drafts, key=lambda d: d.saved_at, reverse=True)

@@ -1,0 +1,313 @@
+"""The home screen's figures: who is due, overdue, at risk or ageing out, and this month's progress.
+
+`resident_due_rows` is the due rule for a list of residents at once: one
+query with every resident's last visit (the definition of a visit that counts
+is storage/register/report_query.py's, so the home screen and the monthly report
+agree), then the policy in Python. The rest of `home_data` is a few small
+queries on top. Nothing here is stored: it is computed each time from the visit
+history and the policy.
+
+Everything here reads through a DB-API (sqlite3) connection, with SQL text only: the
+start-up shows these figures straight from the file (`quick_reader`) before SQLModel is
+imported, and `home_data` runs the very same code on the connection under the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storage.register.categories import CATEGORIES, RISK_ORDER
+from storage.core.db import driver_connection
+from storage.register.idnumbers import mask_id
+from storage.register.policy import Policy, ageing_out, read_policy
+from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from storage.core.db import Database
+
+log = logging.getLogger(__name__)
+
+HIGH_RISK = ("emergency", "high")
+WEEK_DAYS = 7  # "due this week": today and the six days after it
+LIST_LIMIT = 200  # rows per home list: the register screen is for browsing everyone
+RECENT_VISITS = 10
+
+
+@dataclass(slots=True)
+class DueRow:
+    id: str
+    name: str
+    masked_id: str
+    grid_code: str
+    categories: list[str]
+    risk_level: str
+    birth_date: dt.date | None
+    registered_on: dt.date | None
+    last_seen: dt.date | None
+    due_on: dt.date
+    days_overdue: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+def _alias_roots(raw: sqlite3.Connection) -> dict[str, str]:
+    return {dup: root for dup, root in raw.execute(ALIAS_ROOTS_SQL)}
+
+
+def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date) -> dict[str, dt.date]:
+    """Merged duplicates' visits count for the record they were merged into (few: one query each)."""
+    out: dict[str, dt.date] = {}
+    sql = f"SELECT {last_seen_sql(policy, ':dup', ':today')}"
+    for dup, root in _alias_roots(raw).items():
+        seen = as_date(raw.execute(sql, {"dup": dup, "today": today.isoformat()}).fetchone()[0])
+        if seen and (root not in out or seen > out[root]):
+            out[root] = seen
+    return out
+
+
+def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid_code: str | None = None,
+                      policy: Policy | None = None) -> list[DueRow]:
+    """Every active key person (of one grid, or all), with last visit, due date and days overdue.
+
+    `source` is a Session or a sqlite3 connection. The last visit is a correlated subquery per
+    resident (report_query.last_seen_sql): it walks ix_visit_resident_date backwards and stops at
+    the first visit that counts, which measured faster than one GROUP BY over every visit (that
+    one reads each visit row for its method).
+    """
+    raw = driver_connection(source)
+    policy = policy or read_policy(raw)
+    aliases = _alias_last_seen(raw, policy, today)
+    where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
+    params: dict[str, str] = {"today": today.isoformat()}
+    if grid_code:
+        where += " AND r.grid_code = :grid"
+        params["grid"] = grid_code
+    sql = ("SELECT r.id, r.name, r.id_number, r.grid_code, r.categories, r.risk_level, r.birth_date,"
+           f" r.registered_on, r.visit_frequency_days, {last_seen_sql(policy, 'r.id', ':today')}"
+           f" FROM resident r WHERE {where}")
+    rows = []
+    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen in raw.execute(sql, params):
+        seen = as_date(seen)
+        other = aliases.get(rid)
+        if other and (seen is None or other > seen):
+            seen = other
+        registered_on = as_date(registered)
+        due = due_on(policy, risk or "low", override, seen, registered_on, today)
+        rows.append(DueRow(
+            id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
+            categories=category_list(cats), risk_level=risk or "low",
+            birth_date=as_date(birth), registered_on=registered_on, last_seen=seen, due_on=due,
+            days_overdue=max(0, (today - due).days),
+        ))
+    return rows
+
+
+def visited_in_month(row: DueRow, today: dt.date) -> bool:
+    """Seen at least once in today's calendar month (the last visit counted is on or before today)."""
+    return row.last_seen is not None and row.last_seen >= today.replace(day=1)
+
+
+@dataclass(slots=True)
+class Progress:
+    key: str  # category code, grid id, or "" for everyone
+    total: int = 0
+    visited: int = 0
+    overdue: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.visited / self.total if self.total else 0.0
+
+
+@dataclass(slots=True)
+class ReferralRow:
+    id: str
+    resident_id: str
+    name: str
+    agency: str
+    reason: str
+    status: str
+    opened_on: dt.date | None
+
+
+@dataclass(slots=True)
+class VisitRow:
+    id: str
+    resident_id: str
+    name: str
+    visit_date: dt.date | None
+    method: str
+    visitor: str
+
+
+@dataclass(slots=True)
+class GridRow:
+    grid_code: str
+    name: str
+    progress: Progress
+    last_bundle: dt.datetime | None = None
+
+
+@dataclass
+class HomeData:
+    today: dt.date
+    role: str  # "worker" | "township" | "" (no identity yet)
+    grid_code: str | None
+    overall: Progress
+    by_category: list[Progress] = field(default_factory=list)
+    overdue: list[DueRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # list name -> full length (lists stop at LIST_LIMIT)
+    due_week: list[DueRow] = field(default_factory=list)
+    high_risk: list[DueRow] = field(default_factory=list)
+    ageing_out: list[tuple[DueRow, dt.date]] = field(default_factory=list)
+    referrals: list[ReferralRow] = field(default_factory=list)
+    recent: list[VisitRow] = field(default_factory=list)
+    grids: list[GridRow] = field(default_factory=list)  # township only
+    open_conflicts: int = 0
+
+
+def overdue_order(row: DueRow) -> tuple:
+    """Riskiest first, then longest overdue."""
+    return (RISK_ORDER.get(row.risk_level, len(RISK_ORDER)), -row.days_overdue, row.name, row.id)
+
+
+def _tally(rows: list[DueRow], visited: list[bool], key) -> dict[str, Progress]:
+    """Progress per key(row); `visited` is visited_in_month of each row, worked out once for every tally."""
+    out: dict[str, Progress] = {}
+    for r, seen in zip(rows, visited):
+        for k in key(r):
+            p = out.get(k)
+            if p is None:
+                p = out[k] = Progress(k)
+            p.total += 1
+            p.visited += seen
+            p.overdue += r.overdue
+    return out
+
+
+def home_data(db: Database, today: dt.date) -> HomeData:
+    with db.engine.connect() as conn:
+        return read_home(conn.connection.driver_connection, today)
+
+
+def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
+    """(sqlite3 connection, role) when Home's figures can be read from the file before the ORM is loaded.
+
+    Only when the schema is the current one and the identity is set up: otherwise the normal
+    open (upgrade with backup, first-run setup) must come first, and None says so. Reads only.
+    """
+    from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION
+
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    raw = None
+    try:
+        raw = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                              check_same_thread=False)
+        current = raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        row = raw.execute("SELECT role FROM identity WHERE id = 1").fetchone() if current else None
+    except sqlite3.DatabaseError as exc:
+        # not a gridcare file, damaged, or unreadable: the normal open says so in the user's words
+        log.info("no quick read of the home figures: %s", exc)
+        row = None
+    if row is None:
+        if raw is not None:
+            raw.close()
+        return None
+    return raw, row[0] or ""
+
+
+def read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
+    """Home's figures, in one read transaction of `raw` (a sqlite3 connection in autocommit mode)."""
+    own = not raw.in_transaction
+    if own:
+        raw.execute("BEGIN")
+    try:
+        return _read_home(raw, today)
+    finally:
+        if own:
+            raw.execute("ROLLBACK")  # read only: nothing to keep
+
+
+def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
+    ident = raw.execute("SELECT role, grid_code FROM identity WHERE id = 1").fetchone()
+    role = ident[0] if ident else ""
+    grid = ident[1] if ident is not None and ident[0] == "worker" else None
+    policy = read_policy(raw)
+    rows = resident_due_rows(raw, today, grid, policy)
+    by_id = {r.id: r for r in rows}
+    visited = [visited_in_month(r, today) for r in rows]
+    data = HomeData(today=today, role=role, grid_code=grid,
+                    overall=_tally(rows, visited, lambda r: ("",)).get("", Progress("")))
+    cats = _tally(rows, visited, lambda r: r.categories)
+    data.by_category = [cats[c] for c in CATEGORIES if c in cats]
+    week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
+    outs = []
+    for r in rows:
+        when = ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days)
+        if when is not None:
+            outs.append((r, when))
+    lists = {
+        "overdue": sorted((r for r in rows if r.overdue), key=overdue_order),
+        "due_week": sorted((r for r in rows if today <= r.due_on <= week_end),
+                           key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name)),
+        "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
+        "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
+        "referrals": _open_referrals(raw, by_id),
+    }
+    for name, items in lists.items():
+        data.counts[name] = len(items)
+        setattr(data, name, items[:LIST_LIMIT])
+    data.recent = _recent_visits(raw, grid)
+    if role == "township":
+        data.grids = _grid_rows(raw, _tally(rows, visited, lambda r: (r.grid_code,)))
+        data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0
+    return data
+
+
+def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:
+    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
+           " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
+    roots = _alias_roots(conn)
+    out = []
+    for fid, rid, agency, reason, status, opened in conn.execute(sql):
+        r = residents.get(roots.get(rid, rid))
+        if r is not None:  # another grid's, or a closed case
+            out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened)))
+    return out
+
+
+def _recent_visits(conn: sqlite3.Connection, grid_code: str | None) -> list[VisitRow]:
+    where = "v.deleted = 0 AND r.deleted = 0"
+    params = {"n": RECENT_VISITS}
+    if grid_code:
+        where += " AND r.grid_code = :grid"
+        params["grid"] = grid_code
+    sql = ("SELECT v.id, coalesce(r.merged_into, r.id), r.name, v.visit_date, v.method, v.visitor"
+           f" FROM visit v JOIN resident r ON r.id = v.resident_id WHERE {where}"
+           " ORDER BY v.visit_date DESC, v.id DESC LIMIT :n")
+    return [VisitRow(vid, rid, name or "", as_date(day), method or "", visitor or "")
+            for vid, rid, name, day, method, visitor in conn.execute(sql, params)]
+
+
+def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[GridRow]:
+    names = {gid: name or code for gid, code, name in conn.execute(
+        "SELECT id, code, name FROM grid WHERE deleted = 0")}
+    last = {g: v for g, v in conn.execute(
+        "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
+        " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}
+    out = []
+    for gid in sorted(set(names) | set(progress)):
+        stamp = last.get(gid)
+        when = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+        out.append(GridRow(gid, names.get(gid, gid), progress.get(gid, Progress(gid)), when))
+    return out

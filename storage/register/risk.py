@@ -1,0 +1,43 @@
+"""Changing a resident's risk level; the history is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storage.register.categories import RISK_LEVELS
+from storage.core.changes import live_row, new_id, writer
+from storage.core.db import Database
+from storage.core.errors import ValidationError
+from storage.core.i18n import _
+from storage.core.models import Resident, RiskAssessment
+from sqlmodel import select
+
+
+def change_risk(db: Database, resident_id: str, level: str, reason: str, *, assessed_on: dt.date | None = None) -> Resident:
+    if level not in RISK_LEVELS:
+        raise ValidationError("level", _("Unknown risk level."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("reason", _("Say why the risk level changes."))
+    if len(reason) > 1000:
+        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=1000))
+    assessed_on = assessed_on or dt.date.today()
+    if assessed_on > dt.date.today():
+        raise ValidationError("assessed_on", _("The date is in the future."))
+    with db.write() as s:
+        r = live_row(s, "resident", resident_id)
+        w = writer(s)
+        w.write("risk", new_id(), {"resident_id": resident_id, "level": level, "reason": reason,
+                                   "assessed_on": assessed_on, "assessor": w.identity.worker_name})
+        s.flush()
+        s.refresh(r)
+        return r
+
+
+def risk_history(db: Database, resident_id: str) -> list[RiskAssessment]:
+    with db.session() as s:
+        return list(s.exec(
+            select(RiskAssessment)
+            .where(RiskAssessment.resident_id == resident_id, RiskAssessment.deleted == False)  # noqa: E712
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
+        ).all())

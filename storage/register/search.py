@@ -1,0 +1,252 @@
+"""Searching the register: name, pinyin initials, ID-number tail, phone; filters; pages.
+
+A query is answered in stages, each an index-friendly condition ordered on its
+own, later stages excluding earlier matches: prefix matches come before
+"contains" matches, and a page that spans two stages is stitched from both.
+Prefixes are written as ranges (`col >= 'zs' AND col < 'zt'`), not LIKE: with
+SQLite's default case-insensitive LIKE, a LIKE prefix cannot use a plain index.
+Short Chinese searches go to the base table (an FTS5 trigram index returns no
+rows for one or two characters).
+
+Due status (overdue, due this week, visited this month) is computed in SQL from
+the visit history and the policy, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from storage.core.db import driver_connection
+from storage.register.idnumbers import mask_id
+from storage.register.policy import Policy, age_on, due_date, load_policy
+from storage.register.report_query import as_date, category_list, last_seen_sql
+
+DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
+STATUSES = ("active", "closed")
+PAGE = 50
+
+_LATIN = re.compile(r"^[a-z]+$")
+_DIGITS = re.compile(r"^\d+$")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class ResidentFilter:
+    category: str | None = None
+    risk: str | None = None
+    due: str | None = None  # one of DUE_STATUSES
+    status: str | None = "active"  # None: active and closed
+
+
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ cost ~2 µs a row, 50 rows a keystroke
+class ResidentRow:
+    id: str
+    name: str
+    masked_id: str
+    sex: str | None
+    age: int | None
+    categories: list[str] = field(default_factory=list)
+    risk_level: str = "low"
+    status: str = "active"
+    phone: str = ""
+    last_visit: dt.date | None = None
+    due_on: dt.date | None = None
+
+
+# A "contains" stage scans the index that holds the column (a tenth of the table's
+# size) for the rowids that match, then sorts what it found. Walking the initials
+# index instead, to skip the sort, costs a row lookup per resident when matches are rare.
+SCAN_ORDER = "+r.name_initials, r.name, r.id"
+
+
+def _scan(condition: str) -> str:
+    return f"r.rowid IN (SELECT rowid FROM resident WHERE {condition})"
+
+
+@dataclass(frozen=True)
+class _Stage:
+    where: str
+    order: str
+    params: dict[str, Any]
+
+
+def _upper_bound(prefix: str) -> str:
+    """The smallest string greater than every string starting with `prefix` (binary order)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def normalize_query(query: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", query or "").split()).lower()
+
+
+def _stages(query: str) -> list[_Stage]:
+    """The ordered conditions a query means; [] for an empty query (everyone)."""
+    q = normalize_query(query)
+    if not q:
+        return []
+    if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
+        if len(q) < 3:
+            return [_Stage("0", "r.name_initials, r.name, r.id", {})]
+        rev = q[::-1].upper()
+        stages = [_Stage("(r.id_rev >= :rev AND r.id_rev < :rev_hi)", "r.id_rev, r.id",
+                         {"rev": rev, "rev_hi": _upper_bound(rev)})]
+        if _DIGITS.match(q):
+            stages.append(_Stage("(r.phone >= :ph AND r.phone < :ph_hi)", "r.phone, r.id",
+                                 {"ph": q, "ph_hi": _upper_bound(q)}))
+            stages.append(_Stage(_scan("phone LIKE :ph_tail ESCAPE '\\'"), SCAN_ORDER,
+                                 {"ph_tail": "%" + _like_escape(q)}))
+        return stages
+    if _LATIN.match(q):
+        return [
+            _Stage("(r.name_initials >= :ini AND r.name_initials < :ini_hi)", "r.name_initials, r.name, r.id",
+                   {"ini": q, "ini_hi": _upper_bound(q)}),
+            _Stage(_scan("instr(name_initials, :ini_other) > 0"), SCAN_ORDER, {"ini_other": " " + q}),
+        ]
+    if _CJK.search(q):
+        return [
+            _Stage("(r.name >= :nm AND r.name < :nm_hi)", "r.name, r.id", {"nm": q, "nm_hi": _upper_bound(q)}),
+            _Stage(_scan("instr(name, :nm_any) > 0"), SCAN_ORDER, {"nm_any": q}),
+        ]
+    # mixed or other text (a name typed in latin letters, "A-bu-du"): contains, on the name
+    return [_Stage(_scan("instr(lower(name), :nm_any) > 0"), SCAN_ORDER, {"nm_any": q})]
+
+
+def _last_visit_sql(policy: Policy) -> str:
+    # the one definition of "seen" (storage/register/report_query.py), so the register agrees with Home and the reports
+    return last_seen_sql(policy, "r.id", ":today")
+
+
+def _due_sql(policy: Policy) -> str:
+    """The due date of `r`, as the visit policy computes it (storage.register.policy.due_date)."""
+    freq = (f"(CASE r.risk_level WHEN 'emergency' THEN {int(policy.emergency_days)}"
+            f" WHEN 'high' THEN {int(policy.high_days)} ELSE {int(policy.default_days)} END)")
+    freq = (f"(CASE WHEN r.visit_frequency_days > 0 AND r.visit_frequency_days < {freq}"
+            f" THEN r.visit_frequency_days ELSE {freq} END)")
+    start = f"coalesce({_last_visit_sql(policy)}, r.registered_on, :today)"
+    return f"date({start}, '+' || {freq} || ' days')"
+
+
+def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tuple[list[str], dict[str, Any]]:
+    where = ["r.merged_into IS NULL", "r.deleted = 0"]
+    params: dict[str, Any] = {"today": today.isoformat()}
+    if filters.status:
+        where.append("r.status = :status")
+        params["status"] = filters.status
+    if filters.risk:
+        where.append("r.risk_level = :risk")
+        params["risk"] = filters.risk
+    if filters.category:
+        # categories is a JSON list of codes: '["left_behind_child", ...]'
+        where.append("r.categories LIKE :cat ESCAPE '\\'")
+        params["cat"] = '%"' + _like_escape(filters.category) + '"%'
+    if filters.due == "overdue":
+        where.append(f"{_due_sql(policy)} < :today")
+    elif filters.due == "due_week":
+        where.append(f"{_due_sql(policy)} BETWEEN :today AND :week_end")
+        params["week_end"] = (today + dt.timedelta(days=6)).isoformat()
+    elif filters.due in ("visited_month", "not_visited_month"):
+        op = ">=" if filters.due == "visited_month" else "<"
+        where.append(f"coalesce({_last_visit_sql(policy)}, '') {op} :month_start")
+        params["month_start"] = today.replace(day=1).isoformat()
+    elif filters.due is not None:
+        raise ValueError(f"unknown due status: {filters.due}")
+    return where, params
+
+
+def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
+    """Rows through the DB-API cursor of the session's connection (named parameters, as text() takes them)."""
+    cursor = driver_connection(session).cursor()
+    cursor.row_factory = sqlite3.Row
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
+
+
+def _last_visits(session: Session, ids: list[str], policy: Policy, today: dt.date) -> dict[str, dt.date]:
+    """The last counting visit of each resident of one page, in one query."""
+    if not ids:
+        return {}
+    marks = ", ".join(f":id{i}" for i in range(len(ids)))
+    # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
+    sql = f"SELECT r.id, {_last_visit_sql(policy)} FROM resident r WHERE r.id IN ({marks})"
+    params = {f"id{i}": rid for i, rid in enumerate(ids)} | {"today": today.isoformat()}
+    return {rid: as_date(day) for rid, day in _fetch(session, sql, params) if day}
+
+
+def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
+    last = _last_visits(session, [m["id"] for m in found], policy, today)
+    rows = []
+    for m in found:
+        seen = last.get(m["id"])
+        freq = policy.frequency_days(m["risk_level"], m["visit_frequency_days"])
+        rows.append(ResidentRow(
+            id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
+            age=age_on(as_date(m["birth_date"]), today), categories=category_list(m["categories"]),
+            risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
+            due_on=due_date(seen, as_date(m["registered_on"]), freq, today),
+        ))
+    return rows
+
+
+# the columns a row needs; the visit history is read for the page only, after sorting,
+# so that a sort over many matches never computes it for rows it then drops
+_COLUMNS = ("r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
+            " r.registered_on, r.visit_frequency_days")
+
+
+def search_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
+                     limit: int = PAGE, offset: int = 0, today: dt.date, policy: Policy | None = None) -> list[ResidentRow]:
+    """One page of the residents matching `query` and `filters`, best matches first.
+
+    `policy`: the visit policy, when the caller has it already (it is read otherwise).
+    """
+    policy = policy or load_policy(session)
+    base, params = _filter_sql(filters, policy, today)
+    stages = _stages(query) or [_Stage("1", "r.name_initials, r.name, r.id", {})]
+    found: list[Any] = []
+    skip = offset
+    earlier: list[str] = []
+    p = dict(params)
+    for i, stage in enumerate(stages):
+        want = limit - len(found)
+        if want <= 0:
+            break
+        where = " AND ".join(base + [stage.where] + [f"NOT coalesce({e}, 0)" for e in earlier])
+        p.update(stage.params)
+        if skip and i < len(stages) - 1:
+            # pages beyond this stage: skip it whole when it is shorter than the offset
+            n = _fetch(session, f"SELECT count(*) FROM resident r WHERE {where}", p)[0][0]
+            if n <= skip:
+                skip -= n
+                earlier.append(stage.where)
+                continue
+        sql = f"SELECT {_COLUMNS} FROM resident r WHERE {where} ORDER BY {stage.order} LIMIT :lim OFFSET :off"
+        found += _fetch(session, sql, {**p, "lim": want, "off": skip})
+        skip = 0
+        earlier.append(stage.where)
+    return _rows(session, found, policy, today)
+
+
+def count_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
+                    today: dt.date, policy: Policy | None = None) -> int:
+    policy = policy or load_policy(session)
+    base, params = _filter_sql(filters, policy, today)
+    stages = _stages(query)
+    if stages:
+        base.append("(" + " OR ".join(s.where for s in stages) + ")")
+        for s in stages:
+            params.update(s.params)
+    return int(_fetch(session, f"SELECT count(*) FROM resident r WHERE {' AND '.join(base)}", params)[0][0])

@@ -1,0 +1,120 @@
+"""Logging and correcting visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
+from storage.core.changes import live_row, new_id, writer
+from storage.core.db import Database
+from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.i18n import _
+from storage.core.models import Resident, Visit
+from storage.register.policy import due_date, load_policy
+
+MAX_NOTES = 4000
+MAX_SHORT = 200
+VISIT_FIELDS = {
+    "visit_date", "method", "visitor", "met_with", "resident_seen", "observations", "hazards", "needs",
+    "services", "risk_after", "mandatory_report", "next_visit_on", "notes",
+}
+
+
+def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    today = today or dt.date.today()
+    data = dict(data)
+    errors: list[ValidationError] = []
+    for name in ("visit_date", "next_visit_on"):
+        if isinstance(data.get(name), str):
+            try:
+                data[name] = dt.date.fromisoformat(data[name].strip()) if data[name].strip() else None
+            except ValueError:
+                errors.append(ValidationError(name, _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")))
+                data[name] = None
+    if "visit_date" in data:
+        when = data["visit_date"]
+        if when is None:
+            errors.append(ValidationError("visit_date", _("Give the date of the visit.")))
+        elif when > today:
+            errors.append(ValidationError("visit_date", _("The visit date is in the future: check the date (and the computer's clock).")))
+        elif when < today - dt.timedelta(days=366):
+            errors.append(ValidationError("visit_date", _("The visit date is more than a year ago.")))
+    if data.get("next_visit_on") and data.get("visit_date") and data["next_visit_on"] < data["visit_date"]:
+        errors.append(ValidationError("next_visit_on", _("The next visit must come after this one.")))
+    if "method" in data and data["method"] not in VISIT_METHODS:
+        errors.append(ValidationError("method", _("Choose how the visit was made.")))
+    if data.get("risk_after") and data["risk_after"] not in RISK_LEVELS:
+        errors.append(ValidationError("risk_after", _("Unknown risk level.")))
+    for name, table in (("hazards", HAZARDS), ("needs", NEEDS), ("services", SERVICES)):
+        if name in data:
+            codes = list(dict.fromkeys(data[name] or []))
+            bad = [c for c in codes if c not in table]
+            if bad:
+                errors.append(ValidationError(name, _("Unknown code: {codes}.").format(codes=", ".join(bad))))
+            data[name] = codes
+    if "observations" in data:
+        obs = {k: " ".join(str(v).split()) for k, v in (data["observations"] or {}).items() if v and str(v).strip()}
+        bad = [k for k in obs if k not in OBSERVATION_DIMENSIONS]
+        if bad:
+            errors.append(ValidationError("observations", _("Unknown code: {codes}.").format(codes=", ".join(bad))))
+        if any(len(v) > MAX_NOTES for v in obs.values()):
+            errors.append(ValidationError("observations", _("Too long: at most {n} characters.").format(n=MAX_NOTES)))
+        data["observations"] = obs
+    for name in ("visitor", "met_with"):
+        if name in data and data[name] is not None:
+            data[name] = " ".join(str(data[name]).split())
+            if len(data[name]) > MAX_SHORT:
+                errors.append(ValidationError(name, _("Too long: at most {n} characters.").format(n=MAX_SHORT)))
+    if data.get("notes") and len(data["notes"]) > MAX_NOTES:
+        errors.append(ValidationError("notes", _("Too long: at most {n} characters.").format(n=MAX_NOTES)))
+    if errors:
+        raise ValidationErrors(errors)
+    return data
+
+
+def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk_after: str | None) -> dt.date:
+    with db.session() as s:
+        r = s.get(Resident, resident_id)
+        policy = load_policy(s)
+    if r is None:
+        raise UserError(_("No such resident."))
+    freq = policy.frequency_days(risk_after or r.risk_level, r.visit_frequency_days)
+    return due_date(visit_date, None, freq, visit_date)
+
+
+def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: dt.date | None = None) -> Visit:
+    unknown = set(fields) - VISIT_FIELDS
+    if unknown:
+        raise ValueError(f"not visit fields: {sorted(unknown)}")
+    data = validate_visit({"visit_date": today or dt.date.today(), "method": "home", **fields}, today)
+    vid = new_id()
+    with db.write() as s:
+        r = live_row(s, "resident", resident_id)
+        w = writer(s)
+        data.setdefault("visitor", w.identity.worker_name)
+        data["resident_id"] = resident_id
+        data["grid_code"] = r.grid_code
+        w.write("visit", vid, data)
+        s.flush()
+        return s.get(Visit, vid)
+
+
+def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Visit:
+    unknown = set(changes) - VISIT_FIELDS
+    if unknown:
+        raise ValueError(f"not visit fields: {sorted(unknown)}")
+    data = validate_visit(changes, today)
+    with db.write() as s:
+        v = live_row(s, "visit", visit_id)
+        diff = {k: val for k, val in data.items() if getattr(v, k) != val}
+        if diff:
+            writer(s).write("visit", visit_id, diff)
+        s.flush()
+        return s.get(Visit, visit_id)
+
+
+def delete_visit(db: Database, visit_id: str) -> None:
+    with db.write() as s:
+        live_row(s, "visit", visit_id)
+        writer(s).delete("visit", visit_id)

@@ -1,0 +1,256 @@
+"""The monthly report as files the clerk can send: one XLSX workbook, or CSV files.
+
+The column layout of every list lives here (LIST_COLUMNS) and is shared by the
+terminal output and the Reports screen, so a list looks the same everywhere.
+Definitions of the figures: docs/reports.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage.register.categories import CATEGORIES, CLOSE_REASONS, REFERRAL_AGENCIES, REFERRAL_STATUSES, RISK_LEVELS, labels, label
+from storage.core.db import Database
+from storage.core.errors import UserError
+from storage.core.files import atomic_text_writer, atomic_writer
+from storage.core.i18n import N_, _
+from storage.register.idnumbers import mask_id
+from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
+
+SEXES = {"M": N_("Male"), "F": N_("Female")}
+STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # an N_ msgid, translated where shown
+    kind: str  # text | date | int | rate | id
+    get: Callable[[Any], Any]
+
+
+def _status(p) -> str:
+    # label() translates: Babel 2.18 took a string key inside _(...) for a message of its own
+    if p.status != "closed":
+        return label(STATUSES, "active")
+    return label(CLOSE_REASONS, p.close_reason) or label(STATUSES, "closed")
+
+
+_NAME = Column(N_("Name"), "text", lambda p: p.name)
+_ID = Column(N_("ID number"), "id", lambda p: p.id_number)
+_SEX = Column(N_("Sex"), "text", lambda p: label(SEXES, p.sex))
+_AGE = Column(N_("Age"), "int", lambda p: p.age)
+_VILLAGE = Column(N_("Village"), "text", lambda p: p.village)
+_GRID = Column(N_("Grid"), "text", lambda p: p.grid)
+_CATS = Column(N_("Categories"), "text", lambda p: labels(CATEGORIES, p.categories))
+_RISK = Column(N_("Risk"), "text", lambda p: label(RISK_LEVELS, p.risk_level))
+_LAST = Column(N_("Last seen"), "date", lambda p: p.last_seen)
+_STATUS = Column(N_("Case"), "text", _status)
+_CLOSED = Column(N_("Closed on"), "date", lambda p: p.closed_on)
+_WHO = [_NAME, _ID, _SEX, _AGE, _VILLAGE, _GRID, _CATS]
+
+LIST_COLUMNS: dict[str, list[Column]] = {
+    "not_visited": _WHO + [_RISK, _LAST, _STATUS, _CLOSED],
+    "overdue": _WHO + [_RISK, _LAST, Column(N_("Due"), "date", lambda p: p.due_on),
+                       Column(N_("Days overdue"), "int", lambda p: p.days_overdue)],
+    "emergency_high": _WHO + [_RISK, Column(N_("Risk since"), "date", lambda p: p.risk_since), _LAST,
+                              Column(N_("Open referrals"), "int", lambda p: p.open_referrals)],
+    "open_referrals": [_NAME, _ID, _VILLAGE, _GRID,
+                       Column(N_("Referred to"), "text", lambda f: label(REFERRAL_AGENCIES, f.agency)),
+                       Column(N_("Reason"), "text", lambda f: f.reason),
+                       Column(N_("Status"), "text", lambda f: label(REFERRAL_STATUSES, f.status)),
+                       Column(N_("Opened on"), "date", lambda f: f.opened_on),
+                       Column(N_("Days open"), "int", lambda f: f.days_open)],
+    "aged_out": [_NAME, _ID, _SEX, Column(N_("Birth date"), "date", lambda p: p.birth_date), _AGE, _VILLAGE, _GRID,
+                 _CATS, Column(N_("Aged out on"), "date", lambda p: p.age_out_on), _STATUS, _CLOSED],
+    "visits_by_worker": [
+        Column(N_("Worker"), "text", lambda w: w.visitor), Column(N_("Grid"), "text", lambda w: w.grid),
+        Column(N_("Visits"), "int", lambda w: w.visits), Column(N_("Home visits"), "int", lambda w: w.home),
+        Column(N_("Phone calls"), "int", lambda w: w.phone), Column(N_("Video calls"), "int", lambda w: w.video),
+        Column(N_("Through someone else"), "int", lambda w: w.proxy),
+        Column(N_("Resident not seen"), "int", lambda w: w.not_seen),
+        Column(N_("Visits that count"), "int", lambda w: w.counted),
+        Column(N_("Residents seen"), "int", lambda w: w.residents_seen)],
+}
+# the persons behind "key persons" and "visited" (drill-down) look like the not-visited list
+LIST_COLUMNS["key_persons"] = LIST_COLUMNS["visited"] = LIST_COLUMNS["not_visited"]
+LIST_SLUGS = {name: name.replace("_", "-") for name in LISTS}
+SUMMARY_MEASURES = list(MEASURES)
+
+DEFINITIONS = (
+    N_("Key person: registered by the month's end, not merged, active at some time in the month "
+       "(a closed case counts until its close date)."),
+    N_("Visited: seen at least once in the month; phone and video calls count only if the township's "
+       "policy says so; a visit through someone else does not count."),
+    N_("Overdue: open cases past their due date (last visit in which the resident was seen, or registration, "
+       "plus the frequency for the risk level) on the report day."),
+    N_("Emergency + high risk, open referrals: as they stood on the report day (the month's end, or today)."),
+    N_("Aged out: children past the age limit of a child category whose case is still open, or was closed "
+       "as aged out in the month. A resident counts in each of their category rows, once in the totals."),
+)
+
+
+def cell_value(column: Column, item: Any, full_ids: bool) -> Any:
+    value = column.get(item)
+    if column.kind == "id":
+        return (value or "") if full_ids else mask_id(value)
+    return value
+
+
+def summary_cells(row: ReportRow) -> list[Any]:
+    return [row.shown_label] + [row.visit_rate if m == "visit_rate" else getattr(row, m) for m in SUMMARY_MEASURES]
+
+
+def summary_headers(grouping: str) -> list[str]:
+    return [_(GROUPINGS[grouping])] + [_(MEASURES[m]) for m in SUMMARY_MEASURES]
+
+
+def title(report: MonthlyReport) -> str:
+    place = report.grid_name or report.township_name
+    return _("{place}: visits to key persons, {month}").format(place=place, month=report.month_text)
+
+
+def notes(report: MonthlyReport) -> str:
+    phone = _("phone and video calls count") if report.phone_counts else _("phone and video calls do not count")
+    return _("Report day {day}; {phone}.").format(day=report.day.isoformat(), phone=phone)
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet or terminal: CJK characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return 7
+    if isinstance(value, dt.date):
+        return 10
+    return display_width(str(value))
+
+
+def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Summary")
+    bold = Font(bold=True)
+    ws.append([title(report)])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([notes(report)])
+    widths: dict[int, int] = {}
+    rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
+    for n, grouping in enumerate(GROUPINGS):
+        if n:
+            ws.append([])
+        for row in [None] + report.rows[grouping] + [report.totals]:
+            values = summary_headers(grouping) if row is None else summary_cells(row)
+            ws.append(values)
+            for i, v in enumerate(values):
+                widths[i] = max(widths.get(i, 0), _width(v))
+            if row is not None:
+                ws.cell(ws.max_row, rate_column).number_format = "0.0%"
+            if row is None or row is report.totals:
+                for cell in ws[ws.max_row]:
+                    cell.font = bold
+    ws.append([])
+    ws.append([_("Definitions")])
+    ws.cell(ws.max_row, 1).font = bold
+    for line in DEFINITIONS:
+        ws.append([_(line)])
+    ws.freeze_panes = "A4"  # title, notes, and the first table's header stay in view
+    _set_widths(ws, widths)
+
+    for name, sheet_title in LISTS.items():
+        sheet = wb.create_sheet(_(sheet_title)[:31])
+        columns = LIST_COLUMNS[name]
+        sheet.append([_(c.header) for c in columns])
+        for cell in sheet[1]:
+            cell.font = bold
+        widths = {i: display_width(_(c.header)) for i, c in enumerate(columns)}
+        for item in report.list_rows(name):
+            values = [cell_value(c, item, full_ids) for c in columns]
+            sheet.append(values)
+            for i, (c, v) in enumerate(zip(columns, values)):
+                widths[i] = max(widths[i], _width(v))
+                if c.kind == "date" and v is not None:
+                    sheet.cell(sheet.max_row, i + 1).number_format = "yyyy-mm-dd"
+        sheet.freeze_panes = "A2"
+        _set_widths(sheet, widths)
+    with atomic_writer(Path(path)) as fh:
+        wb.save(fh)
+
+
+def _set_widths(ws, widths: dict[int, int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, w in widths.items():
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, w + 2))
+
+
+def _csv_value(value: Any, kind: str = "") -> str:
+    if value is None:
+        return ""
+    if kind == "rate" or isinstance(value, float):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_list_path(path: Path, name: str) -> Path:
+    path = Path(path)
+    return path.with_name(f"{path.stem}-{LIST_SLUGS[name]}{path.suffix}")
+
+
+def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> list[Path]:
+    """The summary in `path`, each list in `<stem>-<list>.csv` beside it; returns every file written."""
+    path = Path(path)
+    with atomic_text_writer(path, bom=True) as fh:
+        out = csv.writer(fh)
+        out.writerow([title(report)])
+        out.writerow([notes(report)])
+        for grouping in GROUPINGS:
+            out.writerow([])
+            out.writerow(summary_headers(grouping))
+            for row in report.rows[grouping] + [report.totals]:
+                out.writerow([_csv_value(v) for v in summary_cells(row)])
+    written = [path]
+    for name in LISTS:
+        target = csv_list_path(path, name)
+        columns = LIST_COLUMNS[name]
+        with atomic_text_writer(target, bom=True) as fh:
+            out = csv.writer(fh)
+            out.writerow([_(c.header) for c in columns])
+            for item in report.list_rows(name):
+                out.writerow([_csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
+        written.append(target)
+    return written
+
+
+def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bool = False) -> list[Path]:
+    """Write the report as .xlsx or .csv (by the file name) and record it in the audit log."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UserError(_("Write the report to a .xlsx or .csv file, not {name}.").format(name=path.name))
+    try:
+        if suffix == ".xlsx":
+            write_xlsx(report, path, full_ids=full_ids)
+            written = [path]
+        else:
+            written = write_csv(report, path, full_ids=full_ids)
+    except OSError as exc:
+        raise UserError(_("Could not write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
+    from storage.core.audit import record
+
+    record(db, "report", str(path), {**report.counts(), "files": len(written), "full_ids": full_ids})
+    return written

@@ -1,0 +1,340 @@
+"""The township's monthly report: coverage, overdue, risk, referrals and age-outs.
+
+`monthly_report` is the one function behind the Reports screen, `gridcare
+report` and the XLSX/CSV files, so the figures are the same everywhere. The
+definitions it follows are written out in docs/reports.md; the SQL is in
+storage/register/report_query.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from storage.register.categories import CATEGORIES, RISK_ORDER
+from storage.core.db import Database
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _
+from storage.core.models import Identity, utc_now
+from storage.register.policy import age_on, age_out_date, load_policy, month_bounds
+from storage.register import report_query as q
+
+Progress = Callable[[int, int], None]
+
+GROUPINGS: dict[str, str] = {"village": N_("Village"), "grid": N_("Grid"), "category": N_("Category")}
+MEASURES: dict[str, str] = {
+    "key_persons": N_("Key persons"),
+    "visited": N_("Visited"),
+    "visit_rate": N_("Visit rate"),
+    "overdue": N_("Overdue"),
+    "emergency_high": N_("Emergency + high risk"),
+    "open_referrals": N_("Open referrals"),
+    "aged_out": N_("Aged out"),
+}
+LISTS: dict[str, str] = {
+    "not_visited": N_("Not visited this month"),
+    "overdue": N_("Overdue"),
+    "emergency_high": N_("Emergency and high risk"),
+    "open_referrals": N_("Open referrals"),
+    "aged_out": N_("Aged out"),
+    "visits_by_worker": N_("Visits by worker"),
+}
+# which list a figure of the summary drills down to
+DRILL: dict[str, str] = {
+    "key_persons": "key_persons", "visited": "visited", "visit_rate": "not_visited", "overdue": "overdue",
+    "emergency_high": "emergency_high", "open_referrals": "open_referrals", "aged_out": "aged_out",
+}
+HIGH_RISK = ("emergency", "high")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+@dataclass(slots=True)
+class Person:
+    """A key person of the month with every fact the report needs about them."""
+
+    id: str
+    name: str
+    id_number: str | None
+    sex: str | None
+    age: int | None
+    birth_date: dt.date | None
+    village_code: str
+    village: str
+    grid_code: str
+    grid: str
+    categories: list[str]
+    risk_level: str
+    risk_since: dt.date | None
+    last_seen: dt.date | None
+    due_on: dt.date
+    days_overdue: int
+    visited: bool
+    overdue: bool
+    high_risk: bool
+    aged_out: bool
+    age_out_on: dt.date | None
+    status: str
+    closed_on: dt.date | None
+    close_reason: str
+    open_referrals: int = 0
+    sort_key: tuple = ()
+
+
+@dataclass(slots=True)
+class ReferralLine:
+    id: str
+    resident_id: str
+    name: str
+    id_number: str | None
+    village_code: str
+    village: str
+    grid_code: str
+    grid: str
+    categories: list[str]
+    agency: str
+    reason: str
+    status: str
+    opened_on: dt.date | None
+    days_open: int | None
+
+
+@dataclass(slots=True)
+class WorkerLine:
+    visitor: str
+    grid_code: str
+    grid: str
+    visits: int
+    home: int
+    phone: int
+    video: int
+    proxy: int
+    not_seen: int
+    counted: int
+    residents_seen: int
+
+
+@dataclass(slots=True)
+class ReportRow:
+    key: str | None  # village code, grid id or category code; None for the totals
+    label: str  # the totals row keeps the msgid, so a report computed in one language shows in another
+    key_persons: int = 0
+    visited: int = 0
+
+    @property
+    def shown_label(self) -> str:
+        return _(self.label) if self.key is None else self.label
+    overdue: int = 0
+    emergency_high: int = 0
+    open_referrals: int = 0
+    aged_out: int = 0
+
+    @property
+    def visit_rate(self) -> float | None:
+        return self.visited / self.key_persons if self.key_persons else None
+
+    def add(self, p: Person) -> None:
+        self.key_persons += 1
+        self.visited += p.visited
+        self.overdue += p.overdue
+        self.emergency_high += p.high_risk
+        self.open_referrals += p.open_referrals
+        self.aged_out += p.aged_out
+
+
+@dataclass
+class MonthlyReport:
+    year: int
+    month: int
+    first: dt.date
+    last: dt.date
+    day: dt.date  # the day overdue, risk and open referrals are taken at
+    township_code: str
+    township_name: str
+    grid_code: str | None  # a worker's report covers their own grid
+    grid_name: str
+    phone_counts: bool
+    generated_at: dt.datetime
+    people: list[Person] = field(default_factory=list)
+    referrals: list[ReferralLine] = field(default_factory=list)
+    workers: list[WorkerLine] = field(default_factory=list)
+    rows: dict[str, list[ReportRow]] = field(default_factory=dict)
+    totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+
+    @property
+    def month_text(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def not_visited(self) -> list[Person]:
+        return [p for p in self.people if not p.visited]
+
+    @property
+    def overdue(self) -> list[Person]:
+        return sorted((p for p in self.people if p.overdue), key=lambda p: (-p.days_overdue, p.sort_key))
+
+    @property
+    def emergency_high(self) -> list[Person]:
+        return sorted((p for p in self.people if p.high_risk), key=lambda p: (RISK_ORDER[p.risk_level], p.sort_key))
+
+    @property
+    def aged_out(self) -> list[Person]:
+        return sorted((p for p in self.people if p.aged_out), key=lambda p: (p.age_out_on, p.sort_key))
+
+    def list_rows(self, name: str) -> list:
+        """A list of the report by its key in LISTS."""
+        return {"not_visited": self.not_visited, "overdue": self.overdue, "emergency_high": self.emergency_high,
+                "open_referrals": self.referrals, "aged_out": self.aged_out,
+                "visits_by_worker": self.workers}[name]
+
+    def behind(self, grouping: str, key: str | None, measure: str) -> list:
+        """The residents (or referrals) behind one figure of the summary; key None: the totals row."""
+        target = DRILL[measure]
+        if target == "open_referrals":
+            rows: list = self.referrals
+        elif target in ("key_persons", "visited"):
+            rows = [p for p in self.people if target == "key_persons" or p.visited]
+        else:
+            rows = self.list_rows(target)
+        if key is None:
+            return list(rows)
+        if grouping == "village":
+            return [r for r in rows if r.village_code == key]
+        if grouping == "grid":
+            return [r for r in rows if r.grid_code == key]
+        return [r for r in rows if key in r.categories]
+
+    def counts(self) -> dict[str, object]:
+        t = self.totals
+        return {"month": self.month_text, "key_persons": t.key_persons, "visited": t.visited, "overdue": t.overdue,
+                "emergency_high": t.emergency_high, "open_referrals": t.open_referrals, "aged_out": t.aged_out}
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    """'2026-11' -> (2026, 11); a UserError naming the expected form otherwise."""
+    m = _MONTH.match(value or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+        raise UserError(_("Write the month as YYYY-MM, e.g. 2026-11 (not {value}).").format(value=value))
+    return int(m.group(1)), int(m.group(2))
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    n = year * 12 + (month - 1) + delta
+    return n // 12, n % 12 + 1
+
+
+def report_day(year: int, month: int, today: dt.date) -> dt.date:
+    """The month's last day, or today for the current month; a future month is refused."""
+    first, last = month_bounds(year, month)
+    if first > today:
+        raise UserError(_("{month} has not begun yet: choose this month or an earlier one.").format(
+            month=f"{year:04d}-{month:02d}"))
+    return min(last, today)
+
+
+def _sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
+    return (grid, pinyin or name, name, rid)
+
+
+def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
+                   grid_code: str | None = None, progress: Progress | None = None) -> MonthlyReport:
+    today = today or dt.date.today()
+    first, last = month_bounds(year, month)
+    day = report_day(year, month, today)
+    step = progress or (lambda done, total: None)
+    with db.session() as s:
+        ident = s.get(Identity, 1)
+        policy = load_policy(s)
+        conn = s.connection()
+        if ident is not None and ident.role == "worker":
+            grid_code = ident.grid_code
+        villages, grids = q.place_names(conn)
+        report = MonthlyReport(
+            year=year, month=month, first=first, last=last, day=day,
+            township_code=ident.township_code if ident else "", township_name=ident.township_name if ident else "",
+            grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
+            phone_counts=policy.phone_counts, generated_at=utc_now(),
+        )
+        step(0, 4)
+        rows = {p.id: p for p in q.key_persons(conn, policy, first, last, day, grid_code)}
+        step(1, 4)
+        roots = q.alias_roots(conn)
+        for alias in q.merged_aliases(conn, policy, roots, first, last, day) if rows else []:
+            row = rows.get(alias.root)
+            if row is None:
+                continue
+            if alias.last_seen and (row.last_seen is None or alias.last_seen > row.last_seen):
+                row.last_seen = alias.last_seen
+            row.seen_in_month = row.seen_in_month or alias.seen_in_month
+            if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):
+                row.risk_level, row.risk_since, row.risk_hlc = alias.risk_level, alias.risk_since, alias.risk_hlc
+        step(2, 4)
+        referral_rows = q.open_referrals(conn, day)
+        worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
+        step(3, 4)
+
+    by_risk = {level: policy.frequency_days(level) for level in ("emergency", "high", "medium", "low")}
+    people: dict[str, Person] = {}
+    for r in rows.values():
+        village = villages.get(r.village_code, r.village_code) if r.village_code else _("No village")
+        grid = grids.get(r.grid_code, r.grid_code)
+        freq = by_risk.get(r.risk_level) or policy.frequency_days(r.risk_level)
+        if r.frequency_override:  # the same rule as Policy.frequency_days, without a call per resident
+            freq = min(freq, r.frequency_override)
+        due = (r.last_seen or r.registered_on or day) + dt.timedelta(days=freq)
+        open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
+        open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
+        out_on = age_out_date(r.categories, r.birth_date)
+        people[r.id] = Person(
+            id=r.id, name=r.name, id_number=r.id_number, sex=r.sex, age=age_on(r.birth_date, day),
+            birth_date=r.birth_date, village_code=r.village_code, village=village, grid_code=r.grid_code, grid=grid,
+            categories=r.categories, risk_level=r.risk_level, risk_since=r.risk_since, last_seen=r.last_seen,
+            due_on=due, days_overdue=max(0, (day - due).days) if open_at_day else 0,
+            visited=r.seen_in_month, overdue=open_at_day and due < day,
+            high_risk=open_at_day and r.risk_level in HIGH_RISK,
+            aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
+            age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
+            sort_key=_sort_key(grid, r.name, r.pinyin, r.id),
+        )
+    for ref_id, resident_id, agency, reason, status, opened_on in referral_rows:
+        p = people.get(roots.get(resident_id, resident_id))
+        if p is None:
+            continue
+        p.open_referrals += 1
+        report.referrals.append(ReferralLine(
+            id=ref_id, resident_id=p.id, name=p.name, id_number=p.id_number, village_code=p.village_code,
+            village=p.village, grid_code=p.grid_code, grid=p.grid, categories=p.categories, agency=agency,
+            reason=reason, status=status, opened_on=opened_on,
+            days_open=(day - opened_on).days if opened_on else None))
+    report.referrals.sort(key=lambda f: (f.opened_on or dt.date.min, f.grid, f.name, f.id))
+    report.people = sorted(people.values(), key=lambda p: p.sort_key)
+    report.workers = sorted(
+        (WorkerLine(visitor or "", g or "", grids.get(g, g or ""), *(int(n or 0) for n in counts))
+         for visitor, g, *counts in worker_rows),
+        key=lambda w: (w.grid, w.visitor))
+    _tally(report, villages, grids)
+    step(4, 4)
+    return report
+
+
+def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:
+    by: dict[str, dict[str, ReportRow]] = {g: {} for g in GROUPINGS}
+    total = ReportRow(None, N_("Total"))  # translated where shown: see shown_label
+    for p in report.people:
+        total.add(p)
+        keys = {"village": [p.village_code], "grid": [p.grid_code], "category": p.categories}
+        for grouping, codes in keys.items():
+            for code in codes:
+                row = by[grouping].get(code)
+                if row is None:
+                    label = {"village": p.village, "grid": p.grid}.get(grouping) or _(CATEGORIES.get(code, code))
+                    row = by[grouping][code] = ReportRow(code, label)
+                row.add(p)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    report.rows = {
+        "village": sorted(by["village"].values(), key=lambda r: (r.key == "", r.key)),
+        "grid": sorted(by["grid"].values(), key=lambda r: r.key or ""),
+        "category": sorted(by["category"].values(), key=lambda r: (order.get(r.key, len(order)), r.key)),
+    }
+    report.totals = total

@@ -1,0 +1,84 @@
+"""What a roster import found: per row, its status and problems; per column, how it was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage.core.i18n import N_, _, ngettext
+from storage.roster.columns import FIELD_LABELS
+
+STATUS_LABELS = {"new": N_("New"), "update": N_("Update"), "unchanged": N_("Unchanged"), "invalid": N_("Invalid")}
+
+
+@dataclass
+class Problem:
+    column: str  # the header as the file has it; "" for the row as a whole
+    message: str  # what is wrong (and, for most checks, what to do)
+    hint: str = ""  # what to do, when the message does not say
+
+
+@dataclass
+class RosterRow:
+    row: int  # as the spreadsheet numbers it
+    name: str
+    status: str = "new"  # new | update | unchanged | invalid
+    problems: list[Problem] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # columns whose values an update changes
+    resident_id: str | None = None
+
+
+@dataclass
+class ColumnMap:
+    header: str
+    field: str | None  # None: not recognised, its values go to the notes
+
+    @property
+    def label(self) -> str:
+        return _(FIELD_LABELS[self.field]) if self.field else ""
+
+
+@dataclass
+class RosterReport:
+    file: str
+    sheet: str | None
+    header_row: int
+    columns: list[ColumnMap]
+    rows: list[RosterRow] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # rows with neither a name nor an ID number
+    imported: bool = False
+    dry_run: bool = False
+    seconds: float = 0.0
+
+    @property
+    def unknown_columns(self) -> list[str]:
+        return [c.header for c in self.columns if c.field is None]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    def summary(self) -> str:
+        """One line: the counts, and what happened."""
+        counts = _("{rows}: {new} new, {update} updated, {unchanged} unchanged, {invalid} invalid.").format(
+            rows=ngettext("{n} row", "{n} rows", len(self.rows)).format(n=len(self.rows)), new=self.count("new"),
+            update=self.count("update"), unchanged=self.count("unchanged"), invalid=self.count("invalid"))
+        if self.dry_run:
+            outcome = _("Dry run: nothing was changed.")
+        elif self.imported:
+            outcome = _("Imported.") if not self.count("invalid") else _("Imported the valid rows; the invalid rows were left out.")
+        else:
+            outcome = _("Nothing was imported.")
+        return f"{counts} {outcome}"
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status])
+
+
+def describe(row: RosterRow) -> str:
+    """A row's problems (column: what is wrong. What to do.) or, for an update, the columns it changes."""
+    if row.problems:
+        return "\n".join(" ".join(part for part in (f"{p.column}: {p.message}" if p.column else p.message, p.hint) if part)
+                         for p in row.problems)
+    if row.changed:
+        return _("Changes: {columns}").format(columns=", ".join(row.changed))
+    return ""

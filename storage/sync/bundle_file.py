@@ -1,0 +1,376 @@
+"""One bundle file: write it, and read it back only if every check passes.
+
+Layout (docs/bundle-format.md):
+
+    GRIDCARE-BUNDLE 1\\n
+    <manifest: one line of JSON, UTF-8>\\n
+    <Ed25519 signature of the manifest line, base64>\\n
+    <age ciphertext of gzip(JSON Lines of change events)>
+
+The manifest carries the payload's size and SHA-256, so the signature covers
+the whole file. Nothing is returned until everything has been verified; a file
+that fails a check raises BundleError, whose `code` says which check.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage.core.errors import UserError
+from storage.core.i18n import _
+
+MAGIC = b"GRIDCARE-BUNDLE "
+FORMAT_VERSION = 1
+SUFFIX = ".gcb"
+KINDS = ("worker", "township")
+MAX_HEADER = 64 * 1024  # magic + manifest + signature lines
+MAX_EVENT_LINE = 1024 * 1024
+MAX_PLAINTEXT = 2 * 1024**3  # decompression bomb guard
+MAX_PAYLOAD = 1024**3  # ciphertext read into memory
+MAX_DEPTH = 20
+MAX_INT = 2**63 - 1  # what SQLite's INTEGER holds
+CHUNK = 1024 * 1024
+_BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+class BundleError(UserError):
+    """A bundle refused. `code` is stable (see docs/bundle-format.md); str() is translated and names the file."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    path: Path
+    manifest: dict[str, Any]
+    size: int
+
+
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _fail(code: str, problem: str, path: Path) -> BundleError:
+    return BundleError(code, _("{file}: {problem}").format(file=path.name, problem=problem))
+
+
+def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worker: str, device_id: str, seq: int,
+                     created: dt.datetime) -> str:
+    """Whose it is and which number: gridcare-330521101-G01-王芳-3f2a9c1e-0007-20261124.gcb
+
+    Characters Windows refuses in a file name (and spaces) become '_'; Chinese is kept.
+    """
+    who = worker if kind == "worker" else "township"
+    parts = ["gridcare", township_code, grid_code or "all", who, device_id[:8], f"{seq:04d}", f"{created:%Y%m%d}"]
+    name = "-".join(_BAD_NAME_CHARS.sub("_", str(p)).strip("._ ")[:40] or "_" for p in parts)
+    return name + SUFFIX
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str, Any]], recipient_age: str,
+                 sign_secret: str) -> BundleInfo:
+    """Encrypt the events to `recipient_age`, sign the manifest, write the file atomically (owner-only).
+
+    The caller's manifest gives who and which (kind, township_code, grid_code, device_id, worker, seq, full,
+    schema_version, counts, age_recipient, sign_public, created_at); this adds format_version, counts.events,
+    payload_sha256 and payload_size. Returns the manifest as written and the file's size.
+    """
+    import pyrage
+
+    from storage.core.files import atomic_writer
+    from storage.core.keys import public_of, sign
+
+    compressed = io.BytesIO()
+    count = 0
+    with gzip.GzipFile(fileobj=compressed, mode="wb", mtime=0) as gz:
+        for ev in events:
+            gz.write(_dumps(ev) + b"\n")
+            count += 1
+    try:
+        recipient = pyrage.x25519.Recipient.from_str(recipient_age)
+    except pyrage.RecipientError:
+        raise UserError(_("The recipient's public key is damaged; set the township key again.")) from None
+    try:
+        signer_public = public_of(sign_secret)
+    except ValueError:
+        raise UserError(_("This database's signing key is damaged.")) from None
+    ciphertext = pyrage.encrypt(compressed.getvalue(), [recipient])
+    del compressed
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    manifest = {
+        "full": False,
+        "created_at": now,
+        "sign_public": signer_public,
+        **manifest,
+        "format_version": FORMAT_VERSION,
+        "payload_sha256": hashlib.sha256(ciphertext).hexdigest(),
+        "payload_size": len(ciphertext),
+        "counts": {**(manifest.get("counts") or {}), "events": count},
+    }
+    if manifest["sign_public"] != signer_public:
+        raise ValueError("manifest sign_public does not belong to sign_secret")
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise ValueError(f"manifest refused by its own reader: {problem}")
+    line = _dumps(manifest)
+    if len(line) > MAX_HEADER // 2:
+        raise ValueError("manifest too large")
+    signature = base64.b64encode(sign(sign_secret, line))
+    path = Path(path)
+    with atomic_writer(path) as fh:
+        fh.write(MAGIC + str(FORMAT_VERSION).encode() + b"\n" + line + b"\n" + signature + b"\n")
+        fh.write(ciphertext)
+    return BundleInfo(path, manifest, path.stat().st_size)
+
+
+# ---------------------------------------------------------------- the header
+
+
+def _manifest_problem(m: dict[str, Any]) -> str | None:
+    """Which required manifest field is missing or of the wrong type (English, for logs), or None."""
+
+    def is_int(v: Any, low: int = 0) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and low <= v <= MAX_INT
+
+    checks = {
+        "kind": m.get("kind") in KINDS,
+        "township_code": isinstance(m.get("township_code"), str) and m.get("township_code") != "",
+        "grid_code": m.get("grid_code") is None or isinstance(m.get("grid_code"), str),
+        "device_id": isinstance(m.get("device_id"), str) and m.get("device_id") != "",
+        "worker": isinstance(m.get("worker", ""), str),
+        "seq": is_int(m.get("seq"), 1),
+        "full": isinstance(m.get("full"), bool),
+        "schema_version": "schema_version" not in m or is_int(m["schema_version"]),
+        "age_recipient": isinstance(m.get("age_recipient"), str),
+        "sign_public": isinstance(m.get("sign_public"), str),
+        "created_at": isinstance(m.get("created_at"), str),
+        "counts": isinstance(m.get("counts"), dict) and all(is_int(v) for v in m["counts"].values()),
+        "payload_sha256": isinstance(m.get("payload_sha256"), str)
+        and re.fullmatch(r"[0-9a-f]{64}", m["payload_sha256"]) is not None,
+        "payload_size": is_int(m.get("payload_size")),
+    }
+    bad = [name for name, ok in checks.items() if not ok]
+    return ", ".join(bad) or None
+
+
+def _unknown_version(version: Any, path: Path) -> BundleError:
+    shown = str(version)[:12]
+    return _fail("unknown_version", _("unknown format version {version}: update gridcare.").format(version=shown), path)
+
+
+def _truncated(path: Path) -> BundleError:
+    return _fail("truncated", _("the file is cut short (an unfinished copy?)."), path)
+
+
+def _head(path: Path) -> tuple[dict[str, Any], bytes, bytes, int, int]:
+    """(manifest, manifest line, signature line, offset of the payload, file size) — or BundleError.
+
+    Checks the magic line, that the manifest is a JSON object and its format version; not the signature.
+    """
+    try:
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            head = fh.read(MAX_HEADER)
+    except FileNotFoundError:
+        raise _fail("missing", _("no such file."), path) from None
+    except IsADirectoryError:
+        raise _fail("not_bundle", _("this is not a gridcare bundle."), path) from None
+    except OSError as exc:
+        raise _fail("unreadable", _("cannot be read ({error}).").format(error=exc.strerror or exc), path) from None
+    if size == 0 or not head:
+        raise _fail("empty", _("the file is empty (a failed copy?)."), path)
+    if not head.startswith(MAGIC):
+        if MAGIC.startswith(head):
+            raise _truncated(path)
+        raise _fail("not_bundle", _("this is not a gridcare bundle."), path)
+    lines = head.split(b"\n", 3)
+    version_text = lines[0][len(MAGIC):]
+    if len(lines) > 1 and version_text != str(FORMAT_VERSION).encode():
+        if re.fullmatch(rb"[0-9]{1,9}", version_text):
+            raise _unknown_version(version_text.decode(), path)
+        raise _fail("not_bundle", _("this is not a gridcare bundle."), path)
+    if len(lines) < 4:
+        if len(head) >= MAX_HEADER:
+            raise _fail("corrupt", _("the file is damaged (its header cannot be read)."), path)
+        raise _truncated(path)
+    manifest_line, signature_line = lines[1], lines[2]
+    try:
+        manifest = json.loads(manifest_line.decode("utf-8"), parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise _fail("corrupt", _("the file is damaged (its header cannot be read)."), path) from None
+    if not isinstance(manifest, dict):
+        raise _fail("corrupt", _("the file is damaged (its header cannot be read)."), path)
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise _unknown_version(version, path)
+    offset = len(lines[0]) + len(manifest_line) + len(signature_line) + 3
+    return manifest, manifest_line, signature_line, offset, size
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest, unverified and without decrypting: for listing a folder. BundleError if unreadable."""
+    path = Path(path)
+    manifest = _head(path)[0]
+    if _manifest_problem(manifest):
+        raise _fail("corrupt", _("the file is damaged (its header is incomplete)."), path)
+    return manifest
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
+                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(manifest, events) once every check has passed, in this order: magic and manifest, format version,
+    signature (by the manifest's sign_public), manifest fields, township, `check_signer(manifest)` (which
+    raises BundleError to refuse), payload size and SHA-256, decryption, gunzip, every event.
+    """
+    import pyrage
+
+    from storage.core.keys import verify
+
+    path = Path(path)
+    manifest, manifest_line, signature_line, offset, size = _head(path)
+    try:
+        signature = base64.b64decode(signature_line, validate=True)
+    except ValueError:
+        signature = b""
+    sign_public = manifest.get("sign_public")
+    if len(signature) != 64 or not isinstance(sign_public, str) or not verify(sign_public, signature, manifest_line):
+        raise _fail("bad_signature", _("the signature does not match: the file was altered or damaged."), path)
+    if _manifest_problem(manifest):
+        raise _fail("corrupt", _("the file is damaged (its header is incomplete)."), path)
+    if expected_township is not None and manifest["township_code"] != expected_township:
+        raise _fail("wrong_township", _("this bundle is for township {found}, not this one ({expected}).").format(
+            found=manifest["township_code"][:20], expected=expected_township), path)
+    if check_signer is not None:
+        check_signer(manifest)
+    declared = manifest["payload_size"]
+    if size - offset < declared:
+        raise _truncated(path)
+    if size - offset > declared:
+        raise _fail("altered", _("the file has extra bytes: it was altered or damaged."), path)
+    if declared > MAX_PAYLOAD:
+        raise _fail("corrupt", _("the contents are too large to be a bundle."), path)
+    ciphertext = _read_payload(path, offset, declared)
+    if hashlib.sha256(ciphertext).hexdigest() != manifest["payload_sha256"]:
+        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
+    try:
+        identities = [pyrage.x25519.Identity.from_str(s) for s in age_secrets if s]
+    except pyrage.IdentityError:
+        raise UserError(_("This database's private key is damaged.")) from None
+    try:
+        compressed = pyrage.decrypt(ciphertext, identities)
+    except pyrage.DecryptError as exc:
+        if "No matching keys" in str(exc):
+            raise _fail("wrong_key", _("this bundle is encrypted for another township or device."), path) from None
+        raise _fail("corrupt", _("the encrypted contents are damaged."), path) from None
+    del ciphertext
+    counts = manifest["counts"]
+    expected = counts.get("events")
+    events = _parse_events(_lines(compressed, path), path, expected)
+    return manifest, events
+
+
+def _read_payload(path: Path, offset: int, size: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            data = fh.read(size + 1)
+    except OSError as exc:
+        raise _fail("unreadable", _("cannot be read ({error}).").format(error=exc.strerror or exc), path) from None
+    if len(data) != size:  # the file changed since it was measured
+        raise _truncated(path) if len(data) < size else _fail(
+            "altered", _("the file has extra bytes: it was altered or damaged."), path)
+    return data
+
+
+def _lines(compressed: bytes, path: Path) -> Iterator[bytes]:
+    """The gzip member's lines, decompressed a chunk at a time; refuses more than MAX_PLAINTEXT bytes."""
+    damaged = _fail("corrupt", _("the contents are damaged (cannot be unpacked)."), path)
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip wrapper, checks CRC and length
+    data, total, pending = compressed, 0, b""
+    while True:
+        try:
+            chunk = inflater.decompress(data, CHUNK)
+        except zlib.error:
+            raise damaged from None
+        data = inflater.unconsumed_tail
+        total += len(chunk)
+        if total > MAX_PLAINTEXT:
+            raise _fail("corrupt", _("the contents are too large to be a bundle."), path)
+        parts = (pending + chunk).split(b"\n")
+        pending = parts.pop()
+        yield from parts
+        if len(pending) > MAX_EVENT_LINE:
+            raise _fail("bad_event", _("a record inside the bundle is too large."), path)
+        if inflater.eof:
+            break
+        if not chunk and not data:
+            raise damaged  # the gzip stream stops early
+    if inflater.unused_data:
+        raise damaged
+    if pending:
+        yield pending
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()] or [level])
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value] or [level])
+    return level
+
+
+def _event_ok(line: bytes) -> dict[str, Any] | None:
+    if len(line) > MAX_EVENT_LINE:
+        return None
+    from storage.sync.event_line import DECODER
+
+    try:
+        ev = DECODER.decode(line)  # checks the required keys and their types too
+    except (ValueError, RecursionError):  # msgspec.DecodeError and ValidationError are ValueErrors
+        return None
+    # counting brackets is cheap and bounds the depth; walk the object only when it could be deep
+    if line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth(ev) > MAX_DEPTH:
+        return None
+    return ev
+
+
+def _parse_events(lines: Iterable[bytes], path: Path, expected: int | None) -> list[dict[str, Any]]:
+    events = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        ev = _event_ok(line)
+        if ev is None:
+            raise _fail("bad_event", _("record {n} inside the bundle is malformed.").format(n=n), path)
+        events.append(ev)
+        if expected is not None and len(events) > expected:
+            raise _fail("bad_event", _("the bundle holds more records than its manifest says."), path)
+    if expected is not None and len(events) != expected:
+        raise _fail("bad_event", _("the bundle holds {found} records, its manifest says {expected}.").format(
+            found=len(events), expected=expected), path)
+    return events

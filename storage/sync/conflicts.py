@@ -1,0 +1,120 @@
+"""The review queue: a field two people changed without seeing each other's change.
+
+The winner is already deterministic (highest clock); a decision is one more
+event on the field whose base covers both sides, so it wins everywhere the
+decision travels and the conflict disappears on rebuild there too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.core.changes import _column_kinds, from_json_value, rebuild, to_json_value, writer
+from storage.core.db import Database
+from storage.core.errors import UserError, ValidationError
+from storage.core.i18n import _
+from storage.core.models import RECORD_TABLES, Conflict, Resident
+
+# Columns written alongside another one and derived from it: their clashes are
+# decided with the field they follow, so the clerk never sees them.
+FOLLOWERS: dict[tuple[str, str], str] = {
+    ("resident", "name_initials"): "name",
+    ("resident", "name_pinyin"): "name",
+}
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    conflict: Conflict
+    record_label: str  # the resident's name, or the record id
+    resident_id: str | None = None
+
+
+def reviewable(conflict: Conflict) -> bool:
+    return (conflict.record_type, conflict.field) not in FOLLOWERS
+
+
+def _label(session, conflict: Conflict) -> tuple[str, str | None]:
+    table = RECORD_TABLES.get(conflict.record_type)
+    row = session.get(table, conflict.record_id) if table else None
+    if isinstance(row, Resident):
+        return row.name, row.id
+    resident_id = getattr(row, "resident_id", None)
+    if resident_id:
+        resident = session.get(Resident, resident_id)
+        if resident is not None:
+            return resident.name, resident.id
+    return conflict.record_id, None
+
+
+def open_conflicts(db: Database) -> list[ConflictView]:
+    """Every conflict waiting for a decision, grouped by record."""
+    with db.session() as s:
+        rows = s.execute(select(Conflict).order_by(Conflict.record_type, Conflict.record_id, Conflict.field,
+                                                   Conflict.loser_hlc)).scalars().all()
+        return [ConflictView(c, *_label(s, c)) for c in rows if reviewable(c)]
+
+
+def count_open(db: Database) -> int:
+    with db.session() as s:
+        rows = s.execute(select(Conflict.record_type, Conflict.field, func.count()).group_by(
+            Conflict.record_type, Conflict.field)).all()
+    return sum(n for rtype, fld, n in rows if (rtype, fld) not in FOLLOWERS)
+
+
+def _typed(session, record_type: str, record_id: str, field: str, value: Any) -> dict[str, Any]:
+    """The fields to write for `value`, checked as a form would check them."""
+    if record_type == "resident":
+        from storage.register.residents import EDITABLE, validate_resident
+
+        current = session.get(Resident, record_id)
+        if field in EDITABLE and current is not None:
+            data = validate_resident({field: value}, dt.date.today(), existing=current)
+            if field == "name":
+                from storage.register.names import name_pinyin, name_search_key
+
+                data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
+            return data
+    kind = _column_kinds(RECORD_TABLES[record_type]).get(field, "other")
+    try:
+        from_json_value(kind, to_json_value(value))
+    except (TypeError, ValueError):
+        raise ValidationError(field, _("This value does not fit the field.")) from None
+    return {field: value}
+
+
+def resolve_conflict(db: Database, conflict_id: str, value: Any) -> None:
+    """Write the chosen value as a new change; it has seen both sides, so it wins and travels on."""
+    with db.write() as s:
+        c = s.get(Conflict, conflict_id)
+        if c is None:
+            raise UserError(_("This conflict was already resolved."))
+        record_type, record_id, field = c.record_type, c.record_id, c.field
+        table = RECORD_TABLES[record_type]
+        row = s.get(table, record_id)
+        if row is None or getattr(row, "deleted", False):
+            raise UserError(_("This record was deleted and can no longer be changed."))
+        writer(s).write(record_type, record_id, _typed(s, record_type, record_id, field, value))
+        rebuild(s, [(record_type, record_id)])
+
+
+def keep_winner(db: Database, conflict_id: str) -> None:
+    with db.session() as s:
+        c = s.get(Conflict, conflict_id)
+        value = c.winner_value if c else None
+    if c is None:
+        raise UserError(_("This conflict was already resolved."))
+    resolve_conflict(db, conflict_id, value)
+
+
+def take_other(db: Database, conflict_id: str) -> None:
+    with db.session() as s:
+        c = s.get(Conflict, conflict_id)
+        value = c.loser_value if c else None
+    if c is None:
+        raise UserError(_("This conflict was already resolved."))
+    resolve_conflict(db, conflict_id, value)

@@ -1,0 +1,165 @@
+"""Writing export bundles: a worker's new events to the township, the township's corrections to a grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.core.audit import record as audit
+from storage.core.changes import load_identity
+from storage.core.db import SCHEMA_VERSION, Database
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    seq: int
+    events: int
+    counts: dict[str, int] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def _event_dict(ev: Event) -> dict[str, Any]:
+    return {"id": ev.id, "record_type": ev.record_type, "record_id": ev.record_id, "fields": ev.fields,
+            "hlc": ev.hlc, "device_id": ev.device_id, "base_hlc": ev.base_hlc, "author": ev.author}
+
+
+def _next_seq(session, device_id: str) -> int:
+    last = session.execute(select(func.max(BundleReceived.seq)).where(BundleReceived.device_id == device_id)).scalar()
+    return (last or 0) + 1
+
+
+def pending_counts(db: Database) -> dict[str, int]:
+    """What a worker's next export will carry, by record type."""
+    with db.session() as s:
+        ident = load_identity(s)
+        rows = s.execute(
+            select(Event.record_type, func.count()).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None))
+            .group_by(Event.record_type)
+        ).all()
+    return {t: n for t, n in rows}
+
+
+def last_export(db: Database) -> BundleReceived | None:
+    with db.session() as s:
+        ident = load_identity(s)
+        return s.execute(select(BundleReceived).where(BundleReceived.device_id == ident.device_id)
+                         .order_by(BundleReceived.seq.desc()).limit(1)).scalars().first()
+
+
+def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
+    residents = set(session.execute(select(Resident.id).where(Resident.grid_code == grid_id)).scalars())
+    ids: dict[str, set[str]] = {"resident": residents, "grid": {grid_id}}
+    if residents:
+        for table, rtype in ((Visit, "visit"), (Referral, "referral")):
+            ids[rtype] = set()
+            rlist = sorted(residents)
+            for i in range(0, len(rlist), 900):
+                ids[rtype] |= set(session.execute(select(table.id).where(table.resident_id.in_(rlist[i:i + 900]))).scalars())
+        risk = set()
+        rlist = sorted(residents)
+        for i in range(0, len(rlist), 900):
+            risk |= set(session.execute(select(RiskAssessment.id).where(
+                RiskAssessment.resident_id.in_(rlist[i:i + 900]), RiskAssessment.source == "manual")).scalars())
+        ids["risk"] = risk
+    return ids
+
+
+def _moved_away(session, grid_id: str, residents: set[str]) -> set[str]:
+    """Residents this grid's workers wrote about who now belong to another grid: the worker learns of the move."""
+    devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
+    if not devices:
+        return set()
+    known = set(session.execute(select(Event.record_id).where(Event.record_type == "resident",
+                                                               Event.device_id.in_(devices)).distinct()).scalars())
+    return known - residents
+
+
+def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:
+    wanted = _grid_record_ids(session, grid_id)
+    # only the resident record itself, none of the history written in the other grid
+    wanted["resident"] = wanted.get("resident", set()) | _moved_away(session, grid_id, wanted.get("resident", set()))
+    for rtype in ("township", "setting"):
+        yield from session.execute(select(Event).where(Event.record_type == rtype).order_by(Event.hlc)).scalars()
+    for rtype, ids in sorted(wanted.items()):
+        rlist = sorted(ids)
+        for i in range(0, len(rlist), 900):
+            yield from session.execute(select(Event).where(Event.record_type == rtype, Event.record_id.in_(rlist[i:i + 900]))
+                                       .order_by(Event.hlc)).scalars()
+
+
+def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, Device]:
+    grid_id = code if "-" in code else f"{ident.township_code}-{code}"
+    device = session.execute(select(Device).where(Device.grid_code == grid_id, Device.kind == "worker")
+                             .order_by(Device.last_seen.desc())).scalars().first()
+    if device is None or not device.age_recipient:
+        raise UserError(_("No bundle from grid {grid} has been merged yet, so its worker's key is unknown.").format(grid=code))
+    return grid_id, device
+
+
+def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, grid_code: str | None = None,
+                  progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
+    from storage.sync.bundle_file import bundle_file_name, write_bundle
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    out = Path(out) if out else Path.cwd()
+    with db.session() as s:
+        ident = load_identity(s)
+        if grid_code:
+            if ident.role != "township":
+                raise UserError(_("Only a township database exports to a grid (--grid)."))
+            grid_id, device = _resolve_grid(s, ident, grid_code)
+            events = list(_grid_events(s, ident, grid_id))
+            recipient, sign_secret, sign_public, kind = device.age_recipient, ident.township_sign_secret, ident.township_sign_public, "township"
+        else:
+            if ident.role == "township":
+                raise UserError(_("A township exports to one grid: add --grid CODE."))
+            if not ident.township_age_recipient:
+                raise UserError(_("This database has no township key: it was set up without --township-key."))
+            query = select(Event).order_by(Event.hlc, Event.device_id)
+            if not full:
+                query = query.where(Event.device_id == ident.device_id, Event.exported_seq.is_(None))
+            events = list(s.execute(query).scalars())
+            recipient, sign_secret, sign_public, kind = ident.township_age_recipient, ident.device_sign_secret, ident.device_sign_public, "worker"
+            grid_id = ident.grid_code
+        seq = _next_seq(s, ident.device_id)
+    if not events:
+        raise UserError(_("Nothing new to export since bundle {seq}.").format(seq=seq - 1))
+    counts = dict(Counter(ev.record_type for ev in events))
+    manifest = {
+        "kind": kind, "schema_version": SCHEMA_VERSION, "township_code": ident.township_code,
+        "grid_code": grid_id, "device_id": ident.device_id, "worker": ident.worker_name, "seq": seq, "full": bool(full),
+        "age_recipient": ident.device_age_recipient, "sign_public": sign_public,
+        "created_at": now.replace(microsecond=0).isoformat(), "counts": counts,
+    }
+    grid_short = (grid_id or "").split("-", 1)[-1] or None
+    name = bundle_file_name(kind, ident.township_code, grid_short, ident.worker_name, ident.device_id, seq, now)
+    path = out / name if out.is_dir() or not out.suffix else out
+    if progress:
+        progress(0, len(events))
+    info = write_bundle(path, manifest, (_event_dict(ev) for ev in events), recipient, sign_secret)
+    if progress:
+        progress(len(events), len(events))
+    # only once the file is durably written: a crash before leaves the events to go in the next bundle
+    with db.write() as s:
+        from storage.core.sqlite_bulk import mark_exported
+
+        if kind == "worker":
+            mark_exported(s.connection(), ident.device_id, seq)
+        s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,
+                             payload_sha256=info.manifest["payload_sha256"], event_count=len(events),
+                             merged_at=dt.datetime.now(dt.timezone.utc)))
+    audit(db, "export", str(path), {"seq": seq, "events": len(events), **counts})
+    return ExportResult(path, seq, len(events), counts, info.manifest)
+

@@ -1,0 +1,76 @@
+"""What the Sync screen shows before it runs: the folder to use and the bundles found there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from storage.core.db import Database
+from storage.core.models import AuditEntry, BundleReceived, Device
+
+
+@dataclass(frozen=True)
+class BundleListing:
+    path: Path
+    worker: str = ""
+    grid: str = ""
+    device_id: str = ""
+    seq: int = 0
+    created: dt.datetime | None = None
+    events: int = 0
+    merged: bool = False  # this (device, bundle number) is already in the database
+    problem: str = ""  # the header cannot be read: the merge will refuse it
+
+
+def suggested_folder(db: Database, action: str) -> Path:
+    """The folder of the last export or merge (a USB stick is usually mounted at the same place), else home."""
+    with db.session() as s:
+        last = s.execute(select(AuditEntry.file).where(AuditEntry.action == action).order_by(AuditEntry.id.desc())
+                         .limit(1)).scalar()
+    if last:
+        folder = Path(last).parent
+        if folder.is_dir():
+            return folder
+    return Path.home()
+
+
+def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
+    """Every bundle file in the folder with its manifest (unverified: reading it is cheap)."""
+    from storage.sync.bundle_file import BundleError, read_manifest
+    from storage.sync.merge import bundle_files
+
+    listings = []
+    with db.session() as s:
+        for path in bundle_files([folder]):
+            try:
+                m = read_manifest(path)
+            except BundleError as exc:
+                listings.append(BundleListing(path, problem=str(exc)))
+                continue
+            device, seq = str(m.get("device_id", "")), m.get("seq") if isinstance(m.get("seq"), int) else 0
+            try:
+                created = dt.datetime.fromisoformat(str(m.get("created_at")))
+            except ValueError:
+                created = None
+            counts = m.get("counts") if isinstance(m.get("counts"), dict) else {}
+            merged = s.get(BundleReceived, (device, seq))
+            listings.append(BundleListing(
+                path, worker=str(m.get("worker", "")), grid=str(m.get("grid_code", "")), device_id=device, seq=seq,
+                created=created, events=int(counts.get("events") or 0),
+                merged=merged is not None and merged.payload_sha256 == m.get("payload_sha256")))
+    return listings
+
+
+def known_grids(db: Database) -> list[tuple[str, str]]:
+    """(grid code, worker) of every grid whose bundles were merged: the township can export back to them."""
+    with db.session() as s:
+        devices = s.execute(select(Device).where(Device.kind == "worker").order_by(Device.grid_code,
+                                                                                     Device.last_seen.desc())).scalars()
+        grids: dict[str, str] = {}
+        for d in devices:
+            if d.grid_code and d.grid_code not in grids:
+                grids[d.grid_code] = d.worker_name
+    return [(code.split("-", 1)[-1], worker) for code, worker in grids.items()]

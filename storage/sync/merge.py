@@ -1,0 +1,314 @@
+"""Merging bundles into this database.
+
+Each bundle is verified whole before anything is written, then merged in ONE
+transaction: the set union of events, then the touched records re-derived.
+A refused or interrupted bundle leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from storage.core import hlc
+from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
+from storage.core.changes import load_identity, rebuild
+from storage.core.db import Database
+from storage.core.i18n import _
+from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+
+Progress = Callable[[int, int], None]
+BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
+MERGE_CACHE_KIB = 64 * 1024
+
+
+@dataclass
+class BundleOutcome:
+    file: str
+    status: str  # "new" | "already" | "refused"
+    code: str = ""
+    message: str = ""
+    device_id: str = ""
+    seq: int = 0
+    worker: str = ""
+    grid: str = ""
+    events_new: int = 0
+    added: int = 0  # records that did not exist here before
+    updated: int = 0  # records that existed and were re-derived
+    conflicts: int = 0  # open conflicts on the touched records
+    new_device: bool = False
+
+
+@dataclass
+class MergeReport:
+    bundles: list[BundleOutcome] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    conflicts: int = 0
+    duplicates: int = 0
+    missing: list[tuple[str, str, int]] = field(default_factory=list)  # (device, worker, seq)
+    new_devices: list[tuple[str, str, str]] = field(default_factory=list)  # (device, worker, fingerprint)
+
+    @property
+    def refused(self) -> list[BundleOutcome]:
+        return [b for b in self.bundles if b.status == "refused"]
+
+
+def bundle_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus every bundle in the folders named, in a stable order."""
+    found: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found += sorted(q for q in p.iterdir() if q.is_file() and q.suffix == SUFFIX)
+        else:
+            found.append(p)
+    return list(dict.fromkeys(found))
+
+
+def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
+    for n, ev in enumerate(events, start=1):
+        if ev["record_type"] not in RECORD_TABLES:
+            raise BundleError("bad_event", _("{file}: {problem}").format(
+                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
+
+
+def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
+    def check(manifest: dict[str, Any]) -> None:
+        if ident.role == "worker":
+            if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
+                raise BundleError("untrusted_signer", _("{file}: {problem}").format(
+                    file=name, problem=_("this bundle was not signed by this database's township.")))
+            return
+        if manifest.get("kind") != "worker":
+            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
+                file=name, problem=_("a township database merges bundles from grid workers only.")))
+        known = session.get(Device, str(manifest.get("device_id")))
+        if known is not None and known.sign_public != manifest.get("sign_public"):
+            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
+                file=name, problem=_("it claims device {device} but is signed by another key: refused.").format(
+                    device=str(manifest.get("device_id"))[:8])))
+
+    return check
+
+
+def _merged_before(session, path: Path) -> BundleOutcome | None:
+    """A bundle whose (device, number, checksum) was merged already: skipped without decrypting it.
+
+    The manifest is not verified here, and need not be: a file that merely claims to be
+    a merged bundle changes nothing by being skipped. A clerk's shared folder keeps every
+    bundle ever sent, so re-merging it stays quick.
+    """
+    try:
+        m = read_manifest(path)
+    except BundleError:
+        return None  # the full read says what is wrong
+    device_id, seq = m.get("device_id"), m.get("seq")
+    if not isinstance(device_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
+        return None
+    seen = session.get(BundleReceived, (device_id, seq))
+    if seen is None or seen.payload_sha256 != m.get("payload_sha256"):
+        return None
+    return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=str(m.get("worker", "")),
+                         grid=str(m.get("grid_code", "")))
+
+
+def merge_one(db: Database, path: Path) -> BundleOutcome:
+    """Merge one bundle in a transaction of its own."""
+    with db.write() as s:
+        return _merge_into(s, path)
+
+
+def _merge_into(s: Session, path: Path) -> BundleOutcome:
+    """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
+    name = path.name
+    already = _merged_before(s, path)
+    if already is not None:
+        return already
+    ident = load_identity(s)
+    secrets = [ident.township_age_secret, ident.device_age_secret]
+    try:
+        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
+        _check_record_types(events, name)
+    except BundleError as exc:
+        return BundleOutcome(name, "refused", exc.code, str(exc))
+    device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
+    outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
+                            grid=str(manifest.get("grid_code", "")))
+    seen = s.get(BundleReceived, (device_id, seq))
+    if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
+        outcome.status = "already"
+        return outcome
+    try:
+        with s.begin_nested():
+            _apply(s, path, manifest, events, outcome)
+    except (ValueError, TypeError):
+        # a value of the wrong type deep in a record: the savepoint was rolled back
+        s.expunge_all()
+        problem = _("a record inside the bundle holds a value of the wrong type.")
+        return BundleOutcome(name, "refused", "bad_event", _("{file}: {problem}").format(file=name, problem=problem))
+    return outcome
+
+
+def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
+           outcome: BundleOutcome) -> None:
+    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
+
+    now = dt.datetime.now(dt.timezone.utc)
+    conn = s.connection()
+    ident = s.get(Identity, 1)
+    present = existing_event_ids(conn, [ev["id"] for ev in events])
+    new = [ev for ev in events if ev["id"] not in present]
+    keys = {(ev["record_type"], ev["record_id"]) for ev in new}
+    by_type: dict[str, list[str]] = {}
+    for rtype, rid in keys:
+        by_type.setdefault(rtype, []).append(rid)
+    insert_events_ignore(conn, new)
+    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
+                for t, ids in by_type.items()}
+    # only records that had state can have had conflicts before this bundle
+    before = _conflict_ids(s, existing)
+    fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for ev in new:
+        key = (ev["record_type"], ev["record_id"])
+        if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
+            fresh.setdefault(key, []).append(ev)
+    after = _reviewed(rebuild(s, keys, fresh))
+    newest = max((ev["hlc"] for ev in events), default=0)
+    ident.last_hlc = hlc.observe(ident.last_hlc, newest)
+    s.add(ident)
+    if manifest.get("kind") == "worker":
+        device = s.get(Device, outcome.device_id)
+        if device is None:
+            outcome.new_device = True
+            device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
+                            last_seen=now)
+        device.age_recipient = str(manifest.get("age_recipient", ""))
+        device.kind = "worker"
+        device.township_code = str(manifest.get("township_code", ""))
+        device.grid_code = outcome.grid or None
+        device.worker_name = outcome.worker
+        device.last_seen = now
+        s.add(device)
+    received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
+        device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
+    received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
+    received.event_count, received.merged_at = len(events), now
+    s.add(received)
+    updated = sum(len(ids) for ids in existing.values())
+    outcome.events_new = len(new)
+    outcome.added, outcome.updated, outcome.conflicts = len(keys) - updated, updated, len(after - before)
+    s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
+                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
+                             "new_events": len(new), "records": len(keys)}))
+    s.flush()
+
+
+def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
+    """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
+    from storage.sync.conflicts import FOLLOWERS
+
+    return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
+
+
+def _conflict_ids(session: Session, by_type: dict[str, set[str]]) -> set[str]:
+    """Open conflicts on these records that the clerk reviews."""
+    found: list[tuple[str, str, str]] = []
+    for rtype, id_set in by_type.items():
+        ids = sorted(id_set)
+        for i in range(0, len(ids), 900):
+            found += session.execute(select(Conflict.id, Conflict.record_type, Conflict.field).where(
+                Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).all()
+    return _reviewed(found)
+
+
+def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
+    """Gaps in each worker device's bundle numbers: (device, worker, seq).
+
+    Workers' devices only: a township numbers its bundles across all its grids,
+    so a grid sees gaps that are other grids' bundles, not lost ones.
+    """
+    with db.session() as s:
+        rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
+        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
+    seqs: dict[str, set[int]] = {}
+    for device, seq in rows:
+        if device in workers:
+            seqs.setdefault(device, set()).add(seq)
+    gaps = []
+    for device, got in sorted(seqs.items()):
+        gaps += [(device, workers.get(device, ""), n) for n in range(1, max(got)) if n not in got]
+    return gaps
+
+
+def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None = None) -> MergeReport:
+    """Merge bundles, several to a transaction (a commit per bundle was a third of a township merge).
+
+    Each bundle is still all or nothing (a savepoint); a kill loses at most the
+    current batch, which re-running the merge completes.
+    """
+    from storage.register.duplicates import possible_duplicates
+    from storage.core.keys import fingerprint
+
+    files = bundle_files(paths)
+    report = MergeReport()
+    i = 0
+    while i < len(files):
+        with db.write() as s, _large_cache(s):
+            pending = 0
+            while i < len(files) and pending < BATCH_EVENTS:
+                if progress:
+                    progress(i, len(files))
+                with _collector_paused():
+                    outcome = _merge_into(s, files[i])
+                i += 1
+                pending += outcome.events_new + 1
+                report.bundles.append(outcome)
+                report.added += outcome.added
+                report.updated += outcome.updated
+                report.conflicts += outcome.conflicts
+                if outcome.new_device:
+                    device = s.get(Device, outcome.device_id)
+                    report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
+    if progress:
+        progress(len(files), len(files))
+    report.missing = missing_bundles(db)
+    report.duplicates = len(possible_duplicates(db))
+    return report
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one bundle is read and written.
+
+    A bundle's tens of thousands of new dicts and rows, none of them cyclic, set off
+    collection after collection (about a tenth of a township merge). It is back on
+    between bundles, so whatever cyclic garbage one bundle leaves stays bounded.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _large_cache(s: Session) -> Iterator[None]:
+    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction."""
+    conn = s.connection()
+    old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(old)}")

@@ -5,6 +5,8 @@ SQLite URIs would cut, the UI language, redirected output in the console's code 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import sys
 import errno
 import os
 import sqlite3
@@ -210,3 +212,99 @@ def test_a_second_window_on_windows_is_told_which_process_holds_the_database(tmp
     again.acquire()  # free once released
     again.release()
     assert not any(msvcrt.locks.values())
+
+
+# --- 5. the language on Windows comes from the system ---------------------------------------------
+
+
+def _no_language_variables(monkeypatch):
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "GRIDCARE_LANG"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.mark.parametrize("ui, user, expected", [
+    (0x0409, 0x0804, "en"),  # English Windows, Chinese regional settings: the UI language wins
+    (0x0809, None, "en"),  # en-GB
+    (0x0804, 0x0409, "zh_CN"),
+    (0x0404, None, "zh_CN"),  # zh-TW: the Chinese we have
+    (0x040C, 0x0409, "en"),  # French UI (not ours), English locale
+    (0x040C, 0x040C, "zh_CN"),  # neither ours: Chinese
+])
+def test_on_windows_the_language_is_the_users_ui_language(monkeypatch, ui, user, expected):
+    from storage.core.i18n import choose_language
+
+    _no_language_variables(monkeypatch)
+    as_windows(monkeypatch, ui_langid=ui, user_langid=user)
+    assert choose_language() == expected
+    assert choose_language("zh_CN") == "zh_CN"  # --lang still decides
+    monkeypatch.setenv("GRIDCARE_LANG", "zh_CN")
+    assert choose_language() == "zh_CN"
+
+
+def test_without_the_windows_call_the_language_is_chinese(monkeypatch):
+    import ctypes
+
+    from storage.core.i18n import choose_language
+
+    _no_language_variables(monkeypatch)
+    as_windows(monkeypatch)
+    monkeypatch.delattr(ctypes, "windll")
+    assert choose_language() == "zh_CN"
+
+
+# --- 3. redirected output is UTF-8; a console gets what it can show -------------------------------
+
+RARE = "王𠮷"  # 𠮷 (U+20BB7) is outside GBK: cp936 cannot write it
+
+
+def _township_with_rare_name(path: Path) -> None:
+    from storage.register.residents import register_resident
+
+    db = make_db(path)
+    register_resident(db, {"name": RARE, "grid_code": "330521101-G01", "categories": ["solitary_elder"],
+                           "registered_on": dt.date(2026, 1, 10)}, today=dt.date(2026, 1, 10))
+    db.dispose()
+
+
+def _run_cp936(tmp_path, *args):
+    """gridcare with stdout and stderr in the ANSI code page, as Windows gives a redirected stream."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).parents[1]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root), "PYTHONIOENCODING": "cp936",
+           "GRIDCARE_LOG_DIR": str(tmp_path / "log"), "GRIDCARE_LANG": "zh_CN"}
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, env=env, cwd=tmp_path)
+
+
+@pytest.mark.parametrize("command", [["dump"], ["report", "--month", "2026-09"]])
+def test_redirected_output_is_utf8_even_in_a_gbk_code_page(tmp_path, command):
+    db = tmp_path / "w.db"
+    _township_with_rare_name(db)
+    out = _run_cp936(tmp_path, "--db", str(db), *command)
+    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
+    assert RARE in out.stdout.decode("utf-8")
+
+
+def test_a_user_error_redirected_in_a_gbk_code_page_is_utf8(tmp_path):
+    out = _run_cp936(tmp_path, "--db", str(tmp_path / "missing.db"), "dump")
+    assert out.returncode == 1
+    assert "数据库" in out.stderr.decode("utf-8")
+
+
+class _GbkConsole(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_gbk_console_gets_what_it_can_show(tmp_path, monkeypatch):
+    from tui.cli import main
+
+    db = tmp_path / "w.db"
+    _township_with_rare_name(db)
+    raw = io.BytesIO()
+    console = _GbkConsole(raw, encoding="cp936")
+    monkeypatch.setattr(sys, "stdout", console)
+    assert main(["--db", str(db), "dump"]) == 0
+    console.flush()
+    assert "王?" in raw.getvalue().decode("cp936")

@@ -110,6 +110,9 @@ def run_tui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from storage.core.platform import configure_std_streams
+
+    configure_std_streams()
     set_language(choose_language(_pre_scan_lang(argv)))
     parser = build_parser()
     args = parser.parse_args(argv)

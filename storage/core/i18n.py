@@ -48,11 +48,14 @@ def normalize_language(value: str | None) -> str | None:
 
 
 def system_language() -> str:
-    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        for part in os.environ.get(var, "").split(":"):
-            lang = normalize_language(part)
-            if lang:
-                return lang
+    """The system's interface language if it is one of ours, else Chinese (storage/core/platform.py
+    asks POSIX's environment, or Windows for the user's UI language)."""
+    from storage.core.platform import ui_languages
+
+    for name in ui_languages():
+        lang = normalize_language(name)
+        if lang:
+            return lang
     return DEFAULT_LANGUAGE
 
 

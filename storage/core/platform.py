@@ -104,24 +104,23 @@ def unlock(fd: int) -> None:
 
 
 def ui_languages() -> list[str]:
-    """The user's interface languages as locale names ('zh_CN', 'en_US' ...), best first.
-    POSIX: LANGUAGE, LC_ALL, LC_MESSAGES, LANG. Windows sets none of these: the user's UI
-    language (GetUserDefaultUILanguage), then the user's locale."""
-    if not WINDOWS:
-        found = []
-        for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-            found += [part for part in os.environ.get(var, "").split(":") if part]
-        return found
-    import ctypes
-    import locale
-
+    """The user's interface languages as locale names ('zh_CN', 'en_US' ...), best first:
+    LANGUAGE, LC_ALL, LC_MESSAGES, LANG when set (POSIX; on Windows only a shell such as Git
+    Bash sets them); then, on Windows, the user's UI language (GetUserDefaultUILanguage) and
+    the user's locale (GetUserDefaultLangID)."""
     found = []
-    with contextlib.suppress(AttributeError, OSError):
-        kernel32 = ctypes.windll.kernel32
-        for call in (kernel32.GetUserDefaultUILanguage, kernel32.GetUserDefaultLangID):
-            name = locale.windows_locale.get(int(call()))
-            if name:
-                found.append(name)
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        found += [part for part in os.environ.get(var, "").split(":") if part]
+    if WINDOWS:
+        import ctypes
+        import locale
+
+        with contextlib.suppress(AttributeError, OSError):
+            kernel32 = ctypes.windll.kernel32
+            for call in (kernel32.GetUserDefaultUILanguage, kernel32.GetUserDefaultLangID):
+                name = locale.windows_locale.get(int(call()))
+                if name:
+                    found.append(name)
     return found
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -42,8 +42,16 @@ def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
 
 
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py)
+    from storage.core.private_keys import move_out_of_database
+
+    move_out_of_database(conn)
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 
 @dataclass
@@ -208,6 +216,11 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Datab
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
             _run_upgrades(path, version)
             upgraded_from = version
+            if version < KEYS_LEFT_AT:
+                from storage.core.private_keys import scrub_file
+
+                scrub_file(path)
+                scrub_file(backup)
     else:
         # create the file owner-only before SQLite writes anything into it
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)

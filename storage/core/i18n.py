@@ -13,6 +13,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from storage.core import glyphs as _glyphs
+from storage.core.glyphs import narrow as _narrow
+
 DOMAIN = "messages"
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
@@ -89,11 +92,12 @@ def babel_locale() -> str:
 
 
 def _(message: str) -> str:
-    return _current.gettext(message)
+    return _narrow(_current.gettext(message)) if _glyphs.plain() else _current.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
+    text = _current.ngettext(singular, plural, n)
+    return _narrow(text) if _glyphs.plain() else text
 
 
 def N_(message: str) -> str:

@@ -1,4 +1,4 @@
-"""Reference data sets of DESIGN.md §4, built with `gridcare demo` and cached by scale and seed."""
+"""Reference data sets of docs/design.md §4, built with `gridcare demo` and cached by scale and seed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Crash safety (DESIGN.md §5): SIGKILL a real process at random moments of saves, exports and merges.
+"""Crash safety (docs/design.md §5): SIGKILL a real process at random moments of saves, exports and merges.
 
 After every kill: the file passes PRAGMA integrity_check, every write reported
 as saved is there, the state is exactly what the change log folds to (nothing

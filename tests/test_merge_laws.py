@@ -1,4 +1,4 @@
-"""Merge laws (DESIGN.md §2): any order, any repetition, any batching -> the same dump, byte for byte.
+"""Merge laws (docs/design.md §2): any order, any repetition, any batching -> the same dump, byte for byte.
 
 Random edit histories on two worker devices and the township: registrations,
 edits of random fields (the same field by a worker and the township that have

@@ -54,5 +54,6 @@ def merged(grids: int = 40, per_grid: int = 150, seed: int = 1) -> Path:
         db = open_database(tmp)
         merge_paths(db, [bundles])
         db.dispose()
+        keys_file(tmp).rename(keys_file(path))
         tmp.rename(path)
     return path

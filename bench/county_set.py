@@ -17,8 +17,9 @@ from bench.datasets import CACHE
 COUNTY = ("330521", "德清县")
 
 
-def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[Path, dict]:
-    """(folder of the county bundles, the county's identity as a dict); built once per shape."""
+def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[Path, dict, Path]:
+    """(folder of the county bundles, the county's identity as a dict, the county file whose keys read
+    them); built once per shape."""
     import datetime as dt
 
     from storage.core.db import open_database
@@ -29,7 +30,7 @@ def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[
 
     folder = CACHE / f"county-{townships}x{scale}-seed{seed}"
     if (folder / "DONE").exists():
-        return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8"))
+        return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8")), folder / "county.db"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "bundles").mkdir(parents=True)
     county = open_database(folder / "county.db")
@@ -48,19 +49,22 @@ def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[
             Path(str(path) + side).unlink(missing_ok=True)
     (folder / "county.json").write_text(json.dumps(ident.model_dump(mode="json"), ensure_ascii=False), encoding="utf-8")
     (folder / "DONE").write_text("ok", encoding="utf-8")
-    return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8"))
+    return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8")), folder / "county.db"
 
 
-def new_county(url: str, identity: dict) -> None:
-    """A new county database at `url` that holds the cached county's identity (and so reads its bundles)."""
+def new_county(url: str, identity: dict, keys_of: Path) -> None:
+    """A new county database at `url` that holds the cached county's identity and private keys (the
+    keys file beside `keys_of`), and so reads its townships' bundles."""
     import datetime as dt
 
     from storage.core.db import open_database
     from storage.core.models import Identity
+    from storage.core.private_keys import read_keys, write_keys
 
     db = open_database(url)
     fields = dict(identity)
     fields["created_at"] = dt.datetime.fromisoformat(fields["created_at"])
     with db.write() as s:
         s.add(Identity(**fields))
+    write_keys(db.local_path, read_keys(keys_of))
     db.dispose()

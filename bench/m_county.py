@@ -29,7 +29,7 @@ def _merge(url: str, bundles: Path) -> tuple[float, int, int]:
     return result["seconds"], result["peak_rss"], result["bundles"]
 
 
-def _copy_floor(merged: str, identity: dict) -> tuple[float, int]:
+def _copy_floor(merged: str, identity: dict, keys_of: Path) -> tuple[float, int]:
     """(seconds to COPY the merged county's rows into a new county's tables, rows copied)."""
     import psycopg
 
@@ -45,7 +45,7 @@ def _copy_floor(merged: str, identity: dict) -> tuple[float, int]:
             rows += data[table].count(b"\n")
     target = new_database()
     try:
-        new_county(target, identity)
+        new_county(target, identity, keys_of)
         with psycopg.connect(target) as dst, dst.cursor() as cur:
             t0 = time.perf_counter()
             for table in TABLES:
@@ -78,17 +78,17 @@ def measure(townships: int = 20, scale: str = "township", reps: int = 1, report:
     from bench.county_set import build, new_county
     from bench.pg_server import drop_database, new_database
 
-    bundles, identity = build(townships, scale)
+    bundles, identity, keys_of = build(townships, scale)
     ours, peaks, floors, reports = [], [], [], []
     rows = 0
     for _ in range(reps):
         url = new_database()
         try:
-            new_county(url, identity)
+            new_county(url, identity, keys_of)
             seconds, peak, _n = _merge(url, bundles)
             ours.append(seconds)
             peaks.append(peak)
-            floor, rows = _copy_floor(url, identity)
+            floor, rows = _copy_floor(url, identity, keys_of)
             floors.append(floor)
             if report:
                 reports.append(_report(url))

@@ -101,8 +101,13 @@ def copy_sqlite_into(path: Path, url: str) -> None:
     from sqlmodel import SQLModel
 
     from storage.core.db import open_database
+    from storage.core.paths import keys_file
 
-    open_database(url).dispose()  # the schema
+    db = open_database(url)  # the schema
+    if keys_file(path).exists():  # the private keys go with the database, beside it
+        keys_file(db.local_path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(keys_file(path), keys_file(db.local_path))
+    db.dispose()
     source = create_engine(f"sqlite:///{path}")
     target = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     tables = SQLModel.metadata.sorted_tables

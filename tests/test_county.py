@@ -166,6 +166,7 @@ def _three_townships(folder):
 def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_county_bytes(tmp_path, pg_url):
     from storage.core.db import open_database as open_db
     from storage.core.models import Identity
+    from storage.core.private_keys import read_keys, write_keys
     from tests import pg
 
     on_server = make_county(pg_url, tmp_path / "county.pub")
@@ -174,8 +175,9 @@ def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_c
     on_file = make_county(tmp_path / "county.db", tmp_path / "unused.pub")
     with on_server.session() as s, on_file.write() as w:
         mine, theirs = s.get(Identity, 1), w.get(Identity, 1)
-        for key in ("device_id", "county_age_secret", "county_age_recipient", "county_sign_secret", "county_sign_public"):
+        for key in ("device_id", "county_age_recipient", "county_sign_public"):
             setattr(theirs, key, getattr(mine, key))
+    write_keys(on_file.local_path, read_keys(on_server.local_path))
     assert merge_paths(on_file, bundles).refused == []
     expected = record_dump(on_file)
     assert expected.count('"type":"resident"') > 900
@@ -187,6 +189,7 @@ def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_c
         other = open_db(other_url)
         with on_server.session() as s, other.write() as w:
             w.add(Identity(**s.get(Identity, 1).model_dump()))
+        write_keys(other.local_path, read_keys(on_server.local_path))
         backwards = list(reversed(bundles))
         merge_paths(other, backwards[:3] + bundles[:2])
         again = merge_paths(other, backwards + backwards)
@@ -195,3 +198,23 @@ def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_c
         other.dispose()
     on_server.dispose()
     on_file.dispose()
+
+
+def test_the_county_private_keys_stay_on_this_machine_never_in_the_database(tmp_path, db_target):
+    from sqlalchemy import text
+
+    from storage.core.paths import keys_file
+    from storage.core.private_keys import read_keys
+
+    county = make_county(db_target, tmp_path / "county.pub")
+    keys = read_keys(county.local_path)
+    assert keys.county_age_secret.startswith("AGE-SECRET-KEY-1") and keys.county_sign_secret and keys.device_sign_secret
+    assert keys_file(county.local_path).exists()
+    if not county.is_sqlite:  # a server database's keys are in the user data folder
+        from storage.core.paths import data_dir
+
+        assert keys_file(county.local_path).parent == data_dir() / "servers"
+    with county.engine.connect() as conn:
+        stored = " ".join(str(v) for row in conn.execute(text("SELECT * FROM identity")) for v in row)
+    assert keys.county_age_secret not in stored and keys.county_sign_secret not in stored
+    county.dispose()

@@ -59,20 +59,20 @@ def test_reopening_does_not_upgrade_and_a_newer_schema_is_refused(pg_url):
         open_database(pg_url)
 
 
-def test_a_server_database_of_schema_2_is_upgraded_in_one_transaction(pg_url):
+def test_a_server_database_of_schema_3_is_upgraded_in_one_transaction(pg_url):
     db = open_database(pg_url)
     with db.engine.begin() as conn:
         conn.execute(text("ALTER TABLE identity DROP COLUMN county_code"))
-        conn.execute(text("ALTER TABLE identity DROP COLUMN county_sign_secret"))
-        conn.execute(text(f"UPDATE {PG_VERSION_TABLE} SET version = 2"))
+        conn.execute(text("ALTER TABLE identity DROP COLUMN county_sign_public"))
+        conn.execute(text(f"UPDATE {PG_VERSION_TABLE} SET version = 3"))
     db.dispose()
     db = open_database(pg_url)
     try:
-        assert db.upgraded_from == 2
+        assert db.upgraded_from == 3
         assert schema_version(db) == SCHEMA_VERSION
         with db.engine.connect() as conn:
             columns = {c["name"] for c in inspect(conn).get_columns("identity")}
-        assert {"county_code", "county_sign_secret", "county_age_recipient"} <= columns
+        assert {"county_code", "county_sign_public", "county_age_recipient"} <= columns
     finally:
         db.dispose()
 

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--role", required=True, choices=["township", "worker", "county"],
                    help=_("township, worker or county"))
     p.add_argument("--township-code", metavar=_("CODE"), help=_("9-digit township code"))
-    p.add_argument("--township-name", metavar=_("NAME"))
+    p.add_argument("--township-name", metavar=_("NAME"), help=_("the township's name, e.g. 新市镇"))
     p.add_argument("--county-code", metavar=_("CODE"), help=_("county: 6-digit county code"))
     p.add_argument("--county-name", metavar=_("NAME"), help=_("county: the county's name"))
     p.add_argument("--county-key", metavar=_("FILE"), type=Path,

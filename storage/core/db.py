@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.platform import make_owner_only
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
 PG_VERSION_TABLE = "gridcare_schema"
@@ -59,12 +60,20 @@ def _upgrade_1_to_2(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
 
 
-# v3: the county level (a county database's own keys; a township's county and its key)
-_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public",
-                   "county_age_secret", "county_sign_secret")
-
-
 def _upgrade_2_to_3(conn: Connection) -> None:
+    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py);
+    # a server database never held them
+    if conn.dialect.name == "sqlite":
+        from storage.core.private_keys import move_out_of_database
+
+        move_out_of_database(conn.connection.driver_connection)
+
+
+# v4: the county level (a county database's code and name; a township's county and its public key)
+_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
+
+
+def _upgrade_3_to_4(conn: Connection) -> None:
     have = _columns(conn, "identity")
     for name in _COUNTY_COLUMNS:
         if name not in have:
@@ -73,7 +82,8 @@ def _upgrade_2_to_3(conn: Connection) -> None:
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
+KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 
 @dataclass
@@ -92,6 +102,16 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def local_path(self) -> Path:
+        """What this machine's own files of the database hang off (its private keys, unsaved drafts):
+        the SQLite file itself; for a server database, a name for it in the user data folder."""
+        if self.path is not None:
+            return self.path
+        from storage.core.paths import server_local_path
+
+        return server_local_path(self.url)
 
     @property
     def label(self) -> str:
@@ -160,12 +180,14 @@ def _on_begin_pg(conn: Connection) -> None:
 
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import URL
     from sqlmodel import create_engine
 
     from storage.core import json_text
 
     engine = create_engine(
-        f"sqlite:///{path}",
+        # a URL object, not f"sqlite:///{path}": a '?' or '#' in a folder name would cut the path there
+        URL.create("sqlite", database=str(path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # a bug's traceback goes to the log file: it must not carry names or ID numbers
         hide_parameters=True,
@@ -214,8 +236,7 @@ def _make_server_engine(url: str) -> Engine:
 
 def _restrict_permissions(path: Path) -> None:
     # personal data of children: owner-only, wherever the OS allows it
-    with contextlib.suppress(OSError, NotImplementedError):
-        os.chmod(path, 0o600)
+    make_owner_only(path)
 
 
 def _copy_aside(path: Path, old_version: int) -> Path:
@@ -331,6 +352,12 @@ def _open_file(path: Path, *, create: bool) -> Database:
     if pending is not None:
         _upgrade(engine, pending)
         upgraded_from = pending
+        if pending < KEYS_LEFT_AT:
+            from storage.core.private_keys import scrub_file
+
+            engine.dispose()  # VACUUM rewrites the file: no connection of ours stays open on it
+            scrub_file(path)
+            scrub_file(backup)
     with engine.begin() as conn:
         SQLModel.metadata.create_all(conn)
         if _stored_version(conn) == 0:

@@ -10,6 +10,7 @@ from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
+from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.models import Identity, utc_now
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
@@ -62,6 +63,9 @@ def init_county(db: Database, county_code: str, county_name: str,
     _ensure_empty(db)
     county = keys.generate_keypair()
     device = keys.generate_keypair()
+    # the private keys beside the database (for a server database, in the user data folder), never in it
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
+                                          county_age_secret=county.age_secret, county_sign_secret=county.sign_secret))
     ident = Identity(
         role="county",
         device_id=secrets.token_hex(8),
@@ -69,16 +73,12 @@ def init_county(db: Database, county_code: str, county_name: str,
         township_name="",
         worker_name=_("County administrator"),
         created_at=utc_now(),
-        device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
-        device_sign_secret=device.sign_secret,
         device_sign_public=device.sign_public,
         county_code=county_code,
         county_name=county_name.strip(),
         county_age_recipient=county.age_recipient,
         county_sign_public=county.sign_public,
-        county_age_secret=county.age_secret,
-        county_sign_secret=county.sign_secret,
     )
     with db.write() as s:
         s.add(ident)
@@ -133,6 +133,8 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     _ensure_empty(db)
     township = keys.generate_keypair()
     device = keys.generate_keypair()
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
+                                    township_age_secret=township.age_secret, township_sign_secret=township.sign_secret))
     ident = Identity(
         role="township",
         device_id=secrets.token_hex(8),
@@ -140,14 +142,10 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         township_name=township_name.strip(),
         worker_name=_("Township clerk"),
         created_at=utc_now(),
-        device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
-        device_sign_secret=device.sign_secret,
         device_sign_public=device.sign_public,
         township_age_recipient=township.age_recipient,
         township_sign_public=township.sign_public,
-        township_age_secret=township.age_secret,
-        township_sign_secret=township.sign_secret,
     )
     if county is not None:
         ident.county_code, ident.county_name = county.county_code, county.county_name
@@ -195,6 +193,8 @@ def init_worker(
                 )
             )
         township_age, township_sign = pub.age_recipient, pub.sign_public
+    # a worker's key file holds its device's keys only: never the township's private key
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret))
     ident = Identity(
         role="worker",
         device_id=secrets.token_hex(8),
@@ -204,9 +204,7 @@ def init_worker(
         grid_name=grid_name.strip(),
         worker_name=worker_name.strip(),
         created_at=utc_now(),
-        device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
-        device_sign_secret=device.sign_secret,
         device_sign_public=device.sign_public,
         township_age_recipient=township_age,
         township_sign_public=township_sign,

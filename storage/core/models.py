@@ -99,23 +99,24 @@ class Identity(SQLModel, table=True):
     worker_name: str = ""
     created_at: dt.datetime = _instant(nullable=False)
     last_hlc: int = _clock(default=0)
-    # keys (see storage/core/keys.py); secrets stay in this owner-only file
-    device_age_secret: str = ""
+    # public keys (see storage/core/keys.py); the private ones are in <database>.keys
     device_age_recipient: str = ""
-    device_sign_secret: str = ""
     device_sign_public: str = ""
     township_age_recipient: str = ""
     township_sign_public: str = ""
-    township_age_secret: str = ""  # township role only
-    township_sign_secret: str = ""  # township role only
+    # schema 2 held the private keys here; since schema 3 always empty (storage/core/private_keys.py).
+    # Kept as columns: an old file's NOT NULL columns must still accept a new identity row.
+    device_age_secret: str = ""
+    device_sign_secret: str = ""
+    township_age_secret: str = ""
+    township_sign_secret: str = ""
     demo: bool = False
-    # the county level: a county database's code, name and keys; a township's county and its public key
+    # the county level (schema 4): a county database's code, name and public keys; a township's county
+    # and that county's public key. The county's private keys are in <database>.keys too.
     county_code: str = ""
     county_name: str = ""
     county_age_recipient: str = ""
     county_sign_public: str = ""
-    county_age_secret: str = ""  # county role only
-    county_sign_secret: str = ""  # county role only
 
 
 class Device(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""SQLite-specific bulk statements, kept in one place (DESIGN.md §2).
+"""SQLite-specific bulk statements, kept in one place (docs/design.md §2).
 
 PostgreSQL's twin is storage/core/pg_bulk.py (COPY instead of INSERT OR IGNORE / OR REPLACE);
 callers pick the one of their connection with storage.core.bulk.for_connection.

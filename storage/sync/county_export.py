@@ -56,8 +56,11 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
     """
     from storage.sync.bundle_file import bundle_file_name, write_bundle
 
+    from storage.core.private_keys import private_keys
+
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
+    sign_secret = private_keys(db.local_path).device_sign_secret
     event_t = Event.__table__  # type: ignore[attr-defined]
     with db.write() as s:
         ident = _township(s)
@@ -85,8 +88,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
         if wanted is not None:
             query = query.where(wanted)
         rows = s.connection().execution_options(yield_per=5000).execute(query)
-        info = write_bundle(path, manifest, _events(rows, total, progress), ident.county_age_recipient,
-                            ident.device_sign_secret)
+        info = write_bundle(path, manifest, _events(rows, total, progress), ident.county_age_recipient, sign_secret)
         s.execute(update(Event).where(Event.exported_seq.is_(None)).values(exported_seq=seq),
                   execution_options={"synchronize_session": False})
         s.add(CountyExport(seq=seq, file_name=path.name, payload_sha256=info.manifest["payload_sha256"],

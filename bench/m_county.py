@@ -1,6 +1,6 @@
 """The county on PostgreSQL: its townships' bundles merged, against a COPY of the same rows; its monthly report.
 
-DESIGN.md §4: the county (20 township bundles carrying the county set's events) merged into
+docs/design.md §4: the county (20 township bundles carrying the county set's events) merged into
 PostgreSQL within 3× of a COPY of the same rows into the same tables, peak memory of the merging
 process under 300 MiB; the county monthly report under 5 s. The merge runs in a process of its own
 (bench/apps/merge_run.py); the floor loads, with COPY FROM, exactly the rows the merge left in each

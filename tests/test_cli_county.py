@@ -1,4 +1,4 @@
-"""The county's commands (DESIGN.md §3): init --role county, county-key, export --county, merge and dump on a county."""
+"""The county's commands (docs/design.md §3): init --role county, county-key, export --county, merge and dump on a county."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("county-key", parents=[common], help=_("township: learn the county's public key"),
                        description=_("Give this township database its county's public key file; bundles to the county are encrypted to it."))
-    p.add_argument("file", type=Path, metavar=_("FILE"))
+    p.add_argument("file", type=Path, metavar=_("FILE"), help=_("the county's public key file (county-CODE.pub)"))
     p.set_defaults(func=cmd_county_key)
 
     p = sub.add_parser("demo", parents=[common], help=_("fill the database with a realistic synthetic data set"),

@@ -79,7 +79,8 @@ def integrity_ok(path: Path, *, quick: bool = True) -> bool:
             rows = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):
+        # a damaged schema page's bytes can end up in SQLite's error message, which need not be UTF-8
         return False
     return rows == [("ok",)]
 

@@ -1,7 +1,7 @@
 """A township's bundle to its county (`gridcare export --county`).
 
 The township sends its merged **events** — its workers' and its own — not the state derived from
-them, so the county's state is the same fold of the same events (DESIGN.md §2, "Levels above the
+them, so the county's state is the same fold of the same events (docs/design.md §2, "Levels above the
 township"). The bundle is encrypted to the county's key, signed by the township's device key, and
 numbered in a sequence of its own (table county_export), so the county can say which is missing.
 Incremental by default: the events no bundle to the county has carried yet (event.exported_seq,

@@ -47,6 +47,7 @@ def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[
         db.dispose()
         for side in ("", "-wal", "-shm"):
             Path(str(path) + side).unlink(missing_ok=True)
+    # the identity (public keys only: the private ones are in county.db.keys beside county.db)
     (folder / "county.json").write_text(json.dumps(ident.model_dump(mode="json"), ensure_ascii=False), encoding="utf-8")
     (folder / "DONE").write_text("ok", encoding="utf-8")
     return folder / "bundles", json.loads((folder / "county.json").read_text(encoding="utf-8")), folder / "county.db"
@@ -62,7 +63,7 @@ def new_county(url: str, identity: dict, keys_of: Path) -> None:
     from storage.core.private_keys import read_keys, write_keys
 
     db = open_database(url)
-    fields = dict(identity)
+    fields = {k: v for k, v in identity.items() if k in Identity.model_fields}
     fields["created_at"] = dt.datetime.fromisoformat(fields["created_at"])
     with db.write() as s:
         s.add(Identity(**fields))

@@ -218,3 +218,40 @@ def test_the_county_private_keys_stay_on_this_machine_never_in_the_database(tmp_
         stored = " ".join(str(v) for row in conn.execute(text("SELECT * FROM identity")) for v in row)
     assert keys.county_age_secret not in stored and keys.county_sign_secret not in stored
     county.dispose()
+
+
+def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_target, monkeypatch):
+    """A bad event line after some chunks were written rolls them all back; good bundles merge as one chunk would."""
+    import storage.sync.merge as merge_module
+    from storage.core.keys import read_county_key_file
+    from storage.core.private_keys import private_keys
+    from storage.sync.bundle_file import read_bundle, write_bundle
+
+    monkeypatch.setattr(merge_module, "CHUNK_EVENTS", 3)  # many chunks out of a small bundle
+    county = make_county(db_target, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=4)
+    good = t.to_county(tmp_path / "up")
+    pub = read_county_key_file(tmp_path / "county.pub")
+    manifest, events = read_bundle(good, [private_keys(county.local_path).county_age_secret], None)
+    assert len(events) > 10
+    # the same township's next bundle, signed and encrypted right, whose 8th event is malformed
+    events[7] = {**events[7], "hlc": "not a clock"}
+    bad_manifest = {k: manifest[k] for k in ("kind", "schema_version", "township_code", "township_name", "county_code",
+                                              "grid_code", "device_id", "worker", "full", "age_recipient", "created_at")}
+    bad_manifest.update(seq=2, counts={}, sign_public=manifest["sign_public"])
+    bad = write_bundle(tmp_path / "bad.gcb", bad_manifest, events, pub.age_recipient,
+                       private_keys(t.db.local_path).device_sign_secret).path
+    before = record_dump(county)
+    written = []
+    real_chunk = merge_module._apply_chunk
+    monkeypatch.setattr(merge_module, "_apply_chunk", lambda s, chunk, tally: (written.append(len(chunk)),
+                                                                              real_chunk(s, chunk, tally)))
+    report = merge_paths(county, [bad])
+    assert [(b.status, b.code) for b in report.bundles] == [("refused", "bad_event")]
+    assert "record 8 " in report.bundles[0].message
+    assert written == [3, 3]  # two chunks were written before the bad line was read: the savepoint undid them
+    assert record_dump(county) == before
+    assert merge_paths(county, [good]).refused == []
+    assert record_dump(county) == record_dump(t.db)
+    county.dispose()
+    t.close()

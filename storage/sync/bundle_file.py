@@ -250,6 +250,17 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     signature (by the manifest's sign_public), manifest fields, township, `check_signer(manifest)` (which
     raises BundleError to refuse), payload size and SHA-256, decryption, gunzip, every event.
     """
+    manifest, events = open_bundle(path, age_secrets, expected_township, check_signer)
+    return manifest, list(events)
+
+
+def open_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
+                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """`read_bundle`, with the events read as they are iterated: everything up to the decryption is
+    checked before this returns; each event line as it comes, and their number at the end, each
+    raising BundleError. A merge writes them a chunk at a time inside a savepoint that a BundleError
+    rolls back, so a county's township bundle (some 100,000 events) is never whole in memory.
+    """
     import pyrage
 
     from storage.core.keys import verify
@@ -293,8 +304,7 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     del ciphertext
     counts = manifest["counts"]
     expected = counts.get("events")
-    events = _parse_events(_lines(compressed, path), path, expected)
-    return manifest, events
+    return manifest, _parse_events(_lines(compressed, path), path, expected)
 
 
 def _read_payload(path: Path, offset: int, size: int) -> bytes:
@@ -364,18 +374,18 @@ def _event_ok(line: bytes) -> dict[str, Any] | None:
     return ev
 
 
-def _parse_events(lines: Iterable[bytes], path: Path, expected: int | None) -> list[dict[str, Any]]:
-    events = []
+def _parse_events(lines: Iterable[bytes], path: Path, expected: int | None) -> Iterator[dict[str, Any]]:
+    count = 0
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         ev = _event_ok(line)
         if ev is None:
             raise _fail("bad_event", _("record {n} inside the bundle is malformed.").format(n=n), path)
-        events.append(ev)
-        if expected is not None and len(events) > expected:
+        count += 1
+        if expected is not None and count > expected:
             raise _fail("bad_event", _("the bundle holds more records than its manifest says."), path)
-    if expected is not None and len(events) != expected:
+        yield ev
+    if expected is not None and count != expected:
         raise _fail("bad_event", _("the bundle holds {found} records, its manifest says {expected}.").format(
-            found=len(events), expected=expected), path)
-    return events
+            found=count, expected=expected), path)

@@ -1,8 +1,9 @@
 """Merging bundles into this database.
 
-Each bundle is verified whole before anything is written, then merged in ONE
-transaction: the set union of events, then the touched records re-derived.
-A refused or interrupted bundle leaves the database as it was.
+Each bundle's signature, checksum and encryption are verified before anything is written; then it
+is merged under ONE savepoint: the set union of its events, then the touched records re-derived, a
+chunk of events at a time (each event line is checked as it is read: a malformed one part-way
+rolls the savepoint back). A refused or interrupted bundle leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
+from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, read_manifest
 from storage.core.changes import load_identity, rebuild
 from storage.core.db import Database
 from storage.core.i18n import _
@@ -28,6 +29,9 @@ from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Confl
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
 MERGE_CACHE_KIB = 64 * 1024
+# a bundle's events are written this many at a time (one savepoint for the whole bundle still): a
+# county's township bundle (some 100,000 events) is never whole in memory; a worker's fits in one
+CHUNK_EVENTS = 20_000
 
 
 @dataclass
@@ -75,8 +79,8 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
-    for n, ev in enumerate(events, start=1):
+def _check_record_types(events: list[dict[str, Any]], name: str, offset: int = 0) -> None:
+    for n, ev in enumerate(events, start=offset + 1):
         if ev["record_type"] not in RECORD_TABLES:
             raise BundleError("bad_event", _("{file}: {problem}").format(
                 file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
@@ -160,8 +164,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     ident = load_identity(s)
     township = None if ident.role == "county" else ident.township_code  # a county takes all of its townships
     try:
-        manifest, events = read_bundle(path, secrets, township, _signer_check(s, ident, name))
-        _check_record_types(events, name)
+        manifest, events = open_bundle(path, secrets, township, _signer_check(s, ident, name))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
@@ -174,6 +177,10 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome)
+    except BundleError as exc:
+        # a malformed event found part-way through the bundle: the savepoint was rolled back
+        s.expunge_all()
+        return BundleOutcome(name, "refused", exc.code, str(exc))
     except (ValueError, TypeError):
         # a value of the wrong type deep in a record: the savepoint was rolled back
         s.expunge_all()
@@ -182,35 +189,28 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     return outcome
 
 
-def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
-           outcome: BundleOutcome) -> None:
-    from storage.core.bulk import for_connection
+@dataclass
+class _Tally:
+    """What a bundle's chunks added up to."""
 
+    events: int = 0
+    new: int = 0
+    added: int = 0
+    updated: int = 0
+    conflicts: int = 0
+    newest: int = 0
+    counted: set[tuple[str, str]] = field(default_factory=set)  # records already counted as added or updated
+
+
+def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
+           outcome: BundleOutcome) -> None:
     now = dt.datetime.now(dt.timezone.utc)
-    conn = s.connection()
-    bulk = for_connection(conn)
-    existing_event_ids, existing_state_ids, insert_events_ignore = (
-        bulk.existing_event_ids, bulk.existing_state_ids, bulk.insert_events_ignore)
+    tally = _Tally()
+    for chunk in _batches(events, CHUNK_EVENTS):
+        _check_record_types(chunk, path.name, tally.events)
+        _apply_chunk(s, chunk, tally)
     ident = s.get(Identity, 1)
-    present = existing_event_ids(conn, [ev["id"] for ev in events])
-    new = [ev for ev in events if ev["id"] not in present]
-    keys = {(ev["record_type"], ev["record_id"]) for ev in new}
-    by_type: dict[str, list[str]] = {}
-    for rtype, rid in keys:
-        by_type.setdefault(rtype, []).append(rid)
-    insert_events_ignore(conn, new)
-    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
-                for t, ids in by_type.items()}
-    # only records that had state can have had conflicts before this bundle
-    before = _conflict_ids(s, existing)
-    fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for ev in new:
-        key = (ev["record_type"], ev["record_id"])
-        if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
-            fresh.setdefault(key, []).append(ev)
-    after = _reviewed(rebuild(s, keys, fresh))
-    newest = max((ev["hlc"] for ev in events), default=0)
-    ident.last_hlc = hlc.observe(ident.last_hlc, newest)
+    ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
     if manifest.get("kind") in ("worker", "to_county"):
         device = s.get(Device, outcome.device_id)
@@ -228,15 +228,61 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
     received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
-    received.event_count, received.merged_at = len(events), now
+    received.event_count, received.merged_at = tally.events, now
     s.add(received)
-    updated = sum(len(ids) for ids in existing.values())
-    outcome.events_new = len(new)
-    outcome.added, outcome.updated, outcome.conflicts = len(keys) - updated, updated, len(after - before)
+    outcome.events_new = tally.new
+    outcome.added, outcome.updated, outcome.conflicts = tally.added, tally.updated, tally.conflicts
     s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
-                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
-                             "new_events": len(new), "records": len(keys)}))
+                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
+                             "new_events": tally.new, "records": len(tally.counted)}))
     s.flush()
+
+
+def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for ev in events:
+        chunk.append(ev)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:
+    """The set union of one chunk's events, then the records they touch re-derived."""
+    from storage.core.bulk import for_connection
+
+    conn = s.connection()
+    bulk = for_connection(conn)
+    present = bulk.existing_event_ids(conn, [ev["id"] for ev in events])
+    new = [ev for ev in events if ev["id"] not in present]
+    keys = {(ev["record_type"], ev["record_id"]) for ev in new}
+    by_type: dict[str, list[str]] = {}
+    for rtype, rid in keys:
+        by_type.setdefault(rtype, []).append(rid)
+    bulk.insert_events_ignore(conn, new)
+    existing = {t: bulk.existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
+                for t, ids in by_type.items()}
+    # only records that had state can have had conflicts before this chunk
+    before = _conflict_ids(s, existing)
+    fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for ev in new:
+        key = (ev["record_type"], ev["record_id"])
+        if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
+            fresh.setdefault(key, []).append(ev)
+    after = _reviewed(rebuild(s, keys, fresh))
+    tally.events += len(events)
+    tally.new += len(new)
+    tally.newest = max(tally.newest, max((ev["hlc"] for ev in events), default=0))
+    tally.conflicts += len(after - before)
+    # a record an earlier chunk of this bundle added or updated is counted once, there
+    for key in keys - tally.counted:
+        if key[1] in existing[key[0]]:
+            tally.updated += 1
+        else:
+            tally.added += 1
+    tally.counted |= keys
 
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:

@@ -131,6 +131,13 @@ def _after_fold(session: Session, record_type: str, row: SQLModel, hlc: int) -> 
 def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
     """resident.risk_level = the latest assessment (by date, then clock)."""
     ids = sorted(set(resident_ids))
+    wanted = set(ids)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":  # one statement for them all (a county merge refreshes thousands)
+        from storage.core.pg_bulk import refresh_risk as refresh_on_server
+
+        refresh_on_server(conn, ids)
+        ids = []
     latest = (
         select(RiskAssessment.level)
         .where(RiskAssessment.resident_id == Resident.id, RiskAssessment.deleted == False)  # noqa: E712
@@ -144,7 +151,6 @@ def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
             update(Resident).where(Resident.id.in_(chunk)).values(risk_level=func.coalesce(latest, "low")),
             execution_options={"synchronize_session": False},
         )
-    wanted = set(ids)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Resident) and obj.id in wanted:
             session.expire(obj, ["risk_level"])

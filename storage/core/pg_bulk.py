@@ -114,3 +114,19 @@ def _json_columns(conn: Connection, table: str) -> frozenset[str]:
                         " AND table_schema = current_schema() AND data_type IN ('json', 'jsonb')", (table,))
             _JSON_COLUMNS[table] = frozenset(r[0] for r in cur)
     return _JSON_COLUMNS[table]
+
+
+def refresh_risk(conn: Connection, resident_ids: Sequence[str]) -> None:
+    """resident.risk_level = the latest assessment (by date, then clock), else 'low': storage.core.changes's
+    rule in one statement for every resident given (its chunked correlated UPDATE cost seconds per bundle)."""
+    if not resident_ids:
+        return
+    with _cursor(conn) as cur:
+        cur.execute(
+            "UPDATE resident r SET risk_level = coalesce(latest.level, 'low')"
+            " FROM unnest(%s::varchar[]) AS ids(id)"
+            " LEFT JOIN LATERAL (SELECT ra.level FROM risk_assessment ra WHERE ra.resident_id = ids.id AND NOT ra.deleted"
+            "  ORDER BY ra.assessed_on DESC, ra.hlc DESC LIMIT 1) latest ON true"
+            # a row whose level stays is not rewritten (PostgreSQL writes a new row version per update)
+            " WHERE r.id = ids.id AND r.risk_level IS DISTINCT FROM coalesce(latest.level, 'low')",
+            (list(resident_ids),))

@@ -113,8 +113,7 @@ def main(argv: list[str]) -> int:
     if wanted("county"):  # the county on PostgreSQL (a server of its own unless CI started one)
         from bench import m_county
 
-        # the report's SQL on PostgreSQL comes with the report's portability (issue #17): not measured yet
-        results += m_county.measure(2, "grid", report=False) if args.quick else m_county.measure(20, "township", report=False)
+        results += m_county.measure(2, "grid") if args.quick else m_county.measure(20, "township")
     text = markdown(results, args.quick)
     print(text)
     args.out.write_text(text, encoding="utf-8")

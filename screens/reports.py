@@ -61,13 +61,22 @@ class ReportsScreen(Screen[None]):
         self.grouping = "village"
         self.report = None
 
+    def _groupings(self) -> tuple[str, ...]:
+        """The report's tables: a county's begins with its townships."""
+        from storage.reports.monthly import COUNTY_GROUPINGS, TOWNSHIP_GROUPINGS
+
+        ident = self.app.identity
+        return COUNTY_GROUPINGS if ident is not None and ident.role == "county" else TOWNSHIP_GROUPINGS
+
     def compose(self) -> ComposeResult:
         from storage.reports.monthly import GROUPINGS
 
+        groupings = self._groupings()
+        self.grouping = groupings[0]
         yield Header()
         with Horizontal(id="report-bar"):
             yield Static("", id="month", markup=False)
-            yield Select([(_(label), key) for key, label in GROUPINGS.items()], value="village", allow_blank=False,
+            yield Select([(_(GROUPINGS[key]), key) for key in groupings], value=self.grouping, allow_blank=False,
                          id="grouping", compact=True)
         yield Static("", id="report-notes")
         yield DataTable(id="summary", cursor_type="cell", zebra_stripes=True)
@@ -168,9 +177,7 @@ class ReportsScreen(Screen[None]):
         self.refresh_report()
 
     def action_grouping(self) -> None:
-        from storage.reports.monthly import GROUPINGS
-
-        keys = list(GROUPINGS)
+        keys = list(self._groupings())
         self.query_one("#grouping", Select).value = keys[(keys.index(self.grouping) + 1) % len(keys)]
 
     @on(Select.Changed, "#grouping")

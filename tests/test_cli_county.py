@@ -57,6 +57,8 @@ def _county_round(tmp_path, county_db: str):
     township_dump = _en("--db", str(t), "dump", tmp_path=tmp_path)
     assert county_dump.returncode == 0 and county_dump.stdout == township_dump.stdout
     assert '"name":"张三"' in county_dump.stdout
+    report = _en("--db", county_db, "report", tmp_path=tmp_path)
+    assert report.returncode == 0 and "Township" in report.stdout and "Village" in report.stdout, report.stderr
 
 
 def test_a_county_on_a_file_from_the_command_line(tmp_path):

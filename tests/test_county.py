@@ -255,3 +255,38 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
     assert record_dump(county) == record_dump(t.db)
     county.dispose()
     t.close()
+
+
+def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_target):
+    """Per township (and per village below it) the county's month is exactly what each township reports."""
+    import datetime as dt
+
+    from storage.demo.build import generate
+    from storage.reports.monthly import monthly_report
+
+    day = dt.date(2026, 11, 24)
+    county = make_county(db_target, tmp_path / "county.pub")
+    own = {}
+    for n, code in enumerate(("330521101", "330521102"), start=1):
+        t = make_township(tmp_path, code, tmp_path / "county.pub")
+        generate(t.db, seed=n, scale="grid", today=day)
+        assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+        own[code] = monthly_report(t.db, 2026, 11, today=day)
+        t.close()
+    report = monthly_report(county, 2026, 11, today=day)
+    assert report.groupings == ("township", "village", "grid", "category")
+    assert (report.township_code, report.township_name) == COUNTY
+    figures = ("key_persons", "visited", "overdue", "emergency_high", "open_referrals", "aged_out")
+    by_township = {r.key: r for r in report.rows["township"]}
+    assert set(by_township) == set(own)
+    for code, township in own.items():
+        assert [getattr(by_township[code], f) for f in figures] == [getattr(township.totals, f) for f in figures]
+        assert by_township[code].label == township.township_name
+        villages = [r for r in report.rows["village"] if r.key.startswith(code)]
+        assert [(r.key, *(getattr(r, f) for f in figures)) for r in villages] == [
+            (r.key, *(getattr(r, f) for f in figures)) for r in township.rows["village"]]
+        assert all(r.label.startswith(township.township_name) for r in villages)
+        behind = report.behind("township", code, "key_persons")
+        assert sorted(p.id for p in behind) == sorted(p.id for p in township.people)
+    assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500
+    county.dispose()

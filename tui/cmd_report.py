@@ -81,7 +81,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     from rich.table import Table
 
     from storage.reports.files import LIST_COLUMNS, cell_value, display_width, notes, summary_cells, summary_headers, title
-    from storage.reports.monthly import GROUPINGS, LISTS
+    from storage.reports.monthly import LISTS
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why
@@ -89,7 +89,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     dropped = {"Sex", "Village", "Categories", "Birth date", "Case", "Closed on", "Risk since"}
     console.print(f"[bold]{title(report)}[/bold]")
     console.print(notes(report))
-    for grouping in GROUPINGS:
+    for grouping in report.groupings:
         table = Table(*summary_headers(grouping), show_footer=False)
         for i, column in enumerate(table.columns):
             column.justify = "left" if i == 0 else "right"

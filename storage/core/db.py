@@ -421,10 +421,12 @@ def driver_connection(source: Session | Connection | sqlite3.Connection) -> sqli
     """
     if isinstance(source, sqlite3.Connection):
         return source
+    from storage.core.server_reader import ServerReader
+
+    if isinstance(source, ServerReader):
+        return source  # type: ignore[return-value]
     conn = source.connection() if hasattr(source, "get_bind") else source
     raw = conn.connection.driver_connection
     if isinstance(raw, sqlite3.Connection):
         return raw
-    from storage.core.server_reader import ServerReader
-
     return ServerReader(raw)  # type: ignore[return-value]

@@ -86,7 +86,7 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
     raw = driver_connection(source)
     policy = policy or read_policy(raw)
     aliases = _alias_last_seen(raw, policy, today)
-    where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
+    where = "NOT r.deleted AND r.merged_into IS NULL AND r.status = 'active'"
     params: dict[str, str] = {"today": today.isoformat()}
     if grid_code:
         where += " AND r.grid_code = :grid"
@@ -196,7 +196,7 @@ def _tally(rows: list[DueRow], visited: list[bool], key) -> dict[str, Progress]:
 
 def home_data(db: Database, today: dt.date) -> HomeData:
     with db.engine.connect() as conn:
-        return read_home(conn.connection.driver_connection, today)
+        return read_home(driver_connection(conn), today)
 
 
 def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
@@ -276,7 +276,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
 
 def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:
     sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
-           " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
+           " WHERE NOT f.deleted AND f.status != 'closed' ORDER BY f.opened_on, f.id")
     roots = _alias_roots(conn)
     out = []
     for fid, rid, agency, reason, status, opened in conn.execute(sql):
@@ -287,7 +287,7 @@ def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> l
 
 
 def _recent_visits(conn: sqlite3.Connection, grid_code: str | None) -> list[VisitRow]:
-    where = "v.deleted = 0 AND r.deleted = 0"
+    where = "NOT v.deleted AND NOT r.deleted"
     params = {"n": RECENT_VISITS}
     if grid_code:
         where += " AND r.grid_code = :grid"
@@ -301,7 +301,7 @@ def _recent_visits(conn: sqlite3.Connection, grid_code: str | None) -> list[Visi
 
 def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[GridRow]:
     names = {gid: name or code for gid, code, name in conn.execute(
-        "SELECT id, code, name FROM grid WHERE deleted = 0")}
+        "SELECT id, code, name FROM grid WHERE NOT deleted")}
     last = {g: v for g, v in conn.execute(
         "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
         " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}

@@ -42,7 +42,7 @@ class Policy:
 
 
 POLICY_IDS = [f"policy.{key}" for key in DEFAULT_POLICY]
-POLICY_SQL = f"SELECT id, value FROM setting WHERE deleted = 0 AND id IN ({', '.join('?' * len(POLICY_IDS))})"
+POLICY_SQL = f"SELECT id, value FROM setting WHERE NOT deleted AND id IN ({', '.join('?' * len(POLICY_IDS))})"
 
 
 def read_policy(raw: sqlite3.Connection) -> Policy:

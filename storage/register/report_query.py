@@ -40,7 +40,7 @@ def seen_methods(policy: Policy) -> tuple[str, ...]:
 
 def counting_visit_sql(policy: Policy, alias: str = "v") -> str:
     methods = ", ".join(f"'{m}'" for m in seen_methods(policy))
-    return f"{alias}.deleted = 0 AND {alias}.resident_seen = 1 AND {alias}.method IN ({methods})"
+    return f"NOT {alias}.deleted AND {alias}.resident_seen AND {alias}.method IN ({methods})"
 
 
 def last_seen_sql(policy: Policy, resident: str = "r.id", until: str = ":day") -> str:
@@ -60,12 +60,19 @@ def seen_between_sql(policy: Policy, resident: str = "r.id", start: str = ":firs
 
 def risk_at_sql(resident: str = "r.id", day: str = ":day", column: str = "ra.level") -> str:
     """The risk level (or another column) in effect at `day`: the latest assessment on or before it."""
-    return (f"(SELECT {column} FROM risk_assessment ra WHERE ra.resident_id = {resident} AND ra.deleted = 0"
+    return (f"(SELECT {column} FROM risk_assessment ra WHERE ra.resident_id = {resident} AND NOT ra.deleted"
             f" AND ra.assessed_on <= {day} ORDER BY ra.assessed_on DESC, ra.hlc DESC LIMIT 1)")
 
 
 # date, clock and level in one sortable text: "2026-10-03|00000001790000000000|high"
 RISK_PACKED = "ra.assessed_on || '|' || printf('%020d', ra.hlc) || '|' || ra.level"
+# the same on PostgreSQL (no printf; a date is written as text explicitly)
+RISK_PACKED_PG = "to_char(ra.assessed_on, 'YYYY-MM-DD') || '|' || lpad(ra.hlc::text, 20, '0') || '|' || ra.level"
+
+
+def risk_packed(conn: Connection) -> str:
+    """RISK_PACKED in the SQL of the connection's engine."""
+    return RISK_PACKED_PG if conn.dialect.name == "postgresql" else RISK_PACKED
 
 
 def unpack_risk(value: str | None) -> tuple[dt.date | None, int, str | None]:
@@ -128,7 +135,7 @@ class PersonRow:
 def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
                 grid_code: str | None) -> Iterator[PersonRow]:
     """Registered by the month's end, not deleted, not merged away, and active at some time in the month."""
-    where = ["r.deleted = 0", "r.merged_into IS NULL",
+    where = ["NOT r.deleted", "r.merged_into IS NULL",
              "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
     params = {"first": first.isoformat(), "last": last.isoformat(), "day": day.isoformat()}
@@ -139,7 +146,7 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
         "SELECT r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
         " coalesce(r.village_code, g.village_code, ''), r.grid_code, r.categories, r.status, r.closed_on,"
         " r.close_reason, r.registered_on, r.visit_frequency_days,"
-        f" {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=RISK_PACKED)} AS risk"
+        f" {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=risk_packed(conn))} AS risk"
         " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
         f" WHERE {' AND '.join(where)}"
     )
@@ -175,9 +182,9 @@ class AliasFacts:
 # every merged duplicate -> the record it ends up in (chains followed); also run through sqlite3 by storage.register.home
 ALIAS_ROOTS_SQL = (
     "WITH RECURSIVE alias(id, root) AS ("
-    " SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL AND deleted = 0"
+    " SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL AND NOT deleted"
     " UNION SELECT a.id, r.merged_into FROM alias a JOIN resident r ON r.id = a.root"
-    "  WHERE r.merged_into IS NOT NULL AND r.deleted = 0)"
+    "  WHERE r.merged_into IS NOT NULL AND NOT r.deleted)"
     " SELECT a.id, a.root FROM alias a JOIN resident r ON r.id = a.root WHERE r.merged_into IS NULL")
 
 
@@ -194,7 +201,7 @@ def merged_aliases(conn: Connection, policy: Policy, roots: dict[str, str], firs
     for dup, root in sorted(roots.items()):
         row = conn.execute(text(
             f"SELECT {last_seen_sql(policy, ':dup')}, {seen_between_sql(policy, ':dup')},"
-            f" {risk_at_sql(':dup', column=RISK_PACKED)}"
+            f" {risk_at_sql(':dup', column=risk_packed(conn))}"
         ), {**params, "dup": dup}).one()
         since, hlc, level = unpack_risk(row[2])
         facts.append(AliasFacts(root, as_date(row[0]), bool(row[1]), level, since, hlc))
@@ -204,7 +211,7 @@ def merged_aliases(conn: Connection, policy: Policy, roots: dict[str, str], firs
 def open_referrals(conn: Connection, day: dt.date) -> list[tuple]:
     """Referrals open at `day`: opened on or before it and not closed on or before it."""
     sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
-           " WHERE f.deleted = 0 AND (f.opened_on IS NULL OR f.opened_on <= :day)"
+           " WHERE NOT f.deleted AND (f.opened_on IS NULL OR f.opened_on <= :day)"
            " AND (f.status != 'closed' OR f.closed_on > :day)")
     return [(r[0], r[1], r[2], r[3] or "", r[4], as_date(r[5])) for r in conn.execute(text(sql), {"day": day.isoformat()})]
 
@@ -213,21 +220,27 @@ def visits_by_worker(conn: Connection, policy: Policy, first: dt.date, last: dt.
                      grid_code: str | None) -> list[tuple]:
     """(visitor, grid, visits, home, phone, video, proxy, not seen, counted, residents seen) per worker and grid."""
     counting = counting_visit_sql(policy)
-    where = "v.deleted = 0 AND v.visit_date BETWEEN :first AND :last AND r.deleted = 0"
+    where = "NOT v.deleted AND v.visit_date BETWEEN :first AND :last AND NOT r.deleted"
     params = {"first": first.isoformat(), "last": last.isoformat()}
     if grid_code:
         where += " AND v.grid_code = :grid"
         params["grid"] = grid_code
-    sql = ("SELECT v.visitor, v.grid_code, count(*), sum(v.method = 'home'), sum(v.method = 'phone'),"
-           " sum(v.method = 'video'), sum(v.method = 'proxy'), sum(v.resident_seen = 0),"
-           f" sum({counting}), count(DISTINCT CASE WHEN {counting} THEN coalesce(r.merged_into, r.id) END)"
+    sql = ("SELECT v.visitor, v.grid_code, count(*), count(*) FILTER (WHERE v.method = 'home'),"
+           " count(*) FILTER (WHERE v.method = 'phone'), count(*) FILTER (WHERE v.method = 'video'),"
+           " count(*) FILTER (WHERE v.method = 'proxy'), count(*) FILTER (WHERE NOT v.resident_seen),"
+           f" count(*) FILTER (WHERE {counting}), count(DISTINCT CASE WHEN {counting} THEN coalesce(r.merged_into, r.id) END)"
            " FROM visit v JOIN resident r ON r.id = v.resident_id"
            f" WHERE {where} GROUP BY v.visitor, v.grid_code")
     return [tuple(row) for row in conn.execute(text(sql), params)]
 
 
+def township_names(conn: Connection) -> dict[str, str]:
+    """township code -> name (a county's townships)."""
+    return {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM township WHERE NOT deleted"))}
+
+
 def place_names(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
     """(village code -> name, grid id -> name)."""
-    villages = {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM village WHERE deleted = 0"))}
-    grids = {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM grid WHERE deleted = 0"))}
+    villages = {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM village WHERE NOT deleted"))}
+    grids = {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM grid WHERE NOT deleted"))}
     return villages, grids

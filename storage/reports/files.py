@@ -148,7 +148,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.append([notes(report)])
     widths: dict[int, int] = {}
     rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
-    for n, grouping in enumerate(GROUPINGS):
+    for n, grouping in enumerate(report.groupings):
         if n:
             ws.append([])
         for row in [None] + report.rows[grouping] + [report.totals]:
@@ -218,7 +218,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
         out = csv.writer(fh)
         out.writerow([title(report)])
         out.writerow([notes(report)])
-        for grouping in GROUPINGS:
+        for grouping in report.groupings:
             out.writerow([])
             out.writerow(summary_headers(grouping))
             for row in report.rows[grouping] + [report.totals]:

@@ -23,7 +23,11 @@ from storage.register import report_query as q
 
 Progress = Callable[[int, int], None]
 
-GROUPINGS: dict[str, str] = {"village": N_("Village"), "grid": N_("Grid"), "category": N_("Category")}
+GROUPINGS: dict[str, str] = {"township": N_("Township"), "village": N_("Village"), "grid": N_("Grid"),
+                             "category": N_("Category")}
+# the tables of a report: a county's is per township first (and per village below it)
+TOWNSHIP_GROUPINGS = ("village", "grid", "category")
+COUNTY_GROUPINGS = ("township", "village", "grid", "category")
 MEASURES: dict[str, str] = {
     "key_persons": N_("Key persons"),
     "visited": N_("Visited"),
@@ -80,6 +84,8 @@ class Person:
     close_reason: str
     open_referrals: int = 0
     sort_key: tuple = ()
+    township_code: str = ""  # whose township the person is in: the county report's first table
+    township: str = ""
 
 
 @dataclass(slots=True)
@@ -98,6 +104,7 @@ class ReferralLine:
     status: str
     opened_on: dt.date | None
     days_open: int | None
+    township_code: str = ""
 
 
 @dataclass(slots=True)
@@ -161,6 +168,7 @@ class MonthlyReport:
     workers: list[WorkerLine] = field(default_factory=list)
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
     totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+    groupings: tuple[str, ...] = TOWNSHIP_GROUPINGS  # the keys of GROUPINGS this report has tables for
 
     @property
     def month_text(self) -> str:
@@ -199,6 +207,8 @@ class MonthlyReport:
             rows = self.list_rows(target)
         if key is None:
             return list(rows)
+        if grouping == "township":
+            return [r for r in rows if r.township_code == key]
         if grouping == "village":
             return [r for r in rows if r.village_code == key]
         if grouping == "grid":
@@ -249,12 +259,16 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         conn = s.connection()
         if ident is not None and ident.role == "worker":
             grid_code = ident.grid_code
+        county = ident is not None and ident.role == "county"
         villages, grids = q.place_names(conn)
+        townships = q.township_names(conn) if county else {}
         report = MonthlyReport(
             year=year, month=month, first=first, last=last, day=day,
-            township_code=ident.township_code if ident else "", township_name=ident.township_name if ident else "",
+            township_code=(ident.county_code if county else ident.township_code) if ident else "",
+            township_name=(ident.county_name if county else ident.township_name) if ident else "",
             grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
             phone_counts=policy.phone_counts, generated_at=utc_now(),
+            groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
         )
         step(0, 4)
         rows = {p.id: p for p in q.key_persons(conn, policy, first, last, day, grid_code)}
@@ -278,6 +292,10 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
     people: dict[str, Person] = {}
     for r in rows.values():
         village = villages.get(r.village_code, r.village_code) if r.village_code else _("No village")
+        town_code = township_of(r.grid_code, r.village_code)
+        town = townships.get(town_code, town_code)
+        if county and r.village_code:  # a county's villages are listed below their townships
+            village = town + village
         grid = grids.get(r.grid_code, r.grid_code)
         freq = by_risk.get(r.risk_level) or policy.frequency_days(r.risk_level)
         if r.frequency_override:  # the same rule as Policy.frequency_days, without a call per resident
@@ -295,7 +313,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             high_risk=open_at_day and r.risk_level in HIGH_RISK,
             aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
             age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
-            sort_key=_sort_key(grid, r.name, r.pinyin, r.id),
+            sort_key=_sort_key(grid, r.name, r.pinyin, r.id), township_code=town_code, township=town,
         )
     for ref_id, resident_id, agency, reason, status, opened_on in referral_rows:
         p = people.get(roots.get(resident_id, resident_id))
@@ -306,7 +324,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             id=ref_id, resident_id=p.id, name=p.name, id_number=p.id_number, village_code=p.village_code,
             village=p.village, grid_code=p.grid_code, grid=p.grid, categories=p.categories, agency=agency,
             reason=reason, status=status, opened_on=opened_on,
-            days_open=(day - opened_on).days if opened_on else None))
+            days_open=(day - opened_on).days if opened_on else None, township_code=p.township_code))
     report.referrals.sort(key=lambda f: (f.opened_on or dt.date.min, f.grid, f.name, f.id))
     report.people = sorted(people.values(), key=lambda p: p.sort_key)
     report.workers = sorted(
@@ -318,21 +336,31 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
     return report
 
 
+def township_of(grid_code: str, village_code: str) -> str:
+    """A resident's township code, from its grid's id ("330521101-G01") or its village's code (its first 9 digits)."""
+    if grid_code and "-" in grid_code:
+        return grid_code.split("-", 1)[0]
+    return (village_code or "")[:9]
+
+
 def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:
     by: dict[str, dict[str, ReportRow]] = {g: {} for g in GROUPINGS}
     total = ReportRow(None, N_("Total"))  # translated where shown: see shown_label
     for p in report.people:
         total.add(p)
-        keys = {"village": [p.village_code], "grid": [p.grid_code], "category": p.categories}
+        keys = {"township": [p.township_code], "village": [p.village_code], "grid": [p.grid_code],
+                "category": p.categories}
         for grouping, codes in keys.items():
             for code in codes:
                 row = by[grouping].get(code)
                 if row is None:
-                    label = {"village": p.village, "grid": p.grid}.get(grouping) or _(CATEGORIES.get(code, code))
+                    label = {"township": p.township, "village": p.village, "grid": p.grid}.get(grouping) or _(
+                        CATEGORIES.get(code, code))
                     row = by[grouping][code] = ReportRow(code, label)
                 row.add(p)
     order = {c: i for i, c in enumerate(CATEGORIES)}
     report.rows = {
+        "township": sorted(by["township"].values(), key=lambda r: r.key or ""),
         "village": sorted(by["village"].values(), key=lambda r: (r.key == "", r.key)),
         "grid": sorted(by["grid"].values(), key=lambda r: r.key or ""),
         "category": sorted(by["category"].values(), key=lambda r: (order.get(r.key, len(order)), r.key)),

@@ -290,3 +290,35 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
         assert sorted(p.id for p in behind) == sorted(p.id for p in township.people)
     assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500
     county.dispose()
+
+
+def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing(tmp_path, db_target):
+    import datetime as dt
+
+    from storage.reports.county_home import county_home
+    from storage.reports.monthly import monthly_report
+
+    county = make_county(db_target, tmp_path / "county.pub")
+    a = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3)
+    b = busy_township(tmp_path, "330521102", tmp_path / "county.pub", n=2)
+    first = a.to_county(tmp_path / "up")
+    edit_some(a, "甲")
+    a.to_county(tmp_path / "lost")  # bundle 2 of township 101 never arrives
+    edit_some(a, "乙")
+    third = a.to_county(tmp_path / "up")
+    merge_paths(county, [first, third, b.to_county(tmp_path / "up")])
+    day = dt.date(2026, 11, 24)
+    home = county_home(county, day)
+    report = monthly_report(county, 2026, 11, today=day)
+    assert (home.county_code, home.county_name, home.month_text) == (*COUNTY, "2026-11")
+    assert [g.code for g in home.townships] == ["330521101", "330521102"]
+    one, two = home.townships
+    assert (one.name, one.last_seq, one.missing, two.last_seq, two.missing) == ("镇101", 3, [2], 1, [])
+    assert one.last_bundle is not None
+    assert home.totals.key_persons == report.totals.key_persons == one.key_persons + two.key_persons
+    assert (one.visited, one.emergency_high) == next((r.visited, r.emergency_high) for r in report.rows["township"]
+                                                     if r.key == "330521101")
+    assert [p.id for p in home.emergencies] == [p.id for p in report.people if p.risk_level == "emergency"]
+    county.dispose()
+    a.close()
+    b.close()

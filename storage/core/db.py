@@ -207,7 +207,7 @@ def server_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise UserError(_("{url} is not a database URL.").format(url=_hide_password(url))) from None
+        raise UserError(_("{url} is not a database URL.").format(url=hide_password(url))) from None
     if parsed.get_backend_name() != "postgresql":
         raise UserError(_("gridcare works on a SQLite file or a PostgreSQL server, not {kind}.").format(
             kind=parsed.get_backend_name()))
@@ -216,7 +216,7 @@ def server_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _hide_password(url: str) -> str:
+def hide_password(url: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
@@ -374,7 +374,7 @@ def _open_server(url: str, *, create: bool) -> Database:
 
     import storage.core.models  # noqa: F401
 
-    shown = _hide_password(url)
+    shown = hide_password(url)
     engine = _make_server_engine(server_url(url))
     upgraded_from = None
     try:

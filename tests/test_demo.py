@@ -22,7 +22,8 @@ from storage.sync.export import pending_counts
 from storage.core.identity import get_identity, init_township, init_worker
 from storage.register.idnumbers import parse_disability_card, parse_id_number
 from storage.core.models import Event, Grid, Referral, Resident, RiskAssessment, Village, Visit
-from storage.register.policy import Policy, age_on, ageing_out, due_date
+from storage.register.due import DueFacts, due_on
+from storage.register.policy import Policy, age_on, ageing_out
 from storage.register.residents import EDITABLE, validate_resident
 from storage.register.visits import VISIT_FIELDS, validate_visit
 
@@ -172,7 +173,7 @@ def test_some_are_overdue_unvisited_ageing_out_closed_or_referred(grid_db):
         last[v.resident_id] = max(last.get(v.resident_id, v.visit_date), v.visit_date)
     policy = Policy()
     active = [r for r in residents if r.status == "active"]
-    late = [(TODAY - due_date(last.get(r.id), r.registered_on, policy.frequency_days(r.risk_level), TODAY)).days
+    late = [(TODAY - due_on(policy, DueFacts(last.get(r.id), r.registered_on, r.risk_level), TODAY)).days
             for r in active]
     assert 0.03 <= sum(d > 14 for d in late) / len(active) <= 0.12
     unvisited = sum(last.get(r.id, dt.date.min) < TODAY.replace(day=1) for r in active) / len(active)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -41,8 +41,19 @@ def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
 
 
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    # v3 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
+    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
+    from storage.core.visit_contact import LEGACY_CONTACT_SQL
+
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(visit)")}
+    if "contact_made" not in cols:
+        conn.execute("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
+    conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
 
 
 @dataclass

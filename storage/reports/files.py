@@ -73,8 +73,9 @@ LIST_COLUMNS: dict[str, list[Column]] = {
         Column(N_("Visits"), "int", lambda w: w.visits), Column(N_("Home visits"), "int", lambda w: w.home),
         Column(N_("Phone calls"), "int", lambda w: w.phone), Column(N_("Video calls"), "int", lambda w: w.video),
         Column(N_("Through someone else"), "int", lambda w: w.proxy),
-        Column(N_("Resident not seen"), "int", lambda w: w.not_seen),
+        Column(N_("Person not reached"), "int", lambda w: w.not_seen),
         Column(N_("Visits that count"), "int", lambda w: w.counted),
+        Column(N_("Residents visited"), "int", lambda w: w.residents_visited),
         Column(N_("Residents seen"), "int", lambda w: w.residents_seen)],
 }
 # the persons behind "key persons" and "visited" (drill-down) look like the not-visited list
@@ -116,8 +117,10 @@ def title(report: MonthlyReport) -> str:
 
 
 def notes(report: MonthlyReport) -> str:
-    phone = _("phone and video calls count") if report.phone_counts else _("phone and video calls do not count")
-    return _("Report day {day}; {phone}.").format(day=report.day.isoformat(), phone=phone)
+    from storage.register.policy_text import counting_summary, policy_title
+
+    return _("Report day {day}; {policy}: {counting}.").format(
+        day=report.day.isoformat(), policy=policy_title(report.policy), counting=counting_summary(report.policy))
 
 
 def display_width(text: str) -> int:

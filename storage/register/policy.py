@@ -170,12 +170,13 @@ def _check_categories(value: Any) -> tuple[CategoryRule, ...]:
         if not isinstance(item, dict):
             raise PolicyError(N_("The visit policy is damaged."))
         rules.append(check_category_rule(item.get("category"), item.get("every"), item.get("min_age")))
-    return tuple(sorted(set(rules), key=_rule_order))
+    return sorted_rules(rules)
 
 
-def _rule_order(rule: CategoryRule) -> tuple:
+def sorted_rules(rules) -> tuple[CategoryRule, ...]:
+    """Category rules in the order of the category list, then by age: one policy, one form."""
     order = list(CATEGORIES)
-    return (order.index(rule.category), rule.min_age or 0, str(rule.every))
+    return tuple(sorted(set(rules), key=lambda r: (order.index(r.category), r.min_age or 0, str(r.every))))
 
 
 def policy_from_value(value: Any) -> Policy:

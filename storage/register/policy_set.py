@@ -17,7 +17,7 @@ from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.register.policy import (
     DEFAULT_POLICY, POLICY_ID, CategoryRule, Every, Policy, PolicyError, load_policy, policy_from_value,
-    policy_value, with_changes,
+    policy_value, sorted_rules, with_changes,
 )
 
 ANY_AGE = -1  # drop_rules: every rule of the category, whatever its age
@@ -39,7 +39,7 @@ def changed_policy(current: Policy, *, counts: dict[str, str] | None = None, eve
     for rule in add_rules:
         rules = [r for r in rules if (r.category, r.min_age) != (rule.category, rule.min_age)] + [rule]
     return with_changes(start, counts={**start.counts, **(counts or {})}, every={**start.every, **(every or {})},
-                        categories=tuple(rules))
+                        categories=sorted_rules(rules))
 
 
 def _not_here() -> UserError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
-from storage.register.policy import ALWAYS, MONTH, NEVER, REACHED, Every, Policy
+from storage.register.policy import ALWAYS, FINDING_LEVELS, MONTH, NEVER, REACHED, Every, Policy
 
 COUNT_WORDS = {
     ALWAYS: N_("always counts"),
@@ -42,8 +42,12 @@ def count_lines(policy: Policy) -> list[str]:
 
 
 def every_lines(policy: Policy) -> list[str]:
-    lines = [_("{level} risk: {every}").format(level=label(RISK_LEVELS, level), every=every_text(policy.every[level]))
-             for level in reversed(list(RISK_LEVELS)) if level in policy.every]
+    lines = []
+    for level in reversed(list(RISK_LEVELS)):
+        every = every_text(policy.every[level])
+        if level in FINDING_LEVELS and policy.every[level] != MONTH:
+            every = _("{every}, from the last visit that counts or the finding, whichever is later").format(every=every)
+        lines.append(_("{level} risk: {every}").format(level=label(RISK_LEVELS, level), every=every))
     for rule in policy.categories:
         who = label(CATEGORIES, rule.category)
         if rule.min_age is not None:

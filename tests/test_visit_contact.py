@@ -68,7 +68,7 @@ def test_an_old_bundles_visit_folds_to_the_same_contact_as_it_was_written(tmp_pa
     r = register_resident(db, {"name": "张三", "categories": ["solitary_elder"]}, today=TODAY)
     old = {"resident_id": r.id, "grid_code": r.grid_code, "visit_date": "2026-11-02", "method": "phone",
            "visitor": "王", "resident_seen": False}
-    with db.write() as s:  # events as a laptop before schema 3 wrote them: no contact_made
+    with db.write() as s:  # events as a laptop before schema 4 wrote them: no contact_made
         w = writer(s)
         w.write("visit", "old-self", {**old, "met_with": "本人"})
         w.write("visit", "old-other", {**old, "met_with": "家属"})

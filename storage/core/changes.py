@@ -255,7 +255,7 @@ def _derived(record_type: str, record_id: str, values: dict[str, Any], deleted: 
     elif record_type == "risk":
         out["hlc"] = newest
     elif record_type == "visit" and values.get("contact_made") is None:
-        # recorded before the app asked (schema < 3): storage/core/visit_contact.py
+        # recorded before the app asked (schema < 4): storage/core/visit_contact.py
         visit = Visit.model_fields
         out["contact_made"] = legacy_contact(values.get("method", visit["method"].default),
                                              values.get("resident_seen", visit["resident_seen"].default),

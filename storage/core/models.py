@@ -93,15 +93,17 @@ class Identity(SQLModel, table=True):
     worker_name: str = ""
     created_at: dt.datetime = _instant(nullable=False)
     last_hlc: int = 0
-    # keys (see storage/core/keys.py); secrets stay in this owner-only file
-    device_age_secret: str = ""
+    # public keys (see storage/core/keys.py); the private ones are in <database>.keys
     device_age_recipient: str = ""
-    device_sign_secret: str = ""
     device_sign_public: str = ""
     township_age_recipient: str = ""
     township_sign_public: str = ""
-    township_age_secret: str = ""  # township role only
-    township_sign_secret: str = ""  # township role only
+    # schema 2 held the private keys here; since schema 3 always empty (storage/core/private_keys.py).
+    # Kept as columns: an old file's NOT NULL columns must still accept a new identity row.
+    device_age_secret: str = ""
+    device_sign_secret: str = ""
+    township_age_secret: str = ""
+    township_sign_secret: str = ""
     demo: bool = False
 
 
@@ -239,7 +241,7 @@ class Visit(SQLModel, table=True):
     met_with: str = ""
     resident_seen: bool = True  # seen in person (见到本人): a home visit that found the person
     # the person themself was reached: seen on a home visit, spoken with on a phone or video call
-    # (联系到本人); never on a visit through someone else. Visits recorded before schema 3 have
+    # (联系到本人); never on a visit through someone else. Visits recorded before schema 4 have
     # it from storage/core/visit_contact.py when their events do not set it.
     contact_made: Optional[bool] = None
     observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

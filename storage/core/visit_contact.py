@@ -1,8 +1,8 @@
 """Whether a visit reached the person: the rule for visits recorded before the app asked.
 
-Until schema 3 a visit recorded only "resident seen" (见到本人), and the form asked it for
+Until schema 4 a visit recorded only "resident seen" (见到本人), and the form asked it for
 every method. On a phone call nobody is seen, so an honest worker left it unticked even
-when they spoke with the person. From schema 3 every visit records `contact_made`: seen
+when they spoke with the person. From schema 4 every visit records `contact_made`: seen
 in person on a home visit (见到本人), spoken with on a phone or video call (联系到本人),
 never on a visit learnt through someone else.
 

@@ -134,7 +134,7 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
         data = validate_visit(changes, today)
         diff = {k: val for k, val in data.items() if getattr(v, k) != val}
         if diff:
-            # stated in every correction: a visit recorded before schema 3 has it only derived from
+            # stated in every correction: a visit recorded before schema 4 has it only derived from
             # its other fields (storage/core/visit_contact.py), which this correction may change
             diff.setdefault("contact_made", data.get("contact_made", v.contact_made))
             writer(s).write("visit", visit_id, diff)

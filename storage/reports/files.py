@@ -142,9 +142,11 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet
+
     wb = Workbook()
-    ws = wb.active
-    ws.title = _("Summary")
+    add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
+    ws = wb.create_sheet(_("Summary"))
     bold = Font(bold=True)
     ws.append([title(report)])
     ws["A1"].font = Font(bold=True, size=13)
@@ -171,6 +173,8 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
         ws.append([_(line)])
     ws.freeze_panes = "A4"  # title, notes, and the first table's header stay in view
     _set_widths(ws, widths)
+    if report.trend is not None:
+        add_trend_sheet(wb, report)
 
     for name, sheet_title in LISTS.items():
         sheet = wb.create_sheet(_(sheet_title)[:31])

@@ -21,6 +21,7 @@ from storage.core.models import Identity, utc_now
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
 from storage.register.policy import Policy, age_on, age_out_date, load_policy
 from storage.register import report_query as q
+from storage.reports.trend import Trend, rate_trend
 
 Progress = Callable[[int, int], None]
 
@@ -172,6 +173,7 @@ class MonthlyReport:
     workers: list[WorkerLine] = field(default_factory=list)
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
     totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+    trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
 
     @property
     def month_text(self) -> str:
@@ -267,9 +269,9 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
             policy=policy, generated_at=utc_now(),
         )
-        step(0, 4)
+        step(0, 5)
         rows = {p.id: p for p in q.key_persons(conn, policy, first, last, day, grid_code)}
-        step(1, 4)
+        step(1, 5)
         roots = q.alias_roots(conn)
         for rid, visits in q.month_visits(conn, policy, first, last, roots).items():
             if rid in rows:
@@ -286,10 +288,12 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
                 began.pop(row.id, None)  # the duplicate's finding: from its own date (below)
         for row in rows.values():
             row.risk_from = began.get(row.id, row.risk_since)
-        step(2, 4)
+        step(2, 5)
         referral_rows = q.open_referrals(conn, day)
         worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
-        step(3, 4)
+        step(3, 5)
+        report.trend = rate_trend(conn, policy, year, month, grid_code, roots, grids, N_("Total"))
+        step(4, 5)
 
     people: dict[str, Person] = {}
     for r in rows.values():
@@ -332,7 +336,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
          for visitor, g, *counts in worker_rows),
         key=lambda w: (w.grid, w.visitor))
     _tally(report, villages, grids)
-    step(4, 4)
+    step(5, 5)
     return report
 
 

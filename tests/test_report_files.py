@@ -41,15 +41,15 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
     if lang == "zh_CN":
         assert "超龄" in wb.sheetnames  # "Aged out", from the real Chinese catalog
     summary = wb[_("Summary")]
-    assert summary.freeze_panes == "A4"
-    header = [c.value for c in summary[3]]
+    assert summary.freeze_panes == "A5"
+    header = [c.value for c in summary[4]]
     assert header == [_("Village"), _("Key persons"), _("Visited"), _("Visit rate"), _("Overdue"),
                       _("Emergency + high risk"), _("Open referrals"), _("Aged out")]
-    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=4, max_row=7, values_only=True)}
+    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=5, max_row=8, values_only=True)}
     assert rows["柳溪村"] == (6, 4, pytest.approx(4 / 6), 0, 1, 1, 1)
     assert rows[_("Total")] == (10, 7, pytest.approx(7 / 10), 1, 2, 2, 1)
     assert all(type(v) is int for v in rows[_("Total")][:2])
-    assert summary.cell(4, 4).number_format == "0.0%"
+    assert summary.cell(5, 4).number_format == "0.0%"
     for name, title in LISTS.items():
         sheet = wb[_(title)[:31]]
         assert sheet.freeze_panes == "A2"
@@ -87,9 +87,9 @@ def test_csv_has_a_bom_and_parses_back(town, tmp_path):
         assert p.read_bytes().startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[3] == [_("Village"), _("Key persons"), _("Visited"), _("Visit rate"), _("Overdue"),
+    assert rows[4] == [_("Village"), _("Key persons"), _("Visited"), _("Visit rate"), _("Overdue"),
                        _("Emergency + high risk"), _("Open referrals"), _("Aged out")]
-    assert rows[4] == ["柳溪村", "6", "4", "66.7%", "0", "1", "1", "1"]
+    assert rows[5] == ["柳溪村", "6", "4", "66.7%", "0", "1", "1", "1"]
     assert ["Total", "10", "7", "70.0%", "1", "2", "2", "1"] in rows
     with csv_list_path(path, "open_referrals").open(encoding="utf-8-sig", newline="") as fh:
         refs = list(csv.DictReader(fh))
@@ -120,7 +120,7 @@ def test_cli_report_to_file_and_terminal(town, tmp_path, capsys):
     db, ids, report = town
     out = tmp_path / "cli.xlsx"
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09", "--out", str(out)]) == 0
-    rows = {r[0]: r[1:] for r in _load(out)["Summary"].iter_rows(min_row=4, max_row=7, values_only=True)}
+    rows = {r[0]: r[1:] for r in _load(out)["Summary"].iter_rows(min_row=5, max_row=8, values_only=True)}
     assert rows["Total"][:2] == (10, 7)
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09"]) == 0
     printed = capsys.readouterr().out

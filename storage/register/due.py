@@ -114,14 +114,16 @@ def month_standing(first: dt.date, last: dt.date, registered_on: dt.date | None,
     day, and not closed before its first. One closed during the month counts only if visited
     (on or) before the close, and then as visited.
     """
-    if registered_on is not None and registered_on > last:
-        return None
+    end = last
     closed_in_month = False
     if status == "closed":
-        if closed_on is None or closed_on < first:
-            return None
-        closed_in_month = closed_on <= last
-    end = closed_on if closed_in_month else last
+        if closed_on is None:
+            return None  # closed, and nobody knows since when: on no day's register
+        closed_in_month = first <= closed_on <= last
+        end = min(end, closed_on)
+    # on the register from its registration (or the month's start) until its close (or the month's end)
+    if max(first, registered_on or first) > end:
+        return None
     how = None
     for day, method in visits:
         if first <= day <= end:

@@ -22,6 +22,7 @@ from storage.core.files import atomic_text_writer, atomic_writer
 from storage.core.i18n import N_, _
 from storage.register.idnumbers import mask_id
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
+from storage.reports.xlsx_sheets import policy_line
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
@@ -117,10 +118,10 @@ def title(report: MonthlyReport) -> str:
 
 
 def notes(report: MonthlyReport) -> str:
-    from storage.register.policy_text import counting_summary, policy_title
+    """One line: the report day and the policy the figures follow (the files add which visits counted)."""
+    from storage.register.policy_text import policy_title
 
-    return _("Report day {day}; {policy}: {counting}.").format(
-        day=report.day.isoformat(), policy=policy_title(report.policy), counting=counting_summary(report.policy))
+    return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
 
 
 def display_width(text: str) -> int:
@@ -151,6 +152,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.append([title(report)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([notes(report)])
+    ws.append([policy_line(report)])
     widths: dict[int, int] = {}
     rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
     for n, grouping in enumerate(GROUPINGS):
@@ -171,7 +173,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.cell(ws.max_row, 1).font = bold
     for line in DEFINITIONS:
         ws.append([_(line)])
-    ws.freeze_panes = "A4"  # title, notes, and the first table's header stay in view
+    ws.freeze_panes = "A5"  # title, notes, and the first table's header stay in view
     _set_widths(ws, widths)
     if report.trend is not None:
         add_trend_sheet(wb, report)
@@ -225,6 +227,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
         out = csv.writer(fh)
         out.writerow([title(report)])
         out.writerow([notes(report)])
+        out.writerow([policy_line(report)])
         for grouping in GROUPINGS:
             out.writerow([])
             out.writerow(summary_headers(grouping))

@@ -190,6 +190,41 @@ def test_some_are_overdue_unvisited_ageing_out_closed_or_referred(grid_db):
     assert all(ref.closed_on and ref.outcome for ref in referrals if ref.status == "closed")
 
 
+def test_visits_record_contact_as_the_counting_rule_reads_it(grid_db):
+    """Phone calls that reached the person, a few that did not; nobody reached through others."""
+    visits = _all(grid_db, Visit)
+    by = Counter((v.method, v.contact_made) for v in visits)
+    phones = by[("phone", True)] + by[("phone", False)]
+    assert phones > 100 and 0.03 * phones <= by[("phone", False)] <= 0.2 * phones
+    assert by[("proxy", True)] == 0 and by[("home", False)] < 0.06 * (by[("home", True)] + by[("home", False)])
+    for v in visits:
+        assert v.resident_seen == (v.method == "home" and v.contact_made)
+        assert v.contact_made or "本人" not in v.met_with  # a call that did not get through was not with the person
+    policy = Policy()
+    # the default policy counts the reached calls: some residents are visited this month by phone only
+    month = [v for v in visits if v.visit_date >= TODAY.replace(day=1) and policy.counts_visit(v.method, v.contact_made)]
+    methods: dict[str, set[str]] = {}
+    for v in month:
+        methods.setdefault(v.resident_id, set()).add(v.method)
+    assert any(m == {"phone"} for m in methods.values())
+
+
+def test_home_the_register_and_the_report_agree_on_the_demo(grid_db):
+    from storage.register.home import home_data
+    from storage.register.search import ResidentFilter, count_residents
+    from storage.reports.monthly import monthly_report
+
+    data = home_data(grid_db, TODAY)
+    report = monthly_report(grid_db, TODAY.year, TODAY.month, today=TODAY)
+    assert (data.overall.total, data.overall.visited) == (report.totals.key_persons, report.totals.visited)
+    with grid_db.session() as s:
+        overdue = count_residents(s, "", filters=ResidentFilter(due="overdue"), today=TODAY)
+        week = count_residents(s, "", filters=ResidentFilter(due="due_week"), today=TODAY)
+    assert overdue == data.counts["overdue"] == report.totals.overdue > 0
+    assert week == sum(1 for r in data.due_week if TODAY <= r.due_on <= TODAY + dt.timedelta(days=6)) > 0
+    assert report.trend.total.rates[-1] == pytest.approx(report.totals.visit_rate)
+
+
 def test_demo_refuses_to_run_twice(grid_db):
     with pytest.raises(UserError):
         generate(grid_db, seed=9, today=TODAY)

@@ -128,3 +128,30 @@ def test_phone_calls_do_not_count_when_the_policy_says_so(register):
     rows = {r.id: r for r in data.overdue}
     assert rows[ids["phone"]].last_seen is None  # only a phone call: due since registration
     assert rows[ids["phone"]].due_on == dt.date(2026, 6, 30) and data.policy.since == TODAY
+
+
+def test_a_planned_visit_shows_this_week_but_never_hides_a_due_date(register):
+    db, ids = register
+    # 甲 (visited 11-10, due by 12-31) planned for 11-27; 丙 (overdue since 11-01) planned for 11-26
+    _visit(db, ids["visited"], dt.date(2026, 11, 12), next_visit_on=dt.date(2026, 11, 27))
+    _visit(db, ids["late"], dt.date(2026, 10, 5), method="proxy", next_visit_on=dt.date(2026, 11, 26))
+    data = home_data(db, TODAY)
+    week = {r.id: (r.planned_on, r.due_on) for r in data.due_week}
+    assert week[ids["visited"]] == (dt.date(2026, 11, 27), dt.date(2026, 12, 31))
+    # the plan is the worker's: 丙 stays overdue by the policy, whatever was typed
+    late = next(r for r in data.overdue if r.id == ids["late"])
+    assert late.days_overdue == 24 and late.planned_on == dt.date(2026, 11, 26)
+    assert [r.id for r in data.due_week][0] == ids["late"]  # its plan (11-26) is the week's earliest day
+
+
+def test_home_and_the_report_count_the_month_alike(register):
+    from storage.reports.monthly import monthly_report
+
+    db, ids = register
+    _visit(db, ids["closed"], dt.date(2026, 11, 1))  # the day before its close: it counts in November
+    data = home_data(db, TODAY)
+    report = monthly_report(db, 2026, 11, today=TODAY)
+    assert (data.overall.total, data.overall.visited) == (report.totals.key_persons, report.totals.visited) == (9, 4)
+    by_cat = {p.key: (p.total, p.visited) for p in data.by_category}
+    assert by_cat == {r.key: (r.key_persons, r.visited) for r in report.rows["category"]}
+    assert data.counts["overdue"] == report.totals.overdue

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from storage.register.policy import FINDING_LEVELS, MONTH, Every, Policy, age_on, born_by
+from storage.register.policy import FINDING_LEVELS, MONTH, Every, Policy, age_on, born_by, counting_visit_sql
 
 DAY = dt.timedelta(days=1)
 
@@ -152,48 +152,61 @@ def risk_from_sql(resident: str = "r.id", level: str = "r.risk_level", day: str 
             " AND (rb.assessed_on > ra.assessed_on OR (rb.assessed_on = ra.assessed_on AND rb.hlc > ra.hlc))))")
 
 
-def due_before_sql(policy: Policy, last_seen: str, bound: dt.date, today: dt.date,
+def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
                    prefix: str = "due") -> tuple[str, dict[str, Any]]:
-    """SQL true for a resident row `r` whose due date (as of `today`) is before `bound`; and its parameters.
+    """SQL for a resident row `r`: how many of `bounds` its due date (as of `today`) is before; and its parameters.
 
-    `last_seen`: SQL for the last visit that counts, on or before `today`. The rule is `due_on`'s,
-    written as a condition on each anchor (due < bound iff some rule's anchor is before a threshold);
-    it reads `:today` from the caller's parameters.
+    With one bound, true when due before it (overdue: bounds=[today]); with [today, today + 7],
+    1 means due this week. The rule is `due_on`'s, written as a condition on each anchor (due <
+    bound iff some rule's anchor is before its threshold); it reads `:today` from the caller's
+    parameters. The last visit that counts is found once per resident: the conditions are
+    evaluated inside the subquery that finds it (walking ix_visit_resident_date backwards), and
+    on the registration date for a resident never visited.
     """
     params: dict[str, Any] = {}
+    seen_terms, never_terms = [], []
+    for n, bound in enumerate(bounds):
+        seen_terms.append(_condition(policy, bound, today, "v.visit_date", True, f"{prefix}{n}", params))
+        never_terms.append(_condition(policy, bound, today, "coalesce(r.registered_on, :today)", False,
+                                      f"{prefix}{n}", params))
+    seen = (f"(SELECT {' + '.join(seen_terms)} FROM visit v WHERE v.resident_id = r.id"
+            f" AND v.visit_date <= :today AND {counting_visit_sql(policy)} ORDER BY v.visit_date DESC LIMIT 1)")
+    return f"coalesce({seen}, {' + '.join(never_terms)})", params
+
+
+def _condition(policy: Policy, bound: dt.date, today: dt.date, anchor: str, seen: bool, prefix: str,
+               params: dict[str, Any]) -> str:
+    """due < bound as 1 or 0, with `anchor` the last visit that counts (seen) or the registration date."""
 
     def param(name: str, value: Any) -> str:
         key = f"{prefix}_{name}"
         params[key] = value.isoformat() if isinstance(value, dt.date) else value
         return f":{key}"
 
-    base = "coalesce(r.registered_on, :today)"
-    seen_or_base = f"coalesce({last_seen}, {base})"
-    # month: due = end of the month after the last visit (never: end of the registration month)
     this_month, last_month = param("m0", month_start(bound)), param("m1", add_months(bound, -1))
-    month_rule = f"(CASE WHEN {last_seen} IS NULL THEN {base} < {this_month} ELSE {last_seen} < {last_month} END)"
+    bound_param = param("bound", bound)
 
     def rule(every: Every, finding: bool = False) -> str:
-        if every == MONTH:
-            return month_rule
+        if every == MONTH:  # due by the end of the month after the last visit; never: of the registration month
+            return f"{anchor} < {last_month if seen else this_month}"
         threshold = param(f"d{int(every)}", bound - dt.timedelta(days=int(every)))
         if finding:
-            return f"max({seen_or_base}, coalesce({risk_from_sql()}, '')) < {threshold}"
-        return f"{seen_or_base} < {threshold}"
+            return f"max({anchor}, coalesce({risk_from_sql()}, '')) < {threshold}"
+        return f"{anchor} < {threshold}"
 
     levels = " ".join(f"WHEN {_quote(level)} THEN {rule(every, level in FINDING_LEVELS)}"
                       for level, every in policy.every.items() if level != "low")
-    terms = [f"(CASE r.risk_level {levels} ELSE {rule(policy.every['low'])} END)" if levels else rule(policy.every["low"])]
+    terms = [f"(CASE r.risk_level {levels} ELSE {rule(policy.every['low'])} END)"]
     for i, cat_rule in enumerate(policy.categories):
         pattern = '%"' + cat_rule.category.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
         applies = f"r.categories LIKE {param(f'c{i}', pattern)} ESCAPE '\\'"
         if cat_rule.min_age is not None:
             applies += f" AND r.birth_date <= {param(f'b{i}', born_by(today, cat_rule.min_age))}"
         terms.append(f"({applies} AND {rule(cat_rule.every)})")
-    terms.append(f"(r.visit_frequency_days > 0 AND julianday({param('bound', bound)}) - julianday({seen_or_base})"
+    terms.append(f"(r.visit_frequency_days > 0 AND julianday({bound_param}) - julianday({anchor})"
                  " > r.visit_frequency_days)")
-    # NULLs (no birth date, no own interval) make a term unknown, never true: false, so that NOT works
-    return "coalesce(" + " OR ".join(terms) + ", 0)", params
+    # NULLs (no birth date, no own interval) make a term unknown, never true: false (0), so that NOT works
+    return "coalesce(" + " OR ".join(terms) + ", 0)"
 
 
 def _quote(code: str) -> str:

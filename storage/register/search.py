@@ -144,15 +144,14 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
         params["cat"] = '%"' + _like_escape(filters.category) + '"%'
     # the due rule of storage/register/due.py, as SQL conditions (due_before_sql), on active cases
     if filters.due == "overdue":
-        overdue, more = due_before_sql(policy, _last_visit_sql(policy), today, today, "od")
-        where.append(f"r.status = 'active' AND {overdue}")
+        overdue, more = due_before_sql(policy, [today], today)
+        where.append(f"r.status = 'active' AND {overdue} = 1")
         params.update(more)
     elif filters.due == "due_week":
-        overdue, more = due_before_sql(policy, _last_visit_sql(policy), today, today, "od")
-        by_week_end, more_week = due_before_sql(policy, _last_visit_sql(policy), today + dt.timedelta(days=7), today,
-                                                "wk")
-        where.append(f"r.status = 'active' AND NOT {overdue} AND {by_week_end}")
-        params.update(more, **more_week)
+        # due before the week's end but not before today: before one of the two bounds only
+        band, more = due_before_sql(policy, [today, today + dt.timedelta(days=7)], today)
+        where.append(f"r.status = 'active' AND {band} = 1")
+        params.update(more)
     elif filters.due in ("visited_month", "not_visited_month"):
         op = ">=" if filters.due == "visited_month" else "<"
         where.append(f"coalesce({_last_visit_sql(policy)}, '') {op} :month_start")

@@ -97,7 +97,8 @@ class ReportsScreen(Screen[None]):
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
         try:
-            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress)
+            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress,
+                                    with_trend=True)
         except UserError as exc:
             self.app.call_from_thread(self._fail, str(exc))
             return

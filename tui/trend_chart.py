@@ -33,14 +33,18 @@ def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
     return ("█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")).ljust(width)
 
 
+SPARK_FLOOR = 0.5  # a grid's cells run from 50% (the lowest block) to 100%: the rates that matter differ there
+
+
 def spark(rate: float | None) -> str:
-    """One month in one cell: a block as tall as the rate (a digit, tenths, on the old console)."""
+    """One month in one cell: a block as tall as the rate between 50% and 100% (a digit, tenths, on the old console)."""
     if rate is None:
         return " "
     rate = max(0.0, min(1.0, rate))
     if plain():
         return "X" if rate >= 1 else str(int(rate * 10))
-    return SPARKS[min(len(SPARKS) - 1, int(rate * len(SPARKS)))]
+    level = (max(rate, SPARK_FLOOR) - SPARK_FLOOR) / (1 - SPARK_FLOOR)
+    return SPARKS[min(len(SPARKS) - 1, int(level * len(SPARKS)))]
 
 
 def trend_text(trend, percent, month_label, width_of) -> Text:
@@ -54,7 +58,7 @@ def trend_text(trend, percent, month_label, width_of) -> Text:
         text.append(rate_bar(rate), style=rate_style(rate))
         text.append(f" {percent(rate) if rate is not None else '-'}\n")
     if len(trend.rows) > 1 or (trend.rows and trend.rows[0].key):
-        text.append("\n" + _("Per grid, one cell a month from {first} to {last}").format(
+        text.append("\n" + _("Per grid, one cell a month from {first} to {last} (the lowest block: 50% or less)").format(
             first=months[0], last=months[-1]) + "\n", style="bold")
         names = [r.label for r in trend.rows]
         name_width = max((width_of(n) for n in names), default=0)

@@ -67,8 +67,9 @@ def _visit_days(b: GridBuilder, person: Person, steps: list[Step]) -> list[dt.da
     rng, today = b.rng, b.today
     this_month = today.replace(day=1)
     last_month = (this_month - DAY).replace(day=1)
-    year_ago = _next_month(this_month.replace(year=this_month.year - 1))
-    start = max(person.registered, year_ago)  # the last twelve months, this one included
+    # a year back, as far as the app lets a visit be logged: a report of last month has (nearly)
+    # twelve months behind it for its trend
+    start = max(person.registered, today - dt.timedelta(days=365))
     end = min(person.closed_on or today, today) - DAY
     if end < start:
         return []

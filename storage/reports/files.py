@@ -175,8 +175,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
         ws.append([_(line)])
     ws.freeze_panes = "A5"  # title, notes, and the first table's header stay in view
     _set_widths(ws, widths)
-    if report.trend is not None:
-        add_trend_sheet(wb, report)
+    add_trend_sheet(wb, report)
 
     for name, sheet_title in LISTS.items():
         sheet = wb.create_sheet(_(sheet_title)[:31])
@@ -252,6 +251,10 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UserError(_("Write the report to a .xlsx or .csv file, not {name}.").format(name=path.name))
+    if suffix == ".xlsx" and report.trend is None:  # the workbook's trend sheet needs it
+        from storage.reports.monthly import add_trend
+
+        add_trend(db, report)
     try:
         if suffix == ".xlsx":
             write_xlsx(report, path, full_ids=full_ids)

@@ -251,7 +251,10 @@ def _sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
 
 
 def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
-                   grid_code: str | None = None, progress: Progress | None = None) -> MonthlyReport:
+                   grid_code: str | None = None, progress: Progress | None = None,
+                   with_trend: bool = False) -> MonthlyReport:
+    """The report of one month; `with_trend`: also the rate of the twelve months up to it (about as costly
+    again: the workbook, the Reports screen and the terminal show it)."""
     today = today or dt.date.today()
     first, last = month_bounds(year, month)
     day = report_day(year, month, today)
@@ -292,7 +295,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         referral_rows = q.open_referrals(conn, day)
         worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
         step(3, 5)
-        report.trend = rate_trend(conn, policy, year, month, grid_code, roots, grids, N_("Total"))
+        if with_trend:
+            report.trend = rate_trend(conn, policy, year, month, grid_code, roots, grids, N_("Total"))
         step(4, 5)
 
     people: dict[str, Person] = {}
@@ -338,6 +342,16 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
     _tally(report, villages, grids)
     step(5, 5)
     return report
+
+
+def add_trend(db: Database, report: MonthlyReport) -> Trend:
+    """The twelve months' rates up to the report's month, under the policy the report was computed with."""
+    with db.session() as s:
+        conn = s.connection()
+        _villages, grids = q.place_names(conn)
+        report.trend = rate_trend(conn, report.policy, report.year, report.month, report.grid_code,
+                                  q.alias_roots(conn), grids, N_("Total"))
+    return report.trend
 
 
 def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:

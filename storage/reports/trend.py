@@ -10,7 +10,6 @@ counted in Python.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -68,23 +67,34 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
         params["grid"] = grid_code
     people = conn.execute(q.text("SELECT r.id, r.grid_code, r.registered_on, r.status, r.closed_on FROM resident r"
                                  f" WHERE {' AND '.join(where)}"), params).all()
-    # each resident's visits that count, bucketed by month
-    index = {ym: i for i, ym in enumerate(months)}
-    by_month: dict[str, dict[int, list[tuple[dt.date, str]]]] = defaultdict(lambda: defaultdict(list))
-    for rid, visits in q.month_visits(conn, policy, first, last, roots).items():
-        for day, method in visits:
-            by_month[rid][index[(day.year, day.month)]].append((day, method))
+    # per resident and month, the first visit that counts and the first home visit: all month_standing
+    # needs to say whether and how a resident was visited in a month (and before a close in it)
+    index = {f"{y:04d}-{m:02d}": i for i, (y, m) in enumerate(months)}
+    first_any: dict[tuple[str, int], str] = {}
+    first_home: dict[tuple[str, int], str] = {}
+    rows = conn.execute(q.text(q.month_visits_sql(policy)), params).all()
+    for rid, day, method in rows:
+        day = str(day)[:10]  # ISO text from SQLite, a date elsewhere: compared as text, converted once per month
+        key = (roots.get(rid, rid), index[day[:7]])
+        if day < first_any.get(key, "9999"):
+            first_any[key] = day
+        if method == "home" and day < first_home.get(key, "9999"):
+            first_home[key] = day
     bounds = [month_bounds(y, m) for y, m in months]
-    rows: dict[str, TrendRow] = {}
+    rows_by_grid: dict[str, TrendRow] = {}
     total = TrendRow(None, total_label, [0] * n, [0] * n)
     for rid, grid, registered, status, closed in people:
         registered, closed = q.as_date(registered), q.as_date(closed)
-        row = rows.get(grid or "")
+        row = rows_by_grid.get(grid or "")
         if row is None:
-            row = rows[grid or ""] = TrendRow(grid or "", grid_names.get(grid, grid or ""), [0] * n, [0] * n)
-        mine = by_month.get(rid, {})
+            row = rows_by_grid[grid or ""] = TrendRow(grid or "", grid_names.get(grid, grid or ""), [0] * n, [0] * n)
         for i, (m_first, m_last) in enumerate(bounds):
-            standing = month_standing(m_first, m_last, registered, status, closed, mine.get(i, ()))
+            visits = []
+            if (rid, i) in first_home:
+                visits.append((dt.date.fromisoformat(first_home[rid, i]), "home"))
+            if (rid, i) in first_any:
+                visits.append((dt.date.fromisoformat(first_any[rid, i]), "any"))
+            standing = month_standing(m_first, m_last, registered, status, closed, visits)
             if standing is None:
                 continue
             seen = standing in (IN_PERSON, OTHER_WAYS)
@@ -92,4 +102,4 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
             row.visited[i] += seen
             total.key_persons[i] += 1
             total.visited[i] += seen
-    return Trend(months, sorted(rows.values(), key=lambda r: r.key or ""), total)
+    return Trend(months, sorted(rows_by_grid.values(), key=lambda r: r.key or ""), total)

@@ -59,16 +59,16 @@ def test_reopening_does_not_upgrade_and_a_newer_schema_is_refused(pg_url):
         open_database(pg_url)
 
 
-def test_a_server_database_of_schema_3_is_upgraded_in_one_transaction(pg_url):
+def test_a_server_database_of_schema_4_is_upgraded_in_one_transaction(pg_url):
     db = open_database(pg_url)
     with db.engine.begin() as conn:
         conn.execute(text("ALTER TABLE identity DROP COLUMN county_code"))
         conn.execute(text("ALTER TABLE identity DROP COLUMN county_sign_public"))
-        conn.execute(text(f"UPDATE {PG_VERSION_TABLE} SET version = 3"))
+        conn.execute(text(f"UPDATE {PG_VERSION_TABLE} SET version = 4"))
     db.dispose()
     db = open_database(pg_url)
     try:
-        assert db.upgraded_from == 3
+        assert db.upgraded_from == 4
         assert schema_version(db) == SCHEMA_VERSION
         with db.engine.connect() as conn:
             columns = {c["name"] for c in inspect(conn).get_columns("identity")}

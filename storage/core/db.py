@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
 PG_VERSION_TABLE = "gridcare_schema"
@@ -69,11 +69,22 @@ def _upgrade_2_to_3(conn: Connection) -> None:
         move_out_of_database(conn.connection.driver_connection)
 
 
-# v4: the county level (a county database's code and name; a township's county and its public key)
+def _upgrade_3_to_4(conn: Connection) -> None:
+    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
+    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
+    from storage.core.visit_contact import LEGACY_CONTACT_SQL, LEGACY_CONTACT_SQL_PG
+
+    if "contact_made" not in _columns(conn, "visit"):
+        conn.exec_driver_sql("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
+    rule = LEGACY_CONTACT_SQL if conn.dialect.name == "sqlite" else LEGACY_CONTACT_SQL_PG
+    conn.exec_driver_sql(f"UPDATE visit SET contact_made = {rule} WHERE contact_made IS NULL")
+
+
+# v5: the county level (a county database's code and name; a township's county and its public key)
 _COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
 
 
-def _upgrade_3_to_4(conn: Connection) -> None:
+def _upgrade_4_to_5(conn: Connection) -> None:
     have = _columns(conn, "identity")
     for name in _COUNTY_COLUMNS:
         if name not in have:
@@ -82,7 +93,9 @@ def _upgrade_3_to_4(conn: Connection) -> None:
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
+}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 

@@ -322,3 +322,34 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     county.dispose()
     a.close()
     b.close()
+
+
+def test_a_risk_record_under_a_visits_derived_id_merges_alike_on_both_engines(tmp_path, db_target):
+    """A hostile township bundle names a risk record "visit:<id>" beside that visit: no crash, the same state."""
+    from storage.core.keys import read_county_key_file
+    from storage.core.private_keys import private_keys
+    from storage.sync.bundle_file import write_bundle
+
+    county = make_county(db_target, tmp_path / "county.pub")
+    t = make_township(tmp_path, "330521101", tmp_path / "county.pub")
+    with t.db.session() as s:
+        from storage.core.models import Identity
+
+        ident = s.get(Identity, 1)
+    stamp = 1_900_000_000_000 << 16
+    events = [
+        {"id": f"{ident.device_id}-{stamp}", "record_type": "visit", "record_id": "v1", "hlc": stamp,
+         "device_id": ident.device_id, "fields": {"resident_id": "r1", "visit_date": "2026-11-20", "risk_after": "high"}},
+        {"id": f"{ident.device_id}-{stamp + 1}", "record_type": "risk", "record_id": "visit:v1", "hlc": stamp + 1,
+         "device_id": ident.device_id, "fields": {"resident_id": "r1", "level": "low", "assessed_on": "2026-11-21"}},
+    ]
+    manifest = {"kind": "to_county", "schema_version": 5, "township_code": "330521101", "county_code": "330521",
+                "grid_code": None, "device_id": ident.device_id, "worker": "x", "seq": 1, "full": False,
+                "age_recipient": ident.device_age_recipient, "created_at": "2026-11-24T00:00:00+00:00", "counts": {}}
+    path = write_bundle(tmp_path / "odd.gcb", manifest, events, read_county_key_file(tmp_path / "county.pub").age_recipient,
+                        private_keys(t.db.local_path).device_sign_secret).path
+    report = merge_paths(county, [path])
+    assert [b.status for b in report.bundles] == ["new"]
+    assert '"id":"visit:v1"' in record_dump(county)
+    county.dispose()
+    t.close()

@@ -448,7 +448,9 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
                     residents.add(row[enc.index["resident_id"]])
                 elif record_type == "resident":
                     residents.add(rid)
-            enc.write(conn, rows)
+            # records with every event in hand had no state: nothing of theirs to replace
+            fresh = {rid for rid in chunk if (record_type, rid) in known}
+            enc.write(conn, rows, fresh)
             stale = [rid for rid in chunk if rid not in single]  # records written once have none
             if stale:
                 delete_ids(conn, "conflict", "record_id", stale, " AND record_type = ?", (record_type,))
@@ -457,6 +459,7 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
             if record_type == "visit":
                 if stale:
                     delete_ids(conn, "risk_assessment", "id", ["visit:" + v for v in stale])
+                # not taken as fresh: a bundle may also carry a risk record under a visit's derived id
                 risk_enc.write(conn, risk_rows)
     _forget(session, by_type)
     if residents:

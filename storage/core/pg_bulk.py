@@ -80,15 +80,19 @@ def delete_ids(conn: Connection, table: str, column: str, ids: Sequence[str], ex
             cur.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s){extra.replace('?', '%s')}", (list(ids), *params))
 
 
-def replace_tuples(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Rows keyed by their "id" column, replacing any with the same key: DELETE, then COPY."""
+def replace_tuples(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                   fresh: set[str] | frozenset[str] = frozenset()) -> None:
+    """Rows keyed by their "id" column, replacing any with the same key: DELETE, then COPY.
+
+    `fresh`: ids the caller knows have no row yet (a merge's new records): not looked for.
+    """
     if not rows:
         return
     key = list(columns).index("id")
     unique: dict[Any, Sequence[Any]] = {}
     for row in rows:
         unique[row[key]] = row  # the last one wins, as with INSERT OR REPLACE
-    delete_ids(conn, table, "id", list(unique))
+    delete_ids(conn, table, "id", [rid for rid in unique if rid not in fresh])
     copy_rows(conn, table, columns, unique.values())
 
 

@@ -148,14 +148,17 @@ class RowEncoder:
             out[i] = fn(out[i])
         return out
 
-    def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:
-        """Insert the rows, replacing those with the same id (on PostgreSQL: storage/core/pg_bulk.py)."""
+    def write(self, conn: Connection, rows: Sequence[list[Any]], fresh: set[str] | frozenset[str] = frozenset()) -> None:
+        """Insert the rows, replacing those with the same id (on PostgreSQL: storage/core/pg_bulk.py).
+
+        `fresh`: ids known to have no row yet (PostgreSQL then COPYs them without a DELETE first).
+        """
         if not rows:
             return
         if conn.dialect.name == "postgresql":
             from storage.core.pg_bulk import replace_tuples
 
-            replace_tuples(conn, self.table, self.columns, rows)
+            replace_tuples(conn, self.table, self.columns, rows, fresh)
         else:
             conn.exec_driver_sql(self.sql, [tuple(r) for r in rows])
 

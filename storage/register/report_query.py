@@ -163,14 +163,29 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
     if grid_code:
         where.append("r.grid_code = :grid")
         params["grid"] = grid_code
-    sql = (
-        "SELECT r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
-        " coalesce(r.village_code, g.village_code, ''), r.grid_code, r.categories, r.status, r.closed_on,"
-        " r.close_reason, r.registered_on, r.visit_frequency_days,"
-        f" {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=risk_packed(conn))} AS risk"
-        " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
-        f" WHERE {' AND '.join(where)}"
-    )
+    columns = ("SELECT r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
+               " coalesce(r.village_code, g.village_code, ''), r.grid_code, r.categories, r.status, r.closed_on,"
+               " r.close_reason, r.registered_on, r.visit_frequency_days,")
+    if conn.dialect.name == "postgresql":
+        # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
+        # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")  # the risk rows' sort stays in memory
+        sql = (
+            f"WITH ls AS (SELECT v.resident_id, max(v.visit_date) AS last_seen FROM visit v"
+            f"  WHERE v.visit_date <= :day AND {counting_visit_sql(policy)} GROUP BY v.resident_id),"
+            f" rk AS (SELECT DISTINCT ON (ra.resident_id) ra.resident_id, {RISK_PACKED_PG} AS risk"
+            "  FROM risk_assessment ra WHERE NOT ra.deleted AND ra.assessed_on <= :day"
+            "  ORDER BY ra.resident_id, ra.assessed_on DESC, ra.hlc DESC) "
+            f"{columns} ls.last_seen, rk.risk"
+            " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code LEFT JOIN ls ON ls.resident_id = r.id"
+            f" LEFT JOIN rk ON rk.resident_id = r.id WHERE {' AND '.join(where)}"
+        )
+    else:
+        sql = (
+            f"{columns} {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=risk_packed(conn))} AS risk"
+            " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
+            f" WHERE {' AND '.join(where)}"
+        )
     for m in conn.execute(text(sql), params).all():
         cats = m[8]
         risk_since, risk_hlc, risk_level = unpack_risk(m[15])

@@ -306,16 +306,16 @@ class ResidentScreen(Screen[None]):
 
         db, rid, today = self.app.db, self.resident_id, self.app.today()
         if what == "change_risk":
-            risk.change_risk(db, rid, args[0], args[1], assessed_on=today)
+            risk.change_risk(db, rid, args[0], args[1], assessed_on=today, today=today)
             done = _("Risk level changed.")
         elif what == "open_referral":
-            referrals.open_referral(db, rid, args[0], args[1], opened_on=today)
+            referrals.open_referral(db, rid, args[0], args[1], opened_on=today, today=today)
             done = _("Referral opened.")
         elif what == "referral_status":
-            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today)
+            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today, today=today)
             done = _("Referral updated.")
         elif what == "close_case":
-            residents.close_case(db, rid, args[0], closed_on=today, note=args[1])
+            residents.close_case(db, rid, args[0], closed_on=today, note=args[1], today=today)
             done = _("Case closed.")
         elif what == "reopen":
             residents.reopen_case(db, rid)

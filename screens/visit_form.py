@@ -33,6 +33,20 @@ DRAFT_DEBOUNCE_SECONDS = 0.5
 TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
 
 
+def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str | None, str] | None]:
+    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason), if any.
+
+    A pure function of `VisitFormScreen.values()`, so the tests can feed it what the form gives.
+    """
+    fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
+    agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
+    return fields, ((agency, reason) if agency or reason.strip() else None)
+
+
+VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations", "hazards",
+                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
+
+
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
 
@@ -326,29 +340,23 @@ class VisitFormScreen(Screen[str | None]):
         if errors:
             self.show_errors(errors)
             return
-        fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations",
-                                    "hazards", "needs", "services", "risk_after", "mandatory_report",
-                                    "next_visit_on", "notes")}
+        fields, referral = visit_fields(v)
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._save(fields, v["referral_agency"], v["referral_reason"])
+        self._save(fields, referral)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
-    def _save(self, fields: dict[str, Any], agency: str | None, reason: str) -> None:
-        from storage.register.referrals import open_referral
+    def _save(self, fields: dict[str, Any], referral: tuple[str | None, str] | None) -> None:
         from storage.register.visits import log_visit
 
-        today = self.app.today()
-        try:
-            visit = log_visit(self.app.db, self.resident_id, fields, today=today)
-            if agency:
-                open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date)
+        try:  # the visit and its referral: one transaction, all checked first
+            visit = log_visit(self.app.db, self.resident_id, fields, referral=referral, today=self.app.today())
         except ValidationErrors as e:
             self.app.call_from_thread(self._failed, e.by_field())
             return
         except ValidationError as e:
-            self.app.call_from_thread(self._failed, {("referral_" + e.field if e.field in ("agency", "reason") else e.field): e.message})
+            self.app.call_from_thread(self._failed, {e.field: e.message})
             return
         drafts.delete_draft(self.app.db.path, self.resident_id)
         self.app.call_from_thread(self._saved, visit.id)

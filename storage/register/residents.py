@@ -220,11 +220,13 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
         return s.get(Resident, resident_id)
 
 
-def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date | None = None, note: str = "") -> Resident:
+def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date | None = None, note: str = "", *,
+               today: dt.date | None = None) -> Resident:
     if reason not in CLOSE_REASONS:
         raise ValidationError("close_reason", _("Choose why the case is closed."))
-    closed_on = closed_on or dt.date.today()
-    if closed_on > dt.date.today():
+    today = today or dt.date.today()
+    closed_on = closed_on or today
+    if closed_on > today:
         raise ValidationError("closed_on", _("The date is in the future."))
     with db.write() as s:
         current = live_row(s, "resident", resident_id)

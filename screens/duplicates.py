@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,16 +16,17 @@ from storage.register.duplicates import REASONS
 from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
+from tui.plain import plain
 
 log = logging.getLogger(__name__)
 
 
-def _who(r) -> str:
+def _who(r) -> Text:
     from storage.register.idnumbers import mask_id
     from tui.formatting import format_date
 
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
-    return " · ".join(p for p in parts if p)
+    return plain(" · ".join(p for p in parts if p))
 
 
 class DuplicatesScreen(Screen[None]):
@@ -80,9 +82,9 @@ class DuplicatesScreen(Screen[None]):
         done = self.query_one("#merged", DataTable)
         done.clear()
         for m in merged:
-            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else m.duplicate.id, key=m.duplicate.id)
-        self.query_one("#status", Static).update(status or ngettext(
-            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs)))
+            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else plain(m.duplicate.id), key=m.duplicate.id)
+        self.query_one("#status", Static).update(plain(status or ngettext(
+            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs))))
         (table if pairs else done).focus()
 
     def _row_key(self, table_id: str) -> str | None:

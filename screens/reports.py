@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Stati
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from tui.footer import TranslatedFooter
+from tui.plain import plain
 
 log = logging.getLogger(__name__)
 BAR_WIDTH = 30
@@ -110,14 +111,14 @@ class ReportsScreen(Screen[None]):
 
     def _fail(self, message: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#status", Static).update(message)
+        self.query_one("#status", Static).update(plain(message))
 
     def _show(self, report) -> None:
         from storage.reports.files import notes
 
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#report-notes", Static).update(notes(report))
+        self.query_one("#report-notes", Static).update(plain(notes(report)))
         self._fill()
 
     def _fill(self) -> None:
@@ -132,7 +133,7 @@ class ReportsScreen(Screen[None]):
             table.add_column(header, key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
-            table.add_row(cells[0], *(c.rjust(6) for c in cells[1:]), key=row.key or "")
+            table.add_row(plain(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")
         self._draw_chart()
 
     def _draw_chart(self) -> None:
@@ -218,7 +219,7 @@ class ReportsScreen(Screen[None]):
             return
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
-        self.query_one("#status", Static).update(_("Writing {file} ...").format(file=path))
+        self.query_one("#status", Static).update(plain(_("Writing {file} ...").format(file=path)))
         self._write(self.report, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
@@ -234,7 +235,7 @@ class ReportsScreen(Screen[None]):
 
     def _written(self, path: Path) -> None:
         self.query_one("#out", Input).display = False
-        self.query_one("#status", Static).update(_("Report written: {file}").format(file=path))
+        self.query_one("#status", Static).update(plain(_("Report written: {file}").format(file=path)))
         self.query_one("#summary", DataTable).focus()
 
     def action_back(self) -> None:

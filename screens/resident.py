@@ -25,6 +25,7 @@ from storage.register.profile import Profile, resident_profile
 from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.footer import TranslatedFooter
+from tui.plain import notify_plain, plain
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class ResidentScreen(Screen[None]):
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
             table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
-                          ref.reason, key=ref.id)
+                          plain(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -213,10 +214,10 @@ class ResidentScreen(Screen[None]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_plain(self, error, severity="error")
         else:
             log.error("resident screen: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_plain(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
 
@@ -257,7 +258,7 @@ class ResidentScreen(Screen[None]):
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
         if self.profile is None or not self.profile.referrals:
-            self.notify(_("No referral yet: press f to open one."))
+            notify_plain(self, _("No referral yet: press f to open one."))
             return
         ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
@@ -322,5 +323,5 @@ class ResidentScreen(Screen[None]):
             done = _("Case reopened.")
         else:
             raise ValueError(what)
-        self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(notify_plain, self, done)
         self.app.call_from_thread(self.reload)

@@ -23,6 +23,7 @@ from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.residents import SEX_LABELS
 from tui.footer import TranslatedFooter
+from tui.plain import notify_plain, plain
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def _error_label(field: str) -> Label:
 
 
 def _set_message(widget: Label, message: str) -> None:
-    widget.update(message)
+    widget.update(plain(message))
     widget.set_class(not message, "-empty")
 
 
@@ -238,7 +239,7 @@ class ResidentFormScreen(Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            self.notify("\n".join(unplaced), severity="error")
+            notify_plain(self, "\n".join(unplaced), severity="error")
         if first:
             self.query_one(f"#{first}").focus()
             self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
@@ -281,7 +282,7 @@ class ResidentFormScreen(Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, resident_id: str) -> None:
-        self.notify(_("Resident saved."))
+        notify_plain(self, _("Resident saved."))
         self.dismiss(resident_id)
 
     def action_cancel(self) -> None:
@@ -302,7 +303,7 @@ class ResidentFormScreen(Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_plain(self, error, severity="error")
         else:
             log.error("resident form: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_plain(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -14,6 +14,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.plain import plain
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
 # input id -> (label, placeholder, roles it is asked for)
@@ -72,7 +73,7 @@ class SetupScreen(Screen[None]):
 
     def _message(self, field: str, text: str) -> None:
         label = self.query_one(f"#err-{field}", Label)
-        label.update(text)
+        label.update(plain(text))
         label.set_class(not text, "-empty")
 
     @on(Input.Submitted)
@@ -140,8 +141,8 @@ class SetupScreen(Screen[None]):
         for widget in self.query(".field, .error, .intro"):
             widget.display = False
         done = self.query_one("#setup-done", Static)
-        done.update(_("The township database is ready. Its public key was written to {file}; give that file "
-                      "to every grid worker. It reads:").format(file=written) + "\n\n" + text)
+        done.update(plain(_("The township database is ready. Its public key was written to {file}; give that file "
+                            "to every grid worker. It reads:").format(file=written) + "\n\n" + text))
         button = self.query_one("#setup-save", Button)
         button.label = _("Continue")
         button.focus()

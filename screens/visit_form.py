@@ -26,6 +26,7 @@ from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from tui.footer import TranslatedFooter
+from tui.plain import notify_plain, plain
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _error_label(field: str) -> Label:
 
 
 def _set_error(widget: Label, message: str) -> None:
-    widget.update(message)
+    widget.update(plain(message))
     widget.set_class(not message, "-empty")
 
 
@@ -147,8 +148,8 @@ class VisitFormScreen(Screen[str | None]):
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update("{name} · {cats} · {risk}".format(
-            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level)))
+        self.query_one("#who", Static).update(plain("{name} · {cats} · {risk}".format(
+            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
@@ -321,7 +322,7 @@ class VisitFormScreen(Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            self.notify("\n".join(unplaced), severity="error")
+            notify_plain(self, "\n".join(unplaced), severity="error")
         if first:
             widget = self.query(f"#{first}")
             if widget:
@@ -366,7 +367,7 @@ class VisitFormScreen(Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, visit_id: str) -> None:
-        self.notify(_("Visit saved."))
+        notify_plain(self, _("Visit saved."))
         self.dismiss(visit_id)
 
     def action_cancel(self) -> None:
@@ -392,7 +393,7 @@ class VisitFormScreen(Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_plain(self, error, severity="error")
         else:
             log.error("visit form: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_plain(self, _("Something went wrong: {error}").format(error=error), severity="error")

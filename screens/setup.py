@@ -14,6 +14,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.plain import plain
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
@@ -28,9 +29,9 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(FormKeys, Screen[None]):
     CSS_PATH = "setup.tcss"
-    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True), *FORM_KEYS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,10 +76,6 @@ class SetupScreen(Screen[None]):
         label = self.query_one(f"#err-{field}", Label)
         label.update(plain(text))
         label.set_class(not text, "-empty")
-
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        self.focus_next()
 
     @on(Button.Pressed, "#setup-save")
     def _pressed(self) -> None:

@@ -26,6 +26,7 @@ from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.plain import notify_plain, plain
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,14 @@ def _set_error(widget: Label, message: str) -> None:
     widget.set_class(not message, "-empty")
 
 
-class VisitFormScreen(Screen[str | None]):
+class VisitFormScreen(FormKeys, Screen[str | None]):
     """Dismissed with the new visit's id, or None when discarded."""
 
     CSS_PATH = "visit_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
+        *FORM_KEYS,
     ]
 
     def __init__(self, resident_id: str):
@@ -233,12 +235,6 @@ class VisitFormScreen(Screen[str | None]):
         return self._pristine is not None and self.values() != self._pristine
 
     # --- reacting to changes ------------------------------------------------------
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        # Enter moves on, as on paper forms; Ctrl+S saves
-        event.stop()
-        self.focus_next()
 
     @on(Input.Changed)
     @on(Select.Changed)

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
+from storage.core.schema import RECORD_LABELS
 from tui.plain import plain
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,6 @@ FIELD_LABELS = {
     "notes": N_("Notes"), "merged_into": N_("Merged into"), "visit_frequency_days": N_("Visit every (days)"),
     "disability_card": N_("Disability card"), "level": N_("Risk level"), "visit_date": N_("Visit date"),
 }
-RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
-                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
 
 
 def show_value(value: Any) -> str:

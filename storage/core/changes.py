@@ -28,7 +28,7 @@ from sqlmodel import Session, SQLModel
 from storage.core import hlc as clock
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
-from storage.core.schema import clean
+from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
 from storage.core.models import (
     DERIVED_FIELDS,
     RECORD_TABLES,
@@ -411,16 +411,19 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
             rows, conflicts, risk_rows = [], [], []
             for rid in chunk:
                 only = single.get(rid)
-                if only is not None:
-                    fields = clean(record_type, only["fields"])
-                    row = _encode_state(enc, record_type, rid, fields, bool(fields.get("deleted")), only["hlc"])
-                    newest = only["hlc"]
-                else:
-                    evs = grouped.get(rid, [])
-                    values, deleted, found = fold_events(record_type, rid, evs)
-                    newest = max((e.hlc for e in evs), default=0)
-                    row = _encode_state(enc, record_type, rid, values, deleted, newest)
-                    conflicts += found
+                try:
+                    if only is not None:
+                        fields = clean(record_type, only["fields"])
+                        row = _encode_state(enc, record_type, rid, fields, bool(fields.get("deleted")), only["hlc"])
+                        newest = only["hlc"]
+                    else:
+                        evs = grouped.get(rid, [])
+                        values, deleted, found = fold_events(record_type, rid, evs)
+                        newest = max((e.hlc for e in evs), default=0)
+                        row = _encode_state(enc, record_type, rid, values, deleted, newest)
+                        conflicts += found
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise FoldError(record_type, getattr(exc, "column", ""), "wrong_type") from exc
                 rows.append(row)
                 if record_type == "visit":
                     derived = _encode_visit_risk(enc, risk_enc, row, newest)
@@ -431,7 +434,10 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
                     residents.add(row[enc.index["resident_id"]])
                 elif record_type == "resident":
                     residents.add(rid)
-            enc.write(conn, rows)
+            try:
+                enc.write(conn, rows)
+            except REFUSED_ROW as exc:
+                raise refused_row(record_type, enc.columns, exc) from exc
             stale = [rid for rid in chunk if rid not in single]  # records written once have none
             if stale:
                 delete_ids(conn, "conflict", "record_id", stale, " AND record_type = ?", (record_type,))

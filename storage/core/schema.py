@@ -21,16 +21,22 @@ The checks of what a value may be (#19: type, range, choices, length) belong her
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.types import TypeDecorator
 
+from storage.core.i18n import N_
 from storage.core.models import DERIVED_FIELDS, RECORD_TABLES, UtcDateTime
 
 KINDS = ("text", "date", "datetime", "int", "bool", "list", "dict", "json")
+# the record types as people call them (messages about a record of a bundle, the conflicts screen)
+RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
+                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
 
 
 @dataclass(frozen=True)
@@ -129,3 +135,32 @@ def clean(record_type: str, fields: dict[str, Any]) -> dict[str, Any]:
                 out = dict(fields)
             out[name] = empty
     return fields if out is None else out
+
+
+class FoldError(Exception):
+    """The events of a record could not be stored as its state: which record type, which field, and why.
+
+    `reason`: "no_value" (a NOT NULL column given none), "wrong_type" (a value the column cannot
+    hold), or "refused" (any other constraint). A merge refuses the bundle with this in one line.
+    """
+
+    def __init__(self, record_type: str, field: str, reason: str):
+        super().__init__(f"{record_type}.{field}: {reason}")
+        self.record_type, self.field, self.reason = record_type, field, reason
+
+
+def refused_row(record_type: str, columns: list[str], exc: Exception) -> FoldError:
+    """A FoldError from what SQLite said when a state row was refused."""
+    text = str(getattr(exc, "orig", exc))
+    found = re.search(r"NOT NULL constraint failed: \w+\.(\w+)", text)
+    if found:
+        return FoldError(record_type, found.group(1), "no_value")
+    found = re.search(r"Error binding parameter :?(\d+)", text)  # 1-based, in the statement's column order
+    if found:
+        n = int(found.group(1))
+        return FoldError(record_type, columns[n - 1] if 0 < n <= len(columns) else "", "wrong_type")
+    return FoldError(record_type, "", "wrong_type" if isinstance(exc, (TypeError, OverflowError, ValueError)) else "refused")
+
+
+# what SQLite raises for a row it refuses (not OperationalError: a full disk or a lock is not the record's fault)
+REFUSED_ROW = (ValueError, TypeError, OverflowError, IntegrityError, InterfaceError, ProgrammingError, DataError)

@@ -17,10 +17,11 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 from storage.core.schema import RECORD_LABELS
-from tui.plain import plain
+from tui.as_text import as_text
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ FIELD_LABELS = {
 
 def show_value(value: Any) -> str:
     if value is None or value == "" or value == []:
-        return "—"
+        return narrow("—")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (dict, bool)):
@@ -65,7 +66,7 @@ class ValueScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(plain(self.heading), id="dialog-title")
+            yield Label(as_text(self.heading), id="dialog-title")
             yield Input(self.value, id="value")
             yield Static(_("Enter to save, Esc to cancel."), id="dialog-message")
 
@@ -125,16 +126,16 @@ class ConflictsScreen(Screen[None]):
         for v in views:
             c = v.conflict
             cells = (v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
-                     show_value(c.winner_value), f"{c.winner_author} · {when(c.winner_hlc)}",
-                     show_value(c.loser_value), f"{c.loser_author} · {when(c.loser_hlc)}")
-            table.add_row(*map(plain, cells), key=c.id)
+                     show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
+                     show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
+            table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()
         self.query_one("#summary", Static).update(
             ngettext("{n} field waits for a decision.", "{n} fields wait for a decision.", len(views)).format(n=len(views))
             if views else _("No conflicts waiting for review."))
-        self.query_one("#status", Static).update(plain(status))
+        self.query_one("#status", Static).update(as_text(status))
         self._show_detail()
 
     @on(DataTable.RowHighlighted, "#conflicts")
@@ -155,7 +156,7 @@ class ConflictsScreen(Screen[None]):
             return
         c = v.conflict
         field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
-        self.query_one("#detail", Static).update(plain(
+        self.query_one("#detail", Static).update(as_text(
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,

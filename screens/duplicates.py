@@ -14,9 +14,10 @@ from textual.worker import Worker, WorkerState
 
 from storage.register.duplicates import REASONS
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
-from tui.plain import plain
+from tui.as_text import as_text
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def _who(r) -> Text:
     from tui.formatting import format_date
 
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
-    return plain(" · ".join(p for p in parts if p))
+    return as_text(narrow(" · ").join(p for p in parts if p))
 
 
 class DuplicatesScreen(Screen[None]):
@@ -82,8 +83,8 @@ class DuplicatesScreen(Screen[None]):
         done = self.query_one("#merged", DataTable)
         done.clear()
         for m in merged:
-            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else plain(m.duplicate.id), key=m.duplicate.id)
-        self.query_one("#status", Static).update(plain(status or ngettext(
+            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else as_text(m.duplicate.id), key=m.duplicate.id)
+        self.query_one("#status", Static).update(as_text(status or ngettext(
             "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs))))
         (table if pairs else done).focus()
 

@@ -18,9 +18,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from storage.core.errors import UserError
+from storage.core.glyphs import plain
 from storage.core.i18n import _
 from tui.footer import TranslatedFooter
-from tui.plain import plain
+from tui.as_text import as_text
 
 log = logging.getLogger(__name__)
 BAR_WIDTH = 30
@@ -36,6 +37,8 @@ def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
     """A bar of eighth-blocks: 0.86 -> '█████████████████████████▊    '."""
     if rate is None:
         return " " * width
+    if plain():  # the old console draws the blocks two cells wide (storage/core/glyphs.py)
+        return ("#" * round(max(0.0, min(1.0, rate)) * width)).ljust(width)
     eighths = round(max(0.0, min(1.0, rate)) * width * 8)
     full, part = divmod(eighths, 8)
     return ("█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")).ljust(width)
@@ -111,14 +114,14 @@ class ReportsScreen(Screen[None]):
 
     def _fail(self, message: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#status", Static).update(plain(message))
+        self.query_one("#status", Static).update(as_text(message))
 
     def _show(self, report) -> None:
         from storage.reports.files import notes
 
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#report-notes", Static).update(plain(notes(report)))
+        self.query_one("#report-notes", Static).update(as_text(notes(report)))
         self._fill()
 
     def _fill(self) -> None:
@@ -133,7 +136,7 @@ class ReportsScreen(Screen[None]):
             table.add_column(header, key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
-            table.add_row(plain(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")
+            table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")
         self._draw_chart()
 
     def _draw_chart(self) -> None:
@@ -219,7 +222,7 @@ class ReportsScreen(Screen[None]):
             return
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
-        self.query_one("#status", Static).update(plain(_("Writing {file} ...").format(file=path)))
+        self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
         self._write(self.report, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
@@ -235,7 +238,7 @@ class ReportsScreen(Screen[None]):
 
     def _written(self, path: Path) -> None:
         self.query_one("#out", Input).display = False
-        self.query_one("#status", Static).update(plain(_("Report written: {file}").format(file=path)))
+        self.query_one("#status", Static).update(as_text(_("Report written: {file}").format(file=path)))
         self.query_one("#summary", DataTable).focus()
 
     def action_back(self) -> None:

@@ -19,13 +19,14 @@ from storage.register.categories import (
     RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
 )
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
 from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.footer import TranslatedFooter
-from tui.plain import notify_plain, plain
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def labels(table: dict[str, str], codes: list[str]) -> str:
 
 
 def _field(name: str, value: str) -> Text:
-    return _line((name + _(": "), "bold"), value or "—")
+    return _line((name + _(": "), "bold"), value or narrow("—"))
 
 
 class ResidentScreen(Screen[None]):
@@ -117,7 +118,7 @@ class ResidentScreen(Screen[None]):
         self.title = r.name
         self.sub_title = _("Resident")
         head = Text(r.name, style="bold")
-        head.append("  " + " · ".join(x for x in (label(SEX_LABELS, r.sex),
+        head.append("  " + narrow(" · ").join(x for x in (label(SEX_LABELS, r.sex),
                                                     _("{n} years").format(n=p.age) if p.age is not None else "") if x))
         if r.status == "closed":
             head.append("  " + _("Case closed: {reason}, {date}").format(
@@ -154,7 +155,7 @@ class ResidentScreen(Screen[None]):
         disability = self.query_one("#disability", Static)
         disability.display = bool(r.disability_card)
         if r.disability_card:
-            disability.update(_field(_("Disability"), "{cat} · {grade} · {card}".format(
+            disability.update(_field(_("Disability"), narrow("{cat} · {grade} · {card}").format(
                 cat=label(DISABILITY_CATEGORIES, r.disability_category and int(r.disability_category)),
                 grade=label(DISABILITY_GRADES, r.disability_grade and int(r.disability_grade)),
                 card=r.disability_card)))
@@ -176,7 +177,7 @@ class ResidentScreen(Screen[None]):
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
             table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
-                          plain(ref.reason), key=ref.id)
+                          as_text(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -198,7 +199,7 @@ class ResidentScreen(Screen[None]):
             lines.append(head)
             if v.met_with or not v.resident_seen:
                 seen = "" if v.resident_seen else _("resident not seen")
-                lines.append(Text("  " + " · ".join(x for x in (v.met_with, seen) if x)))
+                lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, seen) if x)))
             for code, note in v.observations.items():
                 lines.append(Text("  {dim}: {note}".format(dim=label(OBSERVATION_DIMENSIONS, code), note=note)))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
@@ -214,10 +215,10 @@ class ResidentScreen(Screen[None]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            notify_plain(self, error, severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("resident screen: %s failed", event.worker.name, exc_info=error)
-            notify_plain(self, _("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
 
@@ -258,7 +259,7 @@ class ResidentScreen(Screen[None]):
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
         if self.profile is None or not self.profile.referrals:
-            notify_plain(self, _("No referral yet: press f to open one."))
+            notify_text(self, _("No referral yet: press f to open one."))
             return
         ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
@@ -323,5 +324,5 @@ class ResidentScreen(Screen[None]):
             done = _("Case reopened.")
         else:
             raise ValueError(what)
-        self.app.call_from_thread(notify_plain, self, done)
+        self.app.call_from_thread(notify_text, self, done)
         self.app.call_from_thread(self.reload)

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register.names import has_digits
@@ -23,7 +24,7 @@ from screens.dialogs import ConfirmScreen
 from screens.residents import SEX_LABELS
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.plain import notify_plain, plain
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _error_label(field: str) -> Label:
 
 
 def _set_message(widget: Label, message: str) -> None:
-    widget.update(plain(message))
+    widget.update(as_text(message))
     widget.set_class(not message, "-empty")
 
 
@@ -218,7 +219,7 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
             _set_message(self.query_one("#err-disability_card", Label), e.message)
             return
         severe = _("severe") if card.severe else _("not severe")
-        _set_message(info_label, "{cat} · {grade} · {severe}".format(
+        _set_message(info_label, narrow("{cat} · {grade} · {severe}").format(
             cat=label(DISABILITY_CATEGORIES, card.category), grade=label(DISABILITY_GRADES, card.grade), severe=severe))
 
     # --- saving ----------------------------------------------------------------------
@@ -235,7 +236,7 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            notify_plain(self, "\n".join(unplaced), severity="error")
+            notify_text(self, "\n".join(unplaced), severity="error")
         if first:
             self.query_one(f"#{first}").focus()
             self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
@@ -289,7 +290,7 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, resident_id: str) -> None:
-        notify_plain(self, _("Resident saved."))
+        notify_text(self, _("Resident saved."))
         self.dismiss(resident_id)
 
     def action_cancel(self) -> None:
@@ -310,7 +311,7 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            notify_plain(self, error, severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("resident form: %s failed", event.worker.name, exc_info=error)
-            notify_plain(self, _("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -17,10 +17,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.core.i18n import N_, _, ngettext
+from storage.core.glyphs import narrow
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.footer import TranslatedFooter
-from tui.plain import notify_plain, plain
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow
 def _cut(text: str, cells: int) -> str:
     from rich.cells import cell_len, set_cell_size
 
-    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1).rstrip() + "…"
+    more = narrow("…")
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - len(more)).rstrip() + more
 
 
 class ResidentsScreen(Screen[None]):
@@ -212,7 +214,7 @@ class ResidentsScreen(Screen[None]):
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
             due = Text(format_date(row.due_on, "short"))
-        return [plain(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
+        return [as_text(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
@@ -227,7 +229,7 @@ class ResidentsScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self._loading = False
             log.error("search failed", exc_info=event.worker.error)
-            notify_plain(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
+            notify_text(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
 
     # --- actions -------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.plain import plain
+from tui.as_text import as_text
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
 # input id -> (label, placeholder, roles it is asked for)
@@ -74,7 +74,7 @@ class SetupScreen(FormKeys, Screen[None]):
 
     def _message(self, field: str, text: str) -> None:
         label = self.query_one(f"#err-{field}", Label)
-        label.update(plain(text))
+        label.update(as_text(text))
         label.set_class(not text, "-empty")
 
     @on(Button.Pressed, "#setup-save")
@@ -138,7 +138,7 @@ class SetupScreen(FormKeys, Screen[None]):
         for widget in self.query(".field, .error, .intro"):
             widget.display = False
         done = self.query_one("#setup-done", Static)
-        done.update(plain(_("The township database is ready. Its public key was written to {file}; give that file "
+        done.update(as_text(_("The township database is ready. Its public key was written to {file}; give that file "
                             "to every grid worker. It reads:").format(file=written) + "\n\n" + text))
         button = self.query_one("#setup-save", Button)
         button.label = _("Continue")

@@ -22,12 +22,13 @@ from storage.register.categories import (
     dimensions_for, hazards_for, label, needs_for,
 )
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.plain import notify_plain, plain
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _error_label(field: str) -> Label:
 
 
 def _set_error(widget: Label, message: str) -> None:
-    widget.update(plain(message))
+    widget.update(as_text(message))
     widget.set_class(not message, "-empty")
 
 
@@ -150,7 +151,7 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update(plain("{name} · {cats} · {risk}".format(
+        self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
             name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
@@ -318,7 +319,7 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            notify_plain(self, "\n".join(unplaced), severity="error")
+            notify_text(self, "\n".join(unplaced), severity="error")
         if first:
             widget = self.query(f"#{first}")
             if widget:
@@ -363,7 +364,7 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, visit_id: str) -> None:
-        notify_plain(self, _("Visit saved."))
+        notify_text(self, _("Visit saved."))
         self.dismiss(visit_id)
 
     def action_cancel(self) -> None:
@@ -389,7 +390,7 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            notify_plain(self, error, severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("visit form: %s failed", event.worker.name, exc_info=error)
-            notify_plain(self, _("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

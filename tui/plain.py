@@ -1,27 +1,52 @@
-"""Text from data or from an exception, shown as text: never parsed as markup.
+"""Plain glyphs on screen: the app's output passes through storage.core.glyphs.cell_safe.
 
-Textual reads a str given to Label, Static, Button, Checkbox, Select, OptionList, a
-DataTable cell or notify() as content markup, and Rich's tables in the CLI do the same.
-A name or an address holding "[/b]", a file name from a USB stick, or an error quoting
-SQL ("[SQL: UPDATE resident SET ...]") then raised MarkupError while it was being
-shown, and that closed the app (issue #12). Everything the app shows that it did not
-write itself goes through `plain()` or `notify_plain()`.
+Textual draws borders (tcss `round`, `thick`, `solid`), scrollbars, toggles and select arrows with
+box-drawing and block characters that the old Windows console draws two cells wide. Rather than
+restyle every widget, the driver that writes the finished frame to the terminal replaces each such
+character by one narrow one: the layout Textual computed stays true. Textual's public hook for
+this is the driver class (App.get_driver_class).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import IO
 
-from rich.text import Text
+from textual.driver import Driver
 
-
-def plain(value: object, style: str = "") -> Text:
-    """`value` as text exactly as it is (a Text, so both Textual widgets and Rich's console take it)."""
-    if isinstance(value, Text):
-        return value
-    return Text("" if value is None else str(value), style=style)
+from storage.core.glyphs import cell_safe
 
 
-def notify_plain(target: Any, message: object, **kwargs: Any) -> None:
-    """`target.notify(message)` (an App, Screen or Widget) with the message shown as text."""
-    target.notify(str(message), markup=False, **kwargs)
+def plain_driver(base: type[Driver]) -> type[Driver]:
+    """`base` whose every write to the terminal is made cell-safe."""
+
+    class PlainDriver(base):  # type: ignore[misc, valid-type]
+        def write(self, data: str) -> None:
+            super().write(cell_safe(data))
+
+    PlainDriver.__name__ = PlainDriver.__qualname__ = f"Plain{base.__name__}"
+    return PlainDriver
+
+
+class CellSafeStream:
+    """A console stream (CLI tables, messages) with the same narrow stand-ins as the app."""
+
+    def __init__(self, stream: IO[str]):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(cell_safe(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def plain_console_streams() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            tty = stream.isatty()
+        except (AttributeError, OSError, ValueError):
+            continue
+        if tty and not isinstance(stream, CellSafeStream):
+            setattr(sys, name, CellSafeStream(stream))

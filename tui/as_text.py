@@ -19,7 +19,7 @@ def as_text(value: object, style: str = "") -> Text:
     """`value` as text exactly as it is (a Text, so both Textual widgets and Rich's console take it)."""
     if isinstance(value, Text):
         return value
-    return Text("" if value is None else str(value), style=style)
+    return Text("" if value is None else str(value), style=style, end="")
 
 
 def notify_text(target: Any, message: object, **kwargs: Any) -> None:

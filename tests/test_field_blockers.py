@@ -245,3 +245,28 @@ def test_a_bundle_whose_record_cannot_be_stored_is_named_and_the_others_merge(tm
     report = merge_paths(t.db, [path])
     assert report.bundles[0].code == "bad_event"
     assert report.bundles[0].message == "bad.gcb: a Resident record holds a value of the wrong type in name."
+
+
+def test_a_bundle_that_fails_for_any_other_reason_is_named_and_the_others_merge(tmp_path, monkeypatch, capsys):
+    """A bug met while merging one file (here an AttributeError) refuses that file, not the whole merge."""
+    import storage.sync.merge as merge_module
+    from tui.cli import main
+
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    elder(a, "张三")
+    elder(b, "李四")
+    first, second = export_bundle(a, tmp_path / "a").path, export_bundle(b, tmp_path / "b").path
+    real_apply = merge_module._apply
+
+    def apply(s, path, *args):
+        if path == second:
+            raise AttributeError("'NoneType' object has no attribute 'grid_code' [/b]")
+        return real_apply(s, path, *args)
+
+    monkeypatch.setattr(merge_module, "_apply", apply)
+    assert main(["--db", str(t.db.path), "--lang", "en", "merge", str(second), str(first)]) == 1
+    out = capsys.readouterr().out
+    assert f"{second.name}: a record inside it could not be merged (AttributeError)" in out
+    with t.db.session() as s:
+        assert s.exec(select(Resident.name)).all() == ["张三"]

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
 from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
 from storage.core.changes import FoldError, load_identity, rebuild
 from storage.core.db import Database
+from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
 
@@ -151,6 +152,10 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
         _check_record_types(events, name)
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
+    except _NOT_THE_FILES_FAULT:
+        raise
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
+        return _failed(s, name, exc)
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
@@ -161,19 +166,26 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome)
-    except _UNEXPECTED as exc:
-        # the savepoint was rolled back: this bundle is refused, saying why in one line; the others go on
-        log.error("merge: %s refused", name, exc_info=exc)
-        s.expunge_all()
-        code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-        return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=_problem(exc)))
+    except _NOT_THE_FILES_FAULT:
+        raise
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
+        return _failed(s, name, exc)  # the savepoint was rolled back
     return outcome
 
 
-# a bundle that fails for a reason no check foresaw: refused with its file named (exit status 1), never
-# a crash that stops the files after it; a full disk or a locked database (OperationalError) is not the file's fault
-_UNEXPECTED = (FoldError, ValueError, TypeError, KeyError, OverflowError, RecursionError, IntegrityError, InterfaceError,
-               ProgrammingError, DataError)
+def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
+    """This bundle refused, saying why in one line (the traceback goes to the log); the others go on."""
+    log.error("merge: %s refused", name, exc_info=exc)
+    s.expunge_all()
+    code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=_problem(exc)))
+
+
+# A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
+# a crash that stops the files after it. These are not the file's fault and stop the merge as they are:
+# a full disk or a locked database (OperationalError), this database's own problem (a UserError such as
+# a damaged key), an interrupt.
+_NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 
 def _problem(exc: BaseException) -> str:

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 DRAFT_DEBOUNCE_SECONDS = 0.5
 TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
+VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations", "hazards",
+                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
 
 
 def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str | None, str] | None]:
@@ -44,10 +46,6 @@ def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str | No
     fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
     agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
     return fields, ((agency, reason) if agency or reason.strip() else None)
-
-
-VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations", "hazards",
-                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
 
 
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:

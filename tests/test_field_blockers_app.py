@@ -152,10 +152,10 @@ async def test_enter_in_a_visit_moves_on_before_the_next_keys(tmp_path):
         await on(pilot, "VisitFormScreen")
         await settle(pilot, 0.2)
         assert app.screen.focused.id == "met_with"
-        burst(app, [*"neighbour", "enter", "space"])  # Enter moves to the checkbox; space there unticks it
+        burst(app, [*"neighbour", "enter", "space"])  # Enter moves to the contact question; space there unticks it
         await settle(pilot, 0.3)
         assert app.screen.query_one("#met_with", Input).value == "neighbour"
-        assert app.screen.values()["resident_seen"] is False
+        assert app.screen.values()["contact_made"] is False
 
 
 @run_async

@@ -159,7 +159,7 @@ def visit(draw) -> dict:
     return {
         "visit_date": day.isoformat(), "method": draw(st.sampled_from(sorted(VISIT_METHODS))),
         "visitor": draw(st.one_of(st.just(""), st.just("王芳"), text)), "met_with": draw(_blank_or(text, 200)) or "",
-        "resident_seen": draw(st.booleans()),
+        "contact_made": draw(st.booleans()),
         "observations": draw(st.dictionaries(st.sampled_from(sorted(OBSERVATION_DIMENSIONS)),
                                              st.one_of(st.just(""), st.just("  "), text), max_size=3)),
         "hazards": draw(st.lists(st.sampled_from(sorted(HAZARDS)), unique=True, max_size=3)),

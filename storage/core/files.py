@@ -19,6 +19,36 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def create_owner_only(path: Path) -> None:
+    """Create an empty file readable by its owner only from its first byte (it must not exist):
+    the mode is given to open(2), never set by a chmod afterwards that leaves a window.
+    Windows ignores the mode bits (the user's profile folders are the user's by their ACL)."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    os.close(fd)
+
+
+def make_owner_only_dir(path: Path) -> None:
+    """A folder for personal data (drafts), created 0700. One made wider by an earlier version
+    is narrowed: it is gridcare's own folder, not one a user set up."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "nt" and path.stat().st_mode & 0o077:
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
+
+
+def writable(path: Path) -> bool:
+    """Whether gridcare may write `path` (a file or folder). The owner's write bit counts as well
+    as access(2): a superuser may write anything, yet a file its user made read-only
+    (chmod 0400, the read-only attribute on Windows) is meant to stay unwritten."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if not st.st_mode & 0o200:
+        return False
+    return os.access(path, os.W_OK)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
     """Write to a temporary file beside `path`, fsync, then rename over it (owner-only)."""

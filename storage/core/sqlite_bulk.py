@@ -52,9 +52,11 @@ def existing_state_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[
     return found
 
 
-def mark_exported(conn: Connection, device_id: str, seq: int) -> int:
-    result = conn.execute(text("UPDATE event SET exported_seq = :seq WHERE device_id = :dev AND exported_seq IS NULL"),
-                          {"seq": seq, "dev": device_id})
+def mark_exported(conn: Connection, device_id: str, seq: int, record_types: Sequence[str]) -> int:
+    marks = ",".join("?" * len(record_types))
+    result = conn.exec_driver_sql(
+        f"UPDATE event SET exported_seq = ? WHERE device_id = ? AND exported_seq IS NULL AND record_type IN ({marks})",
+        (seq, device_id, *record_types))
     return result.rowcount
 
 

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
+from storage.core.text import printable
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,8 @@ class SyncScreen(Screen[None]):
         table.clear()
         for b in listings:
             status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
-            table.add_row(b.path.name, b.worker, b.grid.split("-", 1)[-1], str(b.seq or ""),
+            table.add_row(printable(b.path.name), printable(b.worker, limit=20), printable(b.grid.split("-", 1)[-1], limit=20),
+                          str(b.seq or ""),
                           format_datetime(b.created, "short") if b.created else "", format_number(b.events), status,
                           key=str(b.path))
         if not announce:
@@ -240,8 +242,9 @@ class SyncScreen(Screen[None]):
             return
         report = merge_paths(self.app.db, [folder], progress=self._progress)
         lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
-        if report.new_devices:
-            lines.append(_("Check each new device's key fingerprint with its worker (in person or by phone)."))
+        if report.waiting:
+            lines.append(_("Bundles from devices that are not enrolled wait: check each device's key fingerprint with "
+                           "its worker (in person or by phone), then approve it on the Devices screen."))
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._scan, folder, False)
 

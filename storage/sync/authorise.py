@@ -8,9 +8,9 @@ A worker device writes only as itself, only its own grid's records:
   Townships, villages and settings (the visit policy) are the township's: a worker never
   writes them, and its own copies of them stay on its laptop;
 - a resident is its grid's if the township holds it in that grid, or held it there before
-  (a resident the township moved on, about whom the worker still wrote offline), or if the
-  township has never seen it (it is being registered: any `grid_code` it sets must be the
-  device's grid). Visits, referrals and risk records belong to the grid of their resident,
+  (a resident the township moved on, about whom the worker still wrote offline), or if no
+  event the township holds has put it in a grid yet (it is being registered, or only later
+  edits of it arrived so far: any `grid_code` it sets must be the device's grid). Visits, referrals and risk records belong to the grid of their resident,
   found through the record as the township holds it, or through the bundle itself for a
   record it creates.
 
@@ -135,10 +135,13 @@ def _check_owners(s: Session, grid_id: str, resident_events: list[dict[str, Any]
     mine = json.dumps(grid_id)
 
     def grid_of(resident_id: Any) -> Any:
-        if resident_id not in current:
-            return _UNKNOWN
-        if current[resident_id] == grid_id or mine in past.get(resident_id, ()):
+        if resident_id not in current or current[resident_id] == grid_id:
+            return _UNKNOWN if resident_id not in current else grid_id
+        grids = past.get(resident_id, set())
+        if mine in grids:
             return grid_id
+        if not grids:  # only edits have arrived, never the registration: no grid yet
+            return _UNKNOWN
         return current[resident_id]
 
     def check(ev: dict[str, Any], resident_id: Any) -> None:

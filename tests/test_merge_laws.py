@@ -1,4 +1,4 @@
-"""Merge laws (DESIGN.md §2): any order, any repetition, any batching -> the same dump, byte for byte.
+"""Merge laws (docs/design.md §2): any order, any repetition, any batching -> the same dump, byte for byte.
 
 Random edit histories on two worker devices and the township: registrations,
 edits of random fields (the same field by a worker and the township that have
@@ -34,6 +34,7 @@ from storage.register.residents import close_case, reopen_case, update_resident
 from storage.register.risk import change_risk
 from storage.register.visits import delete_visit, log_visit
 
+from tests.foundation_helpers import copy_db
 from tests.sync_helpers import elder, make_township
 
 EXAMPLES = int(os.environ.get("GRIDCARE_HYPOTHESIS_EXAMPLES", "60"))
@@ -66,7 +67,7 @@ def _template() -> Path:
         hostile = t.worker(HOSTILE[0], HOSTILE[1], path=folder / "hostile" / "hostile.db")
         hostile.dispose()
         t.db.dispose()
-        shutil.copy(folder / "township.db", folder / "township-fresh.db")  # codes made, nothing merged
+        copy_db(folder / "township.db", folder / "township-fresh.db")  # codes made, nothing merged
         merge_paths(t.db, sorted(folder.glob("*.gcb")))
         t.db.dispose()
         _TEMPLATE["path"] = folder
@@ -152,7 +153,7 @@ class World:
 
 def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
     copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
-    shutil.copy(base, copy)
+    copy_db(base, copy)
     db = open_database(copy)
     for batch in batches:
         report = merge_paths(db, batch)
@@ -174,7 +175,7 @@ def test_merging_in_any_order_any_number_of_times_gives_the_same_dump(ops, data)
             world.export(actor)
         world.close()
         base = folder / "township-edited.db"
-        shutil.copy(folder / "township.db", base)
+        copy_db(folder / "township.db", base)
         bundles = world.bundles
         order = data.draw(st.permutations(bundles), label="order")
         repeated = data.draw(st.lists(st.sampled_from(bundles), max_size=6), label="repeats")
@@ -294,7 +295,10 @@ class Hostile:
                     "device_id": self.me.device_id, "worker": self.me.worker_name, "seq": self.seq,
                     "age_recipient": self.me.device_age_recipient, "sign_public": self.me.device_sign_public,
                     "enroll_proof": self.me.enroll_proof}
-        return write_bundle(path, manifest, events, township.age_recipient, self.me.device_sign_secret).path
+        from storage.core.private_keys import private_keys
+
+        secret = private_keys(self.db.path).device_sign_secret
+        return write_bundle(path, manifest, events, township.age_recipient, secret).path
 
 
 def _honest_state(text: str) -> list[str]:
@@ -315,7 +319,7 @@ def _honest_state(text: str) -> list[str]:
 
 def _merge_all(base: Path, folder: Path, order: list[Path]):
     copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
-    shutil.copy(base, copy)
+    copy_db(base, copy)
     db = open_database(copy)
     report = merge_paths(db, order)
     text = "\n".join(dump_lines(db))
@@ -339,7 +343,7 @@ def test_a_hostile_device_never_changes_an_honest_grids_state(ops, attacks, data
         hostile.db.dispose()
         world.close()
         base = folder / "township-edited.db"
-        shutil.copy(folder / "township.db", base)
+        copy_db(folder / "township.db", base)
         first = [b for b in world.bundles if b.name.endswith("-000.gcb")]  # the honest grids' first bundles
         rest = data.draw(st.permutations([b for b in world.bundles if b not in first] + list(bad)), label="order")
         for start in (world.fresh, base):

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -39,6 +39,13 @@ def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE resident ADD COLUMN id_rev VARCHAR")
     conn.execute("UPDATE resident SET id_rev = reverse_text(id_number) WHERE id_number IS NOT NULL")
     conn.execute("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
+
+
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py)
+    from storage.core.private_keys import move_out_of_database
+
+    move_out_of_database(conn)
 
 
 def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
@@ -64,21 +71,23 @@ def _create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
             conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
 
 
-def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
-    # v3 enrolls devices. The devices a township registered by trust on first use stay trusted,
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    # v4 enrolls devices. The devices a township registered by trust on first use stay trusted,
     # approved for the grid they claimed: an upgrade must not lock the real workers out.
     _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
                                   "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
     conn.execute("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
     _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
-    _create_tables(conn, ADDED_TABLES[3])
+    _create_tables(conn, ADDED_TABLES[4])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3,
+                                                              3: _upgrade_3_to_4}
+KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {3: ("enrollment", "device_request")}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {4: ("enrollment", "device_request")}
 
 
 @dataclass
@@ -145,12 +154,14 @@ def _on_begin(conn: Connection) -> None:
 
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import URL
     from sqlmodel import create_engine
 
     from storage.core import json_text
 
     engine = create_engine(
-        f"sqlite:///{path}",
+        # a URL object, not f"sqlite:///{path}": a '?' or '#' in a folder name would cut the path there
+        URL.create("sqlite", database=str(path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # a bug's traceback goes to the log file: it must not carry names or ID numbers
         hide_parameters=True,
@@ -163,7 +174,7 @@ def _make_engine(path: Path) -> Engine:
 
 
 def _copy_aside(path: Path, old_version: int) -> Path:
-    from storage.core.files import create_owner_only
+    from storage.core.platform import create_owner_only
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{old_version}-{stamp}.bak")
@@ -307,10 +318,15 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Datab
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
             _run_upgrades(path, version)
             upgraded_from = version
+            if version < KEYS_LEFT_AT:
+                from storage.core.private_keys import scrub_file
+
+                scrub_file(path)
+                scrub_file(backup)
     elif not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # create the file owner-only before SQLite writes anything into it
-        from storage.core.files import create_owner_only
+        from storage.core.platform import create_owner_only
 
         create_owner_only(path)
     engine = _make_engine(path)

@@ -9,22 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-
-def fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def create_owner_only(path: Path) -> None:
-    """Create an empty file readable by its owner only from its first byte (it must not exist):
-    the mode is given to open(2), never set by a chmod afterwards that leaves a window.
-    Windows ignores the mode bits (the user's profile folders are the user's by their ACL)."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
-    os.close(fd)
+from storage.core.platform import fsync_dir, make_owner_only
 
 
 def make_owner_only_dir(path: Path) -> None:
@@ -56,7 +41,7 @@ def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, new
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        os.chmod(tmp, 0o600)
+        make_owner_only(Path(tmp))
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()

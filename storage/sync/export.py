@@ -16,6 +16,7 @@ from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.private_keys import private_keys
 from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
 
 Progress = Callable[[int, int], None]
@@ -135,6 +136,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
+    keys = private_keys(db.path)
     with db.write() as s:
         ident = load_identity(s)
         recipients: str | list[str]
@@ -143,7 +145,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
                 raise UserError(_("Only a township database exports to a grid (--grid)."))
             grid_id, recipients = _resolve_grid(s, ident, grid_code)
             events = list(_grid_events(s, ident, grid_id))
-            sign_secret, sign_public, kind = ident.township_sign_secret, ident.township_sign_public, "township"
+            sign_secret, sign_public, kind = keys.township_sign_secret, ident.township_sign_public, "township"
         else:
             if ident.role == "township":
                 raise UserError(_("A township exports to one grid: add --grid CODE."))
@@ -153,7 +155,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             if not full:
                 query = query.where(Event.exported_seq.is_(None))
             events = list(s.execute(query).scalars())
-            recipients, sign_secret, sign_public, kind = ident.township_age_recipient, ident.device_sign_secret, ident.device_sign_public, "worker"
+            recipients, sign_secret, sign_public, kind = ident.township_age_recipient, keys.device_sign_secret, ident.device_sign_public, "worker"
             grid_id = ident.grid_code
         seq = _next_seq(s, ident.device_id)
         if not events:

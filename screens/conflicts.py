@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
+from storage.core.text import printable
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -37,13 +38,14 @@ RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N
 
 
 def show_value(value: Any) -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable)."""
     if value is None or value == "" or value == []:
         return narrow("—")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return printable(", ".join(str(v) for v in value))
     if isinstance(value, (dict, bool)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return printable(json.dumps(value, ensure_ascii=False))
+    return printable(value)
 
 
 def when(stamp: int) -> str:
@@ -125,9 +127,9 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            table.add_row(v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
-                          show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
-                          show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"), key=c.id)
+            table.add_row(printable(v.record_label), _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else printable(c.field),
+                          show_value(c.winner_value), narrow(f"{printable(c.winner_author)} · {when(c.winner_hlc)}"),
+                          show_value(c.loser_value), narrow(f"{printable(c.loser_author)} · {when(c.loser_hlc)}"), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()
@@ -154,13 +156,13 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#detail", Static).update("")
             return
         c = v.conflict
-        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else printable(c.field)
         self.query_one("#detail", Static).update(
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
-                record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
-                winner=show_value(c.winner_value), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
-                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc)))
+                record=printable(v.record_label), kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
+                winner=show_value(c.winner_value), winner_by=printable(c.winner_author), winner_when=when(c.winner_hlc),
+                loser=show_value(c.loser_value), loser_by=printable(c.loser_author), loser_when=when(c.loser_hlc)))
 
     # --- decisions -----------------------------------------------------------------
 
@@ -179,7 +181,7 @@ class ConflictsScreen(Screen[None]):
         if v is None:
             return
         c = v.conflict
-        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else printable(c.field)
         start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
             ("" if c.winner_value is None else str(c.winner_value))
 

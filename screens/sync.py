@@ -254,6 +254,12 @@ class SyncScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            from storage.core.errors import as_user_error
+
+            known = as_user_error(event.worker.error)  # a full disk, a read-only stick, a database busy elsewhere
+            if known is not None:
+                self._finished(str(known))
+                return
             log.error("sync worker failed", exc_info=event.worker.error)
             self._finished(_("Something went wrong; nothing was half-written. The details are in the log file."))
 

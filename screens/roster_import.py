@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
+from storage.core.text import printable
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -178,9 +179,9 @@ class RosterImportScreen(Screen[None]):
         table.clear(columns=True)
         for i, col in enumerate(columns):
             read_as = Text(narrow("→ ") + col.label, style="green") if col.field else Text(_("→ notes (unknown)"), style="yellow")
-            table.add_column(Text.assemble(col.header, "\n", read_as), key=str(i))
+            table.add_column(Text.assemble(printable(col.header, limit=40), "\n", read_as), key=str(i))
         for number, cells in data.rows:
-            table.add_row(*(cell_text(v) for v in cells[:len(columns)]), key=str(number))
+            table.add_row(*(printable(cell_text(v), limit=80) for v in cells[:len(columns)]), key=str(number))
 
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
         from storage.roster.importer import describe, status_label
@@ -192,7 +193,7 @@ class RosterImportScreen(Screen[None]):
         for r in rows:
             style = STATUS_STYLES.get(r.status, "")
             problems = Text(describe(r), style=style if r.status == "invalid" else "")
-            table.add_row(str(r.row), r.name, Text(status_label(r.status), style=style), problems,
+            table.add_row(str(r.row), printable(r.name, limit=40), Text(status_label(r.status), style=style), problems,
                           key=str(r.row), height=None)
         self.query_one("#progress", ProgressBar).display = False
         self._invalid = report.count("invalid")

@@ -82,8 +82,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from storage.core.audit import entries
+    from storage.core.text import printable
     from storage.core.db import open_database
     from tui.cli import db_path
     from tui.formatting import format_datetime
@@ -91,6 +93,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
     for e in entries(open_database(db_path(args), create=False), limit=args.limit):
         counts = ", ".join(f"{k}={v}" for k, v in sorted(e.counts.items()))
-        table.add_row(format_datetime(e.at), e.actor, e.action, e.file, counts)
+        # file names and counts came from bundles and rosters: as text, control characters replaced
+        table.add_row(format_datetime(e.at), Text(printable(e.actor)), Text(printable(e.action)),
+                      Text(printable(e.file)), Text(printable(counts)))
     Console().print(table)
     return 0

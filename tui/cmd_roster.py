@@ -27,7 +27,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def print_report(report) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from storage.core.text import printable
     from storage.roster.importer import describe, status_label
 
     console = Console()
@@ -40,7 +42,8 @@ def print_report(report) -> None:
     table.add_column(_("Status"))
     table.add_column(_("Problems"), overflow="fold")
     for row in report.rows:
-        table.add_row(str(row.row), row.name, status_label(row.status), describe(row),
+        # Text, not markup: a name from the file is shown as it is ([red] included), control characters replaced
+        table.add_row(str(row.row), Text(printable(row.name, limit=40)), status_label(row.status), Text(describe(row)),
                       style=STATUS_STYLES.get(row.status))
     console.print(table)
     if report.skipped:

@@ -15,10 +15,9 @@ from storage.core.platform import fsync_dir, make_owner_only
 def make_owner_only_dir(path: Path) -> None:
     """A folder for personal data (drafts), created 0700. One made wider by an earlier version
     is narrowed: it is gridcare's own folder, not one a user set up."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name != "nt" and path.stat().st_mode & 0o077:
-        with contextlib.suppress(OSError):
-            os.chmod(path, 0o700)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode is given when it is made: no window
+    if path.stat().st_mode & 0o077:
+        make_owner_only(path, directory=True)
 
 
 def writable(path: Path) -> bool:

@@ -12,6 +12,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.models import Identity, utc_now
+from storage.core.text import printable
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -116,7 +117,7 @@ def init_worker(
         if pub.township_code != township_code:
             raise UserError(
                 _("The key file is for township {found}, not {expected}.").format(
-                    found=pub.township_code, expected=township_code
+                    found=printable(pub.township_code, limit=20), expected=township_code
                 )
             )
         township_age, township_sign = pub.age_recipient, pub.sign_public

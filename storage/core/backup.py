@@ -16,6 +16,7 @@ from pathlib import Path
 
 from storage.core import platform
 from storage.core.errors import UserError
+from storage.core.files import make_owner_only_dir
 from storage.core.i18n import _
 from storage.core.paths import backups_dir
 
@@ -105,8 +106,7 @@ def backup_now(db_path: Path, *, now: dt.datetime | None = None, checked: bool =
         raise UserError(_("No backup was made: {problem}").format(problem=damaged_message(db_path)))
     now = (now or dt.datetime.now()).replace(microsecond=0)
     folder = backups_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    platform.make_owner_only(folder, directory=True)
+    make_owner_only_dir(folder)
     target = folder / f"{PREFIX}{now:%Y%m%d-%H%M%S}.db"
     _copy(db_path, target)
     return BackupFile(target, now, target.stat().st_size)

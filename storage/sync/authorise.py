@@ -30,11 +30,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.core.i18n import _
-from storage.core.models import Event, Referral, Resident, RiskAssessment, Visit
+from storage.core.models import Referral, Resident, RiskAssessment, Visit
 from storage.core.text import printable
 
 WORKER_TYPES = ("grid", "resident", "visit", "referral", "risk")
@@ -56,26 +55,23 @@ def _deny(ev: dict[str, Any], why: str) -> NotAllowed:
     return NotAllowed(_("record {record}: {why}").format(record=_label(ev), why=why))
 
 
-def _rows(s: Session, model: Any, column: Any, ids: Iterable[str]) -> dict[str, Any]:
-    ids = sorted(set(ids))
-    found: dict[str, Any] = {}
-    for i in range(0, len(ids), 900):
-        found.update(s.execute(select(model.id, column).where(model.id.in_(ids[i:i + 900]))).all())
-    return found
+def _rows(s: Session, model: Any, column: str, ids: Iterable[str]) -> dict[str, Any]:
+    from storage.core.sqlite_bulk import column_by_id
+
+    return column_by_id(s.connection(), model.__tablename__, column, sorted(set(ids)))
 
 
 def _past_grids(s: Session, resident_ids: Iterable[str]) -> dict[str, set[Any]]:
     """Every grid each resident was put in by an event the township holds (all of them passed this check)."""
+    from storage.core.sqlite_bulk import event_fields
+
     ids = sorted(set(resident_ids))
     grids: dict[str, set[Any]] = {rid: set() for rid in ids}
-    for i in range(0, len(ids), 900):
-        query = select(Event.record_id, Event.fields).where(Event.record_type == "resident",
-                                                             Event.record_id.in_(ids[i:i + 900]))
-        for rid, fields in s.execute(query).all():
-            if isinstance(fields, str):
-                fields = json.loads(fields)
-            if isinstance(fields, dict) and "grid_code" in fields:
-                grids[rid].add(json.dumps(fields["grid_code"]))
+    for rid, fields in event_fields(s.connection(), "resident", ids):
+        if isinstance(fields, str):
+            fields = json.loads(fields)
+        if isinstance(fields, dict) and "grid_code" in fields:
+            grids[rid].add(json.dumps(fields["grid_code"]))
     return grids
 
 
@@ -119,43 +115,31 @@ def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: 
 
 def _check_owners(s: Session, grid_id: str, resident_events: list[dict[str, Any]],
                   owned: dict[str, list[dict[str, Any]]]) -> None:
-    # the resident of each visit, referral and risk record as the township holds it
-    holders = {t: _rows(s, model, model.resident_id, (ev["record_id"] for ev in owned[t]))
+    # the residents each event concerns: a resident event's own record; for a visit, referral or
+    # risk record, its resident as the township holds it (moving another grid's visit here is not
+    # allowed) and the resident the event sets. Each distinct resident is judged once.
+    holders = {t: _rows(s, model, "resident_id", (ev["record_id"] for ev in owned[t]))
                for t, model in _OWNED.items() if owned[t]}
-    wanted = {ev["record_id"] for ev in resident_events}
-    for rtype, evs in owned.items():
-        for ev in evs:
-            if ev["record_id"] in holders.get(rtype, {}):
-                wanted.add(holders[rtype][ev["record_id"]])
-            if "resident_id" in ev["fields"]:
-                wanted.add(ev["fields"]["resident_id"])
-    current = _rows(s, Resident, Resident.grid_code, wanted)
-    elsewhere = [rid for rid, grid in current.items() if grid != grid_id]
-    past = _past_grids(s, elsewhere) if elsewhere else {}
-    mine = json.dumps(grid_id)
-
-    def grid_of(resident_id: Any) -> Any:
-        if resident_id not in current or current[resident_id] == grid_id:
-            return _UNKNOWN if resident_id not in current else grid_id
-        grids = past.get(resident_id, set())
-        if mine in grids:
-            return grid_id
-        if not grids:  # only edits have arrived, never the registration: no grid yet
-            return _UNKNOWN
-        return current[resident_id]
-
-    def check(ev: dict[str, Any], resident_id: Any) -> None:
-        grid = grid_of(resident_id)
-        if grid is not _UNKNOWN and grid != grid_id:
-            raise _deny(ev, _("the resident belongs to grid {grid}, not to this device's.").format(
-                grid=printable(str(grid).split("-", 1)[-1], limit=20)))
-
+    concerned: dict[Any, dict[str, Any]] = {}  # resident id -> the first event about it
     for ev in resident_events:
-        check(ev, ev["record_id"])
+        concerned.setdefault(ev["record_id"], ev)
     for rtype, evs in owned.items():
+        held = holders.get(rtype, {})
         for ev in evs:
-            held = holders.get(rtype, {}).get(ev["record_id"], _UNKNOWN)
-            if held is not _UNKNOWN:
-                check(ev, held)  # the record as it stands: moving another grid's visit here is not allowed
-            if "resident_id" in ev["fields"]:
-                check(ev, ev["fields"]["resident_id"])
+            rid = held.get(ev["record_id"], _UNKNOWN)
+            if rid is not _UNKNOWN:
+                concerned.setdefault(rid, ev)
+            rid = ev["fields"].get("resident_id", _UNKNOWN)
+            if rid is not _UNKNOWN:
+                concerned.setdefault(rid, ev)
+    current = _rows(s, Resident, "grid_code", concerned)
+    elsewhere = [rid for rid, grid in current.items() if grid != grid_id]
+    if not elsewhere:
+        return
+    past = _past_grids(s, elsewhere)
+    mine = json.dumps(grid_id)
+    for rid in elsewhere:
+        grids = past.get(rid, set())
+        if grids and mine not in grids:  # no grids yet: only edits have arrived, never the registration
+            raise _deny(concerned[rid], _("the resident belongs to grid {grid}, not to this device's.").format(
+                grid=printable(str(current[rid]).split("-", 1)[-1], limit=20)))

@@ -35,8 +35,8 @@ PROOF_VERSION = "gridcare-enroll-v1"
 
 
 def _check_char(payload: str) -> str:
-    """Luhn mod N (N = 32) over the payload: catches every single-character error and every
-    transposition of two neighbours except 0Z/Z0."""
+    """Luhn mod N (N = 32) over the payload: catches every single-character error and almost
+    every swap of two neighbours (0Z/Z0 is one it misses)."""
     n = len(ALPHABET)
     total, factor = 0, 2
     for ch in reversed(payload):

@@ -79,7 +79,11 @@ def known_grids(db: Database) -> list[tuple[str, str]]:
                 names = grids.setdefault(d.grid_code, [])
                 if d.worker_name not in names:
                     names.append(d.worker_name)
-    # TRANSLATORS: between the names in a list of people
-    separator = _(", ")
-    return [(printable(code.split("-", 1)[-1]), separator.join(printable(w, limit=20) for w in workers))
+    def listed(names: list[str]) -> str:
+        text = names[0]
+        for name in names[1:]:
+            text = _("{a}, {b}").format(a=text, b=name)  # Chinese lists are joined with 、
+        return text
+
+    return [(printable(code.split("-", 1)[-1]), listed([printable(w, limit=20) for w in workers]))
             for code, workers in grids.items()]

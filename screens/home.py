@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from storage.core.i18n import N_, _, current_language
+from storage.core.text import printable
 from tui.footer import TranslatedFooter
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
@@ -143,7 +144,8 @@ class HomeScreen(Screen[None]):
             table.add_column(title_text, key=key, width=width)
         targets: dict[str, str] = {}
         for row_key, resident_id, cells in rows:
-            table.add_row(*cells, key=row_key)
+            # names, reasons and grid names arrive in bundles from other devices: drawn without control characters
+            table.add_row(*(printable(c) if isinstance(c, str) else c for c in cells), key=row_key)
             if resident_id:
                 targets[row_key] = resident_id
         self._targets[pane] = targets

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.core.i18n import N_, _, ngettext
+from storage.core.text import printable
 from storage.core.glyphs import narrow
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
@@ -213,7 +214,7 @@ class ResidentsScreen(Screen[None]):
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
             due = Text(format_date(row.due_on, "short"))
-        return [_cut(row.name, 8), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
+        return [_cut(printable(row.name), 8), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

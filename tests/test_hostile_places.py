@@ -324,3 +324,22 @@ def test_restore_writes_its_aside_copy_and_restoring_file_owner_only(tmp_path, n
     aside = backup.restore(db.path, taken.path)
     assert stat.S_IMODE(aside.stat().st_mode) == 0o600
     assert seen["w.db.restoring"] == 0o600
+
+
+def test_a_read_only_folder_attribute_on_windows_is_not_taken_for_a_read_only_folder(tmp_path, monkeypatch):
+    """Windows sets the read-only attribute on Documents and customised folders, which stay writable."""
+    from storage.core import platform
+
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "w.db").write_bytes(b"")
+    folder.chmod(0o555)  # what os.stat shows for a folder with the attribute
+    (folder / "w.db").chmod(0o444)  # a read-only file is read-only on Windows too
+    try:
+        monkeypatch.setattr(platform, "WINDOWS", True)
+        assert platform.writable(folder) is True
+        assert platform.writable(folder / "w.db") is False
+        monkeypatch.setattr(platform, "WINDOWS", False)
+        assert platform.writable(folder) is False
+    finally:
+        folder.chmod(0o755)

@@ -251,7 +251,7 @@ def busy_error() -> UserError:
 def _check_writable(path: Path, exists: bool) -> None:
     """gridcare writes the database, its journal beside it (-wal, -shm) and its backups: a place
     where it cannot is refused with a message, and permissions a user set are never changed."""
-    from storage.core.files import writable
+    from storage.core.platform import writable
 
     folder = path.parent if path.parent != Path("") else Path(".")
     if path.is_dir():

@@ -50,7 +50,8 @@ def as_user_error(exc: BaseException) -> UserError | None:
             return UserError(_("{where} is on a read-only disk: gridcare cannot write there. Nothing was half-written.").format(
                 where=where or "-"))
         if isinstance(current, PermissionError):
-            return UserError(_("No permission to write {where}. Nothing was half-written.").format(where=where or "-"))
+            return UserError(_("The system refused access to {where} (its permissions). Nothing was half-written.").format(
+                where=where or "-"))
         if isinstance(current, sqlite3.OperationalError):
             text = str(current)
             if "database or disk is full" in text:

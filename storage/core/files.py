@@ -20,19 +20,6 @@ def make_owner_only_dir(path: Path) -> None:
         make_owner_only(path, directory=True)
 
 
-def writable(path: Path) -> bool:
-    """Whether gridcare may write `path` (a file or folder). The owner's write bit counts as well
-    as access(2): a superuser may write anything, yet a file its user made read-only
-    (chmod 0400, the read-only attribute on Windows) is meant to stay unwritten."""
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    if not st.st_mode & 0o200:
-        return False
-    return os.access(path, os.W_OK)
-
-
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
     """Write to a temporary file beside `path`, fsync, then rename over it (owner-only)."""

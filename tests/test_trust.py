@@ -379,3 +379,12 @@ def test_an_upgrade_keeps_devices_registered_by_first_use_approved(tmp_path):
     assert merge_paths(db, [export_bundle(a, tmp_path / "a2.gcb").path]).bundles[0].status == "new"
     update_resident(db, ra.id, {"phone": "13800000005"})
     assert merge_paths(a, [export_bundle(db, tmp_path / "back", grid_code="G01").path]).refused == []
+
+
+def test_a_worker_database_has_no_devices_to_manage(tmp_path):
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    for call in (lambda: devices.list_devices(w), lambda: devices.enrollments(w),
+                 lambda: devices.approve(w, "abcd", "G01"), lambda: devices.revoke(w, "abcd")):
+        with pytest.raises(UserError, match="Only a township"):
+            call()

@@ -117,6 +117,7 @@ def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentVi
 def enrollments(db: Database) -> list[EnrollmentView]:
     """Codes not used yet, oldest first (the codes themselves are not kept)."""
     with db.session() as s:
+        _township(s)
         rows = s.execute(select(Enrollment).where(Enrollment.used_by.is_(None)).order_by(Enrollment.created_at)).scalars()
         return [EnrollmentView(r.id, short_grid(r.grid_code), r.worker_name, r.created_at, r.used_by) for r in rows]
 
@@ -129,6 +130,7 @@ def list_devices(db: Database) -> list[DeviceView]:
     from storage.core.keys import fingerprint
 
     with db.session() as s:
+        _township(s)
         seqs = {d: (lo, hi) for d, lo, hi in s.execute(
             select(BundleReceived.device_id, func.min(BundleReceived.seq), func.max(BundleReceived.seq))
             .group_by(BundleReceived.device_id)).all()}

@@ -350,7 +350,7 @@ def test_a_lost_laptop_is_revoked_and_the_new_one_enrolled(tmp_path):
 
 
 def test_an_upgrade_keeps_devices_registered_by_first_use_approved(tmp_path):
-    """A township database of schema 3 (trust on first use) opens with its devices approved for the
+    """A township database of schema 4 (trust on first use) opens with its devices approved for the
     grid they claimed: the real workers go on merging and receiving their grid's bundle."""
     import sqlite3
 
@@ -367,12 +367,12 @@ def test_an_upgrade_keeps_devices_registered_by_first_use_approved(tmp_path):
             worker_name, first_seen, last_seen FROM device;
         DROP TABLE device; ALTER TABLE device_v3 RENAME TO device;
         ALTER TABLE identity DROP COLUMN enroll_proof;
-        PRAGMA user_version = 3;
+        PRAGMA user_version = 4;
     """)
     conn.commit()
     conn.close()
     db = open_database(old)
-    assert db.upgraded_from == 3
+    assert db.upgraded_from == 4
     assert sorted((v.status, v.grid_code, v.enrolled_by) for v in devices.list_devices(db)) == [
         ("approved", "G01", "first use"), ("approved", "G02", "first use")]
     log_visit(a, ra.id, {"notes": "升级以后"})

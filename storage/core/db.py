@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -46,6 +46,17 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     from storage.core.private_keys import move_out_of_database
 
     move_out_of_database(conn)
+
+
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
+    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
+    from storage.core.visit_contact import LEGACY_CONTACT_SQL
+
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(visit)")}
+    if "contact_made" not in cols:
+        conn.execute("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
+    conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
 
 
 def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
@@ -71,23 +82,24 @@ def _create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
             conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
 
 
-def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
-    # v4 enrolls devices. The devices a township registered by trust on first use stay trusted,
+def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
+    # v5 enrolls devices. The devices a township registered by trust on first use stay trusted,
     # approved for the grid they claimed: an upgrade must not lock the real workers out.
     _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
                                   "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
     conn.execute("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
     _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
-    _create_tables(conn, ADDED_TABLES[4])
+    _create_tables(conn, ADDED_TABLES[5])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3,
-                                                              3: _upgrade_3_to_4}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
+}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {4: ("enrollment", "device_request")}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request")}
 
 
 @dataclass

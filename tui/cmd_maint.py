@@ -85,16 +85,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from storage.core.audit import entries
-    from storage.core.text import printable
     from storage.core.db import open_database
     from tui.cli import db_path
     from tui.formatting import format_datetime
+    from tui.as_text import as_text
 
     table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
     for e in entries(open_database(db_path(args), create=False), limit=args.limit):
         counts = ", ".join(f"{k}={v}" for k, v in sorted(e.counts.items()))
-        # file names and counts came from bundles and rosters: as text, control characters replaced
-        table.add_row(format_datetime(e.at), Text(printable(e.actor)), Text(printable(e.action)),
-                      Text(printable(e.file)), Text(printable(counts)))
+        table.add_row(format_datetime(e.at), as_text(e.actor), e.action, as_text(e.file), as_text(counts))
     Console().print(table)
     return 0

@@ -29,8 +29,8 @@ def print_report(report) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from storage.core.text import printable
     from storage.roster.importer import describe, status_label
+    from tui.as_text import as_text
 
     console = Console()
     if report.unknown_columns:
@@ -42,8 +42,7 @@ def print_report(report) -> None:
     table.add_column(_("Status"))
     table.add_column(_("Problems"), overflow="fold")
     for row in report.rows:
-        # Text, not markup: a name from the file is shown as it is ([red] included), control characters replaced
-        table.add_row(str(row.row), Text(printable(row.name, limit=40)), status_label(row.status), Text(describe(row)),
+        table.add_row(str(row.row), as_text(row.name), status_label(row.status), as_text(describe(row)),
                       style=STATUS_STYLES.get(row.status))
     console.print(table)
     if report.skipped:

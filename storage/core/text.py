@@ -31,18 +31,21 @@ def _unsafe(ch: str) -> bool:
     return category in ("Cc", "Cs", "Zl", "Zp")
 
 
-def printable(value: Any, *, limit: int | None = None) -> str:
+def printable(value: Any, *, limit: int | None = None, multiline: bool = False) -> str:
     """`value` as text with every control character replaced by '?' (one line, nothing the
-    terminal would execute). `limit`: at most that many characters, an ellipsis marking a cut."""
+    terminal would execute). `multiline`: line feeds are kept (a note, a list of problems shown
+    in a text area); everything else is still replaced. `limit`: at most that many characters,
+    an ellipsis marking a cut."""
     text = value if isinstance(value, str) else str(value)
+    keep = "\n" if multiline else ""
     if text.isascii():
         # the common case, without a loop per character in Python
         if text.isprintable():
             out = text
         else:
-            out = "".join(REPLACEMENT if (ord(ch) < 0x20 or ord(ch) == 0x7F) else ch for ch in text)
+            out = "".join(REPLACEMENT if (ord(ch) < 0x20 or ord(ch) == 0x7F) and ch not in keep else ch for ch in text)
     else:
-        out = "".join(REPLACEMENT if _unsafe(ch) else ch for ch in text)
+        out = "".join(REPLACEMENT if _unsafe(ch) and ch not in keep else ch for ch in text)
     if limit is not None and len(out) > limit:
         out = out[: max(limit - 1, 0)] + "…"
     return out

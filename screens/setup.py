@@ -118,7 +118,9 @@ class SetupScreen(FormKeys, Screen[None]):
                 if not ident.enroll_proof:
                     from storage.core.keys import fingerprint
 
-                    self.app.call_from_thread(self.app.notify, _(
+                    from tui.as_text import notify_text
+
+                    self.app.call_from_thread(notify_text, self.app, _(
                         "No enrollment code: the township holds this device's first bundle until the clerk approves "
                         "it. Tell the clerk this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)),
                         timeout=30)

@@ -343,3 +343,11 @@ def test_a_read_only_folder_attribute_on_windows_is_not_taken_for_a_read_only_fo
         assert platform.writable(folder) is False
     finally:
         folder.chmod(0o755)
+
+
+def test_text_the_app_shows_from_data_has_no_control_characters():
+    """as_text() is how every screen shows text it did not write (issue #12): it also replaces escapes."""
+    from tui.as_text import as_text
+
+    shown = as_text(f"王{ERASE}芳{OSC52}\n第二行")
+    assert _clean(shown.plain) and shown.plain.endswith("\n第二行")

@@ -388,3 +388,20 @@ def test_a_worker_database_has_no_devices_to_manage(tmp_path):
                  lambda: devices.approve(w, "abcd", "G01"), lambda: devices.revoke(w, "abcd")):
         with pytest.raises(UserError, match="Only a township"):
             call()
+
+
+def test_a_first_bundle_of_the_release_before_enrollment_may_repeat_the_township_name_only(tmp_path):
+    """That release wrote the township's name into every worker's first bundle: merged when the name is
+    exactly the township's (it changes nothing); any other name is a rename, refused."""
+    t, a, _b, _ra, _rb = _merged_world(tmp_path)
+    k = _DeviceKeys(a)
+    same = _forge(t, tmp_path, "same.gcb", [_event(k.device_id, 10**15, "township", TOWNSHIP, {"name": "新市镇"},
+                                                   k.worker)],
+                  device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k, proof=k.proof, seq=2)
+    other = _forge(t, tmp_path, "other.gcb", [_event(k.device_id, 10**15 + 1, "township", TOWNSHIP, {"name": "新市"},
+                                                     k.worker)],
+                   device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k, proof=k.proof, seq=3)
+    before = list(dump_lines(t.db))
+    report = merge_paths(t.db, [same, other])
+    assert [(b.status, b.code) for b in report.bundles] == [("new", ""), ("refused", "not_allowed")]
+    assert list(dump_lines(t.db)) == before  # the same name: nothing changed

@@ -6,7 +6,8 @@ A worker device writes only as itself, only its own grid's records:
   neither speak for another nor take the ids of another's future events;
 - record types: its grid's record, residents, and their visits, referrals and risk records.
   Townships, villages and settings (the visit policy) are the township's: a worker never
-  writes them, and its own copies of them stay on its laptop;
+  writes them, and its own copies of them stay on its laptop (a bundle of the release before
+  enrollment may repeat the township's name exactly as the township has it: that changes nothing);
 - a resident is its grid's if the township holds it in that grid, or held it there before
   (a resident the township moved on, about whom the worker still wrote offline), or if no
   event the township holds has put it in a grid yet (it is being registered, or only later
@@ -75,8 +76,16 @@ def _past_grids(s: Session, resident_ids: Iterable[str]) -> dict[str, set[Any]]:
     return grids
 
 
+def _repeats_township_name(ev: dict[str, Any], township_code: str, township_name: str | None) -> bool:
+    """A worker set up by the release before enrollment wrote its township's name into its first
+    bundle. Such an event is let through when it names this township exactly as the township
+    calls itself: it changes nothing. Any other name, field or township is refused."""
+    return (township_name is not None and ev["record_type"] == "township" and ev["record_id"] == township_code
+            and ev["fields"] == {"name": township_name})
+
+
 def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: str, worker: str, grid_id: str,
-                        township_code: str) -> None:
+                        township_code: str, township_name: str | None = None) -> None:
     """Raise NotAllowed (its text names the first record at fault) unless a worker device
     `device_id` of grid `grid_id` may write every one of `events`."""
     grid_short = grid_id.split("-", 1)[-1]
@@ -93,13 +102,15 @@ def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: 
             raise _deny(ev, _("written in the name of {author}, not of this device's worker {worker}.").format(
                 author=printable(str(ev.get("author") or ""), limit=20), worker=printable(worker, limit=20)))
         rtype = ev["record_type"]
-        if rtype not in WORKER_TYPES:
+        if rtype not in WORKER_TYPES and not _repeats_township_name(ev, township_code, township_name):
             raise _deny(ev, _("only the township writes this kind of record."))
         if fields.get("township_code", township_code) != township_code:
             raise _deny(ev, _("it names another township."))
         if rtype == "grid":
             if ev["record_id"] != grid_id or fields.get("code", grid_short) != grid_short:
                 raise _deny(ev, _("a device writes only its own grid's record."))
+        elif rtype == "township":
+            continue  # its own name, repeated (above)
         elif rtype == "resident":
             if "grid_code" in fields and fields["grid_code"] != grid_id:
                 raise _deny(ev, _("it puts the resident in another grid; only the township moves residents."))

@@ -188,7 +188,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
 
         try:
             check_worker_events(s, events, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
-                                township_code=ident.township_code)
+                                township_code=ident.township_code, township_name=ident.township_name)
         except NotAllowed as exc:
             return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
                 file=printable(name), problem=exc.problem), device_id=device_id, seq=seq, worker=outcome.worker,

@@ -12,6 +12,7 @@ from storage.core.identity import init_county, init_township, init_worker, set_c
 from storage.register.residents import register_resident, update_resident
 from storage.register.visits import log_visit
 from storage.sync.county_export import export_county_bundle
+from storage.sync.devices import enroll
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
@@ -30,8 +31,9 @@ class TownshipSite:
 
     def worker(self, grid: str, name: str) -> Database:
         if grid not in self.workers:
+            code = enroll(self.db, grid, name)[0]  # enrolled by the clerk's code: its first bundle is merged
             db = open_database(self.folder / f"{self.code}-{grid}.db")
-            init_worker(db, self.code, f"镇{self.code[-3:]}", grid, f"{grid}网格", name, self.key)
+            init_worker(db, self.code, f"镇{self.code[-3:]}", grid, f"{grid}网格", name, self.key, enroll_code=code)
             self.workers[grid] = db
         return self.workers[grid]
 

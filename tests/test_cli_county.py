@@ -26,9 +26,13 @@ def _county_and_township(tmp_path, county_db: str):
     t = tmp_path / "t.db"
     out = _en("--db", str(t), "init", "--role", "township", *TOWNSHIP, tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
+    out = _en("--db", str(t), "enroll", "--grid", "G01", "--worker", "王芳", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    code = out.stdout.splitlines()[0].rsplit(" ", 1)[-1]
     w = tmp_path / "w.db"
     out = _en("--db", str(w), "init", "--role", "worker", *TOWNSHIP, "--grid-code", "G01", "--grid-name", "一网格",
-              "--worker", "王芳", "--township-key", str(tmp_path / "township-330521101.pub"), tmp_path=tmp_path)
+              "--worker", "王芳", "--township-key", str(tmp_path / "township-330521101.pub"), "--enroll-code", code,
+              tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
     _register(w, "张三")
     assert _en("--db", str(w), "export", "--out", str(tmp_path / "in"), tmp_path=tmp_path).returncode == 0

@@ -77,6 +77,25 @@ def test_a_server_database_of_schema_4_is_upgraded_in_one_transaction(pg_url):
         db.dispose()
 
 
+def test_a_server_database_missing_one_of_its_tables_is_refused_untouched(pg_url):
+    """As a file (tests/test_hostile_places.py): create_all never hands a damaged database an empty table."""
+    open_database(pg_url).dispose()
+    db = open_database(pg_url)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE visit"))
+    db.dispose()
+    with pytest.raises(UserError, match="damaged: its table visit is missing"):
+        open_database(pg_url)
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            assert not inspect(conn).has_table("visit")
+    finally:
+        engine.dispose()
+
+
 def test_an_empty_server_database_is_not_opened_without_create(pg_url):
     with pytest.raises(UserError, match="No gridcare database"):
         open_database(pg_url, create=False)

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.platform import make_owner_only
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
 PG_VERSION_TABLE = "gridcare_schema"
@@ -80,23 +79,56 @@ def _upgrade_3_to_4(conn: Connection) -> None:
     conn.exec_driver_sql(f"UPDATE visit SET contact_made = {rule} WHERE contact_made IS NULL")
 
 
-# v5: the county level (a county database's code and name; a township's county and its public key)
-_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    present = _columns(conn, table)
+    for name, ddl in columns.items():
+        if name not in present:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+
+
+def _create_tables(conn: Connection, names: tuple[str, ...]) -> None:
+    """Tables an upgrade step adds, with the DDL SQLAlchemy gives a new database (so both match)."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (registers the tables)
+
+    for name in names:
+        table = SQLModel.metadata.tables[name]
+        conn.exec_driver_sql(str(CreateTable(table, if_not_exists=True).compile(dialect=conn.dialect)))
+        for index in table.indexes:
+            conn.exec_driver_sql(str(CreateIndex(index, if_not_exists=True).compile(dialect=conn.dialect)))
 
 
 def _upgrade_4_to_5(conn: Connection) -> None:
-    have = _columns(conn, "identity")
-    for name in _COUNTY_COLUMNS:
-        if name not in have:
-            conn.exec_driver_sql(f"ALTER TABLE identity ADD COLUMN {name} VARCHAR NOT NULL DEFAULT ''")
+    # v5 enrolls devices. The devices a township registered by trust on first use stay trusted,
+    # approved for the grid they claimed: an upgrade must not lock the real workers out.
+    _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
+                                  "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
+    conn.exec_driver_sql("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
+    _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
+    _create_tables(conn, ADDED_TABLES[5])
+
+
+# v6: the county level (a county database's code and name; a township's county and its public key,
+# and the numbered bundles it sent the county)
+_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
+
+
+def _upgrade_5_to_6(conn: Connection) -> None:
+    _add_columns(conn, "identity", {name: "VARCHAR NOT NULL DEFAULT ''" for name in _COUNTY_COLUMNS})
+    _create_tables(conn, ADDED_TABLES[6])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
-    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
+# Tables that an upgrade step creates, by the version that has them first. Every other table
+# must be in a database already: a missing one means a damaged database, never one to create empty.
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("county_export",)}
 
 
 @dataclass
@@ -247,40 +279,98 @@ def _make_server_engine(url: str) -> Engine:
     return engine
 
 
-def _restrict_permissions(path: Path) -> None:
-    # personal data of children: owner-only, wherever the OS allows it
-    make_owner_only(path)
-
-
 def _copy_aside(path: Path, old_version: int) -> Path:
+    from storage.core.platform import create_owner_only
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{old_version}-{stamp}.bak")
-    src = sqlite3.connect(str(path))
+    # owner-only from its first byte: SQLite writes into the empty file and keeps its mode
+    create_owner_only(target)
+    src = sqlite3.connect(_read_only_uri(path), uri=True)
     dst = sqlite3.connect(str(target))
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
-    _restrict_permissions(target)
     return target
 
 
-def _read_user_version(path: Path) -> tuple[int, bool]:
-    """(PRAGMA user_version, whether any gridcare table exists)."""
-    conn = sqlite3.connect(str(path))
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens exactly `path`, read-only ('#', '?', '%' in a folder name escaped)."""
+    uri = Path(path).absolute().as_uri()
+    if not uri.startswith("file:///"):  # a UNC path: SQLite takes no host
+        uri = "file:////" + uri[len("file://"):]
+    return uri + "?mode=ro"
+
+
+def _not_ours(path: Path, detail: str) -> UserError:
+    return UserError(_("{path} is not a gridcare database or is damaged ({error}).").format(path=path, error=detail))
+
+
+def _inspect(path: Path) -> tuple[int, set[str]]:
+    """(PRAGMA user_version, the names of its tables), read without writing anything."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise _not_ours(path, str(exc)) from exc
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        has_tables = conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='event'"
-        ).fetchone()[0]
-        return version, bool(has_tables)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return version, tables
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise busy_error() from exc
+        raise _not_ours(path, str(exc)) from exc
     except sqlite3.DatabaseError as exc:
-        raise UserError(
-            _("{path} is not a gridcare database or is damaged ({error}).").format(path=path, error=exc)
-        ) from exc
+        raise _not_ours(path, str(exc)) from exc
     finally:
         conn.close()
+
+
+def _tables_of(version: int) -> set[str]:
+    from sqlmodel import SQLModel
+
+    later = {name for v, names in ADDED_TABLES.items() if v > version for name in names}
+    return set(SQLModel.metadata.tables) - later
+
+
+def _check_tables(path: Path, version: int, tables: set[str]) -> None:
+    """Refuse, untouched, a file that is not ours (a foreign SQLite file) or lacks one of our tables."""
+    if "event" not in tables and "identity" not in tables:
+        raise UserError(_("{path} is an SQLite database of another program, not gridcare's; it was left untouched.").format(
+            path=path))
+    if version < 1:
+        raise _not_ours(path, "user_version 0")
+    missing = sorted(_tables_of(version) - tables)
+    if missing:
+        raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
+                          "(gridcare restore).").format(path=path, table=", ".join(missing)))
+
+
+def busy_error() -> UserError:
+    return UserError(_("The database is busy in another program (another gridcare window or command) for more "
+                       "than {seconds} seconds; try again when it has finished. Nothing was changed.").format(
+        seconds=BUSY_TIMEOUT_MS // 1000))
+
+
+def _check_writable(path: Path, exists: bool) -> None:
+    """gridcare writes the database, its journal beside it (-wal, -shm) and its backups: a place
+    where it cannot is refused with a message, and permissions a user set are never changed."""
+    from storage.core.platform import writable
+
+    folder = path.parent if path.parent != Path("") else Path(".")
+    if path.is_dir():
+        raise UserError(_("{path} is a folder, not a database file.").format(path=path))
+    if folder.exists() and not writable(folder):
+        raise UserError(_("The folder {folder} is read-only: gridcare writes its journal beside the database. Copy "
+                          "the database into a folder you can write to.").format(folder=folder))
+    if not exists:
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and not writable(file):
+            raise UserError(_("{path} is read-only (its permissions forbid writing), and gridcare does not change "
+                              "them. If this copy is meant to be used, make it writable first.").format(path=file))
 
 
 def _stored_version(conn: Connection) -> int:
@@ -337,30 +427,37 @@ def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Dat
 
 
 def _open_file(path: Path, *, create: bool) -> Database:
+    """Refused, with the file untouched: a foreign SQLite file, a gridcare file missing one of its
+    tables, a read-only file or folder, a file from a newer gridcare."""
     from sqlmodel import SQLModel
 
     import storage.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
     path = path.expanduser()
-    exists = path.exists() and path.stat().st_size > 0
+    exists = path.is_file() and path.stat().st_size > 0
     if not exists and not create:
         raise UserError(_("No database at {path}.").format(path=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(path, exists)
     upgraded_from = None
     backup = None
     pending = None
     if exists:
-        version, has_tables = _read_user_version(path)
+        version, tables = _inspect(path)
         if version > SCHEMA_VERSION:
             raise _too_new(version)
-        if has_tables and version < SCHEMA_VERSION:
+        exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
+    if exists:
+        _check_tables(path, version, tables)
+        if version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
             pending = version
-    else:
+    elif not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         # create the file owner-only before SQLite writes anything into it
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        from storage.core.platform import create_owner_only
+
+        create_owner_only(path)
     engine = _make_engine(path)
     if pending is not None:
         _upgrade(engine, pending)
@@ -371,16 +468,18 @@ def _open_file(path: Path, *, create: bool) -> Database:
             engine.dispose()  # VACUUM rewrites the file: no connection of ours stays open on it
             scrub_file(path)
             scrub_file(backup)
-    with engine.begin() as conn:
-        SQLModel.metadata.create_all(conn)
-        if _stored_version(conn) == 0:
+    if not exists:
+        with engine.begin() as conn:
+            SQLModel.metadata.create_all(conn)
             _store_version(conn, SCHEMA_VERSION)
-    _restrict_permissions(path)
     return Database(path=path, engine=engine, upgraded_from=upgraded_from, backup_of_old_schema=backup)
 
 
 def _open_server(url: str, *, create: bool) -> Database:
-    """A database on a PostgreSQL server; its schema is created (or upgraded in one transaction) here."""
+    """A database on a PostgreSQL server; its schema is created (or upgraded in one transaction) here.
+
+    As with a file, a database that has gridcare's tables is never given missing ones by create_all:
+    a table a step adds comes from that step, and one missing otherwise is damage, refused."""
     from sqlalchemy import inspect
     from sqlalchemy.exc import OperationalError
     from sqlmodel import SQLModel
@@ -392,23 +491,27 @@ def _open_server(url: str, *, create: bool) -> Database:
     upgraded_from = None
     try:
         with engine.connect() as conn:
-            has_tables = inspect(conn).has_table("event")
+            tables = set(inspect(conn).get_table_names())
             version = _stored_version(conn)
         if version > SCHEMA_VERSION:
             raise _too_new(version)
-        if not has_tables and not create:
+        exists = "event" in tables
+        if not exists and not create:
             raise UserError(_("No gridcare database at {path}.").format(path=shown))
-        if has_tables and version < SCHEMA_VERSION:
-            # one transaction: PostgreSQL's DDL is transactional, so a failed step changes nothing
-            log.info("upgrading schema %s -> %s on the server", version, SCHEMA_VERSION)
-            _upgrade(engine, version)
-            upgraded_from = version
-        with engine.connect() as conn:
-            conn.info["immediate"] = True  # two first opens must not both create the tables
-            with conn.begin():
-                SQLModel.metadata.create_all(conn)
-                if _stored_version(conn) == 0:
-                    _store_version(conn, SCHEMA_VERSION)
+        if exists:
+            _check_server_tables(shown, version, tables)
+            if version < SCHEMA_VERSION:
+                # one transaction: PostgreSQL's DDL is transactional, so a failed step changes nothing
+                log.info("upgrading schema %s -> %s on the server", version, SCHEMA_VERSION)
+                _upgrade(engine, version)
+                upgraded_from = version
+        else:
+            with engine.connect() as conn:
+                conn.info["immediate"] = True  # two first opens must not both create the tables
+                with conn.begin():
+                    SQLModel.metadata.create_all(conn)
+                    if _stored_version(conn) == 0:
+                        _store_version(conn, SCHEMA_VERSION)
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
@@ -417,6 +520,16 @@ def _open_server(url: str, *, create: bool) -> Database:
         engine.dispose()
         raise
     return Database(path=None, engine=engine, upgraded_from=upgraded_from, url=shown)
+
+
+def _check_server_tables(shown: str, version: int, tables: set[str]) -> None:
+    if version < 1:
+        raise UserError(_("{path} is not a gridcare database or is damaged ({error}).").format(
+            path=shown, error=f"{PG_VERSION_TABLE} 0"))
+    missing = sorted(_tables_of(version) - tables)
+    if missing:
+        raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed.").format(
+            path=shown, table=", ".join(missing)))
 
 
 def schema_version(db: Database) -> int:

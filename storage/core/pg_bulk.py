@@ -43,6 +43,25 @@ def existing_state_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[
     return _ids_in(conn, table, "id", ids)
 
 
+def column_by_id(conn: Connection, table: str, column: str, ids: Sequence[str]) -> dict[str, Any]:
+    """{id: column} for the rows of `table` among `ids` (the merge's authorisation reads owners this way)."""
+    if not ids:
+        return {}
+    with _cursor(conn) as cur:
+        cur.execute(f"SELECT id, {column} FROM {table} WHERE id = ANY(%s)", (list(ids),))
+        return dict(cur.fetchall())
+
+
+def event_fields(conn: Connection, record_type: str, record_ids: Sequence[str]) -> list[tuple[str, Any]]:
+    """(record id, fields) of every event of these records (fields as psycopg reads a json column: parsed)."""
+    if not record_ids:
+        return []
+    with _cursor(conn) as cur:
+        cur.execute("SELECT record_id, fields FROM event WHERE record_type = %s AND record_id = ANY(%s)",
+                    (record_type, list(record_ids)))
+        return list(cur.fetchall())
+
+
 def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """COPY the rows into the table (they must not be there yet); returns how many."""
     n = 0
@@ -67,9 +86,10 @@ def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exp
     return copy_rows(conn, "event", EVENT_COLUMNS, rows)
 
 
-def mark_exported(conn: Connection, device_id: str, seq: int) -> int:
+def mark_exported(conn: Connection, device_id: str, seq: int, record_types: Sequence[str]) -> int:
     with _cursor(conn) as cur:
-        cur.execute("UPDATE event SET exported_seq = %s WHERE device_id = %s AND exported_seq IS NULL", (seq, device_id))
+        cur.execute("UPDATE event SET exported_seq = %s WHERE device_id = %s AND exported_seq IS NULL "
+                    "AND record_type = ANY(%s)", (seq, device_id, list(record_types)))
         return cur.rowcount
 
 

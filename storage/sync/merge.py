@@ -28,6 +28,8 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity, Township
+from storage.core.text import printable
+from storage.sync.devices import Trust
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -41,7 +43,7 @@ CHUNK_EVENTS = 20_000
 @dataclass
 class BundleOutcome:
     file: str
-    status: str  # "new" | "already" | "refused"
+    status: str  # "new" | "already" | "refused" | "waiting" (a device not enrolled: nothing merged)
     code: str = ""
     message: str = ""
     device_id: str = ""
@@ -70,6 +72,10 @@ class MergeReport:
     def refused(self) -> list[BundleOutcome]:
         return [b for b in self.bundles if b.status == "refused"]
 
+    @property
+    def waiting(self) -> list[BundleOutcome]:
+        return [b for b in self.bundles if b.status == "waiting"]
+
 
 def bundle_files(paths: Iterable[Path]) -> list[Path]:
     """Files named, plus every bundle in the folders named, in a stable order."""
@@ -87,40 +93,49 @@ def _check_record_types(events: list[dict[str, Any]], name: str, offset: int = 0
     for n, ev in enumerate(events, start=offset + 1):
         if ev["record_type"] not in RECORD_TABLES:
             raise BundleError("bad_event", _("{file}: {problem}").format(
-                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
+                file=printable(name), problem=_("record {n} inside the bundle is malformed.").format(n=n)))
 
 
-def _refused(name: str, problem: str) -> BundleError:
-    return BundleError("untrusted_signer", _("{file}: {problem}").format(file=name, problem=problem))
+def _refused(name: str, problem: str, code: str = "untrusted_signer") -> BundleError:
+    return BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
 
 
-def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
+def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
+    """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
+    or approved (storage/sync/devices.py); a county, its townships. The decision is appended to
+    `trust` for the merge."""
+    from storage.sync.devices import trust_worker_bundle
+
+    def refuse(code: str, problem: str) -> None:
+        raise _refused(name, problem, code)
+
     def check(manifest: dict[str, Any]) -> None:
         if ident.role == "worker":
             if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
-                raise _refused(name, _("this bundle was not signed by this database's township."))
+                refuse("untrusted_signer", _("this bundle was not signed by this database's township."))
             return
         if ident.role == "county":
-            _county_check(ident, manifest, name)
-        elif manifest.get("kind") != "worker":
-            raise _refused(name, _("a township database merges bundles from grid workers only."))
-        known = session.get(Device, str(manifest.get("device_id")))
-        if known is not None and known.sign_public != manifest.get("sign_public"):
-            raise _refused(name, _("it claims device {device} but is signed by another key: refused.").format(
-                device=str(manifest.get("device_id"))[:8]))
+            _county_check(session, ident, manifest, name)
+            return
+        if manifest.get("kind") != "worker":
+            refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
+        trust.append(trust_worker_bundle(session, ident, manifest, refuse))
 
     return check
 
 
-def _county_check(ident: Identity, manifest: dict[str, Any], name: str) -> None:
+def _county_check(session, ident: Identity, manifest: dict[str, Any], name: str) -> None:
     """A county merges bundles its own townships sent to it, and nothing else."""
     if manifest.get("kind") != "to_county":
         raise _refused(name, _("a county database merges bundles from its townships only."))
     county = str(manifest.get("county_code"))
     if county != ident.county_code or not str(manifest["township_code"]).startswith(ident.county_code):
-        raise BundleError("wrong_county", _("{file}: {problem}").format(file=name, problem=_(
-            "this bundle is for county {found}, not this one ({expected}).").format(
-            found=county[:12], expected=ident.county_code)))
+        raise _refused(name, _("this bundle is for county {found}, not this one ({expected}).").format(
+            found=printable(county, limit=12), expected=ident.county_code), "wrong_county")
+    known = session.get(Device, str(manifest.get("device_id")))
+    if known is not None and known.sign_public != manifest.get("sign_public"):
+        raise _refused(name, _("it claims device {device} but is signed by another key: refused.").format(
+            device=printable(str(manifest.get("device_id"))[:8])))
 
 
 def _merged_before(session, path: Path) -> BundleOutcome | None:
@@ -167,28 +182,49 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
         return already
     ident = load_identity(s)
     township = None if ident.role == "county" else ident.township_code  # a county takes all of its townships
+    trusts: list[Trust] = []
     try:
-        manifest, events = open_bundle(path, secrets, township, _signer_check(s, ident, name))
+        manifest, events = open_bundle(path, secrets, township, _signer_check(s, ident, name, trusts))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
         return _failed(s, name, exc)
+    trust = trusts[0] if trusts else None
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code") or ""), township=str(manifest["township_code"]))
+    if trust is not None and trust.waiting:
+        from storage.core.keys import fingerprint
+        from storage.sync.devices import hold
+
+        hold(s, manifest, trust, path)
+        outcome.status, outcome.code = "waiting", trust.reason
+        outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
+                            "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(
+            file=printable(name), device=printable(device_id[:8]), worker=printable(outcome.worker, limit=20),
+            grid=printable(outcome.grid.split("-", 1)[-1], limit=20), fp=fingerprint(str(manifest["sign_public"])))
+        return outcome
     seen = s.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
+    from storage.sync.authorise import NotAllowed
+
     try:
         with s.begin_nested():
-            _apply(s, path, manifest, events, outcome)
+            _apply(s, path, manifest, events, outcome, _authoriser(s, ident, trust), trust)
     except BundleError as exc:
         # a malformed event found part-way through the bundle: the savepoint was rolled back
         s.expunge_all()
         return BundleOutcome(name, "refused", exc.code, str(exc))
+    except NotAllowed as exc:
+        # a chunk holds a record this device may not write: the savepoint was rolled back
+        s.expunge_all()
+        return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
+            file=printable(name), problem=exc.problem), device_id=device_id, seq=seq, worker=outcome.worker,
+            grid=outcome.grid, township=outcome.township)
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
@@ -201,7 +237,7 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
     log.error("merge: %s refused", name, exc_info=exc)
     s.expunge_all()
     code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=_problem(exc)))
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=printable(name), problem=_problem(exc)))
 
 
 # A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
@@ -239,24 +275,46 @@ class _Tally:
     counted: set[tuple[str, str]] = field(default_factory=set)  # records already counted as added or updated
 
 
+def _authoriser(s: Session, ident: Identity, trust: Trust | None) -> Callable[[list[dict[str, Any]]], None] | None:
+    """The check each chunk of a worker device's bundle passes before it is written (NotAllowed
+    otherwise): a chunk is judged with the chunks before it already in the database, as a whole
+    bundle would be against what the township held."""
+    if trust is None:
+        return None
+    from storage.sync.authorise import check_worker_events
+
+    def check(chunk: list[dict[str, Any]]) -> None:
+        check_worker_events(s, chunk, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
+                            township_code=ident.township_code, township_name=ident.township_name)
+
+    return check
+
+
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
-           outcome: BundleOutcome) -> None:
+           outcome: BundleOutcome, authorise: Callable[[list[dict[str, Any]]], None] | None = None,
+           trust: Trust | None = None) -> None:
     now = dt.datetime.now(dt.timezone.utc)
     tally = _Tally()
     for chunk in _batches(events, CHUNK_EVENTS):
         _check_record_types(chunk, path.name, tally.events)
+        if authorise is not None:
+            authorise(chunk)
         _apply_chunk(s, chunk, tally)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
-    if manifest.get("kind") in ("worker", "to_county"):
+    if trust is not None:
+        from storage.sync.devices import register
+
+        outcome.new_device = register(s, manifest, trust, now)
+    elif manifest.get("kind") == "to_county":
         device = s.get(Device, outcome.device_id)
         if device is None:
             outcome.new_device = True
             device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
                             last_seen=now)
         device.age_recipient = str(manifest.get("age_recipient", ""))
-        device.kind = "worker" if manifest["kind"] == "worker" else "township"
+        device.kind = "township"
         device.township_code = str(manifest.get("township_code", ""))
         device.grid_code = outcome.grid or None
         device.worker_name = outcome.worker
@@ -355,8 +413,8 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
             workers = {d.device_id: f"{names.get(d.township_code) or ''} {d.township_code}".strip()
                        for d in s.execute(select(Device).where(Device.kind == "township")).scalars()}
         else:
-            workers = {d.device_id: d.worker_name
-                       for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
+            workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
+                Device.kind == "worker", Device.status == "approved")).scalars()}
     seqs: dict[str, set[int]] = {}
     for device, seq in rows:
         if device in workers:

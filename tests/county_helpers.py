@@ -8,7 +8,7 @@ from pathlib import Path
 
 from storage.core.db import Database, open_database
 from storage.core.errors import UserError
-from storage.core.identity import init_county, init_township, init_worker, set_county_key
+from storage.core.identity import init_county, init_township, init_worker
 from storage.register.residents import register_resident, update_resident
 from storage.register.visits import log_visit
 from storage.sync.county_export import export_county_bundle

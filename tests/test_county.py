@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.identity import set_county_key
 from storage.core.keys import read_county_key_file, read_public_key_file

@@ -9,7 +9,8 @@ import time
 import pytest
 from sqlalchemy import inspect, text
 
-from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, schema_version, server_url
+from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, schema_version
+from storage.core.db_server import server_url
 from storage.core.errors import UserError
 from storage.core.identity import init_township
 from storage.register.residents import register_resident

@@ -401,7 +401,7 @@ def _make_screen(name: str) -> Screen:
 
 def _server_local_path(url: str) -> Path:
     """Where a server database's local files (lock, drafts, keys) hang off; its URL shown without a password."""
-    from storage.core.db import hide_password
+    from storage.core.db_server import hide_password
     from storage.core.paths import server_local_path
 
     return server_local_path(hide_password(url))

@@ -5,8 +5,9 @@ Nothing here runs at import time; `open_database(target)` builds the engine. `ta
 and SQLAlchemy are imported by the functions that need them, not by this module: the start-up reads
 Home's first figures (SCHEMA_VERSION, the stdlib driver) before that ~0.4 s import.
 
-The SQL that differs between the engines stays in this module (pragmas, the schema version, the
-write lock) and in storage/core/sqlite_bulk.py and storage/core/pg_bulk.py (bulk statements).
+The SQL that differs between the engines stays in this module (pragmas, the schema version), in
+storage/core/db_server.py (the server's engine, lock and opening), storage/core/upgrades.py (the
+steps, dialect-aware) and storage/core/sqlite_bulk.py / pg_bulk.py (bulk statements).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,97 +39,6 @@ PG_VERSION_TABLE = "gridcare_schema"
 # the transaction-level advisory lock a PostgreSQL writer takes, as SQLite's BEGIN IMMEDIATE does
 PG_WRITE_LOCK = 0x67726964  # "grid"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-def _columns(conn: Connection, table: str) -> set[str]:
-    from sqlalchemy import inspect
-
-    return {c["name"] for c in inspect(conn).get_columns(table)}
-
-
-def reverse_function(conn: Connection) -> str:
-    """The SQL function that reverses a text: PostgreSQL's own, or the one each SQLite connection registers."""
-    return "reverse_text" if conn.dialect.name == "sqlite" else "reverse"
-
-
-def _upgrade_1_to_2(conn: Connection) -> None:
-    # v2 keeps the reversed ID number so that "last digits" search is an index prefix
-    if "id_rev" not in _columns(conn, "resident"):
-        conn.exec_driver_sql("ALTER TABLE resident ADD COLUMN id_rev VARCHAR")
-    conn.exec_driver_sql(f"UPDATE resident SET id_rev = {reverse_function(conn)}(id_number) WHERE id_number IS NOT NULL")
-    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
-
-
-def _upgrade_2_to_3(conn: Connection) -> None:
-    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py);
-    # a server database never held them
-    if conn.dialect.name == "sqlite":
-        from storage.core.private_keys import move_out_of_database
-
-        move_out_of_database(conn.connection.driver_connection)
-
-
-def _upgrade_3_to_4(conn: Connection) -> None:
-    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
-    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
-    from storage.core.visit_contact import LEGACY_CONTACT_SQL, LEGACY_CONTACT_SQL_PG
-
-    if "contact_made" not in _columns(conn, "visit"):
-        conn.exec_driver_sql("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
-    rule = LEGACY_CONTACT_SQL if conn.dialect.name == "sqlite" else LEGACY_CONTACT_SQL_PG
-    conn.exec_driver_sql(f"UPDATE visit SET contact_made = {rule} WHERE contact_made IS NULL")
-
-
-def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
-    present = _columns(conn, table)
-    for name, ddl in columns.items():
-        if name not in present:
-            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
-
-
-def _create_tables(conn: Connection, names: tuple[str, ...]) -> None:
-    """Tables an upgrade step adds, with the DDL SQLAlchemy gives a new database (so both match)."""
-    from sqlalchemy.schema import CreateIndex, CreateTable
-    from sqlmodel import SQLModel
-
-    import storage.core.models  # noqa: F401  (registers the tables)
-
-    for name in names:
-        table = SQLModel.metadata.tables[name]
-        conn.exec_driver_sql(str(CreateTable(table, if_not_exists=True).compile(dialect=conn.dialect)))
-        for index in table.indexes:
-            conn.exec_driver_sql(str(CreateIndex(index, if_not_exists=True).compile(dialect=conn.dialect)))
-
-
-def _upgrade_4_to_5(conn: Connection) -> None:
-    # v5 enrolls devices. The devices a township registered by trust on first use stay trusted,
-    # approved for the grid they claimed: an upgrade must not lock the real workers out.
-    _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
-                                  "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
-    conn.exec_driver_sql("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
-    _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
-    _create_tables(conn, ADDED_TABLES[5])
-
-
-# v6: the county level (a county database's code and name; a township's county and its public key,
-# and the numbered bundles it sent the county)
-_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
-
-
-def _upgrade_5_to_6(conn: Connection) -> None:
-    _add_columns(conn, "identity", {name: "VARCHAR NOT NULL DEFAULT ''" for name in _COUNTY_COLUMNS})
-    _create_tables(conn, ADDED_TABLES[6])
-
-
-# Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
-# connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
-UPGRADES: dict[int, Callable[[Connection], None]] = {
-    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
-}
-KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
-# Tables that an upgrade step creates, by the version that has them first. Every other table
-# must be in a database already: a missing one means a damaged database, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("county_export",)}
 
 
 @dataclass
@@ -217,12 +127,6 @@ def _on_begin(conn: Connection) -> None:
     immediate = conn.connection.dbapi_connection is not None and conn.info.get("immediate")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
-
-def _on_begin_pg(conn: Connection) -> None:
-    if conn.info.get("immediate"):
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
-
-
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
     from sqlalchemy.engine import URL
@@ -242,42 +146,6 @@ def _make_engine(path: Path) -> Engine:
     sa_event.listen(engine, "connect", _on_connect)
     sa_event.listen(engine, "begin", _on_begin)
     return engine
-
-
-def server_url(url: str) -> str:
-    """The SQLAlchemy URL to connect with: a plain postgresql:// URL gets the psycopg (3) driver."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise UserError(_("{url} is not a database URL.").format(url=hide_password(url))) from None
-    if parsed.get_backend_name() != "postgresql":
-        raise UserError(_("gridcare works on a SQLite file or a PostgreSQL server, not {kind}.").format(
-            kind=parsed.get_backend_name()))
-    if "+" not in parsed.drivername:  # SQLAlchemy's default driver differs between releases
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return parsed.render_as_string(hide_password=False)
-
-
-def hide_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
-
-
-def _make_server_engine(url: str) -> Engine:
-    from sqlalchemy import event as sa_event
-    from sqlmodel import create_engine
-
-    from storage.core import json_text
-
-    try:
-        engine = create_engine(url, hide_parameters=True, json_serializer=json_text.dumps, pool_pre_ping=True)
-    except ImportError:
-        raise UserError(_("The PostgreSQL driver is not installed: pip install 'gridcare[postgres]'.")) from None
-    sa_event.listen(engine, "begin", _on_begin_pg)
-    return engine
-
 
 def _copy_aside(path: Path, old_version: int) -> Path:
     from storage.core.platform import create_owner_only
@@ -328,8 +196,11 @@ def _inspect(path: Path) -> tuple[int, set[str]]:
         conn.close()
 
 
-def _tables_of(version: int) -> set[str]:
+def tables_of(version: int) -> set[str]:
+    """The tables a database of `version` has."""
     from sqlmodel import SQLModel
+
+    from storage.core.upgrades import ADDED_TABLES
 
     later = {name for v, names in ADDED_TABLES.items() if v > version for name in names}
     return set(SQLModel.metadata.tables) - later
@@ -342,7 +213,7 @@ def _check_tables(path: Path, version: int, tables: set[str]) -> None:
             path=path))
     if version < 1:
         raise _not_ours(path, "user_version 0")
-    missing = sorted(_tables_of(version) - tables)
+    missing = sorted(tables_of(version) - tables)
     if missing:
         raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
                           "(gridcare restore).").format(path=path, table=", ".join(missing)))
@@ -373,7 +244,7 @@ def _check_writable(path: Path, exists: bool) -> None:
                               "them. If this copy is meant to be used, make it writable first.").format(path=file))
 
 
-def _stored_version(conn: Connection) -> int:
+def stored_version(conn: Connection) -> int:
     """The schema version recorded in the database (0: none yet)."""
     if conn.dialect.name == "sqlite":
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
@@ -384,7 +255,7 @@ def _stored_version(conn: Connection) -> int:
     return int(conn.exec_driver_sql(f"SELECT max(version) FROM {PG_VERSION_TABLE}").scalar() or 0)
 
 
-def _store_version(conn: Connection, version: int) -> None:
+def store_version(conn: Connection, version: int) -> None:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
         return
@@ -393,21 +264,26 @@ def _store_version(conn: Connection, version: int) -> None:
     conn.exec_driver_sql(f"INSERT INTO {PG_VERSION_TABLE} (version) VALUES ({int(version)})")
 
 
-def _upgrade(engine: Engine, version: int) -> None:
+def run_upgrades(engine: Engine, version: int) -> None:
     """Run the steps from `version` to SCHEMA_VERSION in one write transaction (all or nothing)."""
+    from storage.core.upgrades import UPGRADES
+
     with engine.connect() as conn:
         conn.info["immediate"] = True
         with conn.begin():
             while version < SCHEMA_VERSION:
                 UPGRADES[version](conn)
                 version += 1
-                _store_version(conn, version)
+                store_version(conn, version)
 
 
-def _too_new(version: int) -> UserError:
+def too_new_error(version: int) -> UserError:
     return UserError(
         _("This database was written by a newer gridcare (schema {found}, this one knows {known}): update gridcare.").format(
             found=version, known=SCHEMA_VERSION))
+
+
+KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 
 def is_server_target(target: str | os.PathLike[str]) -> bool:
@@ -418,7 +294,9 @@ def is_server_target(target: str | os.PathLike[str]) -> bool:
 def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at `target`: a file path, or a server's URL."""
     if is_server_target(target):
-        return _open_server(str(target), create=create)
+        from storage.core.db_server import open_server
+
+        return open_server(str(target), create=create)
     if isinstance(target, str) and target.lower().startswith("sqlite"):
         from sqlalchemy.engine import make_url
 
@@ -444,7 +322,7 @@ def _open_file(path: Path, *, create: bool) -> Database:
     if exists:
         version, tables = _inspect(path)
         if version > SCHEMA_VERSION:
-            raise _too_new(version)
+            raise too_new_error(version)
         exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
     if exists:
         _check_tables(path, version, tables)
@@ -460,7 +338,7 @@ def _open_file(path: Path, *, create: bool) -> Database:
         create_owner_only(path)
     engine = _make_engine(path)
     if pending is not None:
-        _upgrade(engine, pending)
+        run_upgrades(engine, pending)
         upgraded_from = pending
         if pending < KEYS_LEFT_AT:
             from storage.core.private_keys import scrub_file
@@ -471,70 +349,12 @@ def _open_file(path: Path, *, create: bool) -> Database:
     if not exists:
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
-            _store_version(conn, SCHEMA_VERSION)
+            store_version(conn, SCHEMA_VERSION)
     return Database(path=path, engine=engine, upgraded_from=upgraded_from, backup_of_old_schema=backup)
-
-
-def _open_server(url: str, *, create: bool) -> Database:
-    """A database on a PostgreSQL server; its schema is created (or upgraded in one transaction) here.
-
-    As with a file, a database that has gridcare's tables is never given missing ones by create_all:
-    a table a step adds comes from that step, and one missing otherwise is damage, refused."""
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import OperationalError
-    from sqlmodel import SQLModel
-
-    import storage.core.models  # noqa: F401
-
-    shown = hide_password(url)
-    engine = _make_server_engine(server_url(url))
-    upgraded_from = None
-    try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            version = _stored_version(conn)
-        if version > SCHEMA_VERSION:
-            raise _too_new(version)
-        exists = "event" in tables
-        if not exists and not create:
-            raise UserError(_("No gridcare database at {path}.").format(path=shown))
-        if exists:
-            _check_server_tables(shown, version, tables)
-            if version < SCHEMA_VERSION:
-                # one transaction: PostgreSQL's DDL is transactional, so a failed step changes nothing
-                log.info("upgrading schema %s -> %s on the server", version, SCHEMA_VERSION)
-                _upgrade(engine, version)
-                upgraded_from = version
-        else:
-            with engine.connect() as conn:
-                conn.info["immediate"] = True  # two first opens must not both create the tables
-                with conn.begin():
-                    SQLModel.metadata.create_all(conn)
-                    if _stored_version(conn) == 0:
-                        _store_version(conn, SCHEMA_VERSION)
-    except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        raise UserError(_("Cannot reach the database {path} ({error}).").format(path=shown, error=reason)) from None
-    except BaseException:
-        engine.dispose()
-        raise
-    return Database(path=None, engine=engine, upgraded_from=upgraded_from, url=shown)
-
-
-def _check_server_tables(shown: str, version: int, tables: set[str]) -> None:
-    if version < 1:
-        raise UserError(_("{path} is not a gridcare database or is damaged ({error}).").format(
-            path=shown, error=f"{PG_VERSION_TABLE} 0"))
-    missing = sorted(_tables_of(version) - tables)
-    if missing:
-        raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed.").format(
-            path=shown, table=", ".join(missing)))
-
 
 def schema_version(db: Database) -> int:
     with db.engine.connect() as conn:
-        return _stored_version(conn)
+        return stored_version(conn)
 
 
 def driver_connection(source: Session | Connection | sqlite3.Connection) -> sqlite3.Connection:

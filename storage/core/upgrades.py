@@ -1,0 +1,106 @@
+"""Schema upgrades: the ordered steps that take a database from one version to the next.
+
+Each step runs on a SQLAlchemy connection inside the upgrade's one transaction (storage/core/db.py
+runs them, after copying a file aside), and its SQL runs on SQLite and on PostgreSQL alike. A
+step that adds a column checks first (an interrupted upgrade of an old release may have added it);
+a step that adds a table names it in ADDED_TABLES, so a database that lacks any other table is
+known to be damaged rather than given an empty one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def reverse_function(conn: Connection) -> str:
+    """The SQL function that reverses a text: PostgreSQL's own, or the one each SQLite connection registers."""
+    return "reverse_text" if conn.dialect.name == "sqlite" else "reverse"
+
+
+def _upgrade_1_to_2(conn: Connection) -> None:
+    # v2 keeps the reversed ID number so that "last digits" search is an index prefix
+    if "id_rev" not in _columns(conn, "resident"):
+        conn.exec_driver_sql("ALTER TABLE resident ADD COLUMN id_rev VARCHAR")
+    conn.exec_driver_sql(f"UPDATE resident SET id_rev = {reverse_function(conn)}(id_number) WHERE id_number IS NOT NULL")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
+
+
+def _upgrade_2_to_3(conn: Connection) -> None:
+    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py);
+    # a server database never held them
+    if conn.dialect.name == "sqlite":
+        from storage.core.private_keys import move_out_of_database
+
+        move_out_of_database(conn.connection.driver_connection)
+
+
+def _upgrade_3_to_4(conn: Connection) -> None:
+    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
+    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
+    from storage.core.visit_contact import LEGACY_CONTACT_SQL, LEGACY_CONTACT_SQL_PG
+
+    if "contact_made" not in _columns(conn, "visit"):
+        conn.exec_driver_sql("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
+    rule = LEGACY_CONTACT_SQL if conn.dialect.name == "sqlite" else LEGACY_CONTACT_SQL_PG
+    conn.exec_driver_sql(f"UPDATE visit SET contact_made = {rule} WHERE contact_made IS NULL")
+
+
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    present = _columns(conn, table)
+    for name, ddl in columns.items():
+        if name not in present:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+
+
+def _create_tables(conn: Connection, names: tuple[str, ...]) -> None:
+    """Tables an upgrade step adds, with the DDL SQLAlchemy gives a new database (so both match)."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (registers the tables)
+
+    for name in names:
+        table = SQLModel.metadata.tables[name]
+        conn.exec_driver_sql(str(CreateTable(table, if_not_exists=True).compile(dialect=conn.dialect)))
+        for index in table.indexes:
+            conn.exec_driver_sql(str(CreateIndex(index, if_not_exists=True).compile(dialect=conn.dialect)))
+
+
+def _upgrade_4_to_5(conn: Connection) -> None:
+    # v5 enrolls devices. The devices a township registered by trust on first use stay trusted,
+    # approved for the grid they claimed: an upgrade must not lock the real workers out.
+    _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
+                                  "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
+    conn.exec_driver_sql("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
+    _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
+    _create_tables(conn, ADDED_TABLES[5])
+
+
+# v6: the county level (a county database's code and name; a township's county and its public key,
+# and the numbered bundles it sent the county)
+_COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
+
+
+def _upgrade_5_to_6(conn: Connection) -> None:
+    _add_columns(conn, "identity", {name: "VARCHAR NOT NULL DEFAULT ''" for name in _COUNTY_COLUMNS})
+    _create_tables(conn, ADDED_TABLES[6])
+
+
+# Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
+# connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
+}
+# Tables that an upgrade step creates, by the version that has them first. Every other table
+# must be in a database already: a missing one means a damaged database, never one to create empty.
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("county_export",)}

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -49,8 +49,20 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     move_out_of_database(conn)
 
 
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    # v4 (issue #15): the resident's paired helper, and benefit records (each status period one record)
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(resident)")}
+    for name, decl in (("helper_name", "VARCHAR NOT NULL DEFAULT ''"), ("helper_phone", "VARCHAR NOT NULL DEFAULT ''"),
+                       ("helper_unit", "VARCHAR NOT NULL DEFAULT ''"), ("helper_since", "DATE")):
+        if name not in cols:
+            conn.execute(f"ALTER TABLE resident ADD COLUMN {name} {decl}")
+    conn.execute("CREATE TABLE IF NOT EXISTS benefit (id VARCHAR NOT NULL PRIMARY KEY, resident_id VARCHAR NOT NULL,"
+                 " kind VARCHAR NOT NULL, start_on DATE, end_on DATE, note VARCHAR NOT NULL, deleted BOOLEAN NOT NULL)")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_benefit_resident ON benefit (resident_id)")
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.register.categories import CATEGORIES, RISK_ORDER
+from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.core.db import driver_connection
 from storage.register.idnumbers import mask_id
-from storage.register.policy import Policy, ageing_out, read_policy
+from storage.register.policy import Policy, age_on, ageing_out, read_policy
+from storage.register.benefit_lists import WatchRow, benefit_watch
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
 
 if TYPE_CHECKING:
@@ -102,10 +103,11 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
             seen = other
         registered_on = as_date(registered)
         due = due_on(policy, risk or "low", override, seen, registered_on, today)
+        born = as_date(birth)
         rows.append(DueRow(
             id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
-            categories=category_list(cats), risk_level=risk or "low",
-            birth_date=as_date(birth), registered_on=registered_on, last_seen=seen, due_on=due,
+            categories=with_derived(category_list(cats), age_on(born, today)), risk_level=risk or "low",
+            birth_date=born, registered_on=registered_on, last_seen=seen, due_on=due,
             days_overdue=max(0, (today - due).days),
         ))
     return rows
@@ -173,6 +175,9 @@ class HomeData:
     recent: list[VisitRow] = field(default_factory=list)
     grids: list[GridRow] = field(default_factory=list)  # township only
     open_conflicts: int = 0
+    # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
+    benefits: list[WatchRow] = field(default_factory=list)
+    unpaired: list[WatchRow] = field(default_factory=list)  # should have a paired helper and do not
 
 
 def overdue_order(row: DueRow) -> tuple:
@@ -249,7 +254,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
     data = HomeData(today=today, role=role, grid_code=grid,
                     overall=_tally(rows, visited, lambda r: ("",)).get("", Progress("")))
     cats = _tally(rows, visited, lambda r: r.categories)
-    data.by_category = [cats[c] for c in CATEGORIES if c in cats]
+    data.by_category = [cats[c] for c in SHOWN_CATEGORIES if c in cats]
     week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
     outs = []
     for r in rows:
@@ -264,6 +269,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
         "referrals": _open_referrals(raw, by_id),
     }
+    watch = benefit_watch(raw, today, grid)
+    lists["benefits"] = watch.unclaimed + watch.ending
+    lists["unpaired"] = watch.unpaired
     for name, items in lists.items():
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])

@@ -8,7 +8,9 @@ from typing import Any
 from sqlmodel import select
 
 from storage.register import idnumbers
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS
+from storage.register.categories import ADVANCED_AGE_FROM, ALL_FLAGS, CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, PARENT_STATUSES, RISK_LEVELS
+from storage.register.category_rules import category_errors
+from storage.register.pairing import check_helper
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
@@ -26,6 +28,7 @@ EDITABLE = {
     "categories", "flags", "child_subtype", "guardian_name", "guardian_phone", "guardian_relation",
     "father_name", "father_status", "mother_name", "mother_status", "disability_card",
     "visit_frequency_days", "notes", "registered_on",
+    "helper_name", "helper_phone", "helper_unit", "helper_since",
 }
 
 
@@ -91,10 +94,12 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
                 data["disability_card"] = card.number
                 data["disability_category"] = card.category
                 data["disability_grade"] = card.grade
-                merged.update(disability_grade=card.grade)
+                merged.update(disability_grade=card.grade, disability_category=card.category)
         else:
             data.update(disability_card=None, disability_category=None, disability_grade=None)
-            merged.update(disability_grade=None)
+            merged.update(disability_grade=None, disability_category=None)
+
+    errors += check_helper(data, merged, today)
 
     if "birth_date" in data and isinstance(data["birth_date"], str):
         try:
@@ -106,7 +111,7 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
     if "sex" in data and data["sex"] not in (None, "", "M", "F"):
         errors.append(ValidationError("sex", _("Sex is M (male) or F (female).")))
 
-    for field, table in (("categories", CATEGORIES), ("flags", FLAGS)):
+    for field, table in (("categories", CATEGORIES), ("flags", ALL_FLAGS)):
         if field in data:
             codes = list(dict.fromkeys(data[field] or []))
             unknown = [c for c in codes if c not in table]
@@ -133,7 +138,8 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
         cats = merged.get("categories") or []
         birth = merged.get("birth_date")
         age = age_on(birth, today) if isinstance(birth, dt.date) else None
-        if "categories" in data and not cats:
+        if "categories" in data and not cats and (age is None or age < ADVANCED_AGE_FROM):
+            # 高龄老年人 is derived from the birth date: an elder of 80+ needs no box ticked
             errors.append(ValidationError("categories", _("Choose at least one category.")))
         new_cats = set(data.get("categories") or []) - set(existing.categories if existing else [])
         for cat in new_cats:
@@ -146,6 +152,8 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
             if cat == "severely_disabled" and merged.get("disability_grade") not in (None, 1, 2):
                 errors.append(ValidationError("categories", _("Severe disability means grade 1 or 2; the card says grade {grade}.").format(
                     grade=merged.get("disability_grade"))))
+        merged.update({k: data[k] for k in ("sex",) if k in data})
+        errors += category_errors(new_cats, merged, age)
         if cats and set(cats) & set(CHILD_CATEGORIES) and not birth:
             errors.append(ValidationError("birth_date", _("A child's birth date is needed (or an ID number).")))
     if errors:

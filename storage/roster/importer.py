@@ -29,8 +29,9 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register.residents import validate_resident
-from storage.roster.columns import FIELD_LABELS, cell_text, field_for_header, id_cell_text, parse_categories, \
-    parse_date, parse_disability_category, parse_disability_grade, parse_parent_status, parse_risk, parse_sex
+from storage.roster.benefit_rows import BENEFIT_SOURCES, parse_benefit_cell, plan_benefits, row_warnings
+from storage.roster.columns import FIELD_LABELS, cell_text, field_for_header, id_cell_text, parse_date, \
+    parse_disability_category, parse_disability_grade, parse_parent_status, parse_risk, parse_sex, read_categories
 from storage.roster.read import RosterSheet, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
 
@@ -44,7 +45,8 @@ TEXT_COLUMNS = ("name", "guardian_name", "guardian_relation", "father_name", "mo
 FIELD_SOURCES = {"categories": "_categories", "flags": "_categories", "child_subtype": "_categories",
                  "father_status": "_father_status", "mother_status": "_mother_status",
                  "disability_category": "_disability_category", "disability_grade": "_disability_grade",
-                 "grid_code": "_grid", "village_code": "_village", "notes": "_notes", "risk_level": "_risk"}
+                 "grid_code": "_grid", "village_code": "_village", "notes": "_notes", "risk_level": "_risk",
+                 "helper_since": "_helper_since"}
 NOT_REPORTED = {"name_initials", "name_pinyin", "registered_on", "status", "township_code"}
 
 
@@ -56,6 +58,7 @@ class _Plan:
     risk_changes: bool = False
     existing: Resident | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    benefits: list[tuple[str, str, dt.date | None]] = field(default_factory=list)  # (column, kind, since) to record
 
 
 def map_columns(headers: list[str]) -> list[ColumnMap]:
@@ -115,10 +118,14 @@ def _parse_cells(columns: list[ColumnMap], cells: list[Any], problems: list[Prob
                 else:
                     fields["birth_date"] = born
             elif f == "_categories":
-                cats, flags, subtype = parse_categories(cell_text(value))
-                fields["categories"], side["flags"] = cats, flags
-                if subtype:
-                    fields["child_subtype"] = subtype
+                cell = read_categories(cell_text(value))
+                fields["categories"], side["flags"] = cell.categories, cell.flags
+                if cell.subtype:
+                    fields["child_subtype"] = cell.subtype
+                side.setdefault("benefits", []).extend((f, kind, None) for kind in cell.benefits)
+                side["derived"] = cell.derived
+            elif f in BENEFIT_SOURCES:
+                parse_benefit_cell(f, value, fields, side)
             elif f in ("_father_status", "_mother_status"):
                 fields[f[1:]] = parse_parent_status(cell_text(value), f)
             elif f == "_disability_category":
@@ -222,6 +229,7 @@ def _check_row(ctx: _Context, plan: _Plan, side: dict[str, Any], today: dt.date)
                 fields[key] = side[key]
     if "risk" in side:
         plan.risk = side["risk"]
+    plan.benefits = side.get("benefits", [])
     existing = plan.existing
     if existing is None:
         fields.setdefault("name", "")
@@ -247,6 +255,8 @@ def _check_row(ctx: _Context, plan: _Plan, side: dict[str, Any], today: dt.date)
             errors = [err for err in errors if err.field not in ("birth_date", "sex") or err.field in fields]
         problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
     data = plan.data
+    if data:
+        plan.row.warnings += row_warnings(ctx.column, {**(existing.model_dump() if existing else {}), **data}, side, today)
     if data and "disability_card" in data and data.get("disability_card"):
         for key in ("disability_category", "disability_grade"):
             if key in side and side[key] != data[key]:
@@ -348,6 +358,7 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
             if progress:
                 progress(i + 1, total)
         _duplicates(ctx, plans)
+        plan_benefits(s, plans, today)  # of the benefits a row names, those not recorded yet
         changes: list[tuple[_Plan, dict[str, Any]]] = []
         for plan in plans:
             report.rows.append(plan.row)
@@ -359,15 +370,16 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
             plan.risk_changes = risk_changes
             if plan.existing is None:
                 plan.row.status = "new"
-            elif diff or risk_changes:
+            elif diff or risk_changes or plan.benefits:
                 plan.row.status = "update"
                 plan.row.resident_id = plan.existing.id
                 changed = [ctx.column(k) for k in diff if k not in NOT_REPORTED] + ([ctx.column("risk_level")] if risk_changes else [])
+                changed += [ctx.headers.get(column, column) for column, _kind, _since in plan.benefits]
                 plan.row.changed = list(dict.fromkeys(changed))
             else:
                 plan.row.status = "unchanged"
                 plan.row.resident_id = plan.existing.id
-            changes.append((plan, diff if (diff or risk_changes) else {}))
+            changes.append((plan, diff if (diff or risk_changes or plan.benefits) else {}))
         invalid = report.count("invalid")
         if dry_run or (invalid and not skip_invalid):
             report.seconds = time.perf_counter() - started
@@ -419,6 +431,8 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
             add("resident", plan.row.resident_id, {**diff, "registered_on": today, "status": "active"}, new=True)
         elif plan.row.status == "update" and diff:
             add("resident", plan.existing.id, {k: v for k, v in diff.items()}, new=False)
+        for _column, kind, since in plan.benefits if plan.row.status in ("new", "update") else ():
+            add("benefit", new_id(), {"resident_id": plan.row.resident_id, "kind": kind, "start_on": since}, new=True)
         if plan.risk_changes:
             add("risk", new_id(), {"resident_id": plan.row.resident_id, "level": plan.risk, "assessed_on": today,
                                    "assessor": ident.worker_name, "reason": _("Roster import")}, new=True)

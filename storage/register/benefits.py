@@ -11,6 +11,7 @@ Who *should* receive what is not stored: storage/register/eligibility.py compute
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
@@ -21,10 +22,11 @@ from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Benefit
 from storage.register.categories import BENEFIT_KINDS, label
+from storage.register.eligibility import Hint
 from storage.register.periods import ENDING_DAYS, Period, period_text
 
 __all__ = ["ENDING_DAYS", "Period", "period_text", "record_benefit", "end_benefit", "correct_benefit",
-           "delete_benefit", "benefits_of", "resident_benefits", "validate_benefit"]
+           "delete_benefit", "benefits_of", "resident_benefits", "validate_benefit", "benefit_summary", "BenefitSummary"]
 
 MAX_NOTE = 200
 MAX_AHEAD_DAYS = 366
@@ -160,3 +162,29 @@ def resident_benefits(db: Database, resident_id: str) -> list[Benefit]:
     with db.session() as s:
         live_row(s, "resident", resident_id)
         return benefits_of(s, ids)
+
+
+@dataclass
+class BenefitSummary:
+    """What the resident page and the benefits screen show: the records, and what the rules say."""
+
+    benefits: list[Benefit] = field(default_factory=list)  # newest first
+    hints: list[Hint] = field(default_factory=list)  # every subsidy the rules point to
+    unclaimed: list[Hint] = field(default_factory=list)  # of those, not recorded as receiving today
+    legacy_flags: list[str] = field(default_factory=list)  # 低保/特困 flags of an older release, without dates
+
+
+def benefit_summary(db: Database, resident_id: str, today: dt.date) -> BenefitSummary:
+    from storage.register import eligibility
+    from storage.register.duplicates import resident_ids_for
+    from storage.register.policy import age_on
+
+    ids = resident_ids_for(db, resident_id)
+    with db.session() as s:
+        r = live_row(s, "resident", resident_id)
+        records = benefits_of(s, ids)
+    periods = [period(b) for b in records]
+    f = eligibility.facts(age_on(r.birth_date, today), r.categories, r.disability_category, r.disability_grade,
+                          r.flags, periods, today)
+    return BenefitSummary(records, eligibility.hints(f), eligibility.unclaimed(f, periods, today),
+                          [flag for flag in r.flags if flag in ("dibao", "tekun")])

@@ -219,5 +219,12 @@ def label(table: dict[str, str], code: str | None) -> str:
     return _(table[code]) if code in table else code
 
 
+def join_list(items) -> str:
+    """Items of a list in a sentence or a cell: 、 in Chinese (GLOSSARY.md), ", " otherwise."""
+    from storage.core.i18n import current_language
+
+    return ("、" if current_language().startswith("zh") else ", ").join(items)
+
+
 def labels(table: dict[str, str], codes: list[str]) -> str:
     return "、".join(label(table, c) for c in codes)

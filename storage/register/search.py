@@ -25,6 +25,7 @@ from sqlmodel import Session
 from storage.core.db import driver_connection
 from storage.register.idnumbers import mask_id
 from storage.register.policy import Policy, age_on, due_date, load_policy
+from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.report_query import as_date, category_list, last_seen_sql
 
 DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
@@ -138,6 +139,14 @@ def _due_sql(policy: Policy) -> str:
     return f"date({start}, '+' || {freq} || ' days')"
 
 
+def _born_by(today: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone `years` old or older on `today` (as policy.age_on counts)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February, that year was not a leap year
+        return today.replace(year=today.year - years, day=28)
+
+
 def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tuple[list[str], dict[str, Any]]:
     where = ["r.merged_into IS NULL", "r.deleted = 0"]
     params: dict[str, Any] = {"today": today.isoformat()}
@@ -147,7 +156,11 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
     if filters.risk:
         where.append("r.risk_level = :risk")
         params["risk"] = filters.risk
-    if filters.category:
+    if filters.category == ADVANCED_AGE:
+        # 高龄 is derived from the birth date: 80 today or older
+        where.append("r.birth_date <= :born_by")
+        params["born_by"] = _born_by(today, ADVANCED_AGE_FROM).isoformat()
+    elif filters.category:
         # categories is a JSON list of codes: '["left_behind_child", ...]'
         where.append("r.categories LIKE :cat ESCAPE '\\'")
         params["cat"] = '%"' + _like_escape(filters.category) + '"%'
@@ -194,7 +207,8 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
         freq = policy.frequency_days(m["risk_level"], m["visit_frequency_days"])
         rows.append(ResidentRow(
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
-            age=age_on(as_date(m["birth_date"]), today), categories=category_list(m["categories"]),
+            age=age_on(as_date(m["birth_date"]), today),
+            categories=with_derived(category_list(m["categories"]), age_on(as_date(m["birth_date"]), today)),
             risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
             due_on=due_date(seen, as_date(m["registered_on"]), freq, today),
         ))

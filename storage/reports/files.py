@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.register.categories import BENEFIT_KINDS, CLOSE_REASONS, REFERRAL_AGENCIES, REFERRAL_STATUSES, RISK_LEVELS, \
-    SHOWN_CATEGORIES, labels, label
+    SHOWN_CATEGORIES, join_list, labels, label
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
@@ -82,7 +82,7 @@ LIST_COLUMNS: dict[str, list[Column]] = {
 _BENEFIT = Column(N_("Assistance or subsidy"), "text", lambda w: label(BENEFIT_KINDS, w.benefit))
 LIST_COLUMNS.update({
     "unclaimed_benefits": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS, _BENEFIT,
-                           Column(N_("Why"), "text", lambda w: "、".join(_(why) for why in w.why))],
+                           Column(N_("Why"), "text", lambda w: join_list(_(why) for why in w.why))],
     "benefits_ending": [_NAME, _ID, _VILLAGE, _GRID, _BENEFIT, Column(N_("From"), "date", lambda w: w.start_on),
                         Column(N_("Until"), "date", lambda w: w.end_on)],
     "unpaired": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS],

@@ -31,9 +31,14 @@ FIELD_LABELS = {
     "status": N_("Case status"), "close_reason": N_("Reason for closing"), "closed_on": N_("Closed on"),
     "notes": N_("Notes"), "merged_into": N_("Merged into"), "visit_frequency_days": N_("Visit every (days)"),
     "disability_card": N_("Disability card"), "level": N_("Risk level"), "visit_date": N_("Visit date"),
+    # issue #15: the paired helper, benefit periods
+    "helper_name": N_("Paired helper"), "helper_phone": N_("Paired helper's phone"),
+    "helper_unit": N_("Paired helper's unit"), "helper_since": N_("Paired since"),
+    "kind": N_("Assistance or subsidy"), "start_on": N_("From"), "end_on": N_("Until"), "note": N_("Note"),
 }
 RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
-                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
+                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting"),
+                 "benefit": N_("Benefits")}
 
 
 def show_value(value: Any) -> str:

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "tui.cmd_maint",
     "tui.cmd_sync",
     "tui.cmd_roster",
+    "tui.cmd_benefits",
     "tui.cmd_report",
 ]
 

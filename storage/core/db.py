@@ -49,7 +49,7 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     move_out_of_database(conn)
 
 
-def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+def _upgrade_helpers_and_benefits(conn: sqlite3.Connection) -> None:
     # v4 (issue #15): the resident's paired helper, and benefit records (each status period one record)
     cols = {row[1] for row in conn.execute("PRAGMA table_info(resident)")}
     for name, decl in (("helper_name", "VARCHAR NOT NULL DEFAULT ''"), ("helper_phone", "VARCHAR NOT NULL DEFAULT ''"),
@@ -62,7 +62,7 @@ def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_helpers_and_benefits}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 

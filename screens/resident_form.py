@@ -16,7 +16,8 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.categories import ALL_FLAGS, CATEGORIES, CHILD_SUBTYPES, FLAGS, LEGACY_FLAGS, PARENT_STATUSES, \
+    RISK_LEVELS, label
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -62,6 +63,7 @@ class ResidentFormScreen(Screen[str | None]):
         self._pristine: dict[str, Any] | None = None
         self._resident: Resident | None = None
         self._saving = False
+        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,9 +104,11 @@ class ResidentFormScreen(Screen[str | None]):
         w += _row(_("Address"), inp("address"), "address")
         for name, title in (("categories", _("Categories")), ("flags", _("Flags"))):
             chosen = set(getattr(r, name, None) or [])
+            # a flag older releases offered stays listed where a resident has it, so saving keeps it
+            offered = list(LISTS[name]) + [c for c in LEGACY_FLAGS if name == "flags" and c in chosen]
             w.append(Static(title, classes="heading"))
-            w.append(SelectionList[str](*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
-                                                compact=True))
+            w.append(SelectionList[str](*[(label(ALL_FLAGS if name == "flags" else LISTS[name], c), c, c in chosen)
+                                          for c in offered], id=name, compact=True))
             w.append(_error_label(name))
         w += _row(_("Child's situation"), select("child_subtype", CHILD_SUBTYPES), "child_subtype")
         w.append(Static(_("Family"), classes="heading"))
@@ -254,11 +258,35 @@ class ResidentFormScreen(Screen[str | None]):
             # a date, so that it compares with the one inside the ID number; a bad one stays text for validation
             with contextlib.suppress(ValueError):
                 fields["birth_date"] = dt.date.fromisoformat(fields["birth_date"])
+        if self._ask_about_categories(fields):
+            return
         risk = None
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)
         self._saving = True
         self._save(fields, risk)
+
+    def _ask_about_categories(self, fields: dict[str, Any]) -> bool:
+        """A category whose definition the form's values put in doubt is a question, not silently accepted.
+
+        True while the question is on screen (the save resumes when the user confirms).
+        """
+        from storage.register.category_rules import category_questions
+
+        questions = category_questions(fields)
+        if not questions or questions == self._questions_confirmed:
+            return False
+
+        def answer(keep: bool | None) -> None:
+            if keep:
+                self._questions_confirmed = questions
+                self.action_save()
+            else:
+                self.query_one("#categories", SelectionList).focus()
+
+        self.app.push_screen(ConfirmScreen("\n".join([*questions, _("Save it as it is?")]), yes=_("Save it as it is"),
+                                           no=_("Correct it"), danger=True), answer)
+        return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
     def _save(self, fields: dict[str, Any], risk: str | None) -> None:
@@ -279,6 +307,7 @@ class ResidentFormScreen(Screen[str | None]):
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
+        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
         self.show_errors(errors)
 
     def _saved(self, resident_id: str) -> None:
@@ -301,6 +330,7 @@ class ResidentFormScreen(Screen[str | None]):
         if event.state != WorkerState.ERROR:
             return
         self._saving = False
+        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
         error = event.worker.error
         if isinstance(error, UserError):
             self.notify(str(error), severity="error")

@@ -56,6 +56,8 @@ _RESIDENTS = ("SELECT id, name, id_number, village_code, grid_code, categories, 
               " WHERE deleted = 0 AND merged_into IS NULL AND status = 'active'")
 _BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE deleted = 0"
 _ORDER = {code: i for i, code in enumerate(BENEFIT_KINDS)}
+_PAIRING = frozenset(PAIRING_CATEGORIES)
+_NONE: list = []
 
 
 def _periods(raw: sqlite3.Connection) -> dict[str, list[tuple[str, Period]]]:
@@ -86,24 +88,38 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
         params["grid"] = grid_code
     watch = Watch(day)
     keyed: list[tuple[tuple, WatchRow]] = []
+    # residents alike (same categories, flags, card, child or not, 低保 or not) get the same hints:
+    # worked out once per kind of resident, not once per resident (Home reads this at start-up)
+    kinds: dict[tuple, tuple[tuple[eligibility.Hint, ...], bool]] = {}  # -> (hints, should be paired)
     for rid, name, number, village, grid, cats, flags, birth, dcat, dgrade, helper, pinyin in raw.execute(sql, params):
         age = age_on(as_date(birth), day)
-        stored = category_list(cats)
-        shown = with_derived(stored, age)
-        own = periods.get(rid, [])
+        own = periods.get(rid, _NONE)
         mine = [p for _bid, p in own]
+        dibao = bool(mine) and any(p.kind == "dibao" and p.current(day) for p in mine)
+        key = (cats, flags, dcat, dgrade, None if age is None else age < eligibility.CHILD_UNDER, dibao)
+        kind = kinds.get(key)
+        if kind is None:
+            stored = category_list(cats)
+            kind = kinds[key] = (tuple(eligibility.hints(eligibility.facts(
+                age, stored, dcat, dgrade, category_list(flags), mine, day))), not _PAIRING.isdisjoint(stored))
+        found, pairs = kind
+        have = eligibility.receiving(mine, day) if found and mine else _NONE
+        unclaimed = [h for h in found if h.benefit not in have] if found else _NONE
+        ending = [p for _bid, p in own if p.ends_soon(day, ENDING_DAYS) and not _continued(p, own)] if own else _NONE
+        unpaired = pairs and not (helper or "").strip()
+        if not (unclaimed or ending or unpaired):
+            continue  # most residents: nothing to act on
+        shown = with_derived(category_list(cats), age)
+        sort = (grid or "", pinyin or name or "", rid)
 
         def row(**kw: Any) -> WatchRow:
             return WatchRow(rid, name or "", number, village or "", grid or "", shown, age, **kw)
 
-        sort = (grid or "", pinyin or name or "", rid)
-        f = eligibility.facts(age, stored, dcat, dgrade, category_list(flags), mine, day)
-        for hint in eligibility.unclaimed(f, mine, day):
+        for hint in unclaimed:
             keyed.append(((0,) + sort + (_ORDER.get(hint.benefit, 99),), row(benefit=hint.benefit, why=hint.why)))
-        for _bid, p in own:
-            if p.ends_soon(day, ENDING_DAYS) and not _continued(p, own):
-                watch.ending.append(row(benefit=p.kind, start_on=p.start_on, end_on=p.end_on))
-        if not (helper or "").strip() and any(c in PAIRING_CATEGORIES for c in stored):
+        for p in ending:
+            watch.ending.append(row(benefit=p.kind, start_on=p.start_on, end_on=p.end_on))
+        if unpaired:
             keyed.append(((1,) + sort, row()))
     keyed.sort(key=lambda pair: pair[0])
     watch.unclaimed = [r for key, r in keyed if key[0] == 0]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from storage.core.i18n import N_
 from storage.register.periods import Period
@@ -43,9 +44,9 @@ INTELLECTUAL, MENTAL = 5, 6  # disability categories of the card (第二代残�
 
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What the rules read about one resident on one day."""
+    """What the rules read about one resident on one day (hashable: residents alike share their hints)."""
 
-    age: int | None
+    child: bool  # under CHILD_UNDER on the day; without a birth date, registered in a child category
     categories: frozenset[str]
     disability_category: int | None
     disability_grade: int | None
@@ -65,12 +66,6 @@ class Facts:
     @property
     def disabled(self) -> bool:
         return self.disability_grade is not None or self.severe or self.grade_3_4_intellectual_mental
-
-    @property
-    def child(self) -> bool:
-        if self.age is not None:
-            return self.age < CHILD_UNDER
-        return bool(self.categories & set(CHILD_CATEGORIES))  # no birth date: a child category says so
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +102,10 @@ class Hint:
 
 def facts(age: int | None, categories: Iterable[str], disability_category: int | None,
           disability_grade: int | None, flags: Iterable[str], periods: Iterable[Period], day: dt.date) -> Facts:
-    periods = list(periods)
     dibao = "dibao" in flags or any(p.kind == "dibao" and p.current(day) for p in periods)
-    return Facts(age, frozenset(categories), _int(disability_category), _int(disability_grade), dibao)
+    cats = frozenset(categories)
+    child = age < CHILD_UNDER if age is not None else not cats.isdisjoint(CHILD_CATEGORIES)
+    return Facts(child, cats, _int(disability_category), _int(disability_grade), dibao)
 
 
 def _int(value) -> int | None:
@@ -118,11 +114,16 @@ def _int(value) -> int | None:
 
 def hints(f: Facts) -> list[Hint]:
     """The subsidies the rules point to, each once, in the order of RULES."""
+    return list(_hints(f))
+
+
+@lru_cache(maxsize=4096)  # a township's residents fall into a few hundred kinds of Facts
+def _hints(f: Facts) -> tuple[Hint, ...]:
     found: dict[str, list[Rule]] = {}
     for rule in RULES:
         if rule.applies(f):
             found.setdefault(rule.benefit, []).append(rule)
-    return [Hint(benefit, tuple(r.code for r in rules), tuple(r.why for r in rules)) for benefit, rules in found.items()]
+    return tuple(Hint(benefit, tuple(r.code for r in rules), tuple(r.why for r in rules)) for benefit, rules in found.items())
 
 
 def receiving(periods: Iterable[Period], day: dt.date) -> set[str]:
@@ -132,5 +133,8 @@ def receiving(periods: Iterable[Period], day: dt.date) -> set[str]:
 
 def unclaimed(f: Facts, periods: Iterable[Period], day: dt.date) -> list[Hint]:
     """应享未享: hints for a subsidy with no current record of receiving it."""
+    found = _hints(f)
+    if not found:
+        return []
     have = receiving(periods, day)
-    return [h for h in hints(f) if h.benefit not in have]
+    return [h for h in found if h.benefit not in have]

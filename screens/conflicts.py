@@ -38,7 +38,7 @@ FIELD_LABELS = {
 }
 RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
                  "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting"),
-                 "benefit": N_("Benefits")}
+                 "benefit": N_("Assistance and subsidies")}
 
 
 def show_value(value: Any) -> str:

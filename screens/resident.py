@@ -56,7 +56,7 @@ class ResidentScreen(Screen[None]):
         Binding("c", "referral_status", N_("Follow up"), id="resident.referral-status"),
         Binding("x", "close_case", N_("Close case"), id="resident.close"),
         Binding("b", "benefits", N_("Benefits"), id="resident.benefits"),
-        Binding("p", "paired_helper", N_("Paired helper"), id="resident.paired-helper"),
+        Binding("p", "paired_helper", N_("Helper"), id="resident.paired-helper"),
         Binding("escape", "back", N_("Back"), id="resident.back"),
     ]
 

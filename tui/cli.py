@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "tui.cmd_roster",
     "tui.cmd_benefits",
     "tui.cmd_report",
+    "tui.cmd_policy",
 ]
 
 EXIT_USER_ERROR = 1

@@ -165,3 +165,14 @@ def test_an_elder_of_80_needs_no_category_ticked(db):
     assert [p.key for p in home_data(db, TODAY).by_category] == ["advanced_age"]
     with pytest.raises(ValidationErrors):
         register_resident(db, {"name": "李大爷", "birth_date": dt.date(1950, 1, 1), "categories": []}, today=TODAY)
+
+
+def test_born_by_agrees_with_age_on_every_day_of_a_leap_cycle():
+    """The text comparison the lists and the register filter use (born after X: a child; born by Y: 80+)."""
+    from storage.register.policy import age_on, born_by
+
+    for i in range(4 * 366):
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=i)
+        for years in (18, 80):
+            b = born_by(day, years)
+            assert age_on(b, day) >= years and age_on(b + dt.timedelta(days=1), day) < years, (day, years)

@@ -17,7 +17,7 @@ from typing import Any
 from storage.register import eligibility
 from storage.register.periods import ENDING_DAYS, Period
 from storage.register.categories import BENEFIT_KINDS, PAIRING_CATEGORIES, with_derived
-from storage.register.policy import age_on
+from storage.register.policy import age_on, born_by
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list
 
 
@@ -91,17 +91,19 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
     # residents alike (same categories, flags, card, child or not, 低保 or not) get the same hints:
     # worked out once per kind of resident, not once per resident (Home reads this at start-up)
     kinds: dict[tuple, tuple[tuple[eligibility.Hint, ...], bool]] = {}  # -> (hints, should be paired)
+    # a child for the rules: born after this day (ISO dates compare as text, as SQLite holds them)
+    child_after = born_by(day, eligibility.CHILD_UNDER).isoformat()
     for rid, name, number, village, grid, cats, flags, birth, dcat, dgrade, helper, pinyin in raw.execute(sql, params):
-        age = age_on(as_date(birth), day)
         own = periods.get(rid, _NONE)
-        mine = [p for _bid, p in own]
+        mine = [p for _bid, p in own] if own else _NONE
         dibao = bool(mine) and any(p.kind == "dibao" and p.current(day) for p in mine)
-        key = (cats, flags, dcat, dgrade, None if age is None else age < eligibility.CHILD_UNDER, dibao)
+        key = (cats, flags, dcat, dgrade, None if not birth else str(birth)[:10] > child_after, dibao)
         kind = kinds.get(key)
         if kind is None:
             stored = category_list(cats)
             kind = kinds[key] = (tuple(eligibility.hints(eligibility.facts(
-                age, stored, dcat, dgrade, category_list(flags), mine, day))), not _PAIRING.isdisjoint(stored))
+                age_on(as_date(birth), day), stored, dcat, dgrade, category_list(flags), mine, day))),
+                not _PAIRING.isdisjoint(stored))
         found, pairs = kind
         have = eligibility.receiving(mine, day) if found and mine else _NONE
         unclaimed = [h for h in found if h.benefit not in have] if found else _NONE
@@ -109,6 +111,7 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
         unpaired = pairs and not (helper or "").strip()
         if not (unclaimed or ending or unpaired):
             continue  # most residents: nothing to act on
+        age = age_on(as_date(birth), day)
         shown = with_derived(category_list(cats), age)
         sort = (grid or "", pinyin or name or "", rid)
 

@@ -26,7 +26,7 @@ from storage.core.db import driver_connection
 from storage.register.idnumbers import mask_id
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
-from storage.register.policy import FINDING_LEVELS, Policy, age_on, load_policy
+from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 
 DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
@@ -130,14 +130,6 @@ def _last_visit_sql(policy: Policy) -> str:
     return last_seen_sql(policy, "r.id", ":today")
 
 
-def _born_by(today: dt.date, years: int) -> dt.date:
-    """The latest birth date of someone `years` old or older on `today` (as policy.age_on counts)."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # today is 29 February, that year was not a leap year
-        return today.replace(year=today.year - years, day=28)
-
-
 def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tuple[list[str], dict[str, Any]]:
     where = ["r.merged_into IS NULL", "r.deleted = 0"]
     params: dict[str, Any] = {"today": today.isoformat()}
@@ -150,7 +142,7 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
     if filters.category == ADVANCED_AGE:
         # 高龄 is derived from the birth date: 80 today or older
         where.append("r.birth_date <= :born_by")
-        params["born_by"] = _born_by(today, ADVANCED_AGE_FROM).isoformat()
+        params["born_by"] = born_by(today, ADVANCED_AGE_FROM).isoformat()
     elif filters.category:
         # categories is a JSON list of codes: '["left_behind_child", ...]'
         where.append("r.categories LIKE :cat ESCAPE '\\'")

@@ -307,7 +307,6 @@ class ResidentFormScreen(Screen[str | None]):
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
-        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
         self.show_errors(errors)
 
     def _saved(self, resident_id: str) -> None:
@@ -330,7 +329,6 @@ class ResidentFormScreen(Screen[str | None]):
         if event.state != WorkerState.ERROR:
             return
         self._saving = False
-        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
         error = event.worker.error
         if isinstance(error, UserError):
             self.notify(str(error), severity="error")

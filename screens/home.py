@@ -241,7 +241,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
         "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
                    ("visitor", N_("By"), None)],
         "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
-                     ("benefit", N_("Assistance or subsidy"), None), ("when", N_("When"), None)],
+                     ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
         "unpaired": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                      ("cat", N_("Category"), CATEGORY_WIDTH), ("age", N_("Age"), None)],
         "grids": [("grid", N_("Grid"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 FIELDS = ("kind", "start_on", "end_on", "note")
@@ -137,10 +138,10 @@ class BenefitFormScreen(ModalScreen[str | None]):
         for name, message in errors.items():
             target = self.query(f"#err-{name}")
             if target:
-                target.first(Label).update(message)
+                target.first(Label).update(as_text(message))
                 first = first or name
             else:
-                self.notify(message, severity="error")
+                notify_text(self, message, severity="error")
         if first:
             self.query_one(f"#{first}").focus()
 
@@ -150,7 +151,7 @@ class BenefitFormScreen(ModalScreen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("benefit form: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -23,6 +23,7 @@ from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, label
 from storage.register.periods import ENDING_DAYS
 from screens.dialogs import ConfirmScreen
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ class BenefitsScreen(Screen[None]):
         table.clear()
         for b in summary.benefits:
             table.add_row(label(BENEFIT_KINDS, b.kind), format_date(b.start_on, "short") if b.start_on else _("not known"),
-                          format_date(b.end_on, "short") if b.end_on else "", state_text(b, today), b.note, key=b.id)
+                          format_date(b.end_on, "short") if b.end_on else "", state_text(b, today), as_text(b.note), key=b.id)
         table.display = bool(summary.benefits)
         empty = self.query_one("#empty", Static)
         empty.display = not summary.benefits
@@ -163,7 +164,7 @@ class BenefitsScreen(Screen[None]):
 
     def _selected(self):
         if self.summary is None or not self.summary.benefits:
-            self.notify(_("No record yet: press a to record one."))
+            notify_text(self, _("No record yet: press a to record one."))
             return None
         table = self.query_one("#benefits", DataTable)
         return self.summary.benefits[min(table.cursor_row, len(self.summary.benefits) - 1)]
@@ -201,7 +202,7 @@ class BenefitsScreen(Screen[None]):
 
     def _saved(self, benefit_id: str | None) -> None:
         if benefit_id:
-            self.notify(_("Saved."))
+            notify_text(self, _("Saved."))
             self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="benefits-write")
@@ -209,7 +210,7 @@ class BenefitsScreen(Screen[None]):
         from storage.register.benefits import delete_benefit
 
         delete_benefit(self.app.db, benefit_id)
-        self.app.call_from_thread(self.notify, _("Deleted."))
+        self.app.call_from_thread(notify_text, self, _("Deleted."))
         self.app.call_from_thread(self.reload)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -217,7 +218,7 @@ class BenefitsScreen(Screen[None]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("benefits screen: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from screens.dialogs import ConfirmScreen
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
@@ -47,7 +48,7 @@ class PairedHelperScreen(ModalScreen[bool | None]):
                 ("helper_unit", _("Unit"), r.helper_unit, _("e.g. 村委会, 镇中心小学")),
                 ("helper_since", _("Paired since"), since, "YYYY-MM-DD"))
         with Vertical(id="dialog"):
-            yield Static(_("Paired helper of {name}").format(name=r.name), id="dialog-title")
+            yield Static(as_text(_("Paired helper of {name}").format(name=r.name)), id="dialog-title")
             for name, title, value, placeholder in rows:
                 yield Label(title)
                 yield Input(value or "", id=name, placeholder=placeholder)
@@ -130,10 +131,10 @@ class PairedHelperScreen(ModalScreen[bool | None]):
         for name, message in errors.items():
             target = self.query(f"#err-{name}")
             if target:
-                target.first(Label).update(message)
+                target.first(Label).update(as_text(message))
                 first = first or name
             else:
-                self.notify(message, severity="error")
+                notify_text(self, message, severity="error")
         if first:
             self.query_one(f"#{first}").focus()
 
@@ -143,7 +144,7 @@ class PairedHelperScreen(ModalScreen[bool | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("paired helper: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -118,8 +118,6 @@ async def test_the_form_asks_about_a_left_behind_child_with_both_parents_at_home
     assert (r.categories, r.father_status, r.mother_status) == (["left_behind_child"], "home", "home")
 
 
-@pytest.mark.xfail(strict=True, reason="editing an elder in the form sends None for the empty parent statuses "
-                   "(NOT NULL): the blockers branch fixes it; remove this mark when it is merged")
 @run_async
 async def test_the_form_keeps_a_flag_of_an_older_release(tmp_path):
     db = make_db(tmp_path / "w.db")

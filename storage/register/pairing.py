@@ -16,6 +16,7 @@ from storage.core.i18n import _
 from storage.core.models import Resident
 from storage.register import idnumbers
 from storage.register.categories import PAIRING_CATEGORIES
+from storage.register.names import clean_name
 
 HELPER_FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
 MAX_TEXT = 200
@@ -29,7 +30,8 @@ def check_helper(data: dict[str, Any], merged: dict[str, Any], today: dt.date) -
     errors: list[ValidationError] = []
     for name in ("helper_name", "helper_unit"):
         if name in data:
-            data[name] = " ".join(str(data[name] or "").split())
+            # a person's name as the register stores names (周 建国 -> 周建国); a unit's text with single spaces
+            data[name] = clean_name(data[name]) if name == "helper_name" else " ".join(str(data[name] or "").split())
             if len(data[name]) > MAX_TEXT:
                 errors.append(ValidationError(name, _("Too long: at most {n} characters.").format(n=MAX_TEXT)))
     if "helper_phone" in data:

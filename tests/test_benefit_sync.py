@@ -65,3 +65,44 @@ def test_a_helper_and_a_benefit_end_edited_on_both_sides_unseen_are_queued_for_r
     with t.db.session() as s, w.session() as s2:
         assert s.get(Resident, r.id).helper_name == s2.get(Resident, r.id).helper_name
         assert s.get(Benefit, b.id).end_on == s2.get(Benefit, b.id).end_on
+
+
+# --- authorisation at merge (storage/sync/authorise.py): a benefit belongs to its resident's grid
+
+def _attack(tmp_path, events_for):
+    from tests.test_trust import _DeviceKeys, _forge, _merged_world
+
+    t, a, b, ra, rb = _merged_world(tmp_path)
+    theirs = record_benefit(b, rb.id, "dibao", start_on="2025-01-01", today=TODAY)  # grid 2's, known to the township
+    merge_paths(t.db, [export_bundle(b, tmp_path / "b2.gcb").path])
+    k = _DeviceKeys(a)
+    forged = _forge(t, tmp_path, "forged.gcb", events_for(k, ra, rb, theirs), device_id=k.device_id, worker=k.worker,
+                    grid=k.grid, keys=k, proof=k.proof, seq=2)
+    before = list(dump_lines(t.db))
+    outcome = merge_paths(t.db, [forged]).bundles[0]
+    return t, outcome, before
+
+
+def test_a_device_may_not_record_or_end_another_grids_benefit(tmp_path):
+    from tests.test_trust import _event
+
+    attacks = [
+        lambda k, ra, rb, theirs: [_event(k.device_id, 10**15, "benefit", "b-new", {
+            "resident_id": rb.id, "kind": "care_subsidy", "start_on": "2026-01-01"}, k.worker)],
+        lambda k, ra, rb, theirs: [_event(k.device_id, 10**15, "benefit", theirs.id, {"end_on": "2026-01-31"}, k.worker)],
+        lambda k, ra, rb, theirs: [_event(k.device_id, 10**15, "benefit", theirs.id, {"resident_id": ra.id}, k.worker)],
+    ]
+    for n, attack in enumerate(attacks):
+        t, outcome, before = _attack(tmp_path / str(n), attack)
+        assert (outcome.status, outcome.code) == ("refused", "not_allowed"), outcome.message
+        assert list(dump_lines(t.db)) == before
+
+
+def test_a_device_records_its_own_residents_benefit(tmp_path):
+    from tests.test_trust import _event
+
+    t, outcome, _before = _attack(tmp_path, lambda k, ra, rb, theirs: [_event(k.device_id, 10**15, "benefit", "b-mine", {
+        "resident_id": ra.id, "kind": "tekun", "start_on": "2020-01-01"}, k.worker)])
+    assert outcome.status == "new", outcome.message
+    with t.db.session() as s:
+        assert s.get(Benefit, "b-mine").kind == "tekun"

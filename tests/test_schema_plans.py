@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from storage.core.changes import rebuild_all
-from storage.core.db import SCHEMA_VERSION, UPGRADES, open_database
+from storage.core.db import ADDED_TABLES, SCHEMA_VERSION, open_database
 from storage.register.benefits import record_benefit
 from storage.register.pairing import set_paired_helper
 from storage.register.residents import register_resident
@@ -14,7 +14,7 @@ from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)
-STEP = next(n for n, step in UPGRADES.items() if step.__name__.endswith("helpers_and_benefits"))
+STEP = next(n for n, tables in ADDED_TABLES.items() if "benefit" in tables) - 1  # the step that adds them
 
 
 def _columns(path) -> dict[str, list[tuple]]:

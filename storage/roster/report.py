@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storage.core.i18n import N_, _, ngettext
+from storage.core.text import printable
 from storage.roster.columns import FIELD_LABELS
 
 STATUS_LABELS = {"new": N_("New"), "update": N_("Update"), "unchanged": N_("Unchanged"), "invalid": N_("Invalid")}
@@ -52,7 +53,8 @@ class RosterReport:
 
     @property
     def unknown_columns(self) -> list[str]:
-        return [c.header for c in self.columns if c.field is None]
+        """Headers not recognised, printable (they come from the file)."""
+        return [printable(c.header, limit=60) for c in self.columns if c.field is None]
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -82,9 +84,9 @@ def _lines(problems: list[Problem]) -> list[str]:
 
 def describe(row: RosterRow) -> str:
     """A row's problems (column: what is wrong. What to do.) or, for an update, the columns it changes;
-    then its warnings."""
+    then its warnings; one line each, printable (headers and values come from the file)."""
     if row.problems:
-        return "\n".join(_lines(row.problems))
-    lines = [_("Changes: {columns}").format(columns=", ".join(row.changed))] if row.changed else []
-    lines += [_("Check: {problem}").format(problem=line) for line in _lines(row.warnings)]
+        return "\n".join(printable(line) for line in _lines(row.problems))
+    lines = [_("Changes: {columns}").format(columns=printable(", ".join(row.changed)))] if row.changed else []
+    lines += [_("Check: {problem}").format(problem=printable(line)) for line in _lines(row.warnings)]
     return "\n".join(lines)

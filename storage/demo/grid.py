@@ -2,7 +2,7 @@
 
 Built in memory as change events (dated like the history they tell) and as the
 state rows those events fold to, using the fold's own row builders
-(`storage.core.changes.state_row`, `visit_risk_row`), so the bulk write in
+(`storage.core.fold.state_row`, `visit_risk_row`), so the bulk write in
 storage/demo/build.py stores exactly what a rebuild from the events would.
 """
 
@@ -307,7 +307,8 @@ class GridBuilder:
 
     def _fold(self) -> Batch:
         """Stamp the events in date order and fold them (one device: the newest event sets each field)."""
-        from storage.core.changes import state_row, visit_risk_row
+        from storage.core.derive import stamp_event
+        from storage.core.fold import state_row, visit_risk_row
 
         batch = Batch()
         spec = self.spec
@@ -320,8 +321,7 @@ class GridBuilder:
             # office hours in China (UTC+8): from 08:30, three minutes per record
             stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
             key = (rtype, rid)
-            batch.events.append({"id": f"{spec.device}-{stamp}", "record_type": rtype, "record_id": rid, "fields": fields,
-                                 "hlc": stamp, "device_id": spec.device, "base_hlc": last.get(key, 0), "author": spec.worker})
+            batch.events.append(stamp_event(spec.device, spec.worker, rtype, rid, fields, stamp, last.get(key, 0)))
             last[key] = stamp
             values.setdefault(key, {}).update(fields)
         batch.newest_hlc = stamp
@@ -331,12 +331,12 @@ class GridBuilder:
             row = state_row(rtype, rid, folded, False, last[(rtype, rid)])
             rows[rtype].append(row)
             batch.counts[rtype] = batch.counts.get(rtype, 0) + 1
-            derived = visit_risk_row(row, last[(rtype, rid)]) if rtype == "visit" else row if rtype == "risk" else None
+            derived = visit_risk_row(row.get, last[(rtype, rid)]) if rtype == "visit" else row if rtype == "risk" else None
             if derived:
                 if rtype == "visit":
                     rows["risk"].append(derived)
                 risks[derived["resident_id"]].append((derived["assessed_on"], derived["hlc"], derived["level"]))
-        for row in rows["resident"]:  # as storage.core.changes.refresh_risk: the latest assessment, by date then clock
+        for row in rows["resident"]:  # as storage.core.fold.refresh_risk: the latest assessment, by date then clock
             history = risks.get(row["id"])
             row["risk_level"] = max(history)[2] if history else "low"
         batch.rows = {RECORD_TABLES[t].__tablename__: r for t, r in rows.items()}

@@ -389,7 +389,9 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
     set-based fold that merges use is ~10x faster and gives the same state.
     """
     from storage.core import hlc as clock
-    from storage.core.changes import rebuild, to_json_value
+    from storage.core.derive import stamp_event
+    from storage.core.fields import to_json_value
+    from storage.core.fold import rebuild
     from storage.core.sqlite_bulk import insert_events_ignore
 
     ident = load_identity(s)
@@ -403,10 +405,8 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
     def add(record_type: str, record_id: str, fields: dict[str, Any], *, new: bool) -> None:
         nonlocal stamp
         stamp = clock.tick(stamp)
-        ev = {"id": f"{ident.device_id}-{stamp}", "record_type": record_type, "record_id": record_id,
-              "fields": {k: to_json_value(v) for k, v in fields.items()}, "hlc": stamp,
-              "device_id": ident.device_id, "base_hlc": 0 if new else base.get(record_id, 0),
-              "author": ident.worker_name}
+        ev = stamp_event(ident.device_id, ident.worker_name, record_type, record_id,
+                         {k: to_json_value(v) for k, v in fields.items()}, stamp, 0 if new else base.get(record_id, 0))
         events.append(ev)
         touched.append((record_type, record_id))
         if new:

@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.core.changes import _column_kinds, from_json_value, rebuild, to_json_value, writer
+from storage.core.changes import writer
+from storage.core.fields import column_kinds, from_json_value, to_json_value
+from storage.core.fold import rebuild
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
@@ -79,7 +81,7 @@ def _typed(session, record_type: str, record_id: str, field: str, value: Any) ->
 
                 data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
             return data
-    kind = _column_kinds(RECORD_TABLES[record_type]).get(field, "other")
+    kind = column_kinds(RECORD_TABLES[record_type]).get(field, "other")
     try:
         from_json_value(kind, to_json_value(value))
     except (TypeError, ValueError):

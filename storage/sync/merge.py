@@ -20,7 +20,8 @@ from sqlmodel import Session
 
 from storage.core import hlc
 from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
-from storage.core.changes import load_identity, rebuild
+from storage.core.changes import load_identity
+from storage.core.fold import rebuild
 from storage.core.db import Database
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity

@@ -32,7 +32,7 @@ class ReportListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         from storage.reports.files import LIST_COLUMNS, cell_value
-        from tui.cmd_report import cell_text
+        from tui.formatting import cell_text
 
         self.title = _("Reports")
         columns = LIST_COLUMNS[self.list_name]

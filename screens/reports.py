@@ -122,7 +122,7 @@ class ReportsScreen(Screen[None]):
 
     def _fill(self) -> None:
         from storage.reports.files import summary_cells, summary_headers
-        from tui.cmd_report import cell_text
+        from tui.formatting import cell_text
 
         if self.report is None:
             return
@@ -139,7 +139,7 @@ class ReportsScreen(Screen[None]):
         from rich.text import Text
 
         from storage.reports.files import display_width
-        from tui.cmd_report import cell_text
+        from tui.formatting import cell_text
 
         rows = self.report.rows[self.grouping] + [self.report.totals]
         width = max(display_width(r.shown_label) for r in rows)

@@ -233,7 +233,7 @@ class SyncScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _merge(self, folder: Path) -> None:
         from storage.sync.merge import bundle_files, merge_paths
-        from tui.cmd_sync import describe_outcome, describe_totals
+        from tui.texts import describe_outcome, describe_totals
 
         if not folder.is_dir() or not bundle_files([folder]):
             self.app.call_from_thread(self._finished, _("No bundle files (*.gcb) found there."))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
 from storage.core.i18n import _, ngettext
 
 
@@ -57,31 +55,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cell_text(value: Any, kind: str = "") -> str:
-    import datetime as dt
-
-    from babel.numbers import format_percent
-
-    from storage.core.i18n import babel_locale
-    from tui.formatting import format_date, format_number
-
-    if value is None:
-        return ""
-    if kind == "rate" or isinstance(value, float):
-        return format_percent(value, "#,##0.0%", locale=babel_locale())
-    if isinstance(value, dt.date):
-        return format_date(value, "short")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_number(value)
-    return str(value)
-
-
 def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
     from storage.reports.files import LIST_COLUMNS, cell_value, display_width, notes, summary_cells, summary_headers, title
     from storage.reports.monthly import GROUPINGS, LISTS
+    from tui.formatting import cell_text
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why

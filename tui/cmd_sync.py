@@ -46,33 +46,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe_outcome(b) -> str:
-    if b.status == "refused":
-        return _("REFUSED  {message}").format(message=b.message)
-    if b.status == "already":
-        return _("already merged  {file} (device {device}, bundle {seq})").format(file=b.file, device=b.device_id[:8], seq=b.seq)
-    return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
-                    "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
-        file=b.file, worker=b.worker, seq=b.seq, n=b.events_new)
-
-
-def describe_totals(report) -> list[str]:
-    lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate residents: {dups}.").format(
-        added=report.added, updated=report.updated, conflicts=report.conflicts, dups=report.duplicates)]
-    for device, worker, fp in report.new_devices:
-        lines.append(_("New device {device} ({worker}), key fingerprint {fp}: check it with the worker.").format(
-            device=device[:8], worker=worker, fp=fp))
-    for device, worker, seq in report.missing:
-        lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(device=device[:8], worker=worker, seq=seq))
-    return lines
-
-
 def cmd_merge(args: argparse.Namespace) -> int:
     from storage.core.db import open_database
     from storage.core.errors import UserError
     from storage.sync.merge import bundle_files, merge_paths
     from tui.cli import db_path
     from tui.progress import cli_progress
+    from tui.texts import describe_outcome, describe_totals
 
     db = open_database(db_path(args), create=False)
     if not bundle_files(args.paths):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from storage.core.i18n import babel_locale
 
@@ -55,3 +56,18 @@ def format_month(day: dt.date) -> str:
     from babel.dates import format_skeleton
 
     return format_skeleton("yMMM", day, locale=babel_locale())
+
+
+def cell_text(value: Any, kind: str = "") -> str:
+    """A report cell as text: rates as percentages, dates short, counts with separators."""
+    if value is None:
+        return ""
+    if kind == "rate" or isinstance(value, float):
+        from babel.numbers import format_percent as _format
+
+        return _format(value, "#,##0.0%", locale=babel_locale())
+    if isinstance(value, dt.date):
+        return format_date(value, "short")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)

@@ -1,0 +1,37 @@
+"""Presentation text that the CLI and the screens both show: one wording for one outcome.
+
+Screens import this module, never a `tui.cmd_*` CLI module (those import the app's
+screens' world the other way round, and a screen importing them made a circle).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.core.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from storage.sync.merge import BundleOutcome, MergeReport
+
+
+def describe_outcome(b: BundleOutcome) -> str:
+    """One line per bundle of a merge."""
+    if b.status == "refused":
+        return _("REFUSED  {message}").format(message=b.message)
+    if b.status == "already":
+        return _("already merged  {file} (device {device}, bundle {seq})").format(file=b.file, device=b.device_id[:8], seq=b.seq)
+    return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
+                    "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
+        file=b.file, worker=b.worker, seq=b.seq, n=b.events_new)
+
+
+def describe_totals(report: MergeReport) -> list[str]:
+    """What the merge added and updated, new devices to check, bundles missing."""
+    lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate residents: {dups}.").format(
+        added=report.added, updated=report.updated, conflicts=report.conflicts, dups=report.duplicates)]
+    for device, worker, fp in report.new_devices:
+        lines.append(_("New device {device} ({worker}), key fingerprint {fp}: check it with the worker.").format(
+            device=device[:8], worker=worker, fp=fp))
+    for device, worker, seq in report.missing:
+        lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(device=device[:8], worker=worker, seq=seq))
+    return lines

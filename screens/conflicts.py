@@ -57,7 +57,7 @@ class ValueScreen(ModalScreen[str | None]):
     """Type the value to keep; Enter saves, Esc cancels."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
     def __init__(self, title: str, value: str):
         super().__init__(classes="dialog")
@@ -80,11 +80,11 @@ class ValueScreen(ModalScreen[str | None]):
 class ConflictsScreen(Screen[None]):
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
-        Binding("k", "keep", _("Keep this value"), id="conflicts.keep"),
-        Binding("t", "take", _("Take the other"), id="conflicts.take"),
-        Binding("e", "type_value", _("Type a value"), id="conflicts.type"),
-        Binding("d", "duplicates", _("Duplicates"), id="conflicts.duplicates"),
-        Binding("escape", "back", _("Back"), id="conflicts.back"),
+        Binding("k", "keep", N_("Keep this value"), id="conflicts.keep"),
+        Binding("t", "take", N_("Take the other"), id="conflicts.take"),
+        Binding("e", "type_value", N_("Type a value"), id="conflicts.type"),
+        Binding("d", "duplicates", N_("Duplicates"), id="conflicts.duplicates"),
+        Binding("escape", "back", N_("Back"), id="conflicts.back"),
     ]
 
     def __init__(self) -> None:

@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.register.duplicates import REASONS
 from storage.core.errors import UserError
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,10 @@ def _who(r) -> str:
 class DuplicatesScreen(Screen[None]):
     CSS_PATH = "duplicates.tcss"
     BINDINGS = [
-        Binding("m", "merge", _("Merge"), id="duplicates.merge"),
-        Binding("s", "swap", _("Swap which is kept"), id="duplicates.swap"),
-        Binding("u", "undo", _("Undo merge"), id="duplicates.undo"),
-        Binding("escape", "back", _("Back"), id="duplicates.back"),
+        Binding("m", "merge", N_("Merge"), id="duplicates.merge"),
+        Binding("s", "swap", N_("Swap which is kept"), id="duplicates.swap"),
+        Binding("u", "undo", N_("Undo merge"), id="duplicates.undo"),
+        Binding("escape", "back", N_("Back"), id="duplicates.back"),
     ]
 
     def __init__(self) -> None:

@@ -8,13 +8,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
 
 class ReportListScreen(Screen[None]):
     CSS_PATH = "reports.tcss"
-    BINDINGS = [Binding("escape", "back", _("Back"), id="report_list.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="report_list.back")]
 
     def __init__(self, heading: str, list_name: str, rows: list) -> None:
         super().__init__()

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -43,12 +43,12 @@ def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
 class ReportsScreen(Screen[None]):
     CSS_PATH = "reports.tcss"
     BINDINGS = [
-        Binding("left_square_bracket", "month(-1)", _("Previous month"), id="reports.previous"),
-        Binding("right_square_bracket", "month(1)", _("Next month"), id="reports.next"),
-        Binding("g", "grouping", _("Grouping"), id="reports.grouping"),
-        Binding("v", "chart", _("Chart"), id="reports.chart"),
-        Binding("x", "export", _("Write XLSX"), id="reports.export"),
-        Binding("escape", "back", _("Back"), id="reports.back"),
+        Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="reports.previous"),
+        Binding("right_square_bracket", "month(1)", N_("Next month"), id="reports.next"),
+        Binding("g", "grouping", N_("Grouping"), id="reports.grouping"),
+        Binding("v", "chart", N_("Chart"), id="reports.chart"),
+        Binding("x", "export", N_("Write XLSX"), id="reports.export"),
+        Binding("escape", "back", N_("Back"), id="reports.back"),
     ]
 
     def __init__(self) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Header, 
 from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -28,10 +28,10 @@ PROBLEM_WIDTH = 46
 class RosterImportScreen(Screen[None]):
     CSS_PATH = "roster_import.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "import", _("Import"), id="roster.import"),
-        Binding("i", "import", _("Import"), id="roster.import_key", show=False),
-        Binding("ctrl+o", "browse", _("Browse files"), id="roster.browse"),
-        Binding("escape", "back", _("Back"), id="roster.back"),
+        Binding("ctrl+s", "import", N_("Import"), id="roster.import"),
+        Binding("i", "import", N_("Import"), id="roster.import_key", show=False),
+        Binding("ctrl+o", "browse", N_("Browse files"), id="roster.browse"),
+        Binding("escape", "back", N_("Back"), id="roster.back"),
     ]
 
     def __init__(self) -> None:

@@ -30,9 +30,9 @@ KIND_LABELS = {
 class SyncScreen(Screen[None]):
     CSS_PATH = "sync.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "run", _("Run"), id="sync.run"),
-        Binding("ctrl+o", "browse", _("Browse folders"), id="sync.browse"),
-        Binding("escape", "back", _("Back"), id="sync.back"),
+        Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
+        Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
+        Binding("escape", "back", N_("Back"), id="sync.back"),
     ]
 
     def __init__(self) -> None:

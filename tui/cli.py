@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _, choose_language, set_language
+
+if TYPE_CHECKING:
+    from tui.app import Milestone
 
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
 COMMAND_MODULES = [
@@ -100,15 +103,16 @@ def setup_logging() -> Path | None:
     return path
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
     from tui.app import make_app
 
-    app = make_app(db_path(args), lang=getattr(args, "lang", None))
+    app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone)
     app.run()
     return app.return_code or 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -> int:
+    """`milestone`: a start-up hook for the TUI (bench/apps/gridcare_app.py times the start-up with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(choose_language(_pre_scan_lang(argv)))
     parser = build_parser()
@@ -118,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     log_path = setup_logging()
     try:
         if args.command is None:
-            return run_tui(args)
+            return run_tui(args, milestone)
         return int(args.func(args) or 0)
     except UserError as exc:
         print(_("gridcare: {message}").format(message=exc), file=sys.stderr)

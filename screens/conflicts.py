@@ -16,9 +16,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from screens.duplicates import DuplicatesScreen
 from storage.core.errors import UserError
+from storage.core.hlc import wall_ms
 from storage.core.i18n import N_, _, ngettext
+from storage.sync.conflicts import open_conflicts, resolve_conflict
 from tui.footer import TranslatedFooter
+from tui.formatting import format_datetime
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,6 @@ def show_value(value: Any) -> str:
 
 def when(stamp: int) -> str:
     """The wall-clock part of a hybrid clock stamp, in the reader's language."""
-    from storage.core.hlc import wall_ms
-    from tui.formatting import format_datetime
-
     return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
 
 
@@ -112,8 +113,6 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
     def _load(self, status: str = "") -> None:
-        from storage.sync.conflicts import open_conflicts
-
         views = open_conflicts(self.app.db)
         self.app.call_from_thread(self._show, views, status)
 
@@ -194,8 +193,6 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
     def _decide(self, conflict_id: str, value: Any) -> None:
-        from storage.sync.conflicts import open_conflicts, resolve_conflict
-
         try:
             resolve_conflict(self.app.db, conflict_id, value)
         except UserError as exc:  # a typed value that does not fit, or decided meanwhile
@@ -210,8 +207,6 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#status", Static).update(_("Something went wrong; the details are in the log file."))
 
     def action_duplicates(self) -> None:
-        from screens.duplicates import DuplicatesScreen
-
         self.app.push_screen(DuplicatesScreen())
 
     def action_back(self) -> None:

@@ -11,18 +11,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.register.duplicates import REASONS
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
+from storage.register.duplicates import REASONS, merge_residents, review, undo_merge
+from storage.register.idnumbers import mask_id
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
 
 log = logging.getLogger(__name__)
 
 
 def _who(r) -> str:
-    from storage.register.idnumbers import mask_id
-    from tui.formatting import format_date
-
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
     return " · ".join(p for p in parts if p)
 
@@ -63,8 +62,6 @@ class DuplicatesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-load")
     def _load(self, status: str = "") -> None:
-        from storage.register.duplicates import review
-
         pairs, merged = review(self.app.db)
         self.app.call_from_thread(self._show, pairs, merged, status)
 
@@ -112,8 +109,6 @@ class DuplicatesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-run")
     def _run(self, what: str, keep: str, dup: str) -> None:
-        from storage.register.duplicates import merge_residents, review, undo_merge
-
         try:
             if what == "merge":
                 merge_residents(self.app.db, keep, dup)

@@ -8,8 +8,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from screens.resident import ResidentScreen
 from storage.core.i18n import N_, _, ngettext
+from storage.reports.files import LIST_COLUMNS, cell_value
 from tui.footer import TranslatedFooter
+from tui.formatting import cell_text
 
 
 class ReportListScreen(Screen[None]):
@@ -31,9 +34,6 @@ class ReportListScreen(Screen[None]):
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        from storage.reports.files import LIST_COLUMNS, cell_value
-        from tui.formatting import cell_text
-
         self.title = _("Reports")
         columns = LIST_COLUMNS[self.list_name]
         table = self.query_one("#list", DataTable)
@@ -45,8 +45,6 @@ class ReportListScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#list")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from screens.resident import ResidentScreen
-
         item = self.rows[int(event.row_key.value)]
         self.app.push_screen(ResidentScreen(getattr(item, "resident_id", None) or item.id))
 

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,17 +18,19 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
+from screens.report_list import ReportListScreen
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
+from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
+from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, monthly_report, shift_month
 from tui.footer import TranslatedFooter
+from tui.formatting import cell_text, format_month
 
 log = logging.getLogger(__name__)
 BAR_WIDTH = 30
 
 
 def month_label(year: int, month: int) -> str:
-    from tui.formatting import format_month
-
     return format_month(dt.date(year, month, 1))
 
 
@@ -59,8 +62,6 @@ class ReportsScreen(Screen[None]):
         self.report = None
 
     def compose(self) -> ComposeResult:
-        from storage.reports.monthly import GROUPINGS
-
         yield Header()
         with Horizontal(id="report-bar"):
             yield Static("", id="month", markup=False)
@@ -96,8 +97,6 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-compute")
     def _compute(self, year: int, month: int) -> None:
-        from storage.reports.monthly import monthly_report
-
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
@@ -113,17 +112,12 @@ class ReportsScreen(Screen[None]):
         self.query_one("#status", Static).update(message)
 
     def _show(self, report) -> None:
-        from storage.reports.files import notes
-
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#report-notes", Static).update(notes(report))
         self._fill()
 
     def _fill(self) -> None:
-        from storage.reports.files import summary_cells, summary_headers
-        from tui.formatting import cell_text
-
         if self.report is None:
             return
         table = self.query_one("#summary", DataTable)
@@ -136,11 +130,6 @@ class ReportsScreen(Screen[None]):
         self._draw_chart()
 
     def _draw_chart(self) -> None:
-        from rich.text import Text
-
-        from storage.reports.files import display_width
-        from tui.formatting import cell_text
-
         rows = self.report.rows[self.grouping] + [self.report.totals]
         width = max(display_width(r.shown_label) for r in rows)
         text = Text()
@@ -153,8 +142,6 @@ class ReportsScreen(Screen[None]):
     # --- choosing -------------------------------------------------------------------
 
     def action_month(self, delta: int) -> None:
-        from storage.reports.monthly import shift_month
-
         year, month = shift_month(self.year, self.month, delta)
         today = self.app.today()
         if (year, month) > (today.year, today.month):
@@ -165,8 +152,6 @@ class ReportsScreen(Screen[None]):
         self.refresh_report()
 
     def action_grouping(self) -> None:
-        from storage.reports.monthly import GROUPINGS
-
         keys = list(GROUPINGS)
         self.query_one("#grouping", Select).value = keys[(keys.index(self.grouping) + 1) % len(keys)]
 
@@ -182,9 +167,6 @@ class ReportsScreen(Screen[None]):
 
     @on(DataTable.CellSelected, "#summary")
     def _drill(self, event: DataTable.CellSelected) -> None:
-        from storage.reports.monthly import GROUPINGS, LISTS, MEASURES
-        from screens.report_list import ReportListScreen
-
         if self.report is None:
             return
         measures = list(MEASURES)
@@ -223,8 +205,6 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
     def _write(self, report, path: Path) -> None:
-        from storage.reports.files import save_report
-
         try:
             save_report(self.app.db, report, path)
         except UserError as exc:

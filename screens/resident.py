@@ -14,17 +14,33 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.register.categories import (
-    CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, FLAGS, PARENT_STATUSES, REFERRAL_AGENCIES, REFERRAL_STATUSES,
-    RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
-)
+from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.resident_form import ResidentFormScreen
+from screens.visit_form import VisitFormScreen
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
+from storage.register import referrals, residents, risk
+from storage.register.categories import (
+    CATEGORIES,
+    CHILD_SUBTYPES,
+    CLOSE_REASONS,
+    FLAGS,
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    PARENT_STATUSES,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    RISK_LEVELS,
+    SERVICES,
+    VISIT_METHODS,
+    label,
+)
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
-from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
+from tui.texts import RISK_STYLES, SEX_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +125,6 @@ class ResidentScreen(Screen[None]):
         self.app.call_from_thread(self._show, profile)
 
     def _show(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         self.profile = p
         r = p.resident
         self.title = r.name
@@ -168,8 +182,6 @@ class ResidentScreen(Screen[None]):
         self._show_visits(p)
 
     def _show_referrals(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         table = self.query_one("#referrals", DataTable)
         table.clear()
         for ref in p.referrals:
@@ -182,8 +194,6 @@ class ResidentScreen(Screen[None]):
         empty.update(Text(_("No referral."), style="dim"))
 
     def _show_visits(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         if not p.visits:
             self.query_one("#visits", Static).update(Text(_("No visit yet."), style="dim"))
             return
@@ -224,13 +234,9 @@ class ResidentScreen(Screen[None]):
         self.dismiss(None)
 
     def action_new_visit(self) -> None:
-        from screens.visit_form import VisitFormScreen
-
         self.app.push_screen(VisitFormScreen(self.resident_id))
 
     def action_edit(self) -> None:
-        from screens.resident_form import ResidentFormScreen
-
         self.app.push_screen(ResidentFormScreen(self.resident_id))
 
     def action_change_risk(self) -> None:
@@ -300,10 +306,6 @@ class ResidentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
     def _write(self, what: str, *args: str) -> None:
-        from storage.register import referrals
-        from storage.register import residents
-        from storage.register import risk
-
         db, rid, today = self.app.db, self.resident_id, self.app.today()
         if what == "change_risk":
             risk.change_risk(db, rid, args[0], args[1], assessed_on=today)

@@ -16,13 +16,16 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
-from screens.dialogs import ConfirmScreen
-from screens.residents import SEX_LABELS
+from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
+from storage.register.residents import get_resident, register_resident, update_resident
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
+from tui.texts import SEX_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,6 @@ class ResidentFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
     def _load(self) -> None:
-        from storage.register.residents import get_resident
-
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
         self.app.call_from_thread(self._build, resident)
 
@@ -183,9 +184,6 @@ class ResidentFormScreen(Screen[str | None]):
 
     @on(Input.Changed, "#id_number")
     def _id_typed(self, event: Input.Changed) -> None:
-        from storage.register.idnumbers import parse_id_number
-        from tui.formatting import format_date
-
         info_label = self.query_one("#id-info", Label)
         raw = "".join(event.value.split())
         _set_message(self.query_one("#err-id_number", Label), "")
@@ -206,8 +204,6 @@ class ResidentFormScreen(Screen[str | None]):
 
     @on(Input.Changed, "#disability_card")
     def _card_typed(self, event: Input.Changed) -> None:
-        from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card
-
         info_label = self.query_one("#card-info", Label)
         raw = "".join(event.value.split())
         _set_message(self.query_one("#err-disability_card", Label), "")
@@ -261,8 +257,6 @@ class ResidentFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
     def _save(self, fields: dict[str, Any], risk: str | None) -> None:
-        from storage.register.residents import register_resident, update_resident
-
         try:
             if self.resident_id is None:
                 saved = register_resident(self.app.db, fields, risk_level=risk or "low", today=self.app.today())

@@ -16,6 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
+from storage.roster.columns import cell_text
+from storage.roster.importer import describe, import_roster, preview, status_label
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -130,8 +132,6 @@ class RosterImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def _dry_run(self, path: str, sheet: str, skip: bool) -> None:
-        from storage.roster.importer import import_roster, preview
-
         file = Path(path).expanduser()
         try:
             data, columns = preview(file, sheet or None, rows=PREVIEW_ROWS)
@@ -158,8 +158,6 @@ class RosterImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def _import(self, path: str, sheet: str, skip: bool) -> None:
-        from storage.roster.importer import import_roster
-
         try:
             report = import_roster(self.app.db, Path(path).expanduser(), skip_invalid=skip, sheet=sheet or None,
                                    progress=self._progress, today=self.app.today())
@@ -171,8 +169,6 @@ class RosterImportScreen(Screen[None]):
     # --- showing results ---------------------------------------------------------
 
     def _show_preview(self, data, columns) -> None:
-        from storage.roster.columns import cell_text
-
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
         for i, col in enumerate(columns):
@@ -182,8 +178,6 @@ class RosterImportScreen(Screen[None]):
             table.add_row(*(cell_text(v) for v in cells[:len(columns)]), key=str(number))
 
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
-        from storage.roster.importer import describe, status_label
-
         table = self.query_one("#report", DataTable)
         table.clear()
         # problems first: they are what the user has to act on

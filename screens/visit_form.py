@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -16,16 +17,30 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storage.register import drafts
-from storage.register.categories import (
-    CATEGORIES, HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, VISIT_METHODS,
-    dimensions_for, hazards_for, label, needs_for,
-)
+from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
-from screens.dialogs import ConfirmScreen
+from storage.register import drafts
+from storage.register.categories import (
+    CATEGORIES,
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    REFERRAL_AGENCIES,
+    RISK_LEVELS,
+    SERVICES,
+    VISIT_METHODS,
+    dimensions_for,
+    hazards_for,
+    label,
+    needs_for,
+)
+from storage.register.referrals import open_referral
+from storage.register.residents import get_resident
+from storage.register.visits import log_visit, propose_next_visit
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +94,6 @@ class VisitFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-load")
     def _load(self) -> None:
-        from storage.register.residents import get_resident
-        from storage.register.visits import propose_next_visit
-
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
@@ -128,8 +140,6 @@ class VisitFormScreen(Screen[str | None]):
         return w
 
     async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
-        from tui.formatting import format_date
-
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
@@ -253,8 +263,6 @@ class VisitFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-propose")
     def _propose_in_thread(self, when: dt.date, risk: str) -> None:
-        from storage.register.visits import propose_next_visit
-
         proposed = propose_next_visit(self.app.db, self.resident_id, when, risk).isoformat()
         self.app.call_from_thread(self._set_proposed, proposed)
 
@@ -279,7 +287,6 @@ class VisitFormScreen(Screen[str | None]):
 
     def _delete_draft(self) -> None:
         # an app worker: it must finish even when this screen is already gone
-        from functools import partial
 
         self.app.run_worker(partial(drafts.delete_draft, self.app.db.path, self.resident_id), thread=True,
                             exit_on_error=False, group="visit-draft-delete", name="delete draft")
@@ -336,9 +343,6 @@ class VisitFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
     def _save(self, fields: dict[str, Any], agency: str | None, reason: str) -> None:
-        from storage.register.referrals import open_referral
-        from storage.register.visits import log_visit
-
         today = self.app.today()
         try:
             visit = log_visit(self.app.db, self.resident_id, fields, today=today)

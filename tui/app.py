@@ -3,6 +3,9 @@
 Contract every screen relies on: `app.db` (storage.core.db.Database), `app.identity`
 (None before setup), `app.today()`. The screen stack is [default, Home, ...]:
 a screen may pop itself when the stack holds more than two.
+
+Screens are imported when first shown: their storage modules load SQLModel, which start-up
+defers until Home's first figures are on screen (tui/startup.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, current_language, set_language
+from storage.core.paths import log_file
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.footer import TranslatedFooter
 from tui.startup import BACKUP_DELAY, Opened, Startup
@@ -265,7 +269,6 @@ class GridcareApp(App[int]):
                 self.exit(1, message=str(error))
             return
         log.error("unexpected error in %s", event.worker.name, exc_info=error)
-        from storage.core.paths import log_file
 
         self.notify(_("Something went wrong; the details are in {log}.").format(log=log_file()),
                     severity="error", timeout=15)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _, choose_language, set_language
+from storage.core.paths import default_db_path, log_file
 
 if TYPE_CHECKING:
     from tui.app import Milestone
@@ -80,16 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def db_path(args: argparse.Namespace) -> Path:
-    from storage.core.paths import default_db_path
-
     given = getattr(args, "db", None)
     return Path(given).expanduser() if given else default_db_path()
 
 
 def setup_logging() -> Path | None:
     """Log to a file (never personal data); a bug's traceback goes there."""
-    from storage.core.paths import log_file
-
     path = log_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +127,6 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
         return EXIT_USER_ERROR
     except BrokenPipeError:
         # the reader went away (`gridcare dump | head`): not an error of ours
-        import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -1,12 +1,22 @@
-"""`gridcare export`, `gridcare merge`, `gridcare conflicts`."""
+"""`gridcare export`, `gridcare merge`, `gridcare conflicts`.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
+from tui.cli import db_path
+from tui.progress import cli_progress
+from tui.texts import describe_outcome, describe_totals
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,10 +38,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
     from storage.sync.export import export_bundle
-    from tui.cli import db_path
-    from tui.progress import cli_progress
 
     db = open_database(db_path(args), create=False)
     from storage.core.clock_check import clock_warning
@@ -47,12 +54,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.sync.merge import bundle_files, merge_paths
-    from tui.cli import db_path
-    from tui.progress import cli_progress
-    from tui.texts import describe_outcome, describe_totals
 
     db = open_database(db_path(args), create=False)
     if not bundle_files(args.paths):
@@ -71,11 +73,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    import json
-
     from storage.sync.conflicts import open_conflicts
-    from storage.core.db import open_database
-    from tui.cli import db_path
 
     views = open_conflicts(open_database(db_path(args), create=False))
     if not views:

@@ -4,7 +4,8 @@ The first screen must not wait for SQLModel's import (~0.4 s) or the upgrade che
 schema is current and its identity set up, Home's figures are read with the stdlib sqlite3 driver
 (storage.register.home.quick_reader) and shown first; the full open follows once they are on screen
 (`first_data_shown()`), or after FIRST_DATA_WAIT if the first paint never comes. The app
-(tui/app.py) runs these steps in its worker threads and shows their results.
+(tui/app.py) runs these steps in its worker threads and shows their results. The modules of the
+full open (SQLModel) are imported by that step itself, for that reason.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storage.core.db import open_database
+from storage.core.backup import BackupFile, check_and_backup
 from storage.core.lock import AppLock
+from storage.register.home import quick_reader, read_home
 
 if TYPE_CHECKING:
-    from storage.core.backup import BackupFile
     from storage.core.db import Database
     from storage.core.models import Identity
 
@@ -58,8 +61,6 @@ class Startup:
 
     def quick_home(self, today: dt.date) -> tuple[str, Any] | None:
         """(role, Home's figures) read straight from the file, or None when it is not ready for that."""
-        from storage.register.home import quick_reader, read_home
-
         quick = quick_reader(self.db_path)
         if quick is None:
             return None
@@ -82,7 +83,6 @@ class Startup:
     def open_full(self, check_clock: bool) -> Opened:
         """SQLModel, the schema upgrade, the identity and the clock check: the ~0.5 s Home's quick read went before."""
         from storage.core.clock_check import clock_warning
-        from storage.core.db import open_database
         from storage.core.identity import get_identity
 
         db = open_database(self.db_path)
@@ -92,8 +92,6 @@ class Startup:
 
     def backup(self) -> tuple[BackupFile | None, str | None]:
         """Integrity check, then the daily backup: (the backup made, if any; the problem found, if any)."""
-        from storage.core.backup import check_and_backup
-
         return check_and_backup(self.db_path)
 
     def close(self, db: Database | None) -> None:

@@ -1,17 +1,20 @@
-"""Presentation text that the CLI and the screens both show: one wording for one outcome.
+"""Presentation words and styles that several screens and the CLI show: one wording for one thing.
 
-Screens import this module, never a `tui.cmd_*` CLI module (those import the app's
-screens' world the other way round, and a screen importing them made a circle).
+Screens import this module, never a `tui.cmd_*` CLI module or one another for a label
+(a screen importing the CLI, or two screens importing each other, made circles).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from storage.sync.merge import BundleOutcome, MergeReport
+
+SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
+RISK_STYLES: dict[str, str] = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
 
 
 def describe_outcome(b: BundleOutcome) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core import json_text
 from storage.core.derive import id_rev
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -107,8 +108,6 @@ def _on_begin(conn: Connection) -> None:
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
     from sqlmodel import create_engine
-
-    from storage.core import json_text
 
     engine = create_engine(
         f"sqlite:///{path}",

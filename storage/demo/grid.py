@@ -14,13 +14,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
-from storage.demo import history
-from storage.demo import words
 from storage.core import hlc as clock
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
+from storage.core.derive import stamp_event
+from storage.core.fold import state_row, visit_risk_row
 from storage.core.models import RECORD_TABLES
+from storage.demo import history, words
+from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
+from storage.register.idnumbers import fake_id_number
+from storage.register.names import name_pinyin, name_search_key, surname_weights
 from storage.register.policy import age_on, birthday_at
 
 DAY = dt.timedelta(days=1)
@@ -50,10 +54,6 @@ class Shared:
     used_ids: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        from itertools import accumulate
-
-        from storage.register.names import surname_weights
-
         pairs = surname_weights()
         self.surnames = [s for s, _w in pairs]
         self.cum_weights = list(accumulate(w for _s, w in pairs))
@@ -61,8 +61,6 @@ class Shared:
     def search_keys(self, name: str) -> tuple[str, str]:
         keys = self.pinyin.get(name)
         if keys is None:  # pypinyin is slow: once per distinct name
-            from storage.register.names import name_pinyin, name_search_key
-
             keys = self.pinyin[name] = (name_search_key(name), name_pinyin(name))
         return keys
 
@@ -127,8 +125,6 @@ class GridBuilder:
         return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
 
     def _id_number(self, birth: dt.date, sex: str) -> str:
-        from storage.register.idnumbers import fake_id_number
-
         for _attempt in range(50):  # two people never share a number
             number = fake_id_number(self.rng, birth, sex, self.shared.county)
             if number not in self.shared.used_ids:
@@ -307,9 +303,6 @@ class GridBuilder:
 
     def _fold(self) -> Batch:
         """Stamp the events in date order and fold them (one device: the newest event sets each field)."""
-        from storage.core.derive import stamp_event
-        from storage.core.fold import state_row, visit_risk_row
-
         batch = Batch()
         spec = self.spec
         last: dict[tuple[str, str], int] = {}

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.register.categories import CATEGORIES, RISK_ORDER
-from storage.core.db import driver_connection
 from storage.register.idnumbers import mask_id
 from storage.register.policy import Policy, ageing_out, read_policy
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
@@ -205,8 +205,6 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
     Only when the schema is the current one and the identity is set up: otherwise the normal
     open (upgrade with backup, first-run setup) must come first, and None says so. Reads only.
     """
-    from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION
-
     if not path.exists() or path.stat().st_size == 0:
         return None
     raw = None

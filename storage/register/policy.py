@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from storage.core.db import driver_connection
 from storage.register.categories import CHILD_CATEGORIES
 
 if TYPE_CHECKING:
@@ -61,8 +62,6 @@ def read_policy(raw: sqlite3.Connection) -> Policy:
 
 def load_policy(session: Session) -> Policy:
     """`read_policy` in a session's transaction."""
-    from storage.core.db import driver_connection
-
     return read_policy(driver_connection(session))
 
 

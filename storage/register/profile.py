@@ -10,7 +10,9 @@ from sqlmodel import select
 from storage.core.changes import live_row
 from storage.core.db import Database
 from storage.core.models import Referral, Resident, RiskAssessment, Visit
+from storage.register.duplicates import resident_ids_for
 from storage.register.policy import Policy, age_on, ageing_out, due_date, load_policy
+from storage.register.report_query import seen_methods
 
 
 @dataclass
@@ -27,8 +29,6 @@ class Profile:
 
 
 def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
-    from storage.register.duplicates import resident_ids_for
-
     # a duplicate merged into this resident brings its visits, referrals and risk history along
     ids = resident_ids_for(db, resident_id)
     with db.session() as s:
@@ -48,7 +48,6 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
-    from storage.register.report_query import seen_methods
 
     counting = seen_methods(policy)  # the one definition of "seen", shared with Home and the reports
     last = next((v.visit_date for v in visits if v.method in counting and v.resident_seen and v.visit_date

@@ -7,13 +7,23 @@ from typing import Any
 
 from sqlmodel import select
 
-from storage.register import idnumbers
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident
+from storage.register import idnumbers
+from storage.register.categories import (
+    CATEGORIES,
+    CHILD_CATEGORIES,
+    CHILD_SUBTYPES,
+    CLOSE_REASONS,
+    ELDER_CATEGORIES,
+    FLAGS,
+    PARENT_STATUSES,
+    RISK_LEVELS,
+)
+from storage.register.names import name_pinyin, name_search_key
 from storage.register.policy import age_on
 
 MAX_TEXT = 200
@@ -154,8 +164,6 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
 
 
 def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str = "low", today: dt.date | None = None) -> Resident:
-    from storage.register.names import name_pinyin, name_search_key
-
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValueError(f"not resident fields: {sorted(unknown)}")
@@ -193,8 +201,6 @@ def get_resident(db: Database, resident_id: str) -> Resident:
 
 def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Resident:
     """Write only the fields that really change (so concurrent edits of other fields combine)."""
-    from storage.register.names import name_pinyin, name_search_key
-
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ValueError(f"not resident fields: {sorted(unknown)}")

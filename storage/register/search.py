@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +87,6 @@ def _like_escape(value: str) -> str:
 
 
 def normalize_query(query: str) -> str:
-    import unicodedata
-
     return "".join(unicodedata.normalize("NFKC", query or "").split()).lower()
 
 

@@ -15,11 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.register.categories import CATEGORIES, CLOSE_REASONS, REFERRAL_AGENCIES, REFERRAL_STATUSES, RISK_LEVELS, labels, label
+from storage.core.audit import record
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
 from storage.core.i18n import N_, _
+from storage.register.categories import (
+    CATEGORIES,
+    CLOSE_REASONS,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    RISK_LEVELS,
+    label,
+    labels,
+)
 from storage.register.idnumbers import mask_id
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
 
@@ -136,7 +145,7 @@ def _width(value: Any) -> int:
 
 
 def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
     from openpyxl.styles import Font
 
     wb = Workbook()
@@ -250,7 +259,6 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
             written = write_csv(report, path, full_ids=full_ids)
     except OSError as exc:
         raise UserError(_("Could not write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
-    from storage.core.audit import record
 
     record(db, "report", str(path), {**report.counts(), "files": len(written), "full_ids": full_ids})
     return written

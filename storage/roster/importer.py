@@ -20,17 +20,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from storage.register import idnumbers
+from storage.core import hlc as clock
+from storage.core.audit import record
 from storage.core.changes import load_identity, new_id
 from storage.core.db import Database
+from storage.core.derive import stamp_event
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.fields import to_json_value
+from storage.core.fold import rebuild
 from storage.core.i18n import _
-from storage.core.models import Grid, Identity, Resident, Village
+from storage.core.models import Event, Grid, Identity, Resident, Village
+from storage.core.sqlite_bulk import insert_events_ignore
+from storage.register import idnumbers
+from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import validate_resident
-from storage.roster.columns import FIELD_LABELS, cell_text, field_for_header, id_cell_text, parse_categories, \
-    parse_date, parse_disability_category, parse_disability_grade, parse_parent_status, parse_risk, parse_sex
+from storage.roster.columns import (
+    FIELD_LABELS,
+    cell_text,
+    field_for_header,
+    id_cell_text,
+    parse_categories,
+    parse_date,
+    parse_disability_category,
+    parse_disability_grade,
+    parse_parent_status,
+    parse_risk,
+    parse_sex,
+)
 from storage.roster.read import RosterSheet, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
 
@@ -297,8 +315,6 @@ def _duplicates(ctx: _Context, plans: list[_Plan]) -> None:
 
 
 def _diff(ctx: _Context, plan: _Plan) -> dict[str, Any]:
-    from storage.register.names import name_pinyin, name_search_key
-
     data, existing = plan.data, plan.existing
     if existing is None:
         data["name_initials"] = name_search_key(data["name"])
@@ -375,7 +391,6 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
         _write(s, plans, changes, today, progress, total)
         report.imported = True
     report.seconds = time.perf_counter() - started
-    from storage.core.audit import record  # only a real import is audited; the returns above change nothing
 
     record(db, "roster_import", Path(path).name, {status: report.count(status) for status in STATUS_LABELS})
     return report
@@ -388,12 +403,6 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
     `Writer.write` flushes and refreshes the risk per call (~5 ms); for 300 rows the
     set-based fold that merges use is ~10x faster and gives the same state.
     """
-    from storage.core import hlc as clock
-    from storage.core.derive import stamp_event
-    from storage.core.fields import to_json_value
-    from storage.core.fold import rebuild
-    from storage.core.sqlite_bulk import insert_events_ignore
-
     ident = load_identity(s)
     updated = [plan.existing.id for plan, diff in changes if plan.existing is not None and diff]
     base = _newest_events(s, updated)
@@ -436,10 +445,6 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
 
 def _newest_events(s: Any, record_ids: list[str]) -> dict[str, int]:
     """Each resident's newest event: the version an update is made from (the event's base_hlc)."""
-    from sqlalchemy import func
-
-    from storage.core.models import Event
-
     newest: dict[str, int] = {}
     for i in range(0, len(record_ids), 500):
         query = select(Event.record_id, func.max(Event.hlc)).where(

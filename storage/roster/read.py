@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -55,11 +58,7 @@ def read_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[str], list[tuple[int, list[Any]]]]:
-    import zipfile
-    import zlib
-    from xml.etree.ElementTree import ParseError
-
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # deferred, as all of openpyxl: only when an .xlsx is read
     from openpyxl.utils.exceptions import InvalidFileException
 
     # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read

@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.errors import UserError
+from storage.core.files import atomic_writer
 from storage.core.i18n import _
+from storage.core.keys import public_of, sign, verify
 
 MAGIC = b"GRIDCARE-BUNDLE "
 FORMAT_VERSION = 1
@@ -91,10 +93,7 @@ def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str
     schema_version, counts, age_recipient, sign_public, created_at); this adds format_version, counts.events,
     payload_sha256 and payload_size. Returns the manifest as written and the file's size.
     """
-    import pyrage
-
-    from storage.core.files import atomic_writer
-    from storage.core.keys import public_of, sign
+    import pyrage  # deferred: the crypto libraries load when a bundle is written or read
 
     compressed = io.BytesIO()
     count = 0
@@ -245,9 +244,7 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     signature (by the manifest's sign_public), manifest fields, township, `check_signer(manifest)` (which
     raises BundleError to refuse), payload size and SHA-256, decryption, gunzip, every event.
     """
-    import pyrage
-
-    from storage.core.keys import verify
+    import pyrage  # deferred: the crypto libraries load when a bundle is written or read
 
     path = Path(path)
     manifest, manifest_line, signature_line, offset, size = _head(path)
@@ -347,6 +344,7 @@ def _depth(value: Any, level: int = 0) -> int:
 def _event_ok(line: bytes) -> dict[str, Any] | None:
     if len(line) > MAX_EVENT_LINE:
         return None
+    # deferred: msgspec loads when a bundle is read, and event_line imports this module (MAX_INT)
     from storage.sync.event_line import DECODER
 
     try:

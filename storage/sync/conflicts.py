@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from storage.core.changes import writer
-from storage.core.fields import column_kinds, from_json_value, to_json_value
-from storage.core.fold import rebuild
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
+from storage.core.fields import column_kinds, from_json_value, to_json_value
+from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
+from storage.register.names import name_pinyin, name_search_key
+from storage.register.residents import EDITABLE, validate_resident
 
 # Columns written alongside another one and derived from it: their clashes are
 # decided with the field they follow, so the clerk never sees them.
@@ -71,14 +73,10 @@ def count_open(db: Database) -> int:
 def _typed(session, record_type: str, record_id: str, field: str, value: Any) -> dict[str, Any]:
     """The fields to write for `value`, checked as a form would check them."""
     if record_type == "resident":
-        from storage.register.residents import EDITABLE, validate_resident
-
         current = session.get(Resident, record_id)
         if field in EDITABLE and current is not None:
             data = validate_resident({field: value}, dt.date.today(), existing=current)
             if field == "name":
-                from storage.register.names import name_pinyin, name_search_key
-
                 data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
             return data
     kind = column_kinds(RECORD_TABLES[record_type]).get(field, "other")

@@ -17,6 +17,8 @@ from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
+from storage.core.sqlite_bulk import mark_exported
+from storage.sync.bundle_file import bundle_file_name, write_bundle
 
 Progress = Callable[[int, int], None]
 
@@ -110,8 +112,6 @@ def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, Device]:
 
 def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, grid_code: str | None = None,
                   progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
-    from storage.sync.bundle_file import bundle_file_name, write_bundle
-
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
     with db.session() as s:
@@ -153,8 +153,6 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
         progress(len(events), len(events))
     # only once the file is durably written: a crash before leaves the events to go in the next bundle
     with db.write() as s:
-        from storage.core.sqlite_bulk import mark_exported
-
         if kind == "worker":
             mark_exported(s.connection(), ident.device_id, seq)
         s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,

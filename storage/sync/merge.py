@@ -19,12 +19,16 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
 from storage.core.changes import load_identity
-from storage.core.fold import rebuild
 from storage.core.db import Database
+from storage.core.fold import rebuild
 from storage.core.i18n import _
+from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
+from storage.register.duplicates import possible_duplicates
+from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
+from storage.sync.conflicts import FOLLOWERS
 
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
@@ -161,8 +165,6 @@ def _merge_into(s: Session, path: Path) -> BundleOutcome:
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
            outcome: BundleOutcome) -> None:
-    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
-
     now = dt.datetime.now(dt.timezone.utc)
     conn = s.connection()
     ident = s.get(Identity, 1)
@@ -215,8 +217,6 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
     """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
-    from storage.sync.conflicts import FOLLOWERS
-
     return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
 
 
@@ -256,9 +256,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     Each bundle is still all or nothing (a savepoint); a kill loses at most the
     current batch, which re-running the merge completes.
     """
-    from storage.register.duplicates import possible_duplicates
-    from storage.core.keys import fingerprint
-
     files = bundle_files(paths)
     report = MergeReport()
     i = 0

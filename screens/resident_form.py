@@ -21,6 +21,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.field_labels import field_label
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
 from storage.register.residents import get_resident, register_resident, update_resident
 from tui.footer import TranslatedFooter
@@ -45,8 +46,9 @@ def _set_message(widget: Label, message: str) -> None:
     widget.set_class(not message, "-empty")
 
 
-def _row(title: str, widget: Widget, field: str) -> list[Widget]:
-    return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
+def _row(widget: Widget, field: str) -> list[Widget]:
+    """The field's label (storage/register/field_labels.py), its input, and where its error shows."""
+    return [Horizontal(Label(field_label(field), classes="field-label"), widget, classes="field"), _error_label(field)]
 
 
 class ResidentFormScreen(Screen[str | None]):
@@ -93,35 +95,35 @@ class ResidentFormScreen(Screen[str | None]):
             return Input(text(name), id=name, compact=True, **kw)
 
         w: list[Widget] = []
-        w += _row(_("Name"), inp("name"), "name")
-        w += _row(_("ID number"), inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
+        w += _row(inp("name"), "name")
+        w += _row(inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
         w.append(Label("", id="id-info", classes="derived -empty"))
-        w += _row(_("Sex"), select("sex", SEX_LABELS), "sex")
-        w += _row(_("Birth date"), inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
-        w += _row(_("Phone"), inp("phone"), "phone")
-        w += _row(_("Address"), inp("address"), "address")
-        for name, title in (("categories", _("Categories")), ("flags", _("Flags"))):
+        w += _row(select("sex", SEX_LABELS), "sex")
+        w += _row(inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
+        w += _row(inp("phone"), "phone")
+        w += _row(inp("address"), "address")
+        for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
-            w.append(Static(title, classes="heading"))
+            w.append(Static(field_label(name), classes="heading"))
             w.append(SelectionList[str](*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
                                                 compact=True))
             w.append(_error_label(name))
-        w += _row(_("Child's situation"), select("child_subtype", CHILD_SUBTYPES), "child_subtype")
+        w += _row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")
         w.append(Static(_("Family"), classes="heading"))
-        w += _row(_("Guardian"), inp("guardian_name"), "guardian_name")
-        w += _row(_("Relation"), inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation")
-        w += _row(_("Guardian phone"), inp("guardian_phone"), "guardian_phone")
-        w += _row(_("Father"), inp("father_name"), "father_name")
-        w += _row(_("Father is"), select("father_status", PARENT_STATUSES), "father_status")
-        w += _row(_("Mother"), inp("mother_name"), "mother_name")
-        w += _row(_("Mother is"), select("mother_status", PARENT_STATUSES), "mother_status")
+        w += _row(inp("guardian_name"), "guardian_name")
+        w += _row(inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation")
+        w += _row(inp("guardian_phone"), "guardian_phone")
+        w += _row(inp("father_name"), "father_name")
+        w += _row(select("father_status", PARENT_STATUSES), "father_status")
+        w += _row(inp("mother_name"), "mother_name")
+        w += _row(select("mother_status", PARENT_STATUSES), "mother_status")
         w.append(Static(_("Disability and visits"), classes="heading"))
-        w += _row(_("Disability card"), inp("disability_card", placeholder=_("20 characters")), "disability_card")
+        w += _row(inp("disability_card", placeholder=_("20 characters")), "disability_card")
         w.append(Label("", id="card-info", classes="derived -empty"))
-        w += _row(_("Visit every"), inp("visit_frequency_days", placeholder=_("days; empty: the policy")),
+        w += _row(inp("visit_frequency_days", placeholder=_("days; empty: the policy")),
                   "visit_frequency_days")
         if r is None:
-            w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
+            w += _row(Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 
 DOMAIN = "messages"
-LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
 
 _current: _gettext.NullTranslations = _gettext.NullTranslations()

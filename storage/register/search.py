@@ -28,7 +28,6 @@ from storage.register.idnumbers import mask_id
 from storage.register.policy import Policy, age_on, due_date, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 
-DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
 STATUSES = ("active", "closed")
 PAGE = 50
 
@@ -41,7 +40,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 class ResidentFilter:
     category: str | None = None
     risk: str | None = None
-    due: str | None = None  # one of DUE_STATUSES
+    due: str | None = None  # "overdue", "due_week", "visited_month" or "not_visited_month"
     status: str | None = "active"  # None: active and closed
 
 

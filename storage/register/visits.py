@@ -100,20 +100,6 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: 
         return s.get(Visit, vid)
 
 
-def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Visit:
-    unknown = set(changes) - VISIT_FIELDS
-    if unknown:
-        raise ValueError(f"not visit fields: {sorted(unknown)}")
-    data = validate_visit(changes, today)
-    with db.write() as s:
-        v = live_row(s, "visit", visit_id)
-        diff = {k: val for k, val in data.items() if getattr(v, k) != val}
-        if diff:
-            writer(s).write("visit", visit_id, diff)
-        s.flush()
-        return s.get(Visit, visit_id)
-
-
 def delete_visit(db: Database, visit_id: str) -> None:
     with db.write() as s:
         live_row(s, "visit", visit_id)

@@ -56,8 +56,6 @@ __all__ = ["ColumnMap", "Problem", "RosterReport", "RosterRow", "describe", "imp
            "status_label"]
 
 Progress = Callable[[int, int], None]
-TEXT_COLUMNS = ("name", "guardian_name", "guardian_relation", "father_name", "mother_name", "address",
-                "phone", "guardian_phone")
 # resident fields -> the column that feeds them (derived fields point to their source)
 FIELD_SOURCES = {"categories": "_categories", "flags": "_categories", "child_subtype": "_categories",
                  "father_status": "_father_status", "mother_status": "_mother_status",

@@ -8,6 +8,7 @@ decision travels and the conflict disappears on rebuild there too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,34 +88,30 @@ def _typed(session, record_type: str, record_id: str, field: str, value: Any) ->
     return {field: value}
 
 
-def resolve_conflict(db: Database, conflict_id: str, value: Any) -> None:
+def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any]) -> None:
     """Write the chosen value as a new change; it has seen both sides, so it wins and travels on."""
     with db.write() as s:
         c = s.get(Conflict, conflict_id)
         if c is None:
             raise UserError(_("This conflict was already resolved."))
         record_type, record_id, field = c.record_type, c.record_id, c.field
-        table = RECORD_TABLES[record_type]
-        row = s.get(table, record_id)
+        row = s.get(RECORD_TABLES[record_type], record_id)
         if row is None or getattr(row, "deleted", False):
             raise UserError(_("This record was deleted and can no longer be changed."))
+        value = choose(c)
         writer(s).write(record_type, record_id, _typed(s, record_type, record_id, field, value))
         rebuild(s, [(record_type, record_id)])
 
 
 def keep_winner(db: Database, conflict_id: str) -> None:
-    with db.session() as s:
-        c = s.get(Conflict, conflict_id)
-        value = c.winner_value if c else None
-    if c is None:
-        raise UserError(_("This conflict was already resolved."))
-    resolve_conflict(db, conflict_id, value)
+    """Keep the value that won (as it stands when decided, not as a screen showed it)."""
+    _decide(db, conflict_id, lambda c: c.winner_value)
 
 
 def take_other(db: Database, conflict_id: str) -> None:
-    with db.session() as s:
-        c = s.get(Conflict, conflict_id)
-        value = c.loser_value if c else None
-    if c is None:
-        raise UserError(_("This conflict was already resolved."))
-    resolve_conflict(db, conflict_id, value)
+    _decide(db, conflict_id, lambda c: c.loser_value)
+
+
+def resolve_conflict(db: Database, conflict_id: str, value: Any) -> None:
+    """A value typed by the clerk, checked as a form would check it."""
+    _decide(db, conflict_id, lambda c: value)

@@ -126,12 +126,6 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
                          grid=str(m.get("grid_code", "")))
 
 
-def merge_one(db: Database, path: Path) -> BundleOutcome:
-    """Merge one bundle in a transaction of its own."""
-    with db.write() as s:
-        return _merge_into(s, path)
-
-
 def _merge_into(s: Session, path: Path) -> BundleOutcome:
     """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
     name = path.name

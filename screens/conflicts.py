@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from screens.duplicates import DuplicatesScreen
 from storage.core.db import Database
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
 from storage.core.i18n import N_, _, ngettext
 from storage.register.field_labels import field_label
@@ -36,7 +37,7 @@ RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N
 
 def show_value(value: Any) -> str:
     if value is None or value == "" or value == []:
-        return "—"
+        return narrow("—")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (dict, bool)):
@@ -119,8 +120,8 @@ class ConflictsScreen(Screen[None]):
         for v in views:
             c = v.conflict
             table.add_row(v.record_label, field_label(c.field),
-                          show_value(c.winner_value), f"{c.winner_author} · {when(c.winner_hlc)}",
-                          show_value(c.loser_value), f"{c.loser_author} · {when(c.loser_hlc)}", key=c.id)
+                          show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
+                          show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.duplicates import REASONS, merge_residents, review, undo_merge
 from storage.register.idnumbers import mask_id
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def _who(r) -> str:
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
-    return " · ".join(p for p in parts if p)
+    return narrow(" · ").join(p for p in parts if p)
 
 
 class DuplicatesScreen(Screen[None]):

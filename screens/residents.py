@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.register.policy import load_policy
@@ -39,7 +40,8 @@ STATUS_FILTERS: dict[str, str] = {"active": N_("Active cases"), "closed": N_("Cl
 
 
 def _cut(text: str, cells: int) -> str:
-    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1).rstrip() + "…"
+    more = narrow("…")
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - len(more)).rstrip() + more
 
 
 class ResidentsScreen(Screen[None]):

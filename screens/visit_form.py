@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register import drafts
@@ -143,7 +144,7 @@ class VisitFormScreen(Screen[str | None]):
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update("{name} · {cats} · {risk}".format(
+        self.query_one("#who", Static).update(narrow("{name} · {cats} · {risk}").format(
             name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level)))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()

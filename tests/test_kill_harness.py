@@ -1,4 +1,4 @@
-"""Crash safety (DESIGN.md §5): SIGKILL a real process at random moments of saves, exports and merges.
+"""Crash safety (docs/design.md §5): SIGKILL a real process at random moments of saves, exports and merges.
 
 After every kill: the file passes PRAGMA integrity_check, every write reported
 as saved is there, the state is exactly what the change log folds to (nothing
@@ -28,6 +28,7 @@ from storage.sync.merge import merge_paths
 from storage.core.models import BundleReceived, Event, Resident, Visit
 from storage.register.visits import log_visit
 
+from tests.foundation_helpers import copy_db
 from tests.sync_helpers import elder, make_township
 
 KILLS = int(os.environ.get("GRIDCARE_KILLS", "24"))
@@ -143,16 +144,16 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path):
                 export_bundle(w, bundles)
     t.db.dispose()
     pristine = tmp_path / "township-pristine.db"
-    shutil.copy(t.db.path, pristine)
+    copy_db(t.db.path, pristine)
     ref_path = tmp_path / "reference.db"
-    shutil.copy(pristine, ref_path)
+    copy_db(pristine, ref_path)
     ref = open_database(ref_path)
     assert merge_paths(ref, [bundles]).refused == []
     expected = list(dump_lines(ref))
     rng = random.Random(5)
     target = tmp_path / "victim.db"
     # how long a whole merge run takes here (from ready to done), so that kills land inside it
-    shutil.copy(pristine, target)
+    copy_db(pristine, target)
     timing_log = tmp_path / "timing.log"
     proc = subprocess.Popen([sys.executable, str(SCRIPT), "township", str(target), str(bundles), str(timing_log)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -163,7 +164,7 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path):
     window = time.monotonic() - t0
     partial = 0
     for i in range(max(4, KILLS // 3)):
-        shutil.copy(pristine, target)
+        copy_db(pristine, target)
         for side in ("-wal", "-shm"):
             Path(str(target) + side).unlink(missing_ok=True)
         log = tmp_path / f"merge{i}.log"
@@ -176,11 +177,9 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path):
             received = s.exec(select(BundleReceived)).all()
             event_ids = set(s.exec(select(Event.id)).all())
         from storage.sync.bundle_file import read_bundle
-        from storage.core.models import Identity
+        from storage.core.private_keys import private_keys
 
-        with db.session() as s:
-            ident = s.get(Identity, 1)
-            secrets = [ident.township_age_secret]
+        secrets = [private_keys(db.path).township_age_secret]
         for b in received:
             path = bundles / b.file_name
             _manifest, events = read_bundle(path, secrets, "330521101")

@@ -1,4 +1,4 @@
-"""What start-up loads before Home's first figures: never SQLAlchemy (DESIGN.md §4's start-up target).
+"""What start-up loads before Home's first figures: never SQLAlchemy (the start-up target of docs/design.md §4).
 
 The TUI builds the command-line parser, imports the app, and reads Home's figures with the stdlib
 sqlite3 driver before the ~0.4 s import of SQLModel; a module-level import in any module on that

@@ -25,6 +25,7 @@ from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.private_keys import private_keys
 from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 from storage.register.duplicates import possible_duplicates
 from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
@@ -126,14 +127,19 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
                          grid=str(m.get("grid_code", "")))
 
 
-def _merge_into(s: Session, path: Path) -> BundleOutcome:
+def _age_secrets(db: Database) -> list[str]:
+    """The keys a bundle to this database is encrypted to, from its key file."""
+    keys = private_keys(db.path)
+    return [keys.township_age_secret, keys.device_age_secret]
+
+
+def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
     name = path.name
     already = _merged_before(s, path)
     if already is not None:
         return already
     ident = load_identity(s)
-    secrets = [ident.township_age_secret, ident.device_age_secret]
     try:
         manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
         _check_record_types(events, name)
@@ -251,6 +257,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     current batch, which re-running the merge completes.
     """
     files = bundle_files(paths)
+    secrets = _age_secrets(db) if files else []
     report = MergeReport()
     i = 0
     while i < len(files):
@@ -260,7 +267,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if progress:
                     progress(i, len(files))
                 with _collector_paused():
-                    outcome = _merge_into(s, files[i])
+                    outcome = _merge_into(s, files[i], secrets)
                 i += 1
                 pending += outcome.events_new + 1
                 report.bundles.append(outcome)

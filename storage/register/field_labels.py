@@ -1,7 +1,7 @@
 """What each field of a record is called on screen, in reports, conflicts and the roster's report: one table.
 
 Keys are the state tables' column names (a resident's, and the few of a visit or a risk
-assessment that a conflict can name). The Chinese words are GLOSSARY.md's: 困境类型, 父亲状况,
+assessment that a conflict can name). The Chinese words are the project glossary's: 困境类型, 父亲状况,
 监护人与儿童关系, 保障类别及其他情况, 退出（销号）.
 """
 

@@ -11,7 +11,6 @@ from functools import lru_cache
 from babel.dates import format_skeleton
 from rich.progress_bar import ProgressBar
 from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,14 +22,13 @@ from storage.register.categories import (
     CATEGORIES,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
-    RISK_LEVELS,
     VISIT_METHODS,
     label,
 )
 from storage.register.home import home_data
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_month, format_percent
-from tui.texts import RISK_STYLES
+from tui.texts import risk_text
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
 LISTS: dict[str, str] = {
@@ -187,10 +185,6 @@ def _table(pane: str) -> DataTable:
 # --- what the lists and the progress panel hold (pure: data in, cells out) -------------------------
 
 
-def _risk(code: str):
-    return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
-
-
 def _categories(codes: list[str]) -> str:
     if not codes:
         return ""
@@ -249,7 +243,7 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         keys = [key for key, _title, _width in list_columns(pane)]
         rows = []
         for r in getattr(data, pane):
-            cells = {"name": r.name, "id": r.masked_id, "risk": _risk(r.risk_level), "cat": _categories(r.categories),
+            cells = {"name": r.name, "id": r.masked_id, "risk": risk_text(r.risk_level), "cat": _categories(r.categories),
                      "last": _day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today)}
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
         return rows

@@ -25,7 +25,7 @@ from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
-from tui.texts import RISK_STYLES
+from tui.texts import risk_text
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ class ResidentsScreen(Screen[None]):
     @staticmethod
     def _cells(row: ResidentRow, today: dt.date) -> list:
         cats = _(", ").join(label(CATEGORIES, c) for c in row.categories)
-        risk = Text(label(RISK_LEVELS, row.risk_level), style=RISK_STYLES.get(row.risk_level, ""))
+        risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Closed"), style="dim")
         elif row.due_on and row.due_on < today:

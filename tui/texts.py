@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from storage.core.i18n import N_, _, ngettext
+from storage.register.categories import RISK_LEVELS, label
 
 if TYPE_CHECKING:
     from storage.sync.merge import BundleOutcome, MergeReport
 
 SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
 RISK_STYLES: dict[str, str] = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
+
+
+def risk_text(code: str) -> Text:
+    """A risk level in its words and colour, for a table cell."""
+    return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
 
 
 def describe_outcome(b: BundleOutcome) -> str:

@@ -31,7 +31,7 @@ from storage.sync.folder import known_grids, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date, format_datetime, format_number
-from tui.texts import describe_outcome, describe_totals
+from tui.texts import describe_export, describe_outcome, describe_totals
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +227,7 @@ class SyncScreen(Screen[None]):
         except UserError as exc:
             self.app.call_from_thread(self._finished, str(exc))
             return
-        text = ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
-                        result.events).format(seq=result.seq, file=result.path, n=result.events)
-        self.app.call_from_thread(self._finished, text)
+        self.app.call_from_thread(self._finished, describe_export(result))
         if grid is None:
             self.app.call_from_thread(self._show_pending, pending_counts(db), last_export(db))
 

@@ -16,7 +16,7 @@ from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.cli import db_path
 from tui.progress import cli_progress
-from tui.texts import describe_outcome, describe_totals
+from tui.texts import describe_export, describe_outcome, describe_totals
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -49,8 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     with cli_progress(_("Exporting")) as progress:
         result = export_bundle(db, args.out, full=args.full, grid_code=args.grid, progress=progress)
-    print(ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
-                   result.events).format(seq=result.seq, file=result.path, n=result.events))
+    print(describe_export(result))
     return 0
 
 

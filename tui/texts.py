@@ -14,6 +14,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import RISK_LEVELS, label
 
 if TYPE_CHECKING:
+    from storage.sync.export import ExportResult
     from storage.sync.merge import BundleOutcome, MergeReport
 
 SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
@@ -23,6 +24,11 @@ RISK_STYLES: dict[str, str] = {"emergency": "bold red", "high": "dark_orange", "
 def risk_text(code: str) -> Text:
     """A risk level in its words and colour, for a table cell."""
     return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
+
+
+def describe_export(result: ExportResult) -> str:
+    return ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
+                    result.events).format(seq=result.seq, file=result.path, n=result.events)
 
 
 def describe_outcome(b: BundleOutcome) -> str:

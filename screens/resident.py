@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
@@ -247,7 +249,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("change_risk", choice.code, choice.reason)
+                self._write(_("Risk level changed."), risk.change_risk, self.resident_id, choice.code, choice.reason,
+                            assessed_on=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
                                           value=self.profile.resident.risk_level), chosen)
@@ -257,7 +260,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("open_referral", choice.code, choice.reason)
+                self._write(_("Referral opened."), referrals.open_referral, self.resident_id, choice.code,
+                            choice.reason, opened_on=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
 
@@ -272,7 +276,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("referral_status", ref.id, choice.code, choice.reason)
+                self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
+                            closed_on=self.app.today())
 
         self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
                                           value="closed" if ref.status != "closed" else "open"), chosen)
@@ -284,7 +289,7 @@ class ResidentScreen(Screen[None]):
         if r.status == "closed":
             def reopen(yes: bool | None) -> None:
                 if yes:
-                    self._write("reopen")
+                    self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
 
             self.app.push_screen(ConfirmScreen(_("Reopen the case of {name}?").format(name=r.name)), reopen)
             return
@@ -296,7 +301,8 @@ class ResidentScreen(Screen[None]):
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self._write("close_case", choice.code, choice.reason)
+                    self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
+                                closed_on=self.app.today(), note=choice.reason)
 
             self.app.push_screen(ConfirmScreen(
                 _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
@@ -306,24 +312,8 @@ class ResidentScreen(Screen[None]):
                                           reason_required=False), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
-    def _write(self, what: str, *args: str) -> None:
-        db, rid, today = self.app.db, self.resident_id, self.app.today()
-        if what == "change_risk":
-            risk.change_risk(db, rid, args[0], args[1], assessed_on=today)
-            done = _("Risk level changed.")
-        elif what == "open_referral":
-            referrals.open_referral(db, rid, args[0], args[1], opened_on=today)
-            done = _("Referral opened.")
-        elif what == "referral_status":
-            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today)
-            done = _("Referral updated.")
-        elif what == "close_case":
-            residents.close_case(db, rid, args[0], closed_on=today, note=args[1])
-            done = _("Case closed.")
-        elif what == "reopen":
-            residents.reopen_case(db, rid)
-            done = _("Case reopened.")
-        else:
-            raise ValueError(what)
+    def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """`write(db, *args, **kwargs)` (a storage function) off the event loop; then `done` and the page again."""
+        write(self.app.db, *args, **kwargs)
         self.app.call_from_thread(self.notify, done)
         self.app.call_from_thread(self.reload)

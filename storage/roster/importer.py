@@ -1,13 +1,15 @@
 """Registering a grid's residents from the township's roster (`gridcare roster import`).
 
-All-or-nothing by default: the whole import is one write transaction, and any
-invalid row means nothing is written (`skip_invalid` writes the good rows).
-Residents are matched on the ID number (or, without one, name and birth date in
-the same grid), so importing the same file again changes nothing, and a
-corrected file updates only the fields that differ, through the change log.
-The rules are the register's own (`validate_resident`); the writes go through
-`changes.writer` in one session because `register_resident` opens a
-transaction per resident.
+A pipeline of typed steps: parse (storage/roster/parse.py: each row's cells into a ParsedRow) ->
+place and match (the grid and village named; the resident each row already is) -> validate (the
+register's own rules, `validate_resident`, plus what only a roster gets wrong) -> diff (a RowPlan's
+status and the fields that change) -> write (storage/roster/write.py: one event per change, folded
+in one pass).
+
+All-or-nothing by default: the whole import is one write transaction, and any invalid row means
+nothing is written (`skip_invalid` writes the good rows). Residents are matched on the ID number
+(or, without one, name and birth date in the same grid), so importing the same file again changes
+nothing, and a corrected file updates only the fields that differ, through the change log.
 """
 
 from __future__ import annotations
@@ -33,17 +35,8 @@ from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import validate_resident
 from storage.roster.columns import (
     FIELD_LABELS,
-    cell_text,
-    field_for_header,
-    id_cell_text,
-    parse_categories,
-    parse_date,
-    parse_disability_category,
-    parse_disability_grade,
-    parse_parent_status,
-    parse_risk,
-    parse_sex,
 )
+from storage.roster.parse import ParsedRow, map_columns, parse_row
 from storage.roster.read import RosterSheet, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
 from storage.roster.write import write_changes
@@ -62,35 +55,25 @@ NOT_REPORTED = {"name_initials", "name_pinyin", "registered_on", "status", "town
 
 @dataclass
 class RowPlan:
-    row: RosterRow
-    fields: dict[str, Any]
-    risk: str | None = None
+    """Match, check, diff: what the import does with one parsed row."""
+
+    parsed: ParsedRow
+    existing: Resident | None = None  # the resident the row matches
+    data: dict[str, Any] = field(default_factory=dict)  # the row's fields, checked and normalised
+    diff: dict[str, Any] = field(default_factory=dict)  # the resident fields to write
     risk_changes: bool = False
-    existing: Resident | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def row(self) -> RosterRow:
+        return self.parsed.row
 
-def map_columns(headers: list[str]) -> list[ColumnMap]:
-    """Each header's field; a second column for a field already taken is kept in the notes."""
-    seen: set[str] = set()
-    columns = []
-    for i, header in enumerate(headers):
-        f = field_for_header(header)
-        if f in seen and f != "_skip":
-            f = None
-        if f:
-            seen.add(f)
-        columns.append(ColumnMap(header or _("Column {letter}").format(letter=_letter(i)), f))
-    return columns
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.parsed.fields
 
-
-def _letter(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    @property
+    def risk(self) -> str | None:
+        return self.parsed.risk
 
 
 def preview(path: str | Path, sheet: str | None = None, rows: int = 5) -> tuple[RosterSheet, list[ColumnMap]]:
@@ -98,58 +81,6 @@ def preview(path: str | Path, sheet: str | None = None, rows: int = 5) -> tuple[
     data = read_roster(path, sheet)
     data.rows = data.rows[:rows]
     return data, map_columns(data.headers)
-
-
-def _parse_cells(columns: list[ColumnMap], cells: list[Any], problems: list[Problem]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(resident fields, side values: grid, village, risk, month-only birth date, disability columns)."""
-    fields: dict[str, Any] = {}
-    side: dict[str, Any] = {}
-    notes: list[str] = []
-    for col, value in zip(columns, cells):
-        if value is None or (isinstance(value, str) and not value.strip()) or col.field == "_skip":
-            continue
-        f = col.field
-        try:
-            if f is None:
-                notes.append(f"{col.header}: {cell_text(value)}")
-            elif f == "id_number":
-                fields["id_number"] = id_cell_text(value)
-            elif f == "disability_card":
-                if isinstance(value, float):
-                    raise ValidationError(f, _("This disability card number was stored as a number in a spreadsheet and has lost its last digits: format the column as text and type the numbers again."))
-                fields["disability_card"] = id_cell_text(value)
-            elif f == "sex":
-                fields["sex"] = parse_sex(cell_text(value))
-            elif f == "birth_date":
-                born = parse_date(value)
-                if isinstance(born, tuple):
-                    side["birth_month"] = born
-                else:
-                    fields["birth_date"] = born
-            elif f == "_categories":
-                cats, flags, subtype = parse_categories(cell_text(value))
-                fields["categories"], side["flags"] = cats, flags
-                if subtype:
-                    fields["child_subtype"] = subtype
-            elif f in ("_father_status", "_mother_status"):
-                fields[f[1:]] = parse_parent_status(cell_text(value), f)
-            elif f == "_disability_category":
-                side["disability_category"] = parse_disability_category(value)
-            elif f == "_disability_grade":
-                side["disability_grade"] = parse_disability_grade(value)
-            elif f == "_risk":
-                side["risk"] = parse_risk(cell_text(value))
-            elif f in ("_grid", "_village"):
-                side[f] = cell_text(value)
-            elif f == "_notes":
-                notes.insert(0, cell_text(value))
-            else:
-                fields[f] = cell_text(value)
-        except ValidationError as e:
-            problems.append(Problem(col.header, e.message))
-    if notes:
-        fields["notes"] = "\n".join(notes)
-    return fields, side
 
 
 class _Context:
@@ -180,9 +111,9 @@ class _Context:
             return self.headers["id_number"]
         return _(FIELD_LABELS.get(source, source)) if source in FIELD_LABELS else resident_field
 
-    def place(self, fields: dict[str, Any], side: dict[str, Any], problems: list[Problem]) -> None:
-        """Grid, township and village of a row."""
-        named = side.get("_grid")
+    def place(self, parsed: ParsedRow) -> None:
+        """Grid, township and village of a row, from the grid and village it names."""
+        fields, problems, named = parsed.fields, parsed.row.problems, parsed.grid
         if self.ident.role == "township":
             if not named:
                 problems.append(Problem(self.headers["_grid"], _("The grid is empty."), _("Name the resident's grid.")))
@@ -202,7 +133,7 @@ class _Context:
                 return
         fields["grid_code"] = grid.id if grid else self.ident.grid_code
         fields["township_code"] = grid.township_code if grid and grid.township_code else self.ident.township_code
-        village = side.get("_village")
+        village = parsed.village
         match = self.villages.get(village) if village else None
         if match is not None:
             fields["village_code"] = match.id
@@ -213,9 +144,11 @@ class _Context:
             fields["village_code"] = grid.village_code
 
 
-def _check_row(ctx: _Context, plan: RowPlan, side: dict[str, Any], today: dt.date) -> None:
-    fields, problems = plan.fields, plan.row.problems
-    month = side.get("birth_month")
+def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
+    """The row's fields through the register's own rules (validate_resident), and what only a roster can get wrong."""
+    parsed = plan.parsed
+    fields, problems = parsed.fields, parsed.row.problems
+    month = parsed.birth_month
     if month:
         number = fields.get("id_number")
         try:
@@ -228,20 +161,18 @@ def _check_row(ctx: _Context, plan: RowPlan, side: dict[str, Any], today: dt.dat
         elif not number:
             problems.append(Problem(ctx.column("birth_date"), _("Only a year and month: the full birth date is needed without an ID number."),
                                     _("Write the date as 2015-06-01.")))
+    columns_say = {"disability_category": parsed.disability_category, "disability_grade": parsed.disability_grade}
+    columns_say = {key: value for key, value in columns_say.items() if value is not None}
     if "disability_card" not in fields:
-        for key in ("disability_category", "disability_grade"):
-            if key in side:
-                fields[key] = side[key]
-    if "risk" in side:
-        plan.risk = side["risk"]
+        fields.update(columns_say)
     existing = plan.existing
     if existing is None:
         fields.setdefault("name", "")
         fields.setdefault("categories", [])
-        if side.get("flags"):
-            fields["flags"] = side["flags"]
+        if parsed.flags:
+            fields["flags"] = parsed.flags
     else:
-        new_flags = [f for f in side.get("flags", []) if f not in existing.flags]
+        new_flags = [f for f in parsed.flags if f not in existing.flags]
         if new_flags:
             fields["flags"] = existing.flags + new_flags
         if fields.get("notes"):
@@ -260,13 +191,32 @@ def _check_row(ctx: _Context, plan: RowPlan, side: dict[str, Any], today: dt.dat
         problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
     data = plan.data
     if data and "disability_card" in data and data.get("disability_card"):
-        for key in ("disability_category", "disability_grade"):
-            if key in side and side[key] != data[key]:
+        for key in columns_say:
+            if columns_say[key] != data[key]:
                 problems.append(Problem(ctx.column(key), _("The disability card says {value}.").format(
                     value=data[key]), _("Correct the card number or this column.")))
 
 
-def _match_existing(session: Any, plans: list[RowPlan]) -> None:
+def plan_change(ctx: _Context, plan: RowPlan) -> None:
+    """A valid row's status (new, update, unchanged), the fields to write and the columns they change."""
+    diff = _diff(ctx, plan)
+    existing = plan.existing
+    plan.risk_changes = plan.risk is not None and plan.risk != (existing.risk_level if existing else "low")
+    row = plan.row
+    if existing is None:
+        row.status = "new"
+    else:
+        row.resident_id = existing.id
+        row.status = "update" if (diff or plan.risk_changes) else "unchanged"
+        changed = [ctx.column(k) for k in diff if k not in NOT_REPORTED]
+        if plan.risk_changes:
+            changed.append(ctx.column("risk_level"))
+        row.changed = list(dict.fromkeys(changed)) if row.status == "update" else []
+    plan.diff = diff if (diff or plan.risk_changes) else {}
+
+
+def match_existing(session: Any, plans: list[RowPlan]) -> None:
+    """The resident each row is: the same ID number, or without one the same name, grid and birth date."""
     numbers = {}
     for p in plans:
         number = p.fields.get("id_number")
@@ -294,7 +244,8 @@ def _match_existing(session: Any, plans: list[RowPlan]) -> None:
             p.existing = by_key.get((p.fields["name"], p.fields.get("grid_code"), p.fields.get("birth_date")))
 
 
-def _duplicates(ctx: _Context, plans: list[RowPlan]) -> None:
+def duplicates(ctx: _Context, plans: list[RowPlan]) -> None:
+    """Two rows with one ID number: both invalid."""
     rows_by_number: dict[str, list[RowPlan]] = defaultdict(list)
     for p in plans:
         number = p.data.get("id_number") if p.data else None
@@ -341,48 +292,30 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
             raise UserError(_("On a township database the roster needs a grid column (所属网格) saying whose grid each resident is in."))
         ctx = _Context(s, ident, columns)
         plans: list[RowPlan] = []
-        sides: list[dict[str, Any]] = []
-        for number, cells in data.rows:
-            problems: list[Problem] = []
-            fields, side = _parse_cells(columns, cells, problems)
-            if not fields.get("name") and not fields.get("id_number"):
+        for number, cells in data.rows:  # parse
+            parsed = parse_row(columns, number, cells)
+            if parsed is None:
                 report.skipped.append(number)
                 continue
-            row = RosterRow(number, fields.get("name", ""), problems=problems)
-            ctx.place(fields, side, problems)
-            plans.append(RowPlan(row, fields))
-            sides.append(side)
-        _match_existing(s, plans)
-        for i, (plan, side) in enumerate(zip(plans, sides)):
-            _check_row(ctx, plan, side, today)
+            ctx.place(parsed)
+            plans.append(RowPlan(parsed))
+        match_existing(s, plans)  # match
+        for i, plan in enumerate(plans):  # validate
+            check_row(ctx, plan, today)
             if progress:
                 progress(i + 1, total)
-        _duplicates(ctx, plans)
-        changes: list[tuple[RowPlan, dict[str, Any]]] = []
-        for plan in plans:
+        duplicates(ctx, plans)
+        for plan in plans:  # diff
             report.rows.append(plan.row)
             if plan.row.problems:
                 plan.row.status = "invalid"
-                continue
-            diff = _diff(ctx, plan)
-            risk_changes = plan.risk is not None and plan.risk != (plan.existing.risk_level if plan.existing else "low")
-            plan.risk_changes = risk_changes
-            if plan.existing is None:
-                plan.row.status = "new"
-            elif diff or risk_changes:
-                plan.row.status = "update"
-                plan.row.resident_id = plan.existing.id
-                changed = [ctx.column(k) for k in diff if k not in NOT_REPORTED] + ([ctx.column("risk_level")] if risk_changes else [])
-                plan.row.changed = list(dict.fromkeys(changed))
             else:
-                plan.row.status = "unchanged"
-                plan.row.resident_id = plan.existing.id
-            changes.append((plan, diff if (diff or risk_changes) else {}))
+                plan_change(ctx, plan)
         invalid = report.count("invalid")
         if dry_run or (invalid and not skip_invalid):
             report.seconds = time.perf_counter() - started
             return report
-        write_changes(s, plans, changes, today, progress, total)
+        write_changes(s, plans, today, progress, total)  # write
         report.imported = True
     report.seconds = time.perf_counter() - started
 

@@ -199,6 +199,16 @@ def get_resident(db: Database, resident_id: str) -> Resident:
         return r
 
 
+def changed_fields(current: Resident | None, data: dict[str, Any]) -> dict[str, Any]:
+    """What a save writes: the checked fields that differ from the resident as it stands (all, for a new one),
+    so that concurrent edits of other fields combine; and the name's search keys when the name changes."""
+    diff = dict(data) if current is None else {k: v for k, v in data.items() if getattr(current, k) != v}
+    if "name" in diff:
+        diff["name_initials"] = name_search_key(diff["name"])
+        diff["name_pinyin"] = name_pinyin(diff["name"])
+    return diff
+
+
 def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Resident:
     """Write only the fields that really change (so concurrent edits of other fields combine)."""
     unknown = set(changes) - EDITABLE
@@ -206,11 +216,7 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
         raise ValueError(f"not resident fields: {sorted(unknown)}")
     with db.write() as s:
         current = live_row(s, "resident", resident_id)
-        data = validate_resident(changes, today, existing=current)
-        if "name" in data:
-            data["name_initials"] = name_search_key(data["name"])
-            data["name_pinyin"] = name_pinyin(data["name"])
-        diff = {k: v for k, v in data.items() if getattr(current, k) != v}
+        diff = changed_fields(current, validate_resident(changes, today, existing=current))
         if diff:
             writer(s).write("resident", resident_id, diff)
         s.flush()

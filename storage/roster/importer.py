@@ -31,8 +31,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
-from storage.register.names import name_pinyin, name_search_key
-from storage.register.residents import validate_resident
+from storage.register.residents import changed_fields, validate_resident
 from storage.roster.columns import (
     FIELD_LABELS,
 )
@@ -260,19 +259,11 @@ def duplicates(ctx: _Context, plans: list[RowPlan]) -> None:
 
 
 def _diff(ctx: _Context, plan: RowPlan) -> dict[str, Any]:
-    data, existing = plan.data, plan.existing
-    if existing is None:
-        data["name_initials"] = name_search_key(data["name"])
-        data["name_pinyin"] = name_pinyin(data["name"])
-        return data
-    if ctx.ident.role != "township":
-        data.pop("grid_code", None)  # a worker's import never moves someone between grids
-        data.pop("township_code", None)
-    diff = {k: v for k, v in data.items() if getattr(existing, k) != v}
-    if "name" in diff:
-        diff["name_initials"] = name_search_key(diff["name"])
-        diff["name_pinyin"] = name_pinyin(diff["name"])
-    return diff
+    data = plan.data
+    if plan.existing is not None and ctx.ident.role != "township":
+        # a worker's import never moves someone between grids
+        data = {k: v for k, v in data.items() if k not in ("grid_code", "township_code")}
+    return changed_fields(plan.existing, data)
 
 
 def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,

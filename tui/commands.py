@@ -48,6 +48,8 @@ MAIN_SCREENS: list[MainScreen] = [
                "screens.reports", "ReportsScreen"),
     MainScreen("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet"),
                "screens.roster_import", "RosterImportScreen"),
+    MainScreen("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due"),
+               "screens.policy", "PolicyScreen"),
 ]
 SCREENS_BY_NAME = {s.name: s for s in MAIN_SCREENS}
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from storage.core.visit_contact import legacy_contact
+
 Getter = Callable[[str], Any]  # reads one column of a state row, whatever its form (dict, ORM object, tuple)
 
 
@@ -35,8 +37,8 @@ def stamp_event(device_id: str, author: str, record_type: str, record_id: str, f
 
 
 # --- derive(): the columns no event sets, per record type -----------------------------------------
-# `get` reads the record's folded field values (a missing field reads None, the model's default for
-# every derived-from column); `newest` is the clock of its newest event.
+# `get` reads the record's folded field values, the model's default for a field no event set;
+# `newest` is the clock of its newest event.
 
 def _plain(record_id: str, get: Getter, deleted: bool, newest: int) -> dict[str, Any]:
     return {"id": record_id, "deleted": deleted}
@@ -52,7 +54,14 @@ def _risk(record_id: str, get: Getter, deleted: bool, newest: int) -> dict[str, 
 
 
 Deriver = Callable[[str, Getter, bool, int], dict[str, Any]]  # (record id, get, deleted, newest) -> columns
-_DERIVE: dict[str, Deriver] = {"resident": _resident, "risk": _risk}
+def _visit(record_id: str, get: Getter, deleted: bool, newest: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": record_id, "deleted": deleted}
+    if get("contact_made") is None:  # recorded before the app asked (schema < 4): storage/core/visit_contact.py
+        out["contact_made"] = legacy_contact(get("method"), get("resident_seen"), get("met_with"))
+    return out
+
+
+_DERIVE: dict[str, Deriver] = {"resident": _resident, "risk": _risk, "visit": _visit}
 
 
 def deriver(record_type: str) -> Deriver:

@@ -41,7 +41,7 @@ def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted:
     for name, value in values.items():
         if name in kinds:
             row[name] = from_json_value(kinds[name], value)
-    row.update(derive(record_type, record_id, values.get, deleted, newest))
+    row.update(derive(record_type, record_id, row.get, deleted, newest))
     return row
 
 
@@ -183,6 +183,7 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
     index = enc.index
     is_visit = record_type == "visit"
     derived = deriver(record_type)
+    defaults = enc.defaults
     owner = index[RISK_OWNER[record_type]] if record_type in RISK_OWNER else None
     for rid in chunk:
         only = read.single.get(rid)
@@ -194,7 +195,9 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
             values, deleted, found = fold_events(record_type, rid, evs)
             newest = max((e.hlc for e in evs), default=0)
             out.conflicts += found
-        row = enc.row({**values, **derived(rid, values.get, deleted, newest)})
+        full = {**defaults, **values}  # what derive() reads: a field no event set has the model's default
+        full.update(derived(rid, full.get, deleted, newest))
+        row = enc.row(full, complete=True)
         out.rows.append(row)
         if is_visit:
             risk = visit_risk(lambda column, row=row: row[index[column]], newest)

@@ -17,6 +17,7 @@ from storage.core import glyphs as _glyphs
 from storage.core.glyphs import narrow as _narrow
 
 DOMAIN = "messages"
+LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
 
 _current: _gettext.NullTranslations = _gettext.NullTranslations()
@@ -80,6 +81,11 @@ def set_language(lang: str) -> str:
     _gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = lang
     return lang
+
+
+def translator(lang: str):
+    """gettext for one language, whatever the interface language (to recognise a word typed in either)."""
+    return _translations(normalize_language(lang) or DEFAULT_LANGUAGE).gettext
 
 
 def current_language() -> str:

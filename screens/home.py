@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel.dates import format_skeleton
+from rich.console import Group
 from rich.progress_bar import ProgressBar
 from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -270,11 +272,6 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
 
 def progress_renderable(data):
     """This month's progress as bars: everyone, then each category."""
-    from rich.console import Group
-
-    from storage.register.categories import CATEGORIES, label
-    from tui.formatting import format_percent
-
     month = _month(data.today)
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(no_wrap=True, ratio=None)
@@ -296,8 +293,6 @@ def progress_renderable(data):
 
 def _policy_text(policy):
     """Which visit policy this laptop works under, and since when: a line under the bars."""
-    from rich.text import Text
-
     from storage.register.policy_text import policy_title
 
     return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)

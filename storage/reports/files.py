@@ -30,8 +30,9 @@ from storage.register.categories import (
     labels,
 )
 from storage.register.idnumbers import mask_id
+from storage.register.policy_text import policy_title
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import policy_line
+from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
@@ -128,8 +129,6 @@ def title(report: MonthlyReport) -> str:
 
 def notes(report: MonthlyReport) -> str:
     """One line: the report day and the policy the figures follow (the files add which visits counted)."""
-    from storage.register.policy_text import policy_title
-
     return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
 
 
@@ -151,8 +150,6 @@ def _width(value: Any) -> int:
 def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
     from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
     from openpyxl.styles import Font
-
-    from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet
 
     wb = Workbook()
     add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for

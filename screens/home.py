@@ -28,6 +28,7 @@ from storage.register.categories import (
     label,
 )
 from storage.register.home import home_data
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_month, format_percent
 from tui.texts import risk_text
@@ -155,7 +156,7 @@ class HomeScreen(Screen[None]):
             table.add_column(title_text, key=key, width=width)
         targets: dict[str, str] = {}
         for row_key, resident_id, cells in rows:
-            table.add_row(*cells, key=row_key)
+            table.add_row(*(as_text(c) if isinstance(c, str) else c for c in cells), key=row_key)
             if resident_id:
                 targets[row_key] = resident_id
         self._targets[pane] = targets

@@ -24,6 +24,7 @@ from storage.core.i18n import N_, _
 from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, monthly_report, shift_month
 from storage.reports.xlsx_sheets import short_month
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month
 from tui.trend_chart import (
@@ -109,12 +110,12 @@ class ReportsScreen(Screen[None]):
 
     def _fail(self, message: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#status", Static).update(message)
+        self.query_one("#status", Static).update(as_text(message))
 
     def _show(self, report) -> None:
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#report-notes", Static).update(notes(report))
+        self.query_one("#report-notes", Static).update(as_text(notes(report)))
         self._fill()
 
     def _fill(self) -> None:
@@ -126,7 +127,7 @@ class ReportsScreen(Screen[None]):
             table.add_column(header, key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
-            table.add_row(cells[0], *(c.rjust(6) for c in cells[1:]), key=row.key or "")
+            table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")
         self._draw_chart()
 
     def _draw_chart(self) -> None:
@@ -215,7 +216,7 @@ class ReportsScreen(Screen[None]):
             return
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
-        self.query_one("#status", Static).update(_("Writing {file} ...").format(file=path))
+        self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
         self._write(self.report, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
@@ -229,7 +230,7 @@ class ReportsScreen(Screen[None]):
 
     def _written(self, path: Path) -> None:
         self.query_one("#out", Input).display = False
-        self.query_one("#status", Static).update(_("Report written: {file}").format(file=path))
+        self.query_one("#status", Static).update(as_text(_("Report written: {file}").format(file=path)))
         self.query_one("#summary", DataTable).focus()
 
     def action_back(self) -> None:

@@ -41,6 +41,7 @@ from storage.register.categories import (
 )
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.texts import RISK_STYLES, SEX_LABELS
@@ -190,7 +191,7 @@ class ResidentScreen(Screen[None]):
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
             table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
-                          ref.reason, key=ref.id)
+                          as_text(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -229,10 +230,10 @@ class ResidentScreen(Screen[None]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("resident screen: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
 
@@ -253,7 +254,7 @@ class ResidentScreen(Screen[None]):
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
                 self._write(_("Risk level changed."), risk.change_risk, self.resident_id, choice.code, choice.reason,
-                            assessed_on=self.app.today())
+                            assessed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
                                           value=self.profile.resident.risk_level), chosen)
@@ -264,14 +265,14 @@ class ResidentScreen(Screen[None]):
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
                 self._write(_("Referral opened."), referrals.open_referral, self.resident_id, choice.code,
-                            choice.reason, opened_on=self.app.today())
+                            choice.reason, opened_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
 
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
         if self.profile is None or not self.profile.referrals:
-            self.notify(_("No referral yet: press f to open one."))
+            notify_text(self, _("No referral yet: press f to open one."))
             return
         ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
@@ -280,7 +281,7 @@ class ResidentScreen(Screen[None]):
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
                 self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
-                            closed_on=self.app.today())
+                            closed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
                                           value="closed" if ref.status != "closed" else "open"), chosen)
@@ -305,7 +306,7 @@ class ResidentScreen(Screen[None]):
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
-                                closed_on=self.app.today(), note=choice.reason)
+                                closed_on=self.app.today(), note=choice.reason, today=self.app.today())
 
             self.app.push_screen(ConfirmScreen(
                 _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
@@ -318,5 +319,5 @@ class ResidentScreen(Screen[None]):
     def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:
         """`write(db, *args, **kwargs)` (a storage function) off the event loop; then `done` and the page again."""
         write(self.app.db, *args, **kwargs)
-        self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(notify_text, self, done)
         self.app.call_from_thread(self.reload)

@@ -20,6 +20,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.roster.columns import cell_text
 from storage.roster.importer import describe, import_roster, preview, status_label
 from tui.footer import TranslatedFooter
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ class RosterImportScreen(Screen[None]):
             read_as = Text(narrow("→ ") + col.label, style="green") if col.field else Text(_("→ notes (unknown)"), style="yellow")
             table.add_column(Text.assemble(col.header, "\n", read_as), key=str(i))
         for number, cells in data.rows:
-            table.add_row(*(cell_text(v) for v in cells[:len(columns)]), key=str(number))
+            table.add_row(*(as_text(cell_text(v)) for v in cells[:len(columns)]), key=str(number))
 
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
         table = self.query_one("#report", DataTable)
@@ -186,7 +187,7 @@ class RosterImportScreen(Screen[None]):
         for r in rows:
             style = STATUS_STYLES.get(r.status, "")
             problems = Text(describe(r), style=style if r.status == "invalid" else "")
-            table.add_row(str(r.row), r.name, Text(status_label(r.status), style=style), problems,
+            table.add_row(str(r.row), as_text(r.name), Text(status_label(r.status), style=style), problems,
                           key=str(r.row), height=None)
         self.query_one("#progress", ProgressBar).display = False
         self._invalid = report.count("invalid")
@@ -197,7 +198,7 @@ class RosterImportScreen(Screen[None]):
             self._checked = None
             self._say(report.summary())
             if report.imported:
-                self.notify(report.summary(), title=_("Roster imported"))
+                notify_text(self, report.summary(), title=_("Roster imported"))
 
     def _ready_text(self) -> str:
         if self._invalid and not self.query_one("#skip", Checkbox).value:
@@ -213,7 +214,7 @@ class RosterImportScreen(Screen[None]):
         self._say(text)
 
     def _say(self, text: str) -> None:
-        self.query_one("#summary", Static).update(text)
+        self.query_one("#summary", Static).update(as_text(text))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

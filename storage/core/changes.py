@@ -23,6 +23,7 @@ from storage.core.fields import check_fields, column_kinds, from_json_value, to_
 from storage.core.fold import refresh_risk, visit_risk_row
 from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Event, Identity, RiskAssessment
+from storage.core.schema import clean
 
 
 def new_id() -> str:
@@ -53,7 +54,7 @@ class Writer:
 
     def write(self, record_type: str, record_id: str, fields: dict[str, Any]) -> Event:
         table = RECORD_TABLES[record_type]
-        fields = {k: to_json_value(v) for k, v in fields.items()}
+        fields = clean(record_type, {k: to_json_value(v) for k, v in fields.items()})
         check_fields(record_type, fields)
         s = self.session
         row = s.get(table, record_id)

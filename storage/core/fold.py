@@ -28,6 +28,7 @@ from sqlmodel import Session
 from storage.core.derive import RISK_OWNER, Getter, derive, deriver, visit_risk, visit_risk_id
 from storage.core.fields import column_kinds, from_json_value, row_template, storage_kinds
 from storage.core.models import RECORD_TABLES, Conflict, Event, Resident, RiskAssessment
+from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
 from storage.core.sqlite_bulk import RowEncoder, delete_ids, replace_rows
 
 Key = tuple[str, str]
@@ -165,15 +166,15 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
         elif len(in_hand) == 1:
             read.single[rid] = in_hand[0]
         else:
-            read.grouped[rid] = [_Ev(e["id"], e["fields"], e["hlc"], e["device_id"], int(e.get("base_hlc") or 0),
-                                     str(e.get("author") or "")) for e in in_hand]
+            read.grouped[rid] = [_Ev(e["id"], clean(record_type, e["fields"]), e["hlc"], e["device_id"],
+                                     int(e.get("base_hlc") or 0), str(e.get("author") or "")) for e in in_hand]
     if to_read:
         event_t = Event.__table__  # type: ignore[attr-defined]
         query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
                        event_t.c.base_hlc, event_t.c.author).where(
             event_t.c.record_type == record_type, event_t.c.record_id.in_(to_read))
         for rid, eid, fields, stamp, device, base, author in conn.execute(query):
-            read.grouped[rid].append(_Ev(eid, fields, stamp, device, base, author))
+            read.grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
     return read
 
 
@@ -187,17 +188,20 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
     owner = index[RISK_OWNER[record_type]] if record_type in RISK_OWNER else None
     for rid in chunk:
         only = read.single.get(rid)
-        if only is not None:
-            values = only["fields"]  # may still hold 'deleted': derive() overwrites it
-            deleted, newest = bool(values.get("deleted")), only["hlc"]
-        else:
-            evs = read.grouped.get(rid, [])
-            values, deleted, found = fold_events(record_type, rid, evs)
-            newest = max((e.hlc for e in evs), default=0)
-            out.conflicts += found
-        full = {**defaults, **values}  # what derive() reads: a field no event set has the model's default
-        full.update(derived(rid, full.get, deleted, newest))
-        row = enc.row(full, complete=True)
+        try:
+            if only is not None:
+                values = clean(record_type, only["fields"])  # may still hold 'deleted': derive() overwrites it
+                deleted, newest = bool(values.get("deleted")), only["hlc"]
+            else:
+                evs = read.grouped.get(rid, [])
+                values, deleted, found = fold_events(record_type, rid, evs)
+                newest = max((e.hlc for e in evs), default=0)
+                out.conflicts += found
+            full = {**defaults, **values}  # what derive() reads: a field no event set has the model's default
+            full.update(derived(rid, full.get, deleted, newest))
+            row = enc.row(full, complete=True)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise FoldError(record_type, getattr(exc, "column", ""), "wrong_type") from exc
         out.rows.append(row)
         if is_visit:
             risk = visit_risk(lambda column, row=row: row[index[column]], newest)
@@ -211,7 +215,10 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
 def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, folded: _Folded, enc: RowEncoder,
            risk_enc: RowEncoder) -> None:
     """Replace the chunk's state rows, conflicts and visits' risk rows."""
-    enc.write(conn, folded.rows)
+    try:
+        enc.write(conn, folded.rows)
+    except REFUSED_ROW as exc:
+        raise refused_row(record_type, enc.columns, exc) from exc
     stale = [rid for rid in chunk if rid not in read.single]  # records written once have no conflicts or risk rows
     if stale:
         delete_ids(conn, "conflict", "record_id", stale, " AND record_type = ?", (record_type,))

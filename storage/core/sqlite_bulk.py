@@ -147,8 +147,14 @@ class RowEncoder:
         `complete`: `values` already holds every column (the caller merged the defaults in).
         """
         out = list(self._pick(values if complete else {**self.defaults, **values}))  # the merge and the pick run in C
-        for i, fn in self._convert:
-            out[i] = fn(out[i])
+        i = -1
+        try:
+            for i, fn in self._convert:
+                out[i] = fn(out[i])
+        except (ValueError, TypeError, OverflowError) as exc:
+            exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (schema.FoldError)
+            exc.column = self.columns[i]  # type: ignore[attr-defined]
+            raise
         return out
 
     def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:

@@ -21,6 +21,7 @@ from storage.core import hlc as clock
 from storage.core.derive import stamp_event
 from storage.core.fold import state_row, visit_risk_row
 from storage.core.models import RECORD_TABLES
+from storage.core.schema import clean
 from storage.demo import history, words
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
 from storage.register.idnumbers import fake_id_number
@@ -314,6 +315,7 @@ class GridBuilder:
             # office hours in China (UTC+8): from 08:30, three minutes per record
             stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
             key = (rtype, rid)
+            fields = clean(rtype, fields)  # as every writer does: one stored form of "no value"
             batch.events.append(stamp_event(spec.device, spec.worker, rtype, rid, fields, stamp, last.get(key, 0)))
             last[key] = stamp
             values.setdefault(key, {}).update(fields)

@@ -10,6 +10,8 @@ from typing import Any
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
+from storage.register.names import clean_name
+from storage.register.residents import NAME_FIELDS
 from storage.roster.columns import (
     cell_text,
     field_for_header,
@@ -109,6 +111,8 @@ def parse_row(columns: list[ColumnMap], number: int, cells: list[Any]) -> Parsed
                 parsed.village = cell_text(value)
             elif f == "_notes":
                 notes.insert(0, cell_text(value))
+            elif f in NAME_FIELDS:  # cleaned before rows are matched by name: 周 建国 is 周建国
+                fields[f] = clean_name(cell_text(value))
             else:
                 fields[f] = cell_text(value)
         except ValidationError as e:

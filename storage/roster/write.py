@@ -18,6 +18,7 @@ from storage.core.fields import to_json_value
 from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.models import Event
+from storage.core.schema import clean
 from storage.core.sqlite_bulk import insert_events_ignore
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
         nonlocal stamp
         stamp = clock.tick(stamp)
         ev = stamp_event(ident.device_id, ident.worker_name, record_type, record_id,
-                         {k: to_json_value(v) for k, v in fields.items()}, stamp, 0 if new else base.get(record_id, 0))
+                         clean(record_type, {k: to_json_value(v) for k, v in fields.items()}), stamp,
+                         0 if new else base.get(record_id, 0))
         events.append(ev)
         touched.append((record_type, record_id))
         if new:

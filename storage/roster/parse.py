@@ -11,7 +11,7 @@ from typing import Any
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.register.names import clean_name
-from storage.register.residents import NAME_FIELDS
+from storage.register.resident_rules import NAME_FIELDS
 from storage.roster.columns import (
     cell_text,
     field_for_header,

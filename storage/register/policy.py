@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from storage.core.db import driver_connection
-from storage.register.categories import CHILD_CATEGORIES
 from storage.core.i18n import N_
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, RISK_LEVELS, VISIT_METHODS
 

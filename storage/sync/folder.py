@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage.core.db import Database
 from storage.core.models import AuditEntry, BundleReceived, Device
-from storage.sync.bundle_file import BundleError, read_manifest
+from storage.sync.bundle_file import BundleError, read_manifest, verify_file
 from storage.sync.merge import bundle_files
 
 
@@ -41,8 +41,6 @@ def suggested_folder(db: Database, action: str) -> Path:
 
 def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
     """Every bundle file in the folder with its manifest (unverified: reading it is cheap)."""
-    from storage.sync.bundle_file import verify_file
-
     listings = []
     with db.session() as s:
         for path in bundle_files([folder]):

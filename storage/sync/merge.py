@@ -29,7 +29,7 @@ from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
 from storage.core.private_keys import private_keys
-from storage.core.schema import FoldError
+from storage.core.schema import RECORD_LABELS, FoldError
 from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 from storage.register.duplicates import possible_duplicates
 from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
@@ -188,8 +188,6 @@ _NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 def _problem(exc: BaseException) -> str:
     """What was wrong, in one translated line: the record type and the field when known."""
-    from storage.core.schema import RECORD_LABELS
-
     if not isinstance(exc, FoldError):
         return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
             error=type(exc).__name__)

@@ -85,9 +85,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from storage.core.audit import entries
-    from storage.core.db import open_database
     from tui.as_text import as_text
-    from tui.cli import db_path
 
     table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
     for e in entries(open_database(db_path(args), create=False), limit=args.limit):

@@ -1,10 +1,20 @@
-"""`gridcare policy` (show, any role) and `gridcare policy set ...` (township): the visit policy."""
+"""`gridcare policy` (show, any role) and `gridcare policy set ...` (township): the visit policy.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
-from storage.core.i18n import _
+from storage.core.db import open_database
+from storage.core.errors import UserError
+from storage.core.i18n import LANGUAGES, _, translator
+from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS
+from storage.register.policy import COUNT_RULES, MAX_AGE, CategoryRule, PolicyError, parse_every
+from tui.cli import db_path
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -16,8 +26,6 @@ def _pair(text: str) -> tuple[str, str]:
 
 def _code(table: dict[str, str], text: str, what: str) -> str:
     """A code of `table` from its code, or its label in either language (独居老年人, Elder living alone)."""
-    from storage.core.i18n import LANGUAGES, translator
-
     for code, msgid in table.items():
         if text.lower() in (code, msgid.lower()) or any(text == translator(lang)(msgid) for lang in LANGUAGES):
             return code
@@ -26,8 +34,6 @@ def _code(table: dict[str, str], text: str, what: str) -> str:
 
 
 def _every(text: str):
-    from storage.register.policy import PolicyError, parse_every
-
     try:
         return parse_every(text)
     except PolicyError as exc:
@@ -35,9 +41,6 @@ def _every(text: str):
 
 
 def count_arg(text: str) -> tuple[str, str]:
-    from storage.register.categories import VISIT_METHODS
-    from storage.register.policy import COUNT_RULES
-
     name, rule = _pair(text)
     method = _code(VISIT_METHODS, name, _("visit method"))
     if rule not in COUNT_RULES[method]:
@@ -47,16 +50,11 @@ def count_arg(text: str) -> tuple[str, str]:
 
 
 def every_arg(text: str) -> tuple[str, object]:
-    from storage.register.categories import RISK_LEVELS
-
     name, value = _pair(text)
     return _code(RISK_LEVELS, name, _("risk level")), _every(value)
 
 
 def _category_and_age(text: str) -> tuple[str, int | None]:
-    from storage.register.categories import CATEGORIES
-    from storage.register.policy import MAX_AGE
-
     name, sep, age = text.partition(":")
     category = _code(CATEGORIES, name.strip(), _("category"))
     if not sep:
@@ -68,8 +66,6 @@ def _category_and_age(text: str) -> tuple[str, int | None]:
 
 
 def category_arg(text: str):
-    from storage.register.policy import CategoryRule
-
     name, value = _pair(text)
     category, age = _category_and_age(name)
     return CategoryRule(category, _every(value), age)
@@ -101,10 +97,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
     from storage.register.policy_set import current_policy
     from storage.register.policy_text import policy_lines
-    from tui.cli import db_path
 
     for line in policy_lines(current_policy(open_database(db_path(args), create=False))):
         print(line)
@@ -112,13 +106,8 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.register.policy_set import ANY_AGE, changed_policy, current_policy, refuse_unless_township, set_policy
     from storage.register.policy_text import policy_lines
-    from tui.cli import db_path
 
     db = open_database(db_path(args), create=False)
     refuse_unless_township(db)

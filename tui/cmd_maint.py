@@ -13,13 +13,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from storage.core import backup
 from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.lock import AppLock
 from tui.cli import db_path
-from tui.formatting import format_datetime
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -42,6 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from storage.core import backup
     from storage.core.audit import record
 
     path = db_path(args)
@@ -59,7 +57,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from storage.core import backup
     from storage.core.audit import record
+    from storage.core.lock import AppLock
 
     path = db_path(args)
     source = args.file
@@ -86,6 +86,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from storage.core.audit import entries
     from tui.as_text import as_text
+    from tui.formatting import format_datetime
 
     table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
     for e in entries(open_database(db_path(args), create=False), limit=args.limit):

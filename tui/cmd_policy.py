@@ -7,14 +7,8 @@ this parser, and they would load SQLAlchemy before Home's first figures (tests/t
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 
-from storage.core.db import open_database
-from storage.core.errors import UserError
-from storage.core.i18n import LANGUAGES, _, translator
-from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS
-from storage.register.policy import COUNT_RULES, MAX_AGE, CategoryRule, PolicyError, parse_every
-from tui.cli import db_path
+from storage.core.i18n import _
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -26,6 +20,8 @@ def _pair(text: str) -> tuple[str, str]:
 
 def _code(table: dict[str, str], text: str, what: str) -> str:
     """A code of `table` from its code, or its label in either language (独居老年人, Elder living alone)."""
+    from storage.core.i18n import LANGUAGES, translator
+
     for code, msgid in table.items():
         if text.lower() in (code, msgid.lower()) or any(text == translator(lang)(msgid) for lang in LANGUAGES):
             return code
@@ -34,6 +30,8 @@ def _code(table: dict[str, str], text: str, what: str) -> str:
 
 
 def _every(text: str):
+    from storage.register.policy import PolicyError, parse_every
+
     try:
         return parse_every(text)
     except PolicyError as exc:
@@ -41,6 +39,9 @@ def _every(text: str):
 
 
 def count_arg(text: str) -> tuple[str, str]:
+    from storage.register.categories import VISIT_METHODS
+    from storage.register.policy import COUNT_RULES
+
     name, rule = _pair(text)
     method = _code(VISIT_METHODS, name, _("visit method"))
     if rule not in COUNT_RULES[method]:
@@ -50,11 +51,16 @@ def count_arg(text: str) -> tuple[str, str]:
 
 
 def every_arg(text: str) -> tuple[str, object]:
+    from storage.register.categories import RISK_LEVELS
+
     name, value = _pair(text)
     return _code(RISK_LEVELS, name, _("risk level")), _every(value)
 
 
 def _category_and_age(text: str) -> tuple[str, int | None]:
+    from storage.register.categories import CATEGORIES
+    from storage.register.policy import MAX_AGE
+
     name, sep, age = text.partition(":")
     category = _code(CATEGORIES, name.strip(), _("category"))
     if not sep:
@@ -66,6 +72,8 @@ def _category_and_age(text: str) -> tuple[str, int | None]:
 
 
 def category_arg(text: str):
+    from storage.register.policy import CategoryRule
+
     name, value = _pair(text)
     category, age = _category_and_age(name)
     return CategoryRule(category, _every(value), age)
@@ -97,8 +105,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
+    from storage.core.db import open_database
     from storage.register.policy_set import current_policy
     from storage.register.policy_text import policy_lines
+    from tui.cli import db_path
 
     for line in policy_lines(current_policy(open_database(db_path(args), create=False))):
         print(line)
@@ -106,8 +116,13 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from storage.core.db import open_database
+    from storage.core.errors import UserError
     from storage.register.policy_set import ANY_AGE, changed_policy, current_policy, refuse_unless_township, set_policy
     from storage.register.policy_text import policy_lines
+    from tui.cli import db_path
 
     db = open_database(db_path(args), create=False)
     refuse_unless_township(db)

@@ -17,7 +17,6 @@ from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.cli import db_path
-from tui.formatting import cell_text
 from tui.progress import cli_progress
 
 
@@ -76,6 +75,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     )
     from storage.reports.monthly import GROUPINGS, LISTS
     from tui.as_text import as_text
+    from tui.formatting import cell_text
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why

@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.core.db import open_database
-from storage.core.backup import BackupFile, check_and_backup
 from storage.core.lock import AppLock
-from storage.register.home import quick_reader, read_home
 
 if TYPE_CHECKING:
+    from storage.core.backup import BackupFile
     from storage.core.db import Database
     from storage.core.models import Identity
 
@@ -61,6 +60,9 @@ class Startup:
 
     def quick_home(self, today: dt.date) -> tuple[str, Any] | None:
         """(role, Home's figures) read straight from the file, or None when it is not ready for that."""
+        # deferred: Home's reads (~50 ms of modules) load in this worker, not before the first paint
+        from storage.register.home import quick_reader, read_home
+
         quick = quick_reader(self.db_path)
         if quick is None:
             return None
@@ -92,6 +94,8 @@ class Startup:
 
     def backup(self) -> tuple[BackupFile | None, str | None]:
         """Integrity check, then the daily backup: (the backup made, if any; the problem found, if any)."""
+        from storage.core.backup import check_and_backup  # deferred: five seconds after start-up
+
         return check_and_backup(self.db_path)
 
     def close(self, db: Database | None) -> None:

@@ -25,6 +25,7 @@ from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
 from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
+from storage.core.text import printable
 from storage.register.field_labels import field_label
 from storage.sync.conflicts import keep_winner, open_conflicts, resolve_conflict, take_other
 from tui.as_text import as_text
@@ -35,13 +36,14 @@ log = logging.getLogger(__name__)
 
 
 def show_value(value: Any) -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable)."""
     if value is None or value == "" or value == []:
         return narrow("—")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return printable(", ".join(str(v) for v in value))
     if isinstance(value, (dict, bool)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return printable(json.dumps(value, ensure_ascii=False))
+    return printable(value)
 
 
 def when(stamp: int) -> str:
@@ -173,7 +175,7 @@ class ConflictsScreen(Screen[None]):
         if v is None:
             return
         c = v.conflict
-        field = field_label(c.field)
+        field = printable(field_label(c.field))
         start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
             ("" if c.winner_value is None else str(c.winner_value))
 

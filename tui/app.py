@@ -273,7 +273,9 @@ class GridcareApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
-        error = event.worker.error
+        from storage.core.errors import as_user_error
+
+        error = as_user_error(event.worker.error) or event.worker.error  # a full disk, a read-only place, busy
         if isinstance(error, UserError):
             notify_text(self, error, severity="error", timeout=10)
             if event.worker.group == "open":

@@ -84,6 +84,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+
     from storage.core.audit import entries
     from tui.as_text import as_text
     from tui.formatting import format_datetime

@@ -36,6 +36,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def print_report(report) -> None:
+
     from storage.roster.importer import describe, status_label
     from tui.as_text import as_text
 

@@ -7,7 +7,6 @@ this parser, and they would load SQLAlchemy before Home's first figures (tests/t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -35,6 +34,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("conflicts", parents=[common], help=_("list the conflicts waiting for review"),
                        description=_("List the fields two people changed without seeing each other's change."))
+    p.add_argument("--full-ids", action="store_true", help=_("show ID numbers in full (masked by default)"))
     p.set_defaults(func=cmd_conflicts)
 
 
@@ -53,6 +53,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_merge_report(report) -> int:
+    """The merge's lines on stdout, the summary of what was not merged on stderr; the exit status."""
+    for b in report.bundles:
+        print(describe_outcome(b))
+    for line in describe_totals(report):
+        print(line)
+    status = 0
+    if report.waiting:
+        print(ngettext("{n} bundle waits for its device to be approved: gridcare devices.",
+                       "{n} bundles wait for their devices to be approved: gridcare devices.",
+                       len(report.waiting)).format(n=len(report.waiting)), file=sys.stderr)
+        status = 1
+    if report.refused:
+        print(ngettext("{n} bundle was refused; the others were merged.", "{n} bundles were refused; the others were merged.",
+                       len(report.refused)).format(n=len(report.refused)), file=sys.stderr)
+        status = 1
+    return status
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     from storage.sync.merge import bundle_files, merge_paths
 
@@ -61,27 +80,18 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise UserError(_("No bundle files (*.gcb) found there."))
     with cli_progress(_("Merging")) as progress:
         report = merge_paths(db, args.paths, progress=progress)
-    for b in report.bundles:
-        print(describe_outcome(b))
-    for line in describe_totals(report):
-        print(line)
-    if report.refused:
-        print(ngettext("{n} bundle was refused; the others were merged.", "{n} bundles were refused; the others were merged.",
-                       len(report.refused)).format(n=len(report.refused)), file=sys.stderr)
-        return 1
-    return 0
+    return print_merge_report(report)
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from storage.sync.conflicts import open_conflicts
+    from storage.core.db import open_database
+    from storage.sync.conflicts import conflict_lines
+    from tui.cli import db_path
 
-    views = open_conflicts(open_database(db_path(args), create=False))
-    if not views:
+    lines = conflict_lines(open_database(db_path(args), create=False), full_ids=args.full_ids)
+    if not lines:
         print(_("No conflicts waiting for review."))
         return 0
-    for v in views:
-        c = v.conflict
-        print(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
-            record=v.record_label, field=c.field, winner=json.dumps(c.winner_value, ensure_ascii=False),
-            winner_author=c.winner_author, loser=json.dumps(c.loser_value, ensure_ascii=False), loser_author=c.loser_author))
+    for line in lines:
+        print(line)
     return 0

@@ -50,6 +50,8 @@ MAIN_SCREENS: list[MainScreen] = [
                "screens.roster_import", "RosterImportScreen"),
     MainScreen("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due"),
                "screens.policy", "PolicyScreen"),
+    MainScreen("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop"),
+               "screens.devices", "DevicesScreen"),
 ]
 SCREENS_BY_NAME = {s.name: s for s in MAIN_SCREENS}
 

@@ -27,19 +27,19 @@ from storage.roster.report import Problem
 BENEFIT_SOURCES = {*BENEFIT_COLUMNS, "_subsidies", "_disability", "_helper_since"}
 
 
-def parse_benefit_cell(column: str, value: Any, fields: dict[str, Any], side: dict[str, Any]) -> None:
-    """Read one cell of these columns into the row's resident fields or its side values (raises ValidationError)."""
+def parse_benefit_cell(column: str, value: Any, parsed: Any) -> None:
+    """Read one cell of these columns into the ParsedRow (storage/roster/parse.py); raises ValidationError."""
     if column in BENEFIT_COLUMNS:
         has, since = parse_status(value, column)
         if has:
-            side.setdefault("benefits", []).append((column, BENEFIT_COLUMNS[column], since))
+            parsed.benefits.append((column, BENEFIT_COLUMNS[column], since))
     elif column == "_subsidies":
-        side.setdefault("benefits", []).extend((column, kind, None) for kind in parse_subsidies(value, column))
+        parsed.benefits += [(column, kind, None) for kind in parse_subsidies(value, column)]
     elif column == "_disability":
-        side["disability_category"], side["disability_grade"] = parse_disability(value, column)
+        parsed.disability_category, parsed.disability_grade = parse_disability(value, column)
     elif column == "_helper_since":
         since = parse_date(value, column)
-        fields["helper_since"] = dt.date(since[0], since[1], 1) if isinstance(since, tuple) else since
+        parsed.fields["helper_since"] = dt.date(since[0], since[1], 1) if isinstance(since, tuple) else since
 
 
 def plan_benefits(session: Any, plans: list[Any], today: dt.date) -> None:
@@ -62,11 +62,11 @@ def plan_benefits(session: Any, plans: list[Any], today: dt.date) -> None:
         p.benefits = wanted
 
 
-def row_warnings(column: Callable[[str], str], resident: dict[str, Any], side: dict[str, Any],
+def row_warnings(column: Callable[[str], str], resident: dict[str, Any], derived: list[str],
                  today: dt.date) -> list[Problem]:
     """What the import accepts but the clerk should look at: doubts about a category's definition."""
     out = [Problem(column("categories"), q) for q in category_questions(resident)]
-    if ADVANCED_AGE in side.get("derived", ()):
+    if ADVANCED_AGE in derived:
         age = age_on(resident.get("birth_date"), today) if isinstance(resident.get("birth_date"), dt.date) else None
         if age is not None and age < ADVANCED_AGE_FROM:
             out.append(Problem(column("categories"), _("高龄 means {limit} or over; this resident is {age}. Nothing is "

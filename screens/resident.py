@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
@@ -14,19 +16,39 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.register.categories import (
-    CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, FLAGS, PARENT_STATUSES, REFERRAL_AGENCIES, REFERRAL_STATUSES,
-    RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
-)
+from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.resident_form import ResidentFormScreen
+from screens.visit_form import VisitFormScreen
+from screens.benefits import BenefitsScreen, benefit_lines
+from screens.paired_helper import PairedHelperScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
+from storage.register import referrals, residents, risk
+from storage.register.benefits import benefit_summary
+from storage.register.categories import (
+    ALL_FLAGS,
+    CHILD_SUBTYPES,
+    CLOSE_REASONS,
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    PARENT_STATUSES,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    RISK_LEVELS,
+    SERVICES,
+    SHOWN_CATEGORIES,
+    VISIT_METHODS,
+    label,
+    with_derived,
+)
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
-from screens.residents import RISK_STYLES, SEX_LABELS
-from tui.footer import TranslatedFooter
 from tui.as_text import as_text, notify_text
+from tui.footer import TranslatedFooter
+from tui.formatting import format_date
+from tui.texts import RISK_STYLES, SEX_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +77,8 @@ class ResidentScreen(Screen[None]):
         Binding("f", "open_referral", N_("Refer"), id="resident.refer"),
         Binding("c", "referral_status", N_("Follow up"), id="resident.referral-status"),
         Binding("x", "close_case", N_("Close case"), id="resident.close"),
+        Binding("b", "benefits", N_("Benefits"), id="resident.benefits"),
+        Binding("p", "paired_helper", N_("Helper"), id="resident.paired-helper"),
         Binding("escape", "back", N_("Back"), id="resident.back"),
     ]
 
@@ -62,6 +86,7 @@ class ResidentScreen(Screen[None]):
         super().__init__()
         self.resident_id = resident_id
         self.profile: Profile | None = None
+        self.benefit_summary = None  # storage.register.benefits.BenefitSummary
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,6 +95,7 @@ class ResidentScreen(Screen[None]):
             yield Static("", id="categories", classes="section")
             yield Static("", id="family", classes="section")
             yield Static("", id="disability", classes="section")
+            yield Static("", id="benefits", classes="section")
             yield Static("", id="risk", classes="section")
             yield Static(_("Referrals"), classes="heading", id="h-referrals")
             yield DataTable(id="referrals", cursor_type="row")
@@ -108,11 +134,14 @@ class ResidentScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-load")
     def _load(self, resident_id: str) -> None:
         profile = resident_profile(self.app.db, resident_id, self.app.today())
-        self.app.call_from_thread(self._show, profile)
+        summary = benefit_summary(self.app.db, resident_id, self.app.today())
+        self.app.call_from_thread(self._show_with, profile, summary)
+
+    def _show_with(self, profile: Profile, summary) -> None:
+        self.benefit_summary = summary
+        self._show(profile)
 
     def _show(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         self.profile = p
         r = p.resident
         self.title = r.name
@@ -136,9 +165,10 @@ class ResidentScreen(Screen[None]):
             _field(_("Address"), r.address),
             _line((due, "bold red" if overdue else "")),
         ))
-        cats = [_field(_("Categories"), labels(CATEGORIES, r.categories))]
-        if r.flags:
-            cats.append(_field(_("Flags"), labels(FLAGS, r.flags)))
+        cats = [_field(_("Categories"), labels(SHOWN_CATEGORIES, with_derived(r.categories, p.age)))]
+        flags = [f for f in r.flags if f != "oldest_old"]  # 高龄 is shown with the categories, from the birth date
+        if flags:
+            cats.append(_field(_("Flags"), labels(ALL_FLAGS, flags)))
         if r.child_subtype:
             cats.append(_field(_("Child's situation"), label(CHILD_SUBTYPES, r.child_subtype)))
         if p.age_out_on is not None:
@@ -166,12 +196,15 @@ class ResidentScreen(Screen[None]):
                 date=format_date(a.assessed_on, "short"), level=label(RISK_LEVELS, a.level), reason=a.reason,
                 who=a.assessor), style="dim"))
         self.query_one("#risk", Static).update(Group(*risk))
+        self._show_benefits(r)
         self._show_referrals(p)
         self._show_visits(p)
 
-    def _show_referrals(self, p: Profile) -> None:
-        from tui.formatting import format_date
+    def _show_benefits(self, r) -> None:
+        """Benefits in force, 应享未享 hints, and the paired helper (b and p open their screens)."""
+        self.query_one("#benefits", Static).update(Group(*benefit_lines(r, self.benefit_summary, self.app.today())))
 
+    def _show_referrals(self, p: Profile) -> None:
         table = self.query_one("#referrals", DataTable)
         table.clear()
         for ref in p.referrals:
@@ -184,8 +217,6 @@ class ResidentScreen(Screen[None]):
         empty.update(Text(_("No referral."), style="dim"))
 
     def _show_visits(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         if not p.visits:
             self.query_one("#visits", Static).update(Text(_("No visit yet."), style="dim"))
             return
@@ -229,13 +260,24 @@ class ResidentScreen(Screen[None]):
         self.dismiss(None)
 
     def action_new_visit(self) -> None:
-        from screens.visit_form import VisitFormScreen
-
         self.app.push_screen(VisitFormScreen(self.resident_id))
 
-    def action_edit(self) -> None:
-        from screens.resident_form import ResidentFormScreen
+    def action_benefits(self) -> None:
+        name = self.profile.resident.name if self.profile else ""
+        self.app.push_screen(BenefitsScreen(self.resident_id, name))
 
+    def action_paired_helper(self) -> None:
+        if self.profile is None:
+            return
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                notify_text(self, _("Saved."))
+                self.reload()
+
+        self.app.push_screen(PairedHelperScreen(self.profile.resident), done)
+
+    def action_edit(self) -> None:
         self.app.push_screen(ResidentFormScreen(self.resident_id))
 
     def action_change_risk(self) -> None:
@@ -245,7 +287,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("change_risk", choice.code, choice.reason)
+                self._write(_("Risk level changed."), risk.change_risk, self.resident_id, choice.code, choice.reason,
+                            assessed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
                                           value=self.profile.resident.risk_level), chosen)
@@ -255,7 +298,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("open_referral", choice.code, choice.reason)
+                self._write(_("Referral opened."), referrals.open_referral, self.resident_id, choice.code,
+                            choice.reason, opened_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
 
@@ -270,7 +314,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("referral_status", ref.id, choice.code, choice.reason)
+                self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
+                            closed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
                                           value="closed" if ref.status != "closed" else "open"), chosen)
@@ -282,7 +327,7 @@ class ResidentScreen(Screen[None]):
         if r.status == "closed":
             def reopen(yes: bool | None) -> None:
                 if yes:
-                    self._write("reopen")
+                    self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
 
             self.app.push_screen(ConfirmScreen(_("Reopen the case of {name}?").format(name=r.name)), reopen)
             return
@@ -294,7 +339,8 @@ class ResidentScreen(Screen[None]):
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self._write("close_case", choice.code, choice.reason)
+                    self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
+                                closed_on=self.app.today(), note=choice.reason, today=self.app.today())
 
             self.app.push_screen(ConfirmScreen(
                 _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
@@ -304,28 +350,8 @@ class ResidentScreen(Screen[None]):
                                           reason_required=False), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
-    def _write(self, what: str, *args: str) -> None:
-        from storage.register import referrals
-        from storage.register import residents
-        from storage.register import risk
-
-        db, rid, today = self.app.db, self.resident_id, self.app.today()
-        if what == "change_risk":
-            risk.change_risk(db, rid, args[0], args[1], assessed_on=today, today=today)
-            done = _("Risk level changed.")
-        elif what == "open_referral":
-            referrals.open_referral(db, rid, args[0], args[1], opened_on=today, today=today)
-            done = _("Referral opened.")
-        elif what == "referral_status":
-            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today, today=today)
-            done = _("Referral updated.")
-        elif what == "close_case":
-            residents.close_case(db, rid, args[0], closed_on=today, note=args[1], today=today)
-            done = _("Case closed.")
-        elif what == "reopen":
-            residents.reopen_case(db, rid)
-            done = _("Case reopened.")
-        else:
-            raise ValueError(what)
+    def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """`write(db, *args, **kwargs)` (a storage function) off the event loop; then `done` and the page again."""
+        write(self.app.db, *args, **kwargs)
         self.app.call_from_thread(notify_text, self, done)
         self.app.call_from_thread(self.reload)

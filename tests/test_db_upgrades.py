@@ -15,9 +15,11 @@ from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, sch
 
 # what step v -> v + 1 added, undone to make a database of version v (newest step first)
 _TAKE_AWAY: dict[int, list[str]] = {
-    5: ["DROP TABLE county_export"]
+    6: ["DROP TABLE county_export"]
        + [f"ALTER TABLE identity DROP COLUMN {c}" for c in
           ("county_code", "county_name", "county_age_recipient", "county_sign_public")],
+    5: ["DROP TABLE benefit"]
+       + [f"ALTER TABLE resident DROP COLUMN {c}" for c in ("helper_name", "helper_phone", "helper_unit", "helper_since")],
     4: ["DROP TABLE enrollment", "DROP TABLE device_request", "ALTER TABLE device DROP COLUMN status",
         "ALTER TABLE device DROP COLUMN enrolled_by", "ALTER TABLE device DROP COLUMN revoked_at",
         "ALTER TABLE identity DROP COLUMN enroll_proof"],
@@ -43,27 +45,30 @@ def _shape(db) -> dict[str, tuple[frozenset, frozenset]]:
 
 def _rows(conn, version: int) -> None:
     """A resident and a visit as a database of `version` holds them (what later steps derive left empty)."""
-    id_rev = "'X20013219491501011'" if version >= 2 else "NULL"
-    contact = "false" if version >= 4 else "NULL"
+    rev_column, id_rev = (", id_rev", ", 'X20013219491501011'") if version >= 2 else ("", "")
+    contact_column, contact = (", contact_made", ", false") if version >= 4 else ("", "")
+    if version >= 6:
+        rev_column += ", helper_name, helper_phone, helper_unit"
+        id_rev += ", '', '', ''"
     conn.execute(text(
         "INSERT INTO resident (id, name, name_initials, name_pinyin, id_number, phone, address, township_code, "
         "grid_code, categories, flags, guardian_name, guardian_phone, guardian_relation, father_name, father_status, "
-        "mother_name, mother_status, risk_level, status, close_reason, notes, deleted, id_rev) VALUES ('r1', '张三', "
+        "mother_name, mother_status, risk_level, status, close_reason, notes, deleted" + rev_column + ") VALUES ('r1', '张三', "
         "'zs', 'zhang san', '11010519491231002X', '', '', '330521101', '330521101-G01', '[]', '[]', '', '', '', '', "
-        "'', '', '', 'low', 'active', '', '', false, " + id_rev + ")"))
+        "'', '', '', 'low', 'active', '', '', false" + id_rev + ")"))
     conn.execute(text(
         "INSERT INTO visit (id, resident_id, grid_code, visit_date, method, visitor, met_with, resident_seen, "
-        "observations, hazards, needs, services, mandatory_report, notes, deleted, contact_made) VALUES ('v1', 'r1', "
-        "'330521101-G01', '2026-11-02', 'phone', '王芳', '家属', false, '{}', '[]', '[]', '[]', false, '', false, "
+        "observations, hazards, needs, services, mandatory_report, notes, deleted" + contact_column + ") VALUES ('v1', 'r1', "
+        "'330521101-G01', '2026-11-02', 'phone', '王芳', '家属', false, '{}', '[]', '[]', '[]', false, '', false"
         + contact + ")"))
 
 
 def _downgrade(db, version: int) -> None:
     with db.engine.begin() as conn:
-        _rows(conn, version)
         for step in range(SCHEMA_VERSION - 1, version - 1, -1):
             for sql in _TAKE_AWAY[step]:
                 conn.execute(text(sql))
+        _rows(conn, version)
         if db.dialect == "sqlite":
             conn.execute(text(f"PRAGMA user_version = {version}"))
         else:

@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _, choose_language, set_language
+from storage.core.paths import default_db_path, log_file
+
+if TYPE_CHECKING:
+    from tui.app import Milestone
 
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
 COMMAND_MODULES = [
@@ -23,6 +28,7 @@ COMMAND_MODULES = [
     "tui.cmd_sync",
     "tui.cmd_devices",
     "tui.cmd_roster",
+    "tui.cmd_benefits",
     "tui.cmd_report",
     "tui.cmd_policy",
 ]
@@ -83,10 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def db_path(args: argparse.Namespace) -> Path | str:
     """The database to open: a file's path, or a server's URL (kept as text: a Path would mangle '//')."""
-    import os
-
     from storage.core.db import is_server_target
-    from storage.core.paths import default_db_path
 
     given = getattr(args, "db", None) or os.environ.get("GRIDCARE_DB")
     if given and is_server_target(given):
@@ -96,8 +99,6 @@ def db_path(args: argparse.Namespace) -> Path | str:
 
 def setup_logging() -> Path | None:
     """Log to a file (never personal data); a bug's traceback goes there."""
-    from storage.core.paths import log_file
-
     path = log_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,15 +112,16 @@ def setup_logging() -> Path | None:
     return path
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
     from tui.app import make_app
 
-    app = make_app(db_path(args), lang=getattr(args, "lang", None))
+    app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone)
     app.run()
     return app.return_code or 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -> int:
+    """`milestone`: a start-up hook for the TUI (bench/apps/gridcare_app.py times the start-up with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     from storage.core.platform import configure_std_streams
 
@@ -139,14 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     log_path = setup_logging()
     try:
         if args.command is None:
-            return run_tui(args)
+            return run_tui(args, milestone)
         return int(args.func(args) or 0)
     except UserError as exc:
         print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:
         # the reader went away (`gridcare dump | head`): not an error of ours
-        import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
 PG_VERSION_TABLE = "gridcare_schema"
@@ -107,14 +107,12 @@ class Database:
         self.engine.dispose()
 
 
-def _reverse_text(value):
-    return value[::-1] if value is not None else None
-
-
 def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
     # autocommit at the driver; SQLAlchemy's "begin" hook below issues BEGIN
     dbapi_conn.isolation_level = None
-    dbapi_conn.create_function("reverse_text", 1, _reverse_text, deterministic=True)
+    from storage.core.derive import id_rev
+
+    dbapi_conn.create_function("reverse_text", 1, id_rev, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode = WAL")

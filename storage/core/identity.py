@@ -6,12 +6,13 @@ import re
 import secrets
 from pathlib import Path
 
+from storage.core import keys
 from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
-from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.models import Identity, utc_now
+from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.text import printable
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
@@ -55,8 +56,6 @@ def init_county(db: Database, county_code: str, county_name: str,
     encrypt their bundles to it. A county writes no records of its own: its state is the fold
     of its townships' events.
     """
-    from storage.core import keys
-
     if not COUNTY_CODE.match(county_code or ""):
         raise ValidationError("county_code", _("A county code has 6 digits, e.g. 330127."))
     if not (county_name or "").strip():
@@ -97,8 +96,6 @@ def set_county_key(db: Database, key_file: Path) -> Identity:
     The key's county must be the township's own (the first 6 digits of its code): a key of
     another county is refused, so the township's residents are never encrypted to it.
     """
-    from storage.core import keys
-
     pub = keys.read_county_key_file(key_file)
     with db.write() as s:
         ident = s.get(Identity, 1)
@@ -125,8 +122,6 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
 
     `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later).
     """
-    from storage.core import keys
-
     _check_codes(township_code, township_name)
     county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
     if county is not None:

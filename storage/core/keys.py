@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.core.errors import UserError
+from storage.core.files import atomic_text_writer
 from storage.core.i18n import _
 
 HEADER = "# gridcare township public key"
@@ -150,8 +151,6 @@ def write_county_key_file(path: Path, county_code: str, county_name: str, keys: 
 
 
 def _write(path: Path, text: str) -> None:
-    from storage.core.files import atomic_text_writer
-
     with atomic_text_writer(Path(path)) as fh:
         fh.write(text)
 

@@ -86,21 +86,30 @@ def _upgrade_4_to_5(conn: Connection) -> None:
     _create_tables(conn, ADDED_TABLES[5])
 
 
-# v6: the county level (a county database's code and name; a township's county and its public key,
+def _upgrade_5_to_6(conn: Connection) -> None:
+    # v6 (issue #15): the resident's paired helper, and benefit records (each status period one record)
+    _add_columns(conn, "resident", {"helper_name": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_phone": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_unit": "VARCHAR NOT NULL DEFAULT ''", "helper_since": "DATE"})
+    _create_tables(conn, ADDED_TABLES[6])
+
+
+# v7: the county level (a county database's code and name; a township's county and its public key,
 # and the numbered bundles it sent the county)
 _COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
 
 
-def _upgrade_5_to_6(conn: Connection) -> None:
+def _upgrade_6_to_7(conn: Connection) -> None:
     _add_columns(conn, "identity", {name: "VARCHAR NOT NULL DEFAULT ''" for name in _COUNTY_COLUMNS})
-    _create_tables(conn, ADDED_TABLES[6])
+    _create_tables(conn, ADDED_TABLES[7])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
+    6: _upgrade_6_to_7,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("county_export",)}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",), 7: ("county_export",)}

@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from storage.core.db import driver_connection
 from storage.core.i18n import N_
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, RISK_LEVELS, VISIT_METHODS
 
@@ -254,8 +255,6 @@ def read_policy(raw: sqlite3.Connection) -> Policy:
 
 def load_policy(session: Session) -> Policy:
     """`read_policy` in a session's transaction."""
-    from storage.core.db import driver_connection
-
     return read_policy(driver_connection(session))
 
 
@@ -269,6 +268,14 @@ def age_on(birth: dt.date | None, day: dt.date) -> int | None:
     if (day.month, day.day) < (birth.month, birth.day):
         years -= 1
     return years
+
+
+def born_by(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone `years` old or older on `day` (as age_on counts)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, and that year was not a leap year
+        return day.replace(year=day.year - years, day=28)
 
 
 def birthday_at(birth: dt.date, years: int) -> dt.date:

@@ -15,14 +15,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.register.categories import CATEGORIES, CLOSE_REASONS, REFERRAL_AGENCIES, REFERRAL_STATUSES, RISK_LEVELS, labels, label
+from storage.core.audit import record
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
 from storage.core.i18n import N_, _
+from storage.register.categories import (
+    BENEFIT_KINDS,
+    CLOSE_REASONS,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    RISK_LEVELS,
+    SHOWN_CATEGORIES,
+    join_list,
+    label,
+    labels,
+)
 from storage.register.idnumbers import mask_id
+from storage.register.policy_text import policy_title
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import policy_line
+from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
@@ -48,7 +60,7 @@ _SEX = Column(N_("Sex"), "text", lambda p: label(SEXES, p.sex))
 _AGE = Column(N_("Age"), "int", lambda p: p.age)
 _VILLAGE = Column(N_("Village"), "text", lambda p: p.village)
 _GRID = Column(N_("Grid"), "text", lambda p: p.grid)
-_CATS = Column(N_("Categories"), "text", lambda p: labels(CATEGORIES, p.categories))
+_CATS = Column(N_("Categories"), "text", lambda p: labels(SHOWN_CATEGORIES, p.categories))
 _RISK = Column(N_("Risk"), "text", lambda p: label(RISK_LEVELS, p.risk_level))
 _LAST = Column(N_("Last seen"), "date", lambda p: p.last_seen)
 _STATUS = Column(N_("Case"), "text", _status)
@@ -79,6 +91,15 @@ LIST_COLUMNS: dict[str, list[Column]] = {
         Column(N_("Residents visited"), "int", lambda w: w.residents_visited),
         Column(N_("Residents seen"), "int", lambda w: w.residents_seen)],
 }
+# issue #15: the benefit and pairing lists (storage/register/benefit_lists.py WatchRow)
+_BENEFIT = Column(N_("Assistance or subsidy"), "text", lambda w: label(BENEFIT_KINDS, w.benefit))
+LIST_COLUMNS.update({
+    "unclaimed_benefits": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS, _BENEFIT,
+                           Column(N_("Why"), "text", lambda w: join_list(_(why) for why in w.why))],
+    "benefits_ending": [_NAME, _ID, _VILLAGE, _GRID, _BENEFIT, Column(N_("From"), "date", lambda w: w.start_on),
+                        Column(N_("Until"), "date", lambda w: w.end_on)],
+    "unpaired": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS],
+})
 # the persons behind "key persons" and "visited" (drill-down) look like the not-visited list
 LIST_COLUMNS["key_persons"] = LIST_COLUMNS["visited"] = LIST_COLUMNS["not_visited"]
 LIST_SLUGS = {name: name.replace("_", "-") for name in LISTS}
@@ -119,8 +140,6 @@ def title(report: MonthlyReport) -> str:
 
 def notes(report: MonthlyReport) -> str:
     """One line: the report day and the policy the figures follow (the files add which visits counted)."""
-    from storage.register.policy_text import policy_title
-
     return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
 
 
@@ -140,10 +159,8 @@ def _width(value: Any) -> int:
 
 
 def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
     from openpyxl.styles import Font
-
-    from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet
 
     wb = Workbook()
     add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
@@ -278,7 +295,6 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
             written = write_csv(report, path, full_ids=full_ids)
     except OSError as exc:
         raise UserError(_("Could not write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
-    from storage.core.audit import record
 
     record(db, "report", str(path), {**report.counts(), "files": len(written), "full_ids": full_ids})
     return written

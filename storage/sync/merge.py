@@ -22,13 +22,20 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
-from storage.core.changes import FoldError, load_identity, rebuild
+from storage.core.bulk import for_connection
+from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
+from storage.core.fold import rebuild
 from storage.core.i18n import _
+from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity, Township
+from storage.core.private_keys import private_keys
+from storage.core.schema import RECORD_LABELS, FoldError
 from storage.core.text import printable
+from storage.register.duplicates import possible_duplicates
+from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
+from storage.sync.conflicts import FOLLOWERS
 from storage.sync.devices import Trust
 
 log = logging.getLogger(__name__)
@@ -159,17 +166,8 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
                          grid=str(m.get("grid_code", "")))
 
 
-def merge_one(db: Database, path: Path) -> BundleOutcome:
-    """Merge one bundle in a transaction of its own."""
-    secrets = _age_secrets(db)
-    with db.write() as s:
-        return _merge_into(s, path, secrets)
-
-
 def _age_secrets(db: Database) -> list[str]:
     """The keys a bundle to this database is encrypted to, from its key file."""
-    from storage.core.private_keys import private_keys
-
     keys = private_keys(db.local_path)
     return [keys.township_age_secret, keys.county_age_secret, keys.device_age_secret]
 
@@ -196,7 +194,6 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code") or ""), township=str(manifest["township_code"]))
     if trust is not None and trust.waiting:
-        from storage.core.keys import fingerprint
         from storage.sync.devices import hold
 
         hold(s, manifest, trust, path)
@@ -249,8 +246,6 @@ _NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 def _problem(exc: BaseException) -> str:
     """What was wrong, in one translated line: the record type and the field when known."""
-    from storage.core.schema import RECORD_LABELS
-
     if not isinstance(exc, FoldError):
         return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
             error=type(exc).__name__)
@@ -346,8 +341,6 @@ def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[
 
 def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:
     """The set union of one chunk's events, then the records they touch re-derived."""
-    from storage.core.bulk import for_connection
-
     conn = s.connection()
     bulk = for_connection(conn)
     present = bulk.existing_event_ids(conn, [ev["id"] for ev in events])
@@ -382,8 +375,6 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
     """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
-    from storage.sync.conflicts import FOLLOWERS
-
     return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
 
 
@@ -431,9 +422,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     Each bundle is still all or nothing (a savepoint); a kill loses at most the
     current batch, which re-running the merge completes.
     """
-    from storage.register.duplicates import possible_duplicates
-    from storage.core.keys import fingerprint
-
     files = bundle_files(paths)
     secrets = _age_secrets(db) if files else []
     report = MergeReport()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -49,8 +49,19 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     move_out_of_database(conn)
 
 
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    # v4: referrals name the level and office they go to and a follow-up deadline; the six-dimension
+    # assessment and the township's acknowledgement of emergencies are tables of their own (created
+    # by the models); emergencies are found by risk level (storage/register/emergencies.py)
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(referral)")}
+    for name, ddl in (("level", "VARCHAR"), ("department", "VARCHAR NOT NULL DEFAULT ''"), ("due_on", "DATE")):
+        if name not in cols:
+            conn.execute(f"ALTER TABLE referral ADD COLUMN {name} {ddl}")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_risk_level ON risk_assessment (level, assessed_on)")
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 

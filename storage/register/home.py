@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from storage.register.categories import CATEGORIES, RISK_ORDER
 from storage.core.db import driver_connection
+from storage.register.emergencies import open_emergencies
 from storage.register.idnumbers import mask_id
 from storage.register.policy import Policy, ageing_out, read_policy
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
@@ -173,6 +174,8 @@ class HomeData:
     recent: list[VisitRow] = field(default_factory=list)
     grids: list[GridRow] = field(default_factory=list)  # township only
     open_conflicts: int = 0
+    # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
+    emergencies: list = field(default_factory=list)
 
 
 def overdue_order(row: DueRow) -> tuple:
@@ -268,6 +271,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])
     data.recent = _recent_visits(raw, grid)
+    data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(rows, visited, lambda r: (r.grid_code,)))
         data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0

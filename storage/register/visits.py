@@ -83,11 +83,30 @@ def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk
     return due_date(visit_date, None, freq, visit_date)
 
 
-def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: dt.date | None = None) -> Visit:
+def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *,
+              assessment: tuple[dict[str, Any], dict[str, Any]] | None = None, today: dt.date | None = None) -> Visit:
+    """Write a visit and, if `assessment` (grades, notes by dimension) is given, its six-dimension
+    assessment, dated like the visit: one transaction, everything checked before anything is written."""
+    from storage.register.assessments import check_assessment, write_assessment
+
     unknown = set(fields) - VISIT_FIELDS
     if unknown:
         raise ValueError(f"not visit fields: {sorted(unknown)}")
-    data = validate_visit({"visit_date": today or dt.date.today(), "method": "home", **fields}, today)
+    today = today or dt.date.today()
+    errors: list[ValidationError] = []
+    data: dict[str, Any] = {}
+    try:
+        data = validate_visit({"visit_date": today, "method": "home", **fields}, today)
+    except ValidationErrors as e:
+        errors += e.errors
+    assessed = None
+    if assessment is not None:
+        try:
+            assessed = check_assessment(assessment[0], assessment[1], data.get("visit_date") or today, today)
+        except ValidationErrors as e:
+            errors += [x for x in e.errors if x.field != "assessed_on"]  # the visit date's own error says it
+    if errors:
+        raise ValidationErrors(errors)
     vid = new_id()
     with db.write() as s:
         r = live_row(s, "resident", resident_id)
@@ -96,6 +115,8 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: 
         data["resident_id"] = resident_id
         data["grid_code"] = r.grid_code
         w.write("visit", vid, data)
+        if assessed is not None:
+            write_assessment(w, resident_id, assessed, visit_id=vid)
         s.flush()
         return s.get(Visit, vid)
 

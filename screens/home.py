@@ -11,10 +11,11 @@ from functools import lru_cache
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from storage.core.i18n import N_, _, current_language
+from storage.core.i18n import N_, _, current_language, ngettext
 from tui.footer import TranslatedFooter
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
@@ -42,6 +43,8 @@ class HomeScreen(Screen[None]):
         Binding("s", "open('sync')", N_("Sync"), id="home.sync"),
         Binding("c", "open('conflicts')", N_("Conflicts"), show=False, id="home.conflicts"),
         Binding("m", "open('reports')", N_("Reports"), show=False, id="home.reports"),
+        Binding("a", "acknowledge", N_("Acknowledge"), id="home.acknowledge"),
+        Binding("e", "focus_emergencies", N_("Emergencies"), show=False, id="home.emergencies"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]
@@ -56,6 +59,9 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        with Vertical(id="emergencies"):  # at the top, shown while a finding waits for acknowledgement
+            yield Static("", id="emergencies-title")
+            yield DataTable(id="t-emergencies", cursor_type="row")
         yield Static(_("Loading…"), id="progress")
         with TabbedContent(id="lists"):
             for pane, title in LISTS.items():
@@ -79,6 +85,10 @@ class HomeScreen(Screen[None]):
             return False
         if action == "open" and parameters == ("conflicts",) and self._role != "township":
             return False
+        if action == "focus_emergencies":
+            return bool(self.data is not None and self.data.emergencies)
+        if action == "acknowledge":  # the township acknowledges; a worker's list only waits
+            return self._role == "township" and bool(self.data is not None and self.data.emergencies)
         return True
 
     def on_screen_resume(self) -> None:
@@ -109,6 +119,7 @@ class HomeScreen(Screen[None]):
     def _show(self, data) -> None:
         """Progress and tab counts at once, the open list next, the hidden lists after the paint."""
         self._role, self.data = data.role, data
+        self._show_emergencies(data)
         self.query_one("#progress", Static).update(progress_renderable(data))
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or data.role == "township"]
@@ -148,6 +159,58 @@ class HomeScreen(Screen[None]):
         self._targets[pane] = targets
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def _show_emergencies(self, data) -> None:
+        box = self.query_one("#emergencies", Vertical)
+        box.display = bool(data.emergencies)
+        self.refresh_bindings()
+        if not data.emergencies:
+            return
+        township = data.role == "township"
+        self.query_one("#emergencies-title", Static).update(emergencies_title(data, township))
+        table = self.query_one("#t-emergencies", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for key, title_text, width in list_columns("emergencies"):
+            table.add_column(title_text, key=key, width=width)
+        targets = {}
+        for row_key, resident_id, cells in list_rows("emergencies", data):
+            table.add_row(*cells, key=row_key)
+            targets[row_key] = resident_id
+        self._targets["emergencies"] = targets
+        table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def action_focus_emergencies(self) -> None:
+        self.query_one("#t-emergencies", DataTable).focus()
+
+    def action_acknowledge(self) -> None:
+        from screens.dialogs import ConfirmScreen
+
+        if self.data is None or not self.data.emergencies:
+            return
+        table = self.query_one("#t-emergencies", DataTable)
+        e = self.data.emergencies[min(max(table.cursor_row, 0), len(self.data.emergencies) - 1)]
+        age = hours_text(e.age_hours(_now()))
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._acknowledge(e.key)
+
+        self.app.push_screen(ConfirmScreen(_("Acknowledge the emergency of {name} ({grid}), found {age} ago?").format(
+            name=e.name, grid=e.grid_code.split("-", 1)[-1], age=age)), answer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home-ack")
+    def _acknowledge(self, key: str) -> None:
+        from storage.core.errors import UserError
+        from storage.register.emergencies import acknowledge
+
+        try:
+            acknowledge(self.app.db, key)
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, _("Acknowledged; the grid learns of it with its next return bundle."))
+        self.app.call_from_thread(self.action_reload)
 
     @on(DataTable.RowSelected)
     def _open_row(self, event: DataTable.RowSelected) -> None:
@@ -220,9 +283,40 @@ def _cached_ago(day, today, _lang: str) -> str:
     return format_ago(day, today)
 
 
+def _now():
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def hours_text(hours: int) -> str:
+    return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+
+
+def emergencies_title(data, township: bool):
+    from rich.text import Text
+
+    n = len(data.emergencies)
+    text = (ngettext("{n} emergency to acknowledge (a: acknowledge)", "{n} emergencies to acknowledge (a: acknowledge)", n)
+            if township else
+            ngettext("{n} emergency not yet acknowledged by the township", "{n} emergencies not yet acknowledged by the township", n))
+    return Text(text.format(n=n), style="bold red")
+
+
+def _finding(e) -> str:
+    from storage.register.categories import RISK_LEVELS, label
+
+    parts = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []
+    if e.mandatory:
+        parts.append(_("Must be reported at once"))
+    return _("、").join(parts)
+
+
 def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
     """(key, title, width or None for automatic) of a list."""
     columns = {
+        "emergencies": [("age", N_("Waiting"), None), ("name", N_("Name"), None), ("grid", N_("Grid"), None),
+                        ("what", N_("Finding"), None), ("found", N_("Found on"), None)],
         "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                     ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
                     ("late", N_("Days late"), None)],
@@ -248,6 +342,10 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
     from tui.formatting import format_percent
 
     today = data.today
+    if pane == "emergencies":
+        now = _now()
+        return [(e.key, e.resident_id, (hours_text(e.age_hours(now)), e.name, e.grid_code.split("-", 1)[-1],
+                                        _finding(e), _day(e.found_on))) for e in data.emergencies]
     if pane in ("overdue", "due_week", "high_risk"):
         keys = [key for key, _title, _width in list_columns(pane)]
         rows = []

@@ -26,6 +26,9 @@ from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
+from screens.after_save import AfterSave, after_save, show_after_save
+from storage.register.assessments import is_blank
+from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class VisitFormScreen(Screen[str | None]):
         self._saving = False
         self._asking_restore = False
         self._latest: dict[str, Any] | None = None
+        self._previous_grades: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,10 +87,13 @@ class VisitFormScreen(Screen[str | None]):
         from storage.register.residents import get_resident
         from storage.register.visits import propose_next_visit
 
+        from storage.register.assessments import latest_grades
+
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
         draft = drafts.load_draft(self.app.db.path, self.resident_id)
+        self._previous_grades = latest_grades(self.app.db, self.resident_id)
         self.app.call_from_thread(self._build, resident, proposed, draft)
 
     # --- building the form ------------------------------------------------------
@@ -113,6 +120,7 @@ class VisitFormScreen(Screen[str | None]):
             w.append(Static(title, classes="heading"))
             w.append(SelectionList[str](*[(label(table, c), c) for c in codes], id=field, compact=True))
             w.append(_error_label(field))
+        w.append(AssessmentSection(previous=self._previous_grades))
         w.append(Static(_("Referral (optional)"), classes="heading"))
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
                                         id="referral_agency", compact=True), "referral_agency")
@@ -189,6 +197,8 @@ class VisitFormScreen(Screen[str | None]):
             "mandatory_report": q("#mandatory_report", Checkbox).value,
             "next_touched": self._next_touched,
             "notes": q("#notes", TextArea).text,
+            "assessment_grades": q(AssessmentSection).grades(),
+            "assessment_notes": q(AssessmentSection).notes(),
         }
 
     def apply_values(self, values: dict[str, Any]) -> None:
@@ -214,6 +224,7 @@ class VisitFormScreen(Screen[str | None]):
         if isinstance(values.get("notes"), str):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))
+        self.query_one(AssessmentSection).apply(values.get("assessment_grades"), values.get("assessment_notes"))
 
     def is_dirty(self) -> bool:
         return self._pristine is not None and self.values() != self._pristine
@@ -296,6 +307,8 @@ class VisitFormScreen(Screen[str | None]):
     # --- saving and leaving -----------------------------------------------------------
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        if any(field.startswith("assess_") for field in errors):
+            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
         for label_widget in self.query("Label.error").results(Label):
             _set_error(label_widget, "")
         unplaced = []
@@ -330,19 +343,21 @@ class VisitFormScreen(Screen[str | None]):
         fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations",
                                     "hazards", "needs", "services", "risk_after", "mandatory_report",
                                     "next_visit_on", "notes")}
+        grades, notes = v["assessment_grades"], v["assessment_notes"]
+        assessment = None if is_blank(grades, notes) else (grades, notes)
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._save(fields, v["referral_agency"], v["referral_reason"])
+        self._save(fields, v["referral_agency"], v["referral_reason"], assessment)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
-    def _save(self, fields: dict[str, Any], agency: str | None, reason: str) -> None:
+    def _save(self, fields: dict[str, Any], agency: str | None, reason: str, assessment) -> None:
         from storage.register.referrals import open_referral
         from storage.register.visits import log_visit
 
         today = self.app.today()
         try:
-            visit = log_visit(self.app.db, self.resident_id, fields, today=today)
+            visit = log_visit(self.app.db, self.resident_id, fields, assessment=assessment, today=today)
             if agency:
                 open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date)
         except ValidationErrors as e:
@@ -352,15 +367,16 @@ class VisitFormScreen(Screen[str | None]):
             self.app.call_from_thread(self._failed, {("referral_" + e.field if e.field in ("agency", "reason") else e.field): e.message})
             return
         drafts.delete_draft(self.app.db.path, self.resident_id)
-        self.app.call_from_thread(self._saved, visit.id)
+        self.app.call_from_thread(self._saved, visit.id, after_save(self.app.db, self.resident_id, visit.id))
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
         self.show_errors(errors)
 
-    def _saved(self, visit_id: str) -> None:
+    def _saved(self, visit_id: str, after: AfterSave) -> None:
         self.notify(_("Visit saved."))
         self.dismiss(visit_id)
+        show_after_save(self.app, after)
 
     def action_cancel(self) -> None:
         if not self.is_dirty():

@@ -167,3 +167,24 @@ def review_reasons(history: list[Assessment], risk_level: str) -> list[Worsening
 def trend(history: list[Assessment], dim: str) -> list[str | None]:
     """The grades of one dimension, oldest first (history newest first); None where not graded."""
     return [grade_of(a, dim) for a in reversed(history)]
+
+
+def latest_grades(db: Database, resident_id: str) -> dict[str, str]:
+    """The grades of a resident's latest assessment ({} if never assessed): a reassessment's starting point."""
+    from storage.register.duplicates import resident_ids_for
+
+    with db.session() as s:
+        history = ordered_history(s, resident_ids_for(db, resident_id), limit=1)
+    return {dim: grade for dim in DIMENSIONS if history and (grade := grade_of(history[0], dim))}
+
+
+def review_for(db: Database, resident_id: str) -> list[Worsening]:
+    """`review_reasons` for a resident as the database holds it now (after a visit is saved)."""
+    from storage.core.models import Resident
+    from storage.register.duplicates import resident_ids_for
+
+    ids = resident_ids_for(db, resident_id)
+    with db.session() as s:
+        r = s.get(Resident, resident_id)
+        history = ordered_history(s, ids, limit=2)
+    return review_reasons(history, r.risk_level if r is not None else "low")

@@ -250,3 +250,22 @@ def acknowledge(db: Database, key: str, *, note: str = "", now: dt.datetime | No
                                        "acknowledged_by": ident.worker_name or ident.township_name, "note": note})
         s.flush()
         return s.get(EmergencyAck, key)
+
+
+def finding_of_visit(db: Database, visit_id: str) -> str | None:
+    """The key of the finding this visit is, or None (a visit that is no emergency finding)."""
+    from storage.core.models import Visit
+
+    with db.session() as s:
+        v = s.get(Visit, visit_id)
+        if v is None or v.deleted or v.visit_date is None or not (v.mandatory_report or v.risk_after == LEVEL):
+            return None
+        key = "visit:" + visit_id
+        return key if key in {e.key for e in find_emergencies(s, v.visit_date, v.visit_date)} else None
+
+
+def latest_finding(db: Database, resident_id: str, day: dt.date) -> str | None:
+    """The key of the newest finding about a resident dated `day` (after a risk change), or None."""
+    with db.session() as s:
+        found = [e for e in find_emergencies(s, day, day) if e.resident_id == resident_id]
+    return found[0].key if found else None

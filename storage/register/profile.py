@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from storage.core.changes import live_row
 from storage.core.db import Database
-from storage.core.models import Referral, Resident, RiskAssessment, Visit
+from storage.core.models import Assessment, Referral, Resident, RiskAssessment, Visit
+from storage.register.assessments import ordered_history
 from storage.register.policy import Policy, age_on, ageing_out, due_date, load_policy
 
 
@@ -20,6 +21,7 @@ class Profile:
     visits: list[Visit] = field(default_factory=list)  # newest first
     referrals: list[Referral] = field(default_factory=list)  # open first, then newest
     risk: list[RiskAssessment] = field(default_factory=list)  # newest first
+    assessments: list[Assessment] = field(default_factory=list)  # the last few six-dimension ones, newest first
     age: int | None = None
     age_out_on: dt.date | None = None  # a child category stops applying soon (or has)
     last_visit: dt.date | None = None
@@ -47,6 +49,7 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
             .where(RiskAssessment.resident_id.in_(ids), RiskAssessment.deleted == False)  # noqa: E712
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
+        assessments = ordered_history(s, ids)
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
     from storage.register.report_query import seen_methods
 
@@ -55,7 +58,7 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
                  and v.visit_date <= today), None)
     freq = policy.frequency_days(r.risk_level, r.visit_frequency_days)
     return Profile(
-        resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk,
+        resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk, assessments=assessments,
         age=age_on(r.birth_date, today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
         last_visit=last, due_on=due_date(last, r.registered_on, freq, today),

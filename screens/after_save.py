@@ -1,0 +1,71 @@
+"""What follows a save, shared by the forms and the resident page: the emergency report, the risk review.
+
+`after_save` runs in the saving worker thread (it reads the database and writes the report file);
+`show_after_save` runs on the app's thread with what it found.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storage.core.db import Database
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.register.assessments import DIMENSIONS, GRADES, Worsening
+from storage.register.urgent_report import UrgentReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AfterSave:
+    report: UrgentReport | None = None  # an emergency finding was saved
+    saved_to: Path | None = None
+    can_export: bool = False  # a worker's database: its bundle goes to the township
+    review: list[Worsening] = field(default_factory=list)
+    problem: str = ""  # the report could not be written (the save itself went through)
+
+
+def after_save(db: Database, resident_id: str, visit_id: str | None = None, finding: str | None = None) -> AfterSave:
+    """`finding`: the key of a finding just saved (a risk change); else the visit's, if it is one."""
+    from storage.core.identity import get_identity
+    from storage.register.assessments import review_for
+    from storage.register.emergencies import finding_of_visit
+    from storage.register.urgent_report import report_for, save_report
+
+    out = AfterSave(review=review_for(db, resident_id))
+    key = finding or (finding_of_visit(db, visit_id) if visit_id else None)
+    if key is None:
+        return out
+    ident = get_identity(db)
+    out.can_export = ident is not None and ident.role == "worker"
+    try:
+        out.report = report_for(db, key)
+        out.saved_to = save_report(db, out.report)
+    except UserError as exc:
+        out.problem = str(exc)
+    return out
+
+
+def review_text(reasons: list[Worsening]) -> str:
+    parts = []
+    for w in reasons:
+        if w.before in GRADES:
+            parts.append(_("{dimension}: {before} to {after}").format(
+                dimension=_(DIMENSIONS[w.dimension]), before=_(GRADES[w.before]), after=_(GRADES[w.after])))
+        else:
+            parts.append(_("{dimension}: {after}").format(dimension=_(DIMENSIONS[w.dimension]), after=_(GRADES[w.after])))
+    return _("Consider reviewing the risk level ({reasons}).").format(reasons=_("; ").join(parts))
+
+
+def show_after_save(app, after: AfterSave) -> None:
+    if after.review:
+        app.notify(review_text(after.review), severity="warning", timeout=12, markup=False)
+    if after.problem:
+        app.notify(after.problem, severity="error", markup=False)
+    if after.report is not None and after.saved_to is not None:
+        from screens.urgent import UrgentReportScreen
+
+        app.push_screen(UrgentReportScreen(after.report, after.saved_to, can_export=after.can_export))

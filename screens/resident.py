@@ -362,7 +362,14 @@ class ResidentScreen(Screen[None]):
 
         db, rid, today = self.app.db, self.resident_id, self.app.today()
         if what == "change_risk":
+            from screens.after_save import after_save, show_after_save
+            from storage.register.emergencies import latest_finding
+
             risk.change_risk(db, rid, args[0], args[1], assessed_on=today)
+            finding = latest_finding(db, rid, today) if args[0] == "emergency" else None
+            if finding is not None:  # an escalation to emergency: the township must hear of it now
+                after = after_save(db, rid, finding=finding)
+                self.app.call_from_thread(show_after_save, self.app, after)
             done = _("Risk level changed.")
         elif what == "open_referral":
             referrals.open_referral(db, rid, args[0], args[1], opened_on=today)

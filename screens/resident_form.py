@@ -23,6 +23,8 @@ from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.residents import SEX_LABELS
+from storage.register.assessments import is_blank
+from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -123,6 +125,7 @@ class ResidentFormScreen(Screen[str | None]):
         if r is None:
             w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")
+            w.append(AssessmentSection())  # the assessment at registration
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(_error_label("notes"))
@@ -148,6 +151,7 @@ class ResidentFormScreen(Screen[str | None]):
             return
         values = self.values()
         risk = self.query("#risk_level").first(Select).value if self.resident_id is None else None
+        assessed = self._assessment()
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(self._resident))
@@ -163,6 +167,17 @@ class ResidentFormScreen(Screen[str | None]):
         self.query_one("#notes", TextArea).text = values["notes"]
         if risk is not None:
             self.query_one("#risk_level", Select).value = risk
+        if assessed is not None:
+            self.query_one(AssessmentSection).apply(*assessed)
+
+    def _assessment(self) -> tuple[dict[str, str], dict[str, str]] | None:
+        """(grades, notes) of the new resident's assessment section; None when editing, or left blank."""
+        found = self.query(AssessmentSection)
+        if not found:
+            return None
+        section = found.first(AssessmentSection)
+        grades, notes = section.grades(), section.notes()
+        return None if is_blank(grades, notes) else (grades, notes)
 
     def values(self) -> dict[str, Any]:
         v: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value.strip() for name in INPUTS}
@@ -228,6 +243,8 @@ class ResidentFormScreen(Screen[str | None]):
     # --- saving ----------------------------------------------------------------------
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        if any(field.startswith("assess_") for field in errors):
+            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
         for widget in self.query("Label.error").results(Label):
             _set_message(widget, "")
         unplaced, first = [], None
@@ -258,15 +275,21 @@ class ResidentFormScreen(Screen[str | None]):
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)
         self._saving = True
-        self._save(fields, risk)
+        self._save(fields, risk, self._assessment())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
-    def _save(self, fields: dict[str, Any], risk: str | None) -> None:
+    def _save(self, fields: dict[str, Any], risk: str | None, assessment=None) -> None:
+        from screens.after_save import AfterSave, after_save
+        from storage.register.emergencies import latest_finding
         from storage.register.residents import register_resident, update_resident
 
+        after = AfterSave()
         try:
             if self.resident_id is None:
-                saved = register_resident(self.app.db, fields, risk_level=risk or "low", today=self.app.today())
+                saved = register_resident(self.app.db, fields, risk_level=risk or "low", today=self.app.today(),
+                                          assessment=assessment)
+                finding = latest_finding(self.app.db, saved.id, saved.registered_on) if risk == "emergency" else None
+                after = after_save(self.app.db, saved.id, finding=finding)
             else:
                 saved = update_resident(self.app.db, self.resident_id, fields, today=self.app.today())
         except ValidationErrors as e:
@@ -275,18 +298,21 @@ class ResidentFormScreen(Screen[str | None]):
         except ValidationError as e:
             self.app.call_from_thread(self._failed, {e.field: e.message})
             return
-        self.app.call_from_thread(self._saved, saved.id)
+        self.app.call_from_thread(self._saved, saved.id, after)
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
         self.show_errors(errors)
 
-    def _saved(self, resident_id: str) -> None:
+    def _saved(self, resident_id: str, after) -> None:
+        from screens.after_save import show_after_save
+
         self.notify(_("Resident saved."))
         self.dismiss(resident_id)
+        show_after_save(self.app, after)
 
     def action_cancel(self) -> None:
-        if self._pristine is None or self.values() == self._pristine:
+        if self._pristine is None or (self.values() == self._pristine and self._assessment() is None):
             self.dismiss(None)
             return
 

@@ -140,3 +140,38 @@ def _rendered(widget, width: int) -> str:
     console = Console(width=width, record=True, file=open(os.devnull, "w", encoding="utf-8"))
     console.print(widget.content)
     return console.export_text()
+
+
+@run_async
+async def test_the_new_resident_form_takes_the_assessment_at_registration(tmp_path):
+    from screens.resident_form import ResidentFormScreen
+    from tests.foundation_helpers import make_db
+
+    db = make_db(tmp_path / "w.db")
+    app = make_app(db.path, lang="en", today=TODAY)
+    told: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (told.append(str(message)), notify(message, **kw))[1]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentFormScreen())
+        form = app.screen
+        form.query_one("#name", Input).value = "赵大爷"
+        form.query_one("#birth_date", Input).value = "1944-02-02"
+        form.query_one("#categories", SelectionList).select("solitary_elder")
+        form.query_one("#risk_level", Select).focus()
+        await pilot.press("tab")
+        assert type(form.focused).__name__ == "CollapsibleTitle"  # after the risk, before the notes
+        await pilot.press("enter")
+        await pilot.pause()
+        for key in "013423":
+            await pilot.press("tab", key, "tab")
+        await pilot.press("ctrl+s")
+        await settle(pilot, 0.2)
+        assert type(app.screen).__name__ != "ResidentFormScreen"
+        # severe at the first assessment of a low-risk resident: the review is suggested after saving
+        assert any("Consider reviewing the risk level" in m and "Education: Severe" in m for m in told)
+    with db.session() as s:
+        r = s.exec(select(Resident)).one()
+        a = s.exec(select(Assessment)).one()
+    assert (a.resident_id, a.visit_id, a.assessed_on) == (r.id, None, TODAY)
+    assert [getattr(a, d) for d in DIMENSIONS] == ["none", "mild", "severe", "na", "moderate", "severe"]

@@ -264,8 +264,9 @@ def finding_of_visit(db: Database, visit_id: str) -> str | None:
         return key if key in {e.key for e in find_emergencies(s, v.visit_date, v.visit_date)} else None
 
 
-def latest_finding(db: Database, resident_id: str, day: dt.date) -> str | None:
-    """The key of the newest finding about a resident dated `day` (after a risk change), or None."""
+def latest_finding(db: Database, resident_id: str, day: dt.date, kind: str = "risk") -> str | None:
+    """The key of the newest finding of `kind` about a resident dated `day` (after a risk change), or None."""
     with db.session() as s:
-        found = [e for e in find_emergencies(s, day, day) if e.resident_id == resident_id]
+        found = [e for e in find_emergencies(s, day, day)
+                 if e.resident_id == resident_id and e.key.startswith(kind + ":")]
     return found[0].key if found else None

@@ -166,3 +166,29 @@ def test_the_clock_of_the_finding_is_the_event_that_made_it_one(tmp_path):
     with db.session() as s:
         stamps = [ev.hlc for ev in s.execute(select(Event).where(Event.record_id == v.id).order_by(Event.hlc)).scalars()]
     assert e.found_at == dt.datetime.fromtimestamp(hlc.wall_ms(stamps[1]) / 1000, dt.timezone.utc)
+
+
+def test_the_emergencies_command_lists_acknowledges_and_prints_the_report(tmp_path):
+    from tests.test_cli import run
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张小明")
+    today = dt.date.today()
+    v = log_visit(w, r.id, {"visit_date": today, "mandatory_report": True}, today=today)
+    export_bundle(w, tmp_path / "usb")
+    merge_paths(t.db, [tmp_path / "usb"])
+    key = "visit:" + v.id
+    w.dispose()
+    t.db.dispose()
+    listed = run("--db", str(t.db.path), "--lang", "en", "emergencies", tmp_path=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert key in listed.stdout and "0 hours" in listed.stdout and "张小明" in listed.stdout
+    text = run("--db", str(w.path), "--lang", "en", "emergencies", "text", key, tmp_path=tmp_path)
+    assert text.returncode == 0 and "张*明" in text.stdout and "张小明" not in text.stdout
+    refused = run("--db", str(w.path), "--lang", "en", "emergencies", "ack", key, tmp_path=tmp_path)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Only the township" in refused.stderr
+    done = run("--db", str(t.db.path), "--lang", "en", "emergencies", "ack", key, "--note", "已处理", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    again = run("--db", str(t.db.path), "--lang", "en", "emergencies", tmp_path=tmp_path)
+    assert "No emergency waiting" in again.stdout

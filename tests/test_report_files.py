@@ -37,7 +37,7 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
     path = tmp_path / "r.xlsx"
     assert save_report(db, report, path) == [path]
     wb = _load(path)
-    assert wb.sheetnames == [_("Summary")] + [_(t)[:31] for t in LISTS.values()]
+    assert wb.sheetnames == [_("Summary")] + [_(t)[:31] for t in LISTS.values()] + [_("Six-dimension assessment")]
     if lang == "zh_CN":
         assert "超龄" in wb.sheetnames  # "Aged out", from the real Chinese catalog
     summary = wb[_("Summary")]
@@ -81,7 +81,7 @@ def test_csv_has_a_bom_and_parses_back(town, tmp_path):
     db, ids, report = town
     path = tmp_path / "r.csv"
     written = save_report(db, report, path)
-    assert written == [path] + [csv_list_path(path, n) for n in LISTS]
+    assert written == [path] + [csv_list_path(path, n) for n in LISTS] + [tmp_path / "r-assessment.csv"]
     assert csv_list_path(path, "aged_out").name == "r-aged-out.csv"
     for p in written:
         assert p.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -104,7 +104,7 @@ def test_every_file_written_is_audited(town, tmp_path):
     entry = next(e for e in entries(db) if e.file == str(path))
     assert entry.action == "report" and entry.actor == "王网格"
     assert entry.counts == {"month": "2026-09", "key_persons": 11, "visited": 7, "overdue": 3,
-                            "emergency_high": 2, "open_referrals": 2, "aged_out": 2, "files": 7, "full_ids": False}
+                            "emergency_high": 2, "open_referrals": 2, "aged_out": 2, "files": 11, "full_ids": False}
 
 
 def test_other_file_types_are_refused(town, tmp_path):

@@ -303,6 +303,19 @@ def emergencies_title(data, township: bool):
     return Text(text.format(n=n), style="bold red")
 
 
+def _due(f, today):
+    """A referral's deadline; past it, in red with the days overdue."""
+    from rich.text import Text
+
+    if f.due_on is None:
+        return ""
+    if f.overdue(today):
+        late = (today - f.due_on).days
+        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=_day(f.due_on), n=late),
+                    style="bold red")
+    return _day(f.due_on)
+
+
 def _finding(e) -> str:
     from storage.register.categories import RISK_LEVELS, label
 
@@ -325,7 +338,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
         "high_risk": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                       ("last", N_("Last visit"), None), ("due", N_("Due"), None)],
         "referrals": [("name", N_("Name"), None), ("agency", N_("Referred to"), None),
-                      ("status", N_("Status"), None), ("opened", N_("Opened"), None), ("reason", N_("Reason"), None)],
+                      ("status", N_("Status"), None), ("due", N_("Follow up by"), None), ("reason", N_("Reason"), None)],
         "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                        ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
         "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
@@ -356,7 +369,7 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         return rows
     if pane == "referrals":
         return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
-                                       _day(f.opened_on), f.reason)) for f in data.referrals]
+                                       _due(f, today), f.reason)) for f in data.referrals]
     if pane == "ageing_out":
         return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
                               _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
@@ -395,6 +408,9 @@ def progress_renderable(data):
     if not overall.total:
         table.add_row(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                       "", "", style="italic")
+    late = data.counts.get("referrals_overdue", 0)
+    if late:
+        table.add_row(_("Referrals past their follow-up date (tab 4)"), "", str(late), style="bold red")
     if data.role == "township":
         table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
                       style="bold red" if data.open_conflicts else "")

@@ -125,3 +125,25 @@ def test_the_workbook_has_the_sheets_and_the_csv_their_files(town, tmp_path):
     assert tmp_path / "r-assessment.csv" in written and tmp_path / "r-emergencies.csv" in written
     text = (tmp_path / "r-worsened.csv").read_text(encoding="utf-8-sig")
     assert "张一" in text and "Economy: No difficulty to Moderate" in text
+
+
+def test_home_lists_overdue_referrals_first_and_counts_them(tmp_path):
+    from screens.home import list_rows
+    from storage.register.home import home_data
+
+    db = make_db(tmp_path / "w.db")
+    r = register_resident(db, {"name": "张一", "categories": ["solitary_elder"], "birth_date": D(1945, 1, 1),
+                               "registered_on": D(2026, 1, 5)}, today=D(2026, 1, 5)).id
+    on_time = open_referral(db, r, "clinic", "体检", opened_on=D(2026, 10, 1), due_on=D(2026, 10, 30))
+    late = open_referral(db, r, "police", "走失", opened_on=D(2026, 10, 5), level="township", department="派出所")
+    assert late.due_on == D(2026, 10, 12)  # a week, when none is given
+    data = home_data(db, TODAY)
+    assert [f.id for f in data.referrals] == [late.id, on_time.id] and data.counts["referrals_overdue"] == 1
+    cells = list_rows("referrals", data)[0][2]
+    assert "8 days late" in str(cells[3])
+    from storage.core.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="after the referral"):
+        open_referral(db, r, "police", "x", opened_on=D(2026, 10, 5), due_on=D(2026, 10, 1))
+    with pytest.raises(ValidationError):
+        open_referral(db, r, "police", "x", level="province")

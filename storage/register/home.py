@@ -138,6 +138,12 @@ class ReferralRow:
     reason: str
     status: str
     opened_on: dt.date | None
+    due_on: dt.date | None = None  # the follow-up deadline
+    level: str | None = None
+    department: str = ""
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.due_on is not None and self.due_on < today
 
 
 @dataclass(slots=True)
@@ -265,8 +271,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
                            key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name)),
         "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
         "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
-        "referrals": _open_referrals(raw, by_id),
+        "referrals": _open_referrals(raw, by_id, today),
     }
+    data.counts["referrals_overdue"] = sum(f.overdue(today) for f in lists["referrals"])
     for name, items in lists.items():
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])
@@ -278,15 +285,18 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
     return data
 
 
-def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:
-    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
-           " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
+def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow], today: dt.date) -> list[ReferralRow]:
+    """Open referrals of the active residents: those past their follow-up deadline first, longest overdue first."""
+    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on, f.due_on, f.level, f.department"
+           " FROM referral f WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
     roots = _alias_roots(conn)
     out = []
-    for fid, rid, agency, reason, status, opened in conn.execute(sql):
+    for fid, rid, agency, reason, status, opened, due, level, department in conn.execute(sql):
         r = residents.get(roots.get(rid, rid))
         if r is not None:  # another grid's, or a closed case
-            out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened)))
+            out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened),
+                                   as_date(due), level, department or ""))
+    out.sort(key=lambda f: (0, f.due_on) if f.overdue(today) else (1, dt.date.min))  # stable: the rest as opened
     return out
 
 

@@ -192,3 +192,20 @@ def test_the_emergencies_command_lists_acknowledges_and_prints_the_report(tmp_pa
     assert done.returncode == 0, done.stderr
     again = run("--db", str(t.db.path), "--lang", "en", "emergencies", tmp_path=tmp_path)
     assert "No emergency waiting" in again.stdout
+
+
+def test_one_incident_is_one_finding_whatever_the_worker_saved_for_it(tmp_path):
+    t = make_db(tmp_path / "t.db", role="township", device_id="bbbb000000000002")
+    r = elder(t, "张三", grid_code="330521101-G01")
+    change_risk(t, r.id, "emergency", "老人走失", assessed_on=TODAY)
+    v = log_visit(t, r.id, {"visit_date": TODAY, "mandatory_report": True, "risk_after": "emergency"}, today=TODAY)
+    [e] = _open(t)
+    assert e.key.startswith("risk:") and e.keys == (e.key, "visit:" + v.id) and e.mandatory and e.emergency_level
+    assert e.visit_id == v.id
+    acknowledge(t, "visit:" + v.id)  # by either of its keys
+    assert _open(t) == []
+    with pytest.raises(UserError, match="Already acknowledged"):
+        acknowledge(t, e.key)
+    # another day is another incident
+    log_visit(t, r.id, {"visit_date": TODAY - dt.timedelta(days=3), "mandatory_report": True}, today=TODAY)
+    assert len(_open(t)) == 1

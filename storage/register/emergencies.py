@@ -49,6 +49,7 @@ class Emergency:
     acknowledged_at: dt.datetime | None = None
     acknowledged_by: str = ""
     next_visit_on: dt.date | None = None  # the first visit after the finding (the report's response time)
+    keys: tuple[str, ...] = ()  # every finding of the resident that day: `key` is the first of them
 
     def age_hours(self, now: dt.datetime) -> int:
         return max(0, int((now - self.found_at).total_seconds() // 3600))
@@ -180,8 +181,10 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
                 "SELECT id, acknowledged_at, acknowledged_by FROM emergency_ack WHERE deleted = 0"
                 f" AND id IN ({_marks(len(chunk))})", chunk).fetchall():
             acks[key] = (parse_instant(at), by or "")
-    out = []
-    for key in keys:
+    # one incident, one finding: a resident's findings of one day (the risk raised on the resident page,
+    # then the visit with 须立即上报 ticked) are one, under the key of the first; acknowledged if any is
+    groups: dict[tuple[str, str], Emergency] = {}
+    for key in sorted(keys, key=lambda k: (stamps.get(k, 0), k)):
         f = found[key]
         r = residents.get(f["resident_id"])
         if r is None or r[5]:  # a resident not (or no longer) on this database
@@ -190,10 +193,20 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
             continue
         day = as_date(f["day"])
         at, by = acks.get(key, (None, ""))
-        out.append(Emergency(key=key, resident_id=r[4] or r[0], name=r[1] or "", grid_code=r[2] or "",
-                             village_code=r[3], found_on=day, found_at=_instant(stamps.get(key), day),
-                             mandatory=f["mandatory"], emergency_level=f["level"], visit_id=f["visit_id"],
-                             acknowledged_at=at, acknowledged_by=by))
+        e = groups.get((r[4] or r[0], f["day"]))
+        if e is None:
+            groups[(r[4] or r[0], f["day"])] = Emergency(
+                key=key, resident_id=r[4] or r[0], name=r[1] or "", grid_code=r[2] or "", village_code=r[3],
+                found_on=day, found_at=_instant(stamps.get(key), day), mandatory=f["mandatory"],
+                emergency_level=f["level"], visit_id=f["visit_id"], acknowledged_at=at, acknowledged_by=by,
+                keys=(key,))
+            continue
+        e.keys += (key,)
+        e.mandatory, e.emergency_level = e.mandatory or f["mandatory"], e.emergency_level or f["level"]
+        e.visit_id = e.visit_id or f["visit_id"]
+        if at is not None and (e.acknowledged_at is None or at < e.acknowledged_at):
+            e.acknowledged_at, e.acknowledged_by = at, by
+    out = list(groups.values())
     out.sort(key=lambda e: (e.found_at, e.key), reverse=True)
     return out
 
@@ -239,12 +252,12 @@ def acknowledge(db: Database, key: str, *, note: str = "", now: dt.datetime | No
             raise UserError(_("Only the township acknowledges emergencies."))
         source = s.get(Visit, rid) if kind == "visit" else s.get(RiskAssessment, rid)
         day = None if source is None else source.visit_date if kind == "visit" else source.assessed_on
-        if source is None or source.deleted or day is None or key not in {e.key for e in find_emergencies(s, day, day)}:
+        group = [e for e in find_emergencies(s, day, day) if key in e.keys] if source and not source.deleted and day else []
+        if not group:
             raise UserError(_("No such emergency: {key}.").format(key=key))
-        existing = s.get(EmergencyAck, key)
-        if existing is not None and not existing.deleted:
+        if group[0].acknowledged_at is not None:
             raise UserError(_("Already acknowledged by {who} at {when}.").format(
-                who=existing.acknowledged_by, when=existing.acknowledged_at))
+                who=group[0].acknowledged_by, when=group[0].acknowledged_at.isoformat()))
         w = writer(s)
         w.write("emergency_ack", key, {"resident_id": source.resident_id, "acknowledged_at": now.isoformat(),
                                        "acknowledged_by": ident.worker_name or ident.township_name, "note": note})
@@ -261,12 +274,13 @@ def finding_of_visit(db: Database, visit_id: str) -> str | None:
         if v is None or v.deleted or v.visit_date is None or not (v.mandatory_report or v.risk_after == LEVEL):
             return None
         key = "visit:" + visit_id
-        return key if key in {e.key for e in find_emergencies(s, v.visit_date, v.visit_date)} else None
+        found = [e for e in find_emergencies(s, v.visit_date, v.visit_date) if key in e.keys]
+        return key if found else None
 
 
 def latest_finding(db: Database, resident_id: str, day: dt.date, kind: str = "risk") -> str | None:
     """The key of the newest finding of `kind` about a resident dated `day` (after a risk change), or None."""
     with db.session() as s:
-        found = [e for e in find_emergencies(s, day, day)
-                 if e.resident_id == resident_id and e.key.startswith(kind + ":")]
-    return found[0].key if found else None
+        keys = [k for e in find_emergencies(s, day, day) if e.resident_id == resident_id for k in e.keys
+                if k.startswith(kind + ":")]
+    return keys[-1] if keys else None

@@ -63,7 +63,7 @@ def report_for(db: Database, key: str) -> UrgentReport:
     with db.session() as s:
         source = s.get(Visit if kind == "visit" else RiskAssessment, rid)
         day = None if source is None else source.visit_date if kind == "visit" else source.assessed_on
-        found = [e for e in find_emergencies(s, day, day) if e.key == key] if day and not source.deleted else []
+        found = [e for e in find_emergencies(s, day, day) if key in e.keys] if day and not source.deleted else []
         if not found:
             raise UserError(_("No such emergency: {key}.").format(key=key))
         e = found[0]

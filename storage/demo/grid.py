@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from storage.demo import history
+from storage.demo import followup, history
 from storage.demo import words
 from storage.core import hlc as clock
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
@@ -44,6 +44,8 @@ class Shared:
     """What the grids of one run share: surname table, pinyin cache, ID numbers in use."""
 
     county: str
+    township_device: str = ""  # the township's device: it acknowledges emergency findings
+    clerk: str = ""  # and signs them so
     surnames: list[str] = field(default_factory=list)
     cum_weights: list[float] = field(default_factory=list)
     pinyin: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -98,14 +100,20 @@ def _birth_for_age_out(out: dt.date, limit: int) -> dt.date:
 class GridBuilder:
     def __init__(self, seed: int, today: dt.date, spec: GridSpec, shared: Shared):
         self.rng = random.Random(f"demo:{seed}:{spec.grid_id}")
+        # assessments and acknowledgements draw from their own: the rest of the set does not move with them
+        self.rng_followup = random.Random(f"demo:{seed}:{spec.grid_id}:followup")
         self.today, self.spec, self.shared = today, spec, shared
         self.pending: list[tuple[dt.date, int, str, str, dict[str, Any]]] = []  # (day, order, type, id, fields)
+        self.writers: dict[int, tuple[str, str]] = {}  # order -> (device, author) of events another device wrote
 
     # --- small helpers ---------------------------------------------------------
     def _id(self) -> str:
         return "%016x" % self.rng.getrandbits(64)
 
-    def _add(self, day: dt.date, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
+    def _add(self, day: dt.date, record_type: str, record_id: str, fields: dict[str, Any],
+             by: tuple[str, str] | None = None) -> None:
+        if by is not None:
+            self.writers[len(self.pending)] = by
         self.pending.append((day, len(self.pending), record_type, record_id, fields))
 
     def _surname(self) -> str:
@@ -190,6 +198,7 @@ class GridBuilder:
             "notes": rng.choice(words.RESIDENT_NOTES[person.group]) if rng.random() < 0.3 else "",
         })
         fields.setdefault("flags", [])
+        start = len(self.pending)
         self._add(person.registered, "resident", person.rid, fields)
         if person.closed_on:
             self._add(person.closed_on, "resident", person.rid, {
@@ -197,6 +206,9 @@ class GridBuilder:
         steps = history.risk_history(self, person)
         visits = history.visits(self, person, steps)
         history.referral(self, person, steps, visits)
+        followup.assessments(self, person, visits)
+        followup.acknowledgements(self, self.pending[start:])
+        followup.referral_follow_up(self, self.pending[start:])
 
     def _child(self, sex: str, fields: dict[str, Any]) -> Person:
         rng, today = self.rng, self.today
@@ -314,14 +326,15 @@ class GridBuilder:
         last: dict[tuple[str, str], int] = {}
         values: dict[tuple[str, str], dict[str, Any]] = {}
         stamp, day_seen, n = 0, None, 0
-        for day, _order, rtype, rid, fields in sorted(self.pending, key=lambda p: (p[0], p[1])):
+        for day, order, rtype, rid, fields in sorted(self.pending, key=lambda p: (p[0], p[1])):
             n = n + 1 if day == day_seen else 0
             day_seen = day
             # office hours in China (UTC+8): from 08:30, three minutes per record
             stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
             key = (rtype, rid)
-            batch.events.append({"id": f"{spec.device}-{stamp}", "record_type": rtype, "record_id": rid, "fields": fields,
-                                 "hlc": stamp, "device_id": spec.device, "base_hlc": last.get(key, 0), "author": spec.worker})
+            device, author = self.writers.get(order, (spec.device, spec.worker))
+            batch.events.append({"id": f"{device}-{stamp}", "record_type": rtype, "record_id": rid, "fields": fields,
+                                 "hlc": stamp, "device_id": device, "base_hlc": last.get(key, 0), "author": author})
             last[key] = stamp
             values.setdefault(key, {}).update(fields)
         batch.newest_hlc = stamp

@@ -132,7 +132,7 @@ class ResidentScreen(Screen[None]):
         yield TranslatedFooter()
 
     REFERRAL_COLUMNS = (("agency", N_("Agency")), ("status", N_("Status")), ("opened", N_("Opened")),
-                        ("reason", N_("Reason")))
+                        ("due", N_("Follow up by")), ("reason", N_("Reason")))
 
     def on_mount(self) -> None:
         table = self.query_one("#referrals", DataTable)
@@ -230,8 +230,10 @@ class ResidentScreen(Screen[None]):
         table.clear()
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
-            table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
-                          ref.reason, key=ref.id)
+            late = ref.status != "closed" and ref.due_on is not None and ref.due_on < self.app.today()
+            due = Text(format_date(ref.due_on, "short"), style="bold red" if late else "")
+            where = " ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x)
+            table.add_row(where, status, format_date(ref.opened_on, "short"), due, ref.reason, key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -302,13 +304,14 @@ class ResidentScreen(Screen[None]):
                                           value=self.profile.resident.risk_level), chosen)
 
     def action_open_referral(self) -> None:
-        choices = [(_(v), k) for k, v in REFERRAL_AGENCIES.items()]
+        from screens.referral_dialog import ReferralScreen
 
-        def chosen(choice: Choice | None) -> None:
+        def chosen(choice) -> None:
             if choice is not None:
-                self._write("open_referral", choice.code, choice.reason)
+                self._write("open_referral", choice.agency, choice.reason, choice.level, choice.department,
+                            choice.due_on)
 
-        self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
+        self.app.push_screen(ReferralScreen(self.app.today()), chosen)
 
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
@@ -372,7 +375,13 @@ class ResidentScreen(Screen[None]):
                 self.app.call_from_thread(show_after_save, self.app, after)
             done = _("Risk level changed.")
         elif what == "open_referral":
-            referrals.open_referral(db, rid, args[0], args[1], opened_on=today)
+            from storage.core.errors import ValidationError
+
+            try:
+                referrals.open_referral(db, rid, args[0], args[1], opened_on=today, level=args[2],
+                                        department=args[3], due_on=args[4] or None)
+            except ValidationError as exc:  # the dialog is gone: say which field, and what
+                raise UserError(exc.message) from exc
             done = _("Referral opened.")
         elif what == "referral_status":
             referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlmodel import select
 
 from storage.core.changes import writer
 from storage.core.i18n import _, set_language
@@ -147,3 +148,49 @@ def test_home_lists_overdue_referrals_first_and_counts_them(tmp_path):
         open_referral(db, r, "police", "x", opened_on=D(2026, 10, 5), due_on=D(2026, 10, 1))
     with pytest.raises(ValidationError):
         open_referral(db, r, "police", "x", level="province")
+
+
+def test_the_resident_page_opens_a_referral_with_its_level_department_and_deadline(tmp_path):
+    from textual.widgets import Input, Select
+
+    from screens.resident import ResidentScreen
+    from storage.core.models import Referral
+    from tests.pilot_helpers import quiet, run_async
+    from tui.app import make_app
+
+    db = make_db(tmp_path / "w.db")
+    r = register_resident(db, {"name": "张一", "categories": ["solitary_elder"], "birth_date": D(1945, 1, 1),
+                               "registered_on": D(2026, 1, 5)}, today=D(2026, 1, 5)).id
+    db.dispose()
+
+    @run_async
+    async def walk():
+        app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await quiet(pilot)
+            app.push_screen(ResidentScreen(r))
+            await quiet(pilot)
+            await pilot.press("f")
+            await quiet(pilot)
+            dialog = app.screen
+            dialog.query_one("#agency", Select).value = "police"
+            dialog.query_one("#level", Select).value = "county"
+            dialog.query_one("#department", Input).value = "县公安局"
+            dialog.query_one("#reason", Input).value = "走失"
+            assert dialog.query_one("#due_on", Input).value == "2026-10-27"  # a week, proposed
+            dialog.query_one("#due_on", Input).value = "2026-10-01"  # before the referral is opened
+            await pilot.press("ctrl+s")
+            await quiet(pilot)
+            assert app.screen is dialog and "after the referral" in str(dialog.query_one("#err-due_on").render())
+            dialog.query_one("#due_on", Input).value = "2026-10-22"
+            await pilot.press("ctrl+s")
+            await quiet(pilot)
+            assert type(app.screen).__name__ == "ResidentScreen"
+
+    walk()
+    from storage.core.db import open_database
+
+    with open_database(tmp_path / "w.db").session() as s:
+        [f] = s.exec(select(Referral)).all()
+    assert (f.agency, f.level, f.department, f.reason, f.opened_on, f.due_on) == (
+        "police", "county", "县公安局", "走失", TODAY, D(2026, 10, 22))

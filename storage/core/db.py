@@ -58,6 +58,7 @@ def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
         if name not in cols:
             conn.execute(f"ALTER TABLE referral ADD COLUMN {name} {ddl}")
     conn.execute("CREATE INDEX IF NOT EXISTS ix_risk_level ON risk_assessment (level, assessed_on)")
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_visit_mandatory ON visit (visit_date) WHERE mandatory_report = 1")
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, Column, Index, String, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -230,6 +230,9 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_visit_resident_date", "resident_id", "visit_date"),
         Index("ix_visit_date", "visit_date"),
+        # the few visits ticked 须立即上报, found without reading a month of visits (storage/register/emergencies.py)
+        Index("ix_visit_mandatory", "visit_date", sqlite_where=text("mandatory_report = 1"),
+              postgresql_where=text("mandatory_report")),
     )
 
     id: str = Field(primary_key=True)

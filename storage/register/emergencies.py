@@ -86,33 +86,56 @@ def _fields(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _is_escalation(raw: sqlite3.Connection, resident_id: str, day: str, stamp: int, rid: str) -> bool:
-    """Whether the assessment before this one (by date, then clock) was not at the emergency level."""
-    row = raw.execute(
-        "SELECT level FROM risk_assessment WHERE resident_id = ? AND deleted = 0 AND id != ?"
-        " AND (assessed_on < ? OR (assessed_on = ? AND hlc < ?)) ORDER BY assessed_on DESC, hlc DESC LIMIT 1",
-        (resident_id, rid, day, day, stamp)).fetchone()
-    return row is None or row[0] != LEVEL
+def _previous_levels(raw: sqlite3.Connection, rows: list[tuple]) -> dict[str, str | None]:
+    """Risk row id -> the level of the resident's assessment just before it (by date, then clock), or None.
+
+    One read of the candidates' residents' histories (ix_risk_resident), not a query per candidate.
+    """
+    residents = sorted({r[1] for r in rows})
+    history: dict[str, list[tuple]] = {}
+    for chunk in _chunks(residents):
+        for rid, resident, day, stamp, level in raw.execute(
+                "SELECT id, resident_id, assessed_on, hlc, level FROM risk_assessment WHERE deleted = 0"
+                f" AND resident_id IN ({_marks(len(chunk))})", chunk).fetchall():
+            history.setdefault(resident, []).append((day or "", stamp or 0, rid, level))
+    out: dict[str, str | None] = {}
+    for rid, resident, day, stamp in rows:
+        before = [h for h in history.get(resident, ()) if h[2] != rid and (h[0], h[1]) < (day or "", stamp or 0)]
+        out[rid] = max(before)[3] if before else None
+    return out
 
 
-def _findings(raw: sqlite3.Connection, since: dt.date, until: dt.date) -> dict[str, dict[str, Any]]:
-    """key -> what the finding is, for findings dated since..until."""
+def _candidates(raw: sqlite3.Connection, since: dt.date, until: dt.date) -> dict[str, dict[str, Any]]:
+    """key -> what may be a finding, dated since..until: every assessment at the emergency level (whether it
+    raised the level is `_escalations`' question), and every visit ticked 须立即上报."""
     found: dict[str, dict[str, Any]] = {}
     span = (since.isoformat(), until.isoformat())
     for rid, resident, day, stamp in raw.execute(
-            "SELECT id, resident_id, assessed_on, hlc FROM risk_assessment WHERE level = 'emergency' AND deleted = 0"
-            " AND assessed_on BETWEEN ? AND ?", span).fetchall():
-        if not _is_escalation(raw, resident, day, stamp, rid):
-            continue
+            "SELECT id, resident_id, assessed_on, hlc FROM risk_assessment WHERE level = 'emergency'"
+            " AND deleted = 0 AND assessed_on BETWEEN ? AND ?", span).fetchall():
         visit = rid[len("visit:"):] if rid.startswith("visit:") else None
-        key = rid if visit else "risk:" + rid
-        found[key] = {"resident_id": resident, "day": day, "visit_id": visit, "mandatory": False, "level": True}
+        found[rid if visit else "risk:" + rid] = {"resident_id": resident, "day": day, "visit_id": visit,
+                                                  "mandatory": False, "level": True, "risk": (rid, stamp)}
     for vid, resident, day in raw.execute(
             "SELECT id, resident_id, visit_date FROM visit WHERE mandatory_report = 1 AND deleted = 0"
             " AND visit_date BETWEEN ? AND ?", span).fetchall():
         entry = found.setdefault("visit:" + vid, {"resident_id": resident, "day": day, "visit_id": vid, "level": False})
         entry["mandatory"] = True
     return found
+
+
+def _escalations(raw: sqlite3.Connection, found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The candidates that are findings: an emergency level counts only where the level before it was not."""
+    rows = [(f["risk"][0], f["resident_id"], f["day"], f["risk"][1]) for f in found.values() if f.get("risk")]
+    previous = _previous_levels(raw, rows) if rows else {}
+    out = {}
+    for key, f in found.items():
+        if f.get("risk") and previous[f["risk"][0]] == LEVEL:  # a follow-up that confirms the emergency
+            if not f["mandatory"]:
+                continue
+            f = {**f, "level": False}
+        out[key] = f
+    return out
 
 
 def _marked(kind: str, fields: dict[str, Any]) -> bool:
@@ -157,13 +180,15 @@ def parse_instant(text: str | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str | None = None) -> list[Emergency]:
+def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str | None = None, *,
+                     open_only: bool = False) -> list[Emergency]:
     """Every emergency finding dated since..until (of one grid, or all), newest first, with its acknowledgement.
 
-    `source`: a Session or a sqlite3 connection.
+    `source`: a Session or a sqlite3 connection. `open_only`: only those not acknowledged (Home's question:
+    the acknowledged ones, most of them, are set aside before the work of telling findings from follow-ups).
     """
     raw = driver_connection(source)
-    found = _findings(raw, since, until)
+    found = _candidates(raw, since, until)
     if not found:
         return []
     residents: dict[str, tuple] = {}
@@ -173,14 +198,23 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
                 "SELECT id, name, grid_code, village_code, merged_into, deleted FROM resident"
                 f" WHERE id IN ({_marks(len(chunk))})", chunk).fetchall():
             residents[row[0]] = row
-    keys = sorted(found)
-    stamps = _found_at(raw, keys)
     acks: dict[str, tuple] = {}
-    for chunk in _chunks(keys):
+    for chunk in _chunks(sorted(found)):
         for key, at, by in raw.execute(
                 "SELECT id, acknowledged_at, acknowledged_by FROM emergency_ack WHERE deleted = 0"
                 f" AND id IN ({_marks(len(chunk))})", chunk).fetchall():
             acks[key] = (parse_instant(at), by or "")
+
+    def incident(f: dict[str, Any]) -> tuple[str, str]:
+        r = residents.get(f["resident_id"])
+        return ((r[4] or r[0]) if r else f["resident_id"], f["day"])
+
+    if open_only:
+        done = {incident(found[key]) for key in acks}
+        found = {key: f for key, f in found.items() if incident(f) not in done}
+    found = _escalations(raw, found)
+    keys = sorted(found)
+    stamps = _found_at(raw, keys)
     # one incident, one finding: a resident's findings of one day (the risk raised on the resident page,
     # then the visit with 须立即上报 ticked) are one, under the key of the first; acknowledged if any is
     groups: dict[tuple[str, str], Emergency] = {}
@@ -213,8 +247,8 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
 
 def open_emergencies(source: Any, today: dt.date, grid_code: str | None = None) -> list[Emergency]:
     """Findings of the last HORIZON_DAYS not acknowledged yet, newest first: the top of Home."""
-    return [e for e in find_emergencies(source, today - dt.timedelta(days=HORIZON_DAYS), today, grid_code)
-            if e.acknowledged_at is None]
+    return [e for e in find_emergencies(source, today - dt.timedelta(days=HORIZON_DAYS), today, grid_code,
+                                        open_only=True) if e.acknowledged_at is None]
 
 
 def with_next_visits(source: Any, emergencies: list[Emergency]) -> list[Emergency]:

@@ -31,9 +31,13 @@ FIELD_LABELS = {
     "status": N_("Case status"), "close_reason": N_("Reason for closing"), "closed_on": N_("Closed on"),
     "notes": N_("Notes"), "merged_into": N_("Merged into"), "visit_frequency_days": N_("Visit every (days)"),
     "disability_card": N_("Disability card"), "level": N_("Risk level"), "visit_date": N_("Visit date"),
+    # the six-dimension assessment's grades
+    "economy": N_("Economy"), "health": N_("Health"), "education": N_("Education"), "housing": N_("Housing"),
+    "employment": N_("Employment"), "social": N_("Social participation"),
 }
 RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
-                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
+                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting"),
+                 "assessment": N_("Six-dimension assessment"), "emergency_ack": N_("Acknowledgement of an emergency")}
 
 
 def show_value(value: Any) -> str:

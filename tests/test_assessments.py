@@ -136,3 +136,19 @@ def test_assessment_on_a_deleted_or_unknown_resident_is_refused(db):
 
     with pytest.raises(UserError):
         assess_resident(db, "nobody", ALL_NONE, today=TODAY)
+
+
+def test_a_clashing_grade_is_decided_by_code_or_by_its_name(tmp_path):
+    from storage.core.errors import ValidationError
+    from storage.sync.conflicts import _typed
+
+    db = make_db(tmp_path / "w.db")
+    a = assess_resident(db, _elder(db).id, ALL_NONE, today=TODAY)
+    with db.session() as s:
+        assert _typed(s, "assessment", a.id, "economy", "Severe") == {"economy": "severe"}
+        assert _typed(s, "assessment", a.id, "economy", "mild") == {"economy": "mild"}
+        with pytest.raises(ValidationError, match="Choose one of"):
+            _typed(s, "assessment", a.id, "economy", "awful")
+    set_language("zh_CN")
+    with db.session() as s:
+        assert _typed(s, "assessment", a.id, "health", "重度") == {"health": "severe"}

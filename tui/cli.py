@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "tui.cmd_sync",
     "tui.cmd_roster",
     "tui.cmd_report",
+    "tui.cmd_policy",
     "tui.cmd_emergencies",
 ]
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -50,7 +50,18 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
 
 
 def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
-    # v4: referrals name the level and office they go to and a follow-up deadline; the six-dimension
+    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
+    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
+    from storage.core.visit_contact import LEGACY_CONTACT_SQL
+
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(visit)")}
+    if "contact_made" not in cols:
+        conn.execute("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
+    conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
+
+
+def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
+    # v5: referrals name the level and office they go to and a follow-up deadline; the six-dimension
     # assessment and the township's acknowledgement of emergencies are tables of their own (created
     # by the models); emergencies are found by risk level (storage/register/emergencies.py)
     cols = {row[1] for row in conn.execute("PRAGMA table_info(referral)")}
@@ -62,7 +73,9 @@ def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
+}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 

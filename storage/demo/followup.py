@@ -116,6 +116,8 @@ def _write(b: GridBuilder, person: Person, day: dt.date, grades: dict[str, str],
 def acknowledgements(b: GridBuilder, records: list[tuple[dt.date, int, str, str, dict[str, Any]]]) -> None:
     """The township's acknowledgement of each emergency finding among a resident's records (day, order, type,
     id, fields), by the rule of storage/register/emergencies.py: one per resident and day, under its first key."""
+    if not b.shared.township_device:
+        return
     rng = b.rng_followup
     level = None
     first_of_day: dict[dt.date, str] = {}

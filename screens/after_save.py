@@ -12,8 +12,7 @@ from pathlib import Path
 
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.i18n import _
-from storage.register.assessments import DIMENSIONS, GRADES, Worsening
+from storage.register.assessments import Worsening
 from storage.register.urgent_report import UrgentReport
 
 log = logging.getLogger(__name__)
@@ -49,18 +48,9 @@ def after_save(db: Database, resident_id: str, visit_id: str | None = None, find
     return out
 
 
-def review_text(reasons: list[Worsening]) -> str:
-    parts = []
-    for w in reasons:
-        if w.before in GRADES:
-            parts.append(_("{dimension}: {before} to {after}").format(
-                dimension=_(DIMENSIONS[w.dimension]), before=_(GRADES[w.before]), after=_(GRADES[w.after])))
-        else:
-            parts.append(_("{dimension}: {after}").format(dimension=_(DIMENSIONS[w.dimension]), after=_(GRADES[w.after])))
-    return _("Consider reviewing the risk level ({reasons}).").format(reasons=_("; ").join(parts))
-
-
 def show_after_save(app, after: AfterSave) -> None:
+    from tui.assessment_view import review_text
+
     if after.review:
         app.notify(review_text(after.review), severity="warning", timeout=12, markup=False)
     if after.problem:

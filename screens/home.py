@@ -11,11 +11,11 @@ from functools import lru_cache
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from storage.core.i18n import N_, _, current_language, ngettext
+from screens.home_emergencies import EmergencyPanel, hours_text, now
 from tui.footer import TranslatedFooter
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
@@ -60,9 +60,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="emergencies"):  # at the top, shown while a finding waits for acknowledgement
-            yield Static("", id="emergencies-title")
-            yield DataTable(id="t-emergencies", cursor_type="row")
+        yield EmergencyPanel(id="emergencies")  # at the top, shown while a finding waits for acknowledgement
         yield Static(_("Loading…"), id="progress")
         with TabbedContent(id="lists"):
             for pane, title in LISTS.items():
@@ -162,24 +160,9 @@ class HomeScreen(Screen[None]):
             table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def _show_emergencies(self, data) -> None:
-        box = self.query_one("#emergencies", Vertical)
-        box.display = bool(data.emergencies)
+        panel = self.query_one(EmergencyPanel)
+        self._targets["emergencies"] = panel.show(data.emergencies, data.role == "township", _day)
         self.refresh_bindings()
-        if not data.emergencies:
-            return
-        township = data.role == "township"
-        self.query_one("#emergencies-title", Static).update(emergencies_title(data, township))
-        table = self.query_one("#t-emergencies", DataTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        for key, title_text, width in list_columns("emergencies"):
-            table.add_column(title_text, key=key, width=width)
-        targets = {}
-        for row_key, resident_id, cells in list_rows("emergencies", data):
-            table.add_row(*cells, key=row_key)
-            targets[row_key] = resident_id
-        self._targets["emergencies"] = targets
-        table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def action_focus_emergencies(self) -> None:
         self.query_one("#t-emergencies", DataTable).focus()
@@ -189,9 +172,8 @@ class HomeScreen(Screen[None]):
 
         if self.data is None or not self.data.emergencies:
             return
-        table = self.query_one("#t-emergencies", DataTable)
-        e = self.data.emergencies[min(max(table.cursor_row, 0), len(self.data.emergencies) - 1)]
-        age = hours_text(e.age_hours(_now()))
+        e = self.data.emergencies[self.query_one(EmergencyPanel).selected_index(len(self.data.emergencies))]
+        age = hours_text(e.age_hours(now()))
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -284,26 +266,6 @@ def _cached_ago(day, today, _lang: str) -> str:
     return format_ago(day, today)
 
 
-def _now():
-    import datetime as dt
-
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def hours_text(hours: int) -> str:
-    return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
-
-
-def emergencies_title(data, township: bool):
-    from rich.text import Text
-
-    n = len(data.emergencies)
-    text = (ngettext("{n} emergency to acknowledge (a: acknowledge)", "{n} emergencies to acknowledge (a: acknowledge)", n)
-            if township else
-            ngettext("{n} emergency not yet acknowledged by the township", "{n} emergencies not yet acknowledged by the township", n))
-    return Text(text.format(n=n), style="bold red")
-
-
 def _due(f, today):
     """A referral's deadline; past it, in red with the days overdue."""
     from rich.text import Text
@@ -317,20 +279,9 @@ def _due(f, today):
     return _day(f.due_on)
 
 
-def _finding(e) -> str:
-    from storage.register.categories import RISK_LEVELS, label
-
-    parts = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []
-    if e.mandatory:
-        parts.append(_("Must be reported at once"))
-    return _("、").join(parts)
-
-
 def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
     """(key, title, width or None for automatic) of a list."""
     columns = {
-        "emergencies": [("age", N_("Waiting"), None), ("name", N_("Name"), None), ("grid", N_("Grid"), None),
-                        ("what", N_("Finding"), None), ("found", N_("Found on"), None)],
         "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                     ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
                     ("late", N_("Days late"), None)],
@@ -357,10 +308,6 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
     from tui.formatting import format_percent
 
     today = data.today
-    if pane == "emergencies":
-        now = _now()
-        return [(e.key, e.resident_id, (hours_text(e.age_hours(now)), e.name, e.grid_code.split("-", 1)[-1],
-                                        _finding(e), _day(e.found_on))) for e in data.emergencies]
     if pane in ("overdue", "due_week", "high_risk"):
         keys = [key for key, _title, _width in list_columns(pane)]
         rows = []

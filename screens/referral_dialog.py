@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES
-from storage.core.errors import ValidationError
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up
 
 

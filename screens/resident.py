@@ -20,11 +20,12 @@ from storage.register.categories import (
 )
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
 from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
+from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -43,59 +44,6 @@ def labels(table: dict[str, str], codes: list[str]) -> str:
 
 def _field(name: str, value: str) -> Text:
     return _line((name + _(": "), "bold"), value or narrow("—"))
-
-
-GRADE_STYLES = {"none": "green", "mild": "yellow", "moderate": "dark_orange", "severe": "bold red", "na": "dim"}
-SPARK = {"none": "▁", "mild": "▃", "moderate": "▅", "severe": "█", "na": "·"}
-SPARK_PLAIN = {"none": "0", "mild": "1", "moderate": "2", "severe": "3", "na": "-"}  # the old console: no blocks
-
-
-def sparkline(grades: list[str | None]) -> Text:
-    """One cell per assessment, oldest first: ▁ 无困难 ▃ 轻度 ▅ 中度 █ 重度 · 不适用."""
-    from storage.core.glyphs import plain
-
-    marks = SPARK_PLAIN if plain() else SPARK
-    text = Text()
-    for grade in grades:
-        text.append(marks.get(grade or "", " "), style=GRADE_STYLES.get(grade or "", ""))
-    return text
-
-
-def assessment_renderable(p: Profile, format_date):
-    """The latest grade per dimension, its trend over the last assessments, and the risk-review suggestion."""
-    from rich.table import Table
-
-    from screens.after_save import review_text
-    from storage.register.assessments import DIMENSIONS, GRADES, review_reasons, trend
-
-    if not p.assessments:
-        return Text(_("Six-dimension assessment: not assessed yet (at the next visit)."), style="dim")
-    latest = p.assessments[0]
-    head = _line((_("Six-dimension assessment") + _(": "), "bold"), format_date(latest.assessed_on),
-                 ("  " + ngettext("trend over the last {n} assessment", "trend over the last {n} assessments",
-                                  len(p.assessments)).format(n=len(p.assessments)), "dim"))
-    from rich.cells import cell_len
-
-    names = {dim: "  " + _(title) for dim, title in DIMENSIONS.items()}
-    grades = {dim: _(GRADES[g]) if (g := getattr(latest, dim)) in GRADES else "" for dim in DIMENSIONS}
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(no_wrap=True, width=max(cell_len(t) for t in names.values()))
-    table.add_column(no_wrap=True, width=max(cell_len(t) for t in grades.values()))
-    table.add_column(no_wrap=True, width=len(p.assessments))
-    table.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-    for dim in DIMENSIONS:
-        grade = getattr(latest, dim)
-        table.add_row(names[dim], Text(grades[dim], style=GRADE_STYLES.get(grade or "", "")),
-                      sparkline(trend(p.assessments, dim)), (latest.notes or {}).get(dim, ""))
-    legend = Text("  ")
-    for code in ("none", "mild", "moderate", "severe", "na"):
-        legend.append_text(sparkline([code]))
-        legend.append(" " + _(GRADES[code]) + "  ", style="dim")
-    parts = [head, table, legend]
-    reasons = review_reasons(p.assessments, p.resident.risk_level)
-    if reasons:
-        parts.append(Text("  " + review_text(reasons), style="bold dark_orange"))
-    return Group(*parts)
 
 
 class ResidentScreen(Screen[None]):
@@ -219,7 +167,8 @@ class ResidentScreen(Screen[None]):
                 date=format_date(a.assessed_on, "short"), level=label(RISK_LEVELS, a.level), reason=a.reason,
                 who=a.assessor), style="dim"))
         self.query_one("#risk", Static).update(Group(*risk))
-        self.query_one("#assessment", Static).update(assessment_renderable(p, format_date))
+        self.query_one("#assessment", Static).update(
+            assessment_renderable(p.assessments, r.risk_level, format_date))
         self._show_referrals(p)
         self._show_visits(p)
 

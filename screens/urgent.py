@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,7 +25,6 @@ from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
 from storage.register.urgent_report import UrgentReport
 from tui.footer import TranslatedFooter
-from rich.text import Text
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,10 @@ from textual.widgets import Input, Select, SelectionList
 from storage.core.i18n import set_language
 from storage.core.models import Assessment, Resident, Visit
 from storage.register.assessments import DIMENSIONS, assess_resident
-from tui.app import make_app
-
 from tests.pilot_helpers import run_async
 from tests.register_helpers import TODAY, make_register_db
 from tests.test_flow_visit import settle, started
+from tui.app import make_app
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +53,7 @@ async def test_the_visit_form_takes_an_assessment_by_keyboard_alone(tmp_path):
         await pilot.press("tab")
         assert form.focused.id == "assess_economy"
         # grade, note; grade, note; ... in the plans' order
-        for dim, key in zip(DIMENSIONS, "0214" + "13"):
+        for dim, key in zip(DIMENSIONS, "0214" + "13", strict=True):
             assert form.focused.id == f"assess_{dim}"
             await pilot.press(key, "tab")
             assert form.focused.id == f"assess_note_{dim}"

@@ -11,11 +11,15 @@ from storage.core.errors import ValidationErrors
 from storage.core.i18n import set_language
 from storage.core.models import Assessment, Visit
 from storage.register.assessments import (
-    DIMENSIONS, assess_resident, ordered_history, review_reasons, trend, worsened,
+    DIMENSIONS,
+    assess_resident,
+    ordered_history,
+    review_reasons,
+    trend,
+    worsened,
 )
 from storage.register.residents import register_resident
 from storage.register.visits import log_visit
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

@@ -15,7 +15,6 @@ from storage.register.urgent_report import mask_name, report_for, save_report
 from storage.register.visits import log_visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.foundation_helpers import make_db
 from tests.sync_helpers import elder, make_township
 

@@ -9,10 +9,9 @@ from textual.widgets import DataTable
 from storage.register.visits import log_visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tui.app import make_app
-
 from tests.pilot_helpers import quiet, run_async
 from tests.sync_helpers import elder, make_township
+from tui.app import make_app
 
 
 def _township_with_an_emergency(tmp_path):

@@ -17,7 +17,6 @@ from storage.register.residents import register_resident
 from storage.register.visits import log_visit
 from storage.reports.files import save_report
 from storage.reports.monthly import LISTS, monthly_report
-
 from tests.foundation_helpers import make_db
 
 D = dt.date
@@ -119,9 +118,9 @@ def test_the_workbook_has_the_sheets_and_the_csv_their_files(town, tmp_path):
     assert "worsened this month: 1" in sheet["A2"].value
     emergencies = wb[_(LISTS["emergencies"])]
     header = [c.value for c in emergencies[1]]
-    row = dict(zip(header, [c.value for c in emergencies[2]]))
+    row = dict(zip(header, [c.value for c in emergencies[2]], strict=True))
     assert row["Name"] == "张一" and row["Days to next visit"] == 1 and isinstance(row["Hours to acknowledgement"], int)
-    assert dict(zip(header, [c.value for c in emergencies[3]]))["Acknowledged by the township"] == "not yet"
+    assert dict(zip(header, [c.value for c in emergencies[3]], strict=True))["Acknowledged by the township"] == "not yet"
     written = save_report(db, report, tmp_path / "r.csv")
     assert tmp_path / "r-assessment.csv" in written and tmp_path / "r-emergencies.csv" in written
     text = (tmp_path / "r-worsened.csv").read_text(encoding="utf-8-sig")

@@ -108,7 +108,7 @@ def assessments(b: GridBuilder, person: Person, visits: list[tuple[dt.date, str]
 
 def _write(b: GridBuilder, person: Person, day: dt.date, grades: dict[str, str], visit_id: str | None) -> None:
     rng = b.rng_followup
-    b._add(day, "assessment", "%016x" % rng.getrandbits(64), {
+    b._add(day, "assessment", f"{rng.getrandbits(64):016x}", {
         "resident_id": person.rid, "visit_id": visit_id, "assessed_on": day.isoformat(), "assessor": b.spec.worker,
         **grades, "notes": _notes(rng, grades)})
 

@@ -71,8 +71,8 @@ def report_for(db: Database, key: str) -> UrgentReport:
         ident = s.get(Identity, 1)
         village = s.get(Village, r.village_code) if r and r.village_code else None
         grid = s.get(Grid, r.grid_code) if r else None
-        referrals = list(s.execute(select(Referral).where(Referral.visit_id == rid, Referral.deleted == False)
-                                   ).scalars()) if kind == "visit" else []  # noqa: E712
+        live = Referral.deleted == False  # noqa: E712  (SQL, not Python truth)
+        referrals = list(s.execute(select(Referral).where(Referral.visit_id == rid, live)).scalars()) if kind == "visit" else []
     if r is None:
         raise UserError(_("No such resident."))
     place = " ".join(x for x in (ident.township_name if ident else "", village.name if village else "",

@@ -93,7 +93,7 @@ def _histories(conn: Connection, day: dt.date, roots: dict[str, str], wanted: se
     for row in conn.execute(text(_GRADES_SQL), {"day": day.isoformat()}):
         rid = roots.get(row[1], row[1])
         if rid in wanted:
-            grades = dict(zip(DIMENSIONS, row[3:3 + len(DIMENSIONS)]))
+            grades = dict(zip(DIMENSIONS, row[3:3 + len(DIMENSIONS)], strict=True))
             out.setdefault(rid, []).append((as_date(row[2]), row[-1] or 0, row[0], grades))
     return {rid: [{"assessed_on": d, **g} for d, _h, _i, g in sorted(rows, key=lambda r: r[:3])]
             for rid, rows in out.items()}
@@ -120,7 +120,7 @@ def compute_followup(conn: Connection, report: MonthlyReport, roots: dict[str, s
                 grade = history[-1][dim] if history else None
                 target.moderate[dim] += grade == "moderate"
                 target.severe[dim] += grade == "severe"
-        for before, after in zip([None, *history], history):
+        for before, after in zip([None, *history[:-1]] if history else [], history, strict=True):
             if before is not None and report.first <= after["assessed_on"] <= report.day:
                 changes = worsened(after, before)
                 if changes:

@@ -200,7 +200,7 @@ class ResidentScreen(Screen[None]):
             if v.risk_after:
                 head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
             if v.mandatory_report:
-                head.append("  " + _("Mandatory report"), style="bold red")
+                head.append("  " + _("Must be reported at once"), style="bold red")
             lines.append(head)
             # not seen at home, or not reached by a call; and whether it counts, as the policy says
             missed = "" if v.contact_made or v.method == "proxy" else (

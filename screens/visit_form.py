@@ -28,6 +28,7 @@ from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.after_save import AfterSave, after_save, show_after_save
 from storage.register.assessments import is_blank
+from storage.register.referrals import REFERRAL_LEVELS, check_follow_up
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 
@@ -37,7 +38,8 @@ DRAFT_DEBOUNCE_SECONDS = 0.5
 # the one question about contact, asked as the method needs it; none for a visit learnt through others
 CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),
                      "video": N_("Person reached (spoke with them)")}
-TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
+TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason", "referral_department",
+               "referral_due")
 
 
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
@@ -51,6 +53,13 @@ def _error_label(field: str) -> Label:
 def _set_error(widget: Label, message: str) -> None:
     widget.update(message)
     widget.set_class(not message, "-empty")
+
+
+def _date_or(text: str, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return default
 
 
 class VisitFormScreen(Screen[str | None]):
@@ -128,10 +137,16 @@ class VisitFormScreen(Screen[str | None]):
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
                                         id="referral_agency", compact=True), "referral_agency")
         w += _row(_("Why"), Input(id="referral_reason", compact=True), "referral_reason")
+        w += _row(_("Level"), Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township",
+                                     allow_blank=False, id="referral_level", compact=True), "referral_level")
+        w += _row(_("Department"), Input(placeholder=_("e.g. 县民政局社会救助科"), id="referral_department",
+                                         compact=True), "referral_department")
+        w += _row(_("Follow up by"), Input(placeholder=_("YYYY-MM-DD; empty: a week after the visit"),
+                                           id="referral_due", compact=True), "referral_due")
         w.append(Static(_("After the visit"), classes="heading"))
         w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value=r.risk_level,
                                     allow_blank=False, id="risk_after", compact=True), "risk_after")
-        w.append(Checkbox(_("Must be reported (mandatory report)"), False, id="mandatory_report", compact=True))
+        w.append(Checkbox(_("Must be reported at once"), False, id="mandatory_report", compact=True))
         w += _row(_("Next visit"), Input(proposed.isoformat(), placeholder="YYYY-MM-DD", id="next_visit_on", compact=True),
                   "next_visit_on")
         w.append(Static(_("Notes"), classes="heading"))
@@ -200,6 +215,7 @@ class VisitFormScreen(Screen[str | None]):
             "mandatory_report": q("#mandatory_report", Checkbox).value,
             "next_touched": self._next_touched,
             "notes": q("#notes", TextArea).text,
+            "referral_level": q("#referral_level", Select).value,
             "assessment_grades": q(AssessmentSection).grades(),
             "assessment_notes": q(AssessmentSection).notes(),
         }
@@ -209,7 +225,8 @@ class VisitFormScreen(Screen[str | None]):
         for name in TEXT_INPUTS:
             if isinstance(values.get(name), str):
                 q(f"#{name}", Input).value = values[name]
-        for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES)):
+        for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES),
+                            ("referral_level", REFERRAL_LEVELS)):
             if values.get(name) in table:
                 q(f"#{name}", Select).value = values[name]
         if isinstance(values.get("resident_seen"), bool) and "contact_made" not in values:  # a draft from before
@@ -354,6 +371,13 @@ class VisitFormScreen(Screen[str | None]):
             errors["referral_reason"] = _("Say why the resident is referred.")
         if v["referral_reason"].strip() and not v["referral_agency"]:
             errors["referral_agency"] = _("Choose where the referral goes.")
+        follow_up = None
+        if v["referral_agency"]:
+            follow_up = (v["referral_level"], v["referral_department"], v["referral_due"])
+            try:  # the deadline against the visit's date as typed; storage checks it all again
+                check_follow_up(*follow_up, _date_or(v["visit_date"], self.app.today()))
+            except ValidationError as e:
+                errors["referral_" + {"due_on": "due"}.get(e.field, e.field)] = e.message
         if errors:
             self.show_errors(errors)
             return
@@ -365,10 +389,10 @@ class VisitFormScreen(Screen[str | None]):
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._save(fields, v["referral_agency"], v["referral_reason"], assessment)
+        self._save(fields, v["referral_agency"], v["referral_reason"], assessment, follow_up)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
-    def _save(self, fields: dict[str, Any], agency: str | None, reason: str, assessment) -> None:
+    def _save(self, fields: dict[str, Any], agency: str | None, reason: str, assessment, follow_up) -> None:
         from storage.register.referrals import open_referral
         from storage.register.visits import log_visit
 
@@ -376,12 +400,16 @@ class VisitFormScreen(Screen[str | None]):
         try:
             visit = log_visit(self.app.db, self.resident_id, fields, assessment=assessment, today=today)
             if agency:
-                open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date)
+                level, department, due = follow_up
+                open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date,
+                              level=level, department=department, due_on=due or None)
         except ValidationErrors as e:
             self.app.call_from_thread(self._failed, e.by_field())
             return
         except ValidationError as e:
-            self.app.call_from_thread(self._failed, {("referral_" + e.field if e.field in ("agency", "reason") else e.field): e.message})
+            field = {"due_on": "referral_due", "level": "referral_level", "department": "referral_department",
+                     "agency": "referral_agency", "reason": "referral_reason"}.get(e.field, e.field)
+            self.app.call_from_thread(self._failed, {field: e.message})
             return
         drafts.delete_draft(self.app.db.path, self.resident_id)
         self.app.call_from_thread(self._saved, visit.id, after_save(self.app.db, self.resident_id, visit.id))

@@ -193,3 +193,46 @@ def test_the_resident_page_opens_a_referral_with_its_level_department_and_deadli
         [f] = s.exec(select(Referral)).all()
     assert (f.agency, f.level, f.department, f.reason, f.opened_on, f.due_on) == (
         "police", "county", "县公安局", "走失", TODAY, D(2026, 10, 22))
+
+
+def test_the_visit_form_refers_with_level_department_and_deadline(tmp_path):
+    from textual.widgets import Input, Select
+
+    from screens.visit_form import VisitFormScreen
+    from storage.core.db import open_database
+    from storage.core.models import Referral, Visit
+    from tests.pilot_helpers import quiet, run_async
+    from tui.app import make_app
+
+    db = make_db(tmp_path / "w.db")
+    r = register_resident(db, {"name": "张一", "categories": ["solitary_elder"], "birth_date": D(1945, 1, 1),
+                               "registered_on": D(2026, 1, 5)}, today=D(2026, 1, 5)).id
+    db.dispose()
+
+    @run_async
+    async def walk():
+        app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await quiet(pilot)
+            app.push_screen(VisitFormScreen(r))
+            await quiet(pilot)
+            form = app.screen
+            form.query_one("#referral_agency", Select).value = "disabled_fed"
+            form.query_one("#referral_reason", Input).value = "申请轮椅"
+            form.query_one("#referral_level", Select).value = "county"
+            form.query_one("#referral_department", Input).value = "县残联"
+            form.query_one("#referral_due", Input).value = "2026-10-01"  # before the visit
+            await pilot.press("ctrl+s")
+            await quiet(pilot)
+            assert app.screen is form and "after the referral" in str(form.query_one("#err-referral_due").render())
+            form.query_one("#referral_due", Input).value = ""  # a week, then
+            await pilot.press("ctrl+s")
+            await quiet(pilot)
+            assert type(app.screen).__name__ == "HomeScreen"
+
+    walk()
+    with open_database(tmp_path / "w.db").session() as s:
+        [f] = s.exec(select(Referral)).all()
+        [v] = s.exec(select(Visit)).all()
+    assert (f.agency, f.level, f.department, f.visit_id, f.opened_on, f.due_on) == (
+        "disabled_fed", "county", "县残联", v.id, TODAY, TODAY + dt.timedelta(days=7))

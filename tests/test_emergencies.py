@@ -208,3 +208,27 @@ def test_one_incident_is_one_finding_whatever_the_worker_saved_for_it(tmp_path):
     # another day is another incident
     log_visit(t, r.id, {"visit_date": TODAY - dt.timedelta(days=3), "mandatory_report": True}, today=TODAY)
     assert len(_open(t)) == 1
+
+
+def test_an_old_file_is_upgraded_with_the_follow_up_columns_and_the_indexes_that_find_emergencies(tmp_path):
+    import sqlite3
+
+    from storage.core.db import SCHEMA_VERSION, open_database
+    from tests.test_db import _make_v1
+
+    path = tmp_path / "old.db"
+    _make_v1(path)
+    db = open_database(path)
+    assert db.upgraded_from == 1 and SCHEMA_VERSION >= 5
+    db.dispose()
+    conn = sqlite3.connect(path)
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    referral = {row[1]: row for row in conn.execute("PRAGMA table_info(referral)")}
+    conn.close()
+    assert {"ix_visit_mandatory", "ix_risk_level", "ix_assessment_resident", "ix_emergency_ack_resident"} <= indexes
+    assert {"level", "department", "due_on"} <= set(referral)
+    conn = sqlite3.connect(path)
+    plan = conn.execute("EXPLAIN QUERY PLAN SELECT id FROM visit WHERE mandatory_report = 1 AND deleted = 0"
+                        " AND visit_date BETWEEN '2026-11-01' AND '2026-11-30'").fetchall()
+    conn.close()
+    assert "ix_visit_mandatory" in str(plan)  # a month of visits is not read to find the few ticked

@@ -20,6 +20,8 @@ from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
+from storage.core.schema import RECORD_LABELS
+from tui.as_text import as_text
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,6 @@ FIELD_LABELS = {
     "economy": N_("Economy"), "health": N_("Health"), "education": N_("Education"), "housing": N_("Housing"),
     "employment": N_("Employment"), "social": N_("Social participation"),
 }
-RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
-                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting"),
-                 "assessment": N_("Six-dimension assessment"), "emergency_ack": N_("Acknowledgement of an emergency")}
 
 
 def show_value(value: Any) -> str:
@@ -70,7 +69,7 @@ class ValueScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.heading, id="dialog-title")
+            yield Label(as_text(self.heading), id="dialog-title")
             yield Input(self.value, id="value")
             yield Static(_("Enter to save, Esc to cancel."), id="dialog-message")
 
@@ -129,16 +128,17 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            table.add_row(v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
-                          show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
-                          show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"), key=c.id)
+            cells = (v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
+                     show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
+                     show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
+            table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()
         self.query_one("#summary", Static).update(
             ngettext("{n} field waits for a decision.", "{n} fields wait for a decision.", len(views)).format(n=len(views))
             if views else _("No conflicts waiting for review."))
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(as_text(status))
         self._show_detail()
 
     @on(DataTable.RowHighlighted, "#conflicts")
@@ -159,12 +159,12 @@ class ConflictsScreen(Screen[None]):
             return
         c = v.conflict
         field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail", Static).update(as_text(
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
                 winner=show_value(c.winner_value), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
-                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc)))
+                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
 
     # --- decisions -----------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from storage.core.i18n import N_, _, current_language, ngettext
 from screens.home_emergencies import EmergencyPanel, hours_text, now
 from tui.footer import TranslatedFooter
+from tui.as_text import as_text
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
 LISTS: dict[str, str] = {
@@ -152,7 +153,7 @@ class HomeScreen(Screen[None]):
             table.add_column(title_text, key=key, width=width)
         targets: dict[str, str] = {}
         for row_key, resident_id, cells in rows:
-            table.add_row(*cells, key=row_key)
+            table.add_row(*(as_text(c) if isinstance(c, str) else c for c in cells), key=row_key)
             if resident_id:
                 targets[row_key] = resident_id
         self._targets[pane] = targets

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from storage.core.i18n import N_, _, ngettext
+from tui.as_text import as_text
 
 COLUMNS = (("age", N_("Waiting")), ("name", N_("Name")), ("grid", N_("Grid")), ("what", N_("Finding")),
            ("found", N_("Found on")))
@@ -72,7 +73,7 @@ class EmergencyPanel(Vertical):
             table.add_column(_(header), key=key)
         targets = {}
         for key, resident_id, cells in rows(emergencies, day_text):
-            table.add_row(*cells, key=key)
+            table.add_row(*(as_text(c) for c in cells), key=key)  # names are data: never markup
             targets[key] = resident_id
         table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
         return targets

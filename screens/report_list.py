@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
+from tui.as_text import as_text
 
 
 class ReportListScreen(Screen[None]):
@@ -22,7 +23,7 @@ class ReportListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.heading, id="list-heading")
+        yield Static(as_text(self.heading), id="list-heading")
         yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=len(self.rows))
                      if self.list_name != "open_referrals" else
@@ -40,7 +41,7 @@ class ReportListScreen(Screen[None]):
         for c in columns:
             table.add_column(_(c.header))
         for i, item in enumerate(self.rows):
-            table.add_row(*(cell_text(cell_value(c, item, False), c.kind) for c in columns), key=str(i))
+            table.add_row(*(as_text(cell_text(cell_value(c, item, False), c.kind)) for c in columns), key=str(i))
         table.focus()
 
     @on(DataTable.RowSelected, "#list")

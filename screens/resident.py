@@ -27,6 +27,7 @@ from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,8 @@ class ResidentScreen(Screen[None]):
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
             late = ref.status != "closed" and ref.due_on is not None and ref.due_on < self.app.today()
             due = Text(format_date(ref.due_on, "short"), style="bold red" if late else "")
-            where = " ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x)
-            table.add_row(where, status, format_date(ref.opened_on, "short"), due, ref.reason, key=ref.id)
+            where = as_text(" ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x))
+            table.add_row(where, status, format_date(ref.opened_on, "short"), due, as_text(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -223,10 +224,10 @@ class ResidentScreen(Screen[None]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("resident screen: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
 
@@ -268,7 +269,7 @@ class ResidentScreen(Screen[None]):
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
         if self.profile is None or not self.profile.referrals:
-            self.notify(_("No referral yet: press f to open one."))
+            notify_text(self, _("No referral yet: press f to open one."))
             return
         ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
@@ -320,7 +321,7 @@ class ResidentScreen(Screen[None]):
             from screens.after_save import after_save, show_after_save
             from storage.register.emergencies import latest_finding
 
-            risk.change_risk(db, rid, args[0], args[1], assessed_on=today)
+            risk.change_risk(db, rid, args[0], args[1], assessed_on=today, today=today)
             finding = latest_finding(db, rid, today) if args[0] == "emergency" else None
             if finding is not None:  # an escalation to emergency: the township must hear of it now
                 after = after_save(db, rid, finding=finding)
@@ -330,21 +331,21 @@ class ResidentScreen(Screen[None]):
             from storage.core.errors import ValidationError
 
             try:
-                referrals.open_referral(db, rid, args[0], args[1], opened_on=today, level=args[2],
+                referrals.open_referral(db, rid, args[0], args[1], opened_on=today, today=today, level=args[2],
                                         department=args[3], due_on=args[4] or None)
             except ValidationError as exc:  # the dialog is gone: say which field, and what
                 raise UserError(exc.message) from exc
             done = _("Referral opened.")
         elif what == "referral_status":
-            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today)
+            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today, today=today)
             done = _("Referral updated.")
         elif what == "close_case":
-            residents.close_case(db, rid, args[0], closed_on=today, note=args[1])
+            residents.close_case(db, rid, args[0], closed_on=today, note=args[1], today=today)
             done = _("Case closed.")
         elif what == "reopen":
             residents.reopen_case(db, rid)
             done = _("Case reopened.")
         else:
             raise ValueError(what)
-        self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(notify_text, self, done)
         self.app.call_from_thread(self.reload)

@@ -28,9 +28,11 @@ from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.after_save import AfterSave, after_save, show_after_save
 from storage.register.assessments import is_blank
-from storage.register.referrals import REFERRAL_LEVELS, check_follow_up
+from storage.register.referrals import REFERRAL_LEVELS
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
+from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,28 @@ CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person 
                      "video": N_("Person reached (spoke with them)")}
 TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason", "referral_department",
                "referral_due")
+VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
+                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
+
+
+def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple | None]:
+    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason, level,
+    department, follow-up deadline as typed), if any.
+
+    A pure function of `VisitFormScreen.values()`, so the tests can feed it what the form gives.
+    """
+    fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
+    agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
+    if not (agency or reason.strip()):
+        return fields, None
+    return fields, (agency, reason, values.get("referral_level"), values.get("referral_department") or "",
+                    values.get("referral_due") or "")
+
+
+def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
+    grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}
+    return None if is_blank(grades, notes) else (grades, notes)
 
 
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
@@ -51,24 +75,18 @@ def _error_label(field: str) -> Label:
 
 
 def _set_error(widget: Label, message: str) -> None:
-    widget.update(message)
+    widget.update(as_text(message))
     widget.set_class(not message, "-empty")
 
 
-def _date_or(text: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return default
-
-
-class VisitFormScreen(Screen[str | None]):
+class VisitFormScreen(FormKeys, Screen[str | None]):
     """Dismissed with the new visit's id, or None when discarded."""
 
     CSS_PATH = "visit_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
+        *FORM_KEYS,
     ]
 
     def __init__(self, resident_id: str):
@@ -160,8 +178,8 @@ class VisitFormScreen(Screen[str | None]):
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level)))
+        self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
+            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
@@ -253,12 +271,6 @@ class VisitFormScreen(Screen[str | None]):
         return self._pristine is not None and self.values() != self._pristine
 
     # --- reacting to changes ------------------------------------------------------
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        # Enter moves on, as on paper forms; Ctrl+S saves
-        event.stop()
-        self.focus_next()
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -355,7 +367,7 @@ class VisitFormScreen(Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            self.notify("\n".join(unplaced), severity="error")
+            notify_text(self, "\n".join(unplaced), severity="error")
         if first:
             widget = self.query(f"#{first}")
             if widget:
@@ -371,45 +383,27 @@ class VisitFormScreen(Screen[str | None]):
             errors["referral_reason"] = _("Say why the resident is referred.")
         if v["referral_reason"].strip() and not v["referral_agency"]:
             errors["referral_agency"] = _("Choose where the referral goes.")
-        follow_up = None
-        if v["referral_agency"]:
-            follow_up = (v["referral_level"], v["referral_department"], v["referral_due"])
-            try:  # the deadline against the visit's date as typed; storage checks it all again
-                check_follow_up(*follow_up, _date_or(v["visit_date"], self.app.today()))
-            except ValidationError as e:
-                errors["referral_" + {"due_on": "due"}.get(e.field, e.field)] = e.message
         if errors:
             self.show_errors(errors)
             return
-        fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "contact_made", "observations",
-                                    "hazards", "needs", "services", "risk_after", "mandatory_report",
-                                    "next_visit_on", "notes")}
-        grades, notes = v["assessment_grades"], v["assessment_notes"]
-        assessment = None if is_blank(grades, notes) else (grades, notes)
+        fields, referral = visit_fields(v)
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._save(fields, v["referral_agency"], v["referral_reason"], assessment, follow_up)
+        self._save(fields, referral, assessment_of(v))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
-    def _save(self, fields: dict[str, Any], agency: str | None, reason: str, assessment, follow_up) -> None:
-        from storage.register.referrals import open_referral
+    def _save(self, fields: dict[str, Any], referral: tuple | None, assessment) -> None:
         from storage.register.visits import log_visit
 
-        today = self.app.today()
-        try:
-            visit = log_visit(self.app.db, self.resident_id, fields, assessment=assessment, today=today)
-            if agency:
-                level, department, due = follow_up
-                open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date,
-                              level=level, department=department, due_on=due or None)
+        try:  # the visit, its referral and its assessment: one transaction, all checked first
+            visit = log_visit(self.app.db, self.resident_id, fields, referral=referral, assessment=assessment,
+                              today=self.app.today())
         except ValidationErrors as e:
             self.app.call_from_thread(self._failed, e.by_field())
             return
         except ValidationError as e:
-            field = {"due_on": "referral_due", "level": "referral_level", "department": "referral_department",
-                     "agency": "referral_agency", "reason": "referral_reason"}.get(e.field, e.field)
-            self.app.call_from_thread(self._failed, {field: e.message})
+            self.app.call_from_thread(self._failed, {e.field: e.message})
             return
         drafts.delete_draft(self.app.db.path, self.resident_id)
         self.app.call_from_thread(self._saved, visit.id, after_save(self.app.db, self.resident_id, visit.id))
@@ -419,7 +413,7 @@ class VisitFormScreen(Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, visit_id: str, after: AfterSave) -> None:
-        self.notify(_("Visit saved."))
+        notify_text(self, _("Visit saved."))
         self.dismiss(visit_id)
         show_after_save(self.app, after)
 
@@ -446,7 +440,7 @@ class VisitFormScreen(Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("visit form: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

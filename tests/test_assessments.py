@@ -156,3 +156,16 @@ def test_a_clashing_grade_is_decided_by_code_or_by_its_name(tmp_path):
     set_language("zh_CN")
     with db.session() as s:
         assert _typed(s, "assessment", a.id, "health", "重度") == {"health": "severe"}
+
+
+def test_the_new_records_and_fields_follow_the_one_no_value_rule():
+    from storage.core.schema import RECORD_LABELS, clean, record_spec
+
+    assert {"assessment", "emergency_ack"} <= set(RECORD_LABELS)
+    assert clean("assessment", {"visit_id": "", "economy": " ", "notes": None, "assessor": None}) == {
+        "visit_id": None, "economy": None, "notes": {}, "assessor": ""}
+    assert clean("referral", {"level": "", "department": None, "due_on": ""}) == {
+        "level": None, "department": "", "due_on": None}
+    assert clean("emergency_ack", {"note": None, "acknowledged_at": None}) == {"note": "", "acknowledged_at": ""}
+    spec = record_spec("assessment")
+    assert {spec[d].kind for d in DIMENSIONS} == {"text"} and spec["notes"].kind == "dict"

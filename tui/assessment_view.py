@@ -59,7 +59,7 @@ def assessment_renderable(assessments: list, risk_level: str, date_text):
     for dim in DIMENSIONS:
         grade = getattr(latest, dim)
         table.add_row(names[dim], Text(grades[dim], style=GRADE_STYLES.get(grade or "", "")),
-                      sparkline(trend(assessments, dim)), (latest.notes or {}).get(dim, ""))
+                      sparkline(trend(assessments, dim)), Text((latest.notes or {}).get(dim, "")))  # data: no markup
     legend = Text("  ")
     for code in ("none", "mild", "moderate", "severe", "na"):
         legend.append_text(sparkline([code]))

@@ -144,8 +144,14 @@ class RowEncoder:
     def row(self, values: dict[str, Any]) -> list[Any]:
         """The defaults, overlaid with `values` (names that are not columns are ignored)."""
         out = list(self._pick({**self._defaults, **values}))  # the merge and the pick run in C
-        for i, fn in self._convert:
-            out[i] = fn(out[i])
+        i = -1
+        try:
+            for i, fn in self._convert:
+                out[i] = fn(out[i])
+        except (ValueError, TypeError, OverflowError) as exc:
+            exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (changes.FoldError)
+            exc.column = self.columns[i]  # type: ignore[attr-defined]
+            raise
         return out
 
     def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:

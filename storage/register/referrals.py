@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
-from storage.core.changes import live_row, new_id, writer
+from storage.core.changes import Writer, live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.core.models import Referral
+from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 
-
+MAX_REASON = 1000
 # the level of the chain a referral goes to (村 / 乡镇 / 县), and the office there in the worker's words
 REFERRAL_LEVELS: dict[str, str] = {"village": N_("Village level"), "township": N_("Township level"),
                                    "county": N_("County level")}
@@ -38,41 +39,60 @@ def check_follow_up(level: str | None, department: str | None, due_on: dt.date |
     return {"level": level or None, "department": department, "due_on": due_on}
 
 
-def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
-                  opened_on: dt.date | None = None, level: str | None = None, department: str = "",
-                  due_on: dt.date | None = None) -> Referral:
+def check_referral(agency: str | None, reason: str | None, opened_on: dt.date, today: dt.date, *,
+                   level: str | None = None, department: str | None = "",
+                   due_on: dt.date | str | None = None) -> dict[str, Any]:
+    """The fields of a new referral, or ValidationError naming `agency`, `reason`, `opened_on`, `level`,
+    `department` or `due_on`.
+
+    Apart from the write so that a visit can check its referral before anything is written.
+    """
     if agency not in REFERRAL_AGENCIES:
         raise ValidationError("agency", _("Choose where the referral goes."))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("reason", _("Say why the resident is referred."))
-    if len(reason) > 1000:
-        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=1000))
-    opened_on = opened_on or dt.date.today()
-    if opened_on > dt.date.today():
+    if len(reason) > MAX_REASON:
+        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=MAX_REASON))
+    if opened_on > today:
         raise ValidationError("opened_on", _("The date is in the future."))
-    follow_up = check_follow_up(level, department, due_on, opened_on)
+    return {"agency": agency, "reason": reason, "status": "open", "opened_on": opened_on,
+            **check_follow_up(level, department, due_on, opened_on)}
+
+
+def write_referral(w: Writer, resident_id: str, fields: dict[str, Any], visit_id: str | None = None) -> str:
+    """A checked referral (`check_referral`) written inside the caller's transaction; returns its id."""
     rid = new_id()
+    w.write("referral", rid, {"resident_id": resident_id, "visit_id": visit_id, **fields})
+    return rid
+
+
+def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
+                  opened_on: dt.date | None = None, today: dt.date | None = None, level: str | None = None,
+                  department: str = "", due_on: dt.date | str | None = None) -> Referral:
+    today = today or dt.date.today()
+    fields = check_referral(agency, reason, opened_on or today, today, level=level, department=department,
+                            due_on=due_on)
     with db.write() as s:
         live_row(s, "resident", resident_id)
-        writer(s).write("referral", rid, {"resident_id": resident_id, "visit_id": visit_id, "agency": agency,
-                                          "reason": reason, "status": "open", "opened_on": opened_on, **follow_up})
+        rid = write_referral(writer(s), resident_id, fields, visit_id)
         s.flush()
         return s.get(Referral, rid)
 
 
 def set_referral_status(db: Database, referral_id: str, status: str, outcome: str = "",
-                        closed_on: dt.date | None = None) -> Referral:
+                        closed_on: dt.date | None = None, *, today: dt.date | None = None) -> Referral:
     if status not in REFERRAL_STATUSES:
         raise ValidationError("status", _("Unknown status."))
+    today = today or dt.date.today()
     with db.write() as s:
         live_row(s, "referral", referral_id)
         fields: dict = {"status": status}
         if outcome:
             fields["outcome"] = " ".join(outcome.split())
         if status == "closed":
-            fields["closed_on"] = closed_on or dt.date.today()
-            if fields["closed_on"] > dt.date.today():
+            fields["closed_on"] = closed_on or today
+            if fields["closed_on"] > today:
                 raise ValidationError("closed_on", _("The date is in the future."))
         else:
             fields["closed_on"] = None
@@ -81,5 +101,6 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
         return s.get(Referral, referral_id)
 
 
-def close_referral(db: Database, referral_id: str, outcome: str = "", closed_on: dt.date | None = None) -> Referral:
-    return set_referral_status(db, referral_id, "closed", outcome, closed_on)
+def close_referral(db: Database, referral_id: str, outcome: str = "", closed_on: dt.date | None = None, *,
+                   today: dt.date | None = None) -> Referral:
+    return set_referral_status(db, referral_id, "closed", outcome, closed_on, today=today)

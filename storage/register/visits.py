@@ -11,6 +11,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident, Visit
+from storage.core.schema import clean
 from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import load_policy
 
@@ -24,7 +25,7 @@ VISIT_FIELDS = {
 
 def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
-    data = dict(data)
+    data = clean("visit", dict(data))  # one form of "no value" from here on (storage/core/schema.py)
     errors: list[ValidationError] = []
     for name in ("visit_date", "next_visit_on"):
         if isinstance(data.get(name), str):
@@ -72,7 +73,7 @@ def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[s
         errors.append(ValidationError("notes", _("Too long: at most {n} characters.").format(n=MAX_NOTES)))
     if errors:
         raise ValidationErrors(errors)
-    return data
+    return clean("visit", data)
 
 
 def _contact(data: dict[str, Any]) -> None:
@@ -104,11 +105,24 @@ def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk
     return next_visit_proposal(policy, facts, visit_date)
 
 
-def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *,
+# a referral's fields as the visit form names them (its errors are shown beside these)
+REFERRAL_FIELD_NAMES = {"agency": "referral_agency", "reason": "referral_reason", "level": "referral_level",
+                        "department": "referral_department", "due_on": "referral_due"}
+
+
+def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referral: tuple | None = None,
               assessment: tuple[dict[str, Any], dict[str, Any]] | None = None, today: dt.date | None = None) -> Visit:
-    """Write a visit and, if `assessment` (grades, notes by dimension) is given, its six-dimension
-    assessment, dated like the visit: one transaction, everything checked before anything is written."""
+    """Write a visit with what it makes, in one transaction: the referral, if `referral` is given
+    (agency, reason[, level, department, follow-up deadline]), and the six-dimension assessment, if
+    `assessment` (grades, notes by dimension) is given, dated like the visit.
+
+    Everything is checked before anything is written, so a refused referral or assessment leaves no
+    visit behind to be saved twice. Errors of the referral name `referral_agency`, `referral_reason`,
+    `referral_level`, `referral_department`, `referral_due`; those of the assessment `assess_<dimension>`.
+    The risk the visit re-assesses is derived from the visit itself, in the same transaction.
+    """
     from storage.register.assessments import check_assessment, write_assessment
+    from storage.register.referrals import check_referral, write_referral
 
     unknown = set(fields) - VISIT_FIELDS
     if unknown:
@@ -120,10 +134,20 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *,
         data = validate_visit({"visit_date": today, "method": "home", **fields}, today)
     except ValidationErrors as e:
         errors += e.errors
+    day = data.get("visit_date") or today
+    referral_fields = None
+    if referral is not None:
+        agency, reason, *follow_up = referral
+        level, department, due = (list(follow_up) + [None, "", None])[:3]
+        try:
+            referral_fields = check_referral(agency, reason, day, today, level=level, department=department,
+                                             due_on=due)
+        except ValidationError as e:
+            errors.append(ValidationError(REFERRAL_FIELD_NAMES.get(e.field, e.field), e.message))
     assessed = None
     if assessment is not None:
         try:
-            assessed = check_assessment(assessment[0], assessment[1], data.get("visit_date") or today, today)
+            assessed = check_assessment(assessment[0], assessment[1], day, today)
         except ValidationErrors as e:
             errors += [x for x in e.errors if x.field != "assessed_on"]  # the visit date's own error says it
     if errors:
@@ -132,10 +156,13 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *,
     with db.write() as s:
         r = live_row(s, "resident", resident_id)
         w = writer(s)
-        data.setdefault("visitor", w.identity.worker_name)
+        if not data.get("visitor"):  # missing, None or "": the person logging it
+            data["visitor"] = w.identity.worker_name
         data["resident_id"] = resident_id
         data["grid_code"] = r.grid_code
         w.write("visit", vid, data)
+        if referral_fields is not None:
+            write_referral(w, resident_id, referral_fields, visit_id=vid)
         if assessed is not None:
             write_assessment(w, resident_id, assessed, visit_id=vid)
         s.flush()

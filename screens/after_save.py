@@ -49,12 +49,13 @@ def after_save(db: Database, resident_id: str, visit_id: str | None = None, find
 
 
 def show_after_save(app, after: AfterSave) -> None:
+    from tui.as_text import notify_text
     from tui.assessment_view import review_text
 
     if after.review:
-        app.notify(review_text(after.review), severity="warning", timeout=12, markup=False)
+        notify_text(app, review_text(after.review), severity="warning", timeout=12)
     if after.problem:
-        app.notify(after.problem, severity="error", markup=False)
+        notify_text(app, after.problem, severity="error")
     if after.report is not None and after.saved_to is not None:
         from screens.urgent import UrgentReportScreen
 

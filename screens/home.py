@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from storage.core.i18n import N_, _, current_language, ngettext
 from screens.home_emergencies import EmergencyPanel, hours_text, now
 from tui.footer import TranslatedFooter
-from tui.as_text import as_text
+from tui.as_text import as_text, notify_text
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
 LISTS: dict[str, str] = {
@@ -191,9 +191,9 @@ class HomeScreen(Screen[None]):
         try:
             acknowledge(self.app.db, key)
         except UserError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.app.call_from_thread(notify_text, self, exc, severity="error")
             return
-        self.app.call_from_thread(self.notify, _("Acknowledged; the grid learns of it with its next return bundle."))
+        self.app.call_from_thread(notify_text, self, _("Acknowledged; the grid learns of it with its next return bundle."))
         self.app.call_from_thread(self.action_reload)
 
     @on(DataTable.RowSelected)

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
 from storage.register.urgent_report import UrgentReport
+from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class UrgentReportScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.report.text)
-        self.notify(_("Copied to the clipboard."))
+        notify_text(self, _("Copied to the clipboard."))
 
     def action_export(self) -> None:
         if not self.can_export or any(w.is_running for w in self.workers if w.group == "urgent-export"):

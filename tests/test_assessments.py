@@ -169,3 +169,18 @@ def test_the_new_records_and_fields_follow_the_one_no_value_rule():
     assert clean("emergency_ack", {"note": None, "acknowledged_at": None}) == {"note": "", "acknowledged_at": ""}
     spec = record_spec("assessment")
     assert {spec[d].kind for d in DIMENSIONS} == {"text"} and spec["notes"].kind == "dict"
+
+
+def test_what_the_visit_form_hands_to_log_visit():
+    from screens.visit_form import assessment_of, visit_fields
+
+    base = {k: None for k in ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
+                              "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")}
+    values = {**base, "referral_agency": "police", "referral_reason": "走失", "referral_level": "county",
+              "referral_department": "县公安局", "referral_due": "2026-12-01",
+              "assessment_grades": {}, "assessment_notes": {"health": "  "}}
+    fields, referral = visit_fields(values)
+    assert referral == ("police", "走失", "county", "县公安局", "2026-12-01") and set(fields) == set(base)
+    assert assessment_of(values) is None  # nothing graded, a blank note: no assessment
+    assert assessment_of({**values, "assessment_grades": {"economy": "mild"}}) == ({"economy": "mild"}, {"health": "  "})
+    assert visit_fields({**values, "referral_agency": None, "referral_reason": ""})[1] is None

@@ -232,3 +232,12 @@ def test_an_old_file_is_upgraded_with_the_follow_up_columns_and_the_indexes_that
                         " AND visit_date BETWEEN '2026-11-01' AND '2026-11-30'").fetchall()
     conn.close()
     assert "ix_visit_mandatory" in str(plan)  # a month of visits is not read to find the few ticked
+
+
+def test_a_name_with_terminal_controls_never_reaches_the_report_text_raw(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    r = elder(db, "张\x1b]52;c;ZXZpbA==\x07明")
+    v = log_visit(db, r.id, {"visit_date": TODAY, "mandatory_report": True, "notes": "第一行\x1b[2J第二行"},
+                  today=TODAY)
+    text = report_for(db, "visit:" + v.id).text
+    assert "\x1b" not in text and "\x07" not in text and "第一行?[2J第二行" in text

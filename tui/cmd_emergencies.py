@@ -23,6 +23,7 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
 
     from storage.core.db import open_database
     from storage.core.errors import UserError
+    from storage.core.text import printable
     from storage.register.emergencies import acknowledge, open_emergencies
     from tui.cli import db_path
 
@@ -47,6 +48,7 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
         return 0
     for e in found:
         age = ngettext("{n} hour", "{n} hours", e.age_hours(now)).format(n=e.age_hours(now))
-        print(_("{key}  {age}  {name}  {grid}  found {day}").format(
-            key=e.key, age=age, name=e.name, grid=e.grid_code.split("-", 1)[-1], day=e.found_on.isoformat()))
+        print(_("{key}  {age}  {name}  {grid}  found {day}").format(  # names come from bundles: printable
+            key=printable(e.key), age=age, name=printable(e.name), grid=printable(e.grid_code.split("-", 1)[-1]),
+            day=e.found_on.isoformat()))
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _, babel_locale
+from storage.core.text import printable
 from storage.register.categories import CATEGORIES, HAZARDS, NEEDS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, label
 from storage.register.policy import age_on
 
@@ -111,7 +112,8 @@ def report_for(db: Database, key: str) -> UrgentReport:
         _("Done: {done}").format(done=_join(done) or _("nothing yet")),
         _("Call: {contacts}").format(contacts=_("; ").join(contacts)),
     ]
-    return UrgentReport(key, "\n".join(lines) + "\n")
+    # names and notes came from bundles too: nothing a terminal would execute when it is printed or pasted
+    return UrgentReport(key, printable("\n".join(lines), multiline=True) + "\n")
 
 
 def urgent_dir(db_path: Path) -> Path:

@@ -1,7 +1,7 @@
 """What follows a save, shared by the forms and the resident page: the emergency report, the risk review.
 
-`after_save` runs in the saving worker thread (it reads the database and writes the report file);
-`show_after_save` runs on the app's thread with what it found.
+`follow_up` runs in the saving worker thread (it reads the database and writes the report file);
+`show_follow_up` runs on the app's thread with what it found.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class AfterSave:
+class FollowUp:
     report: UrgentReport | None = None  # an emergency finding was saved
     saved_to: Path | None = None
     can_export: bool = False  # a worker's database: its bundle goes to the township
@@ -27,14 +27,14 @@ class AfterSave:
     problem: str = ""  # the report could not be written (the save itself went through)
 
 
-def after_save(db: Database, resident_id: str, visit_id: str | None = None, finding: str | None = None) -> AfterSave:
+def follow_up(db: Database, resident_id: str, visit_id: str | None = None, finding: str | None = None) -> FollowUp:
     """`finding`: the key of a finding just saved (a risk change); else the visit's, if it is one."""
     from storage.core.identity import get_identity
     from storage.register.assessments import review_for
     from storage.register.emergencies import finding_of_visit
     from storage.register.urgent_report import report_for, save_report
 
-    out = AfterSave(review=review_for(db, resident_id))
+    out = FollowUp(review=review_for(db, resident_id))
     key = finding or (finding_of_visit(db, visit_id) if visit_id else None)
     if key is None:
         return out
@@ -48,7 +48,7 @@ def after_save(db: Database, resident_id: str, visit_id: str | None = None, find
     return out
 
 
-def show_after_save(app, after: AfterSave) -> None:
+def show_follow_up(app, after: FollowUp) -> None:
     from tui.as_text import notify_text
     from tui.assessment_view import review_text
 

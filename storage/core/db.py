@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -95,11 +95,19 @@ def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
 
 
 def _upgrade_5_to_6(conn: sqlite3.Connection) -> None:
-    # v6: referrals name the level and office they go to and a follow-up deadline; the six-dimension
+    # v6 (issue #15): the resident's paired helper, and benefit records (each status period one record)
+    _add_columns(conn, "resident", {"helper_name": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_phone": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_unit": "VARCHAR NOT NULL DEFAULT ''", "helper_since": "DATE"})
+    _create_tables(conn, ADDED_TABLES[6])
+
+
+def _upgrade_6_to_7(conn: sqlite3.Connection) -> None:
+    # v7: referrals name the level and office they go to and a follow-up deadline; the six-dimension
     # assessment and the township's acknowledgement of emergencies are tables of their own; two indexes
     # find emergencies without reading a month of visits (storage/register/emergencies.py)
     _add_columns(conn, "referral", {"level": "VARCHAR", "department": "VARCHAR NOT NULL DEFAULT ''", "due_on": "DATE"})
-    _create_tables(conn, ADDED_TABLES[6])
+    _create_tables(conn, ADDED_TABLES[7])
     _create_indexes(conn, {"risk_assessment": ("ix_risk_level",), "visit": ("ix_visit_mandatory",)})
 
 
@@ -121,11 +129,13 @@ def _create_indexes(conn: sqlite3.Connection, wanted: dict[str, tuple[str, ...]]
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
+    6: _upgrade_6_to_7,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("assessment", "emergency_ack")}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
+                                              7: ("assessment", "emergency_ack")}
 
 
 @dataclass

@@ -32,6 +32,9 @@ WEIGHTS: dict[str, dict[str, Any]] = {
               "housing": (45, 35, 16, 4), "employment": "na", "social": (30, 40, 24, 6)},
     "disabled": {"economy": (20, 40, 30, 10), "health": (5, 25, 45, 25), "education": (40, 30, 20, 10),
                  "housing": (40, 35, 20, 5), "employment": (15, 25, 35, 25), "social": (20, 40, 30, 10)},
+    # left-behind women and seriously ill adults: the household's schooling is the children's, often 不适用
+    "adult": {"economy": (25, 40, 28, 7), "health": (30, 30, 25, 15), "education": (45, 30, 15, 10),
+              "housing": (45, 35, 16, 4), "employment": (20, 35, 30, 15), "social": (35, 40, 20, 5)},
 }
 NOTES = {
     "economy": {"moderate": ["收入不稳定，靠低保和子女接济", "家庭开支大，医药费负担重"],

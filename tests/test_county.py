@@ -256,6 +256,21 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
     t.close()
 
 
+def _followup(report, code: str) -> tuple:
+    """What the follow-up and benefit sheets say of township `code`'s residents, comparable across databases."""
+    f, w = report.followup, report.watch
+    ids = {p.id for p in report.people if p.township_code == code} if report.groupings[0] == "township" else {
+        p.id for p in report.people}
+    return (sorted((x.person.id, x.assessed_on, [(c.dimension, c.before, c.after) for c in x.changes])
+                   for x in f.worsened if x.person.id in ids),
+            [(r.key, r.key_persons, r.assessed, r.moderate, r.severe) for r in f.assessment_rows
+             if (r.key or "").startswith(code)],
+            sorted((r.resident_id, r.benefit, r.start_on, r.end_on) for r in (*w.unclaimed, *w.ending, *w.unpaired)
+                   if r.resident_id in ids),
+            sorted((e.person.id, e.key, e.found_on, e.mandatory, e.emergency_level, e.acknowledged_at,
+                    e.next_visit_on) for e in f.emergencies if e.person.id in ids))
+
+
 def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_target):
     """Per township (and per village below it) the county's month is exactly what each township reports."""
     import datetime as dt
@@ -287,6 +302,10 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
         assert all(r.label.startswith(township.township_name) for r in villages)
         behind = report.behind("township", code, "key_persons")
         assert sorted(p.id for p in behind) == sorted(p.id for p in township.people)
+        # the records plans added travel too: the follow-up and benefit sheets are the township's own
+        assert _followup(report, code) == _followup(township, code)
+    sheets = [_followup(t, code) for code, t in own.items()]
+    assert all(sum(r[2] for r in s[1]) > 0 and s[2] and s[3] for s in sheets)  # assessed, benefit lists, emergencies
     assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500
     county.dispose()
 

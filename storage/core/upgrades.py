@@ -94,22 +94,46 @@ def _upgrade_5_to_6(conn: Connection) -> None:
     _create_tables(conn, ADDED_TABLES[6])
 
 
-# v7: the county level (a county database's code and name; a township's county and its public key,
+def _upgrade_6_to_7(conn: Connection) -> None:
+    # v7: referrals name the level and office they go to and a follow-up deadline; the six-dimension
+    # assessment and the township's acknowledgement of emergencies are tables of their own; two indexes
+    # find emergencies without reading a month of visits (storage/register/emergencies.py)
+    _add_columns(conn, "referral", {"level": "VARCHAR", "department": "VARCHAR NOT NULL DEFAULT ''", "due_on": "DATE"})
+    _create_tables(conn, ADDED_TABLES[7])
+    _create_indexes(conn, {"risk_assessment": ("ix_risk_level",), "visit": ("ix_visit_mandatory",)})
+
+
+def _create_indexes(conn: Connection, wanted: dict[str, tuple[str, ...]]) -> None:
+    """Indexes an upgrade step adds to existing tables, with the DDL a new database gets (each engine's own
+    partial-index condition)."""
+    from sqlalchemy.schema import CreateIndex
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (registers the tables)
+
+    for table, names in wanted.items():
+        for index in SQLModel.metadata.tables[table].indexes:
+            if index.name in names:
+                conn.exec_driver_sql(str(CreateIndex(index, if_not_exists=True).compile(dialect=conn.dialect)))
+
+
+# v8: the county level (a county database's code and name; a township's county and its public key,
 # and the numbered bundles it sent the county)
 _COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
 
 
-def _upgrade_6_to_7(conn: Connection) -> None:
+def _upgrade_7_to_8(conn: Connection) -> None:
     _add_columns(conn, "identity", {name: "VARCHAR NOT NULL DEFAULT ''" for name in _COUNTY_COLUMNS})
-    _create_tables(conn, ADDED_TABLES[7])
+    _create_tables(conn, ADDED_TABLES[8])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
-    6: _upgrade_6_to_7,
+    6: _upgrade_6_to_7, 7: _upgrade_7_to_8,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",), 7: ("county_export",)}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
+                                            7: ("assessment", "emergency_ack"), 8: ("county_export",)}

@@ -12,6 +12,7 @@ from storage.core.identity import init_county, init_township, init_worker
 from storage.register.residents import register_resident, update_resident
 from storage.register.visits import log_visit
 from storage.sync.county_export import export_county_bundle
+from storage.sync.county_trust import enroll_township
 from storage.sync.devices import enroll
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
@@ -66,10 +67,12 @@ def make_county(target: str | Path, key: Path) -> Database:
     return db
 
 
-def make_township(folder: Path, code: str, county_key: Path | None) -> TownshipSite:
+def make_township(folder: Path, code: str, county_key: Path | None, county: Database | None = None) -> TownshipSite:
+    """A township; given `county`, enrolled there with a code as a county does (else its bundles wait)."""
+    enroll_code = enroll_township(county, code, f"镇{code[-3:]}")[0] if county is not None else None
     db = open_database(folder / f"township-{code}.db")
     key = folder / f"township-{code}.pub"
-    init_township(db, code, f"镇{code[-3:]}", key, county_key)
+    init_township(db, code, f"镇{code[-3:]}", key, county_key, enroll_code=enroll_code)
     return TownshipSite(code, db, key, folder)
 
 
@@ -78,9 +81,9 @@ def elder(db: Database, name: str, **extra):
                                   **extra}, today=TODAY)
 
 
-def busy_township(folder: Path, code: str, county_key: Path, n: int = 2) -> TownshipSite:
+def busy_township(folder: Path, code: str, county_key: Path, n: int = 2, county: Database | None = None) -> TownshipSite:
     """A township with two grids whose workers registered, visited and edited, merged by the clerk."""
-    t = make_township(folder, code, county_key)
+    t = make_township(folder, code, county_key, county)
     for grid, name in (("G01", "王芳"), ("G02", "李强")):
         w = t.worker(grid, name)
         for i in range(n):

@@ -40,18 +40,43 @@ def _county_and_township(tmp_path, county_db: str):
     return key, t
 
 
+def w_db(tmp_path):
+    return tmp_path / "w.db"
+
+
 def _county_round(tmp_path, county_db: str):
     key, t = _county_and_township(tmp_path, county_db)
     out = _en("--db", str(t), "export", "--county", "--out", str(tmp_path / "up"), tmp_path=tmp_path)
     assert out.returncode == 1 and "no county key" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     out = _en("--db", str(t), "county-key", str(key), tmp_path=tmp_path)
     assert out.returncode == 0 and "德清县 (330521)" in out.stdout and "fingerprint" in out.stdout
+    assert "No enrollment code from the county yet" in out.stdout
     out = _en("--db", str(t), "export", "--county", "--out", str(tmp_path / "up"), tmp_path=tmp_path)
     assert out.returncode == 0 and "Bundle 1 written" in out.stdout, out.stderr
     out = _en("--db", str(t), "export", "--county", "--grid", "G01", tmp_path=tmp_path)
     assert out.returncode == 1 and "--county or --grid" in out.stderr
+    # a township the county has not enrolled: its bundle waits, nothing merged
     out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
-    assert out.returncode == 0 and "new " in out.stdout, out.stderr
+    assert out.returncode == 1 and "not enrolled at this county" in out.stdout, out.stdout
+    assert "--township 330521101" in out.stdout
+    out = _en("--db", county_db, "enroll", "--township", "330521101", "--name", "新市镇", tmp_path=tmp_path)
+    assert out.returncode == 0 and "330521101" in out.stdout, out.stderr
+    code = out.stdout.splitlines()[0].rsplit(" ", 1)[-1]
+    out = _en("--db", county_db, "enroll", "--township", "330127001", tmp_path=tmp_path)
+    assert out.returncode == 1 and "not in county 330521" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    out = _en("--db", county_db, "devices", tmp_path=tmp_path)
+    assert out.returncode == 0 and "330521101" in out.stdout and "waiting" in out.stdout.lower(), out.stdout
+    out = _en("--db", str(t), "county-key", str(key), "--enroll-code", code, tmp_path=tmp_path)
+    assert out.returncode == 0 and "Enrolled with the county's code" in out.stdout, out.stderr
+    _register(w_db(tmp_path), "李四")
+    assert _en("--db", str(w_db(tmp_path)), "export", "--out", str(tmp_path / "in"), tmp_path=tmp_path).returncode == 0
+    assert _en("--db", str(t), "merge", str(tmp_path / "in"), tmp_path=tmp_path).returncode == 0
+    out = _en("--db", str(t), "export", "--county", "--out", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 0 and "Bundle 2 written" in out.stdout, out.stderr
+    # bundle 2 proves the code: the township is enrolled, and bundle 1, which waited, is merged with it
+    out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 0 and out.stdout.count("new ") >= 1 and "not enrolled" not in out.stdout, out.stdout
+    assert "missing" not in out.stdout.lower()
     out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
     assert out.returncode == 0 and "already merged" in out.stdout
     # a worker's bundle is refused by the county, with exit 1
@@ -60,7 +85,7 @@ def _county_round(tmp_path, county_db: str):
     county_dump = _en("--db", county_db, "dump", tmp_path=tmp_path)
     township_dump = _en("--db", str(t), "dump", tmp_path=tmp_path)
     assert county_dump.returncode == 0 and county_dump.stdout == township_dump.stdout
-    assert '"name":"张三"' in county_dump.stdout
+    assert '"name":"张三"' in county_dump.stdout and '"name":"李四"' in county_dump.stdout
     report = _en("--db", county_db, "report", tmp_path=tmp_path)
     assert report.returncode == 0 and "Township" in report.stdout and "Village" in report.stdout, report.stderr
 

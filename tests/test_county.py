@@ -11,7 +11,7 @@ from sqlalchemy import select
 from storage.core.errors import UserError
 from storage.core.identity import set_county_key
 from storage.core.keys import read_county_key_file, read_public_key_file
-from storage.core.models import CountyExport, Event
+from storage.core.models import CountyExport, Enrollment, Event
 from storage.sync.county_export import export_county_bundle
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
@@ -52,7 +52,7 @@ def test_only_a_township_exports_to_a_county(tmp_path):
     county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
     with pytest.raises(UserError, match="Only a township"):
         export_county_bundle(county, tmp_path)
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
     with pytest.raises(UserError, match="Only a township"):
         export_county_bundle(t.workers["G01"], tmp_path)
     county.dispose()
@@ -61,7 +61,7 @@ def test_only_a_township_exports_to_a_county(tmp_path):
 
 def test_county_bundles_are_incremental_numbered_and_full_on_request(tmp_path, db_target):
     county = make_county(db_target, tmp_path / "county.pub")
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
     with t.db.session() as s:
         every = s.execute(select(Event.id)).scalars().all()
     first = export_county_bundle(t.db, tmp_path / "up")
@@ -86,7 +86,7 @@ def test_county_bundles_are_incremental_numbered_and_full_on_request(tmp_path, d
 
 def test_the_county_holds_exactly_the_township_records(tmp_path, db_target):
     county = make_county(db_target, tmp_path / "county.pub")
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
     edit_some(t, "甲")
     t.to_county(tmp_path / "up")
     report = merge_paths(county, [tmp_path / "up"])
@@ -98,7 +98,7 @@ def test_the_county_holds_exactly_the_township_records(tmp_path, db_target):
 
 def test_a_missing_township_bundle_is_named(tmp_path, db_target):
     county = make_county(db_target, tmp_path / "county.pub")
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
     one = t.to_county(tmp_path / "up")
     edit_some(t, "甲")
     t.to_county(tmp_path / "lost")
@@ -113,7 +113,7 @@ def test_a_missing_township_bundle_is_named(tmp_path, db_target):
 def test_what_a_county_refuses_changes_nothing(tmp_path, db_target):
     county = make_county(db_target, tmp_path / "county.pub")
     other = make_county(tmp_path / "other.db", tmp_path / "other.pub")
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
     good = t.to_county(tmp_path / "up")
     merge_paths(county, [good])
     before = record_dump(county)
@@ -143,7 +143,7 @@ def test_what_a_county_refuses_changes_nothing(tmp_path, db_target):
     t.close()
 
 
-def _three_townships(folder):
+def _three_townships(folder, county):
     """Three townships of demo data (a grid of 300 each), each with a first and a second bundle to the county."""
     import datetime as dt
 
@@ -151,7 +151,7 @@ def _three_townships(folder):
 
     bundles = []
     for n, code in enumerate(("330521101", "330521102", "330521103"), start=1):
-        t = make_township(folder, code, folder / "county.pub")
+        t = make_township(folder, code, folder / "county.pub", county)
         generate(t.db, seed=n, scale="grid", today=dt.date(2026, 11, 24))
         bundles.append(t.to_county(folder / "up"))
         t.worker("G77", f"新员{n}")
@@ -169,13 +169,15 @@ def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_c
     from tests import pg
 
     on_server = make_county(pg_url, tmp_path / "county.pub")
-    bundles = _three_townships(tmp_path)
+    bundles = _three_townships(tmp_path, on_server)
     # the SQLite county holds the same keys (one county, two engines)
     on_file = make_county(tmp_path / "county.db", tmp_path / "unused.pub")
     with on_server.session() as s, on_file.write() as w:
         mine, theirs = s.get(Identity, 1), w.get(Identity, 1)
         for key in ("device_id", "county_age_recipient", "county_sign_public"):
             setattr(theirs, key, getattr(mine, key))
+        for e in s.execute(select(Enrollment)).scalars():  # the townships' codes were made by the county
+            w.add(Enrollment(**e.model_dump()))
     write_keys(on_file.local_path, read_keys(on_server.local_path))
     assert merge_paths(on_file, bundles).refused == []
     expected = record_dump(on_file)
@@ -188,6 +190,8 @@ def test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_c
         other = open_db(other_url)
         with on_server.session() as s, other.write() as w:
             w.add(Identity(**s.get(Identity, 1).model_dump()))
+            for e in s.execute(select(Enrollment)).scalars():
+                w.add(Enrollment(**{**e.model_dump(), "used_by": None, "used_at": None}))
         write_keys(other.local_path, read_keys(on_server.local_path))
         backwards = list(reversed(bundles))
         merge_paths(other, backwards[:3] + bundles[:2])
@@ -228,7 +232,7 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
 
     monkeypatch.setattr(merge_module, "CHUNK_EVENTS", 3)  # many chunks out of a small bundle
     county = make_county(db_target, tmp_path / "county.pub")
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=4)
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=4, county=county)
     good = t.to_county(tmp_path / "up")
     pub = read_county_key_file(tmp_path / "county.pub")
     manifest, events = read_bundle(good, [private_keys(county.local_path).county_age_secret], None)
@@ -236,7 +240,8 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
     # the same township's next bundle, signed and encrypted right, whose 8th event is malformed
     events[7] = {**events[7], "hlc": "not a clock"}
     bad_manifest = {k: manifest[k] for k in ("kind", "schema_version", "township_code", "township_name", "county_code",
-                                              "grid_code", "device_id", "worker", "full", "age_recipient", "created_at")}
+                                              "grid_code", "device_id", "worker", "full", "age_recipient", "created_at",
+                                                  "enroll_proof")}
     bad_manifest.update(seq=2, counts={}, sign_public=manifest["sign_public"])
     bad = write_bundle(tmp_path / "bad.gcb", bad_manifest, events, pub.age_recipient,
                        private_keys(t.db.local_path).device_sign_secret).path
@@ -282,7 +287,7 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
     county = make_county(db_target, tmp_path / "county.pub")
     own = {}
     for n, code in enumerate(("330521101", "330521102"), start=1):
-        t = make_township(tmp_path, code, tmp_path / "county.pub")
+        t = make_township(tmp_path, code, tmp_path / "county.pub", county)
         generate(t.db, seed=n, scale="grid", today=day)
         assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
         own[code] = monthly_report(t.db, 2026, 11, today=day)
@@ -317,8 +322,8 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     from storage.reports.monthly import monthly_report
 
     county = make_county(db_target, tmp_path / "county.pub")
-    a = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3)
-    b = busy_township(tmp_path, "330521102", tmp_path / "county.pub", n=2)
+    a = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
+    b = busy_township(tmp_path, "330521102", tmp_path / "county.pub", n=2, county=county)
     first = a.to_county(tmp_path / "up")
     edit_some(a, "甲")
     a.to_county(tmp_path / "lost")  # bundle 2 of township 101 never arrives
@@ -349,7 +354,7 @@ def test_a_risk_record_under_a_visits_derived_id_merges_alike_on_both_engines(tm
     from storage.sync.bundle_file import write_bundle
 
     county = make_county(db_target, tmp_path / "county.pub")
-    t = make_township(tmp_path, "330521101", tmp_path / "county.pub")
+    t = make_township(tmp_path, "330521101", tmp_path / "county.pub", county)
     with t.db.session() as s:
         from storage.core.models import Identity
 
@@ -363,11 +368,108 @@ def test_a_risk_record_under_a_visits_derived_id_merges_alike_on_both_engines(tm
     ]
     manifest = {"kind": "to_county", "schema_version": 5, "township_code": "330521101", "county_code": "330521",
                 "grid_code": None, "device_id": ident.device_id, "worker": "x", "seq": 1, "full": False,
-                "age_recipient": ident.device_age_recipient, "created_at": "2026-11-24T00:00:00+00:00", "counts": {}}
+                "age_recipient": ident.device_age_recipient, "created_at": "2026-11-24T00:00:00+00:00", "counts": {},
+                "enroll_proof": ident.enroll_proof}
     path = write_bundle(tmp_path / "odd.gcb", manifest, events, read_county_key_file(tmp_path / "county.pub").age_recipient,
                         private_keys(t.db.local_path).device_sign_secret).path
     report = merge_paths(county, [path])
     assert [b.status for b in report.bundles] == ["new"]
     assert '"id":"visit:v1"' in record_dump(county)
+    county.dispose()
+    t.close()
+
+
+# --- which townships a county merges from (storage/sync/county_trust.py) ----------------------
+
+
+def test_a_township_the_county_has_not_enrolled_waits_until_approved(tmp_path, db_target):
+    from storage.sync.county_trust import approve_township
+    from storage.sync.devices import list_devices, revoke
+
+    county = make_county(db_target, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")  # the county's key, but no code
+    first = t.to_county(tmp_path / "up")
+    report = merge_paths(county, [first])
+    [waiting] = report.bundles
+    assert waiting.status == "waiting" and waiting.code == "no_code" and "--township 330521101" in waiting.message
+    assert record_dump(county).count('"type":"resident"') == 0
+    [view] = list_devices(county)
+    assert (view.status, view.grid_code) == ("waiting", "330521101")
+    with pytest.raises(UserError, match="speaks for township 330521101, not 330521102"):
+        approve_township(county, view.device_id, "330521102")
+    approved, files = approve_township(county, view.fingerprint, "330521101")
+    assert files == [first] and approved.status == "approved"
+    assert merge_paths(county, files).refused == []
+    assert record_dump(county) == record_dump(t.db)
+    # a stolen laptop: the county revokes the key, and its bundles are refused from then on
+    revoke(county, view.device_id)
+    edit_some(t, "甲")
+    later = merge_paths(county, [t.to_county(tmp_path / "up")])
+    assert [b.code for b in later.bundles] == ["revoked"]
+    county.dispose()
+    t.close()
+
+
+def test_a_code_enrolls_one_township_key_once_and_only_for_its_township(tmp_path, db_target):
+    from storage.core.db import open_database
+    from storage.core.identity import init_township
+    from storage.core.models import Identity
+    from storage.sync.county_trust import enroll_township
+
+    county = make_county(db_target, tmp_path / "county.pub")
+    code, _view = enroll_township(county, "330521101", "新市镇")
+    # the code's proof is bound to its township: another township with the same code is not enrolled
+    (tmp_path / "b").mkdir()
+    other = make_township(tmp_path / "b", "330521102", tmp_path / "county.pub")
+    set_county_key(other.db, tmp_path / "county.pub", code)
+    elder(other.db, "乙镇人")
+    assert [b.code for b in merge_paths(county, [other.to_county(tmp_path / "b-up")]).bundles] == ["bad_code"]
+    # the right township enrolls with it...
+    (tmp_path / "a").mkdir()
+    a = make_township(tmp_path / "a", "330521101", tmp_path / "county.pub")
+    set_county_key(a.db, tmp_path / "county.pub", code)
+    elder(a.db, "甲镇人")
+    assert [b.status for b in merge_paths(county, [a.to_county(tmp_path / "a-up")]).bundles] == ["new"]
+    # ...once: a second database of that township given the same code waits (a copied code enrolls nothing)
+    (tmp_path / "c").mkdir()
+    copy = make_township(tmp_path / "c", "330521101", tmp_path / "county.pub")
+    set_county_key(copy.db, tmp_path / "county.pub", code)
+    elder(copy.db, "冒名人")
+    assert [b.code for b in merge_paths(county, [copy.to_county(tmp_path / "c-up")]).bundles] == ["code_used"]
+    # an enrolled key speaking for another township is refused, whatever the bundle says
+    with a.db.write() as s:
+        ident = s.get(Identity, 1)
+        ident.township_code = "330521102"
+        s.add(ident)
+    elder(a.db, "越界人")
+    forged = merge_paths(county, [a.to_county(tmp_path / "forged")])
+    assert [b.code for b in forged.bundles] == ["untrusted_signer"] and "enrolled for township 330521101" in \
+        forged.bundles[0].message
+    assert "冒名人" not in record_dump(county) and "乙镇人" not in record_dump(county)
+    assert "越界人" not in record_dump(county) and "甲镇人" in record_dump(county)
+    with pytest.raises(UserError, match="not in county 330521"):
+        enroll_township(county, "330127001")
+    with pytest.raises(UserError, match="Only a county"):
+        enroll_township(a.db, "330521101")
+    with pytest.raises(UserError, match="needs the county's key file"):
+        init_township(open_database(tmp_path / "d.db"), "330521103", "丙镇", None, None, enroll_code=code)
+    county.dispose()
+    for site in (a, other, copy):
+        site.close()
+
+
+def test_a_township_given_the_code_after_sending_has_its_waiting_bundles_merged_with_the_next(tmp_path, db_target):
+    county = make_county(db_target, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    first = t.to_county(tmp_path / "up")
+    assert [b.status for b in merge_paths(county, [first]).bundles] == ["waiting"]
+    from storage.sync.county_trust import enroll_township
+
+    set_county_key(t.db, tmp_path / "county.pub", enroll_township(county, "330521101")[0])
+    edit_some(t, "甲")
+    second = t.to_county(tmp_path / "up")
+    report = merge_paths(county, [second])
+    assert sorted((b.seq, b.status) for b in report.bundles) == [(1, "new"), (2, "new")] and report.missing == []
+    assert record_dump(county) == record_dump(t.db)
     county.dispose()
     t.close()

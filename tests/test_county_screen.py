@@ -15,7 +15,7 @@ from tests.pilot_helpers import quiet, run_async
 
 def _county_with_a_township(tmp_path, target):
     county = make_county(target, tmp_path / "county.pub")
-    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3)
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
     assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
     county.dispose()
     t.close()

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--township-key", metavar=_("FILE"), type=Path,
                    help=_("worker: the township's public key file (township-CODE.pub)"))
     p.add_argument("--enroll-code", metavar=_("CODE"),
-                   help=_("worker: the one-time enrollment code from the clerk (gridcare enroll)"))
+                   help=_("worker: the one-time enrollment code from the clerk (gridcare enroll); township: the "
+                          "county's code for this township, with --county-key"))
     p.add_argument("--key-out", metavar=_("FILE"), type=Path,
                    help=_("township or county: where to write the public key (default: ./township-CODE.pub, ./county-CODE.pub)"))
     p.set_defaults(func=cmd_init)
@@ -43,6 +44,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("county-key", parents=[common], help=_("township: learn the county's public key"),
                        description=_("Give this township database its county's public key file; bundles to the county are encrypted to it."))
     p.add_argument("file", type=Path, metavar=_("FILE"), help=_("the county's public key file (county-CODE.pub)"))
+    p.add_argument("--enroll-code", metavar=_("CODE"),
+                   help=_("the one-time enrollment code the county made for this township (gridcare enroll --township)"))
     p.set_defaults(func=cmd_county_key)
 
     p = sub.add_parser("demo", parents=[common], help=_("fill the database with a realistic synthetic data set"),
@@ -71,12 +74,14 @@ def cmd_init(args: argparse.Namespace) -> int:
             raise UserError(_("A township database needs {flags}.").format(flags=", ".join(township)))
         db = open_database(db_path(args))
         key_out = args.key_out or Path.cwd() / f"township-{args.township_code}.pub"
-        ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key)
+        ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
+                                             enroll_code=args.enroll_code)
         print(_("Township database ready: {path}").format(path=db.label))
         print(_("Public key written to {file}; give it to every grid worker. It reads:").format(file=written))
         print(text)
         if ident.county_code:
             print(_("Bundles to the county go to {name} ({code}).").format(name=ident.county_name, code=ident.county_code))
+            _say_enrollment(ident)
         return 0
     missing = township + [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
                                                    ("--worker", args.worker), ("--township-key", args.township_key))
@@ -123,10 +128,21 @@ def cmd_county_key(args: argparse.Namespace) -> int:
     from storage.core.keys import fingerprint
     from tui.cli import db_path
 
-    ident = set_county_key(open_database(db_path(args), create=False), args.file)
+    ident = set_county_key(open_database(db_path(args), create=False), args.file, args.enroll_code)
     print(_("Bundles to the county now go to {name} ({code}); key fingerprint {fp}: check it with the county.").format(
         name=ident.county_name, code=ident.county_code, fp=fingerprint(ident.county_sign_public)))
+    _say_enrollment(ident)
     return 0
+
+
+def _say_enrollment(ident) -> None:
+    from storage.core.keys import fingerprint
+
+    if ident.enroll_proof:
+        print(_("Enrolled with the county's code: the county accepts this township's first bundle."))
+    else:
+        print(_("No enrollment code from the county yet: the county holds this township's bundles until it approves "
+                "them. Tell the county this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

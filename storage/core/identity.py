@@ -90,24 +90,54 @@ def init_county(db: Database, county_code: str, county_name: str,
     return ident, written, text
 
 
-def set_county_key(db: Database, key_file: Path) -> Identity:
-    """A township learns its county's public key (from the file the county gave it).
+def set_county_key(db: Database, key_file: Path, enroll_code: str | None = None) -> Identity:
+    """A township learns its county's public key (from the file the county gave it), and the
+    one-time code the county enrolled it with (`gridcare enroll --township` there), if given.
 
     The key's county must be the township's own (the first 6 digits of its code): a key of
-    another county is refused, so the township's residents are never encrypted to it.
+    another county is refused, so the township's residents are never encrypted to it. Of the
+    code only its proof is kept (storage/core/enrollment.py); every bundle to the county carries it.
     """
     pub = keys.read_county_key_file(key_file)
+    code = _county_code_given(enroll_code)
     with db.write() as s:
         ident = s.get(Identity, 1)
         if ident is None or ident.role != "township":
             raise UserError(_("Only a township database sends bundles to a county."))
         _check_county_of(ident.township_code, pub.county_code)
+        if code is not None:
+            ident.enroll_proof = _county_proof(ident, code, pub.county_code)
+        elif pub.county_code != ident.county_code:
+            ident.enroll_proof = ""  # a proof for another county's code proves nothing here
         ident.county_code = pub.county_code
         ident.county_name = pub.county_name
         ident.county_age_recipient = pub.age_recipient
         ident.county_sign_public = pub.sign_public
         s.add(ident)
     return ident
+
+
+def _county_code_given(enroll_code: str | None) -> str | None:
+    """The county's enrollment code, normalised; None if none was given; ValidationError if mistyped."""
+    from storage.core import enrollment
+
+    if enroll_code is None or not enroll_code.strip():
+        return None
+    code = enrollment.normalise_code(enroll_code)
+    if code is None:
+        raise ValidationError("enroll_code", _("This enrollment code is not right (a character is missing or "
+                                               "mistyped): check it with the county."))
+    return code
+
+
+def _county_proof(ident: Identity, code: str, county_code: str) -> str:
+    """A township's proof of the county's code: bound to the county, the township and this database's
+    device keys (which sign its bundles to the county), as a worker's proof is bound to its grid."""
+    from storage.core import enrollment
+
+    key = enrollment.code_key(code, county_code, ident.township_code)
+    return enrollment.proof(key, county_code, ident.township_code, ident.device_id, ident.device_sign_public,
+                            ident.device_age_recipient)
 
 
 def _check_county_of(township_code: str, county_code: str) -> None:
@@ -117,15 +147,19 @@ def _check_county_of(township_code: str, county_code: str) -> None:
 
 
 def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None,
-                  county_key_file: Path | None = None) -> tuple[Identity, Path | None, str]:
+                  county_key_file: Path | None = None, enroll_code: str | None = None) -> tuple[Identity, Path | None, str]:
     """Create a township database and its key pair; returns (identity, key file, key text).
 
-    `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later).
+    `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later);
+    `enroll_code`: the one-time code the county enrolled this township with (needs the county's key).
     """
     _check_codes(township_code, township_name)
     county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
     if county is not None:
         _check_county_of(township_code, county.county_code)
+    code = _county_code_given(enroll_code)
+    if code is not None and county is None:
+        raise UserError(_("An enrollment code from the county needs the county's key file too (--county-key)."))
     _ensure_empty(db)
     township = keys.generate_keypair()
     device = keys.generate_keypair()
@@ -146,6 +180,8 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     if county is not None:
         ident.county_code, ident.county_name = county.county_code, county.county_name
         ident.county_age_recipient, ident.county_sign_public = county.age_recipient, county.sign_public
+        if code is not None:
+            ident.enroll_proof = _county_proof(ident, code, county.county_code)
     with db.write() as s:
         s.add(ident)
         s.flush()

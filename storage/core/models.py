@@ -116,9 +116,11 @@ class Identity(SQLModel, table=True):
     township_sign_secret: str = ""
     demo: bool = False
     # worker role: the proof of the clerk's enrollment code, sent in every bundle's manifest
-    # (an HMAC over this device's keys and grid, storage/core/enrollment.py); "" if set up without one
+    # (an HMAC over this device's keys and grid, storage/core/enrollment.py); "" if set up without one.
+    # township role: the same proof of the county's code (over its device keys and the township),
+    # sent in every bundle to the county (storage/sync/county_trust.py)
     enroll_proof: str = ""
-    # the county level (schema 6): a county database's code, name and public keys; a township's county
+    # the county level (schema 8): a county database's code, name and public keys; a township's county
     # and that county's public key. The county's private keys are in <database>.keys too.
     county_code: str = ""
     county_name: str = ""

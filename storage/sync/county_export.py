@@ -80,6 +80,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
             "township_name": ident.township_name, "county_code": ident.county_code, "grid_code": None,
             "device_id": ident.device_id, "worker": ident.worker_name, "seq": seq, "full": bool(full),
             "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public,
+            "enroll_proof": ident.enroll_proof,  # of the county's code (storage/sync/county_trust.py)
             "created_at": now.replace(microsecond=0).isoformat(), "counts": counts,
         }
         name = bundle_file_name(KIND, ident.township_code, None, ident.worker_name, ident.device_id, seq, now)

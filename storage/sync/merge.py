@@ -63,6 +63,7 @@ class BundleOutcome:
     updated: int = 0  # records that existed and were re-derived
     conflicts: int = 0  # open conflicts on the touched records
     new_device: bool = False
+    released: list[str] = field(default_factory=list)  # files that waited for the key this bundle enrolled
 
 
 @dataclass
@@ -122,7 +123,10 @@ def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[
                 refuse("untrusted_signer", _("this bundle was not signed by this database's township."))
             return
         if ident.role == "county":
-            _county_check(session, ident, manifest, name)
+            from storage.sync.county_trust import trust_township_bundle
+
+            _county_check(ident, manifest, name)
+            trust.append(trust_township_bundle(session, ident, manifest, refuse))
             return
         if manifest.get("kind") != "worker":
             refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
@@ -131,18 +135,15 @@ def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[
     return check
 
 
-def _county_check(session, ident: Identity, manifest: dict[str, Any], name: str) -> None:
-    """A county merges bundles its own townships sent to it, and nothing else."""
+def _county_check(ident: Identity, manifest: dict[str, Any], name: str) -> None:
+    """A county merges bundles its own townships sent to it, and nothing else (which township keys it
+    trusts: storage/sync/county_trust.py)."""
     if manifest.get("kind") != "to_county":
         raise _refused(name, _("a county database merges bundles from its townships only."))
     county = str(manifest.get("county_code"))
     if county != ident.county_code or not str(manifest["township_code"]).startswith(ident.county_code):
         raise _refused(name, _("this bundle is for county {found}, not this one ({expected}).").format(
             found=printable(county, limit=12), expected=ident.county_code), "wrong_county")
-    known = session.get(Device, str(manifest.get("device_id")))
-    if known is not None and known.sign_public != manifest.get("sign_public"):
-        raise _refused(name, _("it claims device {device} but is signed by another key: refused.").format(
-            device=printable(str(manifest.get("device_id"))[:8])))
 
 
 def _merged_before(session, path: Path) -> BundleOutcome | None:
@@ -198,6 +199,13 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
 
         hold(s, manifest, trust, path)
         outcome.status, outcome.code = "waiting", trust.reason
+        if trust.kind == "township":
+            outcome.message = _("{file}: township {township} is not enrolled at this county (device {device}, key "
+                                "fingerprint {fp}). It waits for the county: gridcare devices approve {device} "
+                                "--township {township}").format(
+                file=printable(name), township=printable(trust.grid_id, limit=12), device=printable(device_id[:8]),
+                fp=fingerprint(str(manifest["sign_public"])))
+            return outcome
         outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
                             "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(
             file=printable(name), device=printable(device_id[:8]), worker=printable(outcome.worker, limit=20),
@@ -274,7 +282,7 @@ def _authoriser(s: Session, ident: Identity, trust: Trust | None) -> Callable[[l
     """The check each chunk of a worker device's bundle passes before it is written (NotAllowed
     otherwise): a chunk is judged with the chunks before it already in the database, as a whole
     bundle would be against what the township held."""
-    if trust is None:
+    if trust is None or trust.kind != "worker":
         return None
     from storage.sync.authorise import check_worker_events
 
@@ -298,23 +306,14 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
-    if trust is not None:
+    if trust is not None and trust.kind == "township":
+        from storage.sync.county_trust import register_township
+
+        outcome.new_device, outcome.released = register_township(s, manifest, trust, now)
+    elif trust is not None:
         from storage.sync.devices import register
 
         outcome.new_device = register(s, manifest, trust, now)
-    elif manifest.get("kind") == "to_county":
-        device = s.get(Device, outcome.device_id)
-        if device is None:
-            outcome.new_device = True
-            device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
-                            last_seen=now)
-        device.age_recipient = str(manifest.get("age_recipient", ""))
-        device.kind = "township"
-        device.township_code = str(manifest.get("township_code", ""))
-        device.grid_code = outcome.grid or None
-        device.worker_name = outcome.worker
-        device.last_seen = now
-        s.add(device)
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
     received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
@@ -436,6 +435,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                     outcome = _merge_into(s, files[i], secrets)
                 i += 1
                 pending += outcome.events_new + 1
+                if outcome.status != "waiting":  # merged after all (released in this run): it waits no more
+                    report.bundles = [b for b in report.bundles if not (b.status == "waiting" and b.file == outcome.file)]
                 report.bundles.append(outcome)
                 report.added += outcome.added
                 report.updated += outcome.updated
@@ -443,6 +444,10 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if outcome.new_device:
                     device = s.get(Device, outcome.device_id)
                     report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
+                # a township that gave the county's code after sending bundles: the ones that waited, now
+                if outcome.released:
+                    ahead = {p.absolute() for p in files[i:]}
+                    files += [Path(f) for f in outcome.released if Path(f).is_file() and Path(f).absolute() not in ahead]
     if progress:
         progress(len(files), len(files))
     report.missing = missing_bundles(db)

@@ -86,6 +86,11 @@ def _county_round(tmp_path, county_db: str):
     township_dump = _en("--db", str(t), "dump", tmp_path=tmp_path)
     assert county_dump.returncode == 0 and county_dump.stdout == township_dump.stdout
     assert '"name":"张三"' in county_dump.stdout and '"name":"李四"' in county_dump.stdout
+    # each township's visit policy at the county; the county sets none
+    out = _en("--db", county_db, "policy", tmp_path=tmp_path)
+    assert out.returncode == 0 and "新市镇 (330521101):" in out.stdout, out.stdout
+    out = _en("--db", county_db, "policy", "set", "--count", "phone=always", tmp_path=tmp_path)
+    assert out.returncode == 1 and "each township sets its own" in out.stderr
     report = _en("--db", county_db, "report", tmp_path=tmp_path)
     assert report.returncode == 0 and "Township" in report.stdout and "Village" in report.stdout, report.stderr
 

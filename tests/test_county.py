@@ -284,15 +284,27 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
     from storage.reports.monthly import monthly_report
 
     day = dt.date(2026, 11, 24)
+    from storage.register.policy_set import changed_policy, current_policy, set_policy
+    from storage.reports.monthly import add_trend
+
     county = make_county(db_target, tmp_path / "county.pub")
-    own = {}
-    for n, code in enumerate(("330521101", "330521102"), start=1):
+    own, t_dbs = {}, {}
+    for n, code in enumerate(("330521101", "330521102", "330521103"), start=1):
         t = make_township(tmp_path, code, tmp_path / "county.pub", county)
         generate(t.db, seed=n, scale="grid", today=day)
+        if n == 1:  # a township of its own mind: phone calls count even unanswered, low risk due every 10 days
+            mine = changed_policy(current_policy(t.db), counts={"phone": "always", "video": "always"},
+                                  every={"low": 10, "medium": 14})
+            set_policy(t.db, mine, today=day)
+        elif n == 2:  # another township changed it once and then set the defaults' rules back
+            set_policy(t.db, changed_policy(current_policy(t.db), counts={"phone": "always"}), today=day)
+            set_policy(t.db, changed_policy(current_policy(t.db), defaults=True), today=day)
         assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
         own[code] = monthly_report(t.db, 2026, 11, today=day)
-        t.close()
-    report = monthly_report(county, 2026, 11, today=day)
+        t_dbs[code] = t.db
+    report = monthly_report(county, 2026, 11, today=day, with_trend=True)
+    assert set(report.township_policies) == {"330521101", "330521102"}
+    assert report.township_policies["330521101"].counts["phone"] == "always" and report.policy.is_default
     assert report.groupings == ("township", "village", "grid", "category")
     assert (report.township_code, report.township_name) == COUNTY
     figures = ("key_persons", "visited", "overdue", "emergency_high", "open_referrals", "aged_out")
@@ -309,10 +321,17 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
         assert sorted(p.id for p in behind) == sorted(p.id for p in township.people)
         # the records plans added travel too: the follow-up and benefit sheets are the township's own
         assert _followup(report, code) == _followup(township, code)
+        trend = add_trend(t_dbs[code], township)
+        assert [(r.key, r.key_persons, r.visited) for r in report.trend.rows if r.key.startswith(code)] == [
+            (r.key, r.key_persons, r.visited) for r in trend.rows]
     sheets = [_followup(t, code) for code, t in own.items()]
     assert all(sum(r[2] for r in s[1]) > 0 and s[2] and s[3] for s in sheets)  # assessed, benefit lists, emergencies
     assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500
+    assert report.trend.total.visited == [sum(x) for x in zip(*(r.visited for r in report.trend.rows))]
+    assert own["330521101"].totals.visited != own["330521102"].totals.visited  # the policies made a difference
     county.dispose()
+    for db in t_dbs.values():
+        db.dispose()
 
 
 def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing(tmp_path, db_target):
@@ -473,3 +492,41 @@ def test_a_township_given_the_code_after_sending_has_its_waiting_bundles_merged_
     assert record_dump(county) == record_dump(t.db)
     county.dispose()
     t.close()
+
+
+def test_a_township_cannot_pass_off_events_as_another_townships(tmp_path, db_target):
+    """Another township's policy (or any record) written under its database's device: refused whole."""
+    from storage.core.keys import read_county_key_file
+    from storage.core.models import Identity
+    from storage.core.private_keys import private_keys
+    from storage.sync.bundle_file import write_bundle
+
+    county = make_county(db_target, tmp_path / "county.pub")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = make_township(tmp_path / "a", "330521101", tmp_path / "county.pub", county)
+    b = make_township(tmp_path / "b", "330521102", tmp_path / "county.pub", county)
+    elder(a.db, "甲镇人")
+    elder(b.db, "乙镇人")
+    assert merge_paths(county, [a.to_county(tmp_path / "up"), b.to_county(tmp_path / "up")]).refused == []
+    with a.db.session() as s:
+        mine = s.get(Identity, 1)
+    with b.db.session() as s:
+        theirs = s.get(Identity, 1).device_id
+    stamp = 1_900_000_000_000 << 16
+    forged = {"id": f"{theirs}-{stamp}", "record_type": "setting", "record_id": "policy.visit", "hlc": stamp,
+              "device_id": theirs, "author": "乙镇民政助理员",
+              "fields": {"value": {"version": 1, "counts": {"phone": "always"}}}}
+    manifest = {"kind": "to_county", "schema_version": 8, "township_code": "330521101", "county_code": "330521",
+                "grid_code": None, "device_id": mine.device_id, "worker": mine.worker_name, "seq": 2, "full": False,
+                "age_recipient": mine.device_age_recipient, "created_at": "2026-11-24T00:00:00+00:00", "counts": {},
+                "enroll_proof": mine.enroll_proof}
+    path = write_bundle(tmp_path / "forged.gcb", manifest, [forged], read_county_key_file(tmp_path / "county.pub").age_recipient,
+                        private_keys(a.db.local_path).device_sign_secret).path
+    before = record_dump(county)
+    report = merge_paths(county, [path])
+    assert [b.code for b in report.bundles] == ["not_allowed"] and "another township's database" in report.bundles[0].message
+    assert record_dump(county) == before
+    county.dispose()
+    a.close()
+    b.close()

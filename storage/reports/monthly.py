@@ -12,18 +12,33 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from storage.register.benefit_lists import Watch, benefit_watch
-from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
-from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
-from storage.register.policy import Policy, age_on, age_out_date, load_policy
 from storage.register import report_query as q
+from storage.register.benefit_lists import Watch, benefit_watch
+from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
+from storage.register.due import (
+    IN_PERSON,
+    OTHER_WAYS,
+    DueFacts,
+    days_overdue,
+    due_on,
+    month_bounds,
+    month_standing,
+)
+from storage.register.policy import Policy, age_on, age_out_date, load_policy
+from storage.reports.county_passes import (
+    key_persons_of,
+    report_passes,
+    township_of,
+    trend_of,
+)
 from storage.reports.followup import Followup, compute_followup
-from storage.reports.trend import Trend, rate_trend
+from storage.reports.trend import Trend
 
 Progress = Callable[[int, int], None]
 
@@ -189,7 +204,8 @@ class MonthlyReport:
     township_name: str
     grid_code: str | None  # a worker's report covers their own grid
     grid_name: str
-    policy: Policy  # the visit policy the figures were computed under
+    policy: Policy  # the visit policy the figures were computed under (a county's: the defaults, for the
+    # townships that set none; each other township's in township_policies)
     generated_at: dt.datetime
     people: list[Person] = field(default_factory=list)
     referrals: list[ReferralLine] = field(default_factory=list)
@@ -200,6 +216,7 @@ class MonthlyReport:
     followup: Followup | None = None  # the assessment, emergency and overdue-referral sheets
     trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
     watch: Watch | None = None  # 应享未享, benefits ending, unpaired: on the report day
+    township_policies: dict[str, Policy] = field(default_factory=dict)  # a county's: each township's that set one
 
     @property
     def month_text(self) -> str:
@@ -316,32 +333,30 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             policy=policy, generated_at=utc_now(), groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
         )
         step(0, 5)
-        rows = {p.id: p for p in q.key_persons(conn, policy, first, last, day, grid_code)}
-        step(1, 5)
+        passes, report.township_policies = report_passes(conn, policy, county)
+        if county:
+            report.policy = passes[0].policy  # the townships that set none work under the defaults
         roots = q.alias_roots(conn)
-        for rid, visits in q.month_visits(conn, policy, first, last, roots).items():
-            if rid in rows:
-                rows[rid].visits = visits
-        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values()}, day)
-        for alias in q.merged_aliases(conn, policy, roots, first, last, day) if rows else []:
-            row = rows.get(alias.root)
-            if row is None:
-                continue
-            if alias.last_seen and (row.last_seen is None or alias.last_seen > row.last_seen):
-                row.last_seen = alias.last_seen
-            if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):
-                row.risk_level, row.risk_since, row.risk_hlc = alias.risk_level, alias.risk_since, alias.risk_hlc
-                began.pop(row.id, None)  # the duplicate's finding: from its own date (below)
-        for row in rows.values():
-            row.risk_from = began.get(row.id, row.risk_since)
+        rows: dict[str, Any] = {}
+        policy_of: dict[str, Policy] = {}
+        worker_rows: list = []
+        risk_moved: set[str] = set()
+        for one in passes:  # one pass per distinct policy of the townships (a township: one)
+            part = key_persons_of(conn, one, first, last, day, grid_code, roots, risk_moved)
+            rows.update(part)
+            policy_of.update(dict.fromkeys(part, one.policy))
+            worker_rows += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
+                            if one.has(township_of(w[1] or "", ""))]
+        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values() if r.id not in risk_moved}, day)
+        for row in rows.values():  # a duplicate's finding: from its own date
+            row.risk_from = row.risk_since if row.id in risk_moved else began.get(row.id, row.risk_since)
         step(2, 5)
         referral_rows = q.open_referrals(conn, day)
         report.watch = benefit_watch(driver_connection(s), day, grid_code)
         report.watch.name_places(villages, grids)
-        worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
         step(3, 5)
         if with_trend:
-            report.trend = rate_trend(conn, policy, year, month, grid_code, roots, grids, N_("Total"))
+            report.trend = trend_of(conn, report, passes, roots, grids)
         step(4, 5)
 
     people: dict[str, Person] = {}
@@ -355,7 +370,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         if county and r.village_code:  # a county's villages are listed below their townships
             village = town + village
         grid = grids.get(r.grid_code, r.grid_code)
-        due = due_on(policy, DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
+        due = due_on(policy_of[r.id], DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
                                       r.birth_date, r.frequency_override), day)
         open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
         open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
@@ -398,20 +413,14 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
 
 
 def add_trend(db: Database, report: MonthlyReport) -> Trend:
-    """The twelve months' rates up to the report's month, under the policy the report was computed with."""
+    """The twelve months' rates up to the report's month, under the policies the report was computed with."""
     with db.session() as s:
         conn = s.connection()
         _villages, grids = q.place_names(conn)
-        report.trend = rate_trend(conn, report.policy, report.year, report.month, report.grid_code,
-                                  q.alias_roots(conn), grids, N_("Total"))
+        ident = s.get(Identity, 1)
+        passes, _own = report_passes(conn, report.policy, ident is not None and ident.role == "county")
+        report.trend = trend_of(conn, report, passes, q.alias_roots(conn), grids)
     return report.trend
-
-
-def township_of(grid_code: str, village_code: str) -> str:
-    """A resident's township code, from its grid's id ("330521101-G01") or its village's code (its first 9 digits)."""
-    if grid_code and "-" in grid_code:
-        return grid_code.split("-", 1)[0]
-    return (village_code or "")[:9]
 
 
 def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:

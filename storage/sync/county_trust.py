@@ -186,3 +186,25 @@ def approve_township(db: Database, text: str, township_code: str) -> tuple[Devic
                           device.enrolled_by, device.first_seen, device.last_seen)
     record(db, "approve township", "", {"device": view.device_id, "township": township})
     return view, [f for f in files if f.is_file()]
+
+
+def township_event_check(s: Session, trust: Trust):
+    """The check each chunk of a township's bundle passes before it is written (NotAllowed otherwise):
+    no event may claim to be written by another township's database. A township relays its workers'
+    events, whose devices the county does not know, but the devices of the other townships it does;
+    their events (their visit policy among them, storage/register/township_policies.py) come only
+    from them."""
+    from storage.sync.authorise import NotAllowed
+
+    others = set(s.execute(select(Device.device_id).where(Device.kind == "township",
+                                                          Device.township_code != trust.grid_id)).scalars())
+
+    def check(chunk: list[dict[str, Any]]) -> None:
+        for ev in chunk:
+            if ev.get("device_id") in others:
+                raise NotAllowed(_("record {record}: written by another township's database ({device}); a township "
+                                   "sends only its own and its workers' work.").format(
+                    record=printable(f"{ev['record_type']} {ev['record_id']}", limit=60),
+                    device=printable(str(ev["device_id"])[:8])))
+
+    return check

@@ -29,7 +29,15 @@ from storage.core.errors import UserError
 from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.keys import fingerprint
-from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity, Township
+from storage.core.models import (
+    RECORD_TABLES,
+    AuditEntry,
+    BundleReceived,
+    Conflict,
+    Device,
+    Identity,
+    Township,
+)
 from storage.core.private_keys import private_keys
 from storage.core.schema import RECORD_LABELS, FoldError
 from storage.core.text import printable
@@ -279,11 +287,15 @@ class _Tally:
 
 
 def _authoriser(s: Session, ident: Identity, trust: Trust | None) -> Callable[[list[dict[str, Any]]], None] | None:
-    """The check each chunk of a worker device's bundle passes before it is written (NotAllowed
-    otherwise): a chunk is judged with the chunks before it already in the database, as a whole
-    bundle would be against what the township held."""
-    if trust is None or trust.kind != "worker":
+    """The check each chunk of a worker device's (or at a county, a township's) bundle passes before it is
+    written (NotAllowed otherwise): a chunk is judged with the chunks before it already in the database, as
+    a whole bundle would be against what the township held."""
+    if trust is None:
         return None
+    if trust.kind == "township":
+        from storage.sync.county_trust import township_event_check
+
+        return township_event_check(s, trust)
     from storage.sync.authorise import check_worker_events
 
     def check(chunk: list[dict[str, Any]]) -> None:

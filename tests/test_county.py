@@ -15,8 +15,15 @@ from storage.core.models import CountyExport, Enrollment, Event
 from storage.sync.county_export import export_county_bundle
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
-from tests.county_helpers import COUNTY, busy_township, edit_some, elder, make_county, make_township, record_dump
+from tests.county_helpers import (
+    COUNTY,
+    busy_township,
+    edit_some,
+    elder,
+    make_county,
+    make_township,
+    record_dump,
+)
 
 
 def test_a_county_writes_its_key_and_a_township_learns_it(tmp_path):
@@ -530,3 +537,53 @@ def test_a_township_cannot_pass_off_events_as_another_townships(tmp_path, db_tar
     county.dispose()
     a.close()
     b.close()
+
+
+def test_the_register_searches_alike_on_a_county_of_either_engine(tmp_path, db_target):
+    """The county's register (a PostgreSQL county included): the township's own search, page for page."""
+    import datetime as dt
+
+    from storage.demo.build import generate
+    from storage.register.search import (
+        ResidentFilter,
+        count_residents,
+        search_residents,
+    )
+
+    day = dt.date(2026, 11, 24)
+    county = make_county(db_target, tmp_path / "county.pub")
+    t = make_township(tmp_path, "330521101", tmp_path / "county.pub", county)
+    generate(t.db, seed=3, scale="grid", today=day)
+    assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+    with t.db.session() as s:
+        names = [r.name for r in search_residents(s, "", limit=400, today=day)]
+        phone = next(r.phone for r in search_residents(s, "", limit=50, today=day) if r.phone)
+        some_id = next(r.id for r in search_residents(s, "", limit=50, today=day))
+    from storage.core.models import Resident
+
+    with t.db.session() as s:
+        id_number = s.get(Resident, some_id).id_number
+    queries = ["", names[0][:1], names[7][:2], names[11][1:], "zh", "w", id_number[-4:], id_number[-6:], phone[:5],
+               phone[-4:], "a-bu", "12"]
+    filters = [ResidentFilter(), ResidentFilter(category="solitary_elder"), ResidentFilter(risk="high"),
+               ResidentFilter(due="overdue"), ResidentFilter(due="due_week"), ResidentFilter(due="visited_month"),
+               ResidentFilter(due="not_visited_month"), ResidentFilter(category="advanced_age", status=None)]
+
+    def pages(db):
+        out = []
+        with db.session() as s:
+            for q in queries:
+                for f in filters:
+                    first = search_residents(s, q, filters=f, limit=30, today=day)
+                    second = search_residents(s, q, filters=f, limit=30, offset=30, today=day)
+                    out.append((q, f, count_residents(s, q, filters=f, today=day),
+                                [(r.id, r.masked_id, r.age, r.categories, r.risk_level, r.last_visit, r.due_on)
+                                 for r in first + second]))
+        return out
+
+    expected, found = pages(t.db), pages(county)
+    assert sum(n for _q, _f, n, _rows in expected) > 500 and sum(1 for _q, _f, n, _r in expected if n) > 30
+    assert all(any(n for _q, f, n, _r in expected if f == wanted) for wanted in filters)
+    assert found == expected
+    county.dispose()
+    t.close()

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from storage.register import eligibility
-from storage.register.periods import ENDING_DAYS, Period
 from storage.register.categories import BENEFIT_KINDS, PAIRING_CATEGORIES, with_derived
+from storage.register.periods import ENDING_DAYS, Period
 from storage.register.policy import age_on, born_by
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list
 
@@ -51,7 +51,9 @@ class Watch:
             row.grid = grids.get(row.grid_code, row.grid_code)
 
 
-_RESIDENTS = ("SELECT id, name, id_number, village_code, grid_code, categories, flags, birth_date, disability_category,"
+# the JSON lists as text on both engines (a server's driver would decode each row's): alike residents share one key
+_RESIDENTS = ("SELECT id, name, id_number, village_code, grid_code, CAST(categories AS TEXT), CAST(flags AS TEXT),"
+              " birth_date, disability_category,"
               " disability_grade, helper_name, name_pinyin FROM resident"
               " WHERE NOT deleted AND merged_into IS NULL AND status = 'active'")
 _BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE NOT deleted"
@@ -67,11 +69,6 @@ def _periods(raw: sqlite3.Connection) -> dict[str, list[tuple[str, Period]]]:
     for bid, rid, kind, start, end in raw.execute(_BENEFITS):
         out[roots.get(rid, rid)].append((bid, Period(kind, as_date(start), as_date(end))))
     return out
-
-
-def _hashable(value: Any) -> Any:
-    """A JSON column as SQLite gives it (text), or as PostgreSQL's driver does (a list), as a dict key."""
-    return tuple(value) if isinstance(value, list) else value
 
 
 def _continued(p: Period, others: list[tuple[str, Period]]) -> bool:
@@ -102,7 +99,7 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
         own = periods.get(rid, _NONE)
         mine = [p for _bid, p in own] if own else _NONE
         dibao = bool(mine) and any(p.kind == "dibao" and p.current(day) for p in mine)
-        key = (_hashable(cats), _hashable(flags), dcat, dgrade, None if not birth else str(birth)[:10] > child_after, dibao)
+        key = (cats, flags, dcat, dgrade, None if not birth else str(birth)[:10] > child_after, dibao)
         kind = kinds.get(key)
         if kind is None:
             stored = category_list(cats)

@@ -24,6 +24,7 @@ the register's filters, and tests/test_due_rule.py checks that the two agree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,7 @@ def add_months(day: dt.date, n: int) -> dt.date:
     return dt.date(k // 12, k % 12 + 1, 1)
 
 
+@functools.lru_cache(maxsize=4096)  # a report asks for the same few months' ends for each of its residents
 def month_end(day: dt.date) -> dt.date:
     return add_months(day, 1) - DAY
 

@@ -164,7 +164,9 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
         where.append("r.grid_code = :grid")
         params["grid"] = grid_code
     columns = ("SELECT r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
-               " coalesce(r.village_code, g.village_code, ''), r.grid_code, r.categories, r.status, r.closed_on,"
+               # the JSON list as text on both engines: the few distinct lists are decoded once (category_list)
+               " coalesce(r.village_code, g.village_code, ''), r.grid_code, CAST(r.categories AS TEXT), r.status,"
+               " r.closed_on,"
                " r.close_reason, r.registered_on, r.visit_frequency_days,")
     if conn.dialect.name == "postgresql":
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
@@ -192,7 +194,7 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
         yield PersonRow(
             id=m[0], name=m[1] or "", pinyin=m[2] or "", id_number=m[3], sex=m[4], birth_date=as_date(m[5]),
             village_code=m[6] or "", grid_code=m[7] or "",
-            categories=json.loads(cats) if isinstance(cats, str) else list(cats or []),
+            categories=category_list(cats),
             status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
             frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
             last_seen=as_date(m[14]),

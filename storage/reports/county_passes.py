@@ -74,8 +74,11 @@ def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.
                  roots: dict[str, str], risk_moved: set[str]) -> dict[str, Any]:
     """The key persons of one pass's townships, with their month's visits and what their merged duplicates add
     (`risk_moved` gets those whose risk level is a duplicate's)."""
-    rows = {p.id: p for p in q.key_persons(conn, one.policy, first, last, day, grid_code)
-            if one.has(township_of(p.grid_code, p.village_code))}
+    found = q.key_persons(conn, one.policy, first, last, day, grid_code)
+    if one.townships is None and not one.others:  # one pass for everyone (a township, or a county of one policy)
+        rows = {p.id: p for p in found}
+    else:
+        rows = {p.id: p for p in found if one.has(township_of(p.grid_code, p.village_code))}
     for rid, visits in q.month_visits(conn, one.policy, first, last, roots).items():
         if rid in rows:
             rows[rid].visits = visits

@@ -51,7 +51,7 @@ def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[
         generate(db, seed=seed * 100 + n, scale=scale, today=dt.date(2026, 11, 24))
         export_county_bundle(db, folder / "bundles")
         db.dispose()
-        for side in ("", "-wal", "-shm"):
+        for side in ("", "-wal", "-shm", ".keys"):  # the township is gone: its private keys too
             Path(str(path) + side).unlink(missing_ok=True)
     with county.session() as s:
         codes = [e.model_dump(mode="json") for e in s.execute(select(Enrollment)).scalars()]

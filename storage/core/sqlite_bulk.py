@@ -29,7 +29,9 @@ def existing_event_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None) -> int:
+def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None,
+                         *, checked: bool = False) -> int:
+    """The events not in the table yet (INSERT OR IGNORE: `checked`, that the caller looked them up, changes nothing)."""
     rows = [
         (ev["id"], ev["record_type"], ev["record_id"], dumps(ev["fields"]), ev["hlc"],
          ev["device_id"], int(ev.get("base_hlc") or 0), str(ev.get("author") or ""), exported_seq)

@@ -360,7 +360,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     by_type: dict[str, list[str]] = {}
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
-    bulk.insert_events_ignore(conn, new)
+    bulk.insert_events_ignore(conn, new, checked=True)
     existing = {t: bulk.existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
                 for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this chunk

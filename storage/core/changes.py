@@ -26,9 +26,9 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, func, select, update
 from sqlmodel import Session, SQLModel
 
 from storage.core import hlc as clock
-from storage.core.errors import UserError
+from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
-from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
+from storage.core.schema import REFUSED_ROW, TEXT_MAX, FoldError, clean, fields_problem, record_spec, refused_row
 from storage.core.models import (
     DERIVED_FIELDS,
     RECORD_TABLES,
@@ -101,6 +101,21 @@ def _check_fields(record_type: str, table: type[SQLModel], fields: dict[str, Any
             raise ValueError(f"{record_type} has no writable field {name!r}")
 
 
+def _check_values(record_type: str, fields: dict[str, Any]) -> None:
+    """The kinds' limits (storage/core/schema.py) on a local write: what this device writes, a merge accepts.
+
+    The forms and services check the code lists and their own limits first, with messages of their
+    own; this catches what they let through (a case's notes grown past their limit by closing it).
+    """
+    problem = fields_problem(record_type, fields, record_spec(record_type))
+    if problem is None:
+        return
+    spec = record_spec(record_type).get(problem.field)
+    if problem.reason == "too_long" and spec is not None and spec.kind == "text":
+        raise ValidationError(problem.field, _("Too long: at most {n} characters.").format(n=spec.max_len or TEXT_MAX))
+    raise ValidationError(problem.field, _("This value cannot be stored."))
+
+
 def _set_fields(row: SQLModel, table: type[SQLModel], fields: dict[str, Any]) -> None:
     kinds = _column_kinds(table)
     for name, value in fields.items():
@@ -166,6 +181,7 @@ class Writer:
         table = RECORD_TABLES[record_type]
         fields = clean(record_type, {k: to_json_value(v) for k, v in fields.items()})
         _check_fields(record_type, table, fields)
+        _check_values(record_type, fields)
         s = self.session
         row = s.get(table, record_id)
         if row is not None and getattr(row, "deleted", False):

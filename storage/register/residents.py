@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import select
 
 from storage.register import idnumbers
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS
+from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS, SEXES
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
@@ -111,7 +111,7 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
 
     if isinstance(data.get("birth_date"), dt.date) and data["birth_date"] > today:
         errors.append(ValidationError("birth_date", _("The birth date is in the future.")))
-    if "sex" in data and data["sex"] not in (None, "", "M", "F"):
+    if "sex" in data and data["sex"] not in (None, "", *SEXES):
         errors.append(ValidationError("sex", _("Sex is M (male) or F (female).")))
 
     for field, table in (("categories", CATEGORIES), ("flags", FLAGS)):

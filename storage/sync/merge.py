@@ -25,7 +25,7 @@ from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_fi
 from storage.core.changes import FoldError, load_identity, rebuild
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
 
 log = logging.getLogger(__name__)
@@ -78,11 +78,17 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
+def _check_events(events: list[dict[str, Any]], name: str) -> None:
+    """Every value of every event, before anything is written (storage/register/field_rules.py)."""
+    from storage.register.field_rules import event_refusal
+
     for n, ev in enumerate(events, start=1):
         if ev["record_type"] not in RECORD_TABLES:
             raise BundleError("bad_event", _("{file}: {problem}").format(
                 file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
+        refusal = event_refusal(ev)
+        if refusal is not None:
+            raise BundleError("bad_event", _("{file}: {problem}").format(file=name, problem=_problem(refusal)))
 
 
 def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
@@ -149,7 +155,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     ident = load_identity(s)
     try:
         manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
-        _check_record_types(events, name)
+        _check_events(events, name)
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
@@ -195,12 +201,28 @@ def _problem(exc: BaseException) -> str:
     if not isinstance(exc, FoldError):
         return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
             error=type(exc).__name__)
-    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else exc.record_type
-    if exc.reason == "no_value" and exc.field:
-        return _("a {record} record gives no value for {field}.").format(record=record, field=exc.field)
-    if exc.field:
-        return _("a {record} record holds a value of the wrong type in {field}.").format(record=record, field=exc.field)
+    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else exc.record_type[:40]
+    field = exc.field[:40]
+    if exc.reason == "no_value" and field:
+        return _("a {record} record gives no value for {field}.").format(record=record, field=field)
+    if exc.reason in _REASONS and field:
+        return _(_REASONS[exc.reason]).format(record=record, field=field)
+    if field:
+        return _("a {record} record holds a value of the wrong type in {field}.").format(record=record, field=field)
     return _("a {record} record could not be stored; the details are in the log file.").format(record=record)
+
+
+# the one-line reason of a value refused by storage/register/field_rules.py, by FoldError reason
+_REASONS = {
+    "too_long": N_("a {record} record holds a value too long for {field}."),
+    "unknown_code": N_("a {record} record holds an unknown code in {field}."),
+    "out_of_range": N_("a {record} record holds a value out of range in {field}."),
+    "invalid": N_("a {record} record holds an invalid value in {field}."),
+    "not_writable": N_("a {record} record sets {field}, which no record of its kind may set."),
+    "bad_id": N_("a {record} record has an id of the wrong form."),
+    "clock": N_("a {record} record carries a clock beyond the year 2100."),
+    "bad_event": N_("a {record} record is malformed ({field})."),
+}
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],

@@ -1,0 +1,138 @@
+"""What each field of each record may hold: the code lists, ranges and lengths of issue #19.
+
+storage/core/schema.py reads every field's kind off the tables and gives it the limits of
+its kind (text at most TEXT_MAX characters, dates between fixed bounds, integers SQLite
+can hold, references shaped like a record id), so a field added to a model is checked
+from its first day. This module narrows them, field by field, with the register's own
+lists and limits — the code lists of storage/register/categories.py, the lengths the
+forms allow, the ID number's check character — never a copy of them.
+
+A merge refuses a bundle holding any event that `event_refusal` finds fault with, before
+anything of it is written (storage/sync/merge.py). Everything here is a pure function of
+the event: the same bundle is refused on every township, whatever its clock or contents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
+from storage.core.schema import RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec
+from storage.register import categories as codes
+from storage.register import idnumbers, policy, referrals, residents, risk, visits
+
+_PHONE = re.compile(r"[0-9+()\- ]{1,32}")  # as normalize_phone leaves it, leniently: older releases' too
+
+
+def _codes(table: Any) -> frozenset[Any]:
+    return frozenset(table)
+
+
+# record type -> field -> the slots of FieldSpec that narrow the kind's defaults
+RULES: dict[str, dict[str, dict[str, Any]]] = {
+    "resident": {
+        "name": {"max_len": residents.MAX_TEXT},
+        "id_number": {"rule": idnumbers.is_id_number},
+        "sex": {"choices": _codes(codes.SEXES)},
+        "birth_date": {"low": idnumbers.EARLIEST_BIRTH, "high": idnumbers.LATEST_BIRTH},
+        "phone": {"pattern": _PHONE},
+        "guardian_phone": {"pattern": _PHONE},
+        "address": {"max_len": residents.MAX_TEXT},
+        "township_code": {"pattern": TOWNSHIP_CODE},
+        "village_code": {"pattern": RECORD_ID},
+        "grid_code": {"pattern": RECORD_ID},
+        "categories": {"choices": _codes(codes.CATEGORIES)},
+        "flags": {"choices": _codes(codes.FLAGS)},
+        "child_subtype": {"choices": _codes(codes.CHILD_SUBTYPES)},
+        "guardian_name": {"max_len": residents.MAX_TEXT},
+        "guardian_relation": {"max_len": residents.MAX_TEXT},
+        "father_name": {"max_len": residents.MAX_TEXT},
+        "father_status": {"choices": _codes(codes.PARENT_STATUSES)},
+        "mother_name": {"max_len": residents.MAX_TEXT},
+        "mother_status": {"choices": _codes(codes.PARENT_STATUSES)},
+        "disability_card": {"rule": idnumbers.is_disability_card},
+        "disability_category": {"choices": _codes(idnumbers.DISABILITY_CATEGORIES)},
+        "disability_grade": {"choices": _codes(idnumbers.DISABILITY_GRADES)},
+        "visit_frequency_days": {"low": 1, "high": policy.MAX_DAYS},
+        "status": {"choices": _codes(codes.RESIDENT_STATUSES)},
+        "close_reason": {"choices": _codes(codes.CLOSE_REASONS)},
+        "notes": {"max_len": residents.MAX_NOTES},
+        "merged_into": {"pattern": RECORD_ID},
+    },
+    "visit": {
+        "grid_code": {"pattern": RECORD_ID},
+        "method": {"choices": _codes(codes.VISIT_METHODS)},
+        "visitor": {"max_len": visits.MAX_SHORT},
+        "met_with": {"max_len": visits.MAX_SHORT},
+        "observations": {"choices": _codes(codes.OBSERVATION_DIMENSIONS), "item_len": visits.MAX_NOTES},
+        "hazards": {"choices": _codes(codes.HAZARDS)},
+        "needs": {"choices": _codes(codes.NEEDS)},
+        "services": {"choices": _codes(codes.SERVICES)},
+        "risk_after": {"choices": _codes(codes.RISK_LEVELS)},
+        "notes": {"max_len": visits.MAX_NOTES},
+    },
+    "referral": {
+        "agency": {"choices": _codes(codes.REFERRAL_AGENCIES)},
+        "reason": {"max_len": referrals.MAX_REASON},
+        "status": {"choices": _codes(codes.REFERRAL_STATUSES)},
+        "outcome": {"max_len": referrals.MAX_REASON},
+    },
+    "risk": {
+        "level": {"choices": _codes(codes.RISK_LEVELS)},
+        "reason": {"max_len": risk.MAX_REASON},
+        "assessor": {"max_len": residents.MAX_TEXT},
+    },
+    "grid": {
+        "code": {"pattern": GRID_CODE},
+        "name": {"max_len": residents.MAX_TEXT},
+        "township_code": {"pattern": TOWNSHIP_CODE},
+        "village_code": {"pattern": RECORD_ID},
+        "worker_name": {"max_len": residents.MAX_TEXT},
+    },
+    "township": {"name": {"max_len": residents.MAX_TEXT}},
+    "village": {"name": {"max_len": residents.MAX_TEXT}, "township_code": {"pattern": TOWNSHIP_CODE}},
+}
+
+
+def _policy_ok(value: Any) -> bool:
+    try:
+        policy.policy_from_value(value)
+    except (ValueError, TypeError, RecursionError):  # PolicyError is a ValueError
+        return False
+    return True
+
+
+# settings are known by their record id: each has a rule for its value (the policy: as it is read)
+SETTINGS: dict[str, Callable[[Any], bool]] = {policy.POLICY_ID: _policy_ok}
+
+
+@lru_cache(maxsize=None)
+def checked_spec(record_type: str) -> dict[str, FieldSpec]:
+    """The record type's fields, each with its rules (storage/core/schema.py's defaults where none)."""
+    rules = RULES.get(record_type, {})
+    unknown = set(rules) - set(record_spec(record_type))
+    if unknown:
+        raise TypeError(f"rules for fields {record_type} does not have: {sorted(unknown)}")
+    return {name: dataclasses.replace(spec, **rules.get(name, {})) for name, spec in record_spec(record_type).items()}
+
+
+def event_refusal(ev: dict[str, Any]) -> FoldError | None:
+    """Why a merge must refuse this event (a FoldError naming the record type and field), or None."""
+    problem = event_problem(ev)
+    if problem is not None:
+        return problem
+    record_type, fields = ev["record_type"], ev["fields"]
+    problem = fields_problem(record_type, fields, checked_spec(record_type))
+    if problem is not None:
+        return problem
+    if record_type == "setting":
+        rule = SETTINGS.get(ev["record_id"])
+        if rule is None:
+            return FoldError(record_type, "id", "bad_id")
+        if fields.get("value") is not None and not rule(fields["value"]):
+            return FoldError(record_type, "value", "invalid")
+    return None

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -60,9 +60,16 @@ def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
 
 
+def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
+    # v5 remembers bundles refused for what they hold, by checksum (models.BundleRefused, issue #19)
+    conn.execute("CREATE TABLE IF NOT EXISTS bundle_refused (payload_sha256 VARCHAR NOT NULL, release VARCHAR NOT NULL,"
+                 " code VARCHAR NOT NULL, message VARCHAR NOT NULL, file_name VARCHAR NOT NULL,"
+                 " refused_at VARCHAR NOT NULL, PRIMARY KEY (payload_sha256))")
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4,
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 

@@ -59,7 +59,7 @@ DATE_LOW, DATE_HIGH = dt.date(1850, 1, 1), dt.date(2099, 12, 31)
 # risk ("visit:" + its id); never a path ("/", "\\", ".."), never longer than a code needs
 RECORD_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}")
 DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-AUTHOR_MAX = 200  # an event's author: a worker's name
+NAME_MAX = 200  # a worker's name (an event's author), a grid's, a township's
 # the record types as people call them (messages about a record of a bundle, the conflicts screen)
 RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
                  "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
@@ -335,6 +335,6 @@ def event_problem(ev: dict[str, Any]) -> FoldError | None:
     if base is not None and (type(base) is not int or not 0 <= base < stamp):
         return FoldError(record_type, "base_hlc", "bad_event")
     author = ev.get("author", "")
-    if author is not None and (type(author) is not str or len(author) > AUTHOR_MAX):
+    if author is not None and (type(author) is not str or len(author) > NAME_MAX):
         return FoldError(record_type, "author", "bad_event")
     return None

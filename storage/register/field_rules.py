@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
-from storage.core.schema import RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec
+from storage.core.schema import NAME_MAX, RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec
 from storage.register import categories as codes
 from storage.register import idnumbers, policy, referrals, residents, risk, visits
 
@@ -84,17 +84,17 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
     "risk": {
         "level": {"choices": _codes(codes.RISK_LEVELS)},
         "reason": {"max_len": risk.MAX_REASON},
-        "assessor": {"max_len": residents.MAX_TEXT},
+        "assessor": {"max_len": NAME_MAX},
     },
     "grid": {
         "code": {"pattern": GRID_CODE},
-        "name": {"max_len": residents.MAX_TEXT},
+        "name": {"max_len": NAME_MAX},
         "township_code": {"pattern": TOWNSHIP_CODE},
         "village_code": {"pattern": RECORD_ID},
-        "worker_name": {"max_len": residents.MAX_TEXT},
+        "worker_name": {"max_len": NAME_MAX},
     },
-    "township": {"name": {"max_len": residents.MAX_TEXT}},
-    "village": {"name": {"max_len": residents.MAX_TEXT}, "township_code": {"pattern": TOWNSHIP_CODE}},
+    "township": {"name": {"max_len": NAME_MAX}},
+    "village": {"name": {"max_len": NAME_MAX}, "township_code": {"pattern": TOWNSHIP_CODE}},
 }
 
 
@@ -136,3 +136,26 @@ def event_refusal(ev: dict[str, Any]) -> FoldError | None:
         if fields.get("value") is not None and not rule(fields["value"]):
             return FoldError(record_type, "value", "invalid")
     return None
+
+
+@lru_cache(maxsize=1)
+def rules_fingerprint() -> str:
+    """A digest of every check above and of the code lists they read: a bundle refused under other
+    rules (an older or newer release, a code list that grew) is read again, not refused from memory."""
+    import hashlib
+
+    from storage.core.models import RECORD_TABLES
+
+    def text(value: Any) -> str:
+        if isinstance(value, frozenset):
+            return repr(sorted(map(repr, value)))
+        if callable(value):
+            return f"{value.__module__}.{value.__qualname__}"
+        if isinstance(value, re.Pattern):
+            return value.pattern
+        return repr(value)
+
+    parts = [f"{rtype}.{spec.name}:" + ",".join(text(getattr(spec, f.name)) for f in dataclasses.fields(spec))
+             for rtype in sorted(RECORD_TABLES) for spec in checked_spec(rtype).values()]
+    parts += sorted(SETTINGS)
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

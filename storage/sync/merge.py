@@ -21,16 +21,20 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
+from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
 from storage.core.changes import FoldError, load_identity, rebuild
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.i18n import N_, _
+from storage.core.i18n import _
+from storage.sync.event_checks import check_events, problem_text
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
+# a bundle's events are checked and written this many at a time, under the bundle's one savepoint:
+# whatever its size, a bundle is never whole in memory
+CHUNK_EVENTS = 20_000
 MERGE_CACHE_KIB = 64 * 1024
 
 
@@ -78,19 +82,6 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _check_events(events: list[dict[str, Any]], name: str) -> None:
-    """Every value of every event, before anything is written (storage/register/field_rules.py)."""
-    from storage.register.field_rules import event_refusal
-
-    for n, ev in enumerate(events, start=1):
-        if ev["record_type"] not in RECORD_TABLES:
-            raise BundleError("bad_event", _("{file}: {problem}").format(
-                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
-        refusal = event_refusal(ev)
-        if refusal is not None:
-            raise BundleError("bad_event", _("{file}: {problem}").format(file=name, problem=_problem(refusal)))
-
-
 def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
     def check(manifest: dict[str, Any]) -> None:
         if ident.role == "worker":
@@ -111,12 +102,15 @@ def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, An
 
 
 def _merged_before(session, path: Path) -> BundleOutcome | None:
-    """A bundle whose (device, number, checksum) was merged already: skipped without decrypting it.
+    """A bundle whose (device, number, checksum) was merged already, or whose checksum was refused for
+    what it holds (storage/sync/refused.py): said so again without decrypting it.
 
-    Its signature and checksum are verified first (not its contents: they were merged): a
+    Its signature and checksum are verified first (not its contents: they were read before): a
     truncated or altered copy of a merged bundle must be reported as damaged, not as merged.
     A clerk's shared folder keeps every bundle ever sent, so re-merging it stays quick.
     """
+    from storage.sync.refused import remembered
+
     try:
         m = verify_file(path)
     except BundleError:
@@ -124,11 +118,15 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
     device_id, seq = m.get("device_id"), m.get("seq")
     if not isinstance(device_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
         return None
+    worker, grid = str(m.get("worker", "")), str(m.get("grid_code", ""))
     seen = session.get(BundleReceived, (device_id, seq))
-    if seen is None or seen.payload_sha256 != m.get("payload_sha256"):
-        return None
-    return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=str(m.get("worker", "")),
-                         grid=str(m.get("grid_code", "")))
+    if seen is not None and seen.payload_sha256 == m.get("payload_sha256"):
+        return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=worker, grid=grid)
+    refused = remembered(session, str(m.get("payload_sha256")))
+    if refused is not None:
+        return BundleOutcome(path.name, "refused", refused.code, _("{file}: {problem}").format(
+            file=path.name, problem=refused.message), device_id=device_id, seq=seq, worker=worker, grid=grid)
+    return None
 
 
 def merge_one(db: Database, path: Path) -> BundleOutcome:
@@ -154,8 +152,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
         return already
     ident = load_identity(s)
     try:
-        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
-        _check_events(events, name)
+        manifest, events = open_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
@@ -172,6 +169,13 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome)
+    except BundleError as exc:  # found while its events were read: the savepoint was rolled back
+        from storage.sync.refused import remember
+
+        s.expunge_all()
+        remember(s, manifest["payload_sha256"], name, exc.code, exc.problem)
+        return BundleOutcome(name, "refused", exc.code, str(exc), device_id=device_id, seq=seq, worker=outcome.worker,
+                             grid=outcome.grid)
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
@@ -184,7 +188,7 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
     log.error("merge: %s refused", name, exc_info=exc)
     s.expunge_all()
     code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=_problem(exc)))
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=problem_text(exc)))
 
 
 # A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
@@ -194,63 +198,33 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
 _NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 
-def _problem(exc: BaseException) -> str:
-    """What was wrong, in one translated line: the record type and the field when known."""
-    from storage.core.schema import RECORD_LABELS
+@dataclass
+class _Tally:
+    """What the chunks of one bundle added up to."""
 
-    if not isinstance(exc, FoldError):
-        return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
-            error=type(exc).__name__)
-    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else exc.record_type[:40]
-    field = exc.field[:40]
-    if exc.reason == "no_value" and field:
-        return _("a {record} record gives no value for {field}.").format(record=record, field=field)
-    if exc.reason in _REASONS and field:
-        return _(_REASONS[exc.reason]).format(record=record, field=field)
-    if field:
-        return _("a {record} record holds a value of the wrong type in {field}.").format(record=record, field=field)
-    return _("a {record} record could not be stored; the details are in the log file.").format(record=record)
+    events: int = 0  # event lines, repeated ones too
+    new: int = 0
+    added: int = 0
+    updated: int = 0
+    conflicts: int = 0
+    newest: int = 0
+    records: int = 0
 
 
-# the one-line reason of a value refused by storage/register/field_rules.py, by FoldError reason
-_REASONS = {
-    "too_long": N_("a {record} record holds a value too long for {field}."),
-    "unknown_code": N_("a {record} record holds an unknown code in {field}."),
-    "out_of_range": N_("a {record} record holds a value out of range in {field}."),
-    "invalid": N_("a {record} record holds an invalid value in {field}."),
-    "not_writable": N_("a {record} record sets {field}, which no record of its kind may set."),
-    "bad_id": N_("a {record} record has an id of the wrong form."),
-    "clock": N_("a {record} record carries a clock beyond the year 2100."),
-    "bad_event": N_("a {record} record is malformed ({field})."),
-}
-
-
-def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
+def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
            outcome: BundleOutcome) -> None:
-    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
+    """The bundle's events, CHUNK_EVENTS at a time: each chunk's values checked, then written and folded.
 
+    Whatever the bundle's size, no more than a chunk is held; a bad value or line in a later chunk
+    raises BundleError, and the caller's savepoint takes the earlier chunks back.
+    """
     now = dt.datetime.now(dt.timezone.utc)
-    conn = s.connection()
+    tally = _Tally()
+    for chunk in _batches(events, CHUNK_EVENTS):
+        check_events(chunk, path.name, tally.events)
+        _apply_chunk(s, chunk, tally)
     ident = s.get(Identity, 1)
-    present = existing_event_ids(conn, [ev["id"] for ev in events])
-    new = [ev for ev in events if ev["id"] not in present]
-    keys = {(ev["record_type"], ev["record_id"]) for ev in new}
-    by_type: dict[str, list[str]] = {}
-    for rtype, rid in keys:
-        by_type.setdefault(rtype, []).append(rid)
-    insert_events_ignore(conn, new)
-    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
-                for t, ids in by_type.items()}
-    # only records that had state can have had conflicts before this bundle
-    before = _conflict_ids(s, existing)
-    fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for ev in new:
-        key = (ev["record_type"], ev["record_id"])
-        if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
-            fresh.setdefault(key, []).append(ev)
-    after = _reviewed(rebuild(s, keys, fresh))
-    newest = max((ev["hlc"] for ev in events), default=0)
-    ident.last_hlc = hlc.observe(ident.last_hlc, newest)
+    ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
     if manifest.get("kind") == "worker":
         device = s.get(Device, outcome.device_id)
@@ -268,15 +242,65 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
     received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
-    received.event_count, received.merged_at = len(events), now
+    received.event_count, received.merged_at = tally.events, now
     s.add(received)
-    updated = sum(len(ids) for ids in existing.values())
-    outcome.events_new = len(new)
-    outcome.added, outcome.updated, outcome.conflicts = len(keys) - updated, updated, len(after - before)
+    outcome.events_new = tally.new
+    outcome.added, outcome.updated, outcome.conflicts = tally.added, tally.updated, tally.conflicts
     s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
-                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
-                             "new_events": len(new), "records": len(keys)}))
+                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
+                             "new_events": tally.new, "records": tally.records}))
     s.flush()
+
+
+def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for ev in events:
+        chunk.append(ev)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:
+    """The set union of one chunk's events, then the records they touch re-derived.
+
+    An id met twice keeps its first event, as INSERT OR IGNORE does (and as an earlier chunk's, or
+    another bundle's, copy already in the database does): what is folded is what is stored.
+    """
+    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
+
+    conn = s.connection()
+    first: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        first.setdefault(ev["id"], ev)
+    present = existing_event_ids(conn, list(first))
+    new = [ev for eid, ev in first.items() if eid not in present]
+    keys = {(ev["record_type"], ev["record_id"]) for ev in new}
+    by_type: dict[str, list[str]] = {}
+    for rtype, rid in keys:
+        by_type.setdefault(rtype, []).append(rid)
+    insert_events_ignore(conn, new)
+    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
+                for t, ids in by_type.items()}
+    # only records that had state can have had conflicts before this chunk
+    before = _conflict_ids(s, existing)
+    fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for ev in new:
+        key = (ev["record_type"], ev["record_id"])
+        if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
+            fresh.setdefault(key, []).append(ev)
+    after = _reviewed(rebuild(s, keys, fresh))
+    updated = sum(len(ids) for ids in existing.values())
+    tally.events += len(events)
+    tally.new += len(new)
+    tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))
+    # a record an earlier chunk added is counted again here as updated: a chunk sees only the database
+    tally.added += len(keys) - updated
+    tally.updated += updated
+    tally.conflicts += len(after - before)
+    tally.records += len(keys)
 
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:

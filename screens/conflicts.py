@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
+from storage.core.text import printable
 from tui.footer import TranslatedFooter
 from storage.core.schema import RECORD_LABELS
 from tui.as_text import as_text
@@ -37,13 +38,14 @@ FIELD_LABELS = {
 
 
 def show_value(value: Any) -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable)."""
     if value is None or value == "" or value == []:
         return narrow("—")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return printable(", ".join(str(v) for v in value))
     if isinstance(value, (dict, bool)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return printable(json.dumps(value, ensure_ascii=False))
+    return printable(value)
 
 
 def when(stamp: int) -> str:
@@ -180,7 +182,7 @@ class ConflictsScreen(Screen[None]):
         if v is None:
             return
         c = v.conflict
-        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else printable(c.field)
         start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
             ("" if c.winner_value is None else str(c.winner_value))
 

@@ -67,15 +67,16 @@ def test_a_line_repeated_20_000_times_is_counted_not_held(tmp_path, town):
 
 
 def test_a_payload_that_unpacks_to_more_than_200_times_its_size_is_refused_early(tmp_path, town, monkeypatch):
-    """One short line a million times: 118 MB in 400 KB (the issue's 8 million lines fit in 3 MB)."""
+    """One short line a million times: 179 MB in 700 KB (the issue's 8 million lines fit in 3 MB)."""
     from storage.sync import bundle_payload
 
     import json
 
     t, b = town
     device = _device(b)
-    line = json.dumps({"id": f"{device}-1", "record_type": "visit", "record_id": "v1", "fields": {}, "hlc": 1,
-                       "device_id": device}, separators=(",", ":")).encode() + b"\n"
+    line = json.dumps({"id": f"{device}-1", "record_type": "resident", "record_id": "r1", "hlc": 1, "device_id": device,
+                       "fields": {"name": "王", "grid_code": "330521101-G02"}, "author": "李强"},
+                      ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
     path = _forged(tmp_path / "bomb.gcb", t, b, line * 1_000_000, 1_000_000)
     inflated = counting(monkeypatch)
     report = merge_paths(t.db, [path])
@@ -197,6 +198,7 @@ def _forged(path, t, worker, plain: bytes, events: int):
                 "device_id": ident.device_id, "worker": "李强", "seq": 1, "full": False, "schema_version": 5,
                 "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public,
                 "created_at": "2026-11-24T10:00:00+00:00", "counts": {"events": events, "resident": events},
+                "enroll_proof": ident.enroll_proof,
                 "format_version": 1, "payload_sha256": hashlib.sha256(ct).hexdigest(), "payload_size": len(ct)}
     line = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     signature = base64.b64encode(sign(private_keys(worker.path).device_sign_secret, line))

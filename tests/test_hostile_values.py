@@ -72,11 +72,9 @@ ATTACKS = [
 SHAPES = [
     ("record id ../", {"record_id": "../../etc/passwd"}, "an id of the wrong form"),
     ("record id of 5,000 characters", {"record_id": "a" * 5000}, "an id of the wrong form"),
-    ("a setting no release writes", {"record_type": "setting", "record_id": "policy.evil", "fields": {"value": 1}},
-     "an id of the wrong form"),
-    ("event id of another device", {"id": "0123456789abcdef-99"}, "is malformed (id)"),
+    ("event id of another device", {"id": "0123456789abcdef-99"}, "is not one this device gives"),
     ("base clock above its own", {"base_hlc": 10**6}, "is malformed (base_hlc)"),
-    ("author of 900 KB", {"author": NINE_HUNDRED_KB}, "is malformed (author)"),
+    ("author of 900 KB", {"author": NINE_HUNDRED_KB}, "written in the name of"),
 ]
 
 
@@ -206,9 +204,17 @@ def test_the_township_policy_is_checked_in_the_return_bundle(tmp_path, capsys):
     good = policy_value(DEFAULT_POLICY)
     good["since"] = "2026-11-01"
     values = [("abc", "invalid value in value"), ({**good, "every": {"low": -100_000_000}}, "invalid value in value"),
-              ({**good, "counts": {"proxy": "reached"}}, "invalid value in value"), ([1, 2], "invalid value in value")]
+              ({**good, "counts": {"proxy": "reached"}}, "invalid value in value"), ([1, 2], "invalid value in value"),
+              ("a setting no release writes", "an id of the wrong form"), ("an id not its own", "malformed (id)"),
+              ("an author of 900 KB", "malformed (author)")]
     for n, (value, words) in enumerate(values, start=1):
-        ev = _event(town.device_id, 10 + n, "setting", {"value": value}, record_id=POLICY_ID, author="镇")
+        setting = "policy.evil" if value == "a setting no release writes" else POLICY_ID
+        ev = _event(town.device_id, 10 + n, "setting", {"value": value}, record_id=setting, author="镇")
+        # a township relays others' events: each must still have the id its device gave, and an author's name
+        if value == "an id not its own":
+            ev = {**ev, "fields": {"value": good}, "id": f"{town.device_id}-{10 + n + 1}"}
+        if value == "an author of 900 KB":
+            ev = {**ev, "fields": {"value": good}, "author": NINE_HUNDRED_KB}
         manifest = {"kind": "township", "township_code": "330521101", "grid_code": worker.grid_code,
                     "device_id": town.device_id, "worker": "镇", "seq": n, "age_recipient": town.device_age_recipient,
                     "sign_public": town.township_sign_public}

@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def print_report(report) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from storage.roster.importer import describe, status_label
     from tui.as_text import as_text

@@ -25,10 +25,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.text import printable
 
 MAGIC = b"GRIDCARE-BUNDLE "
 FORMAT_VERSION = 1
@@ -62,7 +63,7 @@ def _dumps(obj: Any) -> bytes:
 
 
 def _fail(code: str, problem: str, path: Path) -> BundleError:
-    return BundleError(code, _("{file}: {problem}").format(file=path.name, problem=problem), problem)
+    return BundleError(code, _("{file}: {problem}").format(file=printable(path.name), problem=problem), problem)
 
 
 def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worker: str, device_id: str, seq: int,
@@ -80,9 +81,10 @@ def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worke
 # ---------------------------------------------------------------- writing
 
 
-def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str, Any]], recipient_age: str,
+def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str, Any]], recipient_age: str | list[str],
                  sign_secret: str) -> BundleInfo:
-    """Encrypt the events to `recipient_age`, sign the manifest, write the file atomically (owner-only).
+    """Encrypt the events to `recipient_age` (one age recipient, or several: a grid's enrolled
+    devices), sign the manifest, write the file atomically (owner-only).
 
     The caller's manifest gives who and which (kind, township_code, grid_code, device_id, worker, seq, full,
     schema_version, counts, age_recipient, sign_public, created_at); this adds format_version, counts.events,
@@ -99,15 +101,18 @@ def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str
         for ev in events:
             gz.write(_dumps(ev) + b"\n")
             count += 1
+    wanted = [recipient_age] if isinstance(recipient_age, str) else list(recipient_age)
     try:
-        recipient = pyrage.x25519.Recipient.from_str(recipient_age)
+        recipients = [pyrage.x25519.Recipient.from_str(r) for r in wanted]
     except pyrage.RecipientError:
         raise UserError(_("The recipient's public key is damaged; set the township key again.")) from None
+    if not recipients:
+        raise ValueError("a bundle needs at least one recipient")
     try:
         signer_public = public_of(sign_secret)
     except ValueError:
         raise UserError(_("This database's signing key is damaged.")) from None
-    ciphertext = pyrage.encrypt(compressed.getvalue(), [recipient])
+    ciphertext = pyrage.encrypt(compressed.getvalue(), recipients)
     del compressed
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     manifest = {
@@ -161,6 +166,7 @@ def _manifest_problem(m: dict[str, Any]) -> str | None:
         "payload_sha256": isinstance(m.get("payload_sha256"), str)
         and re.fullmatch(r"[0-9a-f]{64}", m["payload_sha256"]) is not None,
         "payload_size": is_int(m.get("payload_size")),
+        "enroll_proof": "enroll_proof" not in m or isinstance(m["enroll_proof"], str),
     }
     bad = [name for name, ok in checks.items() if not ok]
     return ", ".join(bad) or None
@@ -299,15 +305,28 @@ def open_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     manifest, offset, size = _signed_head(path)
     if expected_township is not None and manifest["township_code"] != expected_township:
         raise _fail("wrong_township", _("this bundle is for township {found}, not this one ({expected}).").format(
-            found=manifest["township_code"][:20], expected=expected_township), path)
+            found=printable(manifest["township_code"], limit=20), expected=expected_township), path)
     if check_signer is not None:
         check_signer(manifest)
     _check_payload(path, manifest, offset, size)
     member = decrypt_payload(path, manifest, offset, age_secrets)
+    events = parse_events(lines(member, path, plaintext_limit(manifest)), path, manifest["counts"].get("events"))
+    return manifest, EventStream(events, member)
 
-    def events() -> Iterator[dict[str, Any]]:
-        with member:
-            yield from parse_events(lines(member, path, plaintext_limit(manifest)), path,
-                                    manifest["counts"].get("events"))
 
-    return manifest, events()
+class EventStream(Iterator[dict[str, Any]]):
+    """A bundle's events as they are read; `close()` (or reading them all) lets go of the decrypted payload."""
+
+    def __init__(self, events: Iterator[dict[str, Any]], member: IO[bytes]):
+        self._events, self._member = events, member
+
+    def __next__(self) -> dict[str, Any]:
+        try:
+            return next(self._events)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._events.close()  # type: ignore[attr-defined]
+        self._member.close()

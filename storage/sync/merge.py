@@ -28,6 +28,8 @@ from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.sync.event_checks import check_events, problem_text
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.text import printable
+from storage.sync.devices import Trust
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -41,7 +43,7 @@ MERGE_CACHE_KIB = 64 * 1024
 @dataclass
 class BundleOutcome:
     file: str
-    status: str  # "new" | "already" | "refused"
+    status: str  # "new" | "already" | "refused" | "waiting" (a device not enrolled: nothing merged)
     code: str = ""
     message: str = ""
     device_id: str = ""
@@ -69,6 +71,10 @@ class MergeReport:
     def refused(self) -> list[BundleOutcome]:
         return [b for b in self.bundles if b.status == "refused"]
 
+    @property
+    def waiting(self) -> list[BundleOutcome]:
+        return [b for b in self.bundles if b.status == "waiting"]
+
 
 def bundle_files(paths: Iterable[Path]) -> list[Path]:
     """Files named, plus every bundle in the folders named, in a stable order."""
@@ -82,21 +88,22 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
+def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
+    """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
+    or approved (storage/sync/devices.py). The decision is appended to `trust` for the merge."""
+    from storage.sync.devices import trust_worker_bundle
+
+    def refuse(code: str, problem: str) -> None:
+        raise BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
+
     def check(manifest: dict[str, Any]) -> None:
         if ident.role == "worker":
             if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
-                raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                    file=name, problem=_("this bundle was not signed by this database's township.")))
+                refuse("untrusted_signer", _("this bundle was not signed by this database's township."))
             return
         if manifest.get("kind") != "worker":
-            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                file=name, problem=_("a township database merges bundles from grid workers only.")))
-        known = session.get(Device, str(manifest.get("device_id")))
-        if known is not None and known.sign_public != manifest.get("sign_public"):
-            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                file=name, problem=_("it claims device {device} but is signed by another key: refused.").format(
-                    device=str(manifest.get("device_id"))[:8])))
+            refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
+        trust.append(trust_worker_bundle(session, ident, manifest, refuse))
 
     return check
 
@@ -151,31 +158,57 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     if already is not None:
         return already
     ident = load_identity(s)
+    trusts: list[Trust] = []
     try:
-        manifest, events = open_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
+        manifest, events = open_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name, trusts))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
         return _failed(s, name, exc)
+    with contextlib.closing(events):
+        return _merge_opened(s, path, manifest, events, trusts[0] if trusts else None)
+
+
+def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
+                  trust: Trust | None) -> BundleOutcome:
+    """A bundle whose envelope passed every check: held for the clerk, skipped, or merged under a savepoint."""
+    name = path.name
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
+    if trust is not None and trust.waiting:
+        from storage.core.keys import fingerprint
+        from storage.sync.devices import hold
+
+        hold(s, manifest, trust, path)
+        outcome.status, outcome.code = "waiting", trust.reason
+        outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
+                            "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(
+            file=printable(name), device=printable(device_id[:8]), worker=printable(outcome.worker, limit=20),
+            grid=printable(outcome.grid.split("-", 1)[-1], limit=20), fp=fingerprint(str(manifest["sign_public"])))
+        return outcome
     seen = s.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
+    from storage.sync.authorise import NotAllowed
+
+    refused = dict(device_id=device_id, seq=seq, worker=outcome.worker, grid=outcome.grid)
     try:
         with s.begin_nested():
-            _apply(s, path, manifest, events, outcome)
+            _apply(s, path, manifest, events, outcome, trust)
     except BundleError as exc:  # found while its events were read: the savepoint was rolled back
         from storage.sync.refused import remember
 
         s.expunge_all()
         remember(s, manifest["payload_sha256"], name, exc.code, exc.problem)
-        return BundleOutcome(name, "refused", exc.code, str(exc), device_id=device_id, seq=seq, worker=outcome.worker,
-                             grid=outcome.grid)
+        return BundleOutcome(name, "refused", exc.code, str(exc), **refused)
+    except NotAllowed as exc:  # a record this device may not write: the savepoint was rolled back
+        s.expunge_all()
+        return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
+            file=printable(name), problem=exc.problem), **refused)
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
@@ -188,7 +221,8 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
     log.error("merge: %s refused", name, exc_info=exc)
     s.expunge_all()
     code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=problem_text(exc)))
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=printable(name),
+                                                                              problem=problem_text(exc)))
 
 
 # A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
@@ -212,33 +246,32 @@ class _Tally:
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
-           outcome: BundleOutcome) -> None:
-    """The bundle's events, CHUNK_EVENTS at a time: each chunk's values checked, then written and folded.
+           outcome: BundleOutcome, trust: Trust | None) -> None:
+    """The bundle's events, CHUNK_EVENTS at a time: for each chunk, who may write its events (a worker
+    device's bundle: storage/sync/authorise.py), then their values, then written and folded.
 
     Whatever the bundle's size, no more than a chunk is held; a bad value or line in a later chunk
-    raises BundleError, and the caller's savepoint takes the earlier chunks back.
+    raises BundleError (a record the device may not write, NotAllowed), and the caller's savepoint
+    takes the earlier chunks back.
     """
+    from storage.sync.authorise import check_worker_events
+
     now = dt.datetime.now(dt.timezone.utc)
     tally = _Tally()
+    ident = s.get(Identity, 1)
     for chunk in _batches(events, CHUNK_EVENTS):
+        if trust is not None:  # first: "written by another device" says more than the values it forged
+            check_worker_events(s, chunk, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
+                                township_code=ident.township_code, township_name=ident.township_name)
         check_events(chunk, path.name, tally.events)
         _apply_chunk(s, chunk, tally)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
-    if manifest.get("kind") == "worker":
-        device = s.get(Device, outcome.device_id)
-        if device is None:
-            outcome.new_device = True
-            device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
-                            last_seen=now)
-        device.age_recipient = str(manifest.get("age_recipient", ""))
-        device.kind = "worker"
-        device.township_code = str(manifest.get("township_code", ""))
-        device.grid_code = outcome.grid or None
-        device.worker_name = outcome.worker
-        device.last_seen = now
-        s.add(device)
+    if trust is not None:
+        from storage.sync.devices import register
+
+        outcome.new_device = register(s, manifest, trust, now)
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
     received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
@@ -329,7 +362,8 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
     """
     with db.session() as s:
         rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
-        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
+        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
+            Device.kind == "worker", Device.status == "approved")).scalars()}
     seqs: dict[str, set[int]] = {}
     for device, seq in rows:
         if device in workers:

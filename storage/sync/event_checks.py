@@ -13,6 +13,7 @@ from typing import Any
 from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES
 from storage.core.schema import RECORD_LABELS, FoldError
+from storage.core.text import printable
 from storage.sync.bundle_file import BundleError
 
 
@@ -30,11 +31,11 @@ def check_events(events: list[dict[str, Any]], name: str, before: int = 0) -> No
         last = ev
         if ev["record_type"] not in RECORD_TABLES:
             problem = _("record {n} inside the bundle is malformed.").format(n=n)
-            raise BundleError("bad_event", _("{file}: {problem}").format(file=name, problem=problem), problem)
+            raise BundleError("bad_event", _("{file}: {problem}").format(file=printable(name), problem=problem), problem)
         refusal = event_refusal(ev)
         if refusal is not None:
             problem = problem_text(refusal)
-            raise BundleError("bad_event", _("{file}: {problem}").format(file=name, problem=problem), problem)
+            raise BundleError("bad_event", _("{file}: {problem}").format(file=printable(name), problem=problem), problem)
 
 
 def problem_text(exc: BaseException) -> str:
@@ -42,8 +43,9 @@ def problem_text(exc: BaseException) -> str:
     if not isinstance(exc, FoldError):
         return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
             error=type(exc).__name__)
-    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else _shown(exc.record_type)
-    field = _shown(exc.field)
+    # names from the bundle (a field no record has): short, and no terminal escape reaches the clerk's terminal
+    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else printable(exc.record_type, limit=40)
+    field = printable(exc.field, limit=40)
     if exc.reason == "no_value" and field:
         return _("a {record} record gives no value for {field}.").format(record=record, field=field)
     if exc.reason in _REASONS and field:
@@ -64,9 +66,3 @@ _REASONS = {
     "clock": N_("a {record} record carries a clock beyond the year 2100."),
     "bad_event": N_("a {record} record is malformed ({field})."),
 }
-
-
-def _shown(name: str) -> str:
-    """A name from a bundle (a field no record has, a record type) as it may be printed: short, no control
-    characters (a terminal escape in a field's name must not reach the clerk's terminal)."""
-    return "".join(c if c.isprintable() else "?" for c in name[:40])

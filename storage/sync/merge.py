@@ -132,7 +132,7 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
     refused = remembered(session, str(m.get("payload_sha256")))
     if refused is not None:
         return BundleOutcome(path.name, "refused", refused.code, _("{file}: {problem}").format(
-            file=path.name, problem=refused.message), device_id=device_id, seq=seq, worker=worker, grid=grid)
+            file=printable(path.name), problem=refused.message), device_id=device_id, seq=seq, worker=worker, grid=grid)
     return None
 
 

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,6 @@ class DevicesScreen(Screen[None]):
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        from tui.cmd_devices import device_columns
 
         self.title = _("Devices")
         table = self.query_one("#devices", DataTable)
@@ -122,7 +122,6 @@ class DevicesScreen(Screen[None]):
 
     def _show(self, views, codes, status: str) -> None:
         from storage.core.text import printable
-        from tui.cmd_devices import device_rows
         from tui.formatting import format_datetime
 
         self.views = views
@@ -179,8 +178,8 @@ class DevicesScreen(Screen[None]):
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
 
     def action_approve(self) -> None:
-        from storage.core.text import printable
         from screens.dialogs import ConfirmScreen
+        from storage.core.text import printable
 
         view = self._current()
         if view is None or view.status not in ("waiting", "revoked"):
@@ -200,7 +199,6 @@ class DevicesScreen(Screen[None]):
     def _approve(self, ident: str, grid: str) -> None:
         from storage.sync.devices import approve, enrollments, list_devices
         from storage.sync.merge import merge_paths
-        from tui.cmd_sync import describe_outcome, describe_totals
 
         db = self.app.db
         try:
@@ -215,8 +213,8 @@ class DevicesScreen(Screen[None]):
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), "\n".join(lines))
 
     def action_revoke(self) -> None:
-        from storage.core.text import printable
         from screens.dialogs import ConfirmScreen
+        from storage.core.text import printable
 
         view = self._current()
         if view is None or view.status not in ("approved", "waiting"):

@@ -9,8 +9,12 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select
 
 from storage.core.db import open_database
-from storage.core.i18n import current_language
+from storage.core.i18n import current_language, set_language
 from storage.core.identity import get_identity
+from screens.home import HomeScreen
+from screens.resident import ResidentScreen
+from screens.residents import ResidentsScreen
+from screens.setup import SetupScreen
 from tui.app import make_app
 
 from tests.register_helpers import TODAY, make_register_db
@@ -39,7 +43,7 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
-        assert type(app.screen).__name__ == "SetupScreen"
+        assert isinstance(app.screen, SetupScreen)
         assert app.screen.query_one("#role", Select).value == "worker"
         values = {"township_code": "12345", "township_name": "新市镇", "grid_code": "G01", "grid_name": "柳溪一网格",
                   "worker": "王芳", "township_key": str(key)}
@@ -53,7 +57,7 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
         app.screen.query_one("#township_code", Input).value = "330521101"
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        assert type(app.screen).__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         assert app.identity is not None and app.identity.worker_name == "王芳"
         assert app.screen.data.overall.total == 0
     ident = get_identity(open_database(path))
@@ -94,7 +98,7 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
         home = app.screen
-        assert type(home).__name__ == "HomeScreen"
+        assert isinstance(home, HomeScreen)
         assert (home.data.overall.visited, home.data.overall.total) == (1, 6)
         assert str(app.db_path) in app.sub_title
         table = home.query_one("#t-overdue", DataTable)
@@ -104,7 +108,7 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
         table.focus()
         await pilot.press("enter")
         await _settle(pilot)
-        assert type(app.screen).__name__ == "ResidentScreen" and app.screen.resident_id == first.id
+        assert isinstance(app.screen, ResidentScreen) and app.screen.resident_id == first.id
         await pilot.press("escape")
         await _settle(pilot)
         assert app.screen is home
@@ -144,7 +148,7 @@ async def test_help_lists_the_keys_of_the_current_screen(tmp_path):
         assert "Conflicts" not in rows  # a township's key, not offered to a worker
         await pilot.press("escape")
         await pilot.pause(0.1)
-        assert type(app.screen).__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
 
 
 @run_async
@@ -160,7 +164,7 @@ async def test_palette_opens_in_the_interface_language(tmp_path):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await _settle(pilot)
-        assert type(app.screen).__name__ == "ResidentsScreen"
+        assert isinstance(app.screen, ResidentsScreen)
 
 
 @run_async
@@ -179,3 +183,29 @@ async def test_language_switch_rerenders_home_in_chinese(tmp_path):
         await pilot.press("f2")  # back to English, so later tests see English screens
         await _settle(pilot)
         assert current_language() == "en"
+
+
+@run_async
+async def test_a_screen_opened_after_the_language_switch_shows_its_keys_in_the_new_language(tmp_path):
+    """Binding labels are translated where drawn: no module reloading, and the class stays the same class."""
+    from screens.sync import SyncScreen
+
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    try:
+        async with app.run_test(size=(100, 24)) as pilot:
+            await _settle(pilot)
+            app.open_screen("sync")
+            await _settle(pilot)
+            assert "Browse&#160;folders" in app.export_screenshot()
+            await pilot.press("escape")
+            await _settle(pilot)
+            await pilot.press("f2")
+            await _settle(pilot)
+            app.open_screen("sync")
+            await _settle(pilot)
+            assert isinstance(app.screen, SyncScreen)
+            shown = app.export_screenshot()
+            assert "浏览文件夹" in shown and "Browse&#160;folders" not in shown
+    finally:
+        set_language("en")

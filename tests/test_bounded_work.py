@@ -102,7 +102,7 @@ def test_repeated_lines_within_bounds_are_counted_once(tmp_path, town):
 def test_an_id_given_twice_folds_as_stored(tmp_path, town):
     """Two events with one id in one bundle: the first is stored (INSERT OR IGNORE) and the first is folded,
     so a rebuild from the stored events gives the same state."""
-    from storage.core.changes import rebuild_all
+    from storage.core.fold import rebuild_all
     from storage.sync.dump import dump_lines
 
     t, b = town

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from storage.core import hlc as clock
 from storage.register.categories import CHILD_CATEGORIES, ELDER_CATEGORIES
-from storage.core.changes import rebuild_all
+from storage.core.fold import rebuild_all
 from storage.core.db import open_database
 from storage.demo.build import generate
 from storage.sync.dump import dump_lines

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import run_async, workers_done
-
 import datetime as dt
 import os
 import random
@@ -12,12 +10,17 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
-from storage.register.drafts import load_draft
+from screens.dialogs import ChooseScreen, ConfirmScreen
+from screens.home import HomeScreen
+from screens.resident import ResidentScreen
+from screens.resident_form import ResidentFormScreen
+from screens.visit_form import VisitFormScreen
 from storage.core.i18n import set_language
-from storage.register.idnumbers import fake_id_number
 from storage.core.models import Resident, Visit
-
+from storage.register.drafts import load_draft
+from storage.register.idnumbers import fake_id_number
 from tests.foundation_helpers import make_db
+from tests.pilot_helpers import run_async, workers_done
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
@@ -50,9 +53,9 @@ async def started(pilot, screen=None) -> None:
     """Wait for the app to open its database and show Home; then open `screen` (a factory) on top."""
     for _ in range(100):
         await settle(pilot)
-        if type(pilot.app.screen).__name__ == "HomeScreen":
+        if isinstance(pilot.app.screen, HomeScreen):
             break
-    assert type(pilot.app.screen).__name__ == "HomeScreen"
+    assert isinstance(pilot.app.screen, HomeScreen)
     if screen is not None:
         pilot.app.push_screen(screen())
         await settle(pilot, 0.2)
@@ -75,7 +78,7 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
         await settle(pilot, 0.2)
         await pilot.press("escape", "n")  # from the search box to the table, then "new resident"
         await settle(pilot)
-        assert type(app.screen).__name__ == "ResidentFormScreen"
+        assert isinstance(app.screen, ResidentFormScreen)
         app.screen.query_one("#name", Input).focus()
         await pilot.press(*"李小花")
         app.screen.query_one("#id_number", Input).focus()
@@ -87,21 +90,21 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
         await pilot.press("space")  # the first category: left-behind child
         await pilot.press("ctrl+s")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ == "ResidentScreen"
+        assert isinstance(app.screen, ResidentScreen)
         with db.session() as s:
             r = s.exec(select(Resident)).one()
         assert (r.name, r.categories, r.sex) == ("李小花", ["left_behind_child"], "F")
 
         await pilot.press("n")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ == "VisitFormScreen"
+        assert isinstance(app.screen, VisitFormScreen)
         assert app.screen.focused.id == "met_with"
         await pilot.press(*"grandmother", "enter")
         app.screen.query_one("#hazards", SelectionList).focus()
         await pilot.press("space")
         await pilot.press("ctrl+s")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ == "ResidentScreen"
+        assert isinstance(app.screen, ResidentScreen)
         await settle(pilot, 0.2)
         timeline = static_text(app.screen.query_one("#visits", Static))
         assert "grandmother" in timeline and "Home visit" in timeline
@@ -126,7 +129,7 @@ async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
         assert "check character should be X" in message
         await pilot.press("ctrl+s")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ == "ResidentFormScreen"  # not saved
+        assert isinstance(app.screen, ResidentFormScreen)  # not saved
         assert "Give the resident's name." in str(app.screen.query_one("#err-name", Label).render())
         assert "check character" in str(app.screen.query_one("#err-id_number", Label).render())
     with db.session() as s:
@@ -154,7 +157,7 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: VisitFormScreen(rid))
-        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert isinstance(app.screen, ConfirmScreen)
         assert "Restore the unsaved visit" in str(app.screen.query_one("#dialog-message", Static).render())
         await pilot.press("y")
         await settle(pilot, 0.2)
@@ -183,13 +186,13 @@ async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tm
         assert load_draft(db.path, rid) is not None
         await pilot.press("escape")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")  # no: keep editing
         await settle(pilot)
-        assert type(app.screen).__name__ == "VisitFormScreen"
+        assert isinstance(app.screen, VisitFormScreen)
         await pilot.press("escape", "y")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ != "VisitFormScreen"
+        assert not isinstance(app.screen, VisitFormScreen)
     assert load_draft(db.path, rid) is None
 
 
@@ -224,7 +227,7 @@ async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
         assert "3305**********" in str(table.get_row_at(0)[1])
         await pilot.press("enter", "enter")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ == "ResidentScreen"
+        assert isinstance(app.screen, ResidentScreen)
         assert app.screen.profile.resident.name == "张小明"
 
 
@@ -243,7 +246,7 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await started(pilot, lambda: ResidentScreen(rid))
         await pilot.press("r")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ChooseScreen"
+        assert isinstance(app.screen, ChooseScreen)
         await pilot.press("ctrl+s")  # no reason yet: refused in the dialog
         await pilot.pause()
         assert "Say why." in str(app.screen.query_one("#reason-error", Label).render())
@@ -272,7 +275,7 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         app.screen.query_one("#choice", Select).value = "moved_away"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmScreen"  # asks first
+        assert isinstance(app.screen, ConfirmScreen)  # asks first
         await pilot.press("y")
         await settle(pilot, 0.2)
         assert app.screen.profile.resident.status == "closed"
@@ -315,7 +318,7 @@ async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
         assert app.focused is table and table.row_count == 1  # 李建国
         await pilot.press("enter")
         await settle(pilot, 0.2)
-        assert type(app.screen).__name__ == "ResidentScreen"
+        assert isinstance(app.screen, ResidentScreen)
 
 
 @run_async

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from storage.core.changes import rebuild_all
+from storage.core.fold import rebuild_all
 from storage.core.db import open_database
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle

@@ -36,11 +36,23 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.models import Resident
 from storage.core.schema import record_spec
 from storage.register.categories import (
-    CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, ELDER_CATEGORIES, FLAGS, HAZARDS, NEEDS, OBSERVATION_DIMENSIONS,
-    PARENT_STATUSES, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, VISIT_METHODS,
+    CATEGORIES,
+    CHILD_CATEGORIES,
+    CHILD_SUBTYPES,
+    ELDER_CATEGORIES,
+    FLAGS,
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    PARENT_STATUSES,
+    REFERRAL_AGENCIES,
+    RISK_LEVELS,
+    SERVICES,
+    VISIT_METHODS,
 )
 from storage.register.idnumbers import fake_id_number
-from storage.register.residents import MAX_NOTES, MAX_TEXT, register_resident, update_resident
+from storage.register.resident_rules import MAX_NOTES, MAX_TEXT
+from storage.register.residents import register_resident, update_resident
 from storage.register.visits import log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle

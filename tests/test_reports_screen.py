@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.pilot_helpers import run_async, workers_done
 
-import importlib
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -93,8 +92,6 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
 @pytest.fixture
 def zh():
     set_language("zh_CN")
-    for name in ("screens.reports", "screens.report_list"):
-        importlib.reload(importlib.import_module(name))
     yield
     set_language("en")
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from storage.core.changes import rebuild_all
+from storage.core.fold import rebuild_all
 from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
 from storage.core.models import Event, Resident, RiskAssessment

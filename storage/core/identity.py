@@ -6,12 +6,13 @@ import re
 import secrets
 from pathlib import Path
 
+from storage.core import keys
 from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
-from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.models import Identity, utc_now
+from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.schema import NAME_MAX
 from storage.core.text import printable
 
@@ -51,8 +52,6 @@ def _ensure_empty(db: Database) -> None:
 
 def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
     """Create a township database and its key pair; returns (identity, key file, key text)."""
-    from storage.core import keys
-
     _check_codes(township_code, township_name)
     _ensure_empty(db)
     township = keys.generate_keypair()

@@ -159,21 +159,24 @@ class RowEncoder:
         self.table = table
         self.columns = list(kinds)
         self.index = {name: i for i, name in enumerate(self.columns)}
-        self._defaults = {c: defaults[c] for c in self.columns}  # as the model has them: converted per row
+        self.defaults = {c: defaults[c] for c in self.columns}  # as the model has them: converted per row
         self._pick = operator.itemgetter(*self.columns)
         self._convert = [(i, fn) for i, c in enumerate(self.columns) if (fn := _CONVERT[kinds[c]]) is not None]
         self.sql = (f"INSERT OR REPLACE INTO {table} ({','.join(self.columns)})"
                     f" VALUES ({','.join('?' * len(self.columns))})")
 
-    def row(self, values: dict[str, Any]) -> list[Any]:
-        """The defaults, overlaid with `values` (names that are not columns are ignored)."""
-        out = list(self._pick({**self._defaults, **values}))  # the merge and the pick run in C
+    def row(self, values: dict[str, Any], *, complete: bool = False) -> list[Any]:
+        """The defaults, overlaid with `values` (names that are not columns are ignored).
+
+        `complete`: `values` already holds every column (the caller merged the defaults in).
+        """
+        out = list(self._pick(values if complete else {**self.defaults, **values}))  # the merge and the pick run in C
         i = -1
         try:
             for i, fn in self._convert:
                 out[i] = fn(out[i])
         except (ValueError, TypeError, OverflowError) as exc:
-            exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (changes.FoldError)
+            exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (schema.FoldError)
             exc.column = self.columns[i]  # type: ignore[attr-defined]
             raise
         return out

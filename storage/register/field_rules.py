@@ -23,7 +23,7 @@ from typing import Any
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
 from storage.core.schema import NAME_MAX, RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec
 from storage.register import categories as codes
-from storage.register import idnumbers, policy, referrals, residents, risk, visits
+from storage.register import idnumbers, policy, referrals, resident_rules as residents, risk, visits
 
 _PHONE = re.compile(r"[0-9+()\- ]{1,32}")  # as normalize_phone leaves it, leniently: older releases' too
 

@@ -20,15 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.register.categories import CATEGORIES, RISK_ORDER
-from storage.core.db import driver_connection
 from storage.register.due import (
-    IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing, risk_from_sql,
+    IN_PERSON,
+    OTHER_WAYS,
+    DueFacts,
+    days_overdue,
+    due_on,
+    month_bounds,
+    month_standing,
+    risk_from_sql,
 )
 from storage.register.idnumbers import mask_id
 from storage.register.policy import DEFAULT_POLICY, FINDING_LEVELS, Policy, ageing_out, read_policy
 from storage.register.report_query import (
-    ALIAS_ROOTS_SQL, as_date, category_list, group_visits, last_seen_sql, month_visits_sql,
+    ALIAS_ROOTS_SQL,
+    as_date,
+    category_list,
+    group_visits,
+    last_seen_sql,
+    month_visits_sql,
 )
 
 if TYPE_CHECKING:
@@ -258,8 +270,6 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
     Only when the schema is the current one and the identity is set up: otherwise the normal
     open (upgrade with backup, first-run setup) must come first, and None says so. Reads only.
     """
-    from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION
-
     if not path.exists() or path.stat().st_size == 0:
         return None
     raw = None

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 from storage.core.changes import Writer, live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Referral
+from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 
 MAX_REASON = 1000
 

@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from storage.core.errors import UserError
+from storage.core.files import atomic_writer
 from storage.core.i18n import _
+from storage.core.keys import public_of, sign, verify
 from storage.core.text import printable
 
 MAGIC = b"GRIDCARE-BUNDLE "
@@ -90,10 +92,7 @@ def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str
     schema_version, counts, age_recipient, sign_public, created_at); this adds format_version, counts.events,
     payload_sha256 and payload_size. Returns the manifest as written and the file's size.
     """
-    import pyrage
-
-    from storage.core.files import atomic_writer
-    from storage.core.keys import public_of, sign
+    import pyrage  # deferred: the crypto libraries load when a bundle is written or read
 
     compressed = io.BytesIO()
     count = 0
@@ -241,7 +240,6 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 def _signed_head(path: Path) -> tuple[dict[str, Any], int, int]:
     """(manifest, offset of the payload, file size) once checks 1-8 pass: header, signature, manifest fields."""
-    from storage.core.keys import verify
 
     manifest, manifest_line, signature_line, offset, size = _head(path)
     try:
@@ -299,6 +297,7 @@ def open_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     comes, their number at the end, each raising BundleError (storage/sync/bundle_payload.py). A merge
     writes them a chunk at a time under one savepoint that a BundleError rolls back.
     """
+    # deferred: bundle_payload imports this module (and the crypto libraries load when a bundle is read)
     from storage.sync.bundle_payload import decrypt_payload, lines, parse_events, plaintext_limit
 
     path = Path(path)

@@ -21,15 +21,24 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
-from storage.core.changes import FoldError, load_identity, rebuild
+from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
+from storage.core.fold import rebuild
 from storage.core.i18n import _
-from storage.sync.event_checks import check_events, problem_text
+from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.private_keys import private_keys
+from storage.core.schema import FoldError
+from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 from storage.core.text import printable
-from storage.sync.devices import Trust
+from storage.register.duplicates import possible_duplicates
+from storage.sync.authorise import NotAllowed, check_worker_events
+from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
+from storage.sync.conflicts import FOLLOWERS
+from storage.sync.devices import Trust, hold, register, trust_worker_bundle
+from storage.sync.event_checks import check_events, problem_text
+from storage.sync.refused import remember, remembered
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -91,8 +100,6 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
 def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
     """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
     or approved (storage/sync/devices.py). The decision is appended to `trust` for the merge."""
-    from storage.sync.devices import trust_worker_bundle
-
     def refuse(code: str, problem: str) -> None:
         raise BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
 
@@ -116,8 +123,6 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
     truncated or altered copy of a merged bundle must be reported as damaged, not as merged.
     A clerk's shared folder keeps every bundle ever sent, so re-merging it stays quick.
     """
-    from storage.sync.refused import remembered
-
     try:
         m = verify_file(path)
     except BundleError:
@@ -136,17 +141,8 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
     return None
 
 
-def merge_one(db: Database, path: Path) -> BundleOutcome:
-    """Merge one bundle in a transaction of its own."""
-    secrets = _age_secrets(db)
-    with db.write() as s:
-        return _merge_into(s, path, secrets)
-
-
 def _age_secrets(db: Database) -> list[str]:
     """The keys a bundle to this database is encrypted to, from its key file."""
-    from storage.core.private_keys import private_keys
-
     keys = private_keys(db.path)
     return [keys.township_age_secret, keys.device_age_secret]
 
@@ -179,9 +175,6 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
     if trust is not None and trust.waiting:
-        from storage.core.keys import fingerprint
-        from storage.sync.devices import hold
-
         hold(s, manifest, trust, path)
         outcome.status, outcome.code = "waiting", trust.reason
         outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
@@ -193,15 +186,11 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
-    from storage.sync.authorise import NotAllowed
-
     refused = dict(device_id=device_id, seq=seq, worker=outcome.worker, grid=outcome.grid)
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome, trust)
     except BundleError as exc:  # found while its events were read: the savepoint was rolled back
-        from storage.sync.refused import remember
-
         s.expunge_all()
         remember(s, manifest["payload_sha256"], name, exc.code, exc.problem)
         return BundleOutcome(name, "refused", exc.code, str(exc), **refused)
@@ -254,8 +243,6 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     raises BundleError (a record the device may not write, NotAllowed), and the caller's savepoint
     takes the earlier chunks back.
     """
-    from storage.sync.authorise import check_worker_events
-
     now = dt.datetime.now(dt.timezone.utc)
     tally = _Tally()
     ident = s.get(Identity, 1)
@@ -269,8 +256,6 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
     if trust is not None:
-        from storage.sync.devices import register
-
         outcome.new_device = register(s, manifest, trust, now)
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
@@ -302,8 +287,6 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     An id met twice keeps its first event, as INSERT OR IGNORE does (and as an earlier chunk's, or
     another bundle's, copy already in the database does): what is folded is what is stored.
     """
-    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
-
     conn = s.connection()
     first: dict[str, dict[str, Any]] = {}
     for ev in events:
@@ -338,8 +321,6 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
     """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
-    from storage.sync.conflicts import FOLLOWERS
-
     return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
 
 
@@ -380,9 +361,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     Each bundle is still all or nothing (a savepoint); a kill loses at most the
     current batch, which re-running the merge completes.
     """
-    from storage.register.duplicates import possible_duplicates
-    from storage.core.keys import fingerprint
-
     files = bundle_files(paths)
     secrets = _age_secrets(db) if files else []
     report = MergeReport()

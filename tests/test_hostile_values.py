@@ -256,7 +256,8 @@ def test_the_local_writer_refuses_what_a_merge_would(tmp_path):
     """A case's notes grown past their limit by closing it again and again: the writer says so, it does not
     write an event that every township would then refuse."""
     from storage.core.errors import ValidationError
-    from storage.register.residents import MAX_NOTES, close_case, reopen_case
+    from storage.register.resident_rules import MAX_NOTES
+    from storage.register.residents import close_case, reopen_case
 
     t = make_township(tmp_path)
     r = elder(t.db, "张三")

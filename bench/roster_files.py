@@ -78,7 +78,9 @@ def xlsx_bomb(path: Path, sheet_bytes: int) -> Path:
                 dst.writestr(item, data)
                 continue
             head, _sep, tail = data.partition(b"</sheetData>")
-            with dst.open(zipfile.ZipInfo(item.filename), "w", force_zip64=True) as fh:
+            entry = zipfile.ZipInfo(item.filename)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(entry, "w", force_zip64=True) as fh:
                 fh.write(head)
                 block = row * (1024 * 1024 // len(row))
                 written = 0

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -95,18 +95,28 @@ def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
 
 
 def _upgrade_5_to_6(conn: sqlite3.Connection) -> None:
-    # v6 remembers bundles refused for what they hold, by checksum (models.BundleRefused, issue #19)
+    # v6 (issue #15): the resident's paired helper, and benefit records (each status period one record)
+    _add_columns(conn, "resident", {"helper_name": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_phone": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_unit": "VARCHAR NOT NULL DEFAULT ''", "helper_since": "DATE"})
     _create_tables(conn, ADDED_TABLES[6])
+
+
+def _upgrade_6_to_7(conn: sqlite3.Connection) -> None:
+    # v7 remembers bundles refused for what they hold, by checksum (models.BundleRefused, issue #19)
+    _create_tables(conn, ADDED_TABLES[7])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
+    6: _upgrade_6_to_7,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("bundle_refused",)}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
+                                            7: ("bundle_refused",)}
 
 
 @dataclass

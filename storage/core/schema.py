@@ -62,7 +62,8 @@ DEVICE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 NAME_MAX = 200  # a worker's name (an event's author), a grid's, a township's
 # the record types as people call them (messages about a record of a bundle, the conflicts screen)
 RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
-                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
+                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting"),
+                 "benefit": N_("Assistance and subsidies")}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
 from storage.core.schema import NAME_MAX, RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec
 from storage.register import categories as codes
-from storage.register import idnumbers, policy, referrals, resident_rules as residents, risk, visits
+from storage.register import benefits, idnumbers, pairing, policy, referrals, resident_rules as residents, risk, visits
 
 _PHONE = re.compile(r"[0-9+()\- ]{1,32}")  # as normalize_phone leaves it, leniently: older releases' too
 
@@ -62,6 +62,13 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "close_reason": {"choices": _codes(codes.CLOSE_REASONS)},
         "notes": {"max_len": residents.MAX_NOTES},
         "merged_into": {"pattern": RECORD_ID},
+        "helper_name": {"max_len": pairing.MAX_TEXT},
+        "helper_phone": {"pattern": _PHONE},
+        "helper_unit": {"max_len": pairing.MAX_TEXT},
+    },
+    "benefit": {
+        "kind": {"choices": _codes(codes.BENEFIT_KINDS)},
+        "note": {"max_len": benefits.MAX_NOTE},
     },
     "visit": {
         "grid_code": {"pattern": RECORD_ID},

@@ -20,7 +20,7 @@ from storage.core import hlc as clock
 from storage.core.derive import RISK_OWNER, derive, stamp_event, visit_risk_id
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import check_fields, column_kinds, from_json_value, to_json_value
-from storage.core.fold import refresh_risk, visit_risk_row
+from storage.core.fold import rebuild, refresh_risk, visit_risk_row
 from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Event, Identity, RiskAssessment
 from storage.core.schema import TEXT_MAX, clean, fields_problem, record_spec
@@ -85,6 +85,11 @@ class Writer:
         ev = Event(**stamp_event(ident.device_id, ident.worker_name, record_type, record_id, fields, stamp, base))
         s.add(ev)
         s.add(self.identity)
+        if base >= stamp:
+            # the record holds an event stamped past this clock (storage/core/hlc.py OBSERVE_CEILING): this
+            # event is not the newest, so the record is folded again from all its events, as a merge would
+            rebuild(s, [(record_type, record_id)])
+            return ev
         # the newest event wins every field it sets, so state is updated in place
         if row is None:
             row = table(id=record_id)

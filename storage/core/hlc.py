@@ -12,6 +12,13 @@ still merges; a stamp of 2^63 - 1, which no clock can follow, does not. The loca
 believes no wall clock past LOCAL_CEILING_MS, a year before the horizon, so a device whose
 clock says 2150 keeps writing events the township accepts (the counter and the milliseconds
 after the ceiling give it some 2 * 10^15 more stamps before the horizon).
+
+A merged stamp moves the local clock at most to OBSERVE_CEILING (2099-01-01): were it to follow a
+stamp of HORIZON - 1, the next local tick would be HORIZON itself and everything the device wrote
+after would be refused everywhere. Honest stamps stay below the ceiling until the year 2099; an
+event stamped between the ceiling and the horizon is stored and folded like any other, and a later
+local edit of that record orders before it (storage/core/derive.py stamp_event keeps its base below
+its own clock, so the edit is a conflict shown for review, not a malformed event).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ def pack(ms: int, counter: int) -> int:
 
 
 HORIZON = pack(HORIZON_MS, 0)  # stamps from a bundle must be below this
+OBSERVE_CEILING = pack(LOCAL_CEILING_MS, 0)  # the furthest a merged stamp moves the local clock
 
 
 def wall_ms(hlc: int) -> int:
@@ -55,5 +63,8 @@ def tick(last: int, physical_ms: int | None = None) -> int:
 
 
 def observe(last: int, remote: int) -> int:
-    """Clock state after receiving an event stamped `remote` (a merge accepts only stamps below HORIZON)."""
-    return max(last, remote)
+    """Clock state after receiving an event stamped `remote` (a merge accepts only stamps below HORIZON).
+
+    Capped at OBSERVE_CEILING so that no merged stamp leaves this device without stamps to write with.
+    """
+    return max(last, min(remote, OBSERVE_CEILING))

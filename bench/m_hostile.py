@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bench.core import Figure, Result
 from bench.roster_files import csv_of_size, valid_roster, xlsx_bomb
+from storage.core.db import SCHEMA_VERSION
 from storage.core.paths import keys_file
 
 CACHE = Path(__file__).parent / "cache" / "hostile"
@@ -117,7 +118,7 @@ def _blank_lines(name: str, worker: Path, blank: int) -> Path:
     parts.append(packer.flush())
     ct = pyrage.encrypt(b"".join(parts), [pyrage.x25519.Recipient.from_str(
         read_public_key_file(worker.parent / "township.pub").age_recipient)])
-    manifest.update(format_version=1, full=False, schema_version=7, created_at="2026-11-24T10:00:00+00:00",
+    manifest.update(format_version=1, full=False, schema_version=SCHEMA_VERSION, created_at="2026-11-24T10:00:00+00:00",
                     counts={"events": 1, "resident": 1}, payload_sha256=hashlib.sha256(ct).hexdigest(),
                     payload_size=len(ct))
     line = json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

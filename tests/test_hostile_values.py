@@ -31,6 +31,9 @@ NINE_HUNDRED_KB = "".join(chr(_RNG.randrange(0x4E00, 0x9FA5)) for _ in range(300
 ELDER = {"name": "王五", "categories": ["solitary_elder"], "birth_date": "1945-03-03", "grid_code": "330521101-G02",
          "township_code": "330521101", "status": "active"}
 
+ASSESSED = {"resident_id": "r0", "assessed_on": "2026-11-20", "assessor": "李强", "economy": "mild", "health": "none",
+            "education": "na", "housing": "none", "employment": "na", "social": "moderate", "notes": {}}
+
 # (what the attack is, record type, the fields of its one event, the words the refusal must hold)
 ATTACKS = [
     ("name {}", "resident", {**ELDER, "name": {}}, "wrong type in name"),
@@ -67,6 +70,22 @@ ATTACKS = [
     ("unknown agency", "referral", {"resident_id": "r0", "agency": "fbi"}, "unknown code in agency"),
     ("unknown risk", "risk", {"resident_id": "r0", "level": "extreme"}, "unknown code in level"),
     ("unknown field", "visit", {"resident_id": "r0", "shoe_size": 42}, "sets shoe_size"),
+    # the six-dimension assessment and the referral's follow-up (plans2)
+    ("unknown grade", "assessment", {**ASSESSED, "economy": "terrible"}, "unknown code in economy"),
+    ("grade 5", "assessment", {**ASSESSED, "health": 5}, "wrong type in health"),
+    ("note of an unknown dimension", "assessment", {**ASSESSED, "notes": {"mood": "低落"}}, "unknown code in notes"),
+    ("note of 201 characters", "assessment", {**ASSESSED, "notes": {"economy": "债" * 201}}, "too long for notes"),
+    ("note a number", "assessment", {**ASSESSED, "notes": {"economy": 5}}, "invalid value in notes"),
+    ("assessment of visit ../", "assessment", {**ASSESSED, "visit_id": "../../x"}, "invalid value in visit_id"),
+    ("assessment dated 20261101", "assessment", {**ASSESSED, "assessed_on": 20261101}, "wrong type in assessed_on"),
+    ("unknown referral level", "referral", {"resident_id": "r0", "agency": "police", "level": "federal"},
+     "unknown code in level"),
+    ("department of 101 characters", "referral", {"resident_id": "r0", "agency": "police", "department": "办" * 101},
+     "too long for department"),
+    ("deadline 2026-02-30", "referral", {"resident_id": "r0", "agency": "police", "due_on": "2026-02-30"},
+     "wrong type in due_on"),
+    ("deadline 9999-12-31", "referral", {"resident_id": "r0", "agency": "police", "due_on": "9999-12-31"},
+     "out of range in due_on"),
 ]
 # (what, the event's own keys changed) on an honest resident event
 SHAPES = [
@@ -285,3 +304,46 @@ def test_every_value_the_demo_writes_passes_the_checks(tmp_path):
     refused = [(ev.record_type, event_refusal(json.loads(ev.model_dump_json()))) for ev in events]
     assert len(events) > 1000
     assert [r for r in refused if r[1] is not None] == []
+
+
+def test_an_acknowledgement_of_an_emergency_is_checked_in_the_return_bundle(tmp_path, capsys):
+    """The township's acknowledgements (plans2) reach workers in return bundles: a time the readers cannot
+    subtract, a note past the form's limit, an id that is no finding's key are refused there, a good one merged."""
+    from storage.core.models import EmergencyAck, Identity
+    from storage.core.private_keys import private_keys
+    from storage.sync.bundle_file import write_bundle
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张三")
+    with w.session() as s:
+        worker = s.get(Identity, 1)
+    with t.db.session() as s:
+        town = s.get(Identity, 1)
+    keys = private_keys(t.db.path)
+    good = {"resident_id": r.id, "acknowledged_at": "2026-11-24T09:30:00+00:00", "acknowledged_by": "李文书", "note": ""}
+    values = [({**good, "acknowledged_at": "abc"}, "visit:v1", "invalid value in acknowledged_at"),
+              ({**good, "acknowledged_at": "9999-12-31T23:00:00-05:00"}, "visit:v1", "invalid value in acknowledged_at"),
+              ({**good, "acknowledged_at": 1764000000}, "visit:v1", "wrong type in acknowledged_at"),
+              ({**good, "note": "已" * 201}, "visit:v1", "too long for note"),
+              ({**good, "acknowledged_by": {}}, "visit:v1", "wrong type in acknowledged_by"),
+              (good, "v1", "an id of the wrong form"), (good, "visit:", "an id of the wrong form")]
+
+    def bundle(n: int, fields: dict, record_id: str):
+        ev = _event(town.device_id, 10 + n, "emergency_ack", fields, record_id=record_id, author="李文书")
+        manifest = {"kind": "township", "township_code": "330521101", "grid_code": worker.grid_code,
+                    "device_id": town.device_id, "worker": "李文书", "seq": n, "age_recipient": town.device_age_recipient,
+                    "sign_public": town.township_sign_public}
+        return write_bundle(tmp_path / f"ack-{n}.gcb", manifest, [ev], worker.device_age_recipient,
+                            keys.township_sign_secret).path
+
+    for n, (fields, record_id, words) in enumerate(values, start=1):
+        outcome = merge_paths(w, [bundle(n, fields, record_id)]).bundles[0]
+        assert (outcome.status, outcome.code) == ("refused", "bad_event"), (fields, record_id)
+        assert words in outcome.message and "Acknowledgement of an emergency" in outcome.message, outcome.message
+    with w.session() as s:
+        assert s.exec(select(EmergencyAck)).all() == []
+    assert merge_paths(w, [bundle(99, good, "visit:v1")]).bundles[0].status == "new"
+    with w.session() as s:
+        assert s.get(EmergencyAck, "visit:v1").acknowledged_by == "李文书"
+    _readers_work(w.path, capsys)

@@ -48,7 +48,7 @@ EXAMPLES = int(os.environ.get("GRIDCARE_HYPOTHESIS_EXAMPLES", "100"))
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 TODAY = dt.date(2026, 11, 24)
 HOSTILE_GRID = "330521101-G03"
-TYPES = ("resident", "visit", "referral", "risk", "benefit")
+TYPES = ("resident", "visit", "referral", "risk", "benefit", "assessment")
 _TEMPLATE: dict[str, Any] = {}
 
 

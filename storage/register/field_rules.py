@@ -21,15 +21,40 @@ from functools import lru_cache
 from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
-from storage.core.schema import NAME_MAX, RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec
+import datetime as dt
+
+from storage.core.schema import (
+    DATE_HIGH, DATE_LOW, NAME_MAX, RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec,
+)
 from storage.register import categories as codes
-from storage.register import benefits, idnumbers, pairing, policy, referrals, resident_rules as residents, risk, visits
+from storage.register import assessments, benefits, emergencies, idnumbers, pairing, policy, referrals
+from storage.register import resident_rules as residents, risk, visits
 
 _PHONE = re.compile(r"[0-9+()\- ]{1,32}")  # as normalize_phone leaves it, leniently: older releases' too
 
 
 def _codes(table: Any) -> frozenset[Any]:
     return frozenset(table)
+
+
+def _instant(value: Any) -> bool:
+    """An ISO 8601 instant (as the township's acknowledgement writes it) of a day within the dates' bounds:
+    the readers subtract and compare instants, and one of the year 9999 with an offset overflows."""
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return DATE_LOW <= when.date() <= DATE_HIGH
+
+
+def _texts(value: Any) -> bool:
+    """An object whose values are all text (an assessment's note per dimension, shown as written)."""
+    return all(type(item) is str for item in value.values())
+
+
+_GRADE = {"choices": _codes(assessments.GRADES)}
+# an acknowledgement is of a finding, by its key (storage/register/emergencies.py parse_key)
+_FINDING_KEY = re.compile(r"(visit|risk):" + RECORD_ID.pattern)
 
 
 # record type -> field -> the slots of FieldSpec that narrow the kind's defaults
@@ -87,6 +112,19 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "reason": {"max_len": referrals.MAX_REASON},
         "status": {"choices": _codes(codes.REFERRAL_STATUSES)},
         "outcome": {"max_len": referrals.MAX_REASON},
+        "level": {"choices": _codes(referrals.REFERRAL_LEVELS)},
+        "department": {"max_len": referrals.MAX_DEPARTMENT},
+    },
+    "assessment": {
+        **{dim: _GRADE for dim in assessments.DIMENSIONS},
+        "notes": {"choices": _codes(assessments.DIMENSIONS), "item_len": assessments.MAX_NOTE,
+                  "rule": _texts},
+        "assessor": {"max_len": NAME_MAX},
+    },
+    "emergency_ack": {
+        "acknowledged_at": {"max_len": 40, "rule": _instant},
+        "acknowledged_by": {"max_len": NAME_MAX},
+        "note": {"max_len": emergencies.MAX_NOTE},
     },
     "risk": {
         "level": {"choices": _codes(codes.RISK_LEVELS)},
@@ -136,6 +174,8 @@ def event_refusal(ev: dict[str, Any]) -> FoldError | None:
     problem = fields_problem(record_type, fields, checked_spec(record_type))
     if problem is not None:
         return problem
+    if record_type == "emergency_ack" and not _FINDING_KEY.fullmatch(ev["record_id"]):
+        return FoldError(record_type, "id", "bad_id")
     if record_type == "setting":
         rule = SETTINGS.get(ev["record_id"])
         if rule is None:

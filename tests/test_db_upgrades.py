@@ -15,9 +15,10 @@ from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, sch
 
 # what step v -> v + 1 added, undone to make a database of version v (newest step first)
 _TAKE_AWAY: dict[int, list[str]] = {
-    7: ["DROP TABLE county_export"]
+    8: ["DROP TABLE county_export"]
        + [f"ALTER TABLE identity DROP COLUMN {c}" for c in
           ("county_code", "county_name", "county_age_recipient", "county_sign_public")],
+    7: ["DROP TABLE bundle_refused"],
     6: ["DROP TABLE assessment", "DROP TABLE emergency_ack", "DROP INDEX ix_risk_level", "DROP INDEX ix_visit_mandatory"]
        + [f"ALTER TABLE referral DROP COLUMN {c}" for c in ("level", "department", "due_on")],
     5: ["DROP TABLE benefit"]

@@ -83,6 +83,10 @@ def integrity_ok(path: Path, *, quick: bool = True) -> bool:
     except (sqlite3.DatabaseError, UnicodeDecodeError):
         # a damaged schema page's bytes can end up in SQLite's error message, which need not be UTF-8
         return False
+    except UnicodeDecodeError:
+        # SQLite's message about a damaged page can quote bytes of it that are not UTF-8, and Python
+        # fails decoding the message instead of raising DatabaseError: damaged all the same
+        return False
     return rows == [("ok",)]
 
 

@@ -120,7 +120,7 @@ class Identity(SQLModel, table=True):
     # township role: the same proof of the county's code (over its device keys and the township),
     # sent in every bundle to the county (storage/sync/county_trust.py)
     enroll_proof: str = ""
-    # the county level (schema 8): a county database's code, name and public keys; a township's county
+    # the county level (schema 9): a county database's code, name and public keys; a township's county
     # and that county's public key. The county's private keys are in <database>.keys too.
     county_code: str = ""
     county_name: str = ""
@@ -213,6 +213,24 @@ class CountyExport(SQLModel, table=True):
     event_count: int = 0
     full: bool = False
     written_at: dt.datetime = _instant(nullable=False)
+
+
+class BundleRefused(SQLModel, table=True):
+    """A bundle refused for what it holds (a damaged or oversized payload, a value no record may hold),
+    by its signed checksum: merging the folder again says so without unpacking it again (issue #19).
+
+    `release`: the gridcare release that refused it; a later release reads the bundle again, since
+    what it accepts may have grown (a record type or code it learnt).
+    """
+
+    __tablename__ = "bundle_refused"
+
+    payload_sha256: str = Field(primary_key=True)
+    release: str = ""
+    code: str = ""
+    message: str = ""
+    file_name: str = ""
+    refused_at: dt.datetime = _instant(nullable=False)
 
 
 class AuditEntry(SQLModel, table=True):

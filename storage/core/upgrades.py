@@ -117,23 +117,29 @@ def _create_indexes(conn: Connection, wanted: dict[str, tuple[str, ...]]) -> Non
                 conn.exec_driver_sql(str(CreateIndex(index, if_not_exists=True).compile(dialect=conn.dialect)))
 
 
-# v8: the county level (a county database's code and name; a township's county and its public key,
+def _upgrade_7_to_8(conn: Connection) -> None:
+    # v8 remembers bundles refused for what they hold, by checksum (models.BundleRefused, issue #19)
+    _create_tables(conn, ADDED_TABLES[8])
+
+
+# v9: the county level (a county database's code and name; a township's county and its public key,
 # and the numbered bundles it sent the county)
 _COUNTY_COLUMNS = ("county_code", "county_name", "county_age_recipient", "county_sign_public")
 
 
-def _upgrade_7_to_8(conn: Connection) -> None:
+def _upgrade_8_to_9(conn: Connection) -> None:
     _add_columns(conn, "identity", {name: "VARCHAR NOT NULL DEFAULT ''" for name in _COUNTY_COLUMNS})
-    _create_tables(conn, ADDED_TABLES[8])
+    _create_tables(conn, ADDED_TABLES[9])
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
-    6: _upgrade_6_to_7, 7: _upgrade_7_to_8,
+    6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.
 ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
-                                            7: ("assessment", "emergency_ack"), 8: ("county_export",)}
+                                            7: ("assessment", "emergency_ack"), 8: ("bundle_refused",),
+                                            9: ("county_export",)}

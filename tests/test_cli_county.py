@@ -66,6 +66,7 @@ def _county_round(tmp_path, county_db: str):
     assert out.returncode == 1 and "not in county 330521" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     out = _en("--db", county_db, "devices", tmp_path=tmp_path)
     assert out.returncode == 0 and "330521101" in out.stdout and "waiting" in out.stdout.lower(), out.stdout
+    assert "Township" in out.stdout and "Enrollment codes not used yet" in out.stdout and "township 330521101 新市镇" in out.stdout
     out = _en("--db", str(t), "county-key", str(key), "--enroll-code", code, tmp_path=tmp_path)
     assert out.returncode == 0 and "Enrolled with the county's code" in out.stdout, out.stderr
     _register(w_db(tmp_path), "李四")

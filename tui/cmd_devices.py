@@ -84,16 +84,21 @@ def _print_list(db) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from storage.core.identity import get_identity
     from storage.core.text import printable
     from storage.sync.devices import enrollments, list_devices
     from tui.formatting import format_datetime
 
+    ident = get_identity(db)
+    county = ident is not None and ident.role == "county"
     views = list_devices(db)
     console = Console()
     if not views:
-        console.print(_("No devices yet: enroll each worker (gridcare enroll --grid CODE --worker NAME)."), markup=False)
+        console.print(_("No townships yet: enroll each one (gridcare enroll --township CODE --name NAME).") if county
+                      else _("No devices yet: enroll each worker (gridcare enroll --grid CODE --worker NAME)."),
+                      markup=False)
     else:
-        table = Table(*device_columns())
+        table = Table(*device_columns(county=county))
         for row in device_rows(views):
             table.add_row(*(Text(cell) for cell in row))
         console.print(table)
@@ -101,9 +106,10 @@ def _print_list(db) -> None:
     if codes:
         console.print(_("Enrollment codes not used yet:"), markup=False)
         for e in codes:
-            console.print(_("  grid {grid}, {worker}, made {date}").format(
-                grid=e.grid_code, worker=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short")),
-                markup=False)
+            line = _("  township {township} {name}, made {date}") if county else _("  grid {grid}, {worker}, made {date}")
+            console.print(line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
+                                      name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short")),
+                          markup=False)
 
 
 def _merge_waiting(db, files) -> int:

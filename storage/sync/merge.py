@@ -273,7 +273,6 @@ class _Tally:
     conflicts: int = 0
     newest: int = 0
     records: int = 0
-    counted: set[tuple[str, str]] = field(default_factory=set)  # records already counted as added or updated
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
@@ -378,14 +377,12 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))
     tally.conflicts += len(after - before)
-    # a record an earlier chunk of this bundle added or updated is counted once, there
-    for key in keys - tally.counted:
-        if key[1] in existing[key[0]]:
-            tally.updated += 1
-        else:
-            tally.added += 1
-    tally.counted |= keys
-    tally.records = len(tally.counted)
+    # a record an earlier chunk added is counted again here as updated: a chunk sees only the database
+    # (remembering every record of a county's bundle to count it once would grow with the bundle)
+    updated = sum(len(ids) for ids in existing.values())
+    tally.added += len(keys) - updated
+    tally.updated += updated
+    tally.records += len(keys)
 
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:

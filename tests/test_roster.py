@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
-
 import datetime as dt
 
 import pytest
@@ -402,16 +400,12 @@ def test_roster_import_screen_checks_then_imports(db, tmp_path):
     from textual.widgets import Checkbox, DataTable
 
     from screens.roster_import import RosterImportScreen
+    from tests.pilot_helpers import settle
     from tests.register_helpers import HarnessApp
 
     rows = [r + ["汉族"] for r in good_rows()]
     rows[2][4] = "不知道"
     path = write_xlsx(tmp_path / "r.xlsx", rows, header=HEADER + ["民族"], title="东村花名册")
-
-    async def settle(pilot) -> None:
-        await pilot.pause(0.05)
-        await workers_done(pilot.app)
-        await pilot.pause()
 
     async def flow() -> None:
         app = HarnessApp(db, RosterImportScreen, today=TODAY)
@@ -432,7 +426,7 @@ def test_roster_import_screen_checks_then_imports(db, tmp_path):
             await settle(pilot)
             assert residents(db) == {}
             screen.query_one("#skip", Checkbox).value = True
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert set(residents(db)) == {"张小明", "王桂英"}

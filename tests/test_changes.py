@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from storage.core import hlc
@@ -14,6 +16,7 @@ from storage.core.errors import UserError
 from storage.core.models import Conflict, Event, Resident, Visit
 
 from tests.foundation_helpers import make_db
+from tests.profiles import quick_and_slow
 
 
 def test_hlc_never_goes_backwards_even_if_the_wall_clock_does():
@@ -151,9 +154,6 @@ def test_fold_result_does_not_depend_on_arrival_order(tmp_path):
     assert '"phone":"3"' in dumps.pop()
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _event_strategy = st.builds(
     lambda rid, field, value, ms, device, base: _foreign_event(
         "resident", f"r{rid}", {field: value} if field != "deleted" else {"deleted": True},
@@ -163,19 +163,26 @@ _event_strategy = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(events=st.lists(_event_strategy, min_size=1, max_size=12, unique_by=lambda e: e.id), data=st.data())
-def test_fold_is_a_function_of_the_set_of_events(tmp_path_factory, events, data):
-    dumps = set()
-    for i in range(3):
-        order = data.draw(st.permutations(events), label=f"order {i}")
-        batches = data.draw(st.integers(1, len(order)), label="batch size")
-        db = make_db(tmp_path_factory.mktemp("fold") / "x.db")
-        for j in range(0, len(order), batches):
-            _apply(db, [_copy(e) for e in order[j : j + batches]])
-        _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
-        dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
-    assert len(dumps) == 1
+def _fold_property(sized):
+    @sized
+    @given(events=st.lists(_event_strategy, min_size=1, max_size=12, unique_by=lambda e: e.id), data=st.data())
+    def test(tmp_path_factory, events, data):
+        dumps = set()
+        for i in range(3):
+            order = data.draw(st.permutations(events), label=f"order {i}")
+            batches = data.draw(st.integers(1, len(order)), label="batch size")
+            db = make_db(tmp_path_factory.mktemp("fold") / "x.db")
+            for j in range(0, len(order), batches):
+                _apply(db, [_copy(e) for e in order[j : j + batches]])
+            _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
+            dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
+            db.dispose()
+        assert len(dumps) == 1
+
+    return test
+
+
+test_fold_is_a_function_of_the_set_of_events, test_fold_at_scale = quick_and_slow("fold", _fold_property)
 
 
 def _copy(ev):

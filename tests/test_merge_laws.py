@@ -7,7 +7,9 @@ referrals, case closing, the township's corrections going back to a grid.
 Every worker bundle written is then merged into fresh and edited township
 databases in many orders, repeated, and in batches.
 
-    GRIDCARE_HYPOTHESIS_EXAMPLES=10000 pytest tests/test_merge_laws.py
+A few histories in every run, a few hundred in .ci/run's slow run, 10,000 on demand:
+
+    GRIDCARE_TEST_PROFILE=thorough python -m pytest -m slow tests/test_merge_laws.py
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -34,9 +36,9 @@ from storage.register.residents import close_case, reopen_case, update_resident
 from storage.register.risk import change_risk
 from storage.register.visits import delete_visit, log_visit
 
+from tests.profiles import quick_and_slow
 from tests.sync_helpers import elder, make_township
 
-EXAMPLES = int(os.environ.get("GRIDCARE_HYPOTHESIS_EXAMPLES", "60"))
 # tmpfs where there is one: the laws are about content, and fsync dominates otherwise
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
@@ -158,29 +160,39 @@ def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
     return text
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
-def test_merging_in_any_order_any_number_of_times_gives_the_same_dump(ops, data):
-    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
-        folder = Path(tmp)
-        world = World(folder)
-        for actor, op, which, value in ops:
-            world.apply(actor, op, which, value)
-        for actor in world.workers:
-            world.export(actor)
-        world.close()
-        base = folder / "township-edited.db"
-        shutil.copy(folder / "township.db", base)
-        bundles = world.bundles
-        order = data.draw(st.permutations(bundles), label="order")
-        repeated = data.draw(st.lists(st.sampled_from(bundles), max_size=6), label="repeats")
-        cut = data.draw(st.integers(0, len(bundles)), label="batch cut")
-        for start in (world.fresh, base):  # a new township; the one whose clerk also edited
-            dumps = {
-                _merged_dump(start, folder, [bundles]),  # in the order written
-                _merged_dump(start, folder, [order]),  # another order
-                _merged_dump(start, folder, [order, repeated + order]),  # again, with repeats: idempotent
-                _merged_dump(start, folder, [order[:cut], order[cut:]]),  # two batches: associative
-            }
-            assert len(dumps) == 1
-            assert '"type":"resident"' in dumps.pop()
+def _merge_laws(sized):
+    @sized
+    @given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
+    def test(ops, data):
+        with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
+            _laws_hold(Path(tmp), ops, data)
+
+    return test
+
+
+def _laws_hold(folder: Path, ops, data) -> None:
+    world = World(folder)
+    for actor, op, which, value in ops:
+        world.apply(actor, op, which, value)
+    for actor in world.workers:
+        world.export(actor)
+    world.close()
+    base = folder / "township-edited.db"
+    shutil.copy(folder / "township.db", base)
+    bundles = world.bundles
+    order = data.draw(st.permutations(bundles), label="order")
+    repeated = data.draw(st.lists(st.sampled_from(bundles), max_size=6), label="repeats")
+    cut = data.draw(st.integers(0, len(bundles)), label="batch cut")
+    for start in (world.fresh, base):  # a new township; the one whose clerk also edited
+        dumps = {
+            _merged_dump(start, folder, [bundles]),  # in the order written
+            _merged_dump(start, folder, [order]),  # another order
+            _merged_dump(start, folder, [order, repeated + order]),  # again, with repeats: idempotent
+            _merged_dump(start, folder, [order[:cut], order[cut:]]),  # two batches: associative
+        }
+        assert len(dumps) == 1
+        assert '"type":"resident"' in dumps.pop()
+
+
+test_merging_in_any_order_any_number_of_times_gives_the_same_dump, test_merge_laws_at_scale = quick_and_slow(
+    "merge_laws", _merge_laws)

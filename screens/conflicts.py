@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ def when(stamp: int) -> str:
 
 class ValueScreen(ModalScreen[str | None]):
     """Type the value to keep; Enter saves, Esc cancels."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="dialog.cancel")]
@@ -78,6 +82,7 @@ class ValueScreen(ModalScreen[str | None]):
 
 
 class ConflictsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
         Binding("k", "keep", _("Keep this value"), id="conflicts.keep"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 
 from textual import work
@@ -16,6 +18,9 @@ from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +33,7 @@ def _who(r) -> str:
 
 
 class DuplicatesScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "duplicates.tcss"
     BINDINGS = [
         Binding("m", "merge", _("Merge"), id="duplicates.merge"),

@@ -6,6 +6,8 @@ paint and again whenever the screen comes back (a saved visit changes them).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from functools import lru_cache
 
 from textual import on, work
@@ -16,6 +18,9 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from storage.core.i18n import N_, _, current_language
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 # pane id -> tab title; the order of the tabs and of the 1..7 keys
 LISTS: dict[str, str] = {
@@ -35,6 +40,7 @@ CATEGORY_WIDTH = 14
 
 
 class HomeScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "open('residents')", N_("Residents"), id="home.residents"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,8 +13,12 @@ from textual.widgets import DataTable, Header, Static
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 
 class ReportListScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [Binding("escape", "back", _("Back"), id="report_list.back")]
 

@@ -6,6 +6,8 @@ The figures come from storage.reports.monthly.monthly_report, the same function 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import logging
 from pathlib import Path
@@ -20,6 +22,9 @@ from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Stati
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 BAR_WIDTH = 30
@@ -41,6 +46,7 @@ def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
 
 
 class ReportsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [
         Binding("left_square_bracket", "month(-1)", _("Previous month"), id="reports.previous"),

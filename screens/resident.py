@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 
 from rich.console import Group
@@ -26,6 +28,9 @@ from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
 from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 
@@ -45,6 +50,7 @@ def _field(name: str, value: str) -> Text:
 
 
 class ResidentScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "resident.tcss"
     BINDINGS = [
         Binding("n", "new_visit", N_("New visit"), id="resident.visit"),

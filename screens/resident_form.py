@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +23,9 @@ from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from screens.residents import SEX_LABELS
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
 
 class ResidentFormScreen(Screen[str | None]):
     """Dismissed with the resident's id once saved, or None."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "resident_form.tcss"
     BINDINGS = [

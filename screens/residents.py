@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import logging
 
@@ -20,6 +22,9 @@ from storage.core.i18n import N_, _, ngettext
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ def _cut(text: str, cells: int) -> str:
 
 
 class ResidentsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "residents.tcss"
     BINDINGS = [
         Binding("slash", "focus_search", N_("Search"), id="residents.search"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 from pathlib import Path
 
@@ -18,6 +20,9 @@ from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 STATUS_STYLES = {"new": "green", "update": "cyan", "unchanged": "dim", "invalid": "bold red"}
@@ -26,6 +31,7 @@ PROBLEM_WIDTH = 46
 
 
 class RosterImportScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "roster_import.tcss"
     BINDINGS = [
         Binding("ctrl+s", "import", _("Import"), id="roster.import"),

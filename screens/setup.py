@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pathlib import Path
 
 from textual import on, work
@@ -14,6 +16,9 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
 # input id -> (label, placeholder, roles it is asked for)
@@ -28,6 +33,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 class SetupScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "setup.tcss"
     BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True)]
 

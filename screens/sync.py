@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 from pathlib import Path
 
@@ -18,6 +20,9 @@ from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 KIND_LABELS = {
@@ -28,6 +33,7 @@ KIND_LABELS = {
 
 
 class SyncScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
     BINDINGS = [
         Binding("ctrl+s", "run", _("Run"), id="sync.run"),

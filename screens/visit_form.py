@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +27,9 @@ from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 DRAFT_DEBOUNCE_SECONDS = 0.5
@@ -48,6 +51,7 @@ def _set_error(widget: Label, message: str) -> None:
 
 class VisitFormScreen(Screen[str | None]):
     """Dismissed with the new visit's id, or None when discarded."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "visit_form.tcss"
     BINDINGS = [

@@ -8,10 +8,9 @@ from textual.widgets import DataTable, Input, Select
 from storage.core.db import open_database
 from storage.core.i18n import current_language
 from storage.core.identity import get_identity
-from tui.app import make_app
-
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
 
 
 def _township_key(tmp_path):

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.sync import bundle_file
-from storage.sync.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
 from storage.core.i18n import set_language
 from storage.core.keys import generate_keypair
+from storage.sync import bundle_file
+from storage.sync.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
 from tests.profiles import quick_and_slow
 
 TOWNSHIP = generate_keypair()

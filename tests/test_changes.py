@@ -11,10 +11,9 @@ from sqlmodel import select
 
 from storage.core import hlc
 from storage.core.changes import new_id, rebuild, rebuild_all, writer
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
 from storage.core.models import Conflict, Event, Resident, Visit
-
+from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db
 from tests.profiles import quick_and_slow
 

@@ -9,7 +9,6 @@ from sqlmodel import select
 from storage.core.db import open_database
 from storage.core.models import AuditEntry
 from storage.register.residents import register_resident, update_resident
-
 from tests.test_cli import run
 
 TOWNSHIP = ("--township-code", "330521101", "--township-name", "新市镇")

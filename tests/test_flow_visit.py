@@ -10,11 +10,10 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
-from storage.register.drafts import load_draft
 from storage.core.i18n import set_language
-from storage.register.idnumbers import fake_id_number
 from storage.core.models import Resident, Visit
-
+from storage.register.drafts import load_draft
+from storage.register.idnumbers import fake_id_number
 from tests.foundation_helpers import make_db
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY, make_register_db

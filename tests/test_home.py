@@ -9,7 +9,6 @@ import pytest
 from storage.register.home import home_data, resident_due_rows, visited_in_month
 from storage.register.residents import close_case, register_resident
 from storage.register.visits import delete_visit, log_visit
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

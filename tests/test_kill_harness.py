@@ -20,18 +20,16 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from storage.core.changes import rebuild_all
 from storage.core.db import open_database
+from storage.core.models import BundleReceived, Event, Resident, Visit
+from storage.register.visits import log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from storage.core.models import BundleReceived, Event, Resident, Visit
-from storage.register.visits import log_visit
-
-import pytest
-
 from tests.profiles import size
 from tests.sync_helpers import elder, make_township
 
@@ -116,6 +114,8 @@ def test_kills_during_saves_and_exports_lose_nothing(tmp_path, kills):
                     assert s.get(Resident, rid).phone in phones, (rid, phones)
         _state_is_the_fold_of_the_log(db)
         db.dispose()
+    saved = [line for line in log.read_text(encoding="utf-8").splitlines() if line.split()[0] in ("visit", "register")]
+    assert saved, "no write was reported saved before the kills: the checks above checked nothing"
     # the work can be completed: one more export, then the township gets everything
     db = open_database(w.path)
     from storage.sync.export import pending_counts

@@ -26,16 +26,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from storage.core.db import open_database
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
-from storage.sync.export import export_bundle
-from storage.sync.merge import merge_paths
 from storage.core.models import Resident
 from storage.register.referrals import open_referral, set_referral_status
 from storage.register.residents import close_case, reopen_case, update_resident
 from storage.register.risk import change_risk
 from storage.register.visits import delete_visit, log_visit
-
+from storage.sync.dump import dump_lines
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
 from tests.profiles import quick_and_slow
 from tests.sync_helpers import elder, make_township
 

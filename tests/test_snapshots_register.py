@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from storage.core.i18n import set_language
 from storage.core.models import Resident
-
 from tests.pilot_helpers import still
 from tests.register_helpers import HarnessApp, make_register_db
 

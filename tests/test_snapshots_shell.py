@@ -9,10 +9,9 @@ from __future__ import annotations
 import pytest
 
 from storage.core.i18n import set_language
-from tui.app import make_app
-
 from tests.pilot_helpers import on_screen, settle, still
 from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
 
 
 @pytest.fixture(params=["zh_CN", "en"])

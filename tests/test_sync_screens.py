@@ -9,14 +9,13 @@ from textual.widgets import DataTable, Input, Static
 from screens.conflicts import ConflictsScreen
 from screens.duplicates import DuplicatesScreen
 from screens.sync import SyncScreen
-from storage.sync.conflicts import open_conflicts
-from storage.register.duplicates import possible_duplicates, resident_ids_for
-from storage.sync.export import export_bundle, pending_counts
 from storage.core.i18n import set_language
-from storage.sync.merge import merge_paths
 from storage.core.models import Resident
+from storage.register.duplicates import possible_duplicates, resident_ids_for
 from storage.register.residents import update_resident
-
+from storage.sync.conflicts import open_conflicts
+from storage.sync.export import export_bundle, pending_counts
+from storage.sync.merge import merge_paths
 from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township

@@ -1,4 +1,4 @@
-"""Reference data sets of DESIGN.md §4, built with `gridcare demo` and cached by scale and seed."""
+"""Reference data sets of docs/design.md §4, built with `gridcare demo` and cached by scale and seed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from storage.core.paths import keys_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(__file__).parent / "cache"
@@ -21,6 +23,8 @@ def demo_db(scale: str, seed: int = 1) -> Path:
         subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(tmp), "demo", "--scale", scale, "--seed", str(seed)],
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         shutil.move(str(tmp), path)
+        if keys_file(tmp).exists():
+            shutil.move(str(keys_file(tmp)), keys_file(path))
         shutil.rmtree(tmp.parent, ignore_errors=True)
     return path
 
@@ -36,4 +40,6 @@ def working_copy(path: Path, folder: Path) -> Path:
     finally:
         dst.close()
         src.close()
+    if keys_file(path).exists():  # the private keys live beside the database, never in it
+        shutil.copy(keys_file(path), keys_file(target))
     return target

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench.core import Figure, Result
+from storage.core.paths import keys_file
 
 STATE_TABLES = ("event", "resident", "visit", "referral", "risk_assessment", "grid", "village", "township")
 RUNNER = Path(__file__).parent / "apps" / "merge_run.py"
@@ -37,6 +38,8 @@ def _fresh(pristine: Path, target: Path) -> Path:
     for side in ("", "-wal", "-shm"):
         Path(str(target) + side).unlink(missing_ok=True)
     shutil.copy(pristine, target)
+    if keys_file(pristine).exists():  # the private keys live beside the database, never in it
+        shutil.copy(keys_file(pristine), keys_file(target))
     return target
 
 
@@ -77,12 +80,15 @@ def _read_all(bundles: Path, pristine: Path) -> float:
     from storage.core.db import open_database
     from storage.core.identity import get_identity
 
+    from storage.core.private_keys import private_keys
+
     db = open_database(pristine)
     ident = get_identity(db)
     db.dispose()
+    secret = private_keys(pristine).township_age_secret
     t0 = time.perf_counter()
     for path in sorted(bundles.iterdir()):
-        read_bundle(path, [ident.township_age_secret], ident.township_code)
+        read_bundle(path, [secret], ident.township_code)
     return time.perf_counter() - t0
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from bench.datasets import CACHE
+from storage.core.paths import keys_file
 
 
 def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Path]:
@@ -49,8 +50,10 @@ def merged(grids: int = 40, per_grid: int = 150, seed: int = 1) -> Path:
         for side in ("", "-wal", "-shm"):
             Path(str(tmp) + side).unlink(missing_ok=True)
         shutil.copy(township, tmp)
+        shutil.copy(keys_file(township), keys_file(tmp))
         db = open_database(tmp)
         merge_paths(db, [bundles])
         db.dispose()
+        keys_file(tmp).rename(keys_file(path))
         tmp.rename(path)
     return path

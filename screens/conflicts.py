@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from tui.footer import TranslatedFooter
 
@@ -40,7 +41,7 @@ RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N
 
 def show_value(value: Any) -> str:
     if value is None or value == "" or value == []:
-        return "—"
+        return narrow("—")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, (dict, bool)):
@@ -130,8 +131,8 @@ class ConflictsScreen(Screen[None]):
         for v in views:
             c = v.conflict
             table.add_row(v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
-                          show_value(c.winner_value), f"{c.winner_author} · {when(c.winner_hlc)}",
-                          show_value(c.loser_value), f"{c.loser_author} · {when(c.loser_hlc)}", key=c.id)
+                          show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
+                          show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.register.duplicates import REASONS
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
@@ -29,7 +30,7 @@ def _who(r) -> str:
     from tui.formatting import format_date
 
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
-    return " · ".join(p for p in parts if p)
+    return narrow(" · ").join(p for p in parts if p)
 
 
 class DuplicatesScreen(Screen[None]):

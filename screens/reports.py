@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from storage.core.errors import UserError
+from storage.core.glyphs import plain
 from storage.core.i18n import _
 from tui.footer import TranslatedFooter
 
@@ -40,6 +41,8 @@ def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
     """A bar of eighth-blocks: 0.86 -> '█████████████████████████▊    '."""
     if rate is None:
         return " " * width
+    if plain():  # the old console draws the blocks two cells wide (storage/core/glyphs.py)
+        return ("#" * round(max(0.0, min(1.0, rate)) * width)).ljust(width)
     eighths = round(max(0.0, min(1.0, rate)) * width * 8)
     full, part = divmod(eighths, 8)
     return ("█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")).ljust(width)

@@ -21,6 +21,7 @@ from storage.register.categories import (
     RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
 )
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
@@ -46,7 +47,7 @@ def labels(table: dict[str, str], codes: list[str]) -> str:
 
 
 def _field(name: str, value: str) -> Text:
-    return _line((name + _(": "), "bold"), value or "—")
+    return _line((name + _(": "), "bold"), value or narrow("—"))
 
 
 class ResidentScreen(Screen[None]):
@@ -122,7 +123,7 @@ class ResidentScreen(Screen[None]):
         self.title = r.name
         self.sub_title = _("Resident")
         head = Text(r.name, style="bold")
-        head.append("  " + " · ".join(x for x in (label(SEX_LABELS, r.sex),
+        head.append("  " + narrow(" · ").join(x for x in (label(SEX_LABELS, r.sex),
                                                     _("{n} years").format(n=p.age) if p.age is not None else "") if x))
         if r.status == "closed":
             head.append("  " + _("Case closed: {reason}, {date}").format(
@@ -159,7 +160,7 @@ class ResidentScreen(Screen[None]):
         disability = self.query_one("#disability", Static)
         disability.display = bool(r.disability_card)
         if r.disability_card:
-            disability.update(_field(_("Disability"), "{cat} · {grade} · {card}".format(
+            disability.update(_field(_("Disability"), narrow("{cat} · {grade} · {card}").format(
                 cat=label(DISABILITY_CATEGORIES, r.disability_category and int(r.disability_category)),
                 grade=label(DISABILITY_GRADES, r.disability_grade and int(r.disability_grade)),
                 card=r.disability_card)))
@@ -203,7 +204,7 @@ class ResidentScreen(Screen[None]):
             lines.append(head)
             if v.met_with or not v.resident_seen:
                 seen = "" if v.resident_seen else _("resident not seen")
-                lines.append(Text("  " + " · ".join(x for x in (v.met_with, seen) if x)))
+                lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, seen) if x)))
             for code, note in v.observations.items():
                 lines.append(Text("  {dim}: {note}".format(dim=label(OBSERVATION_DIMENSIONS, code), note=note)))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
@@ -225,7 +226,7 @@ class ResidentFormScreen(Screen[str | None]):
             _set_message(self.query_one("#err-disability_card", Label), e.message)
             return
         severe = _("severe") if card.severe else _("not severe")
-        _set_message(info_label, "{cat} · {grade} · {severe}".format(
+        _set_message(info_label, narrow("{cat} · {grade} · {severe}").format(
             cat=label(DISABILITY_CATEGORIES, card.category), grade=label(DISABILITY_GRADES, card.grade), severe=severe))
 
     # --- saving ----------------------------------------------------------------------

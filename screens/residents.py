@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.core.i18n import N_, _, ngettext
+from storage.core.glyphs import narrow
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.footer import TranslatedFooter
@@ -43,7 +44,8 @@ RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow
 def _cut(text: str, cells: int) -> str:
     from rich.cells import cell_len, set_cell_size
 
-    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1).rstrip() + "…"
+    more = narrow("…")
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - len(more)).rstrip() + more
 
 
 class ResidentsScreen(Screen[None]):

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Header, 
 from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
+from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
 from tui.footer import TranslatedFooter
 
@@ -182,7 +183,7 @@ class RosterImportScreen(Screen[None]):
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
         for i, col in enumerate(columns):
-            read_as = Text("→ " + col.label, style="green") if col.field else Text(_("→ notes (unknown)"), style="yellow")
+            read_as = Text(narrow("→ ") + col.label, style="green") if col.field else Text(_("→ notes (unknown)"), style="yellow")
             table.add_column(Text.assemble(col.header, "\n", read_as), key=str(i))
         for number, cells in data.rows:
             table.add_row(*(cell_text(v) for v in cells[:len(columns)]), key=str(number))

@@ -22,6 +22,7 @@ from storage.register.categories import (
     dimensions_for, hazards_for, label, needs_for,
 )
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from screens.dialogs import ConfirmScreen
@@ -137,7 +138,7 @@ class VisitFormScreen(Screen[str | None]):
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update("{name} · {cats} · {risk}".format(
+        self.query_one("#who", Static).update(narrow("{name} · {cats} · {risk}").format(
             name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level)))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()

@@ -22,3 +22,15 @@ def make_db(path: Path, *, device_id: str = "aaaa000000000001", role: str = "wor
             writer(s).write("grid", grid, {"code": grid.split("-")[1], "name": "一网格", "township_code": "330521101",
                                            "worker_name": worker})
     return db
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """A copy of a database file and of its key file beside it (the keys are never inside it)."""
+    import shutil
+
+    from storage.core.paths import keys_file
+
+    shutil.copy(src, dst)
+    if keys_file(Path(src)).exists():
+        shutil.copy(keys_file(Path(src)), keys_file(Path(dst)))
+    return Path(dst)

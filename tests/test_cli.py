@@ -1,4 +1,4 @@
-"""The command-line contract of DESIGN.md §3: exit codes, --db/GRIDCARE_DB, --lang, init."""
+"""The command-line contract of docs/design.md §3: exit codes, --db/GRIDCARE_DB, --lang, init."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import replace
 
 import pytest
 from sqlmodel import select
@@ -18,6 +18,7 @@ from storage.sync.conflicts import open_conflicts, resolve_conflict
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle, pending_counts
 from storage.sync.merge import merge_paths
+from tests.foundation_helpers import copy_db
 from tests.sync_helpers import elder, make_township
 
 
@@ -116,17 +117,18 @@ def test_a_device_key_mismatch_is_refused_after_first_use(tmp_path):
     # a copy of the worker's database with another signing key claims the same device
     clone_path = tmp_path / "clone.db"
     a.dispose()
-    shutil.copy(a.path, clone_path)
+    copy_db(a.path, clone_path)
     from storage.core.db import open_database
     from storage.core.keys import generate_keypair
     from storage.core.models import Identity
+    from storage.core.private_keys import read_keys, write_keys
 
     clone = open_database(clone_path)
     with clone.write() as s:
         ident = s.get(Identity, 1)
-        ident.device_sign_secret, ident.device_sign_public = generate_keypair().sign_secret, generate_keypair().sign_public
         keys = generate_keypair()
-        ident.device_sign_secret, ident.device_sign_public = keys.sign_secret, keys.sign_public
+        ident.device_sign_public = keys.sign_public
+    write_keys(clone_path, replace(read_keys(clone_path), device_sign_secret=keys.sign_secret))
     elder(clone, "假冒")
     forged = export_bundle(clone, tmp_path / "2.gcb").path
     before = list(dump_lines(t.db))
@@ -214,7 +216,10 @@ def _signed_by_worker(t, worker, name: str, events: list[dict], path):
         ident = s.get(Identity, 1)
     manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
                 "worker": name, "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
-    return write_bundle(path, manifest, events, read_public_key_file(t.key).age_recipient, ident.device_sign_secret).path
+    from storage.core.private_keys import private_keys
+
+    return write_bundle(path, manifest, events, read_public_key_file(t.key).age_recipient,
+                        private_keys(worker.path).device_sign_secret).path
 
 
 def _device(db) -> str:
@@ -251,7 +256,7 @@ def test_a_refused_bundle_inside_a_batch_leaves_the_others_merged(tmp_path):
     events[2]["fields"]["visit_date"] = "not a date"  # the last record fails after the first two were written
     bad = _signed_by_worker(t, b, "李强", events, tmp_path / "b.gcb")
     t.db.dispose()
-    shutil.copy(t.db.path, tmp_path / "ref.db")
+    copy_db(t.db.path, tmp_path / "ref.db")
     ref = open_database(tmp_path / "ref.db")
     merge_paths(ref, [good_a, good_c])
 

@@ -1,4 +1,4 @@
-"""Crash safety (DESIGN.md §5): SIGKILL a real process at random moments of saves, exports and merges.
+"""Crash safety (docs/design.md §5): SIGKILL a real process at random moments of saves, exports and merges.
 
 After every kill: the file passes PRAGMA integrity_check, every write reported
 as saved is there, the state is exactly what the change log folds to (nothing
@@ -12,7 +12,6 @@ run, a few dozen in .ci/run's slow run, 1,000 on demand (tests/profiles.py):
 from __future__ import annotations
 
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -30,6 +29,7 @@ from storage.register.visits import log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
+from tests.foundation_helpers import copy_db
 from tests.profiles import size
 from tests.sync_helpers import elder, make_township
 
@@ -174,7 +174,7 @@ def _lines(log: Path) -> list[str]:
 
 @pytest.mark.parametrize("kills", KILLS)
 def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path, kills):
-    from storage.core.models import Identity
+    from storage.core.private_keys import private_keys
     from storage.sync.bundle_file import read_bundle
 
     t = make_township(tmp_path)
@@ -189,9 +189,9 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path, kills):
                 export_bundle(w, bundles)
     t.db.dispose()
     pristine = tmp_path / "township-pristine.db"
-    shutil.copy(t.db.path, pristine)
+    copy_db(t.db.path, pristine)
     ref_path = tmp_path / "reference.db"
-    shutil.copy(pristine, ref_path)
+    copy_db(pristine, ref_path)
     ref = open_database(ref_path)
     assert merge_paths(ref, [bundles]).refused == []
     expected = list(dump_lines(ref))
@@ -201,7 +201,7 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path, kills):
     runs = max(2, kills // 3)
     landed = 0
     for i in range(runs):
-        shutil.copy(pristine, target)
+        copy_db(pristine, target)
         for side in ("-wal", "-shm"):
             Path(str(target) + side).unlink(missing_ok=True)
         landed += _kill_during_merge(["township", str(target), str(bundles), str(tmp_path / f"merge{i}.log")], rng)
@@ -210,7 +210,7 @@ def test_kills_during_merges_leave_no_half_merged_bundle(tmp_path, kills):
         with db.session() as s:
             received = s.exec(select(BundleReceived)).all()
             event_ids = set(s.exec(select(Event.id)).all())
-            secrets = [s.get(Identity, 1).township_age_secret]
+        secrets = [private_keys(db.path).township_age_secret]
         for b in received:
             _manifest, events = read_bundle(bundles / b.file_name, secrets, "330521101")
             assert {e["id"] for e in events} <= event_ids, f"bundle {b.file_name} half merged"

@@ -1,4 +1,4 @@
-"""Merge laws (DESIGN.md §2): any order, any repetition, any batching -> the same dump, byte for byte.
+"""Merge laws (docs/design.md §2): any order, any repetition, any batching -> the same dump, byte for byte.
 
 Random edit histories on two worker devices and the township: registrations,
 edits of random fields (the same field by a worker and the township that have
@@ -35,6 +35,7 @@ from storage.register.visits import delete_visit, log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
+from tests.foundation_helpers import copy_db
 from tests.profiles import quick_and_slow
 from tests.sync_helpers import elder, make_township
 
@@ -57,7 +58,7 @@ def _template() -> Path:
         atexit.register(shutil.rmtree, folder, ignore_errors=True)  # tmpfs is memory
         t = make_township(folder)
         t.db.dispose()
-        shutil.copy(folder / "township.db", folder / "township-fresh.db")
+        copy_db(folder / "township.db", folder / "township-fresh.db")
         for actor, (name, grid) in WORKERS.items():
             db = t.worker(name, grid)
             elder(db, f"{actor}甲")
@@ -149,7 +150,7 @@ class World:
 
 def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
     copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
-    shutil.copy(base, copy)
+    copy_db(base, copy)
     db = open_database(copy)
     for batch in batches:
         report = merge_paths(db, batch)
@@ -177,7 +178,7 @@ def _laws_hold(folder: Path, ops, data) -> None:
         world.export(actor)
     world.close()
     base = folder / "township-edited.db"
-    shutil.copy(folder / "township.db", base)
+    copy_db(folder / "township.db", base)
     bundles = world.bundles
     order = data.draw(st.permutations(bundles), label="order")
     repeated = data.draw(st.lists(st.sampled_from(bundles), max_size=6), label="repeats")

@@ -1,4 +1,4 @@
-"""The roster reader under bad input (DESIGN.md §5): random bytes, mutated real files, huge and odd cells.
+"""The roster reader under bad input (docs/design.md §5): random bytes, mutated real files, huge and odd cells.
 
 Every input either imports or is refused: refused with a UserError (one translated
 line) or with invalid rows, and then nothing is written; imported, and then the

@@ -27,6 +27,8 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, current_language, set_language
+from storage.core import glyphs
+from storage.core.glyphs import narrow
 from tui.commands import ScreensProvider, system_commands
 from tui.footer import TranslatedFooter
 
@@ -78,6 +80,14 @@ class GridcareApp(App[int]):
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
         self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
         self._first_data = threading.Event()
+
+    def get_driver_class(self):
+        base = super().get_driver_class()
+        if glyphs.plain():  # the old Windows console: narrow glyphs on screen (tui/plain.py)
+            from tui.plain import plain_driver
+
+            return plain_driver(base)
+        return base
 
     # --- the contract screens rely on -----------------------------------------------------
 
@@ -240,7 +250,7 @@ class GridcareApp(App[int]):
             who = _("{township} · township clerk").format(township=ident.township_name)
         else:
             who = _("{grid} · {worker}").format(grid=ident.grid_name or ident.grid_code, worker=ident.worker_name)
-        self.sub_title = " · ".join(part for part in (who, str(self.db_path)) if part)
+        self.sub_title = narrow(" · ").join(part for part in (who, str(self.db_path)) if part)
         for opening in self.query("#opening"):
             opening.update(_("Opening {path}…").format(path=self.db_path))
 

@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("database file (default: $GRIDCARE_DB, else the user data folder)"))
     common.add_argument("--lang", metavar="zh_CN|en", default=argparse.SUPPRESS,
                         help=_("interface language (default: $GRIDCARE_LANG, else the system's, else zh_CN)"))
+    common.add_argument("--plain", action="store_true", default=argparse.SUPPRESS,
+                        help=_("narrow glyphs only, for the old Windows console (default: on there; $GRIDCARE_PLAIN=1/0)"))
     parser = argparse.ArgumentParser(
         prog="gridcare",
         parents=[common],
@@ -110,6 +112,16 @@ def run_tui(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from storage.core.platform import configure_std_streams
+
+    configure_std_streams()
+    from storage.core import glyphs
+
+    glyphs.set_plain(glyphs.wanted("--plain" in argv))
+    if glyphs.plain():
+        from tui.plain import plain_console_streams
+
+        plain_console_streams()
     set_language(choose_language(_pre_scan_lang(argv)))
     parser = build_parser()
     args = parser.parse_args(argv)

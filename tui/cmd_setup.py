@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        description=_("Set a database up for a township (clerk) or a grid worker."))
     p.add_argument("--role", required=True, choices=["township", "worker"], help=_("township or worker"))
     p.add_argument("--township-code", required=True, metavar=_("CODE"), help=_("9-digit township code"))
-    p.add_argument("--township-name", required=True, metavar=_("NAME"))
+    p.add_argument("--township-name", required=True, metavar=_("NAME"), help=_("the township's name, e.g. 新市镇"))
     p.add_argument("--grid-code", metavar=_("CODE"), help=_("worker: the grid's short code, e.g. G03"))
     p.add_argument("--grid-name", metavar=_("NAME"), help=_("worker: the grid's name"))
     p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name"))

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("merge", parents=[common], help=_("merge bundle files, or every bundle in the folders named"),
                        description=_("Merge bundle files into this database; each is checked whole first."))
-    p.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"))
+    p.add_argument("paths", nargs="+", type=Path, metavar=_("PATH"),
+                   help=_("bundle files, or folders whose bundles are all merged (a USB stick, a shared folder)"))
     p.set_defaults(func=cmd_merge)
 
     p = sub.add_parser("conflicts", parents=[common], help=_("list the conflicts waiting for review"),

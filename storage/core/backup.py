@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.core import platform
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.paths import backups_dir
@@ -40,25 +41,40 @@ def _copy(src_path: Path, dst_path: Path) -> None:
     tmp = dst_path.with_name(dst_path.name + ".part")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    src = sqlite3.connect(str(src_path), timeout=30)
-    dst = sqlite3.connect(str(tmp))
+    platform.create_owner_only(tmp)
     try:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
-    finally:
-        dst.close()
-        src.close()
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, dst_path)
+        src = sqlite3.connect(str(src_path), timeout=30)
+        dst = sqlite3.connect(str(tmp))
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        finally:
+            dst.close()
+            src.close()
+        platform.fsync_file(tmp)
+        os.replace(tmp, dst_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    platform.fsync_dir(dst_path.parent)
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens exactly `path`, read-only. Built by pathlib, which escapes
+    '#', '?', '%', spaces and non-ASCII: a folder named "dir#1" must not open "dir"."""
+    uri = Path(path).absolute().as_uri()
+    if not uri.startswith("file:///"):  # a UNC path, file://server/share/...: SQLite takes no host
+        uri = "file:////" + uri[len("file://"):]
+    return uri + "?mode=ro"
 
 
 def integrity_ok(path: Path, *, quick: bool = True) -> bool:
     """True if SQLite finds the file sound (quick_check: seconds even on the county set)."""
+    if not Path(path).is_file():
+        return False
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
         try:
             rows = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
         finally:
@@ -85,8 +101,7 @@ def backup_now(db_path: Path, *, now: dt.datetime | None = None) -> BackupFile:
     now = (now or dt.datetime.now()).replace(microsecond=0)
     folder = backups_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        os.chmod(folder, 0o700)
+    platform.make_owner_only(folder, directory=True)
     target = folder / f"{PREFIX}{now:%Y%m%d-%H%M%S}.db"
     _copy(db_path, target)
     return BackupFile(target, now, target.stat().st_size)
@@ -121,8 +136,29 @@ def latest_good_backup(db_path: Path) -> BackupFile | None:
     return None
 
 
+def _copy_file(src: Path, dst: Path) -> None:
+    """A byte copy, owner-only from its first byte and on the disk before it is used."""
+    with contextlib.suppress(FileNotFoundError):
+        dst.unlink()
+    platform.create_owner_only(dst)
+    with open(src, "rb") as fin, open(dst, "r+b") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+    platform.fsync_file(dst)
+
+
+def _sides(path: Path) -> list[tuple[str, Path]]:
+    return [(suffix, path.with_name(path.name + suffix)) for suffix in ("-wal", "-shm")]
+
+
 def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None) -> Path:
-    """Put a backup in place of the database; the current file is kept aside. Returns where."""
+    """Put a backup in place of the database; the current file is kept aside. Returns where.
+
+    Never leaves the database worse than it found it: every step that can fail (copies, fsync,
+    the check of the copy) runs before the database or its -wal/-shm is touched; then only
+    renames follow, undone if one of them fails (Windows refuses to rename a file that another
+    process holds open). The -wal holds committed transactions not yet in the main file: it
+    moves aside with the copy of the main file, so the aside set opens as the database was.
+    """
     backup_file = Path(backup_file)
     if not backup_file.is_file():
         raise UserError(_("No backup file at {path}.").format(path=backup_file))
@@ -130,20 +166,36 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
     now = (now or dt.datetime.now()).replace(microsecond=0)
     aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
-    if db_path.exists():
-        shutil.copy2(db_path, aside)
-        os.chmod(aside, 0o600)
-        for suffix in ("-wal", "-shm"):
-            side = db_path.with_name(db_path.name + suffix)
-            if side.exists():
-                shutil.copy2(side, aside.with_name(aside.name + suffix))
-                side.unlink()
     tmp = db_path.with_name(db_path.name + ".restoring")
-    shutil.copyfile(backup_file, tmp)
-    os.chmod(tmp, 0o600)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, db_path)
+    made: list[Path] = []
+    try:
+        made.append(tmp)
+        _copy_file(backup_file, tmp)
+        if not integrity_ok(tmp, quick=False):  # the copy itself, on this disk
+            raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
+        if db_path.exists():
+            made.append(aside)
+            _copy_file(db_path, aside)
+    except BaseException:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for suffix, side in _sides(db_path):
+            if side.exists():
+                os.replace(side, aside.with_name(aside.name + suffix))
+                moved.append((side, aside.with_name(aside.name + suffix)))
+        os.replace(tmp, db_path)
+    except BaseException:
+        for side, parked in reversed(moved):
+            os.replace(parked, side)
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    platform.fsync_dir(db_path.parent)
     return aside
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.platform import make_owner_only
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -41,8 +42,16 @@ def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
 
 
+def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
+    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py)
+    from storage.core.private_keys import move_out_of_database
+
+    move_out_of_database(conn)
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 
 @dataclass
@@ -109,12 +118,14 @@ def _on_begin(conn: Connection) -> None:
 
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import URL
     from sqlmodel import create_engine
 
     from storage.core import json_text
 
     engine = create_engine(
-        f"sqlite:///{path}",
+        # a URL object, not f"sqlite:///{path}": a '?' or '#' in a folder name would cut the path there
+        URL.create("sqlite", database=str(path)),
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # a bug's traceback goes to the log file: it must not carry names or ID numbers
         hide_parameters=True,
@@ -128,8 +139,7 @@ def _make_engine(path: Path) -> Engine:
 
 def _restrict_permissions(path: Path) -> None:
     # personal data of children: owner-only, wherever the OS allows it
-    with contextlib.suppress(OSError, NotImplementedError):
-        os.chmod(path, 0o600)
+    make_owner_only(path)
 
 
 def _copy_aside(path: Path, old_version: int) -> Path:
@@ -206,6 +216,11 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Datab
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
             _run_upgrades(path, version)
             upgraded_from = version
+            if version < KEYS_LEFT_AT:
+                from storage.core.private_keys import scrub_file
+
+                scrub_file(path)
+                scrub_file(backup)
     else:
         # create the file owner-only before SQLite writes anything into it
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)

@@ -9,14 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-
-def fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+from storage.core.platform import fsync_dir, make_owner_only
 
 
 @contextlib.contextmanager
@@ -26,7 +19,7 @@ def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, new
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
-        os.chmod(tmp, 0o600)
+        make_owner_only(Path(tmp))
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()

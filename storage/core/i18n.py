@@ -13,6 +13,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from storage.core import glyphs as _glyphs
+from storage.core.glyphs import narrow as _narrow
+
 DOMAIN = "messages"
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"
@@ -48,11 +51,14 @@ def normalize_language(value: str | None) -> str | None:
 
 
 def system_language() -> str:
-    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        for part in os.environ.get(var, "").split(":"):
-            lang = normalize_language(part)
-            if lang:
-                return lang
+    """The system's interface language if it is one of ours, else Chinese (storage/core/platform.py
+    asks POSIX's environment, or Windows for the user's UI language)."""
+    from storage.core.platform import ui_languages
+
+    for name in ui_languages():
+        lang = normalize_language(name)
+        if lang:
+            return lang
     return DEFAULT_LANGUAGE
 
 
@@ -86,11 +92,12 @@ def babel_locale() -> str:
 
 
 def _(message: str) -> str:
-    return _current.gettext(message)
+    return _narrow(_current.gettext(message)) if _glyphs.plain() else _current.gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _current.ngettext(singular, plural, n)
+    text = _current.ngettext(singular, plural, n)
+    return _narrow(text) if _glyphs.plain() else text
 
 
 def N_(message: str) -> str:

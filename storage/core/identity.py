@@ -10,6 +10,7 @@ from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
+from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.models import Identity, utc_now
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
@@ -52,6 +53,8 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     _ensure_empty(db)
     township = keys.generate_keypair()
     device = keys.generate_keypair()
+    write_keys(db.path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
+                                    township_age_secret=township.age_secret, township_sign_secret=township.sign_secret))
     ident = Identity(
         role="township",
         device_id=secrets.token_hex(8),
@@ -59,14 +62,10 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         township_name=township_name.strip(),
         worker_name=_("Township clerk"),
         created_at=utc_now(),
-        device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
-        device_sign_secret=device.sign_secret,
         device_sign_public=device.sign_public,
         township_age_recipient=township.age_recipient,
         township_sign_public=township.sign_public,
-        township_age_secret=township.age_secret,
-        township_sign_secret=township.sign_secret,
     )
     with db.write() as s:
         s.add(ident)
@@ -111,6 +110,8 @@ def init_worker(
                 )
             )
         township_age, township_sign = pub.age_recipient, pub.sign_public
+    # a worker's key file holds its device's keys only: never the township's private key
+    write_keys(db.path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret))
     ident = Identity(
         role="worker",
         device_id=secrets.token_hex(8),
@@ -120,9 +121,7 @@ def init_worker(
         grid_name=grid_name.strip(),
         worker_name=worker_name.strip(),
         created_at=utc_now(),
-        device_age_secret=device.age_secret,
         device_age_recipient=device.age_recipient,
-        device_sign_secret=device.sign_secret,
         device_sign_public=device.sign_public,
         township_age_recipient=township_age,
         township_sign_public=township_sign,

@@ -3,6 +3,10 @@
 Command-line work (merge, export, import) runs alongside safely through
 SQLite's own locking; the lock is for the interactive app, where two windows
 editing one resident would silently overwrite each other's fields.
+
+The lock file holds the holder's process id as text; the lock itself is taken by
+storage.platform.try_lock, which on Windows locks a byte far beyond that text (Windows
+enforces the lock against reads, and the second window must read the id to say who holds it).
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import IO
 
+from storage.core import platform
 from storage.core.errors import UserError
 from storage.core.i18n import _
+
+_PID_BYTES = 32
 
 
 class DatabaseInUse(UserError):
@@ -23,31 +29,38 @@ class DatabaseInUse(UserError):
 class AppLock:
     def __init__(self, db_path: Path):
         self.path = db_path.with_name(db_path.name + ".lock")
-        self._fh: IO[str] | None = None
+        self._fd: int | None = None
 
     def acquire(self) -> None:
-        fh = open(self.path, "a+", encoding="utf-8")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
         try:
-            _lock(fh)
+            platform.try_lock(fd)
         except OSError:
-            fh.seek(0)
-            holder = fh.read().strip() or "?"
-            fh.close()
+            try:
+                os.lseek(fd, 0, os.SEEK_SET)
+                holder = os.read(fd, _PID_BYTES).decode("ascii", "replace").strip() or "?"
+            finally:
+                os.close(fd)
             raise DatabaseInUse(
                 _("This database is open in another gridcare window (process {pid}); close it first.").format(pid=holder)
             ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._fh = fh
+        try:
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, str(os.getpid()).encode("ascii"))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                platform.unlock(fd)
+            os.close(fd)
+            raise
+        self._fd = fd
 
     def release(self) -> None:
-        if self._fh is not None:
+        if self._fd is not None:
             with contextlib.suppress(OSError):
-                _unlock(self._fh)
-            self._fh.close()
-            self._fh = None
+                platform.unlock(self._fd)
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> "AppLock":
         self.acquire()
@@ -55,24 +68,3 @@ class AppLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows laptops
-    import msvcrt
-
-    def _lock(fh: IO[str]) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock(fh: IO[str]) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(fh: IO[str]) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock(fh: IO[str]) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -93,15 +93,17 @@ class Identity(SQLModel, table=True):
     worker_name: str = ""
     created_at: dt.datetime = _instant(nullable=False)
     last_hlc: int = 0
-    # keys (see storage/core/keys.py); secrets stay in this owner-only file
-    device_age_secret: str = ""
+    # public keys (see storage/core/keys.py); the private ones are in <database>.keys
     device_age_recipient: str = ""
-    device_sign_secret: str = ""
     device_sign_public: str = ""
     township_age_recipient: str = ""
     township_sign_public: str = ""
-    township_age_secret: str = ""  # township role only
-    township_sign_secret: str = ""  # township role only
+    # schema 2 held the private keys here; since schema 3 always empty (storage/core/private_keys.py).
+    # Kept as columns: an old file's NOT NULL columns must still accept a new identity row.
+    device_age_secret: str = ""
+    device_sign_secret: str = ""
+    township_age_secret: str = ""
+    township_sign_secret: str = ""
     demo: bool = False
 
 

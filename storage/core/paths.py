@@ -42,3 +42,8 @@ def drafts_dir(db_path: Path) -> Path:
 
 def backups_dir(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.name}.backups"
+
+
+def keys_file(db_path: Path) -> Path:
+    """The database's private keys, beside it and never inside it (storage/core/private_keys.py)."""
+    return db_path.parent / f"{db_path.name}.keys"

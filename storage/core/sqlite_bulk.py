@@ -1,4 +1,4 @@
-"""SQLite-specific bulk statements, kept in one place (DESIGN.md §2).
+"""SQLite-specific bulk statements, kept in one place (docs/design.md §2).
 
 A county that moves the township role to PostgreSQL replaces this module:
 `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`.

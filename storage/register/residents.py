@@ -127,7 +127,7 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
     elif "visit_frequency_days" in data:
         data["visit_frequency_days"] = None
 
-    # category rules (DESIGN.md §1): hard errors on entry, notices later
+    # category rules (docs/design.md §1): hard errors on entry, notices later
     if "categories" in data or "birth_date" in data:
         merged.update({k: data[k] for k in ("categories", "birth_date") if k in data})
         cats = merged.get("categories") or []

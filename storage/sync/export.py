@@ -16,6 +16,7 @@ from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.private_keys import private_keys
 from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
 
 Progress = Callable[[int, int], None]
@@ -114,6 +115,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
+    keys = private_keys(db.path)
     with db.session() as s:
         ident = load_identity(s)
         if grid_code:
@@ -121,7 +123,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
                 raise UserError(_("Only a township database exports to a grid (--grid)."))
             grid_id, device = _resolve_grid(s, ident, grid_code)
             events = list(_grid_events(s, ident, grid_id))
-            recipient, sign_secret, sign_public, kind = device.age_recipient, ident.township_sign_secret, ident.township_sign_public, "township"
+            recipient, sign_secret, sign_public, kind = device.age_recipient, keys.township_sign_secret, ident.township_sign_public, "township"
         else:
             if ident.role == "township":
                 raise UserError(_("A township exports to one grid: add --grid CODE."))
@@ -131,7 +133,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             if not full:
                 query = query.where(Event.device_id == ident.device_id, Event.exported_seq.is_(None))
             events = list(s.execute(query).scalars())
-            recipient, sign_secret, sign_public, kind = ident.township_age_recipient, ident.device_sign_secret, ident.device_sign_public, "worker"
+            recipient, sign_secret, sign_public, kind = ident.township_age_recipient, keys.device_sign_secret, ident.device_sign_public, "worker"
             grid_id = ident.grid_code
         seq = _next_seq(s, ident.device_id)
     if not events:

@@ -123,18 +123,26 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
 
 def merge_one(db: Database, path: Path) -> BundleOutcome:
     """Merge one bundle in a transaction of its own."""
+    secrets = _age_secrets(db)
     with db.write() as s:
-        return _merge_into(s, path)
+        return _merge_into(s, path, secrets)
 
 
-def _merge_into(s: Session, path: Path) -> BundleOutcome:
+def _age_secrets(db: Database) -> list[str]:
+    """The keys a bundle to this database is encrypted to, from its key file."""
+    from storage.core.private_keys import private_keys
+
+    keys = private_keys(db.path)
+    return [keys.township_age_secret, keys.device_age_secret]
+
+
+def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
     name = path.name
     already = _merged_before(s, path)
     if already is not None:
         return already
     ident = load_identity(s)
-    secrets = [ident.township_age_secret, ident.device_age_secret]
     try:
         manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
         _check_record_types(events, name)
@@ -259,6 +267,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     from storage.core.keys import fingerprint
 
     files = bundle_files(paths)
+    secrets = _age_secrets(db) if files else []
     report = MergeReport()
     i = 0
     while i < len(files):
@@ -268,7 +277,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if progress:
                     progress(i, len(files))
                 with _collector_paused():
-                    outcome = _merge_into(s, files[i])
+                    outcome = _merge_into(s, files[i], secrets)
                 i += 1
                 pending += outcome.events_new + 1
                 report.bundles.append(outcome)

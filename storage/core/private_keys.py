@@ -1,0 +1,120 @@
+"""The private keys of a database live in an owner-only file beside it (`<database>.keys`), never in it.
+
+A database file is what gets copied: the automatic backups, `gridcare backup`, restore's aside
+copy, the copy taken before a schema upgrade, and whatever a user copies to a USB stick. None of
+them may carry the keys that decrypt bundles or sign as this device, so the keys are kept apart.
+The file stays on the machine it was made on. A township keeps one copy of its key file in a safe
+place (README): without it, no bundle sent to the township can be read.
+
+Databases written before schema 3 held the keys in the identity row: the upgrade moves them here
+and rewrites the file (VACUUM) so no old page keeps them; the copy taken before the upgrade is
+scrubbed the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.core.paths import keys_file
+
+FORMAT = "gridcare private keys 1"
+MAX_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class PrivateKeys:
+    device_age_secret: str = ""
+    device_sign_secret: str = ""
+    township_age_secret: str = ""  # township role only
+    township_sign_secret: str = ""  # township role only
+
+
+NAMES = tuple(f.name for f in fields(PrivateKeys))
+_BLANK = "UPDATE identity SET " + ", ".join(f"{n} = ''" for n in NAMES)
+
+
+def read_keys(db_path: Path) -> PrivateKeys | None:
+    """The keys beside `db_path`, or None if there is no key file. UserError if it is not one."""
+    path = keys_file(Path(db_path))
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    try:
+        found = json.loads(data.decode("utf-8")) if len(data) <= MAX_BYTES else None
+    except (UnicodeDecodeError, ValueError):
+        found = None
+    if not isinstance(found, dict) or found.get("format") != FORMAT:
+        raise UserError(_("{file} is not a gridcare key file.").format(file=path))
+    return PrivateKeys(**{n: str(found.get(n) or "") for n in NAMES})
+
+
+def private_keys(db_path: Path) -> PrivateKeys:
+    """The keys for export and merge; a clear message if the file is gone."""
+    keys = read_keys(db_path)
+    if keys is None:
+        raise UserError(_("The private keys of this database ({file}) are missing. They are never in backups: "
+                          "put back the copy you kept, or set up a new database.").format(file=keys_file(Path(db_path))))
+    return keys
+
+
+def write_keys(db_path: Path, keys: PrivateKeys) -> Path:
+    """Write the key file, owner-only and durable. A different key file already there is moved
+    aside (`.keys.replaced-<time>`), never overwritten: it may be the only copy of a township's key."""
+    from storage.core.files import atomic_text_writer
+
+    path = keys_file(Path(db_path))
+    old = read_keys(db_path) if path.exists() else None
+    if old is not None and old != keys:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        os.replace(path, path.with_name(f"{path.name}.replaced-{stamp}"))
+    with atomic_text_writer(path) as fh:
+        fh.write(json.dumps({"format": FORMAT, **asdict(keys)}, indent=1) + "\n")
+    return path
+
+
+def _main_file(conn: sqlite3.Connection) -> Path:
+    return Path(next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"))
+
+
+def move_out_of_database(conn: sqlite3.Connection) -> None:
+    """Schema 2 -> 3, inside the upgrade's transaction: the identity row's keys to the key file.
+    The file is written first, so a failure leaves the keys where they were."""
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(identity)")}
+    if not set(NAMES) <= cols:
+        return
+    row = conn.execute(f"SELECT {', '.join(NAMES)} FROM identity WHERE id = 1").fetchone()
+    if row is None or not any(row):
+        return
+    db_path = _main_file(conn)
+    in_db = PrivateKeys(*(v or "" for v in row))
+    on_disk = read_keys(db_path)
+    if on_disk is not None:  # a restored old backup: what the file holds wins, the gaps come from the row
+        in_db = PrivateKeys(**{n: getattr(on_disk, n) or getattr(in_db, n) for n in NAMES})
+    write_keys(db_path, in_db)
+    conn.execute(_BLANK)
+
+
+def scrub_file(path: Path) -> None:
+    """Blank the keys in a database file and rewrite it, so no free page or -wal keeps a copy
+    (after an upgrade, and on the copy taken before it)."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA secure_delete = ON")
+        cols = {row[1] for row in conn.execute("PRAGMA table_info(identity)")}
+        if set(NAMES) <= cols:
+            conn.execute(_BLANK)
+        conn.execute("VACUUM")
+        with contextlib.suppress(sqlite3.DatabaseError):  # a copy in rollback-journal mode has no -wal
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()

@@ -10,8 +10,8 @@ from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
-from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.models import Identity, utc_now
+from storage.core.private_keys import PrivateKeys, write_keys
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from storage.demo import history
-from storage.demo import words
 from storage.core import hlc as clock
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
 from storage.core.models import RECORD_TABLES
+from storage.demo import history, words
+from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
 from storage.register.policy import age_on, birthday_at
 
 DAY = dt.timedelta(days=1)
@@ -103,7 +102,7 @@ class GridBuilder:
 
     # --- small helpers ---------------------------------------------------------
     def _id(self) -> str:
-        return "%016x" % self.rng.getrandbits(64)
+        return f"{self.rng.getrandbits(64):016x}"
 
     def _add(self, day: dt.date, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
         self.pending.append((day, len(self.pending), record_type, record_id, fields))

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.register.categories import CATEGORIES, RISK_ORDER
 from storage.core.db import driver_connection
+from storage.register.categories import CATEGORIES, RISK_ORDER
 from storage.register.idnumbers import mask_id
 from storage.register.policy import Policy, ageing_out, read_policy
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
@@ -183,7 +183,7 @@ def overdue_order(row: DueRow) -> tuple:
 def _tally(rows: list[DueRow], visited: list[bool], key) -> dict[str, Progress]:
     """Progress per key(row); `visited` is visited_in_month of each row, worked out once for every tally."""
     out: dict[str, Progress] = {}
-    for r, seen in zip(rows, visited):
+    for r, seen in zip(rows, visited, strict=True):
         for k in key(r):
             p = out.get(k)
             if p is None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Referral
+from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 
 
 def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,

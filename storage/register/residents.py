@@ -7,13 +7,22 @@ from typing import Any
 
 from sqlmodel import select
 
-from storage.register import idnumbers
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, ELDER_CATEGORIES, FLAGS, PARENT_STATUSES, RISK_LEVELS
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident
+from storage.register import idnumbers
+from storage.register.categories import (
+    CATEGORIES,
+    CHILD_CATEGORIES,
+    CHILD_SUBTYPES,
+    CLOSE_REASONS,
+    ELDER_CATEGORIES,
+    FLAGS,
+    PARENT_STATUSES,
+    RISK_LEVELS,
+)
 from storage.register.policy import age_on
 
 MAX_TEXT = 200

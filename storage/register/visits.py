@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident, Visit
+from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
 from storage.register.policy import due_date, load_policy
 
 MAX_NOTES = 4000

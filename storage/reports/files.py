@@ -15,11 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.register.categories import CATEGORIES, CLOSE_REASONS, REFERRAL_AGENCIES, REFERRAL_STATUSES, RISK_LEVELS, labels, label
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
 from storage.core.i18n import N_, _
+from storage.register.categories import (
+    CATEGORIES,
+    CLOSE_REASONS,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    RISK_LEVELS,
+    label,
+    labels,
+)
 from storage.register.idnumbers import mask_id
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
 
@@ -179,7 +187,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
         for item in report.list_rows(name):
             values = [cell_value(c, item, full_ids) for c in columns]
             sheet.append(values)
-            for i, (c, v) in enumerate(zip(columns, values)):
+            for i, (c, v) in enumerate(zip(columns, values, strict=True)):
                 widths[i] = max(widths[i], _width(v))
                 if c.kind == "date" and v is not None:
                     sheet.cell(sheet.max_row, i + 1).number_format = "yyyy-mm-dd"

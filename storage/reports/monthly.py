@@ -13,13 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storage.register.categories import CATEGORIES, RISK_ORDER
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
-from storage.register.policy import age_on, age_out_date, load_policy, month_bounds
 from storage.register import report_query as q
+from storage.register.categories import CATEGORIES, RISK_ORDER
+from storage.register.policy import age_on, age_out_date, load_policy, month_bounds
 
 Progress = Callable[[int, int], None]
 

@@ -22,15 +22,26 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.register import idnumbers
 from storage.core.changes import load_identity, new_id
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Grid, Identity, Resident, Village
+from storage.register import idnumbers
 from storage.register.residents import validate_resident
-from storage.roster.columns import FIELD_LABELS, cell_text, field_for_header, id_cell_text, parse_categories, \
-    parse_date, parse_disability_category, parse_disability_grade, parse_parent_status, parse_risk, parse_sex
+from storage.roster.columns import (
+    FIELD_LABELS,
+    cell_text,
+    field_for_header,
+    id_cell_text,
+    parse_categories,
+    parse_date,
+    parse_disability_category,
+    parse_disability_grade,
+    parse_parent_status,
+    parse_risk,
+    parse_sex,
+)
 from storage.roster.read import RosterSheet, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
 
@@ -93,7 +104,8 @@ def _parse_cells(columns: list[ColumnMap], cells: list[Any], problems: list[Prob
     fields: dict[str, Any] = {}
     side: dict[str, Any] = {}
     notes: list[str] = []
-    for col, value in zip(columns, cells):
+    # a row may hold one cell more than the headers (data beyond the last header, roster/read.py): not read here
+    for col, value in zip(columns, cells, strict=False):
         if value is None or (isinstance(value, str) and not value.strip()) or col.field == "_skip":
             continue
         f = col.field
@@ -343,7 +355,7 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
             plans.append(_Plan(row, fields))
             sides.append(side)
         _match_existing(s, plans)
-        for i, (plan, side) in enumerate(zip(plans, sides)):
+        for i, (plan, side) in enumerate(zip(plans, sides, strict=True)):
             _check_row(ctx, plan, side, today)
             if progress:
                 progress(i + 1, total)

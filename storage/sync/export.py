@@ -16,8 +16,8 @@ from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.private_keys import private_keys
 from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
+from storage.core.private_keys import private_keys
 
 Progress = Callable[[int, int], None]
 

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
 from storage.core.changes import load_identity, rebuild
 from storage.core.db import Database
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
 
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
@@ -263,8 +263,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     Each bundle is still all or nothing (a savepoint); a kill loses at most the
     current batch, which re-running the merge completes.
     """
-    from storage.register.duplicates import possible_duplicates
     from storage.core.keys import fingerprint
+    from storage.register.duplicates import possible_duplicates
 
     files = bundle_files(paths)
     secrets = _age_secrets(db) if files else []

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import logging
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.register.duplicates import REASONS
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
+from storage.register.duplicates import REASONS
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:

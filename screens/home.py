@@ -6,9 +6,8 @@ paint and again whenever the screen comes back (a saved visit changes them).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult

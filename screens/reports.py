@@ -6,11 +6,10 @@ The figures come from storage.reports.monthly.monthly_report, the same function 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -191,8 +190,8 @@ class ReportsScreen(Screen[None]):
 
     @on(DataTable.CellSelected, "#summary")
     def _drill(self, event: DataTable.CellSelected) -> None:
-        from storage.reports.monthly import GROUPINGS, LISTS, MEASURES
         from screens.report_list import ReportListScreen
+        from storage.reports.monthly import GROUPINGS, LISTS, MEASURES
 
         if self.report is None:
             return

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import logging
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -16,17 +15,29 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.register.categories import (
-    CATEGORIES, CHILD_SUBTYPES, CLOSE_REASONS, FLAGS, PARENT_STATUSES, REFERRAL_AGENCIES, REFERRAL_STATUSES,
-    RISK_LEVELS, VISIT_METHODS, HAZARDS, NEEDS, SERVICES, OBSERVATION_DIMENSIONS, label,
-)
+from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.residents import RISK_STYLES, SEX_LABELS
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
+from storage.register.categories import (
+    CATEGORIES,
+    CHILD_SUBTYPES,
+    CLOSE_REASONS,
+    FLAGS,
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    PARENT_STATUSES,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    RISK_LEVELS,
+    SERVICES,
+    VISIT_METHODS,
+    label,
+)
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from screens.dialogs import ChooseScreen, Choice, ConfirmScreen
-from screens.residents import RISK_STYLES, SEX_LABELS
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -206,11 +217,11 @@ class ResidentScreen(Screen[None]):
                 seen = "" if v.resident_seen else _("resident not seen")
                 lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, seen) if x)))
             for code, note in v.observations.items():
-                lines.append(Text("  {dim}: {note}".format(dim=label(OBSERVATION_DIMENSIONS, code), note=note)))
+                lines.append(Text(f"  {label(OBSERVATION_DIMENSIONS, code)}: {note}"))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
                                         (_("Services"), SERVICES, v.services)):
                 if codes:
-                    lines.append(Text("  {title}: {items}".format(title=title, items=labels(table, codes))))
+                    lines.append(Text(f"  {title}: {labels(table, codes)}"))
             if v.notes:
                 lines.append(Text("  " + v.notes, style="italic"))
         self.query_one("#visits", Static).update(Group(*lines))
@@ -307,9 +318,7 @@ class ResidentScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
     def _write(self, what: str, *args: str) -> None:
-        from storage.register import referrals
-        from storage.register import residents
-        from storage.register import risk
+        from storage.register import referrals, residents, risk
 
         db, rid, today = self.app.db, self.resident_id, self.app.today()
         if what == "change_risk":

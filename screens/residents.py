@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -17,9 +16,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from storage.register.categories import CATEGORIES, RISK_LEVELS, label
-from storage.core.i18n import N_, _, ngettext
 from storage.core.glyphs import narrow
+from storage.core.i18n import N_, _, ngettext
+from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.footer import TranslatedFooter

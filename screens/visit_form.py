@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,16 +16,26 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from storage.register import drafts
-from storage.register.categories import (
-    CATEGORIES, HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, VISIT_METHODS,
-    dimensions_for, hazards_for, label, needs_for,
-)
+from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
-from screens.dialogs import ConfirmScreen
+from storage.register import drafts
+from storage.register.categories import (
+    CATEGORIES,
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    REFERRAL_AGENCIES,
+    RISK_LEVELS,
+    SERVICES,
+    VISIT_METHODS,
+    dimensions_for,
+    hazards_for,
+    label,
+    needs_for,
+)
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:

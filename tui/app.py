@@ -25,10 +25,10 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
-from storage.core.errors import UserError
-from storage.core.i18n import N_, _, current_language, set_language
 from storage.core import glyphs
+from storage.core.errors import UserError
 from storage.core.glyphs import narrow
+from storage.core.i18n import N_, _, current_language, set_language
 from tui.commands import ScreensProvider, system_commands
 from tui.footer import TranslatedFooter
 

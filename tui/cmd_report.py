@@ -80,7 +80,15 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from storage.reports.files import LIST_COLUMNS, cell_value, display_width, notes, summary_cells, summary_headers, title
+    from storage.reports.files import (
+        LIST_COLUMNS,
+        cell_value,
+        display_width,
+        notes,
+        summary_cells,
+        summary_headers,
+        title,
+    )
     from storage.reports.monthly import GROUPINGS, LISTS
 
     console = Console()

@@ -94,8 +94,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_conflicts(args: argparse.Namespace) -> int:
     import json
 
-    from storage.sync.conflicts import open_conflicts
     from storage.core.db import open_database
+    from storage.sync.conflicts import open_conflicts
     from tui.cli import db_path
 
     views = open_conflicts(open_database(db_path(args), create=False))

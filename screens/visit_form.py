@@ -220,11 +220,11 @@ class VisitFormScreen(Screen[str | None]):
             for widget in self.query(f"#obs-{dim}").results(Input):
                 widget.value = str(text)
         for name in ("hazards", "needs", "services"):
-            widget = q(f"#{name}", SelectionList)
-            widget.deselect_all()
+            choices = q(f"#{name}", SelectionList)
+            choices.deselect_all()
             for code in values.get(name) or []:
-                if any(widget.get_option_at_index(i).value == code for i in range(widget.option_count)):
-                    widget.select(code)
+                if any(choices.get_option_at_index(i).value == code for i in range(choices.option_count)):
+                    choices.select(code)
         if isinstance(values.get("notes"), str):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))

@@ -28,7 +28,8 @@ MAIN_SCREENS: list[tuple[str, str, str]] = [
 
 
 def palette_commands(app: GridcareApp) -> list[tuple[str, str, Callable[[], object]]]:
-    commands = [(_(title), _(help_text), partial(app.open_screen, name)) for name, title, help_text in MAIN_SCREENS]
+    commands: list[tuple[str, str, Callable[[], object]]] = [
+        (_(title), _(help_text), partial(app.open_screen, name)) for name, title, help_text in MAIN_SCREENS]
     commands.append((_("Switch language"), _("中文 / English, without a restart"), app.action_switch_language))
     return commands
 

@@ -62,9 +62,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[str], list[tupl
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read
+    # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read; zipfile
+    # raises NotImplementedError for an entry's unknown compression method, RuntimeError for one marked encrypted
     damaged = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError, IndexError,
-               ParseError, InvalidFileException)
+               ParseError, InvalidFileException, NotImplementedError, RuntimeError)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except damaged as exc:

@@ -47,6 +47,7 @@ class HomeScreen(Screen[None]):
         Binding("s", "open('sync')", N_("Sync"), id="home.sync"),
         Binding("c", "open('conflicts')", N_("Conflicts"), show=False, id="home.conflicts"),
         Binding("m", "open('reports')", N_("Reports"), show=False, id="home.reports"),
+        Binding("p", "open('policy')", N_("Visit policy"), show=False, id="home.policy"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]
@@ -232,7 +233,8 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
                     ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
                     ("late", N_("Days late"), None)],
         "due_week": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
-                     ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None)],
+                     ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None),
+                     ("planned", N_("Planned"), None)],
         "high_risk": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                       ("last", N_("Last visit"), None), ("due", N_("Due"), None)],
         "referrals": [("name", N_("Name"), None), ("agency", N_("Referred to"), None),
@@ -258,7 +260,8 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         rows = []
         for r in getattr(data, pane):
             cells = {"name": r.name, "id": r.masked_id, "risk": _risk(r.risk_level), "cat": _categories(r.categories),
-                     "last": _day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today)}
+                     "last": _day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today),
+                     "planned": _ago(r.planned_on, today) if r.planned_on else ""}
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
         return rows
     if pane == "referrals":
@@ -283,6 +286,7 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
 
 def progress_renderable(data):
     """This month's progress as bars: everyone, then each category."""
+    from rich.console import Group
     from rich.progress_bar import ProgressBar
     from rich.table import Table
 
@@ -305,7 +309,16 @@ def progress_renderable(data):
     if data.role == "township":
         table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
                       style="bold red" if data.open_conflicts else "")
-    return table
+    return Group(table, _policy_text(data.policy))
+
+
+def _policy_text(policy):
+    """Which visit policy this laptop works under, and since when: a line under the bars."""
+    from rich.text import Text
+
+    from storage.register.policy_text import policy_title
+
+    return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
 
 
 def _month(day) -> str:

@@ -19,32 +19,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
 from storage.core.errors import UserError
-from storage.core.glyphs import plain
 from storage.core.i18n import _
 from tui.footer import TranslatedFooter
+from tui.trend_chart import rate_bar  # noqa: F401  (the bars of the chart; also used by tests)
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
-BAR_WIDTH = 30
 
 
 def month_label(year: int, month: int) -> str:
     from tui.formatting import format_month
 
     return format_month(dt.date(year, month, 1))
-
-
-def rate_bar(rate: float | None, width: int = BAR_WIDTH) -> str:
-    """A bar of eighth-blocks: 0.86 -> '█████████████████████████▊    '."""
-    if rate is None:
-        return " " * width
-    if plain():  # the old console draws the blocks two cells wide (storage/core/glyphs.py)
-        return ("#" * round(max(0.0, min(1.0, rate)) * width)).ljust(width)
-    eighths = round(max(0.0, min(1.0, rate)) * width * 8)
-    full, part = divmod(eighths, 8)
-    return ("█" * full + ("▏▎▍▌▋▊▉"[part - 1] if part else "")).ljust(width)
 
 
 class ReportsScreen(Screen[None]):
@@ -55,6 +43,7 @@ class ReportsScreen(Screen[None]):
         Binding("right_square_bracket", "month(1)", _("Next month"), id="reports.next"),
         Binding("g", "grouping", _("Grouping"), id="reports.grouping"),
         Binding("v", "chart", _("Chart"), id="reports.chart"),
+        Binding("t", "trend", _("Trend"), id="reports.trend"),
         Binding("x", "export", _("Write XLSX"), id="reports.export"),
         Binding("escape", "back", _("Back"), id="reports.back"),
     ]
@@ -78,6 +67,8 @@ class ReportsScreen(Screen[None]):
         yield DataTable(id="summary", cursor_type="cell", zebra_stripes=True)
         with VerticalScroll(id="chart-box"):
             yield Static("", id="chart")
+        with VerticalScroll(id="trend-box"):
+            yield Static("", id="trend")
         yield ProgressBar(id="progress", show_eta=False)
         yield Input(id="out", placeholder=_("File to write, e.g. report.xlsx"))
         yield Static("", id="status")
@@ -88,6 +79,7 @@ class ReportsScreen(Screen[None]):
         today = self.app.today()
         self.year, self.month = today.year, today.month
         self.query_one("#chart-box").display = False
+        self.query_one("#trend-box").display = False
         self.query_one("#out", Input).display = False
         self.query_one("#progress", ProgressBar).display = False
         self.refresh_report()
@@ -110,7 +102,8 @@ class ReportsScreen(Screen[None]):
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
         try:
-            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress)
+            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress,
+                                    with_trend=True)
         except UserError as exc:
             self.app.call_from_thread(self._fail, str(exc))
             return
@@ -157,6 +150,17 @@ class ReportsScreen(Screen[None]):
             text.append(rate_bar(r.visit_rate), style="green" if (r.visit_rate or 0) >= 0.9 else "yellow")
             text.append(f" {cell_text(r.visit_rate) or '-'}\n")
         self.query_one("#chart", Static).update(text)
+        self._draw_trend()
+
+    def _draw_trend(self) -> None:
+        from storage.reports.files import display_width
+        from storage.reports.xlsx_sheets import short_month
+        from tui.cmd_report import cell_text
+        from tui.trend_chart import trend_text
+
+        if self.report.trend is not None:
+            self.query_one("#trend", Static).update(
+                trend_text(self.report.trend, lambda rate: cell_text(rate, "rate"), short_month, display_width))
 
     # --- choosing -------------------------------------------------------------------
 
@@ -184,9 +188,18 @@ class ReportsScreen(Screen[None]):
         self._fill()
 
     def action_chart(self) -> None:
-        box = self.query_one("#chart-box")
-        box.display = not box.display
-        self.query_one("#summary", DataTable).display = not box.display
+        self._show_view("chart-box")
+
+    def action_trend(self) -> None:
+        self._show_view("trend-box")
+
+    def _show_view(self, box_id: str) -> None:
+        """One of the summary table, the rate chart and the 12-month trend; the key pressed again goes back."""
+        box = self.query_one(f"#{box_id}")
+        show = not box.display
+        for other in ("chart-box", "trend-box"):
+            self.query_one(f"#{other}").display = show and other == box_id
+        self.query_one("#summary", DataTable).display = not show
 
     @on(DataTable.CellSelected, "#summary")
     def _drill(self, event: DataTable.CellSelected) -> None:

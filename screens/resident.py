@@ -213,9 +213,12 @@ class ResidentScreen(Screen[None]):
             if v.mandatory_report:
                 head.append("  " + _("Mandatory report"), style="bold red")
             lines.append(head)
-            if v.met_with or not v.resident_seen:
-                seen = "" if v.resident_seen else _("resident not seen")
-                lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, seen) if x)))
+            # not seen at home, or not reached by a call; and whether it counts, as the policy says
+            missed = "" if v.contact_made or v.method == "proxy" else (
+                _("resident not seen") if v.method == "home" else _("person not reached"))
+            counted = "" if p.policy.counts_visit(v.method, bool(v.contact_made)) else _("does not count toward the month")
+            if v.met_with or missed or counted:
+                lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
             for code, note in v.observations.items():
                 lines.append(Text(f"  {label(OBSERVATION_DIMENSIONS, code)}: {note}"))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DRAFT_DEBOUNCE_SECONDS = 0.5
+# the one question about contact, asked as the method needs it; none for a visit learnt through others
+CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),
+                     "video": N_("Person reached (spoke with them)")}
 TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
 
 
@@ -114,7 +117,7 @@ class VisitFormScreen(Screen[str | None]):
                                    id="method", compact=True), "method")
         w += _row(_("Visitor"), Input(worker, id="visitor", compact=True), "visitor")
         w += _row(_("Met with"), Input(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
-        w.append(Checkbox(_("Resident seen in person"), True, id="resident_seen", compact=True))
+        w.append(Checkbox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
         w.append(Static(_("Observations"), classes="heading"))
         for dim in dimensions_for(r.categories):
             w += _row(label(OBSERVATION_DIMENSIONS, dim), Input(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
@@ -193,7 +196,7 @@ class VisitFormScreen(Screen[str | None]):
         return {
             **{name: q(f"#{name}", Input).value for name in TEXT_INPUTS},
             "method": q("#method", Select).value,
-            "resident_seen": q("#resident_seen", Checkbox).value,
+            "contact_made": q("#contact_made", Checkbox).value,
             "observations": {i.id[4:]: i.value for i in self.query("Input.obs").results(Input) if i.value.strip()},
             "hazards": list(q("#hazards", SelectionList).selected),
             "needs": list(q("#needs", SelectionList).selected),
@@ -213,9 +216,12 @@ class VisitFormScreen(Screen[str | None]):
         for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES)):
             if values.get(name) in table:
                 q(f"#{name}", Select).value = values[name]
-        for name in ("resident_seen", "mandatory_report"):
+        if isinstance(values.get("resident_seen"), bool) and "contact_made" not in values:  # a draft from before
+            q("#contact_made", Checkbox).value = values["resident_seen"]
+        for name in ("contact_made", "mandatory_report"):
             if isinstance(values.get(name), bool):
                 q(f"#{name}", Checkbox).value = values[name]
+        self._ask_contact()
         for dim, text in (values.get("observations") or {}).items():
             for widget in self.query(f"#obs-{dim}").results(Input):
                 widget.value = str(text)
@@ -250,6 +256,8 @@ class VisitFormScreen(Screen[str | None]):
             return
         control = getattr(event, "control", None)
         control_id = getattr(control, "id", None)
+        if control_id == "method":
+            self._ask_contact()
         if control_id == "next_visit_on":
             self._next_touched = event.value != self._proposed
         elif control_id in ("risk_after", "visit_date") and not self._next_touched:
@@ -258,6 +266,15 @@ class VisitFormScreen(Screen[str | None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self._save_draft)
+
+    def _ask_contact(self) -> None:
+        """见到本人 on a home visit, 联系到本人 on a call; no question for a visit learnt through others."""
+        method = self.query_one("#method", Select).value
+        box = self.query_one("#contact_made", Checkbox)
+        question = CONTACT_QUESTIONS.get(str(method))
+        box.display = question is not None
+        if question is not None:
+            box.label = _(question)
 
     def _propose(self) -> None:
         try:
@@ -341,7 +358,7 @@ class VisitFormScreen(Screen[str | None]):
         if errors:
             self.show_errors(errors)
             return
-        fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "resident_seen", "observations",
+        fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "contact_made", "observations",
                                     "hazards", "needs", "services", "risk_after", "mandatory_report",
                                     "next_visit_on", "notes")}
         self._saving = True

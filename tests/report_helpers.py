@@ -52,8 +52,8 @@ def _person(db: Database, name: str, grid: str, cats: list[str], *, birth: dt.da
     return register_resident(db, fields, today=registered).id
 
 
-def _visit(db: Database, rid: str, day: dt.date, visitor: str, method: str = "home", seen: bool = True) -> str:
-    return log_visit(db, rid, {"visit_date": day, "method": method, "visitor": visitor, "resident_seen": seen},
+def _visit(db: Database, rid: str, day: dt.date, visitor: str, method: str = "home", reached: bool = True) -> str:
+    return log_visit(db, rid, {"visit_date": day, "method": method, "visitor": visitor, "contact_made": reached},
                      today=TODAY).id
 
 
@@ -84,7 +84,7 @@ def build_township(path: Path) -> tuple[Database, dict[str, str]]:
     _visit(db, i["B"], D(2026, 8, 5), WANG)
     _visit(db, i["B"], D(2026, 9, 5), WANG, "phone")  # B's September: a phone call only
     _visit(db, i["C"], D(2026, 8, 1), WANG)
-    _visit(db, i["C"], D(2026, 9, 12), WANG, seen=False)  # nobody home
+    _visit(db, i["C"], D(2026, 9, 12), WANG, "phone", reached=False)  # nobody answered
     _visit(db, i["D"], D(2026, 9, 3), WANG)
     _visit(db, i["D"], D(2026, 9, 20), WANG)
     _visit(db, i["M"], D(2026, 9, 25), WANG)  # logged on the duplicate: shows on D
@@ -118,6 +118,8 @@ def build_township(path: Path) -> tuple[Database, dict[str, str]]:
     return db, ids
 
 
-def set_phone_counts(db: Database, value: bool) -> None:
-    with db.write() as s:
-        writer(s).write("setting", "policy.phone_counts", {"value": value})
+def set_counts(db: Database, **counts: str) -> None:
+    """The township's policy, with these methods counting "always", "reached" or "never"."""
+    from storage.register.policy_set import changed_policy, current_policy, set_policy
+
+    set_policy(db, changed_policy(current_policy(db), counts=counts), today=TODAY)

@@ -291,3 +291,34 @@ async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
         assert app.focused is table and table.row_count == 1  # 李建国
         await pilot.press("enter")
         await on_screen(pilot, "ResidentScreen")
+
+
+@run_async
+async def test_the_form_asks_about_contact_as_the_method_needs(tmp_path):
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    from textual.widgets import Checkbox
+
+    from screens.visit_form import VisitFormScreen
+
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: VisitFormScreen(rid))
+        form = app.screen
+        box = form.query_one("#contact_made", Checkbox)
+        assert str(box.label) == "Resident seen in person" and box.display
+        form.query_one("#method").value = "phone"
+        await settle(pilot)
+        assert str(box.label) == "Person reached (spoke with them)" and box.display
+        box.value = False  # the call did not get through
+        form.query_one("#method").value = "proxy"
+        await settle(pilot)
+        assert not box.display  # learnt through others: no question
+        form.query_one("#method").value = "phone"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "HomeScreen")  # saved
+    with db.session() as s:
+        v = s.exec(select(Visit)).one()
+    assert (v.method, v.contact_made, v.resident_seen) == ("phone", False, False)

@@ -43,7 +43,7 @@ def register(tmp_path):
     }
     _visit(db, ids["visited"], dt.date(2026, 11, 10))
     _visit(db, ids["high"], dt.date(2026, 11, 1))
-    _visit(db, ids["late"], dt.date(2026, 10, 1))
+    _visit(db, ids["late"], dt.date(2026, 9, 30))
     _visit(db, ids["phone"], dt.date(2026, 10, 28), method="phone")
     _visit(db, ids["child"], dt.date(2026, 11, 5))
     _visit(db, ids["proxy"], dt.date(2026, 10, 30))
@@ -61,10 +61,13 @@ def test_due_rows_follow_the_policy(register):
     with db.session() as s:
         rows = {r.id: r for r in resident_due_rows(s, TODAY)}
     assert ids["closed"] not in rows
-    assert rows[ids["visited"]].due_on == dt.date(2026, 12, 10) and not rows[ids["visited"]].overdue
+    # once every calendar month: visited in November, due by the end of December
+    assert rows[ids["visited"]].due_on == dt.date(2026, 12, 31) and not rows[ids["visited"]].overdue
     assert rows[ids["high"]].due_on == dt.date(2026, 11, 8) and rows[ids["high"]].days_overdue == 16
-    assert rows[ids["late"]].days_overdue == 24
-    # never visited: registration date + frequency (emergency: one day)
+    # last seen in September: due by 10-31, overdue from 11-01
+    assert rows[ids["late"]].due_on == dt.date(2026, 10, 31) and rows[ids["late"]].days_overdue == 24
+    assert rows[ids["deleted_visit"]].due_on == dt.date(2026, 11, 30)
+    # never visited, emergency from registration: within a day of the finding
     assert rows[ids["emergency_new"]].last_seen is None
     assert rows[ids["emergency_new"]].due_on == dt.date(2026, 11, 21)
     assert rows[ids["proxy"]].last_seen == dt.date(2026, 10, 30)
@@ -89,16 +92,17 @@ def test_overdue_sorted_by_risk_then_days(register):
     db, ids = register
     data = home_data(db, TODAY)
     order = [r.id for r in data.overdue]
-    assert order == [ids["emergency_new"], ids["high"], ids["late"], ids["deleted_visit"]]  # low: 24 days, then 5
-    assert data.counts["overdue"] == 4
+    assert order == [ids["emergency_new"], ids["high"], ids["late"]]
+    assert data.counts["overdue"] == 3
     assert [r.id for r in data.high_risk] == [ids["emergency_new"], ids["high"]]
 
 
 def test_due_this_week_and_age_outs(register):
     db, ids = register
     data = home_data(db, TODAY)
-    # phone call on 28 Oct -> due 27 Nov; proxy visit ignored, home visit on 30 Oct -> due 29 Nov
-    assert [r.id for r in data.due_week] == [ids["phone"], ids["proxy"]]
+    # last seen in October (phone call 10-28; home visit 10-20; home visit 10-30, the proxy visit ignored):
+    # due by 11-30, within the week from 11-24; ties by name
+    assert [r.id for r in data.due_week] == [ids["deleted_visit"], ids["proxy"], ids["phone"]]
     assert [(r.id, when) for r, when in data.ageing_out] == [(ids["child"], dt.date(2026, 12, 20))]
 
 
@@ -112,11 +116,44 @@ def test_a_new_visit_moves_a_resident_off_the_overdue_list(register):
 
 
 def test_phone_calls_do_not_count_when_the_policy_says_so(register):
-    from storage.core.changes import writer
+    from storage.core.identity import get_identity
 
     db, ids = register
-    with db.write() as s:
-        writer(s).write("setting", "policy.phone_counts", {"value": False})
+    assert get_identity(db).role == "worker"
+    with db.write() as s:  # as a merged township bundle would: a worker's laptop cannot set it itself
+        from storage.core.changes import writer
+        from storage.register.policy import POLICY_ID, Policy, policy_value
+
+        writer(s).write("setting", POLICY_ID, {"value": policy_value(Policy(
+            counts={"home": "always", "phone": "never", "video": "never", "proxy": "never"}, since=TODAY))})
     data = home_data(db, TODAY)
     rows = {r.id: r for r in data.overdue}
     assert rows[ids["phone"]].last_seen is None  # only a phone call: due since registration
+    assert rows[ids["phone"]].due_on == dt.date(2026, 6, 30) and data.policy.since == TODAY
+
+
+def test_a_planned_visit_shows_this_week_but_never_hides_a_due_date(register):
+    db, ids = register
+    # 甲 (visited 11-10, due by 12-31) planned for 11-27; 丙 (overdue since 11-01) planned for 11-26
+    _visit(db, ids["visited"], dt.date(2026, 11, 12), next_visit_on=dt.date(2026, 11, 27))
+    _visit(db, ids["late"], dt.date(2026, 10, 5), method="proxy", next_visit_on=dt.date(2026, 11, 26))
+    data = home_data(db, TODAY)
+    week = {r.id: (r.planned_on, r.due_on) for r in data.due_week}
+    assert week[ids["visited"]] == (dt.date(2026, 11, 27), dt.date(2026, 12, 31))
+    # the plan is the worker's: 丙 stays overdue by the policy, whatever was typed
+    late = next(r for r in data.overdue if r.id == ids["late"])
+    assert late.days_overdue == 24 and late.planned_on == dt.date(2026, 11, 26)
+    assert [r.id for r in data.due_week][0] == ids["late"]  # its plan (11-26) is the week's earliest day
+
+
+def test_home_and_the_report_count_the_month_alike(register):
+    from storage.reports.monthly import monthly_report
+
+    db, ids = register
+    _visit(db, ids["closed"], dt.date(2026, 11, 1))  # the day before its close: it counts in November
+    data = home_data(db, TODAY)
+    report = monthly_report(db, 2026, 11, today=TODAY)
+    assert (data.overall.total, data.overall.visited) == (report.totals.key_persons, report.totals.visited) == (9, 4)
+    by_cat = {p.key: (p.total, p.visited) for p in data.by_category}
+    assert by_cat == {r.key: (r.key_persons, r.visited) for r in report.rows["category"]}
+    assert data.counts["overdue"] == report.totals.overdue

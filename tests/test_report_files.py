@@ -37,19 +37,19 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
     path = tmp_path / "r.xlsx"
     assert save_report(db, report, path) == [path]
     wb = _load(path)
-    assert wb.sheetnames == [_("Summary")] + [_(t)[:31] for t in LISTS.values()]
+    assert wb.sheetnames == [_("Visit rates"), _("Summary"), _("12-month trend")] + [_(t)[:31] for t in LISTS.values()]
     if lang == "zh_CN":
         assert "超龄" in wb.sheetnames  # "Aged out", from the real Chinese catalog
     summary = wb[_("Summary")]
-    assert summary.freeze_panes == "A4"
-    header = [c.value for c in summary[3]]
+    assert summary.freeze_panes == "A5"
+    header = [c.value for c in summary[4]]
     assert header == [_("Village"), _("Key persons"), _("Visited"), _("Visit rate"), _("Overdue"),
                       _("Emergency + high risk"), _("Open referrals"), _("Aged out")]
-    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=4, max_row=7, values_only=True)}
-    assert rows["柳溪村"] == (6, 4, pytest.approx(4 / 6), 2, 1, 1, 1)
-    assert rows[_("Total")] == (11, 7, pytest.approx(7 / 11), 3, 2, 2, 2)
+    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=5, max_row=8, values_only=True)}
+    assert rows["柳溪村"] == (6, 4, pytest.approx(4 / 6), 0, 1, 1, 1)
+    assert rows[_("Total")] == (10, 7, pytest.approx(7 / 10), 1, 2, 2, 1)
     assert all(type(v) is int for v in rows[_("Total")][:2])
-    assert summary.cell(4, 4).number_format == "0.0%"
+    assert summary.cell(5, 4).number_format == "0.0%"
     for name, title in LISTS.items():
         sheet = wb[_(title)[:31]]
         assert sheet.freeze_panes == "A2"
@@ -57,7 +57,7 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
         assert sheet.max_row - 1 == len(report.list_rows(name))
     overdue = wb[_(LISTS["overdue"])]
     first = [c.value for c in overdue[2]]
-    assert first[0] == "王三" and first[-2:] == [dt.datetime(2026, 8, 31), 30]
+    assert first[0] == "周九" and first[-2:] == [dt.datetime(2026, 9, 29), 1]
     assert overdue.cell(2, len(first) - 1).number_format == "yyyy-mm-dd"
     # CJK text counts double: the 3-character village column is wider than "Age"
     assert summary.column_dimensions["A"].width >= display_width("柳溪村") + 2
@@ -90,10 +90,10 @@ def test_csv_has_a_bom_and_parses_back(town, tmp_path):
         assert p.read_bytes().startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[3] == [_("Village"), _("Key persons"), _("Visited"), _("Visit rate"), _("Overdue"),
+    assert rows[4] == [_("Village"), _("Key persons"), _("Visited"), _("Visit rate"), _("Overdue"),
                        _("Emergency + high risk"), _("Open referrals"), _("Aged out")]
-    assert rows[4] == ["柳溪村", "6", "4", "66.7%", "2", "1", "1", "1"]
-    assert ["Total", "11", "7", "63.6%", "3", "2", "2", "2"] in rows
+    assert rows[5] == ["柳溪村", "6", "4", "66.7%", "0", "1", "1", "1"]
+    assert ["Total", "10", "7", "70.0%", "1", "2", "2", "1"] in rows
     with csv_list_path(path, "open_referrals").open(encoding="utf-8-sig", newline="") as fh:
         refs = list(csv.DictReader(fh))
     assert [(r["Name"], r["Opened on"], r["Days open"]) for r in refs] == [
@@ -106,8 +106,8 @@ def test_every_file_written_is_audited(town, tmp_path):
     save_report(db, report, path)
     entry = next(e for e in entries(db) if e.file == str(path))
     assert entry.action == "report" and entry.actor == "王网格"
-    assert entry.counts == {"month": "2026-09", "key_persons": 11, "visited": 7, "overdue": 3,
-                            "emergency_high": 2, "open_referrals": 2, "aged_out": 2, "files": 7, "full_ids": False}
+    assert entry.counts == {"month": "2026-09", "key_persons": 10, "visited": 7, "overdue": 1,
+                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 7, "full_ids": False}
 
 
 def test_other_file_types_are_refused(town, tmp_path):
@@ -123,11 +123,11 @@ def test_cli_report_to_file_and_terminal(town, tmp_path, capsys):
     db, ids, report = town
     out = tmp_path / "cli.xlsx"
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09", "--out", str(out)]) == 0
-    rows = {r[0]: r[1:] for r in _load(out)["Summary"].iter_rows(min_row=4, max_row=7, values_only=True)}
-    assert rows["Total"][:2] == (11, 7)
+    rows = {r[0]: r[1:] for r in _load(out)["Summary"].iter_rows(min_row=5, max_row=8, values_only=True)}
+    assert rows["Total"][:2] == (10, 7)
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09"]) == 0
     printed = capsys.readouterr().out
-    assert "Overdue (3)" in printed and "王三" in printed
+    assert "Overdue (1)" in printed and "周九" in printed
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-10"]) == 0
     printed = capsys.readouterr().out  # nobody visited in October: 张一 is on the not-visited list, masked
     assert "1101**********002X" in printed and "11010519491231002X" not in printed
@@ -135,3 +135,52 @@ def test_cli_report_to_file_and_terminal(town, tmp_path, capsys):
     with pytest.raises(SystemExit) as bad:
         main(["--db", str(db.path), "report", "--month", "2026-13"])
     assert bad.value.code == 2
+
+
+def test_the_first_sheet_is_the_county_table_on_a4_landscape(town, tmp_path):
+    """Per village and grid, per category: key persons, visited in person / by phone or video, not visited, rate."""
+    db, ids, report = town
+    set_language("zh_CN")
+    path = tmp_path / "county.xlsx"
+    save_report(db, report, path)
+    ws = _load(path).worksheets[0]
+    assert ws.title == "探访率汇总表"
+    assert ws["A1"].value == "新市镇2026年9月重点对象探访情况"
+    assert ws["A2"].value == "统计期间：2026年9月1日至2026年9月30日（统计日：2026年9月30日）"
+    assert "默认探访制度" in ws["A3"].value and "电话探访：联系到本人时计入" in ws["A3"].value
+    assert [c.value for c in ws[4]] == ["村（社区）", "网格", "对象类别", "重点对象数", "已探访", None, "未探访", "探访率"]
+    assert [c.value for c in ws[5]][4:6] == ["入户探访", "电话、视频探访"]
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=6, max_col=8)]
+    table = [r for r in rows if r[3] is not None]
+    # G01 (柳溪村): A B C D E F; B (phone) the only one visited by phone; C and E not visited
+    assert ("柳溪村", "柳溪一网格", "小计", 6, 3, 1, 2, pytest.approx(4 / 6)) in table
+    assert ("柳溪村", "柳溪一网格", "农村留守儿童", 2, 1, 1, 0, 1) in table  # B by phone, F in person
+    # J lives in 石桥村 but belongs to grid G02: a row of its own; J was reached by video
+    assert ("石桥村", "桃源一网格", "独居老年人", 1, 0, 1, 0, 1) in table
+    assert table[-1] == ("合计", None, None, 10, 5, 2, 3, pytest.approx(0.7))
+    assert ("合计", None, "重度残疾人", 2, 2, 0, 0, 1) in table  # D and I: a category's township total
+    assert ws.cell(6, 8).number_format == "0.0%"
+    # printed: A4 landscape, one page wide, the two header rows on every page
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$4:$5" and ws.print_area == f"'探访率汇总表'!$A$1:$H${ws.max_row}"
+
+
+def test_the_trend_sheet_holds_twelve_months_per_grid_and_a_native_chart(town, tmp_path):
+    db, ids, report = town
+    set_language("en")
+    path = tmp_path / "trend.xlsx"
+    save_report(db, report, path)
+    ws = _load(path)[_("12-month trend")]
+    header = [c.value for c in ws[3]]
+    assert header[0] == "Grid" and header[1:] == [f"{m}/{y}" for y, m in report.trend.months]
+    assert header[-1] == "9/2026" and len(header) == 13
+    body = {r[0]: r[1:] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    assert body["Total"][-1] == pytest.approx(report.totals.visit_rate)  # the last point is the report's rate
+    assert body["柳溪一网格"][-1] == pytest.approx(4 / 6) and body["桃源一网格"][-1] == pytest.approx(3 / 4)
+    # August: A B C D+M E G L in G01... as the rule counts them, the same as the report of August
+    august = monthly_report(db, 2026, 8, today=TODAY)
+    assert body["Total"][-2] == pytest.approx(august.totals.visit_rate)
+    charts = ws._charts
+    assert len(charts) == 1 and charts[0].tagname == "lineChart" and len(charts[0].series) == 3  # 2 grids + total
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4

@@ -1,8 +1,10 @@
 """The monthly report against figures worked out by hand (story: tests/report_helpers.py).
 
-September 2026, report day 09-30. Key persons: A B C D E F (G01) and H I J K L
-(G02) = 11. Not: M (merged into D), G (closed 08-20, before the month), N
-(registered 10-03, after it).
+September 2026, report day 09-30. Key persons: A B C D E F (G01) and H I J K
+(G02) = 10. Not: M (merged into D), G (closed 08-20, before the month), N
+(registered 10-03, after it), L (closed 09-05 before any visit in September:
+a case closed in the month counts only if visited before the close). Due by
+calendar month: a resident last seen in August is due by 09-30, overdue from 10-01.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from storage.register.residents import register_resident
 from storage.register.visits import log_visit
 from storage.reports.monthly import monthly_report, parse_month, report_day
 from tests.foundation_helpers import make_db
-from tests.report_helpers import G1, G2, TODAY, V1, V2, V3, build_township, set_phone_counts
+from tests.report_helpers import G1, G2, TODAY, V1, V2, V3, build_township, set_counts
 
 D = dt.date
 
@@ -38,67 +40,69 @@ def test_september_summary(town):
     db, ids = town
     r = monthly_report(db, 2026, 9, today=TODAY)
     assert (r.first, r.last, r.day) == (D(2026, 9, 1), D(2026, 9, 30), D(2026, 9, 30))
-    # visited: A (home), B (phone counts), D, F, I, J (video counts like phone), K = 7;
-    # not: C (nobody seen), E (proxy), H (visit deleted), L.
-    # overdue at 09-30: C (last seen 08-01, due 08-31), E (08-20 -> 09-19), I (emergency from 09-28,
-    # daily: 09-10 -> 09-11). Not D: high, weekly, but seen 09-25 on the merged duplicate -> due 10-02.
+    # visited: A (home), B (phone, reached), D, F (before its close on 09-15), I, J (video, reached), K = 7;
+    # in person A D F I K, by phone or video B J. Not: C (the call did not get through), E (proxy), H (visit deleted).
+    # overdue at 09-30: I only (emergency from 09-28: due within a day of the finding, 09-29). Not C (last
+    # seen 08-01: due by 09-30), not E (seen 08-20, the proxy visit does not count: due by 09-30), not D (high,
+    # weekly, seen 09-25 on the merged duplicate -> due 10-02).
     # emergency + high at 09-30: D (high), I (emergency); J went back to medium on 09-10, K is high only from 10-05.
     # open referrals: F's school referral; K's police referral (closed 10-02). Not K's clinic one (closed 09-20),
-    # not G's (G is no key person). Aged out: E (18 on 09-15, active), L (closed for aged_out on 09-05).
-    assert figures(r.totals) == (11, 7, 3, 2, 2, 2)
-    assert r.totals.visit_rate == pytest.approx(7 / 11)
+    # not G's (G is no key person). Aged out: E (18 on 09-15, active); L is no key person of September.
+    assert figures(r.totals) == (10, 7, 1, 2, 2, 1)
+    assert (r.totals.in_person, r.totals.other_ways, r.totals.not_visited) == (5, 2, 3)
+    assert r.totals.visit_rate == pytest.approx(7 / 10)
 
     grid = {row.key: (row.label, figures(row)) for row in r.rows["grid"]}
     assert grid == {
-        G1: ("柳溪一网格", (6, 4, 2, 1, 1, 1)),  # A B C D E F; visited A B D F; overdue C E; high D; ref F; aged E
-        G2: ("桃源一网格", (5, 3, 1, 1, 1, 1)),  # H I J K L; visited I J K; overdue I; emergency I; ref K; aged L
+        G1: ("柳溪一网格", (6, 4, 0, 1, 1, 1)),  # A B C D E F; visited A B D F; high D; ref F; aged E
+        G2: ("桃源一网格", (4, 3, 1, 1, 1, 0)),  # H I J K; visited I J K; overdue I; emergency I; ref K
     }
     village = {row.key: (row.label, figures(row)) for row in r.rows["village"]}
     assert village == {
-        V1: ("柳溪村", (6, 4, 2, 1, 1, 1)),  # grid G01's village
-        V2: ("桃源村", (4, 2, 1, 1, 1, 1)),  # H I K L (J lives in 石桥村); visited I K
+        V1: ("柳溪村", (6, 4, 0, 1, 1, 1)),  # grid G01's village
+        V2: ("桃源村", (3, 2, 1, 1, 1, 0)),  # H I K (J lives in 石桥村); visited I K
         V3: ("石桥村", (1, 1, 0, 0, 0, 0)),  # J: the resident's own village wins over the grid's
     }
     assert [row.key for row in r.rows["village"]] == [V1, V2, V3]
     category = {row.key: figures(row) for row in r.rows["category"]}
     assert category == {
         "left_behind_child": (3, 3, 0, 0, 2, 0),  # B F K; referrals F K
-        "child_in_difficulty": (2, 0, 1, 0, 0, 2),  # E L; overdue E; aged E L
+        "child_in_difficulty": (1, 0, 0, 0, 0, 1),  # E; aged E
         "solitary_elder": (3, 3, 0, 1, 0, 0),  # A D J; high D
-        "empty_nest_elder": (1, 0, 1, 0, 0, 0),  # C
-        "left_behind_elder": (1, 0, 0, 0, 0, 0),  # H, registered 09-25: due 10-25
+        "empty_nest_elder": (1, 0, 0, 0, 0, 0),  # C
+        "left_behind_elder": (1, 0, 0, 0, 0, 0),  # H, registered 09-25: due by the month's end
         "severely_disabled": (2, 2, 1, 2, 0, 0),  # D I (D counts in two category rows, once in the totals)
     }
-    assert sum(row.key_persons for row in r.rows["category"]) == 12
+    assert sum(row.key_persons for row in r.rows["category"]) == 11
 
 
 def test_september_lists(town):
     db, ids = town
     r = monthly_report(db, 2026, 9, today=TODAY)
     # by grid name, then pinyin: 柳溪 before 桃源 (code points); liu wu < wang san; huang ba < sun shi er
-    assert names(r.not_visited) == ["刘五", "王三", "黄八", "孙十二"]
-    # most overdue first: C 30 days (08-31 -> 09-30), I 19 (09-11), E 11 (09-19)
-    assert [(p.name, p.due_on, p.days_overdue) for p in r.overdue] == [
-        ("王三", D(2026, 8, 31), 30), ("周九", D(2026, 9, 11), 19), ("刘五", D(2026, 9, 19), 11)]
+    assert names(r.not_visited) == ["刘五", "王三", "黄八"]
+    assert [(p.name, p.due_on, p.days_overdue) for p in r.overdue] == [("周九", D(2026, 9, 29), 1)]
+    assert {p.name: p.due_on for p in r.people if not p.visited} == {
+        "刘五": D(2026, 9, 30), "王三": D(2026, 9, 30), "黄八": D(2026, 9, 30)}
     assert [(p.name, p.risk_level, p.risk_since) for p in r.emergency_high] == [
         ("周九", "emergency", D(2026, 9, 28)), ("赵四", "high", D(2026, 8, 20))]
     # oldest first: K's police referral opened 09-01, F's school referral 09-03
     assert [(f.name, f.agency, f.opened_on, f.days_open) for f in r.referrals] == [
         ("郑十一", "police", D(2026, 9, 1), 29), ("陈六", "school", D(2026, 9, 3), 27)]
-    assert [(p.name, p.age_out_on, p.status) for p in r.aged_out] == [
-        ("孙十二", D(2026, 8, 1), "closed"), ("刘五", D(2026, 9, 15), "active")]
+    assert [(p.name, p.age_out_on, p.status) for p in r.aged_out] == [("刘五", D(2026, 9, 15), "active")]
+    assert ids["L"] not in {p.id for p in r.people}
     d = next(p for p in r.people if p.id == ids["D"])
     assert d.last_seen == D(2026, 9, 25)  # the duplicate's visit
     a = next(p for p in r.people if p.id == ids["A"])
     assert (a.id_number, a.age, a.village) == ("11010519491231002X", 76, "柳溪村")  # born 1949-12-31
     workers = [(w.visitor, w.grid, w.visits, w.home, w.phone, w.video, w.proxy, w.not_seen, w.counted,
-                w.residents_seen) for w in r.workers]
+                w.residents_visited, w.residents_seen) for w in r.workers]
     assert workers == [
-        # 王: A, B phone, C not seen, D twice, M (=D), E proxy, F = 8 visits; 6 home; counted A B D D M F = 6;
-        # residents seen A B D F = 4
-        ("王网格", "柳溪一网格", 8, 6, 1, 0, 1, 1, 6, 4),
+        # 王: A, B phone, C phone not reached, D twice, M (=D), E proxy, F = 8 visits; 5 home; not reached C E;
+        # counted A B D D M F = 6; residents visited A B D F = 4, seen in person A D F = 3
+        ("王网格", "柳溪一网格", 8, 5, 2, 0, 1, 2, 6, 4, 3),
         # 李: I, J video, K = 3 (H's visit was deleted; G's and L's were in August)
-        ("李网格", "桃源一网格", 3, 2, 0, 1, 0, 0, 3, 3),
+        ("李网格", "桃源一网格", 3, 2, 0, 1, 0, 0, 3, 3, 2),
     ]
 
 
@@ -112,21 +116,21 @@ def test_drill_down_matches_the_figures(town):
                 assert len(r.behind(grouping, row.key, measure)) == getattr(row, measure)
             assert len(r.behind(grouping, row.key, "visit_rate")) == row.key_persons - row.visited
     assert names(r.behind("village", V3, "key_persons")) == ["吴十"]
-    assert names(r.behind("category", "child_in_difficulty", "aged_out")) == ["孙十二", "刘五"]
+    assert names(r.behind("category", "child_in_difficulty", "aged_out")) == ["刘五"]
 
 
 def test_phone_calls_stop_counting_when_the_township_says_so(tmp_path):
     db, ids = build_township(tmp_path / "t.db")
-    set_phone_counts(db, False)
+    set_counts(db, phone="never", video="never")
     r = monthly_report(db, 2026, 9, today=TODAY)
     # B (phone) and J (video) are no longer visited: 7 - 2 = 5.
-    # Overdue gains B (last seen 08-05, due 09-04) and J (never seen: registered 01-10, medium, due 02-09).
-    assert figures(r.totals) == (11, 5, 5, 2, 2, 2)
-    assert not r.phone_counts
+    # Overdue gains J (never seen: registered 01-10, due by 01-31); B, last seen 08-05, is due by 09-30.
+    assert figures(r.totals) == (10, 5, 2, 2, 2, 1)
+    assert r.policy.counts["phone"] == "never" and r.policy.since == TODAY
     overdue = {p.name: p.days_overdue for p in r.overdue}
-    assert overdue == {"王三": 30, "周九": 19, "刘五": 11, "李二": 26, "吴十": 233}
+    assert overdue == {"周九": 1, "吴十": 242}
     wang = r.workers[0]
-    assert (wang.counted, wang.residents_seen) == (5, 3)  # B's call no longer counts
+    assert (wang.counted, wang.residents_visited) == (5, 3)  # B's call no longer counts
 
 
 def test_current_month_is_taken_at_today(town):
@@ -138,7 +142,8 @@ def test_current_month_is_taken_at_today(town):
     assert names(r.emergency_high) == ["周九", "赵四", "郑十一"]  # K high from 10-05
     assert r.referrals == []  # K's police referral closed 10-02
     k = next(p for p in r.people if p.id == ids["K"])
-    assert (k.due_on, k.days_overdue) == (D(2026, 9, 15), 35)  # weekly now: 09-08 + 7
+    # weekly from the finding on 10-05 (last seen 09-08, before it): due 10-12
+    assert (k.due_on, k.days_overdue) == (D(2026, 10, 12), 8)
     assert names(r.aged_out) == ["刘五", "郑十一"]  # K is 16 on 10-10
 
 

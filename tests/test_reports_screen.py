@@ -47,7 +47,7 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         await pilot.press("left_square_bracket")  # September
         await settle(pilot, _month(pilot, 2026, 9))
         expected = monthly_report(db, 2026, 9, today=TODAY)
-        assert _row(table, table.row_count - 1) == ["Total", "11", "7", "63.6%", "3", "2", "2", "2"]
+        assert _row(table, table.row_count - 1) == ["Total", "10", "7", "70.0%", "1", "2", "2", "1"]
         assert _row(table, 0)[:3] == ["柳溪村", "6", "4"]
         assert table.row_count == len(expected.rows["village"]) + 1
         await pilot.press("g")  # grid
@@ -58,9 +58,9 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         assert "not begun" in str(screen.query_one("#status", Static).content)
         await pilot.press("left_square_bracket")
         await settle(pilot, _month(pilot, 2026, 9))
-        # the overdue figure of grid G01 (column 4): C and E
+        # the visit rate of grid G01 (column 3) drills down to those not visited: C and E
         table.focus()
-        table.move_cursor(row=0, column=4)
+        table.move_cursor(row=0, column=3)
         await pilot.press("enter")
         await settle(pilot, lambda: app.screen is not screen)
         listing = app.screen.query_one("#list", DataTable)
@@ -68,7 +68,13 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen)
         await pilot.press("v")  # the chart instead of the table
-        assert "63.6%" in str(screen.query_one("#chart", Static).content)
+        assert "70.0%" in str(screen.query_one("#chart", Static).content)
+        await pilot.press("t")  # the 12-month trend instead of the chart
+        assert screen.query_one("#trend-box").display and not screen.query_one("#chart-box").display
+        trend = str(screen.query_one("#trend", Static).content)
+        assert "10/2025" in trend and "9/2026" in trend and "柳溪一网格" in trend and "70.0%" in trend
+        await pilot.press("t")  # again: back to the table
+        assert table.display and not screen.query_one("#trend-box").display
         await pilot.press("x")
         out = screen.query_one("#out", Input)
         assert out.has_focus

@@ -103,7 +103,7 @@ def test_due_filters_follow_the_policy(db):
     soon = _add(db, "丙", seed=3, registered=dt.date(2026, 1, 1))
     high = _add(db, "丁", seed=4, registered=dt.date(2026, 1, 1), risk="high")
     log_visit(db, visited.id, {"visit_date": dt.date(2026, 11, 20)}, today=TODAY)
-    log_visit(db, soon.id, {"visit_date": dt.date(2026, 10, 28)}, today=TODAY)  # due 11-27
+    log_visit(db, soon.id, {"visit_date": dt.date(2026, 10, 28)}, today=TODAY)  # due by the month's end
     log_visit(db, high.id, {"visit_date": dt.date(2026, 11, 10)}, today=TODAY)  # weekly: due 11-17
     assert sorted(_names(db, "", ResidentFilter(due="overdue"))) == ["丁", "乙"]
     assert _names(db, "", ResidentFilter(due="due_week")) == ["丙"]
@@ -111,7 +111,7 @@ def test_due_filters_follow_the_policy(db):
     assert sorted(_names(db, "", ResidentFilter(due="not_visited_month"))) == ["丙", "乙"]
     with db.session() as s:
         row = next(r for r in search_residents(s, "", filters=EVERYONE, today=TODAY) if r.name == "丙")
-    assert (row.last_visit, row.due_on) == (dt.date(2026, 10, 28), dt.date(2026, 11, 27))
+    assert (row.last_visit, row.due_on) == (dt.date(2026, 10, 28), dt.date(2026, 11, 30))
 
 
 def test_a_visit_after_today_does_not_count(db):
@@ -151,7 +151,7 @@ def test_unknown_due_status_is_a_bug_not_an_empty_list(db):
 
 
 def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
-    """A visit through someone else, or one where the resident was not seen, does not count anywhere."""
+    """A visit through someone else, or a call that did not reach the person, does not count anywhere."""
     import datetime as dt
 
     from storage.register.home import resident_due_rows
@@ -168,7 +168,7 @@ def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
     unseen = register_resident(db, {"name": "乙", **fields})
     seen = register_resident(db, {"name": "丙", **fields})
     log_visit(db, proxy.id, {"method": "proxy"}, today=today)
-    log_visit(db, unseen.id, {"resident_seen": False}, today=today)
+    log_visit(db, unseen.id, {"method": "phone", "contact_made": False}, today=today)
     log_visit(db, seen.id, {}, today=today)
     with db.session() as s:
         overdue = {r.name for r in search_residents(s, "", filters=ResidentFilter(due="overdue"), today=today)}

@@ -10,7 +10,8 @@ from sqlmodel import select
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import set_language
 from storage.core.models import Event, Referral, Resident
-from storage.register.policy import Policy, age_out_date, ageing_out, due_date
+from storage.register.due import DueFacts, due_on
+from storage.register.policy import Policy, age_out_date, ageing_out
 from storage.register.referrals import close_referral, open_referral
 from storage.register.residents import close_case, register_resident, update_resident
 from storage.register.risk import change_risk, risk_history
@@ -130,9 +131,15 @@ def test_close_case_needs_a_known_reason(db):
     assert (r.status, r.close_reason) == ("closed", "deceased")
 
 
-def test_policy_frequency_and_due_dates():
+def test_policy_due_dates_by_calendar_month_week_and_day():
     p = Policy()
-    assert p.frequency_days("low") == 30 and p.frequency_days("high") == 7 and p.frequency_days("emergency") == 1
-    assert p.frequency_days("low", override=14) == 14 and p.frequency_days("high", override=14) == 7
-    assert due_date(dt.date(2026, 11, 1), None, 30, TODAY) == dt.date(2026, 12, 1)
-    assert due_date(None, dt.date(2026, 11, 20), 30, TODAY) == dt.date(2026, 12, 20)
+    seen_on = dt.date(2026, 11, 1)
+    assert due_on(p, DueFacts(seen_on, None), TODAY) == dt.date(2026, 12, 31)  # by the end of next month
+    assert due_on(p, DueFacts(seen_on, None, "high"), TODAY) == dt.date(2026, 11, 8)
+    assert due_on(p, DueFacts(seen_on, None, "emergency"), TODAY) == dt.date(2026, 11, 2)
+    assert due_on(p, DueFacts(seen_on, None, override=14), TODAY) == dt.date(2026, 11, 15)
+    assert due_on(p, DueFacts(seen_on, None, "high", override=14), TODAY) == dt.date(2026, 11, 8)
+    # never visited: by the end of the month of registration
+    assert due_on(p, DueFacts(None, dt.date(2026, 11, 20)), TODAY) == dt.date(2026, 11, 30)
+
+

@@ -375,6 +375,10 @@ def _make_screen(name: str) -> Screen:
         from screens.roster_import import RosterImportScreen
 
         return RosterImportScreen()
+    if name == "policy":
+        from screens.policy import PolicyScreen
+
+        return PolicyScreen()
     raise ValueError(f"unknown screen {name!r}")
 
 

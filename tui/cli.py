@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "tui.cmd_sync",
     "tui.cmd_roster",
     "tui.cmd_report",
+    "tui.cmd_policy",
 ]
 
 EXIT_USER_ERROR = 1

@@ -44,7 +44,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     today = dt.date.today()
     year, month = args.month or (today.year, today.month)
     with cli_progress(_("Computing the report")) as progress:
-        report = monthly_report(db, year, month, today=today, progress=progress)
+        report = monthly_report(db, year, month, today=today, progress=progress, with_trend=not args.out
+                                or args.out.suffix.lower() == ".xlsx")
     if args.out:
         from storage.reports.files import save_report
 
@@ -108,6 +109,11 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
             table.add_row(*(cell_text(v) for v in summary_cells(row)))
         table.add_row(*(cell_text(v) for v in summary_cells(report.totals)), style="bold")
         console.print(table)
+    if report.trend is not None:
+        from storage.reports.xlsx_sheets import short_month
+        from tui.trend_chart import trend_text
+
+        console.print(trend_text(report.trend, lambda rate: cell_text(rate, "rate"), short_month, display_width))
     for name, list_title in LISTS.items():
         items = report.list_rows(name)
         columns = [c for c in LIST_COLUMNS[name] if not (narrow and c.header in dropped)]

@@ -24,6 +24,7 @@ MAIN_SCREENS: list[tuple[str, str, str]] = [
     ("conflicts", N_("Conflicts"), N_("Edits that clashed in a merge, waiting for review")),
     ("reports", N_("Reports"), N_("The monthly report: coverage, overdue, risk, referrals")),
     ("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet")),
+    ("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due")),
 ]
 
 

@@ -36,7 +36,9 @@ from storage.core.models import (
     Identity,
     Resident,
     RiskAssessment,
+    Visit,
 )
+from storage.core.visit_contact import legacy_contact
 
 Key = tuple[str, str]
 
@@ -116,6 +118,8 @@ def _after_fold(session: Session, record_type: str, row: SQLModel, hlc: int) -> 
         row.hlc = hlc  # type: ignore[attr-defined]
         return {row.resident_id}  # type: ignore[attr-defined]
     if record_type == "visit":
+        if row.contact_made is None:  # type: ignore[attr-defined]
+            row.contact_made = legacy_contact(row.method, row.resident_seen, row.met_with)  # type: ignore[attr-defined]
         existing = session.get(RiskAssessment, "visit:" + row.id)  # type: ignore[attr-defined]
         derived = visit_risk_row(row.model_dump(), hlc)
         if existing is not None:
@@ -250,6 +254,12 @@ def _derived(record_type: str, record_id: str, values: dict[str, Any], deleted: 
         out["id_rev"] = number[::-1] if number else None
     elif record_type == "risk":
         out["hlc"] = newest
+    elif record_type == "visit" and values.get("contact_made") is None:
+        # recorded before the app asked (schema < 4): storage/core/visit_contact.py
+        visit = Visit.model_fields
+        out["contact_made"] = legacy_contact(values.get("method", visit["method"].default),
+                                             values.get("resident_seen", visit["resident_seen"].default),
+                                             values.get("met_with", visit["met_with"].default))
     return out
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -49,8 +49,21 @@ def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
     move_out_of_database(conn)
 
 
+def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
+    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
+    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
+    from storage.core.visit_contact import LEGACY_CONTACT_SQL
+
+    cols = {row[1] for row in conn.execute("PRAGMA table_info(visit)")}
+    if "contact_made" not in cols:
+        conn.execute("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
+    conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_1_to_2, 2: _upgrade_2_to_3}
+UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4,
+}
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 
 

@@ -83,6 +83,11 @@ def set_language(lang: str) -> str:
     return lang
 
 
+def translator(lang: str):
+    """gettext for one language, whatever the interface language (to recognise a word typed in either)."""
+    return _translations(normalize_language(lang) or DEFAULT_LANGUAGE).gettext
+
+
 def current_language() -> str:
     return _current_lang
 

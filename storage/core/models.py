@@ -239,7 +239,11 @@ class Visit(SQLModel, table=True):
     method: str = "home"  # home | phone | video | proxy
     visitor: str = ""
     met_with: str = ""
-    resident_seen: bool = True
+    resident_seen: bool = True  # seen in person (见到本人): a home visit that found the person
+    # the person themself was reached: seen on a home visit, spoken with on a phone or video call
+    # (联系到本人); never on a visit through someone else. Visits recorded before schema 4 have
+    # it from storage/core/visit_contact.py when their events do not set it.
+    contact_made: Optional[bool] = None
     observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     hazards: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from storage.demo import words
 from storage.register.categories import SERVICES, dimensions_for, hazards_for, needs_for
+from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import Policy
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ def _visit_days(b: GridBuilder, person: Person, steps: list[Step]) -> list[dt.da
     rng, today = b.rng, b.today
     this_month = today.replace(day=1)
     last_month = (this_month - DAY).replace(day=1)
-    year_ago = _next_month(this_month.replace(year=this_month.year - 1))
-    start = max(person.registered, year_ago)  # the last twelve months, this one included
+    # a year back, as far as the app lets a visit be logged: a report of last month has (nearly)
+    # twelve months behind it for its trend
+    start = max(person.registered, today - dt.timedelta(days=365))
     end = min(person.closed_on or today, today) - DAY
     if end < start:
         return []
@@ -128,21 +130,38 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
         fields = {
             "resident_id": person.rid, "grid_code": b.spec.grid_id, "visit_date": day.isoformat(), "method": method,
             "visitor": b.spec.worker, "met_with": met,
-            "resident_seen": method in ("home", "video") and rng.random() < 0.97,
+            "contact_made": _reached(method, u, rng),
             "observations": {d: rng.choice(overrides.get(d) or words.OBSERVATIONS[d]) for d in chosen},
             "hazards": found,
             "needs": [rng.choice(needs)] if rng.random() < 0.12 else [],
             "services": [rng.choice(SERVICE_CODES)] if rng.random() < 0.3 else [],
             "mandatory_report": assessed_today and level == "emergency",
-            "next_visit_on": (day + dt.timedelta(days=POLICY.frequency_days(level))).isoformat(),
+            "next_visit_on": next_visit_proposal(POLICY, DueFacts(day, person.registered, level, day), day).isoformat(),
             "notes": rng.choice(notes),
         }
+        fields["resident_seen"] = fields["contact_made"] and method == "home"
+        if not fields["contact_made"] and met == "本人":
+            fields["met_with"] = "家属"  # nobody home, or the call reached a relative
         if assessed_today or rng.random() < 0.25:
             fields["risk_after"] = level
         vid = b._id()
         b._add(day, "visit", vid, fields)
         done.append((day, vid))
     return done
+
+
+def _reached(method: str, u: float, rng) -> bool:
+    """Whether a visit reached the person: nine phone calls in ten, nearly every home visit and video call.
+
+    A phone call's answer comes from the draw that chose the method (u in 0.85..0.94 is a
+    phone call; the top tenth of that band did not get through), so the demo's other draws,
+    and everything built from them, stay as they were before visits recorded a contact.
+    """
+    if method == "phone":
+        return u < 0.93
+    if method in ("home", "video"):
+        return rng.random() < 0.97
+    return False  # learnt through others
 
 
 def referral(b: GridBuilder, person: Person, steps: list[Step], done: list[tuple[dt.date, str]]) -> None:

@@ -1,11 +1,10 @@
 """The home screen's figures: who is due, overdue, at risk or ageing out, and this month's progress.
 
-`resident_due_rows` is the due rule for a list of residents at once: one
-query with every resident's last visit (the definition of a visit that counts
-is storage/register/report_query.py's, so the home screen and the monthly report
-agree), then the policy in Python. The rest of `home_data` is a few small
-queries on top. Nothing here is stored: it is computed each time from the visit
-history and the policy.
+`resident_due_rows` is the due rule for a list of residents at once: one query with every
+resident's last visit that counts, then storage/register/due.py's rule in Python — the same
+rule and the same month standing (`month_standing`) as the monthly report, so Home and the
+report agree. The rest of `home_data` is a few small queries on top. Nothing here is stored:
+it is computed each time from the visit history and the policy.
 
 Everything here reads through a DB-API (sqlite3) connection, with SQL text only: the
 start-up shows these figures straight from the file (`quick_reader`) before SQLModel is
@@ -23,9 +22,26 @@ from typing import TYPE_CHECKING
 
 from storage.core.db import driver_connection
 from storage.register.categories import CATEGORIES, RISK_ORDER
+from storage.register.due import (
+    IN_PERSON,
+    OTHER_WAYS,
+    DueFacts,
+    days_overdue,
+    due_on,
+    month_bounds,
+    month_standing,
+    risk_from_sql,
+)
 from storage.register.idnumbers import mask_id
-from storage.register.policy import Policy, ageing_out, read_policy
-from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list, due_on, last_seen_sql
+from storage.register.policy import DEFAULT_POLICY, FINDING_LEVELS, Policy, ageing_out, read_policy
+from storage.register.report_query import (
+    ALIAS_ROOTS_SQL,
+    as_date,
+    category_list,
+    group_visits,
+    last_seen_sql,
+    month_visits_sql,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -53,6 +69,8 @@ class DueRow:
     last_seen: dt.date | None
     due_on: dt.date
     days_overdue: int
+    planned_on: dt.date | None = None  # the next visit the worker typed on the latest visit: their plan
+    standing: str | None = None  # in the month of the day asked about: storage.register.due.month_standing
 
     @property
     def overdue(self) -> bool:
@@ -63,57 +81,100 @@ def _alias_roots(raw: sqlite3.Connection) -> dict[str, str]:
     return {dup: root for dup, root in raw.execute(ALIAS_ROOTS_SQL)}
 
 
-def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date) -> dict[str, dt.date]:
+def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date,
+                     roots: dict[str, str]) -> dict[str, dt.date]:
     """Merged duplicates' visits count for the record they were merged into (few: one query each)."""
     out: dict[str, dt.date] = {}
     sql = f"SELECT {last_seen_sql(policy, ':dup', ':today')}"
-    for dup, root in _alias_roots(raw).items():
+    for dup, root in roots.items():
         seen = as_date(raw.execute(sql, {"dup": dup, "today": today.isoformat()}).fetchone()[0])
         if seen and (root not in out or seen > out[root]):
             out[root] = seen
     return out
 
 
+# the plan a worker typed on a resident's latest visit
+PLANNED_SQL = ("(SELECT v.next_visit_on FROM visit v WHERE v.resident_id = r.id AND v.deleted = 0"
+               " ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)")
+
+
+def month_visits(raw: sqlite3.Connection, policy: Policy, first: dt.date, last: dt.date,
+                 roots: dict[str, str]) -> dict[str, list[tuple[dt.date, str]]]:
+    """Each resident's visits that count in first..last, as (date, method); a duplicate's go to its record."""
+    return group_visits(raw.execute(month_visits_sql(policy), {"first": first.isoformat(), "last": last.isoformat()}),
+                        roots)
+
+
 def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid_code: str | None = None,
-                      policy: Policy | None = None) -> list[DueRow]:
-    """Every active key person (of one grid, or all), with last visit, due date and days overdue.
+                      policy: Policy | None = None, *, planned: bool = False, roots: dict[str, str] | None = None,
+                      in_month: dict[str, list[tuple[dt.date, str]]] | None = None) -> list[DueRow]:
+    """Every active key person (of one grid, or all), with last visit, due date, days overdue, month standing.
 
     `source` is a Session or a sqlite3 connection. The last visit is a correlated subquery per
     resident (report_query.last_seen_sql): it walks ix_visit_resident_date backwards and stops at
     the first visit that counts, which measured faster than one GROUP BY over every visit (that
-    one reads each visit row for its method).
+    one reads each visit row for its method). `planned`: also read each one's planned next visit.
     """
     raw = driver_connection(source)
     policy = policy or read_policy(raw)
-    aliases = _alias_last_seen(raw, policy, today)
+    roots = _alias_roots(raw) if roots is None else roots
+    aliases = _alias_last_seen(raw, policy, today, roots)
+    first, last = month_bounds(today.year, today.month)
+    in_month = month_visits(raw, policy, first, today, roots) if in_month is None else in_month
     where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
     params: dict[str, str] = {"today": today.isoformat()}
     if grid_code:
         where += " AND r.grid_code = :grid"
         params["grid"] = grid_code
+    finding = ", ".join(f"'{level}'" for level in FINDING_LEVELS)
     sql = ("SELECT r.id, r.name, r.id_number, r.grid_code, r.categories, r.risk_level, r.birth_date,"
-           f" r.registered_on, r.visit_frequency_days, {last_seen_sql(policy, 'r.id', ':today')}"
+           f" r.registered_on, r.visit_frequency_days, {last_seen_sql(policy, 'r.id', ':today')},"
+           f" CASE WHEN r.risk_level IN ({finding}) THEN {risk_from_sql()} END,"
+           f" {PLANNED_SQL if planned else 'NULL'}"
            f" FROM resident r WHERE {where}")
     rows = []
-    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen in raw.execute(sql, params):
+    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen, risk_from, plan in raw.execute(
+            sql, params):
         seen = as_date(seen)
         other = aliases.get(rid)
         if other and (seen is None or other > seen):
             seen = other
-        registered_on = as_date(registered)
-        due = due_on(policy, risk or "low", override, seen, registered_on, today)
+        registered_on, birth_date, categories = as_date(registered), as_date(birth), category_list(cats)
+        risk = risk or "low"
+        due = due_on(policy, DueFacts(seen, registered_on, risk, as_date(risk_from), categories, birth_date, override),
+                     today)
         rows.append(DueRow(
             id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
-            categories=category_list(cats), risk_level=risk or "low",
-            birth_date=as_date(birth), registered_on=registered_on, last_seen=seen, due_on=due,
-            days_overdue=max(0, (today - due).days),
+            categories=categories, risk_level=risk, birth_date=birth_date, registered_on=registered_on,
+            last_seen=seen, due_on=due, days_overdue=days_overdue(due, today), planned_on=as_date(plan),
+            standing=month_standing(first, last, registered_on, "active", None, in_month.get(rid, ())),
         ))
     return rows
 
 
-def visited_in_month(row: DueRow, today: dt.date) -> bool:
-    """Seen at least once in today's calendar month (the last visit counted is on or before today)."""
-    return row.last_seen is not None and row.last_seen >= today.replace(day=1)
+def closed_in_month_rows(raw: sqlite3.Connection, today: dt.date, grid_code: str | None,
+                         in_month: dict[str, list[tuple[dt.date, str]]]) -> list[DueRow]:
+    """Cases closed this month that still count in it (visited before the close): month_standing's rule."""
+    first, last = month_bounds(today.year, today.month)
+    where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'closed' AND r.closed_on >= :first"
+    params = {"first": first.isoformat()}
+    if grid_code:
+        where += " AND r.grid_code = :grid"
+        params["grid"] = grid_code
+    out = []
+    for rid, name, grid, cats, risk, registered, closed in raw.execute(
+            "SELECT r.id, r.name, r.grid_code, r.categories, r.risk_level, r.registered_on, r.closed_on"
+            f" FROM resident r WHERE {where}", params):
+        standing = month_standing(first, last, as_date(registered), "closed", as_date(closed), in_month.get(rid, ()))
+        if standing is not None:
+            out.append(DueRow(rid, name or "", "", grid or "", category_list(cats), risk or "low", None,
+                              as_date(registered), None, as_date(closed), 0, standing=standing))
+    return out
+
+
+def visited_in_month(row: DueRow, today: dt.date | None = None) -> bool:
+    """Visited in the month Home shows (a visit that counts, as the policy says): month_standing's answer."""
+    return row.standing in (IN_PERSON, OTHER_WAYS)
 
 
 @dataclass(slots=True)
@@ -163,6 +224,7 @@ class HomeData:
     role: str  # "worker" | "township" | "" (no identity yet)
     grid_code: str | None
     overall: Progress
+    policy: Policy = DEFAULT_POLICY  # the visit policy the figures follow (its title says which, since when)
     by_category: list[Progress] = field(default_factory=list)
     overdue: list[DueRow] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # list name -> full length (lists stop at LIST_LIMIT)
@@ -180,10 +242,13 @@ def overdue_order(row: DueRow) -> tuple:
     return (RISK_ORDER.get(row.risk_level, len(RISK_ORDER)), -row.days_overdue, row.name, row.id)
 
 
-def _tally(rows: list[DueRow], visited: list[bool], key) -> dict[str, Progress]:
-    """Progress per key(row); `visited` is visited_in_month of each row, worked out once for every tally."""
+def _tally(rows: list[DueRow], key) -> dict[str, Progress]:
+    """Progress per key(row), over the key persons of the month (month_standing: not None)."""
     out: dict[str, Progress] = {}
-    for r, seen in zip(rows, visited, strict=True):
+    for r in rows:
+        if r.standing is None:
+            continue
+        seen = r.standing in (IN_PERSON, OTHER_WAYS)
         for k in key(r):
             p = out.get(k)
             if p is None:
@@ -243,12 +308,15 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
     role = ident[0] if ident else ""
     grid = ident[1] if ident is not None and ident[0] == "worker" else None
     policy = read_policy(raw)
-    rows = resident_due_rows(raw, today, grid, policy)
+    roots = _alias_roots(raw)
+    first = today.replace(day=1)
+    in_month = month_visits(raw, policy, first, today, roots)
+    rows = resident_due_rows(raw, today, grid, policy, planned=role == "worker", roots=roots, in_month=in_month)
     by_id = {r.id: r for r in rows}
-    visited = [visited_in_month(r, today) for r in rows]
-    data = HomeData(today=today, role=role, grid_code=grid,
-                    overall=_tally(rows, visited, lambda r: ("",)).get("", Progress("")))
-    cats = _tally(rows, visited, lambda r: r.categories)
+    counted = rows + closed_in_month_rows(raw, today, grid, in_month)  # the month's key persons, as the report's
+    data = HomeData(today=today, role=role, grid_code=grid, policy=policy,
+                    overall=_tally(counted, lambda r: ("",)).get("", Progress("")))
+    cats = _tally(counted, lambda r: r.categories)
     data.by_category = [cats[c] for c in CATEGORIES if c in cats]
     week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
     outs = []
@@ -258,8 +326,10 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
             outs.append((r, when))
     lists = {
         "overdue": sorted((r for r in rows if r.overdue), key=overdue_order),
-        "due_week": sorted((r for r in rows if today <= r.due_on <= week_end),
-                           key=lambda r: (r.due_on, RISK_ORDER.get(r.risk_level, 9), r.name)),
+        # due by the policy this week, or planned by the worker for this week (a plan never hides a due date)
+        "due_week": sorted((r for r in rows if today <= r.due_on <= week_end
+                            or (r.planned_on is not None and today <= r.planned_on <= week_end)),
+                           key=lambda r: (_week_day(r, today, week_end), RISK_ORDER.get(r.risk_level, 9), r.name)),
         "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
         "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
         "referrals": _open_referrals(raw, by_id),
@@ -269,9 +339,15 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         setattr(data, name, items[:LIST_LIMIT])
     data.recent = _recent_visits(raw, grid)
     if role == "township":
-        data.grids = _grid_rows(raw, _tally(rows, visited, lambda r: (r.grid_code,)))
+        data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
         data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0
     return data
+
+
+def _week_day(row: DueRow, today: dt.date, week_end: dt.date) -> dt.date:
+    """The day that puts a row in this week's list: its due date, or its planned date if that comes first."""
+    days = [d for d in (row.due_on, row.planned_on) if d is not None and today <= d <= week_end]
+    return min(days) if days else row.due_on
 
 
 def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:

@@ -10,7 +10,9 @@ from sqlmodel import select
 from storage.core.changes import live_row
 from storage.core.db import Database
 from storage.core.models import Referral, Resident, RiskAssessment, Visit
-from storage.register.policy import Policy, age_on, ageing_out, due_date, load_policy
+from storage.register.due import DueFacts, due_on, risk_from_sql
+from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
+from storage.register.report_query import as_date
 
 
 @dataclass
@@ -47,16 +49,21 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
             .where(RiskAssessment.resident_id.in_(ids), RiskAssessment.deleted == False)  # noqa: E712
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
-    referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
-    from storage.register.report_query import seen_methods
+        began = None
+        if r.risk_level in FINDING_LEVELS:
+            from sqlalchemy import text
 
-    counting = seen_methods(policy)  # the one definition of "seen", shared with Home and the reports
-    last = next((v.visit_date for v in visits if v.method in counting and v.resident_seen and v.visit_date
-                 and v.visit_date <= today), None)
-    freq = policy.frequency_days(r.risk_level, r.visit_frequency_days)
+            began = s.execute(text(f"SELECT {risk_from_sql(':rid', ':level')}"),
+                              {"rid": resident_id, "level": r.risk_level}).scalar()
+    referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
+    # the one rule of a visit that counts, and of when the next is due (storage/register/due.py), as Home's
+    last = next((v.visit_date for v in visits if v.visit_date and v.visit_date <= today
+                 and policy.counts_visit(v.method, bool(v.contact_made))), None)
+    facts = DueFacts(last, r.registered_on, r.risk_level, as_date(began), r.categories, r.birth_date,
+                     r.visit_frequency_days)
     return Profile(
         resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk,
         age=age_on(r.birth_date, today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
-        last_visit=last, due_on=due_date(last, r.registered_on, freq, today),
+        last_visit=last, due_on=due_on(policy, facts, today),
     )

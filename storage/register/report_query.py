@@ -1,11 +1,12 @@
-"""The SQL behind the monthly report, and the due rule it shares with other screens.
+"""The SQL behind the monthly report, and the reads of "last seen" and "risk at a day" it shares.
 
 A handful of set-based queries, each walking an index per key person (never a
 Python loop over visits), so that the county data set (120,000 residents,
-1.44 million visits) reports in about a second. Definitions: docs/reports.md.
+1.44 million visits) reports in about a second. Definitions: docs/reports.md;
+the rule they feed (due, month standing) is storage/register/due.py.
 
-Reusable by the home screen: `seen_methods`, `last_seen_sql`, `risk_at_sql`
-and `due_on` are the one definition of "seen", "risk at a day" and "due".
+Reusable by the home screen and search: `last_seen_sql` and `risk_at_sql` are the one
+definition of "last visit that counts" and "risk at a day".
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storage.register.policy import Policy, due_date
+from storage.register.due import risk_from_sql
+from storage.register.policy import FINDING_LEVELS, Policy, counting_visit_sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -30,19 +33,6 @@ def text(sql: str):
     return sa_text(sql)
 
 
-def seen_methods(policy: Policy) -> tuple[str, ...]:
-    """Methods by which a resident can be "seen": phone and video only where the policy says so.
-
-    A visit through someone else (proxy) never counts: the resident was not seen.
-    """
-    return ("home", "phone", "video") if policy.phone_counts else ("home",)
-
-
-def counting_visit_sql(policy: Policy, alias: str = "v") -> str:
-    methods = ", ".join(f"'{m}'" for m in seen_methods(policy))
-    return f"{alias}.deleted = 0 AND {alias}.resident_seen = 1 AND {alias}.method IN ({methods})"
-
-
 def last_seen_sql(policy: Policy, resident: str = "r.id", until: str = ":day") -> str:
     """The date of the last visit on or before `until` in which `resident` was seen.
 
@@ -51,11 +41,6 @@ def last_seen_sql(policy: Policy, resident: str = "r.id", until: str = ":day") -
     """
     return (f"(SELECT v.visit_date FROM visit v WHERE v.resident_id = {resident} AND v.visit_date <= {until}"
             f" AND {counting_visit_sql(policy)} ORDER BY v.visit_date DESC LIMIT 1)")
-
-
-def seen_between_sql(policy: Policy, resident: str = "r.id", start: str = ":first", end: str = ":last") -> str:
-    return (f"EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = {resident} AND v.visit_date BETWEEN {start} AND {end}"
-            f" AND {counting_visit_sql(policy)})")
 
 
 def risk_at_sql(resident: str = "r.id", day: str = ":day", column: str = "ra.level") -> str:
@@ -73,12 +58,6 @@ def unpack_risk(value: str | None) -> tuple[dt.date | None, int, str | None]:
         return None, 0, None
     day, hlc, level = value.split("|", 2)
     return as_date(day), int(hlc), level
-
-
-def due_on(policy: Policy, risk_level: str, override: int | None, last_seen: dt.date | None,
-           registered_on: dt.date | None, day: dt.date) -> dt.date:
-    """Due date: last visit in which the resident was seen (else registration) + the frequency."""
-    return due_date(last_seen, registered_on, policy.frequency_days(risk_level, override), day)
 
 
 def category_list(value: Any) -> list[str]:
@@ -122,12 +101,54 @@ class PersonRow:
     risk_since: dt.date | None
     risk_hlc: int
     last_seen: dt.date | None
-    seen_in_month: bool
+    visits: list[tuple[dt.date, str]] = field(default_factory=list)  # the month's visits that count: (date, method)
+    risk_from: dt.date | None = None  # the day the risk level in effect began (due.risk_from_sql)
+
+
+def month_visits(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
+                 roots: dict[str, str]) -> dict[str, list[tuple[dt.date, str]]]:
+    """Each resident's visits that count in first..last, as (date, method); a duplicate's go to its record.
+
+    The month's visits are one range of ix_visit_date: cheaper than a subquery per resident.
+    """
+    rows = conn.execute(text(month_visits_sql(policy)), {"first": first.isoformat(), "last": last.isoformat()})
+    return group_visits(rows, roots)
+
+
+def month_visits_sql(policy: Policy) -> str:
+    """(resident, date, method) of the visits that count between :first and :last (also run by Home, on sqlite3)."""
+    return (f"SELECT v.resident_id, v.visit_date, v.method FROM visit v WHERE v.visit_date BETWEEN :first AND :last"
+            f" AND {counting_visit_sql(policy)}")
+
+
+def group_visits(rows, roots: dict[str, str]) -> dict[str, list[tuple[dt.date, str]]]:
+    out: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    for rid, day, method in rows:
+        out[roots.get(rid, rid)].append((as_date(day), method))
+    return out
+
+
+def risk_began(conn: Connection, levels: dict[str, str], day: dt.date) -> dict[str, dt.date]:
+    """For residents at a high or emergency level on `day` ({id: level}): the day that level began."""
+    out: dict[str, dt.date] = {}
+    for level in FINDING_LEVELS:
+        ids = sorted(rid for rid, lv in levels.items() if lv == level)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ", ".join(f":id{n}" for n in range(len(chunk)))
+            sql = f"SELECT r.id, {risk_from_sql('r.id', ':level', ':day')} FROM resident r WHERE r.id IN ({marks})"
+            params = {"level": level, "day": day.isoformat(), **{f"id{n}": rid for n, rid in enumerate(chunk)}}
+            out.update((rid, as_date(began)) for rid, began in conn.execute(text(sql), params) if began)
+    return out
 
 
 def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
                 grid_code: str | None) -> Iterator[PersonRow]:
-    """Registered by the month's end, not deleted, not merged away, and active at some time in the month."""
+    """Registered by the month's end, not deleted, not merged away, and not closed before the month began.
+
+    Whether each one is a key person of the month is due.month_standing's to say (a case closed
+    in the month counts only if visited before the close); `visits` are left for the caller to fill.
+    """
     where = ["r.deleted = 0", "r.merged_into IS NULL",
              "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
@@ -143,10 +164,6 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
         " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
         f" WHERE {' AND '.join(where)}"
     )
-    # the month's visits are one range of ix_visit_date: cheaper than an EXISTS per resident
-    seen = {row[0] for row in conn.execute(text(
-        f"SELECT DISTINCT v.resident_id FROM visit v WHERE v.visit_date BETWEEN :first AND :last"
-        f" AND {counting_visit_sql(policy)}"), params)}
     for m in conn.execute(text(sql), params).all():
         cats = m[8]
         risk_since, risk_hlc, risk_level = unpack_risk(m[15])
@@ -156,7 +173,7 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
             categories=json.loads(cats) if isinstance(cats, str) else list(cats or []),
             status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
             frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
-            last_seen=as_date(m[14]), seen_in_month=m[0] in seen,
+            last_seen=as_date(m[14]),
         )
 
 
@@ -166,7 +183,6 @@ class AliasFacts:
 
     root: str
     last_seen: dt.date | None
-    seen_in_month: bool
     risk_level: str | None
     risk_since: dt.date | None
     risk_hlc: int
@@ -193,11 +209,10 @@ def merged_aliases(conn: Connection, policy: Policy, roots: dict[str, str], firs
     facts = []
     for dup, root in sorted(roots.items()):
         row = conn.execute(text(
-            f"SELECT {last_seen_sql(policy, ':dup')}, {seen_between_sql(policy, ':dup')},"
-            f" {risk_at_sql(':dup', column=RISK_PACKED)}"
+            f"SELECT {last_seen_sql(policy, ':dup')}, {risk_at_sql(':dup', column=RISK_PACKED)}"
         ), {**params, "dup": dup}).one()
-        since, hlc, level = unpack_risk(row[2])
-        facts.append(AliasFacts(root, as_date(row[0]), bool(row[1]), level, since, hlc))
+        since, hlc, level = unpack_risk(row[1])
+        facts.append(AliasFacts(root, as_date(row[0]), level, since, hlc))
     return facts
 
 
@@ -211,16 +226,19 @@ def open_referrals(conn: Connection, day: dt.date) -> list[tuple]:
 
 def visits_by_worker(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
                      grid_code: str | None) -> list[tuple]:
-    """(visitor, grid, visits, home, phone, video, proxy, not seen, counted, residents seen) per worker and grid."""
+    """Per worker and grid: (visitor, grid, visits, home, phone, video, proxy, person not reached, visits that
+    count, residents visited (a visit that counts), residents seen in person (见到本人))."""
     counting = counting_visit_sql(policy)
+    seen = "v.method = 'home' AND v.contact_made = 1"
     where = "v.deleted = 0 AND v.visit_date BETWEEN :first AND :last AND r.deleted = 0"
     params = {"first": first.isoformat(), "last": last.isoformat()}
     if grid_code:
         where += " AND v.grid_code = :grid"
         params["grid"] = grid_code
     sql = ("SELECT v.visitor, v.grid_code, count(*), sum(v.method = 'home'), sum(v.method = 'phone'),"
-           " sum(v.method = 'video'), sum(v.method = 'proxy'), sum(v.resident_seen = 0),"
-           f" sum({counting}), count(DISTINCT CASE WHEN {counting} THEN coalesce(r.merged_into, r.id) END)"
+           " sum(v.method = 'video'), sum(v.method = 'proxy'), sum(v.contact_made = 0),"
+           f" sum({counting}), count(DISTINCT CASE WHEN {counting} THEN coalesce(r.merged_into, r.id) END),"
+           f" count(DISTINCT CASE WHEN {seen} THEN coalesce(r.merged_into, r.id) END)"
            " FROM visit v JOIN resident r ON r.id = v.resident_id"
            f" WHERE {where} GROUP BY v.visitor, v.grid_code")
     return [tuple(row) for row in conn.execute(text(sql), params)]

@@ -23,8 +23,9 @@ from typing import Any
 from sqlmodel import Session
 
 from storage.core.db import driver_connection
+from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
 from storage.register.idnumbers import mask_id
-from storage.register.policy import Policy, age_on, due_date, load_policy
+from storage.register.policy import FINDING_LEVELS, Policy, age_on, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 
 DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
@@ -128,16 +129,6 @@ def _last_visit_sql(policy: Policy) -> str:
     return last_seen_sql(policy, "r.id", ":today")
 
 
-def _due_sql(policy: Policy) -> str:
-    """The due date of `r`, as the visit policy computes it (storage.register.policy.due_date)."""
-    freq = (f"(CASE r.risk_level WHEN 'emergency' THEN {int(policy.emergency_days)}"
-            f" WHEN 'high' THEN {int(policy.high_days)} ELSE {int(policy.default_days)} END)")
-    freq = (f"(CASE WHEN r.visit_frequency_days > 0 AND r.visit_frequency_days < {freq}"
-            f" THEN r.visit_frequency_days ELSE {freq} END)")
-    start = f"coalesce({_last_visit_sql(policy)}, r.registered_on, :today)"
-    return f"date({start}, '+' || {freq} || ' days')"
-
-
 def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tuple[list[str], dict[str, Any]]:
     where = ["r.merged_into IS NULL", "r.deleted = 0"]
     params: dict[str, Any] = {"today": today.isoformat()}
@@ -151,11 +142,16 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
         # categories is a JSON list of codes: '["left_behind_child", ...]'
         where.append("r.categories LIKE :cat ESCAPE '\\'")
         params["cat"] = '%"' + _like_escape(filters.category) + '"%'
+    # the due rule of storage/register/due.py, as SQL conditions (due_before_sql), on active cases
     if filters.due == "overdue":
-        where.append(f"{_due_sql(policy)} < :today")
+        overdue, more = due_before_sql(policy, [today], today)
+        where.append(f"r.status = 'active' AND {overdue} = 1")
+        params.update(more)
     elif filters.due == "due_week":
-        where.append(f"{_due_sql(policy)} BETWEEN :today AND :week_end")
-        params["week_end"] = (today + dt.timedelta(days=6)).isoformat()
+        # due before the week's end but not before today: before one of the two bounds only
+        band, more = due_before_sql(policy, [today, today + dt.timedelta(days=7)], today)
+        where.append(f"r.status = 'active' AND {band} = 1")
+        params.update(more)
     elif filters.due in ("visited_month", "not_visited_month"):
         op = ">=" if filters.due == "visited_month" else "<"
         where.append(f"coalesce({_last_visit_sql(policy)}, '') {op} :month_start")
@@ -175,28 +171,33 @@ def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[sqlite3.R
         cursor.close()
 
 
-def _last_visits(session: Session, ids: list[str], policy: Policy, today: dt.date) -> dict[str, dt.date]:
-    """The last counting visit of each resident of one page, in one query."""
+def _last_visits(session: Session, ids: list[str], policy: Policy,
+                 today: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """The last counting visit, and the day a high or emergency level began, of each resident of one page."""
     if not ids:
         return {}
     marks = ", ".join(f":id{i}" for i in range(len(ids)))
+    finding = ", ".join(f"'{level}'" for level in FINDING_LEVELS)
     # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
-    sql = f"SELECT r.id, {_last_visit_sql(policy)} FROM resident r WHERE r.id IN ({marks})"
+    sql = (f"SELECT r.id, {_last_visit_sql(policy)},"
+           f" CASE WHEN r.risk_level IN ({finding}) THEN {risk_from_sql()} END FROM resident r WHERE r.id IN ({marks})")
     params = {f"id{i}": rid for i, rid in enumerate(ids)} | {"today": today.isoformat()}
-    return {rid: as_date(day) for rid, day in _fetch(session, sql, params) if day}
+    return {rid: (as_date(day), as_date(began)) for rid, day, began in _fetch(session, sql, params)}
 
 
 def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
     last = _last_visits(session, [m["id"] for m in found], policy, today)
     rows = []
     for m in found:
-        seen = last.get(m["id"])
-        freq = policy.frequency_days(m["risk_level"], m["visit_frequency_days"])
+        seen, began = last.get(m["id"], (None, None))
+        birth, categories = as_date(m["birth_date"]), category_list(m["categories"])
+        facts = DueFacts(seen, as_date(m["registered_on"]), m["risk_level"], began, categories, birth,
+                         m["visit_frequency_days"])
         rows.append(ResidentRow(
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
-            age=age_on(as_date(m["birth_date"]), today), categories=category_list(m["categories"]),
+            age=age_on(birth, today), categories=categories,
             risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
-            due_on=due_date(seen, as_date(m["registered_on"]), freq, today),
+            due_on=due_on(policy, facts, today),
         ))
     return rows
 

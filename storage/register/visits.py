@@ -11,12 +11,13 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident, Visit
 from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
-from storage.register.policy import due_date, load_policy
+from storage.register.due import DueFacts, next_visit_proposal
+from storage.register.policy import load_policy
 
 MAX_NOTES = 4000
 MAX_SHORT = 200
 VISIT_FIELDS = {
-    "visit_date", "method", "visitor", "met_with", "resident_seen", "observations", "hazards", "needs",
+    "visit_date", "method", "visitor", "met_with", "resident_seen", "contact_made", "observations", "hazards", "needs",
     "services", "risk_after", "mandatory_report", "next_visit_on", "notes",
 }
 
@@ -44,6 +45,7 @@ def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[s
         errors.append(ValidationError("next_visit_on", _("The next visit must come after this one.")))
     if "method" in data and data["method"] not in VISIT_METHODS:
         errors.append(ValidationError("method", _("Choose how the visit was made.")))
+    _contact(data)
     if data.get("risk_after") and data["risk_after"] not in RISK_LEVELS:
         errors.append(ValidationError("risk_after", _("Unknown risk level.")))
     for name, table in (("hazards", HAZARDS), ("needs", NEEDS), ("services", SERVICES)):
@@ -73,14 +75,33 @@ def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[s
     return data
 
 
+def _contact(data: dict[str, Any]) -> None:
+    """Whether the person was reached (contact_made) and seen in person (resident_seen), kept consistent.
+
+    The form asks one question, by method: 见到本人 on a home visit, 联系到本人 on a phone or
+    video call, none for a visit through someone else (never a contact). A caller that sets
+    only `resident_seen` (older drafts and scripts) means the same question.
+    """
+    method = data.get("method")
+    if method is None:
+        return  # a correction that leaves the method: correct_visit completes it
+    if "contact_made" not in data and "resident_seen" in data:
+        data["contact_made"] = data["resident_seen"]
+    contact = bool(data.get("contact_made", True)) and method != "proxy"
+    data["contact_made"] = contact
+    data["resident_seen"] = contact and method == "home"
+
+
 def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk_after: str | None) -> dt.date:
+    """The next visit the form proposes: the same day next month, or sooner when the policy wants it sooner."""
     with db.session() as s:
         r = s.get(Resident, resident_id)
         policy = load_policy(s)
     if r is None:
         raise UserError(_("No such resident."))
-    freq = policy.frequency_days(risk_after or r.risk_level, r.visit_frequency_days)
-    return due_date(visit_date, None, freq, visit_date)
+    facts = DueFacts(visit_date, r.registered_on, risk_after or r.risk_level, visit_date, r.categories,
+                     r.birth_date, r.visit_frequency_days)
+    return next_visit_proposal(policy, facts, visit_date)
 
 
 def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: dt.date | None = None) -> Visit:
@@ -104,11 +125,18 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
     unknown = set(changes) - VISIT_FIELDS
     if unknown:
         raise ValueError(f"not visit fields: {sorted(unknown)}")
-    data = validate_visit(changes, today)
     with db.write() as s:
         v = live_row(s, "visit", visit_id)
+        if {"method", "contact_made", "resident_seen"} & set(changes):
+            # the contact is checked whole whenever any part of it changes (see _contact)
+            keep = {} if {"contact_made", "resident_seen"} & set(changes) else {"contact_made": v.contact_made}
+            changes = {"method": v.method, **keep, **changes}
+        data = validate_visit(changes, today)
         diff = {k: val for k, val in data.items() if getattr(v, k) != val}
         if diff:
+            # stated in every correction: a visit recorded before schema 4 has it only derived from
+            # its other fields (storage/core/visit_contact.py), which this correction may change
+            diff.setdefault("contact_made", data.get("contact_made", v.contact_made))
             writer(s).write("visit", visit_id, diff)
         s.flush()
         return s.get(Visit, visit_id)

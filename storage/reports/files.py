@@ -30,6 +30,7 @@ from storage.register.categories import (
 )
 from storage.register.idnumbers import mask_id
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
+from storage.reports.xlsx_sheets import policy_line
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
@@ -81,8 +82,9 @@ LIST_COLUMNS: dict[str, list[Column]] = {
         Column(N_("Visits"), "int", lambda w: w.visits), Column(N_("Home visits"), "int", lambda w: w.home),
         Column(N_("Phone calls"), "int", lambda w: w.phone), Column(N_("Video calls"), "int", lambda w: w.video),
         Column(N_("Through someone else"), "int", lambda w: w.proxy),
-        Column(N_("Resident not seen"), "int", lambda w: w.not_seen),
+        Column(N_("Person not reached"), "int", lambda w: w.not_seen),
         Column(N_("Visits that count"), "int", lambda w: w.counted),
+        Column(N_("Residents visited"), "int", lambda w: w.residents_visited),
         Column(N_("Residents seen"), "int", lambda w: w.residents_seen)],
 }
 # the persons behind "key persons" and "visited" (drill-down) look like the not-visited list
@@ -124,8 +126,10 @@ def title(report: MonthlyReport) -> str:
 
 
 def notes(report: MonthlyReport) -> str:
-    phone = _("phone and video calls count") if report.phone_counts else _("phone and video calls do not count")
-    return _("Report day {day}; {phone}.").format(day=report.day.isoformat(), phone=phone)
+    """One line: the report day and the policy the figures follow (the files add which visits counted)."""
+    from storage.register.policy_text import policy_title
+
+    return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
 
 
 def display_width(text: str) -> int:
@@ -147,13 +151,16 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet
+
     wb = Workbook()
-    ws = wb.active
-    ws.title = _("Summary")
+    add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
+    ws = wb.create_sheet(_("Summary"))
     bold = Font(bold=True)
     ws.append([title(report)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([notes(report)])
+    ws.append([policy_line(report)])
     widths: dict[int, int] = {}
     rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
     for n, grouping in enumerate(GROUPINGS):
@@ -174,8 +181,9 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.cell(ws.max_row, 1).font = bold
     for line in DEFINITIONS:
         ws.append([_(line)])
-    ws.freeze_panes = "A4"  # title, notes, and the first table's header stay in view
+    ws.freeze_panes = "A5"  # title, notes, and the first table's header stay in view
     _set_widths(ws, widths)
+    add_trend_sheet(wb, report)
 
     for name, sheet_title in LISTS.items():
         sheet = wb.create_sheet(_(sheet_title)[:31])
@@ -226,6 +234,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
         out = csv.writer(fh)
         out.writerow([title(report)])
         out.writerow([notes(report)])
+        out.writerow([policy_line(report)])
         for grouping in GROUPINGS:
             out.writerow([])
             out.writerow(summary_headers(grouping))
@@ -250,6 +259,10 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UserError(_("Write the report to a .xlsx or .csv file, not {name}.").format(name=path.name))
+    if suffix == ".xlsx" and report.trend is None:  # the workbook's trend sheet needs it
+        from storage.reports.monthly import add_trend
+
+        add_trend(db, report)
     try:
         if suffix == ".xlsx":
             write_xlsx(report, path, full_ids=full_ids)

@@ -19,7 +19,9 @@ from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
 from storage.register import report_query as q
 from storage.register.categories import CATEGORIES, RISK_ORDER
-from storage.register.policy import age_on, age_out_date, load_policy, month_bounds
+from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
+from storage.register.policy import Policy, age_on, age_out_date, load_policy
+from storage.reports.trend import Trend, rate_trend
 
 Progress = Callable[[int, int], None]
 
@@ -71,6 +73,7 @@ class Person:
     due_on: dt.date
     days_overdue: int
     visited: bool
+    visited_how: str | None  # storage.register.due.IN_PERSON or OTHER_WAYS when visited
     overdue: bool
     high_risk: bool
     aged_out: bool
@@ -112,6 +115,7 @@ class WorkerLine:
     proxy: int
     not_seen: int
     counted: int
+    residents_visited: int
     residents_seen: int
 
 
@@ -121,14 +125,20 @@ class ReportRow:
     label: str  # the totals row keeps the msgid, so a report computed in one language shows in another
     key_persons: int = 0
     visited: int = 0
-
-    @property
-    def shown_label(self) -> str:
-        return _(self.label) if self.key is None else self.label
+    in_person: int = 0  # visited, at least once in person
+    other_ways: int = 0  # visited, by phone or video only (or another way the policy counts)
     overdue: int = 0
     emergency_high: int = 0
     open_referrals: int = 0
     aged_out: int = 0
+
+    @property
+    def shown_label(self) -> str:
+        return _(self.label) if self.key is None else self.label
+
+    @property
+    def not_visited(self) -> int:
+        return self.key_persons - self.visited
 
     @property
     def visit_rate(self) -> float | None:
@@ -137,6 +147,8 @@ class ReportRow:
     def add(self, p: Person) -> None:
         self.key_persons += 1
         self.visited += p.visited
+        self.in_person += p.visited_how == IN_PERSON
+        self.other_ways += p.visited_how == OTHER_WAYS
         self.overdue += p.overdue
         self.emergency_high += p.high_risk
         self.open_referrals += p.open_referrals
@@ -154,13 +166,14 @@ class MonthlyReport:
     township_name: str
     grid_code: str | None  # a worker's report covers their own grid
     grid_name: str
-    phone_counts: bool
+    policy: Policy  # the visit policy the figures were computed under
     generated_at: dt.datetime
     people: list[Person] = field(default_factory=list)
     referrals: list[ReferralLine] = field(default_factory=list)
     workers: list[WorkerLine] = field(default_factory=list)
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
     totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+    trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
 
     @property
     def month_text(self) -> str:
@@ -238,7 +251,10 @@ def _sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
 
 
 def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
-                   grid_code: str | None = None, progress: Progress | None = None) -> MonthlyReport:
+                   grid_code: str | None = None, progress: Progress | None = None,
+                   with_trend: bool = False) -> MonthlyReport:
+    """The report of one month; `with_trend`: also the rate of the twelve months up to it (about as costly
+    again: the workbook, the Reports screen and the terminal show it)."""
     today = today or dt.date.today()
     first, last = month_bounds(year, month)
     day = report_day(year, month, today)
@@ -254,44 +270,54 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             year=year, month=month, first=first, last=last, day=day,
             township_code=ident.township_code if ident else "", township_name=ident.township_name if ident else "",
             grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
-            phone_counts=policy.phone_counts, generated_at=utc_now(),
+            policy=policy, generated_at=utc_now(),
         )
-        step(0, 4)
+        step(0, 5)
         rows = {p.id: p for p in q.key_persons(conn, policy, first, last, day, grid_code)}
-        step(1, 4)
+        step(1, 5)
         roots = q.alias_roots(conn)
+        for rid, visits in q.month_visits(conn, policy, first, last, roots).items():
+            if rid in rows:
+                rows[rid].visits = visits
+        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values()}, day)
         for alias in q.merged_aliases(conn, policy, roots, first, last, day) if rows else []:
             row = rows.get(alias.root)
             if row is None:
                 continue
             if alias.last_seen and (row.last_seen is None or alias.last_seen > row.last_seen):
                 row.last_seen = alias.last_seen
-            row.seen_in_month = row.seen_in_month or alias.seen_in_month
             if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):
                 row.risk_level, row.risk_since, row.risk_hlc = alias.risk_level, alias.risk_since, alias.risk_hlc
-        step(2, 4)
+                began.pop(row.id, None)  # the duplicate's finding: from its own date (below)
+        for row in rows.values():
+            row.risk_from = began.get(row.id, row.risk_since)
+        step(2, 5)
         referral_rows = q.open_referrals(conn, day)
         worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
-        step(3, 4)
+        step(3, 5)
+        if with_trend:
+            report.trend = rate_trend(conn, policy, year, month, grid_code, roots, grids, N_("Total"))
+        step(4, 5)
 
-    by_risk = {level: policy.frequency_days(level) for level in ("emergency", "high", "medium", "low")}
     people: dict[str, Person] = {}
     for r in rows.values():
+        standing = month_standing(first, last, r.registered_on, r.status, r.closed_on, r.visits)
+        if standing is None:  # closed in the month before any visit that counts: not a key person of it
+            continue
         village = villages.get(r.village_code, r.village_code) if r.village_code else _("No village")
         grid = grids.get(r.grid_code, r.grid_code)
-        freq = by_risk.get(r.risk_level) or policy.frequency_days(r.risk_level)
-        if r.frequency_override:  # the same rule as Policy.frequency_days, without a call per resident
-            freq = min(freq, r.frequency_override)
-        due = (r.last_seen or r.registered_on or day) + dt.timedelta(days=freq)
+        due = due_on(policy, DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
+                                      r.birth_date, r.frequency_override), day)
         open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
         open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
         out_on = age_out_date(r.categories, r.birth_date)
+        visited = standing in (IN_PERSON, OTHER_WAYS)
         people[r.id] = Person(
             id=r.id, name=r.name, id_number=r.id_number, sex=r.sex, age=age_on(r.birth_date, day),
             birth_date=r.birth_date, village_code=r.village_code, village=village, grid_code=r.grid_code, grid=grid,
             categories=r.categories, risk_level=r.risk_level, risk_since=r.risk_since, last_seen=r.last_seen,
-            due_on=due, days_overdue=max(0, (day - due).days) if open_at_day else 0,
-            visited=r.seen_in_month, overdue=open_at_day and due < day,
+            due_on=due, days_overdue=days_overdue(due, day) if open_at_day else 0,
+            visited=visited, visited_how=standing if visited else None, overdue=open_at_day and due < day,
             high_risk=open_at_day and r.risk_level in HIGH_RISK,
             aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
             age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
@@ -314,8 +340,18 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
          for visitor, g, *counts in worker_rows),
         key=lambda w: (w.grid, w.visitor))
     _tally(report, villages, grids)
-    step(4, 4)
+    step(5, 5)
     return report
+
+
+def add_trend(db: Database, report: MonthlyReport) -> Trend:
+    """The twelve months' rates up to the report's month, under the policy the report was computed with."""
+    with db.session() as s:
+        conn = s.connection()
+        _villages, grids = q.place_names(conn)
+        report.trend = rate_trend(conn, report.policy, report.year, report.month, report.grid_code,
+                                  q.alias_roots(conn), grids, N_("Total"))
+    return report.trend
 
 
 def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:

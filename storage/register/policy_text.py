@@ -1,0 +1,74 @@
+"""The visit policy in words, for `gridcare policy`, the policy screen, Home and the report."""
+
+from __future__ import annotations
+
+from storage.core.i18n import N_, _, ngettext
+from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
+from storage.register.policy import ALWAYS, FINDING_LEVELS, MONTH, NEVER, REACHED, Every, Policy
+
+COUNT_WORDS = {
+    ALWAYS: N_("always counts"),
+    REACHED: N_("counts when the person was reached"),
+    NEVER: N_("never counts"),
+}
+
+
+def every_text(every: Every) -> str:
+    if every == MONTH:
+        return _("once every calendar month")
+    return ngettext("every day", "every {n} days", int(every)).format(n=every)
+
+
+def _date(day) -> str:
+    from babel.dates import format_date
+
+    from storage.core.i18n import babel_locale
+
+    return format_date(day, "long", locale=babel_locale())
+
+
+def policy_title(policy: Policy) -> str:
+    """One line: which policy this database works under, and since when."""
+    if policy.problem:
+        return _("Default visit policy: {problem}").format(problem=_(policy.problem))
+    if policy.is_default:
+        return _("Default visit policy (the township has not set one)")
+    return _("Township visit policy, in force since {date}").format(date=_date(policy.since))
+
+
+def count_lines(policy: Policy) -> list[str]:
+    return [_("{method}: {rule}").format(method=label(VISIT_METHODS, m), rule=_(COUNT_WORDS[policy.counts[m]]))
+            for m in VISIT_METHODS if m in policy.counts]
+
+
+def every_lines(policy: Policy) -> list[str]:
+    lines = []
+    for level in reversed(list(RISK_LEVELS)):
+        every = every_text(policy.every[level])
+        if level in FINDING_LEVELS and policy.every[level] != MONTH:
+            every = _("{every}, from the last visit that counts or the finding, whichever is later").format(every=every)
+        lines.append(_("{level} risk: {every}").format(level=label(RISK_LEVELS, level), every=every))
+    for rule in policy.categories:
+        who = label(CATEGORIES, rule.category)
+        if rule.min_age is not None:
+            who = _("{category} aged {age} or over").format(category=who, age=rule.min_age)
+        lines.append(_("{who}: {every}").format(who=who, every=every_text(rule.every)))
+    return lines
+
+
+def policy_lines(policy: Policy) -> list[str]:
+    """The whole policy, a heading and one fact a line."""
+    lines = [policy_title(policy)]
+    if not policy.is_default and policy.set_by:
+        lines.append(_("Set by: {name}").format(name=policy.set_by))
+    lines.append(_("Visits that count toward the month:"))
+    lines += ["  " + line for line in count_lines(policy)]
+    lines.append(_("How often:"))
+    lines += ["  " + line for line in every_lines(policy)]
+    lines.append(_("The next visit date a worker types is their own plan: it never changes when a resident is due."))
+    return lines
+
+
+def counting_summary(policy: Policy) -> str:
+    """One sentence for a report's header: which visits counted."""
+    return _("; ").join(count_lines(policy))

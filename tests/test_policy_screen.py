@@ -1,0 +1,79 @@
+"""The visit policy screen: the clerk changes it; a worker's laptop shows it and cannot change it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from storage.core.i18n import set_language
+from storage.register.policy import CategoryRule
+from storage.register.policy_set import current_policy
+from tests.foundation_helpers import make_db
+from tests.pilot_helpers import quiet, run_async
+from tests.register_helpers import HarnessApp
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@run_async
+async def test_the_clerk_sets_methods_intervals_and_a_category_rule(tmp_path):
+    from screens.policy import PolicyScreen
+
+    set_language("en")
+    db = make_db(tmp_path / "t.db", role="township", worker="周民政")
+    app = HarnessApp(db, PolicyScreen, today=TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await quiet(pilot)
+        screen = app.screen
+        assert "Default visit policy" in str(screen.query_one("#policy-now", Static).content)
+        screen.query_one("#count-phone", Select).value = "never"
+        screen.query_one("#every-medium", Input).value = "14"
+        screen.query_one("#rule-category", Select).value = "solitary_elder"
+        screen.query_one("#rule-age", Input).value = "80"
+        every = screen.query_one("#rule-every", Input)
+        every.value = "7"
+        every.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#rules", DataTable).row_count == 1
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert "saved" in str(screen.query_one("#policy-status", Static).content)
+    stored = current_policy(db)
+    assert stored.counts["phone"] == "never" and stored.every["medium"] == 14 and stored.since == TODAY
+    assert stored.categories == (CategoryRule("solitary_elder", 7, 80),) and stored.set_by == "周民政"
+
+
+@run_async
+async def test_a_bad_interval_is_named_and_nothing_is_stored(tmp_path):
+    from screens.policy import PolicyScreen
+
+    set_language("en")
+    db = make_db(tmp_path / "t.db", role="township")
+    app = HarnessApp(db, PolicyScreen, today=TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await quiet(pilot)
+        app.screen.query_one("#every-high", Input).value = "fortnightly"
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert "High risk" in str(app.screen.query_one("#policy-status", Static).content)
+    assert current_policy(db).is_default
+
+
+@run_async
+async def test_a_workers_laptop_shows_the_policy_and_cannot_change_it(tmp_path):
+    from screens.policy import PolicyScreen
+
+    set_language("en")
+    db = make_db(tmp_path / "w.db")
+    app = HarnessApp(db, PolicyScreen, today=TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await quiet(pilot)
+        screen = app.screen
+        assert "Only the township sets the visit policy" in str(screen.query_one("#policy-now", Static).content)
+        assert not screen.query("#count-phone")  # nothing to change
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert "Only the township" in str(screen.query_one("#policy-status", Static).content)
+    assert current_policy(db).is_default

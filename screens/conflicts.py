@@ -19,6 +19,8 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
+from storage.core.schema import RECORD_LABELS
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -35,8 +37,6 @@ FIELD_LABELS = {
     "notes": N_("Notes"), "merged_into": N_("Merged into"), "visit_frequency_days": N_("Visit every (days)"),
     "disability_card": N_("Disability card"), "level": N_("Risk level"), "visit_date": N_("Visit date"),
 }
-RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
-                 "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting")}
 
 
 def show_value(value: Any) -> str:
@@ -70,7 +70,7 @@ class ValueScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.heading, id="dialog-title")
+            yield Label(as_text(self.heading), id="dialog-title")
             yield Input(self.value, id="value")
             yield Static(_("Enter to save, Esc to cancel."), id="dialog-message")
 
@@ -130,16 +130,17 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            table.add_row(v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
-                          show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
-                          show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"), key=c.id)
+            cells = (v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
+                     show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
+                     show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
+            table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()
         self.query_one("#summary", Static).update(
             ngettext("{n} field waits for a decision.", "{n} fields wait for a decision.", len(views)).format(n=len(views))
             if views else _("No conflicts waiting for review."))
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).update(as_text(status))
         self._show_detail()
 
     @on(DataTable.RowHighlighted, "#conflicts")
@@ -160,12 +161,12 @@ class ConflictsScreen(Screen[None]):
             return
         c = v.conflict
         field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail", Static).update(as_text(
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
                 winner=show_value(c.winner_value), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
-                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc)))
+                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
 
     # --- decisions -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from storage.core.i18n import N_, _
+from tui.as_text import as_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -33,7 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.message, id="dialog-message")
+            yield Static(as_text(self.message), id="dialog-message")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.yes_label, id="yes", variant="error" if self.danger else "primary")
                 yield Button(self.no_label, id="no")
@@ -79,7 +80,7 @@ class ChooseScreen(ModalScreen[Choice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.title_text, id="dialog-title")
+            yield Static(as_text(self.title_text), id="dialog-title")
             yield Select(self.choices, prompt=_("Choose…"), id="choice",
                          value=self.initial if self.initial is not None else Select.NULL)
             yield Label("", id="choice-error", classes="error")

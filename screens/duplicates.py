@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
 from storage.register.duplicates import REASONS
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -24,12 +26,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _who(r) -> str:
+def _who(r) -> Text:
     from storage.register.idnumbers import mask_id
     from tui.formatting import format_date
 
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
-    return narrow(" · ").join(p for p in parts if p)
+    return as_text(narrow(" · ").join(p for p in parts if p))
 
 
 class DuplicatesScreen(Screen[None]):
@@ -86,9 +88,9 @@ class DuplicatesScreen(Screen[None]):
         done = self.query_one("#merged", DataTable)
         done.clear()
         for m in merged:
-            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else m.duplicate.id, key=m.duplicate.id)
-        self.query_one("#status", Static).update(status or ngettext(
-            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs)))
+            done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else as_text(m.duplicate.id), key=m.duplicate.id)
+        self.query_one("#status", Static).update(as_text(status or ngettext(
+            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs))))
         (table if pairs else done).focus()
 
     def _row_key(self, table_id: str) -> str | None:

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from storage.core.i18n import N_, _
+from tui.as_text import as_text
 
 
 def key_rows(app, screen: Screen) -> list[tuple[str, str]]:
@@ -45,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(_("Keys: {screen}").format(screen=self._title), id="help-title")
+            yield Static(as_text(_("Keys: {screen}").format(screen=self._title)), id="help-title")
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             yield Static(_("Esc closes this help."), id="help-hint")
 

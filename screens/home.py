@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from storage.core.i18n import N_, _, current_language
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class HomeScreen(Screen[None]):
             table.add_column(title_text, key=key, width=width)
         targets: dict[str, str] = {}
         for row_key, resident_id, cells in rows:
-            table.add_row(*cells, key=row_key)
+            table.add_row(*(as_text(c) if isinstance(c, str) else c for c in cells), key=row_key)
             if resident_id:
                 targets[row_key] = resident_id
         self._targets[pane] = targets

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from storage.core.i18n import _, ngettext
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class ReportListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.heading, id="list-heading")
+        yield Static(as_text(self.heading), id="list-heading")
         yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=len(self.rows))
                      if self.list_name != "open_referrals" else
@@ -46,7 +47,7 @@ class ReportListScreen(Screen[None]):
         for c in columns:
             table.add_column(_(c.header))
         for i, item in enumerate(self.rows):
-            table.add_row(*(cell_text(cell_value(c, item, False), c.kind) for c in columns), key=str(i))
+            table.add_row(*(as_text(cell_text(cell_value(c, item, False), c.kind)) for c in columns), key=str(i))
         table.focus()
 
     @on(DataTable.RowSelected, "#list")

@@ -25,6 +25,7 @@ from tui.trend_chart import rate_bar  # noqa: F401  (the bars of the chart; also
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
+from tui.as_text import as_text
 
 log = logging.getLogger(__name__)
 
@@ -111,14 +112,14 @@ class ReportsScreen(Screen[None]):
 
     def _fail(self, message: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#status", Static).update(message)
+        self.query_one("#status", Static).update(as_text(message))
 
     def _show(self, report) -> None:
         from storage.reports.files import notes
 
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#report-notes", Static).update(notes(report))
+        self.query_one("#report-notes", Static).update(as_text(notes(report)))
         self._fill()
 
     def _fill(self) -> None:
@@ -133,7 +134,7 @@ class ReportsScreen(Screen[None]):
             table.add_column(header, key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
-            table.add_row(cells[0], *(c.rjust(6) for c in cells[1:]), key=row.key or "")
+            table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")
         self._draw_chart()
 
     def _draw_chart(self) -> None:
@@ -239,7 +240,7 @@ class ReportsScreen(Screen[None]):
             return
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
-        self.query_one("#status", Static).update(_("Writing {file} ...").format(file=path))
+        self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
         self._write(self.report, path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
@@ -255,7 +256,7 @@ class ReportsScreen(Screen[None]):
 
     def _written(self, path: Path) -> None:
         self.query_one("#out", Input).display = False
-        self.query_one("#status", Static).update(_("Report written: {file}").format(file=path))
+        self.query_one("#status", Static).update(as_text(_("Report written: {file}").format(file=path)))
         self.query_one("#summary", DataTable).focus()
 
     def action_back(self) -> None:

@@ -38,6 +38,7 @@ from storage.register.categories import (
 )
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -193,7 +194,7 @@ class ResidentScreen(Screen[None]):
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
             table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
-                          ref.reason, key=ref.id)
+                          as_text(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -234,10 +235,10 @@ class ResidentScreen(Screen[None]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("resident screen: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class ResidentScreen(Screen[None]):
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
         if self.profile is None or not self.profile.referrals:
-            self.notify(_("No referral yet: press f to open one."))
+            notify_text(self, _("No referral yet: press f to open one."))
             return
         ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
@@ -325,21 +326,21 @@ class ResidentScreen(Screen[None]):
 
         db, rid, today = self.app.db, self.resident_id, self.app.today()
         if what == "change_risk":
-            risk.change_risk(db, rid, args[0], args[1], assessed_on=today)
+            risk.change_risk(db, rid, args[0], args[1], assessed_on=today, today=today)
             done = _("Risk level changed.")
         elif what == "open_referral":
-            referrals.open_referral(db, rid, args[0], args[1], opened_on=today)
+            referrals.open_referral(db, rid, args[0], args[1], opened_on=today, today=today)
             done = _("Referral opened.")
         elif what == "referral_status":
-            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today)
+            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today, today=today)
             done = _("Referral updated.")
         elif what == "close_case":
-            residents.close_case(db, rid, args[0], closed_on=today, note=args[1])
+            residents.close_case(db, rid, args[0], closed_on=today, note=args[1], today=today)
             done = _("Case closed.")
         elif what == "reopen":
             residents.reopen_case(db, rid)
             done = _("Case reopened.")
         else:
             raise ValueError(what)
-        self.app.call_from_thread(self.notify, done)
+        self.app.call_from_thread(notify_text, self, done)
         self.app.call_from_thread(self.reload)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +21,10 @@ from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.names import has_digits
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -42,7 +43,7 @@ def _error_label(field: str) -> Label:
 
 
 def _set_message(widget: Label, message: str) -> None:
-    widget.update(message)
+    widget.update(as_text(message))
     widget.set_class(not message, "-empty")
 
 
@@ -50,7 +51,7 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
 
 
-class ResidentFormScreen(Screen[str | None]):
+class ResidentFormScreen(FormKeys, Screen[str | None]):
     """Dismissed with the resident's id once saved, or None."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -58,6 +59,7 @@ class ResidentFormScreen(Screen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="resident-form.cancel"),
+        *FORM_KEYS,
     ]
 
     def __init__(self, resident_id: str | None = None):
@@ -66,6 +68,7 @@ class ResidentFormScreen(Screen[str | None]):
         self._pristine: dict[str, Any] | None = None
         self._resident: Resident | None = None
         self._saving = False
+        self._digits_confirmed: str | None = None  # a name with digits the user said is right
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -180,12 +183,6 @@ class ResidentFormScreen(Screen[str | None]):
 
     # --- what the ID number and the card say, as they are typed ---------------------
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        # Enter moves on, as on paper forms; Ctrl+S saves
-        event.stop()
-        self.focus_next()
-
     @on(Input.Changed, "#id_number")
     def _id_typed(self, event: Input.Changed) -> None:
         from storage.register.idnumbers import parse_id_number
@@ -243,7 +240,7 @@ class ResidentFormScreen(Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            self.notify("\n".join(unplaced), severity="error")
+            notify_text(self, "\n".join(unplaced), severity="error")
         if first:
             self.query_one(f"#{first}").focus()
             self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
@@ -251,18 +248,29 @@ class ResidentFormScreen(Screen[str | None]):
     def action_save(self) -> None:
         if self._pristine is None or self._saving:
             return
+        # the values as the widgets give them: storage/ decides what "no value" is (storage/core/schema.py)
         fields = self.values()
-        for name in ("birth_date", "id_number", "disability_card", "visit_frequency_days"):
-            fields[name] = fields[name] or None
-        if fields["birth_date"]:
-            # a date, so that it compares with the one inside the ID number; a bad one stays text for validation
-            with contextlib.suppress(ValueError):
-                fields["birth_date"] = dt.date.fromisoformat(fields["birth_date"])
+        if has_digits(fields["name"]) and fields["name"] != self._digits_confirmed:
+            self._ask_about_digits(fields["name"])
+            return
         risk = None
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)
         self._saving = True
         self._save(fields, risk)
+
+    def _ask_about_digits(self, name: str) -> None:
+        """A name with digits is often an ID number typed into the wrong field: ask, never take it silently."""
+
+        def answer(keep: bool | None) -> None:
+            if keep:
+                self._digits_confirmed = name
+                self.action_save()
+            else:
+                self.query_one("#name", Input).focus()
+
+        self.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
+                                           yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
     def _save(self, fields: dict[str, Any], risk: str | None) -> None:
@@ -286,7 +294,7 @@ class ResidentFormScreen(Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, resident_id: str) -> None:
-        self.notify(_("Resident saved."))
+        notify_text(self, _("Resident saved."))
         self.dismiss(resident_id)
 
     def action_cancel(self) -> None:
@@ -307,7 +315,7 @@ class ResidentFormScreen(Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("resident form: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

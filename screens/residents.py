@@ -21,6 +21,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -218,7 +219,7 @@ class ResidentsScreen(Screen[None]):
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
             due = Text(format_date(row.due_on, "short"))
-        return [_cut(row.name, 8), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
+        return [as_text(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
@@ -233,7 +234,7 @@ class ResidentsScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self._loading = False
             log.error("search failed", exc_info=event.worker.error)
-            self.notify(_("The search failed: {error}").format(error=event.worker.error), severity="error")
+            notify_text(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
 
     # --- actions -------------------------------------------------------------
 

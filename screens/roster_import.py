@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class RosterImportScreen(Screen[None]):
             read_as = Text(narrow("→ ") + col.label, style="green") if col.field else Text(_("→ notes (unknown)"), style="yellow")
             table.add_column(Text.assemble(col.header, "\n", read_as), key=str(i))
         for number, cells in data.rows:
-            table.add_row(*(cell_text(v) for v in cells[:len(columns)]), key=str(number))
+            table.add_row(*(as_text(cell_text(v)) for v in cells[:len(columns)]), key=str(number))
 
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
         from storage.roster.importer import describe, status_label
@@ -197,7 +198,7 @@ class RosterImportScreen(Screen[None]):
         for r in rows:
             style = STATUS_STYLES.get(r.status, "")
             problems = Text(describe(r), style=style if r.status == "invalid" else "")
-            table.add_row(str(r.row), r.name, Text(status_label(r.status), style=style), problems,
+            table.add_row(str(r.row), as_text(r.name), Text(status_label(r.status), style=style), problems,
                           key=str(r.row), height=None)
         self.query_one("#progress", ProgressBar).display = False
         self._invalid = report.count("invalid")
@@ -208,7 +209,7 @@ class RosterImportScreen(Screen[None]):
             self._checked = None
             self._say(report.summary())
             if report.imported:
-                self.notify(report.summary(), title=_("Roster imported"))
+                notify_text(self, report.summary(), title=_("Roster imported"))
 
     def _ready_text(self) -> str:
         if self._invalid and not self.query_one("#skip", Checkbox).value:
@@ -224,7 +225,7 @@ class RosterImportScreen(Screen[None]):
         self._say(text)
 
     def _say(self, text: str) -> None:
-        self.query_one("#summary", Static).update(text)
+        self.query_one("#summary", Static).update(as_text(text))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

@@ -14,7 +14,9 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -31,10 +33,10 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(FormKeys, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "setup.tcss"
-    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True), *FORM_KEYS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -77,12 +79,8 @@ class SetupScreen(Screen[None]):
 
     def _message(self, field: str, text: str) -> None:
         label = self.query_one(f"#err-{field}", Label)
-        label.update(text)
+        label.update(as_text(text))
         label.set_class(not text, "-empty")
-
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
-        self.focus_next()
 
     @on(Button.Pressed, "#setup-save")
     def _pressed(self) -> None:
@@ -145,8 +143,8 @@ class SetupScreen(Screen[None]):
         for widget in self.query(".field, .error, .intro"):
             widget.display = False
         done = self.query_one("#setup-done", Static)
-        done.update(_("The township database is ready. Its public key was written to {file}; give that file "
-                      "to every grid worker. It reads:").format(file=written) + "\n\n" + text)
+        done.update(as_text(_("The township database is ready. Its public key was written to {file}; give that file "
+                            "to every grid worker. It reads:").format(file=written) + "\n\n" + text))
         button = self.query_one("#setup-save", Button)
         button.label = _("Continue")
         button.focus()

@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class SyncScreen(Screen[None]):
         self.query_one("#folder", Input).value = str(folder)
         if self.township:
             select = self.query_one("#grid", Select)
-            select.set_options([(_("{grid} ({worker})").format(grid=g, worker=w), g) for g, w in grids])
+            select.set_options([(as_text(_("{grid} ({worker})").format(grid=g, worker=w)), g) for g, w in grids])
             self._scan(folder)
             return
         self._show_pending(pending, last)
@@ -132,7 +133,7 @@ class SyncScreen(Screen[None]):
         if last is not None:
             text += "\n" + _("Last bundle: number {seq}, {date}.").format(
                 seq=last.seq, date=format_date(last.merged_at.date() if last.merged_at else None, "long"))
-        self.query_one("#pending", Static).update(text)
+        self.query_one("#pending", Static).update(as_text(text))
 
     # --- folder choice -----------------------------------------------------------
 
@@ -183,15 +184,15 @@ class SyncScreen(Screen[None]):
         table.clear()
         for b in listings:
             status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
-            table.add_row(b.path.name, b.worker, b.grid.split("-", 1)[-1], str(b.seq or ""),
+            table.add_row(as_text(b.path.name), as_text(b.worker), as_text(b.grid.split("-", 1)[-1]), str(b.seq or ""),
                           format_datetime(b.created, "short") if b.created else "", format_number(b.events), status,
                           key=str(b.path))
         if not announce:
             return
         new = sum(1 for b in listings if not b.merged and not b.problem)
-        self.query_one("#result", Static).update(
+        self.query_one("#result", Static).update(as_text(
             _("No bundle files (*.gcb) found there.") if not listings else
-            ngettext("{n} new bundle to merge.", "{n} new bundles to merge.", new).format(n=new))
+            ngettext("{n} new bundle to merge.", "{n} new bundles to merge.", new).format(n=new)))
 
     # --- running -----------------------------------------------------------------
 
@@ -262,7 +263,7 @@ class SyncScreen(Screen[None]):
 
     def _finished(self, text: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#result", Static).update(text)
+        self.query_one("#result", Static).update(as_text(text))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

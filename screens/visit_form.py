@@ -36,7 +36,9 @@ from storage.register.categories import (
     label,
     needs_for,
 )
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -48,6 +50,18 @@ DRAFT_DEBOUNCE_SECONDS = 0.5
 CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),
                      "video": N_("Person reached (spoke with them)")}
 TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
+VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
+                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
+
+
+def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str | None, str] | None]:
+    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason), if any.
+
+    A pure function of `VisitFormScreen.values()`, so the tests can feed it what the form gives.
+    """
+    fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
+    agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
+    return fields, ((agency, reason) if agency or reason.strip() else None)
 
 
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
@@ -59,11 +73,11 @@ def _error_label(field: str) -> Label:
 
 
 def _set_error(widget: Label, message: str) -> None:
-    widget.update(message)
+    widget.update(as_text(message))
     widget.set_class(not message, "-empty")
 
 
-class VisitFormScreen(Screen[str | None]):
+class VisitFormScreen(FormKeys, Screen[str | None]):
     """Dismissed with the new visit's id, or None when discarded."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -71,6 +85,7 @@ class VisitFormScreen(Screen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
+        *FORM_KEYS,
     ]
 
     def __init__(self, resident_id: str):
@@ -151,8 +166,8 @@ class VisitFormScreen(Screen[str | None]):
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level)))
+        self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
+            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
@@ -239,12 +254,6 @@ class VisitFormScreen(Screen[str | None]):
         return self._pristine is not None and self.values() != self._pristine
 
     # --- reacting to changes ------------------------------------------------------
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        # Enter moves on, as on paper forms; Ctrl+S saves
-        event.stop()
-        self.focus_next()
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -339,7 +348,7 @@ class VisitFormScreen(Screen[str | None]):
             else:
                 unplaced.append(message)
         if unplaced:
-            self.notify("\n".join(unplaced), severity="error")
+            notify_text(self, "\n".join(unplaced), severity="error")
         if first:
             widget = self.query(f"#{first}")
             if widget:
@@ -358,29 +367,23 @@ class VisitFormScreen(Screen[str | None]):
         if errors:
             self.show_errors(errors)
             return
-        fields = {k: v[k] for k in ("visit_date", "method", "visitor", "met_with", "contact_made", "observations",
-                                    "hazards", "needs", "services", "risk_after", "mandatory_report",
-                                    "next_visit_on", "notes")}
+        fields, referral = visit_fields(v)
         self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._save(fields, v["referral_agency"], v["referral_reason"])
+        self._save(fields, referral)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
-    def _save(self, fields: dict[str, Any], agency: str | None, reason: str) -> None:
-        from storage.register.referrals import open_referral
+    def _save(self, fields: dict[str, Any], referral: tuple[str | None, str] | None) -> None:
         from storage.register.visits import log_visit
 
-        today = self.app.today()
-        try:
-            visit = log_visit(self.app.db, self.resident_id, fields, today=today)
-            if agency:
-                open_referral(self.app.db, self.resident_id, agency, reason, visit_id=visit.id, opened_on=visit.visit_date)
+        try:  # the visit and its referral: one transaction, all checked first
+            visit = log_visit(self.app.db, self.resident_id, fields, referral=referral, today=self.app.today())
         except ValidationErrors as e:
             self.app.call_from_thread(self._failed, e.by_field())
             return
         except ValidationError as e:
-            self.app.call_from_thread(self._failed, {("referral_" + e.field if e.field in ("agency", "reason") else e.field): e.message})
+            self.app.call_from_thread(self._failed, {e.field: e.message})
             return
         drafts.delete_draft(self.app.db.path, self.resident_id)
         self.app.call_from_thread(self._saved, visit.id)
@@ -390,7 +393,7 @@ class VisitFormScreen(Screen[str | None]):
         self.show_errors(errors)
 
     def _saved(self, visit_id: str) -> None:
-        self.notify(_("Visit saved."))
+        notify_text(self, _("Visit saved."))
         self.dismiss(visit_id)
 
     def action_cancel(self) -> None:
@@ -416,7 +419,7 @@ class VisitFormScreen(Screen[str | None]):
         self._saving = False
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error")
+            notify_text(self, error, severity="error")
         else:
             log.error("visit form: %s failed", event.worker.name, exc_info=error)
-            self.notify(_("Something went wrong: {error}").format(error=error), severity="error")
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -48,7 +48,10 @@ async def settle(pilot, until: Callable[[], object] | None = None, *, timeout: f
         if time.monotonic() > deadline:
             busy = [w.name for w in app.workers if w.state in _ACTIVE]
             waited = f"workers still running: {busy}" if busy else f"{getattr(until, '__name__', until)} never held"
-            raise AssertionError(f"the app did not settle within {timeout:.0f} s: {waited}")
+            screens = [type(s).__name__ for s in app.screen_stack]
+            notes = [n.message for n in app._notifications]  # (what the app told the user: often the reason)
+            raise AssertionError(f"the app did not settle within {timeout:.0f} s: {waited}; screens {screens}; "
+                                 f"notifications {notes}")
         await pilot.pause(step)
         await workers_done(app)
         await pilot.pause()

@@ -29,6 +29,7 @@ from storage.core import glyphs
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, current_language, set_language
+from tui.as_text import as_text, notify_text
 from tui.commands import ScreensProvider, system_commands
 from tui.footer import TranslatedFooter
 
@@ -98,7 +99,7 @@ class GridcareApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Opening {path}…").format(path=self.db_path), id="opening")
+        yield Static(as_text(_("Opening {path}…").format(path=self.db_path)), id="opening")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -177,10 +178,10 @@ class GridcareApp(App[int]):
         self.bench_mark("open")
         self._relabel()
         if db.upgraded_from is not None:
-            self.notify(_("The database was upgraded; the old file is kept at {path}.").format(
+            notify_text(self, _("The database was upgraded; the old file is kept at {path}.").format(
                 path=db.backup_of_old_schema), timeout=10)
         if warning:
-            self.notify(warning, severity="warning", timeout=15)
+            notify_text(self, warning, severity="warning", timeout=15)
         if identity is None:
             from screens.setup import SetupScreen
 
@@ -217,7 +218,7 @@ class GridcareApp(App[int]):
         made, problem = check_and_backup(self.db_path)
         if problem:
             log.error("integrity check failed for the database; no backup taken")
-            self.call_from_thread(self.notify, problem, severity="error", timeout=3600)
+            self.call_from_thread(notify_text, self, problem, severity="error", timeout=3600)
         elif made is not None:
             log.info("daily backup written to %s", made.path)
 
@@ -252,7 +253,7 @@ class GridcareApp(App[int]):
             who = _("{grid} · {worker}").format(grid=ident.grid_name or ident.grid_code, worker=ident.worker_name)
         self.sub_title = narrow(" · ").join(part for part in (who, str(self.db_path)) if part)
         for opening in self.query("#opening"):
-            opening.update(_("Opening {path}…").format(path=self.db_path))
+            opening.update(as_text(_("Opening {path}…").format(path=self.db_path)))
 
     def action_switch_language(self) -> None:
         self.switch_language("en" if current_language() == "zh_CN" else "zh_CN")
@@ -277,7 +278,7 @@ class GridcareApp(App[int]):
                 relabel()
             for footer in screen.query(TranslatedFooter):
                 footer.refresh(recompose=True)
-        self.notify(_("Interface language: {language}").format(
+        notify_text(self, _("Interface language: {language}").format(
             language=_("Chinese") if lang == "zh_CN" else _("English")))
 
     # --- global keys and the command palette -----------------------------------------------------
@@ -308,7 +309,7 @@ class GridcareApp(App[int]):
             self.after_open(lambda: self.open_screen(name))
             return
         if self.identity is None or self.db is None:
-            self.notify(_("Set the database up first."), severity="warning")
+            notify_text(self, _("Set the database up first."), severity="warning")
             return
         if name == "home":
             while len(self.screen_stack) > 2:
@@ -319,7 +320,7 @@ class GridcareApp(App[int]):
         except ModuleNotFoundError as exc:
             if not (exc.name or "").startswith("screens."):
                 raise
-            self.notify(_("This screen is not available in this version."), severity="warning")
+            notify_text(self, _("This screen is not available in this version."), severity="warning")
             return
         if name == "new_resident":
             self.push_screen(screen, self._open_resident)
@@ -339,14 +340,14 @@ class GridcareApp(App[int]):
             return
         error = event.worker.error
         if isinstance(error, UserError):
-            self.notify(str(error), severity="error", timeout=10)
+            notify_text(self, error, severity="error", timeout=10)
             if event.worker.group == "open":
                 self.exit(1, message=str(error))
             return
         log.error("unexpected error in %s", event.worker.name, exc_info=error)
         from storage.core.paths import log_file
 
-        self.notify(_("Something went wrong; the details are in {log}.").format(log=log_file()),
+        notify_text(self, _("Something went wrong; the details are in {log}.").format(log=log_file()),
                     severity="error", timeout=15)
 
 

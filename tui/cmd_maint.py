@@ -85,12 +85,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     from storage.core.audit import entries
     from storage.core.db import open_database
+    from tui.as_text import as_text
     from tui.cli import db_path
     from tui.formatting import format_datetime
 
     table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
     for e in entries(open_database(db_path(args), create=False), limit=args.limit):
         counts = ", ".join(f"{k}={v}" for k, v in sorted(e.counts.items()))
-        table.add_row(format_datetime(e.at), e.actor, e.action, e.file, counts)
+        table.add_row(format_datetime(e.at), as_text(e.actor), e.action, as_text(e.file), as_text(counts))
     Console().print(table)
     return 0

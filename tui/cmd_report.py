@@ -91,13 +91,14 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
         title,
     )
     from storage.reports.monthly import GROUPINGS, LISTS
+    from tui.as_text import as_text
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why
     narrow = console.width < 140
     dropped = {"Sex", "Village", "Categories", "Birth date", "Case", "Closed on", "Risk since"}
-    console.print(f"[bold]{title(report)}[/bold]")
-    console.print(notes(report))
+    console.print(as_text(title(report), style="bold"))
+    console.print(as_text(notes(report)))
     for grouping in GROUPINGS:
         table = Table(*summary_headers(grouping), show_footer=False)
         for i, column in enumerate(table.columns):
@@ -106,8 +107,8 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
         table.columns[0].no_wrap = True
         table.columns[0].min_width = min(24, max(display_width(t) for t in labels))
         for row in report.rows[grouping]:
-            table.add_row(*(cell_text(v) for v in summary_cells(row)))
-        table.add_row(*(cell_text(v) for v in summary_cells(report.totals)), style="bold")
+            table.add_row(*(as_text(cell_text(v)) for v in summary_cells(row)))
+        table.add_row(*(as_text(cell_text(v)) for v in summary_cells(report.totals)), style="bold")
         console.print(table)
     if report.trend is not None:
         from storage.reports.xlsx_sheets import short_month
@@ -120,7 +121,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
         table = Table(*(_(c.header) for c in columns),
                       title=_("{title} ({n})").format(title=_(list_title), n=len(items)))
         for item in items[:limit] if limit >= 0 else items:
-            table.add_row(*(cell_text(cell_value(c, item, full_ids), c.kind) for c in columns))
+            table.add_row(*(as_text(cell_text(cell_value(c, item, full_ids), c.kind)) for c in columns))
         console.print(table)
         if 0 <= limit < len(items):
             console.print(ngettext("... and {n} more (--limit, or --out FILE.xlsx for everything)",

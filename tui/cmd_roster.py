@@ -29,6 +29,7 @@ def print_report(report) -> None:
     from rich.table import Table
 
     from storage.roster.importer import describe, status_label
+    from tui.as_text import as_text
 
     console = Console()
     if report.unknown_columns:
@@ -40,7 +41,7 @@ def print_report(report) -> None:
     table.add_column(_("Status"))
     table.add_column(_("Problems"), overflow="fold")
     for row in report.rows:
-        table.add_row(str(row.row), row.name, status_label(row.status), describe(row),
+        table.add_row(str(row.row), as_text(row.name), status_label(row.status), as_text(describe(row)),
                       style=STATUS_STYLES.get(row.status))
     console.print(table)
     if report.skipped:

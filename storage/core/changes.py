@@ -38,6 +38,7 @@ from storage.core.models import (
     RiskAssessment,
     Visit,
 )
+from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
 from storage.core.visit_contact import legacy_contact
 
 Key = tuple[str, str]
@@ -163,7 +164,7 @@ class Writer:
 
     def write(self, record_type: str, record_id: str, fields: dict[str, Any]) -> Event:
         table = RECORD_TABLES[record_type]
-        fields = {k: to_json_value(v) for k, v in fields.items()}
+        fields = clean(record_type, {k: to_json_value(v) for k, v in fields.items()})
         _check_fields(record_type, table, fields)
         s = self.session
         row = s.get(table, record_id)
@@ -409,27 +410,30 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
                 elif len(in_hand) == 1:
                     single[rid] = in_hand[0]
                 else:
-                    grouped[rid] = [_Ev(e["id"], e["fields"], e["hlc"], e["device_id"], int(e.get("base_hlc") or 0),
+                    grouped[rid] = [_Ev(e["id"], clean(record_type, e["fields"]), e["hlc"], e["device_id"], int(e.get("base_hlc") or 0),
                                         str(e.get("author") or "")) for e in in_hand]
             if to_read:
                 query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
                                event_t.c.base_hlc, event_t.c.author).where(
                     event_t.c.record_type == record_type, event_t.c.record_id.in_(to_read))
                 for rid, eid, fields, stamp, device, base, author in conn.execute(query):
-                    grouped[rid].append(_Ev(eid, fields, stamp, device, base, author))
+                    grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
             rows, conflicts, risk_rows = [], [], []
             for rid in chunk:
                 only = single.get(rid)
-                if only is not None:
-                    fields = only["fields"]
-                    row = _encode_state(enc, record_type, rid, fields, bool(fields.get("deleted")), only["hlc"])
-                    newest = only["hlc"]
-                else:
-                    evs = grouped.get(rid, [])
-                    values, deleted, found = fold_events(record_type, rid, evs)
-                    newest = max((e.hlc for e in evs), default=0)
-                    row = _encode_state(enc, record_type, rid, values, deleted, newest)
-                    conflicts += found
+                try:
+                    if only is not None:
+                        fields = clean(record_type, only["fields"])
+                        row = _encode_state(enc, record_type, rid, fields, bool(fields.get("deleted")), only["hlc"])
+                        newest = only["hlc"]
+                    else:
+                        evs = grouped.get(rid, [])
+                        values, deleted, found = fold_events(record_type, rid, evs)
+                        newest = max((e.hlc for e in evs), default=0)
+                        row = _encode_state(enc, record_type, rid, values, deleted, newest)
+                        conflicts += found
+                except (ValueError, TypeError, OverflowError) as exc:
+                    raise FoldError(record_type, getattr(exc, "column", ""), "wrong_type") from exc
                 rows.append(row)
                 if record_type == "visit":
                     derived = _encode_visit_risk(enc, risk_enc, row, newest)
@@ -440,7 +444,10 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
                     residents.add(row[enc.index["resident_id"]])
                 elif record_type == "resident":
                     residents.add(rid)
-            enc.write(conn, rows)
+            try:
+                enc.write(conn, rows)
+            except REFUSED_ROW as exc:
+                raise refused_row(record_type, enc.columns, exc) from exc
             stale = [rid for rid in chunk if rid not in single]  # records written once have none
             if stale:
                 delete_ids(conn, "conflict", "record_id", stale, " AND record_type = ?", (record_type,))

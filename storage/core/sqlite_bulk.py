@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -144,8 +145,15 @@ class RowEncoder:
     def row(self, values: dict[str, Any]) -> list[Any]:
         """The defaults, overlaid with `values` (names that are not columns are ignored)."""
         out = list(self._pick({**self._defaults, **values}))  # the merge and the pick run in C
-        for i, fn in self._convert:
-            out[i] = fn(out[i])
+        i = -1
+        try:
+            for i, fn in self._convert:
+                out[i] = fn(out[i])
+        except (ValueError, TypeError, OverflowError) as exc:
+            if sys.version_info >= (3, 11):  # (no notes on Python 3.10: the column below says the same)
+                exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (changes.FoldError)
+            exc.column = self.columns[i]  # type: ignore[union-attr]  # read by changes.FoldError
+            raise
         return out
 
     def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:

@@ -307,6 +307,7 @@ class GridBuilder:
     def _fold(self) -> Batch:
         """Stamp the events in date order and fold them (one device: the newest event sets each field)."""
         from storage.core.changes import state_row, visit_risk_row
+        from storage.core.schema import clean
 
         batch = Batch()
         spec = self.spec
@@ -319,6 +320,7 @@ class GridBuilder:
             # office hours in China (UTC+8): from 08:30, three minutes per record
             stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
             key = (rtype, rid)
+            fields = clean(rtype, fields)  # as every writer does: one stored form of "no value"
             batch.events.append({"id": f"{spec.device}-{stamp}", "record_type": rtype, "record_id": rid, "fields": fields,
                                  "hlc": stamp, "device_id": spec.device, "base_hlc": last.get(key, 0), "author": spec.worker})
             last[key] = stamp

@@ -9,6 +9,7 @@ only when a name is saved, never at start-up; the table is read on first use.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
@@ -17,6 +18,35 @@ from pathlib import Path
 MAX_VARIANTS = 8
 SURNAMES_FILE = Path(__file__).parent / "data" / "surnames.tsv"
 _SEPARATORS = "·•・‧∙.．"  # the dot in minority names (阿依·木拉提) and its look-alikes
+
+# Han characters: the unified blocks (BMP and the supplementary planes, where rare name
+# characters such as 𠮷 live), the compatibility block, and 〇
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# a middle dot as Chinese and Japanese input methods and fonts give it; normalised to U+00B7 between Han
+# characters, the form the public-security standard writes in names such as 阿依古丽·买买提
+_NAME_DOTS = "·•・‧∙．･᛫⸱⋅."
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))  # pasted from spreadsheets
+_JOINS_HAN = re.compile(f"(?<=[{_HAN}{_NAME_DOTS}])\\s+(?=[{_HAN}{_NAME_DOTS}])")
+_DOT_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])[{re.escape(_NAME_DOTS)}]+(?=[{_HAN}])")
+
+
+def clean_name(name: str | None) -> str:
+    """A person's name as it is stored: 周 建国 -> 周建国, 王(U+3000)芳 -> 王芳, 阿依古丽 • 买买提 -> 阿依古丽·买买提.
+
+    Whitespace between Han characters (any kind: a clerk's padding in Excel, the
+    full-width U+3000) goes; a middle dot between Han characters becomes U+00B7;
+    a Latin-script name keeps one space between its words (Mary Ann Li).
+    Nothing else changes: rare characters are kept exactly as typed.
+    """
+    text = str(name or "").translate(_INVISIBLE)
+    text = _JOINS_HAN.sub("", " ".join(text.split()))
+    return _DOT_BETWEEN_HAN.sub("·", text)
+
+
+def has_digits(name: str) -> bool:
+    """A name with digits in it (1, full-width １): often an ID number typed into the wrong field."""
+    return any(ch.isdigit() for ch in name)
+
 
 # One way to read a token: its syllables ('yu', 'chi') and its initials ('yc').
 # A run of latin letters or digits is one token whose "initials" are the whole run.

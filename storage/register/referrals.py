@@ -3,48 +3,66 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from storage.core.changes import live_row, new_id, writer
+from storage.core.changes import Writer, live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Referral
 from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 
+MAX_REASON = 1000
 
-def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
-                  opened_on: dt.date | None = None) -> Referral:
+
+def check_referral(agency: str | None, reason: str | None, opened_on: dt.date, today: dt.date) -> dict[str, Any]:
+    """The fields of a new referral, or ValidationError naming `agency`, `reason` or `opened_on`.
+
+    Apart from the write so that a visit can check its referral before anything is written.
+    """
     if agency not in REFERRAL_AGENCIES:
         raise ValidationError("agency", _("Choose where the referral goes."))
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("reason", _("Say why the resident is referred."))
-    if len(reason) > 1000:
-        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=1000))
-    opened_on = opened_on or dt.date.today()
-    if opened_on > dt.date.today():
+    if len(reason) > MAX_REASON:
+        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=MAX_REASON))
+    if opened_on > today:
         raise ValidationError("opened_on", _("The date is in the future."))
+    return {"agency": agency, "reason": reason, "status": "open", "opened_on": opened_on}
+
+
+def write_referral(w: Writer, resident_id: str, fields: dict[str, Any], visit_id: str | None = None) -> str:
+    """A checked referral (`check_referral`) written inside the caller's transaction; returns its id."""
     rid = new_id()
+    w.write("referral", rid, {"resident_id": resident_id, "visit_id": visit_id, **fields})
+    return rid
+
+
+def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
+                  opened_on: dt.date | None = None, today: dt.date | None = None) -> Referral:
+    today = today or dt.date.today()
+    fields = check_referral(agency, reason, opened_on or today, today)
     with db.write() as s:
         live_row(s, "resident", resident_id)
-        writer(s).write("referral", rid, {"resident_id": resident_id, "visit_id": visit_id, "agency": agency,
-                                          "reason": reason, "status": "open", "opened_on": opened_on})
+        rid = write_referral(writer(s), resident_id, fields, visit_id)
         s.flush()
         return s.get(Referral, rid)
 
 
 def set_referral_status(db: Database, referral_id: str, status: str, outcome: str = "",
-                        closed_on: dt.date | None = None) -> Referral:
+                        closed_on: dt.date | None = None, *, today: dt.date | None = None) -> Referral:
     if status not in REFERRAL_STATUSES:
         raise ValidationError("status", _("Unknown status."))
+    today = today or dt.date.today()
     with db.write() as s:
         live_row(s, "referral", referral_id)
         fields: dict = {"status": status}
         if outcome:
             fields["outcome"] = " ".join(outcome.split())
         if status == "closed":
-            fields["closed_on"] = closed_on or dt.date.today()
-            if fields["closed_on"] > dt.date.today():
+            fields["closed_on"] = closed_on or today
+            if fields["closed_on"] > today:
                 raise ValidationError("closed_on", _("The date is in the future."))
         else:
             fields["closed_on"] = None
@@ -53,5 +71,6 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
         return s.get(Referral, referral_id)
 
 
-def close_referral(db: Database, referral_id: str, outcome: str = "", closed_on: dt.date | None = None) -> Referral:
-    return set_referral_status(db, referral_id, "closed", outcome, closed_on)
+def close_referral(db: Database, referral_id: str, outcome: str = "", closed_on: dt.date | None = None, *,
+                   today: dt.date | None = None) -> Referral:
+    return set_referral_status(db, referral_id, "closed", outcome, closed_on, today=today)

@@ -12,6 +12,7 @@ from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident
+from storage.core.schema import clean
 from storage.register import idnumbers
 from storage.register.categories import (
     CATEGORIES,
@@ -30,6 +31,7 @@ MAX_NOTES = 4000
 TEXT_FIELDS = (
     "name", "address", "guardian_name", "guardian_relation", "father_name", "mother_name", "close_reason",
 )
+NAME_FIELDS = frozenset({"name", "guardian_name", "father_name", "mother_name"})  # people's names: names.clean_name
 EDITABLE = {
     "name", "id_number", "sex", "birth_date", "phone", "address", "village_code", "grid_code", "township_code",
     "categories", "flags", "child_subtype", "guardian_name", "guardian_phone", "guardian_relation",
@@ -39,9 +41,11 @@ EDITABLE = {
 
 
 def _clean_text(data: dict[str, Any], errors: list[ValidationError]) -> None:
+    from storage.register.names import clean_name
+
     for name in TEXT_FIELDS:
         if name in data and data[name] is not None:
-            data[name] = " ".join(str(data[name]).split())
+            data[name] = clean_name(data[name]) if name in NAME_FIELDS else " ".join(str(data[name]).split())
             if len(data[name]) > MAX_TEXT:
                 errors.append(ValidationError(name, _("Too long: at most {n} characters.").format(n=MAX_TEXT)))
     if data.get("notes") and len(data["notes"]) > MAX_NOTES:
@@ -55,9 +59,15 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
     Returns the normalised fields (only those given, plus derived ones).
     """
     today = today or dt.date.today()
-    data = dict(data)
+    # "no value" in whatever form a form or the CLI gives it (None, "", spaces) is one value from here on
+    data = clean("resident", dict(data))
     errors: list[ValidationError] = []
     _clean_text(data, errors)
+    if isinstance(data.get("birth_date"), str):  # a date, so that it compares with the one the ID number gives
+        try:
+            data["birth_date"] = dt.date.fromisoformat(data["birth_date"].strip())
+        except ValueError:
+            errors.append(ValidationError("birth_date", _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")))
     merged = {**(existing.model_dump() if existing else {}), **data}
 
     if "name" in data and not data["name"]:
@@ -72,8 +82,11 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
                 errors.append(e)
             else:
                 data["id_number"] = info.number
-                data.setdefault("birth_date", info.birth_date)
-                data.setdefault("sex", info.sex)
+                # the number decides what the form left empty (setdefault kept a None the form sent)
+                if data.get("birth_date") is None:
+                    data["birth_date"] = info.birth_date
+                if data.get("sex") is None:
+                    data["sex"] = info.sex
                 if data.get("birth_date") and data["birth_date"] != info.birth_date:
                     errors.append(ValidationError("birth_date", _("The birth date does not match the ID number ({date}).").format(date=info.birth_date.isoformat())))
                 if data.get("sex") and data["sex"] != info.sex:
@@ -105,11 +118,6 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
             data.update(disability_card=None, disability_category=None, disability_grade=None)
             merged.update(disability_grade=None)
 
-    if "birth_date" in data and isinstance(data["birth_date"], str):
-        try:
-            data["birth_date"] = dt.date.fromisoformat(data["birth_date"])
-        except ValueError:
-            errors.append(ValidationError("birth_date", _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")))
     if isinstance(data.get("birth_date"), dt.date) and data["birth_date"] > today:
         errors.append(ValidationError("birth_date", _("The birth date is in the future.")))
     if "sex" in data and data["sex"] not in (None, "", "M", "F"):
@@ -159,7 +167,7 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
             errors.append(ValidationError("birth_date", _("A child's birth date is needed (or an ID number).")))
     if errors:
         raise ValidationErrors(errors)
-    return data
+    return clean("resident", data)
 
 
 def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str = "low", today: dt.date | None = None) -> Resident:
@@ -171,7 +179,8 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
     if risk_level not in RISK_LEVELS:
         raise ValidationError("risk_level", _("Unknown risk level."))
     data = validate_resident({**fields, "name": fields.get("name", "")}, today)
-    data.setdefault("registered_on", today or dt.date.today())
+    if data.get("registered_on") is None:
+        data["registered_on"] = today or dt.date.today()
     data["status"] = "active"
     data["name_initials"] = name_search_key(data["name"])
     data["name_pinyin"] = name_pinyin(data["name"])
@@ -220,11 +229,13 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
         return s.get(Resident, resident_id)
 
 
-def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date | None = None, note: str = "") -> Resident:
+def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date | None = None, note: str = "", *,
+               today: dt.date | None = None) -> Resident:
     if reason not in CLOSE_REASONS:
         raise ValidationError("close_reason", _("Choose why the case is closed."))
-    closed_on = closed_on or dt.date.today()
-    if closed_on > dt.date.today():
+    today = today or dt.date.today()
+    closed_on = closed_on or today
+    if closed_on > today:
         raise ValidationError("closed_on", _("The date is in the future."))
     with db.write() as s:
         current = live_row(s, "resident", resident_id)

@@ -14,7 +14,8 @@ from storage.core.models import Resident, RiskAssessment
 from storage.register.categories import RISK_LEVELS
 
 
-def change_risk(db: Database, resident_id: str, level: str, reason: str, *, assessed_on: dt.date | None = None) -> Resident:
+def change_risk(db: Database, resident_id: str, level: str, reason: str, *, assessed_on: dt.date | None = None,
+                today: dt.date | None = None) -> Resident:
     if level not in RISK_LEVELS:
         raise ValidationError("level", _("Unknown risk level."))
     reason = " ".join((reason or "").split())
@@ -22,8 +23,9 @@ def change_risk(db: Database, resident_id: str, level: str, reason: str, *, asse
         raise ValidationError("reason", _("Say why the risk level changes."))
     if len(reason) > 1000:
         raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=1000))
-    assessed_on = assessed_on or dt.date.today()
-    if assessed_on > dt.date.today():
+    today = today or dt.date.today()
+    assessed_on = assessed_on or today
+    if assessed_on > today:
         raise ValidationError("assessed_on", _("The date is in the future."))
     with db.write() as s:
         r = live_row(s, "resident", resident_id)

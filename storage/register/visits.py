@@ -10,6 +10,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident, Visit
+from storage.core.schema import clean
 from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
 from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import load_policy
@@ -24,7 +25,7 @@ VISIT_FIELDS = {
 
 def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
     today = today or dt.date.today()
-    data = dict(data)
+    data = clean("visit", dict(data))  # one form of "no value" from here on (storage/core/schema.py)
     errors: list[ValidationError] = []
     for name in ("visit_date", "next_visit_on"):
         if isinstance(data.get(name), str):
@@ -72,7 +73,7 @@ def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[s
         errors.append(ValidationError("notes", _("Too long: at most {n} characters.").format(n=MAX_NOTES)))
     if errors:
         raise ValidationErrors(errors)
-    return data
+    return clean("visit", data)
 
 
 def _contact(data: dict[str, Any]) -> None:
@@ -104,19 +105,47 @@ def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk
     return next_visit_proposal(policy, facts, visit_date)
 
 
-def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, today: dt.date | None = None) -> Visit:
+def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referral: tuple[str | None, str] | None = None,
+              today: dt.date | None = None) -> Visit:
+    """Write a visit and, if `referral` (agency, reason) is given, the referral it makes: one transaction.
+
+    Everything is checked before anything is written, so a refused referral leaves no visit
+    behind to be saved twice. Errors of the referral name `referral_agency` / `referral_reason`.
+    The risk the visit re-assesses is derived from the visit itself, in the same transaction.
+    """
+    from storage.register.referrals import check_referral, write_referral
+
     unknown = set(fields) - VISIT_FIELDS
     if unknown:
         raise ValueError(f"not visit fields: {sorted(unknown)}")
-    data = validate_visit({"visit_date": today or dt.date.today(), "method": "home", **fields}, today)
+    today = today or dt.date.today()
+    errors: list[ValidationError] = []
+    data: dict[str, Any] = {}
+    try:
+        data = validate_visit({"visit_date": today, "method": "home", **fields}, today)
+    except ValidationErrors as e:
+        errors += e.errors
+    referral_fields = None
+    if referral is not None:
+        opened = data.get("visit_date") or today
+        try:
+            referral_fields = check_referral(referral[0], referral[1], opened, today)
+        except ValidationError as e:
+            errors.append(ValidationError("referral_" + e.field if e.field in ("agency", "reason") else e.field,
+                                          e.message))
+    if errors:
+        raise ValidationErrors(errors)
     vid = new_id()
     with db.write() as s:
         r = live_row(s, "resident", resident_id)
         w = writer(s)
-        data.setdefault("visitor", w.identity.worker_name)
+        if not data.get("visitor"):  # missing, None or "": the person logging it
+            data["visitor"] = w.identity.worker_name
         data["resident_id"] = resident_id
         data["grid_code"] = r.grid_code
         w.write("visit", vid, data)
+        if referral_fields is not None:
+            write_referral(w, resident_id, referral_fields, visit_id=vid)
         s.flush()
         return s.get(Visit, vid)
 

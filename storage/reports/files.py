@@ -199,10 +199,20 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
                 widths[i] = max(widths[i], _width(v))
                 if c.kind == "date" and v is not None:
                     sheet.cell(sheet.max_row, i + 1).number_format = "yyyy-mm-dd"
+                elif isinstance(v, str):
+                    _text_cell(sheet.cell(sheet.max_row, i + 1), c.kind == "id")
         sheet.freeze_panes = "A2"
         _set_widths(sheet, widths)
     with atomic_writer(Path(path)) as fh:
         wb.save(fh)
+
+
+def _text_cell(cell: Any, keep_as_text: bool) -> None:
+    """Text stays text: never a formula (openpyxl makes one of any text starting with '='), and an ID
+    number cell is formatted as text ('@') so that editing it in Excel or WPS does not turn it into a number."""
+    cell.data_type = "s"
+    if keep_as_text:
+        cell.number_format = "@"
 
 
 def _set_widths(ws, widths: dict[int, int]) -> None:
@@ -215,6 +225,11 @@ def _set_widths(ws, widths: dict[int, int]) -> None:
 def _csv_value(value: Any, kind: str = "") -> str:
     if value is None:
         return ""
+    if kind == "id" and value and "*" not in value:
+        # a full ID number as a formula that gives the text: Excel and WPS (which turn a bare 18-digit number
+        # into 1.10105E+17 and lose its last digits) keep it exactly, and LibreOffice reads back the same digits
+        return f'="{value}"'
+
     if kind == "rate" or isinstance(value, float):
         return f"{value * 100:.1f}%"
     if isinstance(value, dt.date):

@@ -255,4 +255,7 @@ def id_cell_text(value: Any) -> str:
     """An ID number cell; a number stored by a spreadsheet keeps its telltale form, for the check to name it."""
     if isinstance(value, float):
         return repr(value).upper() if not value.is_integer() or abs(value) >= 1e15 else str(int(value))
-    return cell_text(value)
+    text = cell_text(value)
+    if text.startswith('="') and text.endswith('"') and len(text) > 3:
+        return text[2:-1]  # ="110105...": how CSV files (ours among them) keep a long number as text in Excel
+    return text

@@ -28,7 +28,8 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
-from storage.register.residents import validate_resident
+from storage.register.names import clean_name
+from storage.register.residents import NAME_FIELDS, validate_resident
 from storage.roster.columns import (
     FIELD_LABELS,
     cell_text,
@@ -143,6 +144,8 @@ def _parse_cells(columns: list[ColumnMap], cells: list[Any], problems: list[Prob
                 side[f] = cell_text(value)
             elif f == "_notes":
                 notes.insert(0, cell_text(value))
+            elif f in NAME_FIELDS:  # cleaned before rows are matched by name: 周 建国 is 周建国
+                fields[f] = clean_name(cell_text(value))
             else:
                 fields[f] = cell_text(value)
         except ValidationError as e:
@@ -402,6 +405,7 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
     """
     from storage.core import hlc as clock
     from storage.core.changes import rebuild, to_json_value
+    from storage.core.schema import clean
     from storage.core.sqlite_bulk import insert_events_ignore
 
     ident = load_identity(s)
@@ -416,7 +420,7 @@ def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]
         nonlocal stamp
         stamp = clock.tick(stamp)
         ev = {"id": f"{ident.device_id}-{stamp}", "record_type": record_type, "record_id": record_id,
-              "fields": {k: to_json_value(v) for k, v in fields.items()}, "hlc": stamp,
+              "fields": clean(record_type, {k: to_json_value(v) for k, v in fields.items()}), "hlc": stamp,
               "device_id": ident.device_id, "base_hlc": 0 if new else base.get(record_id, 0),
               "author": ident.worker_name}
         events.append(ev)

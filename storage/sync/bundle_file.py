@@ -236,6 +236,47 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def _signed_head(path: Path) -> tuple[dict[str, Any], int, int]:
+    """(manifest, offset of the payload, file size) once checks 1-8 pass: header, signature, manifest fields."""
+    from storage.core.keys import verify
+
+    manifest, manifest_line, signature_line, offset, size = _head(path)
+    try:
+        signature = base64.b64decode(signature_line, validate=True)
+    except ValueError:
+        signature = b""
+    sign_public = manifest.get("sign_public")
+    if len(signature) != 64 or not isinstance(sign_public, str) or not verify(sign_public, signature, manifest_line):
+        raise _fail("bad_signature", _("the signature does not match: the file was altered or damaged."), path)
+    if _manifest_problem(manifest):
+        raise _fail("corrupt", _("the file is damaged (its header is incomplete)."), path)
+    return manifest, offset, size
+
+
+def _payload(path: Path, manifest: dict[str, Any], offset: int, size: int) -> bytes:
+    """Checks 11-13: the ciphertext, whole and as signed."""
+    declared = manifest["payload_size"]
+    if size - offset < declared:
+        raise _truncated(path)
+    if size - offset > declared:
+        raise _fail("altered", _("the file has extra bytes: it was altered or damaged."), path)
+    if declared > MAX_PAYLOAD:
+        raise _fail("corrupt", _("the contents are too large to be a bundle."), path)
+    ciphertext = _read_payload(path, offset, declared)
+    if hashlib.sha256(ciphertext).hexdigest() != manifest["payload_sha256"]:
+        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
+    return ciphertext
+
+
+def verify_file(path: Path) -> dict[str, Any]:
+    """The manifest of a file that is whole and as signed (checks 1-8, 11-13), without decrypting it: what a
+    bundle merged before must pass to be skipped as such (a damaged copy is reported as damaged, issue #12)."""
+    path = Path(path)
+    manifest, offset, size = _signed_head(path)
+    _payload(path, manifest, offset, size)
+    return manifest
+
+
 # ---------------------------------------------------------------- reading
 
 
@@ -247,34 +288,14 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     """
     import pyrage
 
-    from storage.core.keys import verify
-
     path = Path(path)
-    manifest, manifest_line, signature_line, offset, size = _head(path)
-    try:
-        signature = base64.b64decode(signature_line, validate=True)
-    except ValueError:
-        signature = b""
-    sign_public = manifest.get("sign_public")
-    if len(signature) != 64 or not isinstance(sign_public, str) or not verify(sign_public, signature, manifest_line):
-        raise _fail("bad_signature", _("the signature does not match: the file was altered or damaged."), path)
-    if _manifest_problem(manifest):
-        raise _fail("corrupt", _("the file is damaged (its header is incomplete)."), path)
+    manifest, offset, size = _signed_head(path)
     if expected_township is not None and manifest["township_code"] != expected_township:
         raise _fail("wrong_township", _("this bundle is for township {found}, not this one ({expected}).").format(
             found=manifest["township_code"][:20], expected=expected_township), path)
     if check_signer is not None:
         check_signer(manifest)
-    declared = manifest["payload_size"]
-    if size - offset < declared:
-        raise _truncated(path)
-    if size - offset > declared:
-        raise _fail("altered", _("the file has extra bytes: it was altered or damaged."), path)
-    if declared > MAX_PAYLOAD:
-        raise _fail("corrupt", _("the contents are too large to be a bundle."), path)
-    ciphertext = _read_payload(path, offset, declared)
-    if hashlib.sha256(ciphertext).hexdigest() != manifest["payload_sha256"]:
-        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
+    ciphertext = _payload(path, manifest, offset, size)
     try:
         identities = [pyrage.x25519.Identity.from_str(s) for s in age_secrets if s]
     except pyrage.IdentityError:

@@ -39,7 +39,7 @@ def suggested_folder(db: Database, action: str) -> Path:
 
 def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
     """Every bundle file in the folder with its manifest (unverified: reading it is cheap)."""
-    from storage.sync.bundle_file import BundleError, read_manifest
+    from storage.sync.bundle_file import BundleError, read_manifest, verify_file
     from storage.sync.merge import bundle_files
 
     listings = []
@@ -57,10 +57,16 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
                 created = None
             counts = m.get("counts") if isinstance(m.get("counts"), dict) else {}
             merged = s.get(BundleReceived, (device, seq))
+            merged_before = merged is not None and merged.payload_sha256 == m.get("payload_sha256")
+            if merged_before:  # only a copy that is whole and as signed is "already merged" (issue #12)
+                try:
+                    verify_file(path)
+                except BundleError as exc:
+                    listings.append(BundleListing(path, problem=str(exc)))
+                    continue
             listings.append(BundleListing(
                 path, worker=str(m.get("worker", "")), grid=str(m.get("grid_code", "")), device_id=device, seq=seq,
-                created=created, events=int(counts.get("events") or 0),
-                merged=merged is not None and merged.payload_sha256 == m.get("payload_sha256")))
+                created=created, events=int(counts.get("events") or 0), merged=merged_before))
     return listings
 
 

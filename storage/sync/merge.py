@@ -10,21 +10,25 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.core.changes import load_identity, rebuild
+from storage.core.changes import FoldError, load_identity, rebuild
 from storage.core.db import Database
+from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
-from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, read_manifest
+from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
 MERGE_CACHE_KIB = 64 * 1024
@@ -103,12 +107,12 @@ def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, An
 def _merged_before(session, path: Path) -> BundleOutcome | None:
     """A bundle whose (device, number, checksum) was merged already: skipped without decrypting it.
 
-    The manifest is not verified here, and need not be: a file that merely claims to be
-    a merged bundle changes nothing by being skipped. A clerk's shared folder keeps every
-    bundle ever sent, so re-merging it stays quick.
+    Its signature and checksum are verified first (not its contents: they were merged): a
+    truncated or altered copy of a merged bundle must be reported as damaged, not as merged.
+    A clerk's shared folder keeps every bundle ever sent, so re-merging it stays quick.
     """
     try:
-        m = read_manifest(path)
+        m = verify_file(path)
     except BundleError:
         return None  # the full read says what is wrong
     device_id, seq = m.get("device_id"), m.get("seq")
@@ -148,6 +152,10 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
         _check_record_types(events, name)
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
+    except _NOT_THE_FILES_FAULT:
+        raise
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
+        return _failed(s, name, exc)
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
@@ -158,12 +166,41 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome)
-    except (ValueError, TypeError):
-        # a value of the wrong type deep in a record: the savepoint was rolled back
-        s.expunge_all()
-        problem = _("a record inside the bundle holds a value of the wrong type.")
-        return BundleOutcome(name, "refused", "bad_event", _("{file}: {problem}").format(file=name, problem=problem))
+    except _NOT_THE_FILES_FAULT:
+        raise
+    except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
+        return _failed(s, name, exc)  # the savepoint was rolled back
     return outcome
+
+
+def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
+    """This bundle refused, saying why in one line (the traceback goes to the log); the others go on."""
+    log.error("merge: %s refused", name, exc_info=exc)
+    s.expunge_all()
+    code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=_problem(exc)))
+
+
+# A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
+# a crash that stops the files after it. These are not the file's fault and stop the merge as they are:
+# a full disk or a locked database (OperationalError), this database's own problem (a UserError such as
+# a damaged key), an interrupt.
+_NOT_THE_FILES_FAULT = (OperationalError, UserError)
+
+
+def _problem(exc: BaseException) -> str:
+    """What was wrong, in one translated line: the record type and the field when known."""
+    from storage.core.schema import RECORD_LABELS
+
+    if not isinstance(exc, FoldError):
+        return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
+            error=type(exc).__name__)
+    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else exc.record_type
+    if exc.reason == "no_value" and exc.field:
+        return _("a {record} record gives no value for {field}.").format(record=record, field=exc.field)
+    if exc.field:
+        return _("a {record} record holds a value of the wrong type in {field}.").format(record=record, field=exc.field)
+    return _("a {record} record could not be stored; the details are in the log file.").format(record=record)
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],

@@ -1,0 +1,40 @@
+"""Tab, Shift+Tab and Enter on our forms: the focus moves before the next key is delivered.
+
+Textual hands each key to the widget focused at the moment the app reads the key, and
+posts it to that widget's queue; Tab is acted on later, when it has bubbled up from
+there. Keys typed right after Tab (ahead of a slow laptop, or read in one burst from
+the terminal) were therefore all delivered to the field being left: the name became
+测试老人11010519491231002X and the ID number stayed empty (issue #12, textual 8.2).
+A priority binding runs in the app's own key handling, before the next key is read,
+so these keys move the focus first. Enter moves on only from a text box; anywhere else
+(a list, a choice, the notes) it does what that widget does with it.
+"""
+
+from __future__ import annotations
+
+from textual.actions import SkipAction
+from textual.binding import Binding
+from textual.widgets import Input
+
+from storage.core.i18n import N_
+
+FORM_KEYS = [
+    Binding("tab", "form_next", N_("Next field"), show=False, priority=True, id="form.next"),
+    Binding("shift+tab", "form_previous", N_("Previous field"), show=False, priority=True, id="form.previous"),
+    Binding("enter", "form_enter", N_("Next field (from a text box)"), show=False, priority=True, id="form.enter"),
+]
+
+
+class FormKeys:
+    """Mixin for a form Screen: add FORM_KEYS to its BINDINGS."""
+
+    def action_form_next(self) -> None:
+        self.focus_next()  # type: ignore[attr-defined]
+
+    def action_form_previous(self) -> None:
+        self.focus_previous()  # type: ignore[attr-defined]
+
+    def action_form_enter(self) -> None:
+        if not isinstance(self.focused, Input):  # type: ignore[attr-defined]
+            raise SkipAction()  # the key goes on to the focused widget
+        self.focus_next()  # type: ignore[attr-defined]

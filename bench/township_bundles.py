@@ -14,9 +14,10 @@ def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Pa
     from storage.core.db import open_database
     from storage.core.identity import init_township, init_worker
     from storage.demo.build import generate
+    from storage.sync.devices import enroll
     from storage.sync.export import export_bundle
 
-    folder = CACHE / f"bundles-{grids}x{per_grid}-seed{seed}"
+    folder = CACHE / f"bundles-{grids}x{per_grid}-seed{seed}-enrolled"  # bundles carry their enrollment proof
     township = folder / "township.db"
     if (folder / "DONE").exists():
         return folder / "bundles", township
@@ -24,10 +25,13 @@ def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Pa
     (folder / "bundles").mkdir(parents=True)
     tdb = open_database(township)
     init_township(tdb, "330521101", "新市镇", folder / "township.pub")
+    # the clerk enrolls every worker first: the pristine township holds the codes, nothing merged
+    codes = [enroll(tdb, f"G{g:02d}", f"网格员{g}")[0] for g in range(1, grids + 1)]
     tdb.dispose()
     for g in range(1, grids + 1):
         wdb = open_database(folder / "workers" / f"G{g:02d}.db")
-        init_worker(wdb, "330521101", "新市镇", f"G{g:02d}", f"{g}网格", f"网格员{g}", folder / "township.pub")
+        init_worker(wdb, "330521101", "新市镇", f"G{g:02d}", f"{g}网格", f"网格员{g}", folder / "township.pub",
+                    enroll_code=codes[g - 1])
         generate(wdb, seed=seed * 1000 + g, residents=per_grid)
         export_bundle(wdb, folder / "bundles")
         wdb.dispose()

@@ -20,6 +20,7 @@ from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
+from storage.core.text import printable
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 
@@ -40,13 +41,14 @@ FIELD_LABELS = {
 
 
 def show_value(value: Any) -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable)."""
     if value is None or value == "" or value == []:
         return narrow("—")
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return printable(", ".join(str(v) for v in value))
     if isinstance(value, (dict, bool)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+        return printable(json.dumps(value, ensure_ascii=False))
+    return printable(value)
 
 
 def when(stamp: int) -> str:
@@ -185,7 +187,7 @@ class ConflictsScreen(Screen[None]):
         if v is None:
             return
         c = v.conflict
-        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else printable(c.field)
         start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
             ("" if c.winner_value is None else str(c.winner_value))
 

@@ -49,6 +49,7 @@ class HomeScreen(Screen[None]):
         Binding("c", "open('conflicts')", N_("Conflicts"), show=False, id="home.conflicts"),
         Binding("m", "open('reports')", N_("Reports"), show=False, id="home.reports"),
         Binding("p", "open('policy')", N_("Visit policy"), show=False, id="home.policy"),
+        Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]
@@ -84,7 +85,7 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_list" and parameters == ("grids",) and self._role != "township":
             return False
-        if action == "open" and parameters == ("conflicts",) and self._role != "township":
+        if action == "open" and parameters in (("conflicts",), ("devices",)) and self._role != "township":
             return False
         return True
 

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, ngettext
+from storage.core.text import printable
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
@@ -184,7 +185,7 @@ class RosterImportScreen(Screen[None]):
         table.clear(columns=True)
         for i, col in enumerate(columns):
             read_as = Text(narrow("→ ") + col.label, style="green") if col.field else Text(_("→ notes (unknown)"), style="yellow")
-            table.add_column(Text.assemble(col.header, "\n", read_as), key=str(i))
+            table.add_column(Text.assemble(printable(col.header, limit=40), "\n", read_as), key=str(i))
         for number, cells in data.rows:
             table.add_row(*(as_text(cell_text(v)) for v in cells[:len(columns)]), key=str(number))
 

@@ -30,6 +30,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "grid_name": (N_("Grid name"), N_("e.g. Dongcun grid 3"), ("worker",)),
     "worker": (N_("Your name"), "", ("worker",)),
     "township_key": (N_("Township key file"), N_("the township-CODE.pub file from the clerk"), ("worker",)),
+    "enroll_code": (N_("Enrollment code"), N_("from the clerk, e.g. K7QM-4XD2-9HBT-C"), ("worker",)),
 }
 
 
@@ -118,7 +119,15 @@ class SetupScreen(FormKeys, Screen[None]):
             else:
                 ident = init_worker(db, values["township_code"], values["township_name"], values["grid_code"],
                                     values["grid_name"], values["worker"],
-                                    Path(values["township_key"]).expanduser())
+                                    Path(values["township_key"]).expanduser(), enroll_code=values["enroll_code"] or None)
+                if not ident.enroll_proof:
+                    from storage.core.keys import fingerprint
+                    from tui.as_text import notify_text
+
+                    self.app.call_from_thread(notify_text, self.app, _(
+                        "No enrollment code: the township holds this device's first bundle until the clerk approves "
+                        "it. Tell the clerk this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)),
+                        timeout=30)
                 self.app.call_from_thread(self.app.identity_created, ident)
         except ValidationErrors as exc:
             self.app.call_from_thread(self._failed, exc.by_field())

@@ -256,8 +256,9 @@ class SyncScreen(Screen[None]):
             return
         report = merge_paths(self.app.db, [folder], progress=self._progress)
         lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
-        if report.new_devices:
-            lines.append(_("Check each new device's key fingerprint with its worker (in person or by phone)."))
+        if report.waiting:
+            lines.append(_("Bundles from devices that are not enrolled wait: check each device's key fingerprint with "
+                           "its worker (in person or by phone), then approve it on the Devices screen."))
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._scan, folder, False)
 
@@ -267,6 +268,12 @@ class SyncScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            from storage.core.errors import as_user_error
+
+            known = as_user_error(event.worker.error)  # a full disk, a read-only stick, a database busy elsewhere
+            if known is not None:
+                self._finished(str(known))
+                return
             log.error("sync worker failed", exc_info=event.worker.error)
             self._finished(_("Something went wrong; nothing was half-written. The details are in the log file."))
 

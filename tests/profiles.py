@@ -24,6 +24,7 @@ if PROFILE not in ("ci", "thorough"):
 # name: (every run, ci, thorough)
 SIZES = {
     "merge_laws": (6, 200, 10_000),  # random edit histories on two workers and the township (§5: 10,000 on demand)
+    "hostile": (5, 100, 5_000),  # merge-law histories with a hostile enrolled device and an impostor among them
     "fold": (25, 300, 10_000),  # random event sets folded in any order and batching
     "roster": (25, 200, 5_000),  # per roster fuzz test: random bytes, mutated files, odd cells
     "bundle": (100, 1_000, 10_000),  # mutated bundle files

@@ -9,6 +9,7 @@ from pathlib import Path
 from storage.core.db import Database, open_database
 from storage.core.identity import init_township, init_worker
 from storage.register.residents import register_resident
+from storage.sync.devices import enroll
 
 
 @dataclass
@@ -17,9 +18,11 @@ class Township:
     key: Path
     folder: Path
 
-    def worker(self, name: str, grid: str) -> Database:
-        db = open_database(self.folder / f"{grid}.db")
-        init_worker(db, "330521101", "新市镇", grid, f"{grid}网格", name, self.key)
+    def worker(self, name: str, grid: str, *, enrolled: bool = True, path: Path | None = None) -> Database:
+        """A worker's database for `grid`, enrolled by the clerk's code unless `enrolled` is False."""
+        code = enroll(self.db, grid, name)[0] if enrolled else None
+        db = open_database(path or self.folder / f"{grid}.db")
+        init_worker(db, "330521101", "新市镇", grid, f"{grid}网格", name, self.key, enroll_code=code)
         return db
 
 

@@ -48,6 +48,31 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
 
 
 @run_async
+async def test_first_run_takes_the_enrollment_code_and_checks_it(tmp_path):
+    from storage.core.enrollment import new_code
+
+    key = _township_key(tmp_path)
+    path = tmp_path / "new.db"
+    code = new_code()
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "SetupScreen")
+        values = {"township_code": "330521101", "township_name": "新市镇", "grid_code": "G01", "grid_name": "一网格",
+                  "worker": "王芳", "township_key": str(key), "enroll_code": code[:-1] + ("2" if code[-1] != "2" else "3")}
+        for name, value in values.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "enrollment code is not right" in str(app.screen.query_one("#err-enroll_code").render())
+        assert app.identity is None
+        app.screen.query_one("#enroll_code", Input).value = code.lower()
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "HomeScreen")
+    ident = get_identity(open_database(path))
+    assert len(ident.enroll_proof) == 64
+
+
+@run_async
 async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
     db = make_register_db(tmp_path / "w.db")
     db.dispose()

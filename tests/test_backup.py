@@ -136,3 +136,43 @@ def test_a_damaged_database_is_detected_and_the_latest_good_backup_named(tmp_pat
     assert made is None
     assert "damaged" in problem and "2026-11-24 12:00" in problem and "gridcare restore" in problem
     assert len(backup.list_backups(db.path)) == 1  # the damaged file was not backed up
+
+
+def _damage(path: Path) -> None:
+    """Damage the pages after the header, as a power cut mid-write on a bad disk might."""
+    data = bytearray(path.read_bytes())
+    for i in range(4096, len(data), 97):
+        data[i] = 0xA5
+    path.write_bytes(bytes(data))
+    for side in ("-wal", "-shm"):
+        Path(str(path) + side).unlink(missing_ok=True)
+
+
+def test_gridcare_backup_refuses_a_damaged_database_and_keeps_the_good_backup(tmp_path):
+    """Issue #19 item 8: `backup --keep-days` once backed up the damaged file and deleted the last good backup."""
+    from tests.test_cli import run
+
+    db = make_db(tmp_path / "w.db")
+    for i in range(30):
+        _add_resident(db, f"甲{i}")
+    good = backup.backup_now(db.path, now=NOON - dt.timedelta(days=30))  # a month old: past any --keep-days
+    db.dispose()
+    _damage(db.path)
+    out = run("--lang", "en", "--db", str(db.path), "backup", "--keep-days", "1", tmp_path=tmp_path)
+    assert out.returncode == 1 and "No backup was made" in out.stderr and "damaged" in out.stderr, out.stderr
+    assert [b.path for b in backup.list_backups(db.path)] == [good.path]
+    assert backup.latest_good_backup(db.path).path == good.path  # restore still finds it
+
+
+def test_pruning_never_removes_the_newest_good_backup(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    for i in range(30):
+        _add_resident(db, f"甲{i}")
+    good = backup.backup_now(db.path, now=NOON)
+    older = backup.backup_now(db.path, now=NOON - dt.timedelta(days=1))
+    # a damaged copy slipped in as the newest (a disk that failed while copying)
+    bad = backup.backup_now(db.path, now=NOON + dt.timedelta(days=1))
+    _damage(bad.path)
+    removed = backup.prune(db.path, 3, now=NOON + dt.timedelta(days=20))
+    assert removed == [older.path]  # the newest (damaged) stays as the newest, and the newest good one too
+    assert {b.path for b in backup.list_backups(db.path)} == {bad.path, good.path}

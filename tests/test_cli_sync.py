@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlmodel import select
 
@@ -26,8 +27,11 @@ def _setup(tmp_path, grids=("G01", "G02")):
         if grid not in grids:
             continue
         w = tmp_path / f"{grid}.db"
+        out = run("--lang", "en", "--db", str(t), "enroll", "--grid", grid, "--worker", name, tmp_path=tmp_path)
+        assert out.returncode == 0, out.stderr
+        code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", out.stdout).group(0)
         out = run("--db", str(w), "init", "--role", "worker", *TOWNSHIP, "--grid-code", grid, "--grid-name",
-                  f"{grid}网格", "--worker", name, "--township-key", str(key), tmp_path=tmp_path)
+                  f"{grid}网格", "--worker", name, "--township-key", str(key), "--enroll-code", code, tmp_path=tmp_path)
         assert out.returncode == 0, out.stderr
         workers[grid] = w
     return t, workers
@@ -63,7 +67,7 @@ def test_export_merge_conflicts_and_the_way_back(tmp_path):
     lines = out.stdout.splitlines()
     assert sum(line.startswith("new ") for line in lines) == 2
     assert any(line.startswith("Records added:") and "conflicts to review: 0" in line for line in lines)
-    assert sum("New device" in line for line in lines) == 2
+    assert sum("enrolled with its code" in line for line in lines) == 2
     out = _en("--db", str(t), "merge", str(usb), tmp_path=tmp_path)
     assert sum(line.startswith("already merged") for line in out.stdout.splitlines()) == 2
 

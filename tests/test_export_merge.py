@@ -40,7 +40,8 @@ def test_round_trip_worker_township_worker(tmp_path):
     ra = elder(a, "张三")
     log_visit(a, ra.id, {"notes": "身体还好"})
     elder(b, "单小明")
-    assert pending_counts(a) == {"township": 1, "grid": 1, "resident": 1, "visit": 1}
+    # the township's own record stays on the laptop: only the township writes it (storage/sync/authorise.py)
+    assert pending_counts(a) == {"grid": 1, "resident": 1, "visit": 1}
     out = tmp_path / "usb"
     out.mkdir()
     ea = export_bundle(a, out)
@@ -217,7 +218,8 @@ def _signed_by_worker(t, worker, name: str, events: list[dict], path):
     with worker.session() as s:
         ident = s.get(Identity, 1)
     manifest = {"kind": "worker", "township_code": "330521101", "grid_code": ident.grid_code, "device_id": ident.device_id,
-                "worker": name, "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public}
+                "worker": name, "seq": 1, "age_recipient": ident.device_age_recipient, "sign_public": ident.device_sign_public,
+                "enroll_proof": ident.enroll_proof}
     from storage.core.private_keys import private_keys
 
     return write_bundle(path, manifest, events, read_public_key_file(t.key).age_recipient,
@@ -236,7 +238,7 @@ def test_a_value_of_the_wrong_type_refuses_the_bundle_and_changes_nothing(tmp_pa
     a = t.worker("王芳", "G01")
     device = _device(a)
     bad = [{"id": f"{device}-5", "record_type": "visit", "record_id": "v1", "hlc": 5, "device_id": device,
-            "fields": {"resident_id": "r1", "visit_date": "not a date"}}]
+            "author": "王芳", "fields": {"resident_id": "r1", "visit_date": "not a date"}}]
     path = _signed_by_worker(t, a, "王芳", bad, tmp_path / "bad.gcb")
     before = list(dump_lines(t.db))
     report = merge_paths(t.db, [path])
@@ -252,7 +254,7 @@ def test_a_refused_bundle_inside_a_batch_leaves_the_others_merged(tmp_path):
     elder(c, "李四")
     good_a, good_c = export_bundle(a, tmp_path / "a").path, export_bundle(c, tmp_path / "c").path
     device = _device(b)
-    events = [{"id": f"{device}-{n}", "record_type": "visit", "record_id": f"v{n}", "hlc": n,
+    events = [{"id": f"{device}-{n}", "record_type": "visit", "record_id": f"v{n}", "hlc": n, "author": "李强",
                "device_id": device, "fields": {"resident_id": "r1", "visit_date": "2026-11-0" + str(n)}}
               for n in range(1, 4)]
     events[2]["fields"]["visit_date"] = "not a date"  # the last record fails after the first two were written
@@ -264,6 +266,7 @@ def test_a_refused_bundle_inside_a_batch_leaves_the_others_merged(tmp_path):
 
     report = merge_paths(t.db, [good_a, bad, good_c])
     assert [x.status for x in report.bundles] == ["new", "refused", "new"]
+    assert report.bundles[1].code == "bad_event"
     assert _names(t.db) == ["张三", "李四"]
     assert list(dump_lines(t.db)) == list(dump_lines(ref))
     with t.db.session() as s:

@@ -62,7 +62,13 @@ def test_a_bundle_written_by_the_release_before_the_fix_merges(tmp_path):
     shutil.copy(fixture / "town.db", tmp_path / "town.db")
     town = open_database(tmp_path / "town.db")
     bundle = next((fixture / "bundles").glob("*.gcb"))
-    report = merge_paths(town, [bundle])
+    # that township never enrolled the device (issue #19): its bundle waits until the clerk approves it
+    waiting = merge_paths(town, [bundle]).bundles[0]
+    assert waiting.status == "waiting"
+    from storage.sync.devices import approve
+
+    _view, files = approve(town, waiting.device_id, waiting.grid)
+    report = merge_paths(town, files)
     assert [b.status for b in report.bundles] == ["new"] and report.added == 6
     worker = [line for line in (fixture / "worker.jsonl").read_text(encoding="utf-8").splitlines()
               if line.startswith(('{"type":"resident"', '{"type":"visit"', '{"type":"referral"', '{"type":"risk"'))]
@@ -234,7 +240,7 @@ def test_a_bundle_whose_record_cannot_be_stored_is_named_and_the_others_merge(tm
     good = export_bundle(a, tmp_path / "a").path
     device = _device(b)
     bad = [{"id": f"{device}-7", "record_type": "resident", "record_id": "r1", "hlc": 7, "device_id": device,
-            "fields": {"name": {"not": "text"}, "grid_code": "330521101-G02"}}]
+            "author": "李强", "fields": {"name": {"not": "text"}, "grid_code": "330521101-G02"}}]
     path = _signed_by_worker(t, b, "李强", bad, tmp_path / "bad.gcb")
     from tui.cli import main
 

@@ -84,7 +84,7 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
         await pilot.press("ctrl+s")
         await settle(pilot)
         result = _text(screen, "#result")
-        assert "REFUSED" in result and "broken.gcb" in result and "New device" in result
+        assert "REFUSED" in result and "broken.gcb" in result and "enrolled with its code" in result
         assert "Records added" in result
         statuses = [table.get_row_at(i)[-1] for i in range(table.row_count)]
         assert statuses.count("already merged") == 2

@@ -338,7 +338,9 @@ class GridcareApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
-        error = event.worker.error
+        from storage.core.errors import as_user_error
+
+        error = as_user_error(event.worker.error) or event.worker.error  # a full disk, a read-only place, busy
         if isinstance(error, UserError):
             notify_text(self, error, severity="error", timeout=10)
             if event.worker.group == "open":
@@ -372,6 +374,10 @@ def _make_screen(name: str) -> Screen:
         from screens.reports import ReportsScreen
 
         return ReportsScreen()
+    if name == "devices":
+        from screens.devices import DevicesScreen
+
+        return DevicesScreen()
     if name == "roster_import":
         from screens.roster_import import RosterImportScreen
 

@@ -14,14 +14,19 @@ from typing import Any
 
 from rich.text import Text
 
+from storage.core.text import printable
+
 
 def as_text(value: object, style: str = "") -> Text:
-    """`value` as text exactly as it is (a Text, so both Textual widgets and Rich's console take it)."""
+    """`value` as text exactly as it is (a Text, so both Textual widgets and Rich's console take it),
+    except control characters: Textual and Rich pass ESC through to the terminal, so an escape
+    sequence in a name or a file name would move the cursor or write the clipboard. They are
+    replaced by '?' (storage.core.text.printable), line feeds kept."""
     if isinstance(value, Text):
         return value
-    return Text("" if value is None else str(value), style=style, end="")
+    return Text("" if value is None else printable(value, multiline=True), style=style, end="")
 
 
 def notify_text(target: Any, message: object, **kwargs: Any) -> None:
     """`target.notify(message)` (an App, Screen or Widget) with the message shown as text."""
-    target.notify(str(message), markup=False, **kwargs)
+    target.notify(printable(message, multiline=True), markup=False, **kwargs)

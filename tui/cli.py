@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "tui.cmd_setup",
     "tui.cmd_maint",
     "tui.cmd_sync",
+    "tui.cmd_devices",
     "tui.cmd_roster",
     "tui.cmd_report",
     "tui.cmd_policy",
@@ -144,7 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("gridcare: interrupted; nothing was half-written."), file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
+        from storage.core.errors import as_user_error
+
+        known = as_user_error(exc)  # a full disk, a read-only place, a database busy elsewhere
+        if known is not None:
+            log.info("%s: %s (%s)", args.command or "tui", known, type(exc).__name__)
+            print(_("gridcare: {message}").format(message=known), file=sys.stderr)
+            return EXIT_USER_ERROR
         log.exception("unexpected error in %s", args.command or "tui")
         print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_path or "-"),
               file=sys.stderr)

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--village-code", metavar=_("CODE"), help=_("worker: 12-digit village code (optional)"))
     p.add_argument("--township-key", metavar=_("FILE"), type=Path,
                    help=_("worker: the township's public key file (township-CODE.pub)"))
+    p.add_argument("--enroll-code", metavar=_("CODE"),
+                   help=_("worker: the one-time enrollment code from the clerk (gridcare enroll)"))
     p.add_argument("--key-out", metavar=_("FILE"), type=Path,
                    help=_("township: where to write the public key (default: ./township-CODE.pub)"))
     p.set_defaults(func=cmd_init)
@@ -58,9 +60,17 @@ def cmd_init(args: argparse.Namespace) -> int:
                if not value]
     if missing:
         raise UserError(_("A worker database needs {flags}.").format(flags=", ".join(missing)))
-    init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
-                args.township_key, village_code=args.village_code)
+    ident = init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
+                        args.township_key, village_code=args.village_code, enroll_code=args.enroll_code)
     print(_("Grid worker database ready: {path}").format(path=db.path))
+    from storage.core.keys import fingerprint
+
+    if ident.enroll_proof:
+        print(_("Enrolled with the clerk's code: the township accepts this device's first bundle for grid {grid}.").format(
+            grid=args.grid_code))
+    else:
+        print(_("No enrollment code given: the township holds this device's first bundle until the clerk approves it. "
+                "Tell the clerk this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)))
     return 0
 
 

@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("conflicts", parents=[common], help=_("list the conflicts waiting for review"),
                        description=_("List the fields two people changed without seeing each other's change."))
+    p.add_argument("--full-ids", action="store_true", help=_("show ID numbers in full (masked by default)"))
     p.set_defaults(func=cmd_conflicts)
 
 
@@ -48,24 +49,52 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def describe_outcome(b) -> str:
+    """One line per bundle; everything in it that came from the file is made printable."""
+    from storage.core.text import printable
+
     if b.status == "refused":
-        return _("REFUSED  {message}").format(message=b.message)
+        return _("REFUSED  {message}").format(message=printable(b.message))
+    if b.status == "waiting":
+        return _("WAITING  {message}").format(message=printable(b.message))
     if b.status == "already":
-        return _("already merged  {file} (device {device}, bundle {seq})").format(file=b.file, device=b.device_id[:8], seq=b.seq)
+        return _("already merged  {file} (device {device}, bundle {seq})").format(
+            file=printable(b.file), device=printable(b.device_id[:8]), seq=b.seq)
     return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
                     "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
-        file=b.file, worker=b.worker, seq=b.seq, n=b.events_new)
+        file=printable(b.file), worker=printable(b.worker, limit=20), seq=b.seq, n=b.events_new)
 
 
 def describe_totals(report) -> list[str]:
+    from storage.core.text import printable
+
     lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate residents: {dups}.").format(
         added=report.added, updated=report.updated, conflicts=report.conflicts, dups=report.duplicates)]
     for device, worker, fp in report.new_devices:
-        lines.append(_("New device {device} ({worker}), key fingerprint {fp}: check it with the worker.").format(
-            device=device[:8], worker=worker, fp=fp))
+        lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
+            device=printable(device[:8]), worker=printable(worker, limit=20), fp=fp))
     for device, worker, seq in report.missing:
-        lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(device=device[:8], worker=worker, seq=seq))
+        lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(
+            device=printable(device[:8]), worker=printable(worker, limit=20), seq=seq))
     return lines
+
+
+def print_merge_report(report) -> int:
+    """The merge's lines on stdout, the summary of what was not merged on stderr; the exit status."""
+    for b in report.bundles:
+        print(describe_outcome(b))
+    for line in describe_totals(report):
+        print(line)
+    status = 0
+    if report.waiting:
+        print(ngettext("{n} bundle waits for its device to be approved: gridcare devices.",
+                       "{n} bundles wait for their devices to be approved: gridcare devices.",
+                       len(report.waiting)).format(n=len(report.waiting)), file=sys.stderr)
+        status = 1
+    if report.refused:
+        print(ngettext("{n} bundle was refused; the others were merged.", "{n} bundles were refused; the others were merged.",
+                       len(report.refused)).format(n=len(report.refused)), file=sys.stderr)
+        status = 1
+    return status
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -80,31 +109,18 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise UserError(_("No bundle files (*.gcb) found there."))
     with cli_progress(_("Merging")) as progress:
         report = merge_paths(db, args.paths, progress=progress)
-    for b in report.bundles:
-        print(describe_outcome(b))
-    for line in describe_totals(report):
-        print(line)
-    if report.refused:
-        print(ngettext("{n} bundle was refused; the others were merged.", "{n} bundles were refused; the others were merged.",
-                       len(report.refused)).format(n=len(report.refused)), file=sys.stderr)
-        return 1
-    return 0
+    return print_merge_report(report)
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    import json
-
     from storage.core.db import open_database
-    from storage.sync.conflicts import open_conflicts
+    from storage.sync.conflicts import conflict_lines
     from tui.cli import db_path
 
-    views = open_conflicts(open_database(db_path(args), create=False))
-    if not views:
+    lines = conflict_lines(open_database(db_path(args), create=False), full_ids=args.full_ids)
+    if not lines:
         print(_("No conflicts waiting for review."))
         return 0
-    for v in views:
-        c = v.conflict
-        print(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
-            record=v.record_label, field=c.field, winner=json.dumps(c.winner_value, ensure_ascii=False),
-            winner_author=c.winner_author, loser=json.dumps(c.loser_value, ensure_ascii=False), loser_author=c.loser_author))
+    for line in lines:
+        print(line)
     return 0

@@ -25,6 +25,7 @@ MAIN_SCREENS: list[tuple[str, str, str]] = [
     ("reports", N_("Reports"), N_("The monthly report: coverage, overdue, risk, referrals")),
     ("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet")),
     ("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due")),
+    ("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop")),
 ]
 
 

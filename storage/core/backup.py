@@ -16,6 +16,7 @@ from pathlib import Path
 
 from storage.core import platform
 from storage.core.errors import UserError
+from storage.core.files import make_owner_only_dir
 from storage.core.i18n import _
 from storage.core.paths import backups_dir
 
@@ -97,34 +98,47 @@ def list_backups(db_path: Path) -> list[BackupFile]:
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
-def backup_now(db_path: Path, *, now: dt.datetime | None = None) -> BackupFile:
+def backup_now(db_path: Path, *, now: dt.datetime | None = None, checked: bool = False) -> BackupFile:
+    """A backup of the database now. A damaged database is refused (UserError): its copy would
+    count as the newest backup and push good ones out of the rotation. `checked`: the caller has
+    just run the integrity check."""
+    if not checked and not integrity_ok(db_path):
+        raise UserError(_("No backup was made: {problem}").format(problem=damaged_message(db_path)))
     now = (now or dt.datetime.now()).replace(microsecond=0)
     folder = backups_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    platform.make_owner_only(folder, directory=True)
+    make_owner_only_dir(folder)
     target = folder / f"{PREFIX}{now:%Y%m%d-%H%M%S}.db"
     _copy(db_path, target)
     return BackupFile(target, now, target.stat().st_size)
 
 
 def prune(db_path: Path, days: int, *, now: dt.datetime | None = None) -> list[Path]:
-    """Delete backups older than `days`, always keeping the newest one."""
+    """Delete backups older than `days`, always keeping the newest one and the newest good one
+    (a damaged database slipped into the rotation must not take the last good copy with it).
+    The backups are checked only when one would be deleted."""
     now = now or dt.datetime.now()
+    backups = list_backups(db_path)
+    old = [b for b in backups[1:] if now - b.taken_at > dt.timedelta(days=days)]
+    if not old:
+        return []
+    good = next((b for b in backups if integrity_ok(b.path)), None)
     removed = []
-    for b in list_backups(db_path)[1:]:
-        if now - b.taken_at > dt.timedelta(days=days):
-            b.path.unlink()
-            removed.append(b.path)
+    for b in old:
+        if good is not None and b.path == good.path:
+            continue
+        b.path.unlink()
+        removed.append(b.path)
     return removed
 
 
-def auto_backup(db_path: Path, *, now: dt.datetime | None = None, days: int | None = None) -> BackupFile | None:
+def auto_backup(db_path: Path, *, now: dt.datetime | None = None, days: int | None = None,
+                checked: bool = False) -> BackupFile | None:
     """Take a backup if the newest is a day old or more (or none exists); rotate."""
     now = now or dt.datetime.now()
     existing = list_backups(db_path)
     made = None
     if not existing or now - existing[0].taken_at >= dt.timedelta(days=1):
-        made = backup_now(db_path, now=now)
+        made = backup_now(db_path, now=now, checked=checked)
     prune(db_path, days or keep_days(), now=now)
     return made
 
@@ -214,4 +228,4 @@ def check_and_backup(db_path: Path, *, now: dt.datetime | None = None) -> tuple[
     """
     if not integrity_ok(db_path):
         return None, damaged_message(db_path)
-    return auto_backup(db_path, now=now), None
+    return auto_backup(db_path, now=now, checked=True), None

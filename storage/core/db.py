@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.platform import make_owner_only
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -60,11 +59,47 @@ def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
 
 
+def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    for name, ddl in columns.items():
+        if name not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+
+
+def _create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
+    """Tables an upgrade step adds, with the DDL SQLAlchemy gives a new file (so both match)."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateIndex, CreateTable
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (registers the tables)
+
+    dialect = sqlite_dialect.dialect()
+    for name in names:
+        table = SQLModel.metadata.tables[name]
+        conn.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)))
+        for index in table.indexes:
+            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+
+
+def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
+    # v5 enrolls devices. The devices a township registered by trust on first use stay trusted,
+    # approved for the grid they claimed: an upgrade must not lock the real workers out.
+    _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
+                                  "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
+    conn.execute("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
+    _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
+    _create_tables(conn, ADDED_TABLES[5])
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4,
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
+# Tables that an upgrade step creates, by the version that has them first. Every other table
+# must be in a file already: a missing one means a damaged file, never one to create empty.
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request")}
 
 
 @dataclass
@@ -150,44 +185,102 @@ def _make_engine(path: Path) -> Engine:
     return engine
 
 
-def _restrict_permissions(path: Path) -> None:
-    # personal data of children: owner-only, wherever the OS allows it
-    make_owner_only(path)
-
-
 def _copy_aside(path: Path, old_version: int) -> Path:
+    from storage.core.platform import create_owner_only
+
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{old_version}-{stamp}.bak")
-    src = sqlite3.connect(str(path))
+    # owner-only from its first byte: SQLite writes into the empty file and keeps its mode
+    create_owner_only(target)
+    src = sqlite3.connect(_read_only_uri(path), uri=True)
     dst = sqlite3.connect(str(target))
     try:
         src.backup(dst)
     finally:
         dst.close()
         src.close()
-    _restrict_permissions(target)
     return target
 
 
-def _read_user_version(path: Path) -> tuple[int, bool]:
-    """(PRAGMA user_version, whether any gridcare table exists)."""
-    conn = sqlite3.connect(str(path))
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens exactly `path`, read-only ('#', '?', '%' in a folder name escaped)."""
+    uri = Path(path).absolute().as_uri()
+    if not uri.startswith("file:///"):  # a UNC path: SQLite takes no host
+        uri = "file:////" + uri[len("file://"):]
+    return uri + "?mode=ro"
+
+
+def _not_ours(path: Path, detail: str) -> UserError:
+    return UserError(_("{path} is not a gridcare database or is damaged ({error}).").format(path=path, error=detail))
+
+
+def _inspect(path: Path) -> tuple[int, set[str]]:
+    """(PRAGMA user_version, the names of its tables), read without writing anything."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise _not_ours(path, str(exc)) from exc
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        has_tables = conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='event'"
-        ).fetchone()[0]
-        return version, bool(has_tables)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return version, tables
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise busy_error() from exc
+        raise _not_ours(path, str(exc)) from exc
     except sqlite3.DatabaseError as exc:
-        raise UserError(
-            _("{path} is not a gridcare database or is damaged ({error}).").format(path=path, error=exc)
-        ) from exc
+        raise _not_ours(path, str(exc)) from exc
     finally:
         conn.close()
 
 
+def _tables_of(version: int) -> set[str]:
+    from sqlmodel import SQLModel
+
+    later = {name for v, names in ADDED_TABLES.items() if v > version for name in names}
+    return set(SQLModel.metadata.tables) - later
+
+
+def _check_tables(path: Path, version: int, tables: set[str]) -> None:
+    """Refuse, untouched, a file that is not ours (a foreign SQLite file) or lacks one of our tables."""
+    if "event" not in tables and "identity" not in tables:
+        raise UserError(_("{path} is an SQLite database of another program, not gridcare's; it was left untouched.").format(
+            path=path))
+    if version < 1:
+        raise _not_ours(path, "user_version 0")
+    missing = sorted(_tables_of(version) - tables)
+    if missing:
+        raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
+                          "(gridcare restore).").format(path=path, table=", ".join(missing)))
+
+
+def busy_error() -> UserError:
+    return UserError(_("The database is busy in another program (another gridcare window or command) for more "
+                       "than {seconds} seconds; try again when it has finished. Nothing was changed.").format(
+        seconds=BUSY_TIMEOUT_MS // 1000))
+
+
+def _check_writable(path: Path, exists: bool) -> None:
+    """gridcare writes the database, its journal beside it (-wal, -shm) and its backups: a place
+    where it cannot is refused with a message, and permissions a user set are never changed."""
+    from storage.core.platform import writable
+
+    folder = path.parent if path.parent != Path("") else Path(".")
+    if path.is_dir():
+        raise UserError(_("{path} is a folder, not a database file.").format(path=path))
+    if folder.exists() and not writable(folder):
+        raise UserError(_("The folder {folder} is read-only: gridcare writes its journal beside the database. Copy "
+                          "the database into a folder you can write to.").format(folder=folder))
+    if not exists:
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and not writable(file):
+            raise UserError(_("{path} is read-only (its permissions forbid writing), and gridcare does not change "
+                              "them. If this copy is meant to be used, make it writable first.").format(path=file))
+
+
 def _run_upgrades(path: Path, version: int) -> None:
-    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.create_function("reverse_text", 1, _reverse_text, deterministic=True)
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -197,34 +290,42 @@ def _run_upgrades(path: Path, version: int) -> None:
             conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     finally:
         conn.close()
 
 
 def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Database:
-    """Open (creating or upgrading as needed) the database at `path`."""
+    """Open (creating or upgrading as needed) the database at `path`.
+
+    Refused, with the file untouched: a foreign SQLite file, a gridcare file missing one of its
+    tables, a read-only file or folder, a file from a newer gridcare.
+    """
     from sqlmodel import SQLModel
 
     import storage.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
     path = Path(path).expanduser()
-    exists = path.exists() and path.stat().st_size > 0
+    exists = path.is_file() and path.stat().st_size > 0
     if not exists and not create:
         raise UserError(_("No database at {path}.").format(path=path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(path, exists)
     upgraded_from = None
     backup = None
     if exists:
-        version, has_tables = _read_user_version(path)
+        version, tables = _inspect(path)
         if version > SCHEMA_VERSION:
             raise UserError(
                 _("This database was written by a newer gridcare (schema {found}, this one knows {known}): update gridcare.").format(
                     found=version, known=SCHEMA_VERSION
                 )
             )
-        if has_tables and version < SCHEMA_VERSION:
+        exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
+    if exists:
+        _check_tables(path, version, tables)
+        if version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
             _run_upgrades(path, version)
@@ -234,17 +335,17 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Datab
 
                 scrub_file(path)
                 scrub_file(backup)
-    else:
+    elif not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         # create the file owner-only before SQLite writes anything into it
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+        from storage.core.platform import create_owner_only
+
+        create_owner_only(path)
     engine = _make_engine(path)
-    with engine.begin() as conn:
-        SQLModel.metadata.create_all(conn)
-        current = conn.exec_driver_sql("PRAGMA user_version").scalar()
-        if current == 0:
+    if not exists:
+        with engine.begin() as conn:
+            SQLModel.metadata.create_all(conn)
             conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    _restrict_permissions(path)
     return Database(path=path, engine=engine, upgraded_from=upgraded_from, backup_of_old_schema=backup)
 
 

@@ -25,3 +25,44 @@ class ValidationErrors(UserError):
 
     def by_field(self) -> dict[str, str]:
         return {e.field: e.message for e in self.errors}
+
+
+def as_user_error(exc: BaseException) -> UserError | None:
+    """The one-line message for a failure the user can act on that the operating system or
+    SQLite reported (a full disk, a read-only place, a database busy elsewhere), or None for a
+    bug. Used where errors reach the user: the CLI's main and the app's workers."""
+    import errno
+    import sqlite3
+
+    from storage.core.i18n import _
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, UserError):
+            return current
+        where = getattr(current, "filename", None) or ""
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            return UserError(_("The disk is full ({where}): free some space and try again. Nothing was half-written.").format(
+                where=where or "-"))
+        if isinstance(current, OSError) and current.errno == errno.EROFS:
+            return UserError(_("{where} is on a read-only disk: gridcare cannot write there. Nothing was half-written.").format(
+                where=where or "-"))
+        if isinstance(current, PermissionError):
+            return UserError(_("The system refused access to {where} (its permissions). Nothing was half-written.").format(
+                where=where or "-"))
+        if isinstance(current, sqlite3.OperationalError):
+            text = str(current)
+            if "database or disk is full" in text:
+                return UserError(_("The disk is full: free some space and try again. Nothing was changed."))
+            if "locked" in text or "busy" in text:
+                from storage.core.db import busy_error
+
+                return busy_error()
+            if "readonly" in text or "read-only" in text or "unable to open database" in text:
+                return UserError(_("The database cannot be written (a read-only file, folder or disk). Nothing was "
+                                   "changed."))
+        # SQLAlchemy keeps the driver's error as .orig; Python chains the rest
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None

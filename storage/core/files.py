@@ -12,6 +12,14 @@ from typing import IO
 from storage.core.platform import fsync_dir, make_owner_only
 
 
+def make_owner_only_dir(path: Path) -> None:
+    """A folder for personal data (drafts), created 0700. One made wider by an earlier version
+    is narrowed: it is gridcare's own folder, not one a user set up."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode is given when it is made: no window
+    if path.stat().st_mode & 0o077:
+        make_owner_only(path, directory=True)
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
     """Write to a temporary file beside `path`, fsync, then rename over it (owner-only)."""

@@ -12,6 +12,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import Identity, utc_now
 from storage.core.private_keys import PrivateKeys, write_keys
+from storage.core.text import printable
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -90,14 +91,24 @@ def init_worker(
     *,
     village_code: str | None = None,
     demo: bool = False,
+    enroll_code: str | None = None,
 ) -> Identity:
-    from storage.core import keys
+    """A grid worker's database. `enroll_code`: the one-time code the clerk gave for this grid
+    (`gridcare enroll`); the device keeps only its proof, which every bundle carries. Without
+    a code the township holds the first bundle until the clerk approves the device."""
+    from storage.core import enrollment, keys
 
     _check_codes(township_code, township_name, grid_code)
     if not (worker_name or "").strip():
         raise ValidationError("worker", _("Give the grid worker's name."))
     if not (grid_name or "").strip():
         raise ValidationError("grid_name", _("Give the grid's name."))
+    code = None
+    if enroll_code is not None and enroll_code.strip():
+        code = enrollment.normalise_code(enroll_code)
+        if code is None:
+            raise ValidationError("enroll_code", _("This enrollment code is not right (a character is missing or "
+                                                   "mistyped): check it with the clerk."))
     _ensure_empty(db)
     device = keys.generate_keypair()
     township_age, township_sign = "", ""
@@ -106,15 +117,21 @@ def init_worker(
         if pub.township_code != township_code:
             raise UserError(
                 _("The key file is for township {found}, not {expected}.").format(
-                    found=pub.township_code, expected=township_code
+                    found=printable(pub.township_code, limit=20), expected=township_code
                 )
             )
         township_age, township_sign = pub.age_recipient, pub.sign_public
+    device_id = secrets.token_hex(8)
+    grid_id = grid_record_id(township_code, grid_code)
+    proof = ""
+    if code is not None:
+        key = enrollment.code_key(code, township_code, grid_id)
+        proof = enrollment.proof(key, township_code, grid_id, device_id, device.sign_public, device.age_recipient)
     # a worker's key file holds its device's keys only: never the township's private key
     write_keys(db.path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret))
     ident = Identity(
         role="worker",
-        device_id=secrets.token_hex(8),
+        device_id=device_id,
         township_code=township_code,
         township_name=township_name.strip(),
         grid_code=grid_record_id(township_code, grid_code),
@@ -126,6 +143,7 @@ def init_worker(
         township_age_recipient=township_age,
         township_sign_public=township_sign,
         demo=demo,
+        enroll_proof=proof,
     )
     with db.write() as s:
         s.add(ident)

@@ -54,6 +54,10 @@ class UtcDateTime(TypeDecorator):
 def _instant(**kw) -> Any:
     return Field(sa_column=Column(UtcDateTime(), **kw))
 
+
+def _optional_instant() -> Any:
+    return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
 # --- change log and local bookkeeping ---------------------------------------
 
 
@@ -105,10 +109,17 @@ class Identity(SQLModel, table=True):
     township_age_secret: str = ""
     township_sign_secret: str = ""
     demo: bool = False
+    # worker role: the proof of the clerk's enrollment code, sent in every bundle's manifest
+    # (an HMAC over this device's keys and grid, storage/core/enrollment.py); "" if set up without one
+    enroll_proof: str = ""
 
 
 class Device(SQLModel, table=True):
-    """Devices seen in merged bundles (trust on first use)."""
+    """Devices whose bundles this township merges: enrolled by a code, or approved by the clerk.
+
+    A device writes only its own grid's records (storage/sync/authorise.py). Revoked: its
+    bundles are refused from then on (a lost laptop); what it sent before stays.
+    """
 
     __tablename__ = "device"
 
@@ -121,6 +132,49 @@ class Device(SQLModel, table=True):
     worker_name: str = ""
     first_seen: dt.datetime = _instant(nullable=False)
     last_seen: dt.datetime = _instant(nullable=False)
+    status: str = "approved"  # approved | revoked
+    enrolled_by: str = ""  # code | clerk | first use (registered before enrollment existed)
+    revoked_at: Optional[dt.datetime] = _optional_instant()
+
+
+class DeviceRequest(SQLModel, table=True):
+    """A device whose bundle came without a valid enrollment proof: it waits for the clerk.
+
+    Keyed by device id AND key: an impostor claiming a real device's id (ids are readable in
+    file names) waits beside it and never takes its place.
+    """
+
+    __tablename__ = "device_request"
+
+    device_id: str = Field(primary_key=True)
+    sign_public: str = Field(primary_key=True)
+    age_recipient: str = ""
+    kind: str = "worker"
+    township_code: str = ""
+    grid_code: Optional[str] = None  # the grid it claims
+    worker_name: str = ""  # the name it claims
+    status: str = "waiting"  # waiting | rejected
+    reason: str = ""  # no_code | bad_code | code_used
+    first_seen: dt.datetime = _instant(nullable=False)
+    last_seen: dt.datetime = _instant(nullable=False)
+    # the bundle files that waited (merged again once the device is approved)
+    files: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Enrollment(SQLModel, table=True):
+    """A one-time enrollment code the clerk gave a worker. Only a key derived from the code
+    (scrypt) is kept: enough to check a device's proof, not to read the code back."""
+
+    __tablename__ = "enrollment"
+
+    id: str = Field(primary_key=True)
+    township_code: str
+    grid_code: str  # grid id (township-grid)
+    worker_name: str = ""
+    code_key: str  # hex
+    created_at: dt.datetime = _instant(nullable=False)
+    used_by: Optional[str] = None  # the device enrolled with it
+    used_at: Optional[dt.datetime] = _optional_instant()
 
 
 class BundleReceived(SQLModel, table=True):

@@ -69,6 +69,23 @@ def make_owner_only(path: Path, *, directory: bool = False) -> None:
         os.chmod(path, 0o700 if directory else 0o600)
 
 
+def writable(path: Path) -> bool:
+    """Whether gridcare may write `path` (a file or a folder). POSIX: the owner's write bit as well
+    as access(2), since a superuser may write anything, yet a file its user made read-only (chmod
+    0400) is meant to stay unwritten; a read-only filesystem fails access(2). Windows: a file's
+    read-only attribute counts; a folder's does not (Explorer sets it on Documents and on folders
+    it customises, which stay writable): a write refused there is reported when it happens."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if WINDOWS and path.is_dir():
+        return True
+    if not st.st_mode & 0o200:
+        return False
+    return os.access(path, os.W_OK)
+
+
 # --- the app lock -----------------------------------------------------------------------------
 
 

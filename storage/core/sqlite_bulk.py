@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.core.json_text import dumps
@@ -53,9 +52,33 @@ def existing_state_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[
     return found
 
 
-def mark_exported(conn: Connection, device_id: str, seq: int) -> int:
-    result = conn.execute(text("UPDATE event SET exported_seq = :seq WHERE device_id = :dev AND exported_seq IS NULL"),
-                          {"seq": seq, "dev": device_id})
+def column_by_id(conn: Connection, table: str, column: str, ids: Sequence[str]) -> dict[str, Any]:
+    """{id: column} for the rows of `table` among `ids` (the merge's authorisation reads owners this way)."""
+    raw = conn.connection.driver_connection  # the DB-API cursor: SQLAlchemy's work per statement cost more here
+    found: dict[str, Any] = {}
+    for i in range(0, len(ids), 900):
+        chunk = list(ids[i : i + 900])
+        marks = ",".join("?" * len(chunk))
+        found.update(raw.execute(f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", chunk).fetchall())
+    return found
+
+
+def event_fields(conn: Connection, record_type: str, record_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(record id, fields as JSON text) of every event of these records."""
+    rows: list[tuple[str, str]] = []
+    for i in range(0, len(record_ids), 900):
+        chunk = list(record_ids[i : i + 900])
+        marks = ",".join("?" * len(chunk))
+        rows += conn.exec_driver_sql(f"SELECT record_id, fields FROM event WHERE record_type = ? AND record_id IN ({marks})",
+                                     (record_type, *chunk)).all()
+    return rows
+
+
+def mark_exported(conn: Connection, device_id: str, seq: int, record_types: Sequence[str]) -> int:
+    marks = ",".join("?" * len(record_types))
+    result = conn.exec_driver_sql(
+        f"UPDATE event SET exported_seq = ? WHERE device_id = ? AND exported_seq IS NULL AND record_type IN ({marks})",
+        (seq, device_id, *record_types))
     return result.rowcount
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.core.files import atomic_text_writer
+from storage.core.files import atomic_text_writer, make_owner_only_dir
 from storage.core.paths import drafts_dir
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,9 @@ def save_draft(db_path: Path, resident_id: str, values: dict[str, Any], *, resid
     draft = Draft(resident_id, now, dict(values), resident_name)
     payload = {"version": DRAFT_VERSION, "kind": "visit", "resident_id": resident_id,
                "resident_name": resident_name, "saved_at": now.isoformat(), "values": draft.values}
-    with atomic_text_writer(draft_path(db_path, resident_id)) as fh:
+    path = draft_path(db_path, resident_id)
+    make_owner_only_dir(path.parent)  # drafts hold notes about children: the folder is the owner's alone
+    with atomic_text_writer(path) as fh:
         json.dump(payload, fh, ensure_ascii=False, indent=1, default=str)
     return draft
 

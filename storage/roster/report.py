@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storage.core.i18n import N_, _, ngettext
+from storage.core.text import printable
 from storage.roster.columns import FIELD_LABELS
 
 STATUS_LABELS = {"new": N_("New"), "update": N_("Update"), "unchanged": N_("Unchanged"), "invalid": N_("Invalid")}
@@ -51,7 +52,8 @@ class RosterReport:
 
     @property
     def unknown_columns(self) -> list[str]:
-        return [c.header for c in self.columns if c.field is None]
+        """Headers not recognised, printable (they come from the file)."""
+        return [printable(c.header, limit=60) for c in self.columns if c.field is None]
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -75,10 +77,12 @@ def status_label(status: str) -> str:
 
 
 def describe(row: RosterRow) -> str:
-    """A row's problems (column: what is wrong. What to do.) or, for an update, the columns it changes."""
+    """A row's problems (column: what is wrong. What to do.) or, for an update, the columns it changes;
+    one line per problem, each printable (headers and values come from the file)."""
     if row.problems:
-        return "\n".join(" ".join(part for part in (f"{p.column}: {p.message}" if p.column else p.message, p.hint) if part)
+        return "\n".join(printable(" ".join(part for part in (f"{p.column}: {p.message}" if p.column else p.message,
+                                                              p.hint) if part))
                          for p in row.problems)
     if row.changed:
-        return _("Changes: {columns}").format(columns=", ".join(row.changed))
+        return _("Changes: {columns}").format(columns=printable(", ".join(row.changed)))
     return ""

@@ -30,6 +30,7 @@ from typing import Any
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.text import printable
 
 MAGIC = b"GRIDCARE-BUNDLE "
 FORMAT_VERSION = 1
@@ -65,7 +66,7 @@ def _dumps(obj: Any) -> bytes:
 
 
 def _fail(code: str, problem: str, path: Path) -> BundleError:
-    return BundleError(code, _("{file}: {problem}").format(file=path.name, problem=problem))
+    return BundleError(code, _("{file}: {problem}").format(file=printable(path.name), problem=problem))
 
 
 def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worker: str, device_id: str, seq: int,
@@ -83,9 +84,10 @@ def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worke
 # ---------------------------------------------------------------- writing
 
 
-def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str, Any]], recipient_age: str,
+def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str, Any]], recipient_age: str | list[str],
                  sign_secret: str) -> BundleInfo:
-    """Encrypt the events to `recipient_age`, sign the manifest, write the file atomically (owner-only).
+    """Encrypt the events to `recipient_age` (one age recipient, or several: a grid's enrolled
+    devices), sign the manifest, write the file atomically (owner-only).
 
     The caller's manifest gives who and which (kind, township_code, grid_code, device_id, worker, seq, full,
     schema_version, counts, age_recipient, sign_public, created_at); this adds format_version, counts.events,
@@ -102,15 +104,18 @@ def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str
         for ev in events:
             gz.write(_dumps(ev) + b"\n")
             count += 1
+    wanted = [recipient_age] if isinstance(recipient_age, str) else list(recipient_age)
     try:
-        recipient = pyrage.x25519.Recipient.from_str(recipient_age)
+        recipients = [pyrage.x25519.Recipient.from_str(r) for r in wanted]
     except pyrage.RecipientError:
         raise UserError(_("The recipient's public key is damaged; set the township key again.")) from None
+    if not recipients:
+        raise ValueError("a bundle needs at least one recipient")
     try:
         signer_public = public_of(sign_secret)
     except ValueError:
         raise UserError(_("This database's signing key is damaged.")) from None
-    ciphertext = pyrage.encrypt(compressed.getvalue(), [recipient])
+    ciphertext = pyrage.encrypt(compressed.getvalue(), recipients)
     del compressed
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     manifest = {
@@ -164,6 +169,7 @@ def _manifest_problem(m: dict[str, Any]) -> str | None:
         "payload_sha256": isinstance(m.get("payload_sha256"), str)
         and re.fullmatch(r"[0-9a-f]{64}", m["payload_sha256"]) is not None,
         "payload_size": is_int(m.get("payload_size")),
+        "enroll_proof": "enroll_proof" not in m or isinstance(m["enroll_proof"], str),
     }
     bad = [name for name, ok in checks.items() if not ok]
     return ", ".join(bad) or None
@@ -292,7 +298,7 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     manifest, offset, size = _signed_head(path)
     if expected_township is not None and manifest["township_code"] != expected_township:
         raise _fail("wrong_township", _("this bundle is for township {found}, not this one ({expected}).").format(
-            found=manifest["township_code"][:20], expected=expected_township), path)
+            found=printable(manifest["township_code"], limit=20), expected=expected_township), path)
     if check_signer is not None:
         check_signer(manifest)
     ciphertext = _payload(path, manifest, offset, size)

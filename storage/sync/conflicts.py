@@ -118,3 +118,33 @@ def take_other(db: Database, conflict_id: str) -> None:
     if c is None:
         raise UserError(_("This conflict was already resolved."))
     resolve_conflict(db, conflict_id, value)
+
+
+# fields whose values hold an ID number: masked in listings unless asked for in full
+ID_FIELDS = frozenset({("resident", "id_number"), ("resident", "disability_card")})
+
+
+def shown_value(conflict: Conflict, value: Any, *, full_ids: bool = False) -> str:
+    """A conflict's value as one printable line: JSON, ID numbers masked unless `full_ids`."""
+    import json
+
+    from storage.core.text import printable
+    from storage.register.idnumbers import mask_id
+
+    if not full_ids and (conflict.record_type, conflict.field) in ID_FIELDS and isinstance(value, str):
+        value = mask_id(value)
+    return printable(json.dumps(value, ensure_ascii=False), limit=200)
+
+
+def conflict_lines(db: Database, *, full_ids: bool = False) -> list[str]:
+    """`gridcare conflicts`: one line per conflict waiting for review."""
+    from storage.core.text import printable
+
+    lines = []
+    for v in open_conflicts(db):
+        c = v.conflict
+        lines.append(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
+            record=printable(v.record_label, limit=40), field=printable(c.field),
+            winner=shown_value(c, c.winner_value, full_ids=full_ids), winner_author=printable(c.winner_author, limit=20),
+            loser=shown_value(c, c.loser_value, full_ids=full_ids), loser_author=printable(c.loser_author, limit=20)))
+    return lines

@@ -41,12 +41,23 @@ def _next_seq(session, device_id: str) -> int:
     return (last or 0) + 1
 
 
+def _own_events(ident: Identity):
+    """A worker's own events of the kinds it may send (storage/sync/authorise.py): its copies of the
+    township's records (township, villages, settings) stay on the laptop."""
+    from storage.sync.authorise import WORKER_TYPES
+
+    return select(Event).where(Event.device_id == ident.device_id, Event.record_type.in_(WORKER_TYPES))
+
+
 def pending_counts(db: Database) -> dict[str, int]:
     """What a worker's next export will carry, by record type."""
+    from storage.sync.authorise import WORKER_TYPES
+
     with db.session() as s:
         ident = load_identity(s)
         rows = s.execute(
-            select(Event.record_type, func.count()).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None))
+            select(Event.record_type, func.count()).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None),
+                                                          Event.record_type.in_(WORKER_TYPES))
             .group_by(Event.record_type)
         ).all()
     return {t: n for t, n in rows}
@@ -100,68 +111,77 @@ def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:
                                        .order_by(Event.hlc)).scalars()
 
 
-def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, Device]:
-    grid_id = code if "-" in code else f"{ident.township_code}-{code}"
-    device = session.execute(select(Device).where(Device.grid_code == grid_id, Device.kind == "worker")
-                             .order_by(Device.last_seen.desc())).scalars().first()
-    if device is None or not device.age_recipient:
-        raise UserError(_("No bundle from grid {grid} has been merged yet, so its worker's key is unknown.").format(grid=code))
-    return grid_id, device
+def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, list[str]]:
+    """The grid's id and the age recipients of every device enrolled for it (a worker may have two laptops)."""
+    from storage.sync.devices import grid_id_for
+
+    grid_id = grid_id_for(ident, code)
+    devices = session.execute(select(Device).where(Device.grid_code == grid_id, Device.kind == "worker",
+                                                   Device.status == "approved").order_by(Device.device_id)).scalars()
+    recipients = [d.age_recipient for d in devices if d.age_recipient]
+    if not recipients:
+        raise UserError(_("No device is enrolled for grid {grid}: enroll its worker (gridcare enroll), or approve "
+                          "the device waiting for it (gridcare devices).").format(grid=code))
+    return grid_id, recipients
 
 
 def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, grid_code: str | None = None,
                   progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
+    """Write a bundle. The write lock is taken first and held until the events are marked as sent:
+    a database busy elsewhere fails before any file is written, and nothing written meanwhile is
+    marked as sent without being in the file. The file is written to a temporary name and renamed."""
+    from storage.core.sqlite_bulk import mark_exported
+    from storage.sync.authorise import WORKER_TYPES
     from storage.sync.bundle_file import bundle_file_name, write_bundle
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
     keys = private_keys(db.path)
-    with db.session() as s:
+    with db.write() as s:
         ident = load_identity(s)
+        recipients: str | list[str]
         if grid_code:
             if ident.role != "township":
                 raise UserError(_("Only a township database exports to a grid (--grid)."))
-            grid_id, device = _resolve_grid(s, ident, grid_code)
+            grid_id, recipients = _resolve_grid(s, ident, grid_code)
             events = list(_grid_events(s, ident, grid_id))
-            recipient, sign_secret, sign_public, kind = device.age_recipient, keys.township_sign_secret, ident.township_sign_public, "township"
+            sign_secret, sign_public, kind = keys.township_sign_secret, ident.township_sign_public, "township"
         else:
             if ident.role == "township":
                 raise UserError(_("A township exports to one grid: add --grid CODE."))
             if not ident.township_age_recipient:
                 raise UserError(_("This database has no township key: it was set up without --township-key."))
-            query = select(Event).order_by(Event.hlc, Event.device_id)
+            query = _own_events(ident).order_by(Event.hlc, Event.device_id)
             if not full:
-                query = query.where(Event.device_id == ident.device_id, Event.exported_seq.is_(None))
+                query = query.where(Event.exported_seq.is_(None))
             events = list(s.execute(query).scalars())
-            recipient, sign_secret, sign_public, kind = ident.township_age_recipient, keys.device_sign_secret, ident.device_sign_public, "worker"
+            recipients, sign_secret, sign_public, kind = ident.township_age_recipient, keys.device_sign_secret, ident.device_sign_public, "worker"
             grid_id = ident.grid_code
         seq = _next_seq(s, ident.device_id)
-    if not events:
-        raise UserError(_("Nothing new to export since bundle {seq}.").format(seq=seq - 1))
-    counts = dict(Counter(ev.record_type for ev in events))
-    manifest = {
-        "kind": kind, "schema_version": SCHEMA_VERSION, "township_code": ident.township_code,
-        "grid_code": grid_id, "device_id": ident.device_id, "worker": ident.worker_name, "seq": seq, "full": bool(full),
-        "age_recipient": ident.device_age_recipient, "sign_public": sign_public,
-        "created_at": now.replace(microsecond=0).isoformat(), "counts": counts,
-    }
-    grid_short = (grid_id or "").split("-", 1)[-1] or None
-    name = bundle_file_name(kind, ident.township_code, grid_short, ident.worker_name, ident.device_id, seq, now)
-    path = out / name if out.is_dir() or not out.suffix else out
-    if progress:
-        progress(0, len(events))
-    info = write_bundle(path, manifest, (_event_dict(ev) for ev in events), recipient, sign_secret)
-    if progress:
-        progress(len(events), len(events))
-    # only once the file is durably written: a crash before leaves the events to go in the next bundle
-    with db.write() as s:
-        from storage.core.sqlite_bulk import mark_exported
-
+        if not events:
+            raise UserError(_("Nothing new to export since bundle {seq}.").format(seq=seq - 1))
+        counts = dict(Counter(ev.record_type for ev in events))
+        manifest = {
+            "kind": kind, "schema_version": SCHEMA_VERSION, "township_code": ident.township_code,
+            "grid_code": grid_id, "device_id": ident.device_id, "worker": ident.worker_name, "seq": seq,
+            "full": bool(full), "age_recipient": ident.device_age_recipient, "sign_public": sign_public,
+            "created_at": now.replace(microsecond=0).isoformat(), "counts": counts,
+        }
+        if kind == "worker" and ident.enroll_proof:
+            manifest["enroll_proof"] = ident.enroll_proof
+        grid_short = (grid_id or "").split("-", 1)[-1] or None
+        name = bundle_file_name(kind, ident.township_code, grid_short, ident.worker_name, ident.device_id, seq, now)
+        path = out / name if out.is_dir() or not out.suffix else out
+        if progress:
+            progress(0, len(events))
+        info = write_bundle(path, manifest, (_event_dict(ev) for ev in events), recipients, sign_secret)
+        if progress:
+            progress(len(events), len(events))
+        # the file is durably in place; a crash before the commit leaves the events to go in the next bundle
         if kind == "worker":
-            mark_exported(s.connection(), ident.device_id, seq)
+            mark_exported(s.connection(), ident.device_id, seq, WORKER_TYPES)
         s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,
                              payload_sha256=info.manifest["payload_sha256"], event_count=len(events),
                              merged_at=dt.datetime.now(dt.timezone.utc)))
     audit(db, "export", str(path), {"seq": seq, "events": len(events), **counts})
     return ExportResult(path, seq, len(events), counts, info.manifest)
-

@@ -71,12 +71,25 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
 
 
 def known_grids(db: Database) -> list[tuple[str, str]]:
-    """(grid code, worker) of every grid whose bundles were merged: the township can export back to them."""
+    """(grid code, workers) of every grid with an enrolled device: the township exports back to those
+    (encrypted to each of the grid's enrolled devices, storage/sync/export.py)."""
+    from storage.core.i18n import _
+    from storage.core.text import printable
+
     with db.session() as s:
-        devices = s.execute(select(Device).where(Device.kind == "worker").order_by(Device.grid_code,
-                                                                                     Device.last_seen.desc())).scalars()
-        grids: dict[str, str] = {}
+        devices = s.execute(select(Device).where(Device.kind == "worker", Device.status == "approved")
+                            .order_by(Device.grid_code, Device.last_seen.desc())).scalars()
+        grids: dict[str, list[str]] = {}
         for d in devices:
-            if d.grid_code and d.grid_code not in grids:
-                grids[d.grid_code] = d.worker_name
-    return [(code.split("-", 1)[-1], worker) for code, worker in grids.items()]
+            if d.grid_code:
+                names = grids.setdefault(d.grid_code, [])
+                if d.worker_name not in names:
+                    names.append(d.worker_name)
+    def listed(names: list[str]) -> str:
+        text = names[0]
+        for name in names[1:]:
+            text = _("{a}, {b}").format(a=text, b=name)  # Chinese lists are joined with 、
+        return text
+
+    return [(printable(code.split("-", 1)[-1]), listed([printable(w, limit=20) for w in workers]))
+            for code, workers in grids.items()]

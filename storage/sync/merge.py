@@ -26,7 +26,9 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.text import printable
 from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
+from storage.sync.devices import Trust
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -37,7 +39,7 @@ MERGE_CACHE_KIB = 64 * 1024
 @dataclass
 class BundleOutcome:
     file: str
-    status: str  # "new" | "already" | "refused"
+    status: str  # "new" | "already" | "refused" | "waiting" (a device not enrolled: nothing merged)
     code: str = ""
     message: str = ""
     device_id: str = ""
@@ -65,6 +67,10 @@ class MergeReport:
     def refused(self) -> list[BundleOutcome]:
         return [b for b in self.bundles if b.status == "refused"]
 
+    @property
+    def waiting(self) -> list[BundleOutcome]:
+        return [b for b in self.bundles if b.status == "waiting"]
+
 
 def bundle_files(paths: Iterable[Path]) -> list[Path]:
     """Files named, plus every bundle in the folders named, in a stable order."""
@@ -85,21 +91,22 @@ def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
                 file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
 
 
-def _signer_check(session, ident: Identity, name: str) -> Callable[[dict[str, Any]], None]:
+def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
+    """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
+    or approved (storage/sync/devices.py). The decision is appended to `trust` for the merge."""
+    from storage.sync.devices import trust_worker_bundle
+
+    def refuse(code: str, problem: str) -> None:
+        raise BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
+
     def check(manifest: dict[str, Any]) -> None:
         if ident.role == "worker":
             if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
-                raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                    file=name, problem=_("this bundle was not signed by this database's township.")))
+                refuse("untrusted_signer", _("this bundle was not signed by this database's township."))
             return
         if manifest.get("kind") != "worker":
-            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                file=name, problem=_("a township database merges bundles from grid workers only.")))
-        known = session.get(Device, str(manifest.get("device_id")))
-        if known is not None and known.sign_public != manifest.get("sign_public"):
-            raise BundleError("untrusted_signer", _("{file}: {problem}").format(
-                file=name, problem=_("it claims device {device} but is signed by another key: refused.").format(
-                    device=str(manifest.get("device_id"))[:8])))
+            refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
+        trust.append(trust_worker_bundle(session, ident, manifest, refuse))
 
     return check
 
@@ -147,8 +154,9 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     if already is not None:
         return already
     ident = load_identity(s)
+    trusts: list[Trust] = []
     try:
-        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name))
+        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name, trusts))
         _check_record_types(events, name)
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
@@ -156,16 +164,38 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
         return _failed(s, name, exc)
+    trust = trusts[0] if trusts else None
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
+    if trust is not None and trust.waiting:
+        from storage.core.keys import fingerprint
+        from storage.sync.devices import hold
+
+        hold(s, manifest, trust, path)
+        outcome.status, outcome.code = "waiting", trust.reason
+        outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
+                            "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(
+            file=printable(name), device=printable(device_id[:8]), worker=printable(outcome.worker, limit=20),
+            grid=printable(outcome.grid.split("-", 1)[-1], limit=20), fp=fingerprint(str(manifest["sign_public"])))
+        return outcome
     seen = s.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
+    if trust is not None:
+        from storage.sync.authorise import NotAllowed, check_worker_events
+
+        try:
+            check_worker_events(s, events, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
+                                township_code=ident.township_code, township_name=ident.township_name)
+        except NotAllowed as exc:
+            return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
+                file=printable(name), problem=exc.problem), device_id=device_id, seq=seq, worker=outcome.worker,
+                grid=outcome.grid)
     try:
         with s.begin_nested():
-            _apply(s, path, manifest, events, outcome)
+            _apply(s, path, manifest, events, outcome, trust)
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
@@ -178,7 +208,7 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
     log.error("merge: %s refused", name, exc_info=exc)
     s.expunge_all()
     code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=name, problem=_problem(exc)))
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=printable(name), problem=_problem(exc)))
 
 
 # A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
@@ -204,7 +234,7 @@ def _problem(exc: BaseException) -> str:
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
-           outcome: BundleOutcome) -> None:
+           outcome: BundleOutcome, trust: Trust | None) -> None:
     from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -230,19 +260,10 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     newest = max((ev["hlc"] for ev in events), default=0)
     ident.last_hlc = hlc.observe(ident.last_hlc, newest)
     s.add(ident)
-    if manifest.get("kind") == "worker":
-        device = s.get(Device, outcome.device_id)
-        if device is None:
-            outcome.new_device = True
-            device = Device(device_id=outcome.device_id, sign_public=manifest["sign_public"], first_seen=now,
-                            last_seen=now)
-        device.age_recipient = str(manifest.get("age_recipient", ""))
-        device.kind = "worker"
-        device.township_code = str(manifest.get("township_code", ""))
-        device.grid_code = outcome.grid or None
-        device.worker_name = outcome.worker
-        device.last_seen = now
-        s.add(device)
+    if trust is not None:
+        from storage.sync.devices import register
+
+        outcome.new_device = register(s, manifest, trust, now)
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
     received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
@@ -283,7 +304,8 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
     """
     with db.session() as s:
         rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
-        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(Device.kind == "worker")).scalars()}
+        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
+            Device.kind == "worker", Device.status == "approved")).scalars()}
     seqs: dict[str, set[int]] = {}
     for device, seq in rows:
         if device in workers:

@@ -1,0 +1,270 @@
+"""Devices (township): enroll a worker's device, approve a waiting one, revoke a lost laptop.
+
+What `gridcare enroll` and `gridcare devices` do, through the same storage functions
+(storage/sync/devices.py); the screen collects the choice and shows the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from storage.core.errors import UserError, ValidationError
+from storage.core.i18n import N_, _
+from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
+log = logging.getLogger(__name__)
+
+
+class EnrollScreen(ModalScreen[tuple[str, str] | None]):
+    """Ask for the grid and the worker's name; the result is (grid, worker)."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+                Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok")]
+
+    def __init__(self, grid: str = ""):
+        super().__init__(classes="dialog")
+        self.grid = grid
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(_("A one-time enrollment code for a worker's new device"), id="dialog-title")
+            yield Label(_("Grid code"))
+            yield Input(self.grid, placeholder=_("e.g. G03"), id="grid")
+            yield Label(_("Worker"))
+            yield Input(id="worker")
+            yield Label("", id="enroll-error", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("OK"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#worker" if self.grid else "#grid", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "grid":
+            self.query_one("#worker", Input).focus()
+        else:
+            self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        grid = self.query_one("#grid", Input).value.strip()
+        worker = " ".join(self.query_one("#worker", Input).value.split())
+        if not grid or not worker:
+            self.query_one("#enroll-error", Label).update(_("Give the grid and the worker's name."))
+            self.query_one("#grid" if not grid else "#worker", Input).focus()
+            return
+        self.dismiss((grid, worker))
+
+
+class DevicesScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
+    CSS_PATH = "devices.tcss"
+    BINDINGS = [
+        Binding("n", "enroll", N_("Enrollment code"), id="devices.enroll"),
+        Binding("a", "approve", N_("Approve"), id="devices.approve"),
+        Binding("r", "revoke", N_("Revoke / reject"), id="devices.revoke"),
+        Binding("f5", "reload", N_("Refresh"), show=False, id="devices.reload"),
+        Binding("escape", "back", N_("Back"), id="devices.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Bundles are merged only from devices enrolled for their grid. A device that came without a "
+                       "valid code waits here: check its key fingerprint with the worker before approving it."),
+                     id="intro")
+        yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="codes")
+        yield Static("", id="result")
+        yield TranslatedFooter()
+
+    def on_mount(self) -> None:
+        from tui.cmd_devices import device_columns
+
+        self.title = _("Devices")
+        table = self.query_one("#devices", DataTable)
+        for title in device_columns():
+            table.add_column(title)
+        self._load()
+        table.focus()
+
+    # --- loading ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices-load")
+    def _load(self, status: str = "") -> None:
+        from storage.sync.devices import enrollments, list_devices
+
+        db = self.app.db
+        self.app.call_from_thread(self._show, list_devices(db), enrollments(db), status)
+
+    def _show(self, views, codes, status: str) -> None:
+        from storage.core.text import printable
+        from tui.cmd_devices import device_rows
+        from tui.formatting import format_datetime
+
+        self.views = views
+        table = self.query_one("#devices", DataTable)
+        table.clear()
+        for row, view in zip(device_rows(views), views, strict=True):
+            table.add_row(*row, key=f"{view.status}:{view.device_id}:{view.fingerprint}")
+        lines = [_("Enrollment codes not used yet:")] if codes else []
+        lines += [_("  grid {grid}, {worker}, made {date}").format(
+            grid=e.grid_code, worker=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short"))
+            for e in codes]
+        self.query_one("#codes", Static).update("\n".join(lines))
+        if not views and not status:
+            status = _("No devices yet: press n to make an enrollment code for a worker.")
+        self.query_one("#result", Static).update(status)
+
+    def action_reload(self) -> None:
+        self._load()
+
+    def _current(self):
+        table = self.query_one("#devices", DataTable)
+        if not self.views or table.cursor_row is None or not 0 <= table.cursor_row < len(self.views):
+            return None
+        return self.views[table.cursor_row]
+
+    def _say(self, text: str) -> None:
+        self.query_one("#result", Static).update(text)
+
+    # --- the clerk's actions -----------------------------------------------------------
+
+    def action_enroll(self) -> None:
+        current = self._current()
+        self.app.push_screen(EnrollScreen(current.grid_code if current else ""), self._enroll_chosen)
+
+    def _enroll_chosen(self, answer: tuple[str, str] | None) -> None:
+        if answer:
+            self._enroll(*answer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
+    def _enroll(self, grid: str, worker: str) -> None:
+        from storage.core.text import printable
+        from storage.sync.devices import enroll, enrollments, list_devices
+
+        db = self.app.db
+        try:
+            code, view = enroll(db, grid, worker)
+        except (UserError, ValidationError) as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        text = _("Enrollment code for {worker}, grid {grid}: {code}").format(
+            worker=printable(view.worker, limit=20), grid=view.grid_code, code=code) + "\n" + _(
+            "Read it to the worker, who types it when setting up the laptop. It works once, for this grid only, and "
+            "is not kept: if it is lost, make another.")
+        self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
+
+    def action_approve(self) -> None:
+        from screens.dialogs import ConfirmScreen
+        from storage.core.text import printable
+
+        view = self._current()
+        if view is None or view.status not in ("waiting", "revoked"):
+            self._say(_("Choose a device awaiting approval (or a revoked one) first."))
+            return
+        question = _("Approve device {device} ({worker}) for grid {grid}? Its key fingerprint is {fp}: check it with "
+                     "the worker first.").format(device=printable(view.device_id[:8]), worker=printable(view.worker, limit=20),
+                                                 grid=printable(view.grid_code, limit=16), fp=view.fingerprint)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._approve(view.fingerprint.replace(" ", ""), view.grid_code)
+
+        self.app.push_screen(ConfirmScreen(question, yes=_("Approve"), no=_("Cancel")), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
+    def _approve(self, ident: str, grid: str) -> None:
+        from storage.sync.devices import approve, enrollments, list_devices
+        from storage.sync.merge import merge_paths
+        from tui.cmd_sync import describe_outcome, describe_totals
+
+        db = self.app.db
+        try:
+            view, files = approve(db, ident, grid)
+        except (UserError, ValidationError) as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        lines = [_("Device {device} approved for grid {grid}.").format(device=view.device_id[:8], grid=view.grid_code)]
+        if files:
+            report = merge_paths(db, files)
+            lines += [describe_outcome(b) for b in report.bundles] + describe_totals(report)
+        self.app.call_from_thread(self._show, list_devices(db), enrollments(db), "\n".join(lines))
+
+    def action_revoke(self) -> None:
+        from screens.dialogs import ConfirmScreen
+        from storage.core.text import printable
+
+        view = self._current()
+        if view is None or view.status not in ("approved", "waiting"):
+            self._say(_("Choose an approved device or one awaiting approval first."))
+            return
+        if view.status == "approved":
+            question = _("Revoke device {device} ({worker}, grid {grid})? Its bundles are refused from now on, and "
+                         "bundles for the grid are no longer encrypted to it.")
+        else:
+            question = _("Reject device {device} ({worker}, grid {grid})? Its bundles are refused.")
+        question = question.format(device=printable(view.device_id[:8]), worker=printable(view.worker, limit=20),
+                                   grid=printable(view.grid_code, limit=16))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._revoke(view.fingerprint.replace(" ", ""))
+
+        self.app.push_screen(ConfirmScreen(question, yes=_("Revoke") if view.status == "approved" else _("Reject"),
+                                           no=_("Cancel"), danger=True), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
+    def _revoke(self, ident: str) -> None:
+        from storage.sync.devices import enrollments, list_devices, revoke
+
+        db = self.app.db
+        try:
+            view = revoke(db, ident)
+        except UserError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        text = (_("Device {device} revoked.") if view.status == "revoked" else _("Device {device} rejected.")).format(
+            device=view.device_id[:8])
+        self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group.startswith("devices"):
+            from storage.core.errors import as_user_error
+
+            known = as_user_error(event.worker.error)
+            if known is None:
+                log.error("devices worker failed", exc_info=event.worker.error)
+            self._say(str(known) if known else _("Something went wrong; nothing was half-written. The details are "
+                                                 "in the log file."))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

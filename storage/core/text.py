@@ -1,0 +1,51 @@
+"""Text that came from a file, made safe to print on a terminal or draw on a screen.
+
+A bundle's manifest, a roster's cells, a key file or a database from elsewhere can hold
+control characters: ESC sequences that move the cursor and erase earlier lines ("已拒收"
+lines gone), OSC 52 that writes the clerk's clipboard, a carriage return that hides what
+precedes it, bidirectional overrides that show a name backwards. Everything printed from a
+file goes through `printable()` first, on the CLI and in the app: one function, so that a
+place which forgets it is easy to find.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+REPLACEMENT = "?"
+# Unicode format characters that reorder or hide text (Trojan Source, CVE-2021-42574) or
+# are invisible: shown as the replacement too. Zero-width joiners inside emoji stay.
+_FORMAT_HIDING = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
+    "\ufeff\ufff9\ufffa\ufffb"
+)
+
+
+def _unsafe(ch: str) -> bool:
+    if ch in _FORMAT_HIDING:
+        return True
+    category = unicodedata.category(ch)
+    # Cc: C0 and C1 controls (ESC, CSI, OSC, BEL, CR, LF, TAB...); Cs: lone surrogates;
+    # Zl/Zp: line and paragraph separators, which break a one-line message like LF does
+    return category in ("Cc", "Cs", "Zl", "Zp")
+
+
+def printable(value: Any, *, limit: int | None = None, multiline: bool = False) -> str:
+    """`value` as text with every control character replaced by '?' (one line, nothing the
+    terminal would execute). `multiline`: line feeds are kept (a note, a list of problems shown
+    in a text area); everything else is still replaced. `limit`: at most that many characters,
+    an ellipsis marking a cut."""
+    text = value if isinstance(value, str) else str(value)
+    keep = "\n" if multiline else ""
+    if text.isascii():
+        # the common case, without a loop per character in Python
+        if text.isprintable():
+            out = text
+        else:
+            out = "".join(REPLACEMENT if (ord(ch) < 0x20 or ord(ch) == 0x7F) and ch not in keep else ch for ch in text)
+    else:
+        out = "".join(REPLACEMENT if _unsafe(ch) and ch not in keep else ch for ch in text)
+    if limit is not None and len(out) > limit:
+        out = out[: max(limit - 1, 0)] + "…"
+    return out

@@ -1,0 +1,345 @@
+"""Which devices a township merges from: enrollment codes, devices awaiting approval, revocation.
+
+A device is trusted for one grid, by one of:
+- an enrollment code (`enroll`): its bundles carry a proof of the code (storage/core/enrollment.py)
+  and the first one that reaches the township registers it for the grid the code was made for;
+- the clerk's approval (`approve`), after comparing the key fingerprint with the worker;
+- an upgrade from before enrollment existed (registered by trust on first use, kept).
+
+A bundle from any other device is not merged: the device waits in `DeviceRequest` with its
+fingerprint, keyed by device id AND key, so that an impostor claiming a worker's device id
+(readable in file names) waits beside the real device and never stands in its way.
+Revoking a device (a lost laptop) refuses its bundles from then on; re-enrolling the
+worker's new laptop is a new code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from storage.core.changes import load_identity
+from storage.core.db import Database
+from storage.core.errors import UserError, ValidationError
+from storage.core.i18n import _
+from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity
+from storage.core.text import printable
+
+MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    device_id: str
+    status: str  # approved | revoked | waiting | rejected
+    grid_code: str  # the grid's short code (approved for, or claimed)
+    worker: str
+    fingerprint: str
+    enrolled_by: str = ""
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+    first_seq: int | None = None
+    last_seq: int | None = None
+    reason: str = ""
+    files: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    id: str
+    grid_code: str
+    worker: str
+    created_at: dt.datetime
+    used_by: str | None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def short_grid(grid_id: str | None) -> str:
+    return (grid_id or "").split("-", 1)[-1]
+
+
+def _township(session: Session) -> Identity:
+    ident = load_identity(session)
+    if ident.role != "township":
+        raise UserError(_("Only a township database enrolls and approves devices."))
+    return ident
+
+
+def grid_id_for(ident: Identity, code: str) -> str:
+    """'G01' or '330521101-G01' -> the grid id of this township; ValidationError if not a grid code."""
+    from storage.core.identity import GRID_CODE
+
+    code = (code or "").strip()
+    prefix = f"{ident.township_code}-"
+    short = code[len(prefix):] if code.startswith(prefix) else code
+    if not GRID_CODE.match(short):
+        raise ValidationError("grid", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03."))
+    return prefix + short
+
+
+# ---------------------------------------------------------------- enrolling
+
+
+def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentView]:
+    """A new one-time code for `worker`'s device in `grid_code`: (the code to read out, the record).
+    Only a key derived from the code is stored."""
+    from storage.core.enrollment import code_key, new_code, normalise_code
+
+    worker = (worker or "").strip()
+    if not worker:
+        raise ValidationError("worker", _("Give the grid worker's name."))
+    with db.write() as s:
+        ident = _township(s)
+        grid_id = grid_id_for(ident, grid_code)
+        code = new_code()
+        raw = normalise_code(code)
+        assert raw is not None  # a code we just made is well formed
+        row = Enrollment(id=secrets.token_hex(6), township_code=ident.township_code, grid_code=grid_id,
+                         worker_name=worker, code_key=code_key(raw, ident.township_code, grid_id), created_at=_now())
+        s.add(row)
+        s.flush()
+        view = EnrollmentView(row.id, short_grid(grid_id), worker, row.created_at, None)
+    from storage.core.audit import record
+
+    record(db, "enroll", "", {"grid": short_grid(grid_id), "enrollment": view.id})
+    return code, view
+
+
+def enrollments(db: Database) -> list[EnrollmentView]:
+    """Codes not used yet, oldest first (the codes themselves are not kept)."""
+    with db.session() as s:
+        _township(s)
+        rows = s.execute(select(Enrollment).where(Enrollment.used_by.is_(None)).order_by(Enrollment.created_at)).scalars()
+        return [EnrollmentView(r.id, short_grid(r.grid_code), r.worker_name, r.created_at, r.used_by) for r in rows]
+
+
+# ---------------------------------------------------------------- listing
+
+
+def list_devices(db: Database) -> list[DeviceView]:
+    """Approved and revoked devices by grid, then the ones waiting or rejected."""
+    from storage.core.keys import fingerprint
+
+    with db.session() as s:
+        _township(s)
+        seqs = {d: (lo, hi) for d, lo, hi in s.execute(
+            select(BundleReceived.device_id, func.min(BundleReceived.seq), func.max(BundleReceived.seq))
+            .group_by(BundleReceived.device_id)).all()}
+        views = []
+        for d in s.execute(select(Device).order_by(Device.grid_code, Device.first_seen)).scalars():
+            lo, hi = seqs.get(d.device_id, (None, None))
+            views.append(DeviceView(d.device_id, d.status, short_grid(d.grid_code), d.worker_name,
+                                    fingerprint(d.sign_public), d.enrolled_by, d.first_seen, d.last_seen, lo, hi))
+        for r in s.execute(select(DeviceRequest).order_by(DeviceRequest.status.desc(), DeviceRequest.first_seen)).scalars():
+            views.append(DeviceView(r.device_id, r.status, short_grid(r.grid_code), r.worker_name,
+                                    fingerprint(r.sign_public), "", r.first_seen, r.last_seen, reason=r.reason,
+                                    files=tuple(r.files or ())))
+    return views
+
+
+def _matches(text: str, device_id: str, sign_public: str) -> bool:
+    from storage.core.keys import fingerprint
+
+    wanted = "".join(text.split()).lower()
+    if len(wanted) < 4:
+        return False
+    return device_id.lower().startswith(wanted) or fingerprint(sign_public).replace(" ", "").startswith(wanted)
+
+
+def _find(s: Session, text: str, *, devices: bool = True, requests: bool = True) -> Device | DeviceRequest:
+    """The one device or waiting device that `text` names: a device id or key fingerprint, or
+    their first characters (at least 4)."""
+    found: list[Device | DeviceRequest] = []
+    if devices:
+        found += [d for d in s.execute(select(Device)).scalars() if _matches(text, d.device_id, d.sign_public)]
+    if requests:
+        found += [r for r in s.execute(select(DeviceRequest)).scalars() if _matches(text, r.device_id, r.sign_public)]
+    if not found:
+        raise UserError(_("No device {id} here (give its id or key fingerprint, as `gridcare devices` shows them).").format(
+            id=printable(text, limit=40)))
+    if len(found) > 1:
+        raise UserError(_("Several devices match {id}: give more of the id, or the key fingerprint.").format(
+            id=printable(text, limit=40)))
+    return found[0]
+
+
+# ---------------------------------------------------------------- the clerk's decisions
+
+
+def approve(db: Database, text: str, grid_code: str) -> tuple[DeviceView, list[Path]]:
+    """Approve a waiting device for the grid it was set up for (or a revoked one again).
+
+    Returns the device and the bundle files that waited for it, to be merged now.
+    """
+    from storage.core.keys import fingerprint
+
+    with db.write() as s:
+        ident = _township(s)
+        grid_id = grid_id_for(ident, grid_code)
+        target = _find(s, text)
+        if isinstance(target, Device):
+            if target.status == "approved" and target.grid_code == grid_id:
+                raise UserError(_("Device {device} is already approved for grid {grid}.").format(
+                    device=target.device_id[:8], grid=short_grid(grid_id)))
+            if target.grid_code != grid_id:
+                raise UserError(_("Device {device} was set up for grid {claimed}, not {grid}: its worker writes that "
+                                  "grid's records. Approve it for {claimed}, or have it set up again.").format(
+                    device=target.device_id[:8], claimed=printable(short_grid(target.grid_code)), grid=short_grid(grid_id)))
+            target.status, target.revoked_at = "approved", None
+            s.add(target)
+            files: list[Path] = []
+            device = target
+        else:
+            if target.grid_code != grid_id:
+                raise UserError(_("Device {device} was set up for grid {claimed}, not {grid}: its worker writes that "
+                                  "grid's records. Approve it for {claimed}, or have it set up again.").format(
+                    device=target.device_id[:8], claimed=printable(short_grid(target.grid_code), limit=20),
+                    grid=short_grid(grid_id)))
+            existing = s.get(Device, target.device_id)
+            if existing is not None and existing.status == "approved":
+                raise UserError(_("Another key is approved as device {device}: revoke that one first if it is not the "
+                                  "worker's.").format(device=target.device_id[:8]))
+            if existing is not None:
+                s.delete(existing)  # a revoked key under the same id: the approved one replaces it
+                s.flush()
+            device = Device(device_id=target.device_id, sign_public=target.sign_public, age_recipient=target.age_recipient,
+                            kind=target.kind, township_code=target.township_code, grid_code=grid_id,
+                            worker_name=target.worker_name, first_seen=target.first_seen, last_seen=target.last_seen,
+                            status="approved", enrolled_by="clerk")
+            files = [Path(f) for f in target.files or []]
+            s.delete(target)
+            s.add(device)
+        s.flush()
+        view = DeviceView(device.device_id, "approved", short_grid(grid_id), device.worker_name,
+                          fingerprint(device.sign_public), device.enrolled_by, device.first_seen, device.last_seen)
+    from storage.core.audit import record
+
+    record(db, "approve device", "", {"device": view.device_id, "grid": view.grid_code})
+    return view, [f for f in files if f.is_file()]
+
+
+def revoke(db: Database, text: str, *, only_waiting: bool = False) -> DeviceView:
+    """Revoke an approved device (its later bundles are refused), or reject a waiting one."""
+    from storage.core.keys import fingerprint
+
+    with db.write() as s:
+        _township(s)
+        target = _find(s, text, devices=not only_waiting)
+        if isinstance(target, Device):
+            if target.status == "revoked":
+                raise UserError(_("Device {device} is revoked already.").format(device=target.device_id[:8]))
+            target.status, target.revoked_at = "revoked", _now()
+            status = "revoked"
+        else:
+            if target.status == "rejected":
+                raise UserError(_("Device {device} is rejected already.").format(device=target.device_id[:8]))
+            target.status = "rejected"
+            target.files = []
+            status = "rejected"
+        s.add(target)
+        view = DeviceView(target.device_id, status, short_grid(target.grid_code), target.worker_name,
+                          fingerprint(target.sign_public))
+    from storage.core.audit import record
+
+    record(db, "revoke device" if status == "revoked" else "reject device", "", {"device": view.device_id})
+    return view
+
+
+# ---------------------------------------------------------------- at merge
+
+
+@dataclass
+class Trust:
+    """What the merge may do with a worker bundle, decided from its (signed) manifest."""
+
+    device_id: str
+    grid_id: str = ""  # the grid it writes
+    worker: str = ""  # the name its events carry
+    waiting: bool = False  # not enrolled: record the request, merge nothing
+    reason: str = ""  # why it waits: no_code | bad_code | code_used
+    enrollment: Enrollment | None = None  # enrolled by this bundle's proof
+    register: bool = False  # a new Device row to write (enrolled, or replacing a revoked key)
+
+
+def trust_worker_bundle(s: Session, ident: Identity, manifest: dict[str, Any], refuse) -> Trust:
+    """Decide about a worker bundle from its verified manifest. `refuse(code, problem)` raises."""
+    from storage.core.enrollment import proof_ok
+
+    device_id, key = str(manifest["device_id"]), str(manifest["sign_public"])
+    known = s.get(Device, device_id)
+    if known is not None and known.sign_public == key:
+        if known.status == "revoked":
+            refuse("revoked", _("device {device} was revoked by the clerk: its bundles are refused.").format(
+                device=printable(device_id[:8])))
+        return Trust(device_id, known.grid_code or "", known.worker_name)
+    if known is not None and known.status == "approved":
+        refuse("untrusted_signer", _("it claims device {device} but is signed by another key: refused. If it is the "
+                                     "worker's new laptop, enroll it; if the approved key is not the worker's, revoke "
+                                     "it.").format(device=printable(device_id[:8])))
+    request = s.get(DeviceRequest, (device_id, key))
+    if request is not None and request.status == "rejected":
+        refuse("rejected", _("device {device} was rejected by the clerk.").format(device=printable(device_id[:8])))
+    grid_id, worker = str(manifest.get("grid_code") or ""), str(manifest.get("worker") or "")
+    given = manifest.get("enroll_proof")
+    if not given:
+        return Trust(device_id, grid_id, worker, waiting=True, reason="no_code")
+    reason = "bad_code"
+    for e in s.execute(select(Enrollment).where(Enrollment.grid_code == grid_id,
+                                                Enrollment.township_code == ident.township_code)).scalars():
+        if proof_ok(e.code_key, given, ident.township_code, grid_id, device_id, key,
+                    str(manifest.get("age_recipient", ""))):
+            if e.used_by is not None and e.used_by != device_id:
+                reason = "code_used"  # one code, one device: a copy of the proof enrolls nothing
+                break
+            return Trust(device_id, grid_id, worker, enrollment=e, register=True)
+    return Trust(device_id, grid_id, worker, waiting=True, reason=reason)
+
+
+def hold(s: Session, manifest: dict[str, Any], trust: Trust, path: Path) -> None:
+    """Record (or refresh) the waiting device, with the file to merge once it is approved."""
+    now = _now()
+    key = str(manifest["sign_public"])
+    request = s.get(DeviceRequest, (trust.device_id, key))
+    if request is None:
+        request = DeviceRequest(device_id=trust.device_id, sign_public=key, first_seen=now, last_seen=now)
+    request.age_recipient = str(manifest.get("age_recipient", ""))
+    request.kind = str(manifest.get("kind", "worker"))
+    request.township_code = str(manifest.get("township_code", ""))
+    request.grid_code, request.worker_name = trust.grid_id or None, trust.worker
+    request.reason, request.last_seen = trust.reason, now
+    where = str(Path(path).absolute())
+    request.files = ([f for f in request.files or [] if f != where] + [where])[-MAX_HELD_FILES:]
+    s.add(request)
+
+
+def register(s: Session, manifest: dict[str, Any], trust: Trust, now: dt.datetime) -> bool:
+    """After a bundle merged: a device enrolled by it is registered (its code used up), a known
+    one is stamped. Returns whether the device is new here."""
+    device = s.get(Device, trust.device_id)
+    new = trust.register
+    if new:
+        if device is not None:
+            s.delete(device)  # a revoked key under this id: the enrolled one replaces it
+            s.flush()
+        device = Device(device_id=trust.device_id, sign_public=str(manifest["sign_public"]),
+                        age_recipient=str(manifest.get("age_recipient", "")), kind="worker",
+                        township_code=str(manifest.get("township_code", "")), grid_code=trust.grid_id,
+                        worker_name=trust.worker, first_seen=now, last_seen=now, status="approved", enrolled_by="code")
+        if trust.enrollment is not None:
+            trust.enrollment.used_by, trust.enrollment.used_at = trust.device_id, now
+            s.add(trust.enrollment)
+        waiting = s.get(DeviceRequest, (trust.device_id, device.sign_public))
+        if waiting is not None:
+            s.delete(waiting)
+    device.last_seen = now
+    s.add(device)
+    return new

@@ -1,0 +1,60 @@
+"""The Devices screen (township): enroll a worker, approve a waiting device, revoke one — from the keyboard."""
+
+from __future__ import annotations
+
+import re
+
+from textual.widgets import DataTable, Input, Static
+
+from screens.devices import DevicesScreen
+from storage.core.models import Identity
+from storage.sync import devices
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import run_async, settle
+from tests.register_helpers import HarnessApp
+from tests.sync_helpers import elder, make_township
+
+
+def _text(screen, selector) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+@run_async
+async def test_the_clerk_enrolls_approves_and_revokes_on_screen(tmp_path):
+    t = make_township(tmp_path)
+    w = t.worker("赵敏", "G03", enrolled=False)
+    elder(w, "王五")
+    assert merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path]).bundles[0].status == "waiting"
+    with w.session() as s:
+        device = s.get(Identity, 1).device_id
+    app = HarnessApp(t.db, DevicesScreen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#devices", DataTable)
+        assert table.row_count == 1 and "awaiting approval" in str(table.get_row_at(0))
+        # a code for a new worker: n, grid, name, Enter
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#grid", Input).value = "G01"
+        app.screen.query_one("#worker", Input).value = "王芳"
+        app.screen.query_one("#worker", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", _text(screen, "#result"))
+        assert "王芳" in _text(screen, "#codes")
+        # approve the waiting device: a, then yes; its waiting bundle is merged
+        table.focus()
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "approved for grid G03" in _text(screen, "#result") and "new " in _text(screen, "#result")
+        # revoke it: r, then yes (the safe answer has the focus, so y is explicit)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "revoked" in _text(screen, "#result")
+    assert [(v.device_id, v.status) for v in devices.list_devices(t.db)] == [(device, "revoked")]

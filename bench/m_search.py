@@ -67,12 +67,13 @@ class _Tap:
 
 
 def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]:
-    from storage.core.db import _reverse_text, open_database
+    from storage.core.db import open_database
+    from storage.core.derive import id_rev
     from storage.register.search import search_residents
 
     db = open_database(db_path)
     raw = sqlite3.connect(str(db_path))
-    raw.create_function("reverse_text", 1, _reverse_text, deterministic=True)
+    raw.create_function("reverse_text", 1, id_rev, deterministic=True)
     today = dt.date.today()
     results = []
     for name, typed, sql, params in QUERIES:

@@ -74,7 +74,7 @@ def measure(township_db: Path, reps: int, label: str = "township") -> list[Resul
     stack = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1"}, reps)
     table = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1", "BENCH_TABLE": "1"}, reps)
     # "open": the database fully open (ORM loaded), which comes after Home's first figures
-    ours = _series([py, "-m", "tui.cli", "--db", str(township_db)], {"GRIDCARE_BENCH_EXIT": "1"}, reps,
+    ours = _series([py, str(APPS / "gridcare_app.py"), "--db", str(township_db)], {"GRIDCARE_BENCH_EXIT": "1"}, reps,
                    until=("data", "open"))
 
     def fig(name, runs, marker, idx=0, unit="s"):

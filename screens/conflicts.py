@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -16,28 +18,24 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from screens.duplicates import DuplicatesScreen
+from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
+from storage.core.hlc import wall_ms
 from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
 from storage.core.text import printable
+from storage.register.field_labels import field_label
+from storage.sync.conflicts import keep_winner, open_conflicts, resolve_conflict, take_other
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.formatting import format_datetime
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
-
-FIELD_LABELS = {
-    "name": N_("Name"), "id_number": N_("ID number"), "sex": N_("Sex"), "birth_date": N_("Birth date"),
-    "phone": N_("Phone"), "address": N_("Address"), "grid_code": N_("Grid"), "village_code": N_("Village"),
-    "categories": N_("Categories"), "flags": N_("Flags"), "guardian_name": N_("Guardian"),
-    "guardian_phone": N_("Guardian's phone"), "guardian_relation": N_("Guardian's relation"),
-    "status": N_("Case status"), "close_reason": N_("Reason for closing"), "closed_on": N_("Closed on"),
-    "notes": N_("Notes"), "merged_into": N_("Merged into"), "visit_frequency_days": N_("Visit every (days)"),
-    "disability_card": N_("Disability card"), "level": N_("Risk level"), "visit_date": N_("Visit date"),
-}
 
 
 def show_value(value: Any) -> str:
@@ -53,9 +51,6 @@ def show_value(value: Any) -> str:
 
 def when(stamp: int) -> str:
     """The wall-clock part of a hybrid clock stamp, in the reader's language."""
-    from storage.core.hlc import wall_ms
-    from tui.formatting import format_datetime
-
     return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
 
 
@@ -64,7 +59,7 @@ class ValueScreen(ModalScreen[str | None]):
     app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"), id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
     def __init__(self, title: str, value: str):
         super().__init__(classes="dialog")
@@ -88,11 +83,11 @@ class ConflictsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
-        Binding("k", "keep", _("Keep this value"), id="conflicts.keep"),
-        Binding("t", "take", _("Take the other"), id="conflicts.take"),
-        Binding("e", "type_value", _("Type a value"), id="conflicts.type"),
-        Binding("d", "duplicates", _("Duplicates"), id="conflicts.duplicates"),
-        Binding("escape", "back", _("Back"), id="conflicts.back"),
+        Binding("k", "keep", N_("Keep this value"), id="conflicts.keep"),
+        Binding("t", "take", N_("Take the other"), id="conflicts.take"),
+        Binding("e", "type_value", N_("Type a value"), id="conflicts.type"),
+        Binding("d", "duplicates", N_("Duplicates"), id="conflicts.duplicates"),
+        Binding("escape", "back", N_("Back"), id="conflicts.back"),
     ]
 
     def __init__(self) -> None:
@@ -120,8 +115,6 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
     def _load(self, status: str = "") -> None:
-        from storage.sync.conflicts import open_conflicts
-
         views = open_conflicts(self.app.db)
         self.app.call_from_thread(self._show, views, status)
 
@@ -132,7 +125,7 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            cells = (v.record_label, _(FIELD_LABELS.get(c.field, c.field)) if c.field in FIELD_LABELS else c.field,
+            cells = (v.record_label, field_label(c.field),
                      show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
                      show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
             table.add_row(*map(as_text, cells), key=c.id)
@@ -162,7 +155,7 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#detail", Static).update("")
             return
         c = v.conflict
-        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field
+        field = field_label(c.field)
         self.query_one("#detail", Static).update(as_text(
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
@@ -175,19 +168,19 @@ class ConflictsScreen(Screen[None]):
     def action_keep(self) -> None:
         v = self._current()
         if v is not None:
-            self._decide(v.conflict.id, v.conflict.winner_value)
+            self._decide(keep_winner, v.conflict.id)
 
     def action_take(self) -> None:
         v = self._current()
         if v is not None:
-            self._decide(v.conflict.id, v.conflict.loser_value)
+            self._decide(take_other, v.conflict.id)
 
     def action_type_value(self) -> None:
         v = self._current()
         if v is None:
             return
         c = v.conflict
-        field = _(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else printable(c.field)
+        field = printable(field_label(c.field))
         start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
             ("" if c.winner_value is None else str(c.winner_value))
 
@@ -197,16 +190,15 @@ class ConflictsScreen(Screen[None]):
             value: Any = text.strip()
             if isinstance(c.winner_value, list) or isinstance(c.loser_value, list):
                 value = [part for part in re.split(r"[,，、\s]+", value) if part]
-            self._decide(c.id, value)
+            self._decide(partial(resolve_conflict, value=value), c.id)
 
         self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field), start), typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
-    def _decide(self, conflict_id: str, value: Any) -> None:
-        from storage.sync.conflicts import open_conflicts, resolve_conflict
-
+    def _decide(self, decide: Callable[[Database, str], None], conflict_id: str) -> None:
+        """One of storage.sync.conflicts' decisions, off the event loop."""
         try:
-            resolve_conflict(self.app.db, conflict_id, value)
+            decide(self.app.db, conflict_id)
         except UserError as exc:  # a typed value that does not fit, or decided meanwhile
             status = str(exc)
         else:
@@ -219,8 +211,6 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#status", Static).update(_("Something went wrong; the details are in the log file."))
 
     def action_duplicates(self) -> None:
-        from screens.duplicates import DuplicatesScreen
-
         self.app.push_screen(DuplicatesScreen())
 
     def action_back(self) -> None:

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -107,7 +108,6 @@ class DevicesScreen(Screen[None]):
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        from tui.cmd_devices import device_columns
 
         self.title = _("Devices")
         table = self.query_one("#devices", DataTable)
@@ -127,7 +127,6 @@ class DevicesScreen(Screen[None]):
 
     def _show(self, views, codes, status: str) -> None:
         from storage.core.text import printable
-        from tui.cmd_devices import device_rows
         from tui.formatting import format_datetime
 
         self.views = views
@@ -205,7 +204,6 @@ class DevicesScreen(Screen[None]):
     def _approve(self, ident: str, grid: str) -> None:
         from storage.sync.devices import approve, enrollments, list_devices
         from storage.sync.merge import merge_paths
-        from tui.cmd_sync import describe_outcome, describe_totals
 
         db = self.app.db
         try:

@@ -15,10 +15,12 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import _, ngettext
-from storage.register.duplicates import REASONS
+from storage.core.i18n import N_, _, ngettext
+from storage.register.duplicates import REASONS, merge_residents, review, undo_merge
+from storage.register.idnumbers import mask_id
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -27,9 +29,6 @@ log = logging.getLogger(__name__)
 
 
 def _who(r) -> Text:
-    from storage.register.idnumbers import mask_id
-    from tui.formatting import format_date
-
     parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
     return as_text(narrow(" · ").join(p for p in parts if p))
 
@@ -38,10 +37,10 @@ class DuplicatesScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "duplicates.tcss"
     BINDINGS = [
-        Binding("m", "merge", _("Merge"), id="duplicates.merge"),
-        Binding("s", "swap", _("Swap which is kept"), id="duplicates.swap"),
-        Binding("u", "undo", _("Undo merge"), id="duplicates.undo"),
-        Binding("escape", "back", _("Back"), id="duplicates.back"),
+        Binding("m", "merge", N_("Merge"), id="duplicates.merge"),
+        Binding("s", "swap", N_("Swap which is kept"), id="duplicates.swap"),
+        Binding("u", "undo", N_("Undo merge"), id="duplicates.undo"),
+        Binding("escape", "back", N_("Back"), id="duplicates.back"),
     ]
 
     def __init__(self) -> None:
@@ -71,8 +70,6 @@ class DuplicatesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-load")
     def _load(self, status: str = "") -> None:
-        from storage.register.duplicates import review
-
         pairs, merged = review(self.app.db)
         self.app.call_from_thread(self._show, pairs, merged, status)
 
@@ -120,8 +117,6 @@ class DuplicatesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-run")
     def _run(self, what: str, keep: str, dup: str) -> None:
-        from storage.register.duplicates import merge_residents, review, undo_merge
-
         try:
             if what == "merge":
                 merge_residents(self.app.db, keep, dup)

@@ -9,15 +9,30 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from babel.dates import format_skeleton
+from rich.console import Group
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from storage.core.i18n import N_, _, current_language
+from storage.core.i18n import N_, _, babel_locale, current_language
+from storage.register.categories import (
+    CATEGORIES,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    VISIT_METHODS,
+    label,
+)
+from storage.register.home import home_data
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.formatting import format_ago, format_datetime, format_month, format_percent
+from tui.texts import risk_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -35,7 +50,6 @@ LISTS: dict[str, str] = {
 # the list shown first; the others' tables are built with their rows, after the first figures
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
-RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
 CATEGORY_WIDTH = 14
 
 
@@ -107,8 +121,6 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def _load(self, today) -> None:
-        from storage.register.home import home_data
-
         data = home_data(self.app.db, today)
         self.app.call_from_thread(self._show, data)
 
@@ -162,7 +174,7 @@ class HomeScreen(Screen[None]):
         pane = (event.data_table.id or "").removeprefix("t-")
         resident_id = self._targets.get(pane, {}).get(str(event.row_key.value))
         if resident_id:
-            from screens.resident import ResidentScreen
+            from screens.resident import ResidentScreen  # deferred: Home is up before SQLModel is loaded
 
             self.app.after_open(lambda: self.app.push_screen(ResidentScreen(resident_id)))
 
@@ -183,17 +195,7 @@ def _table(pane: str) -> DataTable:
 # --- what the lists and the progress panel hold (pure: data in, cells out) -------------------------
 
 
-def _risk(code: str):
-    from rich.text import Text
-
-    from storage.register.categories import RISK_LEVELS, label
-
-    return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
-
-
 def _categories(codes: list[str]) -> str:
-    from storage.register.categories import CATEGORIES, label
-
     if not codes:
         return ""
     first = label(CATEGORIES, codes[0])
@@ -214,17 +216,11 @@ def _ago(day, today) -> str:
 # Babel formats a few hundred rows slowly; a home list holds few distinct dates
 @lru_cache(maxsize=2048)
 def _cached_day(day, _lang: str) -> str:
-    from babel.dates import format_skeleton
-
-    from storage.core.i18n import babel_locale
-
     return format_skeleton("MMMd", day, locale=babel_locale())
 
 
 @lru_cache(maxsize=2048)
 def _cached_ago(day, today, _lang: str) -> str:
-    from tui.formatting import format_ago
-
     return format_ago(day, today)
 
 
@@ -253,15 +249,12 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
 
 def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
     """(row key, resident id to open or None, cells) of a list."""
-    from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, VISIT_METHODS, label
-    from tui.formatting import format_percent
-
     today = data.today
     if pane in ("overdue", "due_week", "high_risk"):
         keys = [key for key, _title, _width in list_columns(pane)]
         rows = []
         for r in getattr(data, pane):
-            cells = {"name": r.name, "id": r.masked_id, "risk": _risk(r.risk_level), "cat": _categories(r.categories),
+            cells = {"name": r.name, "id": r.masked_id, "risk": risk_text(r.risk_level), "cat": _categories(r.categories),
                      "last": _day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today),
                      "planned": _ago(r.planned_on, today) if r.planned_on else ""}
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
@@ -277,8 +270,6 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         return [(v.id, v.resident_id, (_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))
                 for v in data.recent]
     if pane == "grids":
-        from tui.formatting import format_datetime
-
         return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
                                      format_percent(g.progress.share), str(g.progress.overdue),
                                      format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
@@ -288,13 +279,6 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
 
 def progress_renderable(data):
     """This month's progress as bars: everyone, then each category."""
-    from rich.console import Group
-    from rich.progress_bar import ProgressBar
-    from rich.table import Table
-
-    from storage.register.categories import CATEGORIES, label
-    from tui.formatting import format_percent
-
     month = _month(data.today)
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(no_wrap=True, ratio=None)
@@ -316,16 +300,12 @@ def progress_renderable(data):
 
 def _policy_text(policy):
     """Which visit policy this laptop works under, and since when: a line under the bars."""
-    from rich.text import Text
-
     from storage.register.policy_text import policy_title
 
     return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
 
 
 def _month(day) -> str:
-    from tui.formatting import format_month
-
     return format_month(day)
 
 

@@ -20,6 +20,9 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
+from storage.register.policy import COUNT_RULES, MONTH, PolicyError, check_category_rule, parse_every
+from storage.register.policy_set import changed_policy, current_policy, set_policy
+from storage.register.policy_text import every_text, policy_lines
 from tui.footer import TranslatedFooter
 
 if TYPE_CHECKING:
@@ -62,14 +65,10 @@ class PolicyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="policy-load")
     def _load(self) -> None:
-        from storage.register.policy_set import current_policy
-
         policy = current_policy(self.app.db)
         self.app.call_from_thread(self._show, policy)
 
     async def _show(self, policy) -> None:
-        from storage.register.policy_text import policy_lines
-
         self.policy, self.rules = policy, list(policy.categories)
         self.editable = self.app.identity is not None and self.app.identity.role == "township"
         lines = policy_lines(policy)
@@ -84,8 +83,6 @@ class PolicyScreen(Screen[None]):
             self._fill_rules()
 
     def _editor(self, policy) -> list:
-        from storage.register.policy import COUNT_RULES, MONTH
-
         widgets: list = [Static(_("Visits that count toward the month:"), classes="heading editor")]
         for method, rules in COUNT_RULES.items():
             widgets.append(_row(label(VISIT_METHODS, method),
@@ -111,8 +108,6 @@ class PolicyScreen(Screen[None]):
         return widgets
 
     def _fill_rules(self) -> None:
-        from storage.register.policy_text import every_text
-
         table = self.query_one("#rules", DataTable)
         table.clear(columns=True)
         table.add_columns(_("Category"), _("Aged at least"), _("How often"))
@@ -128,8 +123,6 @@ class PolicyScreen(Screen[None]):
     @on(Input.Submitted, "#rule-every")
     @on(Input.Submitted, "#rule-age")
     def _add_rule(self, event: Input.Submitted) -> None:
-        from storage.register.policy import PolicyError, check_category_rule
-
         event.stop()
         category = self.query_one("#rule-category", Select).value
         age_text = self.query_one("#rule-age", Input).value.strip()
@@ -161,9 +154,6 @@ class PolicyScreen(Screen[None]):
             self._fill_rules()
 
     def action_save(self) -> None:
-        from storage.register.policy import COUNT_RULES, PolicyError, parse_every
-        from storage.register.policy_set import changed_policy
-
         if not self.editable or self.policy is None:
             self._status(_("Only the township sets the visit policy: this laptop receives it in the township's "
                            "return bundle (gridcare policy shows the one in force)."))
@@ -184,8 +174,6 @@ class PolicyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="policy-save")
     def _save(self, new) -> None:
-        from storage.register.policy_set import set_policy
-
         try:
             stored = set_policy(self.app.db, new, today=self.app.today())
         except UserError as exc:

@@ -10,9 +10,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from storage.core.i18n import _, ngettext
+from screens.resident import ResidentScreen
+from storage.core.i18n import N_, _, ngettext
+from storage.reports.files import LIST_COLUMNS, cell_value
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.formatting import cell_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 class ReportListScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
-    BINDINGS = [Binding("escape", "back", _("Back"), id="report_list.back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="report_list.back")]
 
     def __init__(self, heading: str, list_name: str, rows: list) -> None:
         super().__init__()
@@ -38,9 +41,6 @@ class ReportListScreen(Screen[None]):
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        from storage.reports.files import LIST_COLUMNS, cell_value
-        from tui.cmd_report import cell_text
-
         self.title = _("Reports")
         columns = LIST_COLUMNS[self.list_name]
         table = self.query_one("#list", DataTable)
@@ -52,8 +52,6 @@ class ReportListScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#list")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from screens.resident import ResidentScreen
-
         item = self.rows[int(event.row_key.value)]
         self.app.push_screen(ResidentScreen(getattr(item, "resident_id", None) or item.id))
 

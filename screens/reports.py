@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,21 +19,27 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
+from screens.report_list import ReportListScreen
 from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
+from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
+from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, monthly_report, shift_month
+from storage.reports.xlsx_sheets import short_month
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.trend_chart import rate_bar  # noqa: F401  (the bars of the chart; also used by tests)
+from tui.formatting import cell_text, format_month
+from tui.trend_chart import (
+    rate_bar,  # noqa: F401  (the bars of the chart; also used by tests)
+    trend_text,
+)
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
-from tui.as_text import as_text
 
 log = logging.getLogger(__name__)
 
 
 def month_label(year: int, month: int) -> str:
-    from tui.formatting import format_month
-
     return format_month(dt.date(year, month, 1))
 
 
@@ -40,13 +47,13 @@ class ReportsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [
-        Binding("left_square_bracket", "month(-1)", _("Previous month"), id="reports.previous"),
-        Binding("right_square_bracket", "month(1)", _("Next month"), id="reports.next"),
-        Binding("g", "grouping", _("Grouping"), id="reports.grouping"),
-        Binding("v", "chart", _("Chart"), id="reports.chart"),
-        Binding("t", "trend", _("Trend"), id="reports.trend"),
-        Binding("x", "export", _("Write XLSX"), id="reports.export"),
-        Binding("escape", "back", _("Back"), id="reports.back"),
+        Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="reports.previous"),
+        Binding("right_square_bracket", "month(1)", N_("Next month"), id="reports.next"),
+        Binding("g", "grouping", N_("Grouping"), id="reports.grouping"),
+        Binding("v", "chart", N_("Chart"), id="reports.chart"),
+        Binding("t", "trend", N_("Trend"), id="reports.trend"),
+        Binding("x", "export", N_("Write XLSX"), id="reports.export"),
+        Binding("escape", "back", N_("Back"), id="reports.back"),
     ]
 
     def __init__(self) -> None:
@@ -57,8 +64,6 @@ class ReportsScreen(Screen[None]):
         self.report = None
 
     def compose(self) -> ComposeResult:
-        from storage.reports.monthly import GROUPINGS
-
         yield Header()
         with Horizontal(id="report-bar"):
             yield Static("", id="month", markup=False)
@@ -97,8 +102,6 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-compute")
     def _compute(self, year: int, month: int) -> None:
-        from storage.reports.monthly import monthly_report
-
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
@@ -115,17 +118,12 @@ class ReportsScreen(Screen[None]):
         self.query_one("#status", Static).update(as_text(message))
 
     def _show(self, report) -> None:
-        from storage.reports.files import notes
-
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#report-notes", Static).update(as_text(notes(report)))
         self._fill()
 
     def _fill(self) -> None:
-        from storage.reports.files import summary_cells, summary_headers
-        from tui.cmd_report import cell_text
-
         if self.report is None:
             return
         table = self.query_one("#summary", DataTable)
@@ -138,11 +136,6 @@ class ReportsScreen(Screen[None]):
         self._draw_chart()
 
     def _draw_chart(self) -> None:
-        from rich.text import Text
-
-        from storage.reports.files import display_width
-        from tui.cmd_report import cell_text
-
         rows = self.report.rows[self.grouping] + [self.report.totals]
         width = max(display_width(r.shown_label) for r in rows)
         text = Text()
@@ -154,11 +147,6 @@ class ReportsScreen(Screen[None]):
         self._draw_trend()
 
     def _draw_trend(self) -> None:
-        from storage.reports.files import display_width
-        from storage.reports.xlsx_sheets import short_month
-        from tui.cmd_report import cell_text
-        from tui.trend_chart import trend_text
-
         if self.report.trend is not None:
             self.query_one("#trend", Static).update(
                 trend_text(self.report.trend, lambda rate: cell_text(rate, "rate"), short_month, display_width))
@@ -166,8 +154,6 @@ class ReportsScreen(Screen[None]):
     # --- choosing -------------------------------------------------------------------
 
     def action_month(self, delta: int) -> None:
-        from storage.reports.monthly import shift_month
-
         year, month = shift_month(self.year, self.month, delta)
         today = self.app.today()
         if (year, month) > (today.year, today.month):
@@ -178,8 +164,6 @@ class ReportsScreen(Screen[None]):
         self.refresh_report()
 
     def action_grouping(self) -> None:
-        from storage.reports.monthly import GROUPINGS
-
         keys = list(GROUPINGS)
         self.query_one("#grouping", Select).value = keys[(keys.index(self.grouping) + 1) % len(keys)]
 
@@ -204,9 +188,6 @@ class ReportsScreen(Screen[None]):
 
     @on(DataTable.CellSelected, "#summary")
     def _drill(self, event: DataTable.CellSelected) -> None:
-        from screens.report_list import ReportListScreen
-        from storage.reports.monthly import GROUPINGS, LISTS, MEASURES
-
         if self.report is None:
             return
         measures = list(MEASURES)
@@ -245,8 +226,6 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
     def _write(self, report, path: Path) -> None:
-        from storage.reports.files import save_report
-
         try:
             save_report(self.app.db, report, path)
         except UserError as exc:

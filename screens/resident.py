@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
@@ -16,10 +17,12 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
-from screens.residents import RISK_STYLES, SEX_LABELS
+from screens.resident_form import ResidentFormScreen
+from screens.visit_form import VisitFormScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
+from storage.register import referrals, residents, risk
 from storage.register.categories import (
     CATEGORIES,
     CHILD_SUBTYPES,
@@ -40,6 +43,8 @@ from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
+from tui.texts import RISK_STYLES, SEX_LABELS
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -128,8 +133,6 @@ class ResidentScreen(Screen[None]):
         self.app.call_from_thread(self._show, profile)
 
     def _show(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         self.profile = p
         r = p.resident
         self.title = r.name
@@ -187,8 +190,6 @@ class ResidentScreen(Screen[None]):
         self._show_visits(p)
 
     def _show_referrals(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         table = self.query_one("#referrals", DataTable)
         table.clear()
         for ref in p.referrals:
@@ -201,8 +202,6 @@ class ResidentScreen(Screen[None]):
         empty.update(Text(_("No referral."), style="dim"))
 
     def _show_visits(self, p: Profile) -> None:
-        from tui.formatting import format_date
-
         if not p.visits:
             self.query_one("#visits", Static).update(Text(_("No visit yet."), style="dim"))
             return
@@ -246,13 +245,9 @@ class ResidentScreen(Screen[None]):
         self.dismiss(None)
 
     def action_new_visit(self) -> None:
-        from screens.visit_form import VisitFormScreen
-
         self.app.push_screen(VisitFormScreen(self.resident_id))
 
     def action_edit(self) -> None:
-        from screens.resident_form import ResidentFormScreen
-
         self.app.push_screen(ResidentFormScreen(self.resident_id))
 
     def action_change_risk(self) -> None:
@@ -262,7 +257,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("change_risk", choice.code, choice.reason)
+                self._write(_("Risk level changed."), risk.change_risk, self.resident_id, choice.code, choice.reason,
+                            assessed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
                                           value=self.profile.resident.risk_level), chosen)
@@ -272,7 +268,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("open_referral", choice.code, choice.reason)
+                self._write(_("Referral opened."), referrals.open_referral, self.resident_id, choice.code,
+                            choice.reason, opened_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
 
@@ -287,7 +284,8 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write("referral_status", ref.id, choice.code, choice.reason)
+                self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
+                            closed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
                                           value="closed" if ref.status != "closed" else "open"), chosen)
@@ -299,7 +297,7 @@ class ResidentScreen(Screen[None]):
         if r.status == "closed":
             def reopen(yes: bool | None) -> None:
                 if yes:
-                    self._write("reopen")
+                    self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
 
             self.app.push_screen(ConfirmScreen(_("Reopen the case of {name}?").format(name=r.name)), reopen)
             return
@@ -311,7 +309,8 @@ class ResidentScreen(Screen[None]):
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self._write("close_case", choice.code, choice.reason)
+                    self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
+                                closed_on=self.app.today(), note=choice.reason, today=self.app.today())
 
             self.app.push_screen(ConfirmScreen(
                 _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
@@ -321,26 +320,8 @@ class ResidentScreen(Screen[None]):
                                           reason_required=False), chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
-    def _write(self, what: str, *args: str) -> None:
-        from storage.register import referrals, residents, risk
-
-        db, rid, today = self.app.db, self.resident_id, self.app.today()
-        if what == "change_risk":
-            risk.change_risk(db, rid, args[0], args[1], assessed_on=today, today=today)
-            done = _("Risk level changed.")
-        elif what == "open_referral":
-            referrals.open_referral(db, rid, args[0], args[1], opened_on=today, today=today)
-            done = _("Referral opened.")
-        elif what == "referral_status":
-            referrals.set_referral_status(db, args[0], args[1], args[2], closed_on=today, today=today)
-            done = _("Referral updated.")
-        elif what == "close_case":
-            residents.close_case(db, rid, args[0], closed_on=today, note=args[1], today=today)
-            done = _("Case closed.")
-        elif what == "reopen":
-            residents.reopen_case(db, rid)
-            done = _("Case reopened.")
-        else:
-            raise ValueError(what)
+    def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:
+        """`write(db, *args, **kwargs)` (a storage function) off the event loop; then `done` and the page again."""
+        write(self.app.db, *args, **kwargs)
         self.app.call_from_thread(notify_text, self, done)
         self.app.call_from_thread(self.reload)

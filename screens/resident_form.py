@@ -8,23 +8,25 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from screens.dialogs import ConfirmScreen
-from screens.residents import SEX_LABELS
-from storage.core.errors import UserError, ValidationError, ValidationErrors
+from screens.form import FormScreen, error_label, field_row, set_message
+from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.field_labels import field_label
+from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
 from storage.register.names import has_digits
-from tui.as_text import as_text, notify_text
+from storage.register.residents import get_resident, register_resident, update_resident
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.formatting import format_date
+from tui.texts import SEX_LABELS
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -38,24 +40,12 @@ SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": 
 LISTS = {"categories": CATEGORIES, "flags": FLAGS}
 
 
-def _error_label(field: str) -> Label:
-    return Label("", id=f"err-{field}", classes="error -empty")
-
-
-def _set_message(widget: Label, message: str) -> None:
-    widget.update(as_text(message))
-    widget.set_class(not message, "-empty")
-
-
-def _row(title: str, widget: Widget, field: str) -> list[Widget]:
-    return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
-
-
-class ResidentFormScreen(FormKeys, Screen[str | None]):
+class ResidentFormScreen(FormKeys, FormScreen):
     """Dismissed with the resident's id once saved, or None."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "resident_form.tcss"
+    SAVED = N_("Resident saved.")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="resident-form.cancel"),
@@ -65,9 +55,7 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
     def __init__(self, resident_id: str | None = None):
         super().__init__()
         self.resident_id = resident_id
-        self._pristine: dict[str, Any] | None = None
         self._resident: Resident | None = None
-        self._saving = False
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
 
     def compose(self) -> ComposeResult:
@@ -81,8 +69,6 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
     def _load(self) -> None:
-        from storage.register.residents import get_resident
-
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
         self.app.call_from_thread(self._build, resident)
 
@@ -100,39 +86,39 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
             return Input(text(name), id=name, compact=True, **kw)
 
         w: list[Widget] = []
-        w += _row(_("Name"), inp("name"), "name")
-        w += _row(_("ID number"), inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
+        w += field_row(inp("name"), "name")
+        w += field_row(inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
         w.append(Label("", id="id-info", classes="derived -empty"))
-        w += _row(_("Sex"), select("sex", SEX_LABELS), "sex")
-        w += _row(_("Birth date"), inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
-        w += _row(_("Phone"), inp("phone"), "phone")
-        w += _row(_("Address"), inp("address"), "address")
-        for name, title in (("categories", _("Categories")), ("flags", _("Flags"))):
+        w += field_row(select("sex", SEX_LABELS), "sex")
+        w += field_row(inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
+        w += field_row(inp("phone"), "phone")
+        w += field_row(inp("address"), "address")
+        for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
-            w.append(Static(title, classes="heading"))
+            w.append(Static(field_label(name), classes="heading"))
             w.append(SelectionList[str](*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
                                                 compact=True))
-            w.append(_error_label(name))
-        w += _row(_("Child's situation"), select("child_subtype", CHILD_SUBTYPES), "child_subtype")
+            w.append(error_label(name))
+        w += field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")
         w.append(Static(_("Family"), classes="heading"))
-        w += _row(_("Guardian"), inp("guardian_name"), "guardian_name")
-        w += _row(_("Relation"), inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation")
-        w += _row(_("Guardian phone"), inp("guardian_phone"), "guardian_phone")
-        w += _row(_("Father"), inp("father_name"), "father_name")
-        w += _row(_("Father is"), select("father_status", PARENT_STATUSES), "father_status")
-        w += _row(_("Mother"), inp("mother_name"), "mother_name")
-        w += _row(_("Mother is"), select("mother_status", PARENT_STATUSES), "mother_status")
+        w += field_row(inp("guardian_name"), "guardian_name")
+        w += field_row(inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation")
+        w += field_row(inp("guardian_phone"), "guardian_phone")
+        w += field_row(inp("father_name"), "father_name")
+        w += field_row(select("father_status", PARENT_STATUSES), "father_status")
+        w += field_row(inp("mother_name"), "mother_name")
+        w += field_row(select("mother_status", PARENT_STATUSES), "mother_status")
         w.append(Static(_("Disability and visits"), classes="heading"))
-        w += _row(_("Disability card"), inp("disability_card", placeholder=_("20 characters")), "disability_card")
+        w += field_row(inp("disability_card", placeholder=_("20 characters")), "disability_card")
         w.append(Label("", id="card-info", classes="derived -empty"))
-        w += _row(_("Visit every"), inp("visit_frequency_days", placeholder=_("days; empty: the policy")),
+        w += field_row(inp("visit_frequency_days", placeholder=_("days; empty: the policy")),
                   "visit_frequency_days")
         if r is None:
-            w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
+            w += field_row(Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
-        w.append(_error_label("notes"))
+        w.append(error_label("notes"))
         return w
 
     async def _build(self, r: Resident | None) -> None:
@@ -185,22 +171,19 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
 
     @on(Input.Changed, "#id_number")
     def _id_typed(self, event: Input.Changed) -> None:
-        from storage.register.idnumbers import parse_id_number
-        from tui.formatting import format_date
-
         info_label = self.query_one("#id-info", Label)
         raw = "".join(event.value.split())
-        _set_message(self.query_one("#err-id_number", Label), "")
+        set_message(self.query_one("#err-id_number", Label), "")
         if len(raw) not in (15, 18):
-            _set_message(info_label, _("{n} of 18 characters").format(n=len(raw)) if raw else "")
+            set_message(info_label, _("{n} of 18 characters").format(n=len(raw)) if raw else "")
             return
         try:
             info = parse_id_number(raw)
         except ValidationError as e:
-            _set_message(info_label, "")
-            _set_message(self.query_one("#err-id_number", Label), e.message)
+            set_message(info_label, "")
+            set_message(self.query_one("#err-id_number", Label), e.message)
             return
-        _set_message(info_label, _("Born {date}, {sex}").format(date=format_date(info.birth_date, "long"),
+        set_message(info_label, _("Born {date}, {sex}").format(date=format_date(info.birth_date, "long"),
                                                                sex=label(SEX_LABELS, info.sex)))
         # the number decides: keep the fields in step so saving never finds a mismatch
         self.query_one("#birth_date", Input).value = info.birth_date.isoformat()
@@ -208,45 +191,26 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
 
     @on(Input.Changed, "#disability_card")
     def _card_typed(self, event: Input.Changed) -> None:
-        from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card
-
         info_label = self.query_one("#card-info", Label)
         raw = "".join(event.value.split())
-        _set_message(self.query_one("#err-disability_card", Label), "")
+        set_message(self.query_one("#err-disability_card", Label), "")
         if len(raw) != 20:
-            _set_message(info_label, _("{n} of 20 characters").format(n=len(raw)) if raw else "")
+            set_message(info_label, _("{n} of 20 characters").format(n=len(raw)) if raw else "")
             return
         try:
             card = parse_disability_card(raw, self.query_one("#id_number", Input).value.strip() or None)
         except ValidationError as e:
-            _set_message(info_label, "")
-            _set_message(self.query_one("#err-disability_card", Label), e.message)
+            set_message(info_label, "")
+            set_message(self.query_one("#err-disability_card", Label), e.message)
             return
         severe = _("severe") if card.severe else _("not severe")
-        _set_message(info_label, narrow("{cat} · {grade} · {severe}").format(
+        set_message(info_label, narrow("{cat} · {grade} · {severe}").format(
             cat=label(DISABILITY_CATEGORIES, card.category), grade=label(DISABILITY_GRADES, card.grade), severe=severe))
 
     # --- saving ----------------------------------------------------------------------
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for widget in self.query("Label.error").results(Label):
-            _set_message(widget, "")
-        unplaced, first = [], None
-        for field, message in errors.items():
-            target = self.query(f"#err-{field}")
-            if target:
-                _set_message(target.first(Label), message)
-                first = first or field
-            else:
-                unplaced.append(message)
-        if unplaced:
-            notify_text(self, "\n".join(unplaced), severity="error")
-        if first:
-            self.query_one(f"#{first}").focus()
-            self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
-
     def action_save(self) -> None:
-        if self._pristine is None or self._saving:
+        if not self.can_save():
             return
         # the values as the widgets give them: storage/ decides what "no value" is (storage/core/schema.py)
         fields = self.values()
@@ -256,8 +220,11 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
         risk = None
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)
-        self._saving = True
-        self._save(fields, risk)
+        db, today, rid = self.app.db, self.app.today(), self.resident_id
+        if rid is None:
+            self.save(lambda: register_resident(db, fields, risk_level=risk or "low", today=today).id)
+        else:
+            self.save(lambda: update_resident(db, rid, fields, today=today).id)
 
     def _ask_about_digits(self, name: str) -> None:
         """A name with digits is often an ID number typed into the wrong field: ask, never take it silently."""
@@ -272,50 +239,5 @@ class ResidentFormScreen(FormKeys, Screen[str | None]):
         self.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
                                            yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-save")
-    def _save(self, fields: dict[str, Any], risk: str | None) -> None:
-        from storage.register.residents import register_resident, update_resident
-
-        try:
-            if self.resident_id is None:
-                saved = register_resident(self.app.db, fields, risk_level=risk or "low", today=self.app.today())
-            else:
-                saved = update_resident(self.app.db, self.resident_id, fields, today=self.app.today())
-        except ValidationErrors as e:
-            self.app.call_from_thread(self._failed, e.by_field())
-            return
-        except ValidationError as e:
-            self.app.call_from_thread(self._failed, {e.field: e.message})
-            return
-        self.app.call_from_thread(self._saved, saved.id)
-
-    def _failed(self, errors: dict[str, str]) -> None:
-        self._saving = False
-        self.show_errors(errors)
-
-    def _saved(self, resident_id: str) -> None:
-        notify_text(self, _("Resident saved."))
-        self.dismiss(resident_id)
-
     def action_cancel(self) -> None:
-        if self._pristine is None or self.values() == self._pristine:
-            self.dismiss(None)
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen(_("Discard your changes?"), yes=_("Discard"), no=_("Keep editing"),
-                                           danger=True), answer)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        self._saving = False
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("resident form: %s failed", event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
+        self.leave(_("Discard your changes?"))

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -16,6 +17,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.resident import ResidentScreen
+from screens.resident_form import ResidentFormScreen
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
@@ -23,6 +26,8 @@ from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date
+from tui.texts import risk_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -37,13 +42,9 @@ DUE_FILTERS: dict[str, str] = {
     "not_visited_month": N_("Not visited this month"),
 }
 STATUS_FILTERS: dict[str, str] = {"active": N_("Active cases"), "closed": N_("Closed cases"), "all": N_("All cases")}
-SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
-RISK_STYLES = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
 
 
 def _cut(text: str, cells: int) -> str:
-    from rich.cells import cell_len, set_cell_size
-
     more = narrow("…")
     return text if cell_len(text) <= cells else set_cell_size(text, cells - len(more)).rstrip() + more
 
@@ -208,10 +209,8 @@ class ResidentsScreen(Screen[None]):
 
     @staticmethod
     def _cells(row: ResidentRow, today: dt.date) -> list:
-        from tui.formatting import format_date
-
         cats = _(", ").join(label(CATEGORIES, c) for c in row.categories)
-        risk = Text(label(RISK_LEVELS, row.risk_level), style=RISK_STYLES.get(row.risk_level, ""))
+        risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Closed"), style="dim")
         elif row.due_on and row.due_on < today:
@@ -240,8 +239,6 @@ class ResidentsScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
-        from screens.resident import ResidentScreen
-
         self.app.push_screen(ResidentScreen(str(event.row_key.value)))
 
     def action_focus_search(self) -> None:
@@ -257,9 +254,6 @@ class ResidentsScreen(Screen[None]):
             self.app.pop_screen()
 
     def action_new_resident(self) -> None:
-        from screens.resident import ResidentScreen
-        from screens.resident_form import ResidentFormScreen
-
         def opened(resident_id: str | None) -> None:
             if resident_id:
                 self.app.push_screen(ResidentScreen(resident_id))

@@ -17,8 +17,10 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import N_, _, ngettext
 from storage.core.text import printable
+from storage.roster.columns import cell_text
+from storage.roster.importer import describe, import_roster, preview, status_label
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
@@ -36,10 +38,10 @@ class RosterImportScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "roster_import.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "import", _("Import"), id="roster.import"),
-        Binding("i", "import", _("Import"), id="roster.import_key", show=False),
-        Binding("ctrl+o", "browse", _("Browse files"), id="roster.browse"),
-        Binding("escape", "back", _("Back"), id="roster.back"),
+        Binding("ctrl+s", "import", N_("Import"), id="roster.import"),
+        Binding("i", "import", N_("Import"), id="roster.import_key", show=False),
+        Binding("ctrl+o", "browse", N_("Browse files"), id="roster.browse"),
+        Binding("escape", "back", N_("Back"), id="roster.back"),
     ]
 
     def __init__(self) -> None:
@@ -138,8 +140,6 @@ class RosterImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def _dry_run(self, path: str, sheet: str, skip: bool) -> None:
-        from storage.roster.importer import import_roster, preview
-
         file = Path(path).expanduser()
         try:
             data, columns = preview(file, sheet or None, rows=PREVIEW_ROWS)
@@ -166,8 +166,6 @@ class RosterImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster")
     def _import(self, path: str, sheet: str, skip: bool) -> None:
-        from storage.roster.importer import import_roster
-
         try:
             report = import_roster(self.app.db, Path(path).expanduser(), skip_invalid=skip, sheet=sheet or None,
                                    progress=self._progress, today=self.app.today())
@@ -179,8 +177,6 @@ class RosterImportScreen(Screen[None]):
     # --- showing results ---------------------------------------------------------
 
     def _show_preview(self, data, columns) -> None:
-        from storage.roster.columns import cell_text
-
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
         for i, col in enumerate(columns):
@@ -190,8 +186,6 @@ class RosterImportScreen(Screen[None]):
             table.add_row(*(as_text(cell_text(v)) for v in cells[:len(columns)]), key=str(number))
 
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
-        from storage.roster.importer import describe, status_label
-
         table = self.query_one("#report", DataTable)
         table.clear()
         # problems first: they are what the user has to act on

@@ -14,6 +14,7 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
+from storage.core.identity import init_township, init_worker
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
@@ -108,8 +109,6 @@ class SetupScreen(FormKeys, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="setup")
     def _create(self, role: str, values: dict[str, str]) -> None:
-        from storage.core.identity import init_township, init_worker
-
         db = self.app.db
         try:
             if role == "township":

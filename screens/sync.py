@@ -27,8 +27,13 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
+from storage.sync.export import export_bundle, last_export, pending_counts
+from storage.sync.folder import known_grids, scan_folder, suggested_folder
+from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.formatting import format_date, format_datetime, format_number
+from tui.texts import describe_export, describe_outcome, describe_totals
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -46,9 +51,9 @@ class SyncScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "run", _("Run"), id="sync.run"),
-        Binding("ctrl+o", "browse", _("Browse folders"), id="sync.browse"),
-        Binding("escape", "back", _("Back"), id="sync.back"),
+        Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
+        Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
+        Binding("escape", "back", N_("Back"), id="sync.back"),
     ]
 
     def __init__(self) -> None:
@@ -101,16 +106,12 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
     def _load_start(self) -> None:
-        from storage.sync.folder import known_grids, suggested_folder
-
         db = self.app.db
         folder = suggested_folder(db, "merge" if self.township else "export")
         if self.township:
             grids = known_grids(db)
             self.app.call_from_thread(self._show_start, folder, None, None, grids)
         else:
-            from storage.sync.export import last_export, pending_counts
-
             self.app.call_from_thread(self._show_start, folder, pending_counts(db), last_export(db), [])
 
     def _show_start(self, folder: Path, pending, last, grids) -> None:
@@ -123,8 +124,6 @@ class SyncScreen(Screen[None]):
         self._show_pending(pending, last)
 
     def _show_pending(self, pending: dict[str, int], last) -> None:
-        from tui.formatting import format_date, format_number
-
         if pending:
             parts = [f"{format_number(n)} {_(KIND_LABELS.get(kind, kind))}" for kind, n in sorted(pending.items())]
             text = _("Ready to go: {items}.").format(items=", ".join(parts))
@@ -172,14 +171,10 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
     def _scan(self, folder: Path, announce: bool = True) -> None:
-        from storage.sync.folder import scan_folder
-
         listings = scan_folder(self.app.db, folder) if folder.is_dir() else []
         self.app.call_from_thread(self._show_listings, listings, announce)
 
     def _show_listings(self, listings, announce: bool) -> None:
-        from tui.formatting import format_datetime, format_number
-
         table = self.query_one("#bundles", DataTable)
         table.clear()
         for b in listings:
@@ -232,25 +227,18 @@ class SyncScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _export(self, folder: Path, full: bool, grid: str | None = None) -> None:
-        from storage.sync.export import export_bundle, last_export, pending_counts
-
         db = self.app.db
         try:
             result = export_bundle(db, folder, full=full, grid_code=grid, progress=self._progress)
         except UserError as exc:
             self.app.call_from_thread(self._finished, str(exc))
             return
-        text = ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
-                        result.events).format(seq=result.seq, file=result.path, n=result.events)
-        self.app.call_from_thread(self._finished, text)
+        self.app.call_from_thread(self._finished, describe_export(result))
         if grid is None:
             self.app.call_from_thread(self._show_pending, pending_counts(db), last_export(db))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _merge(self, folder: Path) -> None:
-        from storage.sync.merge import bundle_files, merge_paths
-        from tui.cmd_sync import describe_outcome, describe_totals
-
         if not folder.is_dir() or not bundle_files([folder]):
             self.app.call_from_thread(self._finished, _("No bundle files (*.gcb) found there."))
             return

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
-from textual.worker import Worker, WorkerState
+from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
 from screens.dialogs import ConfirmScreen
-from storage.core.errors import UserError, ValidationError, ValidationErrors
+from screens.form import FormScreen, error_label, field_row
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
@@ -36,9 +35,12 @@ from storage.register.categories import (
     label,
     needs_for,
 )
-from tui.as_text import as_text, notify_text
+from storage.register.residents import get_resident
+from storage.register.visits import log_visit, propose_next_visit
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.formatting import format_date
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -65,23 +67,15 @@ def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str | No
 
 
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
-    return [Horizontal(Label(title, classes="field-label"), widget, classes="field"), _error_label(field)]
+    return field_row(widget, field, title)  # a visit's own words: "Date", "How", "Met with"
 
 
-def _error_label(field: str) -> Label:
-    return Label("", id=f"err-{field}", classes="error -empty")
-
-
-def _set_error(widget: Label, message: str) -> None:
-    widget.update(as_text(message))
-    widget.set_class(not message, "-empty")
-
-
-class VisitFormScreen(FormKeys, Screen[str | None]):
+class VisitFormScreen(FormKeys, FormScreen):
     """Dismissed with the new visit's id, or None when discarded."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "visit_form.tcss"
+    SAVED = N_("Visit saved.")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
@@ -92,11 +86,9 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
         super().__init__()
         self.resident_id = resident_id
         self.resident: Resident | None = None
-        self._pristine: dict[str, Any] | None = None
         self._draft_timer: Timer | None = None
         self._proposed: str = ""
         self._next_touched = False
-        self._saving = False
         self._asking_restore = False
         self._latest: dict[str, Any] | None = None
 
@@ -112,9 +104,6 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-load")
     def _load(self) -> None:
-        from storage.register.residents import get_resident
-        from storage.register.visits import propose_next_visit
-
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
@@ -136,7 +125,7 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
         w.append(Static(_("Observations"), classes="heading"))
         for dim in dimensions_for(r.categories):
             w += _row(label(OBSERVATION_DIMENSIONS, dim), Input(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
-        w.append(_error_label("observations"))
+        w.append(error_label("observations"))
         for field, title, table, codes in (
             ("hazards", _("Safety hazards found"), HAZARDS, hazards_for(r.categories)),
             ("needs", _("Needs"), NEEDS, needs_for(r.categories)),
@@ -144,7 +133,7 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
         ):
             w.append(Static(title, classes="heading"))
             w.append(SelectionList[str](*[(label(table, c), c) for c in codes], id=field, compact=True))
-            w.append(_error_label(field))
+            w.append(error_label(field))
         w.append(Static(_("Referral (optional)"), classes="heading"))
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
                                         id="referral_agency", compact=True), "referral_agency")
@@ -157,12 +146,10 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
                   "next_visit_on")
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
-        w.append(_error_label("notes"))
+        w.append(error_label("notes"))
         return w
 
     async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
-        from tui.formatting import format_date
-
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
@@ -250,9 +237,6 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))
 
-    def is_dirty(self) -> bool:
-        return self._pristine is not None and self.values() != self._pristine
-
     # --- reacting to changes ------------------------------------------------------
 
     @on(Input.Changed)
@@ -294,8 +278,6 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-propose")
     def _propose_in_thread(self, when: dt.date, risk: str) -> None:
-        from storage.register.visits import propose_next_visit
-
         proposed = propose_next_visit(self.app.db, self.resident_id, when, risk).isoformat()
         self.app.call_from_thread(self._set_proposed, proposed)
 
@@ -320,7 +302,6 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
 
     def _delete_draft(self) -> None:
         # an app worker: it must finish even when this screen is already gone
-        from functools import partial
 
         self.app.run_worker(partial(drafts.delete_draft, self.app.db.path, self.resident_id), thread=True,
                             exit_on_error=False, group="visit-draft-delete", name="delete draft")
@@ -335,28 +316,8 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
 
     # --- saving and leaving -----------------------------------------------------------
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        for label_widget in self.query("Label.error").results(Label):
-            _set_error(label_widget, "")
-        unplaced = []
-        first = None
-        for field, message in errors.items():
-            target = self.query(f"#err-{field}")
-            if target:
-                _set_error(target.first(Label), message)
-                first = first or field
-            else:
-                unplaced.append(message)
-        if unplaced:
-            notify_text(self, "\n".join(unplaced), severity="error")
-        if first:
-            widget = self.query(f"#{first}")
-            if widget:
-                widget.first().focus()
-                self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
-
     def action_save(self) -> None:
-        if self._pristine is None or self._saving:
+        if not self.can_save():
             return
         v = self.values()
         errors = {}
@@ -368,58 +329,20 @@ class VisitFormScreen(FormKeys, Screen[str | None]):
             self.show_errors(errors)
             return
         fields, referral = visit_fields(v)
-        self._saving = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._save(fields, referral)
+        db, today = self.app.db, self.app.today()
+        # the visit and its referral: one transaction, all checked first
+        self.save(lambda: log_visit(db, self.resident_id, fields, referral=referral, today=today).id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-save")
-    def _save(self, fields: dict[str, Any], referral: tuple[str | None, str] | None) -> None:
-        from storage.register.visits import log_visit
-
-        try:  # the visit and its referral: one transaction, all checked first
-            visit = log_visit(self.app.db, self.resident_id, fields, referral=referral, today=self.app.today())
-        except ValidationErrors as e:
-            self.app.call_from_thread(self._failed, e.by_field())
-            return
-        except ValidationError as e:
-            self.app.call_from_thread(self._failed, {e.field: e.message})
-            return
+    def after_save(self) -> None:
         drafts.delete_draft(self.app.db.path, self.resident_id)
-        self.app.call_from_thread(self._saved, visit.id)
-
-    def _failed(self, errors: dict[str, str]) -> None:
-        self._saving = False
-        self.show_errors(errors)
-
-    def _saved(self, visit_id: str) -> None:
-        notify_text(self, _("Visit saved."))
-        self.dismiss(visit_id)
 
     def action_cancel(self) -> None:
-        if not self.is_dirty():
-            self._delete_draft()
-            self.dismiss(None)
-            return
+        self.leave(_("Discard this visit? What you typed is lost."), self._discard)
 
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self._saving = True  # no more draft writes
-                if self._draft_timer is not None:
-                    self._draft_timer.stop()
-                self._delete_draft()
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen(_("Discard this visit? What you typed is lost."), yes=_("Discard"),
-                                           no=_("Keep editing"), danger=True), answer)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        self._saving = False
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("visit form: %s failed", event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
+    def _discard(self) -> None:
+        self._saving = True  # no more draft writes
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._delete_draft()

@@ -59,9 +59,18 @@ async def settle(pilot, until: Callable[[], object] | None = None, *, timeout: f
         rest = rest + 1 if idle and (until is None or until()) else 0
 
 
-async def on_screen(pilot, name: str, **kw) -> None:
-    """Settle with the screen of class `name` on top (the app opens its database before Home shows)."""
-    await settle(pilot, lambda: type(pilot.app.screen).__name__ == name, **kw)
+async def on_screen(pilot, screen: type | str, **kw) -> None:
+    """Settle with a `screen` on top (the app opens its database before Home shows).
+
+    `screen` is the class itself where the test can import it (the language switch reloads no module,
+    so the screen shown is an instance of that very class), or its name.
+    """
+    def shown() -> bool:
+        top = pilot.app.screen
+        return isinstance(top, screen) if isinstance(screen, type) else type(top).__name__ == screen
+
+    shown.__name__ = f"on_screen({getattr(screen, '__name__', screen)})"  # (named in settle()'s failure)
+    await settle(pilot, shown, **kw)
 
 
 async def still(pilot) -> None:

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Select
 
+from screens.home import HomeScreen
+from screens.resident import ResidentScreen
+from screens.residents import ResidentsScreen
+from screens.setup import SetupScreen
+from screens.sync import SyncScreen
+from storage.core import keys
 from storage.core.db import open_database
-from storage.core.i18n import current_language
+from storage.core.enrollment import new_code
+from storage.core.i18n import current_language, set_language
 from storage.core.identity import get_identity
+from storage.register.visits import log_visit
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
 
 def _township_key(tmp_path):
-    from storage.core import keys
-
     path = tmp_path / "township-330521101.pub"
     keys.write_public_key_file(path, "330521101", "新市镇", keys.generate_keypair())
     return path
@@ -27,7 +33,7 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
     path = tmp_path / "new.db"
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "SetupScreen")
+        await on_screen(pilot, SetupScreen)
         assert app.screen.query_one("#role", Select).value == "worker"
         values = {"township_code": "12345", "township_name": "新市镇", "grid_code": "G01", "grid_name": "柳溪一网格",
                   "worker": "王芳", "township_key": str(key)}
@@ -40,7 +46,7 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
         assert app.identity is None
         app.screen.query_one("#township_code", Input).value = "330521101"
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
         assert app.identity is not None and app.identity.worker_name == "王芳"
         assert app.screen.data.overall.total == 0
     ident = get_identity(open_database(path))
@@ -49,14 +55,12 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
 
 @run_async
 async def test_first_run_takes_the_enrollment_code_and_checks_it(tmp_path):
-    from storage.core.enrollment import new_code
-
     key = _township_key(tmp_path)
     path = tmp_path / "new.db"
     code = new_code()
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "SetupScreen")
+        await on_screen(pilot, SetupScreen)
         values = {"township_code": "330521101", "township_name": "新市镇", "grid_code": "G01", "grid_name": "一网格",
                   "worker": "王芳", "township_key": str(key), "enroll_code": code[:-1] + ("2" if code[-1] != "2" else "3")}
         for name, value in values.items():
@@ -67,7 +71,7 @@ async def test_first_run_takes_the_enrollment_code_and_checks_it(tmp_path):
         assert app.identity is None
         app.screen.query_one("#enroll_code", Input).value = code.lower()
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
     ident = get_identity(open_database(path))
     assert len(ident.enroll_proof) == 64
 
@@ -78,7 +82,7 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
     db.dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
         home = app.screen
         assert (home.data.overall.visited, home.data.overall.total) == (1, 6)
         assert str(app.db_path) in app.sub_title
@@ -88,7 +92,7 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
         assert first.risk_level == "emergency"
         table.focus()
         await pilot.press("enter")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.resident_id == first.id
         await pilot.press("escape")
         await settle(pilot)
@@ -97,16 +101,14 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
 
 @run_async
 async def test_a_visit_saved_elsewhere_shows_when_home_comes_back(tmp_path):
-    from storage.register.visits import log_visit
-
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
         home = app.screen
         late = home.data.overdue[0]
         app.open_screen("residents")
-        await on_screen(pilot, "ResidentsScreen")
+        await on_screen(pilot, ResidentsScreen)
         log_visit(app.db, late.id, {"visit_date": TODAY}, today=TODAY)
         app.pop_screen()
         await settle(pilot)
@@ -120,7 +122,7 @@ async def test_help_lists_the_keys_of_the_current_screen(tmp_path):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
         await pilot.press("f1")
         await settle(pilot, lambda: app.screen.id == "help")
         table = app.screen.query_one(DataTable)
@@ -128,7 +130,7 @@ async def test_help_lists_the_keys_of_the_current_screen(tmp_path):
         assert rows["Residents"] == "r" and rows["Help"] == "f1, ?" and rows["Quit"] == "^q"
         assert "Conflicts" not in rows  # a township's key, not offered to a worker
         await pilot.press("escape")
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
 
 
 @run_async
@@ -136,14 +138,14 @@ async def test_palette_opens_in_the_interface_language(tmp_path):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
         await pilot.press("ctrl+p")
         await settle(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"residents")
         # the palette searches its providers asynchronously: wait for the command to be listed
         await settle(pilot, lambda: _palette_offers(app, "Residents"))
         await pilot.press("enter")
-        await on_screen(pilot, "ResidentsScreen")
+        await on_screen(pilot, ResidentsScreen)
 
 
 @run_async
@@ -151,7 +153,7 @@ async def test_language_switch_rerenders_home_in_chinese(tmp_path):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
         before = app.export_screenshot()
         assert "Left-behind" in before  # (SVG text: spaces are &#160;)
         await pilot.press("f2")
@@ -166,9 +168,30 @@ async def test_language_switch_rerenders_home_in_chinese(tmp_path):
 
 def _palette_offers(app, label: str) -> bool:
     """The open command palette lists a command whose text starts with `label`."""
-    from textual.command import CommandList
-
     if not CommandPalette.is_open(app):
         return False
     options = app.screen.query_one(CommandList)
     return any(str(options.get_option_at_index(i).prompt).startswith(label) for i in range(options.option_count))
+
+
+@run_async
+async def test_a_screen_opened_after_the_language_switch_shows_its_keys_in_the_new_language(tmp_path):
+    """Binding labels are translated where drawn: no module reloading, and the class stays the same class."""
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    try:
+        async with app.run_test(size=(100, 24)) as pilot:
+            await on_screen(pilot, HomeScreen)
+            app.open_screen("sync")
+            await on_screen(pilot, SyncScreen)
+            assert "Browse&#160;folders" in app.export_screenshot()
+            await pilot.press("escape")
+            await on_screen(pilot, HomeScreen)
+            await pilot.press("f2")
+            await settle(pilot, lambda: current_language() == "zh_CN")
+            app.open_screen("sync")
+            await on_screen(pilot, SyncScreen)  # an instance of the class imported above: nothing was reloaded
+            shown = app.export_screenshot()
+            assert "浏览文件夹" in shown and "Browse&#160;folders" not in shown
+    finally:
+        set_language("en")

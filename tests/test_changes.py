@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from storage.core import hlc
-from storage.core.changes import new_id, rebuild, rebuild_all, writer
+from storage.core.changes import new_id, writer
 from storage.core.errors import UserError
+from storage.core.fold import rebuild, rebuild_all
 from storage.core.models import Conflict, Event, Resident, Visit
 from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db

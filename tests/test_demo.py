@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import select
 
 from storage.core import hlc as clock
-from storage.core.changes import rebuild_all
 from storage.core.db import open_database
 from storage.core.errors import UserError
+from storage.core.fold import rebuild_all
 from storage.core.identity import get_identity, init_township, init_worker
 from storage.core.models import Event, Grid, Referral, Resident, RiskAssessment, Village, Visit
 from storage.demo.build import generate

@@ -172,7 +172,7 @@ async def test_a_name_with_digits_is_asked_about(tmp_path):
 @run_async
 async def test_an_error_quoting_sql_or_a_name_with_brackets_never_closes_the_app(tmp_path, monkeypatch):
     """Before: showing "[SQL: UPDATE resident SET ...]" raised MarkupError, which closed the app."""
-    import storage.register.residents as residents_module
+    import screens.resident_form as form_module  # the form's own name for it: patched where it is used
 
     t = make_township(tmp_path)
     worker = t.worker("王芳", "G01")
@@ -183,7 +183,7 @@ async def test_an_error_quoting_sql_or_a_name_with_brackets_never_closes_the_app
         raise RuntimeError("(sqlite3.IntegrityError) NOT NULL constraint failed: resident.father_status\n"
                            "[SQL: UPDATE resident SET phone=?, father_status=?, mother_status=? WHERE resident.id = ?]")
 
-    monkeypatch.setattr(residents_module, "update_resident", failing_update)
+    monkeypatch.setattr(form_module, "update_resident", failing_update)
     app = make_app(worker.path, lang="en", today=TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)

@@ -7,13 +7,21 @@ import os
 import random
 
 import pytest
+from rich.console import Console
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Label, SelectionList, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, SelectionList, Static
 
+from screens.dialogs import ChooseScreen, ConfirmScreen
+from screens.home import HomeScreen
+from screens.resident import ResidentScreen
+from screens.resident_form import ResidentFormScreen
+from screens.residents import ResidentsScreen
+from screens.visit_form import VisitFormScreen
 from storage.core.i18n import set_language
-from storage.core.models import Resident, Visit
+from storage.core.models import Referral, Resident, Visit
 from storage.register.drafts import load_draft
 from storage.register.idnumbers import fake_id_number
+from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY, make_register_db
@@ -27,12 +35,8 @@ def english():
     set_language("zh_CN")
 
 
-
-
 def static_text(widget: Static) -> str:
     """What a Static shows (text, or a Rich renderable such as a Group), as plain text."""
-    from rich.console import Console
-
     console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
     console.print(widget.content)
     return console.export_text()
@@ -40,16 +44,10 @@ def static_text(widget: Static) -> str:
 
 async def started(pilot, screen=None) -> None:
     """Wait for the app to open its database and show Home; then open `screen` (a factory) on top."""
-    await on_screen(pilot, "HomeScreen")
+    await on_screen(pilot, HomeScreen)
     if screen is not None:
         pilot.app.push_screen(screen())
         await settle(pilot)
-
-
-def _residents_screen():
-    from screens.residents import ResidentsScreen
-
-    return ResidentsScreen()
 
 
 @run_async
@@ -60,9 +58,9 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
         await pilot.press("r")  # Home: the register
-        await on_screen(pilot, "ResidentsScreen")
+        await on_screen(pilot, ResidentsScreen)
         await pilot.press("escape", "n")  # from the search box to the table, then "new resident"
-        await on_screen(pilot, "ResidentFormScreen")
+        await on_screen(pilot, ResidentFormScreen)
         app.screen.query_one("#name", Input).focus()
         await pilot.press(*"李小花")
         app.screen.query_one("#id_number", Input).focus()
@@ -73,19 +71,19 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
         app.screen.query_one("#categories", SelectionList).focus()
         await pilot.press("space")  # the first category: left-behind child
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         with db.session() as s:
             r = s.exec(select(Resident)).one()
         assert (r.name, r.categories, r.sex) == ("李小花", ["left_behind_child"], "F")
 
         await pilot.press("n")
-        await on_screen(pilot, "VisitFormScreen")
+        await on_screen(pilot, VisitFormScreen)
         assert app.screen.focused.id == "met_with"
         await pilot.press(*"grandmother", "enter")
         app.screen.query_one("#hazards", SelectionList).focus()
         await pilot.press("space")
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         timeline = static_text(app.screen.query_one("#visits", Static))
         assert "grandmother" in timeline and "Home visit" in timeline
     with db.session() as s:
@@ -97,7 +95,6 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
 @run_async
 async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
     db = make_db(tmp_path / "w.db")
-    from screens.resident_form import ResidentFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -109,7 +106,7 @@ async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
         assert "check character should be X" in message
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert type(app.screen).__name__ == "ResidentFormScreen"  # not saved
+        assert isinstance(app.screen, ResidentFormScreen)  # not saved
         assert "Give the resident's name." in str(app.screen.query_one("#err-name", Label).render())
         assert "check character" in str(app.screen.query_one("#err-id_number", Label).render())
     with db.session() as s:
@@ -121,7 +118,6 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "王桂英")).one().id
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -138,15 +134,15 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: VisitFormScreen(rid))
-        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert isinstance(app.screen, ConfirmScreen)
         assert "Restore the unsaved visit" in str(app.screen.query_one("#dialog-message", Static).render())
         await pilot.press("y")
-        await on_screen(pilot, "VisitFormScreen")
+        await on_screen(pilot, VisitFormScreen)
         form = app.screen
         assert form.query_one("#met_with", Input).value == "neighbour"
         assert form.query_one("#notes").text == "knee pain"
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "HomeScreen")  # saved, back where the form was opened from
+        await on_screen(pilot, HomeScreen)  # saved, back where the form was opened from
     assert load_draft(db.path, rid) is None
     with db.session() as s:
         assert s.exec(select(Visit.met_with, Visit.notes)).one() == ("neighbour", "knee pain")
@@ -157,7 +153,6 @@ async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tm
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -165,11 +160,11 @@ async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tm
         await pilot.press(*"son")
         await settle(pilot, lambda: load_draft(db.path, rid) is not None)  # written after the typing pauses
         await pilot.press("escape")
-        await on_screen(pilot, "ConfirmScreen")
+        await on_screen(pilot, ConfirmScreen)
         await pilot.press("escape")  # no: keep editing
-        await on_screen(pilot, "VisitFormScreen")
+        await on_screen(pilot, VisitFormScreen)
         await pilot.press("escape", "y")
-        await on_screen(pilot, "HomeScreen")
+        await on_screen(pilot, HomeScreen)
     assert load_draft(db.path, rid) is None
 
 
@@ -178,7 +173,6 @@ async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -195,23 +189,19 @@ async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
     db = make_register_db(tmp_path / "w.db")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, _residents_screen)
+        await started(pilot, ResidentsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 6
         await pilot.press("z", "x", "m")
         await settle(pilot, lambda: table.row_count == 1)  # the search starts after a pause in typing
         assert "3305**********" in str(table.get_row_at(0)[1])
         await pilot.press("enter", "enter")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.profile.resident.name == "张小明"
 
 
 @run_async
 async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
-    from textual.widgets import Select
-
-    from screens.resident import ResidentScreen
-    from storage.core.models import Referral
 
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
@@ -220,37 +210,37 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: ResidentScreen(rid))
         await pilot.press("r")
-        await on_screen(pilot, "ChooseScreen")
+        await on_screen(pilot, ChooseScreen)
         await pilot.press("ctrl+s")  # no reason yet: refused in the dialog
         await pilot.pause()
         assert "Say why." in str(app.screen.query_one("#reason-error", Label).render())
         app.screen.query_one("#choice", Select).value = "high"
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"fell at home", "enter")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.profile.resident.risk_level == "high"
 
         await pilot.press("f")
-        await on_screen(pilot, "ChooseScreen")
+        await on_screen(pilot, ChooseScreen)
         app.screen.query_one("#choice", Select).value = "clinic"
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"hip check", "enter")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         assert [r.status for r in app.screen.profile.referrals] == ["open"]
 
         await pilot.press("c")  # follow up the highlighted referral: closed is proposed
-        await on_screen(pilot, "ChooseScreen")
+        await on_screen(pilot, ChooseScreen)
         await pilot.press(*"seen by doctor", "enter")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         assert [(r.status, r.outcome) for r in app.screen.profile.referrals] == [("closed", "seen by doctor")]
 
         await pilot.press("x")
-        await on_screen(pilot, "ChooseScreen")
+        await on_screen(pilot, ChooseScreen)
         app.screen.query_one("#choice", Select).value = "moved_away"
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "ConfirmScreen")  # asks first
+        await on_screen(pilot, ConfirmScreen)  # asks first
         await pilot.press("y")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.profile.resident.status == "closed"
     with db.session() as s:
         assert s.exec(select(Referral)).one().closed_on == TODAY
@@ -258,14 +248,12 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
 
 @run_async
 async def test_the_table_loads_the_next_page_when_the_cursor_reaches_the_end(tmp_path):
-    from storage.register.residents import register_resident
-
     db = make_db(tmp_path / "w.db")
     for i in range(60):
         register_resident(db, {"name": f"周{chr(0x4e00 + i)}", "categories": ["solitary_elder"]}, today=TODAY)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, _residents_screen)
+        await started(pilot, ResidentsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 50  # one page, never the whole register
         assert "60 residents" in str(app.screen.query_one("#summary", Static).render())
@@ -282,7 +270,7 @@ async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, _residents_screen)
+        await started(pilot, ResidentsScreen)
         assert isinstance(app.focused, Input)
         table = app.screen.query_one(DataTable)
         await pilot.press(*"李")
@@ -290,7 +278,7 @@ async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
         await pilot.press("down")
         assert app.focused is table and table.row_count == 1  # 李建国
         await pilot.press("enter")
-        await on_screen(pilot, "ResidentScreen")
+        await on_screen(pilot, ResidentScreen)
 
 
 @run_async
@@ -298,9 +286,7 @@ async def test_the_form_asks_about_contact_as_the_method_needs(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    from textual.widgets import Checkbox
 
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -318,7 +304,7 @@ async def test_the_form_asks_about_contact_as_the_method_needs(tmp_path):
         form.query_one("#method").value = "phone"
         await settle(pilot)
         await pilot.press("ctrl+s")
-        await on_screen(pilot, "HomeScreen")  # saved
+        await on_screen(pilot, HomeScreen)  # saved
     with db.session() as s:
         v = s.exec(select(Visit)).one()
     assert (v.method, v.contact_made, v.resident_seen) == ("phone", False, False)

@@ -87,3 +87,15 @@ def test_importing_every_storage_module_loads_no_ui_at_run_time():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# screens/ may use the app's shared widgets and texts (tui.footer, tui.formatting, tui.texts, ...), but not the
+# CLI commands or the app itself: the app imports the screens, and a screen importing back made a circle
+SCREENS_MAY_NOT_IMPORT = ("tui.app", "tui.cli", "tui.cmd_", "tui.startup")
+
+
+def test_screens_do_not_import_the_cli_or_the_app():
+    offenders = []
+    for path in sorted((ROOT / "screens").glob("*.py")):
+        offenders += [f"{path.relative_to(ROOT)}: {n}" for n in _imports(path) if n.startswith(SCREENS_MAY_NOT_IMPORT)]
+    assert offenders == []

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from storage.core.changes import rebuild_all
 from storage.core.db import open_database
+from storage.core.fold import rebuild_all
 from storage.core.models import BundleReceived, Event, Resident, Visit
 from storage.register.visits import log_visit
 from storage.sync.dump import dump_lines

@@ -61,3 +61,34 @@ def test_every_screen_draws_its_footer_in_the_interface_language():
     plain = [p.name for p in sorted((ROOT / "screens").glob("*.py"))
              if re.search(r"(?<!Translated)Footer\(\)", p.read_text(encoding="utf-8"))]
     assert plain == []
+
+
+def _translated_at_import(path: Path) -> list[str]:
+    """Calls of _() or ngettext() outside any function: run once, in the language of the moment of import."""
+    import ast
+
+    found: list[str] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if (not in_function and isinstance(child, ast.Call) and isinstance(child.func, ast.Name)
+                    and child.func.id in ("_", "ngettext")):
+                found.append(f"{path}:{child.lineno}: {ast.unparse(child)}")
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+def test_nothing_in_the_app_is_translated_when_imported():
+    """A language switch re-translates nothing that was translated at import (binding labels are N_(), drawn translated)."""
+    paths = sorted([*(ROOT / "screens").glob("*.py"), *(ROOT / "tui").glob("*.py"), *(ROOT / "storage").rglob("*.py")])
+    found = [hit for p in paths for hit in _translated_at_import(p)]
+    assert found == []
+
+
+def test_the_import_time_check_sees_a_translated_binding(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text('from x import _\nBINDINGS = [Binding("q", "quit", _("Quit"))]\n\ndef f():\n    return _("Fine")\n',
+                   encoding="utf-8")
+    assert [h.split(": ", 1)[1] for h in _translated_at_import(bad)] == ["_('Quit')"]

@@ -51,7 +51,8 @@ from storage.register.categories import (
     VISIT_METHODS,
 )
 from storage.register.idnumbers import fake_id_number
-from storage.register.residents import MAX_NOTES, MAX_TEXT, register_resident, update_resident
+from storage.register.resident_rules import MAX_NOTES, MAX_TEXT
+from storage.register.residents import register_resident, update_resident
 from storage.register.visits import log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle

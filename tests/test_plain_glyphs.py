@@ -112,7 +112,7 @@ def test_the_cli_switches_plain_glyphs_on_for_the_app(tmp_path, monkeypatch):
     import tui.cli
 
     seen = {}
-    monkeypatch.setattr(tui.cli, "run_tui", lambda args: seen.setdefault("plain", glyphs.plain()) and 0)
+    monkeypatch.setattr(tui.cli, "run_tui", lambda args, milestone=None: seen.setdefault("plain", glyphs.plain()) and 0)
     monkeypatch.delenv("GRIDCARE_PLAIN", raising=False)
     try:
         tui.cli.main(["--db", str(tmp_path / "w.db"), "--plain"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from textual.widgets import DataTable, Input, Static
 
@@ -88,8 +86,6 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
 @pytest.fixture
 def zh():
     set_language("zh_CN")
-    for name in ("screens.reports", "screens.report_list"):
-        importlib.reload(importlib.import_module(name))
     yield
     set_language("en")
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from storage.core.changes import rebuild_all
 from storage.core.errors import UserError
+from storage.core.fold import rebuild_all
 from storage.core.models import Event, Resident, RiskAssessment
 from storage.roster.columns import field_for_header, parse_categories, parse_date
 from storage.roster.importer import import_roster, preview

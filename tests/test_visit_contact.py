@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from storage.core.changes import rebuild_all, writer
+from storage.core.changes import writer
 from storage.core.db import open_database
+from storage.core.fold import rebuild_all
 from storage.core.models import Visit
 from storage.core.visit_contact import LEGACY_CONTACT_SQL, legacy_contact
 from storage.register.residents import register_resident

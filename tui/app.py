@@ -3,17 +3,15 @@
 Contract every screen relies on: `app.db` (storage.core.db.Database), `app.identity`
 (None before setup), `app.today()`. The screen stack is [default, Home, ...]:
 a screen may pop itself when the stack holds more than two.
+
+Screens are imported when first shown: their storage modules load SQLModel, which start-up
+defers until Home's first figures are on screen (tui/startup.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
-import os
-import sys
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,30 +27,20 @@ from storage.core import glyphs
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, current_language, set_language
+from storage.core.paths import log_file
 from tui.as_text import as_text, notify_text
-from tui.commands import ScreensProvider, system_commands
+from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.footer import TranslatedFooter
+from tui.startup import BACKUP_DELAY, Opened, Startup
 
 if TYPE_CHECKING:
     from storage.core.db import Database
     from storage.core.models import Identity
 
 log = logging.getLogger("gridcare.tui")
-BACKUP_DELAY = 5.0  # seconds after start-up
-# The ORM import waits until Home's first figures are on screen (they share the GIL), but not
-# for ever: a first paint that never comes must not keep the database from opening.
-FIRST_DATA_WAIT = 3.0  # seconds
-
-
-def _rss_bytes() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+# Called with the app and "paint", "data" (Home's first figures shown) or "open" (the database fully
+# open) as start-up reaches each; bench/ passes one to time the start-up.
+Milestone = Callable[["GridcareApp", str], None]
 
 
 class GridcareApp(App[int]):
@@ -68,7 +56,8 @@ class GridcareApp(App[int]):
         Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="app.quit"),
     ]
 
-    def __init__(self, db_path: Path, lang: str | None = None, *, today: dt.date | None = None):
+    def __init__(self, db_path: Path, lang: str | None = None, *, today: dt.date | None = None,
+                 milestone: Milestone | None = None):
         super().__init__()
         if lang:
             set_language(lang)
@@ -76,11 +65,11 @@ class GridcareApp(App[int]):
         self.db: Database | None = None
         self.identity: Identity | None = None
         self._today = today
-        self._lock = None
-        self._marked: set[str] = set()
+        self._startup = Startup(self.db_path)
+        self._milestone = milestone
+        self._reached: set[str] = set()
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
         self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
-        self._first_data = threading.Event()
 
     def get_driver_class(self):
         base = super().get_driver_class()
@@ -104,56 +93,21 @@ class GridcareApp(App[int]):
 
     def on_mount(self) -> None:
         self._relabel()
-        self.call_after_refresh(self.bench_mark, "paint")
+        self.call_after_refresh(self._reach, "paint")
         self._open_database()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def _open_database(self) -> None:
-        """Lock; Home's figures straight from the file if it is ready; then the full open, off the event loop.
-
-        The full open (SQLModel's import, the upgrade check, the identity) costs about half a
-        second; when the schema is current and the identity set up, Home is shown first from a
-        stdlib sqlite3 read (storage.register.home.quick_reader) and the full open follows.
-        """
-        from storage.core.lock import AppLock
-
-        lock = AppLock(self.db_path) if self._lock is None else self._lock
-        if self._lock is None:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            lock.acquire()
-            self._lock = lock
+        """Lock; Home's figures straight from the file if it is ready; then the full open (tui/startup.py)."""
+        start = self._startup
+        start.lock()
         if self._early_home is None:
-            self._quick_home()
-        from storage.core.clock_check import clock_warning
-        from storage.core.db import open_database
-        from storage.core.identity import get_identity
-
-        db = open_database(self.db_path)
-        identity = get_identity(db)
-        warning = clock_warning(db) if identity is not None and self._today is None else None
-        self.call_from_thread(self._opened, db, identity, warning)
-
-    def _quick_home(self) -> None:
-        """Home with its figures before the full open, when the file allows it (worker thread)."""
-        import sqlite3
-
-        from storage.register.home import quick_reader, read_home
-
-        quick = quick_reader(self.db_path)
-        if quick is None:
-            return
-        raw, role = quick
-        try:
-            data = read_home(raw, self.today())
-        except sqlite3.Error as exc:
-            # Home then reads its figures after the full open, which reports a real problem
-            log.warning("quick read of the home figures failed: %s", exc)
-            return
-        finally:
-            raw.close()
-        # Home is pushed with its figures: building it while the read runs would draw it twice
-        self.call_from_thread(self._push_early_home, role, data)
-        self._first_data.wait(FIRST_DATA_WAIT)
+            quick = start.quick_home(self.today())
+            if quick is not None:
+                # Home is pushed with its figures: building it while the read runs would draw it twice
+                self.call_from_thread(self._push_early_home, *quick)
+                start.wait_for_first_data()
+        self.call_from_thread(self._opened, start.open_full(check_clock=self._today is None))
 
     def _push_early_home(self, role: str, data) -> None:
         from screens.home import HomeScreen
@@ -170,12 +124,13 @@ class GridcareApp(App[int]):
 
     def first_data_shown(self) -> None:
         """Home's figures are on screen: the full open may go on."""
-        self._first_data.set()
-        self.bench_mark("data")
+        self._startup.first_data_shown()
+        self._reach("data")
 
-    def _opened(self, db: Database, identity: Identity | None, warning: str | None) -> None:
+    def _opened(self, opened: Opened) -> None:
+        db, identity, warning = opened.db, opened.identity, opened.warning
         self.db, self.identity = db, identity
-        self.bench_mark("open")
+        self._reach("open")
         self._relabel()
         if db.upgraded_from is not None:
             notify_text(self, _("The database was upgraded; the old file is kept at {path}.").format(
@@ -213,9 +168,7 @@ class GridcareApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def _backup(self) -> None:
         """Integrity check, then the daily backup: a few seconds after start-up, off the first paint."""
-        from storage.core.backup import check_and_backup
-
-        made, problem = check_and_backup(self.db_path)
+        made, problem = self._startup.backup()
         if problem:
             log.error("integrity check failed for the database; no backup taken")
             self.call_from_thread(notify_text, self, problem, severity="error", timeout=3600)
@@ -223,22 +176,13 @@ class GridcareApp(App[int]):
             log.info("daily backup written to %s", made.path)
 
     def on_unmount(self) -> None:
-        if self.db is not None:
-            self.db.dispose()
-        if self._lock is not None:
-            self._lock.release()
+        self._startup.close(self.db)
 
-    def bench_mark(self, name: str) -> None:
-        """For bench/m_startup.py: note when the first paint, the first data and the full open happen."""
-        target = os.environ.get("GRIDCARE_BENCH_MARKERS")
-        if not target or name in self._marked:
-            return
-        self._marked.add(name)
-        with open(target, "a", encoding="utf-8") as fh:
-            fh.write(f"{name} {time.time()} {_rss_bytes()}\n")
-        # the memory figure is taken once the database is fully open, which may come after the data
-        if {"data", "open"} <= self._marked and os.environ.get("GRIDCARE_BENCH_EXIT"):
-            self.exit()
+    def _reach(self, name: str) -> None:
+        """A start-up milestone, told once to the injected hook (bench/)."""
+        if self._milestone is not None and name not in self._reached:
+            self._reached.add(name)
+            self._milestone(self, name)
 
     # --- labels in the interface language -----------------------------------------------------
 
@@ -261,16 +205,10 @@ class GridcareApp(App[int]):
     def switch_language(self, lang: str) -> None:
         """Everything in the other language, without a restart.
 
-        Screen modules that translate labels when imported are reloaded (twice, so that
-        modules importing each other all hold post-switch classes) for the screens opened
-        from now on; screens already open re-label themselves through `language_changed()`
-        if they have one; footers re-translate the binding descriptions.
+        Binding descriptions are msgids (`N_()`), translated where the footer and the help draw
+        them; screens already open re-label themselves through `language_changed()` if they have one.
         """
         set_language(lang)
-        names = sorted(n for n in sys.modules if n.startswith("screens.") and sys.modules[n] is not None)
-        for _pass in range(2):
-            for name in names:
-                importlib.reload(sys.modules[name])
         self._relabel()
         for screen in self.screen_stack:
             relabel = getattr(screen, "language_changed", None)
@@ -286,7 +224,7 @@ class GridcareApp(App[int]):
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
-        if self.screen.id == HelpScreen.SCREEN_ID:  # by id: the class is reloaded on a language switch
+        if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
 
@@ -295,10 +233,7 @@ class GridcareApp(App[int]):
             self.pop_screen()
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
-
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
+        open_palette(self)
 
     def get_system_commands(self, screen: Screen):
         yield from system_commands(self, screen)
@@ -316,7 +251,7 @@ class GridcareApp(App[int]):
                 self.pop_screen()
             return
         try:
-            screen = _make_screen(name)
+            screen = SCREENS_BY_NAME[name].make()
         except ModuleNotFoundError as exc:
             if not (exc.name or "").startswith("screens."):
                 raise
@@ -347,47 +282,11 @@ class GridcareApp(App[int]):
                 self.exit(1, message=str(error))
             return
         log.error("unexpected error in %s", event.worker.name, exc_info=error)
-        from storage.core.paths import log_file
 
         notify_text(self, _("Something went wrong; the details are in {log}.").format(log=log_file()),
                     severity="error", timeout=15)
 
 
-def _make_screen(name: str) -> Screen:
-    if name == "residents":
-        from screens.residents import ResidentsScreen
-
-        return ResidentsScreen()
-    if name == "new_resident":
-        from screens.resident_form import ResidentFormScreen
-
-        return ResidentFormScreen()
-    if name == "sync":
-        from screens.sync import SyncScreen
-
-        return SyncScreen()
-    if name == "conflicts":
-        from screens.conflicts import ConflictsScreen
-
-        return ConflictsScreen()
-    if name == "reports":
-        from screens.reports import ReportsScreen
-
-        return ReportsScreen()
-    if name == "devices":
-        from screens.devices import DevicesScreen
-
-        return DevicesScreen()
-    if name == "roster_import":
-        from screens.roster_import import RosterImportScreen
-
-        return RosterImportScreen()
-    if name == "policy":
-        from screens.policy import PolicyScreen
-
-        return PolicyScreen()
-    raise ValueError(f"unknown screen {name!r}")
-
-
-def make_app(db_path: Path, lang: str | None = None, *, today: dt.date | None = None) -> GridcareApp:
-    return GridcareApp(db_path, lang, today=today)
+def make_app(db_path: Path, lang: str | None = None, *, today: dt.date | None = None,
+             milestone: Milestone | None = None) -> GridcareApp:
+    return GridcareApp(db_path, lang, today=today, milestone=milestone)

@@ -9,11 +9,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.core.errors import UserError
 from storage.core.i18n import _, choose_language, set_language
+from storage.core.paths import default_db_path, log_file
+
+if TYPE_CHECKING:
+    from tui.app import Milestone
 
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
 COMMAND_MODULES = [
@@ -80,16 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def db_path(args: argparse.Namespace) -> Path:
-    from storage.core.paths import default_db_path
-
     given = getattr(args, "db", None)
     return Path(given).expanduser() if given else default_db_path()
 
 
 def setup_logging() -> Path | None:
     """Log to a file (never personal data); a bug's traceback goes there."""
-    from storage.core.paths import log_file
-
     path = log_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,15 +105,16 @@ def setup_logging() -> Path | None:
     return path
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
     from tui.app import make_app
 
-    app = make_app(db_path(args), lang=getattr(args, "lang", None))
+    app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone)
     app.run()
     return app.return_code or 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -> int:
+    """`milestone`: a start-up hook for the TUI (bench/apps/gridcare_app.py times the start-up with it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     from storage.core.platform import configure_std_streams
 
@@ -131,14 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     log_path = setup_logging()
     try:
         if args.command is None:
-            return run_tui(args)
+            return run_tui(args, milestone)
         return int(args.func(args) or 0)
     except UserError as exc:
         print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:
         # the reader went away (`gridcare dump | head`): not an error of ours
-        import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from storage.core.i18n import N_, _
-
-STATUS_LABELS = {"approved": N_("approved"), "revoked": N_("revoked"), "waiting": N_("awaiting approval"),
-                 "rejected": N_("rejected")}
-ENROLLED_BY = {"code": N_("enrollment code"), "clerk": N_("approved by the clerk"),
-               "first use": N_("before enrollment (first use)")}
+from storage.core.i18n import _
+from tui.texts import device_columns, device_rows
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,29 +49,6 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             "enroll again. On the worker's laptop: gridcare init --role worker ... --grid-code {grid} "
             "--enroll-code {code}").format(grid=view.grid_code, code=code))
     return 0
-
-
-def device_rows(views) -> list[list[str]]:
-    """The cells of the devices table, shared by the CLI and the devices screen."""
-    from storage.core.text import printable
-    from tui.formatting import format_datetime
-
-    rows = []
-    for v in views:
-        def bundle(when, seq):
-            if when is None:
-                return ""
-            text = format_datetime(when, "short")
-            return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
-
-        rows.append([_(STATUS_LABELS.get(v.status, v.status)), printable(v.device_id, limit=16),
-                     printable(v.grid_code, limit=16), printable(v.worker, limit=20), v.fingerprint,
-                     bundle(v.first_seen, v.first_seq), bundle(v.last_seen, v.last_seq)])
-    return rows
-
-
-def device_columns() -> list[str]:
-    return [_("Status"), _("Device"), _("Grid"), _("Worker"), _("Key fingerprint"), _("First bundle"), _("Last bundle")]
 
 
 def _print_list(db) -> None:

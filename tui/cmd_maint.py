@@ -1,4 +1,8 @@
-"""`gridcare backup`, `gridcare restore FILE`, `gridcare audit`."""
+"""`gridcare backup`, `gridcare restore FILE`, `gridcare audit`.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from rich.console import Console
+from rich.table import Table
+
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.i18n import _
+from tui.cli import db_path
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -31,9 +41,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_backup(args: argparse.Namespace) -> int:
     from storage.core import backup
     from storage.core.audit import record
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
-    from tui.cli import db_path
 
     path = db_path(args)
     if not path.exists():
@@ -52,10 +59,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from storage.core import backup
     from storage.core.audit import record
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.core.lock import AppLock
-    from tui.cli import db_path
 
     path = db_path(args)
     source = args.file
@@ -80,13 +84,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.table import Table
 
     from storage.core.audit import entries
-    from storage.core.db import open_database
     from tui.as_text import as_text
-    from tui.cli import db_path
     from tui.formatting import format_datetime
 
     table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))

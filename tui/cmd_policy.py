@@ -1,4 +1,8 @@
-"""`gridcare policy` (show, any role) and `gridcare policy set ...` (township): the visit policy."""
+"""`gridcare policy` (show, any role) and `gridcare policy set ...` (township): the visit policy.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 

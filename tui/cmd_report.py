@@ -1,16 +1,26 @@
-"""`gridcare report`: the monthly report on the terminal, or written to .xlsx / .csv."""
+"""`gridcare report`: the monthly report on the terminal, or written to .xlsx / .csv.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
-from typing import Any
 
+from rich.console import Console
+from rich.table import Table
+
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
+from tui.cli import db_path
+from tui.progress import cli_progress
 
 
 def _month(value: str) -> tuple[int, int]:
-    from storage.core.errors import UserError
     from storage.reports.monthly import parse_month
 
     try:
@@ -33,12 +43,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from storage.core.db import open_database
     from storage.reports.monthly import monthly_report
-    from tui.cli import db_path
-    from tui.progress import cli_progress
 
     db = open_database(db_path(args), create=False)
     today = dt.date.today()
@@ -58,29 +63,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cell_text(value: Any, kind: str = "") -> str:
-    import datetime as dt
-
-    from babel.numbers import format_percent
-
-    from storage.core.i18n import babel_locale
-    from tui.formatting import format_date, format_number
-
-    if value is None:
-        return ""
-    if kind == "rate" or isinstance(value, float):
-        return format_percent(value, "#,##0.0%", locale=babel_locale())
-    if isinstance(value, dt.date):
-        return format_date(value, "short")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format_number(value)
-    return str(value)
-
-
 def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     from storage.reports.files import (
         LIST_COLUMNS,
         cell_value,
@@ -92,6 +75,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     )
     from storage.reports.monthly import GROUPINGS, LISTS
     from tui.as_text import as_text
+    from tui.formatting import cell_text
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why

@@ -1,11 +1,22 @@
-"""`gridcare roster import FILE`: register residents from the township's spreadsheet."""
+"""`gridcare roster import FILE`: register residents from the township's spreadsheet.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from rich.console import Console
+from rich.table import Table
+
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
+from tui.cli import db_path
+from tui.progress import cli_progress
 
 STATUS_STYLES = {"new": "green", "update": "cyan", "unchanged": "dim", "invalid": "bold red"}
 
@@ -25,8 +36,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def print_report(report) -> None:
-    from rich.console import Console
-    from rich.table import Table
 
     from storage.roster.importer import describe, status_label
     from tui.as_text import as_text
@@ -51,11 +60,7 @@ def print_report(report) -> None:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.roster.importer import import_roster
-    from tui.cli import db_path
-    from tui.progress import cli_progress
 
     db = open_database(db_path(args), create=False)
     try:

@@ -1,4 +1,8 @@
-"""`gridcare init`, `gridcare demo`, `gridcare dump`."""
+"""`gridcare init`, `gridcare demo`, `gridcare dump`.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.i18n import _
+from tui.cli import db_path, run_tui
+from tui.progress import cli_progress
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -42,10 +50,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.core.identity import init_township, init_worker
-    from tui.cli import db_path
 
     db = open_database(db_path(args))
     if args.role == "township":
@@ -75,10 +80,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
     from storage.demo.build import generate
-    from tui.cli import db_path, run_tui
-    from tui.progress import cli_progress
 
     db = open_database(db_path(args))
     with cli_progress(_("Generating demo data")) as progress:
@@ -93,9 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     from storage.core.audit import record
-    from storage.core.db import open_database
     from storage.sync.dump import write_dump
-    from tui.cli import db_path
 
     db = open_database(db_path(args), create=False)
     if args.out:

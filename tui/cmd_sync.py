@@ -1,4 +1,8 @@
-"""`gridcare export`, `gridcare merge`, `gridcare conflicts`."""
+"""`gridcare export`, `gridcare merge`, `gridcare conflicts`.
+
+The storage modules a command runs are imported inside it: every start-up (the TUI's too) builds
+this parser, and they would load SQLAlchemy before Home's first figures (tests/test_startup_imports.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
+from tui.cli import db_path
+from tui.progress import cli_progress
+from tui.texts import describe_export, describe_outcome, describe_totals
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -30,10 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
     from storage.sync.export import export_bundle
-    from tui.cli import db_path
-    from tui.progress import cli_progress
 
     db = open_database(db_path(args), create=False)
     from storage.core.clock_check import clock_warning
@@ -43,39 +49,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     with cli_progress(_("Exporting")) as progress:
         result = export_bundle(db, args.out, full=args.full, grid_code=args.grid, progress=progress)
-    print(ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
-                   result.events).format(seq=result.seq, file=result.path, n=result.events))
+    print(describe_export(result))
     return 0
-
-
-def describe_outcome(b) -> str:
-    """One line per bundle; everything in it that came from the file is made printable."""
-    from storage.core.text import printable
-
-    if b.status == "refused":
-        return _("REFUSED  {message}").format(message=printable(b.message))
-    if b.status == "waiting":
-        return _("WAITING  {message}").format(message=printable(b.message))
-    if b.status == "already":
-        return _("already merged  {file} (device {device}, bundle {seq})").format(
-            file=printable(b.file), device=printable(b.device_id[:8]), seq=b.seq)
-    return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
-                    "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
-        file=printable(b.file), worker=printable(b.worker, limit=20), seq=b.seq, n=b.events_new)
-
-
-def describe_totals(report) -> list[str]:
-    from storage.core.text import printable
-
-    lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate residents: {dups}.").format(
-        added=report.added, updated=report.updated, conflicts=report.conflicts, dups=report.duplicates)]
-    for device, worker, fp in report.new_devices:
-        lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
-            device=printable(device[:8]), worker=printable(worker, limit=20), fp=fp))
-    for device, worker, seq in report.missing:
-        lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(
-            device=printable(device[:8]), worker=printable(worker, limit=20), seq=seq))
-    return lines
 
 
 def print_merge_report(report) -> int:
@@ -98,11 +73,7 @@ def print_merge_report(report) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.sync.merge import bundle_files, merge_paths
-    from tui.cli import db_path
-    from tui.progress import cli_progress
 
     db = open_database(db_path(args), create=False)
     if not bundle_files(args.paths):

@@ -1,13 +1,16 @@
-"""The command palette in the interface language: the main screens and actions, and Textual's own commands."""
+"""The main screens (one table: palette entries and where each class lives) and the command palette,
+in the interface language, with Textual's own commands retitled."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from storage.core.i18n import N_, _
@@ -15,23 +18,47 @@ from storage.core.i18n import N_, _
 if TYPE_CHECKING:
     from tui.app import GridcareApp
 
-# (screen name for GridcareApp.open_screen, title, help); translated where shown
-MAIN_SCREENS: list[tuple[str, str, str]] = [
-    ("home", N_("Home"), N_("Today: progress, who is overdue, due or at risk")),
-    ("residents", N_("Residents"), N_("The register: search by name, pinyin initials, ID number or phone")),
-    ("new_resident", N_("New resident"), N_("Register a key person")),
-    ("sync", N_("Sync"), N_("Export a bundle file, or merge the ones received")),
-    ("conflicts", N_("Conflicts"), N_("Edits that clashed in a merge, waiting for review")),
-    ("reports", N_("Reports"), N_("The monthly report: coverage, overdue, risk, referrals")),
-    ("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet")),
-    ("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due")),
-    ("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop")),
+@dataclass(frozen=True)
+class MainScreen:
+    """A main screen: its name for `GridcareApp.open_screen`, its palette entry, where its class lives.
+
+    The class is imported when the screen is first opened, so start-up imports none of them.
+    """
+
+    name: str
+    title: str  # N_(): translated where shown
+    help: str
+    module: str = ""  # "" for Home, which is always open under the others
+    cls: str = ""
+
+    def make(self) -> Screen:
+        return getattr(importlib.import_module(self.module), self.cls)()
+
+
+MAIN_SCREENS: list[MainScreen] = [
+    MainScreen("home", N_("Home"), N_("Today: progress, who is overdue, due or at risk")),
+    MainScreen("residents", N_("Residents"), N_("The register: search by name, pinyin initials, ID number or phone"),
+               "screens.residents", "ResidentsScreen"),
+    MainScreen("new_resident", N_("New resident"), N_("Register a key person"),
+               "screens.resident_form", "ResidentFormScreen"),
+    MainScreen("sync", N_("Sync"), N_("Export a bundle file, or merge the ones received"), "screens.sync", "SyncScreen"),
+    MainScreen("conflicts", N_("Conflicts"), N_("Edits that clashed in a merge, waiting for review"),
+               "screens.conflicts", "ConflictsScreen"),
+    MainScreen("reports", N_("Reports"), N_("The monthly report: coverage, overdue, risk, referrals"),
+               "screens.reports", "ReportsScreen"),
+    MainScreen("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet"),
+               "screens.roster_import", "RosterImportScreen"),
+    MainScreen("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due"),
+               "screens.policy", "PolicyScreen"),
+    MainScreen("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop"),
+               "screens.devices", "DevicesScreen"),
 ]
+SCREENS_BY_NAME = {s.name: s for s in MAIN_SCREENS}
 
 
 def palette_commands(app: GridcareApp) -> list[tuple[str, str, Callable[[], object]]]:
     commands: list[tuple[str, str, Callable[[], object]]] = [
-        (_(title), _(help_text), partial(app.open_screen, name)) for name, title, help_text in MAIN_SCREENS]
+        (_(s.title), _(s.help), partial(app.open_screen, s.name)) for s in MAIN_SCREENS]
     commands.append((_("Switch language"), _("中文 / English, without a restart"), app.action_switch_language))
     return commands
 
@@ -58,3 +85,10 @@ def system_commands(app: GridcareApp, screen: Screen) -> Iterable[SystemCommand]
     yield SystemCommand(_("Screenshot"), _("Save an SVG picture of this screen"),
                         lambda: app.set_timer(0.1, app.deliver_screenshot))
     yield SystemCommand(_("Quit"), _("Close gridcare"), app.action_quit)
+
+
+def open_palette(app: GridcareApp) -> None:
+    """The command palette with our placeholder (Textual's is English only)."""
+    # (Textual types is_open's app as App[object]; App is invariant in its result type, ours is App[int])
+    if app.use_command_palette and not CommandPalette.is_open(app):  # type: ignore[arg-type]
+        app.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))

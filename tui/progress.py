@@ -15,6 +15,7 @@ def cli_progress(description: str) -> Iterator[Progress]:
     if not sys.stderr.isatty():
         yield lambda done, total: None
         return
+    # deferred: every start-up imports this module (the CLI's command modules do), few show a bar
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as RichProgress

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core import json_text
+from storage.core.derive import id_rev
 from storage.core.errors import UserError
 from storage.core.i18n import _
 
@@ -143,14 +145,10 @@ class Database:
         self.engine.dispose()
 
 
-def _reverse_text(value):
-    return value[::-1] if value is not None else None
-
-
 def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
     # autocommit at the driver; SQLAlchemy's "begin" hook below issues BEGIN
     dbapi_conn.isolation_level = None
-    dbapi_conn.create_function("reverse_text", 1, _reverse_text, deterministic=True)
+    dbapi_conn.create_function("reverse_text", 1, id_rev, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode = WAL")
@@ -168,8 +166,6 @@ def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
     from sqlalchemy.engine import URL
     from sqlmodel import create_engine
-
-    from storage.core import json_text
 
     engine = create_engine(
         # a URL object, not f"sqlite:///{path}": a '?' or '#' in a folder name would cut the path there
@@ -281,7 +277,7 @@ def _check_writable(path: Path, exists: bool) -> None:
 
 def _run_upgrades(path: Path, version: int) -> None:
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.create_function("reverse_text", 1, _reverse_text, deterministic=True)
+    conn.create_function("reverse_text", 1, id_rev, deterministic=True)
     try:
         conn.execute("BEGIN IMMEDIATE")
         while version < SCHEMA_VERSION:

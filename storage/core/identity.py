@@ -6,6 +6,7 @@ import re
 import secrets
 from pathlib import Path
 
+from storage.core import keys
 from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
@@ -48,8 +49,6 @@ def _ensure_empty(db: Database) -> None:
 
 def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
     """Create a township database and its key pair; returns (identity, key file, key text)."""
-    from storage.core import keys
-
     _check_codes(township_code, township_name)
     _ensure_empty(db)
     township = keys.generate_keypair()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.core.errors import UserError
+from storage.core.files import atomic_text_writer
 from storage.core.i18n import _
 
 HEADER = "# gridcare township public key"
@@ -113,8 +114,6 @@ def format_public_key(township_code: str, township_name: str, keys: KeyPair | To
 
 
 def write_public_key_file(path: Path, township_code: str, township_name: str, keys: KeyPair | TownshipPublicKey) -> None:
-    from storage.core.files import atomic_text_writer
-
     with atomic_text_writer(Path(path)) as fh:
         fh.write(format_public_key(township_code, township_name, keys))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from platformdirs import user_data_path, user_log_path
+
 APP = "gridcare"
 
 
@@ -12,7 +14,6 @@ def data_dir() -> Path:
     override = os.environ.get("GRIDCARE_DATA_DIR")
     if override:
         return Path(override)
-    from platformdirs import user_data_path
 
     return user_data_path(APP, appauthor=False)
 
@@ -26,7 +27,6 @@ def log_dir() -> Path:
     override = os.environ.get("GRIDCARE_LOG_DIR")
     if override:
         return Path(override)
-    from platformdirs import user_log_path
 
     return user_log_path(APP, appauthor=False)
 

@@ -55,6 +55,8 @@ def existing_state_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[
 def column_by_id(conn: Connection, table: str, column: str, ids: Sequence[str]) -> dict[str, Any]:
     """{id: column} for the rows of `table` among `ids` (the merge's authorisation reads owners this way)."""
     raw = conn.connection.driver_connection  # the DB-API cursor: SQLAlchemy's work per statement cost more here
+    if raw is None:  # (None only once the connection is closed: a bug here, not something a user did)
+        raise RuntimeError("column_by_id on a closed connection")
     found: dict[str, Any] = {}
     for i in range(0, len(ids), 900):
         chunk = list(ids[i : i + 900])
@@ -159,23 +161,26 @@ class RowEncoder:
         self.table = table
         self.columns = list(kinds)
         self.index = {name: i for i, name in enumerate(self.columns)}
-        self._defaults = {c: defaults[c] for c in self.columns}  # as the model has them: converted per row
+        self.defaults = {c: defaults[c] for c in self.columns}  # as the model has them: converted per row
         self._pick = operator.itemgetter(*self.columns)
         self._convert = [(i, fn) for i, c in enumerate(self.columns) if (fn := _CONVERT[kinds[c]]) is not None]
         self.sql = (f"INSERT OR REPLACE INTO {table} ({','.join(self.columns)})"
                     f" VALUES ({','.join('?' * len(self.columns))})")
 
-    def row(self, values: dict[str, Any]) -> list[Any]:
-        """The defaults, overlaid with `values` (names that are not columns are ignored)."""
-        out = list(self._pick({**self._defaults, **values}))  # the merge and the pick run in C
+    def row(self, values: dict[str, Any], *, complete: bool = False) -> list[Any]:
+        """The defaults, overlaid with `values` (names that are not columns are ignored).
+
+        `complete`: `values` already holds every column (the caller merged the defaults in).
+        """
+        out = list(self._pick(values if complete else {**self.defaults, **values}))  # the merge and the pick run in C
         i = -1
         try:
             for i, fn in self._convert:
                 out[i] = fn(out[i])
         except (ValueError, TypeError, OverflowError) as exc:
             if sys.version_info >= (3, 11):  # (no notes on Python 3.10: the column below says the same)
-                exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (changes.FoldError)
-            exc.column = self.columns[i]  # type: ignore[union-attr]  # read by changes.FoldError
+                exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (schema.FoldError)
+            exc.column = self.columns[i]  # type: ignore[union-attr]  # read by schema.FoldError
             raise
         return out
 

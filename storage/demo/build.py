@@ -19,10 +19,13 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.identity import init_township, init_worker
 from storage.core.models import Grid, Identity, Resident, Township, Village
+from storage.core.sqlite_bulk import insert_events_ignore, replace_rows
 from storage.demo import words
 from storage.demo.grid import Batch, GridBuilder, GridSpec, Shared
 
@@ -43,8 +46,6 @@ def _village_code(township_code: str, n: int) -> str:
 
 
 def _init_identity(db: Database, scale: str) -> Identity:
-    from storage.core.identity import init_township, init_worker
-
     if scale == "grid":
         code, name, worker = DEMO_GRID
         return init_worker(db, DEMO_TOWNSHIP[0], DEMO_TOWNSHIP[1], code, name, worker, None,
@@ -155,9 +156,6 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
 
 def _write(s: Session, batch: Batch, spec: GridSpec, places: set[tuple[str, str]]) -> int:
     """One grid, in the caller's write transaction; returns the number of place events written besides the batch."""
-    from storage.core.changes import writer
-    from storage.core.sqlite_bulk import insert_events_ignore, replace_rows
-
     conn = s.connection()
     insert_events_ignore(conn, batch.events)
     for table, rows in batch.rows.items():

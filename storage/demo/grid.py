@@ -2,7 +2,7 @@
 
 Built in memory as change events (dated like the history they tell) and as the
 state rows those events fold to, using the fold's own row builders
-(`storage.core.changes.state_row`, `visit_risk_row`), so the bulk write in
+(`storage.core.fold.state_row`, `visit_risk_row`), so the bulk write in
 storage/demo/build.py stores exactly what a rebuild from the events would.
 """
 
@@ -14,12 +14,18 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from storage.core import hlc as clock
+from storage.core.derive import stamp_event
+from storage.core.fold import state_row, visit_risk_row
 from storage.core.models import RECORD_TABLES
+from storage.core.schema import clean
 from storage.demo import history, words
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
+from storage.register.idnumbers import fake_id_number
+from storage.register.names import name_pinyin, name_search_key, surname_weights
 from storage.register.policy import age_on, birthday_at
 
 DAY = dt.timedelta(days=1)
@@ -49,10 +55,6 @@ class Shared:
     used_ids: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        from itertools import accumulate
-
-        from storage.register.names import surname_weights
-
         pairs = surname_weights()
         self.surnames = [s for s, _w in pairs]
         self.cum_weights = list(accumulate(w for _s, w in pairs))
@@ -60,8 +62,6 @@ class Shared:
     def search_keys(self, name: str) -> tuple[str, str]:
         keys = self.pinyin.get(name)
         if keys is None:  # pypinyin is slow: once per distinct name
-            from storage.register.names import name_pinyin, name_search_key
-
             keys = self.pinyin[name] = (name_search_key(name), name_pinyin(name))
         return keys
 
@@ -126,8 +126,6 @@ class GridBuilder:
         return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
 
     def _id_number(self, birth: dt.date, sex: str) -> str:
-        from storage.register.idnumbers import fake_id_number
-
         for _attempt in range(50):  # two people never share a number
             number = fake_id_number(self.rng, birth, sex, self.shared.county)
             if number not in self.shared.used_ids:
@@ -306,9 +304,6 @@ class GridBuilder:
 
     def _fold(self) -> Batch:
         """Stamp the events in date order and fold them (one device: the newest event sets each field)."""
-        from storage.core.changes import state_row, visit_risk_row
-        from storage.core.schema import clean
-
         batch = Batch()
         spec = self.spec
         last: dict[tuple[str, str], int] = {}
@@ -321,8 +316,7 @@ class GridBuilder:
             stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
             key = (rtype, rid)
             fields = clean(rtype, fields)  # as every writer does: one stored form of "no value"
-            batch.events.append({"id": f"{spec.device}-{stamp}", "record_type": rtype, "record_id": rid, "fields": fields,
-                                 "hlc": stamp, "device_id": spec.device, "base_hlc": last.get(key, 0), "author": spec.worker})
+            batch.events.append(stamp_event(spec.device, spec.worker, rtype, rid, fields, stamp, last.get(key, 0)))
             last[key] = stamp
             values.setdefault(key, {}).update(fields)
         batch.newest_hlc = stamp
@@ -332,12 +326,12 @@ class GridBuilder:
             row = state_row(rtype, rid, folded, False, last[(rtype, rid)])
             rows[rtype].append(row)
             batch.counts[rtype] = batch.counts.get(rtype, 0) + 1
-            derived = visit_risk_row(row, last[(rtype, rid)]) if rtype == "visit" else row if rtype == "risk" else None
+            derived = visit_risk_row(row.get, last[(rtype, rid)]) if rtype == "visit" else row if rtype == "risk" else None
             if derived:
                 if rtype == "visit":
                     rows["risk"].append(derived)
                 risks[derived["resident_id"]].append((derived["assessed_on"], derived["hlc"], derived["level"]))
-        for row in rows["resident"]:  # as storage.core.changes.refresh_risk: the latest assessment, by date then clock
+        for row in rows["resident"]:  # as storage.core.fold.refresh_risk: the latest assessment, by date then clock
             history = risks.get(row["id"])
             row["risk_level"] = max(history)[2] if history else "low"
         batch.rows = {RECORD_TABLES[t].__tablename__: r for t, r in rows.items()}

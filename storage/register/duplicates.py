@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import text
+from sqlmodel import select
 
 from storage.core.changes import live_row, writer
 from storage.core.db import Database
@@ -107,8 +108,6 @@ def _brief(row: Resident) -> ResidentBrief:
 
 def review(db: Database) -> tuple[list[tuple[DuplicatePair, ResidentBrief, ResidentBrief]], list[MergedResident]]:
     """For the review screen: the possible duplicates with both residents, and the merges made (to undo)."""
-    from sqlmodel import select
-
     pairs = possible_duplicates(db)
     with db.session() as s:
         rows = {}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storage.core.db import driver_connection
+from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.register.categories import CATEGORIES, RISK_ORDER
 from storage.register.due import (
     IN_PERSON,
@@ -270,8 +270,6 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
     Only when the schema is the current one and the identity is set up: otherwise the normal
     open (upgrade with backup, first-run setup) must come first, and None says so. Reads only.
     """
-    from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION
-
     if not path.exists() or path.stat().st_size == 0:
         return None
     raw = None

@@ -77,7 +77,7 @@ def _clean(name: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _char_readings(ch: str) -> tuple[str, ...]:
-    from pypinyin import Style, pinyin
+    from pypinyin import Style, pinyin  # deferred: its tables cost ~0.3 s, paid at the first name, not at start-up
 
     readings = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     return tuple(dict.fromkeys(r for r in readings[0] if r)) if readings and readings[0] else ()

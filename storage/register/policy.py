@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from storage.core.db import driver_connection
 from storage.core.i18n import N_
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, RISK_LEVELS, VISIT_METHODS
 
@@ -254,8 +255,6 @@ def read_policy(raw: sqlite3.Connection) -> Policy:
 
 def load_policy(session: Session) -> Policy:
     """`read_policy` in a session's transaction."""
-    from storage.core.db import driver_connection
-
     return read_policy(driver_connection(session))
 
 

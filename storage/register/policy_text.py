@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from storage.core.i18n import N_, _, ngettext
+from babel.dates import format_date
+
+from storage.core.i18n import N_, _, babel_locale, ngettext
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
 from storage.register.policy import ALWAYS, FINDING_LEVELS, MONTH, NEVER, REACHED, Every, Policy
 
@@ -20,10 +22,6 @@ def every_text(every: Every) -> str:
 
 
 def _date(day) -> str:
-    from babel.dates import format_date
-
-    from storage.core.i18n import babel_locale
-
     return format_date(day, "long", locale=babel_locale())
 
 

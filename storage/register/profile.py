@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from storage.core.changes import live_row
 from storage.core.db import Database
 from storage.core.models import Referral, Resident, RiskAssessment, Visit
 from storage.register.due import DueFacts, due_on, risk_from_sql
+from storage.register.duplicates import resident_ids_for
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
 from storage.register.report_query import as_date
 
@@ -29,8 +31,6 @@ class Profile:
 
 
 def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
-    from storage.register.duplicates import resident_ids_for
-
     # a duplicate merged into this resident brings its visits, referrals and risk history along
     ids = resident_ids_for(db, resident_id)
     with db.session() as s:
@@ -51,7 +51,6 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         ).all())
         began = None
         if r.risk_level in FINDING_LEVELS:
-            from sqlalchemy import text
 
             began = s.execute(text(f"SELECT {risk_from_sql(':rid', ':level')}"),
                               {"rid": resident_id, "level": r.risk_level}).scalar()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,6 @@ from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 
-DUE_STATUSES = ("overdue", "due_week", "visited_month", "not_visited_month")
 STATUSES = ("active", "closed")
 PAGE = 50
 
@@ -41,7 +41,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 class ResidentFilter:
     category: str | None = None
     risk: str | None = None
-    due: str | None = None  # one of DUE_STATUSES
+    due: str | None = None  # "overdue", "due_week", "visited_month" or "not_visited_month"
     status: str | None = "active"  # None: active and closed
 
 
@@ -87,8 +87,6 @@ def _like_escape(value: str) -> str:
 
 
 def normalize_query(query: str) -> str:
-    import unicodedata
-
     return "".join(unicodedata.normalize("NFKC", query or "").split()).lower()
 
 

@@ -14,6 +14,7 @@ from storage.core.schema import clean
 from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
 from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import load_policy
+from storage.register.referrals import check_referral, write_referral
 
 MAX_NOTES = 4000
 MAX_SHORT = 200
@@ -113,8 +114,6 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
     behind to be saved twice. Errors of the referral name `referral_agency` / `referral_reason`.
     The risk the visit re-assesses is derived from the visit itself, in the same transaction.
     """
-    from storage.register.referrals import check_referral, write_referral
-
     unknown = set(fields) - VISIT_FIELDS
     if unknown:
         raise ValueError(f"not visit fields: {sorted(unknown)}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from storage.core.audit import record
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
@@ -29,8 +30,9 @@ from storage.register.categories import (
     labels,
 )
 from storage.register.idnumbers import mask_id
+from storage.register.policy_text import policy_title
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import policy_line
+from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
@@ -127,8 +129,6 @@ def title(report: MonthlyReport) -> str:
 
 def notes(report: MonthlyReport) -> str:
     """One line: the report day and the policy the figures follow (the files add which visits counted)."""
-    from storage.register.policy_text import policy_title
-
     return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
 
 
@@ -148,10 +148,8 @@ def _width(value: Any) -> int:
 
 
 def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
     from openpyxl.styles import Font
-
-    from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet
 
     wb = Workbook()
     add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
@@ -286,7 +284,6 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
             written = write_csv(report, path, full_ids=full_ids)
     except OSError as exc:
         raise UserError(_("Could not write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
-    from storage.core.audit import record
 
     record(db, "report", str(path), {**report.counts(), "files": len(written), "full_ids": full_ids})
     return written

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import format_date, format_skeleton
+
 from storage.core.i18n import N_, _, babel_locale
 from storage.register.categories import CATEGORIES, label
+from storage.register.policy_text import counting_summary, policy_title
 from storage.reports.coverage import CATEGORY, GRID_TOTAL, SUBTOTAL_LABEL, TOTAL, TOTAL_LABEL, coverage_rows
 from storage.reports.monthly import MonthlyReport
 
@@ -27,21 +30,15 @@ RATE_FORMAT = "0.0%"
 
 def month_words(year: int, month: int) -> str:
     """'2026年11月' / 'Nov 2026', as the report's titles write a month."""
-    from babel.dates import format_skeleton
-
     return format_skeleton("yMMM", dt.date(year, month, 1), locale=babel_locale())
 
 
 def short_month(year: int, month: int) -> str:
     """'2026/1' / '1/2026': a column of the trend, or a point on its chart."""
-    from babel.dates import format_skeleton
-
     return format_skeleton("yM", dt.date(year, month, 1), locale=babel_locale())
 
 
 def _day_words(day: dt.date) -> str:
-    from babel.dates import format_date
-
     return format_date(day, "long", locale=babel_locale())
 
 
@@ -56,8 +53,6 @@ def period_line(report: MonthlyReport) -> str:
 
 
 def policy_line(report: MonthlyReport) -> str:
-    from storage.register.policy_text import counting_summary, policy_title
-
     return _("Computed under: {policy}. {counting}.").format(policy=policy_title(report.policy),
                                                             counting=counting_summary(report.policy))
 

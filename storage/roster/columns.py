@@ -15,6 +15,7 @@ from typing import Any
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
+from storage.register.field_labels import FIELD_LABELS as RESIDENT_LABELS
 
 # field -> header variants (normalised on use). Fields starting with "_" are read but not resident fields.
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -45,15 +46,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "_skip": ("序号", "编号", "no", "no.", "#", "年龄", "age"),
 }
 
+# a roster column that feeds a resident field through a parser -> that field (its label is the field's)
+PARSED_INTO = {"_grid": "grid_code", "_village": "village_code", "_categories": "categories",
+               "_father_status": "father_status", "_mother_status": "mother_status",
+               "_disability_category": "disability_category", "_disability_grade": "disability_grade",
+               "_risk": "risk_level", "_notes": "notes"}
+# each roster column's label: the field it feeds (storage/register/field_labels.py), or what it is
 FIELD_LABELS: dict[str, str] = {
-    "name": N_("Name"), "id_number": N_("ID number"), "sex": N_("Sex"), "birth_date": N_("Birth date"),
-    "phone": N_("Phone"), "_grid": N_("Grid"), "_village": N_("Village"), "_categories": N_("Categories"),
-    "guardian_name": N_("Guardian"), "guardian_phone": N_("Guardian's phone"),
-    "guardian_relation": N_("Relation to guardian"), "father_name": N_("Father"),
-    "_father_status": N_("Father's situation"), "mother_name": N_("Mother"),
-    "_mother_status": N_("Mother's situation"), "disability_card": N_("Disability card"),
-    "_disability_category": N_("Disability category"), "_disability_grade": N_("Disability grade"),
-    "_risk": N_("Risk level"), "address": N_("Address"), "_notes": N_("Notes"), "_skip": N_("(not imported)"),
+    **{key: RESIDENT_LABELS[PARSED_INTO.get(key, key)] for key in HEADERS if key != "_skip"},
+    "_skip": N_("(not imported)"),
 }
 
 _DROP = re.compile(r"[\s*:]|\((必填|选填|必选|可选)\)")

@@ -1,13 +1,15 @@
 """Registering a grid's residents from the township's roster (`gridcare roster import`).
 
-All-or-nothing by default: the whole import is one write transaction, and any
-invalid row means nothing is written (`skip_invalid` writes the good rows).
-Residents are matched on the ID number (or, without one, name and birth date in
-the same grid), so importing the same file again changes nothing, and a
-corrected file updates only the fields that differ, through the change log.
-The rules are the register's own (`validate_resident`); the writes go through
-`changes.writer` in one session because `register_resident` opens a
-transaction per resident.
+A pipeline of typed steps: parse (storage/roster/parse.py: each row's cells into a ParsedRow) ->
+place and match (the grid and village named; the resident each row already is) -> validate (the
+register's own rules, `validate_resident`, plus what only a roster gets wrong) -> diff (a RowPlan's
+status and the fields that change) -> write (storage/roster/write.py: one event per change, folded
+in one pass).
+
+All-or-nothing by default: the whole import is one write transaction, and any invalid row means
+nothing is written (`skip_invalid` writes the good rows). Residents are matched on the ID number
+(or, without one, name and birth date in the same grid), so importing the same file again changes
+nothing, and a corrected file updates only the fields that differ, through the change log.
 """
 
 from __future__ import annotations
@@ -22,36 +24,26 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.core.changes import load_identity, new_id
+from storage.core.audit import record
+from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
-from storage.register.names import clean_name
-from storage.register.residents import NAME_FIELDS, validate_resident
+from storage.register.residents import changed_fields, validate_resident
 from storage.roster.columns import (
     FIELD_LABELS,
-    cell_text,
-    field_for_header,
-    id_cell_text,
-    parse_categories,
-    parse_date,
-    parse_disability_category,
-    parse_disability_grade,
-    parse_parent_status,
-    parse_risk,
-    parse_sex,
 )
+from storage.roster.parse import ParsedRow, map_columns, parse_row
 from storage.roster.read import RosterSheet, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
+from storage.roster.write import write_changes
 
 __all__ = ["ColumnMap", "Problem", "RosterReport", "RosterRow", "describe", "import_roster", "map_columns", "preview",
            "status_label"]
 
 Progress = Callable[[int, int], None]
-TEXT_COLUMNS = ("name", "guardian_name", "guardian_relation", "father_name", "mother_name", "address",
-                "phone", "guardian_phone")
 # resident fields -> the column that feeds them (derived fields point to their source)
 FIELD_SOURCES = {"categories": "_categories", "flags": "_categories", "child_subtype": "_categories",
                  "father_status": "_father_status", "mother_status": "_mother_status",
@@ -61,36 +53,26 @@ NOT_REPORTED = {"name_initials", "name_pinyin", "registered_on", "status", "town
 
 
 @dataclass
-class _Plan:
-    row: RosterRow
-    fields: dict[str, Any]
-    risk: str | None = None
+class RowPlan:
+    """Match, check, diff: what the import does with one parsed row."""
+
+    parsed: ParsedRow
+    existing: Resident | None = None  # the resident the row matches
+    data: dict[str, Any] = field(default_factory=dict)  # the row's fields, checked and normalised
+    diff: dict[str, Any] = field(default_factory=dict)  # the resident fields to write
     risk_changes: bool = False
-    existing: Resident | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def row(self) -> RosterRow:
+        return self.parsed.row
 
-def map_columns(headers: list[str]) -> list[ColumnMap]:
-    """Each header's field; a second column for a field already taken is kept in the notes."""
-    seen: set[str] = set()
-    columns = []
-    for i, header in enumerate(headers):
-        f = field_for_header(header)
-        if f in seen and f != "_skip":
-            f = None
-        if f:
-            seen.add(f)
-        columns.append(ColumnMap(header or _("Column {letter}").format(letter=_letter(i)), f))
-    return columns
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.parsed.fields
 
-
-def _letter(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    @property
+    def risk(self) -> str | None:
+        return self.parsed.risk
 
 
 def preview(path: str | Path, sheet: str | None = None, rows: int = 5) -> tuple[RosterSheet, list[ColumnMap]]:
@@ -98,61 +80,6 @@ def preview(path: str | Path, sheet: str | None = None, rows: int = 5) -> tuple[
     data = read_roster(path, sheet)
     data.rows = data.rows[:rows]
     return data, map_columns(data.headers)
-
-
-def _parse_cells(columns: list[ColumnMap], cells: list[Any], problems: list[Problem]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(resident fields, side values: grid, village, risk, month-only birth date, disability columns)."""
-    fields: dict[str, Any] = {}
-    side: dict[str, Any] = {}
-    notes: list[str] = []
-    # a row may hold one cell more than the headers (data beyond the last header, roster/read.py): not read here
-    for col, value in zip(columns, cells, strict=False):
-        if value is None or (isinstance(value, str) and not value.strip()) or col.field == "_skip":
-            continue
-        f = col.field
-        try:
-            if f is None:
-                notes.append(f"{col.header}: {cell_text(value)}")
-            elif f == "id_number":
-                fields["id_number"] = id_cell_text(value)
-            elif f == "disability_card":
-                if isinstance(value, float):
-                    raise ValidationError(f, _("This disability card number was stored as a number in a spreadsheet and has lost its last digits: format the column as text and type the numbers again."))
-                fields["disability_card"] = id_cell_text(value)
-            elif f == "sex":
-                fields["sex"] = parse_sex(cell_text(value))
-            elif f == "birth_date":
-                born = parse_date(value)
-                if isinstance(born, tuple):
-                    side["birth_month"] = born
-                else:
-                    fields["birth_date"] = born
-            elif f == "_categories":
-                cats, flags, subtype = parse_categories(cell_text(value))
-                fields["categories"], side["flags"] = cats, flags
-                if subtype:
-                    fields["child_subtype"] = subtype
-            elif f in ("_father_status", "_mother_status"):
-                fields[f[1:]] = parse_parent_status(cell_text(value), f)
-            elif f == "_disability_category":
-                side["disability_category"] = parse_disability_category(value)
-            elif f == "_disability_grade":
-                side["disability_grade"] = parse_disability_grade(value)
-            elif f == "_risk":
-                side["risk"] = parse_risk(cell_text(value))
-            elif f in ("_grid", "_village"):
-                side[f] = cell_text(value)
-            elif f == "_notes":
-                notes.insert(0, cell_text(value))
-            elif f in NAME_FIELDS:  # cleaned before rows are matched by name: 周 建国 is 周建国
-                fields[f] = clean_name(cell_text(value))
-            else:
-                fields[f] = cell_text(value)
-        except ValidationError as e:
-            problems.append(Problem(col.header, e.message))
-    if notes:
-        fields["notes"] = "\n".join(notes)
-    return fields, side
 
 
 class _Context:
@@ -183,9 +110,9 @@ class _Context:
             return self.headers["id_number"]
         return _(FIELD_LABELS.get(source, source)) if source in FIELD_LABELS else resident_field
 
-    def place(self, fields: dict[str, Any], side: dict[str, Any], problems: list[Problem]) -> None:
-        """Grid, township and village of a row."""
-        named = side.get("_grid")
+    def place(self, parsed: ParsedRow) -> None:
+        """Grid, township and village of a row, from the grid and village it names."""
+        fields, problems, named = parsed.fields, parsed.row.problems, parsed.grid
         if self.ident.role == "township":
             if not named:
                 problems.append(Problem(self.headers["_grid"], _("The grid is empty."), _("Name the resident's grid.")))
@@ -205,7 +132,7 @@ class _Context:
                 return
         fields["grid_code"] = grid.id if grid else self.ident.grid_code
         fields["township_code"] = grid.township_code if grid and grid.township_code else self.ident.township_code
-        village = side.get("_village")
+        village = parsed.village
         match = self.villages.get(village) if village else None
         if match is not None:
             fields["village_code"] = match.id
@@ -216,9 +143,11 @@ class _Context:
             fields["village_code"] = grid.village_code
 
 
-def _check_row(ctx: _Context, plan: _Plan, side: dict[str, Any], today: dt.date) -> None:
-    fields, problems = plan.fields, plan.row.problems
-    month = side.get("birth_month")
+def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
+    """The row's fields through the register's own rules (validate_resident), and what only a roster can get wrong."""
+    parsed = plan.parsed
+    fields, problems = parsed.fields, parsed.row.problems
+    month = parsed.birth_month
     if month:
         number = fields.get("id_number")
         try:
@@ -231,20 +160,18 @@ def _check_row(ctx: _Context, plan: _Plan, side: dict[str, Any], today: dt.date)
         elif not number:
             problems.append(Problem(ctx.column("birth_date"), _("Only a year and month: the full birth date is needed without an ID number."),
                                     _("Write the date as 2015-06-01.")))
+    columns_say = {"disability_category": parsed.disability_category, "disability_grade": parsed.disability_grade}
+    columns_say = {key: value for key, value in columns_say.items() if value is not None}
     if "disability_card" not in fields:
-        for key in ("disability_category", "disability_grade"):
-            if key in side:
-                fields[key] = side[key]
-    if "risk" in side:
-        plan.risk = side["risk"]
+        fields.update(columns_say)
     existing = plan.existing
     if existing is None:
         fields.setdefault("name", "")
         fields.setdefault("categories", [])
-        if side.get("flags"):
-            fields["flags"] = side["flags"]
+        if parsed.flags:
+            fields["flags"] = parsed.flags
     else:
-        new_flags = [f for f in side.get("flags", []) if f not in existing.flags]
+        new_flags = [f for f in parsed.flags if f not in existing.flags]
         if new_flags:
             fields["flags"] = existing.flags + new_flags
         if fields.get("notes"):
@@ -263,13 +190,32 @@ def _check_row(ctx: _Context, plan: _Plan, side: dict[str, Any], today: dt.date)
         problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
     data = plan.data
     if data and "disability_card" in data and data.get("disability_card"):
-        for key in ("disability_category", "disability_grade"):
-            if key in side and side[key] != data[key]:
+        for key in columns_say:
+            if columns_say[key] != data[key]:
                 problems.append(Problem(ctx.column(key), _("The disability card says {value}.").format(
                     value=data[key]), _("Correct the card number or this column.")))
 
 
-def _match_existing(session: Any, plans: list[_Plan]) -> None:
+def plan_change(ctx: _Context, plan: RowPlan) -> None:
+    """A valid row's status (new, update, unchanged), the fields to write and the columns they change."""
+    diff = _diff(ctx, plan)
+    existing = plan.existing
+    plan.risk_changes = plan.risk is not None and plan.risk != (existing.risk_level if existing else "low")
+    row = plan.row
+    if existing is None:
+        row.status = "new"
+    else:
+        row.resident_id = existing.id
+        row.status = "update" if (diff or plan.risk_changes) else "unchanged"
+        changed = [ctx.column(k) for k in diff if k not in NOT_REPORTED]
+        if plan.risk_changes:
+            changed.append(ctx.column("risk_level"))
+        row.changed = list(dict.fromkeys(changed)) if row.status == "update" else []
+    plan.diff = diff if (diff or plan.risk_changes) else {}
+
+
+def match_existing(session: Any, plans: list[RowPlan]) -> None:
+    """The resident each row is: the same ID number, or without one the same name, grid and birth date."""
     numbers = {}
     for p in plans:
         number = p.fields.get("id_number")
@@ -297,8 +243,9 @@ def _match_existing(session: Any, plans: list[_Plan]) -> None:
             p.existing = by_key.get((p.fields["name"], p.fields.get("grid_code"), p.fields.get("birth_date")))
 
 
-def _duplicates(ctx: _Context, plans: list[_Plan]) -> None:
-    rows_by_number: dict[str, list[_Plan]] = defaultdict(list)
+def duplicates(ctx: _Context, plans: list[RowPlan]) -> None:
+    """Two rows with one ID number: both invalid."""
+    rows_by_number: dict[str, list[RowPlan]] = defaultdict(list)
     for p in plans:
         number = p.data.get("id_number") if p.data else None
         if number:
@@ -311,22 +258,12 @@ def _duplicates(ctx: _Context, plans: list[_Plan]) -> None:
                                               _("Keep one row per person.")))
 
 
-def _diff(ctx: _Context, plan: _Plan) -> dict[str, Any]:
-    from storage.register.names import name_pinyin, name_search_key
-
-    data, existing = plan.data, plan.existing
-    if existing is None:
-        data["name_initials"] = name_search_key(data["name"])
-        data["name_pinyin"] = name_pinyin(data["name"])
-        return data
-    if ctx.ident.role != "township":
-        data.pop("grid_code", None)  # a worker's import never moves someone between grids
-        data.pop("township_code", None)
-    diff = {k: v for k, v in data.items() if getattr(existing, k) != v}
-    if "name" in diff:
-        diff["name_initials"] = name_search_key(diff["name"])
-        diff["name_pinyin"] = name_pinyin(diff["name"])
-    return diff
+def _diff(ctx: _Context, plan: RowPlan) -> dict[str, Any]:
+    data = plan.data
+    if plan.existing is not None and ctx.ident.role != "township":
+        # a worker's import never moves someone between grids
+        data = {k: v for k, v in data.items() if k not in ("grid_code", "township_code")}
+    return changed_fields(plan.existing, data)
 
 
 def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,
@@ -345,120 +282,33 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
         if ident.role == "township" and "_grid" not in fields_present:
             raise UserError(_("On a township database the roster needs a grid column (所属网格) saying whose grid each resident is in."))
         ctx = _Context(s, ident, columns)
-        plans: list[_Plan] = []
-        sides: list[dict[str, Any]] = []
-        for number, cells in data.rows:
-            problems: list[Problem] = []
-            fields, side = _parse_cells(columns, cells, problems)
-            if not fields.get("name") and not fields.get("id_number"):
+        plans: list[RowPlan] = []
+        for number, cells in data.rows:  # parse
+            parsed = parse_row(columns, number, cells)
+            if parsed is None:
                 report.skipped.append(number)
                 continue
-            row = RosterRow(number, fields.get("name", ""), problems=problems)
-            ctx.place(fields, side, problems)
-            plans.append(_Plan(row, fields))
-            sides.append(side)
-        _match_existing(s, plans)
-        for i, (plan, side) in enumerate(zip(plans, sides, strict=True)):
-            _check_row(ctx, plan, side, today)
+            ctx.place(parsed)
+            plans.append(RowPlan(parsed))
+        match_existing(s, plans)  # match
+        for i, plan in enumerate(plans):  # validate
+            check_row(ctx, plan, today)
             if progress:
                 progress(i + 1, total)
-        _duplicates(ctx, plans)
-        changes: list[tuple[_Plan, dict[str, Any]]] = []
-        for plan in plans:
+        duplicates(ctx, plans)
+        for plan in plans:  # diff
             report.rows.append(plan.row)
             if plan.row.problems:
                 plan.row.status = "invalid"
-                continue
-            diff = _diff(ctx, plan)
-            risk_changes = plan.risk is not None and plan.risk != (plan.existing.risk_level if plan.existing else "low")
-            plan.risk_changes = risk_changes
-            if plan.existing is None:
-                plan.row.status = "new"
-            elif diff or risk_changes:
-                plan.row.status = "update"
-                plan.row.resident_id = plan.existing.id
-                changed = [ctx.column(k) for k in diff if k not in NOT_REPORTED] + ([ctx.column("risk_level")] if risk_changes else [])
-                plan.row.changed = list(dict.fromkeys(changed))
             else:
-                plan.row.status = "unchanged"
-                plan.row.resident_id = plan.existing.id
-            changes.append((plan, diff if (diff or risk_changes) else {}))
+                plan_change(ctx, plan)
         invalid = report.count("invalid")
         if dry_run or (invalid and not skip_invalid):
             report.seconds = time.perf_counter() - started
             return report
-        _write(s, plans, changes, today, progress, total)
+        write_changes(s, plans, today, progress, total)  # write
         report.imported = True
     report.seconds = time.perf_counter() - started
-    from storage.core.audit import record  # only a real import is audited; the returns above change nothing
 
     record(db, "roster_import", Path(path).name, {status: report.count(status) for status in STATUS_LABELS})
     return report
-
-
-def _write(s: Any, plans: list[_Plan], changes: list[tuple[_Plan, dict[str, Any]]], today: dt.date,
-           progress: Progress | None, total: int) -> None:
-    """Append one event per change (as `Writer.write` would) and fold the touched records in one pass.
-
-    `Writer.write` flushes and refreshes the risk per call (~5 ms); for 300 rows the
-    set-based fold that merges use is ~10x faster and gives the same state.
-    """
-    from storage.core import hlc as clock
-    from storage.core.changes import rebuild, to_json_value
-    from storage.core.schema import clean
-    from storage.core.sqlite_bulk import insert_events_ignore
-
-    ident = load_identity(s)
-    updated = [plan.existing.id for plan, diff in changes if plan.existing is not None and diff]
-    base = _newest_events(s, updated)
-    events: list[dict[str, Any]] = []
-    known: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    touched: list[tuple[str, str]] = []
-    stamp = ident.last_hlc
-
-    def add(record_type: str, record_id: str, fields: dict[str, Any], *, new: bool) -> None:
-        nonlocal stamp
-        stamp = clock.tick(stamp)
-        ev = {"id": f"{ident.device_id}-{stamp}", "record_type": record_type, "record_id": record_id,
-              "fields": clean(record_type, {k: to_json_value(v) for k, v in fields.items()}), "hlc": stamp,
-              "device_id": ident.device_id, "base_hlc": 0 if new else base.get(record_id, 0),
-              "author": ident.worker_name}
-        events.append(ev)
-        touched.append((record_type, record_id))
-        if new:
-            known[(record_type, record_id)] = [ev]
-
-    done = len(plans)
-    for plan, diff in changes:
-        if plan.row.status == "new":
-            plan.row.resident_id = new_id()
-            add("resident", plan.row.resident_id, {**diff, "registered_on": today, "status": "active"}, new=True)
-        elif plan.row.status == "update" and diff:
-            add("resident", plan.existing.id, {k: v for k, v in diff.items()}, new=False)
-        if plan.risk_changes:
-            add("risk", new_id(), {"resident_id": plan.row.resident_id, "level": plan.risk, "assessed_on": today,
-                                   "assessor": ident.worker_name, "reason": _("Roster import")}, new=True)
-        done += 1
-        if progress:
-            progress(done, total)
-    if not events:
-        return
-    ident.last_hlc = stamp
-    s.add(ident)
-    s.flush()
-    insert_events_ignore(s.connection(), events)
-    rebuild(s, touched, known)
-
-
-def _newest_events(s: Any, record_ids: list[str]) -> dict[str, int]:
-    """Each resident's newest event: the version an update is made from (the event's base_hlc)."""
-    from sqlalchemy import func
-
-    from storage.core.models import Event
-
-    newest: dict[str, int] = {}
-    for i in range(0, len(record_ids), 500):
-        query = select(Event.record_id, func.max(Event.hlc)).where(
-            Event.record_type == "resident", Event.record_id.in_(record_ids[i:i + 500])).group_by(Event.record_id)
-        newest.update({rid: stamp for rid, stamp in s.execute(query)})
-    return newest

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -27,7 +30,6 @@ CSV_DELIMITERS = (",", ";", "\t")
 class RosterSheet:
     path: Path
     sheet_name: str | None  # None for CSV
-    sheet_names: list[str]
     header_row: int  # as the spreadsheet numbers it (1-based)
     headers: list[str]  # cleaned header texts, one per column ("" for a blank header)
     rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number, cells padded to the headers)
@@ -40,26 +42,22 @@ def read_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
         raise UserError(_("No such file: {path}").format(path=path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        name, names, raw = _read_xlsx(path, sheet)
+        name, raw = _read_xlsx(path, sheet)
         encoding = None
     elif suffix in (".csv", ".txt"):
         if sheet:
             raise UserError(_("A CSV file has no sheets; leave out --sheet."))
         raw, encoding = _read_csv(path)
-        name, names = None, []
+        name = None
     elif suffix in (".xls", ".et", ".ods"):
         raise UserError(_("{suffix} files cannot be read: open the file in Excel or WPS and save it as .xlsx (or .csv).").format(suffix=suffix))
     else:
         raise UserError(_("A roster is an .xlsx or .csv file, not {suffix}.").format(suffix=suffix or path.name))
-    return _with_header(path, name, names, raw, encoding)
+    return _with_header(path, name, raw, encoding)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[str], list[tuple[int, list[Any]]]]:
-    import zipfile
-    import zlib
-    from xml.etree.ElementTree import ParseError
-
-    from openpyxl import load_workbook
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook  # deferred, as all of openpyxl: only when an .xlsx is read
     from openpyxl.utils.exceptions import InvalidFileException
 
     # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read; zipfile
@@ -80,7 +78,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[str], list[tupl
         rows = []
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             rows.append((number, list(values)))
-        return ws.title, names, rows
+        return ws.title, rows
     except damaged as exc:
         raise UserError(_("{file} is not a readable .xlsx file ({error}).").format(file=path.name, error=exc)) from None
     finally:
@@ -115,7 +113,7 @@ def _known_count(values: list[Any]) -> int:
     return len({f for f in (field_for_header(v) for v in values if v not in (None, "")) if f})
 
 
-def _with_header(path: Path, name: str | None, names: list[str], raw: list[tuple[int, list[Any]]],
+def _with_header(path: Path, name: str | None, raw: list[tuple[int, list[Any]]],
                  encoding: str | None) -> RosterSheet:
     header_at = None
     for i, (_number, values) in enumerate(raw[:HEADER_SCAN_ROWS]):
@@ -142,7 +140,7 @@ def _with_header(path: Path, name: str | None, names: list[str], raw: list[tuple
     if any(len(cells) > width for _n, cells in rows):
         headers.append("")
         rows = [(n, cells + [None] * (width + 1 - len(cells))) for n, cells in rows]
-    return RosterSheet(path, name, names, header_number, headers, rows, encoding)
+    return RosterSheet(path, name, header_number, headers, rows, encoding)
 
 
 def _blank(value: Any) -> bool:

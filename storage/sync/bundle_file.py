@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.errors import UserError
+from storage.core.files import atomic_writer
 from storage.core.i18n import _
+from storage.core.keys import public_of, sign, verify
 from storage.core.text import printable
 
 MAGIC = b"GRIDCARE-BUNDLE "
@@ -93,10 +95,7 @@ def write_bundle(path: Path, manifest: dict[str, Any], events: Iterable[dict[str
     schema_version, counts, age_recipient, sign_public, created_at); this adds format_version, counts.events,
     payload_sha256 and payload_size. Returns the manifest as written and the file's size.
     """
-    import pyrage
-
-    from storage.core.files import atomic_writer
-    from storage.core.keys import public_of, sign
+    import pyrage  # deferred: the crypto libraries load when a bundle is written or read
 
     compressed = io.BytesIO()
     count = 0
@@ -244,7 +243,6 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 def _signed_head(path: Path) -> tuple[dict[str, Any], int, int]:
     """(manifest, offset of the payload, file size) once checks 1-8 pass: header, signature, manifest fields."""
-    from storage.core.keys import verify
 
     manifest, manifest_line, signature_line, offset, size = _head(path)
     try:
@@ -292,7 +290,7 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     signature (by the manifest's sign_public), manifest fields, township, `check_signer(manifest)` (which
     raises BundleError to refuse), payload size and SHA-256, decryption, gunzip, every event.
     """
-    import pyrage
+    import pyrage  # deferred: the crypto libraries load when a bundle is written or read
 
     path = Path(path)
     manifest, offset, size = _signed_head(path)
@@ -374,6 +372,7 @@ def _depth(value: Any, level: int = 0) -> int:
 def _event_ok(line: bytes) -> dict[str, Any] | None:
     if len(line) > MAX_EVENT_LINE:
         return None
+    # deferred: msgspec loads when a bundle is read, and event_line imports this module (MAX_INT)
     from storage.sync.event_line import DECODER
 
     try:

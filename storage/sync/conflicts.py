@@ -8,16 +8,21 @@ decision travels and the conflict disappears on rebuild there too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.core.changes import _column_kinds, from_json_value, rebuild, to_json_value, writer
+from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
+from storage.core.fields import column_kinds, from_json_value, to_json_value
+from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
+from storage.register.names import name_pinyin, name_search_key
+from storage.register.residents import EDITABLE, validate_resident
 
 # Columns written alongside another one and derived from it: their clashes are
 # decided with the field they follow, so the clerk never sees them.
@@ -69,17 +74,13 @@ def count_open(db: Database) -> int:
 def _typed(session, record_type: str, record_id: str, field: str, value: Any) -> dict[str, Any]:
     """The fields to write for `value`, checked as a form would check them."""
     if record_type == "resident":
-        from storage.register.residents import EDITABLE, validate_resident
-
         current = session.get(Resident, record_id)
         if field in EDITABLE and current is not None:
             data = validate_resident({field: value}, dt.date.today(), existing=current)
             if field == "name":
-                from storage.register.names import name_pinyin, name_search_key
-
                 data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
             return data
-    kind = _column_kinds(RECORD_TABLES[record_type]).get(field, "other")
+    kind = column_kinds(RECORD_TABLES[record_type]).get(field, "other")
     try:
         from_json_value(kind, to_json_value(value))
     except (TypeError, ValueError):
@@ -87,37 +88,33 @@ def _typed(session, record_type: str, record_id: str, field: str, value: Any) ->
     return {field: value}
 
 
-def resolve_conflict(db: Database, conflict_id: str, value: Any) -> None:
+def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any]) -> None:
     """Write the chosen value as a new change; it has seen both sides, so it wins and travels on."""
     with db.write() as s:
         c = s.get(Conflict, conflict_id)
         if c is None:
             raise UserError(_("This conflict was already resolved."))
         record_type, record_id, field = c.record_type, c.record_id, c.field
-        table = RECORD_TABLES[record_type]
-        row = s.get(table, record_id)
+        row = s.get(RECORD_TABLES[record_type], record_id)
         if row is None or getattr(row, "deleted", False):
             raise UserError(_("This record was deleted and can no longer be changed."))
+        value = choose(c)
         writer(s).write(record_type, record_id, _typed(s, record_type, record_id, field, value))
         rebuild(s, [(record_type, record_id)])
 
 
 def keep_winner(db: Database, conflict_id: str) -> None:
-    with db.session() as s:
-        c = s.get(Conflict, conflict_id)
-        value = c.winner_value if c else None
-    if c is None:
-        raise UserError(_("This conflict was already resolved."))
-    resolve_conflict(db, conflict_id, value)
+    """Keep the value that won (as it stands when decided, not as a screen showed it)."""
+    _decide(db, conflict_id, lambda c: c.winner_value)
 
 
 def take_other(db: Database, conflict_id: str) -> None:
-    with db.session() as s:
-        c = s.get(Conflict, conflict_id)
-        value = c.loser_value if c else None
-    if c is None:
-        raise UserError(_("This conflict was already resolved."))
-    resolve_conflict(db, conflict_id, value)
+    _decide(db, conflict_id, lambda c: c.loser_value)
+
+
+def resolve_conflict(db: Database, conflict_id: str, value: Any) -> None:
+    """A value typed by the clerk, checked as a form would check it."""
+    _decide(db, conflict_id, lambda c: value)
 
 
 # fields whose values hold an ID number: masked in listings unless asked for in full

@@ -18,6 +18,8 @@ from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
 from storage.core.private_keys import private_keys
+from storage.core.sqlite_bulk import mark_exported
+from storage.sync.bundle_file import bundle_file_name, write_bundle
 
 Progress = Callable[[int, int], None]
 
@@ -130,9 +132,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
     """Write a bundle. The write lock is taken first and held until the events are marked as sent:
     a database busy elsewhere fails before any file is written, and nothing written meanwhile is
     marked as sent without being in the file. The file is written to a temporary name and renamed."""
-    from storage.core.sqlite_bulk import mark_exported
     from storage.sync.authorise import WORKER_TYPES
-    from storage.sync.bundle_file import bundle_file_name, write_bundle
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()

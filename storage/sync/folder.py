@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from storage.core.db import Database
 from storage.core.models import AuditEntry, BundleReceived, Device
+from storage.sync.bundle_file import BundleError, read_manifest, verify_file
+from storage.sync.merge import bundle_files
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,6 @@ def suggested_folder(db: Database, action: str) -> Path:
 
 def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
     """Every bundle file in the folder with its manifest (unverified: reading it is cheap)."""
-    from storage.sync.bundle_file import BundleError, read_manifest, verify_file
-    from storage.sync.merge import bundle_files
-
     listings = []
     with db.session() as s:
         for path in bundle_files([folder]):

@@ -21,13 +21,20 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
-from storage.core.changes import FoldError, load_identity, rebuild
+from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
+from storage.core.fold import rebuild
 from storage.core.i18n import _
+from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.private_keys import private_keys
+from storage.core.schema import RECORD_LABELS, FoldError
+from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 from storage.core.text import printable
+from storage.register.duplicates import possible_duplicates
 from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
+from storage.sync.conflicts import FOLLOWERS
 from storage.sync.devices import Trust
 
 log = logging.getLogger(__name__)
@@ -132,17 +139,8 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
                          grid=str(m.get("grid_code", "")))
 
 
-def merge_one(db: Database, path: Path) -> BundleOutcome:
-    """Merge one bundle in a transaction of its own."""
-    secrets = _age_secrets(db)
-    with db.write() as s:
-        return _merge_into(s, path, secrets)
-
-
 def _age_secrets(db: Database) -> list[str]:
     """The keys a bundle to this database is encrypted to, from its key file."""
-    from storage.core.private_keys import private_keys
-
     keys = private_keys(db.path)
     return [keys.township_age_secret, keys.device_age_secret]
 
@@ -220,8 +218,6 @@ _NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 def _problem(exc: BaseException) -> str:
     """What was wrong, in one translated line: the record type and the field when known."""
-    from storage.core.schema import RECORD_LABELS
-
     if not isinstance(exc, FoldError):
         return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
             error=type(exc).__name__)
@@ -235,7 +231,6 @@ def _problem(exc: BaseException) -> str:
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
            outcome: BundleOutcome, trust: Trust | None) -> None:
-    from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 
     now = dt.datetime.now(dt.timezone.utc)
     conn = s.connection()
@@ -247,8 +242,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
     insert_events_ignore(conn, new)
-    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
-                for t, ids in by_type.items()}
+    existing = {t: existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids) for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this bundle
     before = _conflict_ids(s, existing)
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -280,8 +274,6 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
     """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
-    from storage.sync.conflicts import FOLLOWERS
-
     return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
 
 
@@ -322,9 +314,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     Each bundle is still all or nothing (a savepoint); a kill loses at most the
     current batch, which re-running the merge completes.
     """
-    from storage.core.keys import fingerprint
-    from storage.register.duplicates import possible_duplicates
-
     files = bundle_files(paths)
     secrets = _age_secrets(db) if files else []
     report = MergeReport()

@@ -1,0 +1,221 @@
+"""The rules a resident's fields must meet: one small function each, run in order by `validate_resident`.
+
+A rule reads the fields being saved (`fields`, as the rules before it left them) and the resident
+as it stands (`ctx`, for an edit); it returns what it normalised or derived and the problems it
+found, and changes nothing it is given. Each problem names its field, so a form shows it there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.core.errors import ValidationError
+from storage.core.i18n import _
+from storage.core.models import Resident
+from storage.register import idnumbers
+from storage.register.categories import (
+    CATEGORIES,
+    CHILD_CATEGORIES,
+    CHILD_SUBTYPES,
+    ELDER_CATEGORIES,
+    FLAGS,
+    PARENT_STATUSES,
+)
+from storage.register.names import clean_name
+from storage.register.policy import age_on
+
+MAX_TEXT = 200
+MAX_NOTES = 4000
+TEXT_FIELDS = (
+    "name", "address", "guardian_name", "guardian_relation", "father_name", "mother_name", "close_reason",
+)
+NAME_FIELDS = frozenset({"name", "guardian_name", "father_name", "mother_name"})  # people's names: names.clean_name
+
+
+@dataclass(frozen=True)
+class Context:
+    today: dt.date
+    existing: Resident | None
+
+    def after(self, fields: Mapping[str, Any], name: str) -> Any:
+        """The field's value once saved: the one given, else the resident's own."""
+        if name in fields:
+            return fields[name]
+        return getattr(self.existing, name, None) if self.existing is not None else None
+
+
+@dataclass
+class Checked:
+    """What a rule normalised or derived, and the problems it found."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    errors: list[ValidationError] = field(default_factory=list)
+
+
+Rule = Callable[[Mapping[str, Any], Context], Checked]
+
+
+def texts(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """Spaces tidied (names as names.clean_name tidies them), lengths within bounds."""
+    out = Checked()
+    for name in TEXT_FIELDS:
+        if fields.get(name) is not None:
+            value = clean_name(fields[name]) if name in NAME_FIELDS else " ".join(str(fields[name]).split())
+            out.fields[name] = value
+            if len(value) > MAX_TEXT:
+                out.errors.append(ValidationError(name, _("Too long: at most {n} characters.").format(n=MAX_TEXT)))
+    if fields.get("notes") and len(fields["notes"]) > MAX_NOTES:
+        out.errors.append(ValidationError("notes", _("Too long: at most {n} characters.").format(n=MAX_NOTES)))
+    return out
+
+
+def birth_date_text(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """A typed birth date becomes a date, so that it compares with the one the ID number gives."""
+    if not isinstance(fields.get("birth_date"), str):
+        return Checked()
+    try:
+        return Checked({"birth_date": dt.date.fromisoformat(fields["birth_date"].strip())})
+    except ValueError:
+        return Checked(errors=[ValidationError("birth_date", _("Write the date as YYYY-MM-DD, e.g. 2015-06-01."))])
+
+
+def name_given(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    if "name" in fields and not fields["name"]:
+        return Checked(errors=[ValidationError("name", _("Give the resident's name."))])
+    return Checked()
+
+
+def id_number(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """A valid number, normalised; it decides the birth date and sex the form left empty, and must agree with the rest."""
+    if "id_number" not in fields:
+        return Checked()
+    raw = (fields["id_number"] or "").strip()
+    if not raw:
+        return Checked({"id_number": None})
+    try:
+        info = idnumbers.parse_id_number(raw)
+    except ValidationError as e:
+        return Checked(errors=[e])
+    out = Checked({"id_number": info.number})
+    birth = fields.get("birth_date")
+    if birth is None:
+        out.fields["birth_date"] = info.birth_date
+    elif birth and birth != info.birth_date:
+        out.errors.append(ValidationError("birth_date", _("The birth date does not match the ID number ({date}).").format(
+            date=info.birth_date.isoformat())))
+    sex = fields.get("sex")
+    if sex is None:
+        out.fields["sex"] = info.sex
+    elif sex and sex != info.sex:
+        out.errors.append(ValidationError("sex", _("The sex does not match the ID number.")))
+    return out
+
+
+def phones(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    out = Checked()
+    for name in ("phone", "guardian_phone"):
+        if name in fields:
+            try:
+                out.fields[name] = idnumbers.normalize_phone(fields[name] or "")
+            except ValidationError as e:
+                out.errors.append(ValidationError(name, e.message))
+    return out
+
+
+def disability_card(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """A valid card number (of this resident's ID number), from which the category and grade come."""
+    if "disability_card" not in fields:
+        return Checked()
+    raw = (fields["disability_card"] or "").strip()
+    if not raw:
+        return Checked({"disability_card": None, "disability_category": None, "disability_grade": None})
+    try:
+        card = idnumbers.parse_disability_card(raw, ctx.after(fields, "id_number"))
+    except ValidationError as e:
+        return Checked(errors=[e])
+    return Checked({"disability_card": card.number, "disability_category": card.category,
+                    "disability_grade": card.grade})
+
+
+def birth_and_sex(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    out = Checked()
+    birth = fields.get("birth_date")
+    if isinstance(birth, dt.date) and birth > ctx.today:
+        out.errors.append(ValidationError("birth_date", _("The birth date is in the future.")))
+    if "sex" in fields and fields["sex"] not in (None, "", "M", "F"):
+        out.errors.append(ValidationError("sex", _("Sex is M (male) or F (female).")))
+    return out
+
+
+def codes(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """Categories and flags known (kept in the table's order, once each); subtype and parents' situations known."""
+    out = Checked()
+    for name, table in (("categories", CATEGORIES), ("flags", FLAGS)):
+        if name in fields:
+            given = list(dict.fromkeys(fields[name] or []))
+            unknown = [c for c in given if c not in table]
+            if unknown:
+                out.errors.append(ValidationError(name, _("Unknown code: {codes}.").format(codes=", ".join(unknown))))
+            out.fields[name] = [c for c in table if c in given]
+    for name, table in (("child_subtype", CHILD_SUBTYPES), ("father_status", PARENT_STATUSES),
+                        ("mother_status", PARENT_STATUSES)):
+        if fields.get(name) and fields[name] not in table:
+            out.errors.append(ValidationError(name, _("Unknown code: {codes}.").format(codes=fields[name])))
+    return out
+
+
+def visit_frequency(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    if "visit_frequency_days" not in fields:
+        return Checked()
+    if fields["visit_frequency_days"] in (None, ""):
+        return Checked({"visit_frequency_days": None})
+    try:
+        days = int(fields["visit_frequency_days"])
+    except (TypeError, ValueError):
+        days = 0
+    errors = [] if 1 <= days <= 366 else [ValidationError("visit_frequency_days", _("Visit every 1 to 366 days."))]
+    return Checked({"visit_frequency_days": days}, errors)
+
+
+def categories_fit(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """The category rules (docs/design.md §1): hard errors when a category is given, notices later."""
+    if "categories" not in fields and "birth_date" not in fields:
+        return Checked()
+    out = Checked()
+    cats = ctx.after(fields, "categories") or []
+    birth = ctx.after(fields, "birth_date")
+    age = age_on(birth, ctx.today) if isinstance(birth, dt.date) else None
+    if "categories" in fields and not cats:
+        out.errors.append(ValidationError("categories", _("Choose at least one category.")))
+    grade = ctx.after(fields, "disability_grade")
+    for cat in set(fields.get("categories") or []) - set(ctx.existing.categories if ctx.existing else []):
+        if cat in CHILD_CATEGORIES and age is not None and age >= CHILD_CATEGORIES[cat]:
+            out.errors.append(ValidationError("categories", _("{category} applies under age {limit}; this resident is {age}.").format(
+                category=_(CATEGORIES[cat]), limit=CHILD_CATEGORIES[cat], age=age)))
+        if cat in ELDER_CATEGORIES and age is not None and age < 60:
+            out.errors.append(ValidationError("categories", _("{category} applies from age 60; this resident is {age}.").format(
+                category=_(CATEGORIES[cat]), age=age)))
+        if cat == "severely_disabled" and grade not in (None, 1, 2):
+            out.errors.append(ValidationError("categories", _("Severe disability means grade 1 or 2; the card says grade {grade}.").format(
+                grade=grade)))
+    if cats and set(cats) & set(CHILD_CATEGORIES) and not birth:
+        out.errors.append(ValidationError("birth_date", _("A child's birth date is needed (or an ID number).")))
+    return out
+
+
+# in this order: a later rule sees what the earlier ones normalised (the ID number's birth date, the card's grade)
+RULES: tuple[Rule, ...] = (texts, birth_date_text, name_given, id_number, phones, disability_card, birth_and_sex, codes,
+                           visit_frequency, categories_fit)
+
+
+def check(fields: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[ValidationError]]:
+    """Every rule in turn: (the fields as normalised, every problem found)."""
+    errors: list[ValidationError] = []
+    for rule in RULES:
+        checked = rule(fields, ctx)
+        fields = {**fields, **checked.fields}
+        errors += checked.errors
+    return fields, errors

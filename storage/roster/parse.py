@@ -1,0 +1,126 @@
+"""The roster import's first step: each column's kind from its header, each row's cells parsed into a ParsedRow.
+
+Nothing is looked up here (grids, villages, residents): `storage.roster.importer` does that next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.core.errors import ValidationError
+from storage.core.i18n import _
+from storage.register.names import clean_name
+from storage.register.resident_rules import NAME_FIELDS
+from storage.roster.columns import (
+    cell_text,
+    field_for_header,
+    id_cell_text,
+    parse_categories,
+    parse_date,
+    parse_disability_category,
+    parse_disability_grade,
+    parse_parent_status,
+    parse_risk,
+    parse_sex,
+)
+from storage.roster.report import ColumnMap, Problem, RosterRow
+
+
+@dataclass
+class ParsedRow:
+    """Parse: what one row's cells say, each value in its type, before anything is looked up."""
+
+    row: RosterRow
+    fields: dict[str, Any]  # resident fields that a cell of their own gives
+    grid: str | None = None  # the grid the row names (code or name)
+    village: str | None = None  # the village it names
+    flags: list[str] = field(default_factory=list)  # flags read from the categories cell
+    risk: str | None = None
+    birth_month: tuple[int, int] | None = None  # a birth date given as a year and month only
+    disability_category: int | None = None  # columns of their own (a card number says them too)
+    disability_grade: int | None = None
+
+
+def map_columns(headers: list[str]) -> list[ColumnMap]:
+    """Each header's field; a second column for a field already taken is kept in the notes."""
+    seen: set[str] = set()
+    columns = []
+    for i, header in enumerate(headers):
+        f = field_for_header(header)
+        if f in seen and f != "_skip":
+            f = None
+        if f:
+            seen.add(f)
+        columns.append(ColumnMap(header or _("Column {letter}").format(letter=_letter(i)), f))
+    return columns
+
+
+def _letter(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def parse_row(columns: list[ColumnMap], number: int, cells: list[Any]) -> ParsedRow | None:
+    """A row's cells, each parsed by its column's kind; None for a row with neither a name nor an ID number."""
+    fields: dict[str, Any] = {}
+    problems: list[Problem] = []
+    parsed = ParsedRow(RosterRow(number, ""), fields)
+    notes: list[str] = []
+    # a row may hold one cell more than the headers (data beyond the last header, roster/read.py): not read here
+    for col, value in zip(columns, cells, strict=False):
+        if value is None or (isinstance(value, str) and not value.strip()) or col.field == "_skip":
+            continue
+        f = col.field
+        try:
+            if f is None:
+                notes.append(f"{col.header}: {cell_text(value)}")
+            elif f == "id_number":
+                fields["id_number"] = id_cell_text(value)
+            elif f == "disability_card":
+                if isinstance(value, float):
+                    raise ValidationError(f, _("This disability card number was stored as a number in a spreadsheet and has lost its last digits: format the column as text and type the numbers again."))
+                fields["disability_card"] = id_cell_text(value)
+            elif f == "sex":
+                fields["sex"] = parse_sex(cell_text(value))
+            elif f == "birth_date":
+                born = parse_date(value)
+                if isinstance(born, tuple):
+                    parsed.birth_month = born
+                else:
+                    fields["birth_date"] = born
+            elif f == "_categories":
+                cats, parsed.flags, subtype = parse_categories(cell_text(value))
+                fields["categories"] = cats
+                if subtype:
+                    fields["child_subtype"] = subtype
+            elif f in ("_father_status", "_mother_status"):
+                fields[f[1:]] = parse_parent_status(cell_text(value), f)
+            elif f == "_disability_category":
+                parsed.disability_category = parse_disability_category(value)
+            elif f == "_disability_grade":
+                parsed.disability_grade = parse_disability_grade(value)
+            elif f == "_risk":
+                parsed.risk = parse_risk(cell_text(value))
+            elif f == "_grid":
+                parsed.grid = cell_text(value)
+            elif f == "_village":
+                parsed.village = cell_text(value)
+            elif f == "_notes":
+                notes.insert(0, cell_text(value))
+            elif f in NAME_FIELDS:  # cleaned before rows are matched by name: 周 建国 is 周建国
+                fields[f] = clean_name(cell_text(value))
+            else:
+                fields[f] = cell_text(value)
+        except ValidationError as e:
+            problems.append(Problem(col.header, e.message))
+    if notes:
+        fields["notes"] = "\n".join(notes)
+    if not fields.get("name") and not fields.get("id_number"):
+        return None
+    parsed.row = RosterRow(number, fields.get("name", ""), problems=problems)
+    return parsed

@@ -1,0 +1,45 @@
+"""What start-up loads before Home's first figures: never SQLAlchemy (the start-up target of docs/design.md §4).
+
+The TUI builds the command-line parser, imports the app, and reads Home's figures with the stdlib
+sqlite3 driver before the ~0.4 s import of SQLModel; a module-level import in any module on that
+path that pulls SQLAlchemy in would silently add it to every start-up. The CLI's commands, in
+turn, never load Textual.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+BEFORE_FIRST_DATA = """
+import sys
+from tui.cli import build_parser
+build_parser()
+import tui.app, tui.startup, screens.home, storage.register.home
+print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'pypinyin', 'openpyxl', 'cryptography', 'pyrage'}))
+"""
+
+CLI_COMMAND = """
+import sys
+from tui.cli import build_parser
+import tui.cmd_sync, tui.cmd_report, tui.cmd_roster, tui.cmd_setup, tui.cmd_maint, storage.sync.merge, storage.reports.files
+build_parser()
+print('textual' in sys.modules)
+"""
+
+
+def _run(code: str) -> str:
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_nothing_before_homes_first_figures_loads_sqlalchemy_or_a_heavy_library():
+    assert _run(BEFORE_FIRST_DATA) == "[]"
+
+
+def test_the_cli_commands_do_not_load_textual():
+    assert _run(CLI_COMMAND) == "False"

@@ -1,0 +1,105 @@
+"""Start-up work that runs off the event loop: the lock, Home's quick first read, the full open, the backup.
+
+The first screen must not wait for SQLModel's import (~0.4 s) or the upgrade check: when the file's
+schema is current and its identity set up, Home's figures are read with the stdlib sqlite3 driver
+(storage.register.home.quick_reader) and shown first; the full open follows once they are on screen
+(`first_data_shown()`), or after FIRST_DATA_WAIT if the first paint never comes. The app
+(tui/app.py) runs these steps in its worker threads and shows their results. The modules of the
+full open (SQLModel) are imported by that step itself, for that reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from storage.core.db import open_database
+from storage.core.lock import AppLock
+
+if TYPE_CHECKING:
+    from storage.core.backup import BackupFile
+    from storage.core.db import Database
+    from storage.core.models import Identity
+
+log = logging.getLogger("gridcare.tui")
+BACKUP_DELAY = 5.0  # seconds after start-up: not while Home reads its figures
+# The ORM import waits until Home's first figures are on screen (they share the GIL), but not
+# for ever: a first paint that never comes must not keep the database from opening.
+FIRST_DATA_WAIT = 3.0  # seconds
+
+
+@dataclass
+class Opened:
+    """The database fully open: its identity (None before first-run setup) and a clock warning, if any."""
+
+    db: Database
+    identity: Identity | None
+    warning: str | None
+
+
+class Startup:
+    """One app's start-up steps, each called from a worker thread."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._lock: AppLock | None = None
+        self._first_data = threading.Event()
+
+    def lock(self) -> None:
+        """Take the single-instance lock (once): a second gridcare on the same file is told so."""
+        if self._lock is None:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            lock = AppLock(self.db_path)
+            lock.acquire()
+            self._lock = lock
+
+    def quick_home(self, today: dt.date) -> tuple[str, Any] | None:
+        """(role, Home's figures) read straight from the file, or None when it is not ready for that."""
+        # deferred: Home's reads (~50 ms of modules) load in this worker, not before the first paint
+        from storage.register.home import quick_reader, read_home
+
+        quick = quick_reader(self.db_path)
+        if quick is None:
+            return None
+        raw, role = quick
+        try:
+            return role, read_home(raw, today)
+        except sqlite3.Error as exc:
+            # Home then reads its figures after the full open, which reports a real problem
+            log.warning("quick read of the home figures failed: %s", exc)
+            return None
+        finally:
+            raw.close()
+
+    def wait_for_first_data(self) -> None:
+        self._first_data.wait(FIRST_DATA_WAIT)
+
+    def first_data_shown(self) -> None:
+        self._first_data.set()
+
+    def open_full(self, check_clock: bool) -> Opened:
+        """SQLModel, the schema upgrade, the identity and the clock check: the ~0.5 s Home's quick read went before."""
+        from storage.core.clock_check import clock_warning
+        from storage.core.identity import get_identity
+
+        db = open_database(self.db_path)
+        identity = get_identity(db)
+        warning = clock_warning(db) if identity is not None and check_clock else None
+        return Opened(db, identity, warning)
+
+    def backup(self) -> tuple[BackupFile | None, str | None]:
+        """Integrity check, then the daily backup: (the backup made, if any; the problem found, if any)."""
+        from storage.core.backup import check_and_backup  # deferred: five seconds after start-up
+
+        return check_and_backup(self.db_path)
+
+    def close(self, db: Database | None) -> None:
+        if db is not None:
+            db.dispose()
+        if self._lock is not None:
+            self._lock.release()

@@ -18,7 +18,17 @@ from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
-from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.categories import (
+    ALL_FLAGS,
+    CATEGORIES,
+    CHILD_SUBTYPES,
+    FLAGS,
+    LEGACY_FLAGS,
+    PARENT_STATUSES,
+    RISK_LEVELS,
+    label,
+)
+from storage.register.category_rules import category_questions
 from storage.register.field_labels import field_label
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
 from storage.register.names import has_digits
@@ -57,6 +67,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
         self.resident_id = resident_id
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
+        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,9 +106,11 @@ class ResidentFormScreen(FormKeys, FormScreen):
         w += field_row(inp("address"), "address")
         for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
+            # a flag older releases offered stays listed where a resident has it, so saving keeps it
+            offered = list(LISTS[name]) + [c for c in LEGACY_FLAGS if name == "flags" and c in chosen]
             w.append(Static(field_label(name), classes="heading"))
-            w.append(SelectionList[str](*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
-                                                compact=True))
+            w.append(SelectionList[str](*[(label(ALL_FLAGS if name == "flags" else LISTS[name], c), c, c in chosen)
+                                          for c in offered], id=name, compact=True))
             w.append(error_label(name))
         w += field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")
         w.append(Static(_("Family"), classes="heading"))
@@ -217,6 +230,8 @@ class ResidentFormScreen(FormKeys, FormScreen):
         if has_digits(fields["name"]) and fields["name"] != self._digits_confirmed:
             self._ask_about_digits(fields["name"])
             return
+        if self._ask_about_categories(fields):
+            return
         risk = None
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)
@@ -225,6 +240,26 @@ class ResidentFormScreen(FormKeys, FormScreen):
             self.save(lambda: register_resident(db, fields, risk_level=risk or "low", today=today).id)
         else:
             self.save(lambda: update_resident(db, rid, fields, today=today).id)
+
+    def _ask_about_categories(self, fields: dict[str, Any]) -> bool:
+        """A category whose definition the form's values put in doubt is a question, not silently accepted.
+
+        True while the question is on screen (the save resumes when the user confirms).
+        """
+        questions = category_questions(fields)
+        if not questions or questions == self._questions_confirmed:
+            return False
+
+        def answer(keep: bool | None) -> None:
+            if keep:
+                self._questions_confirmed = questions
+                self.action_save()
+            else:
+                self.query_one("#categories", SelectionList).focus()
+
+        self.app.push_screen(ConfirmScreen("\n".join([*questions, _("Save it as it is?")]), yes=_("Save it as it is"),
+                                           no=_("Correct it"), danger=True), answer)
+        return True
 
     def _ask_about_digits(self, name: str) -> None:
         """A name with digits is often an ID number typed into the wrong field: ask, never take it silently."""

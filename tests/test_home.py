@@ -31,7 +31,7 @@ def _visit(db, rid, day, method="home", **more):
 def register(tmp_path):
     db = make_db(tmp_path / "home.db")
     ids = {
-        "visited": _person(db, "甲", id_number="11010519491231002X"),
+        "visited": _person(db, "甲", id_number="110105194505050021"),  # born on ELDER
         "high": _person(db, "乙", risk="high", categories=["severely_disabled"]),
         "late": _person(db, "丙"),
         "emergency_new": _person(db, "丁", risk="emergency", registered=dt.date(2026, 11, 20)),
@@ -73,7 +73,7 @@ def test_due_rows_follow_the_policy(register):
     assert rows[ids["proxy"]].last_seen == dt.date(2026, 10, 30)
     assert rows[ids["deleted_visit"]].last_seen == dt.date(2026, 10, 20)
     assert rows[ids["phone"]].last_seen == dt.date(2026, 10, 28)
-    assert rows[ids["visited"]].masked_id == "1101**********002X"  # never the full number on a list
+    assert rows[ids["visited"]].masked_id == "1101**********0021"  # never the full number on a list
     assert rows[ids["late"]].masked_id == ""  # no ID number
     assert visited_in_month(rows[ids["child"]], TODAY) and not visited_in_month(rows[ids["proxy"]], TODAY)
 
@@ -84,8 +84,9 @@ def test_progress_counts_active_key_persons_seen_this_month(register):
     assert data.role == "worker"
     assert (data.overall.visited, data.overall.total) == (3, 8)  # visited, high, child; the closed case not counted
     by_cat = {p.key: (p.visited, p.total) for p in data.by_category}
+    # everyone but the child is born in ELDER's year, so 80 or over: 高龄老年人, derived, counted beside the rest
     assert by_cat == {"left_behind_child": (1, 1), "solitary_elder": (1, 5), "empty_nest_elder": (0, 1),
-                      "severely_disabled": (1, 1)}
+                      "severely_disabled": (1, 1), "advanced_age": (2, 7)}
 
 
 def test_overdue_sorted_by_risk_then_days(register):

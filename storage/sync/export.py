@@ -16,7 +16,17 @@ from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
+from storage.core.models import (
+    Benefit,
+    BundleReceived,
+    Device,
+    Event,
+    Identity,
+    Referral,
+    Resident,
+    RiskAssessment,
+    Visit,
+)
 from storage.core.private_keys import private_keys
 from storage.core.sqlite_bulk import mark_exported
 from storage.sync.bundle_file import bundle_file_name, write_bundle
@@ -76,7 +86,7 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     residents = set(session.execute(select(Resident.id).where(Resident.grid_code == grid_id)).scalars())
     ids: dict[str, set[str]] = {"resident": residents, "grid": {grid_id}}
     if residents:
-        for table, rtype in ((Visit, "visit"), (Referral, "referral")):
+        for table, rtype in ((Visit, "visit"), (Referral, "referral"), (Benefit, "benefit")):
             ids[rtype] = set()
             rlist = sorted(residents)
             for i in range(0, len(rlist), 900):

@@ -73,6 +73,14 @@ async def on_screen(pilot, screen: type | str, **kw) -> None:
     await settle(pilot, shown, **kw)
 
 
+async def started(pilot, screen: Callable[[], object] | None = None) -> None:
+    """Wait for the app to open its database and show Home; then open `screen` (a factory) on top and settle."""
+    await on_screen(pilot, "HomeScreen")
+    if screen is not None:
+        pilot.app.push_screen(screen())
+        await settle(pilot)
+
+
 async def still(pilot) -> None:
     """Settle, then take the focus away: no blinking cursor in a snapshot."""
     await settle(pilot)

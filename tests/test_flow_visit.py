@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Selection
 
 from screens.dialogs import ChooseScreen, ConfirmScreen
 from screens.home import HomeScreen
+from screens.referral_dialog import ReferralScreen
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from screens.residents import ResidentsScreen
@@ -23,7 +24,7 @@ from storage.register.drafts import load_draft
 from storage.register.idnumbers import fake_id_number
 from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import on_screen, run_async, settle
+from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
@@ -40,14 +41,6 @@ def static_text(widget: Static) -> str:
     console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
     console.print(widget.content)
     return console.export_text()
-
-
-async def started(pilot, screen=None) -> None:
-    """Wait for the app to open its database and show Home; then open `screen` (a factory) on top."""
-    await on_screen(pilot, HomeScreen)
-    if screen is not None:
-        pilot.app.push_screen(screen())
-        await settle(pilot)
 
 
 @run_async
@@ -221,10 +214,10 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         assert app.screen.profile.resident.risk_level == "high"
 
         await pilot.press("f")
-        await on_screen(pilot, ChooseScreen)
-        app.screen.query_one("#choice", Select).value = "clinic"
+        await on_screen(pilot, ReferralScreen)
+        app.screen.query_one("#agency", Select).value = "clinic"
         app.screen.query_one("#reason", Input).focus()
-        await pilot.press(*"hip check", "enter")
+        await pilot.press(*"hip check", "enter", "ctrl+s")  # Enter moves on to the deadline; Ctrl+S opens it
         await on_screen(pilot, ResidentScreen)
         assert [r.status for r in app.screen.profile.referrals] == ["open"]
 

@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "tui.cmd_benefits",
     "tui.cmd_report",
     "tui.cmd_policy",
+    "tui.cmd_emergencies",
 ]
 
 EXIT_USER_ERROR = 1

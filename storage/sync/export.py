@@ -17,9 +17,11 @@ from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import (
+    Assessment,
     Benefit,
     BundleReceived,
     Device,
+    EmergencyAck,
     Event,
     Identity,
     Referral,
@@ -86,7 +88,8 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     residents = set(session.execute(select(Resident.id).where(Resident.grid_code == grid_id)).scalars())
     ids: dict[str, set[str]] = {"resident": residents, "grid": {grid_id}}
     if residents:
-        for table, rtype in ((Visit, "visit"), (Referral, "referral"), (Benefit, "benefit")):
+        for table, rtype in ((Visit, "visit"), (Referral, "referral"), (Benefit, "benefit"), (Assessment, "assessment"),
+                             (EmergencyAck, "emergency_ack")):
             ids[rtype] = set()
             rlist = sorted(residents)
             for i in range(0, len(rlist), 900):

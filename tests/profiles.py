@@ -47,11 +47,15 @@ def property_settings(name: str, *, slow: bool) -> settings:
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-def quick_and_slow(name: str, make_test):
+def quick_and_slow(name: str, make_test, *, parts: int = 1):
     """The quick test and the `slow` one from `make_test(settings)`, which builds a fresh @given test.
 
     Both must be bound to module names starting with `test_`: `test_x, test_x_at_scale = quick_and_slow(...)`.
+    `parts` > 1 cuts the slow one into that many tests, each running its share of the cases (together
+    the full size): a test much longer than the others would otherwise keep one of `-n 2`'s two
+    workers busy long after the other is done, and the slow run waits for it.
     """
     quick = make_test(property_settings(name, slow=False))
-    full = pytest.mark.slow(make_test(property_settings(name, slow=True)))
-    return quick, full
+    full = property_settings(name, slow=True)
+    share = settings(full, max_examples=-(-full.max_examples // parts))  # (rounded up: never fewer in all)
+    return (quick, *(pytest.mark.slow(make_test(full if parts == 1 else share)) for _ in range(parts)))

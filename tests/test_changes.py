@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,7 +16,7 @@ from storage.core.errors import UserError
 from storage.core.fold import rebuild, rebuild_all
 from storage.core.models import Conflict, Event, Resident, Visit
 from storage.sync.dump import dump_lines
-from tests.foundation_helpers import make_db
+from tests.foundation_helpers import make_db, scratch
 from tests.profiles import quick_and_slow
 
 
@@ -166,17 +167,18 @@ _event_strategy = st.builds(
 def _fold_property(sized):
     @sized
     @given(events=st.lists(_event_strategy, min_size=1, max_size=12, unique_by=lambda e: e.id), data=st.data())
-    def test(tmp_path_factory, events, data):
+    def test(events, data):
         dumps = set()
-        for i in range(3):
-            order = data.draw(st.permutations(events), label=f"order {i}")
-            batches = data.draw(st.integers(1, len(order)), label="batch size")
-            db = make_db(tmp_path_factory.mktemp("fold") / "x.db")
-            for j in range(0, len(order), batches):
-                _apply(db, [_copy(e) for e in order[j : j + batches]])
-            _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
-            dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
-            db.dispose()
+        with scratch() as folder:
+            for i in range(3):
+                order = data.draw(st.permutations(events), label=f"order {i}")
+                batches = data.draw(st.integers(1, len(order)), label="batch size")
+                db = make_db(Path(folder) / f"{i}.db")
+                for j in range(0, len(order), batches):
+                    _apply(db, [_copy(e) for e in order[j : j + batches]])
+                _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
+                dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
+                db.dispose()
         assert len(dumps) == 1
 
     return test

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -40,12 +39,9 @@ from storage.register.visits import delete_visit, log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.foundation_helpers import copy_db
+from tests.foundation_helpers import SCRATCH, copy_db
 from tests.profiles import quick_and_slow
 from tests.sync_helpers import elder, make_township
-
-# tmpfs where there is one: the laws are about content, and fsync dominates otherwise
-SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 WORKERS = {"w1": ("王芳", "G01"), "w2": ("李强", "G02")}
 HOSTILE = ("赵敏", "G03")
@@ -250,8 +246,9 @@ def _merge_laws(sized):
     return test
 
 
-test_merging_in_any_order_any_number_of_times_gives_the_same_dump, test_merge_laws_at_scale = quick_and_slow(
-    "merge_laws", _merge_laws)
+# the longest of the slow tests: in two halves, one on each of `-n 2`'s workers
+(test_merging_in_any_order_any_number_of_times_gives_the_same_dump, test_merge_laws_at_scale,
+ test_merge_laws_at_scale_second_half) = quick_and_slow("merge_laws", _merge_laws, parts=2)
 
 
 def test_assessments_and_acknowledgements_merge_like_every_record_and_clashing_grades_are_queued():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-import uuid
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from storage.core.errors import UserError
 from storage.core.models import Resident
 from storage.roster.importer import import_roster
 from storage.sync.dump import dump_lines
-from tests.foundation_helpers import make_db
+from tests.foundation_helpers import make_db, scratch
 from tests.profiles import quick_and_slow
 from tests.roster_helpers import TODAY, good_rows, write_xlsx
 
@@ -61,14 +60,19 @@ def _cells_of(path: Path) -> set[str]:
     return cells
 
 
-def _import_or_refuse(tmp_path, name: str, data: bytes, *, names: list[str] | None = None) -> None:
+def _import_or_refuse(name: str, data: bytes, *, names: list[str] | None = None) -> None:
     """Import `data` as file `name` into a new register and check the outcome against the file.
 
     `names`: when the test knows them, the names an import must register, one per data row.
     """
-    db = make_db(tmp_path / f"{uuid.uuid4().hex}.db")
+    with scratch() as folder:
+        _check_import(Path(folder), name, data, names)
+
+
+def _check_import(folder: Path, name: str, data: bytes, names: list[str] | None) -> None:
+    db = make_db(folder / "register.db")
     before = list(dump_lines(db))
-    path = tmp_path / name
+    path = folder / name
     path.write_bytes(data)
     try:
         report = import_roster(db, path, today=TODAY)
@@ -96,8 +100,8 @@ def _import_or_refuse(tmp_path, name: str, data: bytes, *, names: list[str] | No
 def _random_bytes(sized):
     @sized
     @given(data=st.binary(max_size=4000), suffix=st.sampled_from([".xlsx", ".csv"]))
-    def test(tmp_path, data, suffix):
-        _import_or_refuse(tmp_path, "roster" + suffix, data)
+    def test(data, suffix):
+        _import_or_refuse("roster" + suffix, data)
 
     return test
 
@@ -141,7 +145,7 @@ def _mutated(sized):
                 del mutated[pos : pos + data.draw(st.integers(1, 16))]
             else:
                 del mutated[pos:]
-        _import_or_refuse(tmp_path, f"roster.{kind}", bytes(mutated))
+        _import_or_refuse(f"roster.{kind}", bytes(mutated))
 
     return test
 
@@ -165,7 +169,7 @@ def _odd_cells(sized):
         from openpyxl import load_workbook
 
         held = [_text(v) for (v,) in load_workbook(path).active.iter_rows(min_row=2, min_col=2, max_col=2, values_only=True)]
-        _import_or_refuse(tmp_path, "odd.xlsx", path.read_bytes(), names=[name for name in held if name])
+        _import_or_refuse("odd.xlsx", path.read_bytes(), names=[name for name in held if name])
 
     return test
 

@@ -24,9 +24,9 @@ if PROFILE not in ("ci", "thorough"):
 # name: (every run, ci, thorough)
 SIZES = {
     "merge_laws": (6, 200, 10_000),  # random edit histories on two workers and the township (§5: 10,000 on demand)
-    "hostile": (5, 100, 5_000),  # merge-law histories with a hostile enrolled device and an impostor among them
-    "fold": (25, 300, 10_000),  # random event sets folded in any order and batching
-    "roster": (25, 200, 5_000),  # per roster fuzz test: random bytes, mutated files, odd cells
+    "hostile": (5, 50, 5_000),  # merge-law histories with a hostile enrolled device and an impostor among them
+    "fold": (25, 150, 10_000),  # random event sets folded in any order and batching
+    "roster": (25, 100, 5_000),  # per roster fuzz test (three: random bytes, mutated files, odd cells): 300 in all
     "bundle": (100, 1_000, 10_000),  # mutated bundle files
     "kills": (3, 30, 1_000),  # SIGKILLs during saves and exports; a third as many during merges (§5: 1,000)
 }

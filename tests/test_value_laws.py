@@ -40,7 +40,6 @@ from storage.register.idnumbers import check_char
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.foundation_helpers import copy_db
 from tests.sync_helpers import elder, make_township
 

@@ -23,9 +23,9 @@ def build(townships: int = 20, scale: str = "township", seed: int = 1) -> tuple[
     them); built once per shape."""
     import datetime as dt
 
-    from storage.core.db import open_database
     from sqlalchemy import select
 
+    from storage.core.db import open_database
     from storage.core.identity import init_county, init_township
     from storage.core.models import Enrollment
     from storage.demo import words

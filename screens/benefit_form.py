@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,12 +23,16 @@ from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
 from tui.as_text import as_text, notify_text
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 FIELDS = ("kind", "start_on", "end_on", "note")
 
 
 class BenefitFormScreen(ModalScreen[str | None]):
     """New period for `resident_id` (kind preset to `kind`), or the end of `benefit` (a Benefit row)."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -102,7 +107,7 @@ class BenefitFormScreen(ModalScreen[str | None]):
             if isinstance(widget, Select):
                 out[name] = None if widget.value == Select.NULL else str(widget.value)
             else:
-                out[name] = widget.value.strip()
+                out[name] = found.first(Input).value.strip()
         return out
 
     def action_save(self) -> None:

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,6 +32,9 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +56,7 @@ def when(stamp: int) -> str:
 
 class ValueScreen(ModalScreen[str | None]):
     """Type the value to keep; Enter saves, Esc cancels."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
@@ -76,6 +80,7 @@ class ValueScreen(ModalScreen[str | None]):
 
 
 class ConflictsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
         Binding("k", "keep", N_("Keep this value"), id="conflicts.keep"),

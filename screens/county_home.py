@@ -7,6 +7,8 @@ thread after the first paint and again when the screen comes back (after a merge
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,8 +22,12 @@ TOWNSHIP_COLUMNS = (N_("Township"), N_("Key persons"), N_("Visited"), N_("Visit 
                     N_("Emergency + high risk"), N_("Last bundle"), N_("Missing bundles"))
 EMERGENCY_COLUMNS = (N_("Name"), N_("ID number"), N_("Township"), N_("Grid"), N_("Risk since"))
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 
 class CountyHomeScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "county_home.tcss"
     BINDINGS = [
         Binding("s", "open('sync')", N_("Sync"), id="county_home.sync"),

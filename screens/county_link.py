@@ -8,6 +8,7 @@ same storage functions (storage/core/identity.py set_county_key, storage/sync/co
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from storage.core.keys import fingerprint
 from tui.as_text import as_text
 from tui.formatting import format_date, format_number
 from tui.texts import describe_export
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 
 def township_text(ident, last, waiting: int) -> str:
@@ -49,6 +53,8 @@ def county_text(ident) -> str:
 
 class CountyLink(Vertical):
     """A township's link to its county (on a county database: the county's own key)."""
+
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     def compose(self) -> ComposeResult:
         ident = self.app.identity

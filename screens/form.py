@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from textual import work
 from textual.containers import Horizontal, VerticalScroll
@@ -26,7 +26,6 @@ from storage.register.field_labels import field_label
 from tui.as_text import as_text, notify_text
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def error_label(field: str) -> Label:
@@ -45,7 +44,9 @@ def field_row(widget: Widget, field: str, title: str | None = None) -> list[Widg
             error_label(field)]
 
 
-class FormScreen(Screen[T], Generic[T]):
+class FormScreen(Screen[str | None]):
+    """Dismissed with the saved record's id, or None when left without saving."""
+
     SAVED = ""  # N_(): shown once saved
 
     def __init__(self) -> None:
@@ -77,9 +78,9 @@ class FormScreen(Screen[T], Generic[T]):
         if unplaced:
             notify_text(self, "\n".join(unplaced), severity="error")
         if first:
-            widget = self.query(f"#{first}")
-            if widget:
-                widget.first().focus()
+            found = self.query(f"#{first}")
+            if found:
+                found.first().focus()
                 self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
 
     def save(self, store: Callable[[], str]) -> None:

@@ -7,6 +7,7 @@ paint and again whenever the screen comes back (a saved visit changes them).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 from rich.console import Group
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from screens.home_emergencies import EmergencyPanel, hours_text, now
 from storage.core.i18n import N_, _, babel_locale, current_language, ngettext
 from storage.register.categories import (
     BENEFIT_KINDS,
@@ -29,13 +31,15 @@ from storage.register.categories import (
     join_list,
     label,
 )
-from storage.register.idnumbers import mask_id
 from storage.register.home import home_data
-from screens.home_emergencies import EmergencyPanel, hours_text, now
+from storage.register.idnumbers import mask_id
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_month, format_percent
 from tui.texts import risk_text
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 # pane id -> tab title; the order of the tabs and of the 1..9 keys
 LISTS: dict[str, str] = {
@@ -56,6 +60,7 @@ CATEGORY_WIDTH = 14
 
 
 class HomeScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("r", "open('residents')", N_("Residents"), id="home.residents"),

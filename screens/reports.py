@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -22,7 +23,15 @@ from screens.report_list import ReportListScreen
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
-from storage.reports.monthly import COUNTY_GROUPINGS, GROUPINGS, LISTS, MEASURES, TOWNSHIP_GROUPINGS, monthly_report, shift_month
+from storage.reports.monthly import (
+    COUNTY_GROUPINGS,
+    GROUPINGS,
+    LISTS,
+    MEASURES,
+    TOWNSHIP_GROUPINGS,
+    monthly_report,
+    shift_month,
+)
 from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -32,6 +41,9 @@ from tui.trend_chart import (
     trend_text,
 )
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +52,7 @@ def month_label(year: int, month: int) -> str:
 
 
 class ReportsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [
         Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="reports.previous"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
@@ -16,11 +16,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
+from screens.after_save import follow_up, show_follow_up
+from screens.benefits import BenefitsScreen, benefit_lines
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.paired_helper import PairedHelperScreen
 from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
-from screens.benefits import BenefitsScreen, benefit_lines
-from screens.paired_helper import PairedHelperScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -43,15 +44,17 @@ from storage.register.categories import (
     label,
     with_derived,
 )
+from storage.register.emergencies import latest_finding
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from screens.after_save import follow_up, show_follow_up
-from storage.register.emergencies import latest_finding
 from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.texts import RISK_STYLES, SEX_LABELS
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ def _field(name: str, value: str) -> Text:
 
 
 class ResidentScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "resident.tcss"
     BINDINGS = [
         Binding("n", "new_visit", N_("New visit"), id="resident.visit"),
@@ -243,11 +247,11 @@ class ResidentScreen(Screen[None]):
             if v.met_with or missed or counted:
                 lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
             for code, note in v.observations.items():
-                lines.append(Text("  {dim}: {note}".format(dim=label(OBSERVATION_DIMENSIONS, code), note=note)))
+                lines.append(Text(f"  {label(OBSERVATION_DIMENSIONS, code)}: {note}"))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
                                         (_("Services"), SERVICES, v.services)):
                 if codes:
-                    lines.append(Text("  {title}: {items}".format(title=title, items=labels(table, codes))))
+                    lines.append(Text(f"  {title}: {labels(table, codes)}"))
             if v.notes:
                 lines.append(Text("  " + v.notes, style="italic"))
         self.query_one("#visits", Static).update(Group(*lines))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +21,14 @@ from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register.assessments import is_blank
 from storage.register.categories import (
-    ALL_FLAGS, CATEGORIES, CHILD_SUBTYPES, FLAGS, LEGACY_FLAGS, PARENT_STATUSES, RISK_LEVELS, label,
+    ALL_FLAGS,
+    CATEGORIES,
+    CHILD_SUBTYPES,
+    FLAGS,
+    LEGACY_FLAGS,
+    PARENT_STATUSES,
+    RISK_LEVELS,
+    label,
 )
 from storage.register.category_rules import category_questions
 from storage.register.emergencies import latest_finding
@@ -35,6 +42,9 @@ from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
 from tui.texts import SEX_LABELS
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 INPUTS = ("name", "id_number", "birth_date", "phone", "address", "guardian_name", "guardian_phone",
@@ -44,8 +54,9 @@ SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": 
 LISTS = {"categories": CATEGORIES, "flags": FLAGS}
 
 
-class ResidentFormScreen(FormKeys, FormScreen[str | None]):
+class ResidentFormScreen(FormKeys, FormScreen):
     """Dismissed with the resident's id once saved, or None."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "resident_form.tcss"
     SAVED = N_("Resident saved.")
@@ -247,8 +258,8 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         risk = None
         if self.resident_id is None:
             risk = str(self.query_one("#risk_level", Select).value)
-        db, today = self.app.db, self.app.today()
-        if self.resident_id is None:
+        db, today, rid = self.app.db, self.app.today(), self.resident_id
+        if rid is None:
             assessment = self._assessment()
 
             def register() -> str:  # the resident, its first assessment: one transaction; then what follows
@@ -259,7 +270,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
 
             self.save(register)
         else:
-            self.save(lambda: update_resident(db, self.resident_id, fields, today=today).id)
+            self.save(lambda: update_resident(db, rid, fields, today=today).id)
 
     def _ask_about_categories(self, fields: dict[str, Any]) -> bool:
         """A category whose definition the form's values put in doubt is a question, not silently accepted.

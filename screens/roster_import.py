@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -23,6 +24,9 @@ from storage.roster.importer import describe, import_roster, preview, status_lab
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 STATUS_STYLES = {"new": "green", "update": "cyan", "unchanged": "dim", "invalid": "bold red"}
@@ -31,6 +35,7 @@ PROBLEM_WIDTH = 46
 
 
 class RosterImportScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "roster_import.tcss"
     BINDINGS = [
         Binding("ctrl+s", "import", N_("Import"), id="roster.import"),

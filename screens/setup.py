@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,9 +15,12 @@ from textual.widgets import Button, Header, Input, Label, Select, Static
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.core.identity import init_township, init_worker
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.as_text import as_text
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
 # input id -> (label, placeholder, roles it is asked for)
@@ -32,6 +36,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 class SetupScreen(FormKeys, Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "setup.tcss"
     BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True), *FORM_KEYS]
 
@@ -107,7 +112,7 @@ class SetupScreen(FormKeys, Screen[None]):
         db = self.app.db
         try:
             if role == "township":
-                key_out = Path(db.path).parent / f"township-{values['township_code']}.pub"
+                key_out = db.local_path.parent / f"township-{values['township_code']}.pub"
                 ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out)
                 self.app.call_from_thread(self._township_ready, ident, written, text)
             else:
@@ -116,7 +121,6 @@ class SetupScreen(FormKeys, Screen[None]):
                                     Path(values["township_key"]).expanduser(), enroll_code=values["enroll_code"] or None)
                 if not ident.enroll_proof:
                     from storage.core.keys import fingerprint
-
                     from tui.as_text import notify_text
 
                     self.app.call_from_thread(notify_text, self.app, _(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +37,9 @@ from tui.footer import TranslatedFooter
 from tui.formatting import format_date, format_datetime, format_number
 from tui.texts import describe_export, describe_outcome, describe_totals
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 KIND_LABELS = {
@@ -47,6 +51,7 @@ KIND_LABELS = {
 
 
 class SyncScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -46,6 +46,9 @@ from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 DRAFT_DEBOUNCE_SECONDS = 0.5
@@ -82,8 +85,9 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return field_row(widget, field, title)  # a visit's own words: "Date", "How", "Met with"
 
 
-class VisitFormScreen(FormKeys, FormScreen[str | None]):
+class VisitFormScreen(FormKeys, FormScreen):
     """Dismissed with the new visit's id, or None when discarded."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "visit_form.tcss"
     SAVED = N_("Visit saved.")
@@ -253,11 +257,11 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             for widget in self.query(f"#obs-{dim}").results(Input):
                 widget.value = str(text)
         for name in ("hazards", "needs", "services"):
-            widget = q(f"#{name}", SelectionList)
-            widget.deselect_all()
+            choices = q(f"#{name}", SelectionList)
+            choices.deselect_all()
             for code in values.get(name) or []:
-                if any(widget.get_option_at_index(i).value == code for i in range(widget.option_count)):
-                    widget.select(code)
+                if any(choices.get_option_at_index(i).value == code for i in range(choices.option_count)):
+                    choices.select(code)
         if isinstance(values.get("notes"), str):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))

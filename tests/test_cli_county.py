@@ -6,7 +6,6 @@ import pytest
 
 from storage.core.db import open_database
 from storage.core.identity import get_identity
-
 from tests.test_cli import run
 from tests.test_cli_sync import _register
 

@@ -334,7 +334,7 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
     sheets = [_followup(t, code) for code, t in own.items()]
     assert all(sum(r[2] for r in s[1]) > 0 and s[2] and s[3] for s in sheets)  # assessed, benefit lists, emergencies
     assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500
-    assert report.trend.total.visited == [sum(x) for x in zip(*(r.visited for r in report.trend.rows))]
+    assert report.trend.total.visited == [sum(x) for x in zip(*(r.visited for r in report.trend.rows), strict=True)]
     assert own["330521101"].totals.visited != own["330521102"].totals.visited  # the policies made a difference
     county.dispose()
     for db in t_dbs.values():

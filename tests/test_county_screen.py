@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Static
 
 from storage.sync.merge import merge_paths
 from tests.county_helpers import busy_township, make_county
-from tests.pilot_helpers import quiet, run_async
+from tests.pilot_helpers import on_screen, run_async, settle
 from tui.app import make_app
 
 
@@ -27,7 +27,7 @@ async def test_a_county_database_opens_on_the_county_home(tmp_path, db_target):
     _county_with_a_township(tmp_path, db_target)
     app = make_app(db_target, lang="en", today=dt.date(2026, 11, 24))
     async with app.run_test(size=(120, 30)) as pilot:
-        await quiet(pilot)
+        await on_screen(pilot, CountyHomeScreen)
         assert isinstance(app.screen, CountyHomeScreen)
         summary = str(app.screen.query_one("#progress", Static).render())
         assert "德清县" in summary and "2026-11" in summary and "key persons" in summary
@@ -55,23 +55,23 @@ async def test_a_township_gives_its_county_key_and_code_on_the_sync_screen_and_s
     up.mkdir()
     app = HarnessApp(t.db, SyncScreen)
     async with app.run_test(size=(120, 50)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         screen = app.screen
         status = screen.query_one("#county-status", Static)
         assert "No county key yet" in str(status.render())
         screen.query_one("#county-key", Input).value = str(tmp_path / "nowhere.pub")
         screen.query_one("#set-county-key", Button).press()
-        await quiet(pilot)
+        await settle(pilot)
         assert "nowhere.pub" in str(screen.query_one("#result", Static).render())  # a one-line reason, nothing set
         screen.query_one("#county-key", Input).value = str(tmp_path / "county.pub")
         screen.query_one("#county-code", Input).value = code.lower()
         screen.query_one("#set-county-key", Button).press()
-        await quiet(pilot)
+        await settle(pilot)
         shown = str(status.render())
         assert "德清县 (330521)" in shown and "Enrolled with the county's code" in shown, shown
         screen.query_one("#folder", Input).value = str(up)
         screen.query_one("#export-county", Button).press()
-        await quiet(pilot)
+        await settle(pilot)
         assert "Bundle 1 written" in str(screen.query_one("#result", Static).render())
         assert "Last bundle to the county: number 1" in str(status.render())
     report = merge_paths(county, [up])
@@ -94,13 +94,13 @@ async def test_a_county_merges_on_the_sync_screen_and_shows_its_key(tmp_path):
     t.close()
     app = HarnessApp(county, SyncScreen)
     async with app.run_test(size=(120, 50)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         screen = app.screen
         assert fingerprint(read_county_key_file(tmp_path / "county.pub").sign_public) in str(
             screen.query_one("#county-status", Static).render())
         assert not screen.query("#grid") and not screen.query("#county-key")
         screen.query_one("#folder", Input).value = str(tmp_path / "up")
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
         assert "new " in str(screen.query_one("#result", Static).render())
     county.dispose()

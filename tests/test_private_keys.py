@@ -16,11 +16,11 @@ from storage.core import backup
 from storage.core.db import SCHEMA_VERSION, open_database
 from storage.core.errors import UserError
 from storage.core.paths import keys_file
-from storage.core.private_keys import IN_OLD_FILES as NAMES, private_keys, read_keys
+from storage.core.private_keys import IN_OLD_FILES as NAMES
+from storage.core.private_keys import private_keys, read_keys
 from storage.sync.bundle_file import read_bundle
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.sync_helpers import elder, make_township
 
 NOON = dt.datetime(2026, 11, 24, 12, 0, 0)

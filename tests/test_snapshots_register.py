@@ -7,15 +7,14 @@ file, which differs on every run.
 
 from __future__ import annotations
 
-from tests.pilot_helpers import quiet
-
 import pytest
 from sqlmodel import select
 
 from storage.core.i18n import set_language
 from storage.core.models import Resident
-
+from tests.pilot_helpers import still
 from tests.register_helpers import HarnessApp, make_register_db
+
 
 @pytest.fixture(params=["zh_CN", "en"])
 def lang(request):
@@ -24,18 +23,11 @@ def lang(request):
     set_language("zh_CN")
 
 
-async def _settle(pilot) -> None:
-    await pilot.pause(0.3)
-    await quiet(pilot)
-    await pilot.pause(0.1)
-    pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
-
-
 def test_residents_list(snap_compare, tmp_path, lang):
     from screens.residents import ResidentsScreen
 
     db = make_register_db(tmp_path / "w.db")
-    assert snap_compare(HarnessApp(db, ResidentsScreen), terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(HarnessApp(db, ResidentsScreen), terminal_size=(80, 24), run_before=still)
 
 
 def test_visit_form(snap_compare, tmp_path, lang):
@@ -44,7 +36,7 @@ def test_visit_form(snap_compare, tmp_path, lang):
     db = make_register_db(tmp_path / "w.db")
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "张小明")).one().id
-    assert snap_compare(HarnessApp(db, lambda: VisitFormScreen(rid)), terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(HarnessApp(db, lambda: VisitFormScreen(rid)), terminal_size=(80, 24), run_before=still)
 
 
 def test_resident_profile(snap_compare, tmp_path, lang):
@@ -53,4 +45,4 @@ def test_resident_profile(snap_compare, tmp_path, lang):
     db = make_register_db(tmp_path / "w.db")
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "赵淑珍")).one().id
-    assert snap_compare(HarnessApp(db, lambda: ResidentScreen(rid)), terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(HarnessApp(db, lambda: ResidentScreen(rid)), terminal_size=(80, 24), run_before=still)

@@ -6,14 +6,12 @@ pictures do not depend on the date or on pytest's temporary folder.
 
 from __future__ import annotations
 
-from tests.pilot_helpers import quiet
-
 import pytest
 
 from storage.core.i18n import set_language
-from tui.app import make_app
-
+from tests.pilot_helpers import on_screen, settle, still
 from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
 
 
 @pytest.fixture(params=["zh_CN", "en"])
@@ -22,19 +20,16 @@ def lang(request):
     set_language("en")
 
 
-async def _settle(pilot) -> None:
-    await pilot.pause(0.3)
-    await quiet(pilot)
-    await pilot.pause(0.2)
-    pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
-    await pilot.pause(0.1)
+async def _home(pilot) -> None:
+    await on_screen(pilot, "HomeScreen")
+    await still(pilot)
 
 
 def test_home(snap_compare, tmp_path, monkeypatch, lang):
     make_register_db(tmp_path / "w.db").dispose()
     monkeypatch.chdir(tmp_path)
     app = make_app("w.db", lang=lang, today=TODAY)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_home)
 
 
 def test_help(snap_compare, tmp_path, monkeypatch, lang):
@@ -43,8 +38,8 @@ def test_help(snap_compare, tmp_path, monkeypatch, lang):
     app = make_app("w.db", lang=lang, today=TODAY)
 
     async def open_help(pilot):
-        await _settle(pilot)
+        await _home(pilot)
         await pilot.press("f1")
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: pilot.app.screen.id == "help")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_help)

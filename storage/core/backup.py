@@ -80,8 +80,7 @@ def integrity_ok(path: Path, *, quick: bool = True) -> bool:
             rows = conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
         finally:
             conn.close()
-    except (sqlite3.DatabaseError, UnicodeDecodeError):
-        # a damaged schema page's bytes can end up in SQLite's error message, which need not be UTF-8
+    except sqlite3.DatabaseError:
         return False
     except UnicodeDecodeError:
         # SQLite's message about a damaged page can quote bytes of it that are not UTF-8, and Python

@@ -21,7 +21,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -343,7 +343,8 @@ def _open_file(path: Path, *, create: bool) -> Database:
 
             engine.dispose()  # VACUUM rewrites the file: no connection of ours stays open on it
             scrub_file(path)
-            scrub_file(backup)
+            if backup is not None:
+                scrub_file(backup)
     if not exists:
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
@@ -368,9 +369,12 @@ def driver_connection(source: Session | Connection | sqlite3.Connection) -> sqli
     from storage.core.server_reader import ServerReader
 
     if isinstance(source, ServerReader):
-        return source  # type: ignore[return-value]
-    conn = source.connection() if hasattr(source, "get_bind") else source
+        return cast("sqlite3.Connection", source)
+    from sqlalchemy.orm import Session as OrmSession  # loaded already: the caller holds a session or connection
+
+    conn = source.connection() if isinstance(source, OrmSession) else source
     raw = conn.connection.driver_connection
     if isinstance(raw, sqlite3.Connection):
         return raw
-    return ServerReader(raw)  # type: ignore[return-value]
+    # a server's connection behind sqlite3's calls: what the hot paths use of sqlite3.Connection
+    return cast("sqlite3.Connection", ServerReader(raw))

@@ -11,8 +11,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from storage.core.db import (PG_WRITE_LOCK, SCHEMA_VERSION, Database, log, run_upgrades, store_version, stored_version,
-                             tables_of, too_new_error)
+from storage.core.db import (
+    PG_WRITE_LOCK,
+    SCHEMA_VERSION,
+    Database,
+    log,
+    run_upgrades,
+    store_version,
+    stored_version,
+    tables_of,
+    too_new_error,
+)
 from storage.core.errors import UserError
 from storage.core.i18n import _
 

@@ -23,7 +23,9 @@ EVENT_COLUMNS = ("id", "record_type", "record_id", "fields", "hlc", "device_id",
 
 
 def _cursor(conn: Connection):
-    return conn.connection.driver_connection.cursor()
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool, in a transaction
+    return raw.cursor()
 
 
 def _ids_in(conn: Connection, table: str, column: str, ids: Sequence[str], extra: str = "",

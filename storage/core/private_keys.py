@@ -100,7 +100,7 @@ def move_out_of_database(conn: sqlite3.Connection) -> None:
     if row is None or not any(row):
         return
     db_path = _main_file(conn)
-    in_db = PrivateKeys(**{n: v or "" for n, v in zip(IN_OLD_FILES, row)})
+    in_db = PrivateKeys(**{n: v or "" for n, v in zip(IN_OLD_FILES, row, strict=True)})
     on_disk = read_keys(db_path)
     if on_disk is not None:  # a restored old backup: what the file holds wins, the gaps come from the row
         in_db = PrivateKeys(**{n: getattr(on_disk, n) or getattr(in_db, n) for n in NAMES})

@@ -41,7 +41,9 @@ def _upgrade_2_to_3(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         from storage.core.private_keys import move_out_of_database
 
-        move_out_of_database(conn.connection.driver_connection)
+        raw = conn.connection.driver_connection
+        assert raw is not None  # the upgrade's connection, in its transaction
+        move_out_of_database(raw)
 
 
 def _upgrade_3_to_4(conn: Connection) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
 
 from storage.register import eligibility
 from storage.register.categories import BENEFIT_KINDS, PAIRING_CATEGORIES, with_derived
@@ -116,9 +116,7 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
         age = age_on(as_date(birth), day)
         shown = with_derived(category_list(cats), age)
         sort = (grid or "", pinyin or name or "", rid)
-
-        def row(**kw: Any) -> WatchRow:
-            return WatchRow(rid, name or "", number, village or "", grid or "", shown, age, **kw)
+        row = partial(WatchRow, rid, name or "", number, village or "", grid or "", shown, age)  # this resident's rows
 
         for hint in unclaimed:
             keyed.append(((0,) + sort + (_ORDER.get(hint.benefit, 99),), row(benefit=hint.benefit, why=hint.why)))

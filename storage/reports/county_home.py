@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from storage.core.db import Database
@@ -49,6 +49,7 @@ class CountyHome:
 
 def county_home(db: Database, today: dt.date) -> CountyHome:
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from storage.core.models import BundleReceived, Device, Identity, Township
     from storage.reports.monthly import monthly_report
@@ -56,14 +57,15 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
     report = monthly_report(db, today.year, today.month, today=today)
     with db.session() as s:
         ident = s.get(Identity, 1)
-        names = dict(s.execute(select(Township.id, Township.name).where(Township.deleted.is_(False))).all())
+        names: dict[str, str] = dict(s.execute(
+            select(col(Township.id), col(Township.name)).where(col(Township.deleted).is_(False))).all())
         sent = s.execute(
-            select(Device.township_code, func.max(BundleReceived.merged_at), func.max(BundleReceived.seq))
-            .join(Device, Device.device_id == BundleReceived.device_id)
-            .where(Device.kind == "township").group_by(Device.township_code)).all()
-        received = s.execute(select(Device.township_code, Device.device_id, BundleReceived.seq)
-                             .join(Device, Device.device_id == BundleReceived.device_id)
-                             .where(Device.kind == "township")).all()
+            select(col(Device.township_code), func.max(BundleReceived.merged_at), func.max(BundleReceived.seq))
+            .join(Device, col(Device.device_id) == col(BundleReceived.device_id))
+            .where(col(Device.kind) == "township").group_by(col(Device.township_code))).all()
+        received = s.execute(select(col(Device.township_code), col(Device.device_id), col(BundleReceived.seq))
+                             .join(Device, col(Device.device_id) == col(BundleReceived.device_id))
+                             .where(col(Device.kind) == "township")).all()
     glances: dict[str, TownshipGlance] = {}
 
     def glance(code: str) -> TownshipGlance:
@@ -75,12 +77,12 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
         g = glance(row.key or "")
         g.key_persons, g.visited, g.overdue, g.emergency_high = row.key_persons, row.visited, row.overdue, row.emergency_high
     for code, when, seq in sent:
-        g = glance(code)
+        g = glance(str(code))
         g.last_bundle = when if isinstance(when, dt.datetime) or when is None else dt.datetime.fromisoformat(str(when))
-        g.last_seq = int(seq or 0)
+        g.last_seq = int(cast(int, seq) or 0)
     got: dict[tuple[str, str], set[int]] = {}
     for code, device, seq in received:
-        got.setdefault((code, device), set()).add(seq)
+        got.setdefault((str(code), str(device)), set()).add(int(cast(int, seq)))
     for (code, _device), seqs in sorted(got.items()):  # each sender's gaps, as merge_paths names them
         glance(code).missing += [n for n in range(1, max(seqs)) if n not in seqs]
     t = report.totals

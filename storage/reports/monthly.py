@@ -21,22 +21,9 @@ from storage.core.models import Identity, utc_now
 from storage.register import report_query as q
 from storage.register.benefit_lists import Watch, benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
-from storage.register.due import (
-    IN_PERSON,
-    OTHER_WAYS,
-    DueFacts,
-    days_overdue,
-    due_on,
-    month_bounds,
-    month_standing,
-)
+from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
 from storage.register.policy import Policy, age_on, age_out_date, load_policy
-from storage.reports.county_passes import (
-    key_persons_of,
-    report_passes,
-    township_of,
-    trend_of,
-)
+from storage.reports.county_passes import key_persons_of, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, compute_followup
 from storage.reports.trend import Trend
 

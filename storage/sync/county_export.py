@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
@@ -32,8 +33,8 @@ def county_status(db: Database) -> tuple[Identity, CountyExport | None, int]:
     """(identity, the last bundle to the county or None, events waiting for the next one)."""
     with db.session() as s:
         ident = _township(s)
-        last = s.execute(select(CountyExport).order_by(CountyExport.seq.desc()).limit(1)).scalars().first()
-        waiting = s.execute(select(func.count()).select_from(Event).where(Event.exported_seq.is_(None))).scalar() or 0
+        last = s.execute(select(CountyExport).order_by(col(CountyExport.seq).desc()).limit(1)).scalars().first()
+        waiting = s.execute(select(func.count()).select_from(Event).where(col(Event.exported_seq).is_(None))).scalar() or 0
     return ident, last, int(waiting)
 
 
@@ -54,9 +55,8 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
     exactly the events written are marked as sent. A crash before the commit leaves them unmarked
     (the next bundle carries them again under the same number: the county's merge is idempotent).
     """
-    from storage.sync.bundle_file import bundle_file_name, write_bundle
-
     from storage.core.private_keys import private_keys
+    from storage.sync.bundle_file import bundle_file_name, write_bundle
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
@@ -71,7 +71,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
         count_query = select(event_t.c.record_type, func.count()).group_by(event_t.c.record_type)
         if wanted is not None:
             count_query = count_query.where(wanted)
-        counts = {rtype: int(n) for rtype, n in s.execute(count_query)}
+        counts: dict[str, int] = {str(rtype): int(cast(int, n)) for rtype, n in s.execute(count_query)}
         total = sum(counts.values())
         if not total:
             raise UserError(_("Nothing new for the county since bundle {seq}.").format(seq=seq - 1))
@@ -90,7 +90,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
             query = query.where(wanted)
         rows = s.connection().execution_options(yield_per=5000).execute(query)
         info = write_bundle(path, manifest, _events(rows, total, progress), ident.county_age_recipient, sign_secret)
-        s.execute(update(Event).where(Event.exported_seq.is_(None)).values(exported_seq=seq),
+        s.execute(update(Event).where(col(Event.exported_seq).is_(None)).values(exported_seq=seq),
                   execution_options={"synchronize_session": False})
         s.add(CountyExport(seq=seq, file_name=path.name, payload_sha256=info.manifest["payload_sha256"],
                            event_count=total, full=bool(full), written_at=dt.datetime.now(dt.timezone.utc)))
@@ -102,7 +102,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
 def _events(rows, total: int, progress: Progress | None) -> Iterator[dict[str, Any]]:
     done = 0
     for row in rows:
-        yield dict(zip(_COLUMNS, row))
+        yield dict(zip(_COLUMNS, row, strict=True))
         done += 1
         if progress and done % 5000 == 0:
             progress(done, total)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.core.changes import load_identity
 from storage.core.db import Database
@@ -104,8 +104,9 @@ def trust_township_bundle(s: Session, ident: Identity, manifest: dict[str, Any],
     if not given:
         return Trust(device_id, township, worker, waiting=True, reason="no_code", kind="township")
     reason = "bad_code"
-    for e in s.execute(select(Enrollment).where(Enrollment.township_code == ident.county_code,
-                                                Enrollment.grid_code == township)).scalars():
+    e: Enrollment
+    for e in s.execute(select(Enrollment).where(col(Enrollment.township_code) == ident.county_code,
+                                                col(Enrollment.grid_code) == township)).scalars():
         if proof_ok(e.code_key, given, ident.county_code, township, device_id, key,
                     str(manifest.get("age_recipient", ""))):
             if e.used_by is not None and e.used_by != device_id:
@@ -196,8 +197,8 @@ def township_event_check(s: Session, trust: Trust):
     from them."""
     from storage.sync.authorise import NotAllowed
 
-    others = set(s.execute(select(Device.device_id).where(Device.kind == "township",
-                                                          Device.township_code != trust.grid_id)).scalars())
+    others: set[str] = set(s.execute(select(col(Device.device_id)).where(col(Device.kind) == "township",
+                                                               col(Device.township_code) != trust.grid_id)).scalars())
 
     def check(chunk: list[dict[str, Any]]) -> None:
         for ev in chunk:

@@ -18,7 +18,17 @@ from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import (
-    Assessment, Benefit, BundleReceived, Device, EmergencyAck, Event, Identity, Referral, Resident, RiskAssessment, Visit,
+    Assessment,
+    Benefit,
+    BundleReceived,
+    Device,
+    EmergencyAck,
+    Event,
+    Identity,
+    Referral,
+    Resident,
+    RiskAssessment,
+    Visit,
 )
 from storage.core.private_keys import private_keys
 from storage.sync.bundle_file import bundle_file_name, write_bundle

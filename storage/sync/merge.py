@@ -363,7 +363,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
     bulk.insert_events_ignore(conn, new, checked=True)  # just looked up, under the write lock
-    existing = {t: bulk.existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
+    existing = {t: bulk.existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids)
                 for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this chunk
     before = _conflict_ids(s, existing)

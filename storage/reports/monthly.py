@@ -426,10 +426,11 @@ def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str
                     row = by[grouping][code] = ReportRow(code, label)
                 row.add(p)
     order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}
-    report.rows = {
+    rows = {
         "township": sorted(by["township"].values(), key=lambda r: r.key or ""),
         "village": sorted(by["village"].values(), key=lambda r: (r.key == "", r.key)),
         "grid": sorted(by["grid"].values(), key=lambda r: r.key or ""),
         "category": sorted(by["category"].values(), key=lambda r: (order.get(r.key, len(order)), r.key)),
     }
+    report.rows = {g: rows[g] for g in report.groupings}  # a township's report has no table of townships
     report.totals = total

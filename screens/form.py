@@ -24,6 +24,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.register.field_labels import field_label
 from tui.as_text import as_text, notify_text
+from tui.date_input import DateInput
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,6 +44,13 @@ def field_row(widget: Widget, field: str, title: str | None = None) -> list[Widg
     """A field's label (storage/register/field_labels.py unless given), its input, and its error line."""
     return [Horizontal(Label(title or field_label(field), classes="field-label"), widget, classes="field"),
             error_label(field)]
+
+
+def date_row(value: str, field: str, title: str | None = None, *, input_id: str | None = None) -> list[Widget]:
+    """A date field (tui/date_input.py): its label and input, what it understood, and its error line."""
+    widget = DateInput(value, field=field, id=input_id or field, compact=True)
+    row = field_row(widget, input_id or field, title or field_label(field))
+    return [row[0], widget.understood_label(), *row[1:]]
 
 
 class FormScreen(Screen[T], Generic[T]):

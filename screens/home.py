@@ -17,9 +17,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
-from storage.core.i18n import N_, _, babel_locale, current_language
+from storage.core.i18n import N_, _, babel_locale, current_language, join_list
 from storage.register.categories import (
     CATEGORIES,
     REFERRAL_AGENCIES,
@@ -62,6 +62,17 @@ class HomeScreen(Screen[None]):
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]
+
+    HELP_SKIP = ("home.list.",)  # the number keys: one row in help_rows
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        lists = [p for p in LISTS if p != "grids" or self._role == "township"]
+        return [
+            (_("Enter"), N_("Open the resident on the highlighted row")),
+            (_("Up, Down"), N_("Move in the list")),
+            (_("Tab"), N_("Move between the list and the tab bar (Left, Right: another list)")),
+            (f"1–{len(lists)}", join_list(f"{i} {_(LISTS[p])}" for i, p in enumerate(lists, start=1))),
+        ]
 
     def __init__(self, role: str | None = None, data=None) -> None:
         """`role` and `data` given: pushed with its first figures, before the database is fully open."""
@@ -134,6 +145,9 @@ class HomeScreen(Screen[None]):
             tabs.show_tab("grids")
         active = tabs.active if tabs.active in panes else panes[0]
         self._fill(active, data)
+        if self.focused is None or self.focused is self.query_one(Tabs):
+            # the cursor starts in the list: Down and Enter work at once (Tab reaches the tab bar)
+            self.query_one(f"#t-{active}", DataTable).focus()
         self.call_after_refresh(self.app.first_data_shown)
         self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
 

@@ -21,7 +21,7 @@ from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
 from storage.register import referrals, residents, risk
 from storage.register.categories import (
     CATEGORIES,
@@ -57,7 +57,7 @@ def _line(*parts: tuple[str, str] | str) -> Text:
 
 
 def labels(table: dict[str, str], codes: list[str]) -> str:
-    return _(", ").join(label(table, c) for c in codes)
+    return join_list(label(table, c) for c in codes)
 
 
 def _field(name: str, value: str) -> Text:
@@ -72,7 +72,9 @@ class ResidentScreen(Screen[None]):
         Binding("r", "change_risk", N_("Risk"), id="resident.risk"),
         Binding("f", "open_referral", N_("Refer"), id="resident.refer"),
         Binding("c", "referral_status", N_("Follow up"), id="resident.referral-status"),
+        # one key, its word following the case: 退出（销号） on the register, 恢复在册 once closed
         Binding("x", "close_case", N_("Close case"), id="resident.close"),
+        Binding("x", "reopen_case", N_("Put back on the register"), id="resident.reopen"),
         Binding("escape", "back", N_("Back"), id="resident.back"),
     ]
 
@@ -184,6 +186,7 @@ class ResidentScreen(Screen[None]):
         self.query_one("#risk", Static).update(Group(*risk))
         self._show_referrals(p)
         self._show_visits(p)
+        self.refresh_bindings()  # x closes or reopens, as the case now stands
 
     def _show_referrals(self, p: Profile) -> None:
         table = self.query_one("#referrals", DataTable)
@@ -237,6 +240,14 @@ class ResidentScreen(Screen[None]):
 
     # --- actions -------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        closed = self.profile is not None and self.profile.resident.status == "closed"
+        if action == "close_case":
+            return not closed
+        if action == "reopen_case":
+            return closed
+        return True
+
     def action_back(self) -> None:
         self.dismiss(None)
 
@@ -278,24 +289,31 @@ class ResidentScreen(Screen[None]):
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
         title = _("Referral to {agency}: {reason}").format(agency=label(REFERRAL_AGENCIES, ref.agency), reason=ref.reason)
 
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None:
-                self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
-                            closed_on=self.app.today(), today=self.app.today())
+        def write(choice: Choice) -> None:
+            self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
+                        closed_on=self.app.today(), today=self.app.today())
 
-        self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
-                                          value="closed" if ref.status != "closed" else "open"), chosen)
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            if choice.code != "closed" or ref.status == "closed":
+                write(choice)
+                return
+            # closing a referral ends the follow-up: asked, and No (nothing changes) is the default
+            self.app.push_screen(ConfirmScreen(_("Mark the referral to {agency} as done? It leaves the open referrals.").format(
+                agency=label(REFERRAL_AGENCIES, ref.agency)), yes=_("Mark as done"), no=_("Cancel")),
+                lambda yes: write(choice) if yes else None)
+
+        # no status chosen for the person: the first Enter must not close a referral
+        self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False),
+                             chosen)
 
     def action_close_case(self) -> None:
         if self.profile is None:
             return
         r = self.profile.resident
         if r.status == "closed":
-            def reopen(yes: bool | None) -> None:
-                if yes:
-                    self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
-
-            self.app.push_screen(ConfirmScreen(_("Reopen the case of {name}?").format(name=r.name)), reopen)
+            self.action_reopen_case()
             return
         choices = [(_(v), k) for k, v in CLOSE_REASONS.items()]
 
@@ -310,10 +328,22 @@ class ResidentScreen(Screen[None]):
 
             self.app.push_screen(ConfirmScreen(
                 _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
-                    name=r.name, reason=label(CLOSE_REASONS, choice.code)), danger=True), confirmed)
+                    name=r.name, reason=label(CLOSE_REASONS, choice.code)),
+                yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
 
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Note (optional)"),
                                           reason_required=False), chosen)
+
+    def action_reopen_case(self) -> None:
+        if self.profile is None or self.profile.resident.status != "closed":
+            return
+
+        def reopen(yes: bool | None) -> None:
+            if yes:
+                self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
+
+        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register?").format(name=self.profile.resident.name),
+                                           yes=_("Put back on the register"), no=_("Cancel")), reopen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
     def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:

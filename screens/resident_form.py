@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen, error_label, field_row, set_message
+from screens.form import FormScreen, date_row, error_label, field_row, set_message
 from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -24,6 +24,7 @@ from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES,
 from storage.register.names import has_digits
 from storage.register.residents import get_resident, register_resident, update_resident
 from tui.footer import TranslatedFooter
+from tui.ticks import TickList
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
 from tui.texts import SEX_LABELS
@@ -86,13 +87,13 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         w += field_row(inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
         w.append(Label("", id="id-info", classes="derived -empty"))
         w += field_row(select("sex", SEX_LABELS), "sex")
-        w += field_row(inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
+        w += date_row(text("birth_date"), "birth_date")
         w += field_row(inp("phone"), "phone")
         w += field_row(inp("address"), "address")
         for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
             w.append(Static(field_label(name), classes="heading"))
-            w.append(SelectionList[str](*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
+            w.append(TickList(*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
                                                 compact=True))
             w.append(error_label(name))
         w += field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")

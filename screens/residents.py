@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _, ngettext, join_list
 from storage.register.categories import CATEGORIES, RISK_LEVELS, label
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
@@ -48,7 +48,8 @@ def _cut(text: str, cells: int) -> str:
 class ResidentsScreen(Screen[None]):
     CSS_PATH = "residents.tcss"
     BINDINGS = [
-        Binding("slash", "focus_search", N_("Search"), id="residents.search"),
+        # priority: "/" always means "search", also while the search box has the cursor; it never reaches the query
+        Binding("slash", "focus_search", N_("Search"), id="residents.search", priority=True),
         Binding("n", "new_resident", N_("New resident"), id="residents.new"),
         Binding("f", "focus_filters", N_("Filters"), id="residents.filters"),
         Binding("escape", "back", N_("Back"), id="residents.back"),
@@ -204,7 +205,7 @@ class ResidentsScreen(Screen[None]):
 
     @staticmethod
     def _cells(row: ResidentRow, today: dt.date) -> list:
-        cats = _(", ").join(label(CATEGORIES, c) for c in row.categories)
+        cats = join_list(label(CATEGORIES, c) for c in row.categories)
         risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Closed"), style="dim")
@@ -237,7 +238,9 @@ class ResidentsScreen(Screen[None]):
         self.app.push_screen(ResidentScreen(str(event.row_key.value)))
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all()  # what is typed next is a new search
 
     def action_focus_filters(self) -> None:
         self.query_one("#f-category", Select).focus()

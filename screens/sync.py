@@ -31,6 +31,7 @@ from storage.sync.folder import known_grids, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.ticks import TickBox
 from tui.formatting import format_date, format_datetime, format_number
 from tui.texts import describe_export, describe_outcome, describe_totals
 
@@ -72,7 +73,7 @@ class SyncScreen(Screen[None]):
                 yield DataTable(id="bundles", cursor_type="row", zebra_stripes=True)
             else:
                 yield Static("", id="pending")
-                yield Checkbox(_("Everything, not only what is new"), id="full", compact=True)
+                yield TickBox(_("Everything, not only what is new"), id="full", compact=True)
             yield Button(_("Merge") if self.township else _("Export"), id="run", variant="primary")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="result")

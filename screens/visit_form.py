@@ -16,9 +16,10 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen, error_label, field_row
+from screens.form import FormScreen, date_row, error_label, field_row
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
 from storage.core.models import Resident
 from storage.register import drafts
 from storage.register.categories import (
@@ -39,6 +40,7 @@ from storage.register.residents import get_resident
 from storage.register.visits import log_visit, propose_next_visit
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.ticks import TickBox, TickList
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
 
@@ -112,12 +114,12 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         worker = self.app.identity.worker_name if self.app.identity else ""
         today = self.app.today().isoformat()
         w: list[Widget] = []
-        w += _row(_("Date"), Input(today, placeholder="YYYY-MM-DD", id="visit_date", compact=True), "visit_date")
+        w += date_row(today, "visit_date", _("Date"))
         w += _row(_("How"), Select([(_(v), k) for k, v in VISIT_METHODS.items()], value="home", allow_blank=False,
                                    id="method", compact=True), "method")
         w += _row(_("Visitor"), Input(worker, id="visitor", compact=True), "visitor")
         w += _row(_("Met with"), Input(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
-        w.append(Checkbox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
+        w.append(TickBox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
         w.append(Static(_("Observations"), classes="heading"))
         for dim in dimensions_for(r.categories):
             w += _row(label(OBSERVATION_DIMENSIONS, dim), Input(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
@@ -128,7 +130,7 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             ("services", _("Services delivered"), SERVICES, list(SERVICES)),
         ):
             w.append(Static(title, classes="heading"))
-            w.append(SelectionList[str](*[(label(table, c), c) for c in codes], id=field, compact=True))
+            w.append(TickList(*[(label(table, c), c) for c in codes], id=field, compact=True))
             w.append(error_label(field))
         w.append(Static(_("Referral (optional)"), classes="heading"))
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
@@ -137,9 +139,8 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         w.append(Static(_("After the visit"), classes="heading"))
         w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value=r.risk_level,
                                     allow_blank=False, id="risk_after", compact=True), "risk_after")
-        w.append(Checkbox(_("Must be reported (mandatory report)"), False, id="mandatory_report", compact=True))
-        w += _row(_("Next visit"), Input(proposed.isoformat(), placeholder="YYYY-MM-DD", id="next_visit_on", compact=True),
-                  "next_visit_on")
+        w.append(TickBox(_("Must be reported (mandatory report)"), False, id="mandatory_report", compact=True))
+        w += date_row(proposed.isoformat(), "next_visit_on", _("Next visit"))
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(error_label("notes"))
@@ -150,7 +151,7 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
         self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
+            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
@@ -167,8 +168,9 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
                     self._delete_draft()
 
             self._asking_restore = True
+            # restoring loses nothing: it is the default, and what Esc gives
             self.app.push_screen(ConfirmScreen(_("Restore the unsaved visit from {time}?").format(time=when),
-                                               yes=_("Restore"), no=_("Discard")), answer)
+                                               yes=_("Restore"), no=_("Discard"), safe=True), answer)
 
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
@@ -267,8 +269,10 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
 
     def _propose(self) -> None:
         try:
-            when = dt.date.fromisoformat(self.query_one("#visit_date", Input).value.strip())
-        except ValueError:
+            when = parse_field_date("visit_date", self.query_one("#visit_date", Input).value, self.app.today())
+        except DateProblem:
+            return
+        if when is None:
             return
         self._propose_in_thread(when, str(self.query_one("#risk_after", Select).value))
 

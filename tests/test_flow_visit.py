@@ -264,9 +264,14 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await settle(pilot, 0.2)
         assert [r.status for r in app.screen.profile.referrals] == ["open"]
 
-        await pilot.press("c")  # follow up the highlighted referral: closed is proposed
+        await pilot.press("c")  # follow up the highlighted referral: the person chooses, closing asks
         await settle(pilot)
+        app.screen.query_one("#choice", Select).value = "closed"
+        app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"seen by doctor", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         await settle(pilot, 0.2)
         assert [(r.status, r.outcome) for r in app.screen.profile.referrals] == [("closed", "seen by doctor")]
 

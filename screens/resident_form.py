@@ -18,6 +18,7 @@ from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
+from storage.register import drafts
 from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
 from storage.register.field_labels import field_label
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
@@ -43,6 +44,8 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
 
     CSS_PATH = "resident_form.tcss"
     SAVED = N_("Resident saved.")
+    DRAFT_KIND = "resident"
+    RESTORE_QUESTION = N_("Restore the unsaved registration from {time}?")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="resident-form.cancel"),
@@ -67,7 +70,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
     def _load(self) -> None:
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
-        self.app.call_from_thread(self._build, resident)
+        self.app.call_from_thread(self._build, resident, self.load_draft())
 
     def _fields(self, r: Resident | None) -> list[Widget]:
         def text(name: str) -> str:
@@ -118,7 +121,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         w.append(error_label("notes"))
         return w
 
-    async def _build(self, r: Resident | None) -> None:
+    async def _build(self, r: Resident | None, draft: drafts.Draft | None = None) -> None:
         if r is not None:
             self.sub_title = r.name
         form = self.query_one("#form", VerticalScroll)
@@ -127,6 +130,20 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         self._pristine = self.values()
         self._resident = r
         self.query_one("#name", Input).focus()
+        self.offer_draft(draft)
+
+    def draft_key(self) -> str:
+        return self.resident_id or drafts.NEW
+
+    def draft_name(self) -> str:
+        return self._resident.name if self._resident else ""
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        self.draft_changed()
 
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
@@ -136,23 +153,32 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
     async def _rebuild(self) -> None:
         if self._pristine is None:
             return
-        values = self.values()
-        risk = self.query("#risk_level").first(Select).value if self.resident_id is None else None
+        values, pristine = self.values(), self._pristine
+        self._pristine = None  # no draft writes while the form is rebuilt
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(self._resident))
+        self.apply_values(values)
+        self._pristine = pristine
+
+    def apply_values(self, values: dict[str, Any]) -> None:
+        """What values() gave (a draft, or the form before a language switch), back into the widgets."""
         for name in INPUTS:
-            self.query_one(f"#{name}", Input).value = values[name]
+            if isinstance(values.get(name), str):
+                self.query_one(f"#{name}", Input).value = values[name]
         for name, table in SELECTS.items():
-            self.query_one(f"#{name}", Select).value = values[name] if values[name] in table else Select.NULL
+            if name in values:
+                self.query_one(f"#{name}", Select).value = values[name] if values[name] in table else Select.NULL
         for name in LISTS:
             widget = self.query_one(f"#{name}", SelectionList)
             widget.deselect_all()
-            for code in values[name]:
-                widget.select(code)
-        self.query_one("#notes", TextArea).text = values["notes"]
-        if risk is not None:
-            self.query_one("#risk_level", Select).value = risk
+            for code in values.get(name) or []:
+                if code in LISTS[name]:
+                    widget.select(code)
+        if isinstance(values.get("notes"), str):
+            self.query_one("#notes", TextArea).text = values["notes"]
+        if values.get("risk_level") in RISK_LEVELS and self.query("#risk_level"):
+            self.query_one("#risk_level", Select).value = values["risk_level"]
 
     def values(self) -> dict[str, Any]:
         v: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value.strip() for name in INPUTS}
@@ -162,6 +188,8 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         for name in LISTS:
             v[name] = list(self.query_one(f"#{name}", SelectionList).selected)
         v["notes"] = self.query_one("#notes", TextArea).text
+        if self.resident_id is None:  # a registration's first risk level: in its draft too
+            v["risk_level"] = self.query_one("#risk_level", Select).value
         return v
 
     # --- what the ID number and the card say, as they are typed ---------------------
@@ -214,9 +242,8 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         if has_digits(fields["name"]) and fields["name"] != self._digits_confirmed:
             self._ask_about_digits(fields["name"])
             return
-        risk = None
-        if self.resident_id is None:
-            risk = str(self.query_one("#risk_level", Select).value)
+        risk = str(fields.pop("risk_level")) if self.resident_id is None else None
+        self.stop_draft_timer()
         db, today = self.app.db, self.app.today()
         if self.resident_id is None:
             self.save(lambda: register_resident(db, fields, risk_level=risk or "low", today=today).id)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
-from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen, date_row, error_label, field_row
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
@@ -42,11 +39,9 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.ticks import TickBox, TickList
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.formatting import format_date
 
 log = logging.getLogger(__name__)
 
-DRAFT_DEBOUNCE_SECONDS = 0.5
 # the one question about contact, asked as the method needs it; none for a visit learnt through others
 CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),
                      "video": N_("Person reached (spoke with them)")}
@@ -74,6 +69,8 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
 
     CSS_PATH = "visit_form.tcss"
     SAVED = N_("Visit saved.")
+    DRAFT_KIND = "visit"
+    RESTORE_QUESTION = N_("Restore the unsaved visit from {time}?")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
@@ -84,11 +81,8 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         super().__init__()
         self.resident_id = resident_id
         self.resident: Resident | None = None
-        self._draft_timer: Timer | None = None
         self._proposed: str = ""
         self._next_touched = False
-        self._asking_restore = False
-        self._latest: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,8 +99,7 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
-        draft = drafts.load_draft(self.app.db.path, self.resident_id)
-        self.app.call_from_thread(self._build, resident, proposed, draft)
+        self.app.call_from_thread(self._build, resident, proposed, self.load_draft())
 
     # --- building the form ------------------------------------------------------
 
@@ -157,20 +150,7 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         await form.mount_all(self._fields(r, proposed))
         self._pristine = self.values()
         self.query_one("#met_with", Input).focus()
-        if draft is not None and draft.values != self._pristine:
-            when = format_date(draft.saved_at.astimezone().date()) + " " + draft.saved_at.astimezone().strftime("%H:%M")
-
-            def answer(restore: bool | None) -> None:
-                self._asking_restore = False
-                if restore:
-                    self.apply_values(draft.values)
-                else:
-                    self._delete_draft()
-
-            self._asking_restore = True
-            # restoring loses nothing: it is the default, and what Esc gives
-            self.app.push_screen(ConfirmScreen(_("Restore the unsaved visit from {time}?").format(time=when),
-                                               yes=_("Restore"), no=_("Discard"), safe=True), answer)
+        self.offer_draft(draft)
 
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
@@ -187,6 +167,12 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         await form.mount_all(self._fields(self.resident, dt.date.fromisoformat(self._proposed)))
         self.apply_values(values)
         self._pristine = pristine
+
+    def draft_key(self) -> str:
+        return self.resident_id
+
+    def draft_name(self) -> str:
+        return self.resident.name if self.resident else ""
 
     # --- values ------------------------------------------------------------------
 
@@ -253,10 +239,7 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             self._next_touched = event.value != self._proposed
         elif control_id in ("risk_after", "visit_date") and not self._next_touched:
             self._propose()
-        self._latest = self.values()
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self._save_draft)
+        self.draft_changed()
 
     def _ask_contact(self) -> None:
         """见到本人 on a home visit, 联系到本人 on a call; no question for a visit learnt through others."""
@@ -286,34 +269,6 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             self._proposed = proposed
             self.query_one("#next_visit_on", Input).value = proposed
 
-    def _save_draft(self) -> None:
-        self._draft_timer = None
-        if self._saving or self._pristine is None:
-            return
-        if self.is_dirty():
-            self._write_draft(self.values())
-        elif not self._asking_restore:
-            self._delete_draft()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-draft")
-    def _write_draft(self, values: dict[str, Any]) -> None:
-        drafts.save_draft(self.app.db.path, self.resident_id, values,
-                          resident_name=self.resident.name if self.resident else "")
-
-    def _delete_draft(self) -> None:
-        # an app worker: it must finish even when this screen is already gone
-
-        self.app.run_worker(partial(drafts.delete_draft, self.app.db.path, self.resident_id), thread=True,
-                            exit_on_error=False, group="visit-draft-delete", name="delete draft")
-
-    def on_unmount(self) -> None:
-        # the terminal is closing with a change not yet written: write it now (a small file);
-        # the widgets are gone by now, so use the values read at the last change
-        if self._draft_timer is not None and not self._saving and self._latest not in (None, self._pristine):
-            self._draft_timer.stop()
-            drafts.save_draft(self.app.db.path, self.resident_id, self._latest,
-                              resident_name=self.resident.name if self.resident else "")
-
     # --- saving and leaving -----------------------------------------------------------
 
     def action_save(self) -> None:
@@ -329,20 +284,10 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             self.show_errors(errors)
             return
         fields, referral = visit_fields(v)
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
+        self.stop_draft_timer()
         db, today = self.app.db, self.app.today()
         # the visit and its referral: one transaction, all checked first
         self.save(lambda: log_visit(db, self.resident_id, fields, referral=referral, today=today).id)
 
-    def after_save(self) -> None:
-        drafts.delete_draft(self.app.db.path, self.resident_id)
-
     def action_cancel(self) -> None:
-        self.leave(_("Discard this visit? What you typed is lost."), self._discard)
-
-    def _discard(self) -> None:
-        self._saving = True  # no more draft writes
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._delete_draft()
+        self.leave(_("Discard this visit? What you typed is lost."))

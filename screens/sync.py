@@ -14,7 +14,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    DirectoryTree,
     Header,
     Input,
     Label,
@@ -25,6 +24,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
+from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import known_grids, scan_folder, suggested_folder
@@ -133,37 +133,35 @@ class SyncScreen(Screen[None]):
     # --- folder choice -----------------------------------------------------------
 
     def action_browse(self) -> None:
-        # mounted on demand: a DirectoryTree keeps a loader running and reads the disk
-        trees = self.query("#tree")
-        if trees:
-            trees.first().remove()
-            self.query_one("#folder", Input).focus()
-            return
-        folder = self._folder()
-        # rooted one level up, so the other drives and folders beside a USB stick show too
-        tree = DirectoryTree(folder.parent if folder.is_dir() else Path.home(), id="tree")
-        self.query_one("#sync-body").mount(tree, after=self.query_one("#folder-row"))
-        tree.focus()
+        """A folder picker that goes up to the root, lists the USB sticks and takes a typed or pasted path."""
+        from screens.path_picker import PathPickerScreen
+
+        title = _("Folder with the bundles to merge") if self.township else _("Folder to export to (e.g. the USB stick)")
+
+        def picked(folder: Path | None) -> None:
+            if folder is None:
+                return
+            self.query_one("#folder", Input).value = str(folder)
+            if self.township:
+                self._scan(folder)
+            self.query_one("#run", Button).focus()
+
+        self.app.push_screen(PathPickerScreen(title, self._folder()), picked)
 
     @on(Button.Pressed, "#browse")
     def _browse_pressed(self) -> None:
         self.action_browse()
 
-    @on(DirectoryTree.DirectorySelected, "#tree")
-    def _folder_picked(self, event: DirectoryTree.DirectorySelected) -> None:
-        self.query_one("#folder", Input).value = str(event.path)
-        if self.township:
-            self._scan(event.path)
-
     @on(Input.Submitted, "#folder")
     def _folder_typed(self, event: Input.Submitted) -> None:
         if self.township:
-            self._scan(Path(event.value).expanduser())
+            self._scan(typed_path(event.value) or Path.home())
         else:
             self.action_run()
 
     def _folder(self) -> Path:
-        return Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+        # typed or pasted: quotes from "Copy as path" and ~ are understood (storage/core/folders.py)
+        return typed_path(self.query_one("#folder", Input).value) or Path.home()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
     def _scan(self, folder: Path, announce: bool = True) -> None:
@@ -262,7 +260,4 @@ class SyncScreen(Screen[None]):
             self._finished(_("Something went wrong; nothing was half-written. The details are in the log file."))
 
     def action_back(self) -> None:
-        if self.query("#tree"):
-            self.action_browse()
-            return
         self.app.pop_screen()

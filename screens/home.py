@@ -59,6 +59,7 @@ class HomeScreen(Screen[None]):
         Binding("m", "open('reports')", N_("Reports"), show=False, id="home.reports"),
         Binding("p", "open('policy')", N_("Visit policy"), show=False, id="home.policy"),
         Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
+        Binding("v", "open('villages')", N_("Villages"), show=False, id="home.villages"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
+from storage.core.township_key import has_township_key
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import known_grids, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
@@ -49,6 +50,7 @@ class SyncScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
         Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
+        Binding("k", "township_key", N_("Add the township key"), id="sync.township_key"),
         Binding("escape", "back", N_("Back"), id="sync.back"),
     ]
 
@@ -65,6 +67,7 @@ class SyncScreen(Screen[None]):
         with VerticalScroll(id="sync-body"):
             yield Static(_("Merge the bundle files that grid workers bring (USB stick or shared folder).") if self.township
                          else _("Export what you recorded since the last bundle, for the township."), id="intro")
+            yield Static("", id="no-key")
             with Horizontal(id="folder-row"):
                 yield Label(_("Folder"), id="folder-label")
                 yield Input(id="folder", compact=True)
@@ -86,6 +89,7 @@ class SyncScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Sync")
+        self._show_key_state()
         self.query_one("#progress", ProgressBar).display = False
         if self.township:
             table = self.query_one("#bundles", DataTable)
@@ -97,6 +101,56 @@ class SyncScreen(Screen[None]):
             table.add_column(_("Changes"), key="events")
             table.add_column(_("Status"), key="status")
         self._load_start()
+
+    # --- the township key (a worker set up without it) ---------------------------
+
+    def _missing_key(self) -> bool:
+        return not self.township and not has_township_key(getattr(self.app, "identity", None))
+
+    def _show_key_state(self) -> None:
+        missing = self._missing_key()
+        note = self.query_one("#no-key", Static)
+        note.display = missing
+        note.update(_("This database has no township key yet, so nothing can be exported. Press k to add the "
+                      "township-CODE.pub file the clerk gave you.") if missing else "")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "township_key":
+            return self._missing_key()
+        return True
+
+    def action_township_key(self) -> None:
+        from screens.path_picker import PathPickerScreen
+
+        def picked(path: Path | None) -> None:
+            if path is not None:
+                self._add_key(path)
+
+        self.app.push_screen(PathPickerScreen(_("The township's key file (township-CODE.pub)"), self._folder(),
+                                              suffixes=(".pub",)), picked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-key")
+    def _add_key(self, path: Path) -> None:
+        from storage.core.identity import get_identity
+        from storage.core.keys import fingerprint
+        from storage.core.township_key import set_township_key
+
+        try:
+            pub, _changed = set_township_key(self.app.db, path)
+        except UserError as exc:
+            self.app.call_from_thread(self._finished, str(exc))
+            return
+        ident = get_identity(self.app.db)
+
+        def done() -> None:
+            self.app.identity = ident
+            self._show_key_state()
+            self._finished(_("The township key of {township} is now in this database (fingerprint {fp}); exports "
+                             "can go to it.").format(township=pub.township_name or pub.township_code,
+                                                     fp=fingerprint(pub.sign_public)))
+
+        self.app.call_from_thread(done)
 
     # --- loading what the screen shows first -----------------------------------
 

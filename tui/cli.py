@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "tui.cmd_roster",
     "tui.cmd_report",
     "tui.cmd_policy",
+    "tui.cmd_places",
 ]
 
 EXIT_USER_ERROR = 1

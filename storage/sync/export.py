@@ -16,7 +16,7 @@ from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.models import BundleReceived, Device, Event, Identity, Referral, Resident, RiskAssessment, Visit
+from storage.core.models import BundleReceived, Device, Event, Grid, Identity, Referral, Resident, RiskAssessment, Visit
 from storage.core.private_keys import private_keys
 from storage.core.sqlite_bulk import mark_exported
 from storage.sync.bundle_file import bundle_file_name, write_bundle
@@ -75,6 +75,9 @@ def last_export(db: Database) -> BundleReceived | None:
 def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     residents = set(session.execute(select(Resident.id).where(Resident.grid_code == grid_id)).scalars())
     ids: dict[str, set[str]] = {"resident": residents, "grid": {grid_id}}
+    village = session.execute(select(Grid.village_code).where(Grid.id == grid_id)).scalar()
+    if village:  # the grid's village by the name the township gives it (the worker's reports show it)
+        ids["village"] = {village}
     if residents:
         for table, rtype in ((Visit, "visit"), (Referral, "referral")):
             ids[rtype] = set()
@@ -150,7 +153,8 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             if ident.role == "township":
                 raise UserError(_("A township exports to one grid: add --grid CODE."))
             if not ident.township_age_recipient:
-                raise UserError(_("This database has no township key: it was set up without --township-key."))
+                raise UserError(_("This database has no township key yet: add the file the clerk gave you with "
+                                  "gridcare township-key FILE, or on the Sync screen (k)."))
             query = _own_events(ident).order_by(Event.hlc, Event.device_id)
             if not full:
                 query = query.where(Event.exported_seq.is_(None))

@@ -21,19 +21,21 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, T
 
 from storage.core.i18n import N_, _, babel_locale, current_language, join_list
 from storage.register.categories import (
-    CATEGORIES,
+    BENEFIT_KINDS,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
+    SHOWN_CATEGORIES,
     VISIT_METHODS,
     label,
 )
+from storage.register.idnumbers import mask_id
 from storage.register.home import home_data
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_month, format_percent
 from tui.texts import risk_text
 
-# pane id -> tab title; the order of the tabs and of the 1..7 keys
+# pane id -> tab title; the order of the tabs and of the 1..9 keys
 LISTS: dict[str, str] = {
     "overdue": N_("Overdue"),
     "due_week": N_("This week"),
@@ -41,6 +43,8 @@ LISTS: dict[str, str] = {
     "referrals": N_("Referrals"),
     "ageing_out": N_("Ageing out"),
     "recent": N_("Recent"),
+    "benefits": N_("Benefits due"),  # 应享未享, then benefits ending within 30 days
+    "unpaired": N_("Unpaired"),  # should have a paired helper and do not
     "grids": N_("Grids"),  # township only
 }
 # the list shown first; the others' tables are built with their rows, after the first figures
@@ -208,7 +212,7 @@ def _table(pane: str) -> DataTable:
 def _categories(codes: list[str]) -> str:
     if not codes:
         return ""
-    first = label(CATEGORIES, codes[0])
+    first = label(SHOWN_CATEGORIES, codes[0])
     return first if len(codes) == 1 else f"{first} +{len(codes) - 1}"
 
 
@@ -251,6 +255,10 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
                        ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
         "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
                    ("visitor", N_("By"), None)],
+        "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
+                     ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
+        "unpaired": [("name", N_("Name"), None), ("id", N_("ID number"), None),
+                     ("cat", N_("Category"), CATEGORY_WIDTH), ("age", N_("Age"), None)],
         "grids": [("grid", N_("Grid"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
                   ("overdue", N_("Overdue"), None), ("bundle", N_("Last bundle"), None)],
     }[pane]
@@ -279,6 +287,19 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
     if pane == "recent":
         return [(v.id, v.resident_id, (_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))
                 for v in data.recent]
+    if pane == "benefits":
+        rows = []
+        for i, w in enumerate(data.benefits):
+            if w.end_on is None:  # 应享未享: the rules' reasons
+                what, when = _("Eligible, not receiving"), join_list(_(why) for why in w.why)
+            else:
+                what, when = _("Ends"), _ago(w.end_on, today)
+            rows.append((f"{w.resident_id}:{w.benefit}:{i}", w.resident_id,
+                         (w.name, mask_id(w.id_number), what, label(BENEFIT_KINDS, w.benefit), when)))
+        return rows
+    if pane == "unpaired":
+        return [(w.resident_id, w.resident_id, (w.name, mask_id(w.id_number), _categories(w.categories),
+                                                "" if w.age is None else str(w.age))) for w in data.unpaired]
     if pane == "grids":
         return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
                                      format_percent(g.progress.share), str(g.progress.overdue),
@@ -298,7 +319,7 @@ def progress_renderable(data):
     table.add_row(_("Visited in {month}").format(month=month), _bar(ProgressBar, overall),
                   _share_text(overall, format_percent), style="bold")
     for p in data.by_category:
-        table.add_row("  " + label(CATEGORIES, p.key), _bar(ProgressBar, p), _share_text(p, format_percent))
+        table.add_row("  " + label(SHOWN_CATEGORIES, p.key), _bar(ProgressBar, p), _share_text(p, format_percent))
     if not overall.total:
         table.add_row(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                       "", "", style="italic")

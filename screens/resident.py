@@ -19,15 +19,17 @@ from textual.worker import Worker, WorkerState
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
 from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
+from screens.benefits import BenefitsScreen, benefit_lines
+from screens.paired_helper import PairedHelperScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
 from storage.register import referrals, residents, risk
+from storage.register.benefits import benefit_summary
 from storage.register.categories import (
-    CATEGORIES,
+    ALL_FLAGS,
     CHILD_SUBTYPES,
     CLOSE_REASONS,
-    FLAGS,
     HAZARDS,
     NEEDS,
     OBSERVATION_DIMENSIONS,
@@ -36,8 +38,10 @@ from storage.register.categories import (
     REFERRAL_STATUSES,
     RISK_LEVELS,
     SERVICES,
+    SHOWN_CATEGORIES,
     VISIT_METHODS,
     label,
+    with_derived,
 )
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
@@ -75,6 +79,8 @@ class ResidentScreen(Screen[None]):
         # one key, its word following the case: 退出（销号） on the register, 恢复在册 once closed
         Binding("x", "close_case", N_("Close case"), id="resident.close"),
         Binding("x", "reopen_case", N_("Put back on the register"), id="resident.reopen"),
+        Binding("b", "benefits", N_("Benefits"), id="resident.benefits"),
+        Binding("p", "paired_helper", N_("Helper"), id="resident.paired-helper"),
         Binding("escape", "back", N_("Back"), id="resident.back"),
     ]
 
@@ -82,6 +88,7 @@ class ResidentScreen(Screen[None]):
         super().__init__()
         self.resident_id = resident_id
         self.profile: Profile | None = None
+        self.benefit_summary = None  # storage.register.benefits.BenefitSummary
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,6 +97,7 @@ class ResidentScreen(Screen[None]):
             yield Static("", id="categories", classes="section")
             yield Static("", id="family", classes="section")
             yield Static("", id="disability", classes="section")
+            yield Static("", id="benefits", classes="section")
             yield Static("", id="risk", classes="section")
             yield Static(_("Referrals"), classes="heading", id="h-referrals")
             yield DataTable(id="referrals", cursor_type="row")
@@ -128,7 +136,12 @@ class ResidentScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-load")
     def _load(self, resident_id: str) -> None:
         profile = resident_profile(self.app.db, resident_id, self.app.today())
-        self.app.call_from_thread(self._show, profile)
+        summary = benefit_summary(self.app.db, resident_id, self.app.today())
+        self.app.call_from_thread(self._show_with, profile, summary)
+
+    def _show_with(self, profile: Profile, summary) -> None:
+        self.benefit_summary = summary
+        self._show(profile)
 
     def _show(self, p: Profile) -> None:
         self.profile = p
@@ -154,9 +167,10 @@ class ResidentScreen(Screen[None]):
             _field(_("Address"), r.address),
             _line((due, "bold red" if overdue else "")),
         ))
-        cats = [_field(_("Categories"), labels(CATEGORIES, r.categories))]
-        if r.flags:
-            cats.append(_field(_("Flags"), labels(FLAGS, r.flags)))
+        cats = [_field(_("Categories"), labels(SHOWN_CATEGORIES, with_derived(r.categories, p.age)))]
+        flags = [f for f in r.flags if f != "oldest_old"]  # 高龄 is shown with the categories, from the birth date
+        if flags:
+            cats.append(_field(_("Flags"), labels(ALL_FLAGS, flags)))
         if r.child_subtype:
             cats.append(_field(_("Child's situation"), label(CHILD_SUBTYPES, r.child_subtype)))
         if p.age_out_on is not None:
@@ -184,9 +198,14 @@ class ResidentScreen(Screen[None]):
                 date=format_date(a.assessed_on, "short"), level=label(RISK_LEVELS, a.level), reason=a.reason,
                 who=a.assessor), style="dim"))
         self.query_one("#risk", Static).update(Group(*risk))
+        self._show_benefits(r)
         self._show_referrals(p)
         self._show_visits(p)
         self.refresh_bindings()  # x closes or reopens, as the case now stands
+
+    def _show_benefits(self, r) -> None:
+        """Benefits in force, 应享未享 hints, and the paired helper (b and p open their screens)."""
+        self.query_one("#benefits", Static).update(Group(*benefit_lines(r, self.benefit_summary, self.app.today())))
 
     def _show_referrals(self, p: Profile) -> None:
         table = self.query_one("#referrals", DataTable)
@@ -253,6 +272,21 @@ class ResidentScreen(Screen[None]):
 
     def action_new_visit(self) -> None:
         self.app.push_screen(VisitFormScreen(self.resident_id))
+
+    def action_benefits(self) -> None:
+        name = self.profile.resident.name if self.profile else ""
+        self.app.push_screen(BenefitsScreen(self.resident_id, name))
+
+    def action_paired_helper(self) -> None:
+        if self.profile is None:
+            return
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                notify_text(self, _("Saved."))
+                self.reload()
+
+        self.app.push_screen(PairedHelperScreen(self.profile.resident), done)
 
     def action_edit(self) -> None:
         self.app.push_screen(ResidentFormScreen(self.resident_id))

@@ -19,7 +19,10 @@ from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register import drafts
-from storage.register.categories import CATEGORIES, CHILD_SUBTYPES, FLAGS, PARENT_STATUSES, RISK_LEVELS, label
+from storage.register.categories import (
+    ALL_FLAGS, CATEGORIES, CHILD_SUBTYPES, FLAGS, LEGACY_FLAGS, PARENT_STATUSES, RISK_LEVELS, label,
+)
+from storage.register.category_rules import category_questions
 from storage.register.field_labels import field_label
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
 from storage.register.names import has_digits
@@ -57,6 +60,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         self.resident_id = resident_id
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
+        self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,9 +99,11 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         w += field_row(inp("address"), "address")
         for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
+            # a flag older releases offered stays listed where a resident has it, so saving keeps it
+            offered = list(LISTS[name]) + [c for c in LEGACY_FLAGS if name == "flags" and c in chosen]
             w.append(Static(field_label(name), classes="heading"))
-            w.append(TickList(*[(label(LISTS[name], c), c, c in chosen) for c in LISTS[name]], id=name,
-                                                compact=True))
+            w.append(TickList(*[(label(ALL_FLAGS if name == "flags" else LISTS[name], c), c, c in chosen)
+                                 for c in offered], id=name, compact=True))
             w.append(error_label(name))
         w += field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")
         w.append(Static(_("Family"), classes="heading"))
@@ -172,8 +178,9 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         for name in LISTS:
             widget = self.query_one(f"#{name}", SelectionList)
             widget.deselect_all()
+            offered = {widget.get_option_at_index(i).value for i in range(widget.option_count)}
             for code in values.get(name) or []:
-                if code in LISTS[name]:
+                if code in offered:
                     widget.select(code)
         if isinstance(values.get("notes"), str):
             self.query_one("#notes", TextArea).text = values["notes"]
@@ -242,6 +249,8 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         if has_digits(fields["name"]) and fields["name"] != self._digits_confirmed:
             self._ask_about_digits(fields["name"])
             return
+        if self._ask_about_categories(fields):
+            return
         risk = str(fields.pop("risk_level")) if self.resident_id is None else None
         self.stop_draft_timer()
         db, today = self.app.db, self.app.today()
@@ -249,6 +258,26 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
             self.save(lambda: register_resident(db, fields, risk_level=risk or "low", today=today).id)
         else:
             self.save(lambda: update_resident(db, self.resident_id, fields, today=today).id)
+
+    def _ask_about_categories(self, fields: dict[str, Any]) -> bool:
+        """A category whose definition the form's values put in doubt is a question, not silently accepted.
+
+        True while the question is on screen (the save resumes when the user confirms).
+        """
+        questions = category_questions(fields)
+        if not questions or questions == self._questions_confirmed:
+            return False
+
+        def answer(keep: bool | None) -> None:
+            if keep:
+                self._questions_confirmed = questions
+                self.action_save()
+            else:
+                self.query_one("#categories", SelectionList).focus()
+
+        self.app.push_screen(ConfirmScreen("\n".join([*questions, _("Save it as it is?")]), yes=_("Save it as it is"),
+                                           no=_("Correct it"), danger=True), answer)
+        return True
 
     def _ask_about_digits(self, name: str) -> None:
         """A name with digits is often an ID number typed into the wrong field: ask, never take it silently."""

@@ -19,8 +19,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, ngettext, join_list
-from storage.register.categories import CATEGORIES, RISK_LEVELS, label
+from storage.core.i18n import N_, _, join_list, ngettext
+from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES, label
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.as_text import as_text, notify_text
@@ -66,7 +66,7 @@ class ResidentsScreen(Screen[None]):
         yield Header()
         yield Input(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
         with Horizontal(id="filters"):
-            yield Select([(_(v), k) for k, v in CATEGORIES.items()], prompt=_("All categories"), id="f-category",
+            yield Select([(_(v), k) for k, v in SHOWN_CATEGORIES.items()], prompt=_("All categories"), id="f-category",
                          compact=True)
             yield Select([(_(v), k) for k, v in RISK_LEVELS.items()], prompt=_("Any risk"), id="f-risk", compact=True)
             yield Select([(_(v), k) for k, v in DUE_FILTERS.items()], prompt=_("Any due status"), id="f-due",
@@ -92,7 +92,7 @@ class ResidentsScreen(Screen[None]):
         """Called by the app after a language switch: labels again, rows again."""
         self.title = _("Residents")
         self.query_one("#search", Input).placeholder = _("Search: name, initials (zs), last ID digits, phone")
-        for selector, table, prompt in (("#f-category", CATEGORIES, N_("All categories")),
+        for selector, table, prompt in (("#f-category", SHOWN_CATEGORIES, N_("All categories")),
                                         ("#f-risk", RISK_LEVELS, N_("Any risk")),
                                         ("#f-due", DUE_FILTERS, N_("Any due status")),
                                         ("#f-status", STATUS_FILTERS, None)):
@@ -205,7 +205,7 @@ class ResidentsScreen(Screen[None]):
 
     @staticmethod
     def _cells(row: ResidentRow, today: dt.date) -> list:
-        cats = join_list(label(CATEGORIES, c) for c in row.categories)
+        cats = join_list(label(SHOWN_CATEGORIES, c) for c in row.categories)
         risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Closed"), style="dim")

@@ -21,7 +21,7 @@ from storage.core.errors import UserError
 from storage.sync.export import pending_counts
 from storage.core.identity import get_identity, init_township, init_worker
 from storage.register.idnumbers import parse_disability_card, parse_id_number
-from storage.core.models import Event, Grid, Referral, Resident, RiskAssessment, Village, Visit
+from storage.core.models import Benefit, Event, Grid, Referral, Resident, RiskAssessment, Village, Visit
 from storage.register.due import DueFacts, due_on
 from storage.register.policy import Policy, age_on, ageing_out
 from storage.register.residents import EDITABLE, validate_resident
@@ -80,14 +80,17 @@ def test_every_record_is_an_event_stamped_in_the_past(grid_db):
     manual_risks = [r for r in _all(grid_db, RiskAssessment) if r.source == "manual"]
     assert by_type["visit"] == len(visits)
     assert by_type["risk"] == len(manual_risks) > 0
-    assert by_type["resident"] == len(residents) + sum(r.status == "closed" for r in residents)
+    # a resident's events: registration, closing, and the day a paired helper was named
+    assert by_type["resident"] == len(residents) + sum(r.status == "closed" for r in residents) + \
+        sum(bool(r.helper_name) for r in residents)
+    assert by_type["benefit"] == len(_all(grid_db, Benefit)) > 0
     assert by_type["referral"] >= len(_all(grid_db, Referral))
     newest: dict[tuple[str, str], int] = {}
     for e in sorted(events, key=lambda e: e.hlc):
         assert e.id == f"{e.device_id}-{e.hlc}"
         assert e.base_hlc == newest.get((e.record_type, e.record_id), 0)
         newest[(e.record_type, e.record_id)] = e.hlc
-    generated = [e for e in events if e.record_type in ("resident", "visit", "risk", "referral")]
+    generated = [e for e in events if e.record_type in ("resident", "visit", "risk", "referral", "benefit")]
     assert {e.device_id for e in generated} == {ident.device_id}
     assert {e.author for e in generated} == {ident.worker_name}
     assert all(e.exported_seq is None for e in events)
@@ -128,10 +131,19 @@ def test_id_numbers_and_disability_cards_are_valid(grid_db):
 
 def _passes_the_apps_own_checks(db) -> None:
     """Every resident as registered (checked on the day they were), every visit as logged."""
+    from storage.register.benefits import validate_benefit
+    from storage.register.pairing import HELPER_FIELDS
+
     for r in _all(db, Resident):
-        fields = {k: v for k, v in r.model_dump().items() if k in EDITABLE and k != "visit_frequency_days"}
+        fields = {k: v for k, v in r.model_dump().items()
+                  if k in EDITABLE and k != "visit_frequency_days" and k not in HELPER_FIELDS}
         validate_resident(fields, today=r.registered_on)
         assert r.name_initials and r.name_pinyin
+        if r.helper_name:  # paired after registration: checked on the day the helper was named
+            assert r.registered_on < r.helper_since < TODAY
+            validate_resident({k: getattr(r, k) for k in HELPER_FIELDS}, today=r.helper_since, existing=r)
+    for b in _all(db, Benefit):
+        validate_benefit(b.model_dump(), today=TODAY)
     for v in _all(db, Visit):
         validate_visit({k: v for k, v in v.model_dump().items() if k in VISIT_FIELDS}, today=TODAY)
 
@@ -148,7 +160,13 @@ def test_the_mix_is_realistic(grid_db):
     elders = [r for r in residents if set(r.categories) & ELDER_CATEGORIES]
     assert 0.25 * n <= len(children) <= 0.45 * n
     assert 0.35 * n <= len(elders) <= 0.60 * n
-    assert 0.15 * n <= cats["severely_disabled"] <= 0.35 * n
+    assert 0.15 * n <= cats["severely_disabled"] + cats["disabled_3_4_intellectual_mental"] <= 0.35 * n
+    assert 0.08 * n <= cats["severely_disabled"] and 0.015 * n <= cats["disabled_3_4_intellectual_mental"] <= 0.08 * n
+    # the other key persons of the plans (issue #15), each a few percent
+    for cat in ("left_behind_woman", "widowed_childless_elder", "seriously_ill"):
+        assert 0.015 * n <= cats[cat] <= 0.10 * n, cat
+    assert all(r.sex == "F" and age_on(r.birth_date, TODAY) >= 18 for r in residents if "left_behind_woman" in r.categories)
+    assert any("seriously_ill" in r.categories and age_on(r.birth_date, TODAY) < 18 for r in residents)
     assert any(len(r.categories) > 1 for r in residents)
     for r in children:
         assert 2 <= age_on(r.birth_date, TODAY) <= 18
@@ -156,7 +174,8 @@ def test_the_mix_is_realistic(grid_db):
         assert r.father_name[:1] == r.name[:1] or len(r.father_name) > 3
     for r in elders:
         assert 60 <= age_on(r.birth_date, TODAY) <= 96
-        assert ("oldest_old" in r.flags) == (age_on(r.birth_date, TODAY) >= 80)
+        assert not {"oldest_old", "dibao", "tekun"} & set(r.flags)  # derived, or dated benefit records now
+    assert sum(age_on(r.birth_date, TODAY) >= 80 for r in elders) >= 0.1 * len(elders)  # 高龄, from the birth date
     adults = [r for r in residents if age_on(r.birth_date, TODAY) >= 18]
     assert sum(bool(r.phone) for r in adults) > 0.6 * len(adults)
     assert sum(bool(r.guardian_phone) for r in children) > 0.8 * len(children)

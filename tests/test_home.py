@@ -82,8 +82,9 @@ def test_progress_counts_active_key_persons_seen_this_month(register):
     assert data.role == "worker"
     assert (data.overall.visited, data.overall.total) == (3, 8)  # visited, high, child; the closed case not counted
     by_cat = {p.key: (p.visited, p.total) for p in data.by_category}
+    # everyone but the child is born in ELDER's year, so 80 or over: 高龄老年人, derived, counted beside the rest
     assert by_cat == {"left_behind_child": (1, 1), "solitary_elder": (1, 5), "empty_nest_elder": (0, 1),
-                      "severely_disabled": (1, 1)}
+                      "severely_disabled": (1, 1), "advanced_age": (2, 7)}
 
 
 def test_overdue_sorted_by_risk_then_days(register):

@@ -29,6 +29,8 @@ from storage.core.errors import UserError
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from storage.core.models import Resident
+from storage.register.benefits import end_benefit, record_benefit
+from storage.register.pairing import end_pairing, set_paired_helper
 from storage.register.referrals import open_referral, set_referral_status
 from storage.register.residents import close_case, reopen_case, update_resident
 from storage.register.risk import change_risk
@@ -45,7 +47,8 @@ WORKERS = {"w1": ("王芳", "G01"), "w2": ("李强", "G02")}
 HOSTILE = ("赵敏", "G03")
 ACTORS = ("w1", "w2", "T")
 OPS = ("phone", "address", "name", "register", "visit", "delete_visit", "risk", "referral", "referral_status",
-       "close", "export", "township_merges", "township_back")
+       "close", "benefit", "benefit_end", "pair", "export", "township_merges", "township_back")
+BENEFIT_KINDS = ("dibao", "tekun", "care_subsidy", "temporary_assistance", "low_income")
 op_strategy = st.tuples(st.sampled_from(ACTORS), st.sampled_from(OPS), st.integers(0, 5), st.integers(0, 9))
 
 _TEMPLATE: dict[str, Path] = {}
@@ -88,6 +91,7 @@ class World:
         self.residents["T"] = list(self.residents["w1"])  # the clerk edits the records worker 1 edits
         self.visits: dict[str, list[str]] = {k: [] for k in ACTORS}
         self.referrals: dict[str, list[str]] = {k: [] for k in ACTORS}
+        self.benefits: dict[str, list[str]] = {k: [] for k in ACTORS}
         self.bundles: list[Path] = sorted(folder.glob("*.gcb"))
         self.counter = 0
 
@@ -140,6 +144,23 @@ class World:
             self.referrals[actor].append(open_referral(db, rid, "minzheng", f"转介{value}").id)
         elif op == "referral_status" and self.referrals[actor]:
             set_referral_status(db, self.referrals[actor][which % len(self.referrals[actor])], "in_progress")
+        elif op == "benefit":
+            # a period of a kind the resident may hold already (refused like the screen refuses it)
+            start = dt.date(2026, 1 + value, 1)
+            self.benefits[actor].append(record_benefit(db, rid, BENEFIT_KINDS[which % len(BENEFIT_KINDS)],
+                                                       start_on=start, today=today).id)
+            if actor == "w1":
+                self.benefits["T"].append(self.benefits[actor][-1])  # the clerk may end what worker 1 recorded
+        elif op == "benefit_end" and self.benefits[actor]:
+            end_benefit(db, self.benefits[actor][which % len(self.benefits[actor])], dt.date(2026, 11, 1 + value),
+                        today=today)
+        elif op == "pair":
+            # the same resident paired by a worker and the clerk unseen: a conflict on the helper's fields
+            if value % 3:
+                set_paired_helper(db, rid, ["李梅", "王强", "张老师"][value % 3], f"1390000000{value}", f"{actor}单位",
+                                  dt.date(2026, 10, 1 + value), today=today)
+            else:
+                end_pairing(db, rid, today=today)
         elif op == "close":
             if value % 2:
                 close_case(db, rid, "moved_away", closed_on=today)

@@ -103,8 +103,9 @@ def test_every_file_written_is_audited(town, tmp_path):
     save_report(db, report, path)
     entry = next(e for e in entries(db) if e.file == str(path))
     assert entry.action == "report" and entry.actor == "王网格"
+    # 7 files of the visit report, 3 of the benefit and pairing lists
     assert entry.counts == {"month": "2026-09", "key_persons": 10, "visited": 7, "overdue": 1,
-                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 7, "full_ids": False}
+                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 10, "full_ids": False}
 
 
 def test_other_file_types_are_refused(town, tmp_path):

@@ -37,6 +37,15 @@ def event_count(db) -> int:
         return s.execute(select(func.count()).select_from(Event)).scalar()
 
 
+def benefit_kinds(db, resident) -> list[tuple[str, object]]:
+    """(kind, start) of the resident's benefit records."""
+    from storage.core.models import Benefit
+
+    with db.session() as s:
+        return sorted((b.kind, b.start_on) for b in s.execute(
+            select(Benefit).where(Benefit.resident_id == resident.id, Benefit.deleted == False)).scalars())  # noqa: E712
+
+
 def by_row(report) -> dict[int, object]:
     return {r.row: r for r in report.rows}
 
@@ -145,7 +154,9 @@ def test_csv_encodings_and_delimiters(db, tmp_path, encoding, delimiter):
     assert sheet.headers == HEADER and sheet.rows[0][1][1] == "张小明"
     report = import_roster(db, path, today=TODAY)
     assert report.imported and report.count("new") == 3
-    assert residents(db)["王桂英"].flags == ["dibao"]
+    # 低保 in the category cell: a benefit record since a date nobody wrote, not a flag
+    assert residents(db)["王桂英"].flags == []
+    assert benefit_kinds(db, residents(db)["王桂英"]) == [("dibao", None)]
 
 
 def test_csv_that_is_neither_utf8_nor_gbk_is_refused(db, tmp_path):
@@ -184,12 +195,14 @@ def test_unknown_columns_are_reported_and_kept_in_notes(db, tmp_path):
 
 
 @pytest.mark.parametrize("cell, cats, flags, subtype", [
-    ("留守儿童、低保", ["left_behind_child"], ["dibao"], None),
+    ("留守儿童、低保", ["left_behind_child"], [], None),
     ("农村留守儿童", ["left_behind_child"], [], None),
     ("困境儿童（孤儿）", ["child_in_difficulty"], [], "orphan"),
     ("事实无人抚养儿童", ["child_in_difficulty"], [], "de_facto_unsupported"),
-    ("独居老人,高龄，特困", ["solitary_elder"], ["oldest_old", "tekun"], None),
-    ("空巢老人/低保户", ["empty_nest_elder"], ["dibao"], None),
+    ("独居老人,高龄，特困", ["solitary_elder"], [], None),
+    ("空巢老人/低保户", ["empty_nest_elder"], [], None),
+    ("孤寡老人、重病", ["widowed_childless_elder", "seriously_ill"], [], None),
+    ("农村留守妇女", ["left_behind_woman"], [], None),
     ("农村留守老年人 失能", ["left_behind_elder"], ["disabled_care"], None),
     ("重残", ["severely_disabled"], [], None),
     ("Elder living alone", ["solitary_elder"], [], None),
@@ -200,10 +213,10 @@ def test_categories_as_written(cell, cats, flags, subtype):
 
 def test_unknown_category_is_a_row_problem(db, tmp_path):
     rows = good_rows()
-    rows[1][4] = "孤寡老人"
+    rows[1][4] = "退役军人"
     report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", rows), today=TODAY)
     problem = by_row(report)[3].problems[0]
-    assert problem.column == "人员类别" and "孤寡老人" in problem.message
+    assert problem.column == "人员类别" and "退役军人" in problem.message
 
 
 def test_disability_risk_parents_and_guardian(db, tmp_path):
@@ -294,7 +307,7 @@ def test_update_of_an_existing_resident_writes_only_the_changed_fields(db, tmp_p
     rows = good_rows()
     rows[0][5] = "13900009999"  # new phone
     rows[0][6] = ""  # address left empty: not blanked
-    rows[1][4] = "独居老人、高龄"  # a flag is added, dibao kept
+    rows[1][4] = "独居老人、失能、高龄"  # a flag is added; 高龄 is derived; 低保 left out ends nothing
     report = import_roster(db, write_xlsx(tmp_path / "b.xlsx", rows), today=TODAY)
     assert [r.status for r in report.rows] == ["update", "update", "unchanged"]
     assert report.rows[0].changed == ["联系电话"] and report.rows[0].resident_id == before.id
@@ -303,7 +316,8 @@ def test_update_of_an_existing_resident_writes_only_the_changed_fields(db, tmp_p
         assert ev.fields == {"phone": "13900009999"} and ev.base_hlc > 0
     after = residents(db)
     assert after["张小明"].phone == "13900009999" and after["张小明"].address == "新市镇东村1号"
-    assert after["王桂英"].flags == ["oldest_old", "dibao"]
+    assert after["王桂英"].flags == ["disabled_care"]
+    assert benefit_kinds(db, after["王桂英"]) == [("dibao", None)]
 
 
 def test_risk_change_on_reimport_is_one_risk_event(db, tmp_path):

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "tui.cmd_sync",
     "tui.cmd_devices",
     "tui.cmd_roster",
+    "tui.cmd_benefits",
     "tui.cmd_report",
     "tui.cmd_policy",
     "tui.cmd_places",

@@ -95,7 +95,8 @@ class Writer:
         return self.write(record_type, record_id, {"deleted": True})
 
 
-_MISSING = {"resident": N_("No such resident."), "visit": N_("No such visit."), "referral": N_("No such referral.")}
+_MISSING = {"resident": N_("No such resident."), "visit": N_("No such visit."), "referral": N_("No such referral."),
+            "benefit": N_("No such benefit record.")}
 
 
 def live_row(session: Session, record_type: str, record_id: str) -> Any:

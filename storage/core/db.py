@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -94,14 +94,22 @@ def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
     _create_tables(conn, ADDED_TABLES[5])
 
 
+def _upgrade_5_to_6(conn: sqlite3.Connection) -> None:
+    # v6 (issue #15): the resident's paired helper, and benefit records (each status period one record)
+    _add_columns(conn, "resident", {"helper_name": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_phone": "VARCHAR NOT NULL DEFAULT ''",
+                                    "helper_unit": "VARCHAR NOT NULL DEFAULT ''", "helper_since": "DATE"})
+    _create_tables(conn, ADDED_TABLES[6])
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5,
+    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request")}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",)}
 
 
 @dataclass

@@ -276,6 +276,11 @@ class Resident(SQLModel, table=True):
     registered_on: Optional[dt.date] = None
     notes: str = ""
     merged_into: Optional[str] = None  # duplicate merged into another resident
+    # the paired helper (结对帮扶人) belongs to the resident, not to a visit (schema 4)
+    helper_name: str = ""
+    helper_phone: str = ""
+    helper_unit: str = ""
+    helper_since: Optional[dt.date] = None
     deleted: bool = False
 
 
@@ -342,6 +347,25 @@ class RiskAssessment(SQLModel, table=True):
     deleted: bool = False
 
 
+class Benefit(SQLModel, table=True):
+    """One period of an assistance status (低保对象, 特困人员, ...) or of a subsidy received (两项补贴).
+
+    Kinds: storage/register/categories.py BENEFIT_KINDS. Whether a resident should receive a
+    subsidy is computed (storage/register/eligibility.py), never stored.
+    """
+
+    __tablename__ = "benefit"
+    __table_args__ = (Index("ix_benefit_resident", "resident_id"),)
+
+    id: str = Field(primary_key=True)
+    resident_id: str = ""
+    kind: str = ""
+    start_on: Optional[dt.date] = None  # None: since a date nobody recorded
+    end_on: Optional[dt.date] = None  # None: open-ended
+    note: str = ""
+    deleted: bool = False
+
+
 class Setting(SQLModel, table=True):
     """Township-wide settings (visit policy), synced like any record."""
 
@@ -383,6 +407,7 @@ RECORD_TABLES: dict[str, type[SQLModel]] = {
     "visit": Visit,
     "referral": Referral,
     "risk": RiskAssessment,
+    "benefit": Benefit,
     "setting": Setting,
 }
 

@@ -22,8 +22,8 @@ from storage.core.derive import stamp_event
 from storage.core.fold import state_row, visit_risk_row
 from storage.core.models import RECORD_TABLES
 from storage.core.schema import clean
-from storage.demo import history, words
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, ELDER_CATEGORIES
+from storage.demo import history, plans, words
+from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, DISABILITY_KEY_CATEGORIES, ELDER_CATEGORIES
 from storage.register.idnumbers import fake_id_number
 from storage.register.names import name_pinyin, name_search_key, surname_weights
 from storage.register.policy import age_on, birthday_at
@@ -77,7 +77,7 @@ class Batch:
 @dataclass
 class Person:
     rid: str
-    group: str  # child | elder | disabled
+    group: str  # child | elder | disabled | adult (a left-behind woman, a seriously ill adult)
     cats: list[str]
     birth: dt.date
     registered: dt.date
@@ -97,6 +97,8 @@ def _birth_for_age_out(out: dt.date, limit: int) -> dt.date:
 class GridBuilder:
     def __init__(self, seed: int, today: dt.date, spec: GridSpec, shared: Shared):
         self.rng = random.Random(f"demo:{seed}:{spec.grid_id}")
+        # benefits and paired helpers draw from a stream of their own (storage/demo/plans.py)
+        self.side = random.Random(f"demo:{seed}:{spec.grid_id}:plans")
         self.today, self.spec, self.shared = today, spec, shared
         self.pending: list[tuple[dt.date, int, str, str, dict[str, Any]]] = []  # (day, order, type, id, fields)
 
@@ -159,8 +161,13 @@ class GridBuilder:
         fields: dict[str, Any] = {}
         if u < 0.35:
             person = self._child(sex, fields)
-        elif u < 0.80:
+        elif u < 0.78:
             person = self._elder(sex, fields)
+        elif u < 0.82:
+            sex = "F"
+            person = self._woman(fields)
+        elif u < 0.85:
+            person = self._ill(fields)
         else:
             person = self._disabled(sex, fields)
         age = age_on(person.birth, today) or 0
@@ -168,15 +175,19 @@ class GridBuilder:
         surname = fields.pop("_surname", None) or self._surname()
         name = surname + self._given(sex, age)
         initials, pinyin = self.shared.search_keys(name)
-        no_id = rng.random() < {"child": 0.05, "elder": 0.03, "disabled": 0.0}[person.group]
+        no_id = rng.random() < {"child": 0.05, "elder": 0.03, "disabled": 0.0, "adult": 0.01}[person.group]
         id_number = None if no_id else self._id_number(person.birth, sex)
         if fields.pop("_card", None) and id_number:
-            category = rng.choices(*DISABILITY_KINDS)[0]
-            grade = rng.choice([1, 2]) if "severely_disabled" in person.cats else rng.choices([1, 2, 3, 4], [1, 2, 3, 3])[0]
+            if "disabled_3_4_intellectual_mental" in person.cats:
+                category, grade = rng.choice([5, 6]), rng.choice([3, 4])
+            else:
+                category = rng.choices(*DISABILITY_KINDS)[0]
+                grade = rng.choice([1, 2]) if "severely_disabled" in person.cats else rng.choices([1, 2, 3, 4], [1, 2, 3, 3])[0]
             fields.update(disability_card=f"{id_number}{category}{grade}", disability_category=category, disability_grade=grade)
-        elif "severely_disabled" in person.cats:  # no card, no severe category (the rule needs grade 1 or 2)
-            person.cats.remove("severely_disabled")
-            person.cats = person.cats or ["solitary_elder" if age >= 60 else "child_in_difficulty"]
+        elif set(person.cats) & DISABILITY_KEY_CATEGORIES:  # no card, no disability category (its rule needs the grade)
+            person.cats = [c for c in person.cats if c not in DISABILITY_KEY_CATEGORIES]
+            person.cats = person.cats or ["solitary_elder" if age >= 60 else "child_in_difficulty" if age < 18 else "seriously_ill"]
+        wants = {k: fields.pop(k) for k in ("_dibao", "_tekun") if k in fields}
         fields.update({
             "name": name, "name_initials": initials, "name_pinyin": pinyin, "id_number": id_number, "sex": sex,
             "birth_date": person.birth.isoformat(), "township_code": self.spec.township[0],
@@ -191,6 +202,8 @@ class GridBuilder:
         if person.closed_on:
             self._add(person.closed_on, "resident", person.rid, {
                 "status": "closed", "close_reason": close_reason, "closed_on": person.closed_on.isoformat()})
+        plans.benefits(self, person, fields, age, wants)
+        plans.pairing(self, person)
         steps = history.risk_history(self, person)
         visits = history.visits(self, person, steps)
         history.referral(self, person, steps, visits)
@@ -243,34 +256,35 @@ class GridBuilder:
             guardian = g_surname + self._given(g_sex, 68 if "祖" in relation else 45)
         fields.update(_surname=surname, guardian_name=guardian, guardian_phone=self._phone(0.92),
                       guardian_relation=relation, father_name=father, mother_name=mother,
-                      father_status=parents[0], mother_status=parents[1], phone="",
-                      flags=["dibao"] if subtype == "poverty" or rng.random() < 0.08 else [])
+                      father_status=parents[0], mother_status=parents[1], phone="", flags=[],
+                      _dibao=subtype == "poverty" or rng.random() < 0.08)
         if subtype == "disability":
             fields["_card"] = True
         registered = self._registered(birth + dt.timedelta(days=200), birthday_at(birth, limit) - dt.timedelta(days=30))
         if closed_on and closed_on <= registered:
             closed_on = None
         closed_on = closed_on or self._closed(registered, "child", fields)
+        if self.side.random() < 0.03:
+            cats.append("seriously_ill")  # a seriously ill child (the child allowance names them)
         return Person(self._id(), "child", cats, birth, registered, closed_on, relation)
 
     def _elder(self, sex: str, fields: dict[str, Any]) -> Person:
         rng = self.rng
         age = 60 + int(36 * rng.random() ** 1.5)
         birth = self._born(age)
-        cats = [rng.choices(["left_behind_elder", "empty_nest_elder", "solitary_elder"], [25, 35, 40])[0]]
+        cats = [rng.choices(["left_behind_elder", "empty_nest_elder", "solitary_elder", "widowed_childless_elder"],
+                            [22, 32, 34, 12])[0]]
         if rng.random() < 0.08:
             cats.append("severely_disabled")
             fields["_card"] = True
         real_age = age_on(birth, self.today) or age
-        flags = ["oldest_old"] if real_age >= 80 else []
+        flags = []  # 高龄 is derived from the birth date, never a flag
         if rng.random() < (0.15 if real_age >= 80 else 0.04):
             flags.append("disabled_care")
         if rng.random() < 0.03:
             flags.append("family_planning_special")
-        if rng.random() < 0.12:
-            flags.append("dibao")
-        if "solitary_elder" in cats and rng.random() < 0.1:
-            flags.append("tekun")
+        fields["_dibao"] = rng.random() < 0.12
+        fields["_tekun"] = rng.random() < {"solitary_elder": 0.1, "widowed_childless_elder": 0.45}.get(cats[0], 0.0)
         fields.update(phone=self._phone(0.8 if real_age < 80 else 0.5), flags=flags)
         registered = self._registered(birthday_at(birth, 60))
         return Person(self._id(), "elder", cats, birth, registered, self._closed(registered, "elder", fields))
@@ -278,13 +292,31 @@ class GridBuilder:
     def _disabled(self, sex: str, fields: dict[str, Any]) -> Person:
         rng = self.rng
         birth = self._born(rng.randrange(18, 76))
-        cats = ["severely_disabled"]
+        # a quarter: grade 3-4 intellectual or mental disability, registered for the living subsidy
+        cats = ["disabled_3_4_intellectual_mental" if self.side.random() < 0.25 else "severely_disabled"]
         if (age_on(birth, self.today) or 0) >= 60 and rng.random() < 0.35:
             cats.append(rng.choice(sorted(ELDER_CATEGORIES)))
-        flags = [f for f, p in (("disabled_care", 0.35), ("dibao", 0.25)) if rng.random() < p]
-        fields.update(phone=self._phone(0.7), flags=flags, _card=True)
+        flags = [f for f, p in (("disabled_care", 0.35),) if rng.random() < p]
+        fields.update(phone=self._phone(0.7), flags=flags, _card=True, _dibao=rng.random() < 0.25)
         registered = self._registered(birthday_at(birth, 60 if len(cats) > 1 else 18))
         return Person(self._id(), "disabled", cats, birth, registered, self._closed(registered, "disabled", fields))
+
+    def _woman(self, fields: dict[str, Any]) -> Person:
+        """农村留守妇女: a woman at home while her husband works away."""
+        rng = self.rng
+        birth = self._born(rng.randrange(24, 56))
+        fields.update(phone=self._phone(0.95), flags=[], _dibao=rng.random() < 0.06)
+        registered = self._registered(birthday_at(birth, 18))
+        return Person(self._id(), "adult", ["left_behind_woman"], birth, registered,
+                      self._closed(registered, "adult", fields))
+
+    def _ill(self, fields: dict[str, Any]) -> Person:
+        """重病患者 (an adult; seriously ill children are children with a second category)."""
+        rng = self.rng
+        birth = self._born(rng.randrange(18, 71))
+        fields.update(phone=self._phone(0.85), flags=[], _dibao=rng.random() < 0.3)
+        registered = self._registered(birthday_at(birth, 18))
+        return Person(self._id(), "adult", ["seriously_ill"], birth, registered, self._closed(registered, "adult", fields))
 
     def _registered(self, earliest: dt.date, latest: dt.date | None = None) -> dt.date:
         """Mostly years ago, some this year, a few last month; never before the category applied."""
@@ -298,7 +330,8 @@ class GridBuilder:
         if rng.random() >= 0.025 or (self.today - registered).days < 40:
             return None
         reasons = {"child": {"moved_away": 60, "no_longer_eligible": 40}, "elder": {"deceased": 60, "moved_away": 40},
-                   "disabled": {"deceased": 35, "moved_away": 65}}[group]
+                   "disabled": {"deceased": 35, "moved_away": 65},
+                   "adult": {"no_longer_eligible": 60, "moved_away": 40}}[group]
         fields["_close_reason"] = rng.choices(list(reasons), list(reasons.values()))[0]
         return self._between(max(registered + dt.timedelta(days=30), self.today - dt.timedelta(days=200)), self.today - DAY)
 

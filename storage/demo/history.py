@@ -110,8 +110,9 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
     step_days = [d for d, _lv in steps]
     dims, hazards, needs = dimensions_for(person.cats), hazards_for(person.cats), needs_for(person.cats)
     overrides = {"child": words.OBSERVATIONS_CHILD, "elder": words.OBSERVATIONS_ELDER,
-                 "disabled": words.OBSERVATIONS_DISABLED}[person.group]
-    notes = {"child": words.NOTES_CHILD, "elder": words.NOTES_ELDER, "disabled": words.NOTES_DISABLED}[person.group]
+                 "disabled": words.OBSERVATIONS_DISABLED, "adult": words.OBSERVATIONS_ADULT}[person.group]
+    notes = {"child": words.NOTES_CHILD, "elder": words.NOTES_ELDER, "disabled": words.NOTES_DISABLED,
+             "adult": words.NOTES_ADULT}[person.group]
     done = []
     for day in _visit_days(b, person, steps):
         at = bisect.bisect_right(step_days, day)

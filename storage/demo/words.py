@@ -81,3 +81,18 @@ RISK_EMERGENCY = {
 }
 RISK_DOWN = ["情况稳定，降低等级", "问题已解决", "监护落实到位", "子女已回家照顾"]
 RISK_INITIAL = "登记时评估"
+
+# issue #15: adults who are key persons neither as elders nor as disabled people (留守妇女, 重病患者)
+OBSERVATIONS_ADULT = {
+    "health": ["身体状况良好", "按时复查，病情稳定", "化疗期间，体力较差", "劳累，腰疼"],
+    "employment": ["在家务农，照顾老人孩子", "在附近厂里做临时工", "因病无法工作"],
+    "social": ["丈夫每周打电话回家", "邻居常来帮忙", "参加村里妇女小组活动"],
+}
+NOTES_ADULT = ["一切正常", "提醒按时复查", "帮助申请大病救助", "介绍了妇联的帮扶项目", ""]
+RESIDENT_NOTES["adult"] = ["丈夫在外省务工", "丈夫常年在外打工，独自照顾老人和孩子", "长期住院治疗", "需定期复查", ""]
+RISK_UP["adult"] = ["家庭经济困难", "身体状况变差", "家庭矛盾", "独自承担照护压力", "情绪低落，需关注"]
+RISK_EMERGENCY["adult"] = ["突发疾病住院，家中老人孩子无人照料", "家庭暴力线索"]
+REFERRAL_AGENCIES_BY_GROUP["adult"] = ["women_fed", "clinic", "minzheng"]
+
+# who a paired helper (结对帮扶人) works for
+HELPER_UNITS = ["村委会", "村党支部", "镇政府", "镇中心小学", "镇卫生院", "镇妇联", "镇民政办", "志愿者协会", "镇团委"]

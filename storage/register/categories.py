@@ -6,7 +6,7 @@ Labels are English msgids marked with N_; translate them where they are shown
 
 from __future__ import annotations
 
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list  # noqa: F401  (join_list: also imported from here)
 
 CATEGORIES: dict[str, str] = {
     "left_behind_child": N_("Left-behind child"),
@@ -15,17 +15,62 @@ CATEGORIES: dict[str, str] = {
     "empty_nest_elder": N_("Empty-nest elder"),
     "left_behind_elder": N_("Left-behind elder"),
     "severely_disabled": N_("Severely disabled"),
+    # issue #15: the other key persons the plans name (appended: the stored order of old lists stays)
+    "left_behind_woman": N_("Left-behind woman"),
+    "widowed_childless_elder": N_("Widowed or childless elder"),
+    "seriously_ill": N_("Seriously ill"),
+    # grade 3-4 intellectual (5) or mental (6) disability: registrable for the living subsidy.
+    # severely_disabled keeps meaning grades 1-2, so old data and old rules stay as they were.
+    "disabled_3_4_intellectual_mental": N_("Grade 3-4 intellectual or mental disability"),
 }
 CHILD_CATEGORIES = {"left_behind_child": 16, "child_in_difficulty": 18}  # age-out age
-ELDER_CATEGORIES = {"solitary_elder", "empty_nest_elder", "left_behind_elder"}
+ELDER_CATEGORIES = {"solitary_elder", "empty_nest_elder", "left_behind_elder", "widowed_childless_elder"}
+DISABILITY_KEY_CATEGORIES = {"severely_disabled", "disabled_3_4_intellectual_mental"}
+
+# Categories derived from other fields, never stored: 高龄老年人 from the birth date (a stored
+# box goes stale on the 80th birthday). Shown and counted beside the stored ones.
+ADVANCED_AGE = "advanced_age"
+ADVANCED_AGE_FROM = 80
+DERIVED_CATEGORIES: dict[str, str] = {ADVANCED_AGE: N_("Advanced age (80+)")}
+# every category as shown and counted, in the order of the plans (children, women, elders, disabled, ill)
+SHOWN_CATEGORIES: dict[str, str] = {code: (CATEGORIES | DERIVED_CATEGORIES)[code] for code in (
+    "left_behind_child", "child_in_difficulty", "left_behind_woman", "solitary_elder", "empty_nest_elder",
+    "left_behind_elder", "widowed_childless_elder", ADVANCED_AGE, "severely_disabled",
+    "disabled_3_4_intellectual_mental", "seriously_ill")}
+# categories whose residents should have a paired helper (结对帮扶人)
+PAIRING_CATEGORIES = ("left_behind_child", "child_in_difficulty", "widowed_childless_elder", "solitary_elder")
 
 FLAGS: dict[str, str] = {
-    "oldest_old": N_("Aged 80+"),
     "disabled_care": N_("Needs daily care"),
     "family_planning_special": N_("Special family-planning family"),
+}
+# Flags older releases offered. Accepted and shown where a record has them, never offered again:
+# 高龄 is derived from the birth date, 低保 and 特困 are dated benefit records (storage/register/benefits.py).
+LEGACY_FLAGS: dict[str, str] = {
+    "oldest_old": N_("Aged 80+"),
     "dibao": N_("Minimum living allowance"),
     "tekun": N_("Extreme poverty support"),
 }
+# in the order records have always stored them (a resident's flags are kept in this order)
+ALL_FLAGS: dict[str, str] = {code: (FLAGS | LEGACY_FLAGS)[code] for code in (
+    "oldest_old", "disabled_care", "family_planning_special", "dibao", "tekun")}
+
+# Assistance statuses (dated, from-to) and the subsidies a resident receives (since when): one
+# benefit record per period (storage/register/benefits.py); eligibility: storage/register/eligibility.py.
+ASSISTANCE_KINDS: dict[str, str] = {
+    "dibao": N_("Minimum living allowance recipient"),
+    "tekun": N_("Extreme poverty support recipient"),
+    "dibao_edge": N_("Marginal low-income family"),
+    "low_income": N_("Low-income population"),
+    "expenditure_hardship": N_("Expenditure-type hardship family"),
+    "temporary_assistance": N_("Temporary assistance"),
+}
+SUBSIDY_KINDS: dict[str, str] = {
+    "living_subsidy": N_("Living subsidy for disabled people in difficulty"),
+    "care_subsidy": N_("Care subsidy for severely disabled people"),
+    "child_allowance": N_("Basic living allowance for children in difficulty"),
+}
+BENEFIT_KINDS: dict[str, str] = ASSISTANCE_KINDS | SUBSIDY_KINDS
 
 CHILD_SUBTYPES: dict[str, str] = {
     "poverty": N_("Family poverty"),
@@ -126,13 +171,24 @@ PARENT_STATUSES: dict[str, str] = {
 }
 
 
+def with_derived(categories: list[str], age: int | None) -> list[str]:
+    """The categories as shown and counted: the stored ones plus the derived (高龄 from the age), in SHOWN order.
+
+    `age` on the day in question (storage.register.policy.age_on); None when the birth date is unknown.
+    """
+    if age is None or age < ADVANCED_AGE_FROM:
+        return categories
+    return [c for c in SHOWN_CATEGORIES if c in categories or c == ADVANCED_AGE] + \
+        [c for c in categories if c not in SHOWN_CATEGORIES]
+
+
 def hazards_for(categories: list[str]) -> list[str]:
     """The safety checklist that fits a resident's categories."""
     cats = set(categories)
     codes = ["utilities", "housing", "fire", "food", "neglect", "abuse"]
     if cats & set(CHILD_CATEGORIES):
         codes += ["drowning", "traffic"]
-    if cats & (ELDER_CATEGORIES | {"severely_disabled"}):
+    if cats & (ELDER_CATEGORIES | DISABILITY_KEY_CATEGORIES | {ADVANCED_AGE}):
         codes += ["falls"]
     return [c for c in HAZARDS if c in codes]
 
@@ -142,7 +198,7 @@ def needs_for(categories: list[str]) -> list[str]:
     codes = ["daily_care", "company", "benefit_application", "medical"]
     if cats & set(CHILD_CATEGORIES):
         codes += ["schooling", "guardianship"]
-    if cats & (ELDER_CATEGORIES | {"severely_disabled"}):
+    if cats & (ELDER_CATEGORIES | DISABILITY_KEY_CATEGORIES | {ADVANCED_AGE, "seriously_ill"}):
         codes += ["rehabilitation", "home_adaptation"]
     return [c for c in NEEDS if c in codes]
 
@@ -163,5 +219,7 @@ def label(table: dict[str, str], code: str | None) -> str:
     return _(table[code]) if code in table else code
 
 
+
+
 def labels(table: dict[str, str], codes: list[str]) -> str:
-    return "、".join(label(table, c) for c in codes)
+    return join_list(label(table, c) for c in codes)

@@ -40,6 +40,15 @@ FIELD_LABELS: dict[str, str] = {
     "merged_into": N_("Merged into"),
     "level": N_("Risk level"),  # a risk assessment's
     "visit_date": N_("Visit date"),
+    # issue #15: the paired helper (resident fields) and a benefit period's fields
+    "helper_name": N_("Paired helper"),
+    "helper_phone": N_("Paired helper's phone"),
+    "helper_unit": N_("Paired helper's unit"),
+    "helper_since": N_("Paired since"),
+    "kind": N_("Assistance or subsidy"),
+    "start_on": N_("From"),
+    "end_on": N_("Until"),
+    "note": N_("Note"),
 }
 
 

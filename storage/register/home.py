@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
-from storage.register.categories import CATEGORIES, RISK_ORDER
+from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import (
     IN_PERSON,
     OTHER_WAYS,
@@ -33,7 +33,8 @@ from storage.register.due import (
     risk_from_sql,
 )
 from storage.register.idnumbers import mask_id
-from storage.register.policy import DEFAULT_POLICY, FINDING_LEVELS, Policy, ageing_out, read_policy
+from storage.register.policy import DEFAULT_POLICY, FINDING_LEVELS, Policy, age_on, ageing_out, read_policy
+from storage.register.benefit_lists import WatchRow, benefit_watch
 from storage.register.report_query import (
     ALIAS_ROOTS_SQL,
     as_date,
@@ -145,8 +146,10 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
                      today)
         rows.append(DueRow(
             id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
-            categories=categories, risk_level=risk, birth_date=birth_date, registered_on=registered_on,
-            last_seen=seen, due_on=due, days_overdue=days_overdue(due, today), planned_on=as_date(plan),
+            # shown and counted with 高龄, derived from the birth date (the due rule reads the stored ones)
+            categories=with_derived(categories, age_on(birth_date, today)), risk_level=risk, birth_date=birth_date,
+            registered_on=registered_on, last_seen=seen, due_on=due, days_overdue=days_overdue(due, today),
+            planned_on=as_date(plan),
             standing=month_standing(first, last, registered_on, "active", None, in_month.get(rid, ())),
         ))
     return rows
@@ -162,13 +165,14 @@ def closed_in_month_rows(raw: sqlite3.Connection, today: dt.date, grid_code: str
         where += " AND r.grid_code = :grid"
         params["grid"] = grid_code
     out = []
-    for rid, name, grid, cats, risk, registered, closed in raw.execute(
-            "SELECT r.id, r.name, r.grid_code, r.categories, r.risk_level, r.registered_on, r.closed_on"
+    for rid, name, grid, cats, risk, registered, closed, birth in raw.execute(
+            "SELECT r.id, r.name, r.grid_code, r.categories, r.risk_level, r.registered_on, r.closed_on, r.birth_date"
             f" FROM resident r WHERE {where}", params):
         standing = month_standing(first, last, as_date(registered), "closed", as_date(closed), in_month.get(rid, ()))
         if standing is not None:
-            out.append(DueRow(rid, name or "", "", grid or "", category_list(cats), risk or "low", None,
-                              as_date(registered), None, as_date(closed), 0, standing=standing))
+            born = as_date(birth)
+            out.append(DueRow(rid, name or "", "", grid or "", with_derived(category_list(cats), age_on(born, today)),
+                              risk or "low", born, as_date(registered), None, as_date(closed), 0, standing=standing))
     return out
 
 
@@ -235,6 +239,9 @@ class HomeData:
     recent: list[VisitRow] = field(default_factory=list)
     grids: list[GridRow] = field(default_factory=list)  # township only
     open_conflicts: int = 0
+    # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
+    benefits: list[WatchRow] = field(default_factory=list)
+    unpaired: list[WatchRow] = field(default_factory=list)  # should have a paired helper and do not
 
 
 def overdue_order(row: DueRow) -> tuple:
@@ -315,7 +322,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
     data = HomeData(today=today, role=role, grid_code=grid, policy=policy,
                     overall=_tally(counted, lambda r: ("",)).get("", Progress("")))
     cats = _tally(counted, lambda r: r.categories)
-    data.by_category = [cats[c] for c in CATEGORIES if c in cats]
+    data.by_category = [cats[c] for c in SHOWN_CATEGORIES if c in cats]
     week_end = today + dt.timedelta(days=WEEK_DAYS - 1)
     outs = []
     for r in rows:
@@ -332,6 +339,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
         "referrals": _open_referrals(raw, by_id),
     }
+    watch = benefit_watch(raw, today, grid)
+    lists["benefits"] = watch.unclaimed + watch.ending
+    lists["unpaired"] = watch.unpaired
     for name, items in lists.items():
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])

@@ -18,13 +18,15 @@ from storage.core.i18n import _
 from storage.core.models import Resident
 from storage.register import idnumbers
 from storage.register.categories import (
+    ADVANCED_AGE_FROM,
+    ALL_FLAGS,
     CATEGORIES,
     CHILD_CATEGORIES,
     CHILD_SUBTYPES,
     ELDER_CATEGORIES,
-    FLAGS,
     PARENT_STATUSES,
 )
+from storage.register.category_rules import category_errors
 from storage.register.names import clean_name
 from storage.register.policy import age_on
 
@@ -154,7 +156,8 @@ def birth_and_sex(fields: Mapping[str, Any], ctx: Context) -> Checked:
 def codes(fields: Mapping[str, Any], ctx: Context) -> Checked:
     """Categories and flags known (kept in the table's order, once each); subtype and parents' situations known."""
     out = Checked()
-    for name, table in (("categories", CATEGORIES), ("flags", FLAGS)):
+    # flags: the ones offered and those older releases offered (高龄, 低保, 特困), which old records keep
+    for name, table in (("categories", CATEGORIES), ("flags", ALL_FLAGS)):
         if name in fields:
             given = list(dict.fromkeys(fields[name] or []))
             unknown = [c for c in given if c not in table]
@@ -189,10 +192,12 @@ def categories_fit(fields: Mapping[str, Any], ctx: Context) -> Checked:
     cats = ctx.after(fields, "categories") or []
     birth = ctx.after(fields, "birth_date")
     age = age_on(birth, ctx.today) if isinstance(birth, dt.date) else None
-    if "categories" in fields and not cats:
+    if "categories" in fields and not cats and (age is None or age < ADVANCED_AGE_FROM):
+        # 高龄老年人 is derived from the birth date: an elder of 80+ needs no box ticked
         out.errors.append(ValidationError("categories", _("Choose at least one category.")))
     grade = ctx.after(fields, "disability_grade")
-    for cat in set(fields.get("categories") or []) - set(ctx.existing.categories if ctx.existing else []):
+    added = set(fields.get("categories") or []) - set(ctx.existing.categories if ctx.existing else [])
+    for cat in added:
         if cat in CHILD_CATEGORIES and age is not None and age >= CHILD_CATEGORIES[cat]:
             out.errors.append(ValidationError("categories", _("{category} applies under age {limit}; this resident is {age}.").format(
                 category=_(CATEGORIES[cat]), limit=CHILD_CATEGORIES[cat], age=age)))
@@ -202,14 +207,28 @@ def categories_fit(fields: Mapping[str, Any], ctx: Context) -> Checked:
         if cat == "severely_disabled" and grade not in (None, 1, 2):
             out.errors.append(ValidationError("categories", _("Severe disability means grade 1 or 2; the card says grade {grade}.").format(
                 grade=grade)))
+    # the newer categories' definitions (storage/register/category_rules.py)
+    out.errors += category_errors(added, {k: ctx.after(fields, k) for k in ("sex", "disability_grade",
+                                                                            "disability_category")}, age)
     if cats and set(cats) & set(CHILD_CATEGORIES) and not birth:
         out.errors.append(ValidationError("birth_date", _("A child's birth date is needed (or an ID number).")))
     return out
 
 
+def paired_helper(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """The paired helper's name, phone, unit and since when (storage/register/pairing.py)."""
+    from storage.register.pairing import HELPER_FIELDS, check_helper
+
+    given = {k: fields[k] for k in HELPER_FIELDS if k in fields}
+    if not given:
+        return Checked()
+    errors = check_helper(given, {k: ctx.after(fields, k) for k in HELPER_FIELDS}, ctx.today)
+    return Checked(given, errors)
+
+
 # in this order: a later rule sees what the earlier ones normalised (the ID number's birth date, the card's grade)
 RULES: tuple[Rule, ...] = (texts, birth_date_text, name_given, id_number, phones, disability_card, birth_and_sex, codes,
-                           visit_frequency, categories_fit)
+                           visit_frequency, categories_fit, paired_helper)
 
 
 def check(fields: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[ValidationError]]:

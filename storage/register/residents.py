@@ -25,6 +25,7 @@ EDITABLE = {
     "categories", "flags", "child_subtype", "guardian_name", "guardian_phone", "guardian_relation",
     "father_name", "father_status", "mother_name", "mother_status", "disability_card",
     "visit_frequency_days", "notes", "registered_on",
+    "helper_name", "helper_phone", "helper_unit", "helper_since",  # the paired helper (storage/register/pairing.py)
 }
 
 

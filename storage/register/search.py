@@ -25,8 +25,9 @@ from sqlmodel import Session
 
 from storage.core.db import driver_connection
 from storage.register.idnumbers import mask_id
+from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
-from storage.register.policy import FINDING_LEVELS, Policy, age_on, load_policy
+from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 
 STATUSES = ("active", "closed")
@@ -136,7 +137,11 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
     if filters.risk:
         where.append("r.risk_level = :risk")
         params["risk"] = filters.risk
-    if filters.category:
+    if filters.category == ADVANCED_AGE:
+        # 高龄 is derived from the birth date: 80 today or older
+        where.append("r.birth_date <= :born_by")
+        params["born_by"] = born_by(today, ADVANCED_AGE_FROM).isoformat()
+    elif filters.category:
         # categories is a JSON list of codes: '["left_behind_child", ...]'
         where.append("r.categories LIKE :cat ESCAPE '\\'")
         params["cat"] = '%"' + _like_escape(filters.category) + '"%'
@@ -193,7 +198,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
                          m["visit_frequency_days"])
         rows.append(ResidentRow(
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
-            age=age_on(birth, today), categories=categories,
+            age=age_on(birth, today), categories=with_derived(categories, age_on(birth, today)),
             risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
             due_on=due_on(policy, facts, today),
         ))

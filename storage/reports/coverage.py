@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.core.i18n import N_
-from storage.register.categories import CATEGORIES
+from storage.register.categories import SHOWN_CATEGORIES
 from storage.reports.monthly import MonthlyReport, ReportRow
 
 GRID_TOTAL, CATEGORY, TOWNSHIP_CATEGORY, TOTAL = "grid_total", "category", "township_category", "total"
@@ -29,7 +29,7 @@ class CoverageRow:
 
 
 def coverage_rows(report: MonthlyReport) -> list[CoverageRow]:
-    order = {c: i for i, c in enumerate(CATEGORIES)}
+    order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}  # 高龄 (derived) in its place among them
     places: dict[tuple[str, str], tuple[str, str, dict[str, ReportRow], ReportRow]] = {}
     township: dict[str, ReportRow] = {}
     for p in report.people:

@@ -21,11 +21,13 @@ from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
 from storage.core.i18n import N_, _
 from storage.register.categories import (
-    CATEGORIES,
+    BENEFIT_KINDS,
     CLOSE_REASONS,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
     RISK_LEVELS,
+    SHOWN_CATEGORIES,
+    join_list,
     label,
     labels,
 )
@@ -58,7 +60,7 @@ _SEX = Column(N_("Sex"), "text", lambda p: label(SEXES, p.sex))
 _AGE = Column(N_("Age"), "int", lambda p: p.age)
 _VILLAGE = Column(N_("Village"), "text", lambda p: p.village)
 _GRID = Column(N_("Grid"), "text", lambda p: p.grid)
-_CATS = Column(N_("Categories"), "text", lambda p: labels(CATEGORIES, p.categories))
+_CATS = Column(N_("Categories"), "text", lambda p: labels(SHOWN_CATEGORIES, p.categories))
 _RISK = Column(N_("Risk"), "text", lambda p: label(RISK_LEVELS, p.risk_level))
 _LAST = Column(N_("Last seen"), "date", lambda p: p.last_seen)
 _STATUS = Column(N_("Case"), "text", _status)
@@ -89,6 +91,15 @@ LIST_COLUMNS: dict[str, list[Column]] = {
         Column(N_("Residents visited"), "int", lambda w: w.residents_visited),
         Column(N_("Residents seen"), "int", lambda w: w.residents_seen)],
 }
+# issue #15: the benefit and pairing lists (storage/register/benefit_lists.py WatchRow)
+_BENEFIT = Column(N_("Assistance or subsidy"), "text", lambda w: label(BENEFIT_KINDS, w.benefit))
+LIST_COLUMNS.update({
+    "unclaimed_benefits": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS, _BENEFIT,
+                           Column(N_("Why"), "text", lambda w: join_list(_(why) for why in w.why))],
+    "benefits_ending": [_NAME, _ID, _VILLAGE, _GRID, _BENEFIT, Column(N_("From"), "date", lambda w: w.start_on),
+                        Column(N_("Until"), "date", lambda w: w.end_on)],
+    "unpaired": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS],
+})
 # the persons behind "key persons" and "visited" (drill-down) look like the not-visited list
 LIST_COLUMNS["key_persons"] = LIST_COLUMNS["visited"] = LIST_COLUMNS["not_visited"]
 LIST_SLUGS = {name: name.replace("_", "-") for name in LISTS}

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storage.register.categories import CATEGORIES, RISK_ORDER
-from storage.core.db import Database
+from storage.register.benefit_lists import Watch, benefit_watch
+from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
+from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.places import village_label
 from storage.core.i18n import N_, _
@@ -44,6 +45,13 @@ LISTS: dict[str, str] = {
     "aged_out": N_("Aged out"),
     "visits_by_worker": N_("Visits by worker"),
 }
+# issue #15: the lists a clerk acts on, as on Home (storage/register/benefit_lists.py), on the report day
+BENEFIT_LISTS: dict[str, str] = {
+    "unclaimed_benefits": N_("Subsidies eligible, not received"),
+    "benefits_ending": N_("Benefits ending within 30 days"),
+    "unpaired": N_("Not paired with a helper"),
+}
+LISTS.update(BENEFIT_LISTS)
 # which list a figure of the summary drills down to
 DRILL: dict[str, str] = {
     "key_persons": "key_persons", "visited": "visited", "visit_rate": "not_visited", "overdue": "overdue",
@@ -175,6 +183,7 @@ class MonthlyReport:
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
     totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
     trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
+    watch: Watch | None = None  # 应享未享, benefits ending, unpaired: on the report day
 
     @property
     def month_text(self) -> str:
@@ -200,7 +209,11 @@ class MonthlyReport:
         """A list of the report by its key in LISTS."""
         return {"not_visited": self.not_visited, "overdue": self.overdue, "emergency_high": self.emergency_high,
                 "open_referrals": self.referrals, "aged_out": self.aged_out,
-                "visits_by_worker": self.workers}[name]
+                "visits_by_worker": self.workers, **self._benefit_lists()}[name]
+
+    def _benefit_lists(self) -> dict[str, list]:
+        w = self.watch or Watch(self.day)
+        return {"unclaimed_benefits": w.unclaimed, "benefits_ending": w.ending, "unpaired": w.unpaired}
 
     def behind(self, grouping: str, key: str | None, measure: str) -> list:
         """The residents (or referrals) behind one figure of the summary; key None: the totals row."""
@@ -294,6 +307,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             row.risk_from = began.get(row.id, row.risk_since)
         step(2, 5)
         referral_rows = q.open_referrals(conn, day)
+        report.watch = benefit_watch(driver_connection(s), day, grid_code)
+        report.watch.name_places(villages, grids)
         worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
         step(3, 5)
         if with_trend:
@@ -316,7 +331,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         people[r.id] = Person(
             id=r.id, name=r.name, id_number=r.id_number, sex=r.sex, age=age_on(r.birth_date, day),
             birth_date=r.birth_date, village_code=r.village_code, village=village, grid_code=r.grid_code, grid=grid,
-            categories=r.categories, risk_level=r.risk_level, risk_since=r.risk_since, last_seen=r.last_seen,
+            categories=with_derived(r.categories, age_on(r.birth_date, day)), risk_level=r.risk_level,
+            risk_since=r.risk_since, last_seen=r.last_seen,
             due_on=due, days_overdue=days_overdue(due, day) if open_at_day else 0,
             visited=visited, visited_how=standing if visited else None, overdue=open_at_day and due < day,
             high_risk=open_at_day and r.risk_level in HIGH_RISK,
@@ -365,10 +381,10 @@ def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str
             for code in codes:
                 row = by[grouping].get(code)
                 if row is None:
-                    label = {"village": p.village, "grid": p.grid}.get(grouping) or _(CATEGORIES.get(code, code))
+                    label = {"village": p.village, "grid": p.grid}.get(grouping) or _(SHOWN_CATEGORIES.get(code, code))
                     row = by[grouping][code] = ReportRow(code, label)
                 row.add(p)
-    order = {c: i for i, c in enumerate(CATEGORIES)}
+    order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}
     report.rows = {
         "village": sorted(by["village"].values(), key=lambda r: (r.key == "", r.key)),
         "grid": sorted(by["grid"].values(), key=lambda r: r.key or ""),

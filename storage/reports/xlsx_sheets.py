@@ -14,7 +14,7 @@ from typing import Any
 from babel.dates import format_date, format_skeleton
 
 from storage.core.i18n import N_, _, babel_locale
-from storage.register.categories import CATEGORIES, label
+from storage.register.categories import SHOWN_CATEGORIES, label
 from storage.register.policy_text import counting_summary, policy_title
 from storage.reports.coverage import CATEGORY, GRID_TOTAL, SUBTOTAL_LABEL, TOTAL, TOTAL_LABEL, coverage_rows
 from storage.reports.monthly import MonthlyReport
@@ -102,7 +102,7 @@ def add_coverage_sheet(wb, report: MonthlyReport) -> None:
     for r in coverage_rows(report):
         f = r.figures
         if r.kind == CATEGORY or r.kind == "township_category":
-            what = label(CATEGORIES, r.category)
+            what = label(SHOWN_CATEGORIES, r.category)
         else:
             what = _(SUBTOTAL_LABEL) if r.kind == GRID_TOTAL else ""
         village = _(TOTAL_LABEL) if r.kind in (TOTAL, "township_category") else r.village

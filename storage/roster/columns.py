@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
+from dataclasses import field as _list_field
 from typing import Any
 
 from storage.core.dates import DateProblem, parse_typed_date
@@ -40,7 +42,20 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "disability_card": ("残疾证号", "残疾证号码", "残疾证", "disability card", "disability card number"),
     "_disability_category": ("残疾类别", "残疾类型", "disability category", "disability type"),
     "_disability_grade": ("残疾等级", "残疾级别", "disability grade"),
+    "_disability": ("残疾类别/等级", "残疾类别及等级", "残疾类别和等级", "残疾类别等级", "残疾类型及等级", "残疾情况",
+                    "disability"),
     "_risk": ("风险等级", "风险", "预警等级", "risk", "risk level"),
+    # benefits (issue #15): each a yes/no cell, or the date the status began
+    "_dibao": ("低保", "是否低保", "低保对象", "低保户", "低保情况", "是否低保对象", "dibao"),
+    "_tekun": ("特困", "是否特困", "特困人员", "特困供养", "是否特困人员", "tekun"),
+    "_dibao_edge": ("低保边缘", "低保边缘家庭", "是否低保边缘家庭", "低保边缘户"),
+    "_low_income": ("低收入", "低收入人口", "低收入家庭", "是否低收入人口"),
+    "_expenditure_hardship": ("支出型困难家庭", "支出型贫困", "支出型困难"),
+    "_subsidies": ("两项补贴", "残疾人两项补贴", "享受两项补贴", "两项补贴情况", "残疾人补贴", "subsidies"),
+    "helper_name": ("结对帮扶人", "帮扶人", "结对帮扶人姓名", "帮扶人姓名", "结对关爱人", "结对人", "paired helper"),
+    "helper_phone": ("帮扶人电话", "结对帮扶人电话", "帮扶人联系电话", "帮扶人手机", "结对人电话", "helper phone"),
+    "helper_unit": ("帮扶单位", "帮扶人单位", "结对帮扶单位", "帮扶人工作单位", "结对单位", "helper unit"),
+    "_helper_since": ("结对时间", "结对日期", "帮扶时间", "结对开始时间", "结对帮扶时间", "paired since"),
     "address": ("家庭住址", "住址", "地址", "现住址", "居住地址", "家庭地址", "address"),
     "_notes": ("备注", "说明", "notes", "note", "remarks"),
     # columns that carry nothing to import: a running number, an age (derived from the birth date)
@@ -49,14 +64,26 @@ HEADERS: dict[str, tuple[str, ...]] = {
 
 # a roster column that feeds a resident field through a parser -> that field (its label is the field's)
 PARSED_INTO = {"_grid": "grid_code", "_village": "village_code", "_categories": "categories",
+               "_helper_since": "helper_since",
                "_father_status": "father_status", "_mother_status": "mother_status",
                "_disability_category": "disability_category", "_disability_grade": "disability_grade",
                "_risk": "risk_level", "_notes": "notes"}
+# columns that feed no single resident field: benefit records, or two fields at once (issue #15)
+OWN_LABELS: dict[str, str] = {
+    "_disability": N_("Disability category and grade"),
+    "_dibao": N_("Minimum living allowance recipient"), "_tekun": N_("Extreme poverty support recipient"),
+    "_dibao_edge": N_("Marginal low-income family"), "_low_income": N_("Low-income population"),
+    "_expenditure_hardship": N_("Expenditure-type hardship family"), "_subsidies": N_("Disability subsidies"),
+}
 # each roster column's label: the field it feeds (storage/register/field_labels.py), or what it is
 FIELD_LABELS: dict[str, str] = {
-    **{key: RESIDENT_LABELS[PARSED_INTO.get(key, key)] for key in HEADERS if key != "_skip"},
+    **{key: RESIDENT_LABELS[PARSED_INTO.get(key, key)] for key in HEADERS if key not in ("_skip", *OWN_LABELS)},
+    **OWN_LABELS,
     "_skip": N_("(not imported)"),
 }
+# benefit columns -> the benefit kind a "yes" records (storage/register/categories.py BENEFIT_KINDS)
+BENEFIT_COLUMNS = {"_dibao": "dibao", "_tekun": "tekun", "_dibao_edge": "dibao_edge", "_low_income": "low_income",
+                   "_expenditure_hardship": "expenditure_hardship"}
 
 _DROP = re.compile(r"[\s*:]|\((必填|选填|必选|可选)\)")
 
@@ -101,20 +128,60 @@ _words((("category", "left_behind_elder"),), "留守老人", "农村留守老年
        "left-behind elder", "left_behind_elder")
 _words((("category", "severely_disabled"),), "重度残疾人", "重残", "重度残疾", "重残人员", "severely disabled",
        "severely_disabled")
-_words((("flag", "oldest_old"),), "高龄", "高龄老人", "aged 80+", "oldest_old")
-_words((("flag", "dibao"),), "低保", "低保户", "低保对象", "dibao")
-_words((("flag", "tekun"),), "特困", "特困人员", "特困供养", "特困供养人员", "tekun")
+_words((("category", "left_behind_woman"),), "留守妇女", "农村留守妇女", "left-behind woman", "left_behind_woman")
+_words((("category", "widowed_childless_elder"),), "孤寡老人", "孤寡老年人", "孤寡", "widowed or childless elder",
+       "widowed_childless_elder")
+_words((("category", "seriously_ill"),), "重病患者", "重病", "大病", "重病人员", "大病患者", "seriously ill", "seriously_ill")
+_words((("category", "disabled_3_4_intellectual_mental"),), "三四级智力残疾人", "三四级精神残疾人", "三四级智力精神残疾人",
+       "三四级智力残疾", "三四级精神残疾", "disabled_3_4_intellectual_mental")
+# 高龄 is derived from the birth date: the word is understood and nothing is stored (a doubt is warned about)
+_words((("derived", "advanced_age"),), "高龄", "高龄老人", "高龄老年人", "aged 80+", "oldest_old", "advanced_age")
+# 低保 and 特困 in a category cell are dated statuses now: recorded as benefits, start unknown
+_words((("benefit", "dibao"),), "低保", "低保户", "低保对象", "dibao")
+_words((("benefit", "tekun"),), "特困", "特困人员", "特困供养", "特困供养人员", "五保", "五保户", "tekun")
+_words((("benefit", "dibao_edge"),), "低保边缘", "低保边缘家庭", "低保边缘户")
+_words((("benefit", "low_income"),), "低收入", "低收入人口", "低收入家庭")
 _words((("flag", "disabled_care"),), "失能", "失能老人", "半失能", "needs daily care")
 _words((("flag", "family_planning_special"),), "计生特殊家庭", "计划生育特殊家庭", "失独")
 
 _CATEGORY_SPLIT = re.compile(r"[、,，/;；()\[\]]+|\s+")
 
 
-def parse_categories(text: str, field: str = "_categories") -> tuple[list[str], list[str], str | None]:
-    """(categories, flags, child subtype) from a cell such as "留守儿童、低保" or "困境儿童（孤儿）"."""
-    cats: list[str] = []
-    flags: list[str] = []
+@dataclass
+class CategoryCell:
+    """What a category cell says: categories, flags, child subtype, benefits, derived categories named."""
+
+    categories: list[str] = _list_field(default_factory=list)
+    flags: list[str] = _list_field(default_factory=list)
     subtype: str | None = None
+    benefits: list[str] = _list_field(default_factory=list)
+    derived: list[str] = _list_field(default_factory=list)
+
+
+def read_categories(text: str, field: str = "_categories") -> CategoryCell:
+    """A cell such as "留守儿童、低保" or "困境儿童（孤儿）"."""
+    cell = CategoryCell()
+    lists = {"category": cell.categories, "flag": cell.flags, "benefit": cell.benefits, "derived": cell.derived}
+    for kind, code in _category_kinds(text, field):
+        if kind == "subtype":
+            cell.subtype = code
+        else:
+            lists[kind].append(code)
+    if cell.subtype and "child_in_difficulty" not in cell.categories:
+        cell.categories.append("child_in_difficulty")
+    for name in ("categories", "flags", "benefits", "derived"):
+        setattr(cell, name, list(dict.fromkeys(getattr(cell, name))))
+    return cell
+
+
+def parse_categories(text: str, field: str = "_categories") -> tuple[list[str], list[str], str | None]:
+    """(categories, flags, child subtype) from a cell such as "留守儿童、困境儿童" or "困境儿童（孤儿）"."""
+    cell = read_categories(text, field)
+    return cell.categories, cell.flags, cell.subtype
+
+
+def _category_kinds(text: str, field: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
     unknown: list[str] = []
     whole = _CATEGORY_WORDS.get(norm_word(text))  # English labels contain spaces
     parts = [text] if whole else [p for p in _CATEGORY_SPLIT.split(unicodedata.normalize("NFKC", text)) if p]
@@ -123,18 +190,10 @@ def parse_categories(text: str, field: str = "_categories") -> tuple[list[str], 
         if kinds is None:
             unknown.append(part)
             continue
-        for kind, code in kinds:
-            if kind == "category":
-                cats.append(code)
-            elif kind == "flag":
-                flags.append(code)
-            else:
-                subtype = code
+        found += kinds
     if unknown:
-        raise ValidationError(field, _("Unknown category: {words}. Write 留守儿童, 困境儿童, 独居老人, 空巢老人, 留守老人 or 重度残疾人 (several separated by 、), flags such as 高龄, 低保, 特困.").format(words="、".join(unknown)))
-    if subtype and "child_in_difficulty" not in cats:
-        cats.append("child_in_difficulty")
-    return list(dict.fromkeys(cats)), list(dict.fromkeys(flags)), subtype
+        raise ValidationError(field, _("Unknown category: {words}. Write 留守儿童, 困境儿童, 留守妇女, 独居老人, 空巢老人, 留守老人, 孤寡老人, 重度残疾人 or 重病患者 (several separated by 、), and statuses such as 低保, 特困.").format(words="、".join(unknown)))
+    return found
 
 
 _SEX = {"男": "M", "男性": "M", "m": "M", "male": "M", "女": "F", "女性": "F", "f": "F", "female": "F"}

@@ -35,6 +35,7 @@ from storage.register.residents import changed_fields, validate_resident
 from storage.roster.columns import (
     FIELD_LABELS,
 )
+from storage.roster.benefit_rows import plan_benefits, row_warnings
 from storage.roster.parse import ParsedRow, map_columns, parse_row
 from storage.roster.read import RosterSheet, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
@@ -48,7 +49,8 @@ Progress = Callable[[int, int], None]
 FIELD_SOURCES = {"categories": "_categories", "flags": "_categories", "child_subtype": "_categories",
                  "father_status": "_father_status", "mother_status": "_mother_status",
                  "disability_category": "_disability_category", "disability_grade": "_disability_grade",
-                 "grid_code": "_grid", "village_code": "_village", "notes": "_notes", "risk_level": "_risk"}
+                 "grid_code": "_grid", "village_code": "_village", "notes": "_notes", "risk_level": "_risk",
+                 "helper_since": "_helper_since"}
 NOT_REPORTED = {"name_initials", "name_pinyin", "registered_on", "status", "township_code"}
 
 
@@ -61,6 +63,7 @@ class RowPlan:
     data: dict[str, Any] = field(default_factory=dict)  # the row's fields, checked and normalised
     diff: dict[str, Any] = field(default_factory=dict)  # the resident fields to write
     risk_changes: bool = False
+    benefits: list[tuple[str, str, dt.date | None]] = field(default_factory=list)  # (column, kind, since) to record
 
     @property
     def row(self) -> RosterRow:
@@ -104,6 +107,8 @@ class _Context:
 
     def column(self, resident_field: str) -> str:
         source = FIELD_SOURCES.get(resident_field, resident_field)
+        if source in ("_disability_category", "_disability_grade") and source not in self.headers:
+            source = "_disability"  # 残疾类别/等级 in one column
         if source in self.headers:
             return self.headers[source]
         if resident_field in ("birth_date", "sex") and "id_number" in self.headers:
@@ -189,6 +194,10 @@ def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
             errors = [err for err in errors if err.field not in ("birth_date", "sex") or err.field in fields]
         problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
     data = plan.data
+    plan.benefits = list(parsed.benefits)  # plan_benefits keeps those not recorded yet
+    if data:
+        plan.row.warnings += row_warnings(ctx.column, {**(existing.model_dump() if existing else {}), **data},
+                                          parsed.derived, today)
     if data and "disability_card" in data and data.get("disability_card"):
         for key in columns_say:
             if columns_say[key] != data[key]:
@@ -206,10 +215,11 @@ def plan_change(ctx: _Context, plan: RowPlan) -> None:
         row.status = "new"
     else:
         row.resident_id = existing.id
-        row.status = "update" if (diff or plan.risk_changes) else "unchanged"
+        row.status = "update" if (diff or plan.risk_changes or plan.benefits) else "unchanged"
         changed = [ctx.column(k) for k in diff if k not in NOT_REPORTED]
         if plan.risk_changes:
             changed.append(ctx.column("risk_level"))
+        changed += [ctx.headers.get(column, column) for column, _kind, _since in plan.benefits]
         row.changed = list(dict.fromkeys(changed)) if row.status == "update" else []
     plan.diff = diff if (diff or plan.risk_changes) else {}
 
@@ -296,6 +306,7 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
             if progress:
                 progress(i + 1, total)
         duplicates(ctx, plans)
+        plan_benefits(s, plans, today)  # of the benefits a row names, those not recorded yet
         for plan in plans:  # diff
             report.rows.append(plan.row)
             if plan.row.problems:

@@ -16,14 +16,15 @@ from storage.roster.columns import (
     cell_text,
     field_for_header,
     id_cell_text,
-    parse_categories,
     parse_date,
     parse_disability_category,
     parse_disability_grade,
     parse_parent_status,
     parse_risk,
     parse_sex,
+    read_categories,
 )
+from storage.roster.benefit_rows import BENEFIT_SOURCES, parse_benefit_cell
 from storage.roster.report import ColumnMap, Problem, RosterRow
 
 
@@ -40,6 +41,8 @@ class ParsedRow:
     birth_month: tuple[int, int] | None = None  # a birth date given as a year and month only
     disability_category: int | None = None  # columns of their own (a card number says them too)
     disability_grade: int | None = None
+    benefits: list[tuple[str, str, Any]] = field(default_factory=list)  # (column, kind, since) the row names
+    derived: list[str] = field(default_factory=list)  # derived categories the categories cell names (高龄)
 
 
 def map_columns(headers: list[str]) -> list[ColumnMap]:
@@ -93,10 +96,13 @@ def parse_row(columns: list[ColumnMap], number: int, cells: list[Any]) -> Parsed
                 else:
                     fields["birth_date"] = born
             elif f == "_categories":
-                cats, parsed.flags, subtype = parse_categories(cell_text(value))
-                fields["categories"] = cats
-                if subtype:
-                    fields["child_subtype"] = subtype
+                cell = read_categories(cell_text(value))
+                fields["categories"], parsed.flags, parsed.derived = cell.categories, cell.flags, cell.derived
+                if cell.subtype:
+                    fields["child_subtype"] = cell.subtype
+                parsed.benefits += [(f, kind, None) for kind in cell.benefits]  # 低保 in the cell: since unknown
+            elif f in BENEFIT_SOURCES:  # statuses, subsidies, 残疾类别/等级, the pairing's date (issue #15)
+                parse_benefit_cell(f, value, parsed)
             elif f in ("_father_status", "_mother_status"):
                 fields[f[1:]] = parse_parent_status(cell_text(value), f)
             elif f == "_disability_category":

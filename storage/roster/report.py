@@ -25,6 +25,7 @@ class RosterRow:
     status: str = "new"  # new | update | unchanged | invalid
     problems: list[Problem] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # columns whose values an update changes
+    warnings: list[Problem] = field(default_factory=list)  # accepted, but worth a look (a category's definition)
     resident_id: str | None = None
 
 
@@ -76,13 +77,16 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[status])
 
 
+def _lines(problems: list[Problem]) -> list[str]:
+    return [" ".join(part for part in (f"{p.column}: {p.message}" if p.column else p.message, p.hint) if part)
+            for p in problems]
+
+
 def describe(row: RosterRow) -> str:
     """A row's problems (column: what is wrong. What to do.) or, for an update, the columns it changes;
-    one line per problem, each printable (headers and values come from the file)."""
+    then its warnings; one line each, printable (headers and values come from the file)."""
     if row.problems:
-        return "\n".join(printable(" ".join(part for part in (f"{p.column}: {p.message}" if p.column else p.message,
-                                                              p.hint) if part))
-                         for p in row.problems)
-    if row.changed:
-        return _("Changes: {columns}").format(columns=printable(", ".join(row.changed)))
-    return ""
+        return "\n".join(printable(line) for line in _lines(row.problems))
+    lines = [_("Changes: {columns}").format(columns=printable(", ".join(row.changed)))] if row.changed else []
+    lines += [_("Check: {problem}").format(problem=printable(line)) for line in _lines(row.warnings)]
+    return "\n".join(lines)

@@ -61,6 +61,8 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
             add("resident", plan.row.resident_id, {**diff, "registered_on": today, "status": "active"}, new=True)
         elif plan.row.status == "update" and diff:
             add("resident", plan.existing.id, {k: v for k, v in diff.items()}, new=False)
+        for _column, kind, since in plan.benefits:  # a status or subsidy the row names, not recorded yet
+            add("benefit", new_id(), {"resident_id": plan.row.resident_id, "kind": kind, "start_on": since}, new=True)
         if plan.risk_changes:
             add("risk", new_id(), {"resident_id": plan.row.resident_id, "level": plan.risk, "assessed_on": today,
                                    "assessor": ident.worker_name, "reason": _("Roster import")}, new=True)

@@ -1,0 +1,157 @@
+"""Recording a benefit period (kind, from, until, note), or ending one: a small form over the resident's page.
+
+The work is storage.register.benefits' (record_benefit, end_benefit); the form shows its
+errors beside the fields and is dismissed with the record's id once saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.i18n import N_, _
+from storage.register.categories import BENEFIT_KINDS, label
+from tui.as_text import as_text, notify_text
+
+log = logging.getLogger(__name__)
+FIELDS = ("kind", "start_on", "end_on", "note")
+
+
+class BenefitFormScreen(ModalScreen[str | None]):
+    """New period for `resident_id` (kind preset to `kind`), or the end of `benefit` (a Benefit row)."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="benefit-form.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="benefit-form.cancel"),
+    ]
+
+    def __init__(self, resident_id: str, *, kind: str | None = None, benefit=None):
+        super().__init__(classes="dialog")
+        self.resident_id = resident_id
+        self.kind = kind
+        self.benefit = benefit  # given: only its end is asked for
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        today = self.app.today().isoformat()
+        with Vertical(id="dialog"):
+            if self.benefit is None:
+                yield Static(_("Record an assistance status or subsidy"), id="dialog-title")
+                yield Label(_("Assistance or subsidy"))
+                yield Select([(_(v), k) for k, v in BENEFIT_KINDS.items()], prompt=_("Choose…"), id="kind",
+                             value=self.kind if self.kind in BENEFIT_KINDS else Select.NULL)
+                yield Label("", id="err-kind", classes="error")
+                yield Label(_("From (YYYY-MM-DD; empty if not known)"))
+                yield Input(today, id="start_on", placeholder="YYYY-MM-DD")
+                yield Label("", id="err-start_on", classes="error")
+                yield Label(_("Until (empty while it lasts)"))
+                yield Input("", id="end_on", placeholder="YYYY-MM-DD")
+                yield Label("", id="err-end_on", classes="error")
+                yield Label(_("Note (optional)"))
+                yield Input("", id="note")
+                yield Label("", id="err-note", classes="error")
+            else:
+                b = self.benefit
+                yield Static(_("End {kind}").format(kind=label(BENEFIT_KINDS, b.kind)), id="dialog-title")
+                yield Label(_("Ended on (YYYY-MM-DD)"))
+                yield Input(today, id="end_on", placeholder="YYYY-MM-DD")
+                yield Label("", id="err-end_on", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("Save"), id="save", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        first = "#end_on" if self.benefit is not None else ("#start_on" if self.kind in BENEFIT_KINDS else "#kind")
+        self.query_one(first).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == ("end_on" if self.benefit is not None else "note"):
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def values(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for name in FIELDS:
+            found = self.query(f"#{name}")
+            if not found:
+                continue
+            widget = found.first()
+            if isinstance(widget, Select):
+                out[name] = None if widget.value == Select.NULL else str(widget.value)
+            else:
+                out[name] = widget.value.strip()
+        return out
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        self._save(self.values(), self.app.today())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="benefit-form-save")
+    def _save(self, values: dict[str, str | None], today: dt.date) -> None:
+        from storage.register.benefits import end_benefit, record_benefit
+
+        try:
+            if self.benefit is not None:
+                saved = end_benefit(self.app.db, self.benefit.id, values.get("end_on") or None, today=today)
+            else:
+                saved = record_benefit(self.app.db, self.resident_id, values.get("kind") or "",
+                                       start_on=values.get("start_on") or None, end_on=values.get("end_on") or None,
+                                       note=values.get("note") or "", today=today)
+        except ValidationErrors as e:
+            self.app.call_from_thread(self._failed, e.by_field())
+            return
+        except ValidationError as e:
+            self.app.call_from_thread(self._failed, {e.field: e.message})
+            return
+        self.app.call_from_thread(self.dismiss, saved.id)
+
+    def _failed(self, errors: dict[str, str]) -> None:
+        self._saving = False
+        for widget in self.query("Label.error").results(Label):
+            widget.update("")
+        first = None
+        for name, message in errors.items():
+            target = self.query(f"#err-{name}")
+            if target:
+                target.first(Label).update(as_text(message))
+                first = first or name
+            else:
+                notify_text(self, message, severity="error")
+        if first:
+            self.query_one(f"#{first}").focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        self._saving = False
+        error = event.worker.error
+        if isinstance(error, UserError):
+            notify_text(self, error, severity="error")
+        else:
+            log.error("benefit form: %s failed", event.worker.name, exc_info=error)
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -1,0 +1,150 @@
+"""The resident's paired helper (结对帮扶人): name, phone, unit, since when. Ctrl+S saves; Ctrl+D ends the pairing.
+
+The work is storage.register.pairing's; the form shows its errors beside the fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.i18n import N_, _
+from screens.dialogs import ConfirmScreen
+from tui.as_text import as_text, notify_text
+
+log = logging.getLogger(__name__)
+FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
+
+
+class PairedHelperScreen(ModalScreen[bool | None]):
+    """Dismissed with True once saved (or the pairing ended), None if cancelled."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="paired-helper.save", priority=True),
+        Binding("ctrl+d", "unpair", N_("End the pairing"), id="paired-helper.unpair", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="paired-helper.cancel"),
+    ]
+
+    def __init__(self, resident):
+        super().__init__(classes="dialog")
+        self.resident = resident
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        r = self.resident
+        since = r.helper_since.isoformat() if r.helper_since else ("" if r.helper_name else self.app.today().isoformat())
+        rows = (("helper_name", _("Paired helper"), r.helper_name, ""),
+                ("helper_phone", _("Phone"), r.helper_phone, ""),
+                ("helper_unit", _("Unit"), r.helper_unit, _("e.g. 村委会, 镇中心小学")),
+                ("helper_since", _("Paired since"), since, "YYYY-MM-DD"))
+        with Vertical(id="dialog"):
+            yield Static(as_text(_("Paired helper of {name}").format(name=r.name)), id="dialog-title")
+            for name, title, value, placeholder in rows:
+                yield Label(title)
+                yield Input(value or "", id=name, placeholder=placeholder)
+                yield Label("", id=f"err-{name}", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("Save"), id="save", variant="primary")
+                if r.helper_name:
+                    yield Button(_("End the pairing"), id="unpair", variant="error")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#helper_name", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unpair" and not self.resident.helper_name:
+            return False
+        return True
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "helper_since":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        elif event.button.id == "unpair":
+            self.action_unpair()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        self._save({name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS}, self.app.today())
+
+    def action_unpair(self) -> None:
+        if not self.resident.helper_name:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._saving = True
+                self._save(None, self.app.today())
+
+        self.app.push_screen(ConfirmScreen(_("End the pairing of {name} with {helper}?").format(
+            name=self.resident.name, helper=self.resident.helper_name), danger=True), answer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="paired-helper-save")
+    def _save(self, values: dict[str, str] | None, today: dt.date) -> None:
+        from storage.register.pairing import end_pairing, set_paired_helper
+
+        try:
+            if values is None:
+                end_pairing(self.app.db, self.resident.id, today=today)
+            else:
+                set_paired_helper(self.app.db, self.resident.id, values["helper_name"], values["helper_phone"],
+                                  values["helper_unit"], values["helper_since"] or None, today=today)
+        except ValidationErrors as e:
+            self.app.call_from_thread(self._failed, e.by_field())
+            return
+        except ValidationError as e:
+            self.app.call_from_thread(self._failed, {e.field: e.message})
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    def _failed(self, errors: dict[str, str]) -> None:
+        self._saving = False
+        for widget in self.query("Label.error").results(Label):
+            widget.update("")
+        first = None
+        for name, message in errors.items():
+            target = self.query(f"#err-{name}")
+            if target:
+                target.first(Label).update(as_text(message))
+                first = first or name
+            else:
+                notify_text(self, message, severity="error")
+        if first:
+            self.query_one(f"#{first}").focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        self._saving = False
+        error = event.worker.error
+        if isinstance(error, UserError):
+            notify_text(self, error, severity="error")
+        else:
+            log.error("paired helper: %s failed", event.worker.name, exc_info=error)
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -1,0 +1,131 @@
+"""The lists a clerk acts on: 应享未享 (eligible, not recorded as receiving), benefits ending
+within 30 days, and residents who should have a paired helper and do not.
+
+Computed on a day from the register and the benefit records (never stored), for Home and
+the monthly report alike. Reads through a DB-API connection with plain SQL, as Home's
+figures do (storage/register/home.py), so it runs on the quick start-up path too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.register import eligibility
+from storage.register.periods import ENDING_DAYS, Period
+from storage.register.categories import BENEFIT_KINDS, PAIRING_CATEGORIES, with_derived
+from storage.register.policy import age_on, born_by
+from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list
+
+
+@dataclass(slots=True)
+class WatchRow:
+    resident_id: str
+    name: str
+    id_number: str | None
+    village_code: str
+    grid_code: str
+    categories: list[str]  # as shown: with the derived ones (高龄)
+    age: int | None
+    benefit: str = ""  # BENEFIT_KINDS code; "" in the unpaired list
+    why: tuple[str, ...] = ()  # msgids of the rules that give an 应享未享 hint
+    start_on: dt.date | None = None  # the period ending (ending list)
+    end_on: dt.date | None = None
+    village: str = ""  # place names, filled in by a report
+    grid: str = ""
+
+
+@dataclass
+class Watch:
+    day: dt.date
+    unclaimed: list[WatchRow] = field(default_factory=list)
+    ending: list[WatchRow] = field(default_factory=list)
+    unpaired: list[WatchRow] = field(default_factory=list)
+
+    def name_places(self, villages: dict[str, str], grids: dict[str, str]) -> None:
+        for row in (*self.unclaimed, *self.ending, *self.unpaired):
+            row.village = villages.get(row.village_code, row.village_code) if row.village_code else ""
+            row.grid = grids.get(row.grid_code, row.grid_code)
+
+
+_RESIDENTS = ("SELECT id, name, id_number, village_code, grid_code, categories, flags, birth_date, disability_category,"
+              " disability_grade, helper_name, name_pinyin FROM resident"
+              " WHERE deleted = 0 AND merged_into IS NULL AND status = 'active'")
+_BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE deleted = 0"
+_ORDER = {code: i for i, code in enumerate(BENEFIT_KINDS)}
+_PAIRING = frozenset(PAIRING_CATEGORIES)
+_NONE: list = []
+
+
+def _periods(raw: sqlite3.Connection) -> dict[str, list[tuple[str, Period]]]:
+    """Each resident's periods (a merged duplicate's count for the record it was merged into)."""
+    roots = {dup: root for dup, root in raw.execute(ALIAS_ROOTS_SQL)}
+    out: dict[str, list[tuple[str, Period]]] = defaultdict(list)
+    for bid, rid, kind, start, end in raw.execute(_BENEFITS):
+        out[roots.get(rid, rid)].append((bid, Period(kind, as_date(start), as_date(end))))
+    return out
+
+
+def _continued(p: Period, others: list[tuple[str, Period]]) -> bool:
+    """Another period of the same kind carries on after this one ends (a renewal already recorded)."""
+    assert p.end_on is not None
+    for _bid, q in others:
+        if q is not p and q.kind == p.kind and (q.start_on or dt.date.min) <= p.end_on + dt.timedelta(days=1) \
+                and (q.end_on is None or q.end_on > p.end_on):
+            return True
+    return False
+
+
+def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None = None) -> Watch:
+    """The three lists on `day`, for one grid or all. `raw`: a sqlite3 connection (see db.driver_connection)."""
+    periods = _periods(raw)
+    sql, params = _RESIDENTS, {}
+    if grid_code:
+        sql += " AND grid_code = :grid"
+        params["grid"] = grid_code
+    watch = Watch(day)
+    keyed: list[tuple[tuple, WatchRow]] = []
+    # residents alike (same categories, flags, card, child or not, 低保 or not) get the same hints:
+    # worked out once per kind of resident, not once per resident (Home reads this at start-up)
+    kinds: dict[tuple, tuple[tuple[eligibility.Hint, ...], bool]] = {}  # -> (hints, should be paired)
+    # a child for the rules: born after this day (ISO dates compare as text, as SQLite holds them)
+    child_after = born_by(day, eligibility.CHILD_UNDER).isoformat()
+    for rid, name, number, village, grid, cats, flags, birth, dcat, dgrade, helper, pinyin in raw.execute(sql, params):
+        own = periods.get(rid, _NONE)
+        mine = [p for _bid, p in own] if own else _NONE
+        dibao = bool(mine) and any(p.kind == "dibao" and p.current(day) for p in mine)
+        key = (cats, flags, dcat, dgrade, None if not birth else str(birth)[:10] > child_after, dibao)
+        kind = kinds.get(key)
+        if kind is None:
+            stored = category_list(cats)
+            kind = kinds[key] = (tuple(eligibility.hints(eligibility.facts(
+                age_on(as_date(birth), day), stored, dcat, dgrade, category_list(flags), mine, day))),
+                not _PAIRING.isdisjoint(stored))
+        found, pairs = kind
+        have = eligibility.receiving(mine, day) if found and mine else _NONE
+        unclaimed = [h for h in found if h.benefit not in have] if found else _NONE
+        ending = [p for _bid, p in own if p.ends_soon(day, ENDING_DAYS) and not _continued(p, own)] if own else _NONE
+        unpaired = pairs and not (helper or "").strip()
+        if not (unclaimed or ending or unpaired):
+            continue  # most residents: nothing to act on
+        age = age_on(as_date(birth), day)
+        shown = with_derived(category_list(cats), age)
+        sort = (grid or "", pinyin or name or "", rid)
+
+        def row(**kw: Any) -> WatchRow:
+            return WatchRow(rid, name or "", number, village or "", grid or "", shown, age, **kw)
+
+        for hint in unclaimed:
+            keyed.append(((0,) + sort + (_ORDER.get(hint.benefit, 99),), row(benefit=hint.benefit, why=hint.why)))
+        for p in ending:
+            watch.ending.append(row(benefit=p.kind, start_on=p.start_on, end_on=p.end_on))
+        if unpaired:
+            keyed.append(((1,) + sort, row()))
+    keyed.sort(key=lambda pair: pair[0])
+    watch.unclaimed = [r for key, r in keyed if key[0] == 0]
+    watch.unpaired = [r for key, r in keyed if key[0] == 1]
+    watch.ending.sort(key=lambda r: (r.end_on, r.grid_code, r.name, r.resident_id, _ORDER.get(r.benefit, 99)))
+    return watch

@@ -1,0 +1,65 @@
+"""The definitions of the newer categories that the register can check (docs/design.md §1).
+
+Two strengths, as the design says ("the app validates what it can and warns on the rest"):
+
+* `category_errors`: a definition the data plainly contradicts (a man as 农村留守妇女, a
+  grade-1 card under the grade 3-4 category) is refused, like a child category past its age;
+* `category_questions`: a definition the data puts in doubt without disproving it (a
+  left-behind child whose parents are both at home) is a question: the form asks before
+  saving, the roster report warns on the row. Local rules differ (how long away, how far),
+  so these are never refusals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from storage.core.errors import ValidationError
+from storage.core.i18n import _
+from storage.register.categories import CATEGORIES, label
+from storage.register.eligibility import INTELLECTUAL, MENTAL
+
+ADULT_FROM = 18
+
+
+def category_errors(new_categories: Iterable[str], resident: Mapping[str, Any], age: int | None) -> list[ValidationError]:
+    """Errors for categories being added to `resident` (its fields after the change)."""
+    errors: list[ValidationError] = []
+    for cat in new_categories:
+        if cat == "left_behind_woman":
+            if resident.get("sex") == "M":
+                errors.append(ValidationError("categories", _("{category} applies to women only.").format(
+                    category=label(CATEGORIES, cat))))
+            if age is not None and age < ADULT_FROM:
+                errors.append(ValidationError("categories", _("{category} applies from age {limit}; this resident is {age}.").format(
+                    category=label(CATEGORIES, cat), limit=ADULT_FROM, age=age)))
+        elif cat == "disabled_3_4_intellectual_mental":
+            grade, kind = resident.get("disability_grade"), resident.get("disability_category")
+            if grade is not None and int(grade) not in (3, 4):
+                errors.append(ValidationError("categories", _("{category} means grade 3 or 4; the card says grade {grade}.").format(
+                    category=label(CATEGORIES, cat), grade=grade)))
+            if kind is not None and int(kind) not in (INTELLECTUAL, MENTAL):
+                errors.append(ValidationError("categories", _("{category} means an intellectual or mental disability; the card says another kind.").format(
+                    category=label(CATEGORIES, cat))))
+    return errors
+
+
+_GUARDS = {"away", "ill", "deceased"}  # a parent who is not at home able to look after the child
+
+
+def category_questions(resident: Mapping[str, Any]) -> list[str]:
+    """Doubts about the resident's categories, as questions to confirm (empty: nothing to ask)."""
+    questions: list[str] = []
+    cats = resident.get("categories") or []
+    if "left_behind_child" in cats:
+        father, mother = resident.get("father_status") or "", resident.get("mother_status") or ""
+        known = [s for s in (father, mother) if s and s != "unknown"]
+        at_home = "home" in known
+        none_away = len(known) == 2 and "away" not in known
+        if at_home or none_away:
+            # 农村留守儿童: both parents away, or one away and the other unable to guard (重病/重残)
+            questions.append(_("{category}: a parent is at home, or neither works away; left-behind means both "
+                               "parents away, or one away and the other unable to look after the child.").format(
+                category=label(CATEGORIES, "left_behind_child")))
+    return questions

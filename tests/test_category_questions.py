@@ -1,0 +1,134 @@
+"""Categories whose definition the data contradicts are refused; doubtful ones are asked about (form) or warned (roster)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+from textual.widgets import Input, Select, SelectionList
+
+from storage.core.errors import ValidationErrors
+from storage.core.i18n import set_language
+from storage.core.models import Resident
+from storage.register.category_rules import category_questions
+from storage.register.residents import register_resident, update_resident
+
+from tests.foundation_helpers import make_db
+from tests.pilot_helpers import quiet, run_async
+from tui.app import make_app
+
+TODAY = dt.date(2026, 11, 24)
+CARD_ID = "11010519491231002X"  # born 1949, female
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.mark.parametrize("father, mother, asked", [
+    ("home", "home", True), ("away", "home", True), ("home", "unknown", True), ("ill", "deceased", True),
+    ("away", "away", False), ("away", "ill", False), ("deceased", "away", False), ("away", "unknown", False),
+    ("unknown", "unknown", False), ("", "", False),
+])
+def test_left_behind_child_parents(father, mother, asked):
+    fields = {"categories": ["left_behind_child"], "father_status": father, "mother_status": mother}
+    assert bool(category_questions(fields)) is asked
+    assert category_questions({**fields, "categories": ["child_in_difficulty"]}) == []
+
+
+def test_definitions_the_data_contradicts_are_refused(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    with pytest.raises(ValidationErrors, match="women only"):
+        register_resident(db, {"name": "王强", "sex": "M", "birth_date": dt.date(1980, 1, 1),
+                               "categories": ["left_behind_woman"]}, today=TODAY)
+    with pytest.raises(ValidationErrors, match="from age 18"):
+        register_resident(db, {"name": "王芳", "sex": "F", "birth_date": dt.date(2010, 1, 1),
+                               "categories": ["left_behind_woman"]}, today=TODAY)
+    with pytest.raises(ValidationErrors, match="from age 60"):
+        register_resident(db, {"name": "李伯", "birth_date": dt.date(1970, 1, 1),
+                               "categories": ["widowed_childless_elder"]}, today=TODAY)
+    # grade 3-4 intellectual/mental: the card must say grade 3 or 4, kind 5 or 6
+    with pytest.raises(ValidationErrors, match="grade 3 or 4; the card says grade 2"):
+        register_resident(db, {"name": "赵淑珍", "id_number": CARD_ID, "disability_card": CARD_ID + "52",
+                               "categories": ["disabled_3_4_intellectual_mental"]}, today=TODAY)
+    with pytest.raises(ValidationErrors, match="intellectual or mental"):
+        register_resident(db, {"name": "赵淑珍", "id_number": CARD_ID, "disability_card": CARD_ID + "43",
+                               "categories": ["disabled_3_4_intellectual_mental"]}, today=TODAY)
+    ok = register_resident(db, {"name": "赵淑珍", "id_number": CARD_ID, "disability_card": CARD_ID + "63",
+                                "categories": ["disabled_3_4_intellectual_mental", "seriously_ill"]}, today=TODAY)
+    # severely_disabled keeps meaning grades 1-2
+    with pytest.raises(ValidationErrors, match="grade 1 or 2"):
+        update_resident(db, ok.id, {"categories": ["severely_disabled"]}, today=TODAY)
+    woman = register_resident(db, {"name": "王芳", "sex": "F", "birth_date": dt.date(1990, 1, 1),
+                                   "categories": ["left_behind_woman"]}, today=TODAY)
+    assert woman.categories == ["left_behind_woman"]
+
+
+def test_old_flags_stay_valid_and_are_kept(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    r = register_resident(db, {"name": "王桂英", "birth_date": dt.date(1941, 1, 20), "categories": ["solitary_elder"],
+                               "flags": ["oldest_old", "dibao", "tekun", "disabled_care"]}, today=TODAY)
+    assert r.flags == ["oldest_old", "disabled_care", "dibao", "tekun"]  # the order records always had
+    assert update_resident(db, r.id, {"flags": ["dibao", "oldest_old"]}, today=TODAY).flags == ["oldest_old", "dibao"]
+
+
+async def _form(pilot, resident_id=None):
+    from screens.resident_form import ResidentFormScreen
+
+    for _ in range(100):
+        await quiet(pilot, rounds=1)
+        if type(pilot.app.screen).__name__ == "HomeScreen":
+            break
+    pilot.app.push_screen(ResidentFormScreen(resident_id))
+    await quiet(pilot)
+
+
+@run_async
+async def test_the_form_asks_about_a_left_behind_child_with_both_parents_at_home(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _form(pilot)
+        form = app.screen
+        form.query_one("#name", Input).value = "李小花"
+        form.query_one("#birth_date", Input).value = "2016-05-01"
+        form.query_one("#categories", SelectionList).select("left_behind_child")
+        form.query_one("#father_status", Select).value = "home"
+        form.query_one("#mother_status", Select).value = "home"
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert "a parent is at home" in str(app.screen.message)
+        await pilot.press("n")  # correct it: back on the form, nothing saved
+        await quiet(pilot)
+        assert app.screen is form
+        with db.session() as s:
+            assert s.exec(select(Resident)).all() == []
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        await pilot.press("y")  # it is right (a local rule): saved as it is
+        await quiet(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"  # the form was opened from Home, and closed on saving
+    with db.session() as s:
+        r = s.exec(select(Resident)).one()
+    assert (r.categories, r.father_status, r.mother_status) == (["left_behind_child"], "home", "home")
+
+
+@run_async
+async def test_the_form_keeps_a_flag_of_an_older_release(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    r = register_resident(db, {"name": "王桂英", "birth_date": dt.date(1941, 1, 20), "categories": ["solitary_elder"],
+                               "flags": ["dibao"]}, today=TODAY)
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _form(pilot, r.id)
+        app.screen.query_one("#address", Input).value = "东村2号"
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+    with db.session() as s:
+        saved = s.get(Resident, r.id)
+    assert (saved.address, saved.flags) == ("东村2号", ["dibao"])

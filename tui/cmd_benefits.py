@@ -1,0 +1,131 @@
+"""`gridcare benefit list|add|end` and `gridcare pair`: what the resident page's b and p do, from the command line.
+
+The lists a clerk acts on (应享未享, ending within 30 days, unpaired) are in `gridcare report`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from storage.core.i18n import _
+
+
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(_("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")) from exc
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from storage.register.categories import BENEFIT_KINDS
+
+    kinds = ", ".join(BENEFIT_KINDS)
+    p = sub.add_parser("benefit", parents=[common], help=_("a resident's assistance statuses and subsidies"),
+                       description=_("A resident's assistance statuses and subsidies: one record per period. "
+                                     "RESIDENT is the ID number or the record id."))
+    bsub = p.add_subparsers(dest="benefit_command", metavar=_("COMMAND"), required=True)
+    q = bsub.add_parser("list", parents=[common], help=_("the periods recorded, and what the rules say is due"))
+    q.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    q.set_defaults(func=cmd_list)
+    q = bsub.add_parser("add", parents=[common], help=_("record a period"))
+    q.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    q.add_argument("kind", metavar=_("KIND"), help=_("one of: {kinds}").format(kinds=kinds))
+    q.add_argument("--from", dest="start_on", type=_date, metavar="YYYY-MM-DD",
+                   help=_("the day it began (default: not known)"))
+    q.add_argument("--to", dest="end_on", type=_date, metavar="YYYY-MM-DD", help=_("the day it ends, if known"))
+    q.add_argument("--note", default="", metavar=_("TEXT"), help=_("a short note, e.g. A类"))
+    q.set_defaults(func=cmd_add)
+    q = bsub.add_parser("end", parents=[common], help=_("end a period"))
+    q.add_argument("benefit_id", metavar=_("RECORD"), help=_("the record id (gridcare benefit list shows it)"))
+    q.add_argument("--on", dest="end_on", type=_date, metavar="YYYY-MM-DD", help=_("the last day (default: today)"))
+    q.set_defaults(func=cmd_end)
+
+    p = sub.add_parser("pair", parents=[common], help=_("name a resident's paired helper (结对帮扶人)"),
+                       description=_("Name a resident's paired helper, or end the pairing with --end."))
+    p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    p.add_argument("--name", metavar=_("NAME"), help=_("the helper's name"))
+    p.add_argument("--phone", default="", metavar=_("PHONE"), help=_("the helper's phone"))
+    p.add_argument("--unit", default="", metavar=_("UNIT"), help=_("where the helper works, e.g. 村委会"))
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help=_("the day the pairing began (default: today)"))
+    p.add_argument("--end", action="store_true", help=_("end the pairing"))
+    p.set_defaults(func=cmd_pair)
+
+
+def _open(args):
+    from storage.core.db import open_database
+    from tui.cli import db_path
+
+    return open_database(db_path(args), create=False)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from storage.register.benefits import benefit_summary
+    from storage.register.categories import BENEFIT_KINDS, join_list, label
+    from storage.register.lookup import resident_by_key
+    from storage.register.periods import Period, period_text
+    from rich.text import Text
+
+    db = _open(args)
+    today = dt.date.today()
+    r = resident_by_key(db, args.resident)
+    summary = benefit_summary(db, r.id, today)
+    console = Console()
+    table = Table(title=Text(r.name), title_justify="left")  # Text: a name is never read as markup
+    for header in (_("Record"), _("Assistance or subsidy"), _("Period"), _("Status"), _("Note")):
+        table.add_column(header)
+    for b in summary.benefits:
+        state = _("in force") if Period(b.kind, b.start_on, b.end_on).current(today) else _("not in force")
+        table.add_row(b.id, label(BENEFIT_KINDS, b.kind), period_text(b.start_on, b.end_on), state, Text(b.note))
+    console.print(table)
+    for hint in summary.unclaimed:
+        console.print(Text(_("Eligible, not recorded as receiving: {benefit} ({why})").format(
+            benefit=label(BENEFIT_KINDS, hint.benefit), why=join_list(_(w) for w in hint.why))))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from storage.register.benefits import record_benefit
+    from storage.register.categories import BENEFIT_KINDS, label
+    from storage.register.lookup import resident_by_key
+
+    db = _open(args)
+    r = resident_by_key(db, args.resident)
+    b = record_benefit(db, r.id, args.kind, start_on=args.start_on, end_on=args.end_on, note=args.note)
+    print(_("Recorded {kind} for {name} (record {id}).").format(kind=label(BENEFIT_KINDS, b.kind), name=r.name, id=b.id))
+    return 0
+
+
+def cmd_end(args: argparse.Namespace) -> int:
+    from storage.register.benefits import end_benefit
+    from storage.register.categories import BENEFIT_KINDS, label
+
+    db = _open(args)
+    b = end_benefit(db, args.benefit_id.strip(), args.end_on)
+    print(_("{kind} ends on {date}.").format(kind=label(BENEFIT_KINDS, b.kind), date=b.end_on.isoformat()))
+    return 0
+
+
+def cmd_pair(args: argparse.Namespace) -> int:
+    from storage.core.errors import UserError
+    from storage.register.lookup import resident_by_key
+    from storage.register.pairing import end_pairing, set_paired_helper
+
+    db = _open(args)
+    r = resident_by_key(db, args.resident)
+    if args.end:
+        end_pairing(db, r.id)
+        print(_("The pairing of {name} has ended.").format(name=r.name))
+        return 0
+    if not args.name:
+        raise UserError(_("Give the paired helper's name (--name), or --end to end the pairing."))
+    saved = set_paired_helper(db, r.id, args.name, args.phone, args.unit, args.since)
+    print(_("{name} is paired with {helper}.").format(name=saved.name, helper=saved.helper_name))
+    return 0

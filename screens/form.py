@@ -53,9 +53,11 @@ def field_row(widget: Widget, field: str, title: str | None = None) -> list[Widg
             error_label(field)]
 
 
-def date_row(value: str, field: str, title: str | None = None, *, input_id: str | None = None) -> list[Widget]:
+def date_row(value: str, field: str, title: str | None = None, *, input_id: str | None = None,
+             placeholder: str | None = None) -> list[Widget]:
     """A date field (tui/date_input.py): its label and input, what it understood, and its error line."""
-    widget = DateInput(value, field=field, id=input_id or field, compact=True)
+    extra = {"placeholder": placeholder} if placeholder else {}
+    widget = DateInput(value, field=field, id=input_id or field, compact=True, **extra)
     row = field_row(widget, input_id or field, title or field_label(field))
     return [row[0], widget.understood_label(), *row[1:]]
 

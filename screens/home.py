@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
-from storage.core.i18n import N_, _, babel_locale, current_language, join_list
+from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
 from storage.register.categories import (
     BENEFIT_KINDS,
     REFERRAL_AGENCIES,
@@ -30,7 +30,8 @@ from storage.register.categories import (
 )
 from storage.register.idnumbers import mask_id
 from storage.register.home import home_data
-from tui.as_text import as_text
+from screens.home_emergencies import EmergencyPanel, hours_text, now
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_month, format_percent
 from tui.texts import risk_text
@@ -55,12 +56,16 @@ CATEGORY_WIDTH = 14
 
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
+    # the cursor starts in the first list, not in the emergencies panel above it (`e` goes there)
+    AUTO_FOCUS = f"#t-{FIRST_LIST}"
     BINDINGS = [
         Binding("r", "open('residents')", N_("Residents"), id="home.residents"),
         Binding("n", "open('new_resident')", N_("New resident"), id="home.new_resident"),
         Binding("s", "open('sync')", N_("Sync"), id="home.sync"),
         Binding("c", "open('conflicts')", N_("Conflicts"), show=False, id="home.conflicts"),
         Binding("m", "open('reports')", N_("Reports"), show=False, id="home.reports"),
+        Binding("a", "acknowledge", N_("Acknowledge"), id="home.acknowledge"),
+        Binding("e", "focus_emergencies", N_("Emergencies"), show=False, id="home.emergencies"),
         Binding("p", "open('policy')", N_("Visit policy"), show=False, id="home.policy"),
         Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
         Binding("v", "open('villages')", N_("Villages"), show=False, id="home.villages"),
@@ -89,6 +94,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield EmergencyPanel(id="emergencies")  # at the top, shown while a finding waits for acknowledgement
         yield Static(_("Loading…"), id="progress")
         with TabbedContent(id="lists"):
             for pane, title in LISTS.items():
@@ -112,6 +118,10 @@ class HomeScreen(Screen[None]):
             return False
         if action == "open" and parameters in (("conflicts",), ("devices",)) and self._role != "township":
             return False
+        if action == "focus_emergencies":
+            return bool(self.data is not None and self.data.emergencies)
+        if action == "acknowledge":  # the township acknowledges; a worker's list only waits
+            return self._role == "township" and bool(self.data is not None and self.data.emergencies)
         return True
 
     def on_screen_resume(self) -> None:
@@ -140,6 +150,7 @@ class HomeScreen(Screen[None]):
     def _show(self, data) -> None:
         """Progress and tab counts at once, the open list next, the hidden lists after the paint."""
         self._role, self.data = data.role, data
+        self._show_emergencies(data)
         self.query_one("#progress", Static).update(progress_renderable(data))
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or data.role == "township"]
@@ -182,6 +193,42 @@ class HomeScreen(Screen[None]):
         self._targets[pane] = targets
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def _show_emergencies(self, data) -> None:
+        panel = self.query_one(EmergencyPanel)
+        self._targets["emergencies"] = panel.show(data.emergencies, data.role == "township", _day)
+        self.refresh_bindings()
+
+    def action_focus_emergencies(self) -> None:
+        self.query_one("#t-emergencies", DataTable).focus()
+
+    def action_acknowledge(self) -> None:
+        from screens.dialogs import ConfirmScreen
+
+        if self.data is None or not self.data.emergencies:
+            return
+        e = self.data.emergencies[self.query_one(EmergencyPanel).selected_index(len(self.data.emergencies))]
+        age = hours_text(e.age_hours(now()))
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._acknowledge(e.key)
+
+        self.app.push_screen(ConfirmScreen(_("Acknowledge the emergency of {name} ({grid}), found {age} ago?").format(
+            name=e.name, grid=e.grid_code.split("-", 1)[-1], age=age)), answer)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home-ack")
+    def _acknowledge(self, key: str) -> None:
+        from storage.core.errors import UserError
+        from storage.register.emergencies import acknowledge
+
+        try:
+            acknowledge(self.app.db, key)
+        except UserError as exc:
+            self.app.call_from_thread(notify_text, self, exc, severity="error")
+            return
+        self.app.call_from_thread(notify_text, self, _("Acknowledged; the grid learns of it with its next return bundle."))
+        self.app.call_from_thread(self.action_reload)
 
     @on(DataTable.RowSelected)
     def _open_row(self, event: DataTable.RowSelected) -> None:
@@ -238,6 +285,19 @@ def _cached_ago(day, today, _lang: str) -> str:
     return format_ago(day, today)
 
 
+def _due(f, today):
+    """A referral's deadline; past it, in red with the days overdue."""
+    from rich.text import Text
+
+    if f.due_on is None:
+        return ""
+    if f.overdue(today):
+        late = (today - f.due_on).days
+        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=_day(f.due_on), n=late),
+                    style="bold red")
+    return _day(f.due_on)
+
+
 def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
     """(key, title, width or None for automatic) of a list."""
     columns = {
@@ -250,7 +310,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
         "high_risk": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                       ("last", N_("Last visit"), None), ("due", N_("Due"), None)],
         "referrals": [("name", N_("Name"), None), ("agency", N_("Referred to"), None),
-                      ("status", N_("Status"), None), ("opened", N_("Opened"), None), ("reason", N_("Reason"), None)],
+                      ("status", N_("Status"), None), ("due", N_("Follow up by"), None), ("reason", N_("Reason"), None)],
         "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                        ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
         "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
@@ -279,7 +339,7 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         return rows
     if pane == "referrals":
         return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
-                                       _day(f.opened_on), f.reason)) for f in data.referrals]
+                                       _due(f, today), f.reason)) for f in data.referrals]
     if pane == "ageing_out":
         return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
                               _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
@@ -323,6 +383,9 @@ def progress_renderable(data):
     if not overall.total:
         table.add_row(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                       "", "", style="italic")
+    late = data.counts.get("referrals_overdue", 0)
+    if late:
+        table.add_row(_("Referrals past their follow-up date (tab 4)"), "", str(late), style="bold red")
     if data.role == "township":
         table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
                       style="bold red" if data.open_conflicts else "")

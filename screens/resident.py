@@ -45,7 +45,10 @@ from storage.register.categories import (
 )
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
+from screens.after_save import follow_up, show_follow_up
+from storage.register.emergencies import latest_finding
 from tui.as_text import as_text, notify_text
+from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.texts import RISK_STYLES, SEX_LABELS
@@ -99,6 +102,7 @@ class ResidentScreen(Screen[None]):
             yield Static("", id="disability", classes="section")
             yield Static("", id="benefits", classes="section")
             yield Static("", id="risk", classes="section")
+            yield Static("", id="assessment", classes="section")
             yield Static(_("Referrals"), classes="heading", id="h-referrals")
             yield DataTable(id="referrals", cursor_type="row")
             yield Static("", id="no-referrals")
@@ -107,7 +111,7 @@ class ResidentScreen(Screen[None]):
         yield TranslatedFooter()
 
     REFERRAL_COLUMNS = (("agency", N_("Agency")), ("status", N_("Status")), ("opened", N_("Opened")),
-                        ("reason", N_("Reason")))
+                        ("due", N_("Follow up by")), ("reason", N_("Reason")))
 
     def on_mount(self) -> None:
         table = self.query_one("#referrals", DataTable)
@@ -198,6 +202,8 @@ class ResidentScreen(Screen[None]):
                 date=format_date(a.assessed_on, "short"), level=label(RISK_LEVELS, a.level), reason=a.reason,
                 who=a.assessor), style="dim"))
         self.query_one("#risk", Static).update(Group(*risk))
+        self.query_one("#assessment", Static).update(
+            assessment_renderable(p.assessments, r.risk_level, format_date))
         self._show_benefits(r)
         self._show_referrals(p)
         self._show_visits(p)
@@ -212,8 +218,10 @@ class ResidentScreen(Screen[None]):
         table.clear()
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
-            table.add_row(label(REFERRAL_AGENCIES, ref.agency), status, format_date(ref.opened_on, "short"),
-                          as_text(ref.reason), key=ref.id)
+            late = ref.status != "closed" and ref.due_on is not None and ref.due_on < self.app.today()
+            due = Text(format_date(ref.due_on, "short"), style="bold red" if late else "")
+            where = as_text(" ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x))
+            table.add_row(where, status, format_date(ref.opened_on, "short"), due, as_text(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -229,7 +237,7 @@ class ResidentScreen(Screen[None]):
             if v.risk_after:
                 head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
             if v.mandatory_report:
-                head.append("  " + _("Mandatory report"), style="bold red")
+                head.append("  " + _("Must be reported at once"), style="bold red")
             lines.append(head)
             # not seen at home, or not reached by a call; and whether it counts, as the policy says
             missed = "" if v.contact_made or v.method == "proxy" else (
@@ -298,21 +306,22 @@ class ResidentScreen(Screen[None]):
 
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
-                self._write(_("Risk level changed."), risk.change_risk, self.resident_id, choice.code, choice.reason,
+                self._write(_("Risk level changed."), self._raise_risk, self.resident_id, choice.code, choice.reason,
                             assessed_on=self.app.today(), today=self.app.today())
 
         self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
                                           value=self.profile.resident.risk_level), chosen)
 
     def action_open_referral(self) -> None:
-        choices = [(_(v), k) for k, v in REFERRAL_AGENCIES.items()]
+        from screens.referral_dialog import ReferralScreen
 
-        def chosen(choice: Choice | None) -> None:
+        def chosen(choice) -> None:
             if choice is not None:
-                self._write(_("Referral opened."), referrals.open_referral, self.resident_id, choice.code,
-                            choice.reason, opened_on=self.app.today(), today=self.app.today())
+                self._write(_("Referral opened."), referrals.open_referral, self.resident_id, choice.agency,
+                            choice.reason, opened_on=self.app.today(), today=self.app.today(), level=choice.level,
+                            department=choice.department, due_on=choice.due_on or None)
 
-        self.app.push_screen(ChooseScreen(_("Refer to"), choices, reason_label=_("Reason")), chosen)
+        self.app.push_screen(ReferralScreen(self.app.today()), chosen)
 
     def action_referral_status(self) -> None:
         table = self.query_one("#referrals", DataTable)
@@ -378,6 +387,13 @@ class ResidentScreen(Screen[None]):
 
         self.app.push_screen(ConfirmScreen(_("Put {name} back on the register?").format(name=self.profile.resident.name),
                                            yes=_("Put back on the register"), no=_("Cancel")), reopen)
+
+    def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
+        """The risk change, and if it raised the level to emergency, the report for the township at once."""
+        risk.change_risk(db, resident_id, level, reason, **kwargs)
+        finding = latest_finding(db, resident_id, kwargs["assessed_on"]) if level == "emergency" else None
+        if finding is not None:
+            self.app.call_from_thread(show_follow_up, self.app, follow_up(db, resident_id, finding=finding))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
     def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:

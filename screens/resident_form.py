@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 
+from screens.after_save import FollowUp, follow_up, show_follow_up
 from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen, date_row, error_label, field_row, set_message
 from storage.core.errors import ValidationError
@@ -19,14 +20,17 @@ from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.register import drafts
+from storage.register.assessments import is_blank
 from storage.register.categories import (
     ALL_FLAGS, CATEGORIES, CHILD_SUBTYPES, FLAGS, LEGACY_FLAGS, PARENT_STATUSES, RISK_LEVELS, label,
 )
 from storage.register.category_rules import category_questions
+from storage.register.emergencies import latest_finding
 from storage.register.field_labels import field_label
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
 from storage.register.names import has_digits
 from storage.register.residents import get_resident, register_resident, update_resident
+from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.ticks import TickList
 from tui.form_keys import FORM_KEYS, FormKeys
@@ -60,6 +64,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         self.resident_id = resident_id
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
+        self._follow_up: FollowUp | None = None  # what saving a new resident leads to (an emergency, a review)
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
 
     def compose(self) -> ComposeResult:
@@ -122,6 +127,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         if r is None:
             w += field_row(Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")
+            w.append(AssessmentSection())  # the assessment at registration
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(error_label("notes"))
@@ -161,10 +167,13 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
             return
         values, pristine = self.values(), self._pristine
         self._pristine = None  # no draft writes while the form is rebuilt
+        assessed = self._assessment()
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(self._resident))
         self.apply_values(values)
+        if assessed is not None:
+            self.query_one(AssessmentSection).apply(*assessed)
         self._pristine = pristine
 
     def apply_values(self, values: dict[str, Any]) -> None:
@@ -186,6 +195,15 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
             self.query_one("#notes", TextArea).text = values["notes"]
         if values.get("risk_level") in RISK_LEVELS and self.query("#risk_level"):
             self.query_one("#risk_level", Select).value = values["risk_level"]
+
+    def _assessment(self) -> tuple[dict[str, str], dict[str, str]] | None:
+        """(grades, notes) of the new resident's assessment section; None when editing, or left blank."""
+        found = self.query(AssessmentSection)
+        if not found:
+            return None
+        section = found.first(AssessmentSection)
+        grades, notes = section.grades(), section.notes()
+        return None if is_blank(grades, notes) else (grades, notes)
 
     def values(self) -> dict[str, Any]:
         v: dict[str, Any] = {name: self.query_one(f"#{name}", Input).value.strip() for name in INPUTS}
@@ -241,6 +259,11 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
 
     # --- saving ----------------------------------------------------------------------
 
+    def show_errors(self, errors: dict[str, str]) -> None:
+        if any(field.startswith("assess_") for field in errors):
+            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
+        super().show_errors(errors)
+
     def action_save(self) -> None:
         if not self.can_save():
             return
@@ -255,7 +278,15 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
         self.stop_draft_timer()
         db, today = self.app.db, self.app.today()
         if self.resident_id is None:
-            self.save(lambda: register_resident(db, fields, risk_level=risk or "low", today=today).id)
+            assessment = self._assessment()
+
+            def register() -> str:  # the resident, its first assessment: one transaction; then what follows
+                saved = register_resident(db, fields, risk_level=risk or "low", today=today, assessment=assessment)
+                finding = latest_finding(db, saved.id, saved.registered_on) if risk == "emergency" else None
+                self._follow_up = follow_up(db, saved.id, finding=finding)
+                return saved.id
+
+            self.save(register)
         else:
             self.save(lambda: update_resident(db, self.resident_id, fields, today=today).id)
 
@@ -291,6 +322,14 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
 
         self.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
                                            yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
+
+    def _saved(self, saved_id: str) -> None:
+        super()._saved(saved_id)
+        if self._follow_up is not None:
+            show_follow_up(self.app, self._follow_up)
+
+    def is_dirty(self) -> bool:
+        return super().is_dirty() or (self._pristine is not None and self._assessment() is not None)
 
     def action_cancel(self) -> None:
         self.leave(_("Discard your changes?"))

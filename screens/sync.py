@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 KIND_LABELS = {
     "resident": N_("residents"), "visit": N_("visits"), "referral": N_("referrals"), "risk": N_("risk changes"),
     "grid": N_("grid records"), "township": N_("township records"), "village": N_("village records"),
-    "setting": N_("settings"),
+    "setting": N_("settings"), "assessment": N_("six-dimension assessments"),
+    "emergency_ack": N_("acknowledgements of emergencies"),
 }
 
 

@@ -13,12 +13,14 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
+from screens.after_save import FollowUp, follow_up, show_follow_up
 from screens.form import FormScreen, date_row, error_label, field_row
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
 from storage.core.models import Resident
 from storage.register import drafts
+from storage.register.assessments import is_blank, latest_grades
 from storage.register.categories import (
     CATEGORIES,
     HAZARDS,
@@ -33,9 +35,11 @@ from storage.register.categories import (
     label,
     needs_for,
 )
+from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.residents import get_resident
 from storage.register.visits import log_visit, propose_next_visit
 from tui.as_text import as_text
+from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.ticks import TickBox, TickList
 from tui.form_keys import FORM_KEYS, FormKeys
@@ -45,19 +49,30 @@ log = logging.getLogger(__name__)
 # the one question about contact, asked as the method needs it; none for a visit learnt through others
 CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),
                      "video": N_("Person reached (spoke with them)")}
-TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason")
+TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason", "referral_department",
+               "referral_due")
 VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
                           "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
 
 
-def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple[str | None, str] | None]:
-    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason), if any.
+def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple | None]:
+    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason, level,
+    department, follow-up deadline as typed), if any.
 
     A pure function of `VisitFormScreen.values()`, so the tests can feed it what the form gives.
     """
     fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
     agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
-    return fields, ((agency, reason) if agency or reason.strip() else None)
+    if not (agency or reason.strip()):
+        return fields, None
+    return fields, (agency, reason, values.get("referral_level"), values.get("referral_department") or "",
+                    values.get("referral_due") or "")
+
+
+def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
+    grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}
+    return None if is_blank(grades, notes) else (grades, notes)
 
 
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
@@ -83,6 +98,8 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         self.resident: Resident | None = None
         self._proposed: str = ""
         self._next_touched = False
+        self._previous_grades: dict[str, str] = {}
+        self._follow_up: FollowUp | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,7 +116,9 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
-        self.app.call_from_thread(self._build, resident, proposed, self.load_draft())
+        draft = self.load_draft()
+        self._previous_grades = latest_grades(self.app.db, self.resident_id)
+        self.app.call_from_thread(self._build, resident, proposed, draft)
 
     # --- building the form ------------------------------------------------------
 
@@ -125,14 +144,21 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             w.append(Static(title, classes="heading"))
             w.append(TickList(*[(label(table, c), c) for c in codes], id=field, compact=True))
             w.append(error_label(field))
+        w.append(AssessmentSection(previous=self._previous_grades))
         w.append(Static(_("Referral (optional)"), classes="heading"))
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
                                         id="referral_agency", compact=True), "referral_agency")
         w += _row(_("Why"), Input(id="referral_reason", compact=True), "referral_reason")
+        w += _row(_("Level"), Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township",
+                                     allow_blank=False, id="referral_level", compact=True), "referral_level")
+        w += _row(_("Department"), Input(placeholder=_("e.g. 县民政局社会救助科"), id="referral_department",
+                                         compact=True), "referral_department")
+        w += date_row("", "due_on", _("Follow up by"), input_id="referral_due",
+                      placeholder=_("e.g. 12-15; empty: a week after the visit"))
         w.append(Static(_("After the visit"), classes="heading"))
         w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value=r.risk_level,
                                     allow_blank=False, id="risk_after", compact=True), "risk_after")
-        w.append(TickBox(_("Must be reported (mandatory report)"), False, id="mandatory_report", compact=True))
+        w.append(TickBox(_("Must be reported at once"), False, id="mandatory_report", compact=True))
         w += date_row(proposed.isoformat(), "next_visit_on", _("Next visit"))
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
@@ -192,6 +218,9 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             "mandatory_report": q("#mandatory_report", Checkbox).value,
             "next_touched": self._next_touched,
             "notes": q("#notes", TextArea).text,
+            "referral_level": q("#referral_level", Select).value,
+            "assessment_grades": q(AssessmentSection).grades(),
+            "assessment_notes": q(AssessmentSection).notes(),
         }
 
     def apply_values(self, values: dict[str, Any]) -> None:
@@ -199,7 +228,8 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         for name in TEXT_INPUTS:
             if isinstance(values.get(name), str):
                 q(f"#{name}", Input).value = values[name]
-        for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES)):
+        for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES),
+                            ("referral_level", REFERRAL_LEVELS)):
             if values.get(name) in table:
                 q(f"#{name}", Select).value = values[name]
         if isinstance(values.get("resident_seen"), bool) and "contact_made" not in values:  # a draft from before
@@ -220,6 +250,7 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
         if isinstance(values.get("notes"), str):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))
+        self.query_one(AssessmentSection).apply(values.get("assessment_grades"), values.get("assessment_notes"))
 
     # --- reacting to changes ------------------------------------------------------
 
@@ -271,6 +302,11 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
 
     # --- saving and leaving -----------------------------------------------------------
 
+    def show_errors(self, errors: dict[str, str]) -> None:
+        if any(field.startswith("assess_") for field in errors):
+            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
+        super().show_errors(errors)
+
     def action_save(self) -> None:
         if not self.can_save():
             return
@@ -285,9 +321,19 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             return
         fields, referral = visit_fields(v)
         self.stop_draft_timer()
-        db, today = self.app.db, self.app.today()
-        # the visit and its referral: one transaction, all checked first
-        self.save(lambda: log_visit(db, self.resident_id, fields, referral=referral, today=today).id)
+        db, today, assessment = self.app.db, self.app.today(), assessment_of(v)
+
+        def store() -> str:  # the visit, its referral, its assessment: one transaction, all checked first
+            visit_id = log_visit(db, self.resident_id, fields, referral=referral, assessment=assessment, today=today).id
+            self._follow_up = follow_up(db, self.resident_id, visit_id)  # an emergency's report, a risk review
+            return visit_id
+
+        self.save(store)
+
+    def _saved(self, saved_id: str) -> None:
+        super()._saved(saved_id)
+        if self._follow_up is not None:
+            show_follow_up(self.app, self._follow_up)
 
     def action_cancel(self) -> None:
         self.leave(_("Discard this visit? What you typed is lost."))

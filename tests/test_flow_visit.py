@@ -258,9 +258,9 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
 
         await pilot.press("f")
         await settle(pilot)
-        app.screen.query_one("#choice", Select).value = "clinic"
+        app.screen.query_one("#agency", Select).value = "clinic"
         app.screen.query_one("#reason", Input).focus()
-        await pilot.press(*"hip check", "enter")
+        await pilot.press(*"hip check", "enter", "ctrl+s")  # Enter moves on to the deadline; Ctrl+S opens it
         await settle(pilot, 0.2)
         assert [r.status for r in app.screen.profile.referrals] == ["open"]
 

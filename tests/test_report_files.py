@@ -37,7 +37,7 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
     path = tmp_path / "r.xlsx"
     assert save_report(db, report, path) == [path]
     wb = _load(path)
-    assert wb.sheetnames == [_("Visit rates"), _("Summary"), _("12-month trend")] + [_(t)[:31] for t in LISTS.values()]
+    assert wb.sheetnames == [_("Visit rates"), _("Summary"), _("12-month trend")] + [_(t)[:31] for t in LISTS.values()] + [_("Six-dimension assessment")]
     if lang == "zh_CN":
         assert "超龄" in wb.sheetnames  # "Aged out", from the real Chinese catalog
     summary = wb[_("Summary")]
@@ -81,7 +81,7 @@ def test_csv_has_a_bom_and_parses_back(town, tmp_path):
     db, ids, report = town
     path = tmp_path / "r.csv"
     written = save_report(db, report, path)
-    assert written == [path] + [csv_list_path(path, n) for n in LISTS]
+    assert written == [path] + [csv_list_path(path, n) for n in LISTS] + [tmp_path / "r-assessment.csv"]
     assert csv_list_path(path, "aged_out").name == "r-aged-out.csv"
     for p in written:
         assert p.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -105,7 +105,7 @@ def test_every_file_written_is_audited(town, tmp_path):
     assert entry.action == "report" and entry.actor == "王网格"
     # 7 files of the visit report, 3 of the benefit and pairing lists
     assert entry.counts == {"month": "2026-09", "key_persons": 10, "visited": 7, "overdue": 1,
-                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 10, "full_ids": False}
+                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 14, "full_ids": False}
 
 
 def test_other_file_types_are_refused(town, tmp_path):

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "tui.cmd_report",
     "tui.cmd_policy",
     "tui.cmd_places",
+    "tui.cmd_emergencies",
 ]
 
 EXIT_USER_ERROR = 1

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -102,14 +102,40 @@ def _upgrade_5_to_6(conn: sqlite3.Connection) -> None:
     _create_tables(conn, ADDED_TABLES[6])
 
 
+def _upgrade_6_to_7(conn: sqlite3.Connection) -> None:
+    # v7: referrals name the level and office they go to and a follow-up deadline; the six-dimension
+    # assessment and the township's acknowledgement of emergencies are tables of their own; two indexes
+    # find emergencies without reading a month of visits (storage/register/emergencies.py)
+    _add_columns(conn, "referral", {"level": "VARCHAR", "department": "VARCHAR NOT NULL DEFAULT ''", "due_on": "DATE"})
+    _create_tables(conn, ADDED_TABLES[7])
+    _create_indexes(conn, {"risk_assessment": ("ix_risk_level",), "visit": ("ix_visit_mandatory",)})
+
+
+def _create_indexes(conn: sqlite3.Connection, wanted: dict[str, tuple[str, ...]]) -> None:
+    """Indexes an upgrade step adds to existing tables, with the DDL a new file gets."""
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+    from sqlalchemy.schema import CreateIndex
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (registers the tables)
+
+    dialect = sqlite_dialect.dialect()
+    for table, names in wanted.items():
+        for index in SQLModel.metadata.tables[table].indexes:
+            if index.name in names:
+                conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
+    6: _upgrade_6_to_7,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",)}
+ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
+                                              7: ("assessment", "emergency_ack")}
 
 
 @dataclass

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, Column, Index, String, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -289,6 +289,9 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         Index("ix_visit_resident_date", "resident_id", "visit_date"),
         Index("ix_visit_date", "visit_date"),
+        # the few visits ticked 须立即上报, found without reading a month of visits (storage/register/emergencies.py)
+        Index("ix_visit_mandatory", "visit_date", sqlite_where=text("mandatory_report = 1"),
+              postgresql_where=text("mandatory_report")),
     )
 
     id: str = Field(primary_key=True)
@@ -327,6 +330,9 @@ class Referral(SQLModel, table=True):
     opened_on: Optional[dt.date] = None
     closed_on: Optional[dt.date] = None
     outcome: str = ""
+    level: Optional[str] = None  # the level it goes to: village | township | county (None: older records)
+    department: str = ""  # the office at that level, as the worker names it
+    due_on: Optional[dt.date] = None  # follow up by this day; overdue while open after it
     deleted: bool = False
 
 
@@ -334,7 +340,8 @@ class RiskAssessment(SQLModel, table=True):
     """Risk history. Rows come from `risk` events and from visits with `risk_after`."""
 
     __tablename__ = "risk_assessment"
-    __table_args__ = (Index("ix_risk_resident", "resident_id", "assessed_on"),)
+    __table_args__ = (Index("ix_risk_resident", "resident_id", "assessed_on"),
+                      Index("ix_risk_level", "level", "assessed_on"))  # emergencies: storage/register/emergencies.py
 
     id: str = Field(primary_key=True)  # the risk record id, or "visit:" + visit id
     resident_id: str = ""
@@ -362,6 +369,49 @@ class Benefit(SQLModel, table=True):
     kind: str = ""
     start_on: Optional[dt.date] = None  # None: since a date nobody recorded
     end_on: Optional[dt.date] = None  # None: open-ended
+    note: str = ""
+    deleted: bool = False
+
+
+class Assessment(SQLModel, table=True):
+    """The six-dimension assessment (docs/design.md §1): one grade per dimension, at registration or a visit.
+
+    Every dimension is graded, 不适用 included, so a missing grade never reads as "no difficulty".
+    Codes: storage/register/assessments.py (GRADES).
+    """
+
+    __tablename__ = "assessment"
+    __table_args__ = (Index("ix_assessment_resident", "resident_id", "assessed_on"),)
+
+    id: str = Field(primary_key=True)
+    resident_id: str = ""
+    visit_id: Optional[str] = None  # None: made at registration or on its own
+    assessed_on: Optional[dt.date] = None
+    assessor: str = ""
+    economy: Optional[str] = None
+    health: Optional[str] = None
+    education: Optional[str] = None
+    housing: Optional[str] = None
+    employment: Optional[str] = None
+    social: Optional[str] = None
+    notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # dimension -> note
+    deleted: bool = False
+
+
+class EmergencyAck(SQLModel, table=True):
+    """The township's acknowledgement of an emergency finding (storage/register/emergencies.py).
+
+    The id is the finding's key ("visit:<id>" or "risk:<id>"), so every copy that holds the
+    acknowledgement agrees on what it acknowledges, and a second one is an edit of the first.
+    """
+
+    __tablename__ = "emergency_ack"
+    __table_args__ = (Index("ix_emergency_ack_resident", "resident_id"),)
+
+    id: str = Field(primary_key=True)
+    resident_id: str = ""  # the finding's resident: the return bundle of its grid carries it
+    acknowledged_at: str = ""  # ISO 8601 instant in UTC (text: the same bytes on every path)
+    acknowledged_by: str = ""
     note: str = ""
     deleted: bool = False
 
@@ -409,6 +459,8 @@ RECORD_TABLES: dict[str, type[SQLModel]] = {
     "risk": RiskAssessment,
     "benefit": Benefit,
     "setting": Setting,
+    "assessment": Assessment,
+    "emergency_ack": EmergencyAck,
 }
 
 # fields a record's events may not set: derived or bookkeeping

@@ -37,7 +37,8 @@ KINDS = ("text", "date", "datetime", "int", "bool", "list", "dict", "json")
 # the record types as people call them (messages about a record of a bundle, the conflicts screen)
 RECORD_LABELS = {"resident": N_("Resident"), "visit": N_("Visit"), "referral": N_("Referral"), "risk": N_("Risk"),
                  "grid": N_("Grid"), "township": N_("Township"), "village": N_("Village"), "setting": N_("Setting"),
-                 "benefit": N_("Assistance and subsidies")}
+                 "benefit": N_("Assistance and subsidies"),
+                 "assessment": N_("Six-dimension assessment"), "emergency_ack": N_("Acknowledgement of an emergency")}
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,12 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
         plan = _worker_plan(db, ident, residents or SCALES["grid"][2])
     else:
         plan = _township_plan(db, ident, scale, seed)
-    shared = Shared(county=ident.township_code[:6])
+    # the township acknowledges findings: its own device on a township; on a demo worker database (made by this
+    # run) a township whose return bundles it has had; a real worker's database gets no one else's records
+    township_device = (ident.device_id if ident.role == "township"
+                       else device_for(seed, ident.township_code) if created else "")
+    shared = Shared(county=ident.township_code[:6], township_device=township_device,
+                    clerk=ident.worker_name if ident.role == "township" else "乡镇民政助理员")
     total = sum(spec.residents for spec in plan)
     done = 0
     counts = {"visits": 0, "referrals": 0, "events": 0}

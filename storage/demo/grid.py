@@ -22,7 +22,7 @@ from storage.core.derive import stamp_event
 from storage.core.fold import state_row, visit_risk_row
 from storage.core.models import RECORD_TABLES
 from storage.core.schema import clean
-from storage.demo import history, plans, words
+from storage.demo import followup, history, plans, words
 from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, DISABILITY_KEY_CATEGORIES, ELDER_CATEGORIES
 from storage.register.idnumbers import fake_id_number
 from storage.register.names import name_pinyin, name_search_key, surname_weights
@@ -49,6 +49,8 @@ class Shared:
     """What the grids of one run share: surname table, pinyin cache, ID numbers in use."""
 
     county: str
+    township_device: str = ""  # the township's device: it acknowledges emergency findings
+    clerk: str = ""  # and signs them so
     surnames: list[str] = field(default_factory=list)
     cum_weights: list[float] = field(default_factory=list)
     pinyin: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -97,16 +99,22 @@ def _birth_for_age_out(out: dt.date, limit: int) -> dt.date:
 class GridBuilder:
     def __init__(self, seed: int, today: dt.date, spec: GridSpec, shared: Shared):
         self.rng = random.Random(f"demo:{seed}:{spec.grid_id}")
+        # assessments and acknowledgements draw from their own: the rest of the set does not move with them
+        self.rng_followup = random.Random(f"demo:{seed}:{spec.grid_id}:followup")
         # benefits and paired helpers draw from a stream of their own (storage/demo/plans.py)
         self.side = random.Random(f"demo:{seed}:{spec.grid_id}:plans")
         self.today, self.spec, self.shared = today, spec, shared
         self.pending: list[tuple[dt.date, int, str, str, dict[str, Any]]] = []  # (day, order, type, id, fields)
+        self.writers: dict[int, tuple[str, str]] = {}  # order -> (device, author) of events another device wrote
 
     # --- small helpers ---------------------------------------------------------
     def _id(self) -> str:
         return "%016x" % self.rng.getrandbits(64)
 
-    def _add(self, day: dt.date, record_type: str, record_id: str, fields: dict[str, Any]) -> None:
+    def _add(self, day: dt.date, record_type: str, record_id: str, fields: dict[str, Any],
+             by: tuple[str, str] | None = None) -> None:
+        if by is not None:
+            self.writers[len(self.pending)] = by
         self.pending.append((day, len(self.pending), record_type, record_id, fields))
 
     def _surname(self) -> str:
@@ -198,6 +206,7 @@ class GridBuilder:
             "notes": rng.choice(words.RESIDENT_NOTES[person.group]) if rng.random() < 0.3 else "",
         })
         fields.setdefault("flags", [])
+        start = len(self.pending)
         self._add(person.registered, "resident", person.rid, fields)
         if person.closed_on:
             self._add(person.closed_on, "resident", person.rid, {
@@ -207,6 +216,9 @@ class GridBuilder:
         steps = history.risk_history(self, person)
         visits = history.visits(self, person, steps)
         history.referral(self, person, steps, visits)
+        followup.assessments(self, person, visits)
+        followup.acknowledgements(self, self.pending[start:])
+        followup.referral_follow_up(self, self.pending[start:])
 
     def _child(self, sex: str, fields: dict[str, Any]) -> Person:
         rng, today = self.rng, self.today
@@ -342,14 +354,15 @@ class GridBuilder:
         last: dict[tuple[str, str], int] = {}
         values: dict[tuple[str, str], dict[str, Any]] = {}
         stamp, day_seen, n = 0, None, 0
-        for day, _order, rtype, rid, fields in sorted(self.pending, key=lambda p: (p[0], p[1])):
+        for day, order, rtype, rid, fields in sorted(self.pending, key=lambda p: (p[0], p[1])):
             n = n + 1 if day == day_seen else 0
             day_seen = day
             # office hours in China (UTC+8): from 08:30, three minutes per record
             stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
             key = (rtype, rid)
             fields = clean(rtype, fields)  # as every writer does: one stored form of "no value"
-            batch.events.append(stamp_event(spec.device, spec.worker, rtype, rid, fields, stamp, last.get(key, 0)))
+            device, author = self.writers.get(order, (spec.device, spec.worker))  # the township's acknowledgements
+            batch.events.append(stamp_event(device, author, rtype, rid, fields, stamp, last.get(key, 0)))
             last[key] = stamp
             values.setdefault(key, {}).update(fields)
         batch.newest_hlc = stamp

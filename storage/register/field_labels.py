@@ -40,6 +40,15 @@ FIELD_LABELS: dict[str, str] = {
     "merged_into": N_("Merged into"),
     "level": N_("Risk level"),  # a risk assessment's
     "visit_date": N_("Visit date"),
+    # an assessment's grades, by dimension (storage/register/assessments.py), and a referral's follow-up
+    "economy": N_("Economy"),
+    "health": N_("Health"),
+    "education": N_("Education"),
+    "housing": N_("Housing"),
+    "employment": N_("Employment"),
+    "social": N_("Social participation"),
+    "department": N_("Department"),
+    "due_on": N_("Follow up by"),
     # issue #15: the paired helper (resident fields) and a benefit period's fields
     "helper_name": N_("Paired helper"),
     "helper_phone": N_("Paired helper's phone"),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
+from storage.register.emergencies import open_emergencies
 from storage.register.due import (
     IN_PERSON,
     OTHER_WAYS,
@@ -202,6 +203,12 @@ class ReferralRow:
     reason: str
     status: str
     opened_on: dt.date | None
+    due_on: dt.date | None = None  # the follow-up deadline
+    level: str | None = None
+    department: str = ""
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.due_on is not None and self.due_on < today
 
 
 @dataclass(slots=True)
@@ -239,6 +246,8 @@ class HomeData:
     recent: list[VisitRow] = field(default_factory=list)
     grids: list[GridRow] = field(default_factory=list)  # township only
     open_conflicts: int = 0
+    # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
+    emergencies: list = field(default_factory=list)
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
     benefits: list[WatchRow] = field(default_factory=list)
     unpaired: list[WatchRow] = field(default_factory=list)  # should have a paired helper and do not
@@ -337,8 +346,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
                            key=lambda r: (_week_day(r, today, week_end), RISK_ORDER.get(r.risk_level, 9), r.name)),
         "high_risk": sorted((r for r in rows if r.risk_level in HIGH_RISK), key=overdue_order),
         "ageing_out": sorted(outs, key=lambda pair: (pair[1], pair[0].name)),
-        "referrals": _open_referrals(raw, by_id),
+        "referrals": _open_referrals(raw, by_id, today),
     }
+    data.counts["referrals_overdue"] = sum(f.overdue(today) for f in lists["referrals"])
     watch = benefit_watch(raw, today, grid)
     lists["benefits"] = watch.unclaimed + watch.ending
     lists["unpaired"] = watch.unpaired
@@ -346,6 +356,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])
     data.recent = _recent_visits(raw, grid)
+    data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
         data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0
@@ -358,15 +369,18 @@ def _week_day(row: DueRow, today: dt.date, week_end: dt.date) -> dt.date:
     return min(days) if days else row.due_on
 
 
-def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow]) -> list[ReferralRow]:
-    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on FROM referral f"
-           " WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
+def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow], today: dt.date) -> list[ReferralRow]:
+    """Open referrals of the active residents: those past their follow-up deadline first, longest overdue first."""
+    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on, f.due_on, f.level, f.department"
+           " FROM referral f WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
     roots = _alias_roots(conn)
     out = []
-    for fid, rid, agency, reason, status, opened in conn.execute(sql):
+    for fid, rid, agency, reason, status, opened, due, level, department in conn.execute(sql):
         r = residents.get(roots.get(rid, rid))
         if r is not None:  # another grid's, or a closed case
-            out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened)))
+            out.append(ReferralRow(fid, r.id, r.name, agency or "", reason or "", status, as_date(opened),
+                                   as_date(due), level, department or ""))
+    out.sort(key=lambda f: (0, f.due_on) if f.overdue(today) else (1, dt.date.min))  # stable: the rest as opened
     return out
 
 

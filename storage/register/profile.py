@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from storage.core.changes import live_row
 from storage.core.db import Database
-from storage.core.models import Referral, Resident, RiskAssessment, Visit
+from storage.core.models import Assessment, Referral, Resident, RiskAssessment, Visit
+from storage.register.assessments import ordered_history
 from storage.register.due import DueFacts, due_on, risk_from_sql
 from storage.register.duplicates import resident_ids_for
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
@@ -24,6 +25,7 @@ class Profile:
     visits: list[Visit] = field(default_factory=list)  # newest first
     referrals: list[Referral] = field(default_factory=list)  # open first, then newest
     risk: list[RiskAssessment] = field(default_factory=list)  # newest first
+    assessments: list[Assessment] = field(default_factory=list)  # the last few six-dimension ones, newest first
     age: int | None = None
     age_out_on: dt.date | None = None  # a child category stops applying soon (or has)
     last_visit: dt.date | None = None
@@ -49,6 +51,7 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
             .where(RiskAssessment.resident_id.in_(ids), RiskAssessment.deleted == False)  # noqa: E712
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
+        assessments = ordered_history(s, ids)
         began = None
         if r.risk_level in FINDING_LEVELS:
 
@@ -61,7 +64,7 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
     facts = DueFacts(last, r.registered_on, r.risk_level, as_date(began), r.categories, r.birth_date,
                      r.visit_frequency_days)
     return Profile(
-        resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk,
+        resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk, assessments=assessments,
         age=age_on(r.birth_date, today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
         last_visit=last, due_on=due_on(policy, facts, today),

@@ -6,17 +6,45 @@ import datetime as dt
 from typing import Any
 
 from storage.core.changes import Writer, live_row, new_id, writer
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from storage.core.models import Referral
 from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 
 MAX_REASON = 1000
+# the level of the chain a referral goes to (村 / 乡镇 / 县), and the office there in the worker's words
+REFERRAL_LEVELS: dict[str, str] = {"village": N_("Village level"), "township": N_("Township level"),
+                                   "county": N_("County level")}
+FOLLOW_UP_DAYS = 7  # the deadline proposed when none is given: a week (the plans' follow-up until closed)
+MAX_DEPARTMENT = 100
 
 
-def check_referral(agency: str | None, reason: str | None, opened_on: dt.date, today: dt.date) -> dict[str, Any]:
-    """The fields of a new referral, or ValidationError naming `agency`, `reason` or `opened_on`.
+def check_follow_up(level: str | None, department: str | None, due_on: dt.date | str | None,
+                    opened_on: dt.date) -> dict:
+    """The level, department and deadline fields of a referral, or ValidationError naming one of them."""
+    if level not in (None, "") and level not in REFERRAL_LEVELS:
+        raise ValidationError("level", _("Unknown code: {codes}.").format(codes=level))
+    department = " ".join((department or "").split())
+    if len(department) > MAX_DEPARTMENT:
+        raise ValidationError("department", _("Too long: at most {n} characters.").format(n=MAX_DEPARTMENT))
+    if isinstance(due_on, str):  # as typed: the one parser every date field uses, looking ahead from the opening
+        try:
+            due_on = parse_field_date("due_on", due_on, opened_on)
+        except DateProblem as problem:
+            raise ValidationError("due_on", problem.message) from None
+    due_on = due_on or opened_on + dt.timedelta(days=FOLLOW_UP_DAYS)
+    if due_on < opened_on:
+        raise ValidationError("due_on", _("The follow-up date must come after the referral is opened."))
+    return {"level": level or None, "department": department, "due_on": due_on}
+
+
+def check_referral(agency: str | None, reason: str | None, opened_on: dt.date, today: dt.date, *,
+                   level: str | None = None, department: str | None = "",
+                   due_on: dt.date | str | None = None) -> dict[str, Any]:
+    """The fields of a new referral, or ValidationError naming `agency`, `reason`, `opened_on`, `level`,
+    `department` or `due_on`.
 
     Apart from the write so that a visit can check its referral before anything is written.
     """
@@ -29,7 +57,8 @@ def check_referral(agency: str | None, reason: str | None, opened_on: dt.date, t
         raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=MAX_REASON))
     if opened_on > today:
         raise ValidationError("opened_on", _("The date is in the future."))
-    return {"agency": agency, "reason": reason, "status": "open", "opened_on": opened_on}
+    return {"agency": agency, "reason": reason, "status": "open", "opened_on": opened_on,
+            **check_follow_up(level, department, due_on, opened_on)}
 
 
 def write_referral(w: Writer, resident_id: str, fields: dict[str, Any], visit_id: str | None = None) -> str:
@@ -40,9 +69,11 @@ def write_referral(w: Writer, resident_id: str, fields: dict[str, Any], visit_id
 
 
 def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
-                  opened_on: dt.date | None = None, today: dt.date | None = None) -> Referral:
+                  opened_on: dt.date | None = None, today: dt.date | None = None, level: str | None = None,
+                  department: str = "", due_on: dt.date | str | None = None) -> Referral:
     today = today or dt.date.today()
-    fields = check_referral(agency, reason, opened_on or today, today)
+    fields = check_referral(agency, reason, opened_on or today, today, level=level, department=department,
+                            due_on=due_on)
     with db.write() as s:
         live_row(s, "resident", resident_id)
         rid = write_referral(writer(s), resident_id, fields, visit_id)

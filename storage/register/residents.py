@@ -17,6 +17,7 @@ from storage.register.categories import (
     CLOSE_REASONS,
     RISK_LEVELS,
 )
+from storage.register.assessments import check_assessment, write_assessment
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.resident_rules import Context, check
 
@@ -42,15 +43,32 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
     return clean("resident", fields)
 
 
-def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str = "low", today: dt.date | None = None) -> Resident:
+def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str = "low", today: dt.date | None = None,
+                      assessment: tuple[dict[str, Any], dict[str, Any]] | None = None) -> Resident:
+    """Register a resident; `assessment` (grades, notes by dimension): the six-dimension assessment
+    made at registration, dated the registration day, written in the same transaction."""
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValueError(f"not resident fields: {sorted(unknown)}")
     if risk_level not in RISK_LEVELS:
         raise ValidationError("risk_level", _("Unknown risk level."))
-    data = validate_resident({**fields, "name": fields.get("name", "")}, today)
-    if data.get("registered_on") is None:
-        data["registered_on"] = today or dt.date.today()
+    errors: list[ValidationError] = []
+    data: dict[str, Any] = {}
+    try:
+        data = validate_resident({**fields, "name": fields.get("name", "")}, today)
+    except ValidationErrors as e:
+        errors += e.errors
+    if data.get("registered_on") is None:  # a "no value" one too (storage/core/schema.py)
+        data["registered_on"] = fields.get("registered_on") or today or dt.date.today()
+    assessed = None
+    if assessment is not None:
+        day = data["registered_on"] if isinstance(data["registered_on"], dt.date) else (today or dt.date.today())
+        try:
+            assessed = check_assessment(assessment[0], assessment[1], day, today or dt.date.today())
+        except ValidationErrors as e:
+            errors += [x for x in e.errors if x.field != "assessed_on"]  # the registration date's own check says it
+    if errors:
+        raise ValidationErrors(errors)
     data["status"] = "active"
     data["name_initials"] = name_search_key(data["name"])
     data["name_pinyin"] = name_pinyin(data["name"])
@@ -69,6 +87,8 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
         if risk_level != "low":
             w.write("risk", new_id(), {"resident_id": rid, "level": risk_level, "assessed_on": data["registered_on"],
                                         "assessor": w.identity.worker_name, "reason": _("At registration")})
+        if assessed is not None:
+            write_assessment(w, rid, assessed)
         s.flush()
         return s.get(Resident, rid)
 

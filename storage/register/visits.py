@@ -13,6 +13,7 @@ from storage.core.i18n import _
 from storage.core.models import Resident, Visit
 from storage.core.schema import clean
 from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
+from storage.register.assessments import check_assessment, write_assessment
 from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import load_policy
 from storage.register.referrals import check_referral, write_referral
@@ -109,12 +110,20 @@ def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk
     return next_visit_proposal(policy, facts, visit_date)
 
 
-def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referral: tuple[str | None, str] | None = None,
-              today: dt.date | None = None) -> Visit:
-    """Write a visit and, if `referral` (agency, reason) is given, the referral it makes: one transaction.
+# a referral's fields as the visit form names them (its errors are shown beside these)
+REFERRAL_FIELD_NAMES = {"agency": "referral_agency", "reason": "referral_reason", "level": "referral_level",
+                        "department": "referral_department", "due_on": "referral_due"}
 
-    Everything is checked before anything is written, so a refused referral leaves no visit
-    behind to be saved twice. Errors of the referral name `referral_agency` / `referral_reason`.
+
+def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referral: tuple | None = None,
+              assessment: tuple[dict[str, Any], dict[str, Any]] | None = None, today: dt.date | None = None) -> Visit:
+    """Write a visit with what it makes, in one transaction: the referral, if `referral` is given
+    (agency, reason[, level, department, follow-up deadline]), and the six-dimension assessment, if
+    `assessment` (grades, notes by dimension) is given, dated like the visit.
+
+    Everything is checked before anything is written, so a refused referral or assessment leaves no
+    visit behind to be saved twice. Errors of the referral name `referral_agency`, `referral_reason`,
+    `referral_level`, `referral_department`, `referral_due`; those of the assessment `assess_<dimension>`.
     The risk the visit re-assesses is derived from the visit itself, in the same transaction.
     """
     unknown = set(fields) - VISIT_FIELDS
@@ -127,14 +136,22 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
         data = validate_visit({"visit_date": today, "method": "home", **fields}, today)
     except ValidationErrors as e:
         errors += e.errors
+    day = data.get("visit_date") or today
     referral_fields = None
     if referral is not None:
-        opened = data.get("visit_date") or today
+        agency, reason, *follow_up = referral
+        level, department, due = (list(follow_up) + [None, "", None])[:3]
         try:
-            referral_fields = check_referral(referral[0], referral[1], opened, today)
+            referral_fields = check_referral(agency, reason, day, today, level=level, department=department,
+                                             due_on=due)
         except ValidationError as e:
-            errors.append(ValidationError("referral_" + e.field if e.field in ("agency", "reason") else e.field,
-                                          e.message))
+            errors.append(ValidationError(REFERRAL_FIELD_NAMES.get(e.field, e.field), e.message))
+    assessed = None
+    if assessment is not None:
+        try:
+            assessed = check_assessment(assessment[0], assessment[1], day, today)
+        except ValidationErrors as e:
+            errors += [x for x in e.errors if x.field != "assessed_on"]  # the visit date's own error says it
     if errors:
         raise ValidationErrors(errors)
     vid = new_id()
@@ -148,6 +165,8 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
         w.write("visit", vid, data)
         if referral_fields is not None:
             write_referral(w, resident_id, referral_fields, visit_id=vid)
+        if assessed is not None:
+            write_assessment(w, resident_id, assessed, visit_id=vid)
         s.flush()
         return s.get(Visit, vid)
 

@@ -32,6 +32,7 @@ from storage.register.categories import (
     labels,
 )
 from storage.register.idnumbers import mask_id
+from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.policy_text import policy_title
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
 from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
@@ -93,7 +94,44 @@ LIST_COLUMNS: dict[str, list[Column]] = {
 }
 # issue #15: the benefit and pairing lists (storage/register/benefit_lists.py WatchRow)
 _BENEFIT = Column(N_("Assistance or subsidy"), "text", lambda w: label(BENEFIT_KINDS, w.benefit))
+
+def _changes(w) -> str:
+    from storage.register.assessments import DIMENSIONS, GRADES
+
+    return "、".join(_("{dimension}: {before} to {after}").format(
+        dimension=_(DIMENSIONS[c.dimension]), before=label(GRADES, c.before), after=label(GRADES, c.after))
+        for c in w.changes)
+
+
+def _finding(e) -> str:
+    parts = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []
+    return "、".join(parts + ([_("Must be reported at once")] if e.mandatory else []))
+
+
+def _hours(value: float | None) -> int | None:
+    return None if value is None else int(value + 0.5)
+
+
 LIST_COLUMNS.update({
+    "overdue_referrals": [_NAME, _ID, _VILLAGE, _GRID,
+                          Column(N_("Referred to"), "text", lambda f: label(REFERRAL_AGENCIES, f.agency)),
+                          Column(N_("Level"), "text", lambda f: label(REFERRAL_LEVELS, f.level)),
+                          Column(N_("Department"), "text", lambda f: f.department),
+                          Column(N_("Reason"), "text", lambda f: f.reason),
+                          Column(N_("Opened on"), "date", lambda f: f.opened_on),
+                          Column(N_("Follow up by"), "date", lambda f: f.due_on),
+                          Column(N_("Days overdue"), "int", lambda f: f.days_overdue)],
+    "worsened": [_NAME, _ID, _VILLAGE, _GRID, _CATS, _RISK,
+                 Column(N_("Assessed on"), "date", lambda w: w.assessed_on),
+                 Column(N_("Worsened"), "text", _changes)],
+    "emergencies": [_NAME, _ID, _VILLAGE, _GRID, _CATS,
+                    Column(N_("Found on"), "date", lambda e: e.found_on),
+                    Column(N_("Finding"), "text", _finding),
+                    Column(N_("Acknowledged by the township"), "text", lambda e: e.acknowledged_by
+                           if e.acknowledged_at else _("not yet")),
+                    Column(N_("Hours to acknowledgement"), "int", lambda e: _hours(e.hours_to_acknowledge)),
+                    Column(N_("Next visit"), "date", lambda e: e.next_visit_on),
+                    Column(N_("Days to next visit"), "int", lambda e: e.days_to_next_visit)],
     "unclaimed_benefits": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS, _BENEFIT,
                            Column(N_("Why"), "text", lambda w: join_list(_(why) for why in w.why))],
     "benefits_ending": [_NAME, _ID, _VILLAGE, _GRID, _BENEFIT, Column(N_("From"), "date", lambda w: w.start_on),
@@ -212,6 +250,9 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
                     _text_cell(sheet.cell(sheet.max_row, i + 1), c.kind == "id")
         sheet.freeze_panes = "A2"
         _set_widths(sheet, widths)
+    from storage.reports.followup_files import add_assessment_sheet
+
+    add_assessment_sheet(wb, report)
     with atomic_writer(Path(path)) as fh:
         wb.save(fh)
 
@@ -274,6 +315,9 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
             for item in report.list_rows(name):
                 out.writerow([_csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
+    from storage.reports.followup_files import write_assessment_csv
+
+    written.append(write_assessment_csv(report, path.with_name(f"{path.stem}-assessment{path.suffix}")))
     return written
 
 

@@ -23,6 +23,7 @@ from storage.core.models import Identity, utc_now
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
 from storage.register.policy import Policy, age_on, age_out_date, load_policy
 from storage.register import report_query as q
+from storage.reports.followup import Followup, compute_followup
 from storage.reports.trend import Trend, rate_trend
 
 Progress = Callable[[int, int], None]
@@ -44,6 +45,9 @@ LISTS: dict[str, str] = {
     "open_referrals": N_("Open referrals"),
     "aged_out": N_("Aged out"),
     "visits_by_worker": N_("Visits by worker"),
+    "overdue_referrals": N_("Overdue referrals"),
+    "worsened": N_("Worsened this month"),
+    "emergencies": N_("Emergencies of the month"),
 }
 # issue #15: the lists a clerk acts on, as on Home (storage/register/benefit_lists.py), on the report day
 BENEFIT_LISTS: dict[str, str] = {
@@ -110,6 +114,10 @@ class ReferralLine:
     status: str
     opened_on: dt.date | None
     days_open: int | None
+    level: str | None = None  # village | township | county
+    department: str = ""
+    due_on: dt.date | None = None  # the follow-up deadline
+    days_overdue: int | None = None  # past the deadline on the report day (negative: days left)
 
 
 @dataclass(slots=True)
@@ -182,6 +190,7 @@ class MonthlyReport:
     workers: list[WorkerLine] = field(default_factory=list)
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
     totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+    followup: Followup | None = None  # the assessment, emergency and overdue-referral sheets
     trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
     watch: Watch | None = None  # 应享未享, benefits ending, unpaired: on the report day
 
@@ -207,13 +216,21 @@ class MonthlyReport:
 
     def list_rows(self, name: str) -> list:
         """A list of the report by its key in LISTS."""
+        f = self.followup or Followup()
         return {"not_visited": self.not_visited, "overdue": self.overdue, "emergency_high": self.emergency_high,
                 "open_referrals": self.referrals, "aged_out": self.aged_out,
-                "visits_by_worker": self.workers, **self._benefit_lists()}[name]
+                "visits_by_worker": self.workers, "overdue_referrals": self.overdue_referrals,
+                "worsened": f.worsened, "emergencies": f.emergencies, **self._benefit_lists()}[name]
 
     def _benefit_lists(self) -> dict[str, list]:
         w = self.watch or Watch(self.day)
         return {"unclaimed_benefits": w.unclaimed, "benefits_ending": w.ending, "unpaired": w.unpaired}
+
+    @property
+    def overdue_referrals(self) -> list[ReferralLine]:
+        """Open on the report day with a follow-up deadline before it, longest overdue first."""
+        late = [f for f in self.referrals if f.due_on is not None and f.due_on < self.day]
+        return sorted(late, key=lambda f: (f.due_on, f.grid, f.name, f.id))
 
     def behind(self, grouping: str, key: str | None, measure: str) -> list:
         """The residents (or referrals) behind one figure of the summary; key None: the totals row."""
@@ -340,7 +357,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
             sort_key=_sort_key(grid, r.name, r.pinyin, r.id),
         )
-    for ref_id, resident_id, agency, reason, status, opened_on in referral_rows:
+    for ref_id, resident_id, agency, reason, status, opened_on, level, department, due in referral_rows:
         p = people.get(roots.get(resident_id, resident_id))
         if p is None:
             continue
@@ -349,7 +366,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             id=ref_id, resident_id=p.id, name=p.name, id_number=p.id_number, village_code=p.village_code,
             village=p.village, grid_code=p.grid_code, grid=p.grid, categories=p.categories, agency=agency,
             reason=reason, status=status, opened_on=opened_on,
-            days_open=(day - opened_on).days if opened_on else None))
+            days_open=(day - opened_on).days if opened_on else None, level=level, department=department,
+            due_on=due, days_overdue=(day - due).days if due else None))
     report.referrals.sort(key=lambda f: (f.opened_on or dt.date.min, f.grid, f.name, f.id))
     report.people = sorted(people.values(), key=lambda p: p.sort_key)
     report.workers = sorted(
@@ -357,6 +375,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
          for visitor, g, *counts in worker_rows),
         key=lambda w: (w.grid, w.visitor))
     _tally(report, villages, grids)
+    with db.session() as s:
+        report.followup = compute_followup(s.connection(), report, roots)
     step(5, 5)
     return report
 

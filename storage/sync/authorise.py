@@ -4,14 +4,16 @@ A worker device writes only as itself, only its own grid's records:
 - every event names the device as its writer (`device_id`), the device's worker as its
   `author`, and has the id the device's writer gives it (`{device_id}-{hlc}`), so a device can
   neither speak for another nor take the ids of another's future events;
-- record types: its grid's record, residents, and their visits, referrals, risk and benefit records.
-  Townships, villages and settings (the visit policy) are the township's: a worker never
+- record types: its grid's record, residents, and their visits, referrals, risk and benefit records
+  and six-dimension assessments. Townships, villages, settings (the visit policy) and the
+  acknowledgements of emergencies are the township's: a worker never
   writes them, and its own copies of them stay on its laptop (a bundle of the release before
   enrollment may repeat the township's name exactly as the township has it: that changes nothing);
 - a resident is its grid's if the township holds it in that grid, or held it there before
   (a resident the township moved on, about whom the worker still wrote offline), or if no
   event the township holds has put it in a grid yet (it is being registered, or only later
-  edits of it arrived so far: any `grid_code` it sets must be the device's grid). Visits, referrals, risk and benefit records belong to the grid of their resident,
+  edits of it arrived so far: any `grid_code` it sets must be the device's grid). Visits, referrals,
+  risk and benefit records and assessments belong to the grid of their resident,
   found through the record as the township holds it, or through the bundle itself for a
   record it creates.
 
@@ -34,12 +36,13 @@ from typing import Any
 from sqlmodel import Session
 
 from storage.core.i18n import _
-from storage.core.models import Benefit, Referral, Resident, RiskAssessment, Visit
+from storage.core.models import Assessment, Benefit, Referral, Resident, RiskAssessment, Visit
 from storage.core.text import printable
 
-WORKER_TYPES = ("grid", "resident", "visit", "referral", "risk", "benefit")
+WORKER_TYPES = ("grid", "resident", "visit", "referral", "risk", "benefit", "assessment")
 # records that belong to a resident (resident_id): the grid of that resident decides
-_OWNED = {"visit": Visit, "referral": Referral, "risk": RiskAssessment, "benefit": Benefit}
+_OWNED = {"visit": Visit, "referral": Referral, "risk": RiskAssessment, "benefit": Benefit,
+          "assessment": Assessment}
 _UNKNOWN = object()  # a resident the township has never seen
 
 

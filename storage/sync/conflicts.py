@@ -80,12 +80,32 @@ def _typed(session, record_type: str, record_id: str, field: str, value: Any) ->
             if field == "name":
                 data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
             return data
+    if record_type == "assessment" and field in _grade_fields():
+        return {field: _grade_code(field, value)}
     kind = column_kinds(RECORD_TABLES[record_type]).get(field, "other")
     try:
         from_json_value(kind, to_json_value(value))
     except (TypeError, ValueError):
         raise ValidationError(field, _("This value does not fit the field.")) from None
     return {field: value}
+
+
+def _grade_fields() -> frozenset[str]:
+    from storage.register.assessments import DIMENSIONS
+
+    return frozenset(DIMENSIONS)
+
+
+def _grade_code(field: str, value: Any) -> str:
+    """A grade typed by the clerk, as its code: the code itself, or its name in the interface language."""
+    from storage.register.assessments import GRADES
+
+    text = str(value or "").strip()
+    by_name = {_(title): code for code, title in GRADES.items()}
+    code = text if text in GRADES else by_name.get(text)
+    if code is None:
+        raise ValidationError(field, _("Choose one of: {grades}.").format(grades=_(", ").join(by_name)))
+    return code
 
 
 def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any]) -> None:

@@ -16,7 +16,10 @@ from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.models import Benefit, BundleReceived, Device, Event, Grid, Identity, Referral, Resident, RiskAssessment, Visit
+from storage.core.models import (
+    Assessment, Benefit, BundleReceived, Device, EmergencyAck, Event, Grid, Identity, Referral, Resident, RiskAssessment,
+    Visit,
+)
 from storage.core.private_keys import private_keys
 from storage.core.sqlite_bulk import mark_exported
 from storage.sync.bundle_file import bundle_file_name, write_bundle
@@ -79,7 +82,8 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     if village:  # the grid's village by the name the township gives it (the worker's reports show it)
         ids["village"] = {village}
     if residents:
-        for table, rtype in ((Visit, "visit"), (Referral, "referral"), (Benefit, "benefit")):
+        for table, rtype in ((Visit, "visit"), (Referral, "referral"), (Benefit, "benefit"), (Assessment, "assessment"),
+                             (EmergencyAck, "emergency_ack")):
             ids[rtype] = set()
             rlist = sorted(residents)
             for i in range(0, len(rlist), 900):

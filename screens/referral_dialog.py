@@ -1,0 +1,107 @@
+"""Opening a referral from the resident page: where it goes (the office, and the level of the chain: 村 / 乡镇 /
+县), why, and by when it is followed up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from storage.core.errors import ValidationError
+from storage.core.i18n import N_, _
+from storage.register.categories import REFERRAL_AGENCIES
+from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up
+
+
+@dataclass(frozen=True)
+class ReferralChoice:
+    agency: str
+    level: str | None
+    department: str
+    reason: str
+    due_on: str  # as typed: storage checks it
+
+
+class ReferralScreen(ModalScreen[ReferralChoice | None]):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok", priority=True),
+    ]
+
+    def __init__(self, today: dt.date) -> None:
+        super().__init__(classes="dialog")
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(_("Refer to"), id="dialog-title")
+            yield Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("Choose…"), id="agency")
+            yield Label("", id="err-agency", classes="error")
+            yield Label(_("Level"))
+            yield Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township", allow_blank=False,
+                         id="level")
+            yield Label(_("Department"))
+            yield Input(id="department", placeholder=_("e.g. 县民政局社会救助科"))
+            yield Label("", id="err-department", classes="error")
+            yield Label(_("Reason"))
+            yield Input(id="reason")
+            yield Label("", id="err-reason", classes="error")
+            yield Label(_("Follow up by"))
+            yield Input((self.today + dt.timedelta(days=FOLLOW_UP_DAYS)).isoformat(), id="due_on",
+                        placeholder="YYYY-MM-DD")
+            yield Label("", id="err-due_on", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("OK"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#agency").focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Messages beside their fields (storage's refusals come back here too)."""
+        for name in ("agency", "department", "reason", "due_on"):
+            self.query_one(f"#err-{name}", Label).update(errors.get(name, ""))
+        for name in ("agency", "department", "reason", "due_on"):
+            if name in errors:
+                self.query_one(f"#{name}").focus()
+                break
+
+    def action_submit(self) -> None:
+        agency = self.query_one("#agency", Select).value
+        reason = " ".join(self.query_one("#reason", Input).value.split())
+        errors = {}
+        if agency == Select.NULL:
+            errors["agency"] = _("Choose where the referral goes.")
+        if not reason:
+            errors["reason"] = _("Say why the resident is referred.")
+        level = str(self.query_one("#level", Select).value)
+        department = self.query_one("#department", Input).value.strip()
+        due = self.query_one("#due_on", Input).value.strip()
+        try:  # the rules storage applies, checked while the dialog can still say where
+            check_follow_up(level, department, due, self.today)
+        except ValidationError as e:
+            errors[e.field] = e.message
+        if errors:
+            self.show_errors(errors)
+            return
+        self.dismiss(ReferralChoice(str(agency), level, department, reason, due))

@@ -1,0 +1,135 @@
+"""The short report a worker sends the township at once after an emergency finding.
+
+Plain text for the messaging app the township uses (pasted from the clipboard, or from the file
+written beside the database): who (the name masked, never the ID number), which village, what was
+found, when, what was done, and whom to call. In the interface language, dates through Babel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.core.db import Database
+from storage.core.errors import UserError
+from storage.core.i18n import _, babel_locale
+from storage.core.text import printable
+from storage.register.categories import CATEGORIES, HAZARDS, NEEDS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, label
+from storage.register.policy import age_on
+
+MAX_NOTE = 120  # characters of the visit's notes quoted: a message, not the file
+
+
+@dataclass(frozen=True)
+class UrgentReport:
+    key: str
+    text: str
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 张小明 -> 张*明, 欧阳小明 -> 欧**明: enough for the township to match it to the register."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def _join(items: list[str]) -> str:
+    return _("、").join(x for x in items if x)
+
+
+def _date(day: dt.date) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, "long", locale=babel_locale())
+
+
+def _time(at: dt.datetime) -> str:
+    from babel.dates import format_time
+
+    return format_time(at.astimezone(), "short", locale=babel_locale())
+
+
+def report_for(db: Database, key: str) -> UrgentReport:
+    """The report of an emergency finding, by its key (storage/register/emergencies.py)."""
+    from sqlmodel import select
+
+    from storage.core.models import Grid, Identity, Referral, Resident, RiskAssessment, Village, Visit
+    from storage.register.emergencies import find_emergencies, parse_key
+
+    kind, rid = parse_key(key)
+    with db.session() as s:
+        source = s.get(Visit if kind == "visit" else RiskAssessment, rid)
+        day = None if source is None else source.visit_date if kind == "visit" else source.assessed_on
+        found = [e for e in find_emergencies(s, day, day) if key in e.keys] if day and not source.deleted else []
+        if not found:
+            raise UserError(_("No such emergency: {key}.").format(key=key))
+        e = found[0]
+        r = s.get(Resident, e.resident_id)
+        ident = s.get(Identity, 1)
+        village = s.get(Village, r.village_code) if r and r.village_code else None
+        grid = s.get(Grid, r.grid_code) if r else None
+        live = Referral.deleted == False  # noqa: E712  (SQL, not Python truth)
+        referrals = list(s.execute(select(Referral).where(Referral.visit_id == rid, live)).scalars()) if kind == "visit" else []
+    if r is None:
+        raise UserError(_("No such resident."))
+    place = " ".join(x for x in (ident.township_name if ident else "", village.name if village else "",
+                                 grid.name if grid else "") if x)
+    who = _("{name} ({categories}, {age} years)").format(
+        name=mask_name(r.name), categories=_join([label(CATEGORIES, c) for c in r.categories]),
+        age=age_on(r.birth_date, day) if r.birth_date else "?")
+    what = []
+    if e.emergency_level:
+        what.append(_("risk level: {level}").format(level=label(RISK_LEVELS, "emergency")))
+    if e.mandatory:
+        what.append(_("must be reported at once"))
+    if kind == "visit":
+        what += [label(HAZARDS, c) for c in source.hazards] + [label(NEEDS, c) for c in source.needs]
+    note = " ".join(((source.notes if kind == "visit" else source.reason) or "").split())
+    if note:
+        what.append(note if len(note) <= MAX_NOTE else note[:MAX_NOTE - 1] + "…")
+    done = [label(SERVICES, c) for c in source.services] if kind == "visit" else []
+    for f in referrals:
+        done.append(_("referred to {agency}").format(agency=" ".join(
+            x for x in (label(REFERRAL_AGENCIES, f.agency), getattr(f, "department", "")) if x)))
+    worker = (source.visitor if kind == "visit" else source.assessor) or (ident.worker_name if ident else "")
+    contacts = [_("grid worker {name}").format(name=worker)]
+    if r.guardian_name or r.guardian_phone:
+        contacts.append(_("guardian {name} ({relation}) {phone}").format(
+            name=mask_name(r.guardian_name), relation=r.guardian_relation or "-", phone=r.guardian_phone).strip())
+    elif r.phone:
+        contacts.append(_("the resident {phone}").format(phone=r.phone))
+    when = (_("visit of {date}, recorded at {time}") if kind == "visit" else _("risk set on {date}, recorded at {time}"))
+    lines = [
+        _("[Urgent] {place}").format(place=place),
+        _("Who: {who}").format(who=who),
+        _("Village: {village}").format(village=village.name if village else "-"),
+        _("What: {what}").format(what=_join(what) or "-"),
+        _("When: {when}").format(when=when.format(date=_date(day), time=_time(e.found_at))),
+        _("Done: {done}").format(done=_join(done) or _("nothing yet")),
+        _("Call: {contacts}").format(contacts=_("; ").join(contacts)),
+    ]
+    # names and notes came from bundles too: nothing a terminal would execute when it is printed or pasted
+    return UrgentReport(key, printable("\n".join(lines), multiline=True) + "\n")
+
+
+def urgent_dir(db_path: Path) -> Path:
+    """Reports written beside the database they come from."""
+    return db_path.parent / f"{db_path.name}.urgent"
+
+
+def save_report(db: Database, report: UrgentReport, now: dt.datetime | None = None) -> Path:
+    """The report as a UTF-8 text file (owner-only) in the folder beside the database; returns its path."""
+    from storage.core.files import atomic_text_writer
+
+    now = (now or dt.datetime.now()).astimezone()
+    path = urgent_dir(db.path) / f"{now:%Y%m%d-%H%M%S}-{report.key.replace(':', '-')}.txt"
+    try:
+        with atomic_text_writer(path, bom=True) as fh:  # the BOM: Notepad on an old Windows reads it as UTF-8
+            fh.write(report.text)
+    except OSError as exc:
+        raise UserError(_("Could not write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
+    return path

@@ -1,0 +1,162 @@
+"""Emergencies on screen at 80×24: the township's Home puts them at the top until acknowledged."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import DataTable
+
+from storage.register.visits import log_visit
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import quiet, run_async
+from tests.sync_helpers import elder, make_township
+from tui.app import make_app
+
+
+def _township_with_an_emergency(tmp_path):
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张小明")
+    today = dt.date.today()
+    log_visit(w, r.id, {"visit_date": today, "mandatory_report": True, "notes": "老人摔倒"}, today=today)
+    export_bundle(w, tmp_path / "usb")
+    merge_paths(t.db, [tmp_path / "usb"])
+    t.db.dispose()
+    return t, w, r, today
+
+
+@run_async
+async def test_township_home_lists_the_emergency_at_the_top_and_a_acknowledges_it(tmp_path):
+    t, w, r, today = _township_with_an_emergency(tmp_path)
+    app = make_app(t.db.path, lang="en", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quiet(pilot)
+        home = app.screen
+        assert home.query_one("#emergencies").display
+        table = home.query_one("#t-emergencies", DataTable)
+        assert table.row_count == 1
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[0] == "0 hours" and cells[1] == "张小明" and "Must be reported at once" in cells[3]
+        assert table.region.y < home.query_one("#progress").region.y  # above everything else
+        await pilot.press("a")
+        await quiet(pilot)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await quiet(pilot)
+        assert app.screen is home and home.data.emergencies == []
+        assert not home.query_one("#emergencies").display
+        await pilot.press("a")  # nothing left to acknowledge: the key does nothing
+        await quiet(pilot)
+        assert app.screen is home
+
+
+@run_async
+async def test_a_worker_sees_its_emergency_waiting_and_has_no_acknowledge_key(tmp_path):
+    t, w, r, today = _township_with_an_emergency(tmp_path)
+    w.dispose()
+    app = make_app(w.path, lang="en", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quiet(pilot)
+        home = app.screen
+        assert home.query_one("#t-emergencies", DataTable).row_count == 1
+        assert "not yet acknowledged by the township" in str(home.query_one("#emergencies-title").render())
+        await pilot.press("a")
+        await quiet(pilot)
+        assert app.screen is home
+        from storage.core.db import open_database
+        from storage.register.home import home_data
+
+        assert len(home_data(open_database(w.path), today).emergencies) == 1
+
+
+@run_async
+async def test_saving_an_emergency_visit_gives_the_report_on_the_clipboard_in_a_file_and_exports_now(tmp_path):
+    from textual.widgets import Checkbox, Input, TextArea
+
+    from screens.visit_form import VisitFormScreen
+    from storage.sync.bundle_file import read_manifest
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张小明", guardian_name="李秀英", guardian_relation="女儿", guardian_phone="13800001234")
+    w.dispose()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    today = dt.date.today()
+    app = make_app(w.path, lang="en", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quiet(pilot)
+        app.push_screen(VisitFormScreen(r.id))
+        await quiet(pilot)
+        form = app.screen
+        form.query_one("#mandatory_report", Checkbox).value = True
+        form.query_one("#met_with", Input).value = "邻居"
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "UrgentReportScreen"
+        text = dialog.query_one("#report", TextArea).text
+        assert app.clipboard == text and "张*明" in text and "张小明" not in text and "13800001234" in text
+        files = list((tmp_path / "G01.db.urgent").glob("*.txt"))
+        assert len(files) == 1 and files[0].read_text(encoding="utf-8-sig") == text
+        dialog.query_one("#folder", Input).value = str(usb)
+        dialog.query_one("#report", TextArea).focus()
+        await pilot.press("x")
+        await quiet(pilot)
+        [bundle] = list(usb.glob("*.gcb"))
+        counts = read_manifest(bundle)["counts"]
+        assert counts["visit"] == 1 and counts["resident"] == 1  # the urgent visit, and what it needs
+        assert "Send it to the township now" in str(dialog.query_one("#result").render())
+        await pilot.press("escape")
+        await quiet(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+    merge_paths(t.db, [usb])
+    from storage.register.home import home_data
+
+    assert [e.name for e in home_data(t.db, today).emergencies] == ["张小明"]
+
+
+@run_async
+async def test_a_routine_visit_to_an_emergency_level_resident_is_no_new_finding(tmp_path):
+    from screens.visit_form import VisitFormScreen
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张小明")
+    today = dt.date.today()
+    log_visit(w, r.id, {"visit_date": today, "risk_after": "emergency"}, today=today)
+    w.dispose()
+    app = make_app(w.path, lang="en", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quiet(pilot)
+        app.push_screen(VisitFormScreen(r.id))
+        await quiet(pilot)
+        await pilot.press("ctrl+s")  # the risk stays at emergency (the form's default): follow-up
+        await quiet(pilot)
+        assert type(app.screen).__name__ == "HomeScreen"
+
+
+@run_async
+async def test_raising_the_risk_to_emergency_on_the_resident_page_gives_the_report_too(tmp_path):
+    from textual.widgets import Input, Select
+
+    from screens.resident import ResidentScreen
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张小明")
+    w.dispose()
+    app = make_app(w.path, lang="en", today=dt.date.today())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await quiet(pilot)
+        app.push_screen(ResidentScreen(r.id))
+        await quiet(pilot)
+        await pilot.press("r")
+        await quiet(pilot)
+        app.screen.query_one("#choice", Select).value = "emergency"
+        app.screen.query_one("#reason", Input).value = "老人走失"
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+        assert type(app.screen).__name__ == "UrgentReportScreen"
+        assert "老人走失" in app.clipboard and "Emergency" in app.clipboard

@@ -9,9 +9,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel.dates import format_skeleton
-from rich.console import Group
-from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,9 +28,10 @@ from storage.register.categories import (
 from storage.register.idnumbers import mask_id
 from storage.register.home import home_data
 from screens.home_emergencies import EmergencyPanel, hours_text, now
+from screens.home_progress import compact_for, progress_renderable
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_ago, format_datetime, format_month, format_percent
+from tui.formatting import format_ago, format_datetime, format_percent
 from tui.texts import risk_text
 
 # pane id -> tab title; the order of the tabs and of the 1..9 keys
@@ -51,7 +49,7 @@ LISTS: dict[str, str] = {
 # the list shown first; the others' tables are built with their rows, after the first figures
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
-CATEGORY_WIDTH = 14
+CATEGORY_WIDTH = 16
 
 
 class HomeScreen(Screen[None]):
@@ -151,7 +149,7 @@ class HomeScreen(Screen[None]):
         """Progress and tab counts at once, the open list next, the hidden lists after the paint."""
         self._role, self.data = data.role, data
         self._show_emergencies(data)
-        self.query_one("#progress", Static).update(progress_renderable(data))
+        self._show_progress()
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or data.role == "township"]
         for pane in panes:
@@ -166,6 +164,14 @@ class HomeScreen(Screen[None]):
             self.query_one(f"#t-{active}", DataTable).focus()
         self.call_after_refresh(self.app.first_data_shown)
         self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
+
+    def _show_progress(self) -> None:
+        if self.data is not None:
+            compact = compact_for(self.app.size.height, len(self.data.by_category))
+            self.query_one("#progress", Static).update(progress_renderable(self.data, compact))
+
+    def on_resize(self) -> None:
+        self._show_progress()  # bars per category when the terminal is tall enough, two to a line when not
 
     def _fill_rest(self, panes: list[str], data) -> None:
         if data is not self.data:  # a newer load came in meanwhile
@@ -257,10 +263,17 @@ def _table(pane: str) -> DataTable:
 
 
 def _categories(codes: list[str]) -> str:
+    """The first category and how many more, fitted to the column: "Left-behind…+1", never cut mid-word unseen."""
+    from rich.cells import cell_len, set_cell_size
+
     if not codes:
         return ""
     first = label(SHOWN_CATEGORIES, codes[0])
-    return first if len(codes) == 1 else f"{first} +{len(codes) - 1}"
+    more = "" if len(codes) == 1 else f"+{len(codes) - 1}"
+    room = CATEGORY_WIDTH - cell_len(more)
+    if cell_len(first) > room:
+        first = set_cell_size(first, room - 1).rstrip() + "…"
+    return first + more if not more else f"{first}{' ' if cell_len(first) < room else ''}{more}"
 
 
 def _day(day) -> str:
@@ -303,7 +316,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
     columns = {
         "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                     ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
-                    ("late", N_("Days late"), None)],
+                    ("late", N_("Late"), None)],
         "due_week": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                      ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None),
                      ("planned", N_("Planned"), None)],
@@ -313,7 +326,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
                       ("status", N_("Status"), None), ("due", N_("Follow up by"), None), ("reason", N_("Reason"), None)],
         "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                        ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
-        "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
+        "recent": [("date", N_("Visit date"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
                    ("visitor", N_("By"), None)],
         "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
                      ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
@@ -366,47 +379,3 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
                                      format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
                 for g in data.grids]
     raise ValueError(pane)
-
-
-def progress_renderable(data):
-    """This month's progress as bars: everyone, then each category."""
-    month = _month(data.today)
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(no_wrap=True, ratio=None)
-    table.add_column(ratio=1)
-    table.add_column(no_wrap=True, justify="right")
-    overall = data.overall
-    table.add_row(_("Visited in {month}").format(month=month), _bar(ProgressBar, overall),
-                  _share_text(overall, format_percent), style="bold")
-    for p in data.by_category:
-        table.add_row("  " + label(SHOWN_CATEGORIES, p.key), _bar(ProgressBar, p), _share_text(p, format_percent))
-    if not overall.total:
-        table.add_row(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
-                      "", "", style="italic")
-    late = data.counts.get("referrals_overdue", 0)
-    if late:
-        table.add_row(_("Referrals past their follow-up date (tab 4)"), "", str(late), style="bold red")
-    if data.role == "township":
-        table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
-                      style="bold red" if data.open_conflicts else "")
-    return Group(table, _policy_text(data.policy))
-
-
-def _policy_text(policy):
-    """Which visit policy this laptop works under, and since when: a line under the bars."""
-    from storage.register.policy_text import policy_title
-
-    return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
-
-
-def _month(day) -> str:
-    return format_month(day)
-
-
-def _bar(progress_bar, p):
-    return progress_bar(total=max(p.total, 1), completed=p.visited, complete_style="green",
-                        finished_style="bold green")
-
-
-def _share_text(p, format_percent) -> str:
-    return f"{p.visited}/{p.total} {format_percent(p.share)}"

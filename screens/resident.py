@@ -246,11 +246,12 @@ class ResidentScreen(Screen[None]):
             if v.met_with or missed or counted:
                 lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
             for code, note in v.observations.items():
-                lines.append(Text("  {dim}: {note}".format(dim=label(OBSERVATION_DIMENSIONS, code), note=note)))
+                lines.append(Text("  " + _("{dimension}: {note}").format(dimension=label(OBSERVATION_DIMENSIONS, code),
+                                                                          note=note)))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
                                         (_("Services"), SERVICES, v.services)):
                 if codes:
-                    lines.append(Text("  {title}: {items}".format(title=title, items=labels(table, codes))))
+                    lines.append(Text("  " + _("{title}: {items}").format(title=title, items=labels(table, codes))))
             if v.notes:
                 lines.append(Text("  " + v.notes, style="italic"))
         self.query_one("#visits", Static).update(Group(*lines))

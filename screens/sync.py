@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -25,7 +26,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _, join_list, ngettext
 from storage.core.township_key import has_township_key
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import known_grids, scan_folder, suggested_folder
@@ -38,12 +39,32 @@ from tui.texts import describe_export, describe_outcome, describe_totals
 
 log = logging.getLogger(__name__)
 
-KIND_LABELS = {
-    "resident": N_("residents"), "visit": N_("visits"), "referral": N_("referrals"), "risk": N_("risk changes"),
-    "grid": N_("grid records"), "township": N_("township records"), "village": N_("village records"),
-    "setting": N_("settings"), "assessment": N_("six-dimension assessments"),
-    "emergency_ack": N_("acknowledgements of emergencies"),
+# what the next bundle carries, counted as a worker counts them ("302 名关爱对象", not "317 events")
+KIND_COUNTS: dict[str, Callable[[int], str]] = {
+    "resident": lambda n: ngettext("{n} resident", "{n} residents", n),
+    "visit": lambda n: ngettext("{n} visit", "{n} visits", n),
+    "referral": lambda n: ngettext("{n} referral", "{n} referrals", n),
+    "risk": lambda n: ngettext("{n} risk level change", "{n} risk level changes", n),
+    "assessment": lambda n: ngettext("{n} six-dimension assessment", "{n} six-dimension assessments", n),
+    "benefit": lambda n: ngettext("{n} assistance or subsidy record", "{n} assistance or subsidy records", n),
+    "grid": lambda n: ngettext("{n} grid record", "{n} grid records", n),
+    "township": lambda n: ngettext("{n} township record", "{n} township records", n),
+    "village": lambda n: ngettext("{n} village record", "{n} village records", n),
+    "setting": lambda n: ngettext("{n} setting", "{n} settings", n),
+    "emergency_ack": lambda n: ngettext("{n} acknowledgement of an emergency", "{n} acknowledgements of emergencies", n),
 }
+# the order a worker reads them in: people first, then what was done for them
+KIND_ORDER = list(KIND_COUNTS)
+
+
+def pending_text(pending: dict[str, int]) -> str:
+    """"待导出：302 名关爱对象、3,734 次探访。" — each count in words, joined as the language joins lists."""
+    parts = []
+    for kind in sorted(pending, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER)):
+        n = pending[kind]
+        words = KIND_COUNTS.get(kind, lambda n: ngettext("{n} other record", "{n} other records", n))(n)
+        parts.append(words.format(n=format_number(n)))
+    return _("Ready to go: {items}.").format(items=join_list(parts))
 
 
 class SyncScreen(Screen[None]):
@@ -176,8 +197,7 @@ class SyncScreen(Screen[None]):
 
     def _show_pending(self, pending: dict[str, int], last) -> None:
         if pending:
-            parts = [f"{format_number(n)} {_(KIND_LABELS.get(kind, kind))}" for kind, n in sorted(pending.items())]
-            text = _("Ready to go: {items}.").format(items=", ".join(parts))
+            text = pending_text(pending)
         else:
             text = _("Nothing new since the last bundle.")
         if last is not None:

@@ -55,13 +55,16 @@ def _own_events(ident: Identity):
 
 
 def pending_counts(db: Database) -> dict[str, int]:
-    """What a worker's next export will carry, by record type."""
+    """What a worker's next export will carry: how many records (people, visits...) of each type.
+
+    Records, not events: a resident edited three times is one person to send, as the worker counts.
+    """
     from storage.sync.authorise import WORKER_TYPES
 
     with db.session() as s:
         ident = load_identity(s)
         rows = s.execute(
-            select(Event.record_type, func.count()).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None),
+            select(Event.record_type, func.count(func.distinct(Event.record_id))).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None),
                                                           Event.record_type.in_(WORKER_TYPES))
             .group_by(Event.record_type)
         ).all()

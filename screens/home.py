@@ -32,7 +32,7 @@ from screens.home_progress import compact_for, progress_renderable
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_percent
-from tui.texts import risk_text
+from tui.texts import categories_cell, risk_text
 
 # pane id -> tab title; the order of the tabs and of the 1..9 keys
 LISTS: dict[str, str] = {
@@ -54,6 +54,7 @@ CATEGORY_WIDTH = 16
 
 class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
+    FOOTER_APP_KEYS = True  # Home's footer names ^q and f2 too; other screens leave them to F1 and the palette
     # the cursor starts in the first list, not in the emergencies panel above it (`e` goes there)
     AUTO_FOCUS = f"#t-{FIRST_LIST}"
     BINDINGS = [
@@ -263,17 +264,7 @@ def _table(pane: str) -> DataTable:
 
 
 def _categories(codes: list[str]) -> str:
-    """The first category and how many more, fitted to the column: "Left-behind…+1", never cut mid-word unseen."""
-    from rich.cells import cell_len, set_cell_size
-
-    if not codes:
-        return ""
-    first = label(SHOWN_CATEGORIES, codes[0])
-    more = "" if len(codes) == 1 else f"+{len(codes) - 1}"
-    room = CATEGORY_WIDTH - cell_len(more)
-    if cell_len(first) > room:
-        first = set_cell_size(first, room - 1).rstrip() + "…"
-    return first + more if not more else f"{first}{' ' if cell_len(first) < room else ''}{more}"
+    return categories_cell(codes, CATEGORY_WIDTH)
 
 
 def _day(day) -> str:

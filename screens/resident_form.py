@@ -295,7 +295,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
 
         True while the question is on screen (the save resumes when the user confirms).
         """
-        questions = category_questions(fields)
+        questions = category_questions(fields, self.app.today())
         if not questions or questions == self._questions_confirmed:
             return False
 

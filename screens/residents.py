@@ -19,14 +19,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, join_list, ngettext
-from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES, label
+from storage.core.i18n import N_, _, ngettext
+from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_date
-from tui.texts import risk_text
+from tui.formatting import format_column_date
+from tui.texts import categories_cell, risk_text
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class ResidentsScreen(Screen[None]):
         yield TranslatedFooter()
 
     COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 4),
-               ("cats", N_("Categories"), 12), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 13))
+               ("cats", N_("Categories"), 14), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 14))
 
     def on_mount(self) -> None:
         self.title = _("Residents")
@@ -205,16 +205,15 @@ class ResidentsScreen(Screen[None]):
 
     @staticmethod
     def _cells(row: ResidentRow, today: dt.date) -> list:
-        cats = join_list(label(SHOWN_CATEGORIES, c) for c in row.categories)
         risk = risk_text(row.risk_level)
         if row.status == "closed":
-            due = Text(_("Closed"), style="dim")
+            due = Text(_("Off the register"), style="dim")
         elif row.due_on and row.due_on < today:
             n = (today - row.due_on).days
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
-            due = Text(format_date(row.due_on, "short"))
-        return [as_text(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
+            due = Text(format_column_date(row.due_on))
+        return [as_text(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), categories_cell(row.categories, 14), risk, due]
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

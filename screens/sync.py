@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.console import Group
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,13 +28,14 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
-from storage.core.i18n import N_, _, join_list, ngettext
+from storage.core.i18n import N_, _, ngettext
 from storage.core.township_key import has_township_key
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import known_grids, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.item_lines import ItemLines
 from tui.ticks import TickBox
 from tui.formatting import format_date, format_datetime, format_number
 from tui.texts import describe_export, describe_outcome, describe_totals
@@ -57,14 +60,19 @@ KIND_COUNTS: dict[str, Callable[[int], str]] = {
 KIND_ORDER = list(KIND_COUNTS)
 
 
-def pending_text(pending: dict[str, int]) -> str:
-    """"待导出：302 名关爱对象、3,734 次探访。" — each count in words, joined as the language joins lists."""
+def pending_lines(pending: dict[str, int]) -> ItemLines:
+    """"待导出：302 人、3,734 次探访。" — each count in words, joined as the language joins lists,
+    wrapped between the counts (never "690⏎次六维度评估")."""
     parts = []
     for kind in sorted(pending, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER)):
         n = pending[kind]
         words = KIND_COUNTS.get(kind, lambda n: ngettext("{n} other record", "{n} other records", n))(n)
         parts.append(words.format(n=format_number(n)))
-    return _("Ready to go: {items}.").format(items=join_list(parts))
+    return ItemLines.from_template(_("Ready to go: {items}."), parts)
+
+
+def pending_text(pending: dict[str, int]) -> str:
+    return str(pending_lines(pending))
 
 
 class SyncScreen(Screen[None]):
@@ -79,6 +87,7 @@ class SyncScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.township = False  # set from the app's identity when composed
+        self.pending_summary = ""  # the pending counts as shown, in one string
 
     # --- layout ---------------------------------------------------------------
 
@@ -196,14 +205,12 @@ class SyncScreen(Screen[None]):
         self._show_pending(pending, last)
 
     def _show_pending(self, pending: dict[str, int], last) -> None:
-        if pending:
-            text = pending_text(pending)
-        else:
-            text = _("Nothing new since the last bundle.")
+        parts: list = [pending_lines(pending) if pending else Text(_("Nothing new since the last bundle."))]
         if last is not None:
-            text += "\n" + _("Last bundle: number {seq}, {date}.").format(
-                seq=last.seq, date=format_date(last.merged_at.date() if last.merged_at else None, "long"))
-        self.query_one("#pending", Static).update(as_text(text))
+            parts.append(Text(_("Last bundle: number {seq}, {date}.").format(
+                seq=last.seq, date=format_date(last.merged_at.date() if last.merged_at else None, "long"))))
+        self.pending_summary = "\n".join(str(p if isinstance(p, ItemLines) else p.plain) for p in parts)
+        self.query_one("#pending", Static).update(Group(*parts))
 
     # --- folder choice -----------------------------------------------------------
 

@@ -58,7 +58,7 @@ async def test_worker_exports_to_the_folder_typed(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot, app)
         screen = app.screen
-        assert _text(screen, "#pending") == "Ready to go: 1 resident, 1 grid record."
+        assert screen.pending_summary == "Ready to go: 1 resident, 1 grid record."
         screen.query_one("#folder", Input).value = str(usb)
         await pilot.press("ctrl+o")  # browse: the folder picker opens on the folder typed, Esc closes it
         await pilot.pause()
@@ -71,7 +71,7 @@ async def test_worker_exports_to_the_folder_typed(tmp_path):
         await pilot.press("ctrl+s")
         await _settle(pilot, app)
         assert "Bundle 1 written" in _text(screen, "#result")
-        assert "Nothing new" in _text(screen, "#pending")
+        assert "Nothing new" in screen.pending_summary
     assert len(list(usb.glob("*.gcb"))) == 1 and pending_counts(a) == {}
 
 

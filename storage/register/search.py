@@ -65,6 +65,9 @@ class ResidentRow:
 # size) for the rowids that match, then sorts what it found. Walking the initials
 # index instead, to skip the sort, costs a row lookup per resident when matches are rare.
 SCAN_ORDER = "+r.name_initials, r.name, r.id"
+# the whole register, browsed: by the full pinyin of the name (白德明, 蔡…, 曹春兰, 陈福生, 程爱珍, 崔波),
+# so one surname stays together; by initials, 崔波 (cb) came between 陈…s and 曹… (c…) scattered
+BROWSE_ORDER = "r.name_pinyin, r.name, r.id"
 
 
 def _scan(condition: str) -> str:
@@ -98,7 +101,7 @@ def _stages(query: str) -> list[_Stage]:
         return []
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
-            return [_Stage("0", "r.name_initials, r.name, r.id", {})]
+            return [_Stage("0", BROWSE_ORDER, {})]
         rev = q[::-1].upper()
         stages = [_Stage("(r.id_rev >= :rev AND r.id_rev < :rev_hi)", "r.id_rev, r.id",
                          {"rev": rev, "rev_hi": _upper_bound(rev)})]
@@ -219,7 +222,7 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     """
     policy = policy or load_policy(session)
     base, params = _filter_sql(filters, policy, today)
-    stages = _stages(query) or [_Stage("1", "r.name_initials, r.name, r.id", {})]
+    stages = _stages(query) or [_Stage("1", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
     earlier: list[str] = []

@@ -27,6 +27,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
 from storage.core.text import printable
 from storage.register.field_labels import field_label
+from storage.register.value_labels import value_text
 from storage.sync.conflicts import keep_winner, open_conflicts, resolve_conflict, take_other
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -35,10 +36,13 @@ from tui.formatting import format_datetime
 log = logging.getLogger(__name__)
 
 
-def show_value(value: Any) -> str:
-    """A value from a bundle, as one printable line (storage.core.text.printable)."""
+def show_value(value: Any, record_type: str | None = None, field: str = "") -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable); codes by their labels."""
     if value is None or value == "" or value == []:
         return narrow("—")
+    words = value_text(record_type, field, value) if field else None
+    if words is not None:
+        return printable(words)
     if isinstance(value, list):
         return printable(", ".join(str(v) for v in value))
     if isinstance(value, (dict, bool)):
@@ -121,8 +125,8 @@ class ConflictsScreen(Screen[None]):
         for v in views:
             c = v.conflict
             cells = (v.record_label, field_label(c.field),
-                     show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
-                     show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
+                     show_value(c.winner_value, c.record_type, c.field), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
+                     show_value(c.loser_value, c.record_type, c.field), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
             table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
@@ -155,8 +159,8 @@ class ConflictsScreen(Screen[None]):
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
-                winner=show_value(c.winner_value), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
-                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
+                winner=show_value(c.winner_value, c.record_type, c.field), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
+                loser=show_value(c.loser_value, c.record_type, c.field), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
 
     # --- decisions -----------------------------------------------------------------
 

@@ -50,6 +50,7 @@ LISTS: dict[str, str] = {
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
 CATEGORY_WIDTH = 16
+SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel give room to the lists
 
 
 class HomeScreen(Screen[None]):
@@ -167,9 +168,15 @@ class HomeScreen(Screen[None]):
         self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
 
     def _show_progress(self) -> None:
-        if self.data is not None:
-            compact = compact_for(self.app.size.height, len(self.data.by_category))
-            self.query_one("#progress", Static).update(progress_renderable(self.data, compact))
+        if self.data is None:
+            return
+        height = self.app.size.height
+        panel = self.query_one(EmergencyPanel)
+        # a small terminal keeps two findings in view (the list scrolls; `e` goes there), the rest for the lists
+        panel.styles.max_height = 4 if height < SMALL_HEIGHT else 7
+        emergencies = min(len(self.data.emergencies) + 2, 4 if height < SMALL_HEIGHT else 7) if panel.display else 0
+        compact = compact_for(height - emergencies, len(self.data.by_category))
+        self.query_one("#progress", Static).update(progress_renderable(self.data, compact))
 
     def on_resize(self) -> None:
         self._show_progress()  # bars per category when the terminal is tall enough, two to a line when not

@@ -45,17 +45,21 @@ def progress_renderable(data, compact: bool = False):
     if not overall.total:
         parts.append(Text(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                           style="italic"))
-    alerts = Table.grid(padding=(0, 1), expand=True)
-    alerts.add_column(ratio=1)
-    alerts.add_column(no_wrap=True, justify="right")
+    alerts = []  # (words, figure, style): one line each, or side by side when compact
     late = data.counts.get("referrals_overdue", 0)
     if late:
-        alerts.add_row(_("Referrals past their follow-up date (tab 4)"), str(late), style="bold red")
+        alerts.append((_("Referrals past their follow-up date (tab 4)"), str(late), "bold red"))
     if data.role == "township":
-        alerts.add_row(_("Conflicts to review"), str(data.open_conflicts),
-                       style="bold red" if data.open_conflicts else "")
-    if alerts.row_count:
-        parts.append(alerts)
+        alerts.append((_("Conflicts to review"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
+    if alerts:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        for _i in range(len(alerts) if compact else 1):
+            grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            grid.add_column(no_wrap=True, justify="right")
+        rows = [alerts] if compact else [[a] for a in alerts]
+        for row in rows:
+            grid.add_row(*(Text(cell, style=style) for words, figure, style in row for cell in (words, figure)))
+        parts.append(grid)
     parts.append(_policy_text(data.policy))
     return Group(*parts)
 

@@ -28,6 +28,10 @@ HOME_ONLY_ACTIONS = frozenset({"quit", "switch_language"})
 
 
 class TranslatedFooter(Footer):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("compact", True)  # one space between entries: more of a screen's keys fit 80 columns
+        super().__init__(*args, **kwargs)
+
     def compose(self) -> ComposeResult:
         all_keys = getattr(self.screen, "FOOTER_APP_KEYS", False)
         dropped = 0

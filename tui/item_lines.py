@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.text import Text
 
 from storage.core.i18n import _
@@ -50,6 +51,11 @@ class ItemLines:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         for line in self.lines(options.max_width):
             yield Text(line, style=self.style)  # a piece wider than the line is folded by Rich as usual
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        """At least the widest item (a table column never squeezes one apart), at most the whole line."""
+        pieces = self.pieces()
+        return Measurement(max(cell_len(p.rstrip()) for p in pieces), cell_len("".join(pieces)))
 
     def __str__(self) -> str:
         return "".join(self.pieces())

@@ -106,10 +106,9 @@ class ConflictsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_column(_("Record"), key="record")
         table.add_column(_("Field"), key="field")
+        # who wrote each value, and when, is under the table for the highlighted row: four columns fit 80
         table.add_column(_("Kept value"), key="winner")
-        table.add_column(_("Written by"), key="winner_by")
         table.add_column(_("Other value"), key="loser")
-        table.add_column(_("Written by"), key="loser_by")
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
@@ -124,9 +123,8 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            cells = (v.record_label, field_label(c.field),
-                     show_value(c.winner_value, c.record_type, c.field), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
-                     show_value(c.loser_value, c.record_type, c.field), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
+            cells = (v.record_label, field_label(c.field), show_value(c.winner_value, c.record_type, c.field),
+                     show_value(c.loser_value, c.record_type, c.field))
             table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))

@@ -81,7 +81,10 @@ class HomeScreen(Screen[None]):
             (_("Enter"), N_("Open the resident on the highlighted row")),
             (_("Up, Down"), N_("Move in the list")),
             (_("Tab"), N_("Move between the list and the tab bar (Left, Right: another list)")),
-            (f"1–{len(lists)}", join_list(f"{i} {_(LISTS[p])}" for i, p in enumerate(lists, start=1))),
+        ] + [  # the number keys four to a row: one row would not fit the help at 80 columns
+            (f"{start}–{min(start + 3, len(lists))}",
+             join_list(f"{i} {_(LISTS[p])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
+            for start in range(1, len(lists) + 1, 4)
         ]
 
     def __init__(self, role: str | None = None, data=None) -> None:

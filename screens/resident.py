@@ -76,9 +76,9 @@ def due_line(p: Profile) -> str:
     which of them did not, so a later call listed there does not contradict this line.
     """
     if p.last_visit:
-        return _("last visit that counts {last}, next visit due {due}").format(last=format_date(p.last_visit),
+        return _("Last visit that counts: {last}; next visit due {due}").format(last=format_date(p.last_visit),
                                                                               due=format_date(p.due_on))
-    return _("no visit that counts yet, first visit due {due}").format(due=format_date(p.due_on))
+    return _("No visit that counts yet; first visit due {due}").format(due=format_date(p.due_on))
 
 
 def risk_changes(history: list) -> list:

@@ -96,13 +96,14 @@ VISIT_METHODS: dict[str, str] = {
 }
 
 # the six dimensions of the plans, used to structure a visit's observations
+# the words of the plans and of the assessment (storage/register/assessments.py): 经济、健康、教育、居住、就业、社会参与
 OBSERVATION_DIMENSIONS: dict[str, str] = {
-    "economy": N_("Income and basic living"),
+    "economy": N_("Economy"),
     "health": N_("Health"),
-    "education": N_("Schooling"),
+    "education": N_("Education"),
     "housing": N_("Housing"),
-    "employment": N_("Work"),
-    "social": N_("Family and social support"),
+    "employment": N_("Employment"),
+    "social": N_("Social participation"),
 }
 
 HAZARDS: dict[str, str] = {

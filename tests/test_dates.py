@@ -78,3 +78,21 @@ def test_birth_date_needs_its_year():
     with pytest.raises(DateProblem) as caught:
         parse_field_date("birth_date", "12-31", TODAY)
     assert "年份" in caught.value.message
+
+
+def test_the_newer_date_fields_take_dates_as_people_type_them():
+    """A subsidy's period, a pairing's start and a referral's deadline go through the same parser."""
+    from storage.core.errors import ValidationError, ValidationErrors
+    from storage.register.benefits import validate_benefit
+    from storage.register.pairing import check_helper
+    from storage.register.referrals import check_follow_up
+
+    today = dt.date(2026, 12, 1)
+    period = validate_benefit({"kind": "dibao", "start_on": "2024/3/1", "end_on": "2026年11月30日"}, today)
+    assert (period["start_on"], period["end_on"]) == (dt.date(2024, 3, 1), dt.date(2026, 11, 30))
+    data = {"helper_name": "李四", "helper_since": "6月1日"}
+    assert check_helper(data, {}, today) == [] and data["helper_since"] == dt.date(2026, 6, 1)
+    assert check_follow_up(None, "", "12-15", today)["due_on"] == dt.date(2026, 12, 15)
+    with pytest.raises((ValidationError, ValidationErrors)) as problem:
+        validate_benefit({"kind": "dibao", "start_on": "2024/13/1"}, today)
+    assert "13" in str(problem.value)

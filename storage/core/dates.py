@@ -28,6 +28,7 @@ FIELD_TOWARDS: dict[str, Towards] = {
     "birth_date": "past",
     "next_visit_on": "future",
     "due_on": "future",
+    "helper_since": "past",
 }
 # fields where a date without its year makes no sense
 NEEDS_YEAR = frozenset({"birth_date"})

@@ -51,6 +51,8 @@ def progress_renderable(data, compact: bool = False):
         alerts.append((_("Referrals past their follow-up date (tab 4)"), str(late), "bold red"))
     if data.role == "township":
         alerts.append((_("Conflicts to review"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
+        dups = getattr(data, "possible_duplicates", 0)
+        alerts.append((_("Possible duplicates"), str(dups), "bold yellow" if dups else ""))
     if alerts:
         grid = Table.grid(padding=(0, 1), expand=True)
         for _i in range(len(alerts) if compact else 1):

@@ -79,11 +79,19 @@ class ResidentsScreen(Screen[None]):
 
     COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 4),
                ("cats", N_("Categories"), 14), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 14))
+    # the township's register holds every grid: each row says whose (in the age's place, to fit 80 columns)
+    TOWNSHIP_COLUMNS = tuple(("grid", N_("Grid"), 5) if key == "age" else (key, title, width)
+                             for key, title, width in COLUMNS)
+
+    @property
+    def columns(self) -> tuple:
+        ident = getattr(self.app, "identity", None)
+        return self.TOWNSHIP_COLUMNS if ident is not None and ident.role == "township" else self.COLUMNS
 
     def on_mount(self) -> None:
         self.title = _("Residents")
         table = self.query_one(DataTable)
-        for key, title, width in self.COLUMNS:
+        for key, title, width in self.columns:
             table.add_column(_(title), key=key, width=width)
         self.query_one("#search", Input).focus()
         self.start_search()
@@ -104,7 +112,7 @@ class ResidentsScreen(Screen[None]):
                     select.prompt = _(prompt)
                 select.value = value
         data_table = self.query_one(DataTable)
-        for key, title, _width in self.COLUMNS:
+        for key, title, _width in self.columns:
             data_table.columns[key].label = Text(_(title))
         data_table.refresh()
         self.start_search(keep_cursor=True)
@@ -180,9 +188,9 @@ class ResidentsScreen(Screen[None]):
         cursor = table.cursor_row
         if offset == 0:
             table.clear()
-        today = self.app.today()
+        today, township = self.app.today(), self.columns is self.TOWNSHIP_COLUMNS
         for row in rows:
-            table.add_row(*self._cells(row, today), key=row.id)
+            table.add_row(*self._cells(row, today, township), key=row.id)
         self._exhausted = len(rows) < PAGE
         self._loading = False
         if keep_cursor and offset == 0 and table.row_count:
@@ -204,7 +212,7 @@ class ResidentsScreen(Screen[None]):
         return _("No resident matches.")
 
     @staticmethod
-    def _cells(row: ResidentRow, today: dt.date) -> list:
+    def _cells(row: ResidentRow, today: dt.date, township: bool = False) -> list:
         risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Off the register"), style="dim")
@@ -213,7 +221,8 @@ class ResidentsScreen(Screen[None]):
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
             due = Text(format_column_date(row.due_on))
-        return [as_text(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), categories_cell(row.categories, 14), risk, due]
+        third = as_text(row.grid_code.split("-", 1)[-1]) if township else ("" if row.age is None else str(row.age))
+        return [as_text(_cut(row.name, 8)), row.masked_id, third, categories_cell(row.categories, 14), risk, due]
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

@@ -59,6 +59,7 @@ class ResidentRow:
     phone: str = ""
     last_visit: dt.date | None = None
     due_on: dt.date | None = None
+    grid_code: str = ""
 
 
 # A "contains" stage scans the index that holds the column (a tenth of the table's
@@ -203,7 +204,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
             age=age_on(birth, today), categories=with_derived(categories, age_on(birth, today)),
             risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
-            due_on=due_on(policy, facts, today),
+            due_on=due_on(policy, facts, today), grid_code=m["grid_code"] or "",
         ))
     return rows
 
@@ -211,7 +212,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
 # the columns a row needs; the visit history is read for the page only, after sorting,
 # so that a sort over many matches never computes it for rows it then drops
 _COLUMNS = ("r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
-            " r.registered_on, r.visit_frequency_days")
+            " r.registered_on, r.visit_frequency_days, r.grid_code")
 
 
 def search_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),

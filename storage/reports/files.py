@@ -38,7 +38,7 @@ from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, R
 from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
-STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
+STATUSES = {"active": N_("Active"), "closed": N_("Off the register")}  # 在册 / 已退出（销号）, not a referral's 已办结
 
 
 @dataclass(frozen=True)

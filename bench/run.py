@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     reps = 1 if args.quick else args.reps
-    from bench import datasets, m_export, m_merge, m_report, m_save, m_search, m_startup
+    from bench import datasets, m_export, m_hostile, m_merge, m_report, m_save, m_search, m_startup
 
     results: list[Result] = []
     small = "grid" if args.quick else "township"
@@ -110,6 +110,8 @@ def main(argv: list[str]) -> int:
         results += township
         county_shape = (8, 20) if args.quick else (800, 150)
         results += m_merge.measure_county(*county_shape, township_peak=township[-1].measured)
+    if wanted("hostile"):
+        results += m_hostile.measure(args.quick)
     text = markdown(results, args.quick)
     print(text)
     args.out.write_text(text, encoding="utf-8")

@@ -183,8 +183,8 @@ class RosterImportScreen(Screen[None]):
     def _show_report(self, report, checked: tuple[str, str, bool] | None) -> None:
         table = self.query_one("#report", DataTable)
         table.clear()
-        # problems first: they are what the user has to act on
-        rows = sorted(report.rows, key=lambda r: (r.status != "invalid", r.row))
+        # problems first: they are what the user has to act on; the counts say the rest of a long file
+        rows, unlisted = report.listed()
         for r in rows:
             style = STATUS_STYLES.get(r.status, "")
             problems = Text(describe(r), style=style if r.status == "invalid" else "")
@@ -192,12 +192,16 @@ class RosterImportScreen(Screen[None]):
                           key=str(r.row), height=None)
         self.query_one("#progress", ProgressBar).display = False
         self._invalid = report.count("invalid")
+        summary = report.summary()
+        if unlisted:
+            summary += " " + ngettext("{n} more row is not listed.", "{n} more rows are not listed.", unlisted).format(
+                n=unlisted)
         if checked is not None:
             self._checked = checked
-            self._say(report.summary() + "\n" + self._ready_text())
+            self._say(summary + "\n" + self._ready_text())
         else:
             self._checked = None
-            self._say(report.summary())
+            self._say(summary)
             if report.imported:
                 notify_text(self, report.summary(), title=_("Roster imported"))
 

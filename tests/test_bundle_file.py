@@ -12,13 +12,14 @@ import gzip
 import hashlib
 import io
 import json
+import random
 import zipfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage.sync import bundle_file
+from storage.sync import bundle_file, bundle_payload
 from storage.sync.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
 from storage.core.i18n import set_language
 from storage.core.keys import generate_keypair
@@ -152,7 +153,7 @@ def test_empty_and_large_bundles(tmp_path):
 
 
 def test_events_spanning_decompression_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(bundle_file, "CHUNK", 7)
+    monkeypatch.setattr(bundle_payload, "CHUNK", 7)
     info = _write(tmp_path / "b.gcb")
     assert _read(info.path)[1] == _events()
 
@@ -320,7 +321,9 @@ def test_malformed_lines_are_refused(tmp_path):
         deep = {"a": deep}
     lines = {
         "deep": _line({**_events(1)[0], "fields": deep}),
-        "huge": _line({**_events(1)[0], "fields": {"notes": "x" * (bundle_file.MAX_EVENT_LINE + 10)}}),
+        # text that does not compress: the line's length is what is refused, not what it unpacks to
+        "huge": _line({**_events(1)[0], "fields": {
+            "notes": base64.b64encode(random.Random(1).randbytes(bundle_payload.MAX_EVENT_LINE)).decode()}}),
         "array": b"[1, 2]\n",
         "not json": b"{not json}\n",
         "nan": ok.replace(b'"hlc": 1000', b'"hlc": NaN'),
@@ -350,8 +353,8 @@ def test_damaged_contents_inside_a_valid_envelope(tmp_path, monkeypatch):
     crc[-6] ^= 0xFF
     _refused(_forge(tmp_path / "crc.gcb", _manifest(), bytes(crc), compress=False), "corrupt")
     # decompression bomb: refused once the cap is passed, without inflating the rest
-    monkeypatch.setattr(bundle_file, "MAX_PLAINTEXT", 10_000)
-    monkeypatch.setattr(bundle_file, "CHUNK", 1000)
+    monkeypatch.setattr(bundle_payload, "MAX_PLAINTEXT", 10_000)
+    monkeypatch.setattr(bundle_payload, "CHUNK", 1000)
     bomb = plain + b"\n" * 1_000_000
     _refused(_forge(tmp_path / "bomb.gcb", _manifest(), bomb), "corrupt")
 

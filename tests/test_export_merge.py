@@ -333,6 +333,6 @@ def test_a_folder_merged_again_is_not_decrypted_again(tmp_path, monkeypatch):
     def must_not_read(*args, **kwargs):
         raise AssertionError("an already merged bundle was decrypted again")
 
-    monkeypatch.setattr(merge_module, "read_bundle", must_not_read)
+    monkeypatch.setattr(merge_module, "open_bundle", must_not_read)
     again = merge_paths(t.db, [usb])
     assert [(b.status, b.worker, b.seq) for b in again.bundles] == [("already", "王芳", 1)]

@@ -303,7 +303,7 @@ class Hostile:
         self.clock += 1
         device = device or self.me.device_id
         return {"id": event_id or f"{device}-{self.clock}", "record_type": record_type, "record_id": record_id,
-                "fields": fields, "hlc": self.clock, "device_id": device, "base_hlc": self.clock,
+                "fields": fields, "hlc": self.clock, "device_id": device, "base_hlc": self.clock - 1,
                 "author": self.me.worker_name if author is None else author}
 
     def _own_resident(self, grid=HOSTILE_GRID):

@@ -49,10 +49,14 @@ def print_report(report) -> None:
     table.add_column(_("Name"))
     table.add_column(_("Status"))
     table.add_column(_("Problems"), overflow="fold")
-    for row in report.rows:
+    rows, unlisted = report.listed()
+    for row in rows:
         table.add_row(str(row.row), as_text(row.name), status_label(row.status), as_text(describe(row)),
                       style=STATUS_STYLES.get(row.status))
     console.print(table)
+    if unlisted:
+        console.print(ngettext("{n} more row is not listed.", "{n} more rows are not listed.", unlisted).format(
+            n=unlisted), markup=False)
     if report.skipped:
         console.print(_("Rows without a name or an ID number were skipped: {rows}").format(
             rows=", ".join(str(n) for n in report.skipped)), markup=False)

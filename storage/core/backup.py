@@ -82,6 +82,10 @@ def integrity_ok(path: Path, *, quick: bool = True) -> bool:
             conn.close()
     except sqlite3.DatabaseError:
         return False
+    except UnicodeDecodeError:
+        # SQLite's message about a damaged page can quote bytes of it that are not UTF-8, and Python
+        # fails decoding the message instead of raising DatabaseError: damaged all the same
+        return False
     return rows == [("ok",)]
 
 

@@ -18,12 +18,12 @@ from sqlmodel import Session
 
 from storage.core import hlc as clock
 from storage.core.derive import RISK_OWNER, derive, stamp_event, visit_risk_id
-from storage.core.errors import UserError
+from storage.core.errors import UserError, ValidationError
 from storage.core.fields import check_fields, column_kinds, from_json_value, to_json_value
-from storage.core.fold import refresh_risk, visit_risk_row
+from storage.core.fold import rebuild, refresh_risk, visit_risk_row
 from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Event, Identity, RiskAssessment
-from storage.core.schema import clean
+from storage.core.schema import TEXT_MAX, clean, fields_problem, record_spec
 
 
 def new_id() -> str:
@@ -45,6 +45,21 @@ def _visit_risk(session: Session, visit: Any, newest: int) -> str | None:
     return visit.resident_id if (existing is not None or derived is not None) else None
 
 
+def _check_values(record_type: str, fields: dict[str, Any]) -> None:
+    """The kinds' limits (storage/core/schema.py) on a local write: what this device writes, a merge accepts.
+
+    The forms and services check the code lists and their own limits first, with messages of their
+    own; this catches what they let through (a case's notes grown past their limit by closing it).
+    """
+    problem = fields_problem(record_type, fields, record_spec(record_type))
+    if problem is None:
+        return
+    spec = record_spec(record_type).get(problem.field)
+    if problem.reason == "too_long" and spec is not None and spec.kind == "text":
+        raise ValidationError(problem.field, _("Too long: at most {n} characters.").format(n=spec.max_len or TEXT_MAX))
+    raise ValidationError(problem.field, _("This value cannot be stored."))
+
+
 @dataclass
 class Writer:
     """Appends events for one transaction; obtained from `writer(session)`."""
@@ -56,6 +71,7 @@ class Writer:
         table = RECORD_TABLES[record_type]
         fields = clean(record_type, {k: to_json_value(v) for k, v in fields.items()})
         check_fields(record_type, fields)
+        _check_values(record_type, fields)
         s = self.session
         row = s.get(table, record_id)
         if row is not None and getattr(row, "deleted", False):
@@ -69,6 +85,11 @@ class Writer:
         ev = Event(**stamp_event(ident.device_id, ident.worker_name, record_type, record_id, fields, stamp, base))
         s.add(ev)
         s.add(self.identity)
+        if base >= stamp:
+            # the record holds an event stamped past this clock (storage/core/hlc.py OBSERVE_CEILING): this
+            # event is not the newest, so the record is folded again from all its events, as a merge would
+            rebuild(s, [(record_type, record_id)])
+            return ev
         # the newest event wins every field it sets, so state is updated in place
         if row is None:
             row = table(id=record_id)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -126,16 +126,21 @@ def _create_indexes(conn: sqlite3.Connection, wanted: dict[str, tuple[str, ...]]
                 conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
 
 
+def _upgrade_7_to_8(conn: sqlite3.Connection) -> None:
+    # v8 remembers bundles refused for what they hold, by checksum (models.BundleRefused, issue #19)
+    _create_tables(conn, ADDED_TABLES[8])
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
 UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
-    6: _upgrade_6_to_7,
+    6: _upgrade_6_to_7, 7: _upgrade_7_to_8,
 }
 KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a file already: a missing one means a damaged file, never one to create empty.
 ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
-                                              7: ("assessment", "emergency_ack")}
+                                            7: ("assessment", "emergency_ack"), 8: ("bundle_refused",)}
 
 
 @dataclass

@@ -31,9 +31,14 @@ def event_id(device_id: str, hlc: int) -> str:
 
 def stamp_event(device_id: str, author: str, record_type: str, record_id: str, fields: dict[str, Any], hlc: int,
                 base_hlc: int) -> dict[str, Any]:
-    """One change event as the log (and a bundle) holds it; `fields` are JSON values already."""
+    """One change event as the log (and a bundle) holds it; `fields` are JSON values already.
+
+    The base is kept below the event's own clock: a record may hold an event stamped past this device's
+    clock (between 2099 and the horizon, storage/core/hlc.py OBSERVE_CEILING), and a base at or above
+    the event's clock is refused by every merge as malformed.
+    """
     return {"id": event_id(device_id, hlc), "record_type": record_type, "record_id": record_id, "fields": fields,
-            "hlc": hlc, "device_id": device_id, "base_hlc": base_hlc, "author": author}
+            "hlc": hlc, "device_id": device_id, "base_hlc": min(base_hlc, hlc - 1), "author": author}
 
 
 # --- derive(): the columns no event sets, per record type -----------------------------------------

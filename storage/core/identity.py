@@ -13,6 +13,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import Identity, utc_now
 from storage.core.private_keys import PrivateKeys, write_keys
+from storage.core.schema import NAME_MAX
 from storage.core.text import printable
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
@@ -32,6 +33,8 @@ def _check_codes(township_code: str, township_name: str, grid_code: str | None =
         )
     if not (township_name or "").strip():
         raise ValidationError("township_name", _("Give the township's name."))
+    if len(township_name.strip()) > NAME_MAX:
+        raise ValidationError("township_name", _("Too long: at most {n} characters.").format(n=NAME_MAX))
     if grid_code is not None and not GRID_CODE.match(grid_code):
         raise ValidationError(
             "grid_code", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03.")
@@ -106,6 +109,9 @@ def init_worker(
         raise ValidationError("worker", _("Give the grid worker's name."))
     if not (grid_name or "").strip():
         raise ValidationError("grid_name", _("Give the grid's name."))
+    for field, value in (("worker", worker_name), ("grid_name", grid_name)):
+        if len(value.strip()) > NAME_MAX:  # they travel in every bundle: a township refuses longer ones
+            raise ValidationError(field, _("Too long: at most {n} characters.").format(n=NAME_MAX))
     code = None
     if enroll_code is not None and enroll_code.strip():
         code = enrollment.normalise_code(enroll_code)

@@ -188,6 +188,24 @@ class BundleReceived(SQLModel, table=True):
     merged_at: dt.datetime = _instant(nullable=False)
 
 
+class BundleRefused(SQLModel, table=True):
+    """A bundle refused for what it holds (a damaged or oversized payload, a value no record may hold),
+    by its signed checksum: merging the folder again says so without unpacking it again (issue #19).
+
+    `release`: the gridcare release that refused it; a later release reads the bundle again, since
+    what it accepts may have grown (a record type or code it learnt).
+    """
+
+    __tablename__ = "bundle_refused"
+
+    payload_sha256: str = Field(primary_key=True)
+    release: str = ""
+    code: str = ""
+    message: str = ""
+    file_name: str = ""
+    refused_at: dt.datetime = _instant(nullable=False)
+
+
 class AuditEntry(SQLModel, table=True):
     """Who exported, merged, reported, backed up or restored what, and when."""
 

@@ -80,6 +80,9 @@ CHILD_SUBTYPES: dict[str, str] = {
     "de_facto_unsupported": N_("De facto unsupported child"),
 }
 
+SEXES = ("M", "F")  # as an ID number's 17th digit gives it: odd male, even female
+RESIDENT_STATUSES = ("active", "closed")
+
 RISK_LEVELS: dict[str, str] = {
     "emergency": N_("Emergency"),
     "high": N_("High"),

@@ -63,6 +63,9 @@ class Emergency:
         return None if self.next_visit_on is None else (self.next_visit_on - self.found_on).days
 
 
+MAX_NOTE = 200  # an acknowledgement's note (a merge refuses a longer one: storage/register/field_rules.py)
+
+
 def parse_key(key: str) -> tuple[str, str]:
     """("visit" | "risk", record id) of an emergency key; UserError for anything else."""
     kind, _sep, rid = (key or "").partition(":")
@@ -278,8 +281,8 @@ def acknowledge(db: Database, key: str, *, note: str = "", now: dt.datetime | No
     kind, rid = parse_key(key)
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     note = " ".join((note or "").split())
-    if len(note) > 200:
-        raise UserError(_("Too long: at most {n} characters.").format(n=200))
+    if len(note) > MAX_NOTE:
+        raise UserError(_("Too long: at most {n} characters.").format(n=MAX_NOTE))
     with db.write() as s:
         ident = load_identity(s)
         if ident.role != "township":

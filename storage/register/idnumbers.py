@@ -103,6 +103,33 @@ def parse_id_number(raw: str, field: str = "id_number") -> IdInfo:
     return IdInfo(text, born, "M" if int(text[16]) % 2 else "F")
 
 
+# as stored: 17 digits and a check character (a 15-digit card is stored upgraded)
+_STORED_ID = re.compile(r"[0-9]{17}[0-9X]")
+LATEST_BIRTH = dt.date(2099, 12, 31)  # a fixed bound, never "today": see is_id_number
+
+
+def is_id_number(number: str) -> bool:
+    """Whether a stored ID number is one: its shape, its check character, a real birth date.
+
+    For values from other devices (a merge): the same answer on every computer whatever its
+    date, so the birth date is bounded by fixed dates, not by today. Region codes are never
+    checked, and births back to EARLIEST_BIRTH are accepted (elderly people carry such numbers).
+    """
+    if not _STORED_ID.fullmatch(number) or check_char(number[:17]) != number[17]:
+        return False
+    try:
+        born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return EARLIEST_BIRTH <= born <= LATEST_BIRTH
+
+
+def is_disability_card(number: str) -> bool:
+    """Whether a stored disability card number is one: an ID number, a category 1-7, a grade 1-4."""
+    return (len(number) == 20 and is_id_number(number[:18]) and number[18:].isdigit()
+            and int(number[18]) in DISABILITY_CATEGORIES and int(number[19]) in DISABILITY_GRADES)
+
+
 def parse_disability_card(raw: str, id_number: str | None = None) -> DisabilityCard:
     field = "disability_card"
     text = _clean(raw)

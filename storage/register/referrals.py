@@ -91,6 +91,8 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
         fields: dict = {"status": status}
         if outcome:
             fields["outcome"] = " ".join(outcome.split())
+            if len(fields["outcome"]) > MAX_REASON:
+                raise ValidationError("outcome", _("Too long: at most {n} characters.").format(n=MAX_REASON))
         if status == "closed":
             fields["closed_on"] = closed_on or today
             if fields["closed_on"] > today:

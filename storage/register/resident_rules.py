@@ -25,6 +25,7 @@ from storage.register.categories import (
     CHILD_SUBTYPES,
     ELDER_CATEGORIES,
     PARENT_STATUSES,
+    SEXES,
 )
 from storage.register.category_rules import category_errors
 from storage.register.names import clean_name
@@ -148,7 +149,7 @@ def birth_and_sex(fields: Mapping[str, Any], ctx: Context) -> Checked:
     birth = fields.get("birth_date")
     if isinstance(birth, dt.date) and birth > ctx.today:
         out.errors.append(ValidationError("birth_date", _("The birth date is in the future.")))
-    if "sex" in fields and fields["sex"] not in (None, "", "M", "F"):
+    if "sex" in fields and fields["sex"] not in (None, "", *SEXES):
         out.errors.append(ValidationError("sex", _("Sex is M (male) or F (female).")))
     return out
 

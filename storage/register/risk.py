@@ -12,6 +12,8 @@ from storage.core.i18n import _
 from storage.core.models import Resident, RiskAssessment
 from sqlmodel import select
 
+MAX_REASON = 1000
+
 
 def change_risk(db: Database, resident_id: str, level: str, reason: str, *, assessed_on: dt.date | None = None,
                 today: dt.date | None = None) -> Resident:
@@ -20,8 +22,8 @@ def change_risk(db: Database, resident_id: str, level: str, reason: str, *, asse
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("reason", _("Say why the risk level changes."))
-    if len(reason) > 1000:
-        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=1000))
+    if len(reason) > MAX_REASON:
+        raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=MAX_REASON))
     today = today or dt.date.today()
     assessed_on = assessed_on or today
     if assessed_on > today:

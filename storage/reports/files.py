@@ -34,6 +34,7 @@ from storage.register.categories import (
 from storage.register.idnumbers import mask_id
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.policy_text import policy_title
+from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
 from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
 
@@ -253,6 +254,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     from storage.reports.followup_files import add_assessment_sheet
 
     add_assessment_sheet(wb, report)
+    no_formulas(wb)
     with atomic_writer(Path(path)) as fh:
         wb.save(fh)
 
@@ -284,6 +286,8 @@ def _csv_value(value: Any, kind: str = "") -> str:
         return f"{value * 100:.1f}%"
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, str):
+        return csv_text(value)
     return str(value)
 
 
@@ -297,9 +301,9 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
     path = Path(path)
     with atomic_text_writer(path, bom=True) as fh:
         out = csv.writer(fh)
-        out.writerow([title(report)])
-        out.writerow([notes(report)])
-        out.writerow([policy_line(report)])
+        out.writerow(csv_row([title(report)]))
+        out.writerow(csv_row([notes(report)]))
+        out.writerow(csv_row([policy_line(report)]))
         for grouping in GROUPINGS:
             out.writerow([])
             out.writerow(summary_headers(grouping))

@@ -10,6 +10,7 @@ from typing import Any
 from storage.core.files import atomic_text_writer
 from storage.core.i18n import N_, _
 from storage.register.assessments import DIMENSIONS
+from storage.reports.cell_safety import csv_row
 from storage.reports.followup import AssessmentRow
 from storage.reports.monthly import MonthlyReport
 
@@ -86,5 +87,5 @@ def write_assessment_csv(report: MonthlyReport, target: Path) -> Path:
         out.writerow(top)
         out.writerow(second)
         for values in _rows(report):
-            out.writerow(values)
+            out.writerow(csv_row(values))
     return target

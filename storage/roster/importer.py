@@ -15,6 +15,7 @@ nothing, and a corrected file updates only the fields that differ, through the c
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -36,8 +37,9 @@ from storage.roster.columns import (
     FIELD_LABELS,
 )
 from storage.roster.benefit_rows import plan_benefits, row_warnings
+from storage.roster.duplicate_rows import Duplicates
 from storage.roster.parse import ParsedRow, map_columns, parse_row
-from storage.roster.read import RosterSheet, read_roster
+from storage.roster.read import RosterSheet, open_roster, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
 from storage.roster.write import write_changes
 
@@ -80,8 +82,7 @@ class RowPlan:
 
 def preview(path: str | Path, sheet: str | None = None, rows: int = 5) -> tuple[RosterSheet, list[ColumnMap]]:
     """The file read and its column mapping, for a screen to show before a dry run."""
-    data = read_roster(path, sheet)
-    data.rows = data.rows[:rows]
+    data = read_roster(path, sheet, limit=rows)
     return data, map_columns(data.headers)
 
 
@@ -220,12 +221,16 @@ def plan_change(ctx: _Context, plan: RowPlan) -> None:
         if plan.risk_changes:
             changed.append(ctx.column("risk_level"))
         changed += [ctx.headers.get(column, column) for column, _kind, _since in plan.benefits]
-        row.changed = list(dict.fromkeys(changed)) if row.status == "update" else []
+        row.changed = list(dict.fromkeys(changed)) if row.status == "update" else ()
     plan.diff = diff if (diff or plan.risk_changes) else {}
 
 
-def match_existing(session: Any, plans: list[RowPlan]) -> None:
-    """The resident each row is: the same ID number, or without one the same name, grid and birth date."""
+def match_existing(session: Any, plans: list[RowPlan], made: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    """The resident each row is: the same ID number, or without one the same name, grid and birth date.
+
+    `made`: residents this import registered already (an earlier batch of it), never matched: a row
+    is matched against the register as it was before the import, as if the file were read at once.
+    """
     numbers = {}
     for p in plans:
         number = p.fields.get("id_number")
@@ -239,7 +244,7 @@ def match_existing(session: Any, plans: list[RowPlan]) -> None:
     for i in range(0, len(keys), 500):
         query = select(Resident).where(Resident.id_number.in_(keys[i:i + 500]), Resident.deleted == False)  # noqa: E712
         for r in session.execute(query).scalars():
-            if r.merged_into is None or r.id_number not in found:
+            if r.id not in made and (r.merged_into is None or r.id_number not in found):
                 found[r.id_number] = r
     for number, p in numbers.items():
         p.existing = found.get(number)
@@ -248,24 +253,9 @@ def match_existing(session: Any, plans: list[RowPlan]) -> None:
         names = sorted({p.fields["name"] for p in without})
         query = select(Resident).where(Resident.name.in_(names), Resident.id_number.is_(None),
                                        Resident.deleted == False, Resident.merged_into.is_(None))  # noqa: E712
-        by_key = {(r.name, r.grid_code, r.birth_date): r for r in session.execute(query).scalars()}
+        by_key = {(r.name, r.grid_code, r.birth_date): r for r in session.execute(query).scalars() if r.id not in made}
         for p in without:
             p.existing = by_key.get((p.fields["name"], p.fields.get("grid_code"), p.fields.get("birth_date")))
-
-
-def duplicates(ctx: _Context, plans: list[RowPlan]) -> None:
-    """Two rows with one ID number: both invalid."""
-    rows_by_number: dict[str, list[RowPlan]] = defaultdict(list)
-    for p in plans:
-        number = p.data.get("id_number") if p.data else None
-        if number:
-            rows_by_number[number].append(p)
-    for same in rows_by_number.values():
-        if len(same) > 1:
-            listed = ", ".join(str(p.row.row) for p in same)
-            for p in same:
-                p.row.problems.append(Problem(ctx.column("id_number"), _("The same ID number is on rows {rows}.").format(rows=listed),
-                                              _("Keep one row per person.")))
 
 
 def _diff(ctx: _Context, plan: RowPlan) -> dict[str, Any]:
@@ -276,50 +266,124 @@ def _diff(ctx: _Context, plan: RowPlan) -> dict[str, Any]:
     return changed_fields(plan.existing, data)
 
 
+BATCH_ROWS = 2_000  # rows parsed, checked and written at a time: an import holds a batch, not the file
+
+
+class _Redo(Exception):
+    """Rows already written that a later row made invalid (one ID number twice, with skip_invalid)."""
+
+    def __init__(self, rows: set[int]):
+        self.rows = rows
+
+
+class _NothingWritten(Exception):
+    def __init__(self, report: RosterReport):
+        self.report = report
+
+
 def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip_invalid: bool = False,
                   sheet: str | None = None, progress: Progress | None = None, today: dt.date | None = None) -> RosterReport:
+    """Import a roster a batch of rows at a time (parse, match, check, diff, write), in one transaction.
+
+    Any invalid row and no `skip_invalid`: the transaction is rolled back and the report says why.
+    With `skip_invalid`, a row already written that a later row makes invalid (its ID number again)
+    is left out by importing again, leaving out every such row from the start: rare, and the import
+    stays one transaction either way.
+    """
     started = time.perf_counter()
     today = today or dt.date.today()
-    data = read_roster(path, sheet)
-    columns = map_columns(data.headers)
-    fields_present = {c.field for c in columns}
-    if "name" not in fields_present:
-        raise UserError(_("The roster has no name column (姓名): found {headers}.").format(headers=", ".join(data.headers)))
-    report = RosterReport(str(path), data.sheet_name, data.header_row, columns, dry_run=dry_run)
-    total = len(data.rows) * 2
-    with (db.session() if dry_run else db.write()) as s:
-        ident = load_identity(s)
-        if ident.role == "township" and "_grid" not in fields_present:
-            raise UserError(_("On a township database the roster needs a grid column (所属网格) saying whose grid each resident is in."))
-        ctx = _Context(s, ident, columns)
+    leave_out: set[int] = set()
+    for _attempt in range(2):
+        try:
+            report = _import(db, path, dry_run=dry_run, skip_invalid=skip_invalid, sheet=sheet, progress=progress,
+                             today=today, leave_out=leave_out)
+        except _Redo as redo:
+            leave_out = redo.rows
+            continue
+        except _NothingWritten as nothing:
+            report = nothing.report
+        break
+    report.seconds = time.perf_counter() - started
+    if report.imported:
+        record(db, "roster_import", Path(path).name, {status: report.count(status) for status in STATUS_LABELS})
+    return report
+
+
+def _import(db: Database, path: str | Path, *, dry_run: bool, skip_invalid: bool, sheet: str | None,
+            progress: Progress | None, today: dt.date, leave_out: set[int]) -> RosterReport:
+    data = open_roster(path, sheet)
+    try:
+        columns = map_columns(data.headers)
+        fields_present = {c.field for c in columns}
+        if "name" not in fields_present:
+            raise UserError(_("The roster has no name column (姓名): found {headers}.").format(
+                headers=", ".join(h for h in data.headers if h)))
+        report = RosterReport(str(path), data.sheet_name, data.header_row, columns, dry_run=dry_run)
+        with (db.session() if dry_run else db.write()) as s:
+            ident = load_identity(s)
+            if ident.role == "township" and "_grid" not in fields_present:
+                raise UserError(_("On a township database the roster needs a grid column (所属网格) saying whose grid each resident is in."))
+            _batches(s, _Context(s, ident, columns), data, report, today, progress, dry_run=dry_run,
+                     skip_invalid=skip_invalid, leave_out=leave_out)
+            if not data.extra_seen:  # no row had data beyond the named columns: no such column
+                report.columns.pop()
+            if not dry_run and report.count("invalid") and not skip_invalid:
+                raise _NothingWritten(report)  # rolls the transaction back
+            report.imported = not dry_run
+    finally:
+        data.close()
+    return report
+
+
+def _batches(s: Any, ctx: _Context, data: RosterSheet, report: RosterReport, today: dt.date,
+             progress: Progress | None, *, dry_run: bool, skip_invalid: bool, leave_out: set[int]) -> None:
+    """Parse, place, match, check and diff each batch of rows; write its valid rows while the import may."""
+    columns = report.columns
+    dups = Duplicates(ctx.column("id_number"))
+    # residents registered by earlier batches from rows without an ID number (a row with one that matches
+    # such a resident repeats its number: both rows are invalid, whatever the match)
+    made: set[str] = set()
+    late: set[int] = set()  # rows written that a later row made invalid
+    done = 0
+    invalid = False
+    for batch in _chunks(data.rows):
         plans: list[RowPlan] = []
-        for number, cells in data.rows:  # parse
+        for number, cells in batch:  # parse
             parsed = parse_row(columns, number, cells)
             if parsed is None:
                 report.skipped.append(number)
                 continue
             ctx.place(parsed)
             plans.append(RowPlan(parsed))
-        match_existing(s, plans)  # match
-        for i, plan in enumerate(plans):  # validate
+        match_existing(s, plans, made)  # match
+        for plan in plans:  # validate
             check_row(ctx, plan, today)
-            if progress:
-                progress(i + 1, total)
-        duplicates(ctx, plans)
+        # a row of an earlier batch made invalid now was written if anything was (skip_invalid: every valid row is)
+        late.update(row.row for row in dups.add(plans) if row.row < batch[0][0] and skip_invalid)
         plan_benefits(s, plans, today)  # of the benefits a row names, those not recorded yet
         for plan in plans:  # diff
             report.rows.append(plan.row)
-            if plan.row.problems:
+            if plan.row.problems or plan.row.row in leave_out:
                 plan.row.status = "invalid"
+                invalid = True
             else:
                 plan_change(ctx, plan)
-        invalid = report.count("invalid")
-        if dry_run or (invalid and not skip_invalid):
-            report.seconds = time.perf_counter() - started
-            return report
-        write_changes(s, plans, today, progress, total)  # write
-        report.imported = True
-    report.seconds = time.perf_counter() - started
+        invalid = invalid or bool(dups.groups)
+        if not dry_run and (skip_invalid or not invalid):  # else nothing is written: no need to write more
+            valid = [plan for plan in plans if plan.row.status != "invalid"]
+            write_changes(s, valid, today, None, 0)  # write
+            made.update(plan.row.resident_id for plan in valid
+                        if plan.row.status == "new" and plan.row.resident_id and not plan.fields.get("id_number"))
+        done += len(batch)
+        if progress:
+            progress(done, max(done, data.expected_rows or 0))
+    dups.finish()
+    if late:
+        raise _Redo(leave_out | late | {r.row for group in dups.groups.values() for r in group})
 
-    record(db, "roster_import", Path(path).name, {status: report.count(status) for status in STATUS_LABELS})
-    return report
+
+def _chunks(rows: Any) -> Any:
+    """BATCH_ROWS rows at a time (itertools.batched, which Python 3.10 and 3.11 lack)."""
+    it = iter(rows)
+    while chunk := tuple(itertools.islice(it, BATCH_ROWS)):
+        yield chunk

@@ -4,26 +4,43 @@ Cells keep their real types (numbers, dates, text): what a number in an ID
 column means is decided by the column (storage/roster/columns.py), not here. The
 header row is the first of the first rows that names at least two known
 columns, so a merged title row ("XX镇留守儿童花名册") above it is skipped.
+
+A roster comes from outside and may be hostile (issue #19, item 5), so its cost is bounded
+before and while it is read: an .xlsx is a zip of XML files, and the sizes its entries declare
+(which the zip reader never unpacks beyond) are checked before anything is parsed — a few
+megabytes that unpack to gigabytes are refused at once; a CSV is at most MAX_CSV_BYTES; at most
+MAX_ROWS rows and MAX_CELL characters a cell. `open_roster` gives the rows as they are read (an
+import holds a batch of them, not the file); `read_roster` a list, for a preview and the tests.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import itertools
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.i18n import _, babel_locale
+from storage.core.text import printable
 from storage.roster.columns import cell_text, field_for_header
 
 HEADER_SCAN_ROWS = 10
 MIN_KNOWN_HEADERS = 2
 CSV_DELIMITERS = (",", ";", "\t")
+MAX_ROWS = 100_000  # a township's roster has a few thousand; a county's key persons are ~120,000
+MAX_CELL = 32_767  # characters: Excel's own limit for a cell
+MAX_COLUMNS = 1_000  # a roster has a few dozen
+MAX_CSV_BYTES = 64 * 1024 * 1024  # 100,000 rows of a roster are about 10 MB
+MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # what an .xlsx may unpack to: 100,000 rows of 7 columns are 42 MB
+MAX_XLSX_RATIO = 100  # unpacked bytes per packed byte of an entry (sheets: about 8)
+BLOCK = 1024 * 1024
 
 
 @dataclass
@@ -32,114 +49,250 @@ class RosterSheet:
     sheet_name: str | None  # None for CSV
     header_row: int  # as the spreadsheet numbers it (1-based)
     headers: list[str]  # cleaned header texts, one per column ("" for a blank header)
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)  # (row number, cells padded to the headers)
+    # (row number, cells padded to the headers): a list (read_roster), or read as iterated (open_roster)
+    rows: Iterable[tuple[int, list[Any]]] = field(default_factory=list)
     encoding: str | None = None  # CSV only
+    expected_rows: int | None = None  # about how many rows the file holds (for a progress bar)
+    # open_roster: the last header is "" for data beyond the named columns; whether any row had such data
+    extra_column: bool = False
+    extra_seen: bool = False
+    close: Callable[[], None] = lambda: None
 
 
-def read_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
+def _number(n: int) -> str:
+    from babel.numbers import format_decimal  # deferred: only for a refusal's message
+
+    return format_decimal(n, locale=babel_locale())
+
+
+def _too_many_rows(path: Path) -> UserError:
+    return UserError(_("{file} has more than {n} rows, more than any roster: split it (a township's roster has a "
+                       "few thousand).").format(file=printable(path.name), n=_number(MAX_ROWS)))
+
+
+def open_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
+    """The file's header, and its rows as they are read (call `close()` when done, or read them all)."""
     path = Path(path)
     if not path.is_file():
         raise UserError(_("No such file: {path}").format(path=path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        name, raw = _read_xlsx(path, sheet)
+        name, raw, expected, close = _read_xlsx(path, sheet)
         encoding = None
     elif suffix in (".csv", ".txt"):
         if sheet:
             raise UserError(_("A CSV file has no sheets; leave out --sheet."))
-        raw, encoding = _read_csv(path)
+        raw, encoding, expected, close = _read_csv(path)
         name = None
     elif suffix in (".xls", ".et", ".ods"):
         raise UserError(_("{suffix} files cannot be read: open the file in Excel or WPS and save it as .xlsx (or .csv).").format(suffix=suffix))
     else:
         raise UserError(_("A roster is an .xlsx or .csv file, not {suffix}.").format(suffix=suffix or path.name))
-    return _with_header(path, name, raw, encoding)
+    try:
+        return _with_header(path, name, raw, encoding, expected, close)
+    except BaseException:
+        close()
+        raise
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, list[Any]]]]:
+def read_roster(path: str | Path, sheet: str | None = None, limit: int | None = None) -> RosterSheet:
+    """The file's header and (the first `limit` of) its rows, as a list."""
+    data = open_roster(path, sheet)
+    try:
+        data.rows = list(itertools.islice(data.rows, limit))
+    finally:
+        data.close()
+    if data.extra_column and not data.extra_seen:
+        data.headers.pop()
+        data.rows = [(n, cells[:-1]) for n, cells in data.rows]
+    return data
+
+
+# --- .xlsx ------------------------------------------------------------------------------------------
+
+
+def check_zip(path: Path) -> None:
+    """Refuse an .xlsx whose entries declare more than a roster could unpack to, before anything is parsed.
+
+    Python's zip reader stops at an entry's declared size, so the declared sizes bound the work;
+    a file that is no zip at all is left to the reader, which says so.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            entries = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        if entry.file_size > BLOCK and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1):
+            raise _bomb(path, entry.file_size)
+    if total > MAX_XLSX_UNPACKED:
+        raise _bomb(path, total)
+
+
+def _bomb(path: Path, size: int) -> UserError:
+    return UserError(_("{file} holds {mb} MB of data, more than any roster: check that it is the right file.").format(
+        file=printable(path.name), mb=_number(size // 2**20)))
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, list[Any]]], int | None, Callable[[], None]]:
     from openpyxl import load_workbook  # deferred, as all of openpyxl: only when an .xlsx is read
     from openpyxl.utils.exceptions import InvalidFileException
 
     # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read
     damaged = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError, IndexError,
                ParseError, InvalidFileException)
+
+    def unreadable(exc: BaseException) -> UserError:
+        return UserError(_("{file} is not a readable .xlsx file ({error}).").format(
+            file=printable(path.name), error=printable(exc, limit=200)))
+
+    check_zip(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except damaged as exc:
-        raise UserError(_("{file} is not a readable .xlsx file ({error}).").format(file=path.name, error=exc)) from None
+        raise unreadable(exc) from None
     try:
         names = list(wb.sheetnames)
         if sheet is not None and sheet not in names:
             raise UserError(_("No sheet named {sheet}; the file has: {names}.").format(sheet=sheet, names=", ".join(names)))
         ws = wb[sheet] if sheet is not None else wb[names[0]]
+        expected = ws.max_row  # what the file says (often wrong: only for a progress bar)
         # generators often write a wrong <dimension>; without this, read-only mode cuts rows short
         ws.reset_dimensions()
-        rows = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            rows.append((number, list(values)))
-        return ws.title, rows
+        title = ws.title
     except damaged as exc:
-        raise UserError(_("{file} is not a readable .xlsx file ({error}).").format(file=path.name, error=exc)) from None
-    finally:
         wb.close()
+        raise unreadable(exc) from None
+    except BaseException:
+        wb.close()
+        raise
 
-
-def _decode(data: bytes) -> tuple[str, str]:
-    # strict decoding: a GBK file is never valid UTF-8 beyond a few bytes, and GB18030 decodes any GBK
-    for encoding in ("utf-8-sig", "gb18030"):
+    def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            return data.decode(encoding), encoding
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except damaged as exc:
+            raise unreadable(exc) from None
+
+    return title, rows(), expected if isinstance(expected, int) else None, wb.close
+
+
+# --- .csv -------------------------------------------------------------------------------------------
+
+
+def _encoding(path: Path) -> tuple[str, int]:
+    """(the file's encoding, its number of lines), reading it a block at a time: UTF-8, else GB18030.
+
+    Strict decoding: a GBK file is never valid UTF-8 beyond a few bytes, and GB18030 decodes any GBK.
+    """
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        lines = 0
+        try:
+            with path.open("rb") as fh:
+                while block := fh.read(BLOCK):
+                    decoder.decode(block)
+                    lines += block.count(b"\n")
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding, lines + 1
     raise UserError(_("The CSV file is neither UTF-8 nor GBK text: save it again as \"CSV UTF-8\"."))
 
 
-def _sniff_delimiter(text: str) -> str:
-    sample = [line for line in text.splitlines()[:HEADER_SCAN_ROWS + 5] if line.strip()]
+def _records(path: Path, encoding: str) -> int:
+    with path.open("r", encoding=encoding, newline="") as fh:
+        try:
+            return sum(1 for _row in csv.reader(fh))
+        except csv.Error:
+            return 0  # the reading proper says what is wrong
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = [line for line in lines if line.strip()]
     counts = {d: sum(line.count(d) for line in sample) for d in CSV_DELIMITERS}
     best = max(CSV_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path) -> tuple[list[tuple[int, list[Any]]], str]:
-    text, encoding = _decode(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    # numbered as a spreadsheet shows it: one row per record, even when a quoted cell spans lines
-    return [(number, list(values)) for number, values in enumerate(reader, start=1)], encoding
+def _read_csv(path: Path) -> tuple[Iterator[tuple[int, list[Any]]], str, int, Callable[[], None]]:
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise _bomb(path, size)
+    encoding, lines = _encoding(path)
+    if lines > MAX_ROWS + HEADER_SCAN_ROWS and _records(path, encoding) > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise _too_many_rows(path)  # before any row is checked (a quoted cell may span lines: counted as records)
+    fh = path.open("r", encoding=encoding, newline="")
+    try:
+        delimiter = _sniff_delimiter([fh.readline() for _ in range(HEADER_SCAN_ROWS + 5)])
+        fh.seek(0)
+    except BaseException:
+        fh.close()
+        raise
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        # numbered as a spreadsheet shows it: one row per record, even when a quoted cell spans lines
+        try:
+            yield from enumerate(csv.reader(fh, delimiter=delimiter), start=1)
+        except csv.Error as exc:  # a NUL byte, a cell longer than the csv module takes (131,072 characters)
+            raise UserError(_("{file} is not a readable CSV file ({error}).").format(
+                file=printable(path.name), error=printable(exc, limit=200))) from None
+
+    return rows(), encoding, lines, fh.close
+
+
+# --- the header and the rows below it ----------------------------------------------------------------
 
 
 def _known_count(values: list[Any]) -> int:
     return len({f for f in (field_for_header(v) for v in values if v not in (None, "")) if f})
 
 
-def _with_header(path: Path, name: str | None, raw: list[tuple[int, list[Any]]],
-                 encoding: str | None) -> RosterSheet:
-    header_at = None
-    for i, (_number, values) in enumerate(raw[:HEADER_SCAN_ROWS]):
-        if _known_count(values) >= MIN_KNOWN_HEADERS:
-            header_at = i
-            break
+def _with_header(path: Path, name: str | None, raw: Iterator[tuple[int, list[Any]]], encoding: str | None,
+                 expected: int | None, close: Callable[[], None]) -> RosterSheet:
+    first = list(itertools.islice(raw, HEADER_SCAN_ROWS))
+    header_at = next((i for i, (_number, values) in enumerate(first) if _known_count(values) >= MIN_KNOWN_HEADERS),
+                     None)
     if header_at is None:
         raise UserError(_("No header row found in the first {n} rows: the roster needs a row of column names such as 姓名, 身份证号, 人员类别.").format(n=HEADER_SCAN_ROWS))
-    header_number, header_values = raw[header_at]
-    headers = [cell_text(v) for v in header_values]
+    header_number, header_values = first[header_at]
+    headers = [cell_text(v) for v in header_values[:MAX_COLUMNS]]
     while headers and not headers[-1]:
         headers.pop()
-    width = len(headers)
-    rows = []
-    for number, values in raw[header_at + 1:]:
-        cells = (list(values) + [None] * width)[:width]
-        if any(not _blank(v) for v in values[width:]):
-            # data beyond the last header: keep it as an unnamed column rather than drop it
+    # data beyond the last header is kept as an unnamed column rather than dropped (read_roster
+    # takes the column away again if no row has any)
+    headers.append("")
+    data = RosterSheet(path, name, header_number, headers, encoding=encoding, close=close, extra_column=True,
+                       expected_rows=None if expected is None else max(expected - header_number, 0))
+    data.rows = _data_rows(data, itertools.chain(first[header_at + 1:], raw), len(headers) - 1)
+    return data
+
+
+def _data_rows(data: RosterSheet, raw: Iterable[tuple[int, list[Any]]], width: int) -> Iterator[tuple[int, list[Any]]]:
+    count = 0
+    try:
+        for number, values in raw:
+            if len(values) > MAX_COLUMNS and any(not _blank(v) for v in values[MAX_COLUMNS:]):
+                raise UserError(_("Row {row} of {file} has data in more than {n} columns: not a roster's.").format(
+                    row=number, file=printable(data.path.name), n=_number(MAX_COLUMNS)))
+            if any(isinstance(v, str) and len(v) > MAX_CELL for v in values):
+                raise UserError(_("Row {row} of {file} has a cell of more than {n} characters: not a roster's.").format(
+                    row=number, file=printable(data.path.name), n=_number(MAX_CELL)))
+            cells = (list(values) + [None] * width)[:width]
             extra = [v for v in values[width:] if not _blank(v)]
-            cells.append("; ".join(cell_text(v) for v in extra))
-        if all(_blank(v) for v in cells):
-            continue
-        rows.append((number, cells))
-    if any(len(cells) > width for _n, cells in rows):
-        headers.append("")
-        rows = [(n, cells + [None] * (width + 1 - len(cells))) for n, cells in rows]
-    return RosterSheet(path, name, header_number, headers, rows, encoding)
+            if extra:
+                data.extra_seen = True
+            cells.append("; ".join(cell_text(v) for v in extra) if extra else None)
+            if all(_blank(v) for v in cells):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise _too_many_rows(data.path)
+            yield number, cells
+    finally:
+        data.close()
 
 
 def _blank(value: Any) -> bool:

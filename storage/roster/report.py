@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from storage.core.i18n import N_, _, ngettext
 from storage.core.text import printable
 from storage.roster.columns import FIELD_LABELS
 
+LISTED_ROWS = 1_000  # rows a report lists on screen or in the terminal (the counts say the rest)
 STATUS_LABELS = {"new": N_("New"), "update": N_("Update"), "unchanged": N_("Unchanged"), "invalid": N_("Invalid")}
 
 
@@ -18,13 +20,13 @@ class Problem:
     hint: str = ""  # what to do, when the message does not say
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of the file: 100,000 of them on a county's roster
 class RosterRow:
     row: int  # as the spreadsheet numbers it
     name: str
     status: str = "new"  # new | update | unchanged | invalid
     problems: list[Problem] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)  # columns whose values an update changes
+    changed: Sequence[str] = ()  # columns whose values an update changes (a shared empty tuple for most rows)
     warnings: list[Problem] = field(default_factory=list)  # accepted, but worth a look (a category's definition)
     resident_id: str | None = None
 
@@ -55,6 +57,13 @@ class RosterReport:
     def unknown_columns(self) -> list[str]:
         """Headers not recognised, printable (they come from the file)."""
         return [printable(c.header, limit=60) for c in self.columns if c.field is None]
+
+    def listed(self, limit: int = LISTED_ROWS) -> tuple[list[RosterRow], int]:
+        """The rows a person reads (invalid first, then updates, then the rest, each in file order), at most
+        `limit` of them, and how many are left out: a list of 100,000 rows helps nobody."""
+        order = {"invalid": 0, "update": 1}
+        rows = sorted(self.rows, key=lambda r: (order.get(r.status, 2), r.row))
+        return rows[:limit], max(len(rows) - limit, 0)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)

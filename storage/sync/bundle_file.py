@@ -22,11 +22,10 @@ import io
 import json
 import os
 import re
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from storage.core.errors import UserError
 from storage.core.files import atomic_writer
@@ -39,21 +38,19 @@ FORMAT_VERSION = 1
 SUFFIX = ".gcb"
 KINDS = ("worker", "township")
 MAX_HEADER = 64 * 1024  # magic + manifest + signature lines
-MAX_EVENT_LINE = 1024 * 1024
-MAX_PLAINTEXT = 2 * 1024**3  # decompression bomb guard
-MAX_PAYLOAD = 1024**3  # ciphertext read into memory
-MAX_DEPTH = 20
+MAX_PAYLOAD = 1024**3  # ciphertext (read a block at a time: storage/sync/bundle_payload.py)
 MAX_INT = 2**63 - 1  # what SQLite's INTEGER holds
-CHUNK = 1024 * 1024
 _BAD_NAME_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
 class BundleError(UserError):
-    """A bundle refused. `code` is stable (see docs/bundle-format.md); str() is translated and names the file."""
+    """A bundle refused. `code` is stable (see docs/bundle-format.md); str() is translated and names the file;
+    `problem` is the same reason without the file's name (what is remembered of a refused bundle)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, problem: str = ""):
         super().__init__(message)
         self.code = code
+        self.problem = problem or message
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ def _dumps(obj: Any) -> bytes:
 
 
 def _fail(code: str, problem: str, path: Path) -> BundleError:
-    return BundleError(code, _("{file}: {problem}").format(file=printable(path.name), problem=problem))
+    return BundleError(code, _("{file}: {problem}").format(file=printable(path.name), problem=problem), problem)
 
 
 def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worker: str, device_id: str, seq: int,
@@ -257,8 +254,8 @@ def _signed_head(path: Path) -> tuple[dict[str, Any], int, int]:
     return manifest, offset, size
 
 
-def _payload(path: Path, manifest: dict[str, Any], offset: int, size: int) -> bytes:
-    """Checks 11-13: the ciphertext, whole and as signed."""
+def _check_payload(path: Path, manifest: dict[str, Any], offset: int, size: int) -> None:
+    """Checks 11-12 and the size cap: the ciphertext is as long as signed (its checksum is checked as it is read)."""
     declared = manifest["payload_size"]
     if size - offset < declared:
         raise _truncated(path)
@@ -266,18 +263,18 @@ def _payload(path: Path, manifest: dict[str, Any], offset: int, size: int) -> by
         raise _fail("altered", _("the file has extra bytes: it was altered or damaged."), path)
     if declared > MAX_PAYLOAD:
         raise _fail("corrupt", _("the contents are too large to be a bundle."), path)
-    ciphertext = _read_payload(path, offset, declared)
-    if hashlib.sha256(ciphertext).hexdigest() != manifest["payload_sha256"]:
-        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
-    return ciphertext
 
 
 def verify_file(path: Path) -> dict[str, Any]:
     """The manifest of a file that is whole and as signed (checks 1-8, 11-13), without decrypting it: what a
     bundle merged before must pass to be skipped as such (a damaged copy is reported as damaged, issue #12)."""
+    from storage.sync.bundle_payload import hash_payload
+
     path = Path(path)
     manifest, offset, size = _signed_head(path)
-    _payload(path, manifest, offset, size)
+    _check_payload(path, manifest, offset, size)
+    if hash_payload(path, offset, manifest["payload_size"]) != manifest["payload_sha256"]:
+        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
     return manifest
 
 
@@ -286,11 +283,22 @@ def verify_file(path: Path) -> dict[str, Any]:
 
 def read_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
                 check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(manifest, events) once every check has passed, in this order: magic and manifest, format version,
-    signature (by the manifest's sign_public), manifest fields, township, `check_signer(manifest)` (which
-    raises BundleError to refuse), payload size and SHA-256, decryption, gunzip, every event.
+    """(manifest, events) once every check has passed: `open_bundle` with its events in a list."""
+    manifest, events = open_bundle(path, age_secrets, expected_township, check_signer)
+    return manifest, list(events)
+
+
+def open_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
+                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """(manifest, events as they are read) once checks 1-14 have passed, in this order: magic and manifest,
+    format version, signature (by the manifest's sign_public), manifest fields, township,
+    `check_signer(manifest)` (which raises BundleError to refuse), payload size, its SHA-256 and
+    decryption (one reading of the file). Checks 15-17 run as the events are iterated: each line as it
+    comes, their number at the end, each raising BundleError (storage/sync/bundle_payload.py). A merge
+    writes them a chunk at a time under one savepoint that a BundleError rolls back.
     """
-    import pyrage  # deferred: the crypto libraries load when a bundle is written or read
+    # deferred: bundle_payload imports this module (and the crypto libraries load when a bundle is read)
+    from storage.sync.bundle_payload import decrypt_payload, lines, parse_events, plaintext_limit
 
     path = Path(path)
     manifest, offset, size = _signed_head(path)
@@ -299,104 +307,25 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
             found=printable(manifest["township_code"], limit=20), expected=expected_township), path)
     if check_signer is not None:
         check_signer(manifest)
-    ciphertext = _payload(path, manifest, offset, size)
-    try:
-        identities = [pyrage.x25519.Identity.from_str(s) for s in age_secrets if s]
-    except pyrage.IdentityError:
-        raise UserError(_("This database's private key is damaged.")) from None
-    try:
-        compressed = pyrage.decrypt(ciphertext, identities)
-    except pyrage.DecryptError as exc:
-        if "No matching keys" in str(exc):
-            raise _fail("wrong_key", _("this bundle is encrypted for another township or device."), path) from None
-        raise _fail("corrupt", _("the encrypted contents are damaged."), path) from None
-    del ciphertext
-    counts = manifest["counts"]
-    expected = counts.get("events")
-    events = _parse_events(_lines(compressed, path), path, expected)
-    return manifest, events
+    _check_payload(path, manifest, offset, size)
+    member = decrypt_payload(path, manifest, offset, age_secrets)
+    events = parse_events(lines(member, path, plaintext_limit(manifest)), path, manifest["counts"].get("events"))
+    return manifest, EventStream(events, member)
 
 
-def _read_payload(path: Path, offset: int, size: int) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            fh.seek(offset)
-            data = fh.read(size + 1)
-    except OSError as exc:
-        raise _fail("unreadable", _("cannot be read ({error}).").format(error=exc.strerror or exc), path) from None
-    if len(data) != size:  # the file changed since it was measured
-        raise _truncated(path) if len(data) < size else _fail(
-            "altered", _("the file has extra bytes: it was altered or damaged."), path)
-    return data
+class EventStream(Iterator[dict[str, Any]]):
+    """A bundle's events as they are read; `close()` (or reading them all) lets go of the decrypted payload."""
 
+    def __init__(self, events: Iterator[dict[str, Any]], member: IO[bytes]):
+        self._events, self._member = events, member
 
-def _lines(compressed: bytes, path: Path) -> Iterator[bytes]:
-    """The gzip member's lines, decompressed a chunk at a time; refuses more than MAX_PLAINTEXT bytes."""
-    damaged = _fail("corrupt", _("the contents are damaged (cannot be unpacked)."), path)
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip wrapper, checks CRC and length
-    data, total, pending = compressed, 0, b""
-    while True:
+    def __next__(self) -> dict[str, Any]:
         try:
-            chunk = inflater.decompress(data, CHUNK)
-        except zlib.error:
-            raise damaged from None
-        data = inflater.unconsumed_tail
-        total += len(chunk)
-        if total > MAX_PLAINTEXT:
-            raise _fail("corrupt", _("the contents are too large to be a bundle."), path)
-        parts = (pending + chunk).split(b"\n")
-        pending = parts.pop()
-        yield from parts
-        if len(pending) > MAX_EVENT_LINE:
-            raise _fail("bad_event", _("a record inside the bundle is too large."), path)
-        if inflater.eof:
-            break
-        if not chunk and not data:
-            raise damaged  # the gzip stream stops early
-    if inflater.unused_data:
-        raise damaged
-    if pending:
-        yield pending
+            return next(self._events)
+        except BaseException:
+            self.close()
+            raise
 
-
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max([_depth(v, level + 1) for v in value.values()] or [level])
-    if isinstance(value, list):
-        return max([_depth(v, level + 1) for v in value] or [level])
-    return level
-
-
-def _event_ok(line: bytes) -> dict[str, Any] | None:
-    if len(line) > MAX_EVENT_LINE:
-        return None
-    # deferred: msgspec loads when a bundle is read, and event_line imports this module (MAX_INT)
-    from storage.sync.event_line import DECODER
-
-    try:
-        ev = DECODER.decode(line)  # checks the required keys and their types too
-    except (ValueError, RecursionError):  # msgspec.DecodeError and ValidationError are ValueErrors
-        return None
-    # counting brackets is cheap and bounds the depth; walk the object only when it could be deep
-    if line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth(ev) > MAX_DEPTH:
-        return None
-    return ev
-
-
-def _parse_events(lines: Iterable[bytes], path: Path, expected: int | None) -> list[dict[str, Any]]:
-    events = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        ev = _event_ok(line)
-        if ev is None:
-            raise _fail("bad_event", _("record {n} inside the bundle is malformed.").format(n=n), path)
-        events.append(ev)
-        if expected is not None and len(events) > expected:
-            raise _fail("bad_event", _("the bundle holds more records than its manifest says."), path)
-    if expected is not None and len(events) != expected:
-        raise _fail("bad_event", _("the bundle holds {found} records, its manifest says {expected}.").format(
-            found=len(events), expected=expected), path)
-    return events
+    def close(self) -> None:
+        self._events.close()  # type: ignore[attr-defined]
+        self._member.close()

@@ -29,17 +29,23 @@ from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
 from storage.core.private_keys import private_keys
-from storage.core.schema import RECORD_LABELS, FoldError
+from storage.core.schema import FoldError
 from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 from storage.core.text import printable
 from storage.register.duplicates import possible_duplicates
-from storage.sync.bundle_file import SUFFIX, BundleError, read_bundle, verify_file
+from storage.sync.authorise import NotAllowed, check_worker_events
+from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
 from storage.sync.conflicts import FOLLOWERS
-from storage.sync.devices import Trust
+from storage.sync.devices import Trust, hold, register, trust_worker_bundle
+from storage.sync.event_checks import check_events, problem_text
+from storage.sync.refused import remember, remembered
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses and how long the lock is held
+# a bundle's events are checked and written this many at a time, under the bundle's one savepoint:
+# whatever its size, a bundle is never whole in memory
+CHUNK_EVENTS = 20_000
 MERGE_CACHE_KIB = 64 * 1024
 
 
@@ -91,18 +97,9 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _check_record_types(events: list[dict[str, Any]], name: str) -> None:
-    for n, ev in enumerate(events, start=1):
-        if ev["record_type"] not in RECORD_TABLES:
-            raise BundleError("bad_event", _("{file}: {problem}").format(
-                file=name, problem=_("record {n} inside the bundle is malformed.").format(n=n)))
-
-
 def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
     """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
     or approved (storage/sync/devices.py). The decision is appended to `trust` for the merge."""
-    from storage.sync.devices import trust_worker_bundle
-
     def refuse(code: str, problem: str) -> None:
         raise BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
 
@@ -119,9 +116,10 @@ def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[
 
 
 def _merged_before(session, path: Path) -> BundleOutcome | None:
-    """A bundle whose (device, number, checksum) was merged already: skipped without decrypting it.
+    """A bundle whose (device, number, checksum) was merged already, or whose checksum was refused for
+    what it holds (storage/sync/refused.py): said so again without decrypting it.
 
-    Its signature and checksum are verified first (not its contents: they were merged): a
+    Its signature and checksum are verified first (not its contents: they were read before): a
     truncated or altered copy of a merged bundle must be reported as damaged, not as merged.
     A clerk's shared folder keeps every bundle ever sent, so re-merging it stays quick.
     """
@@ -132,11 +130,15 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
     device_id, seq = m.get("device_id"), m.get("seq")
     if not isinstance(device_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
         return None
+    worker, grid = str(m.get("worker", "")), str(m.get("grid_code", ""))
     seen = session.get(BundleReceived, (device_id, seq))
-    if seen is None or seen.payload_sha256 != m.get("payload_sha256"):
-        return None
-    return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=str(m.get("worker", "")),
-                         grid=str(m.get("grid_code", "")))
+    if seen is not None and seen.payload_sha256 == m.get("payload_sha256"):
+        return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=worker, grid=grid)
+    refused = remembered(session, str(m.get("payload_sha256")))
+    if refused is not None:
+        return BundleOutcome(path.name, "refused", refused.code, _("{file}: {problem}").format(
+            file=printable(path.name), problem=refused.message), device_id=device_id, seq=seq, worker=worker, grid=grid)
+    return None
 
 
 def _age_secrets(db: Database) -> list[str]:
@@ -154,22 +156,25 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     ident = load_identity(s)
     trusts: list[Trust] = []
     try:
-        manifest, events = read_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name, trusts))
-        _check_record_types(events, name)
+        manifest, events = open_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name, trusts))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
         return _failed(s, name, exc)
-    trust = trusts[0] if trusts else None
+    with contextlib.closing(events):
+        return _merge_opened(s, path, manifest, events, trusts[0] if trusts else None)
+
+
+def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
+                  trust: Trust | None) -> BundleOutcome:
+    """A bundle whose envelope passed every check: held for the clerk, skipped, or merged under a savepoint."""
+    name = path.name
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
                             grid=str(manifest.get("grid_code", "")))
     if trust is not None and trust.waiting:
-        from storage.core.keys import fingerprint
-        from storage.sync.devices import hold
-
         hold(s, manifest, trust, path)
         outcome.status, outcome.code = "waiting", trust.reason
         outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
@@ -181,19 +186,18 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
-    if trust is not None:
-        from storage.sync.authorise import NotAllowed, check_worker_events
-
-        try:
-            check_worker_events(s, events, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
-                                township_code=ident.township_code, township_name=ident.township_name)
-        except NotAllowed as exc:
-            return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
-                file=printable(name), problem=exc.problem), device_id=device_id, seq=seq, worker=outcome.worker,
-                grid=outcome.grid)
+    refused = dict(device_id=device_id, seq=seq, worker=outcome.worker, grid=outcome.grid)
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome, trust)
+    except BundleError as exc:  # found while its events were read: the savepoint was rolled back
+        s.expunge_all()
+        remember(s, manifest["payload_sha256"], name, exc.code, exc.problem)
+        return BundleOutcome(name, "refused", exc.code, str(exc), **refused)
+    except NotAllowed as exc:  # a record this device may not write: the savepoint was rolled back
+        s.expunge_all()
+        return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
+            file=printable(name), problem=exc.problem), **refused)
     except _NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
@@ -206,7 +210,8 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
     log.error("merge: %s refused", name, exc_info=exc)
     s.expunge_all()
     code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=printable(name), problem=_problem(exc)))
+    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=printable(name),
+                                                                              problem=problem_text(exc)))
 
 
 # A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
@@ -216,27 +221,78 @@ def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
 _NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 
-def _problem(exc: BaseException) -> str:
-    """What was wrong, in one translated line: the record type and the field when known."""
-    if not isinstance(exc, FoldError):
-        return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
-            error=type(exc).__name__)
-    record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else exc.record_type
-    if exc.reason == "no_value" and exc.field:
-        return _("a {record} record gives no value for {field}.").format(record=record, field=exc.field)
-    if exc.field:
-        return _("a {record} record holds a value of the wrong type in {field}.").format(record=record, field=exc.field)
-    return _("a {record} record could not be stored; the details are in the log file.").format(record=record)
+@dataclass
+class _Tally:
+    """What the chunks of one bundle added up to."""
+
+    events: int = 0  # event lines, repeated ones too
+    new: int = 0
+    added: int = 0
+    updated: int = 0
+    conflicts: int = 0
+    newest: int = 0
+    records: int = 0
 
 
-def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[str, Any]],
+def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
            outcome: BundleOutcome, trust: Trust | None) -> None:
+    """The bundle's events, CHUNK_EVENTS at a time: for each chunk, who may write its events (a worker
+    device's bundle: storage/sync/authorise.py), then their values, then written and folded.
 
+    Whatever the bundle's size, no more than a chunk is held; a bad value or line in a later chunk
+    raises BundleError (a record the device may not write, NotAllowed), and the caller's savepoint
+    takes the earlier chunks back.
+    """
     now = dt.datetime.now(dt.timezone.utc)
-    conn = s.connection()
+    tally = _Tally()
     ident = s.get(Identity, 1)
-    present = existing_event_ids(conn, [ev["id"] for ev in events])
-    new = [ev for ev in events if ev["id"] not in present]
+    for chunk in _batches(events, CHUNK_EVENTS):
+        if trust is not None:  # first: "written by another device" says more than the values it forged
+            check_worker_events(s, chunk, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
+                                township_code=ident.township_code, township_name=ident.township_name)
+        check_events(chunk, path.name, tally.events)
+        _apply_chunk(s, chunk, tally)
+    ident = s.get(Identity, 1)
+    ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
+    s.add(ident)
+    if trust is not None:
+        outcome.new_device = register(s, manifest, trust, now)
+    received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
+        device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
+    received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
+    received.event_count, received.merged_at = tally.events, now
+    s.add(received)
+    outcome.events_new = tally.new
+    outcome.added, outcome.updated, outcome.conflicts = tally.added, tally.updated, tally.conflicts
+    s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
+                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
+                             "new_events": tally.new, "records": tally.records}))
+    s.flush()
+
+
+def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for ev in events:
+        chunk.append(ev)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:
+    """The set union of one chunk's events, then the records they touch re-derived.
+
+    An id met twice keeps its first event, as INSERT OR IGNORE does (and as an earlier chunk's, or
+    another bundle's, copy already in the database does): what is folded is what is stored.
+    """
+    conn = s.connection()
+    first: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        first.setdefault(ev["id"], ev)
+    present = existing_event_ids(conn, list(first))
+    new = [ev for eid, ev in first.items() if eid not in present]
     keys = {(ev["record_type"], ev["record_id"]) for ev in new}
     by_type: dict[str, list[str]] = {}
     for rtype, rid in keys:
@@ -244,7 +300,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
     insert_events_ignore(conn, new)
     existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
                 for t, ids in by_type.items()}
-    # only records that had state can have had conflicts before this bundle
+    # only records that had state can have had conflicts before this chunk
     before = _conflict_ids(s, existing)
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for ev in new:
@@ -252,25 +308,15 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: list[dict[s
         if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
             fresh.setdefault(key, []).append(ev)
     after = _reviewed(rebuild(s, keys, fresh))
-    newest = max((ev["hlc"] for ev in events), default=0)
-    ident.last_hlc = hlc.observe(ident.last_hlc, newest)
-    s.add(ident)
-    if trust is not None:
-        from storage.sync.devices import register
-
-        outcome.new_device = register(s, manifest, trust, now)
-    received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
-        device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
-    received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
-    received.event_count, received.merged_at = len(events), now
-    s.add(received)
     updated = sum(len(ids) for ids in existing.values())
-    outcome.events_new = len(new)
-    outcome.added, outcome.updated, outcome.conflicts = len(keys) - updated, updated, len(after - before)
-    s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
-                     counts={"device": outcome.device_id, "seq": outcome.seq, "events": len(events),
-                             "new_events": len(new), "records": len(keys)}))
-    s.flush()
+    tally.events += len(events)
+    tally.new += len(new)
+    tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))
+    # a record an earlier chunk added is counted again here as updated: a chunk sees only the database
+    tally.added += len(keys) - updated
+    tally.updated += updated
+    tally.conflicts += len(after - before)
+    tally.records += len(keys)
 
 
 def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:

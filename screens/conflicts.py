@@ -82,9 +82,10 @@ class ValueScreen(ModalScreen[str | None]):
 class ConflictsScreen(Screen[None]):
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
-        Binding("k", "keep", N_("Keep this value"), id="conflicts.keep"),
-        Binding("t", "take", N_("Take the other"), id="conflicts.take"),
-        Binding("e", "type_value", N_("Type a value"), id="conflicts.type"),
+        # short words: the footer keeps every key of the review at 80 columns, in English too
+        Binding("k", "keep", N_("Keep it"), id="conflicts.keep"),
+        Binding("t", "take", N_("Take other"), id="conflicts.take"),
+        Binding("e", "type_value", N_("Type value"), id="conflicts.type"),
         Binding("d", "duplicates", N_("Duplicates"), id="conflicts.duplicates"),
         Binding("escape", "back", N_("Back"), id="conflicts.back"),
     ]

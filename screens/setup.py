@@ -36,6 +36,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 class SetupScreen(FormKeys, Screen[None]):
     CSS_PATH = "setup.tcss"
+    FOOTER_APP_KEYS = True  # the first screen a person sees names ^q and f2 (language) too
     BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True),
                 Binding("ctrl+o", "find_key", N_("Find the key file"), id="setup.find_key"), *FORM_KEYS]
 

@@ -63,6 +63,7 @@ async def look(pilot, where: str) -> str:
     await settle(pilot)
     text, words = screen_text(pilot.app), english_words(screen_text(pilot.app, " "))
     assert not words, f"{where}: English on a Chinese screen: {sorted(words)}\n{text}"
+    assert "▐X▌" not in text, f"{where}: a tick box drawn as Textual's X, not [x]/[ ]\n{text}"
     return text
 
 

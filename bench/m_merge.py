@@ -76,11 +76,10 @@ def _handover(source: Path, pristine: Path, folder: Path) -> float:
 
 def _read_all(bundles: Path, pristine: Path) -> float:
     """Verify, decrypt and parse every bundle, writing nothing."""
-    from storage.sync.bundle_file import read_bundle
     from storage.core.db import open_database
     from storage.core.identity import get_identity
-
     from storage.core.private_keys import private_keys
+    from storage.sync.bundle_file import read_bundle
 
     db = open_database(pristine)
     ident = get_identity(db)

@@ -30,10 +30,10 @@ def _raw_floor(folder: Path, reps: int) -> list[float]:
 
 
 def measure(reps: int) -> list[Result]:
-    from storage.register.residents import register_resident
-    from storage.register.visits import log_visit
     from storage.core.db import open_database
     from storage.core.identity import init_worker
+    from storage.register.residents import register_resident
+    from storage.register.visits import log_visit
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -37,8 +37,7 @@ class _Tap:
         self.seconds = 0.0
 
     def __enter__(self) -> _Tap:
-        from storage.register import policy
-        from storage.register import search
+        from storage.register import policy, search
 
         self._fetch, self._read_policy = search._fetch, policy.read_policy
 
@@ -62,8 +61,7 @@ class _Tap:
         return self
 
     def __exit__(self, *exc) -> None:
-        from storage.register import policy
-        from storage.register import search
+        from storage.register import policy, search
 
         search._fetch, policy.read_policy = self._fetch, self._read_policy
 
@@ -79,7 +77,8 @@ def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]
     today = dt.date.today()
     results = []
     for name, typed, sql, params in QUERIES:
-        def ours():
+        # each closure binds this query's values: they are timed within the iteration, and stay right if kept
+        def ours(typed=typed):
             with db.session() as s:
                 search_residents(s, typed, today=today)
 
@@ -87,11 +86,11 @@ def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]
             ours()
         statements = tap.sent
 
-        def same_sql():
+        def same_sql(statements=statements):
             for statement, parameters in statements:
                 raw.execute(statement, parameters).fetchall()
 
-        def condition():
+        def condition(sql=sql, params=params):
             raw.execute(sql, params).fetchall()
 
         def query_itself() -> list[float]:

@@ -12,10 +12,10 @@ from storage.core.paths import keys_file
 def build(grids: int = 40, per_grid: int = 150, seed: int = 1) -> tuple[Path, Path]:
     """(folder of bundles, pristine township database); built once per shape."""
     from storage.core.db import open_database
-    from storage.demo.build import generate
-    from storage.sync.export import export_bundle
     from storage.core.identity import init_township, init_worker
+    from storage.demo.build import generate
     from storage.sync.devices import enroll
+    from storage.sync.export import export_bundle
 
     folder = CACHE / f"bundles-{grids}x{per_grid}-seed{seed}-enrolled"  # bundles carry their enrollment proof
     township = folder / "township.db"

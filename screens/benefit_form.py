@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,8 +21,11 @@ from textual.worker import Worker, WorkerState
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
-from tui.date_input import DateInput
 from tui.as_text import as_text, notify_text
+from tui.date_input import DateInput
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 FIELDS = ("kind", "start_on", "end_on", "note")
@@ -29,6 +33,7 @@ FIELDS = ("kind", "start_on", "end_on", "note")
 
 class BenefitFormScreen(ModalScreen[str | None]):
     """New period for `resident_id` (kind preset to `kind`), or the end of `benefit` (a Benefit row)."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -100,7 +105,7 @@ class BenefitFormScreen(ModalScreen[str | None]):
             if isinstance(widget, Select):
                 out[name] = None if widget.value == Select.NULL else str(widget.value)
             else:
-                out[name] = widget.value.strip()
+                out[name] = found.first(Input).value.strip()
         return out
 
     def action_save(self) -> None:

@@ -7,6 +7,7 @@ d deletes one entered by mistake, Esc goes back. The rules: storage/register/eli
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -16,15 +17,19 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker, WorkerState
 
+from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, label
 from storage.register.periods import ENDING_DAYS
-from screens.dialogs import ConfirmScreen
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +81,7 @@ def benefit_lines(r, summary, today) -> list[Text]:
 
 
 class BenefitsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "benefits.tcss"
     BINDINGS = [
         Binding("a", "record", N_("Record"), id="benefits.record"),
@@ -114,7 +120,7 @@ class BenefitsScreen(Screen[None]):
         self.sub_title = _("Assistance and subsidies")
         table = self.query_one("#benefits", DataTable)
         for key, title in COLUMNS:
-            table.columns[key].label = Text(_(title))
+            table.columns[ColumnKey(key)].label = Text(_(title))
         if self.summary is not None:
             self._show(self.summary)
 

@@ -8,7 +8,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,6 +32,9 @@ from storage.sync.conflicts import keep_winner, open_conflicts, resolve_conflict
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ def when(stamp: int) -> str:
 
 class ValueScreen(ModalScreen[str | None]):
     """Type the value to keep; Enter saves, Esc cancels."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
@@ -80,6 +84,7 @@ class ValueScreen(ModalScreen[str | None]):
 
 
 class ConflictsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
         # short words: the footer keeps every key of the review at 80 columns, in English too

@@ -7,6 +7,7 @@ What `gridcare enroll` and `gridcare devices` do, through the same storage funct
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,7 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
 
 
 class DevicesScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "devices.tcss"
     BINDINGS = [
         Binding("n", "enroll", N_("Enrollment code"), id="devices.enroll"),
@@ -127,7 +132,7 @@ class DevicesScreen(Screen[None]):
         self.views = views
         table = self.query_one("#devices", DataTable)
         table.clear()
-        for row, view in zip(device_rows(views), views):
+        for row, view in zip(device_rows(views), views, strict=True):
             table.add_row(*row, key=f"{view.status}:{view.device_id}:{view.fingerprint}")
         lines = [_("Enrollment codes not used yet:")] if codes else []
         lines += [_("  grid {grid}, {worker}, made {date}").format(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -21,6 +22,9 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +34,7 @@ def _who(r) -> Text:
 
 
 class DuplicatesScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "duplicates.tcss"
     BINDINGS = [
         Binding("m", "merge", N_("Merge"), id="duplicates.merge"),

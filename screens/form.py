@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.containers import Horizontal, VerticalScroll
@@ -33,8 +33,10 @@ from tui.as_text import as_text, notify_text
 from tui.date_input import DateInput
 from tui.formatting import format_date
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 def error_label(field: str) -> Label:
@@ -65,7 +67,11 @@ def date_row(value: str, field: str, title: str | None = None, *, input_id: str 
 DRAFT_DEBOUNCE_SECONDS = 0.5
 
 
-class FormScreen(Screen[T], Generic[T]):
+class FormScreen(Screen[str | None]):
+    """Dismissed with the saved record's id, or None when left without saving."""
+
+    app: ScreenHost  # the app it runs in: screens/host.py
+
     SAVED = ""  # N_(): shown once saved
     DRAFT_KIND = ""  # "visit" / "resident": the values kept on disk while typing (storage/register/drafts.py)
     RESTORE_QUESTION = ""  # N_() with {time}: offered when the form opens on a draft
@@ -102,9 +108,9 @@ class FormScreen(Screen[T], Generic[T]):
         if unplaced:
             notify_text(self, "\n".join(unplaced), severity="error")
         if first:
-            widget = self.query(f"#{first}")
-            if widget:
-                widget.first().focus()
+            found = self.query(f"#{first}")
+            if found:
+                found.first().focus()
                 self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
 
     def save(self, store: Callable[[], str]) -> None:
@@ -230,10 +236,11 @@ class FormScreen(Screen[T], Generic[T]):
     def on_unmount(self) -> None:
         # the terminal is closing with a change not yet written: write it now (a small file);
         # the widgets are gone by now, so use the values read at the last change
+        latest = self._latest
         if (self.DRAFT_KIND and self._draft_timer is not None and not self._saving
-                and self._latest not in (None, self._pristine)):
+                and latest is not None and latest != self._pristine):
             self._draft_timer.stop()
-            drafts.save_draft(self.app.db.path, self.draft_key(), self._latest, resident_name=self.draft_name(),
+            drafts.save_draft(self.app.db.path, self.draft_key(), latest, resident_name=self.draft_name(),
                               kind=self.DRAFT_KIND)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -7,6 +7,7 @@ paint and again whenever the screen comes back (a saved visit changes them).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
 from rich.text import Text
@@ -16,23 +17,25 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
+from screens.home_emergencies import EmergencyPanel, hours_text, now
+from screens.home_progress import compact_for, progress_renderable
 from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
 from storage.register.categories import (
     BENEFIT_KINDS,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
-    SHOWN_CATEGORIES,
     VISIT_METHODS,
     label,
 )
-from storage.register.idnumbers import mask_id
 from storage.register.home import home_data
-from screens.home_emergencies import EmergencyPanel, hours_text, now
-from screens.home_progress import compact_for, progress_renderable
+from storage.register.idnumbers import mask_id
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_ago, format_datetime, format_percent
 from tui.texts import categories_cell, risk_text
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 # pane id -> tab title; the order of the tabs and of the 1..9 keys
 LISTS: dict[str, str] = {
@@ -54,6 +57,7 @@ SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel
 
 
 class HomeScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "home.tcss"
     FOOTER_APP_KEYS = True  # Home's footer names ^q and f2 too; other screens leave them to F1 and the palette
     # the cursor starts in the first list, not in the emergencies panel above it (`e` goes there)
@@ -301,7 +305,6 @@ def _cached_ago(day, today, _lang: str) -> str:
 
 def _due(f, today):
     """A referral's deadline; past it, in red with the days overdue."""
-    from rich.text import Text
 
     if f.due_on is None:
         return ""

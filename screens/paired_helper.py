@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,11 +17,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
-from screens.dialogs import ConfirmScreen
 from tui.as_text import as_text, notify_text
 from tui.date_input import DateInput
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
@@ -28,6 +32,7 @@ FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
 
 class PairedHelperScreen(ModalScreen[bool | None]):
     """Dismissed with True once saved (or the pairing ended), None if cancelled."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [

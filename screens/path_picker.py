@@ -48,8 +48,8 @@ class PathPickerScreen(ModalScreen[Path | None]):
     @staticmethod
     def _start(start: Path | None) -> Path:
         here = Path(start).expanduser() if start else Path.home()
-        while not here.is_dir() and parent(here) is not None:
-            here = parent(here)  # a file, or a folder since removed: the nearest folder above
+        while not here.is_dir() and (up := parent(here)) is not None:
+            here = up  # a file, or a folder since removed: the nearest folder above
         return here if here.is_dir() else Path.home()
 
     @property

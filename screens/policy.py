@@ -8,6 +8,7 @@ policy received from the township, and says so.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +26,9 @@ from storage.register.policy_text import every_text, policy_lines
 from tui.footer import TranslatedFooter
 from tui.texts import indented_lines
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 RULE_WORDS = {"always": N_("always counts"), "reached": N_("counts when the person was reached"),
               "never": N_("never counts")}
@@ -35,6 +39,7 @@ def _row(title: str, widget) -> Horizontal:
 
 
 class PolicyScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "policy.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,8 +17,12 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 
 class ReportListScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [Binding("escape", "back", N_("Back"), id="report_list.back")]
 

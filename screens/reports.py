@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -25,13 +26,16 @@ from storage.reports.files import display_width, notes, save_report, summary_cel
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, monthly_report, shift_month
 from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
-from tui.texts import two_lines
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month
+from tui.texts import two_lines
 from tui.trend_chart import (
     rate_bar,  # noqa: F401  (the bars of the chart; also used by tests)
     trend_text,
 )
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 MONTH_KEYS = Binding.Group(N_("Month"), compact=True)
@@ -42,6 +46,7 @@ def month_label(year: int, month: int) -> str:
 
 
 class ReportsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [
         # one footer entry "[ ] 月份" for the pair (F1 lists each)

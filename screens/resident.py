@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Group
@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
+from screens.after_save import follow_up, show_follow_up
+from screens.benefits import BenefitsScreen, benefit_lines
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.paired_helper import PairedHelperScreen
 from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
-from screens.benefits import BenefitsScreen, benefit_lines
-from screens.paired_helper import PairedHelperScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
@@ -45,15 +46,17 @@ from storage.register.categories import (
     label,
     with_derived,
 )
+from storage.register.emergencies import latest_finding
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from screens.after_save import follow_up, show_follow_up
-from storage.register.emergencies import latest_finding
 from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
 from tui.texts import RISK_STYLES, SEX_LABELS
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,7 @@ def _field(name: str, value: str) -> Text:
 
 
 class ResidentScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "resident.tcss"
     BINDINGS = [
         Binding("n", "new_visit", N_("New visit"), id="resident.visit"),
@@ -194,7 +198,7 @@ class ResidentScreen(Screen[None]):
             head.append("  " + _("Case closed: {reason}, {date}").format(
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
         overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
-        lines = [head, _field(_("ID number"), r.id_number or ""), _field(_("Phone"), r.phone),
+        lines: list[Text | Group] = [head, _field(_("ID number"), r.id_number or ""), _field(_("Phone"), r.phone),
                  _field(_("Address"), r.address)]
         if r.status == "active":  # a case out of the register is due for nothing
             lines.append(_line((due_line(p), "bold red" if overdue else "")))

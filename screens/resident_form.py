@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,7 +22,14 @@ from storage.core.models import Resident
 from storage.register import drafts
 from storage.register.assessments import is_blank
 from storage.register.categories import (
-    ALL_FLAGS, CATEGORIES, CHILD_SUBTYPES, FLAGS, LEGACY_FLAGS, PARENT_STATUSES, RISK_LEVELS, label,
+    ALL_FLAGS,
+    CATEGORIES,
+    CHILD_SUBTYPES,
+    FLAGS,
+    LEGACY_FLAGS,
+    PARENT_STATUSES,
+    RISK_LEVELS,
+    label,
 )
 from storage.register.category_rules import category_questions
 from storage.register.emergencies import latest_finding
@@ -32,10 +39,13 @@ from storage.register.names import has_digits
 from storage.register.residents import get_resident, register_resident, update_resident
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
-from tui.ticks import TickList
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
 from tui.texts import SEX_LABELS
+from tui.ticks import TickList
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +56,9 @@ SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": 
 LISTS = {"categories": CATEGORIES, "flags": FLAGS}
 
 
-class ResidentFormScreen(FormKeys, FormScreen[str | None]):
+class ResidentFormScreen(FormKeys, FormScreen):
     """Dismissed with the resident's id once saved, or None."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "resident_form.tcss"
     SAVED = N_("Resident saved.")
@@ -276,8 +287,8 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
             return
         risk = str(fields.pop("risk_level")) if self.resident_id is None else None
         self.stop_draft_timer()
-        db, today = self.app.db, self.app.today()
-        if self.resident_id is None:
+        db, today, rid = self.app.db, self.app.today(), self.resident_id
+        if rid is None:
             assessment = self._assessment()
 
             def register() -> str:  # the resident, its first assessment: one transaction; then what follows
@@ -288,7 +299,7 @@ class ResidentFormScreen(FormKeys, FormScreen[str | None]):
 
             self.save(register)
         else:
-            self.save(lambda: update_resident(db, self.resident_id, fields, today=today).id)
+            self.save(lambda: update_resident(db, rid, fields, today=today).id)
 
     def _ask_about_categories(self, fields: dict[str, Any]) -> bool:
         """A category whose definition the form's values put in doubt is a question, not silently accepted.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -28,6 +29,9 @@ from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date
 from tui.texts import categories_cell, risk_text
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.15
@@ -46,6 +50,7 @@ def _cut(text: str, cells: int) -> str:
 
 
 class ResidentsScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "residents.tcss"
     BINDINGS = [
         # priority: "/" always means "search", also while the search box has the cursor; it never reaches the query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -24,6 +25,9 @@ from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.ticks import TickBox
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 STATUS_STYLES = {"new": "green", "update": "cyan", "unchanged": "dim", "invalid": "bold red"}
@@ -32,6 +36,7 @@ PROBLEM_WIDTH = 46
 
 
 class RosterImportScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "roster_import.tcss"
     BINDINGS = [
         Binding("ctrl+s", "import", N_("Import"), id="roster.import"),

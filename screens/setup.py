@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,9 +16,12 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.core.identity import init_township, init_worker
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.as_text import as_text
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 ROLES = {"worker": N_("Grid worker"), "township": N_("Township clerk")}
 # input id -> (label, placeholder, roles it is asked for)
@@ -35,6 +39,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 class SetupScreen(FormKeys, Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "setup.tcss"
     FOOTER_APP_KEYS = True  # the first screen a person sees names ^q and f2 (language) too
     BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True),
@@ -121,7 +126,6 @@ class SetupScreen(FormKeys, Screen[None]):
                                     enroll_code=values["enroll_code"] or None)
                 if not ident.enroll_proof:
                     from storage.core.keys import fingerprint
-
                     from tui.as_text import notify_text
 
                     self.app.call_from_thread(notify_text, self.app, _(

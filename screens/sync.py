@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -35,10 +36,13 @@ from storage.sync.folder import known_grids, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.item_lines import ItemLines
-from tui.ticks import TickBox
 from tui.formatting import format_date, format_datetime, format_number
+from tui.item_lines import ItemLines
 from tui.texts import describe_export, describe_outcome, describe_totals
+from tui.ticks import TickBox
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,7 @@ def pending_text(pending: dict[str, int]) -> str:
 
 
 class SyncScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),

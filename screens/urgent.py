@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -27,10 +28,14 @@ from storage.register.urgent_report import UrgentReport
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
 log = logging.getLogger(__name__)
 
 
 class UrgentReportScreen(ModalScreen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "urgent.tcss"
     BINDINGS = [
         Binding("x", "export", N_("Export now"), id="urgent.export"),

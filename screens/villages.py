@@ -6,6 +6,8 @@ a worker sees their own grid. The work is storage/register/villages.py, as `grid
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +20,9 @@ from storage.core.i18n import N_, _, join_list
 from storage.register.villages import GridVillage, grid_villages, known_villages, set_grid_village
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 
 class VillageDialog(ModalScreen[tuple[str, str] | None]):
@@ -71,6 +76,7 @@ class VillageDialog(ModalScreen[tuple[str, str] | None]):
 
 
 class VillagesScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "villages.tcss"
     BINDINGS = [
         Binding("enter", "assign", N_("Set the village"), id="villages.assign", priority=True),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -41,8 +41,11 @@ from storage.register.visits import log_visit, propose_next_visit
 from tui.as_text import as_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
-from tui.ticks import TickBox, TickList
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.ticks import TickBox, TickList
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +82,9 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return field_row(widget, field, title)  # a visit's own words: "Date", "How", "Met with"
 
 
-class VisitFormScreen(FormKeys, FormScreen[str | None]):
+class VisitFormScreen(FormKeys, FormScreen):
     """Dismissed with the new visit's id, or None when discarded."""
+    app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "visit_form.tcss"
     SAVED = N_("Visit saved.")
@@ -242,11 +246,11 @@ class VisitFormScreen(FormKeys, FormScreen[str | None]):
             for widget in self.query(f"#obs-{dim}").results(Input):
                 widget.value = str(text)
         for name in ("hazards", "needs", "services"):
-            widget = q(f"#{name}", SelectionList)
-            widget.deselect_all()
+            choices = q(f"#{name}", SelectionList)
+            choices.deselect_all()
             for code in values.get(name) or []:
-                if any(widget.get_option_at_index(i).value == code for i in range(widget.option_count)):
-                    widget.select(code)
+                if any(choices.get_option_at_index(i).value == code for i in range(choices.option_count)):
+                    choices.select(code)
         if isinstance(values.get("notes"), str):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))

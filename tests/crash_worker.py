@@ -30,10 +30,10 @@ def report(log, line: str) -> None:
 def worker(db_path: Path, out: Path, log) -> None:
     from sqlmodel import select
 
-    from storage.sync.export import export_bundle
     from storage.core.models import Resident
     from storage.register.residents import register_resident, update_resident
     from storage.register.visits import log_visit
+    from storage.sync.export import export_bundle
 
     db = open_database(db_path)
     rng = random.Random(os.getpid())

@@ -18,7 +18,6 @@ from storage.core.identity import get_identity
 from storage.register.idnumbers import fake_id_number
 from storage.register.residents import register_resident
 from storage.register.visits import log_visit
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

@@ -25,6 +25,7 @@ T = "330521101"
 G1, G2 = f"{T}-G01", f"{T}-G02"
 V1, V2, V3 = f"{T}001", f"{T}002", f"{T}003"
 WANG, LI = "王网格", "李网格"
+REGISTERED = D(2026, 1, 10)  # when most of the township's key persons were registered
 
 
 def _places(db: Database) -> None:
@@ -40,7 +41,7 @@ def _places(db: Database) -> None:
 
 
 def _person(db: Database, name: str, grid: str, cats: list[str], *, birth: dt.date | None = None,
-            registered: dt.date = D(2026, 1, 10), village: str | None = None, id_number: str | None = None) -> str:
+            registered: dt.date = REGISTERED, village: str | None = None, id_number: str | None = None) -> str:
     fields = {"name": name, "grid_code": grid, "categories": cats, "registered_on": registered}
     if birth:
         fields["birth_date"] = birth

@@ -10,7 +10,6 @@ from typing import Any
 from storage.core.changes import writer
 from storage.core.db import Database
 from storage.register.idnumbers import check_char
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

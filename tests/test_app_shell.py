@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import run_async, workers_done
-
-
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Select
 
-from storage.core.db import open_database
-from storage.core.i18n import current_language, set_language
-from storage.core.identity import get_identity
 from screens.home import HomeScreen
 from screens.resident import ResidentScreen
 from screens.residents import ResidentsScreen
 from screens.setup import SetupScreen
-from tui.app import make_app
-
+from screens.sync import SyncScreen
+from storage.core import keys
+from storage.core.db import open_database
+from storage.core.enrollment import new_code
+from storage.core.i18n import current_language, set_language
+from storage.core.identity import get_identity
+from storage.register.visits import log_visit
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY, make_register_db
-
-
-
-
-async def _settle(pilot) -> None:
-    await pilot.pause(0.2)
-    await workers_done(pilot.app)
-    await pilot.pause(0.2)
+from tui.app import make_app
 
 
 def _township_key(tmp_path):
-    from storage.core import keys
-
     path = tmp_path / "township-330521101.pub"
     keys.write_public_key_file(path, "330521101", "新市镇", keys.generate_keypair())
     return path
@@ -42,22 +33,20 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
     path = tmp_path / "new.db"
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
-        assert isinstance(app.screen, SetupScreen)
+        await on_screen(pilot, SetupScreen)
         assert app.screen.query_one("#role", Select).value == "worker"
         values = {"township_code": "12345", "township_name": "新市镇", "grid_code": "G01", "grid_name": "柳溪一网格",
                   "worker": "王芳", "township_key": str(key)}
         for name, value in values.items():
             app.screen.query_one(f"#{name}", Input).value = value
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         # a bad township code is explained next to the field, and nothing is written
         assert "9 digits" in str(app.screen.query_one("#err-township_code").render())
         assert app.identity is None
         app.screen.query_one("#township_code", Input).value = "330521101"
         await pilot.press("ctrl+s")
-        await _settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        await on_screen(pilot, HomeScreen)
         assert app.identity is not None and app.identity.worker_name == "王芳"
         assert app.screen.data.overall.total == 0
     ident = get_identity(open_database(path))
@@ -66,26 +55,23 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
 
 @run_async
 async def test_first_run_takes_the_enrollment_code_and_checks_it(tmp_path):
-    from storage.core.enrollment import new_code
-
     key = _township_key(tmp_path)
     path = tmp_path / "new.db"
     code = new_code()
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, SetupScreen)
         values = {"township_code": "330521101", "township_name": "新市镇", "grid_code": "G01", "grid_name": "一网格",
                   "worker": "王芳", "township_key": str(key), "enroll_code": code[:-1] + ("2" if code[-1] != "2" else "3")}
         for name, value in values.items():
             app.screen.query_one(f"#{name}", Input).value = value
         await pilot.press("ctrl+s")
-        await _settle(pilot)
+        await settle(pilot)
         assert "enrollment code is not right" in str(app.screen.query_one("#err-enroll_code").render())
         assert app.identity is None
         app.screen.query_one("#enroll_code", Input).value = code.lower()
         await pilot.press("ctrl+s")
-        await _settle(pilot)
-        assert type(app.screen).__name__ == "HomeScreen"
+        await on_screen(pilot, HomeScreen)
     ident = get_identity(open_database(path))
     assert len(ident.enroll_proof) == 64
 
@@ -96,9 +82,8 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
     db.dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, HomeScreen)
         home = app.screen
-        assert isinstance(home, HomeScreen)
         assert (home.data.overall.visited, home.data.overall.total) == (1, 6)
         assert str(app.db_path) in app.sub_title
         table = home.query_one("#t-overdue", DataTable)
@@ -107,28 +92,27 @@ async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
         assert first.risk_level == "emergency"
         table.focus()
         await pilot.press("enter")
-        await _settle(pilot)
-        assert isinstance(app.screen, ResidentScreen) and app.screen.resident_id == first.id
+        await on_screen(pilot, ResidentScreen)
+        assert app.screen.resident_id == first.id
         await pilot.press("escape")
-        await _settle(pilot)
+        await settle(pilot)
         assert app.screen is home
 
 
 @run_async
 async def test_a_visit_saved_elsewhere_shows_when_home_comes_back(tmp_path):
-    from storage.register.visits import log_visit
-
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, HomeScreen)
         home = app.screen
         late = home.data.overdue[0]
         app.open_screen("residents")
-        await _settle(pilot)
+        await on_screen(pilot, ResidentsScreen)
         log_visit(app.db, late.id, {"visit_date": TODAY}, today=TODAY)
         app.pop_screen()
-        await _settle(pilot)
+        await settle(pilot)
+        assert app.screen is home
         assert late.id not in [r.id for r in home.data.overdue]
         assert home.data.overall.visited == 2
 
@@ -138,17 +122,15 @@ async def test_help_lists_the_keys_of_the_current_screen(tmp_path):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, HomeScreen)
         await pilot.press("f1")
-        await pilot.pause(0.2)
-        assert app.screen.id == "help"
+        await settle(pilot, lambda: app.screen.id == "help")
         table = app.screen.query_one(DataTable)
         rows = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)}
         assert rows["Residents"] == "r" and rows["Help"] == "f1, ?" and rows["Quit"] == "^q"
         assert "Conflicts" not in rows  # a township's key, not offered to a worker
         await pilot.press("escape")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, HomeScreen)
+        await on_screen(pilot, HomeScreen)
 
 
 @run_async
@@ -156,15 +138,14 @@ async def test_palette_opens_in_the_interface_language(tmp_path):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, HomeScreen)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        assert CommandPalette.is_open(app)
+        await settle(pilot, lambda: CommandPalette.is_open(app))
         await pilot.press(*"residents")
-        await pilot.pause(0.5)
+        # the palette searches its providers asynchronously: wait for the command to be listed
+        await settle(pilot, lambda: _palette_offers(app, "Residents"))
         await pilot.press("enter")
-        await _settle(pilot)
-        assert isinstance(app.screen, ResidentsScreen)
+        await on_screen(pilot, ResidentsScreen)
 
 
 @run_async
@@ -172,39 +153,44 @@ async def test_language_switch_rerenders_home_in_chinese(tmp_path):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, HomeScreen)
         before = app.export_screenshot()
         assert "Left-behind" in before  # (SVG text: spaces are &#160;)
         await pilot.press("f2")
-        await _settle(pilot)
+        await settle(pilot)
         assert current_language() == "zh_CN"
         after = app.export_screenshot()
         assert "农村留守儿童" in after and "Left-behind" not in after
         await pilot.press("f2")  # back to English, so later tests see English screens
-        await _settle(pilot)
+        await settle(pilot)
         assert current_language() == "en"
+
+
+def _palette_offers(app, label: str) -> bool:
+    """The open command palette lists a command whose text starts with `label`."""
+    if not CommandPalette.is_open(app):
+        return False
+    options = app.screen.query_one(CommandList)
+    return any(str(options.get_option_at_index(i).prompt).startswith(label) for i in range(options.option_count))
 
 
 @run_async
 async def test_a_screen_opened_after_the_language_switch_shows_its_keys_in_the_new_language(tmp_path):
     """Binding labels are translated where drawn: no module reloading, and the class stays the same class."""
-    from screens.sync import SyncScreen
-
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
     try:
         async with app.run_test(size=(100, 24)) as pilot:
-            await _settle(pilot)
+            await on_screen(pilot, HomeScreen)
             app.open_screen("sync")
-            await _settle(pilot)
+            await on_screen(pilot, SyncScreen)
             assert "Browse&#160;folders" in app.export_screenshot()
             await pilot.press("escape")
-            await _settle(pilot)
+            await on_screen(pilot, HomeScreen)
             await pilot.press("f2")
-            await _settle(pilot)
+            await settle(pilot, lambda: current_language() == "zh_CN")
             app.open_screen("sync")
-            await _settle(pilot)
-            assert isinstance(app.screen, SyncScreen)
+            await on_screen(pilot, SyncScreen)  # an instance of the class imported above: nothing was reloaded
             shown = app.export_screenshot()
             assert "浏览文件夹" in shown and "Browse&#160;folders" not in shown
     finally:

@@ -11,9 +11,8 @@ from textual.widgets import Input, Select, SelectionList
 from storage.core.i18n import set_language
 from storage.core.models import Assessment, Resident, Visit
 from storage.register.assessments import DIMENSIONS, assess_resident
-from tests.pilot_helpers import run_async
+from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db
-from tests.test_flow_visit import settle, started
 from tui.app import make_app
 
 
@@ -62,7 +61,7 @@ async def test_the_visit_form_takes_an_assessment_by_keyboard_alone(tmp_path):
             await pilot.press("tab")
         assert form.focused.id == "referral_agency"  # on to the rest of the form
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, "HomeScreen")
         assert type(app.screen).__name__ == "HomeScreen"  # saved: the form is gone
     with db.session() as s:
         visit = s.exec(select(Visit).where(Visit.resident_id == r.id).order_by(Visit.visit_date.desc())).first()
@@ -86,7 +85,7 @@ async def test_a_half_done_assessment_is_explained_beside_the_dimension_and_noth
         await pilot.press("3")
         form.query_one("#assessment").collapsed = True  # folded again before saving
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
+        await settle(pilot)
         assert app.screen is form
         assert not form.query_one("#assessment").collapsed  # opened to show where
         message = str(form.query_one("#err-assess_economy").render())
@@ -165,8 +164,7 @@ async def test_the_new_resident_form_takes_the_assessment_at_registration(tmp_pa
         for key in "013423":
             await pilot.press("tab", key, "tab")
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
-        assert type(app.screen).__name__ != "ResidentFormScreen"
+        await settle(pilot, lambda: not isinstance(app.screen, ResidentFormScreen))
         # severe at the first assessment of a low-risk resident: the review is suggested after saving
         assert any("Consider reviewing the risk level" in m and "Education: Severe" in m for m in told)
     with db.session() as s:

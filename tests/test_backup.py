@@ -10,16 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from storage.core import backup
-
-from storage.core import hlc
+from storage.core import backup, hlc
 from storage.core.changes import new_id, writer
 from storage.core.clock_check import clock_warning
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
 from storage.core.i18n import set_language
 from storage.core.lock import AppLock, DatabaseInUse
-
+from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db
 
 ROOT = Path(__file__).parents[1]

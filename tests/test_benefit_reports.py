@@ -12,7 +12,6 @@ from storage.register.benefits import record_benefit
 from storage.register.residents import register_resident
 from storage.reports.files import csv_list_path, save_report
 from storage.reports.monthly import monthly_report
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

@@ -12,9 +12,8 @@ from textual.widgets import DataTable, Input, Select, Static
 from storage.core.i18n import set_language
 from storage.core.models import Benefit, Resident
 from storage.register.residents import register_resident
-
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import quiet, run_async
+from tests.pilot_helpers import on_screen, run_async, settle
 from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
@@ -46,12 +45,9 @@ def _db(tmp_path):
 async def _open_resident(pilot, rid):
     from screens.resident import ResidentScreen
 
-    for _ in range(100):
-        await quiet(pilot, rounds=1)
-        if type(pilot.app.screen).__name__ == "HomeScreen":
-            break
+    await on_screen(pilot, "HomeScreen")
     pilot.app.push_screen(ResidentScreen(rid))
-    await quiet(pilot)
+    await settle(pilot)
 
 
 @run_async
@@ -64,12 +60,12 @@ async def test_record_a_subsidy_then_end_it_from_the_resident_page(tmp_path):
         assert "Eligible, not recorded as receiving: Care subsidy for severely disabled people" in page
         assert "Paired helper: none yet" in page  # a widowed/childless elder should have one
         await pilot.press("b")
-        await quiet(pilot)
+        await on_screen(pilot, "BenefitsScreen")
         assert type(app.screen).__name__ == "BenefitsScreen"
         hints = text_of(app.screen.query_one("#hints", Static))
         assert "Care subsidy for severely disabled people (disability of grade 1 or 2)" in hints
         await pilot.press("a")  # record: the form opens on the unclaimed subsidy, its start focused
-        await quiet(pilot)
+        await settle(pilot)
         form = app.screen
         assert type(form).__name__ == "BenefitFormScreen"
         assert form.query_one("#kind", Select).value == "care_subsidy"
@@ -78,23 +74,23 @@ async def test_record_a_subsidy_then_end_it_from_the_resident_page(tmp_path):
         start.value = ""
         await pilot.press(*"2025-06-01")
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await on_screen(pilot, "BenefitsScreen")
         assert type(app.screen).__name__ == "BenefitsScreen"
         table = app.screen.query_one("#benefits", DataTable)
         assert table.row_count == 1
         assert "No subsidy is due" not in text_of(app.screen.query_one("#hints", Static))
         assert "Eligible and receiving" in text_of(app.screen.query_one("#hints", Static))
         await pilot.press("x")  # end the selected one
-        await quiet(pilot)
+        await on_screen(pilot, "BenefitFormScreen")
         assert type(app.screen).__name__ == "BenefitFormScreen"
         end = app.screen.query_one("#end_on", Input)
         end.value = ""
         await pilot.press(*"2026-10-31", "enter")
-        await quiet(pilot)
+        await on_screen(pilot, "BenefitsScreen")
         assert type(app.screen).__name__ == "BenefitsScreen"
         assert "Eligible, not recorded as receiving" in text_of(app.screen.query_one("#hints", Static))
         await pilot.press("escape")
-        await quiet(pilot)
+        await on_screen(pilot, "ResidentScreen")
         assert type(app.screen).__name__ == "ResidentScreen"
     with db.session() as s:
         [b] = s.exec(select(Benefit)).all()
@@ -108,17 +104,17 @@ async def test_a_wrong_date_is_shown_beside_its_field_and_nothing_is_saved(tmp_p
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_resident(pilot, rid)
         await pilot.press("b")
-        await quiet(pilot)
+        await settle(pilot)
         await pilot.press("a")
-        await quiet(pilot)
+        await settle(pilot)
         form = app.screen
         form.query_one("#end_on", Input).value = "2020-01-01"  # before the start (today)
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
         assert app.screen is form
         assert "before the start" in str(form.query_one("#err-end_on").render())
         await pilot.press("escape")
-        await quiet(pilot)
+        await settle(pilot)
     with db.session() as s:
         assert s.exec(select(Benefit)).all() == []
 
@@ -130,9 +126,9 @@ async def test_f1_on_the_benefits_screen_names_its_keys(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_resident(pilot, rid)
         await pilot.press("b")
-        await quiet(pilot)
+        await settle(pilot)
         await pilot.press("f1")
-        await quiet(pilot)
+        await on_screen(pilot, "HelpScreen")
         assert type(app.screen).__name__ == "HelpScreen"
         rows = [(str(app.screen.query_one(DataTable).get_row_at(i)[0]), str(app.screen.query_one(DataTable).get_row_at(i)[1]))
                 for i in range(app.screen.query_one(DataTable).row_count)]
@@ -147,11 +143,11 @@ async def test_name_a_paired_helper_from_the_resident_page(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await _open_resident(pilot, rid)
         await pilot.press("p")
-        await quiet(pilot)
+        await on_screen(pilot, "PairedHelperScreen")
         assert type(app.screen).__name__ == "PairedHelperScreen"
         await pilot.press(*"李梅", "enter", *"13800002222", "enter", *"村委会", "enter")
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await on_screen(pilot, "ResidentScreen")
         assert type(app.screen).__name__ == "ResidentScreen"
         assert "李梅 村委会 13800002222 since 2026-11-24" in text_of(app.screen.query_one("#benefits", Static))
     with db.session() as s:

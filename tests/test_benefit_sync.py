@@ -7,13 +7,12 @@ import datetime as dt
 from sqlmodel import select
 
 from storage.core.models import Benefit, Conflict, Resident
+from storage.register.benefits import end_benefit, record_benefit
+from storage.register.pairing import set_paired_helper
 from storage.sync.conflicts import open_conflicts
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from storage.register.benefits import end_benefit, record_benefit
-from storage.register.pairing import set_paired_helper
-
 from tests.sync_helpers import elder, make_township
 
 TODAY = dt.date(2026, 11, 24)

@@ -15,7 +15,6 @@ from storage.register.benefits import correct_benefit, delete_benefit, end_benef
 from storage.register.home import home_data
 from storage.register.pairing import end_pairing, set_paired_helper
 from storage.register.residents import register_resident, update_resident
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

@@ -20,7 +20,6 @@ from sqlmodel import select
 from storage.core.models import BundleReceived, Event
 from storage.sync import merge as merge_module
 from storage.sync.merge import merge_paths
-
 from tests.sync_helpers import make_township
 from tests.test_export_merge import _device, _signed_by_worker
 
@@ -68,9 +67,9 @@ def test_a_line_repeated_20_000_times_is_counted_not_held(tmp_path, town):
 
 def test_a_payload_that_unpacks_to_more_than_200_times_its_size_is_refused_early(tmp_path, town, monkeypatch):
     """One short line a million times: 179 MB in 700 KB (the issue's 8 million lines fit in 3 MB)."""
-    from storage.sync import bundle_payload
-
     import json
+
+    from storage.sync import bundle_payload
 
     t, b = town
     device = _device(b)
@@ -222,9 +221,7 @@ def test_blank_lines_are_refused_after_a_little_unpacking(tmp_path, town, monkey
 
 
 def test_a_bundle_refused_for_what_it_holds_is_not_unpacked_again(tmp_path, town, monkeypatch, capsys):
-    from storage.sync import bundle_payload
-
-    from storage.sync import refused
+    from storage.sync import bundle_payload, refused
     from tui.cli import main
 
     t, b = town

@@ -16,13 +16,14 @@ import random
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.sync import bundle_file, bundle_payload
-from storage.sync.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
 from storage.core.i18n import set_language
 from storage.core.keys import generate_keypair
+from storage.sync import bundle_file, bundle_payload
+from storage.sync.bundle_file import BundleError, bundle_file_name, read_bundle, read_manifest, write_bundle
+from tests.profiles import quick_and_slow
 
 TOWNSHIP = generate_keypair()
 DEVICE = generate_keypair()
@@ -378,33 +379,40 @@ def good_bundle(tmp_path_factory):
     return _write(tmp_path_factory.mktemp("good") / "g.gcb").path.read_bytes()
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_fuzzed_mutations_read_back_identical_or_are_refused(tmp_path_factory, good_bundle, data):
-    folder = tmp_path_factory.mktemp("fuzz")
-    mutated = bytearray(good_bundle)
-    header = good_bundle.index(b"age-encryption")
-    for _ in range(data.draw(st.integers(1, 4))):
-        op = data.draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
-        # half of the mutations land in the header, where most of the parsing happens
-        limit = header if data.draw(st.booleans()) else len(mutated)
-        pos = data.draw(st.integers(0, max(0, min(limit, len(mutated)) - 1)))
-        if op == "flip" and mutated:
-            mutated[pos] ^= data.draw(st.integers(1, 255))
-        elif op == "insert":
-            mutated[pos:pos] = data.draw(st.binary(min_size=1, max_size=8))
-        elif op == "delete":
-            del mutated[pos : pos + data.draw(st.integers(1, 8))]
-        else:
-            del mutated[pos:]
-    path = folder / "m.gcb"
-    path.write_bytes(bytes(mutated))
-    try:
-        read_manifest(path)
-    except BundleError:
-        pass
-    try:
-        _, events = _read(path, check=Registry())
-    except BundleError:
-        return
-    assert events == _events()
+def _fuzzed_mutations(sized):
+    @sized
+    @given(data=st.data())
+    def test(tmp_path_factory, good_bundle, data):
+        folder = tmp_path_factory.mktemp("fuzz")
+        mutated = bytearray(good_bundle)
+        header = good_bundle.index(b"age-encryption")
+        for _ in range(data.draw(st.integers(1, 4))):
+            op = data.draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
+            # half of the mutations land in the header, where most of the parsing happens
+            limit = header if data.draw(st.booleans()) else len(mutated)
+            pos = data.draw(st.integers(0, max(0, min(limit, len(mutated)) - 1)))
+            if op == "flip" and mutated:
+                mutated[pos] ^= data.draw(st.integers(1, 255))
+            elif op == "insert":
+                mutated[pos:pos] = data.draw(st.binary(min_size=1, max_size=8))
+            elif op == "delete":
+                del mutated[pos : pos + data.draw(st.integers(1, 8))]
+            else:
+                del mutated[pos:]
+        path = folder / "m.gcb"
+        path.write_bytes(bytes(mutated))
+        try:
+            read_manifest(path)
+        except BundleError:
+            pass  # refused with its reason: what a damaged header must do
+        try:
+            _, events = _read(path, check=Registry())
+        except BundleError:
+            return
+        assert events == _events()
+
+    return test
+
+
+test_fuzzed_mutations_read_back_identical_or_are_refused, test_fuzzed_mutations_at_scale = quick_and_slow(
+    "bundle", _fuzzed_mutations)

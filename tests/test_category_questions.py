@@ -13,9 +13,8 @@ from storage.core.i18n import set_language
 from storage.core.models import Resident
 from storage.register.category_rules import category_questions
 from storage.register.residents import register_resident, update_resident
-
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import quiet, run_async
+from tests.pilot_helpers import on_screen, run_async, settle
 from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
@@ -79,12 +78,9 @@ def test_old_flags_stay_valid_and_are_kept(tmp_path):
 async def _form(pilot, resident_id=None):
     from screens.resident_form import ResidentFormScreen
 
-    for _ in range(100):
-        await quiet(pilot, rounds=1)
-        if type(pilot.app.screen).__name__ == "HomeScreen":
-            break
+    await on_screen(pilot, "HomeScreen")
     pilot.app.push_screen(ResidentFormScreen(resident_id))
-    await quiet(pilot)
+    await settle(pilot)
 
 
 @run_async
@@ -100,18 +96,18 @@ async def test_the_form_asks_about_a_left_behind_child_with_both_parents_at_home
         form.query_one("#father_status", Select).value = "home"
         form.query_one("#mother_status", Select).value = "home"
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await on_screen(pilot, "ConfirmScreen")
         assert type(app.screen).__name__ == "ConfirmScreen"
         assert "a parent is at home" in str(app.screen.message)
         await pilot.press("n")  # correct it: back on the form, nothing saved
-        await quiet(pilot)
+        await settle(pilot)
         assert app.screen is form
         with db.session() as s:
             assert s.exec(select(Resident)).all() == []
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
         await pilot.press("y")  # it is right (a local rule): saved as it is
-        await quiet(pilot)
+        await on_screen(pilot, "HomeScreen")
         assert type(app.screen).__name__ == "HomeScreen"  # the form was opened from Home, and closed on saving
     with db.session() as s:
         r = s.exec(select(Resident)).one()
@@ -128,7 +124,7 @@ async def test_the_form_keeps_a_flag_of_an_older_release(tmp_path):
         await _form(pilot, r.id)
         app.screen.query_one("#address", Input).value = "东村2号"
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
     with db.session() as s:
         saved = s.get(Resident, r.id)
     assert (saved.address, saved.flags) == ("东村2号", ["dibao"])

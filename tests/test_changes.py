@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from storage.core import hlc
 from storage.core.changes import new_id, writer
-from storage.core.fold import rebuild, rebuild_all
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
+from storage.core.fold import rebuild, rebuild_all
 from storage.core.models import Conflict, Event, Resident, Visit
-
-from tests.foundation_helpers import make_db
+from storage.sync.dump import dump_lines
+from tests.foundation_helpers import make_db, scratch
+from tests.profiles import quick_and_slow
 
 
 def test_hlc_never_goes_backwards_even_if_the_wall_clock_does():
@@ -74,7 +77,7 @@ def test_state_written_in_place_equals_state_rebuilt_from_events(tmp_path):
     assert list(dump_lines(db)) == before
     with db.session() as s:
         r = s.get(Resident, rid)
-        assert r.id_rev == "X20013219491501011"[::-1][::-1] or r.id_rev == "11010519491231002X"[::-1]
+        assert r.id_rev == "X20013219491501011"  # the ID number reversed (tail search), derived again by the rebuild
         assert r.risk_level == "medium"  # the visit that said "high" was deleted
 
 
@@ -152,9 +155,6 @@ def test_fold_result_does_not_depend_on_arrival_order(tmp_path):
     assert '"phone":"3"' in dumps.pop()
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _event_strategy = st.builds(
     lambda rid, field, value, ms, device, base: _foreign_event(
         "resident", f"r{rid}", {field: value} if field != "deleted" else {"deleted": True},
@@ -164,19 +164,27 @@ _event_strategy = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(events=st.lists(_event_strategy, min_size=1, max_size=12, unique_by=lambda e: e.id), data=st.data())
-def test_fold_is_a_function_of_the_set_of_events(tmp_path_factory, events, data):
-    dumps = set()
-    for i in range(3):
-        order = data.draw(st.permutations(events), label=f"order {i}")
-        batches = data.draw(st.integers(1, len(order)), label="batch size")
-        db = make_db(tmp_path_factory.mktemp("fold") / "x.db")
-        for j in range(0, len(order), batches):
-            _apply(db, [_copy(e) for e in order[j : j + batches]])
-        _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
-        dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
-    assert len(dumps) == 1
+def _fold_property(sized):
+    @sized
+    @given(events=st.lists(_event_strategy, min_size=1, max_size=12, unique_by=lambda e: e.id), data=st.data())
+    def test(events, data):
+        dumps = set()
+        with scratch() as folder:
+            for i in range(3):
+                order = data.draw(st.permutations(events), label=f"order {i}")
+                batches = data.draw(st.integers(1, len(order)), label="batch size")
+                db = make_db(Path(folder) / f"{i}.db")
+                for j in range(0, len(order), batches):
+                    _apply(db, [_copy(e) for e in order[j : j + batches]])
+                _apply(db, [_copy(e) for e in order[:2]])  # again: idempotent
+                dumps.add("\n".join(line for line in dump_lines(db) if '"type":"grid"' not in line))
+                db.dispose()
+        assert len(dumps) == 1
+
+    return test
+
+
+test_fold_is_a_function_of_the_set_of_events, test_fold_at_scale = quick_and_slow("fold", _fold_property)
 
 
 def _copy(ev):

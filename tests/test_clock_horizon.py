@@ -25,7 +25,6 @@ from storage.register.visits import log_visit
 from storage.roster.importer import import_roster
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.roster_helpers import HEADER, good_rows, write_csv
 from tests.sync_helpers import elder, make_township
 from tests.test_export_merge import _device, _signed_by_worker

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from storage.sync.conflicts import count_open, keep_winner, open_conflicts, resolve_conflict, take_other
 from storage.core.errors import UserError, ValidationError, ValidationErrors
-from storage.sync.export import export_bundle
 from storage.core.i18n import set_language
 from storage.core.identity import get_identity
-from storage.sync.merge import merge_paths
 from storage.core.models import Conflict, Event, Resident
 from storage.register.residents import update_resident
-
+from storage.sync.conflicts import count_open, keep_winner, open_conflicts, resolve_conflict, take_other
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
 
 

@@ -12,20 +12,20 @@ import pytest
 from sqlmodel import select
 
 from storage.core import hlc as clock
-from storage.register.categories import CHILD_CATEGORIES, ELDER_CATEGORIES
-from storage.core.fold import rebuild_all
 from storage.core.db import open_database
-from storage.demo.build import generate
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
-from storage.sync.export import pending_counts
+from storage.core.fold import rebuild_all
 from storage.core.identity import get_identity, init_township, init_worker
-from storage.register.idnumbers import parse_disability_card, parse_id_number
 from storage.core.models import Benefit, Event, Grid, Referral, Resident, RiskAssessment, Village, Visit
+from storage.demo.build import generate
+from storage.register.categories import CHILD_CATEGORIES, ELDER_CATEGORIES
 from storage.register.due import DueFacts, due_on
+from storage.register.idnumbers import parse_disability_card, parse_id_number
 from storage.register.policy import Policy, age_on, ageing_out
 from storage.register.residents import EDITABLE, validate_resident
 from storage.register.visits import VISIT_FIELDS, validate_visit
+from storage.sync.dump import dump_lines
+from storage.sync.export import pending_counts
 
 TODAY = dt.date(2026, 11, 24)
 

@@ -11,19 +11,9 @@ from storage.core.models import Identity
 from storage.sync import devices
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
-from tests.pilot_helpers import run_async, workers_done
+from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township
-
-
-async def _settle(pilot, app):
-    for _ in range(20):
-        await pilot.pause(0.02)
-        await workers_done(app)
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
 
 
 def _text(screen, selector) -> str:
@@ -40,31 +30,31 @@ async def test_the_clerk_enrolls_approves_and_revokes_on_screen(tmp_path):
         device = s.get(Identity, 1).device_id
     app = HarnessApp(t.db, DevicesScreen)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         table = screen.query_one("#devices", DataTable)
         assert table.row_count == 1 and "awaiting approval" in str(table.get_row_at(0))
         # a code for a new worker: n, grid, name, Enter
         await pilot.press("n")
-        await _settle(pilot, app)
+        await settle(pilot)
         app.screen.query_one("#grid", Input).value = "G01"
         app.screen.query_one("#worker", Input).value = "王芳"
         app.screen.query_one("#worker", Input).focus()
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", _text(screen, "#result"))
         assert "王芳" in _text(screen, "#codes")
         # approve the waiting device: a, then yes; its waiting bundle is merged
         table.focus()
         await pilot.press("a")
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("y")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert "approved for grid G03" in _text(screen, "#result") and "new " in _text(screen, "#result")
         # revoke it: r, then yes (the safe answer has the focus, so y is explicit)
         await pilot.press("r")
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("y")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert "revoked" in _text(screen, "#result")
     assert [(v.device_id, v.status) for v in devices.list_devices(t.db)] == [(device, "revoked")]

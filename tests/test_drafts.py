@@ -8,8 +8,8 @@ import stat
 
 import pytest
 
-from storage.register.drafts import delete_draft, draft_path, list_drafts, load_draft, save_draft
 from storage.core.paths import drafts_dir
+from storage.register.drafts import delete_draft, draft_path, list_drafts, load_draft, save_draft
 
 T1 = dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.timezone.utc)
 T2 = dt.datetime(2026, 11, 24, 18, 5, tzinfo=dt.timezone.utc)

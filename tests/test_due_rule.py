@@ -17,11 +17,28 @@ from hypothesis import strategies as st
 
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS
 from storage.register.due import (
-    IN_PERSON, NOT_VISITED, OTHER_WAYS, DueFacts, add_months, due_before_sql, due_on, month_bounds, month_end,
-    month_standing, risk_from_sql,
+    IN_PERSON,
+    NOT_VISITED,
+    OTHER_WAYS,
+    DueFacts,
+    add_months,
+    due_before_sql,
+    due_on,
+    month_bounds,
+    month_end,
+    month_standing,
+    risk_from_sql,
 )
 from storage.register.policy import (
-    ALWAYS, COUNT_RULES, MONTH, NEVER, REACHED, CategoryRule, Policy, age_on, counting_visit_sql,
+    ALWAYS,
+    COUNT_RULES,
+    MONTH,
+    NEVER,
+    REACHED,
+    CategoryRule,
+    Policy,
+    age_on,
+    counting_visit_sql,
 )
 
 DAY = dt.timedelta(days=1)
@@ -191,7 +208,7 @@ def residents(draw, today: dt.date):
     drawn = draw(st.lists(st.tuples(st.sampled_from(list(RISK_LEVELS)), back, st.booleans()), max_size=4))
     # clocks are unique, as a device's are; their order need not follow the dates
     clocks = draw(st.permutations(range(1, len(drawn) + 1)))
-    risks = [(level, d, clock, deleted) for (level, d, deleted), clock in zip(drawn, clocks)]
+    risks = [(level, d, clock, deleted) for (level, d, deleted), clock in zip(drawn, clocks, strict=True)]
     return {
         "registered_on": draw(st.one_of(st.none(), back)),
         "categories": draw(st.lists(st.sampled_from(list(CATEGORIES)), max_size=2, unique=True)),

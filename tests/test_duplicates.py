@@ -8,15 +8,14 @@ import random
 import pytest
 from sqlmodel import select
 
-from storage.register.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
 from storage.core.errors import UserError
-from storage.sync.export import export_bundle
 from storage.core.i18n import set_language
-from storage.register.idnumbers import fake_id_number
-from storage.sync.merge import merge_paths
 from storage.core.models import Resident, Visit
+from storage.register.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
+from storage.register.idnumbers import fake_id_number
 from storage.register.visits import log_visit
-
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
 
 BORN = dt.date(1945, 3, 3)

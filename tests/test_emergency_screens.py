@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from storage.register.visits import log_visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import quiet, run_async
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
 
@@ -31,7 +31,7 @@ async def test_township_home_lists_the_emergency_at_the_top_and_a_acknowledges_i
     t, w, r, today = _township_with_an_emergency(tmp_path)
     app = make_app(t.db.path, lang="en", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         home = app.screen
         assert home.query_one("#emergencies").display
         table = home.query_one("#t-emergencies", DataTable)
@@ -40,14 +40,14 @@ async def test_township_home_lists_the_emergency_at_the_top_and_a_acknowledges_i
         assert cells[0] == "0 hours" and cells[1] == "张小明" and "Must be reported at once" in cells[3]
         assert table.region.y < home.query_one("#progress").region.y  # above everything else
         await pilot.press("a")
-        await quiet(pilot)
+        await on_screen(pilot, "ConfirmScreen")
         assert type(app.screen).__name__ == "ConfirmScreen"
         await pilot.press("y")
-        await quiet(pilot)
+        await settle(pilot)
         assert app.screen is home and home.data.emergencies == []
         assert not home.query_one("#emergencies").display
         await pilot.press("a")  # nothing left to acknowledge: the key does nothing
-        await quiet(pilot)
+        await settle(pilot)
         assert app.screen is home
 
 
@@ -57,12 +57,12 @@ async def test_a_worker_sees_its_emergency_waiting_and_has_no_acknowledge_key(tm
     w.dispose()
     app = make_app(w.path, lang="en", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         home = app.screen
         assert home.query_one("#t-emergencies", DataTable).row_count == 1
         assert "not yet acknowledged by the township" in str(home.query_one("#emergencies-title").render())
         await pilot.press("a")
-        await quiet(pilot)
+        await settle(pilot)
         assert app.screen is home
         from storage.core.db import open_database
         from storage.register.home import home_data
@@ -86,14 +86,14 @@ async def test_saving_an_emergency_visit_gives_the_report_on_the_clipboard_in_a_
     today = dt.date.today()
     app = make_app(w.path, lang="en", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         app.push_screen(VisitFormScreen(r.id))
-        await quiet(pilot)
+        await settle(pilot)
         form = app.screen
         form.query_one("#mandatory_report", Checkbox).value = True
         form.query_one("#met_with", Input).value = "邻居"
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await on_screen(pilot, "UrgentReportScreen")
         dialog = app.screen
         assert type(dialog).__name__ == "UrgentReportScreen"
         text = dialog.query_one("#report", TextArea).text
@@ -103,13 +103,13 @@ async def test_saving_an_emergency_visit_gives_the_report_on_the_clipboard_in_a_
         dialog.query_one("#folder", Input).value = str(usb)
         dialog.query_one("#report", TextArea).focus()
         await pilot.press("x")
-        await quiet(pilot)
+        await settle(pilot)
         [bundle] = list(usb.glob("*.gcb"))
         counts = read_manifest(bundle)["counts"]
         assert counts["visit"] == 1 and counts["resident"] == 1  # the urgent visit, and what it needs
         assert "Send it to the township now" in str(dialog.query_one("#result").render())
         await pilot.press("escape")
-        await quiet(pilot)
+        await on_screen(pilot, "HomeScreen")
         assert type(app.screen).__name__ == "HomeScreen"
     merge_paths(t.db, [usb])
     from storage.register.home import home_data
@@ -129,11 +129,11 @@ async def test_a_routine_visit_to_an_emergency_level_resident_is_no_new_finding(
     w.dispose()
     app = make_app(w.path, lang="en", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         app.push_screen(VisitFormScreen(r.id))
-        await quiet(pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")  # the risk stays at emergency (the form's default): follow-up
-        await quiet(pilot)
+        await on_screen(pilot, "HomeScreen")
         assert type(app.screen).__name__ == "HomeScreen"
 
 
@@ -149,14 +149,14 @@ async def test_raising_the_risk_to_emergency_on_the_resident_page_gives_the_repo
     w.dispose()
     app = make_app(w.path, lang="en", today=dt.date.today())
     async with app.run_test(size=(80, 24)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         app.push_screen(ResidentScreen(r.id))
-        await quiet(pilot)
+        await settle(pilot)
         await pilot.press("r")
-        await quiet(pilot)
+        await settle(pilot)
         app.screen.query_one("#choice", Select).value = "emergency"
         app.screen.query_one("#reason", Input).value = "老人走失"
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await on_screen(pilot, "UrgentReportScreen")
         assert type(app.screen).__name__ == "UrgentReportScreen"
         assert "老人走失" in app.clipboard and "Emergency" in app.clipboard

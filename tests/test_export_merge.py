@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 import pytest
 from sqlmodel import select
 
-from storage.sync.bundle_file import read_manifest
-from storage.sync.conflicts import open_conflicts, resolve_conflict
 from storage.core.db import open_database
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
-from storage.sync.export import export_bundle, pending_counts
 from storage.core.i18n import set_language
-from storage.sync.merge import merge_paths
 from storage.core.models import Event, Resident, Visit
 from storage.register.residents import update_resident
 from storage.register.visits import delete_visit, log_visit
-
+from storage.sync.bundle_file import read_manifest
+from storage.sync.conflicts import open_conflicts, resolve_conflict
+from storage.sync.dump import dump_lines
+from storage.sync.export import export_bundle, pending_counts
+from storage.sync.merge import merge_paths
 from tests.foundation_helpers import copy_db
 from tests.sync_helpers import elder, make_township
 
@@ -213,9 +211,9 @@ def test_concurrent_edit_by_worker_and_township_is_a_conflict_and_the_decision_t
 
 def _signed_by_worker(t, worker, name: str, events: list[dict], path):
     """A bundle the worker's device signs, holding exactly `events` (checked ones or not), for the township."""
-    from storage.sync.bundle_file import write_bundle
     from storage.core.keys import read_public_key_file
     from storage.core.models import Identity
+    from storage.sync.bundle_file import write_bundle
 
     with worker.session() as s:
         ident = s.get(Identity, 1)

@@ -13,7 +13,7 @@ from storage.core.i18n import set_language
 from storage.core.models import Referral, Resident, Visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import run_async, workers_done
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
 
@@ -28,27 +28,8 @@ def english():
     set_language("en")
 
 
-async def settle(pilot, seconds: float = 0.1) -> None:
-    await pilot.pause(seconds)
-    await workers_done(pilot.app)
-    await pilot.pause()
-
-
 async def home(pilot) -> None:
-    for _ in range(100):
-        await settle(pilot, 0.05)
-        if type(pilot.app.screen).__name__ == "HomeScreen":
-            return
-    raise AssertionError(f"no Home: {pilot.app.screen}")
-
-
-async def on(pilot, screen: str) -> None:
-    for _ in range(300):  # generous: a loaded CI machine saves slowly, and the first name loads pypinyin
-        await settle(pilot, 0.05)
-        if type(pilot.app.screen).__name__ == screen:
-            return
-    raise AssertionError(f"expected {screen}, on {[type(x).__name__ for x in pilot.app.screen_stack]}; "
-                         f"notes: {[n.message for n in pilot.app._notifications]}")
+    await on_screen(pilot, "HomeScreen")
 
 
 def burst(app, keys: list[str]) -> None:
@@ -77,7 +58,7 @@ async def test_register_an_elder_edit_a_demo_resident_export_merge(tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)
         await pilot.press("n")
-        await on(pilot, "ResidentFormScreen")
+        await on_screen(pilot, "ResidentFormScreen")
         app.screen.query_one("#name", Input).focus()
         await pilot.press(*"测试老人", "tab", *ELDER_ID)
         form = app.screen
@@ -86,19 +67,19 @@ async def test_register_an_elder_edit_a_demo_resident_export_merge(tmp_path):
         await pilot.press("down", "down", "space")  # the third category: elder living alone
         assert form.values()["father_status"] is None  # the form's "—"
         await pilot.press("ctrl+s")
-        await on(pilot, "ResidentScreen")
+        await on_screen(pilot, "ResidentScreen")
         await pilot.press("escape")
-        await on(pilot, "HomeScreen")
+        await on_screen(pilot, "HomeScreen")
 
         app._open_resident(demo.id)
-        await on(pilot, "ResidentScreen")
+        await on_screen(pilot, "ResidentScreen")
         await pilot.press("e")
-        await on(pilot, "ResidentFormScreen")
+        await on_screen(pilot, "ResidentFormScreen")
         phone = app.screen.query_one("#phone", Input)
         phone.focus()
         phone.value = ""
         await pilot.press(*"13912345678", "ctrl+s")
-        await on(pilot, "ResidentScreen")
+        await on_screen(pilot, "ResidentScreen")
     with worker.session() as s:
         new = s.exec(select(Resident).where(Resident.name == "测试老人")).one()
         assert (new.categories, new.father_status, new.sex) == (["solitary_elder"], "", "F")
@@ -120,10 +101,10 @@ async def test_keys_typed_ahead_of_tab_go_to_the_next_field(tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)
         await pilot.press("n")
-        await on(pilot, "ResidentFormScreen")
+        await on_screen(pilot, "ResidentFormScreen")
         app.screen.query_one("#name", Input).focus()
         burst(app, [*"测试老人", "tab", *ELDER_ID])
-        await settle(pilot, 0.3)
+        await settle(pilot)
         form = app.screen
         assert form.query_one("#name", Input).value == "测试老人"
         assert form.query_one("#id_number", Input).value == ELDER_ID
@@ -131,7 +112,7 @@ async def test_keys_typed_ahead_of_tab_go_to_the_next_field(tmp_path):
         form.query_one("#phone", Input).focus()
         await settle(pilot)
         burst(app, [*"13800001234", "enter", *"东村1号", "shift+tab", "x"])  # Enter moves on, as on paper forms
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert form.query_one("#phone", Input).value == "x"  # Shift+Tab went back (and selected the phone)
         assert form.query_one("#address", Input).value == "东村1号"
 
@@ -149,11 +130,11 @@ async def test_enter_in_a_visit_moves_on_before_the_next_keys(tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)
         app.push_screen(VisitFormScreen(rid))
-        await on(pilot, "VisitFormScreen")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, "VisitFormScreen")
+        await settle(pilot)
         assert app.screen.focused.id == "met_with"
         burst(app, [*"neighbour", "enter", "space"])  # Enter moves to the contact question; space there unticks it
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert app.screen.query_one("#met_with", Input).value == "neighbour"
         assert app.screen.values()["contact_made"] is False
 
@@ -167,23 +148,23 @@ async def test_a_name_with_digits_is_asked_about(tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)
         await pilot.press("n")
-        await on(pilot, "ResidentFormScreen")
+        await on_screen(pilot, "ResidentFormScreen")
         form = app.screen
         form.query_one("#name", Input).value = "测试老人" + ELDER_ID
         form.query_one("#categories", SelectionList).select("solitary_elder")
         form.query_one("#birth_date", Input).value = "1949-12-31"
         await pilot.press("ctrl+s")
-        await on(pilot, "ConfirmScreen")
+        await on_screen(pilot, "ConfirmScreen")
         assert "contains digits" in str(app.screen.query_one("#dialog-message").render())
         await pilot.press("n")
-        await on(pilot, "ResidentFormScreen")
+        await on_screen(pilot, "ResidentFormScreen")
         assert app.screen.focused.id == "name"
         with db.session() as s:
             assert s.exec(select(Resident)).all() == []
         await pilot.press("ctrl+s")
-        await on(pilot, "ConfirmScreen")
+        await on_screen(pilot, "ConfirmScreen")
         await pilot.press("y")
-        await on(pilot, "ResidentScreen")
+        await on_screen(pilot, "ResidentScreen")
     with db.session() as s:
         assert s.exec(select(Resident.name)).all() == ["测试老人" + ELDER_ID]
 
@@ -207,19 +188,19 @@ async def test_an_error_quoting_sql_or_a_name_with_brackets_never_closes_the_app
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)
         await pilot.press("r")
-        await on(pilot, "ResidentsScreen")
+        await on_screen(pilot, "ResidentsScreen")
         app._open_resident(r.id)
-        await on(pilot, "ResidentScreen")
+        await on_screen(pilot, "ResidentScreen")
         assert app.screen.title == "[/b]张[i]三"
         await pilot.press("e")
-        await on(pilot, "ResidentFormScreen")
+        await on_screen(pilot, "ResidentFormScreen")
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert type(app.screen).__name__ == "ResidentFormScreen"  # still open, the edit still there
         shown = [n.message for n in app._notifications]
         assert any("[SQL: UPDATE resident" in m for m in shown), shown
         await pilot.press("f1")  # the help's title is the screen's: the name
-        await on(pilot, "HelpScreen")
+        await on_screen(pilot, "HelpScreen")
     assert app.return_code in (None, 0)
 
 
@@ -237,19 +218,19 @@ async def test_a_refused_referral_leaves_no_visit_behind(tmp_path):
     async with app.run_test(size=(100, 40)) as pilot:
         await home(pilot)
         app.push_screen(VisitFormScreen(rid))
-        await on(pilot, "VisitFormScreen")
+        await on_screen(pilot, "VisitFormScreen")
         form = app.screen
         form.query_one("#referral_agency", Select).value = "minzheng"
         form.query_one("#referral_reason", Input).value = "太长" * 501
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.3)
+        await settle(pilot)
         assert type(app.screen).__name__ == "VisitFormScreen"
         assert "at most 1000" in str(form.query_one("#err-referral_reason").render())
         with db.session() as s:
             assert s.exec(select(Visit)).all() == []
         form.query_one("#referral_reason", Input).value = "需要低保"
         await pilot.press("ctrl+s")
-        await on(pilot, "HomeScreen")  # saved and closed: back where it was opened from
+        await on_screen(pilot, "HomeScreen")  # saved and closed: back where it was opened from
     with db.session() as s:
         visits = s.exec(select(Visit)).all()
         assert len(visits) == 1

@@ -7,20 +7,24 @@ import os
 import random
 
 import pytest
+from rich.console import Console
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Label, SelectionList, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, SelectionList, Static
 
 from screens.dialogs import ChooseScreen, ConfirmScreen
 from screens.home import HomeScreen
+from screens.referral_dialog import ReferralScreen
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
+from screens.residents import ResidentsScreen
 from screens.visit_form import VisitFormScreen
 from storage.core.i18n import set_language
-from storage.core.models import Resident, Visit
+from storage.core.models import Referral, Resident, Visit
 from storage.register.drafts import load_draft
 from storage.register.idnumbers import fake_id_number
+from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import run_async, workers_done
+from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
@@ -32,39 +36,11 @@ def english():
     set_language("zh_CN")
 
 
-
-
 def static_text(widget: Static) -> str:
     """What a Static shows (text, or a Rich renderable such as a Group), as plain text."""
-    from rich.console import Console
-
     console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
     console.print(widget.content)
     return console.export_text()
-
-
-async def settle(pilot, seconds: float = 0.05) -> None:
-    await pilot.pause(seconds)
-    await workers_done(pilot.app)
-    await pilot.pause()
-
-
-async def started(pilot, screen=None) -> None:
-    """Wait for the app to open its database and show Home; then open `screen` (a factory) on top."""
-    for _ in range(100):
-        await settle(pilot)
-        if isinstance(pilot.app.screen, HomeScreen):
-            break
-    assert isinstance(pilot.app.screen, HomeScreen)
-    if screen is not None:
-        pilot.app.push_screen(screen())
-        await settle(pilot, 0.2)
-
-
-def _residents_screen():
-    from screens.residents import ResidentsScreen
-
-    return ResidentsScreen()
 
 
 @run_async
@@ -75,10 +51,9 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
         await pilot.press("r")  # Home: the register
-        await settle(pilot, 0.2)
+        await on_screen(pilot, ResidentsScreen)
         await pilot.press("escape", "n")  # from the search box to the table, then "new resident"
-        await settle(pilot)
-        assert isinstance(app.screen, ResidentFormScreen)
+        await on_screen(pilot, ResidentFormScreen)
         app.screen.query_one("#name", Input).focus()
         await pilot.press(*"李小花")
         app.screen.query_one("#id_number", Input).focus()
@@ -89,23 +64,19 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
         app.screen.query_one("#categories", SelectionList).focus()
         await pilot.press("space")  # the first category: left-behind child
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
-        assert isinstance(app.screen, ResidentScreen)
+        await on_screen(pilot, ResidentScreen)
         with db.session() as s:
             r = s.exec(select(Resident)).one()
         assert (r.name, r.categories, r.sex) == ("李小花", ["left_behind_child"], "F")
 
         await pilot.press("n")
-        await settle(pilot, 0.2)
-        assert isinstance(app.screen, VisitFormScreen)
+        await on_screen(pilot, VisitFormScreen)
         assert app.screen.focused.id == "met_with"
         await pilot.press(*"grandmother", "enter")
         app.screen.query_one("#hazards", SelectionList).focus()
         await pilot.press("space")
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
-        assert isinstance(app.screen, ResidentScreen)
-        await settle(pilot, 0.2)
+        await on_screen(pilot, ResidentScreen)
         timeline = static_text(app.screen.query_one("#visits", Static))
         assert "grandmother" in timeline and "Home visit" in timeline
     with db.session() as s:
@@ -117,7 +88,6 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
 @run_async
 async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
     db = make_db(tmp_path / "w.db")
-    from screens.resident_form import ResidentFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -128,7 +98,7 @@ async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
         message = str(app.screen.query_one("#err-id_number", Label).render())
         assert "check character should be X" in message
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
+        await settle(pilot)
         assert isinstance(app.screen, ResidentFormScreen)  # not saved
         assert "Give the resident's name." in str(app.screen.query_one("#err-name", Label).render())
         assert "check character" in str(app.screen.query_one("#err-id_number", Label).render())
@@ -141,7 +111,6 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "王桂英")).one().id
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -149,7 +118,8 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
         await pilot.press(*"neighbour")
         app.screen.query_one("#notes").focus()
         await pilot.press(*"knee pain")
-        await settle(pilot, 0.8)  # the draft is written after a short pause in typing
+        # the draft is written after a short pause in typing (a timer, no worker): wait for the file itself
+        await settle(pilot, lambda: (d := load_draft(db.path, rid)) is not None and d.values.get("notes") == "knee pain")
     # the app is gone without saving: a new one offers the draft back
     draft = load_draft(db.path, rid)
     assert draft is not None and draft.values["met_with"] == "neighbour"
@@ -160,12 +130,12 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
         assert isinstance(app.screen, ConfirmScreen)
         assert "Restore the unsaved visit" in str(app.screen.query_one("#dialog-message", Static).render())
         await pilot.press("y")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, VisitFormScreen)
         form = app.screen
         assert form.query_one("#met_with", Input).value == "neighbour"
         assert form.query_one("#notes").text == "knee pain"
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, HomeScreen)  # saved, back where the form was opened from
     assert load_draft(db.path, rid) is None
     with db.session() as s:
         assert s.exec(select(Visit.met_with, Visit.notes)).one() == ("neighbour", "knee pain")
@@ -176,23 +146,18 @@ async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tm
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: VisitFormScreen(rid))
         await pilot.press(*"son")
-        await settle(pilot, 0.8)
-        assert load_draft(db.path, rid) is not None
+        await settle(pilot, lambda: load_draft(db.path, rid) is not None)  # written after the typing pauses
         await pilot.press("escape")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
+        await on_screen(pilot, ConfirmScreen)
         await pilot.press("escape")  # no: keep editing
-        await settle(pilot)
-        assert isinstance(app.screen, VisitFormScreen)
+        await on_screen(pilot, VisitFormScreen)
         await pilot.press("escape", "y")
-        await settle(pilot, 0.2)
-        assert not isinstance(app.screen, VisitFormScreen)
+        await on_screen(pilot, HomeScreen)
     assert load_draft(db.path, rid) is None
 
 
@@ -201,7 +166,6 @@ async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -209,7 +173,7 @@ async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
         nxt = app.screen.query_one("#next_visit_on", Input)
         assert nxt.value == (TODAY + dt.timedelta(days=30)).isoformat()
         app.screen.query_one("#risk_after").value = "high"
-        await settle(pilot, 0.2)
+        await settle(pilot)
         assert nxt.value == (TODAY + dt.timedelta(days=7)).isoformat()
 
 
@@ -218,25 +182,19 @@ async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
     db = make_register_db(tmp_path / "w.db")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, _residents_screen)
+        await started(pilot, ResidentsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 6
         await pilot.press("z", "x", "m")
-        await settle(pilot, 0.3)
-        assert table.row_count == 1
+        await settle(pilot, lambda: table.row_count == 1)  # the search starts after a pause in typing
         assert "3305**********" in str(table.get_row_at(0)[1])
         await pilot.press("enter", "enter")
-        await settle(pilot, 0.2)
-        assert isinstance(app.screen, ResidentScreen)
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.profile.resident.name == "张小明"
 
 
 @run_async
 async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
-    from textual.widgets import Select
-
-    from screens.resident import ResidentScreen
-    from storage.core.models import Referral
 
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
@@ -245,44 +203,41 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: ResidentScreen(rid))
         await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, ChooseScreen)
+        await on_screen(pilot, ChooseScreen)
         await pilot.press("ctrl+s")  # no reason yet: refused in the dialog
         await pilot.pause()
         assert "Say why." in str(app.screen.query_one("#reason-error", Label).render())
         app.screen.query_one("#choice", Select).value = "high"
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"fell at home", "enter")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.profile.resident.risk_level == "high"
 
         await pilot.press("f")
-        await settle(pilot)
+        await on_screen(pilot, ReferralScreen)
         app.screen.query_one("#agency", Select).value = "clinic"
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"hip check", "enter", "ctrl+s")  # Enter moves on to the deadline; Ctrl+S opens it
-        await settle(pilot, 0.2)
+        await on_screen(pilot, ResidentScreen)
         assert [r.status for r in app.screen.profile.referrals] == ["open"]
 
         await pilot.press("c")  # follow up the highlighted referral: the person chooses, closing asks
-        await settle(pilot)
+        await on_screen(pilot, ChooseScreen)
         app.screen.query_one("#choice", Select).value = "closed"
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"seen by doctor", "enter")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
+        await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, ResidentScreen)
         assert [(r.status, r.outcome) for r in app.screen.profile.referrals] == [("closed", "seen by doctor")]
 
         await pilot.press("x")
-        await settle(pilot)
+        await on_screen(pilot, ChooseScreen)
         app.screen.query_one("#choice", Select).value = "moved_away"
         await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)  # asks first
+        await on_screen(pilot, ConfirmScreen)  # asks first
         await pilot.press("y")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, ResidentScreen)
         assert app.screen.profile.resident.status == "closed"
     with db.session() as s:
         assert s.exec(select(Referral)).one().closed_on == TODAY
@@ -290,20 +245,18 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
 
 @run_async
 async def test_the_table_loads_the_next_page_when_the_cursor_reaches_the_end(tmp_path):
-    from storage.register.residents import register_resident
-
     db = make_db(tmp_path / "w.db")
     for i in range(60):
         register_resident(db, {"name": f"周{chr(0x4e00 + i)}", "categories": ["solitary_elder"]}, today=TODAY)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, _residents_screen)
+        await started(pilot, ResidentsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 50  # one page, never the whole register
         assert "60 residents" in str(app.screen.query_one("#summary", Static).render())
         table.focus()
         await pilot.press("ctrl+end")
-        await settle(pilot, 0.2)
+        await settle(pilot)
         assert table.row_count == 60
         keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(60)]
         assert len(set(keys)) == 60
@@ -314,16 +267,15 @@ async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, _residents_screen)
+        await started(pilot, ResidentsScreen)
         assert isinstance(app.focused, Input)
-        await pilot.press(*"李")
-        await settle(pilot, 0.5)
-        await pilot.press("down")
         table = app.screen.query_one(DataTable)
+        await pilot.press(*"李")
+        await settle(pilot, lambda: table.row_count == 1)  # the search starts after a pause in typing
+        await pilot.press("down")
         assert app.focused is table and table.row_count == 1  # 李建国
         await pilot.press("enter")
-        await settle(pilot, 0.2)
-        assert isinstance(app.screen, ResidentScreen)
+        await on_screen(pilot, ResidentScreen)
 
 
 @run_async
@@ -331,9 +283,7 @@ async def test_the_form_asks_about_contact_as_the_method_needs(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
     with db.session() as s:
         rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
-    from textual.widgets import Checkbox
 
-    from screens.visit_form import VisitFormScreen
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -351,7 +301,7 @@ async def test_the_form_asks_about_contact_as_the_method_needs(tmp_path):
         form.query_one("#method").value = "phone"
         await settle(pilot)
         await pilot.press("ctrl+s")
-        await settle(pilot, 0.2)
+        await on_screen(pilot, HomeScreen)  # saved
     with db.session() as s:
         v = s.exec(select(Visit)).one()
     assert (v.method, v.contact_made, v.resident_seen) == ("phone", False, False)

@@ -154,7 +154,7 @@ def test_the_resident_page_opens_a_referral_with_its_level_department_and_deadli
 
     from screens.resident import ResidentScreen
     from storage.core.models import Referral
-    from tests.pilot_helpers import quiet, run_async
+    from tests.pilot_helpers import on_screen, run_async, settle, started
     from tui.app import make_app
 
     db = make_db(tmp_path / "w.db")
@@ -166,11 +166,9 @@ def test_the_resident_page_opens_a_referral_with_its_level_department_and_deadli
     async def walk():
         app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
         async with app.run_test(size=(80, 24)) as pilot:
-            await quiet(pilot)
-            app.push_screen(ResidentScreen(r))
-            await quiet(pilot)
+            await started(pilot, lambda: ResidentScreen(r))
             await pilot.press("f")
-            await quiet(pilot)
+            await on_screen(pilot, "ReferralScreen")
             dialog = app.screen
             dialog.query_one("#agency", Select).value = "police"
             dialog.query_one("#level", Select).value = "county"
@@ -179,11 +177,11 @@ def test_the_resident_page_opens_a_referral_with_its_level_department_and_deadli
             assert dialog.query_one("#due_on", Input).value == "2026-10-27"  # a week, proposed
             dialog.query_one("#due_on", Input).value = "2026-10-01"  # before the referral is opened
             await pilot.press("ctrl+s")
-            await quiet(pilot)
+            await settle(pilot)
             assert app.screen is dialog and "after the referral" in str(dialog.query_one("#err-due_on").render())
             dialog.query_one("#due_on", Input).value = "2026-10-22"
             await pilot.press("ctrl+s")
-            await quiet(pilot)
+            await on_screen(pilot, "ResidentScreen")
             assert type(app.screen).__name__ == "ResidentScreen"
 
     walk()
@@ -201,7 +199,7 @@ def test_the_visit_form_refers_with_level_department_and_deadline(tmp_path):
     from screens.visit_form import VisitFormScreen
     from storage.core.db import open_database
     from storage.core.models import Referral, Visit
-    from tests.pilot_helpers import quiet, run_async
+    from tests.pilot_helpers import on_screen, run_async, settle, started
     from tui.app import make_app
 
     db = make_db(tmp_path / "w.db")
@@ -213,9 +211,7 @@ def test_the_visit_form_refers_with_level_department_and_deadline(tmp_path):
     async def walk():
         app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
         async with app.run_test(size=(80, 24)) as pilot:
-            await quiet(pilot)
-            app.push_screen(VisitFormScreen(r))
-            await quiet(pilot)
+            await started(pilot, lambda: VisitFormScreen(r))
             form = app.screen
             form.query_one("#referral_agency", Select).value = "disabled_fed"
             form.query_one("#referral_reason", Input).value = "申请轮椅"
@@ -223,11 +219,11 @@ def test_the_visit_form_refers_with_level_department_and_deadline(tmp_path):
             form.query_one("#referral_department", Input).value = "县残联"
             form.query_one("#referral_due", Input).value = "2026-10-01"  # before the visit
             await pilot.press("ctrl+s")
-            await quiet(pilot)
+            await settle(pilot)
             assert app.screen is form and "after the referral" in str(form.query_one("#err-referral_due").render())
             form.query_one("#referral_due", Input).value = ""  # a week, then
             await pilot.press("ctrl+s")
-            await quiet(pilot)
+            await on_screen(pilot, "HomeScreen")
             assert type(app.screen).__name__ == "HomeScreen"
 
     walk()

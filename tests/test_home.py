@@ -9,7 +9,6 @@ import pytest
 from storage.register.home import home_data, resident_due_rows, visited_in_month
 from storage.register.residents import close_case, register_resident
 from storage.register.visits import delete_visit, log_visit
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)
@@ -17,8 +16,10 @@ REGISTERED = dt.date(2026, 6, 1)
 ELDER = dt.date(1945, 5, 5)
 
 
-def _person(db, name, *, categories=("solitary_elder",), risk="low", born=ELDER, registered=REGISTERED):
-    fields = {"name": name, "categories": list(categories), "birth_date": born, "registered_on": registered}
+def _person(db, name, *, categories=("solitary_elder",), risk="low", born=ELDER, registered=REGISTERED, id_number=None):
+    fields = {"name": name, "categories": list(categories), "registered_on": registered}
+    # with an ID number the birth date is derived from it
+    fields.update({"id_number": id_number} if id_number else {"birth_date": born})
     return register_resident(db, fields, risk_level=risk, today=TODAY).id
 
 
@@ -30,7 +31,7 @@ def _visit(db, rid, day, method="home", **more):
 def register(tmp_path):
     db = make_db(tmp_path / "home.db")
     ids = {
-        "visited": _person(db, "甲"),
+        "visited": _person(db, "甲", id_number="110105194505050021"),  # born on ELDER
         "high": _person(db, "乙", risk="high", categories=["severely_disabled"]),
         "late": _person(db, "丙"),
         "emergency_new": _person(db, "丁", risk="emergency", registered=dt.date(2026, 11, 20)),
@@ -72,7 +73,8 @@ def test_due_rows_follow_the_policy(register):
     assert rows[ids["proxy"]].last_seen == dt.date(2026, 10, 30)
     assert rows[ids["deleted_visit"]].last_seen == dt.date(2026, 10, 20)
     assert rows[ids["phone"]].last_seen == dt.date(2026, 10, 28)
-    assert "*" in rows[ids["visited"]].masked_id or rows[ids["visited"]].masked_id == ""
+    assert rows[ids["visited"]].masked_id == "1101**********0021"  # never the full number on a list
+    assert rows[ids["late"]].masked_id == ""  # no ID number
     assert visited_in_month(rows[ids["child"]], TODAY) and not visited_in_month(rows[ids["proxy"]], TODAY)
 
 

@@ -6,7 +6,6 @@ import sqlite3
 
 from storage.core.db import SCHEMA_VERSION, open_database
 from storage.register.home import home_data, quick_reader, read_home
-
 from tests.register_helpers import TODAY, make_register_db
 
 

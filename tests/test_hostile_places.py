@@ -23,7 +23,6 @@ import pytest
 from storage.core.db import open_database
 from storage.core.errors import UserError, as_user_error
 from storage.core.text import printable
-
 from tests.test_cli import run
 
 CONTROL = ("\x1b", "\x07", "\x9b", "\r")
@@ -49,7 +48,6 @@ def test_printable_replaces_every_control_character_and_keeps_chinese():
 def test_a_manifest_with_terminal_escapes_is_printed_harmlessly_by_merge(tmp_path):
     from storage.core.keys import generate_keypair, read_public_key_file
     from storage.sync.bundle_file import write_bundle
-
     from tests.sync_helpers import make_township
 
     t = make_township(tmp_path)
@@ -246,10 +244,9 @@ def test_operating_system_errors_become_one_line_messages():
 
 
 def test_conflicts_masks_id_numbers_unless_asked(tmp_path):
+    from storage.register.residents import update_resident
     from storage.sync.export import export_bundle
     from storage.sync.merge import merge_paths
-    from storage.register.residents import update_resident
-
     from tests.sync_helpers import elder, make_township
 
     t = make_township(tmp_path)

@@ -21,7 +21,6 @@ from storage.core.models import Resident
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.sync_helpers import elder, make_township
 from tests.test_export_merge import _device, _signed_by_worker
 
@@ -210,7 +209,7 @@ def test_the_township_policy_is_checked_in_the_return_bundle(tmp_path, capsys):
     an interval of -100,000,000 reached a worker's Home through the return bundle and broke it."""
     from storage.core.models import Identity
     from storage.core.private_keys import private_keys
-    from storage.register.policy import POLICY_ID, DEFAULT_POLICY, policy_value
+    from storage.register.policy import DEFAULT_POLICY, POLICY_ID, policy_value
     from storage.sync.bundle_file import write_bundle
 
     t = make_township(tmp_path)

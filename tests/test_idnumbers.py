@@ -10,7 +10,14 @@ import pytest
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import set_language
-from storage.register.idnumbers import check_char, fake_id_number, mask_id, normalize_phone, parse_disability_card, parse_id_number
+from storage.register.idnumbers import (
+    check_char,
+    fake_id_number,
+    mask_id,
+    normalize_phone,
+    parse_disability_card,
+    parse_id_number,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -7,28 +7,26 @@ referrals, case closing, the township's corrections going back to a grid.
 Every worker bundle written is then merged into fresh and edited township
 databases in many orders, repeated, and in batches.
 
-    GRIDCARE_HYPOTHESIS_EXAMPLES=10000 pytest tests/test_merge_laws.py
+A few histories in every run, a few hundred in .ci/run's slow run, 10,000 on demand:
+
+    GRIDCARE_TEST_PROFILE=thorough python -m pytest -m slow tests/test_merge_laws.py
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from storage.core.db import open_database
-from storage.sync.dump import dump_lines
-from storage.core.errors import UserError
-from storage.sync.export import export_bundle
-from storage.sync.merge import merge_paths
 from storage.core.changes import writer
+from storage.core.db import open_database
+from storage.core.errors import UserError
 from storage.core.models import Assessment, Resident
 from storage.register.assessments import DIMENSIONS, assess_resident
 from storage.register.benefits import end_benefit, record_benefit
@@ -38,13 +36,12 @@ from storage.register.referrals import open_referral, set_referral_status
 from storage.register.residents import close_case, reopen_case, update_resident
 from storage.register.risk import change_risk
 from storage.register.visits import delete_visit, log_visit
-
-from tests.foundation_helpers import copy_db
+from storage.sync.dump import dump_lines
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.foundation_helpers import SCRATCH, copy_db
+from tests.profiles import quick_and_slow
 from tests.sync_helpers import elder, make_township
-
-EXAMPLES = int(os.environ.get("GRIDCARE_HYPOTHESIS_EXAMPLES", "60"))
-# tmpfs where there is one: the laws are about content, and fsync dominates otherwise
-SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 WORKERS = {"w1": ("王芳", "G01"), "w2": ("李强", "G02")}
 HOSTILE = ("赵敏", "G03")
@@ -238,12 +235,20 @@ def _check_laws(ops, order_of, repeats_of, cut_of) -> str:
         return dump
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
-def test_merging_in_any_order_any_number_of_times_gives_the_same_dump(ops, data):
-    _check_laws(ops, lambda b: data.draw(st.permutations(b), label="order"),
-                lambda b: data.draw(st.lists(st.sampled_from(b), max_size=6), label="repeats"),
-                lambda b: data.draw(st.integers(0, len(b)), label="batch cut"))
+def _merge_laws(sized):
+    @sized
+    @given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
+    def test(ops, data):
+        _check_laws(ops, lambda b: data.draw(st.permutations(b), label="order"),
+                    lambda b: data.draw(st.lists(st.sampled_from(b), max_size=6), label="repeats"),
+                    lambda b: data.draw(st.integers(0, len(b)), label="batch cut"))
+
+    return test
+
+
+# the longest of the slow tests: in two halves, one on each of `-n 2`'s workers
+(test_merging_in_any_order_any_number_of_times_gives_the_same_dump, test_merge_laws_at_scale,
+ test_merge_laws_at_scale_second_half) = quick_and_slow("merge_laws", _merge_laws, parts=2)
 
 
 def test_assessments_and_acknowledgements_merge_like_every_record_and_clashing_grades_are_queued():
@@ -379,7 +384,7 @@ def _honest_state(text: str) -> list[str]:
     rows = [json.loads(line) for line in text.splitlines()]
     theirs = {r["id"] for r in rows if r["type"] == "resident" and r.get("grid_code") == HOSTILE_GRID}
     kept = []
-    for line, r in zip(text.splitlines(), rows):
+    for line, r in zip(text.splitlines(), rows, strict=True):
         if (r["type"] == "grid" and r["id"] == HOSTILE_GRID) or (r["type"] == "resident" and r["id"] in theirs):
             continue
         if r.get("resident_id") in theirs or (r["type"] == "conflict" and r["record_id"] in theirs):
@@ -398,10 +403,17 @@ def _merge_all(base: Path, folder: Path, order: list[Path]):
     return report, text
 
 
-@settings(max_examples=max(EXAMPLES // 2, 10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops=st.lists(op_strategy, min_size=0, max_size=12), attacks=st.lists(attack_strategy, min_size=1, max_size=5),
-       data=st.data())
-def test_a_hostile_device_never_changes_an_honest_grids_state(ops, attacks, data):
+def _hostile_law(sized):
+    @sized
+    @given(ops=st.lists(op_strategy, min_size=0, max_size=12),
+           attacks=st.lists(attack_strategy, min_size=1, max_size=5), data=st.data())
+    def test(ops, attacks, data):
+        _hostile_device_changes_nothing_honest(ops, attacks, data)
+
+    return test
+
+
+def _hostile_device_changes_nothing_honest(ops, attacks, data) -> None:
     with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         folder = Path(tmp)
         world = World(folder)
@@ -429,3 +441,7 @@ def test_a_hostile_device_never_changes_an_honest_grids_state(ops, attacks, data
                 expected = {"own": ("new", "already"), "impostor": ("waiting", "refused")}.get(attack, ("refused",))
                 assert got.status in expected, (attack, got.status, got.message)
             assert [b.file for b in report.refused if Path(b.file).stem.split("-")[0] != "h"] == []
+
+
+test_a_hostile_device_never_changes_an_honest_grids_state, test_hostile_device_at_scale = quick_and_slow(
+    "hostile", _hostile_law)

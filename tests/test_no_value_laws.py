@@ -297,20 +297,19 @@ def test_the_forms_give_what_the_model_says(tmp_path):
 
     from screens.resident_form import ResidentFormScreen
     from storage.core.models import Event
-    from tests.pilot_helpers import workers_done
+    from tests.pilot_helpers import on_screen
+    from tests.pilot_helpers import settle as at_rest
     from tui.app import make_app
 
     shutil.copytree(_template(), tmp_path / "w")
     worker = open_database(tmp_path / "w" / "G01.db")
 
     async def settle(pilot, screen: str) -> None:
-        for _ in range(300):
-            await pilot.pause(0.05)
-            await workers_done(pilot.app)
-            if type(pilot.app.screen).__name__ == screen:
-                return
-        shown = [str(label.render()) for label in pilot.app.screen.query("Label.error")]
-        raise AssertionError(f"{screen}: {[m for m in shown if m]}, {[n.message for n in pilot.app._notifications]}")
+        try:
+            await on_screen(pilot, screen)
+        except AssertionError:  # say why the form did not go on: its errors beside the fields
+            shown = [str(label.render()) for label in pilot.app.screen.query("Label.error")]
+            raise AssertionError(f"{screen}: {[m for m in shown if m]}") from None
 
     async def run() -> None:
         app = make_app(worker.path, lang="en", today=TODAY)
@@ -330,7 +329,7 @@ def test_the_forms_give_what_the_model_says(tmp_path):
                             form.query_one(f"#{name}", SelectionList).select(code)
                     else:
                         form.query_one("#notes", TextArea).text = value
-                await pilot.pause(0.1)
+                await at_rest(pilot)
                 expected = {name: "" for name in INPUTS} | {name: None for name in SELECTS} | {n: [] for n in LISTS}
                 # a registration also gives its first risk level (kept in its draft; the form hands it to
                 # register_resident apart from the fields)

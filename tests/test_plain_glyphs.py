@@ -10,12 +10,11 @@ from textual.driver import Driver
 
 from storage.core import glyphs
 from storage.core.i18n import _, set_language
-from tui.app import make_app
-from tui.plain import plain_driver
-
-from tests.pilot_helpers import run_async, workers_done
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY, make_register_db
 from tests.windows_fakes import as_windows
+from tui.app import make_app
+from tui.plain import plain_driver
 
 
 def conhost_cells(ch: str) -> int | None:
@@ -55,23 +54,17 @@ def _frame(app) -> str:
     return update.render_segments(app.console)
 
 
-async def _settle(pilot) -> None:
-    await pilot.pause(0.2)
-    await workers_done(pilot.app)
-    await pilot.pause(0.2)
-
-
 @run_async
 async def test_in_plain_mode_every_glyph_on_screen_is_as_wide_in_conhost_as_laid_out(tmp_path, plain_on):
     make_register_db(tmp_path / "w.db").dispose()
     app = make_app(tmp_path / "w.db", lang="zh_CN", today=TODAY)
     frames = []
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(pilot)
+        await on_screen(pilot, "HomeScreen")
         frames.append(_frame(app))
         for key in ("r", "escape", "f1"):  # the register list, Home again, help (a bordered dialog)
             await pilot.press(key)
-            await _settle(pilot)
+            await settle(pilot)
             frames.append(_frame(app))
     raw = "".join(frames)
     assert misdrawn(raw), "the check would see nothing: no ambiguous glyph on these screens"

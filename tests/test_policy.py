@@ -11,7 +11,13 @@ from storage.core.changes import writer
 from storage.core.errors import UserError
 from storage.register.home import home_data
 from storage.register.policy import (
-    DEFAULT_POLICY, POLICY_ID, CategoryRule, Policy, PolicyError, policy_from_value, policy_value,
+    DEFAULT_POLICY,
+    POLICY_ID,
+    CategoryRule,
+    Policy,
+    PolicyError,
+    policy_from_value,
+    policy_value,
 )
 from storage.register.policy_set import ANY_AGE, changed_policy, current_policy, set_policy
 from storage.register.visits import log_visit

@@ -10,7 +10,7 @@ from storage.core.i18n import set_language
 from storage.register.policy import CategoryRule
 from storage.register.policy_set import current_policy
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import quiet, run_async
+from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 
 TODAY = dt.date(2026, 11, 24)
@@ -24,7 +24,7 @@ async def test_the_clerk_sets_methods_intervals_and_a_category_rule(tmp_path):
     db = make_db(tmp_path / "t.db", role="township", worker="周民政")
     app = HarnessApp(db, PolicyScreen, today=TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         screen = app.screen
         assert "Default visit policy" in str(screen.query_one("#policy-now", Static).content)
         screen.query_one("#count-phone", Select).value = "never"
@@ -38,7 +38,7 @@ async def test_the_clerk_sets_methods_intervals_and_a_category_rule(tmp_path):
         await pilot.pause()
         assert screen.query_one("#rules", DataTable).row_count == 1
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
         assert "saved" in str(screen.query_one("#policy-status", Static).content)
     stored = current_policy(db)
     assert stored.counts["phone"] == "never" and stored.every["medium"] == 14 and stored.since == TODAY
@@ -53,10 +53,10 @@ async def test_a_bad_interval_is_named_and_nothing_is_stored(tmp_path):
     db = make_db(tmp_path / "t.db", role="township")
     app = HarnessApp(db, PolicyScreen, today=TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         app.screen.query_one("#every-high", Input).value = "fortnightly"
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
         assert "High risk" in str(app.screen.query_one("#policy-status", Static).content)
     assert current_policy(db).is_default
 
@@ -69,11 +69,11 @@ async def test_a_workers_laptop_shows_the_policy_and_cannot_change_it(tmp_path):
     db = make_db(tmp_path / "w.db")
     app = HarnessApp(db, PolicyScreen, today=TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
-        await quiet(pilot)
+        await settle(pilot)
         screen = app.screen
         assert "Only the township sets the visit policy" in str(screen.query_one("#policy-now", Static).content)
         assert not screen.query("#count-phone")  # nothing to change
         await pilot.press("ctrl+s")
-        await quiet(pilot)
+        await settle(pilot)
         assert "Only the township" in str(screen.query_one("#policy-status", Static).content)
     assert current_policy(db).is_default

@@ -20,7 +20,6 @@ from storage.core.private_keys import NAMES, private_keys, read_keys
 from storage.sync.bundle_file import read_bundle
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.sync_helpers import elder, make_township
 
 NOON = dt.datetime(2026, 11, 24, 12, 0, 0)

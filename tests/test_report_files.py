@@ -71,7 +71,10 @@ def test_ids_are_masked_unless_asked(town, tmp_path):
     october = monthly_report(db, 2026, 10, today=TODAY)
     save_report(db, october, masked)
     save_report(db, october, full, full_ids=True)
-    cells = lambda p: {row[0]: row[1] for row in _load(p)[sheet].iter_rows(min_row=2, values_only=True)}
+
+    def cells(p):
+        return {row[0]: row[1] for row in _load(p)[sheet].iter_rows(min_row=2, values_only=True)}
+
     assert cells(masked)["张一"] == "1101**********002X"
     assert cells(full)["张一"] == "11010519491231002X"
     assert oct(os.stat(masked).st_mode & 0o777) == "0o600"

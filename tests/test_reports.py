@@ -14,11 +14,11 @@ import datetime as dt
 import pytest
 
 from storage.core.errors import UserError
+from storage.register.residents import register_resident
+from storage.register.visits import log_visit
 from storage.reports.monthly import monthly_report, parse_month, report_day
 from tests.foundation_helpers import make_db
 from tests.report_helpers import G1, G2, TODAY, V1, V2, V3, build_township, set_counts
-from storage.register.residents import register_resident
-from storage.register.visits import log_visit
 
 D = dt.date
 
@@ -109,6 +109,7 @@ def test_september_lists(town):
 def test_drill_down_matches_the_figures(town):
     db, _ = town
     r = monthly_report(db, 2026, 9, today=TODAY)
+    assert {g: len(rows) for g, rows in r.rows.items()} == {"grid": 2, "village": 3, "category": 6}
     for grouping, rows in r.rows.items():
         for row in rows + [r.totals]:
             for measure in ("key_persons", "visited", "overdue", "emergency_high", "open_referrals", "aged_out"):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import run_async, workers_done
-
-
 import pytest
 from textual.widgets import DataTable, Input, Static
 
 from storage.core.i18n import set_language
 from storage.reports.monthly import monthly_report
+from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.report_helpers import TODAY, build_township
 
@@ -19,15 +17,14 @@ def town(tmp_path_factory):
     return build_township(tmp_path_factory.mktemp("town") / "t.db")
 
 
+def _month(pilot, year: int, month: int):
+    """A condition for settle(): the report of that month is the one shown."""
 
+    def shown() -> bool:
+        report = getattr(pilot.app.screen, "report", None)
+        return report is not None and (report.year, report.month) == (year, month)
 
-async def _settle(pilot) -> None:
-    for _ in range(20):
-        await pilot.pause(0.02)
-        await workers_done(pilot.app)
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
+    return shown
 
 
 def _row(table: DataTable, i: int) -> list[str]:
@@ -42,35 +39,32 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
     set_language("en")
     app = HarnessApp(db, ReportsScreen, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(pilot)
+        await settle(pilot, _month(pilot, 2026, 10))
         screen = app.screen
         table = screen.query_one("#summary", DataTable)
-        assert screen.report.month_text == "2026-10"
         await pilot.press("left_square_bracket")  # September
-        await _settle(pilot)
-        assert screen.report.month_text == "2026-09"
+        await settle(pilot, _month(pilot, 2026, 9))
         expected = monthly_report(db, 2026, 9, today=TODAY)
         assert _row(table, table.row_count - 1) == ["Total", "10", "7", "70.0%", "1", "2", "2", "1"]
         assert _row(table, 0)[:3] == ["柳溪村", "6", "4"]
         assert table.row_count == len(expected.rows["village"]) + 1
         await pilot.press("g")  # grid
-        await pilot.pause()
+        await settle(pilot)
         assert [_row(table, i)[0] for i in range(table.row_count)] == ["柳溪一网格", "桃源一网格", "Total"]
         await pilot.press("right_square_bracket", "right_square_bracket")  # October, then refused: November
-        await _settle(pilot)
-        assert screen.report.month_text == "2026-10"
+        await settle(pilot, _month(pilot, 2026, 10))
         assert "not begun" in str(screen.query_one("#status", Static).content)
         await pilot.press("left_square_bracket")
-        await _settle(pilot)
+        await settle(pilot, _month(pilot, 2026, 9))
         # the visit rate of grid G01 (column 3) drills down to those not visited: C and E
         table.focus()
         table.move_cursor(row=0, column=3)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot, lambda: app.screen is not screen)
         listing = app.screen.query_one("#list", DataTable)
         assert sorted(_row(listing, i)[0] for i in range(listing.row_count)) == ["刘五", "王三"]
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot, lambda: app.screen is screen)
         await pilot.press("v")  # the chart instead of the table
         assert "70.0%" in str(screen.query_one("#chart", Static).content)
         await pilot.press("t")  # the 12-month trend instead of the chart
@@ -84,7 +78,7 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         assert out.has_focus
         out.value = str(tmp_path / "screen-report")
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot, lambda: "Report written" in str(screen.query_one("#status", Static).content))
         assert (tmp_path / "screen-report.xlsx").exists()
         assert "Report written" in str(screen.query_one("#status", Static).content)
 
@@ -101,20 +95,12 @@ def test_snapshot_zh_80x24(snap_compare, town, zh):
 
     db, ids = town
 
-    async def shown(pilot, year: int, month: int) -> None:
-        # "no worker running" is also true before the report's worker starts: wait for the report itself
-        for _ in range(200):
-            await _settle(pilot)
-            report = getattr(pilot.app.screen, "report", None)
-            if report is not None and (report.year, report.month) == (year, month):
-                await pilot.pause()
-                return
-        raise AssertionError(f"the report for {year}-{month:02d} was never shown")
-
     async def before(pilot):
-        await shown(pilot, TODAY.year, TODAY.month)
+        # "no worker running" is also true before the report's worker starts: wait for the report itself
+        await settle(pilot, _month(pilot, TODAY.year, TODAY.month))
         await pilot.press("left_square_bracket")
-        await shown(pilot, *((TODAY.year, TODAY.month - 1) if TODAY.month > 1 else (TODAY.year - 1, 12)))
+        await settle(pilot, _month(pilot, *((TODAY.year, TODAY.month - 1) if TODAY.month > 1 else (TODAY.year - 1, 12))))
         pilot.app.screen.set_focus(None)
+        await pilot.pause()
 
     assert snap_compare(HarnessApp(db, ReportsScreen, today=TODAY), terminal_size=(80, 24), run_before=before)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import workers_done
-
 import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
-from storage.core.fold import rebuild_all
-from storage.sync.dump import dump_lines
 from storage.core.errors import UserError
+from storage.core.fold import rebuild_all
 from storage.core.models import Event, Resident, RiskAssessment
-from storage.roster.importer import import_roster, preview
 from storage.roster.columns import field_for_header, parse_categories, parse_date
+from storage.roster.importer import import_roster, preview
 from storage.roster.read import read_roster
+from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db
 from tests.roster_helpers import (
-    CHILD_ID, DISABLED_ID, ELDER_ID, HEADER, TODAY, good_rows, id_number, township_db, write_csv, write_xlsx,
+    CHILD_ID,
+    DISABLED_ID,
+    ELDER_ID,
+    HEADER,
+    TODAY,
+    good_rows,
+    id_number,
+    township_db,
+    write_csv,
+    write_xlsx,
 )
 
 
@@ -161,7 +168,7 @@ def test_csv_encodings_and_delimiters(db, tmp_path, encoding, delimiter):
 
 def test_csv_that_is_neither_utf8_nor_gbk_is_refused(db, tmp_path):
     path = tmp_path / "r.csv"
-    path.write_bytes("姓名,身份证号\n".encode("utf-8") + b"\xff\xfe\xff,1\n")
+    path.write_bytes("姓名,身份证号\n".encode() + b"\xff\xfe\xff,1\n")
     with pytest.raises(UserError, match="UTF-8"):
         import_roster(db, path, today=TODAY)
 
@@ -362,7 +369,7 @@ def test_preview_maps_columns(tmp_path):
 # --- grids ------------------------------------------------------------------------------------------------
 
 def test_worker_rows_of_another_grid_are_invalid(db, tmp_path):
-    rows = [r + [g] for r, g in zip(good_rows(), ["一网格", "G01", "二网格"])]
+    rows = [r + [g] for r, g in zip(good_rows(), ["一网格", "G01", "二网格"], strict=True)]
     report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", rows, header=HEADER + ["所属网格"]), today=TODAY)
     assert [r.status for r in report.rows] == ["new", "new", "invalid"]
     assert report.rows[2].problems[0].column == "所属网格"
@@ -370,7 +377,7 @@ def test_worker_rows_of_another_grid_are_invalid(db, tmp_path):
 
 def test_township_import_places_residents_in_the_named_grids(tmp_path):
     db = township_db(tmp_path / "t.db")
-    rows = [r + [g] for r, g in zip(good_rows(), ["东村一网格", "G02", "北村"])]
+    rows = [r + [g] for r, g in zip(good_rows(), ["东村一网格", "G02", "北村"], strict=True)]
     path = write_xlsx(tmp_path / "r.xlsx", rows, header=HEADER + ["所属网格"])
     report = import_roster(db, path, skip_invalid=True, today=TODAY)
     assert [r.status for r in report.rows] == ["new", "new", "invalid"]
@@ -416,16 +423,12 @@ def test_roster_import_screen_checks_then_imports(db, tmp_path):
     from textual.widgets import Checkbox, DataTable
 
     from screens.roster_import import RosterImportScreen
+    from tests.pilot_helpers import settle
     from tests.register_helpers import HarnessApp
 
     rows = [r + ["汉族"] for r in good_rows()]
     rows[2][4] = "不知道"
     path = write_xlsx(tmp_path / "r.xlsx", rows, header=HEADER + ["民族"], title="东村花名册")
-
-    async def settle(pilot) -> None:
-        await pilot.pause(0.05)
-        await workers_done(pilot.app)
-        await pilot.pause()
 
     async def flow() -> None:
         app = HarnessApp(db, RosterImportScreen, today=TODAY)
@@ -446,7 +449,7 @@ def test_roster_import_screen_checks_then_imports(db, tmp_path):
             await settle(pilot)
             assert residents(db) == {}
             screen.query_one("#skip", Checkbox).value = True
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert set(residents(db)) == {"张小明", "王桂英"}

@@ -16,9 +16,9 @@ from sqlmodel import select
 from bench.roster_files import csv_of_size, roster_rows, valid_roster, xlsx_bomb
 from storage.core.errors import UserError
 from storage.core.models import Resident
-from storage.roster import importer as importer_module, read as read_module
+from storage.roster import importer as importer_module
+from storage.roster import read as read_module
 from storage.roster.importer import import_roster
-
 from tests.foundation_helpers import make_db
 from tests.roster_helpers import TODAY
 

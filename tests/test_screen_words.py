@@ -15,15 +15,14 @@ import pytest
 from storage.core.audit import action_text, counts_text
 from storage.core.i18n import set_language
 from storage.register.category_rules import category_questions
+from storage.register.residents import update_resident
 from storage.register.value_labels import value_text
 from storage.sync.conflicts import conflict_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from storage.register.residents import update_resident
+from tests.sync_helpers import elder, make_township
 from tui.item_lines import ItemLines
 from tui.texts import categories_cell, two_lines
-
-from tests.sync_helpers import elder, make_township
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from storage.register.residents import close_case, register_resident
 from storage.register.risk import change_risk
 from storage.register.search import ResidentFilter, count_residents, search_residents
 from storage.register.visits import log_visit
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

@@ -16,7 +16,6 @@ from storage.register.referrals import close_referral, open_referral
 from storage.register.residents import close_case, register_resident, update_resident
 from storage.register.risk import change_risk, risk_history
 from storage.register.visits import log_visit, propose_next_visit
-
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)

@@ -12,10 +12,9 @@ from __future__ import annotations
 import pytest
 
 from storage.core.i18n import set_language
-from tui.app import make_app
-
-from tests.pilot_helpers import quiet
+from tests.pilot_helpers import on_screen, settle, still
 from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
 
 # name -> the keys pressed on Home to reach the screen
 WORKER_SCREENS = {
@@ -68,16 +67,11 @@ def same_picture_everywhere(monkeypatch):
 
 def _walk(keys: list[str]):
     async def run_before(pilot) -> None:
-        await pilot.pause(0.3)
-        await quiet(pilot)
+        await on_screen(pilot, "HomeScreen")
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.2)
-            await quiet(pilot)
-        await pilot.pause(0.2)
-        if pilot.app.screen.focused is not None:
-            pilot.app.screen.set_focus(None)  # no blinking cursor in the picture
-        await pilot.pause(0.1)
+            await settle(pilot)
+        await still(pilot)  # no blinking cursor in the picture
 
     return run_before
 
@@ -97,7 +91,6 @@ def township(tmp_path, lang):
     from storage.register.residents import update_resident
     from storage.sync.export import export_bundle
     from storage.sync.merge import merge_paths
-
     from tests.sync_helpers import elder, make_township
 
     set_language(lang)  # the clerk's name the app writes ("乡镇民政助理员") is in the clerk's language

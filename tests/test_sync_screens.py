@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from tests.pilot_helpers import run_async, workers_done
-
-
 import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
@@ -12,14 +9,14 @@ from textual.widgets import DataTable, Input, Static
 from screens.conflicts import ConflictsScreen
 from screens.duplicates import DuplicatesScreen
 from screens.sync import SyncScreen
-from storage.sync.conflicts import open_conflicts
-from storage.register.duplicates import possible_duplicates, resident_ids_for
-from storage.sync.export import export_bundle, pending_counts
 from storage.core.i18n import set_language
-from storage.sync.merge import merge_paths
 from storage.core.models import Resident
+from storage.register.duplicates import possible_duplicates, resident_ids_for
 from storage.register.residents import update_resident
-
+from storage.sync.conflicts import open_conflicts
+from storage.sync.export import export_bundle, pending_counts
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township
 
@@ -30,17 +27,6 @@ def english():
     yield
     set_language("zh_CN")
 
-
-
-
-async def _settle(pilot, app):
-    # a worker may start another (a merge rescans the folder): wait until none is left
-    for _ in range(20):
-        await pilot.pause(0.02)
-        await workers_done(app)
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
 
 
 def _text(screen, selector) -> str:
@@ -56,7 +42,7 @@ async def test_worker_exports_to_the_folder_typed(tmp_path):
     usb.mkdir()
     app = HarnessApp(a, SyncScreen)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert screen.pending_summary == "Ready to go: 1 resident, 1 grid record."
         screen.query_one("#folder", Input).value = str(usb)
@@ -66,10 +52,10 @@ async def test_worker_exports_to_the_folder_typed(tmp_path):
 
         assert isinstance(app.screen, PathPickerScreen) and app.screen.folder == usb
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert app.screen is screen
         await pilot.press("ctrl+s")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert "Bundle 1 written" in _text(screen, "#result")
         assert "Nothing new" in screen.pending_summary
     assert len(list(usb.glob("*.gcb"))) == 1 and pending_counts(a) == {}
@@ -88,17 +74,17 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
     (usb / "broken.gcb").write_bytes(b"not a bundle")
     app = HarnessApp(t.db, SyncScreen)
     async with app.run_test(size=(140, 50)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         screen.query_one("#folder", Input).value = str(usb)
         screen.query_one("#folder", Input).focus()
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot)
         table = screen.query_one("#bundles", DataTable)
         assert table.row_count == 3
         assert "2 new bundles to merge" in _text(screen, "#result")
         await pilot.press("ctrl+s")
-        await _settle(pilot, app)
+        await settle(pilot)
         result = _text(screen, "#result")
         assert "REFUSED" in result and "broken.gcb" in result and "enrolled with its code" in result
         assert "Records added" in result
@@ -121,12 +107,12 @@ async def test_clerk_takes_the_other_value_from_the_keyboard(tmp_path):
     other = view.conflict.loser_value
     app = HarnessApp(t.db, ConflictsScreen)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert screen.query_one(DataTable).row_count == 1
         assert "张三" in _text(screen, "#detail") and "13800000002" in _text(screen, "#detail")
         await pilot.press("t")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert screen.query_one(DataTable).row_count == 0
         assert "No conflicts" in _text(screen, "#summary")
     with t.db.session() as s:
@@ -144,19 +130,19 @@ async def test_clerk_types_a_value_and_a_bad_one_is_explained(tmp_path):
     merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
     app = HarnessApp(t.db, ConflictsScreen)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot, lambda: app.screen is not screen)  # the dialog for the value
         app.screen.query_one("#value", Input).value = "someday"
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert screen.query_one(DataTable).row_count == 1 and _text(screen, "#status")
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot, lambda: app.screen is not screen)  # the dialog for the value
         app.screen.query_one("#value", Input).value = "1945-03-03"
         await pilot.press("enter")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert screen.query_one(DataTable).row_count == 0
     with t.db.session() as s:
         assert str(s.get(Resident, r.id).birth_date) == "1945-03-03"
@@ -169,17 +155,17 @@ async def test_duplicates_are_merged_and_unmerged_from_the_keyboard(tmp_path):
     one, two = elder(a, "王桂英"), elder(a, "王桂英")
     app = HarnessApp(a, DuplicatesScreen)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         screen = app.screen
         assert screen.query_one("#pairs", DataTable).row_count == 1
         await pilot.press("m")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert screen.query_one("#pairs", DataTable).row_count == 0
         assert screen.query_one("#merged", DataTable).row_count == 1
         keep, dup = sorted([one.id, two.id])
         assert resident_ids_for(a, keep) == [keep, dup]
         await pilot.press("u")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert screen.query_one("#merged", DataTable).row_count == 0
     assert len(possible_duplicates(a)) == 1
 

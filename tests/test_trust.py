@@ -25,7 +25,6 @@ from storage.sync.bundle_file import write_bundle
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-
 from tests.sync_helpers import elder, make_township
 
 TOWNSHIP = "330521101"

@@ -14,10 +14,10 @@ import re
 import pytest
 
 from storage.core.i18n import set_language
-from tui.app import make_app
-
-from tests.pilot_helpers import quiet, run_async
+from tests.pilot_helpers import run_async
+from tests.pilot_helpers import settle as at_rest
 from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
 
 # Latin words a Chinese screen may show: key names, file names and kinds, the pinyin example of the search box
 ALLOWED = {
@@ -48,8 +48,7 @@ def english_words(text: str) -> set[str]:
 
 
 async def settle(pilot) -> None:
-    await pilot.pause(0.2)
-    await quiet(pilot)
+    await at_rest(pilot)
 
 
 async def look(pilot, where: str) -> str:
@@ -131,7 +130,6 @@ async def test_every_clerk_screen_in_chinese_after_f2_twice(tmp_path, monkeypatc
     from storage.register.residents import update_resident
     from storage.sync.export import export_bundle
     from storage.sync.merge import merge_paths
-
     from tests.sync_helpers import elder, make_township
 
     t = make_township(tmp_path)

@@ -5,11 +5,11 @@ SQLite URIs would cut, the UI language, redirected output in the console's code 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import sys
 import errno
+import io
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from storage.core.changes import new_id, writer
 from storage.core.db import open_database
 from storage.core.lock import AppLock, DatabaseInUse
 from storage.sync.dump import dump_lines
-
 from tests.foundation_helpers import make_db
 from tests.windows_fakes import as_windows, windows_fsync
 

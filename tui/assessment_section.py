@@ -13,6 +13,7 @@ from typing import Any
 
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Collapsible, Input, Label, Select
 
 from storage.core.i18n import N_, _
@@ -48,7 +49,7 @@ class AssessmentSection(Collapsible):
     """Six rows of grade + note; `grades()` and `notes()` read them, `apply()` fills them."""
 
     def __init__(self, *, previous: dict[str, str] | None = None, collapsed: bool = True) -> None:
-        rows = []
+        rows: list[Widget] = []
         for dim, title in DIMENSIONS.items():
             before = (previous or {}).get(dim)
             hint = _("last time: {grade}").format(grade=_(GRADES[before])) if before in GRADES else _("short note")

@@ -5,7 +5,7 @@ suggestion to review the risk level (storage/register/assessments.py decides whe
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -64,7 +64,7 @@ def assessment_renderable(assessments: list, risk_level: str, date_text):
     for code in ("none", "mild", "moderate", "severe", "na"):
         legend.append_text(sparkline([code]))
         legend.append(" " + _(GRADES[code]) + "  ", style="dim")
-    parts = [head, table, legend]
+    parts: list[RenderableType] = [head, table, legend]
     reasons = review_reasons(assessments, risk_level)
     if reasons:
         parts.append(Text("  " + review_text(reasons), style="bold dark_orange"))

@@ -66,12 +66,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from storage.register.benefits import benefit_summary
     from storage.register.categories import BENEFIT_KINDS, join_list, label
     from storage.register.lookup import resident_by_key
     from storage.register.periods import Period, period_text
-    from rich.text import Text
 
     db = _open(args)
     today = dt.date.today()
@@ -109,6 +109,7 @@ def cmd_end(args: argparse.Namespace) -> int:
 
     db = _open(args)
     b = end_benefit(db, args.benefit_id.strip(), args.end_on)
+    assert b.end_on is not None  # end_benefit always writes an end
     print(_("{kind} ends on {date}.").format(kind=label(BENEFIT_KINDS, b.kind), date=b.end_on.isoformat()))
     return 0
 

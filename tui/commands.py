@@ -59,7 +59,8 @@ SCREENS_BY_NAME = {s.name: s for s in MAIN_SCREENS}
 
 
 def palette_commands(app: GridcareApp) -> list[tuple[str, str, Callable[[], object]]]:
-    commands = [(_(s.title), _(s.help), partial(app.open_screen, s.name)) for s in MAIN_SCREENS]
+    commands: list[tuple[str, str, Callable[[], object]]] = [
+        (_(s.title), _(s.help), partial(app.open_screen, s.name)) for s in MAIN_SCREENS]
     commands.append((_("Switch language"), _("中文 / English, without a restart"), app.action_switch_language))
     return commands
 
@@ -90,5 +91,6 @@ def system_commands(app: GridcareApp, screen: Screen) -> Iterable[SystemCommand]
 
 def open_palette(app: GridcareApp) -> None:
     """The command palette with our placeholder (Textual's is English only)."""
-    if app.use_command_palette and not CommandPalette.is_open(app):
+    # (Textual types is_open's app as App[object]; App is invariant in its result type, ours is App[int])
+    if app.use_command_palette and not CommandPalette.is_open(app):  # type: ignore[arg-type]
         app.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))

@@ -6,6 +6,8 @@ under the field says is what will be saved: "2026年11月30日星期一", or why
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Input, Label
 
 from storage.core.dates import DateProblem, parse_field_date
@@ -25,8 +27,14 @@ def understood_text(field: str, text: str, today) -> tuple[str, bool]:
     return _("= {date}").format(date=format_date(day, "full")), False
 
 
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
+
 class DateInput(Input):
     """An Input for one of storage's date fields (`field` decides how a short date is completed)."""
+
+    app: ScreenHost  # the app its screen runs in (screens/host.py): "today" completes a short date
 
     def __init__(self, value: str = "", *, field: str, **kwargs) -> None:
         kwargs.setdefault("placeholder", _("e.g. 2026-11-30, 11-30, or 30"))

@@ -53,7 +53,7 @@ def trend_text(trend, percent, month_label, width_of) -> Text:
     months = [month_label(y, m) for y, m in trend.months]
     label_width = max(width_of(m) for m in months)
     text.append(_("Visit rate by month, everyone") + "\n", style="bold")
-    for (y, m), label_text, rate in zip(trend.months, months, trend.total.rates):
+    for label_text, rate in zip(months, trend.total.rates, strict=True):
         text.append(label_text + " " * (label_width - width_of(label_text) + 1))
         text.append(rate_bar(rate), style=rate_style(rate))
         text.append(f" {percent(rate) if rate is not None else '-'}\n")
@@ -62,7 +62,7 @@ def trend_text(trend, percent, month_label, width_of) -> Text:
             first=months[0], last=months[-1]) + "\n", style="bold")
         names = [r.label for r in trend.rows]
         name_width = max((width_of(n) for n in names), default=0)
-        for row, name in zip(trend.rows, names):
+        for row, name in zip(trend.rows, names, strict=True):
             text.append(name + " " * (name_width - width_of(name) + 1))
             for rate in row.rates:
                 text.append(spark(rate), style=rate_style(rate))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.core import hlc as clock
 from storage.core.derive import RISK_OWNER, derive, stamp_event, visit_risk_id
@@ -79,7 +79,7 @@ class Writer:
         stamp = clock.tick(self.identity.last_hlc)
         self.identity.last_hlc = stamp
         base = s.execute(
-            select(func.max(Event.hlc)).where(Event.record_type == record_type, Event.record_id == record_id)
+            select(func.max(col(Event.hlc))).where(col(Event.record_type) == record_type, col(Event.record_id) == record_id)
         ).scalar() or 0
         ident = self.identity
         ev = Event(**stamp_event(ident.device_id, ident.worker_name, record_type, record_id, fields, stamp, base))
@@ -123,7 +123,8 @@ _MISSING = {"resident": N_("No such resident."), "visit": N_("No such visit."), 
 def live_row(session: Session, record_type: str, record_id: str) -> Any:
     """The state row of a record that exists and is not deleted, else a UserError saying so."""
     row = session.get(RECORD_TABLES[record_type], record_id)
-    if row is None or row.deleted:
+    # (every record table has `deleted`; RECORD_TABLES is typed as plain SQLModel tables)
+    if row is None or getattr(row, "deleted", False):
         raise UserError(_(_MISSING[record_type]))
     return row
 

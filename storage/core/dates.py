@@ -131,9 +131,9 @@ def parse_typed_date(text: str | None, today: dt.date, *, towards: Towards = "ne
         if m:
             return _day_only(int(m.group(1)), today, towards)
         raise DateProblem(_("Not a date: {text}. Write e.g. 2026-11-30, 2026/11/30, 11-30, or 30 for a day of "
-                            "this month.").format(text=text.strip()))
+                            "this month.").format(text=(text or "").strip()))
     raise DateProblem(_("Not a date: {text}. Write the year too, e.g. 2015-06-01 or 2015年6月1日.").format(
-        text=text.strip()))
+        text=(text or "").strip()))
 
 
 def parse_field_date(field: str, text: str | None, today: dt.date) -> dt.date | None:

@@ -19,11 +19,11 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from storage.core.derive import RISK_OWNER, Getter, derive, deriver, visit_risk, visit_risk_id
 from storage.core.fields import column_kinds, from_json_value, row_template, storage_kinds
@@ -32,6 +32,9 @@ from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
 from storage.core.sqlite_bulk import RowEncoder, delete_ids, replace_rows
 
 Key = tuple[str, str]
+# an event as _read() selects it: record id, id, fields, hlc, device, base hlc, author (selected from the
+# Core table, which SQLModel leaves untyped)
+_EventRow = tuple[str, str, dict[str, Any], int, str, int, str]
 CHUNK = 900  # records per statement: under SQLite's default limit of bound parameters
 
 
@@ -107,8 +110,7 @@ def row_encoder(record_type: str) -> RowEncoder:
     """The record type's state table as the tuples SQLite stores."""
     if record_type not in _ENCODERS:
         model = RECORD_TABLES[record_type]
-        _ENCODERS[record_type] = RowEncoder(model.__tablename__, storage_kinds(model),  # type: ignore[attr-defined]
-                                            row_template(record_type))
+        _ENCODERS[record_type] = RowEncoder(str(model.__tablename__), storage_kinds(model), row_template(record_type))
     return _ENCODERS[record_type]
 
 
@@ -116,16 +118,16 @@ def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
     """resident.risk_level = the latest assessment (by date, then clock)."""
     ids = sorted(set(resident_ids))
     latest = (
-        select(RiskAssessment.level)
-        .where(RiskAssessment.resident_id == Resident.id, RiskAssessment.deleted == False)  # noqa: E712
-        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
+        select(col(RiskAssessment.level))
+        .where(col(RiskAssessment.resident_id) == Resident.id, col(RiskAssessment.deleted) == False)  # noqa: E712
+        .order_by(col(RiskAssessment.assessed_on).desc(), col(RiskAssessment.hlc).desc())
         .limit(1)
         .scalar_subquery()
     )
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         session.execute(
-            update(Resident).where(Resident.id.in_(chunk)).values(risk_level=func.coalesce(latest, "low")),
+            update(Resident).where(col(Resident.id).in_(chunk)).values(risk_level=func.coalesce(latest, "low")),
             execution_options={"synchronize_session": False},
         )
     wanted = set(ids)
@@ -173,7 +175,7 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
         query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
                        event_t.c.base_hlc, event_t.c.author).where(
             event_t.c.record_type == record_type, event_t.c.record_id.in_(to_read))
-        for rid, eid, fields, stamp, device, base, author in conn.execute(query):
+        for rid, eid, fields, stamp, device, base, author in cast("Iterable[_EventRow]", conn.execute(query)):
             read.grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
     return read
 
@@ -204,12 +206,17 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
             raise FoldError(record_type, getattr(exc, "column", ""), "wrong_type") from exc
         out.rows.append(row)
         if is_visit:
-            risk = visit_risk(lambda column, row=row: row[index[column]], newest)
+            risk = visit_risk(_getter(row, index), newest)
             if risk is not None:
                 out.risk_rows.append(risk_enc.row(risk))
         if owner is not None:
             out.residents.add(row[owner])
     return out
+
+
+def _getter(row: list[Any], index: dict[str, int]) -> Getter:
+    """Reads a column of an encoded state row by name."""
+    return lambda column: row[index[column]]
 
 
 def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, folded: _Folded, enc: RowEncoder,
@@ -271,5 +278,5 @@ def _forget(session: Session, by_type: dict[str, list[str]]) -> None:
 
 
 def rebuild_all(session: Session) -> None:
-    keys = session.execute(select(Event.record_type, Event.record_id).distinct()).all()
-    rebuild(session, [(t, i) for t, i in keys])
+    keys = session.execute(select(col(Event.record_type), col(Event.record_id)).distinct())
+    rebuild(session, [(t, i) for t, i in cast("Iterable[Key]", keys)])  # (SQLModel's execute() leaves rows untyped)

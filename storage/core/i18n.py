@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from storage.core import glyphs as _glyphs
@@ -33,7 +33,7 @@ def locale_dir() -> Path:
     return here.parent / "locale"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> _gettext.NullTranslations:
     return _gettext.translation(DOMAIN, str(locale_dir()), languages=[lang], fallback=True)
 

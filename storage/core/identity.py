@@ -160,7 +160,7 @@ def init_worker(
         s.flush()
         w = writer(s)
         w.write("township", township_code, {"name": township_name.strip()})
-        if village and village[0]:
+        if village and village[0] and village_ref:
             # on this laptop only (a village is the township's record); the grid's village_code travels
             w.write("village", village_ref, {"name": village[0], "township_code": township_code})
         w.write(

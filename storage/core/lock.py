@@ -62,7 +62,7 @@ class AppLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "AppLock":
+    def __enter__(self) -> AppLock:
         self.acquire()
         return self
 

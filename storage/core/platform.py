@@ -97,7 +97,8 @@ def try_lock(fd: int) -> None:
         import msvcrt
 
         os.lseek(fd, LOCK_OFFSET, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        # typeshed gives msvcrt's API to a `sys.platform == "win32"` check only; WINDOWS is a test seam
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         os.lseek(fd, 0, os.SEEK_SET)
     else:
         import fcntl
@@ -110,7 +111,7 @@ def unlock(fd: int) -> None:
         import msvcrt
 
         os.lseek(fd, LOCK_OFFSET, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # (as in try_lock)
     else:
         import fcntl
 
@@ -133,7 +134,7 @@ def ui_languages() -> list[str]:
         import locale
 
         with contextlib.suppress(AttributeError, OSError):
-            kernel32 = ctypes.windll.kernel32
+            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # (Windows only, as in try_lock)
             for call in (kernel32.GetUserDefaultUILanguage, kernel32.GetUserDefaultLangID):
                 name = locale.windows_locale.get(int(call()))
                 if name:

@@ -32,7 +32,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
@@ -115,7 +115,7 @@ def _kind(column: Any, default: Any) -> str:
     raise TypeError(f"{column.table.name}.{column.name}: no field kind for {t!r}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_spec(record_type: str) -> dict[str, FieldSpec]:
     """Every column of the record type's state table, as a FieldSpec."""
     model = RECORD_TABLES[record_type]
@@ -125,7 +125,7 @@ def record_spec(record_type: str) -> dict[str, FieldSpec]:
         if column.primary_key:  # the record id is the event's, never one of its fields
             continue
         info = model.model_fields[column.name]
-        default = info.default_factory() if info.default_factory is not None else info.default
+        default = info.get_default(call_default_factory=True)
         optional = bool(column.nullable)
         if not optional and default is None:
             raise TypeError(f"{record_type}.{column.name}: NOT NULL without a default has no 'no value'")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.core.json_text import dumps
@@ -55,6 +55,8 @@ def existing_state_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[
 def column_by_id(conn: Connection, table: str, column: str, ids: Sequence[str]) -> dict[str, Any]:
     """{id: column} for the rows of `table` among `ids` (the merge's authorisation reads owners this way)."""
     raw = conn.connection.driver_connection  # the DB-API cursor: SQLAlchemy's work per statement cost more here
+    if raw is None:  # (None only once the connection is closed: a bug here, not something a user did)
+        raise RuntimeError("column_by_id on a closed connection")
     found: dict[str, Any] = {}
     for i in range(0, len(ids), 900):
         chunk = list(ids[i : i + 900])
@@ -176,8 +178,9 @@ class RowEncoder:
             for i, fn in self._convert:
                 out[i] = fn(out[i])
         except (ValueError, TypeError, OverflowError) as exc:
-            exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (schema.FoldError)
-            exc.column = self.columns[i]  # type: ignore[attr-defined]
+            if sys.version_info >= (3, 11):  # (no notes on Python 3.10: the column below says the same)
+                exc.add_note(f"column: {self.columns[i]}")  # which one, for the merge's message (schema.FoldError)
+            exc.column = self.columns[i]  # type: ignore[union-attr]  # read by schema.FoldError
             raise
         return out
 

@@ -74,7 +74,8 @@ def _township_plan(db: Database, ident: Identity, scale: str, seed: int) -> list
         taken = set(s.execute(select(Grid.id)).scalars())
     others = [f"{county}{n:03d}" for n in range(101, 200) if f"{county}{n:03d}" != ident.township_code]
     names = [n + "镇" for n in words.TOWNSHIPS if n + "镇" != ident.township_name]
-    townships = [(ident.township_code, ident.township_name), *zip(others, names)][:townships_n]
+    # more codes than names: as many townships as there are names, then the first townships_n
+    townships = [(ident.township_code, ident.township_name), *zip(others, names, strict=False)][:townships_n]
     plan = []
     for code, name in townships:
         villages = rng.sample(words.VILLAGES, (grids_n + GRIDS_PER_VILLAGE - 1) // GRIDS_PER_VILLAGE)

@@ -109,7 +109,7 @@ class GridBuilder:
 
     # --- small helpers ---------------------------------------------------------
     def _id(self) -> str:
-        return "%016x" % self.rng.getrandbits(64)
+        return f"{self.rng.getrandbits(64):016x}"
 
     def _add(self, day: dt.date, record_type: str, record_id: str, fields: dict[str, Any],
              by: tuple[str, str] | None = None) -> None:

@@ -46,7 +46,7 @@ def risk_history(b: GridBuilder, person: Person) -> list[Step]:
     for _ in days:
         choices = [lv for lv in LEVELS if lv != levels[0]]
         levels.insert(0, rng.choices(choices, [{"low": 35, "medium": 40, "high": 20, "emergency": 5}[c] for c in choices])[0])
-    steps = list(zip([*days, last], levels))
+    steps = list(zip([*days, last], levels, strict=True))
     previous = "low"
     for day, level in steps:
         if day == person.registered:

@@ -40,7 +40,7 @@ def _add_period(b: GridBuilder, person: Person, kind: str, start: dt.date | None
     """One benefit record, written by the worker on the day it began (not before registration, not after today)."""
     last = min(b.today, (person.closed_on or b.today))
     written = min(max(start or person.registered, person.registered), last)
-    b._add(written, "benefit", "%016x" % b.side.getrandbits(64), {"resident_id": person.rid, "kind": kind,
+    b._add(written, "benefit", f"{b.side.getrandbits(64):016x}", {"resident_id": person.rid, "kind": kind,
                                          "start_on": start.isoformat() if start else None,
                                          "end_on": end.isoformat() if end else None, "note": note})
     return Period(kind, start, end)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from storage.core.changes import Writer, live_row, new_id, writer
 from storage.core.db import Database
@@ -99,7 +100,10 @@ def assess_resident(db: Database, resident_id: str, grades: dict[str, Any], note
         live_row(s, "resident", resident_id)
         aid = write_assessment(writer(s), resident_id, fields)
         s.flush()
-        return s.get(Assessment, aid)
+        saved = s.get(Assessment, aid)
+        if saved is None:  # a bug, never a user's doing: the writer folds every event into its state row
+            raise RuntimeError(f"assessment {aid} was written but has no state row")
+        return saved
 
 
 # --- reading: trend and the risk-review suggestion ------------------------------------------------------
@@ -118,10 +122,10 @@ def ordered_history(session: Any, resident_ids: list[str], limit: int | None = T
     Ordered by date, then by when they were written (the first event of each: two on one day,
     at registration and at a first visit, keep the order they were made in).
     """
-    first = (select(func.min(Event.hlc)).where(Event.record_type == "assessment", Event.record_id == Assessment.id)
+    first = (select(func.min(Event.hlc)).where(col(Event.record_type) == "assessment", col(Event.record_id) == Assessment.id)
              .scalar_subquery())
-    query = (select(Assessment).where(Assessment.resident_id.in_(resident_ids), Assessment.deleted == False)  # noqa: E712
-             .order_by(Assessment.assessed_on.desc(), first.desc(), Assessment.id.desc()))
+    query = (select(Assessment).where(col(Assessment.resident_id).in_(resident_ids), col(Assessment.deleted) == False)  # noqa: E712
+             .order_by(col(Assessment.assessed_on).desc(), first.desc(), col(Assessment.id).desc()))
     if limit is not None:
         query = query.limit(limit)
     return list(session.execute(query).scalars())

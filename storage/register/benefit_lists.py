@@ -12,11 +12,11 @@ import datetime as dt
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
 
 from storage.register import eligibility
-from storage.register.periods import ENDING_DAYS, Period
 from storage.register.categories import BENEFIT_KINDS, PAIRING_CATEGORIES, with_derived
+from storage.register.periods import ENDING_DAYS, Period
 from storage.register.policy import age_on, born_by
 from storage.register.report_query import ALIAS_ROOTS_SQL, as_date, category_list
 
@@ -114,9 +114,7 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
         age = age_on(as_date(birth), day)
         shown = with_derived(category_list(cats), age)
         sort = (grid or "", pinyin or name or "", rid)
-
-        def row(**kw: Any) -> WatchRow:
-            return WatchRow(rid, name or "", number, village or "", grid or "", shown, age, **kw)
+        row = partial(WatchRow, rid, name or "", number, village or "", grid or "", shown, age)  # this resident's rows
 
         for hint in unclaimed:
             keyed.append(((0,) + sort + (_ORDER.get(hint.benefit, 99),), row(benefit=hint.benefit, why=hint.why)))

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.core.changes import live_row, new_id, writer
 from storage.core.dates import DateProblem, parse_field_date
@@ -97,7 +97,7 @@ def record_benefit(db: Database, resident_id: str, kind: str, *, start_on: dt.da
             raise _overlap_error(clash)
         writer(s).write("benefit", bid, {"resident_id": resident_id, **data})
         s.flush()
-        return s.get(Benefit, bid)
+        return _reread(s, bid)
 
 
 def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = None, *,
@@ -115,7 +115,7 @@ def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = No
         if b.end_on != end:
             writer(s).write("benefit", benefit_id, {"end_on": end})
         s.flush()
-        return s.get(Benefit, benefit_id)
+        return _reread(s, benefit_id)
 
 
 def correct_benefit(db: Database, benefit_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Benefit:
@@ -135,7 +135,15 @@ def correct_benefit(db: Database, benefit_id: str, changes: dict[str, Any], *, t
         if diff:
             writer(s).write("benefit", benefit_id, diff)
         s.flush()
-        return s.get(Benefit, benefit_id)
+        return _reread(s, benefit_id)
+
+
+def _reread(s: Session, benefit_id: str) -> Benefit:
+    """The record as just written (the writer has folded the event into its state row)."""
+    row = s.get(Benefit, benefit_id)
+    if row is None:  # a bug, never a user's doing
+        raise RuntimeError(f"benefit {benefit_id} was written but has no state row")
+    return row
 
 
 def delete_benefit(db: Database, benefit_id: str) -> None:
@@ -149,7 +157,7 @@ def benefits_of(s: Session, resident_ids: list[str]) -> list[Benefit]:
     """Live benefit records of these residents (a resident and the duplicates merged into it), newest first."""
     if not resident_ids:
         return []
-    rows = list(s.exec(select(Benefit).where(Benefit.resident_id.in_(resident_ids), Benefit.deleted == False)))  # noqa: E712
+    rows = list(s.exec(select(Benefit).where(col(Benefit.resident_id).in_(resident_ids), col(Benefit.deleted) == False)))  # noqa: E712
     rows.sort(key=lambda b: (b.start_on or dt.date.min, b.id), reverse=True)
     return rows
 

@@ -6,6 +6,9 @@ Labels are English msgids marked with N_; translate them where they are shown
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from storage.core.i18n import N_, _, join_list  # noqa: F401  (join_list: also imported from here)
 
 CATEGORIES: dict[str, str] = {
@@ -217,10 +220,11 @@ def dimensions_for(categories: list[str]) -> list[str]:
     return [d for d in OBSERVATION_DIMENSIONS if d in dims]
 
 
-def label(table: dict[str, str], code: str | None) -> str:
+def label(table: Mapping[Any, str], code: Any) -> str:
+    """The translated label of `code` in `table` (codes are text, or numbers for disability grades)."""
     if not code:
         return ""
-    return _(table[code]) if code in table else code
+    return _(table[code]) if code in table else str(code)  # an unknown code as it is, still text
 
 
 

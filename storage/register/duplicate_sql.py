@@ -21,7 +21,7 @@ WHERE NOT a.deleted AND NOT b.deleted AND a.merged_into IS NULL AND b.merged_int
 
 def count_pairs(conn) -> int:
     """How many distinct pairs the two rules find, on a DB-API connection (sqlite3)."""
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for sql in (_PAIRS_BY_ID, _PAIRS_BY_NAME):
         pairs.update((a, b) for a, b, _name in conn.execute(sql).fetchall())
     return len(pairs)

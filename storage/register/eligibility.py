@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storage.core.i18n import N_
-from storage.register.periods import Period
 from storage.register.categories import CHILD_CATEGORIES
+from storage.register.periods import Period
 
 CHILD_UNDER = 18  # a child for the child allowance: under 18 (困境儿童's limit)
 INTELLECTUAL, MENTAL = 5, 6  # disability categories of the card (第二代残疾人证)

@@ -22,13 +22,16 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.core import hlc
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.register.report_query import as_date
+
+if TYPE_CHECKING:
+    from storage.core.models import RiskAssessment, Visit
 
 HORIZON_DAYS = 30  # Home lists findings of the last 30 days not yet acknowledged; the report keeps them all
 LEVEL = "emergency"
@@ -229,6 +232,8 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
         if grid_code and r[2] != grid_code:
             continue
         day = as_date(f["day"])
+        if day is None:  # (never: _candidates chose the finding by its day)
+            continue
         at, by = acks.get(key, (None, ""))
         e = groups.get((r[4] or r[0], f["day"]))
         if e is None:
@@ -273,10 +278,21 @@ def with_next_visits(source: Any, emergencies: list[Emergency]) -> list[Emergenc
     return emergencies
 
 
+def finding_source(s: Any, kind: str, rid: str) -> tuple[Visit | RiskAssessment | None, dt.date | None]:
+    """The visit or risk assessment behind a finding's key, and its day (None, None: no such record)."""
+    from storage.core.models import RiskAssessment, Visit
+
+    if kind == "visit":
+        visit = s.get(Visit, rid)
+        return visit, (visit.visit_date if visit is not None else None)
+    risk = s.get(RiskAssessment, rid)
+    return risk, (risk.assessed_on if risk is not None else None)
+
+
 def acknowledge(db: Database, key: str, *, note: str = "", now: dt.datetime | None = None):
     """The township acknowledges a finding: an event, so every copy (and the worker, by the return bundle) agrees."""
     from storage.core.changes import load_identity, writer
-    from storage.core.models import EmergencyAck, RiskAssessment, Visit
+    from storage.core.models import EmergencyAck
 
     kind, rid = parse_key(key)
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
@@ -287,10 +303,9 @@ def acknowledge(db: Database, key: str, *, note: str = "", now: dt.datetime | No
         ident = load_identity(s)
         if ident.role != "township":
             raise UserError(_("Only the township acknowledges emergencies."))
-        source = s.get(Visit, rid) if kind == "visit" else s.get(RiskAssessment, rid)
-        day = None if source is None else source.visit_date if kind == "visit" else source.assessed_on
+        source, day = finding_source(s, kind, rid)
         group = [e for e in find_emergencies(s, day, day) if key in e.keys] if source and not source.deleted and day else []
-        if not group:
+        if source is None or not group:
             raise UserError(_("No such emergency: {key}.").format(key=key))
         if group[0].acknowledged_at is not None:
             raise UserError(_("Already acknowledged by {who} at {when}.").format(

@@ -15,20 +15,27 @@ the event: the same bundle is refused on every township, whatever its clock or c
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
-import datetime as dt
-
 from storage.core.schema import (
-    DATE_HIGH, DATE_LOW, NAME_MAX, RECORD_ID, FieldSpec, FoldError, event_problem, fields_problem, record_spec,
+    DATE_HIGH,
+    DATE_LOW,
+    NAME_MAX,
+    RECORD_ID,
+    FieldSpec,
+    FoldError,
+    event_problem,
+    fields_problem,
+    record_spec,
 )
+from storage.register import assessments, benefits, emergencies, idnumbers, pairing, policy, referrals, risk, visits
 from storage.register import categories as codes
-from storage.register import assessments, benefits, emergencies, idnumbers, pairing, policy, referrals
-from storage.register import resident_rules as residents, risk, visits
+from storage.register import resident_rules as residents
 
 _PHONE = re.compile(r"[0-9+()\- ]{1,32}")  # as normalize_phone leaves it, leniently: older releases' too
 
@@ -155,7 +162,7 @@ def _policy_ok(value: Any) -> bool:
 SETTINGS: dict[str, Callable[[Any], bool]] = {policy.POLICY_ID: _policy_ok}
 
 
-@lru_cache(maxsize=None)
+@cache
 def checked_spec(record_type: str) -> dict[str, FieldSpec]:
     """The record type's fields, each with its rules (storage/core/schema.py's defaults where none)."""
     rules = RULES.get(record_type, {})

@@ -18,11 +18,11 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
+from storage.register.benefit_lists import WatchRow, benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
-from storage.register.emergencies import open_emergencies
 from storage.register.due import (
     IN_PERSON,
     OTHER_WAYS,
@@ -33,9 +33,9 @@ from storage.register.due import (
     month_standing,
     risk_from_sql,
 )
+from storage.register.emergencies import open_emergencies
 from storage.register.idnumbers import mask_id
 from storage.register.policy import DEFAULT_POLICY, FINDING_LEVELS, Policy, age_on, ageing_out, read_policy
-from storage.register.benefit_lists import WatchRow, benefit_watch
 from storage.register.report_query import (
     ALIAS_ROOTS_SQL,
     as_date,
@@ -339,7 +339,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         when = ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days)
         if when is not None:
             outs.append((r, when))
-    lists = {
+    lists: dict[str, list[Any]] = {  # (rows of several kinds)
         "overdue": sorted((r for r in rows if r.overdue), key=overdue_order),
         # due by the policy this week, or planned by the worker for this week (a plan never hides a due date)
         "due_week": sorted((r for r in rows if today <= r.due_on <= week_end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
@@ -22,7 +22,7 @@ def resident_by_key(db: Database, key: str) -> Resident:
             except ValidationError as e:
                 raise UserError(e.message) from e
             row = s.exec(select(Resident).where(Resident.id_number == number, Resident.deleted == False)  # noqa: E712
-                         .order_by(Resident.merged_into.is_not(None))).first()
+                         .order_by(col(Resident.merged_into).is_not(None))).first()
         while row is not None and row.merged_into:
             row = s.get(Resident, row.merged_into)
         if row is None or row.deleted:

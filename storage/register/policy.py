@@ -270,14 +270,6 @@ def age_on(birth: dt.date | None, day: dt.date) -> int | None:
     return years
 
 
-def born_by(day: dt.date, years: int) -> dt.date:
-    """The latest birth date of someone `years` old or older on `day` (as age_on counts)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February, and that year was not a leap year
-        return day.replace(year=day.year - years, day=28)
-
-
 def birthday_at(birth: dt.date, years: int) -> dt.date:
     try:
         return birth.replace(year=birth.year + years)

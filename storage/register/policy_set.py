@@ -16,8 +16,17 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.register.policy import (
-    DEFAULT_POLICY, POLICY_ID, CategoryRule, Every, Policy, PolicyError, load_policy, policy_from_value,
-    policy_value, sorted_rules, with_changes,
+    DEFAULT_POLICY,
+    POLICY_ID,
+    CategoryRule,
+    Every,
+    Policy,
+    PolicyError,
+    load_policy,
+    policy_from_value,
+    policy_value,
+    sorted_rules,
+    with_changes,
 )
 
 ANY_AGE = -1  # drop_rules: every rule of the category, whatever its age

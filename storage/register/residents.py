@@ -13,11 +13,11 @@ from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident
 from storage.core.schema import clean
+from storage.register.assessments import check_assessment, write_assessment
 from storage.register.categories import (
     CLOSE_REASONS,
     RISK_LEVELS,
 )
-from storage.register.assessments import check_assessment, write_assessment
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.resident_rules import Context, check
 

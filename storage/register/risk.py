@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.register.categories import RISK_LEVELS
+from sqlmodel import select
+
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Resident, RiskAssessment
-from sqlmodel import select
+from storage.register.categories import RISK_LEVELS
 
 MAX_REASON = 1000
 

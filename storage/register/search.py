@@ -24,9 +24,9 @@ from typing import Any
 from sqlmodel import Session
 
 from storage.core.db import driver_connection
-from storage.register.idnumbers import mask_id
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
+from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 

@@ -55,25 +55,25 @@ def _time(at: dt.datetime) -> str:
 
 def report_for(db: Database, key: str) -> UrgentReport:
     """The report of an emergency finding, by its key (storage/register/emergencies.py)."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
-    from storage.core.models import Grid, Identity, Referral, Resident, RiskAssessment, Village, Visit
-    from storage.register.emergencies import find_emergencies, parse_key
+    from storage.core.models import Grid, Identity, Referral, Resident, Village, Visit
+    from storage.register.emergencies import find_emergencies, finding_source, parse_key
 
     kind, rid = parse_key(key)
     with db.session() as s:
-        source = s.get(Visit if kind == "visit" else RiskAssessment, rid)
-        day = None if source is None else source.visit_date if kind == "visit" else source.assessed_on
-        found = [e for e in find_emergencies(s, day, day) if key in e.keys] if day and not source.deleted else []
-        if not found:
+        source, day = finding_source(s, kind, rid)
+        found = [e for e in find_emergencies(s, day, day) if key in e.keys] if source and day and not source.deleted else []
+        if source is None or day is None or not found:
             raise UserError(_("No such emergency: {key}.").format(key=key))
         e = found[0]
         r = s.get(Resident, e.resident_id)
         ident = s.get(Identity, 1)
         village = s.get(Village, r.village_code) if r and r.village_code else None
         grid = s.get(Grid, r.grid_code) if r else None
-        live = Referral.deleted == False  # noqa: E712  (SQL, not Python truth)
-        referrals = list(s.execute(select(Referral).where(Referral.visit_id == rid, live)).scalars()) if kind == "visit" else []
+        live = col(Referral.deleted) == False  # noqa: E712  (SQL, not Python truth)
+        referrals: list[Referral] = (list(s.execute(select(Referral).where(col(Referral.visit_id) == rid, live)).scalars())
+                                     if kind == "visit" else [])
     if r is None:
         raise UserError(_("No such resident."))
     place = " ".join(x for x in (ident.township_name if ident else "", village.name if village else "",
@@ -86,16 +86,16 @@ def report_for(db: Database, key: str) -> UrgentReport:
         what.append(_("risk level: {level}").format(level=label(RISK_LEVELS, "emergency")))
     if e.mandatory:
         what.append(_("must be reported at once"))
-    if kind == "visit":
+    if isinstance(source, Visit):  # (kind "visit")
         what += [label(HAZARDS, c) for c in source.hazards] + [label(NEEDS, c) for c in source.needs]
-    note = " ".join(((source.notes if kind == "visit" else source.reason) or "").split())
+    note = " ".join(((source.notes if isinstance(source, Visit) else source.reason) or "").split())
     if note:
         what.append(note if len(note) <= MAX_NOTE else note[:MAX_NOTE - 1] + "…")
-    done = [label(SERVICES, c) for c in source.services] if kind == "visit" else []
+    done = [label(SERVICES, c) for c in source.services] if isinstance(source, Visit) else []
     for f in referrals:
         done.append(_("referred to {agency}").format(agency=" ".join(
             x for x in (label(REFERRAL_AGENCIES, f.agency), getattr(f, "department", "")) if x)))
-    worker = (source.visitor if kind == "visit" else source.assessor) or (ident.worker_name if ident else "")
+    worker = (source.visitor if isinstance(source, Visit) else source.assessor) or (ident.worker_name if ident else "")
     contacts = [_("grid worker {name}").format(name=worker)]
     if r.guardian_name or r.guardian_phone:
         contacts.append(_("guardian {name} ({relation}) {phone}").format(

@@ -40,7 +40,7 @@ def _tables() -> dict[tuple[str | None, str], dict]:
     from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
     from storage.register.referrals import REFERRAL_LEVELS
 
-    grades = {(None, dim): GRADES for dim in OBSERVATION_DIMENSIONS}
+    grades: dict[tuple[str | None, str], dict] = {(None, dim): GRADES for dim in OBSERVATION_DIMENSIONS}
     return {
         (None, "categories"): SHOWN_CATEGORIES,
         (None, "flags"): ALL_FLAGS,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from storage.core import places
 from storage.core.changes import writer
@@ -33,8 +34,10 @@ class GridVillage:
 def grid_villages(db: Database) -> list[GridVillage]:
     """Every grid of this database (a worker's: its own), with its village, by grid code."""
     with db.session() as s:
-        names = {v.id: v.name for v in s.execute(select(Village).where(Village.deleted == False)).scalars()}  # noqa: E712
-        grids = s.execute(select(Grid).where(Grid.deleted == False).order_by(Grid.code)).scalars().all()  # noqa: E712
+        live_village, live_grid = col(Village.deleted) == False, col(Grid.deleted) == False  # noqa: E712
+        villages: list[Village] = list(s.execute(select(Village).where(live_village)).scalars())
+        names = {v.id: v.name for v in villages}
+        grids: list[Grid] = list(s.execute(select(Grid).where(live_grid).order_by(col(Grid.code))).scalars())
         return [GridVillage(g.id, g.code, g.name, g.worker_name, g.village_code or "",
                             places.village_label(g.village_code, names)) for g in grids]
 
@@ -42,8 +45,8 @@ def grid_villages(db: Database) -> list[GridVillage]:
 def known_villages(db: Database) -> list[tuple[str, str]]:
     """(id, name) of the villages this database knows, by name."""
     with db.session() as s:
-        rows = s.execute(select(Village.id, Village.name).where(Village.deleted == False)).all()  # noqa: E712
-    return sorted(((vid, name or vid) for vid, name in rows), key=lambda r: r[1])
+        rows = s.execute(select(col(Village.id), col(Village.name)).where(col(Village.deleted) == False)).all()  # noqa: E712
+    return sorted(((str(vid), str(name or vid)) for vid, name in rows), key=lambda r: r[1])
 
 
 def _live(row):
@@ -58,7 +61,7 @@ def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | N
             raise UserError(_("This database is not set up yet: run `gridcare init` (or `gridcare demo`) first."))
         grid = _live(s.get(Grid, grid_id))
         if grid is None:
-            grid = s.execute(select(Grid).where(Grid.code == grid_id, Grid.deleted == False)).scalars().first()  # noqa: E712
+            grid = s.execute(select(Grid).where(col(Grid.code) == grid_id, col(Grid.deleted) == False)).scalars().first()  # noqa: E712
         if grid is None:
             raise UserError(_("No grid {grid} in this database.").format(grid=grid_id))
         if ident.role == "worker" and grid.id != ident.grid_code:
@@ -68,8 +71,8 @@ def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | N
         if code:
             existing = _live(s.get(Village, code))
         if existing is None and name:
-            existing = s.execute(select(Village).where(Village.name == name, Village.deleted == False)  # noqa: E712
-                                 .order_by(Village.id)).scalars().first()
+            existing = s.execute(select(Village).where(col(Village.name) == name, col(Village.deleted) == False)  # noqa: E712
+                                 .order_by(col(Village.id))).scalars().first()
         w = writer(s)
         if existing is not None and (not code or existing.id == code):
             village = existing.id

@@ -12,8 +12,8 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.core.models import Resident, Visit
 from storage.core.schema import clean
-from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
 from storage.register.assessments import check_assessment, write_assessment
+from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, RISK_LEVELS, SERVICES, VISIT_METHODS
 from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import load_policy
 from storage.register.referrals import check_referral, write_referral

@@ -32,8 +32,8 @@ from storage.register.categories import (
     labels,
 )
 from storage.register.idnumbers import mask_id
-from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.policy_text import policy_title
+from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
 from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
@@ -243,7 +243,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
         for item in report.list_rows(name):
             values = [cell_value(c, item, full_ids) for c in columns]
             sheet.append(values)
-            for i, (c, v) in enumerate(zip(columns, values)):
+            for i, (c, v) in enumerate(zip(columns, values, strict=True)):
                 widths[i] = max(widths[i], _width(v))
                 if c.kind == "date" and v is not None:
                     sheet.cell(sheet.max_row, i + 1).number_format = "yyyy-mm-dd"

@@ -13,16 +13,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storage.register.benefit_lists import Watch, benefit_watch
-from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
-from storage.core.places import village_label
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
+from storage.core.places import village_label
+from storage.register import report_query as q
+from storage.register.benefit_lists import Watch, benefit_watch
+from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
 from storage.register.policy import Policy, age_on, age_out_date, load_policy
-from storage.register import report_query as q
 from storage.reports.followup import Followup, compute_followup
 from storage.reports.trend import Trend, rate_trend
 

@@ -32,7 +32,7 @@ class TrendRow:
 
     @property
     def rates(self) -> list[float | None]:
-        return [v / k if k else None for k, v in zip(self.key_persons, self.visited)]
+        return [v / k if k else None for k, v in zip(self.key_persons, self.visited, strict=True)]
 
 
 @dataclass

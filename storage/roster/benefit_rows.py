@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from storage.core.i18n import _
 from storage.core.models import Benefit
@@ -38,8 +39,9 @@ def parse_benefit_cell(column: str, value: Any, parsed: Any) -> None:
     elif column == "_disability":
         parsed.disability_category, parsed.disability_grade = parse_disability(value, column)
     elif column == "_helper_since":
-        since = parse_date(value, column)
-        parsed.fields["helper_since"] = dt.date(since[0], since[1], 1) if isinstance(since, tuple) else since
+        helper_since = parse_date(value, column)  # a month alone is its first day
+        parsed.fields["helper_since"] = (dt.date(helper_since[0], helper_since[1], 1) if isinstance(helper_since, tuple)
+                                         else helper_since)
 
 
 def plan_benefits(session: Any, plans: list[Any], today: dt.date) -> None:
@@ -47,8 +49,8 @@ def plan_benefits(session: Any, plans: list[Any], today: dt.date) -> None:
     held: dict[str, set[str]] = {}
     ids = sorted({p.existing.id for p in plans if p.existing is not None and p.benefits})
     for i in range(0, len(ids), 500):
-        query = select(Benefit.resident_id, Benefit.kind, Benefit.start_on, Benefit.end_on).where(
-            Benefit.resident_id.in_(ids[i:i + 500]), Benefit.deleted == False)  # noqa: E712
+        query = select(col(Benefit.resident_id), col(Benefit.kind), col(Benefit.start_on), col(Benefit.end_on)).where(
+            col(Benefit.resident_id).in_(ids[i:i + 500]), col(Benefit.deleted) == False)  # noqa: E712
         for rid, kind, start, end in session.execute(query):
             if Period(kind, start, end).current(today):
                 held.setdefault(rid, set()).add(kind)

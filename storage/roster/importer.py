@@ -33,10 +33,10 @@ from storage.core.i18n import _
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
 from storage.register.residents import changed_fields, validate_resident
+from storage.roster.benefit_rows import plan_benefits, row_warnings
 from storage.roster.columns import (
     FIELD_LABELS,
 )
-from storage.roster.benefit_rows import plan_benefits, row_warnings
 from storage.roster.duplicate_rows import Duplicates
 from storage.roster.parse import ParsedRow, map_columns, parse_row
 from storage.roster.read import RosterSheet, open_roster, read_roster
@@ -225,7 +225,7 @@ def plan_change(ctx: _Context, plan: RowPlan) -> None:
     plan.diff = diff if (diff or plan.risk_changes) else {}
 
 
-def match_existing(session: Any, plans: list[RowPlan], made: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def match_existing(session: Any, plans: list[RowPlan], made: set[str] = frozenset()) -> None:
     """The resident each row is: the same ID number, or without one the same name, grid and birth date.
 
     `made`: residents this import registered already (an earlier batch of it), never matched: a row

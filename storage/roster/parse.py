@@ -12,6 +12,7 @@ from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.register.names import clean_name
 from storage.register.resident_rules import NAME_FIELDS
+from storage.roster.benefit_rows import BENEFIT_SOURCES, parse_benefit_cell
 from storage.roster.columns import (
     cell_text,
     field_for_header,
@@ -24,7 +25,6 @@ from storage.roster.columns import (
     parse_sex,
     read_categories,
 )
-from storage.roster.benefit_rows import BENEFIT_SOURCES, parse_benefit_cell
 from storage.roster.report import ColumnMap, Problem, RosterRow
 
 
@@ -74,7 +74,8 @@ def parse_row(columns: list[ColumnMap], number: int, cells: list[Any]) -> Parsed
     problems: list[Problem] = []
     parsed = ParsedRow(RosterRow(number, ""), fields)
     notes: list[str] = []
-    for col, value in zip(columns, cells):
+    # a row may hold one cell more than the headers (data beyond the last header, roster/read.py): not read here
+    for col, value in zip(columns, cells, strict=False):
         if value is None or (isinstance(value, str) and not value.strip()) or col.field == "_skip":
             continue
         f = col.field

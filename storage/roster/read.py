@@ -140,9 +140,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
     from openpyxl import load_workbook  # deferred, as all of openpyxl: only when an .xlsx is read
     from openpyxl.utils.exceptions import InvalidFileException
 
-    # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read
+    # what a damaged .xlsx (a zip of XML files) raises, whether on opening or while rows are read; zipfile
+    # raises NotImplementedError for an entry's unknown compression method, RuntimeError for one marked encrypted
     damaged = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError, IndexError,
-               ParseError, InvalidFileException)
+               ParseError, InvalidFileException, NotImplementedError, RuntimeError)
 
     def unreadable(exc: BaseException) -> UserError:
         return UserError(_("{file} is not a readable .xlsx file ({error}).").format(

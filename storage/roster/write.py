@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from storage.core import hlc as clock
 from storage.core.changes import load_identity, new_id
@@ -60,6 +61,7 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
             plan.row.resident_id = new_id()
             add("resident", plan.row.resident_id, {**diff, "registered_on": today, "status": "active"}, new=True)
         elif plan.row.status == "update" and diff:
+            assert plan.existing is not None  # an update is a row that matched a resident (importer.plan_change)
             add("resident", plan.existing.id, {k: v for k, v in diff.items()}, new=False)
         for _column, kind, since in plan.benefits:  # a status or subsidy the row names, not recorded yet
             add("benefit", new_id(), {"resident_id": plan.row.resident_id, "kind": kind, "start_on": since}, new=True)
@@ -82,7 +84,8 @@ def _newest_events(s: Any, record_ids: list[str]) -> dict[str, int]:
     """Each resident's newest event: the version an update is made from (the event's base_hlc)."""
     newest: dict[str, int] = {}
     for i in range(0, len(record_ids), 500):
-        query = select(Event.record_id, func.max(Event.hlc)).where(
-            Event.record_type == "resident", Event.record_id.in_(record_ids[i:i + 500])).group_by(Event.record_id)
+        query = select(col(Event.record_id), func.max(col(Event.hlc))).where(
+            col(Event.record_type) == "resident", col(Event.record_id).in_(record_ids[i:i + 500])).group_by(
+            col(Event.record_id))
         newest.update({rid: stamp for rid, stamp in s.execute(query)})
     return newest

@@ -289,7 +289,7 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
 
 
 def open_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
-                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], EventStream]:
     """(manifest, events as they are read) once checks 1-14 have passed, in this order: magic and manifest,
     format version, signature (by the manifest's sign_public), manifest fields, township,
     `check_signer(manifest)` (which raises BundleError to refuse), payload size, its SHA-256 and

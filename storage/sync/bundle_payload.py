@@ -23,7 +23,7 @@ import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -41,8 +41,9 @@ SPOOL_MEMORY = 16 * 1024 * 1024  # a decrypted payload up to this stays in memor
 class _Hashing(io.RawIOBase):
     """The ciphertext as age reads it: hashed and counted on the way, and never past its end."""
 
-    def __init__(self, fh: IO[bytes], size: int):
-        self.fh, self.left, self.sha, self.read_error = fh, size, hashlib.sha256(), None
+    def __init__(self, fh: io.BufferedIOBase, size: int):
+        self.fh, self.left, self.sha = fh, size, hashlib.sha256()
+        self.read_error: OSError | None = None
 
     def readable(self) -> bool:
         return True
@@ -199,7 +200,7 @@ def event_of(line: bytes) -> dict[str, Any] | None:
     # counting brackets is cheap and bounds the depth; walk the object only when it could be deep
     if line.count(b"{") + line.count(b"[") > MAX_DEPTH and _depth(ev) > MAX_DEPTH:
         return None
-    return ev
+    return cast(dict[str, Any], ev)  # (msgspec decodes a TypedDict to a plain dict)
 
 
 def parse_events(lines: Iterable[bytes], path: Path, expected: int | None) -> Iterator[dict[str, Any]]:

@@ -147,7 +147,6 @@ def shown_value(conflict: Conflict, value: Any, *, full_ids: bool = False) -> st
 
     from storage.core.text import printable
     from storage.register.idnumbers import mask_id
-
     from storage.register.value_labels import value_text
 
     if not full_ids and (conflict.record_type, conflict.field) in ID_FIELDS and isinstance(value, str):

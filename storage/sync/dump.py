@@ -12,8 +12,8 @@ from typing import IO
 
 from sqlalchemy import select
 
-from storage.core.fields import to_json_value
 from storage.core.db import Database
+from storage.core.fields import to_json_value
 from storage.core.models import RECORD_TABLES, Conflict
 
 DUMP_TABLES = {**RECORD_TABLES, "conflict": Conflict}

@@ -17,7 +17,17 @@ from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import (
-    Assessment, Benefit, BundleReceived, Device, EmergencyAck, Event, Grid, Identity, Referral, Resident, RiskAssessment,
+    Assessment,
+    Benefit,
+    BundleReceived,
+    Device,
+    EmergencyAck,
+    Event,
+    Grid,
+    Identity,
+    Referral,
+    Resident,
+    RiskAssessment,
     Visit,
 )
 from storage.core.private_keys import private_keys

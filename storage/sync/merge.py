@@ -298,8 +298,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
     insert_events_ignore(conn, new)
-    existing = {t: existing_state_ids(conn, RECORD_TABLES[t].__tablename__, ids)  # type: ignore[attr-defined]
-                for t, ids in by_type.items()}
+    existing = {t: existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids) for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this chunk
     before = _conflict_ids(s, existing)
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -101,3 +101,17 @@ def test_the_risk_history_lists_changes_not_every_visit():
     history = [a(9, "high"), a(8, "high"), a(7, "emergency", "房屋倒塌风险"), a(5, "medium"), a(3, "medium"), a(1, "low")]
     assert [(x.assessed_on.day, x.level) for x in risk_changes(history)] == [
         (8, "high"), (7, "emergency"), (3, "medium"), (1, "low")]
+
+
+def test_a_roster_row_over_120_is_asked_about_on_its_row(tmp_path, zh):
+    """The README's own example number is 146 years old: the roster's report asks, as the form does."""
+    from storage.roster.importer import import_roster
+
+    from tests.foundation_helpers import make_db
+
+    db = make_db(tmp_path / "w.db")
+    roster = tmp_path / "r.csv"
+    roster.write_text("姓名,身份证号,人员类别\n张三,440524188001010014,独居老人\n", encoding="utf-8")
+    report = import_roster(db, roster, dry_run=True, today=dt.date(2026, 12, 1))
+    (row,) = report.rows
+    assert any("146" in p.message for p in row.warnings), [p.message for p in row.warnings + row.problems]

@@ -74,6 +74,18 @@ def _birth_date(resident: Mapping[str, Any], today: dt.date) -> dt.date | None:
     return None
 
 
+def age_question(resident: Mapping[str, Any], today: dt.date) -> str | None:
+    """A question when the birth date (typed, or in the ID number) makes the person over OLDEST_LIKELY."""
+    from storage.register.policy import age_on
+
+    born = _birth_date(resident, today)
+    age = age_on(born, today) if born is not None else None
+    if born is None or age is None or age <= OLDEST_LIKELY:
+        return None
+    return _("The birth date ({date}) makes this person {age} years old: check the year (and the ID number).").format(
+        date=born.isoformat(), age=age)
+
+
 def category_questions(resident: Mapping[str, Any], today: dt.date | None = None) -> list[str]:
     """Doubts about the resident's fields and categories, as questions to confirm (empty: nothing to ask).
 
@@ -81,14 +93,9 @@ def category_questions(resident: Mapping[str, Any], today: dt.date | None = None
     number, 440524188001010014, is 146 years old).
     """
     questions: list[str] = []
-    born = _birth_date(resident, today) if today is not None else None
-    if born is not None and today is not None:
-        from storage.register.policy import age_on
-
-        age = age_on(born, today)
-        if age is not None and age > OLDEST_LIKELY:
-            questions.append(_("The birth date ({date}) makes this person {age} years old: check the year (and the "
-                               "ID number).").format(date=born.isoformat(), age=age))
+    too_old = age_question(resident, today) if today is not None else None
+    if too_old:
+        questions.append(too_old)
     cats = resident.get("categories") or []
     if "left_behind_child" in cats:
         father, mother = resident.get("father_status") or "", resident.get("mother_status") or ""

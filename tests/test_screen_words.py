@@ -106,7 +106,6 @@ def test_the_risk_history_lists_changes_not_every_visit():
 def test_a_roster_row_over_120_is_asked_about_on_its_row(tmp_path, zh):
     """The README's own example number is 146 years old: the roster's report asks, as the form does."""
     from storage.roster.importer import import_roster
-
     from tests.foundation_helpers import make_db
 
     db = make_db(tmp_path / "w.db")

@@ -59,12 +59,16 @@ class ResidentRow:
     phone: str = ""
     last_visit: dt.date | None = None
     due_on: dt.date | None = None
+    grid_code: str = ""
 
 
 # A "contains" stage scans the index that holds the column (a tenth of the table's
 # size) for the rowids that match, then sorts what it found. Walking the initials
 # index instead, to skip the sort, costs a row lookup per resident when matches are rare.
 SCAN_ORDER = "+r.name_initials, r.name, r.id"
+# the whole register, browsed: by the full pinyin of the name (白德明, 蔡…, 曹春兰, 陈福生, 程爱珍, 崔波),
+# so one surname stays together; by initials, 崔波 (cb) came between 陈…s and 曹… (c…) scattered
+BROWSE_ORDER = "r.name_pinyin, r.name, r.id"
 
 
 def _scan(condition: str) -> str:
@@ -98,7 +102,7 @@ def _stages(query: str) -> list[_Stage]:
         return []
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
-            return [_Stage("0", "r.name_initials, r.name, r.id", {})]
+            return [_Stage("0", BROWSE_ORDER, {})]
         rev = q[::-1].upper()
         stages = [_Stage("(r.id_rev >= :rev AND r.id_rev < :rev_hi)", "r.id_rev, r.id",
                          {"rev": rev, "rev_hi": _upper_bound(rev)})]
@@ -200,7 +204,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
             age=age_on(birth, today), categories=with_derived(categories, age_on(birth, today)),
             risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
-            due_on=due_on(policy, facts, today),
+            due_on=due_on(policy, facts, today), grid_code=m["grid_code"] or "",
         ))
     return rows
 
@@ -208,7 +212,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
 # the columns a row needs; the visit history is read for the page only, after sorting,
 # so that a sort over many matches never computes it for rows it then drops
 _COLUMNS = ("r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
-            " r.registered_on, r.visit_frequency_days")
+            " r.registered_on, r.visit_frequency_days, r.grid_code")
 
 
 def search_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
@@ -219,7 +223,7 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     """
     policy = policy or load_policy(session)
     base, params = _filter_sql(filters, policy, today)
-    stages = _stages(query) or [_Stage("1", "r.name_initials, r.name, r.id", {})]
+    stages = _stages(query) or [_Stage("1", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
     earlier: list[str] = []

@@ -22,6 +22,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
 from tui.as_text import as_text, notify_text
+from tui.date_input import DateInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -56,21 +57,18 @@ class BenefitFormScreen(ModalScreen[str | None]):
                 yield Select([(_(v), k) for k, v in BENEFIT_KINDS.items()], prompt=_("Choose…"), id="kind",
                              value=self.kind if self.kind in BENEFIT_KINDS else Select.NULL)
                 yield Label("", id="err-kind", classes="error")
-                yield Label(_("From (YYYY-MM-DD; empty if not known)"))
-                yield Input(today, id="start_on", placeholder="YYYY-MM-DD")
-                yield Label("", id="err-start_on", classes="error")
+                yield Label(_("From (empty if not known)"))
+                yield from _date_field(today, "start_on")
                 yield Label(_("Until (empty while it lasts)"))
-                yield Input("", id="end_on", placeholder="YYYY-MM-DD")
-                yield Label("", id="err-end_on", classes="error")
+                yield from _date_field("", "end_on")
                 yield Label(_("Note (optional)"))
-                yield Input("", id="note")
+                yield Input("", id="note", compact=True)
                 yield Label("", id="err-note", classes="error")
             else:
                 b = self.benefit
                 yield Static(_("End {kind}").format(kind=label(BENEFIT_KINDS, b.kind)), id="dialog-title")
-                yield Label(_("Ended on (YYYY-MM-DD)"))
-                yield Input(today, id="end_on", placeholder="YYYY-MM-DD")
-                yield Label("", id="err-end_on", classes="error")
+                yield Label(_("Ended on"))
+                yield from _date_field(today, "end_on")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")
                 yield Button(_("Cancel"), id="cancel")
@@ -160,3 +158,11 @@ class BenefitFormScreen(ModalScreen[str | None]):
         else:
             log.error("benefit form: %s failed", event.worker.name, exc_info=error)
             notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
+
+
+def _date_field(value: str, field: str):
+    """A date as people type it (2024/3/1, 3-1...), what it understood, and its error line."""
+    widget = DateInput(value, field=field, id=field, compact=True)
+    yield widget
+    yield widget.understood_label()
+    yield Label("", id=f"err-{field}", classes="error")

@@ -27,6 +27,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
 from storage.core.text import printable
 from storage.register.field_labels import field_label
+from storage.register.value_labels import value_text
 from storage.sync.conflicts import keep_winner, open_conflicts, resolve_conflict, take_other
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -38,10 +39,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def show_value(value: Any) -> str:
-    """A value from a bundle, as one printable line (storage.core.text.printable)."""
+def show_value(value: Any, record_type: str | None = None, field: str = "") -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable); codes by their labels."""
     if value is None or value == "" or value == []:
         return narrow("—")
+    words = value_text(record_type, field, value) if field else None
+    if words is not None:
+        return printable(words)
     if isinstance(value, list):
         return printable(", ".join(str(v) for v in value))
     if isinstance(value, (dict, bool)):
@@ -83,9 +87,10 @@ class ConflictsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "conflicts.tcss"
     BINDINGS = [
-        Binding("k", "keep", N_("Keep this value"), id="conflicts.keep"),
-        Binding("t", "take", N_("Take the other"), id="conflicts.take"),
-        Binding("e", "type_value", N_("Type a value"), id="conflicts.type"),
+        # short words: the footer keeps every key of the review at 80 columns, in English too
+        Binding("k", "keep", N_("Keep it"), id="conflicts.keep"),
+        Binding("t", "take", N_("Take other"), id="conflicts.take"),
+        Binding("e", "type_value", N_("Type value"), id="conflicts.type"),
         Binding("d", "duplicates", N_("Duplicates"), id="conflicts.duplicates"),
         Binding("escape", "back", N_("Back"), id="conflicts.back"),
     ]
@@ -107,10 +112,9 @@ class ConflictsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_column(_("Record"), key="record")
         table.add_column(_("Field"), key="field")
+        # who wrote each value, and when, is under the table for the highlighted row: four columns fit 80
         table.add_column(_("Kept value"), key="winner")
-        table.add_column(_("Written by"), key="winner_by")
         table.add_column(_("Other value"), key="loser")
-        table.add_column(_("Written by"), key="loser_by")
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
@@ -125,9 +129,8 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            cells = (v.record_label, field_label(c.field),
-                     show_value(c.winner_value), narrow(f"{c.winner_author} · {when(c.winner_hlc)}"),
-                     show_value(c.loser_value), narrow(f"{c.loser_author} · {when(c.loser_hlc)}"))
+            cells = (v.record_label, field_label(c.field), show_value(c.winner_value, c.record_type, c.field),
+                     show_value(c.loser_value, c.record_type, c.field))
             table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
@@ -160,8 +163,8 @@ class ConflictsScreen(Screen[None]):
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
-                winner=show_value(c.winner_value), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
-                loser=show_value(c.loser_value), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
+                winner=show_value(c.winner_value, c.record_type, c.field), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
+                loser=show_value(c.loser_value, c.record_type, c.field), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
 
     # --- decisions -----------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,22 +16,26 @@ from tui.as_text import as_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Ask a yes/no question; Esc means no. `danger`: the safe answer has the focus."""
+    """Ask a yes/no question. The safe answer has the focus and is what Esc gives: by default No
+    (nothing changes); `safe=True` where Yes is the answer that loses nothing (restoring a draft).
+    `danger`: the Yes button is drawn red."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "answer(False)", N_("Cancel"), id="dialog.cancel"),
+        Binding("escape", "answer_safe", N_("Cancel"), id="dialog.cancel"),
         Binding("y", "answer(True)", N_("Yes"), id="dialog.yes", show=False),
         Binding("n", "answer(False)", N_("No"), id="dialog.no", show=False),
         Binding("left,right", "toggle_focus", show=False, id="dialog.move"),
     ]
 
-    def __init__(self, message: str, *, yes: str | None = None, no: str | None = None, danger: bool = False):
+    def __init__(self, message: str, *, yes: str | None = None, no: str | None = None, danger: bool = False,
+                 safe: bool = False):
         super().__init__(classes="dialog")
         self.message = message
         self.yes_label = yes or _("Yes")
         self.no_label = no or _("No")
         self.danger = danger
+        self.safe = safe
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -40,7 +45,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self.no_label, id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no" if self.danger else "#yes", Button).focus()
+        self.query_one("#yes" if self.safe else "#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -48,6 +53,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+    def action_answer_safe(self) -> None:
+        self.dismiss(self.safe)
 
     def action_toggle_focus(self) -> None:
         self.focus_next(Button)
@@ -100,6 +108,16 @@ class ChooseScreen(ModalScreen[Choice | None]):
             self.action_submit()
         else:
             self.dismiss(None)
+
+    @on(Input.Changed, "#reason")
+    def _reason_typed(self, event: Input.Changed) -> None:
+        if event.value.strip():  # the "say why" under the field goes once there is a why
+            self.query_one("#reason-error", Label).update("")
+
+    @on(Select.Changed, "#choice")
+    def _chosen(self, event: Select.Changed) -> None:
+        if event.value != Select.NULL:
+            self.query_one("#choice-error", Label).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -60,9 +60,9 @@ class DuplicatesScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = _("Duplicate residents")
         pairs = self.query_one("#pairs", DataTable)
+        pairs.add_column(_("Why"), key="why")  # first: the two people's lines are long, the reason is short
         pairs.add_column(_("Keep"), key="keep")
         pairs.add_column(_("Merge into it"), key="dup")
-        pairs.add_column(_("Why"), key="why")
         merged = self.query_one("#merged", DataTable)
         merged.add_column(_("Merged resident"), key="dup")
         merged.add_column(_("Kept as"), key="keep")
@@ -81,7 +81,7 @@ class DuplicatesScreen(Screen[None]):
             key = f"{pair.first_id}:{pair.second_id}"
             keep, dup = (second, first) if key in self._swapped else (first, second)
             self._pairs[key] = (keep.id, dup.id)
-            table.add_row(_who(keep), _who(dup), _(REASONS[pair.reason]), key=key)
+            table.add_row(_(REASONS[pair.reason]), _who(keep), _who(dup), key=key)
         done = self.query_one("#merged", DataTable)
         done.clear()
         for m in merged:

@@ -1,20 +1,25 @@
 """What the resident and visit forms share: saving once at a time off the event loop, errors shown
-beside their fields, the saved and failed states, and leaving with unsaved changes.
+beside their fields, the saved and failed states, leaving with unsaved changes, and a draft kept
+on disk while the person types (a killed terminal or a power cut loses nothing).
 
 A form subclasses FormScreen, builds its widgets with `field_row()` / `error_label()`, keeps
 `self._pristine` (the values as loaded) and calls `self.save(work)` with a function that does the
-storage call and returns the saved record's id.
+storage call and returns the saved record's id. For drafts it names `DRAFT_KIND`, gives
+`draft_key()` and `apply_values()`, calls `draft_changed()` whenever a value changes and
+`offer_draft()` once it is built.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label
 from textual.worker import Worker, WorkerState
@@ -22,8 +27,14 @@ from textual.worker import Worker, WorkerState
 from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
+from storage.register import drafts
 from storage.register.field_labels import field_label
 from tui.as_text import as_text, notify_text
+from tui.date_input import DateInput
+from tui.formatting import format_date
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +55,34 @@ def field_row(widget: Widget, field: str, title: str | None = None) -> list[Widg
             error_label(field)]
 
 
+def date_row(value: str, field: str, title: str | None = None, *, input_id: str | None = None,
+             placeholder: str | None = None) -> list[Widget]:
+    """A date field (tui/date_input.py): its label and input, what it understood, and its error line."""
+    extra = {"placeholder": placeholder} if placeholder else {}
+    widget = DateInput(value, field=field, id=input_id or field, compact=True, **extra)
+    row = field_row(widget, input_id or field, title or field_label(field))
+    return [row[0], widget.understood_label(), *row[1:]]
+
+
+DRAFT_DEBOUNCE_SECONDS = 0.5
+
+
 class FormScreen(Screen[str | None]):
     """Dismissed with the saved record's id, or None when left without saving."""
 
+    app: ScreenHost  # the app it runs in: screens/host.py
+
     SAVED = ""  # N_(): shown once saved
+    DRAFT_KIND = ""  # "visit" / "resident": the values kept on disk while typing (storage/register/drafts.py)
+    RESTORE_QUESTION = ""  # N_() with {time}: offered when the form opens on a draft
 
     def __init__(self) -> None:
         super().__init__()
         self._pristine: dict[str, Any] | None = None  # the values as loaded: None until the form is built
         self._saving = False
+        self._draft_timer: Timer | None = None
+        self._asking_restore = False
+        self._latest: dict[str, Any] | None = None  # the values at the last change (the widgets die first)
 
     def values(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -102,7 +132,9 @@ class FormScreen(Screen[str | None]):
         self.app.call_from_thread(self._saved, saved_id)
 
     def after_save(self) -> None:
-        """In the worker, once saved (the visit form deletes its draft)."""
+        """In the worker, once saved: the draft has done its work."""
+        if self.DRAFT_KIND:
+            drafts.delete_draft(self.app.db.local_path, self.draft_key(), self.DRAFT_KIND)
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
@@ -113,7 +145,9 @@ class FormScreen(Screen[str | None]):
         self.dismiss(saved_id)
 
     def leave(self, question: str, on_discard: Callable[[], None] | None = None) -> None:
-        """Esc: leave at once if nothing changed, else ask `question` first."""
+        """Esc: leave at once if nothing changed, else ask `question` first. Leaving drops the draft."""
+        if on_discard is None and self.DRAFT_KIND:
+            on_discard = self._discard_draft
         if not self.is_dirty():
             if on_discard:
                 on_discard()
@@ -127,6 +161,87 @@ class FormScreen(Screen[str | None]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen(question, yes=_("Discard"), no=_("Keep editing"), danger=True), answer)
+
+    # --- drafts -------------------------------------------------------------------------
+
+    def draft_key(self) -> str:
+        """The record the draft is of: a resident's id, or drafts.NEW for a registration."""
+        raise NotImplementedError
+
+    def draft_name(self) -> str:
+        return ""
+
+    def apply_values(self, values: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def load_draft(self) -> drafts.Draft | None:
+        """In the load worker: the draft left by a form that did not finish, if any."""
+        return drafts.load_draft(self.app.db.local_path, self.draft_key(), self.DRAFT_KIND) if self.DRAFT_KIND else None
+
+    def offer_draft(self, draft: drafts.Draft | None) -> None:
+        """Once built: offer what was typed last time. Restoring loses nothing: it is the default, and Esc."""
+        if draft is None or draft.values == self._pristine:
+            return
+        saved = draft.saved_at.astimezone()
+        when = format_date(saved.date()) + " " + saved.strftime("%H:%M")
+
+        def answer(restore: bool | None) -> None:
+            self._asking_restore = False
+            if restore:
+                self.apply_values(draft.values)
+            else:
+                self._delete_draft()
+
+        self._asking_restore = True
+        self.app.push_screen(ConfirmScreen(_(self.RESTORE_QUESTION).format(time=when), yes=_("Restore"),
+                                           no=_("Discard"), safe=True), answer)
+
+    def draft_changed(self) -> None:
+        """A value changed: the draft is written half a second after the typing stops."""
+        if self._pristine is None or not self.DRAFT_KIND:
+            return
+        self._latest = self.values()
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self._save_draft)
+
+    def stop_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+
+    def _save_draft(self) -> None:
+        self._draft_timer = None
+        if self._saving or self._pristine is None:
+            return
+        if self.is_dirty():
+            self._write_draft(self.values())
+        elif not self._asking_restore:
+            self._delete_draft()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="form-draft")
+    def _write_draft(self, values: dict[str, Any]) -> None:
+        drafts.save_draft(self.app.db.local_path, self.draft_key(), values, resident_name=self.draft_name(),
+                          kind=self.DRAFT_KIND)
+
+    def _delete_draft(self) -> None:
+        # an app worker: it must finish even when this screen is already gone
+        self.app.run_worker(partial(drafts.delete_draft, self.app.db.local_path, self.draft_key(), self.DRAFT_KIND),
+                            thread=True, exit_on_error=False, group="form-draft-delete", name="delete draft")
+
+    def _discard_draft(self) -> None:
+        self._saving = True  # no more draft writes
+        self.stop_draft_timer()
+        self._delete_draft()
+
+    def on_unmount(self) -> None:
+        # the terminal is closing with a change not yet written: write it now (a small file);
+        # the widgets are gone by now, so use the values read at the last change
+        latest = self._latest
+        if (self.DRAFT_KIND and self._draft_timer is not None and not self._saving
+                and latest is not None and latest != self._pristine):
+            self._draft_timer.stop()
+            drafts.save_draft(self.app.db.local_path, self.draft_key(), latest, resident_name=self.draft_name(),
+                              kind=self.DRAFT_KIND)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:

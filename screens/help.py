@@ -20,15 +20,20 @@ def key_rows(app, screen: Screen) -> list[tuple[str, str]]:
     English only; they are the usual keys anyway.
     """
     seen: dict[tuple[str, str], list[str]] = {}
+    # keys a screen explains itself (Enter in a list, Tab, Space in a checklist...): Textual's own bindings
+    # have no id and would not be listed, and a person cannot guess them
+    rows_of_screen = getattr(screen, "help_rows", None)
+    first = [(keys, _(description)) for keys, description in rows_of_screen()] if callable(rows_of_screen) else []
+    skip = tuple(getattr(screen, "HELP_SKIP", ()))
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or not binding.id:
+        if not binding.description or not binding.id or (skip and binding.id.startswith(skip)):
             continue
         keys = seen.setdefault((binding.action, binding.description), [])
         shown = app.get_key_display(binding)
         if shown not in keys:
             keys.append(shown)
-    return [(", ".join(keys), _(description)) for (_action, description), keys in seen.items()]
+    return first + [(", ".join(keys), _(description)) for (_action, description), keys in seen.items()]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -54,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_column(_("Key"), key="key")
         table.add_column(_("What it does"), key="what")
-        table.add_rows(self._rows)
+        table.add_rows([(as_text(keys), as_text(what)) for keys, what in self._rows])  # "[x]" is text, not markup
         table.focus()
 
     def action_close(self) -> None:

@@ -10,33 +10,29 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from babel.dates import format_skeleton
-from rich.console import Group
-from rich.progress_bar import ProgressBar
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
 from screens.home_emergencies import EmergencyPanel, hours_text, now
-from storage.core.i18n import N_, _, babel_locale, current_language, ngettext
+from screens.home_progress import compact_for, progress_renderable
+from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
 from storage.register.categories import (
     BENEFIT_KINDS,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
-    SHOWN_CATEGORIES,
     VISIT_METHODS,
-    join_list,
     label,
 )
 from storage.register.home import home_data
 from storage.register.idnumbers import mask_id
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_ago, format_datetime, format_month, format_percent
-from tui.texts import risk_text
+from tui.formatting import format_ago, format_datetime, format_percent
+from tui.texts import categories_cell, risk_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -56,12 +52,16 @@ LISTS: dict[str, str] = {
 # the list shown first; the others' tables are built with their rows, after the first figures
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
-CATEGORY_WIDTH = 14
+CATEGORY_WIDTH = 16
+SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel give room to the lists
 
 
 class HomeScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "home.tcss"
+    FOOTER_APP_KEYS = True  # Home's footer names ^q and f2 too; other screens leave them to F1 and the palette
+    # the cursor starts in the first list, not in the emergencies panel above it (`e` goes there)
+    AUTO_FOCUS = f"#t-{FIRST_LIST}"
     BINDINGS = [
         Binding("r", "open('residents')", N_("Residents"), id="home.residents"),
         Binding("n", "open('new_resident')", N_("New resident"), id="home.new_resident"),
@@ -72,9 +72,24 @@ class HomeScreen(Screen[None]):
         Binding("e", "focus_emergencies", N_("Emergencies"), show=False, id="home.emergencies"),
         Binding("p", "open('policy')", N_("Visit policy"), show=False, id="home.policy"),
         Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
+        Binding("v", "open('villages')", N_("Villages"), show=False, id="home.villages"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
     ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
          for i, (pane, title) in enumerate(LISTS.items(), start=1)]
+
+    HELP_SKIP = ("home.list.",)  # the number keys: one row in help_rows
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        lists = [p for p in LISTS if p != "grids" or self._role == "township"]
+        return [
+            (_("Enter"), N_("Open the resident on the highlighted row")),
+            (_("Up, Down"), N_("Move in the list")),
+            (_("Tab"), N_("Move between the list and the tab bar (Left, Right: another list)")),
+        ] + [  # the number keys four to a row: one row would not fit the help at 80 columns
+            (f"{start}–{min(start + 3, len(lists))}",
+             join_list(f"{i} {_(LISTS[p])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
+            for start in range(1, len(lists) + 1, 4)
+        ]
 
     def __init__(self, role: str | None = None, data=None) -> None:
         """`role` and `data` given: pushed with its first figures, before the database is fully open."""
@@ -143,7 +158,7 @@ class HomeScreen(Screen[None]):
         """Progress and tab counts at once, the open list next, the hidden lists after the paint."""
         self._role, self.data = data.role, data
         self._show_emergencies(data)
-        self.query_one("#progress", Static).update(progress_renderable(data))
+        self._show_progress()
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or data.role == "township"]
         for pane in panes:
@@ -153,8 +168,25 @@ class HomeScreen(Screen[None]):
             tabs.show_tab("grids")
         active = tabs.active if tabs.active in panes else panes[0]
         self._fill(active, data)
+        if self.focused is None or self.focused is self.query_one(Tabs):
+            # the cursor starts in the list: Down and Enter work at once (Tab reaches the tab bar)
+            self.query_one(f"#t-{active}", DataTable).focus()
         self.call_after_refresh(self.app.first_data_shown)
         self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
+
+    def _show_progress(self) -> None:
+        if self.data is None:
+            return
+        height = self.app.size.height
+        panel = self.query_one(EmergencyPanel)
+        # a small terminal keeps two findings in view (the list scrolls; `e` goes there), the rest for the lists
+        panel.styles.max_height = 4 if height < SMALL_HEIGHT else 7
+        emergencies = min(len(self.data.emergencies) + 2, 4 if height < SMALL_HEIGHT else 7) if panel.display else 0
+        compact = compact_for(height - emergencies, len(self.data.by_category))
+        self.query_one("#progress", Static).update(progress_renderable(self.data, compact))
+
+    def on_resize(self) -> None:
+        self._show_progress()  # bars per category when the terminal is tall enough, two to a line when not
 
     def _fill_rest(self, panes: list[str], data) -> None:
         if data is not self.data:  # a newer load came in meanwhile
@@ -246,10 +278,7 @@ def _table(pane: str) -> DataTable:
 
 
 def _categories(codes: list[str]) -> str:
-    if not codes:
-        return ""
-    first = label(SHOWN_CATEGORIES, codes[0])
-    return first if len(codes) == 1 else f"{first} +{len(codes) - 1}"
+    return categories_cell(codes, CATEGORY_WIDTH)
 
 
 def _day(day) -> str:
@@ -276,7 +305,6 @@ def _cached_ago(day, today, _lang: str) -> str:
 
 def _due(f, today):
     """A referral's deadline; past it, in red with the days overdue."""
-    from rich.text import Text
 
     if f.due_on is None:
         return ""
@@ -292,7 +320,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
     columns = {
         "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                     ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
-                    ("late", N_("Days late"), None)],
+                    ("late", N_("Late"), None)],
         "due_week": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                      ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None),
                      ("planned", N_("Planned"), None)],
@@ -302,7 +330,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
                       ("status", N_("Status"), None), ("due", N_("Follow up by"), None), ("reason", N_("Reason"), None)],
         "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                        ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
-        "recent": [("date", N_("Visited"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
+        "recent": [("date", N_("Visit date"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
                    ("visitor", N_("By"), None)],
         "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
                      ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
@@ -355,47 +383,3 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
                                      format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
                 for g in data.grids]
     raise ValueError(pane)
-
-
-def progress_renderable(data):
-    """This month's progress as bars: everyone, then each category."""
-    month = _month(data.today)
-    table = Table.grid(padding=(0, 1), expand=True)
-    table.add_column(no_wrap=True, ratio=None)
-    table.add_column(ratio=1)
-    table.add_column(no_wrap=True, justify="right")
-    overall = data.overall
-    table.add_row(_("Visited in {month}").format(month=month), _bar(ProgressBar, overall),
-                  _share_text(overall, format_percent), style="bold")
-    for p in data.by_category:
-        table.add_row("  " + label(SHOWN_CATEGORIES, p.key), _bar(ProgressBar, p), _share_text(p, format_percent))
-    if not overall.total:
-        table.add_row(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
-                      "", "", style="italic")
-    late = data.counts.get("referrals_overdue", 0)
-    if late:
-        table.add_row(_("Referrals past their follow-up date (tab 4)"), "", str(late), style="bold red")
-    if data.role == "township":
-        table.add_row(_("Conflicts to review"), "", str(data.open_conflicts),
-                      style="bold red" if data.open_conflicts else "")
-    return Group(table, _policy_text(data.policy))
-
-
-def _policy_text(policy):
-    """Which visit policy this laptop works under, and since when: a line under the bars."""
-    from storage.register.policy_text import policy_title
-
-    return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
-
-
-def _month(day) -> str:
-    return format_month(day)
-
-
-def _bar(progress_bar, p):
-    return progress_bar(total=max(p.total, 1), completed=p.visited, complete_style="green",
-                        finished_style="bold green")
-
-
-def _share_text(p, format_percent) -> str:
-    return f"{p.visited}/{p.total} {format_percent(p.share)}"

@@ -21,6 +21,7 @@ from screens.dialogs import ConfirmScreen
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.as_text import as_text, notify_text
+from tui.date_input import DateInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -51,12 +52,17 @@ class PairedHelperScreen(ModalScreen[bool | None]):
         rows = (("helper_name", _("Paired helper"), r.helper_name, ""),
                 ("helper_phone", _("Phone"), r.helper_phone, ""),
                 ("helper_unit", _("Unit"), r.helper_unit, _("e.g. 村委会, 镇中心小学")),
-                ("helper_since", _("Paired since"), since, "YYYY-MM-DD"))
+                ("helper_since", _("Paired since"), since, ""))
         with Vertical(id="dialog"):
             yield Static(as_text(_("Paired helper of {name}").format(name=r.name)), id="dialog-title")
             for name, title, value, placeholder in rows:
                 yield Label(title)
-                yield Input(value or "", id=name, placeholder=placeholder)
+                if name == "helper_since":  # a date as people type it, with what was understood under it
+                    widget = DateInput(value or "", field=name, id=name, compact=True)
+                    yield widget
+                    yield widget.understood_label()
+                else:  # compact fields: the dialog with its buttons fits 24 rows
+                    yield Input(value or "", id=name, placeholder=placeholder, compact=True)
                 yield Label("", id=f"err-{name}", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")

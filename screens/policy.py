@@ -32,6 +32,7 @@ from storage.register.policy_set import changed_policy, current_policy, set_poli
 from storage.register.policy_text import every_text, policy_lines
 from storage.register.township_policies import county_policies
 from tui.footer import TranslatedFooter
+from tui.texts import indented_lines
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -89,7 +90,7 @@ class PolicyScreen(Screen[None]):
         elif not self.editable:
             lines.append(_("Only the township sets the visit policy: this laptop receives it in the township's "
                            "return bundle (gridcare policy shows the one in force)."))
-        self.query_one("#policy-now", Static).update("\n".join(lines))
+        self.query_one("#policy-now", Static).update(indented_lines(lines))
         form = self.query_one("#policy-form", VerticalScroll)
         await self.query(".editor").remove()  # the editor again, with what was stored
         if self.editable:

@@ -16,6 +16,7 @@ from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up
+from tui.date_input import DateInput
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,24 @@ class ReferralScreen(ModalScreen[ReferralChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(_("Refer to"), id="dialog-title")
-            yield Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("Choose…"), id="agency")
+            # compact fields: the dialog and its buttons fit 24 rows
+            yield Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("Choose…"), id="agency",
+                         compact=True)
             yield Label("", id="err-agency", classes="error")
             yield Label(_("Level"))
             yield Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township", allow_blank=False,
-                         id="level")
+                         id="level", compact=True)
             yield Label(_("Department"))
-            yield Input(id="department", placeholder=_("e.g. 县民政局社会救助科"))
+            yield Input(id="department", placeholder=_("e.g. 县民政局社会救助科"), compact=True)
             yield Label("", id="err-department", classes="error")
             yield Label(_("Reason"))
-            yield Input(id="reason")
+            yield Input(id="reason", compact=True)
             yield Label("", id="err-reason", classes="error")
             yield Label(_("Follow up by"))
-            yield Input((self.today + dt.timedelta(days=FOLLOW_UP_DAYS)).isoformat(), id="due_on",
-                        placeholder="YYYY-MM-DD")
+            due = DateInput((self.today + dt.timedelta(days=FOLLOW_UP_DAYS)).isoformat(), field="due_on", id="due_on",
+                            compact=True)
+            yield due
+            yield due.understood_label()
             yield Label("", id="err-due_on", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("OK"), id="ok", variant="primary")

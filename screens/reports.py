@@ -36,6 +36,7 @@ from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month
+from tui.texts import two_lines
 from tui.trend_chart import (
     rate_bar,  # noqa: F401  (the bars of the chart; also used by tests)
     trend_text,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
+MONTH_KEYS = Binding.Group(N_("Month"), compact=True)
 
 
 def month_label(year: int, month: int) -> str:
@@ -55,9 +57,10 @@ class ReportsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
     BINDINGS = [
-        Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="reports.previous"),
-        Binding("right_square_bracket", "month(1)", N_("Next month"), id="reports.next"),
-        Binding("g", "grouping", N_("Grouping"), id="reports.grouping"),
+        # one footer entry "[ ] 月份" for the pair (F1 lists each)
+        Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="reports.previous", group=MONTH_KEYS),
+        Binding("right_square_bracket", "month(1)", N_("Next month"), id="reports.next", group=MONTH_KEYS),
+        Binding("g", "grouping", N_("Grouping"), show=False, id="reports.grouping"),  # the choice is on screen
         Binding("v", "chart", N_("Chart"), id="reports.chart"),
         Binding("t", "trend", N_("Trend"), id="reports.trend"),
         Binding("x", "export", N_("Write XLSX"), id="reports.export"),
@@ -85,7 +88,8 @@ class ReportsScreen(Screen[None]):
             yield Select([(_(GROUPINGS[key]), key) for key in groupings], value=self.grouping, allow_blank=False,
                          id="grouping", compact=True)
         yield Static("", id="report-notes")
-        yield DataTable(id="summary", cursor_type="cell", zebra_stripes=True)
+        # headers on two lines ("紧急和/高风险"): all eight columns fit 80 columns, none cut to "超"
+        yield DataTable(id="summary", cursor_type="cell", zebra_stripes=True, header_height=2)
         with VerticalScroll(id="chart-box"):
             yield Static("", id="chart")
         with VerticalScroll(id="trend-box"):
@@ -144,7 +148,7 @@ class ReportsScreen(Screen[None]):
         table = self.query_one("#summary", DataTable)
         table.clear(columns=True)
         for i, header in enumerate(summary_headers(self.grouping)):
-            table.add_column(header, key=str(i))
+            table.add_column(header if i == 0 else two_lines(header), key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
             table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")

@@ -6,7 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,7 +26,7 @@ from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
 from storage.register import referrals, residents, risk
 from storage.register.benefits import benefit_summary
 from storage.register.categories import (
@@ -50,7 +52,7 @@ from storage.register.profile import Profile, resident_profile
 from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
-from tui.formatting import format_date
+from tui.formatting import format_column_date, format_date
 from tui.texts import RISK_STYLES, SEX_LABELS
 
 if TYPE_CHECKING:
@@ -67,7 +69,39 @@ def _line(*parts: tuple[str, str] | str) -> Text:
 
 
 def labels(table: dict[str, str], codes: list[str]) -> str:
-    return _(", ").join(label(table, c) for c in codes)
+    return join_list(label(table, c) for c in codes)
+
+
+def due_line(p: Profile) -> str:
+    """When the resident was last visited in a way that counts, and when the next visit is due.
+
+    "Counts" is the township's policy (a phone call may not count): the visits below say
+    which of them did not, so a later call listed there does not contradict this line.
+    """
+    if p.last_visit:
+        return _("Last visit that counts: {last}; next visit due {due}").format(last=format_date(p.last_visit),
+                                                                              due=format_date(p.due_on))
+    return _("No visit that counts yet; first visit due {due}").format(due=format_date(p.due_on))
+
+
+def risk_changes(history: list) -> list:
+    """The risk history (newest first) as its changes: a visit that kept the level adds no row."""
+    kept = []
+    for i, a in enumerate(history):
+        older = history[i + 1] if i + 1 < len(history) else None
+        if older is None or older.level != a.level or a.reason:
+            kept.append(a)
+    return kept
+
+
+def _indented(text: str, style: str = "") -> Padding:
+    return Padding(Text(text, style=style), (0, 0, 0, 2))
+
+
+def _note(name: str, value: str) -> Group:
+    """A field whose value may run over lines: the later lines under the first, not under the name."""
+    first, *rest = value.splitlines() or [""]
+    return Group(_field(name, first), *(_indented(line) for line in rest))
 
 
 def _field(name: str, value: str) -> Text:
@@ -82,10 +116,13 @@ class ResidentScreen(Screen[None]):
         Binding("e", "edit", N_("Edit"), id="resident.edit"),
         Binding("r", "change_risk", N_("Risk"), id="resident.risk"),
         Binding("f", "open_referral", N_("Refer"), id="resident.refer"),
-        Binding("c", "referral_status", N_("Follow up"), id="resident.referral-status"),
+        # shown in F1's help and the palette; the page's own lines say "按 p 填写" where they apply
+        Binding("c", "referral_status", N_("Follow up"), show=False, id="resident.referral-status"),
+        # one key, its word following the case: 退出（销号） on the register, 恢复在册 once closed
         Binding("x", "close_case", N_("Close case"), id="resident.close"),
-        Binding("b", "benefits", N_("Benefits"), id="resident.benefits"),
-        Binding("p", "paired_helper", N_("Helper"), id="resident.paired-helper"),
+        Binding("x", "reopen_case", N_("Put back on the register"), id="resident.reopen"),
+        Binding("b", "benefits", N_("Benefits"), show=False, id="resident.benefits"),
+        Binding("p", "paired_helper", N_("Paired helper"), show=False, id="resident.paired-helper"),
         Binding("escape", "back", N_("Back"), id="resident.back"),
     ]
 
@@ -160,19 +197,14 @@ class ResidentScreen(Screen[None]):
         if r.status == "closed":
             head.append("  " + _("Case closed: {reason}, {date}").format(
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
-        if p.last_visit:
-            due = _("visited {last}, next visit due {due}").format(last=format_date(p.last_visit),
-                                                                  due=format_date(p.due_on))
-        else:
-            due = _("not visited yet, first visit due {due}").format(due=format_date(p.due_on))
         overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
-        self.query_one("#profile", Static).update(Group(
-            head,
-            _field(_("ID number"), r.id_number or ""),
-            _field(_("Phone"), r.phone),
-            _field(_("Address"), r.address),
-            _line((due, "bold red" if overdue else "")),
-        ))
+        lines: list[Text | Group] = [head, _field(_("ID number"), r.id_number or ""), _field(_("Phone"), r.phone),
+                 _field(_("Address"), r.address)]
+        if r.status == "active":  # a case out of the register is due for nothing
+            lines.append(_line((due_line(p), "bold red" if overdue else "")))
+        if r.notes:
+            lines.append(_note(_("Notes"), r.notes))
+        self.query_one("#profile", Static).update(Group(*lines))
         cats = [_field(_("Categories"), labels(SHOWN_CATEGORIES, with_derived(r.categories, p.age)))]
         flags = [f for f in r.flags if f != "oldest_old"]  # 高龄 is shown with the categories, from the birth date
         if flags:
@@ -199,16 +231,18 @@ class ResidentScreen(Screen[None]):
                 card=r.disability_card)))
         risk = [_line((_("Risk") + _(": "), "bold"),
                       (label(RISK_LEVELS, r.risk_level), RISK_STYLES.get(r.risk_level, "")))]
-        for a in p.risk[:5]:
+        width = max(cell_len(label(RISK_LEVELS, code)) for code in RISK_LEVELS)  # the rows line up
+        for a in risk_changes(p.risk)[:5]:
             risk.append(Text("  {date}  {level}  {reason}  {who}".format(
-                date=format_date(a.assessed_on, "short"), level=label(RISK_LEVELS, a.level), reason=a.reason,
-                who=a.assessor), style="dim"))
+                date=format_column_date(a.assessed_on), level=set_cell_size(label(RISK_LEVELS, a.level), width),
+                reason=a.reason or _("assessed at a visit"), who=a.assessor), style="dim"))
         self.query_one("#risk", Static).update(Group(*risk))
         self.query_one("#assessment", Static).update(
             assessment_renderable(p.assessments, r.risk_level, format_date))
         self._show_benefits(r)
         self._show_referrals(p)
         self._show_visits(p)
+        self.refresh_bindings()  # x closes or reopens, as the case now stands
 
     def _show_benefits(self, r) -> None:
         """Benefits in force, 应享未享 hints, and the paired helper (b and p open their screens)."""
@@ -220,9 +254,9 @@ class ResidentScreen(Screen[None]):
         for ref in p.referrals:
             status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
             late = ref.status != "closed" and ref.due_on is not None and ref.due_on < self.app.today()
-            due = Text(format_date(ref.due_on, "short"), style="bold red" if late else "")
+            due = Text(format_column_date(ref.due_on), style="bold red" if late else "")
             where = as_text(" ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x))
-            table.add_row(where, status, format_date(ref.opened_on, "short"), due, as_text(ref.reason), key=ref.id)
+            table.add_row(where, status, format_column_date(ref.opened_on), due, as_text(ref.reason), key=ref.id)
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals
@@ -232,7 +266,7 @@ class ResidentScreen(Screen[None]):
         if not p.visits:
             self.query_one("#visits", Static).update(Text(_("No visit yet."), style="dim"))
             return
-        lines: list[Text] = []
+        lines: list[Text | Padding] = []
         for v in p.visits:
             head = _line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
             if v.risk_after:
@@ -244,16 +278,18 @@ class ResidentScreen(Screen[None]):
             missed = "" if v.contact_made or v.method == "proxy" else (
                 _("resident not seen") if v.method == "home" else _("person not reached"))
             counted = "" if p.policy.counts_visit(v.method, bool(v.contact_made)) else _("does not count toward the month")
+            # the details indented under the visit's line, also where a long one wraps
             if v.met_with or missed or counted:
-                lines.append(Text("  " + narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
+                lines.append(_indented(narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
             for code, note in v.observations.items():
-                lines.append(Text(f"  {label(OBSERVATION_DIMENSIONS, code)}: {note}"))
+                lines.append(_indented(_("{dimension}: {note}").format(dimension=label(OBSERVATION_DIMENSIONS, code),
+                                                                       note=note)))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
                                         (_("Services"), SERVICES, v.services)):
                 if codes:
-                    lines.append(Text(f"  {title}: {labels(table, codes)}"))
+                    lines.append(_indented(_("{title}: {items}").format(title=title, items=labels(table, codes))))
             if v.notes:
-                lines.append(Text("  " + v.notes, style="italic"))
+                lines.append(_indented(v.notes, style="italic"))
         self.query_one("#visits", Static).update(Group(*lines))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -267,6 +303,14 @@ class ResidentScreen(Screen[None]):
             notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        closed = self.profile is not None and self.profile.resident.status == "closed"
+        if action == "close_case":
+            return not closed
+        if action == "reopen_case":
+            return closed
+        return True
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -325,24 +369,31 @@ class ResidentScreen(Screen[None]):
         choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
         title = _("Referral to {agency}: {reason}").format(agency=label(REFERRAL_AGENCIES, ref.agency), reason=ref.reason)
 
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None:
-                self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
-                            closed_on=self.app.today(), today=self.app.today())
+        def write(choice: Choice) -> None:
+            self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
+                        closed_on=self.app.today(), today=self.app.today())
 
-        self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False,
-                                          value="closed" if ref.status != "closed" else "open"), chosen)
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            if choice.code != "closed" or ref.status == "closed":
+                write(choice)
+                return
+            # closing a referral ends the follow-up: asked, and No (nothing changes) is the default
+            self.app.push_screen(ConfirmScreen(_("Mark the referral to {agency} as done? It leaves the open referrals.").format(
+                agency=label(REFERRAL_AGENCIES, ref.agency)), yes=_("Mark as done"), no=_("Cancel")),
+                lambda yes: write(choice) if yes else None)
+
+        # no status chosen for the person: the first Enter must not close a referral
+        self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False),
+                             chosen)
 
     def action_close_case(self) -> None:
         if self.profile is None:
             return
         r = self.profile.resident
         if r.status == "closed":
-            def reopen(yes: bool | None) -> None:
-                if yes:
-                    self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
-
-            self.app.push_screen(ConfirmScreen(_("Reopen the case of {name}?").format(name=r.name)), reopen)
+            self.action_reopen_case()
             return
         choices = [(_(v), k) for k, v in CLOSE_REASONS.items()]
 
@@ -357,10 +408,22 @@ class ResidentScreen(Screen[None]):
 
             self.app.push_screen(ConfirmScreen(
                 _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
-                    name=r.name, reason=label(CLOSE_REASONS, choice.code)), danger=True), confirmed)
+                    name=r.name, reason=label(CLOSE_REASONS, choice.code)),
+                yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
 
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Note (optional)"),
                                           reason_required=False), chosen)
+
+    def action_reopen_case(self) -> None:
+        if self.profile is None or self.profile.resident.status != "closed":
+            return
+
+        def reopen(yes: bool | None) -> None:
+            if yes:
+                self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
+
+        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register?").format(name=self.profile.resident.name),
+                                           yes=_("Put back on the register"), no=_("Cancel")), reopen)
 
     def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
         """The risk change, and if it raised the level to emergency, the report for the township at once."""

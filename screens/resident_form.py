@@ -14,11 +14,12 @@ from textual.widgets import Header, Input, Label, Select, SelectionList, Static,
 
 from screens.after_save import FollowUp, follow_up, show_follow_up
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen, error_label, field_row, set_message
+from screens.form import FormScreen, date_row, error_label, field_row, set_message
 from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
+from storage.register import drafts
 from storage.register.assessments import is_blank
 from storage.register.categories import (
     ALL_FLAGS,
@@ -41,6 +42,7 @@ from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
 from tui.texts import SEX_LABELS
+from tui.ticks import TickList
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -60,6 +62,8 @@ class ResidentFormScreen(FormKeys, FormScreen):
 
     CSS_PATH = "resident_form.tcss"
     SAVED = N_("Resident saved.")
+    DRAFT_KIND = "resident"
+    RESTORE_QUESTION = N_("Restore the unsaved registration from {time}?")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="resident-form.cancel"),
@@ -86,7 +90,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
     def _load(self) -> None:
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
-        self.app.call_from_thread(self._build, resident)
+        self.app.call_from_thread(self._build, resident, self.load_draft())
 
     def _fields(self, r: Resident | None) -> list[Widget]:
         def text(name: str) -> str:
@@ -106,7 +110,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
         w += field_row(inp("id_number", placeholder=_("18 characters; empty if none")), "id_number")
         w.append(Label("", id="id-info", classes="derived -empty"))
         w += field_row(select("sex", SEX_LABELS), "sex")
-        w += field_row(inp("birth_date", placeholder="YYYY-MM-DD"), "birth_date")
+        w += date_row(text("birth_date"), "birth_date")
         w += field_row(inp("phone"), "phone")
         w += field_row(inp("address"), "address")
         for name in ("categories", "flags"):
@@ -114,8 +118,8 @@ class ResidentFormScreen(FormKeys, FormScreen):
             # a flag older releases offered stays listed where a resident has it, so saving keeps it
             offered = list(LISTS[name]) + [c for c in LEGACY_FLAGS if name == "flags" and c in chosen]
             w.append(Static(field_label(name), classes="heading"))
-            w.append(SelectionList[str](*[(label(ALL_FLAGS if name == "flags" else LISTS[name], c), c, c in chosen)
-                                          for c in offered], id=name, compact=True))
+            w.append(TickList(*[(label(ALL_FLAGS if name == "flags" else LISTS[name], c), c, c in chosen)
+                                 for c in offered], id=name, compact=True))
             w.append(error_label(name))
         w += field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")
         w.append(Static(_("Family"), classes="heading"))
@@ -140,7 +144,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
         w.append(error_label("notes"))
         return w
 
-    async def _build(self, r: Resident | None) -> None:
+    async def _build(self, r: Resident | None, draft: drafts.Draft | None = None) -> None:
         if r is not None:
             self.sub_title = r.name
         form = self.query_one("#form", VerticalScroll)
@@ -149,6 +153,20 @@ class ResidentFormScreen(FormKeys, FormScreen):
         self._pristine = self.values()
         self._resident = r
         self.query_one("#name", Input).focus()
+        self.offer_draft(draft)
+
+    def draft_key(self) -> str:
+        return self.resident_id or drafts.NEW
+
+    def draft_name(self) -> str:
+        return self._resident.name if self._resident else ""
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        self.draft_changed()
 
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
@@ -158,26 +176,36 @@ class ResidentFormScreen(FormKeys, FormScreen):
     async def _rebuild(self) -> None:
         if self._pristine is None:
             return
-        values = self.values()
-        risk = self.query("#risk_level").first(Select).value if self.resident_id is None else None
+        values, pristine = self.values(), self._pristine
+        self._pristine = None  # no draft writes while the form is rebuilt
         assessed = self._assessment()
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(self._resident))
+        self.apply_values(values)
+        if assessed is not None:
+            self.query_one(AssessmentSection).apply(*assessed)
+        self._pristine = pristine
+
+    def apply_values(self, values: dict[str, Any]) -> None:
+        """What values() gave (a draft, or the form before a language switch), back into the widgets."""
         for name in INPUTS:
-            self.query_one(f"#{name}", Input).value = values[name]
+            if isinstance(values.get(name), str):
+                self.query_one(f"#{name}", Input).value = values[name]
         for name, table in SELECTS.items():
-            self.query_one(f"#{name}", Select).value = values[name] if values[name] in table else Select.NULL
+            if name in values:
+                self.query_one(f"#{name}", Select).value = values[name] if values[name] in table else Select.NULL
         for name in LISTS:
             widget = self.query_one(f"#{name}", SelectionList)
             widget.deselect_all()
-            for code in values[name]:
-                widget.select(code)
-        self.query_one("#notes", TextArea).text = values["notes"]
-        if risk is not None:
-            self.query_one("#risk_level", Select).value = risk
-        if assessed is not None:
-            self.query_one(AssessmentSection).apply(*assessed)
+            offered = {widget.get_option_at_index(i).value for i in range(widget.option_count)}
+            for code in values.get(name) or []:
+                if code in offered:
+                    widget.select(code)
+        if isinstance(values.get("notes"), str):
+            self.query_one("#notes", TextArea).text = values["notes"]
+        if values.get("risk_level") in RISK_LEVELS and self.query("#risk_level"):
+            self.query_one("#risk_level", Select).value = values["risk_level"]
 
     def _assessment(self) -> tuple[dict[str, str], dict[str, str]] | None:
         """(grades, notes) of the new resident's assessment section; None when editing, or left blank."""
@@ -196,6 +224,8 @@ class ResidentFormScreen(FormKeys, FormScreen):
         for name in LISTS:
             v[name] = list(self.query_one(f"#{name}", SelectionList).selected)
         v["notes"] = self.query_one("#notes", TextArea).text
+        if self.resident_id is None:  # a registration's first risk level: in its draft too
+            v["risk_level"] = self.query_one("#risk_level", Select).value
         return v
 
     # --- what the ID number and the card say, as they are typed ---------------------
@@ -255,9 +285,8 @@ class ResidentFormScreen(FormKeys, FormScreen):
             return
         if self._ask_about_categories(fields):
             return
-        risk = None
-        if self.resident_id is None:
-            risk = str(self.query_one("#risk_level", Select).value)
+        risk = str(fields.pop("risk_level")) if self.resident_id is None else None
+        self.stop_draft_timer()
         db, today, rid = self.app.db, self.app.today(), self.resident_id
         if rid is None:
             assessment = self._assessment()
@@ -277,7 +306,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
 
         True while the question is on screen (the save resumes when the user confirms).
         """
-        questions = category_questions(fields)
+        questions = category_questions(fields, self.app.today())
         if not questions or questions == self._questions_confirmed:
             return False
 

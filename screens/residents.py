@@ -21,13 +21,13 @@ from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
-from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES, label
+from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES
 from storage.register.policy import load_policy
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_date
-from tui.texts import risk_text
+from tui.formatting import format_column_date
+from tui.texts import categories_cell, risk_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -53,7 +53,8 @@ class ResidentsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "residents.tcss"
     BINDINGS = [
-        Binding("slash", "focus_search", N_("Search"), id="residents.search"),
+        # priority: "/" always means "search", also while the search box has the cursor; it never reaches the query
+        Binding("slash", "focus_search", N_("Search"), id="residents.search", priority=True),
         Binding("n", "new_resident", N_("New resident"), id="residents.new"),
         Binding("f", "focus_filters", N_("Filters"), id="residents.filters"),
         Binding("escape", "back", N_("Back"), id="residents.back"),
@@ -82,12 +83,20 @@ class ResidentsScreen(Screen[None]):
         yield TranslatedFooter()
 
     COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 4),
-               ("cats", N_("Categories"), 12), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 13))
+               ("cats", N_("Categories"), 14), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 14))
+    # the township's register holds every grid: each row says whose (in the age's place, to fit 80 columns)
+    TOWNSHIP_COLUMNS = tuple(("grid", N_("Grid"), 5) if key == "age" else (key, title, width)
+                             for key, title, width in COLUMNS)
+
+    @property
+    def columns(self) -> tuple:
+        ident = getattr(self.app, "identity", None)
+        return self.TOWNSHIP_COLUMNS if ident is not None and ident.role == "township" else self.COLUMNS
 
     def on_mount(self) -> None:
         self.title = _("Residents")
         table = self.query_one(DataTable)
-        for key, title, width in self.COLUMNS:
+        for key, title, width in self.columns:
             table.add_column(_(title), key=key, width=width)
         self.query_one("#search", Input).focus()
         self.start_search()
@@ -108,7 +117,7 @@ class ResidentsScreen(Screen[None]):
                     select.prompt = _(prompt)
                 select.value = value
         data_table = self.query_one(DataTable)
-        for key, title, _width in self.COLUMNS:
+        for key, title, _width in self.columns:
             data_table.columns[key].label = Text(_(title))
         data_table.refresh()
         self.start_search(keep_cursor=True)
@@ -184,9 +193,9 @@ class ResidentsScreen(Screen[None]):
         cursor = table.cursor_row
         if offset == 0:
             table.clear()
-        today = self.app.today()
+        today, township = self.app.today(), self.columns is self.TOWNSHIP_COLUMNS
         for row in rows:
-            table.add_row(*self._cells(row, today), key=row.id)
+            table.add_row(*self._cells(row, today, township), key=row.id)
         self._exhausted = len(rows) < PAGE
         self._loading = False
         if keep_cursor and offset == 0 and table.row_count:
@@ -208,17 +217,17 @@ class ResidentsScreen(Screen[None]):
         return _("No resident matches.")
 
     @staticmethod
-    def _cells(row: ResidentRow, today: dt.date) -> list:
-        cats = _(", ").join(label(SHOWN_CATEGORIES, c) for c in row.categories)
+    def _cells(row: ResidentRow, today: dt.date, township: bool = False) -> list:
         risk = risk_text(row.risk_level)
         if row.status == "closed":
-            due = Text(_("Closed"), style="dim")
+            due = Text(_("Off the register"), style="dim")
         elif row.due_on and row.due_on < today:
             n = (today - row.due_on).days
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
-            due = Text(format_date(row.due_on, "short"))
-        return [as_text(_cut(row.name, 8)), row.masked_id, "" if row.age is None else str(row.age), _cut(cats, 12), risk, due]
+            due = Text(format_column_date(row.due_on))
+        third = as_text(row.grid_code.split("-", 1)[-1]) if township else ("" if row.age is None else str(row.age))
+        return [as_text(_cut(row.name, 8)), row.masked_id, third, categories_cell(row.categories, 14), risk, due]
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
@@ -242,7 +251,9 @@ class ResidentsScreen(Screen[None]):
         self.app.push_screen(ResidentScreen(str(event.row_key.value)))
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all()  # what is typed next is a new search
 
     def action_focus_filters(self) -> None:
         self.query_one("#f-category", Select).focus()

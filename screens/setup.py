@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
 from storage.core.errors import UserError, ValidationError, ValidationErrors
+from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.core.identity import init_township, init_worker
 from tui.as_text import as_text
@@ -29,8 +30,10 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "township_name": (N_("Township name"), N_("e.g. Xinshi town"), ("worker", "township")),
     "grid_code": (N_("Grid code"), N_("e.g. G03"), ("worker",)),
     "grid_name": (N_("Grid name"), N_("e.g. Dongcun grid 3"), ("worker",)),
+    "village_name": (N_("Village"), N_("the grid's village, e.g. 柳溪村"), ("worker",)),
+    "village_code": (N_("Village code"), N_("12 digits, if you know it"), ("worker",)),
     "worker": (N_("Your name"), "", ("worker",)),
-    "township_key": (N_("Township key file"), N_("the township-CODE.pub file from the clerk"), ("worker",)),
+    "township_key": (N_("Township key file"), N_("township-CODE.pub from the clerk; Ctrl+O to find it"), ("worker",)),
     "enroll_code": (N_("Enrollment code"), N_("from the clerk, e.g. K7QM-4XD2-9HBT-C"), ("worker",)),
 }
 
@@ -38,7 +41,9 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 class SetupScreen(FormKeys, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "setup.tcss"
-    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True), *FORM_KEYS]
+    FOOTER_APP_KEYS = True  # the first screen a person sees names ^q and f2 (language) too
+    BINDINGS = [Binding("ctrl+s", "save", N_("Set up"), id="save", priority=True),
+                Binding("ctrl+o", "find_key", N_("Find the key file"), id="setup.find_key"), *FORM_KEYS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,6 +83,7 @@ class SetupScreen(FormKeys, Screen[None]):
             self.query_one(f"#{name}").parent.display = role in roles
             if role not in roles:
                 self._message(name, "")
+        self.refresh_bindings()  # Ctrl+O finds the key file: a worker's
 
     def _message(self, field: str, text: str) -> None:
         label = self.query_one(f"#err-{field}", Label)
@@ -100,10 +106,6 @@ class SetupScreen(FormKeys, Screen[None]):
         for name in FIELDS:
             self._message(name, "")
         self._message("form", "")
-        if role == "worker" and not values["township_key"]:
-            self._message("township_key", _("Give the path of the township's public key file (ask the clerk)."))
-            self.query_one("#township_key", Input).focus()
-            return
         self._busy = True
         self._create(role, values)
 
@@ -116,9 +118,12 @@ class SetupScreen(FormKeys, Screen[None]):
                 ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out)
                 self.app.call_from_thread(self._township_ready, ident, written, text)
             else:
+                key = typed_path(values["township_key"])  # none yet: added later on the Sync screen
                 ident = init_worker(db, values["township_code"], values["township_name"], values["grid_code"],
-                                    values["grid_name"], values["worker"],
-                                    Path(values["township_key"]).expanduser(), enroll_code=values["enroll_code"] or None)
+                                    values["grid_name"], values["worker"], key,
+                                    village_name=values["village_name"] or None,
+                                    village_code=values["village_code"] or None,
+                                    enroll_code=values["enroll_code"] or None)
                 if not ident.enroll_proof:
                     from storage.core.keys import fingerprint
                     from tui.as_text import notify_text
@@ -127,6 +132,12 @@ class SetupScreen(FormKeys, Screen[None]):
                         "No enrollment code: the township holds this device's first bundle until the clerk approves "
                         "it. Tell the clerk this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)),
                         timeout=30)
+                if key is None:
+                    from tui.as_text import notify_text
+
+                    self.app.call_from_thread(notify_text, self.app, _(
+                        "No township key yet: exports need it. When the clerk gives you the file, add it on the Sync "
+                        "screen (k)."), severity="warning", timeout=30)
                 self.app.call_from_thread(self.app.identity_created, ident)
         except ValidationErrors as exc:
             self.app.call_from_thread(self._failed, exc.by_field())
@@ -134,6 +145,24 @@ class SetupScreen(FormKeys, Screen[None]):
             self.app.call_from_thread(self._failed, {exc.field: exc.message})
         except UserError as exc:
             self.app.call_from_thread(self._failed, {"form": str(exc)})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "find_key":
+            return str(self.query_one("#role", Select).value) == "worker" and self._ident is None
+        return True
+
+    def action_find_key(self) -> None:
+        from screens.path_picker import PathPickerScreen
+
+        def picked(path: Path | None) -> None:
+            if path is not None:
+                field = self.query_one("#township_key", Input)
+                field.value = str(path)
+                field.focus()
+
+        start = typed_path(self.query_one("#township_key", Input).value)
+        self.app.push_screen(PathPickerScreen(_("The township's key file (township-CODE.pub)"), start,
+                                              suffixes=(".pub",)), picked)
 
     def _failed(self, messages: dict[str, str]) -> None:
         self._busy = False

@@ -4,9 +4,12 @@ the township's up to its county (screens/county_link.py); a county merges its to
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.console import Group
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +19,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    DirectoryTree,
     Header,
     Input,
     Label,
@@ -28,26 +30,55 @@ from textual.worker import Worker, WorkerState
 
 from screens.county_link import CountyLink
 from storage.core.errors import UserError
+from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
+from storage.core.township_key import has_township_key
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import known_grids, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date, format_datetime, format_number
+from tui.item_lines import ItemLines
 from tui.texts import describe_export, describe_outcome, describe_totals
+from tui.ticks import TickBox
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
-KIND_LABELS = {
-    "resident": N_("residents"), "visit": N_("visits"), "referral": N_("referrals"), "risk": N_("risk changes"),
-    "grid": N_("grid records"), "township": N_("township records"), "village": N_("village records"),
-    "setting": N_("settings"), "assessment": N_("six-dimension assessments"),
-    "emergency_ack": N_("acknowledgements of emergencies"),
+# what the next bundle carries, counted as a worker counts them ("302 名关爱对象", not "317 events")
+KIND_COUNTS: dict[str, Callable[[int], str]] = {
+    "resident": lambda n: ngettext("{n} resident", "{n} residents", n),
+    "visit": lambda n: ngettext("{n} visit", "{n} visits", n),
+    "referral": lambda n: ngettext("{n} referral", "{n} referrals", n),
+    "risk": lambda n: ngettext("{n} risk level change", "{n} risk level changes", n),
+    "assessment": lambda n: ngettext("{n} six-dimension assessment", "{n} six-dimension assessments", n),
+    "benefit": lambda n: ngettext("{n} assistance or subsidy record", "{n} assistance or subsidy records", n),
+    "grid": lambda n: ngettext("{n} grid record", "{n} grid records", n),
+    "township": lambda n: ngettext("{n} township record", "{n} township records", n),
+    "village": lambda n: ngettext("{n} village record", "{n} village records", n),
+    "setting": lambda n: ngettext("{n} setting", "{n} settings", n),
+    "emergency_ack": lambda n: ngettext("{n} acknowledgement of an emergency", "{n} acknowledgements of emergencies", n),
 }
+# the order a worker reads them in: people first, then what was done for them
+KIND_ORDER = list(KIND_COUNTS)
+
+
+def pending_lines(pending: dict[str, int]) -> ItemLines:
+    """"待导出：302 人、3,734 次探访。" — each count in words, joined as the language joins lists,
+    wrapped between the counts (never "690⏎次六维度评估")."""
+    parts = []
+    for kind in sorted(pending, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER)):
+        n = pending[kind]
+        words = KIND_COUNTS.get(kind, lambda n: ngettext("{n} other record", "{n} other records", n))(n)
+        parts.append(words.format(n=format_number(n)))
+    return ItemLines.from_template(_("Ready to go: {items}."), parts)
+
+
+def pending_text(pending: dict[str, int]) -> str:
+    return str(pending_lines(pending))
 
 
 class SyncScreen(Screen[None]):
@@ -56,6 +87,7 @@ class SyncScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
         Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
+        Binding("k", "township_key", N_("Add the township key"), id="sync.township_key"),
         Binding("escape", "back", N_("Back"), id="sync.back"),
     ]
 
@@ -63,6 +95,7 @@ class SyncScreen(Screen[None]):
         super().__init__()
         self.township = False  # merges bundles (a township or a county): set from the app's identity when composed
         self.role = ""
+        self.pending_summary = ""  # the pending counts as shown, in one string
 
     # --- layout ---------------------------------------------------------------
 
@@ -76,6 +109,7 @@ class SyncScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="sync-body"):
             yield Static(intro, id="intro")
+            yield Static("", id="no-key")
             with Horizontal(id="folder-row"):
                 yield Label(_("Folder"), id="folder-label")
                 yield Input(id="folder", compact=True)
@@ -84,7 +118,7 @@ class SyncScreen(Screen[None]):
                 yield DataTable(id="bundles", cursor_type="row", zebra_stripes=True)
             else:
                 yield Static("", id="pending")
-                yield Checkbox(_("Everything, not only what is new"), id="full", compact=True)
+                yield TickBox(_("Everything, not only what is new"), id="full", compact=True)
             yield Button(_("Merge") if self.township else _("Export"), id="run", variant="primary")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="result")
@@ -99,6 +133,7 @@ class SyncScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Sync")
+        self._show_key_state()
         self.query_one("#progress", ProgressBar).display = False
         if self.township:
             table = self.query_one("#bundles", DataTable)
@@ -110,6 +145,56 @@ class SyncScreen(Screen[None]):
             table.add_column(_("Changes"), key="events")
             table.add_column(_("Status"), key="status")
         self._load_start()
+
+    # --- the township key (a worker set up without it) ---------------------------
+
+    def _missing_key(self) -> bool:
+        return not self.township and not has_township_key(getattr(self.app, "identity", None))
+
+    def _show_key_state(self) -> None:
+        missing = self._missing_key()
+        note = self.query_one("#no-key", Static)
+        note.display = missing
+        note.update(_("This database has no township key yet, so nothing can be exported. Press k to add the "
+                      "township-CODE.pub file the clerk gave you.") if missing else "")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "township_key":
+            return self._missing_key()
+        return True
+
+    def action_township_key(self) -> None:
+        from screens.path_picker import PathPickerScreen
+
+        def picked(path: Path | None) -> None:
+            if path is not None:
+                self._add_key(path)
+
+        self.app.push_screen(PathPickerScreen(_("The township's key file (township-CODE.pub)"), self._folder(),
+                                              suffixes=(".pub",)), picked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-key")
+    def _add_key(self, path: Path) -> None:
+        from storage.core.identity import get_identity
+        from storage.core.keys import fingerprint
+        from storage.core.township_key import set_township_key
+
+        try:
+            pub, _changed = set_township_key(self.app.db, path)
+        except UserError as exc:
+            self.app.call_from_thread(self._finished, str(exc))
+            return
+        ident = get_identity(self.app.db)
+
+        def done() -> None:
+            self.app.identity = ident
+            self._show_key_state()
+            self._finished(_("The township key of {township} is now in this database (fingerprint {fp}); exports "
+                             "can go to it.").format(township=pub.township_name or pub.township_code,
+                                                     fp=fingerprint(pub.sign_public)))
+
+        self.app.call_from_thread(done)
 
     # --- loading what the screen shows first -----------------------------------
 
@@ -134,50 +219,45 @@ class SyncScreen(Screen[None]):
         self._show_pending(pending, last)
 
     def _show_pending(self, pending: dict[str, int], last) -> None:
-        if pending:
-            parts = [f"{format_number(n)} {_(KIND_LABELS.get(kind, kind))}" for kind, n in sorted(pending.items())]
-            text = _("Ready to go: {items}.").format(items=", ".join(parts))
-        else:
-            text = _("Nothing new since the last bundle.")
+        parts: list = [pending_lines(pending) if pending else Text(_("Nothing new since the last bundle."))]
         if last is not None:
-            text += "\n" + _("Last bundle: number {seq}, {date}.").format(
-                seq=last.seq, date=format_date(last.merged_at.date() if last.merged_at else None, "long"))
-        self.query_one("#pending", Static).update(as_text(text))
+            parts.append(Text(_("Last bundle: number {seq}, {date}.").format(
+                seq=last.seq, date=format_date(last.merged_at.date() if last.merged_at else None, "long"))))
+        self.pending_summary = "\n".join(str(p if isinstance(p, ItemLines) else p.plain) for p in parts)
+        self.query_one("#pending", Static).update(Group(*parts))
 
     # --- folder choice -----------------------------------------------------------
 
     def action_browse(self) -> None:
-        # mounted on demand: a DirectoryTree keeps a loader running and reads the disk
-        trees = self.query("#tree")
-        if trees:
-            trees.first().remove()
-            self.query_one("#folder", Input).focus()
-            return
-        folder = self._folder()
-        # rooted one level up, so the other drives and folders beside a USB stick show too
-        tree = DirectoryTree(folder.parent if folder.is_dir() else Path.home(), id="tree")
-        self.query_one("#sync-body").mount(tree, after=self.query_one("#folder-row"))
-        tree.focus()
+        """A folder picker that goes up to the root, lists the USB sticks and takes a typed or pasted path."""
+        from screens.path_picker import PathPickerScreen
+
+        title = _("Folder with the bundles to merge") if self.township else _("Folder to export to (e.g. the USB stick)")
+
+        def picked(folder: Path | None) -> None:
+            if folder is None:
+                return
+            self.query_one("#folder", Input).value = str(folder)
+            if self.township:
+                self._scan(folder)
+            self.query_one("#run", Button).focus()
+
+        self.app.push_screen(PathPickerScreen(title, self._folder()), picked)
 
     @on(Button.Pressed, "#browse")
     def _browse_pressed(self) -> None:
         self.action_browse()
 
-    @on(DirectoryTree.DirectorySelected, "#tree")
-    def _folder_picked(self, event: DirectoryTree.DirectorySelected) -> None:
-        self.query_one("#folder", Input).value = str(event.path)
-        if self.township:
-            self._scan(event.path)
-
     @on(Input.Submitted, "#folder")
     def _folder_typed(self, event: Input.Submitted) -> None:
         if self.township:
-            self._scan(Path(event.value).expanduser())
+            self._scan(typed_path(event.value) or Path.home())
         else:
             self.action_run()
 
     def _folder(self) -> Path:
-        return Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+        # typed or pasted: quotes from "Copy as path" and ~ are understood (storage/core/folders.py)
+        return typed_path(self.query_one("#folder", Input).value) or Path.home()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
     def _scan(self, folder: Path, announce: bool = True) -> None:
@@ -279,7 +359,4 @@ class SyncScreen(Screen[None]):
             self._finished(_("Something went wrong; nothing was half-written. The details are in the log file."))
 
     def action_back(self) -> None:
-        if self.query("#tree"):
-            self.action_browse()
-            return
         self.app.pop_screen()

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
 from screens.after_save import FollowUp, follow_up, show_follow_up
-from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen, error_label, field_row
+from screens.form import FormScreen, date_row, error_label, field_row
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
 from storage.core.models import Resident
 from storage.register import drafts
 from storage.register.assessments import is_blank, latest_grades
@@ -44,14 +42,13 @@ from tui.as_text import as_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.formatting import format_date
+from tui.ticks import TickBox, TickList
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
 
-DRAFT_DEBOUNCE_SECONDS = 0.5
 # the one question about contact, asked as the method needs it; none for a visit learnt through others
 CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),
                      "video": N_("Person reached (spoke with them)")}
@@ -91,6 +88,8 @@ class VisitFormScreen(FormKeys, FormScreen):
 
     CSS_PATH = "visit_form.tcss"
     SAVED = N_("Visit saved.")
+    DRAFT_KIND = "visit"
+    RESTORE_QUESTION = N_("Restore the unsaved visit from {time}?")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),
@@ -101,11 +100,8 @@ class VisitFormScreen(FormKeys, FormScreen):
         super().__init__()
         self.resident_id = resident_id
         self.resident: Resident | None = None
-        self._draft_timer: Timer | None = None
         self._proposed: str = ""
         self._next_touched = False
-        self._asking_restore = False
-        self._latest: dict[str, Any] | None = None
         self._previous_grades: dict[str, str] = {}
         self._follow_up: FollowUp | None = None
 
@@ -124,7 +120,7 @@ class VisitFormScreen(FormKeys, FormScreen):
         resident = get_resident(self.app.db, self.resident_id)
         today = self.app.today()
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
-        draft = drafts.load_draft(self.app.db.path, self.resident_id)
+        draft = self.load_draft()
         self._previous_grades = latest_grades(self.app.db, self.resident_id)
         self.app.call_from_thread(self._build, resident, proposed, draft)
 
@@ -134,12 +130,12 @@ class VisitFormScreen(FormKeys, FormScreen):
         worker = self.app.identity.worker_name if self.app.identity else ""
         today = self.app.today().isoformat()
         w: list[Widget] = []
-        w += _row(_("Date"), Input(today, placeholder="YYYY-MM-DD", id="visit_date", compact=True), "visit_date")
+        w += date_row(today, "visit_date", _("Date"))
         w += _row(_("How"), Select([(_(v), k) for k, v in VISIT_METHODS.items()], value="home", allow_blank=False,
                                    id="method", compact=True), "method")
         w += _row(_("Visitor"), Input(worker, id="visitor", compact=True), "visitor")
         w += _row(_("Met with"), Input(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
-        w.append(Checkbox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
+        w.append(TickBox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
         w.append(Static(_("Observations"), classes="heading"))
         for dim in dimensions_for(r.categories):
             w += _row(label(OBSERVATION_DIMENSIONS, dim), Input(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
@@ -150,7 +146,7 @@ class VisitFormScreen(FormKeys, FormScreen):
             ("services", _("Services delivered"), SERVICES, list(SERVICES)),
         ):
             w.append(Static(title, classes="heading"))
-            w.append(SelectionList[str](*[(label(table, c), c) for c in codes], id=field, compact=True))
+            w.append(TickList(*[(label(table, c), c) for c in codes], id=field, compact=True))
             w.append(error_label(field))
         w.append(AssessmentSection(previous=self._previous_grades))
         w.append(Static(_("Referral (optional)"), classes="heading"))
@@ -161,14 +157,13 @@ class VisitFormScreen(FormKeys, FormScreen):
                                      allow_blank=False, id="referral_level", compact=True), "referral_level")
         w += _row(_("Department"), Input(placeholder=_("e.g. 县民政局社会救助科"), id="referral_department",
                                          compact=True), "referral_department")
-        w += _row(_("Follow up by"), Input(placeholder=_("YYYY-MM-DD; empty: a week after the visit"),
-                                           id="referral_due", compact=True), "referral_due")
+        w += date_row("", "due_on", _("Follow up by"), input_id="referral_due",
+                      placeholder=_("e.g. 12-15; empty: a week after the visit"))
         w.append(Static(_("After the visit"), classes="heading"))
         w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value=r.risk_level,
                                     allow_blank=False, id="risk_after", compact=True), "risk_after")
-        w.append(Checkbox(_("Must be reported at once"), False, id="mandatory_report", compact=True))
-        w += _row(_("Next visit"), Input(proposed.isoformat(), placeholder="YYYY-MM-DD", id="next_visit_on", compact=True),
-                  "next_visit_on")
+        w.append(TickBox(_("Must be reported at once"), False, id="mandatory_report", compact=True))
+        w += date_row(proposed.isoformat(), "next_visit_on", _("Next visit"))
         w.append(Static(_("Notes"), classes="heading"))
         w.append(TextArea(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(error_label("notes"))
@@ -179,25 +174,13 @@ class VisitFormScreen(FormKeys, FormScreen):
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
         self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=_(", ").join(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
+            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
         self._pristine = self.values()
         self.query_one("#met_with", Input).focus()
-        if draft is not None and draft.values != self._pristine:
-            when = format_date(draft.saved_at.astimezone().date()) + " " + draft.saved_at.astimezone().strftime("%H:%M")
-
-            def answer(restore: bool | None) -> None:
-                self._asking_restore = False
-                if restore:
-                    self.apply_values(draft.values)
-                else:
-                    self._delete_draft()
-
-            self._asking_restore = True
-            self.app.push_screen(ConfirmScreen(_("Restore the unsaved visit from {time}?").format(time=when),
-                                               yes=_("Restore"), no=_("Discard")), answer)
+        self.offer_draft(draft)
 
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
@@ -214,6 +197,12 @@ class VisitFormScreen(FormKeys, FormScreen):
         await form.mount_all(self._fields(self.resident, dt.date.fromisoformat(self._proposed)))
         self.apply_values(values)
         self._pristine = pristine
+
+    def draft_key(self) -> str:
+        return self.resident_id
+
+    def draft_name(self) -> str:
+        return self.resident.name if self.resident else ""
 
     # --- values ------------------------------------------------------------------
 
@@ -285,10 +274,7 @@ class VisitFormScreen(FormKeys, FormScreen):
             self._next_touched = event.value != self._proposed
         elif control_id in ("risk_after", "visit_date") and not self._next_touched:
             self._propose()
-        self._latest = self.values()
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DEBOUNCE_SECONDS, self._save_draft)
+        self.draft_changed()
 
     def _ask_contact(self) -> None:
         """见到本人 on a home visit, 联系到本人 on a call; no question for a visit learnt through others."""
@@ -301,8 +287,10 @@ class VisitFormScreen(FormKeys, FormScreen):
 
     def _propose(self) -> None:
         try:
-            when = dt.date.fromisoformat(self.query_one("#visit_date", Input).value.strip())
-        except ValueError:
+            when = parse_field_date("visit_date", self.query_one("#visit_date", Input).value, self.app.today())
+        except DateProblem:
+            return
+        if when is None:
             return
         self._propose_in_thread(when, str(self.query_one("#risk_after", Select).value))
 
@@ -315,34 +303,6 @@ class VisitFormScreen(FormKeys, FormScreen):
         if not self._next_touched:
             self._proposed = proposed
             self.query_one("#next_visit_on", Input).value = proposed
-
-    def _save_draft(self) -> None:
-        self._draft_timer = None
-        if self._saving or self._pristine is None:
-            return
-        if self.is_dirty():
-            self._write_draft(self.values())
-        elif not self._asking_restore:
-            self._delete_draft()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="visit-draft")
-    def _write_draft(self, values: dict[str, Any]) -> None:
-        drafts.save_draft(self.app.db.path, self.resident_id, values,
-                          resident_name=self.resident.name if self.resident else "")
-
-    def _delete_draft(self) -> None:
-        # an app worker: it must finish even when this screen is already gone
-
-        self.app.run_worker(partial(drafts.delete_draft, self.app.db.path, self.resident_id), thread=True,
-                            exit_on_error=False, group="visit-draft-delete", name="delete draft")
-
-    def on_unmount(self) -> None:
-        # the terminal is closing with a change not yet written: write it now (a small file);
-        # the widgets are gone by now, so use the values read at the last change
-        if self._draft_timer is not None and not self._saving and self._latest not in (None, self._pristine):
-            self._draft_timer.stop()
-            drafts.save_draft(self.app.db.path, self.resident_id, self._latest,
-                              resident_name=self.resident.name if self.resident else "")
 
     # --- saving and leaving -----------------------------------------------------------
 
@@ -364,8 +324,7 @@ class VisitFormScreen(FormKeys, FormScreen):
             self.show_errors(errors)
             return
         fields, referral = visit_fields(v)
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
+        self.stop_draft_timer()
         db, today, assessment = self.app.db, self.app.today(), assessment_of(v)
 
         def store() -> str:  # the visit, its referral, its assessment: one transaction, all checked first
@@ -375,19 +334,10 @@ class VisitFormScreen(FormKeys, FormScreen):
 
         self.save(store)
 
-    def after_save(self) -> None:
-        drafts.delete_draft(self.app.db.path, self.resident_id)
-
     def _saved(self, saved_id: str) -> None:
         super()._saved(saved_id)
         if self._follow_up is not None:
             show_follow_up(self.app, self._follow_up)
 
     def action_cancel(self) -> None:
-        self.leave(_("Discard this visit? What you typed is lost."), self._discard)
-
-    def _discard(self) -> None:
-        self._saving = True  # no more draft writes
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._delete_draft()
+        self.leave(_("Discard this visit? What you typed is lost."))

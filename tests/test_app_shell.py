@@ -126,7 +126,7 @@ async def test_help_lists_the_keys_of_the_current_screen(tmp_path):
         await pilot.press("f1")
         await settle(pilot, lambda: app.screen.id == "help")
         table = app.screen.query_one(DataTable)
-        rows = {table.get_row_at(i)[1]: table.get_row_at(i)[0] for i in range(table.row_count)}
+        rows = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)}
         assert rows["Residents"] == "r" and rows["Help"] == "f1, ?" and rows["Quit"] == "^q"
         assert "Conflicts" not in rows  # a township's key, not offered to a worker
         await pilot.press("escape")

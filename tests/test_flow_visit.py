@@ -221,9 +221,13 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await on_screen(pilot, ResidentScreen)
         assert [r.status for r in app.screen.profile.referrals] == ["open"]
 
-        await pilot.press("c")  # follow up the highlighted referral: closed is proposed
+        await pilot.press("c")  # follow up the highlighted referral: the person chooses, closing asks
         await on_screen(pilot, ChooseScreen)
+        app.screen.query_one("#choice", Select).value = "closed"
+        app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"seen by doctor", "enter")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
         await on_screen(pilot, ResidentScreen)
         assert [(r.status, r.outcome) for r in app.screen.profile.referrals] == [("closed", "seen by doctor")]
 

@@ -331,7 +331,9 @@ def test_the_forms_give_what_the_model_says(tmp_path):
                         form.query_one("#notes", TextArea).text = value
                 await at_rest(pilot)
                 expected = {name: "" for name in INPUTS} | {name: None for name in SELECTS} | {n: [] for n in LISTS}
-                expected |= {"notes": ""} | typed
+                # a registration also gives its first risk level (kept in its draft; the form hands it to
+                # register_resident apart from the fields)
+                expected |= {"notes": "", "risk_level": "low"} | typed
                 if typed.get("id_number"):  # the form fills birth date and sex in from the number
                     expected |= {"birth_date": "1949-12-31", "sex": "F"}
                 _as_the_form_reads_them(expected)

@@ -39,7 +39,7 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
     wb = _load(path)
     assert wb.sheetnames == [_("Visit rates"), _("Summary"), _("12-month trend")] + [_(t)[:31] for t in LISTS.values()] + [_("Six-dimension assessment")]
     if lang == "zh_CN":
-        assert "超龄" in wb.sheetnames  # "Aged out", from the real Chinese catalog
+        assert "超龄退出" in wb.sheetnames  # "Aged out", from the real Chinese catalog (the glossary: not 超龄 alone)
     summary = wb[_("Summary")]
     assert summary.freeze_panes == "A5"
     header = [c.value for c in summary[4]]

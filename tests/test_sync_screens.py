@@ -44,18 +44,20 @@ async def test_worker_exports_to_the_folder_typed(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert "residents" in _text(screen, "#pending")
+        assert screen.pending_summary == "Ready to go: 1 resident, 1 grid record."
         screen.query_one("#folder", Input).value = str(usb)
-        await pilot.press("ctrl+o")  # browse: a folder tree opens beside the path, Esc closes it
-        await pilot.pause()  # (not settle(): the tree's loader is a worker that lives as long as the tree)
-        assert screen.query("#tree") and screen.query_one("#tree").has_focus
+        await pilot.press("ctrl+o")  # browse: the folder picker opens on the folder typed, Esc closes it
+        await pilot.pause()
+        from screens.path_picker import PathPickerScreen
+
+        assert isinstance(app.screen, PathPickerScreen) and app.screen.folder == usb
         await pilot.press("escape")
         await settle(pilot)
-        assert not screen.query("#tree") and app.screen is screen
+        assert app.screen is screen
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Bundle 1 written" in _text(screen, "#result")
-        assert "Nothing new" in _text(screen, "#pending")
+        assert "Nothing new" in screen.pending_summary
     assert len(list(usb.glob("*.gcb"))) == 1 and pending_counts(a) == {}
 
 
@@ -167,3 +169,25 @@ async def test_duplicates_are_merged_and_unmerged_from_the_keyboard(tmp_path):
         assert screen.query_one("#merged", DataTable).row_count == 0
     assert len(possible_duplicates(a)) == 1
 
+
+
+def test_pending_counts_people_not_their_edits(tmp_path):
+    """A resident registered and edited twice is one person to send (the Sync screen said "3 人员")."""
+    from storage.sync.export import pending_counts
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    update_resident(a, r.id, {"phone": "13800000001"})
+    update_resident(a, r.id, {"address": "东村5号"})
+    assert pending_counts(a)["resident"] == 1
+
+
+def test_pending_line_in_chinese_is_joined_with_the_chinese_list_mark():
+    from screens.sync import pending_text
+
+    set_language("zh_CN")
+    try:
+        assert pending_text({"visit": 3734, "resident": 302}) == "待导出：302 人、3,734 次探访。"
+    finally:
+        set_language("en")

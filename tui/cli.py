@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "tui.cmd_benefits",
     "tui.cmd_report",
     "tui.cmd_policy",
+    "tui.cmd_places",
     "tui.cmd_emergencies",
 ]
 
@@ -66,8 +67,28 @@ def _pre_scan_lang(argv: list[str]) -> str | None:
     return None
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, with its section headings ended by the language's colon ("选项：", not "选项:")."""
+
+    class _Section(argparse.HelpFormatter._Section):  # argparse writes the ":" itself
+        def format_help(self) -> str:
+            text = super().format_help()
+            colon = _(": ").strip()
+            if self.heading and colon != ":":
+                text = text.replace(f"{self.heading}:\n", f"{self.heading}{colon}\n", 1)
+            return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every parser of gridcare's, subcommands' too (add_subparsers makes them of this class)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--db", metavar=_("PATH"), default=argparse.SUPPRESS,
                         help=_("database file, or a server's URL such as postgresql://user@host/db "
                                "(default: $GRIDCARE_DB, else the user data folder)"))
@@ -75,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("interface language (default: $GRIDCARE_LANG, else the system's, else zh_CN)"))
     common.add_argument("--plain", action="store_true", default=argparse.SUPPRESS,
                         help=_("narrow glyphs only, for the old Windows console (default: on there; $GRIDCARE_PLAIN=1/0)"))
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gridcare",
         parents=[common],
         description=_("gridcare: visits to key persons, for grid workers and township clerks."),

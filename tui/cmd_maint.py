@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from storage.core.db import open_database
 from storage.core.errors import UserError
@@ -92,14 +91,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
+    """One entry a block: when, who, what and the file on a line, its counts under it (80 columns suffice)."""
+    from rich.padding import Padding
+    from rich.text import Text
 
-    from storage.core.audit import entries
+    from storage.core.audit import action_text, counts_parts, entries
     from tui.as_text import as_text
     from tui.formatting import format_datetime
+    from tui.item_lines import ItemLines
 
-    table = Table(_("When"), _("Who"), _("Action"), _("File"), _("Counts"))
-    for e in entries(open_database(db_path(args), create=False), limit=args.limit):
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(e.counts.items()))
-        table.add_row(format_datetime(e.at), as_text(e.actor), e.action, as_text(e.file), as_text(counts))
-    Console().print(table)
+    console = Console()
+    shown = entries(open_database(db_path(args), create=False), limit=args.limit)
+    if not shown:
+        console.print(_("The audit log is empty."))
+    for e in shown:
+        # codes by their names: 导出, not export; 关爱对象 8, not resident=8
+        head = Text.assemble((format_datetime(e.at, "short"), "bold"), "  ", as_text(e.actor), "  ",
+                             (action_text(e.action), "bold"), "  ", as_text(e.file))
+        console.print(head)
+        if e.counts:
+            console.print(Padding(ItemLines("", counts_parts(e.counts)), (0, 0, 0, 4)))
     return 0

@@ -76,20 +76,27 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     from storage.reports.monthly import LISTS
     from tui.as_text import as_text
     from tui.formatting import cell_text
+    from tui.texts import two_lines
 
     console = Console()
     # on a narrow terminal the lists keep the columns that say who and why
     narrow = console.width < 140
     dropped = {"Sex", "Village", "Categories", "Birth date", "Case", "Closed on", "Risk since"}
+    if console.width < 100:  # 80 columns: the grid (the title names it for a worker), the age, and the
+        # details of a referral and an acknowledgement (the XLSX keeps them all) go too
+        dropped |= {"Grid", "Age", "Level", "Department", "Opened on", "Days open", "Hours to acknowledgement",
+                    "Acknowledged by the township", "Days to next visit"}
     console.print(as_text(title(report), style="bold"))
     console.print(as_text(notes(report)))
     for grouping in report.groupings:
-        table = Table(*summary_headers(grouping), show_footer=False)
+        headers = summary_headers(grouping)
+        # titles over two lines (紧急和/高风险): the eight columns fit 80, none cut to "紧急和…"
+        table = Table(*(h if i == 0 else two_lines(h) for i, h in enumerate(headers)), show_footer=False)
         for i, column in enumerate(table.columns):
             column.justify = "left" if i == 0 else "right"
         labels = [row.shown_label for row in report.rows[grouping]] + [report.totals.shown_label]
-        table.columns[0].no_wrap = True
-        table.columns[0].min_width = min(24, max(display_width(t) for t in labels))
+        # a long category (三、四级智力/精神残疾人) may take two lines; the figures keep their titles whole
+        table.columns[0].min_width = min(14, max(display_width(t) for t in labels))
         for row in report.rows[grouping]:
             table.add_row(*(as_text(cell_text(v)) for v in summary_cells(row)))
         table.add_row(*(as_text(cell_text(v)) for v in summary_cells(report.totals)), style="bold")

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from storage.core.db import open_database
-from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.errors import UserError, ValidationError
+from storage.core.i18n import _, join_list
 from tui.cli import db_path, run_tui
 from tui.progress import cli_progress
 
@@ -31,9 +31,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--grid-code", metavar=_("CODE"), help=_("worker: the grid's short code, e.g. G03"))
     p.add_argument("--grid-name", metavar=_("NAME"), help=_("worker: the grid's name"))
     p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name"))
+    p.add_argument("--village-name", metavar=_("NAME"), help=_("worker: the grid's village, e.g. 柳溪村"))
     p.add_argument("--village-code", metavar=_("CODE"), help=_("worker: 12-digit village code (optional)"))
     p.add_argument("--township-key", metavar=_("FILE"), type=Path,
-                   help=_("worker: the township's public key file (township-CODE.pub)"))
+                   help=_("worker: the township's public key file (township-CODE.pub); "
+                          "later with gridcare township-key if you do not have it yet"))
     p.add_argument("--enroll-code", metavar=_("CODE"),
                    help=_("worker: the one-time enrollment code from the clerk (gridcare enroll); township: the "
                           "county's code for this township, with --county-key"))
@@ -71,11 +73,14 @@ def cmd_init(args: argparse.Namespace) -> int:
                 if not value]
     if args.role == "township":
         if township:
-            raise UserError(_("A township database needs {flags}.").format(flags=", ".join(township)))
+            raise UserError(_("A township database needs {flags}.").format(flags=join_list(township)))
         db = open_database(db_path(args))
         key_out = args.key_out or Path.cwd() / f"township-{args.township_code}.pub"
-        ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
-                                             enroll_code=args.enroll_code)
+        try:
+            ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
+                                                 enroll_code=args.enroll_code)
+        except ValidationError as exc:
+            raise UserError(exc.message) from None
         print(_("Township database ready: {path}").format(path=db.label))
         print(_("Public key written to {file}; give it to every grid worker. It reads:").format(file=written))
         print(text)
@@ -84,14 +89,20 @@ def cmd_init(args: argparse.Namespace) -> int:
             _say_enrollment(ident)
         return 0
     missing = township + [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
-                                                   ("--worker", args.worker), ("--township-key", args.township_key))
-                          if not value]
+                                                   ("--worker", args.worker)) if not value]
     if missing:
-        raise UserError(_("A worker database needs {flags}.").format(flags=", ".join(missing)))
+        raise UserError(_("A worker database needs {flags}.").format(flags=join_list(missing)))
     db = open_database(db_path(args))
-    ident = init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
-                        args.township_key, village_code=args.village_code, enroll_code=args.enroll_code)
+    try:
+        ident = init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
+                            args.township_key, village_code=args.village_code, village_name=args.village_name,
+                            enroll_code=args.enroll_code)
+    except ValidationError as exc:
+        raise UserError(exc.message) from None
     print(_("Grid worker database ready: {path}").format(path=db.label))
+    if not args.township_key:
+        print(_("No township key yet: exports need it. Add it when the clerk gives you the file: "
+                "gridcare township-key township-CODE.pub (or on the Sync screen)."))
     from storage.core.keys import fingerprint
 
     if ident.enroll_proof:
@@ -104,18 +115,18 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _init_county(args: argparse.Namespace) -> int:
-    from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.core.identity import init_county
-    from tui.cli import db_path
 
     missing = [flag for flag, value in (("--county-code", args.county_code), ("--county-name", args.county_name))
                if not value]
     if missing:
-        raise UserError(_("A county database needs {flags}.").format(flags=", ".join(missing)))
+        raise UserError(_("A county database needs {flags}.").format(flags=join_list(missing)))
     db = open_database(db_path(args))
     key_out = args.key_out or Path.cwd() / f"county-{args.county_code}.pub"
-    _ident, written, text = init_county(db, args.county_code, args.county_name, key_out)
+    try:
+        _ident, written, text = init_county(db, args.county_code, args.county_name, key_out)
+    except ValidationError as exc:
+        raise UserError(exc.message) from None
     print(_("County database ready: {path}").format(path=db.label))
     print(_("Public key written to {file}; give it to every township of the county. It reads:").format(file=written))
     print(text)

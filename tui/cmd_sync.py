@@ -74,8 +74,13 @@ def print_merge_report(report) -> int:
                        len(report.waiting)).format(n=len(report.waiting)), file=sys.stderr)
         status = 1
     if report.refused:
-        print(ngettext("{n} bundle was refused; the others were merged.", "{n} bundles were refused; the others were merged.",
-                       len(report.refused)).format(n=len(report.refused)), file=sys.stderr)
+        n, others = len(report.refused), len(report.bundles) - len(report.refused) - len(report.waiting)
+        if others:
+            print(ngettext("{n} bundle was refused; the others were merged.",
+                           "{n} bundles were refused; the others were merged.", n).format(n=n), file=sys.stderr)
+        else:  # "the others" when there were none read as if something had been merged
+            print(ngettext("{n} bundle was refused; nothing was merged.",
+                           "{n} bundles were refused; nothing was merged.", n).format(n=n), file=sys.stderr)
         status = 1
     return status
 

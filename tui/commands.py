@@ -50,6 +50,8 @@ MAIN_SCREENS: list[MainScreen] = [
                "screens.roster_import", "RosterImportScreen"),
     MainScreen("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due"),
                "screens.policy", "PolicyScreen"),
+    MainScreen("villages", N_("Villages"), N_("Which village each grid is in; put a grid in a village"),
+               "screens.villages", "VillagesScreen"),
     MainScreen("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop"),
                "screens.devices", "DevicesScreen"),
 ]

@@ -9,20 +9,42 @@ imported passes through gettext unchanged.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Footer
+from textual.widgets import Footer, Label
 
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
+
+# Textual's own bindings that reach the footer: an open Select's list shows "esc Dismiss menu".
+# Listed here so the catalogs carry them; the footer translates them like ours.
+TEXTUAL_DESCRIPTIONS = (N_("Dismiss menu"), N_("Show menu"))
 
 
 def translated(description: str) -> str:
     return _(description) if description else description
 
 
+# app-wide keys each screen's footer leaves to Home, F1 and the palette (they still work everywhere):
+# at 80 columns a screen's own keys come first, and "^q 退出程序" cut to "^q 退" helps no one
+HOME_ONLY_ACTIONS = frozenset({"quit", "switch_language"})
+
+
 class TranslatedFooter(Footer):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("compact", True)  # one space between entries: more of a screen's keys fit 80 columns
+        super().__init__(*args, **kwargs)
+
     def compose(self) -> ComposeResult:
+        all_keys = getattr(self.screen, "FOOTER_APP_KEYS", False)
+        dropped = 0
         for widget in super().compose():
-            # footer keys are not public API: recognise them by their description
+            # footer keys are not public API: recognise them by their description and action
+            if not all_keys and getattr(widget, "action", None) in HOME_ONLY_ACTIONS:
+                dropped += 1
+                continue
+            if isinstance(widget, Label):  # a binding group's word ("[ ] 月份"), Textual's FooterLabel
+                widget.update(translated(str(widget.content)))
             description = getattr(widget, "description", None)
             if isinstance(description, str):
                 widget.description = translated(description)
             yield widget
+        if dropped and isinstance(self.styles.grid_size_columns, int):
+            self.styles.grid_size_columns = max(1, self.styles.grid_size_columns - dropped)

@@ -16,7 +16,7 @@ from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.widgets import Input
 
-from storage.core.i18n import N_
+from storage.core.i18n import N_, _
 
 FORM_KEYS = [
     Binding("tab", "form_next", N_("Next field"), show=False, priority=True, id="form.next"),
@@ -26,7 +26,19 @@ FORM_KEYS = [
 
 
 class FormKeys:
-    """Mixin for a form Screen: add FORM_KEYS to its BINDINGS."""
+    """Mixin for a form Screen: add FORM_KEYS to its BINDINGS. Help (F1) names the keys a form
+    answers to that nobody can guess: Tab, Shift+Tab, Space in a checklist, Enter on a choice."""
+
+    HELP_SKIP = ("form.",)  # FORM_KEYS: explained by help_rows, in the words a person needs
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        return [
+            (_("Tab"), N_("Next field")),
+            (_("Shift+Tab"), N_("Previous field")),
+            (_("Enter"), N_("Text box: next field; a choice: open its list")),
+            (_("Up, Down"), N_("Move in a list or checklist")),
+            (_("Space"), N_("Tick or untick a box ([x] ticked, [ ] not)")),
+        ]
 
     def action_form_next(self) -> None:
         self.focus_next()  # type: ignore[attr-defined]

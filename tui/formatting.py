@@ -16,6 +16,11 @@ def format_date(value: dt.date | None, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=babel_locale())
 
 
+def format_column_date(value: dt.date | None) -> str:
+    """A date in a column of dates: always ten characters (2026-06-27), so the rows line up."""
+    return value.isoformat() if value is not None else ""
+
+
 def format_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""

@@ -92,3 +92,68 @@ def device_columns(county: bool = False) -> list[str]:
         return [_("Status"), _("Device"), _("Township"), _("Sent by"), _("Key fingerprint"), _("First bundle"),
                 _("Last bundle")]
     return [_("Status"), _("Device"), _("Grid"), _("Worker"), _("Key fingerprint"), _("First bundle"), _("Last bundle")]
+
+
+def categories_cell(codes: list[str], width: int) -> str:
+    """The first category and how many more, fitted to a column `width` cells wide.
+
+    "农村留守老年人+1", "Left-behind…+1": the count of the others is never cut off (a
+    joined list cut at the column's edge hid the second category), and a cut word ends in "…".
+    """
+    from rich.cells import cell_len, set_cell_size
+
+    from storage.register.categories import SHOWN_CATEGORIES
+
+    if not codes:
+        return ""
+    first = label(SHOWN_CATEGORIES, codes[0])
+    more = "" if len(codes) == 1 else f"+{len(codes) - 1}"
+    room = width - cell_len(more)
+    if cell_len(first) > room:
+        first = set_cell_size(first, room - 1).rstrip() + "…"
+    return first + more
+
+
+def two_lines(header: str, fits: int = 6) -> str:
+    """A column title over two lines when it is wider than its figures: "紧急和\n高风险", "Open\nreferrals".
+
+    Words stay whole (split at the space nearest the middle); Chinese, which has no spaces, is split in
+    the middle. A title that fits in `fits` cells is left alone.
+    """
+    from rich.cells import cell_len
+
+    if cell_len(header) <= fits or "\n" in header:
+        return header
+    if " " in header:
+        spaces = [i for i, ch in enumerate(header) if ch == " "]
+        cut = min(spaces, key=lambda i: abs(cell_len(header[:i]) - cell_len(header[i + 1:])))
+        return header[:cut] + "\n" + header[cut + 1:]
+    if cell_len(header) == len(header):  # one word in letters: not cut in two
+        return header
+    half = (len(header) + 1) // 2
+    return header[:half] + "\n" + header[half:]
+
+
+class IndentedLines:
+    """Lines whose leading spaces indent them also where they wrap (never markup: names are data).
+
+    str() gives the lines as written, for a test or a copy to the clipboard.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = list(lines)
+
+    def __rich_console__(self, console, options):
+        from rich.padding import Padding
+
+        for line in self.lines:
+            body = line.lstrip(" ")
+            indent = len(line) - len(body)
+            yield Padding(Text(body), (0, 0, 0, indent)) if indent else Text(body)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def indented_lines(lines: list[str]) -> IndentedLines:
+    return IndentedLines(lines)

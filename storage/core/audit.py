@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import select
 
 from storage.core.db import Database
+from storage.core.i18n import N_, _
 from storage.core.models import AuditEntry, Identity, utc_now
 
 
@@ -20,3 +21,45 @@ def record(db: Database, action: str, file: str = "", counts: dict[str, Any] | N
 def entries(db: Database, limit: int = 500) -> list[AuditEntry]:
     with db.session() as s:
         return list(s.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all())
+
+
+# What `gridcare audit` prints for the codes an entry stores: the action and each count by its name.
+ACTION_LABELS = {
+    "export": N_("Export"), "merge": N_("Merge"), "report": N_("Report to file"), "dump": N_("Dump"),
+    "backup": N_("Backup"), "restore": N_("Restore"), "roster_import": N_("Roster import"),
+    "enroll": N_("Enrollment code"), "approve device": N_("Approve device"), "revoke device": N_("Revoke device"),
+    "reject device": N_("Reject device"),
+}
+COUNT_LABELS = {
+    "seq": N_("bundle no."), "events": N_("changes"), "records": N_("records"), "files": N_("files"),
+    "month": N_("month of"), "key_persons": N_("key persons"), "visited": N_("visited"), "overdue": N_("overdue"),
+    "emergency_high": N_("emergency + high risk"), "open_referrals": N_("open referrals"),
+    "aged_out": N_("aged out"), "full_ids": N_("full ID numbers"), "bytes": N_("bytes"),
+    "pruned": N_("old backups removed"), "kept_aside": N_("kept aside as"), "device": N_("device"),
+    "grid": N_("grid"), "enrollment": N_("enrollment"), "new": N_("new"), "update": N_("updated"),
+    "unchanged": N_("unchanged"), "invalid": N_("invalid"),
+}
+
+
+def action_text(action: str) -> str:
+    """An entry's action by its name ("导出"); an action of a newer release as it was stored."""
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+def counts_parts(counts: dict[str, Any]) -> list[str]:
+    """An entry's counts, one "数据包编号 3" each (record types by their names too: 关爱对象 8)."""
+    from storage.core.schema import RECORD_LABELS
+
+    parts = []
+    for key, value in counts.items():
+        name = COUNT_LABELS.get(key) or RECORD_LABELS.get(key)
+        shown = _(YES_NO[value]) if isinstance(value, bool) else value
+        parts.append(_("{name} {value}").format(name=_(name) if name else key, value=shown))
+    return parts
+
+
+def counts_text(counts: dict[str, Any]) -> str:
+    return _(", ").join(counts_parts(counts))
+
+
+YES_NO = {True: N_("yes"), False: N_("no")}

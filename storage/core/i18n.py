@@ -108,3 +108,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction; translate it later, where it is shown."""
     return message
+
+
+def join_list(items) -> str:
+    """The items of a list in running text: "a, b" / "甲、乙" (Chinese lists take 、, the glossary says)."""
+    return _(", ").join(str(item) for item in items if item)

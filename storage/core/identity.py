@@ -6,7 +6,7 @@ import re
 import secrets
 from pathlib import Path
 
-from storage.core import keys
+from storage.core import keys, places
 from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
@@ -207,6 +207,7 @@ def init_worker(
     township_key_file: Path | None,
     *,
     village_code: str | None = None,
+    village_name: str | None = None,
     demo: bool = False,
     enroll_code: str | None = None,
 ) -> Identity:
@@ -216,6 +217,9 @@ def init_worker(
     from storage.core import enrollment, keys
 
     _check_codes(township_code, township_name, grid_code)
+    village = None
+    if (village_name or "").strip() or (village_code or "").strip():
+        village = places.check_village(township_code, village_name, village_code)
     if not (worker_name or "").strip():
         raise ValidationError("worker", _("Give the grid worker's name."))
     if not (grid_name or "").strip():
@@ -265,11 +269,15 @@ def init_worker(
         demo=demo,
         enroll_proof=proof,
     )
+    village_ref = places.village_id(township_code, *village) if village else None
     with db.write() as s:
         s.add(ident)
         s.flush()
         w = writer(s)
         w.write("township", township_code, {"name": township_name.strip()})
+        if village and village[0] and village_ref:
+            # on this laptop only (a village is the township's record); the grid's village_code travels
+            w.write("village", village_ref, {"name": village[0], "township_code": township_code})
         w.write(
             "grid",
             grid_record_id(township_code, grid_code),
@@ -277,7 +285,7 @@ def init_worker(
                 "code": grid_code,
                 "name": grid_name.strip(),
                 "township_code": township_code,
-                "village_code": village_code,
+                "village_code": village_ref,
                 "worker_name": worker_name.strip(),
             },
         )

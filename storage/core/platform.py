@@ -164,3 +164,23 @@ def configure_std_streams() -> None:
             reconfigure(errors="replace")
         elif (stream.encoding or "").replace("-", "").lower() != "utf8":
             reconfigure(encoding="utf-8", errors="strict")
+
+
+# --- places to look for files -----------------------------------------------------------------
+
+
+def storage_roots() -> list[Path]:
+    """Where a USB stick or another disk shows up: on Windows every drive letter that exists
+    (C:\\, D:\\, E:\\ ...); elsewhere the mount folders' entries (/media/<user>/<stick>,
+    /run/media/<user>/<stick>, /mnt/<disk>, /Volumes/<disk>)."""
+    if WINDOWS:
+        import string
+
+        return [Path(f"{letter}:\\") for letter in string.ascii_uppercase if os.path.exists(f"{letter}:\\")]
+    user = os.environ.get("USER") or os.environ.get("LOGNAME") or ""
+    found: list[Path] = []
+    for base in (Path("/media") / user, Path("/run/media") / user, Path("/media"), Path("/mnt"), Path("/Volumes")):
+        with contextlib.suppress(OSError):
+            if base.is_dir():
+                found += sorted(p for p in base.iterdir() if p.is_dir() and p != Path("/media") / user)
+    return list(dict.fromkeys(found))

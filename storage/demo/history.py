@@ -54,7 +54,7 @@ def risk_history(b: GridBuilder, person: Person) -> list[Step]:
         elif RANK[level] > RANK[previous]:
             reason = rng.choice((words.RISK_EMERGENCY if level == "emergency" else words.RISK_UP)[person.group])
         elif RANK[level] < RANK[previous]:
-            reason = rng.choice(words.RISK_DOWN)
+            reason = rng.choice(words.RISK_DOWN[person.group])
         else:
             reason = "定期复评，等级不变"
         b._add(day, "risk", b._id(), {"resident_id": person.rid, "level": level, "reason": reason,

@@ -39,7 +39,8 @@ OBSERVATIONS_CHILD = {
 OBSERVATIONS_ELDER = {
     "economy": ["养老金按时领取", "子女每月寄生活费", "家庭收入主要靠养老金"],
     "health": ["血压偏高，按时服药", "腿脚不便，行动缓慢", "糖尿病，血糖控制尚可", "听力下降，需大声说话", "记性变差"],
-    "social": ["子女每周打电话", "老伴照顾日常起居", "常去村里老年活动室", "儿女在外地，很少回家"],
+    # no 老伴 here: the elder may live alone (独居老年人), and the list serves every elder
+    "social": ["子女每周打电话", "邻居常来串门", "常去村里老年活动室", "儿女在外地，很少回家"],
 }
 OBSERVATIONS_DISABLED = {
     "health": ["康复训练坚持得好", "长期卧床，家属护理", "按时服药，病情稳定", "轮椅需要维修"],
@@ -79,7 +80,13 @@ RISK_EMERGENCY = {
     "elder": ["老人走失，已报警寻找", "突发疾病，独自在家"],
     "disabled": ["护理人住院，无人照护", "房屋倒塌风险"],
 }
-RISK_DOWN = ["情况稳定，降低等级", "问题已解决", "监护落实到位", "子女已回家照顾"]
+# why a level went down, as fits the person (监护 is a child's word); four each, as the demo's random stream expects
+RISK_DOWN = {
+    "child": ["情况稳定，降低等级", "问题已解决", "监护落实到位", "父母已回家照顾"],
+    "elder": ["情况稳定，降低等级", "问题已解决", "已安排邻居每日照看", "子女已回家照顾"],
+    "disabled": ["情况稳定，降低等级", "问题已解决", "护理人员已落实", "家属已回家照护"],
+    "adult": ["情况稳定，降低等级", "问题已解决", "家庭矛盾已调解", "病情好转，已出院"],
+}
 RISK_INITIAL = "登记时评估"
 
 # issue #15: adults who are key persons neither as elders nor as disabled people (留守妇女, 重病患者)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.core.changes import live_row, new_id, writer
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
@@ -36,16 +37,14 @@ def period(b: Any) -> Period:
     return Period(b.kind, b.start_on, b.end_on)
 
 
-def _date(name: str, value: Any, errors: list[ValidationError]) -> dt.date | None:
+def _date(name: str, value: Any, errors: list[ValidationError], today: dt.date) -> dt.date | None:
+    """A typed date through the one parser of every date field (2024/3/1, 2024年3月1日, 3-1...)."""
     if value is None or isinstance(value, dt.date):
         return value
-    text = str(value).strip()
-    if not text:
-        return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors.append(ValidationError(name, _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")))
+        return parse_field_date(name, str(value), today)
+    except DateProblem as problem:
+        errors.append(ValidationError(name, problem.message))
         return None
 
 
@@ -55,8 +54,8 @@ def validate_benefit(fields: dict[str, Any], today: dt.date) -> dict[str, Any]:
     kind = fields.get("kind")
     if kind not in BENEFIT_KINDS:
         errors.append(ValidationError("kind", _("Choose which assistance or subsidy.")))
-    start = _date("start_on", fields.get("start_on"), errors)
-    end = _date("end_on", fields.get("end_on"), errors)
+    start = _date("start_on", fields.get("start_on"), errors, today)
+    end = _date("end_on", fields.get("end_on"), errors, today)
     # a renewal approved ahead of time starts in the future; more than a year ahead is a typing slip
     if start is not None and start > today + dt.timedelta(days=MAX_AHEAD_DAYS):
         errors.append(ValidationError("start_on", _("The start is more than a year ahead.")))
@@ -106,7 +105,7 @@ def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = No
     """The period stops on `end_on` (default today); only the end is written."""
     today = today or dt.date.today()
     errors: list[ValidationError] = []
-    end = _date("end_on", end_on, errors) or today
+    end = _date("end_on", end_on, errors, today) or today
     if errors:
         raise ValidationErrors(errors)
     with db.write() as s:

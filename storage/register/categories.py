@@ -10,7 +10,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list  # noqa: F401  (join_list: also imported from here)
 
 CATEGORIES: dict[str, str] = {
     "left_behind_child": N_("Left-behind child"),
@@ -103,13 +103,14 @@ VISIT_METHODS: dict[str, str] = {
 }
 
 # the six dimensions of the plans, used to structure a visit's observations
+# the words of the plans and of the assessment (storage/register/assessments.py): 经济、健康、教育、居住、就业、社会参与
 OBSERVATION_DIMENSIONS: dict[str, str] = {
-    "economy": N_("Income and basic living"),
+    "economy": N_("Economy"),
     "health": N_("Health"),
-    "education": N_("Schooling"),
+    "education": N_("Education"),
     "housing": N_("Housing"),
-    "employment": N_("Work"),
-    "social": N_("Family and social support"),
+    "employment": N_("Employment"),
+    "social": N_("Social participation"),
 }
 
 HAZARDS: dict[str, str] = {
@@ -232,12 +233,7 @@ def label(table: Mapping[Any, str], code: Any) -> str:
     return _(table[code]) if code in table else str(code)  # an unknown code as it is, still text
 
 
-def join_list(items) -> str:
-    """Items of a list in a sentence or a cell: 、 in Chinese (GLOSSARY.md), ", " otherwise."""
-    from storage.core.i18n import current_language
-
-    return ("、" if current_language().startswith("zh") else ", ").join(items)
 
 
 def labels(table: dict[str, str], codes: list[str]) -> str:
-    return "、".join(label(table, c) for c in codes)
+    return join_list(label(table, c) for c in codes)

@@ -12,6 +12,7 @@ Two strengths, as the design says ("the app validates what it can and warns on t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -48,9 +49,53 @@ def category_errors(new_categories: Iterable[str], resident: Mapping[str, Any], 
 _GUARDS = {"away", "ill", "deceased"}  # a parent who is not at home able to look after the child
 
 
-def category_questions(resident: Mapping[str, Any]) -> list[str]:
-    """Doubts about the resident's categories, as questions to confirm (empty: nothing to ask)."""
+OLDEST_LIKELY = 120  # an age above it is far more often a mistyped year (1880 for 1980) than a person
+
+
+def _birth_date(resident: Mapping[str, Any], today: dt.date) -> dt.date | None:
+    """The birth date the fields give (typed, or inside the ID number), None when neither says."""
+    from storage.core.dates import DateProblem, parse_field_date
+    from storage.register.idnumbers import parse_id_number
+
+    born = resident.get("birth_date")
+    if isinstance(born, str):
+        try:
+            born = parse_field_date("birth_date", born, today)
+        except DateProblem:
+            born = None
+    if isinstance(born, dt.date):
+        return born
+    number = resident.get("id_number")
+    if isinstance(number, str) and number.strip():
+        try:
+            return parse_id_number(number).birth_date
+        except ValidationError:
+            return None
+    return None
+
+
+def age_question(resident: Mapping[str, Any], today: dt.date) -> str | None:
+    """A question when the birth date (typed, or in the ID number) makes the person over OLDEST_LIKELY."""
+    from storage.register.policy import age_on
+
+    born = _birth_date(resident, today)
+    age = age_on(born, today) if born is not None else None
+    if born is None or age is None or age <= OLDEST_LIKELY:
+        return None
+    return _("The birth date ({date}) makes this person {age} years old: check the year (and the ID number).").format(
+        date=born.isoformat(), age=age)
+
+
+def category_questions(resident: Mapping[str, Any], today: dt.date | None = None) -> list[str]:
+    """Doubts about the resident's fields and categories, as questions to confirm (empty: nothing to ask).
+
+    With `today`, an age over OLDEST_LIKELY is asked about too (the README's own example
+    number, 440524188001010014, is 146 years old).
+    """
     questions: list[str] = []
+    too_old = age_question(resident, today) if today is not None else None
+    if too_old:
+        questions.append(too_old)
     cats = resident.get("categories") or []
     if "left_behind_child" in cats:
         father, mother = resident.get("father_status") or "", resident.get("mother_status") or ""

@@ -1,8 +1,9 @@
-"""Unsaved visit forms, kept beside the database so a crash or a closed terminal loses nothing.
+"""Unsaved forms, kept beside the database so a crash or a closed terminal loses nothing.
 
-One JSON file per resident (`visit-<resident id>.json`) in `paths.drafts_dir`,
-written atomically and owner-only (drafts hold notes about children). The
-form's values are stored as plain JSON; the form decides what they mean.
+One JSON file per form and record in `paths.drafts_dir`: `visit-<resident id>.json` for a visit
+being logged, `resident-new.json` for a registration being typed, `resident-<id>.json` for an
+edit; written atomically and owner-only (drafts hold notes about children). The form's values
+are stored as plain JSON; the form decides what they mean.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 DRAFT_VERSION = 1
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+KINDS = ("visit", "resident")
+NEW = "new"  # the key of a registration not saved yet (one at a time per database)
 
 
 @dataclass(frozen=True)
@@ -32,19 +35,21 @@ class Draft:
     resident_name: str = ""
 
 
-def draft_path(db_path: Path, resident_id: str) -> Path:
+def draft_path(db_path: Path, resident_id: str, kind: str = "visit") -> Path:
     if not _SAFE_ID.match(resident_id):
         raise ValueError(f"not a resident id: {resident_id!r}")
-    return drafts_dir(Path(db_path)) / f"visit-{resident_id}.json"
+    if kind not in KINDS:
+        raise ValueError(f"not a kind of draft: {kind!r}")
+    return drafts_dir(Path(db_path)) / f"{kind}-{resident_id}.json"
 
 
 def save_draft(db_path: Path, resident_id: str, values: dict[str, Any], *, resident_name: str = "",
-               now: dt.datetime | None = None) -> Draft:
+               now: dt.datetime | None = None, kind: str = "visit") -> Draft:
     now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     draft = Draft(resident_id, now, dict(values), resident_name)
-    payload = {"version": DRAFT_VERSION, "kind": "visit", "resident_id": resident_id,
+    payload = {"version": DRAFT_VERSION, "kind": kind, "resident_id": resident_id,
                "resident_name": resident_name, "saved_at": now.isoformat(), "values": draft.values}
-    path = draft_path(db_path, resident_id)
+    path = draft_path(db_path, resident_id, kind)
     make_owner_only_dir(path.parent)  # drafts hold notes about children: the folder is the owner's alone
     with atomic_text_writer(path) as fh:
         json.dump(payload, fh, ensure_ascii=False, indent=1, default=str)
@@ -69,22 +74,22 @@ def _read(path: Path) -> Draft | None:
         return None
 
 
-def load_draft(db_path: Path, resident_id: str) -> Draft | None:
-    return _read(draft_path(db_path, resident_id))
+def load_draft(db_path: Path, resident_id: str, kind: str = "visit") -> Draft | None:
+    return _read(draft_path(db_path, resident_id, kind))
 
 
-def delete_draft(db_path: Path, resident_id: str) -> bool:
+def delete_draft(db_path: Path, resident_id: str, kind: str = "visit") -> bool:
     try:
-        draft_path(db_path, resident_id).unlink()
+        draft_path(db_path, resident_id, kind).unlink()
     except FileNotFoundError:
         return False
     return True
 
 
-def list_drafts(db_path: Path) -> list[Draft]:
-    """Every readable draft of this database, newest first."""
+def list_drafts(db_path: Path, kind: str = "visit") -> list[Draft]:
+    """Every readable draft of this kind of this database, newest first."""
     folder = drafts_dir(Path(db_path))
     if not folder.is_dir():
         return []
-    drafts = [d for p in folder.glob("visit-*.json") if (d := _read(p)) is not None]
+    drafts = [d for p in folder.glob(f"{kind}-*.json") if (d := _read(p)) is not None]
     return sorted(drafts, key=lambda d: d.saved_at, reverse=True)

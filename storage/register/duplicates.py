@@ -12,6 +12,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
+from storage.register.duplicate_sql import _PAIRS_BY_ID, _PAIRS_BY_NAME  # Home counts them too
 
 REASONS = {"id_number": N_("Same ID number"), "name_birth_village": N_("Same name, birth date and village")}
 
@@ -22,21 +23,6 @@ class DuplicatePair:
     second_id: str
     reason: str  # a key of REASONS
     name: str
-
-
-_PAIRS_BY_ID = """
-SELECT a.id, b.id, a.name FROM resident a JOIN resident b
-  ON a.id_number = b.id_number AND a.id < b.id
-WHERE a.id_number IS NOT NULL AND NOT a.deleted AND NOT b.deleted
-  AND a.merged_into IS NULL AND b.merged_into IS NULL
-"""
-_PAIRS_BY_NAME = """
-SELECT a.id, b.id, a.name FROM resident a JOIN resident b
-  ON a.name = b.name AND a.birth_date = b.birth_date AND a.id < b.id
- AND coalesce(a.village_code, a.grid_code) = coalesce(b.village_code, b.grid_code)
-WHERE NOT a.deleted AND NOT b.deleted AND a.merged_into IS NULL AND b.merged_into IS NULL
-  AND (a.id_number IS NULL OR b.id_number IS NULL OR a.id_number = b.id_number)
-"""
 
 
 def possible_duplicates(db: Database) -> list[DuplicatePair]:

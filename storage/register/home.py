@@ -246,6 +246,7 @@ class HomeData:
     recent: list[VisitRow] = field(default_factory=list)
     grids: list[GridRow] = field(default_factory=list)  # township only
     open_conflicts: int = 0
+    possible_duplicates: int = 0  # pairs that may be one person registered twice (township)
     # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
     emergencies: list = field(default_factory=list)
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
@@ -360,6 +361,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
         data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0
+        from storage.register.duplicate_sql import count_pairs
+
+        data.possible_duplicates = count_pairs(raw)
     return data
 
 

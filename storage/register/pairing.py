@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
@@ -41,11 +42,11 @@ def check_helper(data: dict[str, Any], merged: dict[str, Any], today: dt.date) -
             errors.append(ValidationError("helper_phone", e.message))
     if "helper_since" in data:
         since = data["helper_since"]
-        if isinstance(since, str):
+        if isinstance(since, str):  # as typed: the one parser every date field uses
             try:
-                since = dt.date.fromisoformat(since.strip()) if since.strip() else None
-            except ValueError:
-                errors.append(ValidationError("helper_since", _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")))
+                since = parse_field_date("helper_since", since, today)
+            except DateProblem as problem:
+                errors.append(ValidationError("helper_since", problem.message))
                 since = None
         data["helper_since"] = since
         if since is not None and since > today:

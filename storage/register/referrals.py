@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from storage.core.changes import Writer, live_row, new_id, writer
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
@@ -28,11 +29,11 @@ def check_follow_up(level: str | None, department: str | None, due_on: dt.date |
     department = " ".join((department or "").split())
     if len(department) > MAX_DEPARTMENT:
         raise ValidationError("department", _("Too long: at most {n} characters.").format(n=MAX_DEPARTMENT))
-    if isinstance(due_on, str):
+    if isinstance(due_on, str):  # as typed: the one parser every date field uses, looking ahead from the opening
         try:
-            due_on = dt.date.fromisoformat(due_on.strip()) if due_on.strip() else None
-        except ValueError:
-            raise ValidationError("due_on", _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")) from None
+            due_on = parse_field_date("due_on", due_on, opened_on)
+        except DateProblem as problem:
+            raise ValidationError("due_on", problem.message) from None
     due_on = due_on or opened_on + dt.timedelta(days=FOLLOW_UP_DAYS)
     if due_on < opened_on:
         raise ValidationError("due_on", _("The follow-up date must come after the referral is opened."))

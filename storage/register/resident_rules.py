@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Resident
@@ -79,10 +80,10 @@ def birth_date_text(fields: Mapping[str, Any], ctx: Context) -> Checked:
     """A typed birth date becomes a date, so that it compares with the one the ID number gives."""
     if not isinstance(fields.get("birth_date"), str):
         return Checked()
-    try:
-        return Checked({"birth_date": dt.date.fromisoformat(fields["birth_date"].strip())})
-    except ValueError:
-        return Checked(errors=[ValidationError("birth_date", _("Write the date as YYYY-MM-DD, e.g. 2015-06-01."))])
+    try:  # as typed: 2015/6/1, 2015年6月1日 ... (storage/core/dates.py)
+        return Checked({"birth_date": parse_field_date("birth_date", fields["birth_date"], ctx.today)})
+    except DateProblem as problem:
+        return Checked(errors=[ValidationError("birth_date", problem.message)])
 
 
 def name_given(fields: Mapping[str, Any], ctx: Context) -> Checked:

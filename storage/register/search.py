@@ -63,12 +63,16 @@ class ResidentRow:
     phone: str = ""
     last_visit: dt.date | None = None
     due_on: dt.date | None = None
+    grid_code: str = ""
 
 
 # A "contains" stage scans the index that holds the column (a tenth of the table's
 # size) for the rowids that match, then sorts what it found. Walking the initials
 # index instead, to skip the sort, costs a row lookup per resident when matches are rare.
 SCAN_ORDER = "+r.name_initials, r.name, r.id"
+# the whole register, browsed: by the full pinyin of the name (白德明, 蔡…, 曹春兰, 陈福生, 程爱珍, 崔波),
+# so one surname stays together; by initials, 崔波 (cb) came between 陈…s and 曹… (c…) scattered
+BROWSE_ORDER = "r.name_pinyin, r.name, r.id"
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
     c = sql.col
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
-            return [_Stage("false", "r.name_initials, r.name, r.id", {})]
+            return [_Stage("false", BROWSE_ORDER, {})]
         rev = q[::-1].upper()
         stages = [_Stage(f"({c('r.id_rev')} >= :rev AND {c('r.id_rev')} < :rev_hi)", "r.id_rev, r.id",
                          {"rev": rev, "rev_hi": _upper_bound(rev)})]
@@ -252,7 +256,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
             age=age_on(birth, today), categories=with_derived(categories, age_on(birth, today)),
             risk_level=m["risk_level"], status=m["status"], phone=m["phone"] or "", last_visit=seen,
-            due_on=due_on(policy, facts, today),
+            due_on=due_on(policy, facts, today), grid_code=m["grid_code"] or "",
         ))
     return rows
 
@@ -260,7 +264,7 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) ->
 # the columns a row needs; the visit history is read for the page only, after sorting,
 # so that a sort over many matches never computes it for rows it then drops
 _COLUMNS = ("r.id, r.name, r.id_number, r.sex, r.birth_date, r.categories, r.risk_level, r.status, r.phone,"
-            " r.registered_on, r.visit_frequency_days")
+            " r.registered_on, r.visit_frequency_days, r.grid_code")
 
 
 def search_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
@@ -272,7 +276,7 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
     base, params = _filter_sql(filters, policy, today, sql_of)
-    stages = _stages(query, sql_of) or [_Stage("true", "r.name_initials, r.name, r.id", {})]
+    stages = _stages(query, sql_of) or [_Stage("true", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
     earlier: list[str] = []

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from storage.core.changes import live_row, new_id, writer
+from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _
@@ -29,14 +30,16 @@ def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[s
     today = today or dt.date.today()
     data = clean("visit", dict(data))  # one form of "no value" from here on (storage/core/schema.py)
     errors: list[ValidationError] = []
+    unreadable = set()
     for name in ("visit_date", "next_visit_on"):
-        if isinstance(data.get(name), str):
+        if isinstance(data.get(name), str):  # as typed: 2026/11/30, 11-30, 30 ... (storage/core/dates.py)
             try:
-                data[name] = dt.date.fromisoformat(data[name].strip()) if data[name].strip() else None
-            except ValueError:
-                errors.append(ValidationError(name, _("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")))
+                data[name] = parse_field_date(name, data[name], today)
+            except DateProblem as problem:
+                errors.append(ValidationError(name, problem.message))
+                unreadable.add(name)
                 data[name] = None
-    if "visit_date" in data:
+    if "visit_date" in data and "visit_date" not in unreadable:
         when = data["visit_date"]
         if when is None:
             errors.append(ValidationError("visit_date", _("Give the date of the visit.")))

@@ -36,10 +36,10 @@ from storage.register.policy_text import policy_title
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line
+from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
-STATUSES = {"active": N_("Active"), "closed": N_("Closed")}
+STATUSES = {"active": N_("Active"), "closed": N_("Off the register")}  # 在册 / 已退出（销号）, not a referral's 已办结
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,8 @@ def summary_headers(grouping: str) -> list[str]:
 
 
 def title(report: MonthlyReport) -> str:
-    place = report.grid_name or report.township_name
-    return _("{place}: visits to key persons, {month}").format(place=place, month=report.month_text)
+    """The report's title, the same on screen, in the terminal and in every file: 新市镇2026年12月重点对象探访情况."""
+    return sheet_title(report)
 
 
 def notes(report: MonthlyReport) -> str:
@@ -233,8 +233,8 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     _set_widths(ws, widths)
     add_trend_sheet(wb, report)
 
-    for name, sheet_title in LISTS.items():
-        sheet = wb.create_sheet(_(sheet_title)[:31])
+    for name, list_title in LISTS.items():
+        sheet = wb.create_sheet(_(list_title)[:31])
         columns = LIST_COLUMNS[name]
         sheet.append([_(c.header) for c in columns])
         for cell in sheet[1]:

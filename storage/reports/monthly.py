@@ -18,6 +18,7 @@ from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
+from storage.core.places import village_label
 from storage.register import report_query as q
 from storage.register.benefit_lists import Watch, benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
@@ -351,7 +352,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         standing = month_standing(first, last, r.registered_on, r.status, r.closed_on, r.visits)
         if standing is None:  # closed in the month before any visit that counts: not a key person of it
             continue
-        village = villages.get(r.village_code, r.village_code) if r.village_code else _("No village")
+        village = village_label(r.village_code, villages) if r.village_code else _("No village")
         town_code = township_of(r.grid_code, r.village_code)
         town = townships.get(town_code, town_code)
         if county and r.village_code:  # a county's villages are listed below their townships

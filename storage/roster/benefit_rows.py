@@ -18,7 +18,7 @@ from sqlmodel import col
 from storage.core.i18n import _
 from storage.core.models import Benefit
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, CATEGORIES, label
-from storage.register.category_rules import category_questions
+from storage.register.category_rules import age_question, category_questions
 from storage.register.periods import Period
 from storage.register.policy import age_on
 from storage.roster.benefit_cells import parse_disability, parse_status, parse_subsidies
@@ -68,6 +68,9 @@ def row_warnings(column: Callable[[str], str], resident: dict[str, Any], derived
                  today: dt.date) -> list[Problem]:
     """What the import accepts but the clerk should look at: doubts about a category's definition."""
     out = [Problem(column("categories"), q) for q in category_questions(resident)]
+    too_old = age_question(resident, today)  # 1880 for 1980: asked on the row, as the form asks
+    if too_old:
+        out.append(Problem(column("birth_date") or column("id_number"), too_old))
     if ADVANCED_AGE in derived:
         age = age_on(resident.get("birth_date"), today) if isinstance(resident.get("birth_date"), dt.date) else None
         if age is not None and age < ADVANCED_AGE_FROM:

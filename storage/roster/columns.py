@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as _list_field
 from typing import Any
 
+from storage.core.dates import DateProblem, parse_typed_date
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.field_labels import FIELD_LABELS as RESIDENT_LABELS
@@ -281,17 +282,18 @@ def parse_date(value: Any, field: str = "birth_date") -> dt.date | tuple[int, in
             value = str(value)
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
     text = re.sub(r"(\d)T?\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)  # a time after the date
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                break
     for pattern in _MONTH_PATTERNS:
         m = pattern.match(text)
         if m and 1 <= int(m.group(2)) <= 12:
             return int(m.group(1)), int(m.group(2))
+    try:  # the same parser as every date field on screen (storage/core/dates.py), the year required
+        day = parse_typed_date(text, dt.date.today(), needs_year=True)
+    except DateProblem as problem:
+        if any(pattern.match(text) for pattern in _DATE_PATTERNS):
+            raise ValidationError(field, problem.message) from None  # a date's shape, an impossible day
+        day = None
+    if day is not None:
+        return day
     raise ValidationError(field, _("Not a date: {value}. Write it as 2015-06-01, 2015/6/1 or 2015年6月1日.").format(value=value))
 
 

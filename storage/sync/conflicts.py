@@ -147,21 +147,28 @@ def shown_value(conflict: Conflict, value: Any, *, full_ids: bool = False) -> st
 
     from storage.core.text import printable
     from storage.register.idnumbers import mask_id
+    from storage.register.value_labels import value_text
 
     if not full_ids and (conflict.record_type, conflict.field) in ID_FIELDS and isinstance(value, str):
         value = mask_id(value)
-    return printable(json.dumps(value, ensure_ascii=False), limit=200)
+    if value is None or value == "" or value == []:
+        return "—"
+    words = value_text(conflict.record_type, conflict.field, value)  # codes by their labels: 去世, not "deceased"
+    if words is not None:
+        return printable(words, limit=200)
+    return printable(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False), limit=200)
 
 
 def conflict_lines(db: Database, *, full_ids: bool = False) -> list[str]:
     """`gridcare conflicts`: one line per conflict waiting for review."""
     from storage.core.text import printable
+    from storage.register.field_labels import field_label
 
     lines = []
     for v in open_conflicts(db):
         c = v.conflict
         lines.append(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
-            record=printable(v.record_label, limit=40), field=printable(c.field),
+            record=printable(v.record_label, limit=40), field=printable(field_label(c.field)),
             winner=shown_value(c, c.winner_value, full_ids=full_ids), winner_author=printable(c.winner_author, limit=20),
             loser=shown_value(c, c.loser_value, full_ids=full_ids), loser_author=printable(c.loser_author, limit=20)))
     return lines

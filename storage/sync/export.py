@@ -24,6 +24,7 @@ from storage.core.models import (
     Device,
     EmergencyAck,
     Event,
+    Grid,
     Identity,
     Referral,
     Resident,
@@ -64,13 +65,16 @@ def _own_events(ident: Identity):
 
 
 def pending_counts(db: Database) -> dict[str, int]:
-    """What a worker's next export will carry, by record type."""
+    """What a worker's next export will carry: how many records (people, visits...) of each type.
+
+    Records, not events: a resident edited three times is one person to send, as the worker counts.
+    """
     from storage.sync.authorise import WORKER_TYPES
 
     with db.session() as s:
         ident = load_identity(s)
         rows = s.execute(
-            select(Event.record_type, func.count()).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None),
+            select(Event.record_type, func.count(func.distinct(Event.record_id))).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None),
                                                           Event.record_type.in_(WORKER_TYPES))
             .group_by(Event.record_type)
         ).all()
@@ -87,6 +91,9 @@ def last_export(db: Database) -> BundleReceived | None:
 def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     residents = set(session.execute(select(Resident.id).where(Resident.grid_code == grid_id)).scalars())
     ids: dict[str, set[str]] = {"resident": residents, "grid": {grid_id}}
+    village = session.execute(select(Grid.village_code).where(Grid.id == grid_id)).scalar()
+    if village:  # the grid's village by the name the township gives it (the worker's reports show it)
+        ids["village"] = {village}
     if residents:
         for table, rtype in ((Visit, "visit"), (Referral, "referral"), (Benefit, "benefit"), (Assessment, "assessment"),
                              (EmergencyAck, "emergency_ack")):
@@ -163,7 +170,8 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             if ident.role == "township":
                 raise UserError(_("A township exports to one grid: add --grid CODE."))
             if not ident.township_age_recipient:
-                raise UserError(_("This database has no township key: it was set up without --township-key."))
+                raise UserError(_("This database has no township key yet: add the file the clerk gave you with "
+                                  "gridcare township-key FILE, or on the Sync screen (k)."))
             query = _own_events(ident).order_by(Event.hlc, Event.device_id)
             if not full:
                 query = query.where(Event.exported_seq.is_(None))

@@ -1,0 +1,95 @@
+"""Home's progress panel: this month's visits, everyone and each category, and the lines under it.
+
+At a small terminal (80×24, the laptop of many a grid worker) the bars of eleven categories would
+leave the list below five rows: there the categories go two to a line, without bars, so the list
+keeps ten rows or more. A taller terminal gets a bar per category.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from storage.core.i18n import _
+from storage.register.categories import SHOWN_CATEGORIES, label
+from tui.formatting import format_month, format_percent
+
+# rows Home needs besides the progress panel: header, tab bar (2), the list's header, footer, and
+# a few lines under the bars; and the list rows below which the panel goes compact
+OTHER_ROWS = 8
+MIN_LIST_ROWS = 12
+
+
+def compact_for(height: int, categories: int) -> bool:
+    """Whether a screen `height` rows high shows the categories two to a line (see the module's note)."""
+    return height - OTHER_ROWS - 1 - categories < MIN_LIST_ROWS
+
+
+def progress_renderable(data, compact: bool = False):
+    """This month's progress: everyone with a bar, then each category (bars, or two to a line when compact)."""
+    overall = data.overall
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True, ratio=None)
+    table.add_column(ratio=1)
+    table.add_column(no_wrap=True, justify="right")
+    table.add_row(_("Visited in {month}").format(month=format_month(data.today)), _bar(overall),
+                  _share_text(overall), style="bold")
+    if not compact:
+        for p in data.by_category:
+            table.add_row("  " + label(SHOWN_CATEGORIES, p.key), _bar(p), _share_text(p))
+    parts: list = [table]
+    if compact and data.by_category:
+        parts.append(_two_to_a_line(data.by_category))
+    if not overall.total:
+        parts.append(Text(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
+                          style="italic"))
+    alerts = []  # (words, figure, style): one line each, or side by side when compact
+    late = data.counts.get("referrals_overdue", 0)
+    if late:
+        alerts.append((_("Referrals past their follow-up date (tab 4)"), str(late), "bold red"))
+    if data.role == "township":
+        alerts.append((_("Conflicts to review"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
+        dups = getattr(data, "possible_duplicates", 0)
+        alerts.append((_("Possible duplicates"), str(dups), "bold yellow" if dups else ""))
+    if alerts:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        for _i in range(len(alerts) if compact else 1):
+            grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            grid.add_column(no_wrap=True, justify="right")
+        rows = [alerts] if compact else [[a] for a in alerts]
+        for row in rows:
+            grid.add_row(*(Text(cell, style=style) for words, figure, style in row for cell in (words, figure)))
+        parts.append(grid)
+    parts.append(_policy_text(data.policy))
+    return Group(*parts)
+
+
+def _two_to_a_line(progress: list) -> Table:
+    grid = Table.grid(padding=(0, 1), expand=True)
+    for _i in range(2):
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        grid.add_column(no_wrap=True, justify="right")
+    cells = [(Text("  " + label(SHOWN_CATEGORIES, p.key), overflow="ellipsis"),
+              Text(_share_text(p), style="green" if p.total and p.visited >= p.total else ""))
+             for p in progress]
+    for i in range(0, len(cells), 2):
+        left, right = cells[i], cells[i + 1] if i + 1 < len(cells) else ("", "")
+        grid.add_row(*left, *right)
+    return grid
+
+
+def _policy_text(policy):
+    """Which visit policy this laptop works under, and since when: a line under the bars."""
+    from storage.register.policy_text import policy_title
+
+    return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
+
+
+def _bar(p):
+    return ProgressBar(total=max(p.total, 1), completed=p.visited, complete_style="green", finished_style="bold green")
+
+
+def _share_text(p) -> str:
+    return f"{p.visited}/{p.total} {format_percent(p.share)}"

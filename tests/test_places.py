@@ -1,0 +1,195 @@
+"""A grid's village (first run, init, later by the clerk) and the township key added later (issue #13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from screens.home import HomeScreen
+from screens.path_picker import PathPickerScreen
+from screens.setup import SetupScreen
+from screens.sync import SyncScreen
+from screens.villages import VillageDialog, VillagesScreen
+from storage.core import keys
+from storage.core.db import open_database
+from storage.core.errors import UserError, ValidationError
+from storage.core.identity import get_identity, init_worker
+from storage.core.places import village_label
+from storage.core.township_key import has_township_key, set_township_key
+from storage.register.villages import grid_villages, set_grid_village
+from storage.reports.monthly import monthly_report
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import run_async, workers_done
+from tests.sync_helpers import elder, make_township
+from tests.test_cli import run
+from tui.app import make_app
+
+TODAY = dt.date(2026, 11, 24)
+
+
+def _key(tmp_path, code="330521101"):
+    path = tmp_path / f"township-{code}.pub"
+    keys.write_public_key_file(path, code, "新市镇", keys.generate_keypair())
+    return path
+
+
+def test_a_worker_names_its_village_at_init_and_its_report_rows_say_it(tmp_path):
+    db = open_database(tmp_path / "w.db")
+    init_worker(db, "330521101", "新市镇", "G01", "一网格", "王芳", None, village_name="柳溪村")
+    elder(db, "张三")
+    [grid] = grid_villages(db)
+    assert (grid.village_id, grid.village) == ("330521101-柳溪村", "柳溪村")
+    report = monthly_report(db, 2026, 11, today=TODAY)
+    assert [r.shown_label for r in report.rows["village"]] == ["柳溪村"]
+
+
+def test_a_village_code_must_be_of_the_township(tmp_path):
+    db = open_database(tmp_path / "w.db")
+    with pytest.raises(ValidationError) as caught:
+        init_worker(db, "330521101", "新市镇", "G01", "一网格", "王芳", None, village_name="柳溪村",
+                    village_code="330521102201")
+    assert caught.value.field == "village_code"
+    assert get_identity(db) is None  # nothing written
+
+
+def test_the_clerk_puts_grids_in_villages_later_and_the_report_follows(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    elder(a, "张三")
+    elder(b, "李四")
+    for w in (a, b):
+        export_bundle(w, tmp_path / "usb")
+    merge_paths(t.db, [tmp_path / "usb"])
+    assert [r.shown_label for r in monthly_report(t.db, 2026, 11, today=TODAY).rows["village"]] == ["No village"]
+    first = set_grid_village(t.db, "G01", "柳溪村", "330521101201")
+    same = set_grid_village(t.db, "G02", "柳溪村")  # named as the township knows it: the same village
+    assert first == same == "330521101201"
+    rows = monthly_report(t.db, 2026, 11, today=TODAY).rows["village"]
+    assert [(r.shown_label, r.key_persons) for r in rows] == [("柳溪村", 2)]
+    # the return bundle carries the village's name to the grid
+    export_bundle(t.db, tmp_path / "back", grid_code="G01")
+    merge_paths(a, [tmp_path / "back"])
+    assert [g.village for g in grid_villages(a)] == ["柳溪村"]
+
+
+def test_a_worker_sets_only_its_own_grids_village(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    set_grid_village(a, "G01", "柳溪村")
+    with pytest.raises(UserError):
+        set_grid_village(a, "G02", "东村")
+
+
+def test_a_village_known_only_by_its_id_still_reads_as_a_name():
+    assert village_label("330521101-柳溪村", {}) == "柳溪村"
+    assert village_label("330521101201", {}) == "330521101201"
+    assert village_label("330521101201", {"330521101201": "柳溪村"}) == "柳溪村"
+
+
+def test_the_township_key_is_added_later_once_and_never_swapped(tmp_path):
+    db = open_database(tmp_path / "w.db")
+    init_worker(db, "330521101", "新市镇", "G01", "一网格", "王芳", None)
+    assert not has_township_key(get_identity(db))
+    with pytest.raises(UserError, match="no township key yet"):
+        export_bundle(db, tmp_path)
+    key = _key(tmp_path)
+    assert set_township_key(db, key)[1] is True
+    assert has_township_key(get_identity(db))
+    assert set_township_key(db, key)[1] is False  # the same file again: nothing changes
+    other = tmp_path / "other" / "township-330521101.pub"
+    other.parent.mkdir()
+    keys.write_public_key_file(other, "330521101", "新市镇", keys.generate_keypair())
+    with pytest.raises(UserError, match="does not change"):
+        set_township_key(db, other)
+    with pytest.raises(UserError, match="not 330521101"):
+        set_township_key(db, _key(tmp_path, "330521102"))
+    (tmp_path / "junk.pub").write_bytes(b"\x00\x01garbage")
+    with pytest.raises(UserError):
+        set_township_key(db, tmp_path / "junk.pub")
+
+
+def test_the_cli_sets_the_village_and_the_key(tmp_path):
+    key = _key(tmp_path)
+    db = tmp_path / "w.db"
+    out = run("--db", str(db), "--lang", "en", "init", "--role", "worker", "--township-code", "330521101",
+              "--township-name", "新市镇", "--grid-code", "G01", "--grid-name", "一网格", "--worker", "王芳",
+              "--village-name", "柳溪村", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "No township key yet" in out.stdout
+    out = run("--db", str(db), "--lang", "zh_CN", "villages", tmp_path=tmp_path)
+    assert out.returncode == 0 and "柳溪村" in out.stdout
+    out = run("--db", str(db), "--lang", "en", "villages", "set", "G01", "--code", "12", tmp_path=tmp_path)
+    assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1 and "12 digits" in out.stderr
+    out = run("--db", str(db), "--lang", "en", "township-key", str(key), tmp_path=tmp_path)
+    assert out.returncode == 0 and "fingerprint" in out.stdout
+    assert has_township_key(get_identity(open_database(db)))
+    out = run("--db", str(db), "--lang", "en", "township-key", str(tmp_path / "missing.pub"), tmp_path=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+
+
+async def _settle(pilot, seconds: float = 0.2) -> None:
+    await pilot.pause(seconds)
+    await workers_done(pilot.app)
+    await pilot.pause(0.1)
+
+
+@run_async
+async def test_first_run_asks_the_village_and_the_key_comes_later_on_the_sync_screen(tmp_path):
+    key = _key(tmp_path)
+    path = tmp_path / "new.db"
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        values = {"township_code": "330521101", "township_name": "新市镇", "grid_code": "G01", "grid_name": "一网格",
+                  "worker": "王芳", "village_name": "柳溪村", "village_code": "330521101201"}
+        for name, value in values.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("s")
+        await _settle(pilot)
+        sync = app.screen
+        assert isinstance(sync, SyncScreen)
+        assert "no township key yet" in str(sync.query_one("#no-key").render())
+        await pilot.press("k")
+        await _settle(pilot)
+        assert isinstance(app.screen, PathPickerScreen) and app.screen.choosing_file
+        app.screen.query_one("#path", Input).value = str(key)
+        await pilot.press("ctrl+l", "enter")
+        await _settle(pilot)
+        assert app.screen is sync and not sync.query_one("#no-key").display
+        assert "fingerprint" in str(sync.query_one("#result").render())
+        assert "township_key" not in [b.binding.action for b in sync.active_bindings.values()]
+    db = open_database(path)
+    assert has_township_key(get_identity(db))
+    assert [(g.village_id, g.village) for g in grid_villages(db)] == [("330521101201", "柳溪村")]
+
+
+@run_async
+async def test_the_clerk_assigns_a_grid_to_a_village_on_the_villages_screen(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    export_bundle(a, tmp_path / "usb")
+    merge_paths(t.db, [tmp_path / "usb"])
+    app = make_app(t.db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot, 0.5)
+        await pilot.press("v")
+        await _settle(pilot)
+        assert isinstance(app.screen, VillagesScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, VillageDialog)
+        app.screen.query_one("#village_name", Input).value = "柳溪村"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, VillagesScreen)
+        assert "柳溪村" in str(app.screen.query_one(DataTable).get_row_at(0)[3])
+    assert [g.village for g in grid_villages(t.db)] == ["柳溪村"]

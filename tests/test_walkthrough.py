@@ -1,0 +1,208 @@
+"""Walking the real app as a worker and as a clerk (issue #13, "How we will know").
+
+Every main screen in Chinese, F2 pressed twice on each (to English and back), and then no English
+word on the screen, footer or labels (the database's file name and key names aside); and a
+worker's daily loop done with the keyboard alone: Home's first overdue person, a visit logged, the
+page and Home showing it, Sync counting it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from storage.core.i18n import set_language
+from tests.pilot_helpers import run_async
+from tests.pilot_helpers import settle as at_rest
+from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
+
+# Latin words a Chinese screen may show: key names, file names and kinds, the pinyin example of the search box
+ALLOWED = {
+    "esc", "Esc", "Enter", "Tab", "Shift", "Space", "Ctrl", "Backspace", "Delete", "del",
+    "db", "township", "pub", "xlsx", "csv", "XLSX", "CSV", "SVG", "gcb", "gridcare", "zs", "USB",
+}
+WORD = re.compile(r"[A-Za-z]{2,}")
+COMMAND = re.compile(r"gridcare [a-z-]+")  # a command to type ("gridcare policy") is not translated
+HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b")  # a device id or key fingerprint: data, not words
+
+
+def screen_text(app, sep: str = "") -> str:
+    """Everything drawn on the terminal, as text (from the app's own SVG screenshot).
+
+    `sep` goes between the pieces of a row the SVG draws apart (a footer key and the next one's
+    word touch in the SVG's text: "XLSXesc" is two words on screen).
+    """
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for m in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        rows.setdefault(float(m.group(2)), []).append((float(m.group(1)), html.unescape(m.group(3))))
+    return "\n".join(sep.join(t for _x, t in sorted(cells)).replace("\xa0", " ") for _y, cells in sorted(rows.items()))
+
+
+def english_words(text: str) -> set[str]:
+    text = COMMAND.sub(" ", HEX.sub(" ", text))
+    return {w for w in WORD.findall(text) if w not in ALLOWED}
+
+
+async def settle(pilot) -> None:
+    await at_rest(pilot)
+
+
+async def look(pilot, where: str) -> str:
+    """F2 twice, then the screen must be Chinese through and through."""
+    for _ in range(2):
+        await pilot.press("f2")
+        await settle(pilot)
+    await pilot.pause(0.5)
+    for toast in list(pilot.app.query("Toast")):  # "Interface language: 中文" is not the screen
+        toast.remove()
+    await settle(pilot)
+    text, words = screen_text(pilot.app), english_words(screen_text(pilot.app, " "))
+    assert not words, f"{where}: English on a Chinese screen: {sorted(words)}\n{text}"
+    assert "▐X▌" not in text, f"{where}: a tick box drawn as Textual's X, not [x]/[ ]\n{text}"
+    return text
+
+
+@pytest.fixture
+def zh(monkeypatch):
+    """Chinese, and the Sync screen's folder a Chinese one: a path is data, like the database's name."""
+    from pathlib import Path
+
+    import screens.sync
+
+    monkeypatch.setattr(screens.sync, "suggested_folder", lambda db, action: Path("U盘"))
+    set_language("zh_CN")
+    yield
+    set_language("en")
+
+
+@run_async
+async def test_every_worker_screen_in_chinese_after_f2_twice(tmp_path, monkeypatch, zh):
+    make_register_db(tmp_path / "w.db").dispose()
+    monkeypatch.chdir(tmp_path)
+    app = make_app("w.db", lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await look(pilot, "Home")
+        steps = ((["f1"], "HelpScreen"), (["escape"], "HomeScreen"), (["r"], "ResidentsScreen"),
+                 (["escape", "escape"], "HomeScreen"), (["enter"], "ResidentScreen"), (["f1"], "HelpScreen"),
+                 (["escape"], "ResidentScreen"), (["n"], "VisitFormScreen"))
+        for keys, screen in steps:
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            assert type(app.screen).__name__ == screen, (keys, type(app.screen).__name__)
+            await look(pilot, screen)
+        # the visit form's lists: an open Select adds its own key to the footer
+        app.screen.query_one("#method").focus()
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "收起列表" in text and not english_words(screen_text(app, " ")), text
+        await pilot.press("escape")  # the list closes, and its key leaves the footer
+        await settle(pilot)
+        assert "收起列表" not in screen_text(app)
+        app.open_screen("home")
+        await settle(pilot)
+        while type(app.screen).__name__ != "HomeScreen":  # the visit form may ask whether to discard
+            await pilot.press("escape")
+            await settle(pilot)
+            app.open_screen("home")
+            await settle(pilot)
+        for name in ("new_resident", "sync", "reports", "policy", "villages", "roster_import"):
+            app.open_screen(name)
+            await settle(pilot)
+            await look(pilot, name)
+            app.open_screen("home")
+            await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "搜索命令" in text and not english_words(screen_text(app, " ")), text
+
+
+@run_async
+async def test_every_clerk_screen_in_chinese_after_f2_twice(tmp_path, monkeypatch, zh):
+    from storage.register.residents import update_resident
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import elder, make_township
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"flags": ["disabled_care"]})
+    update_resident(t.db, r.id, {"flags": ["family_planning_special"]})
+    merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    a.dispose()
+    t.db.dispose()
+    monkeypatch.chdir(tmp_path)
+    app = make_app("township.db", lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await look(pilot, "township Home")
+        for name in ("conflicts", "devices", "sync", "reports", "villages", "policy"):
+            app.open_screen(name)
+            await settle(pilot)
+            text = await look(pilot, name)
+            if name == "conflicts":  # the field and both values by their names, not flags / disabled_care
+                assert "保障类别及其他情况" in text and "失能" in text and "计生特殊家庭" in text
+            app.open_screen("home")
+            await settle(pilot)
+
+
+@run_async
+async def test_a_workers_day_with_the_keyboard_alone(tmp_path, monkeypatch, zh):
+    from sqlmodel import select
+
+    from screens.home import HomeScreen
+    from screens.resident import ResidentScreen
+    from screens.visit_form import VisitFormScreen
+    from storage.core.models import Resident, Visit
+
+    db = make_register_db(tmp_path / "w.db")
+    with db.session() as s:
+        first = s.exec(select(Resident).where(Resident.name == "赵淑珍")).one()
+    db.dispose()
+    monkeypatch.chdir(tmp_path)
+    app = make_app("w.db", lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        overdue_before = home.data.counts["overdue"]
+        # the cursor is in the overdue list: Enter opens its first person (the most at risk)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ResidentScreen) and app.screen.resident_id == first.id
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, VisitFormScreen)
+        await pilot.press(*"本人")  # 访谈对象 has the cursor; the date is today's, the visit a home visit
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ResidentScreen)
+        latest = app.screen.profile.visits[0]
+        assert (latest.visit_date, latest.method, latest.met_with) == (TODAY, "home", "本人")
+        assert "最近有效探访 2026年11月24日" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.data.counts["overdue"] == overdue_before - 1
+        await pilot.press("6")  # 最近: the visit just logged is on top
+        await settle(pilot)
+        assert "赵淑珍" in screen_text(app).split("探访日期", 1)[1].splitlines()[1]
+        await pilot.press("s")
+        await settle(pilot)
+        assert "4 次探访" in app.screen.pending_summary  # three from the register's history, one today
+    from storage.core.db import open_database
+
+    again = open_database(tmp_path / "w.db")
+    with again.session() as s:
+        assert s.exec(select(Visit).where(Visit.resident_id == first.id, Visit.visit_date == TODAY)).one()
+    again.dispose()

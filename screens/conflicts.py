@@ -27,8 +27,9 @@ from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
 from storage.core.text import printable
 from storage.register.field_labels import field_label
+from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
-from storage.sync.conflicts import keep_winner, open_conflicts, resolve_conflict, take_other
+from storage.sync.conflicts import ID_FIELDS, keep_winner, open_conflicts, resolve_conflict, take_other
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
@@ -39,8 +40,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def show_value(value: Any, record_type: str | None = None, field: str = "") -> str:
-    """A value from a bundle, as one printable line (storage.core.text.printable); codes by their labels."""
+def show_value(value: Any, record_type: str | None = None, field: str = "", *, masked: bool = False) -> str:
+    """A value from a bundle, as one printable line (storage.core.text.printable); codes by their labels;
+    an ID number masked when `masked` (the list shows every conflict at once, as `gridcare conflicts` does)."""
+    if masked and (record_type, field) in ID_FIELDS and isinstance(value, str):
+        value = mask_id(value)
     if value is None or value == "" or value == []:
         return narrow("—")
     words = value_text(record_type, field, value) if field else None
@@ -129,8 +133,8 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            cells = (v.record_label, field_label(c.field), show_value(c.winner_value, c.record_type, c.field),
-                     show_value(c.loser_value, c.record_type, c.field))
+            cells = (v.record_label, field_label(c.field), show_value(c.winner_value, c.record_type, c.field, masked=True),
+                     show_value(c.loser_value, c.record_type, c.field, masked=True))
             table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
@@ -159,6 +163,7 @@ class ConflictsScreen(Screen[None]):
             return
         c = v.conflict
         field = field_label(c.field)
+        # the one conflict being decided shows an ID number in full: the clerk checks it against the paper record
         self.query_one("#detail", Static).update(as_text(
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(

@@ -120,6 +120,29 @@ async def test_clerk_takes_the_other_value_from_the_keyboard(tmp_path):
 
 
 @run_async
+async def test_the_list_masks_id_numbers_and_the_conflict_being_decided_shows_them(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    update_resident(a, r.id, {"id_number": "11010519491231002X"})
+    update_resident(t.db, r.id, {"id_number": "440524188001010014"})
+    merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    app = HarnessApp(t.db, ConflictsScreen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        cells = " ".join(rows)  # the ID number's conflict, and those of the birth date and sex it gives
+        assert "1101**********002X" in cells and "4405**********0014" in cells
+        assert "11010519491231002X" not in cells and "440524188001010014" not in cells
+        table.move_cursor(row=next(i for i, row in enumerate(rows) if "002X" in row))
+        await settle(pilot)
+        detail = _text(app.screen, "#detail")
+        assert "11010519491231002X" in detail and "440524188001010014" in detail
+
+
+@run_async
 async def test_clerk_types_a_value_and_a_bad_one_is_explained(tmp_path):
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")

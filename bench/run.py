@@ -110,6 +110,10 @@ def main(argv: list[str]) -> int:
         results += township
         county_shape = (8, 20) if args.quick else (800, 150)
         results += m_merge.measure_county(*county_shape, township_peak=township[-1].measured)
+    if wanted("county"):  # the county on PostgreSQL (a server of its own unless CI started one)
+        from bench import m_county
+
+        results += m_county.measure(2, "grid") if args.quick else m_county.measure(20, "township")
     if wanted("hostile"):
         results += m_hostile.measure(args.quick)
     text = markdown(results, args.quick)

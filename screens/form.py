@@ -134,7 +134,7 @@ class FormScreen(Screen[str | None]):
     def after_save(self) -> None:
         """In the worker, once saved: the draft has done its work."""
         if self.DRAFT_KIND:
-            drafts.delete_draft(self.app.db.path, self.draft_key(), self.DRAFT_KIND)
+            drafts.delete_draft(self.app.db.local_path, self.draft_key(), self.DRAFT_KIND)
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
@@ -176,7 +176,7 @@ class FormScreen(Screen[str | None]):
 
     def load_draft(self) -> drafts.Draft | None:
         """In the load worker: the draft left by a form that did not finish, if any."""
-        return drafts.load_draft(self.app.db.path, self.draft_key(), self.DRAFT_KIND) if self.DRAFT_KIND else None
+        return drafts.load_draft(self.app.db.local_path, self.draft_key(), self.DRAFT_KIND) if self.DRAFT_KIND else None
 
     def offer_draft(self, draft: drafts.Draft | None) -> None:
         """Once built: offer what was typed last time. Restoring loses nothing: it is the default, and Esc."""
@@ -220,12 +220,12 @@ class FormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-draft")
     def _write_draft(self, values: dict[str, Any]) -> None:
-        drafts.save_draft(self.app.db.path, self.draft_key(), values, resident_name=self.draft_name(),
+        drafts.save_draft(self.app.db.local_path, self.draft_key(), values, resident_name=self.draft_name(),
                           kind=self.DRAFT_KIND)
 
     def _delete_draft(self) -> None:
         # an app worker: it must finish even when this screen is already gone
-        self.app.run_worker(partial(drafts.delete_draft, self.app.db.path, self.draft_key(), self.DRAFT_KIND),
+        self.app.run_worker(partial(drafts.delete_draft, self.app.db.local_path, self.draft_key(), self.DRAFT_KIND),
                             thread=True, exit_on_error=False, group="form-draft-delete", name="delete draft")
 
     def _discard_draft(self) -> None:
@@ -240,7 +240,7 @@ class FormScreen(Screen[str | None]):
         if (self.DRAFT_KIND and self._draft_timer is not None and not self._saving
                 and latest is not None and latest != self._pristine):
             self._draft_timer.stop()
-            drafts.save_draft(self.app.db.path, self.draft_key(), latest, resident_name=self.draft_name(),
+            drafts.save_draft(self.app.db.local_path, self.draft_key(), latest, resident_name=self.draft_name(),
                               kind=self.DRAFT_KIND)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -20,9 +20,17 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
-from storage.register.policy import COUNT_RULES, MONTH, PolicyError, check_category_rule, parse_every
+from storage.register.policy import (
+    COUNT_RULES,
+    DEFAULT_POLICY,
+    MONTH,
+    PolicyError,
+    check_category_rule,
+    parse_every,
+)
 from storage.register.policy_set import changed_policy, current_policy, set_policy
 from storage.register.policy_text import every_text, policy_lines
+from storage.register.township_policies import county_policies
 from tui.footer import TranslatedFooter
 from tui.texts import indented_lines
 
@@ -66,14 +74,20 @@ class PolicyScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="policy-load")
     def _load(self) -> None:
-        policy = current_policy(self.app.db)
-        self.app.call_from_thread(self._show, policy)
+        by_township = county_policies(self.app.db)  # a county: each township's own, read-only
+        policy = current_policy(self.app.db) if by_township is None else DEFAULT_POLICY
+        self.app.call_from_thread(self._show, policy, by_township)
 
-    async def _show(self, policy) -> None:
+    async def _show(self, policy, by_township=None) -> None:
         self.policy, self.rules = policy, list(policy.categories)
         self.editable = self.app.identity is not None and self.app.identity.role == "township"
         lines = policy_lines(policy)
-        if not self.editable:
+        if by_township is not None:
+            lines = [_("Each township counts its visits under its own policy:")]
+            for code, (name, township_policy) in by_township.items():
+                lines.append(_("{name} ({code}):").format(name=name, code=code))
+                lines += ["  " + line for line in policy_lines(township_policy)]
+        elif not self.editable:
             lines.append(_("Only the township sets the visit policy: this laptop receives it in the township's "
                            "return bundle (gridcare policy shows the one in force)."))
         self.query_one("#policy-now", Static).update(indented_lines(lines))

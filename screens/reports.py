@@ -23,7 +23,15 @@ from screens.report_list import ReportListScreen
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
-from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, monthly_report, shift_month
+from storage.reports.monthly import (
+    COUNTY_GROUPINGS,
+    GROUPINGS,
+    LISTS,
+    MEASURES,
+    TOWNSHIP_GROUPINGS,
+    monthly_report,
+    shift_month,
+)
 from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -66,11 +74,18 @@ class ReportsScreen(Screen[None]):
         self.grouping = "village"
         self.report = None
 
+    def _groupings(self) -> tuple[str, ...]:
+        """The report's tables: a county's begins with its townships."""
+        ident = self.app.identity
+        return COUNTY_GROUPINGS if ident is not None and ident.role == "county" else TOWNSHIP_GROUPINGS
+
     def compose(self) -> ComposeResult:
+        groupings = self._groupings()
+        self.grouping = groupings[0]
         yield Header()
         with Horizontal(id="report-bar"):
             yield Static("", id="month", markup=False)
-            yield Select([(_(label), key) for key, label in GROUPINGS.items()], value="village", allow_blank=False,
+            yield Select([(_(GROUPINGS[key]), key) for key in groupings], value=self.grouping, allow_blank=False,
                          id="grouping", compact=True)
         yield Static("", id="report-notes")
         # headers on two lines ("紧急和/高风险"): all eight columns fit 80 columns, none cut to "超"
@@ -168,7 +183,7 @@ class ReportsScreen(Screen[None]):
         self.refresh_report()
 
     def action_grouping(self) -> None:
-        keys = list(GROUPINGS)
+        keys = list(self._groupings())
         self.query_one("#grouping", Select).value = keys[(keys.index(self.grouping) + 1) % len(keys)]
 
     @on(Select.Changed, "#grouping")

@@ -114,7 +114,7 @@ class SetupScreen(FormKeys, Screen[None]):
         db = self.app.db
         try:
             if role == "township":
-                key_out = Path(db.path).parent / f"township-{values['township_code']}.pub"
+                key_out = db.local_path.parent / f"township-{values['township_code']}.pub"
                 ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out)
                 self.app.call_from_thread(self._township_ready, ident, written, text)
             else:

@@ -1,4 +1,5 @@
-"""Sync: a worker exports new records to a folder (USB stick); a clerk merges a folder of bundles."""
+"""Sync: a worker exports new records to a folder (USB stick); a clerk merges a folder of bundles and sends
+the township's up to its county (screens/county_link.py); a county merges its townships' bundles."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker, WorkerState
 
+from screens.county_link import CountyLink
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
@@ -91,18 +93,22 @@ class SyncScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.township = False  # set from the app's identity when composed
+        self.township = False  # merges bundles (a township or a county): set from the app's identity when composed
+        self.role = ""
         self.pending_summary = ""  # the pending counts as shown, in one string
 
     # --- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         ident = getattr(self.app, "identity", None)
-        self.township = bool(ident and ident.role == "township")
+        self.role = ident.role if ident else ""
+        self.township = self.role in ("township", "county")
+        intro = {"township": _("Merge the bundle files that grid workers bring (USB stick or shared folder)."),
+                 "county": _("Merge the bundle files that the townships send to the county.")}.get(
+            self.role, _("Export what you recorded since the last bundle, for the township."))
         yield Header()
         with VerticalScroll(id="sync-body"):
-            yield Static(_("Merge the bundle files that grid workers bring (USB stick or shared folder).") if self.township
-                         else _("Export what you recorded since the last bundle, for the township."), id="intro")
+            yield Static(intro, id="intro")
             yield Static("", id="no-key")
             with Horizontal(id="folder-row"):
                 yield Label(_("Folder"), id="folder-label")
@@ -116,11 +122,13 @@ class SyncScreen(Screen[None]):
             yield Button(_("Merge") if self.township else _("Export"), id="run", variant="primary")
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="result")
-            if self.township:
+            if self.role == "township":
                 yield Static(_("Send corrections and decisions back to one grid:"), id="back-intro")
                 with Horizontal(id="back-row"):
                     yield Select([], prompt=_("Choose a grid"), id="grid", compact=True)
                     yield Button(_("Export for this grid"), id="export-grid", compact=True)
+            if self.township:
+                yield CountyLink(id="county")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -195,7 +203,7 @@ class SyncScreen(Screen[None]):
         db = self.app.db
         folder = suggested_folder(db, "merge" if self.township else "export")
         if self.township:
-            grids = known_grids(db)
+            grids = known_grids(db) if self.role == "township" else []
             self.app.call_from_thread(self._show_start, folder, None, None, grids)
         else:
             self.app.call_from_thread(self._show_start, folder, pending_counts(db), last_export(db), [])
@@ -203,8 +211,9 @@ class SyncScreen(Screen[None]):
     def _show_start(self, folder: Path, pending, last, grids) -> None:
         self.query_one("#folder", Input).value = str(folder)
         if self.township:
-            select = self.query_one("#grid", Select)
-            select.set_options([(as_text(_("{grid} ({worker})").format(grid=g, worker=w)), g) for g, w in grids])
+            if self.role == "township":
+                select = self.query_one("#grid", Select)
+                select.set_options([(as_text(_("{grid} ({worker})").format(grid=g, worker=w)), g) for g, w in grids])
             self._scan(folder)
             return
         self._show_pending(pending, last)
@@ -325,7 +334,10 @@ class SyncScreen(Screen[None]):
             return
         report = merge_paths(self.app.db, [folder], progress=self._progress)
         lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
-        if report.waiting:
+        if report.waiting and self.role == "county":
+            lines.append(_("Bundles from townships the county has not enrolled wait: check each one's key fingerprint "
+                           "with its clerk, then approve it: gridcare devices approve ID --township CODE."))
+        elif report.waiting:
             lines.append(_("Bundles from devices that are not enrolled wait: check each device's key fingerprint with "
                            "its worker (in person or by phone), then approve it on the Devices screen."))
         self.app.call_from_thread(self._finished, "\n".join(lines))

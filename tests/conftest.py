@@ -16,3 +16,32 @@ def _english_by_default(monkeypatch, tmp_path_factory):
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture
+def pg_url():
+    """The URL of a new, empty PostgreSQL database (dropped afterwards); see tests/pg.py."""
+    from tests import pg
+
+    with pg.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_target(request, tmp_path):
+    """Where a test's database lives, once per engine: a SQLite file, then a PostgreSQL URL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "gridcare.db")
+    else:
+        from tests import pg
+
+        with pg.fresh_database() as url:
+            yield url
+
+
+def pytest_runtest_setup(item):
+    # every test marked `postgres` needs the server, fixture or not: skipped (or, in CI, failed) without one
+    if item.get_closest_marker("postgres"):
+        from tests import pg
+
+        pg.server_url()

@@ -24,6 +24,7 @@ if PROFILE not in ("ci", "thorough"):
 # name: (every run, ci, thorough)
 SIZES = {
     "merge_laws": (6, 200, 10_000),  # random edit histories on two workers and the township (§5: 10,000 on demand)
+    "merge_laws_pg": (2, 30, 1_000),  # the same histories merged into PostgreSQL too, compared with SQLite's bytes
     "hostile": (5, 50, 5_000),  # merge-law histories with a hostile enrolled device and an impostor among them
     "fold": (25, 150, 10_000),  # random event sets folded in any order and batching
     "roster": (25, 100, 5_000),  # per roster fuzz test (three: random bytes, mutated files, odd cells): 300 in all

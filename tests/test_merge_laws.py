@@ -5,7 +5,8 @@ edits of random fields (the same field by a worker and the township that have
 not seen each other), name changes, visits and their deletion, risk changes,
 referrals, case closing, the township's corrections going back to a grid.
 Every worker bundle written is then merged into fresh and edited township
-databases in many orders, repeated, and in batches.
+databases in many orders, repeated, and in batches; and the same on PostgreSQL,
+whose dumps must be byte for byte those of SQLite.
 
 A few histories in every run, a few hundred in .ci/run's slow run, 10,000 on demand:
 
@@ -20,6 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -196,10 +198,17 @@ class World:
             db.dispose()
 
 
-def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
-    copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
-    copy_db(base, copy)
-    db = open_database(copy)
+def _merged_dump(base: Path, folder: Path, batches: list[list[Path]], pg_url: str | None = None) -> str:
+    """Merge the batches into a copy of `base` (a file; or, given `pg_url`, that server database) and dump it."""
+    if pg_url:
+        from tests.pg import copy_sqlite_into
+
+        copy_sqlite_into(base, pg_url)
+        db = open_database(pg_url)
+    else:
+        copy = folder / f"variant-{len(list(folder.glob('variant-*.db')))}.db"
+        copy_db(base, copy)
+        db = open_database(copy)
     for batch in batches:
         report = merge_paths(db, batch)
         assert report.refused == []
@@ -208,31 +217,54 @@ def _merged_dump(base: Path, folder: Path, batches: list[list[Path]]) -> str:
     return text
 
 
+def _history(folder: Path, ops) -> tuple[World, Path]:
+    """The world after `ops`, every worker's last work exported; (world, the edited township's file)."""
+    world = World(folder)
+    for actor, op, which, value in ops:
+        world.apply(actor, op, which, value)
+    for actor in world.workers:
+        world.export(actor)
+    world.close()
+    base = folder / "township-edited.db"
+    copy_db(folder / "township.db", base)
+    return world, base
+
+
 def _check_laws(ops, order_of, repeats_of, cut_of) -> str:
     """Apply `ops`, then merge every worker bundle in the orders the callables choose; the one dump of `base`."""
     with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
         folder = Path(tmp)
-        world = World(folder)
-        for actor, op, which, value in ops:
-            world.apply(actor, op, which, value)
-        for actor in world.workers:
-            world.export(actor)
-        world.close()
-        base = folder / "township-edited.db"
-        copy_db(folder / "township.db", base)
+        world, base = _history(folder, ops)
         bundles = world.bundles
         order, repeated, cut = order_of(bundles), repeats_of(bundles), cut_of(bundles)
         for start in (world.fresh, base):  # a new township; the one whose clerk also edited
             dumps = {
                 _merged_dump(start, folder, [bundles]),  # in the order written
-                _merged_dump(start, folder, [order]),  # another order
-                _merged_dump(start, folder, [order, repeated + order]),  # again, with repeats: idempotent
+                _merged_dump(start, folder, [order]),  # commutative
+                _merged_dump(start, folder, [order, repeated]),  # idempotent
                 _merged_dump(start, folder, [order[:cut], order[cut:]]),  # two batches: associative
             }
             assert len(dumps) == 1
             dump = dumps.pop()
             assert '"type":"resident"' in dump
         return dump
+
+
+def _check_on_server(pg_url, ops, order_of, repeats_of, cut_of) -> str:
+    """The laws on PostgreSQL: every order gives the bytes SQLite gives in the order written."""
+    with tempfile.TemporaryDirectory(dir=SCRATCH) as tmp:
+        folder = Path(tmp)
+        world, base = _history(folder, ops)
+        bundles = world.bundles
+        order, repeated, cut = order_of(bundles), repeats_of(bundles), cut_of(bundles)
+        for start in (world.fresh, base):
+            on_sqlite = _merged_dump(start, folder, [bundles])
+            on_server = {
+                _merged_dump(start, folder, [order], pg_url),
+                _merged_dump(start, folder, [order[:cut], repeated + order[cut:]], pg_url),
+            }
+            assert on_server == {on_sqlite}
+        return on_sqlite
 
 
 def _merge_laws(sized):
@@ -251,20 +283,49 @@ def _merge_laws(sized):
  test_merge_laws_at_scale_second_half) = quick_and_slow("merge_laws", _merge_laws, parts=2)
 
 
-def test_assessments_and_acknowledgements_merge_like_every_record_and_clashing_grades_are_queued():
-    """One history that surely holds what the random ones only may: assessments at visits and on their own,
-    the same grade corrected on a worker's laptop and at the township unseen by each other, emergencies
-    acknowledged by the township and sent back to the grid."""
-    ops = [
-        ("w1", "assess", 0, 2), ("w1", "visit", 1, 5), ("w2", "visit", 0, 3), ("w1", "visit", 0, 2),
-        ("w1", "export", 0, 0), ("T", "township_merges", 0, 0), ("T", "ack", 0, 1),
-        ("T", "regrade", 0, 3),  # the township corrects w1's assessment...
-        ("w1", "regrade", 0, 1),  # ...and so does w1, neither having seen the other's
-        ("T", "township_back", 0, 0), ("w2", "assess", 1, 4), ("w2", "risk", 0, 3),
-    ]
-    dump = _check_laws(ops, lambda b: list(reversed(b)), lambda b: b[:2], lambda b: len(b) // 2)
-    assert '"type":"assessment"' in dump and '"type":"emergency_ack"' in dump
+# One history that surely holds what the random ones only may: assessments at visits and on their own,
+# the same grade corrected on a worker's laptop and at the township unseen by each other, emergencies
+# acknowledged by the township and sent back to the grid, benefits recorded and ended.
+FOLLOW_UP_OPS = [
+    ("w1", "assess", 0, 2), ("w1", "visit", 1, 5), ("w2", "visit", 0, 3), ("w1", "visit", 0, 2),
+    ("w1", "benefit", 0, 1), ("w1", "export", 0, 0), ("T", "township_merges", 0, 0), ("T", "ack", 0, 1),
+    ("T", "regrade", 0, 3),  # the township corrects w1's assessment...
+    ("w1", "regrade", 0, 1),  # ...and so does w1, neither having seen the other's
+    ("T", "benefit_end", 0, 2), ("T", "township_back", 0, 0), ("w2", "assess", 1, 4), ("w2", "risk", 0, 3),
+]
+
+
+def _has_the_new_records(dump: str) -> None:
+    assert '"type":"assessment"' in dump and '"type":"emergency_ack"' in dump and '"type":"benefit"' in dump
     assert '"record_type":"assessment"' in dump and '"field":"economy"' in dump  # the clash, queued for review
+
+
+def test_assessments_and_acknowledgements_merge_like_every_record_and_clashing_grades_are_queued():
+    _has_the_new_records(_check_laws(FOLLOW_UP_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                     lambda b: len(b) // 2))
+
+
+@pytest.mark.postgres
+def test_assessments_acknowledgements_and_benefits_merge_on_postgresql_with_the_same_bytes(pg_url):
+    _has_the_new_records(_check_on_server(pg_url, FOLLOW_UP_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                          lambda b: len(b) // 2))
+
+
+def _server_laws(sized):
+    @pytest.mark.postgres
+    @sized
+    @given(ops=st.lists(op_strategy, min_size=3, max_size=25), data=st.data())
+    def test(pg_url, ops, data):
+        _check_on_server(pg_url, ops, lambda b: data.draw(st.permutations(b), label="order"),
+                         lambda b: data.draw(st.lists(st.sampled_from(b), max_size=6), label="repeats"),
+                         lambda b: data.draw(st.integers(0, len(b)), label="batch cut"))
+
+    return test
+
+
+# a server database per variant costs more than a file copy: fewer histories (tests/profiles.py)
+test_the_same_laws_hold_on_postgresql_with_the_same_bytes, test_the_same_laws_hold_on_postgresql_at_scale = (
+    quick_and_slow("merge_laws_pg", _server_laws))
 
 
 # --- a hostile device among the honest ones -------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from storage.core.db import ADDED_TABLES, SCHEMA_VERSION, open_database
+from storage.core.db import SCHEMA_VERSION, open_database
 from storage.core.fold import rebuild_all
+from storage.core.upgrades import ADDED_TABLES
 from storage.register.benefits import record_benefit
 from storage.register.pairing import set_paired_helper
 from storage.register.residents import register_resident

@@ -19,10 +19,11 @@ from tests.pilot_helpers import settle as at_rest
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
-# Latin words a Chinese screen may show: key names, file names and kinds, the pinyin example of the search box
+# Latin words a Chinese screen may show: key names, file names and kinds (township-CODE.pub, county-CODE.pub),
+# the pinyin example of the search box
 ALLOWED = {
     "esc", "Esc", "Enter", "Tab", "Shift", "Space", "Ctrl", "Backspace", "Delete", "del",
-    "db", "township", "pub", "xlsx", "csv", "XLSX", "CSV", "SVG", "gcb", "gridcare", "zs", "USB",
+    "db", "township", "county", "pub", "xlsx", "csv", "XLSX", "CSV", "SVG", "gcb", "gridcare", "zs", "USB",
 }
 WORD = re.compile(r"[A-Za-z]{2,}")
 COMMAND = re.compile(r"gridcare [a-z-]+")  # a command to type ("gridcare policy") is not translated

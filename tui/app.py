@@ -56,16 +56,20 @@ class GridcareApp(App[int]):
         Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="app.quit"),
     ]
 
-    def __init__(self, db_path: Path, lang: str | None = None, *, today: dt.date | None = None,
+    def __init__(self, db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
                  milestone: Milestone | None = None):
         super().__init__()
         if lang:
             set_language(lang)
-        self.db_path = Path(db_path).expanduser()
+        from storage.core.db import is_server_target
+
+        # a server's URL stays text (a Path would mangle its '//'); its local files hang off local_path
+        self.server_url = str(db_path) if is_server_target(db_path) else None
+        self.db_path = Path(db_path).expanduser() if self.server_url is None else _server_local_path(self.server_url)
         self.db: Database | None = None
         self.identity: Identity | None = None
         self._today = today
-        self._startup = Startup(self.db_path)
+        self._startup = Startup(self.db_path, self.server_url)
         self._milestone = milestone
         self._reached: set[str] = set()
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
@@ -88,7 +92,7 @@ class GridcareApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(as_text(_("Opening {path}…").format(path=self.db_path)), id="opening")
+        yield Static(as_text(_("Opening {path}…").format(path=self._where())), id="opening")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -147,9 +151,7 @@ class GridcareApp(App[int]):
             for callback in waiting:
                 callback()
         else:
-            from screens.home import HomeScreen
-
-            self.push_screen(HomeScreen())
+            self.push_screen(_home_screen(identity))
             self._backup_soon()
 
     def identity_created(self, identity: Identity) -> None:
@@ -162,8 +164,10 @@ class GridcareApp(App[int]):
         self._backup_soon()
 
     def _backup_soon(self) -> None:
-        # not while Home reads its figures: a copy of a big file would slow the first screen down
-        self.set_timer(BACKUP_DELAY, self._backup)
+        # not while Home reads its figures: a copy of a big file would slow the first screen down;
+        # a server database is backed up by the server's own tools (pg_dump), not by copying a file
+        if self.server_url is None:
+            self.set_timer(BACKUP_DELAY, self._backup)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backup")
     def _backup(self) -> None:
@@ -193,11 +197,17 @@ class GridcareApp(App[int]):
             who = ""
         elif ident.role == "township":
             who = _("{township} · township clerk").format(township=ident.township_name)
+        elif ident.role == "county":
+            who = _("{county} · county").format(county=ident.county_name)
         else:
             who = _("{grid} · {worker}").format(grid=ident.grid_name or ident.grid_code, worker=ident.worker_name)
-        self.sub_title = narrow(" · ").join(part for part in (who, str(self.db_path)) if part)
+        self.sub_title = narrow(" · ").join(part for part in (who, self._where()) if part)
         for opening in self.query("#opening"):
-            opening.update(as_text(_("Opening {path}…").format(path=self.db_path)))
+            opening.update(as_text(_("Opening {path}…").format(path=self._where())))
+
+    def _where(self) -> str:
+        """The database for the title: the file, or the server's URL without its password."""
+        return self.db.label if self.db is not None else (self.server_url or str(self.db_path))
 
     def action_switch_language(self) -> None:
         self.switch_language("en" if current_language() == "zh_CN" else "zh_CN")
@@ -287,6 +297,25 @@ class GridcareApp(App[int]):
                     severity="error", timeout=15)
 
 
-def make_app(db_path: Path, lang: str | None = None, *, today: dt.date | None = None,
+def _server_local_path(url: str) -> Path:
+    """Where a server database's local files (lock, drafts, keys) hang off; its URL shown without a password."""
+    from storage.core.db_server import hide_password
+    from storage.core.paths import server_local_path
+
+    return server_local_path(hide_password(url))
+
+
+def _home_screen(identity) -> Screen:
+    """Home for the database's role: a county's shows its townships, the others today's work."""
+    if identity is not None and identity.role == "county":
+        from screens.county_home import CountyHomeScreen
+
+        return CountyHomeScreen()
+    from screens.home import HomeScreen
+
+    return HomeScreen()
+
+
+def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
              milestone: Milestone | None = None) -> GridcareApp:
     return GridcareApp(db_path, lang, today=today, milestone=milestone)

@@ -90,7 +90,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--db", metavar=_("PATH"), default=argparse.SUPPRESS,
-                        help=_("database file (default: $GRIDCARE_DB, else the user data folder)"))
+                        help=_("database file, or a server's URL such as postgresql://user@host/db "
+                               "(default: $GRIDCARE_DB, else the user data folder)"))
     common.add_argument("--lang", metavar="zh_CN|en", default=argparse.SUPPRESS,
                         help=_("interface language (default: $GRIDCARE_LANG, else the system's, else zh_CN)"))
     common.add_argument("--plain", action="store_true", default=argparse.SUPPRESS,
@@ -108,8 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def db_path(args: argparse.Namespace) -> Path:
-    given = getattr(args, "db", None)
+def db_path(args: argparse.Namespace) -> Path | str:
+    """The database to open: a file's path, or a server's URL (kept as text: a Path would mangle '//')."""
+    from storage.core.db import is_server_target
+
+    given = getattr(args, "db", None) or os.environ.get("GRIDCARE_DB")
+    if given and is_server_target(given):
+        return given
     return Path(given).expanduser() if given else default_db_path()
 
 

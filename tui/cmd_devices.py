@@ -1,9 +1,11 @@
-"""`gridcare enroll`, `gridcare devices [approve ID --grid CODE | revoke ID | reject ID]` (township)."""
+"""`gridcare enroll`, `gridcare devices [approve ID --grid CODE | revoke ID | reject ID]` (township), and the
+county's twins: `enroll --township CODE`, `devices approve ID --township CODE` (storage/sync/county_trust.py)."""
 
 from __future__ import annotations
 
 import argparse
 
+from storage.core.errors import UserError
 from storage.core.i18n import _
 from tui.texts import device_columns, device_rows
 
@@ -13,8 +15,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        description=_("Make a one-time enrollment code for a grid worker's new device. Read it to the "
                                      "worker, who gives it to `gridcare init --enroll-code`; the device's first bundle "
                                      "proves it, and the device is enrolled for this grid only."))
-    p.add_argument("--grid", required=True, metavar=_("CODE"), help=_("the grid, e.g. G01"))
-    p.add_argument("--worker", required=True, metavar=_("NAME"), help=_("the worker's name"))
+    p.add_argument("--grid", metavar=_("CODE"), help=_("the grid, e.g. G01"))
+    p.add_argument("--worker", metavar=_("NAME"), help=_("the worker's name"))
+    p.add_argument("--township", metavar=_("CODE"),
+                   help=_("county: the 9-digit code of the township to enroll (instead of --grid and --worker)"))
+    p.add_argument("--name", metavar=_("NAME"), help=_("county: the township's name, to recognise the code by"))
     p.set_defaults(func=cmd_enroll)
 
     p = sub.add_parser("devices", parents=[common], help=_("township: enrolled devices and devices awaiting approval"),
@@ -25,7 +30,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                            description=_("Approve a waiting device for one grid, after checking its key fingerprint "
                                          "with the worker (in person or by phone). Its waiting bundles are merged."))
     q.add_argument("device", metavar="ID", help=_("device id or key fingerprint (its first characters will do)"))
-    q.add_argument("--grid", required=True, metavar=_("CODE"), help=_("the grid it writes, e.g. G01"))
+    unit = q.add_mutually_exclusive_group(required=True)
+    unit.add_argument("--grid", metavar=_("CODE"), help=_("the grid it writes, e.g. G01"))
+    unit.add_argument("--township", metavar=_("CODE"), help=_("county: the township it speaks for, e.g. 330521101"))
     q = actions.add_parser("revoke", parents=[common], help=_("revoke a device (a lost laptop); its later bundles are refused"),
                            description=_("Revoke a device, e.g. a lost laptop: its bundles are refused from now on, and "
                                          "bundles for its grid are no longer encrypted to it. A waiting device is rejected."))
@@ -42,6 +49,12 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     from storage.sync.devices import enroll
     from tui.cli import db_path
 
+    if args.township:
+        return _enroll_township(args)
+    missing = [flag for flag, value in (("--grid", args.grid), ("--worker", args.worker)) if not value]
+    if missing:
+        raise UserError(_("Enrolling a worker's device needs {flags} (a county enrolls a township: --township CODE).")
+                        .format(flags=", ".join(missing)))
     code, view = enroll(open_database(db_path(args), create=False), args.grid, args.worker)
     print(_("Enrollment code for {worker}, grid {grid}: {code}").format(
         worker=printable(view.worker), grid=view.grid_code, code=code))
@@ -51,21 +64,41 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _enroll_township(args: argparse.Namespace) -> int:
+    from storage.core.db import open_database
+    from storage.core.text import printable
+    from storage.sync.county_trust import enroll_township
+    from tui.cli import db_path
+
+    code, view = enroll_township(open_database(db_path(args), create=False), args.township, args.name or "")
+    print(_("Enrollment code for township {township} {name}: {code}").format(
+        township=view.grid_code, name=printable(view.worker, limit=20), code=code))
+    print(_("Give it to the township's clerk with the county's key file. It works once, for this township only, and "
+            "is not stored here: if it is lost, enroll again. At the township: gridcare county-key county-CODE.pub "
+            "--enroll-code {code}").format(code=code))
+    return 0
+
+
 def _print_list(db) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from storage.core.identity import get_identity
     from storage.core.text import printable
     from storage.sync.devices import enrollments, list_devices
     from tui.formatting import format_datetime
 
+    ident = get_identity(db)
+    county = ident is not None and ident.role == "county"
     views = list_devices(db)
     console = Console()
     if not views:
-        console.print(_("No devices yet: enroll each worker (gridcare enroll --grid CODE --worker NAME)."), markup=False)
+        console.print(_("No townships yet: enroll each one (gridcare enroll --township CODE --name NAME).") if county
+                      else _("No devices yet: enroll each worker (gridcare enroll --grid CODE --worker NAME)."),
+                      markup=False)
     else:
-        table = Table(*device_columns())
+        table = Table(*device_columns(county=county))
         for row in device_rows(views):
             table.add_row(*(Text(cell) for cell in row))
         console.print(table)
@@ -73,9 +106,20 @@ def _print_list(db) -> None:
     if codes:
         console.print(_("Enrollment codes not used yet:"), markup=False)
         for e in codes:
-            console.print(_("  grid {grid}, {worker}, made {date}").format(
-                grid=e.grid_code, worker=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short")),
-                markup=False)
+            line = _("  township {township} {name}, made {date}") if county else _("  grid {grid}, {worker}, made {date}")
+            console.print(line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
+                                      name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short")),
+                          markup=False)
+
+
+def _merge_waiting(db, files) -> int:
+    """The bundles that waited for the device just approved, merged now."""
+    if not files:
+        return 0
+    from storage.sync.merge import merge_paths
+    from tui.cmd_sync import print_merge_report
+
+    return print_merge_report(merge_paths(db, files))
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
@@ -89,16 +133,18 @@ def cmd_devices(args: argparse.Namespace) -> int:
     if action is None:
         _print_list(db)
         return 0
+    if action == "approve" and args.township:
+        from storage.sync.county_trust import approve_township
+
+        view, files = approve_township(db, args.device, args.township)
+        print(_("Device {device} approved for township {township}; key fingerprint {fp}.").format(
+            device=view.device_id[:8], township=view.grid_code, fp=view.fingerprint))
+        return _merge_waiting(db, files)
     if action == "approve":
         view, files = devices.approve(db, args.device, args.grid)
         print(_("Device {device} ({worker}) approved for grid {grid}; key fingerprint {fp}.").format(
             device=view.device_id[:8], worker=printable(view.worker, limit=20), grid=view.grid_code, fp=view.fingerprint))
-        if files:
-            from storage.sync.merge import merge_paths
-            from tui.cmd_sync import print_merge_report
-
-            return print_merge_report(merge_paths(db, files))
-        return 0
+        return _merge_waiting(db, files)
     view = devices.revoke(db, args.device, only_waiting=action == "reject")
     message = (_("Device {device} ({worker}, grid {grid}) revoked: its bundles are refused from now on.")
                if view.status == "revoked" else

@@ -37,11 +37,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=cmd_audit)
 
 
+def _file_of(args: argparse.Namespace) -> Path:
+    """The database file that backup and restore copy; a server database is the server's to back up."""
+    target = db_path(args)
+    if not isinstance(target, Path):
+        raise UserError(_("A server database is backed up by the server's own tools (pg_dump), not by gridcare."))
+    return target
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from storage.core import backup
     from storage.core.audit import record
 
-    path = db_path(args)
+    path = _file_of(args)
     if not path.exists():
         raise UserError(_("No database at {path}.").format(path=path))
     if args.list:
@@ -60,7 +68,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from storage.core.audit import record
     from storage.core.lock import AppLock
 
-    path = db_path(args)
+    path = _file_of(args)
     source = args.file
     if source is None:
         good = backup.latest_good_backup(path)

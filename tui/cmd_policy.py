@@ -106,11 +106,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_policy_show(args: argparse.Namespace) -> int:
     from storage.core.db import open_database
+    from storage.core.text import printable
     from storage.register.policy_set import current_policy
     from storage.register.policy_text import policy_lines
+    from storage.register.township_policies import county_policies
     from tui.cli import db_path
 
-    for line in policy_lines(current_policy(open_database(db_path(args), create=False))):
+    db = open_database(db_path(args), create=False)
+    by_township = county_policies(db)
+    if by_township is not None:  # a county: each township works under its own
+        for code, (name, policy) in by_township.items():
+            print(_("{name} ({code}):").format(name=printable(name, limit=20), code=code))
+            for line in policy_lines(policy):
+                print("  " + line)
+        return 0
+    for line in policy_lines(current_policy(db)):
         print(line)
     return 0
 
@@ -120,7 +130,13 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
 
     from storage.core.db import open_database
     from storage.core.errors import UserError
-    from storage.register.policy_set import ANY_AGE, changed_policy, current_policy, refuse_unless_township, set_policy
+    from storage.register.policy_set import (
+        ANY_AGE,
+        changed_policy,
+        current_policy,
+        refuse_unless_township,
+        set_policy,
+    )
     from storage.register.policy_text import policy_lines
     from tui.cli import db_path
 

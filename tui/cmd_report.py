@@ -73,7 +73,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
         summary_headers,
         title,
     )
-    from storage.reports.monthly import GROUPINGS, LISTS
+    from storage.reports.monthly import LISTS
     from tui.as_text import as_text
     from tui.formatting import cell_text
     from tui.texts import two_lines
@@ -88,7 +88,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
                     "Acknowledged by the township", "Days to next visit"}
     console.print(as_text(title(report), style="bold"))
     console.print(as_text(notes(report)))
-    for grouping in GROUPINGS:
+    for grouping in report.groupings:
         headers = summary_headers(grouping)
         # titles over two lines (紧急和/高风险): the eight columns fit 80, none cut to "紧急和…"
         table = Table(*(h if i == 0 else two_lines(h) for i, h in enumerate(headers)), show_footer=False)

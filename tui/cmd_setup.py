@@ -18,11 +18,16 @@ from tui.progress import cli_progress
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("init", parents=[common], help=_("set a database up for a township or a grid worker"),
-                       description=_("Set a database up for a township (clerk) or a grid worker."))
-    p.add_argument("--role", required=True, choices=["township", "worker"], help=_("township or worker"))
-    p.add_argument("--township-code", required=True, metavar=_("CODE"), help=_("9-digit township code"))
-    p.add_argument("--township-name", required=True, metavar=_("NAME"), help=_("the township's name, e.g. 新市镇"))
+    p = sub.add_parser("init", parents=[common], help=_("set a database up for a county, a township or a grid worker"),
+                       description=_("Set a database up for a county, a township (clerk) or a grid worker."))
+    p.add_argument("--role", required=True, choices=["township", "worker", "county"],
+                   help=_("township, worker or county"))
+    p.add_argument("--township-code", metavar=_("CODE"), help=_("9-digit township code"))
+    p.add_argument("--township-name", metavar=_("NAME"), help=_("the township's name, e.g. 新市镇"))
+    p.add_argument("--county-code", metavar=_("CODE"), help=_("county: 6-digit county code"))
+    p.add_argument("--county-name", metavar=_("NAME"), help=_("county: the county's name"))
+    p.add_argument("--county-key", metavar=_("FILE"), type=Path,
+                   help=_("township: the county's public key file (county-CODE.pub), if you have it already"))
     p.add_argument("--grid-code", metavar=_("CODE"), help=_("worker: the grid's short code, e.g. G03"))
     p.add_argument("--grid-name", metavar=_("NAME"), help=_("worker: the grid's name"))
     p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name"))
@@ -32,10 +37,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help=_("worker: the township's public key file (township-CODE.pub); "
                           "later with gridcare township-key if you do not have it yet"))
     p.add_argument("--enroll-code", metavar=_("CODE"),
-                   help=_("worker: the one-time enrollment code from the clerk (gridcare enroll)"))
+                   help=_("worker: the one-time enrollment code from the clerk (gridcare enroll); township: the "
+                          "county's code for this township, with --county-key"))
     p.add_argument("--key-out", metavar=_("FILE"), type=Path,
-                   help=_("township: where to write the public key (default: ./township-CODE.pub)"))
+                   help=_("township or county: where to write the public key (default: ./township-CODE.pub, ./county-CODE.pub)"))
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("county-key", parents=[common], help=_("township: learn the county's public key"),
+                       description=_("Give this township database its county's public key file; bundles to the county are encrypted to it."))
+    p.add_argument("file", type=Path, metavar=_("FILE"), help=_("the county's public key file (county-CODE.pub)"))
+    p.add_argument("--enroll-code", metavar=_("CODE"),
+                   help=_("the one-time enrollment code the county made for this township (gridcare enroll --township)"))
+    p.set_defaults(func=cmd_county_key)
 
     p = sub.add_parser("demo", parents=[common], help=_("fill the database with a realistic synthetic data set"),
                        description=_("Fill the database with a realistic synthetic data set (deterministic by seed)."))
@@ -54,25 +67,39 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_init(args: argparse.Namespace) -> int:
     from storage.core.identity import init_township, init_worker
 
-    db = open_database(db_path(args))
+    if args.role == "county":
+        return _init_county(args)
+    township = [flag for flag, value in (("--township-code", args.township_code), ("--township-name", args.township_name))
+                if not value]
     if args.role == "township":
+        if township:
+            raise UserError(_("A township database needs {flags}.").format(flags=join_list(township)))
+        db = open_database(db_path(args))
         key_out = args.key_out or Path.cwd() / f"township-{args.township_code}.pub"
-        ident, written, text = init_township(db, args.township_code, args.township_name, key_out)
-        print(_("Township database ready: {path}").format(path=db.path))
+        try:
+            ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
+                                                 enroll_code=args.enroll_code)
+        except ValidationError as exc:
+            raise UserError(exc.message) from None
+        print(_("Township database ready: {path}").format(path=db.label))
         print(_("Public key written to {file}; give it to every grid worker. It reads:").format(file=written))
         print(text)
+        if ident.county_code:
+            print(_("Bundles to the county go to {name} ({code}).").format(name=ident.county_name, code=ident.county_code))
+            _say_enrollment(ident)
         return 0
-    missing = [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
-                                        ("--worker", args.worker)) if not value]
+    missing = township + [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
+                                                   ("--worker", args.worker)) if not value]
     if missing:
         raise UserError(_("A worker database needs {flags}.").format(flags=join_list(missing)))
+    db = open_database(db_path(args))
     try:
         ident = init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
                             args.township_key, village_code=args.village_code, village_name=args.village_name,
                             enroll_code=args.enroll_code)
     except ValidationError as exc:
         raise UserError(exc.message) from None
-    print(_("Grid worker database ready: {path}").format(path=db.path))
+    print(_("Grid worker database ready: {path}").format(path=db.label))
     if not args.township_key:
         print(_("No township key yet: exports need it. Add it when the clerk gives you the file: "
                 "gridcare township-key township-CODE.pub (or on the Sync screen)."))
@@ -87,6 +114,48 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init_county(args: argparse.Namespace) -> int:
+    from storage.core.identity import init_county
+
+    missing = [flag for flag, value in (("--county-code", args.county_code), ("--county-name", args.county_name))
+               if not value]
+    if missing:
+        raise UserError(_("A county database needs {flags}.").format(flags=join_list(missing)))
+    db = open_database(db_path(args))
+    key_out = args.key_out or Path.cwd() / f"county-{args.county_code}.pub"
+    try:
+        _ident, written, text = init_county(db, args.county_code, args.county_name, key_out)
+    except ValidationError as exc:
+        raise UserError(exc.message) from None
+    print(_("County database ready: {path}").format(path=db.label))
+    print(_("Public key written to {file}; give it to every township of the county. It reads:").format(file=written))
+    print(text)
+    return 0
+
+
+def cmd_county_key(args: argparse.Namespace) -> int:
+    from storage.core.db import open_database
+    from storage.core.identity import set_county_key
+    from storage.core.keys import fingerprint
+    from tui.cli import db_path
+
+    ident = set_county_key(open_database(db_path(args), create=False), args.file, args.enroll_code)
+    print(_("Bundles to the county now go to {name} ({code}); key fingerprint {fp}: check it with the county.").format(
+        name=ident.county_name, code=ident.county_code, fp=fingerprint(ident.county_sign_public)))
+    _say_enrollment(ident)
+    return 0
+
+
+def _say_enrollment(ident) -> None:
+    from storage.core.keys import fingerprint
+
+    if ident.enroll_proof:
+        print(_("Enrolled with the county's code: the county accepts this township's first bundle."))
+    else:
+        print(_("No enrollment code from the county yet: the county holds this township's bundles until it approves "
+                "them. Tell the county this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from storage.demo.build import generate
 
@@ -94,7 +163,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with cli_progress(_("Generating demo data")) as progress:
         summary = generate(db, seed=args.seed, scale=args.scale, progress=progress)
     print(_("Demo data in {path}: {residents} residents, {visits} visits.").format(
-        path=db.path, residents=summary["residents"], visits=summary["visits"]))
+        path=db.label, residents=summary["residents"], visits=summary["visits"]))
     db.dispose()
     if args.open:
         return run_tui(args)

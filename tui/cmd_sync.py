@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--out", type=Path, metavar=_("PATH"), help=_("a file, or a folder to put it in (default: this folder)"))
     p.add_argument("--full", action="store_true", help=_("everything, not only what is new"))
     p.add_argument("--grid", metavar=_("CODE"), help=_("township: a bundle for this grid's worker"))
+    p.add_argument("--county", action="store_true", help=_("township: a bundle of the township's records for the county"))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("merge", parents=[common], help=_("merge bundle files, or every bundle in the folders named"),
@@ -47,8 +48,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     warning = clock_warning(db)
     if warning:
         print(warning, file=sys.stderr)
+    if args.county and args.grid:
+        raise UserError(_("Choose one: --county or --grid."))
     with cli_progress(_("Exporting")) as progress:
-        result = export_bundle(db, args.out, full=args.full, grid_code=args.grid, progress=progress)
+        if args.county:
+            from storage.sync.county_export import export_county_bundle
+
+            result = export_county_bundle(db, args.out, full=args.full, progress=progress)
+        else:
+            result = export_bundle(db, args.out, full=args.full, grid_code=args.grid, progress=progress)
     print(describe_export(result))
     return 0
 

@@ -45,8 +45,9 @@ class Opened:
 class Startup:
     """One app's start-up steps, each called from a worker thread."""
 
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
+    def __init__(self, db_path: Path, server_url: str | None = None) -> None:
+        self.db_path = db_path  # a server database's local files hang off this path too (its lock)
+        self.server_url = server_url
         self._lock: AppLock | None = None
         self._first_data = threading.Event()
 
@@ -63,10 +64,15 @@ class Startup:
         # deferred: Home's reads (~50 ms of modules) load in this worker, not before the first paint
         from storage.register.home import quick_reader, read_home
 
+        if self.server_url is not None:  # the quick read is of a file
+            return None
         quick = quick_reader(self.db_path)
         if quick is None:
             return None
         raw, role = quick
+        if role == "county":  # a county's Home is its townships, read after the full open
+            raw.close()
+            return None
         try:
             return role, read_home(raw, today)
         except sqlite3.Error as exc:
@@ -87,7 +93,7 @@ class Startup:
         from storage.core.clock_check import clock_warning
         from storage.core.identity import get_identity
 
-        db = open_database(self.db_path)
+        db = open_database(self.server_url or self.db_path)
         identity = get_identity(db)
         warning = clock_warning(db) if identity is not None and check_clock else None
         return Opened(db, identity, warning)

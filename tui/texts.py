@@ -64,7 +64,7 @@ def describe_totals(report: MergeReport) -> list[str]:
 STATUS_LABELS = {"approved": N_("approved"), "revoked": N_("revoked"), "waiting": N_("awaiting approval"),
                  "rejected": N_("rejected")}
 ENROLLED_BY = {"code": N_("enrollment code"), "clerk": N_("approved by the clerk"),
-               "first use": N_("before enrollment (first use)")}
+               "first use": N_("before enrollment (first use)"), "county": N_("approved by the county")}
 
 
 def device_rows(views) -> list[list[str]]:
@@ -86,7 +86,11 @@ def device_rows(views) -> list[list[str]]:
     return rows
 
 
-def device_columns() -> list[str]:
+def device_columns(county: bool = False) -> list[str]:
+    """The devices table's headings; a county's devices are its townships' databases."""
+    if county:
+        return [_("Status"), _("Device"), _("Township"), _("Sent by"), _("Key fingerprint"), _("First bundle"),
+                _("Last bundle")]
     return [_("Status"), _("Device"), _("Grid"), _("Worker"), _("Key fingerprint"), _("First bundle"), _("Last bundle")]
 
 

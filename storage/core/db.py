@@ -1,10 +1,13 @@
-"""Opening a database: pragmas, schema version and in-place upgrades.
+"""Opening a database: a SQLite file or a PostgreSQL server, its schema version and in-place upgrades.
 
-Nothing here runs at import time; `open_database(path)` builds the engine. SQLModel and
-SQLAlchemy are imported by the functions that need them, not by this module: the start-up
-reads Home's first figures (SCHEMA_VERSION, the stdlib driver) before that ~0.4 s import.
-All SQLite-specific statements of the schema layer stay in this module and in
-storage/core/sqlite_bulk.py, so the township role can move to another engine.
+Nothing here runs at import time; `open_database(target)` builds the engine. `target` is a file path
+(SQLite: workers and townships) or an SQLAlchemy URL (`postgresql://user@host/db`: a county). SQLModel
+and SQLAlchemy are imported by the functions that need them, not by this module: the start-up reads
+Home's first figures (SCHEMA_VERSION, the stdlib driver) before that ~0.4 s import.
+
+The SQL that differs between the engines stays in this module (pragmas, the schema version), in
+storage/core/db_server.py (the server's engine, lock and opening), storage/core/upgrades.py (the
+steps, dialect-aware) and storage/core/sqlite_bulk.py / pg_bulk.py (bulk statements).
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from storage.core import json_text
-from storage.core.derive import id_rev
 from storage.core.errors import UserError
 from storage.core.i18n import _
 
@@ -30,126 +32,46 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 5000
-
-
-def _upgrade_1_to_2(conn: sqlite3.Connection) -> None:
-    # v2 keeps the reversed ID number so that "last digits" search is an index prefix
-    cols = {row[1] for row in conn.execute("PRAGMA table_info(resident)")}
-    if "id_rev" not in cols:
-        conn.execute("ALTER TABLE resident ADD COLUMN id_rev VARCHAR")
-    conn.execute("UPDATE resident SET id_rev = reverse_text(id_number) WHERE id_number IS NOT NULL")
-    conn.execute("CREATE INDEX IF NOT EXISTS ix_resident_id_rev ON resident (id_rev)")
-
-
-def _upgrade_2_to_3(conn: sqlite3.Connection) -> None:
-    # v3 keeps the private keys out of the database, in <database>.keys (storage/core/private_keys.py)
-    from storage.core.private_keys import move_out_of_database
-
-    move_out_of_database(conn)
-
-
-def _upgrade_3_to_4(conn: sqlite3.Connection) -> None:
-    # v4 records whether a visit reached the person (见到本人 / 联系到本人); older visits take it from
-    # what they recorded, by the rule the fold of their events applies too (storage/core/visit_contact.py)
-    from storage.core.visit_contact import LEGACY_CONTACT_SQL
-
-    cols = {row[1] for row in conn.execute("PRAGMA table_info(visit)")}
-    if "contact_made" not in cols:
-        conn.execute("ALTER TABLE visit ADD COLUMN contact_made BOOLEAN")
-    conn.execute(f"UPDATE visit SET contact_made = {LEGACY_CONTACT_SQL} WHERE contact_made IS NULL")
-
-
-def _add_columns(conn: sqlite3.Connection, table: str, columns: dict[str, str]) -> None:
-    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-    for name, ddl in columns.items():
-        if name not in present:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
-
-
-def _create_tables(conn: sqlite3.Connection, names: tuple[str, ...]) -> None:
-    """Tables an upgrade step adds, with the DDL SQLAlchemy gives a new file (so both match)."""
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-    from sqlalchemy.schema import CreateIndex, CreateTable
-    from sqlmodel import SQLModel
-
-    import storage.core.models  # noqa: F401  (registers the tables)
-
-    dialect = sqlite_dialect.dialect()
-    for name in names:
-        table = SQLModel.metadata.tables[name]
-        conn.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=dialect)))
-        for index in table.indexes:
-            conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
-
-
-def _upgrade_4_to_5(conn: sqlite3.Connection) -> None:
-    # v5 enrolls devices. The devices a township registered by trust on first use stay trusted,
-    # approved for the grid they claimed: an upgrade must not lock the real workers out.
-    _add_columns(conn, "device", {"status": "VARCHAR NOT NULL DEFAULT 'approved'",
-                                  "enrolled_by": "VARCHAR NOT NULL DEFAULT ''", "revoked_at": "VARCHAR"})
-    conn.execute("UPDATE device SET status = 'approved', enrolled_by = 'first use' WHERE enrolled_by = ''")
-    _add_columns(conn, "identity", {"enroll_proof": "VARCHAR NOT NULL DEFAULT ''"})
-    _create_tables(conn, ADDED_TABLES[5])
-
-
-def _upgrade_5_to_6(conn: sqlite3.Connection) -> None:
-    # v6 (issue #15): the resident's paired helper, and benefit records (each status period one record)
-    _add_columns(conn, "resident", {"helper_name": "VARCHAR NOT NULL DEFAULT ''",
-                                    "helper_phone": "VARCHAR NOT NULL DEFAULT ''",
-                                    "helper_unit": "VARCHAR NOT NULL DEFAULT ''", "helper_since": "DATE"})
-    _create_tables(conn, ADDED_TABLES[6])
-
-
-def _upgrade_6_to_7(conn: sqlite3.Connection) -> None:
-    # v7: referrals name the level and office they go to and a follow-up deadline; the six-dimension
-    # assessment and the township's acknowledgement of emergencies are tables of their own; two indexes
-    # find emergencies without reading a month of visits (storage/register/emergencies.py)
-    _add_columns(conn, "referral", {"level": "VARCHAR", "department": "VARCHAR NOT NULL DEFAULT ''", "due_on": "DATE"})
-    _create_tables(conn, ADDED_TABLES[7])
-    _create_indexes(conn, {"risk_assessment": ("ix_risk_level",), "visit": ("ix_visit_mandatory",)})
-
-
-def _create_indexes(conn: sqlite3.Connection, wanted: dict[str, tuple[str, ...]]) -> None:
-    """Indexes an upgrade step adds to existing tables, with the DDL a new file gets."""
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-    from sqlalchemy.schema import CreateIndex
-    from sqlmodel import SQLModel
-
-    import storage.core.models  # noqa: F401  (registers the tables)
-
-    dialect = sqlite_dialect.dialect()
-    for table, names in wanted.items():
-        for index in SQLModel.metadata.tables[table].indexes:
-            if index.name in names:
-                conn.execute(str(CreateIndex(index, if_not_exists=True).compile(dialect=dialect)))
-
-
-def _upgrade_7_to_8(conn: sqlite3.Connection) -> None:
-    # v8 remembers bundles refused for what they hold, by checksum (models.BundleRefused, issue #19)
-    _create_tables(conn, ADDED_TABLES[8])
-
-
-# Ordered upgrade steps: UPGRADES[n] takes a file from version n to n + 1.
-UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
-    6: _upgrade_6_to_7, 7: _upgrade_7_to_8,
-}
-KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
-# Tables that an upgrade step creates, by the version that has them first. Every other table
-# must be in a file already: a missing one means a damaged file, never one to create empty.
-ADDED_TABLES: dict[int, tuple[str, ...]] = {5: ("enrollment", "device_request"), 6: ("benefit",),
-                                            7: ("assessment", "emergency_ack"), 8: ("bundle_refused",)}
+# PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
+PG_VERSION_TABLE = "gridcare_schema"
+# the transaction-level advisory lock a PostgreSQL writer takes, as SQLite's BEGIN IMMEDIATE does
+PG_WRITE_LOCK = 0x67726964  # "grid"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass
 class Database:
-    path: Path
+    path: Path | None  # the SQLite file; None on a server
     engine: Engine
     upgraded_from: int | None = None
     backup_of_old_schema: Path | None = None
+    url: str = ""  # a server's URL, password hidden ("" for a file)
     _identity_cache: dict = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.path is not None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def local_path(self) -> Path:
+        """What this machine's own files of the database hang off (its private keys, unsaved drafts):
+        the SQLite file itself; for a server database, a name for it in the user data folder."""
+        if self.path is not None:
+            return self.path
+        from storage.core.paths import server_local_path
+
+        return server_local_path(self.url)
+
+    @property
+    def label(self) -> str:
+        """Where it is, for messages: the file, or the server's URL without its password."""
+        return str(self.path) if self.path is not None else self.url
 
     def session(self) -> Session:
         """A read (or deferred-write) session. Do not hold it across awaits."""
@@ -161,8 +83,9 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write transaction that takes the write lock up front.
 
-        BEGIN IMMEDIATE avoids the deadlock of two deferred readers that both
-        try to upgrade to writers; the busy timeout then queues writers.
+        SQLite: BEGIN IMMEDIATE avoids the deadlock of two deferred readers that both try to
+        upgrade to writers; the busy timeout then queues writers. PostgreSQL: an advisory lock
+        queues writers the same way (two merges never interleave their re-derivations).
         """
         from sqlmodel import Session
 
@@ -187,6 +110,8 @@ class Database:
 def _on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:
     # autocommit at the driver; SQLAlchemy's "begin" hook below issues BEGIN
     dbapi_conn.isolation_level = None
+    from storage.core.derive import id_rev
+
     dbapi_conn.create_function("reverse_text", 1, id_rev, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -200,11 +125,12 @@ def _on_begin(conn: Connection) -> None:
     immediate = conn.connection.dbapi_connection is not None and conn.info.get("immediate")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
-
 def _make_engine(path: Path) -> Engine:
     from sqlalchemy import event as sa_event
     from sqlalchemy.engine import URL
     from sqlmodel import create_engine
+
+    from storage.core import json_text
 
     engine = create_engine(
         # a URL object, not f"sqlite:///{path}": a '?' or '#' in a folder name would cut the path there
@@ -218,7 +144,6 @@ def _make_engine(path: Path) -> Engine:
     sa_event.listen(engine, "connect", _on_connect)
     sa_event.listen(engine, "begin", _on_begin)
     return engine
-
 
 def _copy_aside(path: Path, old_version: int) -> Path:
     from storage.core.platform import create_owner_only
@@ -269,8 +194,11 @@ def _inspect(path: Path) -> tuple[int, set[str]]:
         conn.close()
 
 
-def _tables_of(version: int) -> set[str]:
+def tables_of(version: int) -> set[str]:
+    """The tables a database of `version` has."""
     from sqlmodel import SQLModel
+
+    from storage.core.upgrades import ADDED_TABLES
 
     later = {name for v, names in ADDED_TABLES.items() if v > version for name in names}
     return set(SQLModel.metadata.tables) - later
@@ -283,7 +211,7 @@ def _check_tables(path: Path, version: int, tables: set[str]) -> None:
             path=path))
     if version < 1:
         raise _not_ours(path, "user_version 0")
-    missing = sorted(_tables_of(version) - tables)
+    missing = sorted(tables_of(version) - tables)
     if missing:
         raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
                           "(gridcare restore).").format(path=path, table=", ".join(missing)))
@@ -314,62 +242,92 @@ def _check_writable(path: Path, exists: bool) -> None:
                               "them. If this copy is meant to be used, make it writable first.").format(path=file))
 
 
-def _run_upgrades(path: Path, version: int) -> None:
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.create_function("reverse_text", 1, id_rev, deterministic=True)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        while version < SCHEMA_VERSION:
-            UPGRADES[version](conn)
-            version += 1
-            conn.execute(f"PRAGMA user_version = {version}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
+def stored_version(conn: Connection) -> int:
+    """The schema version recorded in the database (0: none yet)."""
+    if conn.dialect.name == "sqlite":
+        return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table(PG_VERSION_TABLE):
+        return 0
+    return int(conn.exec_driver_sql(f"SELECT max(version) FROM {PG_VERSION_TABLE}").scalar() or 0)
 
 
-def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Database:
-    """Open (creating or upgrading as needed) the database at `path`.
+def store_version(conn: Connection, version: int) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+        return
+    conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {PG_VERSION_TABLE} (version INTEGER NOT NULL)")
+    conn.exec_driver_sql(f"DELETE FROM {PG_VERSION_TABLE}")
+    conn.exec_driver_sql(f"INSERT INTO {PG_VERSION_TABLE} (version) VALUES ({int(version)})")
 
-    Refused, with the file untouched: a foreign SQLite file, a gridcare file missing one of its
-    tables, a read-only file or folder, a file from a newer gridcare.
-    """
+
+def run_upgrades(engine: Engine, version: int) -> None:
+    """Run the steps from `version` to SCHEMA_VERSION in one write transaction (all or nothing)."""
+    from storage.core.upgrades import UPGRADES
+
+    with engine.connect() as conn:
+        conn.info["immediate"] = True
+        with conn.begin():
+            while version < SCHEMA_VERSION:
+                UPGRADES[version](conn)
+                version += 1
+                store_version(conn, version)
+
+
+def too_new_error(version: int) -> UserError:
+    return UserError(
+        _("This database was written by a newer gridcare (schema {found}, this one knows {known}): update gridcare.").format(
+            found=version, known=SCHEMA_VERSION))
+
+
+KEYS_LEFT_AT = 3  # files older than this held the private keys: rewritten after the upgrade
+
+
+def is_server_target(target: str | os.PathLike[str]) -> bool:
+    """Whether `target` (a --db value) names a database server rather than a file."""
+    return isinstance(target, str) and bool(_URL.match(target)) and not target.lower().startswith("sqlite")
+
+
+def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Database:
+    """Open (creating or upgrading as needed) the database at `target`: a file path, or a server's URL."""
+    if is_server_target(target):
+        from storage.core.db_server import open_server
+
+        return open_server(str(target), create=create)
+    if isinstance(target, str) and target.lower().startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        target = make_url(target).database or ""
+    return _open_file(Path(target), create=create)
+
+
+def _open_file(path: Path, *, create: bool) -> Database:
+    """Refused, with the file untouched: a foreign SQLite file, a gridcare file missing one of its
+    tables, a read-only file or folder, a file from a newer gridcare."""
     from sqlmodel import SQLModel
 
     import storage.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
-    path = Path(path).expanduser()
+    path = path.expanduser()
     exists = path.is_file() and path.stat().st_size > 0
     if not exists and not create:
         raise UserError(_("No database at {path}.").format(path=path))
     _check_writable(path, exists)
     upgraded_from = None
     backup = None
+    pending = None
     if exists:
         version, tables = _inspect(path)
         if version > SCHEMA_VERSION:
-            raise UserError(
-                _("This database was written by a newer gridcare (schema {found}, this one knows {known}): update gridcare.").format(
-                    found=version, known=SCHEMA_VERSION
-                )
-            )
+            raise too_new_error(version)
         exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
     if exists:
         _check_tables(path, version, tables)
         if version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)
-            _run_upgrades(path, version)
-            upgraded_from = version
-            if version < KEYS_LEFT_AT:
-                from storage.core.private_keys import scrub_file
-
-                scrub_file(path)
-                scrub_file(backup)
+            pending = version
     elif not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # create the file owner-only before SQLite writes anything into it
@@ -377,26 +335,46 @@ def open_database(path: str | os.PathLike[str], *, create: bool = True) -> Datab
 
         create_owner_only(path)
     engine = _make_engine(path)
+    if pending is not None:
+        run_upgrades(engine, pending)
+        upgraded_from = pending
+        if pending < KEYS_LEFT_AT:
+            from storage.core.private_keys import scrub_file
+
+            engine.dispose()  # VACUUM rewrites the file: no connection of ours stays open on it
+            scrub_file(path)
+            if backup is not None:
+                scrub_file(backup)
     if not exists:
         with engine.begin() as conn:
             SQLModel.metadata.create_all(conn)
-            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            store_version(conn, SCHEMA_VERSION)
     return Database(path=path, engine=engine, upgraded_from=upgraded_from, backup_of_old_schema=backup)
 
-
 def schema_version(db: Database) -> int:
-    from sqlalchemy import text
-
     with db.engine.connect() as conn:
-        return int(conn.execute(text("PRAGMA user_version")).scalar() or 0)
+        return stored_version(conn)
 
 
-def driver_connection(source: Session | sqlite3.Connection) -> sqlite3.Connection:
-    """The sqlite3 connection under a Session (its transaction begun), or the sqlite3 connection itself.
+def driver_connection(source: Session | Connection | sqlite3.Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a Session or a Connection (its transaction begun), or the sqlite3
+    connection itself; on a server, its driver's connection behind a sqlite3-like `execute`
+    (storage/core/server_reader.py).
 
     The hot read paths (Home's figures, a search keystroke, the policy) run their SQL on it:
     SQLAlchemy's work per statement cost more than SQLite's there.
     """
     if isinstance(source, sqlite3.Connection):
         return source
-    return source.connection().connection.driver_connection
+    from storage.core.server_reader import ServerReader
+
+    if isinstance(source, ServerReader):
+        return cast("sqlite3.Connection", source)
+    from sqlalchemy.orm import Session as OrmSession  # loaded already: the caller holds a session or connection
+
+    conn = source.connection() if isinstance(source, OrmSession) else source
+    raw = conn.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection):
+        return raw
+    # a server's connection behind sqlite3's calls: what the hot paths use of sqlite3.Connection
+    return cast("sqlite3.Connection", ServerReader(raw))

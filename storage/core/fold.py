@@ -25,11 +25,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
+from storage.core.bulk import for_connection
 from storage.core.derive import RISK_OWNER, Getter, derive, deriver, visit_risk, visit_risk_id
 from storage.core.fields import column_kinds, from_json_value, row_template, storage_kinds
 from storage.core.models import RECORD_TABLES, Conflict, Event, Resident, RiskAssessment
 from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
-from storage.core.sqlite_bulk import RowEncoder, delete_ids, replace_rows
+from storage.core.sqlite_bulk import RowEncoder
 
 Key = tuple[str, str]
 # an event as _read() selects it: record id, id, fields, hlc, device, base hlc, author (selected from the
@@ -117,6 +118,13 @@ def row_encoder(record_type: str) -> RowEncoder:
 def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
     """resident.risk_level = the latest assessment (by date, then clock)."""
     ids = sorted(set(resident_ids))
+    wanted = set(ids)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":  # one statement for them all (a county merge refreshes thousands)
+        from storage.core.pg_bulk import refresh_risk as refresh_on_server
+
+        refresh_on_server(conn, ids)
+        ids = []
     latest = (
         select(col(RiskAssessment.level))
         .where(col(RiskAssessment.resident_id) == Resident.id, col(RiskAssessment.deleted) == False)  # noqa: E712
@@ -130,7 +138,6 @@ def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
             update(Resident).where(col(Resident.id).in_(chunk)).values(risk_level=func.coalesce(latest, "low")),
             execution_options={"synchronize_session": False},
         )
-    wanted = set(ids)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Resident) and obj.id in wanted:
             session.expire(obj, ["risk_level"])
@@ -220,10 +227,12 @@ def _getter(row: list[Any], index: dict[str, int]) -> Getter:
 
 
 def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, folded: _Folded, enc: RowEncoder,
-           risk_enc: RowEncoder) -> None:
-    """Replace the chunk's state rows, conflicts and visits' risk rows."""
+           risk_enc: RowEncoder, fresh: set[str]) -> None:
+    """Replace the chunk's state rows, conflicts and visits' risk rows (`fresh`: ids known to have no state row)."""
+    bulk = for_connection(conn)
+    delete_ids, replace_rows = bulk.delete_ids, bulk.replace_rows
     try:
-        enc.write(conn, folded.rows)
+        enc.write(conn, folded.rows, fresh)
     except REFUSED_ROW as exc:
         raise refused_row(record_type, enc.columns, exc) from exc
     stale = [rid for rid in chunk if rid not in read.single]  # records written once have no conflicts or risk rows
@@ -233,6 +242,7 @@ def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, fo
     if record_type == "visit":
         if stale:
             delete_ids(conn, "risk_assessment", "id", [visit_risk_id(v) for v in stale])
+        # not taken as fresh: a bundle may also carry a risk record under a visit's derived id
         risk_enc.write(conn, folded.risk_rows)
 
 
@@ -260,7 +270,9 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
             chunk = ids[i : i + CHUNK]
             read = _read(conn, record_type, chunk, known)
             folded = _fold(record_type, chunk, read, enc, risk_enc)
-            _write(conn, record_type, chunk, read, folded, enc, risk_enc)
+            # records with every event in hand had no state: nothing of theirs to replace
+            fresh = {rid for rid in chunk if (record_type, rid) in known}
+            _write(conn, record_type, chunk, read, folded, enc, risk_enc, fresh)
             residents |= folded.residents
             conflict_ids += [(c["id"], record_type, c["field"]) for c in folded.conflicts]
     _forget(session, by_type)

@@ -1,4 +1,4 @@
-"""Setting a database up as a township's or a grid worker's (`gridcare init`)."""
+"""Setting a database up as a county's, a township's or a grid worker's (`gridcare init`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from storage.core.schema import NAME_MAX
 from storage.core.text import printable
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
+COUNTY_CODE = re.compile(r"^\d{6}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
@@ -47,16 +48,125 @@ def grid_record_id(township_code: str, grid_code: str) -> str:
 
 def _ensure_empty(db: Database) -> None:
     if get_identity(db) is not None:
-        raise UserError(_("{path} is already set up; use another --db for a new database.").format(path=db.path))
+        raise UserError(_("{path} is already set up; use another --db for a new database.").format(path=db.label))
 
 
-def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
-    """Create a township database and its key pair; returns (identity, key file, key text)."""
+def init_county(db: Database, county_code: str, county_name: str,
+                key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
+    """Create a county database and its key pair; returns (identity, key file, key text).
+
+    The county's public key goes to each of its townships (`gridcare county-key FILE`): they
+    encrypt their bundles to it. A county writes no records of its own: its state is the fold
+    of its townships' events.
+    """
+    if not COUNTY_CODE.match(county_code or ""):
+        raise ValidationError("county_code", _("A county code has 6 digits, e.g. 330127."))
+    if not (county_name or "").strip():
+        raise ValidationError("county_name", _("Give the county's name."))
+    _ensure_empty(db)
+    county = keys.generate_keypair()
+    device = keys.generate_keypair()
+    # the private keys beside the database (for a server database, in the user data folder), never in it
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
+                                          county_age_secret=county.age_secret, county_sign_secret=county.sign_secret))
+    ident = Identity(
+        role="county",
+        device_id=secrets.token_hex(8),
+        township_code="",
+        township_name="",
+        worker_name=_("County administrator"),
+        created_at=utc_now(),
+        device_age_recipient=device.age_recipient,
+        device_sign_public=device.sign_public,
+        county_code=county_code,
+        county_name=county_name.strip(),
+        county_age_recipient=county.age_recipient,
+        county_sign_public=county.sign_public,
+    )
+    with db.write() as s:
+        s.add(ident)
+    text = keys.format_county_key(county_code, county_name.strip(), county)
+    written = None
+    if key_out is not None:
+        keys.write_county_key_file(key_out, county_code, county_name.strip(), county)
+        written = key_out
+    return ident, written, text
+
+
+def set_county_key(db: Database, key_file: Path, enroll_code: str | None = None) -> Identity:
+    """A township learns its county's public key (from the file the county gave it), and the
+    one-time code the county enrolled it with (`gridcare enroll --township` there), if given.
+
+    The key's county must be the township's own (the first 6 digits of its code): a key of
+    another county is refused, so the township's residents are never encrypted to it. Of the
+    code only its proof is kept (storage/core/enrollment.py); every bundle to the county carries it.
+    """
+    pub = keys.read_county_key_file(key_file)
+    code = _county_code_given(enroll_code)
+    with db.write() as s:
+        ident = s.get(Identity, 1)
+        if ident is None or ident.role != "township":
+            raise UserError(_("Only a township database sends bundles to a county."))
+        _check_county_of(ident.township_code, pub.county_code)
+        if code is not None:
+            ident.enroll_proof = _county_proof(ident, code, pub.county_code)
+        elif pub.county_code != ident.county_code:
+            ident.enroll_proof = ""  # a proof for another county's code proves nothing here
+        ident.county_code = pub.county_code
+        ident.county_name = pub.county_name
+        ident.county_age_recipient = pub.age_recipient
+        ident.county_sign_public = pub.sign_public
+        s.add(ident)
+    return ident
+
+
+def _county_code_given(enroll_code: str | None) -> str | None:
+    """The county's enrollment code, normalised; None if none was given; ValidationError if mistyped."""
+    from storage.core import enrollment
+
+    if enroll_code is None or not enroll_code.strip():
+        return None
+    code = enrollment.normalise_code(enroll_code)
+    if code is None:
+        raise ValidationError("enroll_code", _("This enrollment code is not right (a character is missing or "
+                                               "mistyped): check it with the county."))
+    return code
+
+
+def _county_proof(ident: Identity, code: str, county_code: str) -> str:
+    """A township's proof of the county's code: bound to the county, the township and this database's
+    device keys (which sign its bundles to the county), as a worker's proof is bound to its grid."""
+    from storage.core import enrollment
+
+    key = enrollment.code_key(code, county_code, ident.township_code)
+    return enrollment.proof(key, county_code, ident.township_code, ident.device_id, ident.device_sign_public,
+                            ident.device_age_recipient)
+
+
+def _check_county_of(township_code: str, county_code: str) -> None:
+    if not COUNTY_CODE.match(county_code) or not township_code.startswith(county_code):
+        raise UserError(_("The key file is for county {found}, but township {township} belongs to county {expected}.").format(
+            found=county_code[:12], township=township_code, expected=township_code[:6]))
+
+
+def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None,
+                  county_key_file: Path | None = None, enroll_code: str | None = None) -> tuple[Identity, Path | None, str]:
+    """Create a township database and its key pair; returns (identity, key file, key text).
+
+    `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later);
+    `enroll_code`: the one-time code the county enrolled this township with (needs the county's key).
+    """
     _check_codes(township_code, township_name)
+    county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
+    if county is not None:
+        _check_county_of(township_code, county.county_code)
+    code = _county_code_given(enroll_code)
+    if code is not None and county is None:
+        raise UserError(_("An enrollment code from the county needs the county's key file too (--county-key)."))
     _ensure_empty(db)
     township = keys.generate_keypair()
     device = keys.generate_keypair()
-    write_keys(db.path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
                                     township_age_secret=township.age_secret, township_sign_secret=township.sign_secret))
     ident = Identity(
         role="township",
@@ -70,6 +180,11 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         township_age_recipient=township.age_recipient,
         township_sign_public=township.sign_public,
     )
+    if county is not None:
+        ident.county_code, ident.county_name = county.county_code, county.county_name
+        ident.county_age_recipient, ident.county_sign_public = county.age_recipient, county.sign_public
+        if code is not None:
+            ident.enroll_proof = _county_proof(ident, code, county.county_code)
     with db.write() as s:
         s.add(ident)
         s.flush()
@@ -137,7 +252,7 @@ def init_worker(
         key = enrollment.code_key(code, township_code, grid_id)
         proof = enrollment.proof(key, township_code, grid_id, device_id, device.sign_public, device.age_recipient)
     # a worker's key file holds its device's keys only: never the township's private key
-    write_keys(db.path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret))
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret))
     ident = Identity(
         role="worker",
         device_id=device_id,

@@ -18,6 +18,7 @@ from storage.core.files import atomic_text_writer
 from storage.core.i18n import _
 
 HEADER = "# gridcare township public key"
+COUNTY_HEADER = "# gridcare county public key"
 MAX_KEY_FILE = 16 * 1024
 _FIELD = re.compile(r"^\s*([A-Za-z0-9_]+)\s*[:：]\s*(.*?)\s*$")
 
@@ -34,6 +35,14 @@ class KeyPair:
 class TownshipPublicKey:
     township_code: str
     township_name: str
+    age_recipient: str
+    sign_public: str
+
+
+@dataclass(frozen=True)
+class CountyPublicKey:
+    county_code: str
+    county_name: str
     age_recipient: str
     sign_public: str
 
@@ -107,20 +116,59 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+# what each level's key file is called, in its header and in messages
+_LEVELS = {"township": (HEADER, "township"), "county": (COUNTY_HEADER, "county")}
+
+
+def _not_key_file(level: str, file: str) -> str:
+    if level == "county":
+        return _("{file} is not a gridcare county public key file.").format(file=file)
+    return _("{file} is not a gridcare township public key file.").format(file=file)
+
+
 def format_public_key(township_code: str, township_name: str, keys: KeyPair | TownshipPublicKey) -> str:
     """The text of a township public key file (also shown on screen, to copy)."""
-    return (f"{HEADER}\ntownship: {_one_line(township_code)}\nname: {_one_line(township_name)}\n"
+    return _format("township", township_code, township_name, keys)
+
+
+def format_county_key(county_code: str, county_name: str, keys: KeyPair | CountyPublicKey) -> str:
+    """The text of a county public key file, which every township of the county is given."""
+    return _format("county", county_code, county_name, keys)
+
+
+def _format(level: str, code: str, name: str, keys) -> str:
+    header, field = _LEVELS[level]
+    return (f"{header}\n{field}: {_one_line(code)}\nname: {_one_line(name)}\n"
             f"age: {keys.age_recipient}\ned25519: {keys.sign_public}\n")
 
 
 def write_public_key_file(path: Path, township_code: str, township_name: str, keys: KeyPair | TownshipPublicKey) -> None:
+    _write(path, format_public_key(township_code, township_name, keys))
+
+
+def write_county_key_file(path: Path, county_code: str, county_name: str, keys: KeyPair | CountyPublicKey) -> None:
+    _write(path, format_county_key(county_code, county_name, keys))
+
+
+def _write(path: Path, text: str) -> None:
     with atomic_text_writer(Path(path)) as fh:
-        fh.write(format_public_key(township_code, township_name, keys))
+        fh.write(text)
 
 
 def parse_public_key(text: str, source: str = "") -> TownshipPublicKey:
     """Read the key file's text; tolerant of a BOM, blank lines, CRLF and a full-width colon
     (the text may have travelled through a chat app). UserError says which part is wrong."""
+    return TownshipPublicKey(*_parse("township", text, source))
+
+
+def parse_county_key(text: str, source: str = "") -> CountyPublicKey:
+    """A county key file's text, read as `parse_public_key` reads a township's."""
+    return CountyPublicKey(*_parse("county", text, source))
+
+
+def _parse(level: str, text: str, source: str) -> tuple[str, str, str, str]:
+    """(code, name, age recipient, ed25519 public key) of a key file of that level."""
+    field = _LEVELS[level][1]
     fields: dict[str, str] = {}
     for line in text.lstrip("\ufeff").splitlines():
         if line.strip().startswith("#"):
@@ -129,9 +177,11 @@ def parse_public_key(text: str, source: str = "") -> TownshipPublicKey:
         if match:
             fields.setdefault(match.group(1).lower(), match.group(2))
     file = source or "-"
-    if not {"township", "age", "ed25519"} & fields.keys():
-        raise UserError(_("{file} is not a gridcare township public key file.").format(file=file))
-    for name in ("township", "age", "ed25519"):
+    if not {field, "age", "ed25519"} & fields.keys():
+        raise UserError(_not_key_file(level, file))
+    if field not in fields and (set(_LEVELS) - {level}) & fields.keys():
+        raise UserError(_not_key_file(level, file))  # the other level's key: a township's is no county's
+    for name in (field, "age", "ed25519"):
         if not fields.get(name):
             raise UserError(_("{file}: the line \"{field}: ...\" is missing.").format(file=file, field=name))
     try:
@@ -146,14 +196,22 @@ def parse_public_key(text: str, source: str = "") -> TownshipPublicKey:
         pyrage.x25519.Recipient.from_str(fields["age"])
     except pyrage.RecipientError:
         raise UserError(_("{file}: the encryption key (age: ...) is damaged.").format(file=file)) from None
-    return TownshipPublicKey(fields["township"], fields.get("name", ""), fields["age"], fields["ed25519"])
+    return fields[field], fields.get("name", ""), fields["age"], fields["ed25519"]
 
 
 def read_public_key_file(path: Path) -> TownshipPublicKey:
     """A township's public key file; UTF-8 (with or without BOM), or GB18030 if a Chinese Windows
     editor re-saved it."""
-    path = Path(path)
-    not_key = _("{file} is not a gridcare township public key file.").format(file=path)
+    return parse_public_key(_read_key_text(Path(path), "township"), str(path))
+
+
+def read_county_key_file(path: Path) -> CountyPublicKey:
+    """A county's public key file, read as a township's is."""
+    return parse_county_key(_read_key_text(Path(path), "county"), str(path))
+
+
+def _read_key_text(path: Path, level: str) -> str:
+    not_key = _not_key_file(level, str(path))
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_KEY_FILE + 1)
@@ -167,10 +225,7 @@ def read_public_key_file(path: Path) -> TownshipPublicKey:
         raise UserError(not_key)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise UserError(not_key)
-    return parse_public_key(text, str(path))
+    raise UserError(not_key)

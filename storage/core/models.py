@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, String, text
+from sqlalchemy import JSON, BigInteger, Column, Index, String, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -55,6 +55,11 @@ def _instant(**kw) -> Any:
     return Field(sa_column=Column(UtcDateTime(), **kw))
 
 
+def _clock(**kw) -> Any:
+    """A hybrid logical clock value: 64 bits (PostgreSQL's INTEGER is 32; SQLite's INTEGER is 64 either way)."""
+    return Field(sa_type=BigInteger, **kw)
+
+
 def _optional_instant() -> Any:
     return Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
@@ -74,11 +79,12 @@ class Event(SQLModel, table=True):
     record_type: str
     record_id: str
     fields: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    hlc: int
+    hlc: int = _clock()
     device_id: str
-    base_hlc: int = 0  # the newest event of this record the writer had seen
+    base_hlc: int = _clock(default=0)  # the newest event of this record the writer had seen
     author: str = ""
-    # local only: the bundle of this device that carried the event (None: not yet)
+    # local only: the bundle of this device that carried the event (None: not yet); on a township
+    # database, the bundle to the county that carried it (storage/sync/county_export.py)
     exported_seq: Optional[int] = None
 
 
@@ -88,7 +94,7 @@ class Identity(SQLModel, table=True):
     __tablename__ = "identity"
 
     id: int = Field(default=1, primary_key=True)
-    role: str  # "worker" | "township"
+    role: str  # "worker" | "township" | "county"
     device_id: str
     township_code: str
     township_name: str
@@ -96,7 +102,7 @@ class Identity(SQLModel, table=True):
     grid_name: Optional[str] = None
     worker_name: str = ""
     created_at: dt.datetime = _instant(nullable=False)
-    last_hlc: int = 0
+    last_hlc: int = _clock(default=0)
     # public keys (see storage/core/keys.py); the private ones are in <database>.keys
     device_age_recipient: str = ""
     device_sign_public: str = ""
@@ -110,8 +116,16 @@ class Identity(SQLModel, table=True):
     township_sign_secret: str = ""
     demo: bool = False
     # worker role: the proof of the clerk's enrollment code, sent in every bundle's manifest
-    # (an HMAC over this device's keys and grid, storage/core/enrollment.py); "" if set up without one
+    # (an HMAC over this device's keys and grid, storage/core/enrollment.py); "" if set up without one.
+    # township role: the same proof of the county's code (over its device keys and the township),
+    # sent in every bundle to the county (storage/sync/county_trust.py)
     enroll_proof: str = ""
+    # the county level (schema 9): a county database's code, name and public keys; a township's county
+    # and that county's public key. The county's private keys are in <database>.keys too.
+    county_code: str = ""
+    county_name: str = ""
+    county_age_recipient: str = ""
+    county_sign_public: str = ""
 
 
 class Device(SQLModel, table=True):
@@ -186,6 +200,19 @@ class BundleReceived(SQLModel, table=True):
     payload_sha256: str = ""
     event_count: int = 0
     merged_at: dt.datetime = _instant(nullable=False)
+
+
+class CountyExport(SQLModel, table=True):
+    """A township's bundles to its county: numbered on their own, so the county can name a missing one."""
+
+    __tablename__ = "county_export"
+
+    seq: int = Field(primary_key=True)
+    file_name: str = ""
+    payload_sha256: str = ""
+    event_count: int = 0
+    full: bool = False
+    written_at: dt.datetime = _instant(nullable=False)
 
 
 class BundleRefused(SQLModel, table=True):
@@ -368,7 +395,7 @@ class RiskAssessment(SQLModel, table=True):
     assessed_on: Optional[dt.date] = None
     assessor: str = ""
     source: str = "manual"  # manual | visit
-    hlc: int = 0
+    hlc: int = _clock(default=0)
     deleted: bool = False
 
 
@@ -458,12 +485,12 @@ class Conflict(SQLModel, table=True):
     winner_value: Any = Field(default=None, sa_column=Column(JSON))
     winner_author: str = ""
     winner_device: str = ""
-    winner_hlc: int = 0
+    winner_hlc: int = _clock(default=0)
     loser_event: str
     loser_value: Any = Field(default=None, sa_column=Column(JSON))
     loser_author: str = ""
     loser_device: str = ""
-    loser_hlc: int = 0
+    loser_hlc: int = _clock(default=0)
 
 
 # record_type in the change log -> state table

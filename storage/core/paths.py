@@ -47,3 +47,16 @@ def backups_dir(db_path: Path) -> Path:
 def keys_file(db_path: Path) -> Path:
     """The database's private keys, beside it and never inside it (storage/core/private_keys.py)."""
     return db_path.parent / f"{db_path.name}.keys"
+
+
+def server_local_path(url: str) -> Path:
+    """For a database on a server (`url`, password hidden): the path its local files hang off, in the
+    user data folder (e.g. servers/127.0.0.1-5432-county, so its keys are servers/127.0.0.1-5432-county.keys).
+    The private keys of a county stay on the machine that merges its bundles, never on the server."""
+    import re
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = "-".join(str(p) for p in (parsed.host or "local", parsed.port or "", parsed.database or "") if p != "")
+    return data_dir() / "servers" / (re.sub(r"[^A-Za-z0-9._-]+", "_", name) or "server")

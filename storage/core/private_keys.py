@@ -35,10 +35,14 @@ class PrivateKeys:
     device_sign_secret: str = ""
     township_age_secret: str = ""  # township role only
     township_sign_secret: str = ""  # township role only
+    county_age_secret: str = ""  # county role only
+    county_sign_secret: str = ""  # county role only
 
 
 NAMES = tuple(f.name for f in fields(PrivateKeys))
-_BLANK = "UPDATE identity SET " + ", ".join(f"{n} = ''" for n in NAMES)
+# the columns schema 2 held them in (a county's keys were never in the database)
+IN_OLD_FILES = tuple(n for n in NAMES if not n.startswith("county_"))
+_BLANK = "UPDATE identity SET " + ", ".join(f"{n} = ''" for n in IN_OLD_FILES)
 
 
 def read_keys(db_path: Path) -> PrivateKeys | None:
@@ -90,13 +94,13 @@ def move_out_of_database(conn: sqlite3.Connection) -> None:
     """Schema 2 -> 3, inside the upgrade's transaction: the identity row's keys to the key file.
     The file is written first, so a failure leaves the keys where they were."""
     cols = {row[1] for row in conn.execute("PRAGMA table_info(identity)")}
-    if not set(NAMES) <= cols:
+    if not set(IN_OLD_FILES) <= cols:
         return
-    row = conn.execute(f"SELECT {', '.join(NAMES)} FROM identity WHERE id = 1").fetchone()
+    row = conn.execute(f"SELECT {', '.join(IN_OLD_FILES)} FROM identity WHERE id = 1").fetchone()
     if row is None or not any(row):
         return
     db_path = _main_file(conn)
-    in_db = PrivateKeys(*(v or "" for v in row))
+    in_db = PrivateKeys(**{n: v or "" for n, v in zip(IN_OLD_FILES, row, strict=True)})
     on_disk = read_keys(db_path)
     if on_disk is not None:  # a restored old backup: what the file holds wins, the gaps come from the row
         in_db = PrivateKeys(**{n: getattr(on_disk, n) or getattr(in_db, n) for n in NAMES})
@@ -111,7 +115,7 @@ def scrub_file(path: Path) -> None:
     try:
         conn.execute("PRAGMA secure_delete = ON")
         cols = {row[1] for row in conn.execute("PRAGMA table_info(identity)")}
-        if set(NAMES) <= cols:
+        if set(IN_OLD_FILES) <= cols:
             conn.execute(_BLANK)
         conn.execute("VACUUM")
         with contextlib.suppress(sqlite3.DatabaseError):  # a copy in rollback-journal mode has no -wal

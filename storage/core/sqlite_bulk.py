@@ -1,7 +1,7 @@
 """SQLite-specific bulk statements, kept in one place (docs/design.md §2).
 
-A county that moves the township role to PostgreSQL replaces this module:
-`INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`.
+PostgreSQL's twin is storage/core/pg_bulk.py (COPY instead of INSERT OR IGNORE / OR REPLACE);
+callers pick the one of their connection with storage.core.bulk.for_connection.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def existing_event_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None) -> int:
+def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None,
+                         *, checked: bool = False) -> int:
+    """The events not in the table yet (INSERT OR IGNORE: `checked`, that the caller looked them up, changes nothing)."""
     rows = [
         (ev["id"], ev["record_type"], ev["record_id"], dumps(ev["fields"]), ev["hlc"],
          ev["device_id"], int(ev.get("base_hlc") or 0), str(ev.get("author") or ""), exported_seq)
@@ -184,8 +186,18 @@ class RowEncoder:
             raise
         return out
 
-    def write(self, conn: Connection, rows: Sequence[list[Any]]) -> None:
-        if rows:
+    def write(self, conn: Connection, rows: Sequence[list[Any]], fresh: set[str] | frozenset[str] = frozenset()) -> None:
+        """Insert the rows, replacing those with the same id (on PostgreSQL: storage/core/pg_bulk.py).
+
+        `fresh`: ids known to have no row yet (PostgreSQL then COPYs them without a DELETE first).
+        """
+        if not rows:
+            return
+        if conn.dialect.name == "postgresql":
+            from storage.core.pg_bulk import replace_tuples
+
+            replace_tuples(conn, self.table, self.columns, rows, fresh)
+        else:
             conn.exec_driver_sql(self.sql, [tuple(r) for r in rows])
 
 

@@ -41,3 +41,10 @@ LEGACY_CONTACT_SQL = (
     f" OR trim(coalesce(met_with, '')) = '' OR instr(met_with, '{SELF}') > 0"
     " ELSE 0 END"
 )
+# the same on PostgreSQL (boolean columns, strpos for instr)
+LEGACY_CONTACT_SQL_PG = (
+    "CASE WHEN method = 'home' THEN coalesce(resident_seen, false)"
+    " WHEN method IN ('phone', 'video') THEN coalesce(resident_seen, false)"
+    f" OR trim(coalesce(met_with, '')) = '' OR strpos(met_with, '{SELF}') > 0"
+    " ELSE false END"
+)

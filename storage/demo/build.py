@@ -19,13 +19,13 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from storage.core.bulk import for_connection
 from storage.core.changes import writer
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.identity import init_township, init_worker
 from storage.core.models import Grid, Identity, Resident, Township, Village
-from storage.core.sqlite_bulk import insert_events_ignore, replace_rows
 from storage.demo import words
 from storage.demo.grid import Batch, GridBuilder, GridSpec, Shared
 
@@ -162,9 +162,10 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
 def _write(s: Session, batch: Batch, spec: GridSpec, places: set[tuple[str, str]]) -> int:
     """One grid, in the caller's write transaction; returns the number of place events written besides the batch."""
     conn = s.connection()
-    insert_events_ignore(conn, batch.events)
+    bulk = for_connection(conn)
+    bulk.insert_events_ignore(conn, batch.events)
     for table, rows in batch.rows.items():
-        replace_rows(conn, table, rows)
+        bulk.replace_rows(conn, table, rows)
     # townships and villages: set up by whoever runs this database, through the ordinary writer
     w, written = None, 0
     for record_type, (code, name), extra in (("township", spec.township, {}),

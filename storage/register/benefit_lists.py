@@ -51,10 +51,12 @@ class Watch:
             row.grid = grids.get(row.grid_code, row.grid_code)
 
 
-_RESIDENTS = ("SELECT id, name, id_number, village_code, grid_code, categories, flags, birth_date, disability_category,"
+# the JSON lists as text on both engines (a server's driver would decode each row's): alike residents share one key
+_RESIDENTS = ("SELECT id, name, id_number, village_code, grid_code, CAST(categories AS TEXT), CAST(flags AS TEXT),"
+              " birth_date, disability_category,"
               " disability_grade, helper_name, name_pinyin FROM resident"
-              " WHERE deleted = 0 AND merged_into IS NULL AND status = 'active'")
-_BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE deleted = 0"
+              " WHERE NOT deleted AND merged_into IS NULL AND status = 'active'")
+_BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE NOT deleted"
 _ORDER = {code: i for i, code in enumerate(BENEFIT_KINDS)}
 _PAIRING = frozenset(PAIRING_CATEGORIES)
 _NONE: list = []

@@ -6,6 +6,7 @@ Labels are English msgids marked with N_; translate them where they are shown
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -185,8 +186,13 @@ def with_derived(categories: list[str], age: int | None) -> list[str]:
     """
     if age is None or age < ADVANCED_AGE_FROM:
         return categories
-    return [c for c in SHOWN_CATEGORIES if c in categories or c == ADVANCED_AGE] + \
-        [c for c in categories if c not in SHOWN_CATEGORIES]
+    return list(_with_advanced_age(tuple(categories)))
+
+
+@functools.lru_cache(maxsize=1024)  # a county's elders share a few lists of categories
+def _with_advanced_age(categories: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple([c for c in SHOWN_CATEGORIES if c in categories or c == ADVANCED_AGE] +
+                 [c for c in categories if c not in SHOWN_CATEGORIES])
 
 
 def hazards_for(categories: list[str]) -> list[str]:

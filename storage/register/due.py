@@ -24,11 +24,20 @@ the register's filters, and tests/test_due_rule.py checks that the two agree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from storage.register.policy import FINDING_LEVELS, MONTH, Every, Policy, age_on, born_by, counting_visit_sql
+from storage.register.policy import (
+    FINDING_LEVELS,
+    MONTH,
+    Every,
+    Policy,
+    age_on,
+    born_by,
+    counting_visit_sql,
+)
 
 DAY = dt.timedelta(days=1)
 
@@ -46,6 +55,7 @@ def add_months(day: dt.date, n: int) -> dt.date:
     return dt.date(k // 12, k % 12 + 1, 1)
 
 
+@functools.lru_cache(maxsize=4096)  # a report asks for the same few months' ends for each of its residents
 def month_end(day: dt.date) -> dt.date:
     return add_months(day, 1) - DAY
 
@@ -147,13 +157,13 @@ def risk_from_sql(resident: str = "r.id", level: str = "r.risk_level", day: str 
     until_a = f" AND ra.assessed_on <= {day}" if day else ""
     until_b = f" AND rb.assessed_on <= {day}" if day else ""
     return (f"(SELECT min(ra.assessed_on) FROM risk_assessment ra WHERE ra.resident_id = {resident}"
-            f" AND ra.deleted = 0 AND ra.level = {level}{until_a} AND NOT EXISTS (SELECT 1 FROM risk_assessment rb"
-            f" WHERE rb.resident_id = {resident} AND rb.deleted = 0 AND rb.level != {level}{until_b}"
+            f" AND NOT ra.deleted AND ra.level = {level}{until_a} AND NOT EXISTS (SELECT 1 FROM risk_assessment rb"
+            f" WHERE rb.resident_id = {resident} AND NOT rb.deleted AND rb.level != {level}{until_b}"
             " AND (rb.assessed_on > ra.assessed_on OR (rb.assessed_on = ra.assessed_on AND rb.hlc > ra.hlc))))")
 
 
 def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
-                   prefix: str = "due") -> tuple[str, dict[str, Any]]:
+                   prefix: str = "due", dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
     """SQL for a resident row `r`: how many of `bounds` its due date (as of `today`) is before; and its parameters.
 
     With one bound, true when due before it (overdue: bounds=[today]); with [today, today + 7],
@@ -161,22 +171,24 @@ def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
     bound iff some rule's anchor is before its threshold); it reads `:today` from the caller's
     parameters. The last visit that counts is found once per resident: the conditions are
     evaluated inside the subquery that finds it (walking ix_visit_resident_date backwards), and
-    on the registration date for a resident never visited.
+    on the registration date for a resident never visited. `dialect`: the engine's ("sqlite" or
+    "postgresql"): the SQL differs only where SQLite's functions have no twin there.
     """
     params: dict[str, Any] = {}
     seen_terms, never_terms = [], []
     for n, bound in enumerate(bounds):
-        seen_terms.append(_condition(policy, bound, today, "v.visit_date", True, f"{prefix}{n}", params))
+        seen_terms.append(_condition(policy, bound, today, "v.visit_date", True, f"{prefix}{n}", params, dialect))
         never_terms.append(_condition(policy, bound, today, "coalesce(r.registered_on, :today)", False,
-                                      f"{prefix}{n}", params))
+                                      f"{prefix}{n}", params, dialect))
     seen = (f"(SELECT {' + '.join(seen_terms)} FROM visit v WHERE v.resident_id = r.id"
             f" AND v.visit_date <= :today AND {counting_visit_sql(policy)} ORDER BY v.visit_date DESC LIMIT 1)")
     return f"coalesce({seen}, {' + '.join(never_terms)})", params
 
 
 def _condition(policy: Policy, bound: dt.date, today: dt.date, anchor: str, seen: bool, prefix: str,
-               params: dict[str, Any]) -> str:
+               params: dict[str, Any], dialect: str = "sqlite") -> str:
     """due < bound as 1 or 0, with `anchor` the last visit that counts (seen) or the registration date."""
+    pg = dialect == "postgresql"
 
     def param(name: str, value: Any) -> str:
         key = f"{prefix}_{name}"
@@ -190,7 +202,9 @@ def _condition(policy: Policy, bound: dt.date, today: dt.date, anchor: str, seen
         if every == MONTH:  # due by the end of the month after the last visit; never: of the registration month
             return f"{anchor} < {last_month if seen else this_month}"
         threshold = param(f"d{int(every)}", bound - dt.timedelta(days=int(every)))
-        if finding:
+        if finding:  # from the later of the visit and the day the level began (PostgreSQL's greatest skips NULL)
+            if pg:
+                return f"greatest({anchor}, {risk_from_sql()}) < {threshold}"
             return f"max({anchor}, coalesce({risk_from_sql()}, '')) < {threshold}"
         return f"{anchor} < {threshold}"
 
@@ -199,13 +213,16 @@ def _condition(policy: Policy, bound: dt.date, today: dt.date, anchor: str, seen
     terms = [f"(CASE r.risk_level {levels} ELSE {rule(policy.every['low'])} END)"]
     for i, cat_rule in enumerate(policy.categories):
         pattern = '%"' + cat_rule.category.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
-        applies = f"r.categories LIKE {param(f'c{i}', pattern)} ESCAPE '\\'"
+        applies = f"{'CAST(r.categories AS text)' if pg else 'r.categories'} LIKE {param(f'c{i}', pattern)} ESCAPE '\\'"
         if cat_rule.min_age is not None:
             applies += f" AND r.birth_date <= {param(f'b{i}', born_by(today, cat_rule.min_age))}"
         terms.append(f"({applies} AND {rule(cat_rule.every)})")
-    terms.append(f"(r.visit_frequency_days > 0 AND julianday({bound_param}) - julianday({anchor})"
-                 " > r.visit_frequency_days)")
+    days_since = (f"(CAST({bound_param} AS date) - {anchor})" if pg else
+                  f"julianday({bound_param}) - julianday({anchor})")
+    terms.append(f"(r.visit_frequency_days > 0 AND {days_since} > r.visit_frequency_days)")
     # NULLs (no birth date, no own interval) make a term unknown, never true: false (0), so that NOT works
+    if pg:  # booleans are not numbers there: 1 or 0 said explicitly, as the callers add and compare them
+        return "(CASE WHEN " + " OR ".join(terms) + " THEN 1 ELSE 0 END)"
     return "coalesce(" + " OR ".join(terms) + ", 0)"
 
 

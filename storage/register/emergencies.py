@@ -101,7 +101,7 @@ def _previous_levels(raw: sqlite3.Connection, rows: list[tuple]) -> dict[str, st
     history: dict[str, list[tuple]] = {}
     for chunk in _chunks(residents):
         for rid, resident, day, stamp, level in raw.execute(
-                "SELECT id, resident_id, assessed_on, hlc, level FROM risk_assessment WHERE deleted = 0"
+                "SELECT id, resident_id, assessed_on, hlc, level FROM risk_assessment WHERE NOT deleted"
                 f" AND resident_id IN ({_marks(len(chunk))})", chunk).fetchall():
             history.setdefault(resident, []).append((day or "", stamp or 0, rid, level))
     out: dict[str, str | None] = {}
@@ -111,6 +111,12 @@ def _previous_levels(raw: sqlite3.Connection, rows: list[tuple]) -> dict[str, st
     return out
 
 
+def _ticked(raw: Any) -> str:
+    """Visits ticked 须立即上报: SQLite finds them by the partial index only if the query's term is the
+    index's own (`= 1`); PostgreSQL has no boolean = integer, and its index says the same thing as a boolean."""
+    return "mandatory_report = 1" if isinstance(raw, sqlite3.Connection) else "mandatory_report"
+
+
 def _candidates(raw: sqlite3.Connection, since: dt.date, until: dt.date) -> dict[str, dict[str, Any]]:
     """key -> what may be a finding, dated since..until: every assessment at the emergency level (whether it
     raised the level is `_escalations`' question), and every visit ticked 须立即上报."""
@@ -118,12 +124,12 @@ def _candidates(raw: sqlite3.Connection, since: dt.date, until: dt.date) -> dict
     span = (since.isoformat(), until.isoformat())
     for rid, resident, day, stamp in raw.execute(
             "SELECT id, resident_id, assessed_on, hlc FROM risk_assessment WHERE level = 'emergency'"
-            " AND deleted = 0 AND assessed_on BETWEEN ? AND ?", span).fetchall():
+            " AND NOT deleted AND assessed_on BETWEEN ? AND ?", span).fetchall():
         visit = rid[len("visit:"):] if rid.startswith("visit:") else None
         found[rid if visit else "risk:" + rid] = {"resident_id": resident, "day": day, "visit_id": visit,
                                                   "mandatory": False, "level": True, "risk": (rid, stamp)}
     for vid, resident, day in raw.execute(
-            "SELECT id, resident_id, visit_date FROM visit WHERE mandatory_report = 1 AND deleted = 0"
+            f"SELECT id, resident_id, visit_date FROM visit WHERE {_ticked(raw)} AND NOT deleted"
             " AND visit_date BETWEEN ? AND ?", span).fetchall():
         entry = found.setdefault("visit:" + vid, {"resident_id": resident, "day": day, "visit_id": vid, "level": False})
         entry["mandatory"] = True
@@ -207,7 +213,7 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
     acks: dict[str, tuple] = {}
     for chunk in _chunks(sorted(found)):
         for key, at, by in raw.execute(
-                "SELECT id, acknowledged_at, acknowledged_by FROM emergency_ack WHERE deleted = 0"
+                "SELECT id, acknowledged_at, acknowledged_by FROM emergency_ack WHERE NOT deleted"
                 f" AND id IN ({_marks(len(chunk))})", chunk).fetchall():
             acks[key] = (parse_instant(at), by or "")
 
@@ -265,7 +271,7 @@ def with_next_visits(source: Any, emergencies: list[Emergency]) -> list[Emergenc
     for e in emergencies:
         rows = raw.execute(
             "SELECT v.id, v.visit_date, (SELECT min(hlc) FROM event WHERE record_type = 'visit' AND record_id = v.id)"
-            " FROM visit v WHERE v.resident_id = ? AND v.deleted = 0 AND v.visit_date >= ? ORDER BY v.visit_date",
+            " FROM visit v WHERE v.resident_id = ? AND NOT v.deleted AND v.visit_date >= ? ORDER BY v.visit_date",
             (e.resident_id, e.found_on.isoformat())).fetchall()
         found_stamp = hlc.pack(int(e.found_at.timestamp() * 1000), 0)
         for vid, day, stamp in rows:

@@ -96,7 +96,7 @@ def _alias_last_seen(raw: sqlite3.Connection, policy: Policy, today: dt.date,
 
 
 # the plan a worker typed on a resident's latest visit
-PLANNED_SQL = ("(SELECT v.next_visit_on FROM visit v WHERE v.resident_id = r.id AND v.deleted = 0"
+PLANNED_SQL = ("(SELECT v.next_visit_on FROM visit v WHERE v.resident_id = r.id AND NOT v.deleted"
                " ORDER BY v.visit_date DESC, v.id DESC LIMIT 1)")
 
 
@@ -123,7 +123,7 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
     aliases = _alias_last_seen(raw, policy, today, roots)
     first, last = month_bounds(today.year, today.month)
     in_month = month_visits(raw, policy, first, today, roots) if in_month is None else in_month
-    where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'active'"
+    where = "NOT r.deleted AND r.merged_into IS NULL AND r.status = 'active'"
     params: dict[str, str] = {"today": today.isoformat()}
     if grid_code:
         where += " AND r.grid_code = :grid"
@@ -160,7 +160,7 @@ def closed_in_month_rows(raw: sqlite3.Connection, today: dt.date, grid_code: str
                          in_month: dict[str, list[tuple[dt.date, str]]]) -> list[DueRow]:
     """Cases closed this month that still count in it (visited before the close): month_standing's rule."""
     first, last = month_bounds(today.year, today.month)
-    where = "r.deleted = 0 AND r.merged_into IS NULL AND r.status = 'closed' AND r.closed_on >= :first"
+    where = "NOT r.deleted AND r.merged_into IS NULL AND r.status = 'closed' AND r.closed_on >= :first"
     params = {"first": first.isoformat()}
     if grid_code:
         where += " AND r.grid_code = :grid"
@@ -278,7 +278,7 @@ def _tally(rows: list[DueRow], key) -> dict[str, Progress]:
 
 def home_data(db: Database, today: dt.date) -> HomeData:
     with db.engine.connect() as conn:
-        return read_home(conn.connection.driver_connection, today)
+        return read_home(driver_connection(conn), today)
 
 
 def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
@@ -376,7 +376,7 @@ def _week_day(row: DueRow, today: dt.date, week_end: dt.date) -> dt.date:
 def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow], today: dt.date) -> list[ReferralRow]:
     """Open referrals of the active residents: those past their follow-up deadline first, longest overdue first."""
     sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on, f.due_on, f.level, f.department"
-           " FROM referral f WHERE f.deleted = 0 AND f.status != 'closed' ORDER BY f.opened_on, f.id")
+           " FROM referral f WHERE NOT f.deleted AND f.status != 'closed' ORDER BY f.opened_on, f.id")
     roots = _alias_roots(conn)
     out = []
     for fid, rid, agency, reason, status, opened, due, level, department in conn.execute(sql):
@@ -389,7 +389,7 @@ def _open_referrals(conn: sqlite3.Connection, residents: dict[str, DueRow], toda
 
 
 def _recent_visits(conn: sqlite3.Connection, grid_code: str | None) -> list[VisitRow]:
-    where = "v.deleted = 0 AND r.deleted = 0"
+    where = "NOT v.deleted AND NOT r.deleted"
     params = {"n": RECENT_VISITS}
     if grid_code:
         where += " AND r.grid_code = :grid"
@@ -403,7 +403,7 @@ def _recent_visits(conn: sqlite3.Connection, grid_code: str | None) -> list[Visi
 
 def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[GridRow]:
     names = {gid: name or code for gid, code, name in conn.execute(
-        "SELECT id, code, name FROM grid WHERE deleted = 0")}
+        "SELECT id, code, name FROM grid WHERE NOT deleted")}
     last = {g: v for g, v in conn.execute(
         "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
         " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}

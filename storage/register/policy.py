@@ -105,8 +105,8 @@ def counting_visit_sql(policy: Policy, alias: str = "v") -> str:
     if always:
         terms.append(f"{alias}.method IN ({', '.join(repr(m) for m in always)})")
     if reached:
-        terms.append(f"({alias}.method IN ({', '.join(repr(m) for m in reached)}) AND {alias}.contact_made = 1)")
-    return f"{alias}.deleted = 0 AND ({' OR '.join(terms) or '0'})"
+        terms.append(f"({alias}.method IN ({', '.join(repr(m) for m in reached)}) AND {alias}.contact_made)")
+    return f"NOT {alias}.deleted AND ({' OR '.join(terms) or 'false'})"
 
 
 # --- values: checked where set, and again where read ------------------------------------------
@@ -225,7 +225,7 @@ def with_changes(policy: Policy, **changes: Any) -> Policy:
 
 # --- reading -------------------------------------------------------------------------------------
 
-POLICY_SQL = "SELECT value FROM setting WHERE deleted = 0 AND id = ?"
+POLICY_SQL = "SELECT value FROM setting WHERE NOT deleted AND id = ?"
 POLICY_IDS = [POLICY_ID]
 
 

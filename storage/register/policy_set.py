@@ -51,7 +51,10 @@ def changed_policy(current: Policy, *, counts: dict[str, str] | None = None, eve
                         categories=sorted_rules(rules))
 
 
-def _not_here() -> UserError:
+def _not_here(role: str = "worker") -> UserError:
+    if role == "county":
+        return UserError(_("A county does not set the visit policy: each township sets its own, and the county "
+                           "counts each township's figures under it (gridcare policy lists them)."))
     return UserError(_("Only the township sets the visit policy: this laptop receives it in the township's "
                        "return bundle (gridcare policy shows the one in force)."))
 
@@ -61,7 +64,7 @@ def refuse_unless_township(db: Database) -> None:
     with db.session() as s:
         role = load_identity(s).role
     if role != "township":
-        raise _not_here()
+        raise _not_here(role)
 
 
 def set_policy(db: Database, policy: Policy, *, today: dt.date | None = None) -> Policy:
@@ -70,7 +73,7 @@ def set_policy(db: Database, policy: Policy, *, today: dt.date | None = None) ->
     with db.write() as s:
         ident = load_identity(s)
         if ident.role != "township":
-            raise _not_here()
+            raise _not_here(ident.role)
         value = policy_value(with_changes(policy, since=today, set_by=ident.worker_name))
         try:
             stored = policy_from_value(value)  # checked where it is set, as where it is read

@@ -10,6 +10,10 @@ rows for one or two characters).
 
 Due status (overdue, due this week, visited this month) is computed in SQL from
 the visit history and the policy, never stored.
+
+The same search runs on a county's PostgreSQL database (`_Sql`): "contains" is strpos
+there (SQLite: instr, over its rowids), and prefixes and order compare text byte by byte
+(COLLATE "C"), as SQLite does, so both engines give the same pages.
 """
 
 from __future__ import annotations
@@ -71,9 +75,33 @@ SCAN_ORDER = "+r.name_initials, r.name, r.id"
 BROWSE_ORDER = "r.name_pinyin, r.name, r.id"
 
 
-def _scan(condition: str) -> str:
-    return f"r.rowid IN (SELECT rowid FROM resident WHERE {condition})"
+@dataclass(frozen=True)
+class _Sql:
+    """The engine's spelling of what the search needs (SQLite's, or PostgreSQL's)."""
 
+    pg: bool = False
+
+    def scan(self, column: str, param: str) -> str:
+        """`column` contains the text of `param`, as a stage that scans."""
+        if self.pg:
+            return f"strpos(r.{column}, :{param}) > 0"
+        return f"r.rowid IN (SELECT rowid FROM resident WHERE instr({column}, :{param}) > 0)"
+
+    def col(self, column: str) -> str:
+        """A text column compared or sorted byte by byte (SQLite's BINARY; PostgreSQL's "C")."""
+        return f'{column} COLLATE "C"' if self.pg else column
+
+    def order(self, order: str) -> str:
+        if not self.pg:
+            return order
+        return ", ".join(self.col(c.strip().lstrip("+")) if c.strip().lstrip("+") != "r.id" else "r.id"
+                         for c in order.split(","))
+
+    def json_text(self, column: str) -> str:
+        return f"CAST({column} AS text)" if self.pg else column
+
+
+_SQLITE = _Sql()
 
 @dataclass(frozen=True)
 class _Stage:
@@ -95,36 +123,42 @@ def normalize_query(query: str) -> str:
     return "".join(unicodedata.normalize("NFKC", query or "").split()).lower()
 
 
-def _stages(query: str) -> list[_Stage]:
+def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
     """The ordered conditions a query means; [] for an empty query (everyone)."""
     q = normalize_query(query)
     if not q:
         return []
+    c = sql.col
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
-            return [_Stage("0", BROWSE_ORDER, {})]
+            return [_Stage("false", BROWSE_ORDER, {})]
         rev = q[::-1].upper()
-        stages = [_Stage("(r.id_rev >= :rev AND r.id_rev < :rev_hi)", "r.id_rev, r.id",
+        stages = [_Stage(f"({c('r.id_rev')} >= :rev AND {c('r.id_rev')} < :rev_hi)", "r.id_rev, r.id",
                          {"rev": rev, "rev_hi": _upper_bound(rev)})]
         if _DIGITS.match(q):
-            stages.append(_Stage("(r.phone >= :ph AND r.phone < :ph_hi)", "r.phone, r.id",
+            stages.append(_Stage(f"({c('r.phone')} >= :ph AND {c('r.phone')} < :ph_hi)", "r.phone, r.id",
                                  {"ph": q, "ph_hi": _upper_bound(q)}))
-            stages.append(_Stage(_scan("phone LIKE :ph_tail ESCAPE '\\'"), SCAN_ORDER,
-                                 {"ph_tail": "%" + _like_escape(q)}))
+            tail = ("r.phone LIKE :ph_tail ESCAPE '\\'" if sql.pg else
+                    "r.rowid IN (SELECT rowid FROM resident WHERE phone LIKE :ph_tail ESCAPE '\\')")
+            stages.append(_Stage(tail, SCAN_ORDER, {"ph_tail": "%" + _like_escape(q)}))
         return stages
     if _LATIN.match(q):
         return [
-            _Stage("(r.name_initials >= :ini AND r.name_initials < :ini_hi)", "r.name_initials, r.name, r.id",
-                   {"ini": q, "ini_hi": _upper_bound(q)}),
-            _Stage(_scan("instr(name_initials, :ini_other) > 0"), SCAN_ORDER, {"ini_other": " " + q}),
+            _Stage(f"({c('r.name_initials')} >= :ini AND {c('r.name_initials')} < :ini_hi)",
+                   "r.name_initials, r.name, r.id", {"ini": q, "ini_hi": _upper_bound(q)}),
+            _Stage(sql.scan("name_initials", "ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
         ]
     if _CJK.search(q):
         return [
-            _Stage("(r.name >= :nm AND r.name < :nm_hi)", "r.name, r.id", {"nm": q, "nm_hi": _upper_bound(q)}),
-            _Stage(_scan("instr(name, :nm_any) > 0"), SCAN_ORDER, {"nm_any": q}),
+            _Stage(f"({c('r.name')} >= :nm AND {c('r.name')} < :nm_hi)", "r.name, r.id",
+                   {"nm": q, "nm_hi": _upper_bound(q)}),
+            _Stage(sql.scan("name", "nm_any"), SCAN_ORDER, {"nm_any": q}),
         ]
     # mixed or other text (a name typed in latin letters, "A-bu-du"): contains, on the name
-    return [_Stage(_scan("instr(lower(name), :nm_any) > 0"), SCAN_ORDER, {"nm_any": q})]
+    if sql.pg:
+        return [_Stage("strpos(lower(r.name), :nm_any) > 0", SCAN_ORDER, {"nm_any": q})]
+    return [_Stage("r.rowid IN (SELECT rowid FROM resident WHERE instr(lower(name), :nm_any) > 0)", SCAN_ORDER,
+                   {"nm_any": q})]
 
 
 def _last_visit_sql(policy: Policy) -> str:
@@ -132,8 +166,9 @@ def _last_visit_sql(policy: Policy) -> str:
     return last_seen_sql(policy, "r.id", ":today")
 
 
-def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tuple[list[str], dict[str, Any]]:
-    where = ["r.merged_into IS NULL", "r.deleted = 0"]
+def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date,
+                sql: _Sql = _SQLITE) -> tuple[list[str], dict[str, Any]]:
+    where = ["r.merged_into IS NULL", "NOT r.deleted"]
     params: dict[str, Any] = {"today": today.isoformat()}
     if filters.status:
         where.append("r.status = :status")
@@ -147,30 +182,46 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date) -> tupl
         params["born_by"] = born_by(today, ADVANCED_AGE_FROM).isoformat()
     elif filters.category:
         # categories is a JSON list of codes: '["left_behind_child", ...]'
-        where.append("r.categories LIKE :cat ESCAPE '\\'")
+        where.append(f"{sql.json_text('r.categories')} LIKE :cat ESCAPE '\\'")
         params["cat"] = '%"' + _like_escape(filters.category) + '"%'
     # the due rule of storage/register/due.py, as SQL conditions (due_before_sql), on active cases
     if filters.due == "overdue":
-        overdue, more = due_before_sql(policy, [today], today)
+        overdue, more = due_before_sql(policy, [today], today, dialect=_dialect(sql))
         where.append(f"r.status = 'active' AND {overdue} = 1")
         params.update(more)
     elif filters.due == "due_week":
         # due before the week's end but not before today: before one of the two bounds only
-        band, more = due_before_sql(policy, [today, today + dt.timedelta(days=7)], today)
+        band, more = due_before_sql(policy, [today, today + dt.timedelta(days=7)], today, dialect=_dialect(sql))
         where.append(f"r.status = 'active' AND {band} = 1")
         params.update(more)
     elif filters.due in ("visited_month", "not_visited_month"):
         op = ">=" if filters.due == "visited_month" else "<"
-        where.append(f"coalesce({_last_visit_sql(policy)}, '') {op} :month_start")
+        never = "DATE '0001-01-01'" if sql.pg else "''"  # never visited: before every month
+        month_start = "CAST(:month_start AS date)" if sql.pg else ":month_start"
+        where.append(f"coalesce({_last_visit_sql(policy)}, {never}) {op} {month_start}")
         params["month_start"] = today.replace(day=1).isoformat()
     elif filters.due is not None:
         raise ValueError(f"unknown due status: {filters.due}")
     return where, params
 
 
-def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[sqlite3.Row]:
-    """Rows through the DB-API cursor of the session's connection (named parameters, as text() takes them)."""
-    cursor = driver_connection(session).cursor()
+def _dialect(sql: _Sql) -> str:
+    return "postgresql" if sql.pg else "sqlite"
+
+
+def _sql_of(session: Session) -> _Sql:
+    return _Sql(pg=not isinstance(driver_connection(session), sqlite3.Connection))
+
+
+def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Rows through the DB-API cursor of the session's connection (named parameters, as text() takes them),
+    each readable by column name."""
+    raw = driver_connection(session)
+    if not isinstance(raw, sqlite3.Connection):  # a server: its driver's rows, as dicts
+        result = raw.execute(sql, params)
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    cursor = raw.cursor()
     cursor.row_factory = sqlite3.Row
     try:
         return cursor.execute(sql, params).fetchall()
@@ -186,10 +237,11 @@ def _last_visits(session: Session, ids: list[str], policy: Policy,
     marks = ", ".join(f":id{i}" for i in range(len(ids)))
     finding = ", ".join(f"'{level}'" for level in FINDING_LEVELS)
     # newest first through the (resident_id, visit_date) index, stopping at the first visit that counts
-    sql = (f"SELECT r.id, {_last_visit_sql(policy)},"
-           f" CASE WHEN r.risk_level IN ({finding}) THEN {risk_from_sql()} END FROM resident r WHERE r.id IN ({marks})")
+    sql = (f"SELECT r.id AS id, {_last_visit_sql(policy)} AS seen,"
+           f" CASE WHEN r.risk_level IN ({finding}) THEN {risk_from_sql()} END AS began FROM resident r"
+           f" WHERE r.id IN ({marks})")
     params = {f"id{i}": rid for i, rid in enumerate(ids)} | {"today": today.isoformat()}
-    return {rid: (as_date(day), as_date(began)) for rid, day, began in _fetch(session, sql, params)}
+    return {row["id"]: (as_date(row["seen"]), as_date(row["began"])) for row in _fetch(session, sql, params)}
 
 
 def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
@@ -222,8 +274,9 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     `policy`: the visit policy, when the caller has it already (it is read otherwise).
     """
     policy = policy or load_policy(session)
-    base, params = _filter_sql(filters, policy, today)
-    stages = _stages(query) or [_Stage("1", BROWSE_ORDER, {})]
+    sql_of = _sql_of(session)
+    base, params = _filter_sql(filters, policy, today, sql_of)
+    stages = _stages(query, sql_of) or [_Stage("true", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
     earlier: list[str] = []
@@ -232,16 +285,17 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
         want = limit - len(found)
         if want <= 0:
             break
-        where = " AND ".join(base + [stage.where] + [f"NOT coalesce({e}, 0)" for e in earlier])
+        where = " AND ".join(base + [stage.where] + [f"NOT coalesce({e}, false)" for e in earlier])
         p.update(stage.params)
         if skip and i < len(stages) - 1:
             # pages beyond this stage: skip it whole when it is shorter than the offset
-            n = _fetch(session, f"SELECT count(*) FROM resident r WHERE {where}", p)[0][0]
+            n = _count(session, f"SELECT count(*) AS n FROM resident r WHERE {where}", p)
             if n <= skip:
                 skip -= n
                 earlier.append(stage.where)
                 continue
-        sql = f"SELECT {_COLUMNS} FROM resident r WHERE {where} ORDER BY {stage.order} LIMIT :lim OFFSET :off"
+        sql = (f"SELECT {_COLUMNS} FROM resident r WHERE {where} ORDER BY {sql_of.order(stage.order)}"
+               " LIMIT :lim OFFSET :off")
         found += _fetch(session, sql, {**p, "lim": want, "off": skip})
         skip = 0
         earlier.append(stage.where)
@@ -251,10 +305,15 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
 def count_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
                     today: dt.date, policy: Policy | None = None) -> int:
     policy = policy or load_policy(session)
-    base, params = _filter_sql(filters, policy, today)
-    stages = _stages(query)
+    sql_of = _sql_of(session)
+    base, params = _filter_sql(filters, policy, today, sql_of)
+    stages = _stages(query, sql_of)
     if stages:
         base.append("(" + " OR ".join(s.where for s in stages) + ")")
         for s in stages:
             params.update(s.params)
-    return int(_fetch(session, f"SELECT count(*) FROM resident r WHERE {' AND '.join(base)}", params)[0][0])
+    return _count(session, f"SELECT count(*) AS n FROM resident r WHERE {' AND '.join(base)}", params)
+
+
+def _count(session: Session, sql: str, params: dict[str, Any]) -> int:
+    return int(_fetch(session, sql, params)[0]["n"])

@@ -126,7 +126,7 @@ def save_report(db: Database, report: UrgentReport, now: dt.datetime | None = No
     from storage.core.files import atomic_text_writer
 
     now = (now or dt.datetime.now()).astimezone()
-    path = urgent_dir(db.path) / f"{now:%Y%m%d-%H%M%S}-{report.key.replace(':', '-')}.txt"
+    path = urgent_dir(db.local_path) / f"{now:%Y%m%d-%H%M%S}-{report.key.replace(':', '-')}.txt"
     try:
         with atomic_text_writer(path, bom=True) as fh:  # the BOM: Notepad on an old Windows reads it as UTF-8
             fh.write(report.text)

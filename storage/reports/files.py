@@ -211,7 +211,7 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.append([policy_line(report)])
     widths: dict[int, int] = {}
     rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
-    for n, grouping in enumerate(GROUPINGS):
+    for n, grouping in enumerate(report.groupings):
         if n:
             ws.append([])
         for row in [None] + report.rows[grouping] + [report.totals]:
@@ -304,7 +304,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
         out.writerow(csv_row([title(report)]))
         out.writerow(csv_row([notes(report)]))
         out.writerow(csv_row([policy_line(report)]))
-        for grouping in GROUPINGS:
+        for grouping in report.groupings:
             out.writerow([])
             out.writerow(summary_headers(grouping))
             for row in report.rows[grouping] + [report.totals]:

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storage.core.db import driver_connection
 from storage.register.assessments import DIMENSIONS, Worsening, worsened
 from storage.register.report_query import as_date, text
 
@@ -84,7 +85,7 @@ class Followup:
 
 _GRADES_SQL = ("SELECT a.id, a.resident_id, a.assessed_on, " + ", ".join(f"a.{d}" for d in DIMENSIONS) +
                ", (SELECT min(e.hlc) FROM event e WHERE e.record_type = 'assessment' AND e.record_id = a.id)"
-               " FROM assessment a WHERE a.deleted = 0 AND a.assessed_on <= :day")
+               " FROM assessment a WHERE NOT a.deleted AND a.assessed_on <= :day")
 
 
 def _histories(conn: Connection, day: dt.date, roots: dict[str, str], wanted: set[str]) -> dict[str, list[dict]]:
@@ -127,7 +128,7 @@ def compute_followup(conn: Connection, report: MonthlyReport, roots: dict[str, s
                     out.worsened.append(WorsenedLine(p, after["assessed_on"], changes))
     out.assessment_rows = sorted(rows.values(), key=lambda r: (r.key == "", r.key))
     out.worsened.sort(key=lambda w: (w.person.sort_key, w.assessed_on))
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn)  # sqlite3's, or the server's behind sqlite3's calls
     found = [e for e in find_emergencies(raw, report.first, report.day, report.grid_code)
              if roots.get(e.resident_id, e.resident_id) in people]
     for e in with_next_visits(raw, found):

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
@@ -23,12 +24,17 @@ from storage.register.benefit_lists import Watch, benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
 from storage.register.policy import Policy, age_on, age_out_date, load_policy
+from storage.reports.county_passes import key_persons_of, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, compute_followup
-from storage.reports.trend import Trend, rate_trend
+from storage.reports.trend import Trend
 
 Progress = Callable[[int, int], None]
 
-GROUPINGS: dict[str, str] = {"village": N_("Village"), "grid": N_("Grid"), "category": N_("Category")}
+GROUPINGS: dict[str, str] = {"township": N_("Township"), "village": N_("Village"), "grid": N_("Grid"),
+                             "category": N_("Category")}
+# the tables of a report: a county's is per township first (and per village below it)
+TOWNSHIP_GROUPINGS = ("village", "grid", "category")
+COUNTY_GROUPINGS = ("township", "village", "grid", "category")
 MEASURES: dict[str, str] = {
     "key_persons": N_("Key persons"),
     "visited": N_("Visited"),
@@ -96,6 +102,8 @@ class Person:
     close_reason: str
     open_referrals: int = 0
     sort_key: tuple = ()
+    township_code: str = ""  # whose township the person is in: the county report's first table
+    township: str = ""
 
 
 @dataclass(slots=True)
@@ -114,6 +122,7 @@ class ReferralLine:
     status: str
     opened_on: dt.date | None
     days_open: int | None
+    township_code: str = ""
     level: str | None = None  # village | township | county
     department: str = ""
     due_on: dt.date | None = None  # the follow-up deadline
@@ -183,16 +192,19 @@ class MonthlyReport:
     township_name: str
     grid_code: str | None  # a worker's report covers their own grid
     grid_name: str
-    policy: Policy  # the visit policy the figures were computed under
+    policy: Policy  # the visit policy the figures were computed under (a county's: the defaults, for the
+    # townships that set none; each other township's in township_policies)
     generated_at: dt.datetime
     people: list[Person] = field(default_factory=list)
     referrals: list[ReferralLine] = field(default_factory=list)
     workers: list[WorkerLine] = field(default_factory=list)
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
     totals: ReportRow = field(default_factory=lambda: ReportRow(None, ""))
+    groupings: tuple[str, ...] = TOWNSHIP_GROUPINGS  # the keys of GROUPINGS this report has tables for
     followup: Followup | None = None  # the assessment, emergency and overdue-referral sheets
     trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
     watch: Watch | None = None  # 应享未享, benefits ending, unpaired: on the report day
+    township_policies: dict[str, Policy] = field(default_factory=dict)  # a county's: each township's that set one
 
     @property
     def month_text(self) -> str:
@@ -243,6 +255,8 @@ class MonthlyReport:
             rows = self.list_rows(target)
         if key is None:
             return list(rows)
+        if grouping == "township":
+            return [r for r in rows if r.township_code == key]
         if grouping == "village":
             return [r for r in rows if r.village_code == key]
         if grouping == "grid":
@@ -296,40 +310,41 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         conn = s.connection()
         if ident is not None and ident.role == "worker":
             grid_code = ident.grid_code
+        county = ident is not None and ident.role == "county"
         villages, grids = q.place_names(conn)
+        townships = q.township_names(conn) if county else {}
         report = MonthlyReport(
             year=year, month=month, first=first, last=last, day=day,
-            township_code=ident.township_code if ident else "", township_name=ident.township_name if ident else "",
+            township_code=(ident.county_code if county else ident.township_code) if ident else "",
+            township_name=(ident.county_name if county else ident.township_name) if ident else "",
             grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
-            policy=policy, generated_at=utc_now(),
+            policy=policy, generated_at=utc_now(), groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
         )
         step(0, 5)
-        rows = {p.id: p for p in q.key_persons(conn, policy, first, last, day, grid_code)}
-        step(1, 5)
+        passes, report.township_policies = report_passes(conn, policy, county)
+        if county:
+            report.policy = passes[0].policy  # the townships that set none work under the defaults
         roots = q.alias_roots(conn)
-        for rid, visits in q.month_visits(conn, policy, first, last, roots).items():
-            if rid in rows:
-                rows[rid].visits = visits
-        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values()}, day)
-        for alias in q.merged_aliases(conn, policy, roots, first, last, day) if rows else []:
-            row = rows.get(alias.root)
-            if row is None:
-                continue
-            if alias.last_seen and (row.last_seen is None or alias.last_seen > row.last_seen):
-                row.last_seen = alias.last_seen
-            if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):
-                row.risk_level, row.risk_since, row.risk_hlc = alias.risk_level, alias.risk_since, alias.risk_hlc
-                began.pop(row.id, None)  # the duplicate's finding: from its own date (below)
-        for row in rows.values():
-            row.risk_from = began.get(row.id, row.risk_since)
+        rows: dict[str, Any] = {}
+        policy_of: dict[str, Policy] = {}
+        worker_rows: list = []
+        risk_moved: set[str] = set()
+        for one in passes:  # one pass per distinct policy of the townships (a township: one)
+            part = key_persons_of(conn, one, first, last, day, grid_code, roots, risk_moved)
+            rows.update(part)
+            policy_of.update(dict.fromkeys(part, one.policy))
+            worker_rows += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
+                            if one.has(township_of(w[1] or "", ""))]
+        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values() if r.id not in risk_moved}, day)
+        for row in rows.values():  # a duplicate's finding: from its own date
+            row.risk_from = row.risk_since if row.id in risk_moved else began.get(row.id, row.risk_since)
         step(2, 5)
         referral_rows = q.open_referrals(conn, day)
         report.watch = benefit_watch(driver_connection(s), day, grid_code)
         report.watch.name_places(villages, grids)
-        worker_rows = q.visits_by_worker(conn, policy, first, last, grid_code)
         step(3, 5)
         if with_trend:
-            report.trend = rate_trend(conn, policy, year, month, grid_code, roots, grids, N_("Total"))
+            report.trend = trend_of(conn, report, passes, roots, grids)
         step(4, 5)
 
     people: dict[str, Person] = {}
@@ -338,8 +353,12 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         if standing is None:  # closed in the month before any visit that counts: not a key person of it
             continue
         village = village_label(r.village_code, villages) if r.village_code else _("No village")
+        town_code = township_of(r.grid_code, r.village_code)
+        town = townships.get(town_code, town_code)
+        if county and r.village_code:  # a county's villages are listed below their townships
+            village = town + village
         grid = grids.get(r.grid_code, r.grid_code)
-        due = due_on(policy, DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
+        due = due_on(policy_of[r.id], DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
                                       r.birth_date, r.frequency_override), day)
         open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
         open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
@@ -355,7 +374,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             high_risk=open_at_day and r.risk_level in HIGH_RISK,
             aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
             age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
-            sort_key=_sort_key(grid, r.name, r.pinyin, r.id),
+            sort_key=_sort_key(grid, r.name, r.pinyin, r.id), township_code=town_code, township=town,
         )
     for ref_id, resident_id, agency, reason, status, opened_on, level, department, due in referral_rows:
         p = people.get(roots.get(resident_id, resident_id))
@@ -366,8 +385,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             id=ref_id, resident_id=p.id, name=p.name, id_number=p.id_number, village_code=p.village_code,
             village=p.village, grid_code=p.grid_code, grid=p.grid, categories=p.categories, agency=agency,
             reason=reason, status=status, opened_on=opened_on,
-            days_open=(day - opened_on).days if opened_on else None, level=level, department=department,
-            due_on=due, days_overdue=(day - due).days if due else None))
+            days_open=(day - opened_on).days if opened_on else None, township_code=p.township_code, level=level,
+            department=department, due_on=due, days_overdue=(day - due).days if due else None))
     report.referrals.sort(key=lambda f: (f.opened_on or dt.date.min, f.grid, f.name, f.id))
     report.people = sorted(people.values(), key=lambda p: p.sort_key)
     report.workers = sorted(
@@ -382,12 +401,13 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
 
 
 def add_trend(db: Database, report: MonthlyReport) -> Trend:
-    """The twelve months' rates up to the report's month, under the policy the report was computed with."""
+    """The twelve months' rates up to the report's month, under the policies the report was computed with."""
     with db.session() as s:
         conn = s.connection()
         _villages, grids = q.place_names(conn)
-        report.trend = rate_trend(conn, report.policy, report.year, report.month, report.grid_code,
-                                  q.alias_roots(conn), grids, N_("Total"))
+        ident = s.get(Identity, 1)
+        passes, _own = report_passes(conn, report.policy, ident is not None and ident.role == "county")
+        report.trend = trend_of(conn, report, passes, q.alias_roots(conn), grids)
     return report.trend
 
 
@@ -396,18 +416,22 @@ def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str
     total = ReportRow(None, N_("Total"))  # translated where shown: see shown_label
     for p in report.people:
         total.add(p)
-        keys = {"village": [p.village_code], "grid": [p.grid_code], "category": p.categories}
+        keys = {"township": [p.township_code], "village": [p.village_code], "grid": [p.grid_code],
+                "category": p.categories}
         for grouping, codes in keys.items():
             for code in codes:
                 row = by[grouping].get(code)
                 if row is None:
-                    label = {"village": p.village, "grid": p.grid}.get(grouping) or _(SHOWN_CATEGORIES.get(code, code))
+                    label = {"township": p.township, "village": p.village, "grid": p.grid}.get(grouping) or _(
+                        SHOWN_CATEGORIES.get(code, code))
                     row = by[grouping][code] = ReportRow(code, label)
                 row.add(p)
     order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}
-    report.rows = {
+    rows = {
+        "township": sorted(by["township"].values(), key=lambda r: r.key or ""),
         "village": sorted(by["village"].values(), key=lambda r: (r.key == "", r.key)),
         "grid": sorted(by["grid"].values(), key=lambda r: r.key or ""),
         "category": sorted(by["category"].values(), key=lambda r: (order.get(r.key, len(order)), r.key)),
     }
+    report.rows = {g: rows[g] for g in report.groupings}  # a township's report has no table of townships
     report.totals = total

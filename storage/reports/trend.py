@@ -59,7 +59,7 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
     months = month_list(year, month, n)
     first, _ = month_bounds(*months[0])
     _, last = month_bounds(*months[-1])
-    where = ["r.deleted = 0", "r.merged_into IS NULL", "(r.registered_on IS NULL OR r.registered_on <= :last)",
+    where = ["NOT r.deleted", "r.merged_into IS NULL", "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
     params = {"first": first.isoformat(), "last": last.isoformat()}
     if grid_code:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from storage.core import hlc as clock
+from storage.core.bulk import for_connection
 from storage.core.changes import load_identity, new_id
 from storage.core.derive import stamp_event
 from storage.core.fields import to_json_value
@@ -20,7 +21,6 @@ from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.models import Event
 from storage.core.schema import clean
-from storage.core.sqlite_bulk import insert_events_ignore
 
 if TYPE_CHECKING:
     from storage.roster.importer import RowPlan
@@ -76,7 +76,8 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
     ident.last_hlc = stamp
     s.add(ident)
     s.flush()
-    insert_events_ignore(s.connection(), events)
+    conn = s.connection()
+    for_connection(conn).insert_events_ignore(conn, events)
     rebuild(s, touched, known)
 
 

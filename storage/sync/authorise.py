@@ -61,18 +61,20 @@ def _deny(ev: dict[str, Any], why: str) -> NotAllowed:
 
 
 def _rows(s: Session, model: Any, column: str, ids: Iterable[str]) -> dict[str, Any]:
-    from storage.core.sqlite_bulk import column_by_id
+    from storage.core.bulk import for_connection
 
-    return column_by_id(s.connection(), model.__tablename__, column, sorted(set(ids)))
+    conn = s.connection()
+    return for_connection(conn).column_by_id(conn, model.__tablename__, column, sorted(set(ids)))
 
 
 def _past_grids(s: Session, resident_ids: Iterable[str]) -> dict[str, set[Any]]:
     """Every grid each resident was put in by an event the township holds (all of them passed this check)."""
-    from storage.core.sqlite_bulk import event_fields
+    from storage.core.bulk import for_connection
 
     ids = sorted(set(resident_ids))
     grids: dict[str, set[Any]] = {rid: set() for rid in ids}
-    for rid, fields in event_fields(s.connection(), "resident", ids):
+    conn = s.connection()
+    for rid, fields in for_connection(conn).event_fields(conn, "resident", ids):
         if isinstance(fields, str):
             fields = json.loads(fields)
         if isinstance(fields, dict) and "grid_code" in fields:

@@ -36,7 +36,7 @@ from storage.core.text import printable
 MAGIC = b"GRIDCARE-BUNDLE "
 FORMAT_VERSION = 1
 SUFFIX = ".gcb"
-KINDS = ("worker", "township")
+KINDS = ("worker", "township", "to_county")  # worker -> township, township -> grid, township -> county
 MAX_HEADER = 64 * 1024  # magic + manifest + signature lines
 MAX_PAYLOAD = 1024**3  # ciphertext (read a block at a time: storage/sync/bundle_payload.py)
 MAX_INT = 2**63 - 1  # what SQLite's INTEGER holds
@@ -76,6 +76,8 @@ def bundle_file_name(kind: str, township_code: str, grid_code: str | None, worke
     """
     who = worker if kind == "worker" else "township"
     parts = ["gridcare", township_code, grid_code or "all", who, device_id[:8], f"{seq:04d}", f"{created:%Y%m%d}"]
+    if kind == "to_county":  # gridcare-330521101-county-3f2a9c1e-0007-20261124.gcb
+        parts = ["gridcare", township_code, "county", device_id[:8], f"{seq:04d}", f"{created:%Y%m%d}"]
     name = "-".join(_BAD_NAME_CHARS.sub("_", str(p)).strip("._ ")[:40] or "_" for p in parts)
     return name + SUFFIX
 
@@ -165,6 +167,9 @@ def _manifest_problem(m: dict[str, Any]) -> str | None:
         "payload_sha256": isinstance(m.get("payload_sha256"), str)
         and re.fullmatch(r"[0-9a-f]{64}", m["payload_sha256"]) is not None,
         "payload_size": is_int(m.get("payload_size")),
+        # a bundle to a county names it: a county merges only its own townships' bundles
+        "county_code": m.get("kind") != "to_county" or (isinstance(m.get("county_code"), str)
+                                                        and re.fullmatch(r"[0-9]{6}", m["county_code"]) is not None),
         "enroll_proof": "enroll_proof" not in m or isinstance(m["enroll_proof"], str),
     }
     bad = [name for name, ok in checks.items() if not ok]

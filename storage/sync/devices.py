@@ -74,6 +74,20 @@ def _township(session: Session) -> Identity:
     return ident
 
 
+def _manager(session: Session) -> Identity:
+    """A database that decides whose bundles it merges: a township (its workers' devices) or a county
+    (its townships' keys, storage/sync/county_trust.py)."""
+    ident = load_identity(session)
+    if ident.role not in ("township", "county"):
+        raise UserError(_("Only a township or a county database lists, approves and revokes devices."))
+    return ident
+
+
+def _unit(grid_code: str | None, township_code: str, kind: str) -> str:
+    """What a device writes, as listed: a worker's grid (short code), a township's code."""
+    return township_code if kind == "township" else short_grid(grid_code)
+
+
 def grid_id_for(ident: Identity, code: str) -> str:
     """'G01' or '330521101-G01' -> the grid id of this township; ValidationError if not a grid code."""
     from storage.core.identity import GRID_CODE
@@ -117,9 +131,10 @@ def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentVi
 def enrollments(db: Database) -> list[EnrollmentView]:
     """Codes not used yet, oldest first (the codes themselves are not kept)."""
     with db.session() as s:
-        _township(s)
+        county = _manager(s).role == "county"  # a county's codes are for townships: the code is the township's
         rows = s.execute(select(Enrollment).where(Enrollment.used_by.is_(None)).order_by(Enrollment.created_at)).scalars()
-        return [EnrollmentView(r.id, short_grid(r.grid_code), r.worker_name, r.created_at, r.used_by) for r in rows]
+        return [EnrollmentView(r.id, r.grid_code if county else short_grid(r.grid_code), r.worker_name, r.created_at,
+                               r.used_by) for r in rows]
 
 
 # ---------------------------------------------------------------- listing
@@ -130,17 +145,17 @@ def list_devices(db: Database) -> list[DeviceView]:
     from storage.core.keys import fingerprint
 
     with db.session() as s:
-        _township(s)
+        _manager(s)
         seqs = {d: (lo, hi) for d, lo, hi in s.execute(
             select(BundleReceived.device_id, func.min(BundleReceived.seq), func.max(BundleReceived.seq))
             .group_by(BundleReceived.device_id)).all()}
         views = []
         for d in s.execute(select(Device).order_by(Device.grid_code, Device.first_seen)).scalars():
             lo, hi = seqs.get(d.device_id, (None, None))
-            views.append(DeviceView(d.device_id, d.status, short_grid(d.grid_code), d.worker_name,
+            views.append(DeviceView(d.device_id, d.status, _unit(d.grid_code, d.township_code, d.kind), d.worker_name,
                                     fingerprint(d.sign_public), d.enrolled_by, d.first_seen, d.last_seen, lo, hi))
         for r in s.execute(select(DeviceRequest).order_by(DeviceRequest.status.desc(), DeviceRequest.first_seen)).scalars():
-            views.append(DeviceView(r.device_id, r.status, short_grid(r.grid_code), r.worker_name,
+            views.append(DeviceView(r.device_id, r.status, _unit(r.grid_code, r.township_code, r.kind), r.worker_name,
                                     fingerprint(r.sign_public), "", r.first_seen, r.last_seen, reason=r.reason,
                                     files=tuple(r.files or ())))
     return views
@@ -232,7 +247,7 @@ def revoke(db: Database, text: str, *, only_waiting: bool = False) -> DeviceView
     from storage.core.keys import fingerprint
 
     with db.write() as s:
-        _township(s)
+        _manager(s)
         target = _find(s, text, devices=not only_waiting)
         if isinstance(target, Device):
             if target.status == "revoked":
@@ -246,8 +261,8 @@ def revoke(db: Database, text: str, *, only_waiting: bool = False) -> DeviceView
             target.files = []
             status = "rejected"
         s.add(target)
-        view = DeviceView(target.device_id, status, short_grid(target.grid_code), target.worker_name,
-                          fingerprint(target.sign_public))
+        view = DeviceView(target.device_id, status, _unit(target.grid_code, target.township_code, target.kind),
+                          target.worker_name, fingerprint(target.sign_public))
     from storage.core.audit import record
 
     record(db, "revoke device" if status == "revoked" else "reject device", "", {"device": view.device_id})
@@ -268,6 +283,7 @@ class Trust:
     reason: str = ""  # why it waits: no_code | bad_code | code_used
     enrollment: Enrollment | None = None  # enrolled by this bundle's proof
     register: bool = False  # a new Device row to write (enrolled, or replacing a revoked key)
+    kind: str = "worker"  # worker: grid_id is its grid; township (at a county): grid_id is the township code
 
 
 def trust_worker_bundle(s: Session, ident: Identity, manifest: dict[str, Any], refuse) -> Trust:
@@ -312,7 +328,7 @@ def hold(s: Session, manifest: dict[str, Any], trust: Trust, path: Path) -> None
     if request is None:
         request = DeviceRequest(device_id=trust.device_id, sign_public=key, first_seen=now, last_seen=now)
     request.age_recipient = str(manifest.get("age_recipient", ""))
-    request.kind = str(manifest.get("kind", "worker"))
+    request.kind = trust.kind
     request.township_code = str(manifest.get("township_code", ""))
     request.grid_code, request.worker_name = trust.grid_id or None, trust.worker
     request.reason, request.last_seen = trust.reason, now

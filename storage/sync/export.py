@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from storage.core.audit import record as audit
+from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
@@ -31,7 +32,6 @@ from storage.core.models import (
     Visit,
 )
 from storage.core.private_keys import private_keys
-from storage.core.sqlite_bulk import mark_exported
 from storage.sync.bundle_file import bundle_file_name, write_bundle
 
 Progress = Callable[[int, int], None]
@@ -156,7 +156,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
-    keys = private_keys(db.path)
+    keys = private_keys(db.local_path)
     with db.write() as s:
         ident = load_identity(s)
         recipients: str | list[str]
@@ -200,7 +200,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             progress(len(events), len(events))
         # the file is durably in place; a crash before the commit leaves the events to go in the next bundle
         if kind == "worker":
-            mark_exported(s.connection(), ident.device_id, seq, WORKER_TYPES)
+            for_connection(s.connection()).mark_exported(s.connection(), ident.device_id, seq, WORKER_TYPES)
         s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,
                              payload_sha256=info.manifest["payload_sha256"], event_count=len(events),
                              merged_at=dt.datetime.now(dt.timezone.utc)))

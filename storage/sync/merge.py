@@ -1,8 +1,9 @@
 """Merging bundles into this database.
 
-Each bundle is verified whole before anything is written, then merged in ONE
-transaction: the set union of events, then the touched records re-derived.
-A refused or interrupted bundle leaves the database as it was.
+Each bundle's signature, checksum and encryption are verified before anything is written; then it
+is merged under ONE savepoint: the set union of its events, then the touched records re-derived, a
+chunk of events at a time (each event line is checked as it is read: a malformed one part-way
+rolls the savepoint back). A refused or interrupted bundle leaves the database as it was.
 """
 
 from __future__ import annotations
@@ -21,16 +22,24 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
+from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.keys import fingerprint
-from storage.core.models import RECORD_TABLES, AuditEntry, BundleReceived, Conflict, Device, Identity
+from storage.core.models import (
+    RECORD_TABLES,
+    AuditEntry,
+    BundleReceived,
+    Conflict,
+    Device,
+    Identity,
+    Township,
+)
 from storage.core.private_keys import private_keys
 from storage.core.schema import FoldError
-from storage.core.sqlite_bulk import existing_event_ids, existing_state_ids, insert_events_ignore
 from storage.core.text import printable
 from storage.register.duplicates import possible_duplicates
 from storage.sync.authorise import NotAllowed, check_worker_events
@@ -59,11 +68,13 @@ class BundleOutcome:
     seq: int = 0
     worker: str = ""
     grid: str = ""
+    township: str = ""  # the township code the bundle comes from
     events_new: int = 0
     added: int = 0  # records that did not exist here before
     updated: int = 0  # records that existed and were re-derived
     conflicts: int = 0  # open conflicts on the touched records
     new_device: bool = False
+    released: list[str] = field(default_factory=list)  # files that waited for the key this bundle enrolled
 
 
 @dataclass
@@ -97,22 +108,44 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def _refused(name: str, problem: str, code: str = "untrusted_signer") -> BundleError:
+    return BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
+
+
 def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
     """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
-    or approved (storage/sync/devices.py). The decision is appended to `trust` for the merge."""
+    or approved (storage/sync/devices.py); a county, the townships it enrolled or approved
+    (storage/sync/county_trust.py). The decision is appended to `trust` for the merge."""
     def refuse(code: str, problem: str) -> None:
-        raise BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
+        raise _refused(name, problem, code)
 
     def check(manifest: dict[str, Any]) -> None:
         if ident.role == "worker":
             if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
                 refuse("untrusted_signer", _("this bundle was not signed by this database's township."))
             return
+        if ident.role == "county":
+            from storage.sync.county_trust import trust_township_bundle
+
+            _county_check(ident, manifest, name)
+            trust.append(trust_township_bundle(session, ident, manifest, refuse))
+            return
         if manifest.get("kind") != "worker":
             refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
         trust.append(trust_worker_bundle(session, ident, manifest, refuse))
 
     return check
+
+
+def _county_check(ident: Identity, manifest: dict[str, Any], name: str) -> None:
+    """A county merges bundles its own townships sent to it, and nothing else (which township keys it
+    trusts: storage/sync/county_trust.py)."""
+    if manifest.get("kind") != "to_county":
+        raise _refused(name, _("a county database merges bundles from its townships only."))
+    county = str(manifest.get("county_code"))
+    if county != ident.county_code or not str(manifest["township_code"]).startswith(ident.county_code):
+        raise _refused(name, _("this bundle is for county {found}, not this one ({expected}).").format(
+            found=printable(county, limit=12), expected=ident.county_code), "wrong_county")
 
 
 def _merged_before(session, path: Path) -> BundleOutcome | None:
@@ -143,8 +176,8 @@ def _merged_before(session, path: Path) -> BundleOutcome | None:
 
 def _age_secrets(db: Database) -> list[str]:
     """The keys a bundle to this database is encrypted to, from its key file."""
-    keys = private_keys(db.path)
-    return [keys.township_age_secret, keys.device_age_secret]
+    keys = private_keys(db.local_path)
+    return [keys.township_age_secret, keys.county_age_secret, keys.device_age_secret]
 
 
 def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
@@ -154,9 +187,10 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     if already is not None:
         return already
     ident = load_identity(s)
+    township = None if ident.role == "county" else ident.township_code  # a county takes all of its townships
     trusts: list[Trust] = []
     try:
-        manifest, events = open_bundle(path, secrets, ident.township_code, _signer_check(s, ident, name, trusts))
+        manifest, events = open_bundle(path, secrets, township, _signer_check(s, ident, name, trusts))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
@@ -173,10 +207,17 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
     name = path.name
     device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
     outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
-                            grid=str(manifest.get("grid_code", "")))
+                            grid=str(manifest.get("grid_code") or ""), township=str(manifest["township_code"]))
     if trust is not None and trust.waiting:
         hold(s, manifest, trust, path)
         outcome.status, outcome.code = "waiting", trust.reason
+        if trust.kind == "township":
+            outcome.message = _("{file}: township {township} is not enrolled at this county (device {device}, key "
+                                "fingerprint {fp}). It waits for the county: gridcare devices approve {device} "
+                                "--township {township}").format(
+                file=printable(name), township=printable(trust.grid_id, limit=12), device=printable(device_id[:8]),
+                fp=fingerprint(str(manifest["sign_public"])))
+            return outcome
         outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
                             "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(
             file=printable(name), device=printable(device_id[:8]), worker=printable(outcome.worker, limit=20),
@@ -186,7 +227,7 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
         outcome.status = "already"
         return outcome
-    refused = dict(device_id=device_id, seq=seq, worker=outcome.worker, grid=outcome.grid)
+    refused = dict(device_id=device_id, seq=seq, worker=outcome.worker, grid=outcome.grid, township=outcome.township)
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome, trust)
@@ -237,7 +278,8 @@ class _Tally:
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
            outcome: BundleOutcome, trust: Trust | None) -> None:
     """The bundle's events, CHUNK_EVENTS at a time: for each chunk, who may write its events (a worker
-    device's bundle: storage/sync/authorise.py), then their values, then written and folded.
+    device's bundle: storage/sync/authorise.py; a township's at a county: storage/sync/county_trust.py),
+    then their values, then written and folded.
 
     Whatever the bundle's size, no more than a chunk is held; a bad value or line in a later chunk
     raises BundleError (a record the device may not write, NotAllowed), and the caller's savepoint
@@ -246,16 +288,20 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     now = dt.datetime.now(dt.timezone.utc)
     tally = _Tally()
     ident = s.get(Identity, 1)
+    authorise = _authoriser(s, ident, trust)
     for chunk in _batches(events, CHUNK_EVENTS):
-        if trust is not None:  # first: "written by another device" says more than the values it forged
-            check_worker_events(s, chunk, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
-                                township_code=ident.township_code, township_name=ident.township_name)
+        if authorise is not None:  # first: "written by another device" says more than the values it forged
+            authorise(chunk)
         check_events(chunk, path.name, tally.events)
         _apply_chunk(s, chunk, tally)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
-    if trust is not None:
+    if trust is not None and trust.kind == "township":
+        from storage.sync.county_trust import register_township
+
+        outcome.new_device, outcome.released = register_township(s, manifest, trust, now)
+    elif trust is not None:
         outcome.new_device = register(s, manifest, trust, now)
     received = s.get(BundleReceived, (outcome.device_id, outcome.seq)) or BundleReceived(
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
@@ -268,6 +314,24 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
                      counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
                              "new_events": tally.new, "records": tally.records}))
     s.flush()
+
+
+def _authoriser(s: Session, ident: Identity, trust: Trust | None) -> Callable[[list[dict[str, Any]]], None] | None:
+    """The check each chunk of a worker device's (or at a county, a township's) bundle passes before it is
+    written (NotAllowed otherwise): a chunk is judged with the chunks before it already in the database, as
+    a whole bundle would be against what the township held."""
+    if trust is None:
+        return None
+    if trust.kind == "township":
+        from storage.sync.county_trust import township_event_check
+
+        return township_event_check(s, trust)
+
+    def check(chunk: list[dict[str, Any]]) -> None:
+        check_worker_events(s, chunk, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
+                            township_code=ident.township_code, township_name=ident.township_name)
+
+    return check
 
 
 def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -288,17 +352,19 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     another bundle's, copy already in the database does): what is folded is what is stored.
     """
     conn = s.connection()
+    bulk = for_connection(conn)
     first: dict[str, dict[str, Any]] = {}
     for ev in events:
         first.setdefault(ev["id"], ev)
-    present = existing_event_ids(conn, list(first))
+    present = bulk.existing_event_ids(conn, list(first))
     new = [ev for eid, ev in first.items() if eid not in present]
     keys = {(ev["record_type"], ev["record_id"]) for ev in new}
     by_type: dict[str, list[str]] = {}
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
-    insert_events_ignore(conn, new)
-    existing = {t: existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids) for t, ids in by_type.items()}
+    bulk.insert_events_ignore(conn, new, checked=True)  # just looked up, under the write lock
+    existing = {t: bulk.existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids)
+                for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this chunk
     before = _conflict_ids(s, existing)
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -307,14 +373,15 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
         if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
             fresh.setdefault(key, []).append(ev)
     after = _reviewed(rebuild(s, keys, fresh))
-    updated = sum(len(ids) for ids in existing.values())
     tally.events += len(events)
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))
+    tally.conflicts += len(after - before)
     # a record an earlier chunk added is counted again here as updated: a chunk sees only the database
+    # (remembering every record of a county's bundle to count it once would grow with the bundle)
+    updated = sum(len(ids) for ids in existing.values())
     tally.added += len(keys) - updated
     tally.updated += updated
-    tally.conflicts += len(after - before)
     tally.records += len(keys)
 
 
@@ -335,15 +402,22 @@ def _conflict_ids(session: Session, by_type: dict[str, set[str]]) -> set[str]:
 
 
 def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
-    """Gaps in each worker device's bundle numbers: (device, worker, seq).
+    """Gaps in each sender's bundle numbers: (device, worker or township, seq).
 
-    Workers' devices only: a township numbers its bundles across all its grids,
-    so a grid sees gaps that are other grids' bundles, not lost ones.
+    A township's workers' devices, a county's townships: a township numbers its bundles
+    to the grids across all its grids, so a grid sees gaps that are other grids' bundles,
+    not lost ones; its bundles to the county have a sequence of their own.
     """
     with db.session() as s:
         rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
-        workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
-            Device.kind == "worker", Device.status == "approved")).scalars()}
+        ident = s.get(Identity, 1)
+        if ident is not None and ident.role == "county":
+            names = dict(s.execute(select(Township.id, Township.name)).all())
+            workers = {d.device_id: f"{names.get(d.township_code) or ''} {d.township_code}".strip()
+                       for d in s.execute(select(Device).where(Device.kind == "township")).scalars()}
+        else:
+            workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
+                Device.kind == "worker", Device.status == "approved")).scalars()}
     seqs: dict[str, set[int]] = {}
     for device, seq in rows:
         if device in workers:
@@ -374,6 +448,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                     outcome = _merge_into(s, files[i], secrets)
                 i += 1
                 pending += outcome.events_new + 1
+                if outcome.status != "waiting":  # merged after all (released in this run): it waits no more
+                    report.bundles = [b for b in report.bundles if not (b.status == "waiting" and b.file == outcome.file)]
                 report.bundles.append(outcome)
                 report.added += outcome.added
                 report.updated += outcome.updated
@@ -381,11 +457,29 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if outcome.new_device:
                     device = s.get(Device, outcome.device_id)
                     report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
+                # a township that gave the county's code after sending bundles: the ones that waited, now
+                if outcome.released:
+                    ahead = {p.absolute() for p in files[i:]}
+                    files += [Path(f) for f in outcome.released if Path(f).is_file() and Path(f).absolute() not in ahead]
     if progress:
         progress(len(files), len(files))
+    if not db.is_sqlite and report.added + report.updated:
+        _analyze(db)
     report.missing = missing_bundles(db)
     report.duplicates = len(possible_duplicates(db))
     return report
+
+
+# the tables a merge grows: PostgreSQL plans by their statistics, which autovacuum refreshes only later
+_ANALYZED = ("event", "resident", "visit", "risk_assessment", "referral", "benefit", "assessment", "conflict")
+
+
+def _analyze(db: Database) -> None:
+    """Fresh planner statistics after a merge on a server. A county's first merge grows empty tables by
+    100,000s of rows: planned as still empty, the duplicate search's self-join on residents ran as a
+    nested loop (22 s for 4 townships); with statistics, a hash join (well under a second)."""
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f"ANALYZE {', '.join(_ANALYZED)}")
 
 
 @contextlib.contextmanager
@@ -407,8 +501,11 @@ def _collector_paused() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _large_cache(s: Session) -> Iterator[None]:
-    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction."""
+    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction (SQLite)."""
     conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
     old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
     try:

@@ -1,0 +1,146 @@
+"""A county's Home: its townships at a glance, the last bundle each sent, emergencies, the month's rate.
+
+Read-mostly: the county merges its townships' bundles and reports; it does not register or visit.
+The figures come from storage.reports.county_home (the monthly report's, per township), read in a
+thread after the first paint and again when the screen comes back (after a merge).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+
+from storage.core.i18n import N_, _
+from tui.footer import TranslatedFooter
+
+TOWNSHIP_COLUMNS = (N_("Township"), N_("Key persons"), N_("Visited"), N_("Visit rate"), N_("Overdue"),
+                    N_("Emergency + high risk"), N_("Last bundle"), N_("Missing bundles"))
+EMERGENCY_COLUMNS = (N_("Name"), N_("ID number"), N_("Township"), N_("Grid"), N_("Risk since"))
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
+
+class CountyHomeScreen(Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
+    CSS_PATH = "county_home.tcss"
+    BINDINGS = [
+        Binding("s", "open('sync')", N_("Sync"), id="county_home.sync"),
+        Binding("m", "open('reports')", N_("Reports"), id="county_home.reports"),
+        Binding("f5", "reload", N_("Refresh"), show=False, id="county_home.reload"),
+        Binding("1", "show_list('townships')", N_("Townships"), show=False, id="county_home.list.townships"),
+        Binding("2", "show_list('emergencies')", N_("Emergencies"), show=False, id="county_home.list.emergencies"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = None  # the storage.reports.county_home.CountyHome shown
+        self._targets: dict[str, str] = {}  # emergency row key -> resident id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Loading…"), id="progress", markup=False)
+        with TabbedContent(id="lists"):
+            with TabPane(_("Townships"), id="townships"):
+                yield DataTable(id="t-townships", cursor_type="row", zebra_stripes=True)
+            with TabPane(_("Emergencies"), id="emergencies"):
+                yield DataTable(id="t-emergencies", cursor_type="row", zebra_stripes=True)
+        yield TranslatedFooter()
+
+    def on_screen_resume(self) -> None:
+        self.title = _("County")
+        self.action_reload()
+
+    def language_changed(self) -> None:
+        self.title = _("County")
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("townships").label = _("Townships")
+        tabs.get_tab("emergencies").label = _("Emergencies")
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        if self.app.db is not None:
+            self._load(self.app.today())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="county_home")
+    def _load(self, today) -> None:
+        from storage.reports.county_home import county_home
+
+        data = county_home(self.app.db, today)
+        self.app.call_from_thread(self._show, data)
+
+    def _show(self, data) -> None:
+        self.data = data
+        self.query_one("#progress", Static).update(summary_text(data))
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("townships").label = f"{_('Townships')} {len(data.townships)}"
+        tabs.get_tab("emergencies").label = f"{_('Emergencies')} {data.emergency_count}"
+        table = self.query_one("#t-townships", DataTable)
+        table.clear(columns=True)
+        for title in TOWNSHIP_COLUMNS:
+            table.add_column(_(title))
+        for g in data.townships:
+            table.add_row(*township_cells(g, data.today), key=g.code)
+        table = self.query_one("#t-emergencies", DataTable)
+        table.clear(columns=True)
+        for title in EMERGENCY_COLUMNS:
+            table.add_column(_(title))
+        self._targets = {}
+        names = {g.code: g.name for g in data.townships}
+        for p in data.emergencies:
+            table.add_row(*emergency_cells(p, names), key=p.id)
+            self._targets[p.id] = p.id
+        self.call_after_refresh(self.app.first_data_shown)
+
+    @on(DataTable.RowSelected, "#t-emergencies")
+    def _open_resident(self, event: DataTable.RowSelected) -> None:
+        resident_id = self._targets.get(str(event.row_key.value))
+        if resident_id:
+            from screens.resident import ResidentScreen
+
+            self.app.push_screen(ResidentScreen(resident_id))
+
+    def action_show_list(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+        self.query_one(f"#t-{pane}", DataTable).focus()
+
+    def action_open(self, name: str) -> None:
+        self.app.open_screen(name)
+
+
+# --- what the screen shows (pure: data in, text out) --------------------------------------------------
+
+
+def summary_text(data) -> str:
+    from tui.formatting import format_number, format_percent
+
+    rate = data.totals.visit_rate
+    return _("{county} · {month}: {n} key persons, {visited} visited ({rate}), {overdue} overdue, "
+             "{emergencies} emergencies").format(
+        county=data.county_name, month=data.month_text, n=format_number(data.totals.key_persons),
+        visited=format_number(data.totals.visited), rate=format_percent(rate) if rate is not None else "-",
+        overdue=format_number(data.totals.overdue), emergencies=format_number(data.emergency_count))
+
+
+def township_cells(g, today) -> tuple:
+    from tui.formatting import format_ago, format_number, format_percent
+
+    rate = g.visit_rate
+    last = format_ago(g.last_bundle.date(), today) if g.last_bundle is not None else _("never")
+    missing = "、".join(str(n) for n in g.missing[:5]) + ("…" if len(g.missing) > 5 else "")
+    return (f"{g.name} {g.code}", format_number(g.key_persons), format_number(g.visited),
+            format_percent(rate) if rate is not None else "-", format_number(g.overdue),
+            format_number(g.emergency_high), last, missing)
+
+
+def emergency_cells(p, names: dict[str, str]) -> tuple:
+    from storage.register.idnumbers import mask_id
+    from tui.formatting import format_date
+
+    return (p.name, mask_id(p.id_number), names.get(p.township_code, p.township_code), p.grid,
+            format_date(p.risk_since))

@@ -1,0 +1,124 @@
+"""The county on the Sync screen: a township gives its county's key and enrollment code and sends its
+bundles up; a county sees its own key's fingerprint, which each township checks.
+
+What `gridcare county-key FILE --enroll-code CODE` and `gridcare export --county` do, through the
+same storage functions (storage/core/identity.py set_county_key, storage/sync/county_export.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Static
+
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.core.keys import fingerprint
+from tui.as_text import as_text
+from tui.formatting import format_date, format_number
+from tui.texts import describe_export
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
+
+def township_text(ident, last, waiting: int) -> str:
+    """What the township knows of its county: whose key, enrolled or not, the last bundle, what waits."""
+    if not ident.county_code:
+        return _("No county key yet: give the file the county sent (county-CODE.pub), with the enrollment code "
+                 "the county made for this township.")
+    lines = [_("County {name} ({code}), key fingerprint {fp}: check it with the county.").format(
+        name=ident.county_name, code=ident.county_code, fp=fingerprint(ident.county_sign_public))]
+    lines.append(_("Enrolled with the county's code: the county accepts this township's bundles.") if ident.enroll_proof
+                 else _("No enrollment code from the county yet: the county holds this township's bundles until it "
+                        "approves them. Tell the county this key fingerprint: {fp}").format(
+                     fp=fingerprint(ident.device_sign_public)))
+    if last is not None:
+        lines.append(_("Last bundle to the county: number {seq}, {date}.").format(
+            seq=last.seq, date=format_date(last.written_at.date() if last.written_at else None, "long")))
+    lines.append(_("Changes not yet sent to the county: {n}.").format(n=format_number(waiting)))
+    return "\n".join(lines)
+
+
+def county_text(ident) -> str:
+    """A county's own key, as each township checks it, and how townships are enrolled."""
+    return _("This county's key fingerprint: {fp}. Each township checks it when it takes the key file; enroll a "
+             "township with gridcare enroll --township CODE, and give its clerk the code with the key file.").format(
+        fp=fingerprint(ident.county_sign_public))
+
+
+class CountyLink(Vertical):
+    """A township's link to its county (on a county database: the county's own key)."""
+
+    app: ScreenHost  # the app it runs in: screens/host.py
+
+    def compose(self) -> ComposeResult:
+        ident = self.app.identity
+        yield Static(_("The county:"), classes="heading")
+        yield Static("", id="county-status", markup=False)
+        if ident is not None and ident.role == "township":
+            with Horizontal(id="county-key-row"):
+                yield Input(placeholder=_("the county's key file (county-CODE.pub)"), id="county-key", compact=True)
+                yield Input(placeholder=_("its enrollment code"), id="county-code", compact=True)
+                yield Button(_("Set the county key"), id="set-county-key", compact=True)
+            yield Button(_("Export for the county"), id="export-county", compact=True)
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="county-load")
+    def _load(self) -> None:
+        ident = self.app.identity
+        if ident is not None and ident.role == "county":
+            self.app.call_from_thread(self._say, county_text(ident))
+            return
+        from storage.sync.county_export import county_status
+
+        self.app.call_from_thread(self._say, township_text(*county_status(self.app.db)))
+
+    def _say(self, text: str) -> None:
+        self.query_one("#county-status", Static).update(as_text(text))
+
+    @on(Button.Pressed, "#set-county-key")
+    def _set_pressed(self) -> None:
+        path = self.query_one("#county-key", Input).value.strip()
+        if not path:
+            self.screen.query_one("#result", Static).update(_("Give the county's key file first."))
+            return
+        self._set_key(Path(path).expanduser(), self.query_one("#county-code", Input).value.strip() or None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
+    def _set_key(self, path: Path, code: str | None) -> None:
+        from storage.core.identity import set_county_key
+
+        try:
+            ident = set_county_key(self.app.db, path, code)
+        except UserError as exc:
+            self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(str(exc)))
+            return
+        self.app.identity = ident
+        self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(
+            _("Bundles to the county now go to {name} ({code}); key fingerprint {fp}: check it with the county.").format(
+                name=ident.county_name, code=ident.county_code, fp=fingerprint(ident.county_sign_public))))
+        self.app.call_from_thread(self._load)
+
+    @on(Button.Pressed, "#export-county")
+    def _export_pressed(self) -> None:
+        folder = Path(self.screen.query_one("#folder", Input).value.strip() or ".").expanduser()
+        self._export(folder)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
+    def _export(self, folder: Path) -> None:
+        from storage.sync.county_export import export_county_bundle
+
+        try:
+            result = export_county_bundle(self.app.db, folder)
+        except UserError as exc:
+            self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(str(exc)))
+            return
+        self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(describe_export(result)))
+        self.app.call_from_thread(self._load)

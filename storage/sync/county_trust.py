@@ -1,0 +1,211 @@
+"""Which townships a county merges from: enrollment codes, townships awaiting approval, revocation.
+
+The county's twin of storage/sync/devices.py. A township's bundles to the county are signed by the
+township database's device key; that key is trusted for one township code, by one of:
+- an enrollment code (`gridcare enroll --township CODE` on the county): the township gives it once
+  (`gridcare county-key FILE --enroll-code CODE`, or `init --county-key FILE --enroll-code CODE`) and
+  keeps only its proof (storage/core/enrollment.py, the township as the "unit", salted with the
+  county), which every bundle to the county carries; the first one that arrives enrolls the key;
+- the county's approval (`gridcare devices approve ID --township CODE`), after comparing the key
+  fingerprint with the township clerk.
+
+A bundle from any other key is not merged: it waits in DeviceRequest (keyed by device id AND key,
+so an impostor never stands in the real township's way), with its file to merge on approval.
+A key enrolled for one township never sends another township's bundles. Revoking a township's
+key (a stolen laptop) refuses its bundles from then on; the township enrolls its new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from storage.core.changes import load_identity
+from storage.core.db import Database
+from storage.core.errors import UserError, ValidationError
+from storage.core.i18n import _
+from storage.core.identity import TOWNSHIP_CODE
+from storage.core.models import Device, DeviceRequest, Enrollment, Identity
+from storage.core.text import printable
+from storage.sync.devices import DeviceView, EnrollmentView, Trust, _find, _now
+
+
+def _county(session: Session) -> Identity:
+    ident = load_identity(session)
+    if ident.role != "county":
+        raise UserError(_("Only a county database enrolls townships."))
+    return ident
+
+
+def township_code_for(ident: Identity, code: str) -> str:
+    """A township code of this county (9 digits beginning with the county's 6); ValidationError otherwise."""
+    code = (code or "").strip()
+    if not TOWNSHIP_CODE.match(code):
+        raise ValidationError("township", _("A township code has 9 digits (county 6 + township 3), e.g. 330106001."))
+    if not code.startswith(ident.county_code):
+        raise ValidationError("township", _("Township {township} is not in county {county}.").format(
+            township=code, county=ident.county_code))
+    return code
+
+
+def enroll_township(db: Database, township_code: str, name: str = "") -> tuple[str, EnrollmentView]:
+    """A new one-time code for township `township_code`: (the code to give its clerk, the record).
+    Only a key derived from the code is stored; the code is bound to the county and the township."""
+    from storage.core.audit import record
+    from storage.core.enrollment import code_key, new_code, normalise_code
+
+    with db.write() as s:
+        ident = _county(s)
+        township = township_code_for(ident, township_code)
+        code = new_code()
+        raw = normalise_code(code)
+        assert raw is not None  # a code we just made is well formed
+        row = Enrollment(id=secrets.token_hex(6), township_code=ident.county_code, grid_code=township,
+                         worker_name=(name or "").strip(), code_key=code_key(raw, ident.county_code, township),
+                         created_at=_now())
+        s.add(row)
+        s.flush()
+        view = EnrollmentView(row.id, township, row.worker_name, row.created_at, None)
+    record(db, "enroll township", "", {"township": township, "enrollment": view.id})
+    return code, view
+
+
+def trust_township_bundle(s: Session, ident: Identity, manifest: dict[str, Any], refuse) -> Trust:
+    """Decide about a township's bundle from its verified manifest. `refuse(code, problem)` raises."""
+    from storage.core.enrollment import proof_ok
+
+    device_id, key = str(manifest["device_id"]), str(manifest["sign_public"])
+    township = str(manifest["township_code"])
+    known = s.get(Device, device_id)
+    if known is not None and known.sign_public == key:
+        if known.status == "revoked":
+            refuse("revoked", _("the key of township {township} (device {device}) was revoked by the county: its "
+                                "bundles are refused.").format(township=printable(township, limit=12),
+                                                              device=printable(device_id[:8])))
+        if known.township_code != township:
+            refuse("untrusted_signer", _("its key is enrolled for township {enrolled}, but it speaks for township "
+                                         "{township}: refused.").format(enrolled=known.township_code,
+                                                                        township=printable(township, limit=12)))
+        return Trust(device_id, township, str(manifest.get("worker") or ""), kind="township")
+    if known is not None and known.status == "approved":
+        refuse("untrusted_signer", _("it claims device {device} but is signed by another key: refused.").format(
+            device=printable(device_id[:8])))
+    request = s.get(DeviceRequest, (device_id, key))
+    if request is not None and request.status == "rejected":
+        refuse("rejected", _("township {township} (device {device}) was rejected by the county.").format(
+            township=printable(township, limit=12), device=printable(device_id[:8])))
+    worker = str(manifest.get("worker") or "")
+    given = manifest.get("enroll_proof")
+    if not given:
+        return Trust(device_id, township, worker, waiting=True, reason="no_code", kind="township")
+    reason = "bad_code"
+    e: Enrollment
+    for e in s.execute(select(Enrollment).where(col(Enrollment.township_code) == ident.county_code,
+                                                col(Enrollment.grid_code) == township)).scalars():
+        if proof_ok(e.code_key, given, ident.county_code, township, device_id, key,
+                    str(manifest.get("age_recipient", ""))):
+            if e.used_by is not None and e.used_by != device_id:
+                reason = "code_used"  # one code, one key: a copy of the proof enrolls nothing
+                break
+            return Trust(device_id, township, worker, enrollment=e, register=True, kind="township")
+    return Trust(device_id, township, worker, waiting=True, reason=reason, kind="township")
+
+
+def register_township(s: Session, manifest: dict[str, Any], trust: Trust, now: dt.datetime) -> tuple[bool, list[str]]:
+    """After a township's bundle merged: its key registered if this bundle enrolled it, stamped
+    otherwise. Returns whether the key is new here, and the files of its bundles that waited for
+    it (sent before the township had the county's code), to be merged now."""
+    device = s.get(Device, trust.device_id)
+    new = trust.register
+    released: list[str] = []
+    if new:
+        if device is not None:
+            s.delete(device)  # a revoked key under this id: the enrolled one replaces it
+            s.flush()
+        device = Device(device_id=trust.device_id, sign_public=str(manifest["sign_public"]), first_seen=now,
+                        last_seen=now, status="approved", enrolled_by="code")
+        if trust.enrollment is not None:
+            trust.enrollment.used_by, trust.enrollment.used_at = trust.device_id, now
+            s.add(trust.enrollment)
+        waiting = s.get(DeviceRequest, (trust.device_id, device.sign_public))
+        if waiting is not None:
+            released = list(waiting.files or [])
+            s.delete(waiting)
+    assert device is not None  # trusted: enrolled by this bundle, or known
+    device.age_recipient = str(manifest.get("age_recipient", ""))
+    device.kind, device.township_code, device.grid_code = "township", trust.grid_id, None
+    device.worker_name, device.last_seen = trust.worker, now
+    s.add(device)
+    return new, released
+
+
+def approve_township(db: Database, text: str, township_code: str) -> tuple[DeviceView, list[Path]]:
+    """Approve a waiting township key for the township it speaks for (or a revoked one again).
+
+    Returns the key's view and the bundle files that waited for it, to be merged now.
+    """
+    from storage.core.audit import record
+    from storage.core.keys import fingerprint
+
+    with db.write() as s:
+        ident = _county(s)
+        township = township_code_for(ident, township_code)
+        target = _find(s, text)
+        if target.township_code != township:
+            raise UserError(_("Device {device} speaks for township {claimed}, not {township}. Approve it for "
+                              "{claimed}, or have that township enrolled again.").format(
+                device=target.device_id[:8], claimed=printable(target.township_code, limit=12), township=township))
+        files: list[Path] = []
+        if isinstance(target, Device):
+            if target.status == "approved":
+                raise UserError(_("Device {device} is already approved for township {township}.").format(
+                    device=target.device_id[:8], township=township))
+            target.status, target.revoked_at = "approved", None
+            device = target
+        else:
+            existing = s.get(Device, target.device_id)
+            if existing is not None and existing.status == "approved":
+                raise UserError(_("Another key is approved as device {device}: revoke that one first if it is not the "
+                                  "township's.").format(device=target.device_id[:8]))
+            if existing is not None:
+                s.delete(existing)  # a revoked key under the same id: the approved one replaces it
+                s.flush()
+            device = Device(device_id=target.device_id, sign_public=target.sign_public,
+                            age_recipient=target.age_recipient, kind="township", township_code=township,
+                            worker_name=target.worker_name, first_seen=target.first_seen, last_seen=target.last_seen,
+                            status="approved", enrolled_by="county")
+            files = [Path(f) for f in target.files or []]
+            s.delete(target)
+        s.add(device)
+        s.flush()
+        view = DeviceView(device.device_id, "approved", township, device.worker_name, fingerprint(device.sign_public),
+                          device.enrolled_by, device.first_seen, device.last_seen)
+    record(db, "approve township", "", {"device": view.device_id, "township": township})
+    return view, [f for f in files if f.is_file()]
+
+
+def township_event_check(s: Session, trust: Trust):
+    """The check each chunk of a township's bundle passes before it is written (NotAllowed otherwise):
+    no event may claim to be written by another township's database. A township relays its workers'
+    events, whose devices the county does not know, but the devices of the other townships it does;
+    their events (their visit policy among them, storage/register/township_policies.py) come only
+    from them."""
+    from storage.sync.authorise import NotAllowed
+
+    others: set[str] = set(s.execute(select(col(Device.device_id)).where(col(Device.kind) == "township",
+                                                               col(Device.township_code) != trust.grid_id)).scalars())
+
+    def check(chunk: list[dict[str, Any]]) -> None:
+        for ev in chunk:
+            if ev.get("device_id") in others:
+                raise NotAllowed(_("record {record}: written by another township's database ({device}); a township "
+                                   "sends only its own and its workers' work.").format(
+                    record=printable(f"{ev['record_type']} {ev['record_id']}", limit=60),
+                    device=printable(str(ev["device_id"])[:8])))
+
+    return check

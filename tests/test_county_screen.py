@@ -1,0 +1,106 @@
+"""The app on a county database: a county Home (townships, last bundles, emergencies, the month's rate)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import DataTable, Static
+
+from storage.sync.merge import merge_paths
+from tests.county_helpers import busy_township, make_county
+from tests.pilot_helpers import on_screen, run_async, settle
+from tui.app import make_app
+
+
+def _county_with_a_township(tmp_path, target):
+    county = make_county(target, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
+    assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+    county.dispose()
+    t.close()
+
+
+@run_async
+async def test_a_county_database_opens_on_the_county_home(tmp_path, db_target):
+    from screens.county_home import CountyHomeScreen
+
+    _county_with_a_township(tmp_path, db_target)
+    app = make_app(db_target, lang="en", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await on_screen(pilot, CountyHomeScreen)
+        assert isinstance(app.screen, CountyHomeScreen)
+        summary = str(app.screen.query_one("#progress", Static).render())
+        assert "德清县" in summary and "2026-11" in summary and "key persons" in summary
+        table = app.screen.query_one("#t-townships", DataTable)
+        assert table.row_count == 1
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[0] == "镇101 330521101" and cells[1] == "6" and cells[-2] not in ("", "never") and cells[-1] == ""
+        assert "德清县 · county" in app.sub_title and "county" in app.sub_title
+        await pilot.press("2")
+        assert app.screen.query_one("#lists").active == "emergencies"
+
+
+@run_async
+async def test_a_township_gives_its_county_key_and_code_on_the_sync_screen_and_sends_its_bundle(tmp_path):
+    from textual.widgets import Button, Input
+
+    from screens.sync import SyncScreen
+    from storage.sync.county_trust import enroll_township
+    from tests.register_helpers import HarnessApp
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", None)  # no county key yet
+    code = enroll_township(county, "330521101")[0]
+    up = tmp_path / "up"
+    up.mkdir()
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        status = screen.query_one("#county-status", Static)
+        assert "No county key yet" in str(status.render())
+        screen.query_one("#county-key", Input).value = str(tmp_path / "nowhere.pub")
+        screen.query_one("#set-county-key", Button).press()
+        await settle(pilot)
+        assert "nowhere.pub" in str(screen.query_one("#result", Static).render())  # a one-line reason, nothing set
+        screen.query_one("#county-key", Input).value = str(tmp_path / "county.pub")
+        screen.query_one("#county-code", Input).value = code.lower()
+        screen.query_one("#set-county-key", Button).press()
+        await settle(pilot)
+        shown = str(status.render())
+        assert "德清县 (330521)" in shown and "Enrolled with the county's code" in shown, shown
+        screen.query_one("#folder", Input).value = str(up)
+        screen.query_one("#export-county", Button).press()
+        await settle(pilot)
+        assert "Bundle 1 written" in str(screen.query_one("#result", Static).render())
+        assert "Last bundle to the county: number 1" in str(status.render())
+    report = merge_paths(county, [up])
+    assert [b.status for b in report.bundles] == ["new"] and report.refused == []
+    county.dispose()
+    t.close()
+
+
+@run_async
+async def test_a_county_merges_on_the_sync_screen_and_shows_its_key(tmp_path):
+    from textual.widgets import Input
+
+    from screens.sync import SyncScreen
+    from storage.core.keys import fingerprint, read_county_key_file
+    from tests.register_helpers import HarnessApp
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
+    t.to_county(tmp_path / "up")
+    t.close()
+    app = HarnessApp(county, SyncScreen)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert fingerprint(read_county_key_file(tmp_path / "county.pub").sign_public) in str(
+            screen.query_one("#county-status", Static).render())
+        assert not screen.query("#grid") and not screen.query("#county-key")
+        screen.query_one("#folder", Input).value = str(tmp_path / "up")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "new " in str(screen.query_one("#result", Static).render())
+    county.dispose()

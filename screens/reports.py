@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 MONTH_KEYS = Binding.Group(N_("Month"), compact=True)
 
 
+# the totals row's key in the table: the rows' own keys include "" (residents with no village yet)
+TOTAL_KEY = "__total__"
+
+
 def month_label(year: int, month: int) -> str:
     return format_month(dt.date(year, month, 1))
 
@@ -151,7 +155,8 @@ class ReportsScreen(Screen[None]):
             table.add_column(header if i == 0 else two_lines(header), key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
-            table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]), key=row.key or "")
+            table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]),
+                          key=TOTAL_KEY if row.key is None else row.key)
         self._draw_chart()
 
     def _draw_chart(self) -> None:
@@ -212,7 +217,8 @@ class ReportsScreen(Screen[None]):
         measures = list(MEASURES)
         column = event.coordinate.column
         measure = measures[column - 1] if column > 0 else "key_persons"
-        key = event.cell_key.row_key.value or None
+        key = event.cell_key.row_key.value
+        key = None if key == TOTAL_KEY else key
         rows = self.report.behind(self.grouping, key, measure)
         label = next((r.label for r in self.report.rows[self.grouping] if r.key == key), self.report.totals.shown_label)
         drill = {"visit_rate": "not_visited"}.get(measure, measure)

@@ -104,3 +104,33 @@ def test_snapshot_zh_80x24(snap_compare, town, zh):
         await pilot.pause()
 
     assert snap_compare(HarnessApp(db, ReportsScreen, today=TODAY), terminal_size=(80, 24), run_before=before)
+
+
+@run_async
+async def test_residents_with_no_village_have_their_own_row_beside_the_totals(tmp_path):
+    """A grid not yet given a village: its row's key is "" and the totals' must differ (they were both ""),
+    and its figures drill down to its own residents, not to the township's."""
+    from screens.reports import ReportsScreen
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import elder, make_township
+
+    set_language("en")
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    app = HarnessApp(t.db, ReportsScreen)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
+        screen = app.screen
+        assert screen.grouping == "village"
+        table = screen.query_one("#summary", DataTable)
+        labels = [_row(table, i)[0] for i in range(table.row_count)]
+        assert len(labels) == 2 and labels[-1] == "Total", labels
+        table.focus()
+        table.move_cursor(row=0, column=1)  # the no-village row's key persons
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.screen is not screen)
+        listing = app.screen.query_one("#list", DataTable)
+        assert [_row(listing, i)[0] for i in range(listing.row_count)] == ["张三"]

@@ -258,7 +258,7 @@ class MonthlyReport:
         if grouping == "township":
             return [r for r in rows if r.township_code == key]
         if grouping == "village":
-            return [r for r in rows if r.village_code == key]
+            return [r for r in rows if (r.village_code or "") == key]  # "": residents with no village yet
         if grouping == "grid":
             return [r for r in rows if r.grid_code == key]
         return [r for r in rows if key in r.categories]

@@ -7,7 +7,6 @@ errors beside the fields and is dismissed with the record's id once saved.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -16,22 +15,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
 
-from storage.core.errors import UserError, ValidationError, ValidationErrors
+from screens.form import SavingDialog
+from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
-from tui.as_text import as_text, notify_text
 from tui.date_input import DateInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
-log = logging.getLogger(__name__)
 FIELDS = ("kind", "start_on", "end_on", "note")
 
 
-class BenefitFormScreen(ModalScreen[str | None]):
+class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
     """New period for `resident_id` (kind preset to `kind`), or the end of `benefit` (a Benefit row)."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -132,32 +129,6 @@ class BenefitFormScreen(ModalScreen[str | None]):
             self.app.call_from_thread(self._failed, {e.field: e.message})
             return
         self.app.call_from_thread(self.dismiss, saved.id)
-
-    def _failed(self, errors: dict[str, str]) -> None:
-        self._saving = False
-        for widget in self.query("Label.error").results(Label):
-            widget.update("")
-        first = None
-        for name, message in errors.items():
-            target = self.query(f"#err-{name}")
-            if target:
-                target.first(Label).update(as_text(message))
-                first = first or name
-            else:
-                notify_text(self, message, severity="error")
-        if first:
-            self.query_one(f"#{first}").focus()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        self._saving = False
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("benefit form: %s failed", event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
 
 def _date_field(value: str, field: str):

@@ -67,7 +67,51 @@ def date_row(value: str, field: str, title: str | None = None, *, input_id: str 
 DRAFT_DEBOUNCE_SECONDS = 0.5
 
 
-class FormScreen(Screen[str | None]):
+# the mixins below are mixed into Screen subclasses; the type checker sees them as one
+if TYPE_CHECKING:
+    _ScreenBase = Screen
+else:
+    _ScreenBase = object
+
+
+class SaveInWorker(_ScreenBase):
+    """For a form or dialog whose save runs in a worker: a save that fails unexpectedly lets the next one
+    run, and says so in one line (a UserError) or with its traceback in the log (a bug)."""
+
+    _saving = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        self._saving = False
+        error = event.worker.error
+        if isinstance(error, UserError):
+            notify_text(self, error, severity="error")
+        else:
+            log.error("%s: %s failed", type(self).__name__, event.worker.name, exc_info=error)
+            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
+
+
+class SavingDialog(SaveInWorker):
+    """A small dialog's save: its checks' messages beside their fields (the first focused), others notified."""
+
+    def _failed(self, errors: dict[str, str]) -> None:
+        self._saving = False
+        for widget in self.query("Label.error").results(Label):
+            widget.update("")
+        first = None
+        for name, message in errors.items():
+            target = self.query(f"#err-{name}")
+            if target:
+                target.first(Label).update(as_text(message))
+                first = first or name
+            else:
+                notify_text(self, message, severity="error")
+        if first:
+            self.query_one(f"#{first}").focus()
+
+
+class FormScreen(SaveInWorker, Screen[str | None]):
     """Dismissed with the saved record's id, or None when left without saving."""
 
     app: ScreenHost  # the app it runs in: screens/host.py
@@ -242,14 +286,3 @@ class FormScreen(Screen[str | None]):
             self._draft_timer.stop()
             drafts.save_draft(self.app.db.local_path, self.draft_key(), latest, resident_name=self.draft_name(),
                               kind=self.DRAFT_KIND)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        self._saving = False
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("%s: %s failed", type(self).__name__, event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -6,7 +6,6 @@ The work is storage.register.pairing's; the form shows its errors beside the fie
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -15,22 +14,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from screens.dialogs import ConfirmScreen
-from storage.core.errors import UserError, ValidationError, ValidationErrors
+from screens.form import SavingDialog
+from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
-from tui.as_text import as_text, notify_text
+from tui.as_text import as_text
 from tui.date_input import DateInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
-log = logging.getLogger(__name__)
 FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
 
 
-class PairedHelperScreen(ModalScreen[bool | None]):
+class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
     """Dismissed with True once saved (or the pairing ended), None if cancelled."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -133,29 +131,3 @@ class PairedHelperScreen(ModalScreen[bool | None]):
             self.app.call_from_thread(self._failed, {e.field: e.message})
             return
         self.app.call_from_thread(self.dismiss, True)
-
-    def _failed(self, errors: dict[str, str]) -> None:
-        self._saving = False
-        for widget in self.query("Label.error").results(Label):
-            widget.update("")
-        first = None
-        for name, message in errors.items():
-            target = self.query(f"#err-{name}")
-            if target:
-                target.first(Label).update(as_text(message))
-                first = first or name
-            else:
-                notify_text(self, message, severity="error")
-        if first:
-            self.query_one(f"#{first}").focus()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        self._saving = False
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("paired helper: %s failed", event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -6,7 +6,6 @@ d deletes one entered by mistake, Esc goes back. The rules: storage/register/eli
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -18,10 +17,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import ColumnKey
-from textual.worker import Worker, WorkerState
 
 from screens.dialogs import ConfirmScreen
-from storage.core.errors import UserError
+from screens.worker_errors import NotifyWorkerErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, label
 from storage.register.periods import ENDING_DAYS
@@ -31,7 +29,6 @@ from tui.footer import TranslatedFooter
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
-log = logging.getLogger(__name__)
 
 COLUMNS = (("kind", N_("Assistance or subsidy")), ("from", N_("From")), ("until", N_("Until")),
            ("state", N_("Status")), ("note", N_("Note")))
@@ -80,7 +77,7 @@ def benefit_lines(r, summary, today) -> list[Text]:
     return lines
 
 
-class BenefitsScreen(Screen[None]):
+class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "benefits.tcss"
     BINDINGS = [
@@ -218,13 +215,3 @@ class BenefitsScreen(Screen[None]):
         delete_benefit(self.app.db, benefit_id)
         self.app.call_from_thread(notify_text, self, _("Deleted."))
         self.app.call_from_thread(self.reload)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("benefits screen: %s failed", event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")

@@ -11,7 +11,6 @@ storage call and returns the saved record's id. For drafts it names `DRAFT_KIND`
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -22,10 +21,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label
-from textual.worker import Worker, WorkerState
 
 from screens.dialogs import ConfirmScreen
-from storage.core.errors import UserError, ValidationError, ValidationErrors
+from screens.worker_errors import SaveInWorker
+from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
 from storage.register import drafts
 from storage.register.field_labels import field_label
@@ -35,8 +34,6 @@ from tui.formatting import format_date
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
-
-log = logging.getLogger(__name__)
 
 
 def error_label(field: str) -> Label:
@@ -65,31 +62,6 @@ def date_row(value: str, field: str, title: str | None = None, *, input_id: str 
 
 
 DRAFT_DEBOUNCE_SECONDS = 0.5
-
-
-# the mixins below are mixed into Screen subclasses; the type checker sees them as one
-if TYPE_CHECKING:
-    _ScreenBase = Screen
-else:
-    _ScreenBase = object
-
-
-class SaveInWorker(_ScreenBase):
-    """For a form or dialog whose save runs in a worker: a save that fails unexpectedly lets the next one
-    run, and says so in one line (a UserError) or with its traceback in the log (a bug)."""
-
-    _saving = False
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        self._saving = False
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("%s: %s failed", type(self).__name__, event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
 
 class SavingDialog(SaveInWorker):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
-from textual.worker import Worker, WorkerState
 
 from screens.after_save import follow_up, show_follow_up
 from screens.benefits import BenefitsScreen, benefit_lines
@@ -24,7 +22,7 @@ from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
 from screens.paired_helper import PairedHelperScreen
 from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
-from storage.core.errors import UserError
+from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
 from storage.register import referrals, residents, risk
@@ -57,8 +55,6 @@ from tui.texts import RISK_STYLES, SEX_LABELS
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
-
-log = logging.getLogger(__name__)
 
 
 def _line(*parts: tuple[str, str] | str) -> Text:
@@ -108,7 +104,7 @@ def _field(name: str, value: str) -> Text:
     return _line((name + _(": "), "bold"), value or narrow("—"))
 
 
-class ResidentScreen(Screen[None]):
+class ResidentScreen(NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "resident.tcss"
     BINDINGS = [
@@ -291,16 +287,6 @@ class ResidentScreen(Screen[None]):
             if v.notes:
                 lines.append(_indented(v.notes, style="italic"))
         self.query_one("#visits", Static).update(Group(*lines))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
-        else:
-            log.error("resident screen: %s failed", event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
 
     # --- actions -------------------------------------------------------------
 

@@ -28,7 +28,7 @@ def _connect(path: Path, cache: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     if cache:
-        from storage.sync.merge import MERGE_CACHE_KIB  # the cache the merge itself sets
+        from storage.sync.merge_tuning import MERGE_CACHE_KIB  # the cache the merge itself sets
 
         conn.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
     return conn

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,17 +35,19 @@ from storage.core.models import (
     Conflict,
     Device,
     Identity,
-    Township,
 )
 from storage.core.private_keys import private_keys
 from storage.core.schema import FoldError
 from storage.core.text import printable
 from storage.register.duplicates import possible_duplicates
-from storage.sync.authorise import NotAllowed, check_worker_events
+from storage.sync.authorise import NotAllowed
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
 from storage.sync.conflicts import FOLLOWERS
-from storage.sync.devices import Trust, hold, register, trust_worker_bundle
+from storage.sync.devices import Trust, hold, register
 from storage.sync.event_checks import check_events, problem_text
+from storage.sync.merge_trust import authoriser, signer_check
+from storage.sync.merge_tuning import analyze, collector_paused, large_cache
+from storage.sync.received import missing_bundles
 from storage.sync.refused import remember, remembered
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses
 # a bundle's events are checked and written this many at a time, under the bundle's one savepoint:
 # whatever its size, a bundle is never whole in memory
 CHUNK_EVENTS = 20_000
-MERGE_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -108,46 +108,6 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _refused(name: str, problem: str, code: str = "untrusted_signer") -> BundleError:
-    return BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
-
-
-def _signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:
-    """Who signed: a worker accepts its township's key only; a township, worker devices it enrolled
-    or approved (storage/sync/devices.py); a county, the townships it enrolled or approved
-    (storage/sync/county_trust.py). The decision is appended to `trust` for the merge."""
-    def refuse(code: str, problem: str) -> None:
-        raise _refused(name, problem, code)
-
-    def check(manifest: dict[str, Any]) -> None:
-        if ident.role == "worker":
-            if manifest.get("kind") != "township" or manifest.get("sign_public") != ident.township_sign_public:
-                refuse("untrusted_signer", _("this bundle was not signed by this database's township."))
-            return
-        if ident.role == "county":
-            from storage.sync.county_trust import trust_township_bundle
-
-            _county_check(ident, manifest, name)
-            trust.append(trust_township_bundle(session, ident, manifest, refuse))
-            return
-        if manifest.get("kind") != "worker":
-            refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
-        trust.append(trust_worker_bundle(session, ident, manifest, refuse))
-
-    return check
-
-
-def _county_check(ident: Identity, manifest: dict[str, Any], name: str) -> None:
-    """A county merges bundles its own townships sent to it, and nothing else (which township keys it
-    trusts: storage/sync/county_trust.py)."""
-    if manifest.get("kind") != "to_county":
-        raise _refused(name, _("a county database merges bundles from its townships only."))
-    county = str(manifest.get("county_code"))
-    if county != ident.county_code or not str(manifest["township_code"]).startswith(ident.county_code):
-        raise _refused(name, _("this bundle is for county {found}, not this one ({expected}).").format(
-            found=printable(county, limit=12), expected=ident.county_code), "wrong_county")
-
-
 def _merged_before(session, path: Path) -> BundleOutcome | None:
     """A bundle whose (device, number, checksum) was merged already, or whose checksum was refused for
     what it holds (storage/sync/refused.py): said so again without decrypting it.
@@ -190,7 +150,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     township = None if ident.role == "county" else ident.township_code  # a county takes all of its townships
     trusts: list[Trust] = []
     try:
-        manifest, events = open_bundle(path, secrets, township, _signer_check(s, ident, name, trusts))
+        manifest, events = open_bundle(path, secrets, township, signer_check(s, ident, name, trusts))
     except BundleError as exc:
         return BundleOutcome(name, "refused", exc.code, str(exc))
     except _NOT_THE_FILES_FAULT:
@@ -288,7 +248,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     now = dt.datetime.now(dt.timezone.utc)
     tally = _Tally()
     ident = s.get(Identity, 1)
-    authorise = _authoriser(s, ident, trust)
+    authorise = authoriser(s, ident, trust)
     for chunk in _batches(events, CHUNK_EVENTS):
         if authorise is not None:  # first: "written by another device" says more than the values it forged
             authorise(chunk)
@@ -314,24 +274,6 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
                      counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
                              "new_events": tally.new, "records": tally.records}))
     s.flush()
-
-
-def _authoriser(s: Session, ident: Identity, trust: Trust | None) -> Callable[[list[dict[str, Any]]], None] | None:
-    """The check each chunk of a worker device's (or at a county, a township's) bundle passes before it is
-    written (NotAllowed otherwise): a chunk is judged with the chunks before it already in the database, as
-    a whole bundle would be against what the township held."""
-    if trust is None:
-        return None
-    if trust.kind == "township":
-        from storage.sync.county_trust import township_event_check
-
-        return township_event_check(s, trust)
-
-    def check(chunk: list[dict[str, Any]]) -> None:
-        check_worker_events(s, chunk, device_id=trust.device_id, worker=trust.worker, grid_id=trust.grid_id,
-                            township_code=ident.township_code, township_name=ident.township_name)
-
-    return check
 
 
 def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -401,33 +343,6 @@ def _conflict_ids(session: Session, by_type: dict[str, set[str]]) -> set[str]:
     return _reviewed(found)
 
 
-def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
-    """Gaps in each sender's bundle numbers: (device, worker or township, seq).
-
-    A township's workers' devices, a county's townships: a township numbers its bundles
-    to the grids across all its grids, so a grid sees gaps that are other grids' bundles,
-    not lost ones; its bundles to the county have a sequence of their own.
-    """
-    with db.session() as s:
-        rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
-        ident = s.get(Identity, 1)
-        if ident is not None and ident.role == "county":
-            names = dict(s.execute(select(Township.id, Township.name)).all())
-            workers = {d.device_id: f"{names.get(d.township_code) or ''} {d.township_code}".strip()
-                       for d in s.execute(select(Device).where(Device.kind == "township")).scalars()}
-        else:
-            workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
-                Device.kind == "worker", Device.status == "approved")).scalars()}
-    seqs: dict[str, set[int]] = {}
-    for device, seq in rows:
-        if device in workers:
-            seqs.setdefault(device, set()).add(seq)
-    gaps = []
-    for device, got in sorted(seqs.items()):
-        gaps += [(device, workers.get(device, ""), n) for n in range(1, max(got)) if n not in got]
-    return gaps
-
-
 def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None = None) -> MergeReport:
     """Merge bundles, several to a transaction (a commit per bundle was a third of a township merge).
 
@@ -439,12 +354,12 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     report = MergeReport()
     i = 0
     while i < len(files):
-        with db.write() as s, _large_cache(s):
+        with db.write() as s, large_cache(s):
             pending = 0
             while i < len(files) and pending < BATCH_EVENTS:
                 if progress:
                     progress(i, len(files))
-                with _collector_paused():
+                with collector_paused():
                     outcome = _merge_into(s, files[i], secrets)
                 i += 1
                 pending += outcome.events_new + 1
@@ -464,51 +379,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     if progress:
         progress(len(files), len(files))
     if not db.is_sqlite and report.added + report.updated:
-        _analyze(db)
+        analyze(db)
     report.missing = missing_bundles(db)
     report.duplicates = len(possible_duplicates(db))
     return report
-
-
-# the tables a merge grows: PostgreSQL plans by their statistics, which autovacuum refreshes only later
-_ANALYZED = ("event", "resident", "visit", "risk_assessment", "referral", "benefit", "assessment", "conflict")
-
-
-def _analyze(db: Database) -> None:
-    """Fresh planner statistics after a merge on a server. A county's first merge grows empty tables by
-    100,000s of rows: planned as still empty, the duplicate search's self-join on residents ran as a
-    nested loop (22 s for 4 townships); with statistics, a hash join (well under a second)."""
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"ANALYZE {', '.join(_ANALYZED)}")
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while one bundle is read and written.
-
-    A bundle's tens of thousands of new dicts and rows, none of them cyclic, set off
-    collection after collection (about a tenth of a township merge). It is back on
-    between bundles, so whatever cyclic garbage one bundle leaves stays bounded.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
-@contextlib.contextmanager
-def _large_cache(s: Session) -> Iterator[None]:
-    """A bigger page cache while merging: the default 2 MB spilled pages to disk mid-transaction (SQLite)."""
-    conn = s.connection()
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    old = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(old)}")

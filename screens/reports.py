@@ -30,8 +30,8 @@ from storage.reports.monthly import (
     MEASURES,
     TOWNSHIP_GROUPINGS,
     monthly_report,
-    shift_month,
 )
+from storage.reports.months import shift_month
 from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter

@@ -16,7 +16,8 @@ import pytest
 from storage.core.errors import UserError
 from storage.register.residents import register_resident
 from storage.register.visits import log_visit
-from storage.reports.monthly import monthly_report, parse_month, report_day
+from storage.reports.monthly import monthly_report
+from storage.reports.months import parse_month, report_day
 from tests.foundation_helpers import make_db
 from tests.report_helpers import G1, G2, TODAY, V1, V2, V3, build_township, set_counts
 

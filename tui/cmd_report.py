@@ -21,7 +21,7 @@ from tui.progress import cli_progress
 
 
 def _month(value: str) -> tuple[int, int]:
-    from storage.reports.monthly import parse_month
+    from storage.reports.months import parse_month
 
     try:
         return parse_month(value)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from storage.core.db import Database
-    from storage.reports.monthly import Person
+    from storage.reports.lines import Person
 
 EMERGENCY_LIMIT = 200  # rows of the emergencies list (the report lists them all)
 

@@ -26,7 +26,8 @@ from storage.register.report_query import as_date, text
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from storage.reports.monthly import MonthlyReport, Person
+    from storage.reports.lines import Person
+    from storage.reports.monthly import MonthlyReport
 
 
 @dataclass(slots=True)

@@ -9,13 +9,11 @@ storage/register/report_query.py.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from storage.core.db import Database, driver_connection
-from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
 from storage.core.places import village_label
@@ -26,6 +24,8 @@ from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, 
 from storage.register.policy import Policy, age_on, age_out_date, load_policy
 from storage.reports.county_passes import key_persons_of, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, compute_followup
+from storage.reports.lines import Person, ReferralLine, WorkerLine
+from storage.reports.months import report_day
 from storage.reports.trend import Trend
 
 Progress = Callable[[int, int], None]
@@ -68,81 +68,6 @@ DRILL: dict[str, str] = {
     "emergency_high": "emergency_high", "open_referrals": "open_referrals", "aged_out": "aged_out",
 }
 HIGH_RISK = ("emergency", "high")
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-
-
-@dataclass(slots=True)
-class Person:
-    """A key person of the month with every fact the report needs about them."""
-
-    id: str
-    name: str
-    id_number: str | None
-    sex: str | None
-    age: int | None
-    birth_date: dt.date | None
-    village_code: str
-    village: str
-    grid_code: str
-    grid: str
-    categories: list[str]
-    risk_level: str
-    risk_since: dt.date | None
-    last_seen: dt.date | None
-    due_on: dt.date
-    days_overdue: int
-    visited: bool
-    visited_how: str | None  # storage.register.due.IN_PERSON or OTHER_WAYS when visited
-    overdue: bool
-    high_risk: bool
-    aged_out: bool
-    age_out_on: dt.date | None
-    status: str
-    closed_on: dt.date | None
-    close_reason: str
-    open_referrals: int = 0
-    sort_key: tuple = ()
-    township_code: str = ""  # whose township the person is in: the county report's first table
-    township: str = ""
-
-
-@dataclass(slots=True)
-class ReferralLine:
-    id: str
-    resident_id: str
-    name: str
-    id_number: str | None
-    village_code: str
-    village: str
-    grid_code: str
-    grid: str
-    categories: list[str]
-    agency: str
-    reason: str
-    status: str
-    opened_on: dt.date | None
-    days_open: int | None
-    township_code: str = ""
-    level: str | None = None  # village | township | county
-    department: str = ""
-    due_on: dt.date | None = None  # the follow-up deadline
-    days_overdue: int | None = None  # past the deadline on the report day (negative: days left)
-
-
-@dataclass(slots=True)
-class WorkerLine:
-    visitor: str
-    grid_code: str
-    grid: str
-    visits: int
-    home: int
-    phone: int
-    video: int
-    proxy: int
-    not_seen: int
-    counted: int
-    residents_visited: int
-    residents_seen: int
 
 
 @dataclass(slots=True)
@@ -267,28 +192,6 @@ class MonthlyReport:
         t = self.totals
         return {"month": self.month_text, "key_persons": t.key_persons, "visited": t.visited, "overdue": t.overdue,
                 "emergency_high": t.emergency_high, "open_referrals": t.open_referrals, "aged_out": t.aged_out}
-
-
-def parse_month(value: str) -> tuple[int, int]:
-    """'2026-11' -> (2026, 11); a UserError naming the expected form otherwise."""
-    m = _MONTH.match(value or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
-        raise UserError(_("Write the month as YYYY-MM, e.g. 2026-11 (not {value}).").format(value=value))
-    return int(m.group(1)), int(m.group(2))
-
-
-def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
-    n = year * 12 + (month - 1) + delta
-    return n // 12, n % 12 + 1
-
-
-def report_day(year: int, month: int, today: dt.date) -> dt.date:
-    """The month's last day, or today for the current month; a future month is refused."""
-    first, last = month_bounds(year, month)
-    if first > today:
-        raise UserError(_("{month} has not begun yet: choose this month or an earlier one.").format(
-            month=f"{year:04d}-{month:02d}"))
-    return min(last, today)
 
 
 def _sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:

@@ -1,0 +1,34 @@
+"""The month a report is of: typed as YYYY-MM, stepped forward and back, and the day it is counted on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.register.due import month_bounds
+
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    """'2026-11' -> (2026, 11); a UserError naming the expected form otherwise."""
+    m = _MONTH.match(value or "")
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+        raise UserError(_("Write the month as YYYY-MM, e.g. 2026-11 (not {value}).").format(value=value))
+    return int(m.group(1)), int(m.group(2))
+
+
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    n = year * 12 + (month - 1) + delta
+    return n // 12, n % 12 + 1
+
+
+def report_day(year: int, month: int, today: dt.date) -> dt.date:
+    """The month's last day, or today for the current month; a future month is refused."""
+    first, last = month_bounds(year, month)
+    if first > today:
+        raise UserError(_("{month} has not begun yet: choose this month or an earlier one.").format(
+            month=f"{year:04d}-{month:02d}"))
+    return min(last, today)

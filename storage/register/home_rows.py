@@ -1,0 +1,103 @@
+"""The rows and figures Home shows (storage/register/home.py computes them): plain dataclasses, so the
+start-up's quick read of the file needs nothing heavier than the standard library."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from storage.register.benefit_lists import WatchRow
+from storage.register.policy import DEFAULT_POLICY, Policy
+
+
+@dataclass(slots=True)
+class DueRow:
+    id: str
+    name: str
+    masked_id: str
+    grid_code: str
+    categories: list[str]
+    risk_level: str
+    birth_date: dt.date | None
+    registered_on: dt.date | None
+    last_seen: dt.date | None
+    due_on: dt.date
+    days_overdue: int
+    planned_on: dt.date | None = None  # the next visit the worker typed on the latest visit: their plan
+    standing: str | None = None  # in the month of the day asked about: storage.register.due.month_standing
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+@dataclass(slots=True)
+class Progress:
+    key: str  # category code, grid id, or "" for everyone
+    total: int = 0
+    visited: int = 0
+    overdue: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.visited / self.total if self.total else 0.0
+
+
+@dataclass(slots=True)
+class ReferralRow:
+    id: str
+    resident_id: str
+    name: str
+    agency: str
+    reason: str
+    status: str
+    opened_on: dt.date | None
+    due_on: dt.date | None = None  # the follow-up deadline
+    level: str | None = None
+    department: str = ""
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.due_on is not None and self.due_on < today
+
+
+@dataclass(slots=True)
+class VisitRow:
+    id: str
+    resident_id: str
+    name: str
+    visit_date: dt.date | None
+    method: str
+    visitor: str
+
+
+@dataclass(slots=True)
+class GridRow:
+    grid_code: str
+    name: str
+    progress: Progress
+    last_bundle: dt.datetime | None = None
+
+
+@dataclass
+class HomeData:
+    today: dt.date
+    role: str  # "worker" | "township" | "" (no identity yet)
+    grid_code: str | None
+    overall: Progress
+    policy: Policy = DEFAULT_POLICY  # the visit policy the figures follow (its title says which, since when)
+    by_category: list[Progress] = field(default_factory=list)
+    overdue: list[DueRow] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # list name -> full length (lists stop at LIST_LIMIT)
+    due_week: list[DueRow] = field(default_factory=list)
+    high_risk: list[DueRow] = field(default_factory=list)
+    ageing_out: list[tuple[DueRow, dt.date]] = field(default_factory=list)
+    referrals: list[ReferralRow] = field(default_factory=list)
+    recent: list[VisitRow] = field(default_factory=list)
+    grids: list[GridRow] = field(default_factory=list)  # township only
+    open_conflicts: int = 0
+    possible_duplicates: int = 0  # pairs that may be one person registered twice (township)
+    # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
+    emergencies: list = field(default_factory=list)
+    # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
+    benefits: list[WatchRow] = field(default_factory=list)
+    unpaired: list[WatchRow] = field(default_factory=list)  # should have a paired helper and do not

@@ -24,7 +24,7 @@ from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, join_list
+from storage.core.i18n import N_, _
 from storage.register import referrals, residents, risk
 from storage.register.benefits import benefit_summary
 from storage.register.categories import (
@@ -51,57 +51,11 @@ from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
+from tui.resident_lines import due_line, field_line, indented, labels, note_lines, risk_changes, text_line
 from tui.texts import RISK_STYLES, SEX_LABELS
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
-
-
-def _line(*parts: tuple[str, str] | str) -> Text:
-    text = Text()
-    for part in parts:
-        text.append(*part) if isinstance(part, tuple) else text.append(part)
-    return text
-
-
-def labels(table: dict[str, str], codes: list[str]) -> str:
-    return join_list(label(table, c) for c in codes)
-
-
-def due_line(p: Profile) -> str:
-    """When the resident was last visited in a way that counts, and when the next visit is due.
-
-    "Counts" is the township's policy (a phone call may not count): the visits below say
-    which of them did not, so a later call listed there does not contradict this line.
-    """
-    if p.last_visit:
-        return _("Last visit that counts: {last}; next visit due {due}").format(last=format_date(p.last_visit),
-                                                                              due=format_date(p.due_on))
-    return _("No visit that counts yet; first visit due {due}").format(due=format_date(p.due_on))
-
-
-def risk_changes(history: list) -> list:
-    """The risk history (newest first) as its changes: a visit that kept the level adds no row."""
-    kept = []
-    for i, a in enumerate(history):
-        older = history[i + 1] if i + 1 < len(history) else None
-        if older is None or older.level != a.level or a.reason:
-            kept.append(a)
-    return kept
-
-
-def _indented(text: str, style: str = "") -> Padding:
-    return Padding(Text(text, style=style), (0, 0, 0, 2))
-
-
-def _note(name: str, value: str) -> Group:
-    """A field whose value may run over lines: the later lines under the first, not under the name."""
-    first, *rest = value.splitlines() or [""]
-    return Group(_field(name, first), *(_indented(line) for line in rest))
-
-
-def _field(name: str, value: str) -> Text:
-    return _line((name + _(": "), "bold"), value or narrow("—"))
 
 
 class ResidentScreen(NotifyWorkerErrors, Screen[None]):
@@ -194,38 +148,38 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             head.append("  " + _("Case closed: {reason}, {date}").format(
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
         overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
-        lines: list[Text | Group] = [head, _field(_("ID number"), r.id_number or ""), _field(_("Phone"), r.phone),
-                 _field(_("Address"), r.address)]
+        lines: list[Text | Group] = [head, field_line(_("ID number"), r.id_number or ""), field_line(_("Phone"), r.phone),
+                 field_line(_("Address"), r.address)]
         if r.status == "active":  # a case out of the register is due for nothing
-            lines.append(_line((due_line(p), "bold red" if overdue else "")))
+            lines.append(text_line((due_line(p), "bold red" if overdue else "")))
         if r.notes:
-            lines.append(_note(_("Notes"), r.notes))
+            lines.append(note_lines(_("Notes"), r.notes))
         self.query_one("#profile", Static).update(Group(*lines))
-        cats = [_field(_("Categories"), labels(SHOWN_CATEGORIES, with_derived(r.categories, p.age)))]
+        cats = [field_line(_("Categories"), labels(SHOWN_CATEGORIES, with_derived(r.categories, p.age)))]
         flags = [f for f in r.flags if f != "oldest_old"]  # 高龄 is shown with the categories, from the birth date
         if flags:
-            cats.append(_field(_("Flags"), labels(ALL_FLAGS, flags)))
+            cats.append(field_line(_("Flags"), labels(ALL_FLAGS, flags)))
         if r.child_subtype:
-            cats.append(_field(_("Child's situation"), label(CHILD_SUBTYPES, r.child_subtype)))
+            cats.append(field_line(_("Child's situation"), label(CHILD_SUBTYPES, r.child_subtype)))
         if p.age_out_on is not None:
             msg = (_("Ages out of the child category on {date}: close the case or change its category.")
                    if p.age_out_on > self.app.today() else
                    _("Aged out of the child category on {date}: close the case or change its category."))
             cats.append(Text(msg.format(date=format_date(p.age_out_on)), style="bold dark_orange"))
         self.query_one("#categories", Static).update(Group(*cats))
-        family = [_field(_("Guardian"), " ".join(x for x in (r.guardian_name, r.guardian_relation, r.guardian_phone) if x))]
+        family = [field_line(_("Guardian"), " ".join(x for x in (r.guardian_name, r.guardian_relation, r.guardian_phone) if x))]
         for who, name, status in ((_("Father"), r.father_name, r.father_status), (_("Mother"), r.mother_name, r.mother_status)):
             if name or status:
-                family.append(_field(who, " ".join(x for x in (name, label(PARENT_STATUSES, status)) if x)))
+                family.append(field_line(who, " ".join(x for x in (name, label(PARENT_STATUSES, status)) if x)))
         self.query_one("#family", Static).update(Group(*family))
         disability = self.query_one("#disability", Static)
         disability.display = bool(r.disability_card)
         if r.disability_card:
-            disability.update(_field(_("Disability"), narrow("{cat} · {grade} · {card}").format(
+            disability.update(field_line(_("Disability"), narrow("{cat} · {grade} · {card}").format(
                 cat=label(DISABILITY_CATEGORIES, r.disability_category and int(r.disability_category)),
                 grade=label(DISABILITY_GRADES, r.disability_grade and int(r.disability_grade)),
                 card=r.disability_card)))
-        risk = [_line((_("Risk") + _(": "), "bold"),
+        risk = [text_line((_("Risk") + _(": "), "bold"),
                       (label(RISK_LEVELS, r.risk_level), RISK_STYLES.get(r.risk_level, "")))]
         width = max(cell_len(label(RISK_LEVELS, code)) for code in RISK_LEVELS)  # the rows line up
         for a in risk_changes(p.risk)[:5]:
@@ -264,7 +218,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             return
         lines: list[Text | Padding] = []
         for v in p.visits:
-            head = _line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
+            head = text_line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
             if v.risk_after:
                 head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
             if v.mandatory_report:
@@ -276,16 +230,16 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             counted = "" if p.policy.counts_visit(v.method, bool(v.contact_made)) else _("does not count toward the month")
             # the details indented under the visit's line, also where a long one wraps
             if v.met_with or missed or counted:
-                lines.append(_indented(narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
+                lines.append(indented(narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
             for code, note in v.observations.items():
-                lines.append(_indented(_("{dimension}: {note}").format(dimension=label(OBSERVATION_DIMENSIONS, code),
+                lines.append(indented(_("{dimension}: {note}").format(dimension=label(OBSERVATION_DIMENSIONS, code),
                                                                        note=note)))
             for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
                                         (_("Services"), SERVICES, v.services)):
                 if codes:
-                    lines.append(_indented(_("{title}: {items}").format(title=title, items=labels(table, codes))))
+                    lines.append(indented(_("{title}: {items}").format(title=title, items=labels(table, codes))))
             if v.notes:
-                lines.append(_indented(v.notes, style="italic"))
+                lines.append(indented(v.notes, style="italic"))
         self.query_one("#visits", Static).update(Group(*lines))
 
     # --- actions -------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_an_age_over_120_is_a_question(zh):
 
 
 def test_the_risk_history_lists_changes_not_every_visit():
-    from screens.resident import risk_changes
+    from tui.resident_lines import risk_changes
 
     def a(day, level, reason=""):
         return SimpleNamespace(assessed_on=dt.date(2026, 1, day), level=level, reason=reason)

@@ -75,6 +75,35 @@ def test_the_clerk_puts_grids_in_villages_later_and_the_report_follows(tmp_path)
     assert [g.village for g in grid_villages(a)] == ["柳溪村"]
 
 
+def test_a_village_known_by_its_name_only_travels_from_the_grid_to_the_township_and_back(tmp_path):
+    """The first-run screen's village without a code: its id is "<township>-<name>" (Chinese). The township's
+    merge refused the worker's first bundle for it ("village_code 值无效"), and a return bundle carrying a
+    village named by the clerk would have been refused by the worker."""
+    from storage.sync.devices import enroll
+
+    t = make_township(tmp_path)
+    a = open_database(tmp_path / "a.db")
+    init_worker(a, "330521101", "新市镇", "G01", "柳溪一网格", "王芳", t.key, village_name="柳溪村",
+                enroll_code=enroll(t.db, "G01", "王芳")[0])
+    elder(a, "张三")
+    [outcome] = merge_paths(t.db, [export_bundle(a, tmp_path / "usb").path]).bundles
+    assert (outcome.status, outcome.message) == ("new", "")
+    rows = monthly_report(t.db, 2026, 11, today=TODAY).rows["village"]
+    assert [(r.key, r.shown_label, r.key_persons) for r in rows] == [("330521101-柳溪村", "柳溪村", 1)]
+    set_grid_village(t.db, "G01", "桃源村")  # the clerk moves the grid to a village it names
+    export_bundle(t.db, tmp_path / "back", grid_code="G01")
+    [back] = merge_paths(a, [tmp_path / "back"]).bundles
+    assert (back.status, back.message) == ("new", "")
+    assert [(g.village_id, g.village) for g in grid_villages(a)] == [("330521101-桃源村", "桃源村")]
+
+
+def test_a_village_name_that_could_not_travel_is_refused_where_it_is_typed(tmp_path):
+    db = open_database(tmp_path / "w.db")
+    with pytest.raises(ValidationError) as caught:
+        init_worker(db, "330521101", "新市镇", "G01", "一网格", "王芳", None, village_name="柳溪/东村")
+    assert caught.value.field == "village_name"
+
+
 def test_a_worker_sets_only_its_own_grids_village(tmp_path):
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")

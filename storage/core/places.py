@@ -16,6 +16,9 @@ from storage.core.i18n import _
 
 VILLAGE_CODE = re.compile(r"^\d{12}$")
 MAX_NAME = 40
+# a village's record id, as a bundle may carry it: the 12-digit code, or "<township code>-<name>"
+# (the name as people write it, Chinese included; no control characters, slashes or "..")
+VILLAGE_REF = re.compile(r"(?!.*\.\.)(?:\d{12}|\d{9}-[^\x00-\x1f\x7f/\\]{1," + str(MAX_NAME) + "})")
 
 
 def check_village(township_code: str, name: str | None, code: str | None) -> tuple[str, str | None]:
@@ -33,6 +36,8 @@ def check_village(township_code: str, name: str | None, code: str | None) -> tup
         raise ValidationError("village_name", _("Give the village's name (and its 12-digit code if you know it)."))
     if len(name) > MAX_NAME:
         raise ValidationError("village_name", _("Too long: at most {n} characters.").format(n=MAX_NAME))
+    if code is None and not VILLAGE_REF.fullmatch(f"{township_code}-{name}"):
+        raise ValidationError("village_name", _("Write the village's name without slashes or \"..\"."))
     return name, code
 
 

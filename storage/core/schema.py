@@ -39,7 +39,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 from sqlalchemy.types import TypeDecorator
 
-from storage.core import hlc
+from storage.core import hlc, places
 from storage.core.i18n import N_
 from storage.core.models import DERIVED_FIELDS, RECORD_TABLES, UtcDateTime
 
@@ -325,7 +325,8 @@ def event_problem(ev: dict[str, Any]) -> FoldError | None:
     record_type = ev["record_type"]
     if record_type not in RECORD_TABLES:
         return FoldError(record_type, "", "bad_event")
-    if not RECORD_ID.fullmatch(ev["record_id"]):
+    if not (RECORD_ID.fullmatch(ev["record_id"])
+            or record_type == "village" and places.VILLAGE_REF.fullmatch(ev["record_id"])):
         return FoldError(record_type, "id", "bad_id")
     stamp = ev["hlc"]
     if not hlc.within_horizon(stamp):

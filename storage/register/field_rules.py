@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
+from storage.core.places import VILLAGE_REF
 from storage.core.schema import (
     DATE_HIGH,
     DATE_LOW,
@@ -75,7 +76,7 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "guardian_phone": {"pattern": _PHONE},
         "address": {"max_len": residents.MAX_TEXT},
         "township_code": {"pattern": TOWNSHIP_CODE},
-        "village_code": {"pattern": RECORD_ID},
+        "village_code": {"pattern": VILLAGE_REF},
         "grid_code": {"pattern": RECORD_ID},
         "categories": {"choices": _codes(codes.CATEGORIES)},
         "flags": {"choices": _codes(codes.FLAGS)},
@@ -142,7 +143,7 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "code": {"pattern": GRID_CODE},
         "name": {"max_len": NAME_MAX},
         "township_code": {"pattern": TOWNSHIP_CODE},
-        "village_code": {"pattern": RECORD_ID},
+        "village_code": {"pattern": VILLAGE_REF},
         "worker_name": {"max_len": NAME_MAX},
     },
     "township": {"name": {"max_len": NAME_MAX}},

@@ -53,7 +53,7 @@ ATTACKS = [
     ("unknown status", "resident", {**ELDER, "status": "zombie"}, "unknown code in Case status"),
     ("check digit", "resident", {**ELDER, "id_number": "110105194912310021"}, "invalid value in ID number"),
     ("sex", "resident", {**ELDER, "sex": "X"}, "unknown code in Sex"),
-    ("derived field", "resident", {**ELDER, "risk_level": "low"}, "sets risk_level"),
+    ("derived field", "resident", {**ELDER, "risk_level": "low"}, "sets Risk level"),
     ("deleted \"false\"", "resident", {"deleted": "false"}, "wrong type in Deleted"),
     ("visit date 20261101", "visit", {"resident_id": "r0", "visit_date": 20261101}, "wrong type in Visit date"),
     ("visit date 9999-12-31", "visit", {"resident_id": "r0", "visit_date": "9999-12-31"}, "out of range in Visit date"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,14 @@ from storage.core.text import printable
 from storage.register.field_labels import field_label
 from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
-from storage.sync.conflicts import ID_FIELDS, keep_winner, open_conflicts, resolve_conflict, take_other
+from storage.sync.conflicts import (
+    ID_FIELDS,
+    keep_winner,
+    open_conflicts,
+    resolve_conflict,
+    start_text,
+    take_other,
+)
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
@@ -189,18 +195,13 @@ class ConflictsScreen(Screen[None]):
             return
         c = v.conflict
         field = printable(field_label(c.field))
-        start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
-            ("" if c.winner_value is None else str(c.winner_value))
 
         def typed(text: str | None) -> None:
-            if text is None:
-                return
-            value: Any = text.strip()
-            if isinstance(c.winner_value, list) or isinstance(c.loser_value, list):
-                value = [part for part in re.split(r"[,，、\s]+", value) if part]
-            self._decide(partial(resolve_conflict, value=value), c.id)
+            if text is not None:  # labels or codes, a list as shown: storage.sync.conflicts.typed_value reads it
+                self._decide(partial(resolve_conflict, value=text), c.id)
 
-        self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field), start), typed)
+        self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field),
+                                         printable(start_text(c))), typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
     def _decide(self, decide: Callable[[Database, str], None], conflict_id: str) -> None:

@@ -84,6 +84,8 @@ def pending_text(pending: dict[str, int]) -> str:
 class SyncScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
+    # the cursor starts in the folder box, the first thing a person types (or checks, then Enter)
+    AUTO_FOCUS = "#folder"
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
         Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
@@ -114,6 +116,8 @@ class SyncScreen(Screen[None]):
                 yield Label(_("Folder"), id="folder-label")
                 yield Input(id="folder", compact=True)
                 yield Button(_("Browse"), id="browse", compact=True)
+            yield Static(_("Enter lists the bundles in this folder; Enter again merges them.") if self.township
+                         else _("Enter exports to this folder; Ctrl+O chooses another."), id="folder-hint")
             if self.township:
                 yield DataTable(id="bundles", cursor_type="row", zebra_stripes=True)
             else:
@@ -250,8 +254,9 @@ class SyncScreen(Screen[None]):
 
     @on(Input.Submitted, "#folder")
     def _folder_typed(self, event: Input.Submitted) -> None:
-        if self.township:
+        if self.township:  # the bundles listed, the cursor on 合并: Enter again merges them
             self._scan(typed_path(event.value) or Path.home())
+            self.query_one("#run", Button).focus()
         else:
             self.action_run()
 

@@ -108,6 +108,8 @@ class SyncScreen(Screen[None]):
         intro = {"township": _("Merge the bundle files that grid workers bring (USB stick or shared folder)."),
                  "county": _("Merge the bundle files that the townships send to the county.")}.get(
             self.role, _("Export what you recorded since the last bundle, for the township."))
+        if self._missing_key():  # nothing can go until the key is added: k first, and k must not type a "k"
+            self.AUTO_FOCUS = "#sync-body"
         yield Header()
         with VerticalScroll(id="sync-body"):
             yield Static(intro, id="intro")
@@ -194,6 +196,7 @@ class SyncScreen(Screen[None]):
         def done() -> None:
             self.app.identity = ident
             self._show_key_state()
+            self.query_one("#folder", Input).focus()  # the next step: where to export to
             self._finished(_("The township key of {township} is now in this database (fingerprint {fp}); exports "
                              "can go to it.").format(township=pub.township_name or pub.township_code,
                                                      fp=fingerprint(pub.sign_public)))

@@ -86,10 +86,11 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
     HELP_SKIP = ("resident.page.",)  # explained in help_rows, as one rule
 
     def help_rows(self) -> list[tuple[str, str]]:
+        # short: the help's two columns fit 80 (key names as on the keyboard)
         return [
-            (_("PageUp, PageDown, Home, End"), N_("Scroll the page, also from the referral list")),
-            (_("Tab"), N_("Move between the page and the referral list (marked while it has the cursor)")),
-            (_("Up, Down"), N_("Scroll the page, or choose a referral in the list (c: follow it up)")),
+            ("PgUp PgDn Home End", N_("Scroll the page (always)")),
+            (_("Tab"), N_("Page, then the referral list")),
+            (_("Up, Down"), N_("Scroll, or move in the referrals")),
         ]
 
     def __init__(self, resident_id: str):

@@ -108,8 +108,6 @@ class SyncScreen(Screen[None]):
         intro = {"township": _("Merge the bundle files that grid workers bring (USB stick or shared folder)."),
                  "county": _("Merge the bundle files that the townships send to the county.")}.get(
             self.role, _("Export what you recorded since the last bundle, for the township."))
-        if self._missing_key():  # nothing can go until the key is added: k first, and k must not type a "k"
-            self.AUTO_FOCUS = "#sync-body"
         yield Header()
         with VerticalScroll(id="sync-body"):
             yield Static(intro, id="intro")
@@ -140,6 +138,8 @@ class SyncScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = _("Sync")
         self._show_key_state()
+        if self._missing_key():  # nothing can go until the key is added: k first, and k must not type a "k"
+            self.query_one("#sync-body").focus()
         self.query_one("#progress", ProgressBar).display = False
         if self.township:
             table = self.query_one("#bundles", DataTable)

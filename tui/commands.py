@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import SystemCommand
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
@@ -89,10 +90,15 @@ class ScreensProvider(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for title, help_text, callback in self._entries():
             score = matcher.match(title)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+        if not found:  # said here, in the reader's language: Textual's own line for it is English only
+            yield Hit(1, Text(_("No command matches “{query}”").format(query=query)), lambda: None,
+                      help=_("Esc closes the list; Backspace to search again"))
 
 
 def system_commands(app: GridcareApp, screen: Screen) -> Iterable[SystemCommand]:

@@ -177,7 +177,10 @@ class DevicesScreen(Screen[None]):
 
     def action_enroll(self) -> None:
         current = self._current()
-        self.app.push_screen(EnrollScreen(current.grid_code if current else "", county=self.county), self._enroll_chosen)
+        # a worker's new laptop is often for a grid listed (its code filled in); a county's code is for a township
+        # not enrolled yet, so its box starts empty
+        start = current.grid_code if current and not self.county else ""
+        self.app.push_screen(EnrollScreen(start, county=self.county), self._enroll_chosen)
 
     def _enroll_chosen(self, answer: tuple[str, str] | None) -> None:
         if answer:

@@ -76,7 +76,7 @@ class HomeScreen(Screen[None]):
         return [
             (_("Enter"), N_("Open the resident on the highlighted row")),
             (_("Up, Down"), N_("Move in the list")),
-            (_("Tab"), N_("Move between the list and the tab bar (Left, Right: another list)")),
+            (_("Tab"), N_("To the tabs and back (Left, Right: lists)")),
         ] + [  # the number keys four to a row: one row would not fit the help at 80 columns
             (f"{start}–{min(start + 3, len(lists))}",
              join_list(f"{i} {_(LISTS[p][0])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -112,16 +113,27 @@ class DevicesScreen(Screen[None]):
         ident = getattr(self.app, "identity", None)
         self.county = ident is not None and ident.role == "county"
         yield Header()
-        yield Static(_("Bundles are merged only from townships enrolled with the county. A township whose bundle "
-                       "came without a valid code waits here: check its key fingerprint with its clerk before "
-                       "approving it.") if self.county else
-                     _("Bundles are merged only from devices enrolled for their grid. A device that came without a "
-                       "valid code waits here: check its key fingerprint with the worker before approving it."),
-                     id="intro")
+        yield Static(self._intro(), id="intro")
         yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="codes")
         yield Static("", id="result")
         yield TranslatedFooter()
+
+    def _intro(self) -> str:
+        if self.county:
+            return _("Bundles are merged only from townships enrolled with the county. A township whose bundle came "
+                     "without a valid code waits here: check its key fingerprint with its clerk before approving it.")
+        return _("Bundles are merged only from devices enrolled for their grid. A device that came without a valid "
+                 "code waits here: check its key fingerprint with the worker before approving it.")
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch (F2): the words again, the rows and codes read again."""
+        self.title = _("Townships' keys") if self.county else _("Devices")
+        self.query_one("#intro", Static).update(self._intro())
+        table = self.query_one("#devices", DataTable)
+        for column, title in zip(table.columns.values(), device_columns(county=self.county, screen=True), strict=True):
+            column.label = Text(title)
+        self._load()
 
     def on_mount(self) -> None:
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -117,14 +118,23 @@ class ConflictsScreen(Screen[None]):
         yield Static("", id="status")
         yield TranslatedFooter()
 
+    # who wrote each value, and when, is under the table for the highlighted row: four columns fit 80
+    COLUMNS = (("record", N_("Record")), ("field", N_("Field")), ("winner", N_("Kept value")),
+               ("loser", N_("Other value")))
+
     def on_mount(self) -> None:
         self.title = _("Conflicts to review")
         table = self.query_one(DataTable)
-        table.add_column(_("Record"), key="record")
-        table.add_column(_("Field"), key="field")
-        # who wrote each value, and when, is under the table for the highlighted row: four columns fit 80
-        table.add_column(_("Kept value"), key="winner")
-        table.add_column(_("Other value"), key="loser")
+        for key, title in self.COLUMNS:
+            table.add_column(_(title), key=key)
+        self._load()
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch (F2): titles again, the values' labels read again."""
+        self.title = _("Conflicts to review")
+        table = self.query_one(DataTable)
+        for column, (_key, title) in zip(table.columns.values(), self.COLUMNS, strict=True):
+            column.label = Text(_(title))
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")

@@ -91,3 +91,20 @@ def test_resolve_conflict_reads_codes_and_labels_alike(flags_and_sex):
     with t.db.session() as s:
         person = s.get(Resident, rid)
         assert (sorted(person.flags), person.sex) == (["dibao", "disabled_care"], "M")
+
+
+@run_async
+async def test_f2_on_the_conflicts_screen_changes_its_words_and_values(flags_and_sex):
+    t, _rid = flags_and_sex
+    set_language("zh_CN")
+    app = make_app(str(t.db.path), lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("c")
+        await on_screen(pilot, "ConflictsScreen")
+        table = app.screen.query_one(DataTable)
+        await settle(pilot, lambda: table.row_count == 2)
+        await pilot.press("f2")
+        await settle(pilot, lambda: "Flags" in [str(table.get_row_at(i)[1]) for i in range(table.row_count)])
+        assert [str(c.label) for c in table.columns.values()] == ["Record", "Field", "Kept value", "Other value"]
+        assert "Special family-planning family" in " ".join(str(c) for c in table.get_row_at(0) + table.get_row_at(1))

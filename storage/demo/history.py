@@ -63,14 +63,28 @@ def risk_history(b: GridBuilder, person: Person) -> list[Step]:
     return steps
 
 
+# The month's round: a worker plans each resident's visit on one of the month's first PLAN_DAYS days
+# (done by the 24th, leaving the last week for the late ones) and works through the plan day by day.
+# "Today" is a working day half done: half of today's planned visits are made (this morning). So the
+# demo reads as a register on any day it is made: on the 1st last month is complete and a few are
+# visited already (this morning's round, and the weekly visits of the high-risk), by the 15th about
+# three in five, by the month's end nearly everyone (less the overdue and the late ones). Before,
+# the history stopped at yesterday: a demo made on the 1st showed every bar of the month at 0%.
+PLAN_DAYS = 24
+
+
+def _planned_day(b: GridBuilder, month: dt.date) -> dt.date:
+    return month + dt.timedelta(days=b.rng.randrange(PLAN_DAYS))
+
+
 def _visit_days(b: GridBuilder, person: Person, steps: list[Step]) -> list[dt.date]:
     rng, today = b.rng, b.today
     this_month = today.replace(day=1)
     last_month = (this_month - DAY).replace(day=1)
     # a year back, as far as the app lets a visit be logged: a report of last month has (nearly)
-    # twelve months behind it for its trend
+    # twelve months behind it for its trend; up to today (its morning), and before a closed case's close
     start = max(person.registered, today - dt.timedelta(days=365))
-    end = min(person.closed_on or today, today) - DAY
+    end = min(person.closed_on - DAY, today) if person.closed_on else today
     if end < start:
         return []
     u = rng.random()
@@ -81,10 +95,17 @@ def _visit_days(b: GridBuilder, person: Person, steps: list[Step]) -> list[dt.da
         lo, hi = max(month, start), min(_next_month(month) - DAY, end)
         if month == last_month and status == "not_yet":
             lo = min(max(lo, today - dt.timedelta(days=40)), hi)  # late last month: not overdue yet
-        if lo <= hi and (month == this_month or rng.random() >= 0.04):
+        if month == this_month:
+            # this month's round as far as it has gone (the plan above); a resident registered after
+            # their planned day is visited the day they were registered
+            planned = max(_planned_day(b, month), lo)
+            if lo <= hi and (planned < today or planned == today and rng.random() < 0.5):
+                days.add(planned)
+        elif lo <= hi and rng.random() >= 0.04:
             days.add(b._between(lo, hi))
         if lo <= hi and rng.random() < 0.02:
-            days.add(b._between(lo, hi))  # a follow-up
+            # a follow-up, on a day before today's round (which is the plan's)
+            days.add(b._between(lo, min(hi, today - DAY)) if lo < today else lo)
         month = _next_month(month)
     for i, (day, level) in enumerate(steps):  # closer follow-up while the risk is high
         days.add(day)

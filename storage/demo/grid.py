@@ -88,6 +88,7 @@ class Person:
     registered: dt.date
     closed_on: dt.date | None
     guardian_relation: str = ""
+    facts: frozenset[str] = frozenset()  # what the words written of them may take for granted (words.fitting)
 
 
 @lru_cache(maxsize=4096)
@@ -182,6 +183,7 @@ class GridBuilder:
         else:
             person = self._disabled(sex, fields)
         age = age_on(person.birth, today) or 0
+        person.facts = words.household_facts(person.group, person.cats, person.guardian_relation, sex, fields)
         close_reason = fields.pop("_close_reason", None)
         surname = fields.pop("_surname", None) or self._surname()
         name = surname + self._given(sex, age)
@@ -206,7 +208,8 @@ class GridBuilder:
             "categories": [c for c in CATEGORIES if c in person.cats], "status": "active",
             "registered_on": person.registered.isoformat(),
             "address": f"{self.spec.village[1]}{rng.choice(words.ROADS)}{rng.randrange(1, 120)}号",
-            "notes": rng.choice(words.RESIDENT_NOTES[person.group]) if rng.random() < 0.3 else "",
+            "notes": rng.choice(words.fitting(words.RESIDENT_NOTES[person.group], person.facts))
+            if rng.random() < 0.3 else "",
         })
         fields.setdefault("flags", [])
         start = len(self.pending)

@@ -52,9 +52,10 @@ def risk_history(b: GridBuilder, person: Person) -> list[Step]:
         if day == person.registered:
             reason = words.RISK_INITIAL
         elif RANK[level] > RANK[previous]:
-            reason = rng.choice((words.RISK_EMERGENCY if level == "emergency" else words.RISK_UP)[person.group])
+            reason = rng.choice(words.fitting((words.RISK_EMERGENCY if level == "emergency" else words.RISK_UP)[person.group],
+                                              person.facts))
         elif RANK[level] < RANK[previous]:
-            reason = rng.choice(words.RISK_DOWN[person.group])
+            reason = rng.choice(words.fitting(words.RISK_DOWN[person.group], person.facts))
         else:
             reason = "定期复评，等级不变"
         b._add(day, "risk", b._id(), {"resident_id": person.rid, "level": level, "reason": reason,
@@ -132,8 +133,11 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
     dims, hazards, needs = dimensions_for(person.cats), hazards_for(person.cats), needs_for(person.cats)
     overrides = {"child": words.OBSERVATIONS_CHILD, "elder": words.OBSERVATIONS_ELDER,
                  "disabled": words.OBSERVATIONS_DISABLED, "adult": words.OBSERVATIONS_ADULT}[person.group]
-    notes = {"child": words.NOTES_CHILD, "elder": words.NOTES_ELDER, "disabled": words.NOTES_DISABLED,
-             "adult": words.NOTES_ADULT}[person.group]
+    notes = words.fitting({"child": words.NOTES_CHILD, "elder": words.NOTES_ELDER, "disabled": words.NOTES_DISABLED,
+                           "adult": words.NOTES_ADULT}[person.group], person.facts)
+    # only the words that hold for this person (an 独居 elder's visits never met 老伴, an orphan's never 父母)
+    observations = {d: words.fitting(overrides.get(d) or words.OBSERVATIONS[d], person.facts) for d in dims}
+    others = words.fitting(["家属", "老伴", "邻居"], person.facts)
     done = []
     for day in _visit_days(b, person, steps):
         at = bisect.bisect_right(step_days, day)
@@ -144,7 +148,7 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
         if person.group == "child":
             met = person.guardian_relation if rng.random() < 0.6 else "本人"
         else:
-            met = "本人" if rng.random() < 0.8 else rng.choice(["家属", "老伴", "邻居"])
+            met = "本人" if rng.random() < 0.8 else rng.choice(others)
         chosen = rng.sample(dims, rng.randrange(1, min(3, len(dims)) + 1))
         found = [rng.choice(hazards)] if rng.random() < 0.08 else []
         if found == ["drowning"] and day.month not in (5, 6, 7, 8, 9):
@@ -153,7 +157,7 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
             "resident_id": person.rid, "grid_code": b.spec.grid_id, "visit_date": day.isoformat(), "method": method,
             "visitor": b.spec.worker, "met_with": met,
             "contact_made": _reached(method, u, rng),
-            "observations": {d: rng.choice(overrides.get(d) or words.OBSERVATIONS[d]) for d in chosen},
+            "observations": {d: rng.choice(observations[d]) for d in chosen},
             "hazards": found,
             "needs": [rng.choice(needs)] if rng.random() < 0.12 else [],
             "services": [rng.choice(SERVICE_CODES)] if rng.random() < 0.3 else [],

@@ -118,7 +118,7 @@ def id_number(fields: Mapping[str, Any], ctx: Context) -> Checked:
     if not raw:
         return Checked({"id_number": None})
     try:
-        info = idnumbers.parse_id_number(raw)
+        info = idnumbers.parse_id_number(raw, today=ctx.today)
     except ValidationError as e:
         return Checked(errors=[e])
     out = Checked({"id_number": info.number})
@@ -155,7 +155,7 @@ def disability_card(fields: Mapping[str, Any], ctx: Context) -> Checked:
     if not raw:
         return Checked({"disability_card": None, "disability_category": None, "disability_grade": None})
     try:
-        card = idnumbers.parse_disability_card(raw, ctx.after(fields, "id_number"))
+        card = idnumbers.parse_disability_card(raw, ctx.after(fields, "id_number"), today=ctx.today)
     except ValidationError as e:
         return Checked(errors=[e])
     return Checked({"disability_card": card.number, "disability_category": card.category,

@@ -185,3 +185,41 @@ def test_a_township_database_of_version_9_upgrades_and_closes_with_a_remark(tmp_
         assert (closed.close_note, closed.notes) == ("家属告知", "原有备注")
     finally:
         db.dispose()
+
+
+def test_the_command_line_closes_with_a_remark_and_reopens(tmp_path, capsys):
+    """`gridcare close RESIDENT --reason … --note …` and `gridcare reopen RESIDENT`: the page's x from the CLI."""
+    from storage.core.db import open_database
+    from tests.foundation_helpers import make_db
+    from tui.cli import main
+
+    number = "11010519491231002X"
+    db = make_db(tmp_path / "w.db")
+    rid = elder(db, "赵淑珍", id_number=number, birth_date=dt.date(1949, 12, 31), notes="女儿在县城").id
+    db.dispose()
+
+    def run(*args):
+        return main(["--db", str(tmp_path / "w.db"), "--lang", "zh_CN", *args])
+
+    def state():
+        db = open_database(tmp_path / "w.db")
+        with db.session() as s:
+            r = s.get(Resident, rid)
+        db.dispose()
+        return r
+
+    assert run("close", number.lower(), "--reason", "迁出", "--on", "2026-11-20", "--note", "随女儿迁往杭州") == 0
+    assert "赵淑珍已退出（销号）：迁出，2026-11-20。" in capsys.readouterr().out
+    r = state()
+    assert (r.status, r.close_reason, r.closed_on, r.close_note, r.notes) == (
+        "closed", "moved_away", dt.date(2026, 11, 20), "随女儿迁往杭州", "女儿在县城")
+    assert run("close", rid, "--reason", "deceased") == 1  # already closed: one line, nothing written
+    assert run("reopen", rid) == 0
+    r = state()
+    assert (r.status, r.close_reason, r.closed_on, r.close_note, r.notes) == ("active", "", None, "", "女儿在县城")
+    capsys.readouterr()
+    assert run("close", rid, "--reason", "vanished") == 1
+    assert run("close", rid, "--reason", "other", "--note", "迁出\x1b[2J") == 1
+    err = capsys.readouterr().err
+    assert "去世" in err and err.count("\n") == 2 and "\x1b" not in err
+    assert state().status == "active"

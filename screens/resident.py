@@ -372,7 +372,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             if yes:
                 self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
 
-        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register?").format(name=self.profile.resident.name),
+        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register? The closing's reason, date and remark "
+                                             "are cleared.").format(name=self.profile.resident.name),
                                            yes=_("Put back on the register"), no=_("Cancel")), reopen)
 
     def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:

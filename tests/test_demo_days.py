@@ -77,3 +77,11 @@ def test_nothing_written_of_a_person_contradicts_their_household(demo_on):
             seen["ill man"] += 1
             assert "丈夫" not in text and "妇女" not in text, texts
     assert seen["solitary"] > 20 and seen["childless"] > 5 and seen["ill man"] > 0
+
+
+def test_closed_cases_carry_a_remark_of_their_own(demo_on):
+    """The demo closes cases as the app does: reason, date, and (mostly) a remark in close_note, none in 备注."""
+    _day, db = demo_on
+    closed = [r for r in _all(db, Resident) if r.status == "closed"]
+    assert closed and sum(bool(r.close_note) for r in closed) >= len(closed) // 3
+    assert all("核实" not in r.notes and "超龄" not in r.notes for r in closed)

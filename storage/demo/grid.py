@@ -215,8 +215,9 @@ class GridBuilder:
         start = len(self.pending)
         self._add(person.registered, "resident", person.rid, fields)
         if person.closed_on:
-            self._add(person.closed_on, "resident", person.rid, {
-                "status": "closed", "close_reason": close_reason, "closed_on": person.closed_on.isoformat()})
+            self._add(person.closed_on, "resident", person.rid, {  # with the remark a worker makes (退出原因说明)
+                "status": "closed", "close_reason": close_reason, "closed_on": person.closed_on.isoformat(),
+                "close_note": self.side.choice(words.fitting(words.CLOSE_NOTES[close_reason], person.facts))})
         plans.benefits(self, person, fields, age, wants)
         plans.pairing(self, person)
         steps = history.risk_history(self, person)

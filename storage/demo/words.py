@@ -88,6 +88,13 @@ RISK_DOWN = {
     "adult": ["情况稳定，降低等级", "问题已解决", "家庭矛盾已调解", "病情好转，已出院"],
 }
 RISK_INITIAL = "登记时评估"
+# the remark made when a case is closed, by its reason (the demo's closings: storage/demo/grid.py)
+CLOSE_NOTES = {
+    "aged_out": ["已超龄，已告知监护人", "已超龄，转为一般走访", ""],
+    "moved_away": ["随子女迁往县城居住，已核实", "户籍迁往外省，已告知迁入地民政办", "已迁往外地居住，村委会已核实", ""],
+    "deceased": ["家属告知，已核实死亡证明", "病逝，村委会已核实", ""],
+    "no_longer_eligible": ["父母已返乡照顾，不再属于留守", "家庭收入已超过标准，经评议退出", "病愈，已恢复正常生活", ""],
+}
 
 # issue #15: adults who are key persons neither as elders nor as disabled people (留守妇女, 重病患者)
 OBSERVATIONS_ADULT = {
@@ -124,7 +131,8 @@ TAKES_FOR_GRANTED = {
     "丈夫每周打电话回家": "husband_away", "参加村里妇女小组活动": "woman", "在家务农，照顾老人孩子": "husband_away",
     "长期住院治疗": "ill", "需定期复查": "ill", "按时复查，病情稳定": "ill", "化疗期间，体力较差": "ill",
     "因病无法工作": "ill", "病情好转，已出院": "ill", "帮助申请大病救助": "ill", "提醒按时复查": "ill",
-    "突发疾病住院，家中老人孩子无人照料": "ill",
+    "突发疾病住院，家中老人孩子无人照料": "ill", "父母已返乡照顾，不再属于留守": "parent_away",
+    "病愈，已恢复正常生活": "ill", "随子女迁往县城居住，已核实": "children",
 }
 
 

@@ -86,8 +86,8 @@ def test_resolve_conflict_reads_codes_and_labels_alike(flags_and_sex):
     t, rid = flags_and_sex
     set_language("zh_CN")
     by_field = {v.conflict.field: v.conflict.id for v in open_conflicts(t.db)}
-    resolve_conflict(t.db, by_field["flags"], "dibao, 失能")
-    resolve_conflict(t.db, by_field["sex"], "M")
+    resolve_conflict(t.db, by_field["flags"], "dibao, 失能", today=TODAY)
+    resolve_conflict(t.db, by_field["sex"], "M", today=TODAY)
     with t.db.session() as s:
         person = s.get(Resident, rid)
         assert (sorted(person.flags), person.sex) == (["dibao", "disabled_care"], "M")

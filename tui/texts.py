@@ -147,11 +147,14 @@ def two_lines(header: str, fits: int = 6) -> str:
 
 
 def wrapped_cell(text: str, width: int) -> Text:
-    """A table cell's text over as many lines as it needs in `width` cells (words whole where there are spaces)."""
+    """A table cell's text from data over as many lines as it needs in `width` cells (words whole where there
+    are spaces); as_text's: never markup, no control characters."""
     from rich.console import Console
 
+    from tui.as_text import as_text
+
     width = max(width, 4)
-    lines = Text(text).wrap(Console(width=width), width)
+    lines = as_text(text).wrap(Console(width=width), width)
     return Text("\n").join(lines) if lines else Text("")
 
 

@@ -21,7 +21,6 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
-from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.line_breaks import Wrapped
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows

@@ -46,22 +46,23 @@ from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
 from tui.resident_lines import (
+    DATE_WIDTH,
     closing_lines,
     due_line,
     field_line,
     labels,
     note_lines,
+    referral_cells,
     risk_changes,
     text_line,
     visit_lines,
 )
-from tui.texts import RISK_STYLES, SEX_LABELS, two_lines, wrapped_cell
+from tui.texts import RISK_STYLES, SEX_LABELS, two_lines
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 
-AGENCY_WIDTH, DATE_WIDTH = 16, 10  # the agency and its department over two lines; 2026-11-13 (and 已办结, Closed)
 
 
 class ResidentScreen(NotifyWorkerErrors, Screen[None]):
@@ -114,7 +115,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             yield Static("", id="risk", classes="section")
             yield Static("", id="assessment", classes="section")
             yield Static(_("Referrals"), classes="heading", id="h-referrals")
-            yield DataTable(id="referrals", cursor_type="row", header_height=2)
+            yield DataTable(id="referrals", cursor_type="row")
             yield Static("", id="no-referrals")
             yield Static(_("Visits"), classes="heading", id="h-visits")
             yield Static("", id="visits")
@@ -124,8 +125,10 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
                         ("due", N_("Follow up by")), ("reason", N_("Reason")))
 
     def on_mount(self) -> None:
+        table = self.query_one("#referrals", DataTable)
         for key, title in self.REFERRAL_COLUMNS:
-            self.query_one("#referrals", DataTable).add_column(two_lines(_(title), DATE_WIDTH), key=key)
+            table.add_column(two_lines(_(title), DATE_WIDTH), key=key)
+        table.header_height = max(len(c.label.plain.split("\n")) for c in table.columns.values())  # "Follow / up by"
         self.reload()
 
     def language_changed(self) -> None:
@@ -134,6 +137,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         table = self.query_one("#referrals", DataTable)
         for key, title in self.REFERRAL_COLUMNS:
             table.columns[key].label = Text(two_lines(_(title), DATE_WIDTH))
+        table.header_height = max(len(c.label.plain.split("\n")) for c in table.columns.values())
         if self.profile is not None:
             self._show(self.profile)
 
@@ -219,17 +223,12 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         self.query_one("#benefits", Static).update(Group(*benefit_lines(r, self.benefit_summary, self.app.today())))
 
     def _show_referrals(self, p: Profile) -> None:
+        """The agency and the reason wrap (never cut at the screen's edge): the reason gets what the others leave."""
         table = self.query_one("#referrals", DataTable)
         table.clear()
-        # the agency and the reason wrap (never cut at the screen's edge): the reason gets what the four others leave
-        reason_width = (table.size.width or self.app.size.width - 4) - AGENCY_WIDTH - 3 * DATE_WIDTH - 2 * 5 - 2
+        width = table.size.width or self.app.size.width - 4
         for ref in p.referrals:
-            status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
-            late = ref.status != "closed" and ref.due_on is not None and ref.due_on < self.app.today()
-            due = Text(format_column_date(ref.due_on), style="bold red" if late else "")
-            where = " ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x)
-            cells = (wrapped_cell(where, AGENCY_WIDTH), status, format_column_date(ref.opened_on), due,
-                     wrapped_cell(ref.reason, reason_width))
+            cells = referral_cells(ref, width, self.app.today())
             table.add_row(*cells, key=ref.id, height=max(len(c.plain.split("\n")) for c in (cells[0], cells[4])))
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)

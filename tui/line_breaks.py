@@ -37,6 +37,9 @@ def wrap(text: str, width: int) -> list[str]:
             elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
                 lines.append(line[:start].rstrip())  # a word, a code or a number goes down whole
                 line = line[start:] + ch
+            elif (space := line.rfind(" ")) > 0 and cell_len(line[space + 1:] + ch) <= width // 2:
+                lines.append(line[:space])  # a short name after a space goes down whole ("federation⏎县妇联")
+                line = line[space + 1:] + ch
             else:
                 lines.append(line)
                 line = ch

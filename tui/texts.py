@@ -148,14 +148,11 @@ def two_lines(header: str, fits: int = 6) -> str:
 
 def wrapped_cell(text: str, width: int) -> Text:
     """A table cell's text from data over as many lines as it needs in `width` cells (words whole where there
-    are spaces); as_text's: never markup, no control characters."""
-    from rich.console import Console
-
+    are spaces, no line starting with "，"); as_text's: never markup, no control characters."""
     from tui.as_text import as_text
+    from tui.line_breaks import wrap
 
-    width = max(width, 4)
-    lines = as_text(text).wrap(Console(width=width), width)
-    return Text("\n").join(lines) if lines else Text("")
+    return as_text("\n".join(wrap(str(as_text(text)), max(width, 4))))
 
 
 # the words column titles end in (GLOSSARY.md's own), longest first: a Chinese title is cut before one of them

@@ -105,8 +105,9 @@ class ReportsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Reports")
-        today = self.app.today()
-        self.year, self.month = today.year, today.month
+        if self.report is None:  # opened: this month; composed again by F2 (tui/relabel.py): the month shown stays
+            today = self.app.today()
+            self.year, self.month = today.year, today.month
         self.query_one("#chart-box").display = False
         self.query_one("#trend-box").display = False
         self.query_one("#out", Input).display = False

@@ -23,6 +23,7 @@ from storage.core.changes import writer
 from storage.core.db import open_database
 from storage.register.assessments import DIMENSIONS, assess_resident, worsened
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES
+from storage.register.duplicates import merge_residents
 from storage.register.policy import CategoryRule
 from storage.register.policy_set import changed_policy, current_policy, set_policy
 from storage.register.residents import close_case, register_resident
@@ -79,6 +80,16 @@ def _edge_cases(db) -> None:
     visit(risky, D(2026, 9, 26), "phone")  # high risk, reached by phone: visited, and not overdue on 09-30
     kid = person("儿童甲", G2, ["left_behind_child"], birth_date=D(2010, 9, 3))  # 16 on 2026-09-03
     visit(kid, day)
+    # registered twice: the record kept had a phone call in September, the duplicate the month's home visit
+    # (in person, on the record), the other pair's only visit of August and September was on the duplicate
+    kept, dup = person("重复甲", G1, ["empty_nest_elder"]), person("重复甲", G1, ["empty_nest_elder"])
+    visit(kept, D(2026, 9, 2), "phone")
+    visit(dup, D(2026, 9, 14))
+    kept2, dup2 = person("重复乙", G2, ["solitary_elder"]), person("重复乙", G2, ["solitary_elder"])
+    visit(dup2, D(2026, 8, 3), "video")
+    visit(dup2, D(2026, 9, 21), "video")
+    merge_residents(db, kept, dup)
+    merge_residents(db, kept2, dup2)
 
 
 @pytest.fixture(scope="module")

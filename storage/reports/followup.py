@@ -86,10 +86,10 @@ class Followup:
 def worsened_rows(conn: Connection, first: dt.date, day: dt.date) -> list[tuple[str, dt.date, list[Worsening]]]:
     """(record, date, what worsened) of each assessment dated first..day that grades a dimension worse than the
     assessment before it (a merged duplicate's assessments in its record's history); one query, every resident."""
-    from storage.reports.month_sql import ASSESSMENT_CTES, ROOTS_CTES
+    from storage.reports.month_sql import ROOTS_CTES, assessment_ctes
 
     before = "".join(f", lag(ah.{d}) OVER w AS before_{d}" for d in DIMENSIONS)
-    sql = (f"{ROOTS_CTES}, {ASSESSMENT_CTES} SELECT * FROM (SELECT ah.rid, ah.assessed_on,"
+    sql = (f"{ROOTS_CTES}, {assessment_ctes(assessed_in_month=True)} SELECT * FROM (SELECT ah.rid, ah.assessed_on,"
            + ", ".join(f" ah.{d}" for d in DIMENSIONS) + f", lag(ah.id) OVER w AS before_id{before}"
            " FROM ah WINDOW w AS (PARTITION BY ah.rid ORDER BY ah.assessed_on, ah.tie, ah.id)) x"
            " WHERE x.assessed_on >= :first AND x.before_id IS NOT NULL")

@@ -134,6 +134,7 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
         " refs AS (SELECT f.resident_id FROM referral f WHERE NOT f.deleted AND f.resident_id IS NOT NULL"
         "  AND (f.opened_on IS NULL OR f.opened_on <= :day) AND (f.status != 'closed' OR f.closed_on > :day)),"
         " km AS (SELECT r.id, r.grid_code, coalesce(r.village_code, g.village_code, '') AS village_code,"
+        "  mv.first_home, mv.first_any, mv.seen,"
         "  CAST(r.categories AS TEXT) AS cats, CASE WHEN r.birth_date <= :elder THEN 1 ELSE 0 END AS elder,"
         f"  CASE WHEN mv.first_home <= {end} THEN 'in_person' WHEN mv.first_any <= {end} THEN 'other_ways'"
         # closed in the month before any visit that counts: no key person of it
@@ -149,18 +150,25 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
     return sql, params
 
 
-# each key person's latest assessment on or before the day (a duplicate's count for its record), ordered as
-# followup's histories are: by date, then by the clock of its first event (read only where two share a date)
-ASSESSMENT_CTES = (
-    " ah AS (SELECT coalesce(ro.root, a.resident_id) AS rid, a.id, a.assessed_on,"
-    + "".join(f" a.{d}," for d in DIMENSIONS)
-    + "  CASE WHEN count(*) OVER (PARTITION BY coalesce(ro.root, a.resident_id), a.assessed_on) > 1"
-    "   THEN coalesce((SELECT min(e.hlc) FROM event e WHERE e.record_type = 'assessment' AND e.record_id = a.id), 0)"
-    "   ELSE 0 END AS tie"
-    "  FROM assessment a LEFT JOIN roots ro ON ro.id = a.resident_id WHERE NOT a.deleted AND a.assessed_on <= :day),"
-    " la AS (SELECT * FROM (SELECT ah.*, row_number() OVER"
-    "  (PARTITION BY ah.rid ORDER BY ah.assessed_on DESC, ah.tie DESC, ah.id DESC) AS n FROM ah) x WHERE x.n = 1)"
-)
+def assessment_ctes(assessed_in_month: bool = False) -> str:
+    """CTEs ah (each resident's assessments up to :day, a duplicate's on its record, with the clock that
+    orders two of one day) and la (the latest of each), in the order followup's histories had: by date, then
+    by the clock of the first event (read only where two share a date), then id. `assessed_in_month`: only
+    the residents assessed between :first and :day (who may have worsened in the month)."""
+    rid = "coalesce(ro.root, a.resident_id)"
+    only = (f" AND {rid} IN (SELECT coalesce(rm.root, m.resident_id) FROM assessment m LEFT JOIN roots rm"
+            "  ON rm.id = m.resident_id WHERE NOT m.deleted AND m.assessed_on BETWEEN :first AND :day)"
+            if assessed_in_month else "")
+    return (
+        f" ah AS (SELECT {rid} AS rid, a.id, a.assessed_on," + "".join(f" a.{d}," for d in DIMENSIONS)
+        + f"  CASE WHEN count(*) OVER (PARTITION BY {rid}, a.assessed_on) > 1"
+        "   THEN coalesce((SELECT min(e.hlc) FROM event e WHERE e.record_type = 'assessment' AND e.record_id = a.id), 0)"
+        "   ELSE 0 END AS tie"
+        f"  FROM assessment a LEFT JOIN roots ro ON ro.id = a.resident_id WHERE NOT a.deleted AND a.assessed_on <= :day"
+        f"{only}),"
+        " la AS (SELECT * FROM (SELECT ah.*, row_number() OVER"
+        "  (PARTITION BY ah.rid ORDER BY ah.assessed_on DESC, ah.tie DESC, ah.id DESC) AS n FROM ah) x WHERE x.n = 1)"
+    )
 
 
 def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
@@ -171,7 +179,7 @@ def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date
     ctes, params = month_ctes(conn, policy, first, last, day, grid_code, [])
     grades = "".join(f", count(*) FILTER (WHERE la.{d} = 'moderate'), count(*) FILTER (WHERE la.{d} = 'severe')"
                      for d in DIMENSIONS)
-    sql = (f"{ctes}, {ASSESSMENT_CTES}"
+    sql = (f"{ctes}, {assessment_ctes()}"
            " SELECT km.grid_code, km.village_code, km.cats, km.elder, count(*),"
            " count(*) FILTER (WHERE km.standing = 'in_person'), count(*) FILTER (WHERE km.standing = 'other_ways'),"
            f" count(la.rid){grades}"
@@ -189,12 +197,19 @@ def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date
 def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
                 grid_code: str | None, extra: list[str]) -> list[tuple]:
     """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
-    then their first visit in person and first visit that counts in the month (a duplicate's included)."""
+    then their first visit in person and first visit that counts in the month (a duplicate's included), and
+    the day their risk level began when it is high or emergency (report_query.risk_began's, here per row)."""
+    from storage.register.due import risk_from_sql
     from storage.register.report_query import risk_packed, text
 
     ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra)
-    sql = (f"{ctes} SELECT {PERSON_COLUMNS}, {last_seen_sql(policy)}, {risk_at_sql(column=risk_packed(conn))},"
-           " mv.first_home, mv.first_any"
+    # the last visit that counts: the month's (on or before the day) when there is one, else looked up
+    # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
+    sql = (f"{ctes}, x AS MATERIALIZED (SELECT {PERSON_COLUMNS}, coalesce(km.seen, {last_seen_sql(policy)}) AS seen,"
+           f" {risk_at_sql(column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
            " FROM km JOIN resident r ON r.id = km.id LEFT JOIN grid g ON g.id = r.grid_code"
-           " LEFT JOIN mv ON mv.rid = r.id WHERE km.standing IS NOT NULL AND km.plain = 0")
+           " WHERE km.standing IS NOT NULL AND km.plain = 0)"
+           # the risk packed as "date|clock|level": the level from its 33rd character
+           " SELECT x.*, CASE WHEN substr(x.risk, 33) IN ('high', 'emergency')"
+           f" THEN {risk_from_sql('x.id', 'substr(x.risk, 33)', ':day')} END FROM x")
     return list(conn.execute(text(sql), params))

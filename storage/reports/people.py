@@ -57,7 +57,10 @@ def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], 
             part = _listed_of(conn, one, m, roots, listed, risk_moved)
         rows.update(part)
         policy_of.update(dict.fromkeys(part, one.policy))
-    began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values() if r.id not in risk_moved}, m.day)
+    if listed is None:
+        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values() if r.id not in risk_moved}, m.day)
+    else:  # read with the rows
+        began = {r.id: r.risk_from for r in rows.values() if r.risk_from is not None and r.id not in risk_moved}
     for row in rows.values():  # a duplicate's finding: from its own date
         row.risk_from = row.risk_since if row.id in risk_moved else began.get(row.id, row.risk_since)
     people: dict[str, Person] = {}
@@ -81,6 +84,7 @@ def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: lis
         row.visits = [(first_home, "home")] if first_home else []
         if first_any:
             row.visits.append((first_any, "any"))
+        row.risk_from = q.as_date(raw[18])  # the day its own level began (high or emergency); see read_people
         rows[row.id] = row
     for alias in q.merged_aliases(conn, one.policy, roots, m.first, m.last, m.day) if rows else []:
         row = rows.get(alias.root)  # every record with duplicates is listed (month_sql: not plain)

@@ -271,6 +271,21 @@ def _compare_followup(report: MonthlyReport, db) -> None:
     assert all(e.person == people[e.person.id] for e in f.emergencies)
 
 
+def _compare_trend(db, trend) -> None:
+    """Each month of the trend is that month's report: per grid, its key persons and how many were visited."""
+    got, want = {}, {}
+    for i, (year, month) in enumerate(trend.months):
+        for row in trend.rows:
+            if row.key_persons[i]:
+                got[(row.key, i)] = (row.key_persons[i], row.visited[i])
+        for p in monthly_report(db, year, month, today=TODAY).people:
+            kp, visited = want.get((p.grid_code, i), (0, 0))
+            want[(p.grid_code, i)] = (kp + 1, visited + p.visited)
+    assert got == want
+    assert trend.total.key_persons == [sum(r.key_persons[i] for r in trend.rows) for i in range(len(trend.months))]
+    assert len({i for _g, i in got}) == 12  # people in every month of the twelve
+
+
 @pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 @pytest.mark.parametrize("policy", list(POLICIES))
 def test_the_grouped_report_is_the_rule_applied_to_each_key_person(town_file, tmp_path, policy, engine):
@@ -281,6 +296,7 @@ def test_the_grouped_report_is_the_rule_applied_to_each_key_person(town_file, tm
             report = monthly_report(db, year, month, today=TODAY, grid_code=grid)
             _compare(report, db)
             seen.append(report.totals)
+        _compare_trend(db, monthly_report(db, 2026, 10, today=TODAY, with_trend=True).trend)
         september = seen[0]
         # the data reach every figure (a comparison of zeros would prove nothing)
         assert all(getattr(september, f) > 0 for f in FIGURES), september

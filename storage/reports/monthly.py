@@ -273,7 +273,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         report.watch.name_places(villages, grids)
         step(3, 5)
         if with_trend:
-            report.trend = trend_of(conn, report, passes, roots, grids)
+            report.trend = trend_of(conn, report, passes, grids)
         step(4, 5)
         report.followup = compute_followup(conn, people, worse, found, roots)
 
@@ -304,7 +304,7 @@ def add_trend(db: Database, report: MonthlyReport) -> Trend:
         _villages, grids = q.place_names(conn)
         ident = s.get(Identity, 1)
         passes, _own = report_passes(conn, report.policy, ident is not None and ident.role == "county")
-        report.trend = trend_of(conn, report, passes, q.alias_roots(conn), grids)
+        report.trend = trend_of(conn, report, passes, grids)
     return report.trend
 
 

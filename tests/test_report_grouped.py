@@ -73,6 +73,10 @@ def _edge_cases(db) -> None:
     closed = person("结案甲", G1, ["solitary_elder"])
     visit(closed, D(2026, 9, 6))
     close_case(db, closed, "moved_away", D(2026, 9, 18))
+    after = person("结案乙", G2, ["solitary_elder"])  # its only September visit is dated after its close
+    visit(after, D(2026, 8, 20))
+    visit(after, D(2026, 9, 20))
+    close_case(db, after, "moved_away", D(2026, 9, 10))
     late = person("月中甲", G2, ["solitary_elder"], registered_on=D(2026, 9, 20))  # registered mid-month
     visit(late, D(2026, 9, 10))  # a visit before the registration date still counts in its month
     risky = person("高危甲", G1, ["severely_disabled"])

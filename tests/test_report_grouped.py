@@ -79,6 +79,7 @@ def _edge_cases(db) -> None:
     close_case(db, after, "moved_away", D(2026, 9, 10))
     late = person("月中甲", G2, ["solitary_elder"], registered_on=D(2026, 9, 20))  # registered mid-month
     visit(late, D(2026, 9, 10))  # a visit before the registration date still counts in its month
+    visit(late, D(2026, 8, 25))  # but not in a month before it: August is no month of theirs
     risky = person("高危甲", G1, ["severely_disabled"])
     change_risk(db, risky, "high", "独居", assessed_on=D(2026, 9, 25))
     visit(risky, D(2026, 9, 26), "phone")  # high risk, reached by phone: visited, and not overdue on 09-30

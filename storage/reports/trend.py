@@ -71,8 +71,11 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
     params: dict[str, object] = {"first": first.isoformat(), "last": last.isoformat()}
     index = {f"{y:04d}-{m:02d}": i for i, (y, m) in enumerate(months)}
 
-    def ym(column: str) -> str:  # a date's month as 'YYYY-MM' text: dates are text on SQLite
-        return f"to_char({column}, 'YYYY-MM')" if pg else f"substr({column}, 1, 7)"
+    def ym(column: str) -> str:  # a date's month: its first day on PostgreSQL (cheaper than text), 'YYYY-MM' on SQLite
+        return f"date_trunc('month', {column})" if pg else f"substr({column}, 1, 7)"
+
+    if pg:  # the visits' distinct (grid, month, resident) stay in memory: a county has a million a year
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
     where = ["NOT r.deleted", "r.merged_into IS NULL", "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
@@ -94,30 +97,35 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
             f" WHERE {resident} AND r.status != 'closed' GROUP BY r.grid_code, {ym('r.registered_on')}"), params).all():
         row = row_of(grid)
         for key, i in index.items():
-            if registered is None or registered <= key:
+            if registered is None or str(registered)[:7] <= key:
                 row.key_persons[i] += int(count)
     # visited: a visit that counts in the month (a duplicate's on its record), in a month they are a key person
     # of (registered by its end), and for a closed case on or before its close (and not registered after it)
     month = ym("v.visit_date")
     for grid, key, count in conn.execute(q.text(
-            f"{ROOTS_CTES} SELECT r.grid_code, {month}, count(DISTINCT r.id) FROM visit v"
+            f"{ROOTS_CTES} SELECT g, m, count(*) FROM (SELECT DISTINCT r.grid_code AS g, {month} AS m, r.id FROM visit v"
             " LEFT JOIN roots ro ON ro.id = v.resident_id JOIN resident r ON r.id = coalesce(ro.root, v.resident_id)"
             f" WHERE v.visit_date BETWEEN :first AND :last AND {counting_visit_sql(policy)} AND {resident}"
-            f" AND (r.registered_on IS NULL OR {ym('r.registered_on')} <= {month})"
+            # (most visits are after the registration: the dates compared first, the months only where not)
+            f" AND (r.registered_on IS NULL OR r.registered_on <= v.visit_date OR {ym('r.registered_on')} <= {month})"
             " AND (r.status != 'closed' OR (v.visit_date <= r.closed_on"
-            "  AND NOT (r.registered_on IS NOT NULL AND r.registered_on > r.closed_on)))"
-            f" GROUP BY r.grid_code, {month}"), params).all():
-        row_of(grid).visited[index[key]] += int(count)
+            "  AND NOT (r.registered_on IS NOT NULL AND r.registered_on > r.closed_on)))) x GROUP BY g, m"),
+            params).all():
+        row_of(grid).visited[index[str(key)[:7]]] += int(count)
     # closed: on the register in the month (registered by its end, not closed before it began, not registered
     # after the close), and if closed in it, visited before the close
     for i, (y, m) in enumerate(months):
         params[f"f{i}"], params[f"l{i}"] = (d.isoformat() for d in month_bounds(y, m))
+    # a visit that counts between the month's first day and the close: the case's own, or a duplicate's
+    # (an EXISTS each, so that each walks ix_visit_resident_date)
+    own = ("EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = r.id AND v.visit_date BETWEEN :f{i} AND r.closed_on"
+           f" AND {counting_visit_sql(policy)})")
+    dup = ("EXISTS (SELECT 1 FROM roots ro JOIN visit v ON v.resident_id = ro.id WHERE ro.root = r.id"
+           f" AND v.visit_date BETWEEN :f{{i}} AND r.closed_on AND {counting_visit_sql(policy)})")
     terms = ", ".join(
         f"count(*) FILTER (WHERE (r.registered_on IS NULL OR r.registered_on <= :l{i} AND r.registered_on <= r.closed_on)"
-        f" AND r.closed_on >= :f{i}"
-        f" AND (r.closed_on > :l{i} OR EXISTS (SELECT 1 FROM visit v LEFT JOIN roots ro ON ro.id = v.resident_id"
-        f"  WHERE coalesce(ro.root, v.resident_id) = r.id AND v.visit_date BETWEEN :f{i} AND r.closed_on"
-        f"  AND {counting_visit_sql(policy)})))" for i in range(n))
+        f" AND r.closed_on >= :f{i} AND (r.closed_on > :l{i} OR {own.format(i=i)} OR {dup.format(i=i)}))"
+        for i in range(n))
     for grid, *counts in conn.execute(q.text(
             f"{ROOTS_CTES} SELECT r.grid_code, {terms} FROM resident r WHERE {resident} AND r.status = 'closed'"
             " GROUP BY r.grid_code"),

@@ -347,9 +347,10 @@ def _tally(report: MonthlyReport, groups: list[Group], m: Month) -> list[tuple[s
             row.add_counts(g.key_persons, g.in_person, g.other_ways)
         labelled.append((g.village_code, village, g))
     for p in report.listed:
-        for row in rows_of(p.township_code, p.township, p.village_code, p.village, p.grid_code, p.grid,
-                           p.categories):
-            row.add_flags(p)
+        if p.overdue or p.high_risk or p.open_referrals or p.aged_out:  # (most of the not visited: none)
+            for row in rows_of(p.township_code, p.township, p.village_code, p.village, p.grid_code, p.grid,
+                               p.categories):
+                row.add_flags(p)
     order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}
     rows = {
         "township": sorted(by["township"].values(), key=lambda r: r.key or ""),

@@ -159,15 +159,13 @@ def assessment_ctes(assessed_in_month: bool = False) -> str:
     only = (f" AND {rid} IN (SELECT coalesce(rm.root, m.resident_id) FROM assessment m LEFT JOIN roots rm"
             "  ON rm.id = m.resident_id WHERE NOT m.deleted AND m.assessed_on BETWEEN :first AND :day)"
             if assessed_in_month else "")
-    # two assessments of one resident on one day (rare) are ordered by their first events' clocks: read for them only
     return (
-        f" a0 AS (SELECT {rid} AS rid, a.id, a.assessed_on," + ", ".join(f" a.{d}" for d in DIMENSIONS)
-        + f"  FROM assessment a LEFT JOIN roots ro ON ro.id = a.resident_id WHERE NOT a.deleted AND a.assessed_on <= :day"
+        f" ah AS (SELECT {rid} AS rid, a.id, a.assessed_on," + "".join(f" a.{d}," for d in DIMENSIONS)
+        + f"  CASE WHEN count(*) OVER (PARTITION BY {rid}, a.assessed_on) > 1"
+        "   THEN coalesce((SELECT min(e.hlc) FROM event e WHERE e.record_type = 'assessment' AND e.record_id = a.id), 0)"
+        "   ELSE 0 END AS tie"
+        f"  FROM assessment a LEFT JOIN roots ro ON ro.id = a.resident_id WHERE NOT a.deleted AND a.assessed_on <= :day"
         f"{only}),"
-        " twice AS (SELECT rid, assessed_on FROM a0 GROUP BY rid, assessed_on HAVING count(*) > 1),"
-        " ah AS (SELECT a0.*, CASE WHEN tw.rid IS NULL THEN 0 ELSE coalesce((SELECT min(e.hlc) FROM event e"
-        "  WHERE e.record_type = 'assessment' AND e.record_id = a0.id), 0) END AS tie"
-        "  FROM a0 LEFT JOIN twice tw ON tw.rid = a0.rid AND tw.assessed_on = a0.assessed_on),"
         " la AS (SELECT * FROM (SELECT ah.*, row_number() OVER"
         "  (PARTITION BY ah.rid ORDER BY ah.assessed_on DESC, ah.tie DESC, ah.id DESC) AS n FROM ah) x WHERE x.n = 1)"
     )

@@ -98,8 +98,9 @@ def worsened_rows(conn: Connection, first: dt.date, day: dt.date) -> list[tuple[
     for row in conn.execute(text(sql), {"first": first.isoformat(), "day": day.isoformat()}):
         changes = worsened(dict(zip(DIMENSIONS, row[2:2 + n], strict=True)),
                            dict(zip(DIMENSIONS, row[3 + n:3 + 2 * n], strict=True)))
-        if changes:
-            out.append((row[0], as_date(row[1]), changes))
+        on = as_date(row[1])
+        if changes and on is not None:
+            out.append((row[0], on, changes))
     return out
 
 

@@ -87,9 +87,10 @@ def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: lis
         row.risk_from = q.as_date(raw[18])  # the day its own level began (high or emergency); see read_people
         rows[row.id] = row
     for alias in q.merged_aliases(conn, one.policy, roots, m.first, m.last, m.day) if rows else []:
-        row = rows.get(alias.root)  # every record with duplicates is listed (month_sql: not plain)
-        if row is None:
+        kept = rows.get(alias.root)  # every record with duplicates is listed (month_sql: not plain)
+        if kept is None:
             continue
+        row = kept
         if alias.last_seen and (row.last_seen is None or alias.last_seen > row.last_seen):
             row.last_seen = alias.last_seen
         if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):

@@ -101,17 +101,17 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
                 row.key_persons[i] += int(count)
     # visited: a visit that counts in the month (a duplicate's on its record), in a month they are a key person
     # of (registered by its end), and for a closed case on or before its close (and not registered after it)
-    month = ym("v.visit_date")
-    for grid, key, count in conn.execute(q.text(
-            f"{ROOTS_CTES} SELECT g, m, count(*) FROM (SELECT DISTINCT r.grid_code AS g, {month} AS m, r.id FROM visit v"
+    visit_month = ym("v.visit_date")
+    for grid, first_day, seen in conn.execute(q.text(
+            f"{ROOTS_CTES} SELECT g, m, count(*) FROM (SELECT DISTINCT r.grid_code AS g, {visit_month} AS m, r.id FROM visit v"
             " LEFT JOIN roots ro ON ro.id = v.resident_id JOIN resident r ON r.id = coalesce(ro.root, v.resident_id)"
             f" WHERE v.visit_date BETWEEN :first AND :last AND {counting_visit_sql(policy)} AND {resident}"
             # (most visits are after the registration: the dates compared first, the months only where not)
-            f" AND (r.registered_on IS NULL OR r.registered_on <= v.visit_date OR {ym('r.registered_on')} <= {month})"
+            f" AND (r.registered_on IS NULL OR r.registered_on <= v.visit_date OR {ym('r.registered_on')} <= {visit_month})"
             " AND (r.status != 'closed' OR (v.visit_date <= r.closed_on"
             "  AND NOT (r.registered_on IS NOT NULL AND r.registered_on > r.closed_on)))) x GROUP BY g, m"),
             params).all():
-        row_of(grid).visited[index[str(key)[:7]]] += int(count)
+        row_of(grid).visited[index[str(first_day)[:7]]] += int(seen)
     # closed: on the register in the month (registered by its end, not closed before it began, not registered
     # after the close), and if closed in it, visited before the close
     for i, (y, m) in enumerate(months):

@@ -120,7 +120,8 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
         f"{ROOTS_CTES},"
         # the month's visits that count, a duplicate's on its record: the first in person, the first of
         # any kind (all month_standing needs), and the last on or before the report day
-        " mv AS (SELECT coalesce(ro.root, v.resident_id) AS rid,"
+        # (rid CAST to text: an expression has no affinity on SQLite, which then will not index it to join)
+        " mv AS (SELECT CAST(coalesce(ro.root, v.resident_id) AS TEXT) AS rid,"
         "  min(CASE WHEN v.method = 'home' THEN v.visit_date END) AS first_home, min(v.visit_date) AS first_any,"
         "  max(CASE WHEN v.visit_date <= :day THEN v.visit_date END) AS seen"
         "  FROM visit v LEFT JOIN roots ro ON ro.id = v.resident_id"
@@ -155,7 +156,7 @@ def assessment_ctes(assessed_in_month: bool = False) -> str:
     orders two of one day) and la (the latest of each), in the order followup's histories had: by date, then
     by the clock of the first event (read only where two share a date), then id. `assessed_in_month`: only
     the residents assessed between :first and :day (who may have worsened in the month)."""
-    rid = "coalesce(ro.root, a.resident_id)"
+    rid = "CAST(coalesce(ro.root, a.resident_id) AS TEXT)"  # (text, so that SQLite indexes it to join: see mv)
     only = (f" AND {rid} IN (SELECT coalesce(rm.root, m.resident_id) FROM assessment m LEFT JOIN roots rm"
             "  ON rm.id = m.resident_id WHERE NOT m.deleted AND m.assessed_on BETWEEN :first AND :day)"
             if assessed_in_month else "")

@@ -110,6 +110,7 @@ class PersonRow:
     last_seen: dt.date | None
     visits: list[tuple[dt.date, str]] = field(default_factory=list)  # the month's visits that count: (date, method)
     risk_from: dt.date | None = None  # the day the risk level in effect began (due.risk_from_sql)
+    close_note: str = ""  # the remark made when the case was closed
 
 
 def month_visits(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
@@ -153,7 +154,7 @@ def risk_began(conn: Connection, levels: dict[str, str], day: dt.date) -> dict[s
 PERSON_COLUMNS = ("r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
                   # the JSON list as text on both engines: the few distinct lists are decoded once (category_list)
                   " coalesce(r.village_code, g.village_code, ''), r.grid_code, CAST(r.categories AS TEXT), r.status,"
-                  " r.closed_on, r.close_reason, r.registered_on, r.visit_frequency_days")
+                  " r.closed_on, r.close_reason, r.registered_on, r.visit_frequency_days, r.close_note")
 
 
 def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str | None) -> tuple[list[str], dict]:
@@ -170,13 +171,13 @@ def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str
 
 def person_row(m: Any) -> PersonRow:
     """A PersonRow from PERSON_COLUMNS, last seen and the packed risk, in that order."""
-    risk_since, risk_hlc, risk_level = unpack_risk(m[15])
+    risk_since, risk_hlc, risk_level = unpack_risk(m[16])
     return PersonRow(
         id=m[0], name=m[1] or "", pinyin=m[2] or "", id_number=m[3], sex=m[4], birth_date=as_date(m[5]),
         village_code=m[6] or "", grid_code=m[7] or "", categories=category_list(m[8]),
         status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
         frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
-        last_seen=as_date(m[14]),
+        last_seen=as_date(m[15]), close_note=m[14] or "",
     )
 
 

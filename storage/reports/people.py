@@ -80,11 +80,11 @@ def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: lis
         if not one.has(township_of(row.grid_code, row.village_code)):
             continue
         # the first visit in person and the first that counts: all month_standing needs of the month's visits
-        first_home, first_any = q.as_date(raw[16]), q.as_date(raw[17])
+        first_home, first_any = q.as_date(raw[17]), q.as_date(raw[18])
         row.visits = [(first_home, "home")] if first_home else []
         if first_any:
             row.visits.append((first_any, "any"))
-        row.risk_from = q.as_date(raw[18])  # the day its own level began (high or emergency); see read_people
+        row.risk_from = q.as_date(raw[19])  # the day its own level began (high or emergency); see read_people
         rows[row.id] = row
     for alias in q.merged_aliases(conn, one.policy, roots, m.first, m.last, m.day) if rows else []:
         kept = rows.get(alias.root)  # every record with duplicates is listed (month_sql: not plain)
@@ -125,7 +125,7 @@ def person_of(r: Any, policy: Policy, m: Month) -> Person | None:
         visited=visited, visited_how=standing if visited else None, overdue=open_at_day and due < day,
         high_risk=open_at_day and r.risk_level in HIGH_RISK,
         aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
-        age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
+        age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason, close_note=r.close_note,
         sort_key=sort_key(grid, r.name, r.pinyin, r.id), township_code=town_code, township=town,
     )
 

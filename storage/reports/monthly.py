@@ -9,6 +9,7 @@ storage/register/report_query.py.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -146,13 +147,16 @@ class MonthlyReport:
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     read_everyone: Callable[[], list[Person]] | None = None  # every key person, one by one (people)
     _everyone: list[Person] | None = None
+    # the Reports screen reads them in its worker while the user may drill down: read once, the other waits
+    _reading: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def people(self) -> list[Person]:
         """Every key person of the month with the rule applied to each (by sort_key): read when first asked
         (a drill-down into all the key persons of a row; at a county, seconds)."""
-        if self._everyone is None:
-            self._everyone = self.read_everyone() if self.read_everyone is not None else list(self.listed)
+        with self._reading:
+            if self._everyone is None:
+                self._everyone = self.read_everyone() if self.read_everyone is not None else list(self.listed)
         return self._everyone
 
     @property

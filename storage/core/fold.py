@@ -37,6 +37,9 @@ Key = tuple[str, str]
 # Core table, which SQLModel leaves untyped)
 _EventRow = tuple[str, str, dict[str, Any], int, str, int, str]
 CHUNK = 900  # records per statement: under SQLite's default limit of bound parameters
+# on a server, ids travel as one array and each statement is a round trip that the server works through
+# while Python waits: a county merge's chunk of 20,000 events in a few COPYs, not one per 900 records
+SERVER_CHUNK = 20_000
 
 
 def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:
@@ -177,7 +180,12 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
         else:
             read.grouped[rid] = [_Ev(e["id"], clean(record_type, e["fields"]), e["hlc"], e["device_id"],
                                      int(e.get("base_hlc") or 0), str(e.get("author") or "")) for e in in_hand]
-    if to_read:
+    if to_read and conn.dialect.name == "postgresql":
+        from storage.core.pg_bulk import event_rows
+
+        for rid, eid, fields, stamp, device, base, author in event_rows(conn, record_type, to_read):
+            read.grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
+    elif to_read:
         event_t = Event.__table__  # type: ignore[attr-defined]
         query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
                        event_t.c.base_hlc, event_t.c.author).where(
@@ -266,8 +274,9 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
     for record_type in sorted(by_type):
         enc = row_encoder(record_type)
         ids = sorted(by_type[record_type])
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i : i + CHUNK]
+        step = CHUNK if conn.dialect.name == "sqlite" else SERVER_CHUNK
+        for i in range(0, len(ids), step):
+            chunk = ids[i : i + step]
             read = _read(conn, record_type, chunk, known)
             folded = _fold(record_type, chunk, read, enc, risk_enc)
             # records with every event in hand had no state: nothing of theirs to replace

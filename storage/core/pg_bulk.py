@@ -64,6 +64,16 @@ def event_fields(conn: Connection, record_type: str, record_ids: Sequence[str]) 
         return list(cur.fetchall())
 
 
+def event_rows(conn: Connection, record_type: str, record_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(record id, id, fields, hlc, device id, base hlc, author) of every event of these records, for a fold."""
+    if not record_ids:
+        return []
+    with _cursor(conn) as cur:
+        cur.execute("SELECT record_id, id, fields, hlc, device_id, base_hlc, author FROM event"
+                    " WHERE record_type = %s AND record_id = ANY(%s)", (record_type, list(record_ids)))
+        return list(cur.fetchall())
+
+
 def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """COPY the rows into the table (they must not be there yet); returns how many."""
     n = 0

@@ -44,9 +44,10 @@ from storage.sync.authorise import NotAllowed
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
 from storage.sync.conflicts import FOLLOWERS
 from storage.sync.devices import Trust, hold, register
-from storage.sync.event_checks import check_events, problem_text
+from storage.sync.event_checks import problem_text
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache
+from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import remember, remembered
 
@@ -249,11 +250,13 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     tally = _Tally()
     ident = s.get(Identity, 1)
     authorise = authoriser(s, ident, trust)
-    for chunk in _batches(events, CHUNK_EVENTS):
+    # on a server, the next chunk is read and checked while this one is written (storage/sync/read_ahead.py)
+    for chunk in chunks(events, CHUNK_EVENTS, path.name, ahead=s.connection().dialect.name != "sqlite"):
         if authorise is not None:  # first: "written by another device" says more than the values it forged
-            authorise(chunk)
-        check_events(chunk, path.name, tally.events)
-        _apply_chunk(s, chunk, tally)
+            authorise(chunk.events)
+        if chunk.problem is not None:
+            raise chunk.problem
+        _apply_chunk(s, chunk.events, tally)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
@@ -274,17 +277,6 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
                      counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
                              "new_events": tally.new, "records": tally.records}))
     s.flush()
-
-
-def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for ev in events:
-        chunk.append(ev)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:

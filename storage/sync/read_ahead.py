@@ -1,0 +1,113 @@
+"""A bundle's events in chunks, each read and value-checked one chunk ahead of the merge that writes them.
+
+Reading a chunk (inflating, parsing each line) and judging its values (storage/sync/event_checks.py)
+depend on nothing in the database. On a server (PostgreSQL), the merge spends much of its time
+waiting while the server works through a chunk's COPYs and look-ups; a thread reads and judges the
+next chunk meanwhile (the wait releases Python's GIL, and the server is another process). On SQLite
+the writing happens in this process, a row at a time under the GIL: there the chunks are read in
+line, as before (a second thread would only contend for the GIL).
+
+What the merge sees is the same either way, in the same order: each chunk with the value problem
+found in it (raised by the merge after it has asked who may write the chunk: "written by another
+device" says more than the values it forged), and a damaged line or count raised where the chunk
+it falls in would have come. At most two chunks are held besides the one being written.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from storage.sync.bundle_file import BundleError
+from storage.sync.event_checks import check_events
+
+
+@dataclass
+class Chunk:
+    events: list[dict[str, Any]]
+    before: int  # events of the bundle before this chunk
+    problem: BundleError | None  # the first value refused in it: the merge raises it once authorised
+
+
+def chunks(events: Iterator[dict[str, Any]], size: int, name: str, *, ahead: bool) -> Iterator[Chunk]:
+    """The bundle's events `size` at a time, checked (`ahead`: by a thread, one chunk ahead)."""
+    produced = _produce(events, size, name)
+    if not ahead:
+        yield from produced
+        return
+    yield from _in_thread(produced)
+
+
+def _produce(events: Iterator[dict[str, Any]], size: int, name: str) -> Iterator[Chunk]:
+    before = 0
+    batch: list[dict[str, Any]] = []
+    for ev in events:
+        batch.append(ev)
+        if len(batch) >= size:
+            yield _checked(batch, before, name)
+            before += len(batch)
+            batch = []
+    if batch:
+        yield _checked(batch, before, name)
+
+
+def _checked(batch: list[dict[str, Any]], before: int, name: str) -> Chunk:
+    try:
+        check_events(batch, name, before)
+    except BundleError as exc:
+        return Chunk(batch, before, exc)
+    return Chunk(batch, before, None)
+
+
+_DONE = object()
+
+
+def _in_thread(produced: Iterator[Chunk]) -> Iterator[Chunk]:
+    """`produced` run by a thread, one chunk ahead; its exception raised here, in order. Leaving early
+    (the merge refused the bundle) stops the thread before returning, so the caller may close the file."""
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for chunk in produced:
+                if not _put(handoff, chunk, stop):
+                    return
+            _put(handoff, _DONE, stop)
+        except BaseException as exc:  # noqa: BLE001 - handed to the merge, which raises it as the reader would
+            _put(handoff, exc, stop)
+        finally:
+            produced.close()  # type: ignore[attr-defined]  # (a generator)
+
+    worker = threading.Thread(target=run, name="gridcare-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked put go, then wait for the thread to leave the file alone
+            try:
+                handoff.get_nowait()
+            except queue.Empty:
+                pass
+            worker.join(0.05)
+
+
+def _put(handoff: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Hand over an item, giving up once the merge has stopped reading."""
+    while not stop.is_set():
+        try:
+            handoff.put(item, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False

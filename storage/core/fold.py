@@ -155,6 +155,11 @@ class _Read:
 
     single: dict[str, dict[str, Any]] = field(default_factory=dict)
     grouped: dict[str, list[_Ev]] = field(default_factory=lambda: defaultdict(list))
+    clean: bool = False  # the single events' fields are `clean`ed already
+
+
+def _as_is(record_type: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return fields
 
 
 @dataclass
@@ -167,9 +172,12 @@ class _Folded:
     residents: set[str] = field(default_factory=set)
 
 
-def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key, list[dict[str, Any]]]) -> _Read:
-    """The chunk's events: those in hand from `known`, the rest from the log."""
-    read = _Read()
+def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key, list[dict[str, Any]]],
+          known_clean: bool) -> _Read:
+    """The chunk's events: those in hand from `known` (`known_clean`: their fields `clean`ed already), the
+    rest from the log."""
+    read = _Read(clean=known_clean)
+    tidy = _as_is if known_clean else clean
     to_read = []
     for rid in chunk:
         in_hand = known.get((record_type, rid))
@@ -178,7 +186,7 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
         elif len(in_hand) == 1:
             read.single[rid] = in_hand[0]
         else:
-            read.grouped[rid] = [_Ev(e["id"], clean(record_type, e["fields"]), e["hlc"], e["device_id"],
+            read.grouped[rid] = [_Ev(e["id"], tidy(record_type, e["fields"]), e["hlc"], e["device_id"],
                                      int(e.get("base_hlc") or 0), str(e.get("author") or "")) for e in in_hand]
     if to_read and conn.dialect.name == "postgresql":
         from storage.core.pg_bulk import event_rows
@@ -207,7 +215,8 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
         only = read.single.get(rid)
         try:
             if only is not None:
-                values = clean(record_type, only["fields"])  # may still hold 'deleted': derive() overwrites it
+                # may still hold 'deleted': derive() overwrites it
+                values = only["fields"] if read.clean else clean(record_type, only["fields"])
                 deleted, newest = bool(values.get("deleted")), only["hlc"]
             else:
                 evs = read.grouped.get(rid, [])
@@ -254,13 +263,15 @@ def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, fo
         risk_enc.write(conn, folded.risk_rows)
 
 
-def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None) -> list[tuple[str, str, str]]:
+def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None, *,
+            known_clean: bool = False) -> list[tuple[str, str, str]]:
     """Re-derive the state of the given records from the change log.
 
     Returns their conflicts now, as (id, record type, field).
 
     `known`: for records whose every event is in hand and that have no state yet (a
-    merge's or an import's new records), those events, so they need not be read back.
+    merge's or an import's new records), those events, so they need not be read back;
+    `known_clean`: their fields are `clean`'s already (a merge's, judged by its value checks).
     """
     session.flush()
     conn = session.connection()
@@ -277,7 +288,7 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
         step = CHUNK if conn.dialect.name == "sqlite" else SERVER_CHUNK
         for i in range(0, len(ids), step):
             chunk = ids[i : i + step]
-            read = _read(conn, record_type, chunk, known)
+            read = _read(conn, record_type, chunk, known, known_clean)
             folded = _fold(record_type, chunk, read, enc, risk_enc)
             # records with every event in hand had no state: nothing of theirs to replace
             fresh = {rid for rid in chunk if (record_type, rid) in known}

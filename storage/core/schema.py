@@ -303,14 +303,16 @@ def field_problem(spec: FieldSpec, value: Any) -> str | None:
     return None
 
 
-def fields_problem(record_type: str, fields: dict[str, Any], specs: dict[str, FieldSpec]) -> FoldError | None:
+def fields_problem(record_type: str, fields: dict[str, Any], specs: dict[str, FieldSpec], *,
+                   cleaned: bool = False) -> FoldError | None:
     """The first field of an event that no event may set, or set to this value; None if all may.
 
-    Each field is judged by `field_problem` compiled for it (storage/core/field_checks.py: the same
-    answers, asked faster: a merge judges every value of every event).
+    `cleaned`: `fields` is `clean`'s result already. Each field is judged by `field_problem` compiled
+    for it (storage/core/field_checks.py: the same answers, asked faster: a merge judges every value
+    of every event).
     """
     checks = _checks(specs)
-    for name, value in clean(record_type, fields).items():
+    for name, value in (fields if cleaned else clean(record_type, fields)).items():
         check = checks.get(name)
         if check is None:  # not a field, or one no event may set
             return FoldError(record_type, name, "not_writable")

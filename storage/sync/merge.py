@@ -256,7 +256,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
             authorise(chunk.events)
         if chunk.problem is not None:
             raise chunk.problem
-        _apply_chunk(s, chunk.events, tally)
+        _apply_chunk(s, chunk.events, chunk.cleaned, tally)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
@@ -279,11 +279,13 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     s.flush()
 
 
-def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:
+def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, dict[str, Any]], tally: _Tally) -> None:
     """The set union of one chunk's events, then the records they touch re-derived.
 
     An id met twice keeps its first event, as INSERT OR IGNORE does (and as an earlier chunk's, or
     another bundle's, copy already in the database does): what is folded is what is stored.
+    `cleaned`: the fields the value checks cleaned (by id() of the event): the events of new records
+    are folded with them, as they were judged, instead of being cleaned again.
     """
     conn = s.connection()
     bulk = for_connection(conn)
@@ -305,8 +307,9 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     for ev in new:
         key = (ev["record_type"], ev["record_id"])
         if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
-            fresh.setdefault(key, []).append(ev)
-    after = _reviewed(rebuild(s, keys, fresh))
+            fields = cleaned.get(id(ev))
+            fresh.setdefault(key, []).append(ev if fields is None else {**ev, "fields": fields})
+    after = _reviewed(rebuild(s, keys, fresh, known_clean=True))
     tally.events += len(events)
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))

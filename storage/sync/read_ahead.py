@@ -30,6 +30,7 @@ class Chunk:
     events: list[dict[str, Any]]
     before: int  # events of the bundle before this chunk
     problem: BundleError | None  # the first value refused in it: the merge raises it once authorised
+    cleaned: dict[int, dict[str, Any]]  # fields `clean` changed, by id() of their event (storage/sync/event_checks.py)
 
 
 def chunks(events: Iterator[dict[str, Any]], size: int, name: str, *, ahead: bool) -> Iterator[Chunk]:
@@ -56,10 +57,10 @@ def _produce(events: Iterator[dict[str, Any]], size: int, name: str) -> Iterator
 
 def _checked(batch: list[dict[str, Any]], before: int, name: str) -> Chunk:
     try:
-        check_events(batch, name, before)
+        cleaned = check_events(batch, name, before)
     except BundleError as exc:
-        return Chunk(batch, before, exc)
-    return Chunk(batch, before, None)
+        return Chunk(batch, before, exc, {})
+    return Chunk(batch, before, None, cleaned)
 
 
 _DONE = object()

@@ -39,7 +39,8 @@ _EventRow = tuple[str, str, dict[str, Any], int, str, int, str]
 CHUNK = 900  # records per statement: under SQLite's default limit of bound parameters
 # on a server, ids travel as one array and each statement is a round trip that the server works through
 # while Python waits: a county merge's chunk of 20,000 events in a few COPYs, not one per 900 records
-SERVER_CHUNK = 20_000
+# (10,000, not all 20,000 records' rows at once: memory)
+SERVER_CHUNK = 10_000
 
 
 def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:

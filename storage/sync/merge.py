@@ -250,13 +250,16 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     tally = _Tally()
     ident = s.get(Identity, 1)
     authorise = authoriser(s, ident, trust)
-    # on a server, the next chunk is read and checked while this one is written (storage/sync/read_ahead.py)
-    for chunk in chunks(events, CHUNK_EVENTS, path.name, ahead=s.connection().dialect.name != "sqlite"):
-        if authorise is not None:  # first: "written by another device" says more than the values it forged
-            authorise(chunk.events)
-        if chunk.problem is not None:
-            raise chunk.problem
-        _apply_chunk(s, chunk.events, chunk.cleaned, tally)
+    # on a server, the next chunk is read and checked while this one is written (storage/sync/read_ahead.py);
+    # closed here, whatever is raised: its thread leaves the file before the caller closes it
+    ahead = s.connection().dialect.name != "sqlite"
+    with contextlib.closing(chunks(events, CHUNK_EVENTS, path.name, ahead=ahead)) as stream:
+        for chunk in stream:
+            if authorise is not None:  # first: "written by another device" says more than the values it forged
+                authorise(chunk.events)
+            if chunk.problem is not None:
+                raise chunk.problem
+            _apply_chunk(s, chunk.events, chunk.cleaned, tally)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)

@@ -265,7 +265,7 @@ def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, fo
 
 
 def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None, *,
-            known_clean: bool = False) -> list[tuple[str, str, str]]:
+            known_clean: bool = False, risk_later: set[str] | None = None) -> list[tuple[str, str, str]]:
     """Re-derive the state of the given records from the change log.
 
     Returns their conflicts now, as (id, record type, field).
@@ -273,6 +273,8 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
     `known`: for records whose every event is in hand and that have no state yet (a
     merge's or an import's new records), those events, so they need not be read back;
     `known_clean`: their fields are `clean`'s already (a merge's, judged by its value checks).
+    `risk_later`: the residents whose risk level may have moved are added to it, for the caller to
+    `refresh_risk` once (a merge, once per bundle: a resident's visits fall in many of its chunks).
     """
     session.flush()
     conn = session.connection()
@@ -297,7 +299,9 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
             residents |= folded.residents
             conflict_ids += [(c["id"], record_type, c["field"]) for c in folded.conflicts]
     _forget(session, by_type)
-    if residents:
+    if risk_later is not None:
+        risk_later |= residents
+    elif residents:
         refresh_risk(session, residents)
     return conflict_ids
 

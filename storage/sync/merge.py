@@ -25,7 +25,7 @@ from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.fold import rebuild
+from storage.core.fold import rebuild, refresh_risk
 from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from storage.core.models import (
@@ -234,6 +234,7 @@ class _Tally:
     conflicts: int = 0
     newest: int = 0
     records: int = 0
+    risk_moved: set[str] = field(default_factory=set)  # residents whose risk level is refreshed once, at the end
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
@@ -260,6 +261,8 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
             if chunk.problem is not None:
                 raise chunk.problem
             _apply_chunk(s, chunk.events, chunk.cleaned, tally)
+    if tally.risk_moved:
+        refresh_risk(s, tally.risk_moved)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
@@ -312,7 +315,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
         if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
             fields = cleaned.get(id(ev))
             fresh.setdefault(key, []).append(ev if fields is None else {**ev, "fields": fields})
-    after = _reviewed(rebuild(s, keys, fresh, known_clean=True))
+    after = _reviewed(rebuild(s, keys, fresh, known_clean=True, risk_later=tally.risk_moved))
     tally.events += len(events)
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))

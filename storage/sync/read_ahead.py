@@ -3,14 +3,15 @@
 Reading a chunk (inflating, parsing each line) and judging its values (storage/sync/event_checks.py)
 depend on nothing in the database. On a server (PostgreSQL), the merge spends much of its time
 waiting while the server works through a chunk's COPYs and look-ups; a thread reads and judges the
-next chunk meanwhile (the wait releases Python's GIL, and the server is another process). On SQLite
-the writing happens in this process, a row at a time under the GIL: there the chunks are read in
-line, as before (a second thread would only contend for the GIL).
+next chunk meanwhile (the wait releases Python's GIL, and the server is another process). That gains
+only where a core is free for it: on a machine already busy, the merge takes about as long
+(bench/RESULTS.md, 2026-12-01 evening). On SQLite the writing happens in this process, a row at a time
+under the GIL: there the chunks are read in line, as before (a second thread would only contend for it).
 
 What the merge sees is the same either way, in the same order: each chunk with the value problem
 found in it (raised by the merge after it has asked who may write the chunk: "written by another
 device" says more than the values it forged), and a damaged line or count raised where the chunk
-it falls in would have come. At most two chunks are held besides the one being written.
+it falls in would have come. At most two chunks are held: the one being written and the next.
 """
 
 from __future__ import annotations
@@ -109,9 +110,10 @@ _READER: list[ThreadPoolExecutor] = []
 
 
 def _reader() -> ThreadPoolExecutor:
-    """One thread reads ahead for every bundle of the process, not one per bundle: the C allocator gives
-    a new thread an arena of its own, which keeps what it once held (with a thread per bundle, a county
-    merge of 20 bundles peaked at 288 MiB, one chunk's worth of memory per thread more than expected)."""
+    """One thread reads ahead for every bundle of the process, not one per bundle: the C allocator may give
+    each new thread an arena of its own that keeps what it once held. (The county's 20 bundles: 275 MiB
+    peak with a thread per bundle and three chunks held; 227 MiB with this one thread and two chunks;
+    203 MiB reading in line.)"""
     if not _READER:
         _READER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridcare-read-ahead"))
     return _READER[0]

@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.duplicates import DuplicatesScreen
-from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
@@ -203,10 +202,10 @@ class ConflictsScreen(Screen[None]):
         self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field), start), typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
-    def _decide(self, decide: Callable[[Database, str], None], conflict_id: str) -> None:
-        """One of storage.sync.conflicts' decisions, off the event loop."""
+    def _decide(self, decide: Callable[..., None], conflict_id: str) -> None:
+        """One of storage.sync.conflicts' decisions, off the event loop, checked on the app's day."""
         try:
-            decide(self.app.db, conflict_id)
+            decide(self.app.db, conflict_id, today=self.app.today())
         except UserError as exc:  # a typed value that does not fit, or decided meanwhile
             status = str(exc)
         else:

@@ -51,7 +51,16 @@ from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
-from tui.resident_lines import due_line, field_line, indented, labels, note_lines, risk_changes, text_line
+from tui.resident_lines import (
+    closing_lines,
+    due_line,
+    field_line,
+    indented,
+    labels,
+    note_lines,
+    risk_changes,
+    text_line,
+)
 from tui.texts import RISK_STYLES, SEX_LABELS
 
 if TYPE_CHECKING:
@@ -148,8 +157,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             head.append("  " + _("Case closed: {reason}, {date}").format(
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
         overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
-        lines: list[Text | Group] = [head, field_line(_("ID number"), r.id_number or ""), field_line(_("Phone"), r.phone),
-                 field_line(_("Address"), r.address)]
+        lines: list[Text | Group] = [head, *closing_lines(r), field_line(_("ID number"), r.id_number or ""),
+                                     field_line(_("Phone"), r.phone), field_line(_("Address"), r.address)]
         if r.status == "active":  # a case out of the register is due for nothing
             lines.append(text_line((due_line(p), "bold red" if overdue else "")))
         if r.notes:
@@ -351,7 +360,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
                     name=r.name, reason=label(CLOSE_REASONS, choice.code)),
                 yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
 
-        self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Note (optional)"),
+        # the remark is the closing's own field (close_note), not a line added to the notes
+        self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
                                           reason_required=False), chosen)
 
     def action_reopen_case(self) -> None:
@@ -362,7 +372,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             if yes:
                 self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
 
-        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register?").format(name=self.profile.resident.name),
+        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register? The closing's reason, date and remark "
+                                             "are cleared.").format(name=self.profile.resident.name),
                                            yes=_("Put back on the register"), no=_("Cancel")), reopen)
 
     def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:

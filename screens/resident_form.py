@@ -239,7 +239,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
             set_message(info_label, _("{n} of 18 characters").format(n=len(raw)) if raw else "")
             return
         try:
-            info = parse_id_number(raw)
+            info = parse_id_number(raw, today=self.app.today())
         except ValidationError as e:
             set_message(info_label, "")
             set_message(self.query_one("#err-id_number", Label), e.message)
@@ -259,7 +259,8 @@ class ResidentFormScreen(FormKeys, FormScreen):
             set_message(info_label, _("{n} of 20 characters").format(n=len(raw)) if raw else "")
             return
         try:
-            card = parse_disability_card(raw, self.query_one("#id_number", Input).value.strip() or None)
+            card = parse_disability_card(raw, self.query_one("#id_number", Input).value.strip() or None,
+                                         today=self.app.today())
         except ValidationError as e:
             set_message(info_label, "")
             set_message(self.query_one("#err-disability_card", Label), e.message)

@@ -149,13 +149,13 @@ def test_a_clashing_grade_is_decided_by_code_or_by_its_name(tmp_path):
     db = make_db(tmp_path / "w.db")
     a = assess_resident(db, _elder(db).id, ALL_NONE, today=TODAY)
     with db.session() as s:
-        assert _typed(s, "assessment", a.id, "economy", "Severe") == {"economy": "severe"}
-        assert _typed(s, "assessment", a.id, "economy", "mild") == {"economy": "mild"}
+        assert _typed(s, "assessment", a.id, "economy", "Severe", TODAY) == {"economy": "severe"}
+        assert _typed(s, "assessment", a.id, "economy", "mild", TODAY) == {"economy": "mild"}
         with pytest.raises(ValidationError, match="Choose one of"):
-            _typed(s, "assessment", a.id, "economy", "awful")
+            _typed(s, "assessment", a.id, "economy", "awful", TODAY)
     set_language("zh_CN")
     with db.session() as s:
-        assert _typed(s, "assessment", a.id, "health", "重度") == {"health": "severe"}
+        assert _typed(s, "assessment", a.id, "health", "重度", TODAY) == {"health": "severe"}
 
 
 def test_the_new_records_and_fields_follow_the_one_no_value_rule():

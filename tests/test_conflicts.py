@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlmodel import select
 
@@ -14,6 +16,8 @@ from storage.sync.conflicts import count_open, keep_winner, open_conflicts, reso
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
+
+TODAY = dt.date(2026, 11, 24)  # the app's day: decisions are checked on it, not on the computer's clock
 
 
 @pytest.fixture(autouse=True)
@@ -60,19 +64,19 @@ def test_taking_the_other_value_writes_an_event_and_clears_the_conflict(tmp_path
     loser = view.conflict.loser_value
     with t.db.session() as s:
         events_before = len(s.exec(select(Event)).all())
-    take_other(t.db, view.conflict.id)
+    take_other(t.db, view.conflict.id, today=TODAY)
     with t.db.session() as s:
         assert len(s.exec(select(Event)).all()) == events_before + 1
         assert s.exec(select(Conflict)).all() == []
     assert _state(t.db, r.id).phone == loser and open_conflicts(t.db) == []
     with pytest.raises(UserError, match="already resolved"):
-        keep_winner(t.db, view.conflict.id)
+        keep_winner(t.db, view.conflict.id, today=TODAY)
 
 
 def test_the_decision_travels_to_the_worker_and_back(tmp_path):
     t, a, r, _report = _clash(tmp_path)
     (view,) = open_conflicts(t.db)
-    keep_winner(t.db, view.conflict.id)
+    keep_winner(t.db, view.conflict.id, today=TODAY)
     kept = view.conflict.winner_value
     back = export_bundle(t.db, tmp_path / "back", grid_code="G01").path
     merge_paths(a, [back])
@@ -91,9 +95,9 @@ def test_a_typed_value_is_checked_like_a_form(tmp_path):
     (view,) = open_conflicts(t.db)
     assert view.conflict.field == "birth_date"
     with pytest.raises((ValidationError, ValidationErrors)):
-        resolve_conflict(t.db, view.conflict.id, "not a date")
+        resolve_conflict(t.db, view.conflict.id, "not a date", today=TODAY)
     assert count_open(t.db) == 1
-    resolve_conflict(t.db, view.conflict.id, "1945-03-03")
+    resolve_conflict(t.db, view.conflict.id, "1945-03-03", today=TODAY)
     assert str(_state(t.db, r.id).birth_date) == "1945-03-03" and count_open(t.db) == 0
 
 
@@ -101,7 +105,7 @@ def test_a_name_clash_is_one_item_and_the_decision_keeps_search_keys_consistent(
     t, a, r, report = _clash(tmp_path, field="name", worker_value="张山", township_value="章三")
     views = open_conflicts(t.db)
     assert [v.conflict.field for v in views] == ["name"] and report.conflicts == 1
-    resolve_conflict(t.db, views[0].conflict.id, "张三丰")
+    resolve_conflict(t.db, views[0].conflict.id, "张三丰", today=TODAY)
     row = _state(t.db, r.id)
     assert row.name == "张三丰" and row.name_initials.startswith("zsf")
     with t.db.session() as s:
@@ -119,3 +123,34 @@ def test_edits_of_different_fields_combine_without_conflict(tmp_path):
     assert report.conflicts == 0 and open_conflicts(t.db) == []
     row = _state(t.db, r.id)
     assert (row.phone, row.address) == ("13800000009", "西村1号")
+
+
+def test_a_decision_is_checked_on_the_apps_day_not_the_computers(tmp_path):
+    """A birth date typed for a conflict is checked on the app's day: the day after it is in the future and
+    refused, although the computer's clock (later) would take it; the day before it is accepted."""
+    t, _a, r, _report = _clash(tmp_path, field="birth_date", worker_value="1945-03-04", township_value="1945-03-05")
+    (view,) = open_conflicts(t.db)
+    with pytest.raises(ValidationErrors):
+        resolve_conflict(t.db, view.conflict.id, "2026-11-25", today=TODAY)
+    resolve_conflict(t.db, view.conflict.id, "2026-11-23", today=TODAY)
+    assert _state(t.db, r.id).birth_date == dt.date(2026, 11, 23)
+
+
+def test_a_closing_remark_typed_for_a_conflict_is_checked_as_a_merge_would(tmp_path):
+    """The decision travels in the return bundle: a remark that every merge would refuse is refused here."""
+    from storage.register.residents import close_case
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "a").path])
+    close_case(t.db, r.id, "moved_away", note="镇里核实", today=TODAY)
+    close_case(a, r.id, "moved_away", note="随女儿生活", today=TODAY)
+    merge_paths(t.db, [export_bundle(a, tmp_path / "b").path])
+    view = next(v for v in open_conflicts(t.db) if v.conflict.field == "close_note")
+    for bad in ("迁出\x1b[2J", "说" * 201):
+        with pytest.raises(ValidationError):
+            resolve_conflict(t.db, view.conflict.id, bad, today=TODAY)
+    resolve_conflict(t.db, view.conflict.id, "随女儿迁往杭州", today=TODAY)
+    with t.db.session() as s:
+        assert s.get(Resident, r.id).close_note == "随女儿迁往杭州"

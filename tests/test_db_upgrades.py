@@ -15,6 +15,7 @@ from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, sch
 
 # what step v -> v + 1 added, undone to make a database of version v (newest step first)
 _TAKE_AWAY: dict[int, list[str]] = {
+    9: ["ALTER TABLE resident DROP COLUMN close_note"],
     8: ["DROP TABLE county_export"]
        + [f"ALTER TABLE identity DROP COLUMN {c}" for c in
           ("county_code", "county_name", "county_age_recipient", "county_sign_public")],

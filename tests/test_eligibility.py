@@ -21,11 +21,13 @@ CHILD_ID = "110105201503070013"  # born 2015-03-07 (check digit computed by the 
 
 CARE, LIVING, CHILD = "care_subsidy", "living_subsidy", "child_allowance"
 
+TODAY = dt.date(2026, 11, 24)  # the app's day the numbers are read on
+
 
 def _card_facts(card: str | None, *, dibao: bool, age: int, categories=(), flags=(), periods=()):
     cat = grade = None
     if card:
-        parsed = parse_disability_card(card, card[:18])
+        parsed = parse_disability_card(card, card[:18], today=TODAY)
         cat, grade = parsed.category, parsed.grade
     ps = list(periods) + ([Period("dibao", dt.date(2026, 1, 1), None)] if dibao else [])
     return facts(age, categories, cat, grade, flags, ps, DAY)
@@ -38,7 +40,7 @@ def _benefits(f) -> set[str]:
 def test_the_child_id_used_here_is_valid():
     from storage.register.idnumbers import parse_id_number
 
-    assert parse_id_number(CHILD_ID).birth_date == dt.date(2015, 3, 7)
+    assert parse_id_number(CHILD_ID, today=TODAY).birth_date == dt.date(2015, 3, 7)
 
 
 # (card suffix: category digit + grade digit, 低保, expected for an adult of 76)

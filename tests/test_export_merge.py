@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -201,7 +202,7 @@ def test_concurrent_edit_by_worker_and_township_is_a_conflict_and_the_decision_t
     c = view.conflict
     assert view.record_label == "张三" and c.field == "phone"
     assert {c.winner_value, c.loser_value} == {"13800000002", "13800000003"}
-    resolve_conflict(t.db, c.id, "13800000002")
+    resolve_conflict(t.db, c.id, "13800000002", today=dt.date(2026, 11, 24))
     assert open_conflicts(t.db) == []
     merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
     with a.session() as s:

@@ -53,6 +53,15 @@ ATTACKS = [
     ("unknown status", "resident", {**ELDER, "status": "zombie"}, "unknown code in status"),
     ("check digit", "resident", {**ELDER, "id_number": "110105194912310021"}, "invalid value in id_number"),
     ("sex", "resident", {**ELDER, "sex": "X"}, "unknown code in sex"),
+    # a case's closing remark (schema 10): one line of at most 200 characters, nothing a terminal would execute
+    ("closing remark of 201 characters", "resident", {**ELDER, "status": "closed", "close_note": "迁" * 201},
+     "too long for close_note"),
+    ("closing remark with ESC", "resident", {**ELDER, "status": "closed", "close_note": "迁出\x1b[2J\x1b]52;c;eA==\x07"},
+     "invalid value in close_note"),
+    ("closing remark over two lines", "resident", {**ELDER, "close_note": "迁出\r\n已核实"},
+     "invalid value in close_note"),
+    ("closing remark reversed", "resident", {**ELDER, "close_note": "迁出\u202e已核实"}, "invalid value in close_note"),
+    ("closing remark a number", "resident", {**ELDER, "close_note": 5}, "wrong type in close_note"),
     ("derived field", "resident", {**ELDER, "risk_level": "low"}, "sets risk_level"),
     ("deleted \"false\"", "resident", {"deleted": "false"}, "wrong type in deleted"),
     ("visit date 20261101", "visit", {"resident_id": "r0", "visit_date": 20261101}, "wrong type in visit_date"),
@@ -271,22 +280,29 @@ def test_refused_values_change_nothing_not_even_the_clock(tmp_path):
 
 
 def test_the_local_writer_refuses_what_a_merge_would(tmp_path):
-    """A case's notes grown past their limit by closing it again and again: the writer says so, it does not
-    write an event that every township would then refuse."""
+    """A closing remark past its limit, or holding a control character: the writer says so by its field and
+    writes nothing, rather than an event that every township would then refuse. A line break or tab typed
+    or pasted into the remark is a space (the remark is one line)."""
     from storage.core.errors import ValidationError
-    from storage.register.resident_rules import MAX_NOTES
-    from storage.register.residents import close_case, reopen_case
+    from storage.register.field_rules import event_refusal
+    from storage.register.resident_rules import MAX_CLOSE_NOTE
+    from storage.register.residents import close_case
 
     t = make_township(tmp_path)
     r = elder(t.db, "张三")
-    note = "走访" * 900
-    with pytest.raises(ValidationError) as caught:
-        for _ in range(5):
+    before = list(dump_lines(t.db))
+    for note in ("走访" * MAX_CLOSE_NOTE, "迁出\x1b[31m", "迁出\u202e"):
+        with pytest.raises(ValidationError) as caught:
             close_case(t.db, r.id, "moved_away", note=note, today=dt.date(2026, 11, 24))
-            reopen_case(t.db, r.id)
-    assert caught.value.field == "notes"
+        assert caught.value.field == "close_note"
+    assert list(dump_lines(t.db)) == before
+    closed = close_case(t.db, r.id, "moved_away", note=" 随子女\n迁往\t杭州 ", today=dt.date(2026, 11, 24))
+    assert closed.close_note == "随子女 迁往 杭州"
     with t.db.session() as s:
-        assert len(s.get(Resident, r.id).notes) <= MAX_NOTES
+        from storage.core.models import Event
+
+        last = s.exec(select(Event).order_by(Event.hlc.desc())).first()
+    assert event_refusal(json.loads(last.model_dump_json())) is None
 
 
 def test_every_value_the_demo_writes_passes_the_checks(tmp_path):

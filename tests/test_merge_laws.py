@@ -188,8 +188,8 @@ class World:
             else:
                 end_pairing(db, rid, today=today)
         elif op == "close":
-            if value % 2:
-                close_case(db, rid, "moved_away", closed_on=today)
+            if value % 2:  # with a remark of its own (close_note), which two sides may write unseen
+                close_case(db, rid, "moved_away", closed_on=today, note=f"{actor}说明{value}" if value % 3 else "")
             else:
                 reopen_case(db, rid)
 
@@ -309,6 +309,32 @@ def test_assessments_and_acknowledgements_merge_like_every_record_and_clashing_g
 def test_assessments_acknowledgements_and_benefits_merge_on_postgresql_with_the_same_bytes(pg_url):
     _has_the_new_records(_check_on_server(pg_url, FOLLOW_UP_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
                                           lambda b: len(b) // 2))
+
+
+# A case closed with a remark on a worker's laptop and at the township, neither having seen the other,
+# then reopened on the other worker's: the remark (close_note) merges like every field, and the clash of
+# the two remarks is queued for review by its field.
+CLOSING_OPS = [
+    ("w1", "export", 0, 0), ("T", "township_merges", 0, 0),
+    ("w1", "close", 0, 1), ("T", "close", 0, 5), ("w2", "close", 0, 7), ("w2", "close", 0, 0),
+    ("T", "township_back", 0, 0),
+]
+
+
+def _has_the_closing_remarks(dump: str) -> None:
+    assert '"close_note":"w1说明1"' in dump or '"close_note":"T说明5"' in dump
+    assert '"record_type":"resident"' in dump and '"field":"close_note"' in dump  # the clash, queued
+
+
+def test_a_closing_remark_merges_like_every_field_and_two_unseen_remarks_are_queued():
+    _has_the_closing_remarks(_check_laws(CLOSING_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                         lambda b: len(b) // 2))
+
+
+@pytest.mark.postgres
+def test_a_closing_remark_merges_on_postgresql_with_the_same_bytes(pg_url):
+    _has_the_closing_remarks(_check_on_server(pg_url, CLOSING_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                              lambda b: len(b) // 2))
 
 
 def _server_laws(sized):

@@ -1,5 +1,5 @@
 """How the resident page words its lines: a field and its value, a note over several lines, the visit
-that counts and the next one due, the risk history as its changes."""
+that counts and the next one due, the risk history as its changes, the remark made when the case was closed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.text import Text
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list
 from storage.register.categories import label
+from storage.register.field_labels import field_label
 from storage.register.profile import Profile
 from tui.formatting import format_date
 
@@ -35,6 +36,14 @@ def due_line(p: Profile) -> str:
         return _("Last visit that counts: {last}; next visit due {due}").format(last=format_date(p.last_visit),
                                                                               due=format_date(p.due_on))
     return _("No visit that counts yet; first visit due {due}").format(due=format_date(p.due_on))
+
+
+def closing_lines(resident) -> list[Text]:
+    """The remark made when the case was closed (退出原因说明), under the line saying it is closed; nothing for
+    a case on the register (reopening clears the remark) or one closed without a remark."""
+    if resident.status != "closed" or not resident.close_note:
+        return []
+    return [field_line(field_label("close_note"), resident.close_note)]
 
 
 def risk_changes(history: list) -> list:

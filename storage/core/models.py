@@ -318,6 +318,7 @@ class Resident(SQLModel, table=True):
     status: str = "active"  # "active" | "closed"
     close_reason: str = ""
     closed_on: Optional[dt.date] = None
+    close_note: str = ""  # the remark made when closing (schema 10; before it, appended to notes)
     registered_on: Optional[dt.date] = None
     notes: str = ""
     merged_into: Optional[str] = None  # duplicate merged into another resident

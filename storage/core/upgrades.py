@@ -134,11 +134,18 @@ def _upgrade_8_to_9(conn: Connection) -> None:
     _create_tables(conn, ADDED_TABLES[9])
 
 
+def _upgrade_9_to_10(conn: Connection) -> None:
+    # v10: a case's closing remark has a field of its own (before, close_case appended it to the notes).
+    # Remarks already appended stay in the notes: which line of a note was a closing remark is not
+    # recorded anywhere, and moving a line the worker wrote themselves would lose it from 备注.
+    _add_columns(conn, "resident", {"close_note": "VARCHAR NOT NULL DEFAULT ''"})
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
-    6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9,
+    6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9, 9: _upgrade_9_to_10,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.

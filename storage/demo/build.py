@@ -19,6 +19,7 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from storage.core import hlc as clock
 from storage.core.bulk import for_connection
 from storage.core.changes import writer
 from storage.core.db import Database
@@ -125,8 +126,11 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
     # run) a township whose return bundles it has had; a real worker's database gets no one else's records
     township_device = (ident.device_id if ident.role == "township"
                        else device_for(seed, ident.township_code) if created else "")
+    # the demo's history runs into today's morning (storage/demo/history.py): a minute behind the real clock
+    # at the latest, whatever the hour the demo is made (a fixed past `today` is far behind it)
     shared = Shared(county=ident.township_code[:6], township_device=township_device,
-                    clerk=ident.worker_name if ident.role == "township" else "乡镇民政助理员")
+                    clerk=ident.worker_name if ident.role == "township" else "乡镇民政助理员",
+                    stamp_ceiling_ms=clock.now_ms() - 60_000)
     total = sum(spec.residents for spec in plan)
     done = 0
     counts = {"visits": 0, "referrals": 0, "events": 0}

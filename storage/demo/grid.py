@@ -51,6 +51,9 @@ class Shared:
     county: str
     township_device: str = ""  # the township's device: it acknowledges emergency findings
     clerk: str = ""  # and signs them so
+    # today's events are stamped no later than this clock (ms; 0: no limit): the morning visits of a demo
+    # made before office hours stay behind the real clock, so the person's own edits on it win
+    stamp_ceiling_ms: int = 0
     surnames: list[str] = field(default_factory=list)
     cum_weights: list[float] = field(default_factory=list)
     pinyin: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -85,6 +88,7 @@ class Person:
     registered: dt.date
     closed_on: dt.date | None
     guardian_relation: str = ""
+    facts: frozenset[str] = frozenset()  # what the words written of them may take for granted (words.fitting)
 
 
 @lru_cache(maxsize=4096)
@@ -179,6 +183,7 @@ class GridBuilder:
         else:
             person = self._disabled(sex, fields)
         age = age_on(person.birth, today) or 0
+        person.facts = words.household_facts(person.group, person.cats, person.guardian_relation, sex, fields)
         close_reason = fields.pop("_close_reason", None)
         surname = fields.pop("_surname", None) or self._surname()
         name = surname + self._given(sex, age)
@@ -203,14 +208,16 @@ class GridBuilder:
             "categories": [c for c in CATEGORIES if c in person.cats], "status": "active",
             "registered_on": person.registered.isoformat(),
             "address": f"{self.spec.village[1]}{rng.choice(words.ROADS)}{rng.randrange(1, 120)}号",
-            "notes": rng.choice(words.RESIDENT_NOTES[person.group]) if rng.random() < 0.3 else "",
+            "notes": rng.choice(words.fitting(words.RESIDENT_NOTES[person.group], person.facts))
+            if rng.random() < 0.3 else "",
         })
         fields.setdefault("flags", [])
         start = len(self.pending)
         self._add(person.registered, "resident", person.rid, fields)
         if person.closed_on:
-            self._add(person.closed_on, "resident", person.rid, {
-                "status": "closed", "close_reason": close_reason, "closed_on": person.closed_on.isoformat()})
+            self._add(person.closed_on, "resident", person.rid, {  # with the remark a worker makes (退出原因说明)
+                "status": "closed", "close_reason": close_reason, "closed_on": person.closed_on.isoformat(),
+                "close_note": self.side.choice(words.fitting(words.CLOSE_NOTES[close_reason], person.facts))})
         plans.benefits(self, person, fields, age, wants)
         plans.pairing(self, person)
         steps = history.risk_history(self, person)
@@ -354,11 +361,15 @@ class GridBuilder:
         last: dict[tuple[str, str], int] = {}
         values: dict[tuple[str, str], dict[str, Any]] = {}
         stamp, day_seen, n = 0, None, 0
+        ceiling = self.shared.stamp_ceiling_ms
         for day, order, rtype, rid, fields in sorted(self.pending, key=lambda p: (p[0], p[1])):
             n = n + 1 if day == day_seen else 0
             day_seen = day
             # office hours in China (UTC+8): from 08:30, three minutes per record
-            stamp = max(stamp + 1, clock.pack(_day_ms(day) + (30 + 3 * n) * 60_000, 0))
+            at = _day_ms(day) + (30 + 3 * n) * 60_000
+            if day == self.today and ceiling and at > ceiling:
+                at = ceiling  # this morning's, made before 08:30 (only today's: a past `today` is never near it)
+            stamp = max(stamp + 1, clock.pack(at, 0))
             key = (rtype, rid)
             fields = clean(rtype, fields)  # as every writer does: one stored form of "no value"
             device, author = self.writers.get(order, (spec.device, spec.worker))  # the township's acknowledgements

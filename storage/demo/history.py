@@ -52,9 +52,10 @@ def risk_history(b: GridBuilder, person: Person) -> list[Step]:
         if day == person.registered:
             reason = words.RISK_INITIAL
         elif RANK[level] > RANK[previous]:
-            reason = rng.choice((words.RISK_EMERGENCY if level == "emergency" else words.RISK_UP)[person.group])
+            reason = rng.choice(words.fitting((words.RISK_EMERGENCY if level == "emergency" else words.RISK_UP)[person.group],
+                                              person.facts))
         elif RANK[level] < RANK[previous]:
-            reason = rng.choice(words.RISK_DOWN[person.group])
+            reason = rng.choice(words.fitting(words.RISK_DOWN[person.group], person.facts))
         else:
             reason = "定期复评，等级不变"
         b._add(day, "risk", b._id(), {"resident_id": person.rid, "level": level, "reason": reason,
@@ -63,14 +64,28 @@ def risk_history(b: GridBuilder, person: Person) -> list[Step]:
     return steps
 
 
+# The month's round: a worker plans each resident's visit on one of the month's first PLAN_DAYS days
+# (done by the 24th, leaving the last week for the late ones) and works through the plan day by day.
+# "Today" is a working day half done: half of today's planned visits are made (this morning). So the
+# demo reads as a register on any day it is made: on the 1st last month is complete and a few are
+# visited already (this morning's round, and the weekly visits of the high-risk), by the 15th about
+# three in five, by the month's end nearly everyone (less the overdue and the late ones). Before,
+# the history stopped at yesterday: a demo made on the 1st showed every bar of the month at 0%.
+PLAN_DAYS = 24
+
+
+def _planned_day(b: GridBuilder, month: dt.date) -> dt.date:
+    return month + dt.timedelta(days=b.rng.randrange(PLAN_DAYS))
+
+
 def _visit_days(b: GridBuilder, person: Person, steps: list[Step]) -> list[dt.date]:
     rng, today = b.rng, b.today
     this_month = today.replace(day=1)
     last_month = (this_month - DAY).replace(day=1)
     # a year back, as far as the app lets a visit be logged: a report of last month has (nearly)
-    # twelve months behind it for its trend
+    # twelve months behind it for its trend; up to today (its morning), and before a closed case's close
     start = max(person.registered, today - dt.timedelta(days=365))
-    end = min(person.closed_on or today, today) - DAY
+    end = min(person.closed_on - DAY, today) if person.closed_on else today
     if end < start:
         return []
     u = rng.random()
@@ -81,10 +96,17 @@ def _visit_days(b: GridBuilder, person: Person, steps: list[Step]) -> list[dt.da
         lo, hi = max(month, start), min(_next_month(month) - DAY, end)
         if month == last_month and status == "not_yet":
             lo = min(max(lo, today - dt.timedelta(days=40)), hi)  # late last month: not overdue yet
-        if lo <= hi and (month == this_month or rng.random() >= 0.04):
+        if month == this_month:
+            # this month's round as far as it has gone (the plan above); a resident registered after
+            # their planned day is visited the day they were registered
+            planned = max(_planned_day(b, month), lo)
+            if lo <= hi and (planned < today or planned == today and rng.random() < 0.5):
+                days.add(planned)
+        elif lo <= hi and rng.random() >= 0.04:
             days.add(b._between(lo, hi))
         if lo <= hi and rng.random() < 0.02:
-            days.add(b._between(lo, hi))  # a follow-up
+            # a follow-up, on a day before today's round (which is the plan's)
+            days.add(b._between(lo, min(hi, today - DAY)) if lo < today else lo)
         month = _next_month(month)
     for i, (day, level) in enumerate(steps):  # closer follow-up while the risk is high
         days.add(day)
@@ -111,8 +133,11 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
     dims, hazards, needs = dimensions_for(person.cats), hazards_for(person.cats), needs_for(person.cats)
     overrides = {"child": words.OBSERVATIONS_CHILD, "elder": words.OBSERVATIONS_ELDER,
                  "disabled": words.OBSERVATIONS_DISABLED, "adult": words.OBSERVATIONS_ADULT}[person.group]
-    notes = {"child": words.NOTES_CHILD, "elder": words.NOTES_ELDER, "disabled": words.NOTES_DISABLED,
-             "adult": words.NOTES_ADULT}[person.group]
+    notes = words.fitting({"child": words.NOTES_CHILD, "elder": words.NOTES_ELDER, "disabled": words.NOTES_DISABLED,
+                           "adult": words.NOTES_ADULT}[person.group], person.facts)
+    # only the words that hold for this person (an 独居 elder's visits never met 老伴, an orphan's never 父母)
+    observations = {d: words.fitting(overrides.get(d) or words.OBSERVATIONS[d], person.facts) for d in dims}
+    others = words.fitting(["家属", "老伴", "邻居"], person.facts)
     done = []
     for day in _visit_days(b, person, steps):
         at = bisect.bisect_right(step_days, day)
@@ -123,7 +148,7 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
         if person.group == "child":
             met = person.guardian_relation if rng.random() < 0.6 else "本人"
         else:
-            met = "本人" if rng.random() < 0.8 else rng.choice(["家属", "老伴", "邻居"])
+            met = "本人" if rng.random() < 0.8 else rng.choice(others)
         chosen = rng.sample(dims, rng.randrange(1, min(3, len(dims)) + 1))
         found = [rng.choice(hazards)] if rng.random() < 0.08 else []
         if found == ["drowning"] and day.month not in (5, 6, 7, 8, 9):
@@ -132,7 +157,7 @@ def visits(b: GridBuilder, person: Person, steps: list[Step]) -> list[tuple[dt.d
             "resident_id": person.rid, "grid_code": b.spec.grid_id, "visit_date": day.isoformat(), "method": method,
             "visitor": b.spec.worker, "met_with": met,
             "contact_made": _reached(method, u, rng),
-            "observations": {d: rng.choice(overrides.get(d) or words.OBSERVATIONS[d]) for d in chosen},
+            "observations": {d: rng.choice(observations[d]) for d in chosen},
             "hazards": found,
             "needs": [rng.choice(needs)] if rng.random() < 0.12 else [],
             "services": [rng.choice(SERVICE_CODES)] if rng.random() < 0.3 else [],

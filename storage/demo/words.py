@@ -39,8 +39,8 @@ OBSERVATIONS_CHILD = {
 OBSERVATIONS_ELDER = {
     "economy": ["养老金按时领取", "子女每月寄生活费", "家庭收入主要靠养老金"],
     "health": ["血压偏高，按时服药", "腿脚不便，行动缓慢", "糖尿病，血糖控制尚可", "听力下降，需大声说话", "记性变差"],
-    # no 老伴 here: the elder may live alone (独居老年人), and the list serves every elder
-    "social": ["子女每周打电话", "邻居常来串门", "常去村里老年活动室", "儿女在外地，很少回家"],
+    # 老伴, 子女: written only of an elder whose household has them (TAKES_FOR_GRANTED below)
+    "social": ["子女每周打电话", "邻居常来串门", "常去村里老年活动室", "儿女在外地，很少回家", "老伴照顾日常起居"],
 }
 OBSERVATIONS_DISABLED = {
     "health": ["康复训练坚持得好", "长期卧床，家属护理", "按时服药，病情稳定", "轮椅需要维修"],
@@ -80,7 +80,7 @@ RISK_EMERGENCY = {
     "elder": ["老人走失，已报警寻找", "突发疾病，独自在家"],
     "disabled": ["护理人住院，无人照护", "房屋倒塌风险"],
 }
-# why a level went down, as fits the person (监护 is a child's word); four each, as the demo's random stream expects
+# why a level went down, as fits the person (监护 is a child's word; the household's words: TAKES_FOR_GRANTED)
 RISK_DOWN = {
     "child": ["情况稳定，降低等级", "问题已解决", "监护落实到位", "父母已回家照顾"],
     "elder": ["情况稳定，降低等级", "问题已解决", "已安排邻居每日照看", "子女已回家照顾"],
@@ -88,6 +88,13 @@ RISK_DOWN = {
     "adult": ["情况稳定，降低等级", "问题已解决", "家庭矛盾已调解", "病情好转，已出院"],
 }
 RISK_INITIAL = "登记时评估"
+# the remark made when a case is closed, by its reason (the demo's closings: storage/demo/grid.py)
+CLOSE_NOTES = {
+    "aged_out": ["已超龄，已告知监护人", "已超龄，转为一般走访", ""],
+    "moved_away": ["随子女迁往县城居住，已核实", "户籍迁往外省，已告知迁入地民政办", "已迁往外地居住，村委会已核实", ""],
+    "deceased": ["家属告知，已核实死亡证明", "病逝，村委会已核实", ""],
+    "no_longer_eligible": ["父母已返乡照顾，不再属于留守", "家庭收入已超过标准，经评议退出", "病愈，已恢复正常生活", ""],
+}
 
 # issue #15: adults who are key persons neither as elders nor as disabled people (留守妇女, 重病患者)
 OBSERVATIONS_ADULT = {
@@ -103,3 +110,60 @@ REFERRAL_AGENCIES_BY_GROUP["adult"] = ["women_fed", "clinic", "minzheng"]
 
 # who a paired helper (结对帮扶人) works for
 HELPER_UNITS = ["村委会", "村党支部", "镇政府", "镇中心小学", "镇卫生院", "镇妇联", "镇民政办", "志愿者协会", "镇团委"]
+
+
+# What a phrase takes for granted about the person's household; the demo writes it only of a person for whom
+# it holds (storage/demo/grid.py household_facts), so an 独居老年人's record never reads 老伴照顾日常起居, a
+# 孤寡老年人's (no spouse, no children) never 子女每周打电话, an orphan's never 父母每周视频通话.
+# Facts: children (has children), spouse (lives with a spouse), alone (lives alone), widowed; parent_away (a
+# parent works away), both_away, father_away_mother_gone, grandparent (the guardian); husband_away (a
+# left-behind woman), woman, ill (a seriously ill adult).
+TAKES_FOR_GRANTED = {
+    "子女每月寄生活费": "children", "子女每周打电话": "children", "儿女在外地，很少回家": "children",
+    "老人想念子女": "children", "子女联系不上": "children", "子女已回家照顾": "children",
+    "儿子在外地务工": "children", "女儿嫁到外县，逢年过节回来": "children", "子女在城里工作": "children",
+    "老伴": "spouse", "老伴照顾日常起居": "spouse", "独居且行动不便": "alone", "突发疾病，独自在家": "alone",
+    "老伴已过世": "widowed",
+    "父母每周视频通话": "parent_away", "父母春节回家": "parent_away", "想念父母": "parent_away",
+    "家庭收入主要靠父母外出务工寄钱": "parent_away", "父母已回家照顾": "parent_away", "父母在外省务工": "both_away",
+    "父亲在外地打工，母亲改嫁": "father_away_mother_gone", "由祖辈照看": "grandparent",
+    "丈夫在外省务工": "husband_away", "丈夫常年在外打工，独自照顾老人和孩子": "husband_away",
+    "丈夫每周打电话回家": "husband_away", "参加村里妇女小组活动": "woman", "在家务农，照顾老人孩子": "husband_away",
+    "长期住院治疗": "ill", "需定期复查": "ill", "按时复查，病情稳定": "ill", "化疗期间，体力较差": "ill",
+    "因病无法工作": "ill", "病情好转，已出院": "ill", "帮助申请大病救助": "ill", "提醒按时复查": "ill",
+    "突发疾病住院，家中老人孩子无人照料": "ill", "父母已返乡照顾，不再属于留守": "parent_away",
+    "病愈，已恢复正常生活": "ill", "随子女迁往县城居住，已核实": "children",
+}
+
+
+def fitting(options: list[str], facts: frozenset[str]) -> list[str]:
+    """The phrases of `options` that hold for a person with these household facts (every list keeps some
+    that hold for anyone)."""
+    return [o for o in options if o not in TAKES_FOR_GRANTED or TAKES_FOR_GRANTED[o] in facts]
+
+
+# an elder's household by category: 独居 lives alone, 空巢 is an elderly couple whose children live away,
+# 留守 has all children away (with a spouse or not: neither is said), 孤寡 has no spouse and no children
+ELDER_FACTS = {"solitary_elder": {"children", "alone", "widowed"}, "empty_nest_elder": {"children", "spouse"},
+               "left_behind_elder": {"children"}, "widowed_childless_elder": {"alone", "widowed"}}
+
+
+def household_facts(group: str, cats: list[str], guardian_relation: str, sex: str,
+                    fields: dict) -> frozenset[str]:
+    """What holds of a person's household (TAKES_FOR_GRANTED), from what the demo registers of them."""
+    facts: set[str] = set()
+    if group == "child":
+        father, mother = fields.get("father_status"), fields.get("mother_status")
+        facts.update(name for name, holds in (
+            ("parent_away", "away" in (father, mother)), ("both_away", father == mother == "away"),
+            ("father_away_mother_gone", father == "away" and mother == "unknown"),
+            ("grandparent", "祖" in guardian_relation)) if holds)
+    elif group == "adult":
+        facts.update({"left_behind_woman": {"husband_away", "woman"}, "seriously_ill": {"ill"}}[cats[0]])
+        if sex == "F":
+            facts.add("woman")
+    for category in cats:  # an elder (or a disabled person who is an elder too)
+        facts.update(ELDER_FACTS.get(category, ()))
+    if "alone" in facts:
+        facts.discard("spouse")  # 独居 wins over a second elder category's couple
+    return frozenset(facts)

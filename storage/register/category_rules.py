@@ -68,7 +68,7 @@ def _birth_date(resident: Mapping[str, Any], today: dt.date) -> dt.date | None:
     number = resident.get("id_number")
     if isinstance(number, str) and number.strip():
         try:
-            return parse_id_number(number).birth_date
+            return parse_id_number(number, today=today).birth_date
         except ValidationError:
             return None
     return None

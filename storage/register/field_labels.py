@@ -36,6 +36,7 @@ FIELD_LABELS: dict[str, str] = {
     "status": N_("Case status"),
     "close_reason": N_("Reason for closing"),
     "closed_on": N_("Closed on"),
+    "close_note": N_("Remark on closing"),
     "notes": N_("Notes"),
     "merged_into": N_("Merged into"),
     "level": N_("Risk level"),  # a risk assessment's

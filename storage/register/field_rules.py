@@ -94,6 +94,7 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "visit_frequency_days": {"low": 1, "high": policy.MAX_DAYS},
         "status": {"choices": _codes(codes.RESIDENT_STATUSES)},
         "close_reason": {"choices": _codes(codes.CLOSE_REASONS)},
+        "close_note": {"max_len": residents.MAX_CLOSE_NOTE, "rule": residents.one_line},
         "notes": {"max_len": residents.MAX_NOTES},
         "merged_into": {"pattern": RECORD_ID},
         "helper_name": {"max_len": pairing.MAX_TEXT},

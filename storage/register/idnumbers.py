@@ -64,12 +64,12 @@ def check_char(first17: str) -> str:
     return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
-def _birth(digits: str, field: str) -> dt.date:
+def _birth(digits: str, field: str, today: dt.date | None) -> dt.date:
     try:
         born = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         raise ValidationError(field, _("The birth date inside the ID number ({digits}) is not a real date: check digits 7 to 14.").format(digits=digits)) from None
-    if born > dt.date.today() or born < EARLIEST_BIRTH:
+    if born > (today or LATEST_BIRTH) or born < EARLIEST_BIRTH:
         raise ValidationError(field, _("The birth date inside the ID number ({date}) is impossible: check digits 7 to 14.").format(date=born.isoformat()))
     return born
 
@@ -78,7 +78,14 @@ def _excel_error(field: str) -> ValidationError:
     return ValidationError(field, _("This ID number was stored as a number in a spreadsheet (scientific notation) and has lost its last digits: format the column as text and type the numbers again."))
 
 
-def parse_id_number(raw: str, field: str = "id_number") -> IdInfo:
+def parse_id_number(raw: str, field: str = "id_number", *, today: dt.date | None) -> IdInfo:
+    """The number normalised (full-width characters, spaces, lowercase x; a 15-digit card upgraded), its birth
+    date and sex; ValidationError naming `field` when it cannot be a resident's ID number.
+
+    `today` is the app's day (a fixed one in tests and the demo), never the computer's clock: a birth after
+    it is refused. None where only the number's shape matters (looking a resident up, matching a roster's
+    rows): then the birth is bounded by the fixed dates every bundle is checked against (is_id_number).
+    """
     text = _clean(raw)
     if re.search(r"E[+-]?\d+$", text) or re.fullmatch(r"\d+\.\d*", text):
         raise _excel_error(field)
@@ -86,14 +93,14 @@ def parse_id_number(raw: str, field: str = "id_number") -> IdInfo:
         raise ValidationError(field, _("An old 15-character ID number has digits only."))
     if len(text) == 15:
         first17 = text[:6] + "19" + text[6:]
-        born = _birth(first17[6:14], field)
+        born = _birth(first17[6:14], field, today)
         number = first17 + check_char(first17)
         return IdInfo(number, born, "M" if int(number[16]) % 2 else "F", upgraded_from_15=True)
     if len(text) != 18:
         raise ValidationError(field, _("An ID number has 18 characters (or 15 for old cards); this one has {n}.").format(n=len(text)))
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
         raise ValidationError(field, _("An ID number is 17 digits and a last digit or X."))
-    born = _birth(text[6:14], field)
+    born = _birth(text[6:14], field, today)
     expected = check_char(text[:17])
     if text[17] != expected:
         if text.endswith("000"):
@@ -130,12 +137,13 @@ def is_disability_card(number: str) -> bool:
             and int(number[18]) in DISABILITY_CATEGORIES and int(number[19]) in DISABILITY_GRADES)
 
 
-def parse_disability_card(raw: str, id_number: str | None = None) -> DisabilityCard:
+def parse_disability_card(raw: str, id_number: str | None = None, *, today: dt.date | None) -> DisabilityCard:
+    """The card's number, whose ID number it is, the category and grade; `today` as parse_id_number's."""
     field = "disability_card"
     text = _clean(raw)
     if len(text) != 20:
         raise ValidationError(field, _("A disability card number has 20 characters (the ID number, the category and the grade); this one has {n}.").format(n=len(text)))
-    info = parse_id_number(text[:18], field)
+    info = parse_id_number(text[:18], field, today=today)
     if not text[18:].isdigit() or int(text[18]) not in DISABILITY_CATEGORIES:
         raise ValidationError(field, _("Character 19 of a disability card is the category, 1 to 7."))
     if int(text[19]) not in DISABILITY_GRADES:

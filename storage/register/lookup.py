@@ -18,7 +18,7 @@ def resident_by_key(db: Database, key: str) -> Resident:
         row = s.get(Resident, key)
         if row is None and len(key) in (15, 18):
             try:
-                number = idnumbers.parse_id_number(key).number
+                number = idnumbers.parse_id_number(key, today=None).number  # looked up, not registered
             except ValidationError as e:
                 raise UserError(e.message) from e
             row = s.exec(select(Resident).where(Resident.id_number == number, Resident.deleted == False)  # noqa: E712

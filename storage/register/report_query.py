@@ -110,6 +110,7 @@ class PersonRow:
     last_seen: dt.date | None
     visits: list[tuple[dt.date, str]] = field(default_factory=list)  # the month's visits that count: (date, method)
     risk_from: dt.date | None = None  # the day the risk level in effect began (due.risk_from_sql)
+    close_note: str = ""  # the remark made when the case was closed
 
 
 def month_visits(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
@@ -167,7 +168,7 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
                # the JSON list as text on both engines: the few distinct lists are decoded once (category_list)
                " coalesce(r.village_code, g.village_code, ''), r.grid_code, CAST(r.categories AS TEXT), r.status,"
                " r.closed_on,"
-               " r.close_reason, r.registered_on, r.visit_frequency_days,")
+               " r.close_reason, r.registered_on, r.visit_frequency_days, r.close_note,")
     if conn.dialect.name == "postgresql":
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
         # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows
@@ -190,14 +191,14 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
         )
     for m in conn.execute(text(sql), params).all():
         cats = m[8]
-        risk_since, risk_hlc, risk_level = unpack_risk(m[15])
+        risk_since, risk_hlc, risk_level = unpack_risk(m[16])
         yield PersonRow(
             id=m[0], name=m[1] or "", pinyin=m[2] or "", id_number=m[3], sex=m[4], birth_date=as_date(m[5]),
             village_code=m[6] or "", grid_code=m[7] or "",
             categories=category_list(cats),
             status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
             frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
-            last_seen=as_date(m[14]),
+            last_seen=as_date(m[15]), close_note=m[14] or "",
         )
 
 

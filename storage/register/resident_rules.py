@@ -16,6 +16,7 @@ from storage.core.dates import DateProblem, parse_field_date
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Resident
+from storage.core.text import printable
 from storage.register import idnumbers
 from storage.register.categories import (
     ADVANCED_AGE_FROM,
@@ -33,6 +34,7 @@ from storage.register.policy import age_on
 
 MAX_TEXT = 200
 MAX_NOTES = 4000
+MAX_CLOSE_NOTE = 200  # a remark on one line; the notes (MAX_NOTES) hold a longer story
 TEXT_FIELDS = (
     "name", "address", "guardian_name", "guardian_relation", "father_name", "mother_name", "close_reason",
 )
@@ -76,6 +78,22 @@ def texts(fields: Mapping[str, Any], ctx: Context) -> Checked:
     return out
 
 
+def one_line(value: str) -> bool:
+    """Text without control characters, line breaks included: what a closing remark may be, from a form or a bundle."""
+    return printable(value) == value
+
+
+def close_note(text: str) -> str:
+    """The remark made when closing a case, as stored: spaces tidied to one line, at most MAX_CLOSE_NOTE
+    characters, no control characters (a remark is drawn on the resident page and in the report)."""
+    value = " ".join(str(text).split())  # a pasted line break or tab is a space, as in the other short texts
+    if len(value) > MAX_CLOSE_NOTE:
+        raise ValidationError("close_note", _("Too long: at most {n} characters.").format(n=MAX_CLOSE_NOTE))
+    if not one_line(value):
+        raise ValidationError("close_note", _("The text holds control characters: type it again."))
+    return value
+
+
 def birth_date_text(fields: Mapping[str, Any], ctx: Context) -> Checked:
     """A typed birth date becomes a date, so that it compares with the one the ID number gives."""
     if not isinstance(fields.get("birth_date"), str):
@@ -100,7 +118,7 @@ def id_number(fields: Mapping[str, Any], ctx: Context) -> Checked:
     if not raw:
         return Checked({"id_number": None})
     try:
-        info = idnumbers.parse_id_number(raw)
+        info = idnumbers.parse_id_number(raw, today=ctx.today)
     except ValidationError as e:
         return Checked(errors=[e])
     out = Checked({"id_number": info.number})
@@ -137,7 +155,7 @@ def disability_card(fields: Mapping[str, Any], ctx: Context) -> Checked:
     if not raw:
         return Checked({"disability_card": None, "disability_category": None, "disability_grade": None})
     try:
-        card = idnumbers.parse_disability_card(raw, ctx.after(fields, "id_number"))
+        card = idnumbers.parse_disability_card(raw, ctx.after(fields, "id_number"), today=ctx.today)
     except ValidationError as e:
         return Checked(errors=[e])
     return Checked({"disability_card": card.number, "disability_category": card.category,

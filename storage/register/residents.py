@@ -19,7 +19,7 @@ from storage.register.categories import (
     RISK_LEVELS,
 )
 from storage.register.names import name_pinyin, name_search_key
-from storage.register.resident_rules import Context, check
+from storage.register.resident_rules import Context, check, close_note
 
 EDITABLE = {
     "name", "id_number", "sex", "birth_date", "phone", "address", "village_code", "grid_code", "township_code",
@@ -125,24 +125,27 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
 
 def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date | None = None, note: str = "", *,
                today: dt.date | None = None) -> Resident:
+    """Take a case off the register (退出（销号）): why, from when, and the remark made (close_note), which
+    is the closing's own field; the notes (备注) stay as the worker wrote them."""
     if reason not in CLOSE_REASONS:
         raise ValidationError("close_reason", _("Choose why the case is closed."))
     today = today or dt.date.today()
     closed_on = closed_on or today
     if closed_on > today:
         raise ValidationError("closed_on", _("The date is in the future."))
+    fields = {"status": "closed", "close_reason": reason, "closed_on": closed_on, "close_note": close_note(note)}
     with db.write() as s:
-        current = live_row(s, "resident", resident_id)
-        fields = {"status": "closed", "close_reason": reason, "closed_on": closed_on}
-        if note:
-            fields["notes"] = (current.notes + "\n" + note).strip()
+        live_row(s, "resident", resident_id)
         writer(s).write("resident", resident_id, fields)
         s.flush()
         return s.get(Resident, resident_id)
 
 
 def reopen_case(db: Database, resident_id: str) -> Resident:
+    """Put a case back on the register (恢复在册): the closing's reason, date and remark are cleared with it,
+    as they describe a closing that no longer stands (the event log keeps them, and a later closing says its own)."""
     with db.write() as s:
-        writer(s).write("resident", resident_id, {"status": "active", "close_reason": "", "closed_on": None})
+        writer(s).write("resident", resident_id,
+                        {"status": "active", "close_reason": "", "closed_on": None, "close_note": ""})
         s.flush()
         return s.get(Resident, resident_id)

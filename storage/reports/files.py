@@ -67,10 +67,11 @@ _RISK = Column(N_("Risk"), "text", lambda p: label(RISK_LEVELS, p.risk_level))
 _LAST = Column(N_("Last seen"), "date", lambda p: p.last_seen)
 _STATUS = Column(N_("Case"), "text", _status)
 _CLOSED = Column(N_("Closed on"), "date", lambda p: p.closed_on)
+_CLOSE_NOTE = Column(N_("Remark on closing"), "text", lambda p: p.close_note if p.status == "closed" else "")
 _WHO = [_NAME, _ID, _SEX, _AGE, _VILLAGE, _GRID, _CATS]
 
 LIST_COLUMNS: dict[str, list[Column]] = {
-    "not_visited": _WHO + [_RISK, _LAST, _STATUS, _CLOSED],
+    "not_visited": _WHO + [_RISK, _LAST, _STATUS, _CLOSED, _CLOSE_NOTE],
     "overdue": _WHO + [_RISK, _LAST, Column(N_("Due"), "date", lambda p: p.due_on),
                        Column(N_("Days overdue"), "int", lambda p: p.days_overdue)],
     "emergency_high": _WHO + [_RISK, Column(N_("Risk since"), "date", lambda p: p.risk_since), _LAST,
@@ -82,7 +83,7 @@ LIST_COLUMNS: dict[str, list[Column]] = {
                        Column(N_("Opened on"), "date", lambda f: f.opened_on),
                        Column(N_("Days open"), "int", lambda f: f.days_open)],
     "aged_out": [_NAME, _ID, _SEX, Column(N_("Birth date"), "date", lambda p: p.birth_date), _AGE, _VILLAGE, _GRID,
-                 _CATS, Column(N_("Aged out on"), "date", lambda p: p.age_out_on), _STATUS, _CLOSED],
+                 _CATS, Column(N_("Aged out on"), "date", lambda p: p.age_out_on), _STATUS, _CLOSED, _CLOSE_NOTE],
     "visits_by_worker": [
         Column(N_("Worker"), "text", lambda w: w.visitor), Column(N_("Grid"), "text", lambda w: w.grid),
         Column(N_("Visits"), "int", lambda w: w.visits), Column(N_("Home visits"), "int", lambda w: w.home),

@@ -40,6 +40,7 @@ class Person:
     sort_key: tuple = ()
     township_code: str = ""  # whose township the person is in: the county report's first table
     township: str = ""
+    close_note: str = ""  # the remark made when the case was closed (退出原因说明)
 
 
 @dataclass(slots=True)

@@ -276,7 +276,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             visited=visited, visited_how=standing if visited else None, overdue=open_at_day and due < day,
             high_risk=open_at_day and r.risk_level in HIGH_RISK,
             aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
-            age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason,
+            age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason, close_note=r.close_note,
             sort_key=_sort_key(grid, r.name, r.pinyin, r.id), township_code=town_code, township=town,
         )
     for ref_id, resident_id, agency, reason, status, opened_on, level, department, due in referral_rows:

@@ -157,7 +157,7 @@ def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
     if month:
         number = fields.get("id_number")
         try:
-            info = idnumbers.parse_id_number(number) if number else None
+            info = idnumbers.parse_id_number(number, today=today) if number else None
         except ValidationError:
             info = None  # the ID column's own problem is reported by validation
         if number and info and (info.birth_date.year, info.birth_date.month) != month:
@@ -236,7 +236,7 @@ def match_existing(session: Any, plans: list[RowPlan], made: set[str] = frozense
         number = p.fields.get("id_number")
         if number:
             try:
-                numbers[idnumbers.parse_id_number(number).number] = p
+                numbers[idnumbers.parse_id_number(number, today=None).number] = p  # the number's shape only
             except ValidationError:
                 continue
     found: dict[str, Resident] = {}

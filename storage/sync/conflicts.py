@@ -71,12 +71,13 @@ def count_open(db: Database) -> int:
     return sum(n for rtype, fld, n in rows if (rtype, fld) not in FOLLOWERS)
 
 
-def _typed(session, record_type: str, record_id: str, field: str, value: Any) -> dict[str, Any]:
-    """The fields to write for `value`, checked as a form would check them."""
+def _typed(session, record_type: str, record_id: str, field: str, value: Any, today: dt.date) -> dict[str, Any]:
+    """The fields to write for `value`, checked as a form would check them on the app's `today` (a birth date
+    after it refused), and as a merge would check them (a closing remark's length and characters)."""
     if record_type == "resident":
         current = session.get(Resident, record_id)
         if field in EDITABLE and current is not None:
-            data = validate_resident({field: value}, dt.date.today(), existing=current)
+            data = validate_resident({field: value}, today, existing=current)
             if field == "name":
                 data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
             return data
@@ -87,7 +88,17 @@ def _typed(session, record_type: str, record_id: str, field: str, value: Any) ->
         from_json_value(kind, to_json_value(value))
     except (TypeError, ValueError):
         raise ValidationError(field, _("This value does not fit the field.")) from None
+    if _refused(record_type, field, value):  # a decision travels: every merge would refuse it
+        raise ValidationError(field, _("This value does not fit the field."))
     return {field: value}
+
+
+def _refused(record_type: str, field: str, value: Any) -> bool:
+    from storage.core.schema import clean, field_problem
+    from storage.register.field_rules import checked_spec
+
+    spec = checked_spec(record_type).get(field)
+    return spec is not None and field_problem(spec, clean(record_type, {field: value})[field]) is not None
 
 
 def _grade_fields() -> frozenset[str]:
@@ -108,7 +119,7 @@ def _grade_code(field: str, value: Any) -> str:
     return code
 
 
-def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any]) -> None:
+def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], today: dt.date) -> None:
     """Write the chosen value as a new change; it has seen both sides, so it wins and travels on."""
     with db.write() as s:
         c = s.get(Conflict, conflict_id)
@@ -119,22 +130,23 @@ def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any]) -
         if row is None or getattr(row, "deleted", False):
             raise UserError(_("This record was deleted and can no longer be changed."))
         value = choose(c)
-        writer(s).write(record_type, record_id, _typed(s, record_type, record_id, field, value))
+        writer(s).write(record_type, record_id, _typed(s, record_type, record_id, field, value, today))
         rebuild(s, [(record_type, record_id)])
 
 
-def keep_winner(db: Database, conflict_id: str) -> None:
+# Each decision is checked on `today`, the app's day (a fixed one in tests and the demo), not the computer's.
+def keep_winner(db: Database, conflict_id: str, *, today: dt.date) -> None:
     """Keep the value that won (as it stands when decided, not as a screen showed it)."""
-    _decide(db, conflict_id, lambda c: c.winner_value)
+    _decide(db, conflict_id, lambda c: c.winner_value, today)
 
 
-def take_other(db: Database, conflict_id: str) -> None:
-    _decide(db, conflict_id, lambda c: c.loser_value)
+def take_other(db: Database, conflict_id: str, *, today: dt.date) -> None:
+    _decide(db, conflict_id, lambda c: c.loser_value, today)
 
 
-def resolve_conflict(db: Database, conflict_id: str, value: Any) -> None:
+def resolve_conflict(db: Database, conflict_id: str, value: Any, *, today: dt.date) -> None:
     """A value typed by the clerk, checked as a form would check it."""
-    _decide(db, conflict_id, lambda c: value)
+    _decide(db, conflict_id, lambda c: value, today)
 
 
 # fields whose values hold an ID number: masked in listings unless asked for in full

@@ -1,0 +1,225 @@
+"""A case's closing remark (退出原因说明) is a field of its own (schema 10), not a line added to 备注.
+
+Closed on the resident page with a remark: the notes stay as the worker wrote them, the page shows the
+remark under the closing line, the worker's bundle carries it to the township, whose report lists it
+beside the reason; reopening clears it. A bundle of an older release (its remarks appended to the notes,
+no close_note) still merges.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+
+from openpyxl import load_workbook
+from rich.console import Console
+from sqlmodel import select
+from textual.widgets import Input, Select, Static
+
+from screens.dialogs import ChooseScreen, ConfirmScreen
+from screens.resident import ResidentScreen
+from storage.core.i18n import set_language
+from storage.core.models import Resident
+from storage.register.residents import close_case, reopen_case
+from storage.reports.files import write_csv, write_xlsx
+from storage.reports.monthly import monthly_report
+from storage.sync.conflicts import conflict_lines
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.sync_helpers import elder, make_township
+from tui.app import make_app
+
+TODAY = dt.date(2026, 12, 1)
+REMARK = "随子女迁往杭州，已核实"
+
+
+def _shown(widget: Static) -> str:
+    console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
+    console.print(widget.content)
+    return console.export_text()
+
+
+@run_async
+async def test_closing_on_the_resident_page_keeps_the_notes_and_the_remark_reaches_the_township_report(tmp_path):
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    rid = elder(worker, "张三", notes="独自居住，女儿在县城").id
+    app = make_app(worker.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentScreen(rid))
+        await pilot.press("x")
+        await on_screen(pilot, ChooseScreen)
+        assert "退出原因说明（可选）" in [str(label.render()) for label in app.screen.query("Label")]
+        app.screen.query_one("#choice", Select).value = "moved_away"
+        app.screen.query_one("#reason", Input).value = REMARK
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+        await on_screen(pilot, ResidentScreen)
+        await settle(pilot, lambda: app.screen.profile.resident.status == "closed")
+        profile = _shown(app.screen.query_one("#profile", Static))
+        assert "退出原因说明：" + REMARK in profile
+        assert "备注：独自居住，女儿在县城" in profile  # the notes as written, the remark not added to them
+    with worker.session() as s:
+        r = s.get(Resident, rid)
+        assert (r.status, r.close_reason, r.closed_on, r.close_note) == ("closed", "moved_away", TODAY, REMARK)
+        assert r.notes == "独自居住，女儿在县城"
+
+    bundle = export_bundle(worker, tmp_path / "out").path
+    assert merge_paths(t.db, [bundle]).refused == []
+    with t.db.session() as s:
+        merged = s.get(Resident, rid)
+        assert (merged.close_note, merged.notes) == (REMARK, "独自居住，女儿在县城")
+    # November: on the register all month, closed on 1 December, not visited: listed with reason and remark
+    report = monthly_report(t.db, 2026, 11, today=TODAY, with_trend=True)
+    written = write_csv(report, tmp_path / "report.csv")
+    listed = next(p for p in written if p.name == "report-not-visited.csv")
+    with open(listed, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    header, row = rows[0], next(r for r in rows if "张三" in r)
+    assert row[header.index("退出原因说明")] == REMARK
+    write_xlsx(report, tmp_path / "report.xlsx")
+    cells = {c.value for ws in load_workbook(tmp_path / "report.xlsx", read_only=True).worksheets
+             for line in ws.iter_rows() for c in line}
+    assert REMARK in cells and "退出原因说明" in cells
+
+
+def test_reopening_clears_the_remark_and_a_later_closing_says_its_own(tmp_path):
+    t = make_township(tmp_path)
+    r = elder(t.db, "李四", notes="原有备注")
+    close_case(t.db, r.id, "deceased", note="家属告知", today=TODAY)
+    reopened = reopen_case(t.db, r.id)
+    assert (reopened.status, reopened.close_reason, reopened.closed_on, reopened.close_note) == ("active", "", None, "")
+    again = close_case(t.db, r.id, "moved_away", today=TODAY)
+    assert (again.close_note, again.notes) == ("", "原有备注")
+
+
+def test_two_remarks_written_unseen_are_a_conflict_shown_by_the_fields_label(tmp_path):
+    set_language("zh_CN")
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    rid = elder(worker, "张三").id
+    assert merge_paths(t.db, [export_bundle(worker, tmp_path / "a").path]).refused == []
+    close_case(t.db, rid, "moved_away", note="镇里核实：迁往杭州", today=TODAY)
+    close_case(worker, rid, "moved_away", note="网格员：随女儿生活", today=TODAY)
+    assert merge_paths(t.db, [export_bundle(worker, tmp_path / "b").path]).refused == []
+    lines = "\n".join(conflict_lines(t.db))
+    assert "退出原因说明" in lines and "close_note" not in lines
+    assert "镇里核实：迁往杭州" in lines and "网格员：随女儿生活" in lines
+
+
+def test_a_bundle_of_an_older_release_without_the_field_still_merges(tmp_path, monkeypatch):
+    """Version 9 appended the remark to the notes and knew no close_note: its events merge, the remark stays
+    in the notes where that release put it, and the field keeps its "no value"."""
+    import storage.sync.export
+    from storage.core.changes import writer
+
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    rid = elder(worker, "张三").id
+    with worker.write() as s:  # what close_case of version 9 wrote
+        writer(s).write("resident", rid, {"status": "closed", "close_reason": "moved_away",
+                                          "closed_on": dt.date(2026, 11, 30), "notes": "随子女迁往杭州"})
+    monkeypatch.setattr(storage.sync.export, "SCHEMA_VERSION", 9)
+    bundle = export_bundle(worker, tmp_path / "old").path
+    assert merge_paths(t.db, [bundle]).refused == []
+    with t.db.session() as s:
+        r = s.exec(select(Resident).where(Resident.id == rid)).one()
+        assert (r.status, r.close_note, r.notes) == ("closed", "", "随子女迁往杭州")
+
+
+def _to_version_9(db, closed_with_remark: bool) -> None:
+    """The database as version 9 left it: no close_note column, and (if asked) a case whose closing remark
+    close_case appended to the notes."""
+    from sqlalchemy import text
+
+    from storage.core.db import PG_VERSION_TABLE
+
+    with db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE resident DROP COLUMN close_note"))
+        if closed_with_remark:
+            conn.execute(text(
+                "INSERT INTO resident (id, name, name_initials, name_pinyin, phone, address, township_code, grid_code,"
+                " categories, flags, guardian_name, guardian_phone, guardian_relation, father_name, father_status,"
+                " mother_name, mother_status, risk_level, status, close_reason, closed_on, notes, deleted, helper_name,"
+                " helper_phone, helper_unit) VALUES ('r9', '赵六', 'zl', 'zhao liu', '', '', '330521101',"
+                " '330521101-G01', '[]', '[]', '', '', '', '', '', '', '', 'low', 'closed', 'moved_away', '2026-11-30',"
+                " :notes, false, '', '', '')"), {"notes": "独自居住\n随子女迁往杭州"})
+        if db.dialect == "sqlite":
+            conn.execute(text("PRAGMA user_version = 9"))
+        else:
+            conn.execute(text(f"UPDATE {PG_VERSION_TABLE} SET version = 9"))
+
+
+def test_a_version_9_database_upgrades_and_its_appended_remarks_stay_in_the_notes(db_target):
+    """Step 10 adds the column on both engines; a remark version 9 appended to the notes stays there (which
+    line of a note was a remark is recorded nowhere), and the case's remark field starts with no value."""
+    from storage.core.db import SCHEMA_VERSION, open_database, schema_version
+
+    db = open_database(db_target)
+    _to_version_9(db, closed_with_remark=True)
+    db.dispose()
+    db = open_database(db_target)
+    try:
+        assert (db.upgraded_from, schema_version(db), SCHEMA_VERSION) == (9, 10, 10)
+        with db.session() as s:
+            r = s.get(Resident, "r9")
+            assert (r.status, r.close_reason, r.close_note, r.notes) == ("closed", "moved_away", "", "独自居住\n随子女迁往杭州")
+    finally:
+        db.dispose()
+
+
+def test_a_township_database_of_version_9_upgrades_and_closes_with_a_remark(tmp_path):
+    from storage.core.db import open_database
+
+    t = make_township(tmp_path)
+    rid = elder(t.db, "张三", notes="原有备注").id
+    _to_version_9(t.db, closed_with_remark=False)
+    t.db.dispose()
+    db = open_database(tmp_path / "township.db")
+    try:
+        assert db.upgraded_from == 9 and db.backup_of_old_schema is not None
+        closed = close_case(db, rid, "deceased", note="家属告知", today=TODAY)
+        assert (closed.close_note, closed.notes) == ("家属告知", "原有备注")
+    finally:
+        db.dispose()
+
+
+def test_the_command_line_closes_with_a_remark_and_reopens(tmp_path, capsys):
+    """`gridcare close RESIDENT --reason … --note …` and `gridcare reopen RESIDENT`: the page's x from the CLI."""
+    from storage.core.db import open_database
+    from tests.foundation_helpers import make_db
+    from tui.cli import main
+
+    number = "11010519491231002X"
+    db = make_db(tmp_path / "w.db")
+    rid = elder(db, "赵淑珍", id_number=number, birth_date=dt.date(1949, 12, 31), notes="女儿在县城").id
+    db.dispose()
+
+    def run(*args):
+        return main(["--db", str(tmp_path / "w.db"), "--lang", "zh_CN", *args])
+
+    def state():
+        db = open_database(tmp_path / "w.db")
+        with db.session() as s:
+            r = s.get(Resident, rid)
+        db.dispose()
+        return r
+
+    assert run("close", number.lower(), "--reason", "迁出", "--on", "2026-11-20", "--note", "随女儿迁往杭州") == 0
+    assert "赵淑珍已退出（销号）：迁出，2026-11-20。" in capsys.readouterr().out
+    r = state()
+    assert (r.status, r.close_reason, r.closed_on, r.close_note, r.notes) == (
+        "closed", "moved_away", dt.date(2026, 11, 20), "随女儿迁往杭州", "女儿在县城")
+    assert run("close", rid, "--reason", "deceased") == 1  # already closed: one line, nothing written
+    assert run("reopen", rid) == 0
+    r = state()
+    assert (r.status, r.close_reason, r.closed_on, r.close_note, r.notes) == ("active", "", None, "", "女儿在县城")
+    capsys.readouterr()
+    assert run("close", rid, "--reason", "vanished") == 1
+    assert run("close", rid, "--reason", "other", "--note", "迁出\x1b[2J") == 1
+    err = capsys.readouterr().err
+    assert "去世" in err and err.count("\n") == 2 and "\x1b" not in err
+    assert state().status == "active"

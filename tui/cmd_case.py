@@ -1,0 +1,95 @@
+"""`gridcare close` and `gridcare reopen`: what the resident page's x does, from the command line.
+
+A closing's remark is the case's own field (退出原因说明), never added to the notes (备注).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from storage.core.i18n import _
+
+
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(_("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")) from exc
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from storage.register.categories import CLOSE_REASONS
+
+    p = sub.add_parser("close", parents=[common], help=_("close a resident's case (it leaves the visit lists)"),
+                       description=_("Close a resident's case. RESIDENT is the ID number or the record id."))
+    p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    p.add_argument("--reason", required=True, metavar=_("REASON"),
+                   help=_("why: one of {codes}, or its name").format(codes=", ".join(CLOSE_REASONS)))
+    p.add_argument("--on", dest="closed_on", type=_date, metavar="YYYY-MM-DD", help=_("the day it closed (default: today)"))
+    p.add_argument("--note", default="", metavar=_("TEXT"), help=_("a remark on the closing (one line)"))
+    p.set_defaults(func=cmd_close)
+    p = sub.add_parser("reopen", parents=[common], help=_("put a closed case back on the register"),
+                       description=_("Put a closed case back on the register; its reason, date and remark are cleared."))
+    p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    p.set_defaults(func=cmd_reopen)
+
+
+def _open(args):
+    from storage.core.db import open_database
+    from tui.cli import db_path
+
+    return open_database(db_path(args), create=False)
+
+
+def _reason(text: str) -> str:
+    """A reason's code, from the code itself or its name in the interface language."""
+    from storage.core.errors import UserError
+    from storage.core.i18n import join_list
+    from storage.register.categories import CLOSE_REASONS
+
+    text = text.strip()
+    by_name = {_(name): code for code, name in CLOSE_REASONS.items()}
+    code = text if text in CLOSE_REASONS else by_name.get(text)
+    if code is None:
+        raise UserError(_("Unknown reason {reason}: choose one of {reasons}.").format(
+            reason=text, reasons=join_list(by_name)))
+    return code
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from storage.core.text import printable
+    from storage.register.categories import CLOSE_REASONS, label
+    from storage.register.lookup import resident_by_key
+    from storage.register.residents import close_case
+
+    db = _open(args)
+    today = dt.date.today()
+    r = resident_by_key(db, args.resident)
+    if r.status == "closed":
+        from storage.core.errors import UserError
+
+        raise UserError(_("The case of {name} is already closed.").format(name=printable(r.name)))
+    closed = close_case(db, r.id, _reason(args.reason), args.closed_on, args.note, today=today)
+    print(_("The case of {name} is closed: {reason}, {date}.").format(
+        name=printable(closed.name), reason=label(CLOSE_REASONS, closed.close_reason),
+        date=closed.closed_on.isoformat() if closed.closed_on else ""))
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    from storage.core.errors import UserError
+    from storage.core.text import printable
+    from storage.register.lookup import resident_by_key
+    from storage.register.residents import reopen_case
+
+    db = _open(args)
+    r = resident_by_key(db, args.resident)
+    if r.status != "closed":
+        raise UserError(_("The case of {name} is not closed.").format(name=printable(r.name)))
+    reopen_case(db, r.id)
+    print(_("{name} is back on the register.").format(name=printable(r.name)))
+    return 0

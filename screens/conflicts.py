@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,7 +28,14 @@ from storage.core.text import printable
 from storage.register.field_labels import field_label
 from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
-from storage.sync.conflicts import ID_FIELDS, keep_winner, open_conflicts, resolve_conflict, take_other
+from storage.sync.conflicts import (
+    ID_FIELDS,
+    keep_winner,
+    open_conflicts,
+    resolve_conflict,
+    start_text,
+    take_other,
+)
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
@@ -110,14 +117,23 @@ class ConflictsScreen(Screen[None]):
         yield Static("", id="status")
         yield TranslatedFooter()
 
+    # who wrote each value, and when, is under the table for the highlighted row: four columns fit 80
+    COLUMNS = (("record", N_("Record")), ("field", N_("Field")), ("winner", N_("Kept value")),
+               ("loser", N_("Other value")))
+
     def on_mount(self) -> None:
         self.title = _("Conflicts to review")
         table = self.query_one(DataTable)
-        table.add_column(_("Record"), key="record")
-        table.add_column(_("Field"), key="field")
-        # who wrote each value, and when, is under the table for the highlighted row: four columns fit 80
-        table.add_column(_("Kept value"), key="winner")
-        table.add_column(_("Other value"), key="loser")
+        for key, title in self.COLUMNS:
+            table.add_column(_(title), key=key)
+        self._load()
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch (F2): titles again, the values' labels read again."""
+        self.title = _("Conflicts to review")
+        table = self.query_one(DataTable)
+        for column, (_key, title) in zip(table.columns.values(), self.COLUMNS, strict=True):
+            column.label = Text(_(title))
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
@@ -188,18 +204,13 @@ class ConflictsScreen(Screen[None]):
             return
         c = v.conflict
         field = printable(field_label(c.field))
-        start = ", ".join(map(str, c.winner_value)) if isinstance(c.winner_value, list) else \
-            ("" if c.winner_value is None else str(c.winner_value))
 
         def typed(text: str | None) -> None:
-            if text is None:
-                return
-            value: Any = text.strip()
-            if isinstance(c.winner_value, list) or isinstance(c.loser_value, list):
-                value = [part for part in re.split(r"[,，、\s]+", value) if part]
-            self._decide(partial(resolve_conflict, value=value), c.id)
+            if text is not None:  # labels or codes, a list as shown: storage.sync.conflicts.typed_value reads it
+                self._decide(partial(resolve_conflict, value=text), c.id)
 
-        self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field), start), typed)
+        self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field),
+                                         printable(start_text(c))), typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
     def _decide(self, decide: Callable[..., None], conflict_id: str) -> None:

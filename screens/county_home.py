@@ -32,6 +32,8 @@ class CountyHomeScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "open('sync')", N_("Sync"), id="county_home.sync"),
         Binding("m", "open('reports')", N_("Reports"), id="county_home.reports"),
+        # the townships' keys: enroll a township, approve one waiting, revoke one (the county's Devices screen)
+        Binding("d", "open('devices')", N_("Townships' keys"), id="county_home.devices"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="county_home.reload"),
         Binding("1", "show_list('townships')", N_("Townships"), show=False, id="county_home.list.townships"),
         Binding("2", "show_list('emergencies')", N_("Emergencies"), show=False, id="county_home.list.emergencies"),

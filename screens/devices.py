@@ -1,7 +1,8 @@
-"""Devices (township): enroll a worker's device, approve a waiting one, revoke a lost laptop.
+"""Devices: at a township, enroll a worker's device, approve a waiting one, revoke a lost laptop; at a county,
+the same for its townships (each township's database is one device to the county).
 
-What `gridcare enroll` and `gridcare devices` do, through the same storage functions
-(storage/sync/devices.py); the screen collects the choice and shows the result.
+What `gridcare enroll` and `gridcare devices` do, through the same storage functions (storage/sync/devices.py,
+storage/sync/county_trust.py for a county); the screen collects the choice and shows the result.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
@@ -29,22 +32,29 @@ log = logging.getLogger(__name__)
 
 
 class EnrollScreen(ModalScreen[tuple[str, str] | None]):
-    """Ask for the grid and the worker's name; the result is (grid, worker)."""
+    """Ask for the grid and the worker's name (a county: the township's code and name); the result is
+    (grid or township, worker or township name)."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
                 Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok")]
 
-    def __init__(self, grid: str = ""):
+    def __init__(self, grid: str = "", *, county: bool = False):
         super().__init__(classes="dialog")
-        self.grid = grid
+        self.grid, self.county = grid, county
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(_("A one-time enrollment code for a worker's new device"), id="dialog-title")
-            yield Label(_("Grid code"))
-            yield Input(self.grid, placeholder=_("e.g. G03"), id="grid")
-            yield Label(_("Worker"))
+            if self.county:
+                yield Static(_("A one-time enrollment code for a township"), id="dialog-title")
+                yield Label(_("Township code (9 digits)"))
+                yield Input(self.grid, placeholder=_("e.g. 330521101"), id="grid")
+                yield Label(_("Township name"))
+            else:
+                yield Static(_("A one-time enrollment code for a worker's new device"), id="dialog-title")
+                yield Label(_("Grid code"))
+                yield Input(self.grid, placeholder=_("e.g. G03"), id="grid")
+                yield Label(_("Worker"))
             yield Input(id="worker")
             yield Label("", id="enroll-error", classes="error")
             with Horizontal(id="dialog-buttons"):
@@ -76,7 +86,8 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
         grid = self.query_one("#grid", Input).value.strip()
         worker = " ".join(self.query_one("#worker", Input).value.split())
         if not grid or not worker:
-            self.query_one("#enroll-error", Label).update(_("Give the grid and the worker's name."))
+            self.query_one("#enroll-error", Label).update(_("Give the township's code and name.") if self.county
+                                                          else _("Give the grid and the worker's name."))
             self.query_one("#grid" if not grid else "#worker", Input).focus()
             return
         self.dismiss((grid, worker))
@@ -96,22 +107,39 @@ class DevicesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.views: list = []
+        self.county = False  # a county's devices are its townships' databases: set from the app's identity
 
     def compose(self) -> ComposeResult:
+        ident = getattr(self.app, "identity", None)
+        self.county = ident is not None and ident.role == "county"
         yield Header()
-        yield Static(_("Bundles are merged only from devices enrolled for their grid. A device that came without a "
-                       "valid code waits here: check its key fingerprint with the worker before approving it."),
-                     id="intro")
+        yield Static(self._intro(), id="intro")
         yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="codes")
         yield Static("", id="result")
         yield TranslatedFooter()
 
+    def _intro(self) -> str:
+        if self.county:
+            return _("Bundles are merged only from townships enrolled with the county. A township whose bundle came "
+                     "without a valid code waits here: check its key fingerprint with its clerk before approving it.")
+        return _("Bundles are merged only from devices enrolled for their grid. A device that came without a valid "
+                 "code waits here: check its key fingerprint with the worker before approving it.")
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch (F2): the words again, the rows and codes read again."""
+        self.title = _("Townships' keys") if self.county else _("Devices")
+        self.query_one("#intro", Static).update(self._intro())
+        table = self.query_one("#devices", DataTable)
+        for column, title in zip(table.columns.values(), device_columns(county=self.county, screen=True), strict=True):
+            column.label = Text(title)
+        self._load()
+
     def on_mount(self) -> None:
 
-        self.title = _("Devices")
+        self.title = _("Townships' keys") if self.county else _("Devices")
         table = self.query_one("#devices", DataTable)
-        for title in device_columns():
+        for title in device_columns(county=self.county, screen=True):
             table.add_column(title)
         self._load()
         table.focus()
@@ -132,15 +160,17 @@ class DevicesScreen(Screen[None]):
         self.views = views
         table = self.query_one("#devices", DataTable)
         table.clear()
-        for row, view in zip(device_rows(views), views, strict=True):
+        for row, view in zip(device_rows(views, screen=True), views, strict=True):
             table.add_row(*row, key=f"{view.status}:{view.device_id}:{view.fingerprint}")
         lines = [_("Enrollment codes not used yet:")] if codes else []
-        lines += [_("  grid {grid}, {worker}, made {date}").format(
-            grid=e.grid_code, worker=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short"))
-            for e in codes]
-        self.query_one("#codes", Static).update("\n".join(lines))
+        line = _("  township {township} {name}, made {date}") if self.county else _("  grid {grid}, {worker}, made {date}")
+        lines += [line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
+                              name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short"))
+                  for e in codes]
+        self.query_one("#codes", Static).update(as_text("\n".join(lines)))
         if not views and not status:
-            status = _("No devices yet: press n to make an enrollment code for a worker.")
+            status = (_("No townships yet: press n to make an enrollment code for a township.") if self.county
+                      else _("No devices yet: press n to make an enrollment code for a worker."))
         self.query_one("#result", Static).update(status)
 
     def action_reload(self) -> None:
@@ -159,7 +189,10 @@ class DevicesScreen(Screen[None]):
 
     def action_enroll(self) -> None:
         current = self._current()
-        self.app.push_screen(EnrollScreen(current.grid_code if current else ""), self._enroll_chosen)
+        # a worker's new laptop is often for a grid listed (its code filled in); a county's code is for a township
+        # not enrolled yet, so its box starts empty
+        start = current.grid_code if current and not self.county else ""
+        self.app.push_screen(EnrollScreen(start, county=self.county), self._enroll_chosen)
 
     def _enroll_chosen(self, answer: tuple[str, str] | None) -> None:
         if answer:
@@ -168,13 +201,21 @@ class DevicesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
     def _enroll(self, grid: str, worker: str) -> None:
         from storage.core.text import printable
+        from storage.sync.county_trust import enroll_township
         from storage.sync.devices import enroll, enrollments, list_devices
 
         db = self.app.db
         try:
-            code, view = enroll(db, grid, worker)
+            code, view = enroll_township(db, grid, worker) if self.county else enroll(db, grid, worker)
         except (UserError, ValidationError) as exc:
             self.app.call_from_thread(self._say, str(exc))
+            return
+        if self.county:
+            text = _("Enrollment code for township {township} {name}: {code}").format(
+                township=view.grid_code, name=printable(view.worker, limit=20), code=code) + "\n" + _(
+                "Give it to the township's clerk with the county's key file. It works once, for this township only, "
+                "and is not kept: if it is lost, make another.")
+            self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
             return
         text = _("Enrollment code for {worker}, grid {grid}: {code}").format(
             worker=printable(view.worker, limit=20), grid=view.grid_code, code=code) + "\n" + _(
@@ -188,11 +229,18 @@ class DevicesScreen(Screen[None]):
 
         view = self._current()
         if view is None or view.status not in ("waiting", "revoked"):
-            self._say(_("Choose a device awaiting approval (or a revoked one) first."))
+            self._say(_("Choose a township awaiting approval (or a revoked one) first.") if self.county
+                      else _("Choose a device awaiting approval (or a revoked one) first."))
             return
-        question = _("Approve device {device} ({worker}) for grid {grid}? Its key fingerprint is {fp}: check it with "
-                     "the worker first.").format(device=printable(view.device_id[:8]), worker=printable(view.worker, limit=20),
-                                                 grid=printable(view.grid_code, limit=16), fp=view.fingerprint)
+        if self.county:
+            question = _("Approve the key of township {township} ({name})? Its key fingerprint is {fp}: check it with "
+                         "the township's clerk first.").format(township=printable(view.grid_code, limit=16),
+                                                               name=printable(view.worker, limit=20), fp=view.fingerprint)
+        else:
+            question = _("Approve device {device} ({worker}) for grid {grid}? Its key fingerprint is {fp}: check it with "
+                         "the worker first.").format(device=printable(view.device_id[:8]),
+                                                     worker=printable(view.worker, limit=20),
+                                                     grid=printable(view.grid_code, limit=16), fp=view.fingerprint)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -202,16 +250,19 @@ class DevicesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
     def _approve(self, ident: str, grid: str) -> None:
+        from storage.sync.county_trust import approve_township
         from storage.sync.devices import approve, enrollments, list_devices
         from storage.sync.merge import merge_paths
 
         db = self.app.db
-        try:
-            view, files = approve(db, ident, grid)
+        try:  # a county's row names the township its key speaks for, as `devices approve ID --township CODE`
+            view, files = approve_township(db, ident, grid) if self.county else approve(db, ident, grid)
         except (UserError, ValidationError) as exc:
             self.app.call_from_thread(self._say, str(exc))
             return
-        lines = [_("Device {device} approved for grid {grid}.").format(device=view.device_id[:8], grid=view.grid_code)]
+        lines = [_("Township {township} approved: its bundles are merged from now on.").format(township=view.grid_code)
+                 if self.county else
+                 _("Device {device} approved for grid {grid}.").format(device=view.device_id[:8], grid=view.grid_code)]
         if files:
             report = merge_paths(db, files)
             lines += [describe_outcome(b) for b in report.bundles] + describe_totals(report)
@@ -223,9 +274,15 @@ class DevicesScreen(Screen[None]):
 
         view = self._current()
         if view is None or view.status not in ("approved", "waiting"):
-            self._say(_("Choose an approved device or one awaiting approval first."))
+            self._say(_("Choose an approved township or one awaiting approval first.") if self.county
+                      else _("Choose an approved device or one awaiting approval first."))
             return
-        if view.status == "approved":
+        if self.county and view.status == "approved":
+            question = _("Revoke the key of township {grid} ({worker})? Its bundles are refused from now on, and "
+                         "bundles for it are no longer encrypted to that key.")
+        elif self.county:
+            question = _("Reject the key of township {grid} ({worker})? Its bundles are refused.")
+        elif view.status == "approved":
             question = _("Revoke device {device} ({worker}, grid {grid})? Its bundles are refused from now on, and "
                          "bundles for the grid are no longer encrypted to it.")
         else:
@@ -250,8 +307,12 @@ class DevicesScreen(Screen[None]):
         except UserError as exc:
             self.app.call_from_thread(self._say, str(exc))
             return
-        text = (_("Device {device} revoked.") if view.status == "revoked" else _("Device {device} rejected.")).format(
-            device=view.device_id[:8])
+        if self.county:
+            text = (_("Township {township}'s key revoked.") if view.status == "revoked" else
+                    _("Township {township}'s key rejected.")).format(township=view.grid_code)
+        else:
+            text = (_("Device {device} revoked.") if view.status == "revoked" else _("Device {device} rejected.")).format(
+                device=view.device_id[:8])
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

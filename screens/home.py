@@ -6,11 +6,9 @@ paint and again whenever the screen comes back (a saved visit changes them).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from babel.dates import format_skeleton
-from rich.text import Text
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,41 +16,35 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
 from screens.home_emergencies import EmergencyPanel, hours_text, now
+from screens.home_lists import list_columns, list_rows, short_day
 from screens.home_progress import compact_for, progress_renderable
-from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
-from storage.register.categories import (
-    BENEFIT_KINDS,
-    REFERRAL_AGENCIES,
-    REFERRAL_STATUSES,
-    VISIT_METHODS,
-    label,
-)
+from storage.core.i18n import N_, _, join_list
 from storage.register.home import home_data
-from storage.register.idnumbers import mask_id
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_ago, format_datetime, format_percent
-from tui.texts import categories_cell, risk_text
+from tui.formatting import format_number
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
-# pane id -> tab title; the order of the tabs and of the 1..9 keys
-LISTS: dict[str, str] = {
-    "overdue": N_("Overdue"),
-    "due_week": N_("This week"),
-    "high_risk": N_("At risk"),
-    "referrals": N_("Referrals"),
-    "ageing_out": N_("Ageing out"),
-    "recent": N_("Recent"),
-    "benefits": N_("Benefits due"),  # 应享未享, then benefits ending within 30 days
-    "unpaired": N_("Unpaired"),  # should have a paired helper and do not
-    "grids": N_("Grids"),  # township only
+# pane id -> (tab title, the list's full name): the order of the tabs and of the 1..9 keys. A tab's title is a
+# word or two, so that all nine tabs fit 80 columns in both languages (the Chinese full names did not, English
+# not by far); the open list's full name and its count stand on the line above it.
+LISTS: dict[str, tuple[str, str]] = {
+    "overdue": (N_("Overdue"), N_("Overdue visits")),
+    "due_week": (N_("Week"), N_("Due this week")),
+    "high_risk": (N_("Risk"), N_("Emergency and high risk")),
+    "referrals": (N_("Referrals"), N_("Open referrals")),
+    "ageing_out": (N_("Age-out"), N_("About to age out")),
+    "recent": (N_("Recent"), N_("Recent visits")),
+    "benefits": (N_("Benefits"), N_("Benefits not received, or ending soon")),  # 应享未享, then ending in 30 days
+    "unpaired": (N_("Unpaired"), N_("Not paired with a helper")),  # should have a paired helper and do not
+    "grids": (N_("Grids"), N_("Progress by grid")),  # township only
 }
 # the list shown first; the others' tables are built with their rows, after the first figures
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
-CATEGORY_WIDTH = 16
+TAB_PADDING = 2  # a tab's padding left and right (Textual's Tab: padding 0 1)
 SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel give room to the lists
 
 
@@ -74,8 +66,8 @@ class HomeScreen(Screen[None]):
         Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
         Binding("v", "open('villages')", N_("Villages"), show=False, id="home.villages"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
-    ] + [Binding(str(i), f"show_list('{pane}')", title, show=False, id=f"home.list.{pane}")
-         for i, (pane, title) in enumerate(LISTS.items(), start=1)]
+    ] + [Binding(str(i), f"show_list('{pane}')", names[1], show=False, id=f"home.list.{pane}")
+         for i, (pane, names) in enumerate(LISTS.items(), start=1)]
 
     HELP_SKIP = ("home.list.",)  # the number keys: one row in help_rows
 
@@ -84,10 +76,10 @@ class HomeScreen(Screen[None]):
         return [
             (_("Enter"), N_("Open the resident on the highlighted row")),
             (_("Up, Down"), N_("Move in the list")),
-            (_("Tab"), N_("Move between the list and the tab bar (Left, Right: another list)")),
+            (_("Tab"), N_("To the tabs and back (Left, Right: lists)")),
         ] + [  # the number keys four to a row: one row would not fit the help at 80 columns
             (f"{start}–{min(start + 3, len(lists))}",
-             join_list(f"{i} {_(LISTS[p])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
+             join_list(f"{i} {_(LISTS[p][0])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
             for start in range(1, len(lists) + 1, 4)
         ]
 
@@ -104,8 +96,9 @@ class HomeScreen(Screen[None]):
         yield EmergencyPanel(id="emergencies")  # at the top, shown while a finding waits for acknowledgement
         yield Static(_("Loading…"), id="progress")
         with TabbedContent(id="lists"):
-            for pane, title in LISTS.items():
-                with TabPane(_(title), id=pane):
+            for pane, (tab, name) in LISTS.items():
+                with TabPane(_(tab), id=pane):
+                    yield Static(_(name), id=f"name-{pane}", classes="list-name")
                     if pane == FIRST_LIST:
                         yield _table(pane)
         yield TranslatedFooter()
@@ -138,8 +131,9 @@ class HomeScreen(Screen[None]):
     def language_changed(self) -> None:
         self.title = _("Today")
         tabs = self.query_one(TabbedContent)
-        for pane, title in LISTS.items():
-            tabs.get_tab(pane).label = _(title)
+        for pane, (tab, name) in LISTS.items():
+            tabs.get_tab(pane).label = _(tab)
+            self.query_one(f"#name-{pane}", Static).update(_(name))
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -161,9 +155,12 @@ class HomeScreen(Screen[None]):
         self._show_progress()
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or data.role == "township"]
+        self._label_tabs()
         for pane in panes:
-            count = data.counts.get(pane)
-            tabs.get_tab(pane).label = _(LISTS[pane]) if count is None else f"{_(LISTS[pane])} {count}"
+            count = len(data.grids) if pane == "grids" else data.counts.get(pane)
+            name = _(LISTS[pane][1])
+            self.query_one(f"#name-{pane}", Static).update(
+                name if count is None else _("{list} ({n})").format(list=name, n=format_number(count)))
         if data.role == "township":
             tabs.show_tab("grids")
         active = tabs.active if tabs.active in panes else panes[0]
@@ -187,6 +184,23 @@ class HomeScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._show_progress()  # bars per category when the terminal is tall enough, two to a line when not
+        self._label_tabs()
+
+    def _label_tabs(self) -> None:
+        """Each tab's word, with its list's count when every tab still fits the width with it ("逾期 42").
+
+        Tabs cut at the right edge hide lists (the township's 未结对 and 网格 were off an 80-column screen), so
+        the counts give way first; the line above the open list always has its count.
+        """
+        if self.data is None:
+            return
+        tabs = self.query_one(TabbedContent)
+        panes = [p for p in LISTS if p != "grids" or self.data.role == "township"]
+        counted = {p: _(LISTS[p][0]) if self.data.counts.get(p) is None
+                   else f"{_(LISTS[p][0])} {format_number(self.data.counts[p])}" for p in panes}
+        fits = sum(cell_len(label) + TAB_PADDING for label in counted.values()) <= self.app.size.width
+        for pane in panes:
+            tabs.get_tab(pane).label = counted[pane] if fits else _(LISTS[pane][0])
 
     def _fill_rest(self, panes: list[str], data) -> None:
         if data is not self.data:  # a newer load came in meanwhile
@@ -200,7 +214,7 @@ class HomeScreen(Screen[None]):
             table = found.first(DataTable)
         else:  # a list not shown at first gets its table when first filled
             table = _table(pane)
-            self.query_one(f"#{pane}", TabPane).mount(table)
+            self.query_one(f"#{pane}", TabPane).mount(table)  # under the list's name
         rows = list_rows(pane, data)
         cursor = table.cursor_row
         table.clear(columns=True)
@@ -217,7 +231,7 @@ class HomeScreen(Screen[None]):
 
     def _show_emergencies(self, data) -> None:
         panel = self.query_one(EmergencyPanel)
-        self._targets["emergencies"] = panel.show(data.emergencies, data.role == "township", _day)
+        self._targets["emergencies"] = panel.show(data.emergencies, data.role == "township", short_day)
         self.refresh_bindings()
 
     def action_focus_emergencies(self) -> None:
@@ -272,114 +286,3 @@ class HomeScreen(Screen[None]):
 
 def _table(pane: str) -> DataTable:
     return DataTable(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
-
-
-# --- what the lists and the progress panel hold (pure: data in, cells out) -------------------------
-
-
-def _categories(codes: list[str]) -> str:
-    return categories_cell(codes, CATEGORY_WIDTH)
-
-
-def _day(day) -> str:
-    """A short date, "10月9日" / "Oct 9" (the year is this one or the last, clear from context)."""
-    if day is None:
-        return _("never")
-    return _cached_day(day, current_language())
-
-
-def _ago(day, today) -> str:
-    return _cached_ago(day, today, current_language()) if day else _("never")
-
-
-# Babel formats a few hundred rows slowly; a home list holds few distinct dates
-@lru_cache(maxsize=2048)
-def _cached_day(day, _lang: str) -> str:
-    return format_skeleton("MMMd", day, locale=babel_locale())
-
-
-@lru_cache(maxsize=2048)
-def _cached_ago(day, today, _lang: str) -> str:
-    return format_ago(day, today)
-
-
-def _due(f, today):
-    """A referral's deadline; past it, in red with the days overdue."""
-
-    if f.due_on is None:
-        return ""
-    if f.overdue(today):
-        late = (today - f.due_on).days
-        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=_day(f.due_on), n=late),
-                    style="bold red")
-    return _day(f.due_on)
-
-
-def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
-    """(key, title, width or None for automatic) of a list."""
-    columns = {
-        "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
-                    ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
-                    ("late", N_("Late"), None)],
-        "due_week": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
-                     ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None),
-                     ("planned", N_("Planned"), None)],
-        "high_risk": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
-                      ("last", N_("Last visit"), None), ("due", N_("Due"), None)],
-        "referrals": [("name", N_("Name"), None), ("agency", N_("Referred to"), None),
-                      ("status", N_("Status"), None), ("due", N_("Follow up by"), None), ("reason", N_("Reason"), None)],
-        "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
-                       ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
-        "recent": [("date", N_("Visit date"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
-                   ("visitor", N_("By"), None)],
-        "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
-                     ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
-        "unpaired": [("name", N_("Name"), None), ("id", N_("ID number"), None),
-                     ("cat", N_("Category"), CATEGORY_WIDTH), ("age", N_("Age"), None)],
-        "grids": [("grid", N_("Grid"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
-                  ("overdue", N_("Overdue"), None), ("bundle", N_("Last bundle"), None)],
-    }[pane]
-    return [(key, _(title), width) for key, title, width in columns]
-
-
-def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
-    """(row key, resident id to open or None, cells) of a list."""
-    today = data.today
-    if pane in ("overdue", "due_week", "high_risk"):
-        keys = [key for key, _title, _width in list_columns(pane)]
-        rows = []
-        for r in getattr(data, pane):
-            cells = {"name": r.name, "id": r.masked_id, "risk": risk_text(r.risk_level), "cat": _categories(r.categories),
-                     "last": _day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today),
-                     "planned": _ago(r.planned_on, today) if r.planned_on else ""}
-            rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
-        return rows
-    if pane == "referrals":
-        return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
-                                       _due(f, today), f.reason)) for f in data.referrals]
-    if pane == "ageing_out":
-        return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
-                              _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
-                for r, when in data.ageing_out]
-    if pane == "recent":
-        return [(v.id, v.resident_id, (_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))
-                for v in data.recent]
-    if pane == "benefits":
-        rows = []
-        for i, w in enumerate(data.benefits):
-            if w.end_on is None:  # 应享未享: the rules' reasons
-                what, when = _("Eligible, not receiving"), join_list(_(why) for why in w.why)
-            else:
-                what, when = _("Ends"), _ago(w.end_on, today)
-            rows.append((f"{w.resident_id}:{w.benefit}:{i}", w.resident_id,
-                         (w.name, mask_id(w.id_number), what, label(BENEFIT_KINDS, w.benefit), when)))
-        return rows
-    if pane == "unpaired":
-        return [(w.resident_id, w.resident_id, (w.name, mask_id(w.id_number), _categories(w.categories),
-                                                "" if w.age is None else str(w.age))) for w in data.unpaired]
-    if pane == "grids":
-        return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
-                                     format_percent(g.progress.share), str(g.progress.overdue),
-                                     format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
-                for g in data.grids]
-    raise ValueError(pane)

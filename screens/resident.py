@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Group
-from rich.padding import Padding
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -31,16 +30,11 @@ from storage.register.categories import (
     ALL_FLAGS,
     CHILD_SUBTYPES,
     CLOSE_REASONS,
-    HAZARDS,
-    NEEDS,
-    OBSERVATION_DIMENSIONS,
     PARENT_STATUSES,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
     RISK_LEVELS,
-    SERVICES,
     SHOWN_CATEGORIES,
-    VISIT_METHODS,
     label,
     with_derived,
 )
@@ -55,11 +49,11 @@ from tui.resident_lines import (
     closing_lines,
     due_line,
     field_line,
-    indented,
     labels,
     note_lines,
     risk_changes,
     text_line,
+    visit_lines,
 )
 from tui.texts import RISK_STYLES, SEX_LABELS
 
@@ -83,7 +77,22 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         Binding("b", "benefits", N_("Benefits"), show=False, id="resident.benefits"),
         Binding("p", "paired_helper", N_("Paired helper"), show=False, id="resident.paired-helper"),
         Binding("escape", "back", N_("Back"), id="resident.back"),
+        # one rule for the paging keys: they scroll the page, also while the referral list has the cursor (there
+        # they did nothing visible: the list holds a few rows); Up and Down move in the part with the cursor
+        Binding("pageup", "page('up')", show=False, priority=True, id="resident.page.up"),
+        Binding("pagedown", "page('down')", show=False, priority=True, id="resident.page.down"),
+        Binding("home", "page('home')", show=False, priority=True, id="resident.page.home"),
+        Binding("end", "page('end')", show=False, priority=True, id="resident.page.end"),
     ]
+    HELP_SKIP = ("resident.page.",)  # explained in help_rows, as one rule
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        # short: the help's two columns fit 80 (key names as on the keyboard)
+        return [
+            ("PgUp PgDn Home End", N_("Scroll the page (always)")),
+            (_("Tab"), N_("Page, then the referral list")),
+            (_("Up, Down"), N_("Scroll, or move in the referrals")),
+        ]
 
     def __init__(self, resident_id: str):
         super().__init__()
@@ -118,7 +127,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         self.reload()
 
     def language_changed(self) -> None:
-        self.query_one("#h-referrals", Static).update(_("Referrals"))
+        self._mark_referrals()
         self.query_one("#h-visits", Static).update(_("Visits"))
         table = self.query_one("#referrals", DataTable)
         for key, title in self.REFERRAL_COLUMNS:
@@ -222,34 +231,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         empty.update(Text(_("No referral."), style="dim"))
 
     def _show_visits(self, p: Profile) -> None:
-        if not p.visits:
-            self.query_one("#visits", Static).update(Text(_("No visit yet."), style="dim"))
-            return
-        lines: list[Text | Padding] = []
-        for v in p.visits:
-            head = text_line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
-            if v.risk_after:
-                head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
-            if v.mandatory_report:
-                head.append("  " + _("Must be reported at once"), style="bold red")
-            lines.append(head)
-            # not seen at home, or not reached by a call; and whether it counts, as the policy says
-            missed = "" if v.contact_made or v.method == "proxy" else (
-                _("resident not seen") if v.method == "home" else _("person not reached"))
-            counted = "" if p.policy.counts_visit(v.method, bool(v.contact_made)) else _("does not count toward the month")
-            # the details indented under the visit's line, also where a long one wraps
-            if v.met_with or missed or counted:
-                lines.append(indented(narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
-            for code, note in v.observations.items():
-                lines.append(indented(_("{dimension}: {note}").format(dimension=label(OBSERVATION_DIMENSIONS, code),
-                                                                       note=note)))
-            for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
-                                        (_("Services"), SERVICES, v.services)):
-                if codes:
-                    lines.append(indented(_("{title}: {items}").format(title=title, items=labels(table, codes))))
-            if v.notes:
-                lines.append(indented(v.notes, style="italic"))
-        self.query_one("#visits", Static).update(Group(*lines))
+        self.query_one("#visits", Static).update(Group(*visit_lines(p)) if p.visits
+                                                 else Text(_("No visit yet."), style="dim"))
 
     # --- actions -------------------------------------------------------------
 
@@ -263,6 +246,25 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_page(self, where: str) -> None:
+        body = self.query_one("#body", VerticalScroll)
+        {"up": body.scroll_page_up, "down": body.scroll_page_down, "home": body.scroll_home,
+         "end": body.scroll_end}[where](animate=False)
+
+    def on_descendant_focus(self) -> None:
+        self._mark_referrals()
+
+    def on_descendant_blur(self) -> None:
+        self._mark_referrals()
+
+    def _mark_referrals(self) -> None:
+        """The referral list, while it has the cursor, says so on its heading (Up and Down then move in it)."""
+        inside = self.app.focused is self.query_one("#referrals", DataTable)
+        heading = self.query_one("#h-referrals", Static)
+        heading.set_class(inside, "-active")
+        heading.update(_("Referrals · Up, Down: choose one; c: follow it up; Tab: back to the page") if inside
+                       else _("Referrals"))
 
     def action_new_visit(self) -> None:
         self.app.push_screen(VisitFormScreen(self.resident_id))

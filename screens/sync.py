@@ -4,7 +4,6 @@ the township's up to its county (screens/county_link.py); a county merges its to
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from screens.county_link import CountyLink
+from screens.sync_counts import pending_lines
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
@@ -48,42 +48,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# what the next bundle carries, counted as a worker counts them ("302 名关爱对象", not "317 events")
-KIND_COUNTS: dict[str, Callable[[int], str]] = {
-    "resident": lambda n: ngettext("{n} resident", "{n} residents", n),
-    "visit": lambda n: ngettext("{n} visit", "{n} visits", n),
-    "referral": lambda n: ngettext("{n} referral", "{n} referrals", n),
-    "risk": lambda n: ngettext("{n} risk level change", "{n} risk level changes", n),
-    "assessment": lambda n: ngettext("{n} six-dimension assessment", "{n} six-dimension assessments", n),
-    "benefit": lambda n: ngettext("{n} assistance or subsidy record", "{n} assistance or subsidy records", n),
-    "grid": lambda n: ngettext("{n} grid record", "{n} grid records", n),
-    "township": lambda n: ngettext("{n} township record", "{n} township records", n),
-    "village": lambda n: ngettext("{n} village record", "{n} village records", n),
-    "setting": lambda n: ngettext("{n} setting", "{n} settings", n),
-    "emergency_ack": lambda n: ngettext("{n} acknowledgement of an emergency", "{n} acknowledgements of emergencies", n),
-}
-# the order a worker reads them in: people first, then what was done for them
-KIND_ORDER = list(KIND_COUNTS)
-
-
-def pending_lines(pending: dict[str, int]) -> ItemLines:
-    """"待导出：302 人、3,734 次探访。" — each count in words, joined as the language joins lists,
-    wrapped between the counts (never "690⏎次六维度评估")."""
-    parts = []
-    for kind in sorted(pending, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else len(KIND_ORDER)):
-        n = pending[kind]
-        words = KIND_COUNTS.get(kind, lambda n: ngettext("{n} other record", "{n} other records", n))(n)
-        parts.append(words.format(n=format_number(n)))
-    return ItemLines.from_template(_("Ready to go: {items}."), parts)
-
-
-def pending_text(pending: dict[str, int]) -> str:
-    return str(pending_lines(pending))
+BUNDLE_COLUMNS = (N_("File"), N_("Worker"), N_("Grid"), N_("Bundle"), N_("Written"), N_("Changes"), N_("Status"))
 
 
 class SyncScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
+    # the cursor starts in the folder box, the first thing a person types (or checks, then Enter)
+    AUTO_FOCUS = "#folder"
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
         Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
@@ -103,17 +75,15 @@ class SyncScreen(Screen[None]):
         ident = getattr(self.app, "identity", None)
         self.role = ident.role if ident else ""
         self.township = self.role in ("township", "county")
-        intro = {"township": _("Merge the bundle files that grid workers bring (USB stick or shared folder)."),
-                 "county": _("Merge the bundle files that the townships send to the county.")}.get(
-            self.role, _("Export what you recorded since the last bundle, for the township."))
         yield Header()
         with VerticalScroll(id="sync-body"):
-            yield Static(intro, id="intro")
+            yield Static(self._intro(), id="intro")
             yield Static("", id="no-key")
             with Horizontal(id="folder-row"):
                 yield Label(_("Folder"), id="folder-label")
                 yield Input(id="folder", compact=True)
                 yield Button(_("Browse"), id="browse", compact=True)
+            yield Static(self._hint(), id="folder-hint")
             if self.township:
                 yield DataTable(id="bundles", cursor_type="row", zebra_stripes=True)
             else:
@@ -131,19 +101,49 @@ class SyncScreen(Screen[None]):
                 yield CountyLink(id="county")
         yield TranslatedFooter()
 
+    def _intro(self) -> str:
+        return {"township": _("Merge the bundle files that grid workers bring (USB stick or shared folder)."),
+                "county": _("Merge the bundle files that the townships send to the county.")}.get(
+            self.role, _("Export what you recorded since the last bundle, for the township."))
+
+    def _hint(self) -> str:
+        return (_("Enter lists the bundles in this folder; Enter again merges them.") if self.township
+                else _("Enter exports to this folder; Ctrl+O chooses another."))
+
+    def language_changed(self) -> None:
+        """Called by the app after a language switch (F2): this screen's words again (the county link keeps its
+        own until the screen is opened again)."""
+        self.title = _("Sync")
+        self.query_one("#intro", Static).update(self._intro())
+        self.query_one("#folder-hint", Static).update(self._hint())
+        self.query_one("#folder-label", Label).update(_("Folder"))
+        self.query_one("#browse", Button).label = _("Browse")
+        self.query_one("#run", Button).label = _("Merge") if self.township else _("Export")
+        self._show_key_state()
+        if self.township:
+            table = self.query_one("#bundles", DataTable)
+            for column, title in zip(table.columns.values(), BUNDLE_COLUMNS, strict=True):
+                column.label = Text(_(title))
+            self._scan(self._folder(), announce=False)
+        else:
+            self.query_one("#full", Checkbox).label = _("Everything, not only what is new")
+            self._load_pending()  # the counts in words, in the new language (the folder typed stays)
+        for button in self.query("#export-grid").results(Button):
+            button.label = _("Export for this grid")
+        for intro in self.query("#back-intro").results(Static):
+            intro.update(_("Send corrections and decisions back to one grid:"))
+
     def on_mount(self) -> None:
         self.title = _("Sync")
         self._show_key_state()
+        if self._missing_key():  # nothing can go until the key is added: k first, and k must not type a "k"
+            self.query_one("#sync-body").focus()
         self.query_one("#progress", ProgressBar).display = False
         if self.township:
             table = self.query_one("#bundles", DataTable)
-            table.add_column(_("File"), key="file")
-            table.add_column(_("Worker"), key="worker")
-            table.add_column(_("Grid"), key="grid")
-            table.add_column(_("Bundle"), key="seq")
-            table.add_column(_("Written"), key="date")
-            table.add_column(_("Changes"), key="events")
-            table.add_column(_("Status"), key="status")
+            for key, title in zip(("file", "worker", "grid", "seq", "date", "events", "status"), BUNDLE_COLUMNS,
+                                  strict=True):
+                table.add_column(_(title), key=key)
         self._load_start()
 
     # --- the township key (a worker set up without it) ---------------------------
@@ -190,6 +190,7 @@ class SyncScreen(Screen[None]):
         def done() -> None:
             self.app.identity = ident
             self._show_key_state()
+            self.query_one("#folder", Input).focus()  # the next step: where to export to
             self._finished(_("The township key of {township} is now in this database (fingerprint {fp}); exports "
                              "can go to it.").format(township=pub.township_name or pub.township_code,
                                                      fp=fingerprint(pub.sign_public)))
@@ -197,6 +198,10 @@ class SyncScreen(Screen[None]):
         self.app.call_from_thread(done)
 
     # --- loading what the screen shows first -----------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
+    def _load_pending(self) -> None:
+        self.app.call_from_thread(self._show_pending, pending_counts(self.app.db), last_export(self.app.db))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
     def _load_start(self) -> None:
@@ -250,8 +255,9 @@ class SyncScreen(Screen[None]):
 
     @on(Input.Submitted, "#folder")
     def _folder_typed(self, event: Input.Submitted) -> None:
-        if self.township:
+        if self.township:  # the bundles listed, the cursor on 合并: Enter again merges them
             self._scan(typed_path(event.value) or Path.home())
+            self.query_one("#run", Button).focus()
         else:
             self.action_run()
 

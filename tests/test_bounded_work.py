@@ -145,7 +145,7 @@ def test_a_bad_value_in_a_later_chunk_takes_the_earlier_chunks_back(tmp_path, to
     path = _signed_by_worker(t, b, "李强", events, tmp_path / "late.gcb")
     before = list(dump_lines(t.db))
     report = merge_paths(t.db, [path])
-    assert report.bundles[0].code == "bad_event" and "unknown code in categories" in report.bundles[0].message
+    assert report.bundles[0].code == "bad_event" and "unknown code in Categories" in report.bundles[0].message
     assert list(dump_lines(t.db)) == before
 
 
@@ -243,7 +243,7 @@ def test_a_bundle_refused_for_what_it_holds_is_not_unpacked_again(tmp_path, town
     again = merge_paths(t.db, [path]).bundles[0]
     assert (again.status, again.code, again.message) == ("refused", first.code, first.message)
     assert main(["--db", str(t.db.path), "--lang", "en", "merge", str(path)]) == 1
-    assert "unknown code in categories" in capsys.readouterr().out
+    assert "unknown code in Categories" in capsys.readouterr().out
     assert unpacked == []
     # a damaged copy of it is reported as damaged, not as refused before
     damaged = tmp_path / "copy" / "vip.gcb"

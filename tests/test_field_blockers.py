@@ -250,7 +250,7 @@ def test_a_bundle_whose_record_cannot_be_stored_is_named_and_the_others_merge(tm
         assert s.exec(select(Resident.name)).all() == ["张三"]
     report = merge_paths(t.db, [path])
     assert report.bundles[0].code == "bad_event"
-    assert report.bundles[0].message == "bad.gcb: a Resident record holds a value of the wrong type in name."
+    assert report.bundles[0].message == "bad.gcb: a Resident record holds a value of the wrong type in Name."
 
 
 def test_a_bundle_that_fails_for_any_other_reason_is_named_and_the_others_merge(tmp_path, monkeypatch, capsys):

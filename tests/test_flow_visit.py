@@ -238,7 +238,8 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await on_screen(pilot, ConfirmScreen)  # asks first
         await pilot.press("y")
         await on_screen(pilot, ResidentScreen)
-        assert app.screen.profile.resident.status == "closed"
+        # the page reads the case again after the write's worker has ended: wait for that reading, not for a lull
+        await settle(pilot, lambda: app.screen.profile.resident.status == "closed")
     with db.session() as s:
         assert s.exec(select(Referral)).one().closed_on == TODAY
 

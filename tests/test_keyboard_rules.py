@@ -62,10 +62,10 @@ async def test_home_help_names_enter_tab_and_the_number_keys(tmp_path):
         await home(pilot)
         rows = dict(key_rows(app, app.screen))
         assert "Open the resident" in rows["Enter"]
-        assert "tab bar" in rows["Tab"]
+        assert "tabs" in rows["Tab"]
         # the number keys four to a row, so the help fits 80 columns
-        assert rows["1–4"] == "1 Overdue, 2 This week, 3 At risk, 4 Referrals"
-        assert rows["5–8"].startswith("5 Ageing out, 6 Recent")
+        assert rows["1–4"] == "1 Overdue, 2 Week, 3 Risk, 4 Referrals"
+        assert rows["5–8"].startswith("5 Age-out, 6 Recent")
         assert not any(keys in ("1", "2") for keys in rows)  # one row for the number keys, not one each
         await pilot.press("f1")
         await settle(pilot)

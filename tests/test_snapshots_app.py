@@ -9,9 +9,12 @@ enrolled grid, a merged bundle and one conflict for the clerk's.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from storage.core.i18n import set_language
+from tests.fixed_keys import fix_keys
 from tests.pilot_helpers import on_screen, settle, still
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
@@ -28,15 +31,15 @@ WORKER_SCREENS = {
     "reports": ["m"],
     "policy": ["p"],
     "villages": ["v"],
+    "palette": ["ctrl+p"],  # one provider, one order (tui/commands.py)
 }
-# (the command palette fills its list from providers as they answer, in no fixed order: the walkthrough
-# test reads its words instead)
 TOWNSHIP_SCREENS = {
     "township_home": [],
     "conflicts": ["c"],
     "duplicates": ["c", "d"],
+    "devices": ["d"],  # keys and device ids from tests/fixed_keys.py
+    "township_palette": ["ctrl+p"],
 }
-# (the Devices screen shows each device's random key fingerprint: tests/test_walkthrough.py reads its words)
 
 
 @pytest.fixture(params=["zh_CN", "en"])
@@ -47,7 +50,7 @@ def lang(request):
 
 @pytest.fixture(autouse=True)
 def same_picture_everywhere(monkeypatch):
-    """What comes from the machine, not the register: the clock of a merge, the home folder."""
+    """What comes from the machine, not the register: the clock of a merge, the home folder, the keys."""
     import datetime as dt
     from pathlib import Path
 
@@ -55,6 +58,7 @@ def same_picture_everywhere(monkeypatch):
     import screens.sync
     import tui.formatting
 
+    fix_keys(monkeypatch)
     real = tui.formatting.format_datetime
 
     def at_nine(value, fmt="medium"):
@@ -102,9 +106,25 @@ def township(tmp_path, lang):
     update_resident(a, r.id, {"flags": ["disabled_care"]})
     update_resident(t.db, r.id, {"flags": ["family_planning_special"]})
     merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    b = t.worker("李强", "G02", enrolled=False)  # set up without a code: its device waits for approval
+    elder(b, "李四")
+    merge_paths(t.db, [export_bundle(b, tmp_path / "3.gcb").path])
+    b.dispose()
+    _devices_seen_on(t.db, dt.datetime(2026, 11, 24, 9, 30, tzinfo=dt.timezone.utc))
     a.dispose()
     t.db.dispose()
     return tmp_path
+
+
+def _devices_seen_on(db, when) -> None:
+    """The devices' first and last bundles as of one fixed day (a merge stamps them with the machine's clock)."""
+    from sqlmodel import update
+
+    from storage.core.models import Device, DeviceRequest
+
+    with db.write() as s:
+        for table in (Device, DeviceRequest):
+            s.execute(update(table).values(first_seen=when, last_seen=when))
 
 
 @pytest.mark.parametrize("screen", list(TOWNSHIP_SCREENS))

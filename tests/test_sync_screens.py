@@ -207,7 +207,7 @@ def test_pending_counts_people_not_their_edits(tmp_path):
 
 
 def test_pending_line_in_chinese_is_joined_with_the_chinese_list_mark():
-    from screens.sync import pending_text
+    from screens.sync_counts import pending_text
 
     set_language("zh_CN")
     try:

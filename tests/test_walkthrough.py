@@ -22,7 +22,7 @@ from tui.app import make_app
 # Latin words a Chinese screen may show: key names, file names and kinds (township-CODE.pub, county-CODE.pub),
 # the pinyin example of the search box
 ALLOWED = {
-    "esc", "Esc", "Enter", "Tab", "Shift", "Space", "Ctrl", "Backspace", "Delete", "del",
+    "esc", "Esc", "Enter", "Tab", "Shift", "Space", "Ctrl", "Backspace", "Delete", "del", "PgUp", "PgDn", "Home", "End",
     "db", "township", "county", "pub", "xlsx", "csv", "XLSX", "CSV", "SVG", "gcb", "gridcare", "zs", "USB",
 }
 WORD = re.compile(r"[A-Za-z]{2,}")

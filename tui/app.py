@@ -46,7 +46,7 @@ Milestone = Callable[["GridcareApp", str], None]
 class GridcareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "gridcare"
-    COMMANDS = App.COMMANDS | {ScreensProvider}
+    COMMANDS = {ScreensProvider}  # Textual's system commands too, in one fixed order (tui/commands.py)
     BINDINGS = [
         Binding("f1", "help", N_("Help"), id="app.help"),
         Binding("question_mark", "help", N_("Help"), show=False, id="app.help_alt"),

@@ -63,7 +63,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
+def print_report(report, *, limit: int = 10, full_ids: bool = False, console: Console | None = None) -> None:
     from storage.reports.files import (
         LIST_COLUMNS,
         cell_value,
@@ -76,30 +76,30 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     from storage.reports.monthly import LISTS
     from tui.as_text import as_text
     from tui.formatting import cell_text
-    from tui.texts import two_lines
 
-    console = Console()
+    console = console or Console()
     # on a narrow terminal the lists keep the columns that say who and why
     narrow = console.width < 140
     dropped = {"Sex", "Village", "Categories", "Birth date", "Case", "Closed on", "Risk since"}
     if console.width < 100:  # 80 columns: the grid (the title names it for a worker), the age, and the
-        # details of a referral and an acknowledgement (the XLSX keeps them all) go too
+        # details of a referral and an acknowledgement (the XLSX keeps them all) go too; a worker's visits are
+        # the sum of the four ways of visiting beside them
         dropped |= {"Grid", "Age", "Level", "Department", "Opened on", "Days open", "Hours to acknowledgement",
-                    "Acknowledged by the township", "Days to next visit"}
+                    "Acknowledged by the township", "Days to next visit", "Visits"}
     console.print(as_text(title(report), style="bold"))
     console.print(as_text(notes(report)))
     for grouping in report.groupings:
         headers = summary_headers(grouping)
-        # titles over two lines (紧急和/高风险): the eight columns fit 80, none cut to "紧急和…"
-        table = Table(*(h if i == 0 else two_lines(h) for i, h in enumerate(headers)), show_footer=False)
-        for i, column in enumerate(table.columns):
-            column.justify = "left" if i == 0 else "right"
+        # figures' titles stacked (紧急和/高风险, Open/referrals): the eight columns fit 80, none cut to "紧急和…"
+        table = _table([h if i == 0 else stacked(h) for i, h in enumerate(headers)],
+                       ["text"] + ["int"] * (len(headers) - 1))
         labels = [row.shown_label for row in report.rows[grouping]] + [report.totals.shown_label]
         # a long category (三、四级智力/精神残疾人) may take two lines; the figures keep their titles whole
         table.columns[0].min_width = min(14, max(display_width(t) for t in labels))
         for row in report.rows[grouping]:
             table.add_row(*(as_text(cell_text(v)) for v in summary_cells(row)))
         table.add_row(*(as_text(cell_text(v)) for v in summary_cells(report.totals)), style="bold")
+        console.print()  # borderless tables: a blank line keeps one from running into the next
         console.print(table)
     if report.trend is not None:
         from storage.reports.xlsx_sheets import short_month
@@ -109,12 +109,59 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False) -> None:
     for name, list_title in LISTS.items():
         items = report.list_rows(name)
         columns = [c for c in LIST_COLUMNS[name] if not (narrow and c.header in dropped)]
-        table = Table(*(_(c.header) for c in columns),
-                      title=_("{title} ({n})").format(title=_(list_title), n=len(items)))
+        table = _table([stacked(_(c.header)) if c.kind in FIGURES else _(c.header) for c in columns],
+                       [c.kind for c in columns], title=_("{title} ({n})").format(title=_(list_title), n=len(items)))
         for item in items[:limit] if limit >= 0 else items:
             table.add_row(*(as_text(cell_text(cell_value(c, item, full_ids), c.kind)) for c in columns))
+        console.print()
         console.print(table)
         if 0 <= limit < len(items):
             console.print(ngettext("... and {n} more (--limit, or --out FILE.xlsx for everything)",
                                    "... and {n} more (--limit, or --out FILE.xlsx for everything)",
                                    len(items) - limit).format(n=len(items) - limit))
+
+
+FIGURES = ("int", "rate")
+
+
+def _table(headers: list[str], kinds: list[str], title: str | None = None) -> Table:
+    """A report table as a printed statistics table: a rule under the titles, columns apart by two spaces and no
+    borders (the borders and padding of a boxed table took a quarter of 80 columns). Nothing is cut to "…": a
+    long name or reason goes on to the next line; figures are right-aligned, an ID number is kept whole."""
+    from rich import box
+
+    table = Table(*headers, title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False,
+                  show_edge=False)
+    for column, kind in zip(table.columns, kinds, strict=True):
+        column.overflow = "fold"
+        if kind in FIGURES:
+            column.justify = "right"
+        elif kind == "id":
+            column.no_wrap, column.min_width = True, 18
+    return table
+
+
+def stacked(header: str, fits: int = 6) -> str:
+    """A figure's column title on as many lines as it has words, so the column is as narrow as its figures
+    allow: "Emergency⏎+ high⏎risk", "紧急和⏎高风险", "向他人了解⏎（未见本人）"."""
+    from rich.cells import cell_len
+
+    from tui.texts import two_lines
+
+    if cell_len(header) <= fits or "\n" in header:
+        return header
+    if " " in header:
+        words = header.split(" ")
+        width = max(max(cell_len(w) for w in words), fits + 1)
+        lines = [words[0]]
+        for word in words[1:]:
+            if cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+                lines[-1] += " " + word
+            else:
+                lines.append(word)
+        return "\n".join(lines)
+    for bracket in ("（", "("):  # a remark in brackets goes under what it remarks on
+        if bracket in header[1:]:
+            cut = header.index(bracket, 1)
+            return header[:cut] + "\n" + header[cut:]
+    return two_lines(header, fits)

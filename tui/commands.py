@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import SystemCommand
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
@@ -30,6 +31,8 @@ class MainScreen:
     help: str
     module: str = ""  # "" for Home, which is always open under the others
     cls: str = ""
+    roles: tuple[str, ...] = ()  # the databases it is for (worker, township, county); () for every one
+    county_help: str = ""  # what it does at a county, where that differs
 
     def make(self) -> Screen:
         return getattr(importlib.import_module(self.module), self.cls)()
@@ -43,7 +46,7 @@ MAIN_SCREENS: list[MainScreen] = [
                "screens.resident_form", "ResidentFormScreen"),
     MainScreen("sync", N_("Sync"), N_("Export a bundle file, or merge the ones received"), "screens.sync", "SyncScreen"),
     MainScreen("conflicts", N_("Conflicts"), N_("Edits that clashed in a merge, waiting for review"),
-               "screens.conflicts", "ConflictsScreen"),
+               "screens.conflicts", "ConflictsScreen", roles=("township", "county")),
     MainScreen("reports", N_("Reports"), N_("The monthly report: coverage, overdue, risk, referrals"),
                "screens.reports", "ReportsScreen"),
     MainScreen("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet"),
@@ -53,31 +56,49 @@ MAIN_SCREENS: list[MainScreen] = [
     MainScreen("villages", N_("Villages"), N_("Which village each grid is in; put a grid in a village"),
                "screens.villages", "VillagesScreen"),
     MainScreen("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop"),
-               "screens.devices", "DevicesScreen"),
+               "screens.devices", "DevicesScreen", roles=("township", "county"),
+               county_help=N_("County: enroll townships, approve one waiting for approval, revoke a township's key")),
 ]
 SCREENS_BY_NAME = {s.name: s for s in MAIN_SCREENS}
 
 
 def palette_commands(app: GridcareApp) -> list[tuple[str, str, Callable[[], object]]]:
+    role = app.identity.role if app.identity is not None else ""
+    shown = [s for s in MAIN_SCREENS if not s.roles or not role or role in s.roles]  # a worker has no devices to approve
+    helps = [s.county_help if role == "county" and s.county_help else s.help for s in shown]
     commands: list[tuple[str, str, Callable[[], object]]] = [
-        (_(s.title), _(s.help), partial(app.open_screen, s.name)) for s in MAIN_SCREENS]
+        (_(s.title), _(help_text), partial(app.open_screen, s.name)) for s, help_text in zip(shown, helps, strict=True)]
     commands.append((_("Switch language"), _("中文 / English, without a restart"), app.action_switch_language))
     return commands
 
 
 class ScreensProvider(Provider):
-    """Main screens and actions of gridcare."""
+    """Main screens and actions of gridcare, then Textual's system commands (retitled: system_commands).
+
+    One provider for all of them, in one fixed order: with Textual's own provider beside it, the two
+    answered in whichever order they finished, and the palette's list changed from one opening to the next.
+    """
+
+    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
+        entries = palette_commands(self.app)  # type: ignore[arg-type]
+        entries += [(c.title, c.help, c.callback) for c in self.app.get_system_commands(self.screen)]
+        return entries
 
     async def discover(self) -> Hits:
-        for title, help_text, callback in palette_commands(self.app):  # type: ignore[arg-type]
+        for title, help_text, callback in self._entries():
             yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, callback in palette_commands(self.app):  # type: ignore[arg-type]
+        found = False
+        for title, help_text, callback in self._entries():
             score = matcher.match(title)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+        if not found:  # said here, in the reader's language: Textual's own line for it is English only
+            yield Hit(1, Text(_("No command matches “{query}”").format(query=query)), lambda: None,
+                      help=_("Esc closes the list; Backspace to search again"))
 
 
 def system_commands(app: GridcareApp, screen: Screen) -> Iterable[SystemCommand]:

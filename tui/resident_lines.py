@@ -9,10 +9,19 @@ from rich.text import Text
 
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list
-from storage.register.categories import label
+from storage.register.categories import (
+    HAZARDS,
+    NEEDS,
+    OBSERVATION_DIMENSIONS,
+    RISK_LEVELS,
+    SERVICES,
+    VISIT_METHODS,
+    label,
+)
 from storage.register.field_labels import field_label
 from storage.register.profile import Profile
 from tui.formatting import format_date
+from tui.texts import RISK_STYLES
 
 
 def text_line(*parts: tuple[str, str] | str) -> Text:
@@ -68,3 +77,32 @@ def note_lines(name: str, value: str) -> Group:
 
 def field_line(name: str, value: str) -> Text:
     return text_line((name + _(": "), "bold"), value or narrow("—"))
+
+
+def visit_lines(p: Profile) -> list[Text | Padding]:
+    """The visits, newest first: a line each, its details indented under it, also where a long one wraps."""
+    lines: list[Text | Padding] = []
+    for v in p.visits:
+        head = text_line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
+        if v.risk_after:
+            head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
+        if v.mandatory_report:
+            head.append("  " + _("Must be reported at once"), style="bold red")
+        lines.append(head)
+        # not seen at home, or not reached by a call; and whether it counts, as the policy says
+        missed = "" if v.contact_made or v.method == "proxy" else (
+            _("resident not seen") if v.method == "home" else _("person not reached"))
+        counted = "" if p.policy.counts_visit(v.method, bool(v.contact_made)) else _("does not count toward the month")
+        # the details indented under the visit's line, also where a long one wraps
+        if v.met_with or missed or counted:
+            lines.append(indented(narrow(" · ").join(x for x in (v.met_with, missed, counted) if x)))
+        for code, note in v.observations.items():
+            lines.append(indented(_("{dimension}: {note}").format(dimension=label(OBSERVATION_DIMENSIONS, code),
+                                                                   note=note)))
+        for title, table, codes in ((_("Hazards"), HAZARDS, v.hazards), (_("Needs"), NEEDS, v.needs),
+                                    (_("Services"), SERVICES, v.services)):
+            if codes:
+                lines.append(indented(_("{title}: {items}").format(title=title, items=labels(table, codes))))
+        if v.notes:
+            lines.append(indented(v.notes, style="italic"))
+    return lines

@@ -67,31 +67,40 @@ ENROLLED_BY = {"code": N_("enrollment code"), "clerk": N_("approved by the clerk
                "first use": N_("before enrollment (first use)"), "county": N_("approved by the county")}
 
 
-def device_rows(views) -> list[list[str]]:
+def device_rows(views, *, screen: bool = False) -> list[list[str]]:
     """The cells of the devices table, shared by the CLI and the devices screen."""
     # deferred: Babel, which this module otherwise spares the CLI's start (tests/test_startup_imports.py)
-    from tui.formatting import format_datetime
+    from tui.formatting import format_date, format_datetime
 
     rows = []
     for v in views:
         def bundle(when, seq):
             if when is None:
                 return ""
-            text = format_datetime(when, "short")
+            # the screen gives the day only: the hour of a bundle matters little, and the row fits 80 with it
+            text = format_date(when.date(), "short") if screen else format_datetime(when, "short")
             return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
 
         rows.append([_(STATUS_LABELS.get(v.status, v.status)), printable(v.device_id, limit=16),
                      printable(v.grid_code, limit=16), printable(v.worker, limit=20), v.fingerprint,
                      bundle(v.first_seen, v.first_seq), bundle(v.last_seen, v.last_seq)])
-    return rows
+    return [[row[i] for i in SCREEN_COLUMNS] for row in rows] if screen else rows
 
 
-def device_columns(county: bool = False) -> list[str]:
+# the columns the Devices screen keeps at 80: who, and the fingerprint checked with them (the device id and the
+# first bundle stay in `gridcare devices`; the fingerprint names the device as well as its id does)
+SCREEN_COLUMNS = (0, 2, 3, 4, 6)
+
+
+def device_columns(county: bool = False, *, screen: bool = False) -> list[str]:
     """The devices table's headings; a county's devices are its townships' databases."""
     if county:
-        return [_("Status"), _("Device"), _("Township"), _("Sent by"), _("Key fingerprint"), _("First bundle"),
-                _("Last bundle")]
-    return [_("Status"), _("Device"), _("Grid"), _("Worker"), _("Key fingerprint"), _("First bundle"), _("Last bundle")]
+        titles = [_("Status"), _("Device"), _("Township"), _("Sent by"), _("Key fingerprint"), _("First bundle"),
+                  _("Last bundle")]
+    else:
+        titles = [_("Status"), _("Device"), _("Grid"), _("Worker"), _("Key fingerprint"), _("First bundle"),
+                  _("Last bundle")]
+    return [titles[i] for i in SCREEN_COLUMNS] if screen else titles
 
 
 def categories_cell(codes: list[str], width: int) -> str:

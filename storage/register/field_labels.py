@@ -59,9 +59,51 @@ FIELD_LABELS: dict[str, str] = {
     "start_on": N_("From"),
     "end_on": N_("Until"),
     "note": N_("Note"),
+    # a visit's, a referral's and an assessment's fields: a refused bundle names the field it found wrong
+    # (storage/sync/event_checks.py), and the clerk reads its name, not its column
+    "method": N_("Visit method"),
+    "contact_made": N_("Contact made"),
+    "resident_seen": N_("Resident seen"),
+    "met_with": N_("Met with"),
+    "observations": N_("Observations"),
+    "hazards": N_("Hazards"),
+    "needs": N_("Needs"),
+    "services": N_("Services"),
+    "risk_after": N_("After the visit"),
+    "mandatory_report": N_("Must be reported at once"),
+    "next_visit_on": N_("Next visit"),
+    "visitor": N_("Visited by"),
+    "agency": N_("Referred to"),
+    "reason": N_("Reason"),
+    "outcome": N_("Outcome"),
+    "opened_on": N_("Opened on"),
+    "assessed_on": N_("Assessed on"),
+    "assessor": N_("Assessed by"),
+    "registered_on": N_("Registered on"),
+    "worker_name": N_("Worker"),
+    "township_code": N_("Township"),
+    "resident_id": N_("Resident"),
+    "visit_id": N_("Visit"),
+    "acknowledged_at": N_("Acknowledged at"),
+    "acknowledged_by": N_("Acknowledged by"),
+    "deleted": N_("Deleted"),
+}
+
+# a field two record types use for different things: a referral's status is not a case status
+RECORD_FIELD_LABELS: dict[tuple[str, str], str] = {
+    ("referral", "status"): N_("Status"),
+    ("referral", "level"): N_("Level"),
+    ("setting", "value"): N_("Value"),
 }
 
 
 def field_label(field: str) -> str:
     """The field's name in the interface language (the column name itself for a field not in the table)."""
     return _(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+
+
+def record_field_label(record_type: str, field: str) -> str:
+    """The field's name for a record of `record_type` (a referral's `status` is 状态, a resident's 在册状态)."""
+    if (record_type, field) in RECORD_FIELD_LABELS:
+        return _(RECORD_FIELD_LABELS[(record_type, field)])
+    return field_label(field)

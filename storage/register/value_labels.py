@@ -93,3 +93,48 @@ def _code(table: dict, code: Any) -> str:
     if isinstance(code, str) and code.isdigit() and int(code) in table:  # a disability grade stored as text
         return label(table, int(code))
     return str(code)
+
+
+# what separates the codes of a list typed by hand; a label may hold 、 itself (三、四级智力/精神残疾人), so
+# labels are matched whole first and only what is left between them is split
+LIST_SEPARATORS = ",，、;；\n\t "
+
+
+def value_from_text(record_type: str | None, field: str, text: str, *, as_list: bool) -> Any:
+    """What a person typed for a field whose value is a code (or a list of codes), as the code(s).
+
+    Each item may be the label as shown (去世, 低保对象) or the code itself (deceased, dibao). A field
+    without a code table, or an item no label matches, is left as typed: the field's own check (a
+    form's, storage.sync.conflicts._typed) then says what is wrong with it.
+    """
+    tables = _tables()
+    table = tables.get((record_type, field)) or tables.get((None, field))
+    text = text.strip()
+    if table is None:
+        return [part for part in _split(text) if part] if as_list else text
+    names = {_code(table, code): code for code in table}
+    names.update({str(code): code for code in table})
+    if not as_list:
+        return names.get(text, text)
+    codes: list[Any] = []
+    rest = text
+    by_length = sorted(names, key=len, reverse=True)
+    while rest:
+        rest = rest.lstrip(LIST_SEPARATORS)
+        name = next((n for n in by_length if rest.startswith(n) and
+                     (len(rest) == len(n) or rest[len(n)] in LIST_SEPARATORS)), None)
+        if name is None:  # not a label: up to the next separator, as typed
+            item = _split(rest)[0] if rest else ""
+            if item:
+                codes.append(item)
+            rest = rest[len(item):]
+            continue
+        codes.append(names[name])
+        rest = rest[len(name):]
+    return codes
+
+
+def _split(text: str) -> list[str]:
+    import re
+
+    return re.split(f"[{re.escape(LIST_SEPARATORS)}]+", text)

@@ -145,8 +145,42 @@ def take_other(db: Database, conflict_id: str, *, today: dt.date) -> None:
 
 
 def resolve_conflict(db: Database, conflict_id: str, value: Any, *, today: dt.date) -> None:
-    """A value typed by the clerk, checked as a form would check it."""
-    _decide(db, conflict_id, lambda c: value, today)
+    """A value typed by the clerk, checked as a form would check it.
+
+    Text is read as the screen shows values (typed_value): 迁出 or moved_away, 低保对象、独居老年人 or
+    dibao, solitary_elder; any other value is taken as it is.
+    """
+    _decide(db, conflict_id, lambda c: typed_value(c, value) if isinstance(value, str) else value, today)
+
+
+def typed_value(conflict: Conflict, text: str) -> Any:
+    """Text typed for a conflict's field, as the value to store: labels back to their codes, a list when the
+    field holds one, 是/否 (Yes/No) for a yes-or-no field."""
+    from storage.register.value_labels import YES_NO, value_from_text
+
+    sides = (conflict.winner_value, conflict.loser_value)
+    if any(isinstance(v, bool) for v in sides):
+        answers = {_(word).casefold(): answer for answer, word in YES_NO.items()}
+        answers.update({"true": True, "false": False})
+        return answers.get(text.strip().casefold(), text.strip())
+    return value_from_text(conflict.record_type, conflict.field, text, as_list=any(isinstance(v, list) for v in sides))
+
+
+def start_text(conflict: Conflict) -> str:
+    """What the box to type a value in starts with: the kept value as the clerk reads it (迁出, not moved_away),
+    in a form typed_value reads back."""
+    from storage.register.value_labels import value_text
+
+    value = conflict.winner_value
+    if value is None:
+        return ""
+    if not isinstance(value, dict):
+        words = value_text(conflict.record_type, conflict.field, value)
+        if words is not None:
+            return words
+    if isinstance(value, list):
+        return _(", ").join(map(str, value))
+    return str(value)
 
 
 # fields whose values hold an ID number: masked in listings unless asked for in full

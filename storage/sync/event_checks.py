@@ -14,6 +14,7 @@ from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES
 from storage.core.schema import RECORD_LABELS, FoldError
 from storage.core.text import printable
+from storage.register.field_labels import record_field_label
 from storage.sync.bundle_file import BundleError
 
 
@@ -48,9 +49,10 @@ def problem_text(exc: BaseException) -> str:
     if not isinstance(exc, FoldError):
         return _("a record inside it could not be merged ({error}); the details are in the log file.").format(
             error=type(exc).__name__)
-    # names from the bundle (a field no record has): short, and no terminal escape reaches the clerk's terminal
+    # names from the bundle (a field no record has): short, and no terminal escape reaches the clerk's terminal;
+    # a field the clerk knows by its label (村（社区）, not village_code) is named by it
     record = _(RECORD_LABELS[exc.record_type]) if exc.record_type in RECORD_LABELS else printable(exc.record_type, limit=40)
-    field = printable(exc.field, limit=40)
+    field = printable(record_field_label(exc.record_type, exc.field), limit=40) if exc.field else ""
     if exc.reason == "no_value" and field:
         return _("a {record} record gives no value for {field}.").format(record=record, field=field)
     if exc.reason in _REASONS and field:

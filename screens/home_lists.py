@@ -1,0 +1,134 @@
+"""What Home's lists hold: their columns and rows (pure: data in, cells out), and the short dates they show.
+
+Kept apart from screens/home.py, which lays the lists out and loads them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel.dates import format_skeleton
+from rich.text import Text
+
+from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
+from storage.register.categories import (
+    BENEFIT_KINDS,
+    REFERRAL_AGENCIES,
+    REFERRAL_STATUSES,
+    VISIT_METHODS,
+    label,
+)
+from storage.register.idnumbers import mask_id
+from tui.formatting import format_ago, format_datetime, format_percent
+from tui.texts import categories_cell, risk_text
+
+CATEGORY_WIDTH = 16
+
+
+def _categories(codes: list[str]) -> str:
+    return categories_cell(codes, CATEGORY_WIDTH)
+
+
+def short_day(day) -> str:
+    """A short date, "10月9日" / "Oct 9" (the year is this one or the last, clear from context)."""
+    if day is None:
+        return _("never")
+    return _cached_day(day, current_language())
+
+
+def _ago(day, today) -> str:
+    return _cached_ago(day, today, current_language()) if day else _("never")
+
+
+# Babel formats a few hundred rows slowly; a home list holds few distinct dates
+@lru_cache(maxsize=2048)
+def _cached_day(day, _lang: str) -> str:
+    return format_skeleton("MMMd", day, locale=babel_locale())
+
+
+@lru_cache(maxsize=2048)
+def _cached_ago(day, today, _lang: str) -> str:
+    return format_ago(day, today)
+
+
+def _due(f, today):
+    """A referral's deadline; past it, in red with the days overdue."""
+
+    if f.due_on is None:
+        return ""
+    if f.overdue(today):
+        late = (today - f.due_on).days
+        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=short_day(f.due_on), n=late),
+                    style="bold red")
+    return short_day(f.due_on)
+
+
+def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
+    """(key, title, width or None for automatic) of a list."""
+    every: dict[str, list[tuple[str, str, int | None]]] = {
+        "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
+                    ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
+                    ("late", N_("Late"), None)],
+        "due_week": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
+                     ("cat", N_("Category"), CATEGORY_WIDTH), ("due", N_("Due"), None),
+                     ("planned", N_("Planned"), None)],
+        "high_risk": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
+                      ("last", N_("Last visit"), None), ("due", N_("Due"), None)],
+        "referrals": [("name", N_("Name"), None), ("agency", N_("Referred to"), None),
+                      ("status", N_("Status"), None), ("due", N_("Follow up by"), None), ("reason", N_("Reason"), None)],
+        "ageing_out": [("name", N_("Name"), None), ("id", N_("ID number"), None),
+                       ("cat", N_("Category"), CATEGORY_WIDTH), ("when", N_("Ages out"), None)],
+        "recent": [("date", N_("Visit date"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
+                   ("visitor", N_("By"), None)],
+        "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
+                     ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
+        "unpaired": [("name", N_("Name"), None), ("id", N_("ID number"), None),
+                     ("cat", N_("Category"), CATEGORY_WIDTH), ("age", N_("Age"), None)],
+        "grids": [("grid", N_("Grid"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
+                  ("overdue", N_("Overdue"), None), ("bundle", N_("Last bundle"), None)],
+    }
+    columns = every[pane]
+    return [(key, _(title), width) for key, title, width in columns]
+
+
+def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
+    """(row key, resident id to open or None, cells) of a list."""
+    today = data.today
+    if pane in ("overdue", "due_week", "high_risk"):
+        keys = [key for key, _title, _width in list_columns(pane)]
+        rows = []
+        for r in getattr(data, pane):
+            cells = {"name": r.name, "id": r.masked_id, "risk": risk_text(r.risk_level), "cat": _categories(r.categories),
+                     "last": short_day(r.last_seen), "late": str(r.days_overdue), "due": _ago(r.due_on, today),
+                     "planned": _ago(r.planned_on, today) if r.planned_on else ""}
+            rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
+        return rows
+    if pane == "referrals":
+        return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
+                                       _due(f, today), f.reason)) for f in data.referrals]
+    if pane == "ageing_out":
+        return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
+                              _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
+                for r, when in data.ageing_out]
+    if pane == "recent":
+        return [(v.id, v.resident_id, (short_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))
+                for v in data.recent]
+    if pane == "benefits":
+        rows = []
+        for i, w in enumerate(data.benefits):
+            if w.end_on is None:  # 应享未享: the rules' reasons
+                what, when = _("Eligible, not receiving"), join_list(_(why) for why in w.why)
+            else:
+                what, when = _("Ends"), _ago(w.end_on, today)
+            rows.append((f"{w.resident_id}:{w.benefit}:{i}", w.resident_id,
+                         (w.name, mask_id(w.id_number), what, label(BENEFIT_KINDS, w.benefit), when)))
+        return rows
+    if pane == "unpaired":
+        return [(w.resident_id, w.resident_id, (w.name, mask_id(w.id_number), _categories(w.categories),
+                                                "" if w.age is None else str(w.age))) for w in data.unpaired]
+    if pane == "grids":
+        return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
+                                     format_percent(g.progress.share), str(g.progress.overdue),
+                                     format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
+                for g in data.grids]
+    raise ValueError(pane)

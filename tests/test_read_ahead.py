@@ -61,7 +61,7 @@ def test_read_ahead_hands_over_what_reading_in_line_does(fail_at):
     if fail_at is None:
         assert [c[1] for c in in_line] == [0, 4, 8]
         assert in_line[0][:3] == (["dev1-1", "dev1-2", "dev1-2", "dev1-4"], 0, None)
-        assert in_line[1][2][0] == "bad_event" and "unknown code in sex" in in_line[1][2][1]
+        assert in_line[1][2][0] == "bad_event" and "unknown code in Sex" in in_line[1][2][1]
         assert in_line[2][3] != []  # the phone of whitespace only, cleaned
     else:
         assert in_line[-1][:2] == ("raised", "bad_event")

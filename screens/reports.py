@@ -136,6 +136,9 @@ class ReportsScreen(Screen[None]):
             self.app.call_from_thread(self._fail, str(exc))
             return
         self.app.call_from_thread(self._show, report)
+        # every key person, read now off the screen's thread: a drill into all of a row's key persons is then
+        # immediate (a county's report reads them one by one only when asked: seconds)
+        report.people  # noqa: B018
 
     def _fail(self, message: str) -> None:
         self.query_one("#progress", ProgressBar).display = False

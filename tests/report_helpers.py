@@ -60,6 +60,11 @@ def _visit(db: Database, rid: str, day: dt.date, visitor: str, method: str = "ho
 def build_township(path: Path) -> tuple[Database, dict[str, str]]:
     """Returns the database and {letter: resident id}."""
     db = make_db(path, role="township")
+    return db, add_story(db)
+
+
+def add_story(db: Database) -> dict[str, str]:
+    """The story told above, added to a township's database; returns {letter: resident id}."""
     _places(db)
     ids = {
         # grid G01 (village 柳溪村)
@@ -115,7 +120,7 @@ def build_township(path: Path) -> tuple[Database, dict[str, str]]:
     r3 = open_referral(db, i["K"], "police", "寻找父母", opened_on=D(2026, 9, 1))
     close_referral(db, r3.id, "已联系", closed_on=D(2026, 10, 2))  # closed after September: open on 09-30
     open_referral(db, i["G"], "minzheng", "丧葬补助", opened_on=D(2026, 8, 1))  # G is no key person
-    return db, ids
+    return ids
 
 
 def set_counts(db: Database, **counts: str) -> None:

@@ -266,19 +266,35 @@ def open_emergencies(source: Any, today: dt.date, grid_code: str | None = None) 
 
 
 def with_next_visits(source: Any, emergencies: list[Emergency]) -> list[Emergency]:
-    """Fill in each finding's next visit: the first visit of the resident made after it."""
+    """Fill in each finding's next visit: the first visit of the resident made after it.
+
+    One query per 500 residents (a county's month has thousands of findings), and the clock of a visit
+    read only for one on the day of the finding: a later day is after it whatever the clocks say.
+    """
     raw = driver_connection(source)
-    for e in emergencies:
-        rows = raw.execute(
-            "SELECT v.id, v.visit_date, (SELECT min(hlc) FROM event WHERE record_type = 'visit' AND record_id = v.id)"
-            " FROM visit v WHERE v.resident_id = ? AND NOT v.deleted AND v.visit_date >= ? ORDER BY v.visit_date",
-            (e.resident_id, e.found_on.isoformat())).fetchall()
-        found_stamp = hlc.pack(int(e.found_at.timestamp() * 1000), 0)
-        for vid, day, stamp in rows:
+    if not emergencies:
+        return emergencies
+    since = min(e.found_on for e in emergencies).isoformat()
+    visits: dict[str, list[tuple[str, dt.date]]] = {}
+    for chunk in _chunks(sorted({e.resident_id for e in emergencies})):
+        for rid, vid, day in raw.execute(
+                f"SELECT v.resident_id, v.id, v.visit_date FROM visit v WHERE v.resident_id IN ({_marks(len(chunk))})"
+                " AND NOT v.deleted AND v.visit_date >= ?", (*chunk, since)):
             when = as_date(day)
-            if vid == e.visit_id or when is None:
+            if when is not None:
+                visits.setdefault(rid, []).append((vid, when))
+    same_day = sorted({vid for e in emergencies for vid, when in visits.get(e.resident_id, ()) if when == e.found_on})
+    stamps: dict[str, int] = {}
+    for chunk in _chunks(same_day):
+        stamps.update(raw.execute(f"SELECT record_id, min(hlc) FROM event WHERE record_type = 'visit' AND record_id"
+                                  f" IN ({_marks(len(chunk))}) GROUP BY record_id", chunk).fetchall())
+    for e in emergencies:
+        found_stamp = hlc.pack(int(e.found_at.timestamp() * 1000), 0)
+        # in date order (ties as the old per-resident query left them: by id, a stable order on both engines)
+        for vid, when in sorted(visits.get(e.resident_id, ()), key=lambda v: (v[1], v[0])):
+            if vid == e.visit_id or when < e.found_on:
                 continue
-            if when > e.found_on or (stamp or 0) > found_stamp:
+            if when > e.found_on or (stamps.get(vid) or 0) > found_stamp:
                 e.next_visit_on = when
                 break
     return emergencies

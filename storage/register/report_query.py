@@ -150,13 +150,15 @@ def risk_began(conn: Connection, levels: dict[str, str], day: dt.date) -> dict[s
     return out
 
 
-def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None) -> Iterator[PersonRow]:
-    """Registered by the month's end, not deleted, not merged away, and not closed before the month began.
+# a key person's columns as PersonRow reads them (then its last visit that counts and its packed risk)
+PERSON_COLUMNS = ("r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
+                  # the JSON list as text on both engines: the few distinct lists are decoded once (category_list)
+                  " coalesce(r.village_code, g.village_code, ''), r.grid_code, CAST(r.categories AS TEXT), r.status,"
+                  " r.closed_on, r.close_reason, r.registered_on, r.visit_frequency_days, r.close_note")
 
-    Whether each one is a key person of the month is due.month_standing's to say (a case closed
-    in the month counts only if visited before the close); `visits` are left for the caller to fill.
-    """
+
+def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str | None) -> tuple[list[str], dict]:
+    """Registered by the month's end, not deleted, not merged away, and not closed before the month began."""
     where = ["NOT r.deleted", "r.merged_into IS NULL",
              "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
@@ -164,11 +166,29 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
     if grid_code:
         where.append("r.grid_code = :grid")
         params["grid"] = grid_code
-    columns = ("SELECT r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date,"
-               # the JSON list as text on both engines: the few distinct lists are decoded once (category_list)
-               " coalesce(r.village_code, g.village_code, ''), r.grid_code, CAST(r.categories AS TEXT), r.status,"
-               " r.closed_on,"
-               " r.close_reason, r.registered_on, r.visit_frequency_days, r.close_note,")
+    return where, params
+
+
+def person_row(m: Any) -> PersonRow:
+    """A PersonRow from PERSON_COLUMNS, last seen and the packed risk, in that order."""
+    risk_since, risk_hlc, risk_level = unpack_risk(m[16])
+    return PersonRow(
+        id=m[0], name=m[1] or "", pinyin=m[2] or "", id_number=m[3], sex=m[4], birth_date=as_date(m[5]),
+        village_code=m[6] or "", grid_code=m[7] or "", categories=category_list(m[8]),
+        status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
+        frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
+        last_seen=as_date(m[15]), close_note=m[14] or "",
+    )
+
+
+def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
+                grid_code: str | None) -> Iterator[PersonRow]:
+    """Every resident who may be a key person of the month (key_person_where).
+
+    Whether each one is a key person of the month is due.month_standing's to say (a case closed
+    in the month counts only if visited before the close); `visits` are left for the caller to fill.
+    """
+    where, params = key_person_where(first, last, day, grid_code)
     if conn.dialect.name == "postgresql":
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
         # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows
@@ -179,27 +199,18 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
             f" rk AS (SELECT DISTINCT ON (ra.resident_id) ra.resident_id, {RISK_PACKED_PG} AS risk"
             "  FROM risk_assessment ra WHERE NOT ra.deleted AND ra.assessed_on <= :day"
             "  ORDER BY ra.resident_id, ra.assessed_on DESC, ra.hlc DESC) "
-            f"{columns} ls.last_seen, rk.risk"
+            f"SELECT {PERSON_COLUMNS}, ls.last_seen, rk.risk"
             " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code LEFT JOIN ls ON ls.resident_id = r.id"
             f" LEFT JOIN rk ON rk.resident_id = r.id WHERE {' AND '.join(where)}"
         )
     else:
         sql = (
-            f"{columns} {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=risk_packed(conn))} AS risk"
+            f"SELECT {PERSON_COLUMNS}, {last_seen_sql(policy)} AS last_seen, {risk_at_sql(column=risk_packed(conn))} AS risk"
             " FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
             f" WHERE {' AND '.join(where)}"
         )
     for m in conn.execute(text(sql), params).all():
-        cats = m[8]
-        risk_since, risk_hlc, risk_level = unpack_risk(m[16])
-        yield PersonRow(
-            id=m[0], name=m[1] or "", pinyin=m[2] or "", id_number=m[3], sex=m[4], birth_date=as_date(m[5]),
-            village_code=m[6] or "", grid_code=m[7] or "",
-            categories=category_list(cats),
-            status=m[9], closed_on=as_date(m[10]), close_reason=m[11] or "", registered_on=as_date(m[12]),
-            frequency_override=m[13], risk_level=risk_level or "low", risk_since=risk_since, risk_hlc=risk_hlc,
-            last_seen=as_date(m[15]), close_note=m[14] or "",
-        )
+        yield person_row(m)
 
 
 @dataclass(slots=True)
@@ -214,12 +225,13 @@ class AliasFacts:
 
 
 # every merged duplicate -> the record it ends up in (chains followed); also run through sqlite3 by storage.register.home
-ALIAS_ROOTS_SQL = (
-    "WITH RECURSIVE alias(id, root) AS ("
-    " SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL AND NOT deleted"
-    " UNION SELECT a.id, r.merged_into FROM alias a JOIN resident r ON r.id = a.root"
-    "  WHERE r.merged_into IS NOT NULL AND NOT r.deleted)"
-    " SELECT a.id, a.root FROM alias a JOIN resident r ON r.id = a.root WHERE r.merged_into IS NULL")
+# (the recursive part, named so that a report's grouped SQL can put it in its own WITH RECURSIVE)
+ALIAS_CTE = ("alias(id, root) AS ("
+             " SELECT id, merged_into FROM resident WHERE merged_into IS NOT NULL AND NOT deleted"
+             " UNION SELECT a.id, r.merged_into FROM alias a JOIN resident r ON r.id = a.root"
+             "  WHERE r.merged_into IS NOT NULL AND NOT r.deleted)")
+ALIAS_ROOTS_SQL = (f"WITH RECURSIVE {ALIAS_CTE}"
+                   " SELECT a.id, a.root FROM alias a JOIN resident r ON r.id = a.root WHERE r.merged_into IS NULL")
 
 
 def alias_roots(conn: Connection) -> dict[str, str]:

@@ -87,7 +87,7 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
         glance(code).missing += [n for n in range(1, max(seqs)) if n not in seqs]
     t = report.totals
     totals = TownshipGlance("", "", t.key_persons, t.visited, t.overdue, t.emergency_high)
-    emergencies = sorted((p for p in report.people if p.high_risk and p.risk_level == "emergency"),
+    emergencies = sorted((p for p in report.listed if p.high_risk and p.risk_level == "emergency"),
                          key=lambda p: (p.risk_since or dt.date.min, p.sort_key))
     return CountyHome(today=today, county_code=ident.county_code if ident else "",
                       county_name=ident.county_name if ident else "", month_text=report.month_text, totals=totals,

@@ -94,7 +94,7 @@ def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.
     return rows
 
 
-def trend_of(conn: Any, report: MonthlyReport, passes: list[Pass], roots: dict[str, str], grids: dict[str, str]) -> Trend:
-    parts = [(one, rate_trend(conn, one.policy, report.year, report.month, report.grid_code, roots, grids, N_("Total")))
+def trend_of(conn: Any, report: MonthlyReport, passes: list[Pass], grids: dict[str, str]) -> Trend:
+    parts = [(one, rate_trend(conn, one.policy, report.year, report.month, report.grid_code, grids, N_("Total")))
              for one in passes]
     return joined_trend(parts)

@@ -30,24 +30,12 @@ class CoverageRow:
 
 def coverage_rows(report: MonthlyReport) -> list[CoverageRow]:
     order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}  # 高龄 (derived) in its place among them
-    places: dict[tuple[str, str], tuple[str, str, dict[str, ReportRow], ReportRow]] = {}
-    township: dict[str, ReportRow] = {}
-    for p in report.people:
-        key = (p.village_code, p.grid_code)
-        if key not in places:
-            places[key] = (p.village, p.grid, {}, ReportRow(p.grid_code, p.grid))
-        _village, _grid, by_category, subtotal = places[key]
-        subtotal.add(p)
-        for code in p.categories:
-            by_category.setdefault(code, ReportRow(code, code)).add(p)
-            township.setdefault(code, ReportRow(code, code)).add(p)
     rows: list[CoverageRow] = []
-    for key in sorted(places, key=lambda k: (k[0] == "", k[0], k[1])):
-        village, grid, by_category, subtotal = places[key]
+    for village, grid, by_category, subtotal in report.places.values():  # villages by code, none last
         for code in sorted(by_category, key=lambda c: (order.get(c, len(order)), c)):
             rows.append(CoverageRow(CATEGORY, village, grid, code, by_category[code]))
         rows.append(CoverageRow(GRID_TOTAL, village, grid, None, subtotal))
-    for code in sorted(township, key=lambda c: (order.get(c, len(order)), c)):
-        rows.append(CoverageRow(TOWNSHIP_CATEGORY, "", "", code, township[code]))
+    for row in report.rows["category"]:  # everyone's, per category: the summary's table of categories
+        rows.append(CoverageRow(TOWNSHIP_CATEGORY, "", "", row.key, row))
     rows.append(CoverageRow(TOTAL, "", "", None, report.totals))
     return rows

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from storage.reports.lines import Person
-    from storage.reports.monthly import MonthlyReport
 
 
 @dataclass(slots=True)
@@ -84,54 +83,55 @@ class Followup:
         return len({w.person.id for w in self.worsened})
 
 
-_GRADES_SQL = ("SELECT a.id, a.resident_id, a.assessed_on, " + ", ".join(f"a.{d}" for d in DIMENSIONS) +
-               ", (SELECT min(e.hlc) FROM event e WHERE e.record_type = 'assessment' AND e.record_id = a.id)"
-               " FROM assessment a WHERE NOT a.deleted AND a.assessed_on <= :day")
+def worsened_rows(conn: Connection, first: dt.date, day: dt.date) -> list[tuple[str, dt.date, list[Worsening]]]:
+    """(record, date, what worsened) of each assessment dated first..day that grades a dimension worse than the
+    assessment before it (a merged duplicate's assessments in its record's history); one query, every resident."""
+    from storage.reports.month_sql import ROOTS_CTES, assessment_ctes
+
+    before = "".join(f", lag(ah.{d}) OVER w AS before_{d}" for d in DIMENSIONS)
+    sql = (f"{ROOTS_CTES}, {assessment_ctes(assessed_in_month=True)} SELECT * FROM (SELECT ah.rid, ah.assessed_on,"
+           + ", ".join(f" ah.{d}" for d in DIMENSIONS) + f", lag(ah.id) OVER w AS before_id{before}"
+           " FROM ah WINDOW w AS (PARTITION BY ah.rid ORDER BY ah.assessed_on, ah.tie, ah.id)) x"
+           " WHERE x.assessed_on >= :first AND x.before_id IS NOT NULL")
+    n = len(DIMENSIONS)
+    out = []
+    for row in conn.execute(text(sql), {"first": first.isoformat(), "day": day.isoformat()}):
+        changes = worsened(dict(zip(DIMENSIONS, row[2:2 + n], strict=True)),
+                           dict(zip(DIMENSIONS, row[3 + n:3 + 2 * n], strict=True)))
+        on = as_date(row[1])
+        if changes and on is not None:
+            out.append((row[0], on, changes))
+    return out
 
 
-def _histories(conn: Connection, day: dt.date, roots: dict[str, str], wanted: set[str]) -> dict[str, list[dict]]:
-    """Each key person's assessments up to `day` (with merged duplicates' ones), oldest first."""
-    out: dict[str, list[tuple]] = {}
-    for row in conn.execute(text(_GRADES_SQL), {"day": day.isoformat()}):
-        rid = roots.get(row[1], row[1])
-        if rid in wanted:
-            grades = dict(zip(DIMENSIONS, row[3:3 + len(DIMENSIONS)], strict=True))
-            out.setdefault(rid, []).append((as_date(row[2]), row[-1] or 0, row[0], grades))
-    return {rid: [{"assessed_on": d, **g} for d, _h, _i, g in sorted(rows, key=lambda r: r[:3])]
-            for rid, rows in out.items()}
-
-
-def compute_followup(conn: Connection, report: MonthlyReport, roots: dict[str, str]) -> Followup:
-    """The follow-up sheets of `report` (its people already computed)."""
-    from storage.register.emergencies import find_emergencies, with_next_visits
-
-    people = {p.id: p for p in report.people}
-    out = Followup()
-    histories = _histories(conn, report.day, roots, set(people))
+def assessment_rows(groups: list[tuple[str, str, Any]]) -> tuple[list[AssessmentRow], AssessmentRow]:
+    """The assessment sheet per village and its total, from month_sql's groups ((village code, label, group))."""
     rows: dict[str, AssessmentRow] = {}
-    total = out.assessment_total
-    for p in report.people:
-        row = rows.get(p.village_code)
+    total = AssessmentRow(None, "")
+    for code, label, g in groups:
+        row = rows.get(code)
         if row is None:
-            row = rows[p.village_code] = AssessmentRow(p.village_code, p.village)
-        history = histories.get(p.id, [])
+            row = rows[code] = AssessmentRow(code, label)
         for target in (row, total):
-            target.key_persons += 1
-            target.assessed += bool(history)
+            target.key_persons += g.key_persons
+            target.assessed += g.assessed
             for dim in DIMENSIONS:
-                grade = history[-1][dim] if history else None
-                target.moderate[dim] += grade == "moderate"
-                target.severe[dim] += grade == "severe"
-        for before, after in zip([None, *history[:-1]] if history else [], history, strict=True):
-            if before is not None and report.first <= after["assessed_on"] <= report.day:
-                changes = worsened(after, before)
-                if changes:
-                    out.worsened.append(WorsenedLine(p, after["assessed_on"], changes))
-    out.assessment_rows = sorted(rows.values(), key=lambda r: (r.key == "", r.key))
+                target.moderate[dim] += g.moderate[dim]
+                target.severe[dim] += g.severe[dim]
+    return sorted(rows.values(), key=lambda r: (r.key == "", r.key)), total
+
+
+def compute_followup(conn: Connection, people: dict[str, Person], worse: list[tuple[str, dt.date, list[Worsening]]], found: list[Any],
+                     roots: dict[str, str]) -> Followup:
+    """The follow-up lists of `report`: who worsened (`worse`) and the emergencies (`found`, from
+    find_emergencies) among its key persons (`people` holds each of them that is in either)."""
+    from storage.register.emergencies import with_next_visits
+
+    out = Followup()
+    out.worsened = [WorsenedLine(people[rid], on, changes) for rid, on, changes in worse if rid in people]
     out.worsened.sort(key=lambda w: (w.person.sort_key, w.assessed_on))
     raw = driver_connection(conn)  # sqlite3's, or the server's behind sqlite3's calls
-    found = [e for e in find_emergencies(raw, report.first, report.day, report.grid_code)
-             if roots.get(e.resident_id, e.resident_id) in people]
+    found = [e for e in found if roots.get(e.resident_id, e.resident_id) in people]
     for e in with_next_visits(raw, found):
         out.emergencies.append(EmergencyLine(
             people[roots.get(e.resident_id, e.resident_id)], e.key, e.found_on, e.found_at, e.mandatory,

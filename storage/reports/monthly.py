@@ -9,26 +9,31 @@ storage/register/report_query.py.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from storage.core.db import Database, driver_connection
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
-from storage.core.places import village_label
 from storage.register import report_query as q
 from storage.register.benefit_lists import Watch, benefit_watch
-from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
-from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_bounds, month_standing
-from storage.register.policy import Policy, age_on, age_out_date, load_policy
-from storage.reports.county_passes import key_persons_of, report_passes, township_of, trend_of
-from storage.reports.followup import Followup, compute_followup
+from storage.register.categories import ADVANCED_AGE_FROM, RISK_ORDER, SHOWN_CATEGORIES, with_derived
+from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
+from storage.register.emergencies import find_emergencies
+from storage.register.policy import Policy, load_policy
+from storage.register.report_query import category_list
+from storage.reports.county_passes import Pass, report_passes, township_of, trend_of
+from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
 from storage.reports.lines import Person, ReferralLine, WorkerLine
+from storage.reports.month_sql import Group, month_groups
 from storage.reports.months import report_day
+from storage.reports.people import Month, place_label, read_people, referral_lines
 from storage.reports.trend import Trend
 
 Progress = Callable[[int, int], None]
+# the coverage sheet's cells of one village and grid: (village, grid, {category: figures}, the grid's subtotal)
+Place = tuple[str, str, dict[str, "ReportRow"], "ReportRow"]
 
 GROUPINGS: dict[str, str] = {"township": N_("Township"), "village": N_("Village"), "grid": N_("Grid"),
                              "category": N_("Category")}
@@ -67,7 +72,7 @@ DRILL: dict[str, str] = {
     "key_persons": "key_persons", "visited": "visited", "visit_rate": "not_visited", "overdue": "overdue",
     "emergency_high": "emergency_high", "open_referrals": "open_referrals", "aged_out": "aged_out",
 }
-HIGH_RISK = ("emergency", "high")
+
 
 
 @dataclass(slots=True)
@@ -96,10 +101,18 @@ class ReportRow:
         return self.visited / self.key_persons if self.key_persons else None
 
     def add(self, p: Person) -> None:
-        self.key_persons += 1
-        self.visited += p.visited
-        self.in_person += p.visited_how == IN_PERSON
-        self.other_ways += p.visited_how == OTHER_WAYS
+        self.add_counts(1, p.visited_how == IN_PERSON, p.visited_how == OTHER_WAYS)
+        self.add_flags(p)
+
+    def add_counts(self, key_persons: int, in_person: int, other_ways: int) -> None:
+        """Key persons counted in SQL (month_sql.Group): how many, and how they were visited."""
+        self.key_persons += key_persons
+        self.visited += in_person + other_ways
+        self.in_person += in_person
+        self.other_ways += other_ways
+
+    def add_flags(self, p: Person) -> None:
+        """What the rule says of one listed key person beyond the counts (all nothing for the others)."""
         self.overdue += p.overdue
         self.emergency_high += p.high_risk
         self.open_referrals += p.open_referrals
@@ -120,7 +133,7 @@ class MonthlyReport:
     policy: Policy  # the visit policy the figures were computed under (a county's: the defaults, for the
     # townships that set none; each other township's in township_policies)
     generated_at: dt.datetime
-    people: list[Person] = field(default_factory=list)
+    listed: list[Person] = field(default_factory=list)  # the key persons a list names (month_sql: not plain)
     referrals: list[ReferralLine] = field(default_factory=list)
     workers: list[WorkerLine] = field(default_factory=list)
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
@@ -130,6 +143,21 @@ class MonthlyReport:
     trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
     watch: Watch | None = None  # 应享未享, benefits ending, unpaired: on the report day
     township_policies: dict[str, Policy] = field(default_factory=dict)  # a county's: each township's that set one
+    # per (village code, grid id): (village, grid, {category: figures}, the grid's subtotal): the coverage sheet
+    places: dict[tuple[str, str], Place] = field(default_factory=dict)
+    read_everyone: Callable[[], list[Person]] | None = None  # every key person, one by one (people)
+    _everyone: list[Person] | None = None
+    # the Reports screen reads them in its worker while the user may drill down: read once, the other waits
+    _reading: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def people(self) -> list[Person]:
+        """Every key person of the month with the rule applied to each (by sort_key): read when first asked
+        (a drill-down into all the key persons of a row; at a county, seconds)."""
+        with self._reading:
+            if self._everyone is None:
+                self._everyone = self.read_everyone() if self.read_everyone is not None else list(self.listed)
+        return self._everyone
 
     @property
     def month_text(self) -> str:
@@ -137,19 +165,19 @@ class MonthlyReport:
 
     @property
     def not_visited(self) -> list[Person]:
-        return [p for p in self.people if not p.visited]
+        return [p for p in self.listed if not p.visited]
 
     @property
     def overdue(self) -> list[Person]:
-        return sorted((p for p in self.people if p.overdue), key=lambda p: (-p.days_overdue, p.sort_key))
+        return sorted((p for p in self.listed if p.overdue), key=lambda p: (-p.days_overdue, p.sort_key))
 
     @property
     def emergency_high(self) -> list[Person]:
-        return sorted((p for p in self.people if p.high_risk), key=lambda p: (RISK_ORDER[p.risk_level], p.sort_key))
+        return sorted((p for p in self.listed if p.high_risk), key=lambda p: (RISK_ORDER[p.risk_level], p.sort_key))
 
     @property
     def aged_out(self) -> list[Person]:
-        return sorted((p for p in self.people if p.aged_out), key=lambda p: (p.age_out_on, p.sort_key))
+        return sorted((p for p in self.listed if p.aged_out), key=lambda p: (p.age_out_on, p.sort_key))
 
     def list_rows(self, name: str) -> list:
         """A list of the report by its key in LISTS."""
@@ -194,10 +222,6 @@ class MonthlyReport:
                 "emergency_high": t.emergency_high, "open_referrals": t.open_referrals, "aged_out": t.aged_out}
 
 
-def _sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
-    return (grid, pinyin or name, name, rid)
-
-
 def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
                    grid_code: str | None = None, progress: Progress | None = None,
                    with_trend: bool = False) -> MonthlyReport:
@@ -215,7 +239,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             grid_code = ident.grid_code
         county = ident is not None and ident.role == "county"
         villages, grids = q.place_names(conn)
-        townships = q.township_names(conn) if county else {}
+        m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {})
         report = MonthlyReport(
             year=year, month=month, first=first, last=last, day=day,
             township_code=(ident.county_code if county else ident.township_code) if ident else "",
@@ -228,77 +252,51 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         if county:
             report.policy = passes[0].policy  # the townships that set none work under the defaults
         roots = q.alias_roots(conn)
-        rows: dict[str, Any] = {}
-        policy_of: dict[str, Policy] = {}
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")  # the grouped rows' sorts stay in memory
+            # the planner's costs for these queries (a subquery per row) start its JIT compiler, whose
+            # compiling took longer than the queries themselves (1.8 s of 3.8 s for month_groups' on a county)
+            conn.exec_driver_sql("SET LOCAL jit = off")
+        # who worsened and the emergencies name key persons: read one by one with the lists' own
+        worse = worsened_rows(conn, first, day)
+        found = find_emergencies(driver_connection(s), first, day, grid_code)
+        extra = sorted({rid for rid, _on, _changes in worse} | {roots.get(e.resident_id, e.resident_id) for e in found})
+        groups: list[tuple[Pass, Group]] = []
         worker_rows: list = []
-        risk_moved: set[str] = set()
         for one in passes:  # one pass per distinct policy of the townships (a township: one)
-            part = key_persons_of(conn, one, first, last, day, grid_code, roots, risk_moved)
-            rows.update(part)
-            policy_of.update(dict.fromkeys(part, one.policy))
+            groups += [(one, g) for g in month_groups(conn, one.policy, first, last, day, grid_code)
+                       if one.has(township_of(g.grid_code, g.village_code))]
             worker_rows += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
                             if one.has(township_of(w[1] or "", ""))]
-        began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values() if r.id not in risk_moved}, day)
-        for row in rows.values():  # a duplicate's finding: from its own date
-            row.risk_from = row.risk_since if row.id in risk_moved else began.get(row.id, row.risk_since)
+        step(1, 5)
+        people = read_people(conn, passes, m, roots, listed=extra)
         step(2, 5)
         referral_rows = q.open_referrals(conn, day)
+        report.referrals = referral_lines(people, referral_rows, roots, day)
         report.watch = benefit_watch(driver_connection(s), day, grid_code)
         report.watch.name_places(villages, grids)
         step(3, 5)
         if with_trend:
-            report.trend = trend_of(conn, report, passes, roots, grids)
+            report.trend = trend_of(conn, report, passes, grids)
         step(4, 5)
+        report.followup = compute_followup(conn, people, worse, found, roots)
 
-    people: dict[str, Person] = {}
-    for r in rows.values():
-        standing = month_standing(first, last, r.registered_on, r.status, r.closed_on, r.visits)
-        if standing is None:  # closed in the month before any visit that counts: not a key person of it
-            continue
-        village = village_label(r.village_code, villages) if r.village_code else _("No village")
-        town_code = township_of(r.grid_code, r.village_code)
-        town = townships.get(town_code, town_code)
-        if county and r.village_code:  # a county's villages are listed below their townships
-            village = town + village
-        grid = grids.get(r.grid_code, r.grid_code)
-        due = due_on(policy_of[r.id], DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
-                                      r.birth_date, r.frequency_override), day)
-        open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
-        open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
-        out_on = age_out_date(r.categories, r.birth_date)
-        visited = standing in (IN_PERSON, OTHER_WAYS)
-        people[r.id] = Person(
-            id=r.id, name=r.name, id_number=r.id_number, sex=r.sex, age=age_on(r.birth_date, day),
-            birth_date=r.birth_date, village_code=r.village_code, village=village, grid_code=r.grid_code, grid=grid,
-            categories=with_derived(r.categories, age_on(r.birth_date, day)), risk_level=r.risk_level,
-            risk_since=r.risk_since, last_seen=r.last_seen,
-            due_on=due, days_overdue=days_overdue(due, day) if open_at_day else 0,
-            visited=visited, visited_how=standing if visited else None, overdue=open_at_day and due < day,
-            high_risk=open_at_day and r.risk_level in HIGH_RISK,
-            aged_out=out_on is not None and out_on <= last and (open_at_end or r.close_reason == "aged_out"),
-            age_out_on=out_on, status=r.status, closed_on=r.closed_on, close_reason=r.close_reason, close_note=r.close_note,
-            sort_key=_sort_key(grid, r.name, r.pinyin, r.id), township_code=town_code, township=town,
-        )
-    for ref_id, resident_id, agency, reason, status, opened_on, level, department, due in referral_rows:
-        p = people.get(roots.get(resident_id, resident_id))
-        if p is None:
-            continue
-        p.open_referrals += 1
-        report.referrals.append(ReferralLine(
-            id=ref_id, resident_id=p.id, name=p.name, id_number=p.id_number, village_code=p.village_code,
-            village=p.village, grid_code=p.grid_code, grid=p.grid, categories=p.categories, agency=agency,
-            reason=reason, status=status, opened_on=opened_on,
-            days_open=(day - opened_on).days if opened_on else None, township_code=p.township_code, level=level,
-            department=department, due_on=due, days_overdue=(day - due).days if due else None))
-    report.referrals.sort(key=lambda f: (f.opened_on or dt.date.min, f.grid, f.name, f.id))
-    report.people = sorted(people.values(), key=lambda p: p.sort_key)
+    report.listed = sorted(people.values(), key=lambda p: p.sort_key)
     report.workers = sorted(
         (WorkerLine(visitor or "", g or "", grids.get(g, g or ""), *(int(n or 0) for n in counts))
          for visitor, g, *counts in worker_rows),
         key=lambda w: (w.grid, w.visitor))
-    _tally(report, villages, grids)
-    with db.session() as s:
-        report.followup = compute_followup(s.connection(), report, roots)
+    labelled = _tally(report, [g for _one, g in groups], m)
+    report.followup.assessment_rows, report.followup.assessment_total = assessment_rows(labelled)
+
+    def read_everyone() -> list[Person]:
+        with db.session() as s:
+            conn = s.connection()
+            everyone = read_people(conn, passes, m, roots)
+            referral_lines(everyone, q.open_referrals(conn, day), roots, day)  # counts them on each person
+        return sorted(everyone.values(), key=lambda p: p.sort_key)
+
+    report.read_everyone = read_everyone
     step(5, 5)
     return report
 
@@ -310,25 +308,53 @@ def add_trend(db: Database, report: MonthlyReport) -> Trend:
         _villages, grids = q.place_names(conn)
         ident = s.get(Identity, 1)
         passes, _own = report_passes(conn, report.policy, ident is not None and ident.role == "county")
-        report.trend = trend_of(conn, report, passes, q.alias_roots(conn), grids)
+        report.trend = trend_of(conn, report, passes, grids)
     return report.trend
 
 
-def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str]) -> None:
+def _tally(report: MonthlyReport, groups: list[Group], m: Month) -> list[tuple[str, str, Group]]:
+    """The tables and the coverage sheet: the counts of month_sql's groups, and what the rule says of each
+    listed person. Returns each group with its village's code and label (the assessment sheet's rows)."""
     by: dict[str, dict[str, ReportRow]] = {g: {} for g in GROUPINGS}
     total = ReportRow(None, N_("Total"))  # translated where shown: see shown_label
-    for p in report.people:
-        total.add(p)
-        keys = {"township": [p.township_code], "village": [p.village_code], "grid": [p.grid_code],
-                "category": p.categories}
-        for grouping, codes in keys.items():
-            for code in codes:
-                row = by[grouping].get(code)
-                if row is None:
-                    label = {"township": p.township, "village": p.village, "grid": p.grid}.get(grouping) or _(
-                        SHOWN_CATEGORIES.get(code, code))
-                    row = by[grouping][code] = ReportRow(code, label)
-                row.add(p)
+    places: dict[tuple[str, str], Place] = {}
+
+    def rows_of(town_code: str, town: str, village_code: str, village: str, grid_code: str, grid: str,
+                categories: list[str]) -> list[ReportRow]:
+        out = [total]
+        for grouping, code, label in (("township", town_code, town), ("village", village_code, village),
+                                      ("grid", grid_code, grid)):
+            row = by[grouping].get(code)
+            if row is None:
+                row = by[grouping][code] = ReportRow(code, label)
+            out.append(row)
+        place = places.get((village_code, grid_code))
+        if place is None:
+            place = places[(village_code, grid_code)] = (village, grid, {}, ReportRow(grid_code, grid))
+        out.append(place[3])
+        for code in categories:
+            row = by["category"].get(code)
+            if row is None:
+                row = by["category"][code] = ReportRow(code, _(SHOWN_CATEGORIES.get(code, code)))
+            out += [row, place[2].setdefault(code, ReportRow(code, code))]
+        return out
+
+    labelled = []
+    # by grid name first: where two grids share a village code, its label is that of the first (as sorted)
+    for g in sorted(groups, key=lambda g: (m.grids.get(g.grid_code, g.grid_code), g.grid_code)):
+        town_code = township_of(g.grid_code, g.village_code)
+        town = m.townships.get(town_code, town_code)
+        village = place_label(m, g.village_code, town)
+        cats = with_derived(category_list(g.categories), ADVANCED_AGE_FROM if g.elder else None)
+        for row in rows_of(town_code, town, g.village_code, village, g.grid_code,
+                           m.grids.get(g.grid_code, g.grid_code), cats):
+            row.add_counts(g.key_persons, g.in_person, g.other_ways)
+        labelled.append((g.village_code, village, g))
+    for p in report.listed:
+        if p.overdue or p.high_risk or p.open_referrals or p.aged_out:  # (most of the not visited: none)
+            for row in rows_of(p.township_code, p.township, p.village_code, p.village, p.grid_code, p.grid,
+                               p.categories):
+                row.add_flags(p)
     order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}
     rows = {
         "township": sorted(by["township"].values(), key=lambda r: r.key or ""),
@@ -338,3 +364,5 @@ def _tally(report: MonthlyReport, villages: dict[str, str], grids: dict[str, str
     }
     report.rows = {g: rows[g] for g in report.groupings}  # a township's report has no table of townships
     report.totals = total
+    report.places = dict(sorted(places.items(), key=lambda kv: (kv[0][0] == "", kv[0])))
+    return labelled

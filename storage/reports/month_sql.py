@@ -1,0 +1,216 @@
+"""The monthly report's counting in SQL: who is a key person of the month and how they were visited,
+counted per grid, village and category list; and which key persons the report must look at one by one.
+
+A county has 120,000 key persons: building one Python object each and tallying them cost ~11 s (issue
+#17). Here the month's standing (storage/register/due.py `month_standing`) is one CASE per resident over
+the month's visits that count (a merged duplicate's go to its record), grouped in SQL. A key person is
+*plain* when the SQL can tell that every other figure is nothing for them: visited on or before the
+report day, not closed, no merged duplicate, not at high or emergency risk on the day, no open referral,
+no child category they may age out of, and visited recently enough that no rule of the policy can make
+them overdue. Every other key person ("listed": the lists name them) is read in full and given to the
+rule in Python (storage/reports/people.py), which stays the one definition of due, overdue and aged out;
+the conditions here only ever send more residents to it, never fewer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storage.register.assessments import DIMENSIONS
+from storage.register.categories import ADVANCED_AGE_FROM, CHILD_CATEGORIES
+from storage.register.policy import MONTH, Policy, born_by, counting_visit_sql
+from storage.register.report_query import ALIAS_CTE, PERSON_COLUMNS, key_person_where, last_seen_sql, risk_at_sql
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+LOW_LEVELS = ("low", "medium")
+# every merged duplicate -> the record it ends up in (report_query.ALIAS_ROOTS_SQL), as CTEs to go on with
+ROOTS_CTES = (f"WITH RECURSIVE {ALIAS_CTE},"
+              " roots AS (SELECT a.id, a.root FROM alias a JOIN resident ar ON ar.id = a.root"
+              "  WHERE ar.merged_into IS NULL AND a.root IS NOT NULL)")  # the levels a plain key person may be at (the others are listed)
+
+
+@dataclass(slots=True)
+class Group:
+    """Key persons of the month alike in grid, village, stored categories and 80 or over."""
+
+    grid_code: str
+    village_code: str
+    categories: str  # the JSON list as stored (decoded once per distinct list: report_query.category_list)
+    elder: bool  # 80 or over on the report day (高龄, a derived category)
+    key_persons: int
+    in_person: int
+    other_ways: int
+    assessed: int  # with an assessment on or before the report day
+    moderate: dict[str, int]  # per dimension: how many are 中度 in their latest assessment
+    severe: dict[str, int]
+
+
+def _like(code: str) -> str:
+    """A LIKE pattern for '"code"' inside a JSON list (as due.due_before_sql writes it)."""
+    return '%"' + code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
+
+
+def _ids_sql(dialect: str) -> str:
+    """A JSON array of ids (:extra) as rows, in the engine's own words."""
+    if dialect == "postgresql":
+        return "SELECT jsonb_array_elements_text(CAST(:extra AS jsonb))"
+    return "SELECT value FROM json_each(:extra)"
+
+
+def _plain_sql(policy: Policy, first: dt.date, last: dt.date, day: dt.date, params: dict[str, Any],
+               dialect: str) -> str:
+    """SQL true for a key person (r, their month's visits mv) the report need not look at one by one."""
+    cats = "coalesce(CAST(r.categories AS TEXT), '')"
+    terms = [
+        "r.status != 'closed'",
+        "mv.seen IS NOT NULL",  # a visit that counts between the month's first day and the report day
+        "r.id NOT IN (SELECT root FROM roots)",
+        "r.id NOT IN (SELECT resident_id FROM hi)",
+        "r.id NOT IN (SELECT resident_id FROM refs)",
+    ]
+    # a child category they may have aged out of by the month's end (two days' margin for 29 February)
+    youngest = min(CHILD_CATEGORIES.values())
+    params["aged_by"] = born_by(last + dt.timedelta(days=2), youngest).isoformat()
+    child = " OR ".join(f"{cats} LIKE :child{i} ESCAPE '\\'" for i in range(len(CHILD_CATEGORIES)))
+    params.update({f"child{i}": _like(code) for i, code in enumerate(CHILD_CATEGORIES)})
+    terms.append(f"(r.birth_date IS NULL OR r.birth_date > :aged_by OR NOT ({child}))")
+    # Seen on `seen` (on or after the first), a rule of N days makes them due on seen + N: overdue on the
+    # day only if seen + N < day. A calendar-month rule never does (due by the end of the next month).
+    span = (day - first).days
+
+    def recent(every: Any, name: str) -> str | None:
+        if every == MONTH or int(every) >= span:
+            return None
+        params[name] = (day - dt.timedelta(days=int(every))).isoformat()
+        return f"mv.seen >= :{name}"
+
+    for level in LOW_LEVELS:
+        cond = recent(policy.every.get(level, policy.every["low"]), f"t_{level}")
+        if cond:
+            terms.append(cond)
+    for i, rule in enumerate(policy.categories):  # the rule may apply (its age is not asked: more are listed)
+        cond = recent(rule.every, f"t_rule{i}")
+        if cond:
+            params[f"rule{i}"] = _like(rule.category)
+            terms.append(f"(NOT ({cats} LIKE :rule{i} ESCAPE '\\') OR {cond})")
+    params["span"] = span
+    terms.append("(r.visit_frequency_days IS NULL OR r.visit_frequency_days <= 0"
+                 " OR r.visit_frequency_days >= :span)")
+    if params.get("extra"):
+        terms.append(f"r.id NOT IN ({_ids_sql(dialect)})")
+    return " AND ".join(terms)
+
+
+def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
+               grid_code: str | None, extra: list[str]) -> tuple[str, dict[str, Any]]:
+    """`WITH RECURSIVE ...` defining km: each key person of the month with their standing, whether they
+    are plain, and what they are grouped by. `extra`: ids never plain (the emergencies' and the worsened)."""
+    dialect = conn.dialect.name
+    where, params = key_person_where(first, last, day, grid_code)
+    params["elder"] = born_by(day, ADVANCED_AGE_FROM).isoformat()
+    params["extra"] = json.dumps(sorted(set(extra))) if extra else ""
+    counting = counting_visit_sql(policy)
+    end = "CASE WHEN r.status = 'closed' AND r.closed_on < :last THEN r.closed_on ELSE :last END"
+    sql = (
+        f"{ROOTS_CTES},"
+        # the month's visits that count, a duplicate's on its record: the first in person, the first of
+        # any kind (all month_standing needs), and the last on or before the report day
+        # (rid CAST to text: an expression has no affinity on SQLite, which then will not index it to join)
+        " mv AS (SELECT CAST(coalesce(ro.root, v.resident_id) AS TEXT) AS rid,"
+        "  min(CASE WHEN v.method = 'home' THEN v.visit_date END) AS first_home, min(v.visit_date) AS first_any,"
+        "  max(CASE WHEN v.visit_date <= :day THEN v.visit_date END) AS seen"
+        "  FROM visit v LEFT JOIN roots ro ON ro.id = v.resident_id"
+        f"  WHERE v.visit_date BETWEEN :first AND :last AND {counting} GROUP BY coalesce(ro.root, v.resident_id)),"
+        # at high or emergency risk on the day: their latest assessment up to it is at that level
+        " hi AS (SELECT ra.resident_id FROM risk_assessment ra WHERE ra.level IN ('high', 'emergency')"
+        "  AND NOT ra.deleted AND ra.assessed_on <= :day AND ra.resident_id IS NOT NULL"
+        "  AND NOT EXISTS (SELECT 1 FROM risk_assessment rb WHERE rb.resident_id = ra.resident_id"
+        "   AND NOT rb.deleted AND rb.assessed_on <= :day"
+        "   AND (rb.assessed_on > ra.assessed_on OR (rb.assessed_on = ra.assessed_on AND rb.hlc > ra.hlc)))),"
+        " refs AS (SELECT f.resident_id FROM referral f WHERE NOT f.deleted AND f.resident_id IS NOT NULL"
+        "  AND (f.opened_on IS NULL OR f.opened_on <= :day) AND (f.status != 'closed' OR f.closed_on > :day)),"
+        " km AS (SELECT r.id, r.grid_code, coalesce(r.village_code, g.village_code, '') AS village_code,"
+        "  mv.first_home, mv.first_any, mv.seen,"
+        "  CAST(r.categories AS TEXT) AS cats, CASE WHEN r.birth_date <= :elder THEN 1 ELSE 0 END AS elder,"
+        f"  CASE WHEN mv.first_home <= {end} THEN 'in_person' WHEN mv.first_any <= {end} THEN 'other_ways'"
+        # closed in the month before any visit that counts: no key person of it
+        "   WHEN r.status = 'closed' AND r.closed_on <= :last THEN NULL ELSE 'not_visited' END AS standing,"
+        f"  CASE WHEN {_plain_sql(policy, first, last, day, params, dialect)} THEN 1 ELSE 0 END AS plain"
+        "  FROM resident r LEFT JOIN grid g ON g.id = r.grid_code LEFT JOIN mv ON mv.rid = r.id"
+        f"  WHERE {' AND '.join(where)}"
+        # registered after a close in the month: on no day's register
+        "  AND NOT (r.status = 'closed' AND r.registered_on IS NOT NULL AND r.registered_on > r.closed_on))"
+    )
+    if not params["extra"]:
+        del params["extra"]
+    return sql, params
+
+
+def assessment_ctes(assessed_in_month: bool = False) -> str:
+    """CTEs ah (each resident's assessments up to :day, a duplicate's on its record, with the clock that
+    orders two of one day) and la (the latest of each), in the order followup's histories had: by date, then
+    by the clock of the first event (read only where two share a date), then id. `assessed_in_month`: only
+    the residents assessed between :first and :day (who may have worsened in the month)."""
+    rid = "CAST(coalesce(ro.root, a.resident_id) AS TEXT)"  # (text, so that SQLite indexes it to join: see mv)
+    only = (f" AND {rid} IN (SELECT coalesce(rm.root, m.resident_id) FROM assessment m LEFT JOIN roots rm"
+            "  ON rm.id = m.resident_id WHERE NOT m.deleted AND m.assessed_on BETWEEN :first AND :day)"
+            if assessed_in_month else "")
+    return (
+        f" ah AS (SELECT {rid} AS rid, a.id, a.assessed_on," + "".join(f" a.{d}," for d in DIMENSIONS)
+        + f"  CASE WHEN count(*) OVER (PARTITION BY {rid}, a.assessed_on) > 1"
+        "   THEN coalesce((SELECT min(e.hlc) FROM event e WHERE e.record_type = 'assessment' AND e.record_id = a.id), 0)"
+        "   ELSE 0 END AS tie"
+        f"  FROM assessment a LEFT JOIN roots ro ON ro.id = a.resident_id WHERE NOT a.deleted AND a.assessed_on <= :day"
+        f"{only}),"
+        " la AS (SELECT * FROM (SELECT ah.*, row_number() OVER"
+        "  (PARTITION BY ah.rid ORDER BY ah.assessed_on DESC, ah.tie DESC, ah.id DESC) AS n FROM ah) x WHERE x.n = 1)"
+    )
+
+
+def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
+                 grid_code: str | None) -> list[Group]:
+    """The key persons of the month counted per grid, village, category list and 80-or-over."""
+    from storage.register.report_query import text
+
+    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, [])
+    grades = "".join(f", count(*) FILTER (WHERE la.{d} = 'moderate'), count(*) FILTER (WHERE la.{d} = 'severe')"
+                     for d in DIMENSIONS)
+    sql = (f"{ctes}, {assessment_ctes()}"
+           " SELECT km.grid_code, km.village_code, km.cats, km.elder, count(*),"
+           " count(*) FILTER (WHERE km.standing = 'in_person'), count(*) FILTER (WHERE km.standing = 'other_ways'),"
+           f" count(la.rid){grades}"
+           " FROM km LEFT JOIN la ON la.rid = km.id WHERE km.standing IS NOT NULL"
+           " GROUP BY km.grid_code, km.village_code, km.cats, km.elder")
+    out = []
+    for row in conn.execute(text(sql), params):
+        g = row[8:]
+        out.append(Group(row[0] or "", row[1] or "", row[2] or "[]", bool(row[3]), int(row[4]), int(row[5]),
+                         int(row[6]), int(row[7]), {d: int(g[2 * i]) for i, d in enumerate(DIMENSIONS)},
+                         {d: int(g[2 * i + 1]) for i, d in enumerate(DIMENSIONS)}))
+    return out
+
+
+def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
+                grid_code: str | None, extra: list[str]) -> list[tuple]:
+    """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
+    then their first visit in person and first visit that counts in the month (a duplicate's included), and
+    the day their risk level began when it is high or emergency (report_query.risk_began's, here per row)."""
+    from storage.register.due import risk_from_sql
+    from storage.register.report_query import risk_packed, text
+
+    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra)
+    # the last visit that counts: the month's (on or before the day) when there is one, else looked up
+    # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
+    sql = (f"{ctes}, x AS MATERIALIZED (SELECT {PERSON_COLUMNS}, coalesce(km.seen, {last_seen_sql(policy)}) AS seen,"
+           f" {risk_at_sql(column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
+           " FROM km JOIN resident r ON r.id = km.id LEFT JOIN grid g ON g.id = r.grid_code"
+           " WHERE km.standing IS NOT NULL AND km.plain = 0)"
+           # the risk packed as "date|clock|level": the level from its 33rd character
+           " SELECT x.*, CASE WHEN substr(x.risk, 33) IN ('high', 'emergency')"
+           f" THEN {risk_from_sql('x.id', 'substr(x.risk, 33)', ':day')} END FROM x")
+    return list(conn.execute(text(sql), params))

@@ -222,7 +222,7 @@ async def test_every_county_screen_follows_f2_at_once(tmp_path, monkeypatch, lan
     county.dispose()
     app = make_app(target, lang=lang, today=dt.date(2026, 11, 24))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await settle(pilot, lambda: getattr(app.screen, "data", None) is not None)  # read, not "正在加载…"
         await switched(pilot, "county Home", data)
         for name in ("sync", "reports", "policy", "villages", "devices", "conflicts"):
             await open_main(pilot, name)

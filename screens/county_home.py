@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.texts import two_lines
 
 TOWNSHIP_COLUMNS = (N_("Township"), N_("Key persons"), N_("Visited"), N_("Visit rate"), N_("Overdue"),
                     N_("Emergency + high risk"), N_("Last bundle"), N_("Missing bundles"))
@@ -49,7 +50,8 @@ class CountyHomeScreen(Screen[None]):
         yield Static(_("Loading…"), id="progress", markup=False)
         with TabbedContent(id="lists"):
             with TabPane(_("Townships"), id="townships"):
-                yield DataTable(id="t-townships", cursor_type="row", zebra_stripes=True)
+                # titles on two lines ("紧急和/高风险"): all eight columns fit 80, none cut to "Emergency + high ri"
+                yield DataTable(id="t-townships", cursor_type="row", zebra_stripes=True, header_height=2)
             with TabPane(_("Emergencies"), id="emergencies"):
                 yield DataTable(id="t-emergencies", cursor_type="row", zebra_stripes=True)
         yield TranslatedFooter()
@@ -84,8 +86,8 @@ class CountyHomeScreen(Screen[None]):
         tabs.get_tab("emergencies").label = f"{_('Emergencies')} {data.emergency_count}"
         table = self.query_one("#t-townships", DataTable)
         table.clear(columns=True)
-        for title in TOWNSHIP_COLUMNS:
-            table.add_column(_(title))
+        for i, title in enumerate(TOWNSHIP_COLUMNS):
+            table.add_column(_(title) if i == 0 else two_lines(_(title)))
         for g in data.townships:
             table.add_row(*township_cells(g, data.today), key=g.code)
         table = self.query_one("#t-emergencies", DataTable)
@@ -135,7 +137,8 @@ def township_cells(g, today) -> tuple:
     rate = g.visit_rate
     last = format_ago(g.last_bundle.date(), today) if g.last_bundle is not None else _("never")
     missing = "、".join(str(n) for n in g.missing[:5]) + ("…" if len(g.missing) > 5 else "")
-    return (f"{g.name} {g.code}", format_number(g.key_persons), format_number(g.visited),
+    # the name alone (unique in its county; the code is in `gridcare devices --townships` and the report)
+    return (g.name or g.code, format_number(g.key_persons), format_number(g.visited),
             format_percent(rate) if rate is not None else "-", format_number(g.overdue),
             format_number(g.emergency_high), last, missing)
 

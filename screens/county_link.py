@@ -70,6 +70,19 @@ class CountyLink(Vertical):
     def on_mount(self) -> None:
         self._load()
 
+    def language_changed(self) -> None:
+        """The Sync screen's F2: these words again and the status read again (what was typed stays)."""
+        self.query_one(".heading", Static).update(_("The county:"))
+        for box, hint in (("#county-key", _("the county's key file (county-CODE.pub)")),
+                          ("#county-code", _("its enrollment code"))):
+            for widget in self.query(box).results(Input):
+                widget.placeholder = hint
+        for widget_id, words in (("#set-county-key", _("Set the county key")),
+                                 ("#export-county", _("Export for the county"))):
+            for button in self.query(widget_id).results(Button):
+                button.label = words
+        self._load()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="county-load")
     def _load(self) -> None:
         ident = self.app.identity

@@ -21,8 +21,8 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
-from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.line_breaks import Wrapped
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
 if TYPE_CHECKING:
@@ -167,11 +167,11 @@ class DevicesScreen(Screen[None]):
         lines += [line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
                               name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short"))
                   for e in codes]
-        self.query_one("#codes", Static).update(as_text("\n".join(lines)))
+        self.query_one("#codes", Static).update(Wrapped("\n".join(lines)))
         if not views and not status:
             status = (_("No townships yet: press n to make an enrollment code for a township.") if self.county
                       else _("No devices yet: press n to make an enrollment code for a worker."))
-        self.query_one("#result", Static).update(status)
+        self.query_one("#result", Static).update(Wrapped(status))
 
     def action_reload(self) -> None:
         self._load()
@@ -183,7 +183,7 @@ class DevicesScreen(Screen[None]):
         return self.views[table.cursor_row]
 
     def _say(self, text: str) -> None:
-        self.query_one("#result", Static).update(text)
+        self.query_one("#result", Static).update(Wrapped(text))  # never "：" at the start of a line
 
     # --- the clerk's actions -----------------------------------------------------------
 

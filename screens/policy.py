@@ -32,6 +32,7 @@ from storage.register.policy_set import changed_policy, current_policy, set_poli
 from storage.register.policy_text import every_text, policy_lines
 from storage.register.township_policies import county_policies
 from tui.footer import TranslatedFooter
+from tui.relabel import compose_again, restore_values, typed_values
 from tui.texts import indented_lines
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class PolicyScreen(Screen[None]):
         self.policy = None
         self.rules: list = []
         self.editable = False
+        self._typed: dict[str, object] | None = None  # the editor's values through a language switch (F2)
+        self._built: dict[str, object] = {}  # the editor's values as built: what differs was typed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,6 +75,12 @@ class PolicyScreen(Screen[None]):
         self.title = _("Visit policy")
         self._load()
 
+    def language_changed(self) -> None:
+        """F2: composed again (tui/relabel.py); the editor comes after the policy is read, and what was typed in
+        it, the rules added or removed included, goes back into it then."""
+        self._typed = {k: v for k, v in typed_values(self).items() if self._built.get(k) != v} if self.editable else {}
+        self.call_later(compose_again, self)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="policy-load")
     def _load(self) -> None:
         by_township = county_policies(self.app.db)  # a county: each township's own, read-only
@@ -79,7 +88,8 @@ class PolicyScreen(Screen[None]):
         self.app.call_from_thread(self._show, policy, by_township)
 
     async def _show(self, policy, by_township=None) -> None:
-        self.policy, self.rules = policy, list(policy.categories)
+        typed, self._typed = self._typed, None
+        self.policy, self.rules = policy, self.rules if self.editable and typed is not None else list(policy.categories)
         self.editable = self.app.identity is not None and self.app.identity.role == "township"
         lines = policy_lines(policy)
         if by_township is not None:
@@ -96,6 +106,8 @@ class PolicyScreen(Screen[None]):
         if self.editable:
             await form.mount_all(self._editor(policy))
             self._fill_rules()
+            self._built = typed_values(self)  # ("month" in the words of the moment: not typed, not put back)
+            restore_values(self, typed or {})
 
     def _editor(self, policy) -> list:
         widgets: list = [Static(_("Visits that count toward the month:"), classes="heading editor")]

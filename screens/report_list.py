@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -26,13 +27,14 @@ class ReportListScreen(Screen[None]):
     CSS_PATH = "reports.tcss"
     BINDINGS = [Binding("escape", "back", N_("Back"), id="report_list.back")]
 
-    def __init__(self, heading: str, list_name: str, rows: list) -> None:
+    def __init__(self, heading: Callable[[], str], list_name: str, rows: list) -> None:
+        """`heading` words the list's heading in the language of the moment (F2 composes the screen again)."""
         super().__init__()
         self.heading, self.list_name, self.rows = heading, list_name, rows
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(as_text(self.heading), id="list-heading")
+        yield Static(as_text(self.heading()), id="list-heading")
         yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=len(self.rows))
                      if self.list_name != "open_referrals" else

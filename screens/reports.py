@@ -105,8 +105,9 @@ class ReportsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Reports")
-        today = self.app.today()
-        self.year, self.month = today.year, today.month
+        if self.report is None:  # opened: this month; composed again by F2 (tui/relabel.py): the month shown stays
+            today = self.app.today()
+            self.year, self.month = today.year, today.month
         self.query_one("#chart-box").display = False
         self.query_one("#trend-box").display = False
         self.query_one("#out", Input).display = False
@@ -223,13 +224,16 @@ class ReportsScreen(Screen[None]):
         key = event.cell_key.row_key.value
         key = None if key == TOTAL_KEY else key
         rows = self.report.behind(self.grouping, key, measure)
-        label = next((r.label for r in self.report.rows[self.grouping] if r.key == key), self.report.totals.shown_label)
         drill = {"visit_rate": "not_visited"}.get(measure, measure)
-        what = _(LISTS.get(drill) or MEASURES[measure])
-        self.app.push_screen(ReportListScreen(
-            _("{what} — {group}: {label}, {month}").format(what=what, group=_(GROUPINGS[self.grouping]), label=label,
-                                                          month=self.report.month_text),
-            "open_referrals" if measure == "open_referrals" else drill, rows))
+        report, grouping = self.report, self.grouping
+
+        def heading() -> str:  # worded when drawn: F2 on the list words it again
+            shown = next((r.label for r in report.rows[grouping] if r.key == key), report.totals.shown_label)
+            return _("{what} — {group}: {label}, {month}").format(
+                what=_(LISTS.get(drill) or MEASURES[measure]), group=_(GROUPINGS[grouping]), label=shown,
+                month=report.month_text)
+
+        self.app.push_screen(ReportListScreen(heading, "open_referrals" if measure == "open_referrals" else drill, rows))
 
     # --- writing a file -------------------------------------------------------------
 

@@ -41,24 +41,28 @@ from storage.register.categories import (
 from storage.register.emergencies import latest_finding
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from tui.as_text import as_text, notify_text
+from tui.as_text import notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
 from tui.resident_lines import (
+    DATE_WIDTH,
     closing_lines,
     due_line,
     field_line,
     labels,
     note_lines,
+    referral_cells,
     risk_changes,
     text_line,
     visit_lines,
 )
-from tui.texts import RISK_STYLES, SEX_LABELS
+from tui.texts import RISK_STYLES, SEX_LABELS, two_lines
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
+
+
 
 
 class ResidentScreen(NotifyWorkerErrors, Screen[None]):
@@ -123,7 +127,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#referrals", DataTable)
         for key, title in self.REFERRAL_COLUMNS:
-            table.add_column(_(title), key=key)
+            table.add_column(two_lines(_(title), DATE_WIDTH), key=key)
+        table.header_height = max(len(c.label.plain.split("\n")) for c in table.columns.values())  # "Follow / up by"
         self.reload()
 
     def language_changed(self) -> None:
@@ -131,7 +136,8 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         self.query_one("#h-visits", Static).update(_("Visits"))
         table = self.query_one("#referrals", DataTable)
         for key, title in self.REFERRAL_COLUMNS:
-            table.columns[key].label = Text(_(title))
+            table.columns[key].label = Text(two_lines(_(title), DATE_WIDTH))
+        table.header_height = max(len(c.label.plain.split("\n")) for c in table.columns.values())
         if self.profile is not None:
             self._show(self.profile)
 
@@ -217,14 +223,13 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         self.query_one("#benefits", Static).update(Group(*benefit_lines(r, self.benefit_summary, self.app.today())))
 
     def _show_referrals(self, p: Profile) -> None:
+        """The agency and the reason wrap (never cut at the screen's edge): the reason gets what the others leave."""
         table = self.query_one("#referrals", DataTable)
         table.clear()
+        width = table.size.width or self.app.size.width - 4
         for ref in p.referrals:
-            status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
-            late = ref.status != "closed" and ref.due_on is not None and ref.due_on < self.app.today()
-            due = Text(format_column_date(ref.due_on), style="bold red" if late else "")
-            where = as_text(" ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x))
-            table.add_row(where, status, format_column_date(ref.opened_on), due, as_text(ref.reason), key=ref.id)
+            cells = referral_cells(ref, width, self.app.today())
+            table.add_row(*cells, key=ref.id, height=max(len(c.plain.split("\n")) for c in (cells[0], cells[4])))
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals

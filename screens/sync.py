@@ -111,8 +111,7 @@ class SyncScreen(Screen[None]):
                 else _("Enter exports to this folder; Ctrl+O chooses another."))
 
     def language_changed(self) -> None:
-        """Called by the app after a language switch (F2): this screen's words again (the county link keeps its
-        own until the screen is opened again)."""
+        """Called by the app after a language switch (F2): this screen's words again, the county link's too."""
         self.title = _("Sync")
         self.query_one("#intro", Static).update(self._intro())
         self.query_one("#folder-hint", Static).update(self._hint())
@@ -124,14 +123,18 @@ class SyncScreen(Screen[None]):
             table = self.query_one("#bundles", DataTable)
             for column, title in zip(table.columns.values(), BUNDLE_COLUMNS, strict=True):
                 column.label = Text(_(title))
-            self._scan(self._folder(), announce=False)
+            self._scan(self._folder())  # the result line says the count again, in the new words
         else:
             self.query_one("#full", Checkbox).label = _("Everything, not only what is new")
             self._load_pending()  # the counts in words, in the new language (the folder typed stays)
+        for grid in self.query("#grid").results(Select):
+            grid.prompt = _("Choose a grid")
         for button in self.query("#export-grid").results(Button):
             button.label = _("Export for this grid")
         for intro in self.query("#back-intro").results(Static):
             intro.update(_("Send corrections and decisions back to one grid:"))
+        for link in self.query(CountyLink):
+            link.language_changed()
 
     def on_mount(self) -> None:
         self.title = _("Sync")

@@ -169,12 +169,15 @@ class VisitFormScreen(FormKeys, FormScreen):
         w.append(error_label("notes"))
         return w
 
+    def _show_who(self, r: Resident) -> None:
+        self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
+            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
+
     async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
         self.resident = r
         self.sub_title = r.name
         self._proposed = proposed.isoformat()
-        self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
+        self._show_who(r)
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
@@ -185,6 +188,8 @@ class VisitFormScreen(FormKeys, FormScreen):
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
         self.title = _("New visit")
+        if self.resident is not None:
+            self._show_who(self.resident)
         self.call_later(self._rebuild)
 
     async def _rebuild(self) -> None:

@@ -26,7 +26,7 @@ WORDS = {  # what the clerk reads, per language
 
 
 def _text(screen, selector) -> str:
-    return str(screen.query_one(selector, Static).render())
+    return str(screen.query_one(selector, Static).content)  # the text given (a Wrapped renderable: its text)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

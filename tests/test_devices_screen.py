@@ -17,7 +17,7 @@ from tests.sync_helpers import elder, make_township
 
 
 def _text(screen, selector) -> str:
-    return str(screen.query_one(selector, Static).render())
+    return str(screen.query_one(selector, Static).content)  # the text given (a Wrapped renderable: its text)
 
 
 @run_async
@@ -58,3 +58,30 @@ async def test_the_clerk_enrolls_approves_and_revokes_on_screen(tmp_path):
         await settle(pilot)
         assert "revoked" in _text(screen, "#result")
     assert [(v.device_id, v.status) for v in devices.list_devices(t.db)] == [(device, "revoked")]
+
+
+@run_async
+async def test_the_enrollment_message_never_starts_a_line_with_a_colon_at_80_columns(tmp_path):
+    """"…系统不保存它：丢了…" folded at 78 cells put "：" first on a line (seen in tmux, Chinese, 80×24)."""
+    from storage.core.i18n import set_language
+    from tests.test_walkthrough import screen_text
+
+    t = make_township(tmp_path)
+    set_language("zh_CN")
+    try:
+        app = HarnessApp(t.db, DevicesScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("n")
+            await settle(pilot)
+            app.screen.query_one("#grid", Input).value = "G01"
+            app.screen.query_one("#worker", Input).value = "王芳"
+            app.screen.query_one("#worker", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            result = _text(app.screen, "#result")
+            assert "系统不保存它：丢了" in result.replace("\n", "")
+            lines = screen_text(app).splitlines()
+            assert not [line for line in lines if line.strip()[:1] in "，。、；：？！）"], "\n".join(lines)
+    finally:
+        set_language("en")

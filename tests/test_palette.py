@@ -44,3 +44,23 @@ async def test_the_palette_lists_one_order_every_time_and_says_no_match_in_chine
             assert "No matches" not in "\n".join(_entries(app))
     finally:
         set_language("en")
+
+
+@run_async
+async def test_a_countys_palette_offers_no_registering(tmp_path):
+    """A county registers no one (its people come in the townships' bundles): no New resident, no Roster import."""
+    import datetime as dt
+
+    from tests.test_county_screen import _county_with_a_township
+
+    _county_with_a_township(tmp_path, tmp_path / "county.db")
+    set_language("en")
+    app = make_app(tmp_path / "county.db", lang="en", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: app.screen.query(CommandList) and _entries(app))
+        await settle(pilot)
+        text = "\n".join(_entries(app))
+        assert "Sync" in text and "Reports" in text and "Devices" in text
+        assert "New resident" not in text and "Roster import" not in text

@@ -83,6 +83,8 @@ def test_column_titles_go_on_two_lines_at_a_word_or_in_the_middle():
     assert two_lines("Open referrals") == "Open\nreferrals"
     assert two_lines("Visited") == "Visited"  # one word: never cut
     assert two_lines("逾期") == "逾期"
+    assert two_lines("见到本人人数") == "见到本人\n人数"  # the word that ends it stays whole, not 见到本/人人数
+    assert two_lines("最近数据包") == "最近\n数据包"
 
 
 def test_an_age_over_120_is_a_question(zh):

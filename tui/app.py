@@ -31,6 +31,7 @@ from storage.core.paths import log_file
 from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.footer import TranslatedFooter
+from tui.relabel import relabel_screen
 from tui.startup import BACKUP_DELAY, Opened, Startup
 
 if TYPE_CHECKING:
@@ -216,14 +217,13 @@ class GridcareApp(App[int]):
         """Everything in the other language, without a restart.
 
         Binding descriptions are msgids (`N_()`), translated where the footer and the help draw
-        them; screens already open re-label themselves through `language_changed()` if they have one.
+        them; every screen already open is re-labelled (tui/relabel.py: its own `language_changed()`, or composed
+        again with what was typed kept).
         """
         set_language(lang)
         self._relabel()
         for screen in self.screen_stack:
-            relabel = getattr(screen, "language_changed", None)
-            if callable(relabel):
-                relabel()
+            relabel_screen(screen)
             for footer in screen.query(TranslatedFooter):
                 footer.refresh(recompose=True)
         notify_text(self, _("Interface language: {language}").format(

@@ -106,3 +106,24 @@ def visit_lines(p: Profile) -> list[Text | Padding]:
         if v.notes:
             lines.append(indented(v.notes, style="italic"))
     return lines
+
+
+AGENCY_WIDTH, DATE_WIDTH = 16, 10  # the agency and its department over two lines; 2026-11-13 (and 已办结, Closed)
+
+
+def referral_cells(ref, width: int, today) -> tuple:
+    """One row of the resident page's referrals in `width` cells: the agency and the reason wrap, never cut at the
+    screen's edge (the reason gets what the other four columns leave)."""
+    from rich.cells import cell_len
+
+    from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, label
+    from tui.formatting import format_column_date
+    from tui.texts import wrapped_cell
+
+    widest = max(DATE_WIDTH, *(cell_len(label(REFERRAL_STATUSES, code)) for code in REFERRAL_STATUSES))
+    status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
+    late = ref.status != "closed" and ref.due_on is not None and ref.due_on < today
+    due = Text(format_column_date(ref.due_on), style="bold red" if late else "")
+    where = " ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x)
+    return (wrapped_cell(where, AGENCY_WIDTH), status, format_column_date(ref.opened_on), due,
+            wrapped_cell(ref.reason, width - AGENCY_WIDTH - 2 * DATE_WIDTH - widest - 12))

@@ -139,8 +139,24 @@ def two_lines(header: str, fits: int = 6) -> str:
         return header[:cut] + "\n" + header[cut + 1:]
     if cell_len(header) == len(header):  # one word in letters: not cut in two
         return header
+    for tail in CHINESE_TAILS:  # the word that ends the title stays whole: "见到本人/人数", not "见到本/人人数"
+        if header.endswith(tail) and len(header) > len(tail):
+            return header[:-len(tail)] + "\n" + tail
     half = (len(header) + 1) // 2
     return header[:half] + "\n" + header[half:]
+
+
+def wrapped_cell(text: str, width: int) -> Text:
+    """A table cell's text from data over as many lines as it needs in `width` cells (words whole where there
+    are spaces, no line starting with "，"); as_text's: never markup, no control characters."""
+    from tui.as_text import as_text
+    from tui.line_breaks import wrap
+
+    return as_text("\n".join(wrap(str(as_text(text)), max(width, 4))))
+
+
+# the words column titles end in (GLOSSARY.md's own), longest first: a Chinese title is cut before one of them
+CHINESE_TAILS = ("高风险", "数据包", "人数", "次数", "天数", "日期", "对象", "探访", "转介", "补贴")
 
 
 class IndentedLines:

@@ -1,0 +1,75 @@
+"""At 80 columns the tables keep what matters whole, in both languages (issue #13): the resident page's
+referrals (the reason wraps, never cut at the edge) and the county Home's townships (titles on two lines)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable
+
+from storage.core.i18n import set_language
+from tests.pilot_helpers import on_screen, run_async, settle
+from tests.test_walkthrough import screen_text
+from tui.app import make_app
+
+REASON = "监护人长期外出务工，祖母年迈多病，无力照看，孩子多次独自在河边玩耍，需要妇联和学校共同跟进"
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def lang(request):
+    set_language(request.param)
+    yield request.param
+    set_language("en")
+
+
+def no_wider_than_its_box(table: DataTable) -> None:
+    assert table.virtual_size.width <= table.size.width, (table.id, table.virtual_size.width, table.size.width)
+
+
+@run_async
+async def test_the_referral_reason_wraps_inside_80_columns(tmp_path, lang):
+    from screens.resident import ResidentScreen
+    from storage.register.referrals import open_referral
+    from tests.register_helpers import TODAY, make_register_db
+
+    db = make_register_db(tmp_path / "w.db")
+    from sqlmodel import select
+
+    from storage.core.models import Resident
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "赵淑珍")).one().id
+    open_referral(db, rid, "women_fed", REASON, department="县妇联", opened_on=TODAY, today=TODAY,
+                  due_on=TODAY + dt.timedelta(days=7))
+    db.dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(ResidentScreen(rid))
+        await on_screen(pilot, ResidentScreen)
+        table = app.screen.query_one("#referrals", DataTable)
+        await settle(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+        no_wider_than_its_box(table)
+        reason = table.get_row_at(0)[-1]
+        assert reason.plain.replace("\n", "") == REASON  # all of it, over several lines
+        table.focus()
+        await settle(pilot)
+        text = screen_text(app)
+        for line in reason.plain.split("\n"):  # every line of it in view, none beginning with "，"
+            assert line.strip() in text and line[:1] not in "，。、：", (line, text)
+
+
+@run_async
+async def test_the_county_townships_table_fits_80_columns(tmp_path, lang):
+    from tests.test_county_screen import _county_with_a_township
+
+    _county_with_a_township(tmp_path, tmp_path / "county.db")
+    app = make_app(tmp_path / "county.db", lang=lang, today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        table = app.screen.query_one("#t-townships", DataTable)
+        await settle(pilot, lambda: table.row_count == 1)
+        no_wider_than_its_box(table)
+        text = screen_text(app, " ")
+        for words in (("Emergency", "+ high risk", "Missing", "bundles") if lang == "en" else ("紧急和", "高风险", "缺失")):
+            assert words in text, (words, text)

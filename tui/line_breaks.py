@@ -1,0 +1,73 @@
+"""Running text wrapped as Chinese is set: no line starts with a closing mark ("：", "，", "。", "）").
+
+Rich and Textual fold a line of Chinese at the last cell that fits, wherever it falls, so a message
+such as "……的登记码：ABCD" could put "：" at the start of the next line. Here the character before
+such a mark goes down with it (the rule every Chinese typesetter follows); English breaks at spaces.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.text import Text
+
+from storage.core.text import printable
+
+# marks that close something or end a phrase: never the first character of a line
+NO_LINE_START = frozenset("，。、；：？！）】》」』”’…,.;:?!)%")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells (line feeds kept)."""
+    width = max(width, 2)
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for ch in para:
+            if cell_len(line + ch) <= width:
+                line += ch
+                continue
+            if ch == " ":
+                lines.append(line)
+                line = ""
+            elif ch in NO_LINE_START and len(line) > 1 and not line[-1].isspace():
+                lines.append(line[:-1])
+                line = line[-1] + ch
+            elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
+                lines.append(line[:start].rstrip())  # a word, a code or a number goes down whole
+                line = line[start:] + ch
+            elif (space := line.rfind(" ")) > 0 and cell_len(line[space + 1:] + ch) <= width // 2:
+                lines.append(line[:space])  # a short name after a space goes down whole ("federation⏎县妇联")
+                line = line[space + 1:] + ch
+            else:
+                lines.append(line)
+                line = ch
+        lines.append(line)
+    return [line.rstrip() for line in lines]
+
+
+def _word_start(line: str) -> int:
+    """Where the run of letters, digits and dashes that ends `line` starts (after a space or a Chinese character)."""
+    start = len(line)
+    while start > 0 and line[start - 1].isascii() and not line[start - 1].isspace():
+        start -= 1
+    return start
+
+
+class Wrapped:
+    """A renderable of `text` (data allowed: never markup, no control characters) wrapped by `wrap()`."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text, self.style = printable(text, multiline=True), style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in wrap(self.text, options.max_width):
+            yield Text(line, style=self.style, end="\n")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for line in self.text.split("\n")), default=0)
+        return Measurement(min(widest, 4), widest)
+
+    def __str__(self) -> str:
+        return self.text

@@ -111,7 +111,8 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
     periods = _periods(raw)
     # a child for the rules: born after this day (ISO dates compare as text, as SQLite holds them)
     child_after = born_by(day, eligibility.CHILD_UNDER).isoformat()
-    sql, params = _RESIDENTS, {}
+    params: dict[str, str] = {}
+    sql = _RESIDENTS
     if not everyone:
         sql = f"WITH RECURSIVE {ALIAS_CTE} {sql} AND {_may_appear(day, child_after, params)}"
     if grid_code:

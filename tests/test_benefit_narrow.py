@@ -9,6 +9,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from sqlalchemy import text
 
 from storage.core.db import driver_connection, open_database
 from storage.register import eligibility
@@ -58,6 +59,11 @@ def _town(path):
     record_benefit(db, closed, "dibao", start_on="2026-01-01", end_on=TODAY + dt.timedelta(days=5), today=TODAY)
     close_case(db, closed, "moved_away", dt.date(2026, 10, 1), today=TODAY)
     person("独居甲", ["solitary_elder"])  # wants a paired helper
+    blank, paired = person("独居乙", ["solitary_elder"]), person("独居丙", ["left_behind_child"],
+                                                                birth_date=dt.date(2016, 2, 1))
+    with db.write() as s:  # a helper of whitespace only (an older or hostile file): as none
+        s.execute(text("UPDATE resident SET helper_name = :h WHERE id = :id"), {"h": "\u3000\t ", "id": blank})
+        s.execute(text("UPDATE resident SET helper_name = :h WHERE id = :id"), {"h": " 李四", "id": paired})
     return db
 
 
@@ -92,4 +98,4 @@ def test_the_narrowed_lists_are_the_rule_over_everyone(tmp_path, engine):
     assert sorted((r.name, r.benefit) for r in w.unclaimed) == [
         ("儿童甲", "child_allowance"), ("持证甲", "living_subsidy")]
     assert sorted(r.name for r in w.ending) == ["合并甲", "平常甲"]
-    assert [r.name for r in w.unpaired] == ["独居甲"]
+    assert sorted(r.name for r in w.unpaired) == ["独居乙", "独居甲"]

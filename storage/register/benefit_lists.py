@@ -57,6 +57,7 @@ _RESIDENTS = ("SELECT r.id, r.name, r.id_number, r.village_code, r.grid_code, CA
               " r.name_pinyin FROM resident r"
               " WHERE NOT r.deleted AND r.merged_into IS NULL AND r.status = 'active'")
 _BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE NOT deleted"
+_BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # what str.strip() takes away
 _ORDER = {code: i for i, code in enumerate(BENEFIT_KINDS)}
 _PAIRING = frozenset(PAIRING_CATEGORIES)
 _NONE: list = []
@@ -74,24 +75,34 @@ def _may_appear(day: dt.date, child_after: str, params: dict[str, str]) -> str:
     residents and ~10 % of them on a list; the rule in benefit_watch still decides each one read, so
     these terms may name too many, never too few."""
     cats = "coalesce(CAST(r.categories AS TEXT), '')"
-    codes = sorted({*eligibility.HINT_CATEGORIES, *CHILD_CATEGORIES, *PAIRING_CATEGORIES})
+    codes = sorted({*eligibility.HINT_CATEGORIES, *CHILD_CATEGORIES})
     params.update({f"may{i}": _like(code) for i, code in enumerate(codes)})
-    params.update(day=day.isoformat(), until=(day + dt.timedelta(days=ENDING_DAYS)).isoformat(), child=child_after)
+    params.update({f"pair{i}": _like(code) for i, code in enumerate(PAIRING_CATEGORIES)})
+    params.update(day=day.isoformat(), until=(day + dt.timedelta(days=ENDING_DAYS)).isoformat(), child=child_after,
+                  blank=_BLANK)
+    # most elders living alone have their helper: unpaired only with none, or one of whitespace (as .strip())
+    pairing = " OR ".join(f"{cats} LIKE :pair{i} ESCAPE '\\'" for i in range(len(PAIRING_CATEGORIES)))
     terms = ["r.disability_grade IS NOT NULL", "r.birth_date > :child",
              *(f"{cats} LIKE :may{i} ESCAPE '\\'" for i in range(len(codes))),
+             f"(({pairing}) AND (r.helper_name IS NULL OR ltrim(r.helper_name, :blank) = ''))",
              "r.id IN (SELECT coalesce(a.root, b.resident_id) FROM benefit b LEFT JOIN alias a"
              " ON a.id = b.resident_id WHERE NOT b.deleted AND b.end_on >= :day AND b.end_on <= :until)"]
     return "(" + " OR ".join(terms) + ")"
 
 
-def _periods(raw: sqlite3.Connection) -> dict[str, list[tuple[str, Period]]]:
-    """Each resident's periods (a merged duplicate's count for the record it was merged into)."""
+def _periods(raw: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Each resident's benefit rows (a merged duplicate's count for the record it was merged into), as read:
+    made Periods only for the residents the lists read (_own), not for all of a county's 75,000."""
     roots = {dup: root for dup, root in raw.execute(ALIAS_ROOTS_SQL)}
-    out: dict[str, list[tuple[str, Period]]] = defaultdict(list)
+    out: dict[str, list[tuple]] = defaultdict(list)
     # fetchall: a server's cursor walked row by row cost more than the rows' own work (a county: 75,000)
-    for bid, rid, kind, start, end in raw.execute(_BENEFITS).fetchall():
-        out[roots.get(rid, rid)].append((bid, Period(kind, as_date(start), as_date(end))))
+    for row in raw.execute(_BENEFITS).fetchall():
+        out[roots.get(row[1], row[1])].append(row)
     return out
+
+
+def _own(rows: list[tuple]) -> list[tuple[str, Period]]:
+    return [(bid, Period(kind, as_date(start), as_date(end))) for bid, _rid, kind, start, end in rows]
 
 
 def _continued(p: Period, others: list[tuple[str, Period]]) -> bool:
@@ -125,7 +136,7 @@ def benefit_watch(raw: sqlite3.Connection, day: dt.date, grid_code: str | None =
     kinds: dict[tuple, tuple[tuple[eligibility.Hint, ...], bool]] = {}  # -> (hints, should be paired)
     residents = raw.execute(sql, params).fetchall()  # at once, as the periods (a county: 120,000 rows)
     for rid, name, number, village, grid, cats, flags, birth, dcat, dgrade, helper, pinyin in residents:
-        own = periods.get(rid, _NONE)
+        own = _own(periods[rid]) if rid in periods else _NONE
         mine = [p for _bid, p in own] if own else _NONE
         dibao = bool(mine) and any(p.kind == "dibao" and p.current(day) for p in mine)
         key = (cats, flags, dcat, dgrade, None if not birth else str(birth)[:10] > child_after, dibao)

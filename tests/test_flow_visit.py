@@ -211,7 +211,8 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"fell at home", "enter")
         await on_screen(pilot, ResidentScreen)
-        assert app.screen.profile.resident.risk_level == "high"
+        # the page reads the resident again after the write's worker ends: wait for that reading
+        await settle(pilot, lambda: app.screen.profile.resident.risk_level == "high")
 
         await pilot.press("f")
         await on_screen(pilot, ReferralScreen)
@@ -219,7 +220,7 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         app.screen.query_one("#reason", Input).focus()
         await pilot.press(*"hip check", "enter", "ctrl+s")  # Enter moves on to the deadline; Ctrl+S opens it
         await on_screen(pilot, ResidentScreen)
-        assert [r.status for r in app.screen.profile.referrals] == ["open"]
+        await settle(pilot, lambda: [r.status for r in app.screen.profile.referrals] == ["open"])
 
         await pilot.press("c")  # follow up the highlighted referral: the person chooses, closing asks
         await on_screen(pilot, ChooseScreen)
@@ -229,7 +230,8 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
         await on_screen(pilot, ResidentScreen)
-        assert [(r.status, r.outcome) for r in app.screen.profile.referrals] == [("closed", "seen by doctor")]
+        await settle(pilot, lambda: [(r.status, r.outcome) for r in app.screen.profile.referrals]
+                     == [("closed", "seen by doctor")])
 
         await pilot.press("x")
         await on_screen(pilot, ChooseScreen)

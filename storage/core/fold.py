@@ -37,6 +37,10 @@ Key = tuple[str, str]
 # Core table, which SQLModel leaves untyped)
 _EventRow = tuple[str, str, dict[str, Any], int, str, int, str]
 CHUNK = 900  # records per statement: under SQLite's default limit of bound parameters
+# on a server, ids travel as one array and each statement is a round trip that the server works through
+# while Python waits: a county merge's chunk of 20,000 events in a few COPYs, not one per 900 records
+# (10,000, not all 20,000 records' rows at once: memory)
+SERVER_CHUNK = 10_000
 
 
 def state_row(record_type: str, record_id: str, values: dict[str, Any], deleted: bool, newest: int) -> dict[str, Any]:
@@ -152,6 +156,11 @@ class _Read:
 
     single: dict[str, dict[str, Any]] = field(default_factory=dict)
     grouped: dict[str, list[_Ev]] = field(default_factory=lambda: defaultdict(list))
+    clean: bool = False  # the single events' fields are `clean`ed already
+
+
+def _as_is(record_type: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return fields
 
 
 @dataclass
@@ -164,9 +173,12 @@ class _Folded:
     residents: set[str] = field(default_factory=set)
 
 
-def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key, list[dict[str, Any]]]) -> _Read:
-    """The chunk's events: those in hand from `known`, the rest from the log."""
-    read = _Read()
+def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key, list[dict[str, Any]]],
+          known_clean: bool) -> _Read:
+    """The chunk's events: those in hand from `known` (`known_clean`: their fields `clean`ed already), the
+    rest from the log."""
+    read = _Read(clean=known_clean)
+    tidy = _as_is if known_clean else clean
     to_read = []
     for rid in chunk:
         in_hand = known.get((record_type, rid))
@@ -175,9 +187,14 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
         elif len(in_hand) == 1:
             read.single[rid] = in_hand[0]
         else:
-            read.grouped[rid] = [_Ev(e["id"], clean(record_type, e["fields"]), e["hlc"], e["device_id"],
+            read.grouped[rid] = [_Ev(e["id"], tidy(record_type, e["fields"]), e["hlc"], e["device_id"],
                                      int(e.get("base_hlc") or 0), str(e.get("author") or "")) for e in in_hand]
-    if to_read:
+    if to_read and conn.dialect.name == "postgresql":
+        from storage.core.pg_bulk import event_rows
+
+        for rid, eid, fields, stamp, device, base, author in event_rows(conn, record_type, to_read):
+            read.grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
+    elif to_read:
         event_t = Event.__table__  # type: ignore[attr-defined]
         query = select(event_t.c.record_id, event_t.c.id, event_t.c.fields, event_t.c.hlc, event_t.c.device_id,
                        event_t.c.base_hlc, event_t.c.author).where(
@@ -199,7 +216,8 @@ def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk
         only = read.single.get(rid)
         try:
             if only is not None:
-                values = clean(record_type, only["fields"])  # may still hold 'deleted': derive() overwrites it
+                # may still hold 'deleted': derive() overwrites it
+                values = only["fields"] if read.clean else clean(record_type, only["fields"])
                 deleted, newest = bool(values.get("deleted")), only["hlc"]
             else:
                 evs = read.grouped.get(rid, [])
@@ -246,13 +264,17 @@ def _write(conn: Connection, record_type: str, chunk: list[str], read: _Read, fo
         risk_enc.write(conn, folded.risk_rows)
 
 
-def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None) -> list[tuple[str, str, str]]:
+def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[str, Any]]] | None = None, *,
+            known_clean: bool = False, risk_later: set[str] | None = None) -> list[tuple[str, str, str]]:
     """Re-derive the state of the given records from the change log.
 
     Returns their conflicts now, as (id, record type, field).
 
     `known`: for records whose every event is in hand and that have no state yet (a
-    merge's or an import's new records), those events, so they need not be read back.
+    merge's or an import's new records), those events, so they need not be read back;
+    `known_clean`: their fields are `clean`'s already (a merge's, judged by its value checks).
+    `risk_later`: the residents whose risk level may have moved are added to it, for the caller to
+    `refresh_risk` once (a merge, once per bundle: a resident's visits fall in many of its chunks).
     """
     session.flush()
     conn = session.connection()
@@ -266,9 +288,10 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
     for record_type in sorted(by_type):
         enc = row_encoder(record_type)
         ids = sorted(by_type[record_type])
-        for i in range(0, len(ids), CHUNK):
-            chunk = ids[i : i + CHUNK]
-            read = _read(conn, record_type, chunk, known)
+        step = CHUNK if conn.dialect.name == "sqlite" else SERVER_CHUNK
+        for i in range(0, len(ids), step):
+            chunk = ids[i : i + step]
+            read = _read(conn, record_type, chunk, known, known_clean)
             folded = _fold(record_type, chunk, read, enc, risk_enc)
             # records with every event in hand had no state: nothing of theirs to replace
             fresh = {rid for rid in chunk if (record_type, rid) in known}
@@ -276,7 +299,9 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
             residents |= folded.residents
             conflict_ids += [(c["id"], record_type, c["field"]) for c in folded.conflicts]
     _forget(session, by_type)
-    if residents:
+    if risk_later is not None:
+        risk_later |= residents
+    elif residents:
         refresh_risk(session, residents)
     return conflict_ids
 

@@ -28,12 +28,26 @@ def _cursor(conn: Connection):
     return raw.cursor()
 
 
+_SEP = "\x1f"  # the unit separator: no id holds it (ids are RECORD_ID-shaped; a village's name has no control characters)
+
+
+def _id_list(ids: Sequence[str]) -> tuple[str, Any]:
+    """An id list as one parameter and the SQL that reads it as an array: one text joined by _SEP (the driver
+    spelled a list of 20,000 ids out as an array literal item by item, in Python: a twentieth of a county
+    merge), or the list itself should an id hold the separator after all."""
+    joined = _SEP.join(ids)
+    if joined.count(_SEP) != len(ids) - 1 or "" in ids:  # ("" would vanish: string_to_array('') is empty)
+        return "%s::varchar[]", list(ids)
+    return "string_to_array(%s, chr(31))", joined
+
+
 def _ids_in(conn: Connection, table: str, column: str, ids: Sequence[str], extra: str = "",
             params: tuple = ()) -> set[str]:
     if not ids:
         return set()
     with _cursor(conn) as cur:
-        cur.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s){extra}", (list(ids), *params))
+        sql, param = _id_list(ids)
+        cur.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY({sql}){extra}", (param, *params))
         return {r[0] for r in cur}
 
 
@@ -50,7 +64,8 @@ def column_by_id(conn: Connection, table: str, column: str, ids: Sequence[str]) 
     if not ids:
         return {}
     with _cursor(conn) as cur:
-        cur.execute(f"SELECT id, {column} FROM {table} WHERE id = ANY(%s)", (list(ids),))
+        sql, param = _id_list(ids)
+        cur.execute(f"SELECT id, {column} FROM {table} WHERE id = ANY({sql})", (param,))
         return dict(cur.fetchall())
 
 
@@ -59,8 +74,20 @@ def event_fields(conn: Connection, record_type: str, record_ids: Sequence[str]) 
     if not record_ids:
         return []
     with _cursor(conn) as cur:
-        cur.execute("SELECT record_id, fields FROM event WHERE record_type = %s AND record_id = ANY(%s)",
-                    (record_type, list(record_ids)))
+        sql, param = _id_list(record_ids)
+        cur.execute(f"SELECT record_id, fields FROM event WHERE record_type = %s AND record_id = ANY({sql})",
+                    (record_type, param))
+        return list(cur.fetchall())
+
+
+def event_rows(conn: Connection, record_type: str, record_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(record id, id, fields, hlc, device id, base hlc, author) of every event of these records, for a fold."""
+    if not record_ids:
+        return []
+    with _cursor(conn) as cur:
+        sql, param = _id_list(record_ids)
+        cur.execute("SELECT record_id, id, fields, hlc, device_id, base_hlc, author FROM event"
+                    f" WHERE record_type = %s AND record_id = ANY({sql})", (record_type, param))
         return list(cur.fetchall())
 
 
@@ -105,7 +132,8 @@ def delete_ids(conn: Connection, table: str, column: str, ids: Sequence[str], ex
     """DELETE the rows whose `column` is one of `ids`; `extra` is SQL with %s placeholders for `params`."""
     if ids:
         with _cursor(conn) as cur:
-            cur.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s){extra.replace('?', '%s')}", (list(ids), *params))
+            sql, param = _id_list(ids)
+            cur.execute(f"DELETE FROM {table} WHERE {column} = ANY({sql}){extra.replace('?', '%s')}", (param, *params))
 
 
 def replace_tuples(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -153,12 +181,13 @@ def refresh_risk(conn: Connection, resident_ids: Sequence[str]) -> None:
     rule in one statement for every resident given (its chunked correlated UPDATE cost seconds per bundle)."""
     if not resident_ids:
         return
+    sql, param = _id_list(resident_ids)
     with _cursor(conn) as cur:
         cur.execute(
             "UPDATE resident r SET risk_level = coalesce(latest.level, 'low')"
-            " FROM unnest(%s::varchar[]) AS ids(id)"
+            f" FROM unnest({sql}) AS ids(id)"
             " LEFT JOIN LATERAL (SELECT ra.level FROM risk_assessment ra WHERE ra.resident_id = ids.id AND NOT ra.deleted"
             "  ORDER BY ra.assessed_on DESC, ra.hlc DESC LIMIT 1) latest ON true"
             # a row whose level stays is not rewritten (PostgreSQL writes a new row version per update)
             " WHERE r.id = ids.id AND r.risk_level IS DISTINCT FROM coalesce(latest.level, 'low')",
-            (list(resident_ids),))
+            (param,))

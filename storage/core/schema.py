@@ -303,16 +303,37 @@ def field_problem(spec: FieldSpec, value: Any) -> str | None:
     return None
 
 
-def fields_problem(record_type: str, fields: dict[str, Any], specs: dict[str, FieldSpec]) -> FoldError | None:
-    """The first field of an event that no event may set, or set to this value; None if all may."""
-    for name, value in clean(record_type, fields).items():
-        field = specs.get(name)
-        if field is None or not field.writable:
+def fields_problem(record_type: str, fields: dict[str, Any], specs: dict[str, FieldSpec], *,
+                   cleaned: bool = False) -> FoldError | None:
+    """The first field of an event that no event may set, or set to this value; None if all may.
+
+    `cleaned`: `fields` is `clean`'s result already. Each field is judged by `field_problem` compiled
+    for it (storage/core/field_checks.py: the same answers, asked faster: a merge judges every value
+    of every event).
+    """
+    checks = _checks(specs)
+    for name, value in (fields if cleaned else clean(record_type, fields)).items():
+        check = checks.get(name)
+        if check is None:  # not a field, or one no event may set
             return FoldError(record_type, name, "not_writable")
-        reason = field_problem(field, value)
+        reason = check(value)
         if reason:
             return FoldError(record_type, name, reason)
     return None
+
+
+# id(specs) -> (specs, {writable field: its compiled check}); the specs are kept so their id is never reused
+_CHECKS: dict[int, tuple[dict[str, FieldSpec], dict[str, Callable[[Any], str | None]]]] = {}
+
+
+def _checks(specs: dict[str, FieldSpec]) -> dict[str, Callable[[Any], str | None]]:
+    known = _CHECKS.get(id(specs))
+    if known is None or known[0] is not specs:
+        from storage.core.field_checks import checker
+
+        known = specs, {name: checker(field) for name, field in specs.items() if field.writable}
+        _CHECKS[id(specs)] = known
+    return known[1]
 
 
 def event_problem(ev: dict[str, Any]) -> FoldError | None:

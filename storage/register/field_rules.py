@@ -30,6 +30,7 @@ from storage.core.schema import (
     RECORD_ID,
     FieldSpec,
     FoldError,
+    clean,
     event_problem,
     fields_problem,
     record_spec,
@@ -176,11 +177,22 @@ def checked_spec(record_type: str) -> dict[str, FieldSpec]:
 
 def event_refusal(ev: dict[str, Any]) -> FoldError | None:
     """Why a merge must refuse this event (a FoldError naming the record type and field), or None."""
+    return judged(ev)[0]
+
+
+def judged(ev: dict[str, Any]) -> tuple[FoldError | None, dict[str, Any]]:
+    """(`event_refusal(ev)`, the event's fields `clean`ed): the merge folds what it judged, cleaned once."""
+    fields = ev["fields"]
     problem = event_problem(ev)
     if problem is not None:
-        return problem
-    record_type, fields = ev["record_type"], ev["fields"]
-    problem = fields_problem(record_type, fields, checked_spec(record_type))
+        return problem, fields
+    record_type = ev["record_type"]
+    fields = clean(record_type, fields)
+    return _refusal(ev, record_type, fields), fields
+
+
+def _refusal(ev: dict[str, Any], record_type: str, fields: dict[str, Any]) -> FoldError | None:
+    problem = fields_problem(record_type, fields, checked_spec(record_type), cleaned=True)
     if problem is not None:
         return problem
     if record_type == "emergency_ack" and not _FINDING_KEY.fullmatch(ev["record_id"]):
@@ -189,7 +201,8 @@ def event_refusal(ev: dict[str, Any]) -> FoldError | None:
         rule = SETTINGS.get(ev["record_id"])
         if rule is None:
             return FoldError(record_type, "id", "bad_id")
-        if fields.get("value") is not None and not rule(fields["value"]):
+        value = ev["fields"].get("value")  # as the event gives it, before `clean`
+        if value is not None and not rule(value):
             return FoldError(record_type, "value", "invalid")
     return None
 

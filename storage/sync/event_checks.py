@@ -18,13 +18,15 @@ from storage.register.field_labels import record_field_label
 from storage.sync.bundle_file import BundleError
 
 
-def check_events(events: list[dict[str, Any]], name: str, before: int = 0) -> None:
+def check_events(events: list[dict[str, Any]], name: str, before: int = 0) -> dict[int, dict[str, Any]]:
     """Every value of every event of a chunk, before it is written (storage/register/field_rules.py).
 
     `before`: events of the bundle before this chunk, so that a malformed one is numbered in the file.
+    Returns the fields `clean` changed, by the event object's id(): what the merge folds (not cleaned twice).
     """
-    from storage.register.field_rules import event_refusal
+    from storage.register.field_rules import judged
 
+    cleaned: dict[int, dict[str, Any]] = {}
     last = None
     for n, ev in enumerate(events, start=before + 1):
         if ev is last:  # a line repeated as it was (storage/sync/bundle_payload.py): checked once
@@ -33,10 +35,13 @@ def check_events(events: list[dict[str, Any]], name: str, before: int = 0) -> No
         if ev["record_type"] not in RECORD_TABLES:
             problem = _("record {n} inside the bundle is malformed.").format(n=n)
             raise BundleError("bad_event", _("{file}: {problem}").format(file=printable(name), problem=problem), problem)
-        refusal = event_refusal(ev)
+        refusal, fields = judged(ev)
         if refusal is not None:
             problem = problem_text(refusal)
             raise BundleError("bad_event", _("{file}: {problem}").format(file=printable(name), problem=problem), problem)
+        if fields is not ev["fields"]:
+            cleaned[id(ev)] = fields
+    return cleaned
 
 
 def problem_text(exc: BaseException) -> str:

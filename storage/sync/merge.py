@@ -25,7 +25,7 @@ from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.fold import rebuild
+from storage.core.fold import rebuild, refresh_risk
 from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from storage.core.models import (
@@ -44,9 +44,10 @@ from storage.sync.authorise import NotAllowed
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
 from storage.sync.conflicts import FOLLOWERS
 from storage.sync.devices import Trust, hold, register
-from storage.sync.event_checks import check_events, problem_text
+from storage.sync.event_checks import problem_text
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache
+from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import remember, remembered
 
@@ -233,6 +234,7 @@ class _Tally:
     conflicts: int = 0
     newest: int = 0
     records: int = 0
+    risk_moved: set[str] = field(default_factory=set)  # residents whose risk level is refreshed once, at the end
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
@@ -249,11 +251,18 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     tally = _Tally()
     ident = s.get(Identity, 1)
     authorise = authoriser(s, ident, trust)
-    for chunk in _batches(events, CHUNK_EVENTS):
-        if authorise is not None:  # first: "written by another device" says more than the values it forged
-            authorise(chunk)
-        check_events(chunk, path.name, tally.events)
-        _apply_chunk(s, chunk, tally)
+    # on a server, the next chunk is read and checked while this one is written (storage/sync/read_ahead.py);
+    # closed here, whatever is raised: its thread leaves the file before the caller closes it
+    ahead = s.connection().dialect.name != "sqlite"
+    with contextlib.closing(chunks(events, CHUNK_EVENTS, path.name, ahead=ahead)) as stream:
+        for chunk in stream:
+            if authorise is not None:  # first: "written by another device" says more than the values it forged
+                authorise(chunk.events)
+            if chunk.problem is not None:
+                raise chunk.problem
+            _apply_chunk(s, chunk.events, chunk.cleaned, tally)
+    if tally.risk_moved:
+        refresh_risk(s, tally.risk_moved)
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
@@ -276,22 +285,13 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     s.flush()
 
 
-def _batches(events: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for ev in events:
-        chunk.append(ev)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> None:
+def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, dict[str, Any]], tally: _Tally) -> None:
     """The set union of one chunk's events, then the records they touch re-derived.
 
     An id met twice keeps its first event, as INSERT OR IGNORE does (and as an earlier chunk's, or
     another bundle's, copy already in the database does): what is folded is what is stored.
+    `cleaned`: the fields the value checks cleaned (by id() of the event): the events of new records
+    are folded with them, as they were judged, instead of being cleaned again.
     """
     conn = s.connection()
     bulk = for_connection(conn)
@@ -313,8 +313,9 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], tally: _Tally) -> Non
     for ev in new:
         key = (ev["record_type"], ev["record_id"])
         if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
-            fresh.setdefault(key, []).append(ev)
-    after = _reviewed(rebuild(s, keys, fresh))
+            fields = cleaned.get(id(ev))
+            fresh.setdefault(key, []).append(ev if fields is None else {**ev, "fields": fields})
+    after = _reviewed(rebuild(s, keys, fresh, known_clean=True, risk_later=tally.risk_moved))
     tally.events += len(events)
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))

@@ -93,6 +93,16 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Every rule above needs a child or a disability: who has neither gets no hint, and the lists
+# (storage/register/benefit_lists.py) read only residents who may have one, by these facts in SQL: a
+# recorded grade, one of these categories, or a child (tests/test_benefit_narrow.py tries every Facts).
+HINT_CATEGORIES = ("severely_disabled", "disabled_3_4_intellectual_mental")
+
+
+def may_hint(f: Facts) -> bool:
+    return f.child or f.disabled
+
+
 @dataclass(frozen=True, slots=True)
 class Hint:
     benefit: str

@@ -45,6 +45,7 @@ from tui.as_text import notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
+from tui.line_breaks import typeset
 from tui.resident_lines import (
     DATE_WIDTH,
     closing_lines,
@@ -178,7 +179,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             lines.append(text_line((due_line(p), "bold red" if overdue else "")))
         if r.notes:
             lines.append(note_lines(_("Notes"), r.notes))
-        self.query_one("#profile", Static).update(Group(*lines))
+        self.query_one("#profile", Static).update(Group(*typeset(lines)))
         cats = [field_line(_("Categories"), labels(SHOWN_CATEGORIES, with_derived(r.categories, p.age)))]
         flags = [f for f in r.flags if f != "oldest_old"]  # 高龄 is shown with the categories, from the birth date
         if flags:
@@ -190,12 +191,12 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
                    if p.age_out_on > self.app.today() else
                    _("Aged out of the child category on {date}: close the case or change its category."))
             cats.append(Text(msg.format(date=format_date(p.age_out_on)), style="bold dark_orange"))
-        self.query_one("#categories", Static).update(Group(*cats))
+        self.query_one("#categories", Static).update(Group(*typeset(cats)))
         family = [field_line(_("Guardian"), " ".join(x for x in (r.guardian_name, r.guardian_relation, r.guardian_phone) if x))]
         for who, name, status in ((_("Father"), r.father_name, r.father_status), (_("Mother"), r.mother_name, r.mother_status)):
             if name or status:
                 family.append(field_line(who, " ".join(x for x in (name, label(PARENT_STATUSES, status)) if x)))
-        self.query_one("#family", Static).update(Group(*family))
+        self.query_one("#family", Static).update(Group(*typeset(family)))
         disability = self.query_one("#disability", Static)
         disability.display = bool(r.disability_card)
         if r.disability_card:
@@ -210,7 +211,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
             risk.append(Text("  {date}  {level}  {reason}  {who}".format(
                 date=format_column_date(a.assessed_on), level=set_cell_size(label(RISK_LEVELS, a.level), width),
                 reason=a.reason or _("assessed at a visit"), who=a.assessor), style="dim"))
-        self.query_one("#risk", Static).update(Group(*risk))
+        self.query_one("#risk", Static).update(Group(*typeset(risk)))
         self.query_one("#assessment", Static).update(
             assessment_renderable(p.assessments, r.risk_level, format_date))
         self._show_benefits(r)
@@ -220,7 +221,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
 
     def _show_benefits(self, r) -> None:
         """Benefits in force, 应享未享 hints, and the paired helper (b and p open their screens)."""
-        self.query_one("#benefits", Static).update(Group(*benefit_lines(r, self.benefit_summary, self.app.today())))
+        self.query_one("#benefits", Static).update(Group(*typeset(benefit_lines(r, self.benefit_summary, self.app.today()))))
 
     def _show_referrals(self, p: Profile) -> None:
         """The agency and the reason wrap (never cut at the screen's edge): the reason gets what the others leave."""

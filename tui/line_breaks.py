@@ -32,8 +32,12 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(line)
                 line = ""
             elif ch in NO_LINE_START and len(line) > 1 and not line[-1].isspace():
-                lines.append(line[:-1])
-                line = line[-1] + ch
+                # marks in a row (）、) go down together, with the character before the first of them
+                k = len(line) - 1
+                while k > 1 and line[k] in NO_LINE_START:
+                    k -= 1
+                lines.append(line[:k])
+                line = line[k:] + ch
             elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
                 lines.append(line[:start].rstrip())  # a word, a code or a number goes down whole
                 line = line[start:] + ch
@@ -71,3 +75,36 @@ class Wrapped:
 
     def __str__(self) -> str:
         return self.text
+
+
+class Typeset:
+    """A styled line (a field's bold name and its value) wrapped by `wrap()`, its styles kept.
+
+    Rich folds a Text at the last cell that fits, so a resident page line such as 救助补贴：……（未记录起止日期）
+    could leave "）" alone at the start of the next line.
+    """
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        plain, at = self.text.plain, 0
+        for line in wrap(plain, options.max_width):
+            start = plain.find(line, at) if line else at
+            start = at if start < 0 else start
+            piece = self.text[start:start + len(line)]
+            piece.end = "\n"
+            yield piece
+            at = start + len(line)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for line in self.text.plain.split("\n")), default=0)
+        return Measurement(min(widest, 4), widest)
+
+    def __str__(self) -> str:
+        return self.text.plain
+
+
+def typeset(items: list) -> list:
+    """`items` (lines of a page section) with every Text among them wrapped as Chinese is set."""
+    return [Typeset(item) if isinstance(item, Text) else item for item in items]

@@ -1,0 +1,29 @@
+"""The resident page's lines are set as Chinese is: no line starts with a closing mark, styles kept."""
+
+from rich.console import Console
+from rich.text import Text
+
+from tui.line_breaks import NO_LINE_START, Typeset
+
+
+def _lines(renderable, width: int) -> list[Text]:
+    console = Console(width=width, record=True, color_system=None)
+    return [Text("".join(seg.text for seg in line)) for line in console.render_lines(renderable, console.options.update(width=width))]
+
+
+def test_a_closing_bracket_goes_down_with_the_character_before_it():
+    line = Text.assemble(("救助补贴：", "bold"), "困境儿童基本生活保障金（自2023-09-16起）、低保对象（未记录起止日期）")
+    for width in range(20, 80):
+        plain_rich = [ln.plain.rstrip() for ln in _lines(line, width)]
+        set_lines = [ln.plain.rstrip() for ln in _lines(Typeset(line), width)]
+        assert "".join(set_lines) == "".join(plain_rich) == line.plain  # nothing lost or added
+        assert all(not s or s[0] not in NO_LINE_START for s in set_lines[1:]), (width, set_lines)
+    # at 77 cells Rich alone leaves "）" alone on the second line, as the demo page showed at 80 columns
+    assert [ln.plain.rstrip() for ln in _lines(line, 77)][1].startswith("）")
+
+
+def test_the_field_name_keeps_its_style():
+    line = Text.assemble(("救助补贴：", "bold"), "低保对象（未记录起止日期）")
+    console = Console(width=80, color_system=None)
+    segments = [seg for seg in console.render(Typeset(line)) if seg.text.strip()]
+    assert segments[0].text == "救助补贴：" and segments[0].style is not None and segments[0].style.bold

@@ -55,6 +55,11 @@ class GridcareApp(App[int]):
         Binding("f2", "switch_language", N_("Language"), id="app.language"),
         Binding("escape", "back", N_("Back"), show=False, id="app.back"),
         Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="app.quit"),
+        # Tab moves the focus before the next key is read, on every screen and dialog (forms add their own,
+        # tui/form_keys.py): otherwise keys typed right after Tab in one burst go to the widget being left,
+        # and a reason typed fast after choosing in a dialog's list was lost (seen in tmux, issue #13)
+        Binding("tab", "focus_next", "", show=False, priority=True, id="app.next"),
+        Binding("shift+tab", "focus_previous", "", show=False, priority=True, id="app.previous"),
     ]
 
     def __init__(self, db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,

@@ -1,0 +1,40 @@
+"""Keys typed ahead in a dialog reach the field the person moved to (issue #13, seen in tmux).
+
+Closing a case: choose the reason in the list, Tab, type the remark fast. Tab was acted on only after
+the keys behind it had gone to the list being left, so the remark was lost without a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+from textual.widgets import Input, Select
+
+from screens.dialogs import ChooseScreen
+from screens.resident import ResidentScreen
+from storage.core.models import Resident
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.register_helpers import make_register_db
+from tests.test_field_blockers_app import burst
+from tui.app import make_app
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@run_async
+async def test_a_remark_typed_right_after_tab_lands_in_the_remark_box(tmp_path):
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    with db.session() as s:
+        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentScreen(rid))
+        await pilot.press("x")
+        await on_screen(pilot, ChooseScreen)
+        app.screen.query_one("#choice", Select).value = "moved_away"
+        app.screen.query_one("#choice", Select).focus()
+        await pilot.pause()
+        burst(app, ["tab", *"moved to town"])
+        await settle(pilot, lambda: app.screen.query_one("#reason", Input).value == "moved to town")
+        assert app.screen.query_one("#reason", Input).has_focus

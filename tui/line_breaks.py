@@ -59,24 +59,6 @@ def _word_start(line: str) -> int:
     return start
 
 
-class Wrapped:
-    """A renderable of `text` (data allowed: never markup, no control characters) wrapped by `wrap()`."""
-
-    def __init__(self, text: str, style: str = "") -> None:
-        self.text, self.style = printable(text, multiline=True), style
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in wrap(self.text, options.max_width):
-            yield Text(line, style=self.style, end="\n")
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        widest = max((cell_len(line) for line in self.text.split("\n")), default=0)
-        return Measurement(min(widest, 4), widest)
-
-    def __str__(self) -> str:
-        return self.text
-
-
 class Typeset:
     """A styled line (a field's bold name and its value) wrapped by `wrap()`, its styles kept.
 
@@ -108,3 +90,8 @@ class Typeset:
 def typeset(items: list) -> list:
     """`items` (lines of a page section) with every Text among them wrapped as Chinese is set."""
     return [Typeset(item) if isinstance(item, Text) else item for item in items]
+
+
+def Wrapped(text: str, style: str = "") -> Typeset:  # noqa: N802 (used as the renderable's name)
+    """`text` (data allowed: never markup, no control characters) wrapped by `wrap()`."""
+    return Typeset(Text(printable(text, multiline=True), style=style))

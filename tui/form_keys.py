@@ -1,4 +1,4 @@
-"""Tab, Shift+Tab and Enter on our forms: the focus moves before the next key is delivered.
+"""Enter on our forms (Tab and Shift+Tab on every screen, tui/app.py): the focus moves before the next key is delivered.
 
 Textual hands each key to the widget focused at the moment the app reads the key, and
 posts it to that widget's queue; Tab is acted on later, when it has bubbled up from
@@ -6,7 +6,7 @@ there. Keys typed right after Tab (ahead of a slow laptop, or read in one burst 
 the terminal) were therefore all delivered to the field being left: the name became
 测试老人11010519491231002X and the ID number stayed empty (issue #12, textual 8.2).
 A priority binding runs in the app's own key handling, before the next key is read,
-so these keys move the focus first. Enter moves on only from a text box; anywhere else
+so these keys move the focus first; the app binds Tab and Shift+Tab that way for every screen. Enter moves on only from a text box; anywhere else
 (a list, a choice, the notes) it does what that widget does with it.
 """
 
@@ -19,8 +19,6 @@ from textual.widgets import Input
 from storage.core.i18n import N_, _
 
 FORM_KEYS = [
-    Binding("tab", "form_next", N_("Next field"), show=False, priority=True, id="form.next"),
-    Binding("shift+tab", "form_previous", N_("Previous field"), show=False, priority=True, id="form.previous"),
     Binding("enter", "form_enter", N_("Next field (from a text box)"), show=False, priority=True, id="form.enter"),
 ]
 
@@ -39,12 +37,6 @@ class FormKeys:
             (_("Up, Down"), N_("Move in a list or checklist")),
             (_("Space"), N_("Tick or untick a box ([x] ticked, [ ] not)")),
         ]
-
-    def action_form_next(self) -> None:
-        self.focus_next()  # type: ignore[attr-defined]
-
-    def action_form_previous(self) -> None:
-        self.focus_previous()  # type: ignore[attr-defined]
 
     def action_form_enter(self) -> None:
         if not isinstance(self.focused, Input):  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from storage.core.models import Referral, Resident, Visit
 from storage.register.referrals import open_referral
 from storage.register.residents import close_case
 from tests.pilot_helpers import run_async, workers_done
+from tests.pilot_helpers import settle as settle_until
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
@@ -158,20 +159,24 @@ async def test_close_and_reopen_both_default_to_no_and_the_key_says_which(tmp_pa
         assert app.screen.profile.resident.status == "active"
         close_case(db, rid, "moved_away", closed_on=TODAY, today=TODAY)
         app.screen.reload()
-        await settle(pilot, 0.2)
+
+        def status(wanted: str):
+            # the page reads the resident again in a worker: wait for that reading, not a fixed time
+            return lambda: isinstance(app.screen, ResidentScreen) and app.screen.profile.resident.status == wanted
+
+        await settle_until(pilot, status("closed"))
         shown = {b.binding.action: b.binding.description for b in app.screen.active_bindings.values()}
         assert shown.get("reopen_case") == "Put back on the register" and "close_case" not in shown
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "no"
         await pilot.press("escape")  # Esc is the safe answer too
-        await settle(pilot, 0.2)
+        await settle_until(pilot, lambda: isinstance(app.screen, ResidentScreen))
         assert app.screen.profile.resident.status == "closed"
         await pilot.press("x")
         await settle(pilot)
         await pilot.press("y")
-        await settle(pilot, 0.2)
-        assert app.screen.profile.resident.status == "active"
+        await settle_until(pilot, status("active"))
 
 
 @run_async

@@ -22,12 +22,19 @@ from typing import TYPE_CHECKING, Any
 from storage.register.assessments import DIMENSIONS
 from storage.register.categories import ADVANCED_AGE_FROM, CHILD_CATEGORIES
 from storage.register.policy import MONTH, Policy, born_by, counting_visit_sql
-from storage.register.report_query import ALIAS_CTE, PERSON_COLUMNS, key_person_where, last_seen_sql, risk_at_sql
+from storage.register.report_query import ALIAS_CTE, key_person_where, last_seen_sql, risk_at_sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 LOW_LEVELS = ("low", "medium")
+# report_query.PERSON_COLUMNS but the id, village, grid and categories km has already
+_PERSON_REST = ("name", "name_pinyin", "id_number", "sex", "birth_date", "status", "closed_on", "close_reason",
+                "registered_on", "visit_frequency_days", "close_note")
+# km's columns in the order of PERSON_COLUMNS (report_query.person_row reads them by position)
+_KM_PERSON = ("km.id, km.r_name, km.r_name_pinyin, km.r_id_number, km.r_sex, km.r_birth_date, km.village_code,"
+              " km.grid_code, km.cats, km.r_status, km.r_closed_on, km.r_close_reason, km.r_registered_on,"
+              " km.r_visit_frequency_days, km.r_close_note")
 # every merged duplicate -> the record it ends up in (report_query.ALIAS_ROOTS_SQL), as CTEs to go on with
 ROOTS_CTES = (f"WITH RECURSIVE {ALIAS_CTE},"
               " roots AS (SELECT a.id, a.root FROM alias a JOIN resident ar ON ar.id = a.root"
@@ -136,6 +143,9 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
         "  AND (f.opened_on IS NULL OR f.opened_on <= :day) AND (f.status != 'closed' OR f.closed_on > :day)),"
         " km AS (SELECT r.id, r.grid_code, coalesce(r.village_code, g.village_code, '') AS village_code,"
         "  mv.first_home, mv.first_any, mv.seen,"
+        # the rest of report_query.PERSON_COLUMNS, for listed_rows (read only there: a query that reads none
+        # of them does not read them)
+        f"  {', '.join(f'r.{c} AS r_{c}' for c in _PERSON_REST)},"
         "  CAST(r.categories AS TEXT) AS cats, CASE WHEN r.birth_date <= :elder THEN 1 ELSE 0 END AS elder,"
         f"  CASE WHEN mv.first_home <= {end} THEN 'in_person' WHEN mv.first_any <= {end} THEN 'other_ways'"
         # closed in the month before any visit that counts: no key person of it
@@ -195,22 +205,35 @@ def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date
     return out
 
 
+def run_start_sql(packed: str, resident: str, level: str, day: str) -> str:
+    """due.risk_from_sql's day (the first assessment of the latest unbroken run at `level`, up to `day`) in two
+    look-ups by ix_risk_resident: the latest assessment at another level, then the earliest at `level` not
+    before it. Its correlated NOT EXISTS cost ~0.5 s for a county's 12,000 listed at high risk (issue #17).
+    `packed`: report_query.risk_packed's; its date and clock (the text before the level) sort as they do,
+    so "not before" is >= on them, as NOT EXISTS (another level strictly after) is."""
+    moment = packed.removesuffix(" || '|' || ra.level")
+    assert moment != packed, "risk_packed ends with the level"
+    return (f"(SELECT min(ra.assessed_on) FROM risk_assessment ra WHERE ra.resident_id = {resident}"
+            f" AND NOT ra.deleted AND ra.level = {level} AND ra.assessed_on <= {day}"
+            f" AND {moment} >= coalesce((SELECT max({moment.replace('ra.', 'rb.')}) FROM risk_assessment rb"
+            f"  WHERE rb.resident_id = {resident} AND NOT rb.deleted AND rb.level != {level}"
+            f"  AND rb.assessed_on <= {day}), ''))")
+
+
 def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
                 grid_code: str | None, extra: list[str]) -> list[tuple]:
     """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
     then their first visit in person and first visit that counts in the month (a duplicate's included), and
     the day their risk level began when it is high or emergency (report_query.risk_began's, here per row)."""
-    from storage.register.due import risk_from_sql
     from storage.register.report_query import risk_packed, text
 
     ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra)
     # the last visit that counts: the month's (on or before the day) when there is one, else looked up
     # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
-    sql = (f"{ctes}, x AS MATERIALIZED (SELECT {PERSON_COLUMNS}, coalesce(km.seen, {last_seen_sql(policy)}) AS seen,"
-           f" {risk_at_sql(column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
-           " FROM km JOIN resident r ON r.id = km.id LEFT JOIN grid g ON g.id = r.grid_code"
-           " WHERE km.standing IS NOT NULL AND km.plain = 0)"
+    sql = (f"{ctes}, x AS MATERIALIZED (SELECT {_KM_PERSON}, coalesce(km.seen, {last_seen_sql(policy, 'km.id')})"
+           f" AS seen, {risk_at_sql('km.id', column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
+           " FROM km WHERE km.standing IS NOT NULL AND km.plain = 0)"
            # the risk packed as "date|clock|level": the level from its 33rd character
            " SELECT x.*, CASE WHEN substr(x.risk, 33) IN ('high', 'emergency')"
-           f" THEN {risk_from_sql('x.id', 'substr(x.risk, 33)', ':day')} END FROM x")
+           f" THEN {run_start_sql(risk_packed(conn), 'x.id', 'substr(x.risk, 33)', ':day')} END FROM x")
     return list(conn.execute(text(sql), params))

@@ -43,6 +43,9 @@ def server_settings(conn: Connection) -> None:
 
 def read_beside(conn: Connection, passes: list[Pass], first: dt.date, last: dt.date, day: dt.date,
                 grid_code: str | None) -> Beside:
+    # the benefit lists first: mostly Python, while the report's own connection waits on the server for the
+    # listed key persons; then the grouped SQL, while the report turns its listed rows into people
+    watch = benefit_watch(driver_connection(conn), day, grid_code)
     groups: list[tuple[Pass, Group]] = []
     workers: list[tuple] = []
     for one in passes:  # one pass per distinct policy of the townships (a township: one)
@@ -50,7 +53,7 @@ def read_beside(conn: Connection, passes: list[Pass], first: dt.date, last: dt.d
                    if one.has(township_of(g.grid_code, g.village_code))]
         workers += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
                     if one.has(township_of(w[1] or "", ""))]
-    return Beside(groups, workers, benefit_watch(driver_connection(conn), day, grid_code))
+    return Beside(groups, workers, watch)
 
 
 class Pending:

@@ -78,6 +78,9 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
         trend = add_trend(t_dbs[code], township)
         assert [(r.key, r.key_persons, r.visited) for r in report.trend.rows if r.key.startswith(code)] == [
             (r.key, r.key_persons, r.visited) for r in trend.rows]
+        # a grid is named below its township, as a village is (two townships may each have a 杨家村)
+        assert [r.label for r in report.trend.rows if r.key.startswith(code)] == [
+            township.township_name + r.label for r in trend.rows]
     sheets = [_followup(t, code) for code, t in own.items()]
     assert all(sum(r[2] for r in s[1]) > 0 and s[2] and s[3] for s in sheets)  # assessed, benefit lists, emergencies
     assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUNDLE_COLUMNS = (N_("File"), N_("Worker"), N_("Grid"), N_("Bundle"), N_("Written"), N_("Changes"), N_("Status"))
+# a county's bundles come from townships: who sent each and from which township (they name no grid)
+COUNTY_COLUMNS = (N_("File"), N_("Sent by"), N_("Township"), N_("Bundle"), N_("Written"), N_("Changes"), N_("Status"))
 
 
 class SyncScreen(Screen[None]):
@@ -110,6 +112,9 @@ class SyncScreen(Screen[None]):
         return (_("Enter lists the bundles in this folder; Enter again merges them.") if self.township
                 else _("Enter exports to this folder; Ctrl+O chooses another."))
 
+    def _columns(self) -> tuple[str, ...]:
+        return COUNTY_COLUMNS if self.role == "county" else BUNDLE_COLUMNS
+
     def language_changed(self) -> None:
         """Called by the app after a language switch (F2): this screen's words again, the county link's too."""
         self.title = _("Sync")
@@ -121,7 +126,7 @@ class SyncScreen(Screen[None]):
         self._show_key_state()
         if self.township:
             table = self.query_one("#bundles", DataTable)
-            for column, title in zip(table.columns.values(), BUNDLE_COLUMNS, strict=True):
+            for column, title in zip(table.columns.values(), self._columns(), strict=True):
                 column.label = Text(_(title))
             self._scan(self._folder())  # the result line says the count again, in the new words
         else:
@@ -144,7 +149,7 @@ class SyncScreen(Screen[None]):
         self.query_one("#progress", ProgressBar).display = False
         if self.township:
             table = self.query_one("#bundles", DataTable)
-            for key, title in zip(("file", "worker", "grid", "seq", "date", "events", "status"), BUNDLE_COLUMNS,
+            for key, title in zip(("file", "worker", "grid", "seq", "date", "events", "status"), self._columns(),
                                   strict=True):
                 table.add_column(_(title), key=key)
         self._load_start()
@@ -278,7 +283,8 @@ class SyncScreen(Screen[None]):
         table.clear()
         for b in listings:
             status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
-            table.add_row(as_text(b.path.name), as_text(b.worker), as_text(b.grid.split("-", 1)[-1]), str(b.seq or ""),
+            place = b.township if self.role == "county" else b.grid.split("-", 1)[-1]
+            table.add_row(as_text(b.path.name), as_text(b.worker), as_text(place), str(b.seq or ""),
                           format_datetime(b.created, "short") if b.created else "", format_number(b.events), status,
                           key=str(b.path))
         if not announce:

@@ -28,7 +28,8 @@ SIZES = {
     "hostile": (5, 50, 5_000),  # merge-law histories with a hostile enrolled device and an impostor among them
     "fold": (25, 150, 10_000),  # random event sets folded in any order and batching
     "roster": (25, 100, 5_000),  # per roster fuzz test (three: random bytes, mutated files, odd cells): 300 in all
-    "values": (15, 100, 5_000),  # per value-law test (two): hostile values in events, payload lines of any shape
+    "values": (15, 100, 5_000),
+    "pg_fresh": (40, 300, 5_000),  # batches of new records derived by PostgreSQL and by the Python fold, compared  # per value-law test (two): hostile values in events, payload lines of any shape
     "bundle": (100, 1_000, 10_000),  # mutated bundle files
     "kills": (3, 30, 1_000),  # SIGKILLs during saves and exports; a third as many during merges (§5: 1,000)
 }

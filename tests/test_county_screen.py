@@ -104,3 +104,28 @@ async def test_a_county_merges_on_the_sync_screen_and_shows_its_key(tmp_path):
         await settle(pilot)
         assert "new " in str(screen.query_one("#result", Static).render())
     county.dispose()
+
+
+@run_async
+async def test_the_countys_sync_screen_lists_each_bundle_by_its_township_not_a_grid(tmp_path):
+    """A township's bundle names no grid: the county's Sync screen said "None" in a Grid column (seen in tmux)."""
+    from screens.sync import SyncScreen
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
+    t.to_county(tmp_path / "up")  # waiting in the folder, not merged
+    t.close()
+    county.dispose()
+    app = make_app(tmp_path / "county.db", lang="zh_CN", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(SyncScreen())
+        await on_screen(pilot, SyncScreen)
+        app.screen.query_one("#folder").value = str(tmp_path / "up")
+        await pilot.press("enter")
+        table = app.screen.query_one("#bundles", DataTable)
+        await settle(pilot, lambda: table.row_count == 1)
+        titles = [str(c.label) for c in table.columns.values()]
+        assert titles[1:3] == ["报送人", "乡镇"]
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells[2] == "镇101" and "None" not in cells

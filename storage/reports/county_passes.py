@@ -97,4 +97,10 @@ def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.
 def trend_of(conn: Any, report: MonthlyReport, passes: list[Pass], grids: dict[str, str]) -> Trend:
     parts = [(one, rate_trend(conn, one.policy, report.year, report.month, report.grid_code, grids, N_("Total")))
              for one in passes]
-    return joined_trend(parts)
+    trend = joined_trend(parts)
+    if report.groupings[0] == "township":  # a county: each grid below its township's name, as its villages are
+        towns = q.township_names(conn)  # (village names repeat from one township to the next)
+        for row in trend.rows:
+            town = township_of(row.key or "", "")
+            row.label = towns.get(town, town) + row.label
+    return trend

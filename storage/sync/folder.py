@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storage.core.db import Database
-from storage.core.models import AuditEntry, BundleReceived, Device
+from storage.core.models import AuditEntry, BundleReceived, Device, Township
 from storage.sync.bundle_file import BundleError, read_manifest, verify_file
 from storage.sync.merge import bundle_files
 
@@ -18,7 +18,8 @@ from storage.sync.merge import bundle_files
 class BundleListing:
     path: Path
     worker: str = ""
-    grid: str = ""
+    grid: str = ""  # a worker's bundle's grid ("" in a township's to its county)
+    township: str = ""  # the township's name (as this database knows it, else as the bundle says), else its code
     device_id: str = ""
     seq: int = 0
     created: dt.datetime | None = None
@@ -63,8 +64,12 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
                 except BundleError as exc:
                     listings.append(BundleListing(path, problem=str(exc)))
                     continue
+            town = str(m.get("township_code") or "")
+            known = s.get(Township, town) if town else None  # a county knows its townships by name
             listings.append(BundleListing(
-                path, worker=str(m.get("worker", "")), grid=str(m.get("grid_code", "")), device_id=device, seq=seq,
+                path, worker=str(m.get("worker") or ""), grid=str(m.get("grid_code") or ""),
+                township=(known.name if known is not None and known.name else str(m.get("township_name") or town)),
+                device_id=device, seq=seq,
                 created=created, events=int(counts.get("events") or 0), merged=merged_before))
     return listings
 

@@ -310,12 +310,23 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     # only records that had state can have had conflicts before this chunk
     before = _conflict_ids(s, existing)
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    rewritten: set[tuple[str, str]] = set()  # `clean` changed their fields: the events as stored are not as folded
     for ev in new:
         key = (ev["record_type"], ev["record_id"])
         if ev["record_id"] not in existing[key[0]]:  # no state yet, so no events before these
             fields = cleaned.get(id(ev))
             fresh.setdefault(key, []).append(ev if fields is None else {**ev, "fields": fields})
-    after = _reviewed(rebuild(s, keys, fresh, known_clean=True, risk_later=tally.risk_moved))
+            if fields is not None:
+                rewritten.add(key)
+    served: dict[tuple[str, str], str] = {}
+    if conn.dialect.name == "postgresql":  # the server derives most new records' state (storage/core/pg_fresh.py)
+        from storage.core import pg_fresh
+
+        served = pg_fresh.served(fresh, rewritten)
+    after = _reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
+                              known_clean=True, risk_later=tally.risk_moved))
+    if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
+        pg_fresh.derive_on_server(conn, served, tally.risk_moved)
     tally.events += len(events)
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))

@@ -280,7 +280,7 @@ def visits_by_worker(conn: Connection, policy: Policy, first: dt.date, last: dt.
            f" count(DISTINCT CASE WHEN {seen} THEN coalesce(r.merged_into, r.id) END)"
            " FROM visit v JOIN resident r ON r.id = v.resident_id"
            f" WHERE {where} GROUP BY v.visitor, v.grid_code")
-    return [tuple(row) for row in conn.execute(text(sql), params)]
+    return [tuple(row) for row in conn.execute(text(sql), params).all()]
 
 
 def township_names(conn: Connection) -> dict[str, str]:

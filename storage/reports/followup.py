@@ -95,7 +95,7 @@ def worsened_rows(conn: Connection, first: dt.date, day: dt.date) -> list[tuple[
            " WHERE x.assessed_on >= :first AND x.before_id IS NOT NULL")
     n = len(DIMENSIONS)
     out = []
-    for row in conn.execute(text(sql), {"first": first.isoformat(), "day": day.isoformat()}):
+    for row in conn.execute(text(sql), {"first": first.isoformat(), "day": day.isoformat()}).all():
         changes = worsened(dict(zip(DIMENSIONS, row[2:2 + n], strict=True)),
                            dict(zip(DIMENSIONS, row[3 + n:3 + 2 * n], strict=True)))
         on = as_date(row[1])

@@ -22,12 +22,19 @@ from typing import TYPE_CHECKING, Any
 from storage.register.assessments import DIMENSIONS
 from storage.register.categories import ADVANCED_AGE_FROM, CHILD_CATEGORIES
 from storage.register.policy import MONTH, Policy, born_by, counting_visit_sql
-from storage.register.report_query import ALIAS_CTE, PERSON_COLUMNS, key_person_where, last_seen_sql, risk_at_sql
+from storage.register.report_query import ALIAS_CTE, key_person_where, last_seen_sql, risk_at_sql
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 LOW_LEVELS = ("low", "medium")
+# report_query.PERSON_COLUMNS but the id, village, grid and categories km has already
+_PERSON_REST = ("name", "name_pinyin", "id_number", "sex", "birth_date", "status", "closed_on", "close_reason",
+                "registered_on", "visit_frequency_days", "close_note")
+# km's columns in the order of PERSON_COLUMNS (report_query.person_row reads them by position)
+_KM_PERSON = ("km.id, km.r_name, km.r_name_pinyin, km.r_id_number, km.r_sex, km.r_birth_date, km.village_code,"
+              " km.grid_code, km.cats, km.r_status, km.r_closed_on, km.r_close_reason, km.r_registered_on,"
+              " km.r_visit_frequency_days, km.r_close_note")
 # every merged duplicate -> the record it ends up in (report_query.ALIAS_ROOTS_SQL), as CTEs to go on with
 ROOTS_CTES = (f"WITH RECURSIVE {ALIAS_CTE},"
               " roots AS (SELECT a.id, a.root FROM alias a JOIN resident ar ON ar.id = a.root"
@@ -136,6 +143,9 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
         "  AND (f.opened_on IS NULL OR f.opened_on <= :day) AND (f.status != 'closed' OR f.closed_on > :day)),"
         " km AS (SELECT r.id, r.grid_code, coalesce(r.village_code, g.village_code, '') AS village_code,"
         "  mv.first_home, mv.first_any, mv.seen,"
+        # the rest of report_query.PERSON_COLUMNS, for listed_rows (read only there: a query that reads none
+        # of them does not read them)
+        f"  {', '.join(f'r.{c} AS r_{c}' for c in _PERSON_REST)},"
         "  CAST(r.categories AS TEXT) AS cats, CASE WHEN r.birth_date <= :elder THEN 1 ELSE 0 END AS elder,"
         f"  CASE WHEN mv.first_home <= {end} THEN 'in_person' WHEN mv.first_any <= {end} THEN 'other_ways'"
         # closed in the month before any visit that counts: no key person of it
@@ -172,6 +182,29 @@ def assessment_ctes(assessed_in_month: bool = False) -> str:
     )
 
 
+def latest_assessment_ctes() -> str:
+    """CTE la: each resident's latest assessment up to :day (a duplicate's on its record), the one
+    assessment_ctes' la picks (by date, then the clock of its first event, then id), found without ordering
+    every assessment: the latest date per resident by grouping, and the clock read only where two share it
+    (assessment_ctes' two window passes over a county's 290,000 assessments cost ~0.8 s of server time).
+    For PostgreSQL: SQLite joins these CTEs by nested loops (see month_groups)."""
+    rid = "CAST(coalesce(ro.root, a.resident_id) AS TEXT)"  # (text, so that SQLite indexes it to join: see mv)
+    dims = "".join(f", a.{d}" for d in DIMENSIONS)
+    return (
+        f" a0 AS NOT MATERIALIZED (SELECT {rid} AS rid, a.id, a.assessed_on{dims} FROM assessment a"
+        "  LEFT JOIN roots ro ON ro.id = a.resident_id WHERE NOT a.deleted AND a.assessed_on <= :day),"
+        " ld AS (SELECT a0.rid, max(a0.assessed_on) AS d FROM a0 GROUP BY a0.rid),"
+        # the assessments of each resident's latest date; those of a resident with several there (few)
+        " lc AS (SELECT a0.* FROM a0 JOIN ld ON ld.rid = a0.rid AND ld.d = a0.assessed_on),"
+        " ln AS (SELECT lc.rid FROM lc GROUP BY lc.rid HAVING count(*) > 1),"
+        " la AS (SELECT lc.* FROM lc WHERE lc.rid NOT IN (SELECT ln.rid FROM ln)"
+        "  UNION ALL SELECT y.rid, y.id, y.assessed_on" + "".join(f", y.{d}" for d in DIMENSIONS)
+        + " FROM (SELECT lc.*, row_number() OVER (PARTITION BY lc.rid ORDER BY coalesce((SELECT min(e.hlc) FROM event e"
+        "   WHERE e.record_type = 'assessment' AND e.record_id = lc.id), 0) DESC, lc.id DESC) AS n"
+        "  FROM lc WHERE lc.rid IN (SELECT ln.rid FROM ln)) y WHERE y.n = 1)"
+    )
+
+
 def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
                  grid_code: str | None) -> list[Group]:
     """The key persons of the month counted per grid, village, category list and 80-or-over."""
@@ -180,14 +213,17 @@ def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date
     ctes, params = month_ctes(conn, policy, first, last, day, grid_code, [])
     grades = "".join(f", count(*) FILTER (WHERE la.{d} = 'moderate'), count(*) FILTER (WHERE la.{d} = 'severe')"
                      for d in DIMENSIONS)
-    sql = (f"{ctes}, {assessment_ctes()}"
+    # SQLite keeps the window passes: it runs latest_assessment_ctes' joins of CTEs as nested loops
+    # (a township's report: 0.2 s -> 28 s), and a township's few thousand assessments sort in no time
+    latest = latest_assessment_ctes() if conn.dialect.name == "postgresql" else assessment_ctes()
+    sql = (f"{ctes}, {latest}"
            " SELECT km.grid_code, km.village_code, km.cats, km.elder, count(*),"
            " count(*) FILTER (WHERE km.standing = 'in_person'), count(*) FILTER (WHERE km.standing = 'other_ways'),"
            f" count(la.rid){grades}"
            " FROM km LEFT JOIN la ON la.rid = km.id WHERE km.standing IS NOT NULL"
            " GROUP BY km.grid_code, km.village_code, km.cats, km.elder")
     out = []
-    for row in conn.execute(text(sql), params):
+    for row in conn.execute(text(sql), params).all():  # (fetchall: iterating fetches row by row)
         g = row[8:]
         out.append(Group(row[0] or "", row[1] or "", row[2] or "[]", bool(row[3]), int(row[4]), int(row[5]),
                          int(row[6]), int(row[7]), {d: int(g[2 * i]) for i, d in enumerate(DIMENSIONS)},
@@ -195,22 +231,35 @@ def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date
     return out
 
 
+def run_start_sql(packed: str, resident: str, level: str, day: str) -> str:
+    """due.risk_from_sql's day (the first assessment of the latest unbroken run at `level`, up to `day`) in two
+    look-ups by ix_risk_resident: the latest assessment at another level, then the earliest at `level` not
+    before it. Its correlated NOT EXISTS cost ~0.5 s for a county's 12,000 listed at high risk (issue #17).
+    `packed`: report_query.risk_packed's; its date and clock (the text before the level) sort as they do,
+    so "not before" is >= on them, as NOT EXISTS (another level strictly after) is."""
+    moment = packed.removesuffix(" || '|' || ra.level")
+    assert moment != packed, "risk_packed ends with the level"
+    return (f"(SELECT min(ra.assessed_on) FROM risk_assessment ra WHERE ra.resident_id = {resident}"
+            f" AND NOT ra.deleted AND ra.level = {level} AND ra.assessed_on <= {day}"
+            f" AND {moment} >= coalesce((SELECT max({moment.replace('ra.', 'rb.')}) FROM risk_assessment rb"
+            f"  WHERE rb.resident_id = {resident} AND NOT rb.deleted AND rb.level != {level}"
+            f"  AND rb.assessed_on <= {day}), ''))")
+
+
 def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
                 grid_code: str | None, extra: list[str]) -> list[tuple]:
     """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
     then their first visit in person and first visit that counts in the month (a duplicate's included), and
     the day their risk level began when it is high or emergency (report_query.risk_began's, here per row)."""
-    from storage.register.due import risk_from_sql
     from storage.register.report_query import risk_packed, text
 
     ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra)
     # the last visit that counts: the month's (on or before the day) when there is one, else looked up
     # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
-    sql = (f"{ctes}, x AS MATERIALIZED (SELECT {PERSON_COLUMNS}, coalesce(km.seen, {last_seen_sql(policy)}) AS seen,"
-           f" {risk_at_sql(column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
-           " FROM km JOIN resident r ON r.id = km.id LEFT JOIN grid g ON g.id = r.grid_code"
-           " WHERE km.standing IS NOT NULL AND km.plain = 0)"
+    sql = (f"{ctes}, x AS MATERIALIZED (SELECT {_KM_PERSON}, coalesce(km.seen, {last_seen_sql(policy, 'km.id')})"
+           f" AS seen, {risk_at_sql('km.id', column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
+           " FROM km WHERE km.standing IS NOT NULL AND km.plain = 0)"
            # the risk packed as "date|clock|level": the level from its 33rd character
            " SELECT x.*, CASE WHEN substr(x.risk, 33) IN ('high', 'emergency')"
-           f" THEN {risk_from_sql('x.id', 'substr(x.risk, 33)', ':day')} END FROM x")
-    return list(conn.execute(text(sql), params))
+           f" THEN {run_start_sql(risk_packed(conn), 'x.id', 'substr(x.risk, 33)', ':day')} END FROM x")
+    return list(conn.execute(text(sql), params).all())  # (.all(): fetchall; iterating fetches row by row)

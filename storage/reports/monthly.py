@@ -17,16 +17,17 @@ from storage.core.db import Database, driver_connection
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
 from storage.register import report_query as q
-from storage.register.benefit_lists import Watch, benefit_watch
+from storage.register.benefit_lists import Watch
 from storage.register.categories import ADVANCED_AGE_FROM, RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
 from storage.register.emergencies import find_emergencies
 from storage.register.policy import Policy, load_policy
 from storage.register.report_query import category_list
-from storage.reports.county_passes import Pass, report_passes, township_of, trend_of
+from storage.reports.beside import server_settings, start_beside
+from storage.reports.county_passes import report_passes, township_of, trend_of
 from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
 from storage.reports.lines import Person, ReferralLine, WorkerLine
-from storage.reports.month_sql import Group, month_groups
+from storage.reports.month_sql import Group
 from storage.reports.months import report_day
 from storage.reports.people import Month, place_label, read_people, referral_lines
 from storage.reports.trend import Trend
@@ -252,34 +253,31 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         if county:
             report.policy = passes[0].policy  # the townships that set none work under the defaults
         roots = q.alias_roots(conn)
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")  # the grouped rows' sorts stay in memory
-            # the planner's costs for these queries (a subquery per row) start its JIT compiler, whose
-            # compiling took longer than the queries themselves (1.8 s of 3.8 s for month_groups' on a county)
-            conn.exec_driver_sql("SET LOCAL jit = off")
-        # who worsened and the emergencies name key persons: read one by one with the lists' own
-        worse = worsened_rows(conn, first, day)
-        found = find_emergencies(driver_connection(s), first, day, grid_code)
-        extra = sorted({rid for rid, _on, _changes in worse} | {roots.get(e.resident_id, e.resident_id) for e in found})
-        groups: list[tuple[Pass, Group]] = []
-        worker_rows: list = []
-        for one in passes:  # one pass per distinct policy of the townships (a township: one)
-            groups += [(one, g) for g in month_groups(conn, one.policy, first, last, day, grid_code)
-                       if one.has(township_of(g.grid_code, g.village_code))]
-            worker_rows += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
-                            if one.has(township_of(w[1] or "", ""))]
-        step(1, 5)
-        people = read_people(conn, passes, m, roots, listed=extra)
-        step(2, 5)
-        referral_rows = q.open_referrals(conn, day)
-        report.referrals = referral_lines(people, referral_rows, roots, day)
-        report.watch = benefit_watch(driver_connection(s), day, grid_code)
+        server_settings(conn)
+        # the grouped key persons, visits by worker and the benefit lists: on a server, on a connection of
+        # their own while this one reads the rest (storage/reports/beside.py)
+        beside = start_beside(db, conn, passes, first, last, day, grid_code)
+        try:
+            # who worsened and the emergencies name key persons: read one by one with the lists' own
+            worse = worsened_rows(conn, first, day)
+            found = find_emergencies(driver_connection(s), first, day, grid_code)
+            extra = sorted({rid for rid, _on, _changes in worse}
+                           | {roots.get(e.resident_id, e.resident_id) for e in found})
+            step(1, 5)
+            people = read_people(conn, passes, m, roots, listed=extra)
+            step(2, 5)
+            referral_rows = q.open_referrals(conn, day)
+            report.referrals = referral_lines(people, referral_rows, roots, day)
+            step(3, 5)
+            if with_trend:
+                report.trend = trend_of(conn, report, passes, grids)
+            step(4, 5)
+            report.followup = compute_followup(conn, people, worse, found, roots)
+        finally:
+            beside.settle()  # (its connection back in the pool whatever happened here)
+        parts = beside.result()
+        groups, worker_rows, report.watch = parts.groups, parts.workers, parts.watch
         report.watch.name_places(villages, grids)
-        step(3, 5)
-        if with_trend:
-            report.trend = trend_of(conn, report, passes, grids)
-        step(4, 5)
-        report.followup = compute_followup(conn, people, worse, found, roots)
 
     report.listed = sorted(people.values(), key=lambda p: p.sort_key)
     report.workers = sorted(

@@ -1,0 +1,95 @@
+"""The monthly report's parts that need nothing of the others: the grouped key persons, visits by worker and
+the benefit lists. On a county's server they are read on a connection of their own, beside the listed key
+persons (issue #17: the report waits on the server for seconds while the benefit lists' rule runs in Python,
+and the other way round); on a township's SQLite file, in turn on the report's own connection.
+
+The report's statements each see what was committed when they began (PostgreSQL's READ COMMITTED, as the
+report's single connection did before): reading on two connections changes nothing of that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storage.core.db import Database, driver_connection
+from storage.register import report_query as q
+from storage.register.benefit_lists import Watch, benefit_watch
+from storage.reports.county_passes import Pass, township_of
+from storage.reports.month_sql import Group, month_groups
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+
+@dataclass(frozen=True)
+class Beside:
+    groups: list[tuple[Pass, Group]]
+    workers: list[tuple]  # report_query.visits_by_worker's rows
+    watch: Watch
+
+
+def server_settings(conn: Connection) -> None:
+    """The report's settings for its transaction on a server (no-op on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")  # the grouped rows' sorts stay in memory
+        # the planner's costs for these queries (a subquery per row) start its JIT compiler, whose
+        # compiling took longer than the queries themselves (1.8 s of 3.8 s for month_groups' on a county)
+        conn.exec_driver_sql("SET LOCAL jit = off")
+
+
+def read_beside(conn: Connection, passes: list[Pass], first: dt.date, last: dt.date, day: dt.date,
+                grid_code: str | None) -> Beside:
+    # the benefit lists first: mostly Python, while the report's own connection waits on the server for the
+    # listed key persons; then the grouped SQL, while the report turns its listed rows into people
+    watch = benefit_watch(driver_connection(conn), day, grid_code)
+    groups: list[tuple[Pass, Group]] = []
+    workers: list[tuple] = []
+    for one in passes:  # one pass per distinct policy of the townships (a township: one)
+        groups += [(one, g) for g in month_groups(conn, one.policy, first, last, day, grid_code)
+                   if one.has(township_of(g.grid_code, g.village_code))]
+        workers += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
+                    if one.has(township_of(w[1] or "", ""))]
+    return Beside(groups, workers, watch)
+
+
+class Pending:
+    """read_beside's result, being read in a thread (a server) or read already (SQLite)."""
+
+    def __init__(self, done: Beside | None = None, future: Future[Beside] | None = None) -> None:
+        self._done, self._future = done, future
+
+    def settle(self) -> None:
+        """Wait until the thread is done, whatever it came to (its connection is back in the pool after)."""
+        if self._future is not None:
+            wait_for([self._future])
+
+    def result(self) -> Beside:
+        """The parts (the thread's exception raised here, with its traceback)."""
+        if self._future is not None:
+            return self._future.result()
+        assert self._done is not None
+        return self._done
+
+
+def start_beside(db: Database, conn: Connection, passes: list[Pass], first: dt.date, last: dt.date,
+                 day: dt.date, grid_code: str | None) -> Pending:
+    """read_beside on `db` in a thread of its own when it is a server, else now on `conn`."""
+    if conn.dialect.name != "postgresql":
+        return Pending(done=read_beside(conn, passes, first, last, day, grid_code))
+
+    def run() -> Beside:
+        with db.session() as s:
+            own = s.connection()
+            server_settings(own)
+            return read_beside(own, passes, first, last, day, grid_code)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-beside")
+    try:
+        return Pending(future=pool.submit(run))
+    finally:
+        pool.shutdown(wait=False)  # the thread ends when run() returns
+

@@ -64,6 +64,8 @@ def rules_key(policy: Policy) -> str:
 def county_policies(db: Any) -> dict[str, tuple[str, Policy]] | None:
     """On a county database: township code -> (its name, the policy it works under: its own, or the
     defaults if it set none), for every township the county holds; None on any other database."""
+    from sqlmodel import select
+
     from storage.core.changes import load_identity
     from storage.core.models import Township
 
@@ -72,5 +74,5 @@ def county_policies(db: Any) -> dict[str, tuple[str, Policy]] | None:
             return None
         conn = s.connection()
         own = township_policies(conn)
-        names = {t.id: t.name for t in s.query(Township).all()}
+        names = {t.id: t.name for t in s.exec(select(Township)).all()}
     return {code: (names.get(code, ""), own.get(code, DEFAULT_POLICY)) for code in sorted(set(names) | set(own))}

@@ -10,6 +10,7 @@ figures at its county are therefore those of its own report.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,7 +83,15 @@ def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.
     for rid, visits in q.month_visits(conn, one.policy, first, last, roots).items():
         if rid in rows:
             rows[rid].visits = visits
-    for alias in q.merged_aliases(conn, one.policy, roots, first, last, day) if rows else []:
+    if rows:
+        add_aliases(rows, q.merged_aliases(conn, one.policy, roots, first, last, day), risk_moved)
+    return rows
+
+
+def add_aliases(rows: dict[str, Any], aliases: Iterable[Any], risk_moved: set[str]) -> None:
+    """What key persons' merged duplicates add to their rows: a later last visit, a later risk level (the
+    persons whose level came from a duplicate go into `risk_moved`)."""
+    for alias in aliases:
         row = rows.get(alias.root)
         if row is None:
             continue
@@ -91,7 +100,6 @@ def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.
         if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):
             row.risk_level, row.risk_since, row.risk_hlc = alias.risk_level, alias.risk_since, alias.risk_hlc
             risk_moved.add(row.id)
-    return rows
 
 
 def trend_of(conn: Any, report: MonthlyReport, passes: list[Pass], grids: dict[str, str]) -> Trend:

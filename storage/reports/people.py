@@ -18,7 +18,7 @@ from storage.register import report_query as q
 from storage.register.categories import with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_standing
 from storage.register.policy import Policy, age_on, age_out_date
-from storage.reports.county_passes import Pass, key_persons_of, township_of
+from storage.reports.county_passes import Pass, add_aliases, key_persons_of, township_of
 from storage.reports.lines import Person, ReferralLine
 from storage.reports.month_sql import listed_rows
 
@@ -86,16 +86,8 @@ def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: lis
             row.visits.append((first_any, "any"))
         row.risk_from = q.as_date(raw[19])  # the day its own level began (high or emergency); see read_people
         rows[row.id] = row
-    for alias in q.merged_aliases(conn, one.policy, roots, m.first, m.last, m.day) if rows else []:
-        kept = rows.get(alias.root)  # every record with duplicates is listed (month_sql: not plain)
-        if kept is None:
-            continue
-        row = kept
-        if alias.last_seen and (row.last_seen is None or alias.last_seen > row.last_seen):
-            row.last_seen = alias.last_seen
-        if alias.risk_level and (alias.risk_since, alias.risk_hlc) > (row.risk_since or dt.date.min, row.risk_hlc):
-            row.risk_level, row.risk_since, row.risk_hlc = alias.risk_level, alias.risk_since, alias.risk_hlc
-            risk_moved.add(row.id)
+    if rows:  # every record with duplicates is listed (month_sql: not plain)
+        add_aliases(rows, q.merged_aliases(conn, one.policy, roots, m.first, m.last, m.day), risk_moved)
     return rows
 
 

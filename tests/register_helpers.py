@@ -33,6 +33,16 @@ PEOPLE = [
 ]
 
 
+def resident_id(db: Database, name: str) -> str:
+    """The id of the one resident of that name."""
+    from sqlmodel import select
+
+    from storage.core.models import Resident
+
+    with db.session() as s:
+        return s.exec(select(Resident).where(Resident.name == name)).one().id
+
+
 def make_register_db(path: Path, *, visits: bool = True) -> Database:
     db = make_db(path)
     rng = random.Random(7)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import select
 from textual.widgets import Input, Select
 
 from screens.dialogs import ChooseScreen
 from screens.resident import ResidentScreen
-from storage.core.models import Resident
 from tests.pilot_helpers import on_screen, run_async, settle, started
-from tests.register_helpers import make_register_db
+from tests.register_helpers import make_register_db, resident_id
 from tests.test_field_blockers_app import burst
 from tui.app import make_app
 
@@ -25,8 +23,7 @@ TODAY = dt.date(2026, 11, 24)
 @run_async
 async def test_a_remark_typed_right_after_tab_lands_in_the_remark_box(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    rid = resident_id(db, "李建国")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: ResidentScreen(rid))

@@ -25,7 +25,7 @@ from storage.register.idnumbers import fake_id_number
 from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
 from tests.pilot_helpers import on_screen, run_async, settle, started
-from tests.register_helpers import TODAY, make_register_db
+from tests.register_helpers import TODAY, make_register_db, resident_id
 from tui.app import make_app
 
 
@@ -109,8 +109,7 @@ async def test_an_invalid_id_number_is_explained_next_to_its_field(tmp_path):
 @run_async
 async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "王桂英")).one().id
+    rid = resident_id(db, "王桂英")
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -144,8 +143,7 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
 @run_async
 async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    rid = resident_id(db, "李建国")
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -164,8 +162,7 @@ async def test_escape_asks_before_discarding_and_discarding_deletes_the_draft(tm
 @run_async
 async def test_raising_the_risk_proposes_an_earlier_next_visit(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    rid = resident_id(db, "李建国")
 
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -197,8 +194,7 @@ async def test_search_as_you_type_pages_and_opens_a_resident(tmp_path):
 async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
 
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    rid = resident_id(db, "李建国")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: ResidentScreen(rid))
@@ -284,8 +280,7 @@ async def test_down_from_the_search_box_moves_into_the_results(tmp_path):
 @run_async
 async def test_the_form_asks_about_contact_as_the_method_needs(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "李建国")).one().id
+    rid = resident_id(db, "李建国")
 
 
     app = make_app(db.path, lang="en", today=TODAY)

@@ -12,12 +12,12 @@ from screens.help import HelpScreen, key_rows
 from screens.home import HomeScreen
 from screens.resident import ResidentScreen
 from screens.visit_form import VisitFormScreen
-from storage.core.models import Referral, Resident, Visit
+from storage.core.models import Referral, Visit
 from storage.register.referrals import open_referral
 from storage.register.residents import close_case
 from tests.pilot_helpers import run_async, workers_done
 from tests.pilot_helpers import settle as settle_until
-from tests.register_helpers import TODAY, make_register_db
+from tests.register_helpers import TODAY, make_register_db, resident_id
 from tui.app import make_app
 
 
@@ -34,11 +34,6 @@ async def home(pilot) -> None:
             break
     assert isinstance(pilot.app.screen, HomeScreen)
     await settle(pilot, 0.1)
-
-
-def _rid(db, name: str) -> str:
-    with db.session() as s:
-        return s.exec(select(Resident).where(Resident.name == name)).one().id
 
 
 @run_async
@@ -97,7 +92,7 @@ async def test_slash_always_means_search_in_the_residents_list(tmp_path):
 @run_async
 async def test_referral_follow_up_has_no_default_status_and_closing_asks(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    rid = _rid(db, "李建国")
+    rid = resident_id(db, "李建国")
     open_referral(db, rid, "clinic", "hip check", opened_on=TODAY, today=TODAY)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -140,7 +135,7 @@ async def test_referral_follow_up_has_no_default_status_and_closing_asks(tmp_pat
 @run_async
 async def test_close_and_reopen_both_default_to_no_and_the_key_says_which(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    rid = _rid(db, "李建国")
+    rid = resident_id(db, "李建国")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
@@ -182,7 +177,7 @@ async def test_close_and_reopen_both_default_to_no_and_the_key_says_which(tmp_pa
 @run_async
 async def test_the_visit_date_takes_the_forms_people_type_and_says_what_it_understood(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    rid = _rid(db, "李建国")
+    rid = resident_id(db, "李建国")
     app = make_app(db.path, lang="zh_CN", today=dt.date(2026, 12, 1))
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
@@ -210,7 +205,7 @@ async def test_the_visit_date_takes_the_forms_people_type_and_says_what_it_under
 @run_async
 async def test_the_visit_form_help_names_tab_space_and_enter(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    rid = _rid(db, "李建国")
+    rid = resident_id(db, "李建国")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)
@@ -224,7 +219,7 @@ async def test_the_visit_form_help_names_tab_space_and_enter(tmp_path):
 @run_async
 async def test_ticked_and_unticked_boxes_differ_in_shape_not_only_colour(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    rid = _rid(db, "李建国")
+    rid = resident_id(db, "李建国")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await home(pilot)

@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from storage.core.i18n import set_language
 from tests.pilot_helpers import on_screen, run_async, settle
+from tests.register_helpers import resident_id
 from tests.test_walkthrough import screen_text
 from tui.app import make_app
 
@@ -34,11 +35,8 @@ async def test_the_referral_reason_wraps_inside_80_columns(tmp_path, lang):
     from tests.register_helpers import TODAY, make_register_db
 
     db = make_register_db(tmp_path / "w.db")
-    from sqlmodel import select
 
-    from storage.core.models import Resident
-    with db.session() as s:
-        rid = s.exec(select(Resident).where(Resident.name == "赵淑珍")).one().id
+    rid = resident_id(db, "赵淑珍")
     open_referral(db, rid, "women_fed", REASON, department="县妇联", opened_on=TODAY, today=TODAY,
                   due_on=TODAY + dt.timedelta(days=7))
     db.dispose()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 PROFILE = os.environ.get("GRIDCARE_TEST_PROFILE", "ci")
 if PROFILE not in ("ci", "thorough"):
@@ -62,3 +62,8 @@ def quick_and_slow(name: str, make_test, *, parts: int = 1):
     full = property_settings(name, slow=True)
     share = settings(full, max_examples=-(-full.max_examples // parts))  # (rounded up: never fewer in all)
     return (quick, *(pytest.mark.slow(make_test(full if parts == 1 else share)) for _ in range(parts)))
+
+
+def given_case(strategy, case):
+    """`make_test` for quick_and_slow: `case(value)` as a @given test of values drawn from `strategy`."""
+    return lambda sized: sized(given(strategy)(case))

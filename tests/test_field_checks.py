@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from storage.core.field_checks import MEMO_SIZE, MEMO_TEXT, checker
@@ -20,7 +19,7 @@ from storage.core.models import RECORD_TABLES
 from storage.core.schema import DATE_HIGH, DATE_LOW, TEXT_MAX, FieldSpec, clean, field_problem, fields_problem
 from storage.register.field_rules import checked_spec
 from storage.register.idnumbers import fake_id_number
-from tests.profiles import quick_and_slow
+from tests.profiles import given_case, quick_and_slow
 
 FIELDS = [spec for rtype in sorted(RECORD_TABLES) for spec in checked_spec(rtype).values() if spec.writable]
 
@@ -67,18 +66,8 @@ def _agree_case(case: tuple[FieldSpec, Any]) -> None:
     assert check(value) == expected, (spec.name, value)  # again: answered from memory this time, if remembered
 
 
-def _given(case):
-    def make(settings):
-        @settings
-        @given(field_and_value())
-        def test(value):
-            case(value)
-        return test
-    return make
-
-
 test_the_compiled_checks_answer_as_field_problem, test_the_compiled_checks_at_scale = quick_and_slow(
-    "values", _given(_agree_case))
+    "values", given_case(field_and_value(), _agree_case))
 
 
 @pytest.mark.parametrize("spec", FIELDS, ids=lambda s: s.name)

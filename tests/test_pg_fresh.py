@@ -14,7 +14,7 @@ import itertools
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -26,7 +26,7 @@ from storage.core.models import RECORD_TABLES, RiskAssessment
 from storage.register.field_rules import checked_spec, judged
 from storage.register.idnumbers import check_char
 from tests import pg
-from tests.profiles import quick_and_slow
+from tests.profiles import given_case, quick_and_slow
 from tests.test_value_laws import good_value
 
 pytestmark = pytest.mark.postgres
@@ -123,18 +123,8 @@ def _agree_case(records) -> None:
     assert served_residents == folded_residents
 
 
-def _given(case):
-    def make(settings):
-        @settings
-        @given(st.lists(new_record(), min_size=1, max_size=12))
-        def test(records):
-            case(records)
-        return test
-    return make
-
-
 test_new_records_derived_on_the_server_are_the_python_folds, test_derived_on_the_server_at_scale = quick_and_slow(
-    "pg_fresh", _given(_agree_case))
+    "pg_fresh", given_case(st.lists(new_record(), min_size=1, max_size=12), _agree_case))
 
 
 @pytest.mark.parametrize("record_type", pg_fresh.SERVED)

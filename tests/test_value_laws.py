@@ -27,7 +27,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import col, select
 
@@ -41,7 +40,7 @@ from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.foundation_helpers import copy_db
-from tests.profiles import quick_and_slow
+from tests.profiles import given_case, quick_and_slow
 from tests.sync_helpers import elder, make_township
 
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
@@ -317,12 +316,8 @@ def _payload_lines_case(data):
             db.dispose()
 
 
-def _given(case):
-    return lambda s: s(given(data=st.data())(case))
-
-
 # sized in tests/profiles.py: a few in every run, the CI size in .ci/run's slow call
 test_hostile_values_are_refused_exactly_and_what_passes_harms_no_reader, test_hostile_values_at_scale = (
-    quick_and_slow("values", _given(_hostile_values_case)))
+    quick_and_slow("values", given_case(st.data(), _hostile_values_case)))
 test_payload_lines_of_any_shape_are_refused_or_merged_never_a_crash, test_payload_lines_at_scale = (
-    quick_and_slow("values", _given(_payload_lines_case)))
+    quick_and_slow("values", given_case(st.data(), _payload_lines_case)))

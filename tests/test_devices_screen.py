@@ -20,6 +20,17 @@ def _text(screen, selector) -> str:
     return str(screen.query_one(selector, Static).content)  # the text given (a Wrapped renderable: its text)
 
 
+async def _new_code(pilot) -> None:
+    """A code for a new worker, as the clerk asks for one: n, grid, name, Enter."""
+    await pilot.press("n")
+    await settle(pilot)
+    pilot.app.screen.query_one("#grid", Input).value = "G01"
+    pilot.app.screen.query_one("#worker", Input).value = "王芳"
+    pilot.app.screen.query_one("#worker", Input).focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 @run_async
 async def test_the_clerk_enrolls_approves_and_revokes_on_screen(tmp_path):
     t = make_township(tmp_path)
@@ -34,14 +45,7 @@ async def test_the_clerk_enrolls_approves_and_revokes_on_screen(tmp_path):
         screen = app.screen
         table = screen.query_one("#devices", DataTable)
         assert table.row_count == 1 and "awaiting approval" in str(table.get_row_at(0))
-        # a code for a new worker: n, grid, name, Enter
-        await pilot.press("n")
-        await settle(pilot)
-        app.screen.query_one("#grid", Input).value = "G01"
-        app.screen.query_one("#worker", Input).value = "王芳"
-        app.screen.query_one("#worker", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await _new_code(pilot)
         assert re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", _text(screen, "#result"))
         assert "王芳" in _text(screen, "#codes")
         # approve the waiting device: a, then yes; its waiting bundle is merged
@@ -72,13 +76,7 @@ async def test_the_enrollment_message_never_starts_a_line_with_a_colon_at_80_col
         app = HarnessApp(t.db, DevicesScreen)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            await pilot.press("n")
-            await settle(pilot)
-            app.screen.query_one("#grid", Input).value = "G01"
-            app.screen.query_one("#worker", Input).value = "王芳"
-            app.screen.query_one("#worker", Input).focus()
-            await pilot.press("enter")
-            await settle(pilot)
+            await _new_code(pilot)
             result = _text(app.screen, "#result")
             assert "系统不保存它：丢了" in result.replace("\n", "")
             lines = screen_text(app).splitlines()

@@ -7,8 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from storage.core.changes import writer
 from storage.core.db import Database
+from storage.core.models import Event, Resident
 from storage.register.idnumbers import check_char
 from tests.foundation_helpers import make_db
 
@@ -70,3 +73,28 @@ def township_db(path: Path) -> Database:
         for code, name in (("G01", "东村一网格"), ("G02", "西村二网格")):
             w.write("grid", f"330521101-{code}", {"code": code, "name": name, "township_code": "330521101"})
     return db
+
+
+# --- shared by the roster tests (test_roster.py, test_roster_cells.py) ---
+
+def residents(db) -> dict[str, Resident]:
+    with db.session() as s:
+        return {r.name: r for r in s.execute(select(Resident)).scalars()}
+
+
+def event_count(db) -> int:
+    with db.session() as s:
+        return s.execute(select(func.count()).select_from(Event)).scalar()
+
+
+def benefit_kinds(db, resident) -> list[tuple[str, object]]:
+    """(kind, start) of the resident's benefit records."""
+    from storage.core.models import Benefit
+
+    with db.session() as s:
+        return sorted((b.kind, b.start_on) for b in s.execute(
+            select(Benefit).where(Benefit.resident_id == resident.id, Benefit.deleted == False)).scalars())  # noqa: E712
+
+
+def by_row(report) -> dict[int, object]:
+    return {r.row: r for r in report.rows}

@@ -60,6 +60,20 @@ def test_township_and_worker_init_and_the_key_file(tmp_path):
     assert "Traceback" not in again.stderr
 
 
+def test_the_key_goes_into_a_folder_given_as_key_out(tmp_path):
+    """--key-out with a folder (".") failed after the database was set up ("Device or resource busy")."""
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    out = run("--db", str(tmp_path / "t.db"), "init", "--role", "township", "--township-code", "330521101",
+              "--township-name", "新市镇", "--key-out", str(folder), tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "330521101" in (folder / "township-330521101.pub").read_text(encoding="utf-8")
+    out = run("--db", str(tmp_path / "c.db"), "init", "--role", "county", "--county-code", "330521",
+              "--county-name", "德清县", "--key-out", str(folder), tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert (folder / "county-330521.pub").is_file()
+
+
 @pytest.mark.parametrize("lang, expected", [("en", "9 digits"), ("zh_CN", "9")])
 def test_user_errors_are_one_translated_line(tmp_path, lang, expected):
     out = run("--db", str(tmp_path / "x.db"), "init", "--role", "township", "--township-code", "12",

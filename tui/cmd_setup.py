@@ -40,7 +40,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help=_("worker: the one-time enrollment code from the clerk (gridcare enroll); township: the "
                           "county's code for this township, with --county-key"))
     p.add_argument("--key-out", metavar=_("FILE"), type=Path,
-                   help=_("township or county: where to write the public key (default: ./township-CODE.pub, ./county-CODE.pub)"))
+                   help=_("township or county: where to write the public key, a file or a folder (default: ./township-CODE.pub, "
+                          "./county-CODE.pub)"))
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("county-key", parents=[common], help=_("township: learn the county's public key"),
@@ -64,6 +65,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=cmd_dump)
 
 
+def _key_file(given: Path | None, name: str) -> Path:
+    """Where `--key-out` asks for the public key: a file, or a folder to write it in under its usual name
+    (a folder given as a file was replaced by it and failed once the database was set up)."""
+    if given is None:
+        return Path.cwd() / name
+    return given / name if given.is_dir() else given
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from storage.core.identity import init_township, init_worker
 
@@ -75,7 +84,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if township:
             raise UserError(_("A township database needs {flags}.").format(flags=join_list(township)))
         db = open_database(db_path(args))
-        key_out = args.key_out or Path.cwd() / f"township-{args.township_code}.pub"
+        key_out = _key_file(args.key_out, f"township-{args.township_code}.pub")
         try:
             ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
                                                  enroll_code=args.enroll_code)
@@ -122,7 +131,7 @@ def _init_county(args: argparse.Namespace) -> int:
     if missing:
         raise UserError(_("A county database needs {flags}.").format(flags=join_list(missing)))
     db = open_database(db_path(args))
-    key_out = args.key_out or Path.cwd() / f"county-{args.county_code}.pub"
+    key_out = _key_file(args.key_out, f"county-{args.county_code}.pub")
     try:
         _ident, written, text = init_county(db, args.county_code, args.county_name, key_out)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from storage.core.i18n import current_language, set_language
 from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import TODAY, make_register_db
-from tests.test_walkthrough import english_words, screen_text
+from tests.test_walkthrough import FINGERPRINT, english_words, screen_text
 from tui.app import make_app
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
@@ -43,7 +43,7 @@ def without_data(text: str, data: list[str]) -> str:
     written in) and without paths (the database's, cut by the title: "/tmp/pytest-of-…")."""
     text = re.sub(r"grid\s*care", "gridcare", text)  # a command wrapped at its name
     text = re.sub(r"gridcare\s+[a-z-]+", " ", text)  # a command to type is not translated, also wrapped
-    text = re.sub(r"(?:\b[0-9a-f]{4}\b\s?){2,}", " ", text)  # a key fingerprint
+    text = FINGERPRINT.sub(" ", text)  # a key fingerprint
     text = PATH.sub(" ", text)
     for word in data:
         text = text.replace(word, " ")

@@ -28,6 +28,8 @@ ALLOWED = {
 WORD = re.compile(r"[A-Za-z]{2,}")
 COMMAND = re.compile(r"gridcare [a-z-]+")  # a command to type ("gridcare policy") is not translated
 HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b")  # a device id or key fingerprint: data, not words
+# a key fingerprint as shown ("6301 74e2 cddc 26e3"): a group may hold letters only, which HEX leaves as a "word"
+FINGERPRINT = re.compile(r"(?:\b[0-9a-f]{4}\b\s?){2,}")
 
 
 def screen_text(app, sep: str = "") -> str:
@@ -44,7 +46,7 @@ def screen_text(app, sep: str = "") -> str:
 
 
 def english_words(text: str) -> set[str]:
-    text = COMMAND.sub(" ", HEX.sub(" ", text))
+    text = COMMAND.sub(" ", HEX.sub(" ", FINGERPRINT.sub(" ", text)))
     return {w for w in WORD.findall(text) if w not in ALLOWED}
 
 

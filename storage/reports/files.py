@@ -19,7 +19,7 @@ from storage.core.audit import record
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, day_text
 from storage.register.categories import (
     BENEFIT_KINDS,
     CLOSE_REASONS,
@@ -36,7 +36,7 @@ from storage.register.policy_text import policy_title
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, day_words, policy_line, sheet_title
+from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Off the register")}  # 在册 / 已退出（销号）, not a referral's 已办结
@@ -182,7 +182,7 @@ def notes(report: MonthlyReport) -> str:
     """One line: the report day and the policy the figures follow (the files add which visits counted).
 
     The day in the words of the language (2026年12月2日, Dec 2, 2026); "medium": the line fits 80 columns in English."""
-    return _("Report day {day}; {policy}.").format(day=day_words(report.day, "medium"), policy=policy_title(report.policy))
+    return _("Report day {day}; {policy}.").format(day=day_text(report.day, "medium"), policy=policy_title(report.policy))
 
 
 def display_width(text: str) -> int:

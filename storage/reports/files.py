@@ -36,7 +36,7 @@ from storage.register.policy_text import policy_title
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
+from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, day_words, policy_line, sheet_title
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Off the register")}  # 在册 / 已退出（销号）, not a referral's 已办结
@@ -179,8 +179,10 @@ def title(report: MonthlyReport) -> str:
 
 
 def notes(report: MonthlyReport) -> str:
-    """One line: the report day and the policy the figures follow (the files add which visits counted)."""
-    return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
+    """One line: the report day and the policy the figures follow (the files add which visits counted).
+
+    The day in the words of the language (2026年12月2日, Dec 2, 2026); "medium": the line fits 80 columns in English."""
+    return _("Report day {day}; {policy}.").format(day=day_words(report.day, "medium"), policy=policy_title(report.policy))
 
 
 def display_width(text: str) -> int:

@@ -38,8 +38,8 @@ def short_month(year: int, month: int) -> str:
     return format_skeleton("yM", dt.date(year, month, 1), locale=babel_locale())
 
 
-def _day_words(day: dt.date) -> str:
-    return format_date(day, "long", locale=babel_locale())
+def day_words(day: dt.date, style: str = "long") -> str:
+    return format_date(day, style, locale=babel_locale())
 
 
 def sheet_title(report: MonthlyReport) -> str:
@@ -49,7 +49,7 @@ def sheet_title(report: MonthlyReport) -> str:
 
 def period_line(report: MonthlyReport) -> str:
     return _("Period: {first} to {last} (report day {day})").format(
-        first=_day_words(report.first), last=_day_words(report.last), day=_day_words(report.day))
+        first=day_words(report.first), last=day_words(report.last), day=day_words(report.day))
 
 
 def policy_line(report: MonthlyReport) -> str:

@@ -14,11 +14,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, Static
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from screens.dialogs import OkCancelDialog
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class EnrollScreen(ModalScreen[tuple[str, str] | None]):
+class EnrollScreen(OkCancelDialog[tuple[str, str]]):
     """Ask for the grid and the worker's name (a county: the township's code and name); the result is
     (grid or township, worker or township name)."""
 
@@ -58,19 +59,10 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
                 yield Label(_("Worker"))
             yield TextInput(id="worker")
             yield Label("", id="enroll-error", classes="error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(_("OK"), id="ok", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            yield self.ok_cancel()
 
     def on_mount(self) -> None:
         self.query_one("#worker" if self.grid else "#grid", Input).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_submit()
-        else:
-            self.dismiss(None)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -79,9 +71,6 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
             self.query_one("#worker", Input).focus()
         else:
             self.action_submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_submit(self) -> None:
         grid = self.query_one("#grid", Input).value.strip()

@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 
-from screens.after_save import FollowUp, follow_up, show_follow_up
+from screens.after_save import follow_up
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen, date_row, error_label, field_row, set_message
+from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
 from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -57,7 +57,7 @@ SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": 
 LISTS = {"categories": CATEGORIES, "flags": FLAGS}
 
 
-class ResidentFormScreen(FormKeys, FormScreen):
+class ResidentFormScreen(FormKeys, AssessingFormScreen):
     """Dismissed with the resident's id once saved, or None."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -76,7 +76,6 @@ class ResidentFormScreen(FormKeys, FormScreen):
         self.resident_id = resident_id
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
-        self._follow_up: FollowUp | None = None  # what saving a new resident leads to (an emergency, a review)
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
 
     def compose(self) -> ComposeResult:
@@ -272,11 +271,6 @@ class ResidentFormScreen(FormKeys, FormScreen):
 
     # --- saving ----------------------------------------------------------------------
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        if any(field.startswith("assess_") for field in errors):
-            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
-        super().show_errors(errors)
-
     def action_save(self) -> None:
         if not self.can_save():
             return
@@ -335,11 +329,6 @@ class ResidentFormScreen(FormKeys, FormScreen):
 
         self.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
                                            yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
-
-    def _saved(self, saved_id: str) -> None:
-        super()._saved(saved_id)
-        if self._follow_up is not None:
-            show_follow_up(self.app, self._follow_up)
 
     def is_dirty(self) -> bool:
         return super().is_dirty() or (self._pristine is not None and self._assessment() is not None)

@@ -140,10 +140,8 @@ class SetupScreen(FormKeys, Screen[None]):
                         "No township key yet: exports need it. When the clerk gives you the file, add it on the Sync "
                         "screen (k)."), severity="warning", timeout=30)
                 self.app.call_from_thread(self.app.identity_created, ident)
-        except ValidationErrors as exc:
+        except (ValidationErrors, ValidationError) as exc:
             self.app.call_from_thread(self._failed, exc.by_field())
-        except ValidationError as exc:
-            self.app.call_from_thread(self._failed, {exc.field: exc.message})
         except UserError as exc:
             self.app.call_from_thread(self._failed, {"form": str(exc)})
 

@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
-from screens.after_save import FollowUp, follow_up, show_follow_up
-from screens.form import FormScreen, date_row, error_label, field_row
+from screens.after_save import follow_up
+from screens.form import AssessingFormScreen, date_row, error_label, field_row
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
@@ -83,7 +83,7 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return field_row(widget, field, title)  # a visit's own words: "Date", "How", "Met with"
 
 
-class VisitFormScreen(FormKeys, FormScreen):
+class VisitFormScreen(FormKeys, AssessingFormScreen):
     """Dismissed with the new visit's id, or None when discarded."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -104,7 +104,6 @@ class VisitFormScreen(FormKeys, FormScreen):
         self._proposed: str = ""
         self._next_touched = False
         self._previous_grades: dict[str, str] = {}
-        self._follow_up: FollowUp | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -312,11 +311,6 @@ class VisitFormScreen(FormKeys, FormScreen):
 
     # --- saving and leaving -----------------------------------------------------------
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        if any(field.startswith("assess_") for field in errors):
-            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
-        super().show_errors(errors)
-
     def action_save(self) -> None:
         if not self.can_save():
             return
@@ -339,11 +333,6 @@ class VisitFormScreen(FormKeys, FormScreen):
             return visit_id
 
         self.save(store)
-
-    def _saved(self, saved_id: str) -> None:
-        super()._saved(saved_id)
-        if self._follow_up is not None:
-            show_follow_up(self.app, self._follow_up)
 
     def action_cancel(self) -> None:
         self.leave(_("Discard this visit? What you typed is lost."))

@@ -50,7 +50,7 @@ def progress_renderable(data, compact: bool = False):
     if late:
         alerts.append((_("Referrals past their follow-up date (tab 4)"), str(late), "bold red"))
     if data.role == "township":
-        alerts.append((_("Conflicts to review"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
+        alerts.append((_("Conflicts to review (press c)"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
         dups = getattr(data, "possible_duplicates", 0)
         alerts.append((_("Possible duplicates"), str(dups), "bold yellow" if dups else ""))
     if alerts:

@@ -23,6 +23,7 @@ from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
 from storage.core.places import VILLAGE_REF
+from storage.core.text import UNSTORABLE_RULE
 from storage.core.schema import (
     DATE_HIGH,
     DATE_LOW,
@@ -227,4 +228,5 @@ def rules_fingerprint() -> str:
     parts = [f"{rtype}.{spec.name}:" + ",".join(text(getattr(spec, f.name)) for f in dataclasses.fields(spec))
              for rtype in sorted(RECORD_TABLES) for spec in checked_spec(rtype).values()]
     parts += sorted(SETTINGS)
+    parts.append(UNSTORABLE_RULE)  # judged in every text (storage/core/schema.py), not a slot of a spec
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

@@ -31,7 +31,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.identity import TOWNSHIP_CODE
 from storage.core.models import Device, DeviceRequest, Enrollment, Identity
-from storage.core.text import printable
+from storage.core.text import printable, storable
 from storage.sync.devices import DeviceView, EnrollmentView, Trust, _find, _now
 
 
@@ -66,7 +66,7 @@ def enroll_township(db: Database, township_code: str, name: str = "") -> tuple[s
         raw = normalise_code(code)
         assert raw is not None  # a code we just made is well formed
         row = Enrollment(id=secrets.token_hex(6), township_code=ident.county_code, grid_code=township,
-                         worker_name=(name or "").strip(), code_key=code_key(raw, ident.county_code, township),
+                         worker_name=storable(name or "").strip(), code_key=code_key(raw, ident.county_code, township),
                          created_at=_now())
         s.add(row)
         s.flush()

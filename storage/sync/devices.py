@@ -29,7 +29,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity
-from storage.core.text import printable
+from storage.core.text import printable, storable
 
 MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
 
@@ -108,7 +108,7 @@ def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentVi
     Only a key derived from the code is stored."""
     from storage.core.enrollment import code_key, new_code, normalise_code
 
-    worker = (worker or "").strip()
+    worker = storable(worker or "").strip()  # as typed by the clerk, cleaned as every form's text
     if not worker:
         raise ValidationError("worker", _("Give the grid worker's name."))
     with db.write() as s:

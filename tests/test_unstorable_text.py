@@ -24,7 +24,7 @@ from storage.register.residents import update_resident
 from storage.register.visits import log_visit
 from storage.sync.merge import merge_paths
 from tests import county_helpers as county
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import make_township
 from tests.test_export_merge import _device, _signed_by_worker
 
 TODAY = dt.date(2026, 11, 24)
@@ -166,3 +166,22 @@ def test_a_roster_csv_cell_holding_nul_is_imported_cleaned(tmp_path):
         people = {r.name: r for r in s.execute(select(Resident)).scalars()}
         assert people["张小明"].address == "新市镇东村1号" and people["王桂英"].phone == ""
         assert not any("\\u0000" in dumps(e.fields) for e in s.execute(select(Event)).scalars())
+
+
+@pytest.mark.parametrize(("query", "found"), [("张\x00", ["张三"]), ("张\ud800", []), ("\x00", ["张三", "李四"])])
+def test_a_search_for_it_finds_what_the_rest_says_never_a_crash(tmp_path, db_target, query, found):
+    """The search box (Home; the county's on PostgreSQL). Before: the binding of the query raised (UnicodeEncodeError
+    on either engine for half a character; PostgreSQL's DataError for a NUL)."""
+    from storage.core.db import open_database
+    from storage.core.identity import init_township
+    from storage.register.search import search_residents
+
+    db = open_database(db_target)
+    try:
+        init_township(db, "330521101", "新市镇", tmp_path / "township.pub")
+        county.elder(db, "张三")
+        county.elder(db, "李四")
+        with db.session() as s:
+            assert sorted(r.name for r in search_residents(s, query, today=TODAY)) == sorted(found)
+    finally:
+        db.dispose()

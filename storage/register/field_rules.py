@@ -23,7 +23,6 @@ from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
 from storage.core.places import VILLAGE_REF
-from storage.core.text import UNSTORABLE_RULE
 from storage.core.schema import (
     DATE_HIGH,
     DATE_LOW,
@@ -36,6 +35,7 @@ from storage.core.schema import (
     fields_problem,
     record_spec,
 )
+from storage.core.text import UNSTORABLE_RULE
 from storage.register import assessments, benefits, emergencies, idnumbers, pairing, policy, referrals, risk, visits
 from storage.register import categories as codes
 from storage.register import resident_rules as residents

@@ -21,6 +21,7 @@ from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
 from tui.date_input import DateInput
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -59,7 +60,7 @@ class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
                 yield Label(_("Until (empty while it lasts)"))
                 yield from _date_field("", "end_on")
                 yield Label(_("Note (optional)"))
-                yield Input("", id="note", compact=True)
+                yield TextInput("", id="note", compact=True)
                 yield Label("", id="err-note", classes="error")
             else:
                 b = self.benefit

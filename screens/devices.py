@@ -23,6 +23,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.line_breaks import Wrapped
+from tui.ordered_keys import TextInput
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
 if TYPE_CHECKING:
@@ -48,14 +49,14 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
             if self.county:
                 yield Static(_("A one-time enrollment code for a township"), id="dialog-title")
                 yield Label(_("Township code (9 digits)"))
-                yield Input(self.grid, placeholder=_("e.g. 330521101"), id="grid")
+                yield TextInput(self.grid, placeholder=_("e.g. 330521101"), id="grid")
                 yield Label(_("Township name"))
             else:
                 yield Static(_("A one-time enrollment code for a worker's new device"), id="dialog-title")
                 yield Label(_("Grid code"))
-                yield Input(self.grid, placeholder=_("e.g. G03"), id="grid")
+                yield TextInput(self.grid, placeholder=_("e.g. G03"), id="grid")
                 yield Label(_("Worker"))
-            yield Input(id="worker")
+            yield TextInput(id="worker")
             yield Label("", id="enroll-error", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("OK"), id="ok", variant="primary")

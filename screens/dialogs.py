@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
+from tui.ordered_keys import TextInput
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -93,7 +94,7 @@ class ChooseScreen(ModalScreen[Choice | None]):
                          value=self.initial if self.initial is not None else Select.NULL)
             yield Label("", id="choice-error", classes="error")
             yield Label(self.reason_label)
-            yield Input(self.initial_reason, id="reason")
+            yield TextInput(self.initial_reason, id="reason")
             yield Label("", id="reason-error", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("OK"), id="ok", variant="primary")

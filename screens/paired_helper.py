@@ -21,6 +21,7 @@ from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.date_input import DateInput
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -60,7 +61,7 @@ class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
                     yield widget
                     yield widget.understood_label()
                 else:  # compact fields: the dialog with its buttons fits 24 rows
-                    yield Input(value or "", id=name, placeholder=placeholder, compact=True)
+                    yield TextInput(value or "", id=name, placeholder=placeholder, compact=True)
                 yield Label("", id=f"err-{name}", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")

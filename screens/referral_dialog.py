@@ -17,6 +17,7 @@ from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up
 from tui.date_input import DateInput
+from tui.ordered_keys import TextInput
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ class ReferralScreen(ModalScreen[ReferralChoice | None]):
             yield Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township", allow_blank=False,
                          id="level", compact=True)
             yield Label(_("Department"))
-            yield Input(id="department", placeholder=_("e.g. 县民政局社会救助科"), compact=True)
+            yield TextInput(id="department", placeholder=_("e.g. 县民政局社会救助科"), compact=True)
             yield Label("", id="err-department", classes="error")
             yield Label(_("Reason"))
-            yield Input(id="reason", compact=True)
+            yield TextInput(id="reason", compact=True)
             yield Label("", id="err-reason", classes="error")
             yield Label(_("Follow up by"))
             due = DateInput((self.today + dt.timedelta(days=FOLLOW_UP_DAYS)).isoformat(), field="due_on", id="due_on",

@@ -41,6 +41,7 @@ from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
+from tui.ordered_keys import TextBox, TextInput
 from tui.texts import SEX_LABELS
 from tui.ticks import TickList
 
@@ -103,7 +104,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
                           value=value if value in table else Select.NULL)
 
         def inp(name: str, **kw) -> Input:
-            return Input(text(name), id=name, compact=True, **kw)
+            return TextInput(text(name), id=name, compact=True, **kw)
 
         w: list[Widget] = []
         w += field_row(inp("name"), "name")
@@ -140,7 +141,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")
             w.append(AssessmentSection())  # the assessment at registration
         w.append(Static(_("Notes"), classes="heading"))
-        w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
+        w.append(TextBox(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(error_label("notes"))
         return w
 

@@ -19,6 +19,7 @@ from storage.core.identity import init_township, init_worker
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -60,7 +61,7 @@ class SetupScreen(FormKeys, Screen[None]):
                              classes="field")
             for name, (title, placeholder, roles) in FIELDS.items():
                 yield Horizontal(Label(_(title), classes="field-label"),
-                                 Input(placeholder=_(placeholder) if placeholder else "", id=name, compact=True),
+                                 TextInput(placeholder=_(placeholder) if placeholder else "", id=name, compact=True),
                                  classes=f"field {' '.join('for-' + r for r in roles)}")
                 yield Label("", id=f"err-{name}", classes="error -empty")
             yield Label("", id="err-form", classes="error -empty")

@@ -12,6 +12,7 @@ service given a lone surrogate crashed on the write (StatementError); a roster C
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select, text
@@ -66,12 +67,18 @@ def test_the_value_checks_refuse_text_no_database_stores_naming_the_field(record
     assert isinstance(refusal, FoldError) and (refusal.field, refusal.reason) == (field, "bad_text")
 
 
-@pytest.mark.parametrize("author", ["李\x00强", "李\ud800"])
-def test_an_events_author_holding_it_is_malformed(author):
-    ev = {"id": "d1-5", "record_type": "resident", "record_id": "r1", "hlc": 5, "device_id": "d1", "fields": ELDER,
-          "base_hlc": 0, "author": author}
+@pytest.mark.parametrize(("keys", "field", "reason"), [
+    ({"author": "李\x00强"}, "author", "bad_event"),
+    ({"author": "李\ud800"}, "author", "bad_event"),  # (the author had its type and length checked only)
+    ({"record_id": "r\x00"}, "id", "bad_id"),
+    ({"record_type": "village", "record_id": "330521101-东村\ud800"}, "id", "bad_id"),  # a village's id holds its name
+    ({"device_id": "d1\x00", "id": "d1\x00-5"}, "id", "bad_event"),
+])
+def test_an_events_own_strings_holding_it_are_refused(keys, field, reason):
+    ev = {"id": "d1-5", "record_type": "resident", "record_id": "r1", "hlc": 5, "device_id": "d1", "fields": {},
+          "base_hlc": 0, "author": "李强", **keys}
     refusal, _cleaned = judged(ev)
-    assert refusal is not None and (refusal.field, refusal.reason) == ("author", "bad_event")
+    assert refusal is not None and (refusal.field, refusal.reason) == (field, reason)
 
 
 def test_a_worker_bundle_with_a_nul_is_refused_by_the_township_naming_the_field(tmp_path):
@@ -185,3 +192,23 @@ def test_a_search_for_it_finds_what_the_rest_says_never_a_crash(tmp_path, db_tar
             assert sorted(r.name for r in search_residents(s, query, today=TODAY)) == sorted(found)
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("worker", ["李\x00强", "李\ud800"])
+def test_a_manifest_holding_it_is_refused_before_anything_is_kept(tmp_path, monkeypatch, worker):
+    """A manifest's worker name is kept for a device waiting for approval (json.loads reads both from an escape).
+    Before: the NUL kept in the waiting device's name; half a character crashed the merge (UnicodeEncodeError)."""
+    from storage.core.models import Device
+    from storage.sync import bundle_file
+
+    t = make_township(tmp_path)
+    b = t.worker("李强", "G02", enrolled=False)  # not enrolled: its bundle waits, its manifest's names kept
+    with monkeypatch.context() as m:  # our writer refuses to write such a manifest: a forged one
+        m.setattr(bundle_file, "_manifest_problem", lambda manifest: None)
+        # as another program may write it: half a character as its JSON escape (UTF-8 cannot encode it raw)
+        m.setattr(bundle_file, "_dumps", lambda obj: json.dumps(obj, sort_keys=True, separators=(",", ":")).encode())
+        path = _signed_by_worker(t, b, worker, [], tmp_path / "forged.gcb")
+    outcome = merge_paths(t.db, [path]).bundles[0]
+    assert (outcome.status, outcome.code) == ("refused", "corrupt"), outcome.message
+    with t.db.session() as s:
+        assert s.execute(select(Device)).scalars().all() == []

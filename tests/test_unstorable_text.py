@@ -212,3 +212,17 @@ def test_a_manifest_holding_it_is_refused_before_anything_is_kept(tmp_path, monk
     assert (outcome.status, outcome.code) == ("refused", "corrupt"), outcome.message
     with t.db.session() as s:
         assert s.execute(select(Device)).scalars().all() == []
+
+
+def test_a_village_name_typed_with_it_is_cleaned_like_a_forms_text_and_merges(tmp_path):
+    """A village's name is part of its record id. Before: a NUL was refused as "without slashes or '..'" (no
+    slash was typed); half a character passed the name's check and failed the write (UnicodeEncodeError)."""
+    from storage.core.identity import get_identity
+    from storage.register.villages import set_grid_village
+    from storage.sync.export import export_bundle
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    village = set_grid_village(w, get_identity(w).grid_code, "东\x00村\ud800")
+    assert village == "330521101-东村\ufffd"
+    assert merge_paths(t.db, [export_bundle(w, tmp_path / "out").path]).refused == []

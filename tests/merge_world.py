@@ -39,6 +39,9 @@ OPS = ("phone", "address", "name", "register", "visit", "delete_visit", "risk", 
 BENEFIT_KINDS = ("dibao", "tekun", "care_subsidy", "temporary_assistance", "low_income")
 GRADES = ("none", "mild", "moderate", "severe", "na")
 op_strategy = st.tuples(st.sampled_from(ACTORS), st.sampled_from(OPS), st.integers(0, 5), st.integers(0, 9))
+# what a form may be handed besides what was meant (by `value`): a pasted NUL, half a character from a Windows
+# console, a pair of halves; the writer cleans them, so every engine (PostgreSQL too) merges the same bytes
+ODD_TEXT = {3: "\x00", 6: "\ud800", 8: "\ud83d\ude00"}
 
 _TEMPLATE: dict[str, Path] = {}
 
@@ -115,7 +118,7 @@ class World:
         elif op == "phone":
             update_resident(db, rid, {"phone": f"1380000000{value}"}, today=today)
         elif op == "address":
-            update_resident(db, rid, {"address": f"{actor}路{value}号"}, today=today)
+            update_resident(db, rid, {"address": f"{actor}路{value}{ODD_TEXT.get(value, '')}号"}, today=today)
         elif op == "name":
             update_resident(db, rid, {"name": ["张三", "章三", "单小明", "王芳芳"][value % 4]}, today=today)
         elif op == "register" and actor != "T":
@@ -125,7 +128,8 @@ class World:
                 self.residents["T"].append(self.residents[actor][-1])
         elif op == "visit":
             assessment = ({d: GRADES[(value + i) % len(GRADES)] for i, d in enumerate(DIMENSIONS)}, {"health": f"{actor}{value}"})
-            visit = log_visit(db, rid, {"notes": f"{actor}-{value}", "risk_after": ["low", "high", "emergency"][value % 3],
+            visit = log_visit(db, rid, {"notes": f"{ODD_TEXT.get(value, '')}{actor}-{value}",
+                                        "risk_after": ["low", "high", "emergency"][value % 3],
                                         "mandatory_report": value == 7},
                               assessment=assessment if value % 2 else None, today=today)
             self.visits[actor].append(visit.id)

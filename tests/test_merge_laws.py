@@ -169,6 +169,30 @@ def test_a_closing_remark_merges_on_postgresql_with_the_same_bytes(pg_url):
                                               lambda b: len(b) // 2))
 
 
+# Text a form was handed with a NUL, half a character, a pair of halves (tests/merge_world.py ODD_TEXT), on a
+# worker's laptop and at the township: saved cleaned, so every engine merges it, PostgreSQL with SQLite's bytes.
+# (Before: the NUL merged into SQLite and PostgreSQL refused the bundle; half a character failed the save.)
+ODD_TEXT_OPS = [("w1", "address", 0, 3), ("w2", "address", 0, 6), ("w1", "visit", 0, 8), ("w2", "visit", 1, 3),
+                ("w1", "export", 0, 0), ("T", "township_merges", 0, 0), ("T", "address", 1, 6),
+                ("T", "township_back", 0, 0), ("w1", "address", 1, 8)]
+
+
+def _has_the_cleaned_text(dump: str) -> None:
+    assert '"address":"w1路3号"' in dump and '"address":"w2路6\ufffd号"' in dump and "w1路8\U0001f600号" in dump
+    assert '"notes":"w2-3"' in dump and "\\u0000" not in dump and "\\ud8" not in dump
+
+
+def test_text_no_database_stores_is_cleaned_where_written_and_merges_alike():
+    _has_the_cleaned_text(_check_laws(ODD_TEXT_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                      lambda b: len(b) // 2))
+
+
+@pytest.mark.postgres
+def test_text_no_database_stores_is_cleaned_where_written_and_merges_on_postgresql_with_the_same_bytes(pg_url):
+    _has_the_cleaned_text(_check_on_server(pg_url, ODD_TEXT_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                           lambda b: len(b) // 2))
+
+
 def _server_laws(sized):
     @pytest.mark.postgres
     @sized

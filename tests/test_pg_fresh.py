@@ -4,7 +4,8 @@ level may move.
 
 Events are drawn as a device writes them, with every value the merge's checks accept (the "no value"
 forms and ISO instants in date fields too), and only those the checks accept are kept; each batch is
-derived both ways in one database, each inside a savepoint rolled back afterwards.
+derived both ways in one database, each inside a savepoint rolled back afterwards. Some are drawn with a
+NUL in a text (PostgreSQL refuses it): the checks must refuse those, so none reaches the server.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from storage.core.derive import stamp_event
 from storage.core.fold import rebuild
 from storage.core.json_text import dumps
 from storage.core.models import RECORD_TABLES, RiskAssessment
+from storage.core.schema import field_problem
 from storage.register.field_rules import checked_spec, judged
 from storage.register.idnumbers import check_char
 from tests import pg
@@ -68,12 +70,20 @@ def new_record(draw, record_type: str | None = None) -> tuple[dict[str, Any], di
             fields[name] = draw(st.sampled_from([
                 fields[name] + "T23:30:00-05:00", fields[name] + "T00:10:00+08:00", fields[name] + " 12:00",
                 week, week + "T10:00", day.strftime("%Y%m%d")]))
+    texts = sorted(n for n, v in fields.items() if isinstance(v, str) and specs[n].kind == "text")
+    spoilt = texts and draw(st.integers(0, 9)) == 0
+    if spoilt:  # a NUL somewhere in one text (a code, a reference, free text)
+        name = draw(st.sampled_from(texts))
+        at = draw(st.integers(0, len(fields[name])))
+        fields[name] = fields[name][:at] + "\x00" + fields[name][at:]
     n = next(_IDS)
     prefix = "visit:" if record_type == "risk" and draw(st.integers(0, 4)) == 0 else ""
     ev = stamp_event(DEVICE, "王芳", record_type, f"{prefix}r{n}", fields, 1_700_000_000_000_000 + n, 0)
     refusal, cleaned = judged(ev)
+    if spoilt:  # (refused for that field, or for another one before it)
+        assert refusal is not None and field_problem(specs[name], fields[name]) == "bad_text", refusal
+    assert refusal is not None or "\\u0000" not in dumps(fields)  # what the checks pass, PostgreSQL stores
     assume(refusal is None)
-    assume("\\u0000" not in dumps(fields))  # PostgreSQL's text holds no NUL, whichever way the row is written
     return ev, cleaned
 
 

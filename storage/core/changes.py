@@ -24,6 +24,7 @@ from storage.core.fold import rebuild, refresh_risk, visit_risk_row
 from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Event, Identity, RiskAssessment
 from storage.core.schema import TEXT_MAX, clean, fields_problem, record_spec
+from storage.core.text import storable_value
 
 
 def new_id() -> str:
@@ -69,7 +70,9 @@ class Writer:
 
     def write(self, record_type: str, record_id: str, fields: dict[str, Any]) -> Event:
         table = RECORD_TABLES[record_type]
-        fields = clean(record_type, {k: to_json_value(v) for k, v in fields.items()})
+        # text no database stores (a pasted NUL, half a character) is cleaned here, for every form, the CLI and
+        # the services alike (storage/core/text.py storable): what this device writes, every server merges
+        fields = clean(record_type, {k: storable_value(to_json_value(v)) for k, v in fields.items()})
         check_fields(record_type, fields)
         _check_values(record_type, fields)
         s = self.session

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from storage.core.schema import TEXT_MAX, FieldSpec, field_problem
+from storage.core.text import unstorable
 
 Check = Callable[[Any], "str | None"]
 
@@ -40,13 +41,15 @@ def checker(spec: FieldSpec) -> Check:
 
 
 def _plain_text(spec: FieldSpec) -> Check:
-    """Free text: a string within its length (the one check field_problem makes of it)."""
+    """Free text: a string within its length that a database can store (the checks field_problem makes of it)."""
     limit = spec.max_len or TEXT_MAX
     if_none = field_problem(spec, None)
 
     def check(value: Any) -> str | None:
         if type(value) is str:
-            return "too_long" if len(value) > limit else None
+            if len(value) > limit:
+                return "too_long"
+            return "bad_text" if unstorable(value) else None
         return if_none if value is None else "wrong_type"
 
     return check

@@ -15,11 +15,17 @@ from storage.core.i18n import _
 from storage.core.models import Identity, utc_now
 from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.schema import NAME_MAX
-from storage.core.text import printable
+from storage.core.text import printable, storable
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$")
 COUNTY_CODE = re.compile(r"^\d{6}$")
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+def _storable(name: str) -> str:
+    """A name as typed at set-up, cleaned as every form's text is (storage/core/text.py storable): it travels
+    as the author of every event, which a township would refuse whole for a NUL in it."""
+    return storable(name) if isinstance(name, str) else name
 
 
 def get_identity(db: Database) -> Identity | None:
@@ -60,6 +66,7 @@ def init_county(db: Database, county_code: str, county_name: str,
     encrypt their bundles to it. A county writes no records of its own: its state is the fold
     of its townships' events.
     """
+    county_name = _storable(county_name)
     if not COUNTY_CODE.match(county_code or ""):
         raise ValidationError("county_code", _("A county code has 6 digits, e.g. 330127."))
     if not (county_name or "").strip():
@@ -155,6 +162,7 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later);
     `enroll_code`: the one-time code the county enrolled this township with (needs the county's key).
     """
+    township_name = _storable(township_name)
     _check_codes(township_code, township_name)
     county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
     if county is not None:
@@ -199,6 +207,7 @@ def init_worker(
     a code the township holds the first bundle until the clerk approves the device."""
     from storage.core import enrollment, keys
 
+    township_name, grid_name, worker_name = _storable(township_name), _storable(grid_name), _storable(worker_name)
     _check_codes(township_code, township_name, grid_code)
     village = None
     if (village_name or "").strip() or (village_code or "").strip():

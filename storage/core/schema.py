@@ -16,7 +16,8 @@ text column still merges, and None and "" never differ between two databases.
 A field that an event does not carry is left out: it keeps the value other events set.
 
 What a value may be (issue #19) is checked by `field_problem` / `event_problem`: the kind's
-type (a bool is not an int, `"false"` is not a bool, a date is `YYYY-MM-DD`), and the slots
+type (a bool is not an int, `"false"` is not a bool, a date is `YYYY-MM-DD`), text a database can store
+(no NUL, no lone surrogate: PostgreSQL refuses the one, UTF-8 cannot encode the other), and the slots
 `max_len`, `choices`, `low`/`high`, `pattern` and `rule`. Every field gets the limits of its
 kind by default (text at most TEXT_MAX characters, dates between DATE_LOW and DATE_HIGH,
 integers within SQLite's, lists of short distinct codes, references of the RECORD_ID shape),
@@ -42,6 +43,7 @@ from sqlalchemy.types import TypeDecorator
 from storage.core import hlc, places
 from storage.core.i18n import N_
 from storage.core.models import DERIVED_FIELDS, RECORD_TABLES, UtcDateTime
+from storage.core.text import unstorable
 
 KINDS = ("text", "date", "datetime", "int", "bool", "list", "dict", "json")
 
@@ -202,7 +204,10 @@ REFUSED_ROW = (ValueError, TypeError, OverflowError, IntegrityError, InterfaceEr
 # --- what a value may be (issue #19) ----------------------------------------------------------
 
 # FoldError reasons of the checks below, besides "no_value" and "wrong_type"
-REASONS = ("too_long", "unknown_code", "out_of_range", "invalid", "not_writable", "bad_id", "clock", "bad_event")
+# ("bad_text": a character no database can store, storage/core/text.py unstorable: judged in every text of a
+# value, a list's items and an object's keys and values included, so both engines take what the checks pass)
+REASONS = ("too_long", "unknown_code", "out_of_range", "invalid", "not_writable", "bad_id", "clock", "bad_event",
+           "bad_text")
 
 
 def _date(value: Any) -> dt.date | None:
@@ -226,13 +231,32 @@ def _int(value: Any, low: Any, high: Any) -> str | None:
 def _text(value: Any, limit: int) -> str | None:
     if type(value) is not str:
         return "wrong_type"
-    return "too_long" if len(value) > limit else None
+    if len(value) > limit:
+        return "too_long"
+    return "bad_text" if unstorable(value) else None
 
 
 def _json_size(value: Any) -> int:
     from storage.core.json_text import dumps
 
     return len(dumps(value).encode("utf-8"))
+
+
+def _json_unstorable(value: Any) -> bool:
+    """Whether any text inside a JSON value (an object's keys too) holds what no database can store.
+    (Without a stack of calls: a value merged is at most 20 levels deep, one written locally is not bounded.)"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is str:
+            if unstorable(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def field_problem(spec: FieldSpec, value: Any) -> str | None:
@@ -290,13 +314,17 @@ def field_problem(spec: FieldSpec, value: Any) -> str | None:
             if type(item) is str:
                 if len(item) > (spec.item_len or TEXT_MAX):
                     return "too_long"
+                if unstorable(item):
+                    return "bad_text"
             elif type(item) is int:
                 problem = _int(item, None, None)
                 if problem:
                     return problem
             elif item is not None and type(item) is not bool:
                 return "wrong_type"  # a flat object of text, numbers and flags
-    elif _json_size(value) > (spec.max_len or JSON_MAX):  # json: any value, bounded
+    elif _json_unstorable(value):  # json: any value, bounded (the text first: its encoder raises on a lone surrogate)
+        return "bad_text"
+    elif _json_size(value) > (spec.max_len or JSON_MAX):
         return "too_long"
     if spec.rule is not None and not spec.rule(value):
         return "invalid"
@@ -359,6 +387,6 @@ def event_problem(ev: dict[str, Any]) -> FoldError | None:
     if base is not None and (type(base) is not int or not 0 <= base < stamp):
         return FoldError(record_type, "base_hlc", "bad_event")
     author = ev.get("author", "")
-    if author is not None and (type(author) is not str or len(author) > NAME_MAX):
-        return FoldError(record_type, "author", "bad_event")
+    if author is not None and (type(author) is not str or len(author) > NAME_MAX or unstorable(author)):
+        return FoldError(record_type, "author", "bad_event")  # (the other keys are ASCII by their patterns)
     return None

@@ -6,10 +6,13 @@ lines gone), OSC 52 that writes the clerk's clipboard, a carriage return that hi
 precedes it, bidirectional overrides that show a name backwards. Everything printed from a
 file goes through `printable()` first, on the CLI and in the app: one function, so that a
 place which forgets it is easy to find.
+
+Apart from what is safe to print, what a database can store: `unstorable()` / `storable()`.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -49,3 +52,42 @@ def printable(value: Any, *, limit: int | None = None, multiline: bool = False) 
     if limit is not None and len(out) > limit:
         out = out[: max(limit - 1, 0)] + "…"
     return out
+
+
+# What no database can store as text, whichever engine: NUL (PostgreSQL refuses it in text and JSON
+# strings, so a county refused a whole township bundle for one pasted NUL) and half a character (a
+# lone UTF-16 surrogate: what a Windows console key event or an undecodable byte kept by
+# surrogateescape leaves in a str, which UTF-8 cannot encode, so SQLite's driver raised).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # (raw: its pattern is ASCII, part of a digest)
+UNSTORABLE_RULE = _UNSTORABLE.pattern  # part of the value checks' fingerprint (storage/register/field_rules.py)
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds a character no database can store: NUL or a lone surrogate."""
+    # neither is printable (Cc, Cs): most text is, told by one C loop (a fifth of the search's time on Chinese
+    # text; a merge judges every text of every event), and only the rest is searched
+    return not text.isprintable() and _UNSTORABLE.search(text) is not None
+
+
+def storable(text: str) -> str:
+    """`text` as a database can store it, for what this device writes (a form, a roster cell, a name at set-up):
+    NUL removed (invisible, and never typed: it comes along with pasted text), a surrogate pair joined into
+    its character, a lone surrogate replaced by U+FFFD (the mark for a character lost in decoding, as a
+    terminal shows it). A merge never cleans: it refuses (storage/core/schema.py field_problem)."""
+    if not unstorable(text):
+        return text
+    text = text.replace("\x00", "")
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def storable_value(value: Any) -> Any:
+    """`storable()` applied to every text of a JSON-like value: itself, a list's items, an object's keys and values."""
+    if type(value) is str:
+        return storable(value)
+    if isinstance(value, list):
+        return [storable_value(item) for item in value]
+    if isinstance(value, dict):
+        return {storable_value(k): storable_value(v) for k, v in value.items()}
+    return value

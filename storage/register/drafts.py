@@ -18,6 +18,7 @@ from typing import Any
 
 from storage.core.files import atomic_text_writer, make_owner_only_dir
 from storage.core.paths import drafts_dir
+from storage.core.text import storable, storable_value
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,11 @@ def draft_path(db_path: Path, resident_id: str, kind: str = "visit") -> Path:
 def save_draft(db_path: Path, resident_id: str, values: dict[str, Any], *, resident_name: str = "",
                now: dt.datetime | None = None, kind: str = "visit") -> Draft:
     now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    draft = Draft(resident_id, now, dict(values), resident_name)
+    # cleaned as the save will clean them (storage/core/text.py storable): half a character typed on a
+    # Windows console cannot be written as UTF-8, and the draft's writer would fail on every keystroke
+    draft = Draft(resident_id, now, storable_value(dict(values)), storable(resident_name))
     payload = {"version": DRAFT_VERSION, "kind": kind, "resident_id": resident_id,
-               "resident_name": resident_name, "saved_at": now.isoformat(), "values": draft.values}
+               "resident_name": draft.resident_name, "saved_at": now.isoformat(), "values": draft.values}
     path = draft_path(db_path, resident_id, kind)
     make_owner_only_dir(path.parent)  # drafts hold notes about children: the folder is the owner's alone
     with atomic_text_writer(path) as fh:

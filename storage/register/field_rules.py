@@ -35,6 +35,7 @@ from storage.core.schema import (
     fields_problem,
     record_spec,
 )
+from storage.core.text import UNSTORABLE_RULE
 from storage.register import assessments, benefits, emergencies, idnumbers, pairing, policy, referrals, risk, visits
 from storage.register import categories as codes
 from storage.register import resident_rules as residents
@@ -227,4 +228,5 @@ def rules_fingerprint() -> str:
     parts = [f"{rtype}.{spec.name}:" + ",".join(text(getattr(spec, f.name)) for f in dataclasses.fields(spec))
              for rtype in sorted(RECORD_TABLES) for spec in checked_spec(rtype).values()]
     parts += sorted(SETTINGS)
+    parts.append(UNSTORABLE_RULE)  # judged in every text (storage/core/schema.py), not a slot of a spec
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

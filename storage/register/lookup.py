@@ -8,12 +8,13 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import Resident
+from storage.core.text import storable
 from storage.register import idnumbers
 
 
 def resident_by_key(db: Database, key: str) -> Resident:
     """The live resident with this ID number (18 or 15 characters) or record id (the one a merged duplicate went into)."""
-    key = "".join((key or "").split())
+    key = "".join(storable(key or "").split())  # (an argument's undecodable byte is half a character: no key)
     with db.session() as s:
         row = s.get(Resident, key)
         if row is None and len(key) in (15, 18):

@@ -28,6 +28,7 @@ from typing import Any
 from sqlmodel import Session
 
 from storage.core.db import driver_connection
+from storage.core.text import storable
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
 from storage.register.idnumbers import mask_id
@@ -120,7 +121,9 @@ def _like_escape(value: str) -> str:
 
 
 def normalize_query(query: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", query or "").split()).lower()
+    # cleaned as a form's text (storage/core/text.py storable): a NUL fails PostgreSQL's LIKE at the county,
+    # half a character the binding of the query on either engine
+    return "".join(unicodedata.normalize("NFKC", storable(query or "")).split()).lower()
 
 
 def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:

@@ -28,7 +28,7 @@ from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
 from storage.core.i18n import _, babel_locale
-from storage.core.text import printable
+from storage.core.text import printable, storable
 from storage.roster.columns import cell_text, field_for_header
 
 HEADER_SCAN_ROWS = 10
@@ -275,6 +275,9 @@ def _data_rows(data: RosterSheet, raw: Iterable[tuple[int, list[Any]]], width: i
     count = 0
     try:
         for number, values in raw:
+            # a cell's text as a form's is saved (storage/core/text.py storable): a CSV may hold NUL bytes, which
+            # PostgreSQL refuses at the county and the merges refuse; seen in every column, so cleaned here once
+            values = [storable(v) if type(v) is str else v for v in values]
             if len(values) > MAX_COLUMNS and any(not _blank(v) for v in values[MAX_COLUMNS:]):
                 raise UserError(_("Row {row} of {file} has data in more than {n} columns: not a roster's.").format(
                     row=number, file=printable(data.path.name), n=_number(MAX_COLUMNS)))

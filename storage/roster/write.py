@@ -21,6 +21,7 @@ from storage.core.fold import rebuild
 from storage.core.i18n import _
 from storage.core.models import Event
 from storage.core.schema import clean
+from storage.core.text import storable_value
 
 if TYPE_CHECKING:
     from storage.roster.importer import RowPlan
@@ -47,7 +48,7 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
         nonlocal stamp
         stamp = clock.tick(stamp)
         ev = stamp_event(ident.device_id, ident.worker_name, record_type, record_id,
-                         clean(record_type, {k: to_json_value(v) for k, v in fields.items()}), stamp,
+                         clean(record_type, {k: storable_value(to_json_value(v)) for k, v in fields.items()}), stamp,
                          0 if new else base.get(record_id, 0))
         events.append(ev)
         touched.append((record_type, record_id))

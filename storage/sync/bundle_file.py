@@ -31,7 +31,7 @@ from storage.core.errors import UserError
 from storage.core.files import atomic_writer
 from storage.core.i18n import _
 from storage.core.keys import public_of, sign, verify
-from storage.core.text import printable
+from storage.core.text import printable, unstorable
 
 MAGIC = b"GRIDCARE-BUNDLE "
 FORMAT_VERSION = 1
@@ -171,6 +171,9 @@ def _manifest_problem(m: dict[str, Any]) -> str | None:
         "county_code": m.get("kind") != "to_county" or (isinstance(m.get("county_code"), str)
                                                         and re.fullmatch(r"[0-9]{6}", m["county_code"]) is not None),
         "enroll_proof": "enroll_proof" not in m or isinstance(m["enroll_proof"], str),
+        # kept in the receiver's database (a waiting device's worker name...), whose engine may refuse NUL
+        # (PostgreSQL) or half a character (UTF-8); json.loads gives both from an escape
+        "text": not any(type(v) is str and unstorable(v) for v in m.values()),
     }
     bad = [name for name, ok in checks.items() if not ok]
     return ", ".join(bad) or None

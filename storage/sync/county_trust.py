@@ -30,7 +30,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.identity import TOWNSHIP_CODE
 from storage.core.models import Device, DeviceRequest, Identity
-from storage.core.text import printable
+from storage.core.text import printable, storable
 from storage.sync.devices import DeviceView, EnrollmentView, Trust, _find
 from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
@@ -61,7 +61,7 @@ def enroll_township(db: Database, township_code: str, name: str = "") -> tuple[s
     with db.write() as s:
         ident = _county(s)
         township = township_code_for(ident, township_code)
-        code, row = new_enrollment(s, ident.county_code, township, (name or "").strip())
+        code, row = new_enrollment(s, ident.county_code, township, storable(name or "").strip())
         view = EnrollmentView(row.id, township, row.worker_name, row.created_at, None)
     record(db, "enroll township", "", {"township": township, "enrollment": view.id})
     return code, view

@@ -28,7 +28,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity, utc_now
-from storage.core.text import printable
+from storage.core.text import printable, storable
 from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
 MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
@@ -102,7 +102,7 @@ def grid_id_for(ident: Identity, code: str) -> str:
 def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentView]:
     """A new one-time code for `worker`'s device in `grid_code`: (the code to read out, the record).
     Only a key derived from the code is stored."""
-    worker = (worker or "").strip()
+    worker = storable(worker or "").strip()  # as typed by the clerk, cleaned as every form's text
     if not worker:
         raise ValidationError("worker", _("Give the grid worker's name."))
     with db.write() as s:

@@ -72,4 +72,5 @@ _REASONS = {
     "bad_id": N_("a {record} record has an id of the wrong form."),
     "clock": N_("a {record} record carries a clock beyond the year 2100."),
     "bad_event": N_("a {record} record is malformed ({field})."),
+    "bad_text": N_("a {record} record holds a character that cannot be stored in {field}."),
 }

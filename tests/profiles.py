@@ -67,3 +67,40 @@ def quick_and_slow(name: str, make_test, *, parts: int = 1):
 def given_case(strategy, case):
     """`make_test` for quick_and_slow: `case(value)` as a @given test of values drawn from `strategy`."""
     return lambda sized: sized(given(strategy)(case))
+
+
+# Seconds each slow test took in one CI-sized run (-n 2 on a loaded 2-core machine, 2026-12-02, with
+# tests/shared_sql_cache.py): only their proportions are used, to split the slow run between the two
+# workers (slow_order). A test missing here counts as short; a stale figure costs time, never a check.
+SLOW_SECONDS = {
+    "test_merge_laws_at_scale": 330,
+    "test_merge_laws_at_scale_second_half": 330,
+    "test_the_same_laws_hold_on_postgresql_at_scale": 146,
+    "test_fold_at_scale": 119,
+    "test_kills_during_saves_and_exports_lose_nothing[at_scale]": 102,
+    "test_hostile_values_at_scale": 93,
+    "test_hostile_device_at_scale": 92,
+    "test_township_scale": 78,
+    "test_payload_lines_at_scale": 68,
+    "test_derived_on_the_server_at_scale": 57,
+    "test_kills_during_merges_leave_no_half_merged_bundle[at_scale]": 50,
+    "test_odd_cells_at_scale": 48,
+    "test_mutated_files_at_scale": 28,
+    "test_random_bytes_at_scale": 20,
+    "test_fuzzed_mutations_at_scale": 16,
+}
+
+
+def slow_order(items: list) -> list:
+    """The slow tests in an order whose two halves take about as long, each half longest first.
+
+    .ci/run runs them with `-n 2 --dist worksteal`: each worker starts with one half of the list (by
+    count) and an idle worker takes the unstarted end of the other's, the short tests. Collection
+    order had put the two halves of the merge laws, the longest by far, one after the other: one
+    worker could get both while the other ran out of work.
+    """
+    ranked = sorted(items, key=lambda item: -SLOW_SECONDS.get(item.name, 0))
+    halves: tuple[list, list] = ([], [])
+    for i, item in enumerate(ranked):
+        halves[i % 4 in (0, 3)].append(item)  # A B B A A B B A ...: equal counts, near-equal sums
+    return halves[1] + halves[0]

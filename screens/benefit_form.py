@@ -7,9 +7,10 @@ errors beside the fields and is dismissed with the record's id once saved.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,10 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.form import SavingDialog
-from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
 from tui.date_input import DateInput
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -59,7 +60,7 @@ class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
                 yield Label(_("Until (empty while it lasts)"))
                 yield from _date_field("", "end_on")
                 yield Label(_("Note (optional)"))
-                yield Input("", id="note", compact=True)
+                yield TextInput("", id="note", compact=True)
                 yield Label("", id="err-note", classes="error")
             else:
                 b = self.benefit
@@ -89,9 +90,6 @@ class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def values(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
         for name in FIELDS:
@@ -106,29 +104,17 @@ class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
         return out
 
     def action_save(self) -> None:
-        if self._saving:
-            return
-        self._saving = True
-        self._save(self.values(), self.app.today())
+        self.save(partial(self._write, self.values(), self.app.today()))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="benefit-form-save")
-    def _save(self, values: dict[str, str | None], today: dt.date) -> None:
+    def _write(self, values: dict[str, str | None], today: dt.date) -> str:
+        """In the save worker: the period recorded, or its end; the record's id."""
         from storage.register.benefits import end_benefit, record_benefit
 
-        try:
-            if self.benefit is not None:
-                saved = end_benefit(self.app.db, self.benefit.id, values.get("end_on") or None, today=today)
-            else:
-                saved = record_benefit(self.app.db, self.resident_id, values.get("kind") or "",
-                                       start_on=values.get("start_on") or None, end_on=values.get("end_on") or None,
-                                       note=values.get("note") or "", today=today)
-        except ValidationErrors as e:
-            self.app.call_from_thread(self._failed, e.by_field())
-            return
-        except ValidationError as e:
-            self.app.call_from_thread(self._failed, {e.field: e.message})
-            return
-        self.app.call_from_thread(self.dismiss, saved.id)
+        if self.benefit is not None:
+            return end_benefit(self.app.db, self.benefit.id, values.get("end_on") or None, today=today).id
+        return record_benefit(self.app.db, self.resident_id, values.get("kind") or "",
+                              start_on=values.get("start_on") or None, end_on=values.get("end_on") or None,
+                              note=values.get("note") or "", today=today).id
 
 
 def _date_field(value: str, field: str):

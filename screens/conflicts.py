@@ -39,6 +39,7 @@ from storage.sync.conflicts import (
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -82,7 +83,7 @@ class ValueScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(as_text(self.heading), id="dialog-title")
-            yield Input(self.value, id="value")
+            yield TextInput(self.value, id="value")
             yield Static(_("Enter to save, Esc to cancel."), id="dialog-message")
 
     @on(Input.Submitted, "#value")

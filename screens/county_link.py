@@ -20,6 +20,7 @@ from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from tui.as_text import as_text
 from tui.formatting import format_date, format_number
+from tui.ordered_keys import TextInput
 from tui.texts import describe_export
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ class CountyLink(Vertical):
         yield Static("", id="county-status", markup=False)
         if ident is not None and ident.role == "township":
             with Horizontal(id="county-key-row"):
-                yield Input(placeholder=_("the county's key file (county-CODE.pub)"), id="county-key", compact=True)
-                yield Input(placeholder=_("its enrollment code"), id="county-code", compact=True)
+                yield TextInput(placeholder=_("the county's key file (county-CODE.pub)"), id="county-key", compact=True)
+                yield TextInput(placeholder=_("its enrollment code"), id="county-code", compact=True)
                 yield Button(_("Set the county key"), id="set-county-key", compact=True)
             yield Button(_("Export for the county"), id="export-county", compact=True)
 

@@ -14,15 +14,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, Static
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from screens.dialogs import OkCancelDialog
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.line_breaks import Wrapped
+from tui.ordered_keys import TextInput
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class EnrollScreen(ModalScreen[tuple[str, str] | None]):
+class EnrollScreen(OkCancelDialog[tuple[str, str]]):
     """Ask for the grid and the worker's name (a county: the township's code and name); the result is
     (grid or township, worker or township name)."""
 
@@ -48,28 +50,19 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
             if self.county:
                 yield Static(_("A one-time enrollment code for a township"), id="dialog-title")
                 yield Label(_("Township code (9 digits)"))
-                yield Input(self.grid, placeholder=_("e.g. 330521101"), id="grid")
+                yield TextInput(self.grid, placeholder=_("e.g. 330521101"), id="grid")
                 yield Label(_("Township name"))
             else:
                 yield Static(_("A one-time enrollment code for a worker's new device"), id="dialog-title")
                 yield Label(_("Grid code"))
-                yield Input(self.grid, placeholder=_("e.g. G03"), id="grid")
+                yield TextInput(self.grid, placeholder=_("e.g. G03"), id="grid")
                 yield Label(_("Worker"))
-            yield Input(id="worker")
+            yield TextInput(id="worker")
             yield Label("", id="enroll-error", classes="error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(_("OK"), id="ok", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            yield self.ok_cancel()
 
     def on_mount(self) -> None:
         self.query_one("#worker" if self.grid else "#grid", Input).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_submit()
-        else:
-            self.dismiss(None)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -78,9 +71,6 @@ class EnrollScreen(ModalScreen[tuple[str, str] | None]):
             self.query_one("#worker", Input).focus()
         else:
             self.action_submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_submit(self) -> None:
         grid = self.query_one("#grid", Input).value.strip()

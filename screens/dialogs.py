@@ -1,8 +1,10 @@
-"""Small reusable modals with typed results: confirm, and choose-with-reason."""
+"""Small reusable modals with typed results: confirm, choose-with-reason, and OkCancelDialog, the base of
+choose-with-reason and of the other dialogs with OK and Cancel buttons."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +15,32 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
+from tui.ordered_keys import TextInput
+
+ResultT = TypeVar("ResultT")
+
+
+class OkCancelDialog(ModalScreen[ResultT | None]):
+    """A dialog with OK and Cancel under its fields (`ok_cancel()`): OK runs `action_submit`, which dismisses it
+    with the result once the fields are right; Cancel (and its Esc binding) dismisses it with None."""
+
+    @staticmethod
+    def ok_cancel() -> Horizontal:
+        return Horizontal(Button(_("OK"), id="ok", variant="primary"), Button(_("Cancel"), id="cancel"),
+                          id="dialog-buttons")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -67,7 +95,7 @@ class Choice:
     reason: str
 
 
-class ChooseScreen(ModalScreen[Choice | None]):
+class ChooseScreen(OkCancelDialog[Choice]):
     """Pick one code from a list and give a reason (required or optional)."""
 
     CSS_PATH = "dialogs.tcss"
@@ -93,21 +121,12 @@ class ChooseScreen(ModalScreen[Choice | None]):
                          value=self.initial if self.initial is not None else Select.NULL)
             yield Label("", id="choice-error", classes="error")
             yield Label(self.reason_label)
-            yield Input(self.initial_reason, id="reason")
+            yield TextInput(self.initial_reason, id="reason")
             yield Label("", id="reason-error", classes="error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(_("OK"), id="ok", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            yield self.ok_cancel()
 
     def on_mount(self) -> None:
         self.query_one("#choice" if self.initial is None else "#reason").focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_submit()
-        else:
-            self.dismiss(None)
 
     @on(Input.Changed, "#reason")
     def _reason_typed(self, event: Input.Changed) -> None:
@@ -122,9 +141,6 @@ class ChooseScreen(ModalScreen[Choice | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_submit(self) -> None:
         value = self.query_one("#choice", Select).value

@@ -1,4 +1,4 @@
-"""What the resident and visit forms share: saving once at a time off the event loop, errors shown
+"""What the resident and visit forms share (AssessingFormScreen: their assessment and what follows a save): saving once at a time off the event loop, errors shown
 beside their fields, the saved and failed states, leaving with unsaved changes, and a draft kept
 on disk while the person types (a killed terminal or a power cut loses nothing).
 
@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label
 
+from screens.after_save import FollowUp, show_follow_up
 from screens.dialogs import ConfirmScreen
 from screens.worker_errors import SaveInWorker
 from storage.core.errors import ValidationError, ValidationErrors
@@ -29,6 +30,7 @@ from storage.core.i18n import _
 from storage.register import drafts
 from storage.register.field_labels import field_label
 from tui.as_text import as_text, notify_text
+from tui.assessment_section import AssessmentSection
 from tui.date_input import DateInput
 from tui.formatting import format_date
 
@@ -65,7 +67,27 @@ DRAFT_DEBOUNCE_SECONDS = 0.5
 
 
 class SavingDialog(SaveInWorker):
-    """A small dialog's save: its checks' messages beside their fields (the first focused), others notified."""
+    """A small dialog's save, one at a time off the event loop: dismissed with what the storage call returns;
+    its checks' messages beside their fields (the first focused), others notified."""
+
+    def save(self, store: Callable[[], Any]) -> None:
+        """Run `store()` (the storage call) in a worker, unless a save is running already."""
+        if self._saving:
+            return
+        self._saving = True
+        self._store(store)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dialog-save")
+    def _store(self, store: Callable[[], Any]) -> None:
+        try:
+            saved = store()
+        except (ValidationErrors, ValidationError) as e:
+            self.app.call_from_thread(self._failed, e.by_field())
+            return
+        self.app.call_from_thread(self.dismiss, saved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
@@ -138,11 +160,8 @@ class FormScreen(SaveInWorker, Screen[str | None]):
     def _store(self, store: Callable[[], str]) -> None:
         try:
             saved_id = store()
-        except ValidationErrors as e:
+        except (ValidationErrors, ValidationError) as e:
             self.app.call_from_thread(self._failed, e.by_field())
-            return
-        except ValidationError as e:
-            self.app.call_from_thread(self._failed, {e.field: e.message})
             return
         self.after_save()
         self.app.call_from_thread(self._saved, saved_id)
@@ -258,3 +277,22 @@ class FormScreen(SaveInWorker, Screen[str | None]):
             self._draft_timer.stop()
             drafts.save_draft(self.app.db.local_path, self.draft_key(), latest, resident_name=self.draft_name(),
                               kind=self.DRAFT_KIND)
+
+
+class AssessingFormScreen(FormScreen):
+    """The resident and visit forms: the six-dimension assessment among their fields, and a save that may need
+    following up (an emergency's report, a risk review: screens/after_save.py), found by the save's worker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._follow_up: FollowUp | None = None
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        if any(field.startswith("assess_") for field in errors):
+            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
+        super().show_errors(errors)
+
+    def _saved(self, saved_id: str) -> None:
+        super()._saved(saved_id)
+        if self._follow_up is not None:
+            show_follow_up(self.app, self._follow_up)

@@ -78,7 +78,7 @@ class HomeScreen(Screen[None]):
             (_("Up, Down"), N_("Move in the list")),
             (_("Tab"), N_("To the tabs and back (Left, Right: lists)")),
         ] + [  # the number keys four to a row: one row would not fit the help at 80 columns
-            (f"{start}–{min(start + 3, len(lists))}",
+            (_keys(start, min(start + 3, len(lists))),
              join_list(f"{i} {_(LISTS[p][0])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
             for start in range(1, len(lists) + 1, 4)
         ]
@@ -286,3 +286,8 @@ class HomeScreen(Screen[None]):
 
 def _table(pane: str) -> DataTable:
     return DataTable(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
+
+
+def _keys(first: int, last: int) -> str:
+    """The number keys of one help row: "1–4", or "9" alone (not "9–9")."""
+    return str(first) if first == last else f"{first}–{last}"

@@ -6,9 +6,10 @@ The work is storage.register.pairing's; the form shows its errors beside the fie
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,10 +18,10 @@ from textual.widgets import Button, Input, Label, Static
 
 from screens.dialogs import ConfirmScreen
 from screens.form import SavingDialog
-from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.date_input import DateInput
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -60,7 +61,7 @@ class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
                     yield widget
                     yield widget.understood_label()
                 else:  # compact fields: the dialog with its buttons fits 24 rows
-                    yield Input(value or "", id=name, placeholder=placeholder, compact=True)
+                    yield TextInput(value or "", id=name, placeholder=placeholder, compact=True)
                 yield Label("", id=f"err-{name}", classes="error")
             with Horizontal(id="dialog-buttons"):
                 yield Button(_("Save"), id="save", variant="primary")
@@ -93,14 +94,9 @@ class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_save(self) -> None:
-        if self._saving:
-            return
-        self._saving = True
-        self._save({name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS}, self.app.today())
+        self.save(partial(self._write, {name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS},
+                          self.app.today()))
 
     def action_unpair(self) -> None:
         if not self.resident.helper_name:
@@ -108,26 +104,18 @@ class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self._saving = True
-                self._save(None, self.app.today())
+                self.save(partial(self._write, None, self.app.today()))
 
         self.app.push_screen(ConfirmScreen(_("End the pairing of {name} with {helper}?").format(
             name=self.resident.name, helper=self.resident.helper_name), danger=True), answer)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="paired-helper-save")
-    def _save(self, values: dict[str, str] | None, today: dt.date) -> None:
+    def _write(self, values: dict[str, str] | None, today: dt.date) -> bool:
+        """In the save worker: the helper set, or (values None) the pairing ended."""
         from storage.register.pairing import end_pairing, set_paired_helper
 
-        try:
-            if values is None:
-                end_pairing(self.app.db, self.resident.id, today=today)
-            else:
-                set_paired_helper(self.app.db, self.resident.id, values["helper_name"], values["helper_phone"],
-                                  values["helper_unit"], values["helper_since"] or None, today=today)
-        except ValidationErrors as e:
-            self.app.call_from_thread(self._failed, e.by_field())
-            return
-        except ValidationError as e:
-            self.app.call_from_thread(self._failed, {e.field: e.message})
-            return
-        self.app.call_from_thread(self.dismiss, True)
+        if values is None:
+            end_pairing(self.app.db, self.resident.id, today=today)
+        else:
+            set_paired_helper(self.app.db, self.resident.id, values["helper_name"], values["helper_phone"],
+                              values["helper_unit"], values["helper_since"] or None, today=today)
+        return True

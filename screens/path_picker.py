@@ -23,6 +23,7 @@ from storage.core.folders import Entry, listing, parent, places, typed_path
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
+from tui.ordered_keys import TextInput
 
 UP = "\0up"  # the option that goes one folder up
 
@@ -65,7 +66,7 @@ class PathPickerScreen(ModalScreen[Path | None]):
                              id="places", compact=True)
             with Horizontal(classes="picker-row"):
                 yield Label(_("Path"), classes="picker-label")
-                yield Input(str(self.folder), id="path", compact=True)
+                yield TextInput(str(self.folder), id="path", compact=True)
             yield Label("", id="picker-problem", classes="error")
             yield OptionList(id="entries", compact=True)
             yield Static(self._hint(), id="picker-hint")

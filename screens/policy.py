@@ -32,6 +32,7 @@ from storage.register.policy_set import changed_policy, current_policy, set_poli
 from storage.register.policy_text import every_text, policy_lines
 from storage.register.township_policies import county_policies
 from tui.footer import TranslatedFooter
+from tui.ordered_keys import TextInput
 from tui.relabel import compose_again, restore_values, typed_values
 from tui.texts import indented_lines
 
@@ -120,15 +121,15 @@ class PolicyScreen(Screen[None]):
         for level in reversed(list(RISK_LEVELS)):
             every = policy.every[level]
             widgets.append(_row(_("{level} risk").format(level=label(RISK_LEVELS, level)),
-                                Input(_("month") if every == MONTH else str(every), id=f"every-{level}",
+                                TextInput(_("month") if every == MONTH else str(every), id=f"every-{level}",
                                       compact=True)))
         widgets.append(Static(_("Category rules (Delete removes the one selected):"), classes="heading"))
         widgets.append(DataTable(id="rules", cursor_type="row", zebra_stripes=True))
         widgets.append(Horizontal(
             Select([(label(CATEGORIES, c), c) for c in CATEGORIES], prompt=_("Category"), id="rule-category",
                    compact=True),
-            Input(placeholder=_("aged at least (optional)"), id="rule-age", compact=True),
-            Input(placeholder=_("month, or days; Enter adds"), id="rule-every", compact=True),
+            TextInput(placeholder=_("aged at least (optional)"), id="rule-age", compact=True),
+            TextInput(placeholder=_("month, or days; Enter adds"), id="rule-every", compact=True),
             classes="rule-new"))
         for w in widgets[1:]:
             w.add_class("editor")

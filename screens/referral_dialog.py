@@ -8,15 +8,16 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select, Static
 
+from screens.dialogs import OkCancelDialog
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up
 from tui.date_input import DateInput
+from tui.ordered_keys import TextInput
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class ReferralChoice:
     due_on: str  # as typed: storage checks it
 
 
-class ReferralScreen(ModalScreen[ReferralChoice | None]):
+class ReferralScreen(OkCancelDialog[ReferralChoice]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
@@ -50,10 +51,10 @@ class ReferralScreen(ModalScreen[ReferralChoice | None]):
             yield Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township", allow_blank=False,
                          id="level", compact=True)
             yield Label(_("Department"))
-            yield Input(id="department", placeholder=_("e.g. 县民政局社会救助科"), compact=True)
+            yield TextInput(id="department", placeholder=_("e.g. 县民政局社会救助科"), compact=True)
             yield Label("", id="err-department", classes="error")
             yield Label(_("Reason"))
-            yield Input(id="reason", compact=True)
+            yield TextInput(id="reason", compact=True)
             yield Label("", id="err-reason", classes="error")
             yield Label(_("Follow up by"))
             due = DateInput((self.today + dt.timedelta(days=FOLLOW_UP_DAYS)).isoformat(), field="due_on", id="due_on",
@@ -61,26 +62,14 @@ class ReferralScreen(ModalScreen[ReferralChoice | None]):
             yield due
             yield due.understood_label()
             yield Label("", id="err-due_on", classes="error")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(_("OK"), id="ok", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            yield self.ok_cancel()
 
     def on_mount(self) -> None:
         self.query_one("#agency").focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_submit()
-        else:
-            self.dismiss(None)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Messages beside their fields (storage's refusals come back here too)."""

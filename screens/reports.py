@@ -36,6 +36,7 @@ from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month
+from tui.ordered_keys import TextInput
 from tui.texts import two_lines
 from tui.trend_chart import (
     rate_bar,  # noqa: F401  (the bars of the chart; also used by tests)
@@ -99,7 +100,7 @@ class ReportsScreen(Screen[None]):
         with VerticalScroll(id="trend-box"):
             yield Static("", id="trend")
         yield ProgressBar(id="progress", show_eta=False)
-        yield Input(id="out", placeholder=_("File to write, e.g. report.xlsx"))
+        yield TextInput(id="out", placeholder=_("File to write, e.g. report.xlsx"))
         yield Static("", id="status")
         yield TranslatedFooter()
 

@@ -12,9 +12,9 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 
-from screens.after_save import FollowUp, follow_up, show_follow_up
+from screens.after_save import follow_up
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen, date_row, error_label, field_row, set_message
+from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
 from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -41,6 +41,7 @@ from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
+from tui.ordered_keys import TextBox, TextInput
 from tui.texts import SEX_LABELS
 from tui.ticks import TickList
 
@@ -56,7 +57,7 @@ SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": 
 LISTS = {"categories": CATEGORIES, "flags": FLAGS}
 
 
-class ResidentFormScreen(FormKeys, FormScreen):
+class ResidentFormScreen(FormKeys, AssessingFormScreen):
     """Dismissed with the resident's id once saved, or None."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -75,7 +76,6 @@ class ResidentFormScreen(FormKeys, FormScreen):
         self.resident_id = resident_id
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
-        self._follow_up: FollowUp | None = None  # what saving a new resident leads to (an emergency, a review)
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
 
     def compose(self) -> ComposeResult:
@@ -103,7 +103,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
                           value=value if value in table else Select.NULL)
 
         def inp(name: str, **kw) -> Input:
-            return Input(text(name), id=name, compact=True, **kw)
+            return TextInput(text(name), id=name, compact=True, **kw)
 
         w: list[Widget] = []
         w += field_row(inp("name"), "name")
@@ -140,7 +140,7 @@ class ResidentFormScreen(FormKeys, FormScreen):
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")
             w.append(AssessmentSection())  # the assessment at registration
         w.append(Static(_("Notes"), classes="heading"))
-        w.append(TextArea(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
+        w.append(TextBox(text("notes"), id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(error_label("notes"))
         return w
 
@@ -271,11 +271,6 @@ class ResidentFormScreen(FormKeys, FormScreen):
 
     # --- saving ----------------------------------------------------------------------
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        if any(field.startswith("assess_") for field in errors):
-            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
-        super().show_errors(errors)
-
     def action_save(self) -> None:
         if not self.can_save():
             return
@@ -334,11 +329,6 @@ class ResidentFormScreen(FormKeys, FormScreen):
 
         self.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
                                            yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
-
-    def _saved(self, saved_id: str) -> None:
-        super()._saved(saved_id)
-        if self._follow_up is not None:
-            show_follow_up(self.app, self._follow_up)
 
     def is_dirty(self) -> bool:
         return super().is_dirty() or (self._pristine is not None and self._assessment() is not None)

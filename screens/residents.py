@@ -27,6 +27,7 @@ from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_res
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date
+from tui.ordered_keys import TextInput
 from tui.texts import categories_cell, risk_text
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class ResidentsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
+        yield TextInput(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
         with Horizontal(id="filters"):
             yield Select([(_(v), k) for k, v in SHOWN_CATEGORIES.items()], prompt=_("All categories"), id="f-category",
                          compact=True)

@@ -23,6 +23,7 @@ from storage.roster.columns import cell_text
 from storage.roster.importer import describe, import_roster, preview, status_label
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.ordered_keys import TextInput
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -54,11 +55,11 @@ class RosterImportScreen(Screen[None]):
         yield Header()
         with Horizontal(id="file-row"):
             yield Label(_("File"), id="file-label")
-            yield Input(placeholder=_("path to an .xlsx or .csv file"), id="path", compact=True)
+            yield TextInput(placeholder=_("path to an .xlsx or .csv file"), id="path", compact=True)
             yield Button(_("Check"), id="check", compact=True)
         with Horizontal(id="options-row"):
             yield Label(_("Sheet"), id="sheet-label")
-            yield Input(placeholder=_("first"), id="sheet", compact=True)
+            yield TextInput(placeholder=_("first"), id="sheet", compact=True)
             yield TickBox(_("Import the valid rows, leave out the invalid ones"), id="skip", compact=True)
         yield Static(_("Columns and the first rows, as they will be read:"), id="preview-title")
         yield DataTable(id="preview", header_height=2, zebra_stripes=True, cursor_type="none")

@@ -19,6 +19,7 @@ from storage.core.identity import init_township, init_worker
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -60,7 +61,7 @@ class SetupScreen(FormKeys, Screen[None]):
                              classes="field")
             for name, (title, placeholder, roles) in FIELDS.items():
                 yield Horizontal(Label(_(title), classes="field-label"),
-                                 Input(placeholder=_(placeholder) if placeholder else "", id=name, compact=True),
+                                 TextInput(placeholder=_(placeholder) if placeholder else "", id=name, compact=True),
                                  classes=f"field {' '.join('for-' + r for r in roles)}")
                 yield Label("", id=f"err-{name}", classes="error -empty")
             yield Label("", id="err-form", classes="error -empty")
@@ -139,10 +140,8 @@ class SetupScreen(FormKeys, Screen[None]):
                         "No township key yet: exports need it. When the clerk gives you the file, add it on the Sync "
                         "screen (k)."), severity="warning", timeout=30)
                 self.app.call_from_thread(self.app.identity_created, ident)
-        except ValidationErrors as exc:
+        except (ValidationErrors, ValidationError) as exc:
             self.app.call_from_thread(self._failed, exc.by_field())
-        except ValidationError as exc:
-            self.app.call_from_thread(self._failed, {exc.field: exc.message})
         except UserError as exc:
             self.app.call_from_thread(self._failed, {"form": str(exc)})
 

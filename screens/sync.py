@@ -40,6 +40,7 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date, format_datetime, format_number
 from tui.item_lines import ItemLines
+from tui.ordered_keys import TextInput
 from tui.texts import describe_export, describe_outcome, describe_totals
 from tui.ticks import TickBox
 
@@ -83,7 +84,7 @@ class SyncScreen(Screen[None]):
             yield Static("", id="no-key")
             with Horizontal(id="folder-row"):
                 yield Label(_("Folder"), id="folder-label")
-                yield Input(id="folder", compact=True)
+                yield TextInput(id="folder", compact=True)
                 yield Button(_("Browse"), id="browse", compact=True)
             yield Static(self._hint(), id="folder-hint")
             if self.township:

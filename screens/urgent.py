@@ -27,6 +27,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.register.urgent_report import UrgentReport
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
+from tui.ordered_keys import TextBox, TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -53,13 +54,13 @@ class UrgentReportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(_("Emergency: report it to the township now"), id="dialog-title")
-            yield TextArea(self.report.text, id="report", read_only=True, soft_wrap=True, compact=True)
+            yield TextBox(self.report.text, id="report", read_only=True, soft_wrap=True, compact=True)
             yield Static(Text(_("Copied to the clipboard (where the terminal allows it); also saved as {path}").format(
                 path=self.saved_to)), id="saved")
             if self.can_export:
                 with Horizontal(id="export-row"):
                     yield Label(_("Export to"), id="folder-label")
-                    yield Input(id="folder", compact=True)
+                    yield TextInput(id="folder", compact=True)
             yield Static("", id="result")
         yield TranslatedFooter()
 

@@ -20,6 +20,7 @@ from storage.core.i18n import N_, _, join_list
 from storage.register.villages import GridVillage, grid_villages, known_villages, set_grid_village
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -46,10 +47,10 @@ class VillageDialog(ModalScreen[tuple[str, str] | None]):
                                                                             name=self.grid.grid_name)), id="dialog-title")
             with Horizontal(classes="field"):
                 yield Label(_("Village"), classes="field-label")
-                yield Input(current, id="village_name", compact=True)
+                yield TextInput(current, id="village_name", compact=True)
             with Horizontal(classes="field"):
                 yield Label(_("Village code"), classes="field-label")
-                yield Input(code, placeholder=_("12 digits, if you know it"), id="village_code", compact=True)
+                yield TextInput(code, placeholder=_("12 digits, if you know it"), id="village_code", compact=True)
             yield Label("", id="village-error", classes="error")
             if self.known:
                 yield Static(as_text(_("Villages already known: {names}").format(

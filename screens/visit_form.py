@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
 
-from screens.after_save import FollowUp, follow_up, show_follow_up
-from screens.form import FormScreen, date_row, error_label, field_row
+from screens.after_save import follow_up
+from screens.form import AssessingFormScreen, date_row, error_label, field_row
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
@@ -42,6 +42,7 @@ from tui.as_text import as_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.ordered_keys import TextBox, TextInput
 from tui.ticks import TickBox, TickList
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return field_row(widget, field, title)  # a visit's own words: "Date", "How", "Met with"
 
 
-class VisitFormScreen(FormKeys, FormScreen):
+class VisitFormScreen(FormKeys, AssessingFormScreen):
     """Dismissed with the new visit's id, or None when discarded."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
@@ -103,7 +104,6 @@ class VisitFormScreen(FormKeys, FormScreen):
         self._proposed: str = ""
         self._next_touched = False
         self._previous_grades: dict[str, str] = {}
-        self._follow_up: FollowUp | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,12 +133,12 @@ class VisitFormScreen(FormKeys, FormScreen):
         w += date_row(today, "visit_date", _("Date"))
         w += _row(_("How"), Select([(_(v), k) for k, v in VISIT_METHODS.items()], value="home", allow_blank=False,
                                    id="method", compact=True), "method")
-        w += _row(_("Visitor"), Input(worker, id="visitor", compact=True), "visitor")
-        w += _row(_("Met with"), Input(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
+        w += _row(_("Visitor"), TextInput(worker, id="visitor", compact=True), "visitor")
+        w += _row(_("Met with"), TextInput(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
         w.append(TickBox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
         w.append(Static(_("Observations"), classes="heading"))
         for dim in dimensions_for(r.categories):
-            w += _row(label(OBSERVATION_DIMENSIONS, dim), Input(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
+            w += _row(label(OBSERVATION_DIMENSIONS, dim), TextInput(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
         w.append(error_label("observations"))
         for field, title, table, codes in (
             ("hazards", _("Safety hazards found"), HAZARDS, hazards_for(r.categories)),
@@ -152,10 +152,10 @@ class VisitFormScreen(FormKeys, FormScreen):
         w.append(Static(_("Referral (optional)"), classes="heading"))
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
                                         id="referral_agency", compact=True), "referral_agency")
-        w += _row(_("Why"), Input(id="referral_reason", compact=True), "referral_reason")
+        w += _row(_("Why"), TextInput(id="referral_reason", compact=True), "referral_reason")
         w += _row(_("Level"), Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township",
                                      allow_blank=False, id="referral_level", compact=True), "referral_level")
-        w += _row(_("Department"), Input(placeholder=_("e.g. 县民政局社会救助科"), id="referral_department",
+        w += _row(_("Department"), TextInput(placeholder=_("e.g. 县民政局社会救助科"), id="referral_department",
                                          compact=True), "referral_department")
         w += date_row("", "due_on", _("Follow up by"), input_id="referral_due",
                       placeholder=_("e.g. 12-15; empty: a week after the visit"))
@@ -165,7 +165,7 @@ class VisitFormScreen(FormKeys, FormScreen):
         w.append(TickBox(_("Must be reported at once"), False, id="mandatory_report", compact=True))
         w += date_row(proposed.isoformat(), "next_visit_on", _("Next visit"))
         w.append(Static(_("Notes"), classes="heading"))
-        w.append(TextArea(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
+        w.append(TextBox(id="notes", soft_wrap=True, tab_behavior="focus", compact=True))
         w.append(error_label("notes"))
         return w
 
@@ -311,11 +311,6 @@ class VisitFormScreen(FormKeys, FormScreen):
 
     # --- saving and leaving -----------------------------------------------------------
 
-    def show_errors(self, errors: dict[str, str]) -> None:
-        if any(field.startswith("assess_") for field in errors):
-            self.query_one(AssessmentSection).collapsed = False  # its rows can take the focus again
-        super().show_errors(errors)
-
     def action_save(self) -> None:
         if not self.can_save():
             return
@@ -338,11 +333,6 @@ class VisitFormScreen(FormKeys, FormScreen):
             return visit_id
 
         self.save(store)
-
-    def _saved(self, saved_id: str) -> None:
-        super()._saved(saved_id)
-        if self._follow_up is not None:
-            show_follow_up(self.app, self._follow_up)
 
     def action_cancel(self) -> None:
         self.leave(_("Discard this visit? What you typed is lost."))

@@ -36,7 +36,7 @@ def test_the_report_lists_unclaimed_ending_and_unpaired_on_the_report_day(db):
     report = monthly_report(db, 2026, 11, today=TODAY)
     unclaimed = report.list_rows("unclaimed_benefits")
     assert [(r.name, r.benefit) for r in unclaimed] == [("赵淑珍", "care_subsidy")]
-    assert unclaimed[0].village == "" and unclaimed[0].grid == "一网格"
+    assert unclaimed[0].village == _("No village") and unclaimed[0].grid == "一网格"  # as in the other lists
     assert [(r.name, r.benefit, r.end_on) for r in report.list_rows("benefits_ending")] == [
         ("赵淑珍", "dibao", dt.date(2026, 12, 10))]
     assert [r.name for r in report.list_rows("unpaired")] == ["单丽"]
@@ -61,3 +61,35 @@ def test_the_workbook_and_csv_carry_the_lists_in_chinese(db, tmp_path):
     assert target in written
     with target.open(encoding="utf-8-sig", newline="") as fh:
         assert [row[0] for row in csv.reader(fh)] == [_("Name"), "单丽"]
+
+
+def test_the_lists_name_the_village_as_the_reports_other_lists_do(tmp_path):
+    """A resident registered on screen has no village of its own: it is in its grid's. The benefit and pairing
+    lists showed it blank, and a village known only by name as its id ("330521101-柳溪村"); the township's
+    workbook now names 柳溪村 on every list, as the overdue and unvisited lists always did."""
+    from storage.core.db import open_database
+    from storage.core.identity import init_worker
+    from storage.sync.devices import enroll
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import make_township
+
+    t = make_township(tmp_path)
+    code = enroll(t.db, "G01", "王芳")[0]
+    worker = open_database(tmp_path / "g01.db")
+    init_worker(worker, "330521101", "新市镇", "G01", "柳溪村第一网格", "王芳", t.key, village_name="柳溪村",
+                enroll_code=code)
+    child = register_resident(worker, {"name": "张小宇", "birth_date": dt.date(2015, 6, 12),
+                                       "categories": ["left_behind_child"]}, today=TODAY)
+    record_benefit(worker, child.id, "dibao", start_on="2026-01-01", end_on="2026-12-10", today=TODAY)
+    bundle = export_bundle(worker, tmp_path / "out").path
+    assert merge_paths(t.db, [bundle]).refused == []
+    for db in (worker, t.db):
+        report = monthly_report(db, 2026, 11, today=TODAY)
+        listed = {p.id: p.village for p in report.listed}
+        assert listed[child.id] == "柳溪村"
+        for name in ("benefits_ending", "unpaired"):
+            rows = report.list_rows(name)
+            assert [(r.name, r.village) for r in rows] == [("张小宇", "柳溪村")], name
+    worker.dispose()
+    t.db.dispose()

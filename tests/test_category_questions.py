@@ -128,3 +128,14 @@ async def test_the_form_keeps_a_flag_of_an_older_release(tmp_path):
     with db.session() as s:
         saved = s.get(Resident, r.id)
     assert (saved.address, saved.flags) == ("东村2号", ["dibao"])
+
+
+def test_an_unlikely_age_is_asked_about_with_the_birth_date_in_the_words_of_the_language():
+    """The question names the day as the screens do: 1900年3月5日 in Chinese, not 1900-03-05."""
+    from storage.register.category_rules import age_question
+
+    set_language("zh_CN")
+    question = age_question({"birth_date": dt.date(1900, 3, 5)}, TODAY)
+    assert question is not None and "1900年3月5日" in question and "126" in question
+    set_language("en")
+    assert "March 5, 1900" in age_question({"birth_date": "1900-03-05"}, TODAY)

@@ -176,6 +176,7 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
     from storage.sync.bundle_file import read_bundle, write_bundle
 
     monkeypatch.setattr(merge_module, "CHUNK_EVENTS", 3)  # many chunks out of a small bundle
+    monkeypatch.setattr(merge_module, "RISK_BATCH", 2)  # risk levels refreshed part-way, and again when moved again
     county = make_county(db_target, tmp_path / "county.pub")
     t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=4, county=county)
     good = t.to_county(tmp_path / "up")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from babel.dates import format_date
 from sqlmodel import select
 
 from storage.core.changes import writer
@@ -116,6 +117,7 @@ def test_the_workbook_has_the_sheets_and_the_csv_their_files(town, tmp_path):
     assert [c.value for c in sheet[5]][:6] == ["柳溪村", 2, 2, 0, 1, 1]
     assert [c.value for c in sheet[7]][:4] == ["Total", 4, 3, 1]
     assert "worsened this month: 1" in sheet["A2"].value
+    assert sheet["A2"].value.startswith(f"Latest assessment on or before {format_date(report.day, 'long', locale='en')};")
     emergencies = wb[_(LISTS["emergencies"])]
     header = [c.value for c in emergencies[1]]
     row = dict(zip(header, [c.value for c in emergencies[2]], strict=True))

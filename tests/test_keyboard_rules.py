@@ -68,6 +68,14 @@ async def test_home_help_names_enter_tab_and_the_number_keys(tmp_path):
         assert isinstance(app.screen, HelpScreen)
 
 
+def test_a_number_key_alone_on_its_help_row_is_named_alone():
+    """The township's ninth list (grids) has a row of its own in help: "9", not "9–9"."""
+    from screens.home import HomeScreen
+
+    rows = dict(HomeScreen(role="township").help_rows())
+    assert [keys for keys in rows if keys[0].isdigit()] == ["1–4", "5–8", "9"]
+
+
 @run_async
 async def test_slash_always_means_search_in_the_residents_list(tmp_path):
     db = make_register_db(tmp_path / "w.db")

@@ -18,6 +18,7 @@ from textual.widgets import Collapsible, Input, Label, Select
 
 from storage.core.i18n import N_, _
 from storage.register.assessments import DIMENSIONS, GRADES, error_field
+from tui.ordered_keys import TextInput
 
 KEYS = {"0": "none", "1": "mild", "2": "moderate", "3": "severe", "4": "na"}
 
@@ -54,7 +55,7 @@ class AssessmentSection(Collapsible):
             before = (previous or {}).get(dim)
             hint = _("last time: {grade}").format(grade=_(GRADES[before])) if before in GRADES else _("short note")
             rows.append(Horizontal(Label(_(title), classes="field-label"), GradeSelect(dim),
-                                   Input(placeholder=hint, id=f"assess_note_{dim}", compact=True, classes="note"),
+                                   TextInput(placeholder=hint, id=f"assess_note_{dim}", compact=True, classes="note"),
                                    classes="field assessment-row"))
             rows.append(Label("", id=f"err-{error_field(dim)}", classes="error -empty"))
         super().__init__(*rows, title=_("Six-dimension assessment (optional): 0-3 grade, 4 not applicable"),

@@ -7,6 +7,7 @@ Exit status: 0 success, 1 a user error (one translated line, no traceback),
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import logging
 import os
@@ -108,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
     return parser
+
+
+def date_arg(value: str) -> dt.date:
+    """An option's date, as the commands take it: YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(_("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")) from exc
 
 
 def db_path(args: argparse.Namespace) -> Path | str:

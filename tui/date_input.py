@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.i18n import _
 from tui.as_text import as_text
 from tui.formatting import format_date
+from tui.ordered_keys import TextInput
 
 
 def understood_text(field: str, text: str, today) -> tuple[str, bool]:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 
-class DateInput(Input):
+class DateInput(TextInput):
     """An Input for one of storage's date fields (`field` decides how a short date is completed)."""
 
     app: ScreenHost  # the app its screen runs in (screens/host.py): "today" completes a short date

@@ -8,19 +8,9 @@ if os.environ.get("BENCH_STACK"):  # the same libraries gridcare imports first
     import babel.dates  # noqa: F401
     import sqlmodel  # noqa: F401
 
+from proc_status import rss_bytes  # beside this file
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
-
-
-def rss_bytes() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 class Empty(App):

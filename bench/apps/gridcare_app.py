@@ -13,19 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from proc_status import rss_bytes  # noqa: E402  (beside this file)
+
 from tui.cli import main  # noqa: E402
-
-
-def rss_bytes() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
 
 reached: set[str] = set()
 

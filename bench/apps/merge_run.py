@@ -10,6 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from proc_status import peak_rss  # noqa: E402  (beside this file)
+
 from storage.core.db import is_server_target, open_database  # noqa: E402
 from storage.sync.merge import merge_paths  # noqa: E402
 
@@ -19,12 +21,6 @@ report = merge_paths(db, [Path(sys.argv[2])])
 elapsed = time.perf_counter() - t0
 db.dispose()
 refused = [b.message for b in report.refused]
-
-
-def peak_rss() -> int:
-    # VmHWM, not getrusage's ru_maxrss: that one carries the parent's peak over fork and exec
-    with open("/proc/self/status", encoding="ascii") as fh:
-        return next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmHWM:"))
 
 
 print(json.dumps({"seconds": elapsed, "peak_rss": peak_rss(),

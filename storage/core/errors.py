@@ -15,6 +15,10 @@ class ValidationError(UserError):
         self.field = field
         self.message = message
 
+    def by_field(self) -> dict[str, str]:
+        """As ValidationErrors gives them: where a form shows either, one `except` takes both."""
+        return {self.field: self.message}
+
 
 class ValidationErrors(UserError):
     """Several fields are wrong at once (a form, a roster row)."""

@@ -8,6 +8,7 @@ time (the TUI switches without restarting).
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext as _gettext
 import os
 from functools import cache
@@ -94,6 +95,20 @@ def current_language() -> str:
 
 def babel_locale() -> str:
     return "zh_Hans_CN" if _current_lang == "zh_CN" else "en"
+
+
+def day_text(day: dt.date, style: str = "long") -> str:
+    """A day in the words of the interface language: 2026年12月2日 / December 2, 2026 ("medium": Dec 2, 2026)."""
+    from babel.dates import format_date  # deferred: not on the start-up path
+
+    return format_date(day, style, locale=babel_locale())
+
+
+def moment_text(when: dt.datetime) -> str:
+    """A moment in local time, in the words of the interface language: 2026年12月2日 09:30 / Dec 2, 2026, 9:30 AM."""
+    from babel.dates import format_datetime
+
+    return format_datetime(when.astimezone() if when.tzinfo else when, "medium", locale=babel_locale())
 
 
 def _(message: str) -> str:

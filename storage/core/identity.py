@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
+from typing import Any, Literal
 
 from storage.core import keys, places
 from storage.core.changes import writer
@@ -64,33 +65,31 @@ def init_county(db: Database, county_code: str, county_name: str,
     if not (county_name or "").strip():
         raise ValidationError("county_name", _("Give the county's name."))
     _ensure_empty(db)
-    county = keys.generate_keypair()
-    device = keys.generate_keypair()
-    # the private keys beside the database (for a server database, in the user data folder), never in it
-    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
-                                          county_age_secret=county.age_secret, county_sign_secret=county.sign_secret))
-    ident = Identity(
-        role="county",
-        device_id=secrets.token_hex(8),
-        township_code="",
-        township_name="",
-        worker_name=_("County administrator"),
-        created_at=utc_now(),
-        device_age_recipient=device.age_recipient,
-        device_sign_public=device.sign_public,
-        county_code=county_code,
-        county_name=county_name.strip(),
-        county_age_recipient=county.age_recipient,
-        county_sign_public=county.sign_public,
-    )
+    ident, county = _office_identity(db, "county", township_code="", township_name="",
+                                     worker_name=_("County administrator"), county_code=county_code,
+                                     county_name=county_name.strip())
     with db.write() as s:
         s.add(ident)
     text = keys.format_county_key(county_code, county_name.strip(), county)
-    written = None
     if key_out is not None:
         keys.write_county_key_file(key_out, county_code, county_name.strip(), county)
-        written = key_out
-    return ident, written, text
+    return ident, key_out, text
+
+
+def _office_identity(db: Database, office: Literal["county", "township"],
+                     **fields: Any) -> tuple[Identity, keys.KeyPair]:
+    """A county's or a township's new identity (not yet stored) with two new key pairs: the office's (what is
+    sent to it is encrypted to it) and this database's device's (it signs what the database sends). The private
+    keys go beside the database (for a server database, in the user data folder), never in it."""
+    office_keys, device = keys.generate_keypair(), keys.generate_keypair()
+    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
+                                          **{f"{office}_age_secret": office_keys.age_secret,
+                                             f"{office}_sign_secret": office_keys.sign_secret}))
+    ident = Identity(role=office, device_id=secrets.token_hex(8), created_at=utc_now(),
+                     device_age_recipient=device.age_recipient, device_sign_public=device.sign_public,
+                     **{f"{office}_age_recipient": office_keys.age_recipient,
+                        f"{office}_sign_public": office_keys.sign_public}, **fields)
+    return ident, office_keys
 
 
 def set_county_key(db: Database, key_file: Path, enroll_code: str | None = None) -> Identity:
@@ -164,22 +163,8 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     if code is not None and county is None:
         raise UserError(_("An enrollment code from the county needs the county's key file too (--county-key)."))
     _ensure_empty(db)
-    township = keys.generate_keypair()
-    device = keys.generate_keypair()
-    write_keys(db.local_path, PrivateKeys(device_age_secret=device.age_secret, device_sign_secret=device.sign_secret,
-                                    township_age_secret=township.age_secret, township_sign_secret=township.sign_secret))
-    ident = Identity(
-        role="township",
-        device_id=secrets.token_hex(8),
-        township_code=township_code,
-        township_name=township_name.strip(),
-        worker_name=_("Township clerk"),
-        created_at=utc_now(),
-        device_age_recipient=device.age_recipient,
-        device_sign_public=device.sign_public,
-        township_age_recipient=township.age_recipient,
-        township_sign_public=township.sign_public,
-    )
+    ident, township = _office_identity(db, "township", township_code=township_code,
+                                       township_name=township_name.strip(), worker_name=_("Township clerk"))
     if county is not None:
         ident.county_code, ident.county_name = county.county_code, county.county_name
         ident.county_age_recipient, ident.county_sign_public = county.age_recipient, county.sign_public
@@ -190,11 +175,9 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         s.flush()
         writer(s).write("township", township_code, {"name": township_name.strip()})
     text = keys.format_public_key(township_code, township_name.strip(), township)
-    written = None
     if key_out is not None:
         keys.write_public_key_file(key_out, township_code, township_name.strip(), township)
-        written = key_out
-    return ident, written, text
+    return ident, key_out, text
 
 
 def init_worker(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_data_path, user_log_path
@@ -10,25 +11,22 @@ from platformdirs import user_data_path, user_log_path
 APP = "gridcare"
 
 
-def data_dir() -> Path:
-    override = os.environ.get("GRIDCARE_DATA_DIR")
-    if override:
-        return Path(override)
+def _overridden(variable: str, default: Callable[[], Path]) -> Path:
+    """The path in environment variable `variable` if it is set and not empty, else `default()`."""
+    override = os.environ.get(variable)
+    return Path(override) if override else default()
 
-    return user_data_path(APP, appauthor=False)
+
+def data_dir() -> Path:
+    return _overridden("GRIDCARE_DATA_DIR", lambda: user_data_path(APP, appauthor=False))
 
 
 def default_db_path() -> Path:
-    override = os.environ.get("GRIDCARE_DB")
-    return Path(override) if override else data_dir() / "gridcare.db"
+    return _overridden("GRIDCARE_DB", lambda: data_dir() / "gridcare.db")
 
 
 def log_dir() -> Path:
-    override = os.environ.get("GRIDCARE_LOG_DIR")
-    if override:
-        return Path(override)
-
-    return user_log_path(APP, appauthor=False)
+    return _overridden("GRIDCARE_LOG_DIR", lambda: user_log_path(APP, appauthor=False))
 
 
 def log_file() -> Path:

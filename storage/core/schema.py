@@ -1,6 +1,6 @@
 """What each field of each synced record holds, and the one rule for "no value".
 
-The specs are read off the SQLModel tables in storage/core/models.py (column type,
+The specs are read off the SQLModel tables in storage/core/models/records.py (column type,
 nullable, the model's default), so the tables are written once. For every field:
 
 * `kind`: text, date, datetime, int, bool, list, dict or json (any JSON value);

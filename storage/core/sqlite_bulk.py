@@ -21,12 +21,7 @@ EVENT_COLUMNS = ("id", "record_type", "record_id", "fields", "hlc", "device_id",
 
 
 def existing_event_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(ids), 900):
-        chunk = list(ids[i : i + 900])
-        marks = ",".join("?" * len(chunk))
-        found.update(r[0] for r in conn.exec_driver_sql(f"SELECT id FROM event WHERE id IN ({marks})", tuple(chunk)))
-    return found
+    return existing_state_ids(conn, "event", ids)
 
 
 def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None,

@@ -20,16 +20,8 @@ from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
 from storage.core.models import Assessment, Event
+from storage.register.categories import DIMENSIONS
 
-# in the plans' order, with the plans' words (GLOSSARY.md: the sixth is 社会参与)
-DIMENSIONS: dict[str, str] = {
-    "economy": N_("Economy"),
-    "health": N_("Health"),
-    "education": N_("Education"),
-    "housing": N_("Housing"),
-    "employment": N_("Employment"),
-    "social": N_("Social participation"),
-}
 GRADES: dict[str, str] = {
     "none": N_("No difficulty"),
     "mild": N_("Mild"),

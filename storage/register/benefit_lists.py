@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -45,16 +46,18 @@ class Watch:
     ending: list[WatchRow] = field(default_factory=list)
     unpaired: list[WatchRow] = field(default_factory=list)
 
-    def name_places(self, villages: dict[str, str], grids: dict[str, str]) -> None:
+    def name_places(self, village_of: Callable[[WatchRow], str], grids: dict[str, str]) -> None:
+        """Each row's village and grid by name (`village_of`: as the report names a key person's village)."""
         for row in (*self.unclaimed, *self.ending, *self.unpaired):
-            row.village = villages.get(row.village_code, row.village_code) if row.village_code else ""
+            row.village = village_of(row)
             row.grid = grids.get(row.grid_code, row.grid_code)
 
 
 # the JSON lists as text on both engines (a server's driver would decode each row's): alike residents share one key
-_RESIDENTS = ("SELECT r.id, r.name, r.id_number, r.village_code, r.grid_code, CAST(r.categories AS TEXT),"
-              " CAST(r.flags AS TEXT), r.birth_date, r.disability_category, r.disability_grade, r.helper_name,"
-              " r.name_pinyin FROM resident r"
+# a resident without a village of its own is in its grid's (as the monthly report's key persons are)
+_RESIDENTS = ("SELECT r.id, r.name, r.id_number, coalesce(r.village_code, g.village_code, ''), r.grid_code,"
+              " CAST(r.categories AS TEXT), CAST(r.flags AS TEXT), r.birth_date, r.disability_category,"
+              " r.disability_grade, r.helper_name, r.name_pinyin FROM resident r LEFT JOIN grid g ON g.id = r.grid_code"
               " WHERE NOT r.deleted AND r.merged_into IS NULL AND r.status = 'active'")
 _BENEFITS = "SELECT id, resident_id, kind, start_on, end_on FROM benefit WHERE NOT deleted"
 _BLANK = "".join(c for c in map(chr, range(0x3001)) if c.isspace())  # what str.strip() takes away

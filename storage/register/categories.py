@@ -102,9 +102,10 @@ VISIT_METHODS: dict[str, str] = {
     "proxy": N_("Through someone else"),
 }
 
-# the six dimensions of the plans, used to structure a visit's observations
-# the words of the plans and of the assessment (storage/register/assessments.py): 经济、健康、教育、居住、就业、社会参与
-OBSERVATION_DIMENSIONS: dict[str, str] = {
+# the six dimensions of the plans, in their order and with their words (GLOSSARY.md: the sixth is 社会参与):
+# 经济、健康、教育、居住、就业、社会参与. An assessment grades each (storage/register/assessments.py); a visit's
+# observations are noted by them; their codes are the assessment table's columns.
+DIMENSIONS: dict[str, str] = {
     "economy": N_("Economy"),
     "health": N_("Health"),
     "education": N_("Education"),
@@ -112,6 +113,7 @@ OBSERVATION_DIMENSIONS: dict[str, str] = {
     "employment": N_("Employment"),
     "social": N_("Social participation"),
 }
+OBSERVATION_DIMENSIONS = DIMENSIONS
 
 HAZARDS: dict[str, str] = {
     "utilities": N_("Water, power or gas"),

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from storage.core.errors import ValidationError
-from storage.core.i18n import _
+from storage.core.i18n import _, day_text
 from storage.register.categories import CATEGORIES, label
 from storage.register.eligibility import INTELLECTUAL, MENTAL
 
@@ -83,7 +83,7 @@ def age_question(resident: Mapping[str, Any], today: dt.date) -> str | None:
     if born is None or age is None or age <= OLDEST_LIKELY:
         return None
     return _("The birth date ({date}) makes this person {age} years old: check the year (and the ID number).").format(
-        date=born.isoformat(), age=age)
+        date=day_text(born), age=age)
 
 
 def category_questions(resident: Mapping[str, Any], today: dt.date | None = None) -> list[str]:

@@ -8,6 +8,7 @@ assessment that a conflict can name). The Chinese words are the project glossary
 from __future__ import annotations
 
 from storage.core.i18n import N_, _
+from storage.register.categories import DIMENSIONS
 
 FIELD_LABELS: dict[str, str] = {
     "name": N_("Name"),
@@ -41,13 +42,8 @@ FIELD_LABELS: dict[str, str] = {
     "merged_into": N_("Merged into"),
     "level": N_("Risk level"),  # a risk assessment's
     "visit_date": N_("Visit date"),
-    # an assessment's grades, by dimension (storage/register/assessments.py), and a referral's follow-up
-    "economy": N_("Economy"),
-    "health": N_("Health"),
-    "education": N_("Education"),
-    "housing": N_("Housing"),
-    "employment": N_("Employment"),
-    "social": N_("Social participation"),
+    # an assessment's grades, by dimension (storage/register/categories.py), and a referral's follow-up
+    **DIMENSIONS,
     "department": N_("Department"),
     "due_on": N_("Follow up by"),
     # issue #15: the paired helper (resident fields) and a benefit period's fields

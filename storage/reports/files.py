@@ -19,7 +19,7 @@ from storage.core.audit import record
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, day_text
 from storage.register.categories import (
     BENEFIT_KINDS,
     CLOSE_REASONS,
@@ -179,8 +179,10 @@ def title(report: MonthlyReport) -> str:
 
 
 def notes(report: MonthlyReport) -> str:
-    """One line: the report day and the policy the figures follow (the files add which visits counted)."""
-    return _("Report day {day}; {policy}.").format(day=report.day.isoformat(), policy=policy_title(report.policy))
+    """One line: the report day and the policy the figures follow (the files add which visits counted).
+
+    The day in the words of the language (2026年12月2日, Dec 2, 2026); "medium": the line fits 80 columns in English."""
+    return _("Report day {day}; {policy}.").format(day=day_text(report.day, "medium"), policy=policy_title(report.policy))
 
 
 def display_width(text: str) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.files import atomic_text_writer
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, day_text
 from storage.register.assessments import DIMENSIONS
 from storage.reports.cell_safety import csv_row
 from storage.reports.followup import AssessmentRow
@@ -45,7 +45,7 @@ def _note(report: MonthlyReport) -> str:
     f = report.followup
     worsened = f.worsened_residents if f else 0
     return _("Latest assessment on or before {day}; worsened this month: {n} (the list of that name).").format(
-        day=report.day.isoformat(), n=worsened)
+        day=day_text(report.day), n=worsened)
 
 
 def add_assessment_sheet(wb, report: MonthlyReport) -> None:

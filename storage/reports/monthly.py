@@ -277,7 +277,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             beside.settle()  # (its connection back in the pool whatever happened here)
         parts = beside.result()
         groups, worker_rows, report.watch = parts.groups, parts.workers, parts.watch
-        report.watch.name_places(villages, grids)
+        report.watch.name_places(lambda row: place_label(m, row.village_code, m.townships.get(
+            town := township_of(row.grid_code, row.village_code), town)), grids)
 
     report.listed = sorted(people.values(), key=lambda p: p.sort_key)
     report.workers = sorted(

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_skeleton
 
-from storage.core.i18n import N_, _, babel_locale
+from storage.core.i18n import N_, _, babel_locale, day_text
 from storage.register.categories import SHOWN_CATEGORIES, label
 from storage.register.policy_text import counting_summary, policy_title
 from storage.reports.coverage import CATEGORY, GRID_TOTAL, SUBTOTAL_LABEL, TOTAL, TOTAL_LABEL, coverage_rows
@@ -38,10 +38,6 @@ def short_month(year: int, month: int) -> str:
     return format_skeleton("yM", dt.date(year, month, 1), locale=babel_locale())
 
 
-def _day_words(day: dt.date) -> str:
-    return format_date(day, "long", locale=babel_locale())
-
-
 def sheet_title(report: MonthlyReport) -> str:
     place = report.grid_name or report.township_name
     return _("Visits to key persons: {place}, {month}").format(place=place, month=month_words(report.year, report.month))
@@ -49,7 +45,7 @@ def sheet_title(report: MonthlyReport) -> str:
 
 def period_line(report: MonthlyReport) -> str:
     return _("Period: {first} to {last} (report day {day})").format(
-        first=_day_words(report.first), last=_day_words(report.last), day=_day_words(report.day))
+        first=day_text(report.first), last=day_text(report.last), day=day_text(report.day))
 
 
 def policy_line(report: MonthlyReport) -> str:

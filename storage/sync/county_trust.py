@@ -18,7 +18,6 @@ key (a stolen laptop) refuses its bundles from then on; the township enrolls its
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +29,10 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.identity import TOWNSHIP_CODE
-from storage.core.models import Device, DeviceRequest, Enrollment, Identity
+from storage.core.models import Device, DeviceRequest, Identity
 from storage.core.text import printable
-from storage.sync.devices import DeviceView, EnrollmentView, Trust, _find, _now
+from storage.sync.devices import DeviceView, EnrollmentView, Trust, _find
+from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
 
 def _county(session: Session) -> Identity:
@@ -57,19 +57,11 @@ def enroll_township(db: Database, township_code: str, name: str = "") -> tuple[s
     """A new one-time code for township `township_code`: (the code to give its clerk, the record).
     Only a key derived from the code is stored; the code is bound to the county and the township."""
     from storage.core.audit import record
-    from storage.core.enrollment import code_key, new_code, normalise_code
 
     with db.write() as s:
         ident = _county(s)
         township = township_code_for(ident, township_code)
-        code = new_code()
-        raw = normalise_code(code)
-        assert raw is not None  # a code we just made is well formed
-        row = Enrollment(id=secrets.token_hex(6), township_code=ident.county_code, grid_code=township,
-                         worker_name=(name or "").strip(), code_key=code_key(raw, ident.county_code, township),
-                         created_at=_now())
-        s.add(row)
-        s.flush()
+        code, row = new_enrollment(s, ident.county_code, township, (name or "").strip())
         view = EnrollmentView(row.id, township, row.worker_name, row.created_at, None)
     record(db, "enroll township", "", {"township": township, "enrollment": view.id})
     return code, view
@@ -77,8 +69,6 @@ def enroll_township(db: Database, township_code: str, name: str = "") -> tuple[s
 
 def trust_township_bundle(s: Session, ident: Identity, manifest: dict[str, Any], refuse) -> Trust:
     """Decide about a township's bundle from its verified manifest. `refuse(code, problem)` raises."""
-    from storage.core.enrollment import proof_ok
-
     device_id, key = str(manifest["device_id"]), str(manifest["sign_public"])
     township = str(manifest["township_code"])
     known = s.get(Device, device_id)
@@ -100,48 +90,30 @@ def trust_township_bundle(s: Session, ident: Identity, manifest: dict[str, Any],
         refuse("rejected", _("township {township} (device {device}) was rejected by the county.").format(
             township=printable(township, limit=12), device=printable(device_id[:8])))
     worker = str(manifest.get("worker") or "")
-    given = manifest.get("enroll_proof")
-    if not given:
-        return Trust(device_id, township, worker, waiting=True, reason="no_code", kind="township")
-    reason = "bad_code"
-    e: Enrollment
-    for e in s.execute(select(Enrollment).where(col(Enrollment.township_code) == ident.county_code,
-                                                col(Enrollment.grid_code) == township)).scalars():
-        if proof_ok(e.code_key, given, ident.county_code, township, device_id, key,
-                    str(manifest.get("age_recipient", ""))):
-            if e.used_by is not None and e.used_by != device_id:
-                reason = "code_used"  # one code, one key: a copy of the proof enrolls nothing
-                break
-            return Trust(device_id, township, worker, enrollment=e, register=True, kind="township")
-    return Trust(device_id, township, worker, waiting=True, reason=reason, kind="township")
+    enrollment, reason = proved_enrollment(s, ident.county_code, township, manifest)  # one code, one key
+    if enrollment is None:
+        return Trust(device_id, township, worker, waiting=True, reason=reason, kind="township")
+    return Trust(device_id, township, worker, enrollment=enrollment, register=True, kind="township")
 
 
 def register_township(s: Session, manifest: dict[str, Any], trust: Trust, now: dt.datetime) -> tuple[bool, list[str]]:
     """After a township's bundle merged: its key registered if this bundle enrolled it, stamped
     otherwise. Returns whether the key is new here, and the files of its bundles that waited for
     it (sent before the township had the county's code), to be merged now."""
-    device = s.get(Device, trust.device_id)
-    new = trust.register
     released: list[str] = []
-    if new:
-        if device is not None:
-            s.delete(device)  # a revoked key under this id: the enrolled one replaces it
-            s.flush()
+    if trust.register:
         device = Device(device_id=trust.device_id, sign_public=str(manifest["sign_public"]), first_seen=now,
                         last_seen=now, status="approved", enrolled_by="code")
-        if trust.enrollment is not None:
-            trust.enrollment.used_by, trust.enrollment.used_at = trust.device_id, now
-            s.add(trust.enrollment)
-        waiting = s.get(DeviceRequest, (trust.device_id, device.sign_public))
-        if waiting is not None:
-            released = list(waiting.files or [])
-            s.delete(waiting)
-    assert device is not None  # trusted: enrolled by this bundle, or known
+        released = take_place(s, device, trust.enrollment, now)
+    else:
+        known = s.get(Device, trust.device_id)
+        assert known is not None  # trusted: enrolled by this bundle, or known
+        device = known
     device.age_recipient = str(manifest.get("age_recipient", ""))
     device.kind, device.township_code, device.grid_code = "township", trust.grid_id, None
     device.worker_name, device.last_seen = trust.worker, now
     s.add(device)
-    return new, released
+    return trust.register, released
 
 
 def approve_township(db: Database, text: str, township_code: str) -> tuple[DeviceView, list[Path]]:
@@ -168,13 +140,8 @@ def approve_township(db: Database, text: str, township_code: str) -> tuple[Devic
             target.status, target.revoked_at = "approved", None
             device = target
         else:
-            existing = s.get(Device, target.device_id)
-            if existing is not None and existing.status == "approved":
-                raise UserError(_("Another key is approved as device {device}: revoke that one first if it is not the "
-                                  "township's.").format(device=target.device_id[:8]))
-            if existing is not None:
-                s.delete(existing)  # a revoked key under the same id: the approved one replaces it
-                s.flush()
+            make_room(s, target.device_id, _("Another key is approved as device {device}: revoke that one first if it "
+                                             "is not the township's.").format(device=target.device_id[:8]))
             device = Device(device_id=target.device_id, sign_public=target.sign_public,
                             age_recipient=target.age_recipient, kind="township", township_code=township,
                             worker_name=target.worker_name, first_seen=target.first_seen, last_seen=target.last_seen,

@@ -16,7 +16,6 @@ worker's new laptop is a new code.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,9 @@ from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
-from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity
+from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity, utc_now
 from storage.core.text import printable
+from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
 MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
 
@@ -57,10 +57,6 @@ class EnrollmentView:
     worker: str
     created_at: dt.datetime
     used_by: str | None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def short_grid(grid_id: str | None) -> str:
@@ -106,21 +102,13 @@ def grid_id_for(ident: Identity, code: str) -> str:
 def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentView]:
     """A new one-time code for `worker`'s device in `grid_code`: (the code to read out, the record).
     Only a key derived from the code is stored."""
-    from storage.core.enrollment import code_key, new_code, normalise_code
-
     worker = (worker or "").strip()
     if not worker:
         raise ValidationError("worker", _("Give the grid worker's name."))
     with db.write() as s:
         ident = _township(s)
         grid_id = grid_id_for(ident, grid_code)
-        code = new_code()
-        raw = normalise_code(code)
-        assert raw is not None  # a code we just made is well formed
-        row = Enrollment(id=secrets.token_hex(6), township_code=ident.township_code, grid_code=grid_id,
-                         worker_name=worker, code_key=code_key(raw, ident.township_code, grid_id), created_at=_now())
-        s.add(row)
-        s.flush()
+        code, row = new_enrollment(s, ident.township_code, grid_id, worker)
         view = EnrollmentView(row.id, short_grid(grid_id), worker, row.created_at, None)
     from storage.core.audit import record
 
@@ -219,13 +207,8 @@ def approve(db: Database, text: str, grid_code: str) -> tuple[DeviceView, list[P
                                   "grid's records. Approve it for {claimed}, or have it set up again.").format(
                     device=target.device_id[:8], claimed=printable(short_grid(target.grid_code), limit=20),
                     grid=short_grid(grid_id)))
-            existing = s.get(Device, target.device_id)
-            if existing is not None and existing.status == "approved":
-                raise UserError(_("Another key is approved as device {device}: revoke that one first if it is not the "
-                                  "worker's.").format(device=target.device_id[:8]))
-            if existing is not None:
-                s.delete(existing)  # a revoked key under the same id: the approved one replaces it
-                s.flush()
+            make_room(s, target.device_id, _("Another key is approved as device {device}: revoke that one first if it "
+                                             "is not the worker's.").format(device=target.device_id[:8]))
             device = Device(device_id=target.device_id, sign_public=target.sign_public, age_recipient=target.age_recipient,
                             kind=target.kind, township_code=target.township_code, grid_code=grid_id,
                             worker_name=target.worker_name, first_seen=target.first_seen, last_seen=target.last_seen,
@@ -252,7 +235,7 @@ def revoke(db: Database, text: str, *, only_waiting: bool = False) -> DeviceView
         if isinstance(target, Device):
             if target.status == "revoked":
                 raise UserError(_("Device {device} is revoked already.").format(device=target.device_id[:8]))
-            target.status, target.revoked_at = "revoked", _now()
+            target.status, target.revoked_at = "revoked", utc_now()
             status = "revoked"
         else:
             if target.status == "rejected":
@@ -288,8 +271,6 @@ class Trust:
 
 def trust_worker_bundle(s: Session, ident: Identity, manifest: dict[str, Any], refuse) -> Trust:
     """Decide about a worker bundle from its verified manifest. `refuse(code, problem)` raises."""
-    from storage.core.enrollment import proof_ok
-
     device_id, key = str(manifest["device_id"]), str(manifest["sign_public"])
     known = s.get(Device, device_id)
     if known is not None and known.sign_public == key:
@@ -305,24 +286,15 @@ def trust_worker_bundle(s: Session, ident: Identity, manifest: dict[str, Any], r
     if request is not None and request.status == "rejected":
         refuse("rejected", _("device {device} was rejected by the clerk.").format(device=printable(device_id[:8])))
     grid_id, worker = str(manifest.get("grid_code") or ""), str(manifest.get("worker") or "")
-    given = manifest.get("enroll_proof")
-    if not given:
-        return Trust(device_id, grid_id, worker, waiting=True, reason="no_code")
-    reason = "bad_code"
-    for e in s.execute(select(Enrollment).where(Enrollment.grid_code == grid_id,
-                                                Enrollment.township_code == ident.township_code)).scalars():
-        if proof_ok(e.code_key, given, ident.township_code, grid_id, device_id, key,
-                    str(manifest.get("age_recipient", ""))):
-            if e.used_by is not None and e.used_by != device_id:
-                reason = "code_used"  # one code, one device: a copy of the proof enrolls nothing
-                break
-            return Trust(device_id, grid_id, worker, enrollment=e, register=True)
-    return Trust(device_id, grid_id, worker, waiting=True, reason=reason)
+    enrollment, reason = proved_enrollment(s, ident.township_code, grid_id, manifest)
+    if enrollment is None:
+        return Trust(device_id, grid_id, worker, waiting=True, reason=reason)
+    return Trust(device_id, grid_id, worker, enrollment=enrollment, register=True)
 
 
 def hold(s: Session, manifest: dict[str, Any], trust: Trust, path: Path) -> None:
     """Record (or refresh) the waiting device, with the file to merge once it is approved."""
-    now = _now()
+    now = utc_now()
     key = str(manifest["sign_public"])
     request = s.get(DeviceRequest, (trust.device_id, key))
     if request is None:
@@ -340,22 +312,16 @@ def hold(s: Session, manifest: dict[str, Any], trust: Trust, path: Path) -> None
 def register(s: Session, manifest: dict[str, Any], trust: Trust, now: dt.datetime) -> bool:
     """After a bundle merged: a device enrolled by it is registered (its code used up), a known
     one is stamped. Returns whether the device is new here."""
-    device = s.get(Device, trust.device_id)
-    new = trust.register
-    if new:
-        if device is not None:
-            s.delete(device)  # a revoked key under this id: the enrolled one replaces it
-            s.flush()
+    if trust.register:
         device = Device(device_id=trust.device_id, sign_public=str(manifest["sign_public"]),
                         age_recipient=str(manifest.get("age_recipient", "")), kind="worker",
                         township_code=str(manifest.get("township_code", "")), grid_code=trust.grid_id,
                         worker_name=trust.worker, first_seen=now, last_seen=now, status="approved", enrolled_by="code")
-        if trust.enrollment is not None:
-            trust.enrollment.used_by, trust.enrollment.used_at = trust.device_id, now
-            s.add(trust.enrollment)
-        waiting = s.get(DeviceRequest, (trust.device_id, device.sign_public))
-        if waiting is not None:
-            s.delete(waiting)
+        take_place(s, device, trust.enrollment, now)
+    else:
+        known = s.get(Device, trust.device_id)
+        assert known is not None  # trusted: enrolled by this bundle, or known
+        device = known
     device.last_seen = now
     s.add(device)
-    return new
+    return trust.register

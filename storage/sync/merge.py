@@ -57,6 +57,9 @@ BATCH_EVENTS = 50_000  # events merged per transaction: bounds what a kill loses
 # a bundle's events are checked and written this many at a time, under the bundle's one savepoint:
 # whatever its size, a bundle is never whole in memory
 CHUNK_EVENTS = 20_000
+# residents whose risk level is refreshed together: once per bundle (a resident's visits fall in many of its
+# chunks), or sooner when this many are waiting, so that a bundle of many residents is not remembered whole
+RISK_BATCH = 20_000
 
 
 @dataclass
@@ -261,6 +264,9 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
             if chunk.problem is not None:
                 raise chunk.problem
             _apply_chunk(s, chunk.events, chunk.cleaned, tally)
+            if len(tally.risk_moved) >= RISK_BATCH:  # a later chunk that moves one of them again adds it again
+                refresh_risk(s, tally.risk_moved)
+                tally.risk_moved.clear()
     if tally.risk_moved:
         refresh_risk(s, tally.risk_moved)
     ident = s.get(Identity, 1)

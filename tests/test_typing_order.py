@@ -1,0 +1,103 @@
+"""Keys typed ahead act in the order they were typed, in every text box of the real app.
+
+Textual inserts a typed character in the box itself, but runs the box's own editing keys (Backspace,
+the arrows, Delete, Home, End) only once the key has bubbled up to the app: typed fast, or on a
+busy laptop, later characters overtook them. Seen in tmux at the township: a phone number cleared
+with Backspace and typed again came out as 1390571 or 1313905710 (textual 8.2; Textualize/textual#6605).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+from textual import events
+from textual.widgets import Input, TextArea
+
+from storage.core.i18n import set_language
+from storage.core.models import Resident
+from tests.pilot_helpers import on_screen, run_async, settle
+from tests.sync_helpers import make_township
+from tui.app import make_app
+
+TODAY = dt.date(2026, 11, 24)
+# the characters a terminal gives with these keys (none of them printable)
+_CHARACTERS = {"backspace": "\x7f", "left": None, "right": None, "home": None, "end": None, "delete": None}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def typed_ahead(app, keys: list[str]) -> None:
+    """All the keys posted before any is handled, as a terminal hands over keys typed ahead."""
+    for key in keys:
+        app.post_message(events.Key(key, _CHARACTERS[key] if key in _CHARACTERS else key))
+
+
+def _worker(tmp_path):
+    from storage.demo.build import generate
+
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    generate(worker, seed=3, today=TODAY, residents=4)
+    return worker
+
+
+@run_async
+async def test_editing_keys_typed_ahead_in_a_form_field_act_where_they_were_typed(tmp_path):
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("n")
+        await on_screen(pilot, "ResidentFormScreen")
+        phone = app.screen.query_one("#phone", Input)
+        phone.focus()
+        await pilot.pause()
+        typed_ahead(app, [*"13905", "backspace", "backspace", *"57", "left", "left", "9", "end", *"1000"])
+        await settle(pilot, lambda: len(phone.value) >= 10)
+        assert phone.value == "1399571000"  # 139 (two erased), 57, a 9 put in two places back, 1000 at the end
+
+
+@run_async
+async def test_a_backspace_typed_ahead_in_the_visit_notes_acts_where_it_was_typed(tmp_path):
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        with worker.session() as s:
+            someone = s.exec(select(Resident)).first()
+        app._open_resident(someone.id)
+        await on_screen(pilot, "ResidentScreen")
+        await pilot.press("n")
+        await on_screen(pilot, "VisitFormScreen")
+        notes = app.screen.query_one("#notes", TextArea)
+        notes.focus()
+        await pilot.pause()
+        typed_ahead(app, [*"abc", "backspace", "backspace", *"xy", "home", "z"])
+        await settle(pilot, lambda: len(notes.text) >= 4)
+        assert notes.text == "zaxy"  # c and b erased, xy typed, z put at the start
+
+
+def test_every_text_box_of_the_app_keeps_the_typing_order():
+    """No screen builds Textual's own Input or TextArea (tui/ordered_keys.py says why)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    built = []
+    for path in sorted([*root.glob("screens/*.py"), *root.glob("tui/*.py")]):
+        if path.name == "ordered_keys.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("Input", "TextArea"):
+                built.append(f"{path.relative_to(root)}:{node.lineno}")
+            if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in ("Input", "TextArea")
+                                                      for b in node.bases):
+                built.append(f"{path.relative_to(root)}:{node.lineno} (class {node.name})")
+    assert built == []

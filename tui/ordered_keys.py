@@ -1,0 +1,47 @@
+"""Text boxes that act on every key in the order it was typed.
+
+Textual puts a typed character into an Input or TextArea as soon as the box reads the key, but runs
+the box's own editing keys (Backspace, Delete, the arrows, Home, End, Ctrl+W…) only after the key
+has bubbled up to the app, one message queue at a time. Typed fast, or on a busy laptop, the next
+characters overtook them: a phone number cleared with Backspace and typed again came out as 1390571
+or 1313905710 (seen in tmux, textual 8.2; Textualize/textual#6605, a fix proposed upstream in #6631).
+These boxes run their own bindings right where the key arrives, as Textual would have run them on
+the way up: the box is the first place a key's binding is looked for, and app-wide keys marked
+`priority` (Tab, Enter in a form, Ctrl+S) are still acted on before a key reaches any box.
+
+Every text box of the app is one of these (tests/test_typing_order.py checks every screen).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
+
+
+async def ran_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run `widget`'s own (not priority) binding of this key now; False when it has none or it declined."""
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
+        if not binding.priority and await widget.app.run_action(binding.action, widget):
+            event.stop()
+            event.prevent_default()
+            return True
+    return False
+
+
+class TextInput(Input):
+    """An Input whose editing keys keep their place among the characters typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await ran_own_binding(self, event):
+            return
+        await super()._on_key(event)
+
+
+class TextBox(TextArea):
+    """A TextArea whose editing keys keep their place among the characters typed."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await ran_own_binding(self, event):
+            return
+        await super()._on_key(event)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from storage.core.i18n import set_language
+from tests import shared_sql_cache
+
+# every database a test process opens compiles its SQL once, as the app's one engine does (tests/shared_sql_cache.py)
+shared_sql_cache.install()
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +49,12 @@ def pytest_runtest_setup(item):
         from tests import pg
 
         pg.server_url()
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected: the run's own items
+def pytest_collection_modifyitems(config, items):
+    # the slow run alone (.ci/run's second call) is split by expected length, see tests/profiles.slow_order
+    if items and all(item.get_closest_marker("slow") for item in items):
+        from tests.profiles import slow_order
+
+        items[:] = slow_order(items)

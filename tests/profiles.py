@@ -67,3 +67,45 @@ def quick_and_slow(name: str, make_test, *, parts: int = 1):
 def given_case(strategy, case):
     """`make_test` for quick_and_slow: `case(value)` as a @given test of values drawn from `strategy`."""
     return lambda sized: sized(given(strategy)(case))
+
+
+# Seconds each slow test took in one CI-sized run (-n 2 --dist worksteal, 2-core machine at load ~2,
+# 2026-12-02, with tests/shared_sql_cache.py): only their proportions are used, to split the slow run
+# between the two workers (slow_order). A test missing here counts as short; a stale figure costs time,
+# never a check.
+SLOW_SECONDS = {
+    "test_kills_during_saves_and_exports_lose_nothing[at_scale]": 39,
+    "test_the_same_laws_hold_on_postgresql_at_scale": 28,
+    "test_township_scale": 21,
+    "test_merge_laws_at_scale_second_half": 20,
+    "test_merge_laws_at_scale": 18,
+    "test_fold_at_scale": 10,
+    "test_kills_during_merges_leave_no_half_merged_bundle[at_scale]": 10,
+    "test_derived_on_the_server_at_scale": 9,
+    "test_hostile_device_at_scale": 9,
+    "test_hostile_values_at_scale": 8,
+    "test_payload_lines_at_scale": 7,
+    "test_fuzzed_mutations_at_scale": 5,
+    "test_odd_cells_at_scale": 4,
+    "test_random_bytes_at_scale": 2,
+    "test_mutated_files_at_scale": 2,
+}
+
+
+def slow_order(items: list) -> list:
+    """The slow tests in an order whose two halves take about as long, each half longest first.
+
+    .ci/run runs them with `-n 2 --dist worksteal`: one worker starts with the first len // 2 items,
+    the other with the rest, and an idle worker takes the unstarted end of the other's list (the
+    short tests). Collection order had put the two halves of the merge laws one after the other,
+    and xdist's default schedule sends tests two at a time: one worker could get both.
+    """
+    ranked = sorted(items, key=lambda item: -SLOW_SECONDS.get(item.name, 0))
+    caps = (len(items) // 2, len(items) - len(items) // 2)
+    halves: tuple[list, list] = ([], [])
+    sums = [0, 0]
+    for item in ranked:  # each to the half with less to do, while it has room
+        side = 0 if (sums[0] <= sums[1] and len(halves[0]) < caps[0]) or len(halves[1]) >= caps[1] else 1
+        halves[side].append(item)
+        sums[side] += SLOW_SECONDS.get(item.name, 0)
+    return halves[0] + halves[1]

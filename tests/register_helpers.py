@@ -6,19 +6,22 @@ The harness honours the contract screens rely on (`app.db`, `app.identity`,
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
 from textual.app import App
 from textual.screen import Screen
 
-from storage.core.db import Database
+from storage.core.db import Database, open_database
 from storage.core.identity import get_identity
 from storage.register.idnumbers import fake_id_number
 from storage.register.residents import register_resident
 from storage.register.visits import log_visit
-from tests.foundation_helpers import make_db
+from tests.foundation_helpers import copy_db, make_db
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -43,7 +46,26 @@ def resident_id(db: Database, name: str) -> str:
         return s.exec(select(Resident).where(Resident.name == name)).one().id
 
 
+_BUILT: dict[tuple[bool, str], Path] = {}
+
+
 def make_register_db(path: Path, *, visits: bool = True) -> Database:
+    """The register at `path`: a copy of one built once per test process (each caller its own copy).
+
+    Built per language too: a risk assessment's reason at registration is written in the language in use.
+    """
+    from storage.core.i18n import current_language
+
+    key = (visits, current_language())
+    if key not in _BUILT:
+        folder = Path(tempfile.mkdtemp(prefix="gridcare-register-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _build_register_db(folder / "register.db", visits=visits).dispose()
+        _BUILT[key] = folder / "register.db"
+    return open_database(copy_db(_BUILT[key], path))
+
+
+def _build_register_db(path: Path, *, visits: bool) -> Database:
     db = make_db(path)
     rng = random.Random(7)
     for i, (name, born, sex, cats, risk, phone) in enumerate(PEOPLE):

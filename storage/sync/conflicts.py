@@ -8,11 +8,12 @@ decision travels and the conflict disappears on rebuild there too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from storage.core.changes import writer
 from storage.core.db import Database
@@ -30,6 +31,22 @@ FOLLOWERS: dict[tuple[str, str], str] = {
     ("resident", "name_initials"): "name",
     ("resident", "name_pinyin"): "name",
 }
+
+
+def reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
+    """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
+    return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
+
+
+def reviewed_conflicts(session: Session, by_type: dict[str, set[str]]) -> set[str]:
+    """The open conflicts on these records (ids by record type) that the clerk reviews (a merge counts the new ones)."""
+    found: list[tuple[str, str, str]] = []
+    for rtype, id_set in by_type.items():
+        ids = sorted(id_set)
+        for i in range(0, len(ids), 900):
+            found += session.execute(select(Conflict.id, Conflict.record_type, Conflict.field).where(
+                col(Conflict.record_type) == rtype, col(Conflict.record_id).in_(ids[i:i + 900]))).all()
+    return reviewed(found)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -32,7 +31,6 @@ from storage.core.models import (
     RECORD_TABLES,
     AuditEntry,
     BundleReceived,
-    Conflict,
     Device,
     Identity,
 )
@@ -42,7 +40,7 @@ from storage.core.text import printable
 from storage.register.duplicates import possible_duplicates
 from storage.sync.authorise import NotAllowed
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
-from storage.sync.conflicts import FOLLOWERS
+from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
 from storage.sync.event_checks import problem_text
 from storage.sync.merge_trust import authoriser, signer_check
@@ -314,7 +312,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     existing = {t: bulk.existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids)
                 for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this chunk
-    before = _conflict_ids(s, existing)
+    before = reviewed_conflicts(s, existing)
     fresh: dict[tuple[str, str], list[dict[str, Any]]] = {}
     rewritten: set[tuple[str, str]] = set()  # `clean` changed their fields: the events as stored are not as folded
     for ev in new:
@@ -329,7 +327,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
         from storage.core import pg_fresh
 
         served = pg_fresh.served(fresh, rewritten)
-    after = _reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
+    after = reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
                               known_clean=True, risk_later=tally.risk_moved))
     if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
         pg_fresh.derive_on_server(conn, served, tally.risk_moved)
@@ -343,22 +341,6 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     tally.added += len(keys) - updated
     tally.updated += updated
     tally.records += len(keys)
-
-
-def _reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
-    """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
-    return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
-
-
-def _conflict_ids(session: Session, by_type: dict[str, set[str]]) -> set[str]:
-    """Open conflicts on these records that the clerk reviews."""
-    found: list[tuple[str, str, str]] = []
-    for rtype, id_set in by_type.items():
-        ids = sorted(id_set)
-        for i in range(0, len(ids), 900):
-            found += session.execute(select(Conflict.id, Conflict.record_type, Conflict.field).where(
-                Conflict.record_type == rtype, Conflict.record_id.in_(ids[i:i + 900]))).all()
-    return _reviewed(found)
 
 
 def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None = None) -> MergeReport:

@@ -44,7 +44,7 @@ from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
 from storage.sync.event_checks import problem_text
 from storage.sync.merge_trust import authoriser, signer_check
-from storage.sync.merge_tuning import analyze, collector_paused, large_cache
+from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import remember, remembered
@@ -262,6 +262,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
             if chunk.problem is not None:
                 raise chunk.problem
             _apply_chunk(s, chunk.events, chunk.cleaned, tally)
+            young_garbage_collected()
             if len(tally.risk_moved) >= RISK_BATCH:  # a later chunk that moves one of them again adds it again
                 refresh_risk(s, tally.risk_moved)
                 tally.risk_moved.clear()

@@ -18,7 +18,7 @@ from storage.core.i18n import set_language
 from storage.core.models import Resident, Visit
 from storage.register import drafts
 from tests.pilot_helpers import on_screen, run_async, settle
-from tests.register_helpers import make_register_db
+from tests.register_helpers import make_register_db, resident_id
 from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
@@ -40,8 +40,7 @@ async def paste(pilot, text: str) -> None:
 @run_async
 async def test_a_resident_form_saves_pasted_nul_and_half_characters_cleaned(tmp_path):
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident.id).where(Resident.name == "王桂英")).one()
+    rid = resident_id(db, "王桂英")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
         await on_screen(pilot, "HomeScreen")
@@ -75,8 +74,7 @@ async def test_a_visit_form_saves_pasted_nul_cleaned(tmp_path):
     from screens.visit_form import VisitFormScreen
 
     db = make_register_db(tmp_path / "w.db", visits=False)
-    with db.session() as s:
-        rid = s.exec(select(Resident.id).where(Resident.name == "王桂英")).one()
+    rid = resident_id(db, "王桂英")
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(100, 40)) as pilot:
         await on_screen(pilot, "HomeScreen")

@@ -6,87 +6,26 @@ Each test forges bundles that way and checks the township's answer; each failed 
 before enrollment (trust on first use, no authorisation at merge).
 """
 
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyrage
 import pytest
-from sqlmodel import select
 
 from storage.core.errors import UserError, ValidationError
-from storage.core.keys import generate_keypair, read_public_key_file
-from storage.core.models import Device, Identity, Resident, Visit
+from storage.core.keys import generate_keypair
+from storage.core.models import Device
 from storage.core.private_keys import private_keys
 from storage.register.residents import update_resident
 from storage.register.visits import log_visit
 from storage.sync import devices
-from storage.sync.bundle_file import write_bundle
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
-
-TOWNSHIP = "330521101"
-
-
-def _ident(db) -> Identity:
-    with db.session() as s:
-        return s.get(Identity, 1)
-
-
-def _forge(t, folder: Path, name: str, events: list[dict], *, device_id: str, worker: str, grid: str,
-           keys=None, proof: str = "", seq: int = 1, kind: str = "worker") -> Path:
-    """A bundle written by the project's writer, signed by `keys` (a fresh pair by default): exactly what an
-    attacker holding only the township's public key file can make."""
-    keys = keys or generate_keypair()
-    manifest = {"kind": kind, "township_code": TOWNSHIP, "grid_code": f"{TOWNSHIP}-{grid}", "device_id": device_id,
-                "worker": worker, "seq": seq, "age_recipient": keys.age_recipient, "sign_public": keys.sign_public}
-    if proof:
-        manifest["enroll_proof"] = proof
-    recipient = read_public_key_file(t.key).age_recipient
-    return write_bundle(folder / name, manifest, events, recipient, keys.sign_secret).path
-
-
-class _DeviceKeys:
-    """A real device's keys, as its own database holds them (an enrolled device turned hostile)."""
-
-    def __init__(self, db):
-        ident, secret = _ident(db), private_keys(db.path)
-        self.age_recipient, self.sign_public = ident.device_age_recipient, ident.device_sign_public
-        self.sign_secret, self.age_secret = secret.device_sign_secret, secret.device_age_secret
-        self.device_id, self.worker, self.proof = ident.device_id, ident.worker_name, ident.enroll_proof
-        self.grid = ident.grid_code.split("-", 1)[1]
-
-
-def _event(device: str, hlc: int, record_type: str, record_id: str, fields: dict, author: str) -> dict:
-    # a high base clock (it claims to have seen everything), yet below its own: a base at or above the
-    # event's own clock is no event a writer makes, refused as malformed (storage/core/schema.py)
-    return {"id": f"{device}-{hlc}", "record_type": record_type, "record_id": record_id, "fields": fields, "hlc": hlc,
-            "device_id": device, "base_hlc": hlc - 1, "author": author}
-
-
-def _resident_fields(grid: str, name: str = "冒名") -> dict:
-    return {"name": name, "grid_code": f"{TOWNSHIP}-{grid}", "township_code": TOWNSHIP, "categories": ["solitary_elder"],
-            "birth_date": "1950-01-01"}
-
-
-def _names(db) -> list[str]:
-    with db.session() as s:
-        return sorted(r.name for r in s.exec(select(Resident)).all())
-
-
-def _merged_world(tmp_path):
-    """A township with G01 (王芳) and G02 (李强) enrolled, each grid's first bundle merged."""
-    t = make_township(tmp_path)
-    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
-    ra, rb = elder(a, "张三"), elder(b, "李四")
-    report = merge_paths(t.db, [export_bundle(a, tmp_path / "a1.gcb").path, export_bundle(b, tmp_path / "b1.gcb").path])
-    assert [x.status for x in report.bundles] == ["new", "new"]
-    return t, a, b, ra, rb
-
-
-# ---------------------------------------------------------------- item 1: a device nobody enrolled
+from tests.trust_helpers import TOWNSHIP, _event, _forge, _ident, _merged_world, _names
 
 
 def test_a_device_nobody_enrolled_waits_and_never_receives_the_grid(tmp_path):
@@ -202,94 +141,6 @@ def test_a_mistyped_enrollment_code_is_caught_when_typed(tmp_path):
 # ---------------------------------------------------------------- item 2: an enrolled device writes only its grid
 
 
-ATTACKS = {
-    # name: (record type, record id chooser, fields, device/author override)
-    "delete another grid's resident": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", rb.id, {"deleted": True},
-                                                                k.worker)],
-    "rename another grid's resident": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", rb.id,
-                                                                {"name": "冒名", "id_number": "11010519491231002X"},
-                                                                k.worker)],
-    "move a resident into its grid": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", rb.id,
-                                                               {"grid_code": f"{TOWNSHIP}-{k.grid}"}, k.worker)],
-    "register a resident in another grid": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", "new1",
-                                                                     _resident_fields("G02"), k.worker)],
-    "visit another grid's resident": lambda k, rb, ra: [_event(k.device_id, 10**15, "visit", "v1",
-                                                               {"resident_id": rb.id, "visit_date": "2026-11-20"},
-                                                               k.worker)],
-    "speak as another device": lambda k, rb, ra: [_event("0123456789abcdef", 10**15, "resident", ra.id,
-                                                         {"phone": "13900000000"}, k.worker)],
-    "write in another worker's name": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", ra.id,
-                                                                {"phone": "13900000000"}, "李强")],
-    "take another device's event id": lambda k, rb, ra: [{**_event(k.device_id, 10**15, "resident", ra.id,
-                                                                   {"phone": "13900000000"}, k.worker),
-                                                          "id": f"0123456789abcdef-{10**15}"}],
-    "set the township's visit policy": lambda k, rb, ra: [_event(k.device_id, 10**15, "setting", "visit_policy",
-                                                                 {"value": {"default_days": 3650}}, k.worker)],
-    "rename the township": lambda k, rb, ra: [_event(k.device_id, 10**15, "township", TOWNSHIP, {"name": "假镇"},
-                                                     k.worker)],
-    "rename another grid": lambda k, rb, ra: [_event(k.device_id, 10**15, "grid", f"{TOWNSHIP}-G02", {"name": "假"},
-                                                     k.worker)],
-}
-
-
-@pytest.mark.parametrize("attack", sorted(ATTACKS))
-def test_an_enrolled_device_writes_only_its_own_grid_as_itself(tmp_path, attack):
-    t, a, _b, ra, rb = _merged_world(tmp_path)
-    k = _DeviceKeys(a)
-    # the forbidden event hidden between two allowed ones: the whole bundle is refused
-    allowed = [_event(k.device_id, 10**15 - 2, "resident", "mine1", _resident_fields(k.grid, "合法甲"), k.worker),
-               _event(k.device_id, 10**15 + 5, "visit", "mine-v", {"resident_id": "mine1", "visit_date": "2026-11-21"},
-                      k.worker)]
-    events = allowed[:1] + ATTACKS[attack](k, rb, ra) + allowed[1:]
-    forged = _forge(t, tmp_path, "forged.gcb", events, device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k,
-                    proof=k.proof, seq=2)
-    before = list(dump_lines(t.db))
-    report = merge_paths(t.db, [forged])
-    outcome = report.bundles[0]
-    assert (outcome.status, outcome.code) == ("refused", "not_allowed"), outcome.message
-    assert "forged.gcb: record " in outcome.message and "\n" not in outcome.message
-    assert list(dump_lines(t.db)) == before
-
-
-def test_its_own_new_resident_and_a_visit_in_the_same_bundle_are_merged(tmp_path):
-    t, a, _b, _ra, _rb = _merged_world(tmp_path)
-    k = _DeviceKeys(a)
-    events = [_event(k.device_id, 10**15, "resident", "mine1", _resident_fields(k.grid, "合法甲"), k.worker),
-              _event(k.device_id, 10**15 + 1, "visit", "mine-v", {"resident_id": "mine1", "visit_date": "2026-11-21"},
-                     k.worker)]
-    forged = _forge(t, tmp_path, "mine.gcb", events, device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k,
-                    proof=k.proof, seq=2)
-    assert merge_paths(t.db, [forged]).bundles[0].status == "new"
-    with t.db.session() as s:
-        assert s.get(Visit, "mine-v").resident_id == "mine1"
-
-
-def test_a_worker_still_writes_about_a_resident_the_township_moved_away(tmp_path):
-    """Offline, the G01 worker visits a resident the clerk has just moved to G02: the visit is merged."""
-    t, a, _b, ra, _rb = _merged_world(tmp_path)
-    update_resident(t.db, ra.id, {"grid_code": f"{TOWNSHIP}-G02"})
-    log_visit(a, ra.id, {"notes": "还不知道已经转走"})
-    report = merge_paths(t.db, [export_bundle(a, tmp_path / "a2.gcb").path])
-    assert report.bundles[0].status == "new", report.bundles[0].message
-
-
-def test_a_worker_bundle_relays_nothing_and_a_township_bundle_from_a_worker_key_is_refused(tmp_path):
-    t, a, _b, ra, _rb = _merged_world(tmp_path)
-    k = _DeviceKeys(a)
-    relay = _forge(t, tmp_path, "relay.gcb", [_event(k.device_id, 10**15, "resident", ra.id, {"phone": "1"}, k.worker)],
-                   device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k, proof=k.proof, seq=2, kind="township")
-    assert merge_paths(t.db, [relay]).bundles[0].code == "untrusted_signer"
-    # a worker's full export carries its own changes only, never the township's it received
-    update_resident(t.db, ra.id, {"address": "镇上改的地址"})
-    merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
-    full = export_bundle(a, tmp_path / "full.gcb", full=True).path
-    report = merge_paths(t.db, [full])
-    assert report.bundles[0].status == "new", report.bundles[0].message
-
-
-# ---------------------------------------------------------------- item 4: pre-emption, revocation, reset
-
-
 def test_an_impostor_merged_first_does_not_lock_out_the_genuine_worker(tmp_path):
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")
@@ -389,20 +240,3 @@ def test_a_worker_database_has_no_devices_to_manage(tmp_path):
                  lambda: devices.approve(w, "abcd", "G01"), lambda: devices.revoke(w, "abcd")):
         with pytest.raises(UserError, match="Only a township"):
             call()
-
-
-def test_a_first_bundle_of_the_release_before_enrollment_may_repeat_the_township_name_only(tmp_path):
-    """That release wrote the township's name into every worker's first bundle: merged when the name is
-    exactly the township's (it changes nothing); any other name is a rename, refused."""
-    t, a, _b, _ra, _rb = _merged_world(tmp_path)
-    k = _DeviceKeys(a)
-    same = _forge(t, tmp_path, "same.gcb", [_event(k.device_id, 10**15, "township", TOWNSHIP, {"name": "新市镇"},
-                                                   k.worker)],
-                  device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k, proof=k.proof, seq=2)
-    other = _forge(t, tmp_path, "other.gcb", [_event(k.device_id, 10**15 + 1, "township", TOWNSHIP, {"name": "新市"},
-                                                     k.worker)],
-                   device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k, proof=k.proof, seq=3)
-    before = list(dump_lines(t.db))
-    report = merge_paths(t.db, [same, other])
-    assert [(b.status, b.code) for b in report.bundles] == [("new", ""), ("refused", "not_allowed")]
-    assert list(dump_lines(t.db)) == before  # the same name: nothing changed

@@ -69,7 +69,7 @@ def test_a_helper_and_a_benefit_end_edited_on_both_sides_unseen_are_queued_for_r
 # --- authorisation at merge (storage/sync/authorise.py): a benefit belongs to its resident's grid
 
 def _attack(tmp_path, events_for):
-    from tests.test_trust import _DeviceKeys, _forge, _merged_world
+    from tests.trust_helpers import _DeviceKeys, _forge, _merged_world
 
     t, a, b, ra, rb = _merged_world(tmp_path)
     theirs = record_benefit(b, rb.id, "dibao", start_on="2025-01-01", today=TODAY)  # grid 2's, known to the township
@@ -83,7 +83,7 @@ def _attack(tmp_path, events_for):
 
 
 def test_a_device_may_not_record_or_end_another_grids_benefit(tmp_path):
-    from tests.test_trust import _event
+    from tests.trust_helpers import _event
 
     attacks = [
         lambda k, ra, rb, theirs: [_event(k.device_id, 10**15, "benefit", "b-new", {
@@ -98,7 +98,7 @@ def test_a_device_may_not_record_or_end_another_grids_benefit(tmp_path):
 
 
 def test_a_device_records_its_own_residents_benefit(tmp_path):
-    from tests.test_trust import _event
+    from tests.trust_helpers import _event
 
     t, outcome, _before = _attack(tmp_path, lambda k, ra, rb, theirs: [_event(k.device_id, 10**15, "benefit", "b-mine", {
         "resident_id": ra.id, "kind": "tekun", "start_on": "2020-01-01"}, k.worker)])

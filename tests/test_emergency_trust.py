@@ -13,7 +13,7 @@ from storage.register.visits import log_visit
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.test_trust import _DeviceKeys, _event, _forge, _merged_world
+from tests.trust_helpers import _DeviceKeys, _event, _forge, _merged_world
 
 GRADES = {d: "mild" for d in DIMENSIONS}
 

@@ -172,7 +172,7 @@ def hostile_event(draw, n: int, own_residents: list[str]) -> tuple[str, str, dic
     ok = True
     for spec in chosen:
         if spec.name in ("grid_code", "township_code", "resident_id"):
-            continue  # set below: who may write what is authorisation's test (tests/test_trust.py), not this one
+            continue  # set below: who may write what is authorisation's test (tests/test_trust_writes.py), not this one
         if draw(st.integers(0, 4)) == 0 and (spec.kind != "json"):
             value = draw(bad_value(spec))
             ok = False

@@ -84,6 +84,23 @@ async def test_a_backspace_typed_ahead_in_the_visit_notes_acts_where_it_was_type
         assert notes.text == "zaxy"  # c and b erased, xy typed, z put at the start
 
 
+@run_async
+async def test_editing_keys_typed_ahead_in_the_command_palette_act_where_they_were_typed(tmp_path):
+    from textual.command import CommandInput, CommandPalette
+
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("ctrl+p")
+        await on_screen(pilot, CommandPalette)
+        search = app.screen.query_one(CommandInput)
+        await settle(pilot, lambda: search.has_focus)
+        typed_ahead(app, [*"visx", "backspace", "left", "left", "delete", *"it"])
+        await settle(pilot, lambda: len(search.value) >= 4)
+        assert search.value == "vits"  # x erased, the i deleted two places back, "it" typed there
+
+
 def test_every_text_box_of_the_app_keeps_the_typing_order():
     """No screen builds Textual's own Input or TextArea (tui/ordered_keys.py says why)."""
     import ast

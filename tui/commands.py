@@ -115,4 +115,6 @@ def open_palette(app: GridcareApp) -> None:
     """The command palette with our placeholder (Textual's is English only)."""
     # (Textual types is_open's app as App[object]; App is invariant in its result type, ours is App[int])
     if app.use_command_palette and not CommandPalette.is_open(app):  # type: ignore[arg-type]
-        app.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
+        from tui.ordered_keys import OrderedPalette
+
+        app.push_screen(OrderedPalette(placeholder=_("Search for commands…"), id="--command-palette"))

@@ -9,14 +9,18 @@ These boxes run their own bindings right where the key arrives, as Textual would
 the way up: the box is the first place a key's binding is looked for, and app-wide keys marked
 `priority` (Tab, Enter in a form, Ctrl+S) are still acted on before a key reaches any box.
 
-Every text box of the app is one of these (tests/test_typing_order.py checks every screen).
+Every text box of the app is one of these (tests/test_typing_order.py checks every screen), and so is
+the command palette's search box (`OrderedPalette`).
 """
 
 from __future__ import annotations
 
 from textual import events
+from textual.app import ComposeResult
+from textual.command import CommandInput, CommandList, CommandPalette, SearchIcon
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Input, TextArea
+from textual.widgets import Button, Input, LoadingIndicator, TextArea
 
 
 async def ran_own_binding(widget: Widget, event: events.Key) -> bool:
@@ -29,6 +33,8 @@ async def ran_own_binding(widget: Widget, event: events.Key) -> bool:
     return False
 
 
+# (each class below has its own `_on_key`: a shared mixin base would lose Textual's COMPONENT_CLASSES,
+# which Textual gathers along the widget's own line of classes)
 class TextInput(Input):
     """An Input whose editing keys keep their place among the characters typed."""
 
@@ -45,3 +51,28 @@ class TextBox(TextArea):
         if not event.is_printable and await ran_own_binding(self, event):
             return
         await super()._on_key(event)
+
+
+class _PaletteInput(CommandInput):
+    """The palette's search box (still a CommandInput: the palette finds it, and styles it, by that name)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await ran_own_binding(self, event):
+            return
+        await super()._on_key(event)
+
+
+class OrderedPalette(CommandPalette):
+    """Textual's command palette, its search box one whose editing keys keep their order."""
+
+    def compose(self) -> ComposeResult:
+        # Textual's compose (textual 8.2, textual/command.py), with our search box in place of its own
+        with Vertical(id="--container"):
+            with Horizontal(id="--input"):
+                yield SearchIcon()
+                yield _PaletteInput(placeholder=self._placeholder, select_on_focus=False)
+                if not self.run_on_select:
+                    yield Button("\u25b6")
+            with Vertical(id="--results"):
+                yield CommandList()
+                yield LoadingIndicator()

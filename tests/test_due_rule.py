@@ -22,6 +22,7 @@ from storage.register.due import (
     OTHER_WAYS,
     DueFacts,
     add_months,
+    days_overdue,
     due_before_sql,
     due_on,
     month_bounds,
@@ -167,6 +168,25 @@ def test_high_risk_weekly_and_emergency_within_a_day_of_the_finding(seen_on, fin
     due = due_on(Policy(), DueFacts(seen_on, None, level, finding), day)
     interval = 7 if level == "high" else 1
     assert due == max(seen_on, finding) + dt.timedelta(days=interval)
+
+
+def test_a_finding_never_forgives_a_month_already_missed():
+    """Seen on a Home in tmux: an elder last visited on 18 September, found at emergency level on 24 November,
+    showed as 7 days overdue on 2 December; the month rule has had her overdue since 1 November."""
+    seen, finding, day = dt.date(2026, 9, 18), dt.date(2026, 11, 24), dt.date(2026, 12, 2)
+    for level in ("high", "emergency"):
+        due = due_on(Policy(), DueFacts(seen, None, level, finding), day)
+        assert due == dt.date(2026, 10, 31)
+        assert days_overdue(due, day) == 32
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), days), days, st.sampled_from(list(RISK_LEVELS)), st.one_of(st.none(), days),
+       st.integers(0, 200), policies())
+def test_a_risk_level_only_ever_makes_a_visit_due_sooner(seen_on, registered, level, finding, later, policy):
+    day = max(d for d in (seen_on, registered, finding) if d is not None) + dt.timedelta(days=later)
+    low = due_on(policy, DueFacts(seen_on, registered), day)
+    assert due_on(policy, DueFacts(seen_on, registered, level, finding), day) <= low
 
 
 @settings(max_examples=200, deadline=None)

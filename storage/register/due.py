@@ -12,6 +12,9 @@ Home, the register search, the resident page and the monthly report all take the
   first day of the next month. The policy can set a number of days instead, per risk level.
 * At high risk: every 7 days; at emergency level: within 1 day — counted from the last
   visit that counts, or from the finding (the day the level began), whichever is later.
+  A risk level can only make a key person due sooner than the low-risk rule would: an elder
+  last visited in September and found at emergency level in late November has been overdue
+  since November began, not since the day after the finding.
 * A category rule of the policy (e.g. weekly for elders living alone aged 80 or over)
   and a resident's own interval (visit_frequency_days) can only make the due date earlier.
 * The date a worker types as the next visit (下次探访) is their plan: Home shows it, but
@@ -93,6 +96,8 @@ def due_on(policy: Policy, f: DueFacts, day: dt.date) -> dt.date:
     level = f.risk_level if f.risk_level in policy.every else "low"
     finding = f.risk_from if level in FINDING_LEVELS else None
     due = _due(policy.every[level], f.last_seen, base, finding)
+    if level != "low":  # a finding restarts its level's clock, but never forgives a month already missed
+        due = min(due, _due(policy.every["low"], f.last_seen, base, None))
     if policy.categories:
         age = age_on(f.birth_date, day)
         for rule in policy.categories:
@@ -210,7 +215,9 @@ def _condition(policy: Policy, bound: dt.date, today: dt.date, anchor: str, seen
 
     levels = " ".join(f"WHEN {_quote(level)} THEN {rule(every, level in FINDING_LEVELS)}"
                       for level, every in policy.every.items() if level != "low")
-    terms = [f"(CASE r.risk_level {levels} ELSE {rule(policy.every['low'])} END)"]
+    # the low-risk rule holds at every level: a level's own rule can only make the resident due sooner
+    terms = [f"(CASE r.risk_level {levels} ELSE false END)"] if levels else []
+    terms.append(rule(policy.every["low"]))
     for i, cat_rule in enumerate(policy.categories):
         pattern = '%"' + cat_rule.category.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
         applies = f"{'CAST(r.categories AS text)' if pg else 'r.categories'} LIKE {param(f'c{i}', pattern)} ESCAPE '\\'"

@@ -63,6 +63,7 @@ def policy_lines(policy: Policy) -> list[str]:
     lines += ["  " + line for line in count_lines(policy)]
     lines.append(_("How often:"))
     lines += ["  " + line for line in every_lines(policy)]
+    lines.append(_("At any risk level, a resident is due no later than the low-risk rule says."))
     lines.append(_("The next visit date a worker types is their own plan: it never changes when a resident is due."))
     return lines
 

@@ -84,7 +84,7 @@ class ResidentsScreen(Screen[None]):
         yield TranslatedFooter()
 
     COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("age", N_("Age"), 4),
-               ("cats", N_("Categories"), 14), ("risk", N_("Risk"), 9), ("due", N_("Next visit"), 14))
+               ("cats", N_("Categories"), 14), ("risk", N_("Risk"), 9), ("due", N_("Due"), 14))
     # the township's register holds every grid: each row says whose (in the age's place, to fit 80 columns)
     TOWNSHIP_COLUMNS = tuple(("grid", N_("Grid"), 5) if key == "age" else (key, title, width)
                              for key, title, width in COLUMNS)

@@ -20,7 +20,7 @@ from textual.widgets.data_table import ColumnKey
 
 from screens.dialogs import ConfirmScreen
 from screens.worker_errors import NotifyWorkerErrors
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, day_text
 from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, label
 from storage.register.periods import ENDING_DAYS
 from tui.as_text import as_text, notify_text
@@ -69,7 +69,7 @@ def benefit_lines(r, summary, today) -> list[Text]:
             lines.append(field(_("Eligible, not recorded as receiving"), join_list(
                 label(BENEFIT_KINDS, h.benefit) for h in summary.unclaimed), "bold dark_orange"))
     if r.helper_name:
-        since = _("since {start}").format(start=r.helper_since.isoformat()) if r.helper_since else ""
+        since = _("since {start}").format(start=day_text(r.helper_since, "medium")) if r.helper_since else ""
         lines.append(field(_("Paired helper"), " ".join(x for x in (r.helper_name, r.helper_unit, r.helper_phone, since)
                                                         if x)))
     elif should_be_paired(r.categories):

@@ -35,7 +35,7 @@ def test_add_list_end_a_benefit_by_id_number(db_path, capsys):
     assert "Recorded Care subsidy for severely disabled people for 赵淑珍" in out
     assert _run(db_path, "benefit", "list", CARD_ID) == 0
     listed = capsys.readouterr().out
-    assert "since 2025-06-01" in listed and "in force" in listed
+    assert "since Jun 1, 2025" in listed and "in force" in listed
     db = open_database(db_path)
     with db.session() as s:
         [b] = s.exec(select(Benefit)).all()

@@ -149,7 +149,7 @@ async def test_name_a_paired_helper_from_the_resident_page(tmp_path):
         await pilot.press("ctrl+s")
         await on_screen(pilot, "ResidentScreen")
         assert type(app.screen).__name__ == "ResidentScreen"
-        assert "李梅 村委会 13800002222 since 2026-11-24" in text_of(app.screen.query_one("#benefits", Static))
+        assert "李梅 村委会 13800002222 since Nov 24, 2026" in text_of(app.screen.query_one("#benefits", Static))
     with db.session() as s:
         r = s.get(Resident, rid)
     assert (r.helper_name, r.helper_phone, r.helper_unit, r.helper_since) == ("李梅", "13800002222", "村委会", TODAY)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from storage.core.i18n import _
+from storage.core.i18n import _, day_text
 
 ENDING_DAYS = 30  # "ends soon": within this many days from today, today included
 
@@ -29,11 +29,12 @@ class Period:
 
 
 def period_text(start: dt.date | None, end: dt.date | None) -> str:
-    """"2025-03-01 to 2026-02-28", "since 2025-03-01", ... (ISO dates: messages of storage/ carry no locale)."""
+    """"2025年3月1日至2026年2月28日" / "Mar 1, 2025 to Feb 28, 2026", "since …", "until …": in the words of
+    the interface language, as every date inside a sentence is."""
     if start and end:
-        return _("{start} to {end}").format(start=start.isoformat(), end=end.isoformat())
+        return _("{start} to {end}").format(start=day_text(start, "medium"), end=day_text(end, "medium"))
     if start:
-        return _("since {start}").format(start=start.isoformat())
+        return _("since {start}").format(start=day_text(start, "medium"))
     if end:
-        return _("until {end}").format(end=end.isoformat())
+        return _("until {end}").format(end=day_text(end, "medium"))
     return _("dates not recorded")

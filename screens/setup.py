@@ -33,7 +33,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "grid_name": (N_("Grid name"), N_("e.g. Dongcun grid 3"), ("worker",)),
     "village_name": (N_("Village"), N_("the grid's village, e.g. 柳溪村"), ("worker",)),
     "village_code": (N_("Village code"), N_("12 digits, if you know it"), ("worker",)),
-    "worker": (N_("Your name"), "", ("worker",)),
+    "worker": (N_("Your name"), "", ("worker", "township")),
     "township_key": (N_("Township key file"), N_("township-CODE.pub from the clerk; Ctrl+O to find it"), ("worker",)),
     "enroll_code": (N_("Enrollment code"), N_("from the clerk, e.g. K7QM-4XD2-9HBT-C"), ("worker",)),
 }
@@ -116,7 +116,8 @@ class SetupScreen(FormKeys, Screen[None]):
         try:
             if role == "township":
                 key_out = db.local_path.parent / f"township-{values['township_code']}.pub"
-                ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out)
+                ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out,
+                                                     clerk_name=values["worker"])
                 self.app.call_from_thread(self._township_ready, ident, written, text)
             else:
                 key = typed_path(values["township_key"])  # none yet: added later on the Sync screen

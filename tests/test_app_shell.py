@@ -54,6 +54,25 @@ async def test_first_run_sets_up_a_worker_and_goes_home(tmp_path):
 
 
 @run_async
+async def test_first_run_sets_up_a_township_with_its_clerks_name(tmp_path):
+    path = tmp_path / "t.db"
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, SetupScreen)
+        app.screen.query_one("#role", Select).value = "township"
+        await settle(pilot, lambda: app.screen.query_one("#worker", Input).parent.display
+                     and not app.screen.query_one("#grid_code", Input).parent.display)
+        for name, value in {"township_code": "330521101", "township_name": "新市镇", "worker": "张丽"}.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: app.screen._ident is not None)
+        await pilot.press("ctrl+s")  # past the public key's notice
+        await on_screen(pilot, HomeScreen)
+    ident = get_identity(open_database(path))
+    assert (ident.role, ident.worker_name) == ("township", "张丽")
+
+
+@run_async
 async def test_first_run_takes_the_enrollment_code_and_checks_it(tmp_path):
     key = _township_key(tmp_path)
     path = tmp_path / "new.db"

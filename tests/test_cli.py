@@ -60,6 +60,32 @@ def test_township_and_worker_init_and_the_key_file(tmp_path):
     assert "Traceback" not in again.stderr
 
 
+def test_a_township_or_county_takes_its_clerks_name(tmp_path):
+    """Without one, the role's label stood in for the clerk everywhere: the visitor a visit form proposed, the
+    audit log's actor, the 'worker' of every bundle the township sent."""
+    named = tmp_path / "named.db"
+    out = run("--db", str(named), "init", "--role", "township", "--township-code", "330521101",
+              "--township-name", "新市镇", "--worker", " 张丽 ", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert get_identity(open_database(named)).worker_name == "张丽"
+    unnamed = tmp_path / "unnamed.db"
+    out = run("--db", str(unnamed), "init", "--role", "township", "--township-code", "330521101",
+              "--township-name", "新市镇", "--key-out", str(tmp_path / "k2.pub"), tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert get_identity(open_database(unnamed)).worker_name == "乡镇民政助理员"
+    county = tmp_path / "county.db"
+    out = run("--db", str(county), "init", "--role", "county", "--county-code", "330521", "--county-name", "桐乡市",
+              "--worker", "陈建国", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert get_identity(open_database(county)).worker_name == "陈建国"
+    too_long = run("--db", str(tmp_path / "long.db"), "--lang", "en", "init", "--role", "township", "--township-code",
+                   "330521101", "--township-name", "新市镇", "--worker", "张" * 201, "--key-out",
+                   str(tmp_path / "k3.pub"), tmp_path=tmp_path)
+    assert too_long.returncode == 1
+    assert len(too_long.stderr.strip().splitlines()) == 1 and "Too long" in too_long.stderr
+    assert not (tmp_path / "k3.pub").exists()
+
+
 def test_the_key_goes_into_a_folder_given_as_key_out(tmp_path):
     """--key-out with a folder (".") failed after the database was set up ("Device or resource busy")."""
     folder = tmp_path / "usb"

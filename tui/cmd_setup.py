@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help=_("township: the county's public key file (county-CODE.pub), if you have it already"))
     p.add_argument("--grid-code", metavar=_("CODE"), help=_("worker: the grid's short code, e.g. G03"))
     p.add_argument("--grid-name", metavar=_("NAME"), help=_("worker: the grid's name"))
-    p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name"))
+    p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name; township or county: the clerk's name "
+                                                        "(optional)"))
     p.add_argument("--village-name", metavar=_("NAME"), help=_("worker: the grid's village, e.g. 柳溪村"))
     p.add_argument("--village-code", metavar=_("CODE"), help=_("worker: 12-digit village code (optional)"))
     p.add_argument("--township-key", metavar=_("FILE"), type=Path,
@@ -87,7 +88,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         key_out = _key_file(args.key_out, f"township-{args.township_code}.pub")
         try:
             ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
-                                                 enroll_code=args.enroll_code)
+                                                 enroll_code=args.enroll_code, clerk_name=args.worker)
         except ValidationError as exc:
             raise UserError(exc.message) from None
         print(_("Township database ready: {path}").format(path=db.label))
@@ -133,7 +134,7 @@ def _init_county(args: argparse.Namespace) -> int:
     db = open_database(db_path(args))
     key_out = _key_file(args.key_out, f"county-{args.county_code}.pub")
     try:
-        _ident, written, text = init_county(db, args.county_code, args.county_name, key_out)
+        _ident, written, text = init_county(db, args.county_code, args.county_name, key_out, admin_name=args.worker)
     except ValidationError as exc:
         raise UserError(exc.message) from None
     print(_("County database ready: {path}").format(path=db.label))

@@ -58,8 +58,16 @@ def _ensure_empty(db: Database) -> None:
         raise UserError(_("{path} is already set up; use another --db for a new database.").format(path=db.label))
 
 
+def _office_holder(name: str | None, role_label: str) -> str:
+    """The name an office's database signs its work with: the person's, if given; else the role's label."""
+    name = _storable(name or "").strip()
+    if len(name) > NAME_MAX:  # it travels in every bundle: a receiver refuses longer ones
+        raise ValidationError("worker", _("Too long: at most {n} characters.").format(n=NAME_MAX))
+    return name or role_label
+
+
 def init_county(db: Database, county_code: str, county_name: str,
-                key_out: Path | None = None) -> tuple[Identity, Path | None, str]:
+                key_out: Path | None = None, admin_name: str | None = None) -> tuple[Identity, Path | None, str]:
     """Create a county database and its key pair; returns (identity, key file, key text).
 
     The county's public key goes to each of its townships (`gridcare county-key FILE`): they
@@ -67,13 +75,14 @@ def init_county(db: Database, county_code: str, county_name: str,
     of its townships' events.
     """
     county_name = _storable(county_name)
+    admin = _office_holder(admin_name, _("County administrator"))
     if not COUNTY_CODE.match(county_code or ""):
         raise ValidationError("county_code", _("A county code has 6 digits, e.g. 330127."))
     if not (county_name or "").strip():
         raise ValidationError("county_name", _("Give the county's name."))
     _ensure_empty(db)
     ident, county = _office_identity(db, "county", township_code="", township_name="",
-                                     worker_name=_("County administrator"), county_code=county_code,
+                                     worker_name=admin, county_code=county_code,
                                      county_name=county_name.strip())
     with db.write() as s:
         s.add(ident)
@@ -156,14 +165,18 @@ def _check_county_of(township_code: str, county_code: str) -> None:
 
 
 def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None,
-                  county_key_file: Path | None = None, enroll_code: str | None = None) -> tuple[Identity, Path | None, str]:
+                  county_key_file: Path | None = None, enroll_code: str | None = None,
+                  clerk_name: str | None = None) -> tuple[Identity, Path | None, str]:
     """Create a township database and its key pair; returns (identity, key file, key text).
 
     `county_key_file`: the county's public key, if the township has it already (else `set_county_key` later);
-    `enroll_code`: the one-time code the county enrolled this township with (needs the county's key).
+    `enroll_code`: the one-time code the county enrolled this township with (needs the county's key);
+    `clerk_name`: who works at it (the visitor a visit form proposes, the actor of its audit log); not given,
+    the role's label in the language of the set-up.
     """
     township_name = _storable(township_name)
     _check_codes(township_code, township_name)
+    clerk = _office_holder(clerk_name, _("Township clerk"))
     county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
     if county is not None:
         _check_county_of(township_code, county.county_code)
@@ -172,7 +185,7 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
         raise UserError(_("An enrollment code from the county needs the county's key file too (--county-key)."))
     _ensure_empty(db)
     ident, township = _office_identity(db, "township", township_code=township_code,
-                                       township_name=township_name.strip(), worker_name=_("Township clerk"))
+                                       township_name=township_name.strip(), worker_name=clerk)
     if county is not None:
         ident.county_code, ident.county_name = county.county_code, county.county_name
         ident.county_age_recipient, ident.county_sign_public = county.age_recipient, county.sign_public

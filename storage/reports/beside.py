@@ -10,10 +10,11 @@ report's single connection did before): reading on two connections changes nothi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from storage.core.db import Database, driver_connection
 from storage.register import report_query as q
@@ -23,6 +24,8 @@ from storage.reports.month_sql import Group, month_groups
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,10 @@ def read_beside(conn: Connection, passes: list[Pass], first: dt.date, last: dt.d
     return Beside(groups, workers, watch)
 
 
-class Pending:
-    """read_beside's result, being read in a thread (a server) or read already (SQLite)."""
+class Pending(Generic[T]):
+    """A part of the report being read in a thread (a server), or read already (SQLite)."""
 
-    def __init__(self, done: Beside | None = None, future: Future[Beside] | None = None) -> None:
+    def __init__(self, done: T | None = None, future: Future[T] | None = None) -> None:
         self._done, self._future = done, future
 
     def settle(self) -> None:
@@ -67,29 +70,33 @@ class Pending:
         if self._future is not None:
             wait_for([self._future])
 
-    def result(self) -> Beside:
-        """The parts (the thread's exception raised here, with its traceback)."""
+    def result(self) -> T:
+        """The part (the thread's exception raised here, with its traceback)."""
         if self._future is not None:
             return self._future.result()
         assert self._done is not None
         return self._done
 
 
-def start_beside(db: Database, conn: Connection, passes: list[Pass], first: dt.date, last: dt.date,
-                 day: dt.date, grid_code: str | None) -> Pending:
-    """read_beside on `db` in a thread of its own when it is a server, else now on `conn`."""
+def on_own_connection(db: Database, conn: Connection, work: Callable[[Connection], T], name: str) -> Pending[T]:
+    """`work` on a connection of its own in a thread when `db` is a server, else now on `conn`."""
     if conn.dialect.name != "postgresql":
-        return Pending(done=read_beside(conn, passes, first, last, day, grid_code))
+        return Pending(done=work(conn))
 
-    def run() -> Beside:
+    def run() -> T:
         with db.session() as s:
             own = s.connection()
             server_settings(own)
-            return read_beside(own, passes, first, last, day, grid_code)
+            return work(own)
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-beside")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"report-{name}")
     try:
         return Pending(future=pool.submit(run))
     finally:
         pool.shutdown(wait=False)  # the thread ends when run() returns
 
+
+def start_beside(db: Database, conn: Connection, passes: list[Pass], first: dt.date, last: dt.date,
+                 day: dt.date, grid_code: str | None) -> Pending[Beside]:
+    """read_beside on `db` in a thread of its own when it is a server, else now on `conn`."""
+    return on_own_connection(db, conn, lambda c: read_beside(c, passes, first, last, day, grid_code), "beside")

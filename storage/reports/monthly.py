@@ -23,7 +23,7 @@ from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
 from storage.register.emergencies import find_emergencies
 from storage.register.policy import Policy, load_policy
 from storage.register.report_query import category_list
-from storage.reports.beside import server_settings, start_beside
+from storage.reports.beside import on_own_connection, server_settings, start_beside
 from storage.reports.county_passes import report_passes, township_of, trend_of
 from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
 from storage.reports.lines import Person, ReferralLine, WorkerLine
@@ -181,16 +181,18 @@ class MonthlyReport:
         return sorted((p for p in self.listed if p.aged_out), key=lambda p: (p.age_out_on, p.sort_key))
 
     def list_rows(self, name: str) -> list:
-        """A list of the report by its key in LISTS."""
+        """A list of the report by its key in LISTS (only that one sorted: a county's lists hold 120,000 people,
+        and making every list for each one asked for took a second of `gridcare report` at a county)."""
         f = self.followup or Followup()
-        return {"not_visited": self.not_visited, "overdue": self.overdue, "emergency_high": self.emergency_high,
-                "open_referrals": self.referrals, "aged_out": self.aged_out,
-                "visits_by_worker": self.workers, "overdue_referrals": self.overdue_referrals,
-                "worsened": f.worsened, "emergencies": f.emergencies, **self._benefit_lists()}[name]
-
-    def _benefit_lists(self) -> dict[str, list]:
         w = self.watch or Watch(self.day)
-        return {"unclaimed_benefits": w.unclaimed, "benefits_ending": w.ending, "unpaired": w.unpaired}
+        lists: dict[str, Callable[[], list]] = {
+            "not_visited": lambda: self.not_visited, "overdue": lambda: self.overdue,
+            "emergency_high": lambda: self.emergency_high, "open_referrals": lambda: self.referrals,
+            "aged_out": lambda: self.aged_out, "visits_by_worker": lambda: self.workers,
+            "overdue_referrals": lambda: self.overdue_referrals, "worsened": lambda: f.worsened,
+            "emergencies": lambda: f.emergencies, "unclaimed_benefits": lambda: w.unclaimed,
+            "benefits_ending": lambda: w.ending, "unpaired": lambda: w.unpaired}
+        return lists[name]()
 
     @property
     def overdue_referrals(self) -> list[ReferralLine]:
@@ -257,6 +259,10 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         # the grouped key persons, visits by worker and the benefit lists: on a server, on a connection of
         # their own while this one reads the rest (storage/reports/beside.py)
         beside = start_beside(db, conn, passes, first, last, day, grid_code)
+        # the twelve months' rate (one grouped pass over a year of visits: seconds at a county), on a connection of
+        # its own too; on SQLite, read here as before the rest
+        trend = on_own_connection(db, conn, lambda c: trend_of(c, report, passes, grids), "trend") if with_trend \
+            else None
         try:
             # who worsened and the emergencies name key persons: read one by one with the lists' own
             worse = worsened_rows(conn, first, day)
@@ -269,12 +275,14 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             referral_rows = q.open_referrals(conn, day)
             report.referrals = referral_lines(people, referral_rows, roots, day)
             step(3, 5)
-            if with_trend:
-                report.trend = trend_of(conn, report, passes, grids)
-            step(4, 5)
             report.followup = compute_followup(conn, people, worse, found, roots)
+            step(4, 5)
         finally:
-            beside.settle()  # (its connection back in the pool whatever happened here)
+            beside.settle()  # (their connections back in the pool whatever happened here)
+            if trend is not None:
+                trend.settle()
+        if trend is not None:
+            report.trend = trend.result()
         parts = beside.result()
         groups, worker_rows, report.watch = parts.groups, parts.workers, parts.watch
         report.watch.name_places(lambda row: place_label(m, row.village_code, m.townships.get(

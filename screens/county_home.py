@@ -121,12 +121,12 @@ class CountyHomeScreen(Screen[None]):
 
 
 def summary_text(data) -> str:
-    from tui.formatting import format_number, format_percent
+    from tui.formatting import format_month, format_number, format_percent
 
     rate = data.totals.visit_rate
     return _("{county} · {month}: {n} key persons, {visited} visited ({rate}), {overdue} overdue, "
              "{emergencies} emergencies").format(
-        county=data.county_name, month=data.month_text, n=format_number(data.totals.key_persons),
+        county=data.county_name, month=format_month(data.today), n=format_number(data.totals.key_persons),
         visited=format_number(data.totals.visited), rate=format_percent(rate) if rate is not None else "-",
         overdue=format_number(data.totals.overdue), emergencies=format_number(data.emergency_count))
 

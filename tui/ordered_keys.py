@@ -15,12 +15,21 @@ the command palette's search box (`OrderedPalette`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from textual import events
 from textual.app import ComposeResult
 from textual.command import CommandInput, CommandList, CommandPalette, SearchIcon
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, TextArea
+
+
+async def in_order(widget: Widget, event: events.Key, handle: Callable[[events.Key], Awaitable[None]]) -> None:
+    """The widget's own binding of a key that types nothing, run now; else the box's `handle` (its _on_key)."""
+    if not event.is_printable and await ran_own_binding(widget, event):
+        return
+    await handle(event)
 
 
 async def ran_own_binding(widget: Widget, event: events.Key) -> bool:
@@ -39,27 +48,21 @@ class TextInput(Input):
     """An Input whose editing keys keep their place among the characters typed."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable and await ran_own_binding(self, event):
-            return
-        await super()._on_key(event)
+        await in_order(self, event, super()._on_key)
 
 
 class TextBox(TextArea):
     """A TextArea whose editing keys keep their place among the characters typed."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable and await ran_own_binding(self, event):
-            return
-        await super()._on_key(event)
+        await in_order(self, event, super()._on_key)
 
 
 class _PaletteInput(CommandInput):
     """The palette's search box (still a CommandInput: the palette finds it, and styles it, by that name)."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable and await ran_own_binding(self, event):
-            return
-        await super()._on_key(event)
+        await in_order(self, event, super()._on_key)
 
 
 class OrderedPalette(CommandPalette):

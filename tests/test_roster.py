@@ -41,6 +41,18 @@ def test_one_bad_row_means_nothing_is_imported(db, tmp_path):
     assert list(dump_lines(db)) == before
 
 
+def test_a_rows_problem_names_its_column_with_the_languages_colon(db, tmp_path):
+    """Seen on the import screen in Chinese: 身份证号码: 身份证号为18位… (an ASCII colon, written in the code)."""
+    from storage.core.i18n import set_language
+    from storage.roster.importer import describe
+
+    rows = good_rows()
+    rows[2][2] = "123456"
+    set_language("zh_CN")  # (every test starts in English again: tests/conftest.py)
+    report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", rows), today=TODAY, dry_run=True)
+    bad = [describe(row) for row in report.rows if row.status == "invalid"]
+    assert len(bad) == 1 and bad[0].startswith(f"{HEADER[2]}：") and ": " not in bad[0]
+
 
 def test_skip_invalid_imports_the_good_rows(db, tmp_path):
     rows = good_rows()

@@ -87,7 +87,8 @@ def status_label(status: str) -> str:
 
 
 def _lines(problems: list[Problem]) -> list[str]:
-    return [" ".join(part for part in (f"{p.column}: {p.message}" if p.column else p.message, p.hint) if part)
+    return [" ".join(part for part in (_("{column}: {problem}").format(column=p.column, problem=p.message) if p.column
+                                       else p.message, p.hint) if part)
             for p in problems]
 
 

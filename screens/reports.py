@@ -232,7 +232,7 @@ class ReportsScreen(Screen[None]):
             shown = next((r.label for r in report.rows[grouping] if r.key == key), report.totals.shown_label)
             return _("{what} — {group}: {label}, {month}").format(
                 what=_(LISTS.get(drill) or MEASURES[measure]), group=_(GROUPINGS[grouping]), label=shown,
-                month=report.month_text)
+                month=month_label(report.year, report.month))
 
         self.app.push_screen(ReportListScreen(heading, "open_referrals" if measure == "open_referrals" else drill, rows))
 

@@ -156,6 +156,9 @@ async def test_every_worker_screen_follows_f2_at_once(tmp_path, monkeypatch, lan
                 await pilot.press("right", "enter")  # the residents behind a figure
                 await settle(pilot)
                 assert type(app.screen).__name__ == "ReportListScreen"
+                from screens.reports import month_label  # the month in words (it said 2026-10)
+
+                assert month_label(*chosen) in str(app.screen.query_one("#list-heading").render())
                 # (its village column and heading keep the report's words: "无所属村" is computed with the
                 # report; left for now, the screen's other words follow)
                 await pilot.press("escape")

@@ -126,6 +126,7 @@ def test_cli_report_to_file_and_terminal(town, tmp_path, capsys):
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09", "--out", str(out)]) == 0
     rows = {r[0]: r[1:] for r in _load(out)["Summary"].iter_rows(min_row=5, max_row=8, values_only=True)}
     assert rows["Total"][:2] == (10, 7)
+    assert f"Report for Sep 2026 written: {out}" in capsys.readouterr().out  # (it said 2026-09)
     assert main(["--db", str(db.path), "--lang", "en", "report", "--month", "2026-09"]) == 0
     printed = capsys.readouterr().out
     assert "Overdue (1)" in printed and "周九" in printed

@@ -53,10 +53,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                                 or args.out.suffix.lower() == ".xlsx")
     if args.out:
         from storage.reports.files import save_report
+        from tui.formatting import format_month
 
         written = save_report(db, report, args.out, full_ids=args.full_ids)
         print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
-                       len(written)).format(month=report.month_text, n=len(written),
+                       len(written)).format(month=format_month(report.first), n=len(written),
                                             files=", ".join(str(p) for p in written)))
         return 0
     print_report(report, limit=args.limit, full_ids=args.full_ids)

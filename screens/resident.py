@@ -163,7 +163,7 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
 
     def _show(self, p: Profile) -> None:
         self.profile = p
-        r = p.resident
+        r, today = p.resident, self.app.today()
         self.title = r.name
         self.sub_title = _("Resident")
         head = Text(r.name, style="bold")
@@ -172,11 +172,11 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         if r.status == "closed":
             head.append("  " + _("Case closed: {reason}, {date}").format(
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
-        overdue = p.due_on is not None and p.due_on < self.app.today() and r.status == "active"
+        overdue = p.due_on is not None and p.due_on < today and r.status == "active"
         lines: list[Text | Group] = [head, *closing_lines(r), field_line(_("ID number"), r.id_number or ""),
                                      field_line(_("Phone"), r.phone), field_line(_("Address"), r.address)]
         if r.status == "active":  # a case out of the register is due for nothing
-            lines.append(text_line((due_line(p), "bold red" if overdue else "")))
+            lines.append(text_line((due_line(p, today), "bold red" if overdue else "")))
         if r.notes:
             lines.append(note_lines(_("Notes"), r.notes))
         self.query_one("#profile", Static).update(Group(*typeset(lines)))

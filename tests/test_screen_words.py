@@ -116,3 +116,16 @@ def test_a_roster_row_over_120_is_asked_about_on_its_row(tmp_path, zh):
     report = import_roster(db, roster, dry_run=True, today=dt.date(2026, 12, 1))
     (row,) = report.rows
     assert any("146" in p.message for p in row.warnings), [p.message for p in row.warnings + row.problems]
+
+
+def test_the_resident_page_says_in_words_how_late_the_next_visit_is(zh):
+    """Only the line's red said so: plain mode, a colour-blind reader and a screen reader missed it."""
+    from tui.resident_lines import due_line
+
+    today = dt.date(2026, 12, 2)
+    late = SimpleNamespace(last_visit=dt.date(2026, 9, 4), due_on=dt.date(2026, 10, 31))
+    assert due_line(late, today) == "最近有效探访 2026年9月4日，下次应访 2026年10月31日，逾期32天"
+    on_time = SimpleNamespace(last_visit=dt.date(2026, 11, 20), due_on=dt.date(2026, 12, 31))
+    assert due_line(on_time, today) == "最近有效探访 2026年11月20日，下次应访 2026年12月31日"
+    never = SimpleNamespace(last_visit=None, due_on=dt.date(2026, 11, 30))
+    assert due_line(never, today).endswith("2026年11月30日，逾期2天")

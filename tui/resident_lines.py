@@ -3,12 +3,14 @@ that counts and the next one due, the risk history as its changes, the remark ma
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
 
 from storage.core.glyphs import narrow
-from storage.core.i18n import _, join_list
+from storage.core.i18n import _, join_list, ngettext
 from storage.register.categories import (
     HAZARDS,
     NEEDS,
@@ -35,16 +37,21 @@ def labels(table: dict[str, str], codes: list[str]) -> str:
     return join_list(label(table, c) for c in codes)
 
 
-def due_line(p: Profile) -> str:
-    """When the resident was last visited in a way that counts, and when the next visit is due.
+def due_line(p: Profile, today: dt.date) -> str:
+    """When the resident was last visited in a way that counts, and when the next visit is due (and how many
+    days late it is, in words: the line's red alone said so, which plain mode and a colour-blind reader miss).
 
     "Counts" is the township's policy (a phone call may not count): the visits below say
     which of them did not, so a later call listed there does not contradict this line.
     """
+    due = format_date(p.due_on)
+    if p.due_on is not None and p.due_on < today:
+        late = (today - p.due_on).days
+        due = ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=due, n=late)
     if p.last_visit:
         return _("Last visit that counts: {last}; next visit due {due}").format(last=format_date(p.last_visit),
-                                                                              due=format_date(p.due_on))
-    return _("No visit that counts yet; first visit due {due}").format(due=format_date(p.due_on))
+                                                                              due=due)
+    return _("No visit that counts yet; first visit due {due}").format(due=due)
 
 
 def closing_lines(resident) -> list[Text]:

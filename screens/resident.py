@@ -19,12 +19,13 @@ from screens.after_save import follow_up, show_follow_up
 from screens.benefits import BenefitsScreen, benefit_lines
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
 from screens.paired_helper import PairedHelperScreen
+from screens.resident_case import CaseActions
 from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
-from storage.register import referrals, residents, risk
+from storage.register import referrals, risk
 from storage.register.benefits import benefit_summary
 from storage.register.categories import (
     ALL_FLAGS,
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
 
 
 
-class ResidentScreen(NotifyWorkerErrors, Screen[None]):
+class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "resident.tcss"
     BINDINGS = [
@@ -344,45 +345,6 @@ class ResidentScreen(NotifyWorkerErrors, Screen[None]):
         # no status chosen for the person: the first Enter must not close a referral
         self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False),
                              chosen)
-
-    def action_close_case(self) -> None:
-        if self.profile is None:
-            return
-        r = self.profile.resident
-        if r.status == "closed":
-            self.action_reopen_case()
-            return
-        choices = [(_(v), k) for k, v in CLOSE_REASONS.items()]
-
-        def chosen(choice: Choice | None) -> None:
-            if choice is None:
-                return
-
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
-                                closed_on=self.app.today(), note=choice.reason, today=self.app.today())
-
-            self.app.push_screen(ConfirmScreen(
-                _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
-                    name=r.name, reason=label(CLOSE_REASONS, choice.code)),
-                yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
-
-        # the remark is the closing's own field (close_note), not a line added to the notes
-        self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
-                                          reason_required=False), chosen)
-
-    def action_reopen_case(self) -> None:
-        if self.profile is None or self.profile.resident.status != "closed":
-            return
-
-        def reopen(yes: bool | None) -> None:
-            if yes:
-                self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
-
-        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register? The closing's reason, date and remark "
-                                             "are cleared.").format(name=self.profile.resident.name),
-                                           yes=_("Put back on the register"), no=_("Cancel")), reopen)
 
     def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
         """The risk change, and if it raised the level to emergency, the report for the township at once."""

@@ -223,3 +223,24 @@ def test_the_command_line_closes_with_a_remark_and_reopens(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "去世" in err and err.count("\n") == 2 and "\x1b" not in err
     assert state().status == "active"
+
+
+@run_async
+async def test_closing_a_child_past_the_age_of_their_categories_offers_aged_out_first(tmp_path):
+    """The page says 已于…超出儿童类别年龄：请退出（销号）或更改类别; the dialog then asked for the reason again.
+    (Registered at 15 on 24 November, 16 on the day the page is opened.)"""
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    aged = elder(worker, "宋一诺", categories=["left_behind_child"], birth_date=dt.date(2010, 11, 25)).id
+    also_disabled = elder(worker, "李林", categories=["left_behind_child", "severely_disabled"],
+                          birth_date=dt.date(2010, 11, 25)).id
+    app = make_app(worker.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for rid, offered in ((aged, "aged_out"), (also_disabled, Select.NULL)):
+            await started(pilot, lambda rid=rid: ResidentScreen(rid))
+            await pilot.press("x")
+            await on_screen(pilot, ChooseScreen)
+            assert app.screen.query_one("#choice", Select).value == offered
+            await pilot.press("escape")
+            await on_screen(pilot, ResidentScreen)
+            await pilot.press("escape")  # Home again, where started() opens the next

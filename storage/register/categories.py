@@ -197,6 +197,14 @@ def _with_advanced_age(categories: tuple[str, ...]) -> tuple[str, ...]:
                  [c for c in categories if c not in SHOWN_CATEGORIES])
 
 
+def close_reason_for(categories: list[str], age: int | None) -> str | None:
+    """The reason a close dialog offers first: "aged out" for a child past the age of every category they
+    are on the register for (a child also severely disabled stays a key person); else none, the worker says."""
+    if categories and age is not None and all(age >= CHILD_CATEGORIES.get(c, 999) for c in categories):
+        return "aged_out"
+    return None
+
+
 def hazards_for(categories: list[str]) -> list[str]:
     """The safety checklist that fits a resident's categories."""
     cats = set(categories)

@@ -1,0 +1,64 @@
+"""Closing a case (退出（销号）) and putting it back on the register (恢复在册), from the resident page's one key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from storage.core.i18n import _
+from storage.register import residents
+from storage.register.categories import CLOSE_REASONS, close_reason_for, label
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+    from storage.register.profile import Profile
+
+
+class CaseActions:
+    """ResidentScreen's actions on the case as a whole (it gives the profile shown and the writer)."""
+
+    app: ScreenHost
+    profile: Profile | None
+    resident_id: str
+    _write: Callable[..., Any]
+
+    def action_close_case(self) -> None:
+        if self.profile is None:
+            return
+        r = self.profile.resident
+        if r.status == "closed":
+            self.action_reopen_case()
+            return
+        choices = [(_(v), k) for k, v in CLOSE_REASONS.items()]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
+                                closed_on=self.app.today(), note=choice.reason, today=self.app.today())
+
+            self.app.push_screen(ConfirmScreen(
+                _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
+                    name=r.name, reason=label(CLOSE_REASONS, choice.code)),
+                yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
+
+        # the remark is the closing's own field (close_note), not a line added to the notes
+        self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
+                                          reason_required=False, value=close_reason_for(r.categories, self.profile.age)),
+                             chosen)
+
+    def action_reopen_case(self) -> None:
+        if self.profile is None or self.profile.resident.status != "closed":
+            return
+
+        def reopen(yes: bool | None) -> None:
+            if yes:
+                self._write(_("Case reopened."), residents.reopen_case, self.resident_id)
+
+        self.app.push_screen(ConfirmScreen(_("Put {name} back on the register? The closing's reason, date and remark "
+                                             "are cleared.").format(name=self.profile.resident.name),
+                                           yes=_("Put back on the register"), no=_("Cancel")), reopen)

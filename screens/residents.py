@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -50,6 +50,18 @@ def _cut(text: str, cells: int) -> str:
     return text if cell_len(text) <= cells else set_cell_size(text, cells - len(more)).rstrip() + more
 
 
+class _SearchBox(TextInput):
+    """Down from the search box goes into the results, as in any list with a filter box above it: a binding of
+    the box's own, so that it acts where it arrives, before an Enter typed after it (tui/ordered_keys.py)."""
+
+    BINDINGS = [Binding("down", "into_list", show=False)]
+
+    def action_into_list(self) -> None:
+        table = self.screen.query_one(DataTable)
+        if table.row_count:
+            table.focus()
+
+
 class ResidentsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "residents.tcss"
@@ -70,7 +82,7 @@ class ResidentsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TextInput(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
+        yield _SearchBox(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
         with Horizontal(id="filters"):
             yield Select([(_(v), k) for k, v in SHOWN_CATEGORIES.items()], prompt=_("All categories"), id="f-category",
                          compact=True)
@@ -148,17 +160,12 @@ class ResidentsScreen(Screen[None]):
     @on(Input.Submitted, "#search")
     def _query_submitted(self) -> None:
         table = self.query_one(DataTable)
-        if table.row_count:
+        if self.focused is table and table.row_count:
+            # Down then Enter typed ahead: both reached the box (a key goes to what has the focus when it
+            # arrives), whose Down moved into the list first (_SearchBox); the person meant the row Down chose
+            table.action_select_cursor()
+        elif table.row_count:
             table.focus()
-
-    def on_key(self, event: events.Key) -> None:
-        # Down from the search box goes into the results, as in any list with a filter box above it
-        if event.key == "down" and self.focused is self.query_one("#search", Input):
-            table = self.query_one(DataTable)
-            if table.row_count:
-                event.stop()
-                event.prevent_default()
-                table.focus()
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:

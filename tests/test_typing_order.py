@@ -23,7 +23,8 @@ from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
 # the characters a terminal gives with these keys (none of them printable)
-_CHARACTERS = {"backspace": "\x7f", "left": None, "right": None, "home": None, "end": None, "delete": None}
+_CHARACTERS = {"backspace": "\x7f", "left": None, "right": None, "home": None, "end": None, "delete": None,
+               "down": None, "enter": "\r"}
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +100,24 @@ async def test_editing_keys_typed_ahead_in_the_command_palette_act_where_they_we
         typed_ahead(app, [*"visx", "backspace", "left", "left", "delete", *"it"])
         await settle(pilot, lambda: len(search.value) >= 4)
         assert search.value == "vits"  # x erased, the i deleted two places back, "it" typed there
+
+
+@run_async
+async def test_down_and_enter_typed_ahead_in_the_search_box_open_the_first_resident(tmp_path):
+    """Seen in tmux: search, Down, Enter typed quickly left the list focused and nobody opened; the Enter had
+    reached the search box before the Down moved into the list."""
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("r")
+        await on_screen(pilot, "ResidentsScreen")
+        table = app.screen.query_one("DataTable")
+        await settle(pilot, lambda: table.row_count > 0 and app.screen.query_one("#search", Input).has_focus)
+        first = table.coordinate_to_cell_key((0, 0)).row_key.value
+        typed_ahead(app, ["down", "enter"])
+        await on_screen(pilot, "ResidentScreen")
+        assert app.screen.resident_id == first
 
 
 def test_every_text_box_of_the_app_keeps_the_typing_order():

@@ -111,7 +111,7 @@ class CountyHomeScreen(Screen[None]):
 
     def action_show_list(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
-        self.query_one(f"#t-{pane}", DataTable).focus()
+        self.set_focus(self.query_one(f"#t-{pane}", DataTable))  # now: an Enter typed right after opens its row
 
     def action_open(self, name: str) -> None:
         self.app.open_screen(name)

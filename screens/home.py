@@ -278,7 +278,8 @@ class HomeScreen(Screen[None]):
         tabs = self.query_one(TabbedContent)
         tabs.active = pane
         for table in self.query(f"#t-{pane}"):  # none yet before the first figures
-            table.focus()
+            # now, not after the keys already sent on: an Enter typed right after the list's key opens its row
+            self.set_focus(table)
 
     def action_open(self, name: str) -> None:
         self.app.open_screen(name)

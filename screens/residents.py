@@ -59,7 +59,7 @@ class _SearchBox(TextInput):
     def action_into_list(self) -> None:
         table = self.screen.query_one(DataTable)
         if table.row_count:
-            table.focus()
+            self.screen.set_focus(table)  # now (focus() waits a turn): the Enter typed after goes to the list
 
 
 class ResidentsScreen(Screen[None]):

@@ -120,6 +120,35 @@ async def test_down_and_enter_typed_ahead_in_the_search_box_open_the_first_resid
         assert app.screen.resident_id == first
 
 
+@run_async
+async def test_letters_typed_right_after_r_on_home_reach_the_registers_search_box(tmp_path):
+    """The register's search box stayed empty: the letters had gone to Home's list and came back to the app
+    after Home was left (tui/keys_ahead.py); `n`, the register's own key, must not open a new resident."""
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.focused is not None)
+        typed_ahead(app, ["r", *"nlym"])
+        await on_screen(pilot, "ResidentsScreen")
+        search = app.screen.query_one("#search", Input)
+        await settle(pilot, lambda: len(search.value) >= 4)
+        assert search.value == "nlym" and type(app.screen).__name__ == "ResidentsScreen"
+
+
+@run_async
+async def test_enter_typed_right_after_a_homes_list_key_opens_that_lists_row(tmp_path):
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.query_one("#t-due_week").row_count > 0)
+        first = app.screen.query_one("#t-due_week").coordinate_to_cell_key((0, 0)).row_key.value
+        typed_ahead(app, ["2", "enter"])  # the week's list (the overdue one, focused before, is empty here)
+        await on_screen(pilot, "ResidentScreen")
+        assert app.screen.resident_id == first
+
+
 def test_every_text_box_of_the_app_keeps_the_typing_order():
     """No screen builds Textual's own Input or TextArea (tui/ordered_keys.py says why)."""
     import ast

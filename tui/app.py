@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -31,6 +31,7 @@ from storage.core.paths import log_file
 from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.footer import TranslatedFooter
+from tui.keys_ahead import KeysAhead, mark
 from tui.relabel import relabel_screen
 from tui.startup import BACKUP_DELAY, Opened, Startup
 
@@ -80,6 +81,7 @@ class GridcareApp(App[int]):
         self._reached: set[str] = set()
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
         self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
+        self.keys_ahead = KeysAhead(self)  # keys typed ahead of a screen change (tui/keys_ahead.py)
 
     def get_driver_class(self):
         base = super().get_driver_class()
@@ -88,6 +90,26 @@ class GridcareApp(App[int]):
 
             return plain_driver(base)
         return base
+
+    # --- keys typed ahead of a screen change (tui/keys_ahead.py) ------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # a key as it arrives from the terminal
+            if self.keys_ahead.held:  # behind the keys typed before it
+                self.keys_ahead.hold(event)
+                return
+            mark(event, self.screen)
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # (Textual runs every class's _on_key in turn, App's after this one, unless the default is prevented)
+        if self.keys_ahead.stale(event):  # back from the screen it was typed on, which has been left
+            self.keys_ahead.hold(event)
+            event.prevent_default()  # App's would act on it here, for the screen shown
+
+    async def deliver_key(self, event: events.Key) -> None:
+        """A held key, as if it arrived now: the app's priority keys, then the focused widget."""
+        await super().on_event(event)
 
     # --- the contract screens rely on -----------------------------------------------------
 

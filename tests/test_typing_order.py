@@ -149,6 +149,24 @@ async def test_enter_typed_right_after_a_homes_list_key_opens_that_lists_row(tmp
         assert app.screen.resident_id == first
 
 
+@run_async
+async def test_letters_typed_right_after_ctrl_p_reach_the_palettes_search_box(tmp_path):
+    """Ctrl+P is acted on as it arrives (a priority key), so this held before tui/keys_ahead.py too; kept so that
+    holding keys for a screen being put up never takes them from the palette."""
+    from textual.command import CommandInput, CommandPalette
+
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.focused is not None)
+        typed_ahead(app, ["ctrl+p", *"sync"])
+        await on_screen(pilot, CommandPalette)
+        search = app.screen.query_one(CommandInput)
+        await settle(pilot, lambda: len(search.value) >= 4)
+        assert search.value == "sync"
+
+
 def test_every_text_box_of_the_app_keeps_the_typing_order():
     """No screen builds Textual's own Input or TextArea (tui/ordered_keys.py says why)."""
     import ast

@@ -235,7 +235,7 @@ class HomeScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_focus_emergencies(self) -> None:
-        self.query_one("#t-emergencies", DataTable).focus()
+        self.set_focus(self.query_one("#t-emergencies", DataTable))
 
     def action_acknowledge(self) -> None:
         from screens.dialogs import ConfirmScreen

@@ -275,6 +275,6 @@ class ReportsScreen(Screen[None]):
         field = self.query_one("#out", Input)
         if field.display:
             field.display = False
-            self.query_one("#summary", DataTable).focus()
+            self.set_focus(self.query_one("#summary", DataTable))
             return
         self.app.pop_screen()

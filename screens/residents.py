@@ -165,7 +165,7 @@ class ResidentsScreen(Screen[None]):
             # arrives), whose Down moved into the list first (_SearchBox); the person meant the row Down chose
             table.action_select_cursor()
         elif table.row_count:
-            table.focus()
+            self.set_focus(table)
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:
@@ -260,15 +260,16 @@ class ResidentsScreen(Screen[None]):
 
     def action_focus_search(self) -> None:
         search = self.query_one("#search", Input)
-        search.focus()
+        # the focus moved now, not a turn later (focus()): the letters typed right after `/` go into the box
+        self.set_focus(search)
         search.select_all()  # what is typed next is a new search
 
     def action_focus_filters(self) -> None:
-        self.query_one("#f-category", Select).focus()
+        self.set_focus(self.query_one("#f-category", Select))
 
     def action_back(self) -> None:
         if self.focused is not None and self.focused.id == "search":
-            self.query_one(DataTable).focus()
+            self.set_focus(self.query_one(DataTable))
         elif len(self.app.screen_stack) > 2:
             self.app.pop_screen()
 

@@ -24,7 +24,7 @@ from tui.app import make_app
 TODAY = dt.date(2026, 11, 24)
 # the characters a terminal gives with these keys (none of them printable)
 _CHARACTERS = {"backspace": "\x7f", "left": None, "right": None, "home": None, "end": None, "delete": None,
-               "down": None, "enter": "\r"}
+               "down": None, "enter": "\r", "slash": "/"}
 
 
 @pytest.fixture(autouse=True)
@@ -147,6 +147,25 @@ async def test_enter_typed_right_after_a_homes_list_key_opens_that_lists_row(tmp
         typed_ahead(app, ["2", "enter"])  # the week's list (the overdue one, focused before, is empty here)
         await on_screen(pilot, "ResidentScreen")
         assert app.screen.resident_id == first
+
+
+@run_async
+async def test_letters_typed_right_after_slash_in_the_register_reach_its_search_box(tmp_path):
+    """`/` moved the focus a turn later: the letters typed right after it went to the list, and were lost."""
+    worker = _worker(tmp_path)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("r")
+        await on_screen(pilot, "ResidentsScreen")
+        table = app.screen.query_one("DataTable")
+        await settle(pilot, lambda: table.row_count > 0)
+        table.focus()
+        await settle(pilot, lambda: table.has_focus)
+        typed_ahead(app, ["slash", *"zs"])
+        search = app.screen.query_one("#search", Input)
+        await settle(pilot, lambda: len(search.value) >= 2)
+        assert search.value == "zs"
 
 
 @run_async

@@ -8,6 +8,7 @@ with Backspace and typed again came out as 1390571 or 1313905710 (textual 8.2; T
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -40,21 +41,23 @@ def typed_ahead(app, keys: list[str]) -> None:
         app.post_message(events.Key(key, _CHARACTERS[key] if key in _CHARACTERS else key))
 
 
-def _worker(tmp_path):
+@contextlib.asynccontextmanager
+async def at_home(tmp_path):
+    """The real app at 80×24 on a worker's database of four residents, Home shown: (app, pilot, the database)."""
     from storage.demo.build import generate
 
     t = make_township(tmp_path)
     worker = t.worker("王芳", "G01")
     generate(worker, seed=3, today=TODAY, residents=4)
-    return worker
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        yield app, pilot, worker
 
 
 @run_async
 async def test_editing_keys_typed_ahead_in_a_form_field_act_where_they_were_typed(tmp_path):
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await pilot.press("n")
         await on_screen(pilot, "ResidentFormScreen")
         phone = app.screen.query_one("#phone", Input)
@@ -67,10 +70,7 @@ async def test_editing_keys_typed_ahead_in_a_form_field_act_where_they_were_type
 
 @run_async
 async def test_a_backspace_typed_ahead_in_the_visit_notes_acts_where_it_was_typed(tmp_path):
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         with worker.session() as s:
             someone = s.exec(select(Resident)).first()
         app._open_resident(someone.id)
@@ -89,10 +89,7 @@ async def test_a_backspace_typed_ahead_in_the_visit_notes_acts_where_it_was_type
 async def test_editing_keys_typed_ahead_in_the_command_palette_act_where_they_were_typed(tmp_path):
     from textual.command import CommandInput, CommandPalette
 
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await pilot.press("ctrl+p")
         await on_screen(pilot, CommandPalette)
         search = app.screen.query_one(CommandInput)
@@ -106,10 +103,7 @@ async def test_editing_keys_typed_ahead_in_the_command_palette_act_where_they_we
 async def test_down_and_enter_typed_ahead_in_the_search_box_open_the_first_resident(tmp_path):
     """Seen in tmux: search, Down, Enter typed quickly left the list focused and nobody opened; the Enter had
     reached the search box before the Down moved into the list."""
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await pilot.press("r")
         await on_screen(pilot, "ResidentsScreen")
         table = app.screen.query_one("DataTable")
@@ -124,10 +118,7 @@ async def test_down_and_enter_typed_ahead_in_the_search_box_open_the_first_resid
 async def test_letters_typed_right_after_r_on_home_reach_the_registers_search_box(tmp_path):
     """The register's search box stayed empty: the letters had gone to Home's list and came back to the app
     after Home was left (tui/keys_ahead.py); `n`, the register's own key, must not open a new resident."""
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await settle(pilot, lambda: app.screen.focused is not None)
         typed_ahead(app, ["r", *"nlym"])
         await on_screen(pilot, "ResidentsScreen")
@@ -138,10 +129,7 @@ async def test_letters_typed_right_after_r_on_home_reach_the_registers_search_bo
 
 @run_async
 async def test_enter_typed_right_after_a_homes_list_key_opens_that_lists_row(tmp_path):
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await settle(pilot, lambda: app.screen.query_one("#t-due_week").row_count > 0)
         first = app.screen.query_one("#t-due_week").coordinate_to_cell_key((0, 0)).row_key.value
         typed_ahead(app, ["2", "enter"])  # the week's list (the overdue one, focused before, is empty here)
@@ -152,10 +140,7 @@ async def test_enter_typed_right_after_a_homes_list_key_opens_that_lists_row(tmp
 @run_async
 async def test_letters_typed_right_after_slash_in_the_register_reach_its_search_box(tmp_path):
     """`/` moved the focus a turn later: the letters typed right after it went to the list, and were lost."""
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await pilot.press("r")
         await on_screen(pilot, "ResidentsScreen")
         table = app.screen.query_one("DataTable")
@@ -174,10 +159,7 @@ async def test_letters_typed_right_after_ctrl_p_reach_the_palettes_search_box(tm
     holding keys for a screen being put up never takes them from the palette."""
     from textual.command import CommandInput, CommandPalette
 
-    worker = _worker(tmp_path)
-    app = make_app(worker.path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
+    async with at_home(tmp_path) as (app, pilot, worker):
         await settle(pilot, lambda: app.screen.focused is not None)
         typed_ahead(app, ["ctrl+p", *"sync"])
         await on_screen(pilot, CommandPalette)

@@ -33,6 +33,12 @@ def get_identity(db: Database) -> Identity | None:
         return s.get(Identity, 1)
 
 
+def _within_name_max(field: str, name: str) -> None:
+    """Names travel in every bundle (the author of each event, the manifest's): a receiver refuses longer ones."""
+    if len(name.strip()) > NAME_MAX:
+        raise ValidationError(field, _("Too long: at most {n} characters.").format(n=NAME_MAX))
+
+
 def _check_codes(township_code: str, township_name: str, grid_code: str | None = None) -> None:
     if not TOWNSHIP_CODE.match(township_code or ""):
         raise ValidationError(
@@ -41,8 +47,7 @@ def _check_codes(township_code: str, township_name: str, grid_code: str | None =
         )
     if not (township_name or "").strip():
         raise ValidationError("township_name", _("Give the township's name."))
-    if len(township_name.strip()) > NAME_MAX:
-        raise ValidationError("township_name", _("Too long: at most {n} characters.").format(n=NAME_MAX))
+    _within_name_max("township_name", township_name)
     if grid_code is not None and not GRID_CODE.match(grid_code):
         raise ValidationError(
             "grid_code", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03.")
@@ -61,8 +66,7 @@ def _ensure_empty(db: Database) -> None:
 def _office_holder(name: str | None, role_label: str) -> str:
     """The name an office's database signs its work with: the person's, if given; else the role's label."""
     name = _storable(name or "").strip()
-    if len(name) > NAME_MAX:  # it travels in every bundle: a receiver refuses longer ones
-        raise ValidationError("worker", _("Too long: at most {n} characters.").format(n=NAME_MAX))
+    _within_name_max("worker", name)
     return name or role_label
 
 
@@ -229,9 +233,8 @@ def init_worker(
         raise ValidationError("worker", _("Give the grid worker's name."))
     if not (grid_name or "").strip():
         raise ValidationError("grid_name", _("Give the grid's name."))
-    for field, value in (("worker", worker_name), ("grid_name", grid_name)):
-        if len(value.strip()) > NAME_MAX:  # they travel in every bundle: a township refuses longer ones
-            raise ValidationError(field, _("Too long: at most {n} characters.").format(n=NAME_MAX))
+    _within_name_max("worker", worker_name)
+    _within_name_max("grid_name", grid_name)
     code = None
     if enroll_code is not None and enroll_code.strip():
         code = enrollment.normalise_code(enroll_code)

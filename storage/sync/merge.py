@@ -329,7 +329,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
 
         served = pg_fresh.served(fresh, rewritten)
     after = reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
-                              known_clean=True, risk_later=tally.risk_moved))
+                             known_clean=True, risk_later=tally.risk_moved))
     if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
         pg_fresh.derive_on_server(conn, served, tally.risk_moved)
     tally.events += len(events)

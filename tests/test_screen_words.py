@@ -60,6 +60,8 @@ def test_the_audit_log_names_actions_and_counts(zh):
     assert action_text("export") == "导出"
     assert counts_text({"seq": 3, "events": 12, "resident": 8, "full_ids": False}) == \
         "数据包编号 3、修改 12、关爱对象 8、完整身份证号 否"
+    # a merge's entry (seen in `gridcare audit` as "new_events 3")
+    assert counts_text({"events": 3, "new_events": 3, "records": 3}) == "修改 3、新修改 3、记录数 3"
     assert action_text("a newer action") == "a newer action"
 
 

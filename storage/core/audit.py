@@ -31,7 +31,8 @@ ACTION_LABELS = {
     "reject device": N_("Reject device"),
 }
 COUNT_LABELS = {
-    "seq": N_("bundle no."), "events": N_("changes"), "records": N_("records"), "files": N_("files"),
+    "seq": N_("bundle no."), "events": N_("changes"), "new_events": N_("new changes"), "records": N_("records"),
+    "files": N_("files"),
     "month": N_("month of"), "key_persons": N_("key persons"), "visited": N_("visited"), "overdue": N_("overdue"),
     "emergency_high": N_("emergency + high risk"), "open_referrals": N_("open referrals"),
     "aged_out": N_("aged out"), "full_ids": N_("full ID numbers"), "bytes": N_("bytes"),

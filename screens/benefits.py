@@ -25,6 +25,7 @@ from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, 
 from storage.register.periods import ENDING_DAYS
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -97,7 +98,7 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
         yield Header()
         with VerticalScroll(id="body"):
             yield Static(_("Loading…"), id="hints")
-            yield DataTable(id="benefits", cursor_type="row", zebra_stripes=True)
+            yield Table(id="benefits", cursor_type="row", zebra_stripes=True)
             yield Static("", id="empty")
         yield TranslatedFooter()
 

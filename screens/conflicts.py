@@ -40,6 +40,7 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
 from tui.ordered_keys import TextInput
+from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -113,7 +114,7 @@ class ConflictsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="summary")
-        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        yield Table(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield Static("", id="status")
         yield TranslatedFooter()

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.table import Table
 from tui.texts import two_lines
 
 TOWNSHIP_COLUMNS = (N_("Township"), N_("Key persons"), N_("Visited"), N_("Visit rate"), N_("Overdue"),
@@ -51,9 +52,9 @@ class CountyHomeScreen(Screen[None]):
         with TabbedContent(id="lists"):
             with TabPane(_("Townships"), id="townships"):
                 # titles on two lines ("紧急和/高风险"): all eight columns fit 80, none cut to "Emergency + high ri"
-                yield DataTable(id="t-townships", cursor_type="row", zebra_stripes=True, header_height=2)
+                yield Table(id="t-townships", cursor_type="row", zebra_stripes=True, header_height=2)
             with TabPane(_("Emergencies"), id="emergencies"):
-                yield DataTable(id="t-emergencies", cursor_type="row", zebra_stripes=True)
+                yield Table(id="t-emergencies", cursor_type="row", zebra_stripes=True)
         yield TranslatedFooter()
 
     def on_screen_resume(self) -> None:

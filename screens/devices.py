@@ -25,6 +25,7 @@ from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
+from tui.table import Table
 from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class DevicesScreen(Screen[None]):
         self.county = ident is not None and ident.role == "county"
         yield Header()
         yield Static(self._intro(), id="intro")
-        yield DataTable(id="devices", cursor_type="row", zebra_stripes=True)
+        yield Table(id="devices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="codes")
         yield Static("", id="result")
         yield TranslatedFooter()

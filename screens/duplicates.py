@@ -21,6 +21,7 @@ from storage.register.idnumbers import mask_id
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
+from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -51,9 +52,9 @@ class DuplicatesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Possible duplicates: the same person registered twice?"), id="pairs-title", classes="section")
-        yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
+        yield Table(id="pairs", cursor_type="row", zebra_stripes=True)
         yield Static(_("Merged residents (u to undo):"), id="merged-title", classes="section")
-        yield DataTable(id="merged", cursor_type="row", zebra_stripes=True)
+        yield Table(id="merged", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield TranslatedFooter()
 

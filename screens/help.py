@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
+from tui.table import Table
 
 
 def key_rows(app, screen: Screen) -> list[tuple[str, str]]:
@@ -52,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static(as_text(_("Keys: {screen}").format(screen=self._title)), id="help-title")
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Table(id="help-keys", cursor_type="row", zebra_stripes=True)
             yield Static(_("Esc closes this help."), id="help-hint")
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ from storage.register.home import home_data
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_number
+from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -286,7 +287,7 @@ class HomeScreen(Screen[None]):
 
 
 def _table(pane: str) -> DataTable:
-    return DataTable(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
+    return Table(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
 
 
 def _keys(first: int, last: int) -> str:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from storage.core.i18n import N_, _, ngettext
 from tui.as_text import as_text
+from tui.table import Table
 
 COLUMNS = (("age", N_("Waiting")), ("name", N_("Name")), ("grid", N_("Grid")), ("what", N_("Finding")),
            ("found", N_("Found on")))
@@ -58,7 +59,7 @@ class EmergencyPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="emergencies-title")
-        yield DataTable(id="t-emergencies", cursor_type="row")
+        yield Table(id="t-emergencies", cursor_type="row")
 
     def show(self, emergencies: list, township: bool, day_text) -> dict[str, str]:
         """Fill the list; returns row key -> resident id (for Enter on a row)."""

@@ -34,6 +34,7 @@ from storage.register.township_policies import county_policies
 from tui.footer import TranslatedFooter
 from tui.ordered_keys import TextInput
 from tui.relabel import compose_again, restore_values, typed_values
+from tui.table import Table
 from tui.texts import indented_lines
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ class PolicyScreen(Screen[None]):
                                 TextInput(_("month") if every == MONTH else str(every), id=f"every-{level}",
                                       compact=True)))
         widgets.append(Static(_("Category rules (Delete removes the one selected):"), classes="heading"))
-        widgets.append(DataTable(id="rules", cursor_type="row", zebra_stripes=True))
+        widgets.append(Table(id="rules", cursor_type="row", zebra_stripes=True))
         widgets.append(Horizontal(
             Select([(label(CATEGORIES, c), c) for c in CATEGORIES], prompt=_("Category"), id="rule-category",
                    compact=True),

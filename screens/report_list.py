@@ -17,6 +17,7 @@ from storage.reports.files import LIST_COLUMNS, cell_value
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text
+from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -35,7 +36,7 @@ class ReportListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(as_text(self.heading()), id="list-heading")
-        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        yield Table(id="list", cursor_type="row", zebra_stripes=True)
         yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=len(self.rows))
                      if self.list_name != "open_referrals" else
                      ngettext("{n} referral", "{n} referrals", len(self.rows)).format(n=len(self.rows)),

@@ -37,6 +37,7 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month
 from tui.ordered_keys import TextInput
+from tui.table import Table
 from tui.texts import two_lines
 from tui.trend_chart import (
     rate_bar,  # noqa: F401  (the bars of the chart; also used by tests)
@@ -94,7 +95,7 @@ class ReportsScreen(Screen[None]):
                          id="grouping", compact=True)
         yield Static("", id="report-notes")
         # headers on two lines ("紧急和/高风险"): all eight columns fit 80 columns, none cut to "超"
-        yield DataTable(id="summary", cursor_type="cell", zebra_stripes=True, header_height=2)
+        yield Table(id="summary", cursor_type="cell", zebra_stripes=True, header_height=2)
         with VerticalScroll(id="chart-box"):
             yield Static("", id="chart")
         with VerticalScroll(id="trend-box"):

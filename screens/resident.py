@@ -59,6 +59,7 @@ from tui.resident_lines import (
     text_line,
     visit_lines,
 )
+from tui.table import Table
 from tui.texts import RISK_STYLES, SEX_LABELS, two_lines
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
             yield Static("", id="risk", classes="section")
             yield Static("", id="assessment", classes="section")
             yield Static(_("Referrals"), classes="heading", id="h-referrals")
-            yield DataTable(id="referrals", cursor_type="row")
+            yield Table(id="referrals", cursor_type="row")
             yield Static("", id="no-referrals")
             yield Static(_("Visits"), classes="heading", id="h-visits")
             yield Static("", id="visits")

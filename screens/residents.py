@@ -28,6 +28,7 @@ from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date
 from tui.ordered_keys import TextInput
+from tui.table import Table
 from tui.texts import categories_cell, risk_text
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class ResidentsScreen(Screen[None]):
                          compact=True)
             yield Select([(_(v), k) for k, v in STATUS_FILTERS.items()], value="active", allow_blank=False,
                          id="f-status", compact=True)
-        yield DataTable(id="residents", cursor_type="row", zebra_stripes=True)
+        yield Table(id="residents", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary")
         yield TranslatedFooter()
 

@@ -24,6 +24,7 @@ from storage.roster.importer import describe, import_roster, preview, status_lab
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.ordered_keys import TextInput
+from tui.table import Table
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ class RosterImportScreen(Screen[None]):
             yield TextInput(placeholder=_("first"), id="sheet", compact=True)
             yield TickBox(_("Import the valid rows, leave out the invalid ones"), id="skip", compact=True)
         yield Static(_("Columns and the first rows, as they will be read:"), id="preview-title")
-        yield DataTable(id="preview", header_height=2, zebra_stripes=True, cursor_type="none")
-        yield DataTable(id="report", zebra_stripes=True, cursor_type="row")
+        yield Table(id="preview", header_height=2, zebra_stripes=True, cursor_type="none")
+        yield Table(id="report", zebra_stripes=True, cursor_type="row")
         yield ProgressBar(id="progress", show_eta=False)
         yield Static(_("Type the file's path and press Enter to check it; nothing is imported before you confirm."),
                      id="summary")

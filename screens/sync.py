@@ -41,6 +41,7 @@ from tui.footer import TranslatedFooter
 from tui.formatting import format_date, format_datetime, format_number
 from tui.item_lines import ItemLines
 from tui.ordered_keys import TextInput
+from tui.table import Table
 from tui.texts import describe_export, describe_outcome, describe_totals
 from tui.ticks import TickBox
 
@@ -88,7 +89,7 @@ class SyncScreen(Screen[None]):
                 yield Button(_("Browse"), id="browse", compact=True)
             yield Static(self._hint(), id="folder-hint")
             if self.township:
-                yield DataTable(id="bundles", cursor_type="row", zebra_stripes=True)
+                yield Table(id="bundles", cursor_type="row", zebra_stripes=True)
             else:
                 yield Static("", id="pending")
                 yield TickBox(_("Everything, not only what is new"), id="full", compact=True)

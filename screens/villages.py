@@ -21,6 +21,7 @@ from storage.register.villages import GridVillage, grid_villages, known_villages
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.ordered_keys import TextInput
+from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -92,7 +93,7 @@ class VillagesScreen(Screen[None]):
         yield Header()
         yield Static(_("Each grid's village: the monthly report counts by village. Enter sets the highlighted grid's."),
                      id="villages-intro")
-        yield DataTable(id="grids", cursor_type="row", zebra_stripes=True)
+        yield Table(id="grids", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield TranslatedFooter()
 

@@ -158,7 +158,7 @@ REFERRAL_AGENCIES: dict[str, str] = {
 }
 
 REFERRAL_STATUSES: dict[str, str] = {
-    "open": N_("Open"),
+    "open": N_("Pending"),
     "in_progress": N_("In progress"),
     "closed": N_("Closed"),
 }

@@ -232,7 +232,7 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
         width = table.size.width or self.app.size.width - 4
         for ref in p.referrals:
             cells = referral_cells(ref, width, self.app.today())
-            table.add_row(*cells, key=ref.id, height=max(len(c.plain.split("\n")) for c in (cells[0], cells[4])))
+            table.add_row(*cells, key=ref.id, height=max(len(c.plain.split("\n")) for c in (cells[0], cells[3], cells[4])))
         table.display = bool(p.referrals)
         empty = self.query_one("#no-referrals", Static)
         empty.display = not p.referrals

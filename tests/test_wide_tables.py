@@ -71,3 +71,28 @@ async def test_the_county_townships_table_fits_80_columns(tmp_path, lang):
         text = screen_text(app, " ")
         for words in (("Emergency", "+ high risk", "Missing", "bundles") if lang == "en" else ("紧急和", "高风险", "缺失")):
             assert words in text, (words, text)
+
+
+@run_async
+async def test_a_late_referral_says_how_late_in_words(tmp_path, lang):
+    """The follow-up date of a late referral was only red: nothing in plain mode or to a colour-blind reader."""
+    from screens.resident import ResidentScreen
+    from storage.register.referrals import open_referral
+    from tests.register_helpers import TODAY, make_register_db
+
+    db = make_register_db(tmp_path / "w.db")
+    rid = resident_id(db, "赵淑珍")
+    opened = TODAY - dt.timedelta(days=30)
+    open_referral(db, rid, "police", "走失", opened_on=opened, today=opened, due_on=TODAY - dt.timedelta(days=16))
+    db.dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(ResidentScreen(rid))
+        await on_screen(pilot, ResidentScreen)
+        table = app.screen.query_one("#referrals", DataTable)
+        await settle(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+        table.focus()
+        await settle(pilot)
+        text = screen_text(app, " ")
+        assert ("逾期 16 天" if lang == "zh_CN" else "16 days late") in text, text

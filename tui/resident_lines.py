@@ -123,14 +123,18 @@ def referral_cells(ref, width: int, today) -> tuple:
     screen's edge (the reason gets what the other four columns leave)."""
     from rich.cells import cell_len
 
+    from storage.core.i18n import ngettext
     from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, label
-    from tui.formatting import format_column_date
+    from tui.formatting import format_column_date, format_number
     from tui.texts import wrapped_cell
 
     widest = max(DATE_WIDTH, *(cell_len(label(REFERRAL_STATUSES, code)) for code in REFERRAL_STATUSES))
     status = Text(label(REFERRAL_STATUSES, ref.status), style="dim" if ref.status == "closed" else "bold")
     late = ref.status != "closed" and ref.due_on is not None and ref.due_on < today
     due = Text(format_column_date(ref.due_on), style="bold red" if late else "")
+    if late:  # in words too: red alone says nothing in plain mode or to a colour-blind reader
+        n = (today - ref.due_on).days
+        due.append("\n" + ngettext("{n} day late", "{n} days late", n).format(n=format_number(n)), style="bold red")
     where = " ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x)
     return (wrapped_cell(where, AGENCY_WIDTH), status, format_column_date(ref.opened_on), due,
             wrapped_cell(ref.reason, width - AGENCY_WIDTH - 2 * DATE_WIDTH - widest - 12))

@@ -1,11 +1,12 @@
 """Opening a referral from the resident page: where it goes (the office, and the level of the chain: 村 / 乡镇 /
-县), why, and by when it is followed up."""
+县), why, and by when it is followed up; and each follow-up after."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -14,8 +15,9 @@ from textual.widgets import Input, Label, Select, Static
 from screens.dialogs import OkCancelDialog
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
-from storage.register.categories import REFERRAL_AGENCIES
-from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up
+from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
+from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up, next_follow_up
+from tui.as_text import as_text
 from tui.date_input import DateInput
 from tui.ordered_keys import TextInput
 
@@ -99,3 +101,87 @@ class ReferralScreen(OkCancelDialog[ReferralChoice]):
             self.show_errors(errors)
             return
         self.dismiss(ReferralChoice(str(agency), level, department, reason, due))
+
+
+@dataclass(frozen=True)
+class FollowUpChoice:
+    status: str
+    outcome: str
+    due_on: str  # as typed; ignored when the referral is closed
+
+
+class FollowUpScreen(OkCancelDialog[FollowUpChoice]):
+    """Following a referral up: where it stands, what came of it, and by when it is followed up next.
+
+    Without the next date a referral still being handled stayed on Home's overdue follow-ups however often
+    the worker had called.
+    """
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok", priority=True),
+    ]
+
+    def __init__(self, title: str, due_on: dt.date | None, today: dt.date) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.today = today
+        # the old date while it is still ahead; a week from today once it has passed
+        self.next_due = due_on if due_on is not None and due_on >= today else today + dt.timedelta(days=FOLLOW_UP_DAYS)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(as_text(self.title_text), id="dialog-title")
+            yield Label(_("Status"))
+            # no status chosen for the person: the first Enter must not close a referral
+            yield Select([(_(v), k) for k, v in REFERRAL_STATUSES.items()], prompt=_("Choose…"), id="status",
+                         compact=True)
+            yield Label("", id="err-status", classes="error")
+            yield Label(_("Outcome (optional)"))
+            yield TextInput(id="outcome", compact=True)
+            yield Label("", id="err-outcome", classes="error")
+            with Vertical(id="next"):
+                yield Label(_("Follow up next by"))
+                due = DateInput(self.next_due.isoformat(), field="due_on", id="due_on", compact=True)
+                yield due
+                yield due.understood_label()
+                yield Label("", id="err-due_on", classes="error")
+            yield self.ok_cancel()
+
+    def on_mount(self) -> None:
+        self.query_one("#status").focus()
+
+    @on(Select.Changed, "#status")
+    def _chosen(self, event: Select.Changed) -> None:
+        self.query_one("#err-status", Label).update("")
+        self.query_one("#next").display = event.value != "closed"  # a closed referral is not followed up again
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Messages beside their fields (storage's refusals come back here too)."""
+        for name in ("status", "outcome", "due_on"):
+            self.query_one(f"#err-{name}", Label).update(errors.get(name, ""))
+        for name in ("status", "outcome", "due_on"):
+            if name in errors:
+                self.query_one(f"#{name}").focus()
+                break
+
+    def action_submit(self) -> None:
+        status = self.query_one("#status", Select).value
+        due = self.query_one("#due_on", Input).value.strip()
+        errors = {}
+        if status == Select.NULL:
+            errors["status"] = _("Choose one.")
+        elif status != "closed":
+            try:  # the rule storage applies, checked while the dialog can still say where
+                next_follow_up(due, self.today)
+            except ValidationError as e:
+                errors[e.field] = e.message
+        if errors:
+            self.show_errors(errors)
+            return
+        self.dismiss(FollowUpChoice(str(status), " ".join(self.query_one("#outcome", Input).value.split()), due))

@@ -33,7 +33,6 @@ from storage.register.categories import (
     CLOSE_REASONS,
     PARENT_STATUSES,
     REFERRAL_AGENCIES,
-    REFERRAL_STATUSES,
     RISK_LEVELS,
     SHOWN_CATEGORIES,
     label,
@@ -320,22 +319,24 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
         self.app.push_screen(ReferralScreen(self.app.today()), chosen)
 
     def action_referral_status(self) -> None:
+        from screens.referral_dialog import FollowUpChoice, FollowUpScreen
+
         table = self.query_one("#referrals", DataTable)
         if self.profile is None or not self.profile.referrals:
             notify_text(self, _("No referral yet: press f to open one."))
             return
         ref = self.profile.referrals[min(table.cursor_row, len(self.profile.referrals) - 1)]
-        choices = [(_(v), k) for k, v in REFERRAL_STATUSES.items()]
         title = _("Referral to {agency}: {reason}").format(agency=label(REFERRAL_AGENCIES, ref.agency), reason=ref.reason)
+        today = self.app.today()
 
-        def write(choice: Choice) -> None:
-            self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.code, choice.reason,
-                        closed_on=self.app.today(), today=self.app.today())
+        def write(choice: FollowUpChoice) -> None:
+            self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.status, choice.outcome,
+                        closed_on=today, today=today, follow_up_by=None if choice.status == "closed" else choice.due_on)
 
-        def chosen(choice: Choice | None) -> None:
+        def chosen(choice: FollowUpChoice | None) -> None:
             if choice is None:
                 return
-            if choice.code != "closed" or ref.status == "closed":
+            if choice.status != "closed" or ref.status == "closed":
                 write(choice)
                 return
             # closing a referral ends the follow-up: asked, and No (nothing changes) is the default
@@ -343,9 +344,7 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
                 agency=label(REFERRAL_AGENCIES, ref.agency)), yes=_("Mark as done"), no=_("Cancel")),
                 lambda yes: write(choice) if yes else None)
 
-        # no status chosen for the person: the first Enter must not close a referral
-        self.app.push_screen(ChooseScreen(title, choices, reason_label=_("Outcome (optional)"), reason_required=False),
-                             chosen)
+        self.app.push_screen(FollowUpScreen(title, ref.due_on, today), chosen)
 
     def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
         """The risk change, and if it raised the level to emergency, the report for the township at once."""

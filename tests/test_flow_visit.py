@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Select, Selection
 
 from screens.dialogs import ChooseScreen, ConfirmScreen
 from screens.home import HomeScreen
-from screens.referral_dialog import ReferralScreen
+from screens.referral_dialog import FollowUpScreen, ReferralScreen
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from screens.residents import ResidentsScreen
@@ -218,11 +218,27 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await on_screen(pilot, ResidentScreen)
         await settle(pilot, lambda: [r.status for r in app.screen.profile.referrals] == ["open"])
 
-        await pilot.press("c")  # follow up the highlighted referral: the person chooses, closing asks
-        await on_screen(pilot, ChooseScreen)
-        app.screen.query_one("#choice", Select).value = "closed"
-        app.screen.query_one("#reason", Input).focus()
-        await pilot.press(*"seen by doctor", "enter")
+        await pilot.press("c")  # follow up the highlighted referral: the status, what came of it, the next date
+        await on_screen(pilot, FollowUpScreen)
+        assert app.screen.query_one("#due_on", Input).value == (TODAY + dt.timedelta(days=7)).isoformat()
+        app.screen.query_one("#status", Select).value = "in_progress"
+        app.screen.query_one("#outcome", Input).focus()
+        await pilot.press(*"booked", "enter")  # Enter moves on to the next date
+        assert app.screen.focused is app.screen.query_one("#due_on", Input)
+        app.screen.focused.value = ""
+        await pilot.press(*"12-20", "ctrl+s")
+        await on_screen(pilot, ResidentScreen)
+        await settle(pilot, lambda: [(r.status, r.outcome, r.due_on) for r in app.screen.profile.referrals]
+                     == [("in_progress", "booked", dt.date(2026, 12, 20))])
+
+        await pilot.press("c")  # closing: no next date, and it asks first
+        await on_screen(pilot, FollowUpScreen)
+        assert app.screen.query_one("#due_on", Input).value == "2026-12-20"  # the date still ahead is kept
+        app.screen.query_one("#status", Select).value = "closed"
+        await settle(pilot)
+        assert not app.screen.query_one("#next").display
+        app.screen.query_one("#outcome", Input).focus()
+        await pilot.press("ctrl+a", *"seen by doctor", "ctrl+s")
         await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
         await on_screen(pilot, ResidentScreen)

@@ -81,11 +81,34 @@ def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, v
         return s.get(Referral, rid)
 
 
+def next_follow_up(follow_up_by: dt.date | str, today: dt.date) -> dt.date:
+    """The next follow-up date of a referral still open, as typed or as a date; not before today."""
+    day: dt.date | None
+    if isinstance(follow_up_by, str):
+        try:
+            day = parse_field_date("due_on", follow_up_by, today)
+        except DateProblem as problem:
+            raise ValidationError("due_on", problem.message) from None
+    else:
+        day = follow_up_by
+    if day is None:
+        raise ValidationError("due_on", _("Give the date of the next follow-up."))
+    if day < today:
+        raise ValidationError("due_on", _("The next follow-up cannot be before today."))
+    return day
+
+
 def set_referral_status(db: Database, referral_id: str, status: str, outcome: str = "",
-                        closed_on: dt.date | None = None, *, today: dt.date | None = None) -> Referral:
+                        closed_on: dt.date | None = None, *, today: dt.date | None = None,
+                        follow_up_by: dt.date | str | None = None) -> Referral:
+    """A follow-up: the status, what came of it, and (while still open) when it is followed up next.
+
+    Without a new date an open referral keeps its old one, and stays on the overdue list once that has passed.
+    """
     if status not in REFERRAL_STATUSES:
         raise ValidationError("status", _("Unknown status."))
     today = today or dt.date.today()
+    due_on = next_follow_up(follow_up_by, today) if follow_up_by is not None and status != "closed" else None
     with db.write() as s:
         live_row(s, "referral", referral_id)
         fields: dict = {"status": status}
@@ -99,6 +122,8 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
                 raise ValidationError("closed_on", _("The date is in the future."))
         else:
             fields["closed_on"] = None
+            if due_on is not None:
+                fields["due_on"] = due_on
         writer(s).write("referral", referral_id, fields)
         s.flush()
         return s.get(Referral, referral_id)

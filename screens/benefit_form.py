@@ -21,6 +21,7 @@ from screens.form import SavingDialog
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
 from tui.date_input import DateInput
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
@@ -29,12 +30,13 @@ if TYPE_CHECKING:
 FIELDS = ("kind", "start_on", "end_on", "note")
 
 
-class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
+class BenefitFormScreen(FormKeys, SavingDialog, ModalScreen[str | None]):
     """New period for `resident_id` (kind preset to `kind`), or the end of `benefit` (a Benefit row)."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
+        *FORM_KEYS,
         Binding("ctrl+s", "save", N_("Save"), id="benefit-form.save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="benefit-form.cancel"),
     ]
@@ -75,13 +77,14 @@ class BenefitFormScreen(SavingDialog, ModalScreen[str | None]):
         first = "#end_on" if self.benefit is not None else ("#start_on" if self.kind in BENEFIT_KINDS else "#kind")
         self.query_one(first).focus()
 
+    def enter_submits(self, box: Input) -> bool:
+        return box.id == ("end_on" if self.benefit is not None else "note")
+
     @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == ("end_on" if self.benefit is not None else "note"):
+        if self.enter_submits(event.input):
             self.action_save()
-        else:
-            self.focus_next()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -23,6 +23,7 @@ from screens.dialogs import OkCancelDialog
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table
@@ -34,12 +35,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class EnrollScreen(OkCancelDialog[tuple[str, str]]):
+class EnrollScreen(FormKeys, OkCancelDialog[tuple[str, str]]):
     """Ask for the grid and the worker's name (a county: the township's code and name); the result is
     (grid or township, worker or township name)."""
 
     CSS_PATH = "dialogs.tcss"
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+    BINDINGS = [*FORM_KEYS, Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
                 Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok")]
 
     def __init__(self, grid: str = "", *, county: bool = False):
@@ -65,13 +66,13 @@ class EnrollScreen(OkCancelDialog[tuple[str, str]]):
     def on_mount(self) -> None:
         self.query_one("#worker" if self.grid else "#grid", Input).focus()
 
+    def enter_submits(self, box: Input) -> bool:
+        return box.id != "grid"  # from the grid's code Enter moves on to the worker's name
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "grid":
-            self.query_one("#worker", Input).focus()
-        else:
-            self.action_submit()
+        self.action_submit()
 
     def action_submit(self) -> None:
         grid = self.query_one("#grid", Input).value.strip()

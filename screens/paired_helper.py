@@ -21,6 +21,7 @@ from screens.form import SavingDialog
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.date_input import DateInput
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
@@ -29,12 +30,13 @@ if TYPE_CHECKING:
 FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
 
 
-class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
+class PairedHelperScreen(FormKeys, SavingDialog, ModalScreen[bool | None]):
     """Dismissed with True once saved (or the pairing ended), None if cancelled."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
+        *FORM_KEYS,
         Binding("ctrl+s", "save", N_("Save"), id="paired-helper.save", priority=True),
         Binding("ctrl+d", "unpair", N_("End the pairing"), id="paired-helper.unpair", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="paired-helper.cancel"),
@@ -77,13 +79,13 @@ class PairedHelperScreen(SavingDialog, ModalScreen[bool | None]):
             return False
         return True
 
-    @on(Input.Submitted)
-    def _next(self, event: Input.Submitted) -> None:
+    def enter_submits(self, box: Input) -> bool:
+        return box.id == "helper_since"
+
+    @on(Input.Submitted, "#helper_since")
+    def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "helper_since":
-            self.action_save()
-        else:
-            self.focus_next()
+        self.action_save()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

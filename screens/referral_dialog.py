@@ -19,6 +19,7 @@ from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up, next_follow_up
 from tui.as_text import as_text
 from tui.date_input import DateInput
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.ordered_keys import TextInput
 
 
@@ -31,9 +32,10 @@ class ReferralChoice:
     due_on: str  # as typed: storage checks it
 
 
-class ReferralScreen(OkCancelDialog[ReferralChoice]):
+class ReferralScreen(FormKeys, OkCancelDialog[ReferralChoice]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
+        *FORM_KEYS,
         Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
         Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok", priority=True),
     ]
@@ -68,10 +70,6 @@ class ReferralScreen(OkCancelDialog[ReferralChoice]):
 
     def on_mount(self) -> None:
         self.query_one("#agency").focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Messages beside their fields (storage's refusals come back here too)."""
@@ -110,7 +108,7 @@ class FollowUpChoice:
     due_on: str  # as typed; ignored when the referral is closed
 
 
-class FollowUpScreen(OkCancelDialog[FollowUpChoice]):
+class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
     """Following a referral up: where it stands, what came of it, and by when it is followed up next.
 
     Without the next date a referral still being handled stayed on Home's overdue follow-ups however often
@@ -119,6 +117,7 @@ class FollowUpScreen(OkCancelDialog[FollowUpChoice]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
+        *FORM_KEYS,
         Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
         Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok", priority=True),
     ]
@@ -156,10 +155,6 @@ class FollowUpScreen(OkCancelDialog[FollowUpChoice]):
     def _chosen(self, event: Select.Changed) -> None:
         self.query_one("#err-status", Label).update("")
         self.query_one("#next").display = event.value != "closed"  # a closed referral is not followed up again
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.focus_next()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Messages beside their fields (storage's refusals come back here too)."""

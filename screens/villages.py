@@ -20,6 +20,7 @@ from storage.core.i18n import N_, _, join_list
 from storage.register.villages import GridVillage, grid_villages, known_villages, set_grid_village
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
+from tui.form_keys import FORM_KEYS, FormKeys
 from tui.ordered_keys import TextInput
 from tui.table import Table
 
@@ -27,11 +28,12 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 
-class VillageDialog(ModalScreen[tuple[str, str] | None]):
+class VillageDialog(FormKeys, ModalScreen[tuple[str, str] | None]):
     """The village's name and (optional) code; Ctrl+S or Enter saves, Esc cancels."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
+        *FORM_KEYS,
         Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
         Binding("ctrl+s", "submit", N_("Save"), id="dialog.ok", priority=True),
     ]
@@ -57,12 +59,12 @@ class VillageDialog(ModalScreen[tuple[str, str] | None]):
                 yield Static(as_text(_("Villages already known: {names}").format(
                     names=join_list(name for _vid, name in self.known[:12]))), id="dialog-message")
 
+    def enter_submits(self, box: Input) -> bool:
+        return box.id != "village_name"  # from the name Enter moves on to the code
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.input.id == "village_name":
-            self.query_one("#village_code", Input).focus()
-        else:
-            self.action_submit()
+        self.action_submit()
 
     def action_submit(self) -> None:
         name = self.query_one("#village_name", Input).value.strip()

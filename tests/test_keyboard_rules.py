@@ -7,9 +7,10 @@ import datetime as dt
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, Select, SelectionList
 
-from screens.dialogs import ChooseScreen, ConfirmScreen
+from screens.dialogs import ConfirmScreen
 from screens.help import HelpScreen, key_rows
 from screens.home import HomeScreen
+from screens.referral_dialog import FollowUpScreen
 from screens.resident import ResidentScreen
 from screens.visit_form import VisitFormScreen
 from storage.core.models import Referral, Visit
@@ -109,15 +110,15 @@ async def test_referral_follow_up_has_no_default_status_and_closing_asks(tmp_pat
         await settle(pilot, 0.2)
         await pilot.press("c")
         await settle(pilot)
-        assert isinstance(app.screen, ChooseScreen)
-        assert app.screen.query_one("#choice", Select).value == Select.NULL  # nobody chose yet
-        assert app.screen.focused.id == "choice"
+        assert isinstance(app.screen, FollowUpScreen)
+        assert app.screen.query_one("#status", Select).value == Select.NULL  # nobody chose yet
+        assert app.screen.focused.id == "status"
         await pilot.press("ctrl+s")  # the first save without a choice is refused, nothing closed
         await pilot.pause()
-        assert "Choose one." in str(app.screen.query_one("#choice-error", Label).render())
-        app.screen.query_one("#choice", Select).value = "closed"
+        assert "Choose one." in str(app.screen.query_one("#err-status", Label).render())
+        app.screen.query_one("#status", Select).value = "closed"
         await pilot.pause()
-        assert str(app.screen.query_one("#choice-error", Label).render()) == ""  # the message goes with the choice
+        assert str(app.screen.query_one("#err-status", Label).render()) == ""  # the message goes with the choice
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)  # closing asks
@@ -128,7 +129,7 @@ async def test_referral_follow_up_has_no_default_status_and_closing_asks(tmp_pat
             assert s.exec(select(Referral)).one().status == "open"
         await pilot.press("c")
         await settle(pilot)
-        app.screen.query_one("#choice", Select).value = "closed"
+        app.screen.query_one("#status", Select).value = "closed"
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("y")
@@ -137,7 +138,7 @@ async def test_referral_follow_up_has_no_default_status_and_closing_asks(tmp_pat
             assert s.exec(select(Referral)).one().status == "closed"
         await pilot.press("c")  # next time: still no default (it used to flip to "open")
         await settle(pilot)
-        assert app.screen.query_one("#choice", Select).value == Select.NULL
+        assert app.screen.query_one("#status", Select).value == Select.NULL
 
 
 @run_async

@@ -185,3 +185,36 @@ def test_every_text_box_of_the_app_keeps_the_typing_order():
                                                       for b in node.bases):
                 built.append(f"{path.relative_to(root)}:{node.lineno} (class {node.name})")
     assert built == []
+
+
+@run_async
+async def test_enter_typed_ahead_in_a_dialog_moves_on_before_the_next_characters(tmp_path):
+    """Seen in tmux: 张建国 Enter 13900001234 Enter 村委会 typed in one go in the paired-helper dialog all went into
+    the name (张建国13900001234村委会): the dialogs moved on when Textual's Submitted message came round, after
+    the characters behind it had been typed into the box being left."""
+    from screens.resident import ResidentScreen
+
+    async with at_home(tmp_path) as (app, pilot, worker):
+        with worker.session() as s:
+            rid = s.exec(select(Resident.id)).first()
+        app.push_screen(ResidentScreen(rid))
+        await on_screen(pilot, "ResidentScreen")
+        await pilot.press("p")
+        await on_screen(pilot, "PairedHelperScreen")
+        app.screen.query_one("#helper_name", Input).value = ""
+        # Enter in the last field saves: after the characters typed before it, never with half a field
+        typed_ahead(app, [*"张建国", "enter", *"13900001234", "enter", *"村委会", "enter", *"11-20", "enter"])
+        await on_screen(pilot, "ResidentScreen")
+        with worker.session() as s:
+            r = s.get(Resident, rid)
+            assert (r.helper_name, r.helper_phone, r.helper_unit, r.helper_since) == (
+                "张建国", "13900001234", "村委会", dt.date(2026, 11, 20))
+
+        await pilot.press("f")
+        await on_screen(pilot, "ReferralScreen")
+        app.screen.query_one("#department", Input).focus()
+        await pilot.pause()
+        typed_ahead(app, [*"妇联", "enter", *"看护", "enter", *"12-20"])
+        await settle(pilot)
+        values = {n: app.screen.query_one(f"#{n}", Input).value for n in ("department", "reason", "due_on")}
+        assert values == {"department": "妇联", "reason": "看护", "due_on": "12-20"}

@@ -1,4 +1,5 @@
-"""Enter on our forms (Tab and Shift+Tab on every screen, tui/app.py): the focus moves before the next key is delivered.
+"""Enter on our forms and dialogs (Tab and Shift+Tab on every screen, tui/app.py): the focus moves before the next
+key is delivered.
 
 Textual hands each key to the widget focused at the moment the app reads the key, and
 posts it to that widget's queue; Tab is acted on later, when it has bubbled up from
@@ -24,7 +25,7 @@ FORM_KEYS = [
 
 
 class FormKeys:
-    """Mixin for a form Screen: add FORM_KEYS to its BINDINGS. Help (F1) names the keys a form
+    """Mixin for a form or dialog Screen: add FORM_KEYS to its BINDINGS. Help (F1) names the keys a form
     answers to that nobody can guess: Tab, Shift+Tab, Space in a checklist, Enter on a choice."""
 
     HELP_SKIP = ("form.",)  # FORM_KEYS: explained by help_rows, in the words a person needs
@@ -39,6 +40,13 @@ class FormKeys:
         ]
 
     def action_form_enter(self) -> None:
-        if not isinstance(self.focused, Input):  # type: ignore[attr-defined]
-            raise SkipAction()  # the key goes on to the focused widget
+        box = self.focused  # type: ignore[attr-defined]
+        if not isinstance(box, Input) or self.enter_submits(box):
+            # the key goes on to the focused widget; a box that submits does so after the characters typed before
+            # the Enter (they may still wait in its queue: acting here would save the field without them)
+            raise SkipAction()
         self.focus_next()  # type: ignore[attr-defined]
+
+    def enter_submits(self, box: Input) -> bool:
+        """Whether Enter in this box saves or submits (the screen's Input.Submitted) rather than moving on."""
+        return False

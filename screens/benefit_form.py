@@ -22,7 +22,7 @@ from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.ordered_keys import TextInput
+from tui.ordered_keys import TextInput, after_typing
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -106,6 +106,7 @@ class BenefitFormScreen(FormKeys, SavingDialog, ModalScreen[str | None]):
                 out[name] = found.first(Input).value.strip()
         return out
 
+    @after_typing
     def action_save(self) -> None:
         self.save(partial(self._write, self.values(), self.app.today()))
 

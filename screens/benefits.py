@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import ColumnKey
 
 from screens.dialogs import ConfirmScreen
+from screens.latest import show_if_latest
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.i18n import N_, _, day_text
 from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, label
@@ -130,7 +131,7 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
         from storage.register.benefits import benefit_summary
 
         summary = benefit_summary(self.app.db, resident_id, self.app.today())
-        self.app.call_from_thread(self._show, summary)
+        show_if_latest(self.app, self._show, summary)
 
     def _show(self, summary) -> None:
         from tui.formatting import format_date

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.duplicates import DuplicatesScreen
+from screens.latest import show_if_latest
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
@@ -141,7 +142,7 @@ class ConflictsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
     def _load(self, status: str = "") -> None:
         views = open_conflicts(self.app.db)
-        self.app.call_from_thread(self._show, views, status)
+        show_if_latest(self.app, self._show, views, status)
 
     def _show(self, views, status: str) -> None:
         table = self.query_one(DataTable)

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from screens.latest import show_if_latest
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.table import Table
@@ -77,7 +78,7 @@ class CountyHomeScreen(Screen[None]):
         from storage.reports.county_home import county_home
 
         data = county_home(self.app.db, today)
-        self.app.call_from_thread(self._show, data)
+        show_if_latest(self.app, self._show, data)
 
     def _show(self, data) -> None:
         self.data = data

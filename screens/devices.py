@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs import OkCancelDialog
+from screens.latest import show_if_latest
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
@@ -143,7 +144,7 @@ class DevicesScreen(Screen[None]):
         from storage.sync.devices import enrollments, list_devices
 
         db = self.app.db
-        self.app.call_from_thread(self._show, list_devices(db), enrollments(db), status)
+        show_if_latest(self.app, self._show, list_devices(db), enrollments(db), status)
 
     def _show(self, views, codes, status: str) -> None:
         from storage.core.text import printable

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
+from screens.latest import show_if_latest
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
@@ -72,7 +73,7 @@ class DuplicatesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-load")
     def _load(self, status: str = "") -> None:
         pairs, merged = review(self.app.db)
-        self.app.call_from_thread(self._show, pairs, merged, status)
+        show_if_latest(self.app, self._show, pairs, merged, status)
 
     def _show(self, pairs, merged, status: str) -> None:
         table = self.query_one("#pairs", DataTable)

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, T
 from screens.home_emergencies import EmergencyPanel, hours_text, now
 from screens.home_lists import list_columns, list_rows, short_day
 from screens.home_progress import compact_for, progress_renderable
+from screens.latest import show_if_latest
 from storage.core.i18n import N_, _, join_list
 from storage.register.home import home_data
 from tui.as_text import as_text, notify_text
@@ -145,7 +146,7 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def _load(self, today) -> None:
         data = home_data(self.app.db, today)
-        self.app.call_from_thread(self._show, data)
+        show_if_latest(self.app, self._show, data)
 
     # --- showing ---------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.ordered_keys import TextInput
+from tui.ordered_keys import TextInput, after_typing
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -96,6 +96,7 @@ class PairedHelperScreen(FormKeys, SavingDialog, ModalScreen[bool | None]):
         else:
             self.dismiss(None)
 
+    @after_typing
     def action_save(self) -> None:
         self.save(partial(self._write, {name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS},
                           self.app.today()))

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
+from screens.latest import show_if_latest
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
@@ -32,7 +33,7 @@ from storage.register.policy_set import changed_policy, current_policy, set_poli
 from storage.register.policy_text import every_text, policy_lines
 from storage.register.township_policies import county_policies
 from tui.footer import TranslatedFooter
-from tui.ordered_keys import TextInput
+from tui.ordered_keys import TextInput, after_typing
 from tui.relabel import compose_again, restore_values, typed_values
 from tui.table import Table
 from tui.texts import indented_lines
@@ -87,7 +88,7 @@ class PolicyScreen(Screen[None]):
     def _load(self) -> None:
         by_township = county_policies(self.app.db)  # a county: each township's own, read-only
         policy = current_policy(self.app.db) if by_township is None else DEFAULT_POLICY
-        self.app.call_from_thread(self._show, policy, by_township)
+        show_if_latest(self.app, self._show, policy, by_township)
 
     async def _show(self, policy, by_township=None) -> None:
         typed, self._typed = self._typed, None
@@ -182,6 +183,7 @@ class PolicyScreen(Screen[None]):
             del self.rules[row]
             self._fill_rules()
 
+    @after_typing
     def action_save(self) -> None:
         if not self.editable or self.policy is None:
             self._status(_("Only the township sets the visit policy: this laptop receives it in the township's "

@@ -20,7 +20,7 @@ from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_fo
 from tui.as_text import as_text
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.ordered_keys import TextInput
+from tui.ordered_keys import TextInput, after_typing
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class ReferralScreen(FormKeys, OkCancelDialog[ReferralChoice]):
                 self.query_one(f"#{name}").focus()
                 break
 
+    @after_typing
     def action_submit(self) -> None:
         agency = self.query_one("#agency", Select).value
         reason = " ".join(self.query_one("#reason", Input).value.split())
@@ -165,6 +166,7 @@ class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
                 self.query_one(f"#{name}").focus()
                 break
 
+    @after_typing
     def action_submit(self) -> None:
         status = self.query_one("#status", Select).value
         due = self.query_one("#due_on", Input).value.strip()

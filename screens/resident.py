@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Header, Static
 from screens.after_save import follow_up, show_follow_up
 from screens.benefits import BenefitsScreen, benefit_lines
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.latest import show_if_latest
 from screens.paired_helper import PairedHelperScreen
 from screens.resident_case import CaseActions
 from screens.resident_form import ResidentFormScreen
@@ -156,7 +157,7 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
     def _load(self, resident_id: str) -> None:
         profile = resident_profile(self.app.db, resident_id, self.app.today())
         summary = benefit_summary(self.app.db, resident_id, self.app.today())
-        self.app.call_from_thread(self._show_with, profile, summary)
+        show_if_latest(self.app, self._show_with, profile, summary)
 
     def _show_with(self, profile: Profile, summary) -> None:
         self.benefit_summary = summary

@@ -41,7 +41,7 @@ from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_date
-from tui.ordered_keys import TextBox, TextInput
+from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.texts import SEX_LABELS
 from tui.ticks import TickList
 
@@ -271,6 +271,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     # --- saving ----------------------------------------------------------------------
 
+    @after_typing
     def action_save(self) -> None:
         if not self.can_save():
             return

@@ -19,7 +19,7 @@ from storage.core.identity import init_township, init_worker
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.ordered_keys import TextInput
+from tui.ordered_keys import TextInput, after_typing
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -95,6 +95,7 @@ class SetupScreen(FormKeys, Screen[None]):
     def _pressed(self) -> None:
         self.action_save()
 
+    @after_typing
     def action_save(self) -> None:
         if self._ident is not None:
             self.app.identity_created(self._ident)

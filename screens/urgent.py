@@ -27,7 +27,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.register.urgent_report import UrgentReport
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
-from tui.ordered_keys import TextBox, TextInput
+from tui.ordered_keys import TextBox, TextInput, after_typing
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -91,6 +91,7 @@ class UrgentReportScreen(ModalScreen[None]):
         self.app.copy_to_clipboard(self.report.text)
         notify_text(self, _("Copied to the clipboard."))
 
+    @after_typing
     def action_export(self) -> None:
         if not self.can_export or any(w.is_running for w in self.workers if w.group == "urgent-export"):
             return

@@ -15,13 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from screens.latest import show_if_latest
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _, join_list
 from storage.register.villages import GridVillage, grid_villages, known_villages, set_grid_village
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.ordered_keys import TextInput
+from tui.ordered_keys import TextInput, after_typing
 from tui.table import Table
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class VillageDialog(FormKeys, ModalScreen[tuple[str, str] | None]):
         event.stop()
         self.action_submit()
 
+    @after_typing
     def action_submit(self) -> None:
         name = self.query_one("#village_name", Input).value.strip()
         code = self.query_one("#village_code", Input).value.strip()
@@ -110,7 +112,7 @@ class VillagesScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="villages-load")
     def _load(self, status: str = "") -> None:
         rows, known = grid_villages(self.app.db), known_villages(self.app.db)
-        self.app.call_from_thread(self._show, rows, known, status)
+        show_if_latest(self.app, self._show, rows, known, status)
 
     def _show(self, rows: list[GridVillage], known: list[tuple[str, str]], status: str) -> None:
         self._known = known

@@ -42,7 +42,7 @@ from tui.as_text import as_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.ordered_keys import TextBox, TextInput
+from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.ticks import TickBox, TickList
 
 if TYPE_CHECKING:
@@ -311,6 +311,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
 
     # --- saving and leaving -----------------------------------------------------------
 
+    @after_typing
     def action_save(self) -> None:
         if not self.can_save():
             return

@@ -218,3 +218,26 @@ async def test_enter_typed_ahead_in_a_dialog_moves_on_before_the_next_characters
         await settle(pilot)
         values = {n: app.screen.query_one(f"#{n}", Input).value for n in ("department", "reason", "due_on")}
         assert values == {"department": "妇联", "reason": "看护", "due_on": "12-20"}
+
+
+@run_async
+async def test_ctrl_s_typed_ahead_saves_every_character_typed_before_it(tmp_path):
+    """A phone typed and saved in one burst was saved as it had been before: Ctrl+S, a priority key, was acted
+    on while the digits still waited in the box's queue, and the form closed on them."""
+    from screens.resident import ResidentScreen
+
+    async with at_home(tmp_path) as (app, pilot, worker):
+        with worker.session() as s:
+            rid = s.exec(select(Resident.id)).first()
+        app.push_screen(ResidentScreen(rid))
+        await on_screen(pilot, "ResidentScreen")
+        await pilot.press("e")
+        await on_screen(pilot, "ResidentFormScreen")
+        app.screen.query_one("#phone", Input).focus()
+        await pilot.pause()
+        typed_ahead(app, [*"13900001234", "tab", *"新村1号", "ctrl+s"])  # the phone's old value selected: replaced
+        await on_screen(pilot, "ResidentScreen")
+        await settle(pilot)
+        with worker.session() as s:
+            r = s.get(Resident, rid)
+            assert (r.phone, r.address) == ("13900001234", "新村1号")

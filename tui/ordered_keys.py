@@ -15,7 +15,9 @@ the command palette's search box (`OrderedPalette`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -23,6 +25,37 @@ from textual.command import CommandInput, CommandList, CommandPalette, SearchIco
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, TextArea
+
+ActionT = TypeVar("ActionT", bound=Callable[..., None])
+
+
+def after_typing(action: ActionT) -> ActionT:
+    """A screen's action that reads what was typed (Save, OK), run once every text box of the screen has handled
+    the keys already sent to it.
+
+    Ctrl+S is a priority key: the app acts on it as it reads it, while the characters typed just before may
+    still wait in their box's queue. A phone typed and saved in one burst was saved as it had been before
+    (tests/test_typing_order.py); each box is now asked to call back after what it holds.
+    """
+
+    @functools.wraps(action)
+    def run(screen: Any, *args: Any) -> None:
+        boxes = [b for b in screen.query("Input, TextArea") if b.is_running]
+        waiting = len(boxes)
+
+        def one_done() -> None:
+            nonlocal waiting
+            waiting -= 1
+            if waiting == 0:
+                action(screen, *args)
+
+        if not boxes:
+            action(screen, *args)
+        for box in boxes:
+            if not box.call_later(one_done):  # (a box closing meanwhile holds nothing more)
+                one_done()
+
+    return run  # type: ignore[return-value]
 
 
 async def in_order(widget: Widget, event: events.Key, handle: Callable[[events.Key], Awaitable[None]]) -> None:

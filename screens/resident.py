@@ -30,6 +30,7 @@ from storage.register import referrals, risk
 from storage.register.benefits import benefit_summary
 from storage.register.categories import (
     ALL_FLAGS,
+    CHILD_CATEGORIES,
     CHILD_SUBTYPES,
     CLOSE_REASONS,
     PARENT_STATUSES,
@@ -194,11 +195,14 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
                    _("Aged out of the child category on {date}: close the case or change its category."))
             cats.append(Text(msg.format(date=format_date(p.age_out_on)), style="bold dark_orange"))
         self.query_one("#categories", Static).update(Group(*typeset(cats)))
-        family = [field_line(_("Guardian"), " ".join(x for x in (r.guardian_name, r.guardian_relation, r.guardian_phone) if x))]
+        guardian = " ".join(x for x in (r.guardian_name, r.guardian_relation, r.guardian_phone) if x)
+        # a child's guardian, even when missing (监护人：— says so); an adult's only when one is recorded
+        family = [field_line(_("Guardian"), guardian)] if guardian or set(r.categories) & set(CHILD_CATEGORIES) else []
         for who, name, status in ((_("Father"), r.father_name, r.father_status), (_("Mother"), r.mother_name, r.mother_status)):
             if name or status:
                 family.append(field_line(who, " ".join(x for x in (name, label(PARENT_STATUSES, status)) if x)))
         self.query_one("#family", Static).update(Group(*typeset(family)))
+        self.query_one("#family", Static).display = bool(family)
         disability = self.query_one("#disability", Static)
         disability.display = bool(r.disability_card)
         if r.disability_card:

@@ -96,3 +96,27 @@ async def test_a_late_referral_says_how_late_in_words(tmp_path, lang):
         await settle(pilot)
         text = screen_text(app, " ")
         assert ("逾期 16 天" if lang == "zh_CN" else "16 days late") in text, text
+
+
+@run_async
+async def test_the_guardian_line_is_for_children_and_for_adults_with_one(tmp_path, lang):
+    """An elder's page said 监护人：— (a child's field, empty for every elder)."""
+    from screens.resident import ResidentScreen
+    from storage.register.residents import update_resident
+    from tests.register_helpers import TODAY, make_register_db
+
+    db = make_register_db(tmp_path / "w.db")
+    child, elder, disabled = (resident_id(db, n) for n in ("张小明", "李建国", "陈志强"))
+    update_resident(db, disabled, {"guardian_name": "陈大海", "guardian_relation": "兄"}, today=TODAY)
+    db.dispose()
+    word = "监护人" if lang == "zh_CN" else "Guardian"
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        for rid, shown in ((child, True), (elder, False), (disabled, True)):
+            app.push_screen(ResidentScreen(rid))
+            await on_screen(pilot, ResidentScreen)
+            await settle(pilot, lambda: app.screen.profile is not None)
+            assert (word in screen_text(app, " ")) is shown, (rid, screen_text(app, " "))
+            await pilot.press("escape")
+            await on_screen(pilot, "HomeScreen")

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Header, Input, Label, Select, Static
 from screens.latest import show_if_latest
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
-from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
+from storage.register.categories import CATEGORIES, CHOOSABLE_CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
 from storage.register.policy import (
     COUNT_RULES,
     DEFAULT_POLICY,
@@ -128,7 +128,7 @@ class PolicyScreen(Screen[None]):
         widgets.append(Static(_("Category rules (Delete removes the one selected):"), classes="heading"))
         widgets.append(Table(id="rules", cursor_type="row", zebra_stripes=True))
         widgets.append(Horizontal(
-            Select([(label(CATEGORIES, c), c) for c in CATEGORIES], prompt=_("Category"), id="rule-category",
+            Select([(label(CATEGORIES, c), c) for c in CHOOSABLE_CATEGORIES], prompt=_("Category"), id="rule-category",
                    compact=True),
             TextInput(placeholder=_("aged at least (optional)"), id="rule-age", compact=True),
             TextInput(placeholder=_("month, or days; Enter adds"), id="rule-every", compact=True),

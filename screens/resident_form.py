@@ -23,8 +23,8 @@ from storage.register import drafts
 from storage.register.assessments import is_blank
 from storage.register.categories import (
     ALL_FLAGS,
-    CATEGORIES,
     CHILD_SUBTYPES,
+    CHOOSABLE_CATEGORIES,
     FLAGS,
     LEGACY_FLAGS,
     PARENT_STATUSES,
@@ -54,7 +54,7 @@ INPUTS = ("name", "id_number", "birth_date", "phone", "address", "guardian_name"
           "guardian_relation", "father_name", "mother_name", "disability_card", "visit_frequency_days")
 SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": PARENT_STATUSES,
            "mother_status": PARENT_STATUSES}
-LISTS = {"categories": CATEGORIES, "flags": FLAGS}
+LISTS = {"categories": CHOOSABLE_CATEGORIES, "flags": FLAGS}
 
 
 class ResidentFormScreen(FormKeys, AssessingFormScreen):

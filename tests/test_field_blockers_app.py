@@ -64,7 +64,7 @@ async def test_register_an_elder_edit_a_demo_resident_export_merge(tmp_path):
         form = app.screen
         assert (form.query_one("#name", Input).value, form.query_one("#id_number", Input).value) == ("测试老人", ELDER_ID)
         form.query_one("#categories", SelectionList).focus()
-        await pilot.press("down", "down", "space")  # the third category: elder living alone
+        await pilot.press("down", "down", "down", "space")  # the fourth category (the plans' order): elder living alone
         assert form.values()["father_status"] is None  # the form's "—"
         await pilot.press("ctrl+s")
         await on_screen(pilot, "ResidentScreen")

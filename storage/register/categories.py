@@ -41,6 +41,8 @@ SHOWN_CATEGORIES: dict[str, str] = {code: (CATEGORIES | DERIVED_CATEGORIES)[code
     "left_behind_child", "child_in_difficulty", "left_behind_woman", "solitary_elder", "empty_nest_elder",
     "left_behind_elder", "widowed_childless_elder", ADVANCED_AGE, "severely_disabled",
     "disabled_3_4_intellectual_mental", "seriously_ill")}
+# the categories a person ticks, in that same order (storage keeps CATEGORIES' order whatever the form's)
+CHOOSABLE_CATEGORIES: dict[str, str] = {code: CATEGORIES[code] for code in SHOWN_CATEGORIES if code in CATEGORIES}
 # categories whose residents should have a paired helper (结对帮扶人)
 PAIRING_CATEGORIES = ("left_behind_child", "child_in_difficulty", "widowed_childless_elder", "solitary_elder")
 

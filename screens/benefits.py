@@ -134,7 +134,7 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
         show_if_latest(self.app, self._show, summary)
 
     def _show(self, summary) -> None:
-        from tui.formatting import format_date
+        from tui.formatting import format_column_date
 
         self.summary = summary
         today = self.app.today()
@@ -157,8 +157,10 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
         cursor = table.cursor_row
         table.clear()
         for b in summary.benefits:
-            table.add_row(label(BENEFIT_KINDS, b.kind), format_date(b.start_on, "short") if b.start_on else _("not known"),
-                          format_date(b.end_on, "short") if b.end_on else "", state_text(b, today), as_text(b.note), key=b.id)
+            # dates in a column as in the resident page's tables: ten characters that line up (the short form
+            # was 2026/9/11 over 2026/11/4, and 6/1/25 in English)
+            table.add_row(label(BENEFIT_KINDS, b.kind), format_column_date(b.start_on) if b.start_on else _("not known"),
+                          format_column_date(b.end_on), state_text(b, today), as_text(b.note), key=b.id)
         table.display = bool(summary.benefits)
         empty = self.query_one("#empty", Static)
         empty.display = not summary.benefits

@@ -78,6 +78,7 @@ async def test_record_a_subsidy_then_end_it_from_the_resident_page(tmp_path):
         assert type(app.screen).__name__ == "BenefitsScreen"
         table = app.screen.query_one("#benefits", DataTable)
         assert table.row_count == 1
+        assert [str(c) for c in table.get_row_at(0)[1:3]] == ["2025-06-01", ""]  # as the page's other date columns
         assert "No subsidy is due" not in text_of(app.screen.query_one("#hints", Static))
         assert "Eligible and receiving" in text_of(app.screen.query_one("#hints", Static))
         await pilot.press("x")  # end the selected one

@@ -55,6 +55,17 @@ async def at_home(tmp_path):
         yield app, pilot, worker
 
 
+async def on_a_resident_page(app, pilot, worker) -> str:
+    """The first resident's page open (from Home); its id."""
+    from screens.resident import ResidentScreen
+
+    with worker.session() as s:
+        rid = s.exec(select(Resident.id)).first()
+    app.push_screen(ResidentScreen(rid))
+    await on_screen(pilot, "ResidentScreen")
+    return rid
+
+
 @run_async
 async def test_editing_keys_typed_ahead_in_a_form_field_act_where_they_were_typed(tmp_path):
     async with at_home(tmp_path) as (app, pilot, worker):
@@ -192,13 +203,8 @@ async def test_enter_typed_ahead_in_a_dialog_moves_on_before_the_next_characters
     """Seen in tmux: 张建国 Enter 13900001234 Enter 村委会 typed in one go in the paired-helper dialog all went into
     the name (张建国13900001234村委会): the dialogs moved on when Textual's Submitted message came round, after
     the characters behind it had been typed into the box being left."""
-    from screens.resident import ResidentScreen
-
     async with at_home(tmp_path) as (app, pilot, worker):
-        with worker.session() as s:
-            rid = s.exec(select(Resident.id)).first()
-        app.push_screen(ResidentScreen(rid))
-        await on_screen(pilot, "ResidentScreen")
+        rid = await on_a_resident_page(app, pilot, worker)
         await pilot.press("p")
         await on_screen(pilot, "PairedHelperScreen")
         app.screen.query_one("#helper_name", Input).value = ""
@@ -224,13 +230,8 @@ async def test_enter_typed_ahead_in_a_dialog_moves_on_before_the_next_characters
 async def test_ctrl_s_typed_ahead_saves_every_character_typed_before_it(tmp_path):
     """A phone typed and saved in one burst was saved as it had been before: Ctrl+S, a priority key, was acted
     on while the digits still waited in the box's queue, and the form closed on them."""
-    from screens.resident import ResidentScreen
-
     async with at_home(tmp_path) as (app, pilot, worker):
-        with worker.session() as s:
-            rid = s.exec(select(Resident.id)).first()
-        app.push_screen(ResidentScreen(rid))
-        await on_screen(pilot, "ResidentScreen")
+        rid = await on_a_resident_page(app, pilot, worker)
         await pilot.press("e")
         await on_screen(pilot, "ResidentFormScreen")
         app.screen.query_one("#phone", Input).focus()

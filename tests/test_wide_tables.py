@@ -28,9 +28,20 @@ def no_wider_than_its_box(table: DataTable) -> None:
     assert table.virtual_size.width <= table.size.width, (table.id, table.virtual_size.width, table.size.width)
 
 
+async def referral_shown(app, pilot, rid: str) -> DataTable:
+    """The resident page opened from Home, its one referral listed and laid out: the referrals table."""
+    from screens.resident import ResidentScreen
+
+    await on_screen(pilot, "HomeScreen")
+    app.push_screen(ResidentScreen(rid))
+    await on_screen(pilot, ResidentScreen)
+    table = app.screen.query_one("#referrals", DataTable)
+    await settle(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+    return table
+
+
 @run_async
 async def test_the_referral_reason_wraps_inside_80_columns(tmp_path, lang):
-    from screens.resident import ResidentScreen
     from storage.register.referrals import open_referral
     from tests.register_helpers import TODAY, make_register_db
 
@@ -42,11 +53,7 @@ async def test_the_referral_reason_wraps_inside_80_columns(tmp_path, lang):
     db.dispose()
     app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
-        app.push_screen(ResidentScreen(rid))
-        await on_screen(pilot, ResidentScreen)
-        table = app.screen.query_one("#referrals", DataTable)
-        await settle(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+        table = await referral_shown(app, pilot, rid)
         no_wider_than_its_box(table)
         reason = table.get_row_at(0)[-1]
         assert reason.plain.replace("\n", "") == REASON  # all of it, over several lines
@@ -76,7 +83,6 @@ async def test_the_county_townships_table_fits_80_columns(tmp_path, lang):
 @run_async
 async def test_a_late_referral_says_how_late_in_words(tmp_path, lang):
     """The follow-up date of a late referral was only red: nothing in plain mode or to a colour-blind reader."""
-    from screens.resident import ResidentScreen
     from storage.register.referrals import open_referral
     from tests.register_helpers import TODAY, make_register_db
 
@@ -87,11 +93,7 @@ async def test_a_late_referral_says_how_late_in_words(tmp_path, lang):
     db.dispose()
     app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
-        app.push_screen(ResidentScreen(rid))
-        await on_screen(pilot, ResidentScreen)
-        table = app.screen.query_one("#referrals", DataTable)
-        await settle(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+        table = await referral_shown(app, pilot, rid)
         table.focus()
         await settle(pilot)
         text = screen_text(app, " ")

@@ -27,3 +27,11 @@ def test_the_field_name_keeps_its_style():
     console = Console(width=80, color_system=None)
     segments = [seg for seg in console.render(Typeset(line)) if seg.text.strip()]
     assert segments[0].text == "救助补贴：" and segments[0].style is not None and segments[0].style.bold
+
+
+def test_a_word_before_a_closing_mark_goes_down_with_it():
+    """CLI help wrapped 再否则 zh_CN） as "zh_C" and "N）": the mark took only the letter before it down."""
+    from tui.line_breaks import wrap
+
+    assert wrap("界面语言（默认：$GRIDCARE_LANG，否则跟随系统，再否则 zh_CN）", 58) == [
+        "界面语言（默认：$GRIDCARE_LANG，否则跟随系统，再否则", "zh_CN）"]

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+
 from storage.core.errors import UserError
 from storage.core.i18n import _, choose_language, set_language
 from storage.core.paths import default_db_path, log_file
@@ -70,7 +72,53 @@ def _pre_scan_lang(argv: list[str]) -> str | None:
 
 
 class _Formatter(argparse.HelpFormatter):
-    """argparse's help, with its section headings ended by the language's colon ("选项：", not "选项:")."""
+    """argparse's help, with its section headings ended by the language's colon ("选项：", not "选项:"), and
+    measured in terminal cells: argparse counts characters, so 路径 (two characters, four cells) pushed the help
+    out of line and Chinese help ran past 80 columns."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            widest = max(cell_len(self._format_action_invocation(a)) for a in (action, *self._iter_indented_subactions(action)))
+            self._action_max_length = max(self._action_max_length, widest + self._current_indent)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        head = " " * self._current_indent + self._format_action_invocation(action)
+        if not action.help or not text.startswith(head) or cell_len(head) == len(head):
+            return text
+        first, _nl, rest = text.partition("\n")
+        help_at = min(self._action_max_length + 2, self._max_help_position)
+        said = first[len(head):].lstrip(" ")
+        if not said:  # argparse already put the help on the next line
+            return text
+        if cell_len(head) + 2 <= help_at:
+            first = head + " " * (help_at - cell_len(head)) + said
+        else:
+            first = head + "\n" + " " * help_at + said
+        return first + "\n" + rest
+
+    def _format_usage(self, usage, actions, groups, prefix) -> str:
+        width = self._width
+        try:  # argparse wraps the usage by characters: narrowed until its lines fit in cells
+            for narrower in range(0, width // 2, 2):
+                self._width = width - narrower
+                text = super()._format_usage(usage, actions, groups, prefix)
+                if all(cell_len(line) <= width for line in text.splitlines()):
+                    break
+            return text
+        finally:
+            self._width = width
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from tui.line_breaks import wrap
+
+        return wrap(" ".join(text.split()), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from tui.line_breaks import wrap
+
+        return "\n".join(indent + line for line in wrap(" ".join(text.split()), width - len(indent)))
 
     class _Section(argparse.HelpFormatter._Section):  # argparse writes the ":" itself
         def format_help(self) -> str:

@@ -36,7 +36,9 @@ def wrap(text: str, width: int) -> list[str]:
                 k = len(line) - 1
                 while k > 1 and line[k] in NO_LINE_START:
                     k -= 1
-                lines.append(line[:k])
+                if line[k].isascii() and not line[k].isspace() and (start := _word_start(line[:k + 1])) > 0:
+                    k = start  # and a word before them goes down whole ("zh_CN）", not "zh_C⏎N）")
+                lines.append(line[:k].rstrip())
                 line = line[k:] + ch
             elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
                 lines.append(line[:start].rstrip())  # a word, a code or a number goes down whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Select
 
@@ -214,3 +215,17 @@ async def test_a_screen_opened_after_the_language_switch_shows_its_keys_in_the_n
             assert "浏览文件夹" in shown and "Browse&#160;folders" not in shown
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("clerk, shown", [("张丽", "新市镇 · 张丽"), ("乡镇民政助理员", "新市镇 · 乡镇民政助理员"),
+                                          ("Township clerk", "新市镇 · 乡镇民政助理员")])
+@run_async
+async def test_the_township_title_names_its_clerk_when_set_up_gave_a_name(tmp_path, clerk, shown):
+    """init --worker 张丽 (stop 25) recorded the clerk, yet the title still said 乡镇民政助理员."""
+    from tests.foundation_helpers import make_db
+
+    make_db(tmp_path / "t.db", role="township", worker=clerk).dispose()
+    app = make_app(tmp_path / "t.db", lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        assert app.sub_title.startswith(shown), app.sub_title

@@ -223,6 +223,8 @@ class GridcareApp(App[int]):
         ident = self.identity
         if ident is None:
             who = ""
+        elif ident.role == "township" and _named_clerk(ident.worker_name):
+            who = _("{grid} · {worker}").format(grid=ident.township_name, worker=ident.worker_name)
         elif ident.role == "township":
             who = _("{township} · township clerk").format(township=ident.township_name)
         elif ident.role == "county":
@@ -346,3 +348,10 @@ def _home_screen(identity) -> Screen:
 def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
              milestone: Milestone | None = None) -> GridcareApp:
     return GridcareApp(db_path, lang, today=today, milestone=milestone)
+
+
+def _named_clerk(name: str | None) -> bool:
+    """Whether set-up gave the township clerk's name (init --worker, the set-up screen), not the role's label."""
+    from storage.core.i18n import translator
+
+    return bool(name) and name not in {translator(lang)("Township clerk") for lang in ("zh_CN", "en")}

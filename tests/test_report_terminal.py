@@ -48,3 +48,13 @@ def test_a_wide_terminal_keeps_every_column(tmp_path, lang):
     db, _ids = build_township(tmp_path / "t.db")
     sex = "性别" if lang == "zh_CN" else "Sex"
     assert sex in "\n".join(_printed(db, 200)) and sex not in "\n".join(_printed(db, 80))
+
+
+def test_dates_in_the_lists_are_written_as_in_the_apps_date_columns(tmp_path, lang):
+    """The lists wrote last visits in the short form: 10/8/26 in English (month first), 2026/9/11 in Chinese."""
+    import re
+
+    db, _ids = build_township(tmp_path / "t.db")
+    text = "\n".join(_printed(db, 80))
+    assert re.search(r"\b2026-\d\d-\d\d\b", text), text
+    assert not re.search(r"\b\d{1,2}/\d{1,2}/\d\d\b|\b20\d\d/\d{1,2}/\d{1,2}\b", text), text

@@ -52,13 +52,13 @@ def format_month(day: dt.date) -> str:
 
 
 def cell_text(value: Any, kind: str = "") -> str:
-    """A report cell as text: rates as percentages, dates short, counts with separators."""
+    """A report cell as text: rates as percentages, dates as in a column, counts with separators."""
     if value is None:
         return ""
     if kind == "rate" or isinstance(value, float):
         return numbers.format_percent(value, "#,##0.0%", locale=babel_locale())
-    if isinstance(value, dt.date):
-        return format_date(value, "short")
+    if isinstance(value, dt.date):  # as the app's date columns: 10/8/26 was month first in English
+        return format_column_date(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value)
     return str(value)

@@ -46,6 +46,14 @@ def test_translations_keep_every_placeholder(lang, template):
     assert wrong == []
 
 
+def test_the_chinese_catalog_writes_its_own_word_for_an_english_placeholder(template):
+    """`--out 文件` in the help, then "写入 FILE.xlsx" beside it: the metavar FILE is 文件 in Chinese, everywhere."""
+    catalog = catalogs.load("zh_CN", template)
+    english = [m.id for m in catalog if m.id and any(re.search(r"\b(FILE|PATH|DIR)\b", s or "")
+                                                     for s in (m.string if isinstance(m.string, tuple) else (m.string,)))]
+    assert english == []
+
+
 def test_the_chinese_catalog_is_the_default_and_reaches_argparse(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8"}
     out = subprocess.run([sys.executable, "-m", "tui.cli", "--help"], cwd=ROOT, capture_output=True, text=True, env=env)

@@ -48,6 +48,28 @@ def set_message(widget: Label, message: str) -> None:
     widget.set_class(not message, "-empty")
 
 
+def show_field_errors(screen: Screen, errors: dict[str, str]) -> str | None:
+    """Each message under its field (its `#err-NAME` label; the other labels emptied), the first of those fields
+    focused and returned; messages with no field on the screen in a notice."""
+    for widget in screen.query("Label.error").results(Label):
+        set_message(widget, "")
+    unplaced, first = [], None
+    for field, message in errors.items():
+        target = screen.query(f"#err-{field}")
+        if target:
+            set_message(target.first(Label), message)
+            first = first or field
+        else:
+            unplaced.append(message)
+    if unplaced:
+        notify_text(screen, "\n".join(unplaced), severity="error")
+    if first:
+        found = screen.query(f"#{first}")
+        if found:
+            found.first().focus()
+    return first
+
+
 def field_row(widget: Widget, field: str, title: str | None = None) -> list[Widget]:
     """A field's label (storage/register/field_labels.py unless given), its input, and its error line."""
     return [Horizontal(Label(title or field_label(field), classes="field-label"), widget, classes="field"),
@@ -91,18 +113,7 @@ class SavingDialog(SaveInWorker):
 
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
-        for widget in self.query("Label.error").results(Label):
-            widget.update("")
-        first = None
-        for name, message in errors.items():
-            target = self.query(f"#err-{name}")
-            if target:
-                target.first(Label).update(as_text(message))
-                first = first or name
-            else:
-                notify_text(self, message, severity="error")
-        if first:
-            self.query_one(f"#{first}").focus()
+        show_field_errors(self, errors)
 
 
 class FormScreen(SaveInWorker, Screen[str | None]):
@@ -132,24 +143,9 @@ class FormScreen(SaveInWorker, Screen[str | None]):
         return self._pristine is not None and not self._saving
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        """Each message beside its field (the first one focused); the others in a notice."""
-        for widget in self.query("Label.error").results(Label):
-            set_message(widget, "")
-        unplaced, first = [], None
-        for field, message in errors.items():
-            target = self.query(f"#err-{field}")
-            if target:
-                set_message(target.first(Label), message)
-                first = first or field
-            else:
-                unplaced.append(message)
-        if unplaced:
-            notify_text(self, "\n".join(unplaced), severity="error")
-        if first:
-            found = self.query(f"#{first}")
-            if found:
-                found.first().focus()
-                self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
+        first = show_field_errors(self, errors)
+        if first and self.query(f"#{first}"):
+            self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
 
     def save(self, store: Callable[[], str]) -> None:
         """Run `store()` (the storage call; returns the saved id) in a worker; one save at a time."""

@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
 from screens.dialogs import OkCancelDialog
+from screens.form import show_field_errors
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
@@ -22,16 +22,6 @@ from tui.as_text import as_text
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.ordered_keys import TextInput, after_typing
-
-
-def show_errors(dialog: Screen, fields: tuple[str, ...], errors: dict[str, str]) -> None:
-    """Messages beside their fields (storage's refusals come back here too), the first of them focused."""
-    for name in fields:
-        dialog.query_one(f"#err-{name}", Label).update(errors.get(name, ""))
-    for name in fields:
-        if name in errors:
-            dialog.query_one(f"#{name}").focus()
-            break
 
 
 @dataclass(frozen=True)
@@ -83,7 +73,8 @@ class ReferralScreen(FormKeys, OkCancelDialog[ReferralChoice]):
         self.query_one("#agency").focus()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        show_errors(self, ("agency", "department", "reason", "due_on"), errors)
+        # in the fields' order, so the first field with a problem is the one focused
+        show_field_errors(self, {f: errors[f] for f in ("agency", "department", "reason", "due_on", *errors) if f in errors})
 
     @after_typing
     def action_submit(self) -> None:
@@ -163,7 +154,7 @@ class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
         self.query_one("#next").display = event.value != "closed"  # a closed referral is not followed up again
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        show_errors(self, ("status", "outcome", "due_on"), errors)
+        show_field_errors(self, {f: errors[f] for f in ("status", "outcome", "due_on", *errors) if f in errors})
 
     @after_typing
     def action_submit(self) -> None:

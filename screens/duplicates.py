@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from rich.table import Table as RichTable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -18,10 +19,12 @@ from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.duplicates import REASONS, merge_residents, review, undo_merge
+from storage.register.field_labels import FIELD_LABELS
 from storage.register.idnumbers import mask_id
+from storage.register.value_labels import value_text
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_date
+from tui.formatting import format_date, format_number
 from tui.table import Table
 
 if TYPE_CHECKING:
@@ -31,8 +34,42 @@ log = logging.getLogger(__name__)
 
 
 def _who(r) -> Text:
-    parts = [r.name, mask_id(r.id_number), format_date(r.birth_date) if r.birth_date else "", r.grid_code.split("-", 1)[-1]]
-    return as_text(narrow(" · ").join(p for p in parts if p))
+    """A record in a list: the name and where it is registered (the details are in the comparison below)."""
+    return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1]) if p))
+
+
+def _facts(r) -> list[tuple[str, str]]:
+    """(what, value) for the comparison: what tells whether two records are one person, and which to keep."""
+    visits = (ngettext("{n} visit", "{n} visits", r.visits).format(n=format_number(r.visits))
+              + (_(", the latest {date}").format(date=format_date(r.last_visit)) if r.last_visit else "")) \
+        if r.visits else _("No visits yet")
+    status = "" if r.status == "active" else value_text("resident", "status", r.status) or r.status
+    return [
+        (_(FIELD_LABELS["id_number"]), mask_id(r.id_number) if r.id_number else "—"),
+        (_(FIELD_LABELS["sex"]) + narrow(" / ") + _(FIELD_LABELS["birth_date"]),
+         narrow(" · ").join(p for p in (value_text("resident", "sex", r.sex) if r.sex else "",
+                                        format_date(r.birth_date) if r.birth_date else "") if p) or "—"),
+        (_(FIELD_LABELS["grid_code"]) + narrow(" / ") + _(FIELD_LABELS["village_code"]),
+         narrow(" · ").join(p for p in (r.grid, r.village) if p) or "—"),
+        (_(FIELD_LABELS["address"]), r.address or "—"),
+        (_(FIELD_LABELS["phone"]), r.phone or "—"),
+        (_(FIELD_LABELS["categories"]), value_text("resident", "categories", list(r.categories)) or "—"),
+        (_("Registered on"), format_date(r.registered_on) if r.registered_on else "—"),
+        (_("Visits"), visits + (narrow(" · ") + status if status else "")),
+    ]
+
+
+def comparison(keep, dup) -> RichTable:
+    """The two records side by side; a line where they differ is highlighted (the clerk looks there first)."""
+    grid = RichTable.grid(padding=(0, 1), expand=True)
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(Text(""), Text(_("Keep"), style="bold underline"), Text(_("Merge into it"), style="bold underline"))
+    for (what, kept), (_what, other) in zip(_facts(keep), _facts(dup), strict=True):
+        style = "bold yellow" if kept != other else ""
+        grid.add_row(Text(what), as_text(kept, style=style), as_text(other, style=style))
+    return grid
 
 
 class DuplicatesScreen(Screen[None]):
@@ -48,12 +85,14 @@ class DuplicatesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._pairs: dict[str, tuple[str, str]] = {}  # row key -> (keep, duplicate)
+        self._briefs: dict[str, tuple] = {}  # row key -> (keep, duplicate) as shown side by side
         self._swapped: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Possible duplicates: the same person registered twice?"), id="pairs-title", classes="section")
         yield Table(id="pairs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="compare")
         yield Static(_("Merged residents (u to undo):"), id="merged-title", classes="section")
         yield Table(id="merged", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
@@ -78,19 +117,31 @@ class DuplicatesScreen(Screen[None]):
     def _show(self, pairs, merged, status: str) -> None:
         table = self.query_one("#pairs", DataTable)
         table.clear()
-        self._pairs = {}
+        self._pairs, self._briefs = {}, {}
         for pair, first, second in pairs:
             key = f"{pair.first_id}:{pair.second_id}"
             keep, dup = (second, first) if key in self._swapped else (first, second)
             self._pairs[key] = (keep.id, dup.id)
+            self._briefs[key] = (keep, dup)
             table.add_row(_(REASONS[pair.reason]), _who(keep), _who(dup), key=key)
+        self._compare()
         done = self.query_one("#merged", DataTable)
         done.clear()
         for m in merged:
             done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else as_text(m.duplicate.id), key=m.duplicate.id)
         self.query_one("#status", Static).update(as_text(status or ngettext(
             "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs))))
-        (table if pairs else done).focus()
+        self.query_one("#merged-title").display = done.display = bool(merged)
+        (table if pairs or not merged else done).focus()
+
+    def _compare(self) -> None:
+        key = self._row_key("#pairs")
+        shown = self._briefs.get(key) if key else None
+        self.query_one("#compare", Static).update(comparison(*shown) if shown else "")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "pairs":
+            self._compare()
 
     def _row_key(self, table_id: str) -> str | None:
         table = self.query_one(table_id, DataTable)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import text
-from sqlmodel import select
+from sqlalchemy import bindparam, text
+from sqlmodel import col, select
 
 from storage.core.changes import live_row, writer
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
+from storage.core.places import village_label
 from storage.register.duplicate_sql import _PAIRS_BY_ID, _PAIRS_BY_NAME  # Home counts them too
+from storage.register.report_query import as_date, place_names
 
 REASONS = {"id_number": N_("Same ID number"), "name_birth_village": N_("Same name, birth date and village")}
 
@@ -74,12 +77,23 @@ def resident_ids_for(db: Database, keep_id: str) -> list[str]:
 
 @dataclass(frozen=True)
 class ResidentBrief:
+    """One of a pair, with what tells a clerk whether the two are one person and which record to keep."""
+
     id: str
     name: str
     id_number: str | None
-    birth_date: object
+    birth_date: dt.date | None
     grid_code: str
     address: str
+    sex: str | None = None
+    phone: str = ""
+    village: str = ""  # by name: the resident's own village, else its grid's
+    grid: str = ""  # the grid's name
+    categories: tuple[str, ...] = ()  # codes, stored ones only
+    registered_on: dt.date | None = None
+    status: str = "active"
+    visits: int = 0
+    last_visit: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -88,22 +102,48 @@ class MergedResident:
     kept: ResidentBrief | None
 
 
-def _brief(row: Resident) -> ResidentBrief:
-    return ResidentBrief(row.id, row.name, row.id_number, row.birth_date, row.grid_code, row.address)
+def _briefs(s, ids: list[str]) -> dict[str, ResidentBrief]:
+    """Each resident's brief, with its visits counted and its places named (one query each, not one per row)."""
+    if not ids:
+        return {}
+    conn = s.connection()
+    villages, grids = place_names(conn)
+    grid_village = dict(conn.execute(text("SELECT id, village_code FROM grid WHERE NOT deleted")).all())
+    visits: dict[str, tuple[int, dt.date | None]] = {}
+    for chunk in range(0, len(ids), 500):  # SQLite's bound parameters: a township may hold many merged records
+        for rid, n, last in conn.execute(
+                text("SELECT resident_id, count(*), max(visit_date) FROM visit WHERE NOT deleted AND resident_id IN"
+                     " :ids GROUP BY resident_id").bindparams(bindparam("ids", expanding=True)),
+                {"ids": ids[chunk:chunk + 500]}):
+            visits[rid] = (n, as_date(last))
+    out = {}
+    for row in s.exec(select(Resident).where(col(Resident.id).in_(ids))).all():
+        n, last = visits.get(row.id, (0, None))
+        out[row.id] = ResidentBrief(
+            row.id, row.name, row.id_number, row.birth_date, row.grid_code, row.address, sex=row.sex,
+            phone=row.phone, village=village_label(row.village_code or grid_village.get(row.grid_code), villages),
+            grid=grids.get(row.grid_code, row.grid_code.split("-", 1)[-1]), categories=tuple(row.categories),
+            registered_on=row.registered_on, status=row.status, visits=n, last_visit=last)
+    return out
 
 
 def review(db: Database) -> tuple[list[tuple[DuplicatePair, ResidentBrief, ResidentBrief]], list[MergedResident]]:
     """For the review screen: the possible duplicates with both residents, and the merges made (to undo)."""
     pairs = possible_duplicates(db)
     with db.session() as s:
-        rows = {}
-        for p in pairs:
-            for rid in (p.first_id, p.second_id):
-                if rid not in rows:
-                    rows[rid] = _brief(s.get(Resident, rid))
-        merged = []
-        for dup in s.exec(select(Resident).where(Resident.merged_into.is_not(None), Resident.deleted == False)  # noqa: E712
-                          .order_by(Resident.name, Resident.id)).all():
-            kept = s.get(Resident, dup.merged_into)
-            merged.append(MergedResident(_brief(dup), _brief(kept) if kept is not None else None))
-    return [(p, rows[p.first_id], rows[p.second_id]) for p in pairs], merged
+        merged_rows = s.exec(select(Resident.id, Resident.merged_into)
+                             .where(col(Resident.merged_into).is_not(None), col(Resident.deleted).is_(False))
+                             .order_by(Resident.name, Resident.id)).all()
+        wanted = {rid for p in pairs for rid in (p.first_id, p.second_id)}
+        wanted |= {rid for row in merged_rows for rid in row if rid}
+        briefs = _briefs(s, sorted(wanted))
+    merged = [MergedResident(briefs[dup], briefs.get(kept or "")) for dup, kept in merged_rows]
+    return [(p, *_keep_first(briefs[p.first_id], briefs[p.second_id])) for p in pairs], merged
+
+
+def _keep_first(a: ResidentBrief, b: ResidentBrief) -> tuple[ResidentBrief, ResidentBrief]:
+    """The pair as (the record to keep, the one to merge into it), as proposed: the one still on the register,
+    then the one with more visits (its history is the one a worker has been keeping), then the earlier one."""
+    def weight(r: ResidentBrief) -> tuple:
+        return (r.status != "active", -r.visits, r.registered_on or dt.date.max, r.id)
+    return (a, b) if weight(a) <= weight(b) else (b, a)

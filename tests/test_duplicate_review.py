@@ -1,0 +1,116 @@
+"""The clerk's review of a person registered in two grids: both records side by side, the one with the
+worker's history proposed as the one to keep, reachable from Home and from the command palette.
+
+The path a person walks: two workers register the same elder from their rosters (with the values a roster
+gives), one visits her, both export, the township merges; the clerk opens the duplicates on screen, sees
+where each record is and which one holds the visit, keeps that one and merges the other into it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from rich.console import Console
+from textual.widgets import DataTable, Static
+
+from storage.register.duplicates import possible_duplicates, review
+from storage.register.idnumbers import check_char
+from storage.register.residents import register_resident
+from storage.register.visits import log_visit
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.sync_helpers import make_township
+from tui.app import make_app
+
+TODAY = dt.date(2026, 12, 2)
+ID = "33052119440312002" + check_char("33052119440312002")
+
+
+def _shown(widget: Static) -> str:
+    console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
+    console.print(widget.content)
+    return console.export_text()
+
+
+def _township_with_one_person_in_two_grids(tmp_path):
+    t = make_township(tmp_path)
+    west, east = t.worker("王芳", "G01"), t.worker("李明", "G02")
+    # the second grid's record comes first (a smaller id would be proposed to keep, were ids the rule)
+    later = register_resident(east, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"],
+                                     "address": "东山村1号", "phone": "13857201234"}, today=TODAY)
+    visited = register_resident(west, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"],
+                                       "address": "柳溪村上坞3号", "phone": "13857201235"}, today=TODAY)
+    log_visit(west, visited.id, {"visit_date": TODAY, "notes": "血压偏高"})
+    report = merge_paths(t.db, [export_bundle(east, tmp_path / "east").path,
+                                export_bundle(west, tmp_path / "west").path])
+    assert report.refused == [] and report.duplicates == 1
+    return t, visited, later
+
+
+def test_the_record_with_the_visits_is_proposed_to_keep_and_both_are_described(tmp_path):
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)
+    (pair,), merged = review(t.db)
+    _, keep, dup = pair
+    assert (keep.id, dup.id) == (visited.id, later.id) and merged == []
+    assert (keep.visits, keep.last_visit, dup.visits, dup.last_visit) == (1, TODAY, 0, None)
+    assert (keep.address, dup.address) == ("柳溪村上坞3号", "东山村1号")
+    assert (keep.phone, dup.phone) == ("13857201235", "13857201234")
+    assert keep.grid_code.endswith("-G01") and dup.grid_code.endswith("-G02")
+    assert keep.categories == dup.categories == ("solitary_elder",)
+    assert keep.birth_date == dt.date(1944, 3, 12) and keep.sex == "F"  # from the ID number, as the form fills them
+
+
+def test_a_closed_record_is_not_proposed_to_keep_over_one_on_the_register(tmp_path):
+    from storage.register.residents import close_case
+
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)
+    close_case(t.db, visited.id, "moved_away", closed_on=TODAY, today=TODAY)
+    (pair,), _merged = review(t.db)
+    assert (pair[1].id, pair[1].status, pair[2].id) == (later.id, "active", visited.id)
+
+
+@run_async
+async def test_the_clerk_compares_the_two_records_and_keeps_the_visited_one(tmp_path):
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await settle(pilot, lambda: "疑似重复（按 c，再按 d）" in _shown(app.screen.query_one("#progress", Static)))
+        await pilot.press("c")
+        await on_screen(pilot, "ConflictsScreen")
+        await pilot.press("d")
+        await on_screen(pilot, "DuplicatesScreen")
+        compare = app.screen.query_one("#compare", Static)
+        await settle(pilot, lambda: "柳溪村上坞3号" in _shown(compare))
+        lines = _shown(compare).splitlines()
+        address = next(line for line in lines if "家庭住址" in line)
+        assert address.index("柳溪村上坞3号") < address.index("东山村1号")  # the kept record on the left
+        assert any("探访" in line and "尚无探访" in line for line in lines)
+        assert compare.region.bottom <= app.screen.region.bottom - 1  # all of it above the footer at 80×24
+
+        await pilot.press("s")  # the clerk keeps the other one
+        await settle(pilot, lambda: _shown(compare).index("东山村1号") < _shown(compare).index("柳溪村上坞3号"))
+        await pilot.press("s")
+        await settle(pilot, lambda: _shown(compare).index("柳溪村上坞3号") < _shown(compare).index("东山村1号"))
+        await pilot.press("m")
+        await settle(pilot, lambda: app.screen.query_one("#merged", DataTable).row_count == 1)
+    assert possible_duplicates(t.db) == []
+    with t.db.session() as s:
+        from storage.core.models import Resident
+
+        assert s.get(Resident, later.id).merged_into == visited.id
+
+
+@run_async
+async def test_the_palette_opens_the_duplicates_at_a_township(tmp_path):
+    t, _visited, _later = _township_with_one_person_in_two_grids(tmp_path)
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"重复")
+        await settle(pilot)
+        await pilot.press("enter")
+        await on_screen(pilot, "DuplicatesScreen")

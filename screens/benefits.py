@@ -22,6 +22,7 @@ from screens.dialogs import ConfirmScreen
 from screens.latest import show_if_latest
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.i18n import N_, _, day_text
+from storage.core.text import printable
 from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, label
 from storage.register.periods import ENDING_DAYS
 from tui.as_text import as_text, notify_text
@@ -104,7 +105,7 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        self.title = self.resident_name
+        self.title = printable(self.resident_name)
         self.sub_title = _("Assistance and subsidies")
         table = self.query_one("#benefits", DataTable)
         for key, title in COLUMNS:

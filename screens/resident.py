@@ -25,7 +25,8 @@ from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
+from storage.core.text import printable
 from storage.register import referrals, risk
 from storage.register.benefits import benefit_summary
 from storage.register.categories import (
@@ -43,7 +44,7 @@ from storage.register.categories import (
 from storage.register.emergencies import latest_finding
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
-from tui.as_text import notify_text
+from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_date
@@ -167,7 +168,7 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
     def _show(self, p: Profile) -> None:
         self.profile = p
         r, today = p.resident, self.app.today()
-        self.title = r.name
+        self.title = printable(r.name)
         self.sub_title = _("Resident")
         head = Text(r.name, style="bold")
         head.append("  " + narrow(" · ").join(x for x in (label(SEX_LABELS, r.sex),
@@ -178,6 +179,13 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
         overdue = p.due_on is not None and p.due_on < today and r.status == "active"
         lines: list[Text | Group] = [head, *closing_lines(r), field_line(_("ID number"), r.id_number or ""),
                                      field_line(_("Phone"), r.phone), field_line(_("Address"), r.address)]
+        role = self.app.identity.role if self.app.identity is not None else "worker"
+        if role != "worker":  # a clerk calls the grid's worker about this resident: where, and who
+            lines.append(field_line(_("Grid"), narrow(" · ").join(x for x in (
+                p.grid, p.village, _("worker {name}").format(name=p.worker) if p.worker else "") if x)))
+        if p.merged_from:
+            lines.append(as_text(_("Registered twice: the record in {grids} is merged into this one.").format(
+                grids=join_list(p.merged_from)), style="italic"))
         if r.status == "active":  # a case out of the register is due for nothing
             lines.append(text_line((due_line(p, today), "bold red" if overdue else "")))
         if r.notes:

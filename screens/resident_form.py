@@ -19,6 +19,7 @@ from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
+from storage.core.text import printable
 from storage.register import drafts
 from storage.register.assessments import is_blank
 from storage.register.categories import (
@@ -94,8 +95,9 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     def _fields(self, r: Resident | None) -> list[Widget]:
         def text(name: str) -> str:
+            # a value a bundle brought may hold escapes: shown, and saved if the worker saves, as '?'
             value = getattr(r, name, None) if r else None
-            return "" if value is None else str(value)
+            return "" if value is None else printable(str(value), multiline=name == "notes")
 
         def select(name: str, table: dict[str, str]) -> Select:
             value = getattr(r, name, None) if r else None
@@ -146,7 +148,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     async def _build(self, r: Resident | None, draft: drafts.Draft | None = None) -> None:
         if r is not None:
-            self.sub_title = r.name
+            self.sub_title = printable(r.name)
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r))

@@ -19,6 +19,7 @@ from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
 from storage.core.models import Resident
+from storage.core.text import printable
 from storage.register import drafts
 from storage.register.assessments import is_blank, latest_grades
 from storage.register.categories import (
@@ -175,7 +176,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
 
     async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
         self.resident = r
-        self.sub_title = r.name
+        self.sub_title = printable(r.name)
         self._proposed = proposed.isoformat()
         self._show_who(r)
         form = self.query_one("#form", VerticalScroll)

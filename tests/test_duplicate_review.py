@@ -96,6 +96,15 @@ async def test_the_clerk_compares_the_two_records_and_keeps_the_visited_one(tmp_
         await settle(pilot, lambda: _shown(compare).index("柳溪村上坞3号") < _shown(compare).index("东山村1号"))
         await pilot.press("m")
         await settle(pilot, lambda: app.screen.query_one("#merged", DataTable).row_count == 1)
+
+        # the kept resident's page tells the clerk whose grid she is in and that a second record was merged
+        from screens.resident import ResidentScreen
+
+        app.push_screen(ResidentScreen(visited.id))
+        await on_screen(pilot, ResidentScreen)
+        page = app.screen.query_one("#profile", Static)
+        await settle(pilot, lambda: "G02网格的记录已合并到这里" in _shown(page))
+        assert "网格：G01网格 · 网格员 王芳" in _shown(page)
     assert possible_duplicates(t.db) == []
     with t.db.session() as s:
         from storage.core.models import Resident

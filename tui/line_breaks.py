@@ -69,6 +69,12 @@ class Typeset:
     """
 
     def __init__(self, text: Text) -> None:
+        # a field's value came from a bundle, which may hold escapes: each is drawn as '?' (one character for
+        # one, so the styles' spans still fit)
+        safe = printable(text.plain, multiline=True)
+        if safe != text.plain:
+            text = text.copy()
+            text.plain = safe
         self.text = text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

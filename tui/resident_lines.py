@@ -11,6 +11,7 @@ from rich.text import Text
 
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list, ngettext
+from storage.core.text import printable
 from storage.register.categories import (
     HAZARDS,
     NEEDS,
@@ -27,9 +28,11 @@ from tui.texts import RISK_STYLES
 
 
 def text_line(*parts: tuple[str, str] | str) -> Text:
+    """Parts (text, or (text, style)) as one line; what came from data is drawn with its escapes as '?'."""
     text = Text()
     for part in parts:
-        text.append(*part) if isinstance(part, tuple) else text.append(part)
+        words, style = part if isinstance(part, tuple) else (part, "")
+        text.append(printable(words, multiline=True), style)
     return text
 
 
@@ -73,7 +76,7 @@ def risk_changes(history: list) -> list:
 
 
 def indented(text: str, style: str = "") -> Padding:
-    return Padding(Text(text, style=style), (0, 0, 0, 2))
+    return Padding(Text(printable(text, multiline=True), style=style), (0, 0, 0, 2))
 
 
 def note_lines(name: str, value: str) -> Group:

@@ -143,7 +143,10 @@ def review(db: Database) -> tuple[list[tuple[DuplicatePair, ResidentBrief, Resid
 
 def _keep_first(a: ResidentBrief, b: ResidentBrief) -> tuple[ResidentBrief, ResidentBrief]:
     """The pair as (the record to keep, the one to merge into it), as proposed: the one still on the register,
-    then the one with more visits (its history is the one a worker has been keeping), then the earlier one."""
+    then the one with more visits (its history is the one a worker has been keeping), then the earlier one;
+    past those, by grid and by what the records hold, never by their random ids: the proposal stays the same
+    from one opening to the next."""
     def weight(r: ResidentBrief) -> tuple:
-        return (r.status != "active", -r.visits, r.registered_on or dt.date.max, r.id)
+        return (r.status != "active", -r.visits, r.registered_on or dt.date.max, r.grid_code, r.phone, r.address,
+                r.name, r.id)
     return (a, b) if weight(a) <= weight(b) else (b, a)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import select
 
 from storage.core.changes import live_row
 from storage.core.db import Database
 from storage.core.models import Assessment, Referral, Resident, RiskAssessment, Visit
+from storage.core.places import village_label
 from storage.register.assessments import ordered_history
 from storage.register.due import DueFacts, due_on, risk_from_sql
 from storage.register.duplicates import resident_ids_for
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
-from storage.register.report_query import as_date
+from storage.register.report_query import as_date, place_names
 
 
 @dataclass
@@ -30,6 +31,23 @@ class Profile:
     age_out_on: dt.date | None = None  # a child category stops applying soon (or has)
     last_visit: dt.date | None = None
     due_on: dt.date | None = None
+    village: str = ""  # by name: the resident's own village, else its grid's
+    grid: str = ""  # the grid's name
+    worker: str = ""  # the grid's worker, whom a township clerk calls about this resident
+    merged_from: list[str] = field(default_factory=list)  # the grids of the duplicates merged into this record
+
+
+def _places(s, r: Resident, ids: list[str]) -> tuple[str, str, str, list[str]]:
+    """(village, grid, worker, grids of the merged duplicates), by name."""
+    villages, grids = place_names(s.connection())
+    row = s.connection().execute(text("SELECT village_code, worker_name FROM grid WHERE id = :g AND NOT deleted"),
+                                 {"g": r.grid_code}).first()
+    village = village_label(r.village_code or (row[0] if row else None), villages)
+    merged = [] if len(ids) < 2 else [
+        grids.get(g, g.split("-", 1)[-1]) for (g,) in s.connection().execute(
+            text("SELECT grid_code FROM resident WHERE id IN :ids ORDER BY name, id")
+            .bindparams(bindparam("ids", expanding=True)), {"ids": ids[1:]})]
+    return village, grids.get(r.grid_code, r.grid_code.split("-", 1)[-1]), (row[1] or "") if row else "", merged
 
 
 def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
@@ -52,6 +70,7 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.hlc.desc())
         ).all())
         assessments = ordered_history(s, ids)
+        village, grid, worker, merged_from = _places(s, r, ids)
         began = None
         if r.risk_level in FINDING_LEVELS:
 
@@ -68,4 +87,5 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         age=age_on(r.birth_date, today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
         last_visit=last, due_on=due_on(policy, facts, today),
+        village=village, grid=grid, worker=worker, merged_from=merged_from,
     )

@@ -95,9 +95,8 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     def _fields(self, r: Resident | None) -> list[Widget]:
         def text(name: str) -> str:
-            # a value a bundle brought may hold escapes: shown, and saved if the worker saves, as '?'
             value = getattr(r, name, None) if r else None
-            return "" if value is None else printable(str(value), multiline=name == "notes")
+            return "" if value is None else str(value)
 
         def select(name: str, table: dict[str, str]) -> Select:
             value = getattr(r, name, None) if r else None

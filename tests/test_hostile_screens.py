@@ -18,6 +18,7 @@ from screens.benefits import BenefitsScreen
 from screens.conflicts import ConflictsScreen
 from screens.devices import DevicesScreen
 from screens.duplicates import DuplicatesScreen
+from screens.paired_helper import PairedHelperScreen
 from screens.reports import ReportsScreen
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
@@ -26,6 +27,7 @@ from screens.sync import SyncScreen
 from screens.villages import VillagesScreen
 from screens.visit_form import VisitFormScreen
 from storage.register.idnumbers import check_char
+from storage.register.pairing import set_paired_helper
 from storage.register.referrals import open_referral
 from storage.register.residents import register_resident, update_resident
 from storage.register.visits import log_visit
@@ -41,8 +43,15 @@ CLEAR = "\x1b[2J"
 C1 = "\x9b2J"
 HOSTILE = ("\x1b]52", CLEAR, "\x9b")  # Rich drops the BEL that ends OSC 52: the rest still reaches the terminal
 # where the hostile text is on screen at 80×24, as drawn
-SHOWN = {"resident": "王?[2J芳", "duplicates": "王?[2J芳", "conflicts": "新村?]52", "residents": "王?[2J芳"}
+SHOWN = {"helper": "张?]52", "resident": "王?[2J芳", "duplicates": "王?[2J芳", "conflicts": "新村?]52", "residents": "王?[2J芳"}
 ID = "33052119440312002" + check_char("33052119440312002")
+
+
+def _resident(db, rid):
+    from storage.core.models import Resident
+
+    with db.session() as s:
+        return s.get(Resident, rid)
 
 
 def _terminal_output(app) -> str:
@@ -61,6 +70,7 @@ def _township(tmp_path):
     r = register_resident(worker, fields, today=TODAY)
     other = t.worker("李明", "G02")
     register_resident(other, {**fields, "address": "西村2号"}, today=TODAY)  # the same card in another grid
+    set_paired_helper(worker, r.id, f"张{CLIPBOARD}", "13900003333", f"村委会{C1}", today=TODAY)
     log_visit(worker, r.id, {"visit_date": TODAY, "notes": f"看望{CLIPBOARD}", "met_with": f"本人{C1}"})
     open_referral(worker, r.id, "minzheng", f"申请{CLEAR}低保", today=TODAY)
     bundles = [export_bundle(w, tmp_path / w.path.stem).path for w in (worker, other)]
@@ -79,13 +89,14 @@ async def test_no_screen_hands_a_hostile_escape_sequence_to_the_terminal(tmp_pat
     screens = {"home": None, "residents": ResidentsScreen, "resident": lambda: ResidentScreen(rid),
                "edit": lambda: ResidentFormScreen(rid), "visit": lambda: VisitFormScreen(rid),
                "benefits": lambda: BenefitsScreen(rid), "duplicates": DuplicatesScreen, "conflicts": ConflictsScreen,
-               "reports": ReportsScreen, "villages": VillagesScreen, "devices": DevicesScreen, "sync": SyncScreen}
+               "reports": ReportsScreen, "villages": VillagesScreen, "devices": DevicesScreen, "sync": SyncScreen,
+               "helper": PairedHelperScreen}
     leaked = {}
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
         for name, screen in screens.items():
             if screen is not None:
-                app.push_screen(screen())
+                app.push_screen(screen() if name != "helper" else PairedHelperScreen(_resident(t.db, rid)))
                 await settle(pilot)
             out = _terminal_output(app)
             found = [seq for seq in HOSTILE if seq in out]

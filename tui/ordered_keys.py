@@ -26,6 +26,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, TextArea
 
+from storage.core.text import printable
+
 ActionT = TypeVar("ActionT", bound=Callable[..., None])
 
 
@@ -78,14 +80,23 @@ async def ran_own_binding(widget: Widget, event: events.Key) -> bool:
 # (each class below has its own `_on_key`: a shared mixin base would lose Textual's COMPONENT_CLASSES,
 # which Textual gathers along the widget's own line of classes)
 class TextInput(Input):
-    """An Input whose editing keys keep their place among the characters typed."""
+    """An Input whose editing keys keep their place among the characters typed.
+
+    Its first value may come from a bundle: an escape sequence in it is shown, and saved if saved, as '?'."""
+
+    def __init__(self, value: str | None = None, *args, **kwargs) -> None:
+        super().__init__(printable(value) if value else value, *args, **kwargs)
 
     async def _on_key(self, event: events.Key) -> None:
         await in_order(self, event, super()._on_key)
 
 
 class TextBox(TextArea):
-    """A TextArea whose editing keys keep their place among the characters typed."""
+    """A TextArea whose editing keys keep their place among the characters typed (its first text as
+    TextInput's first value: escapes shown as '?', line breaks kept)."""
+
+    def __init__(self, text: str = "", *args, **kwargs) -> None:
+        super().__init__(printable(text, multiline=True) if text else text, *args, **kwargs)
 
     async def _on_key(self, event: events.Key) -> None:
         await in_order(self, event, super()._on_key)

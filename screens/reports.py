@@ -247,6 +247,9 @@ class ReportsScreen(Screen[None]):
             field.value = str(Path.home() / f"gridcare-report-{self.report.month_text}.xlsx")
         field.display = True
         field.focus()
+        # the box alone said nothing of what it is for, nor how to leave it
+        self.query_one("#status", Static).update(_("Save the report as a workbook: Enter writes it to this file, "
+                                                   "Esc cancels."))
 
     @on(Input.Submitted, "#out")
     def _export_submitted(self, event: Input.Submitted) -> None:
@@ -276,6 +279,7 @@ class ReportsScreen(Screen[None]):
         field = self.query_one("#out", Input)
         if field.display:
             field.display = False
+            self.query_one("#status", Static).update("")
             self.set_focus(self.query_one("#summary", DataTable))
             return
         self.app.pop_screen()

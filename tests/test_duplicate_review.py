@@ -123,3 +123,27 @@ async def test_the_palette_opens_the_duplicates_at_a_township(tmp_path):
         await settle(pilot)
         await pilot.press("enter")
         await on_screen(pilot, "DuplicatesScreen")
+
+
+def test_a_worker_is_told_which_residents_the_township_merged_away(tmp_path, capsys):
+    """The worker's own record merged into another grid's: the merge says so, and why she left the list."""
+    from storage.core.db import open_database
+    from storage.register.duplicates import merge_residents
+    from tests.sync_helpers import elder
+    from tui.cli import main as run
+
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)
+    merge_residents(t.db, visited.id, later.id)  # the G02 record goes into the visited G01 one
+    east = open_database(tmp_path / "G02.db")  # the second worker's, as _township_with… left it
+    once = elder(east, "王桂英")
+    twice = elder(east, "王桂英")  # the same elder registered twice on this grid, without an ID number
+    merge_paths(t.db, [export_bundle(east, tmp_path / "east2").path])
+    merge_residents(t.db, once.id, twice.id)
+    back = export_bundle(t.db, tmp_path / "back", grid_code="G02").path
+    assert run(["--db", str(east.path), "--lang", "zh_CN", "merge", str(back)]) == 0
+    out = capsys.readouterr().out
+    assert "重复登记的对象，乡镇已合并到其他网格的记录：陈桂英。今后由该网格探访" in out
+    assert "本网格重复登记的对象，乡镇已合并为一条记录：王桂英。" in out
+    # merged again: nothing new to say
+    assert run(["--db", str(east.path), "--lang", "zh_CN", "merge", str(back)]) == 0
+    assert "乡镇已合并" not in capsys.readouterr().out

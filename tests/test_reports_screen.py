@@ -76,6 +76,7 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         await pilot.press("x")
         out = screen.query_one("#out", Input)
         assert out.has_focus
+        assert "Enter writes it to this file, Esc cancels" in str(screen.query_one("#status", Static).content)
         out.value = str(tmp_path / "screen-report")
         await pilot.press("enter")
         await settle(pilot, lambda: "Report written" in str(screen.query_one("#status", Static).content))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _, join_list, ngettext
 from storage.core.text import printable
 from storage.register.categories import RISK_LEVELS, label
 
@@ -53,6 +53,16 @@ def describe_totals(report: MergeReport) -> list[str]:
     for device, worker, fp in report.new_devices:
         lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
             device=printable(device[:8]), worker=printable(worker, limit=20), fp=fp))
+    # said, or the worker wonders where a person went and registers them again
+    here = [printable(name, limit=20) for name, kept_here in report.merged_away if kept_here]
+    gone = [printable(name, limit=20) for name, kept_here in report.merged_away if not kept_here]
+    if here:
+        lines.append(_("Registered twice on this grid, merged by the township into the other record: {names}.")
+                     .format(names=join_list(here)))
+    if gone:
+        lines.append(_("Registered twice, merged by the township into another grid's record: {names}. "
+                       "That grid visits them now; they are no longer on this grid's list.").format(
+            names=join_list(gone)))
     for device, worker, seq in report.missing:
         lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(
             device=printable(device[:8]), worker=printable(worker, limit=20), seq=seq))

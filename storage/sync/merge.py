@@ -45,6 +45,7 @@ from storage.sync.devices import Trust, hold, register
 from storage.sync.event_checks import problem_text
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
+from storage.sync.merged_away import merged_before, merged_since
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import remember, remembered
@@ -88,6 +89,8 @@ class MergeReport:
     duplicates: int = 0
     missing: list[tuple[str, str, int]] = field(default_factory=list)  # (device, worker, seq)
     new_devices: list[tuple[str, str, str]] = field(default_factory=list)  # (device, worker, fingerprint)
+    # a worker's residents the township merged into another record: (name, whether that record is here)
+    merged_away: list[tuple[str, bool]] = field(default_factory=list)
 
     @property
     def refused(self) -> list[BundleOutcome]:
@@ -353,6 +356,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     files = bundle_files(paths)
     secrets = _age_secrets(db) if files else []
     report = MergeReport()
+    away = merged_before(db) if files else None
     i = 0
     while i < len(files):
         with db.write() as s, large_cache(s):
@@ -383,4 +387,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
         analyze(db)
     report.missing = missing_bundles(db)
     report.duplicates = len(possible_duplicates(db))
+    if away is not None:
+        report.merged_away = merged_since(db, away)
     return report

@@ -139,3 +139,32 @@ def test_an_unlikely_age_is_asked_about_with_the_birth_date_in_the_words_of_the_
     assert question is not None and "1900年3月5日" in question and "126" in question
     set_language("en")
     assert "March 5, 1900" in age_question({"birth_date": "1900-03-05"}, TODAY)
+
+
+def test_living_alone_and_empty_nest_together_are_asked_about():
+    both = category_questions({"categories": ["solitary_elder", "empty_nest_elder"]})
+    assert len(both) == 1 and "usually only one applies" in both[0]
+    assert category_questions({"categories": ["solitary_elder", "widowed_childless_elder"]}) == []
+    assert category_questions({"categories": ["empty_nest_elder"]}) == []
+
+
+def test_a_roster_row_with_both_is_imported_with_a_warning_in_the_words_of_the_plans(tmp_path):
+    """A roster writes 空巢老人、独居老人 in one cell: imported as written, with a check on the row."""
+    from openpyxl import Workbook
+
+    from storage.register.idnumbers import check_char
+    from storage.roster.importer import import_roster
+
+    set_language("zh_CN")
+    first17 = "33052119500505024"
+    book = Workbook()
+    book.active.append(["序号", "姓名", "身份证号码", "人员类别"])
+    book.active.append([1, "单秀兰", first17 + check_char(first17), "空巢老人、独居老人"])
+    book.save(tmp_path / "花名册.xlsx")
+    db = make_db(tmp_path / "w.db")
+    report = import_roster(db, tmp_path / "花名册.xlsx", today=TODAY)
+    (row,) = report.rows
+    assert report.imported and [w.message for w in row.warnings] == [
+        "独居老年人和空巢老年人：独居指一个人居住，空巢指老年夫妇同住、子女不在身边；一般只属于其中一类。"]
+    with db.session() as s:
+        assert s.exec(select(Resident.categories)).one() == ["solitary_elder", "empty_nest_elder"]

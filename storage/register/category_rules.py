@@ -107,4 +107,10 @@ def category_questions(resident: Mapping[str, Any], today: dt.date | None = None
             questions.append(_("{category}: a parent is at home, or neither works away; left-behind means both "
                                "parents away, or one away and the other unable to look after the child.").format(
                 category=label(CATEGORIES, "left_behind_child")))
+    if "solitary_elder" in cats and "empty_nest_elder" in cats:
+        # the design's definitions (docs/design.md §1): one lives alone, the other with a spouse; a roster that
+        # writes both ("空巢老人、独居老人") counts the person under each, so ask which one it is
+        questions.append(_("{alone} and {empty_nest}: living alone means by oneself, empty-nest means an elderly "
+                           "couple whose children live away; usually only one applies.").format(
+            alone=label(CATEGORIES, "solitary_elder"), empty_nest=label(CATEGORIES, "empty_nest_elder")))
     return questions

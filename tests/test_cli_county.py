@@ -61,6 +61,7 @@ def _county_round(tmp_path, county_db: str):
     out = _en("--db", county_db, "enroll", "--township", "330521101", "--name", "新市镇", tmp_path=tmp_path)
     assert out.returncode == 0 and "330521101" in out.stdout, out.stderr
     code = out.stdout.splitlines()[0].rsplit(" ", 1)[-1]
+    assert f"gridcare county-key {key.name} --enroll-code {code}" in out.stdout  # the file by its own name
     out = _en("--db", county_db, "enroll", "--township", "330127001", tmp_path=tmp_path)
     assert out.returncode == 1 and "not in county 330521" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     out = _en("--db", county_db, "devices", tmp_path=tmp_path)

@@ -70,12 +70,18 @@ def _enroll_township(args: argparse.Namespace) -> int:
     from storage.sync.county_trust import enroll_township
     from tui.cli import db_path
 
-    code, view = enroll_township(open_database(db_path(args), create=False), args.township, args.name or "")
+    from storage.core.changes import load_identity
+
+    db = open_database(db_path(args), create=False)
+    code, view = enroll_township(db, args.township, args.name or "")
+    with db.session() as s:
+        county = load_identity(s).county_code or ""
     print(_("Enrollment code for township {township} {name}: {code}").format(
         township=view.grid_code, name=printable(view.worker, limit=20), code=code))
+    # the key file by the name `init --role county` gave it, not a pattern the clerk must fill in
     print(_("Give it to the township's clerk with the county's key file. It works once, for this township only, and "
-            "is not stored here: if it is lost, enroll again. At the township: gridcare county-key county-CODE.pub "
-            "--enroll-code {code}").format(code=code))
+            "is not stored here: if it is lost, enroll again. At the township: gridcare county-key {file} "
+            "--enroll-code {code}").format(file=f"county-{county}.pub", code=code))
     return 0
 
 

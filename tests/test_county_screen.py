@@ -35,7 +35,8 @@ async def test_a_county_database_opens_on_the_county_home(tmp_path, db_target):
         assert table.row_count == 1
         cells = [str(c) for c in table.get_row_at(0)]
         assert cells[0] == "镇101" and cells[1] == "6" and cells[-2] not in ("", "never") and cells[-1] == ""
-        assert "德清县 · county" in app.sub_title and "county" in app.sub_title
+        # the screen's title says County: the subtitle names the county, not "county" again
+        assert app.screen.title == "County" and app.sub_title.split(" · ")[:2] == ["德清县", app.db.label]
         await pilot.press("2")
         assert app.screen.query_one("#lists").active == "emergencies"
 
@@ -129,3 +130,18 @@ async def test_the_countys_sync_screen_lists_each_bundle_by_its_township_not_a_g
         assert titles[1:3] == ["报送人", "乡镇"]
         cells = [str(c) for c in table.get_row_at(0)]
         assert cells[2] == "镇101" and "None" not in cells
+
+
+@run_async
+async def test_the_county_title_names_its_administrator_when_set_up_gave_one(tmp_path):
+    from storage.core.db import open_database
+    from storage.core.identity import init_county
+    from tests.county_helpers import COUNTY
+
+    db = open_database(tmp_path / "county.db")
+    init_county(db, *COUNTY, tmp_path / "county.pub", admin_name="县民政")
+    db.dispose()
+    app = make_app(tmp_path / "county.db", lang="zh_CN", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        assert app.screen.title == "县级" and app.sub_title.startswith("德清县 · 县民政 · ")

@@ -227,8 +227,10 @@ class GridcareApp(App[int]):
             who = _("{grid} · {worker}").format(grid=ident.township_name, worker=ident.worker_name)
         elif ident.role == "township":
             who = _("{township} · township clerk").format(township=ident.township_name)
-        elif ident.role == "county":
-            who = _("{county} · county").format(county=ident.county_name)
+        elif ident.role == "county" and _named_clerk(ident.worker_name, "County administrator"):
+            who = _("{grid} · {worker}").format(grid=ident.county_name, worker=ident.worker_name)
+        elif ident.role == "county":  # the screen's own title says 县级 already: "县级 — 德清县 · 县级" said it twice
+            who = ident.county_name
         else:
             who = _("{grid} · {worker}").format(grid=ident.grid_name or ident.grid_code, worker=ident.worker_name)
         self.sub_title = narrow(" · ").join(part for part in (who, self._where()) if part)
@@ -350,8 +352,8 @@ def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | N
     return GridcareApp(db_path, lang, today=today, milestone=milestone)
 
 
-def _named_clerk(name: str | None) -> bool:
-    """Whether set-up gave the township clerk's name (init --worker, the set-up screen), not the role's label."""
+def _named_clerk(name: str | None, label: str = "Township clerk") -> bool:
+    """Whether set-up gave the clerk's name (init --worker, the set-up screen), not the role's `label`."""
     from storage.core.i18n import translator
 
-    return bool(name) and name not in {translator(lang)("Township clerk") for lang in ("zh_CN", "en")}
+    return bool(name) and name not in {translator(lang)(label) for lang in ("zh_CN", "en")}

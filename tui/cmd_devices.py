@@ -65,12 +65,11 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def _enroll_township(args: argparse.Namespace) -> int:
+    from storage.core.changes import load_identity
     from storage.core.db import open_database
     from storage.core.text import printable
     from storage.sync.county_trust import enroll_township
     from tui.cli import db_path
-
-    from storage.core.changes import load_identity
 
     db = open_database(db_path(args), create=False)
     code, view = enroll_township(db, args.township, args.name or "")

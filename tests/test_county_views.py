@@ -59,6 +59,18 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
     report = monthly_report(county, 2026, 11, today=day, with_trend=True)
     assert set(report.township_policies) == {"330521101", "330521102"}
     assert report.township_policies["330521101"].counts["phone"] == "always" and report.policy.is_default
+    # the policy line says each township's own was used, not "the township has not set one" (the defaults')
+    from storage.core.i18n import set_language
+    from storage.reports.files import notes
+    from storage.reports.xlsx_sheets import policy_line
+
+    set_language("zh_CN")
+    try:
+        assert "各乡镇按本乡镇的探访制度计算（2 个乡镇已设定，其余按默认制度）" in notes(report)
+        assert policy_line(report) == "计算依据：各乡镇按本乡镇的探访制度计算（2 个乡镇已设定，其余按默认制度）。"
+        assert "乡镇尚未设定" not in notes(report) + policy_line(report)
+    finally:
+        set_language("en")
     assert report.groupings == ("township", "village", "grid", "category")
     assert (report.township_code, report.township_name) == COUNTY
     figures = ("key_persons", "visited", "overdue", "emergency_high", "open_referrals", "aged_out")

@@ -34,6 +34,16 @@ def policy_title(policy: Policy) -> str:
     return _("Township visit policy, in force since {date}").format(date=_date(policy.since))
 
 
+def county_policies_title(own: int) -> str:
+    """A county report's policy line: each township's figures follow that township's policy (`own` of them
+    set one); one township's title would misstate the others'."""
+    if not own:
+        return _("No township has set a visit policy: every one is counted under the default policy")
+    return ngettext("Each township counted under its own visit policy ({n} has set one; the others, the default)",
+                    "Each township counted under its own visit policy ({n} have set one; the others, the default)",
+                    own).format(n=own)
+
+
 def count_lines(policy: Policy) -> list[str]:
     return [_("{method}: {rule}").format(method=label(VISIT_METHODS, m), rule=_(COUNT_WORDS[policy.counts[m]]))
             for m in VISIT_METHODS if m in policy.counts]

@@ -32,7 +32,6 @@ from storage.register.categories import (
     labels,
 )
 from storage.register.idnumbers import mask_id
-from storage.register.policy_text import policy_title
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
@@ -182,7 +181,7 @@ def notes(report: MonthlyReport) -> str:
     """One line: the report day and the policy the figures follow (the files add which visits counted).
 
     The day in the words of the language (2026年12月2日, Dec 2, 2026); "medium": the line fits 80 columns in English."""
-    return _("Report day {day}; {policy}.").format(day=day_text(report.day, "medium"), policy=policy_title(report.policy))
+    return _("Report day {day}; {policy}.").format(day=day_text(report.day, "medium"), policy=report.policy_title())
 
 
 def display_width(text: str) -> int:

@@ -22,6 +22,7 @@ from storage.register.categories import ADVANCED_AGE_FROM, RISK_ORDER, SHOWN_CAT
 from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
 from storage.register.emergencies import find_emergencies
 from storage.register.policy import Policy, load_policy
+from storage.register.policy_text import county_policies_title, policy_title
 from storage.register.report_query import category_list
 from storage.reports.beside import on_own_connection, server_settings, start_beside
 from storage.reports.county_passes import report_passes, township_of, trend_of
@@ -150,6 +151,16 @@ class MonthlyReport:
     _everyone: list[Person] | None = None
     # the Reports screen reads them in its worker while the user may drill down: read once, the other waits
     _reading: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def is_county(self) -> bool:
+        return self.groupings == COUNTY_GROUPINGS
+
+    def policy_title(self) -> str:
+        """Which policy the figures follow: the database's, or at a county each township's own."""
+        if self.is_county:
+            return county_policies_title(len(self.township_policies))
+        return policy_title(self.policy)
 
     @property
     def people(self) -> list[Person]:

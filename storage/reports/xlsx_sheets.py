@@ -15,7 +15,7 @@ from babel.dates import format_skeleton
 
 from storage.core.i18n import N_, _, babel_locale, day_text
 from storage.register.categories import SHOWN_CATEGORIES, label
-from storage.register.policy_text import counting_summary, policy_title
+from storage.register.policy_text import counting_summary
 from storage.reports.coverage import CATEGORY, GRID_TOTAL, SUBTOTAL_LABEL, TOTAL, TOTAL_LABEL, coverage_rows
 from storage.reports.monthly import MonthlyReport
 
@@ -49,7 +49,9 @@ def period_line(report: MonthlyReport) -> str:
 
 
 def policy_line(report: MonthlyReport) -> str:
-    return _("Computed under: {policy}. {counting}.").format(policy=policy_title(report.policy),
+    if report.is_county:  # which visits count is each township's own rule too
+        return _("Computed under: {policy}.").format(policy=report.policy_title())
+    return _("Computed under: {policy}. {counting}.").format(policy=report.policy_title(),
                                                             counting=counting_summary(report.policy))
 
 

@@ -147,3 +147,33 @@ def test_a_worker_is_told_which_residents_the_township_merged_away(tmp_path, cap
     # merged again: nothing new to say
     assert run(["--db", str(east.path), "--lang", "zh_CN", "merge", str(back)]) == 0
     assert "乡镇已合并" not in capsys.readouterr().out
+
+
+def test_the_command_line_lists_merges_and_undoes_as_the_screen_does(tmp_path, capsys):
+    from tui.cli import main
+
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)
+    db = str(t.db.path)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", db, "--lang", "zh_CN", "duplicates", *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, _err = run()
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "身份证号相同"
+    assert lines[1].startswith(f"  保留：{visited.id} · 陈桂英 · 3305**********0028") and "1 次探访" in lines[1]
+    assert lines[2].startswith(f"  合并：{later.id} · 陈桂英") and "0 次探访" in lines[2]
+    assert lines[3] == f"  gridcare duplicates merge {visited.id} {later.id}"  # the line to run, as proposed
+    assert ID not in out and ID in run("--full-ids")[1]
+
+    assert run("merge", visited.id, later.id)[0] == 0
+    assert possible_duplicates(t.db) == []
+    code, out, _err = run()
+    assert code == 0 and out.startswith("没有疑似重复登记的对象。") and f"{later.id} · 陈桂英" in out
+    code, _out, err = run("merge", visited.id, later.id)  # again: a user's error, one line
+    assert code == 1 and err.count("\n") == 1 and "已经合并到另一条记录" in err
+    assert run("undo", later.id)[0] == 0 and len(possible_duplicates(t.db)) == 1
+    code, _out, err = run("undo", "0123456789abcdef")
+    assert code == 1 and err.count("\n") == 1

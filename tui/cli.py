@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "tui.cmd_roster",
     "tui.cmd_benefits",
     "tui.cmd_case",
+    "tui.cmd_duplicates",
     "tui.cmd_report",
     "tui.cmd_policy",
     "tui.cmd_places",

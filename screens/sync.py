@@ -34,7 +34,7 @@ from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
 from storage.core.township_key import has_township_key
 from storage.sync.export import export_bundle, last_export, pending_counts
-from storage.sync.folder import known_grids, scan_folder, suggested_folder
+from storage.sync.folder import known_grids, returned_bundles, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -103,7 +103,13 @@ class SyncScreen(Screen[None]):
                     yield Button(_("Export for this grid"), id="export-grid", compact=True)
             if self.township:
                 yield CountyLink(id="county")
+            else:  # what the clerk sends back (export --grid): on the same USB stick, merged from here too
+                yield Static(self._returned_intro(), id="returned-intro")
+                yield Button(_("Merge the township's bundles in this folder"), id="merge-returned", compact=True)
         yield TranslatedFooter()
+
+    def _returned_intro(self) -> str:
+        return _("From the township: corrections, the visit policy, residents the clerk merged or closed.")
 
     def _intro(self) -> str:
         return {"township": _("Merge the bundle files that grid workers bring (USB stick or shared folder)."),
@@ -134,6 +140,10 @@ class SyncScreen(Screen[None]):
         else:
             self.query_one("#full", Checkbox).label = _("Everything, not only what is new")
             self._load_pending()  # the counts in words, in the new language (the folder typed stays)
+        for intro in self.query("#returned-intro").results(Static):
+            intro.update(self._returned_intro())
+        for button in self.query("#merge-returned").results(Button):
+            button.label = _("Merge the township's bundles in this folder")
         for grid in self.query("#grid").results(Select):
             grid.prompt = _("Choose a grid")
         for button in self.query("#export-grid").results(Button):
@@ -319,6 +329,25 @@ class SyncScreen(Screen[None]):
             return
         self._start_progress()
         self._export(self._folder(), False, str(grid))
+
+    @on(Button.Pressed, "#merge-returned")
+    def _merge_returned_pressed(self) -> None:
+        if self._busy():
+            return
+        self._start_progress()
+        self._merge_returned(self._folder())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
+    def _merge_returned(self, folder: Path) -> None:
+        files = returned_bundles(self.app.db, folder) if folder.is_dir() else []
+        if not files:
+            self.app.call_from_thread(self._finished, _("No bundle from the township for this grid in {folder}.")
+                                      .format(folder=folder))
+            return
+        report = merge_paths(self.app.db, files, progress=self._progress)
+        lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
+        self.app.call_from_thread(self._finished, "\n".join(lines))
+        self.app.call_from_thread(self._load_pending)
 
     def _busy(self) -> bool:
         return any(w.is_running for w in self.workers if w.group == "sync-run")

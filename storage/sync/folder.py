@@ -26,6 +26,7 @@ class BundleListing:
     events: int = 0
     merged: bool = False  # this (device, bundle number) is already in the database
     problem: str = ""  # the header cannot be read: the merge will refuse it
+    kind: str = ""  # who sent it (the manifest's): "worker", "township" (to a grid, or to its county)
 
 
 def suggested_folder(db: Database, action: str) -> Path:
@@ -70,8 +71,16 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
                 path, worker=str(m.get("worker") or ""), grid=str(m.get("grid_code") or ""),
                 township=(known.name if known is not None and known.name else str(m.get("township_name") or town)),
                 device_id=device, seq=seq,
-                created=created, events=int(counts.get("events") or 0), merged=merged_before))
+                created=created, events=int(counts.get("events") or 0), merged=merged_before,
+                kind=str(m.get("kind") or "")))
     return listings
+
+
+def returned_bundles(db: Database, folder: Path) -> list[Path]:
+    """The bundles in `folder` that the township sent to grids, for a worker to merge: the USB stick a worker
+    exports to also carries the other workers' bundles, which are not for this database (a merge would list
+    each as refused). The merge still checks each one's signature and grid."""
+    return [b.path for b in scan_folder(db, folder) if b.kind == "township" and b.grid and not b.problem]
 
 
 def known_grids(db: Database) -> list[tuple[str, str]]:

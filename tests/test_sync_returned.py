@@ -1,0 +1,69 @@
+"""A worker merges what the township sent back (export --grid) from the Sync screen, not only with
+`gridcare merge`: the USB stick also carries the other workers' bundles, which are left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import Button, Input, Static
+
+from storage.core.models import Resident
+from storage.register.duplicates import merge_residents, review
+from storage.register.idnumbers import check_char
+from storage.register.residents import register_resident
+from storage.register.visits import log_visit
+from storage.sync.export import export_bundle
+from storage.sync.folder import returned_bundles
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.sync_helpers import make_township
+from tui.app import make_app
+
+TODAY = dt.date(2026, 12, 2)
+ID = "33052119440312002" + check_char("33052119440312002")
+
+
+def _stick(tmp_path):
+    """A township that merged the same elder from G01 (visited) and G02, kept G01's, and wrote G02's bundle back
+    to the stick that holds every worker's bundles."""
+    t = make_township(tmp_path)
+    west, east = t.worker("王芳", "G01"), t.worker("李明", "G02")
+    register_resident(east, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"]}, today=TODAY)
+    kept = register_resident(west, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"]}, today=TODAY)
+    log_visit(west, kept.id, {"visit_date": TODAY})
+    stick = tmp_path / "stick"
+    merge_paths(t.db, [export_bundle(w, stick).path for w in (west, east)])
+    (_pair, keep, dup), = review(t.db)[0]
+    merge_residents(t.db, keep.id, dup.id)
+    back = export_bundle(t.db, stick, grid_code="G02").path
+    return t, east, stick, back, dup.id
+
+
+def test_only_the_township_bundles_to_grids_are_a_workers_to_merge(tmp_path):
+    t, east, stick, back, _dup = _stick(tmp_path)
+    export_bundle(t.db, tmp_path / "elsewhere", grid_code="G01")  # not on the stick
+    assert returned_bundles(east, stick) == [back]
+    (stick / "broken.gcb").write_bytes(b"not a bundle")
+    assert returned_bundles(east, stick) == [back]
+
+
+@run_async
+async def test_the_worker_merges_the_townships_bundle_from_the_sync_screen(tmp_path):
+    _t, east, stick, _back, dup = _stick(tmp_path)
+    app = make_app(east.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("s")
+        await on_screen(pilot, "SyncScreen")
+        folder = app.screen.query_one("#folder", Input)
+        folder.value = str(stick)
+        button = app.screen.query_one("#merge-returned", Button)
+        button.focus()
+        await pilot.press("enter")
+        result = app.screen.query_one("#result", Static)
+        await settle(pilot, lambda: "新增记录" in str(result.content))
+        text = str(result.content)
+        assert "重复登记的对象，乡镇已合并到其他网格的记录：陈桂英。" in text
+        assert "已拒收" not in text and "王芳" not in text  # the other worker's bundle was not touched
+    with east.session() as s:
+        assert s.get(Resident, dup).merged_into is not None

@@ -52,7 +52,7 @@ def progress_renderable(data, compact: bool = False):
     if data.role == "township":
         alerts.append((_("Conflicts to review (press c)"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
         dups = getattr(data, "possible_duplicates", 0)
-        alerts.append((_("Possible duplicates (press c, then d)"), str(dups), "bold yellow" if dups else ""))
+        alerts.append((_("Possible duplicates (c, then d)"), str(dups), "bold yellow" if dups else ""))
     if alerts:
         grid = Table.grid(padding=(0, 1), expand=True)
         for _i in range(len(alerts) if compact else 1):

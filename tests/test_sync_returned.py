@@ -67,3 +67,21 @@ async def test_the_worker_merges_the_townships_bundle_from_the_sync_screen(tmp_p
         assert "已拒收" not in text and "王芳" not in text  # the other worker's bundle was not touched
     with east.session() as s:
         assert s.get(Resident, dup).merged_into is not None
+
+
+def test_gridcare_merge_at_a_worker_takes_the_townships_bundle_from_a_shared_folder(tmp_path, capsys):
+    from tui.cli import main
+
+    t, east, stick, back, dup = _stick(tmp_path)
+    export_bundle(t.db, stick, grid_code="G01")  # the clerk's bundle to the other grid, on the same stick
+    code = main(["--db", str(east.path), "--lang", "zh_CN", "merge", str(stick)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.out.startswith("已跳过文件夹中 3 个不是乡镇发给本网格的数据包")  # its own, G01's, the clerk's to G01
+    assert "已拒收" not in out.out and back.name in out.out
+    with east.session() as s:
+        assert s.get(Resident, dup).merged_into is not None
+    # a file named on its own is merged or refused as it is: another worker's is refused, exit 1
+    west_bundle = next(p for p in stick.iterdir() if "-G01-王芳-" in p.name)
+    assert main(["--db", str(east.path), "--lang", "zh_CN", "merge", str(west_bundle)]) == 1
+    assert "已拒收" in capsys.readouterr().out

@@ -77,10 +77,16 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
 
 
 def returned_bundles(db: Database, folder: Path) -> list[Path]:
-    """The bundles in `folder` that the township sent to grids, for a worker to merge: the USB stick a worker
-    exports to also carries the other workers' bundles, which are not for this database (a merge would list
-    each as refused). The merge still checks each one's signature and grid."""
-    return [b.path for b in scan_folder(db, folder) if b.kind == "township" and b.grid and not b.problem]
+    """The bundles in `folder` that the township sent to this worker's grid, for the worker to merge: the USB
+    stick a worker exports to also carries this laptop's own bundles, the other workers' and what the township
+    sent the other grids, none of them for this database (a merge would list each as refused). The merge
+    still checks each one's signature and grid."""
+    from storage.core.models import Identity
+
+    with db.session() as s:
+        ident = s.get(Identity, 1)
+        grid = (ident.grid_code or "") if ident is not None else ""  # the grid's record id, 330521101-G02
+    return [b.path for b in scan_folder(db, folder) if b.kind == "township" and b.grid == grid and not b.problem]
 
 
 def known_grids(db: Database) -> list[tuple[str, str]]:

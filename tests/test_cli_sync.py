@@ -88,7 +88,11 @@ def test_export_merge_conflicts_and_the_way_back(tmp_path):
     assert out.returncode == 0, out.stderr
     out = _en("--db", str(workers["G01"]), "merge", str(back), tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
+    # grid 2, given the folder: nothing there is for it (skipped, said so); given the file: refused
     out = _en("--db", str(workers["G02"]), "merge", str(back), tmp_path=tmp_path)
+    assert out.returncode == 1 and "Skipped 1 bundle" in out.stdout
+    assert "No bundle from the township for this grid there." in out.stderr
+    out = _en("--db", str(workers["G02"]), "merge", *map(str, back.iterdir()), tmp_path=tmp_path)
     assert out.returncode == 1 and "REFUSED" in out.stdout
 
     with open_database(t).session() as s:

@@ -88,7 +88,7 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
         result = _text(screen, "#result")
         assert "REFUSED" in result and "broken.gcb" in result and "enrolled with its code" in result
         assert "Records added" in result
-        statuses = [table.get_row_at(i)[-1] for i in range(table.row_count)]
+        statuses = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
         assert statuses.count("already merged") == 2
     with t.db.session() as s:
         assert {r.name for r in s.exec(select(Resident)).all()} == {"张三", "李四"}

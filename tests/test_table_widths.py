@@ -43,3 +43,22 @@ def test_every_screen_builds_its_tables_from_table():
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
             if re.search(r"(?<![\w.])DataTable\(", line) and path.name != "table.py"]
     assert not bare, f"a bare DataTable keeps lines painted before its columns were measured: {bare}"
+
+
+@run_async
+async def test_a_cell_is_the_text_it_holds_never_markup_nor_an_escape():
+    """DataTable reads a str cell as Rich markup: a name with "[/]" from a bundle raised MarkupError (the
+    county's emergency list crashed), "[red]" coloured it, an ESC reached the terminal."""
+    app = OneTable()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(Table)
+        table.add_columns("Name", "Township")
+        key = table.add_row("王[/]芳", "[red]镇\x1b[2J")
+        table.add_rows([("[b]李四", "x")])
+        await pilot.pause(0.2)
+        assert "王[/]芳" in table.render_line(1).text and "[red]镇?[2J" in table.render_line(1).text
+        assert "[b]李四" in table.render_line(2).text
+        table.update_cell(key, table.ordered_columns[1].key, "[/]")
+        table.update_cell_at((1, 0), "[i]")
+        await pilot.pause(0.2)
+        assert "[/]" in table.render_line(1).text and "[i]" in table.render_line(2).text

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import CellType, ColumnKey, RowKey
+
+from tui.as_text import as_text
 
 
 class Table(DataTable):
@@ -17,6 +20,18 @@ class Table(DataTable):
     the cursor moved.
     """
 
+    # A str cell is Rich markup to DataTable (textual/widgets/_data_table.py default_cell_formatter): a name
+    # with "[/]" from a bundle raised MarkupError, "[red]" coloured the row, and an ESC went to the terminal.
+    # Every str cell is drawn as the text it is (tui/as_text.py).
+
+    def add_row(self, *cells: CellType, height: int | None = 1, key: str | None = None,
+                label: Any = None) -> RowKey:
+        return super().add_row(*(_literal(c) for c in cells), height=height, key=key, label=label)
+
+    def update_cell(self, row_key: RowKey | str, column_key: ColumnKey | str, value: CellType, *,
+                    update_width: bool = False) -> None:
+        super().update_cell(row_key, column_key, _literal(value), update_width=update_width)
+
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         before = self._widths()
         super()._update_dimensions(new_rows)
@@ -26,3 +41,7 @@ class Table(DataTable):
 
     def _widths(self) -> list[int]:
         return [self._label_column.content_width, *(c.content_width for c in self.columns.values())]
+
+
+def _literal(cell: Any) -> Any:
+    return as_text(cell) if isinstance(cell, str) else cell

@@ -182,7 +182,8 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
         role = self.app.identity.role if self.app.identity is not None else "worker"
         if role != "worker":  # a clerk calls the grid's worker about this resident: where, and who
             lines.append(field_line(_("Grid"), narrow(" · ").join(x for x in (
-                p.grid, p.village, _("worker {name}").format(name=p.worker) if p.worker else "") if x)))
+                p.township if role == "county" else "", p.grid, p.village,
+                _("worker {name}").format(name=p.worker) if p.worker else "") if x)))
         if p.merged_from:
             lines.append(as_text(_("Registered twice: the record in {grids} is merged into this one.").format(
                 grids=join_list(p.merged_from)), style="italic"))

@@ -145,3 +145,30 @@ async def test_the_county_title_names_its_administrator_when_set_up_gave_one(tmp
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, "CountyHomeScreen")
         assert app.screen.title == "县级" and app.sub_title.startswith("德清县 · 县民政 · ")
+
+
+@run_async
+async def test_a_residents_page_at_the_county_names_the_township_before_the_grid(tmp_path):
+    """Grid names repeat across townships (each has its 一网格): the county's page says whose it is."""
+    import os
+
+    from rich.console import Console
+    from sqlmodel import select
+
+    from screens.resident import ResidentScreen
+    from storage.core.db import open_database
+    from storage.core.models import Resident
+
+    target = tmp_path / "county.db"
+    _county_with_a_township(tmp_path, target)
+    with open_database(target).session() as s:
+        rid = s.exec(select(Resident.id).order_by(Resident.name)).first()
+    app = make_app(target, lang="zh_CN", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        app.push_screen(ResidentScreen(rid))
+        await on_screen(pilot, ResidentScreen)
+        console = Console(width=200, record=True, file=open(os.devnull, "w", encoding="utf-8"))
+        console.print(app.screen.query_one("#profile", Static).content)
+        line = next(line for line in console.export_text().splitlines() if line.startswith("网格："))
+        assert line.startswith("网格：镇101 · ")

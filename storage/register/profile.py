@@ -34,6 +34,7 @@ class Profile:
     village: str = ""  # by name: the resident's own village, else its grid's
     grid: str = ""  # the grid's name
     worker: str = ""  # the grid's worker, whom a township clerk calls about this resident
+    township: str = ""  # the township's name (a county names the township first: grid names repeat across them)
     merged_from: list[str] = field(default_factory=list)  # the grids of the duplicates merged into this record
 
 
@@ -71,6 +72,8 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         ).all())
         assessments = ordered_history(s, ids)
         village, grid, worker, merged_from = _places(s, r, ids)
+        township = s.connection().execute(text("SELECT name FROM township WHERE id = :t AND NOT deleted"),
+                                          {"t": r.township_code}).scalar() or ""
         began = None
         if r.risk_level in FINDING_LEVELS:
 
@@ -87,5 +90,5 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         age=age_on(r.birth_date, today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
         last_visit=last, due_on=due_on(policy, facts, today),
-        village=village, grid=grid, worker=worker, merged_from=merged_from,
+        village=village, grid=grid, worker=worker, merged_from=merged_from, township=township,
     )

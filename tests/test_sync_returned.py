@@ -85,3 +85,22 @@ def test_gridcare_merge_at_a_worker_takes_the_townships_bundle_from_a_shared_fol
     west_bundle = next(p for p in stick.iterdir() if "-G01-王芳-" in p.name)
     assert main(["--db", str(east.path), "--lang", "zh_CN", "merge", str(west_bundle)]) == 1
     assert "已拒收" in capsys.readouterr().out
+
+
+def test_a_worker_is_told_the_clerk_decides_a_field_both_changed(tmp_path, capsys):
+    """At a worker there is no conflict to review (the clerk decides): the merge says so, not 待审核冲突."""
+    from storage.register.residents import update_resident
+    from tui.cli import main
+
+    t = make_township(tmp_path)
+    west = t.worker("王芳", "G01")
+    r = register_resident(west, {"name": "刘小军", "birth_date": dt.date(2015, 6, 1), "sex": "M",
+                                 "categories": ["child_in_difficulty"]}, today=TODAY)
+    merge_paths(t.db, [export_bundle(west, tmp_path / "up").path])
+    update_resident(t.db, r.id, {"phone": "13900001111"}, today=TODAY)  # the clerk's correction
+    update_resident(west, r.id, {"phone": "13900002222"}, today=TODAY)  # the worker's, unseen by the clerk
+    back = export_bundle(t.db, tmp_path / "back", grid_code="G01").path
+    assert main(["--db", str(west.path), "--lang", "zh_CN", "merge", str(back)]) == 0
+    out = capsys.readouterr().out
+    assert "有 1 个字段本机和乡镇都改过：由乡镇民政助理员决定保留哪个值" in out
+    assert "待审核冲突" not in out and "疑似重复对象" not in out and "新增记录：" in out

@@ -48,8 +48,18 @@ def describe_outcome(b: BundleOutcome) -> str:
 
 def describe_totals(report: MergeReport) -> list[str]:
     """What the merge added and updated, new devices, bundles missing; everything from the files printable."""
-    lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate residents: {dups}.").format(
-        added=report.added, updated=report.updated, conflicts=report.conflicts, dups=report.duplicates)]
+    if report.at_worker:  # a worker reviews neither conflicts nor duplicates: the clerk does, at the township
+        lines = [_("Records added: {added}; updated: {updated}.").format(added=report.added, updated=report.updated)]
+        if report.conflicts:
+            lines.append(ngettext(
+                "{n} field was changed both here and at the township: the township's clerk decides which value "
+                "stays, and the decision comes back in a later bundle.",
+                "{n} fields were changed both here and at the township: the township's clerk decides which value "
+                "stays, and the decision comes back in a later bundle.", report.conflicts).format(n=report.conflicts))
+    else:
+        lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate "
+                   "residents: {dups}.").format(added=report.added, updated=report.updated,
+                                                conflicts=report.conflicts, dups=report.duplicates)]
     for device, worker, fp in report.new_devices:
         lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
             device=printable(device[:8]), worker=printable(worker, limit=20), fp=fp))

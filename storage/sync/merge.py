@@ -91,6 +91,7 @@ class MergeReport:
     new_devices: list[tuple[str, str, str]] = field(default_factory=list)  # (device, worker, fingerprint)
     # a worker's residents the township merged into another record: (name, whether that record is here)
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
+    at_worker: bool = False  # merged into a worker's database: the conflicts are the township's to decide
 
     @property
     def refused(self) -> list[BundleOutcome]:
@@ -388,5 +389,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     report.missing = missing_bundles(db)
     report.duplicates = len(possible_duplicates(db))
     if away is not None:
+        report.at_worker = True
         report.merged_away = merged_since(db, away)
     return report

@@ -64,6 +64,8 @@ class SyncScreen(Screen[None]):
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
         Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
         Binding("k", "township_key", N_("Add the township key"), id="sync.township_key"),
+        # a worker: what the township sent back, from the folder typed (the button below the export's result)
+        Binding("ctrl+r", "merge_returned", N_("Merge the township's"), id="sync.merge_returned"),
         Binding("escape", "back", N_("Back"), id="sync.back"),
     ]
 
@@ -182,6 +184,8 @@ class SyncScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "township_key":
             return self._missing_key()
+        if action == "merge_returned":
+            return self.role == "worker"
         return True
 
     def action_township_key(self) -> None:
@@ -332,6 +336,9 @@ class SyncScreen(Screen[None]):
 
     @on(Button.Pressed, "#merge-returned")
     def _merge_returned_pressed(self) -> None:
+        self.action_merge_returned()
+
+    def action_merge_returned(self) -> None:
         if self._busy():
             return
         self._start_progress()

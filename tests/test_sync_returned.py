@@ -57,9 +57,8 @@ async def test_the_worker_merges_the_townships_bundle_from_the_sync_screen(tmp_p
         await on_screen(pilot, "SyncScreen")
         folder = app.screen.query_one("#folder", Input)
         folder.value = str(stick)
-        button = app.screen.query_one("#merge-returned", Button)
-        button.focus()
-        await pilot.press("enter")
+        assert app.screen.query_one("#merge-returned", Button).display
+        await pilot.press("ctrl+r")  # from the folder box, where the cursor is
         result = app.screen.query_one("#result", Static)
         await settle(pilot, lambda: "新增记录" in str(result.content))
         text = str(result.content)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Label
 
-from storage.core.dates import DateProblem, parse_field_date
+from storage.core.dates import NEEDS_YEAR, DateProblem, parse_field_date
 from storage.core.i18n import _
 from tui.as_text import as_text
 from tui.formatting import format_date
@@ -38,7 +38,9 @@ class DateInput(TextInput):
     app: ScreenHost  # the app its screen runs in (screens/host.py): "today" completes a short date
 
     def __init__(self, value: str = "", *, field: str, **kwargs) -> None:
-        kwargs.setdefault("placeholder", _("e.g. 2026-11-30, 11-30, or 30"))
+        # a birth date takes its year (storage/core/dates.py NEEDS_YEAR): "11-30, or 30" would be refused there
+        kwargs.setdefault("placeholder", _("e.g. 1950-03-12, 1950年3月12日 or 19500312") if field in NEEDS_YEAR
+                          else _("e.g. 2026-11-30, 11-30, or 30"))
         super().__init__(value, **kwargs)
         self.field = field
 

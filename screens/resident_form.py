@@ -35,9 +35,11 @@ from storage.register.categories import (
 from storage.register.category_rules import category_questions
 from storage.register.emergencies import latest_finding
 from storage.register.field_labels import field_label
+from storage.register.grid_choice import township_grids
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES, parse_disability_card, parse_id_number
 from storage.register.names import has_digits
 from storage.register.residents import get_resident, register_resident, update_resident
+from tui.as_text import as_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
@@ -56,6 +58,14 @@ INPUTS = ("name", "id_number", "birth_date", "phone", "address", "guardian_name"
 SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": PARENT_STATUSES,
            "mother_status": PARENT_STATUSES}
 LISTS = {"categories": CHOOSABLE_CATEGORIES, "flags": FLAGS}
+
+
+def _grid_label(grid_id: str, name: str, workers: str) -> str:
+    """一网格 (G01, 王芳): the grid's name, its code and its worker, as far as the township knows them."""
+    code = grid_id.split("-", 1)[-1]
+    details = [part for part in (code if name else "", workers) if part]
+    return _("{grid} ({details})").format(grid=name or code, details=narrow(" · ").join(details)) if details \
+        else name or code
 
 
 class ResidentFormScreen(FormKeys, AssessingFormScreen):
@@ -78,6 +88,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
+        self._grids: list[tuple[str, str, str]] = []  # a township's: (grid id, name, workers) to choose from
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +102,10 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-form-load")
     def _load(self) -> None:
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
+        identity = self.app.identity
+        if identity is not None and identity.role == "township":
+            with self.app.db.engine.connect() as conn:
+                self._grids = township_grids(conn)
         self.app.call_from_thread(self._build, resident, self.load_draft())
 
     def _fields(self, r: Resident | None) -> list[Widget]:
@@ -114,6 +129,12 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         w += date_row(text("birth_date"), "birth_date")
         w += field_row(inp("phone"), "phone")
         w += field_row(inp("address"), "address")
+        if self._grids:  # the clerk's form: the grid whose worker visits the resident
+            current = getattr(r, "grid_code", None)
+            w += field_row(Select([(as_text(_grid_label(*g)), g[0]) for g in self._grids], prompt=_("Choose a grid"),
+                                  id="grid_code", compact=True,
+                                  value=current if current in {g[0] for g in self._grids} else Select.NULL),
+                           "grid_code")
         for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
             # a flag older releases offered stays listed where a resident has it, so saving keeps it
@@ -205,6 +226,9 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
                     widget.select(code)
         if isinstance(values.get("notes"), str):
             self.query_one("#notes", TextArea).text = values["notes"]
+        for grid in self.query("#grid_code").results(Select):
+            if values.get("grid_code") in {g[0] for g in self._grids}:
+                grid.value = values["grid_code"]
         if values.get("risk_level") in RISK_LEVELS and self.query("#risk_level"):
             self.query_one("#risk_level", Select).value = values["risk_level"]
 
@@ -225,6 +249,8 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         for name in LISTS:
             v[name] = list(self.query_one(f"#{name}", SelectionList).selected)
         v["notes"] = self.query_one("#notes", TextArea).text
+        for grid in self.query("#grid_code").results(Select):
+            v["grid_code"] = None if grid.value == Select.NULL else grid.value
         if self.resident_id is None:  # a registration's first risk level: in its draft too
             v["risk_level"] = self.query_one("#risk_level", Select).value
         return v

@@ -36,3 +36,16 @@ def make_township(folder: Path) -> Township:
 def elder(db: Database, name: str, **extra):
     return register_resident(db, {"name": name, "categories": ["solitary_elder"], "birth_date": dt.date(1945, 3, 3), **extra},
                              today=dt.date(2026, 11, 24))
+
+
+def clerk_elder(t: Township, name: str, grid: str = "G01", **extra):
+    """An elder the clerk registers at the township, in one of its grids (a worker's code is given for it first,
+    as the clerk does when a grid starts: storage/register/grid_choice.py)."""
+    from storage.register.grid_choice import township_grids
+
+    grid_id = f"330521101-{grid}"
+    with t.db.engine.connect() as conn:
+        known = {gid for gid, _name, _workers in township_grids(conn)}
+    if grid_id not in known:
+        enroll(t.db, grid, "王芳")
+    return elder(t.db, name, grid_code=grid_id, **extra)

@@ -28,7 +28,7 @@ from storage.sync.conflicts import conflict_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import on_screen, run_async, settle, started
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import clerk_elder, elder, make_township
 from tui.app import make_app
 
 TODAY = dt.date(2026, 12, 1)
@@ -88,7 +88,7 @@ async def test_closing_on_the_resident_page_keeps_the_notes_and_the_remark_reach
 
 def test_reopening_clears_the_remark_and_a_later_closing_says_its_own(tmp_path):
     t = make_township(tmp_path)
-    r = elder(t.db, "李四", notes="原有备注")
+    r = clerk_elder(t, "李四", notes="原有备注")
     close_case(t.db, r.id, "deceased", note="家属告知", today=TODAY)
     reopened = reopen_case(t.db, r.id)
     assert (reopened.status, reopened.close_reason, reopened.closed_on, reopened.close_note) == ("active", "", None, "")
@@ -175,7 +175,7 @@ def test_a_township_database_of_version_9_upgrades_and_closes_with_a_remark(tmp_
     from storage.core.db import open_database
 
     t = make_township(tmp_path)
-    rid = elder(t.db, "张三", notes="原有备注").id
+    rid = clerk_elder(t, "张三", notes="原有备注").id
     _to_version_9(t.db, closed_with_remark=False)
     t.db.dispose()
     db = open_database(tmp_path / "township.db")

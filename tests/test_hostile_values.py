@@ -21,7 +21,7 @@ from storage.core.models import Resident
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import clerk_elder, elder, make_township
 from tests.test_export_merge import _device, _signed_by_worker
 
 # Han characters that do not compress (a name of one character repeated is refused for what it unpacks to)
@@ -195,7 +195,7 @@ def test_a_clock_of_2_63_is_refused_and_later_writes_still_work(tmp_path, capsys
     ev = _event(device, 0, "resident", dict(ELDER), hlc=HORIZON - 1)
     path = _signed_by_worker(t, b, "李强", [ev], tmp_path / "edge.gcb")
     assert merge_paths(t.db, [path]).bundles[0].status == "new"
-    r = elder(t.db, "赵六")
+    r = clerk_elder(t, "赵六")
     log_visit(t.db, r.id, {"visit_date": dt.date(2026, 11, 24)}, today=dt.date(2026, 11, 24))
     with t.db.session() as s:
         assert s.get(Identity, 1).last_hlc < 2**63 - 1
@@ -289,7 +289,7 @@ def test_the_local_writer_refuses_what_a_merge_would(tmp_path):
     from storage.register.residents import close_case
 
     t = make_township(tmp_path)
-    r = elder(t.db, "张三")
+    r = clerk_elder(t, "张三")
     before = list(dump_lines(t.db))
     for note in ("走访" * MAX_CLOSE_NOTE, "迁出\x1b[31m", "迁出\u202e"):
         with pytest.raises(ValidationError) as caught:

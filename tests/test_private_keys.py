@@ -21,7 +21,7 @@ from storage.core.private_keys import private_keys, read_keys
 from storage.sync.bundle_file import read_bundle
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import clerk_elder, elder, make_township
 
 NOON = dt.datetime(2026, 11, 24, 12, 0, 0)
 
@@ -87,7 +87,7 @@ def _as_schema_2(db_path: Path) -> dict[str, str]:
 
 def test_the_upgrade_moves_the_keys_out_of_the_database_and_its_copies(tmp_path):
     t = make_township(tmp_path)
-    elder(t.db, "张三")
+    clerk_elder(t, "张三")
     t.db.dispose()
     keys = _as_schema_2(t.db.path)
     db = open_database(t.db.path)

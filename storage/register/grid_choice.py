@@ -1,0 +1,40 @@
+"""Which grid a resident registered at the township belongs to: its worker is the one who visits.
+
+A worker's registrations are in the worker's own grid; a clerk's, on the township's form, name one of the
+township's grids (a resident with no grid was on no worker's list, and no bundle took them to a grid).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from storage.core.errors import ValidationError
+from storage.core.i18n import _
+
+
+def township_grids(conn) -> list[tuple[str, str, str]]:
+    """(grid id, grid name, workers) of the township's grids: those its merges brought, and those a device is
+    enrolled for or a code was given for (a grid whose worker has not sent a bundle yet); by grid id."""
+    grids: dict[str, tuple[str, list[str]]] = {}
+    for gid, name, worker in conn.execute(text("SELECT id, name, worker_name FROM grid WHERE NOT deleted")):
+        grids[gid] = (name or "", [worker] if worker else [])
+    enrolled = conn.execute(text(
+        "SELECT grid_code, worker_name FROM device WHERE kind = 'worker' AND status = 'approved'"
+        " AND grid_code IS NOT NULL AND grid_code <> ''"
+        " UNION ALL SELECT grid_code, worker_name FROM enrollment WHERE used_by IS NULL AND grid_code <> ''"))
+    for gid, worker in enrolled:
+        name, workers = grids.setdefault(gid, ("", []))
+        if worker and worker not in workers:
+            workers.append(worker)
+    return [(gid, name, "、".join(workers)) for gid, (name, workers) in sorted(grids.items())]
+
+
+def check_grid(conn, grid_code: object, role: str) -> None:
+    """At a township, the grid given must be one of its grids; elsewhere the writer's own grid is used."""
+    if role != "township":
+        return
+    known = {gid for gid, _name, _workers in township_grids(conn)}
+    if not grid_code:
+        raise ValidationError("grid_code", _("Choose the grid the resident belongs to: its worker visits them."))
+    if grid_code not in known:
+        raise ValidationError("grid_code", _("This township has no grid {grid}.").format(grid=grid_code))

@@ -1,0 +1,76 @@
+"""A resident the clerk registers at the township is in one of its grids, whose worker visits them.
+
+The township's form had no grid: a resident registered there had none, was on no worker's list and went
+out in no grid's bundle. Now the form asks for one of the township's grids (those merged, enrolled, or
+given a code), storage refuses a registration without one, and the resident reaches the grid's worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+from textual.widgets import Input, Label, Select
+
+from storage.core.errors import ValidationError
+from storage.core.models import Resident
+from storage.register.residents import register_resident, update_resident
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.sync_helpers import elder, make_township
+from tui.app import make_app
+
+TODAY = dt.date(2026, 12, 2)
+ELDER = {"name": "孙大爷", "birth_date": dt.date(1940, 1, 1), "categories": ["solitary_elder"]}
+
+
+def test_the_clerk_names_one_of_the_townships_grids(tmp_path):
+    t = make_township(tmp_path)
+    west = t.worker("王芳", "G01")  # merged below: a grid with its record
+    t.worker("李明", "G02")  # a code given, nothing sent yet: a grid all the same
+    merge_paths(t.db, [export_bundle(west, tmp_path / "up").path])
+    with pytest.raises(ValidationError) as caught:
+        register_resident(t.db, ELDER, today=TODAY)
+    assert caught.value.field == "grid_code"
+    with pytest.raises(ValidationError):
+        register_resident(t.db, {**ELDER, "grid_code": "330521101-G09"}, today=TODAY)
+    r = register_resident(t.db, {**ELDER, "grid_code": "330521101-G02"}, today=TODAY)
+    assert r.grid_code == "330521101-G02"
+    moved = update_resident(t.db, r.id, {"grid_code": "330521101-G01"}, today=TODAY)
+    assert moved.grid_code == "330521101-G01"
+    with pytest.raises(ValidationError):
+        update_resident(t.db, r.id, {"grid_code": "330521101-G09"}, today=TODAY)
+    # a worker's registrations stay in the worker's own grid, as before
+    assert elder(west, "张三").grid_code == "330521101-G01"
+
+
+@run_async
+async def test_registered_on_the_clerks_form_the_resident_reaches_the_grids_worker(tmp_path):
+    t = make_township(tmp_path)
+    west, _east = t.worker("王芳", "G01"), t.worker("李明", "G02")
+    merge_paths(t.db, [export_bundle(west, tmp_path / "up").path])
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        from screens.resident_form import ResidentFormScreen
+
+        await started(pilot, ResidentFormScreen)
+        form = app.screen
+        grid = form.query_one("#grid_code", Select)
+        assert [str(prompt) for prompt, _value in grid._options[1:]] == ["G01网格（G01 · 王芳）", "G02（李明）"]
+        form.query_one("#name", Input).value = "孙大爷"
+        form.query_one("#birth_date", Input).value = "1940-01-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # not saved: the grid is asked for, beside its field
+        assert "请选择对象所属的网格" in str(form.query_one("#err-grid_code", Label).render())
+        grid.value = "330521101-G01"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "HomeScreen")  # saved and closed
+    with t.db.session() as s:
+        rid, grid_code = s.exec(select(Resident.id, Resident.grid_code).where(Resident.name == "孙大爷")).one()
+    assert grid_code == "330521101-G01"
+    merge_paths(west, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
+    with west.session() as s:
+        assert s.get(Resident, rid).name == "孙大爷"  # on the worker's list

@@ -18,8 +18,8 @@ from storage.register.categories import (
     CLOSE_REASONS,
     RISK_LEVELS,
 )
-from storage.register.names import name_pinyin, name_search_key
 from storage.register.grid_choice import check_grid
+from storage.register.names import name_pinyin, name_search_key
 from storage.register.resident_rules import Context, check, close_note
 
 EDITABLE = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from storage.core.errors import ValidationError
-from storage.core.i18n import _
+from storage.core.i18n import _, join_list
 
 
 def township_grids(conn) -> list[tuple[str, str, str]]:
@@ -26,7 +26,7 @@ def township_grids(conn) -> list[tuple[str, str, str]]:
         name, workers = grids.setdefault(gid, ("", []))
         if worker and worker not in workers:
             workers.append(worker)
-    return [(gid, name, "、".join(workers)) for gid, (name, workers) in sorted(grids.items())]
+    return [(gid, name, join_list(workers)) for gid, (name, workers) in sorted(grids.items())]
 
 
 def check_grid(conn, grid_code: object, role: str) -> None:

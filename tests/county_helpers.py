@@ -77,6 +77,14 @@ def make_township(folder: Path, code: str, county_key: Path | None, county: Data
 
 
 def elder(db: Database, name: str, **extra):
+    """An elder registered on `db`; at a township, in its grid G01 (a township's registration names a grid)."""
+    if "grid_code" not in extra:
+        from storage.core.models import Identity
+
+        with db.session() as s:
+            ident = s.get(Identity, 1)
+        if ident is not None and ident.role == "township":
+            extra["grid_code"] = f"{ident.township_code}-G01"
     return register_resident(db, {"name": name, "categories": ["solitary_elder"], "birth_date": dt.date(1945, 3, 3),
                                   **extra}, today=TODAY)
 

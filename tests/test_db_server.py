@@ -37,7 +37,7 @@ def test_records_are_written_and_read_on_a_server(pg_url):
     db = open_database(pg_url)
     try:
         init_township(db, "330521101", "新市镇", None)
-        person = register_resident(db, {"name": "张三", "categories": ["solitary_elder"],
+        person = register_resident(db, {"name": "张三", "categories": ["solitary_elder"], "grid_code": "330521101-G01",
                                         "birth_date": dt.date(1945, 3, 3)}, today=dt.date(2026, 11, 24))
         with db.engine.connect() as conn:
             row = conn.execute(text("SELECT name, birth_date, deleted FROM resident WHERE id = :id"),

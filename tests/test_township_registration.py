@@ -34,14 +34,18 @@ def test_the_clerk_names_one_of_the_townships_grids(tmp_path):
     with pytest.raises(ValidationError) as caught:
         register_resident(t.db, ELDER, today=TODAY)
     assert caught.value.field == "grid_code"
-    with pytest.raises(ValidationError):
-        register_resident(t.db, {**ELDER, "grid_code": "330521101-G09"}, today=TODAY)
+    for elsewhere in ("330521102-G01", "G01", "330521101-../x"):  # another township's grid, no township, no grid code
+        with pytest.raises(ValidationError):
+            register_resident(t.db, {**ELDER, "grid_code": elsewhere}, today=TODAY)
     r = register_resident(t.db, {**ELDER, "grid_code": "330521101-G02"}, today=TODAY)
     assert r.grid_code == "330521101-G02"
     moved = update_resident(t.db, r.id, {"grid_code": "330521101-G01"}, today=TODAY)
     assert moved.grid_code == "330521101-G01"
     with pytest.raises(ValidationError):
-        update_resident(t.db, r.id, {"grid_code": "330521101-G09"}, today=TODAY)
+        update_resident(t.db, r.id, {"grid_code": "330521102-G01"}, today=TODAY)
+    # a grid whose worker is not enrolled yet: the clerk may register its residents ahead of the worker
+    assert register_resident(t.db, {**ELDER, "name": "孙二", "grid_code": "330521101-G09"}, today=TODAY).grid_code \
+        == "330521101-G09"
     # a worker's registrations stay in the worker's own grid, as before
     assert elder(west, "张三").grid_code == "330521101-G01"
 

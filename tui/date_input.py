@@ -39,7 +39,7 @@ class DateInput(TextInput):
 
     def __init__(self, value: str = "", *, field: str, **kwargs) -> None:
         # a birth date takes its year (storage/core/dates.py NEEDS_YEAR): "11-30, or 30" would be refused there
-        kwargs.setdefault("placeholder", _("e.g. 1950-03-12, 1950年3月12日 or 19500312") if field in NEEDS_YEAR
+        kwargs.setdefault("placeholder", _("e.g. 1950-03-12, 1950/3/12 or 19500312") if field in NEEDS_YEAR
                           else _("e.g. 2026-11-30, 11-30, or 30"))
         super().__init__(value, **kwargs)
         self.field = field

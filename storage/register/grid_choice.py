@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import _, join_list
+from storage.core.identity import GRID_CODE
 
 
 def township_grids(conn) -> list[tuple[str, str, str]]:
@@ -29,12 +30,13 @@ def township_grids(conn) -> list[tuple[str, str, str]]:
     return [(gid, name, join_list(workers)) for gid, (name, workers) in sorted(grids.items())]
 
 
-def check_grid(conn, grid_code: object, role: str) -> None:
-    """At a township, the grid given must be one of its grids; elsewhere the writer's own grid is used."""
+def check_grid(conn, grid_code: object, township_code: str, role: str) -> None:
+    """At a township, a registration names a grid of this township (one the form offers, or one whose worker
+    is not enrolled yet: its code is this township's and a grid code); elsewhere the writer's own grid is used."""
     if role != "township":
         return
-    known = {gid for gid, _name, _workers in township_grids(conn)}
     if not grid_code:
         raise ValidationError("grid_code", _("Choose the grid the resident belongs to: its worker visits them."))
-    if grid_code not in known:
+    prefix = f"{township_code}-"
+    if not (isinstance(grid_code, str) and grid_code.startswith(prefix) and GRID_CODE.match(grid_code[len(prefix):])):
         raise ValidationError("grid_code", _("This township has no grid {grid}.").format(grid=grid_code))

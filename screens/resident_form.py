@@ -221,7 +221,8 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
             widget = self.query_one(f"#{name}", SelectionList)
             widget.deselect_all()
             offered = {widget.get_option_at_index(i).value for i in range(widget.option_count)}
-            for code in values.get(name) or []:
+            codes = values.get(name)  # a draft of another release may hold another shape
+            for code in codes if isinstance(codes, list) else []:
                 if code in offered:
                     widget.select(code)
         if isinstance(values.get("notes"), str):

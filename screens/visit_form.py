@@ -248,19 +248,23 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             if isinstance(values.get(name), bool):
                 q(f"#{name}", Checkbox).value = values[name]
         self._ask_contact()
-        for dim, text in (values.get("observations") or {}).items():
+        observations = values.get("observations")  # a draft of another release may hold another shape
+        for dim, text in (observations if isinstance(observations, dict) else {}).items():
             for widget in self.query(f"#obs-{dim}").results(Input):
                 widget.value = str(text)
         for name in ("hazards", "needs", "services"):
             choices = q(f"#{name}", SelectionList)
             choices.deselect_all()
-            for code in values.get(name) or []:
+            codes = values.get(name)
+            for code in codes if isinstance(codes, list) else []:
                 if any(choices.get_option_at_index(i).value == code for i in range(choices.option_count)):
                     choices.select(code)
         if isinstance(values.get("notes"), str):
             q("#notes", TextArea).text = values["notes"]
         self._next_touched = bool(values.get("next_touched"))
-        self.query_one(AssessmentSection).apply(values.get("assessment_grades"), values.get("assessment_notes"))
+        grades, notes = values.get("assessment_grades"), values.get("assessment_notes")
+        self.query_one(AssessmentSection).apply(grades if isinstance(grades, dict) else None,
+                                                notes if isinstance(notes, dict) else None)
 
     # --- reacting to changes ------------------------------------------------------
 

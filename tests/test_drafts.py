@@ -61,3 +61,35 @@ def test_drafts_of_another_database_are_not_listed(tmp_path):
 def test_a_resident_id_cannot_escape_the_drafts_folder(tmp_path):
     with pytest.raises(ValueError):
         save_draft(tmp_path / "w.db", "../../etc/passwd", {})
+
+
+def test_a_draft_of_another_shape_is_restored_as_far_as_it_fits_never_a_crash(tmp_path):
+    """A draft left by another release (or edited by hand) whose values have other types: the form opens,
+    offers it, and restoring takes what fits; it raised AttributeError on `observations` as a list."""
+    import asyncio
+
+    from screens.visit_form import VisitFormScreen
+    from tests.foundation_helpers import make_db
+    from tests.pilot_helpers import on_screen, settle, started
+    from tests.sync_helpers import elder
+    from tui.app import make_app
+
+    db = make_db(tmp_path / "w.db")
+    rid = elder(db, "张三").id
+    save_draft(db.path, rid, {"notes": "上次没写完", "observations": ["健康"], "hazards": "fire",
+                              "assessment_grades": "2", "assessment_notes": ["x"], "contact_made": True},
+               resident_name="张三")
+
+    async def run() -> None:
+        app = make_app(db.path, lang="zh_CN")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot, lambda: VisitFormScreen(rid))
+            await on_screen(pilot, "ConfirmScreen")
+            await pilot.press("y")  # restore
+            await settle(pilot)
+            assert isinstance(app.screen, VisitFormScreen)
+            from textual.widgets import TextArea
+
+            assert app.screen.query_one("#notes", TextArea).text == "上次没写完"
+
+    asyncio.run(run())

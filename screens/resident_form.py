@@ -89,6 +89,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
         self._grids: list[tuple[str, str, str]] = []  # a township's: (grid id, name, workers) to choose from
+        self._township = False  # the clerk's form: it asks for the grid
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,6 +105,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         resident = get_resident(self.app.db, self.resident_id) if self.resident_id else None
         identity = self.app.identity
         if identity is not None and identity.role == "township":
+            self._township = True
             with self.app.db.engine.connect() as conn:
                 self._grids = township_grids(conn)
         self.app.call_from_thread(self._build, resident, self.load_draft())
@@ -129,12 +131,14 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         w += date_row(text("birth_date"), "birth_date")
         w += field_row(inp("phone"), "phone")
         w += field_row(inp("address"), "address")
-        if self._grids:  # the clerk's form: the grid whose worker visits the resident
+        if self._township:  # the clerk's form: the grid whose worker visits the resident
             current = getattr(r, "grid_code", None)
-            w += field_row(Select([(as_text(_grid_label(*g)), g[0]) for g in self._grids], prompt=_("Choose a grid"),
-                                  id="grid_code", compact=True,
-                                  value=current if current in {g[0] for g in self._grids} else Select.NULL),
-                           "grid_code")
+            if current and current not in {g[0] for g in self._grids}:  # a grid no record or device names yet
+                self._grids.append((current, "", ""))
+            prompt = _("Choose a grid") if self._grids else _("No grid yet: give a worker an enrollment code first "
+                                                              "(Devices, n)")
+            w += field_row(Select([(as_text(_grid_label(*g)), g[0]) for g in self._grids], prompt=prompt,
+                                  id="grid_code", compact=True, value=current or Select.NULL), "grid_code")
         for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
             # a flag older releases offered stays listed where a resident has it, so saving keeps it

@@ -78,3 +78,33 @@ async def test_registered_on_the_clerks_form_the_resident_reaches_the_grids_work
     merge_paths(west, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])
     with west.session() as s:
         assert s.get(Resident, rid).name == "孙大爷"  # on the worker's list
+
+
+@run_async
+async def test_the_clerk_edits_a_resident_of_a_grid_not_enrolled_yet_without_losing_the_grid(tmp_path):
+    t = make_township(tmp_path)
+    r = register_resident(t.db, {**ELDER, "grid_code": "330521101-G09"}, today=TODAY)  # ahead of its worker
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        from screens.resident_form import ResidentFormScreen
+
+        await started(pilot, lambda: ResidentFormScreen(r.id))
+        form = app.screen
+        assert form.query_one("#grid_code", Select).value == "330521101-G09"
+        form.query_one("#phone", Input).value = "13900001234"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "HomeScreen")
+    with t.db.session() as s:
+        saved = s.get(Resident, r.id)
+    assert (saved.phone, saved.grid_code) == ("13900001234", "330521101-G09")
+
+
+@run_async
+async def test_a_township_without_grids_says_how_to_get_one(tmp_path):
+    t = make_township(tmp_path)
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        from screens.resident_form import ResidentFormScreen
+
+        await started(pilot, ResidentFormScreen)
+        assert str(app.screen.query_one("#grid_code", Select).prompt) == "还没有网格：请先为网格员生成登记码（设备，按 n）"

@@ -17,12 +17,15 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from screens.latest import show_if_latest
 from storage.core.i18n import N_, _
+from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
 from tui.table import Table
 from tui.texts import two_lines
 
 TOWNSHIP_COLUMNS = (N_("Township"), N_("Key persons"), N_("Visited"), N_("Visit rate"), N_("Overdue"),
                     N_("Emergency + high risk"), N_("Last bundle"), N_("Missing bundles"))
+# a figure's column -> the report's measure whose people Enter lists (the others: those not visited)
+FIGURE_OF_COLUMN = {1: "key_persons", 2: "visited", 3: "visit_rate", 4: "overdue", 5: "emergency_high"}
 EMERGENCY_COLUMNS = (N_("Name"), N_("ID number"), N_("Township"), N_("Grid"), N_("Risk since"))
 
 if TYPE_CHECKING:
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
 class CountyHomeScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "county_home.tcss"
+    AUTO_FOCUS = "#t-townships"  # not the tabs: Enter on a figure lists its people, from the first keystroke
     BINDINGS = [
         Binding("s", "open('sync')", N_("Sync"), id="county_home.sync"),
         Binding("m", "open('reports')", N_("Reports"), id="county_home.reports"),
@@ -53,7 +57,7 @@ class CountyHomeScreen(Screen[None]):
         with TabbedContent(id="lists"):
             with TabPane(_("Townships"), id="townships"):
                 # titles on two lines ("紧急和/高风险"): all eight columns fit 80, none cut to "Emergency + high ri"
-                yield Table(id="t-townships", cursor_type="row", zebra_stripes=True, header_height=2)
+                yield Table(id="t-townships", cursor_type="cell", zebra_stripes=True, header_height=2)
             with TabPane(_("Emergencies"), id="emergencies"):
                 yield Table(id="t-emergencies", cursor_type="row", zebra_stripes=True)
         yield TranslatedFooter()
@@ -102,6 +106,38 @@ class CountyHomeScreen(Screen[None]):
             table.add_row(*emergency_cells(p, names), key=p.id)
             self._targets[p.id] = p.id
         self.call_after_refresh(self.app.first_data_shown)
+
+    @on(DataTable.CellSelected, "#t-townships")
+    def _drill(self, event: DataTable.CellSelected) -> None:
+        """Enter on a township's figure lists the people behind it, as the Reports screen does (its name, its
+        last bundle: those not visited this month, the figure a county asks after first)."""
+        code = str(event.cell_key.row_key.value)
+        notify_text(self.app, _("Reading {township}'s month…").format(township=self._township_name(code)))  # seconds at a county
+        self._list(code, FIGURE_OF_COLUMN.get(event.coordinate.column, "visit_rate"))
+
+    def _township_name(self, code: str) -> str:
+        townships: list = self.data.townships if self.data is not None else []
+        return next((g.name or g.code for g in townships if g.code == code), code)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="county_home.drill")
+    def _list(self, code: str, measure: str) -> None:
+        from storage.reports.monthly import DRILL, LISTS, MEASURES, monthly_report
+        from tui.formatting import format_month
+
+        today = self.app.today()
+        report = monthly_report(self.app.db, today.year, today.month, today=today)
+        rows = report.behind("township", code, measure)
+        drill = DRILL[measure]
+        name = self._township_name(code)
+
+        def heading() -> str:  # worded when drawn: F2 on the list words it again
+            return _("{what} — {group}: {label}, {month}").format(
+                what=_(LISTS.get(drill) or MEASURES[measure]), group=_("Township"), label=name,
+                month=format_month(today))
+
+        from screens.report_list import ReportListScreen
+
+        self.app.call_from_thread(self.app.push_screen, ReportListScreen(heading, drill, rows))
 
     @on(DataTable.RowSelected, "#t-emergencies")
     def _open_resident(self, event: DataTable.RowSelected) -> None:

@@ -172,3 +172,26 @@ async def test_a_residents_page_at_the_county_names_the_township_before_the_grid
         console.print(app.screen.query_one("#profile", Static).content)
         line = next(line for line in console.export_text().splitlines() if line.startswith("网格："))
         assert line.startswith("网格：镇101 · ")
+
+
+@run_async
+async def test_enter_on_a_townships_figure_lists_the_people_behind_it(tmp_path, db_target):
+    """As on the Reports screen: the county's first view answers "who?" for each township's figure."""
+    from storage.core.db import open_database
+    from storage.reports.monthly import monthly_report
+
+    _county_with_a_township(tmp_path, db_target)
+    today = dt.date(2026, 11, 24)
+    county = open_database(db_target)
+    expected = sorted(p.name for p in monthly_report(county, 2026, 11, today=today).behind(
+        "township", "330521101", "key_persons"))
+    county.dispose()
+    assert expected
+    app = make_app(db_target, lang="zh_CN", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        await pilot.press("right", "enter")  # the key persons
+        await on_screen(pilot, "ReportListScreen")
+        table = app.screen.query_one("#list", DataTable)
+        assert sorted(str(table.get_row_at(i)[0]) for i in range(table.row_count)) == expected
+        assert "重点对象 — 乡镇：镇101" in str(app.screen.query_one("#list-heading", Static).render())

@@ -47,8 +47,10 @@ def assessment_renderable(assessments: list, risk_level: str, date_text):
     head = Text()
     head.append(_("Six-dimension assessment") + _(": "), style="bold")
     head.append(date_text(latest.assessed_on))
-    head.append("  " + ngettext("trend over the last {n} assessment", "trend over the last {n} assessments",
-                                len(assessments)).format(n=len(assessments)), style="dim")
+    # one assessment has no trend: "近1次评估趋势" read as if it had
+    head.append("  " + (_("the first: a trend shows from the next one") if len(assessments) == 1 else
+                        ngettext("trend over the last {n} assessment", "trend over the last {n} assessments",
+                                 len(assessments)).format(n=len(assessments))), style="dim")
     names = {dim: "  " + _(title) for dim, title in DIMENSIONS.items()}
     grades = {dim: _(GRADES[g]) if (g := getattr(latest, dim)) in GRADES else "" for dim in DIMENSIONS}
     table = Table.grid(padding=(0, 1), expand=True)

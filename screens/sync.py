@@ -42,7 +42,7 @@ from tui.formatting import format_date, format_datetime, format_number
 from tui.item_lines import ItemLines
 from tui.ordered_keys import TextInput
 from tui.table import Table
-from tui.texts import describe_export, describe_outcome, describe_totals
+from tui.texts import describe_export, describe_outcome, describe_totals, person_text
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -300,7 +300,7 @@ class SyncScreen(Screen[None]):
         for b in listings:
             status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
             place = b.township if self.role == "county" else b.grid.split("-", 1)[-1]
-            table.add_row(as_text(b.path.name), as_text(b.worker), as_text(place), str(b.seq or ""),
+            table.add_row(as_text(b.path.name), person_text(b.worker), as_text(place), str(b.seq or ""),
                           format_datetime(b.created, "short") if b.created else "", format_number(b.events), status,
                           key=str(b.path))
         if not announce:

@@ -78,6 +78,8 @@ def test_gridcare_merge_at_a_worker_takes_the_townships_bundle_from_a_shared_fol
     assert code == 0, out.err
     assert out.out.startswith("已跳过文件夹中 3 个不是乡镇发给本网格的数据包")  # its own, G01's, the clerk's to G01
     assert "已拒收" not in out.out and back.name in out.out
+    # the township was set up without a clerk's name, in English: its office is named in the reader's language
+    assert "（乡镇民政助理员，第 1 个数据包）" in out.out and "Township clerk" not in out.out
     with east.session() as s:
         assert s.get(Resident, dup).merged_into is not None
     # a file named on its own is merged or refused as it is: another worker's is refused, exit 1

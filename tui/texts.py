@@ -32,6 +32,20 @@ def describe_export(result: ExportResult) -> str:
                     result.events).format(seq=result.seq, file=result.path, n=result.events)
 
 
+OFFICE_LABELS = ("Township clerk", "County administrator")  # an office's name when set-up gave no person's
+
+
+def person_text(name: str, limit: int | None = None) -> str:
+    """A person's name as a bundle or a device record gives it; an office's label (stored in the language of
+    its set-up, "Township clerk" or 乡镇民政助理员) in the language of the moment."""
+    from storage.core.i18n import translator
+
+    for office in OFFICE_LABELS:
+        if name in {office, translator("zh_CN")(office), translator("en")(office)}:
+            return _(office)
+    return printable(name, limit=limit)
+
+
 def describe_outcome(b: BundleOutcome) -> str:
     """One line per bundle; everything in it that came from the file is made printable."""
     if b.status == "refused":
@@ -43,7 +57,7 @@ def describe_outcome(b: BundleOutcome) -> str:
             file=printable(b.file), device=printable(b.device_id[:8]), seq=b.seq)
     return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
                     "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
-        file=printable(b.file), worker=printable(b.worker, limit=20), seq=b.seq, n=b.events_new)
+        file=printable(b.file), worker=person_text(b.worker, limit=20), seq=b.seq, n=b.events_new)
 
 
 def describe_totals(report: MergeReport) -> list[str]:
@@ -62,7 +76,7 @@ def describe_totals(report: MergeReport) -> list[str]:
                                                 conflicts=report.conflicts, dups=report.duplicates)]
     for device, worker, fp in report.new_devices:
         lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
-            device=printable(device[:8]), worker=printable(worker, limit=20), fp=fp))
+            device=printable(device[:8]), worker=person_text(worker, limit=20), fp=fp))
     # said, or the worker wonders where a person went and registers them again
     here = [printable(name, limit=20) for name, kept_here in report.merged_away if kept_here]
     gone = [printable(name, limit=20) for name, kept_here in report.merged_away if not kept_here]
@@ -75,7 +89,7 @@ def describe_totals(report: MergeReport) -> list[str]:
             names=join_list(gone)))
     for device, worker, seq in report.missing:
         lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(
-            device=printable(device[:8]), worker=printable(worker, limit=20), seq=seq))
+            device=printable(device[:8]), worker=person_text(worker, limit=20), seq=seq))
     return lines
 
 
@@ -102,7 +116,7 @@ def device_rows(views, *, screen: bool = False) -> list[list[str]]:
             return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
 
         rows.append([_(STATUS_LABELS.get(v.status, v.status)), printable(v.device_id, limit=16),
-                     printable(v.grid_code, limit=16), printable(v.worker, limit=20), v.fingerprint,
+                     printable(v.grid_code, limit=16), person_text(v.worker, limit=20), v.fingerprint,
                      bundle(v.first_seen, v.first_seq), bundle(v.last_seen, v.last_seq)])
     return [[row[i] for i in SCREEN_COLUMNS] for row in rows] if screen else rows
 

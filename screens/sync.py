@@ -50,9 +50,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BUNDLE_COLUMNS = (N_("File"), N_("Worker"), N_("Grid"), N_("Bundle"), N_("Written"), N_("Changes"), N_("Status"))
+# the status first and the file's long name last: at 80 columns the name took the width, the status was off screen
+BUNDLE_COLUMNS = (N_("Status"), N_("Worker"), N_("Grid"), N_("Bundle"), N_("Written"), N_("Changes"), N_("File"))
 # a county's bundles come from townships: who sent each and from which township (they name no grid)
-COUNTY_COLUMNS = (N_("File"), N_("Sent by"), N_("Township"), N_("Bundle"), N_("Written"), N_("Changes"), N_("Status"))
+COUNTY_COLUMNS = (N_("Status"), N_("Sent by"), N_("Township"), N_("Bundle"), N_("Written"), N_("Changes"), N_("File"))
+
+
+def merge_lines(report) -> list[str]:
+    """The merge's outcome on screen: the bundles listed above show each one's status, so the bundles merged
+    (or merged before) are counted, and only those refused or waiting are named, with why; then the totals.
+    A line per bundle was 160 lines for a township's 40, its figures far below at 80×24."""
+    counted = {"new": 0, "already": 0}
+    lines = []
+    for b in report.bundles:
+        if b.status in counted:
+            counted[b.status] += 1
+        else:
+            lines.append(describe_outcome(b))
+    if counted["new"]:
+        lines.append(ngettext("{n} new bundle merged.", "{n} new bundles merged.", counted["new"]).format(
+            n=counted["new"]))
+    if counted["already"]:
+        lines.append(ngettext("{n} bundle was merged before.", "{n} bundles were merged before.",
+                              counted["already"]).format(n=counted["already"]))
+    return lines + describe_totals(report)
 
 
 class SyncScreen(Screen[None]):
@@ -300,9 +321,9 @@ class SyncScreen(Screen[None]):
         for b in listings:
             status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
             place = b.township if self.role == "county" else b.grid.split("-", 1)[-1]
-            table.add_row(as_text(b.path.name), person_text(b.worker), as_text(place), str(b.seq or ""),
-                          format_datetime(b.created, "short") if b.created else "", format_number(b.events), status,
-                          key=str(b.path))
+            table.add_row(status, person_text(b.worker), as_text(place), str(b.seq or ""),
+                          format_datetime(b.created, "short") if b.created else "", format_number(b.events),
+                          as_text(b.path.name), key=str(b.path))
         if not announce:
             return
         new = sum(1 for b in listings if not b.merged and not b.problem)
@@ -364,6 +385,8 @@ class SyncScreen(Screen[None]):
         bar.display = True
         bar.update(total=None, progress=0)
         self.query_one("#result", Static).update(_("Working…"))
+        # below a long list of bundles at 80×24: brought into view, or the clerk sees neither bar nor result
+        self.call_after_refresh(bar.scroll_visible)
 
     def _progress(self, done: int, total: int) -> None:
         self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=max(total, 1), progress=done)
@@ -386,7 +409,7 @@ class SyncScreen(Screen[None]):
             self.app.call_from_thread(self._finished, _("No bundle files (*.gcb) found there."))
             return
         report = merge_paths(self.app.db, [folder], progress=self._progress)
-        lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
+        lines = merge_lines(report)
         if report.waiting and self.role == "county":
             lines.append(_("Bundles from townships the county has not enrolled wait: check each one's key fingerprint "
                            "with its clerk, then approve it: gridcare devices approve ID --township CODE."))
@@ -398,7 +421,17 @@ class SyncScreen(Screen[None]):
 
     def _finished(self, text: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#result", Static).update(as_text(text))
+        result = self.query_one("#result", Static)
+        result.update(as_text(text))
+        # a result of many lines kept the one line of "Working…" until the terminal was resized (seen at a
+        # township's 40 bundles): the page is laid out again for it, then brought into view
+        self.set_timer(0.05, self._lay_out_result)
+
+    def _lay_out_result(self) -> None:
+        result = self.query_one("#result", Static)
+        result.refresh(layout=True)
+        self.query_one("#sync-body").refresh(layout=True)
+        self.call_after_refresh(result.scroll_visible, top=True)  # its first lines: what was merged
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

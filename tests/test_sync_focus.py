@@ -59,7 +59,7 @@ async def test_a_clerk_types_the_folder_enter_lists_the_bundles_and_enter_again_
         await settle(pilot, lambda: screen.query_one("#bundles", DataTable).row_count == 1)
         assert app.focused is screen.query_one("#run", Button)
         await pilot.press("enter")
-        await settle(pilot, lambda: str(screen.query_one("#bundles", DataTable).get_row_at(0)[-1]) == "already merged")
+        await settle(pilot, lambda: str(screen.query_one("#bundles", DataTable).get_row_at(0)[0]) == "already merged")
 
 
 @run_async

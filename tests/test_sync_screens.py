@@ -88,7 +88,7 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
         result = _text(screen, "#result")
         assert "REFUSED" in result and "broken.gcb" in result and "enrolled with its code" in result
         assert "Records added" in result
-        statuses = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+        statuses = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert statuses.count("already merged") == 2
     with t.db.session() as s:
         assert {r.name for r in s.exec(select(Resident)).all()} == {"张三", "李四"}
@@ -212,5 +212,26 @@ def test_pending_line_in_chinese_is_joined_with_the_chinese_list_mark():
     set_language("zh_CN")
     try:
         assert pending_text({"visit": 3734, "resident": 302}) == "待导出：302 人、3,734 次探访。"
+    finally:
+        set_language("en")
+
+
+def test_the_screens_merge_result_counts_the_bundles_the_list_shows_and_names_the_refused():
+    """40 bundles gave 160 lines under the list, the totals far below at 80×24: the list already shows each
+    bundle's status, so the result counts them and names only those refused or waiting."""
+    from screens.sync import merge_lines
+    from storage.core.i18n import set_language
+    from storage.sync.merge import BundleOutcome, MergeReport
+
+    set_language("zh_CN")
+    try:
+        report = MergeReport(bundles=[BundleOutcome(f"g{i}.gcb", "new", worker="王芳", seq=1, events_new=9)
+                                      for i in range(40)]
+                             + [BundleOutcome("old.gcb", "already", device_id="ab12cd34", seq=1),
+                                BundleOutcome("bad.gcb", "refused", message="bad.gcb：这个文件已损坏。")],
+                             added=120, updated=3)
+        lines = merge_lines(report)
+        assert lines[:3] == ["已拒收  bad.gcb：这个文件已损坏。", "已合并 40 个新数据包。", "1 个数据包以前已合并过。"]
+        assert lines[3].startswith("新增记录：120；更新：3") and len(lines) == 4
     finally:
         set_language("en")

@@ -29,10 +29,10 @@ from textual.worker import Worker, WorkerState
 
 from screens.county_link import CountyLink
 from screens.sync_counts import pending_lines
+from screens.sync_key import TownshipKeyActions
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _, ngettext
-from storage.core.township_key import has_township_key
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import known_grids, returned_bundles, scan_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
@@ -42,7 +42,7 @@ from tui.formatting import format_date, format_datetime, format_number
 from tui.item_lines import ItemLines
 from tui.ordered_keys import TextInput
 from tui.table import Table
-from tui.texts import describe_export, describe_outcome, describe_totals, person_text
+from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines, person_text
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -56,27 +56,7 @@ BUNDLE_COLUMNS = (N_("Status"), N_("Worker"), N_("Grid"), N_("Bundle"), N_("Writ
 COUNTY_COLUMNS = (N_("Status"), N_("Sent by"), N_("Township"), N_("Bundle"), N_("Written"), N_("Changes"), N_("File"))
 
 
-def merge_lines(report) -> list[str]:
-    """The merge's outcome on screen: the bundles listed above show each one's status, so the bundles merged
-    (or merged before) are counted, and only those refused or waiting are named, with why; then the totals.
-    A line per bundle was 160 lines for a township's 40, its figures far below at 80×24."""
-    counted = {"new": 0, "already": 0}
-    lines = []
-    for b in report.bundles:
-        if b.status in counted:
-            counted[b.status] += 1
-        else:
-            lines.append(describe_outcome(b))
-    if counted["new"]:
-        lines.append(ngettext("{n} new bundle merged.", "{n} new bundles merged.", counted["new"]).format(
-            n=counted["new"]))
-    if counted["already"]:
-        lines.append(ngettext("{n} bundle was merged before.", "{n} bundles were merged before.",
-                              counted["already"]).format(n=counted["already"]))
-    return lines + describe_totals(report)
-
-
-class SyncScreen(Screen[None]):
+class SyncScreen(TownshipKeyActions, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
     # the cursor starts in the folder box, the first thing a person types (or checks, then Enter)
@@ -189,58 +169,12 @@ class SyncScreen(Screen[None]):
                 table.add_column(_(title), key=key)
         self._load_start()
 
-    # --- the township key (a worker set up without it) ---------------------------
-
-    def _missing_key(self) -> bool:
-        return not self.township and not has_township_key(getattr(self.app, "identity", None))
-
-    def _show_key_state(self) -> None:
-        missing = self._missing_key()
-        note = self.query_one("#no-key", Static)
-        note.display = missing
-        note.update(_("This database has no township key yet, so nothing can be exported. Press k to add the "
-                      "township-CODE.pub file the clerk gave you.") if missing else "")
-        self.refresh_bindings()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "township_key":
             return self._missing_key()
         if action == "merge_returned":
             return self.role == "worker"
         return True
-
-    def action_township_key(self) -> None:
-        from screens.path_picker import PathPickerScreen
-
-        def picked(path: Path | None) -> None:
-            if path is not None:
-                self._add_key(path)
-
-        self.app.push_screen(PathPickerScreen(_("The township's key file (township-CODE.pub)"), self._folder(),
-                                              suffixes=(".pub",)), picked)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-key")
-    def _add_key(self, path: Path) -> None:
-        from storage.core.identity import get_identity
-        from storage.core.keys import fingerprint
-        from storage.core.township_key import set_township_key
-
-        try:
-            pub, _changed = set_township_key(self.app.db, path)
-        except UserError as exc:
-            self.app.call_from_thread(self._finished, str(exc))
-            return
-        ident = get_identity(self.app.db)
-
-        def done() -> None:
-            self.app.identity = ident
-            self._show_key_state()
-            self.query_one("#folder", Input).focus()  # the next step: where to export to
-            self._finished(_("The township key of {township} is now in this database (fingerprint {fp}); exports "
-                             "can go to it.").format(township=pub.township_name or pub.township_code,
-                                                     fp=fingerprint(pub.sign_public)))
-
-        self.app.call_from_thread(done)
 
     # --- loading what the screen shows first -----------------------------------
 

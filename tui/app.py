@@ -354,6 +354,6 @@ def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | N
 
 def _named_clerk(name: str | None, label: str = "Township clerk") -> bool:
     """Whether set-up gave the clerk's name (init --worker, the set-up screen), not the role's `label`."""
-    from storage.core.i18n import translator
+    from tui.texts import office_of
 
-    return bool(name) and name not in {translator(lang)(label) for lang in ("zh_CN", "en")}
+    return bool(name) and office_of(name, (label,)) is None

@@ -30,7 +30,7 @@ def township_grids(conn) -> list[tuple[str, str, str]]:
     return [(gid, name, join_list(workers)) for gid, (name, workers) in sorted(grids.items())]
 
 
-def check_grid(conn, grid_code: object, township_code: str, role: str) -> None:
+def check_grid(grid_code: object, township_code: str, role: str) -> None:
     """At a township, a registration names a grid of this township (one the form offers, or one whose worker
     is not enrolled yet: its code is this township's and a grid code); elsewhere the writer's own grid is used."""
     if role != "township":

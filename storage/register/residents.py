@@ -78,7 +78,7 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
         w = writer(s)
         if not data.get("grid_code") and w.identity.grid_code:
             data["grid_code"] = w.identity.grid_code
-        check_grid(s.connection(), data.get("grid_code"), w.identity.township_code, w.identity.role)
+        check_grid(data.get("grid_code"), w.identity.township_code, w.identity.role)
         data.setdefault("township_code", w.identity.township_code)
         if data.get("id_number"):
             clash = s.exec(select(Resident).where(
@@ -122,7 +122,7 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
         if diff:
             w = writer(s)
             if "grid_code" in diff:  # the clerk moves a resident to another of the township's grids
-                check_grid(s.connection(), diff["grid_code"], w.identity.township_code, w.identity.role)
+                check_grid(diff["grid_code"], w.identity.township_code, w.identity.role)
             w.write("resident", resident_id, diff)
         s.flush()
         return s.get(Resident, resident_id)

@@ -53,7 +53,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer_safe", N_("Cancel"), id="dialog.cancel"),
         Binding("y", "answer(True)", N_("Yes"), id="dialog.yes", show=False),
         Binding("n", "answer(False)", N_("No"), id="dialog.no", show=False),
-        Binding("left,right", "toggle_focus", show=False, id="dialog.move"),
+        # to the button on that side, never round past the end: Right on "No" must not land on "Yes"
+        Binding("left", "focus_button('yes')", show=False, id="dialog.left"),
+        Binding("right", "focus_button('no')", show=False, id="dialog.right"),
     ]
 
     def __init__(self, message: str, *, yes: str | None = None, no: str | None = None, danger: bool = False,
@@ -85,8 +87,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_answer_safe(self) -> None:
         self.dismiss(self.safe)
 
-    def action_toggle_focus(self) -> None:
-        self.focus_next(Button)
+    def action_focus_button(self, button: str) -> None:
+        self.query_one(f"#{button}", Button).focus()
 
 
 @dataclass(frozen=True)

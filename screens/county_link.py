@@ -15,7 +15,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
+from screens.dialogs import when_folder_there
 from storage.core.errors import UserError
+from storage.core.folders import typed_path
 from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from tui.as_text import as_text
@@ -122,8 +124,13 @@ class CountyLink(Vertical):
 
     @on(Button.Pressed, "#export-county")
     def _export_pressed(self) -> None:
-        folder = Path(self.screen.query_one("#folder", Input).value.strip() or ".").expanduser()
-        self._export(folder)
+        # as the screen's own exports read it: quotes from "Copy as path" and ~ understood
+        folder = typed_path(self.screen.query_one("#folder", Input).value) or Path.home()
+
+        def go() -> None:
+            self._export(folder)
+
+        when_folder_there(self.app, folder, go)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _export(self, folder: Path) -> None:

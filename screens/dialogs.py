@@ -3,11 +3,13 @@ choose-with-reason and of the other dialogs with OK and Cancel buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -155,3 +157,20 @@ class ChooseScreen(OkCancelDialog[Choice]):
             self.query_one("#choice" if missing_choice else "#reason").focus()
             return
         self.dismiss(Choice(str(value), reason))
+
+
+def when_folder_there(app: App, folder: Path, go: Callable[[], None]) -> None:
+    """`go()` to write into `folder`; a folder that is not there, only once the person says to create it.
+    A USB stick that is not plugged in leaves its path a plain folder on this computer: the file written
+    there stays behind on the laptop while the worker carries the stick to the township."""
+    if folder.is_dir():
+        go()
+        return
+
+    def answered(create: bool | None) -> None:
+        if create:
+            go()
+
+    app.push_screen(ConfirmScreen(_("The folder {folder} does not exist. Is the USB stick plugged in? Create the "
+                                    "folder and write there?").format(folder=folder),
+                                  yes=_("Create it"), no=_("Cancel")), answered)

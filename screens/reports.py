@@ -19,8 +19,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
 
+from screens.dialogs import when_folder_there
 from screens.report_list import ReportListScreen
 from storage.core.errors import UserError
+from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
 from storage.reports.monthly import (
@@ -253,13 +255,20 @@ class ReportsScreen(Screen[None]):
 
     @on(Input.Submitted, "#out")
     def _export_submitted(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip()).expanduser()
-        if not event.value.strip() or self.report is None:
+        typed = typed_path(event.value)  # quotes from "Copy as path" and ~ understood, as the Sync screen's
+        report = self.report
+        if typed is None or report is None:
             return
+        # a folder typed (a stick's): the report goes into it under its usual name, not beside it as "stick.xlsx"
+        path = typed / f"gridcare-report-{report.month_text}.xlsx" if typed.is_dir() else typed
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
-        self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
-        self._write(self.report, path)
+
+        def go() -> None:
+            self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
+            self._write(report, path)
+
+        when_folder_there(self.app, path.parent, go)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
     def _write(self, report, path: Path) -> None:

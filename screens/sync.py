@@ -28,6 +28,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from screens.county_link import CountyLink
+from screens.dialogs import when_folder_there
 from screens.sync_counts import pending_lines
 from screens.sync_key import TownshipKeyActions
 from storage.core.errors import UserError
@@ -270,11 +271,11 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
     def action_run(self) -> None:
         if self._busy():
             return
-        self._start_progress()
         if self.township:
+            self._start_progress()
             self._merge(self._folder())
         else:
-            self._export(self._folder(), self.query_one("#full", Checkbox).value)
+            self._export_asked(self._folder(), self.query_one("#full", Checkbox).value)
 
     @on(Button.Pressed, "#run")
     def _run_pressed(self) -> None:
@@ -286,8 +287,14 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         if grid is Select.BLANK or self._busy():
             self.query_one("#result", Static).update(_("Choose a grid first."))
             return
-        self._start_progress()
-        self._export(self._folder(), False, str(grid))
+        self._export_asked(self._folder(), False, str(grid))
+
+    def _export_asked(self, folder: Path, full: bool, grid: str | None = None) -> None:
+        def go() -> None:
+            self._start_progress()
+            self._export(folder, full, grid)
+
+        when_folder_there(self.app, folder, go)
 
     @on(Button.Pressed, "#merge-returned")
     def _merge_returned_pressed(self) -> None:

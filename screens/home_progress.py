@@ -53,6 +53,9 @@ def progress_renderable(data, compact: bool = False):
         alerts.append((_("Conflicts to review (press c)"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
         dups = getattr(data, "possible_duplicates", 0)
         alerts.append((_("Possible duplicates (c, then d)"), str(dups), "bold yellow" if dups else ""))
+        waiting = getattr(data, "devices_waiting", 0)
+        if waiting:  # a line only while there are some: at 80×24 every row of the list counts
+            alerts.append((_("Devices waiting for your approval (press d)"), str(waiting), "bold yellow"))
     if alerts:
         grid = Table.grid(padding=(0, 1), expand=True)
         for _i in range(len(alerts) if compact else 1):

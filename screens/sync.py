@@ -67,7 +67,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
         Binding("k", "township_key", N_("Add the township key"), id="sync.township_key"),
         # a worker: what the township sent back, from the folder typed (the button below the export's result)
-        Binding("ctrl+r", "merge_returned", N_("Merge the township's"), id="sync.merge_returned"),
+        Binding("ctrl+r", "merge_returned", N_("Merge from the township"), id="sync.merge_returned"),
         Binding("escape", "back", N_("Back"), id="sync.back"),
     ]
 

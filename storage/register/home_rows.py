@@ -96,6 +96,7 @@ class HomeData:
     grids: list[GridRow] = field(default_factory=list)  # township only
     open_conflicts: int = 0
     possible_duplicates: int = 0  # pairs that may be one person registered twice (township)
+    devices_waiting: int = 0  # devices whose bundles wait for the clerk's approval (township)
     # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
     emergencies: list = field(default_factory=list)
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days

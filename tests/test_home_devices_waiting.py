@@ -1,0 +1,49 @@
+"""The clerk's Home says when devices wait for approval, and `d` takes the clerk to them.
+
+Seen in tmux: a worker set up without the enrollment code; the clerk's merge said "waiting" once, and
+then nothing on Home told the clerk that a grid's visits were held back until the device is approved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from screens.devices import DevicesScreen
+from storage.core.i18n import set_language
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import on_screen, settle
+from tests.sync_helpers import elder, make_township
+from tests.test_walkthrough import screen_text
+from tui.app import make_app
+
+LINE = "等待你批准的设备（按 d）"
+
+
+def test_home_names_the_waiting_devices_until_they_are_approved(tmp_path):
+    t = make_township(tmp_path)
+    w = t.worker("赵敏", "G03", enrolled=False)
+    elder(w, "王五")
+    assert merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path]).bundles[0].status == "waiting"
+
+    async def run() -> None:
+        app = make_app(t.db.path, lang="zh_CN")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, lambda: getattr(app.screen, "data", None) is not None)
+            home = app.screen
+            assert LINE in screen_text(app)
+            await pilot.press("d")
+            await on_screen(pilot, DevicesScreen)
+            await pilot.press("a")
+            await settle(pilot)
+            await pilot.press("y")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot, lambda: app.screen is home)
+            await settle(pilot, lambda: LINE not in screen_text(app))  # approved: its bundle merged, the line gone
+            assert "王五" in screen_text(app)  # her bundle merged with the approval: she is on the overdue list
+
+    try:
+        asyncio.run(run())
+    finally:
+        set_language("zh_CN")

@@ -226,14 +226,15 @@ class DevicesScreen(Screen[None]):
                       else _("Choose a device awaiting approval (or a revoked one) first."))
             return
         if self.county:
-            question = _("Approve the key of township {township} ({name})? Its key fingerprint is {fp}: check it with "
-                         "the township's clerk first.").format(township=printable(view.grid_code, limit=16),
-                                                               name=printable(view.worker, limit=20), fp=view.fingerprint)
+            question = _("Approve the key of township {township} ({name})? Check its key fingerprint with the "
+                         "township's clerk first:").format(township=printable(view.grid_code, limit=16),
+                                                            name=printable(view.worker, limit=20))
         else:
-            question = _("Approve device {device} ({worker}) for grid {grid}? Its key fingerprint is {fp}: check it with "
-                         "the worker first.").format(device=printable(view.device_id[:8]),
-                                                     worker=printable(view.worker, limit=20),
-                                                     grid=printable(view.grid_code, limit=16), fp=view.fingerprint)
+            question = _("Approve device {device} ({worker}) for grid {grid}? Check its key fingerprint with the worker "
+                         "first:").format(device=printable(view.device_id[:8]), worker=printable(view.worker, limit=20),
+                                          grid=printable(view.grid_code, limit=16))
+        # on a line of its own: folded inside the sentence at 80 columns, its four groups were read across two lines
+        question += "\n\n    " + view.fingerprint
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -83,3 +83,31 @@ async def test_the_enrollment_message_never_starts_a_line_with_a_colon_at_80_col
             assert not [line for line in lines if line.strip()[:1] in "，。、；：？！）"], "\n".join(lines)
     finally:
         set_language("en")
+
+
+@run_async
+async def test_the_fingerprint_to_check_is_on_one_line_at_80_columns(tmp_path):
+    """"…密钥指纹是 1afe f845 af97\\n9f84：请先…" (seen in tmux): the four groups the clerk reads out to the
+    worker were folded across two lines of the approval question."""
+    from screens.dialogs import ConfirmScreen
+    from storage.core.i18n import set_language
+    from tests.pilot_helpers import on_screen
+    from tests.test_walkthrough import screen_text
+
+    t = make_township(tmp_path)
+    w = t.worker("Wang Fang", "G03", enrolled=False)
+    elder(w, "王五")
+    merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path])
+    fp = devices.list_devices(t.db)[0].fingerprint
+    set_language("zh_CN")
+    try:
+        app = HarnessApp(t.db, DevicesScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.screen.query_one("#devices", DataTable).focus()
+            await pilot.press("a")
+            await on_screen(pilot, ConfirmScreen)
+            dialog_rows = [row for row in screen_text(app).splitlines() if row.startswith("█")]  # (the table behind
+            assert any(fp in row for row in dialog_rows), dialog_rows                        # shows it too)
+    finally:
+        set_language("en")

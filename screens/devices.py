@@ -25,10 +25,18 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.formatting import format_datetime
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table
-from tui.texts import describe_outcome, describe_totals, device_columns, device_rows
+from tui.texts import (
+    codes_unused_text,
+    describe_outcome,
+    describe_totals,
+    device_columns,
+    device_rows,
+    withdrawn_text,
+)
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -90,9 +98,10 @@ class DevicesScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "devices.tcss"
     BINDINGS = [
-        Binding("n", "enroll", N_("Enrollment code"), id="devices.enroll"),
+        Binding("n", "enroll", N_("New code"), id="devices.enroll"),
         Binding("a", "approve", N_("Approve"), id="devices.approve"),
         Binding("r", "revoke", N_("Revoke / reject"), id="devices.revoke"),
+        Binding("w", "withdraw", N_("Withdraw code"), id="devices.withdraw"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="devices.reload"),
         Binding("escape", "back", N_("Back"), id="devices.back"),
     ]
@@ -100,6 +109,7 @@ class DevicesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.views: list = []
+        self.codes: list = []  # enrollment codes not used yet (what `w` offers to withdraw)
         self.county = False  # a county's devices are its townships' databases: set from the app's identity
 
     def compose(self) -> ComposeResult:
@@ -148,9 +158,8 @@ class DevicesScreen(Screen[None]):
 
     def _show(self, views, codes, status: str) -> None:
         from storage.core.text import printable
-        from tui.formatting import format_datetime
 
-        self.views = views
+        self.views, self.codes = views, codes
         table = self.query_one("#devices", DataTable)
         table.clear()
         for row, view in zip(device_rows(views, screen=True), views, strict=True):
@@ -257,10 +266,45 @@ class DevicesScreen(Screen[None]):
         lines = [_("Township {township} approved: its bundles are merged from now on.").format(township=view.grid_code)
                  if self.county else
                  _("Device {device} approved for grid {grid}.").format(device=view.device_id[:8], grid=view.grid_code)]
+        if view.codes_unused:
+            lines.append(codes_unused_text(view))
         if files:
             report = merge_paths(db, files)
             lines += [describe_outcome(b) for b in report.bundles] + describe_totals(report)
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), "\n".join(lines))
+
+    def action_withdraw(self) -> None:
+        """Withdraw a code not used yet (a note that went astray, a worker who will not come): chosen from a list."""
+        from screens.dialogs import Choice, ChooseScreen
+        from storage.core.text import printable
+
+        if not self.codes:
+            self._say(_("No enrollment code is waiting to be used."))
+            return
+        codes = {e.id: e for e in self.codes}
+        choices = [(f"{e.grid_code} · {printable(e.worker, limit=20)} · {format_datetime(e.created_at, 'short')}", e.id)
+                   for e in self.codes]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                code = codes[choice.code]
+                self._withdraw(code.grid_code, code.worker, choice.reason)
+
+        self.app.push_screen(ChooseScreen(_("Withdraw which enrollment code? A device set up with it afterwards waits "
+                                            "for your approval."), choices, reason_label=_("Why (optional)"),
+                                          reason_required=False), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
+    def _withdraw(self, unit: str, worker: str, reason: str) -> None:
+        from storage.sync.devices import enrollments, list_devices, withdraw_codes
+
+        db = self.app.db
+        try:
+            views = withdraw_codes(db, unit, worker, reason=reason)
+        except UserError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        self.app.call_from_thread(self._show, list_devices(db), enrollments(db), withdrawn_text(views))
 
     def action_revoke(self) -> None:
         from screens.dialogs import ConfirmScreen

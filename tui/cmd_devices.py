@@ -1,5 +1,6 @@
-"""`gridcare enroll`, `gridcare devices [approve ID --grid CODE | revoke ID | reject ID]` (township), and the
-county's twins: `enroll --township CODE`, `devices approve ID --township CODE` (storage/sync/county_trust.py)."""
+"""`gridcare enroll`, `gridcare devices [approve ID --grid CODE | revoke ID | reject ID | withdraw --grid CODE]`
+(township), and the county's twins: `enroll --township CODE`, `devices approve ID --township CODE`, `devices
+withdraw --township CODE` (storage/sync/county_trust.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from tui.texts import device_columns, device_rows
+from tui.texts import codes_unused_text, device_columns, device_rows, withdrawn_text
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -40,6 +41,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q = actions.add_parser("reject", parents=[common], help=_("reject a device awaiting approval"),
                            description=_("Reject a device awaiting approval: its bundles are refused."))
     q.add_argument("device", metavar="ID", help=_("device id or key fingerprint (its first characters will do)"))
+    q = actions.add_parser("withdraw", parents=[common], help=_("withdraw enrollment codes not used yet"),
+                           description=_("Withdraw the enrollment codes not used yet for a grid (or one worker's there): "
+                                         "a code written down and lost, or one no longer needed. A device set up with "
+                                         "it afterwards waits for approval."))
+    unit = q.add_mutually_exclusive_group(required=True)
+    unit.add_argument("--grid", metavar=_("CODE"), help=_("the grid, e.g. G01"))
+    unit.add_argument("--township", metavar=_("CODE"), help=_("county: the township's 9-digit code"))
+    q.add_argument("--worker", metavar=_("NAME"), help=_("only this worker's codes"))
     p.set_defaults(func=cmd_devices)
 
 
@@ -149,7 +158,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
         view, files = devices.approve(db, args.device, args.grid)
         print(_("Device {device} ({worker}) approved for grid {grid}; key fingerprint {fp}.").format(
             device=view.device_id[:8], worker=printable(view.worker, limit=20), grid=view.grid_code, fp=view.fingerprint))
+        if view.codes_unused:
+            print(codes_unused_text(view))
         return _merge_waiting(db, files)
+    if action == "withdraw":
+        views = devices.withdraw_codes(db, args.grid or args.township, args.worker)
+        print(withdrawn_text(views))
+        return 0
     view = devices.revoke(db, args.device, only_waiting=action == "reject")
     message = (_("Device {device} ({worker}, grid {grid}) revoked: its bundles are refused from now on.")
                if view.status == "revoked" else

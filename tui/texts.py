@@ -125,6 +125,25 @@ ENROLLED_BY = {"code": N_("enrollment code"), "clerk": N_("approved by the clerk
                "first use": N_("before enrollment (first use)"), "county": N_("approved by the county")}
 
 
+def codes_unused_text(view) -> str:
+    """After an approval: the worker's codes for the grid not used yet (storage/sync/devices.py approve)."""
+    return ngettext("An enrollment code made for {worker} (grid {grid}) is still unused: it would enroll another "
+                    "device for the grid. If it is not needed, withdraw it (w, or gridcare devices withdraw --grid "
+                    "{grid}).",
+                    "{n} enrollment codes made for {worker} (grid {grid}) are still unused: each would enroll another "
+                    "device for the grid. If they are not needed, withdraw them (w, or gridcare devices withdraw "
+                    "--grid {grid}).", view.codes_unused).format(
+        n=view.codes_unused, worker=printable(view.worker, limit=20), grid=view.grid_code)
+
+
+def withdrawn_text(views) -> str:
+    """`devices withdraw`, and the Devices screen's: which codes no longer work."""
+    return ngettext("{n} enrollment code withdrawn ({codes}): a device set up with it waits for approval.",
+                    "{n} enrollment codes withdrawn ({codes}): a device set up with one waits for approval.",
+                    len(views)).format(n=len(views), codes=_("; ").join(
+        f"{v.grid_code}, {printable(v.worker, limit=20)}" for v in views))
+
+
 def device_rows(views, *, screen: bool = False) -> list[list[str]]:
     """The cells of the devices table, shared by the CLI and the devices screen."""
     # deferred: Babel, which this module otherwise spares the CLI's start (tests/test_startup_imports.py)

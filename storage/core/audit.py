@@ -28,7 +28,7 @@ ACTION_LABELS = {
     "export": N_("Export"), "merge": N_("Merge"), "report": N_("Report to file"), "dump": N_("Dump"),
     "backup": N_("Backup"), "restore": N_("Restore"), "roster_import": N_("Roster import"),
     "enroll": N_("Enrollment code"), "approve device": N_("Approve device"), "revoke device": N_("Revoke device"),
-    "reject device": N_("Reject device"),
+    "reject device": N_("Reject device"), "withdraw enrollment codes": N_("Withdraw enrollment codes"),
 }
 COUNT_LABELS = {
     "seq": N_("bundle no."), "events": N_("changes"), "new_events": N_("new changes"), "records": N_("records"),
@@ -38,7 +38,8 @@ COUNT_LABELS = {
     "aged_out": N_("aged out"), "full_ids": N_("full ID numbers"), "bytes": N_("bytes"),
     "pruned": N_("old backups removed"), "kept_aside": N_("kept aside as"), "device": N_("device"),
     "grid": N_("grid"), "enrollment": N_("enrollment"), "new": N_("new"), "update": N_("updated"),
-    "unchanged": N_("unchanged"), "invalid": N_("invalid"),
+    "unchanged": N_("unchanged"), "invalid": N_("invalid"), "unit": N_("grid or township"), "codes": N_("codes"),
+    "reason": N_("reason"),
 }
 
 

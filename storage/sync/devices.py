@@ -48,6 +48,7 @@ class DeviceView:
     last_seq: int | None = None
     reason: str = ""
     files: tuple[str, ...] = field(default_factory=tuple)
+    codes_unused: int = 0  # approved: codes made for its worker and grid and not used (each enrolls a device)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,37 @@ def enrollments(db: Database) -> list[EnrollmentView]:
         rows = s.execute(select(Enrollment).where(Enrollment.used_by.is_(None)).order_by(Enrollment.created_at)).scalars()
         return [EnrollmentView(r.id, r.grid_code if county else short_grid(r.grid_code), r.worker_name, r.created_at,
                                r.used_by) for r in rows]
+
+
+def withdraw_codes(db: Database, unit: str, worker: str | None = None, *, reason: str = "") -> list[EnrollmentView]:
+    """Withdraw the enrollment codes not used yet for a grid (at a county: a township's 9-digit code), or only
+    `worker`'s there. A code not used is a key to that grid's records for whoever holds it: one written on a
+    note that went astray, or one made for a worker whose device was approved without it."""
+    with db.write() as s:
+        ident = _manager(s)
+        county = ident.role == "county"
+        unit_id = unit.strip() if county else grid_id_for(ident, unit)
+        rows = _unused(s, unit_id, worker)
+        if not rows:
+            raise UserError(_("No enrollment code is waiting to be used for {unit}.").format(
+                unit=printable(unit, limit=20) if worker is None else f"{printable(unit, limit=20)}, "
+                                                                         f"{printable(worker, limit=20)}"))
+        views = [EnrollmentView(r.id, r.grid_code if county else short_grid(r.grid_code), r.worker_name, r.created_at,
+                                None) for r in rows]
+        for row in rows:
+            s.delete(row)
+    from storage.core.audit import record
+
+    record(db, "withdraw enrollment codes", "", {"unit": views[0].grid_code, "codes": len(views),
+                                                 "reason": storable(reason).strip()})
+    return views
+
+
+def _unused(s: Session, unit_id: str, worker: str | None = None) -> list[Enrollment]:
+    query = select(Enrollment).where(Enrollment.grid_code == unit_id, Enrollment.used_by.is_(None))
+    if worker is not None:
+        query = query.where(Enrollment.worker_name == storable(worker).strip())
+    return list(s.execute(query.order_by(Enrollment.created_at)).scalars())
 
 
 # ---------------------------------------------------------------- listing
@@ -216,9 +248,14 @@ def approve(db: Database, text: str, grid_code: str) -> tuple[DeviceView, list[P
             files = [Path(f) for f in target.files or []]
             s.delete(target)
             s.add(device)
+        # the worker set up without the code made for them: it would enroll a second device for the grid.
+        # Said, not withdrawn here: if the key approved is not the worker's (fingerprint not checked), the
+        # worker's own code is what enrolls the real device once that key is revoked (tests/test_trust.py)
+        unused = len(_unused(s, grid_id, device.worker_name))
         s.flush()
         view = DeviceView(device.device_id, "approved", short_grid(grid_id), device.worker_name,
-                          fingerprint(device.sign_public), device.enrolled_by, device.first_seen, device.last_seen)
+                          fingerprint(device.sign_public), device.enrolled_by, device.first_seen, device.last_seen,
+                          codes_unused=unused)
     from storage.core.audit import record
 
     record(db, "approve device", "", {"device": view.device_id, "grid": view.grid_code})

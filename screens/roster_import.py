@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +22,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.core.text import printable
 from storage.roster.columns import cell_text
 from storage.roster.importer import describe, import_roster, preview, status_label
+from storage.roster.report import STATUS_LABELS
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.ordered_keys import TextInput
@@ -76,7 +78,9 @@ class RosterImportScreen(Screen[None]):
         report = self.query_one("#report", DataTable)
         report.add_column(_("Row"), key="row", width=4)
         report.add_column(_("Name"), key="name", width=8)
-        report.add_column(_("Status"), key="status", width=6)
+        # as wide as the longest status in this language: at 6, "Invalid" was folded into "Invali" / "d"
+        status_width = max(cell_len(text) for text in (_("Status"), *(_(label) for label in STATUS_LABELS.values())))
+        report.add_column(_("Status"), key="status", width=status_width)
         report.add_column(_("Problems"), key="problems", width=PROBLEM_WIDTH)
         self.query_one("#path", Input).focus()
 

@@ -231,6 +231,11 @@ def test_roster_import_screen_checks_then_imports(db, tmp_path):
             assert preview_table.row_count == 3
             report = screen.query_one("#report", DataTable)
             assert _cell_texts(report)[0][:3] == ["5", "陈志强", "Invalid"]  # problems first
+            from tests.test_walkthrough import screen_text
+
+            # on one line at 80 columns: the status column was 6 wide and showed "Invali" over "d"
+            assert any(row.split()[:3] == ["5", "陈志强", "Invalid"] for row in screen_text(app, " ").splitlines()
+                       if row.split())
             summary = str(screen.query_one("#summary").content)
             assert "Dry run" in summary and "tick the box" in summary
             await pilot.press("ctrl+s")  # refused: an invalid row and the box not ticked

@@ -39,6 +39,11 @@ def _translations(lang: str) -> _gettext.NullTranslations:
     return _gettext.translation(DOMAIN, str(locale_dir()), languages=[lang], fallback=True)
 
 
+def translations(lang: str) -> _gettext.NullTranslations:
+    """One language's catalog, whatever the current language (a roster reads the words of both)."""
+    return _translations(lang)
+
+
 def normalize_language(value: str | None) -> str | None:
     """Map 'zh', 'zh_CN.UTF-8', 'zh-Hans', 'en_US' ... to a supported language."""
     if not value:

@@ -122,8 +122,8 @@ _words((("category", "child_in_difficulty"), ("subtype", "de_facto_unsupported")
 _words((("subtype", "poverty"),), "家庭贫困", "贫困家庭儿童", "因贫困境")
 _words((("subtype", "disability"),), "自身残疾", "残疾儿童", "因残困境")
 _words((("subtype", "guardianship"),), "监护缺失", "监护不当", "监护缺失或不当", "因监护困境")
-_words((("category", "solitary_elder"),), "独居老人", "独居", "elder living alone", "solitary_elder")
-_words((("category", "empty_nest_elder"),), "空巢老人", "空巢", "empty-nest elder", "empty_nest_elder")
+_words((("category", "solitary_elder"),), "独居老年人", "独居老人", "独居", "elder living alone", "solitary_elder")
+_words((("category", "empty_nest_elder"),), "空巢老年人", "空巢老人", "空巢", "empty-nest elder", "empty_nest_elder")
 _words((("category", "left_behind_elder"),), "留守老人", "农村留守老年人", "留守老年人", "农村留守老人",
        "left-behind elder", "left_behind_elder")
 _words((("category", "severely_disabled"),), "重度残疾人", "重残", "重度残疾", "重残人员", "severely disabled",
@@ -132,8 +132,8 @@ _words((("category", "left_behind_woman"),), "留守妇女", "农村留守妇女
 _words((("category", "widowed_childless_elder"),), "孤寡老人", "孤寡老年人", "孤寡", "widowed or childless elder",
        "widowed_childless_elder")
 _words((("category", "seriously_ill"),), "重病患者", "重病", "大病", "重病人员", "大病患者", "seriously ill", "seriously_ill")
-_words((("category", "disabled_3_4_intellectual_mental"),), "三四级智力残疾人", "三四级精神残疾人", "三四级智力精神残疾人",
-       "三四级智力残疾", "三四级精神残疾", "disabled_3_4_intellectual_mental")
+_words((("category", "disabled_3_4_intellectual_mental"),), "三、四级智力/精神残疾人", "三四级智力残疾人",
+       "三四级精神残疾人", "三四级智力精神残疾人", "三四级智力残疾", "三四级精神残疾", "disabled_3_4_intellectual_mental")
 # 高龄 is derived from the birth date: the word is understood and nothing is stored (a doubt is warned about)
 _words((("derived", "advanced_age"),), "高龄", "高龄老人", "高龄老年人", "aged 80+", "oldest_old", "advanced_age")
 # 低保 and 特困 in a category cell are dated statuses now: recorded as benefits, start unknown
@@ -180,19 +180,51 @@ def parse_categories(text: str, field: str = "_categories") -> tuple[list[str], 
     return cell.categories, cell.flags, cell.subtype
 
 
+def _label_words() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every category as the app names it on screen and in its reports, in each of its languages: a roster
+    written in the plans' words (独居老年人, 三、四级智力/精神残疾人), or copied from our own workbook, reads back."""
+    if not _LABELS_READ:
+        from storage.core.i18n import LANGUAGES, translations
+        from storage.register.categories import CATEGORIES
+
+        for lang in LANGUAGES:
+            for code, msgid in CATEGORIES.items():
+                _CATEGORY_WORDS.setdefault(norm_word(translations(lang).gettext(msgid)), (("category", code),))
+        _LABELS_READ.append(True)
+    return _CATEGORY_WORDS
+
+
+_LABELS_READ: list[bool] = []
+
+
 def _category_kinds(text: str, field: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     unknown: list[str] = []
-    whole = _CATEGORY_WORDS.get(norm_word(text))  # English labels contain spaces
-    parts = [text] if whole else [p for p in _CATEGORY_SPLIT.split(unicodedata.normalize("NFKC", text)) if p]
+    words = _label_words()
+    whole = words.get(norm_word(text))  # English labels contain spaces
+    if whole:
+        return list(whole)
+    rest = norm_word(text)
+    # words holding a separator of their own (三、四级智力/精神残疾人) stand in the cell as one token before it is
+    # split, so that the cell's order is kept
+    held: dict[str, tuple[tuple[str, str], ...]] = {}
+    for word in sorted((w for w in words if _CATEGORY_SPLIT.search(w)), key=len, reverse=True):
+        if word in rest:
+            token = f"§{len(held)}§"
+            held[token] = words[word]
+            rest = rest.replace(word, f"、{token}、")
+    parts = [p for p in _CATEGORY_SPLIT.split(rest) if p]
     for part in parts:
-        kinds = _CATEGORY_WORDS.get(norm_word(part))
+        kinds = held.get(part) or words.get(norm_word(part))
         if kinds is None:
             unknown.append(part)
             continue
         found += kinds
     if unknown:
-        raise ValidationError(field, _("Unknown category: {words}. Write 留守儿童, 困境儿童, 留守妇女, 独居老人, 空巢老人, 留守老人, 孤寡老人, 重度残疾人 or 重病患者 (several separated by 、), and statuses such as 低保, 特困.").format(words="、".join(unknown)))
+        raise ValidationError(field, _("Unknown category: {words}. Write 农村留守儿童, 困境儿童, 农村留守妇女, 独居老年人, "
+                                       "空巢老年人, 农村留守老年人, 孤寡老年人, 重度残疾人, 三、四级智力/精神残疾人 or 重病患者 "
+                                       "(several separated by 、), and statuses such as 低保, 特困.").format(
+            words="、".join(unknown)))
     return found
 
 

@@ -55,7 +55,7 @@ def test_round_trip_worker_township_worker(tmp_path):
     report = merge_paths(t.db, [out])
     assert [x.status for x in report.bundles] == ["new", "new"]
     assert report.added >= 5 and report.conflicts == 0 and report.refused == []
-    assert {w for _, w, _ in report.new_devices} == {"王芳", "李强"}
+    assert {(w, township) for _, w, _, township in report.new_devices} == {("王芳", ""), ("李强", "")}
     assert _names(t.db) == ["单小明", "张三"]
 
     again = merge_paths(t.db, [out])

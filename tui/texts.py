@@ -78,7 +78,11 @@ def describe_totals(report: MergeReport) -> list[str]:
         lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate "
                    "residents: {dups}.").format(added=report.added, updated=report.updated,
                                                 conflicts=report.conflicts, dups=report.duplicates)]
-    for device, worker, fp in report.new_devices:
+    for device, worker, fp, township in report.new_devices:
+        if township:  # at a county: a township's key, enrolled with the code the county gave it
+            lines.append(_("Township {township} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
+                township=printable(township, limit=12), worker=person_text(worker, limit=20), fp=fp))
+            continue
         lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
             device=printable(device[:8]), worker=person_text(worker, limit=20), fp=fp))
     # said, or the worker wonders where a person went and registers them again

@@ -88,7 +88,8 @@ class MergeReport:
     conflicts: int = 0
     duplicates: int = 0
     missing: list[tuple[str, str, int]] = field(default_factory=list)  # (device, worker, seq)
-    new_devices: list[tuple[str, str, str]] = field(default_factory=list)  # (device, worker, fingerprint)
+    # (device, worker, fingerprint, township code: at a county, the township whose key it is; else "")
+    new_devices: list[tuple[str, str, str, str]] = field(default_factory=list)
     # a worker's residents the township merged into another record: (name, whether that record is here)
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
     at_worker: bool = False  # merged into a worker's database: the conflicts are the township's to decide
@@ -377,7 +378,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 report.conflicts += outcome.conflicts
                 if outcome.new_device:
                     device = s.get(Device, outcome.device_id)
-                    report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public)))
+                    report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public),
+                                               outcome.township if device.kind == "township" else ""))
                 # a township that gave the county's code after sending bundles: the ones that waited, now
                 if outcome.released:
                     ahead = {p.absolute() for p in files[i:]}

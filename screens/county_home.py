@@ -162,8 +162,9 @@ def summary_text(data) -> str:
     from tui.formatting import format_month, format_number, format_percent
 
     rate = data.totals.visit_rate
-    return _("{county} · {month}: {n} key persons, {visited} visited ({rate}), {overdue} overdue, "
-             "{emergencies} emergencies").format(
+    # figures after their words, as the Chinese has them: "1 key persons" needed no plural then
+    return _("{county} · {month}: key persons {n}, visited {visited} ({rate}), overdue {overdue}, "
+             "emergencies {emergencies}").format(
         county=data.county_name, month=format_month(data.today), n=format_number(data.totals.key_persons),
         visited=format_number(data.totals.visited), rate=format_percent(rate) if rate is not None else "-",
         overdue=format_number(data.totals.overdue), emergencies=format_number(data.emergency_count))

@@ -181,7 +181,7 @@ def notes(report: MonthlyReport) -> str:
     """One line: the report day and the policy the figures follow (the files add which visits counted).
 
     The day in the words of the language (2026年12月2日, Dec 2, 2026); "medium": the line fits 80 columns in English."""
-    return _("Report day {day}; {policy}.").format(day=day_text(report.day, "medium"), policy=report.policy_title())
+    return _("Report day {day}. {policy}.").format(day=day_text(report.day, "medium"), policy=report.policy_title())
 
 
 def display_width(text: str) -> int:

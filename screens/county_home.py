@@ -46,6 +46,10 @@ class CountyHomeScreen(Screen[None]):
         Binding("2", "show_list('emergencies')", N_("Emergencies"), show=False, id="county_home.list.emergencies"),
     ]
 
+    def help_rows(self) -> list[tuple[str, str]]:
+        return [(_("Enter"), N_("Figure: its people. Emergency: the resident")),
+                (_("Arrows"), N_("Move from figure to figure"))]
+
     def __init__(self) -> None:
         super().__init__()
         self.data = None  # the storage.reports.county_home.CountyHome shown

@@ -28,6 +28,9 @@ class ReportListScreen(Screen[None]):
     CSS_PATH = "reports.tcss"
     BINDINGS = [Binding("escape", "back", N_("Back"), id="report_list.back")]
 
+    def help_rows(self) -> list[tuple[str, str]]:
+        return [(_("Enter"), N_("Open the resident on the highlighted row")), (_("Up, Down"), N_("Move in the list"))]
+
     def __init__(self, heading: Callable[[], str], list_name: str, rows: list) -> None:
         """`heading` words the list's heading in the language of the moment (F2 composes the screen again)."""
         super().__init__()

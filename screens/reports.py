@@ -75,6 +75,10 @@ class ReportsScreen(Screen[None]):
         Binding("escape", "back", N_("Back"), id="reports.back"),
     ]
 
+    def help_rows(self) -> list[tuple[str, str]]:
+        return [(_("Enter"), N_("List the people behind the highlighted figure")),
+                (_("Arrows"), N_("Move from figure to figure"))]
+
     def __init__(self) -> None:
         super().__init__()
         today = dt.date.today()

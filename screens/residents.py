@@ -74,6 +74,10 @@ class ResidentsScreen(Screen[None]):
         Binding("escape", "back", N_("Back"), id="residents.back"),
     ]
 
+    def help_rows(self) -> list[tuple[str, str]]:
+        # Enter on a row is the table's own key: not in the bindings, and the first thing a person looks for
+        return [(_("Enter"), N_("Open the resident on the highlighted row")), (_("Up, Down"), N_("Move in the list"))]
+
     def __init__(self) -> None:
         super().__init__()
         self._debounce: Timer | None = None

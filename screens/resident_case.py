@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
 from storage.core.i18n import _
 from storage.register import residents
-from storage.register.categories import CLOSE_REASONS, close_reason_for, label
+from storage.register.categories import CHILD_CATEGORIES, CLOSE_REASONS, RISK_LEVELS, close_reason_for, label
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -30,7 +30,8 @@ class CaseActions:
         if r.status == "closed":
             self.action_reopen_case()
             return
-        choices = [(_(v), k) for k, v in CLOSE_REASONS.items()]
+        child = bool(set(r.categories or []) & set(CHILD_CATEGORIES))  # only a child ages out (as the storage says)
+        choices = [(_(v), k) for k, v in CLOSE_REASONS.items() if child or k != "aged_out"]
 
         def chosen(choice: Choice | None) -> None:
             if choice is None:
@@ -41,10 +42,12 @@ class CaseActions:
                     self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
                                 closed_on=self.app.today(), note=choice.reason, today=self.app.today())
 
-            self.app.push_screen(ConfirmScreen(
-                _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
-                    name=r.name, reason=label(CLOSE_REASONS, choice.code)),
-                yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
+            question = _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
+                name=r.name, reason=label(CLOSE_REASONS, choice.code))
+            if r.risk_level in ("high", "emergency") and choice.code != "deceased":
+                question += "\n\n" + _("Their risk is {level}: no visit will be due once the case is closed.").format(
+                    level=label(RISK_LEVELS, r.risk_level))
+            self.app.push_screen(ConfirmScreen(question, yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
 
         # the remark is the closing's own field (close_note), not a line added to the notes
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),

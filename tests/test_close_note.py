@@ -244,3 +244,49 @@ async def test_closing_a_child_past_the_age_of_their_categories_offers_aged_out_
             await pilot.press("escape")
             await on_screen(pilot, ResidentScreen)
             await pilot.press("escape")  # Home again, where started() opens the next
+
+
+def test_only_a_child_ages_out(tmp_path):
+    """Seen in a walk: 夏平, 50, severely disabled, at emergency risk, was closed as "Aged out" without a word;
+    the reports then count him among the children who aged out."""
+    import pytest
+
+    from storage.core.errors import ValidationError
+
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    adult = elder(worker, "夏平", categories=["severely_disabled"], birth_date=dt.date(1976, 3, 28)).id
+    child = elder(worker, "宋一诺", categories=["left_behind_child"], birth_date=dt.date(2010, 11, 25)).id
+    with pytest.raises(ValidationError) as caught:
+        close_case(worker, adult, "aged_out", today=TODAY)
+    assert caught.value.field == "close_reason"
+    with worker.session() as s:
+        assert s.get(Resident, adult).status == "active"
+    assert close_case(worker, child, "aged_out", today=TODAY).close_reason == "aged_out"
+
+
+@run_async
+async def test_the_close_dialog_offers_aged_out_to_children_only_and_warns_of_a_high_risk(tmp_path):
+    from storage.register.risk import change_risk
+
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    adult = elder(worker, "夏平", categories=["severely_disabled"], birth_date=dt.date(1976, 3, 28)).id
+    change_risk(worker, adult, "emergency", "房屋倒塌风险", assessed_on=dt.date(2026, 11, 25))
+    set_language("en")
+    try:
+        app = make_app(worker.path, lang="en", today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot, lambda: ResidentScreen(adult))
+            await pilot.press("x")
+            await on_screen(pilot, ChooseScreen)
+            select = app.screen.query_one("#choice", Select)
+            offered = [value for _label, value in select._options if value is not Select.BLANK]
+            assert "aged_out" not in offered and "moved_away" in offered
+            select.value = "moved_away"
+            await pilot.press("ctrl+s")
+            await on_screen(pilot, ConfirmScreen)
+            message = _shown(app.screen.query_one("#dialog-message", Static))
+            assert "Their risk is Emergency" in message
+    finally:
+        set_language("zh_CN")

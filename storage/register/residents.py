@@ -15,6 +15,7 @@ from storage.core.models import Resident
 from storage.core.schema import clean
 from storage.register.assessments import check_assessment, write_assessment
 from storage.register.categories import (
+    CHILD_CATEGORIES,
     CLOSE_REASONS,
     RISK_LEVELS,
 )
@@ -140,7 +141,11 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
         raise ValidationError("closed_on", _("The date is in the future."))
     fields = {"status": "closed", "close_reason": reason, "closed_on": closed_on, "close_note": close_note(note)}
     with db.write() as s:
-        live_row(s, "resident", resident_id)
+        current = live_row(s, "resident", resident_id)
+        if reason == "aged_out" and not set(current.categories or []) & set(CHILD_CATEGORIES):
+            # an adult "aged out" would leave the visit lists under a reason the reports count as children's
+            raise ValidationError("close_reason", _("Only a left-behind child or a child in difficulty ages out: "
+                                                    "choose another reason."))
         writer(s).write("resident", resident_id, fields)
         s.flush()
         return s.get(Resident, resident_id)

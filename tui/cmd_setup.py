@@ -60,6 +60,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--open", action="store_true", help=_("open the app on the database afterwards"))
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("public-key", parents=[common], help=_("township or county: write its public key file again"),
+                       description=_("Write this township's (or county's) public key file again, to give to a new "
+                                     "grid worker (or township) when the one written at set-up is lost. Only the "
+                                     "public key: the private keys never leave this computer."))
+    p.add_argument("--out", metavar=_("FILE"), type=Path,
+                   help=_("a file, or a folder (default: township-CODE.pub or county-CODE.pub here)"))
+    p.set_defaults(func=cmd_public_key)
+
     p = sub.add_parser("dump", parents=[common], help=_("write every current record as JSON Lines"),
                        description=_("Write every current record as JSON Lines in a stable order."))
     p.add_argument("--out", metavar=_("FILE"), type=Path, help=_("output file (default: standard output)"))
@@ -67,11 +75,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _key_file(given: Path | None, name: str) -> Path:
-    """Where `--key-out` asks for the public key: a file, or a folder to write it in under its usual name
-    (a folder given as a file was replaced by it and failed once the database was set up)."""
-    if given is None:
-        return Path.cwd() / name
-    return given / name if given.is_dir() else given
+    from storage.core.identity import key_path
+
+    return key_path(given, name)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -193,4 +199,13 @@ def cmd_dump(args: argparse.Namespace) -> int:
     else:
         n = write_dump(db, sys.stdout)
     record(db, "dump", str(args.out or "-"), {"records": n})
+    return 0
+
+
+def cmd_public_key(args: argparse.Namespace) -> int:
+    from storage.core.identity import write_own_public_key
+
+    written, text = write_own_public_key(open_database(db_path(args), create=False), args.out)
+    print(_("Public key written to {file}. It reads:").format(file=written))
+    print(text)
     return 0

@@ -298,3 +298,30 @@ def init_worker(
             },
         )
     return ident
+
+
+def write_own_public_key(db: Database, out: Path | None) -> tuple[Path, str]:
+    """This township's (or county's) public key file written again, to give to a new worker (or township) when
+    the one `init` wrote is lost: (the file written, its text). `out`: a file, or a folder to write it in
+    under its usual name; None: the usual name in the current folder. Only public halves leave the database."""
+    ident = get_identity(db)
+    if ident is None or ident.role == "worker":
+        raise UserError(_("A grid worker's database has no key of its own to give: the township's key file comes "
+                          "from the township's clerk."))
+    if ident.role == "county":
+        county = keys.CountyPublicKey(ident.county_code, ident.county_name, ident.county_age_recipient,
+                                      ident.county_sign_public)
+        path = key_path(out, f"county-{ident.county_code}.pub")
+        keys.write_county_key_file(path, ident.county_code, ident.county_name, county)
+        return path, keys.format_county_key(ident.county_code, ident.county_name, county)
+    township = keys.TownshipPublicKey(ident.township_code, ident.township_name, ident.township_age_recipient,
+                                      ident.township_sign_public)
+    path = key_path(out, f"township-{ident.township_code}.pub")
+    keys.write_public_key_file(path, ident.township_code, ident.township_name, township)
+    return path, keys.format_public_key(ident.township_code, ident.township_name, township)
+
+
+def key_path(out: Path | None, name: str) -> Path:
+    """Where `--key-out`/`--out` asks for a public key: a file, or a folder to write it in under its usual name
+    (a folder given as a file was replaced by it and failed once the database was set up)."""
+    return Path.cwd() / name if out is None else out / name if out.is_dir() else out

@@ -8,6 +8,7 @@ storage/sync/county_trust.py for a county); the screen collects the choice and s
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -102,6 +103,7 @@ class DevicesScreen(Screen[None]):
         Binding("a", "approve", N_("Approve"), id="devices.approve"),
         Binding("r", "revoke", N_("Revoke / reject"), id="devices.revoke"),
         Binding("w", "withdraw", N_("Withdraw code"), id="devices.withdraw"),
+        Binding("k", "key_file", N_("Key file"), show=False, id="devices.key_file"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="devices.reload"),
         Binding("escape", "back", N_("Back"), id="devices.back"),
     ]
@@ -215,14 +217,15 @@ class DevicesScreen(Screen[None]):
         if self.county:
             text = _("Enrollment code for township {township} {name}: {code}").format(
                 township=view.grid_code, name=printable(view.worker, limit=20), code=code) + "\n" + _(
-                "Give it to the township's clerk with the county's key file. It works once, for this township only, "
-                "and is not kept: if it is lost, make another.")
+                "Give it to the township's clerk with the county's key file (k writes it to a folder). It works "
+                "once, for this township only, and is not kept: if it is lost, make another.")
             self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
             return
         text = _("Enrollment code for {worker}, grid {grid}: {code}").format(
             worker=printable(view.worker, limit=20), grid=view.grid_code, code=code) + "\n" + _(
             "Read it to the worker, who types it when setting up the laptop. It works once, for this grid only, and "
-            "is not kept: if it is lost, make another.")
+            "is not kept: if it is lost, make another.") + "\n" + _(
+            "The laptop also needs this township's key file: k writes it to a folder (the USB stick).")
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
 
     def action_approve(self) -> None:
@@ -293,6 +296,36 @@ class DevicesScreen(Screen[None]):
         self.app.push_screen(ChooseScreen(_("Withdraw which enrollment code? A device set up with it afterwards waits "
                                             "for your approval."), choices, reason_label=_("Why (optional)"),
                                           reason_required=False), chosen)
+
+    def action_key_file(self) -> None:
+        """This township's (county's) public key file, written to a folder (a USB stick) for a new worker: the one
+        written at set-up is easily lost, and a worker cannot be set up without it."""
+        from screens.path_picker import PathPickerScreen
+
+        def picked(folder: Path | None) -> None:
+            if folder is not None:
+                self._write_key(folder)
+
+        self.app.push_screen(PathPickerScreen(_("Folder to write the public key file to (e.g. the USB stick)"),
+                                              None), picked)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
+    def _write_key(self, folder: Path) -> None:
+        from storage.core.identity import write_own_public_key
+
+        try:
+            written, _text = write_own_public_key(self.app.db, folder)
+        except UserError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        except OSError as exc:  # a stick pulled out, a folder not writable: said, nothing else happens
+            self.app.call_from_thread(self._say, _("The key file cannot be written to {folder} ({error}).").format(
+                folder=folder, error=exc.strerror or exc))
+            return
+        self.app.call_from_thread(self._say, _("Public key file written: {file}. Give it to the new worker with the "
+                                               "enrollment code.").format(file=written) if not self.county else
+                                  _("Public key file written: {file}. Give it to the township with the enrollment "
+                                    "code.").format(file=written))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
     def _withdraw(self, unit: str, worker: str, reason: str) -> None:

@@ -54,3 +54,38 @@ def test_a_county_writes_its_key_again_and_a_worker_is_told_it_has_none(tmp_path
     assert refused.stderr.strip().splitlines() == [
         "gridcare: A grid worker's database has no key of its own to give: the township's key file comes from the "
         "township's clerk."]
+
+
+def test_the_clerk_writes_the_key_file_to_a_stick_from_the_devices_screen(tmp_path):
+    """After making a code on the Devices screen, the clerk hands over the key file too: k, the stick, Ctrl+S."""
+    import asyncio
+
+    from textual.widgets import Input, Static
+
+    from screens.devices import DevicesScreen
+    from screens.path_picker import PathPickerScreen
+    from tests.pilot_helpers import on_screen, settle
+    from tests.register_helpers import HarnessApp
+
+    t = make_township(tmp_path)
+    original = t.key.read_bytes()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+
+    async def run() -> None:
+        app = HarnessApp(t.db, DevicesScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            await pilot.press("k")
+            await on_screen(pilot, PathPickerScreen)
+            await pilot.press("ctrl+l")
+            app.screen.query_one("#path", Input).value = str(stick)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("ctrl+s")
+            await on_screen(pilot, DevicesScreen)
+            await settle(pilot, lambda: "written" in str(screen.query_one("#result", Static).content))
+
+    asyncio.run(run())
+    assert (stick / "township-330521101.pub").read_bytes() == original

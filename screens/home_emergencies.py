@@ -39,12 +39,9 @@ def title(count: int, township: bool) -> Text:
 
 
 def finding_text(e) -> str:
-    from storage.register.categories import RISK_LEVELS, label
+    from storage.register.emergencies import finding_words
 
-    parts = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []
-    if e.mandatory:
-        parts.append(_("Must be reported at once"))
-    return _("、").join(parts)
+    return finding_words(e)
 
 
 def rows(emergencies: list, day_text) -> list[tuple[str, str, tuple]]:

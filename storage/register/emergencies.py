@@ -358,3 +358,13 @@ def latest_finding(db: Database, resident_id: str, day: dt.date, kind: str = "ri
         keys = [k for e in find_emergencies(s, day, day) if e.resident_id == resident_id for k in e.keys
                 if k.startswith(kind + ":")]
     return keys[-1] if keys else None
+
+
+def finding_words(e) -> str:
+    """What an emergency finding is, in words: "紧急、须立即上报" / "Emergency; to be reported at once"."""
+    from storage.register.categories import RISK_LEVELS, label
+
+    level = label(RISK_LEVELS, "emergency") if e.emergency_level else ""
+    if level and e.mandatory:  # one phrase: the English list joined the label "Must be…" after a comma
+        return _("{level}; to be reported at once").format(level=level)
+    return level or (_("Must be reported at once") if e.mandatory else "")

@@ -99,14 +99,15 @@ _BENEFIT = Column(N_("Assistance or subsidy"), "text", lambda w: label(BENEFIT_K
 def _changes(w) -> str:
     from storage.register.assessments import DIMENSIONS, GRADES
 
-    return "、".join(_("{dimension}: {before} to {after}").format(
+    return join_list(_("{dimension}: {before} to {after}").format(
         dimension=_(DIMENSIONS[c.dimension]), before=label(GRADES, c.before), after=label(GRADES, c.after))
         for c in w.changes)
 
 
 def _finding(e) -> str:
-    parts = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []
-    return "、".join(parts + ([_("Must be reported at once")] if e.mandatory else []))
+    from storage.register.emergencies import finding_words
+
+    return finding_words(e)
 
 
 def _hours(value: float | None) -> int | None:

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from screens.latest import show_if_latest
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
 from tui.table import Table
@@ -179,7 +179,7 @@ def township_cells(g, today) -> tuple:
 
     rate = g.visit_rate
     last = format_ago(g.last_bundle.date(), today) if g.last_bundle is not None else _("never")
-    missing = "、".join(str(n) for n in g.missing[:5]) + ("…" if len(g.missing) > 5 else "")
+    missing = join_list(str(n) for n in g.missing[:5]) + ("…" if len(g.missing) > 5 else "")  # 3、5 / 3, 5
     # the name alone (unique in its county; the code is in `gridcare devices --townships` and the report)
     return (g.name or g.code, format_number(g.key_persons), format_number(g.visited),
             format_percent(rate) if rate is not None else "-", format_number(g.overdue),

@@ -40,3 +40,18 @@ def test_the_changes_of_an_assessment_are_joined_in_the_readers_language():
         assert "、" in _changes(worse)
     finally:
         set_language("en")
+
+
+def test_the_county_home_lists_missing_bundles_in_the_readers_language():
+    import datetime as dt
+
+    from screens.county_home import township_cells
+
+    row = SimpleNamespace(visit_rate=0.5, last_bundle=None, missing=[2, 3, 5, 7, 8, 9], name="新市镇", code="330521101",
+                          key_persons=10, visited=5, overdue=1, emergency_high=0)
+    assert township_cells(row, dt.date(2026, 12, 2))[-1] == "2, 3, 5, 7, 8…"
+    set_language("zh_CN")
+    try:
+        assert township_cells(row, dt.date(2026, 12, 2))[-1] == "2、3、5、7、8…"
+    finally:
+        set_language("en")

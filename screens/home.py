@@ -79,7 +79,7 @@ class HomeScreen(Screen[None]):
             (_("Enter"), N_("Open the resident on the highlighted row")),
             (_("Up, Down"), N_("Move in the list")),
             (_("Tab"), N_("To the tabs and back (Left, Right: lists)")),
-        ] + [  # the number keys four to a row: one row would not fit the help at 80 columns
+        ] + ([(_("Enter"), N_("On a grid: its people not visited yet"))] if self._role == "township" else []) + [  # the number keys four to a row: one row would not fit the help at 80 columns
             (_keys(start, min(start + 3, len(lists))),
              join_list(f"{i} {_(LISTS[p][0])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
             for start in range(1, len(lists) + 1, 4)
@@ -270,11 +270,31 @@ class HomeScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def _open_row(self, event: DataTable.RowSelected) -> None:
         pane = (event.data_table.id or "").removeprefix("t-")
+        if pane == "grids":  # a grid: who of it is not visited yet this month, as the report's drill-down lists them
+            self._grid_not_visited(str(event.row_key.value))
+            return
         resident_id = self._targets.get(pane, {}).get(str(event.row_key.value))
         if resident_id:
             from screens.resident import ResidentScreen  # deferred: Home is up before SQLModel is loaded
 
             self.app.after_open(lambda: self.app.push_screen(ResidentScreen(resident_id)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home.grid")
+    def _grid_not_visited(self, grid_id: str) -> None:
+        from screens.report_list import ReportListScreen
+        from storage.reports.monthly import LISTS, monthly_report
+        from tui.formatting import format_month
+
+        today = self.app.today()
+        rows = monthly_report(self.app.db, today.year, today.month, today=today).behind("grid", grid_id, "visit_rate")
+        grids: list = self.data.grids if self.data is not None else []
+        name = next((g.name for g in grids if g.grid_code == grid_id), grid_id.split("-", 1)[-1])
+
+        def heading() -> str:  # worded when drawn: F2 on the list words it again
+            return _("{what} — {group}: {label}, {month}").format(
+                what=_(LISTS["not_visited"]), group=_("Grid"), label=name, month=format_month(today))
+
+        self.app.call_from_thread(self.app.push_screen, ReportListScreen(heading, "not_visited", rows))
 
     def action_show_list(self, pane: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +12,9 @@ from textual.widgets import DataTable, Static
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.table import Table
+
+HELP_WIDTH = 60  # as help.tcss gives #help-box
+WHAT_MIN = 20
 
 
 def key_rows(app, screen: Screen) -> list[tuple[str, str]]:
@@ -58,9 +62,13 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(_("Key"), key="key")
-        table.add_column(_("What it does"), key="what")
-        table.add_rows([(as_text(keys), as_text(what)) for keys, what in self._rows])  # "[x]" is text, not markup
+        keys_width = max(cell_len(text) for text in (_("Key"), *(keys for keys, _what in self._rows)))
+        table.add_column(_("Key"), key="key", width=keys_width)
+        # the words fold inside the box (60 wide: 2 of border, 2 of padding, 2 of cell padding per column)
+        # rather than run past it: "Text box: next field; a choice: open its lis" was all 80 columns showed
+        table.add_column(_("What it does"), key="what", width=max(WHAT_MIN, HELP_WIDTH - 8 - keys_width))
+        for keys, what in self._rows:
+            table.add_row(as_text(keys), as_text(what), height=None)  # "[x]" is text, not markup
         table.focus()
 
     def action_close(self) -> None:

@@ -45,3 +45,34 @@ def test_the_help_names_enter(module, name):
     screen = screen_class.__new__(screen_class)  # help_rows reads no state of the screen but its role
     screen._role = "township"
     assert any(keys == _("Enter") for keys, _description in help_rows(screen))
+
+
+def test_a_long_description_folds_inside_the_help_box_at_80_columns(tmp_path):
+    """"Enter  Text box: next field; a choice: open its lis" — the help's words ran past its box and were cut."""
+    import asyncio
+
+    from screens.help import HelpScreen
+    from screens.visit_form import VisitFormScreen
+    from tests.pilot_helpers import on_screen, started
+    from tests.sync_helpers import elder, make_township
+    from tests.test_walkthrough import screen_text
+    from tui.app import make_app
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    rid = elder(w, "张三").id
+
+    async def run() -> None:
+        app = make_app(w.path, lang="en")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot, lambda: VisitFormScreen(rid))
+            await pilot.press("f1")
+            await on_screen(pilot, HelpScreen)
+            import re
+
+            rows = screen_text(app, " ").splitlines()
+            at = next(i for i, row in enumerate(rows) if "Text box: next field" in row)
+            # the row's last word on a line of its own inside the box, under the words before it
+            assert re.search(r"│\s+list\s+│", rows[at + 1]), rows[at:at + 2]
+
+    asyncio.run(run())

@@ -87,7 +87,7 @@ class ResidentsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield _SearchBox(placeholder=_("Search: name, initials (zs), last ID digits, phone"), id="search", compact=True)
+        yield _SearchBox(placeholder=self._search_hint(), id="search", compact=True)
         with Horizontal(id="filters"):
             yield Select([(_(v), k) for k, v in SHOWN_CATEGORIES.items()], prompt=_("All categories"), id="f-category",
                          compact=True)
@@ -111,6 +111,12 @@ class ResidentsScreen(Screen[None]):
         ident = getattr(self.app, "identity", None)
         return self.TOWNSHIP_COLUMNS if ident is not None and ident.role == "township" else self.COLUMNS
 
+    def _search_hint(self) -> str:
+        ident = getattr(self.app, "identity", None)
+        if ident is not None and ident.role == "township":  # 40 grids: one grid's people by its code
+            return _("Search: name, initials (zs), last ID digits, phone, grid (G03)")
+        return _("Search: name, initials (zs), last ID digits, phone")
+
     def on_mount(self) -> None:
         self.title = _("Residents")
         table = self.query_one(DataTable)
@@ -122,7 +128,7 @@ class ResidentsScreen(Screen[None]):
     def language_changed(self) -> None:
         """Called by the app after a language switch: labels again, rows again."""
         self.title = _("Residents")
-        self.query_one("#search", Input).placeholder = _("Search: name, initials (zs), last ID digits, phone")
+        self.query_one("#search", Input).placeholder = self._search_hint()
         for selector, table, prompt in (("#f-category", SHOWN_CATEGORIES, N_("All categories")),
                                         ("#f-risk", RISK_LEVELS, N_("Any risk")),
                                         ("#f-due", DUE_FILTERS, N_("Any due status")),

@@ -160,7 +160,7 @@ def test_the_register_searches_alike_on_a_county_of_either_engine(tmp_path, db_t
     with t.db.session() as s:
         id_number = s.get(Resident, some_id).id_number
     queries = ["", names[0][:1], names[7][:2], names[11][1:], "zh", "w", id_number[-4:], id_number[-6:], phone[:5],
-               phone[-4:], "a-bu", "12"]
+               phone[-4:], "a-bu", "12", "G01", "g01", "g1"]  # a grid's code: its people, on both engines
     filters = [ResidentFilter(), ResidentFilter(category="solitary_elder"), ResidentFilter(risk="high"),
                ResidentFilter(due="overdue"), ResidentFilter(due="due_week"), ResidentFilter(due="visited_month"),
                ResidentFilter(due="not_visited_month"), ResidentFilter(category="advanced_age", status=None)]

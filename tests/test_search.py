@@ -176,3 +176,20 @@ def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
         home_overdue = {row.name for row in resident_due_rows(s, today) if row.overdue}
     assert visited == {"丙"}
     assert overdue == {"甲", "乙"} == home_overdue
+
+
+def test_a_grids_code_lists_that_grids_people_at_a_township(tmp_path):
+    """Seen in a walk (40 grids): the clerk typed G31 in the register and got "no one"; there was no way to see
+    one grid's people there."""
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import elder, make_township
+
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李明", "G31")
+    elder(a, "张三")
+    elder(b, "李四")
+    elder(b, "王五")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "usb").path, export_bundle(b, tmp_path / "usb").path])
+    assert sorted(_names(t.db, "G31")) == ["李四", "王五"] and _count(t.db, "g31") == 2
+    assert _names(t.db, "G01") == ["张三"] and _names(t.db, "G3") == []

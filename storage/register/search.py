@@ -1,4 +1,4 @@
-"""Searching the register: name, pinyin initials, ID-number tail, phone; filters; pages.
+"""Searching the register: name, pinyin initials, ID-number tail, phone, a grid's code; filters; pages.
 
 A query is answered in stages, each an index-friendly condition ordered on its
 own, later stages excluding earlier matches: prefix matches come before
@@ -41,6 +41,7 @@ PAGE = 50
 _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^\d+$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_GRID = re.compile(r"^[a-z]+\d+$")  # a grid's short code as typed (G03): a township's register, one grid's people
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
                    {"nm": q, "nm_hi": _upper_bound(q)}),
             _Stage(sql.scan("name", "nm_any"), SCAN_ORDER, {"nm_any": q}),
         ]
+    if _GRID.match(q):  # ids end in the short code: 330521101-G03 (the letters' case as the clerk gave it)
+        return [_Stage("lower(r.grid_code) LIKE :grid ESCAPE '\\'", BROWSE_ORDER, {"grid": "%-" + _like_escape(q)})]
     # mixed or other text (a name typed in latin letters, "A-bu-du"): contains, on the name
     if sql.pg:
         return [_Stage("strpos(lower(r.name), :nm_any) > 0", SCAN_ORDER, {"nm_any": q})]

@@ -176,3 +176,43 @@ def test_pruning_never_removes_the_newest_good_backup(tmp_path):
     removed = backup.prune(db.path, 3, now=NOON + dt.timedelta(days=20))
     assert removed == [older.path]  # the newest (damaged) stays as the newest, and the newest good one too
     assert {b.path for b in backup.list_backups(db.path)} == {bad.path, good.path}
+
+
+def test_restore_refuses_another_databases_backup_and_a_file_of_another_program(tmp_path):
+    """Seen in a walk: `gridcare --db w.db restore town.db` put the township's database in place of a worker's
+    (its identity, every grid's records; the keys beside w.db did not fit it) and said it had restored."""
+    import sqlite3
+
+    from tests.sync_helpers import make_township
+
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G03")
+    _add_resident(worker, "甲")
+    own = backup.backup_now(worker.path, now=NOON)
+    worker.dispose()
+    t.db.dispose()
+    before = worker.path.read_bytes()
+    with pytest.raises(UserError) as caught:
+        backup.restore(worker.path, t.db.path)
+    assert str(caught.value) == (f"{t.db.path} is a backup of another database (township 330521101): the keys beside "
+                                 "this database do not fit it; nothing was changed.")
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(UserError, match="not a gridcare backup"):
+        backup.restore(worker.path, other)
+    assert worker.path.read_bytes() == before
+    backup.restore(worker.path, own.path, now=NOON + dt.timedelta(hours=1))  # its own backup: restored
+
+
+def test_a_damaged_database_takes_its_backup_though_it_cannot_say_whose_it_is(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    _add_resident(db, "甲")
+    taken = backup.backup_now(db.path, now=NOON)
+    before = list(dump_lines(db))
+    db.dispose()
+    db.path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)  # its identity unreadable now
+    backup.restore(db.path, taken.path, now=NOON + dt.timedelta(hours=1))
+    from storage.core.db import open_database
+
+    assert list(dump_lines(open_database(db.path))) == before

@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "backup": N_("Backup"), "restore": N_("Restore"), "roster_import": N_("Roster import"),
     "enroll": N_("Enrollment code"), "approve device": N_("Approve device"), "revoke device": N_("Revoke device"),
     "reject device": N_("Reject device"), "withdraw enrollment codes": N_("Withdraw enrollment codes"),
+    "export_county": N_("Export for the county"), "enroll township": N_("Enrollment code for a township"),
+    "approve township": N_("Approve a township's key"),
 }
 COUNT_LABELS = {
     "seq": N_("bundle no."), "events": N_("changes"), "new_events": N_("new changes"), "records": N_("records"),
@@ -39,7 +41,7 @@ COUNT_LABELS = {
     "pruned": N_("old backups removed"), "kept_aside": N_("kept aside as"), "device": N_("device"),
     "grid": N_("grid"), "enrollment": N_("enrollment"), "new": N_("new"), "update": N_("updated"),
     "unchanged": N_("unchanged"), "invalid": N_("invalid"), "unit": N_("grid or township"), "codes": N_("codes"),
-    "reason": N_("reason"),
+    "reason": N_("reason"), "township": N_("township"),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from storage.core.i18n import _
+from storage.core.text import printable
 from tui.cli import date_arg
 
 
@@ -70,12 +71,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     r = resident_by_key(db, args.resident)
     summary = benefit_summary(db, r.id, today)
     console = Console()
-    table = Table(title=Text(r.name), title_justify="left")  # Text: a name is never read as markup
+    # Text: a name is never read as markup; printable: nor its ESC as a terminal's command (a bundle's name may hold one)
+    table = Table(title=Text(printable(r.name)), title_justify="left")
     for header in (_("Record"), _("Assistance or subsidy"), _("Period"), _("Status"), _("Note")):
         table.add_column(header)
     for b in summary.benefits:
         state = _("in force") if Period(b.kind, b.start_on, b.end_on).current(today) else _("not in force")
-        table.add_row(b.id, label(BENEFIT_KINDS, b.kind), period_text(b.start_on, b.end_on), state, Text(b.note))
+        table.add_row(b.id, label(BENEFIT_KINDS, b.kind), period_text(b.start_on, b.end_on), state,
+                      Text(printable(b.note)))
     console.print(table)
     for hint in summary.unclaimed:
         console.print(Text(_("Eligible, not recorded as receiving: {benefit} ({why})").format(
@@ -91,7 +94,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     db = _open(args)
     r = resident_by_key(db, args.resident)
     b = record_benefit(db, r.id, args.kind, start_on=args.start_on, end_on=args.end_on, note=args.note)
-    print(_("Recorded {kind} for {name} (record {id}).").format(kind=label(BENEFIT_KINDS, b.kind), name=r.name, id=b.id))
+    print(_("Recorded {kind} for {name} (record {id}).").format(kind=label(BENEFIT_KINDS, b.kind), name=printable(r.name), id=b.id))
     return 0
 
 
@@ -115,10 +118,10 @@ def cmd_pair(args: argparse.Namespace) -> int:
     r = resident_by_key(db, args.resident)
     if args.end:
         end_pairing(db, r.id)
-        print(_("The pairing of {name} has ended.").format(name=r.name))
+        print(_("The pairing of {name} has ended.").format(name=printable(r.name)))
         return 0
     if not args.name:
         raise UserError(_("Give the paired helper's name (--name), or --end to end the pairing."))
     saved = set_paired_helper(db, r.id, args.name, args.phone, args.unit, args.since)
-    print(_("{name} is paired with {helper}.").format(name=saved.name, helper=saved.helper_name))
+    print(_("{name} is paired with {helper}.").format(name=printable(saved.name), helper=printable(saved.helper_name)))
     return 0

@@ -12,9 +12,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
+from screens.dialogs import OkCancelDialog
 from screens.latest import show_if_latest
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _, join_list
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 
-class VillageDialog(FormKeys, ModalScreen[tuple[str, str] | None]):
-    """The village's name and (optional) code; Ctrl+S or Enter saves, Esc cancels."""
+class VillageDialog(FormKeys, OkCancelDialog[tuple[str, str]]):
+    """The village's name and (optional) code; Ctrl+S, Enter or OK saves, Esc or Cancel cancels."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -59,6 +60,7 @@ class VillageDialog(FormKeys, ModalScreen[tuple[str, str] | None]):
             if self.known:
                 yield Static(as_text(_("Villages already known: {names}").format(
                     names=join_list(name for _vid, name in self.known[:12]))), id="dialog-message")
+            yield self.ok_cancel()  # the screen's footer stays below a dialog: how to save was said nowhere
 
     def enter_submits(self, box: Input) -> bool:
         return box.id != "village_name"  # from the name Enter moves on to the code
@@ -77,8 +79,6 @@ class VillageDialog(FormKeys, ModalScreen[tuple[str, str] | None]):
             return
         self.dismiss((name, code))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class VillagesScreen(Screen[None]):

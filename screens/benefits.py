@@ -67,10 +67,12 @@ def benefit_lines(r, summary, today) -> list[Text]:
         shown = join_list(_("{kind} ({period})").format(kind=label(BENEFIT_KINDS, b.kind),
                                                              period=period_text(b.start_on, b.end_on)) for b in current)
         shown = shown or join_list(label(LEGACY_FLAGS, f) for f in summary.legacy_flags)
-        lines.append(field(_("Assistance and subsidies"), shown))
+        # the key said where the page says what is missing, as the paired helper's line does: b is in no footer
+        lines.append(field(_("Assistance and subsidies"), shown or Text(_("none recorded: press b to record one"))))
         if summary.unclaimed:
-            lines.append(field(_("Eligible, not recorded as receiving"), join_list(
-                label(BENEFIT_KINDS, h.benefit) for h in summary.unclaimed), "bold dark_orange"))
+            unclaimed = Text(join_list(label(BENEFIT_KINDS, h.benefit) for h in summary.unclaimed), "bold dark_orange")
+            unclaimed.append("  " + _("(b: record it)"), style="dim")
+            lines.append(field(_("Eligible, not recorded as receiving"), unclaimed))
     if r.helper_name:
         since = _("since {start}").format(start=day_text(r.helper_since, "medium")) if r.helper_since else ""
         lines.append(field(_("Paired helper"), " ".join(x for x in (r.helper_name, r.helper_unit, r.helper_phone, since)

@@ -138,6 +138,8 @@ def referral_cells(ref, width: int, today) -> tuple:
     if late:  # in words too: red alone says nothing in plain mode or to a colour-blind reader
         n = (today - ref.due_on).days
         due.append("\n" + ngettext("{n} day late", "{n} days late", n).format(n=format_number(n)), style="bold red")
-    where = " ".join(x for x in (label(REFERRAL_AGENCIES, ref.agency), ref.department) if x)
+    agency = label(REFERRAL_AGENCIES, ref.agency)
+    # the department once: "乡镇卫生院 乡镇卫生院" (the agency named again as its department) read as two referrals
+    where = " ".join(x for x in (agency, ref.department) if x and (x is agency or x.strip() != agency))
     return (wrapped_cell(where, AGENCY_WIDTH), status, format_column_date(ref.opened_on), due,
             wrapped_cell(ref.reason, width - AGENCY_WIDTH - 2 * DATE_WIDTH - widest - 12))

@@ -51,9 +51,14 @@ def _cached_ago(day, today, _lang: str) -> str:
     return format_ago(day, today)
 
 
-def _day_due(day, today) -> str:
+def _day_due(day, today, *, late: bool = False) -> str | Text:
     """A due or planned day: "today", "in 3 days" within a week; past that the day itself ("Dec 31"). Babel's
-    relative words round 29 days to "in 1 month", which said less than the date and ran past 80 columns."""
+    relative words round 29 days to "in 1 month", which said less than the date and ran past 80 columns.
+    `late`: a due day gone by is said so, in red, as a referral's is ("Oct 31, 32 days late")."""
+    if late and day is not None and day < today:
+        n = (today - day).days
+        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", n).format(day=short_day(day), n=n),
+                    style="bold red")
     if day is not None and abs((day - today).days) > 7:
         return short_day(day)
     return _ago(day, today)
@@ -107,7 +112,7 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         rows = []
         for r in getattr(data, pane):
             cells = {"name": r.name, "id": r.masked_id, "risk": risk_text(r.risk_level), "cat": _categories(r.categories),
-                     "last": short_day(r.last_seen), "late": str(r.days_overdue), "due": _day_due(r.due_on, today),
+                     "last": short_day(r.last_seen), "late": str(r.days_overdue), "due": _day_due(r.due_on, today, late=True),
                      "planned": _day_due(r.planned_on, today) if r.planned_on else ""}
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
         return rows

@@ -31,3 +31,11 @@ def test_due_and_planned_words():
         assert far[-2] == "12月31日"
     finally:
         set_language("en")
+
+
+def test_a_due_day_gone_by_is_said_late_in_the_risk_list():
+    set_language("en")
+    data = SimpleNamespace(today=TODAY, high_risk=[_row(dt.date(2026, 10, 31), None), _row(dt.date(2026, 12, 1), None)])
+    (_k1, _r1, far), (_k2, _r2, near) = list_rows("high_risk", data)
+    assert str(far[-1]) == "Oct 31, 32 days late" and far[-1].style == "bold red"
+    assert str(near[-1]) == "Dec 1, 1 day late"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storage.core.errors import ValidationError
-from storage.core.i18n import LANGUAGES, translations
+from storage.core.i18n import LANGUAGES, set_language, translations
 from storage.register.categories import CATEGORIES
 from storage.roster.columns import read_categories
 
@@ -43,3 +43,22 @@ def test_the_refusal_names_the_plans_words():
     with pytest.raises(ValidationError) as caught:
         read_categories("老弱病残")
     assert "独居老年人" in str(caught.value) and "三、四级智力/精神残疾人" in str(caught.value)
+
+
+def test_a_chinese_report_lists_rows_and_columns_with_the_chinese_list_mark(tmp_path):
+    """"第 3, 6 行的身份证号相同" and "更改：联系电话, 备注" — an English comma in Chinese sentences (seen in a walk)."""
+    from storage.roster.importer import import_roster
+    from tests.roster_helpers import good_rows, write_xlsx
+    from tests.sync_helpers import make_township
+
+    rows = good_rows()
+    rows.append(list(rows[0]))  # the same person twice
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    worker = make_township(tmp_path).worker("王芳", "G01")
+    set_language("zh_CN")
+    try:
+        report = import_roster(worker, path, dry_run=True)
+        messages = [p.message for r in report.rows for p in r.problems if "身份证号相同" in p.message]
+        assert messages and all("、" in m and ", " not in m for m in messages)
+    finally:
+        set_language("en")

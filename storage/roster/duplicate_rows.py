@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storage.core.i18n import _
+from storage.core.i18n import _, join_list
 from storage.roster.report import Problem, RosterRow
 
 if TYPE_CHECKING:
@@ -54,6 +54,6 @@ class Duplicates:
     def finish(self) -> None:
         """Each row of a group names all the rows of its number (known once every batch is read)."""
         for number, group in self.groups.items():
-            listed = ", ".join(str(r.row) for r in group)
+            listed = join_list(str(r.row) for r in group)  # 第 3、6 行 / rows 3, 6
             for problem in self.problems[number]:
                 problem.message = _("The same ID number is on rows {rows}.").format(rows=listed)

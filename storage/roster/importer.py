@@ -29,7 +29,7 @@ from storage.core.audit import record
 from storage.core.changes import load_identity
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
-from storage.core.i18n import _
+from storage.core.i18n import _, join_list
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
 from storage.register.residents import changed_fields, validate_resident
@@ -317,7 +317,7 @@ def _import(db: Database, path: str | Path, *, dry_run: bool, skip_invalid: bool
         fields_present = {c.field for c in columns}
         if "name" not in fields_present:
             raise UserError(_("The roster has no name column (姓名): found {headers}.").format(
-                headers=", ".join(h for h in data.headers if h)))
+                headers=join_list(h for h in data.headers if h)))
         report = RosterReport(str(path), data.sheet_name, data.header_row, columns, dry_run=dry_run)
         with (db.session() if dry_run else db.write()) as s:
             ident = load_identity(s)

@@ -27,7 +27,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
-from storage.core.i18n import _, babel_locale
+from storage.core.i18n import _, babel_locale, join_list
 from storage.core.text import printable, storable
 from storage.roster.columns import cell_text, field_for_header
 
@@ -157,7 +157,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
     try:
         names = list(wb.sheetnames)
         if sheet is not None and sheet not in names:
-            raise UserError(_("No sheet named {sheet}; the file has: {names}.").format(sheet=sheet, names=", ".join(names)))
+            raise UserError(_("No sheet named {sheet}; the file has: {names}.").format(sheet=sheet, names=join_list(names)))
         ws = wb[sheet] if sheet is not None else wb[names[0]]
         expected = ws.max_row  # what the file says (often wrong: only for a progress bar)
         # generators often write a wrong <dimension>; without this, read-only mode cuts rows short

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _, join_list, ngettext
 from storage.core.text import printable
 from storage.roster.columns import FIELD_LABELS
 
@@ -97,6 +97,6 @@ def describe(row: RosterRow) -> str:
     then its warnings; one line each, printable (headers and values come from the file)."""
     if row.problems:
         return "\n".join(printable(line) for line in _lines(row.problems))
-    lines = [_("Changes: {columns}").format(columns=printable(", ".join(row.changed)))] if row.changed else []
+    lines = [_("Changes: {columns}").format(columns=printable(join_list(row.changed)))] if row.changed else []
     lines += [_("Check: {problem}").format(problem=printable(line)) for line in _lines(row.warnings)]
     return "\n".join(lines)

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from storage.core.db import open_database
 from storage.core.errors import UserError
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import _, join_list, ngettext
+from storage.core.text import printable
 from tui.cli import db_path
 from tui.progress import cli_progress
 
@@ -43,7 +44,7 @@ def print_report(report) -> None:
     console = Console()
     if report.unknown_columns:
         console.print(_("Columns not recognised, kept in the notes: {columns}").format(
-            columns=", ".join(report.unknown_columns)), markup=False)
+            columns=join_list(printable(c, limit=40) for c in report.unknown_columns)), markup=False)
     table = Table(show_edge=False, pad_edge=False)
     table.add_column(_("Row"), justify="right")
     table.add_column(_("Name"))
@@ -59,7 +60,7 @@ def print_report(report) -> None:
             n=unlisted), markup=False)
     if report.skipped:
         console.print(_("Rows without a name or an ID number were skipped: {rows}").format(
-            rows=", ".join(str(n) for n in report.skipped)), markup=False)
+            rows=join_list(str(n) for n in report.skipped)), markup=False)
     console.print(report.summary(), markup=False)
 
 

@@ -117,7 +117,11 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     a.to_county(tmp_path / "lost")  # bundle 2 of township 101 never arrives
     edit_some(a, "乙")
     third = a.to_county(tmp_path / "up")
-    merge_paths(county, [first, third, b.to_county(tmp_path / "up")])
+    merged = merge_paths(county, [first, third, b.to_county(tmp_path / "up")])
+    from tui.texts import describe_totals
+
+    # the merge names the township whose bundle is missing, not a "device" (tests run in English)
+    assert [line for line in describe_totals(merged) if "missing" in line] == ["Township 镇101 330521101: bundle 2 missing."]
     day = dt.date(2026, 11, 24)
     home = county_home(county, day)
     report = monthly_report(county, 2026, 11, today=day)

@@ -96,6 +96,10 @@ def describe_totals(report: MergeReport) -> list[str]:
                        "That grid visits them now; they are no longer on this grid's list.").format(
             names=join_list(gone)))
     for device, worker, seq in report.missing:
+        if report.at_county:  # `worker`: the township's name and code
+            lines.append(_("Township {township}: bundle {seq} missing.").format(township=printable(worker, limit=30),
+                                                                             seq=seq))
+            continue
         lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(
             device=printable(device[:8]), worker=person_text(worker, limit=20), seq=seq))
     return lines

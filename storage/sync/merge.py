@@ -93,6 +93,7 @@ class MergeReport:
     # a worker's residents the township merged into another record: (name, whether that record is here)
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
     at_worker: bool = False  # merged into a worker's database: the conflicts are the township's to decide
+    at_county: bool = False  # merged into a county's: the senders (and the bundles missing) are townships
 
     @property
     def refused(self) -> list[BundleOutcome]:
@@ -389,6 +390,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     if not db.is_sqlite and report.added + report.updated:
         analyze(db)
     report.missing = missing_bundles(db)
+    with db.session() as s:
+        report.at_county = load_identity(s).role == "county"
     report.duplicates = len(possible_duplicates(db))
     if away is not None:
         report.at_worker = True

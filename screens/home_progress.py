@@ -12,6 +12,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from storage.core.glyphs import plain
 from storage.core.i18n import _
 from storage.register.categories import SHOWN_CATEGORIES, label
 from tui.formatting import format_month, format_percent
@@ -91,7 +92,26 @@ def _policy_text(policy):
 
 
 def _bar(p):
+    if plain():  # the old console's stand-ins draw done and to-do alike ("-" for both "━"): the share drawn in "#"
+        return _PlainBar(p.visited, max(p.total, 1))
     return ProgressBar(total=max(p.total, 1), completed=p.visited, complete_style="green", finished_style="bold green")
+
+
+class _PlainBar:
+    """A bar of "#" (visited) and "-" (not yet) as wide as its column."""
+
+    def __init__(self, done: int, total: int):
+        self.done, self.total = done, total
+
+    def __rich_console__(self, console, options):
+        width = max(1, options.max_width)
+        filled = min(width, round(width * self.done / self.total))
+        yield Text("#" * filled, style="green") + Text("-" * (width - filled), style="dim")
+
+    def __rich_measure__(self, console, options):
+        from rich.measure import Measurement
+
+        return Measurement(4, options.max_width)
 
 
 def _share_text(p) -> str:

@@ -173,8 +173,8 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "township_key":
             return self._missing_key()
-        if action == "merge_returned":
-            return self.role == "worker"
+        if action == "merge_returned":  # what the township sent is checked with its key: none yet, nothing to merge
+            return self.role == "worker" and not self._missing_key()
         return True
 
     # --- loading what the screen shows first -----------------------------------

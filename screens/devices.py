@@ -101,8 +101,8 @@ class DevicesScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "enroll", N_("New code"), id="devices.enroll"),
         Binding("a", "approve", N_("Approve"), id="devices.approve"),
-        Binding("r", "revoke", N_("Revoke / reject"), id="devices.revoke"),
-        Binding("w", "withdraw", N_("Withdraw code"), id="devices.withdraw"),
+        Binding("r", "revoke", N_("Revoke/reject"), id="devices.revoke"),
+        Binding("w", "withdraw", N_("Void code"), id="devices.withdraw"),
         Binding("k", "key_file", N_("Key file"), show=False, id="devices.key_file"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="devices.reload"),
         Binding("escape", "back", N_("Back"), id="devices.back"),

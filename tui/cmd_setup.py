@@ -74,14 +74,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=cmd_dump)
 
 
-def _key_file(given: Path | None, name: str) -> Path:
-    from storage.core.identity import key_path
-
-    return key_path(given, name)
-
-
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage.core.identity import init_township, init_worker
+    from storage.core.identity import init_township, init_worker, key_path
 
     if args.role == "county":
         return _init_county(args)
@@ -91,7 +85,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         if township:
             raise UserError(_("A township database needs {flags}.").format(flags=join_list(township)))
         db = open_database(db_path(args))
-        key_out = _key_file(args.key_out, f"township-{args.township_code}.pub")
+        key_out = key_path(args.key_out, f"township-{args.township_code}.pub")
         try:
             ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
                                                  enroll_code=args.enroll_code, clerk_name=args.worker)
@@ -131,14 +125,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _init_county(args: argparse.Namespace) -> int:
-    from storage.core.identity import init_county
+    from storage.core.identity import init_county, key_path
 
     missing = [flag for flag, value in (("--county-code", args.county_code), ("--county-name", args.county_name))
                if not value]
     if missing:
         raise UserError(_("A county database needs {flags}.").format(flags=join_list(missing)))
     db = open_database(db_path(args))
-    key_out = _key_file(args.key_out, f"county-{args.county_code}.pub")
+    key_out = key_path(args.key_out, f"county-{args.county_code}.pub")
     try:
         _ident, written, text = init_county(db, args.county_code, args.county_name, key_out, admin_name=args.worker)
     except ValidationError as exc:

@@ -122,8 +122,12 @@ def enrollments(db: Database) -> list[EnrollmentView]:
     with db.session() as s:
         county = _manager(s).role == "county"  # a county's codes are for townships: the code is the township's
         rows = s.execute(select(Enrollment).where(Enrollment.used_by.is_(None)).order_by(Enrollment.created_at)).scalars()
-        return [EnrollmentView(r.id, r.grid_code if county else short_grid(r.grid_code), r.worker_name, r.created_at,
-                               r.used_by) for r in rows]
+        return [_enrollment_view(r, county) for r in rows]
+
+
+def _enrollment_view(row: Enrollment, county: bool) -> EnrollmentView:
+    return EnrollmentView(row.id, row.grid_code if county else short_grid(row.grid_code), row.worker_name,
+                          row.created_at, row.used_by)
 
 
 def withdraw_codes(db: Database, unit: str, worker: str | None = None, *, reason: str = "") -> list[EnrollmentView]:
@@ -139,8 +143,7 @@ def withdraw_codes(db: Database, unit: str, worker: str | None = None, *, reason
             raise UserError(_("No enrollment code is waiting to be used for {unit}.").format(
                 unit=printable(unit, limit=20) if worker is None else f"{printable(unit, limit=20)}, "
                                                                          f"{printable(worker, limit=20)}"))
-        views = [EnrollmentView(r.id, r.grid_code if county else short_grid(r.grid_code), r.worker_name, r.created_at,
-                                None) for r in rows]
+        views = [_enrollment_view(r, county) for r in rows]
         for row in rows:
             s.delete(row)
     from storage.core.audit import record

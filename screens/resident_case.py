@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
 from storage.core.i18n import _
 from storage.register import residents
-from storage.register.categories import CHILD_CATEGORIES, CLOSE_REASONS, RISK_LEVELS, close_reason_for, label
+from storage.register.categories import CLOSE_REASONS, RISK_LEVELS, close_reason_for, label, may_age_out
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -30,7 +30,7 @@ class CaseActions:
         if r.status == "closed":
             self.action_reopen_case()
             return
-        child = bool(set(r.categories or []) & set(CHILD_CATEGORIES))  # only a child ages out (as the storage says)
+        child = may_age_out(r.categories)  # the storage's rule: an adult is not offered what it refuses
         choices = [(_(v), k) for k, v in CLOSE_REASONS.items() if child or k != "aged_out"]
 
         def chosen(choice: Choice | None) -> None:

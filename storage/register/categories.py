@@ -199,6 +199,11 @@ def _with_advanced_age(categories: tuple[str, ...]) -> tuple[str, ...]:
                  [c for c in categories if c not in SHOWN_CATEGORIES])
 
 
+def may_age_out(categories: list[str] | None) -> bool:
+    """Whether a case may close as "aged out": a left-behind child or a child in difficulty only."""
+    return bool(set(categories or []) & set(CHILD_CATEGORIES))
+
+
 def close_reason_for(categories: list[str], age: int | None) -> str | None:
     """The reason a close dialog offers first: "aged out" for a child past the age of every category they
     are on the register for (a child also severely disabled stays a key person); else none, the worker says."""

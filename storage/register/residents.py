@@ -15,9 +15,9 @@ from storage.core.models import Resident
 from storage.core.schema import clean
 from storage.register.assessments import check_assessment, write_assessment
 from storage.register.categories import (
-    CHILD_CATEGORIES,
     CLOSE_REASONS,
     RISK_LEVELS,
+    may_age_out,
 )
 from storage.register.grid_choice import check_grid
 from storage.register.names import name_pinyin, name_search_key
@@ -142,8 +142,8 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
     fields = {"status": "closed", "close_reason": reason, "closed_on": closed_on, "close_note": close_note(note)}
     with db.write() as s:
         current = live_row(s, "resident", resident_id)
-        if reason == "aged_out" and not set(current.categories or []) & set(CHILD_CATEGORIES):
-            # an adult "aged out" would leave the visit lists under a reason the reports count as children's
+        if reason == "aged_out" and not may_age_out(current.categories):
+            # an adult "aged out" would leave the register under a reason the report's lists give for children
             raise ValidationError("close_reason", _("Only a left-behind child or a child in difficulty ages out: "
                                                     "choose another reason."))
         writer(s).write("resident", resident_id, fields)

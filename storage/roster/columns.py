@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as _list_field
+from functools import cache
 from typing import Any
 
 from storage.core.dates import DateProblem, parse_typed_date
@@ -180,21 +181,17 @@ def parse_categories(text: str, field: str = "_categories") -> tuple[list[str], 
     return cell.categories, cell.flags, cell.subtype
 
 
+@cache  # once, at the first cell read (not at import: the catalogs are read then)
 def _label_words() -> dict[str, tuple[tuple[str, str], ...]]:
     """Every category as the app names it on screen and in its reports, in each of its languages: a roster
     written in the plans' words (独居老年人, 三、四级智力/精神残疾人), or copied from our own workbook, reads back."""
-    if not _LABELS_READ:
-        from storage.core.i18n import LANGUAGES, translations
-        from storage.register.categories import CATEGORIES
+    from storage.core.i18n import LANGUAGES, translations
+    from storage.register.categories import CATEGORIES
 
-        for lang in LANGUAGES:
-            for code, msgid in CATEGORIES.items():
-                _CATEGORY_WORDS.setdefault(norm_word(translations(lang).gettext(msgid)), (("category", code),))
-        _LABELS_READ.append(True)
+    for lang in LANGUAGES:
+        for code, msgid in CATEGORIES.items():
+            _CATEGORY_WORDS.setdefault(norm_word(translations(lang).gettext(msgid)), (("category", code),))
     return _CATEGORY_WORDS
-
-
-_LABELS_READ: list[bool] = []
 
 
 def _category_kinds(text: str, field: str) -> list[tuple[str, str]]:

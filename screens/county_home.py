@@ -125,23 +125,10 @@ class CountyHomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="county_home.drill")
     def _list(self, code: str, measure: str) -> None:
-        from storage.reports.monthly import DRILL, LISTS, MEASURES, monthly_report
-        from tui.formatting import format_month
+        from screens.report_list import month_list
 
-        today = self.app.today()
-        report = monthly_report(self.app.db, today.year, today.month, today=today)
-        rows = report.behind("township", code, measure)
-        drill = DRILL[measure]
-        name = self._township_name(code)
-
-        def heading() -> str:  # worded when drawn: F2 on the list words it again
-            return _("{what} — {group}: {label}, {month}").format(
-                what=_(LISTS.get(drill) or MEASURES[measure]), group=_("Township"), label=name,
-                month=format_month(today))
-
-        from screens.report_list import ReportListScreen
-
-        self.app.call_from_thread(self.app.push_screen, ReportListScreen(heading, drill, rows))
+        screen = month_list(self.app, "township", code, measure, N_("Township"), self._township_name(code))
+        self.app.call_from_thread(self.app.push_screen, screen)
 
     @on(DataTable.RowSelected, "#t-emergencies")
     def _open_resident(self, event: DataTable.RowSelected) -> None:

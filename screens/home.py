@@ -281,20 +281,12 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home.grid")
     def _grid_not_visited(self, grid_id: str) -> None:
-        from screens.report_list import ReportListScreen
-        from storage.reports.monthly import LISTS, monthly_report
-        from tui.formatting import format_month
+        from screens.report_list import month_list
 
-        today = self.app.today()
-        rows = monthly_report(self.app.db, today.year, today.month, today=today).behind("grid", grid_id, "visit_rate")
         grids: list = self.data.grids if self.data is not None else []
         name = next((g.name for g in grids if g.grid_code == grid_id), grid_id.split("-", 1)[-1])
-
-        def heading() -> str:  # worded when drawn: F2 on the list words it again
-            return _("{what} — {group}: {label}, {month}").format(
-                what=_(LISTS["not_visited"]), group=_("Grid"), label=name, month=format_month(today))
-
-        self.app.call_from_thread(self.app.push_screen, ReportListScreen(heading, "not_visited", rows))
+        screen = month_list(self.app, "grid", grid_id, "visit_rate", N_("Grid"), name)
+        self.app.call_from_thread(self.app.push_screen, screen)
 
     def action_show_list(self, pane: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -63,3 +63,20 @@ class ReportListScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def month_list(app: ScreenHost, grouping: str, key: str, measure: str, group: str, name: str) -> ReportListScreen:
+    """The list behind one figure of this month's report, for a group of it (Home's grid, the county Home's
+    township): read in the caller's worker thread, pushed by the caller. `group`: the grouping's msgid."""
+    from storage.reports.monthly import DRILL, LISTS, MEASURES, monthly_report
+    from tui.formatting import format_month
+
+    today = app.today()
+    rows = monthly_report(app.db, today.year, today.month, today=today).behind(grouping, key, measure)
+    drill = DRILL[measure]
+
+    def heading() -> str:  # worded when drawn: F2 on the list words it again
+        return _("{what} — {group}: {label}, {month}").format(
+            what=_(LISTS.get(drill) or MEASURES[measure]), group=_(group), label=name, month=format_month(today))
+
+    return ReportListScreen(heading, drill, rows)

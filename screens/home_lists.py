@@ -56,12 +56,17 @@ def _day_due(day, today, *, late: bool = False) -> str | Text:
     relative words round 29 days to "in 1 month", which said less than the date and ran past 80 columns.
     `late`: a due day gone by is said so, in red, as a referral's is ("Oct 31, 32 days late")."""
     if late and day is not None and day < today:
-        n = (today - day).days
-        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", n).format(day=short_day(day), n=n),
-                    style="bold red")
+        return _late(day, today)
     if day is not None and abs((day - today).days) > 7:
         return short_day(day)
     return _ago(day, today)
+
+
+def _late(day, today) -> Text:
+    """A day gone by that something was due: "Oct 31, 32 days late", in red."""
+    n = (today - day).days
+    return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", n).format(day=short_day(day), n=n),
+                style="bold red")
 
 
 def _due(f, today):
@@ -70,9 +75,7 @@ def _due(f, today):
     if f.due_on is None:
         return ""
     if f.overdue(today):
-        late = (today - f.due_on).days
-        return Text(ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=short_day(f.due_on), n=late),
-                    style="bold red")
+        return _late(f.due_on, today)
     return short_day(f.due_on)
 
 

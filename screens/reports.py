@@ -250,7 +250,7 @@ class ReportsScreen(Screen[None]):
             return
         field = self.query_one("#out", Input)
         if not field.value:
-            field.value = str(Path.home() / f"gridcare-report-{self.report.month_text}.xlsx")
+            field.value = str(Path.home() / _file_name(self.report))
         field.display = True
         field.focus()
         # the box alone said nothing of what it is for, nor how to leave it
@@ -264,7 +264,7 @@ class ReportsScreen(Screen[None]):
         if typed is None or report is None:
             return
         # a folder typed (a stick's): the report goes into it under its usual name, not beside it as "stick.xlsx"
-        path = typed / f"gridcare-report-{report.month_text}.xlsx" if typed.is_dir() else typed
+        path = typed / _file_name(report) if typed.is_dir() else typed
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
 
@@ -296,3 +296,8 @@ class ReportsScreen(Screen[None]):
             self.set_focus(self.query_one("#summary", DataTable))
             return
         self.app.pop_screen()
+
+
+def _file_name(report) -> str:
+    """The workbook's name when only a folder is given (the box's first value, or a stick's folder typed)."""
+    return f"gridcare-report-{report.month_text}.xlsx"

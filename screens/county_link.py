@@ -86,6 +86,10 @@ class CountyLink(Vertical):
                 button.label = words
         self._load()
 
+    def reload(self) -> None:
+        """The county's state read again (the Sync screen's merge adds to what waits for the county)."""
+        self._load()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="county-load")
     def _load(self) -> None:
         ident = self.app.identity

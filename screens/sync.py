@@ -359,6 +359,12 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
                            "its worker (in person or by phone), then approve it on the Devices screen."))
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._scan, folder, False)
+        self.app.call_from_thread(self._county_counts_again)
+
+    def _county_counts_again(self) -> None:
+        """What waits for the county grew with the merge: read again (it said 0 after merging two records)."""
+        for link in self.query(CountyLink):
+            link.reload()
 
     def _finished(self, text: str) -> None:
         self.query_one("#progress", ProgressBar).display = False

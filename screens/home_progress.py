@@ -46,28 +46,69 @@ def progress_renderable(data, compact: bool = False):
     if not overall.total:
         parts.append(Text(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                           style="italic"))
-    alerts = []  # (words, figure, style): one line each, or side by side when compact
-    late = data.counts.get("referrals_overdue", 0)
-    if late:
-        alerts.append((_("Referrals past their follow-up date (tab 4)"), str(late), "bold red"))
-    if data.role == "township":
-        alerts.append((_("Conflicts to review (press c)"), str(data.open_conflicts), "bold red" if data.open_conflicts else ""))
-        dups = getattr(data, "possible_duplicates", 0)
-        alerts.append((_("Possible duplicates (c, then d)"), str(dups), "bold yellow" if dups else ""))
-        waiting = getattr(data, "devices_waiting", 0)
-        if waiting:  # a line only while there are some: at 80×24 every row of the list counts
-            alerts.append((_("Devices waiting for your approval (press d)"), str(waiting), "bold yellow"))
+    alerts = _alerts(data, compact)
     if alerts:
-        grid = Table.grid(padding=(0, 1), expand=True)
-        for _i in range(len(alerts) if compact else 1):
-            grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-            grid.add_column(no_wrap=True, justify="right")
-        rows = [alerts] if compact else [[a] for a in alerts]
-        for row in rows:
-            grid.add_row(*(Text(cell, style=style) for words, figure, style in row for cell in (words, figure)))
-        parts.append(grid)
+        parts.append(_Alerts(alerts) if compact else _one_a_line(alerts))
     parts.append(_policy_text(data.policy))
     return Group(*parts)
+
+
+def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
+    """(words, figure, style) of the lines under the bars: what waits for the user, and the key that opens it.
+
+    Compact (80×24): shorter words, and only what is not zero, so that they share one line when they fit
+    (at a township the three of them were cut: "疑似重复（按 c，再按 d…").
+    """
+    alerts = []
+    late = data.counts.get("referrals_overdue", 0)
+    if late:
+        alerts.append((_("Referrals late (tab 4)") if compact else _("Referrals past their follow-up date (tab 4)"),
+                       str(late), "bold red"))
+    if data.role == "township":
+        conflicts = data.open_conflicts
+        if conflicts or not compact:
+            alerts.append((_("Conflicts (c)") if compact else _("Conflicts to review (press c)"), str(conflicts),
+                           "bold red" if conflicts else ""))
+        dups = getattr(data, "possible_duplicates", 0)
+        if dups or not compact:
+            alerts.append((_("Duplicates? (c, d)") if compact else _("Possible duplicates (c, then d)"), str(dups),
+                           "bold yellow" if dups else ""))
+        waiting = getattr(data, "devices_waiting", 0)
+        if waiting:  # a line only while there are some: at 80×24 every row of the list counts
+            alerts.append((_("Devices to approve (d)") if compact else _("Devices waiting for your approval (press d)"),
+                           str(waiting), "bold yellow"))
+    return alerts
+
+
+def _one_a_line(alerts: list[tuple[str, str, str]]) -> Table:
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(no_wrap=True, justify="right")
+    for words, figure, style in alerts:
+        grid.add_row(Text(words, style=style), Text(figure, style=style))
+    return grid
+
+
+class _Alerts:
+    """The alerts side by side on one line when they fit the width they are given, else two to a line."""
+
+    def __init__(self, alerts: list[tuple[str, str, str]]):
+        self.alerts = alerts
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+
+        need = sum(cell_len(words) + len(figure) + 3 for words, figure, _style in self.alerts)
+        per_line = len(self.alerts) if need <= options.max_width else 2
+        grid = Table.grid(padding=(0, 1), expand=True)
+        for _i in range(per_line):
+            grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            grid.add_column(no_wrap=True, justify="right")
+        for i in range(0, len(self.alerts), per_line):
+            row = self.alerts[i:i + per_line]
+            cells = [Text(cell, style=style) for words, figure, style in row for cell in (words, figure)]
+            grid.add_row(*cells, *[""] * (2 * per_line - len(cells)))
+        yield grid
 
 
 def _two_to_a_line(progress: list) -> Table:

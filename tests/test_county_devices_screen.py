@@ -58,6 +58,8 @@ async def test_the_county_approves_enrolls_and_revokes_townships_on_screen(tmp_p
             await settle(pilot, lambda: app.screen is not screen)
             await pilot.press("y")
             await settle(pilot, lambda: words["approved"] in _text(screen, "#result"))
+            # its records are here now: the row names the township, not its code alone
+            await settle(pilot, lambda: "330521101 镇101" in " ".join(map(str, table.get_row_at(0))))
             # a code for another township: n, its code and name, Enter
             await pilot.press("n")
             await settle(pilot, lambda: app.screen is not screen)

@@ -167,9 +167,15 @@ def device_rows(views, *, screen: bool = False) -> list[list[str]]:
             return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
 
         rows.append([_(STATUS_LABELS.get(v.status, v.status)), printable(v.device_id, limit=16),
-                     printable(v.grid_code, limit=16), person_text(v.worker, limit=20), v.fingerprint,
+                     _unit_cell(v), person_text(v.worker, limit=20), v.fingerprint,
                      bundle(v.first_seen, v.first_seq), bundle(v.last_seen, v.last_seq)])
     return [[row[i] for i in SCREEN_COLUMNS] for row in rows] if screen else rows
+
+
+def _unit_cell(view) -> str:
+    """A grid's code; at a county, a township's code and, once its records are here, its name."""
+    code = printable(view.grid_code, limit=16)
+    return f"{code} {printable(view.unit_name, limit=20)}" if view.unit_name else code
 
 
 # the columns the Devices screen keeps at 80: who, and the fingerprint checked with them (the device id and the

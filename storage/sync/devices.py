@@ -49,6 +49,7 @@ class DeviceView:
     reason: str = ""
     files: tuple[str, ...] = field(default_factory=tuple)
     codes_unused: int = 0  # approved: codes made for its worker and grid and not used (each enrolls a device)
+    unit_name: str = ""  # at a county: the township's name, once its records are here (its code alone says little)
 
 
 @dataclass(frozen=True)
@@ -168,19 +169,27 @@ def list_devices(db: Database) -> list[DeviceView]:
     from storage.core.keys import fingerprint
 
     with db.session() as s:
-        _manager(s)
+        ident = _manager(s)
         seqs = {d: (lo, hi) for d, lo, hi in s.execute(
             select(BundleReceived.device_id, func.min(BundleReceived.seq), func.max(BundleReceived.seq))
             .group_by(BundleReceived.device_id)).all()}
+        names: dict[str, str] = {}
+        if ident.role == "county":
+            from storage.register.report_query import township_names
+
+            names = township_names(s.connection())
         views = []
         for d in s.execute(select(Device).order_by(Device.grid_code, Device.first_seen)).scalars():
             lo, hi = seqs.get(d.device_id, (None, None))
-            views.append(DeviceView(d.device_id, d.status, _unit(d.grid_code, d.township_code, d.kind), d.worker_name,
-                                    fingerprint(d.sign_public), d.enrolled_by, d.first_seen, d.last_seen, lo, hi))
+            unit = _unit(d.grid_code, d.township_code, d.kind)
+            views.append(DeviceView(d.device_id, d.status, unit, d.worker_name, fingerprint(d.sign_public),
+                                    d.enrolled_by, d.first_seen, d.last_seen, lo, hi,
+                                    unit_name=names.get(unit, "") if d.kind == "township" else ""))
         for r in s.execute(select(DeviceRequest).order_by(DeviceRequest.status.desc(), DeviceRequest.first_seen)).scalars():
-            views.append(DeviceView(r.device_id, r.status, _unit(r.grid_code, r.township_code, r.kind), r.worker_name,
-                                    fingerprint(r.sign_public), "", r.first_seen, r.last_seen, reason=r.reason,
-                                    files=tuple(r.files or ())))
+            unit = _unit(r.grid_code, r.township_code, r.kind)
+            views.append(DeviceView(r.device_id, r.status, unit, r.worker_name, fingerprint(r.sign_public), "",
+                                    r.first_seen, r.last_seen, reason=r.reason, files=tuple(r.files or ()),
+                                    unit_name=names.get(unit, "") if r.kind == "township" else ""))
     return views
 
 

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from screens.dialogs import OwnFooter
 from screens.duplicates import DuplicatesScreen
 from screens.latest import show_if_latest
 from storage.core.errors import UserError
@@ -71,7 +72,7 @@ def when(stamp: int) -> str:
     return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
 
 
-class ValueScreen(ModalScreen[str | None]):
+class ValueScreen(OwnFooter, ModalScreen[str | None]):
     """Type the value to keep; Enter saves, Esc cancels."""
     app: ScreenHost  # the app it runs in: screens/host.py
 

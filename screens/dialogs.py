@@ -22,7 +22,21 @@ from tui.ordered_keys import TextInput
 ResultT = TypeVar("ResultT")
 
 
-class OkCancelDialog(ModalScreen[ResultT | None]):
+class OwnFooter:
+    """A dialog's own footer, at the bottom of the screen: without it the footer of the screen below showed
+    through, naming that screen's keys ("n New resident" while a dialog's box took the letters typed) and none
+    of the dialog's own (Ctrl+S, Esc).
+
+    A handler by name: Textual calls each class's own `_on_mount` along the MRO, the dialogs' `on_mount` too.
+    """
+
+    def _on_mount(self) -> None:
+        from tui.footer import TranslatedFooter
+
+        self.mount(TranslatedFooter())  # type: ignore[attr-defined]
+
+
+class OkCancelDialog(OwnFooter, ModalScreen[ResultT | None]):
     """A dialog with OK and Cancel under its fields (`ok_cancel()`): OK runs `action_submit`, which dismisses it
     with the result once the fields are right; Cancel (and its Esc binding) dismisses it with None."""
 
@@ -45,7 +59,7 @@ class OkCancelDialog(ModalScreen[ResultT | None]):
         raise NotImplementedError
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(OwnFooter, ModalScreen[bool]):
     """Ask a yes/no question. The safe answer has the focus and is what Esc gives: by default No
     (nothing changes); `safe=True` where Yes is the answer that loses nothing (restoring a draft).
     `danger`: the Yes button is drawn red."""

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from screens.dialogs import OwnFooter
 from storage.core.errors import UserError
 from storage.core.folders import Entry, listing, parent, places, typed_path
 from storage.core.glyphs import narrow
@@ -28,7 +29,7 @@ from tui.ordered_keys import TextInput
 UP = "\0up"  # the option that goes one folder up
 
 
-class PathPickerScreen(ModalScreen[Path | None]):
+class PathPickerScreen(OwnFooter, ModalScreen[Path | None]):
     """Dismissed with the folder (or file) chosen, or None."""
 
     CSS_PATH = ["dialogs.tcss", "path_picker.tcss"]

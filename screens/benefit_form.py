@@ -14,10 +14,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from screens.dialogs import OwnFooter
+from screens.dialogs import Dialog
 from screens.form import SavingDialog
 from storage.core.i18n import N_, _
 from storage.register.categories import BENEFIT_KINDS, label
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
 FIELDS = ("kind", "start_on", "end_on", "note")
 
 
-class BenefitFormScreen(FormKeys, SavingDialog, OwnFooter, ModalScreen[str | None]):
+class BenefitFormScreen(FormKeys, SavingDialog, Dialog[str | None]):
     """New period for `resident_id` (kind preset to `kind`), or the end of `benefit` (a Benefit row)."""
     app: ScreenHost  # the app it runs in: screens/host.py
 

@@ -14,11 +14,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from screens.dialogs import OwnFooter
+from screens.dialogs import Dialog
 from screens.duplicates import DuplicatesScreen
 from screens.latest import show_if_latest
 from storage.core.errors import UserError
@@ -72,7 +72,7 @@ def when(stamp: int) -> str:
     return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
 
 
-class ValueScreen(OwnFooter, ModalScreen[str | None]):
+class ValueScreen(Dialog[str | None]):
     """Type the value to keep; Enter saves, Esc cancels."""
     app: ScreenHost  # the app it runs in: screens/host.py
 

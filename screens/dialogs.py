@@ -1,5 +1,5 @@
-"""Small reusable modals with typed results: confirm, choose-with-reason, and OkCancelDialog, the base of
-choose-with-reason and of the other dialogs with OK and Cancel buttons."""
+"""Small reusable modals with typed results: Dialog (a modal with its own footer), confirm, choose-with-reason,
+and OkCancelDialog, the base of choose-with-reason and of the other dialogs with OK and Cancel buttons."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,21 +22,19 @@ from tui.ordered_keys import TextInput
 ResultT = TypeVar("ResultT")
 
 
-class OwnFooter:
-    """A dialog's own footer, at the bottom of the screen: without it the footer of the screen below showed
-    through, naming that screen's keys ("n New resident" while a dialog's box took the letters typed) and none
-    of the dialog's own (Ctrl+S, Esc).
+class Dialog(ModalScreen[ResultT]):
+    """A modal screen with a footer of its own, at the bottom of the screen: without it the footer of the screen
+    below showed through, naming that screen's keys ("n New resident" while a dialog's box took the letters
+    typed) and none of the dialog's own (Ctrl+S, Esc)."""
 
-    A handler by name: Textual calls each class's own `_on_mount` along the MRO, the dialogs' `on_mount` too.
-    """
-
-    def _on_mount(self) -> None:
+    @on(events.Mount)
+    def _own_footer(self) -> None:
         from tui.footer import TranslatedFooter
 
-        self.mount(TranslatedFooter())  # type: ignore[attr-defined]
+        self.mount(TranslatedFooter())
 
 
-class OkCancelDialog(OwnFooter, ModalScreen[ResultT | None]):
+class OkCancelDialog(Dialog[ResultT | None]):
     """A dialog with OK and Cancel under its fields (`ok_cancel()`): OK runs `action_submit`, which dismisses it
     with the result once the fields are right; Cancel (and its Esc binding) dismisses it with None."""
 
@@ -59,7 +57,7 @@ class OkCancelDialog(OwnFooter, ModalScreen[ResultT | None]):
         raise NotImplementedError
 
 
-class ConfirmScreen(OwnFooter, ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Ask a yes/no question. The safe answer has the focus and is what Esc gives: by default No
     (nothing changes); `safe=True` where Yes is the answer that loses nothing (restoring a draft).
     `danger`: the Yes button is drawn red."""

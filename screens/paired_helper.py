@@ -13,10 +13,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from screens.dialogs import ConfirmScreen, OwnFooter
+from screens.dialogs import ConfirmScreen, Dialog
 from screens.form import SavingDialog
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 FIELDS = ("helper_name", "helper_phone", "helper_unit", "helper_since")
 
 
-class PairedHelperScreen(FormKeys, SavingDialog, OwnFooter, ModalScreen[bool | None]):
+class PairedHelperScreen(FormKeys, SavingDialog, Dialog[bool | None]):
     """Dismissed with True once saved (or the pairing ended), None if cancelled."""
     app: ScreenHost  # the app it runs in: screens/host.py
 

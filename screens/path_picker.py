@@ -14,11 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from screens.dialogs import OwnFooter
+from screens.dialogs import Dialog
 from storage.core.errors import UserError
 from storage.core.folders import Entry, listing, parent, places, typed_path
 from storage.core.glyphs import narrow
@@ -29,7 +28,7 @@ from tui.ordered_keys import TextInput
 UP = "\0up"  # the option that goes one folder up
 
 
-class PathPickerScreen(OwnFooter, ModalScreen[Path | None]):
+class PathPickerScreen(Dialog[Path | None]):
     """Dismissed with the folder (or file) chosen, or None."""
 
     CSS_PATH = ["dialogs.tcss", "path_picker.tcss"]

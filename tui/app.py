@@ -319,8 +319,10 @@ class GridcareApp(App[int]):
         error = as_user_error(event.worker.error) or event.worker.error  # a full disk, a read-only place, busy
         if isinstance(error, UserError):
             notify_text(self, error, severity="error", timeout=10)
-            if event.worker.group == "open":
-                self.exit(1, message=str(error))
+            if event.worker.group == "open":  # the database cannot be opened: exit status 1, as the CLI's errors
+                from tui.cli import EXIT_USER_ERROR
+
+                self.exit(return_code=EXIT_USER_ERROR, message=_("gridcare: {message}").format(message=error))
             return
         log.error("unexpected error in %s", event.worker.name, exc_info=error)
 

@@ -198,6 +198,13 @@ def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int
 
     app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone)
     app.run()
+    # an exception nothing caught: Textual drew its traceback on the terminal, which is gone with the window
+    crash = getattr(app, "_exception", None)
+    if crash is not None:
+        log.error("unexpected error in the tui", exc_info=crash)
+        print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_file()),
+              file=sys.stderr)
+        return EXIT_BUG
     return app.return_code or 0
 
 

@@ -57,7 +57,6 @@ def _open(args):
 def cmd_list(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -65,12 +64,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     from storage.register.categories import BENEFIT_KINDS, join_list, label
     from storage.register.lookup import resident_by_key
     from storage.register.periods import Period, period_text
+    from tui.console import CliConsole
 
     db = _open(args)
     today = dt.date.today()
     r = resident_by_key(db, args.resident)
     summary = benefit_summary(db, r.id, today)
-    console = Console()
+    console = CliConsole()
     # Text: a name is never read as markup; printable: nor its ESC as a terminal's command (a bundle's name may hold one)
     table = Table(title=Text(printable(r.name)), title_justify="left")
     for header in (_("Record"), _("Assistance or subsidy"), _("Period"), _("Status"), _("Note")):

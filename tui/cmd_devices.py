@@ -94,19 +94,19 @@ def _enroll_township(args: argparse.Namespace) -> int:
 
 
 def _print_list(db) -> None:
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     from storage.core.identity import get_identity
     from storage.core.text import printable
     from storage.sync.devices import enrollments, list_devices
+    from tui.console import CliConsole
     from tui.formatting import format_datetime
 
     ident = get_identity(db)
     county = ident is not None and ident.role == "county"
     views = list_devices(db)
-    console = Console()
+    console = CliConsole()
     if not views:
         console.print(_("No townships yet: enroll each one (gridcare enroll --township CODE --name NAME).") if county
                       else _("No devices yet: enroll each worker (gridcare enroll --grid CODE --worker NAME)."),

@@ -10,12 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from rich.console import Console
-
 from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from tui.cli import db_path
+from tui.console import CliConsole
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -100,7 +99,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from tui.formatting import format_datetime
     from tui.item_lines import ItemLines
 
-    console = Console()
+    console = CliConsole()
     shown = entries(open_database(db_path(args), create=False), limit=args.limit)
     if not shown:
         console.print(_("The audit log is empty."))

@@ -35,11 +35,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_villages(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from storage.register.villages import grid_villages
     from tui.as_text import as_text
+    from tui.console import CliConsole
 
     db = open_database(db_path(args), create=False)
     table = Table(box=None, pad_edge=False)
@@ -48,7 +48,7 @@ def cmd_villages(args: argparse.Namespace) -> int:
     for g in grid_villages(db):
         table.add_row(as_text(g.grid_code), as_text(g.grid_name), as_text(g.worker),
                       as_text(g.village) if g.village else as_text(_("(no village yet)")))
-    Console().print(table)
+    CliConsole().print(table)
     return 0
 
 

@@ -17,6 +17,7 @@ from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.cli import db_path
+from tui.console import CliConsole
 from tui.progress import cli_progress
 
 
@@ -78,7 +79,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False, console: Co
     from tui.as_text import as_text
     from tui.formatting import cell_text
 
-    console = console or Console()
+    console = console or CliConsole()
     # on a narrow terminal the lists keep the columns that say who and why
     narrow = console.width < 140
     dropped = {"Sex", "Village", "Categories", "Birth date", "Case", "Closed on", "Risk since"}

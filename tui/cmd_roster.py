@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from storage.core.db import open_database
@@ -17,6 +16,7 @@ from storage.core.errors import UserError
 from storage.core.i18n import _, join_list, ngettext
 from storage.core.text import printable
 from tui.cli import db_path
+from tui.console import CliConsole
 from tui.progress import cli_progress
 
 STATUS_STYLES = {"new": "green", "update": "cyan", "unchanged": "dim", "invalid": "bold red"}
@@ -41,7 +41,7 @@ def print_report(report) -> None:
     from storage.roster.importer import describe, status_label
     from tui.as_text import as_text
 
-    console = Console()
+    console = CliConsole()
     if report.unknown_columns:
         console.print(_("Columns not recognised, kept in the notes: {columns}").format(
             columns=join_list(printable(c, limit=40) for c in report.unknown_columns)), markup=False)

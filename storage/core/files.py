@@ -22,8 +22,21 @@ def make_owner_only_dir(path: Path) -> None:
 
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
-    """Write to a temporary file beside `path`, fsync, then rename over it (owner-only)."""
+    """Write to a temporary file beside `path`, fsync, then rename over it (owner-only).
+
+    A link is written through (the link stays, its file is replaced). A folder, a pipe or a device is refused:
+    the rename would have put a file in place of a FIFO or of /dev/full (as root), or failed on a folder.
+    """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        from storage.core.errors import UserError
+        from storage.core.i18n import _
+        from storage.core.text import printable
+
+        raise UserError(_("{path} is a folder or a device, not a file: give the name of a file to write.").format(
+            path=printable(str(path))))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:

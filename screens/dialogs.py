@@ -56,6 +56,20 @@ class OkCancelDialog(Dialog[ResultT | None]):
     def action_submit(self) -> None:
         raise NotImplementedError
 
+    def dismiss_if_confirmed(self, result: ResultT, question: str | None, *, yes: str, danger: bool = False) -> None:
+        """Dismiss with `result` once `question` (None: nothing to ask) is answered yes; on No the dialog stays,
+        as filled in. Asked after the dialog had closed, a No threw away what was typed (a referral's outcome,
+        a closing's remark) and nothing said so."""
+        if question is None:
+            self.dismiss(result)
+            return
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self.dismiss(result)
+
+        self.app.push_screen(ConfirmScreen(question, yes=yes, no=_("Cancel"), danger=danger), answered)
+
 
 class ConfirmScreen(Dialog[bool]):
     """Ask a yes/no question. The safe answer has the focus and is what Esc gives: by default No
@@ -121,8 +135,11 @@ class ChooseScreen(OkCancelDialog[Choice]):
     ]
 
     def __init__(self, title: str, choices: list[tuple[str, str]], *, reason_label: str,
-                 reason_required: bool = True, value: str | None = None, reason: str = ""):
+                 reason_required: bool = True, value: str | None = None, reason: str = "",
+                 confirm: Callable[[Choice], tuple[str, str] | None] | None = None):
+        """`confirm(choice)`: the question to answer before the dialog closes with it, and its Yes; None: none."""
         super().__init__(classes="dialog")
+        self.confirm = confirm
         self.title_text = title
         self.choices = choices
         self.reason_label = reason_label
@@ -168,7 +185,9 @@ class ChooseScreen(OkCancelDialog[Choice]):
         if missing_choice or missing_reason:
             self.query_one("#choice" if missing_choice else "#reason").focus()
             return
-        self.dismiss(Choice(str(value), reason))
+        choice = Choice(str(value), reason)
+        asked = self.confirm(choice) if self.confirm is not None else None
+        self.dismiss_if_confirmed(choice, asked[0] if asked else None, yes=asked[1] if asked else "", danger=True)
 
 
 def when_folder_there(app: App, folder: Path, go: Callable[[], None]) -> None:

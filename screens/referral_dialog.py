@@ -119,8 +119,10 @@ class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
         Binding("ctrl+s", "submit", N_("OK"), id="dialog.ok", priority=True),
     ]
 
-    def __init__(self, title: str, due_on: dt.date | None, today: dt.date) -> None:
+    def __init__(self, title: str, due_on: dt.date | None, today: dt.date, *, closing_question: str | None = None) -> None:
+        """`closing_question`: asked before the dialog closes with the referral marked done (None: not asked)."""
         super().__init__(classes="dialog")
+        self.closing_question = closing_question
         self.title_text = title
         self.today = today
         # the old date while it is still ahead; a week from today once it has passed
@@ -171,4 +173,5 @@ class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
         if errors:
             self.show_errors(errors)
             return
-        self.dismiss(FollowUpChoice(str(status), " ".join(self.query_one("#outcome", Input).value.split()), due))
+        choice = FollowUpChoice(str(status), " ".join(self.query_one("#outcome", Input).value.split()), due)
+        self.dismiss_if_confirmed(choice, self.closing_question if status == "closed" else None, yes=_("Mark as done"))

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Header, Static
 
 from screens.after_save import follow_up, show_follow_up
 from screens.benefits import BenefitsScreen, benefit_lines
-from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.dialogs import Choice, ChooseScreen
 from screens.latest import show_if_latest
 from screens.paired_helper import PairedHelperScreen
 from screens.resident_case import CaseActions
@@ -343,22 +343,16 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
         title = _("Referral to {agency}: {reason}").format(agency=label(REFERRAL_AGENCIES, ref.agency), reason=ref.reason)
         today = self.app.today()
 
-        def write(choice: FollowUpChoice) -> None:
-            self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.status, choice.outcome,
-                        closed_on=today, today=today, follow_up_by=None if choice.status == "closed" else choice.due_on)
-
         def chosen(choice: FollowUpChoice | None) -> None:
-            if choice is None:
-                return
-            if choice.status != "closed" or ref.status == "closed":
-                write(choice)
-                return
-            # closing a referral ends the follow-up: asked, and No (nothing changes) is the default
-            self.app.push_screen(ConfirmScreen(_("Mark the referral to {agency} as done? It leaves the open referrals.").format(
-                agency=label(REFERRAL_AGENCIES, ref.agency)), yes=_("Mark as done"), no=_("Cancel")),
-                lambda yes: write(choice) if yes else None)
+            if choice is not None:
+                self._write(_("Referral updated."), referrals.set_referral_status, ref.id, choice.status, choice.outcome,
+                            closed_on=today, today=today, follow_up_by=None if choice.status == "closed" else choice.due_on)
 
-        self.app.push_screen(FollowUpScreen(title, ref.due_on, today), chosen)
+        # closing a referral ends the follow-up: asked (No, the default, goes back to the dialog as filled in)
+        question = None if ref.status == "closed" else _(
+            "Mark the referral to {agency} as done? It leaves the open referrals.").format(
+            agency=label(REFERRAL_AGENCIES, ref.agency))
+        self.app.push_screen(FollowUpScreen(title, ref.due_on, today, closing_question=question), chosen)
 
     def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
         """The risk change, and if it raised the level to emergency, the report for the township at once."""

@@ -34,25 +34,23 @@ class CaseActions:
         choices = [(_(v), k) for k, v in CLOSE_REASONS.items() if child or k != "aged_out"]
 
         def chosen(choice: Choice | None) -> None:
-            if choice is None:
-                return
+            if choice is not None:
+                self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
+                            closed_on=self.app.today(), note=choice.reason, today=self.app.today())
 
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
-                                closed_on=self.app.today(), note=choice.reason, today=self.app.today())
-
-            question = _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
+        def question(choice: Choice) -> tuple[str, str]:
+            """Asked before the dialog closes: Cancel goes back to it, the reason and remark as they were."""
+            words = _("Close the case of {name} ({reason})? It leaves the visit lists.").format(
                 name=r.name, reason=label(CLOSE_REASONS, choice.code))
             if r.risk_level in ("high", "emergency") and choice.code != "deceased":
-                question += "\n\n" + _("Their risk is {level}: no visit will be due once the case is closed.").format(
+                words += "\n\n" + _("Their risk is {level}: no visit will be due once the case is closed.").format(
                     level=label(RISK_LEVELS, r.risk_level))
-            self.app.push_screen(ConfirmScreen(question, yes=_("Close case"), no=_("Cancel"), danger=True), confirmed)
+            return words, _("Close case")
 
         # the remark is the closing's own field (close_note), not a line added to the notes
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
-                                          reason_required=False, value=close_reason_for(r.categories, self.profile.age)),
-                             chosen)
+                                          reason_required=False, value=close_reason_for(r.categories, self.profile.age),
+                                          confirm=question), chosen)
 
     def action_reopen_case(self) -> None:
         if self.profile is None or self.profile.resident.status != "closed":

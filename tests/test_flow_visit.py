@@ -240,6 +240,13 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         app.screen.query_one("#outcome", Input).focus()
         await pilot.press("ctrl+a", *"seen by doctor", "ctrl+s")
         await on_screen(pilot, ConfirmScreen)
+        # Enter on the focused Cancel: back to the dialog as filled in (it used to close, the outcome lost, unsaid)
+        await pilot.press("enter")
+        await on_screen(pilot, FollowUpScreen)
+        assert app.screen.query_one("#outcome", Input).value == "seen by doctor"
+        assert app.screen.query_one("#status", Select).value == "closed"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
         await on_screen(pilot, ResidentScreen)
         await settle(pilot, lambda: [(r.status, r.outcome) for r in app.screen.profile.referrals]
@@ -248,8 +255,15 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await pilot.press("x")
         await on_screen(pilot, ChooseScreen)
         app.screen.query_one("#choice", Select).value = "moved_away"
+        app.screen.query_one("#reason", Input).value = "to her daughter's"
         await pilot.press("ctrl+s")
         await on_screen(pilot, ConfirmScreen)  # asks first
+        await pilot.press("enter")  # Cancel: back to the dialog, the reason and remark kept
+        await on_screen(pilot, ChooseScreen)
+        assert (app.screen.query_one("#choice", Select).value, app.screen.query_one("#reason", Input).value) == (
+            "moved_away", "to her daughter's")
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, ConfirmScreen)
         await pilot.press("y")
         await on_screen(pilot, ResidentScreen)
         # the page reads the case again after the write's worker has ended: wait for that reading, not for a lull

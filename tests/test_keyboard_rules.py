@@ -7,7 +7,7 @@ import datetime as dt
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Label, Select, SelectionList
 
-from screens.dialogs import ConfirmScreen
+from screens.dialogs import ChooseScreen, ConfirmScreen
 from screens.help import HelpScreen, key_rows
 from screens.home import HomeScreen
 from screens.referral_dialog import FollowUpScreen
@@ -158,8 +158,11 @@ async def test_close_and_reopen_both_default_to_no_and_the_key_says_which(tmp_pa
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen) and app.screen.focused.id == "no"
-        await pilot.press("enter")  # the default: nothing happens
+        await pilot.press("enter")  # the default: nothing happens, and the dialog is back as it was filled in
         await settle(pilot, 0.2)
+        assert isinstance(app.screen, ChooseScreen) and app.screen.query_one("#choice", Select).value == "moved_away"
+        await pilot.press("escape")
+        await settle_until(pilot, lambda: isinstance(app.screen, ResidentScreen))
         assert app.screen.profile.resident.status == "active"
         close_case(db, rid, "moved_away", closed_on=TODAY, today=TODAY)
         app.screen.reload()

@@ -16,7 +16,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.core.identity import init_township, init_worker
-from tui.as_text import as_text
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.ordered_keys import TextInput, after_typing
@@ -116,7 +116,9 @@ class SetupScreen(FormKeys, Screen[None]):
         db = self.app.db
         try:
             if role == "township":
-                key_out = db.local_path.parent / f"township-{values['township_code']}.pub"
+                from storage.core.identity import typed_code
+
+                key_out = db.local_path.parent / f"township-{typed_code(values['township_code'])}.pub"
                 ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out,
                                                      clerk_name=values["worker"])
                 self.app.call_from_thread(self._township_ready, ident, written, text)
@@ -129,15 +131,12 @@ class SetupScreen(FormKeys, Screen[None]):
                                     enroll_code=values["enroll_code"] or None)
                 if not ident.enroll_proof:
                     from storage.core.keys import fingerprint
-                    from tui.as_text import notify_text
 
                     self.app.call_from_thread(notify_text, self.app, _(
                         "No enrollment code: the township holds this device's first bundle until the clerk approves "
                         "it. Tell the clerk this key fingerprint: {fp}").format(fp=fingerprint(ident.device_sign_public)),
                         timeout=30)
                 if key is None:
-                    from tui.as_text import notify_text
-
                     self.app.call_from_thread(notify_text, self.app, _(
                         "No township key yet: exports need it. When the clerk gives you the file, add it on the Sync "
                         "screen (k)."), severity="warning", timeout=30)
@@ -174,6 +173,9 @@ class SetupScreen(FormKeys, Screen[None]):
             first = first or field
         if first and first != "form":
             self.query_one(f"#{first}", Input).focus()
+        elif first:  # under the last field, below the fold at 80×24: Ctrl+S seemed to do nothing
+            self.query_one("#err-form", Label).scroll_visible(animate=False)
+            notify_text(self.app, messages.get("form") or next(iter(messages.values())), severity="error", timeout=15)
 
     def _township_ready(self, ident, written: Path | None, text: str) -> None:
         """Show where the public key went (the clerk gives it to every worker), then continue Home."""

@@ -229,3 +229,30 @@ async def test_the_township_title_names_its_clerk_when_set_up_gave_a_name(tmp_pa
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, HomeScreen)
         assert app.sub_title.startswith(shown), app.sub_title
+
+
+@run_async
+async def test_first_run_reads_full_width_codes_and_shows_a_refusal_in_view(tmp_path):
+    """Seen at 80×24: the township code typed with a Chinese input method's digits ("３３０５２１１０１") was kept as
+    typed, so the key file's 330521101 "belonged to another township"; that refusal sat under the last field,
+    below the fold, and Ctrl+S seemed to do nothing."""
+    key = _township_key(tmp_path)
+    path = tmp_path / "new.db"
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, SetupScreen)
+        values = {"township_code": "３３０５２１１０２", "township_name": "新市镇", "grid_code": "Ｇ０１",
+                  "grid_name": "一网格", "worker": "王芳", "township_key": str(key)}
+        for name, value in values.items():
+            app.screen.query_one(f"#{name}", Input).value = value
+        await pilot.press("ctrl+s")  # 330521102: not the key file's township
+        await settle(pilot)
+        error = app.screen.query_one("#err-form")
+        assert "330521101" in str(error.render())
+        assert error.region.y < 23 and error.region.height > 0, error.region  # in view, above the footer
+        assert app.identity is None
+        app.screen.query_one("#township_code", Input).value = "３３０５２１１０１"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, HomeScreen)
+    ident = get_identity(open_database(path))
+    assert (ident.township_code, ident.grid_code) == ("330521101", "330521101-G01")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -190,6 +191,10 @@ def test_the_emergencies_command_lists_acknowledges_and_prints_the_report(tmp_pa
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "Only the township" in refused.stderr
     done = run("--db", str(t.db.path), "--lang", "en", "emergencies", "ack", key, "--note", "已处理", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
+    assert not re.search(r"\d{4}-\d\d-\d\dT", done.stdout) and "+00:00" not in done.stdout, done.stdout  # not ISO
+    # no finding named: a bad argument (2, with the usage), as argparse's own are
+    unnamed = run("--db", str(t.db.path), "--lang", "en", "emergencies", "ack", tmp_path=tmp_path)
+    assert unnamed.returncode == 2 and "usage:" in unnamed.stderr and "Name the finding" in unnamed.stderr
     again = run("--db", str(t.db.path), "--lang", "en", "emergencies", tmp_path=tmp_path)
     assert "No emergency waiting" in again.stdout
 

@@ -15,25 +15,29 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help=_("ack: acknowledge the finding KEY (township); text: print its report for the township"))
     p.add_argument("key", nargs="?", metavar=_("KEY"), help=_("a finding's key, as the list shows it"))
     p.add_argument("--note", default="", metavar=_("TEXT"), help=_("a note with the acknowledgement"))
-    p.set_defaults(func=cmd_emergencies)
+    p.set_defaults(func=cmd_emergencies, parser=p)
 
 
 def cmd_emergencies(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from storage.core.db import open_database
-    from storage.core.errors import UserError
     from storage.core.text import printable
     from storage.register.emergencies import acknowledge, open_emergencies
     from tui.cli import db_path
 
+    if args.action and not args.key:  # a bad argument (exit status 2, with the usage), not a user error
+        args.parser.error(_("Name the finding: gridcare emergencies {action} KEY.").format(action=args.action))
     db = open_database(db_path(args), create=False)
-    if args.action and not args.key:
-        raise UserError(_("Name the finding: gridcare emergencies {action} KEY.").format(action=args.action))
     if args.action == "ack":
+        from tui.formatting import format_datetime
+
         ack = acknowledge(db, args.key, note=args.note)
-        print(_("Acknowledged {key} ({by}, {when}).").format(key=args.key, by=ack.acknowledged_by,
-                                                           when=ack.acknowledged_at))
+        when = ack.acknowledged_at
+        if isinstance(when, str):  # as the acknowledgement record holds it (ISO 8601): shown as the list shows days
+            when = dt.datetime.fromisoformat(when)
+        print(_("Acknowledged {key} ({by}, {when}).").format(key=printable(args.key), by=printable(ack.acknowledged_by),
+                                                           when=format_datetime(when, "short")))
         return 0
     if args.action == "text":
         from storage.register.urgent_report import report_for

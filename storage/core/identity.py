@@ -17,8 +17,8 @@ from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.schema import NAME_MAX
 from storage.core.text import printable, storable
 
-TOWNSHIP_CODE = re.compile(r"^\d{9}$")
-COUNTY_CODE = re.compile(r"^\d{6}$")
+TOWNSHIP_CODE = re.compile(r"^\d{9}$", re.ASCII)  # ASCII: "３３０…" (a Chinese IME's digits) is no code
+COUNTY_CODE = re.compile(r"^\d{6}$", re.ASCII)
 GRID_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
 
@@ -37,6 +37,15 @@ def _within_name_max(field: str, name: str) -> None:
     """Names travel in every bundle (the author of each event, the manifest's): a receiver refuses longer ones."""
     if len(name.strip()) > NAME_MAX:
         raise ValidationError(field, _("Too long: at most {n} characters.").format(n=NAME_MAX))
+
+
+def typed_code(text: str | None) -> str:
+    """A code as typed: full-width digits and letters (what a Chinese input method gives) made plain, spaces gone.
+    ID numbers and phones were read that way; the codes of set-up were not, and "３３０５２４１０１" failed against
+    the key file's 330524101 with the message below the screen's fold."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
 def _check_codes(township_code: str, township_name: str, grid_code: str | None = None) -> None:
@@ -78,7 +87,7 @@ def init_county(db: Database, county_code: str, county_name: str,
     encrypt their bundles to it. A county writes no records of its own: its state is the fold
     of its townships' events.
     """
-    county_name = _storable(county_name)
+    county_name, county_code = _storable(county_name), typed_code(county_code)
     admin = _office_holder(admin_name, _("County administrator"))
     if not COUNTY_CODE.match(county_code or ""):
         raise ValidationError("county_code", _("A county code has 6 digits, e.g. 330127."))
@@ -178,7 +187,7 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     `clerk_name`: who works at it (the visitor a visit form proposes, the actor of its audit log); not given,
     the role's label in the language of the set-up.
     """
-    township_name = _storable(township_name)
+    township_name, township_code = _storable(township_name), typed_code(township_code)
     _check_codes(township_code, township_name)
     clerk = _office_holder(clerk_name, _("Township clerk"))
     county = keys.read_county_key_file(county_key_file) if county_key_file is not None else None
@@ -225,6 +234,8 @@ def init_worker(
     from storage.core import enrollment, keys
 
     township_name, grid_name, worker_name = _storable(township_name), _storable(grid_name), _storable(worker_name)
+    township_code, grid_code = typed_code(township_code), typed_code(grid_code)
+    village_code = typed_code(village_code) or None
     _check_codes(township_code, township_name, grid_code)
     village = None
     if (village_name or "").strip() or (village_code or "").strip():

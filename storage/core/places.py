@@ -15,12 +15,12 @@ from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.text import storable
 
-VILLAGE_CODE = re.compile(r"^\d{12}$")
+VILLAGE_CODE = re.compile(r"^\d{12}$", re.ASCII)
 MAX_NAME = 40
 # a village's record id, as a bundle may carry it: the 12-digit code, or "<township code>-<name>"
 # (the name as people write it, Chinese included; no control characters, no half a character (a lone
 # surrogate, which no database stores), no slashes or "..")
-VILLAGE_REF = re.compile(r"(?!.*\.\.)(?:\d{12}|\d{9}-[^\x00-\x1f\x7f\ud800-\udfff/\\]{1," + str(MAX_NAME) + "})")
+VILLAGE_REF = re.compile(r"(?!.*\.\.)(?:\d{12}|\d{9}-[^\x00-\x1f\x7f\ud800-\udfff/\\]{1," + str(MAX_NAME) + "})", re.ASCII)
 
 
 def check_village(township_code: str, name: str | None, code: str | None) -> tuple[str, str | None]:

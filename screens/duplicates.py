@@ -45,6 +45,7 @@ def _facts(r) -> list[tuple[str, str]]:
         if r.visits else _("No visits yet")
     status = "" if r.status == "active" else value_text("resident", "status", r.status) or r.status
     return [
+        (_(FIELD_LABELS["name"]), r.name or "—"),  # two names under one ID number: a mistyped number, or one child?
         (_(FIELD_LABELS["id_number"]), mask_id(r.id_number) if r.id_number else "—"),
         (_(FIELD_LABELS["sex"]) + narrow(" / ") + _(FIELD_LABELS["birth_date"]),
          narrow(" · ").join(p for p in (value_text("resident", "sex", r.sex) if r.sex else "",
@@ -160,8 +161,22 @@ class DuplicatesScreen(Screen[None]):
         key = self._row_key("#pairs")
         if key is None or key not in self._pairs:
             return
+        from screens.dialogs import ConfirmScreen
+
         keep, dup = self._pairs[key]
-        self._run("merge", keep, dup)
+        kept, other = self._briefs[key]
+        question = _("Merge {dup} into {keep}? The visits of both then show under {keep}; u undoes it.").format(
+            dup=_who(other), keep=_who(kept))
+        differ = (kept.name or "") != (other.name or "")
+        if differ:  # one ID number mistyped makes two children look like one: the names say so
+            question += "\n\n" + _("Their names differ ({a}, {b}): check that they are one person before "
+                                    "merging.").format(a=kept.name, b=other.name)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run("merge", keep, dup)
+
+        self.app.push_screen(ConfirmScreen(question, yes=_("Merge"), no=_("Cancel"), danger=differ), answered)
 
     def action_undo(self) -> None:
         key = self._row_key("#merged")

@@ -34,11 +34,11 @@ def _shown(widget: Static) -> str:
     return console.export_text()
 
 
-def _township_with_one_person_in_two_grids(tmp_path):
+def _township_with_one_person_in_two_grids(tmp_path, east_name: str = "陈桂英"):
     t = make_township(tmp_path)
     west, east = t.worker("王芳", "G01"), t.worker("李明", "G02")
     # the second grid's record comes first (a smaller id would be proposed to keep, were ids the rule)
-    later = register_resident(east, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"],
+    later = register_resident(east, {"name": east_name, "id_number": ID, "categories": ["solitary_elder"],
                                      "address": "东山村1号", "phone": "13857201234"}, today=TODAY)
     visited = register_resident(west, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"],
                                        "address": "柳溪村上坞3号", "phone": "13857201235"}, today=TODAY)
@@ -95,6 +95,10 @@ async def test_the_clerk_compares_the_two_records_and_keeps_the_visited_one(tmp_
         await pilot.press("s")
         await settle(pilot, lambda: _shown(compare).index("柳溪村上坞3号") < _shown(compare).index("东山村1号"))
         await pilot.press("m")
+        await on_screen(pilot, "ConfirmScreen")  # asked first; the names are the same: no warning
+        assert "名字不同" not in _shown(app.screen.query_one("#dialog-message", Static))
+        await pilot.press("y")
+        await on_screen(pilot, "DuplicatesScreen")
         await settle(pilot, lambda: app.screen.query_one("#merged", DataTable).row_count == 1)
 
         # the kept resident's page tells the clerk whose grid she is in and that a second record was merged
@@ -177,3 +181,27 @@ def test_the_command_line_lists_merges_and_undoes_as_the_screen_does(tmp_path, c
     assert run("undo", later.id)[0] == 0 and len(possible_duplicates(t.db)) == 1
     code, _out, err = run("undo", "0123456789abcdef")
     assert code == 1 and err.count("\n") == 1
+
+
+@run_async
+async def test_two_names_under_one_id_number_are_shown_and_warned_of_before_merging(tmp_path):
+    """Seen with the 40-grid township: 吴宇航 (9网格) and 徐梓豪 (38网格), one ID number. The comparison had no name
+    line, and m merged at once: one mistyped number made two children one, with no word."""
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path, east_name="陈秀英")
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        app.open_screen("duplicates")
+        await on_screen(pilot, "DuplicatesScreen")
+        compare = app.screen.query_one("#compare", Static)
+        await settle(pilot, lambda: "陈秀英" in _shown(compare))
+        name = next(line for line in _shown(compare).splitlines() if "姓名" in line)
+        assert name.index("陈桂英") < name.index("陈秀英")
+        await pilot.press("m")
+        await on_screen(pilot, "ConfirmScreen")
+        message = _shown(app.screen.query_one("#dialog-message", Static))
+        assert "名字不同" in message and "陈秀英" in message, message
+        await pilot.press("enter")  # the focused answer: Cancel
+        await on_screen(pilot, "DuplicatesScreen")
+        await settle(pilot)
+    assert review(t.db)[1] == []  # nothing merged

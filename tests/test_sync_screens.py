@@ -181,7 +181,7 @@ async def test_duplicates_are_merged_and_unmerged_from_the_keyboard(tmp_path):
         await settle(pilot)
         screen = app.screen
         assert screen.query_one("#pairs", DataTable).row_count == 1
-        await pilot.press("m")
+        await pilot.press("m", "y")  # asked first
         await settle(pilot)
         assert screen.query_one("#pairs", DataTable).row_count == 0
         assert screen.query_one("#merged", DataTable).row_count == 1

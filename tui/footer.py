@@ -28,6 +28,13 @@ HOME_ONLY_ACTIONS = frozenset({"quit", "switch_language"})
 
 
 class TranslatedFooter(Footer):
+    # a key group's word ("[ ] 月份") ran into the next key in the compact footer: "[] 月份v 图表"
+    DEFAULT_CSS = """
+    TranslatedFooter.-compact FooterLabel {
+        margin-right: 1;
+    }
+    """
+
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("compact", True)  # one space between entries: more of a screen's keys fit 80 columns
         super().__init__(*args, **kwargs)

@@ -149,7 +149,7 @@ def withdrawn_text(views) -> str:
     return ngettext("{n} enrollment code withdrawn ({codes}): a device set up with it waits for approval.",
                     "{n} enrollment codes withdrawn ({codes}): a device set up with one waits for approval.",
                     len(views)).format(n=len(views), codes=_("; ").join(
-        f"{v.grid_code}, {printable(v.worker, limit=20)}" for v in views))
+        f"{v.grid_code} {printable(v.worker, limit=20)}" for v in views))  # no English comma inside the Chinese
 
 
 def device_rows(views, *, screen: bool = False) -> list[list[str]]:

@@ -148,8 +148,10 @@ SUMMARY_MEASURES = list(MEASURES)
 DEFINITIONS = (
     N_("Key person: registered by the month's end, not merged, active at some time in the month "
        "(a closed case counts until its close date)."),
-    N_("Visited: seen at least once in the month; phone and video calls count only if the township's "
-       "policy says so; a visit through someone else does not count."),
+    # the rule of storage/register/policy.py (a home visit counts whether or not the person was met: the words
+    # "seen at least once" said otherwise, and 14 of a grid's November figure were home visits to family)
+    N_("Visited: at least one visit in the month that counts under the visit policy (by default a home visit "
+       "always; a phone or video call when the person was reached; what was learnt from others, never)."),
     N_("Overdue: open cases past their due date (last visit in which the resident was seen, or registration, "
        "plus the frequency for the risk level) on the report day."),
     N_("Emergency + high risk, open referrals: as they stood on the report day (the month's end, or today)."),

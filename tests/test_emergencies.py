@@ -247,3 +247,16 @@ def test_a_name_with_terminal_controls_never_reaches_the_report_text_raw(tmp_pat
                   today=TODAY)
     text = report_for(db, "visit:" + v.id).text
     assert "\x1b" not in text and "\x07" not in text and "第一行?[2J第二行" in text
+
+
+def test_the_townships_report_names_the_village_the_worker_gave(tmp_path):
+    """Seen at the township: `emergencies text` said "Village: -" for a resident of 桃园村, which the worker's own
+    laptop named (the village record is the township's; a worker's stays on the laptop)."""
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G04")
+    r = elder(w, "尹秀娥", village_code="330521101-桃园村")
+    today = dt.date.today()
+    v = log_visit(w, r.id, {"visit_date": today, "risk_after": "emergency", "notes": "独自在家摔倒"}, today=today)
+    merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path])
+    text = report_for(t.db, "visit:" + v.id).text
+    assert "Village: 桃园村" in text and "新市镇 桃园村 G04网格" in text, text

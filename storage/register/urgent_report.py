@@ -76,8 +76,12 @@ def report_for(db: Database, key: str) -> UrgentReport:
                                      if kind == "visit" else [])
     if r is None:
         raise UserError(_("No such resident."))
-    place = " ".join(x for x in (ident.township_name if ident else "", village.name if village else "",
-                                 grid.name if grid else "") if x)
+    # the village record is the township's (a worker's stays on the laptop): without it, the name inside the
+    # resident's village id (330521101-柳溪村), as the reports do; the township's report said "Village: -"
+    from storage.core.places import village_label
+
+    village_name = village_label(r.village_code, {r.village_code: village.name} if village and village.name else {})
+    place = " ".join(x for x in (ident.township_name if ident else "", village_name, grid.name if grid else "") if x)
     who = _("{name} ({categories}, {age} years)").format(
         name=mask_name(r.name), categories=_join([label(CATEGORIES, c) for c in r.categories]),
         age=age_on(r.birth_date, day) if r.birth_date else "?")
@@ -106,7 +110,7 @@ def report_for(db: Database, key: str) -> UrgentReport:
     lines = [
         _("[Urgent] {place}").format(place=place),
         _("Who: {who}").format(who=who),
-        _("Village: {village}").format(village=village.name if village else "-"),
+        _("Village: {village}").format(village=village_name or "-"),
         _("What: {what}").format(what=_join(what) or "-"),
         _("When: {when}").format(when=when.format(date=_date(day), time=_time(e.found_at))),
         _("Done: {done}").format(done=_join(done) or _("nothing yet")),

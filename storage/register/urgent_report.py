@@ -80,7 +80,7 @@ def report_for(db: Database, key: str) -> UrgentReport:
     # resident's village id (330521101-柳溪村), as the reports do; the township's report said "Village: -"
     from storage.core.places import village_label
 
-    village_name = village_label(r.village_code, {r.village_code: village.name} if village and village.name else {})
+    village_name = village_label(r.village_code, {village.id: village.name} if village and village.name else {})
     place = " ".join(x for x in (ident.township_name if ident else "", village_name, grid.name if grid else "") if x)
     who = _("{name} ({categories}, {age} years)").format(
         name=mask_name(r.name), categories=_join([label(CATEGORIES, c) for c in r.categories]),

@@ -134,3 +134,24 @@ def test_dump_is_stable_and_audited(tmp_path):
     from storage.core.audit import entries
 
     assert [e.action for e in entries(open_database(db))] == ["dump", "dump"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "xx", ""])
+def test_an_unknown_language_is_a_bad_argument(tmp_path, capsys, lang):
+    """`--lang fr` ran in Chinese with exit status 0: the help says zh_CN|en."""
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", lang, "--db", str(tmp_path / "t.db"), "report"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown language" in err or "不认识的语言" in err, err
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "zh", "en", "en_US", "zh-CN"])
+def test_the_languages_we_have_are_taken(capsys, lang):
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--lang", lang, "--version"])
+    assert stop.value.code == 0

@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", metavar=_("PATH"), default=argparse.SUPPRESS,
                         help=_("database file, or a server's URL such as postgresql://user@host/db "
                                "(default: $GRIDCARE_DB, else the user data folder)"))
-    common.add_argument("--lang", metavar="zh_CN|en", default=argparse.SUPPRESS,
+    common.add_argument("--lang", metavar="zh_CN|en", default=argparse.SUPPRESS, type=_language,
                         help=_("interface language (default: $GRIDCARE_LANG, else the system's, else zh_CN)"))
     common.add_argument("--plain", action="store_true", default=argparse.SUPPRESS,
                         help=_("narrow glyphs only, for the old Windows console (default: on there; $GRIDCARE_PLAIN=1/0)"))
@@ -166,6 +166,15 @@ def date_arg(value: str) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError as exc:
         raise argparse.ArgumentTypeError(_("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")) from exc
+
+
+def _language(text: str) -> str:
+    """--lang's value: one of ours (zh_CN, zh, en, en_US…); another was taken silently and the words stayed Chinese."""
+    from storage.core.i18n import normalize_language
+
+    if not normalize_language(text):
+        raise argparse.ArgumentTypeError(_("unknown language {lang}: zh_CN or en").format(lang=text))
+    return text
 
 
 def db_path(args: argparse.Namespace) -> Path | str:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from screens.dialogs import OkCancelDialog
 from screens.latest import show_if_latest
+from storage.core import places
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _, join_list
 from storage.register.villages import GridVillage, grid_villages, known_villages, set_grid_village
@@ -73,9 +74,11 @@ class VillageDialog(FormKeys, OkCancelDialog[tuple[str, str]]):
     def action_submit(self) -> None:
         name = self.query_one("#village_name", Input).value.strip()
         code = self.query_one("#village_code", Input).value.strip()
-        if not name and not code:
-            self.query_one("#village-error", Label).update(_("Give the village's name (and its 12-digit code if you "
-                                                             "know it)."))
+        try:  # storage's own checks, while the dialog is open: a wrong code closed it, and the clerk typed it all again
+            places.check_village(self.grid.grid_id.split("-", 1)[0], name, code)
+        except ValidationError as exc:
+            self.query_one("#village-error", Label).update(as_text(exc.message))
+            self.query_one(f"#{exc.field}", Input).focus()
             return
         self.dismiss((name, code))
 

@@ -217,8 +217,17 @@ async def test_the_clerk_assigns_a_grid_to_a_village_on_the_villages_screen(tmp_
         await _settle(pilot)
         assert isinstance(app.screen, VillageDialog)
         app.screen.query_one("#village_name", Input).value = "柳溪村"
+        app.screen.query_one("#village_code", Input).value = "33052110120"  # a digit short
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        # the dialog stays, as filled in, and says why beside the code (it closed, and all was typed again)
+        assert isinstance(app.screen, VillageDialog)
+        assert "12 digits" in str(app.screen.query_one("#village-error").render())
+        assert app.screen.focused is app.screen.query_one("#village_code", Input)
+        assert app.screen.query_one("#village_name", Input).value == "柳溪村"
+        app.screen.query_one("#village_code", Input).value = "３３０５２１１０１２０１"  # an input method's digits
         await pilot.press("ctrl+s")
         await _settle(pilot)
         assert isinstance(app.screen, VillagesScreen)
         assert "柳溪村" in str(app.screen.query_one(DataTable).get_row_at(0)[3])
-    assert [g.village for g in grid_villages(t.db)] == ["柳溪村"]
+    assert [(g.village, g.village_id) for g in grid_villages(t.db)] == [("柳溪村", "330521101201")]

@@ -31,7 +31,7 @@ from storage.core.paths import log_file
 from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.footer import TranslatedFooter
-from tui.keys_ahead import KeysAhead, mark
+from tui.keys_ahead import KeysAhead
 from tui.relabel import relabel_screen
 from tui.startup import BACKUP_DELAY, Opened, Startup
 
@@ -81,7 +81,7 @@ class GridcareApp(App[int]):
         self._reached: set[str] = set()
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
         self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
-        self.keys_ahead = KeysAhead(self)  # keys typed ahead of a screen change (tui/keys_ahead.py)
+        self.keys_ahead = KeysAhead(self)  # keys handed over one at a time (tui/keys_ahead.py)
 
     def get_driver_class(self):
         base = super().get_driver_class()
@@ -91,24 +91,22 @@ class GridcareApp(App[int]):
             return plain_driver(base)
         return base
 
-    # --- keys typed ahead of a screen change (tui/keys_ahead.py) ------------------------------
+    # --- keys handed over one at a time, in the order typed (tui/keys_ahead.py) ------------------
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:  # a key as it arrives from the terminal
-            if self.keys_ahead.held:  # behind the keys typed before it
-                self.keys_ahead.hold(event)
-                return
-            mark(event, self.screen)
+            await self.keys_ahead.arrived(event)
+            return
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
         # (Textual runs every class's _on_key in turn, App's after this one, unless the default is prevented)
         if self.keys_ahead.stale(event):  # back from the screen it was typed on, which has been left
-            self.keys_ahead.hold(event)
+            self.keys_ahead.hold_again(event)
             event.prevent_default()  # App's would act on it here, for the screen shown
 
     async def deliver_key(self, event: events.Key) -> None:
-        """A held key, as if it arrived now: the app's priority keys, then the focused widget."""
+        """A key handed over by keys_ahead: the app's priority keys, then the focused widget."""
         await super().on_event(event)
 
     # --- the contract screens rely on -----------------------------------------------------

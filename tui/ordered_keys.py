@@ -8,6 +8,8 @@ or 1313905710 (seen in tmux, textual 8.2; Textualize/textual#6605, a fix propose
 These boxes run their own bindings right where the key arrives, as Textual would have run them on
 the way up: the box is the first place a key's binding is looked for, and app-wide keys marked
 `priority` (Tab, Enter in a form, Ctrl+S) are still acted on before a key reaches any box.
+(Since then the app hands over each key only once the one before it has been dealt with, for every
+widget: tui/keys_ahead.py. These boxes, and `after_typing`, still keep the order on their own.)
 
 Every text box of the app is one of these (tests/test_typing_order.py checks every screen), and so is
 the command palette's search box (`OrderedPalette`).

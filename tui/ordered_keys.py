@@ -111,6 +111,16 @@ class _PaletteInput(CommandInput):
         await in_order(self, event, super()._on_key)
 
 
+def _search_icon() -> SearchIcon:
+    """Textual's 🔎, or with plain glyphs (the old Windows console draws it two cells wide and in the wrong place) ">"."""
+    from storage.core.glyphs import plain
+
+    icon = SearchIcon()
+    if plain():
+        icon.icon = ">"
+    return icon
+
+
 class OrderedPalette(CommandPalette):
     """Textual's command palette, its search box one whose editing keys keep their order."""
 
@@ -118,7 +128,7 @@ class OrderedPalette(CommandPalette):
         # Textual's compose (textual 8.2, textual/command.py), with our search box in place of its own
         with Vertical(id="--container"):
             with Horizontal(id="--input"):
-                yield SearchIcon()
+                yield _search_icon()
                 yield _PaletteInput(placeholder=self._placeholder, select_on_focus=False)
                 if not self.run_on_select:
                     yield Button("\u25b6")

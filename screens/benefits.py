@@ -51,8 +51,10 @@ def state_text(b, today) -> Text:
     return Text(_("ended"), style="dim")
 
 
-def benefit_lines(r, summary, today) -> list[Text]:
-    """The resident page's lines: benefits in force (or ending), 应享未享, the paired helper or its absence."""
+def benefit_lines(r, summary, today, *, keys: bool = True) -> list[Text]:
+    """The resident page's lines: benefits in force (or ending), 应享未享, the paired helper or its absence.
+
+    `keys`: the lines say which key records what is missing (not at a county, where the page changes nothing)."""
     from storage.register.pairing import should_be_paired
     from storage.register.periods import Period, period_text
 
@@ -68,17 +70,20 @@ def benefit_lines(r, summary, today) -> list[Text]:
                                                              period=period_text(b.start_on, b.end_on)) for b in current)
         shown = shown or join_list(label(LEGACY_FLAGS, f) for f in summary.legacy_flags)
         # the key said where the page says what is missing, as the paired helper's line does: b is in no footer
-        lines.append(field(_("Assistance and subsidies"), shown or Text(_("none recorded: press b to record one"))))
+        lines.append(field(_("Assistance and subsidies"),
+                           shown or Text(_("none recorded: press b to record one") if keys else _("none recorded"))))
         if summary.unclaimed:
             unclaimed = Text(join_list(label(BENEFIT_KINDS, h.benefit) for h in summary.unclaimed), "bold dark_orange")
-            unclaimed.append("  " + _("(b: record it)"), style="dim")
+            if keys:
+                unclaimed.append("  " + _("(b: record it)"), style="dim")
             lines.append(field(_("Eligible, not recorded as receiving"), unclaimed))
     if r.helper_name:
         since = _("since {start}").format(start=day_text(r.helper_since, "medium")) if r.helper_since else ""
         lines.append(field(_("Paired helper"), " ".join(x for x in (r.helper_name, r.helper_unit, r.helper_phone, since)
                                                         if x)))
     elif should_be_paired(r.categories):
-        lines.append(field(_("Paired helper"), _("none yet: press p to name one"), "bold dark_orange"))
+        lines.append(field(_("Paired helper"), _("none yet: press p to name one") if keys else _("none yet"),
+                           "bold dark_orange"))
     return lines
 
 

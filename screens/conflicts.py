@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from screens.dialogs import Dialog
 from screens.duplicates import DuplicatesScreen
 from screens.latest import show_if_latest
+from screens.read_only import at_county
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
@@ -112,6 +113,10 @@ class ConflictsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._views: dict[str, Any] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a county decides nothing: each township decides its own, and the decision reaches the county in its bundle
+        return not (action in ("keep", "take", "type_value") and at_county(self.app))
 
     def compose(self) -> ComposeResult:
         yield Header()

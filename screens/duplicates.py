@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from screens.latest import show_if_latest
+from screens.read_only import at_county
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
@@ -89,12 +90,17 @@ class DuplicatesScreen(Screen[None]):
         self._briefs: dict[str, tuple] = {}  # row key -> (keep, duplicate) as shown side by side
         self._swapped: set[str] = set()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a county merges no one: the township does, and the merge reaches the county in its bundle
+        return not (action in ("merge", "swap", "undo") and at_county(self.app))
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Possible duplicates: the same person registered twice?"), id="pairs-title", classes="section")
         yield Table(id="pairs", cursor_type="row", zebra_stripes=True)
         yield Static("", id="compare")
-        yield Static(_("Merged residents (u to undo):"), id="merged-title", classes="section")
+        yield Static(_("Merged residents:") if at_county(self.app) else _("Merged residents (u to undo):"),
+                     id="merged-title", classes="section")
         yield Table(id="merged", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield TranslatedFooter()

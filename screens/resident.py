@@ -20,6 +20,7 @@ from screens.benefits import BenefitsScreen, benefit_lines
 from screens.dialogs import Choice, ChooseScreen
 from screens.latest import show_if_latest
 from screens.paired_helper import PairedHelperScreen
+from screens.read_only import at_county
 from screens.resident_case import CaseActions
 from screens.resident_form import ResidentFormScreen
 from screens.visit_form import VisitFormScreen
@@ -236,7 +237,8 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
 
     def _show_benefits(self, r) -> None:
         """Benefits in force, 应享未享 hints, and the paired helper (b and p open their screens)."""
-        self.query_one("#benefits", Static).update(Group(*typeset(benefit_lines(r, self.benefit_summary, self.app.today()))))
+        self.query_one("#benefits", Static).update(Group(*typeset(benefit_lines(r, self.benefit_summary, self.app.today(),
+                                                                                 keys=not self._read_only()))))
 
     def _show_referrals(self, p: Profile) -> None:
         """The agency and the reason wrap (never cut at the screen's edge): the reason gets what the others leave."""
@@ -257,7 +259,17 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
 
     # --- actions -------------------------------------------------------------
 
+    # what changes the resident: none of it at a county, which only merges and reports (DESIGN §2; storage refuses
+    # the write there too: storage/core/changes.py writing_identity)
+    WRITES = frozenset({"new_visit", "edit", "change_risk", "open_referral", "referral_status", "close_case",
+                        "reopen_case", "benefits", "paired_helper"})
+
+    def _read_only(self) -> bool:
+        return at_county(self.app)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITES and self._read_only():
+            return False
         closed = self.profile is not None and self.profile.resident.status == "closed"
         if action == "close_case":
             return not closed
@@ -284,8 +296,12 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
         inside = self.app.focused is self.query_one("#referrals", DataTable)
         heading = self.query_one("#h-referrals", Static)
         heading.set_class(inside, "-active")
-        heading.update(_("Referrals · Up, Down: choose one; c: follow it up; Tab: back to the page") if inside
-                       else _("Referrals"))
+        if not inside:
+            heading.update(_("Referrals"))
+        elif self._read_only():  # a county follows nothing up
+            heading.update(_("Referrals · Up, Down: move in the list; Tab: back to the page"))
+        else:
+            heading.update(_("Referrals · Up, Down: choose one; c: follow it up; Tab: back to the page"))
 
     def action_new_visit(self) -> None:
         self.app.push_screen(VisitFormScreen(self.resident_id))

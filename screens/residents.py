@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from screens.read_only import at_county
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from storage.core.glyphs import narrow
@@ -283,6 +284,10 @@ class ResidentsScreen(Screen[None]):
             self.set_focus(self.query_one(DataTable))
         elif len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a county registers no one: its people come in the townships' bundles
+        return not (action == "new_resident" and at_county(self.app))
 
     def action_new_resident(self) -> None:
         def opened(resident_id: str | None) -> None:

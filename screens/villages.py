@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from screens.dialogs import OkCancelDialog
 from screens.latest import show_if_latest
+from screens.read_only import at_county
 from storage.core import places
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _, join_list
@@ -98,7 +99,9 @@ class VillagesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Each grid's village: the monthly report counts by village. Enter sets the highlighted grid's."),
+        yield Static(_("Each grid's village, as its township set it: the monthly report counts by village.")
+                     if at_county(self.app) else
+                     _("Each grid's village: the monthly report counts by village. Enter sets the highlighted grid's."),
                      id="villages-intro")
         yield Table(id="grids", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
@@ -135,9 +138,12 @@ class VillagesScreen(Screen[None]):
     def _selected(self) -> None:
         self.action_assign()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "assign" and at_county(self.app))  # the township puts its grids in villages
+
     def action_assign(self) -> None:
         table = self.query_one(DataTable)
-        if not self._rows or table.row_count == 0:
+        if not self._rows or table.row_count == 0 or at_county(self.app):  # (Enter on a row comes here too)
             return
         grid = self._rows[str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)]
 

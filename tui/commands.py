@@ -39,26 +39,31 @@ class MainScreen:
 
 
 MAIN_SCREENS: list[MainScreen] = [
-    MainScreen("home", N_("Home"), N_("Today: progress, who is overdue, due or at risk")),
+    MainScreen("home", N_("Home"), N_("Today: progress, who is overdue, due or at risk"),
+               county_help=N_("The townships: this month's visits, each one's last bundle, emergencies")),
     MainScreen("residents", N_("Residents"), N_("The register: search by name, pinyin initials, ID number or phone"),
                "screens.residents", "ResidentsScreen"),
-    # a county registers no one: its people come in the townships' bundles
+    # a county registers no one: its people come in the townships' bundles (and its screens change no record:
+    # screens/read_only.py)
     MainScreen("new_resident", N_("New resident"), N_("Register a key person"),
                "screens.resident_form", "ResidentFormScreen", roles=("worker", "township")),
-    MainScreen("sync", N_("Sync"), N_("Export a bundle file, or merge the ones received"), "screens.sync", "SyncScreen"),
+    MainScreen("sync", N_("Sync"), N_("Export a bundle file, or merge the ones received"), "screens.sync", "SyncScreen",
+               county_help=N_("Merge the bundle files the townships send (a county exports nothing)")),
     MainScreen("conflicts", N_("Conflicts"), N_("Edits that clashed in a merge, waiting for review"),
-               "screens.conflicts", "ConflictsScreen", roles=("township", "county")),
+               "screens.conflicts", "ConflictsScreen", roles=("township", "county"),
+               county_help=N_("Edits that clashed in a merge, as the townships review them (to read)")),
     MainScreen("duplicates", N_("Duplicate residents"),
                N_("The same person registered twice: compare the two records, merge them, or undo a merge"),
-               "screens.duplicates", "DuplicatesScreen", roles=("township", "county")),
+               "screens.duplicates", "DuplicatesScreen", roles=("township", "county"),
+               county_help=N_("The same person registered twice, and the townships' merges (to read)")),
     MainScreen("reports", N_("Reports"), N_("The monthly report: coverage, overdue, risk, referrals"),
                "screens.reports", "ReportsScreen"),
     MainScreen("roster_import", N_("Roster import"), N_("Register residents from a spreadsheet"),
                "screens.roster_import", "RosterImportScreen", roles=("worker", "township")),
     MainScreen("policy", N_("Visit policy"), N_("Which visits count toward the month, how often each key person is due"),
-               "screens.policy", "PolicyScreen"),
+               "screens.policy", "PolicyScreen", county_help=N_("Each township's visit policy (to read)")),
     MainScreen("villages", N_("Villages"), N_("Which village each grid is in; put a grid in a village"),
-               "screens.villages", "VillagesScreen"),
+               "screens.villages", "VillagesScreen", county_help=N_("Which village each grid is in, as its township set it")),
     MainScreen("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop"),
                "screens.devices", "DevicesScreen", roles=("township", "county"),
                county_help=N_("County: enroll townships, approve one waiting for approval, revoke a township's key")),

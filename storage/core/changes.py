@@ -139,5 +139,24 @@ def load_identity(session: Session) -> Identity:
     return ident
 
 
+# DESIGN §2: the county's state is the fold of its townships' events, and nothing goes back down from it. A change
+# made there would reach no township and outvote theirs for good, so this database's own events are refused there.
+COUNTY_MAKES_NO_CHANGES = N_("A county database only merges and reports: changes are made at the township.")
+# and for the same reason it sends no bundle anywhere, nor takes a township's key to send one with
+COUNTY_SENDS_NOTHING = N_("A county database does not export: it merges its townships' bundles and reports.")
+
+
+def writing_identity(session: Session) -> Identity:
+    """The identity this database stamps its own changes with; a UserError at a county, which makes none.
+
+    Every local change goes through here (`writer`, the roster import's bulk write); what a county writes
+    beside the records (merged events, enrollments, township keys, the audit log) does not.
+    """
+    ident = load_identity(session)
+    if ident.role == "county":
+        raise UserError(_(COUNTY_MAKES_NO_CHANGES))
+    return ident
+
+
 def writer(session: Session) -> Writer:
-    return Writer(session, load_identity(session))
+    return Writer(session, writing_identity(session))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.core.changes import COUNTY_SENDS_NOTHING
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -23,13 +24,15 @@ def has_township_key(ident: Identity | None) -> bool:
 
 def set_township_key(db: Database, key_file: Path) -> tuple[TownshipPublicKey, bool]:
     """Read and keep the township's public key; (the key, False if the database already had this very key)."""
-    pub = read_public_key_file(Path(key_file))
     with db.write() as s:
         ident = s.get(Identity, 1)
         if ident is None:
             raise UserError(_("This database is not set up yet: run `gridcare init` (or `gridcare demo`) first."))
+        if ident.role == "county":
+            raise UserError(_(COUNTY_SENDS_NOTHING))
         if ident.role != "worker":
             raise UserError(_("Only a grid worker's database takes a township key: a township has its own."))
+        pub = read_public_key_file(Path(key_file))  # (after the role: a county's or a township's, any file is wrong)
         if pub.township_code != ident.township_code:
             raise UserError(_("The key file is for township {found}, not {expected}.").format(
                 found=printable(pub.township_code, limit=20), expected=ident.township_code))

@@ -114,6 +114,9 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
     today = today or dt.date.today()
     with db.session() as s:
         ident = s.get(Identity, 1)
+        if ident is not None and ident.role == "county":  # it has no township of its own to make residents in
+            raise UserError(_("demo fills a worker's or a township's database: a county's residents come in its "
+                              "townships' bundles."))
         if s.execute(select(func.count()).select_from(Resident)).scalar():
             raise UserError(_("This database already holds residents; run demo on a new database."))
     created = ident is None

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from storage.core import places
-from storage.core.changes import writer
+from storage.core.changes import writer, writing_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.models import Grid, Identity, Village
+from storage.core.models import Grid, Village
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,7 @@ def _live(row):
 def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | None = None) -> str:
     """Put the grid in the village named (name and/or 12-digit code); returns the village's id."""
     with db.write() as s:
-        ident = s.get(Identity, 1)
-        if ident is None:
-            raise UserError(_("This database is not set up yet: run `gridcare init` (or `gridcare demo`) first."))
+        ident = writing_identity(s)  # (a county's grids are its townships' to place: refused before they are looked up)
         grid = _live(s.get(Grid, grid_id))
         if grid is None:
             grid = s.execute(select(Grid).where(col(Grid.code) == grid_id, col(Grid.deleted) == False)).scalars().first()  # noqa: E712

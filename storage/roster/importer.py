@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.core.audit import record
-from storage.core.changes import load_identity
+from storage.core.changes import writing_identity
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _, join_list
@@ -320,7 +320,7 @@ def _import(db: Database, path: str | Path, *, dry_run: bool, skip_invalid: bool
                 headers=join_list(h for h in data.headers if h)))
         report = RosterReport(str(path), data.sheet_name, data.header_row, columns, dry_run=dry_run)
         with (db.session() if dry_run else db.write()) as s:
-            ident = load_identity(s)
+            ident = writing_identity(s)  # a county registers no one (not even to try a roster)
             if ident.role == "township" and "_grid" not in fields_present:
                 raise UserError(_("On a township database the roster needs a grid column (所属网格) saying whose grid each resident is in."))
             _batches(s, _Context(s, ident, columns), data, report, today, progress, dry_run=dry_run,

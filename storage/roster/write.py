@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from storage.core import hlc as clock
 from storage.core.bulk import for_connection
-from storage.core.changes import load_identity, new_id
+from storage.core.changes import new_id, writing_identity
 from storage.core.derive import stamp_event
 from storage.core.fields import to_json_value
 from storage.core.fold import rebuild
@@ -35,7 +35,7 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
     `Writer.write` flushes and refreshes the risk per call (~5 ms); for 300 rows the
     set-based fold that merges use is ~10x faster and gives the same state.
     """
-    ident = load_identity(s)
+    ident = writing_identity(s)
     changes = [plan for plan in plans if plan.row.status != "invalid"]
     updated = [plan.existing.id for plan in changes if plan.existing is not None and plan.diff]
     base = _newest_events(s, updated)

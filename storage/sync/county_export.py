@@ -39,9 +39,11 @@ def county_status(db: Database) -> tuple[Identity, CountyExport | None, int]:
 
 
 def _township(s) -> Identity:
-    from storage.core.changes import load_identity
+    from storage.core.changes import COUNTY_SENDS_NOTHING, load_identity
 
     ident = load_identity(s)
+    if ident.role == "county":
+        raise UserError(_(COUNTY_SENDS_NOTHING))
     if ident.role != "township":
         raise UserError(_("Only a township database sends bundles to a county."))
     return ident

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage.core.audit import record as audit
 from storage.core.bulk import for_connection
-from storage.core.changes import load_identity
+from storage.core.changes import COUNTY_SENDS_NOTHING, load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -159,6 +159,8 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
     keys = private_keys(db.local_path)
     with db.write() as s:
         ident = load_identity(s)
+        if ident.role == "county":
+            raise UserError(_(COUNTY_SENDS_NOTHING))
         recipients: str | list[str]
         if grid_code:
             if ident.role != "township":

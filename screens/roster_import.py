@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _, join_sentences, ngettext
 from storage.core.text import printable
 from storage.roster.columns import cell_text
 from storage.roster.importer import describe, import_roster, preview, status_label
@@ -204,10 +204,8 @@ class RosterImportScreen(Screen[None]):
                           key=str(r.row), height=None)
         self.query_one("#progress", ProgressBar).display = False
         self._invalid = report.count("invalid")
-        summary = report.summary()
-        if unlisted:
-            summary += " " + ngettext("{n} more row is not listed.", "{n} more rows are not listed.", unlisted).format(
-                n=unlisted)
+        more = ngettext("{n} more row is not listed.", "{n} more rows are not listed.", unlisted).format(n=unlisted)
+        summary = join_sentences(report.summary(), more if unlisted else "", report.footer_text())
         if checked is not None:
             self._checked = checked
             self._say(summary + "\n" + self._ready_text())

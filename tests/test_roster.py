@@ -141,9 +141,11 @@ def test_imported_state_is_what_the_change_log_folds_to(db, tmp_path):
 
 
 def test_rows_without_name_and_id_are_skipped_and_reported(db, tmp_path):
-    rows = good_rows() + [[None, None, None, None, None, None, None], ["填表人：王网格", None, None, None, None, None, None]]
+    rows = good_rows() + [[None, None, None, None, None, None, None], ["填表人：王网格", None, None, None, None, None, None],
+                          [None, None, None, "男", None, None, None]]
     report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", rows), today=TODAY)
-    assert report.imported and report.skipped == [6]
+    # the sign-off is the sheet's footer, named as such (tests/test_roster_sheet_shapes.py); row 7 is nobody
+    assert report.imported and report.skipped == [7] and report.footer == [6]
 
 
 def test_preview_maps_columns(tmp_path):

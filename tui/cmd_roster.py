@@ -61,6 +61,8 @@ def print_report(report) -> None:
     if report.skipped:
         console.print(_("Rows without a name or an ID number were skipped: {rows}").format(
             rows=join_list(str(n) for n in report.skipped)), markup=False)
+    if report.footer:
+        console.print(report.footer_text(), markup=False)
     console.print(report.summary(), markup=False)
 
 

@@ -133,3 +133,16 @@ def N_(message: str) -> str:
 def join_list(items) -> str:
     """The items of a list in running text: "a, b" / "甲、乙" (Chinese lists take 、, the glossary says)."""
     return _(", ").join(str(item) for item in items if item)
+
+
+def join_sentences(*parts: str) -> str:
+    """Sentences in running text: "Done. Check it." / "已完成。请核对。" (a Chinese full stop takes no space after it)."""
+    import unicodedata
+
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        wide_end = bool(out) and unicodedata.east_asian_width(out[-1]) in ("W", "F")
+        out += part if not out or wide_end else " " + part
+    return out

@@ -38,7 +38,7 @@ from storage.roster.columns import (
     FIELD_LABELS,
 )
 from storage.roster.duplicate_rows import Duplicates
-from storage.roster.parse import ParsedRow, map_columns, parse_row
+from storage.roster.parse import ParsedRow, is_footer, map_columns, parse_row
 from storage.roster.read import RosterSheet, open_roster, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
 from storage.roster.write import write_changes
@@ -83,7 +83,9 @@ class RowPlan:
 def preview(path: str | Path, sheet: str | None = None, rows: int = 5) -> tuple[RosterSheet, list[ColumnMap]]:
     """The file read and its column mapping, for a screen to show before a dry run."""
     data = read_roster(path, sheet, limit=rows)
-    return data, map_columns(data.headers)
+    columns = map_columns(data.headers)
+    data.rows = [(n, cells) for n, cells in data.rows if not is_footer(columns, cells)]  # as the import reads them
+    return data, columns
 
 
 class _Context:
@@ -349,6 +351,9 @@ def _batches(s: Any, ctx: _Context, data: RosterSheet, report: RosterReport, tod
     for batch in _chunks(data.rows):
         plans: list[RowPlan] = []
         for number, cells in batch:  # parse
+            if is_footer(columns, cells):  # 合计：7人, 填表人：…: never a resident, never blocking the import
+                report.footer.append(number)
+                continue
             parsed = parse_row(columns, number, cells)
             if parsed is None:
                 report.skipped.append(number)

@@ -5,6 +5,7 @@ Nothing is looked up here (grids, villages, residents): `storage.roster.importer
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,27 @@ def _letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         out = chr(65 + rem) + out
     return out
+
+
+# how a sheet's footer begins (after NFKC, spaces removed): a total (合计：7人, 共 7 人), the end of the list
+# (以下空白), a sign-off (填表人：… 审核人：…, 制表日期 …), a note below the table (注：…). Whole words, never a
+# name: nobody is called 合计 or 填表人, while 共青 or 小红 may be someone (共 needs a count of people after it).
+FOOTER = re.compile(r"^(合计|总计|小计|共计|累计|共[\d一二两三四五六七八九十百千]+(人|户|名)|以下(空白|无内容|为空)|(填表|填报|审核|审批|制表|统计)"
+                    r"|(注|说明):|total)", re.IGNORECASE)
+
+
+def is_footer(columns: list[ColumnMap], cells: list[Any]) -> bool:
+    """A row of the sheet's footer, not a person: its first cell (after a running number) begins as a footer
+    does, it has no ID number, and its name cell holds no name (blank, the footer's own words, or digits)."""
+    texts = [cell_text(v) for v in cells]
+    filled = [t.replace(" ", "") for t in texts if t]
+    if filled and filled[0].isdigit():  # a running number (序号) before 合计
+        filled = filled[1:]
+    if not filled or not FOOTER.match(filled[0]):
+        return False
+    by_field = {c.field: t.replace(" ", "") for c, t in zip(columns, texts, strict=False) if c.field}
+    name = by_field.get("name", "")
+    return not by_field.get("id_number") and (not name or bool(FOOTER.match(name)) or any(ch.isdigit() for ch in name))
 
 
 def parse_row(columns: list[ColumnMap], number: int, cells: list[Any]) -> ParsedRow | None:

@@ -2,8 +2,14 @@
 
 Cells keep their real types (numbers, dates, text): what a number in an ID
 column means is decided by the column (storage/roster/columns.py), not here. The
-header row is the first of the first rows that names at least two known
-columns, so a merged title row ("XX镇留守儿童花名册") above it is skipped.
+header row is found among the first rows: of the rows that name at least two
+known columns (up to the first row below them that does not), the one with a
+name column and the most known columns, so a merged title row
+("XX镇留守儿童花名册") above it is skipped, and so is a row of group headings
+(基本信息 | 联系方式 …) above the real one. A heading merged down over both rows
+(序号, 备注) is in the upper row only: a blank heading takes the one above it
+when that row is a row of headings (a CSV saved from such a sheet has the same
+shape).
 
 A roster comes from outside and may be hostile (issue #19, item 5), so its cost is bounded
 before and while it is read: an .xlsx is a zip of XML files, and the sizes its entries declare
@@ -247,18 +253,52 @@ def _read_csv(path: Path) -> tuple[Iterator[tuple[int, list[Any]]], str, int, Ca
 # --- the header and the rows below it ----------------------------------------------------------------
 
 
-def _known_count(values: list[Any]) -> int:
-    return len({f for f in (field_for_header(v) for v in values if v not in (None, "")) if f})
+def _known(values: list[Any]) -> set[str]:
+    return {f for f in (field_for_header(v) for v in values if not _blank(v)) if f}
+
+
+def _merged_down(values: list[Any], above: list[Any] | None) -> list[Any]:
+    """A heading row's cells, a blank one taking the heading above it (merged down over both rows).
+
+    Only from a row of headings (two cells or more), never from a title above the header.
+    """
+    if above is None or sum(1 for v in above if not _blank(v)) < 2:
+        return values
+    width = max(len(values), len(above))
+    padded = list(values) + [None] * (width - len(values))
+    return [above[i] if _blank(v) and i < len(above) and not _blank(above[i]) else v for i, v in enumerate(padded)]
+
+
+def _header_at(first: list[tuple[int, list[Any]]]) -> tuple[int, list[Any]] | None:
+    """(the header row's index in `first`, its cells with the headings merged down into it), or None.
+
+    The candidates are the rows naming at least MIN_KNOWN_HEADERS known columns, up to the first row below
+    them that is neither blank nor one; the best (its headings merged down into it counted) has a name column,
+    then the most known columns, then comes first.
+    """
+    best: tuple[tuple[bool, int], int, list[Any]] | None = None
+    for i, (number, values) in enumerate(first):
+        if len(_known(values)) < MIN_KNOWN_HEADERS:
+            if best is not None and not all(_blank(v) for v in values):
+                break  # the data below the header
+            continue
+        above = first[i - 1][1] if i and first[i - 1][0] == number - 1 else None
+        cells = _merged_down(values, above)
+        known = _known(cells)
+        score = ("name" in known, len(known))
+        if best is None or score > best[0]:
+            best = (score, i, cells)
+    return None if best is None else (best[1], best[2])
 
 
 def _with_header(path: Path, name: str | None, raw: Iterator[tuple[int, list[Any]]], encoding: str | None,
                  expected: int | None, close: Callable[[], None]) -> RosterSheet:
     first = list(itertools.islice(raw, HEADER_SCAN_ROWS))
-    header_at = next((i for i, (_number, values) in enumerate(first) if _known_count(values) >= MIN_KNOWN_HEADERS),
-                     None)
-    if header_at is None:
+    found = _header_at(first)
+    if found is None:
         raise UserError(_("No header row found in the first {n} rows: the roster needs a row of column names such as 姓名, 身份证号, 人员类别.").format(n=HEADER_SCAN_ROWS))
-    header_number, header_values = first[header_at]
+    header_at, header_values = found
+    header_number = first[header_at][0]
     headers = [cell_text(v) for v in header_values[:MAX_COLUMNS]]
     while headers and not headers[-1]:
         headers.pop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from storage.core.i18n import N_, _, join_list, ngettext
+from storage.core.i18n import N_, _, join_list, join_sentences, ngettext
 from storage.core.text import printable
 from storage.roster.columns import FIELD_LABELS
 
@@ -49,6 +49,7 @@ class RosterReport:
     columns: list[ColumnMap]
     rows: list[RosterRow] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # rows with neither a name nor an ID number
+    footer: list[int] = field(default_factory=list)  # rows of the sheet's footer (合计, 填表人): never imported
     imported: bool = False
     dry_run: bool = False
     seconds: float = 0.0
@@ -79,7 +80,15 @@ class RosterReport:
             outcome = _("Imported.") if not self.count("invalid") else _("Imported the valid rows; the invalid rows were left out.")
         else:
             outcome = _("Nothing was imported.")
-        return f"{counts} {outcome}"
+        return join_sentences(counts, outcome)
+
+    def footer_text(self) -> str:
+        """One line naming the rows skipped as the sheet's footer (合计, 填表人), or ""."""
+        if not self.footer:
+            return ""
+        return ngettext("Row {rows} is the sheet's footer (a total or a sign-off): skipped, not imported.",
+                        "Rows {rows} are the sheet's footer (totals, sign-offs): skipped, not imported.",
+                        len(self.footer)).format(rows=join_list(str(n) for n in self.footer))
 
 
 def status_label(status: str) -> str:
@@ -87,8 +96,8 @@ def status_label(status: str) -> str:
 
 
 def _lines(problems: list[Problem]) -> list[str]:
-    return [" ".join(part for part in (_("{column}: {problem}").format(column=p.column, problem=p.message) if p.column
-                                       else p.message, p.hint) if part)
+    return [join_sentences(_("{column}: {problem}").format(column=p.column, problem=p.message) if p.column
+                           else p.message, p.hint)
             for p in problems]
 
 

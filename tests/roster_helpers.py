@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,14 @@ def write_xlsx(path: Path, rows: list[list[Any]], *, header: list[str] = HEADER,
 
 def write_csv(path: Path, rows: list[list[Any]], *, header: list[str] = HEADER, encoding: str = "utf-8",
               delimiter: str = ",") -> Path:
+    # (Python 3.10's csv writer cannot write a NUL: written through a stand-in, put back after)
+    text = io.StringIO(newline="")
+    w = csv.writer(text, delimiter=delimiter)
+    w.writerow(header)
+    for row in rows:
+        w.writerow(["" if v is None else str(v).replace("\x00", "\ue000") if isinstance(v, str) else v for v in row])
     with path.open("w", encoding=encoding, newline="") as fh:
-        w = csv.writer(fh, delimiter=delimiter)
-        w.writerow(header)
-        for row in rows:
-            w.writerow(["" if v is None else v for v in row])
+        fh.write(text.getvalue().replace("\ue000", "\x00"))
     return path
 
 

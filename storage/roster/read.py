@@ -212,9 +212,15 @@ def _encoding(path: Path) -> tuple[str, int]:
 def _records(path: Path, encoding: str) -> int:
     with path.open("r", encoding=encoding, newline="") as fh:
         try:
-            return sum(1 for _row in csv.reader(fh))
+            return sum(1 for _row in csv.reader(_without_nul(fh)))
         except csv.Error:
             return 0  # the reading proper says what is wrong
+
+
+def _without_nul(lines: Iterator[str]) -> Iterator[str]:
+    """The lines without NUL, which no cell can store: Python 3.10's csv refuses a line holding one ("line contains
+    NUL"), 3.11's reads it; the roster is read the same on both, the NUL dropped as a cell's would be."""
+    return (line.replace("\x00", "") for line in lines)
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -242,7 +248,7 @@ def _read_csv(path: Path) -> tuple[Iterator[tuple[int, list[Any]]], str, int, Ca
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # numbered as a spreadsheet shows it: one row per record, even when a quoted cell spans lines
         try:
-            yield from enumerate(csv.reader(fh, delimiter=delimiter), start=1)
+            yield from enumerate(csv.reader(_without_nul(fh), delimiter=delimiter), start=1)
         except csv.Error as exc:  # a NUL byte, a cell longer than the csv module takes (131,072 characters)
             raise UserError(_("{file} is not a readable CSV file ({error}).").format(
                 file=printable(path.name), error=printable(exc, limit=200))) from None

@@ -63,37 +63,60 @@ def own_records_check(s: Session, township: str) -> Callable[[list[dict[str, Any
         return NotAllowed(_("record {record} belongs to township {other}, not to {township}; a township sends only "
                             "its own records.").format(record=_label(ev), other=where, township=township))
 
+    dash = f"{township}-"
+
+    def ours(place: Any) -> bool:
+        """A grid or village id of this township (as place_township reads it, without its cost per event)."""
+        return type(place) is str and (place.startswith(dash) or (
+            len(place) == 12 and place.startswith(township) and place.isdigit()))
+
     def check(chunk: list[dict[str, Any]]) -> None:
-        residents: dict[str, dict[str, Any]] = {}  # resident id -> the first event about it
-        owned: dict[str, dict[str, dict[str, Any]]] = {}  # record type -> record id -> its first event
+        # a pass over the events with no lookup: sets of ids (a county's bundle is 20,000 events a chunk)
+        residents: set[str] = set()  # the residents the chunk's events concern: their own, or their records'
+        owned: dict[str, set[str]] = {rtype: set() for rtype in _OWNED}
         for ev in chunk:
             rtype, rid, fields = ev["record_type"], ev["record_id"], ev["fields"]
-            if "township_code" in fields and fields["township_code"] != township:
+            if fields.get("township_code", township) != township:
                 raise deny(ev, fields["township_code"])
-            for name in ("grid_code", "village_code"):
-                place = fields.get(name)
-                if place and place_township(place) != township:  # (None: a resident taken out of a village)
-                    raise deny(ev, place_township(place))
-            if rtype == "township" and rid != township:
-                raise deny(ev, rid)
-            if rtype in ("grid", "village") and place_township(rid) != township:
-                raise deny(ev, place_township(rid))
+            place = fields.get("grid_code")
+            if place and not ours(place):
+                raise deny(ev, place_township(place))
+            place = fields.get("village_code")
+            if place and not ours(place):  # (None: a resident taken out of a village)
+                raise deny(ev, place_township(place))
             if rtype == "resident":
-                residents.setdefault(rid, ev)
-                if isinstance(fields.get("merged_into"), str):
-                    residents.setdefault(fields["merged_into"], ev)
-            elif rtype in _OWNED:
-                owned.setdefault(rtype, {}).setdefault(rid, ev)
-                if isinstance(fields.get("resident_id"), str):
-                    residents.setdefault(fields["resident_id"], ev)
-        for rtype, events in owned.items():  # the resident the county holds each record under
-            for rid, holder in _rows(s, _OWNED[rtype], "resident_id", events).items():
-                if holder and isinstance(holder, str):
-                    residents.setdefault(holder, events[rid])
+                residents.add(rid)
+                other = fields.get("merged_into")
+                if type(other) is str:
+                    residents.add(other)
+            elif rtype in owned:
+                owned[rtype].add(rid)
+                other = fields.get("resident_id")
+                if type(other) is str:
+                    residents.add(other)
+            elif rtype == "township":
+                if rid != township:
+                    raise deny(ev, rid)
+            elif rtype in ("grid", "village") and not ours(rid):
+                raise deny(ev, place_township(rid))
+        holders: dict[tuple[str, str], Any] = {}  # (record type, id) -> the resident the county holds it under
+        for rtype, ids in owned.items():
+            if ids:
+                for rid, holder in _rows(s, _OWNED[rtype], "resident_id", ids).items():
+                    if holder and type(holder) is str:
+                        holders[(rtype, rid)] = holder
+                        residents.add(holder)
         if not residents:
             return
-        for rid, code in _rows(s, Resident, "township_code", residents).items():
-            if code and code != township:
-                raise deny(residents[rid], code)
+        elsewhere = {rid: code for rid, code in _rows(s, Resident, "township_code", residents).items()
+                     if code and code != township}
+        if elsewhere:  # the first event about one of them, named
+            for ev in chunk:
+                fields = ev["fields"]
+                for rid in (ev["record_id"] if ev["record_type"] == "resident" else None, fields.get("merged_into"),
+                            fields.get("resident_id"), holders.get((ev["record_type"], ev["record_id"]))):
+                    if type(rid) is str and rid in elsewhere:
+                        raise deny(ev, elsewhere[rid])
+            raise deny(chunk[0], next(iter(elsewhere.values())))  # (not reached: every id came from an event)
 
     return check

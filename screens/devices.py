@@ -31,11 +31,13 @@ from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import (
+    approved_beside_text,
     codes_unused_text,
     describe_outcome,
     describe_totals,
     device_columns,
     device_rows,
+    other_key_notes,
     withdrawn_text,
 )
 
@@ -166,7 +168,8 @@ class DevicesScreen(Screen[None]):
         table.clear()
         for row, view in zip(device_rows(views, screen=True), views, strict=True):
             table.add_row(*row, key=f"{view.status}:{view.device_id}:{view.fingerprint}")
-        lines = [_("Enrollment codes not used yet:")] if codes else []
+        lines = other_key_notes(views) if self.county else []
+        lines += [_("Enrollment codes not used yet:")] if codes else []
         line = _("  township {township} {name}, made {date}") if self.county else _("  grid {grid}, {worker}, made {date}")
         lines += [line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
                               name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short"))
@@ -237,7 +240,14 @@ class DevicesScreen(Screen[None]):
             self._say(_("Choose a township awaiting approval (or a revoked one) first.") if self.county
                       else _("Choose a device awaiting approval (or a revoked one) first."))
             return
-        if self.county:
+        if self.county and view.other_keys:  # not a new township: an impostor, or its replaced computer
+            from storage.sync.county_trust import other_keys_text
+
+            question = other_keys_text(view.grid_code, view.other_keys, view.fingerprint) + "\n\n" + _(
+                "Approve this other key of township {township} ({name})? Check its key fingerprint with the "
+                "township's clerk first:").format(township=printable(view.grid_code, limit=16),
+                                                  name=printable(view.unit_name or view.worker, limit=20))
+        elif self.county:
             question = _("Approve the key of township {township} ({name})? Check its key fingerprint with the "
                          "township's clerk first:").format(township=printable(view.grid_code, limit=16),
                                                             name=printable(view.worker, limit=20))
@@ -271,6 +281,8 @@ class DevicesScreen(Screen[None]):
                  _("Device {device} approved for grid {grid}.").format(device=view.device_id[:8], grid=view.grid_code)]
         if view.codes_unused:
             lines.append(codes_unused_text(view))
+        if view.other_keys:
+            lines.append(approved_beside_text(view))
         if files:
             report = merge_paths(db, files)
             lines += [describe_outcome(b) for b in report.bundles] + describe_totals(report)

@@ -8,7 +8,14 @@ import argparse
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from tui.texts import codes_unused_text, device_columns, device_rows, withdrawn_text
+from tui.texts import (
+    approved_beside_text,
+    codes_unused_text,
+    device_columns,
+    device_rows,
+    other_key_notes,
+    withdrawn_text,
+)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -116,6 +123,8 @@ def _print_list(db) -> None:
         for row in device_rows(views):
             table.add_row(*(Text(cell) for cell in row))
         console.print(table)
+        for note in other_key_notes(views):
+            console.print(note, markup=False)
     codes = enrollments(db)
     if codes:
         console.print(_("Enrollment codes not used yet:"), markup=False)
@@ -153,6 +162,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
         view, files = approve_township(db, args.device, args.township)
         print(_("Device {device} approved for township {township}; key fingerprint {fp}.").format(
             device=view.device_id[:8], township=view.grid_code, fp=view.fingerprint))
+        if view.other_keys:
+            print(approved_beside_text(view))
         return _merge_waiting(db, files)
     if action == "approve":
         view, files = devices.approve(db, args.device, args.grid)
@@ -166,6 +177,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
         print(withdrawn_text(views))
         return 0
     view = devices.revoke(db, args.device, only_waiting=action == "reject")
+    if view.kind == "township":  # at a county: a township's key, not a worker's grid
+        message = (_("Township {township}'s key {fp} (device {device}) revoked: its bundles are refused from now on.")
+                   if view.status == "revoked" else
+                   _("Township {township}'s key {fp} (device {device}) rejected: its bundles are refused."))
+        print(message.format(township=printable(view.grid_code, limit=12), fp=view.fingerprint,
+                             device=view.device_id[:8]))
+        return 0
     message = (_("Device {device} ({worker}, grid {grid}) revoked: its bundles are refused from now on.")
                if view.status == "revoked" else
                _("Device {device} ({worker}, grid {grid}) rejected: its bundles are refused."))

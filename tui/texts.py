@@ -129,6 +129,9 @@ def merge_lines(report) -> list[str]:
 
 STATUS_LABELS = {"approved": N_("approved"), "revoked": N_("revoked"), "waiting": N_("awaiting approval"),
                  "rejected": N_("rejected")}
+# at a county: a key awaiting approval for a township that has an approved key already (an impostor, or its
+# replaced computer): not to be taken for a new township's (the notes under the list say more)
+ANOTHER_KEY = N_("another key")
 ENROLLED_BY = {"code": N_("enrollment code"), "clerk": N_("approved by the clerk"),
                "first use": N_("before enrollment (first use)"), "county": N_("approved by the county")}
 
@@ -166,10 +169,38 @@ def device_rows(views, *, screen: bool = False) -> list[list[str]]:
             text = format_date(when.date(), "short") if screen else format_datetime(when, "short")
             return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
 
-        rows.append([_(STATUS_LABELS.get(v.status, v.status)), printable(v.device_id, limit=16),
+        status = _(ANOTHER_KEY) if v.status == "waiting" and v.other_keys else _(STATUS_LABELS.get(v.status, v.status))
+        rows.append([status, printable(v.device_id, limit=16),
                      _unit_cell(v), person_text(v.worker, limit=20), v.fingerprint,
                      bundle(v.first_seen, v.first_seq), bundle(v.last_seen, v.last_seq)])
     return [[row[i] for i in SCREEN_COLUMNS] for row in rows] if screen else rows
+
+
+def other_key_notes(views) -> list[str]:
+    """At a county, under the keys list: each township with a second key, awaiting approval or approved beside
+    the first (storage/sync/county_trust.py other_keys_text)."""
+    from storage.sync.county_trust import other_keys_text
+
+    lines: list[str] = []
+    both: set[str] = set()
+    for v in views:
+        if v.other_keys and v.status == "waiting":
+            lines.append(other_keys_text(v.grid_code, v.other_keys, v.fingerprint))
+        elif v.other_keys and v.status == "approved" and v.grid_code not in both:
+            both.add(v.grid_code)
+            lines.append(_("Township {township} has {n} approved keys ({fps}): if it replaced its computer, revoke "
+                           "the old key.").format(
+                township=printable(v.grid_code, limit=12), n=len(v.other_keys) + 1,
+                fps=_("; ").join((v.fingerprint, *v.other_keys))))
+    return lines
+
+
+def approved_beside_text(view) -> str:
+    """After a county approved a township's key while another is approved for it: which one to revoke."""
+    return _("Township {township} still has its other approved key ({old}): if this key is its replaced computer's, "
+             "revoke the old one (gridcare devices revoke {first}).").format(
+        township=printable(view.grid_code, limit=12), old=_("; ").join(view.other_keys),
+        first=view.other_keys[0].replace(" ", ""))
 
 
 def _unit_cell(view) -> str:

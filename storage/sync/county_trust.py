@@ -96,6 +96,38 @@ def trust_township_bundle(s: Session, ident: Identity, manifest: dict[str, Any],
     return Trust(device_id, township, worker, enrollment=enrollment, register=True, kind="township")
 
 
+def other_keys(s: Session, township: str, sign_public: str) -> list[Device]:
+    """The keys approved for `township` other than `sign_public`: a second key for an enrolled township is an
+    impostor, or the township's replaced computer (whose old key should then be revoked)."""
+    rows: list[Device] = list(s.execute(select(Device).where(
+        col(Device.kind) == "township", col(Device.township_code) == township, col(Device.status) == "approved")).scalars())
+    return [d for d in rows if d.sign_public != sign_public]
+
+
+def other_keys_text(township: str, fingerprints: list[str] | tuple[str, ...], key: str) -> str:
+    """Said wherever a second key of an enrolled township is shown (the merge, the keys list, approval):
+    `fingerprints`, of the keys approved already; `key`, of this one."""
+    return _("Township {township} already has an approved key ({old}); this is another key ({fp}). Approve it only "
+             "if the township's computer was replaced, and then revoke the old key.").format(
+        township=printable(township, limit=12), old=_("; ").join(fingerprints), fp=key)
+
+
+def waiting_message(s: Session, name: str, manifest: dict[str, Any], trust: Trust) -> str:
+    """The merge's line for a township's bundle that waits for the county's approval."""
+    from storage.core.keys import fingerprint
+
+    key = str(manifest["sign_public"])
+    township, device = printable(trust.grid_id, limit=12), printable(trust.device_id[:8])
+    approved = other_keys(s, trust.grid_id, key)
+    if approved:
+        return _("{file}: {problem} It waits for the county: gridcare devices approve {device} --township "
+                 "{township}").format(file=printable(name), device=device, township=township, problem=other_keys_text(
+                     trust.grid_id, [fingerprint(d.sign_public) for d in approved], fingerprint(key)))
+    return _("{file}: township {township} is not enrolled at this county (device {device}, key fingerprint {fp}). It "
+             "waits for the county: gridcare devices approve {device} --township {township}").format(
+        file=printable(name), township=township, device=device, fp=fingerprint(key))
+
+
 def register_township(s: Session, manifest: dict[str, Any], trust: Trust, now: dt.datetime) -> tuple[bool, list[str]]:
     """After a township's bundle merged: its key registered if this bundle enrolled it, stamped
     otherwise. Returns whether the key is new here, and the files of its bundles that waited for
@@ -150,8 +182,9 @@ def approve_township(db: Database, text: str, township_code: str) -> tuple[Devic
             s.delete(target)
         s.add(device)
         s.flush()
+        others = tuple(fingerprint(d.sign_public) for d in other_keys(s, township, device.sign_public))
         view = DeviceView(device.device_id, "approved", township, device.worker_name, fingerprint(device.sign_public),
-                          device.enrolled_by, device.first_seen, device.last_seen)
+                          device.enrolled_by, device.first_seen, device.last_seen, other_keys=others, kind="township")
     record(db, "approve township", "", {"device": view.device_id, "township": township})
     return view, [f for f in files if f.is_file()]
 
@@ -161,8 +194,12 @@ def township_event_check(s: Session, trust: Trust):
     no event may claim to be written by another township's database. A township relays its workers'
     events, whose devices the county does not know, but the devices of the other townships it does;
     their events (their visit policy among them, storage/register/township_policies.py) come only
-    from them."""
+    from them. Nor may any event touch another township's record, whoever wrote it
+    (storage/sync/county_authorise.py)."""
     from storage.sync.authorise import NotAllowed
+    from storage.sync.county_authorise import own_records_check
+
+    own_records = own_records_check(s, trust.grid_id)
 
     others: set[str] = set(s.execute(select(col(Device.device_id)).where(col(Device.kind) == "township",
                                                                col(Device.township_code) != trust.grid_id)).scalars())
@@ -174,5 +211,6 @@ def township_event_check(s: Session, trust: Trust):
                                    "sends only its own and its workers' work.").format(
                     record=printable(f"{ev['record_type']} {ev['record_id']}", limit=60),
                     device=printable(str(ev["device_id"])[:8])))
+        own_records(chunk)
 
     return check

@@ -50,6 +50,10 @@ class DeviceView:
     files: tuple[str, ...] = field(default_factory=tuple)
     codes_unused: int = 0  # approved: codes made for its worker and grid and not used (each enrolls a device)
     unit_name: str = ""  # at a county: the township's name, once its records are here (its code alone says little)
+    # at a county: the fingerprints of the other keys approved for the same township (a second key: an impostor,
+    # or the township's replaced computer whose old key is to be revoked)
+    other_keys: tuple[str, ...] = ()
+    kind: str = "worker"  # worker: a grid worker's device; township: at a county, a township database's key
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,9 @@ def short_grid(grid_id: str | None) -> str:
 
 def _township(session: Session) -> Identity:
     ident = load_identity(session)
+    if ident.role == "county":
+        raise UserError(_("A county enrolls and approves townships, not grid workers' devices: give --township CODE "
+                          "instead of --grid (and --worker)."))
     if ident.role != "township":
         raise UserError(_("Only a township database enrolls and approves devices."))
     return ident
@@ -178,18 +185,31 @@ def list_devices(db: Database) -> list[DeviceView]:
             from storage.register.report_query import township_names
 
             names = township_names(s.connection())
+        devices = list(s.execute(select(Device).order_by(Device.grid_code, Device.first_seen)).scalars())
+        approved: dict[str, list[Device]] = {}  # a county's township -> its approved keys
+        for d in devices:
+            if d.kind == "township" and d.status == "approved":
+                approved.setdefault(d.township_code, []).append(d)
+
+        def others(kind: str, township: str, key: str) -> tuple[str, ...]:
+            if kind != "township":
+                return ()
+            return tuple(fingerprint(d.sign_public) for d in approved.get(township, []) if d.sign_public != key)
+
         views = []
-        for d in s.execute(select(Device).order_by(Device.grid_code, Device.first_seen)).scalars():
+        for d in devices:
             lo, hi = seqs.get(d.device_id, (None, None))
             unit = _unit(d.grid_code, d.township_code, d.kind)
             views.append(DeviceView(d.device_id, d.status, unit, d.worker_name, fingerprint(d.sign_public),
                                     d.enrolled_by, d.first_seen, d.last_seen, lo, hi,
-                                    unit_name=names.get(unit, "") if d.kind == "township" else ""))
+                                    unit_name=names.get(unit, "") if d.kind == "township" else "",
+                                    other_keys=others(d.kind, d.township_code, d.sign_public), kind=d.kind))
         for r in s.execute(select(DeviceRequest).order_by(DeviceRequest.status.desc(), DeviceRequest.first_seen)).scalars():
             unit = _unit(r.grid_code, r.township_code, r.kind)
             views.append(DeviceView(r.device_id, r.status, unit, r.worker_name, fingerprint(r.sign_public), "",
                                     r.first_seen, r.last_seen, reason=r.reason, files=tuple(r.files or ()),
-                                    unit_name=names.get(unit, "") if r.kind == "township" else ""))
+                                    unit_name=names.get(unit, "") if r.kind == "township" else "",
+                                    other_keys=others(r.kind, r.township_code, r.sign_public), kind=r.kind))
     return views
 
 
@@ -294,7 +314,7 @@ def revoke(db: Database, text: str, *, only_waiting: bool = False) -> DeviceView
             status = "rejected"
         s.add(target)
         view = DeviceView(target.device_id, status, _unit(target.grid_code, target.township_code, target.kind),
-                          target.worker_name, fingerprint(target.sign_public))
+                          target.worker_name, fingerprint(target.sign_public), kind=target.kind)
     from storage.core.audit import record
 
     record(db, "revoke device" if status == "revoked" else "reject device", "", {"device": view.device_id})

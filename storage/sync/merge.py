@@ -180,11 +180,9 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
         hold(s, manifest, trust, path)
         outcome.status, outcome.code = "waiting", trust.reason
         if trust.kind == "township":
-            outcome.message = _("{file}: township {township} is not enrolled at this county (device {device}, key "
-                                "fingerprint {fp}). It waits for the county: gridcare devices approve {device} "
-                                "--township {township}").format(
-                file=printable(name), township=printable(trust.grid_id, limit=12), device=printable(device_id[:8]),
-                fp=fingerprint(str(manifest["sign_public"])))
+            from storage.sync.county_trust import waiting_message
+
+            outcome.message = waiting_message(s, name, manifest, trust)
             return outcome
         outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
                             "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(

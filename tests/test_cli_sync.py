@@ -125,3 +125,11 @@ def test_merge_of_a_folder_without_bundles_is_a_user_error(tmp_path):
     assert out.returncode == 1 and "--grid" in out.stderr
     out = _en("--db", str(t), "export", "--grid", "G09", tmp_path=tmp_path)
     assert out.returncode == 1 and "G09" in out.stderr
+
+
+def test_enroll_without_the_workers_name_is_a_bad_argument(tmp_path):
+    """`enroll --grid G07` with no --worker exited 1 as a user error; a missing argument is 2, with the usage."""
+    t = tmp_path / "t.db"
+    assert run("--db", str(t), "init", "--role", "township", *TOWNSHIP, tmp_path=tmp_path).returncode == 0
+    out = _en("--db", str(t), "enroll", "--grid", "G07", tmp_path=tmp_path)
+    assert out.returncode == 2 and "usage:" in out.stderr and "--worker" in out.stderr.splitlines()[-1], out.stderr

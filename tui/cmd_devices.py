@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 
-from storage.core.errors import UserError
 from storage.core.i18n import _
 from tui.texts import (
     approved_beside_text,
@@ -28,7 +27,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--township", metavar=_("CODE"),
                    help=_("county: the 9-digit code of the township to enroll (instead of --grid and --worker)"))
     p.add_argument("--name", metavar=_("NAME"), help=_("county: the township's name, to recognise the code by"))
-    p.set_defaults(func=cmd_enroll)
+    p.set_defaults(func=cmd_enroll, parser=p)
 
     p = sub.add_parser("devices", parents=[common], help=_("township: enrolled devices and devices awaiting approval"),
                        description=_("List the devices whose bundles this township merges, and those waiting for "
@@ -68,9 +67,9 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     if args.township:
         return _enroll_township(args)
     missing = [flag for flag, value in (("--grid", args.grid), ("--worker", args.worker)) if not value]
-    if missing:
-        raise UserError(_("Enrolling a worker's device needs {flags} (a county enrolls a township: --township CODE).")
-                        .format(flags=", ".join(missing)))
+    if missing:  # a bad argument (exit status 2, with the usage), as argparse's own are
+        args.parser.error(_("Enrolling a worker's device needs {flags} (a county enrolls a township: --township CODE).")
+                          .format(flags=", ".join(missing)))
     code, view = enroll(open_database(db_path(args), create=False), args.grid, args.worker)
     print(_("Enrollment code for {worker}, grid {grid}: {code}").format(
         worker=printable(view.worker), grid=view.grid_code, code=code))

@@ -25,7 +25,7 @@ def entries(db: Database, limit: int = 500) -> list[AuditEntry]:
 
 # What `gridcare audit` prints for the codes an entry stores: the action and each count by its name.
 ACTION_LABELS = {
-    "export": N_("Export"), "merge": N_("Merge"), "report": N_("Report to file"), "dump": N_("Dump"),
+    "export": N_("Export"), "merge": N_("Merge"), "merge refused": N_("Bundle refused"), "report": N_("Report to file"), "dump": N_("Dump"),
     "backup": N_("Backup"), "restore": N_("Restore"), "roster_import": N_("Roster import"),
     "enroll": N_("Enrollment code"), "approve device": N_("Approve device"), "revoke device": N_("Revoke device"),
     "reject device": N_("Reject device"), "withdraw enrollment codes": N_("Withdraw enrollment codes"),

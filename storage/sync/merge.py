@@ -48,7 +48,7 @@ from storage.sync.merge_tuning import analyze, collector_paused, large_cache, yo
 from storage.sync.merged_away import merged_before, merged_since
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
-from storage.sync.refused import remember, remembered
+from storage.sync.refused import audit_refusal, remember, remembered
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -288,7 +288,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     s.add(received)
     outcome.events_new = tally.new
     outcome.added, outcome.updated, outcome.conflicts = tally.added, tally.updated, tally.conflicts
-    s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path),
+    s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path.absolute()),
                      counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
                              "new_events": tally.new, "records": tally.records}))
     s.flush()
@@ -372,6 +372,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if outcome.status != "waiting":  # merged after all (released in this run): it waits no more
                     report.bundles = [b for b in report.bundles if not (b.status == "waiting" and b.file == outcome.file)]
                 report.bundles.append(outcome)
+                if outcome.status == "refused":
+                    audit_refusal(s, files[i - 1], outcome.code, outcome.device_id, outcome.seq)
                 report.added += outcome.added
                 report.updated += outcome.updated
                 report.conflicts += outcome.conflicts

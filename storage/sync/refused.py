@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -44,3 +45,16 @@ def remember(session: Session, payload_sha256: str, file_name: str, code: str, p
     row.release, row.code, row.message, row.file_name = rules_key(), code, problem, file_name
     row.refused_at = dt.datetime.now(dt.timezone.utc)
     session.add(row)
+
+
+def audit_refusal(session: Session, path: Path, code: str, device_id: str = "", seq: int = 0) -> None:
+    """A refused bundle in the audit log, as a merged one is (DESIGN §5: every merge): a tampered or foreign
+    file arriving is what an audit must show. In the caller's transaction, outside the rolled-back savepoint."""
+    from storage.core.models import AuditEntry, Identity
+
+    ident = session.get(Identity, 1)
+    counts: dict[str, object] = {"reason": code}
+    if device_id:
+        counts.update(device=device_id[:8], seq=seq)
+    session.add(AuditEntry(at=dt.datetime.now(dt.timezone.utc), actor=ident.worker_name if ident else "",
+                           action="merge refused", file=str(path.absolute()), counts=counts))

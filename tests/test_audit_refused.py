@@ -1,0 +1,37 @@
+"""A refused bundle is in the audit log, as a merged one is (DESIGN §5: every export and merge).
+
+Seen in two walks: ten hostile bundles refused at the county and at a township (tampered, truncated, another
+township's, not a bundle) left no line in `gridcare audit`; and a merge typed on the command line was logged
+with its path as typed (relative), one made on screen with an absolute path.
+"""
+
+from __future__ import annotations
+
+from storage.core.audit import entries
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.sync_helpers import elder, make_township
+from tui.cli import main
+
+
+def test_refused_bundles_are_audited_with_their_file_and_reason(tmp_path, capsys, monkeypatch):
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    elder(w, "张三")
+    good = export_bundle(w, tmp_path / "usb").path
+    cut = tmp_path / "usb" / "cut.gcb"
+    cut.write_bytes(good.read_bytes()[:200])
+    junk = tmp_path / "usb" / "junk.gcb"
+    junk.write_bytes(b"not a bundle at all")
+    report = merge_paths(t.db, [tmp_path / "usb"])
+    assert {b.file: b.status for b in report.bundles} == {good.name: "new", "cut.gcb": "refused", "junk.gcb": "refused"}
+    logged = {e.file: e for e in entries(t.db) if e.action.startswith("merge")}
+    assert logged[str(cut.absolute())].action == logged[str(junk.absolute())].action == "merge refused"
+    assert logged[str(cut.absolute())].counts["reason"] and logged[str(good.absolute())].action == "merge"
+
+    monkeypatch.chdir(tmp_path)  # a path typed relative is logged as the file it names
+    assert main(["--db", str(t.db.path), "--lang", "en", "merge", "usb/cut.gcb"]) == 1
+    assert str(cut.absolute()) in [e.file for e in entries(t.db)[:1]]
+    capsys.readouterr()
+    assert main(["--db", str(t.db.path), "--lang", "en", "audit"]) == 0
+    assert "Bundle refused" in capsys.readouterr().out

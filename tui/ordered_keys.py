@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.command import CommandInput, CommandList, CommandPalette, SearchIcon
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
@@ -84,7 +85,11 @@ async def ran_own_binding(widget: Widget, event: events.Key) -> bool:
 class TextInput(Input):
     """An Input whose editing keys keep their place among the characters typed.
 
-    Its first value may come from a bundle: an escape sequence in it is shown, and saved if saved, as '?'."""
+    Its first value may come from a bundle: an escape sequence in it is shown, and saved if saved, as '?'.
+    Ctrl+A selects all, as on Windows (全选): Textual's went to the start, and a folder typed after it was put in
+    front of the old one ("/tmp/stick" + "/root"). Home still goes to the start."""
+
+    BINDINGS = [Binding("ctrl+a", "select_all", show=False)]
 
     def __init__(self, value: str | None = None, *args, **kwargs) -> None:
         super().__init__(printable(value) if value else value, *args, **kwargs)

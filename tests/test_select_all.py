@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.app import App, ComposeResult
 
 from tui.ordered_keys import TextInput
@@ -18,27 +19,18 @@ class _OneBox(App[None]):
         yield TextInput("/root", id="box")
 
 
-def test_ctrl_a_then_typing_replaces_what_was_there():
+@pytest.mark.parametrize(("keys", "value"), [
+    (("end", "ctrl+a", *"/tmp/stick"), "/tmp/stick"),  # Ctrl+A then typing replaces what was there
+    (("end", "home", "x"), "x/root"),  # Home still goes to the start
+])
+def test_ctrl_a_selects_all_and_home_goes_to_the_start(keys, value):
     async def run() -> str:
         app = _OneBox()
         async with app.run_test() as pilot:
             box = app.query_one("#box", TextInput)
             box.focus()
-            await pilot.press("end", "ctrl+a", *"/tmp/stick")
+            await pilot.press(*keys)
             await pilot.pause()
             return box.value
 
-    assert asyncio.run(run()) == "/tmp/stick"
-
-
-def test_home_still_goes_to_the_start():
-    async def run() -> str:
-        app = _OneBox()
-        async with app.run_test() as pilot:
-            box = app.query_one("#box", TextInput)
-            box.focus()
-            await pilot.press("end", "home", *"x")
-            await pilot.pause()
-            return box.value
-
-    assert asyncio.run(run()) == "x/root"
+    assert asyncio.run(run()) == value

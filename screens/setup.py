@@ -116,7 +116,7 @@ class SetupScreen(FormKeys, Screen[None]):
         db = self.app.db
         try:
             if role == "township":
-                from storage.core.identity import typed_code
+                from storage.core.text import typed_code
 
                 key_out = db.local_path.parent / f"township-{typed_code(values['township_code'])}.pub"
                 ident, written, text = init_township(db, values["township_code"], values["township_name"], key_out,

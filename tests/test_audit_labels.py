@@ -11,7 +11,7 @@ from pathlib import Path
 from storage.core.audit import ACTION_LABELS, COUNT_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
-RECORDED = re.compile(r'(?:\b(?:record|audit)\(\s*[^,"]+,\s*|AuditEntry\([^)]*?action=)"([^"]+)"', re.S)
+RECORDED = re.compile(r'(?:\b(?:record|audit|add_entry)\(\s*[^,"]+,\s*|AuditEntry\([^)]*?action=)"([^"]+)"', re.S)
 OR_ELSE = re.compile(r'\brecord\(\s*[\w.]+,\s*"([^"]+)" if [^,]+ else "([^"]+)"')
 
 
@@ -27,7 +27,8 @@ def _recorded() -> set[str]:
 
 def test_every_recorded_action_has_a_label():
     recorded = _recorded()
-    assert {"merge", "export", "export_county", "backup", "roster_import", "revoke device", "reject device"} <= recorded
+    assert {"merge", "export", "export_county", "backup", "roster_import", "revoke device", "reject device",
+            "merge refused"} <= recorded
     assert sorted(recorded - set(ACTION_LABELS)) == []
 
 

@@ -30,12 +30,11 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
         args.parser.error(_("Name the finding: gridcare emergencies {action} KEY.").format(action=args.action))
     db = open_database(db_path(args), create=False)
     if args.action == "ack":
+        from storage.register.emergencies import parse_instant
         from tui.formatting import format_datetime
 
         ack = acknowledge(db, args.key, note=args.note)
-        when = ack.acknowledged_at
-        if isinstance(when, str):  # as the acknowledgement record holds it (ISO 8601): shown as the list shows days
-            when = dt.datetime.fromisoformat(when)
+        when = parse_instant(ack.acknowledged_at)  # stored as ISO 8601: said as the reader's language says times
         print(_("Acknowledged {key} ({by}, {when}).").format(key=printable(args.key), by=printable(ack.acknowledged_by),
                                                            when=format_datetime(when, "short")))
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from storage.core.db import Database
 from storage.core.i18n import N_, _
@@ -13,9 +13,14 @@ from storage.core.models import AuditEntry, Identity, utc_now
 
 def record(db: Database, action: str, file: str = "", counts: dict[str, Any] | None = None) -> None:
     with db.write() as s:
-        ident = s.get(Identity, 1)
-        s.add(AuditEntry(at=utc_now(), actor=ident.worker_name if ident else "",
-                         action=action, file=file, counts=counts or {}))
+        add_entry(s, action, file, counts)
+
+
+def add_entry(session: Session, action: str, file: str = "", counts: dict[str, Any] | None = None) -> None:
+    """An entry in the caller's transaction (a refused bundle's, beside its rolled-back savepoint)."""
+    ident = session.get(Identity, 1)
+    session.add(AuditEntry(at=utc_now(), actor=ident.worker_name if ident else "",
+                           action=action, file=file, counts=counts or {}))
 
 
 def entries(db: Database, limit: int = 500) -> list[AuditEntry]:

@@ -15,7 +15,7 @@ from storage.core.i18n import _
 from storage.core.models import Identity, utc_now
 from storage.core.private_keys import PrivateKeys, write_keys
 from storage.core.schema import NAME_MAX
-from storage.core.text import printable, storable
+from storage.core.text import printable, storable, typed_code
 
 TOWNSHIP_CODE = re.compile(r"^\d{9}$", re.ASCII)  # ASCII: "３３０…" (a Chinese IME's digits) is no code
 COUNTY_CODE = re.compile(r"^\d{6}$", re.ASCII)
@@ -37,15 +37,6 @@ def _within_name_max(field: str, name: str) -> None:
     """Names travel in every bundle (the author of each event, the manifest's): a receiver refuses longer ones."""
     if len(name.strip()) > NAME_MAX:
         raise ValidationError(field, _("Too long: at most {n} characters.").format(n=NAME_MAX))
-
-
-def typed_code(text: str | None) -> str:
-    """A code as typed: full-width digits and letters (what a Chinese input method gives) made plain, spaces gone.
-    ID numbers and phones were read that way; the codes of set-up were not, and "３３０５２４１０１" failed against
-    the key file's 330524101 with the message below the screen's fold."""
-    import unicodedata
-
-    return "".join(unicodedata.normalize("NFKC", text or "").split())
 
 
 def _check_codes(township_code: str, township_name: str, grid_code: str | None = None) -> None:
@@ -235,7 +226,6 @@ def init_worker(
 
     township_name, grid_name, worker_name = _storable(township_name), _storable(grid_name), _storable(worker_name)
     township_code, grid_code = typed_code(township_code), typed_code(grid_code)
-    village_code = typed_code(village_code) or None
     _check_codes(township_code, township_name, grid_code)
     village = None
     if (village_name or "").strip() or (village_code or "").strip():

@@ -10,11 +10,10 @@ own village record stays on its laptop; the grid record carries the id).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
-from storage.core.text import storable
+from storage.core.text import storable, typed_code
 
 VILLAGE_CODE = re.compile(r"^\d{12}$", re.ASCII)
 MAX_NAME = 40
@@ -27,7 +26,7 @@ VILLAGE_REF = re.compile(r"(?!.*\.\.)(?:\d{12}|\d{9}-[^\x00-\x1f\x7f\ud800-\udff
 def check_village(township_code: str, name: str | None, code: str | None) -> tuple[str, str | None]:
     """(name, code or None), tidied; a ValidationError naming the field when one is wrong."""
     name = " ".join(storable(name or "").split())  # as every form's text (storage/core/changes.py Writer)
-    code = "".join(unicodedata.normalize("NFKC", code or "").split()) or None  # an input method's full-width digits
+    code = typed_code(code) or None
     if code is not None:
         if not VILLAGE_CODE.match(code):
             raise ValidationError("village_code", _("A village code has 12 digits (county 6 + township 3 + village 3), "

@@ -91,3 +91,10 @@ def storable_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {storable_value(k): storable_value(v) for k, v in value.items()}
     return value
+
+
+def typed_code(text: str | None) -> str:
+    """A code as typed: full-width digits and letters (what a Chinese input method gives) made plain, spaces gone.
+    ID numbers and phones were read that way; the codes of set-up were not, and "３３０５２４１０１" failed against
+    the key file's 330524101 with the message below the screen's fold."""
+    return "".join(unicodedata.normalize("NFKC", text or "").split())

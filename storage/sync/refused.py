@@ -50,11 +50,9 @@ def remember(session: Session, payload_sha256: str, file_name: str, code: str, p
 def audit_refusal(session: Session, path: Path, code: str, device_id: str = "", seq: int = 0) -> None:
     """A refused bundle in the audit log, as a merged one is (DESIGN §5: every merge): a tampered or foreign
     file arriving is what an audit must show. In the caller's transaction, outside the rolled-back savepoint."""
-    from storage.core.models import AuditEntry, Identity
+    from storage.core.audit import add_entry
 
-    ident = session.get(Identity, 1)
     counts: dict[str, object] = {"reason": code}
     if device_id:
         counts.update(device=device_id[:8], seq=seq)
-    session.add(AuditEntry(at=dt.datetime.now(dt.timezone.utc), actor=ident.worker_name if ident else "",
-                           action="merge refused", file=str(path.absolute()), counts=counts))
+    add_entry(session, "merge refused", str(path.absolute()), counts)

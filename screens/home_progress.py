@@ -48,7 +48,7 @@ def progress_renderable(data, compact: bool = False):
                           style="italic"))
     alerts = _alerts(data, compact)
     if alerts:
-        parts.append(_Alerts(alerts) if compact else _one_a_line(alerts))
+        parts.append(_Alerts(alerts, side_by_side=compact))
     parts.append(_policy_text(data.policy))
     return Group(*parts)
 
@@ -80,26 +80,18 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
     return alerts
 
 
-def _one_a_line(alerts: list[tuple[str, str, str]]) -> Table:
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
-    grid.add_column(no_wrap=True, justify="right")
-    for words, figure, style in alerts:
-        grid.add_row(Text(words, style=style), Text(figure, style=style))
-    return grid
-
-
 class _Alerts:
-    """The alerts side by side on one line when they fit the width they are given, else two to a line."""
+    """The alerts one to a line; `side_by_side` (compact): all on one line when they fit the width they are given,
+    else two to a line."""
 
-    def __init__(self, alerts: list[tuple[str, str, str]]):
-        self.alerts = alerts
+    def __init__(self, alerts: list[tuple[str, str, str]], *, side_by_side: bool):
+        self.alerts, self.side_by_side = alerts, side_by_side
 
     def __rich_console__(self, console, options):
         from rich.cells import cell_len
 
         need = sum(cell_len(words) + len(figure) + 3 for words, figure, _style in self.alerts)
-        per_line = len(self.alerts) if need <= options.max_width else 2
+        per_line = 1 if not self.side_by_side else len(self.alerts) if need <= options.max_width else 2
         grid = Table.grid(padding=(0, 1), expand=True)
         for _i in range(per_line):
             grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")

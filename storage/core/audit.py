@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from storage.core.db import Database
 from storage.core.i18n import N_, _
 from storage.core.models import AuditEntry, Identity, utc_now
+from storage.core.text import path_text
 
 
 def record(db: Database, action: str, file: str = "", counts: dict[str, Any] | None = None) -> None:
@@ -20,7 +21,7 @@ def add_entry(session: Session, action: str, file: str = "", counts: dict[str, A
     """An entry in the caller's transaction (a refused bundle's, beside its rolled-back savepoint)."""
     ident = session.get(Identity, 1)
     session.add(AuditEntry(at=utc_now(), actor=ident.worker_name if ident else "",
-                           action=action, file=file, counts=counts or {}))
+                           action=action, file=path_text(file), counts=counts or {}))
 
 
 def entries(db: Database, limit: int = 500) -> list[AuditEntry]:

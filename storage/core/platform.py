@@ -162,8 +162,10 @@ def configure_std_streams() -> None:
             continue
         if tty:
             reconfigure(errors="replace")
-        elif (stream.encoding or "").replace("-", "").lower() != "utf8":
-            reconfigure(encoding="utf-8", errors="strict")
+        else:
+            # surrogateescape: a file name the locale could not decode (a Chinese name under LANG=C with
+            # UTF-8 mode off) is written back as the bytes it was; any other text still strictly as UTF-8
+            reconfigure(encoding="utf-8", errors="surrogateescape")
 
 
 # --- places to look for files -----------------------------------------------------------------

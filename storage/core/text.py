@@ -12,6 +12,7 @@ Apart from what is safe to print, what a database can store: `unstorable()` / `s
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from typing import Any
@@ -80,6 +81,16 @@ def storable(text: str) -> str:
     if text.isascii():
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def path_text(path: Any) -> str:
+    """A file's path as text a database stores and a person reads. Under a locale whose file-name encoding
+    is ASCII (C/POSIX with Python's UTF-8 mode turned off) a Chinese name arrives as lone surrogates, one per
+    byte (surrogateescape): its bytes are read again as UTF-8, what almost every disk here holds."""
+    text = os.fspath(path)
+    if isinstance(text, bytes) or not unstorable(text):
+        return text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return storable(os.fsencode(text).decode("utf-8", "replace"))
 
 
 def storable_value(value: Any) -> Any:

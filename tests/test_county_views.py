@@ -118,6 +118,7 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     edit_some(a, "乙")
     third = a.to_county(tmp_path / "up")
     merged = merge_paths(county, [first, third, b.to_county(tmp_path / "up")])
+    silent = make_township(tmp_path, "330521103", tmp_path / "county.pub", county)  # enrolled, has sent nothing
     from tui.texts import describe_totals
 
     # the merge names the township whose bundle is missing, not a "device" (tests run in English)
@@ -126,9 +127,11 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     home = county_home(county, day)
     report = monthly_report(county, 2026, 11, today=day)
     assert (home.county_code, home.county_name, home.month_text) == (*COUNTY, "2026-11")
-    assert [g.code for g in home.townships] == ["330521101", "330521102"]
-    one, two = home.townships
+    # the silent township is on the list: a county asks first after a township it has not heard from
+    assert [g.code for g in home.townships] == ["330521101", "330521102", "330521103"]
+    one, two, three = home.townships
     assert (one.name, one.last_seq, one.missing, two.last_seq, two.missing) == ("镇101", 3, [2], 1, [])
+    assert (three.name, three.last_bundle, three.last_seq, three.key_persons) == ("镇103", None, 0, 0)
     assert one.last_bundle is not None
     assert home.totals.key_persons == report.totals.key_persons == one.key_persons + two.key_persons
     assert (one.visited, one.emergency_high) == next((r.visited, r.emergency_high) for r in report.rows["township"]
@@ -137,6 +140,7 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     county.dispose()
     a.close()
     b.close()
+    silent.close()
 
 
 def test_the_register_searches_alike_on_a_county_of_either_engine(tmp_path, db_target):

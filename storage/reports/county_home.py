@@ -51,7 +51,7 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
     from sqlalchemy import func, select
     from sqlmodel import col
 
-    from storage.core.models import BundleReceived, Device, Identity, Township
+    from storage.core.models import BundleReceived, Device, Enrollment, Identity, Township
     from storage.reports.monthly import monthly_report
 
     report = monthly_report(db, today.year, today.month, today=today)
@@ -66,6 +66,13 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
         received = s.execute(select(col(Device.township_code), col(Device.device_id), col(BundleReceived.seq))
                              .join(Device, col(Device.device_id) == col(BundleReceived.device_id))
                              .where(col(Device.kind) == "township")).all()
+        # townships the county expects to hear from: given an enrollment code, or a key approved, but maybe silent
+        # (at a county an enrollment names the township in grid_code, with its name; a device's name is its clerk's)
+        expected: list[tuple[str, str]] = [
+            (str(code), str(name or "")) for code, name in s.execute(
+                select(col(Enrollment.grid_code), col(Enrollment.worker_name))).all()]
+        expected += [(str(row[0]), "") for row in s.execute(select(col(Device.township_code)).where(
+            col(Device.kind) == "township", col(Device.status) == "approved")).all()]
     glances: dict[str, TownshipGlance] = {}
 
     def glance(code: str) -> TownshipGlance:
@@ -80,6 +87,10 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
         g = glance(str(code))
         g.last_bundle = when if isinstance(when, dt.datetime) or when is None else dt.datetime.fromisoformat(str(when))
         g.last_seq = int(cast(int, seq) or 0)
+    for code, name in expected:  # a silent township is on the list too, its last bundle "never"
+        if name and not names.get(code):
+            names[code] = name
+        glance(code)
     got: dict[tuple[str, str], set[int]] = {}
     for code, device, seq in received:
         got.setdefault((str(code), str(device)), set()).add(int(cast(int, seq)))

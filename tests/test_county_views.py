@@ -137,6 +137,12 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     assert (one.visited, one.emergency_high) == next((r.visited, r.emergency_high) for r in report.rows["township"]
                                                      if r.key == "330521101")
     assert [p.id for p in home.emergencies] == [p.id for p in report.people if p.risk_level == "emergency"]
+    # every township has its G01网格: at a county a grid is named below its township, in the tables, the lists and
+    # the workers' rows (they read "G01网格" twice before)
+    assert [r.label for r in report.rows["grid"] if r.key] == ["镇101G01网格", "镇101G02网格", "镇102G01网格", "镇102G02网格"]
+    assert {p.grid for p in report.people} == {"镇101G01网格", "镇101G02网格", "镇102G01网格", "镇102G02网格"}
+    assert sorted((w.grid, w.visitor) for w in report.workers) == [
+        ("镇101G01网格", "王芳"), ("镇101G02网格", "李强"), ("镇102G01网格", "王芳"), ("镇102G02网格", "李强")]
     county.dispose()
     a.close()
     b.close()

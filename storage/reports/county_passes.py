@@ -105,10 +105,15 @@ def add_aliases(rows: dict[str, Any], aliases: Iterable[Any], risk_moved: set[st
 def trend_of(conn: Any, report: MonthlyReport, passes: list[Pass], grids: dict[str, str]) -> Trend:
     parts = [(one, rate_trend(conn, one.policy, report.year, report.month, report.grid_code, grids, N_("Total")))
              for one in passes]
-    trend = joined_trend(parts)
-    if report.groupings[0] == "township":  # a county: each grid below its township's name, as its villages are
-        towns = q.township_names(conn)  # (village names repeat from one township to the next)
-        for row in trend.rows:
-            town = township_of(row.key or "", "")
-            row.label = towns.get(town, town) + row.label
-    return trend
+    return joined_trend(parts)
+
+
+def place_names(conn: Any, county: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """(village code -> name, grid id -> name) as a report shows them: at a county each grid below its township's
+    name, as its villages are (every township has its G01网格: the grid table, the lists and the workers' rows named
+    two alike)."""
+    villages, grids = q.place_names(conn)
+    if county:
+        towns = q.township_names(conn)
+        grids = {gid: towns.get(town := township_of(gid, ""), town) + name for gid, name in grids.items()}
+    return villages, grids

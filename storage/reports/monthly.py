@@ -25,7 +25,7 @@ from storage.register.policy import Policy, load_policy
 from storage.register.policy_text import county_policies_title, policy_title
 from storage.register.report_query import category_list
 from storage.reports.beside import on_own_connection, server_settings, start_beside
-from storage.reports.county_passes import report_passes, township_of, trend_of
+from storage.reports.county_passes import place_names, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
 from storage.reports.lines import Person, ReferralLine, WorkerLine
 from storage.reports.month_sql import Group
@@ -252,7 +252,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         if ident is not None and ident.role == "worker":
             grid_code = ident.grid_code
         county = ident is not None and ident.role == "county"
-        villages, grids = q.place_names(conn)
+        villages, grids = place_names(conn, county)
         m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {})
         report = MonthlyReport(
             year=year, month=month, first=first, last=last, day=day,
@@ -323,9 +323,10 @@ def add_trend(db: Database, report: MonthlyReport) -> Trend:
     """The twelve months' rates up to the report's month, under the policies the report was computed with."""
     with db.session() as s:
         conn = s.connection()
-        _villages, grids = q.place_names(conn)
         ident = s.get(Identity, 1)
-        passes, _own = report_passes(conn, report.policy, ident is not None and ident.role == "county")
+        county = ident is not None and ident.role == "county"
+        _villages, grids = place_names(conn, county)
+        passes, _own = report_passes(conn, report.policy, county)
         report.trend = trend_of(conn, report, passes, grids)
     return report.trend
 

@@ -216,3 +216,23 @@ def test_a_damaged_database_takes_its_backup_though_it_cannot_say_whose_it_is(tm
     from storage.core.db import open_database
 
     assert list(dump_lines(open_database(db.path))) == before
+
+
+def test_a_restore_keeps_the_audit_log_of_what_was_done_since_the_backup(tmp_path):
+    """The records go back to the backup; the log of what was exported, merged and reported does not (it lives in
+    the database, so a restore used to erase the entries made since the backup)."""
+    from storage.core.audit import entries, record
+    from storage.core.db import open_database
+
+    db = make_db(tmp_path / "w.db")
+    record(db, "report", str(tmp_path / "十月.xlsx"), {"month": "2026-10"})
+    taken = backup.backup_now(db.path, now=NOON)
+    record(db, "export", str(tmp_path / "U盘" / "bundle-3.gcb"), {"events": 12})
+    record(db, "report", str(tmp_path / "十一月.xlsx"), {"month": "2026-11"})
+    db.dispose()
+    backup.restore(db.path, taken.path, now=NOON + dt.timedelta(hours=1))
+    after = open_database(db.path)
+    assert [(e.action, Path(e.file).name, e.counts) for e in reversed(entries(after))] == [
+        ("report", "十月.xlsx", {"month": "2026-10"}), ("export", "bundle-3.gcb", {"events": 12}),
+        ("report", "十一月.xlsx", {"month": "2026-11"})]
+    after.dispose()

@@ -200,6 +200,7 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         if not integrity_ok(tmp, quick=False):  # the copy itself, on this disk
             raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
         if db_path.exists():
+            _carry_audit(db_path, tmp)
             made.append(aside)
             _copy_file(db_path, aside)
     except BaseException:
@@ -223,6 +224,30 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         raise
     platform.fsync_dir(db_path.parent)
     return aside
+
+
+def _carry_audit(current: Path, restored: Path) -> None:
+    """The audit entries made since the backup, copied into the file about to take the database's place: the log
+    says what was exported, merged and reported, and a restore must not make those acts vanish from it."""
+    import logging
+
+    try:
+        src = sqlite3.connect(_read_only_uri(current), uri=True, timeout=30)
+        try:
+            rows = src.execute("SELECT at, actor, action, file, counts FROM audit_log ORDER BY id").fetchall()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:  # the damaged database a restore is for: its log cannot be read, the backup's stays
+        logging.getLogger(__name__).warning("audit log of %s not carried over the restore: %s", current, exc)
+        return
+    dst = sqlite3.connect(restored, timeout=30)
+    try:
+        with dst:
+            kept = {tuple(r) for r in dst.execute("SELECT at, actor, action, file, counts FROM audit_log")}
+            dst.executemany("INSERT INTO audit_log (at, actor, action, file, counts) VALUES (?, ?, ?, ?, ?)",
+                            [r for r in rows if tuple(r) not in kept])
+    finally:
+        dst.close()
 
 
 def _whose(path: Path) -> tuple[str, str, str, str, str] | None:

@@ -101,9 +101,9 @@ def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | N
             village = places.village_id(ident.township_code, name, code)
             w.write("village", village, {"name": name or code, "township_code": ident.township_code})
             named = name
-        changed = {k: v for k, v in (("village_code", village), ("village_name", named)) if getattr(grid, k) != v}
-        if changed:
-            w.write("grid", grid.id, changed)
+        if (grid.village_code, grid.village_name) != (village, named):
+            # both in one event, always: an edit made elsewhere meanwhile never pairs this code with its name
+            w.write("grid", grid.id, {"village_code": village, "village_name": named})
         return village
 
 

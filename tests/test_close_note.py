@@ -163,7 +163,7 @@ def test_a_version_9_database_upgrades_and_its_appended_remarks_stay_in_the_note
     db.dispose()
     db = open_database(db_target)
     try:
-        assert (db.upgraded_from, schema_version(db), SCHEMA_VERSION) == (9, 10, 10)
+        assert (db.upgraded_from, schema_version(db)) == (9, SCHEMA_VERSION) and SCHEMA_VERSION >= 10
         with db.session() as s:
             r = s.get(Resident, "r9")
             assert (r.status, r.close_reason, r.close_note, r.notes) == ("closed", "moved_away", "", "独自居住\n随子女迁往杭州")

@@ -15,6 +15,7 @@ from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, sch
 
 # what step v -> v + 1 added, undone to make a database of version v (newest step first)
 _TAKE_AWAY: dict[int, list[str]] = {
+    10: ["ALTER TABLE grid DROP COLUMN village_name"],
     9: ["ALTER TABLE resident DROP COLUMN close_note"],
     8: ["DROP TABLE county_export"]
        + [f"ALTER TABLE identity DROP COLUMN {c}" for c in
@@ -54,6 +55,9 @@ def _rows(conn, version: int) -> None:
     if version >= 6:
         rev_column += ", helper_name, helper_phone, helper_unit"
         id_rev += ", '', '', ''"
+    if version >= 10:
+        rev_column += ", close_note"
+        id_rev += ", ''"
     conn.execute(text(
         "INSERT INTO resident (id, name, name_initials, name_pinyin, id_number, phone, address, township_code, "
         "grid_code, categories, flags, guardian_name, guardian_phone, guardian_relation, father_name, father_status, "

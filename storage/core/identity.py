@@ -296,6 +296,8 @@ def init_worker(
                 "township_code": township_code,
                 "village_code": village_ref,
                 "worker_name": worker_name.strip(),
+                # the village's name travels on the grid (the village record above stays here)
+                **({"village_name": village[0]} if village and village[0] else {}),
             },
         )
     return ident

@@ -19,6 +19,7 @@ FIELD_LABELS: dict[str, str] = {
     "address": N_("Address"),
     "grid_code": N_("Grid"),
     "village_code": N_("Village"),
+    "village_name": N_("Village name"),  # a grid's: the name its worker gave the village
     "categories": N_("Categories"),
     "flags": N_("Flags"),
     "child_subtype": N_("Child's situation"),

@@ -22,7 +22,8 @@ from functools import cache, lru_cache
 from typing import Any
 
 from storage.core.identity import GRID_CODE, TOWNSHIP_CODE
-from storage.core.places import VILLAGE_REF
+from storage.core.places import MAX_NAME as MAX_VILLAGE_NAME
+from storage.core.places import VILLAGE_REF, is_village_name
 from storage.core.schema import (
     DATE_HIGH,
     DATE_LOW,
@@ -147,6 +148,8 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "name": {"max_len": NAME_MAX},
         "township_code": {"pattern": TOWNSHIP_CODE},
         "village_code": {"pattern": VILLAGE_REF},
+        # the name its worker gave the village (shown wherever the township has no record of it): as typed
+        "village_name": {"max_len": MAX_VILLAGE_NAME, "rule": is_village_name},
         "worker_name": {"max_len": NAME_MAX},
     },
     "township": {"name": {"max_len": NAME_MAX}},

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storage.core import places
 from storage.register.due import risk_from_sql
 from storage.register.policy import FINDING_LEVELS, Policy, counting_visit_sql
 
@@ -288,8 +289,15 @@ def township_names(conn: Connection) -> dict[str, str]:
     return {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM township WHERE NOT deleted"))}
 
 
+def village_names(conn: Connection) -> dict[str, str]:
+    """village id -> name: the township's records', else the name a grid's worker gave it (places.village_names)."""
+    records = conn.execute(text("SELECT id, name FROM village WHERE NOT deleted")).all()
+    given = conn.execute(text("SELECT id, village_code, village_name FROM grid WHERE NOT deleted"
+                              " AND village_name <> '' AND village_code IS NOT NULL")).all()
+    return places.village_names(((r[0], r[1]) for r in records), ((g[0], g[1], g[2]) for g in given))
+
+
 def place_names(conn: Connection) -> tuple[dict[str, str], dict[str, str]]:
-    """(village code -> name, grid id -> name)."""
-    villages = {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM village WHERE NOT deleted"))}
+    """(village id -> name, grid id -> name)."""
     grids = {r[0]: r[1] or r[0] for r in conn.execute(text("SELECT id, name FROM grid WHERE NOT deleted"))}
-    return villages, grids
+    return village_names(conn), grids

@@ -57,8 +57,9 @@ def report_for(db: Database, key: str) -> UrgentReport:
     """The report of an emergency finding, by its key (storage/register/emergencies.py)."""
     from sqlmodel import col, select
 
-    from storage.core.models import Grid, Identity, Referral, Resident, Village, Visit
+    from storage.core.models import Grid, Identity, Referral, Resident, Visit
     from storage.register.emergencies import find_emergencies, finding_source, parse_key
+    from storage.register.report_query import village_names
 
     kind, rid = parse_key(key)
     with db.session() as s:
@@ -69,18 +70,19 @@ def report_for(db: Database, key: str) -> UrgentReport:
         e = found[0]
         r = s.get(Resident, e.resident_id)
         ident = s.get(Identity, 1)
-        village = s.get(Village, r.village_code) if r and r.village_code else None
         grid = s.get(Grid, r.grid_code) if r else None
+        names = village_names(s.connection())
         live = col(Referral.deleted) == False  # noqa: E712  (SQL, not Python truth)
         referrals: list[Referral] = (list(s.execute(select(Referral).where(col(Referral.visit_id) == rid, live)).scalars())
                                      if kind == "visit" else [])
     if r is None:
         raise UserError(_("No such resident."))
-    # the village record is the township's (a worker's stays on the laptop): without it, the name inside the
-    # resident's village id (330521101-柳溪村), as the reports do; the township's report said "Village: -"
+    # the village record is the township's (a worker's stays on the laptop): without it, the name the grid's
+    # worker gave it, or the one inside the village id (330521101-柳溪村), as the reports do (the township's report
+    # said "Village: -"); the resident's own village, else its grid's, as on the resident's page
     from storage.core.places import village_label
 
-    village_name = village_label(r.village_code, {village.id: village.name} if village and village.name else {})
+    village_name = village_label(r.village_code or (grid.village_code if grid else None), names)
     place = " ".join(x for x in (ident.township_name if ident else "", village_name, grid.name if grid else "") if x)
     who = _("{name} ({categories}, {age} years)").format(
         name=mask_name(r.name), categories=_join([label(CATEGORIES, c) for c in r.categories]),

@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from storage.core import places
 from storage.core.i18n import _
 from storage.core.models import Assessment, Benefit, Referral, Resident, RiskAssessment, Visit
 from storage.core.text import printable
@@ -90,6 +91,15 @@ def _repeats_township_name(ev: dict[str, Any], township_code: str, township_name
             and ev["fields"] == {"name": township_name})
 
 
+def _village_of(fields: dict[str, Any], township_code: str) -> bool:
+    """Whether any village the event sets is of this township: its county refuses the township's whole bundle for
+    a grid or resident in another township's village (storage/sync/county_authorise.py)."""
+    village = fields.get("village_code")
+    if type(village) is not str or not places.VILLAGE_REF.fullmatch(village):
+        return True  # none, or not a village id: the value checks name it (storage/register/field_rules.py)
+    return places.village_township(village) == township_code
+
+
 def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: str, worker: str, grid_id: str,
                         township_code: str, township_name: str | None = None) -> None:
     """Raise NotAllowed (its text names the first record at fault) unless a worker device
@@ -110,7 +120,7 @@ def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: 
         rtype = ev["record_type"]
         if rtype not in WORKER_TYPES and not _repeats_township_name(ev, township_code, township_name):
             raise _deny(ev, _("only the township writes this kind of record."))
-        if fields.get("township_code", township_code) != township_code:
+        if fields.get("township_code", township_code) != township_code or not _village_of(fields, township_code):
             raise _deny(ev, _("it names another township."))
         if rtype == "grid":
             if ev["record_id"] != grid_id or fields.get("code", grid_short) != grid_short:

@@ -174,6 +174,9 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             if not ident.township_age_recipient:
                 raise UserError(_("This database has no township key yet: add the file the clerk gave you with "
                                   "gridcare township-key FILE, or on the Sync screen (k)."))
+            from storage.register.villages import carry_village_name
+
+            carry_village_name(s)
             query = _own_events(ident).order_by(Event.hlc, Event.device_id)
             if not full:
                 query = query.where(Event.exported_seq.is_(None))

@@ -40,6 +40,9 @@ class Grid(SQLModel, table=True):
     name: str = ""
     township_code: str = ""
     village_code: Optional[str] = None
+    # the village's name as the grid's worker gave it (schema 11): a worker's village record stays on its laptop,
+    # so the township and the county name a village they hold no record of by this (places.village_names)
+    village_name: str = ""
     worker_name: str = ""
     deleted: bool = False
 

@@ -123,8 +123,8 @@ def add_story(db: Database) -> dict[str, str]:
     return ids
 
 
-def set_counts(db: Database, **counts: str) -> None:
-    """The township's policy, with these methods counting "always", "reached" or "never"."""
+def set_counts(db: Database, since: dt.date = TODAY, **counts: str) -> None:
+    """The township's policy from `since`, with these methods counting "always", "reached" or "never"."""
     from storage.register.policy_set import changed_policy, current_policy, set_policy
 
-    set_policy(db, changed_policy(current_policy(db), counts=counts), today=TODAY)
+    set_policy(db, changed_policy(current_policy(db), counts=counts), today=since)

@@ -86,7 +86,9 @@ def test_a_stored_value_it_cannot_use_falls_back_to_the_defaults_and_says_so(tmp
     assert policy.counts == DEFAULT_POLICY.counts and policy.every == DEFAULT_POLICY.every
     data = home_data(db, TODAY)  # Home and the report still work, under the defaults, and say so
     assert data.policy.problem and data.overall.total == 1
-    report = monthly_report(db, 2026, 11, today=TODAY)
+    # a value that cannot say since when is in force from the day it was written: the report of that month
+    written = dt.date.today()
+    report = monthly_report(db, written.year, written.month, today=written)
     from storage.core.i18n import set_language
     from storage.reports.files import notes
 

@@ -124,7 +124,9 @@ def _target(town_file: Path, tmp_path: Path, policy: str, engine: str):
     path = copy_db(town_file, tmp_path / f"{policy}.db")
     if POLICIES[policy]:
         db = open_database(path)
-        set_policy(db, changed_policy(current_policy(db), **POLICIES[policy]), today=TODAY)
+        # from September: August is counted under the defaults, September and October under this one (and the
+        # trend's months each under its own)
+        set_policy(db, changed_policy(current_policy(db), **POLICIES[policy]), today=D(2026, 9, 1))
         db.dispose()
     if engine == "sqlite":
         return open_database(path), None

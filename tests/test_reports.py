@@ -122,12 +122,12 @@ def test_drill_down_matches_the_figures(town):
 
 def test_phone_calls_stop_counting_when_the_township_says_so(tmp_path):
     db, ids = build_township(tmp_path / "t.db")
-    set_counts(db, phone="never", video="never")
+    set_counts(db, D(2026, 9, 1), phone="never", video="never")  # in force on September's statistics day
     r = monthly_report(db, 2026, 9, today=TODAY)
     # B (phone) and J (video) are no longer visited: 7 - 2 = 5.
     # Overdue gains J (never seen: registered 01-10, due by 01-31); B, last seen 08-05, is due by 09-30.
     assert figures(r.totals) == (10, 5, 2, 2, 2, 1)
-    assert r.policy.counts["phone"] == "never" and r.policy.since == TODAY
+    assert r.policy.counts["phone"] == "never" and r.policy.since == D(2026, 9, 1)
     overdue = {p.name: p.days_overdue for p in r.overdue}
     assert overdue == {"周九": 1, "吴十": 242}
     wang = r.workers[0]

@@ -53,6 +53,10 @@ def trend_text(trend, percent, month_label, width_of) -> Text:
     months = [month_label(y, m) for y, m in trend.months]
     label_width = max(width_of(m) for m in months)
     text.append(_("Visit rate by month, everyone") + "\n", style="bold")
+    if trend.mixed:
+        from storage.reports.trend import POLICY_CHANGED
+
+        text.append(_(POLICY_CHANGED) + "\n", style="dim")
     for label_text, rate in zip(months, trend.total.rates, strict=True):
         text.append(label_text + " " * (label_width - width_of(label_text) + 1))
         text.append(rate_bar(rate), style=rate_style(rate))

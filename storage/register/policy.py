@@ -5,7 +5,9 @@ The policy is one `setting` record (POLICY_ID) that only a township database wri
 bundle and merges like any record. Its value is checked where it is set
 (`policy_from_value`, strict) and where it is read (`read_policy`: a value this app
 cannot use never stops Home or the report — the defaults apply and `Policy.problem`
-says why). The rule that uses it, "due" and "visited in a month", is in
+says why). That is the policy in force now; a report counts a month under the one in force on
+its statistics day, read from the policy's change events (storage/register/policy_history.py).
+The rule that uses it, "due" and "visited in a month", is in
 storage/register/due.py; the words for it in storage/register/policy_text.py.
 
 Also here: ages and age-outs, which the same screens need beside the policy.
@@ -229,14 +231,23 @@ POLICY_SQL = "SELECT value FROM setting WHERE NOT deleted AND id = ?"
 POLICY_IDS = [POLICY_ID]
 
 
-@functools.lru_cache(maxsize=16)
-def _decoded(text: str) -> Policy:
+def usable_policy(value: Any) -> Policy:
+    """A stored policy value as read: the defaults with `problem` said when this app cannot use it."""
     try:
-        return policy_from_value(json.loads(text))
+        return policy_from_value(value)
     except (ValueError, TypeError, RecursionError) as exc:  # PolicyError is a ValueError
         message = exc.args[0] if isinstance(exc, PolicyError) else N_("The visit policy is damaged.")
         log.warning("stored visit policy not used (%s): the defaults apply", message)
         return replace(DEFAULT_POLICY, problem=message)
+
+
+@functools.lru_cache(maxsize=16)
+def _decoded(text: str) -> Policy:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        value = None  # damaged: said so by usable_policy
+    return usable_policy(value)
 
 
 def read_policy(raw: sqlite3.Connection) -> Policy:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from babel.dates import format_date
 
 from storage.core.i18n import N_, _, babel_locale, ngettext
@@ -25,12 +27,18 @@ def _date(day) -> str:
     return format_date(day, "long", locale=babel_locale())
 
 
-def policy_title(policy: Policy) -> str:
-    """One line: which policy this database works under, and since when."""
+def policy_title(policy: Policy, replaced_on: dt.date | None = None) -> str:
+    """One line: which policy this database works under, and since when; `replaced_on`: a past month's policy,
+    which another replaced on that day (its line says until when, not "since" as if it were still in force)."""
     if policy.problem:
         return _("Default visit policy: {problem}").format(problem=_(policy.problem))
     if policy.is_default:
+        if replaced_on is not None:
+            return _("Default visit policy (the township set its own from {date})").format(date=_date(replaced_on))
         return _("Default visit policy (the township has not set one)")
+    if replaced_on is not None:
+        return _("Township visit policy, in force from {date} to {end}").format(
+            date=_date(policy.since), end=_date(replaced_on - dt.timedelta(days=1)))
     return _("Township visit policy, in force since {date}").format(date=_date(policy.since))
 
 

@@ -7,51 +7,39 @@ would be one policy for the whole county (whichever township set its last). So a
 each township's policy from that township's own policy events, told apart by the device that
 wrote them: the township database's device, registered at the county for that township when it
 enrolled (storage/sync/county_trust.py; a bundle claiming another township's device is refused
-there). Within a township its events fold by the usual rule: the highest (hlc, device_id) wins.
+there). Within a township its events fold by the usual rule: the highest (hlc, device_id) wins; a
+report of a past month takes the one in force on its statistics day (storage/register/policy_history.py).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import text
 
-from storage.core.i18n import N_
-from storage.register.policy import (
-    DEFAULT_POLICY,
-    POLICY_ID,
-    Policy,
-    PolicyError,
-    policy_from_value,
-)
+from storage.register.policy import DEFAULT_POLICY, POLICY_ID, Policy
+from storage.register.policy_history import PolicyChange, PolicyHistory, change_of
 
 _SQL = ("SELECT d.township_code, e.hlc, e.device_id, e.fields FROM event e JOIN device d ON d.device_id = e.device_id"
         " WHERE e.record_type = 'setting' AND e.record_id = :id AND d.kind = 'township'")
 
 
-def township_policies(conn: Any) -> dict[str, Policy]:
-    """Township code -> the policy it set last (only townships that set one; the others work under
-    the defaults). A stored value this app cannot use gives the defaults with `problem` said, as
-    a township's own database does (storage/register/policy.py read_policy)."""
-    newest: dict[str, tuple[int, str, Any]] = {}
+def township_history(conn: Any) -> PolicyHistory:
+    """Each township's policy changes, by township code (storage/register/policy_history.py)."""
+    by_township: dict[str, list[PolicyChange]] = {}
     for township, stamp, device, fields in conn.execute(text(_SQL), {"id": POLICY_ID}):
-        if isinstance(fields, str):
-            fields = json.loads(fields)
-        if not isinstance(fields, dict) or "value" not in fields:
-            continue
-        held = newest.get(township)
-        if held is None or (int(stamp), device) > held[:2]:
-            newest[township] = (int(stamp), device, fields["value"])
-    out = {}
-    for township, (_stamp, _device, value) in newest.items():
-        try:
-            out[township] = policy_from_value(value)
-        except (PolicyError, ValueError, TypeError) as exc:
-            message = exc.args[0] if isinstance(exc, PolicyError) else N_("The visit policy is damaged.")
-            out[township] = replace(DEFAULT_POLICY, problem=message)
-    return out
+        change = change_of(stamp, device, fields)
+        if change is not None:
+            by_township.setdefault(township, []).append(change)
+    return PolicyHistory(townships={t: tuple(changes) for t, changes in by_township.items()})
+
+
+def township_policies(conn: Any, day: dt.date | None = None) -> dict[str, Policy]:
+    """Township code -> the policy in force there on `day` (None: the one it set last), for the townships
+    that had set one by then (the others work under the defaults). A stored value this app cannot use
+    gives the defaults with `problem` said, as a township's own database does (policy.py read_policy)."""
+    return township_history(conn).townships_on(day)
 
 
 def rules_key(policy: Policy) -> str:

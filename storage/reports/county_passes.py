@@ -5,6 +5,10 @@ figures in one pass per distinct policy: each pass keeps only the townships unde
 townships that set none (or set the defaults' rules) share the first pass under the defaults; a
 county where no township changed its policy is read in one pass, as a township is. A township's
 figures at its county are therefore those of its own report.
+
+A month is counted under the policies in force on its statistics day, not those in force when the
+report is made (storage/register/policy_history.py): the twelve months' trend groups its months by
+policy as a county groups its townships.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.i18n import N_
 from storage.register import report_query as q
+from storage.register.due import month_bounds
 from storage.register.policy import DEFAULT_POLICY, Policy
-from storage.register.township_policies import rules_key, township_policies
-from storage.reports.trend import Trend, TrendRow, rate_trend
+from storage.register.policy_history import PolicyHistory, policy_history
+from storage.register.township_policies import rules_key, township_history
+from storage.reports.trend import Trend, TrendRow, month_list, rate_trend
 
 if TYPE_CHECKING:
     from storage.reports.monthly import MonthlyReport
@@ -34,11 +40,17 @@ class Pass:
         return township in self.townships if self.townships is not None else township not in self.others
 
 
-def report_passes(conn: Any, policy: Policy, county: bool) -> tuple[list[Pass], dict[str, Policy]]:
-    """The passes of a report, and (at a county) each township's policy as it set it."""
+def policy_changes(conn: Any, county: bool) -> PolicyHistory:
+    """The policy changes a report is counted under: this database's, or at a county each township's."""
+    return township_history(conn) if county else policy_history(conn)
+
+
+def report_passes(history: PolicyHistory, day: dt.date, county: bool) -> tuple[list[Pass], dict[str, Policy]]:
+    """The passes of a report whose statistics day is `day` (under the policies in force on it), and at a county
+    each township's policy as it set it."""
     if not county:
-        return [Pass(policy, None)], {}
-    own = township_policies(conn)
+        return [Pass(history.policy_on(day), None)], {}
+    own = history.townships_on(day)
     base = rules_key(DEFAULT_POLICY)
     groups: dict[str, tuple[Policy, set[str]]] = {}
     for township, township_policy in sorted(own.items()):
@@ -47,21 +59,6 @@ def report_passes(conn: Any, policy: Policy, county: bool) -> tuple[list[Pass], 
             groups.setdefault(key, (township_policy, set()))[1].add(township)
     explicit = frozenset(t for _policy, towns in groups.values() for t in towns)
     return [Pass(DEFAULT_POLICY, None, explicit)] + [Pass(p, frozenset(t)) for p, t in groups.values()], own
-
-
-def joined_trend(parts: list[tuple[Pass, Trend]]) -> Trend:
-    """One trend from each pass's, each grid's row from the pass of its township; the totals their sum."""
-    if len(parts) == 1:
-        return parts[0][1]
-    first = parts[0][1]
-    rows = [r for p, trend in parts for r in trend.rows if p.has(township_of(r.key or "", ""))]
-    n = len(first.months)
-    total = TrendRow(None, first.total.label, [0] * n, [0] * n)
-    for r in rows:
-        for i in range(n):
-            total.key_persons[i] += r.key_persons[i]
-            total.visited[i] += r.visited[i]
-    return Trend(first.months, sorted(rows, key=lambda r: r.key or ""), total)
 
 
 def township_of(grid_code: str, village_code: str) -> str:
@@ -102,10 +99,50 @@ def add_aliases(rows: dict[str, Any], aliases: Iterable[Any], risk_moved: set[st
             risk_moved.add(row.id)
 
 
-def trend_of(conn: Any, report: MonthlyReport, passes: list[Pass], grids: dict[str, str]) -> Trend:
-    parts = [(one, rate_trend(conn, one.policy, report.year, report.month, report.grid_code, grids, N_("Total")))
-             for one in passes]
-    return joined_trend(parts)
+def trend_of(conn: Any, report: MonthlyReport, history: PolicyHistory, grids: dict[str, str]) -> Trend:
+    """The twelve months' rates, each month under the policies in force on its statistics day (its last day;
+    the report's month: the report's day). One rate_trend per distinct policy, over the months it is used in
+    (usually one; two in the months after a change), each grid's month taken from its township's pass."""
+    months = month_list(report.year, report.month)
+    n = len(months)
+    uses: dict[str, tuple[Policy, dict[int, Pass]]] = {}  # rules -> (policy, {month index: its pass then})
+    shapes = set()
+    for i, (y, m) in enumerate(months):
+        day = report.day if i == n - 1 else month_bounds(y, m)[1]
+        passes = report_passes(history, day, report.is_county)[0]
+        for one in passes:
+            uses.setdefault(rules_key(one.policy), (one.policy, {}))[1][i] = one
+        shapes.add(tuple((rules_key(p.policy), p.townships, p.others) for p in passes))
+    trend = _joined(conn, report, grids, months, uses)
+    trend.mixed = len(shapes) > 1
+    return trend  # (at a county each grid's label is below its township's name already: place_names)
+
+
+def _joined(conn: Any, report: MonthlyReport, grids: dict[str, str], months: list[tuple[int, int]],
+            uses: dict[str, tuple[Policy, dict[int, Pass]]]) -> Trend:
+    """One trend from each policy's rate_trend: each grid's month from the pass of its township in that month;
+    the totals their sum."""
+    n = len(months)
+    rows: dict[str, TrendRow] = {}
+    for policy, at in uses.values():
+        lo, hi = min(at), max(at)
+        part = rate_trend(conn, policy, *months[hi], report.grid_code, grids, N_("Total"), n=hi - lo + 1)
+        for r in part.rows:
+            town = township_of(r.key or "", "")
+            for j, i in enumerate(range(lo, hi + 1)):
+                one = at.get(i)
+                if one is not None and one.has(town):
+                    row = rows.get(r.key or "")
+                    if row is None:
+                        row = rows[r.key or ""] = TrendRow(r.key, r.label, [0] * n, [0] * n)
+                    row.key_persons[i] += r.key_persons[j]
+                    row.visited[i] += r.visited[j]
+    total = TrendRow(None, N_("Total"), [0] * n, [0] * n)
+    for row in rows.values():
+        for i in range(n):
+            total.key_persons[i] += row.key_persons[i]
+            total.visited[i] += row.visited[i]
+    return Trend(months, sorted(rows.values(), key=lambda r: r.key or ""), total)
 
 
 def place_names(conn: Any, county: bool) -> tuple[dict[str, str], dict[str, str]]:

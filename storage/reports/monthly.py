@@ -21,11 +21,11 @@ from storage.register.benefit_lists import Watch
 from storage.register.categories import ADVANCED_AGE_FROM, RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
 from storage.register.emergencies import find_emergencies
-from storage.register.policy import Policy, load_policy
+from storage.register.policy import Policy
 from storage.register.policy_text import county_policies_title, policy_title
 from storage.register.report_query import category_list
 from storage.reports.beside import on_own_connection, server_settings, start_beside
-from storage.reports.county_passes import place_names, report_passes, township_of, trend_of
+from storage.reports.county_passes import place_names, policy_changes, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
 from storage.reports.lines import Person, ReferralLine, WorkerLine
 from storage.reports.month_sql import Group
@@ -132,8 +132,8 @@ class MonthlyReport:
     township_name: str
     grid_code: str | None  # a worker's report covers their own grid
     grid_name: str
-    policy: Policy  # the visit policy the figures were computed under (a county's: the defaults, for the
-    # townships that set none; each other township's in township_policies)
+    policy: Policy  # the visit policy the figures were computed under: the one in force on `day` (a county's:
+    # the defaults, for the townships that set none by then; each other township's in township_policies)
     generated_at: dt.datetime
     listed: list[Person] = field(default_factory=list)  # the key persons a list names (month_sql: not plain)
     referrals: list[ReferralLine] = field(default_factory=list)
@@ -145,6 +145,7 @@ class MonthlyReport:
     trend: Trend | None = None  # the visit rate in the twelve months up to this one, per grid
     watch: Watch | None = None  # 应享未享, benefits ending, unpaired: on the report day
     township_policies: dict[str, Policy] = field(default_factory=dict)  # a county's: each township's that set one
+    policy_replaced_on: dt.date | None = None  # a township's: when another policy took over from `policy` (past month)
     # per (village code, grid id): (village, grid, {category: figures}, the grid's subtotal): the coverage sheet
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     read_everyone: Callable[[], list[Person]] | None = None  # every key person, one by one (people)
@@ -160,7 +161,7 @@ class MonthlyReport:
         """Which policy the figures follow: the database's, or at a county each township's own."""
         if self.is_county:
             return county_policies_title(len(self.township_policies))
-        return policy_title(self.policy)
+        return policy_title(self.policy, self.policy_replaced_on)
 
     @property
     def people(self) -> list[Person]:
@@ -247,11 +248,13 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
     step = progress or (lambda done, total: None)
     with db.session() as s:
         ident = s.get(Identity, 1)
-        policy = load_policy(s)
         conn = s.connection()
         if ident is not None and ident.role == "worker":
             grid_code = ident.grid_code
         county = ident is not None and ident.role == "county"
+        # the month is counted under the policy in force on its statistics day, not the one in force now
+        history = policy_changes(conn, county)
+        passes, own = report_passes(history, day, county)
         villages, grids = place_names(conn, county)
         m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {})
         report = MonthlyReport(
@@ -259,12 +262,12 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             township_code=(ident.county_code if county else ident.township_code) if ident else "",
             township_name=(ident.county_name if county else ident.township_name) if ident else "",
             grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
-            policy=policy, generated_at=utc_now(), groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
+            # a county's: the defaults, which the townships that set none work under
+            policy=passes[0].policy, policy_replaced_on=None if county else history.replaced_on(day),
+            generated_at=utc_now(), groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
+            township_policies=own,
         )
         step(0, 5)
-        passes, report.township_policies = report_passes(conn, policy, county)
-        if county:
-            report.policy = passes[0].policy  # the townships that set none work under the defaults
         roots = q.alias_roots(conn)
         server_settings(conn)
         # the grouped key persons, visits by worker and the benefit lists: on a server, on a connection of
@@ -272,7 +275,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         beside = start_beside(db, conn, passes, first, last, day, grid_code)
         # the twelve months' rate (one grouped pass over a year of visits: seconds at a county), on a connection of
         # its own too; on SQLite, read here as before the rest
-        trend = on_own_connection(db, conn, lambda c: trend_of(c, report, passes, grids), "trend") if with_trend \
+        trend = on_own_connection(db, conn, lambda c: trend_of(c, report, history, grids), "trend") if with_trend \
             else None
         try:
             # who worsened and the emergencies name key persons: read one by one with the lists' own
@@ -320,14 +323,11 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
 
 
 def add_trend(db: Database, report: MonthlyReport) -> Trend:
-    """The twelve months' rates up to the report's month, under the policies the report was computed with."""
+    """The twelve months' rates up to the report's month, each under the policies in force on its statistics day."""
     with db.session() as s:
         conn = s.connection()
-        ident = s.get(Identity, 1)
-        county = ident is not None and ident.role == "county"
-        _villages, grids = place_names(conn, county)
-        passes, _own = report_passes(conn, report.policy, county)
-        report.trend = trend_of(conn, report, passes, grids)
+        _villages, grids = place_names(conn, report.is_county)
+        report.trend = trend_of(conn, report, policy_changes(conn, report.is_county), grids)
     return report.trend
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from storage.core.i18n import N_
 from storage.register import report_query as q
 from storage.register.due import add_months, month_bounds
 from storage.register.policy import Policy, counting_visit_sql
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 MONTHS = 12
+# said beside a trend whose months were counted under more than one policy (Trend.mixed)
+POLICY_CHANGED = N_("The visit policy changed within these months: each month is counted under the one in force "
+                    "on its report day.")
 
 
 @dataclass(slots=True)
@@ -40,6 +44,7 @@ class Trend:
     months: list[tuple[int, int]]  # (year, month), oldest first; the report's month last
     rows: list[TrendRow]  # one per grid
     total: TrendRow
+    mixed: bool = False  # the policy (a county: a township's) changed within the months: each under its own
 
     @property
     def firsts(self) -> list[dt.date]:

@@ -18,6 +18,7 @@ from storage.register.categories import SHOWN_CATEGORIES, label
 from storage.register.policy_text import counting_summary
 from storage.reports.coverage import CATEGORY, GRID_TOTAL, SUBTOTAL_LABEL, TOTAL, TOTAL_LABEL, coverage_rows
 from storage.reports.monthly import MonthlyReport
+from storage.reports.trend import POLICY_CHANGED
 
 COVERAGE_SHEET = N_("Visit rates")
 TREND_SHEET = N_("12-month trend")
@@ -139,6 +140,8 @@ def add_trend_sheet(wb, report: MonthlyReport) -> Any:
     ws.append([_("Visit rate by month: {place}").format(place=report.grid_name or report.township_name)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([policy_line(report)])
+    if trend.mixed:  # the line above is the report month's policy, not every month's
+        ws.append([_(POLICY_CHANGED)])
     head = ws.max_row + 1
     ws.append([_("Grid")] + [short_month(y, m) for y, m in trend.months])
     for cell in ws[head]:

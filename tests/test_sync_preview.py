@@ -178,3 +178,22 @@ async def test_the_conflict_says_which_worker_and_laptop_wrote_each_value(tmp_pa
     device = _device(a)[:8]
     assert f"王芳, grid G01, device {device}" in detail
     assert "on this computer" in detail  # the clerk's own value, written at the township
+
+
+def test_a_countys_list_says_what_its_merge_then_says(tmp_path):
+    from tests.county_helpers import busy_township, make_county
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    usb = tmp_path / "usb"
+    enrolled = busy_township(tmp_path, "330521101", tmp_path / "county.pub", county=county)
+    stranger = busy_township(tmp_path, "330521102", tmp_path / "county.pub")  # not enrolled: waits
+    good = enrolled.to_county(usb)
+    stranger.to_county(usb)
+    worker_bundle = export_bundle(enrolled.workers["G01"], usb, full=True).path  # a worker's, to its township
+    data = good.read_bytes()
+    (usb / "copy-flip.gcb").write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
+    listed = {b.path.name: (b.status, b.reason) for b in preview_folder(county, usb)}
+    report = merge_paths(county, [usb])
+    assert listed == {o.file: (o.status, o.problem) for o in report.bundles}
+    assert {o.status for o in report.bundles} == {"new", "waiting", "refused"}
+    assert listed[worker_bundle.name][0] == "refused"

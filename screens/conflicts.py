@@ -33,6 +33,7 @@ from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
 from storage.sync.conflicts import (
     ID_FIELDS,
+    Writer,
     keep_winner,
     open_conflicts,
     resolve_conflict,
@@ -44,6 +45,7 @@ from tui.footer import TranslatedFooter
 from tui.formatting import format_datetime
 from tui.ordered_keys import TextInput
 from tui.table import Table
+from tui.texts import person_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -71,6 +73,25 @@ def show_value(value: Any, record_type: str | None = None, field: str = "", *, m
 def when(stamp: int) -> str:
     """The wall-clock part of a hybrid clock stamp, in the reader's language."""
     return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
+
+
+def writer_text(writer: Writer | None, author: str) -> str:
+    """Who wrote a value, for the clerk choosing between two: the person, and the laptop it came from (which
+    grid's worker, or this computer); an office's name (乡镇民政助理员) in the language of the moment."""
+    if writer is None:
+        return person_text(author, limit=20)
+    name = person_text(writer.name, limit=20) if writer.name else _("unknown")
+    if writer.here:
+        return _("{name}, on this computer").format(name=name)
+    if writer.grid:
+        return _("{name}, grid {grid}, device {device}").format(name=name, grid=printable(writer.grid, limit=12),
+                                                                 device=printable(writer.device))
+    if writer.township:
+        return _("{name}, township {township}, device {device}").format(
+            name=name, township=printable(writer.township, limit=12), device=printable(writer.device))
+    if writer.device:
+        return _("{name}, device {device}").format(name=name, device=printable(writer.device))
+    return name
 
 
 class ValueScreen(Dialog[str | None]):
@@ -192,8 +213,9 @@ class ConflictsScreen(Screen[None]):
             _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
-                winner=show_value(c.winner_value, c.record_type, c.field), winner_by=c.winner_author, winner_when=when(c.winner_hlc),
-                loser=show_value(c.loser_value, c.record_type, c.field), loser_by=c.loser_author, loser_when=when(c.loser_hlc))))
+                winner=show_value(c.winner_value, c.record_type, c.field), winner_by=writer_text(v.winner_by, c.winner_author),
+                winner_when=when(c.winner_hlc), loser=show_value(c.loser_value, c.record_type, c.field),
+                loser_by=writer_text(v.loser_by, c.loser_author), loser_when=when(c.loser_hlc))))
 
     # --- decisions -----------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
-    DataTable,
     Header,
     Input,
     Label,
@@ -29,33 +28,27 @@ from textual.worker import Worker, WorkerState
 
 from screens.county_link import CountyLink
 from screens.dialogs import when_folder_there
+from screens.sync_bundles import BundleTable, listed_text
 from screens.sync_counts import pending_lines
 from screens.sync_key import TownshipKeyActions
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
-from storage.core.i18n import N_, _, ngettext
+from storage.core.i18n import N_, _
 from storage.sync.export import export_bundle, last_export, pending_counts
-from storage.sync.folder import known_grids, returned_bundles, scan_folder, suggested_folder
+from storage.sync.folder import known_grids, preview_folder, returned_bundles, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_date, format_datetime, format_number
+from tui.formatting import format_date
 from tui.item_lines import ItemLines
 from tui.ordered_keys import TextInput
-from tui.table import Table
-from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines, person_text
+from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
-
-# the status first and the file's long name last: at 80 columns the name took the width, the status was off screen
-BUNDLE_COLUMNS = (N_("Status"), N_("Worker"), N_("Grid"), N_("Bundle"), N_("Written"), N_("Changes"), N_("File"))
-# a county's bundles come from townships: who sent each and from which township (they name no grid)
-COUNTY_COLUMNS = (N_("Status"), N_("Sent by"), N_("Township"), N_("Bundle"), N_("Written"), N_("Changes"), N_("File"))
-
 
 class SyncScreen(TownshipKeyActions, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
@@ -93,7 +86,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
                 yield Button(_("Browse"), id="browse", compact=True)
             yield Static(self._hint(), id="folder-hint")
             if self.township:
-                yield Table(id="bundles", cursor_type="row", zebra_stripes=True)
+                yield BundleTable(county=self.role == "county", id="bundles")
             else:
                 yield Static("", id="pending")
                 yield TickBox(_("Everything, not only what is new"), id="full", compact=True)
@@ -124,9 +117,6 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         return (_("Enter lists the bundles in this folder; Enter again merges them.") if self.township
                 else _("Enter exports to this folder; Ctrl+O chooses another."))
 
-    def _columns(self) -> tuple[str, ...]:
-        return COUNTY_COLUMNS if self.role == "county" else BUNDLE_COLUMNS
-
     def language_changed(self) -> None:
         """Called by the app after a language switch (F2): this screen's words again, the county link's too."""
         self.title = _("Sync")
@@ -137,9 +127,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         self.query_one("#run", Button).label = _("Merge") if self.township else _("Export")
         self._show_key_state()
         if self.township:
-            table = self.query_one("#bundles", DataTable)
-            for column, title in zip(table.columns.values(), self._columns(), strict=True):
-                column.label = Text(_(title))
+            self.query_one("#bundles", BundleTable).language_changed()
             self._scan(self._folder())  # the result line says the count again, in the new words
         else:
             self.query_one("#full", Checkbox).label = _("Everything, not only what is new")
@@ -163,11 +151,6 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         if self._missing_key():  # nothing can go until the key is added: k first, and k must not type a "k"
             self.query_one("#sync-body").focus()
         self.query_one("#progress", ProgressBar).display = False
-        if self.township:
-            table = self.query_one("#bundles", DataTable)
-            for key, title in zip(("file", "worker", "grid", "seq", "date", "events", "status"), self._columns(),
-                                  strict=True):
-                table.add_column(_(title), key=key)
         self._load_start()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -247,24 +230,14 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
     def _scan(self, folder: Path, announce: bool = True) -> None:
-        listings = scan_folder(self.app.db, folder) if folder.is_dir() else []
+        listings = preview_folder(self.app.db, folder) if folder.is_dir() else []
         self.app.call_from_thread(self._show_listings, listings, announce)
 
     def _show_listings(self, listings, announce: bool) -> None:
-        table = self.query_one("#bundles", DataTable)
-        table.clear()
-        for b in listings:
-            status = _("refused: unreadable") if b.problem else _("already merged") if b.merged else _("new")
-            place = b.township if self.role == "county" else b.grid.split("-", 1)[-1]
-            table.add_row(status, person_text(b.worker), as_text(place), str(b.seq or ""),
-                          format_datetime(b.created, "short") if b.created else "", format_number(b.events),
-                          as_text(b.path.name), key=str(b.path))
+        self.query_one("#bundles", BundleTable).show(listings)
         if not announce:
             return
-        new = sum(1 for b in listings if not b.merged and not b.problem)
-        self.query_one("#result", Static).update(as_text(
-            _("No bundle files (*.gcb) found there.") if not listings else
-            ngettext("{n} new bundle to merge.", "{n} new bundles to merge.", new).format(n=new)))
+        self.query_one("#result", Static).update(as_text(listed_text(listings)))
 
     # --- running -----------------------------------------------------------------
 

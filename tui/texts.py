@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from storage.core.i18n import N_, _, join_list, ngettext
@@ -275,6 +276,27 @@ def wrapped_cell(text: str, width: int) -> Text:
     from tui.line_breaks import wrap
 
     return as_text("\n".join(wrap(str(as_text(text)), max(width, 4))))
+
+
+def middle_cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells: when longer, a little of its start and the most of its end that fits,
+    with "…" between them. A file's name ends with what tells it from its neighbours and starts with what they
+    share (gridcare-330521101-G01-王芳-3f2a9c1e-0007-20261124.gcb: the grid, the worker, the device, the
+    number, the day after the township's code)."""
+    if cell_len(text) <= width:
+        return text
+    head_room = min(4, max(width - 1, 0) // 8)
+    head = ""
+    for ch in text:
+        if cell_len(head + ch) > head_room:
+            break
+        head += ch
+    tail = ""
+    for ch in reversed(text[len(head):]):
+        if cell_len(head + tail + ch) + 1 > width:
+            break
+        tail = ch + tail
+    return head + "…" + tail
 
 
 # the words column titles end in (GLOSSARY.md's own), longest first: a Chinese title is cut before one of them

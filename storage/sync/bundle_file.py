@@ -282,8 +282,12 @@ def verify_file(path: Path) -> dict[str, Any]:
     manifest, offset, size = _signed_head(path)
     _check_payload(path, manifest, offset, size)
     if hash_payload(path, offset, manifest["payload_size"]) != manifest["payload_sha256"]:
-        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
+        raise altered(path)
     return manifest
+
+
+def altered(path: Path) -> BundleError:
+    return _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."), path)
 
 
 # ---------------------------------------------------------------- reading
@@ -309,6 +313,28 @@ def open_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     from storage.sync.bundle_payload import decrypt_payload, lines, parse_events, plaintext_limit
 
     path = Path(path)
+    manifest, offset = _before_payload(path, expected_township, check_signer)
+    member = decrypt_payload(path, manifest, offset, age_secrets)
+    events = parse_events(lines(member, path, plaintext_limit(manifest)), path, manifest["counts"].get("events"))
+    return manifest, EventStream(events, member)
+
+
+def check_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
+                 check_signer: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The manifest once `open_bundle`'s checks up to the decryption have passed, in its order and with its
+    BundleErrors, without unpacking anything: what a merge would refuse the file for before reading its
+    events (the Sync screen's list of a folder says it before merging; storage/sync/verdict.py)."""
+    from storage.sync.bundle_payload import key_opens
+
+    path = Path(path)
+    manifest, offset = _before_payload(path, expected_township, check_signer)
+    key_opens(path, manifest, offset, age_secrets)
+    return manifest
+
+
+def _before_payload(path: Path, expected_township: str | None,
+                    check_signer: Callable[[dict[str, Any]], None] | None) -> tuple[dict[str, Any], int]:
+    """(manifest, offset of the payload) once checks 1-10 and the payload's size have passed."""
     manifest, offset, size = _signed_head(path)
     if expected_township is not None and manifest["township_code"] != expected_township:
         raise _fail("wrong_township", _("this bundle is for township {found}, not this one ({expected}).").format(
@@ -316,9 +342,7 @@ def open_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
     if check_signer is not None:
         check_signer(manifest)
     _check_payload(path, manifest, offset, size)
-    member = decrypt_payload(path, manifest, offset, age_secrets)
-    events = parse_events(lines(member, path, plaintext_limit(manifest)), path, manifest["counts"].get("events"))
-    return manifest, EventStream(events, member)
+    return manifest, offset
 
 
 class EventStream(Iterator[dict[str, Any]]):

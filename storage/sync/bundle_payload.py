@@ -27,7 +27,7 @@ from typing import IO, Any, cast
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.sync.bundle_file import _fail, _truncated
+from storage.sync.bundle_file import BundleError, _fail, _truncated, altered
 
 CHUNK = 1024 * 1024  # bytes read, inflated, split at a time
 MAX_EVENT_LINE = 1024 * 1024
@@ -95,10 +95,7 @@ def decrypt_payload(path: Path, manifest: dict[str, Any], offset: int, age_secre
     for it proved to be the signed one: checks 13 and 14, in one reading of the file."""
     import pyrage
 
-    try:
-        identities = [pyrage.x25519.Identity.from_str(s) for s in age_secrets if s]
-    except pyrage.IdentityError:
-        raise UserError(_("This database's private key is damaged.")) from None
+    identities = _identities(age_secrets)
     out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - the caller closes it
     try:
         with path.open("rb") as fh:
@@ -123,15 +120,60 @@ def decrypt_payload(path: Path, manifest: dict[str, Any], offset: int, age_secre
         out.close()
         if reader.left:
             raise _truncated(path)
-        raise _fail("altered", _("the contents do not match the signed checksum: the file was altered or damaged."),
-                    path)
+        raise altered(path)
     if failure is not None:
         out.close()
-        if "No matching keys" in str(failure):
-            raise _fail("wrong_key", _("this bundle is encrypted for another township or device."), path)
-        raise _fail("corrupt", _("the encrypted contents are damaged."), path)
+        raise _undecrypted(failure, path)
     out.seek(0)
     return out
+
+
+def _identities(age_secrets: list[str]) -> list[Any]:
+    import pyrage
+
+    try:
+        return [pyrage.x25519.Identity.from_str(s) for s in age_secrets if s]
+    except pyrage.IdentityError:
+        raise UserError(_("This database's private key is damaged.")) from None
+
+
+def _undecrypted(failure: BaseException, path: Path) -> BundleError:
+    if "No matching keys" in str(failure):
+        return _fail("wrong_key", _("this bundle is encrypted for another township or device."), path)
+    return _fail("corrupt", _("the encrypted contents are damaged."), path)
+
+
+class _Opened(Exception):
+    """The first decrypted bytes came: one of the keys opens the payload."""
+
+
+class _Stop(io.RawIOBase):
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise _Opened
+
+
+def key_opens(path: Path, manifest: dict[str, Any], offset: int, age_secrets: list[str]) -> None:
+    """Checks 13 and 14 as decrypt_payload makes them, with its BundleErrors, without keeping or unpacking
+    anything: the ciphertext is the signed one, and one of these keys unwraps its file key and decrypts
+    its first block (age names no recipient in the header: trying is the only way to know)."""
+    import pyrage
+
+    identities = _identities(age_secrets)
+    if hash_payload(path, offset, manifest["payload_size"]) != manifest["payload_sha256"]:
+        raise altered(path)
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            pyrage.decrypt_io(_Hashing(fh, manifest["payload_size"]), _Stop(), identities)
+    except _Opened:
+        return
+    except pyrage.DecryptError as exc:
+        raise _undecrypted(exc, path) from None
+    except OSError as exc:
+        raise _fail("unreadable", _("cannot be read ({error}).").format(error=exc.strerror or exc), path) from None
 
 
 def lines(member: IO[bytes], path: Path, limit: int) -> Iterator[bytes]:

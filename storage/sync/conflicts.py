@@ -50,10 +50,52 @@ def reviewed_conflicts(session: Session, by_type: dict[str, set[str]]) -> set[st
 
 
 @dataclass(frozen=True)
+class Writer:
+    """Who wrote one side of a conflict: the name its event carries, and the laptop it came from as this
+    database knows it (the device table says which grid a worker's device is enrolled for, or at a county
+    which township a key speaks for)."""
+
+    name: str
+    device: str = ""  # the device id's first 8 characters
+    grid: str = ""  # the grid's short code, "G01", for a worker's device known here
+    township: str = ""  # at a county: the township code whose key it is
+    here: bool = False  # written on this very database (the clerk's own edit, at a township)
+
+
+@dataclass(frozen=True)
 class ConflictView:
     conflict: Conflict
     record_label: str  # the resident's name, or the record id
     resident_id: str | None = None
+    winner_by: Writer | None = None
+    loser_by: Writer | None = None
+
+
+def _writers(session: Session, conflicts: list[Conflict]) -> Callable[[str, str], Writer]:
+    """Who(device id, author) for these conflicts' events, from one read of the devices they name."""
+    from storage.core.models import Device, Identity
+
+    ident = session.get(Identity, 1)
+    own = ident.device_id if ident is not None else ""
+    ids = sorted({c.winner_device for c in conflicts} | {c.loser_device for c in conflicts})
+    devices: dict[str, Device] = {}
+    for i in range(0, len(ids), 900):
+        devices.update((d.device_id, d) for d in session.execute(
+            select(Device).where(col(Device.device_id).in_(ids[i:i + 900]))).scalars())
+
+    def who(device_id: str, author: str) -> Writer:
+        short = device_id[:8]
+        if device_id and device_id == own:
+            grid = (ident.grid_code or "") if ident is not None and ident.role == "worker" else ""
+            return Writer(author, short, grid.split("-", 1)[-1], here=True)
+        d = devices.get(device_id)
+        if d is None:
+            return Writer(author, short)
+        if d.kind == "township":
+            return Writer(author or d.worker_name, short, township=d.township_code)
+        return Writer(author or d.worker_name, short, (d.grid_code or "").split("-", 1)[-1])
+
+    return who
 
 
 def reviewable(conflict: Conflict) -> bool:
@@ -76,9 +118,11 @@ def _label(session, conflict: Conflict) -> tuple[str, str | None]:
 def open_conflicts(db: Database) -> list[ConflictView]:
     """Every conflict waiting for a decision, grouped by record."""
     with db.session() as s:
-        rows = s.execute(select(Conflict).order_by(Conflict.record_type, Conflict.record_id, Conflict.field,
-                                                   Conflict.loser_hlc)).scalars().all()
-        return [ConflictView(c, *_label(s, c)) for c in rows if reviewable(c)]
+        rows = [c for c in s.execute(select(Conflict).order_by(Conflict.record_type, Conflict.record_id, Conflict.field,
+                                                                Conflict.loser_hlc)).scalars().all() if reviewable(c)]
+        who = _writers(s, rows)
+        return [ConflictView(c, *_label(s, c), winner_by=who(c.winner_device, c.winner_author),
+                             loser_by=who(c.loser_device, c.loser_author)) for c in rows]
 
 
 def count_open(db: Database) -> int:

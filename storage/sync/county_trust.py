@@ -112,20 +112,20 @@ def other_keys_text(township: str, fingerprints: list[str] | tuple[str, ...], ke
         township=printable(township, limit=12), old=_("; ").join(fingerprints), fp=key)
 
 
-def waiting_message(s: Session, name: str, manifest: dict[str, Any], trust: Trust) -> str:
-    """The merge's line for a township's bundle that waits for the county's approval."""
+def waiting_problem(s: Session, manifest: dict[str, Any], trust: Trust) -> str:
+    """Why a township's bundle waits for the county's approval (the merge's line names the file before it)."""
     from storage.core.keys import fingerprint
 
     key = str(manifest["sign_public"])
     township, device = printable(trust.grid_id, limit=12), printable(trust.device_id[:8])
     approved = other_keys(s, trust.grid_id, key)
     if approved:
-        return _("{file}: {problem} It waits for the county: gridcare devices approve {device} --township "
-                 "{township}").format(file=printable(name), device=device, township=township, problem=other_keys_text(
-                     trust.grid_id, [fingerprint(d.sign_public) for d in approved], fingerprint(key)))
-    return _("{file}: township {township} is not enrolled at this county (device {device}, key fingerprint {fp}). It "
+        return _("{problem} It waits for the county: gridcare devices approve {device} --township {township}").format(
+            device=device, township=township, problem=other_keys_text(
+                trust.grid_id, [fingerprint(d.sign_public) for d in approved], fingerprint(key)))
+    return _("township {township} is not enrolled at this county (device {device}, key fingerprint {fp}). It "
              "waits for the county: gridcare devices approve {device} --township {township}").format(
-        file=printable(name), township=township, device=device, fp=fingerprint(key))
+        township=township, device=device, fp=fingerprint(key))
 
 
 def register_township(s: Session, manifest: dict[str, Any], trust: Trust, now: dt.datetime) -> tuple[bool, list[str]]:

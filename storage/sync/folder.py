@@ -27,6 +27,10 @@ class BundleListing:
     merged: bool = False  # this (device, bundle number) is already in the database
     problem: str = ""  # the header cannot be read: the merge will refuse it
     kind: str = ""  # who sent it (the manifest's): "worker", "township" (to a grid, or to its county)
+    # what merging it would do (preview_folder; "" from scan_folder): new | already | refused | waiting,
+    # and why it is refused or waits, in the merge's words without the file's name
+    status: str = ""
+    reason: str = ""
 
 
 def suggested_folder(db: Database, action: str) -> Path:
@@ -74,6 +78,28 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
                 created=created, events=int(counts.get("events") or 0), merged=merged_before,
                 kind=str(m.get("kind") or "")))
     return listings
+
+
+def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
+    """The folder's bundles as the Sync screen lists them before merging: each one with what the merge would
+    say of it (storage/sync/verdict.py: the merge's checks up to its payload's first block, nothing written)."""
+    from dataclasses import replace
+
+    from storage.core.changes import load_identity
+    from storage.sync.merge import age_secrets
+    from storage.sync.verdict import preview
+
+    listings = scan_folder(db, folder)
+    if not listings:
+        return []
+    secrets = age_secrets(db)
+    with db.session() as s:
+        ident = load_identity(s)
+        out = []
+        for b in listings:
+            verdict = preview(s, ident, b.path, secrets)
+            out.append(replace(b, status=verdict.status, reason=verdict.problem, merged=verdict.status == "already"))
+    return out
 
 
 def returned_bundles(db: Database, folder: Path) -> list[Path]:

@@ -16,16 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from storage.core import hlc
 from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
 from storage.core.db import Database
-from storage.core.errors import UserError
 from storage.core.fold import rebuild, refresh_risk
-from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from storage.core.models import (
     RECORD_TABLES,
@@ -35,20 +32,28 @@ from storage.core.models import (
     Identity,
 )
 from storage.core.private_keys import private_keys
-from storage.core.schema import FoldError
-from storage.core.text import printable
 from storage.register.duplicates import possible_duplicates
 from storage.sync.authorise import NotAllowed
-from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle, verify_file
+from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle
 from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
-from storage.sync.event_checks import problem_text
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
 from storage.sync.merged_away import merged_before, merged_since
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
-from storage.sync.refused import audit_refusal, remember, remembered
+from storage.sync.refused import audit_refusal, remember
+from storage.sync.verdict import (
+    NOT_THE_FILES_FAULT,
+    BundleOutcome,
+    expected_township,
+    failed,
+    opened,
+    refusal,
+    said,
+    seen_before,
+    waiting,
+)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -59,25 +64,6 @@ CHUNK_EVENTS = 20_000
 # residents whose risk level is refreshed together: once per bundle (a resident's visits fall in many of its
 # chunks), or sooner when this many are waiting, so that a bundle of many residents is not remembered whole
 RISK_BATCH = 20_000
-
-
-@dataclass
-class BundleOutcome:
-    file: str
-    status: str  # "new" | "already" | "refused" | "waiting" (a device not enrolled: nothing merged)
-    code: str = ""
-    message: str = ""
-    device_id: str = ""
-    seq: int = 0
-    worker: str = ""
-    grid: str = ""
-    township: str = ""  # the township code the bundle comes from
-    events_new: int = 0
-    added: int = 0  # records that did not exist here before
-    updated: int = 0  # records that existed and were re-derived
-    conflicts: int = 0  # open conflicts on the touched records
-    new_device: bool = False
-    released: list[str] = field(default_factory=list)  # files that waited for the key this bundle enrolled
 
 
 @dataclass
@@ -116,33 +102,7 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _merged_before(session, path: Path) -> BundleOutcome | None:
-    """A bundle whose (device, number, checksum) was merged already, or whose checksum was refused for
-    what it holds (storage/sync/refused.py): said so again without decrypting it.
-
-    Its signature and checksum are verified first (not its contents: they were read before): a
-    truncated or altered copy of a merged bundle must be reported as damaged, not as merged.
-    A clerk's shared folder keeps every bundle ever sent, so re-merging it stays quick.
-    """
-    try:
-        m = verify_file(path)
-    except BundleError:
-        return None  # the full read says what is wrong
-    device_id, seq = m.get("device_id"), m.get("seq")
-    if not isinstance(device_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
-        return None
-    worker, grid = str(m.get("worker", "")), str(m.get("grid_code", ""))
-    seen = session.get(BundleReceived, (device_id, seq))
-    if seen is not None and seen.payload_sha256 == m.get("payload_sha256"):
-        return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=worker, grid=grid)
-    refused = remembered(session, str(m.get("payload_sha256")))
-    if refused is not None:
-        return BundleOutcome(path.name, "refused", refused.code, _("{file}: {problem}").format(
-            file=printable(path.name), problem=refused.message), device_id=device_id, seq=seq, worker=worker, grid=grid)
-    return None
-
-
-def _age_secrets(db: Database) -> list[str]:
+def age_secrets(db: Database) -> list[str]:
     """The keys a bundle to this database is encrypted to, from its key file."""
     keys = private_keys(db.local_path)
     return [keys.township_age_secret, keys.county_age_secret, keys.device_age_secret]
@@ -151,20 +111,19 @@ def _age_secrets(db: Database) -> list[str]:
 def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
     name = path.name
-    already = _merged_before(s, path)
+    already = seen_before(s, path)
     if already is not None:
         return already
     ident = load_identity(s)
-    township = None if ident.role == "county" else ident.township_code  # a county takes all of its townships
     trusts: list[Trust] = []
     try:
-        manifest, events = open_bundle(path, secrets, township, signer_check(s, ident, name, trusts))
+        manifest, events = open_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts))
     except BundleError as exc:
-        return BundleOutcome(name, "refused", exc.code, str(exc))
-    except _NOT_THE_FILES_FAULT:
+        return refusal(name, exc)
+    except NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
-        return _failed(s, name, exc)
+        return failed(s, name, exc)
     with contextlib.closing(events):
         return _merge_opened(s, path, manifest, events, trusts[0] if trusts else None)
 
@@ -172,22 +131,11 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
 def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
                   trust: Trust | None) -> BundleOutcome:
     """A bundle whose envelope passed every check: held for the clerk, skipped, or merged under a savepoint."""
-    name = path.name
-    device_id, seq = str(manifest["device_id"]), int(manifest.get("seq") or 0)
-    outcome = BundleOutcome(name, "new", device_id=device_id, seq=seq, worker=str(manifest.get("worker", "")),
-                            grid=str(manifest.get("grid_code") or ""), township=str(manifest["township_code"]))
+    outcome = opened(path.name, manifest)
+    name, device_id, seq = path.name, outcome.device_id, outcome.seq
     if trust is not None and trust.waiting:
         hold(s, manifest, trust, path)
-        outcome.status, outcome.code = "waiting", trust.reason
-        if trust.kind == "township":
-            from storage.sync.county_trust import waiting_message
-
-            outcome.message = waiting_message(s, name, manifest, trust)
-            return outcome
-        outcome.message = _("{file}: device {device} ({worker}, grid {grid}) is not enrolled; its key fingerprint is "
-                            "{fp}. It waits for the clerk: gridcare devices approve {device} --grid {grid}").format(
-            file=printable(name), device=printable(device_id[:8]), worker=printable(outcome.worker, limit=20),
-            grid=printable(outcome.grid.split("-", 1)[-1], limit=20), fp=fingerprint(str(manifest["sign_public"])))
+        waiting(s, outcome, manifest, trust)
         return outcome
     seen = s.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == manifest["payload_sha256"]:
@@ -200,32 +148,15 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
     except BundleError as exc:  # found while its events were read: the savepoint was rolled back
         s.expunge_all()
         remember(s, manifest["payload_sha256"], name, exc.code, exc.problem)
-        return BundleOutcome(name, "refused", exc.code, str(exc), **refused)
+        return refusal(name, exc, **refused)
     except NotAllowed as exc:  # a record this device may not write: the savepoint was rolled back
         s.expunge_all()
-        return BundleOutcome(name, "refused", "not_allowed", _("{file}: {problem}").format(
-            file=printable(name), problem=exc.problem), **refused)
-    except _NOT_THE_FILES_FAULT:
+        return said(name, "refused", "not_allowed", exc.problem, **refused)
+    except NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
-        return _failed(s, name, exc)  # the savepoint was rolled back
+        return failed(s, name, exc)  # the savepoint was rolled back
     return outcome
-
-
-def _failed(s: Session, name: str, exc: BaseException) -> BundleOutcome:
-    """This bundle refused, saying why in one line (the traceback goes to the log); the others go on."""
-    log.error("merge: %s refused", name, exc_info=exc)
-    s.expunge_all()
-    code = "bad_event" if isinstance(exc, FoldError) else "merge_failed"
-    return BundleOutcome(name, "refused", code, _("{file}: {problem}").format(file=printable(name),
-                                                                              problem=problem_text(exc)))
-
-
-# A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
-# a crash that stops the files after it. These are not the file's fault and stop the merge as they are:
-# a full disk or a locked database (OperationalError), this database's own problem (a UserError such as
-# a damaged key), an interrupt.
-_NOT_THE_FILES_FAULT = (OperationalError, UserError)
 
 
 @dataclass
@@ -355,7 +286,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     current batch, which re-running the merge completes.
     """
     files = bundle_files(paths)
-    secrets = _age_secrets(db) if files else []
+    secrets = age_secrets(db) if files else []
     report = MergeReport()
     away = merged_before(db) if files else None
     i = 0

@@ -19,7 +19,7 @@ from storage.sync.devices import Trust, trust_worker_bundle
 
 
 def refused(name: str, problem: str, code: str = "untrusted_signer") -> BundleError:
-    return BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem))
+    return BundleError(code, _("{file}: {problem}").format(file=printable(name), problem=problem), problem)
 
 
 def signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[dict[str, Any]], None]:

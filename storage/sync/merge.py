@@ -48,6 +48,7 @@ from storage.sync.verdict import (
     BundleOutcome,
     expected_township,
     failed,
+    from_newer,
     opened,
     refusal,
     said,
@@ -147,11 +148,13 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
             _apply(s, path, manifest, events, outcome, trust)
     except BundleError as exc:  # found while its events were read: the savepoint was rolled back
         s.expunge_all()
-        remember(s, manifest["payload_sha256"], name, exc.code, exc.problem)
-        return refusal(name, exc, **refused)
+        problem = from_newer(exc.problem, manifest)
+        remember(s, manifest["payload_sha256"], name, exc.code, problem)
+        return refusal(name, exc, **refused) if problem == exc.problem else said(name, "refused", exc.code, problem,
+                                                                                 **refused)
     except NotAllowed as exc:  # a record this device may not write: the savepoint was rolled back
         s.expunge_all()
-        return said(name, "refused", "not_allowed", exc.problem, **refused)
+        return said(name, "refused", "not_allowed", from_newer(exc.problem, manifest), **refused)
     except NOT_THE_FILES_FAULT:
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden

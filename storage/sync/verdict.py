@@ -63,6 +63,20 @@ def refusal(name: str, exc: BundleError, **kw: Any) -> BundleOutcome:
     return BundleOutcome(name, "refused", exc.code, str(exc), problem=exc.problem, **kw)
 
 
+def from_newer(problem: str, manifest: dict[str, Any]) -> str:
+    """`problem`, and why, when the bundle was written by a newer gridcare: a field or record kind this release does
+    not know is then no forgery but an update missing here (a worker updated before the township)."""
+    from storage.core.db import SCHEMA_VERSION
+    from storage.core.i18n import join_sentences
+
+    theirs = manifest.get("schema_version")
+    if type(theirs) is not int or theirs <= SCHEMA_VERSION:
+        return problem
+    return join_sentences(problem, _("The bundle was written by a newer gridcare (data version {theirs}; this one "
+                                     "reads up to {ours}): update gridcare on this computer, then merge it "
+                                     "again.").format(theirs=theirs, ours=SCHEMA_VERSION))
+
+
 # A bundle that fails for a reason no check foresaw is refused with its file named (exit status 1), never
 # a crash that stops the files after it. These are not the file's fault and stop the merge as they are:
 # a full disk or a locked database (OperationalError), this database's own problem (a UserError such as

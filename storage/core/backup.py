@@ -200,7 +200,6 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         if not integrity_ok(tmp, quick=False):  # the copy itself, on this disk
             raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
         if db_path.exists():
-            _carry_audit(db_path, tmp)
             made.append(aside)
             _copy_file(db_path, aside)
     except BaseException:
@@ -223,12 +222,14 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
                 p.unlink()
         raise
     platform.fsync_dir(db_path.parent)
+    if aside.exists():  # (read from the set kept aside, whole with its -wal, once nothing can undo the restore)
+        _carry_audit(aside, db_path)
     return aside
 
 
 def _carry_audit(current: Path, restored: Path) -> None:
-    """The audit entries made since the backup, copied into the file about to take the database's place: the log
-    says what was exported, merged and reported, and a restore must not make those acts vanish from it."""
+    """The audit entries made since the backup, copied into the restored database: the log says what was exported,
+    merged and reported, and a restore must not make those acts vanish from it."""
     import logging
 
     try:

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
+from screens.dialogs import ConfirmScreen
 from screens.latest import show_if_latest
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
@@ -31,7 +32,7 @@ from storage.register.policy import (
 )
 from storage.register.policy_set import changed_policy, current_policy, set_policy
 from storage.register.policy_text import every_text, policy_lines
-from storage.register.township_policies import county_policies
+from storage.register.township_policies import county_policies, rules_key
 from tui.footer import TranslatedFooter
 from tui.ordered_keys import TextInput, after_typing
 from tui.relabel import compose_again, restore_values, typed_values
@@ -189,19 +190,39 @@ class PolicyScreen(Screen[None]):
             self._status(_("Only the township sets the visit policy: this laptop receives it in the township's "
                            "return bundle (gridcare policy shows the one in force)."))
             return
+        try:
+            new = self._form_policy()
+        except _LevelProblem as exc:
+            self._status(_("{level} risk: {problem}").format(level=label(RISK_LEVELS, exc.level),
+                                                             problem=_(str(exc.__cause__))))
+            self.query_one(f"#every-{exc.level}", Input).focus()
+            return
+        self._save(new)
+
+    def _form_policy(self):
+        """The policy as the form now has it (the stored one's with the form's values)."""
+        assert self.policy is not None
         counts = {m: str(self.query_one(f"#count-{m}", Select).value) for m in COUNT_RULES}
         every = {}
         for level in RISK_LEVELS:
             try:
                 every[level] = parse_every(self.query_one(f"#every-{level}", Input).value)
             except PolicyError as exc:
-                self._status(_("{level} risk: {problem}").format(level=label(RISK_LEVELS, level), problem=_(str(exc))))
-                self.query_one(f"#every-{level}", Input).focus()
-                return
-        new = changed_policy(self.policy, counts=counts, every=every, drop_rules=[(r.category, r.min_age)
-                                                                                   for r in self.policy.categories],
-                             add_rules=self.rules)
-        self._save(new)
+                raise _LevelProblem(level) from exc
+        return changed_policy(self.policy, counts=counts, every=every, drop_rules=[(r.category, r.min_age)
+                                                                                 for r in self.policy.categories],
+                              add_rules=self.rules)
+
+    def is_dirty(self) -> bool:
+        """Whether Esc would lose something: a value changed from the policy in force, or a rule typed, not added."""
+        if not self.editable or self.policy is None:
+            return False
+        if self.query_one("#rule-every", Input).value.strip() or self.query_one("#rule-age", Input).value.strip():
+            return True
+        try:
+            return rules_key(self._form_policy()) != rules_key(self.policy)
+        except _LevelProblem:
+            return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="policy-save")
     def _save(self, new) -> None:
@@ -217,4 +238,22 @@ class PolicyScreen(Screen[None]):
         self._status(_("Visit policy saved. It reaches each grid with the township's next return bundle."))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Esc: back at once if nothing changed, else asked first, as the other forms do."""
+        if not self.is_dirty():
+            self.app.pop_screen()
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen(_("Discard your changes?"), yes=_("Discard"), no=_("Keep editing"),
+                                           danger=True), answer)
+
+
+class _LevelProblem(Exception):
+    """A risk level's interval the form cannot read (its PolicyError is the cause)."""
+
+    def __init__(self, level: str) -> None:
+        super().__init__(level)
+        self.level = level

@@ -69,6 +69,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         self.township = False  # merges bundles (a township or a county): set from the app's identity when composed
         self.role = ""
         self.pending_summary = ""  # the pending counts as shown, in one string
+        self._listed: Path | None = None  # the folder whose bundles the list shows
 
     # --- layout ---------------------------------------------------------------
 
@@ -114,7 +115,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
             self.role, _("Export what you recorded since the last bundle, for the township."))
 
     def _hint(self) -> str:
-        return (_("Enter lists the bundles in this folder; Enter again merges them.") if self.township
+        return (_("Enter merges the bundles listed below; another folder typed here is listed first.") if self.township
                 else _("Enter exports to this folder; Ctrl+O chooses another."))
 
     def language_changed(self) -> None:
@@ -218,8 +219,11 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
 
     @on(Input.Submitted, "#folder")
     def _folder_typed(self, event: Input.Submitted) -> None:
-        if self.township:  # the bundles listed, the cursor on 合并: Enter again merges them
-            self._scan(typed_path(event.value) or Path.home())
+        folder = typed_path(event.value) or Path.home()
+        if self.township and folder == self._listed:  # its bundles are on the screen already (the folder of the
+            self.action_run()  # last merge is listed on opening): Enter merges them, not lists them again
+        elif self.township:  # the bundles listed, the cursor on 合并: Enter again merges them
+            self._scan(folder)
             self.query_one("#run", Button).focus()
         else:
             self.action_run()
@@ -231,9 +235,10 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-scan")
     def _scan(self, folder: Path, announce: bool = True) -> None:
         listings = preview_folder(self.app.db, folder) if folder.is_dir() else []
-        self.app.call_from_thread(self._show_listings, listings, announce)
+        self.app.call_from_thread(self._show_listings, listings, announce, folder if folder.is_dir() else None)
 
-    def _show_listings(self, listings, announce: bool) -> None:
+    def _show_listings(self, listings, announce: bool, folder: Path | None = None) -> None:
+        self._listed = folder
         self.query_one("#bundles", BundleTable).show(listings)
         if not announce:
             return

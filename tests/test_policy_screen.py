@@ -77,3 +77,41 @@ async def test_a_workers_laptop_shows_the_policy_and_cannot_change_it(tmp_path):
         await settle(pilot)
         assert "Only the township" in str(screen.query_one("#policy-status", Static).content)
     assert current_policy(db).is_default
+
+
+@run_async
+async def test_esc_on_an_edited_policy_asks_before_throwing_the_edit_away(tmp_path):
+    """Esc went straight back, the changed interval lost without a word (walk D 4); the other forms ask first."""
+    from screens.dialogs import ConfirmScreen
+    from screens.policy import PolicyScreen
+
+    set_language("en")
+    db = make_db(tmp_path / "t.db", role="township")
+    app = HarnessApp(db, PolicyScreen, today=TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        policy = app.screen
+        assert not policy.is_dirty()
+        high = policy.query_one("#every-high", Input)
+        high.value = "5"
+        high.focus()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # keep editing: back to the form as it was filled in
+        await settle(pilot)
+        assert app.screen is policy and policy.query_one("#every-high", Input).value == "5"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")  # discard
+        await settle(pilot)
+        assert app.screen is not policy
+        assert current_policy(db).is_default
+
+        # nothing changed (a rule typed and added counts as a change; an untouched form does not): no question
+        app.push_screen(PolicyScreen())
+        await settle(pilot)
+        assert not app.screen.is_dirty()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, (ConfirmScreen, PolicyScreen))

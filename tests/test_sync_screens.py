@@ -95,6 +95,31 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
 
 
 @run_async
+async def test_the_folder_of_the_last_merge_is_listed_on_opening_and_one_enter_merges_it(tmp_path):
+    """The list was on the screen, but Enter only listed the folder again (walk D 5): one Enter merges now."""
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, usb).path])  # last week's merge: the folder is remembered
+    elder(a, "李四")
+    export_bundle(a, usb)
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#folder", Input).value == str(usb) and screen.focused is screen.query_one("#folder")
+        assert "1 new bundle to merge" in _text(screen, "#result")
+        assert "Enter merges the bundles listed" in _text(screen, "#folder-hint")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Records added" in _text(screen, "#result")
+    with t.db.session() as s:
+        assert {r.name for r in s.exec(select(Resident)).all()} == {"张三", "李四"}
+
+
+@run_async
 async def test_clerk_takes_the_other_value_from_the_keyboard(tmp_path):
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")

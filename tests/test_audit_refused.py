@@ -35,3 +35,27 @@ def test_refused_bundles_are_audited_with_their_file_and_reason(tmp_path, capsys
     capsys.readouterr()
     assert main(["--db", str(t.db.path), "--lang", "en", "audit"]) == 0
     assert "Bundle refused" in capsys.readouterr().out
+
+
+def test_gridcare_audit_gives_a_refusals_reason_in_words_not_its_code(tmp_path, capsys):
+    """`gridcare audit` printed 原因 wrong_township / altered (walk D 7): the merge's own sentence now."""
+    from storage.core.i18n import set_language
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    elder(w, "张三")
+    good = export_bundle(w, tmp_path / "usb").path
+    flipped = bytearray(good.read_bytes())
+    flipped[-5] ^= 0xFF
+    (tmp_path / "usb" / "王芳-副本.gcb").write_bytes(bytes(flipped))
+    good.unlink()
+    try:
+        set_language("zh_CN")
+        said = merge_paths(t.db, [tmp_path / "usb"]).bundles[0]
+        assert said.status == "refused" and said.problem
+        capsys.readouterr()
+        assert main(["--db", str(t.db.path), "--lang", "zh_CN", "audit"]) == 0
+    finally:
+        set_language("en")
+    out = " ".join(capsys.readouterr().out.split())
+    assert said.code not in out and " ".join(said.problem.split()) in out

@@ -47,7 +47,7 @@ COUNT_LABELS = {
     "pruned": N_("old backups removed"), "kept_aside": N_("kept aside as"), "device": N_("device"),
     "grid": N_("grid"), "enrollment": N_("enrollment"), "new": N_("new"), "update": N_("updated"),
     "unchanged": N_("unchanged"), "invalid": N_("invalid"), "unit": N_("grid or township"), "codes": N_("codes"),
-    "reason": N_("reason"), "township": N_("township"),
+    "reason": N_("reason"), "problem": N_("reason"), "township": N_("township"),
 }
 
 
@@ -62,6 +62,8 @@ def counts_parts(counts: dict[str, Any]) -> list[str]:
 
     parts = []
     for key, value in counts.items():
+        if key == "reason" and counts.get("problem"):
+            continue  # the reason in words is said instead of its code ("wrong_township")
         name = COUNT_LABELS.get(key) or RECORD_LABELS.get(key)
         shown = _(YES_NO[value]) if isinstance(value, bool) else value
         parts.append(_("{name} {value}").format(name=_(name) if name else key, value=shown))

@@ -307,7 +307,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                     report.bundles = [b for b in report.bundles if not (b.status == "waiting" and b.file == outcome.file)]
                 report.bundles.append(outcome)
                 if outcome.status == "refused":
-                    audit_refusal(s, files[i - 1], outcome.code, outcome.device_id, outcome.seq)
+                    audit_refusal(s, files[i - 1], outcome.code, outcome.device_id, outcome.seq, outcome.problem)
                 report.added += outcome.added
                 report.updated += outcome.updated
                 report.conflicts += outcome.conflicts

@@ -47,12 +47,16 @@ def remember(session: Session, payload_sha256: str, file_name: str, code: str, p
     session.add(row)
 
 
-def audit_refusal(session: Session, path: Path, code: str, device_id: str = "", seq: int = 0) -> None:
+def audit_refusal(session: Session, path: Path, code: str, device_id: str = "", seq: int = 0,
+                  problem: str = "") -> None:
     """A refused bundle in the audit log, as a merged one is (DESIGN §5: every merge): a tampered or foreign
-    file arriving is what an audit must show. In the caller's transaction, outside the rolled-back savepoint."""
+    file arriving is what an audit must show. In the caller's transaction, outside the rolled-back savepoint.
+    `problem`: the reason as the merge said it (kept in the language of that day; the code says it to a program)."""
     from storage.core.audit import add_entry
 
     counts: dict[str, object] = {"reason": code}
+    if problem:
+        counts["problem"] = problem
     if device_id:
         counts.update(device=device_id[:8], seq=seq)
     add_entry(session, "merge refused", str(path.absolute()), counts)

@@ -231,3 +231,29 @@ async def test_the_clerk_assigns_a_grid_to_a_village_on_the_villages_screen(tmp_
         assert isinstance(app.screen, VillagesScreen)
         assert "柳溪村" in str(app.screen.query_one(DataTable).get_row_at(0)[3])
     assert [(g.village, g.village_id) for g in grid_villages(t.db)] == [("柳溪村", "330521101201")]
+
+
+def test_villages_on_a_database_not_set_up_says_so(tmp_path, capsys):
+    """An empty table and exit 0 (walk D 9): the database is not set up, which every other command says."""
+    from storage.core.db import open_database
+    from tui.cli import main
+
+    open_database(tmp_path / "x.db").dispose()
+    assert main(["--db", str(tmp_path / "x.db"), "--lang", "en", "villages"]) == 1
+    assert "not set up yet" in capsys.readouterr().err
+
+
+def test_a_visit_dated_more_than_a_year_ago_says_what_to_check(tmp_path):
+    from storage.core.errors import ValidationErrors
+    from storage.core.i18n import set_language
+    from storage.register.visits import log_visit
+    from tests.sync_helpers import elder, make_township
+
+    set_language("en")
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    person = elder(w, "张三")
+    today = dt.date(2026, 12, 2)
+    with pytest.raises(ValidationErrors) as e:
+        log_visit(w, person.id, {"visit_date": dt.date(2025, 11, 10)}, today=today)
+    assert "check the year" in str(e.value)

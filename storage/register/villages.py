@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from storage.core import places
-from storage.core.changes import writer, writing_identity
+from storage.core.changes import load_identity, writer, writing_identity
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -38,6 +38,7 @@ def grid_villages(db: Database) -> list[GridVillage]:
     from storage.register.report_query import village_names
 
     with db.session() as s:
+        load_identity(s)  # a database not set up: said so, not an empty list
         names = village_names(s.connection())
         grids: list[Grid] = list(s.execute(select(Grid).where(col(Grid.deleted) == False)  # noqa: E712
                                            .order_by(col(Grid.code))).scalars())

@@ -46,7 +46,7 @@ def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[s
         elif when > today:
             errors.append(ValidationError("visit_date", _("The visit date is in the future: check the date (and the computer's clock).")))
         elif when < today - dt.timedelta(days=366):
-            errors.append(ValidationError("visit_date", _("The visit date is more than a year ago.")))
+            errors.append(ValidationError("visit_date", _("The visit date is more than a year ago: check the year.")))
     if data.get("next_visit_on") and data.get("visit_date") and data["next_visit_on"] < data["visit_date"]:
         errors.append(ValidationError("next_visit_on", _("The next visit must come after this one.")))
     if "method" in data and data["method"] not in VISIT_METHODS:

@@ -7,14 +7,20 @@ this parser, and they would load SQLAlchemy before Home's first figures (tests/t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.core.db import open_database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _, join_list
 from tui.cli import db_path, run_tui
 from tui.progress import cli_progress
+
+if TYPE_CHECKING:
+    from storage.core.db import Database
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -84,13 +90,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.role == "township":
         if township:
             raise UserError(_("A township database needs {flags}.").format(flags=join_list(township)))
-        db = open_database(db_path(args))
         key_out = key_path(args.key_out, f"township-{args.township_code}.pub")
-        try:
-            ident, written, text = init_township(db, args.township_code, args.township_name, key_out, args.county_key,
-                                                 enroll_code=args.enroll_code, clerk_name=args.worker)
-        except ValidationError as exc:
-            raise UserError(exc.message) from None
+        with _set_up(args) as db:
+            try:
+                ident, written, text = init_township(db, args.township_code, args.township_name, key_out,
+                                                     args.county_key, enroll_code=args.enroll_code,
+                                                     clerk_name=args.worker)
+            except ValidationError as exc:
+                raise UserError(exc.message) from None
         print(_("Township database ready: {path}").format(path=db.label))
         print(_("Public key written to {file}; give it to every grid worker. It reads:").format(file=written))
         print(text)
@@ -102,13 +109,13 @@ def cmd_init(args: argparse.Namespace) -> int:
                                                    ("--worker", args.worker)) if not value]
     if missing:
         raise UserError(_("A worker database needs {flags}.").format(flags=join_list(missing)))
-    db = open_database(db_path(args))
-    try:
-        ident = init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name, args.worker,
-                            args.township_key, village_code=args.village_code, village_name=args.village_name,
-                            enroll_code=args.enroll_code)
-    except ValidationError as exc:
-        raise UserError(exc.message) from None
+    with _set_up(args) as db:
+        try:
+            ident = init_worker(db, args.township_code, args.township_name, args.grid_code, args.grid_name,
+                                args.worker, args.township_key, village_code=args.village_code,
+                                village_name=args.village_name, enroll_code=args.enroll_code)
+        except ValidationError as exc:
+            raise UserError(exc.message) from None
     print(_("Grid worker database ready: {path}").format(path=db.label))
     if not args.township_key:
         print(_("No township key yet: exports need it. Add it when the clerk gives you the file: "
@@ -124,6 +131,28 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _set_up(args: argparse.Namespace) -> Iterator[Database]:
+    """The database `init` sets up. A set-up refused (a mistyped enrollment code, another township's key) leaves
+    no file it created behind: an empty database there looked set up to the next command."""
+    from storage.core.paths import keys_file
+
+    target = db_path(args)
+    made: list[Path] = []
+    if isinstance(target, Path):
+        made = [p for p in (target, *(Path(f"{target}{s}") for s in ("-wal", "-shm", "-journal")), keys_file(target))
+                if not p.exists()]
+    db = open_database(target)
+    try:
+        yield db
+    except BaseException:
+        if isinstance(target, Path) and target in made:
+            db.dispose()
+            for p in made:
+                p.unlink(missing_ok=True)
+        raise
+
+
 def _init_county(args: argparse.Namespace) -> int:
     from storage.core.identity import init_county, key_path
 
@@ -131,12 +160,13 @@ def _init_county(args: argparse.Namespace) -> int:
                if not value]
     if missing:
         raise UserError(_("A county database needs {flags}.").format(flags=join_list(missing)))
-    db = open_database(db_path(args))
     key_out = key_path(args.key_out, f"county-{args.county_code}.pub")
-    try:
-        _ident, written, text = init_county(db, args.county_code, args.county_name, key_out, admin_name=args.worker)
-    except ValidationError as exc:
-        raise UserError(exc.message) from None
+    with _set_up(args) as db:
+        try:
+            _ident, written, text = init_county(db, args.county_code, args.county_name, key_out,
+                                                admin_name=args.worker)
+        except ValidationError as exc:
+            raise UserError(exc.message) from None
     print(_("County database ready: {path}").format(path=db.label))
     print(_("Public key written to {file}; give it to every township of the county. It reads:").format(file=written))
     print(text)

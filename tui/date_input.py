@@ -26,7 +26,7 @@ def understood_text(field: str, text: str, today) -> tuple[str, bool]:
     if day is None:
         return "", False
     if field in MONTH_IS_FIRST_DAY and year_month(text) is not None:  # the day it saves, and why that day
-        return _("= {date} (a month alone: its first day)").format(date=format_date(day, "full")), False
+        return _("= {date} (first of the month)").format(date=format_date(day, "full")), False
     return _("= {date}").format(date=format_date(day, "full")), False
 
 

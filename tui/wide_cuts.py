@@ -36,7 +36,21 @@ def _render_chops(self: Compositor, crop: Region, is_rendered_line: Callable[[in
             starts = [cut for cut in cuts[y] if last_cut > cut >= first_cut]
             if not starts:
                 continue
-            free = [line.get(cut) is None for cut in starts]
+            get = line.get
+            if strip.cell_length != last_cut - render_x:  # (a line not the widget's width yet): as Textual does
+                ends = [*starts[1:], last_cut]
+                for cut, piece in zip(starts, strip.divide([end - render_x for end in ends]), strict=False):
+                    if get(cut) is None:
+                        line[cut] = piece
+                continue
+            free = [get(cut) is None for cut in starts]
+            if all(free):  # nothing drawn over this line of the widget (the usual case): one piece, uncut
+                line[starts[0]] = strip
+                for cut in starts[1:]:
+                    line[cut] = _EMPTY
+                continue
+            if not any(free):
+                continue
             # one piece per run of pieces it wins or loses: a cut only where the owner changes
             opens = [i == 0 or free[i] != free[i - 1] for i in range(len(starts))]
             bounds = [cut - render_x for cut, opened in zip(starts[1:], opens[1:], strict=True) if opened]

@@ -68,6 +68,7 @@ class HomeScreen(Screen[None]):
         Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
         Binding("v", "open('villages')", N_("Villages"), show=False, id="home.villages"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
+        Binding("u", "go_on_visit", N_("Go on with an unsaved visit"), show=False, id="home.draft"),
     ] + [Binding(str(i), f"show_list('{pane}')", names[1], show=False, id=f"home.list.{pane}")
          for i, (pane, names) in enumerate(LISTS.items(), start=1)]
 
@@ -120,6 +121,8 @@ class HomeScreen(Screen[None]):
             return False
         if action == "open" and parameters in (("conflicts",), ("devices",)) and self._role != "township":
             return False
+        if action == "go_on_visit":
+            return bool(self.data is not None and self.data.visit_drafts)
         if action == "focus_emergencies":
             return bool(self.data is not None and self.data.emergencies)
         if action == "acknowledge":  # the township acknowledges; a worker's list only waits
@@ -287,6 +290,20 @@ class HomeScreen(Screen[None]):
         name = next((g.name for g in grids if g.grid_code == grid_id), grid_id.split("-", 1)[-1])
         screen = month_list(self.app, "grid", grid_id, "visit_rate", N_("Grid"), name)
         self.app.call_from_thread(self.app.push_screen, screen)
+
+    def action_go_on_visit(self) -> None:
+        """The newest unsaved visit's form, over its resident's page (where saving it leads, as from there)."""
+        if self.data is None or not self.data.visit_drafts:
+            return
+        resident_id = self.data.visit_drafts[0][0]
+        from screens.resident import ResidentScreen
+        from screens.visit_form import VisitFormScreen
+
+        def open_form() -> None:
+            self.app.push_screen(ResidentScreen(resident_id))
+            self.app.push_screen(VisitFormScreen(resident_id))
+
+        self.app.after_open(open_form)
 
     def action_show_list(self, pane: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from storage.core.glyphs import plain
 from storage.core.i18n import _
+from storage.core.text import printable
 from storage.register.categories import SHOWN_CATEGORIES, label
 from tui.formatting import format_month, format_percent
 
@@ -60,6 +61,14 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
     (at a township the three of them were cut: "疑似重复（按 c，再按 d…").
     """
     alerts = []
+    drafts = getattr(data, "visit_drafts", [])
+    if len(drafts) == 1:  # a visit begun and left (a closed terminal, a flat battery): the form kept it
+        name = printable(drafts[0][1])
+        alerts.append((_("Unsaved visit: {name} (u)").format(name=name) if compact
+                       else _("Visit to {name} not saved yet (press u to go on)").format(name=name), "", "bold yellow"))
+    elif drafts:
+        alerts.append((_("Unsaved visits (u)") if compact else _("Visits not saved yet (press u for the latest)"),
+                       str(len(drafts)), "bold yellow"))
     late = data.counts.get("referrals_overdue", 0)
     if late:
         alerts.append((_("Referrals late (tab 4)") if compact else _("Referrals past their follow-up date (tab 4)"),

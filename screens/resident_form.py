@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 
@@ -32,7 +33,7 @@ from storage.register.categories import (
     RISK_LEVELS,
     label,
 )
-from storage.register.category_rules import category_questions
+from storage.register.category_rules import asks_child_fields, category_questions
 from storage.register.emergencies import latest_finding
 from storage.register.field_labels import field_label
 from storage.register.grid_choice import township_grids
@@ -147,15 +148,18 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
             w.append(TickList(*[(label(ALL_FLAGS if name == "flags" else LISTS[name], c), c, c in chosen)
                                  for c in offered], id=name, compact=True))
             w.append(error_label(name))
-        w += field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype")
-        w.append(Static(_("Family"), classes="heading"))
-        w += field_row(inp("guardian_name"), "guardian_name")
-        w += field_row(inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation")
-        w += field_row(inp("guardian_phone"), "guardian_phone")
-        w += field_row(inp("father_name"), "father_name")
-        w += field_row(select("father_status", PARENT_STATUSES), "father_status")
-        w += field_row(inp("mother_name"), "mother_name")
-        w += field_row(select("mother_status", PARENT_STATUSES), "mother_status")
+        # a child's situation and family: shown while the form is a child's (_show_child_fields)
+        w.append(Vertical(
+            *field_row(select("child_subtype", CHILD_SUBTYPES), "child_subtype"),
+            Static(_("Family"), classes="heading"),
+            *field_row(inp("guardian_name"), "guardian_name"),
+            *field_row(inp("guardian_relation", placeholder=_("e.g. grandmother")), "guardian_relation"),
+            *field_row(inp("guardian_phone"), "guardian_phone"),
+            *field_row(inp("father_name"), "father_name"),
+            *field_row(select("father_status", PARENT_STATUSES), "father_status"),
+            *field_row(inp("mother_name"), "mother_name"),
+            *field_row(select("mother_status", PARENT_STATUSES), "mother_status"),
+            id="child-fields"))
         w.append(Static(_("Disability and visits"), classes="heading"))
         w += field_row(inp("disability_card", placeholder=_("20 characters")), "disability_card")
         w.append(Label("", id="card-info", classes="derived -empty"))
@@ -176,6 +180,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r))
+        self._show_child_fields()
         self._pristine = self.values()
         self._resident = r
         self.query_one("#name", Input).focus()
@@ -236,6 +241,25 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
                 grid.value = values["grid_code"]
         if values.get("risk_level") in RISK_LEVELS and self.query("#risk_level"):
             self.query_one("#risk_level", Select).value = values["risk_level"]
+        self._show_child_fields()
+
+    @on(SelectionList.SelectedChanged, "#categories")
+    @on(Input.Changed, "#birth_date")
+    @on(Input.Changed, "#id_number")
+    def _child_or_not(self) -> None:
+        self._show_child_fields()
+
+    def _show_child_fields(self) -> None:
+        """A child's situation and family asked of a child (a category, or the age), or where one is filled in.
+
+        Judged when the categories or the birth change, never while one of these fields is typed in: the
+        group does not vanish under the cursor when the last value in it is cleared."""
+        try:
+            values = self.values()
+        except NoMatches:  # (the form being built again, after a language switch)
+            return
+        for group in self.query("#child-fields"):
+            group.display = asks_child_fields(values, self.app.today())
 
     def _assessment(self) -> tuple[dict[str, str], dict[str, str]] | None:
         """(grades, notes) of the new resident's assessment section; None when editing, or left blank."""

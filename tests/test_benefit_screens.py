@@ -154,3 +154,30 @@ async def test_name_a_paired_helper_from_the_resident_page(tmp_path):
     with db.session() as s:
         r = s.get(Resident, rid)
     assert (r.helper_name, r.helper_phone, r.helper_unit, r.helper_since) == ("李梅", "13800002222", "村委会", TODAY)
+
+
+@run_async
+async def test_a_start_given_as_a_year_and_month_is_saved_as_its_first_day_and_said_so(tmp_path):
+    # the walk typed "2019-05" from a 两项补贴 certificate and was refused
+    set_language("zh_CN")
+    db, rid = _db(tmp_path)
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_resident(pilot, rid)
+        await pilot.press("b")
+        await on_screen(pilot, "BenefitsScreen")
+        await pilot.press("a")
+        await on_screen(pilot, "BenefitFormScreen")
+        form = app.screen
+        form.query_one("#start_on", Input).value = ""
+        await pilot.press(*"2019年5月")
+        await settle(pilot)
+        understood = str(form.query_one("#understood-start_on").render())
+        assert understood.startswith("= 2019年5月1日星期三"), understood
+        assert understood.endswith("（按当月1日记）"), understood
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "BenefitsScreen")
+        table = app.screen.query_one("#benefits", DataTable)
+        assert "2019-05-01" in [str(cell) for cell in table.get_row_at(0)]
+    with db.session() as s:
+        assert [b.start_on for b in s.exec(select(Benefit)).all()] == [dt.date(2019, 5, 1)]

@@ -96,3 +96,24 @@ def test_the_newer_date_fields_take_dates_as_people_type_them():
     with pytest.raises((ValidationError, ValidationErrors)) as problem:
         validate_benefit({"kind": "dibao", "start_on": "2024/13/1"}, today)
     assert "13" in str(problem.value)
+
+
+@pytest.mark.parametrize("text", ["2019-05", "2019-5", "2019/05", "2019.5", "2019年5月", "2019年05月", "201905",
+                                  "２０１９年５月", " 2019 - 05 "])
+def test_a_year_and_month_alone_is_the_first_day_of_that_month_where_a_start_is_asked(text):
+    # a 两项补贴 certificate gives the month the subsidy began; the roster import reads such a month so too
+    assert parse_field_date("start_on", text, TODAY) == dt.date(2019, 5, 1)
+    assert parse_field_date("helper_since", text, TODAY) == dt.date(2019, 5, 1)
+
+
+@pytest.mark.parametrize("field", ["visit_date", "end_on", "next_visit_on", "birth_date"])
+def test_a_year_and_month_alone_is_refused_where_the_day_matters_saying_so(field):
+    with pytest.raises(DateProblem) as problem:
+        parse_field_date(field, "2019-05", TODAY)
+    assert problem.value.message == "2019-05只有年和月：请把日也写上。"
+
+
+def test_a_month_that_is_none_is_refused_as_such_in_a_year_and_month():
+    with pytest.raises(DateProblem) as problem:
+        parse_field_date("start_on", "2019-13", TODAY)
+    assert problem.value.message == "没有13月：月份是 1 到 12。"

@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
+from textual.widgets._select import SelectOverlay
 from textual.worker import Worker, WorkerState
 
 from storage.core import glyphs
@@ -30,16 +31,19 @@ from storage.core.i18n import N_, _, current_language, set_language
 from storage.core.paths import log_file
 from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
+from tui.drop_down import keep_below
 from tui.footer import TranslatedFooter
 from tui.keys_ahead import KeysAhead
 from tui.relabel import relabel_screen
 from tui.startup import BACKUP_DELAY, Opened, Startup
+from tui.wide_cuts import install as draw_wide_characters_whole
 
 if TYPE_CHECKING:
     from storage.core.db import Database
     from storage.core.models import Identity
 
 log = logging.getLogger("gridcare.tui")
+draw_wide_characters_whole()
 # Called with the app and "paint", "data" (Home's first figures shown) or "open" (the database fully
 # open) as start-up reaches each; bench/ passes one to time the start-up.
 Milestone = Callable[["GridcareApp", str], None]
@@ -108,6 +112,10 @@ class GridcareApp(App[int]):
     async def deliver_key(self, event: events.Key) -> None:
         """A key handed over by keys_ahead: the app's priority keys, then the focused widget."""
         await super().on_event(event)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, SelectOverlay):  # a drop-down opened: below its field where the form can scroll
+            keep_below(event.widget)
 
     # --- the contract screens rely on -----------------------------------------------------
 

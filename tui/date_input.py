@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Label
 
-from storage.core.dates import NEEDS_YEAR, DateProblem, parse_field_date
+from storage.core.dates import MONTH_IS_FIRST_DAY, NEEDS_YEAR, DateProblem, parse_field_date, year_month
 from storage.core.i18n import _
 from tui.as_text import as_text
 from tui.formatting import format_date
@@ -25,6 +25,8 @@ def understood_text(field: str, text: str, today) -> tuple[str, bool]:
         return problem.message, True
     if day is None:
         return "", False
+    if field in MONTH_IS_FIRST_DAY and year_month(text) is not None:  # the day it saves, and why that day
+        return _("= {date} (first of the month)").format(date=format_date(day, "full")), False
     return _("= {date}").format(date=format_date(day, "full")), False
 
 

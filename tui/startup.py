@@ -74,7 +74,7 @@ class Startup:
             raw.close()
             return None
         try:
-            return role, read_home(raw, today)
+            return role, read_home(raw, today, drafts_of=self.db_path)
         except sqlite3.Error as exc:
             # Home then reads its figures after the full open, which reports a real problem
             log.warning("quick read of the home figures failed: %s", exc)

@@ -32,6 +32,9 @@ FIELD_TOWARDS: dict[str, Towards] = {
 }
 # fields where a date without its year makes no sense
 NEEDS_YEAR = frozenset({"birth_date"})
+# fields where a year and month alone (2019-05, 2019年5月, as a 两项补贴 certificate or a roster gives a start) mean
+# the month's first day, as the roster import reads them (storage/roster/columns.py)
+MONTH_IS_FIRST_DAY = frozenset({"start_on", "helper_since"})
 
 _WORDS = {"今天": 0, "今日": 0, "today": 0, "昨天": -1, "昨日": -1, "yesterday": -1, "前天": -2,
           "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2}
@@ -40,6 +43,7 @@ _FULL = re.compile(rf"^(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})\s*[日号]?$"
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_DAY = re.compile(rf"^(\d{{1,2}}){_SEP}(\d{{1,2}})\s*[日号]?$")
 _DAY = re.compile(r"^(\d{1,2})\s*[日号]?$")
+_YEAR_MONTH = (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"), re.compile(r"^(\d{4})(\d{2})$"))
 
 
 class DateProblem(ValueError):
@@ -111,12 +115,28 @@ def _day_only(day: int, today: dt.date, towards: Towards) -> dt.date:
     return this
 
 
+def year_month(text: str | None) -> tuple[int, int] | None:
+    """(year, month) when `text` is a year and a month alone (2019-05, 2019.5, 2019年5月, 201905), else None."""
+    raw = _clean(text or "")
+    for pattern in _YEAR_MONTH:
+        m = pattern.match(raw)
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return None
+
+
 def parse_typed_date(text: str | None, today: dt.date, *, towards: Towards = "near",
-                     needs_year: bool = False) -> dt.date | None:
-    """The date `text` means (None when empty); raises DateProblem saying what is wrong."""
+                     needs_year: bool = False, month_is_first_day: bool = False) -> dt.date | None:
+    """The date `text` means (None when empty); raises DateProblem saying what is wrong.
+
+    With `month_is_first_day`, a year and month alone mean that month's first day."""
     raw = _clean(text or "")
     if not raw:
         return None
+    if (month := year_month(raw)) is not None:
+        if month_is_first_day:
+            return _check(month[0], month[1], 1)
+        raise DateProblem(_("{text} is a year and a month: write the day too.").format(text=(text or "").strip()))
     if raw in _WORDS and not needs_year:
         return today + dt.timedelta(days=_WORDS[raw])
     for pattern in (_FULL, _COMPACT):
@@ -138,4 +158,5 @@ def parse_typed_date(text: str | None, today: dt.date, *, towards: Towards = "ne
 
 def parse_field_date(field: str, text: str | None, today: dt.date) -> dt.date | None:
     """A date field's typed value, completed the way that field looks (FIELD_TOWARDS)."""
-    return parse_typed_date(text, today, towards=FIELD_TOWARDS.get(field, "near"), needs_year=field in NEEDS_YEAR)
+    return parse_typed_date(text, today, towards=FIELD_TOWARDS.get(field, "near"), needs_year=field in NEEDS_YEAR,
+                            month_is_first_day=field in MONTH_IS_FIRST_DAY)

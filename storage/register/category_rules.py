@@ -18,10 +18,13 @@ from typing import Any
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import _, day_text
-from storage.register.categories import CATEGORIES, label
+from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, label
 from storage.register.eligibility import INTELLECTUAL, MENTAL
 
 ADULT_FROM = 18
+# a child's situation and family: the resident form asks them of a child only (asks_child_fields)
+CHILD_FIELDS = ("child_subtype", "guardian_name", "guardian_relation", "guardian_phone", "father_name",
+                "father_status", "mother_name", "mother_status")
 
 
 def category_errors(new_categories: Iterable[str], resident: Mapping[str, Any], age: int | None) -> list[ValidationError]:
@@ -72,6 +75,20 @@ def _birth_date(resident: Mapping[str, Any], today: dt.date) -> dt.date | None:
         except ValidationError:
             return None
     return None
+
+
+def asks_child_fields(resident: Mapping[str, Any], today: dt.date) -> bool:
+    """Whether the form asks `resident`'s CHILD_FIELDS (its fields as typed): a child by category, or under
+    ADULT_FROM by the birth date or the ID number; or anyone with one of them filled in, so that a value
+    already recorded (an adult's guardian) stays in sight and is kept."""
+    from storage.register.policy import age_on
+
+    if set(resident.get("categories") or []) & set(CHILD_CATEGORIES):
+        return True
+    if any(str(resident.get(name) or "").strip() for name in CHILD_FIELDS):
+        return True
+    age = age_on(_birth_date(resident, today), today)
+    return age is not None and age < ADULT_FROM
 
 
 def age_question(resident: Mapping[str, Any], today: dt.date) -> str | None:

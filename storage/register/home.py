@@ -185,7 +185,7 @@ def _tally(rows: list[DueRow], key) -> dict[str, Progress]:
 
 def home_data(db: Database, today: dt.date) -> HomeData:
     with db.engine.connect() as conn:
-        return read_home(driver_connection(conn), today)
+        return read_home(driver_connection(conn), today, drafts_of=db.local_path)
 
 
 def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
@@ -213,19 +213,20 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
     return raw, row[0] or ""
 
 
-def read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
-    """Home's figures, in one read transaction of `raw` (a sqlite3 connection in autocommit mode)."""
+def read_home(raw: sqlite3.Connection, today: dt.date, *, drafts_of: Path | None = None) -> HomeData:
+    """Home's figures, in one read transaction of `raw` (a sqlite3 connection in autocommit mode); with
+    `drafts_of` (the database's local path), the visits left unsaved beside it."""
     own = not raw.in_transaction
     if own:
         raw.execute("BEGIN")
     try:
-        return _read_home(raw, today)
+        return _read_home(raw, today, drafts_of)
     finally:
         if own:
             raw.execute("ROLLBACK")  # read only: nothing to keep
 
 
-def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
+def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) -> HomeData:
     ident = raw.execute("SELECT role, grid_code FROM identity WHERE id = 1").fetchone()
     role = ident[0] if ident else ""
     grid = ident[1] if ident is not None and ident[0] == "worker" else None
@@ -264,6 +265,11 @@ def _read_home(raw: sqlite3.Connection, today: dt.date) -> HomeData:
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])
     data.recent = _recent_visits(raw, grid)
+    if drafts_of is not None:
+        from storage.register.drafts import list_drafts
+
+        data.visit_drafts = [(d.resident_id, by_id[d.resident_id].name) for d in list_drafts(drafts_of, "visit")
+                             if d.resident_id in by_id]
     data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))

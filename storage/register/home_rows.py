@@ -102,3 +102,6 @@ class HomeData:
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
     benefits: list[WatchRow] = field(default_factory=list)
     unpaired: list[WatchRow] = field(default_factory=list)  # should have a paired helper and do not
+    # visits left unfinished (storage/register/drafts.py) of residents on Home's lists: (resident id, name), newest
+    # first; a draft of someone closed, merged or in another grid is not the worker's to go on with from here
+    visit_drafts: list[tuple[str, str]] = field(default_factory=list)

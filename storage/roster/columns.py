@@ -16,7 +16,7 @@ from dataclasses import field as _list_field
 from functools import cache
 from typing import Any
 
-from storage.core.dates import DateProblem, parse_typed_date
+from storage.core.dates import DateProblem, parse_typed_date, year_month
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.field_labels import FIELD_LABELS as RESIDENT_LABELS
@@ -293,7 +293,6 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_MONTH_PATTERNS = (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"), re.compile(r"^(\d{4})(\d{2})$"))
 
 
 def parse_date(value: Any, field: str = "birth_date") -> dt.date | tuple[int, int]:
@@ -311,10 +310,9 @@ def parse_date(value: Any, field: str = "birth_date") -> dt.date | tuple[int, in
             value = str(value)
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
     text = re.sub(r"(\d)T?\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)  # a time after the date
-    for pattern in _MONTH_PATTERNS:
-        m = pattern.match(text)
-        if m and 1 <= int(m.group(2)) <= 12:
-            return int(m.group(1)), int(m.group(2))
+    month = year_month(text)  # the shapes a year-month field on screen takes (storage/core/dates.py)
+    if month is not None and 1 <= month[1] <= 12:
+        return month
     try:  # the same parser as every date field on screen (storage/core/dates.py), the year required
         day = parse_typed_date(text, dt.date.today(), needs_year=True)
     except DateProblem as problem:

@@ -63,5 +63,17 @@ def _render_chops(self: Compositor, crop: Region, is_rendered_line: Callable[[in
 
 
 def install() -> None:
-    """Use our _render_chops in every screen's compositor (once, on the app's import)."""
+    """Use our _render_chops in every screen's compositor (once, on the app's import). Only over the method it was
+    written against: a Textual whose _render_chops takes other arguments keeps its own (and the cut characters)."""
+    import inspect
+    import logging
+
+    try:
+        params = list(inspect.signature(Compositor._render_chops).parameters)
+    except (AttributeError, TypeError, ValueError):
+        params = []
+    if params != ["self", "crop", "is_rendered_line"] or not hasattr(Compositor, "_get_renders"):
+        logging.getLogger(__name__).warning("Textual's Compositor._render_chops changed: wide characters under an "
+                                            "overlay may be cut (tui/wide_cuts.py not installed)")
+        return
     Compositor._render_chops = _render_chops  # type: ignore[method-assign]

@@ -311,9 +311,10 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             day = None
         moved = registration_moved_to(r, day) if r is not None else None
         if r is not None and moved is not None:
-            message = _("Before the registration date ({registered}): saving moves it back to {date}, so the visit "
-                        "counts in its month's report.").format(registered=format_date(r.registered_on),
-                                                                 date=format_date(moved))
+            # two lines: each fits under the date at 80 columns, a date never broken in two
+            message = "\n".join((_("Before the registration date ({registered}).").format(
+                registered=format_date(r.registered_on)), _("Saving moves it back to {date}: the visit counts in "
+                                                             "its month's report.").format(date=format_date(moved))))
         set_message(self.query_one("#registration-note", Label), message)
 
     def _propose(self) -> None:

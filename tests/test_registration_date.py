@@ -145,7 +145,7 @@ async def test_the_visit_form_says_it_before_saving_and_after(tmp_path):
         await _type_into(pilot, "visit_date", "11-20")
         text = str(note.render())
         assert not note.has_class("-empty")
-        assert "Before the registration date" in text and "Nov 20, 2026" in text, text
+        assert "Before the registration date (Dec 2, 2026)." in text and "back to Nov 20, 2026" in text, text
         await _type_into(pilot, "visit_date", "12-2")
         assert note.has_class("-empty")
         await _type_into(pilot, "visit_date", "11-20")

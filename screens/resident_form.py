@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INPUTS = ("name", "id_number", "birth_date", "phone", "address", "guardian_name", "guardian_phone",
+INPUTS = ("name", "id_number", "birth_date", "phone", "address", "registered_on", "guardian_name", "guardian_phone",
           "guardian_relation", "father_name", "mother_name", "disability_card", "visit_frequency_days")
 SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": PARENT_STATUSES,
            "mother_status": PARENT_STATUSES}
@@ -140,6 +140,9 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
                                                               "(Devices, n)")
             w += field_row(Select([(as_text(_grid_label(*g)), g[0]) for g in self._grids], prompt=prompt,
                                   id="grid_code", compact=True, value=current or Select.NULL), "grid_code")
+        # since when a key person: a worker registering in December people cared for long before types
+        # that day, or November's visits count in no report (storage/register/due.py month_standing)
+        w += date_row(text("registered_on") if r else self.app.today().isoformat(), "registered_on")
         for name in ("categories", "flags"):
             chosen = set(getattr(r, name, None) or [])
             # a flag older releases offered stays listed where a resident has it, so saving keeps it

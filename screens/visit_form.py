@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Checkbox, Header, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from screens.after_save import follow_up
-from screens.form import AssessingFormScreen, date_row, error_label, field_row
+from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
@@ -38,11 +38,12 @@ from storage.register.categories import (
 )
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.residents import get_resident
-from storage.register.visits import log_visit, propose_next_visit
-from tui.as_text import as_text
+from storage.register.visits import log_visit, propose_next_visit, registration_moved_to
+from tui.as_text import as_text, notify_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.formatting import format_date
 from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.ticks import TickBox, TickList
 
@@ -105,6 +106,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         self._proposed: str = ""
         self._next_touched = False
         self._previous_grades: dict[str, str] = {}
+        self._moved_registration: dt.date | None = None  # the registration date the save moved back to
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,6 +134,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         today = self.app.today().isoformat()
         w: list[Widget] = []
         w += date_row(today, "visit_date", _("Date"))
+        w.append(Label("", id="registration-note", classes="derived -empty"))
         w += _row(_("How"), Select([(_(v), k) for k, v in VISIT_METHODS.items()], value="home", allow_blank=False,
                                    id="method", compact=True), "method")
         w += _row(_("Visitor"), TextInput(worker, id="visitor", compact=True), "visitor")
@@ -183,6 +186,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
         self._pristine = self.values()
+        self._note_registration()
         self.query_one("#met_with", Input).focus()
         self.offer_draft(draft)
 
@@ -284,6 +288,8 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             self._next_touched = event.value != self._proposed
         elif control_id in ("risk_after", "visit_date") and not self._next_touched:
             self._propose()
+        if control_id == "visit_date":
+            self._note_registration()
         self.draft_changed()
 
     def _ask_contact(self) -> None:
@@ -294,6 +300,22 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         box.display = question is not None
         if question is not None:
             box.label = _(question)
+
+    def _note_registration(self) -> None:
+        """Under the date, before saving: a visit before the registration date moves that date back
+        (storage/register/visits.py log_visit), or it would count in no month's report."""
+        r, message = self.resident, ""
+        try:
+            day = parse_field_date("visit_date", self.query_one("#visit_date", Input).value, self.app.today())
+        except DateProblem:
+            day = None
+        moved = registration_moved_to(r, day) if r is not None else None
+        if r is not None and moved is not None:
+            # two lines: each fits under the date at 80 columns, a date never broken in two
+            message = "\n".join((_("Before the registration date ({registered}).").format(
+                registered=format_date(r.registered_on)), _("Saving moves it back to {date}: the visit counts in "
+                                                             "its month's report.").format(date=format_date(moved))))
+        set_message(self.query_one("#registration-note", Label), message)
 
     def _propose(self) -> None:
         try:
@@ -334,11 +356,20 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         db, today, assessment = self.app.db, self.app.today(), assessment_of(v)
 
         def store() -> str:  # the visit, its referral, its assessment: one transaction, all checked first
-            visit_id = log_visit(db, self.resident_id, fields, referral=referral, assessment=assessment, today=today).id
+            visit = log_visit(db, self.resident_id, fields, referral=referral, assessment=assessment, today=today)
+            visit_id = visit.id
+            if self.resident is not None and get_resident(db, self.resident_id).registered_on != self.resident.registered_on:
+                self._moved_registration = visit.visit_date  # the visit moved it back: said once saved
             self._follow_up = follow_up(db, self.resident_id, visit_id)  # an emergency's report, a risk review
             return visit_id
 
         self.save(store)
+
+    def _saved(self, saved_id: str) -> None:
+        super()._saved(saved_id)
+        if self._moved_registration is not None:
+            notify_text(self.app, _("The registration date is now {date}: the visit counts in its month's report.")
+                        .format(date=format_date(self._moved_registration)), timeout=10)
 
     def action_cancel(self) -> None:
         self.leave(_("Discard this visit? What you typed is lost."))

@@ -333,7 +333,7 @@ def test_the_forms_give_what_the_model_says(tmp_path):
                 expected = {name: "" for name in INPUTS} | {name: None for name in SELECTS} | {n: [] for n in LISTS}
                 # a registration also gives its first risk level (kept in its draft; the form hands it to
                 # register_resident apart from the fields)
-                expected |= {"notes": "", "risk_level": "low"} | typed
+                expected |= {"notes": "", "risk_level": "low", "registered_on": TODAY.isoformat()} | typed
                 if typed.get("id_number"):  # the form fills birth date and sex in from the number
                     expected |= {"birth_date": "1949-12-31", "sex": "F"}
                 _as_the_form_reads_them(expected)

@@ -29,6 +29,7 @@ FIELD_TOWARDS: dict[str, Towards] = {
     "next_visit_on": "future",
     "due_on": "future",
     "helper_since": "past",
+    "registered_on": "past",
 }
 # fields where a date without its year makes no sense
 NEEDS_YEAR = frozenset({"birth_date"})

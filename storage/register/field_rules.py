@@ -93,6 +93,7 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "disability_card": {"rule": idnumbers.is_disability_card},
         "disability_category": {"choices": _codes(idnumbers.DISABILITY_CATEGORIES)},
         "disability_grade": {"choices": _codes(idnumbers.DISABILITY_GRADES)},
+        "registered_on": {"low": residents.EARLIEST_REGISTRATION},  # the high bound: the dates' (never "today")
         "visit_frequency_days": {"low": 1, "high": policy.MAX_DAYS},
         "status": {"choices": _codes(codes.RESIDENT_STATUSES)},
         "close_reason": {"choices": _codes(codes.CLOSE_REASONS)},

@@ -38,6 +38,9 @@ MAX_CLOSE_NOTE = 200  # a remark on one line; the notes (MAX_NOTES) hold a longe
 TEXT_FIELDS = (
     "name", "address", "guardian_name", "guardian_relation", "father_name", "mother_name", "close_reason",
 )
+# the earliest day a resident can have been registered as a key person: older than any care register,
+# late enough that a mistyped year (1800, 1026) is refused, from a form, a roster or a bundle alike
+EARLIEST_REGISTRATION = dt.date(1950, 1, 1)
 NAME_FIELDS = frozenset({"name", "guardian_name", "father_name", "mother_name"})  # people's names: names.clean_name
 
 
@@ -172,6 +175,34 @@ def birth_and_sex(fields: Mapping[str, Any], ctx: Context) -> Checked:
     return out
 
 
+def registration_date(fields: Mapping[str, Any], ctx: Context) -> Checked:
+    """The day the resident became a key person (登记日期): typed as every date field is, in the past, not
+    before the birth date; the month reports count the resident from that day (storage/register/due.py)."""
+    if "registered_on" not in fields:
+        return Checked()
+    day = fields["registered_on"]
+    if day is None:  # a new resident is registered today (register_resident); an edit keeps a date
+        return Checked(errors=[ValidationError("registered_on", _("Give the registration date."))]) \
+            if ctx.existing is not None else Checked()
+    if isinstance(day, str):
+        try:
+            day = parse_field_date("registered_on", day, ctx.today)
+        except DateProblem as problem:
+            return Checked(errors=[ValidationError("registered_on", problem.message)])
+    if not isinstance(day, dt.date):
+        return Checked(errors=[ValidationError("registered_on", _("Not a date: {value}.").format(value=day))])
+    birth = ctx.after(fields, "birth_date")
+    if day > ctx.today:
+        error = _("The registration date is in the future.")
+    elif day < EARLIEST_REGISTRATION:
+        error = _("The year {year} cannot be right.").format(year=day.year)
+    elif isinstance(birth, dt.date) and day < birth:
+        error = _("The registration date is before the birth date.")
+    else:
+        return Checked({"registered_on": day})
+    return Checked({"registered_on": day}, [ValidationError("registered_on", error)])
+
+
 def codes(fields: Mapping[str, Any], ctx: Context) -> Checked:
     """Categories and flags known (kept in the table's order, once each); subtype and parents' situations known."""
     out = Checked()
@@ -246,8 +277,8 @@ def paired_helper(fields: Mapping[str, Any], ctx: Context) -> Checked:
 
 
 # in this order: a later rule sees what the earlier ones normalised (the ID number's birth date, the card's grade)
-RULES: tuple[Rule, ...] = (texts, birth_date_text, name_given, id_number, phones, disability_card, birth_and_sex, codes,
-                           visit_frequency, categories_fit, paired_helper)
+RULES: tuple[Rule, ...] = (texts, birth_date_text, name_given, id_number, phones, disability_card, birth_and_sex,
+                           registration_date, codes, visit_frequency, categories_fit, paired_helper)
 
 
 def check(fields: dict[str, Any], ctx: Context) -> tuple[dict[str, Any], list[ValidationError]]:

@@ -110,6 +110,21 @@ def propose_next_visit(db: Database, resident_id: str, visit_date: dt.date, risk
     return next_visit_proposal(policy, facts, visit_date)
 
 
+def registration_moved_to(r: Resident, visit_date: dt.date | None) -> dt.date | None:
+    """The registration date a visit of `visit_date` moves the resident's back to, or None.
+
+    A visit before the registration date would count in no month's report (storage/register/due.py
+    month_standing counts a resident from the day registered): the worker who logs it was caring for a
+    key person then, the register had them late (a worker starting in December with November's visits).
+    A visit before the birth date moves nothing: that is a mistyped date, not a late registration.
+    """
+    if visit_date is None or r.registered_on is None or visit_date >= r.registered_on:
+        return None
+    if r.birth_date is not None and visit_date < r.birth_date:
+        return None
+    return visit_date
+
+
 # a referral's fields as the visit form names them (its errors are shown beside these)
 REFERRAL_FIELD_NAMES = {"agency": "referral_agency", "reason": "referral_reason", "level": "referral_level",
                         "department": "referral_department", "due_on": "referral_due"}
@@ -125,6 +140,8 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
     visit behind to be saved twice. Errors of the referral name `referral_agency`, `referral_reason`,
     `referral_level`, `referral_department`, `referral_due`; those of the assessment `assess_<dimension>`.
     The risk the visit re-assesses is derived from the visit itself, in the same transaction.
+    A visit dated before the resident's registration date moves that date back to the visit's
+    (`registration_moved_to`): the forms say so before saving and after.
     """
     unknown = set(fields) - VISIT_FIELDS
     if unknown:
@@ -163,6 +180,9 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
         data["resident_id"] = resident_id
         data["grid_code"] = r.grid_code
         w.write("visit", vid, data)
+        moved = registration_moved_to(r, data.get("visit_date"))
+        if moved is not None:  # in the same transaction: the visit counts in its month's report at once
+            w.write("resident", resident_id, {"registered_on": moved})
         if referral_fields is not None:
             write_referral(w, resident_id, referral_fields, visit_id=vid)
         if assessed is not None:

@@ -60,6 +60,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "address": ("家庭住址", "住址", "地址", "现住址", "居住地址", "家庭地址", "address"),
     "_notes": ("备注", "说明", "notes", "note", "remarks"),
     # columns that carry nothing to import: a running number, an age (derived from the birth date)
+    # the day the resident became a key person: without the column, the day of the import
+    "registered_on": ("纳入日期", "纳入关爱日期", "纳入时间", "登记日期", "登记时间", "建档日期", "建档时间",
+                      "录入日期", "registered on", "registration date", "date registered"),
     "_skip": ("序号", "编号", "no", "no.", "#", "年龄", "age"),
 }
 

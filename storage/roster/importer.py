@@ -53,7 +53,8 @@ FIELD_SOURCES = {"categories": "_categories", "flags": "_categories", "child_sub
                  "disability_category": "_disability_category", "disability_grade": "_disability_grade",
                  "grid_code": "_grid", "village_code": "_village", "notes": "_notes", "risk_level": "_risk",
                  "helper_since": "_helper_since"}
-NOT_REPORTED = {"name_initials", "name_pinyin", "registered_on", "status", "township_code"}
+# (a registration date the roster gives is reported: a re-import moving it says so on the row)
+NOT_REPORTED = {"name_initials", "name_pinyin", "status", "township_code"}
 
 
 @dataclass

@@ -5,6 +5,7 @@ Nothing is looked up here (grids, villages, residents): `storage.roster.importer
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,9 @@ def parse_row(columns: list[ColumnMap], number: int, cells: list[Any]) -> Parsed
                     parsed.birth_month = born
                 else:
                     fields["birth_date"] = born
+            elif f == "registered_on":  # a month alone (2025.06) is its first day, as the pairing's date
+                since = parse_date(value, f)
+                fields[f] = dt.date(since[0], since[1], 1) if isinstance(since, tuple) else since
             elif f == "_categories":
                 cell = read_categories(cell_text(value))
                 fields["categories"], parsed.flags, parsed.derived = cell.categories, cell.flags, cell.derived

@@ -60,7 +60,8 @@ def write_changes(s: Any, plans: list[RowPlan], today: dt.date, progress: Progre
         diff = plan.diff
         if plan.row.status == "new":
             plan.row.resident_id = new_id()
-            add("resident", plan.row.resident_id, {**diff, "registered_on": today, "status": "active"}, new=True)
+            add("resident", plan.row.resident_id, {**diff, "registered_on": diff.get("registered_on") or today,
+                                                      "status": "active"}, new=True)
         elif plan.row.status == "update" and diff:
             assert plan.existing is not None  # an update is a row that matched a resident (importer.plan_change)
             add("resident", plan.existing.id, {k: v for k, v in diff.items()}, new=False)

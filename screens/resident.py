@@ -23,6 +23,7 @@ from screens.paired_helper import PairedHelperScreen
 from screens.read_only import at_county
 from screens.resident_case import CaseActions
 from screens.resident_form import ResidentFormScreen
+from screens.resident_visits import VisitActions
 from screens.visit_form import VisitFormScreen
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
@@ -69,13 +70,13 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 
-
-
-class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
+class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "resident.tcss"
     BINDINGS = [
         Binding("n", "new_visit", N_("New visit"), id="resident.visit"),
+        # a visit saved with a wrong date or field: chosen from a list, then corrected or deleted
+        Binding("v", "pick_visit", N_("Correct a visit"), id="resident.visit-correct"),
         Binding("e", "edit", N_("Edit"), id="resident.edit"),
         Binding("r", "change_risk", N_("Risk"), id="resident.risk"),
         Binding("f", "open_referral", N_("Refer"), id="resident.refer"),
@@ -261,7 +262,7 @@ class ResidentScreen(CaseActions, NotifyWorkerErrors, Screen[None]):
 
     # what changes the resident: none of it at a county, which only merges and reports (DESIGN §2; storage refuses
     # the write there too: storage/core/changes.py writing_identity)
-    WRITES = frozenset({"new_visit", "edit", "change_risk", "open_referral", "referral_status", "close_case",
+    WRITES = frozenset({"new_visit", "pick_visit", "edit", "change_risk", "open_referral", "referral_status", "close_case",
                         "reopen_case", "benefits", "paired_helper"})
 
     def _read_only(self) -> bool:

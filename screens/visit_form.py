@@ -38,7 +38,7 @@ from storage.register.categories import (
 )
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.residents import get_resident
-from storage.register.visits import log_visit, propose_next_visit, registration_moved_to
+from storage.register.visits import correct_visit, log_visit, propose_next_visit, registration_moved_to
 from tui.as_text import as_text, notify_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
@@ -75,6 +75,23 @@ def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple | None]:
                     values.get("referral_due") or "")
 
 
+def visit_values(db, resident_id: str, visit_id: str) -> tuple[dict[str, Any], dt.date]:
+    """A saved visit as the form's values, and the next visit proposed for its date (the form proposes it again
+    when the date is corrected, unless the saved next visit was set by hand)."""
+    from storage.core.changes import live_row
+
+    with db.session() as s:
+        v = live_row(s, "visit", visit_id)  # (a visit always has its date)
+    proposed = propose_next_visit(db, resident_id, v.visit_date, v.risk_after)
+    values = {"visit_date": v.visit_date.isoformat(), "method": v.method, "visitor": v.visitor or "",
+              "met_with": v.met_with or "", "contact_made": bool(v.contact_made), "observations": dict(v.observations),
+              "hazards": list(v.hazards), "needs": list(v.needs), "services": list(v.services),
+              "risk_after": v.risk_after, "mandatory_report": bool(v.mandatory_report),
+              "next_visit_on": v.next_visit_on.isoformat() if v.next_visit_on else "",
+              "notes": v.notes or "", "next_touched": bool(v.next_visit_on) and v.next_visit_on != proposed}
+    return values, proposed
+
+
 def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]] | None:
     """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
     grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}
@@ -86,7 +103,8 @@ def _row(title: str, widget: Widget, field: str) -> list[Widget]:
 
 
 class VisitFormScreen(FormKeys, AssessingFormScreen):
-    """Dismissed with the new visit's id, or None when discarded."""
+    """Dismissed with the new visit's id, or None when discarded. With `visit_id`: that visit, filled in, to correct
+    (its referral and assessment are records of their own, not corrected here; a correction keeps no draft)."""
     app: ScreenHost  # the app it runs in: screens/host.py
 
     CSS_PATH = "visit_form.tcss"
@@ -99,9 +117,13 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         *FORM_KEYS,
     ]
 
-    def __init__(self, resident_id: str):
+    def __init__(self, resident_id: str, *, visit_id: str | None = None):
         super().__init__()
         self.resident_id = resident_id
+        self.visit_id = visit_id
+        self._visit_values: dict[str, Any] | None = None  # the visit corrected, as the form shows it
+        if visit_id is not None:  # no draft: one is keyed by resident, and would be offered back as a new visit
+            self.DRAFT_KIND, self.SAVED = "", N_("Visit corrected.")
         self.resident: Resident | None = None
         self._proposed: str = ""
         self._next_touched = False
@@ -114,8 +136,11 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         yield VerticalScroll(Static(_("Loading…")), id="form")
         yield TranslatedFooter()
 
+    def _title(self) -> str:
+        return _("Correct the visit") if self.visit_id else _("New visit")
+
     def on_mount(self) -> None:
-        self.title = _("New visit")
+        self.title = self._title()
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visit-load")
@@ -125,6 +150,8 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         proposed = propose_next_visit(self.app.db, self.resident_id, today, resident.risk_level)
         draft = self.load_draft()
         self._previous_grades = latest_grades(self.app.db, self.resident_id)
+        if self.visit_id is not None:
+            self._visit_values, proposed = visit_values(self.app.db, self.resident_id, self.visit_id)
         self.app.call_from_thread(self._build, resident, proposed, draft)
 
     # --- building the form ------------------------------------------------------
@@ -153,6 +180,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             w.append(TickList(*[(label(table, c), c) for c in codes], id=field, compact=True))
             w.append(error_label(field))
         w.append(AssessmentSection(previous=self._previous_grades))
+        referral_from = len(w)
         w.append(Static(_("Referral (optional)"), classes="heading"))
         w += _row(_("Refer to"), Select([(_(v), k) for k, v in REFERRAL_AGENCIES.items()], prompt=_("No referral"),
                                         id="referral_agency", compact=True), "referral_agency")
@@ -163,6 +191,9 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
                                          compact=True), "referral_department")
         w += date_row("", "due_on", _("Follow up by"), input_id="referral_due",
                       placeholder=_("e.g. 12-15; empty: a week after the visit"))
+        if self.visit_id is not None:  # a correction changes the visit only: its referral and assessment stay
+            for widget in w[referral_from - 1:]:
+                widget.display = False
         w.append(Static(_("After the visit"), classes="heading"))
         w += _row(_("Risk"), Select([(_(v), k) for k, v in RISK_LEVELS.items()], value=r.risk_level,
                                     allow_blank=False, id="risk_after", compact=True), "risk_after")
@@ -185,14 +216,18 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         form = self.query_one("#form", VerticalScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
+        if self._visit_values is not None:
+            self.apply_values(self._visit_values)
         self._pristine = self.values()
         self._note_registration()
-        self.query_one("#met_with", Input).focus()
+        # the first field first: a date typed at once replaces today's (a visit typed in later is back-dated;
+        # it went into 访谈对象 when the cursor started there, and the visit was saved dated today)
+        self.query_one("#visit_date", Input).focus()
         self.offer_draft(draft)
 
     def language_changed(self) -> None:
         """Called by the app after a language switch: build the form again, keeping what was typed."""
-        self.title = _("New visit")
+        self.title = self._title()
         if self.resident is not None:
             self._show_who(self.resident)
         self.call_later(self._rebuild)
@@ -282,6 +317,8 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             return
         control = getattr(event, "control", None)
         control_id = getattr(control, "id", None)
+        if self.visit_id is not None and isinstance(control, Input) and control.value != event.value:
+            return  # a value the visit corrected replaced since (its mount's): the next event says what is there
         if control_id == "method":
             self._ask_contact()
         if control_id == "next_visit_on":
@@ -355,6 +392,10 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         self.stop_draft_timer()
         db, today, assessment = self.app.db, self.app.today(), assessment_of(v)
 
+        if self.visit_id is not None and self._pristine is not None:
+            self.save(self._correction(fields, visit_fields(self._pristine)[0], today))
+            return
+
         def store() -> str:  # the visit, its referral, its assessment: one transaction, all checked first
             visit = log_visit(db, self.resident_id, fields, referral=referral, assessment=assessment, today=today)
             visit_id = visit.id
@@ -371,5 +412,19 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             notify_text(self.app, _("The registration date is now {date}: the visit counts in its month's report.")
                         .format(date=format_date(self._moved_registration)), timeout=10)
 
+    def _correction(self, fields: dict[str, Any], before: dict[str, Any], today: dt.date):
+        """The save of a correction: the fields changed on the form only (a code the form does not offer, kept)."""
+        db, visit_id = self.app.db, self.visit_id
+        assert visit_id is not None
+        changes = {k: value for k, value in fields.items() if value != before.get(k)}
+
+        def store() -> str:
+            correct_visit(db, visit_id, changes, today=today)
+            self._follow_up = follow_up(db, self.resident_id, visit_id)
+            return visit_id
+
+        return store
+
     def action_cancel(self) -> None:
-        self.leave(_("Discard this visit? What you typed is lost."))
+        self.leave(_("Discard your corrections to this visit?") if self.visit_id is not None else
+                   _("Discard this visit? What you typed is lost."))

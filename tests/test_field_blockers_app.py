@@ -132,7 +132,8 @@ async def test_enter_in_a_visit_moves_on_before_the_next_keys(tmp_path):
         app.push_screen(VisitFormScreen(rid))
         await on_screen(pilot, "VisitFormScreen")
         await settle(pilot)
-        assert app.screen.focused.id == "met_with"
+        assert app.screen.focused.id == "visit_date"  # the first field first (walk-D 3)
+        app.screen.query_one("#met_with", Input).focus()
         burst(app, [*"neighbour", "enter", "space"])  # Enter moves to the contact question; space there unticks it
         await settle(pilot)
         assert app.screen.query_one("#met_with", Input).value == "neighbour"

@@ -71,7 +71,8 @@ async def test_register_a_resident_then_log_a_visit_and_see_it(tmp_path):
 
         await pilot.press("n")
         await on_screen(pilot, VisitFormScreen)
-        assert app.screen.focused.id == "met_with"
+        assert app.screen.focused.id == "visit_date"  # the first field first (walk-D 3)
+        app.screen.query_one("#met_with", Input).focus()
         await pilot.press(*"grandmother", "enter")
         app.screen.query_one("#hazards", SelectionList).focus()
         await pilot.press("space")
@@ -114,6 +115,7 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: VisitFormScreen(rid))
+        app.screen.query_one("#met_with").focus()
         await pilot.press(*"neighbour")
         app.screen.query_one("#notes").focus()
         await pilot.press(*"knee pain")

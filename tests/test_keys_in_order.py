@@ -202,7 +202,7 @@ async def test_keys_typed_while_the_new_residents_form_loads_wait_for_its_name_b
 
 
 @run_async
-async def test_a_note_typed_right_after_n_on_a_resident_page_lands_in_the_visit_form(tmp_path, monkeypatch):
+async def test_a_date_typed_right_after_n_on_a_resident_page_lands_in_the_visit_form(tmp_path, monkeypatch):
     import screens.visit_form
     from screens.resident import ResidentScreen
 
@@ -212,11 +212,11 @@ async def test_a_note_typed_right_after_n_on_a_resident_page_lands_in_the_visit_
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: ResidentScreen(rid))
         _slow(monkeypatch, screens.visit_form, "latest_grades")
-        burst(app, ["n", *"grandma"])
+        burst(app, ["n", *"11-10"])  # the form starts in its date (walk-D 3): a back-dated visit typed at once
         await on_screen(pilot, "VisitFormScreen")
         await settle(pilot, lambda: app.screen.focused is not None)
         await settle(pilot)
-        assert app.screen.focused.id == "met_with"
-        assert app.screen.query_one("#met_with", Input).value == "grandma"
+        assert app.screen.focused.id == "visit_date"
+        assert app.screen.query_one("#visit_date", Input).value == "11-10"
         with db.session() as s:
             assert s.exec(select(Resident).where(Resident.id == rid)).one().name == "王桂英"

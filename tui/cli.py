@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "tui.cmd_devices",
     "tui.cmd_roster",
     "tui.cmd_benefits",
+    "tui.cmd_visit",
     "tui.cmd_case",
     "tui.cmd_duplicates",
     "tui.cmd_report",

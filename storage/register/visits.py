@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from storage.core.changes import live_row, new_id, writer
+from storage.core.changes import live_row, new_id, writer, writing_identity
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
@@ -191,12 +191,23 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
         return s.get(Visit, vid)
 
 
+def _own_visit(s: Any, visit_id: str) -> Visit:
+    """The visit, if this database may change it: a worker only their own grid's (the township's merge would
+    refuse the bundle otherwise, storage/sync/authorise.py), the clerk any of the township's, a county none."""
+    v = live_row(s, "visit", visit_id)
+    ident = writing_identity(s)
+    if ident.role == "worker" and v.grid_code != ident.grid_code:
+        raise UserError(_("A grid worker corrects or deletes only the visits of their own grid."))
+    return v
+
+
 def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Visit:
+    """Write the fields of `changes` that differ from the visit (one event), checked as a new visit's are."""
     unknown = set(changes) - VISIT_FIELDS
     if unknown:
         raise ValueError(f"not visit fields: {sorted(unknown)}")
     with db.write() as s:
-        v = live_row(s, "visit", visit_id)
+        v = _own_visit(s, visit_id)
         if {"method", "contact_made", "resident_seen"} & set(changes):
             # the contact is checked whole whenever any part of it changes (see _contact)
             keep = {} if {"contact_made", "resident_seen"} & set(changes) else {"contact_made": v.contact_made}
@@ -213,6 +224,7 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
 
 
 def delete_visit(db: Database, visit_id: str) -> None:
+    """Delete a visit logged by mistake (the event log keeps it; the figures no longer count it)."""
     with db.write() as s:
-        live_row(s, "visit", visit_id)
+        _own_visit(s, visit_id)
         writer(s).delete("visit", visit_id)

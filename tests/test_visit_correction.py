@@ -1,0 +1,155 @@
+"""A visit saved with a wrong date or field is corrected or deleted (walk-D finding 3): from the resident page's v,
+from `gridcare visit`, only in the worker's own grid, and the change travels to the township's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import Input
+
+from storage.core.errors import UserError
+from storage.core.i18n import set_language
+from storage.core.models import Visit
+from storage.register.visits import correct_visit, delete_visit, log_visit
+from storage.reports.monthly import monthly_report
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.register_helpers import TODAY, make_register_db, resident_id
+from tests.sync_helpers import elder, make_township
+from tui.app import make_app
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("zh_CN")
+
+
+def _visited(db, month: int) -> int:
+    return monthly_report(db, 2026, month, today=TODAY).totals.visited
+
+
+def _visit(db, vid: str) -> Visit:
+    with db.session() as s:
+        v = s.get(Visit, vid)
+        assert v is not None
+        return v
+
+
+@run_async
+async def test_the_resident_page_corrects_a_visits_date_and_the_months_figures_follow(tmp_path):
+    from screens.resident import ResidentScreen
+
+    db = make_register_db(tmp_path / "w.db")  # 张小明 visited 2026-11-14
+    rid = resident_id(db, "张小明")
+    nov, octo = _visited(db, 11), _visited(db, 10)
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentScreen(rid))
+        await settle(pilot, lambda: app.screen.profile is not None)
+        await pilot.press("v")
+        await on_screen(pilot, "VisitPickScreen")
+        await pilot.press("enter")
+        await on_screen(pilot, "VisitFormScreen")
+        await settle(pilot, lambda: app.screen.query("#visit_date") and app.screen.focused is not None)
+        await settle(pilot, lambda: app.screen.query_one("#visit_date", Input).value == "2026-11-14")
+        assert app.screen.focused.id == "visit_date"  # the date first; typing replaces it
+        assert app.screen.query_one("#met_with", Input).value == "本人"
+        await pilot.press(*"2026-10-20", "ctrl+s")
+        await on_screen(pilot, ResidentScreen)
+    with db.session() as s:
+        from sqlmodel import select
+        visits = s.exec(select(Visit).where(Visit.resident_id == rid)).all()
+    assert [(v.visit_date, v.met_with) for v in visits] == [(dt.date(2026, 10, 20), "本人")]  # corrected, not added
+    assert (_visited(db, 11), _visited(db, 10)) == (nov - 1, octo + 1)
+
+
+@run_async
+async def test_the_resident_page_deletes_a_visit_only_once_confirmed(tmp_path):
+    from screens.resident import ResidentScreen
+
+    db = make_register_db(tmp_path / "w.db")
+    rid = resident_id(db, "张小明")
+    nov = _visited(db, 11)
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentScreen(rid))
+        await settle(pilot, lambda: app.screen.profile is not None)
+        await pilot.press("v")
+        await on_screen(pilot, "VisitPickScreen")
+        await pilot.press("d")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("escape")  # Cancel: the visit stays, the list is still there
+        await on_screen(pilot, "VisitPickScreen")
+        assert _visited(db, 11) == nov
+        await pilot.press("d")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await on_screen(pilot, ResidentScreen)
+        await settle(pilot, lambda: app.screen.profile is not None and not app.screen.profile.visits)
+    assert _visited(db, 11) == nov - 1
+
+
+def test_a_worker_changes_only_their_own_grids_visits_and_the_merge_refuses_the_others(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    r = elder(a, "张三")
+    v = log_visit(a, r.id, {"visit_date": dt.date(2026, 11, 20), "met_with": "本人"}, today=TODAY)
+    merge_paths(t.db, [export_bundle(a, tmp_path / "a1.gcb").path])
+    from storage.core.changes import writer
+    # 李强's laptop never receives G01's records; written there by hand, storage refuses to change them all the same
+    with b.write() as s:
+        w = writer(s)
+        w.write("resident", r.id, {"name": "张三", "grid_code": "330521101-G01", "categories": ["solitary_elder"]})
+        w.write("visit", v.id, {"resident_id": r.id, "grid_code": "330521101-G01", "visit_date": dt.date(2026, 11, 20),
+                                "method": "home", "visitor": "王芳"})
+    with pytest.raises(UserError, match="own grid"):
+        correct_visit(b, v.id, {"visit_date": dt.date(2026, 11, 2)}, today=TODAY)
+    with pytest.raises(UserError, match="own grid"):
+        delete_visit(b, v.id)
+    # and had it been written (an older gridcare), the township's merge refuses the bundle: G01's visit stays
+    with b.write() as s:
+        writer(s).write("visit", v.id, {"visit_date": dt.date(2026, 11, 2)})
+    report = merge_paths(t.db, [export_bundle(b, tmp_path / "b1.gcb").path])
+    assert report.bundles[0].status == "refused"
+    assert _visit(t.db, v.id).visit_date == dt.date(2026, 11, 20)
+
+
+def test_a_correction_and_a_deletion_travel_in_the_workers_bundle_and_the_townships_figures_follow(tmp_path):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r1, r2 = elder(a, "张三"), elder(a, "李四")
+    v1 = log_visit(a, r1.id, {"met_with": "本人"}, today=dt.date(2026, 12, 2))  # the false visit, dated "today"
+    v2 = log_visit(a, r2.id, {"met_with": "本人"}, today=dt.date(2026, 12, 2))  # logged on the wrong person
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    day = dt.date(2026, 12, 2)
+    assert monthly_report(t.db, 2026, 12, today=day).totals.visited == 2
+    correct_visit(a, v1.id, {"visit_date": dt.date(2026, 11, 10)}, today=day)
+    delete_visit(a, v2.id)
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    assert report.bundles[0].status == "new"
+    assert _visit(t.db, v1.id).visit_date == dt.date(2026, 11, 10) and _visit(t.db, v2.id).deleted
+    assert monthly_report(t.db, 2026, 12, today=day).totals.visited == 0
+
+
+def test_gridcare_visit_lists_corrects_and_deletes(tmp_path, capsys):
+    from tui.cli import main
+
+    db = make_register_db(tmp_path / "w.db")
+    rid = resident_id(db, "张小明")
+    with db.session() as s:
+        from sqlmodel import select
+        vid = s.exec(select(Visit.id).where(Visit.resident_id == rid)).one()
+    base = ["--lang", "en", "--db", str(db.path), "visit"]
+    assert main([*base, "list", rid]) == 0
+    assert vid in capsys.readouterr().out
+    assert main([*base, "correct", vid, "--date", "2026-11-02", "--method", "phone"]) == 0
+    v = _visit(db, vid)
+    assert (v.visit_date, v.method) == (dt.date(2026, 11, 2), "phone")
+    assert main([*base, "correct", vid, "--date", "2099-01-01"]) == 1  # refused as a new visit's date would be
+    assert main([*base, "delete", vid]) == 0
+    assert _visit(db, vid).deleted
+    assert main([*base, "delete", vid]) == 1

@@ -15,13 +15,14 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionLis
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
+from screens.visit_values import assessment_of, visit_fields, visit_values
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
 from storage.core.models import Resident
 from storage.core.text import printable
 from storage.register import drafts
-from storage.register.assessments import is_blank, latest_grades
+from storage.register.assessments import latest_grades
 from storage.register.categories import (
     CATEGORIES,
     HAZARDS,
@@ -57,47 +58,6 @@ CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person 
                      "video": N_("Person reached (spoke with them)")}
 TEXT_INPUTS = ("visit_date", "visitor", "met_with", "next_visit_on", "referral_reason", "referral_department",
                "referral_due")
-VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
-                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
-
-
-def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple | None]:
-    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason, level,
-    department, follow-up deadline as typed), if any.
-
-    A pure function of `VisitFormScreen.values()`, so the tests can feed it what the form gives.
-    """
-    fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
-    agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
-    if not (agency or reason.strip()):
-        return fields, None
-    return fields, (agency, reason, values.get("referral_level"), values.get("referral_department") or "",
-                    values.get("referral_due") or "")
-
-
-def visit_values(db, resident_id: str, visit_id: str) -> tuple[dict[str, Any], dt.date]:
-    """A saved visit as the form's values, and the next visit proposed for its date (the form proposes it again
-    when the date is corrected, unless the saved next visit was set by hand)."""
-    from storage.core.changes import live_row
-
-    with db.session() as s:
-        v = live_row(s, "visit", visit_id)  # (a visit always has its date)
-    proposed = propose_next_visit(db, resident_id, v.visit_date, v.risk_after)
-    values = {"visit_date": v.visit_date.isoformat(), "method": v.method, "visitor": v.visitor or "",
-              "met_with": v.met_with or "", "contact_made": bool(v.contact_made), "observations": dict(v.observations),
-              "hazards": list(v.hazards), "needs": list(v.needs), "services": list(v.services),
-              "risk_after": v.risk_after, "mandatory_report": bool(v.mandatory_report),
-              "next_visit_on": v.next_visit_on.isoformat() if v.next_visit_on else "",
-              "notes": v.notes or "", "next_touched": bool(v.next_visit_on) and v.next_visit_on != proposed}
-    return values, proposed
-
-
-def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]] | None:
-    """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
-    grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}
-    return None if is_blank(grades, notes) else (grades, notes)
-
-
 def _row(title: str, widget: Widget, field: str) -> list[Widget]:
     return field_row(widget, field, title)  # a visit's own words: "Date", "How", "Met with"
 

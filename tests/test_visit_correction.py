@@ -153,3 +153,19 @@ def test_gridcare_visit_lists_corrects_and_deletes(tmp_path, capsys):
     assert main([*base, "delete", vid]) == 0
     assert _visit(db, vid).deleted
     assert main([*base, "delete", vid]) == 1
+
+
+def test_a_visit_corrected_to_before_the_registration_moves_it_back_as_a_visit_logged_then_would(tmp_path):
+    """The visit logged as today was November's: corrected to 10 November, it counted in no month (the resident was
+    registered on the 24th), where the same visit logged with its right date moves the registration back."""
+    from storage.register.residents import get_resident
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")  # registered 2026-11-24
+    day = dt.date(2026, 12, 2)
+    v = log_visit(a, r.id, {"met_with": "本人"}, today=day)
+    correct_visit(a, v.id, {"visit_date": dt.date(2026, 11, 10)}, today=day)
+    assert get_resident(a, r.id).registered_on == dt.date(2026, 11, 10)
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    assert monthly_report(t.db, 2026, 11, today=day).totals.visited == 1

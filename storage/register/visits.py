@@ -218,7 +218,11 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
             # stated in every correction: a visit recorded before schema 4 has it only derived from
             # its other fields (storage/core/visit_contact.py), which this correction may change
             diff.setdefault("contact_made", data.get("contact_made", v.contact_made))
-            writer(s).write("visit", visit_id, diff)
+            w = writer(s)
+            w.write("visit", visit_id, diff)
+            moved = registration_moved_to(live_row(s, "resident", v.resident_id), diff.get("visit_date"))
+            if moved is not None:  # a date corrected to before the registration: as a visit logged then would
+                w.write("resident", v.resident_id, {"registered_on": moved})
         s.flush()
         return s.get(Visit, visit_id)
 

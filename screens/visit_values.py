@@ -1,0 +1,51 @@
+"""The visit form's values and a visit's fields, both ways: what the form hands to `log_visit` / `correct_visit`,
+and a saved visit as the form shows it for a correction. Pure functions of the values (bar the saved visit's read),
+so the tests can feed them what the form gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from storage.register.assessments import is_blank
+from storage.register.visits import propose_next_visit
+
+VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
+                          "needs", "services", "risk_after", "mandatory_report", "next_visit_on", "notes")
+
+
+def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple | None]:
+    """What the form hands to `log_visit`: the visit's fields and the referral (agency, reason, level,
+    department, follow-up deadline as typed), if any.
+
+    A pure function of `VisitFormScreen.values()`, so the tests can feed it what the form gives.
+    """
+    fields = {k: values[k] for k in VISIT_FIELDS_FROM_FORM}
+    agency, reason = values.get("referral_agency"), values.get("referral_reason") or ""
+    if not (agency or reason.strip()):
+        return fields, None
+    return fields, (agency, reason, values.get("referral_level"), values.get("referral_department") or "",
+                    values.get("referral_due") or "")
+
+
+def visit_values(db, resident_id: str, visit_id: str) -> tuple[dict[str, Any], dt.date]:
+    """A saved visit as the form's values, and the next visit proposed for its date (the form proposes it again
+    when the date is corrected, unless the saved next visit was set by hand)."""
+    from storage.core.changes import live_row
+
+    with db.session() as s:
+        v = live_row(s, "visit", visit_id)  # (a visit always has its date)
+    proposed = propose_next_visit(db, resident_id, v.visit_date, v.risk_after)
+    values = {"visit_date": v.visit_date.isoformat(), "method": v.method, "visitor": v.visitor or "",
+              "met_with": v.met_with or "", "contact_made": bool(v.contact_made), "observations": dict(v.observations),
+              "hazards": list(v.hazards), "needs": list(v.needs), "services": list(v.services),
+              "risk_after": v.risk_after, "mandatory_report": bool(v.mandatory_report),
+              "next_visit_on": v.next_visit_on.isoformat() if v.next_visit_on else "",
+              "notes": v.notes or "", "next_touched": bool(v.next_visit_on) and v.next_visit_on != proposed}
+    return values, proposed
+
+
+def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
+    grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}
+    return None if is_blank(grades, notes) else (grades, notes)

@@ -9,6 +9,7 @@ record ids, and deciding them apart stored the worker's code with the clerk's na
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlmodel import select
@@ -116,6 +117,8 @@ async def test_the_conflicts_screen_shows_one_row_in_village_names_and_k_writes_
     app = make_app(str(t.db.path), lang="zh_CN", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: "待审核冲突" in screen_text(app))
+        assert re.search(r"待审核冲突（按 c）\s*1\b", screen_text(app))  # as many as the screen's rows, not 2
         await pilot.press("c")
         await on_screen(pilot, "ConflictsScreen")
         table = app.screen.query_one(DataTable)

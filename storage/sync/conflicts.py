@@ -24,30 +24,7 @@ from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import EDITABLE, validate_resident
-from storage.sync.conflict_groups import asked, group_of, grouped, loser_event_of, record_name, side_text, sides
-
-# Columns written alongside another one and derived from it: their clashes are
-# decided with the field they follow, so the clerk never sees them.
-FOLLOWERS: dict[tuple[str, str], str] = {
-    ("resident", "name_initials"): "name",
-    ("resident", "name_pinyin"): "name",
-}
-
-
-def reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
-    """Of (id, record type, field), the questions the clerk reviews (not columns that follow another; the fields
-    of a group that one event lost, one question: storage/sync/conflict_groups.py), each by a key of its own."""
-    out = set()
-    for cid, rtype, fld in conflicts:
-        if (rtype, fld) in FOLLOWERS:
-            continue
-        group = group_of(rtype, fld)
-        if group is not None:  # the id is type:record:field:event; the record's id may hold a colon
-            event = loser_event_of(cid)
-            cid = f"{cid[:-len(event) - len(fld) - 2]}:{group[0]}:{event}"
-        out.add(cid)
-    return out
-
+from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, side_text, sides
 
 def reviewed_conflicts(session: Session, by_type: dict[str, set[str]]) -> set[str]:
     """The open conflicts on these records (ids by record type) that the clerk reviews (a merge counts the new ones)."""
@@ -264,7 +241,7 @@ def _village_question(db: Database, conflict_id: str, text: str) -> bool:
     name joins its code), the grid's code and name written together even when they stand as typed. False when
     the conflict is not about a grid's village."""
     from storage.register.villages import set_grid_village
-    from storage.sync.conflict_groups import VILLAGE, typed_village
+    from storage.core.conflict_groups import VILLAGE, typed_village
 
     with db.session() as s:
         c = s.get(Conflict, conflict_id)

@@ -23,6 +23,29 @@ VILLAGE = ("village_code", "village_name")
 GROUPS: dict[tuple[str, str], tuple[str, ...]] = {("grid", f): VILLAGE for f in VILLAGE}
 
 
+# Columns written alongside another one and derived from it: their clashes are
+# decided with the field they follow, so the clerk never sees them.
+FOLLOWERS: dict[tuple[str, str], str] = {
+    ("resident", "name_initials"): "name",
+    ("resident", "name_pinyin"): "name",
+}
+
+
+def reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
+    """Of (id, record type, field), the questions the clerk reviews (not columns that follow another; the fields
+    of a group that one event lost, one question), each by a key of its own: as many as the Conflicts screen has rows."""
+    out = set()
+    for cid, rtype, fld in conflicts:
+        if (rtype, fld) in FOLLOWERS:
+            continue
+        group = group_of(rtype, fld)
+        if group is not None:  # the id is type:record:field:event; the record's id may hold a colon
+            event = loser_event_of(cid)
+            cid = f"{cid[:-len(event) - len(fld) - 2]}:{group[0]}:{event}"
+        out.add(cid)
+    return out
+
+
 def group_of(record_type: str, field: str) -> tuple[str, ...] | None:
     return GROUPS.get((record_type, field))
 

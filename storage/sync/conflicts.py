@@ -8,7 +8,7 @@ decision travels and the conflict disappears on rebuild there too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.core.changes import writer
+from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, side_text, sides
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import column_kinds, from_json_value, to_json_value
@@ -24,7 +25,7 @@ from storage.core.i18n import _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import EDITABLE, validate_resident
-from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, side_text, sides
+
 
 def reviewed_conflicts(session: Session, by_type: dict[str, set[str]]) -> set[str]:
     """The open conflicts on these records (ids by record type) that the clerk reviews (a merge counts the new ones)."""
@@ -240,8 +241,8 @@ def _village_question(db: Database, conflict_id: str, text: str) -> bool:
     """A village typed for a grid's village question: put in it as by the Villages screen (an existing village's
     name joins its code), the grid's code and name written together even when they stand as typed. False when
     the conflict is not about a grid's village."""
-    from storage.register.villages import set_grid_village
     from storage.core.conflict_groups import VILLAGE, typed_village
+    from storage.register.villages import set_grid_village
 
     with db.session() as s:
         c = s.get(Conflict, conflict_id)

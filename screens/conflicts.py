@@ -33,6 +33,7 @@ from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
 from storage.sync.conflicts import (
     ID_FIELDS,
+    WHOLE_SIDES,
     ConflictView,
     Writer,
     keep_winner,
@@ -40,6 +41,7 @@ from storage.sync.conflicts import (
     resolve_conflict,
     start_text,
     take_other,
+    typeable,
 )
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -251,6 +253,9 @@ class ConflictsScreen(Screen[None]):
     def action_type_value(self) -> None:
         v = self._current()
         if v is None:
+            return
+        if not typeable(v):  # a case's closing, a referral's status: both sides whole, or a mix that belongs to no one
+            self.query_one("#status", Static).update(_(WHOLE_SIDES))
             return
         c = v.conflict
         field = printable(field_label(v.field or c.field))

@@ -15,14 +15,17 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable
 
+from storage.core.errors import UserError
 from storage.core.i18n import set_language
-from storage.core.models import Conflict, Grid
+from storage.core.models import Conflict, Grid, Referral, Resident
+from storage.register.referrals import close_referral, open_referral, set_referral_status
+from storage.register.residents import close_case, reopen_case
 from storage.register.villages import grid_villages, set_grid_village
 from storage.sync.conflicts import count_open, keep_winner, open_conflicts, resolve_conflict, take_other
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import on_screen, run_async, settle
-from tests.sync_helpers import make_township
+from tests.sync_helpers import elder, make_township
 from tests.test_cli import run
 from tests.test_walkthrough import screen_text
 from tui.app import make_app
@@ -131,3 +134,62 @@ async def test_the_conflicts_screen_shows_one_row_in_village_names_and_k_writes_
         await pilot.press("k")
         await settle(pilot, lambda: table.row_count == 0)
     assert _open(t.db) == [] and _grid(t.db) in {("330521101202", "李家村"), ("330521101-李家社区", "李家社区")}
+
+
+def _closing_clash(tmp_path):
+    """The worker closed a case (去世), the clerk closed it otherwise (迁出), the worker then reopened it."""
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    close_case(a, r.id, "deceased", dt.date(2026, 11, 20), today=TODAY)
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    close_case(t.db, r.id, "moved_away", dt.date(2026, 11, 21), today=TODAY)
+    reopen_case(a, r.id)
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    return t, r, report
+
+
+def _closing(db, rid) -> tuple[str, str, dt.date | None]:
+    with db.session() as s:
+        x = s.get(Resident, rid)
+        assert x is not None
+        return x.status, x.close_reason, x.closed_on
+
+
+@pytest.mark.parametrize("decide", [keep_winner, take_other])
+def test_a_closing_and_a_reopening_are_one_question_decided_whole(tmp_path, decide):
+    """Before: status, reason and date were three conflicts; taking the other status (closed) and keeping the
+    reason ('' of the reopening) left a closed case with no reason nor date."""
+    t, r, report = _closing_clash(tmp_path)
+    assert report.conflicts == 1 and count_open(t.db) == 1
+    (view,) = open_conflicts(t.db)
+    assert view.record_label == "张三" and view.field == "status"
+    assert {view.kept_text, view.other_text} == {"在册", "已退出（销号）；迁出；2026年11月21日"}
+    with pytest.raises(UserError):  # typed: a mix of two sides again
+        resolve_conflict(t.db, view.conflict.id, "已退出（销号）", today=TODAY)
+    decide(t.db, view.conflict.id, today=TODAY)
+    assert _open(t.db) == []
+    assert _closing(t.db, r.id) in {("active", "", None), ("closed", "moved_away", dt.date(2026, 11, 21))}
+
+
+@pytest.mark.parametrize("decide", [keep_winner, take_other])
+def test_a_referral_closed_here_and_followed_up_there_keeps_its_status_and_date_together(tmp_path, decide):
+    """Before: status and closing date were two conflicts, and 办理中 with the other side's closing date (or 已办结
+    with none) could be stored."""
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    ref = open_referral(a, r.id, "minzheng", "低保申请", today=dt.date(2026, 11, 20))
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    close_referral(t.db, ref.id, closed_on=dt.date(2026, 11, 21), today=TODAY)
+    set_referral_status(a, ref.id, "in_progress", today=TODAY)
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    assert report.conflicts == 1 and count_open(t.db) == 1
+    (view,) = open_conflicts(t.db)
+    assert {view.kept_text, view.other_text} == {"办理中", "已办结；2026年11月21日"}
+    decide(t.db, view.conflict.id, today=TODAY)
+    assert _open(t.db) == []
+    with t.db.session() as s:
+        x = s.get(Referral, ref.id)
+        assert x is not None
+        assert (x.status, x.closed_on) in {("in_progress", None), ("closed", dt.date(2026, 11, 21))}

@@ -1,4 +1,5 @@
-"""Fields written together that are one decision: a grid's village is its id and the name it carries.
+"""Fields written together that are one decision: a grid's village is its id and the name it carries (and a
+case's closing, a referral's status and closing date).
 
 set_grid_village writes a grid's `village_code` and `village_name` in one event, but the fold finds
 conflicts field by field, so two people who both moved a grid give two conflicts. Decided apart (keep
@@ -19,8 +20,17 @@ from storage.core.i18n import _
 from storage.core.models import Conflict, Event, Grid, Village
 
 VILLAGE = ("village_code", "village_name")
+# a case's closing (close_case) or reopening (reopen_case): kept closed with the other side's empty reason and date,
+# it was a closed case with no reason nor date
+CLOSING = ("status", "close_reason", "closed_on", "close_note")
+# a referral's follow-up (set_referral_status): an open referral with the other side's closing date, or closed without
+REFERRAL_STATUS = ("status", "closed_on")
 # (record type, field) -> the fields decided with it, the first naming the question
-GROUPS: dict[tuple[str, str], tuple[str, ...]] = {("grid", f): VILLAGE for f in VILLAGE}
+GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
+    **{("grid", f): VILLAGE for f in VILLAGE},
+    **{("resident", f): CLOSING for f in CLOSING},
+    **{("referral", f): REFERRAL_STATUS for f in REFERRAL_STATUS},
+}
 
 
 # Columns written alongside another one and derived from it: their clashes are
@@ -95,8 +105,8 @@ def sides(session, conflicts: list[Conflict], row: Any) -> tuple[dict[str, Any],
     return kept, other
 
 
-def side_text(record_type: str, values: dict[str, Any], names: dict[str, str]) -> str:
-    """One side of a group's question as the clerk reads it: a village as 王家村（330521101201）."""
+def village_text(values: dict[str, Any], names: dict[str, str]) -> str:
+    """One side of a grid's village question as the clerk reads it: 王家村（330521101201）."""
     code = values.get("village_code") or ""
     if not code:
         return "—"

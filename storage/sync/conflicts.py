@@ -16,15 +16,17 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.core.changes import writer
-from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, side_text, sides
+from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, sides
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import column_kinds, from_json_value, to_json_value
 from storage.core.fold import rebuild
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import EDITABLE, validate_resident
+
+WHOLE_SIDES = N_("These fields are decided together: keep one side (k) or take the other (t).")
 
 
 def reviewed_conflicts(session: Session, by_type: dict[str, set[str]]) -> set[str]:
@@ -137,6 +139,39 @@ def open_conflicts(db: Database) -> list[ConflictView]:
         return views
 
 
+def side_text(record_type: str, values: dict[str, Any], names: dict[str, str]) -> str:
+    """One side of a question about fields decided together, as the clerk reads it: a village as
+    王家村（330521101201）; a closing as 已退出（销号），迁出，2026年11月21日; 在册."""
+    from storage.core.conflict_groups import VILLAGE, village_text
+    from storage.core.i18n import day_text
+    from storage.core.text import printable
+    from storage.register.value_labels import value_text
+
+    if tuple(values) == VILLAGE:
+        return village_text(values, names)
+    parts = []
+    for name, value in values.items():
+        if value is None or value == "":
+            continue
+        words = value_text(record_type, name, value)
+        if words is None and isinstance(value, str) and name.endswith("_on"):
+            try:
+                words = day_text(dt.date.fromisoformat(value))
+            except ValueError:
+                words = None
+        parts.append(printable(words if words is not None else str(value), limit=60))
+    return _("; ").join(parts) or "—"
+
+
+def typeable(view: ConflictView) -> bool:
+    """Whether a value may be typed for this question: one field, or a grid's village (typed as it is shown);
+    the other groups are kept or taken whole."""
+    from storage.core.conflict_groups import VILLAGE
+
+    c = view.conflict
+    return group_of(c.record_type, c.field) in (None, VILLAGE)
+
+
 def count_open(db: Database) -> int:
     """The questions waiting for a decision (as many as the screen's rows)."""
     with db.session() as s:
@@ -234,6 +269,10 @@ def resolve_conflict(db: Database, conflict_id: str, value: Any, *, today: dt.da
     """
     if isinstance(value, str) and _village_question(db, conflict_id, value):
         return
+    with db.session() as s:
+        c = s.get(Conflict, conflict_id)
+        if c is not None and group_of(c.record_type, c.field) is not None:
+            raise UserError(_(WHOLE_SIDES))
     _decide(db, conflict_id, lambda c: typed_value(c, value) if isinstance(value, str) else value, today)
 
 

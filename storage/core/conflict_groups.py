@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from storage.core import places
+from storage.core.fields import to_json_value
 from storage.core.i18n import _
 from storage.core.models import Conflict, Event, Grid, Village
 
@@ -25,7 +26,7 @@ VILLAGE = ("village_code", "village_name")
 CLOSING = ("status", "close_reason", "closed_on", "close_note")
 # a referral's follow-up (set_referral_status): an open referral with the other side's closing date, or closed without
 REFERRAL_STATUS = ("status", "closed_on")
-# (record type, field) -> the fields decided with it, the first naming the question
+# (record type, field) -> the fields decided with it (the first keys the question; the order is how sides read)
 GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
     **{("grid", f): VILLAGE for f in VILLAGE},
     **{("resident", f): CLOSING for f in CLOSING},
@@ -88,7 +89,7 @@ def sides(session, conflicts: list[Conflict], row: Any) -> tuple[dict[str, Any],
     another village is none, never the kept village's name."""
     first = conflicts[0]
     group = group_of(first.record_type, first.field) or (first.field,)
-    kept = {f: getattr(row, f, None) for f in group}
+    kept = {f: to_json_value(getattr(row, f, None)) for f in group}  # as events hold them: a date as its ISO text
     lost = {c.field: c.loser_value for c in conflicts}
     event = session.get(Event, first.loser_event)
     written = dict(event.fields or {}) if event is not None else {}

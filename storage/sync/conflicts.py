@@ -62,9 +62,10 @@ class ConflictView:
     resident_id: str | None = None
     winner_by: Writer | None = None
     loser_by: Writer | None = None
-    field: str = ""  # the field the question is about (a group's first)
+    field: str = ""  # the field the question is named by: its first field in conflict, in the group's order
     kept_text: str | None = None  # a group's sides as the clerk reads them (王家村（330521101201）); None: one field's
     other_text: str | None = None
+    differ: frozenset[str] = frozenset()  # a group's fields where the sides differ
 
 
 def _writers(session: Session, conflicts: list[Conflict]) -> Callable[[str, str], Writer]:
@@ -131,17 +132,19 @@ def open_conflicts(db: Database) -> list[ConflictView]:
                 names = village_names(s.connection()) if names is None else names
                 row = s.get(RECORD_TABLES[c.record_type], c.record_id)
                 kept, other = sides(s, found, row)
-                texts = dict(kept_text=side_text(c.record_type, kept, names),
-                             other_text=side_text(c.record_type, other, names))
+                differ = {f for f in kept if kept[f] != other[f]} or set(kept)
+                texts = dict(kept_text=side_text(c.record_type, kept, names, differ),
+                             other_text=side_text(c.record_type, other, names, differ), differ=frozenset(differ))
+            # named by the first field in conflict: a closing's remark alone is asked as 退出原因说明
             views.append(ConflictView(c, *_label(s, c), winner_by=who(c.winner_device, c.winner_author),
-                                      loser_by=who(c.loser_device, c.loser_author),
-                                      field=(group_of(c.record_type, c.field) or (c.field,))[0], **texts))
+                                      loser_by=who(c.loser_device, c.loser_author), field=c.field, **texts))
         return views
 
 
-def side_text(record_type: str, values: dict[str, Any], names: dict[str, str]) -> str:
+def side_text(record_type: str, values: dict[str, Any], names: dict[str, str], differ: set[str]) -> str:
     """One side of a question about fields decided together, as the clerk reads it: a village as
-    王家村（330521101201）; a closing as 已退出（销号），迁出，2026年11月21日; 在册."""
+    王家村（330521101201）, always name and code; else the fields where the sides `differ`, a closing as
+    已退出（销号）；迁出；2026年11月21日 against 在册."""
     from storage.core.conflict_groups import VILLAGE, village_text
     from storage.core.i18n import day_text
     from storage.core.text import printable
@@ -151,12 +154,12 @@ def side_text(record_type: str, values: dict[str, Any], names: dict[str, str]) -
         return village_text(values, names)
     parts = []
     for name, value in values.items():
-        if value is None or value == "":
+        if name not in differ or value is None or value == "":
             continue
         words = value_text(record_type, name, value)
-        if words is None and isinstance(value, str) and name.endswith("_on"):
-            try:
-                words = day_text(dt.date.fromisoformat(value))
+        if words is None and isinstance(value, (str, dt.date)) and name.endswith("_on"):
+            try:  # the state's date, or the event's as its JSON holds it
+                words = day_text(value if isinstance(value, dt.date) else dt.date.fromisoformat(value))
             except ValueError:
                 words = None
         parts.append(printable(words if words is not None else str(value), limit=60))
@@ -164,12 +167,12 @@ def side_text(record_type: str, values: dict[str, Any], names: dict[str, str]) -
 
 
 def typeable(view: ConflictView) -> bool:
-    """Whether a value may be typed for this question: one field, or a grid's village (typed as it is shown);
-    the other groups are kept or taken whole."""
+    """Whether a value may be typed for this question: one field, a grid's village (typed as it is shown), or a
+    group whose sides differ in this field only (a closing's remark); else it is kept or taken whole."""
     from storage.core.conflict_groups import VILLAGE
 
     c = view.conflict
-    return group_of(c.record_type, c.field) in (None, VILLAGE)
+    return group_of(c.record_type, c.field) in (None, VILLAGE) or view.differ <= {c.field}
 
 
 def count_open(db: Database) -> int:
@@ -272,7 +275,9 @@ def resolve_conflict(db: Database, conflict_id: str, value: Any, *, today: dt.da
     with db.session() as s:
         c = s.get(Conflict, conflict_id)
         if c is not None and group_of(c.record_type, c.field) is not None:
-            raise UserError(_(WHOLE_SIDES))
+            kept, other = sides(s, asked(s, c), s.get(RECORD_TABLES[c.record_type], c.record_id))
+            if any(kept[f] != other[f] for f in kept if f != c.field):  # typed for one, it would mix the two sides
+                raise UserError(_(WHOLE_SIDES))
     _decide(db, conflict_id, lambda c: typed_value(c, value) if isinstance(value, str) else value, today)
 
 

@@ -127,7 +127,7 @@ def open_conflicts(db: Database) -> list[ConflictView]:
         views = []
         for found in grouped(rows):
             c = found[0]
-            texts: dict[str, str | None] = {}
+            texts: dict[str, Any] = {}
             if group_of(c.record_type, c.field) is not None:
                 names = village_names(s.connection()) if names is None else names
                 row = s.get(RECORD_TABLES[c.record_type], c.record_id)

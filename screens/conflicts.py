@@ -33,12 +33,15 @@ from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
 from storage.sync.conflicts import (
     ID_FIELDS,
+    WHOLE_SIDES,
+    ConflictView,
     Writer,
     keep_winner,
     open_conflicts,
     resolve_conflict,
     start_text,
     take_other,
+    typeable,
 )
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
+NAMED_RECORDS = frozenset({"grid", "village"})  # named as people know them (conflict_groups.record_name)
 
 
 def show_value(value: Any, record_type: str | None = None, field: str = "", *, masked: bool = False) -> str:
@@ -68,6 +72,19 @@ def show_value(value: Any, record_type: str | None = None, field: str = "", *, m
     if isinstance(value, (dict, bool)):
         return printable(json.dumps(value, ensure_ascii=False))
     return printable(value)
+
+
+def _kept(view: ConflictView, *, masked: bool = False) -> str:
+    """The kept side: a group's as storage words it (a grid's village, 王家村（330521101201）), else the value."""
+    c = view.conflict
+    return printable(view.kept_text) if view.kept_text is not None else show_value(
+        c.winner_value, c.record_type, c.field, masked=masked)
+
+
+def _other(view: ConflictView, *, masked: bool = False) -> str:
+    c = view.conflict
+    return printable(view.other_text) if view.other_text is not None else show_value(
+        c.loser_value, c.record_type, c.field, masked=masked)
 
 
 def when(stamp: int) -> str:
@@ -178,8 +195,7 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            cells = (v.record_label, field_label(c.field), show_value(c.winner_value, c.record_type, c.field, masked=True),
-                     show_value(c.loser_value, c.record_type, c.field, masked=True))
+            cells = (v.record_label, field_label(v.field or c.field), _kept(v, masked=True), _other(v, masked=True))
             table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
@@ -207,14 +223,19 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#detail", Static).update("")
             return
         c = v.conflict
-        field = field_label(c.field)
+        field = field_label(v.field or c.field)
         # the one conflict being decided shows an ID number in full: the clerk checks it against the paper record
+        if c.record_type in NAMED_RECORDS and v.record_label != c.record_id:  # G02（李家网格）says what it is
+            record = v.record_label
+        else:
+            record = _("{record} ({kind})").format(record=v.record_label,
+                                                   kind=_(RECORD_LABELS.get(c.record_type, c.record_type)))
         self.query_one("#detail", Static).update(as_text(
-            _("{record} ({kind}) · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
+            _("{record} · {field}\nKept: {winner} — {winner_by}, {winner_when}\n"
               "Other: {loser} — {loser_by}, {loser_when}").format(
-                record=v.record_label, kind=_(RECORD_LABELS.get(c.record_type, c.record_type)), field=field,
-                winner=show_value(c.winner_value, c.record_type, c.field), winner_by=writer_text(v.winner_by, c.winner_author),
-                winner_when=when(c.winner_hlc), loser=show_value(c.loser_value, c.record_type, c.field),
+                record=record, field=field,
+                winner=_kept(v), winner_by=writer_text(v.winner_by, c.winner_author),
+                winner_when=when(c.winner_hlc), loser=_other(v),
                 loser_by=writer_text(v.loser_by, c.loser_author), loser_when=when(c.loser_hlc))))
 
     # --- decisions -----------------------------------------------------------------
@@ -233,15 +254,19 @@ class ConflictsScreen(Screen[None]):
         v = self._current()
         if v is None:
             return
+        if not typeable(v):  # a case's closing, a referral's status: both sides whole, or a mix that belongs to no one
+            self.query_one("#status", Static).update(_(WHOLE_SIDES))
+            return
         c = v.conflict
-        field = printable(field_label(c.field))
+        field = printable(field_label(v.field or c.field))
 
         def typed(text: str | None) -> None:
             if text is not None:  # labels or codes, a list as shown: storage.sync.conflicts.typed_value reads it
                 self._decide(partial(resolve_conflict, value=text), c.id)
 
+        start = start_text(c) if v.kept_text is None else v.kept_text  # a grid's village: as shown, 王家村（code）
         self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field),
-                                         printable(start_text(c))), typed)
+                                         printable(start)), typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
     def _decide(self, decide: Callable[..., None], conflict_id: str) -> None:

@@ -273,7 +273,10 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
     data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
-        data.open_conflicts = raw.execute("SELECT count(*) FROM conflict").fetchone()[0] or 0
+        from storage.core.conflict_groups import reviewed
+
+        # as many as the Conflicts screen's rows: a grid's village code and name are one, a name's spellings none
+        data.open_conflicts = len(reviewed(raw.execute("SELECT id, record_type, field FROM conflict")))
         from storage.register.duplicate_sql import count_pairs
 
         data.possible_duplicates = count_pairs(raw)

@@ -69,11 +69,14 @@ def _coded_by_a_grid(s, name: str) -> str | None:
     return min((code for code, named in names.items() if named == name), default=None)
 
 
-def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | None = None) -> str:
+def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | None = None, *,
+                     decided: bool = False) -> str:
     """Put the grid in the village named (name and/or 12-digit code); returns the village's id.
 
     The grid carries the village's name too (`village_name`): a worker's village record stays on its laptop,
-    and the township names the village by the grid's (storage/core/places.py village_names)."""
+    and the township names the village by the grid's (storage/core/places.py village_names). `decided`: the
+    clerk's decision of a conflict about the grid's village (storage/sync/conflicts.py), written even when the
+    grid stands in that village already, so that it covers both sides and the conflict is settled."""
     with db.write() as s:
         ident = writing_identity(s)  # (a county's grids are its townships' to place: refused before they are looked up)
         grid = _live(s.get(Grid, grid_id))
@@ -102,9 +105,13 @@ def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | N
             village = places.village_id(ident.township_code, name, code)
             w.write("village", village, {"name": name or code, "township_code": ident.township_code})
             named = name
-        if (grid.village_code, grid.village_name) != (village, named):
+        if decided or (grid.village_code, grid.village_name) != (village, named):
             # both in one event, always: an edit made elsewhere meanwhile never pairs this code with its name
             w.write("grid", grid.id, {"village_code": village, "village_name": named})
+        if decided:  # the conflicts are folded from the events: the decision settles them once folded
+            from storage.core.fold import rebuild
+
+            rebuild(s, [("grid", grid.id)])
         return village
 
 

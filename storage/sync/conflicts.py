@@ -8,34 +8,25 @@ decision travels and the conflict disappears on rebuild there too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.core.changes import writer
+from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, sides
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import column_kinds, from_json_value, to_json_value
 from storage.core.fold import rebuild
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import EDITABLE, validate_resident
 
-# Columns written alongside another one and derived from it: their clashes are
-# decided with the field they follow, so the clerk never sees them.
-FOLLOWERS: dict[tuple[str, str], str] = {
-    ("resident", "name_initials"): "name",
-    ("resident", "name_pinyin"): "name",
-}
-
-
-def reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
-    """Of (id, record type, field), the ids of the conflicts the clerk reviews (not columns that follow another)."""
-    return {cid for cid, rtype, fld in conflicts if (rtype, fld) not in FOLLOWERS}
+WHOLE_SIDES = N_("These fields are decided together: keep one side (k) or take the other (t).")
 
 
 def reviewed_conflicts(session: Session, by_type: dict[str, set[str]]) -> set[str]:
@@ -64,11 +55,17 @@ class Writer:
 
 @dataclass(frozen=True)
 class ConflictView:
-    conflict: Conflict
-    record_label: str  # the resident's name, or the record id
+    """One question for the clerk: a field, or the fields decided together (a grid's village: its id and name)."""
+
+    conflict: Conflict  # the question's first conflict: decided by its id
+    record_label: str  # the resident's name, a grid's or a village's name, else the record id
     resident_id: str | None = None
     winner_by: Writer | None = None
     loser_by: Writer | None = None
+    field: str = ""  # the field the question is named by: its first field in conflict, in the group's order
+    kept_text: str | None = None  # a group's sides as the clerk reads them (王家村（330521101201）); None: one field's
+    other_text: str | None = None
+    differ: frozenset[str] = frozenset()  # a group's fields where the sides differ
 
 
 def _writers(session: Session, conflicts: list[Conflict]) -> Callable[[str, str], Writer]:
@@ -107,6 +104,9 @@ def _label(session, conflict: Conflict) -> tuple[str, str | None]:
     row = session.get(table, conflict.record_id) if table else None
     if isinstance(row, Resident):
         return row.name, row.id
+    named = record_name(row)
+    if named is not None:
+        return named, None
     resident_id = getattr(row, "resident_id", None)
     if resident_id:
         resident = session.get(Resident, resident_id)
@@ -116,20 +116,70 @@ def _label(session, conflict: Conflict) -> tuple[str, str | None]:
 
 
 def open_conflicts(db: Database) -> list[ConflictView]:
-    """Every conflict waiting for a decision, grouped by record."""
+    """Every question waiting for a decision, grouped by record."""
+    from storage.register.report_query import village_names
+
     with db.session() as s:
         rows = [c for c in s.execute(select(Conflict).order_by(Conflict.record_type, Conflict.record_id, Conflict.field,
                                                                 Conflict.loser_hlc)).scalars().all() if reviewable(c)]
         who = _writers(s, rows)
-        return [ConflictView(c, *_label(s, c), winner_by=who(c.winner_device, c.winner_author),
-                             loser_by=who(c.loser_device, c.loser_author)) for c in rows]
+        names: dict[str, str] | None = None
+        views = []
+        for found in grouped(rows):
+            c = found[0]
+            texts: dict[str, Any] = {}
+            if group_of(c.record_type, c.field) is not None:
+                names = village_names(s.connection()) if names is None else names
+                row = s.get(RECORD_TABLES[c.record_type], c.record_id)
+                kept, other = sides(s, found, row)
+                differ = {f for f in kept if kept[f] != other[f]} or set(kept)
+                texts = dict(kept_text=side_text(c.record_type, kept, names, differ),
+                             other_text=side_text(c.record_type, other, names, differ), differ=frozenset(differ))
+            # named by the first field in conflict: a closing's remark alone is asked as 退出原因说明
+            views.append(ConflictView(c, *_label(s, c), winner_by=who(c.winner_device, c.winner_author),
+                                      loser_by=who(c.loser_device, c.loser_author), field=c.field, **texts))
+        return views
+
+
+def side_text(record_type: str, values: dict[str, Any], names: dict[str, str], differ: set[str]) -> str:
+    """One side of a question about fields decided together, as the clerk reads it: a village as
+    王家村（330521101201）, always name and code; else the fields where the sides `differ`, a closing as
+    已退出（销号）；迁出；2026年11月21日 against 在册."""
+    from storage.core.conflict_groups import VILLAGE, village_text
+    from storage.core.i18n import day_text
+    from storage.core.text import printable
+    from storage.register.value_labels import value_text
+
+    if tuple(values) == VILLAGE:
+        return village_text(values, names)
+    parts = []
+    for name, value in values.items():
+        if name not in differ or value is None or value == "":
+            continue
+        words = value_text(record_type, name, value)
+        if words is None and isinstance(value, (str, dt.date)) and name.endswith("_on"):
+            try:  # the state's date, or the event's as its JSON holds it
+                words = day_text(value if isinstance(value, dt.date) else dt.date.fromisoformat(value))
+            except ValueError:
+                words = None
+        parts.append(printable(words if words is not None else str(value), limit=60))
+    return _("; ").join(parts) or "—"
+
+
+def typeable(view: ConflictView) -> bool:
+    """Whether a value may be typed for this question: one field, a grid's village (typed as it is shown), or a
+    group whose sides differ in this field only (a closing's remark); else it is kept or taken whole."""
+    from storage.core.conflict_groups import VILLAGE
+
+    c = view.conflict
+    return group_of(c.record_type, c.field) in (None, VILLAGE) or view.differ <= {c.field}
 
 
 def count_open(db: Database) -> int:
+    """The questions waiting for a decision (as many as the screen's rows)."""
     with db.session() as s:
-        rows = s.execute(select(Conflict.record_type, Conflict.field, func.count()).group_by(
-            Conflict.record_type, Conflict.field)).all()
-    return sum(n for rtype, fld, n in rows if (rtype, fld) not in FOLLOWERS)
+        rows = s.execute(select(Conflict.id, Conflict.record_type, Conflict.field)).all()
+    return len(reviewed((cid, rtype, fld) for cid, rtype, fld in rows))
 
 
 def _typed(session, record_type: str, record_id: str, field: str, value: Any, today: dt.date) -> dict[str, Any]:
@@ -180,8 +230,10 @@ def _grade_code(field: str, value: Any) -> str:
     return code
 
 
-def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], today: dt.date) -> None:
-    """Write the chosen value as a new change; it has seen both sides, so it wins and travels on."""
+def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], today: dt.date,
+            side: str = "") -> None:
+    """Write the chosen value as a new change; it has seen both sides, so it wins and travels on.
+    A question about a group of fields (`side`: "kept" or "other") writes the whole side, in one event."""
     with db.write() as s:
         c = s.get(Conflict, conflict_id)
         if c is None:
@@ -190,28 +242,62 @@ def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], t
         row = s.get(RECORD_TABLES[record_type], record_id)
         if row is None or getattr(row, "deleted", False):
             raise UserError(_("This record was deleted and can no longer be changed."))
-        value = choose(c)
-        writer(s).write(record_type, record_id, _typed(s, record_type, record_id, field, value, today))
+        if group_of(record_type, field) is not None and side:
+            chosen = dict(zip(("kept", "other"), sides(s, asked(s, c), row), strict=True))[side]
+            data: dict[str, Any] = {}
+            for name, value in chosen.items():
+                data.update(_typed(s, record_type, record_id, name, value, today))
+        else:
+            data = _typed(s, record_type, record_id, field, choose(c), today)
+        writer(s).write(record_type, record_id, data)
         rebuild(s, [(record_type, record_id)])
 
 
 # Each decision is checked on `today`, the app's day (a fixed one in tests and the demo), not the computer's.
 def keep_winner(db: Database, conflict_id: str, *, today: dt.date) -> None:
     """Keep the value that won (as it stands when decided, not as a screen showed it)."""
-    _decide(db, conflict_id, lambda c: c.winner_value, today)
+    _decide(db, conflict_id, lambda c: c.winner_value, today, "kept")
 
 
 def take_other(db: Database, conflict_id: str, *, today: dt.date) -> None:
-    _decide(db, conflict_id, lambda c: c.loser_value, today)
+    _decide(db, conflict_id, lambda c: c.loser_value, today, "other")
 
 
 def resolve_conflict(db: Database, conflict_id: str, value: Any, *, today: dt.date) -> None:
     """A value typed by the clerk, checked as a form would check it.
 
     Text is read as the screen shows values (typed_value): 迁出 or moved_away, 低保对象、独居老年人 or
-    dibao, solitary_elder; any other value is taken as it is.
+    dibao, solitary_elder; any other value is taken as it is. A grid's village is typed as it is shown (王家村（
+    330521101201）, or a name, or a code) and placed as the Villages screen places it.
     """
+    if isinstance(value, str) and _village_question(db, conflict_id, value):
+        return
+    with db.session() as s:
+        c = s.get(Conflict, conflict_id)
+        if c is not None and group_of(c.record_type, c.field) is not None:
+            kept, other = sides(s, asked(s, c), s.get(RECORD_TABLES[c.record_type], c.record_id))
+            if any(kept[f] != other[f] for f in kept if f != c.field):  # typed for one, it would mix the two sides
+                raise UserError(_(WHOLE_SIDES))
     _decide(db, conflict_id, lambda c: typed_value(c, value) if isinstance(value, str) else value, today)
+
+
+def _village_question(db: Database, conflict_id: str, text: str) -> bool:
+    """A village typed for a grid's village question: put in it as by the Villages screen (an existing village's
+    name joins its code), the grid's code and name written together even when they stand as typed. False when
+    the conflict is not about a grid's village."""
+    from storage.core.conflict_groups import VILLAGE, typed_village
+    from storage.register.villages import set_grid_village
+
+    with db.session() as s:
+        c = s.get(Conflict, conflict_id)
+        if c is None:
+            raise UserError(_("This conflict was already resolved."))
+        if group_of(c.record_type, c.field) is not VILLAGE:
+            return False
+        grid_id = c.record_id
+    name, code = typed_village(text)
+    set_grid_village(db, grid_id, name, code, decided=True)
+    return True
 
 
 def typed_value(conflict: Conflict, text: str) -> Any:
@@ -274,8 +360,10 @@ def conflict_lines(db: Database, *, full_ids: bool = False) -> list[str]:
     lines = []
     for v in open_conflicts(db):
         c = v.conflict
+        winner = shown_value(c, c.winner_value, full_ids=full_ids) if v.kept_text is None else printable(v.kept_text)
+        loser = shown_value(c, c.loser_value, full_ids=full_ids) if v.other_text is None else printable(v.other_text)
         lines.append(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
-            record=printable(v.record_label, limit=40), field=printable(field_label(c.field)),
-            winner=shown_value(c, c.winner_value, full_ids=full_ids), winner_author=printable(c.winner_author, limit=20),
-            loser=shown_value(c, c.loser_value, full_ids=full_ids), loser_author=printable(c.loser_author, limit=20)))
+            record=printable(v.record_label, limit=40), field=printable(field_label(v.field or c.field)),
+            winner=winner, winner_author=printable(c.winner_author, limit=20),
+            loser=loser, loser_author=printable(c.loser_author, limit=20)))
     return lines

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -118,9 +117,11 @@ class ValueScreen(Dialog[str | None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
-    def __init__(self, title: str, value: str):
+    def __init__(self, title: str, value: str, decide: Callable[[str], str | None] | None = None):
+        """`decide`: saves the value typed, or returns why not: said here, the value kept for mending (the dialog
+        closed and what was typed was lost, walk D 9)."""
         super().__init__(classes="dialog")
-        self.heading, self.value = title, value
+        self.heading, self.value, self.decide = title, value, decide
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -130,6 +131,10 @@ class ValueScreen(Dialog[str | None]):
 
     @on(Input.Submitted, "#value")
     def _submitted(self, event: Input.Submitted) -> None:
+        problem = self.decide(event.value) if self.decide is not None else None
+        if problem:
+            self.query_one("#dialog-message", Static).update(as_text(problem, style="bold red"))
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
@@ -260,13 +265,20 @@ class ConflictsScreen(Screen[None]):
         c = v.conflict
         field = printable(field_label(v.field or c.field))
 
+        def decide(text: str) -> str | None:  # labels or codes, a list as shown: storage.sync.conflicts reads it
+            try:  # (one record's event and rebuild: quick, and its refusal belongs beside the value typed)
+                resolve_conflict(self.app.db, c.id, value=text, today=self.app.today())
+            except UserError as exc:
+                return str(exc)
+            return None
+
         def typed(text: str | None) -> None:
-            if text is not None:  # labels or codes, a list as shown: storage.sync.conflicts.typed_value reads it
-                self._decide(partial(resolve_conflict, value=text), c.id)
+            if text is not None:
+                self._show(open_conflicts(self.app.db), _("Decision saved; it goes to the grid with the next export."))
 
         start = start_text(c) if v.kept_text is None else v.kept_text  # a grid's village: as shown, 王家村（code）
         self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field),
-                                         printable(start)), typed)
+                                         printable(start), decide), typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
     def _decide(self, decide: Callable[..., None], conflict_id: str) -> None:

@@ -182,16 +182,19 @@ async def test_clerk_types_a_value_and_a_bad_one_is_explained(tmp_path):
         screen = app.screen
         await pilot.press("e")
         await settle(pilot, lambda: app.screen is not screen)  # the dialog for the value
-        app.screen.query_one("#value", Input).value = "someday"
+        dialog = app.screen
+        dialog.query_one("#value", Input).value = "someday"
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.query_one(DataTable).row_count == 1 and _text(screen, "#status")
-        await pilot.press("e")
-        await settle(pilot, lambda: app.screen is not screen)  # the dialog for the value
-        app.screen.query_one("#value", Input).value = "1945-03-03"
+        # refused in the dialog, beside the value, which stays to be mended (it closed and the value was lost)
+        assert app.screen is dialog and dialog.query_one("#value", Input).value == "someday"
+        assert "date" in _text(dialog, "#dialog-message").lower()
+        assert screen.query_one(DataTable).row_count == 1
+        dialog.query_one("#value", Input).value = "1945-03-03"
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.query_one(DataTable).row_count == 0
+        assert app.screen is screen and screen.query_one(DataTable).row_count == 0
+        assert "Decision saved" in _text(screen, "#status")
     with t.db.session() as s:
         assert str(s.get(Resident, r.id).birth_date) == "1945-03-03"
 

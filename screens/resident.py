@@ -75,8 +75,9 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
     CSS_PATH = "resident.tcss"
     BINDINGS = [
         Binding("n", "new_visit", N_("New visit"), id="resident.visit"),
-        # a visit saved with a wrong date or field: chosen from a list, then corrected or deleted
-        Binding("v", "pick_visit", N_("Correct a visit"), id="resident.visit-correct"),
+        # a visit saved with a wrong date or field: chosen from a list, then corrected or deleted; said by the
+        # Visits heading (the footer's keys no longer fitted 80 columns with it: F1's word was cut)
+        Binding("v", "pick_visit", N_("Correct a visit"), show=False, id="resident.visit-correct"),
         Binding("e", "edit", N_("Edit"), id="resident.edit"),
         Binding("r", "change_risk", N_("Risk"), id="resident.risk"),
         Binding("f", "open_referral", N_("Refer"), id="resident.refer"),
@@ -140,7 +141,7 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
 
     def language_changed(self) -> None:
         self._mark_referrals()
-        self.query_one("#h-visits", Static).update(_("Visits"))
+        self.query_one("#h-visits", Static).update(self._visits_heading())
         table = self.query_one("#referrals", DataTable)
         for key, title in self.REFERRAL_COLUMNS:
             table.columns[key].label = Text(two_lines(_(title), DATE_WIDTH))
@@ -167,8 +168,12 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
         self.benefit_summary = summary
         self._show(profile)
 
+    def _visits_heading(self) -> str:
+        return _("Visits") if self._read_only() else _("Visits (v: correct or delete one)")
+
     def _show(self, p: Profile) -> None:
         self.profile = p
+        self.query_one("#h-visits", Static).update(self._visits_heading())
         r, today = p.resident, self.app.today()
         self.title = printable(r.name)
         self.sub_title = _("Resident")

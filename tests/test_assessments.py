@@ -55,10 +55,11 @@ def test_the_six_dimensions_are_the_plans_words_in_the_plans_order():
     assert [_(v) for v in DIMENSIONS.values()] == ["经济", "健康", "教育", "居住", "就业", "社会参与"]
 
 
-def test_registration_with_an_assessment_writes_it_dated_the_registration_day(db):
+def test_registration_with_an_assessment_writes_it_dated_the_day_it_is_made(db):
+    """Not the registration date (10 January here), which may lie months back: the assessment is of the person now."""
     r = _elder(db, assessment=({**ALL_NONE, "education": "na", "health": "moderate"}, {"health": "  高血压 \n 控制一般 "}))
     [a] = _assessments(db)
-    assert (a.resident_id, a.visit_id, a.assessed_on) == (r.id, None, dt.date(2026, 1, 10))
+    assert (a.resident_id, a.visit_id, a.assessed_on) == (r.id, None, TODAY)
     assert (a.health, a.education, a.economy) == ("moderate", "na", "none")
     assert a.notes == {"health": "高血压 控制一般"} and a.assessor == "王网格"
 
@@ -100,8 +101,9 @@ def test_a_visit_error_and_an_assessment_error_are_reported_together(db):
 
 
 def test_history_is_newest_first_with_two_on_one_day_in_the_order_they_were_made(db):
-    r = _elder(db, assessment=(ALL_NONE, {}))
-    day = dt.date(2026, 1, 10)
+    day = dt.date(2026, 1, 10)  # registered and assessed that day, then visited and assessed again the same day
+    r = register_resident(db, {"name": "王桂英", "categories": ["solitary_elder"], "birth_date": dt.date(1941, 1, 20)},
+                          today=day, assessment=(ALL_NONE, {}))
     log_visit(db, r.id, {"visit_date": day}, assessment=({**ALL_NONE, "economy": "mild"}, {}), today=day)
     assess_resident(db, r.id, {**ALL_NONE, "economy": "severe"}, assessed_on=dt.date(2026, 6, 1), today=TODAY)
     with db.session() as s:
@@ -184,3 +186,18 @@ def test_what_the_visit_form_hands_to_log_visit():
     assert assessment_of(values) is None  # nothing graded, a blank note: no assessment
     assert assessment_of({**values, "assessment_grades": {"economy": "mild"}}) == ({"economy": "mild"}, {"health": "  "})
     assert visit_fields({**values, "referral_agency": None, "referral_reason": ""})[1] is None
+
+
+def test_a_registration_dated_back_dates_neither_its_risk_nor_its_assessment(db):
+    """Registered as of 1 October (cared for since), entered on 24 November as high risk with an assessment: both are
+    of the person as the worker finds them on the 24th, not in October (the risk's interval runs from its finding)."""
+    from storage.core.models import RiskAssessment
+
+    r = register_resident(db, {"name": "王桂英", "categories": ["solitary_elder"], "birth_date": dt.date(1941, 1, 20),
+                               "registered_on": dt.date(2026, 10, 1)}, risk_level="high", today=TODAY,
+                          assessment=(ALL_NONE, {}))
+    assert r.registered_on == dt.date(2026, 10, 1)
+    [a] = _assessments(db)
+    with db.session() as s:
+        [risk] = list(s.execute(select(RiskAssessment)).scalars())
+    assert a.assessed_on == risk.assessed_on == TODAY

@@ -48,7 +48,9 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
 def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str = "low", today: dt.date | None = None,
                       assessment: tuple[dict[str, Any], dict[str, Any]] | None = None) -> Resident:
     """Register a resident; `assessment` (grades, notes by dimension): the six-dimension assessment
-    made at registration, dated the registration day, written in the same transaction."""
+    made at registration, written in the same transaction. It and a risk level other than low are dated the day
+    they are entered (`today`), not the registration date, which may lie months back (a person cared for
+    before the register had them): a high risk dated then made the person weeks overdue at once."""
     unknown = set(fields) - EDITABLE
     if unknown:
         raise ValueError(f"not resident fields: {sorted(unknown)}")
@@ -63,10 +65,10 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
     if data.get("registered_on") is None:  # a "no value" one too (storage/core/schema.py)
         data["registered_on"] = fields.get("registered_on") or today or dt.date.today()
     assessed = None
+    entered = today or dt.date.today()
     if assessment is not None:
-        day = data["registered_on"] if isinstance(data["registered_on"], dt.date) else (today or dt.date.today())
         try:
-            assessed = check_assessment(assessment[0], assessment[1], day, today or dt.date.today())
+            assessed = check_assessment(assessment[0], assessment[1], entered, entered)
         except ValidationErrors as e:
             errors += [x for x in e.errors if x.field != "assessed_on"]  # the registration date's own check says it
     if errors:
@@ -88,7 +90,7 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
                 raise ValidationError("id_number", _("{name} is already registered with this ID number.").format(name=clash.name))
         w.write("resident", rid, data)
         if risk_level != "low":
-            w.write("risk", new_id(), {"resident_id": rid, "level": risk_level, "assessed_on": data["registered_on"],
+            w.write("risk", new_id(), {"resident_id": rid, "level": risk_level, "assessed_on": entered,
                                         "assessor": w.identity.worker_name, "reason": _("At registration")})
         if assessed is not None:
             write_assessment(w, rid, assessed)

@@ -36,18 +36,12 @@ def _open(args):
 
 
 def _reason(text: str) -> str:
-    """A reason's code, from the code itself or its name in the interface language."""
-    from storage.core.errors import UserError
     from storage.core.i18n import join_list
     from storage.register.categories import CLOSE_REASONS
+    from tui.choice_codes import code_of
 
-    text = text.strip()
-    by_name = {_(name): code for code, name in CLOSE_REASONS.items()}
-    code = text if text in CLOSE_REASONS else by_name.get(text)
-    if code is None:
-        raise UserError(_("Unknown reason {reason}: choose one of {reasons}.").format(
-            reason=text, reasons=join_list(by_name)))
-    return code
+    return code_of(text, CLOSE_REASONS, lambda given, names: _(
+        "Unknown reason {reason}: choose one of {reasons}.").format(reason=given, reasons=join_list(names)))
 
 
 def cmd_close(args: argparse.Namespace) -> int:

@@ -47,18 +47,12 @@ def _open(args):
 
 
 def _method(text: str) -> str:
-    """A method's code, from the code itself or its name in the interface language."""
-    from storage.core.errors import UserError
     from storage.core.i18n import join_list
     from storage.register.categories import VISIT_METHODS
+    from tui.choice_codes import code_of
 
-    text = text.strip()
-    by_name = {_(name): code for code, name in VISIT_METHODS.items()}
-    code = text if text in VISIT_METHODS else by_name.get(text)
-    if code is None:
-        raise UserError(_("Unknown visit method {method}: choose one of {methods}.").format(
-            method=printable(text), methods=join_list(by_name)))
-    return code
+    return code_of(text, VISIT_METHODS, lambda given, names: _(
+        "Unknown visit method {method}: choose one of {methods}.").format(method=given, methods=join_list(names)))
 
 
 def _describe(v) -> str:

@@ -48,8 +48,9 @@ def _edge_cases(db) -> None:
     day = D(2026, 9, 1)
 
     def person(name, grid, cats, **extra):
-        return register_resident(db, {"name": name, "grid_code": grid, "categories": cats,
-                                      "registered_on": D(2026, 1, 5), **extra}, today=D(2026, 1, 5)).id
+        fields = {"name": name, "grid_code": grid, "categories": cats, "registered_on": D(2026, 1, 5), **extra}
+        # entered on the day registered (a registration date may not lie ahead of the day it is entered)
+        return register_resident(db, fields, today=fields["registered_on"]).id
 
     def visit(rid, when, method="home", reached=True):
         log_visit(db, rid, {"visit_date": when, "method": method, "visitor": "王网格", "contact_made": reached},

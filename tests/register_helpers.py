@@ -73,7 +73,8 @@ def _build_register_db(path: Path, *, visits: bool) -> Database:
                   "phone": phone, "registered_on": dt.date(2026, 1, 10), "address": f"新市镇东村{i + 1}号"}
         if "severely_disabled" in cats:
             fields["disability_card"] = fields["id_number"] + "41"
-        r = register_resident(db, fields, risk_level=risk, today=TODAY)
+        # entered on the day registered, as a register kept since January: its risk levels date from then
+        r = register_resident(db, fields, risk_level=risk, today=fields["registered_on"])
         if visits and i % 2 == 0:
             log_visit(db, r.id, {"visit_date": TODAY - dt.timedelta(days=10 + i * 9), "met_with": "本人"}, today=TODAY)
     return db

@@ -20,7 +20,8 @@ def _person(db, name, *, categories=("solitary_elder",), risk="low", born=ELDER,
     fields = {"name": name, "categories": list(categories), "registered_on": registered}
     # with an ID number the birth date is derived from it
     fields.update({"id_number": id_number} if id_number else {"birth_date": born})
-    return register_resident(db, fields, risk_level=risk, today=TODAY).id
+    # entered on the day registered: a risk given at registration dates from then
+    return register_resident(db, fields, risk_level=risk, today=registered).id
 
 
 def _visit(db, rid, day, method="home", **more):

@@ -27,7 +27,7 @@ def _add(db, name, *, born=dt.date(1950, 3, 1), sex="M", phone="", cats=("solita
          registered=dt.date(2026, 10, 1), risk="low"):
     number = fake_id_number(random.Random(seed), born, sex, "330521")
     return register_resident(db, {"name": name, "id_number": number, "phone": phone, "categories": list(cats),
-                                  "registered_on": registered}, risk_level=risk, today=TODAY)
+                                  "registered_on": registered}, risk_level=risk, today=registered)
 
 
 def _names(db, query, filters=EVERYONE, **kw):

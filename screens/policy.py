@@ -126,13 +126,14 @@ class PolicyScreen(Screen[None]):
             widgets.append(_row(_("{level} risk").format(level=label(RISK_LEVELS, level)),
                                 TextInput(_("month") if every == MONTH else str(every), id=f"every-{level}",
                                       compact=True)))
-        widgets.append(Static(_("Category rules (Delete removes the one selected):"), classes="heading"))
+        widgets.append(Static(_("Category rules (Enter adds; Delete removes the one selected):"), classes="heading"))
         widgets.append(Table(id="rules", cursor_type="row", zebra_stripes=True))
         widgets.append(Horizontal(
             Select([(label(CATEGORIES, c), c) for c in CHOOSABLE_CATEGORIES], prompt=_("Category"), id="rule-category",
                    compact=True),
-            TextInput(placeholder=_("aged at least (optional)"), id="rule-age", compact=True),
-            TextInput(placeholder=_("month, or days; Enter adds"), id="rule-every", compact=True),
+            # short: at 80 columns each input is 19 cells wide ("年满（周岁，可不填）" was cut); Enter is in the heading
+            TextInput(placeholder=_("age, if any"), id="rule-age", compact=True),
+            TextInput(placeholder=_("month or days"), id="rule-every", compact=True),
             classes="rule-new"))
         for w in widgets[1:]:
             w.add_class("editor")

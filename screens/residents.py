@@ -77,7 +77,8 @@ class ResidentsScreen(Screen[None]):
 
     def help_rows(self) -> list[tuple[str, str]]:
         # Enter on a row is the table's own key: not in the bindings, and the first thing a person looks for
-        return [(_("Enter"), N_("Open the resident on the highlighted row")), (_("Up, Down"), N_("Move in the list"))]
+        return [(_("Enter"), N_("Open the resident on the highlighted row")), (_("Up, Down"), N_("Move in the list")),
+                (_("Enter in the search box"), N_("Open the one resident found; with several, go to the list"))]
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,6 +86,8 @@ class ResidentsScreen(Screen[None]):
         self._generation = 0
         self._exhausted = False
         self._loading = False
+        self._enter_waiting = False  # Enter in the box before its query's rows came: acted on when they come
+        self._query_typed = False  # typed, its search not started yet (the pause after typing)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,6 +168,8 @@ class ResidentsScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _query_changed(self) -> None:
+        self._enter_waiting = False
+        self._query_typed = True
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.start_search)
@@ -176,6 +181,24 @@ class ResidentsScreen(Screen[None]):
             # Down then Enter typed ahead: both reached the box (a key goes to what has the focus when it
             # arrives), whose Down moved into the list first (_SearchBox); the person meant the row Down chose
             table.action_select_cursor()
+        elif self._loading or self._query_typed:
+            # the rows on screen are an earlier query's (typed fast, Enter before the pause): wait for this one's
+            self._enter_waiting = True
+            if self._query_typed:
+                if self._debounce is not None:
+                    self._debounce.stop()
+                self.start_search()
+        else:
+            self._enter_on_rows()
+
+    def _enter_on_rows(self) -> None:
+        """Enter in the search box: the one resident found is opened (a name typed to open that person took two
+        Enters); with several, the list takes the focus to choose among them."""
+        self._enter_waiting = False
+        table = self.query_one(DataTable)
+        if table.row_count == 1 and self._exhausted:
+            table.move_cursor(row=0)
+            table.action_select_cursor()
         elif table.row_count:
             self.set_focus(table)
 
@@ -184,6 +207,7 @@ class ResidentsScreen(Screen[None]):
         self.start_search()
 
     def start_search(self, keep_cursor: bool = False) -> None:
+        self._query_typed = False
         self._generation += 1
         self._loading = True
         self._exhausted = False
@@ -222,6 +246,8 @@ class ResidentsScreen(Screen[None]):
             table.move_cursor(row=min(cursor, table.row_count - 1))
         if offset == 0 and not rows:
             self.query_one("#summary", Static).update(self._empty_message())
+        if self._enter_waiting and self.focused is self.query_one("#search", Input):
+            self._enter_on_rows()
 
     def _show_total(self, total: int, generation: int) -> None:
         if generation != self._generation:
@@ -261,6 +287,7 @@ class ResidentsScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self._loading = False
+            self._enter_waiting = False
             log.error("search failed", exc_info=event.worker.error)
             notify_text(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
 

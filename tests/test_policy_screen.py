@@ -115,3 +115,27 @@ async def test_esc_on_an_edited_policy_asks_before_throwing_the_edit_away(tmp_pa
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, (ConfirmScreen, PolicyScreen))
+
+
+@run_async
+async def test_the_rule_rows_placeholders_fit_at_80_columns_in_chinese(tmp_path):
+    """At 80×24 in Chinese the rule row's hints were cut: "年满（周岁，可不填" and "月或天数，回车添加" ran into
+    each other. Each now fits its box, and the heading says Enter adds the rule."""
+    from rich.cells import cell_len
+
+    from screens.policy import PolicyScreen
+
+    set_language("zh_CN")
+    try:
+        db = make_db(tmp_path / "t.db", role="township", worker="周民政")
+        for size in ((80, 24), (120, 30)):
+            app = HarnessApp(db, PolicyScreen, today=TODAY)
+            async with app.run_test(size=size) as pilot:
+                await settle(pilot)
+                for box in app.screen.query(".rule-new Input").results(Input):
+                    assert box.placeholder and cell_len(box.placeholder) <= box.content_region.width, (
+                        size, box.placeholder, box.content_region.width)
+                headings = [str(s.content) for s in app.screen.query(".heading").results(Static)]
+                assert any("回车添加" in h for h in headings), headings
+    finally:
+        set_language("en")

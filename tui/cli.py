@@ -7,7 +7,6 @@ Exit status: 0 success, 1 a user error (one translated line, no traceback),
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
 import logging
 import os
@@ -161,14 +160,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def date_arg(value: str) -> dt.date:
-    """An option's date, as the commands take it: YYYY-MM-DD."""
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(_("Write the date as YYYY-MM-DD, e.g. 2015-06-01.")) from exc
-
-
 def _language(text: str) -> str:
     """--lang's value: one of ours (zh_CN, zh, en, en_US…); another was taken silently and the words stayed Chinese."""
     from storage.core.i18n import normalize_language
@@ -233,7 +224,11 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
         plain_console_streams()
     set_language(choose_language(_pre_scan_lang(argv)))
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UserError as exc:  # a date option that is not a date (tui/date_options.py): the user's slip, one line
+        print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
+        return EXIT_USER_ERROR
     if getattr(args, "lang", None):
         set_language(choose_language(args.lang))
     log_path = setup_logging()

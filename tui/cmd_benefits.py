@@ -9,7 +9,7 @@ import argparse
 
 from storage.core.i18n import _
 from storage.core.text import printable
-from tui.cli import date_arg
+from tui.date_options import DateOption
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,14 +26,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q = bsub.add_parser("add", parents=[common], help=_("record a period"))
     q.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
     q.add_argument("kind", metavar=_("KIND"), help=_("one of: {kinds}").format(kinds=kinds))
-    q.add_argument("--from", dest="start_on", type=date_arg, metavar="YYYY-MM-DD",
+    q.add_argument("--from", dest="start_on", action=DateOption,
                    help=_("the day it began (default: not known)"))
-    q.add_argument("--to", dest="end_on", type=date_arg, metavar="YYYY-MM-DD", help=_("the day it ends, if known"))
+    q.add_argument("--to", dest="end_on", action=DateOption, help=_("the day it ends, if known"))
     q.add_argument("--note", default="", metavar=_("TEXT"), help=_("a short note, e.g. A类"))
     q.set_defaults(func=cmd_add)
     q = bsub.add_parser("end", parents=[common], help=_("end a period"))
     q.add_argument("benefit_id", metavar=_("RECORD"), help=_("the record id (gridcare benefit list shows it)"))
-    q.add_argument("--on", dest="end_on", type=date_arg, metavar="YYYY-MM-DD", help=_("the last day (default: today)"))
+    q.add_argument("--on", dest="end_on", action=DateOption, help=_("the last day (default: today)"))
     q.set_defaults(func=cmd_end)
 
     p = sub.add_parser("pair", parents=[common], help=_("name a resident's paired helper (结对帮扶人)"),
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--name", metavar=_("NAME"), help=_("the helper's name"))
     p.add_argument("--phone", default="", metavar=_("PHONE"), help=_("the helper's phone"))
     p.add_argument("--unit", default="", metavar=_("UNIT"), help=_("where the helper works, e.g. 村委会"))
-    p.add_argument("--since", type=date_arg, metavar="YYYY-MM-DD", help=_("the day the pairing began (default: today)"))
+    p.add_argument("--since", action=DateOption, field="helper_since", help=_("the day the pairing began (default: today)"))
     p.add_argument("--end", action="store_true", help=_("end the pairing"))
     p.set_defaults(func=cmd_pair)
 

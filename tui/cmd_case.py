@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from storage.core.i18n import _
-from tui.cli import date_arg
+from tui.date_options import DateOption
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
     p.add_argument("--reason", required=True, metavar=_("REASON"),
                    help=_("why: one of {codes}, or its name").format(codes=", ".join(CLOSE_REASONS)))
-    p.add_argument("--on", dest="closed_on", type=date_arg, metavar="YYYY-MM-DD", help=_("the day it closed (default: today)"))
+    p.add_argument("--on", dest="closed_on", action=DateOption, help=_("the day it closed (default: today)"))
     p.add_argument("--note", default="", metavar=_("TEXT"), help=_("a remark on the closing (one line)"))
     p.set_defaults(func=cmd_close)
     p = sub.add_parser("reopen", parents=[common], help=_("put a closed case back on the register"),

@@ -100,9 +100,6 @@ def _enroll_township(args: argparse.Namespace) -> int:
 
 
 def _print_list(db) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
     from storage.core.identity import get_identity
     from storage.core.text import printable
     from storage.sync.devices import enrollments, list_devices
@@ -118,10 +115,7 @@ def _print_list(db) -> None:
                       else _("No devices yet: enroll each worker (gridcare enroll --grid CODE --worker NAME)."),
                       markup=False)
     else:
-        table = Table(*device_columns(county=county))
-        for row in device_rows(views):
-            table.add_row(*(Text(cell) for cell in row))
-        console.print(table)
+        console.print(_devices_table(views, county, console))
         for note in other_key_notes(views):
             console.print(note, markup=False)
     codes = enrollments(db)
@@ -132,6 +126,35 @@ def _print_list(db) -> None:
             console.print(line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
                                       name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short")),
                           markup=False)
+
+
+FIRST_BUNDLE = 5  # of device_columns: the column a clerk's terminal does without (the last bundle says more)
+
+
+def _devices_table(views, county: bool, console):
+    """The devices table, fitted to the terminal: at 80 columns (a clerk's) every cell was cut ("第一个数 …",
+    "01:06（ …"); without the first bundle's column the rest fits, and the device id and the fingerprint, which
+    the clerk reads out or types, are never cut."""
+    from rich.table import Table
+    from rich.text import Text
+
+    titles = device_columns(county=county)
+    rows = device_rows(views)
+    for row in rows:  # the first characters do for `devices approve ID`, as its messages print it
+        row[1] = row[1][:8]
+
+    def table(keep: list[int]) -> Table:
+        t = Table()
+        for i in keep:
+            t.add_column(titles[i], no_wrap=i in (1, 4))
+        for row in rows:
+            t.add_row(*(Text(row[i]) for i in keep))
+        return t
+
+    full = table(list(range(len(titles))))
+    if console.measure(full, options=console.options.update_width(1000)).maximum <= console.width:
+        return full
+    return table([i for i in range(len(titles)) if i != FIRST_BUNDLE])
 
 
 def _merge_waiting(db, files) -> int:

@@ -98,6 +98,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from tui.as_text import as_text
     from tui.formatting import format_datetime
     from tui.item_lines import ItemLines
+    from tui.texts import person_text
 
     console = CliConsole()
     shown = entries(open_database(db_path(args), create=False), limit=args.limit)
@@ -105,7 +106,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         console.print(_("The audit log is empty."))
     for e in shown:
         # codes by their names: 导出, not export; 关爱对象 8, not resident=8
-        head = Text.assemble((format_datetime(e.at, "short"), "bold"), "  ", as_text(e.actor), "  ",
+        # an office stored in the language of the set-up ("Township clerk") in the reader's: it read in English
+        head = Text.assemble((format_datetime(e.at, "short"), "bold"), "  ", as_text(person_text(e.actor)), "  ",
                              (action_text(e.action), "bold"), "  ", as_text(e.file))
         console.print(head)
         if e.counts:

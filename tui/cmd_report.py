@@ -14,27 +14,18 @@ from rich.console import Console
 from rich.table import Table
 
 from storage.core.db import open_database
-from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from tui.cli import db_path
 from tui.console import CliConsole
+from tui.date_options import MonthOption
 from tui.progress import cli_progress
-
-
-def _month(value: str) -> tuple[int, int]:
-    from storage.reports.months import parse_month
-
-    try:
-        return parse_month(value)
-    except UserError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("report", parents=[common], help=_("the monthly report: coverage, overdue, risk, referrals"),
                        description=_("The monthly report per village, grid and category, with the lists behind it. "
                                      "Definitions: docs/reports.md."))
-    p.add_argument("--month", type=_month, metavar="YYYY-MM", help=_("the month (default: this one)"))
+    p.add_argument("--month", action=MonthOption, metavar="YYYY-MM", help=_("the month (default: this one)"))
     p.add_argument("--out", type=Path, metavar=_("FILE"),
                    help=_("write FILE.xlsx, or FILE.csv plus one CSV per list, instead of printing"))
     p.add_argument("--full-ids", action="store_true", help=_("write ID numbers in full (default: masked)"))

@@ -10,7 +10,7 @@ import argparse
 
 from storage.core.i18n import _
 from storage.core.text import printable
-from tui.cli import date_arg
+from tui.date_options import DateOption
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,12 +26,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q = vsub.add_parser("correct", parents=[common], help=_("correct a visit's date or fields"),
                         description=_("Correct a visit: only the fields given change."))
     q.add_argument("visit_id", metavar=_("RECORD"), help=_("the visit's record id (gridcare visit list shows it)"))
-    q.add_argument("--date", dest="visit_date", type=date_arg, metavar="YYYY-MM-DD", help=_("the day of the visit"))
+    q.add_argument("--date", dest="visit_date", action=DateOption, help=_("the day of the visit"))
     q.add_argument("--method", metavar=_("METHOD"),
                    help=_("how: one of {codes}, or its name").format(codes=", ".join(VISIT_METHODS)))
     q.add_argument("--visitor", metavar=_("NAME"), help=_("who visited"))
     q.add_argument("--met-with", dest="met_with", metavar=_("TEXT"), help=_("whom the visitor met"))
-    q.add_argument("--next", dest="next_visit_on", type=date_arg, metavar="YYYY-MM-DD", help=_("the next visit"))
+    q.add_argument("--next", dest="next_visit_on", action=DateOption, help=_("the next visit"))
     q.add_argument("--notes", metavar=_("TEXT"), help=_("the visit's notes"))
     q.set_defaults(func=cmd_correct)
     q = vsub.add_parser("delete", parents=[common], help=_("delete a visit logged by mistake"))

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
+from storage.core.dates import year_month
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.register.due import month_bounds
 
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-
 
 def parse_month(value: str) -> tuple[int, int]:
-    """'2026-11' -> (2026, 11); a UserError naming the expected form otherwise."""
-    m = _MONTH.match(value or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+    """'2026-11' -> (2026, 11), and a month as a date field takes one (2026/11, 2026年11月, 202611);
+    a UserError naming the expected form otherwise."""
+    month = year_month(value)
+    if month is None or not 1 <= month[1] <= 12 or month[0] < 1900:
         raise UserError(_("Write the month as YYYY-MM, e.g. 2026-11 (not {value}).").format(value=value))
-    return int(m.group(1)), int(m.group(2))
+    return month
 
 
 def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:

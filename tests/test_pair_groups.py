@@ -16,10 +16,12 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable
 
-from storage.core.errors import UserError
+from storage.core.errors import UserError, ValidationErrors
 from storage.core.i18n import set_language
-from storage.core.models import Conflict, Referral, Resident
+from storage.core.models import Benefit, Conflict, Referral, Resident
+from storage.register.benefits import correct_benefit, record_benefit
 from storage.register.idnumbers import parse_id_number
+from storage.register.pairing import set_paired_helper
 from storage.register.referrals import close_referral, open_referral, set_referral_status
 from storage.register.residents import update_resident
 from storage.sync.conflicts import count_open, keep_winner, open_conflicts, resolve_conflict, take_other
@@ -206,3 +208,77 @@ def test_two_follow_ups_keep_each_result_with_its_next_date(tmp_path, decide):
         x = s.get(Referral, ref.id)
         assert x is not None
         assert (x.outcome, x.due_on) in {("材料已交", dt.date(2026, 12, 9)), ("已电话催办", dt.date(2026, 12, 16))}
+
+
+def _helper(db, rid) -> tuple[str, str, str]:
+    with db.session() as s:
+        x = s.get(Resident, rid)
+        assert x is not None
+        return x.helper_name, x.helper_phone, x.helper_unit
+
+
+@pytest.mark.parametrize("decide", [keep_winner, take_other])
+def test_a_paired_helper_changed_on_both_sides_keeps_its_phone(tmp_path, decide):
+    """The worker paired 张三 with 李四, the clerk with 王五: before, name, phone and unit were three questions, and
+    李四 could be stored with 王五's phone."""
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    set_paired_helper(t.db, r.id, "王五", "13700000002", "村委会", dt.date(2026, 11, 25), today=TODAY)
+    set_paired_helper(a, r.id, "李四", "13900000001", "卫生室", dt.date(2026, 11, 25), today=TODAY)
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    assert report.conflicts == 1 and count_open(t.db) == 1
+    (view,) = open_conflicts(t.db)
+    assert view.record_label == "张三"
+    assert {view.kept_text, view.other_text} == {"李四；13900000001；卫生室", "王五；13700000002；村委会"}
+    decide(t.db, view.conflict.id, today=TODAY)
+    assert _open(t.db) == []
+    assert _helper(t.db, r.id) in {("李四", "13900000001", "卫生室"), ("王五", "13700000002", "村委会")}
+
+
+def _benefit_clash(tmp_path, clerks: dict):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    r = elder(a, "张三")
+    b = record_benefit(a, r.id, "dibao", start_on=dt.date(2026, 1, 1), today=TODAY)
+    merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
+    correct_benefit(t.db, b.id, clerks, today=TODAY)
+    correct_benefit(a, b.id, {"start_on": dt.date(2026, 7, 1), "end_on": dt.date(2026, 11, 30)}, today=TODAY)
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "2.gcb").path])
+    return t, b.id, report
+
+
+def _period(db, bid) -> tuple[dt.date | None, dt.date | None]:
+    with db.session() as s:
+        x = s.get(Benefit, bid)
+        assert x is not None
+        return x.start_on, x.end_on
+
+
+@pytest.mark.parametrize("decide", [keep_winner, take_other])
+def test_a_benefits_period_corrected_on_both_sides_is_one_period(tmp_path, decide):
+    """Both corrected the 低保 period: before, start and end were two questions, and the worker's start with the
+    clerk's end ended before it started."""
+    t, bid, report = _benefit_clash(tmp_path, {"start_on": dt.date(2026, 2, 1), "end_on": dt.date(2026, 6, 30)})
+    assert report.conflicts == 1 and count_open(t.db) == 1
+    (view,) = open_conflicts(t.db)
+    assert view.record_label == "张三"
+    assert {view.kept_text, view.other_text} == {"2026年7月1日；2026年11月30日", "2026年2月1日；2026年6月30日"}
+    decide(t.db, view.conflict.id, today=TODAY)
+    assert _open(t.db) == []
+    assert _period(t.db, bid) in {(dt.date(2026, 7, 1), dt.date(2026, 11, 30)), (dt.date(2026, 2, 1), dt.date(2026, 6, 30))}
+
+
+def test_a_period_that_would_end_before_it_starts_is_refused_not_stored(tmp_path):
+    """The clerk wrote only the end (30 June); the kept start is the worker's 1 July: taking the clerk's end would
+    store a period ending before it starts, and is refused as the Benefits screen refuses it."""
+    t, bid, _report = _benefit_clash(tmp_path, {"end_on": dt.date(2026, 6, 30)})
+    (view,) = open_conflicts(t.db)
+    with pytest.raises(ValidationErrors):
+        take_other(t.db, view.conflict.id, today=TODAY)
+    with pytest.raises(ValidationErrors):
+        resolve_conflict(t.db, view.conflict.id, "2026-06-30", today=TODAY)
+    assert _period(t.db, bid) == (dt.date(2026, 7, 1), dt.date(2026, 11, 30)) and count_open(t.db) == 1
+    keep_winner(t.db, view.conflict.id, today=TODAY)
+    assert _open(t.db) == []

@@ -1,5 +1,6 @@
 """Fields written together that are one decision: a grid's village is its id and the name it carries (and a
-case's closing, a referral's follow-up, a resident's ID number with the sex and birth date it gives).
+case's closing, a referral's follow-up, a resident's ID number with the sex and birth date it gives, the paired
+helper, a benefit's period).
 
 set_grid_village writes a grid's `village_code` and `village_name` in one event, but the fold finds
 conflicts field by field, so two people who both moved a grid give two conflicts. Decided apart (keep
@@ -31,12 +32,19 @@ REFERRAL_STATUS = ("status", "closed_on", "outcome", "due_on")
 # date stored a resident whose ID contradicts them. A side is its ID number; sex and birth date follow from it
 # (storage/sync/conflicts.py), a side without one keeps its own.
 ID_NUMBER = ("id_number", "sex", "birth_date")
+# the paired helper (pairing.set_paired_helper): one helper's name with another's phone sent calls to the wrong person
+HELPER = ("helper_name", "helper_phone", "helper_unit", "helper_since")
+# a benefit's period as its approval gives it (correct_benefit): one side's start with the other's end was a period
+# no one wrote, and could end before it starts
+BENEFIT_PERIOD = ("start_on", "end_on")
 # (record type, field) -> the fields decided with it (the first keys the question; the order is how sides read)
 GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
     **{("grid", f): VILLAGE for f in VILLAGE},
     **{("resident", f): CLOSING for f in CLOSING},
     **{("referral", f): REFERRAL_STATUS for f in REFERRAL_STATUS},
     **{("resident", f): ID_NUMBER for f in ID_NUMBER},
+    **{("resident", f): HELPER for f in HELPER},
+    **{("benefit", f): BENEFIT_PERIOD for f in BENEFIT_PERIOD},
 }
 
 

@@ -235,15 +235,29 @@ def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], t
         if group is not None and side:
             chosen = dict(zip(("kept", "other"), whole_sides(s, asked(s, c), row), strict=True))[side]
             data: dict[str, Any] = {}
-            if group is ID_NUMBER:  # checked together: the ID number gives the sex and birth date, or is none
-                data = validate_resident({"id_number": chosen["id_number"]} if chosen["id_number"] else chosen,
-                                         today, existing=row)
-            for name, value in chosen.items() if group is not ID_NUMBER else ():
-                data.update(_typed(s, record_type, record_id, name, value, today))
+            if group is ID_NUMBER and chosen["id_number"]:  # the ID number gives the sex and birth date
+                data = validate_resident({"id_number": chosen["id_number"]}, today, existing=row)
+            elif record_type == "resident" and set(chosen) <= EDITABLE:  # checked together (a helper's phone, name)
+                data = validate_resident(dict(chosen), today, existing=row)
+            else:
+                for name, value in chosen.items():
+                    data.update(_typed(s, record_type, record_id, name, value, today))
         else:
             data = _typed(s, record_type, record_id, field, choose(c), today)
+        if record_type == "benefit" and data.keys() & {"start_on", "end_on"}:
+            _period(row, data, today)
         writer(s).write(record_type, record_id, data)
         rebuild(s, [(record_type, record_id)])
+
+
+def _period(row: Any, data: dict[str, Any], today: dt.date) -> None:
+    """A benefit's period as decided, checked whole as the Benefits screen checks it: a start taken with the
+    other side's end (a side that wrote only its end reads the kept start) may end before it starts."""
+    from storage.register.benefits import validate_benefit
+
+    fields = {"kind": row.kind, "start_on": row.start_on, "end_on": row.end_on, "note": row.note}
+    validate_benefit({**fields, **{k: from_json_value("date", to_json_value(data[k])) for k in data
+                                   if k in ("start_on", "end_on")}}, today)
 
 
 # Each decision is checked on `today`, the app's day (a fixed one in tests and the demo), not the computer's.

@@ -27,7 +27,7 @@ from storage.core.hlc import wall_ms
 from storage.core.i18n import N_, _, ngettext
 from storage.core.schema import RECORD_LABELS
 from storage.core.text import printable
-from storage.register.field_labels import field_label
+from storage.register.field_labels import record_field_label
 from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
 from storage.sync.conflicts import (
@@ -76,14 +76,14 @@ def show_value(value: Any, record_type: str | None = None, field: str = "", *, m
 def _kept(view: ConflictView, *, masked: bool = False) -> str:
     """The kept side: a group's as storage words it (a grid's village, 王家村（330521101201）), else the value."""
     c = view.conflict
-    return printable(view.kept_text) if view.kept_text is not None else show_value(
-        c.winner_value, c.record_type, c.field, masked=masked)
+    text = view.kept_text if masked or view.kept_full is None else view.kept_full  # an ID number in full in the detail
+    return printable(text) if text is not None else show_value(c.winner_value, c.record_type, c.field, masked=masked)
 
 
 def _other(view: ConflictView, *, masked: bool = False) -> str:
     c = view.conflict
-    return printable(view.other_text) if view.other_text is not None else show_value(
-        c.loser_value, c.record_type, c.field, masked=masked)
+    text = view.other_text if masked or view.other_full is None else view.other_full
+    return printable(text) if text is not None else show_value(c.loser_value, c.record_type, c.field, masked=masked)
 
 
 def when(stamp: int) -> str:
@@ -200,7 +200,7 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         for v in views:
             c = v.conflict
-            cells = (v.record_label, field_label(v.field or c.field), _kept(v, masked=True), _other(v, masked=True))
+            cells = (v.record_label, record_field_label(c.record_type, v.field or c.field), _kept(v, masked=True), _other(v, masked=True))
             table.add_row(*map(as_text, cells), key=c.id)
         if views:
             table.move_cursor(row=min(row, len(views) - 1))
@@ -228,7 +228,7 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#detail", Static).update("")
             return
         c = v.conflict
-        field = field_label(v.field or c.field)
+        field = record_field_label(c.record_type, v.field or c.field)
         # the one conflict being decided shows an ID number in full: the clerk checks it against the paper record
         if c.record_type in NAMED_RECORDS and v.record_label != c.record_id:  # G02（李家网格）says what it is
             record = v.record_label
@@ -263,7 +263,7 @@ class ConflictsScreen(Screen[None]):
             self.query_one("#status", Static).update(_(WHOLE_SIDES))
             return
         c = v.conflict
-        field = printable(field_label(v.field or c.field))
+        field = printable(record_field_label(c.record_type, v.field or c.field))
 
         def decide(text: str) -> str | None:  # labels or codes, a list as shown: storage.sync.conflicts reads it
             try:  # (one record's event and rebuild: quick, and its refusal belongs beside the value typed)

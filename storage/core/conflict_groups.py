@@ -1,5 +1,6 @@
 """Fields written together that are one decision: a grid's village is its id and the name it carries (and a
-case's closing, a referral's status and closing date).
+case's closing, a referral's follow-up, a resident's ID number with the sex and birth date it gives, the paired
+helper, a benefit's period).
 
 set_grid_village writes a grid's `village_code` and `village_name` in one event, but the fold finds
 conflicts field by field, so two people who both moved a grid give two conflicts. Decided apart (keep
@@ -24,13 +25,26 @@ VILLAGE = ("village_code", "village_name")
 # a case's closing (close_case) or reopening (reopen_case): kept closed with the other side's empty reason and date,
 # it was a closed case with no reason nor date
 CLOSING = ("status", "close_reason", "closed_on", "close_note")
-# a referral's follow-up (set_referral_status): an open referral with the other side's closing date, or closed without
-REFERRAL_STATUS = ("status", "closed_on")
+# a referral's follow-up (set_referral_status): an open referral with the other side's closing date, or closed without;
+# 办理中 with the result the other side wrote on closing it (已批准), or the next follow-up date of another follow-up
+REFERRAL_STATUS = ("status", "closed_on", "outcome", "due_on")
+# a resident's ID number and what it gives (resident_rules.id_number): one side's number with the other's sex or birth
+# date stored a resident whose ID contradicts them. A side is its ID number; sex and birth date follow from it
+# (storage/sync/conflicts.py), a side without one keeps its own.
+ID_NUMBER = ("id_number", "sex", "birth_date")
+# the paired helper (pairing.set_paired_helper): one helper's name with another's phone sent calls to the wrong person
+HELPER = ("helper_name", "helper_phone", "helper_unit", "helper_since")
+# a benefit's period as its approval gives it (correct_benefit): one side's start with the other's end was a period
+# no one wrote, and could end before it starts
+BENEFIT_PERIOD = ("start_on", "end_on")
 # (record type, field) -> the fields decided with it (the first keys the question; the order is how sides read)
 GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
     **{("grid", f): VILLAGE for f in VILLAGE},
     **{("resident", f): CLOSING for f in CLOSING},
     **{("referral", f): REFERRAL_STATUS for f in REFERRAL_STATUS},
+    **{("resident", f): ID_NUMBER for f in ID_NUMBER},
+    **{("resident", f): HELPER for f in HELPER},
+    **{("benefit", f): BENEFIT_PERIOD for f in BENEFIT_PERIOD},
 }
 
 

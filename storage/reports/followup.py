@@ -118,7 +118,9 @@ def assessment_rows(groups: list[tuple[str, str, Any]]) -> tuple[list[Assessment
             for dim in DIMENSIONS:
                 target.moderate[dim] += g.moderate[dim]
                 target.severe[dim] += g.severe[dim]
-    return sorted(rows.values(), key=lambda r: (r.key == "", r.key)), total
+    from storage.reports.people import village_order
+
+    return sorted(rows.values(), key=lambda r: village_order(r.key)), total
 
 
 def compute_followup(conn: Connection, people: dict[str, Person], worse: list[tuple[str, dt.date, list[Worsening]]], found: list[Any],

@@ -30,7 +30,7 @@ from storage.reports.followup import Followup, assessment_rows, compute_followup
 from storage.reports.lines import Person, ReferralLine, WorkerLine
 from storage.reports.month_sql import Group
 from storage.reports.months import report_day
-from storage.reports.people import Month, place_label, read_people, referral_lines
+from storage.reports.people import Month, place_label, read_people, referral_lines, village_key, village_order
 from storage.reports.trend import Trend
 
 Progress = Callable[[int, int], None]
@@ -225,8 +225,8 @@ class MonthlyReport:
             return list(rows)
         if grouping == "township":
             return [r for r in rows if r.township_code == key]
-        if grouping == "village":
-            return [r for r in rows if (r.village_code or "") == key]  # "": residents with no village yet
+        if grouping == "village":  # "": residents with no village yet (at a county, "330521101-": a township's)
+            return [r for r in rows if village_key(r.village_code or "", r.township_code, self.is_county) == key]
         if grouping == "grid":
             return [r for r in rows if r.grid_code == key]
         return [r for r in rows if key in r.categories]
@@ -341,6 +341,7 @@ def _tally(report: MonthlyReport, groups: list[Group], m: Month) -> list[tuple[s
     def rows_of(town_code: str, town: str, village_code: str, village: str, grid_code: str, grid: str,
                 categories: list[str]) -> list[ReportRow]:
         out = [total]
+        village_code = village_key(village_code, town_code, m.county)
         for grouping, code, label in (("township", town_code, town), ("village", village_code, village),
                                       ("grid", grid_code, grid)):
             row = by[grouping].get(code)
@@ -368,7 +369,7 @@ def _tally(report: MonthlyReport, groups: list[Group], m: Month) -> list[tuple[s
         for row in rows_of(town_code, town, g.village_code, village, g.grid_code,
                            m.grids.get(g.grid_code, g.grid_code), cats):
             row.add_counts(g.key_persons, g.in_person, g.other_ways)
-        labelled.append((g.village_code, village, g))
+        labelled.append((village_key(g.village_code, town_code, m.county), village, g))
     for p in report.listed:
         if p.overdue or p.high_risk or p.open_referrals or p.aged_out:  # (most of the not visited: none)
             for row in rows_of(p.township_code, p.township, p.village_code, p.village, p.grid_code, p.grid,
@@ -377,11 +378,11 @@ def _tally(report: MonthlyReport, groups: list[Group], m: Month) -> list[tuple[s
     order = {c: i for i, c in enumerate(SHOWN_CATEGORIES)}
     rows = {
         "township": sorted(by["township"].values(), key=lambda r: r.key or ""),
-        "village": sorted(by["village"].values(), key=lambda r: (r.key == "", r.key)),
+        "village": sorted(by["village"].values(), key=lambda r: village_order(r.key)),
         "grid": sorted(by["grid"].values(), key=lambda r: r.key or ""),
         "category": sorted(by["category"].values(), key=lambda r: (order.get(r.key, len(order)), r.key)),
     }
     report.rows = {g: rows[g] for g in report.groupings}  # a township's report has no table of townships
     report.totals = total
-    report.places = dict(sorted(places.items(), key=lambda kv: (kv[0][0] == "", kv[0])))
+    report.places = dict(sorted(places.items(), key=lambda kv: (village_order(kv[0][0]), kv[0][1])))
     return labelled

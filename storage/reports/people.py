@@ -123,11 +123,23 @@ def person_of(r: Any, policy: Policy, m: Month) -> Person | None:
 
 
 def place_label(m: Month, village_code: str, town: str) -> str:
-    """A key person's village as the report shows it (a county's below its township's name)."""
-    if not village_code:
-        return _("No village")
-    village = village_label(village_code, m.villages)
+    """A key person's village as the report shows it (a county's below its township's name, 新市镇无所属村 too)."""
+    village = village_label(village_code, m.villages) if village_code else _("No village")
     return town + village if m.county else village
+
+
+def village_key(village_code: str, town_code: str, county: bool) -> str:
+    """The village table's row of a key person: its village's code; without a village, "" at a township and at a
+    county its township's own row, "330521101-" (every township's residents with no village yet were one row
+    across the county). A code-less village's id has its name after the dash, so no village is named so."""
+    return village_code or (f"{town_code}-" if county and town_code else "")
+
+
+def village_order(key: str | None) -> tuple[bool, str, bool, str]:
+    """The village table's order: by code, a township's row of no village after its villages, a township's last."""
+    key = key or ""
+    no_village = key == "" or (key.endswith("-") and key.count("-") == 1 and key[:-1].isdigit())
+    return key == "", key.split("-", 1)[0][:9], no_village, key
 
 
 def referral_lines(people: dict[str, Person], referral_rows: list[tuple], roots: dict[str, str],

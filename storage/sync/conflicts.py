@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.core.changes import writer
-from storage.core.conflict_groups import FOLLOWERS, asked, group_of, grouped, record_name, reviewed, sides
+from storage.core.conflict_groups import FOLLOWERS, ID_NUMBER, asked, group_of, grouped, record_name, reviewed
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import column_kinds, from_json_value, to_json_value
@@ -25,6 +25,7 @@ from storage.core.i18n import N_, _
 from storage.core.models import RECORD_TABLES, Conflict, Resident
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import EDITABLE, validate_resident
+from storage.sync.conflict_sides import side_text, whole_sides
 
 WHOLE_SIDES = N_("These fields are decided together: keep one side (k) or take the other (t).")
 
@@ -66,6 +67,8 @@ class ConflictView:
     kept_text: str | None = None  # a group's sides as the clerk reads them (王家村（330521101201）); None: one field's
     other_text: str | None = None
     differ: frozenset[str] = frozenset()  # a group's fields where the sides differ
+    kept_full: str | None = None  # the sides with an ID number in full (the detail, `gridcare conflicts --full-ids`)
+    other_full: str | None = None
 
 
 def _writers(session: Session, conflicts: list[Conflict]) -> Callable[[str, str], Writer]:
@@ -131,39 +134,16 @@ def open_conflicts(db: Database) -> list[ConflictView]:
             if group_of(c.record_type, c.field) is not None:
                 names = village_names(s.connection()) if names is None else names
                 row = s.get(RECORD_TABLES[c.record_type], c.record_id)
-                kept, other = sides(s, found, row)
+                kept, other = whole_sides(s, found, row)
                 differ = {f for f in kept if kept[f] != other[f]} or set(kept)
                 texts = dict(kept_text=side_text(c.record_type, kept, names, differ),
-                             other_text=side_text(c.record_type, other, names, differ), differ=frozenset(differ))
+                             other_text=side_text(c.record_type, other, names, differ), differ=frozenset(differ),
+                             kept_full=side_text(c.record_type, kept, names, differ, full_ids=True),
+                             other_full=side_text(c.record_type, other, names, differ, full_ids=True))
             # named by the first field in conflict: a closing's remark alone is asked as 退出原因说明
             views.append(ConflictView(c, *_label(s, c), winner_by=who(c.winner_device, c.winner_author),
                                       loser_by=who(c.loser_device, c.loser_author), field=c.field, **texts))
         return views
-
-
-def side_text(record_type: str, values: dict[str, Any], names: dict[str, str], differ: set[str]) -> str:
-    """One side of a question about fields decided together, as the clerk reads it: a village as
-    王家村（330521101201）, always name and code; else the fields where the sides `differ`, a closing as
-    已退出（销号）；迁出；2026年11月21日 against 在册."""
-    from storage.core.conflict_groups import VILLAGE, village_text
-    from storage.core.i18n import day_text
-    from storage.core.text import printable
-    from storage.register.value_labels import value_text
-
-    if tuple(values) == VILLAGE:
-        return village_text(values, names)
-    parts = []
-    for name, value in values.items():
-        if name not in differ or value is None or value == "":
-            continue
-        words = value_text(record_type, name, value)
-        if words is None and isinstance(value, (str, dt.date)) and name.endswith("_on"):
-            try:  # the state's date, or the event's as its JSON holds it
-                words = day_text(value if isinstance(value, dt.date) else dt.date.fromisoformat(value))
-            except ValueError:
-                words = None
-        parts.append(printable(words if words is not None else str(value), limit=60))
-    return _("; ").join(parts) or "—"
 
 
 def typeable(view: ConflictView) -> bool:
@@ -172,7 +152,13 @@ def typeable(view: ConflictView) -> bool:
     from storage.core.conflict_groups import VILLAGE
 
     c = view.conflict
-    return group_of(c.record_type, c.field) in (None, VILLAGE) or view.differ <= {c.field}
+    group = group_of(c.record_type, c.field)
+    return group in (None, VILLAGE) or view.differ <= {c.field} or _decides_group(c)
+
+
+def _decides_group(conflict: Conflict) -> bool:
+    """A value typed for this field decides its whole group: an ID number gives the sex and birth date."""
+    return group_of(conflict.record_type, conflict.field) is ID_NUMBER and conflict.field == "id_number"
 
 
 def count_open(db: Database) -> int:
@@ -188,7 +174,10 @@ def _typed(session, record_type: str, record_id: str, field: str, value: Any, to
     if record_type == "resident":
         current = session.get(Resident, record_id)
         if field in EDITABLE and current is not None:
-            data = validate_resident({field: value}, today, existing=current)
+            given = {field: value}
+            if field in ID_NUMBER and field != "id_number" and current.id_number:
+                given["id_number"] = current.id_number  # a sex or birth date typed alone still agrees with the ID
+            data = validate_resident(given, today, existing=current)
             if field == "name":
                 data.update(name_initials=name_search_key(data["name"]), name_pinyin=name_pinyin(data["name"]))
             return data
@@ -242,15 +231,33 @@ def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], t
         row = s.get(RECORD_TABLES[record_type], record_id)
         if row is None or getattr(row, "deleted", False):
             raise UserError(_("This record was deleted and can no longer be changed."))
-        if group_of(record_type, field) is not None and side:
-            chosen = dict(zip(("kept", "other"), sides(s, asked(s, c), row), strict=True))[side]
+        group = group_of(record_type, field)
+        if group is not None and side:
+            chosen = dict(zip(("kept", "other"), whole_sides(s, asked(s, c), row), strict=True))[side]
             data: dict[str, Any] = {}
-            for name, value in chosen.items():
-                data.update(_typed(s, record_type, record_id, name, value, today))
+            if group is ID_NUMBER and chosen["id_number"]:  # the ID number gives the sex and birth date
+                data = validate_resident({"id_number": chosen["id_number"]}, today, existing=row)
+            elif record_type == "resident" and set(chosen) <= EDITABLE:  # checked together (a helper's phone, name)
+                data = validate_resident(dict(chosen), today, existing=row)
+            else:
+                for name, value in chosen.items():
+                    data.update(_typed(s, record_type, record_id, name, value, today))
         else:
             data = _typed(s, record_type, record_id, field, choose(c), today)
+        if record_type == "benefit" and data.keys() & {"start_on", "end_on"}:
+            _period(row, data, today)
         writer(s).write(record_type, record_id, data)
         rebuild(s, [(record_type, record_id)])
+
+
+def _period(row: Any, data: dict[str, Any], today: dt.date) -> None:
+    """A benefit's period as decided, checked whole as the Benefits screen checks it: a start taken with the
+    other side's end (a side that wrote only its end reads the kept start) may end before it starts."""
+    from storage.register.benefits import validate_benefit
+
+    fields = {"kind": row.kind, "start_on": row.start_on, "end_on": row.end_on, "note": row.note}
+    validate_benefit({**fields, **{k: from_json_value("date", to_json_value(data[k])) for k in data
+                                   if k in ("start_on", "end_on")}}, today)
 
 
 # Each decision is checked on `today`, the app's day (a fixed one in tests and the demo), not the computer's.
@@ -275,8 +282,8 @@ def resolve_conflict(db: Database, conflict_id: str, value: Any, *, today: dt.da
     with db.session() as s:
         c = s.get(Conflict, conflict_id)
         if c is not None and group_of(c.record_type, c.field) is not None:
-            kept, other = sides(s, asked(s, c), s.get(RECORD_TABLES[c.record_type], c.record_id))
-            if any(kept[f] != other[f] for f in kept if f != c.field):  # typed for one, it would mix the two sides
+            kept, other = whole_sides(s, asked(s, c), s.get(RECORD_TABLES[c.record_type], c.record_id))
+            if not _decides_group(c) and any(kept[f] != other[f] for f in kept if f != c.field):  # typed for one, it would mix the two sides
                 raise UserError(_(WHOLE_SIDES))
     _decide(db, conflict_id, lambda c: typed_value(c, value) if isinstance(value, str) else value, today)
 
@@ -355,15 +362,16 @@ def shown_value(conflict: Conflict, value: Any, *, full_ids: bool = False) -> st
 def conflict_lines(db: Database, *, full_ids: bool = False) -> list[str]:
     """`gridcare conflicts`: one line per conflict waiting for review."""
     from storage.core.text import printable
-    from storage.register.field_labels import field_label
+    from storage.register.field_labels import record_field_label
 
     lines = []
     for v in open_conflicts(db):
         c = v.conflict
-        winner = shown_value(c, c.winner_value, full_ids=full_ids) if v.kept_text is None else printable(v.kept_text)
-        loser = shown_value(c, c.loser_value, full_ids=full_ids) if v.other_text is None else printable(v.other_text)
+        kept, other = (v.kept_full, v.other_full) if full_ids else (v.kept_text, v.other_text)
+        winner = shown_value(c, c.winner_value, full_ids=full_ids) if kept is None else printable(kept)
+        loser = shown_value(c, c.loser_value, full_ids=full_ids) if other is None else printable(other)
         lines.append(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
-            record=printable(v.record_label, limit=40), field=printable(field_label(v.field or c.field)),
+            record=printable(v.record_label, limit=40), field=printable(record_field_label(c.record_type, v.field or c.field)),
             winner=winner, winner_author=printable(c.winner_author, limit=20),
             loser=loser, loser_author=printable(c.loser_author, limit=20)))
     return lines

@@ -69,6 +69,15 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
     elif drafts:
         alerts.append((_("Unsaved visits (u)") if compact else _("Visits not saved yet (press u for the latest)"),
                        str(len(drafts)), "bold yellow"))
+    typed = getattr(data, "registration_draft", None)
+    if typed is not None:  # a new resident begun and left: n opens the form, which offers it back
+        name = printable(typed)
+        if compact:
+            words = _("Unsaved registration: {name} (n)").format(name=name) if name else _("Unsaved registration (n)")
+        else:
+            words = (_("Registration of {name} not saved yet (press n to go on)").format(name=name) if name
+                     else _("A registration not saved yet (press n to go on)"))
+        alerts.append((words, "", "bold yellow"))
     late = data.counts.get("referrals_overdue", 0)
     if late:
         alerts.append((_("Referrals late (tab 4)") if compact else _("Referrals past their follow-up date (tab 4)"),

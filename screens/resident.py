@@ -185,7 +185,8 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
         overdue = p.due_on is not None and p.due_on < today and r.status == "active"
         lines: list[Text | Group] = [head, *closing_lines(r), field_line(_("ID number"), r.id_number or ""),
-                                     field_line(_("Phone"), r.phone), field_line(_("Address"), r.address)]
+                                     field_line(_("Phone"), r.phone), field_line(_("Address"), r.address),
+                                     field_line(_("Registered on"), format_date(r.registered_on))]
         role = self.app.identity.role if self.app.identity is not None else "worker"
         if role != "worker":  # a clerk calls the grid's worker about this resident: where, and who
             lines.append(field_line(_("Grid"), narrow(" · ").join(x for x in (

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from storage.core.i18n import _
-from storage.register.visits import delete_visit
+from storage.register.visits import delete_visit, visit_deletion
 from tui.as_text import notify_text
 
 if TYPE_CHECKING:
@@ -32,13 +32,16 @@ class VisitActions:
             notify_text(self, _("No visit yet: press n to log one."))
             return
 
-        def chosen(choice: tuple[str, str] | None) -> None:
+        def chosen(choice: tuple[str, str, str] | None) -> None:
             if choice is None:
                 return
-            what, vid = choice
+            what, vid, reason = choice
             if what == "correct":
                 self.app.push_screen(VisitFormScreen(self.resident_id, visit_id=vid))
             else:
-                self._write(_("Visit deleted."), delete_visit, vid)
+                self._write(_("Visit deleted."), delete_visit, vid, reason)
 
-        self.app.push_screen(VisitPickScreen(self.profile.resident.name, self.profile.visits), chosen)
+        def with_visit(vid: str) -> list[str]:
+            return visit_deletion(self.app.db, vid).lines()
+
+        self.app.push_screen(VisitPickScreen(self.profile.resident.name, self.profile.visits, with_visit), chosen)

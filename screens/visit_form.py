@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionLis
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
-from screens.visit_values import assessment_of, visit_fields, visit_values
+from screens.visit_values import assessment_of, visit_fields, visit_values, with_unshown
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
@@ -377,6 +377,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         db, visit_id = self.app.db, self.visit_id
         assert visit_id is not None
         changes = {k: value for k, value in fields.items() if value != before.get(k)}
+        changes = with_unshown(changes, self._visit_values or {}, self._shown())
 
         def store() -> str:
             correct_visit(db, visit_id, changes, today=today)
@@ -384,6 +385,14 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             return visit_id
 
         return store
+
+    def _shown(self) -> dict[str, set[str]]:
+        """The observation dimensions and the codes of each list the form offers (the resident's categories')."""
+        shown = {"observations": {i.id[4:] for i in self.query("Input.obs").results(Input) if i.id}}
+        for name in ("hazards", "needs", "services"):
+            choices = self.query_one(f"#{name}", SelectionList)
+            shown[name] = {str(choices.get_option_at_index(i).value) for i in range(choices.option_count)}
+        return shown
 
     def action_cancel(self) -> None:
         self.leave(_("Discard your corrections to this visit?") if self.visit_id is not None else

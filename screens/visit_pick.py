@@ -1,25 +1,29 @@
 """The resident page's v: choose one of the resident's visits, to correct it (the visit form, filled in) or delete it.
 
 A visit saved with a wrong date or field stayed for good and counted in the month's figures; this is the way back.
-Dismissed with ("correct", visit id) or ("delete", visit id) once the deletion is confirmed; None on Esc.
+Dismissed with ("correct", visit id, "") or ("delete", visit id, reason) once the deletion is confirmed (DeleteVisitScreen:
+what goes with the visit, what stays, and why it is deleted); None on Esc.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import OptionList, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.dialogs import OkCancelDialog
+from screens.dialogs import Dialog, OkCancelDialog
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
 from storage.core.text import printable
 from storage.register.categories import VISIT_METHODS, label
 from tui.as_text import as_text
 from tui.formatting import format_date
+from tui.ordered_keys import TextInput
 
 
 def visit_summary(v) -> str:
@@ -28,7 +32,7 @@ def visit_summary(v) -> str:
                                  printable(v.met_with or "")) if x)
 
 
-class VisitPickScreen(OkCancelDialog[tuple[str, str]]):
+class VisitPickScreen(OkCancelDialog[tuple[str, str, str]]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="visit-pick.cancel"),
@@ -38,10 +42,12 @@ class VisitPickScreen(OkCancelDialog[tuple[str, str]]):
         Binding("delete", "delete", N_("Delete"), show=False, id="visit-pick.delete-key"),
     ]
 
-    def __init__(self, name: str, visits: list):
+    def __init__(self, name: str, visits: list, with_visit: Callable[[str], list[str]]):
+        """`with_visit(visit id)`: the lines saying what a deletion takes with the visit and what it keeps."""
         super().__init__(classes="dialog")
         self.resident_name = name
         self.visits = visits
+        self.with_visit = with_visit
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -71,14 +77,79 @@ class VisitPickScreen(OkCancelDialog[tuple[str, str]]):
     def action_submit(self) -> None:
         vid = self._chosen()
         if vid is not None:
-            self.dismiss(("correct", vid))
+            self.dismiss(("correct", vid, ""))
 
     def action_delete(self) -> None:
         vid = self._chosen()
         if vid is None:
             return
         visit = next(v for v in self.visits if v.id == vid)
-        # asked, No the safe default: the deletion travels to the township, and the month's figures lose the visit
-        question = _("Delete the visit {visit}? It no longer counts in the figures, here and at the township.").format(
-            visit=narrow(visit_summary(visit)))
-        self.dismiss_if_confirmed(("delete", vid), question, yes=_("Delete"), danger=True)
+        # the deletion travels to the township, and the month's figures lose the visit (and what goes with it)
+        question = "\n".join([_("Delete the visit {visit}? It no longer counts in the figures, here and at the "
+                                 "township.").format(visit=narrow(visit_summary(visit))), *self.with_visit(vid)])
+
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                self.dismiss(("delete", vid, reason))
+
+        self.app.push_screen(DeleteVisitScreen(question), answered)
+
+
+class DeleteVisitScreen(Dialog[str | None]):
+    """Confirm a visit's deletion and say why (optional): dismissed with the reason ("" when none), None on Cancel.
+
+    The reason has the focus, so what is typed goes there; Enter in it goes on to 删除, not past it: the deletion
+    takes two deliberate keys, and Esc (or 取消) leaves everything as it was.
+    """
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="visit-delete.cancel"),
+        Binding("left", "focus_button('delete')", show=False, id="visit-delete.left"),
+        Binding("right", "focus_button('cancel')", show=False, id="visit-delete.right"),
+    ]
+
+    def __init__(self, question: str):
+        super().__init__(classes="dialog")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(as_text(self.question), id="dialog-message")
+            yield Label(_("Reason for deleting (optional)"))
+            yield TextInput("", id="reason")
+            yield Label("", id="reason-error", classes="error")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("Delete"), id="delete", variant="error")
+                yield Button(_("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    def _to_delete(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#delete", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        from storage.core.errors import ValidationError
+        from storage.register.visit_delete import delete_reason
+
+        try:
+            reason = delete_reason(self.query_one("#reason", Input).value)
+        except ValidationError as e:  # too long, or a pasted control character: said under the field
+            self.query_one("#reason-error", Label).update(e.message)
+            self.query_one("#reason", Input).focus()
+            return
+        self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_focus_button(self, button: str) -> None:
+        if not isinstance(self.focused, Input):  # in the reason, Left and Right move the cursor
+            self.query_one(f"#{button}", Button).focus()

@@ -45,6 +45,25 @@ def visit_values(db, resident_id: str, visit_id: str) -> tuple[dict[str, Any], d
     return values, proposed
 
 
+def with_unshown(changes: dict[str, Any], saved: dict[str, Any], shown: dict[str, set[str]]) -> dict[str, Any]:
+    """A correction's changes with what the saved visit holds that the form did not show, put back.
+
+    The form offers the observations, hazards and needs of the resident's categories as they are now: a visit
+    recorded before they changed (a child-only dimension, a hazard of an elder living alone) held more. Changed
+    on the form, the field was written as the form had it, and what it never showed was lost. `shown`: for each of
+    these fields, the dimensions or codes the form offered.
+    """
+    out = dict(changes)
+    if "observations" in out:
+        hidden = {k: v for k, v in (saved.get("observations") or {}).items() if k not in shown["observations"]}
+        out["observations"] = {**hidden, **out["observations"]}
+    for name in ("hazards", "needs", "services"):
+        if name in out:
+            hidden_codes = [c for c in saved.get(name) or [] if c not in shown[name]]
+            out[name] = list(out[name]) + [c for c in hidden_codes if c not in out[name]]
+    return out
+
+
 def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]] | None:
     """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
     grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}

@@ -81,13 +81,13 @@ async def test_the_resident_page_deletes_a_visit_only_once_confirmed(tmp_path):
         await pilot.press("v")
         await on_screen(pilot, "VisitPickScreen")
         await pilot.press("d")
-        await on_screen(pilot, "ConfirmScreen")
+        await on_screen(pilot, "DeleteVisitScreen")
         await pilot.press("escape")  # Cancel: the visit stays, the list is still there
         await on_screen(pilot, "VisitPickScreen")
         assert _visited(db, 11) == nov
         await pilot.press("d")
-        await on_screen(pilot, "ConfirmScreen")
-        await pilot.press("y")
+        await on_screen(pilot, "DeleteVisitScreen")
+        await pilot.press("enter", "enter")  # from the (optional) reason to 删除, then 删除
         await on_screen(pilot, ResidentScreen)
         await settle(pilot, lambda: app.screen.profile is not None and not app.screen.profile.visits)
     assert _visited(db, 11) == nov - 1

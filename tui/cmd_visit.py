@@ -34,8 +34,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--next", dest="next_visit_on", action=DateOption, help=_("the next visit"))
     q.add_argument("--notes", metavar=_("TEXT"), help=_("the visit's notes"))
     q.set_defaults(func=cmd_correct)
-    q = vsub.add_parser("delete", parents=[common], help=_("delete a visit logged by mistake"))
+    q = vsub.add_parser("delete", parents=[common], help=_("delete a visit logged by mistake"),
+                        description=_("Delete a visit logged by mistake, with the referral and the assessment "
+                                      "recorded with it; a referral followed up since is kept."))
     q.add_argument("visit_id", metavar=_("RECORD"), help=_("the visit's record id (gridcare visit list shows it)"))
+    q.add_argument("--reason", default="", metavar=_("TEXT"), help=_("why it is deleted (kept with the deletion)"))
     q.set_defaults(func=cmd_delete)
 
 
@@ -117,6 +120,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
     with db.session() as s:
         v = s.get(Visit, vid)
         what = _describe(v) if v is not None else vid
-    delete_visit(db, vid)
+    went = delete_visit(db, vid, args.reason)
     print(_("Visit deleted: {visit}.").format(visit=what))
+    for line in went.lines():
+        print(line)
     return 0

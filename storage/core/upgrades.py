@@ -149,11 +149,19 @@ def _upgrade_10_to_11(conn: Connection) -> None:
     _add_columns(conn, "grid", {"village_name": "VARCHAR NOT NULL DEFAULT ''"})
 
 
+def _upgrade_11_to_12(conn: Connection) -> None:
+    # v12: a visit deleted says why, and so do the referral and the assessment deleted with it
+    # (storage/register/visit_delete.py): the reason travels in the deletion's event, as a closing's remark does
+    for table in ("visit", "referral", "assessment"):
+        _add_columns(conn, table, {"delete_reason": "VARCHAR NOT NULL DEFAULT ''"})
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
     6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9, 9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
+    11: _upgrade_11_to_12,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.

@@ -96,3 +96,15 @@ def list_drafts(db_path: Path, kind: str = "visit") -> list[Draft]:
         return []
     drafts = [d for p in folder.glob(f"{kind}-*.json") if (d := _read(p)) is not None]
     return sorted(drafts, key=lambda d: d.saved_at, reverse=True)
+
+
+def registration_draft_name(db_path: Path) -> str | None:
+    """The name typed in the registration left unfinished ("" before a name was typed), None if there is none.
+
+    The new-resident form keeps one draft per database (`NEW`): Home announces it, as it does a visit's.
+    """
+    draft = load_draft(db_path, NEW, "resident")
+    if draft is None:
+        return None
+    name = draft.values.get("name")  # the values are the form's: a draft of another release may lack the name
+    return " ".join(name.split()) if isinstance(name, str) else ""

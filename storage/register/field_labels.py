@@ -84,6 +84,7 @@ FIELD_LABELS: dict[str, str] = {
     "acknowledged_at": N_("Acknowledged at"),
     "acknowledged_by": N_("Acknowledged by"),
     "deleted": N_("Deleted"),
+    "delete_reason": N_("Reason for deleting"),
 }
 
 # a field two record types use for different things: a referral's status is not a case status

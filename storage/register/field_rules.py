@@ -37,7 +37,18 @@ from storage.core.schema import (
     record_spec,
 )
 from storage.core.text import UNSTORABLE_RULE
-from storage.register import assessments, benefits, emergencies, idnumbers, pairing, policy, referrals, risk, visits
+from storage.register import (
+    assessments,
+    benefits,
+    emergencies,
+    idnumbers,
+    pairing,
+    policy,
+    referrals,
+    risk,
+    visit_delete,
+    visits,
+)
 from storage.register import categories as codes
 from storage.register import resident_rules as residents
 
@@ -63,6 +74,8 @@ def _texts(value: Any) -> bool:
     return all(type(item) is str for item in value.values())
 
 
+# why a visit was deleted, and the referral and assessment with it (storage/register/visit_delete.py)
+_DELETE_REASON = {"max_len": visit_delete.MAX_DELETE_REASON, "rule": residents.one_line}
 _GRADE = {"choices": _codes(assessments.GRADES)}
 # an acknowledgement is of a finding, by its key (storage/register/emergencies.py parse_key)
 _FINDING_KEY = re.compile(r"(visit|risk):" + RECORD_ID.pattern)
@@ -119,6 +132,7 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "services": {"choices": _codes(codes.SERVICES)},
         "risk_after": {"choices": _codes(codes.RISK_LEVELS)},
         "notes": {"max_len": visits.MAX_NOTES},
+        "delete_reason": _DELETE_REASON,
     },
     "referral": {
         "agency": {"choices": _codes(codes.REFERRAL_AGENCIES)},
@@ -127,12 +141,14 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "outcome": {"max_len": referrals.MAX_REASON},
         "level": {"choices": _codes(referrals.REFERRAL_LEVELS)},
         "department": {"max_len": referrals.MAX_DEPARTMENT},
+        "delete_reason": _DELETE_REASON,
     },
     "assessment": {
         **{dim: _GRADE for dim in assessments.DIMENSIONS},
         "notes": {"choices": _codes(assessments.DIMENSIONS), "item_len": assessments.MAX_NOTE,
                   "rule": _texts},
         "assessor": {"max_len": NAME_MAX},
+        "delete_reason": _DELETE_REASON,
     },
     "emergency_ack": {
         "acknowledged_at": {"max_len": 40, "rule": _instant},

@@ -266,10 +266,11 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
         setattr(data, name, items[:LIST_LIMIT])
     data.recent = _recent_visits(raw, grid)
     if drafts_of is not None:
-        from storage.register.drafts import list_drafts
+        from storage.register.drafts import list_drafts, registration_draft_name
 
         data.visit_drafts = [(d.resident_id, by_id[d.resident_id].name) for d in list_drafts(drafts_of, "visit")
                              if d.resident_id in by_id]
+        data.registration_draft = registration_draft_name(drafts_of) if role != "county" else None
     data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))

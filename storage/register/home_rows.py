@@ -105,3 +105,6 @@ class HomeData:
     # visits left unfinished (storage/register/drafts.py) of residents on Home's lists: (resident id, name), newest
     # first; a draft of someone closed, merged or in another grid is not the worker's to go on with from here
     visit_drafts: list[tuple[str, str]] = field(default_factory=list)
+    # a registration left unfinished (the new-resident form's draft, one per database): the name typed in it ("" if
+    # none yet); None: no such draft. The form offers it back when opened (n)
+    registration_draft: str | None = None

@@ -17,6 +17,7 @@ from storage.register.categories import HAZARDS, NEEDS, OBSERVATION_DIMENSIONS, 
 from storage.register.due import DueFacts, next_visit_proposal
 from storage.register.policy import load_policy
 from storage.register.referrals import check_referral, write_referral
+from storage.register.visit_delete import WithVisit, delete_reason, with_visit
 
 MAX_NOTES = 4000
 MAX_SHORT = 200
@@ -227,8 +228,28 @@ def correct_visit(db: Database, visit_id: str, changes: dict[str, Any], *, today
         return s.get(Visit, visit_id)
 
 
-def delete_visit(db: Database, visit_id: str) -> None:
-    """Delete a visit logged by mistake (the event log keeps it; the figures no longer count it)."""
+def visit_deletion(db: Database, visit_id: str) -> WithVisit:
+    """What deleting the visit would take with it and what it would keep (the confirmation names both)."""
+    with db.session() as s:
+        live_row(s, "visit", visit_id)
+        found = with_visit(s, visit_id)
+        s.expunge_all()
+        return found
+
+
+def delete_visit(db: Database, visit_id: str, reason: str = "") -> WithVisit:
+    """Delete a visit logged by mistake, with the referral and assessment recorded with it, in one transaction
+    (storage/register/visit_delete.py: a referral that has moved on since stays). The reason is each deletion's
+    own field, so it travels in the events to the township (the event log keeps the records)."""
+    why = delete_reason(reason)
     with db.write() as s:
         _own_visit(s, visit_id)
-        writer(s).delete("visit", visit_id)
+        found = with_visit(s, visit_id)
+        w = writer(s)
+        w.write("visit", visit_id, {"deleted": True, "delete_reason": why})
+        for record_type, rows in (("referral", found.referrals), ("assessment", found.assessments)):
+            for row in rows:
+                w.write(record_type, row.id, {"deleted": True, "delete_reason": why})
+        s.flush()
+        s.expunge_all()
+        return found

@@ -129,6 +129,7 @@ class Visit(SQLModel, table=True):
     mandatory_report: bool = False
     next_visit_on: Optional[dt.date] = None
     notes: str = ""
+    delete_reason: str = ""  # why it was deleted, written with the deletion (schema 12)
     deleted: bool = False
 
 
@@ -148,6 +149,7 @@ class Referral(SQLModel, table=True):
     level: Optional[str] = None  # the level it goes to: village | township | county (None: older records)
     department: str = ""  # the office at that level, as the worker names it
     due_on: Optional[dt.date] = None  # follow up by this day; overdue while open after it
+    delete_reason: str = ""  # why it was deleted (with its visit), written with the deletion (schema 12)
     deleted: bool = False
 
 
@@ -210,6 +212,7 @@ class Assessment(SQLModel, table=True):
     employment: Optional[str] = None
     social: Optional[str] = None
     notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # dimension -> note
+    delete_reason: str = ""  # why it was deleted (with its visit), written with the deletion (schema 12)
     deleted: bool = False
 
 

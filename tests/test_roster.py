@@ -131,13 +131,14 @@ def test_risk_change_on_reimport_is_one_risk_event(db, tmp_path):
 def test_imported_state_is_what_the_change_log_folds_to(db, tmp_path):
     import_roster(db, write_xlsx(tmp_path / "a.xlsx", [r + ["高"] for r in good_rows()], header=HEADER + ["风险"]), today=TODAY)
     rows = good_rows()
-    rows[1][1] = "王桂兰"
-    import_roster(db, write_xlsx(tmp_path / "b.xlsx", rows), today=TODAY)
+    rows[1][5] = "13700001111"  # (a rename by roster is refused since walk-E A4: a phone is changed instead)
+    assert import_roster(db, write_xlsx(tmp_path / "b.xlsx", rows), today=TODAY).count("update") == 1
     before = list(dump_lines(db))
     with db.write() as s:
         rebuild_all(s)
     assert list(dump_lines(db)) == before
-    assert residents(db)["王桂兰"].name_initials.startswith("wgl")
+    assert residents(db)["王桂英"].phone == "13700001111"
+    assert residents(db)["王桂英"].name_initials.startswith("wgy")
 
 
 def test_rows_without_name_and_id_are_skipped_and_reported(db, tmp_path):
@@ -257,3 +258,24 @@ def test_a_wrong_id_number_is_one_problem_not_three(db, tmp_path):
     report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", [[1, "张小明", 3.3052120160305e17, "", "留守儿童", "", ""]]),
                            today=TODAY)
     assert [p.column for p in report.rows[0].problems] == ["身份证号码"]
+
+
+def test_a_registered_id_number_under_another_name_is_a_problem_not_a_rename(db, tmp_path, capsys):
+    """An ID number typed wrong in the clerk's sheet, or copied from the row above, matched someone else and
+    renamed them, shown only as one more 更新 (walk-E A4). Now the row is invalid and names who it is."""
+    from tui.cli import main
+
+    import_roster(db, write_xlsx(tmp_path / "a.xlsx", good_rows()), today=TODAY)
+    before = list(dump_lines(db))
+    rows = good_rows()
+    rows[0][1] = "钱大妈"  # 张小明's ID number
+    path = write_xlsx(tmp_path / "b.xlsx", rows)
+    report = import_roster(db, path, today=TODAY)
+    assert [r.status for r in report.rows] == ["invalid", "unchanged", "unchanged"] and not report.imported
+    assert "张小明" in report.rows[0].problems[0].message
+    assert main(["--lang", "zh_CN", "--db", str(db.path), "roster", "import", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "钱大妈" in out and "张小明" in out and "身份证号" in out
+    assert list(dump_lines(db)) == before and set(residents(db)) == {"张小明", "王桂英", "陈志强"}
+    rows[0][1] = " 张小明 "  # the same name, spaced as a spreadsheet may: the same person
+    assert import_roster(db, write_xlsx(tmp_path / "c.xlsx", rows), today=TODAY).rows[0].status == "unchanged"

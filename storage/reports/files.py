@@ -216,22 +216,27 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.append([policy_line(report)])
     widths: dict[int, int] = {}
     rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
+    # the row just appended is counted here: openpyxl's max_row scans every cell written so far, and asking it
+    # per row made a sheet quadratic in its rows (a township's month of lists: 85 s as XLSX, 2 s as CSV)
+    row_no = 3
     for n, grouping in enumerate(report.groupings):
         if n:
             ws.append([])
+            row_no += 1
         for row in [None] + report.rows[grouping] + [report.totals]:
             values = summary_headers(grouping) if row is None else summary_cells(row)
             ws.append(values)
+            row_no += 1
             for i, v in enumerate(values):
                 widths[i] = max(widths.get(i, 0), _width(v))
             if row is not None:
-                ws.cell(ws.max_row, rate_column).number_format = "0.0%"
+                ws.cell(row_no, rate_column).number_format = "0.0%"
             if row is None or row is report.totals:
-                for cell in ws[ws.max_row]:
+                for cell in ws[row_no]:
                     cell.font = bold
     ws.append([])
     ws.append([_("Definitions")])
-    ws.cell(ws.max_row, 1).font = bold
+    ws.cell(row_no + 2, 1).font = bold
     for line in DEFINITIONS:
         ws.append([_(line)])
     ws.freeze_panes = "A5"  # title, notes, and the first table's header stay in view
@@ -245,15 +250,15 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
         for cell in sheet[1]:
             cell.font = bold
         widths = {i: display_width(_(c.header)) for i, c in enumerate(columns)}
-        for item in report.list_rows(name):
+        for row_no, item in enumerate(report.list_rows(name), start=2):
             values = [cell_value(c, item, full_ids) for c in columns]
             sheet.append(values)
             for i, (c, v) in enumerate(zip(columns, values, strict=True)):
                 widths[i] = max(widths[i], _width(v))
                 if c.kind == "date" and v is not None:
-                    sheet.cell(sheet.max_row, i + 1).number_format = "yyyy-mm-dd"
+                    sheet.cell(row_no, i + 1).number_format = "yyyy-mm-dd"
                 elif isinstance(v, str):
-                    _text_cell(sheet.cell(sheet.max_row, i + 1), c.kind == "id")
+                    _text_cell(sheet.cell(row_no, i + 1), c.kind == "id")
         sheet.freeze_panes = "A2"
         _set_widths(sheet, widths)
     from storage.reports.followup_files import add_assessment_sheet

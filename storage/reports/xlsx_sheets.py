@@ -98,6 +98,7 @@ def add_coverage_sheet(wb, report: MonthlyReport) -> None:
     for row in ws.iter_rows(min_row=head, max_row=head + 1, max_col=8):
         for cell in row:
             cell.font, cell.alignment, cell.border = bold, centre, box
+    n = head + 1
     for r in coverage_rows(report):
         f = r.figures
         if r.kind == CATEGORY or r.kind == "township_category":
@@ -106,7 +107,7 @@ def add_coverage_sheet(wb, report: MonthlyReport) -> None:
             what = _(SUBTOTAL_LABEL) if r.kind == GRID_TOTAL else ""
         village = _(TOTAL_LABEL) if r.kind in (TOTAL, "township_category") else r.village
         ws.append([village, r.grid, what, f.key_persons, f.in_person, f.other_ways, f.not_visited, f.visit_rate])
-        n = ws.max_row
+        n += 1  # counted, not max_row (a scan of every cell: quadratic over a county's rows, see files.py)
         for cell in ws[n][:8]:
             cell.border = box
         ws.cell(n, 8).number_format = RATE_FORMAT
@@ -146,11 +147,12 @@ def add_trend_sheet(wb, report: MonthlyReport) -> Any:
     ws.append([_("Grid")] + [short_month(y, m) for y, m in trend.months])
     for cell in ws[head]:
         cell.font = Font(bold=True)
+    last = head
     for row in trend.rows + [trend.total]:
         ws.append([row.label if row.key is not None else _(row.label)] + row.rates)
+        last += 1  # counted, not max_row (a scan of every cell, see files.py)
         for i in range(n):
-            ws.cell(ws.max_row, i + 2).number_format = RATE_FORMAT
-    last = ws.max_row
+            ws.cell(last, i + 2).number_format = RATE_FORMAT
     for cell in ws[last]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 18

@@ -198,6 +198,11 @@ def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
             errors = [err for err in errors if err.field not in ("birth_date", "sex") or err.field in fields]
         problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
     data = plan.data
+    if existing is not None and data and data.get("name") and data["name"] != existing.name:
+        # matched by ID number under another name: a number typed wrong (or copied from the row above) would
+        # rename someone else, listed as one more "update" among hundreds
+        problems.append(Problem(ctx.column("name"), _("This ID number is registered to {name}, under another name.").format(
+            name=existing.name), _("Check the ID number and the name; a name is changed on the resident's page.")))
     plan.benefits = list(parsed.benefits)  # plan_benefits keeps those not recorded yet
     if data:
         plan.row.warnings += row_warnings(ctx.column, {**(existing.model_dump() if existing else {}), **data},

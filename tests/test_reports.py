@@ -164,7 +164,8 @@ def test_worker_database_reports_its_own_grid(tmp_path):
 def test_months_are_checked():
     assert parse_month("2026-09") == (2026, 9)
     assert parse_month(" 2026-9 ") == (2026, 9)
-    for bad in ("2026-13", "26-09", "2026/09", "", "September"):
+    assert parse_month("2026/09") == (2026, 9)  # as a date field takes a month (fix-small; tests/test_cli_dates.py)
+    for bad in ("2026-13", "26-09", "2026/13", "", "September"):
         with pytest.raises(UserError, match="YYYY-MM"):
             parse_month(bad)
     with pytest.raises(UserError, match="2026-11"):

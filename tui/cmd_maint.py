@@ -12,7 +12,7 @@ from pathlib import Path
 
 from storage.core.db import open_database
 from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.i18n import _, join_list, ngettext
 from tui.cli import db_path
 from tui.console import CliConsole
 
@@ -66,6 +66,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from storage.core import backup
     from storage.core.audit import record
     from storage.core.lock import AppLock
+    from storage.core.restore_carry import dropped
 
     path = _file_of(args)
     source = args.file
@@ -84,8 +85,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
             return 0
     with AppLock(path):
         aside = backup.restore(path, source)
-    record(open_database(path), "restore", str(source), {"kept_aside": str(aside)})
+    left = dropped(aside, path) if aside.exists() else None
+    record(open_database(path), "restore", str(source),
+           {"kept_aside": str(aside), **({"changes_dropped": left.changes} if left else {})})
     print(_("Restored from {file}; the previous database is kept as {aside}.").format(file=source, aside=aside))
+    if left and left.changes:
+        # the user chose the backup; what it takes away is said, and where it still is
+        sent = ngettext(" ({sent} of them already sent in bundle {bundles})",
+                        " ({sent} of them already sent in bundles {bundles})",
+                        len(left.bundles)).format(sent=left.sent, bundles=join_list([str(n) for n in left.bundles])) \
+            if left.bundles else ""
+        print(ngettext("{n} change made after the backup is not in the restored database{sent}; it is still in the "
+                       "copy kept aside.",
+                       "{n} changes made after the backup are not in the restored database{sent}; they are still in "
+                       "the copy kept aside.", left.changes).format(n=left.changes, sent=sent))
     return 0
 
 

@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_villages(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from storage.register.villages import grid_villages
+    from storage.register.villages import grid_villages, grids_without_bundle
     from tui.as_text import as_text
     from tui.console import CliConsole
 
@@ -48,6 +48,9 @@ def cmd_villages(args: argparse.Namespace) -> int:
     for g in grid_villages(db):
         table.add_row(as_text(g.grid_code), as_text(g.grid_name), as_text(g.worker),
                       as_text(g.village) if g.village else as_text(_("(no village yet)")))
+    for g in grids_without_bundle(db):  # its village comes with the worker's first bundle (or is set after it)
+        table.add_row(as_text(g.grid_code), as_text(g.grid_name), as_text(g.worker),
+                      as_text(_("(enrolled; no bundle received yet)")))
     CliConsole().print(table)
     return 0
 

@@ -48,6 +48,7 @@ COUNT_LABELS = {
     "grid": N_("grid"), "enrollment": N_("enrollment"), "new": N_("new"), "update": N_("updated"),
     "unchanged": N_("unchanged"), "invalid": N_("invalid"), "unit": N_("grid or township"), "codes": N_("codes"),
     "reason": N_("reason"), "problem": N_("reason"), "township": N_("township"),
+    "changes_dropped": N_("changes after the backup left aside"),
 }
 
 

@@ -223,7 +223,10 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         raise
     platform.fsync_dir(db_path.parent)
     if aside.exists():  # (read from the set kept aside, whole with its -wal, once nothing can undo the restore)
+        from storage.core.restore_carry import carry_forward
+
         _carry_audit(aside, db_path)
+        carry_forward(aside, db_path)
     return aside
 
 

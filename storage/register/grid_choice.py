@@ -11,6 +11,7 @@ from sqlalchemy import text
 from storage.core.errors import ValidationError
 from storage.core.i18n import _, join_list
 from storage.core.identity import GRID_CODE
+from storage.core.models import Grid
 
 
 def township_grids(conn) -> list[tuple[str, str, str]]:
@@ -28,6 +29,17 @@ def township_grids(conn) -> list[tuple[str, str, str]]:
         if worker and worker not in workers:
             workers.append(worker)
     return [(gid, name, join_list(workers)) for gid, (name, workers) in sorted(grids.items())]
+
+
+def not_merged_grids(conn, township_code: str, merged: set[str]) -> list[Grid]:
+    """The township's grids no merge has brought yet (a device enrolled or a code given for them), as unsaved
+    Grid rows for the roster import: the clerk's first day is init, enroll, import, and the roster names grids
+    whose workers have sent nothing. Their residents take the grid's id, as the form's do; the grid's own
+    record comes with its worker's first bundle."""
+    prefix = f"{township_code}-"
+    return [Grid(id=gid, code=gid[len(prefix):] if gid.startswith(prefix) else gid, name=name,
+                 township_code=township_code, worker_name=workers)
+            for gid, name, workers in township_grids(conn) if gid not in merged]
 
 
 def check_grid(grid_code: object, township_code: str, role: str) -> None:

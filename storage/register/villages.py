@@ -46,6 +46,20 @@ def grid_villages(db: Database) -> list[GridVillage]:
                             places.village_label(g.village_code, names)) for g in grids]
 
 
+def grids_without_bundle(db: Database) -> list[GridVillage]:
+    """A township's grids enrolled (or given a code) whose worker has sent nothing yet: no grid record, so in
+    no village; `gridcare villages` lists them, because the roster import and the form already take them."""
+    from storage.register.grid_choice import not_merged_grids
+
+    with db.session() as s:
+        ident = load_identity(s)
+        if ident.role != "township":
+            return []
+        merged: set[str] = set(s.execute(select(col(Grid.id)).where(col(Grid.deleted) == False)).scalars())  # noqa: E712
+        return [GridVillage(g.id, g.code, g.name, g.worker_name, "", "")
+                for g in not_merged_grids(s.connection(), ident.township_code, merged)]
+
+
 def known_villages(db: Database) -> list[tuple[str, str]]:
     """(id, name) of the villages this database knows, by name: its records, and the codes its grids' workers
     named (a township holds no record of those)."""

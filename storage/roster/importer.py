@@ -32,6 +32,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _, join_list
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
+from storage.register.grid_choice import not_merged_grids
 from storage.register.residents import changed_fields, validate_resident
 from storage.roster.benefit_rows import plan_benefits, row_warnings
 from storage.roster.columns import (
@@ -96,6 +97,8 @@ class _Context:
         self.ident = ident
         self.headers = {c.field: c.header for c in columns if c.field}
         grids = list(session.execute(select(Grid).where(Grid.deleted == False)).scalars())  # noqa: E712
+        if ident.role == "township":
+            grids += not_merged_grids(session.connection(), ident.township_code, {g.id for g in grids})
         self.grids = {g.id: g for g in grids}
         self.grid_names: dict[str, list[Grid]] = defaultdict(list)
         for g in grids:
@@ -129,8 +132,10 @@ class _Context:
             found = self.grid_names.get(named.lower(), [])
             if len(found) != 1:
                 msg = _("No grid is called {grid}.") if not found else _("Several grids are called {grid}.")
-                problems.append(Problem(self.headers["_grid"], msg.format(grid=named),
-                                        _("Use a grid's code or name as the township's grid list has it.")))
+                hint = _("Use the grid's code as gridcare villages lists it.") if found else _(
+                    "Use a grid's code or name as gridcare villages lists them; for a new grid, enroll its worker "
+                    "first: gridcare enroll --grid {grid} --worker NAME.")  # (enrolling is how a grid comes to be)
+                problems.append(Problem(self.headers["_grid"], msg.format(grid=named), hint.format(grid=named)))
                 return
             grid = found[0]
         else:

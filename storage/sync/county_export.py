@@ -59,6 +59,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
     """
     from storage.core.private_keys import private_keys
     from storage.sync.bundle_file import bundle_file_name, write_bundle
+    from storage.sync.bundle_place import place_bundle
 
     now = now or dt.datetime.now(dt.timezone.utc)
     out = Path(out) if out else Path.cwd()
@@ -85,8 +86,9 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
             "enroll_proof": ident.enroll_proof,  # of the county's code (storage/sync/county_trust.py)
             "created_at": now.replace(microsecond=0).isoformat(), "counts": counts,
         }
-        name = bundle_file_name(KIND, ident.township_code, None, ident.worker_name, ident.device_id, seq, now)
-        path = out / name if out.is_dir() or not out.suffix else out
+        path, seq = place_bundle(out, seq, lambda n: bundle_file_name(KIND, ident.township_code, None,
+                                                                      ident.worker_name, ident.device_id, n, now))
+        manifest["seq"] = seq
         query = select(*(event_t.c[c] for c in _COLUMNS)).order_by(event_t.c.hlc, event_t.c.device_id)
         if wanted is not None:
             query = query.where(wanted)

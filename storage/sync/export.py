@@ -33,6 +33,7 @@ from storage.core.models import (
 )
 from storage.core.private_keys import private_keys
 from storage.sync.bundle_file import bundle_file_name, write_bundle
+from storage.sync.bundle_place import place_bundle
 
 Progress = Callable[[int, int], None]
 
@@ -196,8 +197,9 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
         if kind == "worker" and ident.enroll_proof:
             manifest["enroll_proof"] = ident.enroll_proof
         grid_short = (grid_id or "").split("-", 1)[-1] or None
-        name = bundle_file_name(kind, ident.township_code, grid_short, ident.worker_name, ident.device_id, seq, now)
-        path = out / name if out.is_dir() or not out.suffix else out
+        path, seq = place_bundle(out, seq, lambda n: bundle_file_name(kind, ident.township_code, grid_short,
+                                                                      ident.worker_name, ident.device_id, n, now))
+        manifest["seq"] = seq
         if progress:
             progress(0, len(events))
         info = write_bundle(path, manifest, (_event_dict(ev) for ev in events), recipients, sign_secret)

@@ -39,6 +39,7 @@ from storage.roster.columns import (
     FIELD_LABELS,
 )
 from storage.roster.duplicate_rows import Duplicates
+from storage.roster.matching import match_existing
 from storage.roster.parse import ParsedRow, is_footer, map_columns, parse_row
 from storage.roster.read import RosterSheet, open_roster, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
@@ -236,39 +237,6 @@ def plan_change(ctx: _Context, plan: RowPlan) -> None:
         changed += [ctx.headers.get(column, column) for column, _kind, _since in plan.benefits]
         row.changed = list(dict.fromkeys(changed)) if row.status == "update" else ()
     plan.diff = diff if (diff or plan.risk_changes) else {}
-
-
-def match_existing(session: Any, plans: list[RowPlan], made: set[str] = frozenset()) -> None:
-    """The resident each row is: the same ID number, or without one the same name, grid and birth date.
-
-    `made`: residents this import registered already (an earlier batch of it), never matched: a row
-    is matched against the register as it was before the import, as if the file were read at once.
-    """
-    numbers = {}
-    for p in plans:
-        number = p.fields.get("id_number")
-        if number:
-            try:
-                numbers[idnumbers.parse_id_number(number, today=None).number] = p  # the number's shape only
-            except ValidationError:
-                continue
-    found: dict[str, Resident] = {}
-    keys = sorted(numbers)
-    for i in range(0, len(keys), 500):
-        query = select(Resident).where(Resident.id_number.in_(keys[i:i + 500]), Resident.deleted == False)  # noqa: E712
-        for r in session.execute(query).scalars():
-            if r.id not in made and (r.merged_into is None or r.id_number not in found):
-                found[r.id_number] = r
-    for number, p in numbers.items():
-        p.existing = found.get(number)
-    without = [p for p in plans if not p.fields.get("id_number") and p.fields.get("name")]
-    if without:
-        names = sorted({p.fields["name"] for p in without})
-        query = select(Resident).where(Resident.name.in_(names), Resident.id_number.is_(None),
-                                       Resident.deleted == False, Resident.merged_into.is_(None))  # noqa: E712
-        by_key = {(r.name, r.grid_code, r.birth_date): r for r in session.execute(query).scalars() if r.id not in made}
-        for p in without:
-            p.existing = by_key.get((p.fields["name"], p.fields.get("grid_code"), p.fields.get("birth_date")))
 
 
 def _diff(ctx: _Context, plan: RowPlan) -> dict[str, Any]:

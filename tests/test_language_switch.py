@@ -92,9 +92,14 @@ async def open_main(pilot, name: str) -> None:
     await settle(pilot)
 
 
-@pytest.fixture(params=["zh_CN", "en"])
+@pytest.fixture(params=["zh_CN"])
 def lang(request, monkeypatch):
-    """The first language; the screens' problems gathered over the whole walk, reported at its end."""
+    """The first language; the screens' problems gathered over the whole walk, reported at its end.
+
+    Chinese only: `switched` presses F2 twice on each screen, so each is checked in English after a switch and in
+    Chinese after a switch back; a walk starting in English checked the same two again (120 s of the suite's
+    time, the longest tests in it).
+    """
     from pathlib import Path
 
     import screens.sync

@@ -1,6 +1,6 @@
 """How many random cases the randomised tests run: one table, chosen by GRIDCARE_TEST_PROFILE.
 
-Each randomised test comes twice: a quick one in every run (`python -m pytest -n 2`, a developer's
+Each randomised test comes twice: a quick one in every run (`python -m pytest -n 4`, a developer's
 loop) and a `slow` one that .ci/run's second pytest call (`-m slow`) runs at the sizes docs/design.md §5
 names for CI. GRIDCARE_TEST_PROFILE=thorough raises the slow ones to the on-demand sizes:
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from storage.core.db import open_database
 from storage.core.identity import get_identity
+from tests.cli_forks import run_cli
 
 ROOT = Path(__file__).parents[1]
 
@@ -18,8 +17,7 @@ ROOT = Path(__file__).parents[1]
 def run(*args: str, tmp_path: Path, env: dict | None = None, cwd: Path | None = None):
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "PYTHONPATH": str(ROOT),
             "LANG": "C.UTF-8", "GRIDCARE_DATA_DIR": str(tmp_path / "data"), "GRIDCARE_LOG_DIR": str(tmp_path / "log")}
-    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True,
-                          env={**base, **(env or {})}, cwd=cwd or tmp_path)
+    return run_cli(list(args), env={**base, **(env or {})}, cwd=cwd or tmp_path)  # (a fork: tests/cli_forks.py)
 
 
 def test_version(tmp_path):

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState
 
 from screens.dialogs import when_folder_there
 from screens.report_list import ReportListScreen
@@ -37,7 +38,7 @@ from storage.reports.months import shift_month
 from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.formatting import cell_text, format_month
+from tui.formatting import cell_text, format_month, format_number
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import two_lines
@@ -254,8 +255,8 @@ class ReportsScreen(Screen[None]):
         field.display = True
         field.focus()
         # the box alone said nothing of what it is for, nor how to leave it
-        self.query_one("#status", Static).update(_("Save the report as a workbook: Enter writes it to this file, "
-                                                   "Esc cancels."))
+        self.query_one("#status", Static).update(_("Save the report as a workbook (.xlsx) or as CSV "
+                                                   "(.csv): Enter writes it to this file, Esc cancels."))
 
     @on(Input.Submitted, "#out")
     def _export_submitted(self, event: Input.Submitted) -> None:
@@ -265,7 +266,7 @@ class ReportsScreen(Screen[None]):
             return
         # a folder typed (a stick's): the report goes into it under its usual name, not beside it as "stick.xlsx"
         path = typed / _file_name(report) if typed.is_dir() else typed
-        if path.suffix.lower() != ".xlsx":
+        if path.suffix.lower() not in (".xlsx", ".csv"):  # a name typed .csv is written as CSV, as it says
             path = path.with_suffix(".xlsx")
 
         def go() -> None:
@@ -277,16 +278,25 @@ class ReportsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-write")
     def _write(self, report, path: Path) -> None:
         try:
-            save_report(self.app.db, report, path)
+            written = save_report(self.app.db, report, path)
         except UserError as exc:
             self.app.call_from_thread(self._fail, str(exc))
             return
-        self.app.call_from_thread(self._written, path)
+        self.app.call_from_thread(self._written, written)
 
-    def _written(self, path: Path) -> None:
+    def _written(self, written: list[Path]) -> None:
         self.query_one("#out", Input).display = False
-        self.query_one("#status", Static).update(as_text(_("Report written: {file}").format(file=path)))
+        message = _("Report written: {file}").format(file=written[0])
+        if len(written) > 1:  # CSV: one file per table, side by side
+            message = _("Report written: {file} and {n} more files beside it").format(
+                file=written[0], n=format_number(len(written) - 1))
+        self.query_one("#status", Static).update(as_text(message))
         self.query_one("#summary", DataTable).focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # the app logs the error and says where; here the line that said "Writing …" (or the bar) must not stay
+        if event.state == WorkerState.ERROR and event.worker.group in ("reports-write", "reports-compute"):
+            self._fail(_("The report could not be made; the details are in the log file."))
 
     def action_back(self) -> None:
         field = self.query_one("#out", Input)

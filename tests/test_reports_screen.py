@@ -135,3 +135,35 @@ async def test_residents_with_no_village_have_their_own_row_beside_the_totals(tm
         await settle(pilot, lambda: app.screen is not screen)
         listing = app.screen.query_one("#list", DataTable)
         assert [_row(listing, i)[0] for i in range(listing.row_count)] == ["张三"]
+
+
+@run_async
+async def test_a_name_typed_csv_is_written_as_csv_and_a_failed_write_does_not_say_writing_for_ever(town, tmp_path,
+                                                                                                  monkeypatch):
+    """walk-E: a name typed …csv was written as …xlsx; an unexpected error left "Writing …" on screen for good."""
+    import screens.reports
+    from screens.reports import ReportsScreen
+
+    db, ids = town
+    app = HarnessApp(db, ReportsScreen, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, _month(pilot, 2026, 10))
+        screen = app.screen
+        status = screen.query_one("#status", Static)
+        await pilot.press("x")
+        screen.query_one("#out", Input).value = str(tmp_path / "十月.csv")
+        await pilot.press("enter")
+        await settle(pilot, lambda: "Report written" in str(status.content))
+        written = sorted(p.name for p in tmp_path.glob("十月*.csv"))
+        assert "十月.csv" in written and len(written) > 1 and not list(tmp_path.glob("*.xlsx"))
+        assert f"and {len(written) - 1} more files" in str(status.content)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(screens.reports, "save_report", broken)
+        await pilot.press("x")
+        screen.query_one("#out", Input).value = str(tmp_path / "again.xlsx")
+        await pilot.press("enter")
+        await settle(pilot, lambda: "could not be made" in str(status.content))
+        assert "Writing" not in str(status.content) and not (tmp_path / "again.xlsx").exists()

@@ -84,7 +84,8 @@ def test_csv_has_a_bom_and_parses_back(town, tmp_path):
     db, ids, report = town
     path = tmp_path / "r.csv"
     written = save_report(db, report, path)
-    assert written == [path] + [csv_list_path(path, n) for n in LISTS] + [tmp_path / "r-assessment.csv"]
+    assert written == [path] + [csv_list_path(path, n) for n in LISTS] + [
+        tmp_path / "r-assessment.csv", tmp_path / "r-visit-rates.csv", tmp_path / "r-trend.csv"]
     assert csv_list_path(path, "aged_out").name == "r-aged-out.csv"
     for p in written:
         assert p.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -106,9 +107,9 @@ def test_every_file_written_is_audited(town, tmp_path):
     save_report(db, report, path)
     entry = next(e for e in entries(db) if e.file == str(path))
     assert entry.action == "report" and entry.actor == "王网格"
-    # 7 files of the visit report, 3 of the benefit and pairing lists
+    # the summary, 10 lists, the assessment, the table to sign and the trend
     assert entry.counts == {"month": "2026-09", "key_persons": 10, "visited": 7, "overdue": 1,
-                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 14, "full_ids": False}
+                            "emergency_high": 2, "open_referrals": 2, "aged_out": 1, "files": 16, "full_ids": False}
 
 
 def test_other_file_types_are_refused(town, tmp_path):
@@ -221,3 +222,36 @@ def test_an_xlsx_sheet_is_written_in_time_linear_in_its_rows(town, tmp_path, mon
             for col in dates:
                 if row[col - 1].value is not None:
                     assert row[col - 1].number_format == "yyyy-mm-dd"
+
+
+def test_the_csv_holds_the_workbooks_table_to_sign_and_its_trend(town, tmp_path):
+    """walk-E B1: a clerk on CSV handed up the summary and the lists, not 探访率汇总表 nor 近12个月探访率: now the
+    same rows as the workbook's first two sheets, value for value."""
+    db, ids, report = town
+    set_language("zh_CN")
+    save_report(db, report, tmp_path / "r.xlsx")
+    save_report(db, report, tmp_path / "r.csv")
+    wb = _load(tmp_path / "r.xlsx")
+
+    def sheet(ws, rates):  # the cells as the CSV writes them: a rate (1 or 0.7 in the workbook) as 100.0%, 70.0%
+        return [["" if v is None else f"{v * 100:.1f}%" if i in rates and isinstance(v, int | float) else str(v)
+                 for i, v in enumerate(row)] for row in ws.iter_rows(values_only=True)]
+
+    def csv_rows(name):
+        with (tmp_path / name).open(encoding="utf-8-sig", newline="") as fh:
+            return [row for row in csv.reader(fh) if any(row)]
+
+    coverage = csv_rows("r-visit-rates.csv")
+    assert coverage[0] == ["新市镇2026年9月重点对象探访情况"]
+    table = [row[:8] for row in sheet(wb.worksheets[0], {7})[3:] if row[3]]
+    assert [row for row in coverage[3:] if row[3]] == table
+    assert ["合计", "", "", "10", "5", "2", "3", "70.0%"] in coverage
+    trend = csv_rows("r-trend.csv")
+    def trimmed(row):  # (a sheet's rows are as wide as its widest)
+        while row and row[-1] == "":
+            row = row[:-1]
+        return row
+
+    sheet_rows = [trimmed(row) for row in sheet(wb[_("12-month trend")], set(range(1, 13))) if any(row)]
+    assert trend == sheet_rows and len(trend) >= 4
+    assert trend[-1][0] == "合计" and len(trend[-1]) == 13

@@ -329,9 +329,12 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
             for item in report.list_rows(name):
                 out.writerow([_csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
+    from storage.reports.csv_tables import write_coverage_csv, write_trend_csv
     from storage.reports.followup_files import write_assessment_csv
 
     written.append(write_assessment_csv(report, path.with_name(f"{path.stem}-assessment{path.suffix}")))
+    written.append(write_coverage_csv(report, path.with_name(f"{path.stem}-visit-rates{path.suffix}")))
+    written.append(write_trend_csv(report, path.with_name(f"{path.stem}-trend{path.suffix}")))
     return written
 
 
@@ -341,7 +344,7 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UserError(_("Write the report to a .xlsx or .csv file, not {name}.").format(name=path.name))
-    if suffix == ".xlsx" and report.trend is None:  # the workbook's trend sheet needs it
+    if report.trend is None:  # the workbook's trend sheet needs it, and the CSV's trend file
         from storage.reports.monthly import add_trend
 
         add_trend(db, report)

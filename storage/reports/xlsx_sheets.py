@@ -16,7 +16,15 @@ from babel.dates import format_skeleton
 from storage.core.i18n import N_, _, babel_locale, day_text
 from storage.register.categories import SHOWN_CATEGORIES, label
 from storage.register.policy_text import counting_summary
-from storage.reports.coverage import CATEGORY, GRID_TOTAL, SUBTOTAL_LABEL, TOTAL, TOTAL_LABEL, coverage_rows
+from storage.reports.coverage import (
+    CATEGORY,
+    GRID_TOTAL,
+    SUBTOTAL_LABEL,
+    TOTAL,
+    TOTAL_LABEL,
+    CoverageRow,
+    coverage_rows,
+)
 from storage.reports.monthly import MonthlyReport
 from storage.reports.trend import POLICY_CHANGED
 
@@ -70,6 +78,21 @@ def _landscape_a4(ws, last_column: str, last_row: int, title_rows: str | None) -
         ws.print_title_rows = title_rows
 
 
+def coverage_cells(r: CoverageRow) -> list[Any]:
+    """One row of the table a county asks for, as the workbook and the CSV write it."""
+    f = r.figures
+    if r.kind == CATEGORY or r.kind == "township_category":
+        what = label(SHOWN_CATEGORIES, r.category)
+    else:
+        what = _(SUBTOTAL_LABEL) if r.kind == GRID_TOTAL else ""
+    village = _(TOTAL_LABEL) if r.kind in (TOTAL, "township_category") else r.village
+    return [village, r.grid, what, f.key_persons, f.in_person, f.other_ways, f.not_visited, f.visit_rate]
+
+
+def trend_title(report: MonthlyReport) -> str:
+    return _("Visit rate by month: {place}").format(place=report.grid_name or report.township_name)
+
+
 def add_coverage_sheet(wb, report: MonthlyReport) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -100,13 +123,7 @@ def add_coverage_sheet(wb, report: MonthlyReport) -> None:
             cell.font, cell.alignment, cell.border = bold, centre, box
     n = head + 1
     for r in coverage_rows(report):
-        f = r.figures
-        if r.kind == CATEGORY or r.kind == "township_category":
-            what = label(SHOWN_CATEGORIES, r.category)
-        else:
-            what = _(SUBTOTAL_LABEL) if r.kind == GRID_TOTAL else ""
-        village = _(TOTAL_LABEL) if r.kind in (TOTAL, "township_category") else r.village
-        ws.append([village, r.grid, what, f.key_persons, f.in_person, f.other_ways, f.not_visited, f.visit_rate])
+        ws.append(coverage_cells(r))
         n += 1  # counted, not max_row (a scan of every cell: quadratic over a county's rows, see files.py)
         for cell in ws[n][:8]:
             cell.border = box
@@ -138,7 +155,7 @@ def add_trend_sheet(wb, report: MonthlyReport) -> Any:
     trend = report.trend
     ws = wb.create_sheet(_(TREND_SHEET)[:31])
     n = len(trend.months)
-    ws.append([_("Visit rate by month: {place}").format(place=report.grid_name or report.township_name)])
+    ws.append([trend_title(report)])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([policy_line(report)])
     if trend.mixed:  # the line above is the report month's policy, not every month's

@@ -1,0 +1,62 @@
+"""The workbook's first two sheets as CSV files: the table a county asks for (探访率汇总表) and the 12-month trend.
+
+A clerk on WPS or an old Excel who saves the report as CSV hands up the same tables as one with the workbook
+(walk E: the CSV had the summary and the lists, not the table to sign nor the trend). Rates are written as
+the lists write them (70.0%), text through cell_safety (no formula, no control character).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from storage.core.files import atomic_text_writer
+from storage.core.i18n import _
+from storage.reports.cell_safety import csv_row
+from storage.reports.coverage import coverage_rows
+from storage.reports.monthly import MonthlyReport
+from storage.reports.trend import POLICY_CHANGED
+from storage.reports.xlsx_sheets import (
+    COVERAGE_HEADERS,
+    VISITED_HOW,
+    coverage_cells,
+    period_line,
+    policy_line,
+    sheet_title,
+    short_month,
+    trend_title,
+)
+
+
+def _rate(value: Any) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"  # (a rate of 1 may be the int 1: 100.0%, not 1)
+
+
+def write_coverage_csv(report: MonthlyReport, target: Path) -> Path:
+    with atomic_text_writer(target, bom=True) as fh:
+        out = csv.writer(fh)
+        for line in (sheet_title(report), period_line(report), policy_line(report)):
+            out.writerow(csv_row([line]))
+        out.writerow([_(h) if h else "" for h in COVERAGE_HEADERS])
+        out.writerow(["", "", "", "", *(_(h) for h in VISITED_HOW), "", ""])
+        for r in coverage_rows(report):
+            cells = coverage_cells(r)
+            out.writerow(csv_row([*cells[:7], _rate(cells[7])]))
+    return target
+
+
+def write_trend_csv(report: MonthlyReport, target: Path) -> Path:
+    trend = report.trend
+    assert trend is not None, "save_report adds the trend before writing"
+    with atomic_text_writer(target, bom=True) as fh:
+        out = csv.writer(fh)
+        out.writerow(csv_row([trend_title(report)]))
+        out.writerow(csv_row([policy_line(report)]))
+        if trend.mixed:
+            out.writerow([_(POLICY_CHANGED)])
+        out.writerow([_("Grid")] + [short_month(y, m) for y, m in trend.months])
+        for row in trend.rows + [trend.total]:
+            label = row.label if row.key is not None else _(row.label)
+            out.writerow(csv_row([label, *(_rate(v) for v in row.rates)]))
+    return target

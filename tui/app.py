@@ -212,6 +212,10 @@ class GridcareApp(App[int]):
             self.call_from_thread(notify_text, self, problem, severity="error", timeout=3600)
         elif made is not None:
             log.info("daily backup written to %s", made.path)
+        keys = self._startup.key_problem(self.identity.device_sign_public if self.identity else "")
+        if keys:
+            log.error("the database's key file is missing, damaged or another database's")
+            self.call_from_thread(notify_text, self, keys, severity="error", timeout=3600)
 
     def on_unmount(self) -> None:
         self._startup.close(self.db)

@@ -122,3 +122,24 @@ def scrub_file(path: Path) -> None:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+
+
+def key_problem(db_path: Path, sign_public: str) -> str | None:
+    """At start-up, what is wrong with the key file of a set-up database (signing as `sign_public`), said with what
+    to do; None when nothing is. Export and merge said it first, at the month's end (walk E, D1)."""
+    if not sign_public:  # not set up yet: no keys to expect
+        return None
+    path = keys_file(Path(db_path))
+    try:
+        keys = private_keys(db_path)
+    except UserError as exc:
+        if path.exists():  # there, but not a key file: overwritten, truncated, another program's
+            return _("{file} is not a gridcare key file any more. Put back the copy you kept: until then nothing "
+                     "can be exported or merged.").format(file=path)
+        return str(exc)
+    from storage.core.keys import public_of
+
+    if keys.device_sign_secret and public_of(keys.device_sign_secret) != sign_public:
+        return _("{file} holds the keys of another database. Put back this database's own copy: until then "
+                 "nothing can be exported or merged.").format(file=path)
+    return None

@@ -64,3 +64,25 @@ async def test_a_countys_palette_offers_no_registering(tmp_path):
         text = "\n".join(_entries(app))
         assert "Sync" in text and "Reports" in text and "Devices" in text
         assert "New resident" not in text and "Roster import" not in text
+
+
+@run_async
+async def test_the_palette_finds_a_screen_by_what_it_does_and_by_its_pinyin_initials(tmp_path):
+    """walk-E E2: 导出 (the worker's monthly task) found nothing: it is in 同步's description, not its title."""
+    make_register_db(tmp_path / "w.db").dispose()
+    set_language("zh_CN")
+    app = make_app(str(tmp_path / "w.db"), lang="zh_CN", today=TODAY)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            for typed, wanted in (("导出", "同步"), ("合并", "同步"), ("tb", "同步"), ("bb", "报表"),
+                                  ("hmc", "花名册导入")):
+                await pilot.press("ctrl+p")
+                await settle(pilot, lambda: app.screen.query(CommandList))
+                await pilot.press(*typed)
+                await settle(pilot, lambda: _entries(app) and "相符" not in _entries(app)[0]
+                             and any(wanted in e for e in _entries(app)))
+                await pilot.press("escape")
+                await on_screen(pilot, "HomeScreen")
+    finally:
+        set_language("en")

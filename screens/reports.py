@@ -72,7 +72,7 @@ class ReportsScreen(Screen[None]):
         Binding("g", "grouping", N_("Grouping"), show=False, id="reports.grouping"),  # the choice is on screen
         Binding("v", "chart", N_("Chart"), id="reports.chart"),
         Binding("t", "trend", N_("Trend"), id="reports.trend"),
-        Binding("x", "export", N_("Write XLSX"), id="reports.export"),
+        Binding("x", "export", N_("Export"), id="reports.export"),  # (.xlsx or .csv, by the name typed)
         Binding("escape", "back", N_("Back"), id="reports.back"),
     ]
 

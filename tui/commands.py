@@ -105,7 +105,7 @@ class ScreensProvider(Provider):
             if score <= 0:
                 # the words a worker types for the task, and the title's pinyin initials (tb: 同步), ranked after
                 # the titles: 导出 is in 同步's description, not its title, and found nothing (walk E, E2)
-                score = max(matcher.match(help_text), *(matcher.match(k) for k in _initials(title))) / 2
+                score = max([matcher.match(help_text), *(matcher.match(k) for k in _initials(title))]) / 2
             if score > 0:
                 found = True
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)

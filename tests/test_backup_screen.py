@@ -274,3 +274,18 @@ async def test_b_on_a_damaged_database_says_so_and_keeps_the_good_backups(tmp_pa
         await settle(pilot, lambda: "no backup was made" in _status(app))
         assert "press Enter to put it back" in _status(app)
     assert [b.path for b in backup.list_backups(path)] == [good.path]
+
+
+@run_async
+async def test_a_county_on_a_file_has_the_screen_too(tmp_path):
+    from screens.county_home import CountyHomeScreen
+    from tests.county_helpers import make_county
+
+    make_county(tmp_path / "county.db", tmp_path / "county.pub").dispose()
+    app = make_app(tmp_path / "county.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, CountyHomeScreen)
+        await pilot.press("b")
+        await on_screen(pilot, BackupsScreen)
+        await pilot.press("b")
+        await settle(pilot, lambda: len(_rows(app)) == 1)

@@ -223,6 +223,7 @@ def restore_between_runs(path: Path, request: RestoreRequest) -> tuple[str, str]
     from storage.core.i18n import moment_text
     from storage.core.restoring import restore_database, restored_lines, restored_notice
 
+    print(_("Restoring from {file}…").format(file=request.backup), flush=True)  # seconds on a township's file
     try:
         done = restore_database(path, request.backup)
     except Exception as exc:

@@ -41,6 +41,8 @@ class CountyHomeScreen(Screen[None]):
         Binding("m", "open('reports')", N_("Reports"), id="county_home.reports"),
         # the townships' keys: enroll a township, approve one waiting, revoke one (the county's Devices screen)
         Binding("d", "open('devices')", N_("Townships' keys"), id="county_home.devices"),
+        # (a county on PostgreSQL is told its server backs it up: tui/app.py open_screen)
+        Binding("b", "open('backup')", N_("Backup and restore"), show=False, id="county_home.backup"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="county_home.reload"),
         Binding("1", "show_list('townships')", N_("Townships"), show=False, id="county_home.list.townships"),
         Binding("2", "show_list('emergencies')", N_("Emergencies"), show=False, id="county_home.list.emergencies"),

@@ -67,6 +67,7 @@ class HomeScreen(Screen[None]):
         Binding("p", "open('policy')", N_("Visit policy"), show=False, id="home.policy"),
         Binding("d", "open('devices')", N_("Devices"), show=False, id="home.devices"),
         Binding("v", "open('villages')", N_("Villages"), show=False, id="home.villages"),
+        Binding("b", "open('backup')", N_("Backup and restore"), show=False, id="home.backup"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
         Binding("u", "go_on_visit", N_("Go on with an unsaved visit"), show=False, id="home.draft"),
     ] + [Binding(str(i), f"show_list('{pane}')", names[1], show=False, id=f"home.list.{pane}")

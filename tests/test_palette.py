@@ -80,7 +80,7 @@ async def test_the_palette_finds_a_screen_by_what_it_does_and_by_its_pinyin_init
                 await pilot.press("ctrl+p")
                 await settle(pilot, lambda: app.screen.query(CommandList))
                 await pilot.press(*typed)
-                await settle(pilot, lambda: _entries(app) and "相符" not in _entries(app)[0]
+                await settle(pilot, lambda wanted=wanted: _entries(app) and "相符" not in _entries(app)[0]
                              and any(wanted in e for e in _entries(app)))
                 await pilot.press("escape")
                 await on_screen(pilot, "HomeScreen")

@@ -42,6 +42,7 @@ from tui.wide_cuts import install as draw_wide_characters_whole
 if TYPE_CHECKING:
     from storage.core.db import Database
     from storage.core.models import Identity
+    from storage.core.restoring import RestoreRequest  # noqa: F401  (named as text in the base class below)
 
 log = logging.getLogger("gridcare.tui")
 draw_wide_characters_whole()
@@ -50,7 +51,7 @@ draw_wide_characters_whole()
 Milestone = Callable[["GridcareApp", str], None]
 
 
-class GridcareApp(App[int]):
+class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on screen (screens/backups.py)
     CSS_PATH = "app.tcss"
     TITLE = "gridcare"
     COMMANDS = {ScreensProvider}  # Textual's system commands too, in one fixed order (tui/commands.py)
@@ -69,7 +70,9 @@ class GridcareApp(App[int]):
     ]
 
     def __init__(self, db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
-                 milestone: Milestone | None = None):
+                 milestone: Milestone | None = None, notice: tuple[str, str] | None = None):
+        """`notice`: (text, severity) for Home once the database is open: what run_tui did between two runs
+        of the app (a restore, tui/cli.py)."""
         super().__init__()
         if lang:
             set_language(lang)
@@ -88,6 +91,7 @@ class GridcareApp(App[int]):
         self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
         self.keys_ahead = KeysAhead(self)  # keys handed over one at a time (tui/keys_ahead.py)
         self._stale_language: weakref.WeakSet[Screen] = weakref.WeakSet()  # open under another at F2
+        self._notice = notice
 
     def get_driver_class(self):
         base = super().get_driver_class()
@@ -178,6 +182,10 @@ class GridcareApp(App[int]):
                 path=db.backup_of_old_schema), timeout=10)
         if warning:
             notify_text(self, warning, severity="warning", timeout=15)
+        if self._notice is not None:  # long enough to read a path; a click closes it
+            text, severity = self._notice
+            notify_text(self, text, severity=severity, timeout=120)
+            self._notice = None
         if identity is None:
             from screens.setup import SetupScreen
 
@@ -322,6 +330,9 @@ class GridcareApp(App[int]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             return
+        if self.server_url is not None and SCREENS_BY_NAME[name].on_server:
+            notify_text(self, _(SCREENS_BY_NAME[name].on_server), severity="warning")
+            return
         try:
             screen = SCREENS_BY_NAME[name].make()
         except ModuleNotFoundError as exc:
@@ -387,8 +398,8 @@ def _home_screen(identity) -> Screen:
 
 
 def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
-             milestone: Milestone | None = None) -> GridcareApp:
-    return GridcareApp(db_path, lang, today=today, milestone=milestone)
+             milestone: Milestone | None = None, notice: tuple[str, str] | None = None) -> GridcareApp:
+    return GridcareApp(db_path, lang, today=today, milestone=milestone, notice=notice)
 
 
 def _named_clerk(name: str | None, label: str = "Township clerk") -> bool:

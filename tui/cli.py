@@ -21,6 +21,7 @@ from storage.core.i18n import _, choose_language, set_language
 from storage.core.paths import default_db_path, log_file
 
 if TYPE_CHECKING:
+    from storage.core.restoring import RestoreRequest
     from tui.app import Milestone
 
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
@@ -197,16 +198,47 @@ def setup_logging() -> Path | None:
 def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
     from tui.app import make_app
 
-    app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone)
-    app.run()
-    # an exception nothing caught: Textual drew its traceback on the terminal, which is gone with the window
-    crash = getattr(app, "_exception", None)
-    if crash is not None:
-        log.error("unexpected error in the tui", exc_info=crash)
-        print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_file()),
-              file=sys.stderr)
-        return EXIT_BUG
-    return app.return_code or 0
+    notice: tuple[str, str] | None = None
+    while True:
+        app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone, notice=notice)
+        request = app.run()
+        # an exception nothing caught: Textual drew its traceback on the terminal, which is gone with the window
+        crash = getattr(app, "_exception", None)
+        if crash is not None:
+            log.error("unexpected error in the tui", exc_info=crash)
+            print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_file()),
+                  file=sys.stderr)
+            return EXIT_BUG
+        if request is None:
+            return app.return_code or 0
+        # the 备份与恢复 screen asked for a restore (screens/backups.py): the app is closed, its lock released
+        notice, milestone = restore_between_runs(app.db_path, request), None
+
+
+def restore_between_runs(path: Path, request: RestoreRequest) -> tuple[str, str]:
+    """The restore the app asked for, as `gridcare restore` does it (storage/core/restoring.py), said on the
+    terminal and in the log; returns what Home says when the app opens again: (text, notice severity).
+    A refusal (a damaged backup, another window open) is said there too: the worker may have no console."""
+    from storage.core.errors import as_user_error
+    from storage.core.i18n import moment_text
+    from storage.core.restoring import restore_database, restored_lines, restored_notice
+
+    print(_("Restoring from {file}…").format(file=request.backup), flush=True)  # seconds on a township's file
+    try:
+        done = restore_database(path, request.backup)
+    except Exception as exc:
+        known = exc if isinstance(exc, UserError) else as_user_error(exc)  # a full disk, a file held elsewhere
+        if known is None:
+            raise  # a bug: main() logs its traceback
+        log.info("restore from the app refused: %s", known)
+        said = _("Nothing was restored: {message}").format(message=known)
+        print(said, file=sys.stderr)
+        return said, "error"
+    for line in restored_lines(done):
+        print(line)
+    log.info("restored %s from %s; the previous database kept as %s", path, done.source, done.aside)
+    when = moment_text(done.taken_at) if done.taken_at is not None else ""
+    return restored_notice(done, when), "information"
 
 
 def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from storage.core.db import open_database
 from storage.core.errors import UserError
-from storage.core.i18n import _, join_list, ngettext
+from storage.core.i18n import _
 from tui.cli import db_path
 from tui.console import CliConsole
 
@@ -46,7 +46,7 @@ def _file_of(args: argparse.Namespace) -> Path:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from storage.core import backup
-    from storage.core.audit import record
+    from storage.core.restoring import backup_and_prune
 
     path = _file_of(args)
     if not path.exists():
@@ -55,18 +55,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
         for b in backup.list_backups(path):
             print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.size:>12,}  {b.path}")
         return 0
-    made = backup.backup_now(path)
-    removed = backup.prune(path, args.keep_days or backup.keep_days())
-    record(open_database(path), "backup", str(made.path), {"bytes": made.size, "pruned": len(removed)})
+    made, _removed = backup_and_prune(path, args.keep_days)  # as the 备份与恢复 screen's `b`
     print(_("Backup written: {file}").format(file=made.path))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from storage.core import backup
-    from storage.core.audit import record
-    from storage.core.lock import AppLock
-    from storage.core.restore_carry import dropped
+    from storage.core.restoring import restore_database, restored_lines
 
     path = _file_of(args)
     source = args.file
@@ -83,22 +79,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes", "是", "好"):
             print(_("Nothing was changed."))
             return 0
-    with AppLock(path):
-        aside = backup.restore(path, source)
-    left = dropped(aside, path) if aside.exists() else None
-    record(open_database(path), "restore", str(source),
-           {"kept_aside": str(aside), **({"changes_dropped": left.changes} if left else {})})
-    print(_("Restored from {file}; the previous database is kept as {aside}.").format(file=source, aside=aside))
-    if left and left.changes:
-        # the user chose the backup; what it takes away is said, and where it still is
-        sent = ngettext(" ({sent} of them already sent in bundle {bundles})",
-                        " ({sent} of them already sent in bundles {bundles})",
-                        len(left.bundles)).format(sent=left.sent, bundles=join_list([str(n) for n in left.bundles])) \
-            if left.bundles else ""
-        print(ngettext("{n} change made after the backup is not in the restored database{sent}; it is still in the "
-                       "copy kept aside.",
-                       "{n} changes made after the backup are not in the restored database{sent}; they are still in "
-                       "the copy kept aside.", left.changes).format(n=left.changes, sent=sent))
+    for line in restored_lines(restore_database(path, source)):  # as the app does after its screen's restore
+        print(line)
     return 0
 
 

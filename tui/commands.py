@@ -33,6 +33,10 @@ class MainScreen:
     cls: str = ""
     roles: tuple[str, ...] = ()  # the databases it is for (worker, township, county); () for every one
     county_help: str = ""  # what it does at a county, where that differs
+    # words the palette also finds it by, in any interface language: pinyin, the English (the title matches only
+    # its translation, and 备份 typed as "beifen" found nothing)
+    also: tuple[str, ...] = ()
+    on_server: str = ""  # N_(): said instead of opening it on a server database (a screen of the file's only)
 
     def make(self) -> Screen:
         return getattr(importlib.import_module(self.module), self.cls)()
@@ -67,6 +71,10 @@ MAIN_SCREENS: list[MainScreen] = [
     MainScreen("devices", N_("Devices"), N_("Township: enroll workers' devices, approve waiting ones, revoke a lost laptop"),
                "screens.devices", "DevicesScreen", roles=("township", "county"),
                county_help=N_("County: enroll townships, approve one waiting for approval, revoke a township's key")),
+    MainScreen("backup", N_("Backup and restore"),
+               N_("The database's backups: back up now, or put one back in place of the current data"),
+               "screens.backups", "BackupsScreen", also=("beifen", "huifu", "backup", "restore"),
+               on_server=N_("A server database is backed up by the server's own tools (pg_dump), not by gridcare.")),
 ]
 SCREENS_BY_NAME = {s.name: s for s in MAIN_SCREENS}
 
@@ -81,6 +89,10 @@ def palette_commands(app: GridcareApp) -> list[tuple[str, str, Callable[[], obje
     return commands
 
 
+# a palette entry: (title, help, what it runs, other words it is found by)
+Command = tuple[str, str, Callable[[], object], tuple[str, ...]]
+
+
 class ScreensProvider(Provider):
     """Main screens and actions of gridcare, then Textual's system commands (retitled: system_commands).
 
@@ -88,27 +100,31 @@ class ScreensProvider(Provider):
     answered in whichever order they finished, and the palette's list changed from one opening to the next.
     """
 
-    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
-        entries = palette_commands(self.app)  # type: ignore[arg-type]
-        entries += [(c.title, c.help, c.callback) for c in self.app.get_system_commands(self.screen)]
+    def _entries(self) -> list[Command]:
+        also = {_(s.title): s.also for s in MAIN_SCREENS}
+        entries: list[Command] = [(title, help_text, callback, also.get(title, ()))
+                                  for title, help_text, callback in palette_commands(self.app)]  # type: ignore[arg-type]
+        entries += [(c.title, c.help, c.callback, ()) for c in self.app.get_system_commands(self.screen)]
         return entries
 
     async def discover(self) -> Hits:
-        for title, help_text, callback in self._entries():
+        for title, help_text, callback, _also in self._entries():
             yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         found = False
-        for title, help_text, callback in self._entries():
+        for title, help_text, callback, also in self._entries():
             score = matcher.match(title)
+            shown = matcher.highlight(title) if score > 0 else Text(title)  # found by another word: the title plain
+            score = max([score, *(matcher.match(word) for word in also)])
             if score <= 0:
                 # the words a worker types for the task, and the title's pinyin initials (tb: 同步), ranked after
                 # the titles: 导出 is in 同步's description, not its title, and found nothing (walk E, E2)
                 score = max([matcher.match(help_text), *(matcher.match(k) for k in _initials(title))]) / 2
             if score > 0:
                 found = True
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                yield Hit(score, shown, callback, help=help_text)
         if not found:  # said here, in the reader's language: Textual's own line for it is English only
             yield Hit(1, Text(_("No command matches “{query}”").format(query=query)), lambda: None,
                       help=_("Esc closes the list; Backspace to search again"))
@@ -135,7 +151,7 @@ def system_commands(app: GridcareApp, screen: Screen) -> Iterable[SystemCommand]
 
 def open_palette(app: GridcareApp) -> None:
     """The command palette with our placeholder (Textual's is English only)."""
-    # (Textual types is_open's app as App[object]; App is invariant in its result type, ours is App[int])
+    # (Textual types is_open's app as App[object]; App is invariant in its result type, ours is a RestoreRequest)
     if app.use_command_palette and not CommandPalette.is_open(app):  # type: ignore[arg-type]
         from tui.ordered_keys import OrderedPalette
 

@@ -62,3 +62,13 @@ def cell_text(value: Any, kind: str = "") -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value)
     return str(value)
+
+
+def format_size(size: int) -> str:
+    """A file's size for people: '820 kB', '12.4 MB' (Babel's units, in the interface language)."""
+    from babel import units  # deferred: only the backups screen shows sizes
+
+    if size < 999_500:  # (what rounds to 1,000 kB is shown as 1.0 MB)
+        return units.format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=babel_locale())
+    return units.format_unit(size / 1000 / 1000, "digital-megabyte", length="short", format="#,##0.0",
+                             locale=babel_locale())

@@ -102,7 +102,7 @@ class Startup:
         """Integrity check, then the daily backup: (the backup made, if any; the problem found, if any)."""
         from storage.core.backup import check_and_backup  # deferred: five seconds after start-up
 
-        return check_and_backup(self.db_path)
+        return check_and_backup(self.db_path, on_screen=True)  # the app names its own screen, not a command
 
     def key_problem(self, sign_public: str) -> str | None:
         """What is wrong with the database's key file, if anything (storage/core/private_keys.py key_problem)."""

@@ -95,12 +95,21 @@ def list_backups(db_path: Path) -> list[BackupFile]:
     found = []
     if folder.is_dir():
         for p in folder.glob(f"{PREFIX}*.db"):
-            try:
-                stamp = dt.datetime.strptime(p.stem[len(PREFIX):], "%Y%m%d-%H%M%S")
-            except ValueError:
-                continue
-            found.append(BackupFile(p, stamp, p.stat().st_size))
+            stamp = backup_time(p)
+            if stamp is not None:
+                found.append(BackupFile(p, stamp, p.stat().st_size))
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def backup_time(path: Path) -> dt.datetime | None:
+    """When the backup at `path` was taken, from its name (None: not a name gridcare gives its backups)."""
+    path = Path(path)
+    if not (path.name.startswith(PREFIX) and path.suffix == ".db"):
+        return None
+    try:
+        return dt.datetime.strptime(path.stem[len(PREFIX):], "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
 
 
 def backup_now(db_path: Path, *, now: dt.datetime | None = None, checked: bool = False) -> BackupFile:
@@ -295,19 +304,25 @@ def _who(whose: tuple[str, str, str, str, str]) -> str:
     return _("township {code}").format(code=printable(unit, limit=12))
 
 
-def damaged_message(db_path: Path) -> str:
+def damaged_message(db_path: Path, *, on_screen: bool = False) -> str:
+    """`on_screen`: for the app, which has its own 备份与恢复 screen: a worker with only the desktop shortcut
+    has no console to run `gridcare restore` in (walk E, C3)."""
     good = latest_good_backup(db_path)
     if good is None:
         return _("The database {path} is damaged and no good backup was found. Copy the file aside and ask for help; do not delete it.").format(path=db_path)
+    if on_screen:
+        return _("The database {path} is damaged. The latest good backup is from {date}: press b on Home (or Ctrl+P and type “restore”), highlight it and press Enter. The damaged file is kept aside.").format(
+            path=db_path, date=good.taken_at.strftime("%Y-%m-%d %H:%M"))
     return _("The database {path} is damaged. The latest good backup is from {date}: close gridcare and run `gridcare restore` to put it back (the damaged file is kept aside).").format(
         path=db_path, date=good.taken_at.strftime("%Y-%m-%d %H:%M"))
 
 
-def check_and_backup(db_path: Path, *, now: dt.datetime | None = None) -> tuple[BackupFile | None, str | None]:
+def check_and_backup(db_path: Path, *, now: dt.datetime | None = None,
+                     on_screen: bool = False) -> tuple[BackupFile | None, str | None]:
     """At start-up: (the backup taken, or None; a translated problem, or None).
 
     A damaged file is never backed up: its copy would push a good backup out of the rotation.
     """
     if not integrity_ok(db_path):
-        return None, damaged_message(db_path)
+        return None, damaged_message(db_path, on_screen=on_screen)
     return auto_backup(db_path, now=now, checked=True), None

@@ -44,9 +44,12 @@ def _copy_missing(conn: sqlite3.Connection, table: str, where: str = "", params:
     conn.execute(f"INSERT OR IGNORE INTO main.{table} ({names}) SELECT {names} FROM replaced.{table} {where}", params)
 
 
-def _attached(restored: Path, replaced: Path) -> sqlite3.Connection:
-    writable = _read_only_uri(restored).removesuffix("?mode=ro") + "?mode=rw"  # (the same escaping, UNC paths too)
-    conn = sqlite3.connect(writable, uri=True, timeout=30)
+def _attached(restored: Path, replaced: Path, *, write: bool = True) -> sqlite3.Connection:
+    """`write`: False to only read both (the 备份与恢复 screen asks what a restore would drop, of a backup file)."""
+    uri = _read_only_uri(restored)
+    if write:
+        uri = uri.removesuffix("?mode=ro") + "?mode=rw"  # (the same escaping, UNC paths too)
+    conn = sqlite3.connect(uri, uri=True, timeout=30)
     conn.execute("ATTACH DATABASE ? AS replaced", (_read_only_uri(replaced),))
     return conn
 
@@ -78,9 +81,9 @@ def carry_forward(replaced: Path, restored: Path) -> None:
 
 
 def dropped(replaced: Path, restored: Path) -> Dropped | None:
-    """What the restore left behind; None when the replaced database cannot be read."""
+    """What the restore left behind (or would leave, asked before it); None when either database cannot be read."""
     try:
-        conn = _attached(restored, replaced)
+        conn = _attached(restored, replaced, write=False)
     except sqlite3.Error:
         return None
     try:

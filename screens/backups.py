@@ -1,0 +1,214 @@
+"""备份与恢复: this database's backups, newest first; `b` backs up now, Enter puts the highlighted one back.
+
+A worker with only the desktop shortcut has no console for `gridcare backup` / `gridcare restore` (walk E, C3).
+The work is storage/core/restoring.py, the same functions the commands call. A restore needs the database
+closed: on Yes the app exits with a RestoreRequest, and tui/cli.py's run_tui restores and opens the app again,
+Home saying what was done. A server database has no backups of gridcare's (tui/commands.py says so instead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+from textual.worker import WorkerError
+
+from screens.dialogs import ConfirmScreen
+from screens.latest import show_if_latest
+from screens.worker_errors import NotifyWorkerErrors
+from storage.core import backup
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _, join_sentences, moment_text, ngettext
+from storage.core.paths import backups_dir
+from storage.core.restore_carry import Dropped
+from storage.core.restoring import RestoreRequest, backup_and_prune, will_leave_text, would_drop
+from tui.as_text import as_text
+from tui.footer import TranslatedFooter
+from tui.formatting import format_size
+from tui.table import Table
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
+
+# a backup's state in the list: checked in the worker after the list is shown (seconds for a township's file)
+CHECKING, GOOD, DAMAGED = N_("checking…"), N_("good"), N_("damaged")
+WORKERS_WAIT = 30.0  # seconds for the app's running threads before it closes for a restore
+
+
+class BackupsScreen(NotifyWorkerErrors, Screen[None]):
+    app: ScreenHost  # the app it runs in: screens/host.py
+    CSS_PATH = "backups.tcss"
+    BINDINGS = [
+        Binding("b", "backup", N_("Back up now"), id="backups.backup"),
+        # Enter on the table is its own RowSelected too: priority keeps one restore to one key press
+        Binding("enter", "restore", N_("Restore"), id="backups.restore", priority=True),
+        Binding("r", "restore", N_("Restore"), show=False, id="backups.restore_alt"),
+        Binding("escape", "back", N_("Back"), id="backups.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: dict[str, backup.BackupFile] = {}
+        self._good: dict[str, bool] = {}  # backup path -> checked sound; absent while being checked
+        self._busy = False  # a backup or a restore's question under way: one at a time
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(as_text(self._intro()), id="backups-intro")  # (a folder named "[x]" is no markup)
+        yield Table(id="backups", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="status")
+        yield TranslatedFooter()
+
+    def _intro(self) -> str:
+        days = backup.keep_days()
+        return join_sentences(
+            ngettext("Backups in {folder}, newest first, kept {days} day.",
+                     "Backups in {folder}, newest first, kept {days} days.", days).format(
+                folder=backups_dir(self.app.db_path), days=days),
+            _("b backs up now; Enter puts the highlighted backup back in place of the current data."))
+
+    def on_mount(self) -> None:
+        self.title = _("Backup and restore")
+        table = self.query_one(DataTable)
+        for key, title in (("time", N_("Taken at")), ("size", N_("Size")), ("state", N_("State"))):
+            table.add_column(_(title), key=key)
+        self._load()
+
+    def language_changed(self) -> None:  # F2 (tui/relabel.py): the words again, the list read again
+        self.title = _("Backup and restore")
+        self.query_one("#backups-intro", Static).update(as_text(self._intro()))
+        self.query_one(DataTable).clear(columns=True)
+        self.on_mount()
+
+    # --- the list ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backups-load")
+    def _load(self, status: str = "") -> None:
+        """The list at once, then each backup's check, newest first, its row marked as it is known."""
+        found = backup.list_backups(self.app.db_path)
+        show_if_latest(self.app, self._show, found, status)
+        for b in found:
+            show_if_latest(self.app, self._mark, b, backup.integrity_ok(b.path))
+
+    def _show(self, found: list[backup.BackupFile], status: str) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        self._rows = {str(b.path): b for b in found}
+        for b in found:
+            known = self._good.get(str(b.path))
+            table.add_row(moment_text(b.taken_at), format_size(b.size),
+                          _(CHECKING if known is None else GOOD if known else DAMAGED), key=str(b.path))
+        if found:
+            table.move_cursor(row=min(max(cursor, 0), len(found) - 1))
+        table.focus()
+        self._status(status or ("" if found else _("No backups yet: b makes one now.")))
+
+    def _mark(self, b: backup.BackupFile, good: bool) -> None:
+        self._good[str(b.path)] = good
+        if str(b.path) in self._rows:
+            self.query_one(DataTable).update_cell(str(b.path), "state", _(GOOD if good else DAMAGED))
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(as_text(text))
+
+    def worker_failed(self) -> None:  # (NotifyWorkerErrors) the notice says what went wrong; the line says no more
+        self._busy = False
+        self._status("")
+
+    def _highlighted(self) -> backup.BackupFile | None:
+        table = self.query_one(DataTable)
+        if not self._rows or table.row_count == 0:
+            return None
+        return self._rows.get(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    # --- b: back up now ----------------------------------------------------------------------------
+
+    def action_backup(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self._status(_("Backing up…"))
+        self._back_up()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backups-write")
+    def _back_up(self) -> None:
+        if not backup.integrity_ok(self.app.db_path):  # said for this screen: the way back is in the list above
+            self.app.call_from_thread(self._backed_up, _(
+                "The database is damaged, so no backup was made (its copy would push a good backup out). "
+                "Highlight a good backup and press Enter to put it back."))
+            return
+        try:
+            made, removed = backup_and_prune(self.app.db_path, db=self.app.db, checked=True)
+        except UserError as exc:  # a full disk, a folder that cannot be written
+            status = str(exc)
+        else:
+            status = join_sentences(
+                _("Backup written: {file}").format(file=made.path.name),
+                ngettext("{n} old backup removed.", "{n} old backups removed.", len(removed)).format(n=len(removed))
+                if removed else "")
+        self.app.call_from_thread(self._backed_up, status)
+
+    def _backed_up(self, status: str) -> None:
+        self._busy = False
+        self.query_one(DataTable).move_cursor(row=0)  # on the backup just made, the newest
+        self._load(status)
+
+    # --- Enter: restore the highlighted backup -------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:  # a click on a row
+        self.action_restore()
+
+    def action_restore(self) -> None:
+        chosen = self._highlighted()
+        if chosen is None or self._busy:
+            return
+        if self._good.get(str(chosen.path)) is False:
+            self._status(_("This backup is damaged: choose another one."))
+            return
+        self._busy = True
+        self._status(_("Comparing the backup with the current data…"))
+        self._ask(chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backups-ask")
+    def _ask(self, chosen: backup.BackupFile) -> None:
+        # what the restore would leave out: the current database's changes the backup lacks (both files read)
+        self.app.call_from_thread(self._confirm, chosen, would_drop(self.app.db_path, chosen.path))
+
+    def _confirm(self, chosen: backup.BackupFile, left: Dropped | None) -> None:
+        self._busy = False
+        self._status("")
+        # a sentence a line: Rich breaks Chinese only at spaces, and the time's space had cut the question in two
+        question = "\n".join(line for line in (
+            _("Put the backup of {time} in place of the current data?").format(time=moment_text(chosen.taken_at)),
+            _("The current database is kept aside, and gridcare closes and opens again on the restored data."),
+            will_leave_text(left) or (_("Nothing has changed since this backup.")
+                                      if left is not None and not left.changes else "")) if line)
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.request_restore(chosen.path)
+
+        self.app.push_screen(ConfirmScreen(question, yes=_("Restore"), danger=True), answered)
+
+    async def request_restore(self, path: Path) -> None:
+        """The app closes, so that the database is closed when it is replaced; run_tui restores (tui/cli.py)."""
+        self._status(_("Closing to restore…"))
+        # the app's threads finish first (the daily backup's copy, Home's reading): the app's exit does not wait
+        # for them, and Windows refuses to replace a file another thread still holds open. (This screen's checks
+        # of the backups read no database file.)
+        for worker in [w for w in self.app.workers if not w.is_finished and w.group != "backups-load"]:
+            with contextlib.suppress(WorkerError, asyncio.TimeoutError):  # (its own failure is said elsewhere)
+                await asyncio.wait_for(worker.wait(), WORKERS_WAIT)
+        self.app.exit(RestoreRequest(path))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from storage.core.i18n import set_language
@@ -56,14 +54,7 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(trylast=True)  # after `-m` has deselected: the run's own items
 def pytest_collection_modifyitems(config, items):
     # the slow run alone (.ci/run's second call) is split by expected length, see tests/profiles.slow_order
-    if os.environ.get("GRIDCARE_EXPECT_SLOW") and not any(item.get_closest_marker("slow") for item in items):
-        raise pytest.UsageError("GRIDCARE_EXPECT_SLOW is set and no slow test was selected: they were lost")
     if items and all(item.get_closest_marker("slow") for item in items):
         from tests.profiles import slow_order
 
         items[:] = slow_order(items)
-    elif any(item.get_closest_marker("slow") for item in items):  # .ci/run: the slow tests among the others
-        from tests.profiles import mixed_order
-
-        workers = getattr(config, "workerinput", {}).get("workercount", 1)
-        items[:] = mixed_order(items, workers)

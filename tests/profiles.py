@@ -1,7 +1,7 @@
 """How many random cases the randomised tests run: one table, chosen by GRIDCARE_TEST_PROFILE.
 
 Each randomised test comes twice: a quick one in every run (`python -m pytest -n 4`, a developer's
-loop) and a `slow` one that .ci/run runs among the others (`-m "slow or not slow"`) at the sizes docs/design.md §5
+loop) and a `slow` one that .ci/run's second pytest call (`-m slow`) runs at the sizes docs/design.md §5
 names for CI. GRIDCARE_TEST_PROFILE=thorough raises the slow ones to the on-demand sizes:
 
     GRIDCARE_TEST_PROFILE=thorough python -m pytest -n 2 -m slow tests/test_merge_laws.py
@@ -109,29 +109,3 @@ def slow_order(items: list) -> list:
         halves[side].append(item)
         sums[side] += SLOW_SECONDS.get(item.name, 0)
     return halves[0] + halves[1]
-
-
-def mixed_order(items: list, workers: int) -> list:
-    """The slow tests among the others (.ci/run's one call, `-n 4 --dist worksteal -m "slow or not slow"`).
-
-    worksteal first hands each worker one contiguous block of the list, by count: each block here starts with
-    its share of the slow tests (balanced by SLOW_SECONDS, longest first), then a run of the others in their
-    order. The slow tests start at once, one or more per worker, and fill the time the screen tests spend
-    waiting; an idle worker then steals from the end of a busy one's block (never a slow test at its front).
-    """
-    slow = sorted((i for i in items if i.get_closest_marker("slow")), key=lambda i: -SLOW_SECONDS.get(i.name, 0))
-    rest = [i for i in items if not i.get_closest_marker("slow")]
-    workers = max(1, min(workers, len(items)))
-    shares: list[list] = [[] for _ in range(workers)]
-    sums = [0] * workers
-    for item in slow:
-        k = sums.index(min(sums))
-        shares[k].append(item)
-        sums[k] += SLOW_SECONDS.get(item.name, 1)
-    ordered, taken = [], 0
-    for k, share in enumerate(shares):
-        block = (k + 1) * len(items) // workers - k * len(items) // workers  # as worksteal cuts the list
-        count = max(0, block - len(share)) if k < workers - 1 else len(rest) - taken
-        ordered += share + rest[taken:taken + count]
-        taken += count
-    return ordered

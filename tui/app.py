@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.widgets._select import SelectOverlay
 from textual.worker import Worker, WorkerState
@@ -35,7 +34,7 @@ from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_
 from tui.drop_down import keep_below
 from tui.footer import TranslatedFooter
 from tui.keys_ahead import KeysAhead
-from tui.relabel import relabel_screen
+from tui.relabel import LanguageFollower
 from tui.startup import BACKUP_DELAY, Opened, Startup
 from tui.wide_cuts import install as draw_wide_characters_whole
 
@@ -90,7 +89,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
         self._after_open: list[Callable[[], object]] = []  # asked for from that Home before the full open
         self.keys_ahead = KeysAhead(self)  # keys handed over one at a time (tui/keys_ahead.py)
-        self._stale_language: weakref.WeakSet[Screen] = weakref.WeakSet()  # open under another at F2
+        self._language_follower = LanguageFollower(self)  # F2: the screen in view now, the others when shown
         self._notice = notice
 
     def get_driver_class(self):
@@ -136,7 +135,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
-        self.screen_change_signal.subscribe(self, self._screen_shown)
+        self.screen_change_signal.subscribe(self, self._language_follower.shown)
         self._relabel()
         self.call_after_refresh(self._reach, "paint")
         self._open_database()
@@ -262,18 +261,6 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         """The database for the title: the file, or the server's URL without its password."""
         return self.db.label if self.db is not None else (self.server_url or str(self.db_path))
 
-    def _screen_shown(self, screen: Screen) -> None:
-        """A screen that was under another when the language changed, in the new language as it shows again."""
-        if screen in self._stale_language:
-            # once the stack has settled: going Home pops several screens in a row, each shown for an instant
-            # (composing one of those again after it was gone crashed the app)
-            self.call_after_refresh(self._relabel_if_shown, screen)
-
-    def _relabel_if_shown(self, screen: Screen) -> None:
-        if screen is self.screen and screen.is_attached and screen in self._stale_language:
-            self._stale_language.discard(screen)
-            _relabel_now(screen)
-
     def action_switch_language(self) -> None:
         self.switch_language("en" if current_language() == "zh_CN" else "zh_CN")
 
@@ -286,16 +273,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         """
         set_language(lang)
         self._relabel()
-        # the screen in view now (and those a dialog shows under it); a screen further down when it shows again:
-        # composing every open screen again at once made F2 slow on a deep stack
-        in_view = True
-        for screen in reversed(self.screen_stack):
-            if in_view:
-                self._stale_language.discard(screen)
-                _relabel_now(screen)
-                in_view = isinstance(screen, ModalScreen)
-            else:
-                self._stale_language.add(screen)
+        self._language_follower.relabel(self.screen_stack)
         notify_text(self, _("Interface language: {language}").format(
             language=_("Chinese") if lang == "zh_CN" else _("English")))
 
@@ -370,12 +348,6 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
 
         notify_text(self, _("Something went wrong; the details are in {log}.").format(log=log_file()),
                     severity="error", timeout=15)
-
-
-def _relabel_now(screen: Screen) -> None:
-    relabel_screen(screen)
-    for footer in screen.query(TranslatedFooter):
-        footer.refresh(recompose=True)
 
 
 def _server_local_path(url: str) -> Path:

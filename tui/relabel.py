@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import inspect
 import logging
+import weakref
+from typing import Any
 
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Input, Select, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
@@ -72,3 +74,41 @@ def relabel_screen(screen: Screen) -> None:
         own()
     elif type(screen).__module__.startswith("screens."):  # Textual's own (the palette) are not ours to rebuild
         screen.call_later(compose_again, screen)
+
+
+def relabel_now(screen: Screen) -> None:
+    from tui.footer import TranslatedFooter
+
+    relabel_screen(screen)
+    for footer in screen.query(TranslatedFooter):
+        footer.refresh(recompose=True)
+
+
+class LanguageFollower:
+    """After F2: the screen in view (and those a dialog shows under it) now; a screen further down when it is
+    shown again. Composing every open screen again at once made F2 slow on a deep stack."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.stale: weakref.WeakSet[Screen] = weakref.WeakSet()
+
+    def relabel(self, stack: list[Screen]) -> None:
+        in_view = True
+        for screen in reversed(stack):
+            if in_view:
+                self.stale.discard(screen)
+                relabel_now(screen)
+                in_view = isinstance(screen, ModalScreen)
+            else:
+                self.stale.add(screen)
+
+    def shown(self, screen: Screen) -> None:
+        """(App.screen_change_signal) once the stack has settled: going Home pops several screens in a row, each
+        shown for an instant (composing one of those again after it was gone crashed the app)."""
+        if screen in self.stale:
+            self.app.call_after_refresh(self._if_still_shown, screen)
+
+    def _if_still_shown(self, screen: Screen) -> None:
+        if screen is self.app.screen and screen.is_attached and screen in self.stale:
+            self.stale.discard(screen)
+            relabel_now(screen)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from storage.core.files import atomic_text_writer
 from storage.core.i18n import _
 from storage.reports.cell_safety import csv_row
 from storage.reports.coverage import coverage_rows
+from storage.reports.files import csv_value
 from storage.reports.monthly import MonthlyReport
 from storage.reports.trend import POLICY_CHANGED
 from storage.reports.xlsx_sheets import (
@@ -29,10 +29,6 @@ from storage.reports.xlsx_sheets import (
 )
 
 
-def _rate(value: Any) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"  # (a rate of 1 may be the int 1: 100.0%, not 1)
-
-
 def write_coverage_csv(report: MonthlyReport, target: Path) -> Path:
     with atomic_text_writer(target, bom=True) as fh:
         out = csv.writer(fh)
@@ -41,8 +37,8 @@ def write_coverage_csv(report: MonthlyReport, target: Path) -> Path:
         out.writerow([_(h) if h else "" for h in COVERAGE_HEADERS])
         out.writerow(["", "", "", "", *(_(h) for h in VISITED_HOW), "", ""])
         for r in coverage_rows(report):
-            cells = coverage_cells(r)
-            out.writerow(csv_row([*cells[:7], _rate(cells[7])]))
+            # (the rate as a rate: 1 may be the int 1, written 100.0%, not 1)
+            out.writerow([csv_value(v, "rate" if i == 7 else "") for i, v in enumerate(coverage_cells(r))])
     return target
 
 
@@ -58,5 +54,5 @@ def write_trend_csv(report: MonthlyReport, target: Path) -> Path:
         out.writerow([_("Grid")] + [short_month(y, m) for y, m in trend.months])
         for row in trend.rows + [trend.total]:
             label = row.label if row.key is not None else _(row.label)
-            out.writerow(csv_row([label, *(_rate(v) for v in row.rates)]))
+            out.writerow([csv_value(label), *(csv_value(v, "rate") for v in row.rates)])
     return target

@@ -284,7 +284,7 @@ def _set_widths(ws, widths: dict[int, int]) -> None:
         ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, w + 2))
 
 
-def _csv_value(value: Any, kind: str = "") -> str:
+def csv_value(value: Any, kind: str = "") -> str:
     if value is None:
         return ""
     if kind == "id" and value and "*" not in value:
@@ -318,7 +318,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
             out.writerow([])
             out.writerow(summary_headers(grouping))
             for row in report.rows[grouping] + [report.totals]:
-                out.writerow([_csv_value(v) for v in summary_cells(row)])
+                out.writerow([csv_value(v) for v in summary_cells(row)])
     written = [path]
     for name in LISTS:
         target = csv_list_path(path, name)
@@ -327,7 +327,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
             out = csv.writer(fh)
             out.writerow([_(c.header) for c in columns])
             for item in report.list_rows(name):
-                out.writerow([_csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
+                out.writerow([csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
     from storage.reports.csv_tables import write_coverage_csv, write_trend_csv
     from storage.reports.followup_files import write_assessment_csv

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 from storage.core.changes import writer
 from storage.core.db import Database, open_database
@@ -14,6 +17,21 @@ from storage.core.models import Identity
 # tmpfs where there is one, for the randomised laws: they are about content, and on a disk the fsync of
 # each new database dominates their time (durability is the kill harness's question, on the real disk)
 SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+@contextlib.contextmanager
+def clock_on(day: dt.date) -> Iterator[None]:
+    """The events written inside stamped as on `day` (noon in China), for a story told with fixed dates.
+
+    The due rule counts a never-visited person from the day their record entered gridcare, read off its
+    first event's clock (storage/register/entered.py): a test whose residents were "registered in June"
+    by a real clock of today would see them entered today. A device's clock never goes back, so a
+    database must be made inside the block, not only its residents.
+    """
+    noon = dt.datetime.combine(day, dt.time(4), dt.timezone.utc)  # 12:00 in China
+    ms = (noon - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(milliseconds=1)
+    with mock.patch("storage.core.hlc.now_ms", return_value=ms):
+        yield
 
 
 def scratch() -> tempfile.TemporaryDirectory:

@@ -30,6 +30,7 @@ from storage.register.due import (
     month_standing,
     risk_from_sql,
 )
+from storage.register.entered import clock_date, clock_date_sql
 from storage.register.policy import (
     ALWAYS,
     COUNT_RULES,
@@ -218,6 +219,7 @@ CREATE TABLE resident (id TEXT PRIMARY KEY, registered_on DATE, risk_level TEXT,
                        birth_date DATE, visit_frequency_days INTEGER);
 CREATE TABLE visit (resident_id TEXT, visit_date DATE, method TEXT, contact_made BOOLEAN, deleted BOOLEAN);
 CREATE TABLE risk_assessment (resident_id TEXT, level TEXT, assessed_on DATE, hlc INTEGER, deleted BOOLEAN);
+CREATE TABLE event (record_type TEXT, record_id TEXT, hlc INTEGER);
 """
 
 
@@ -236,7 +238,28 @@ def residents(draw, today: dt.date):
         "override": draw(st.one_of(st.none(), st.integers(1, 40))),
         "visits": visits,  # (date, method, reached, deleted)
         "risks": risks,  # (level, date, clock, deleted)
+        # the record's events' clocks (none: a record older than its events, as no database should hold)
+        "events": draw(st.lists(stamps(today), max_size=3)),
     }
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+@st.composite
+def stamps(draw, today: dt.date):
+    """An event's clock on a day around `today` in China (ahead of it too: a laptop's clock can run ahead),
+    often a millisecond from midnight there."""
+    day = today + dt.timedelta(days=draw(st.integers(-3000, 40)))
+    ms_in_day = draw(st.one_of(st.sampled_from([0, 1, 86_399_999, 57_600_000, 57_599_999]),
+                               st.integers(0, 86_399_999)))
+    at = dt.datetime.combine(day, dt.time(), CHINA) + dt.timedelta(milliseconds=ms_in_day)
+    ms = (at - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) // dt.timedelta(milliseconds=1)
+    return (ms << 16) | draw(st.integers(0, 0xFFFF))
+
+
+def _china_day(stamp: int) -> dt.date:
+    return dt.datetime.fromtimestamp((stamp >> 16) / 1000, CHINA).date()
 
 
 def _python_facts(person: dict, policy: Policy, today: dt.date) -> DueFacts:
@@ -250,8 +273,9 @@ def _python_facts(person: dict, policy: Policy, today: dt.date) -> DueFacts:
         if lv != level:
             break
         began = d
+    entered = _china_day(min(person["events"])) if person["events"] else None
     return DueFacts(max(seen, default=None), person["registered_on"], level, began, person["categories"],
-                    person["birth_date"], person["override"])
+                    person["birth_date"], person["override"], entered)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -269,6 +293,8 @@ def test_the_register_filters_say_what_the_rule_says(data, policy, today):
                          [(f"r{i}", d.isoformat(), m, reached, deleted) for d, m, reached, deleted in p["visits"]])
         conn.executemany("INSERT INTO risk_assessment VALUES (?, ?, ?, ?, ?)",
                          [(f"r{i}", lv, d.isoformat(), clock, deleted) for lv, d, clock, deleted in p["risks"]])
+        conn.executemany("INSERT INTO event VALUES ('resident', ?, ?)", [(f"r{i}", stamp) for stamp in p["events"]])
+        conn.execute("INSERT INTO event VALUES ('visit', ?, 0)", (f"r{i}",))  # another record's, with the same id
     bounds = [today - dt.timedelta(days=40), today, today + dt.timedelta(days=7)]
     for chosen in ([today], [today, bounds[2]], bounds):
         band, params = due_before_sql(policy, chosen, today)
@@ -278,6 +304,30 @@ def test_the_register_filters_say_what_the_rule_says(data, policy, today):
     began = dict(conn.execute(f"SELECT r.id, {risk_from_sql()} FROM resident r"))
     for i, p in enumerate(people):
         assert _date(began[f"r{i}"]) == _python_facts(p, policy, today).risk_from
+
+
+@settings(max_examples=300, deadline=None)
+@given(days, st.data())
+def test_the_day_a_record_entered_is_its_first_clock_in_china(today, data):
+    stamp = data.draw(stamps(today))
+    conn = sqlite3.connect(":memory:")
+    assert clock_date(stamp) == _china_day(stamp)
+    assert conn.execute(f"SELECT {clock_date_sql('?', 'sqlite')}", (stamp,)).fetchone()[0] == _china_day(stamp).isoformat()
+
+
+@given(days, st.integers(0, 3000), st.integers(1, 2000))
+def test_a_key_person_new_to_gridcare_is_due_this_month_not_overdue_since_registration(today, years_ago, ahead):
+    """A roster's key person registered long ago, never visited in gridcare: due by this month's end
+    (walk E, A3). A day after the one asked about (a past month's report, a clock running ahead) is not
+    known on it, and one before the registration changes nothing: the registration counts."""
+    registered = today - dt.timedelta(days=years_ago)
+    assert due_on(Policy(), DueFacts(None, registered, entered_on=today), today) == month_end(today)
+    assert due_on(Policy(), DueFacts(None, registered, entered_on=today + dt.timedelta(days=ahead)), today) \
+        == month_end(registered)
+    assert due_on(Policy(), DueFacts(None, registered, entered_on=registered - DAY), today) == month_end(registered)
+    seen = today - dt.timedelta(days=40)  # once visited, the visit counts, not the day the record came in
+    assert due_on(Policy(), DueFacts(seen, registered, entered_on=today), today) \
+        == due_on(Policy(), DueFacts(seen, registered), today)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -7,11 +7,13 @@ then nothing on Home told the clerk that a grid's visits were held back until th
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from screens.devices import DevicesScreen
 from storage.core.i18n import set_language
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
+from tests.foundation_helpers import clock_on
 from tests.pilot_helpers import on_screen, settle
 from tests.sync_helpers import elder, make_township
 from tests.test_walkthrough import screen_text
@@ -21,9 +23,10 @@ LINE = "等待你批准的设备（按 d）"
 
 
 def test_home_names_the_waiting_devices_until_they_are_approved(tmp_path):
-    t = make_township(tmp_path)
-    w = t.worker("赵敏", "G03", enrolled=False)
-    elder(w, "王五")
+    with clock_on(dt.date(2026, 11, 24)):  # registered then (storage/register/entered.py): overdue by now
+        t = make_township(tmp_path)
+        w = t.worker("赵敏", "G03", enrolled=False)
+        elder(w, "王五")
     assert merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path]).bundles[0].status == "waiting"
 
     async def run() -> None:

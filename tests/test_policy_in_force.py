@@ -20,7 +20,7 @@ from storage.register.visits import log_visit
 from storage.reports.files import notes
 from storage.reports.monthly import add_trend, monthly_report
 from storage.sync.merge import merge_paths
-from tests.foundation_helpers import make_db
+from tests.foundation_helpers import clock_on, make_db
 
 D = dt.date
 T, G1 = "330521101", "330521101-G01"
@@ -48,6 +48,11 @@ def _visit(db, rid: str, day: dt.date, method: str, today: dt.date) -> None:
 
 def _township(tmp_path):
     """Five key persons of one grid, registered in June; a policy set on 1 October: video calls never count."""
+    with clock_on(D(2026, 6, 1)):  # they entered gridcare when registered (storage/register/entered.py)
+        return _township_in_june(tmp_path)
+
+
+def _township_in_june(tmp_path):
     db = make_db(tmp_path / "t.db", role="township", worker="周民政")
     with db.write() as s:
         w = writer(s)
@@ -166,9 +171,10 @@ def test_a_county_keeps_november_when_one_township_changes_its_policy(tmp_path, 
     county = make_county(db_target, tmp_path / "county.pub")
     sites = {}
     for code in ("330521101", "330521102"):
-        t = sites[code] = make_township(tmp_path, code, tmp_path / "county.pub", county)
-        w = t.worker("G01", "王芳")
-        people = [elder(w, f"{code[-3:]}{i}", registered_on=D(2026, 6, 1)).id for i in range(3)]
+        with clock_on(D(2026, 6, 1)):  # the elders entered gridcare when registered (storage/register/entered.py)
+            t = sites[code] = make_township(tmp_path, code, tmp_path / "county.pub", county)
+            w = t.worker("G01", "王芳")
+            people = [elder(w, f"{code[-3:]}{i}", registered_on=D(2026, 6, 1)).id for i in range(3)]
         _visit(w, people[0], D(2026, 11, 5), "home", D(2026, 11, 24))
         _visit(w, people[1], D(2026, 11, 10), "phone", D(2026, 11, 24))
         _visit(w, people[1], D(2026, 12, 1), "phone", SET_ON)

@@ -158,15 +158,16 @@ def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
     from storage.register.residents import register_resident
     from storage.register.search import ResidentFilter, search_residents
     from storage.register.visits import log_visit
-    from tests.foundation_helpers import make_db
+    from tests.foundation_helpers import clock_on, make_db
 
     today = dt.date.today()
-    db = make_db(tmp_path / "seen.db")
-    fields = {"categories": ["solitary_elder"], "birth_date": dt.date(1944, 1, 1),
-              "registered_on": today - dt.timedelta(days=200)}
-    proxy = register_resident(db, {"name": "甲", **fields})
-    unseen = register_resident(db, {"name": "乙", **fields})
-    seen = register_resident(db, {"name": "丙", **fields})
+    with clock_on(today - dt.timedelta(days=200)):  # known to gridcare since then (storage/register/entered.py)
+        db = make_db(tmp_path / "seen.db")
+        fields = {"categories": ["solitary_elder"], "birth_date": dt.date(1944, 1, 1),
+                  "registered_on": today - dt.timedelta(days=200)}
+        proxy = register_resident(db, {"name": "甲", **fields})
+        unseen = register_resident(db, {"name": "乙", **fields})
+        seen = register_resident(db, {"name": "丙", **fields})
     log_visit(db, proxy.id, {"method": "proxy"}, today=today)
     log_visit(db, unseen.id, {"method": "phone", "contact_made": False}, today=today)
     log_visit(db, seen.id, {}, today=today)

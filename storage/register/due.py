@@ -8,8 +8,10 @@ Home, the register search, the resident page and the monthly report all take the
   call when the person was reached, a visit through someone else never.
 * Every key person is due once in every calendar month: by the last day of the month
   after the month of their last visit that counts (never visited: by the last day of
-  the month they were registered in). Not visited by then, they are overdue from the
-  first day of the next month. The policy can set a number of days instead, per risk level.
+  the month they were registered in, or entered gridcare if that is later: a roster's
+  key person registered years ago is due this month, not overdue by years; see
+  storage/register/entered.py). Not visited by then, they are overdue from the first day
+  of the next month. The policy can set a number of days instead, per risk level.
 * At high risk: every 7 days; at emergency level: within 1 day — counted from the last
   visit that counts, or from the finding (the day the level began), whichever is later.
   A risk level can only make a key person due sooner than the low-risk rule would: an elder
@@ -32,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from storage.register.entered import clock_date_sql, first_event_sql
 from storage.register.policy import (
     FINDING_LEVELS,
     MONTH,
@@ -79,6 +82,7 @@ class DueFacts:
     categories: tuple[str, ...] | list[str] = ()
     birth_date: dt.date | None = None
     override: int | None = None  # the resident's own interval in days
+    entered_on: dt.date | None = None  # the day the record entered gridcare (entered.py); read when never visited
 
 
 def _due(every: Every, last_seen: dt.date | None, base: dt.date, finding: dt.date | None) -> dt.date:
@@ -93,6 +97,10 @@ def _due(every: Every, last_seen: dt.date | None, base: dt.date, finding: dt.dat
 def due_on(policy: Policy, f: DueFacts, day: dt.date) -> dt.date:
     """The day by which the next visit that counts is due (overdue from the day after)."""
     base = f.registered_on or day
+    # never visited: from the day the record entered gridcare when later; a day after `day` is not known
+    # on it (a past month's report, or a clock running ahead: that record falls back to its registration)
+    if f.last_seen is None and f.entered_on is not None and base < f.entered_on <= day:
+        base = f.entered_on
     level = f.risk_level if f.risk_level in policy.every else "low"
     finding = f.risk_from if level in FINDING_LEVELS else None
     due = _due(policy.every[level], f.last_seen, base, finding)
@@ -180,14 +188,24 @@ def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
     "postgresql"): the SQL differs only where SQLite's functions have no twin there.
     """
     params: dict[str, Any] = {}
-    seen_terms, never_terms = [], []
+    registered = "coalesce(r.registered_on, :today)"
+    # never visited: from the later of the registration and the day the record entered gridcare (its first
+    # event, read once in a subquery as the last visit is) when that day is not after today (due_on)
+    day = clock_date_sql("e.hlc", dialect)
+    if dialect == "postgresql":
+        registered = "coalesce(r.registered_on, CAST(:today AS date))"
+        entered = f"greatest({registered}, CASE WHEN {day} <= CAST(:today AS date) THEN {day} END)"
+    else:
+        entered = f"max({registered}, CASE WHEN {day} <= :today THEN {day} ELSE '' END)"
+    seen_terms, entered_terms, never_terms = [], [], []
     for n, bound in enumerate(bounds):
         seen_terms.append(_condition(policy, bound, today, "v.visit_date", True, f"{prefix}{n}", params, dialect))
-        never_terms.append(_condition(policy, bound, today, "coalesce(r.registered_on, :today)", False,
-                                      f"{prefix}{n}", params, dialect))
+        entered_terms.append(_condition(policy, bound, today, entered, False, f"{prefix}{n}", params, dialect))
+        never_terms.append(_condition(policy, bound, today, registered, False, f"{prefix}{n}", params, dialect))
     seen = (f"(SELECT {' + '.join(seen_terms)} FROM visit v WHERE v.resident_id = r.id"
             f" AND v.visit_date <= :today AND {counting_visit_sql(policy)} ORDER BY v.visit_date DESC LIMIT 1)")
-    return f"coalesce({seen}, {' + '.join(never_terms)})", params
+    first = f"(SELECT {' + '.join(entered_terms)} {first_event_sql('r.id')})"
+    return f"coalesce({seen}, {first}, {' + '.join(never_terms)})", params
 
 
 def _condition(policy: Policy, bound: dt.date, today: dt.date, anchor: str, seen: bool, prefix: str,

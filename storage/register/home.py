@@ -33,6 +33,7 @@ from storage.register.due import (
     risk_from_sql,
 )
 from storage.register.emergencies import open_emergencies
+from storage.register.entered import entered_dates
 from storage.register.home_rows import DueRow, GridRow, HomeData, Progress, ReferralRow, VisitRow
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, read_policy
@@ -114,16 +115,20 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
            f" {PLANNED_SQL if planned else 'NULL'}"
            f" FROM resident r WHERE {where}")
     rows = []
+    found = []
     for rid, name, id_number, grid, cats, risk, birth, registered, override, seen, risk_from, plan in raw.execute(
             sql, params):
         seen = as_date(seen)
         other = aliases.get(rid)
         if other and (seen is None or other > seen):
             seen = other
+        found.append((rid, name, id_number, grid, cats, risk, birth, registered, override, seen, risk_from, plan))
+    entered = entered_dates(raw, (row[0] for row in found if row[9] is None))  # due from it when never visited
+    for rid, name, id_number, grid, cats, risk, birth, registered, override, seen, risk_from, plan in found:
         registered_on, birth_date, categories = as_date(registered), as_date(birth), category_list(cats)
         risk = risk or "low"
-        due = due_on(policy, DueFacts(seen, registered_on, risk, as_date(risk_from), categories, birth_date, override),
-                     today)
+        due = due_on(policy, DueFacts(seen, registered_on, risk, as_date(risk_from), categories, birth_date, override,
+                                      entered.get(rid)), today)
         rows.append(DueRow(
             id=rid, name=name or "", masked_id=mask_id(id_number), grid_code=grid or "",
             # shown and counted with 高龄, derived from the birth date (the due rule reads the stored ones)

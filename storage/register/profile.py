@@ -9,12 +9,13 @@ from sqlalchemy import bindparam, text
 from sqlmodel import select
 
 from storage.core.changes import live_row
-from storage.core.db import Database
+from storage.core.db import Database, driver_connection
 from storage.core.models import Assessment, Referral, Resident, RiskAssessment, Visit
 from storage.core.places import village_label
 from storage.register.assessments import ordered_history
 from storage.register.due import DueFacts, due_on, risk_from_sql
 from storage.register.duplicates import resident_ids_for
+from storage.register.entered import entered_dates
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
 from storage.register.report_query import as_date, place_names
 
@@ -79,12 +80,13 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
 
             began = s.execute(text(f"SELECT {risk_from_sql(':rid', ':level')}"),
                               {"rid": resident_id, "level": r.risk_level}).scalar()
+        entered = entered_dates(driver_connection(s), [resident_id]).get(resident_id)  # due from it if never visited
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
     # the one rule of a visit that counts, and of when the next is due (storage/register/due.py), as Home's
     last = next((v.visit_date for v in visits if v.visit_date and v.visit_date <= today
                  and policy.counts_visit(v.method, bool(v.contact_made))), None)
     facts = DueFacts(last, r.registered_on, r.risk_level, as_date(began), r.categories, r.birth_date,
-                     r.visit_frequency_days)
+                     r.visit_frequency_days, entered)
     return Profile(
         resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk, assessments=assessments,
         age=age_on(r.birth_date, today),

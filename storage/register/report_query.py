@@ -112,6 +112,7 @@ class PersonRow:
     visits: list[tuple[dt.date, str]] = field(default_factory=list)  # the month's visits that count: (date, method)
     risk_from: dt.date | None = None  # the day the risk level in effect began (due.risk_from_sql)
     close_note: str = ""  # the remark made when the case was closed
+    entered_on: dt.date | None = None  # the day the record entered gridcare, read when never visited
 
 
 def month_visits(conn: Connection, policy: Policy, first: dt.date, last: dt.date,

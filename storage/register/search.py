@@ -31,6 +31,7 @@ from storage.core.db import driver_connection
 from storage.core.text import storable
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
+from storage.register.entered import entered_dates
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
@@ -252,12 +253,13 @@ def _last_visits(session: Session, ids: list[str], policy: Policy,
 
 def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
     last = _last_visits(session, [m["id"] for m in found], policy, today)
+    entered = entered_dates(driver_connection(session), (m["id"] for m in found if last.get(m["id"], (None,))[0] is None))
     rows = []
     for m in found:
         seen, began = last.get(m["id"], (None, None))
         birth, categories = as_date(m["birth_date"]), category_list(m["categories"])
         facts = DueFacts(seen, as_date(m["registered_on"]), m["risk_level"], began, categories, birth,
-                         m["visit_frequency_days"])
+                         m["visit_frequency_days"], entered.get(m["id"]))
         rows.append(ResidentRow(
             id=m["id"], name=m["name"], masked_id=mask_id(m["id_number"]), sex=m["sex"],
             age=age_on(birth, today), categories=with_derived(categories, age_on(birth, today)),

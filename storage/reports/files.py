@@ -152,8 +152,8 @@ DEFINITIONS = (
     # "seen at least once" said otherwise, and 14 of a grid's November figure were home visits to family)
     N_("Visited: at least one visit in the month that counts under the visit policy (by default a home visit "
        "always; a phone or video call when the person was reached; what was learnt from others, never)."),
-    N_("Overdue: open cases past their due date (last visit in which the resident was seen, or registration, "
-       "plus the frequency for the risk level) on the report day."),
+    N_("Overdue: open cases past their due date (last visit in which the resident was seen, or registration or "
+       "entry into gridcare if later, plus the frequency for the risk level) on the report day."),
     N_("Emergency + high risk, open referrals: as they stood on the report day (the month's end, or today)."),
     N_("Aged out: children past the age limit of a child category whose case is still open, or was closed "
        "as aged out in the month. A resident counts in each of their category rows, once in the totals."),

@@ -12,11 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from storage.core.db import driver_connection
 from storage.core.i18n import _
 from storage.core.places import village_label
 from storage.register import report_query as q
 from storage.register.categories import with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_standing
+from storage.register.entered import entered_dates
 from storage.register.policy import Policy, age_on, age_out_date
 from storage.reports.county_passes import Pass, add_aliases, key_persons_of, township_of
 from storage.reports.lines import Person, ReferralLine
@@ -63,6 +65,9 @@ def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], 
         began = {r.id: r.risk_from for r in rows.values() if r.risk_from is not None and r.id not in risk_moved}
     for row in rows.values():  # a duplicate's finding: from its own date
         row.risk_from = row.risk_since if row.id in risk_moved else began.get(row.id, row.risk_since)
+    entered = entered_dates(driver_connection(conn), (r.id for r in rows.values() if r.last_seen is None))
+    for rid, day in entered.items():  # the due rule counts a never-visited person from it (register/entered.py)
+        rows[rid].entered_on = day
     people: dict[str, Person] = {}
     for r in rows.values():
         p = person_of(r, policy_of[r.id], m)
@@ -101,7 +106,7 @@ def person_of(r: Any, policy: Policy, m: Month) -> Person | None:
     town = m.townships.get(town_code, town_code)
     grid = m.grids.get(r.grid_code, r.grid_code)
     due = due_on(policy, DueFacts(r.last_seen, r.registered_on, r.risk_level, r.risk_from, r.categories,
-                                  r.birth_date, r.frequency_override), day)
+                                  r.birth_date, r.frequency_override, r.entered_on), day)
     open_at_day = r.status != "closed" or (r.closed_on is not None and r.closed_on > day)
     open_at_end = r.status != "closed" or (r.closed_on is not None and r.closed_on > last)
     out_on = age_out_date(r.categories, r.birth_date)

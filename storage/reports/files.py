@@ -352,9 +352,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
                 out.writerow([csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
     from storage.reports.csv_tables import write_coverage_csv, write_trend_csv
-    from storage.reports.followup_files import write_assessment_csv
-
-    from storage.reports.followup_files import SHEET_TITLE
+    from storage.reports.followup_files import SHEET_TITLE, write_assessment_csv
 
     written.append(write_assessment_csv(report, part_path(path, SHEET_TITLE, "assessment")))
     written.append(write_coverage_csv(report, part_path(path, COVERAGE_SHEET, "visit-rates")))

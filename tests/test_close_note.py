@@ -75,7 +75,7 @@ async def test_closing_on_the_resident_page_keeps_the_notes_and_the_remark_reach
     # November: on the register all month, closed on 1 December, not visited: listed with reason and remark
     report = monthly_report(t.db, 2026, 11, today=TODAY, with_trend=True)
     written = write_csv(report, tmp_path / "report.csv")
-    listed = next(p for p in written if p.name == "report-not-visited.csv")
+    listed = next(p for p in written if p.name == "report-本月未探访.csv")
     with open(listed, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     header, row = rows[0], next(r for r in rows if "张三" in r)

@@ -101,6 +101,28 @@ def test_csv_has_a_bom_and_parses_back(town, tmp_path):
         ("郑十一", "2026-09-01", "29"), ("陈六", "2026-09-03", "27")]
 
 
+def test_csv_files_are_named_in_chinese_as_the_workbook_sheets(town, tmp_path, capsys):
+    """A clerk sends the CSV files on to the county: in Chinese they are named as the workbook's sheets
+    (r11-本月未探访.csv), and the command lists them with 、 (walk E, B2)."""
+    from tui.cli import main
+
+    db, ids, report = town
+    path = tmp_path / "十一月.csv"
+    set_language("zh_CN")
+    written = save_report(db, report, path)
+    names = [p.name for p in written]
+    assert names[:3] == ["十一月.csv", "十一月-本月未探访.csv", "十一月-逾期.csv"]
+    assert names[-3:] == ["十一月-六维度评估.csv", "十一月-探访率汇总表.csv", "十一月-近12个月探访率.csv"]
+    assert len(set(names)) == len(names) == len(LISTS) + 4
+    assert all(p.exists() and not set(p.name) & set('\\/:*?"<>|') for p in written)
+    assert all("-" not in p.stem.removeprefix("十一月-") or p == path for p in written[1:])  # no English slug left
+    set_language("en")
+    assert main(["--db", str(db.path), "--lang", "zh_CN", "report", "--month", "2026-09", "--out",
+                 str(tmp_path / "r9.csv")]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'r9.csv'}、{tmp_path / 'r9-本月未探访.csv'}、" in out
+
+
 def test_every_file_written_is_audited(town, tmp_path):
     db, ids, report = town
     path = tmp_path / "audited.csv"
@@ -241,12 +263,12 @@ def test_the_csv_holds_the_workbooks_table_to_sign_and_its_trend(town, tmp_path)
         with (tmp_path / name).open(encoding="utf-8-sig", newline="") as fh:
             return [row for row in csv.reader(fh) if any(row)]
 
-    coverage = csv_rows("r-visit-rates.csv")
+    coverage = csv_rows("r-探访率汇总表.csv")
     assert coverage[0] == ["新市镇2026年9月重点对象探访情况"]
     table = [row[:8] for row in sheet(wb.worksheets[0], {7})[3:] if row[3]]
     assert [row for row in coverage[3:] if row[3]] == table
     assert ["合计", "", "", "10", "5", "2", "3", "70.0%"] in coverage
-    trend = csv_rows("r-trend.csv")
+    trend = csv_rows("r-近12个月探访率.csv")
     def trimmed(row):  # (a sheet's rows are as wide as its widest)
         while row and row[-1] == "":
             row = row[:-1]

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from storage.core.db import open_database
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import _, join_list, ngettext
 from tui.cli import db_path
 from tui.console import CliConsole
 from tui.date_options import MonthOption
@@ -50,7 +50,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         written = save_report(db, report, args.out, full_ids=args.full_ids)
         print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
                        len(written)).format(month=format_month(report.first), n=len(written),
-                                            files=", ".join(str(p) for p in written)))
+                                            files=join_list(str(p) for p in written)))
         return 0
     print_report(report, limit=args.limit, full_ids=args.full_ids)
     return 0

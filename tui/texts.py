@@ -96,6 +96,11 @@ def describe_totals(report: MergeReport) -> list[str]:
         lines.append(_("Registered twice, merged by the township into another grid's record: {names}. "
                        "That grid visits them now; they are no longer on this grid's list.").format(
             names=join_list(gone)))
+    for b in report.bundles:
+        if b.status == "new" and b.second_of_its_number:
+            lines.append(_("Device {device}… ({worker}) sent two different bundles numbered {seq} (was an old copy of "
+                           "its database put back?): both are merged, nothing is lost.").format(
+                device=printable(b.device_id[:8]), worker=person_text(b.worker, limit=20), seq=b.seq))
     for device, worker, seq in report.missing:
         if report.at_county:  # `worker`: the township's name and code
             lines.append(_("Township {township}: bundle {seq} missing.").format(township=printable(worker, limit=30),

@@ -19,7 +19,7 @@ from storage.core.audit import record
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
-from storage.core.i18n import N_, _, day_text
+from storage.core.i18n import N_, _, current_language, day_text
 from storage.register.categories import (
     BENEFIT_KINDS,
     CLOSE_REASONS,
@@ -35,7 +35,14 @@ from storage.register.idnumbers import mask_id
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
-from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line, sheet_title
+from storage.reports.xlsx_sheets import (
+    COVERAGE_SHEET,
+    TREND_SHEET,
+    add_coverage_sheet,
+    add_trend_sheet,
+    policy_line,
+    sheet_title,
+)
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Off the register")}  # 在册 / 已退出（销号）, not a referral's 已办结
@@ -301,9 +308,24 @@ def csv_value(value: Any, kind: str = "") -> str:
     return str(value)
 
 
-def csv_list_path(path: Path, name: str) -> Path:
+# what no Windows file name may hold
+_NOT_IN_FILE_NAMES = str.maketrans(dict.fromkeys('\\/:*?"<>|', "_"))
+
+
+def part_path(path: Path, title: str, slug: str) -> Path:
+    """The file beside `path` holding one table of the report, named as the workbook's sheet of it is in the
+    user's language (NAME-本月未探访.csv: a clerk sends these on to the county); in English the slug
+    (NAME-not-visited.csv), as the first releases named every one."""
     path = Path(path)
-    return path.with_name(f"{path.stem}-{LIST_SLUGS[name]}{path.suffix}")
+    part = slug
+    if not current_language().startswith("en"):
+        shown = "".join(ch if ch.isprintable() else "_" for ch in _(title).translate(_NOT_IN_FILE_NAMES)).strip(" .")
+        part = shown or slug
+    return path.with_name(f"{path.stem}-{part}{path.suffix}")
+
+
+def csv_list_path(path: Path, name: str) -> Path:
+    return part_path(path, LISTS[name], LIST_SLUGS[name])
 
 
 def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> list[Path]:
@@ -330,11 +352,11 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
                 out.writerow([csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
     from storage.reports.csv_tables import write_coverage_csv, write_trend_csv
-    from storage.reports.followup_files import write_assessment_csv
+    from storage.reports.followup_files import SHEET_TITLE, write_assessment_csv
 
-    written.append(write_assessment_csv(report, path.with_name(f"{path.stem}-assessment{path.suffix}")))
-    written.append(write_coverage_csv(report, path.with_name(f"{path.stem}-visit-rates{path.suffix}")))
-    written.append(write_trend_csv(report, path.with_name(f"{path.stem}-trend{path.suffix}")))
+    written.append(write_assessment_csv(report, part_path(path, SHEET_TITLE, "assessment")))
+    written.append(write_coverage_csv(report, part_path(path, COVERAGE_SHEET, "visit-rates")))
+    written.append(write_trend_csv(report, part_path(path, TREND_SHEET, "trend")))
     return written
 
 

@@ -143,6 +143,7 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
         outcome.status = "already"
         return outcome
     refused = dict(device_id=device_id, seq=seq, worker=outcome.worker, grid=outcome.grid, township=outcome.township)
+    outcome.second_of_its_number = seen is not None  # and another payload: both merged (set union), and said
     try:
         with s.begin_nested():
             _apply(s, path, manifest, events, outcome, trust)
@@ -159,6 +160,8 @@ def _merge_opened(s: Session, path: Path, manifest: dict[str, Any], events: Iter
         raise
     except Exception as exc:  # noqa: BLE001 - logged with its traceback and reported, never hidden
         return failed(s, name, exc)  # the savepoint was rolled back
+    if outcome.second_of_its_number and not outcome.events_new:  # one of the two again: all of it is here
+        outcome.status, outcome.second_of_its_number = "already", False
     return outcome
 
 

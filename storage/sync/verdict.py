@@ -51,6 +51,9 @@ class BundleOutcome:
     new_device: bool = False
     released: list[str] = field(default_factory=list)  # files that waited for the key this bundle enrolled
     problem: str = ""  # why it is refused or waits, without the file's name (a list names the file beside it)
+    # merged, though another file of this device with the same number was merged before: the sender's database
+    # went back (a copy put back by hand, not `gridcare restore`) and numbered its next bundle again
+    second_of_its_number: bool = False
 
 
 def said(name: str, status: str, code: str, problem: str, **kw: Any) -> BundleOutcome:

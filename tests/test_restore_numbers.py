@@ -47,6 +47,13 @@ def test_after_a_restore_the_next_bundle_takes_a_new_number_and_replaces_none(tm
     sent = {p.name: p.read_bytes() for p in usb.iterdir()}
     clock_before = _clock(w)
 
+    out = _en("--db", str(w), "backup", "--list", tmp_path=tmp_path)  # as the 备份与恢复 screen lists them
+    assert out.returncode == 0 and "good" in out.stdout and " kB" in out.stdout and backup_file in out.stdout
+    out = _en("--db", str(w), "restore", backup_file, tmp_path=tmp_path)  # no --yes, no terminal to ask on
+    assert out.returncode == 1 and "--yes" in out.stderr
+    assert re.search(r"Backup taken \w+ \d+, 20\d\d.*, \d+ kB\.", out.stdout), out.stdout  # which one, before asking
+    assert "1 change made after the backup will not be in the restored database (1 of them already sent in " \
+        "bundle 2)" in out.stdout
     out = _en("--db", str(w), "restore", backup_file, "--yes", tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "1 change made after the backup is not in the restored database (1 of them already sent in bundle 2)" \

@@ -51,9 +51,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     path = _file_of(args)
     if not path.exists():
         raise UserError(_("No database at {path}.").format(path=path))
-    if args.list:
+    if args.list:  # as the 备份与恢复 screen lists them: when, how big, whether it opens
+        from storage.core.i18n import moment_text
+        from tui.formatting import format_size
+
         for b in backup.list_backups(path):
-            print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.size:>12,}  {b.path}")
+            state = _("good") if backup.integrity_ok(b.path) else _("damaged")
+            print(f"{moment_text(b.taken_at)}  {format_size(b.size):>9}  {state}  {b.path}")
         return 0
     made, _removed = backup_and_prune(path, args.keep_days)  # as the 备份与恢复 screen's `b`
     print(_("Backup written: {file}").format(file=made.path))
@@ -72,6 +76,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             raise UserError(_("No good backup of {path} was found.").format(path=path))
         source = good.path
     if not args.yes:
+        for line in _about(path, source):  # which backup, and what it would leave behind, before the question
+            print(line)
         if not sys.stdin.isatty():
             raise UserError(_("Restoring replaces the database: run again with --yes to confirm."))
         answer = input(_("Replace {db} with the backup {file}? The current file is kept aside. [y/N] ").format(
@@ -82,6 +88,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
     for line in restored_lines(restore_database(path, source)):  # as the app does after its screen's restore
         print(line)
     return 0
+
+
+def _about(path: Path, source: Path) -> list[str]:
+    """The backup a restore would put in place: when it was taken, its size; the changes it would leave behind."""
+    from storage.core import backup
+    from storage.core.i18n import moment_text
+    from storage.core.restoring import will_leave_text, would_drop
+    from tui.formatting import format_size
+
+    lines = []
+    if source.is_file():
+        taken = backup.backup_time(source)
+        lines.append(_("Backup taken {time}, {size}.").format(
+            time=moment_text(taken) if taken else _("at an unknown time"), size=format_size(source.stat().st_size)))
+    left = will_leave_text(would_drop(path, source))
+    return lines + ([left] if left else [])
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

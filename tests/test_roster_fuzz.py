@@ -198,3 +198,21 @@ def test_a_zip_entry_python_cannot_open_is_refused(tmp_path, damage):
     with pytest.raises(UserError, match="not a readable .xlsx"):
         import_roster(db, path, today=TODAY)
     db.dispose()
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"", "the file is empty"),
+    ("序号,姓名,身份证号码\n1,张三,11010519491231002X\n".encode("gb18030"), "it looks like a CSV file"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "it is not an Excel workbook"),
+    (b"PK\x03\x04" + b"\x00" * 40, "the file is damaged or incomplete"),
+])
+def test_an_unreadable_xlsx_says_why_in_the_users_words(tmp_path, content, said):
+    """Not zipfile's English ("File is not a zip file") inside a Chinese line: empty, a CSV named .xlsx, another
+    kind of file, or a damaged copy (walk E, A2)."""
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(content)
+    db = make_db(tmp_path / "d.db")
+    with pytest.raises(UserError) as refused:
+        import_roster(db, path, today=TODAY)
+    db.dispose()
+    assert said in str(refused.value) and "zip" not in str(refused.value).lower()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
+import logging
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,8 @@ from storage.core.errors import UserError
 from storage.core.i18n import _, babel_locale, join_list
 from storage.core.text import printable, storable
 from storage.roster.columns import cell_text, field_for_header
+
+log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 10
 MIN_KNOWN_HEADERS = 2
@@ -138,6 +141,28 @@ def check_zip(path: Path) -> None:
         raise _bomb(path, total)
 
 
+def why_unreadable(path: Path) -> str:
+    """Why an .xlsx cannot be read, in the user's words (zipfile's own, "File is not a zip file", are English):
+    empty, a text file named .xlsx (a CSV saved under the wrong name, as happens), or damaged."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        head = b""
+    if not head:
+        return _("the file is empty")
+    if not head.startswith(b"PK"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:  # (a character cut at the end of the 4 kB read is no reason to think it binary)
+                text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            except UnicodeDecodeError:
+                continue
+            if any(mark in text for mark in (",", "\t", "，")) and "\x00" not in text:
+                return _("it looks like a CSV file: give it a name ending in .csv")
+        return _("it is not an Excel workbook")
+    return _("the file is damaged or incomplete: copy it again")
+
+
 def _bomb(path: Path, size: int) -> UserError:
     return UserError(_("{file} holds {mb} MB of data, more than any roster: check that it is the right file.").format(
         file=printable(path.name), mb=_number(size // 2**20)))
@@ -153,8 +178,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
                ParseError, InvalidFileException, NotImplementedError, RuntimeError)
 
     def unreadable(exc: BaseException) -> UserError:
+        log.info("unreadable roster %s: %r", path, exc)  # the reader's own words, for whoever looks into it
         return UserError(_("{file} is not a readable .xlsx file ({error}).").format(
-            file=printable(path.name), error=printable(exc, limit=200)))
+            file=printable(path.name), error=why_unreadable(path)))
 
     check_zip(path)
     try:

@@ -39,6 +39,13 @@ def _who(r) -> Text:
     return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1]) if p))
 
 
+def _told_apart(r) -> Text:
+    """A record in the merge's question: the name and grid, and its masked ID number (or that it has none), so
+    that two records of one name and grid are told apart."""
+    number = mask_id(r.id_number) if r.id_number else _("no ID number")
+    return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1], number) if p))
+
+
 def _facts(r) -> list[tuple[str, str]]:
     """(what, value) for the comparison: what tells whether two records are one person, and which to keep."""
     visits = (ngettext("{n} visit", "{n} visits", r.visits).format(n=format_number(r.visits))
@@ -172,11 +179,16 @@ class DuplicatesScreen(Screen[None]):
         keep, dup = self._pairs[key]
         kept, other = self._briefs[key]
         question = _("Merge {dup} into {keep}? The visits of both then show under {keep}; u undoes it.").format(
-            dup=_who(other), keep=_who(kept))
+            dup=_told_apart(other), keep=_told_apart(kept))
         differ = (kept.name or "") != (other.name or "")
         if differ:  # one ID number mistyped makes two children look like one: the names say so
             question += "\n\n" + _("Their names differ ({a}, {b}): check that they are one person before "
                                     "merging.").format(a=kept.name, b=other.name)
+        if kept.sex and other.sex and kept.sex != other.sex:
+            differ = True
+            question += "\n\n" + _("One is recorded as {a}, the other as {b}: check that they are one person before "
+                                    "merging.").format(a=value_text("resident", "sex", kept.sex) or kept.sex,
+                                                       b=value_text("resident", "sex", other.sex) or other.sex)
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -128,3 +128,29 @@ def test_the_kept_residents_profile_shows_the_duplicates_visits(tmp_path):
     assert v.id in {x.id for x in resident_profile(db, keep.id, today).visits}
     undo_merge(db, dup.id)
     assert v.id not in {x.id for x in resident_profile(db, keep.id, today).visits}
+
+
+def test_the_record_with_an_id_number_is_proposed_and_a_merge_keeps_the_number_findable(tmp_path):
+    """Walk F, 1: a roster's 孙秀珍 without an ID and a worker's with one, flagged as one person. The proposal kept the
+    record without the number (decided, in the end, by the random ids); merged, the number was on no record the
+    register shows, while the form still refused it as registered."""
+    from storage.register.duplicates import review
+    from storage.register.search import search_residents
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    number = _id(7)
+    bare = elder(a, "孙秀珍", phone="13800001111")
+    log_visit(a, bare.id, {"visit_date": dt.date(2026, 11, 20)}, today=dt.date(2026, 11, 24))  # more visits, no ID
+    carded = elder(a, "孙秀珍", id_number=number, address="东村3号")
+    (pair, kept, dup), = review(a)[0]
+    assert (kept.id, dup.id) == (carded.id, bare.id)  # the stronger identity first, whatever the ids
+
+    merge_residents(a, bare.id, carded.id)  # the clerk swapped them: kept the one without the number
+    with a.session() as s:
+        r = s.get(Resident, bare.id)
+        assert (r.id_number, r.address, r.phone) == (number, "东村3号", "13800001111")  # taken, its own kept
+        found = search_residents(s, number[-4:], today=dt.date(2026, 11, 24))
+    assert [f.id for f in found] == [bare.id]
+    undo_merge(a, carded.id)  # the number stays on the record it was copied to: undoing only unmerges
+    assert {bare.id, carded.id} == {rid for p in possible_duplicates(a) for rid in (p.first_id, p.second_id)}

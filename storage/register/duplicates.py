@@ -37,8 +37,14 @@ def possible_duplicates(db: Database) -> list[DuplicatePair]:
     return sorted(pairs.values(), key=lambda p: (p.name, p.first_id))
 
 
+# what the kept record takes from the duplicate when it has none: a merged record leaves the register's search,
+# so an ID number only it held was found nowhere, while the form still refused it as registered (walk F, 1)
+CARRIED = ("id_number", "birth_date", "sex", "phone", "address")
+
+
 def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
-    """The duplicate points at the kept resident; its visits and referrals show there."""
+    """The duplicate points at the kept resident; its visits and referrals show there, and the kept record
+    takes the ID number, birth date, sex, phone and address it lacks from the duplicate."""
     if keep_id == duplicate_id:
         raise UserError(_("A resident cannot be merged into itself."))
     with db.write() as s:
@@ -47,7 +53,11 @@ def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
             raise UserError(_("{name} was itself merged into another record; merge into that one.").format(name=keep.name))
         if dup.merged_into:
             raise UserError(_("{name} is already merged into another record.").format(name=dup.name))
-        writer(s).write("resident", duplicate_id, {"merged_into": keep_id})
+        w = writer(s)
+        w.write("resident", duplicate_id, {"merged_into": keep_id})
+        taken = {f: getattr(dup, f) for f in CARRIED if not getattr(keep, f) and getattr(dup, f)}
+        if taken:
+            w.write("resident", keep_id, taken)
 
 
 def undo_merge(db: Database, duplicate_id: str) -> None:
@@ -143,10 +153,11 @@ def review(db: Database) -> tuple[list[tuple[DuplicatePair, ResidentBrief, Resid
 
 def _keep_first(a: ResidentBrief, b: ResidentBrief) -> tuple[ResidentBrief, ResidentBrief]:
     """The pair as (the record to keep, the one to merge into it), as proposed: the one still on the register,
-    then the one with more visits (its history is the one a worker has been keeping), then the earlier one;
+    then the one with an ID number, then the one with more visits (its history is the one a worker has been keeping), then the earlier one;
     past those, by grid and by what the records hold, never by their random ids: the proposal stays the same
     from one opening to the next."""
     def weight(r: ResidentBrief) -> tuple:
-        return (r.status != "active", -r.visits, r.registered_on or dt.date.max, r.grid_code, r.phone, r.address,
-                r.name, r.id)
+        # an ID number, the stronger identity, before the visits (the duplicate's show on the kept one anyway)
+        return (r.status != "active", not r.id_number, -r.visits, r.registered_on or dt.date.max, r.grid_code,
+                r.phone, r.address, r.name, r.id)
     return (a, b) if weight(a) <= weight(b) else (b, a)

@@ -69,6 +69,12 @@ def _late(day, today) -> Text:
                 style="bold red")
 
 
+def _late_days(day, today) -> Text:
+    """A due day gone by, in a narrow column: "3 days late", in red."""
+    n = (today - day).days
+    return Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
+
+
 def _due(f, today):
     """A referral's deadline; past it, in red with the days overdue."""
 
@@ -114,8 +120,12 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         keys = [key for key, _title, _width in list_columns(pane)]
         rows = []
         for r in getattr(data, pane):
+            # due this week and already late: the days alone, the date being on the overdue list (with the date,
+            # the column pushed the planned day past 80 columns, cut to a wrong-looking "12月1")
+            due = _late_days(r.due_on, today) if pane == "due_week" and r.due_on and r.due_on < today \
+                else _day_due(r.due_on, today, late=True)
             cells = {"name": r.name, "id": r.masked_id, "risk": risk_text(r.risk_level), "cat": _categories(r.categories),
-                     "last": short_day(r.last_seen), "late": str(r.days_overdue), "due": _day_due(r.due_on, today, late=True),
+                     "last": short_day(r.last_seen), "late": str(r.days_overdue), "due": due,
                      "planned": _day_due(r.planned_on, today) if r.planned_on else ""}
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
         return rows

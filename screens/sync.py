@@ -181,11 +181,18 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         self.query_one("#folder", Input).value = str(folder)
         if self.township:
             if self.role == "township":
-                select = self.query_one("#grid", Select)
-                select.set_options([(as_text(_("{grid} ({worker})").format(grid=g, worker=w)), g) for g, w in grids])
+                self._show_grids(grids)
             self._scan(folder)
             return
         self._show_pending(pending, last)
+
+    def _show_grids(self, grids: list[tuple[str, str]]) -> None:
+        """The grids a bundle can go back to; the one chosen stays chosen when the list is read again."""
+        select = self.query_one("#grid", Select)
+        chosen = select.value
+        select.set_options([(as_text(_("{grid} ({worker})").format(grid=g, worker=w)), g) for g, w in grids])
+        if chosen != Select.NULL and any(g == chosen for g, _w in grids):
+            select.value = chosen
 
     def _show_pending(self, pending: dict[str, int], last) -> None:
         parts: list = [pending_lines(pending) if pending else Text(_("Nothing new since the last bundle."))]
@@ -338,6 +345,8 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._scan, folder, False)
         self.app.call_from_thread(self._county_counts_again)
+        if self.role == "township":  # a grid's first bundle enrols its device: it can have one back now
+            self.app.call_from_thread(self._show_grids, known_grids(self.app.db))
 
     def _county_counts_again(self) -> None:
         """What waits for the county grew with the merge: read again (it said 0 after merging two records)."""

@@ -301,3 +301,17 @@ def test_cli(tmp_path):
     db = open_database(path)  # dated by the real today: every stamp is behind the clock, so real edits win
     events, now = _all(db, Event), clock.pack(clock.now_ms(), 0)
     assert all(e.hlc < now for e in events) and get_identity(db).last_hlc >= max(e.hlc for e in events)
+
+
+def test_a_worker_set_up_without_a_village_gets_the_village_of_its_demo_residents(tmp_path):
+    """Walk F, 5: `init --role worker` without --village-name, then `demo`: the 300 residents were in 柳溪村 and
+    the grid in none, so the township (which holds no village records) reported them under the bare code and
+    put every resident registered on screen in 无所属村. The grid's record now names its village."""
+    from tests.sync_helpers import make_township
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    generate(w, seed=3, today=TODAY)
+    (grid,) = _all(w, Grid)
+    assert (grid.village_code, grid.village_name) == ("330521101201", "柳溪村")
+    assert {r.village_code for r in _all(w, Resident)} == {"330521101201"}

@@ -184,5 +184,12 @@ def _write(s: Session, batch: Batch, spec: GridSpec, places: set[tuple[str, str]
         if s.get(Village if record_type == "village" else Township, code) is None:
             w.write(record_type, code, {"name": name, **extra})
             written += 1
+    grid = None if spec.write_grid_record else s.get(Grid, spec.grid_id)
+    if grid is not None and not grid.village_code:
+        # a worker's own grid, set up without a village, is in the one its demo residents are in: the grid's
+        # record carries the village's name to the township, which holds no village record of its own (walk F, 5)
+        w = w or writer(s)
+        w.write("grid", spec.grid_id, {"village_code": spec.village[0], "village_name": spec.village[1]})
+        written += 1
     return written
 

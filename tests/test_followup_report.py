@@ -121,7 +121,7 @@ def test_the_workbook_has_the_sheets_and_the_csv_their_files(town, tmp_path):
     emergencies = wb[_(LISTS["emergencies"])]
     header = [c.value for c in emergencies[1]]
     row = dict(zip(header, [c.value for c in emergencies[2]], strict=True))
-    assert row["Name"] == "张一" and row["Days to next visit"] == 1 and isinstance(row["Hours to acknowledgement"], int)
+    assert row["Name"] == "张一" and row["Days to the first visit"] == 1 and isinstance(row["Hours to acknowledgement"], int)
     assert dict(zip(header, [c.value for c in emergencies[3]], strict=True))["Acknowledged by the township"] == "not yet"
     written = save_report(db, report, tmp_path / "r.csv")
     assert tmp_path / "r-assessment.csv" in written and tmp_path / "r-emergencies.csv" in written

@@ -78,7 +78,7 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False, console: Co
         # details of a referral and an acknowledgement (the XLSX keeps them all) go too; a worker's visits are
         # the sum of the four ways of visiting beside them
         dropped |= {"Grid", "Age", "Level", "Department", "Opened on", "Days open", "Hours to acknowledgement",
-                    "Acknowledged by the township", "Days to next visit", "Visits"}
+                    "Acknowledged by the township", "Days to the first visit", "Visits"}
     console.print(as_text(title(report), style="bold"))
     console.print(as_text(notes(report)))
     for grouping in report.groupings:

@@ -139,8 +139,9 @@ LIST_COLUMNS.update({
                     Column(N_("Acknowledged by the township"), "text", lambda e: e.acknowledged_by
                            if e.acknowledged_at else _("not yet")),
                     Column(N_("Hours to acknowledgement"), "int", lambda e: _hours(e.hours_to_acknowledge)),
-                    Column(N_("Next visit"), "date", lambda e: e.next_visit_on),
-                    Column(N_("Days to next visit"), "int", lambda e: e.days_to_next_visit)],
+                    # the first visit after the finding (the response), not the date a visit form planned (下次探访)
+                    Column(N_("First visit after the finding"), "date", lambda e: e.next_visit_on),
+                    Column(N_("Days to the first visit"), "int", lambda e: e.days_to_next_visit)],
     "unclaimed_benefits": [_NAME, _ID, _AGE, _VILLAGE, _GRID, _CATS, _BENEFIT,
                            Column(N_("Why"), "text", lambda w: join_list(_(why) for why in w.why))],
     "benefits_ending": [_NAME, _ID, _VILLAGE, _GRID, _BENEFIT, Column(N_("From"), "date", lambda w: w.start_on),

@@ -159,3 +159,24 @@ def test_home_and_the_report_count_the_month_alike(register):
     by_cat = {p.key: (p.total, p.visited) for p in data.by_category}
     assert by_cat == {r.key: (r.key_persons, r.visited) for r in report.rows["category"]}
     assert data.counts["overdue"] == report.totals.overdue
+
+
+def test_the_township_counts_this_week_as_the_worker_does(tmp_path):
+    """Walk F, 4: the worker's 本周 held the visits they planned, the township's (same grid, same policy) not, and
+    its 计划探访 column stood empty: 95 against 45."""
+    from storage.register.visits import log_visit
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import elder, make_township
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    planned = elder(w, "张三")
+    elder(w, "李四")
+    log_visit(w, planned.id, {"visit_date": dt.date(2026, 11, 20), "next_visit_on": dt.date(2026, 11, 26)},
+              today=dt.date(2026, 11, 20))  # due by the end of December: in this week's list by its plan alone
+    merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path])
+    worker, township = home_data(w, TODAY), home_data(t.db, TODAY)
+    assert [(r.name, r.planned_on) for r in township.due_week if r.planned_on] == [("张三", dt.date(2026, 11, 26))]
+    assert [(r.id, r.planned_on) for r in township.due_week] == [(r.id, r.planned_on) for r in worker.due_week]
+    assert township.counts["due_week"] == worker.counts["due_week"]

@@ -239,7 +239,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
     roots = _alias_roots(raw)
     first = today.replace(day=1)
     in_month = month_visits(raw, policy, first, today, roots)
-    rows = resident_due_rows(raw, today, grid, policy, planned=role == "worker", roots=roots, in_month=in_month)
+    # the planned visits on the township's Home too: its 本周 counted fewer than the worker's for the same grid,
+    # and its 计划探访 column stood empty (walk F, 4)
+    rows = resident_due_rows(raw, today, grid, policy, planned=True, roots=roots, in_month=in_month)
     by_id = {r.id: r for r in rows}
     counted = rows + closed_in_month_rows(raw, today, grid, in_month)  # the month's key persons, as the report's
     data = HomeData(today=today, role=role, grid_code=grid, policy=policy,

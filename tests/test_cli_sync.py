@@ -86,6 +86,7 @@ def test_export_merge_conflicts_and_the_way_back(tmp_path):
     back = tmp_path / "back"
     out = _en("--db", str(t), "export", "--grid", "G01", "--out", str(back), tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
+    assert "Bundle 1 for grid G01 written" in out.stdout and "all of the grid's records" in out.stdout  # walk F, 8
     out = _en("--db", str(workers["G01"]), "merge", str(back), tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
     # grid 2, given the folder: nothing there is for it (skipped, said so); given the file: refused

@@ -139,7 +139,9 @@ def fill(lang: str, mapping_file: Path, template: Catalog) -> int:
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in mapping:
             value = mapping[key]
-            message.string = tuple(value) if isinstance(message.id, tuple) else value
+            if isinstance(message.id, tuple):  # a plural: its forms; one string given is the one form (Chinese)
+                value = (value,) if isinstance(value, str) else tuple(value)
+            message.string = value
             used += 1
     path = po_path(lang)
     path.write_bytes(render_po(catalog))

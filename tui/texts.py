@@ -29,6 +29,11 @@ def risk_text(code: str) -> Text:
 
 
 def describe_export(result: ExportResult) -> str:
+    if result.manifest.get("kind") == "township":  # back to a grid: all of its records each time, said so (walk F, 8)
+        grid = str(result.manifest.get("grid_code") or "").split("-", 1)[-1]
+        return ngettext("Bundle {seq} for grid {grid} written: {file} (all of the grid's records: {n} change).",
+                        "Bundle {seq} for grid {grid} written: {file} (all of the grid's records: {n} changes).",
+                        result.events).format(seq=result.seq, grid=grid, file=result.path, n=result.events)
     return ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
                     result.events).format(seq=result.seq, file=result.path, n=result.events)
 

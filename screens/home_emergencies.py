@@ -26,6 +26,8 @@ def now() -> dt.datetime:
 
 
 def hours_text(hours: int) -> str:
+    if hours < 1:  # "0 hours" read as nothing at all
+        return _("under an hour")
     return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
 
 

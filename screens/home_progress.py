@@ -50,7 +50,7 @@ def progress_renderable(data, compact: bool = False):
     alerts = _alerts(data, compact)
     if alerts:
         parts.append(_Alerts(alerts, side_by_side=compact))
-    parts.append(_policy_text(data.policy))
+    parts.append(_policy_text(data.policy, data.role))
     return Group(*parts)
 
 
@@ -135,11 +135,15 @@ def _two_to_a_line(progress: list) -> Table:
     return grid
 
 
-def _policy_text(policy):
-    """Which visit policy this laptop works under, and since when: a line under the bars."""
+def _policy_text(policy, role: str = ""):
+    """Which visit policy this laptop works under, and since when: a line under the bars. The township is told
+    how to set its own ("the township has not set one", said to the township itself, read as someone else's)."""
     from storage.register.policy_text import policy_title
 
-    return Text(policy_title(policy), style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
+    text = policy_title(policy)
+    if role == "township" and policy.is_default and not policy.problem:
+        text = _("Default visit policy: this township has not set its own (p sets it)")
+    return Text(text, style="yellow" if policy.problem else "dim", overflow="ellipsis", no_wrap=True)
 
 
 def _bar(p):

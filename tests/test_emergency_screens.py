@@ -37,7 +37,7 @@ async def test_township_home_lists_the_emergency_at_the_top_and_a_acknowledges_i
         table = home.query_one("#t-emergencies", DataTable)
         assert table.row_count == 1
         cells = [str(c) for c in table.get_row_at(0)]
-        assert cells[0] == "0 hours" and cells[1] == "张小明" and "Must be reported at once" in cells[3]
+        assert cells[0] == "under an hour" and cells[1] == "张小明" and "Must be reported at once" in cells[3]
         assert table.region.y < home.query_one("#progress").region.y  # above everything else
         await pilot.press("a")
         await on_screen(pilot, "ConfirmScreen")

@@ -165,8 +165,9 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         return w
 
     def _show_who(self, r: Resident) -> None:
+        risk = _("Risk: {level}").format(level=label(RISK_LEVELS, r.risk_level))  # a bare 低 said nothing (walk F)
         self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=label(RISK_LEVELS, r.risk_level))))
+            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=risk)))
 
     async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
         self.resident = r

@@ -54,9 +54,7 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(trylast=True)  # after `-m` has deselected: the run's own items
 def pytest_collection_modifyitems(config, items):
     # the slow run alone (.ci/run's second call) is split by expected length, see tests/profiles.slow_order
-    from tests.profiles import long_first, slow_order
-
     if items and all(item.get_closest_marker("slow") for item in items):
+        from tests.profiles import slow_order
+
         items[:] = slow_order(items)
-    else:  # the main run: its few longest tests first, see tests/profiles.long_first
-        items[:] = long_first(items)

@@ -111,34 +111,3 @@ def slow_order(items: list) -> list:
         sums[side] += SLOW_SECONDS.get(item.name, 0)
     return halves[0] + halves[1]
 
-
-# the main run's longest tests (seconds of the CI log of 2026-12-03, four workers on two cores), by name
-LONG_SECONDS = {
-    "test_every_worker_screen_follows_f2_at_once[zh_CN]": 40,
-    "test_every_worker_screen_in_chinese_after_f2_twice": 34,
-    "test_every_clerk_screen_follows_f2_at_once[zh_CN]": 30,
-    "test_every_county_screen_follows_f2_at_once[zh_CN]": 27,
-    "test_a_county_on_a_file_from_the_command_line": 23,
-    "test_a_county_on_postgresql_from_the_command_line": 23,
-    "test_three_townships_into_a_postgresql_county_in_any_order_give_the_sqlite_county_bytes": 17,
-    "test_the_visit_form_takes_an_assessment_by_keyboard_alone": 17,
-    "test_no_screen_hands_a_hostile_escape_sequence_to_the_terminal": 16,
-    "test_chinese_file_names_under_an_ascii_locale": 16,
-    "test_the_forms_give_what_the_model_says": 16,
-    "test_export_merge_conflicts_and_the_way_back": 14,
-    "test_resident_actions_change_risk_refer_follow_up_and_close": 14,
-    "test_registered_on_screen_with_a_past_date_the_november_visit_counts": 14,
-    "test_register_an_elder_edit_a_demo_resident_export_merge": 14,
-    "test_a_half_typed_registration_is_kept_and_offered_back": 14,
-}
-
-
-def long_first(items: list) -> list:
-    """The main run's longest tests first, the rest in collection order.
-
-    xdist hands tests out in collection order as workers free up: a 30-40 s test collected late (the
-    walkthrough, near the end of the alphabet) started when the others had little left, and the run
-    waited for it alone. Started first, they overlap the short tests instead.
-    """
-    ranked = sorted((item for item in items if item.name in LONG_SECONDS), key=lambda item: -LONG_SECONDS[item.name])
-    return ranked + [item for item in items if item.name not in LONG_SECONDS]

@@ -42,9 +42,8 @@ def clock_date_sql(stamp: str, dialect: str) -> str:
 
 
 def first_event_sql(resident: str = "r.id") -> str:
-    """FROM … of the first event of `resident`'s record (by clock), for a subquery to read `e.hlc` off."""
-    return (f"FROM event e WHERE e.record_type = 'resident' AND e.record_id = {resident}"
-            " ORDER BY e.hlc LIMIT 1")
+    """FROM … of the events of `resident`'s record, for an aggregate subquery to read `min(e.hlc)` off."""
+    return f"FROM event e WHERE e.record_type = 'resident' AND e.record_id = {resident}"
 
 
 def entered_dates(raw: Any, ids: Iterable[str]) -> dict[str, dt.date]:

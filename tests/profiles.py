@@ -59,7 +59,7 @@ def quick_and_slow(name: str, make_test, *, parts: int = 1):
     the full size): a test much longer than the others would otherwise keep one of `-n 2`'s two
     workers busy long after the other is done, and the slow run waits for it.
     """
-    quick = make_test(property_settings(name, slow=False))
+    quick = pytest.mark.quick_twin(make_test(property_settings(name, slow=False)))
     full = property_settings(name, slow=True)
     share = settings(full, max_examples=-(-full.max_examples // parts))  # (rounded up: never fewer in all)
     return (quick, *(pytest.mark.slow(make_test(full if parts == 1 else share)) for _ in range(parts)))

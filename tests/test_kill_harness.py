@@ -35,7 +35,7 @@ from tests.sync_helpers import elder, make_township
 
 SCRIPT = Path(__file__).parent / "crash_worker.py"
 # kills during saves; a third as many merge runs are killed (each costs a fresh copy and a full re-merge)
-KILLS = [pytest.param(size("kills", slow=False), id="quick"),
+KILLS = [pytest.param(size("kills", slow=False), id="quick", marks=pytest.mark.quick_twin),
          pytest.param(size("kills", slow=True), id="at_scale", marks=pytest.mark.slow)]
 
 

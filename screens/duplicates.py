@@ -34,16 +34,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _who(r) -> Text:
+def _who(r, *more: str) -> Text:
     """A record in a list: the name and where it is registered (the details are in the comparison below)."""
-    return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1]) if p))
+    return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1], *more) if p))
 
 
 def _told_apart(r) -> Text:
-    """A record in the merge's question: the name and grid, and its masked ID number (or that it has none), so
-    that two records of one name and grid are told apart."""
-    number = mask_id(r.id_number) if r.id_number else _("no ID number")
-    return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1], number) if p))
+    """A record in the merge's question: _who, and its masked ID number (or that it has none), so that two
+    records of one name and grid are told apart."""
+    return _who(r, mask_id(r.id_number) if r.id_number else _("no ID number"))
 
 
 def _facts(r) -> list[tuple[str, str]]:

@@ -80,11 +80,12 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
 
             began = s.execute(text(f"SELECT {risk_from_sql(':rid', ':level')}"),
                               {"rid": resident_id, "level": r.risk_level}).scalar()
-        entered = entered_dates(driver_connection(s), [resident_id]).get(resident_id)  # due from it if never visited
+        # the one rule of a visit that counts, and of when the next is due (storage/register/due.py), as Home's
+        last = next((v.visit_date for v in visits if v.visit_date and v.visit_date <= today
+                     and policy.counts_visit(v.method, bool(v.contact_made))), None)
+        # never visited: due from the day the record entered gridcare, if later than its registration
+        entered = None if last else entered_dates(driver_connection(s), [resident_id]).get(resident_id)
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
-    # the one rule of a visit that counts, and of when the next is due (storage/register/due.py), as Home's
-    last = next((v.visit_date for v in visits if v.visit_date and v.visit_date <= today
-                 and policy.counts_visit(v.method, bool(v.contact_made))), None)
     facts = DueFacts(last, r.registered_on, r.risk_level, as_date(began), r.categories, r.birth_date,
                      r.visit_frequency_days, entered)
     return Profile(

@@ -5,7 +5,8 @@ pydantic again (about 0.7 s of a command's 1 s). Here one server process per tes
 forks a child for each command: the child is still a process of its own (its own environment, working folder,
 standard streams on files, exit status, atexit), as `subprocess.run([python, "-m", "tui.cli", …])` gives, and
 the tests compare the same CompletedProcess. Our own modules are imported by each child, after its environment
-is set, as a fresh process would.
+is set, as a fresh process would; only the table classes (storage/core/models, which read nothing at import) are
+imported once, in the server, with the third-party libraries.
 
 Where a fork is not what a fresh process would be, the command runs as a real subprocess: no os.fork (Windows),
 a non-UTF-8 locale or PYTHONIOENCODING asked for (the interpreter fixes its streams' encoding at start),
@@ -28,6 +29,12 @@ _owner = 0  # the pid that started the server (a forked test process must start 
 _SERVE = r"""
 import json, os, sys, traceback
 import sqlalchemy, sqlmodel, pydantic, rich.console, rich.table, babel.dates  # the slow part of a start, once
+# and what reads no environment and no file of ours: the dialects, the tables (SQLModel classes: ~0.2 s a command),
+# the libraries the commands load when they first need them, with pypinyin's tables (~0.6 s where a name is saved)
+import sqlalchemy.dialects.sqlite, sqlalchemy.dialects.postgresql, sqlalchemy.orm, storage.core.models
+import openpyxl, pyrage, cryptography.hazmat.primitives.asymmetric.ed25519, pypinyin
+sqlalchemy.orm.configure_mappers()
+pypinyin.pinyin("单曾解", style=pypinyin.Style.FIRST_LETTER, heteronym=True)
 for line in sys.stdin:
     req = json.loads(line)
     pid = os.fork()

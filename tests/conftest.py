@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from storage.core.i18n import set_language
@@ -9,6 +11,29 @@ from tests import shared_sql_cache
 
 # every database a test process opens compiles its SQL once, as the app's one engine does (tests/shared_sql_cache.py)
 shared_sql_cache.install()
+
+
+DEFAULT_GC = gc.get_threshold()
+
+
+def pytest_collection_finish(session):
+    # Python's cycle collector with its default thresholds took an eighth of the screen tests' time (a Textual app
+    # makes and drops objects by the hundred thousand): what was loaded before the first test is set aside, and
+    # the youngest generation collected every 20,000 new objects, not 700. The app itself keeps the defaults; a test
+    # that measures memory asks for them (the `default_gc` fixture)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
+@pytest.fixture
+def default_gc():
+    """Python's own collector thresholds, as the app and the command line run with, for a test that measures memory."""
+    quick = gc.get_threshold()
+    gc.set_threshold(*DEFAULT_GC)
+    gc.collect()
+    yield
+    gc.set_threshold(*quick)
 
 
 @pytest.fixture(autouse=True)

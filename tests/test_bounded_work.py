@@ -47,7 +47,7 @@ def town(tmp_path):
     return t, t.worker("李强", "G02")
 
 
-def test_a_line_repeated_20_000_times_is_counted_not_held(tmp_path, town):
+def test_a_line_repeated_20_000_times_is_counted_not_held(tmp_path, town, default_gc):
     """Before: every line parsed and held (8 million lines took the merge past 4 GB): here 240 MB of lines."""
     import random
 
@@ -117,7 +117,7 @@ def test_an_id_given_twice_folds_as_stored(tmp_path, town):
     assert any('"name":"王7"' in line for line in merged)
 
 
-def test_memory_does_not_grow_with_the_number_of_events(tmp_path, town, monkeypatch):
+def test_memory_does_not_grow_with_the_number_of_events(tmp_path, town, monkeypatch, default_gc):
     """A bundle is merged a chunk of events at a time: 12,000 events cost what 1,500 do (chunks of 500 events,
     of 64 KiB unpacked, and risk levels refreshed 1,000 residents at a time, here).
 

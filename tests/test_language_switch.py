@@ -74,6 +74,8 @@ async def switched(pilot, where: str, data: list[str], typed: dict[str, str] | N
             toast.remove()
         await settle(pilot)
         text = screen_text(app)
+        if "▐X▌" in text:
+            PROBLEMS.append(f"{where}: a tick box drawn as Textual's X, not [x]/[ ]\n{text}")
         if before == "zh_CN":
             left = chinese_left(screen_text(app, " "), data)
             if left:
@@ -208,7 +210,9 @@ async def test_every_clerk_screen_follows_f2_at_once(tmp_path, monkeypatch, lang
                 await settle(pilot, lambda: app.screen.query("#every-high"))
                 typed = await type_into(pilot, "every-high", "10")
             await switched(pilot, name, data, typed)
-            if name == "conflicts":
+            if name == "conflicts":  # the field and both values by their names, not flags / disabled_care
+                text = screen_text(app)
+                assert "保障类别及其他情况" in text and "失能" in text and "计生特殊家庭" in text, text
                 await pilot.press("d")  # the suspected duplicates
                 await settle(pilot)
                 assert type(app.screen).__name__ == "DuplicatesScreen"

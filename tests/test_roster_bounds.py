@@ -92,7 +92,7 @@ def test_cells_longer_than_a_spreadsheet_allows_are_refused(tmp_path, db, length
     assert "long.csv" in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_an_import_holds_a_batch_of_rows_not_the_file(tmp_path, db, monkeypatch):
+def test_an_import_holds_a_batch_of_rows_not_the_file(tmp_path, db, monkeypatch, default_gc):
     """Before: about 6 KB held per row (612 MB for 100,000 rows). Now what a row leaves behind is its line
     of the report: well under 1.5 KB a row between 600 and 3,000 rows (batches of 200 here)."""
     monkeypatch.setattr(importer_module, "BATCH_ROWS", 200, raising=False)

@@ -47,16 +47,22 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", N_("Close"), id="help.close"),
         Binding("f1,question_mark", "close", N_("Close"), show=False, id="help.close_alt"),
+        # a modal screen does not pass keys on to the app's bindings: F2 here too, for whoever opened help
+        # because they cannot read the screen's language (the list names F2 from the screen below)
+        Binding("f2", "app.switch_language", N_("Language"), show=False, id="help.language"),
     ]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__(id=self.SCREEN_ID)
-        self._rows = key_rows(screen.app, screen)
-        self._title = screen.title or screen.app.title
+        self._below = screen
+        self._rows: list[tuple[str, str]] = []
 
     def compose(self) -> ComposeResult:
+        # read here, not once: after F2 the app composes every screen again (tui/relabel.py), this one in the new language
+        self._rows = key_rows(self.app, self._below)
+        title = self._below.title or self.app.title
         with Vertical(id="help-box"):
-            yield Static(as_text(_("Keys: {screen}").format(screen=self._title)), id="help-title")
+            yield Static(as_text(_("Keys: {screen}").format(screen=title)), id="help-title")
             yield Table(id="help-keys", cursor_type="row", zebra_stripes=True)
             yield Static(_("Esc closes this help."), id="help-hint")
 

@@ -144,6 +144,8 @@ class ResidentsScreen(Screen[None]):
                 if prompt:
                     select.prompt = _(prompt)
                 select.value = value
+                # the same value again wakes no watcher: a list with no blank ("在册对象") kept its old words
+                select.mutate_reactive(Select.value)
         data_table = self.query_one(DataTable)
         for key, title, _width in self.columns:
             data_table.columns[key].label = Text(_(title))

@@ -1,5 +1,9 @@
 """F2 once on every screen: the whole screen in the other language at once (issue #13, "one language at a time").
 
+The walks open every main screen of a worker, a clerk and a county, with help, the register list, a visit
+form's open list and the palette, in Chinese, as a worker would with the keys (tests/test_walkthrough.py walks a
+worker's day).
+
 Each screen is opened in one language and F2 pressed once: then no Chinese may be left on an English
 screen, and no English word on a Chinese one (the data aside: names of people, grids, villages,
 townships, the database's path). The screens already open under it follow too (checked when they
@@ -137,12 +141,28 @@ async def test_every_worker_screen_follows_f2_at_once(tmp_path, monkeypatch, lan
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await switched(pilot, "Home", data)
+        # help (Home's keys, then the resident page's), the register list: keys pressed as a worker would
+        steps = ((["f1"], "HelpScreen", True), (["escape"], "HomeScreen", False), (["r"], "ResidentsScreen", True),
+                 (["escape", "escape"], "HomeScreen", False), (["enter"], "ResidentScreen", True),
+                 (["f1"], "HelpScreen", True), (["escape"], "ResidentScreen", False), (["n"], "VisitFormScreen", True))
+        for keys, screen, look in steps:
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            assert type(app.screen).__name__ == screen, (keys, type(app.screen).__name__)
+            if look:
+                typed = await type_into(pilot, "met_with", "邻居") if screen == "VisitFormScreen" else None
+                await switched(pilot, screen, data, typed)
+        # the visit form's lists: an open Select adds its own key to the footer, in Chinese too
+        app.screen.query_one("#method").focus()
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        await switched(pilot, "resident page", data)
-        await pilot.press("n")
+        text = screen_text(app)
+        assert "收起列表" in text and not english_words(without_data(screen_text(app, " "), data)), text
+        await pilot.press("escape")  # the list closes, and its key leaves the footer
         await settle(pilot)
-        await switched(pilot, "visit form", data, await type_into(pilot, "met_with", "邻居"))
+        assert "收起列表" not in screen_text(app)
         for name in ("new_resident", "sync", "reports", "policy", "villages", "roster_import"):
             await open_main(pilot, name)
             typed = None
@@ -178,6 +198,10 @@ async def test_every_worker_screen_follows_f2_at_once(tmp_path, monkeypatch, lan
             await settle(pilot)
             await open_main(pilot, "home")
         await switched(pilot, "Home again", data)
+        await pilot.press("ctrl+p")  # the palette: its prompt and its commands in Chinese
+        await settle(pilot)
+        text = screen_text(app)
+        assert "搜索命令" in text and not english_words(without_data(screen_text(app, " "), data)), text
 
 
 @run_async

@@ -1,11 +1,8 @@
-"""Walking the real app as a worker and as a clerk (issue #13, "How we will know").
+"""A worker's day walked in the real app with the keyboard alone, in Chinese (issue #13, "How we will know"):
+Home's first overdue person, a visit logged, the page and Home showing it, Sync counting it.
 
-The screens tests/test_language_switch.py's walks leave out (help, the register list, the visit form's lists, the
-palette) in Chinese, F2 pressed twice on each (to English and back), and then no English word on the screen,
-footer or labels (the database's file name and key names aside): that walk checks every main screen of a worker,
-a clerk and a county the same way after each switch. And a
-worker's daily loop done with the keyboard alone: Home's first overdue person, a visit logged, the
-page and Home showing it, Sync counting it.
+Every main screen in both languages is walked by tests/test_language_switch.py; this module also holds the
+helpers that read the screen as text.
 """
 
 from __future__ import annotations
@@ -56,28 +53,6 @@ async def settle(pilot) -> None:
     await at_rest(pilot)
 
 
-# the screens tests/test_language_switch.py already walks with F2 twice: here they are looked at as opened
-# (pressing F2 twice on them again took a minute of the suite's time)
-SWITCHED_THERE = {"Home", "ResidentScreen", "VisitFormScreen", "new_resident", "sync", "reports", "policy", "villages",
-                  "roster_import", "township Home", "conflicts", "devices"}
-
-
-async def look(pilot, where: str) -> str:
-    """F2 twice (but on the screens the language switch's walk covers), then the screen must be Chinese
-    through and through."""
-    for _ in range(0 if where in SWITCHED_THERE else 2):
-        await pilot.press("f2")
-        await settle(pilot)
-    await pilot.pause(0.5)
-    for toast in list(pilot.app.query("Toast")):  # "Interface language: 中文" is not the screen
-        toast.remove()
-    await settle(pilot)
-    text, words = screen_text(pilot.app), english_words(screen_text(pilot.app, " "))
-    assert not words, f"{where}: English on a Chinese screen: {sorted(words)}\n{text}"
-    assert "▐X▌" not in text, f"{where}: a tick box drawn as Textual's X, not [x]/[ ]\n{text}"
-    return text
-
-
 @pytest.fixture
 def zh(monkeypatch):
     """Chinese, and the Sync screen's folder a Chinese one: a path is data, like the database's name."""
@@ -89,48 +64,6 @@ def zh(monkeypatch):
     set_language("zh_CN")
     yield
     set_language("en")
-
-
-@run_async
-async def test_every_worker_screen_in_chinese_after_f2_twice(tmp_path, monkeypatch, zh):
-    make_register_db(tmp_path / "w.db").dispose()
-    monkeypatch.chdir(tmp_path)
-    app = make_app("w.db", lang="zh_CN", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await look(pilot, "Home")
-        steps = ((["f1"], "HelpScreen"), (["escape"], "HomeScreen"), (["r"], "ResidentsScreen"),
-                 (["escape", "escape"], "HomeScreen"), (["enter"], "ResidentScreen"), (["f1"], "HelpScreen"),
-                 (["escape"], "ResidentScreen"), (["n"], "VisitFormScreen"))
-        for keys, screen in steps:
-            for key in keys:
-                await pilot.press(key)
-                await settle(pilot)
-            assert type(app.screen).__name__ == screen, (keys, type(app.screen).__name__)
-            await look(pilot, screen)
-        # the visit form's lists: an open Select adds its own key to the footer
-        app.screen.query_one("#method").focus()
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        text = screen_text(app)
-        assert "收起列表" in text and not english_words(screen_text(app, " ")), text
-        await pilot.press("escape")  # the list closes, and its key leaves the footer
-        await settle(pilot)
-        assert "收起列表" not in screen_text(app)
-        # new_resident, sync, reports, policy, villages and roster_import: tests/test_language_switch.py's walk opens
-        # each in Chinese and checks it after F2 twice (looking at them again here took 15 s of the suite's time)
-        app.open_screen("home")
-        await settle(pilot)
-        while type(app.screen).__name__ != "HomeScreen":  # the visit form may ask whether to discard
-            await pilot.press("escape")
-            await settle(pilot)
-            app.open_screen("home")
-            await settle(pilot)
-        await pilot.press("ctrl+p")
-        await settle(pilot)
-        text = screen_text(app)
-        assert "搜索命令" in text and not english_words(screen_text(app, " ")), text
 
 
 @run_async

@@ -145,7 +145,7 @@ class ResidentsScreen(Screen[None]):
                     select.prompt = _(prompt)
                 select.value = value
                 # the same value again wakes no watcher: a list with no blank ("在册对象") kept its old words
-                select.mutate_reactive(Select.value)
+                select.mutate_reactive(Select.value)  # type: ignore[misc]  # (the descriptor, as Textual means it)
         data_table = self.query_one(DataTable)
         for key, title, _width in self.columns:
             data_table.columns[key].label = Text(_(title))

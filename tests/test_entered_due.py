@@ -48,8 +48,7 @@ def test_imported_key_persons_are_due_this_month_and_known_ones_stay_overdue(tmp
     with db.session() as s:
         overdue = search_residents(s, "", filters=ResidentFilter(due="overdue"), today=today)
         everyone = {r.name: r for r in search_residents(s, "", today=today)}
-    if not db_target.startswith("postgresql"):  # the SQL filter follows on SQLite only (storage/register/due.py)
-        assert [r.name for r in overdue] == ["刘大爷"]
+    assert [r.name for r in overdue] == ["刘大爷"]
     assert everyone["张小明"].due_on == everyone["王桂英"].due_on == month_end(today)
     assert resident_profile(db, everyone["王桂英"].id, today).due_on == month_end(today)
     assert resident_profile(db, "known-1", today).due_on == month_end(dt.date(2024, 1, 5))

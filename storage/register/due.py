@@ -190,21 +190,19 @@ def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
     params: dict[str, Any] = {}
     # never visited: from the later of the registration and the day the record entered gridcare (its first
     # event's clock) when that day is not after today (due_on), the clock read once per resident by an aggregate
-    # subquery around the conditions. Not on PostgreSQL yet: the look-up of each resident's first event made the
-    # county's register search 7x slower there (its test 4 s -> 27 s, however written), so a county's 逾期
-    # filter still counts from the registration
+    # subquery around the conditions (on PostgreSQL, greatest() skips the NULL of a day ahead or of no events)
+    day = clock_date_sql("min(e.hlc)", dialect)
     if dialect == "postgresql":
-        anchor = "coalesce(r.registered_on, CAST(:today AS date))"
+        anchor = (f"greatest(coalesce(r.registered_on, CAST(:today AS date)),"
+                  f" CASE WHEN {day} <= CAST(:today AS date) THEN {day} END)")
     else:
-        day = clock_date_sql("min(e.hlc)", dialect)
         anchor = f"max(coalesce(r.registered_on, :today), coalesce(CASE WHEN {day} <= :today THEN {day} END, ''))"
     seen_terms, never_terms = [], []
     for n, bound in enumerate(bounds):
         seen_terms.append(_condition(policy, bound, today, "v.visit_date", True, f"{prefix}{n}", params, dialect))
         never_terms.append(_condition(policy, bound, today, anchor, False, f"{prefix}{n}", params, dialect))
     never = " + ".join(never_terms)
-    if dialect != "postgresql":  # one row always (an aggregate): a record without events counts from its registration
-        never = f"(SELECT {never} {first_event_sql('r.id')})"
+    never = f"(SELECT {never} {first_event_sql('r.id')})"  # one row always (an aggregate): no events, registration
     seen = (f"(SELECT {' + '.join(seen_terms)} FROM visit v WHERE v.resident_id = r.id"
             f" AND v.visit_date <= :today AND {counting_visit_sql(policy)} ORDER BY v.visit_date DESC LIMIT 1)")
     return f"coalesce({seen}, {never})", params

@@ -183,8 +183,9 @@ def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
     1 means due this week. The rule is `due_on`'s, written as a condition on each anchor (due <
     bound iff some rule's anchor is before its threshold); it reads `:today` from the caller's
     parameters. The last visit that counts is found once per resident: the conditions are
-    evaluated inside the subquery that finds it (walking ix_visit_resident_date backwards), and
-    on the registration date for a resident never visited. `dialect`: the engine's ("sqlite" or
+    evaluated inside the subquery that finds it (walking ix_visit_resident_date backwards); for a
+    resident never visited, inside an aggregate subquery on the record's events, on the later of the
+    registration and the day the record entered gridcare (storage/register/entered.py). `dialect`: the engine's ("sqlite" or
     "postgresql"): the SQL differs only where SQLite's functions have no twin there.
     """
     params: dict[str, Any] = {}
@@ -201,8 +202,8 @@ def due_before_sql(policy: Policy, bounds: list[dt.date], today: dt.date,
     for n, bound in enumerate(bounds):
         seen_terms.append(_condition(policy, bound, today, "v.visit_date", True, f"{prefix}{n}", params, dialect))
         never_terms.append(_condition(policy, bound, today, anchor, False, f"{prefix}{n}", params, dialect))
-    never = " + ".join(never_terms)
-    never = f"(SELECT {never} {first_event_sql('r.id')})"  # one row always (an aggregate): no events, registration
+    # one row always (an aggregate): a record without events counts from its registration
+    never = f"(SELECT {' + '.join(never_terms)} {first_event_sql('r.id')})"
     seen = (f"(SELECT {' + '.join(seen_terms)} FROM visit v WHERE v.resident_id = r.id"
             f" AND v.visit_date <= :today AND {counting_visit_sql(policy)} ORDER BY v.visit_date DESC LIMIT 1)")
     return f"coalesce({seen}, {never})", params

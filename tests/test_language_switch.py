@@ -61,6 +61,13 @@ def chinese_left(text: str, data: list[str]) -> set[str]:
     return {w for w in CJK.findall(text) if not PUNCT_ONLY.match(w)}
 
 
+def shown_in_letters(data: list[str]) -> list[str]:
+    """The data a Chinese screen may show in Latin letters: what was typed, paths. Not the stored codes
+    ("high", "solitary_elder", "home"): no screen shows them as they are, and taking them out of the text would
+    hide the very word a missing translation leaves."""
+    return [w for w in data if w in TYPED or "/" in w]
+
+
 PROBLEMS: list[str] = []
 
 
@@ -85,7 +92,7 @@ async def switched(pilot, where: str, data: list[str], typed: dict[str, str] | N
             if left:
                 PROBLEMS.append(f"{where}: Chinese left after F2 to English: {sorted(left)}\n{text}")
         else:
-            words = english_words(without_data(screen_text(app, " "), data))
+            words = english_words(without_data(screen_text(app, " "), shown_in_letters(data)))
             if words:
                 PROBLEMS.append(f"{where}: English left after F2 to Chinese: {sorted(words)}\n{text}")
         for widget_id, value in (typed or {}).items():
@@ -159,7 +166,7 @@ async def test_every_worker_screen_follows_f2_at_once(tmp_path, monkeypatch, lan
         await pilot.press("enter")
         await settle(pilot)
         text = screen_text(app)
-        assert "收起列表" in text and not english_words(without_data(screen_text(app, " "), data)), text
+        assert "收起列表" in text and not english_words(screen_text(app, " ")), text
         await pilot.press("escape")  # the list closes, and its key leaves the footer
         await settle(pilot)
         assert "收起列表" not in screen_text(app)
@@ -201,7 +208,7 @@ async def test_every_worker_screen_follows_f2_at_once(tmp_path, monkeypatch, lan
         await pilot.press("ctrl+p")  # the palette: its prompt and its commands in Chinese
         await settle(pilot)
         text = screen_text(app)
-        assert "搜索命令" in text and not english_words(without_data(screen_text(app, " "), data)), text
+        assert "搜索命令" in text and not english_words(screen_text(app, " ")), text
 
 
 @run_async

@@ -152,5 +152,32 @@ def test_the_record_with_an_id_number_is_proposed_and_a_merge_keeps_the_number_f
         assert (r.id_number, r.address, r.phone) == (number, "东村3号", "13800001111")  # taken, its own kept
         found = search_residents(s, number[-4:], today=dt.date(2026, 11, 24))
     assert [f.id for f in found] == [bare.id]
-    undo_merge(a, carded.id)  # the number stays on the record it was copied to: undoing only unmerges
+    undo_merge(a, carded.id)  # the two found not to be one: each has its own again
+    with a.session() as s:
+        r, c = s.get(Resident, bare.id), s.get(Resident, carded.id)
+        assert (r.id_number, r.address, r.phone) == (None, "", "13800001111")
+        assert (c.id_number, c.address, c.merged_into) == (number, "东村3号", None)
+        assert [f.id for f in search_residents(s, number[-4:], today=dt.date(2026, 11, 24))] == [carded.id]
     assert {bare.id, carded.id} == {rid for p in possible_duplicates(a) for rid in (p.first_id, p.second_id)}
+
+
+def test_undoing_a_merge_keeps_what_was_set_on_the_kept_record_since(tmp_path):
+    """A field the merge carried and someone then changed is theirs, not the merge's: undo leaves it."""
+    from storage.register.residents import update_resident
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    bare = elder(a, "孙秀珍")
+    carded = elder(a, "孙秀珍", id_number=_id(8), address="东村3号", phone="13800002222")
+    merge_residents(a, bare.id, carded.id)
+    update_resident(a, bare.id, {"phone": "13900003333"})
+    undo_merge(a, carded.id)
+    with a.session() as s:
+        r = s.get(Resident, bare.id)
+        assert (r.id_number, r.address, r.phone) == (None, "", "13900003333")
+    merge_residents(a, bare.id, carded.id)  # merged again: takes them again, and gives them back again
+    with a.session() as s:
+        assert s.get(Resident, bare.id).id_number == _id(8)
+    undo_merge(a, carded.id)
+    with a.session() as s:
+        assert s.get(Resident, bare.id).id_number is None

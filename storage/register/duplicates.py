@@ -12,8 +12,9 @@ from storage.core.changes import live_row, writer
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
-from storage.core.models import Resident
+from storage.core.models import Event, Resident
 from storage.core.places import village_label
+from storage.core.schema import spec
 from storage.register.duplicate_sql import _PAIRS_BY_ID, _PAIRS_BY_NAME  # Home counts them too
 from storage.register.report_query import as_date, place_names
 
@@ -61,11 +62,43 @@ def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
 
 
 def undo_merge(db: Database, duplicate_id: str) -> None:
+    """The duplicate stands on its own again, and the kept record gives back what the merge made it take
+    from it, unless someone has set that field since: un-merging two people found not to be one must not
+    leave one of them with the other's ID number, phone or address."""
     with db.write() as s:
         dup = s.get(Resident, duplicate_id)
         if dup is None or not dup.merged_into:
             raise UserError(_("This resident was not merged."))
-        writer(s).write("resident", duplicate_id, {"merged_into": None})
+        keep_id = dup.merged_into
+        given_back = _taken_by_merge(s, duplicate_id, keep_id)
+        w = writer(s)
+        w.write("resident", duplicate_id, {"merged_into": None})
+        if given_back:
+            w.write("resident", keep_id, {f: spec("resident", f).empty() for f in given_back})
+
+
+def _taken_by_merge(s, duplicate_id: str, keep_id: str) -> list[str]:
+    """The fields the newest merge of the duplicate into `keep_id` carried over and nobody has set since.
+
+    That merge wrote two events in one transaction: `merged_into` on the duplicate, then the carried
+    fields on the kept record, the next event of the same device (merge_residents)."""
+    merge = s.execute(select(Event).where(
+        col(Event.record_type) == "resident", col(Event.record_id) == duplicate_id
+    ).order_by(col(Event.hlc).desc())).scalars()
+    merged = next((e for e in merge if e.fields.get("merged_into") == keep_id), None)
+    if merged is None:
+        return []
+    carried = s.execute(select(Event).where(
+        col(Event.device_id) == merged.device_id, col(Event.hlc) > merged.hlc
+    ).order_by(col(Event.hlc)).limit(1)).scalars().first()
+    if carried is None or (carried.record_type, carried.record_id) != ("resident", keep_id) \
+            or not set(carried.fields) <= set(CARRIED):
+        return []
+    later = s.execute(select(Event.fields).where(
+        col(Event.record_type) == "resident", col(Event.record_id) == keep_id, col(Event.hlc) > carried.hlc
+    )).scalars()
+    since = {name for fields in later for name in fields}
+    return [f for f in CARRIED if f in carried.fields and f not in since]
 
 
 def resident_ids_for(db: Database, keep_id: str) -> list[str]:

@@ -370,6 +370,8 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
             if keep:
                 self._questions_confirmed = questions
                 self.action_save()
+            elif "child_in_difficulty" in (fields.get("categories") or []) and not fields.get("child_subtype"):
+                self.query_one("#child_subtype", Select).focus()  # (shown: the category asks a child's fields)
             else:
                 self.query_one("#categories", SelectionList).focus()
 

@@ -36,7 +36,7 @@ def english():
 def test_left_behind_child_parents(father, mother, asked):
     fields = {"categories": ["left_behind_child"], "father_status": father, "mother_status": mother}
     assert bool(category_questions(fields)) is asked
-    assert category_questions({**fields, "categories": ["child_in_difficulty"]}) == []
+    assert category_questions({**fields, "categories": ["child_in_difficulty"], "child_subtype": "orphan"}) == []
 
 
 def test_definitions_the_data_contradicts_are_refused(tmp_path):
@@ -168,3 +168,38 @@ def test_a_roster_row_with_both_is_imported_with_a_warning_in_the_words_of_the_p
         "独居老年人和空巢老年人：独居指一个人居住，空巢指老年夫妇同住、子女不在身边；一般只属于其中一类。"]
     with db.session() as s:
         assert s.exec(select(Resident.categories)).one() == ["solitary_elder", "empty_nest_elder"]
+
+
+def test_a_child_in_difficulty_without_a_situation_is_asked_about():
+    """Walk F: 困境儿童 saved with no 困境类型 is a child the plans' counts by situation leave out."""
+    (question,) = category_questions({"categories": ["child_in_difficulty"]})
+    assert "Child's situation" in question and "counted by it" in question
+    assert category_questions({"categories": ["child_in_difficulty"], "child_subtype": "poverty"}) == []
+    assert category_questions({"categories": ["left_behind_child"]}) == []  # a situation of children in difficulty
+    set_language("zh_CN")
+    (question,) = category_questions({"categories": ["child_in_difficulty"], "child_subtype": ""})
+    assert question == "困境儿童：未选择困境类型，困境儿童要按它分类统计。"
+
+
+@run_async
+async def test_the_form_asks_for_the_situation_and_correcting_it_goes_to_that_list(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _form(pilot)
+        form = app.screen
+        form.query_one("#name", Input).value = "李小花"
+        form.query_one("#birth_date", Input).value = "2016-05-01"
+        form.query_one("#categories", SelectionList).select("child_in_difficulty")
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "ConfirmScreen")
+        assert "Child's situation" in str(app.screen.message)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is form and app.focused is form.query_one("#child_subtype", Select)
+        form.query_one("#child_subtype", Select).value = "guardianship"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "HomeScreen")
+    with db.session() as s:
+        r = s.exec(select(Resident)).one()
+    assert (r.categories, r.child_subtype) == (["child_in_difficulty"], "guardianship")

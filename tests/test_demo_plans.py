@@ -74,3 +74,12 @@ def test_most_children_in_difficulty_are_paired_some_are_not(demo):
     unpaired_ids = {row.resident_id for row in watch.unpaired}
     assert {r.id for r in children if not r.helper_name} <= unpaired_ids
     assert all(not r.helper_name for r in residents if r.id in unpaired_ids)
+
+
+def test_the_demo_asks_none_of_the_forms_questions_about_its_children(demo):
+    """Every demo child in difficulty has a situation (困境类型): the form would ask about one without."""
+    from storage.register.category_rules import category_questions
+
+    _db, residents, _benefits, _watch = demo
+    children = [r for r in residents if "child_in_difficulty" in r.categories]
+    assert children and [r.name for r in children if category_questions(r.model_dump())] == []

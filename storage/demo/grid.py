@@ -200,6 +200,8 @@ class GridBuilder:
         elif set(person.cats) & DISABILITY_KEY_CATEGORIES:  # no card, no disability category (its rule needs the grade)
             person.cats = [c for c in person.cats if c not in DISABILITY_KEY_CATEGORIES]
             person.cats = person.cats or ["solitary_elder" if age >= 60 else "child_in_difficulty" if age < 18 else "seriously_ill"]
+            if person.cats == ["child_in_difficulty"]:
+                fields["child_subtype"] = "disability"  # a child in difficulty by their own disability, card or none
         wants = {k: fields.pop(k) for k in ("_dibao", "_tekun") if k in fields}
         fields.update({
             "name": name, "name_initials": initials, "name_pinyin": pinyin, "id_number": id_number, "sex": sex,

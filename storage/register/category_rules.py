@@ -124,6 +124,11 @@ def category_questions(resident: Mapping[str, Any], today: dt.date | None = None
             questions.append(_("{category}: a parent is at home, or neither works away; left-behind means both "
                                "parents away, or one away and the other unable to look after the child.").format(
                 category=label(CATEGORIES, "left_behind_child")))
+    if "child_in_difficulty" in cats and not resident.get("child_subtype"):
+        # the plans count children in difficulty by their situation (困境类型); left blank, the child is counted
+        # under none of them (walk F)
+        questions.append(_("{category}: no {field} is chosen; children in difficulty are counted by it.").format(
+            category=label(CATEGORIES, "child_in_difficulty"), field=_("Child's situation")))
     if "solitary_elder" in cats and "empty_nest_elder" in cats:
         # the design's definitions (docs/design.md §1): one lives alone, the other with a spouse; a roster that
         # writes both ("空巢老人、独居老人") counts the person under each, so ask which one it is

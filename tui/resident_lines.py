@@ -141,5 +141,9 @@ def referral_cells(ref, width: int, today) -> tuple:
     agency = label(REFERRAL_AGENCIES, ref.agency)
     # the department once: "乡镇卫生院 乡镇卫生院" (the agency named again as its department) read as two referrals
     where = " ".join(x for x in (agency, ref.department) if x and (x is agency or x.strip() != agency))
-    return (wrapped_cell(where, AGENCY_WIDTH), status, format_column_date(ref.opened_on), due,
-            wrapped_cell(ref.reason, width - AGENCY_WIDTH - 2 * DATE_WIDTH - widest - 12))
+    room = width - AGENCY_WIDTH - 2 * DATE_WIDTH - widest - 12
+    reason = wrapped_cell(ref.reason, room)
+    if ref.outcome.strip():  # what came of it (办理结果), under what it was for: the page is where it is looked for
+        reason.append("\n")
+        reason.append_text(wrapped_cell(_("{title}: {items}").format(title=_("Outcome"), items=ref.outcome), room))
+    return wrapped_cell(where, AGENCY_WIDTH), status, format_column_date(ref.opened_on), due, reason

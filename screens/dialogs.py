@@ -4,7 +4,7 @@ and OkCancelDialog, the base of choose-with-reason and of the other dialogs with
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -94,6 +94,12 @@ class ConfirmScreen(Dialog[bool]):
         self.no_label = no or _("No")
         self.danger = danger
         self.safe = safe
+        # y and n named in the footer by the buttons' own words (y 办结 n 取消): a footer of "esc 取消" alone hid the
+        # keys that answer, and "y 是" under a button reading 办结 would name an answer the dialog does not show
+        keys = self._bindings.key_to_bindings
+        answers = {key: [replace(b, description=label, show=True) for b in keys[key]]
+                   for key, label in (("y", self.yes_label), ("n", self.no_label))}
+        self._bindings.key_to_bindings = {**answers, **{k: b for k, b in keys.items() if k not in answers}}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

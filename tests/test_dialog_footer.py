@@ -73,3 +73,32 @@ def test_each_dialog_shows_its_own_keys_and_its_buttons(tmp_path, lang):
         asyncio.run(run())
     finally:
         set_language("en")
+
+
+def test_a_question_names_its_answer_keys_by_its_buttons_words(tmp_path):
+    """Walk F: a question's footer read only "esc 取消"; y and n answered unseen. They are named by the
+    buttons' own words (y 办结 n 取消), never a bare 是/否 under buttons that say something else."""
+    t = make_township(tmp_path)
+
+    async def run() -> None:
+        set_language("zh_CN")
+        app = HarnessApp(t.db, DevicesScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, DevicesScreen)
+            answers = []
+            for question in (ConfirmScreen("标为已办结？", yes="办结", no="取消"), ConfirmScreen("恢复草稿？")):
+                app.push_screen(question, answers.append)
+                await on_screen(pilot, ConfirmScreen)
+                footer = question.query_one(Footer)
+                await settle(pilot, lambda footer=footer: _keys(footer))
+                shown = [(key.key, str(key.description)) for key in footer.query("FooterKey")]
+                assert shown[:2] == ([("y", "办结"), ("n", "取消")] if question.yes_label == "办结"
+                                     else [("y", "是"), ("n", "否")]), shown
+                await pilot.press("y")
+                await settle(pilot)
+            assert answers == [True, True]
+
+    try:
+        asyncio.run(run())
+    finally:
+        set_language("en")

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
-from screens.home_emergencies import EmergencyPanel, hours_text, now
+from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import list_columns, list_rows, short_day
 from screens.home_progress import compact_for, progress_renderable
 from screens.latest import show_if_latest
@@ -23,7 +23,7 @@ from storage.core.i18n import N_, _, join_list
 from storage.register.home import home_data
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_number
+from tui.formatting import format_number, hours_text
 from tui.table import Table
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from storage.core.i18n import N_, _, ngettext
 from tui.as_text import as_text
+from tui.formatting import hours_text
 from tui.table import Table
 
 COLUMNS = (("age", N_("Waiting")), ("name", N_("Name")), ("grid", N_("Grid")), ("what", N_("Finding")),
@@ -23,12 +24,6 @@ COLUMNS = (("age", N_("Waiting")), ("name", N_("Name")), ("grid", N_("Grid")), (
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def hours_text(hours: int) -> str:
-    if hours < 1:  # "0 hours" read as nothing at all
-        return _("under an hour")
-    return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
 
 
 def title(count: int, township: bool) -> Text:

@@ -139,6 +139,18 @@ def test_the_report_text_masks_the_name_and_says_what_when_done_and_whom_to_call
     assert "Suspected abuse" in text and "must be reported at once" in text and "孩子身上有伤" in text
     assert "Contacted the family" in text and "王网格" in text and "李*英" in text and "13800001234" in text
     assert "November 24, 2026" in text
+    # the risk, what was found and what is needed each on a line of its own (walk F: one list of all three)
+    v2 = log_visit(db, r.id, {"visit_date": TODAY, "risk_after": "emergency", "mandatory_report": True,
+                              "hazards": ["falls"], "needs": ["daily_care"]}, today=TODAY)
+    lines = report_for(db, "visit:" + v2.id).text.splitlines()
+    assert "Risk: Emergency; must be reported at once" in lines
+    assert "What: Falls" in lines and "Needs: Daily care" in lines
+    set_language("zh_CN")
+    try:
+        lines = report_for(db, "visit:" + v2.id).text.splitlines()
+    finally:
+        set_language("en")
+    assert {"风险：紧急；须立即上报", "情况：跌倒风险", "需求：日常照料"} <= set(lines), lines
     path = save_report(db, report)
     assert path.parent == tmp_path / "w.db.urgent" and path.read_text(encoding="utf-8-sig") == text
     with pytest.raises(UserError):
@@ -184,7 +196,7 @@ def test_the_emergencies_command_lists_acknowledges_and_prints_the_report(tmp_pa
     t.db.dispose()
     listed = run("--db", str(t.db.path), "--lang", "en", "emergencies", tmp_path=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    assert key in listed.stdout and "0 hours" in listed.stdout and "张小明" in listed.stdout
+    assert key in listed.stdout and "under an hour" in listed.stdout and "0 hours" not in listed.stdout and "张小明" in listed.stdout
     text = run("--db", str(w.path), "--lang", "en", "emergencies", "text", key, tmp_path=tmp_path)
     assert text.returncode == 0 and "张*明" in text.stdout and "张小明" not in text.stdout
     refused = run("--db", str(w.path), "--lang", "en", "emergencies", "ack", key, tmp_path=tmp_path)

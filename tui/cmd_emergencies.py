@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from storage.core.i18n import _, ngettext
+from storage.core.i18n import _
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -25,6 +25,7 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
     from storage.core.text import printable
     from storage.register.emergencies import acknowledge, open_emergencies
     from tui.cli import db_path
+    from tui.formatting import hours_text
 
     if args.action and not args.key:  # a bad argument (exit status 2, with the usage), not a user error
         args.parser.error(_("Name the finding: gridcare emergencies {action} KEY.").format(action=args.action))
@@ -50,7 +51,7 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
         print(_("No emergency waiting for acknowledgement."))
         return 0
     for e in found:
-        age = ngettext("{n} hour", "{n} hours", e.age_hours(now)).format(n=e.age_hours(now))
+        age = hours_text(e.age_hours(now))
         print(_("{key}  {age}  {name}  {grid}  found {day}").format(  # names come from bundles: printable
             key=printable(e.key), age=age, name=printable(e.name), grid=printable(e.grid_code.split("-", 1)[-1]),
             day=e.found_on.isoformat()))

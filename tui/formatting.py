@@ -7,7 +7,7 @@ from typing import Any
 
 from babel import dates, numbers
 
-from storage.core.i18n import _, babel_locale
+from storage.core.i18n import _, babel_locale, ngettext
 
 
 def format_date(value: dt.date | None, fmt: str = "medium") -> str:
@@ -72,3 +72,10 @@ def format_size(size: int) -> str:
         return units.format_unit(max(1, round(size / 1000)), "digital-kilobyte", length="short", locale=babel_locale())
     return units.format_unit(size / 1000 / 1000, "digital-megabyte", length="short", format="#,##0.0",
                              locale=babel_locale())
+
+
+def hours_text(hours: int) -> str:
+    """How long an emergency has waited: "3小时", "under an hour" ("0 hours" read as nothing at all)."""
+    if hours < 1:
+        return _("under an hour")
+    return ngettext("{n} hour", "{n} hours", hours).format(n=format_number(hours))

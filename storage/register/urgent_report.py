@@ -87,13 +87,13 @@ def report_for(db: Database, key: str) -> UrgentReport:
     who = _("{name} ({categories}, {age} years)").format(
         name=mask_name(r.name), categories=_join([label(CATEGORIES, c) for c in r.categories]),
         age=age_on(r.birth_date, day) if r.birth_date else "?")
-    what = []
-    if e.emergency_level:
-        what.append(_("risk level: {level}").format(level=label(RISK_LEVELS, "emergency")))
+    # the risk on a line of its own, then what was found, then what is needed: one 、 list of all three read
+    # "情况：风险等级：紧急、须立即上报、跌倒风险、照料缺失、日常照料" (walk F)
+    risk = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []
     if e.mandatory:
-        what.append(_("must be reported at once"))
-    if isinstance(source, Visit):  # (kind "visit")
-        what += [label(HAZARDS, c) for c in source.hazards] + [label(NEEDS, c) for c in source.needs]
+        risk.append(_("must be reported at once"))
+    what = [label(HAZARDS, c) for c in source.hazards] if isinstance(source, Visit) else []  # (kind "visit")
+    needs = [label(NEEDS, c) for c in source.needs] if isinstance(source, Visit) else []
     note = " ".join(((source.notes if isinstance(source, Visit) else source.reason) or "").split())
     if note:
         what.append(note if len(note) <= MAX_NOTE else note[:MAX_NOTE - 1] + "…")
@@ -113,7 +113,9 @@ def report_for(db: Database, key: str) -> UrgentReport:
         _("[Urgent] {place}").format(place=place),
         _("Who: {who}").format(who=who),
         _("Village: {village}").format(village=village_name or "-"),
+        _("Risk: {risk}").format(risk=_("; ").join(risk)),
         _("What: {what}").format(what=_join(what) or "-"),
+        *([_("Needs: {needs}").format(needs=_join(needs))] if needs else []),
         _("When: {when}").format(when=when.format(date=_date(day), time=_time(e.found_at))),
         _("Done: {done}").format(done=_join(done) or _("nothing yet")),
         _("Call: {contacts}").format(contacts=_("; ").join(contacts)),

@@ -166,8 +166,9 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         w.append(Static(_("Disability and visits"), classes="heading"))
         w += field_row(inp("disability_card", placeholder=_("20 characters")), "disability_card")
         w.append(Label("", id="card-info", classes="derived -empty"))
-        w += field_row(inp("visit_frequency_days", placeholder=_("days; empty: the policy")),
-                  "visit_frequency_days")
+        # digits only, three at most (1-366): a card number typed one field too far was taken whole (walk F)
+        w += field_row(inp("visit_frequency_days", placeholder=_("days; empty: the policy"), restrict=r"\d*",
+                           max_length=3), "visit_frequency_days")
         if r is None:
             w += field_row(Select([(_(v), k) for k, v in RISK_LEVELS.items()], value="low",
                                         allow_blank=False, id="risk_level", compact=True), "risk_level")

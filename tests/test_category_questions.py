@@ -203,3 +203,19 @@ async def test_the_form_asks_for_the_situation_and_correcting_it_goes_to_that_li
     with db.session() as s:
         r = s.exec(select(Resident)).one()
     assert (r.categories, r.child_subtype) == (["child_in_difficulty"], "guardianship")
+
+
+@run_async
+async def test_the_visit_interval_takes_three_digits_and_nothing_else(tmp_path):
+    """Walk F: a disability card typed one field too far went whole into 探访间隔（天）, refused only on saving."""
+    db = make_db(tmp_path / "w.db")
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _form(pilot)
+        field = app.screen.query_one("#visit_frequency_days", Input)
+        field.focus()
+        await pilot.press(*"33052119451231002X63")
+        assert field.value == "330"
+        field.value = ""
+        await pilot.press(*"1a4")
+        assert field.value == "14"

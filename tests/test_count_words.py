@@ -1,0 +1,33 @@
+"""Counts in the export and merge lines are written as the tables beside them write them (walk F).
+
+A clerk saw "5,483" in a table and "5483 项修改", "新增记录：5294" in the lines under it: two ways of writing a
+figure on one screen read as two figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from storage.core.i18n import set_language
+from storage.sync.merge import MergeReport
+from tui.texts import describe_export, describe_outcome, describe_totals
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    set_language("zh_CN")
+    yield
+    set_language("en")
+
+
+def test_export_and_merge_lines_group_thousands_as_the_tables_do():
+    export = SimpleNamespace(manifest={"kind": "worker"}, seq=1, path=Path("out.gcb"), events=5469)
+    assert "5,469 项修改" in describe_export(export)
+    outcome = SimpleNamespace(status="new", file="out.gcb", worker="王芳", seq=1, events_new=5469)
+    assert describe_outcome(outcome).endswith("5,469 项新修改")
+    (line,) = describe_totals(MergeReport(added=5286, updated=1204, conflicts=0, duplicates=1))
+    assert "5,286" in line and "1,204" in line and "5286" not in line
+    set_language("en")
+    assert "(5,469 changes)" in describe_export(export)

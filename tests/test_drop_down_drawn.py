@@ -117,3 +117,24 @@ async def test_a_list_longer_than_the_room_below_its_field_leaves_the_footer_lin
         lines = drawn_lines(app)
         assert _footer_keys(lines[15]), "\n".join(lines)
         assert "困境儿童基本生活保障金" in "\n".join(lines)
+
+
+@run_async
+async def test_a_forms_open_list_is_marked_down_its_left_edge(tmp_path):
+    """Walk F, 9: a form's compact list has no border, and at 256 colours its background was one step of grey from
+    the form's: 出生日期 —, then 男 and 女 under it, read as the values of the fields it lay over."""
+    from screens.resident_form import ResidentFormScreen
+
+    db = make_db(tmp_path / "w.db")
+    r = register_resident(db, {"name": "唐卫东", "id_number": CARD_ID, "categories": ["solitary_elder"]}, today=TODAY)
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(ResidentFormScreen(r.id))
+        await settle(pilot, lambda: app.screen.query("#sex"))
+        app.screen.query_one("#sex").focus()
+        await pilot.press("enter")
+        await settle(pilot, lambda: app.screen.query_one("#sex").expanded)
+        lines = drawn_lines(app)
+        marked = [line for line in lines if re.search(r"▌\s?(—|男|女)\s*$", line)]
+        assert len(marked) == 3, lines

@@ -49,7 +49,7 @@ from storage.register.profile import Profile, resident_profile
 from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
-from tui.formatting import format_column_date, format_date
+from tui.formatting import format_date
 from tui.line_breaks import typeset
 from tui.resident_lines import (
     DATE_WIDTH,
@@ -230,9 +230,13 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
         risk = [text_line((_("Risk") + _(": "), "bold"),
                       (label(RISK_LEVELS, r.risk_level), RISK_STYLES.get(r.risk_level, "")))]
         width = max(cell_len(label(RISK_LEVELS, code)) for code in RISK_LEVELS)  # the rows line up
-        for a in risk_changes(p.risk)[:5]:
+        changes = risk_changes(p.risk)[:5]
+        # dated as the visits below them are (2026年9月13日, not 2026-09-13: walk F, 10), padded so the rows line up
+        days = [format_date(a.assessed_on) for a in changes]
+        day_width = max((cell_len(day) for day in days), default=0)
+        for a, day in zip(changes, days, strict=True):
             risk.append(Text("  {date}  {level}  {reason}  {who}".format(
-                date=format_column_date(a.assessed_on), level=set_cell_size(label(RISK_LEVELS, a.level), width),
+                date=set_cell_size(day, day_width), level=set_cell_size(label(RISK_LEVELS, a.level), width),
                 reason=a.reason or _("assessed at a visit"), who=a.assessor), style="dim"))
         self.query_one("#risk", Static).update(Group(*typeset(risk)))
         self.query_one("#assessment", Static).update(

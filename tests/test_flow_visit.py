@@ -211,6 +211,9 @@ async def test_resident_actions_change_risk_refer_follow_up_and_close(tmp_path):
         await on_screen(pilot, ResidentScreen)
         # the page reads the resident again after the write's worker ends: wait for that reading
         await settle(pilot, lambda: app.screen.profile.resident.risk_level == "high")
+        # the change dated as the page's visits are, not 2026-11-24 (walk F, 10: four styles of date on one page)
+        shown = static_text(app.screen.query_one("#risk", Static))
+        assert "Nov 24, 2026" in shown and "fell at home" in shown and "2026-11-24" not in shown, shown
 
         await pilot.press("f")
         await on_screen(pilot, ReferralScreen)

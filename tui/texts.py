@@ -70,7 +70,10 @@ def describe_outcome(b: BundleOutcome) -> str:
         return _("REFUSED  {message}").format(message=printable(b.message))
     if b.status == "waiting":
         return _("WAITING  {message}").format(message=printable(b.message))
-    if b.status == "already":
+    if b.status == "already":  # by whose it is, as a new one is named (walk F: 设备 bf94e42f beside 张丽's new one)
+        if b.worker:
+            return _("already merged  {file} ({worker}, bundle {seq})").format(
+                file=printable(b.file), worker=person_text(b.worker, limit=20), seq=b.seq)
         return _("already merged  {file} (device {device}, bundle {seq})").format(
             file=printable(b.file), device=printable(b.device_id[:8]), seq=b.seq)
     return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",

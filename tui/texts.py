@@ -113,6 +113,9 @@ def describe_totals(report: MergeReport) -> list[str]:
         lines.append(_("Registered twice, merged by the township into another grid's record: {names}. "
                        "That grid visits them now; they are no longer on this grid's list.").format(
             names=join_list(gone)))
+    for name, grid in report.moved_away:
+        lines.append(_("Moved by the township to grid {grid}: {name}. That grid visits them now; they are no longer "
+                       "on this grid's list.").format(grid=printable(grid, limit=20), name=printable(name, limit=20)))
     for b in report.bundles:
         if b.status == "new" and b.second_of_its_number:
             lines.append(_("Device {device}… ({worker}) sent two different bundles numbered {seq} (was an old copy of "

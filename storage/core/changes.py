@@ -79,6 +79,8 @@ class Writer:
         row = s.get(table, record_id)
         if row is not None and getattr(row, "deleted", False):
             raise UserError(_("This record was deleted and can no longer be changed."))
+        if self.identity.role == "worker" and record_type in _GRID_BOUND:
+            _own_grid(s, self.identity, record_type, row, fields)
         stamp = clock.tick(self.identity.last_hlc)
         self.identity.last_hlc = stamp
         base = s.execute(
@@ -117,6 +119,25 @@ class Writer:
 
     def delete(self, record_type: str, record_id: str) -> Event:
         return self.write(record_type, record_id, {"deleted": True})
+
+
+# what a worker writes only for its own grid's residents: the township refuses the rest (storage/sync/authorise.py)
+_GRID_BOUND = frozenset({"resident", "visit", "referral", "risk", "benefit", "assessment"})
+
+
+def _own_grid(s: Session, ident: Identity, record_type: str, row: Any, fields: dict[str, Any]) -> None:
+    """A worker writes nothing more about a resident the township has moved to another grid: the visit was
+    saved and shown as done here, then refused at the township with the whole bundle (walk G, 1)."""
+    from storage.core.models import Resident
+
+    resident = row if record_type == "resident" else None
+    if record_type != "resident":
+        rid = fields.get("resident_id") or getattr(row, "resident_id", None)
+        resident = s.get(Resident, rid) if rid else None
+    grid = getattr(resident, "grid_code", None)
+    if resident is not None and grid and grid != ident.grid_code:
+        raise UserError(_("{name} has been moved to grid {grid} by the township: that grid's worker visits and "
+                          "records them now.").format(name=resident.name, grid=str(grid).split("-", 1)[-1]))
 
 
 _MISSING = {"resident": N_("No such resident."), "visit": N_("No such visit."), "referral": N_("No such referral."),

@@ -173,10 +173,22 @@ def _last_visit_sql(policy: Policy) -> str:
     return last_seen_sql(policy, "r.id", ":today")
 
 
+def _worker_grid(session: Session) -> str | None:
+    """A worker's own grid: its register holds no one else (a resident the township moved to another grid stays in
+    the database, and was listed, visited and the visit refused at the township: walk G, 1)."""
+    from storage.core.models import Identity
+
+    ident = session.get(Identity, 1)
+    return ident.grid_code if ident is not None and ident.role == "worker" and ident.grid_code else None
+
+
 def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date,
-                sql: _Sql = _SQLITE) -> tuple[list[str], dict[str, Any]]:
+                sql: _Sql = _SQLITE, grid: str | None = None) -> tuple[list[str], dict[str, Any]]:
     where = ["r.merged_into IS NULL", "NOT r.deleted"]
     params: dict[str, Any] = {"today": today.isoformat()}
+    if grid:
+        where.append("r.grid_code = :own_grid")
+        params["own_grid"] = grid
     if filters.status:
         where.append("r.status = :status")
         params["status"] = filters.status
@@ -283,7 +295,7 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     """
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
-    base, params = _filter_sql(filters, policy, today, sql_of)
+    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session))
     stages = _stages(query, sql_of) or [_Stage("true", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
@@ -314,7 +326,7 @@ def count_residents(session: Session, query: str, *, filters: ResidentFilter = R
                     today: dt.date, policy: Policy | None = None) -> int:
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
-    base, params = _filter_sql(filters, policy, today, sql_of)
+    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session))
     stages = _stages(query, sql_of)
     if stages:
         base.append("(" + " OR ".join(s.where for s in stages) + ")")

@@ -15,7 +15,10 @@ A worker device writes only as itself, only its own grid's records:
   edits of it arrived so far: any `grid_code` it sets must be the device's grid). Visits, referrals,
   risk and benefit records and assessments belong to the grid of their resident,
   found through the record as the township holds it, or through the bundle itself for a
-  record it creates.
+  record it creates. Such a record names its grid: the device's own, or the grid its resident
+  was moved to when the move had reached the worker before it wrote (a real visit, by the grid
+  that had the person; refusing it refused the worker's bundle, and every full one after it,
+  for good).
 
 Anything else refuses the whole bundle with one line naming the record. Only township bundles
 relay other devices' events (a worker trusts its township's key; see merge.py).
@@ -54,7 +57,12 @@ class NotAllowed(Exception):
 
 
 def _label(ev: dict[str, Any]) -> str:
-    return printable(f"{ev['record_type']} {ev['record_id']}", limit=60)
+    """The record as the clerk reads it: 探访 c64daa07…, not "visit" (an unknown type as the file gives it)."""
+    from storage.core.schema import RECORD_LABELS
+
+    rtype = ev["record_type"]
+    kind = _(RECORD_LABELS[rtype]) if isinstance(rtype, str) and rtype in RECORD_LABELS else str(rtype)
+    return printable(f"{kind} {ev['record_id']}", limit=60)
 
 
 def _deny(ev: dict[str, Any], why: str) -> NotAllowed:
@@ -107,6 +115,9 @@ def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: 
     grid_short = grid_id.split("-", 1)[-1]
     resident_events: list[dict[str, Any]] = []
     owned: dict[str, list[dict[str, Any]]] = {t: [] for t in _OWNED}
+    # a visit (or referral, ...) naming the grid its resident was moved to: written at the old grid after the move
+    # had reached it (walk G, 1); allowed only where that is the resident's grid now and was this device's before
+    named_elsewhere: list[dict[str, Any]] = []
     for ev in events:
         fields = ev["fields"]
         if ev["device_id"] != device_id:
@@ -133,15 +144,17 @@ def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: 
             resident_events.append(ev)
         else:
             if "grid_code" in fields and fields["grid_code"] != grid_id:
-                raise _deny(ev, _("it names another grid."))
+                if not isinstance(fields["grid_code"], str):
+                    raise _deny(ev, _("it names another grid."))
+                named_elsewhere.append(ev)
             if "resident_id" in fields and not isinstance(fields["resident_id"], str):
                 raise _deny(ev, _("its resident is not a record id."))
             owned[rtype].append(ev)
-    _check_owners(s, grid_id, resident_events, owned)
+    _check_owners(s, grid_id, resident_events, owned, named_elsewhere)
 
 
 def _check_owners(s: Session, grid_id: str, resident_events: list[dict[str, Any]],
-                  owned: dict[str, list[dict[str, Any]]]) -> None:
+                  owned: dict[str, list[dict[str, Any]]], named_elsewhere: list[dict[str, Any]]) -> None:
     # the residents each event concerns: a resident event's own record; for a visit, referral or
     # risk record, its resident as the township holds it (moving another grid's visit here is not
     # allowed) and the resident the event sets. Each distinct resident is judged once.
@@ -160,6 +173,10 @@ def _check_owners(s: Session, grid_id: str, resident_events: list[dict[str, Any]
             if rid is not _UNKNOWN:
                 concerned.setdefault(rid, ev)
     current = _rows(s, Resident, "grid_code", concerned)
+    for ev in named_elsewhere:
+        rid = ev["fields"].get("resident_id", holders.get(ev["record_type"], {}).get(ev["record_id"], _UNKNOWN))
+        if rid is _UNKNOWN or current.get(rid) != ev["fields"]["grid_code"]:
+            raise _deny(ev, _("it names another grid."))
     elsewhere = [rid for rid, grid in current.items() if grid != grid_id]
     if not elsewhere:
         return

@@ -39,7 +39,7 @@ from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
-from storage.sync.merged_away import merged_before, merged_since
+from storage.sync.merged_away import merged_before, merged_since, moved_since
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import audit_refusal, remember
@@ -79,6 +79,7 @@ class MergeReport:
     new_devices: list[tuple[str, str, str, str]] = field(default_factory=list)
     # a worker's residents the township merged into another record: (name, whether that record is here)
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
+    moved_away: list[tuple[str, str]] = field(default_factory=list)  # a worker's residents moved: (name, grid)
     at_worker: bool = False  # merged into a worker's database: the conflicts are the township's to decide
     at_county: bool = False  # merged into a county's: the senders (and the bundles missing) are townships
 
@@ -333,4 +334,5 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     if away is not None:
         report.at_worker = True
         report.merged_away = merged_since(db, away)
+        report.moved_away = moved_since(db, away)
     return report

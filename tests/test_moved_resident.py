@@ -1,0 +1,92 @@
+"""A resident the township moves to another grid leaves the old grid's worker (walk G, 1).
+
+Seen: the clerk moved 江爱珍 from G01 to G02; after the return bundle the G01 worker still found her in the
+register, logged a visit (shown as done), and the township refused that worker's bundle whole ("it names another
+grid"), then every merge named the bundle missing, and every full export of that device was refused for good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storage.core.errors import UserError
+from storage.core.i18n import set_language
+from storage.core.models import Visit
+from storage.register.residents import update_resident
+from storage.register.search import count_residents, search_residents
+from storage.register.visits import log_visit
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.sync_helpers import elder, make_township
+from tui.texts import describe_totals
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def _grids(tmp_path):
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    her = elder(a, "江爱珍", phone="13800001111")
+    stays = elder(a, "陈阿婆")
+    elder(b, "赵大山")
+    for n, db in enumerate((a, b)):
+        assert not merge_paths(t.db, [export_bundle(db, tmp_path / f"up{n}").path]).refused
+    update_resident(t.db, her.id, {"grid_code": "330521101-G02"}, today=TODAY)  # the clerk moves her
+    return t, a, b, her, stays
+
+
+def test_the_old_grid_is_told_and_no_longer_lists_or_writes_about_her(tmp_path):
+    t, a, _b, her, stays = _grids(tmp_path)
+    back = merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="330521101-G01").path])
+    assert back.moved_away == [("江爱珍", "G02")]
+    assert any("Moved by the township to grid G02: 江爱珍" in line for line in describe_totals(back))
+    with a.session() as s:
+        assert [r.id for r in search_residents(s, "", today=TODAY)] == [stays.id]
+        assert search_residents(s, "江爱珍", today=TODAY) == [] and count_residents(s, "", today=TODAY) == 1
+    with pytest.raises(UserError, match="moved to grid G02 by the township"):
+        log_visit(a, her.id, {"visit_date": TODAY}, today=TODAY)
+    with pytest.raises(UserError, match="moved to grid G02"):
+        update_resident(a, her.id, {"phone": "13900002222"}, today=TODAY)
+    log_visit(a, stays.id, {"visit_date": TODAY}, today=TODAY)  # her own grid's people as before
+    again = merge_paths(a, [export_bundle(t.db, tmp_path / "back2", grid_code="330521101-G01").path])
+    assert again.moved_away == []  # said once
+
+
+def test_a_visit_written_after_the_move_reached_the_old_grid_is_merged_not_refused(tmp_path, monkeypatch):
+    """What the release before this one let a worker write: the township takes it (a real visit, by the grid
+    that had her), so the bundle, and every full one after it, is no longer refused for good."""
+    from storage.core import changes
+
+    t, a, b, her, _stays = _grids(tmp_path)
+    merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="330521101-G01").path])
+    monkeypatch.setattr(changes, "_own_grid", lambda *args: None)  # the old release: no check on the worker
+    v = log_visit(a, her.id, {"visit_date": TODAY}, today=TODAY)
+    assert v.grid_code == "330521101-G02"
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "late").path])
+    assert not report.refused and not report.missing, [x.message for x in report.refused]
+    full = merge_paths(t.db, [export_bundle(a, tmp_path / "full", full=True).path])
+    assert not full.refused
+    with t.db.session() as s:
+        assert s.get(Visit, v.id).grid_code == "330521101-G02"
+    # never a grid it did not have: G02's own resident, named as G02's by G01's device, is refused whole
+    with b.session() as s:
+        theirs = next(r for r in search_residents(s, "赵大山", today=TODAY))
+    with a.session() as s:
+        from storage.core.changes import writer
+
+        w = writer(s)
+        w.write("visit", "ffffffffffffffff", {"resident_id": theirs.id, "grid_code": "330521101-G02",
+                                              "visit_date": TODAY, "method": "home", "visitor": "王芳"})
+        s.commit()
+    refused = merge_paths(t.db, [export_bundle(a, tmp_path / "foreign").path])
+    assert [x.code for x in refused.refused] == ["not_allowed"], refused.bundles
+    assert "record Visit ffffffffffffffff: the resident belongs to grid G02" in refused.refused[0].message  # not "visit"

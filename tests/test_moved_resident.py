@@ -90,3 +90,21 @@ def test_a_visit_written_after_the_move_reached_the_old_grid_is_merged_not_refus
     refused = merge_paths(t.db, [export_bundle(a, tmp_path / "foreign").path])
     assert [x.code for x in refused.refused] == ["not_allowed"], refused.bundles
     assert "record Visit ffffffffffffffff: the resident belongs to grid G02" in refused.refused[0].message  # not "visit"
+
+
+def test_moved_into_a_grid_of_another_village_she_is_counted_in_that_village(tmp_path):
+    """Walk G, 4: moved to 西村网格 (西湾村), she stayed in 柳溪村 in every village row of the reports."""
+    from storage.register.villages import set_grid_village
+
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    her = elder(a, "江爱珍")
+    for n, db in enumerate((a, b)):
+        assert not merge_paths(t.db, [export_bundle(db, tmp_path / f"up{n}").path]).refused
+    old = set_grid_village(t.db, "330521101-G01", "柳溪村")
+    update_resident(t.db, her.id, {"village_code": old}, today=TODAY)
+    west = set_grid_village(t.db, "330521101-G02", "西湾村")
+    moved = update_resident(t.db, her.id, {"grid_code": "330521101-G02"}, today=TODAY)
+    assert (moved.grid_code, moved.village_code) == ("330521101-G02", west)
+    stay = update_resident(t.db, her.id, {"grid_code": "330521101-G01", "village_code": west}, today=TODAY)
+    assert stay.village_code == west  # a village given with the move is the clerk's word

@@ -11,7 +11,7 @@ from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
-from storage.core.models import Resident
+from storage.core.models import Grid, Resident
 from storage.core.schema import clean
 from storage.register.assessments import check_assessment, write_assessment
 from storage.register.categories import (
@@ -126,6 +126,12 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
             w = writer(s)
             if "grid_code" in diff:  # the clerk moves a resident to another of the township's grids
                 check_grid(diff["grid_code"], w.identity.township_code, w.identity.role)
+                # into its village, when the township has put that grid in one: the person moved stayed counted
+                # in the old grid's village in every report (walk G, 4)
+                grid = s.get(Grid, diff["grid_code"])
+                if "village_code" not in changes and grid is not None and grid.village_code \
+                        and grid.village_code != current.village_code:
+                    diff["village_code"] = grid.village_code
             w.write("resident", resident_id, diff)
         s.flush()
         return s.get(Resident, resident_id)

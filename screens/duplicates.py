@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -39,10 +39,21 @@ def _who(r, *more: str) -> Text:
     return as_text(narrow(" · ").join(p for p in (r.name, r.grid or r.grid_code.split("-", 1)[-1], *more) if p))
 
 
-def _told_apart(r) -> Text:
+def _told_apart(r, other) -> Text:
     """A record in the merge's question: _who, and its masked ID number (or that it has none), so that two
-    records of one name and grid are told apart."""
-    return _who(r, mask_id(r.id_number) if r.id_number else _("no ID number"))
+    records of one name and grid are told apart; when those read alike for `other` too (one ID number, one grid:
+    walk G, 6), the day each was registered, and then how often each was visited."""
+    def said(x) -> list[str]:
+        return [x.name, x.grid or x.grid_code, mask_id(x.id_number) if x.id_number else ""]
+
+    more = [mask_id(r.id_number) if r.id_number else _("no ID number")]
+    if said(r) == said(other):
+        if r.registered_on != other.registered_on and r.registered_on:
+            more.append(_("registered {date}").format(date=format_date(r.registered_on)))
+        else:
+            more.append(ngettext("{n} visit", "{n} visits", r.visits).format(n=format_number(r.visits))
+                        if r.visits else _("No visits yet"))
+    return _who(r, *more)
 
 
 def _facts(r) -> list[tuple[str, str]]:
@@ -94,6 +105,7 @@ class DuplicatesScreen(Screen[None]):
         super().__init__()
         self._pairs: dict[str, tuple[str, str]] = {}  # row key -> (keep, duplicate)
         self._briefs: dict[str, tuple] = {}  # row key -> (keep, duplicate) as shown side by side
+        self._merged: dict[str, Any] = {}  # the merged list's row key (the duplicate's id) -> its MergedResident
         self._swapped: set[str] = set()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -140,6 +152,7 @@ class DuplicatesScreen(Screen[None]):
         self._compare()
         done = self.query_one("#merged", DataTable)
         done.clear()
+        self._merged = {m.duplicate.id: m for m in merged}
         for m in merged:
             done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else as_text(m.duplicate.id), key=m.duplicate.id)
         self.query_one("#status", Static).update(as_text(status or ngettext(
@@ -178,7 +191,7 @@ class DuplicatesScreen(Screen[None]):
         keep, dup = self._pairs[key]
         kept, other = self._briefs[key]
         question = _("Merge {dup} into {keep}? The visits of both then show under {keep}; u undoes it.").format(
-            dup=_told_apart(other), keep=_told_apart(kept))
+            dup=_told_apart(other, kept), keep=_told_apart(kept, other))
         differ = (kept.name or "") != (other.name or "")
         if differ:  # one ID number mistyped makes two children look like one: the names say so
             question += "\n\n" + _("Their names differ ({a}, {b}): check that they are one person before "
@@ -196,9 +209,22 @@ class DuplicatesScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question, yes=_("Merge"), no=_("Cancel"), danger=differ), answered)
 
     def action_undo(self) -> None:
+        """Asked first, as a merge is (walk G, 6: u undid at once): the kept record gives back what it took."""
         key = self._row_key("#merged")
-        if key is not None:
-            self._run("undo", key, key)
+        if key is None or key not in self._merged:
+            return
+        from screens.dialogs import ConfirmScreen
+
+        m = self._merged[key]
+        question = _("Undo the merge of {dup} into {keep}? Both are listed apart again, each with its own visits.").format(
+            dup=_told_apart(m.duplicate, m.kept or m.duplicate),
+            keep=_told_apart(m.kept, m.duplicate) if m.kept else as_text(m.duplicate.id))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run("undo", key, key)
+
+        self.app.push_screen(ConfirmScreen(question, yes=_("Undo the merge"), no=_("Cancel")), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-run")
     def _run(self, what: str, keep: str, dup: str) -> None:

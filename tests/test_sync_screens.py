@@ -209,13 +209,23 @@ async def test_duplicates_are_merged_and_unmerged_from_the_keyboard(tmp_path):
         await settle(pilot)
         screen = app.screen
         assert screen.query_one("#pairs", DataTable).row_count == 1
-        await pilot.press("m", "y")  # asked first
+        await pilot.press("m")  # asked first, the two told apart (one name, one grid, no ID number: walk G, 6)
+        await settle(pilot)
+        question = str(app.screen.message)
+        assert question.count("王桂英 · G01网格 · no ID number · ") == 3 and "No visits yet" in question, question
+        await pilot.press("y")
         await settle(pilot)
         assert screen.query_one("#pairs", DataTable).row_count == 0
         assert screen.query_one("#merged", DataTable).row_count == 1
         keep, dup = sorted([one.id, two.id])
         assert resident_ids_for(a, keep) == [keep, dup]
-        await pilot.press("u")
+        await pilot.press("u")  # asked too (it undid at once)
+        await settle(pilot)
+        assert "Undo the merge of" in str(app.screen.message)
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.query_one("#merged", DataTable).row_count == 1
+        await pilot.press("u", "y")
         await settle(pilot)
         assert screen.query_one("#merged", DataTable).row_count == 0
     assert len(possible_duplicates(a)) == 1

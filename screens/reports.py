@@ -269,9 +269,19 @@ class ReportsScreen(Screen[None]):
         if path.suffix.lower() not in (".xlsx", ".csv"):  # a name typed .csv is written as CSV, as it says
             path = path.with_suffix(".xlsx")
 
-        def go() -> None:
+        def write() -> None:
             self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
             self._write(report, path)
+
+        def go() -> None:
+            if not path.exists():
+                write()
+                return
+            # last month's workbook, signed and filed, was replaced without a word (walk G, 11)
+            from screens.dialogs import ConfirmScreen
+
+            self.app.push_screen(ConfirmScreen(_("{file} already exists. Replace it with this report?").format(
+                file=path), yes=_("Replace"), no=_("Cancel")), lambda yes: write() if yes else None)
 
         when_folder_there(self.app, path.parent, go)
 

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Input, Static
 
 from storage.core.i18n import set_language
 from storage.reports.monthly import monthly_report
-from tests.pilot_helpers import run_async, settle
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.report_helpers import TODAY, build_township
 
@@ -82,6 +82,21 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         await settle(pilot, lambda: "Report written" in str(screen.query_one("#status", Static).content))
         assert (tmp_path / "screen-report.xlsx").exists()
         assert "Report written" in str(screen.query_one("#status", Static).content)
+        # the same name again: asked before the file there is replaced (walk G, 11), and kept on No
+        (tmp_path / "screen-report.xlsx").write_bytes(b"last month's, signed")
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("enter")
+        await on_screen(pilot, "ConfirmScreen")
+        assert "already exists" in str(app.screen.message)
+        await pilot.press("n")
+        await settle(pilot)
+        assert (tmp_path / "screen-report.xlsx").read_bytes() == b"last month's, signed"
+        assert app.focused is screen.query_one("#out", Input)  # back in the box: another name, or Enter again
+        await pilot.press("enter")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await settle(pilot, lambda: (tmp_path / "screen-report.xlsx").read_bytes()[:2] == b"PK")
 
 
 @pytest.fixture

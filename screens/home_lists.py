@@ -29,6 +29,15 @@ def _categories(codes: list[str]) -> str:
     return categories_cell(codes, CATEGORY_WIDTH)
 
 
+def _bundle_text(g) -> Text:
+    """When the grid last sent, and which of its bundles never arrived (缺第 3 个), in red."""
+    text = Text(format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet"))
+    if g.missing:
+        text.append("  " + _("no. {numbers} missing").format(numbers=join_list([str(n) for n in g.missing])),
+                    style="bold red")
+    return text
+
+
 def short_day(day) -> str:
     """A short date, "10月9日" / "Oct 9" (the year is this one or the last, clear from context)."""
     if day is None:
@@ -155,6 +164,6 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
     if pane == "grids":
         return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
                                      format_percent(g.progress.share), str(g.progress.overdue),
-                                     format_datetime(g.last_bundle, "short") if g.last_bundle else _("none yet")))
+                                     _bundle_text(g)))
                 for g in data.grids]
     raise ValueError(pane)

@@ -91,6 +91,10 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
         if dups or not compact:
             alerts.append((_("Duplicates? (c, d)") if compact else _("Possible duplicates (c, then d)"), str(dups),
                            "bold yellow" if dups else ""))
+        missing = getattr(data, "bundles_missing", 0)
+        if missing:  # a line only while there are some, as below
+            alerts.append((_("Bundles missing (tab 9)") if compact else _("Bundles missing: which, on the grids' tab (9)"),
+                           str(missing), "bold red"))
         waiting = getattr(data, "devices_waiting", 0)
         if waiting:  # a line only while there are some: at 80×24 every row of the list counts
             alerts.append((_("Devices to approve (d)") if compact else _("Devices waiting for your approval (press d)"),

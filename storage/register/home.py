@@ -281,6 +281,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
     data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
+        data.bundles_missing = sum(len(g.missing) for g in data.grids)
         from storage.core.conflict_groups import reviewed
 
         # as many as the Conflicts screen's rows: a grid's village code and name are one, a name's spellings none
@@ -333,9 +334,20 @@ def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[
     last = {g: v for g, v in conn.execute(
         "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
         " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}
+    # the clerk's Home says what the merge said once (DESIGN: "bundles missing"): a refused bundle left a gap that
+    # every merge named and no screen kept (walk G, 5); as storage/sync/received.py counts them, by grid
+    numbers: dict[tuple[str, str], set[int]] = {}
+    for grid, device, seq in conn.execute(
+            "SELECT d.grid_code, b.device_id, b.seq FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
+            " WHERE d.kind = 'worker' AND d.status = 'approved' AND d.grid_code IS NOT NULL"):
+        numbers.setdefault((grid, device), set()).add(seq)
+    missing: dict[str, list[int]] = {}
+    for (grid, _device), got in numbers.items():
+        missing.setdefault(grid, []).extend(n for n in range(1, max(got)) if n not in got)
     out = []
     for gid in sorted(set(names) | set(progress)):
         stamp = last.get(gid)
         when = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
-        out.append(GridRow(gid, names.get(gid, gid), progress.get(gid, Progress(gid)), when))
+        out.append(GridRow(gid, names.get(gid, gid), progress.get(gid, Progress(gid)), when,
+                           tuple(sorted(missing.get(gid, ())))))
     return out

@@ -76,6 +76,7 @@ class GridRow:
     name: str
     progress: Progress
     last_bundle: dt.datetime | None = None
+    missing: tuple[int, ...] = ()  # numbers of its workers' bundles never merged, below the newest one merged
 
 
 @dataclass
@@ -97,6 +98,7 @@ class HomeData:
     open_conflicts: int = 0
     possible_duplicates: int = 0  # pairs that may be one person registered twice (township)
     devices_waiting: int = 0  # devices whose bundles wait for the clerk's approval (township)
+    bundles_missing: int = 0  # gaps in the numbers of the workers' bundles merged (township; by grid in `grids`)
     # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
     emergencies: list = field(default_factory=list)
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days

@@ -61,6 +61,9 @@ def test_xlsx_sheets_headers_and_cell_types(town, tmp_path, lang):
     assert overdue.cell(2, len(first) - 1).number_format == "yyyy-mm-dd"
     # CJK text counts double: the 3-character village column is wider than "Age"
     assert summary.column_dimensions["A"].width >= display_width("柳溪村") + 2
+    # the sheets a clerk signs and files name no path of the project's own docs (walk G, 9)
+    texts = [str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert texts and not [t for t in texts if "docs/" in t or ".md" in t]
 
 
 def test_ids_are_masked_unless_asked(town, tmp_path):

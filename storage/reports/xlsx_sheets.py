@@ -132,8 +132,9 @@ def add_coverage_sheet(wb, report: MonthlyReport) -> None:
             for cell in ws[n][:8]:
                 cell.font = bold
     ws.append([])
+    # (no path to the project's docs on the sheet a clerk signs and files: walk G, 9)
     ws.append([_("Visit rate = visited / key persons. A key person was on the register on some day of the month; "
-                 "a case closed in the month counts only if visited before the close. Definitions: docs/reports.md.")])
+                 "a case closed in the month counts only if visited before the close.")])
     ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=8)
     ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[ws.max_row].height = 30

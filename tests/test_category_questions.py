@@ -219,3 +219,22 @@ async def test_the_visit_interval_takes_three_digits_and_nothing_else(tmp_path):
         field.value = ""
         await pilot.press(*"1a4")
         assert field.value == "14"
+
+
+def test_a_roster_row_naming_only_an_assistance_status_says_so(tmp_path):
+    """Walk G, 8: 五保户 alone in the category column read "请至少选择一个对象类别", as if the cell were empty."""
+    from openpyxl import Workbook
+
+    from storage.register.idnumbers import check_char
+    from storage.roster.importer import import_roster
+
+    set_language("zh_CN")
+    first17 = "33052119500505024"
+    book = Workbook()
+    book.active.append(["序号", "姓名", "身份证号码", "人员类别"])
+    book.active.append([1, "冯秀兰", first17 + check_char(first17), "五保户"])
+    book.save(tmp_path / "花名册.xlsx")
+    report = import_roster(make_db(tmp_path / "w.db"), tmp_path / "花名册.xlsx", today=TODAY)
+    (row,) = report.rows
+    assert [p.message for p in row.problems] == [
+        "人员类别一栏只写了救助身份（特困人员），不是重点对象类别：请同时写明对象类别（例如 孤寡老年人）。"]

@@ -32,6 +32,7 @@ from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _, join_list
 from storage.core.models import Grid, Identity, Resident, Village
 from storage.register import idnumbers
+from storage.register.categories import BENEFIT_KINDS, CATEGORIES, label
 from storage.register.grid_choice import not_merged_grids
 from storage.register.residents import changed_fields, validate_resident
 from storage.roster.benefit_rows import plan_benefits, row_warnings
@@ -202,7 +203,17 @@ def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
         if any(err.field == "id_number" for err in errors):
             # a wrong ID number also "lacks" the birth date and sex it would give: say it once
             errors = [err for err in errors if err.field not in ("birth_date", "sex") or err.field in fields]
-        problems.extend(Problem(ctx.column(err.field), err.message) for err in errors)
+        statuses_only = [kind for column, kind, _since in parsed.benefits if column == "_categories"]
+        for err in errors:
+            message = err.message
+            if err.field == "categories" and statuses_only and not fields.get("categories"):
+                # 五保户 alone in the category cell: "choose at least one category" read as if the cell were empty
+                # (walk G, 8); the status is kept as the resident's assistance, the category is still to be written
+                message = _("The category column names only an assistance status ({statuses}), not a key-person "
+                            "category: write the category too (for example {example}).").format(
+                    statuses=join_list([_(BENEFIT_KINDS[k]) for k in statuses_only if k in BENEFIT_KINDS]),
+                    example=label(CATEGORIES, "widowed_childless_elder"))
+            problems.append(Problem(ctx.column(err.field), message))
     data = plan.data
     if existing is not None and data and data.get("name") and data["name"] != existing.name:
         # matched by ID number under another name: a number typed wrong (or copied from the row above) would

@@ -72,3 +72,25 @@ def test_a_new_township_imports_its_roster_into_the_grids_it_enrolled(tmp_path):
     out = run("--db", str(t), "report", "--month", "2026-12", tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "东村网格" in out.stdout and "张小明" in out.stdout and "王桂英" in out.stdout
+
+
+def test_a_row_that_moves_someone_to_another_grid_says_from_where_and_which_categories_go(tmp_path):
+    """Walk G, 3: the row said only 更改：人员类别、所属网格; the person left the old grid's list (and its worker's
+    register) and lost 农村留守老年人, with nothing on the row to say so."""
+    from storage.core.i18n import set_language
+    from storage.roster.importer import import_roster
+    from tests.sync_helpers import clerk_elder, make_township
+
+    set_language("zh_CN")
+    try:
+        t = make_township(tmp_path)
+        clerk_elder(t, "王桂英", "G01", id_number=ELDER_ID, birth_date=None,
+                    categories=["left_behind_elder", "empty_nest_elder"])
+        clerk_elder(t, "陈阿婆", "G02")  # (the clerk's code for G02 first: a grid she can move people into)
+        roster = write_csv(tmp_path / "花名册.csv", [[1, "王桂英", ELDER_ID, "女", "空巢老人", "G02"]], header=HEADER)
+        (row,) = import_roster(t.db, roster, dry_run=True).rows
+        said = [w.message for w in row.warnings]
+        assert any(m.startswith("G01 → G02：此人将移出G01的名单") for m in said), said
+        assert "空巢老年人、农村留守老年人 → 空巢老年人" in said, said
+    finally:
+        set_language("en")

@@ -41,6 +41,7 @@ from storage.roster.columns import (
 )
 from storage.roster.duplicate_rows import Duplicates
 from storage.roster.matching import match_existing
+from storage.roster.moves import what_an_update_takes
 from storage.roster.parse import ParsedRow, is_footer, map_columns, parse_row
 from storage.roster.read import RosterSheet, open_roster, read_roster
 from storage.roster.report import STATUS_LABELS, ColumnMap, Problem, RosterReport, RosterRow, describe, status_label
@@ -247,6 +248,7 @@ def plan_change(ctx: _Context, plan: RowPlan) -> None:
             changed.append(ctx.column("risk_level"))
         changed += [ctx.headers.get(column, column) for column, _kind, _since in plan.benefits]
         row.changed = list(dict.fromkeys(changed)) if row.status == "update" else ()
+        row.warnings += what_an_update_takes(ctx.column, ctx.grids, existing, diff)
     plan.diff = diff if (diff or plan.risk_changes) else {}
 
 

@@ -14,8 +14,8 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
 
 from screens.after_save import follow_up
-from screens.dialogs import ConfirmScreen
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
+from screens.resident_questions import ask_about_categories, ask_about_digits, ask_about_move, grid_label
 from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -33,7 +33,7 @@ from storage.register.categories import (
     RISK_LEVELS,
     label,
 )
-from storage.register.category_rules import asks_child_fields, category_questions
+from storage.register.category_rules import asks_child_fields
 from storage.register.emergencies import latest_finding
 from storage.register.field_labels import field_label
 from storage.register.grid_choice import township_grids
@@ -61,14 +61,6 @@ SELECTS = {"sex": SEX_LABELS, "child_subtype": CHILD_SUBTYPES, "father_status": 
 LISTS = {"categories": CHOOSABLE_CATEGORIES, "flags": FLAGS}
 
 
-def _grid_label(grid_id: str, name: str, workers: str) -> str:
-    """一网格 (G01, 王芳): the grid's name, its code and its worker, as far as the township knows them."""
-    code = grid_id.split("-", 1)[-1]
-    details = [part for part in (code if name else "", workers) if part]
-    return _("{grid} ({details})").format(grid=name or code, details=narrow(" · ").join(details)) if details \
-        else name or code
-
-
 class ResidentFormScreen(FormKeys, AssessingFormScreen):
     """Dismissed with the resident's id once saved, or None."""
     app: ScreenHost  # the app it runs in: screens/host.py
@@ -89,6 +81,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         self._resident: Resident | None = None
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
+        self._move_confirmed: str | None = None  # the grid the clerk said to move the resident to
         self._grids: list[tuple[str, str, str]] = []  # a township's: (grid id, name, workers) to choose from
         self._township = False  # the clerk's form: it asks for the grid
 
@@ -138,7 +131,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
                 self._grids.append((current, "", ""))
             prompt = _("Choose a grid") if self._grids else _("No grid yet: give a worker an enrollment code first "
                                                               "(Devices, n)")
-            w += field_row(Select([(as_text(_grid_label(*g)), g[0]) for g in self._grids], prompt=prompt,
+            w += field_row(Select([(as_text(grid_label(*g)), g[0]) for g in self._grids], prompt=prompt,
                                   id="grid_code", compact=True, value=current or Select.NULL), "grid_code")
         # since when a key person: a worker registering in December people cared for long before types
         # that day, or November's visits count in no report (storage/register/due.py month_standing)
@@ -338,9 +331,9 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         # the values as the widgets give them: storage/ decides what "no value" is (storage/core/schema.py)
         fields = self.values()
         if has_digits(fields["name"]) and fields["name"] != self._digits_confirmed:
-            self._ask_about_digits(fields["name"])
+            ask_about_digits(self, fields["name"])
             return
-        if self._ask_about_categories(fields):
+        if ask_about_categories(self, fields) or ask_about_move(self, fields):
             return
         risk = str(fields.pop("risk_level")) if self.resident_id is None else None
         self.stop_draft_timer()
@@ -357,41 +350,6 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
             self.save(register)
         else:
             self.save(lambda: update_resident(db, rid, fields, today=today).id)
-
-    def _ask_about_categories(self, fields: dict[str, Any]) -> bool:
-        """A category whose definition the form's values put in doubt is a question, not silently accepted.
-
-        True while the question is on screen (the save resumes when the user confirms).
-        """
-        questions = category_questions(fields, self.app.today())
-        if not questions or questions == self._questions_confirmed:
-            return False
-
-        def answer(keep: bool | None) -> None:
-            if keep:
-                self._questions_confirmed = questions
-                self.action_save()
-            elif "child_in_difficulty" in (fields.get("categories") or []) and not fields.get("child_subtype"):
-                self.query_one("#child_subtype", Select).focus()  # (shown: the category asks a child's fields)
-            else:
-                self.query_one("#categories", SelectionList).focus()
-
-        self.app.push_screen(ConfirmScreen("\n".join([*questions, _("Save it as it is?")]), yes=_("Save it as it is"),
-                                           no=_("Correct it"), danger=True), answer)
-        return True
-
-    def _ask_about_digits(self, name: str) -> None:
-        """A name with digits is often an ID number typed into the wrong field: ask, never take it silently."""
-
-        def answer(keep: bool | None) -> None:
-            if keep:
-                self._digits_confirmed = name
-                self.action_save()
-            else:
-                self.query_one("#name", Input).focus()
-
-        self.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
-                                           yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
 
     def is_dirty(self) -> bool:
         return super().is_dirty() or (self._pristine is not None and self._assessment() is not None)

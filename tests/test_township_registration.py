@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Select
 from storage.core.errors import ValidationError
 from storage.core.models import Resident
 from storage.register.residents import register_resident, update_resident
+from storage.sync.devices import enroll
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import on_screen, run_async, settle, started
@@ -108,3 +109,38 @@ async def test_a_township_without_grids_says_how_to_get_one(tmp_path):
 
         await started(pilot, ResidentFormScreen)
         assert str(app.screen.query_one("#grid_code", Select).prompt) == "还没有网格：请先为网格员生成登记码（设备，按 n）"
+
+
+@run_async
+async def test_moving_a_resident_to_another_grid_on_the_form_is_asked_first(tmp_path):
+    """Walk G, 1: the clerk moved 李小雨 to 西村网格 on the form with no question, and the old grid's worker went on
+    visiting her. The form now says what the move does before it saves."""
+    from screens.resident_form import ResidentFormScreen
+    from storage.register.grid_choice import township_grids
+
+    t = make_township(tmp_path)
+    for grid, worker in (("G01", "王芳"), ("G02", "李强")):
+        enroll(t.db, grid, worker)
+    r = register_resident(t.db, {**ELDER, "grid_code": "330521101-G01"}, today=TODAY)
+    with t.db.engine.connect() as conn:
+        assert {g[0] for g in township_grids(conn)} >= {"330521101-G01", "330521101-G02"}
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentFormScreen(r.id))
+        form = app.screen
+        form.query_one("#grid_code", Select).value = "330521101-G02"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "ConfirmScreen")
+        question = str(app.screen.message)
+        assert "转到" in question and "G02" in question and "李强" in question and "移出" in question, question
+        await pilot.press("n")  # not moved: back on the form, on the grid
+        await settle(pilot)
+        assert app.screen is form and app.focused is form.query_one("#grid_code", Select)
+        with t.db.session() as s:
+            assert s.get(Resident, r.id).grid_code == "330521101-G01"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await on_screen(pilot, "HomeScreen")
+    with t.db.session() as s:
+        assert s.get(Resident, r.id).grid_code == "330521101-G02"

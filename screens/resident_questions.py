@@ -27,7 +27,7 @@ def ask_about_move(form: Any, fields: dict[str, Any]) -> bool:
     old, new = getattr(form._resident, "grid_code", None), fields.get("grid_code")
     if form._resident is None or not old or not new or old == new or new == form._move_confirmed:
         return False
-    names = {gid: grid_label(gid, name, workers) for gid, name, workers in form._grids}
+    names = {gid: name or gid.split("-", 1)[-1] for gid, name, _workers in form._grids}  # (named twice: short)
 
     def answer(move: bool | None) -> None:
         if move:
@@ -38,7 +38,7 @@ def ask_about_move(form: Any, fields: dict[str, Any]) -> bool:
 
     form.app.push_screen(ConfirmScreen(_("Move {name} from {old} to {new}? The person leaves {old}'s list; that "
                                          "grid's worker learns it with the next bundle sent there.").format(
-        name=form._resident.name, old=names.get(old, old), new=names.get(new, new)),
+        name=form._resident.name, old=names.get(old, old.split("-", 1)[-1]), new=names.get(new, new.split("-", 1)[-1])),
         yes=_("Move"), no=_("Cancel")), answer)
     return True
 

@@ -108,3 +108,15 @@ def test_moved_into_a_grid_of_another_village_she_is_counted_in_that_village(tmp
     assert (moved.grid_code, moved.village_code) == ("330521101-G02", west)
     stay = update_resident(t.db, her.id, {"grid_code": "330521101-G01", "village_code": west}, today=TODAY)
     assert stay.village_code == west  # a village given with the move is the clerk's word
+
+
+def test_another_grids_return_bundle_says_whose_it_is(tmp_path):
+    """Walk G, 10: G02's return bundle merged on G01's laptop said only "encrypted for another township or
+    device"; its signed manifest says which grid it is for."""
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    elder(b, "赵大山")
+    merge_paths(t.db, [export_bundle(b, tmp_path / "up").path])
+    theirs = export_bundle(t.db, tmp_path / "back", grid_code="330521101-G02").path
+    (refused,) = merge_paths(a, [theirs]).refused
+    assert refused.code == "wrong_key" and "township's bundle for grid G02" in refused.message, refused.message

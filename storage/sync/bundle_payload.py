@@ -27,6 +27,7 @@ from typing import IO, Any, cast
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.text import printable
 from storage.sync.bundle_file import BundleError, _fail, _truncated, altered
 
 CHUNK = 1024 * 1024  # bytes read, inflated, split at a time
@@ -123,7 +124,7 @@ def decrypt_payload(path: Path, manifest: dict[str, Any], offset: int, age_secre
         raise altered(path)
     if failure is not None:
         out.close()
-        raise _undecrypted(failure, path)
+        raise _undecrypted(failure, path, manifest)
     out.seek(0)
     return out
 
@@ -137,8 +138,14 @@ def _identities(age_secrets: list[str]) -> list[Any]:
         raise UserError(_("This database's private key is damaged.")) from None
 
 
-def _undecrypted(failure: BaseException, path: Path) -> BundleError:
+def _undecrypted(failure: BaseException, path: Path, manifest: dict[str, Any]) -> BundleError:
     if "No matching keys" in str(failure):
+        grid = manifest.get("grid_code")
+        if manifest.get("kind") == "township" and isinstance(grid, str) and grid:
+            # the signed manifest says whose it is: another grid's copy taken from the shared stick (walk G, 10)
+            return _fail("wrong_key", _("this is the township's bundle for grid {grid}, encrypted for that grid's "
+                                        "laptop: merge it there.").format(grid=printable(grid.split("-", 1)[-1],
+                                                                                       limit=20)), path)
         return _fail("wrong_key", _("this bundle is encrypted for another township or device."), path)
     return _fail("corrupt", _("the encrypted contents are damaged."), path)
 
@@ -171,7 +178,7 @@ def key_opens(path: Path, manifest: dict[str, Any], offset: int, age_secrets: li
     except _Opened:
         return
     except pyrage.DecryptError as exc:
-        raise _undecrypted(exc, path) from None
+        raise _undecrypted(exc, path, manifest) from None
     except OSError as exc:
         raise _fail("unreadable", _("cannot be read ({error}).").format(error=exc.strerror or exc), path) from None
 

@@ -93,17 +93,26 @@ async def test_the_resident_page_deletes_a_visit_only_once_confirmed(tmp_path):
     assert _visited(db, 11) == nov - 1
 
 
-def test_a_worker_changes_only_their_own_grids_visits_and_the_merge_refuses_the_others(tmp_path):
+def test_a_worker_changes_only_their_own_grids_visits_and_the_merge_refuses_the_others(tmp_path, monkeypatch):
+    from storage.core import changes
+    from storage.core.changes import writer
+
     t = make_township(tmp_path)
     a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
     r = elder(a, "张三")
     v = log_visit(a, r.id, {"visit_date": dt.date(2026, 11, 20), "met_with": "本人"}, today=TODAY)
     merge_paths(t.db, [export_bundle(a, tmp_path / "a1.gcb").path])
-    from storage.core.changes import writer
     # 李强's laptop never receives G01's records; written there by hand, storage refuses to change them all the same
+    # (the writer itself refuses a record of another grid's resident now: the older gridcare did not)
     with b.write() as s:
         w = writer(s)
         w.write("resident", r.id, {"name": "张三", "grid_code": "330521101-G01", "categories": ["solitary_elder"]})
+        with pytest.raises(UserError, match="grid G01"):
+            w.write("visit", v.id, {"resident_id": r.id, "grid_code": "330521101-G01",
+                                    "visit_date": dt.date(2026, 11, 20), "method": "home", "visitor": "王芳"})
+    monkeypatch.setattr(changes, "_own_grid", lambda *args: None)  # the older gridcare, from here on
+    with b.write() as s:
+        w = writer(s)
         w.write("visit", v.id, {"resident_id": r.id, "grid_code": "330521101-G01", "visit_date": dt.date(2026, 11, 20),
                                 "method": "home", "visitor": "王芳"})
     with pytest.raises(UserError, match="own grid"):

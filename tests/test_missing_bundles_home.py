@@ -35,6 +35,11 @@ def test_a_gap_in_a_grids_bundles_is_on_home_until_it_is_merged(tmp_path):
         assert str(row[2][-1]).endswith("缺第 2 个")
     finally:
         set_language("en")
+    from storage.register.residents import register_resident
+
+    register_resident(t.db, {"name": "李阿婆", "categories": ["solitary_elder"], "birth_date": dt.date(1945, 3, 3),
+                             "grid_code": "330521101-G02"}, today=TODAY)  # a grid no record names yet
+    assert [g.name for g in home_data(t.db, TODAY).grids][-1] == "G02"  # its code, not 330521101-G02
     merge_paths(t.db, [files[1]])
     data = home_data(t.db, TODAY)
     assert data.bundles_missing == 0 and not any(words.startswith("Bundles missing") for words, *_ in

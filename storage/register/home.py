@@ -348,6 +348,7 @@ def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[
     for gid in sorted(set(names) | set(progress)):
         stamp = last.get(gid)
         when = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
-        out.append(GridRow(gid, names.get(gid, gid), progress.get(gid, Progress(gid)), when,
+        # a grid with no record yet (enrolled, its worker not heard from): its short code, as elsewhere
+        out.append(GridRow(gid, names.get(gid, gid.split("-", 1)[-1]), progress.get(gid, Progress(gid)), when,
                            tuple(sorted(missing.get(gid, ())))))
     return out

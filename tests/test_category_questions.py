@@ -148,8 +148,8 @@ def test_living_alone_and_empty_nest_together_are_asked_about():
     assert category_questions({"categories": ["empty_nest_elder"]}) == []
 
 
-def test_a_roster_row_with_both_is_imported_with_a_warning_in_the_words_of_the_plans(tmp_path):
-    """A roster writes 空巢老人、独居老人 in one cell: imported as written, with a check on the row."""
+def _one_row_roster(tmp_path, name: str, categories: str):
+    """(the worker's database, the import's report) of a roster of one elder, born 1950, in Chinese."""
     from openpyxl import Workbook
 
     from storage.register.idnumbers import check_char
@@ -159,10 +159,15 @@ def test_a_roster_row_with_both_is_imported_with_a_warning_in_the_words_of_the_p
     first17 = "33052119500505024"
     book = Workbook()
     book.active.append(["序号", "姓名", "身份证号码", "人员类别"])
-    book.active.append([1, "单秀兰", first17 + check_char(first17), "空巢老人、独居老人"])
+    book.active.append([1, name, first17 + check_char(first17), categories])
     book.save(tmp_path / "花名册.xlsx")
     db = make_db(tmp_path / "w.db")
-    report = import_roster(db, tmp_path / "花名册.xlsx", today=TODAY)
+    return db, import_roster(db, tmp_path / "花名册.xlsx", today=TODAY)
+
+
+def test_a_roster_row_with_both_is_imported_with_a_warning_in_the_words_of_the_plans(tmp_path):
+    """A roster writes 空巢老人、独居老人 in one cell: imported as written, with a check on the row."""
+    db, report = _one_row_roster(tmp_path, "单秀兰", "空巢老人、独居老人")
     (row,) = report.rows
     assert report.imported and [w.message for w in row.warnings] == [
         "独居老年人和空巢老年人：独居指一个人居住，空巢指老年夫妇同住、子女不在身边；一般只属于其中一类。"]
@@ -223,18 +228,7 @@ async def test_the_visit_interval_takes_three_digits_and_nothing_else(tmp_path):
 
 def test_a_roster_row_naming_only_an_assistance_status_says_so(tmp_path):
     """Walk G, 8: 五保户 alone in the category column read "请至少选择一个对象类别", as if the cell were empty."""
-    from openpyxl import Workbook
-
-    from storage.register.idnumbers import check_char
-    from storage.roster.importer import import_roster
-
-    set_language("zh_CN")
-    first17 = "33052119500505024"
-    book = Workbook()
-    book.active.append(["序号", "姓名", "身份证号码", "人员类别"])
-    book.active.append([1, "冯秀兰", first17 + check_char(first17), "五保户"])
-    book.save(tmp_path / "花名册.xlsx")
-    report = import_roster(make_db(tmp_path / "w.db"), tmp_path / "花名册.xlsx", today=TODAY)
+    _db, report = _one_row_roster(tmp_path, "冯秀兰", "五保户")
     (row,) = report.rows
     assert [p.message for p in row.problems] == [
         "人员类别一栏只写了救助身份（特困人员），不是重点对象类别：请同时写明对象类别（例如 孤寡老年人）。"]

@@ -95,3 +95,19 @@ def test_export_never_writes_over_a_bundle_file_the_database_does_not_know(tmp_p
     out = _en("--db", str(w), "export", "--out", str(first), tmp_path=tmp_path)  # a file named outright
     assert out.returncode == 1 and first.read_bytes() == content
     assert out.stderr.strip().count("\n") == 0 and "already exists" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_what_a_restore_leaves_behind_is_counted_as_the_tables_count_and_said_alike_before_and_after():
+    """Walk G, 11: the question said 备份之后的5498项修改, the notice after it 备份之后的 2 项修改."""
+    from storage.core.i18n import set_language
+    from storage.core.restore_carry import Dropped
+    from storage.core.restoring import left_behind_text, will_leave_text
+
+    left = Dropped(changes=5498, sent=5495, bundles=(1, 2))
+    set_language("zh_CN")
+    try:
+        before, after = will_leave_text(left), left_behind_text(left)
+    finally:
+        set_language("en")
+    assert before.startswith("备份之后的 5,498 项修改不会在") and after.startswith("备份之后的 5,498 项修改不在"), (before, after)
+    assert "其中 5,495 项" in before

@@ -102,6 +102,13 @@ def babel_locale() -> str:
     return "zh_Hans_CN" if _current_lang == "zh_CN" else "en"
 
 
+def count_text(n: int) -> str:
+    """A count as the tables write it: 5,498 (a message of storage/ has no tui.formatting)."""
+    from babel.numbers import format_decimal  # deferred: not on the start-up path
+
+    return format_decimal(n, locale=babel_locale())
+
+
 def day_text(day: dt.date, style: str = "long") -> str:
     """A day in the words of the interface language: 2026年12月2日 / December 2, 2026 ("medium": Dec 2, 2026)."""
     from babel.dates import format_date  # deferred: not on the start-up path

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.core import backup
-from storage.core.i18n import _, join_list, join_sentences, ngettext
+from storage.core.i18n import _, count_text, join_list, join_sentences, ngettext
 from storage.core.restore_carry import Dropped, dropped
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _sent(left: Dropped) -> str:
         return ""
     return ngettext(" ({sent} of them already sent in bundle {bundles})",
                     " ({sent} of them already sent in bundles {bundles})",
-                    len(left.bundles)).format(sent=left.sent, bundles=join_list([str(n) for n in left.bundles]))
+                    len(left.bundles)).format(sent=count_text(left.sent), bundles=join_list([str(n) for n in left.bundles]))
 
 
 def left_behind_text(left: Dropped | None) -> str:
@@ -99,7 +99,7 @@ def left_behind_text(left: Dropped | None) -> str:
     return ngettext("{n} change made after the backup is not in the restored database{sent}; it is still in the "
                     "copy kept aside.",
                     "{n} changes made after the backup are not in the restored database{sent}; they are still in "
-                    "the copy kept aside.", left.changes).format(n=left.changes, sent=_sent(left))
+                    "the copy kept aside.", left.changes).format(n=count_text(left.changes), sent=_sent(left))
 
 
 def will_leave_text(left: Dropped | None) -> str:
@@ -109,7 +109,7 @@ def will_leave_text(left: Dropped | None) -> str:
     return ngettext("{n} change made after the backup will not be in the restored database{sent}; it stays in "
                     "the copy kept aside.",
                     "{n} changes made after the backup will not be in the restored database{sent}; they stay in "
-                    "the copy kept aside.", left.changes).format(n=left.changes, sent=_sent(left))
+                    "the copy kept aside.", left.changes).format(n=count_text(left.changes), sent=_sent(left))
 
 
 def restored_lines(r: Restored) -> list[str]:

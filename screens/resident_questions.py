@@ -27,7 +27,10 @@ def ask_about_move(form: Any, fields: dict[str, Any]) -> bool:
     old, new = getattr(form._resident, "grid_code", None), fields.get("grid_code")
     if form._resident is None or not old or not new or old == new or new == form._move_confirmed:
         return False
-    names = {gid: name or gid.split("-", 1)[-1] for gid, name, _workers in form._grids}  # (named twice: short)
+    names = {gid: name for gid, name, _workers in form._grids}
+
+    def short(gid: str) -> str:  # (each named twice in the question: without its worker)
+        return names.get(gid) or gid.split("-", 1)[-1]
 
     def answer(move: bool | None) -> None:
         if move:
@@ -38,7 +41,7 @@ def ask_about_move(form: Any, fields: dict[str, Any]) -> bool:
 
     form.app.push_screen(ConfirmScreen(_("Move {name} from {old} to {new}? The person leaves {old}'s list; that "
                                          "grid's worker learns it with the next bundle sent there.").format(
-        name=form._resident.name, old=names.get(old, old.split("-", 1)[-1]), new=names.get(new, new.split("-", 1)[-1])),
+        name=form._resident.name, old=short(old), new=short(new)),
         yes=_("Move"), no=_("Cancel")), answer)
     return True
 

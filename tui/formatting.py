@@ -7,7 +7,7 @@ from typing import Any
 
 from babel import dates, numbers
 
-from storage.core.i18n import _, babel_locale, ngettext
+from storage.core.i18n import _, babel_locale, count_text, ngettext
 
 
 def format_date(value: dt.date | None, fmt: str = "medium") -> str:
@@ -39,7 +39,7 @@ def format_ago(value: dt.date, today: dt.date) -> str:
 
 
 def format_number(value: int | float) -> str:
-    return numbers.format_decimal(value, locale=babel_locale())
+    return count_text(value)  # (storage's messages count with it too)
 
 
 def format_percent(value: float) -> str:

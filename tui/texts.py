@@ -14,6 +14,7 @@ from rich.text import Text
 from storage.core.i18n import N_, _, join_list, ngettext
 from storage.core.text import printable
 from storage.register.categories import RISK_LEVELS, label
+from tui.formatting import format_number  # counts as the tables beside these lines print them (5,483)
 
 if TYPE_CHECKING:
     from storage.sync.export import ExportResult
@@ -21,14 +22,6 @@ if TYPE_CHECKING:
 
 SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
 RISK_STYLES: dict[str, str] = {"emergency": "bold red", "high": "dark_orange", "medium": "yellow", "low": "green"}
-
-
-def _number(n: int) -> str:
-    """A count as the tables beside these lines print it (5,483: "5483 项修改" under a table of "5,483" read as
-    another figure)."""
-    from tui.formatting import format_number
-
-    return format_number(n)
 
 
 def risk_text(code: str) -> Text:
@@ -41,9 +34,10 @@ def describe_export(result: ExportResult) -> str:
         grid = str(result.manifest.get("grid_code") or "").split("-", 1)[-1]
         return ngettext("Bundle {seq} for grid {grid} written: {file} (all of the grid's records: {n} change).",
                         "Bundle {seq} for grid {grid} written: {file} (all of the grid's records: {n} changes).",
-                        result.events).format(seq=result.seq, grid=grid, file=result.path, n=_number(result.events))
+                        result.events).format(seq=result.seq, grid=grid, file=result.path,
+                                              n=format_number(result.events))
     return ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
-                    result.events).format(seq=result.seq, file=result.path, n=_number(result.events))
+                    result.events).format(seq=result.seq, file=result.path, n=format_number(result.events))
 
 
 OFFICE_LABELS = ("Township clerk", "County administrator")  # an office's name when set-up gave no person's
@@ -78,24 +72,27 @@ def describe_outcome(b: BundleOutcome) -> str:
             file=printable(b.file), device=printable(b.device_id[:8]), seq=b.seq)
     return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
                     "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
-        file=printable(b.file), worker=person_text(b.worker, limit=20), seq=b.seq, n=_number(b.events_new))
+        file=printable(b.file), worker=person_text(b.worker, limit=20), seq=b.seq, n=format_number(b.events_new))
 
 
 def describe_totals(report: MergeReport) -> list[str]:
     """What the merge added and updated, new devices, bundles missing; everything from the files printable."""
     if report.at_worker:  # a worker reviews neither conflicts nor duplicates: the clerk does, at the township
-        lines = [_("Records added: {added}; updated: {updated}.").format(added=_number(report.added),
-                                                                         updated=_number(report.updated))]
+        lines = [_("Records added: {added}; updated: {updated}.").format(added=format_number(report.added),
+                                                                         updated=format_number(report.updated))]
         if report.conflicts:
             lines.append(ngettext(
                 "{n} field was changed both here and at the township: the township's clerk decides which value "
                 "stays, and the decision comes back in a later bundle.",
                 "{n} fields were changed both here and at the township: the township's clerk decides which value "
-                "stays, and the decision comes back in a later bundle.", report.conflicts).format(n=_number(report.conflicts)))
+                "stays, and the decision comes back in a later bundle.", report.conflicts).format(
+                n=format_number(report.conflicts)))
     else:
         lines = [_("Records added: {added}; updated: {updated}; conflicts to review: {conflicts}; possible duplicate "
-                   "residents: {dups}.").format(added=_number(report.added), updated=_number(report.updated),
-                                                conflicts=_number(report.conflicts), dups=_number(report.duplicates))]
+                   "residents: {dups}.").format(added=format_number(report.added),
+                                                updated=format_number(report.updated),
+                                                conflicts=format_number(report.conflicts),
+                                                dups=format_number(report.duplicates))]
     for device, worker, fp, township in report.new_devices:
         if township:  # at a county: a township's key, enrolled with the code the county gave it
             lines.append(_("Township {township} ({worker}) enrolled with its code; key fingerprint {fp}.").format(

@@ -102,7 +102,7 @@ def babel_locale() -> str:
     return "zh_Hans_CN" if _current_lang == "zh_CN" else "en"
 
 
-def count_text(n: int) -> str:
+def count_text(n: int | float) -> str:
     """A count as the tables write it: 5,498 (a message of storage/ has no tui.formatting)."""
     from babel.numbers import format_decimal  # deferred: not on the start-up path
 

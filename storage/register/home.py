@@ -281,7 +281,6 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
     data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
-        data.bundles_missing = sum(len(g.missing) for g in data.grids)
         from storage.core.conflict_groups import reviewed
 
         # as many as the Conflicts screen's rows: a grid's village code and name are one, a name's spellings none

@@ -98,7 +98,6 @@ class HomeData:
     open_conflicts: int = 0
     possible_duplicates: int = 0  # pairs that may be one person registered twice (township)
     devices_waiting: int = 0  # devices whose bundles wait for the clerk's approval (township)
-    bundles_missing: int = 0  # gaps in the numbers of the workers' bundles merged (township; by grid in `grids`)
     # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
     emergencies: list = field(default_factory=list)
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days
@@ -110,3 +109,8 @@ class HomeData:
     # a registration left unfinished (the new-resident form's draft, one per database): the name typed in it ("" if
     # none yet); None: no such draft. The form offers it back when opened (n)
     registration_draft: str | None = None
+
+    @property
+    def bundles_missing(self) -> int:
+        """Gaps in the numbers of the workers' bundles merged (township), from the grids' rows."""
+        return sum(len(g.missing) for g in self.grids)

@@ -72,6 +72,9 @@ def test_a_missing_township_bundle_is_named(tmp_path, db_target):
     three = t.to_county(tmp_path / "up")
     report = merge_paths(county, [one, three])
     assert report.missing == [(report.bundles[0].device_id, "镇101 330521101", 2)]
+    # lost for good: the township sends everything again, and the gap is closed (on both engines)
+    assert merge_paths(county, [t.to_county(tmp_path / "again", full=True)]).missing == []
+    assert record_dump(county) == record_dump(t.db)
     county.dispose()
     t.close()
 

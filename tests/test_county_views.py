@@ -122,7 +122,10 @@ def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing
     from tui.texts import describe_totals
 
     # the merge names the township whose bundle is missing, not a "device" (tests run in English)
-    assert [line for line in describe_totals(merged) if "missing" in line] == ["Township 镇101 330521101: bundle 2 missing."]
+    assert [line for line in describe_totals(merged) if "missing" in line] == [
+        "Township 镇101 330521101: bundle 2 missing.",
+        "Cannot find a missing bundle? Ask the township to send everything again (gridcare export --county --full): "
+        "that bundle fills every gap before it."]
     day = dt.date(2026, 11, 24)
     home = county_home(county, day)
     report = monthly_report(county, 2026, 11, today=day)

@@ -15,6 +15,7 @@ from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, sch
 
 # what step v -> v + 1 added, undone to make a database of version v (newest step first)
 _TAKE_AWAY: dict[int, list[str]] = {
+    12: ['ALTER TABLE bundle_received DROP COLUMN "full"'],
     11: [f"ALTER TABLE {t} DROP COLUMN delete_reason" for t in ("visit", "referral", "assessment")],
     10: ["ALTER TABLE grid DROP COLUMN village_name"],
     9: ["ALTER TABLE resident DROP COLUMN close_note"],
@@ -59,6 +60,9 @@ def _rows(conn, version: int) -> None:
     if version >= 10:
         rev_column += ", close_note"
         id_rev += ", ''"
+    if version >= 12:
+        contact_column += ", delete_reason"
+        contact += ", ''"
     conn.execute(text(
         "INSERT INTO resident (id, name, name_initials, name_pinyin, id_number, phone, address, township_code, "
         "grid_code, categories, flags, guardian_name, guardian_phone, guardian_relation, father_name, father_status, "

@@ -44,3 +44,51 @@ def test_a_gap_in_a_grids_bundles_is_on_home_until_it_is_merged(tmp_path):
     data = home_data(t.db, TODAY)
     assert data.bundles_missing == 0 and not any(words.startswith("Bundles missing") for words, *_ in
                                                  _alerts(data, compact=False))
+
+
+def test_a_full_export_closes_the_gap_a_lost_bundle_left(tmp_path):
+    """A bundle lost on a stick was named missing at every merge and on Home for good: the worker's full export,
+    which carries everything the lost one did, did not close the gap (walk G, 5). Now it does, and the merge's
+    lines say that this is what to ask for; a bundle lost after the full one is named again."""
+    from sqlalchemy import select
+
+    from storage.core.models import Resident
+    from tui.texts import describe_totals
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    files = []
+    for n, name in enumerate(("张一", "张二", "张三")):
+        elder(a, name)
+        files.append(export_bundle(a, tmp_path / f"b{n}").path)
+    report = merge_paths(t.db, [files[0], files[2]])  # the second was lost
+    set_language("zh_CN")
+    try:
+        assert describe_totals(report)[-2:] == [
+            f"设备 {report.bundles[0].device_id[:8]}…（王芳）缺少第 2 个数据包。",
+            "找不到缺少的数据包？请该网格员在同步页勾选“全部内容，不只是新内容”再导出一次，之前缺的就都补上了。"]
+    finally:
+        set_language("en")
+    full = export_bundle(a, tmp_path / "full", full=True)
+    assert full.seq == 4
+    report = merge_paths(t.db, [full.path])
+    assert report.missing == [] and not any("missing" in line for line in describe_totals(report))
+    assert home_data(t.db, TODAY).bundles_missing == 0
+    with t.db.session() as s:
+        assert sorted(s.execute(select(Resident.name)).scalars()) == ["张一", "张三", "张二"]
+    elder(a, "张四")
+    export_bundle(a, tmp_path / "lost")  # bundle 5, lost too
+    elder(a, "张五")
+    report = merge_paths(t.db, [export_bundle(a, tmp_path / "b6").path])
+    assert [seq for _device, _worker, seq in report.missing] == [5]
+    assert [g.missing for g in home_data(t.db, TODAY).grids] == [(5,)]
+
+
+def test_the_numbers_missing_from_one_senders_bundles():
+    from storage.core.bundle_gaps import missing_numbers
+
+    assert missing_numbers([]) == []
+    assert missing_numbers([(1, False), (4, False)]) == [2, 3]
+    assert missing_numbers([(1, False), (4, True), (7, False)]) == [5, 6]
+    assert missing_numbers([(7, False), (3, True), (2, True)]) == [4, 5, 6]  # in any order; the highest full counts
+    assert missing_numbers([(5, True)]) == []  # a device whose first bundle here is a full one

@@ -125,6 +125,12 @@ def describe_totals(report: MergeReport) -> list[str]:
             continue
         lines.append(_("Device {device}… ({worker}) bundle {seq} missing.").format(
             device=printable(device[:8]), worker=person_text(worker, limit=20), seq=seq))
+    if report.missing:  # what to do: a full bundle closes every gap below it (storage/core/bundle_gaps.py)
+        lines.append(_("Cannot find a missing bundle? Ask the township to send everything again (gridcare export "
+                       "--county --full): that bundle fills every gap before it.") if report.at_county else
+                     _("Cannot find a missing bundle? Ask the worker to export again with \"{everything}\" ticked on "
+                       "the Sync screen: that bundle fills every gap before it.").format(
+                         everything=_("Everything, not only what is new")))
     return lines
 
 

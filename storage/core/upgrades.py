@@ -61,7 +61,7 @@ def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
     present = _columns(conn, table)
     for name, ddl in columns.items():
         if name not in present:
-            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}")
+            conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "{name}" {ddl}')  # quoted: `full` is a keyword
 
 
 def _create_tables(conn: Connection, names: tuple[str, ...]) -> None:
@@ -156,12 +156,19 @@ def _upgrade_11_to_12(conn: Connection) -> None:
         _add_columns(conn, table, {"delete_reason": "VARCHAR NOT NULL DEFAULT ''"})
 
 
+def _upgrade_12_to_13(conn: Connection) -> None:
+    # v13: a bundle received remembers whether it was a full one, which closes the gaps below its number (a lost
+    # bundle stayed named missing after the worker sent everything again). Bundles received before are taken as
+    # incremental: their files are not kept, so what they were is not known.
+    _add_columns(conn, "bundle_received", {"full": "BOOLEAN NOT NULL DEFAULT false"})
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
     6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9, 9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
-    11: _upgrade_11_to_12,
+    11: _upgrade_11_to_12, 12: _upgrade_12_to_13,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.

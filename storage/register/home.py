@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storage.core.bundle_gaps import missing_numbers
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.register.benefit_lists import benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
@@ -334,15 +335,16 @@ def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[
         "SELECT d.grid_code, max(b.merged_at) FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
         " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}
     # the clerk's Home says what the merge said once (DESIGN: "bundles missing"): a refused bundle left a gap that
-    # every merge named and no screen kept (walk G, 5); as storage/sync/received.py counts them, by grid
-    numbers: dict[tuple[str, str], set[int]] = {}
-    for grid, device, seq in conn.execute(
-            "SELECT d.grid_code, b.device_id, b.seq FROM bundle_received b JOIN device d ON d.device_id = b.device_id"
+    # every merge named and no screen kept (walk G, 5); by grid, as storage/sync/received.py names them
+    numbers: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for grid, device, seq, full in conn.execute(
+            "SELECT d.grid_code, b.device_id, b.seq, b.\"full\" FROM bundle_received b"
+            " JOIN device d ON d.device_id = b.device_id"
             " WHERE d.kind = 'worker' AND d.status = 'approved' AND d.grid_code IS NOT NULL"):
-        numbers.setdefault((grid, device), set()).add(seq)
+        numbers.setdefault((grid, device), []).append((seq, bool(full)))
     missing: dict[str, list[int]] = {}
     for (grid, _device), got in numbers.items():
-        missing.setdefault(grid, []).extend(n for n in range(1, max(got)) if n not in got)
+        missing.setdefault(grid, []).extend(missing_numbers(got))
     out = []
     for gid in sorted(set(names) | set(progress)):
         stamp = last.get(gid)

@@ -51,6 +51,7 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
     from sqlalchemy import func, select
     from sqlmodel import col
 
+    from storage.core.bundle_gaps import missing_numbers
     from storage.core.models import BundleReceived, Device, Enrollment, Identity, Township
     from storage.reports.monthly import monthly_report
 
@@ -63,7 +64,8 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
             select(col(Device.township_code), func.max(BundleReceived.merged_at), func.max(BundleReceived.seq))
             .join(Device, col(Device.device_id) == col(BundleReceived.device_id))
             .where(col(Device.kind) == "township").group_by(col(Device.township_code))).all()
-        received = s.execute(select(col(Device.township_code), col(Device.device_id), col(BundleReceived.seq))
+        received = s.execute(select(col(Device.township_code), col(Device.device_id), col(BundleReceived.seq),
+                                    col(BundleReceived.full))
                              .join(Device, col(Device.device_id) == col(BundleReceived.device_id))
                              .where(col(Device.kind) == "township")).all()
         # townships the county expects to hear from: given an enrollment code, or a key approved, but maybe silent
@@ -91,11 +93,11 @@ def county_home(db: Database, today: dt.date) -> CountyHome:
         if name and not names.get(code):
             names[code] = name
         glance(code)
-    got: dict[tuple[str, str], set[int]] = {}
-    for code, device, seq in received:
-        got.setdefault((str(code), str(device)), set()).add(int(cast(int, seq)))
+    got: dict[tuple[str, str], list[tuple[int, bool]]] = {}
+    for code, device, seq, full in received:
+        got.setdefault((str(code), str(device)), []).append((int(cast(int, seq)), bool(full)))
     for (code, _device), seqs in sorted(got.items()):  # each sender's gaps, as merge_paths names them
-        glance(code).missing += [n for n in range(1, max(seqs)) if n not in seqs]
+        glance(code).missing += missing_numbers(seqs)
     t = report.totals
     totals = TownshipGlance("", "", t.key_persons, t.visited, t.overdue, t.emergency_high)
     emergencies = sorted((p for p in report.listed if p.high_risk and p.risk_level == "emergency"),

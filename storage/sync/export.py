@@ -210,6 +210,6 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             for_connection(s.connection()).mark_exported(s.connection(), ident.device_id, seq, WORKER_TYPES)
         s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,
                              payload_sha256=info.manifest["payload_sha256"], event_count=len(events),
-                             merged_at=dt.datetime.now(dt.timezone.utc)))
+                             merged_at=dt.datetime.now(dt.timezone.utc), full=bool(full)))
     audit(db, "export", str(path), {"seq": seq, "events": len(events), **counts})
     return ExportResult(path, seq, len(events), counts, info.manifest)

@@ -223,6 +223,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
         device_id=outcome.device_id, seq=outcome.seq, merged_at=now)
     received.file_name, received.payload_sha256 = path.name, manifest["payload_sha256"]
     received.event_count, received.merged_at = tally.events, now
+    received.full = manifest.get("full") is True
     s.add(received)
     outcome.events_new = tally.new
     outcome.added, outcome.updated, outcome.conflicts = tally.added, tally.updated, tally.conflicts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from storage.core.bundle_gaps import missing_numbers
 from storage.core.db import Database
 from storage.core.models import BundleReceived, Device, Identity, Township
 
@@ -16,7 +17,7 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
     not lost ones; its bundles to the county have a sequence of their own.
     """
     with db.session() as s:
-        rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq)).all()
+        rows = s.execute(select(BundleReceived.device_id, BundleReceived.seq, BundleReceived.full)).all()
         ident = s.get(Identity, 1)
         if ident is not None and ident.role == "county":
             names = dict(s.execute(select(Township.id, Township.name)).all())
@@ -25,11 +26,11 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
         else:
             workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
                 Device.kind == "worker", Device.status == "approved")).scalars()}
-    seqs: dict[str, set[int]] = {}
-    for device, seq in rows:
+    seqs: dict[str, list[tuple[int, bool]]] = {}
+    for device, seq, full in rows:
         if device in workers:
-            seqs.setdefault(device, set()).add(seq)
+            seqs.setdefault(device, []).append((seq, bool(full)))
     gaps = []
     for device, got in sorted(seqs.items()):
-        gaps += [(device, workers.get(device, ""), n) for n in range(1, max(got)) if n not in got]
+        gaps += [(device, workers.get(device, ""), n) for n in missing_numbers(got)]
     return gaps

@@ -85,6 +85,8 @@ class BundleReceived(SQLModel, table=True):
     payload_sha256: str = ""
     event_count: int = 0
     merged_at: dt.datetime = instant_field(nullable=False)
+    # a full bundle carries everything its device wrote before it: the numbers below it are no longer missing
+    full: bool = False
 
 
 class CountyExport(SQLModel, table=True):

@@ -41,6 +41,7 @@ def describe_export(result: ExportResult) -> str:
 
 
 OFFICE_LABELS = ("Township clerk", "County administrator")  # an office's name when set-up gave no person's
+CHANGED_SHOWN = 10  # residents named one by one after a merge at a worker; the rest are counted
 
 
 def office_of(name: str | None, offices: tuple[str, ...] = OFFICE_LABELS) -> str | None:
@@ -113,6 +114,13 @@ def describe_totals(report: MergeReport) -> list[str]:
     for name, grid in report.moved_away:
         lines.append(_("Moved by the township to grid {grid}: {name}. That grid visits them now; they are no longer "
                        "on this grid's list.").format(grid=printable(grid, limit=20), name=printable(name, limit=20)))
+    for c in report.changed[:CHANGED_SHOWN]:  # the clerk's corrections and decisions, which replace what was typed
+        lines.append(_("The township's bundle changed {name}'s record: {fields}.").format(
+            name=c.name, fields=_("; ").join(_("{field} → {value}").format(field=f, value=v) for f, v in c.shown())))
+    if len(report.changed) > CHANGED_SHOWN:
+        more = len(report.changed) - CHANGED_SHOWN
+        lines.append(ngettext("…and {n} more person's record.", "…and {n} more people's records.", more).format(
+            n=format_number(more)))
     for b in report.bundles:
         if b.status == "new" and b.second_of_its_number:
             lines.append(_("Device {device}… ({worker}) sent two different bundles numbered {seq} (was an old copy of "

@@ -40,6 +40,7 @@ from storage.sync.devices import Trust, hold, register
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
 from storage.sync.merged_away import merged_before, merged_since, moved_since
+from storage.sync.worker_changes import Changed, changed_since, register_now
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import audit_refusal, remember
@@ -80,6 +81,7 @@ class MergeReport:
     # a worker's residents the township merged into another record: (name, whether that record is here)
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
     moved_away: list[tuple[str, str]] = field(default_factory=list)  # a worker's residents moved: (name, grid)
+    changed: list[Changed] = field(default_factory=list)  # a worker's residents whose fields the township changed
     at_worker: bool = False  # merged into a worker's database: the conflicts are the township's to decide
     at_county: bool = False  # merged into a county's: the senders (and the bundles missing) are townships
 
@@ -297,6 +299,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     secrets = age_secrets(db) if files else []
     report = MergeReport()
     away = merged_before(db) if files else None
+    register = register_now(db) if files else None
     i = 0
     while i < len(files):
         with db.write() as s, large_cache(s):
@@ -336,4 +339,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
         report.at_worker = True
         report.merged_away = merged_since(db, away)
         report.moved_away = moved_since(db, away)
+    if register is not None:
+        report.changed = changed_since(db, register)
     return report

@@ -40,7 +40,6 @@ from storage.sync.devices import Trust, hold, register
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
 from storage.sync.merged_away import merged_before, merged_since, moved_since
-from storage.sync.worker_changes import Changed, changed_since, register_now
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles
 from storage.sync.refused import audit_refusal, remember
@@ -56,6 +55,7 @@ from storage.sync.verdict import (
     seen_before,
     waiting,
 )
+from storage.sync.worker_changes import Changed, changed_since, register_now
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]

@@ -46,9 +46,9 @@ def register_now(db: Database) -> Snapshot | None:
         identity = s.get(Identity, 1)
         if identity is None or identity.role != "worker":
             return None
-        rows = s.execute(select(Resident).where(
+        rows: list[Resident] = list(s.execute(select(Resident).where(
             col(Resident.grid_code) == (identity.grid_code or ""), col(Resident.merged_into).is_(None),
-            col(Resident.deleted).is_(False))).scalars()
+            col(Resident.deleted).is_(False))).scalars())
         return {r.id: (r.name, *(getattr(r, f) for f in WATCHED)) for r in rows}
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from storage.core import hlc
 from storage.core.changes import writer
 from storage.register.due import month_end
+from storage.register.entered import clock_date
 from storage.register.home import home_data
 from storage.register.profile import resident_profile
 from storage.register.search import ResidentFilter, search_residents
@@ -27,7 +28,9 @@ KNOWN_ID = id_number(dt.date(1938, 2, 1), 46)
 
 
 def test_imported_key_persons_are_due_this_month_and_known_ones_stay_overdue(tmp_path, db_target, monkeypatch):
-    today = dt.date.today()
+    # the day in China, as the day a record entered is read (storage/register/entered.py): the machine's own date
+    # is the day before from 16:00 UTC, when a record entered "tomorrow" counts from its registration
+    today = clock_date(hlc.pack(hlc.now_ms(), 0))
     # registered on this laptop in January 2024 and never visited since: overdue, as before
     entered_then = dt.datetime(2024, 1, 5, 10, tzinfo=dt.timezone.utc).timestamp() * 1000
     with monkeypatch.context() as m:

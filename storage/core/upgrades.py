@@ -159,8 +159,10 @@ def _upgrade_11_to_12(conn: Connection) -> None:
 def _upgrade_12_to_13(conn: Connection) -> None:
     # v13: a bundle received remembers whether it was a full one, which closes the gaps below its number (a lost
     # bundle stayed named missing after the worker sent everything again). Bundles received before are taken as
-    # incremental: their files are not kept, so what they were is not known.
+    # incremental: their files are not kept, so what they were is not known. The register finds the merged
+    # duplicates by an index (their visits count for the record they were merged into, as on Home).
     _add_columns(conn, "bundle_received", {"full": "BOOLEAN NOT NULL DEFAULT false"})
+    _create_indexes(conn, {"resident": ("ix_resident_merged",)})
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy

@@ -19,6 +19,7 @@ there (SQLite: instr, over its rowids), and prefixes and order compare text byte
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sqlite3
 import unicodedata
@@ -35,6 +36,7 @@ from storage.register.entered import entered_dates
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
+from storage.register.search_merged import due_matches, duplicates_seen, listed_sql, merged_due_clause
 
 STATUSES = ("active", "closed")
 PAGE = 50
@@ -182,8 +184,8 @@ def _worker_grid(session: Session) -> str | None:
     return ident.grid_code if ident is not None and ident.role == "worker" and ident.grid_code else None
 
 
-def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date,
-                sql: _Sql = _SQLITE, grid: str | None = None) -> tuple[list[str], dict[str, Any]]:
+def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: _Sql = _SQLITE,
+                grid: str | None = None, session: Session | None = None) -> tuple[list[str], dict[str, Any]]:
     where = ["r.merged_into IS NULL", "NOT r.deleted"]
     params: dict[str, Any] = {"today": today.isoformat()}
     if grid:
@@ -204,24 +206,43 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date,
         where.append(f"{sql.json_text('r.categories')} LIKE :cat ESCAPE '\\'")
         params["cat"] = '%"' + _like_escape(filters.category) + '"%'
     # the due rule of storage/register/due.py, as SQL conditions (due_before_sql), on active cases
+    condition = None
     if filters.due == "overdue":
         overdue, more = due_before_sql(policy, [today], today, dialect=_dialect(sql))
-        where.append(f"r.status = 'active' AND {overdue} = 1")
+        condition = f"r.status = 'active' AND {overdue} = 1"
         params.update(more)
     elif filters.due == "due_week":
         # due before the week's end but not before today: before one of the two bounds only
         band, more = due_before_sql(policy, [today, today + dt.timedelta(days=7)], today, dialect=_dialect(sql))
-        where.append(f"r.status = 'active' AND {band} = 1")
+        condition = f"r.status = 'active' AND {band} = 1"
         params.update(more)
     elif filters.due in ("visited_month", "not_visited_month"):
         op = ">=" if filters.due == "visited_month" else "<"
         never = "DATE '0001-01-01'" if sql.pg else "''"  # never visited: before every month
         month_start = "CAST(:month_start AS date)" if sql.pg else ":month_start"
-        where.append(f"coalesce({_last_visit_sql(policy)}, {never}) {op} {month_start}")
+        condition = f"coalesce({_last_visit_sql(policy)}, {never}) {op} {month_start}"
         params["month_start"] = today.replace(day=1).isoformat()
     elif filters.due is not None:
         raise ValueError(f"unknown due status: {filters.due}")
+    if condition is not None and session is not None:
+        condition, more = _with_duplicates(session, filters.due or "", condition, policy, today, sql)
+        params.update(more)
+    if condition is not None:
+        where.append(condition)
     return where, params
+
+
+def _with_duplicates(session: Session, due: str, condition: str, policy: Policy, today: dt.date,
+                     sql: _Sql) -> tuple[str, dict[str, Any]]:
+    """The due filter's condition, with the records that duplicates were merged into judged by their rows."""
+    merged = duplicates_seen(lambda q, p: _fetch(session, q, p), policy, today)
+    if not merged:
+        return condition, {}
+    roots = sorted(merged)
+    found = _fetch(session, f"SELECT {_COLUMNS} FROM resident r WHERE r.id IN ({listed_sql('ids', sql.pg)})",
+                   {"ids": json.dumps(roots)})
+    matching = [row.id for row in _rows(session, found, policy, today, merged) if due_matches(due, row, today)]
+    return merged_due_clause(condition, roots, matching, sql.pg)
 
 
 def _dialect(sql: _Sql) -> str:
@@ -263,8 +284,16 @@ def _last_visits(session: Session, ids: list[str], policy: Policy,
     return {row["id"]: (as_date(row["seen"]), as_date(row["began"])) for row in _fetch(session, sql, params)}
 
 
-def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date) -> list[ResidentRow]:
+def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date,
+          merged: dict[str, dt.date | None] | None = None) -> list[ResidentRow]:
+    """`merged`: duplicates_seen's, when the caller has it already."""
     last = _last_visits(session, [m["id"] for m in found], policy, today)
+    if merged is None:
+        merged = duplicates_seen(lambda q, p: _fetch(session, q, p), policy, today)
+    for rid, theirs in merged.items():  # a merged duplicate's visits are this record's
+        seen, began = last.get(rid, (None, None))
+        if theirs is not None and (seen is None or theirs > seen):
+            last[rid] = (theirs, began)
     entered = entered_dates(driver_connection(session), (m["id"] for m in found if last.get(m["id"], (None,))[0] is None))
     rows = []
     for m in found:
@@ -295,7 +324,7 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     """
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
-    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session))
+    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session)
     stages = _stages(query, sql_of) or [_Stage("true", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
@@ -326,7 +355,7 @@ def count_residents(session: Session, query: str, *, filters: ResidentFilter = R
                     today: dt.date, policy: Policy | None = None) -> int:
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
-    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session))
+    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session)
     stages = _stages(query, sql_of)
     if stages:
         base.append("(" + " OR ".join(s.where for s in stages) + ")")

@@ -54,6 +54,10 @@ class Resident(SQLModel, table=True):
         Index("ix_resident_initials", "name_initials"),
         Index("ix_resident_id_rev", "id_rev"),
         Index("ix_resident_phone", "phone"),
+        # the few merged duplicates, found at each register search without reading every resident
+        # (storage/register/search_merged.py)
+        Index("ix_resident_merged", "merged_into", sqlite_where=text("merged_into IS NOT NULL"),
+              postgresql_where=text("merged_into IS NOT NULL")),
     )
 
     id: str = Field(primary_key=True)

@@ -1,0 +1,52 @@
+"""A merged duplicate's visits count in the register for the record it was merged into, as they do on Home, on
+the resident's page and in the reports (walk G, 2: the register listed 江爱珍 "逾期 65 天" and its 逾期 filter
+counted 33 while Home said 32, because her other grid's worker went on visiting the record the clerk had merged).
+
+Duplicates are few: their records' last visits are read in one query, and for the due filters the records they
+were merged into are judged in Python by the due rule itself, the rest in SQL as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+from storage.register.report_query import ALIAS_CTE, as_date, last_seen_sql
+
+if TYPE_CHECKING:
+    from storage.register.search import ResidentRow
+
+WEEK_DAYS = 7
+
+
+def duplicates_seen(fetch, policy, today: dt.date) -> dict[str, dt.date | None]:
+    """Each record that duplicates were merged into (chains followed) -> the last counting visit among them."""
+    sql = (f"WITH RECURSIVE {ALIAS_CTE} SELECT a.root AS root, max({last_seen_sql(policy, 'a.id', ':today')}) AS seen"
+           " FROM alias a JOIN resident r ON r.id = a.root WHERE r.merged_into IS NULL GROUP BY a.root")
+    return {row["root"]: as_date(row["seen"]) for row in fetch(sql, {"today": today.isoformat()})}
+
+
+def listed_sql(name: str, pg: bool) -> str:
+    """The ids in the JSON list parameter `name`, as a subquery (any number of them, on both engines)."""
+    return f"SELECT jsonb_array_elements_text(CAST(:{name} AS jsonb))" if pg else f"SELECT value FROM json_each(:{name})"
+
+
+def due_matches(due: str, row: ResidentRow, today: dt.date) -> bool:
+    """`row` (its last visit and due day taking its duplicates' visits) has the due status `due`, as the SQL of
+    storage/register/search.py's filters asks it of a record without duplicates."""
+    if due in ("visited_month", "not_visited_month"):
+        visited = row.last_visit is not None and row.last_visit >= today.replace(day=1)
+        return visited == (due == "visited_month")
+    if row.status != "active" or row.due_on is None:
+        return False
+    if due == "overdue":
+        return row.due_on < today
+    return today <= row.due_on < today + dt.timedelta(days=WEEK_DAYS)  # due_week
+
+
+def merged_due_clause(condition: str, roots: list[str], matching: list[str], pg: bool) -> tuple[str, dict[str, Any]]:
+    """`condition` for the records without duplicates; for those with, whether they are among `matching`."""
+    clause = (f"((r.id NOT IN ({listed_sql('merged_roots', pg)}) AND {condition})"
+              f" OR r.id IN ({listed_sql('merged_due', pg)}))")
+    return clause, {"merged_roots": json.dumps(roots), "merged_due": json.dumps(matching)}

@@ -158,8 +158,9 @@ class ConflictsScreen(Screen[None]):
         self._views: dict[str, Any] = {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # a county decides nothing: each township decides its own, and the decision reaches the county in its bundle
-        return not (action in ("keep", "take", "type_value") and at_county(self.app))
+        # a county decides nothing: each township decides its own, and the decision reaches the county in its bundle;
+        # with no conflict left the footer offers no decision either (walk G, 11: k/t/e beside "no conflicts")
+        return not (action in ("keep", "take", "type_value") and (at_county(self.app) or not self._views))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -198,6 +199,7 @@ class ConflictsScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         self._views = {v.conflict.id: v for v in views}
+        self.refresh_bindings()
         for v in views:
             c = v.conflict
             cells = (v.record_label, record_field_label(c.record_type, v.field or c.field), _kept(v, masked=True), _other(v, masked=True))

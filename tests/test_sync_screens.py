@@ -136,10 +136,13 @@ async def test_clerk_takes_the_other_value_from_the_keyboard(tmp_path):
         screen = app.screen
         assert screen.query_one(DataTable).row_count == 1
         assert "张三" in _text(screen, "#detail") and "13800000002" in _text(screen, "#detail")
+        decisions = {"keep", "take", "type_value"}
+        assert decisions <= {b.binding.action for b in screen.active_bindings.values()}
         await pilot.press("t")
         await settle(pilot)
         assert screen.query_one(DataTable).row_count == 0
         assert "No conflicts" in _text(screen, "#summary")
+        assert not decisions & {b.binding.action for b in screen.active_bindings.values()}  # nothing left to decide
     with t.db.session() as s:
         assert s.get(Resident, r.id).phone == other
 

@@ -186,12 +186,12 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
             return
         self._show_pending(pending, last)
 
-    def _show_grids(self, grids: list[tuple[str, str]]) -> None:
+    def _show_grids(self, grids: list[tuple[str, str, str]]) -> None:
         """The grids a bundle can go back to; the one chosen stays chosen when the list is read again."""
         select = self.query_one("#grid", Select)
         chosen = select.value
-        select.set_options([(as_text(_("{grid} ({worker})").format(grid=g, worker=w)), g) for g, w in grids])
-        if chosen != Select.NULL and any(g == chosen for g, _w in grids):
+        select.set_options([(as_text(_("{grid} ({worker})").format(grid=shown, worker=w)), g) for g, shown, w in grids])
+        if chosen != Select.NULL and any(g == chosen for g, _shown, _w in grids):
             select.value = chosen
 
     def _show_pending(self, pending: dict[str, int], last) -> None:

@@ -32,4 +32,4 @@ async def test_a_grid_merged_for_the_first_time_can_be_sent_a_bundle_at_once(tmp
         app.screen.action_run()
         await settle(pilot, lambda: "已合并 1 个新数据包" in str(app.screen.query_one("#result", Static).content))
         await settle(pilot, lambda: any(value == "G01" for _label, value in grids._options))
-        assert [str(label) for label, value in grids._options if value == "G01"] == ["G01（王芳）"]
+        assert [str(label) for label, value in grids._options if value == "G01"] == ["G01 G01网格（王芳）"]  # its name too (walk F)

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storage.core.db import Database
-from storage.core.models import AuditEntry, BundleReceived, Device, Township
+from storage.core.models import AuditEntry, BundleReceived, Device, Grid, Township
 from storage.sync.bundle_file import BundleError, read_manifest, verify_file
 from storage.sync.merge import bundle_files
 
@@ -115,9 +115,10 @@ def returned_bundles(db: Database, folder: Path) -> list[Path]:
     return [b.path for b in scan_folder(db, folder) if b.kind == "township" and b.grid == grid and not b.problem]
 
 
-def known_grids(db: Database) -> list[tuple[str, str]]:
-    """(grid code, workers) of every grid with an enrolled device: the township exports back to those
-    (encrypted to each of the grid's enrolled devices, storage/sync/export.py)."""
+def known_grids(db: Database) -> list[tuple[str, str, str]]:
+    """(grid's short code, the code and its name as the clerk reads them, workers) of every grid with an enrolled
+    device: the township exports back to those (encrypted to each of the grid's enrolled devices,
+    storage/sync/export.py). The name too: `G01（王芳）` alone made the clerk remember which grid G01 was."""
     from storage.core.i18n import _
     from storage.core.text import printable
 
@@ -130,11 +131,16 @@ def known_grids(db: Database) -> list[tuple[str, str]]:
                 names = grids.setdefault(d.grid_code, [])
                 if d.worker_name not in names:
                     names.append(d.worker_name)
+        named = dict(s.execute(select(Grid.id, Grid.name).where(Grid.deleted.is_(False))).all())
     def listed(names: list[str]) -> str:
         text = names[0]
         for name in names[1:]:
             text = _("{a}, {b}").format(a=text, b=name)  # Chinese lists are joined with 、
         return text
 
-    return [(printable(code.split("-", 1)[-1]), listed([printable(w, limit=20) for w in workers]))
+    def shown(code: str) -> str:
+        short, name = printable(code.split("-", 1)[-1]), printable(named.get(code) or "", limit=20)
+        return f"{short} {name}" if name and name != short else short
+
+    return [(printable(code.split("-", 1)[-1]), shown(code), listed([printable(w, limit=20) for w in workers]))
             for code, workers in grids.items()]

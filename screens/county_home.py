@@ -152,26 +152,26 @@ class CountyHomeScreen(Screen[None]):
 
 
 def summary_text(data) -> str:
-    from tui.formatting import format_month, format_number, format_percent
+    from tui.formatting import format_month, format_number, format_rate
 
     rate = data.totals.visit_rate
     # figures after their words, as the Chinese has them: "1 key persons" needed no plural then
     return _("{county} · {month}: key persons {n}, visited {visited} ({rate}), overdue {overdue}, "
              "emergencies {emergencies}").format(
         county=data.county_name, month=format_month(data.today), n=format_number(data.totals.key_persons),
-        visited=format_number(data.totals.visited), rate=format_percent(rate) if rate is not None else "-",
+        visited=format_number(data.totals.visited), rate=format_rate(rate) if rate is not None else "-",
         overdue=format_number(data.totals.overdue), emergencies=format_number(data.emergency_count))
 
 
 def township_cells(g, today) -> tuple:
-    from tui.formatting import format_ago, format_number, format_percent
+    from tui.formatting import format_ago, format_number, format_rate
 
     rate = g.visit_rate
     last = format_ago(g.last_bundle.date(), today) if g.last_bundle is not None else _("never")
     missing = join_list(str(n) for n in g.missing[:5]) + ("…" if len(g.missing) > 5 else "")  # 3、5 / 3, 5
     # the name alone (unique in its county; the code is in `gridcare devices --townships` and the report)
     return (g.name or g.code, format_number(g.key_persons), format_number(g.visited),
-            format_percent(rate) if rate is not None else "-", format_number(g.overdue),
+            format_rate(rate) if rate is not None else "-", format_number(g.overdue),  # as the report: 16.0%
             format_number(g.emergency_high), last, missing)
 
 

@@ -23,8 +23,13 @@ def _county_with_a_township(tmp_path, target):
 @run_async
 async def test_a_county_database_opens_on_the_county_home(tmp_path, db_target):
     from screens.county_home import CountyHomeScreen
+    from storage.core.db import open_database
+    from storage.reports.monthly import monthly_report
 
     _county_with_a_township(tmp_path, db_target)
+    db = open_database(db_target)
+    rate = f"{monthly_report(db, 2026, 11, today=dt.date(2026, 11, 24)).totals.visit_rate:.1%}"  # as the report: 16.0%
+    db.dispose()
     app = make_app(db_target, lang="en", today=dt.date(2026, 11, 24))
     async with app.run_test(size=(120, 30)) as pilot:
         await on_screen(pilot, CountyHomeScreen)
@@ -35,6 +40,7 @@ async def test_a_county_database_opens_on_the_county_home(tmp_path, db_target):
         assert table.row_count == 1
         cells = [str(c) for c in table.get_row_at(0)]
         assert cells[0] == "镇101" and cells[1] == "6" and cells[-2] not in ("", "never") and cells[-1] == ""
+        assert cells[3] == rate and f"({rate})" in summary, (cells, summary)
         # the screen's title says County: the subtitle names the county, not "county" again
         assert app.screen.title == "County" and app.sub_title.split(" · ")[:2] == ["德清县", app.db.label]
         await pilot.press("2")

@@ -46,6 +46,13 @@ def format_percent(value: float) -> str:
     return numbers.format_percent(value, locale=babel_locale())
 
 
+RATE_PATTERN = "#,##0.0%"  # a visit rate as the monthly report writes it (16.0%), on screen beside it too
+
+
+def format_rate(value: float) -> str:
+    return numbers.format_percent(value, RATE_PATTERN, locale=babel_locale())
+
+
 def format_month(day: dt.date) -> str:
     """'2026年11月' / 'Nov 2026'."""
     return dates.format_skeleton("yMMM", day, locale=babel_locale())
@@ -56,7 +63,7 @@ def cell_text(value: Any, kind: str = "") -> str:
     if value is None:
         return ""
     if kind == "rate" or isinstance(value, float):
-        return numbers.format_percent(value, "#,##0.0%", locale=babel_locale())
+        return format_rate(value)
     if isinstance(value, dt.date):  # as the app's date columns: 10/8/26 was month first in English
         return format_column_date(value)
     if isinstance(value, int) and not isinstance(value, bool):

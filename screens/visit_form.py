@@ -15,16 +15,14 @@ from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionLis
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
-from screens.visit_values import assessment_of, visit_fields, visit_values, with_unshown
+from screens.visit_values import assessment_of, visit_fields, visit_values, who_text, with_unshown
 from storage.core.dates import DateProblem, parse_field_date
-from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, join_list
+from storage.core.i18n import N_, _
 from storage.core.models import Resident
 from storage.core.text import printable
 from storage.register import drafts
 from storage.register.assessments import latest_grades
 from storage.register.categories import (
-    CATEGORIES,
     HAZARDS,
     NEEDS,
     OBSERVATION_DIMENSIONS,
@@ -165,9 +163,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         return w
 
     def _show_who(self, r: Resident) -> None:
-        risk = _("Risk: {level}").format(level=label(RISK_LEVELS, r.risk_level))  # a bare 低 said nothing (walk F)
-        self.query_one("#who", Static).update(as_text(narrow("{name} · {cats} · {risk}").format(
-            name=r.name, cats=join_list(label(CATEGORIES, c) for c in r.categories), risk=risk)))
+        self.query_one("#who", Static).update(as_text(who_text(r, self.app.today())))
 
     async def _build(self, r: Resident, proposed: dt.date, draft: drafts.Draft | None) -> None:
         self.resident = r

@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from storage.core.glyphs import narrow
+from storage.core.i18n import _, join_list
 from storage.register.assessments import is_blank
+from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES, label, with_derived
+from storage.register.policy import age_on
 from storage.register.visits import propose_next_visit
 
 VISIT_FIELDS_FROM_FORM = ("visit_date", "method", "visitor", "met_with", "contact_made", "observations", "hazards",
@@ -68,3 +72,11 @@ def assessment_of(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
     """The six-dimension assessment the form hands to `log_visit` (grades, notes), or None if left blank."""
     grades, notes = values.get("assessment_grades") or {}, values.get("assessment_notes") or {}
     return None if is_blank(grades, notes) else (grades, notes)
+
+
+def who_text(r: Any, today: dt.date) -> str:
+    """The form's first line: whom the visit is for, what they are (高龄 too, derived from the age, as the register
+    shows it: walk F) and their risk in words (a bare 低 said nothing: walk F)."""
+    risk = _("Risk: {level}").format(level=label(RISK_LEVELS, r.risk_level))
+    cats = join_list(label(SHOWN_CATEGORIES, c) for c in with_derived(r.categories, age_on(r.birth_date, today)))
+    return narrow("{name} · {cats} · {risk}").format(name=r.name, cats=cats, risk=risk)

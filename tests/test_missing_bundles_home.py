@@ -18,13 +18,19 @@ from tests.sync_helpers import elder, make_township
 TODAY = dt.date(2026, 11, 24)
 
 
-def test_a_gap_in_a_grids_bundles_is_on_home_until_it_is_merged(tmp_path):
+def _three_bundles(tmp_path):
+    """A township, its worker 王芳 of G01, and her three bundles (one new elder each)."""
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")
     files = []
     for n, name in enumerate(("张一", "张二", "张三")):
         elder(a, name)
         files.append(export_bundle(a, tmp_path / f"b{n}").path)
+    return t, a, files
+
+
+def test_a_gap_in_a_grids_bundles_is_on_home_until_it_is_merged(tmp_path):
+    t, a, files = _three_bundles(tmp_path)
     merge_paths(t.db, [files[0], files[2]])  # the second never came
     data = home_data(t.db, TODAY)
     assert data.bundles_missing == 1 and [g.missing for g in data.grids] == [(2,)]
@@ -55,12 +61,7 @@ def test_a_full_export_closes_the_gap_a_lost_bundle_left(tmp_path):
     from storage.core.models import Resident
     from tui.texts import describe_totals
 
-    t = make_township(tmp_path)
-    a = t.worker("王芳", "G01")
-    files = []
-    for n, name in enumerate(("张一", "张二", "张三")):
-        elder(a, name)
-        files.append(export_bundle(a, tmp_path / f"b{n}").path)
+    t, a, files = _three_bundles(tmp_path)
     report = merge_paths(t.db, [files[0], files[2]])  # the second was lost
     set_language("zh_CN")
     try:

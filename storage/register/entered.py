@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from storage.core.hlc import wall_ms
+from storage.core.id_lists import ids_subquery
 
 CHINA_OFFSET_MS = 8 * 3_600_000
 DAY_MS = 86_400_000
@@ -55,10 +56,7 @@ def entered_dates(raw: Any, ids: Iterable[str]) -> dict[str, dt.date]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    if isinstance(raw, sqlite3.Connection):
-        listed = "SELECT value FROM json_each(:ids)"
-    else:
-        listed = "SELECT jsonb_array_elements_text(CAST(:ids AS jsonb))"
+    listed = ids_subquery("ids", postgres=not isinstance(raw, sqlite3.Connection))
     rows = raw.execute("SELECT e.record_id, min(e.hlc) FROM event e WHERE e.record_type = 'resident'"
                        f" AND e.record_id IN ({listed}) GROUP BY e.record_id", {"ids": json.dumps(wanted)})
     return {rid: clock_date(int(stamp)) for rid, stamp in rows.fetchall() if stamp is not None}

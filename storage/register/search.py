@@ -29,6 +29,7 @@ from typing import Any
 from sqlmodel import Session
 
 from storage.core.db import driver_connection
+from storage.core.id_lists import ids_subquery
 from storage.core.text import storable
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
 from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
@@ -36,7 +37,7 @@ from storage.register.entered import entered_dates
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
-from storage.register.search_merged import due_matches, duplicates_seen, listed_sql, merged_due_clause
+from storage.register.search_merged import due_matches, duplicates_seen, merged_due_clause
 
 STATUSES = ("active", "closed")
 PAGE = 50
@@ -239,7 +240,7 @@ def _with_duplicates(session: Session, due: str, condition: str, policy: Policy,
     if not merged:
         return condition, {}
     roots = sorted(merged)
-    found = _fetch(session, f"SELECT {_COLUMNS} FROM resident r WHERE r.id IN ({listed_sql('ids', sql.pg)})",
+    found = _fetch(session, f"SELECT {_COLUMNS} FROM resident r WHERE r.id IN ({ids_subquery('ids', sql.pg)})",
                    {"ids": json.dumps(roots)})
     matching = [row.id for row in _rows(session, found, policy, today, merged) if due_matches(due, row, today)]
     return merged_due_clause(condition, roots, matching, sql.pg)

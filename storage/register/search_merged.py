@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from storage.core.id_lists import ids_subquery
 from storage.register.report_query import ALIAS_CTE, as_date, last_seen_sql
 
 if TYPE_CHECKING:
@@ -25,11 +26,6 @@ def duplicates_seen(fetch, policy, today: dt.date) -> dict[str, dt.date | None]:
     sql = (f"WITH RECURSIVE {ALIAS_CTE} SELECT a.root AS root, max({last_seen_sql(policy, 'a.id', ':today')}) AS seen"
            " FROM alias a JOIN resident r ON r.id = a.root WHERE r.merged_into IS NULL GROUP BY a.root")
     return {row["root"]: as_date(row["seen"]) for row in fetch(sql, {"today": today.isoformat()})}
-
-
-def listed_sql(name: str, pg: bool) -> str:
-    """The ids in the JSON list parameter `name`, as a subquery (any number of them, on both engines)."""
-    return f"SELECT jsonb_array_elements_text(CAST(:{name} AS jsonb))" if pg else f"SELECT value FROM json_each(:{name})"
 
 
 def due_matches(due: str, row: ResidentRow, today: dt.date) -> bool:
@@ -47,6 +43,6 @@ def due_matches(due: str, row: ResidentRow, today: dt.date) -> bool:
 
 def merged_due_clause(condition: str, roots: list[str], matching: list[str], pg: bool) -> tuple[str, dict[str, Any]]:
     """`condition` for the records without duplicates; for those with, whether they are among `matching`."""
-    clause = (f"((r.id NOT IN ({listed_sql('merged_roots', pg)}) AND {condition})"
-              f" OR r.id IN ({listed_sql('merged_due', pg)}))")
+    clause = (f"((r.id NOT IN ({ids_subquery('merged_roots', pg)}) AND {condition})"
+              f" OR r.id IN ({ids_subquery('merged_due', pg)}))")
     return clause, {"merged_roots": json.dumps(roots), "merged_due": json.dumps(matching)}

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storage.core.id_lists import ids_subquery
 from storage.register.assessments import DIMENSIONS
 from storage.register.categories import ADVANCED_AGE_FROM, CHILD_CATEGORIES
 from storage.register.policy import MONTH, Policy, born_by, counting_visit_sql
@@ -62,13 +63,6 @@ def _like(code: str) -> str:
     return '%"' + code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + '"%'
 
 
-def _ids_sql(dialect: str) -> str:
-    """A JSON array of ids (:extra) as rows, in the engine's own words."""
-    if dialect == "postgresql":
-        return "SELECT jsonb_array_elements_text(CAST(:extra AS jsonb))"
-    return "SELECT value FROM json_each(:extra)"
-
-
 def _plain_sql(policy: Policy, first: dt.date, last: dt.date, day: dt.date, params: dict[str, Any],
                dialect: str) -> str:
     """SQL true for a key person (r, their month's visits mv) the report need not look at one by one."""
@@ -109,7 +103,7 @@ def _plain_sql(policy: Policy, first: dt.date, last: dt.date, day: dt.date, para
     terms.append("(r.visit_frequency_days IS NULL OR r.visit_frequency_days <= 0"
                  " OR r.visit_frequency_days >= :span)")
     if params.get("extra"):
-        terms.append(f"r.id NOT IN ({_ids_sql(dialect)})")
+        terms.append(f"r.id NOT IN ({ids_subquery('extra', dialect == 'postgresql')})")
     return " AND ".join(terms)
 
 

@@ -46,6 +46,7 @@ from storage.register.policy import (
 )
 
 DAY = dt.timedelta(days=1)
+WEEK_DAYS = 7  # "due this week": today and the six days after it (Home's list, the register's filter)
 
 # how a key person stands in a month (None: not a key person of that month)
 IN_PERSON, OTHER_WAYS, NOT_VISITED = "in_person", "other_ways", "not_visited"

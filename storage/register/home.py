@@ -26,6 +26,7 @@ from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_deriv
 from storage.register.due import (
     IN_PERSON,
     OTHER_WAYS,
+    WEEK_DAYS,
     DueFacts,
     days_overdue,
     due_on,
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HIGH_RISK = ("emergency", "high")
-WEEK_DAYS = 7  # "due this week": today and the six days after it
 LIST_LIMIT = 200  # rows per home list: the register screen is for browsing everyone
 RECENT_VISITS = 10
 

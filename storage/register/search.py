@@ -32,7 +32,7 @@ from storage.core.db import driver_connection
 from storage.core.id_lists import ids_subquery
 from storage.core.text import storable
 from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM, with_derived
-from storage.register.due import DueFacts, due_before_sql, due_on, risk_from_sql
+from storage.register.due import WEEK_DAYS, DueFacts, due_before_sql, due_on, risk_from_sql
 from storage.register.entered import entered_dates
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
@@ -186,7 +186,9 @@ def _worker_grid(session: Session) -> str | None:
 
 
 def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: _Sql = _SQLITE,
-                grid: str | None = None, session: Session | None = None) -> tuple[list[str], dict[str, Any]]:
+                grid: str | None = None, session: Session | None = None,
+                merged: dict[str, dt.date | None] | None = None) -> tuple[list[str], dict[str, Any]]:
+    """`session` and `merged` (_duplicates's): the due filters judge records with merged duplicates by their rows."""
     where = ["r.merged_into IS NULL", "NOT r.deleted"]
     params: dict[str, Any] = {"today": today.isoformat()}
     if grid:
@@ -214,7 +216,7 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: _S
         params.update(more)
     elif filters.due == "due_week":
         # due before the week's end but not before today: before one of the two bounds only
-        band, more = due_before_sql(policy, [today, today + dt.timedelta(days=7)], today, dialect=_dialect(sql))
+        band, more = due_before_sql(policy, [today, today + dt.timedelta(days=WEEK_DAYS)], today, dialect=_dialect(sql))
         condition = f"r.status = 'active' AND {band} = 1"
         params.update(more)
     elif filters.due in ("visited_month", "not_visited_month"):
@@ -225,20 +227,22 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: _S
         params["month_start"] = today.replace(day=1).isoformat()
     elif filters.due is not None:
         raise ValueError(f"unknown due status: {filters.due}")
-    if condition is not None and session is not None:
-        condition, more = _with_duplicates(session, filters.due or "", condition, policy, today, sql)
+    if condition is not None and session is not None and merged:
+        condition, more = _with_duplicates(session, filters.due or "", condition, policy, today, sql, merged)
         params.update(more)
     if condition is not None:
         where.append(condition)
     return where, params
 
 
+def _duplicates(session: Session, policy: Policy, today: dt.date) -> dict[str, dt.date | None]:
+    """Read once a search: the records duplicates were merged into, and the duplicates' last counting visit."""
+    return duplicates_seen(lambda q, p: _fetch(session, q, p), policy, today)
+
+
 def _with_duplicates(session: Session, due: str, condition: str, policy: Policy, today: dt.date,
-                     sql: _Sql) -> tuple[str, dict[str, Any]]:
+                     sql: _Sql, merged: dict[str, dt.date | None]) -> tuple[str, dict[str, Any]]:
     """The due filter's condition, with the records that duplicates were merged into judged by their rows."""
-    merged = duplicates_seen(lambda q, p: _fetch(session, q, p), policy, today)
-    if not merged:
-        return condition, {}
     roots = sorted(merged)
     found = _fetch(session, f"SELECT {_COLUMNS} FROM resident r WHERE r.id IN ({ids_subquery('ids', sql.pg)})",
                    {"ids": json.dumps(roots)})
@@ -286,11 +290,9 @@ def _last_visits(session: Session, ids: list[str], policy: Policy,
 
 
 def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date,
-          merged: dict[str, dt.date | None] | None = None) -> list[ResidentRow]:
-    """`merged`: duplicates_seen's, when the caller has it already."""
+          merged: dict[str, dt.date | None]) -> list[ResidentRow]:
+    """`merged`: _duplicates's."""
     last = _last_visits(session, [m["id"] for m in found], policy, today)
-    if merged is None:
-        merged = duplicates_seen(lambda q, p: _fetch(session, q, p), policy, today)
     for rid, theirs in merged.items():  # a merged duplicate's visits are this record's
         seen, began = last.get(rid, (None, None))
         if theirs is not None and (seen is None or theirs > seen):
@@ -325,7 +327,8 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     """
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
-    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session)
+    merged = _duplicates(session, policy, today)
+    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session, merged)
     stages = _stages(query, sql_of) or [_Stage("true", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
@@ -349,14 +352,15 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
         found += _fetch(session, sql, {**p, "lim": want, "off": skip})
         skip = 0
         earlier.append(stage.where)
-    return _rows(session, found, policy, today)
+    return _rows(session, found, policy, today, merged)
 
 
 def count_residents(session: Session, query: str, *, filters: ResidentFilter = ResidentFilter(),
                     today: dt.date, policy: Policy | None = None) -> int:
     policy = policy or load_policy(session)
     sql_of = _sql_of(session)
-    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session)
+    merged = _duplicates(session, policy, today) if filters.due else {}  # (only the due filters read them)
+    base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session, merged)
     stages = _stages(query, sql_of)
     if stages:
         base.append("(" + " OR ".join(s.where for s in stages) + ")")

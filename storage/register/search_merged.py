@@ -13,13 +13,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from storage.core.id_lists import ids_subquery
+from storage.register.due import WEEK_DAYS
 from storage.register.report_query import ALIAS_CTE, as_date, last_seen_sql
 
 if TYPE_CHECKING:
     from storage.register.search import ResidentRow
-
-WEEK_DAYS = 7
-
 
 def duplicates_seen(fetch, policy, today: dt.date) -> dict[str, dt.date | None]:
     """Each record that duplicates were merged into (chains followed) -> the last counting visit among them."""

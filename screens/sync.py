@@ -344,9 +344,16 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
                            "its worker (in person or by phone), then approve it on the Devices screen."))
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._scan, folder, False)
+        self.app.call_from_thread(self._folder_again)
         self.app.call_from_thread(self._county_counts_again)
         if self.role == "township":  # a grid's first bundle enrols its device: it can have one back now
             self.app.call_from_thread(self._show_grids, known_grids(self.app.db))
+
+    def _folder_again(self) -> None:
+        """After a merge started from 合并, the folder box again, its path selected: the next folder (another
+        grid's stick) is typed at once; it had stayed on the button, where typing went nowhere (walk G)."""
+        if self.focused is self.query_one("#run", Button):
+            self.query_one("#folder", Input).focus(scroll_visible=False)  # the result stays in view
 
     def _county_counts_again(self) -> None:
         """What waits for the county grew with the merge: read again (it said 0 after merging two records)."""

@@ -95,6 +95,36 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
 
 
 @run_async
+async def test_after_a_merge_the_next_folder_is_typed_at_once(tmp_path, monkeypatch):
+    """Enter lists a folder, Enter merges it; the next grid's folder is typed straight away (walk G: the keys went
+    to the 合并 button, where typing did nothing, until the box was tabbed to)."""
+    t = make_township(tmp_path)
+    for worker, grid, name, folder in (("王芳", "G01", "张三", "usb"), ("李强", "G02", "李四", "usb2")):
+        (tmp_path / folder).mkdir()
+        w = t.worker(worker, grid)
+        elder(w, name)
+        export_bundle(w, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)  # a folder typed as a name is found beside the app, as a path would be
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        box = screen.query_one("#folder", Input)
+        box.value = ""
+        box.focus()
+        for folder in ("usb", "usb2"):
+            await pilot.press(*folder, "enter")  # (after the first merge: the old path, selected, is typed over)
+            await settle(pilot)
+            assert "1 new bundle to merge" in _text(screen, "#result"), folder
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "Records added" in _text(screen, "#result")
+            assert screen.focused is box and box.value == folder
+    with t.db.session() as s:
+        assert {r.name for r in s.exec(select(Resident)).all()} == {"张三", "李四"}
+
+
+@run_async
 async def test_the_folder_of_the_last_merge_is_listed_on_opening_and_one_enter_merges_it(tmp_path):
     """The list was on the screen, but Enter only listed the folder again (walk D 5): one Enter merges now."""
     t = make_township(tmp_path)

@@ -19,6 +19,7 @@ from storage.core.errors import UserError
 from storage.core.models import Assessment, Resident
 from storage.register.assessments import DIMENSIONS, assess_resident
 from storage.register.benefits import end_benefit, record_benefit
+from storage.register.duplicates import merge_residents, undo_merge
 from storage.register.emergencies import acknowledge, open_emergencies
 from storage.register.pairing import end_pairing, set_paired_helper
 from storage.register.referrals import open_referral, set_referral_status
@@ -35,7 +36,7 @@ HOSTILE = ("赵敏", "G03")
 ACTORS = ("w1", "w2", "T")
 OPS = ("phone", "address", "name", "register", "visit", "delete_visit", "risk", "referral", "referral_status",
        "close", "benefit", "benefit_end", "pair", "export", "township_merges", "township_back", "assess", "regrade",
-       "ack")
+       "ack", "dup_merge", "dup_undo")
 BENEFIT_KINDS = ("dibao", "tekun", "care_subsidy", "temporary_assistance", "low_income")
 GRADES = ("none", "mild", "moderate", "severe", "na")
 op_strategy = st.tuples(st.sampled_from(ACTORS), st.sampled_from(OPS), st.integers(0, 5), st.integers(0, 9))
@@ -176,6 +177,13 @@ class World:
                                   dt.date(2026, 10, 1 + value), today=today)
             else:
                 end_pairing(db, rid, today=today)
+        elif op == "dup_merge" and actor == "T":
+            # the clerk finds two of worker 1's records one person (and, by dup_undo, two after all): the kept
+            # record's risk level is the newest finding of both, whatever order the workers' findings arrive in
+            others = [r for r in self.residents["T"] if r != rid]
+            merge_residents(db, rid, others[value % len(others)])
+        elif op == "dup_undo" and actor == "T":
+            undo_merge(db, rid)
         elif op == "close":
             if value % 2:  # with a remark of its own (close_note), which two sides may write unseen
                 close_case(db, rid, "moved_away", closed_on=today, note=f"{actor}说明{value}" if value % 3 else "")

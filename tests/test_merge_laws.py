@@ -193,6 +193,35 @@ def test_text_no_database_stores_is_cleaned_where_written_and_merges_on_postgres
                                            lambda b: len(b) // 2))
 
 
+# The clerk merges worker 1's two records as one person (the second into the first, by id), sends the merge back,
+# and the worker assesses both again, the duplicate last: the kept record's level is the pair's newest finding
+# (the duplicate's 紧急, not the kept record's own 中) in every order.
+DUPLICATE_OPS = [
+    ("w1", "risk", 1, 2), ("w1", "export", 0, 0), ("T", "township_merges", 0, 0), ("T", "dup_merge", 0, 0),
+    ("T", "township_back", 0, 0), ("w1", "risk", 0, 1), ("w1", "risk", 1, 3),
+]
+
+
+def _has_the_pairs_finding(dump: str) -> None:
+    import json
+
+    people = {r["id"]: r for r in map(json.loads, dump.splitlines()) if r["type"] == "resident"}
+    merged = [r for r in people.values() if r["merged_into"]]
+    assert len(merged) == 1 and merged[0]["risk_level"] == "emergency"  # its own finding, the newest
+    assert people[merged[0]["merged_into"]]["risk_level"] == "emergency"  # (the kept record's own: medium)
+
+
+def test_a_kept_record_takes_its_duplicates_finding_in_every_order():
+    _has_the_pairs_finding(_check_laws(DUPLICATE_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                       lambda b: len(b) // 2))
+
+
+@pytest.mark.postgres
+def test_a_kept_record_takes_its_duplicates_finding_on_postgresql_with_the_same_bytes(pg_url):
+    _has_the_pairs_finding(_check_on_server(pg_url, DUPLICATE_OPS, lambda b: list(reversed(b)), lambda b: b[:2],
+                                            lambda b: len(b) // 2))
+
+
 def _server_laws(sized):
     @pytest.mark.postgres
     @sized

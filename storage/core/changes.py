@@ -96,6 +96,7 @@ class Writer:
             rebuild(s, [(record_type, record_id)])
             return ev
         # the newest event wins every field it sets, so state is updated in place
+        left = getattr(row, "merged_into", None) if record_type == "resident" else None  # its family changes too
         if row is None:
             row = table(id=record_id)
         kinds = column_kinds(table)
@@ -114,7 +115,7 @@ class Writer:
             resident = getattr(row, RISK_OWNER[record_type]) if record_type in RISK_OWNER else None
         if resident is not None:
             s.flush()
-            refresh_risk(s, [resident])
+            refresh_risk(s, [resident, left] if left else [resident])
         return ev
 
     def delete(self, record_type: str, record_id: str) -> Event:

@@ -28,6 +28,7 @@ from sqlmodel import Session, col
 from storage.core.bulk import for_connection
 from storage.core.derive import RISK_OWNER, Getter, derive, deriver, visit_risk, visit_risk_id
 from storage.core.fields import column_kinds, from_json_value, row_template, storage_kinds
+from storage.core.merged_risk import merge_families, pointed_at, refresh_families
 from storage.core.models import RECORD_TABLES, Conflict, Event, Resident, RiskAssessment
 from storage.core.schema import REFUSED_ROW, FoldError, clean, refused_row
 from storage.core.sqlite_bulk import RowEncoder
@@ -120,10 +121,13 @@ def row_encoder(record_type: str) -> RowEncoder:
 
 
 def refresh_risk(session: Session, resident_ids: Iterable[str]) -> None:
-    """resident.risk_level = the latest assessment (by date, then clock)."""
-    ids = sorted(set(resident_ids))
-    wanted = set(ids)
+    """resident.risk_level = the latest assessment (by date, then clock); of a record that duplicates were merged
+    into, the latest of them all (storage/core/merged_risk.py: the records they point at are refreshed too)."""
     conn = session.connection()
+    plain, families = merge_families(conn, (rid for rid in resident_ids if rid))
+    refresh_families(conn, families)
+    ids = sorted(plain)
+    wanted = plain | families.keys()
     if conn.dialect.name == "postgresql":  # one statement for them all (a county merge refreshes thousands)
         from storage.core.pg_bulk import refresh_risk as refresh_on_server
 
@@ -295,6 +299,8 @@ def rebuild(session: Session, keys: Iterable[Key], known: dict[Key, list[dict[st
             folded = _fold(record_type, chunk, read, enc, risk_enc)
             # records with every event in hand had no state: nothing of theirs to replace
             fresh = {rid for rid in chunk if (record_type, rid) in known}
+            if record_type == "resident":  # the records they were merged into before: their families change
+                residents |= pointed_at(conn, [rid for rid in chunk if rid not in fresh])
             _write(conn, record_type, chunk, read, folded, enc, risk_enc, fresh)
             residents |= folded.residents
             conflict_ids += [(c["id"], record_type, c["field"]) for c in folded.conflicts]

@@ -162,20 +162,25 @@ def month_standing(first: dt.date, last: dt.date, registered_on: dt.date | None,
 # --- the same rule in SQL -------------------------------------------------------------------------
 
 
-def risk_from_sql(resident: str = "r.id", level: str = "r.risk_level", day: str | None = None) -> str:
+def risk_from_sql(resident: str = "r.id", level: str = "r.risk_level", day: str | None = None, *,
+                  family: str | None = None) -> str:
     """The day `level` began for `resident`: the first assessment of the latest unbroken run at that level.
 
     Assessments are ordered by (date, clock), as the resident's level is; `day`: only those on or
-    before it. NULL when the resident has no assessment at that level.
+    before it. NULL when the resident has no assessment at that level. `family`: a list of ids in SQL
+    (a record and the duplicates merged into it, whose assessments its level is: storage/core/merged_risk.py)
+    in place of the one `resident`.
     """
     until_a = f" AND ra.assessed_on <= {day}" if day else ""
     until_b = f" AND rb.assessed_on <= {day}" if day else ""
     # `ra.level || ''`: no index condition, so that SQLite (no statistics: a worker's file is never ANALYZEd) walks
     # this resident's few assessments by ix_risk_resident; on `ra.level =` it chose ix_risk_level and read every
     # assessment at that level in the database, for each row (a register page: 6 ms at a township, 450 ms at 120,000)
-    return (f"(SELECT min(ra.assessed_on) FROM risk_assessment ra WHERE ra.resident_id = {resident}"
+    of_a, of_b = ((f"ra.resident_id IN ({family})", f"rb.resident_id IN ({family})") if family is not None
+                  else (f"ra.resident_id = {resident}", f"rb.resident_id = {resident}"))
+    return (f"(SELECT min(ra.assessed_on) FROM risk_assessment ra WHERE {of_a}"
             f" AND NOT ra.deleted AND ra.level || '' = {level}{until_a} AND NOT EXISTS (SELECT 1 FROM risk_assessment rb"
-            f" WHERE rb.resident_id = {resident} AND NOT rb.deleted AND rb.level != {level}{until_b}"
+            f" WHERE {of_b} AND NOT rb.deleted AND rb.level != {level}{until_b}"
             " AND (rb.assessed_on > ra.assessed_on OR (rb.assessed_on = ra.assessed_on AND rb.hlc > ra.hlc))))")
 
 

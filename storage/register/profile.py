@@ -18,6 +18,7 @@ from storage.register.duplicates import resident_ids_for
 from storage.register.entered import entered_dates
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
 from storage.register.report_query import as_date, place_names
+from storage.register.search_merged import families
 
 
 @dataclass
@@ -77,9 +78,11 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
                                           {"t": r.township_code}).scalar() or ""
         began = None
         if r.risk_level in FINDING_LEVELS:
-
-            began = s.execute(text(f"SELECT {risk_from_sql(':rid', ':level')}"),
-                              {"rid": resident_id, "level": r.risk_level}).scalar()
+            # with duplicates merged into it, its level is the newest of theirs (storage/core/merged_risk.py)
+            kin = [resident_id, *families(driver_connection(s)).get(resident_id, [])]  # (deleted ones are not)
+            family = {f"f{i}": rid for i, rid in enumerate(kin)}
+            began = s.execute(text(f"SELECT {risk_from_sql(level=':level', family=', '.join(':' + k for k in family))}"),
+                              {**family, "level": r.risk_level}).scalar()
         # the one rule of a visit that counts, and of when the next is due (storage/register/due.py), as Home's
         last = next((v.visit_date for v in visits if v.visit_date and v.visit_date <= today
                      and policy.counts_visit(v.method, bool(v.contact_made))), None)

@@ -37,7 +37,7 @@ from storage.register.entered import entered_dates
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
-from storage.register.search_merged import due_matches, duplicates_seen, merged_due_clause
+from storage.register.search_merged import due_matches, duplicates_seen, families, family_began, merged_due_clause
 
 STATUSES = ("active", "closed")
 PAGE = 50
@@ -297,6 +297,12 @@ def _rows(session: Session, found: list[Any], policy: Policy, today: dt.date,
         seen, began = last.get(rid, (None, None))
         if theirs is not None and (seen is None or theirs > seen):
             last[rid] = (theirs, began)
+    levels = {m["id"]: m["risk_level"] for m in found if m["id"] in merged and m["risk_level"] in FINDING_LEVELS}
+    if levels:  # a level its duplicates gave it began on their assessments
+        raw = driver_connection(session)
+        kin = families(raw)
+        for rid, began in family_began(raw, {r: kin[r] for r in levels if r in kin}, levels).items():
+            last[rid] = (last.get(rid, (None, None))[0], began)
     entered = entered_dates(driver_connection(session), (m["id"] for m in found if last.get(m["id"], (None,))[0] is None))
     rows = []
     for m in found:

@@ -13,8 +13,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from storage.core.id_lists import ids_subquery
-from storage.register.due import WEEK_DAYS
-from storage.register.report_query import ALIAS_CTE, as_date, last_seen_sql
+from storage.register.due import FINDING_LEVELS, WEEK_DAYS, risk_from_sql
+from storage.register.report_query import ALIAS_CTE, ALIAS_ROOTS_SQL, as_date, last_seen_sql
 
 if TYPE_CHECKING:
     from storage.register.search import ResidentRow
@@ -24,6 +24,29 @@ def duplicates_seen(fetch, policy, today: dt.date) -> dict[str, dt.date | None]:
     sql = (f"WITH RECURSIVE {ALIAS_CTE} SELECT a.root AS root, max({last_seen_sql(policy, 'a.id', ':today')}) AS seen"
            " FROM alias a JOIN resident r ON r.id = a.root WHERE r.merged_into IS NULL GROUP BY a.root")
     return {row["root"]: as_date(row["seen"]) for row in fetch(sql, {"today": today.isoformat()})}
+
+
+def families(raw) -> dict[str, list[str]]:
+    """Each record that duplicates were merged into -> those duplicates (chains followed)."""
+    out: dict[str, list[str]] = {}
+    for dup, root in raw.execute(ALIAS_ROOTS_SQL):
+        out.setdefault(root, []).append(dup)
+    return out
+
+
+def family_began(raw, family: dict[str, list[str]], levels: dict[str, str]) -> dict[str, dt.date | None]:
+    """The day each record's level (`levels`) began, over its own and its duplicates' assessments: its level is
+    the newest of theirs (storage/core/merged_risk.py). Only the records of `family` at a finding level."""
+    out: dict[str, dt.date | None] = {}
+    for root, dups in family.items():
+        level = levels.get(root)
+        if level not in FINDING_LEVELS:
+            continue
+        ids = [root, *dups]
+        params: dict[str, Any] = {f"f{i}": rid for i, rid in enumerate(ids)} | {"level": level}
+        sql = f"SELECT {risk_from_sql(level=':level', family=', '.join(f':f{i}' for i in range(len(ids))))}"
+        out[root] = as_date(raw.execute(sql, params).fetchone()[0])
+    return out
 
 
 def due_matches(due: str, row: ResidentRow, today: dt.date) -> bool:

@@ -86,3 +86,7 @@ def pytest_collection_modifyitems(config, items):
         from tests.profiles import slow_order
 
         items[:] = slow_order(items)
+    else:  # the quick run: its longest tests start first (tests/profiles.quick_order)
+        from tests.profiles import quick_order
+
+        items[:] = quick_order(items)

@@ -127,3 +127,17 @@ def test_a_merge_and_its_undo_sent_back_to_the_grid_give_one_state_in_any_order(
         dumps.add("\n".join(dump_lines(db)))
         db.dispose()
     assert len(dumps) == 1
+
+
+def test_two_records_merged_into_each_other_on_two_devices_unseen_end_the_refresh(tmp_path):
+    """Two clerks (or a hostile bundle) can leave A merged into B and B into A: the chains are followed once."""
+    db = make_db(tmp_path / "t.db", role="township")
+    a, b = _person(db, "陈阿婆"), _person(db, "陈阿婆")
+    _assess(db, b.id, "high", 10)
+    with db.write() as s:
+        w = writer(s)
+        w.write("resident", a.id, {"merged_into": b.id})
+        w.write("resident", b.id, {"merged_into": a.id})
+    _assess(db, a.id, "medium", 12)  # refreshed again, the cycle walked
+    assert (_level(db, a.id), _level(db, b.id)) == ("medium", "medium")  # each: the newest of the two
+    db.dispose()

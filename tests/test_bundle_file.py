@@ -129,6 +129,36 @@ def test_not_a_bundle_at_all(tmp_path):
     _refused(tmp_path / "folder.gcb", "not_bundle")
 
 
+def test_a_file_copied_by_mistake_is_named_for_what_it_is(tmp_path):
+    """A roster renamed .gcb, a worker's database brought instead of its bundle (walk G, 10): the refusal says what
+    the file is and what to do, in the clerk's language; anything else stays 'not a gridcare bundle'."""
+    from storage.core.db import open_database
+
+    xlsx = io.BytesIO()
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+    open_database(tmp_path / "w.db").dispose()
+    files = {"花名册.gcb": xlsx.getvalue(), "w.gcb": (tmp_path / "w.db").read_bytes(),
+             "old.gcb": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "scan.gcb": b"%PDF-1.7\n",
+             "notes.gcb": "姓名,身份证\n".encode()}
+    said = {}
+    set_language("zh_CN")
+    try:
+        for name, data in files.items():
+            with pytest.raises(BundleError) as refused:
+                read_manifest(_variant(tmp_path, name, data))
+            said[name] = (refused.value.code, refused.value.problem)
+    finally:
+        set_language("en")
+    assert said == {
+        "花名册.gcb": ("not_bundle", "这不是 gridcare 数据包，而是 Excel 表格或压缩包（花名册请用“花名册导入”导入）。"),
+        "w.gcb": ("not_bundle", "这不是 gridcare 数据包，而是数据库文件：请在它所在的电脑上，在同步页导出数据包，再拷过来。"),
+        "old.gcb": ("not_bundle", "这不是 gridcare 数据包，而是旧版 Excel 或 Word 文件。"),
+        "scan.gcb": ("not_bundle", "这不是 gridcare 数据包，而是 PDF 文档。"),
+        "notes.gcb": ("not_bundle", "这不是 gridcare 数据包。"),
+    }
+
+
 @pytest.mark.parametrize("where", ["magic", "after_magic", "manifest", "signature", "payload_start", "payload_mid",
                                    "last_byte"])
 def test_truncated_anywhere(tmp_path, good, where):

@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from storage.core.errors import UserError
 from storage.core.files import atomic_writer
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from storage.core.keys import public_of, sign, verify
 from storage.core.text import printable, unstorable
 
@@ -188,6 +188,22 @@ def _truncated(path: Path) -> BundleError:
     return _fail("truncated", _("the file is cut short (an unfinished copy?)."), path)
 
 
+# what a file that is no bundle is, by its first bytes: what a clerk copies by mistake (walk G, 10: a roster renamed
+# .gcb, a worker's database instead of its bundle), said so that they know what to do instead
+_LOOKS_LIKE = (
+    (b"SQLite format 3\x00", N_("this is not a gridcare bundle but a database: on the laptop it comes from, export a "
+                               "bundle on the Sync screen and bring that.")),
+    (b"PK\x03\x04", N_("this is not a gridcare bundle but an Excel workbook or a ZIP file (a roster goes in through "
+                      "Roster import).")),
+    (b"\xd0\xcf\x11\xe0", N_("this is not a gridcare bundle but an older Excel or Word file.")),
+    (b"%PDF", N_("this is not a gridcare bundle but a PDF document.")),
+)
+
+
+def _looks_like(head: bytes) -> str:
+    return next((what for start, what in _LOOKS_LIKE if head.startswith(start)), N_("this is not a gridcare bundle."))
+
+
 def _head(path: Path) -> tuple[dict[str, Any], bytes, bytes, int, int]:
     """(manifest, manifest line, signature line, offset of the payload, file size) — or BundleError.
 
@@ -208,7 +224,7 @@ def _head(path: Path) -> tuple[dict[str, Any], bytes, bytes, int, int]:
     if not head.startswith(MAGIC):
         if MAGIC.startswith(head):
             raise _truncated(path)
-        raise _fail("not_bundle", _("this is not a gridcare bundle."), path)
+        raise _fail("not_bundle", _(_looks_like(head)), path)
     lines = head.split(b"\n", 3)
     version_text = lines[0][len(MAGIC):]
     if len(lines) > 1 and version_text != str(FORMAT_VERSION).encode():

@@ -82,7 +82,7 @@ def _county_round(tmp_path, county_db: str):
     assert out.returncode == 0 and "already merged" in out.stdout
     # a worker's bundle is refused by the county, with exit 1
     out = _en("--db", county_db, "merge", str(tmp_path / "in"), tmp_path=tmp_path)
-    assert out.returncode == 1 and "from its townships only" in out.stdout
+    assert out.returncode == 1 and "a grid worker's bundle for the township: it is merged at the township" in out.stdout
     county_dump = _en("--db", county_db, "dump", tmp_path=tmp_path)
     township_dump = _en("--db", str(t), "dump", tmp_path=tmp_path)
     assert county_dump.returncode == 0 and county_dump.stdout == township_dump.stdout

@@ -106,6 +106,10 @@ def test_what_a_county_refuses_changes_nothing(tmp_path, db_target):
     codes = {b.file: b.code for b in report.bundles}
     assert codes == {"worker.gcb": "untrusted_signer", "grid.gcb": "untrusted_signer",
                      "other-county.gcb": "wrong_key", "altered.gcb": "altered"}, codes
+    # each named for where it is merged instead (walk G, 10: "a county merges bundles from its townships only")
+    problems = {b.file: b.problem for b in report.bundles}
+    assert problems["worker.gcb"].startswith("this is a grid worker's bundle for the township")
+    assert problems["grid.gcb"] == "this is the township's bundle for grid G01: merge it on that grid's laptop."
     assert record_dump(county) == before
     county.dispose()
     other.dispose()

@@ -109,7 +109,8 @@ def test_the_list_says_what_the_merge_then_says_of_every_bundle(tmp_path):
     by_name = {name.split("-")[1] + name.split("-")[3]: status for name, (status, _why) in listed.items()}
     assert by_name["330521102陈静"] == "refused" and by_name["330521102township"] == "refused"
     assert "for township 330521102, not this one (330521101)" in listed[next(n for n in listed if "陈静" in n)][1]
-    assert listed[next(n for n in listed if "-county-" in n)][1] == "a township database merges bundles from grid workers only."
+    assert listed[next(n for n in listed if "-county-" in n)][1] == ("this is a township's report to the county: merge "
+                                                                     "it in the county's database.")
     assert listed[next(n for n in listed if "copy-flip" in n)][1].startswith("the contents do not match the signed")
 
 

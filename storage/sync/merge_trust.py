@@ -41,7 +41,7 @@ def signer_check(session, ident: Identity, name: str, trust: list) -> Callable[[
             trust.append(trust_township_bundle(session, ident, manifest, refuse))
             return
         if manifest.get("kind") != "worker":
-            refuse("untrusted_signer", _("a township database merges bundles from grid workers only."))
+            refuse("untrusted_signer", _elsewhere(manifest) or _("a township database merges bundles from grid workers only."))
         trust.append(trust_worker_bundle(session, ident, manifest, refuse))
 
     return check
@@ -51,11 +51,27 @@ def county_check(ident: Identity, manifest: dict[str, Any], name: str) -> None:
     """A county merges bundles its own townships sent to it, and nothing else (which township keys it
     trusts: storage/sync/county_trust.py)."""
     if manifest.get("kind") != "to_county":
-        raise refused(name, _("a county database merges bundles from its townships only."))
+        raise refused(name, _elsewhere(manifest) or _("a county database merges bundles from its townships only."))
     county = str(manifest.get("county_code"))
     if county != ident.county_code or not str(manifest["township_code"]).startswith(ident.county_code):
         raise refused(name, _("this bundle is for county {found}, not this one ({expected}).").format(
             found=printable(county, limit=12), expected=ident.county_code), "wrong_county")
+
+
+def _elsewhere(manifest: dict[str, Any]) -> str | None:
+    """Where a bundle brought to the wrong database is merged, from its manifest (walk G, 10: a county refusing a
+    township's return bundle said only that it merges townships' bundles). Read before the signature is trusted:
+    it only words a refusal."""
+    kind, grid = manifest.get("kind"), manifest.get("grid_code")
+    if kind == "worker":
+        return _("this is a grid worker's bundle for the township: it is merged at the township, which reports to "
+                 "the county.")
+    if kind == "township" and isinstance(grid, str) and grid:
+        return _("this is the township's bundle for grid {grid}: merge it on that grid's laptop.").format(
+            grid=printable(grid.split("-", 1)[-1], limit=20))
+    if kind == "to_county":
+        return _("this is a township's report to the county: merge it in the county's database.")
+    return None
 
 
 def authoriser(s: Session, ident: Identity, trust: Trust | None) -> Callable[[list[dict[str, Any]]], None] | None:

@@ -133,11 +133,11 @@ def test_a_code_enrolls_one_township_key_once_and_only_for_its_township(tmp_path
     report = merge_paths(county, [a.to_county(tmp_path / "a-up")])
     assert [b.status for b in report.bundles] == ["new"]
     # the merge names the township it enrolled, not a "device" with a clerk's name (seen in a walk at a county;
-    # tests run in English: tests/conftest.py)
+    # tests run in English: tests/conftest.py), by its name as the county knows it (walk G, 11: only its code)
     from tui.texts import describe_totals
 
     assert [line for line in describe_totals(report) if "enrolled with its code" in line][0].startswith(
-        "Township 330521101 (")
+        "Township 镇101 330521101 (")
     # ...once: a second database of that township given the same code waits (a copied code enrolls nothing)
     (tmp_path / "c").mkdir()
     copy = make_township(tmp_path / "c", "330521101", tmp_path / "county.pub")

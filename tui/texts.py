@@ -97,7 +97,7 @@ def describe_totals(report: MergeReport) -> list[str]:
     for device, worker, fp, township in report.new_devices:
         if township:  # at a county: a township's key, enrolled with the code the county gave it
             lines.append(_("Township {township} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
-                township=printable(township, limit=12), worker=person_text(worker, limit=20), fp=fp))
+                township=printable(township, limit=32), worker=person_text(worker, limit=20), fp=fp))
             continue
         lines.append(_("Device {device} ({worker}) enrolled with its code; key fingerprint {fp}.").format(
             device=printable(device[:8]), worker=person_text(worker, limit=20), fp=fp))

@@ -30,6 +30,7 @@ from storage.core.models import (
     BundleReceived,
     Device,
     Identity,
+    Township,
 )
 from storage.core.private_keys import private_keys
 from storage.register.duplicates import possible_duplicates
@@ -322,7 +323,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if outcome.new_device:
                     device = s.get(Device, outcome.device_id)
                     report.new_devices.append((outcome.device_id, outcome.worker, fingerprint(device.sign_public),
-                                               outcome.township if device.kind == "township" else ""))
+                                               _township_named(s, outcome.township) if device.kind == "township" else ""))
                 # a township that gave the county's code after sending bundles: the ones that waited, now
                 if outcome.released:
                     ahead = {p.absolute() for p in files[i:]}
@@ -342,3 +343,10 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     if register is not None:
         report.changed = changed_since(db, register)
     return report
+
+
+def _township_named(s: Session, code: str) -> str:
+    """A township as the county knows it: its name (from its records, merged just now) and its code."""
+    township = s.get(Township, code)
+    name = township.name if township is not None and not township.deleted else ""
+    return f"{name} {code}" if name else code

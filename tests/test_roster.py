@@ -176,6 +176,18 @@ def test_township_import_places_residents_in_the_named_grids(tmp_path):
     assert people["张小明"].grid_code == "330521101-G01" and people["王桂英"].grid_code == "330521101-G02"
     with pytest.raises(UserError, match="grid column"):
         import_roster(db, write_xlsx(tmp_path / "n.xlsx", good_rows()), today=TODAY)
+    # the row naming no grid says where the grids are listed and where a new one is made: on screen first, the
+    # command in brackets (walk G, 9: the import screen told the clerk to type gridcare villages)
+    from storage.core.i18n import set_language
+
+    set_language("zh_CN")
+    try:
+        report = import_roster(db, path, skip_invalid=True, dry_run=True, today=TODAY)
+    finally:
+        set_language("en")
+    problem = report.rows[2].problems[0]
+    assert problem.message == "没有叫 北村 的网格。"
+    assert problem.hint.startswith("请使用“村”页列出的网格代码或名称") and "在“设备”页登记其网格员" in problem.hint
 
 
 # --- command line -----------------------------------------------------------------------------------------

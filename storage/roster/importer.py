@@ -135,9 +135,11 @@ class _Context:
             found = self.grid_names.get(named.lower(), [])
             if len(found) != 1:
                 msg = _("No grid is called {grid}.") if not found else _("Several grids are called {grid}.")
-                hint = _("Use the grid's code as gridcare villages lists it.") if found else _(
-                    "Use a grid's code or name as gridcare villages lists them; for a new grid, enroll its worker "
-                    "first: gridcare enroll --grid {grid} --worker NAME.")  # (enrolling is how a grid comes to be)
+                # the screens first, the commands in brackets: most clerks import on screen (walk G, 9); enrolling a
+                # worker is how a grid comes to be
+                hint = _("Use the grid's code as the Villages screen lists it (gridcare villages).") if found else _(
+                    "Use a grid's code or name as the Villages screen lists them (gridcare villages); for a new grid, "
+                    "enroll its worker first on the Devices screen (gridcare enroll --grid {grid} --worker NAME).")
                 problems.append(Problem(self.headers["_grid"], msg.format(grid=named), hint.format(grid=named)))
                 return
             grid = found[0]

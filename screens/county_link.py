@@ -49,8 +49,10 @@ def township_text(ident, last, waiting: int) -> str:
 
 def county_text(ident) -> str:
     """A county's own key, as each township checks it, and how townships are enrolled."""
+    # the screen first, the command in brackets: a county's clerk works on screen too (walk G, 9)
     return _("This county's key fingerprint: {fp}. Each township checks it when it takes the key file; enroll a "
-             "township with gridcare enroll --township CODE, and give its clerk the code with the key file.").format(
+             "township on the Townships' keys screen (n, or gridcare enroll --township CODE), and give its clerk the "
+             "code with the key file.").format(
         fp=fingerprint(ident.county_sign_public))
 
 

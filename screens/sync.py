@@ -338,7 +338,8 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         lines = merge_lines(report)
         if report.waiting and self.role == "county":
             lines.append(_("Bundles from townships the county has not enrolled wait: check each one's key fingerprint "
-                           "with its clerk, then approve it: gridcare devices approve ID --township CODE."))
+                           "with its clerk, then approve it on the Townships' keys screen (a, or gridcare devices "
+                           "approve ID --township CODE)."))
         elif report.waiting:
             lines.append(_("Bundles from devices that are not enrolled wait: check each device's key fingerprint with "
                            "its worker (in person or by phone), then approve it on the Devices screen."))

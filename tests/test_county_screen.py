@@ -103,8 +103,10 @@ async def test_a_county_merges_on_the_sync_screen_and_shows_its_key(tmp_path):
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot)
         screen = app.screen
-        assert fingerprint(read_county_key_file(tmp_path / "county.pub").sign_public) in str(
-            screen.query_one("#county-status", Static).render())
+        status = str(screen.query_one("#county-status", Static).render())
+        assert fingerprint(read_county_key_file(tmp_path / "county.pub").sign_public) in status
+        # where a township is enrolled: the screen first, the command in brackets (walk G, 9)
+        assert "on the Townships' keys screen (n, or gridcare enroll" in " ".join(status.split())
         assert not screen.query("#grid") and not screen.query("#county-key")
         screen.query_one("#folder", Input).value = str(tmp_path / "up")
         await pilot.press("ctrl+s")

@@ -306,3 +306,17 @@ def test_the_screens_merge_result_counts_the_bundles_the_list_shows_and_names_th
         assert lines[3].startswith("新增记录：120；更新：3") and len(lines) == 4
     finally:
         set_language("en")
+
+
+def test_the_folder_of_an_export_typed_as_a_relative_path_is_offered_whole(tmp_path, monkeypatch):
+    """`gridcare export --out usb` typed in one folder; the Sync screen, opened from another, offered `usb` (walk G, 11)."""
+    from storage.sync.folder import suggested_folder
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    (tmp_path / "usb").mkdir()
+    monkeypatch.chdir(tmp_path)
+    export_bundle(a, tmp_path.joinpath("usb").relative_to(tmp_path))
+    monkeypatch.chdir(tmp_path / "usb")
+    assert suggested_folder(a, "export") == tmp_path / "usb"

@@ -98,7 +98,7 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
                   execution_options={"synchronize_session": False})
         s.add(CountyExport(seq=seq, file_name=path.name, payload_sha256=info.manifest["payload_sha256"],
                            event_count=total, full=bool(full), written_at=dt.datetime.now(dt.timezone.utc)))
-        s.add(AuditEntry(at=now, actor=ident.worker_name, action="export_county", file=str(path),
+        s.add(AuditEntry(at=now, actor=ident.worker_name, action="export_county", file=str(path.absolute()),
                          counts={"seq": seq, "events": total, **counts}))
     return ExportResult(path, seq, total, counts, info.manifest)
 

@@ -211,5 +211,6 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
         s.add(BundleReceived(device_id=ident.device_id, seq=seq, file_name=path.name,
                              payload_sha256=info.manifest["payload_sha256"], event_count=len(events),
                              merged_at=dt.datetime.now(dt.timezone.utc), full=bool(full)))
-    audit(db, "export", str(path), {"seq": seq, "events": len(events), **counts})
+    # absolute: the Sync screen offers its folder next time, whatever folder the command was typed in (walk G, 11)
+    audit(db, "export", str(path.absolute()), {"seq": seq, "events": len(events), **counts})
     return ExportResult(path, seq, len(events), counts, info.manifest)

@@ -40,7 +40,7 @@ def suggested_folder(db: Database, action: str) -> Path:
                          .limit(1)).scalar()
     if last:
         folder = Path(last).parent
-        if folder.is_dir():
+        if folder.is_absolute() and folder.is_dir():  # (an export written before the path was kept whole: relative)
             return folder
     return Path.home()
 

@@ -67,7 +67,7 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
     set_language("zh_CN")
     try:
         assert "各乡镇按本乡镇的探访制度计算（2 个乡镇已设定，其余按默认制度）" in notes(report)
-        assert policy_line(report) == "计算依据：各乡镇按本乡镇的探访制度计算（2 个乡镇已设定，其余按默认制度）。"
+        assert policy_line(report) == "统计依据：各乡镇按本乡镇的探访制度计算（2 个乡镇已设定，其余按默认制度）。"
         assert "乡镇尚未设定" not in notes(report) + policy_line(report)
     finally:
         set_language("en")

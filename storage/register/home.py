@@ -47,7 +47,7 @@ from storage.register.report_query import (
     last_seen_sql,
     month_visits_sql,
 )
-from storage.register.search_merged import family_began
+from storage.register.search_merged import by_root, family_began
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -126,9 +126,7 @@ def resident_due_rows(source: Session | sqlite3.Connection, today: dt.date, grid
             seen = other
         found.append((rid, name, id_number, grid, cats, risk, birth, registered, override, seen, risk_from, plan))
     entered = entered_dates(raw, (row[0] for row in found if row[9] is None))  # due from it when never visited
-    family: dict[str, list[str]] = {}
-    for dup, root in roots.items():
-        family.setdefault(root, []).append(dup)
+    family = by_root(roots.items())
     began = family_began(raw, family, {row[0]: row[5] for row in found if row[0] in family})
     for rid, name, id_number, grid, cats, risk, birth, registered, override, seen, risk_from, plan in found:
         risk_from = began.get(rid, risk_from)  # a level its duplicates gave it began on their assessments

@@ -13,12 +13,12 @@ from storage.core.db import Database, driver_connection
 from storage.core.models import Assessment, Referral, Resident, RiskAssessment, Visit
 from storage.core.places import village_label
 from storage.register.assessments import ordered_history
-from storage.register.due import DueFacts, due_on, risk_from_sql
+from storage.register.due import DueFacts, due_on
 from storage.register.duplicates import resident_ids_for
 from storage.register.entered import entered_dates
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
 from storage.register.report_query import as_date, place_names
-from storage.register.search_merged import families
+from storage.register.search_merged import families, family_began
 
 
 @dataclass
@@ -79,10 +79,9 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         began = None
         if r.risk_level in FINDING_LEVELS:
             # with duplicates merged into it, its level is the newest of theirs (storage/core/merged_risk.py)
-            kin = [resident_id, *families(driver_connection(s)).get(resident_id, [])]  # (deleted ones are not)
-            family = {f"f{i}": rid for i, rid in enumerate(kin)}
-            began = s.execute(text(f"SELECT {risk_from_sql(level=':level', family=', '.join(':' + k for k in family))}"),
-                              {**family, "level": r.risk_level}).scalar()
+            raw = driver_connection(s)
+            began = family_began(raw, {resident_id: families(raw).get(resident_id, [])},
+                                 {resident_id: r.risk_level}).get(resident_id)
         # the one rule of a visit that counts, and of when the next is due (storage/register/due.py), as Home's
         last = next((v.visit_date for v in visits if v.visit_date and v.visit_date <= today
                      and policy.counts_visit(v.method, bool(v.contact_made))), None)

@@ -28,8 +28,13 @@ def duplicates_seen(fetch, policy, today: dt.date) -> dict[str, dt.date | None]:
 
 def families(raw) -> dict[str, list[str]]:
     """Each record that duplicates were merged into -> those duplicates (chains followed)."""
+    return by_root(raw.execute(ALIAS_ROOTS_SQL))
+
+
+def by_root(roots) -> dict[str, list[str]]:
+    """(duplicate, the record it ends up in) pairs, as ALIAS_ROOTS_SQL gives them, grouped by that record."""
     out: dict[str, list[str]] = {}
-    for dup, root in raw.execute(ALIAS_ROOTS_SQL):
+    for dup, root in roots:
         out.setdefault(root, []).append(dup)
     return out
 

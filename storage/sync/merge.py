@@ -42,7 +42,7 @@ from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
 from storage.sync.merged_away import merged_before, merged_since, moved_since
 from storage.sync.read_ahead import chunks
-from storage.sync.received import missing_bundles
+from storage.sync.received import missing_bundles, township_label
 from storage.sync.refused import audit_refusal, remember
 from storage.sync.verdict import (
     NOT_THE_FILES_FAULT,
@@ -348,5 +348,4 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
 def _township_named(s: Session, code: str) -> str:
     """A township as the county knows it: its name (from its records, merged just now) and its code."""
     township = s.get(Township, code)
-    name = township.name if township is not None and not township.deleted else ""
-    return f"{name} {code}" if name else code
+    return township_label(township.name if township is not None and not township.deleted else None, code)

@@ -21,7 +21,7 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
         ident = s.get(Identity, 1)
         if ident is not None and ident.role == "county":
             names = dict(s.execute(select(Township.id, Township.name)).all())
-            workers = {d.device_id: f"{names.get(d.township_code) or ''} {d.township_code}".strip()
+            workers = {d.device_id: township_label(names.get(d.township_code), d.township_code)
                        for d in s.execute(select(Device).where(Device.kind == "township")).scalars()}
         else:
             workers = {d.device_id: d.worker_name for d in s.execute(select(Device).where(
@@ -34,3 +34,8 @@ def missing_bundles(db: Database) -> list[tuple[str, str, int]]:
     for device, got in sorted(seqs.items()):
         gaps += [(device, workers.get(device, ""), n) for n in missing_numbers(got)]
     return gaps
+
+
+def township_label(name: str | None, code: str) -> str:
+    """A township as a county names it: its name and its code (新市镇 330521101), the code alone before a name."""
+    return f"{name} {code}" if name else code

@@ -205,3 +205,20 @@ async def test_two_names_under_one_id_number_are_shown_and_warned_of_before_merg
         await on_screen(pilot, "DuplicatesScreen")
         await settle(pilot)
     assert review(t.db)[1] == []  # nothing merged
+
+
+def test_a_worker_laptop_is_told_the_clerk_merges_duplicates(tmp_path, capsys):
+    """Its township refuses a worker's bundle that merges residents (tests/test_trust_writes.py): the laptop says so
+    before writing the merge, which would otherwise keep every later bundle of the worker from being merged."""
+    from storage.sync.dump import dump_lines
+    from tui.cli import main
+
+    west = make_township(tmp_path).worker("王芳", "G01")
+    one, two = (register_resident(west, {"name": "王桂英", "categories": ["solitary_elder"]}, today=TODAY)
+                for _ in range(2))
+    before = list(dump_lines(west))
+    for args in (["merge", one.id, two.id], ["undo", two.id]):
+        assert main(["--db", str(west.path), "--lang", "zh_CN", "duplicates", *args]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "由乡镇工作人员合并" in err, err
+    assert list(dump_lines(west)) == before

@@ -39,6 +39,11 @@ ATTACKS = {
                                                                  {"value": {"default_days": 3650}}, k.worker)],
     "rename the township": lambda k, rb, ra: [_event(k.device_id, 10**15, "township", TOWNSHIP, {"name": "假镇"},
                                                      k.worker)],
+    # its own grid's residents, but a merge of duplicates: a chain of them is followed by every report
+    "merge its own resident into another": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", ra.id,
+                                                                    {"merged_into": "mine1"}, k.worker)],
+    "undo a merge": lambda k, rb, ra: [_event(k.device_id, 10**15, "resident", ra.id, {"merged_into": None},
+                                              k.worker)],
     "rename another grid": lambda k, rb, ra: [_event(k.device_id, 10**15, "grid", f"{TOWNSHIP}-G02", {"name": "假"},
                                                      k.worker)],
 }

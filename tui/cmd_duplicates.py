@@ -41,10 +41,12 @@ def _who(r, full_ids: bool) -> str:
 
 def cmd_duplicates(args: argparse.Namespace) -> int:
     from storage.core.db import open_database
-    from storage.register.duplicates import REASONS, merge_residents, review, undo_merge
+    from storage.register.duplicates import REASONS, merge_residents, refuse_at_worker, review, undo_merge
     from tui.cli import db_path
 
     db = open_database(db_path(args), create=False)
+    if args.action in ("merge", "undo"):
+        refuse_at_worker(db)
     if args.action == "merge":
         merge_residents(db, args.keep, args.duplicate)
         print(_("Merged; the visits of both now show under the kept resident."))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, text
 from sqlmodel import col, select
 
-from storage.core.changes import live_row, writer
+from storage.core.changes import live_row, load_identity, writer
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
@@ -41,6 +41,16 @@ def possible_duplicates(db: Database) -> list[DuplicatePair]:
 # what the kept record takes from the duplicate when it has none: a merged record leaves the register's search,
 # so an ID number only it held was found nowhere, while the form still refused it as registered (walk F, 1)
 CARRIED = ("id_number", "birth_date", "sex", "phone", "address")
+
+
+def refuse_at_worker(db: Database) -> None:
+    """The township refuses a worker's bundle that merges residents (storage/sync/authorise.py: every report follows
+    the chains of merges), so a worker's laptop is told before it merges; the screen is the township's and county's."""
+    with db.session() as s:
+        role = load_identity(s).role
+    if role == "worker":
+        raise UserError(_("Residents registered twice are merged by the township clerk, who sees every grid's "
+                          "records: this laptop receives the merge in the township's return bundle."))
 
 
 def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:

@@ -5,9 +5,10 @@ A worker device writes only as itself, only its own grid's records:
   `author`, and has the id the device's writer gives it (`{device_id}-{hlc}`), so a device can
   neither speak for another nor take the ids of another's future events;
 - record types: its grid's record, residents, and their visits, referrals, risk and benefit records
-  and six-dimension assessments. Townships, villages, settings (the visit policy) and the
-  acknowledgements of emergencies are the township's: a worker never
-  writes them, and its own copies of them stay on its laptop (a bundle of the release before
+  and six-dimension assessments; no resident merged into another (`merged_into`): the clerk merges
+  duplicates, and every report follows the chains of merges, which a device could make as long as it liked.
+  Townships, villages, settings (the visit policy) and the acknowledgements of emergencies are the
+  township's: a worker never writes them, and its own copies of them stay on its laptop (a bundle of the release before
   enrollment may repeat the township's name exactly as the township has it: that changes nothing);
 - a resident is its grid's if the township holds it in that grid, or held it there before
   (a resident the township moved on, about whom the worker still wrote offline), or if no
@@ -141,6 +142,8 @@ def check_worker_events(s: Session, events: list[dict[str, Any]], *, device_id: 
         elif rtype == "resident":
             if "grid_code" in fields and fields["grid_code"] != grid_id:
                 raise _deny(ev, _("it puts the resident in another grid; only the township moves residents."))
+            if "merged_into" in fields:
+                raise _deny(ev, _("it merges residents registered twice; only the township does."))
             resident_events.append(ev)
         else:
             if "grid_code" in fields and fields["grid_code"] != grid_id:

@@ -81,12 +81,11 @@ def pytest_runtest_setup(item):
 
 @pytest.hookimpl(trylast=True)  # after `-m` has deselected: the run's own items
 def pytest_collection_modifyitems(config, items):
-    # the slow run alone (.ci/run's second call) is split by expected length, see tests/profiles.slow_order
-    if items and all(item.get_closest_marker("slow") for item in items):
-        from tests.profiles import slow_order
+    # no long test starts last and keeps one worker busy after the others are done (tests/run_order.py)
+    from tests import run_order
 
-        items[:] = slow_order(items)
-    else:  # the quick run: its longest tests start first (tests/profiles.quick_order)
-        from tests.profiles import quick_order
-
-        items[:] = quick_order(items)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1 and config.getoption("dist", None) == "worksteal":
+        items[:] = run_order.spread_order(items, workers)
+    else:
+        items[:] = run_order.longest_first(items)

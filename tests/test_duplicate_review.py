@@ -220,5 +220,5 @@ def test_a_worker_laptop_is_told_the_clerk_merges_duplicates(tmp_path, capsys):
     for args in (["merge", one.id, two.id], ["undo", two.id]):
         assert main(["--db", str(west.path), "--lang", "zh_CN", "duplicates", *args]) == 1
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and "由乡镇工作人员合并" in err, err
+        assert err.count("\n") == 1 and "由乡镇民政助理员合并" in err, err
     assert list(dump_lines(west)) == before

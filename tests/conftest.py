@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 
 import pytest
 
+from storage.core import enrollment
 from storage.core.i18n import set_language
 from tests import shared_sql_cache
 
 # every database a test process opens compiles its SQL once, as the app's one engine does (tests/shared_sql_cache.py)
 shared_sql_cache.install()
+# an enrollment derives its code's key on both sides, the township's and the laptop's (scrypt: 40 ms by design, to
+# slow down guessing): in a test both sides are often this one process, and the key of the same code, scope and
+# unit is the same, so it is derived once (GRIDCARE_TEST_FRESH_KDF=1: every time, as before)
+if not os.environ.get("GRIDCARE_TEST_FRESH_KDF"):
+    enrollment.code_key = functools.lru_cache(maxsize=1024)(enrollment.code_key)  # type: ignore[assignment]
 
 
 DEFAULT_GC = gc.get_threshold()

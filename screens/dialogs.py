@@ -22,7 +22,20 @@ from tui.ordered_keys import TextInput
 ResultT = TypeVar("ResultT")
 
 
-class Dialog(ModalScreen[ResultT]):
+class LanguageAfterDialog(ModalScreen[ResultT]):
+    """F2 in a dialog says what to do. A modal screen passes no key on to the app's bindings, so F2 did nothing
+    there, silently; and a dialog's question is worded by the screen that asked it, in the language of that
+    moment, so switching under it would leave the question in the other language."""
+
+    BINDINGS = [Binding("f2", "language_after_dialog", N_("Language"), show=False, id="dialog.language")]
+
+    def action_language_after_dialog(self) -> None:
+        from tui.as_text import notify_text
+
+        notify_text(self.app, _("Answer or close this dialog first (Esc); then F2 switches the language."))
+
+
+class Dialog(LanguageAfterDialog[ResultT]):
     """A modal screen with a footer of its own, at the bottom of the screen: without it the footer of the screen
     below showed through, naming that screen's keys ("n New resident" while a dialog's box took the letters
     typed) and none of the dialog's own (Ctrl+S, Esc)."""

@@ -18,10 +18,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from screens.dialogs import LanguageAfterDialog
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, ngettext
 from storage.register.urgent_report import UrgentReport
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class UrgentReportScreen(ModalScreen[None]):
+class UrgentReportScreen(LanguageAfterDialog[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "urgent.tcss"
     BINDINGS = [

@@ -102,3 +102,33 @@ def test_a_question_names_its_answer_keys_by_its_buttons_words(tmp_path):
         asyncio.run(run())
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_f2_in_a_dialog_says_to_answer_it_first(tmp_path, lang):
+    """A modal screen passes no key to the app: F2 in a dialog did nothing and said nothing. It says what to do now,
+    and changes nothing (a question worded by the screen below stays whole in one language)."""
+    from storage.core.i18n import current_language
+
+    t = make_township(tmp_path)
+
+    async def run() -> None:
+        set_language(lang)
+        app = HarnessApp(t.db, DevicesScreen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, DevicesScreen)
+            dialog = ConfirmScreen(_("Discard your changes?"))
+            app.push_screen(dialog)
+            await on_screen(pilot, ConfirmScreen)
+            await pilot.press("f2")
+            await settle(pilot, lambda: app._notifications)
+            (note,) = [n.message for n in app._notifications]
+            assert note == _("Answer or close this dialog first (Esc); then F2 switches the language.")
+            assert current_language() == lang and app.screen is dialog
+            await pilot.press("escape")
+            await on_screen(pilot, DevicesScreen)
+
+    try:
+        asyncio.run(run())
+    finally:
+        set_language("en")

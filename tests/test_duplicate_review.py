@@ -12,6 +12,7 @@ import datetime as dt
 import os
 
 from rich.console import Console
+from sqlmodel import select
 from textual.widgets import DataTable, Static
 
 from storage.register.duplicates import possible_duplicates, review
@@ -222,3 +223,25 @@ def test_a_worker_laptop_is_told_the_clerk_merges_duplicates(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "由乡镇民政助理员合并" in err, err
     assert list(dump_lines(west)) == before
+
+
+def test_a_merge_an_earlier_release_let_a_worker_write_stays_on_the_laptop(tmp_path):
+    """The command line let a worker merge duplicates before its township refused such bundles: its next bundle
+    leaves the merge out and is merged, instead of being refused, with every full one after it, for good."""
+    from storage.core.models import Event, Resident
+    from storage.register.duplicates import merge_residents
+
+    t = make_township(tmp_path)
+    west = t.worker("王芳", "G01")
+    keep = register_resident(west, {"name": "王桂英", "categories": ["solitary_elder"]}, today=TODAY)
+    dup = register_resident(west, {"name": "王桂英", "categories": ["solitary_elder"], "phone": "13857201235"},
+                            today=TODAY)
+    merge_residents(west, keep.id, dup.id)  # as `gridcare duplicates merge` did on a worker's laptop
+    for full in (False, True):
+        report = merge_paths(t.db, [export_bundle(west, tmp_path / f"w{full}", full=full).path])
+        assert [b.status for b in report.bundles] == ["new"], report.bundles[0].message
+    with t.db.session() as s:
+        assert s.get(Resident, dup.id).merged_into is None  # the clerk's to merge
+        assert s.get(Resident, keep.id).phone == "13857201235"  # what the merge carried is the worker's own edit
+    with west.session() as s:  # the laptop's own events stay as written
+        assert any(e.fields.get("merged_into") == keep.id for e in s.exec(select(Event)).all())

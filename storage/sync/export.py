@@ -52,6 +52,21 @@ def _event_dict(ev: Event) -> dict[str, Any]:
             "hlc": ev.hlc, "device_id": ev.device_id, "base_hlc": ev.base_hlc, "author": ev.author}
 
 
+def _sendable(events: list[Event]) -> list[Event]:
+    """A worker's events as its township accepts them: a merge of duplicates (`merged_into`) that an earlier
+    release's command line let a worker write is left out (only the clerk merges: storage/sync/authorise.py), not
+    sent to be refused with the whole bundle, and with every full one after it."""
+    kept = []
+    for ev in events:
+        if ev.record_type == "resident" and isinstance(ev.fields, dict) and "merged_into" in ev.fields:
+            fields = {k: v for k, v in ev.fields.items() if k != "merged_into"}
+            if not fields:
+                continue
+            ev = Event(**{**ev.model_dump(), "fields": fields})  # a copy: the laptop's own event stays as written
+        kept.append(ev)
+    return kept
+
+
 def _next_seq(session, device_id: str) -> int:
     last = session.execute(select(func.max(BundleReceived.seq)).where(BundleReceived.device_id == device_id)).scalar()
     return (last or 0) + 1
@@ -181,7 +196,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             query = _own_events(ident).order_by(Event.hlc, Event.device_id)
             if not full:
                 query = query.where(Event.exported_seq.is_(None))
-            events = list(s.execute(query).scalars())
+            events = _sendable(list(s.execute(query).scalars()))
             recipients, sign_secret, sign_public, kind = ident.township_age_recipient, keys.device_sign_secret, ident.device_sign_public, "worker"
             grid_id = ident.grid_code
         seq = _next_seq(s, ident.device_id)

@@ -147,5 +147,5 @@ class CountyLink(Vertical):
         except UserError as exc:
             self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(str(exc)))
             return
-        self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(describe_export(result)))
+        self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(describe_export(result, name_apart=True)))
         self.app.call_from_thread(self._load)

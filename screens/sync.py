@@ -325,7 +325,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         except UserError as exc:
             self.app.call_from_thread(self._finished, str(exc))
             return
-        self.app.call_from_thread(self._finished, describe_export(result))
+        self.app.call_from_thread(self._finished, describe_export(result, name_apart=True))
         if grid is None:
             self.app.call_from_thread(self._show_pending, pending_counts(db), last_export(db))
 

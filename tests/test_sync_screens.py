@@ -320,3 +320,25 @@ def test_the_folder_of_an_export_typed_as_a_relative_path_is_offered_whole(tmp_p
     export_bundle(a, tmp_path.joinpath("usb").relative_to(tmp_path))
     monkeypatch.chdir(tmp_path / "usb")
     assert suggested_folder(a, "export") == tmp_path / "usb"
+
+
+@run_async
+async def test_the_exported_files_name_is_whole_on_its_line_at_80_columns(tmp_path):
+    """Walk G: a long folder wrapped the file's name in two (`…/gridcar` / `e-330521101…`) on the Sync screen."""
+    set_language("zh_CN")
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    usb = tmp_path / "媒体" / "U盘 2026年12月" / "柳溪村第一网格王芳的数据包导出文件夹" / "第二层目录名称很长"
+    usb.mkdir(parents=True)
+    app = HarnessApp(a, SyncScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#folder", Input).value = str(usb)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "已写入" in _text(screen, "#result"))
+        (written,) = usb.glob("*.gcb")
+        result = screen.query_one("#result", Static)
+        lines = [strip.text for strip in result.render_lines(result.content_region.reset_offset)]
+        assert any(line.strip() == written.name for line in lines), lines

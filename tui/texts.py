@@ -6,6 +6,7 @@ Screens import this module, never a `tui.cmd_*` CLI module or one another for a 
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -29,15 +30,19 @@ def risk_text(code: str) -> Text:
     return Text(label(RISK_LEVELS, code), style=RISK_STYLES.get(code, ""))
 
 
-def describe_export(result: ExportResult) -> str:
+def describe_export(result: ExportResult, *, name_apart: bool = False) -> str:
+    """What an export wrote. `name_apart` (a screen): the file's name starts a line of its own, so a long folder
+    wraps before it and never in it (the screen wrapped `…/gridcar` `e-330521101…`); the command line prints the
+    path whole, to be copied."""
+    file = f"{result.path.parent}{os.sep}\n{result.path.name}" if name_apart else str(result.path)
     if result.manifest.get("kind") == "township":  # back to a grid: all of its records each time, said so (walk F, 8)
         grid = str(result.manifest.get("grid_code") or "").split("-", 1)[-1]
         return ngettext("Bundle {seq} for grid {grid} written: {file} (all of the grid's records: {n} change).",
                         "Bundle {seq} for grid {grid} written: {file} (all of the grid's records: {n} changes).",
-                        result.events).format(seq=result.seq, grid=grid, file=result.path,
+                        result.events).format(seq=result.seq, grid=grid, file=file,
                                               n=format_number(result.events))
     return ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
-                    result.events).format(seq=result.seq, file=result.path, n=format_number(result.events))
+                    result.events).format(seq=result.seq, file=file, n=format_number(result.events))
 
 
 OFFICE_LABELS = ("Township clerk", "County administrator")  # an office's name when set-up gave no person's

@@ -26,7 +26,7 @@ from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES
 from storage.register.duplicates import merge_residents
 from storage.register.policy import CategoryRule
 from storage.register.policy_set import changed_policy, current_policy, set_policy
-from storage.register.residents import close_case, register_resident
+from storage.register.residents import close_case, register_resident, update_resident
 from storage.register.risk import change_risk
 from storage.register.visits import log_visit
 from storage.reports.coverage import coverage_rows
@@ -78,6 +78,11 @@ def _edge_cases(db) -> None:
     visit(after, D(2026, 8, 20))
     visit(after, D(2026, 9, 20))
     close_case(db, after, "moved_away", D(2026, 9, 10))
+    # moved by the clerk after every month reported (by its events' clock): each report counts them in G1, where
+    # the events before put them (storage/register/placed.py), on every path
+    moved = person("迁移甲", G1, ["solitary_elder"])
+    visit(moved, D(2026, 9, 8))
+    update_resident(db, moved, {"grid_code": G2}, today=TODAY)
     late = person("月中甲", G2, ["solitary_elder"], registered_on=D(2026, 9, 20))  # registered mid-month
     visit(late, D(2026, 9, 10))  # a visit before the registration date still counts in its month
     visit(late, D(2026, 8, 25))  # but not in a month before it: August is no month of theirs
@@ -304,6 +309,7 @@ def test_the_grouped_report_is_the_rule_applied_to_each_key_person(town_file, tm
             report = monthly_report(db, year, month, today=TODAY, grid_code=grid)
             _compare(report, db)
             seen.append(report.totals)
+            assert [p.grid_code for p in report.people if p.name == "迁移甲"] == ([] if grid == G2 else [G1])
         _compare_trend(db, monthly_report(db, 2026, 10, today=TODAY, with_trend=True).trend)
         september = seen[0]
         # the data reach every figure (a comparison of zeros would prove nothing)

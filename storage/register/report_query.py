@@ -159,14 +159,16 @@ PERSON_COLUMNS = ("r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date
                   " r.closed_on, r.close_reason, r.registered_on, r.visit_frequency_days, r.close_note")
 
 
-def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str | None) -> tuple[list[str], dict]:
-    """Registered by the month's end, not deleted, not merged away, and not closed before the month began."""
+def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str | None,
+                     grid_column: str = "r.grid_code") -> tuple[list[str], dict]:
+    """Registered by the month's end, not deleted, not merged away, and not closed before the month began;
+    with `grid_code`, in that grid (`grid_column`: where the report places them)."""
     where = ["NOT r.deleted", "r.merged_into IS NULL",
              "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
     params = {"first": first.isoformat(), "last": last.isoformat(), "day": day.isoformat()}
     if grid_code:
-        where.append("r.grid_code = :grid")
+        where.append(f"{grid_column} = :grid")
         params["grid"] = grid_code
     return where, params
 

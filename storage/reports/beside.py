@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from storage.core.db import Database, driver_connection
 from storage.register import report_query as q
 from storage.register.benefit_lists import Watch, benefit_watch
+from storage.register.placed import Place
 from storage.reports.county_passes import Pass, township_of
 from storage.reports.month_sql import Group, month_groups
 
@@ -45,14 +46,14 @@ def server_settings(conn: Connection) -> None:
 
 
 def read_beside(conn: Connection, passes: list[Pass], first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None) -> Beside:
+                grid_code: str | None, placed: dict[str, Place]) -> Beside:
     # the benefit lists first: mostly Python, while the report's own connection waits on the server for the
     # listed key persons; then the grouped SQL, while the report turns its listed rows into people
     watch = benefit_watch(driver_connection(conn), day, grid_code)
     groups: list[tuple[Pass, Group]] = []
     workers: list[tuple] = []
     for one in passes:  # one pass per distinct policy of the townships (a township: one)
-        groups += [(one, g) for g in month_groups(conn, one.policy, first, last, day, grid_code)
+        groups += [(one, g) for g in month_groups(conn, one.policy, first, last, day, grid_code, placed)
                    if one.has(township_of(g.grid_code, g.village_code))]
         workers += [w for w in q.visits_by_worker(conn, one.policy, first, last, grid_code)
                     if one.has(township_of(w[1] or "", ""))]
@@ -97,6 +98,7 @@ def on_own_connection(db: Database, conn: Connection, work: Callable[[Connection
 
 
 def start_beside(db: Database, conn: Connection, passes: list[Pass], first: dt.date, last: dt.date,
-                 day: dt.date, grid_code: str | None) -> Pending[Beside]:
+                 day: dt.date, grid_code: str | None, placed: dict[str, Place]) -> Pending[Beside]:
     """read_beside on `db` in a thread of its own when it is a server, else now on `conn`."""
-    return on_own_connection(db, conn, lambda c: read_beside(c, passes, first, last, day, grid_code), "beside")
+    return on_own_connection(db, conn, lambda c: read_beside(c, passes, first, last, day, grid_code, placed),
+                             "beside")

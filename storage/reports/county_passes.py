@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.i18n import N_
 from storage.register import report_query as q
 from storage.register.due import month_bounds
+from storage.register.placed import Place, place_rows
 from storage.register.policy import DEFAULT_POLICY, Policy
 from storage.register.policy_history import PolicyHistory, policy_history
 from storage.register.township_policies import rules_key, township_history
@@ -69,10 +70,12 @@ def township_of(grid_code: str, village_code: str) -> str:
 
 
 def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.date, grid_code: str | None,
-                 roots: dict[str, str], risk_moved: set[str]) -> dict[str, Any]:
+                   roots: dict[str, str], risk_moved: set[str], placed: dict[str, Place]) -> dict[str, Any]:
     """The key persons of one pass's townships, with their month's visits and what their merged duplicates add
-    (`risk_moved` gets those whose risk level is a duplicate's)."""
-    found = q.key_persons(conn, one.policy, first, last, day, grid_code)
+    (`risk_moved` gets those whose risk level is a duplicate's), each where `placed` counts them."""
+    found: Iterable[Any] = q.key_persons(conn, one.policy, first, last, day, None if placed else grid_code)
+    if placed:  # (the grid asked for is theirs on the day: all are read, then kept by it)
+        found = place_rows(found, placed, grid_code)
     if one.townships is None and not one.others:  # one pass for everyone (a township, or a county of one policy)
         rows = {p.id: p for p in found}
     else:

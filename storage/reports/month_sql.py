@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.id_lists import ids_subquery
 from storage.register.assessments import DIMENSIONS
 from storage.register.categories import ADVANCED_AGE_FROM, CHILD_CATEGORIES
+from storage.register.placed import Place, placed_cte
 from storage.register.policy import MONTH, Policy, born_by, counting_visit_sql
 from storage.register.report_query import ALIAS_CTE, key_person_where, last_seen_sql, risk_at_sql
 
@@ -108,11 +109,16 @@ def _plain_sql(policy: Policy, first: dt.date, last: dt.date, day: dt.date, para
 
 
 def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-               grid_code: str | None, extra: list[str]) -> tuple[str, dict[str, Any]]:
+               grid_code: str | None, extra: list[str], placed: dict[str, Place]) -> tuple[str, dict[str, Any]]:
     """`WITH RECURSIVE ...` defining km: each key person of the month with their standing, whether they
-    are plain, and what they are grouped by. `extra`: ids never plain (the emergencies' and the worsened)."""
+    are plain, and what they are grouped by. `extra`: ids never plain (the emergencies' and the worsened);
+    `placed`: those counted in another grid or village than now (storage/register/placed.py)."""
     dialect = conn.dialect.name
-    where, params = key_person_where(first, last, day, grid_code)
+    grid = "coalesce(pl.grid_code, r.grid_code)" if placed else "r.grid_code"
+    where, params = key_person_where(first, last, day, grid_code, grid)
+    village = "coalesce(r.village_code, g.village_code, '')"
+    if placed:
+        village = f"CASE WHEN pl.id IS NULL THEN {village} ELSE pl.village_code END"
     params["elder"] = born_by(day, ADVANCED_AGE_FROM).isoformat()
     params["extra"] = json.dumps(sorted(set(extra))) if extra else ""
     counting = counting_visit_sql(policy)
@@ -135,7 +141,8 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
         "   AND (rb.assessed_on > ra.assessed_on OR (rb.assessed_on = ra.assessed_on AND rb.hlc > ra.hlc)))),"
         " refs AS (SELECT f.resident_id FROM referral f WHERE NOT f.deleted AND f.resident_id IS NOT NULL"
         "  AND (f.opened_on IS NULL OR f.opened_on <= :day) AND (f.status != 'closed' OR f.closed_on > :day)),"
-        " km AS (SELECT r.id, r.grid_code, coalesce(r.village_code, g.village_code, '') AS village_code,"
+        f"{placed_cte(placed, params, dialect == 'postgresql') + ',' if placed else ''}"
+        f" km AS (SELECT r.id, {grid} AS grid_code, {village} AS village_code,"
         "  mv.first_home, mv.first_any, mv.seen,"
         # the rest of report_query.PERSON_COLUMNS, for listed_rows (read only there: a query that reads none
         # of them does not read them)
@@ -146,6 +153,7 @@ def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, 
         "   WHEN r.status = 'closed' AND r.closed_on <= :last THEN NULL ELSE 'not_visited' END AS standing,"
         f"  CASE WHEN {_plain_sql(policy, first, last, day, params, dialect)} THEN 1 ELSE 0 END AS plain"
         "  FROM resident r LEFT JOIN grid g ON g.id = r.grid_code LEFT JOIN mv ON mv.rid = r.id"
+        f"{' LEFT JOIN pl ON pl.id = r.id' if placed else ''}"
         f"  WHERE {' AND '.join(where)}"
         # registered after a close in the month: on no day's register
         "  AND NOT (r.status = 'closed' AND r.registered_on IS NOT NULL AND r.registered_on > r.closed_on))"
@@ -200,11 +208,11 @@ def latest_assessment_ctes() -> str:
 
 
 def month_groups(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                 grid_code: str | None) -> list[Group]:
+                 grid_code: str | None, placed: dict[str, Place]) -> list[Group]:
     """The key persons of the month counted per grid, village, category list and 80-or-over."""
     from storage.register.report_query import text
 
-    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, [])
+    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, [], placed)
     grades = "".join(f", count(*) FILTER (WHERE la.{d} = 'moderate'), count(*) FILTER (WHERE la.{d} = 'severe')"
                      for d in DIMENSIONS)
     # SQLite keeps the window passes: it runs latest_assessment_ctes' joins of CTEs as nested loops
@@ -241,13 +249,13 @@ def run_start_sql(packed: str, resident: str, level: str, day: str) -> str:
 
 
 def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None, extra: list[str]) -> list[tuple]:
+                grid_code: str | None, extra: list[str], placed: dict[str, Place]) -> list[tuple]:
     """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
     then their first visit in person and first visit that counts in the month (a duplicate's included), and
     the day their risk level began when it is high or emergency (report_query.risk_began's, here per row)."""
     from storage.register.report_query import risk_packed, text
 
-    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra)
+    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra, placed)
     # the last visit that counts: the month's (on or before the day) when there is one, else looked up
     # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
     sql = (f"{ctes}, x AS MATERIALIZED (SELECT {_KM_PERSON}, coalesce(km.seen, {last_seen_sql(policy, 'km.id')})"

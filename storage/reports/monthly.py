@@ -21,6 +21,7 @@ from storage.register.benefit_lists import Watch
 from storage.register.categories import ADVANCED_AGE_FROM, RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
 from storage.register.emergencies import find_emergencies
+from storage.register.placed import placements
 from storage.register.policy import Policy
 from storage.register.policy_text import county_policies_title, policy_title
 from storage.register.report_query import category_list
@@ -256,7 +257,8 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         history = policy_changes(conn, county)
         passes, own = report_passes(history, day, county)
         villages, grids = place_names(conn, county)
-        m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {})
+        m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {},
+                  placements(conn, day))
         report = MonthlyReport(
             year=year, month=month, first=first, last=last, day=day,
             township_code=(ident.county_code if county else ident.township_code) if ident else "",
@@ -272,7 +274,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         server_settings(conn)
         # the grouped key persons, visits by worker and the benefit lists: on a server, on a connection of
         # their own while this one reads the rest (storage/reports/beside.py)
-        beside = start_beside(db, conn, passes, first, last, day, grid_code)
+        beside = start_beside(db, conn, passes, first, last, day, grid_code, m.placed)
         # the twelve months' rate (one grouped pass over a year of visits: seconds at a county), on a connection of
         # its own too; on SQLite, read here as before the rest
         trend = on_own_connection(db, conn, lambda c: trend_of(c, report, history, grids), "trend") if with_trend \

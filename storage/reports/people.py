@@ -9,7 +9,7 @@ compare the two). Either way the same function turns a row into the report's Per
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from storage.core.db import driver_connection
@@ -19,6 +19,7 @@ from storage.register import report_query as q
 from storage.register.categories import with_derived
 from storage.register.due import IN_PERSON, OTHER_WAYS, DueFacts, days_overdue, due_on, month_standing
 from storage.register.entered import entered_dates
+from storage.register.placed import Place
 from storage.register.policy import Policy, age_on, age_out_date
 from storage.reports.county_passes import Pass, add_aliases, key_persons_of, township_of
 from storage.reports.lines import Person, ReferralLine
@@ -39,6 +40,8 @@ class Month:
     villages: dict[str, str]
     grids: dict[str, str]
     townships: dict[str, str]
+    # the key persons counted in another grid or village than now (storage/register/placed.py)
+    placed: dict[str, Place] = field(default_factory=dict)
 
 
 def sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
@@ -54,7 +57,7 @@ def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], 
     risk_moved: set[str] = set()
     for one in passes:  # one pass per distinct policy of the townships (a township: one)
         if listed is None:
-            part = key_persons_of(conn, one, m.first, m.last, m.day, m.grid_code, roots, risk_moved)
+            part = key_persons_of(conn, one, m.first, m.last, m.day, m.grid_code, roots, risk_moved, m.placed)
         else:
             part = _listed_of(conn, one, m, roots, listed, risk_moved)
         rows.update(part)
@@ -80,7 +83,7 @@ def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: lis
                risk_moved: set[str]) -> dict[str, Any]:
     """As county_passes.key_persons_of, for the listed key persons of one pass."""
     rows = {}
-    for raw in listed_rows(conn, one.policy, m.first, m.last, m.day, m.grid_code, extra):
+    for raw in listed_rows(conn, one.policy, m.first, m.last, m.day, m.grid_code, extra, m.placed):
         row = q.person_row(raw)
         if not one.has(township_of(row.grid_code, row.village_code)):
             continue

@@ -4,18 +4,22 @@ Each month's figures come from the same rule as the monthly report and Home
 (storage/register/due.py `month_standing` over the visits that count), so the
 last point of the trend is the report's own rate. Counted in grouped SQL, never
 one Python object per resident and month (a county has 120,000 residents; twelve
-months of them in Python took 13 s).
+months of them in Python took 13 s). A resident the township moved is counted each month in the grid they
+were in at its end (storage/register/placed.py), one by one: they are few.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storage.core.i18n import N_
+from storage.core.id_lists import ids_subquery
 from storage.register import report_query as q
 from storage.register.due import add_months, month_bounds
+from storage.register.placed import day_end, grid_villages, moved_after, place_on
 from storage.register.policy import Policy, counting_visit_sql
 
 if TYPE_CHECKING:
@@ -67,27 +71,28 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
     not closed is a key person of every month from the one it was registered in, and visited in a month
     with a visit that counts in it; a closed case (few) is asked month by month, as month_standing does.
     """
-    from storage.reports.month_sql import ROOTS_CTES
-
     months = month_list(year, month, n)
     first, _ = month_bounds(*months[0])
     _, last = month_bounds(*months[-1])
     pg = conn.dialect.name == "postgresql"
     params: dict[str, object] = {"first": first.isoformat(), "last": last.isoformat()}
     index = {f"{y:04d}-{m:02d}": i for i, (y, m) in enumerate(months)}
-
-    def ym(column: str) -> str:  # a date's month: its first day on PostgreSQL (cheaper than text), 'YYYY-MM' on SQLite
-        return f"date_trunc('month', {column})" if pg else f"substr({column}, 1, 7)"
-
     if pg:  # the visits' distinct (grid, month, resident) stay in memory: a county has a million a year
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
     where = ["NOT r.deleted", "r.merged_into IS NULL", "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
+    for i, (y, m) in enumerate(months):
+        params[f"f{i}"], params[f"l{i}"] = (d.isoformat() for d in month_bounds(y, m))
+    # the residents in another grid in some of the months than now: counted one by one, each month in its grid
+    movers = grids_by_month(conn, months)
+    mine = list(where)
+    if movers:
+        params["movers"] = json.dumps(sorted(movers))
+        mine.append(f"r.id NOT IN ({ids_subquery('movers', pg)})")
     if grid_code:
-        where.append("r.grid_code = :grid")
+        mine.append("r.grid_code = :grid")
         params["grid"] = grid_code
-    resident = " AND ".join(where)
     rows_by_grid: dict[str, TrendRow] = {}
 
     def row_of(grid: str | None) -> TrendRow:
@@ -96,19 +101,80 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
             row = rows_by_grid[grid or ""] = TrendRow(grid or "", grid_names.get(grid, grid or ""), [0] * n, [0] * n)
         return row
 
-    # not closed: a key person of each month from the one of their registration (none: every month)
-    for grid, registered, count in conn.execute(q.text(
-            f"SELECT r.grid_code, {ym('r.registered_on')}, count(*) FROM resident r"
-            f" WHERE {resident} AND r.status != 'closed' GROUP BY r.grid_code, {ym('r.registered_on')}"), params).all():
+    for grid, counts in _counted(conn, policy, "r.grid_code", " AND ".join(mine), params, index, pg).items():
         row = row_of(grid)
-        for key, i in index.items():
-            if registered is None or str(registered)[:7] <= key:
-                row.key_persons[i] += int(count)
+        for i in range(n):
+            row.key_persons[i] += counts.key_persons[i]
+            row.visited[i] += counts.visited[i]
+    if movers:
+        one_by_one = " AND ".join([*where, f"r.id IN ({ids_subquery('movers', pg)})"])
+        for rid, counts in _counted(conn, policy, "r.id", one_by_one, params, index, pg).items():
+            for i, grid in enumerate(movers[rid]):
+                if grid_code is None or grid == grid_code:
+                    row = row_of(grid)
+                    row.key_persons[i] += counts.key_persons[i]
+                    row.visited[i] += counts.visited[i]
+    total = TrendRow(None, total_label, [0] * n, [0] * n)
+    for row in rows_by_grid.values():
+        for i in range(n):
+            total.key_persons[i] += row.key_persons[i]
+            total.visited[i] += row.visited[i]
+    return Trend(months, sorted(rows_by_grid.values(), key=lambda r: r.key or ""), total)
+
+
+@dataclass(slots=True)
+class _Counts:
+    key_persons: list[int]
+    visited: list[int]
+
+
+def grids_by_month(conn: Connection, months: list[tuple[int, int]]) -> dict[str, list[str]]:
+    """Each resident whose grid at the end of one of `months` (storage/register/placed.py) is not the grid they
+    are in now: their grid in each month."""
+    ends = [month_bounds(y, m)[1] for y, m in months]
+    steps, now = moved_after(conn, ends[0])
+    if not steps:
+        return {}
+    villages = grid_villages(conn)
+    out = {}
+    for rid, events in steps.items():
+        grids = [(place_on(events, day_end(day), villages) or now[rid])[0] for day in ends]
+        if any(g != now[rid][0] for g in grids):
+            out[rid] = grids
+    return out
+
+
+def _counted(conn: Connection, policy: Policy, key: str, resident: str, params: dict[str, object],
+             index: dict[str, int], pg: bool) -> dict[str, _Counts]:
+    """Per `key` (a column of resident r) and month: the key persons and how many of them were visited,
+    for the residents `resident` (SQL on r) selects."""
+    from storage.reports.month_sql import ROOTS_CTES
+
+    n = len(index)
+    out: dict[str, _Counts] = {}
+
+    def counts(k: str | None) -> _Counts:
+        c = out.get(k or "")
+        if c is None:
+            c = out[k or ""] = _Counts([0] * n, [0] * n)
+        return c
+
+    def ym(column: str) -> str:  # a date's month: its first day on PostgreSQL (cheaper than text), 'YYYY-MM' on SQLite
+        return f"date_trunc('month', {column})" if pg else f"substr({column}, 1, 7)"
+
+    # not closed: a key person of each month from the one of their registration (none: every month)
+    for k, registered, count in conn.execute(q.text(
+            f"SELECT {key}, {ym('r.registered_on')}, count(*) FROM resident r"
+            f" WHERE {resident} AND r.status != 'closed' GROUP BY {key}, {ym('r.registered_on')}"), params).all():
+        c = counts(k)
+        for month, i in index.items():
+            if registered is None or str(registered)[:7] <= month:
+                c.key_persons[i] += int(count)
     # visited: a visit that counts in the month (a duplicate's on its record), in a month they are a key person
     # of (registered by its end), and for a closed case on or before its close (and not registered after it)
     visit_month = ym("v.visit_date")
-    for grid, first_day, seen in conn.execute(q.text(
-            f"{ROOTS_CTES} SELECT g, m, count(*) FROM (SELECT DISTINCT r.grid_code AS g, {visit_month} AS m, r.id FROM visit v"
+    for k, first_day, seen in conn.execute(q.text(
+            f"{ROOTS_CTES} SELECT g, m, count(*) FROM (SELECT DISTINCT {key} AS g, {visit_month} AS m, r.id FROM visit v"
             " LEFT JOIN roots ro ON ro.id = v.resident_id JOIN resident r ON r.id = coalesce(ro.root, v.resident_id)"
             f" WHERE v.visit_date BETWEEN :first AND :last AND {counting_visit_sql(policy)} AND {resident}"
             # (most visits are after the registration: the dates compared first, the months only where not)
@@ -116,11 +182,9 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
             " AND (r.status != 'closed' OR (v.visit_date <= r.closed_on"
             "  AND NOT (r.registered_on IS NOT NULL AND r.registered_on > r.closed_on)))) x GROUP BY g, m"),
             params).all():
-        row_of(grid).visited[index[str(first_day)[:7]]] += int(seen)
+        counts(k).visited[index[str(first_day)[:7]]] += int(seen)
     # closed: on the register in the month (registered by its end, not closed before it began, not registered
     # after the close), and if closed in it, visited before the close
-    for i, (y, m) in enumerate(months):
-        params[f"f{i}"], params[f"l{i}"] = (d.isoformat() for d in month_bounds(y, m))
     # a visit that counts between the month's first day and the close: the case's own, or a duplicate's
     # (an EXISTS each, so that each walks ix_visit_resident_date)
     own = ("EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = r.id AND v.visit_date BETWEEN :f{i} AND r.closed_on"
@@ -131,16 +195,11 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
         f"count(*) FILTER (WHERE (r.registered_on IS NULL OR r.registered_on <= :l{i} AND r.registered_on <= r.closed_on)"
         f" AND r.closed_on >= :f{i} AND (r.closed_on > :l{i} OR {own.format(i=i)} OR {dup.format(i=i)}))"
         for i in range(n))
-    for grid, *counts in conn.execute(q.text(
-            f"{ROOTS_CTES} SELECT r.grid_code, {terms} FROM resident r WHERE {resident} AND r.status = 'closed'"
-            " GROUP BY r.grid_code"),
+    for k, *closed in conn.execute(q.text(
+            f"{ROOTS_CTES} SELECT {key}, {terms} FROM resident r WHERE {resident} AND r.status = 'closed'"
+            f" GROUP BY {key}"),
             params).all():
-        row = row_of(grid)
-        for i, count in enumerate(counts):
-            row.key_persons[i] += int(count)
-    total = TrendRow(None, total_label, [0] * n, [0] * n)
-    for row in rows_by_grid.values():
-        for i in range(n):
-            total.key_persons[i] += row.key_persons[i]
-            total.visited[i] += row.visited[i]
-    return Trend(months, sorted(rows_by_grid.values(), key=lambda r: r.key or ""), total)
+        c = counts(k)
+        for i, count in enumerate(closed):
+            c.key_persons[i] += int(count)
+    return out

@@ -107,18 +107,21 @@ def grid_villages(conn: Connection) -> dict[str, str]:
     return {str(g): str(v or "") for g, v in conn.execute(text("SELECT id, village_code FROM grid"))}
 
 
-def placements(conn: Connection, day: dt.date) -> dict[str, Place]:
-    """The residents a report of `day` counts somewhere else than where they are now: id -> (grid, village)."""
-    steps, now = moved_after(conn, day)
+def places_on(conn: Connection, days: list[dt.date]) -> dict[str, tuple[list[Place], Place]]:
+    """Each resident whose grid or village was written after the first of `days` (the earliest): where they were
+    at the end of each day (where they are now when no grid was known then), and where they are now."""
+    steps, now = moved_after(conn, min(days))
     if not steps:
         return {}
     villages = grid_villages(conn)
-    out: dict[str, Place] = {}
-    for rid, events in steps.items():
-        then = place_on(events, day_end(day), villages)
-        if then is not None and then != now[rid]:
-            out[rid] = then
-    return out
+    ends = [day_end(day) for day in days]
+    return {rid: ([place_on(events, end, villages) or now[rid] for end in ends], now[rid])
+            for rid, events in steps.items()}
+
+
+def placements(conn: Connection, day: dt.date) -> dict[str, Place]:
+    """The residents a report of `day` counts somewhere else than where they are now: id -> (grid, village)."""
+    return {rid: then for rid, ([then], now) in places_on(conn, [day]).items() if then != now}
 
 
 def placed_cte(placed: dict[str, Place], params: dict[str, Any], postgres: bool) -> str:

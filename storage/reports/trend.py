@@ -19,7 +19,7 @@ from storage.core.i18n import N_
 from storage.core.id_lists import ids_subquery
 from storage.register import report_query as q
 from storage.register.due import add_months, month_bounds
-from storage.register.placed import day_end, grid_villages, moved_after, place_on
+from storage.register.placed import places_on
 from storage.register.policy import Policy, counting_visit_sql
 
 if TYPE_CHECKING:
@@ -131,17 +131,9 @@ class _Counts:
 def grids_by_month(conn: Connection, months: list[tuple[int, int]]) -> dict[str, list[str]]:
     """Each resident whose grid at the end of one of `months` (storage/register/placed.py) is not the grid they
     are in now: their grid in each month."""
-    ends = [month_bounds(y, m)[1] for y, m in months]
-    steps, now = moved_after(conn, ends[0])
-    if not steps:
-        return {}
-    villages = grid_villages(conn)
-    out = {}
-    for rid, events in steps.items():
-        grids = [(place_on(events, day_end(day), villages) or now[rid])[0] for day in ends]
-        if any(g != now[rid][0] for g in grids):
-            out[rid] = grids
-    return out
+    return {rid: [grid for grid, _village in places] for rid, (places, (now, _v)) in
+            places_on(conn, [month_bounds(y, m)[1] for y, m in months]).items()
+            if any(grid != now for grid, _village in places)}
 
 
 def _counted(conn: Connection, policy: Policy, key: str, resident: str, params: dict[str, object],

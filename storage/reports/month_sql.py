@@ -238,11 +238,13 @@ def run_start_sql(packed: str, resident: str, level: str, day: str) -> str:
     look-ups by ix_risk_resident: the latest assessment at another level, then the earliest at `level` not
     before it. Its correlated NOT EXISTS cost ~0.5 s for a county's 12,000 listed at high risk (issue #17).
     `packed`: report_query.risk_packed's; its date and clock (the text before the level) sort as they do,
-    so "not before" is >= on them, as NOT EXISTS (another level strictly after) is."""
+    so "not before" is >= on them, as NOT EXISTS (another level strictly after) is.
+    `ra.level || ''`, as due.risk_from_sql: an SQLite file without statistics (a fresh county's) otherwise walks
+    ix_risk_level, every assessment at the level in the database for each row (a county's November: 11 minutes)."""
     moment = packed.removesuffix(" || '|' || ra.level")
     assert moment != packed, "risk_packed ends with the level"
     return (f"(SELECT min(ra.assessed_on) FROM risk_assessment ra WHERE ra.resident_id = {resident}"
-            f" AND NOT ra.deleted AND ra.level = {level} AND ra.assessed_on <= {day}"
+            f" AND NOT ra.deleted AND ra.level || '' = {level} AND ra.assessed_on <= {day}"
             f" AND {moment} >= coalesce((SELECT max({moment.replace('ra.', 'rb.')}) FROM risk_assessment rb"
             f"  WHERE rb.resident_id = {resident} AND NOT rb.deleted AND rb.level != {level}"
             f"  AND rb.assessed_on <= {day}), ''))")

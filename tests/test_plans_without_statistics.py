@@ -10,14 +10,13 @@ depend on how many rows there are (no statistics), so a small demo shows the pla
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import io
-import re
 import sqlite3
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+import pytest
 
 from storage.demo.build import generate
 from storage.register.emergencies import open_emergencies
@@ -25,59 +24,10 @@ from storage.register.home import read_home
 from storage.register.profile import resident_profile
 from storage.register.search import search_residents
 from storage.reports.monthly import monthly_report
+from tests.plan_helpers import plan_problems, shown, statements
 from tui.cli import main
 
 TODAY = dt.date(2026, 12, 4)
-BIG = ("event", "visit", "resident", "risk_assessment", "assessment", "referral", "benefit")
-
-
-def _problems(plan: list[tuple]) -> list[str]:
-    """The steps of a plan that read a big table, or every assessment at a level, once per row of another;
-    and any step that reads events by their type alone (events are the biggest table)."""
-    parent = {row[0]: row[1] for row in plan}
-    detail = {row[0]: row[3] for row in plan}
-
-    def per_row(node: int) -> bool:
-        while node in parent:
-            node = parent[node]
-            if detail.get(node, "").startswith("CORRELATED"):
-                return True
-        return False
-
-    found = []
-    for node, _parent, _, step in plan:
-        scan = re.match(r"SCAN (\w+)", step)
-        if scan and scan.group(1) in BIG and per_row(node):
-            found.append(step)
-        if "ix_risk_level" in step and per_row(node):
-            found.append(step)
-        if "ix_event_record (record_type=?)" in step or (scan and scan.group(1) == "event"):
-            found.append(step)
-    return found
-
-
-@contextlib.contextmanager
-def _statements(monkeypatch):
-    """Every statement run on any SQLite connection opened inside, as SQLite expands it."""
-    seen: list[str] = []
-    connect = sqlite3.connect
-
-    def traced(*args, **kwargs):
-        conn = connect(*args, **kwargs)
-        conn.set_trace_callback(seen.append)
-        return conn
-
-    def on_connect(dbapi, _record):
-        if isinstance(dbapi, sqlite3.Connection):
-            dbapi.set_trace_callback(seen.append)
-
-    monkeypatch.setattr(sqlite3, "connect", traced)
-    event.listen(Engine, "connect", on_connect)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "connect", on_connect)
-        monkeypatch.setattr(sqlite3, "connect", connect)
 
 
 def test_the_registers_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch):
@@ -87,7 +37,7 @@ def test_the_registers_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch):
     db = open_database(path)
     generate(db, seed=3, scale="grid", today=TODAY, residents=40)
     db.dispose()
-    with _statements(monkeypatch) as seen:
+    with statements(monkeypatch) as seen:
         for argv in (["report", "--month", "2026-11"], ["report"], ["emergencies"], ["duplicates"], ["policy"],
                      ["villages"], ["dump"]):
             with contextlib.redirect_stdout(io.StringIO()):
@@ -104,14 +54,48 @@ def test_the_registers_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch):
         raw = sqlite3.connect(path)
         read_home(raw, TODAY)
         raw.close()
-    plain = sqlite3.connect(path)
-    reads = {s.strip() for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH"))}
-    bad = {}
-    for sql in reads:
-        problems = _problems(plain.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
-        if problems:
-            bad[sql] = problems
-    plain.close()
-    # the listed key persons' risk run and the search were read (the test saw what it is for)
-    assert any("x AS MATERIALIZED" in s for s in reads) and len(found) >= 4 and len(reads) > 60, len(reads)
-    assert not bad, "\n\n".join(f"{sql[:200]} … {sql[-600:]}: {steps}" for sql, steps in bad.items())
+    explained, bad = plan_problems(path, seen)
+    # the listed key persons were read, and the search found people (the test saw what it is for)
+    assert any("x AS MATERIALIZED" in s for s in seen) and len(found) >= 4 and explained > 60, explained
+    assert not bad, shown(bad)
+
+
+@pytest.mark.parametrize("role", ["worker", "township"])
+def test_the_screens_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch, role):
+    """The app itself, at 80×24, walked from Home through the register, a resident's page, the report (a month
+    back too), sync, conflicts and the policy: every read its screens make, planned without statistics."""
+    from storage.core.db import open_database
+    from storage.core.identity import init_township
+
+    path = tmp_path / "g.db"
+    db = open_database(path)
+    if role == "township":
+        init_township(db, "330521101", "新市镇", tmp_path / "t.pub")
+    generate(db, seed=5, scale="grid", today=TODAY, residents=40)
+    db.dispose()
+    with statements(monkeypatch) as seen:
+        visited = asyncio.run(_walk(path))
+    explained, bad = plan_problems(path, seen)
+    assert {"ResidentsScreen", "ResidentScreen", "ReportsScreen", "SyncScreen"} <= visited, visited
+    assert explained > 40, explained
+    assert not bad, shown(bad)
+
+
+async def _walk(path) -> set[str]:
+    from tests.pilot_helpers import on_screen, settle
+    from tui.app import make_app
+
+    app = make_app(path, lang="zh_CN", today=TODAY)
+    visited: set[str] = set()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        for keys, screen in ((["r"], "ResidentsScreen"), (["down", "enter"], "ResidentScreen"),
+                             (["escape", "escape", "m"], "ReportsScreen"), (["left_square_bracket"], "ReportsScreen"),
+                             (["escape", "s"], "SyncScreen"), (["escape", "c"], None), (["escape", "p"], None)):
+            await pilot.press(*keys)
+            if screen:
+                await on_screen(pilot, screen)
+            else:
+                await settle(pilot)
+            visited.add(type(app.screen).__name__)
+    return visited

@@ -35,6 +35,7 @@ from storage.reports.monthly import (
     monthly_report,
 )
 from storage.reports.months import shift_month
+from storage.reports.people import is_no_village
 from storage.reports.xlsx_sheets import short_month
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -156,12 +157,16 @@ class ReportsScreen(Screen[None]):
     def _show(self, report) -> None:
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#report-notes", Static).update(as_text(notes(report)))
         self._fill()
 
     def _fill(self) -> None:
         if self.report is None:
             return
+        text = notes(self.report)
+        if self.grouping == "village" and any(is_no_village(r.key) for r in self.report.rows["village"]):
+            # a row named "no village" told no one why, nor who can change it
+            text += "\n" + _("No village: grids not yet in a village (the township places them: v on Home).")
+        self.query_one("#report-notes", Static).update(as_text(text))
         table = self.query_one("#summary", DataTable)
         table.clear(columns=True)
         for i, header in enumerate(summary_headers(self.grouping)):

@@ -257,3 +257,33 @@ def test_a_visit_dated_more_than_a_year_ago_says_what_to_check(tmp_path):
     with pytest.raises(ValidationErrors) as e:
         log_visit(w, person.id, {"visit_date": dt.date(2025, 11, 10)}, today=today)
     assert "check the year" in str(e.value)
+
+
+@run_async
+async def test_the_reports_no_village_row_says_why_and_who_places_the_grids(tmp_path):
+    """A row named 无所属村 told the clerk nothing of why, nor how to put the grids in villages."""
+    from screens.reports import ReportsScreen
+    from tests.pilot_helpers import on_screen, settle
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    export_bundle(a, tmp_path / "usb")
+    merge_paths(t.db, [tmp_path / "usb"])
+
+    async def notes_shown(grouping_keys: tuple[str, ...] = ()) -> str:
+        app = make_app(tmp_path / "township.db", lang="zh_CN", today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, HomeScreen)
+            await pilot.press("m")
+            await on_screen(pilot, ReportsScreen)
+            await settle(pilot, lambda: app.screen.report is not None)
+            await pilot.press(*grouping_keys)
+            await settle(pilot)
+            return str(app.screen.query_one("#report-notes").render())
+
+    hint = "无所属村：网格尚未归入村（由乡镇在首页按 v 归入）。"
+    assert hint in await notes_shown()
+    assert hint not in await notes_shown(("g",))  # the grid table has no such row
+    set_grid_village(t.db, "G01", "柳溪村", "330521101201")
+    assert hint not in await notes_shown()

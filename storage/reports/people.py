@@ -143,11 +143,16 @@ def village_key(village_code: str, town_code: str, county: bool) -> str:
     return village_code or (f"{town_code}-" if county and town_code else "")
 
 
+def is_no_village(key: str | None) -> bool:
+    """Whether a village table's row (village_key's) holds key persons whose grid is in no village yet."""
+    key = key or ""
+    return key == "" or (key.endswith("-") and key.count("-") == 1 and key[:-1].isdigit())
+
+
 def village_order(key: str | None) -> tuple[bool, str, bool, str]:
     """The village table's order: by code, a township's row of no village after its villages, a township's last."""
     key = key or ""
-    no_village = key == "" or (key.endswith("-") and key.count("-") == 1 and key[:-1].isdigit())
-    return key == "", key.split("-", 1)[0][:9], no_village, key
+    return key == "", key.split("-", 1)[0][:9], is_no_village(key), key
 
 
 def referral_lines(people: dict[str, Person], referral_rows: list[tuple], roots: dict[str, str],

@@ -245,3 +245,26 @@ def test_a_merge_an_earlier_release_let_a_worker_write_stays_on_the_laptop(tmp_p
         assert s.get(Resident, keep.id).phone == "13857201235"  # what the merge carried is the worker's own edit
     with west.session() as s:  # the laptop's own events stay as written
         assert any(e.fields.get("merged_into") == keep.id for e in s.exec(select(Event)).all())
+
+
+def test_a_merge_left_on_the_laptop_is_not_counted_as_waiting_to_be_sent(tmp_path):
+    """The sync screen said one person waited to be sent, and the export then said nothing new, until the
+    worker wrote something else: the merge an earlier release let a worker write is never sent."""
+    import pytest
+
+    from storage.core.errors import UserError
+    from storage.register.duplicates import merge_residents
+    from storage.register.residents import update_resident
+    from storage.sync.export import pending_counts
+
+    t = make_township(tmp_path)
+    west = t.worker("王芳", "G01")
+    keep = register_resident(west, {"name": "王桂英", "categories": ["solitary_elder"]}, today=TODAY)
+    dup = register_resident(west, {"name": "王桂英", "categories": ["solitary_elder"]}, today=TODAY)
+    export_bundle(west, tmp_path / "one")
+    merge_residents(west, keep.id, dup.id)  # as `gridcare duplicates merge` did on a worker's laptop
+    assert pending_counts(west) == {}
+    with pytest.raises(UserError):
+        export_bundle(west, tmp_path / "two")
+    update_resident(west, dup.id, {"phone": "13857201235"}, today=TODAY)
+    assert pending_counts(west) == {"resident": 1}  # the edit is sent, the merge still is not

@@ -89,12 +89,18 @@ def pending_counts(db: Database) -> dict[str, int]:
 
     with db.session() as s:
         ident = load_identity(s)
-        rows = s.execute(
-            select(Event.record_type, func.count(func.distinct(Event.record_id))).where(Event.device_id == ident.device_id, Event.exported_seq.is_(None),
-                                                          Event.record_type.in_(WORKER_TYPES))
-            .group_by(Event.record_type)
-        ).all()
-    return {t: n for t, n in rows}
+        waiting = (Event.device_id == ident.device_id, Event.exported_seq.is_(None))
+        counts = {t: n for t, n in s.execute(
+            select(Event.record_type, func.count(func.distinct(Event.record_id))).where(
+                *waiting, Event.record_type.in_(WORKER_TYPES), Event.record_type != "resident")
+            .group_by(Event.record_type)).all()}
+        # a person, unless all that waits is a merge _sendable leaves out (else: "1 to send", then "nothing new")
+        people = {rid for rid, fields in s.execute(select(Event.record_id, Event.fields).where(
+            *waiting, Event.record_type == "resident")).all()
+            if not (isinstance(fields, dict) and set(fields) <= {"merged_into"})}
+    if people and "resident" in WORKER_TYPES:
+        counts["resident"] = len(people)
+    return counts
 
 
 def last_export(db: Database) -> BundleReceived | None:

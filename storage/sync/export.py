@@ -90,7 +90,7 @@ def pending_counts(db: Database) -> dict[str, int]:
     with db.session() as s:
         ident = load_identity(s)
         waiting = (Event.device_id == ident.device_id, Event.exported_seq.is_(None))
-        counts = {t: n for t, n in s.execute(
+        counts: dict[str, int] = {str(t): int(n) for t, n in s.execute(
             select(Event.record_type, func.count(func.distinct(Event.record_id))).where(
                 *waiting, Event.record_type.in_(WORKER_TYPES), Event.record_type != "resident")
             .group_by(Event.record_type)).all()}

@@ -199,13 +199,19 @@ async def test_first_run_asks_the_village_and_the_key_comes_later_on_the_sync_sc
     assert [(g.village_id, g.village) for g in grid_villages(db)] == [("330521101201", "柳溪村")]
 
 
-@run_async
-async def test_the_clerk_assigns_a_grid_to_a_village_on_the_villages_screen(tmp_path):
+def _one_grid_merged(tmp_path):
+    """A township that merged its grid G01's first bundle (王芳's 张三); no village yet."""
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")
     elder(a, "张三")
     export_bundle(a, tmp_path / "usb")
     merge_paths(t.db, [tmp_path / "usb"])
+    return t
+
+
+@run_async
+async def test_the_clerk_assigns_a_grid_to_a_village_on_the_villages_screen(tmp_path):
+    t = _one_grid_merged(tmp_path)
     app = make_app(t.db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot, 0.5)
@@ -265,11 +271,7 @@ async def test_the_reports_no_village_row_says_why_and_who_places_the_grids(tmp_
     from screens.reports import ReportsScreen
     from tests.pilot_helpers import on_screen, settle
 
-    t = make_township(tmp_path)
-    a = t.worker("王芳", "G01")
-    elder(a, "张三")
-    export_bundle(a, tmp_path / "usb")
-    merge_paths(t.db, [tmp_path / "usb"])
+    t = _one_grid_merged(tmp_path)
 
     async def notes_shown(grouping_keys: tuple[str, ...] = ()) -> str:
         app = make_app(tmp_path / "township.db", lang="zh_CN", today=TODAY)

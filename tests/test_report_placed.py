@@ -33,7 +33,7 @@ def _rows(report, grouping: str) -> dict[str, tuple[int, int]]:
     return {r.key: (r.key_persons, r.visited) for r in report.rows[grouping]}
 
 
-def _story(tmp_path):
+def _story(tmp_path, *, mandatory: bool = False):
     """Two grids; the G01 worker registers 江爱珍 and 陈阿公 in October, visits her in November; the township
     merges; on 2 December the clerk moves her to G02, and the return bundle reaches G01."""
     with clock_on(D(2026, 10, 5)):
@@ -44,8 +44,8 @@ def _story(tmp_path):
         register_resident(a, {"name": "陈阿公", "categories": ["solitary_elder"], "grid_code": G01}, today=D(2026, 10, 5))
         register_resident(b, {"name": "赵大山", "categories": ["solitary_elder"], "grid_code": G02}, today=D(2026, 10, 5))
     with clock_on(D(2026, 11, 10)):
-        log_visit(a, her, {"visit_date": D(2026, 11, 10), "method": "home", "visitor": "王芳", "contact_made": True},
-                  today=D(2026, 11, 10))
+        log_visit(a, her, {"visit_date": D(2026, 11, 10), "method": "home", "visitor": "王芳", "contact_made": True,
+                           "mandatory_report": mandatory}, today=D(2026, 11, 10))
         for n, db in enumerate((a, b)):
             assert not merge_paths(t.db, [export_bundle(db, tmp_path / f"up{n}").path]).refused
     with clock_on(MOVED_ON):
@@ -116,3 +116,20 @@ def test_where_the_events_put_someone_on_a_day():
     assert place_on(late, day_end(D(2026, 10, 31)), VILLAGES) == (G01, f"{T}001")
     # the day's end is midnight in China: a move at 23:59 on 30 November (15:59 UTC) is November's
     assert day_end(D(2026, 11, 30)) >> 16 == int(dt.datetime(2026, 11, 30, 16, tzinfo=dt.timezone.utc).timestamp() * 1000)
+
+
+def test_an_emergency_found_in_november_stays_in_the_grid_she_was_in(tmp_path):
+    """Found by G01's worker on 10 November, moved to G02 on 2 December: November's emergencies were read by
+    her grid now, so G01's report of November left the finding out, and G02's found her in no G02 row."""
+    from storage.register.emergencies import find_emergencies
+
+    t, a, her = _story(tmp_path, mandatory=True)
+    november = monthly_report(t.db, 2026, 11, today=TODAY)
+    assert [(e.person.name, e.person.grid_code) for e in november.followup.emergencies] == [("江爱珍", G01)]
+    g01 = monthly_report(t.db, 2026, 11, today=TODAY, grid_code=G01)
+    assert [e.person.name for e in g01.followup.emergencies] == ["江爱珍"]
+    assert monthly_report(t.db, 2026, 11, today=TODAY, grid_code=G02).followup.emergencies == []
+    assert [e.person.name for e in monthly_report(a, 2026, 11, today=TODAY).followup.emergencies] == ["江爱珍"]
+    # Home asks who acts now: the grid she is in today
+    with t.db.session() as s:
+        assert [e.grid_code for e in find_emergencies(s, D(2026, 11, 1), TODAY, G02)] == [G02]

@@ -31,6 +31,8 @@ from storage.core.i18n import _, moment_text
 from storage.register.report_query import as_date
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from storage.core.models import RiskAssessment, Visit
 
 HORIZON_DAYS = 30  # Home lists findings of the last 30 days not yet acknowledged; the report keeps them all
@@ -193,11 +195,13 @@ def parse_instant(text: str | None) -> dt.datetime | None:
 
 
 def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str | None = None, *,
-                     open_only: bool = False) -> list[Emergency]:
+                     open_only: bool = False, placed: Mapping[str, tuple[str, str]] | None = None) -> list[Emergency]:
     """Every emergency finding dated since..until (of one grid, or all), newest first, with its acknowledgement.
 
     `source`: a Session or a sqlite3 connection. `open_only`: only those not acknowledged (Home's question:
     the acknowledged ones, most of them, are set aside before the work of telling findings from follow-ups).
+    `placed`: a past month's report's (storage/register/placed.py): the grid and village of a key person moved
+    since, as on the report's day, instead of today's.
     """
     raw = driver_connection(source)
     found = _candidates(raw, since, until)
@@ -235,7 +239,8 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
         r = residents.get(f["resident_id"])
         if r is None or r[5]:  # a resident not (or no longer) on this database
             continue
-        if grid_code and r[2] != grid_code:
+        grid, village = (placed or {}).get(r[4] or r[0]) or (r[2], r[3])
+        if grid_code and grid != grid_code:
             continue
         day = as_date(f["day"])
         if day is None:  # (never: _candidates chose the finding by its day)
@@ -244,7 +249,7 @@ def find_emergencies(source: Any, since: dt.date, until: dt.date, grid_code: str
         e = groups.get((r[4] or r[0], f["day"]))
         if e is None:
             groups[(r[4] or r[0], f["day"])] = Emergency(
-                key=key, resident_id=r[4] or r[0], name=r[1] or "", grid_code=r[2] or "", village_code=r[3],
+                key=key, resident_id=r[4] or r[0], name=r[1] or "", grid_code=grid or "", village_code=village,
                 found_on=day, found_at=_instant(stamps.get(key), day), mandatory=f["mandatory"],
                 emergency_level=f["level"], visit_id=f["visit_id"], acknowledged_at=at, acknowledged_by=by,
                 keys=(key,))

@@ -282,7 +282,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         try:
             # who worsened and the emergencies name key persons: read one by one with the lists' own
             worse = worsened_rows(conn, first, day)
-            found = find_emergencies(driver_connection(s), first, day, grid_code)
+            found = find_emergencies(driver_connection(s), first, day, grid_code, placed=m.placed)
             extra = sorted({rid for rid, _on, _changes in worse}
                            | {roots.get(e.resident_id, e.resident_id) for e in found})
             step(1, 5)

@@ -79,7 +79,7 @@ def test_a_county_on_postgresql_places_her_the_same(tmp_path):
     from storage.core.db import open_database
     from tests import pg
 
-    t, _a, _her = _story(tmp_path)
+    t, _a, _her = _story(tmp_path, mandatory=True)
     t.db.dispose()
     url = pg.create_database()
     try:
@@ -89,6 +89,8 @@ def test_a_county_on_postgresql_places_her_the_same(tmp_path):
             november = monthly_report(db, 2026, 11, today=TODAY, with_trend=True)
             assert _rows(november, "grid") == {G01: (2, 1), G02: (1, 0)}
             assert {p.name: p.grid_code for p in november.read_everyone()}["江爱珍"] == G01
+            g01 = monthly_report(db, 2026, 11, today=TODAY, grid_code=G01)
+            assert [(e.person.name, e.person.grid_code) for e in g01.followup.emergencies] == [("江爱珍", G01)]
             december = monthly_report(db, 2026, 12, today=TODAY, with_trend=True)
             assert {r.key: r.key_persons[-3:] for r in december.trend.rows} == {G01: [2, 2, 1], G02: [1, 1, 2]}
         finally:

@@ -81,17 +81,40 @@ def test_the_screens_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch, ro
     assert not bad, shown(bad)
 
 
-async def _walk(path) -> set[str]:
+def test_the_county_screens_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch):
+    """A county on SQLite (the tests' and a small county's): its Home, the report and a month back, sync."""
+    from storage.sync.merge import merge_paths
+    from tests.county_helpers import busy_township, make_county
+
+    path = tmp_path / "county.db"
+    county = make_county(path, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
+    assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+    county.dispose()
+    t.close()
+    with statements(monkeypatch) as seen:
+        visited = asyncio.run(_walk(path, home="CountyHomeScreen", steps=(
+            (["m"], "ReportsScreen"), (["left_square_bracket"], "ReportsScreen"), (["escape", "s"], "SyncScreen"),
+            (["escape", "2"], None))))
+    explained, bad = plan_problems(path, seen)
+    assert {"ReportsScreen", "SyncScreen", "CountyHomeScreen"} <= visited and explained > 30, (visited, explained)
+    assert not bad, shown(bad)
+
+
+_REGISTER_WALK = ((["r"], "ResidentsScreen"), (["down", "enter"], "ResidentScreen"),
+                  (["escape", "escape", "m"], "ReportsScreen"), (["left_square_bracket"], "ReportsScreen"),
+                  (["escape", "s"], "SyncScreen"), (["escape", "c"], None), (["escape", "p"], None))
+
+
+async def _walk(path, home: str = "HomeScreen", steps=_REGISTER_WALK) -> set[str]:
     from tests.pilot_helpers import on_screen, settle
     from tui.app import make_app
 
     app = make_app(path, lang="zh_CN", today=TODAY)
-    visited: set[str] = set()
+    visited: set[str] = {home}
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "HomeScreen")
-        for keys, screen in ((["r"], "ResidentsScreen"), (["down", "enter"], "ResidentScreen"),
-                             (["escape", "escape", "m"], "ReportsScreen"), (["left_square_bracket"], "ReportsScreen"),
-                             (["escape", "s"], "SyncScreen"), (["escape", "c"], None), (["escape", "p"], None)):
+        await on_screen(pilot, home)
+        for keys, screen in steps:
             await pilot.press(*keys)
             if screen:
                 await on_screen(pilot, screen)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from storage.core.audit import record as audit
 from storage.core.bulk import for_connection
@@ -95,8 +96,9 @@ def pending_counts(db: Database) -> dict[str, int]:
                 *waiting, Event.record_type.in_(WORKER_TYPES), Event.record_type != "resident")
             .group_by(Event.record_type)).all()}
         # a person, unless all that waits is a merge _sendable leaves out (else: "1 to send", then "nothing new")
+        # (`|| ''`: by ix_event_export, the laptop's waiting events, not by every resident event's row)
         people = {rid for rid, fields in s.execute(select(Event.record_id, Event.fields).where(
-            *waiting, Event.record_type == "resident")).all()
+            *waiting, col(Event.record_type).concat("") == "resident")).all()
             if not (isinstance(fields, dict) and set(fields) <= {"merged_into"})}
     if people and "resident" in WORKER_TYPES:
         counts["resident"] = len(people)

@@ -65,6 +65,10 @@ def statements(monkeypatch):
         monkeypatch.setattr(sqlite3, "connect", connect)
 
 
+# the few records of the township's own kinds: reading them by their type is what the index is for
+_RARE_TYPES = re.compile(r"record_type = '(township|setting|grid|village)'")
+
+
 def plan_problems(path: Path, statements: list[str]) -> tuple[int, dict[str, list[str]]]:
     """(how many reads were explained, the reads with a problem and its steps) of `statements` on the file."""
     plain = sqlite3.connect(path)
@@ -73,6 +77,8 @@ def plan_problems(path: Path, statements: list[str]) -> tuple[int, dict[str, lis
         bad = {}
         for sql in reads:
             problems = _problems(plain.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            if _RARE_TYPES.search(sql):
+                problems = [p for p in problems if "ix_event_record (record_type=?)" not in p]
             if problems:
                 bad[sql] = problems
         return len(reads), bad

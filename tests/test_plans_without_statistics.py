@@ -122,3 +122,36 @@ async def _walk(path, home: str = "HomeScreen", steps=_REGISTER_WALK) -> set[str
                 await settle(pilot)
             visited.add(type(app.screen).__name__)
     return visited
+
+
+def test_a_day_of_writing_and_the_bundles_both_ways_do_not_walk_a_table_per_row(tmp_path, monkeypatch):
+    """The worker registers, visits, edits, closes and reopens; exports; the township merges and sends the
+    grid its return bundle; the laptop merges it: every read of both files, planned without statistics."""
+    from storage.core.db import open_database
+    from storage.register.residents import close_case, register_resident, reopen_case, update_resident
+    from storage.register.visits import log_visit
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import make_township
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    generate(a, seed=2, scale="grid", today=TODAY, residents=30)
+    paths = a.path, t.db.path
+    a.dispose()
+    t.db.dispose()
+    with statements(monkeypatch) as seen:  # (opened inside: a pooled connection is traced when it is made)
+        worker, township = open_database(paths[0]), open_database(paths[1])
+        r = register_resident(worker, {"name": "江爱珍", "categories": ["solitary_elder"]}, today=TODAY)
+        log_visit(worker, r.id, {"visit_date": TODAY, "mandatory_report": True}, today=TODAY)
+        update_resident(worker, r.id, {"phone": "13857201235"}, today=TODAY)
+        close_case(worker, r.id, "moved_away", TODAY)
+        reopen_case(worker, r.id)
+        assert not merge_paths(township, [export_bundle(worker, tmp_path / "up").path]).refused
+        back = export_bundle(township, tmp_path / "back", grid_code="G01")
+        assert not merge_paths(worker, [back.path]).refused
+        worker.dispose()
+        township.dispose()
+    for path in paths:
+        explained, bad = plan_problems(path, seen)
+        assert explained > 50 and not bad, (path.name, explained, shown(bad))

@@ -139,7 +139,8 @@ def _moved_away(session, grid_id: str, residents: set[str]) -> set[str]:
     devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
     if not devices:
         return set()
-    known = set(session.execute(select(Event.record_id).where(Event.record_type == "resident",
+    # (`|| ''`: by ix_event_export, this grid's devices' events, not every resident event of the township)
+    known = set(session.execute(select(Event.record_id).where(col(Event.record_type).concat("") == "resident",
                                                                Event.device_id.in_(devices)).distinct()).scalars())
     return known - residents
 

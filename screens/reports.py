@@ -165,7 +165,8 @@ class ReportsScreen(Screen[None]):
         text = notes(self.report)
         if self.grouping == "village" and any(is_no_village(r.key) for r in self.report.rows["village"]):
             # a row named "no village" told no one why, nor who can change it
-            text += "\n" + _("No village: grids not yet in a village (the township places them: v on Home).")
+            text += "\n" + (_("No village: grids not yet in a village (their townships place them).")
+                             if self.report.is_county else _("No village: grids not yet in a village (v on Home places them)."))
         self.query_one("#report-notes", Static).update(as_text(text))
         table = self.query_one("#summary", DataTable)
         table.clear(columns=True)

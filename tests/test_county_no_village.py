@@ -95,6 +95,8 @@ async def test_the_reports_screen_at_a_county_drills_down_to_one_townships_no_vi
             table = screen.query_one("#summary", DataTable)
             labels = [str(table.get_row_at(i)[0]).strip() for i in range(table.row_count)]
             assert labels == ["镇101王家村", "镇101无所属村", "镇102无所属村", "合计"]
+            # who places the grids: the townships (the county's Home has no villages screen)
+            assert "无所属村：网格尚未归入村（由各乡镇归入）。" in str(screen.query_one("#report-notes").render())
             table.focus()
             table.move_cursor(row=2, column=1)  # 镇102无所属村's key persons
             await pilot.press("enter")

@@ -284,7 +284,7 @@ async def test_the_reports_no_village_row_says_why_and_who_places_the_grids(tmp_
             await settle(pilot)
             return str(app.screen.query_one("#report-notes").render())
 
-    hint = "无所属村：网格尚未归入村（由乡镇在首页按 v 归入）。"
+    hint = "无所属村：网格尚未归入村（在首页按 v 归入）。"
     assert hint in await notes_shown()
     assert hint not in await notes_shown(("g",))  # the grid table has no such row
     set_grid_village(t.db, "G01", "柳溪村", "330521101201")

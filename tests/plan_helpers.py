@@ -76,7 +76,10 @@ def plan_problems(path: Path, statements: list[str]) -> tuple[int, dict[str, lis
         reads = {s.strip() for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))}
         bad = {}
         for sql in reads:
-            problems = _problems(plain.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            try:
+                problems = _problems(plain.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            except sqlite3.Error as e:  # (a temporary table of the connection that ran it, say: plan it there)
+                raise AssertionError(f"cannot plan on the file: {e}: {sql[:300]}") from e
             if _RARE_TYPES.search(sql):
                 problems = [p for p in problems if "ix_event_record (record_type=?)" not in p]
             if problems:

@@ -25,7 +25,7 @@ from storage.register.placed import Place, place_rows
 from storage.register.policy import DEFAULT_POLICY, Policy
 from storage.register.policy_history import PolicyHistory, policy_history
 from storage.register.township_policies import rules_key, township_history
-from storage.reports.trend import Trend, TrendRow, month_list, rate_trend
+from storage.reports.trend import Trend, TrendRow, grids_by_month, month_list, rate_trend, summed
 
 if TYPE_CHECKING:
     from storage.reports.monthly import MonthlyReport
@@ -127,9 +127,11 @@ def _joined(conn: Any, report: MonthlyReport, grids: dict[str, str], months: lis
     the totals their sum."""
     n = len(months)
     rows: dict[str, TrendRow] = {}
+    movers = grids_by_month(conn, months)
     for policy, at in uses.values():
         lo, hi = min(at), max(at)
-        part = rate_trend(conn, policy, *months[hi], report.grid_code, grids, N_("Total"), n=hi - lo + 1)
+        part = rate_trend(conn, policy, *months[hi], report.grid_code, grids, N_("Total"),
+                          {rid: each[lo:hi + 1] for rid, each in movers.items()}, n=hi - lo + 1)
         for r in part.rows:
             town = township_of(r.key or "", "")
             for j, i in enumerate(range(lo, hi + 1)):
@@ -140,12 +142,7 @@ def _joined(conn: Any, report: MonthlyReport, grids: dict[str, str], months: lis
                         row = rows[r.key or ""] = TrendRow(r.key, r.label, [0] * n, [0] * n)
                     row.key_persons[i] += r.key_persons[j]
                     row.visited[i] += r.visited[j]
-    total = TrendRow(None, N_("Total"), [0] * n, [0] * n)
-    for row in rows.values():
-        for i in range(n):
-            total.key_persons[i] += row.key_persons[i]
-            total.visited[i] += row.visited[i]
-    return Trend(months, sorted(rows.values(), key=lambda r: r.key or ""), total)
+    return Trend(months, sorted(rows.values(), key=lambda r: r.key or ""), summed(rows.values(), N_("Total"), n))
 
 
 def place_names(conn: Any, county: bool) -> tuple[dict[str, str], dict[str, str]]:

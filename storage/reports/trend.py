@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,20 @@ class TrendRow:
     def rates(self) -> list[float | None]:
         return [v / k if k else None for k, v in zip(self.key_persons, self.visited, strict=True)]
 
+    def add(self, key_persons: list[int], visited: list[int]) -> None:
+        """Another count of the same months added to this row's."""
+        for i, (k, v) in enumerate(zip(key_persons, visited, strict=True)):
+            self.key_persons[i] += k
+            self.visited[i] += v
+
+
+def summed(rows: Iterable[TrendRow], label: str, n: int) -> TrendRow:
+    """The totals row of `rows` over n months."""
+    total = TrendRow(None, label, [0] * n, [0] * n)
+    for row in rows:
+        total.add(row.key_persons, row.visited)
+    return total
+
 
 @dataclass
 class Trend:
@@ -64,12 +79,14 @@ def month_list(year: int, month: int, n: int = MONTHS) -> list[tuple[int, int]]:
 
 
 def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_code: str | None,
-               grid_names: dict[str, str], total_label: str, n: int = MONTHS) -> Trend:
+               grid_names: dict[str, str], total_label: str, movers: dict[str, list[str]],
+               n: int = MONTHS) -> Trend:
     """Per grid and month: the key persons and how many of them were visited (month_standing, in SQL).
 
     Three grouped queries instead of one row per resident and month (1.44 million at a county): a case
     not closed is a key person of every month from the one it was registered in, and visited in a month
     with a visit that counts in it; a closed case (few) is asked month by month, as month_standing does.
+    `movers`: grids_by_month's over these n months (read once for every policy's pass).
     """
     months = month_list(year, month, n)
     first, _ = month_bounds(*months[0])
@@ -85,7 +102,6 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
     for i, (y, m) in enumerate(months):
         params[f"f{i}"], params[f"l{i}"] = (d.isoformat() for d in month_bounds(y, m))
     # the residents in another grid in some of the months than now: counted one by one, each month in its grid
-    movers = grids_by_month(conn, months)
     mine = list(where)
     if movers:
         params["movers"] = json.dumps(sorted(movers))
@@ -102,10 +118,7 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
         return row
 
     for grid, counts in _counted(conn, policy, "r.grid_code", " AND ".join(mine), params, index, pg).items():
-        row = row_of(grid)
-        for i in range(n):
-            row.key_persons[i] += counts.key_persons[i]
-            row.visited[i] += counts.visited[i]
+        row_of(grid).add(counts.key_persons, counts.visited)
     if movers:
         one_by_one = " AND ".join([*where, f"r.id IN ({ids_subquery('movers', pg)})"])
         for rid, counts in _counted(conn, policy, "r.id", one_by_one, params, index, pg).items():
@@ -114,12 +127,8 @@ def rate_trend(conn: Connection, policy: Policy, year: int, month: int, grid_cod
                     row = row_of(grid)
                     row.key_persons[i] += counts.key_persons[i]
                     row.visited[i] += counts.visited[i]
-    total = TrendRow(None, total_label, [0] * n, [0] * n)
-    for row in rows_by_grid.values():
-        for i in range(n):
-            total.key_persons[i] += row.key_persons[i]
-            total.visited[i] += row.visited[i]
-    return Trend(months, sorted(rows_by_grid.values(), key=lambda r: r.key or ""), total)
+    return Trend(months, sorted(rows_by_grid.values(), key=lambda r: r.key or ""),
+                 summed(rows_by_grid.values(), total_label, n))
 
 
 @dataclass(slots=True)

@@ -53,6 +53,11 @@ def _event_dict(ev: Event) -> dict[str, Any]:
             "hlc": ev.hlc, "device_id": ev.device_id, "base_hlc": ev.base_hlc, "author": ev.author}
 
 
+def _merge_only(fields: Any) -> bool:
+    """A resident event that only merges duplicates (`merged_into`): a worker's is never sent (_sendable)."""
+    return isinstance(fields, dict) and "merged_into" in fields and len(fields) == 1
+
+
 def _sendable(events: list[Event]) -> list[Event]:
     """A worker's events as its township accepts them: a merge of duplicates (`merged_into`) that an earlier
     release's command line let a worker write is left out (only the clerk merges: storage/sync/authorise.py), not
@@ -60,9 +65,9 @@ def _sendable(events: list[Event]) -> list[Event]:
     kept = []
     for ev in events:
         if ev.record_type == "resident" and isinstance(ev.fields, dict) and "merged_into" in ev.fields:
-            fields = {k: v for k, v in ev.fields.items() if k != "merged_into"}
-            if not fields:
+            if _merge_only(ev.fields):
                 continue
+            fields = {k: v for k, v in ev.fields.items() if k != "merged_into"}
             ev = Event(**{**ev.model_dump(), "fields": fields})  # a copy: the laptop's own event stays as written
         kept.append(ev)
     return kept
@@ -98,9 +103,8 @@ def pending_counts(db: Database) -> dict[str, int]:
         # a person, unless all that waits is a merge _sendable leaves out (else: "1 to send", then "nothing new")
         # (`|| ''`: by ix_event_export, the laptop's waiting events, not by every resident event's row)
         people = {rid for rid, fields in s.execute(select(Event.record_id, Event.fields).where(
-            *waiting, col(Event.record_type).concat("") == "resident")).all()
-            if not (isinstance(fields, dict) and set(fields) <= {"merged_into"})}
-    if people and "resident" in WORKER_TYPES:
+            *waiting, col(Event.record_type).concat("") == "resident")).all() if not _merge_only(fields)}
+    if people:
         counts["resident"] = len(people)
     return counts
 

@@ -272,3 +272,20 @@ def test_the_townships_report_names_the_village_the_worker_gave(tmp_path):
     merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path])
     text = report_for(t.db, "visit:" + v.id).text
     assert "Village: 桃园村" in text and "新市镇 桃园村 G04网格" in text, text
+
+
+def test_the_urgent_report_names_the_categories_the_resident_page_shows(tmp_path):
+    """An elder of 81 registered on screen with no category ticked is 高龄老年人 by age (walk: the report
+    read "对象：江*珍（，81岁）"); one with no category at all reads without the empty place."""
+    from storage.register.residents import register_resident
+
+    db = make_db(tmp_path / "w.db")
+    old = register_resident(db, {"name": "江爱珍", "id_number": "330521194503120025"}, today=TODAY)
+    young = register_resident(db, {"name": "王小二", "birth_date": dt.date(1990, 5, 1)}, today=TODAY)
+    set_language("zh_CN")
+    try:
+        for r, who in ((old, "对象：江*珍（高龄老年人，81岁）"), (young, "对象：王*二（36岁）")):
+            v = log_visit(db, r.id, {"visit_date": TODAY, "mandatory_report": True}, today=TODAY)
+            assert who in report_for(db, "visit:" + v.id).text.splitlines()
+    finally:
+        set_language("en")

@@ -15,7 +15,16 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _, babel_locale
 from storage.core.text import printable
-from storage.register.categories import CATEGORIES, HAZARDS, NEEDS, REFERRAL_AGENCIES, RISK_LEVELS, SERVICES, label
+from storage.register.categories import (
+    HAZARDS,
+    NEEDS,
+    REFERRAL_AGENCIES,
+    RISK_LEVELS,
+    SERVICES,
+    SHOWN_CATEGORIES,
+    label,
+    with_derived,
+)
 from storage.register.policy import age_on
 
 MAX_NOTE = 120  # characters of the visit's notes quoted: a message, not the file
@@ -84,9 +93,12 @@ def report_for(db: Database, key: str) -> UrgentReport:
 
     village_name = village_label(r.village_code or (grid.village_code if grid else None), names)
     place = " ".join(x for x in (ident.township_name if ident else "", village_name, grid.name if grid else "") if x)
-    who = _("{name} ({categories}, {age} years)").format(
-        name=mask_name(r.name), categories=_join([label(CATEGORIES, c) for c in r.categories]),
-        age=age_on(r.birth_date, day) if r.birth_date else "?")
+    # the categories as the resident's page shows them (高龄 from the age): an elder of 81 with none stored
+    # read "江*珍（，81岁）"
+    age = age_on(r.birth_date, day) if r.birth_date else None
+    categories = _join([label(SHOWN_CATEGORIES, c) for c in with_derived(r.categories, age)])
+    who = (_("{name} ({categories}, {age} years)") if categories else _("{name} ({age} years)")).format(
+        name=mask_name(r.name), categories=categories, age="?" if age is None else age)
     # the risk on a line of its own, then what was found, then what is needed: one 、 list of all three read
     # "情况：风险等级：紧急、须立即上报、跌倒风险、照料缺失、日常照料" (walk F)
     risk = [label(RISK_LEVELS, "emergency")] if e.emergency_level else []

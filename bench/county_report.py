@@ -2,7 +2,9 @@
 
     python -m bench.county_report --merge NAME     merge the cached county set (bench/county_set.py) into a new
                                                    database NAME on $GRIDCARE_TEST_PG_URL's server and keep it
-    python -m bench.county_report URL [--reps N]   the report on that county database: the storage function
+    python -m bench.county_report URL [--reps N] [--day YYYY-MM-DD]
+                                                   the report on that county database (of the day's month, on
+                                                   that day; the set's day by default): the storage function
                                                    (as bench/m_county.py times it) and `gridcare report` as a user
                                                    runs it (a process of its own, imports and printing included)
 
@@ -46,17 +48,17 @@ def merge_kept(name: str, townships: int = 20, scale: str = "township") -> str:
     return url
 
 
-def time_report(url: str, reps: int) -> list[float]:
+def time_report(url: str, reps: int, day: dt.date = DAY) -> list[float]:
     from storage.core.db import open_database
     from storage.reports.monthly import monthly_report
 
     db = open_database(url)
     try:
-        monthly_report(db, DAY.year, DAY.month, today=DAY)  # warm-up: the server's caches, Python's imports
+        monthly_report(db, day.year, day.month, today=day)  # warm-up: the server's caches, Python's imports
         samples = []
         for _ in range(reps):
             t0 = time.perf_counter()
-            monthly_report(db, DAY.year, DAY.month, today=DAY)
+            monthly_report(db, day.year, day.month, today=day)
             samples.append(time.perf_counter() - t0)
         return samples
     finally:
@@ -81,6 +83,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--merge", metavar="NAME")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--no-cli", action="store_true")
+    parser.add_argument("--day", type=dt.date.fromisoformat, default=DAY)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     url = merge_kept(args.merge) if args.merge else args.url
@@ -88,7 +91,7 @@ def main(argv: list[str]) -> int:
         parser.error("a county database URL, or --merge NAME")
     print(f"county: {url}")
     load = os.getloadavg()
-    samples = time_report(url, args.reps)
+    samples = time_report(url, args.reps, args.day)
     print(f"monthly_report: median {statistics.median(samples):.2f} s (min {min(samples):.2f}, max {max(samples):.2f},"
           f" {len(samples)} runs); load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if not args.no_cli:

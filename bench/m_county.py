@@ -9,6 +9,7 @@ table (taken out with COPY TO before the clock starts) into a new county databas
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -60,16 +61,18 @@ def _copy_floor(merged: str, identity: dict, keys_of: Path) -> tuple[float, int]
     return elapsed, rows
 
 
-def _report(url: str) -> float:
-    import datetime as dt
+# the set's day, and one early in its month, when nearly every key person is not visited yet
+REPORT_DAYS = {"on 24 November": dt.date(2026, 11, 24), "on 4 November": dt.date(2026, 11, 4)}
 
+
+def _report(url: str, day: dt.date) -> float:
     from storage.core.db import open_database
     from storage.reports.monthly import monthly_report
 
     db = open_database(url)
     try:
         t0 = time.perf_counter()
-        monthly_report(db, 2026, 11, today=dt.date(2026, 11, 24))
+        monthly_report(db, day.year, day.month, today=day)
         return time.perf_counter() - t0
     finally:
         db.dispose()
@@ -81,7 +84,8 @@ def measure(townships: int = 20, scale: str = "township", reps: int = 1, report:
     from bench.pg_server import drop_database, new_database
 
     bundles, identity, keys_of = build(townships, scale)
-    ours, peaks, floors, reports = [], [], [], []
+    ours, peaks, floors = [], [], []
+    reports: dict[str, list[float]] = {when: [] for when in REPORT_DAYS}
     rows = 0
     for _ in range(reps):
         url = new_database()
@@ -93,7 +97,8 @@ def measure(townships: int = 20, scale: str = "township", reps: int = 1, report:
             floor, rows = _copy_floor(url, identity, keys_of)
             floors.append(floor)
             if report:
-                reports.append(_report(url))
+                for when, day in REPORT_DAYS.items():
+                    reports[when].append(_report(url, day))
         finally:
             drop_database(url)
     label = f"county merge into PostgreSQL ({townships} township bundles, {rows:,} rows)"
@@ -103,7 +108,8 @@ def measure(townships: int = 20, scale: str = "township", reps: int = 1, report:
         Result("memory: county merge into PostgreSQL, peak", Figure("peak RSS", peaks, "B"),
                target_abs=300 * 2**20, note="the merging process (VmHWM); target < 300 MiB"),
     ]
-    if reports:
-        results.append(Result("county monthly report (PostgreSQL)", Figure("monthly_report", reports), target_abs=5.0,
-                              note="the county's month per township and village; target < 5 s"))
+    for when, times in reports.items():
+        if times:
+            results.append(Result(f"county monthly report (PostgreSQL), {when}", Figure("monthly_report", times),
+                                  target_abs=5.0, note="the county's month per township and village; target < 5 s"))
     return results

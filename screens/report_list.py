@@ -72,7 +72,7 @@ def month_list(app: ScreenHost, grouping: str, key: str, measure: str, group: st
     from tui.formatting import format_month
 
     today = app.today()
-    rows = monthly_report(app.db, today.year, today.month, today=today).behind(grouping, key, measure)
+    rows = monthly_report(app.db, today.year, today.month, today=today, with_lists=True).behind(grouping, key, measure)
     drill = DRILL[measure]
 
     def heading() -> str:  # worded when drawn: F2 on the list words it again

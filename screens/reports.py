@@ -146,8 +146,9 @@ class ReportsScreen(Screen[None]):
             self.app.call_from_thread(self._fail, str(exc))
             return
         self.app.call_from_thread(self._show, report)
-        # every key person, read now off the screen's thread: a drill into all of a row's key persons is then
-        # immediate (a county's report reads them one by one only when asked: seconds)
+        # those not visited and every key person, read now off the screen's thread: a drill into them is then
+        # immediate (a county's report reads them one by one only when asked: seconds each)
+        report.not_visited  # noqa: B018
         report.people  # noqa: B018
 
     def _fail(self, message: str) -> None:

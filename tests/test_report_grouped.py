@@ -310,6 +310,13 @@ def test_the_grouped_report_is_the_rule_applied_to_each_key_person(town_file, tm
             _compare(report, db)
             seen.append(report.totals)
             assert [p.grid_code for p in report.people if p.name == "迁移甲"] == ([] if grid == G2 else [G1])
+        # early in a month most key persons are not visited yet, and those the SQL can tell are neither overdue
+        # nor anything else are read only for the list of the not visited (when asked, or with the rest)
+        for lists in (False, True):
+            report = monthly_report(db, 2026, 10, today=D(2026, 10, 4), with_lists=lists)
+            _compare(report, db)
+            quiet = {p.id for p in report.not_visited} - {p.id for p in report.listed}
+            assert len(quiet) >= 20, len(quiet)  # (the strict policy, due every 10 days: the fewest)
         _compare_trend(db, monthly_report(db, 2026, 10, today=TODAY, with_trend=True).trend)
         september = seen[0]
         # the data reach every figure (a comparison of zeros would prove nothing)

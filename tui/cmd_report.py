@@ -42,7 +42,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     year, month = args.month or (today.year, today.month)
     with cli_progress(_("Computing the report")) as progress:
         report = monthly_report(db, year, month, today=today, progress=progress, with_trend=not args.out
-                                or args.out.suffix.lower() == ".xlsx")
+                                or args.out.suffix.lower() == ".xlsx", with_lists=True)
     if args.out:
         from storage.reports.files import save_report
         from tui.formatting import format_month

@@ -1,10 +1,14 @@
 """The lines a monthly report lists: each key person of the month, each open referral, each visitor's
-visits. Built by storage/reports/monthly.py; shown by the screens, the CLI and the report files."""
+visits; and the figures of one row of its tables. Built by storage/reports/monthly.py; shown by the screens,
+the CLI and the report files."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from storage.core.i18n import _
+from storage.register.due import IN_PERSON, OTHER_WAYS
 
 
 @dataclass(slots=True)
@@ -80,3 +84,47 @@ class WorkerLine:
     counted: int
     residents_visited: int
     residents_seen: int
+
+
+@dataclass(slots=True)
+class ReportRow:
+    key: str | None  # village code, grid id or category code; None for the totals
+    label: str  # the totals row keeps the msgid, so a report computed in one language shows in another
+    key_persons: int = 0
+    visited: int = 0
+    in_person: int = 0  # visited, at least once in person
+    other_ways: int = 0  # visited, by phone or video only (or another way the policy counts)
+    overdue: int = 0
+    emergency_high: int = 0
+    open_referrals: int = 0
+    aged_out: int = 0
+
+    @property
+    def shown_label(self) -> str:
+        return _(self.label) if self.key is None else self.label
+
+    @property
+    def not_visited(self) -> int:
+        return self.key_persons - self.visited
+
+    @property
+    def visit_rate(self) -> float | None:
+        return self.visited / self.key_persons if self.key_persons else None
+
+    def add(self, p: Person) -> None:
+        self.add_counts(1, p.visited_how == IN_PERSON, p.visited_how == OTHER_WAYS)
+        self.add_flags(p)
+
+    def add_counts(self, key_persons: int, in_person: int, other_ways: int) -> None:
+        """Key persons counted in SQL (month_sql.Group): how many, and how they were visited."""
+        self.key_persons += key_persons
+        self.visited += in_person + other_ways
+        self.in_person += in_person
+        self.other_ways += other_ways
+
+    def add_flags(self, p: Person) -> None:
+        """What the rule says of one listed key person beyond the counts (all nothing for the others)."""
+        self.overdue += p.overdue
+        self.emergency_high += p.high_risk
+        self.open_referrals += p.open_referrals
+        self.aged_out += p.aged_out

@@ -4,12 +4,14 @@ counted per grid, village and category list; and which key persons the report mu
 A county has 120,000 key persons: building one Python object each and tallying them cost ~11 s (issue
 #17). Here the month's standing (storage/register/due.py `month_standing`) is one CASE per resident over
 the month's visits that count (a merged duplicate's go to its record), grouped in SQL. A key person is
-*plain* when the SQL can tell that every other figure is nothing for them: visited on or before the
-report day, not closed, no merged duplicate, not at high or emergency risk on the day, no open referral,
-no child category they may age out of, and visited recently enough that no rule of the policy can make
-them overdue. Every other key person ("listed": the lists name them) is read in full and given to the
-rule in Python (storage/reports/people.py), which stays the one definition of due, overdue and aged out;
-the conditions here only ever send more residents to it, never fewer.
+*plain* when the SQL can tell that every other figure is nothing for them: not closed, no merged
+duplicate, not at high or emergency risk on the day, no open referral, no child category they may age out
+of, and seen recently enough (this month, or before it when not yet this month) that no rule of the policy
+can make them overdue on the day. Every other key person ("listed") is read in full and given to the rule
+in Python (storage/reports/people.py), which stays the one definition of due, overdue and aged out; the
+conditions here only ever send more residents to it, never fewer. A plain key person not yet visited is
+named by one list only, 本月未探访, which reads them when it is asked for (`quiet_rows`): early in a month
+that is nearly everyone, and building each one cost a county's report 4 s (issue #17).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.id_lists import ids_subquery
 from storage.register.assessments import DIMENSIONS
 from storage.register.categories import ADVANCED_AGE_FROM, CHILD_CATEGORIES
+from storage.register.due import NOT_VISITED, add_months
 from storage.register.placed import Place, placed_cte
 from storage.register.policy import MONTH, Policy, born_by, counting_visit_sql
 from storage.register.report_query import ALIAS_CTE, key_person_where, last_seen_sql, risk_at_sql
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 LOW_LEVELS = ("low", "medium")
+QUIET = f"km.standing = '{NOT_VISITED}' AND km.plain = 1"  # plain, and not visited (yet)
 # report_query.PERSON_COLUMNS but the id, village, grid and categories km has already
 _PERSON_REST = ("name", "name_pinyin", "id_number", "sex", "birth_date", "status", "closed_on", "close_reason",
                 "registered_on", "visit_frequency_days", "close_note")
@@ -70,7 +74,6 @@ def _plain_sql(policy: Policy, first: dt.date, last: dt.date, day: dt.date, para
     cats = "coalesce(CAST(r.categories AS TEXT), '')"
     terms = [
         "r.status != 'closed'",
-        "mv.seen IS NOT NULL",  # a visit that counts between the month's first day and the report day
         "r.id NOT IN (SELECT root FROM roots)",
         "r.id NOT IN (SELECT resident_id FROM hi)",
         "r.id NOT IN (SELECT resident_id FROM refs)",
@@ -81,31 +84,35 @@ def _plain_sql(policy: Policy, first: dt.date, last: dt.date, day: dt.date, para
     child = " OR ".join(f"{cats} LIKE :child{i} ESCAPE '\\'" for i in range(len(CHILD_CATEGORIES)))
     params.update({f"child{i}": _like(code) for i, code in enumerate(CHILD_CATEGORIES)})
     terms.append(f"(r.birth_date IS NULL OR r.birth_date > :aged_by OR NOT ({child}))")
-    # Seen on `seen` (on or after the first), a rule of N days makes them due on seen + N: overdue on the
-    # day only if seen + N < day. A calendar-month rule never does (due by the end of the next month).
-    span = (day - first).days
+    counting = counting_visit_sql(policy)
 
-    def recent(every: Any, name: str) -> str | None:
-        if every == MONTH or int(every) >= span:
-            return None
-        params[name] = (day - dt.timedelta(days=int(every))).isoformat()
-        return f"mv.seen >= :{name}"
+    def seen_since(every: Any, name: str) -> str:
+        """Last seen on or before the day, no earlier than a rule of `every` allows without being overdue on the
+        day (due.due_on: seen + N days; a calendar month: by the end of the month after the one seen in). Not
+        seen this month (mv.seen, on or after the first), the last visit before it is looked up; never seen: no
+        (the due day then depends on when the record entered gridcare: the rule's to say)."""
+        params[name] = _seen_by(every, first, day).isoformat()
+        return (f"(mv.seen >= :{name} OR (mv.seen IS NULL AND EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = r.id"
+                f" AND v.visit_date >= :{name} AND v.visit_date <= :day AND {counting})))")
 
-    for level in LOW_LEVELS:
-        cond = recent(policy.every.get(level, policy.every["low"]), f"t_{level}")
-        if cond:
-            terms.append(cond)
+    # at low or medium risk (high and emergency are listed) due_on takes the sooner of the two levels' days
+    levels = [policy.every.get(level, policy.every["low"]) for level in LOW_LEVELS]
+    terms.append(seen_since(max(levels, key=lambda every: _seen_by(every, first, day)), "t_level"))
     for i, rule in enumerate(policy.categories):  # the rule may apply (its age is not asked: more are listed)
-        cond = recent(rule.every, f"t_rule{i}")
-        if cond:
-            params[f"rule{i}"] = _like(rule.category)
-            terms.append(f"(NOT ({cats} LIKE :rule{i} ESCAPE '\\') OR {cond})")
-    params["span"] = span
+        params[f"rule{i}"] = _like(rule.category)
+        terms.append(f"(NOT ({cats} LIKE :rule{i} ESCAPE '\\') OR {seen_since(rule.every, f't_rule{i}')})")
+    # their own interval: only when seen this month and the interval outlasts the days since its first
+    params["span"] = (day - first).days
     terms.append("(r.visit_frequency_days IS NULL OR r.visit_frequency_days <= 0"
-                 " OR r.visit_frequency_days >= :span)")
+                 " OR (mv.seen IS NOT NULL AND r.visit_frequency_days >= :span))")
     if params.get("extra"):
         terms.append(f"r.id NOT IN ({ids_subquery('extra', dialect == 'postgresql')})")
     return " AND ".join(terms)
+
+
+def _seen_by(every: Any, first: dt.date, day: dt.date) -> dt.date:
+    """The earliest last visit that keeps a rule of `every` from making a key person overdue on the day."""
+    return add_months(first, -1) if every == MONTH else day - dt.timedelta(days=int(every))
 
 
 def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
@@ -251,10 +258,11 @@ def run_start_sql(packed: str, resident: str, level: str, day: str) -> str:
 
 
 def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None, extra: list[str], placed: dict[str, Place]) -> list[tuple]:
+                grid_code: str | None, extra: list[str], placed: dict[str, Place], *, quiet: bool = False) -> list[tuple]:
     """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
     then their first visit in person and first visit that counts in the month (a duplicate's included), and
-    the day their risk level began when it is high or emergency (report_query.risk_began's, here per row)."""
+    the day their risk level began when it is high or emergency (report_query.risk_began's, here per row).
+    `quiet`: instead the plain key persons not visited (本月未探访 names them, and nothing else does)."""
     from storage.register.report_query import risk_packed, text
 
     ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra, placed)
@@ -262,7 +270,7 @@ def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
     # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
     sql = (f"{ctes}, x AS MATERIALIZED (SELECT {_KM_PERSON}, coalesce(km.seen, {last_seen_sql(policy, 'km.id')})"
            f" AS seen, {risk_at_sql('km.id', column=risk_packed(conn))} AS risk, km.first_home, km.first_any"
-           " FROM km WHERE km.standing IS NOT NULL AND km.plain = 0)"
+           f" FROM km WHERE {QUIET if quiet else 'km.standing IS NOT NULL AND km.plain = 0'})"
            # the risk packed as "date|clock|level": the level from its 33rd character
            " SELECT x.*, CASE WHEN substr(x.risk, 33) IN ('high', 'emergency')"
            f" THEN {run_start_sql(risk_packed(conn), 'x.id', 'substr(x.risk, 33)', ':day')} END FROM x")

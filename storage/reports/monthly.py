@@ -12,6 +12,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from storage.core.db import Database, driver_connection
 from storage.core.i18n import N_, _
@@ -19,16 +20,16 @@ from storage.core.models import Identity, utc_now
 from storage.register import report_query as q
 from storage.register.benefit_lists import Watch
 from storage.register.categories import ADVANCED_AGE_FROM, RISK_ORDER, SHOWN_CATEGORIES, with_derived
-from storage.register.due import IN_PERSON, OTHER_WAYS, month_bounds
+from storage.register.due import month_bounds
 from storage.register.emergencies import find_emergencies
 from storage.register.placed import placements
 from storage.register.policy import Policy
 from storage.register.policy_text import county_policies_title, policy_title
 from storage.register.report_query import category_list
-from storage.reports.beside import on_own_connection, server_settings, start_beside
+from storage.reports.beside import Pending, on_own_connection, server_settings, start_beside
 from storage.reports.county_passes import place_names, policy_changes, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
-from storage.reports.lines import Person, ReferralLine, WorkerLine
+from storage.reports.lines import Person, ReferralLine, ReportRow, WorkerLine
 from storage.reports.month_sql import Group
 from storage.reports.months import report_day
 from storage.reports.people import Month, place_label, read_people, referral_lines, village_key, village_order
@@ -77,51 +78,6 @@ DRILL: dict[str, str] = {
 }
 
 
-
-@dataclass(slots=True)
-class ReportRow:
-    key: str | None  # village code, grid id or category code; None for the totals
-    label: str  # the totals row keeps the msgid, so a report computed in one language shows in another
-    key_persons: int = 0
-    visited: int = 0
-    in_person: int = 0  # visited, at least once in person
-    other_ways: int = 0  # visited, by phone or video only (or another way the policy counts)
-    overdue: int = 0
-    emergency_high: int = 0
-    open_referrals: int = 0
-    aged_out: int = 0
-
-    @property
-    def shown_label(self) -> str:
-        return _(self.label) if self.key is None else self.label
-
-    @property
-    def not_visited(self) -> int:
-        return self.key_persons - self.visited
-
-    @property
-    def visit_rate(self) -> float | None:
-        return self.visited / self.key_persons if self.key_persons else None
-
-    def add(self, p: Person) -> None:
-        self.add_counts(1, p.visited_how == IN_PERSON, p.visited_how == OTHER_WAYS)
-        self.add_flags(p)
-
-    def add_counts(self, key_persons: int, in_person: int, other_ways: int) -> None:
-        """Key persons counted in SQL (month_sql.Group): how many, and how they were visited."""
-        self.key_persons += key_persons
-        self.visited += in_person + other_ways
-        self.in_person += in_person
-        self.other_ways += other_ways
-
-    def add_flags(self, p: Person) -> None:
-        """What the rule says of one listed key person beyond the counts (all nothing for the others)."""
-        self.overdue += p.overdue
-        self.emergency_high += p.high_risk
-        self.open_referrals += p.open_referrals
-        self.aged_out += p.aged_out
-
-
 @dataclass
 class MonthlyReport:
     year: int
@@ -150,9 +106,12 @@ class MonthlyReport:
     # per (village code, grid id): (village, grid, {category: figures}, the grid's subtotal): the coverage sheet
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     read_everyone: Callable[[], list[Person]] | None = None  # every key person, one by one (people)
+    read_quiet: Callable[[], list[Person]] | None = None  # the not visited that are not listed (not_visited)
     _everyone: list[Person] | None = None
+    _not_visited: list[Person] | None = None
     # the Reports screen reads them in its worker while the user may drill down: read once, the other waits
     _reading: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _reading_quiet: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def is_county(self) -> bool:
@@ -179,7 +138,14 @@ class MonthlyReport:
 
     @property
     def not_visited(self) -> list[Person]:
-        return [p for p in self.listed if not p.visited]
+        """The key persons not visited in the month: the listed ones, and those month_sql counts on its own
+        (read when first asked: early in a month, most of a county's key persons)."""
+        with self._reading_quiet:
+            if self._not_visited is None:
+                quiet = self.read_quiet() if self.read_quiet is not None else []
+                self._not_visited = sorted([p for p in self.listed if not p.visited] + quiet,
+                                           key=lambda p: p.sort_key)
+        return self._not_visited
 
     @property
     def overdue(self) -> list[Person]:
@@ -240,9 +206,10 @@ class MonthlyReport:
 
 def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
                    grid_code: str | None = None, progress: Progress | None = None,
-                   with_trend: bool = False) -> MonthlyReport:
+                   with_trend: bool = False, with_lists: bool = False) -> MonthlyReport:
     """The report of one month; `with_trend`: also the rate of the twelve months up to it (about as costly
-    again: the workbook, the Reports screen and the terminal show it)."""
+    again: the workbook, the Reports screen and the terminal show it); `with_lists`: also the not visited that
+    not_visited reads when asked, read now beside the rest (the terminal and the files show every list)."""
     today = today or dt.date.today()
     first, last = month_bounds(year, month)
     day = report_day(year, month, today)
@@ -279,12 +246,18 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
         # its own too; on SQLite, read here as before the rest
         trend = on_own_connection(db, conn, lambda c: trend_of(c, report, history, grids), "trend") if with_trend \
             else None
+        quiet: Pending[list[Person]] | None = None
         try:
             # who worsened and the emergencies name key persons: read one by one with the lists' own
             worse = worsened_rows(conn, first, day)
             found = find_emergencies(driver_connection(s), first, day, grid_code, placed=m.placed)
             extra = sorted({rid for rid, _on, _changes in worse}
                            | {roots.get(e.resident_id, e.resident_id) for e in found})
+
+            def quiet_of(c: Any) -> list[Person]:  # (extra: listed, so never quiet)
+                return list(read_people(c, passes, m, roots, listed=extra, quiet=True).values())
+
+            quiet = on_own_connection(db, conn, quiet_of, "quiet") if with_lists else None
             step(1, 5)
             people = read_people(conn, passes, m, roots, listed=extra)
             step(2, 5)
@@ -294,9 +267,9 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             report.followup = compute_followup(conn, people, worse, found, roots)
             step(4, 5)
         finally:
-            beside.settle()  # (their connections back in the pool whatever happened here)
-            if trend is not None:
-                trend.settle()
+            for part in (beside, trend, quiet):  # (their connections back in the pool whatever happened here)
+                if part is not None:
+                    part.settle()
         if trend is not None:
             report.trend = trend.result()
         parts = beside.result()
@@ -319,7 +292,15 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
             referral_lines(everyone, q.open_referrals(conn, day), roots, day)  # counts them on each person
         return sorted(everyone.values(), key=lambda p: p.sort_key)
 
-    report.read_everyone = read_everyone
+    def read_quiet() -> list[Person]:
+        if quiet is not None:
+            return quiet.result()
+        with db.session() as s:
+            conn = s.connection()
+            server_settings(conn)
+            return quiet_of(conn)
+
+    report.read_everyone, report.read_quiet = read_everyone, read_quiet
     step(5, 5)
     return report
 

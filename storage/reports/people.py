@@ -49,20 +49,22 @@ def sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
 
 
 def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], *,
-                listed: list[str] | None = None) -> dict[str, Person]:
+                listed: list[str] | None = None, quiet: bool = False) -> dict[str, Person]:
     """The key persons of the month as Person; `listed` (ids that must be read, e.g. the emergencies'):
-    only those month_sql does not count on its own, else every key person."""
+    only those month_sql does not count on its own, else every key person; `quiet`: instead those it counts
+    on its own that are not visited (month_sql.QUIET; `listed` are never among them)."""
     rows: dict[str, Any] = {}
     policy_of: dict[str, Policy] = {}
     risk_moved: set[str] = set()
+    everyone = listed is None and not quiet
     for one in passes:  # one pass per distinct policy of the townships (a township: one)
-        if listed is None:
+        if everyone:
             part = key_persons_of(conn, one, m.first, m.last, m.day, m.grid_code, roots, risk_moved, m.placed)
         else:
-            part = _listed_of(conn, one, m, roots, listed, risk_moved)
+            part = _listed_of(conn, one, m, roots, listed or [], risk_moved, quiet)
         rows.update(part)
         policy_of.update(dict.fromkeys(part, one.policy))
-    if listed is None:
+    if everyone:
         began = q.risk_began(conn, {r.id: r.risk_level for r in rows.values() if r.id not in risk_moved}, m.day)
     else:  # read with the rows
         began = {r.id: r.risk_from for r in rows.values() if r.risk_from is not None and r.id not in risk_moved}
@@ -80,10 +82,10 @@ def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], 
 
 
 def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: list[str],
-               risk_moved: set[str]) -> dict[str, Any]:
-    """As county_passes.key_persons_of, for the listed key persons of one pass."""
+               risk_moved: set[str], quiet: bool) -> dict[str, Any]:
+    """As county_passes.key_persons_of, for the listed key persons of one pass (`quiet`: its quiet ones)."""
     rows = {}
-    for raw in listed_rows(conn, one.policy, m.first, m.last, m.day, m.grid_code, extra, m.placed):
+    for raw in listed_rows(conn, one.policy, m.first, m.last, m.day, m.grid_code, extra, m.placed, quiet=quiet):
         row = q.person_row(raw)
         if not one.has(township_of(row.grid_code, row.village_code)):
             continue

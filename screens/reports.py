@@ -32,12 +32,13 @@ from storage.reports.monthly import (
     LISTS,
     MEASURES,
     TOWNSHIP_GROUPINGS,
+    MonthlyReport,
     monthly_report,
 )
 from storage.reports.months import shift_month
 from storage.reports.people import is_no_village
 from storage.reports.xlsx_sheets import short_month
-from tui.as_text import as_text
+from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month, format_number
 from tui.ordered_keys import TextInput
@@ -239,9 +240,19 @@ class ReportsScreen(Screen[None]):
         measure = measures[column - 1] if column > 0 else "key_persons"
         key = event.cell_key.row_key.value
         key = None if key == TOTAL_KEY else key
-        rows = self.report.behind(self.grouping, key, measure)
+        if self.report.is_read(measure):
+            self._open_list(self.report, self.grouping, key, measure, self.report.behind(self.grouping, key, measure))
+        else:  # still being read by _compute (a county's: seconds): wait for it off the screen's thread
+            notify_text(self.app, _("Reading the list…"))
+            self._list_later(self.report, self.grouping, key, measure)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reports-drill")
+    def _list_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str) -> None:
+        rows = report.behind(grouping, key, measure)
+        self.app.call_from_thread(self._open_list, report, grouping, key, measure, rows)
+
+    def _open_list(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:
         drill = {"visit_rate": "not_visited"}.get(measure, measure)
-        report, grouping = self.report, self.grouping
 
         def heading() -> str:  # worded when drawn: F2 on the list words it again
             shown = next((r.label for r in report.rows[grouping] if r.key == key), report.totals.shown_label)

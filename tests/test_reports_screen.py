@@ -182,3 +182,45 @@ async def test_a_name_typed_csv_is_written_as_csv_and_a_failed_write_does_not_sa
         await pilot.press("enter")
         await settle(pilot, lambda: "could not be made" in str(status.content))
         assert "Writing" not in str(status.content) and not (tmp_path / "again.xlsx").exists()
+
+
+@run_async
+async def test_a_drill_into_a_list_still_being_read_waits_off_the_screen(town):
+    """Early in a month the not visited are read after the figures show (a county's: seconds); Enter on the visit
+    rate meanwhile says it is reading and leaves the screen working, then opens the list when it is read."""
+    import threading
+
+    from screens.reports import ReportsScreen
+
+    db, _ids = town
+    set_language("en")
+    app = HarnessApp(db, ReportsScreen, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, _month(pilot, 2026, 10))
+        screen = app.screen
+        report = screen.report
+        assert report.is_read("visit_rate") and report.is_read("key_persons")  # read after the figures showed
+        want = [p.name for p in report.not_visited]
+        assert want
+        release = threading.Event()
+        quiet = report.read_quiet
+
+        def slow_read():
+            release.wait(timeout=30)
+            return quiet()
+
+        report._not_visited, report.read_quiet = None, slow_read  # as if _compute had not read them yet
+        assert not report.is_read("visit_rate") and report.is_read("overdue")
+        table = screen.query_one("#summary", DataTable)
+        table.focus()
+        table.move_cursor(row=table.row_count - 1, column=3)  # the totals' visit rate
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen is screen
+        assert "Reading the list…" in [n.message for n in app._notifications]
+        await pilot.press("v")  # the screen still answers keys meanwhile
+        assert screen.query_one("#chart-box").display
+        release.set()
+        await settle(pilot, lambda: app.screen is not screen)
+        listing = app.screen.query_one("#list", DataTable)
+        assert [_row(listing, i)[0] for i in range(listing.row_count)] == want

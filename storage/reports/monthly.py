@@ -179,6 +179,13 @@ class MonthlyReport:
         late = [f for f in self.referrals if f.due_on is not None and f.due_on < self.day]
         return sorted(late, key=lambda f: (f.due_on, f.grid, f.name, f.id))
 
+    def is_read(self, measure: str) -> bool:
+        """Whether the people behind a figure are at hand (else `behind` reads them: seconds at a county)."""
+        target = DRILL[measure]
+        if target in ("key_persons", "visited"):
+            return self._everyone is not None
+        return target != "not_visited" or self._not_visited is not None
+
     def behind(self, grouping: str, key: str | None, measure: str) -> list:
         """The residents (or referrals) behind one figure of the summary; key None: the totals row."""
         target = DRILL[measure]

@@ -69,10 +69,14 @@ def month_list(app: ScreenHost, grouping: str, key: str, measure: str, group: st
     """The list behind one figure of this month's report, for a group of it (Home's grid, the county Home's
     township): read in the caller's worker thread, pushed by the caller. `group`: the grouping's msgid."""
     from storage.reports.monthly import DRILL, LISTS, MEASURES, monthly_report
+    from storage.reports.township_people import township_people
     from tui.formatting import format_month
 
     today = app.today()
-    rows = monthly_report(app.db, today.year, today.month, today=today, with_lists=True).behind(grouping, key, measure)
+    if grouping == "township":  # (a county's: that township's alone, a twentieth of the county)
+        rows = township_people(app.db, today.year, today.month, key, measure, today=today)
+    else:
+        rows = monthly_report(app.db, today.year, today.month, today=today, with_lists=True).behind(grouping, key, measure)
     drill = DRILL[measure]
 
     def heading() -> str:  # worded when drawn: F2 on the list words it again

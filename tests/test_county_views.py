@@ -98,9 +98,42 @@ def test_the_county_report_is_each_township_report_side_by_side(tmp_path, db_tar
     assert report.totals.key_persons == sum(t.totals.key_persons for t in own.values()) > 500
     assert report.trend.total.visited == [sum(x) for x in zip(*(r.visited for r in report.trend.rows), strict=True)]
     assert own["330521101"].totals.visited != own["330521102"].totals.visited  # the policies made a difference
+    _each_townships_lists_alone(county, report)
     county.dispose()
     for db in t_dbs.values():
         db.dispose()
+
+
+def _each_townships_lists_alone(county, november) -> None:
+    """The county Home's Enter on a township's figure reads that township alone: the same people, in the same
+    order, as the whole county's report lists behind it; a month that is over and one just begun (most not
+    visited, most of them counted in SQL alone: month_sql's plain)."""
+    import datetime as dt
+
+    from storage.reports.monthly import MEASURES, monthly_report
+    from storage.reports.township_people import township_people
+
+    december = monthly_report(county, 2026, 12, today=dt.date(2026, 12, 4))
+    quiet = 0
+    for report in (november, december):
+        for code in ("330521101", "330521102", "330521103"):
+            for measure in MEASURES:
+                expected = [r.id for r in report.behind("township", code, measure)]
+                got = township_people(county, report.year, report.month, code, measure, today=report.day)
+                assert [r.id for r in got] == expected, (report.month, code, measure)
+                assert all(getattr(r, "township_code", code) == code for r in got)
+        quiet += len(report.not_visited) - sum(not p.visited for p in report.listed)
+    assert sum(len(november.behind("township", c, "visit_rate")) > 0 for c in ("330521101", "330521102")) == 2
+    assert quiet > 100  # (the lists the SQL alone counts are among those compared)
+    # and the SQL reads that township's rows alone (what makes it quick), the listed and the quiet ones
+    from storage.reports.month_sql import listed_rows
+
+    with county.session() as s:
+        conn = s.connection()
+        for is_quiet in (False, True):
+            rows = listed_rows(conn, december.policy, december.first, december.last, december.day, None, [], {},
+                               quiet=is_quiet, township="330521102")
+            assert rows and {r[7].split("-")[0] for r in rows} == {"330521102"}
 
 
 def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing(tmp_path, db_target):

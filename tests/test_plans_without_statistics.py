@@ -82,7 +82,8 @@ def test_the_screens_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch, ro
 
 
 def test_the_county_screens_reads_do_not_walk_a_table_per_row(tmp_path, monkeypatch):
-    """A county on SQLite (the tests' and a small county's): its Home, the report and a month back, sync."""
+    """A county on SQLite (the tests' and a small county's): its Home and Enter on a township's figures (those
+    not visited, every key person), the report and a month back, sync."""
     from storage.sync.merge import merge_paths
     from tests.county_helpers import busy_township, make_county
 
@@ -94,10 +95,11 @@ def test_the_county_screens_reads_do_not_walk_a_table_per_row(tmp_path, monkeypa
     t.close()
     with statements(monkeypatch) as seen:
         visited = asyncio.run(_walk(path, home="CountyHomeScreen", steps=(
-            (["m"], "ReportsScreen"), (["left_square_bracket"], "ReportsScreen"), (["escape", "s"], "SyncScreen"),
+            (["enter"], "ReportListScreen"), (["escape", "right", "enter"], "ReportListScreen"),
+            (["escape", "m"], "ReportsScreen"), (["left_square_bracket"], "ReportsScreen"), (["escape", "s"], "SyncScreen"),
             (["escape", "2"], None))))
     explained, bad = plan_problems(path, seen)
-    assert {"ReportsScreen", "SyncScreen", "CountyHomeScreen"} <= visited and explained > 30, (visited, explained)
+    assert {"ReportsScreen", "SyncScreen", "CountyHomeScreen", "ReportListScreen"} <= visited and explained > 30, (visited, explained)
     assert not bad, shown(bad)
 
 

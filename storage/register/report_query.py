@@ -160,9 +160,11 @@ PERSON_COLUMNS = ("r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date
 
 
 def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str | None,
-                     grid_column: str = "r.grid_code") -> tuple[list[str], dict]:
+                     grid_column: str = "r.grid_code", township: str | None = None) -> tuple[list[str], dict]:
     """Registered by the month's end, not deleted, not merged away, and not closed before the month began;
-    with `grid_code`, in that grid (`grid_column`: where the report places them)."""
+    with `grid_code`, in that grid (`grid_column`: where the report places them); with `township` (a county's
+    code of one), in a grid of it, or in one whose id names no township (the caller keeps those of it by
+    their village: county_passes.township_of)."""
     where = ["NOT r.deleted", "r.merged_into IS NULL",
              "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
@@ -170,6 +172,9 @@ def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str
     if grid_code:
         where.append(f"{grid_column} = :grid")
         params["grid"] = grid_code
+    if township:
+        where.append(f"({grid_column} LIKE :town OR {grid_column} IS NULL OR {grid_column} NOT LIKE '%-%')")
+        params["town"] = f"{township}-%"
     return where, params
 
 
@@ -186,16 +191,17 @@ def person_row(m: Any) -> PersonRow:
 
 
 def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None) -> Iterator[PersonRow]:
+                grid_code: str | None, township: str | None = None) -> Iterator[PersonRow]:
     """Every resident who may be a key person of the month (key_person_where).
 
     Whether each one is a key person of the month is due.month_standing's to say (a case closed
     in the month counts only if visited before the close); `visits` are left for the caller to fill.
     """
-    where, params = key_person_where(first, last, day, grid_code)
-    if conn.dialect.name == "postgresql":
+    where, params = key_person_where(first, last, day, grid_code, township=township)
+    if conn.dialect.name == "postgresql" and not township:
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
         # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows
+        # (for one township, a twentieth of the residents, the subqueries: they read only theirs)
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")  # the risk rows' sort stays in memory
         sql = (
             f"WITH ls AS (SELECT v.resident_id, max(v.visit_date) AS last_seen FROM visit v"

@@ -116,13 +116,15 @@ def _seen_by(every: Any, first: dt.date, day: dt.date) -> dt.date:
 
 
 def month_ctes(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-               grid_code: str | None, extra: list[str], placed: dict[str, Place]) -> tuple[str, dict[str, Any]]:
+               grid_code: str | None, extra: list[str], placed: dict[str, Place],
+               township: str | None = None) -> tuple[str, dict[str, Any]]:
     """`WITH RECURSIVE ...` defining km: each key person of the month with their standing, whether they
     are plain, and what they are grouped by. `extra`: ids never plain (the emergencies' and the worsened);
-    `placed`: those counted in another grid or village than now (storage/register/placed.py)."""
+    `placed`: those counted in another grid or village than now (storage/register/placed.py); `township`:
+    at a county, those of one township (and any whose grid names none: key_person_where)."""
     dialect = conn.dialect.name
     grid = "coalesce(pl.grid_code, r.grid_code)" if placed else "r.grid_code"
-    where, params = key_person_where(first, last, day, grid_code, grid)
+    where, params = key_person_where(first, last, day, grid_code, grid, township)
     village = "coalesce(r.village_code, g.village_code, '')"
     if placed:
         village = f"CASE WHEN pl.id IS NULL THEN {village} ELSE pl.village_code END"
@@ -258,14 +260,15 @@ def run_start_sql(packed: str, resident: str, level: str, day: str) -> str:
 
 
 def listed_rows(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None, extra: list[str], placed: dict[str, Place], *, quiet: bool = False) -> list[tuple]:
+                grid_code: str | None, extra: list[str], placed: dict[str, Place], *, quiet: bool = False,
+                township: str | None = None) -> list[tuple]:
     """The key persons that are not plain (and those of `extra`), as report_query.person_row reads them,
     then their first visit in person and first visit that counts in the month (a duplicate's included), and
     the day their risk level began when it is high or emergency (report_query.risk_began's, here per row).
     `quiet`: instead the plain key persons not visited (本月未探访 names them, and nothing else does)."""
     from storage.register.report_query import risk_packed, text
 
-    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra, placed)
+    ctes, params = month_ctes(conn, policy, first, last, day, grid_code, extra, placed, township)
     # the last visit that counts: the month's (on or before the day) when there is one, else looked up
     # x is MATERIALIZED: inlined, its risk subquery would run again for each use of x.risk (both engines)
     sql = (f"{ctes}, x AS MATERIALIZED (SELECT {_KM_PERSON}, coalesce(km.seen, {last_seen_sql(policy, 'km.id')})"

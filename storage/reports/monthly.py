@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.core.db import Database, driver_connection
 from storage.core.i18n import N_, _
@@ -27,13 +27,18 @@ from storage.register.policy import Policy
 from storage.register.policy_text import county_policies_title, policy_title
 from storage.register.report_query import category_list
 from storage.reports.beside import Pending, on_own_connection, server_settings, start_beside
-from storage.reports.county_passes import place_names, policy_changes, report_passes, township_of, trend_of
+from storage.reports.county_passes import Pass, place_names, policy_changes, report_passes, township_of, trend_of
 from storage.reports.followup import Followup, assessment_rows, compute_followup, worsened_rows
 from storage.reports.lines import Person, ReferralLine, ReportRow, WorkerLine
 from storage.reports.month_sql import Group
 from storage.reports.months import report_day
 from storage.reports.people import Month, place_label, read_people, referral_lines, village_key, village_order
 from storage.reports.trend import Trend
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from storage.register.policy_history import PolicyHistory
 
 Progress = Callable[[int, int], None]
 # the coverage sheet's cells of one village and grid: (village, grid, {category: figures}, the grid's subtotal)
@@ -211,38 +216,47 @@ class MonthlyReport:
                 "emergency_high": t.emergency_high, "open_referrals": t.open_referrals, "aged_out": t.aged_out}
 
 
+def month_of(s: Session, year: int, month: int, today: dt.date, grid_code: str | None,
+             township: str | None = None) -> tuple[MonthlyReport, list[Pass], Month, PolicyHistory]:
+    """A month's report with no figures yet, what its people are read by (a worker's: its own grid's; a
+    county's `township`: that township's alone), and the policies it is counted under."""
+    first, last = month_bounds(year, month)
+    day = report_day(year, month, today)
+    ident = s.get(Identity, 1)
+    conn = s.connection()
+    if ident is not None and ident.role == "worker":
+        grid_code = ident.grid_code
+    county = ident is not None and ident.role == "county"
+    # the month is counted under the policy in force on its statistics day, not the one in force now
+    history = policy_changes(conn, county)
+    passes, own = report_passes(history, day, county)
+    villages, grids = place_names(conn, county)
+    m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {},
+              placements(conn, day), township if county else None)
+    report = MonthlyReport(
+        year=year, month=month, first=first, last=last, day=day,
+        township_code=(ident.county_code if county else ident.township_code) if ident else "",
+        township_name=(ident.county_name if county else ident.township_name) if ident else "",
+        grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
+        # a county's: the defaults, which the townships that set none work under
+        policy=passes[0].policy, policy_replaced_on=None if county else history.replaced_on(day),
+        generated_at=utc_now(), groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
+        township_policies=own,
+    )
+    return report, passes, m, history
+
+
 def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
                    grid_code: str | None = None, progress: Progress | None = None,
                    with_trend: bool = False, with_lists: bool = False) -> MonthlyReport:
     """The report of one month; `with_trend`: also the rate of the twelve months up to it (about as costly
     again: the workbook, the Reports screen and the terminal show it); `with_lists`: also the not visited that
     not_visited reads when asked, read now beside the rest (the terminal and the files show every list)."""
-    today = today or dt.date.today()
-    first, last = month_bounds(year, month)
-    day = report_day(year, month, today)
     step = progress or (lambda done, total: None)
     with db.session() as s:
-        ident = s.get(Identity, 1)
         conn = s.connection()
-        if ident is not None and ident.role == "worker":
-            grid_code = ident.grid_code
-        county = ident is not None and ident.role == "county"
-        # the month is counted under the policy in force on its statistics day, not the one in force now
-        history = policy_changes(conn, county)
-        passes, own = report_passes(history, day, county)
-        villages, grids = place_names(conn, county)
-        m = Month(first, last, day, grid_code, county, villages, grids, q.township_names(conn) if county else {},
-                  placements(conn, day))
-        report = MonthlyReport(
-            year=year, month=month, first=first, last=last, day=day,
-            township_code=(ident.county_code if county else ident.township_code) if ident else "",
-            township_name=(ident.county_name if county else ident.township_name) if ident else "",
-            grid_code=grid_code, grid_name=grids.get(grid_code, grid_code or "") if grid_code else "",
-            # a county's: the defaults, which the townships that set none work under
-            policy=passes[0].policy, policy_replaced_on=None if county else history.replaced_on(day),
-            generated_at=utc_now(), groupings=COUNTY_GROUPINGS if county else TOWNSHIP_GROUPINGS,
-            township_policies=own,
-        )
+        report, passes, m, history = month_of(s, year, month, today or dt.date.today(), grid_code)
+        first, last, day, grid_code, grids = m.first, m.last, m.day, m.grid_code, m.grids
         step(0, 5)
         roots = q.alias_roots(conn)
         server_settings(conn)

@@ -42,6 +42,7 @@ class Month:
     townships: dict[str, str]
     # the key persons counted in another grid or village than now (storage/register/placed.py)
     placed: dict[str, Place] = field(default_factory=dict)
+    township: str | None = None  # at a county, the people of this township alone (the county Home's Enter)
 
 
 def sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
@@ -59,7 +60,8 @@ def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], 
     everyone = listed is None and not quiet
     for one in passes:  # one pass per distinct policy of the townships (a township: one)
         if everyone:
-            part = key_persons_of(conn, one, m.first, m.last, m.day, m.grid_code, roots, risk_moved, m.placed)
+            part = key_persons_of(conn, one, m.first, m.last, m.day, m.grid_code, roots, risk_moved, m.placed,
+                                  m.township)
         else:
             part = _listed_of(conn, one, m, roots, listed or [], risk_moved, quiet)
         rows.update(part)
@@ -85,9 +87,11 @@ def _listed_of(conn: Any, one: Pass, m: Month, roots: dict[str, str], extra: lis
                risk_moved: set[str], quiet: bool) -> dict[str, Any]:
     """As county_passes.key_persons_of, for the listed key persons of one pass (`quiet`: its quiet ones)."""
     rows = {}
-    for raw in listed_rows(conn, one.policy, m.first, m.last, m.day, m.grid_code, extra, m.placed, quiet=quiet):
+    for raw in listed_rows(conn, one.policy, m.first, m.last, m.day, m.grid_code, extra, m.placed, quiet=quiet,
+                           township=m.township):
         row = q.person_row(raw)
-        if not one.has(township_of(row.grid_code, row.village_code)):
+        town = township_of(row.grid_code, row.village_code)
+        if not one.has(town) or (m.township and town != m.township):
             continue
         # the first visit in person and the first that counts: all month_standing needs of the month's visits
         first_home, first_any = q.as_date(raw[17]), q.as_date(raw[18])

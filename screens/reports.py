@@ -33,6 +33,7 @@ from storage.reports.monthly import (
     MEASURES,
     TOWNSHIP_GROUPINGS,
     MonthlyReport,
+    add_trend,
     monthly_report,
 )
 from storage.reports.months import shift_month
@@ -67,6 +68,8 @@ def month_label(year: int, month: int) -> str:
 class ReportsScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "reports.tcss"
+    # the figures, not the grouping's choice (g changes it): arrows move between them and Enter lists their people
+    AUTO_FOCUS = "#summary"
     BINDINGS = [
         # one footer entry "[ ] 月份" for the pair (F1 lists each)
         Binding("left_square_bracket", "month(-1)", N_("Previous month"), id="reports.previous", group=MONTH_KEYS),
@@ -141,12 +144,14 @@ class ReportsScreen(Screen[None]):
             self.app.call_from_thread(self.query_one("#progress", ProgressBar).update, total=total, progress=done)
 
         try:
-            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress,
-                                    with_trend=True)
+            report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress)
         except UserError as exc:
             self.app.call_from_thread(self._fail, str(exc))
             return
         self.app.call_from_thread(self._show, report)
+        # the twelve months' rates after the figures (a county's: seconds), drawn when read
+        add_trend(self.app.db, report)
+        self.app.call_from_thread(self._trend_read, report)
         # those not visited and every key person, read now off the screen's thread: a drill into them is then
         # immediate (a county's report reads them one by one only when asked: seconds each)
         report.not_visited  # noqa: B018
@@ -191,10 +196,15 @@ class ReportsScreen(Screen[None]):
         self.query_one("#chart", Static).update(text)
         self._draw_trend()
 
+    def _trend_read(self, report: MonthlyReport) -> None:
+        if report is self.report:  # (not a month left meanwhile)
+            self._draw_trend()
+
     def _draw_trend(self) -> None:
-        if self.report.trend is not None:
-            self.query_one("#trend", Static).update(
-                trend_text(self.report.trend, lambda rate: cell_text(rate, "rate"), short_month, display_width))
+        trend = self.report.trend
+        self.query_one("#trend", Static).update(
+            trend_text(trend, lambda rate: cell_text(rate, "rate"), short_month, display_width) if trend is not None
+            else _("Reading the twelve months' rates…"))
 
     # --- choosing -------------------------------------------------------------------
 
@@ -229,7 +239,10 @@ class ReportsScreen(Screen[None]):
         show = not box.display
         for other in ("chart-box", "trend-box"):
             self.query_one(f"#{other}").display = show and other == box_id
-        self.query_one("#summary", DataTable).display = not show
+        table = self.query_one("#summary", DataTable)
+        table.display = not show
+        if not show:  # (hidden, it had lost the focus to the grouping's choice, where Enter opens the choice)
+            table.focus()
 
     @on(DataTable.CellSelected, "#summary")
     def _drill(self, event: DataTable.CellSelected) -> None:
@@ -248,7 +261,13 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-drill")
     def _list_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str) -> None:
-        rows = report.behind(grouping, key, measure)
+        if report.is_county and grouping == "township" and key is not None:
+            from storage.reports.township_people import township_people
+
+            # one township's people read for it alone (a second), not the county's (what _compute still reads)
+            rows = township_people(self.app.db, report.year, report.month, key, measure, today=self.app.today())
+        else:
+            rows = report.behind(grouping, key, measure)
         self.app.call_from_thread(self._open_list, report, grouping, key, measure, rows)
 
     def _open_list(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:

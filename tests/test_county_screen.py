@@ -203,3 +203,44 @@ async def test_enter_on_a_townships_figure_lists_the_people_behind_it(tmp_path, 
         table = app.screen.query_one("#list", DataTable)
         assert sorted(str(table.get_row_at(i)[0]) for i in range(table.row_count)) == expected
         assert "重点对象 — 乡镇：镇101" in str(app.screen.query_one("#list-heading", Static).render())
+
+
+@run_async
+async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_the_county_is_read(tmp_path, db_target):
+    """On the county's Reports screen, Enter on a township's figure whose people the county's report is still
+    reading (every key person of a county: 6–15 s) lists that township's at once, the same people."""
+    import threading
+
+    from storage.core.db import open_database
+    from storage.reports.monthly import monthly_report
+
+    _county_with_a_township(tmp_path, db_target)
+    today = dt.date(2026, 11, 24)
+    county = open_database(db_target)
+    expected = [p.name for p in monthly_report(county, 2026, 11, today=today).behind(
+        "township", "330521101", "key_persons")]
+    county.dispose()
+    assert expected
+    app = make_app(db_target, lang="zh_CN", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        await pilot.press("m")
+        await on_screen(pilot, "ReportsScreen")
+        screen = app.screen
+        await settle(pilot, lambda: screen.report is not None and screen.report.is_read("key_persons"))
+        never = threading.Event()
+
+        def still_reading() -> list:
+            never.wait(timeout=30)
+            return []
+
+        screen.report._everyone = None  # as if the county's were still being read, and slowly
+        screen.report.read_everyone = still_reading
+        table = screen.query_one("#summary", DataTable)
+        table.focus()
+        table.move_cursor(row=0, column=1)  # the first township's key persons
+        await pilot.press("enter")
+        await on_screen(pilot, "ReportListScreen")
+        never.set()
+        listing = app.screen.query_one("#list", DataTable)
+        assert [str(listing.get_row_at(i)[0]) for i in range(listing.row_count)] == expected

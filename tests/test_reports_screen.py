@@ -224,3 +224,25 @@ async def test_a_drill_into_a_list_still_being_read_waits_off_the_screen(town):
         await settle(pilot, lambda: app.screen is not screen)
         listing = app.screen.query_one("#list", DataTable)
         assert [_row(listing, i)[0] for i in range(listing.row_count)] == want
+
+
+@run_async
+async def test_the_figures_have_the_keys_from_the_start_and_after_the_chart_and_the_trend(town):
+    """Enter lists the people behind the highlighted figure as soon as the report shows, and again after v and t
+    shown and hidden (the table, hidden, had given the focus to the grouping's choice, where Enter opened it)."""
+    from screens.reports import ReportsScreen
+
+    db, _ids = town
+    set_language("en")
+    app = HarnessApp(db, ReportsScreen, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, _month(pilot, 2026, 10))
+        screen = app.screen
+        for keys in ([], ["v", "v"], ["t", "t"], ["v", "t", "t"]):
+            await pilot.press(*keys, "right", "enter")  # the first row's key persons
+            await on_screen(pilot, "ReportListScreen")
+            assert app.screen.query_one("#list", DataTable).row_count == screen.report.rows["village"][0].key_persons
+            await pilot.press("escape")
+            await settle(pilot, lambda: app.screen is screen)
+            assert screen.query_one("#summary", DataTable).has_focus, keys
+            screen.query_one("#summary", DataTable).move_cursor(row=0, column=0)

@@ -136,6 +136,14 @@ def _each_townships_lists_alone(county, november) -> None:
             rows = listed_rows(conn, december.policy, december.first, december.last, december.day, None, [], {},
                                quiet=is_quiet, township="330521102")
             assert rows and {r[7].split("-")[0] for r in rows} == {"330521102"}
+        # every key person of one: with those counted elsewhere than now (placed.py), read to be kept by then
+        from storage.register.report_query import key_persons
+
+        other = next(p.id for p in december.listed if p.township_code == "330521103")
+        read = list(key_persons(conn, december.policy, december.first, december.last, december.day, None,
+                                "330521102", also=[other]))
+        assert {p.grid_code.split("-")[0] for p in read if p.id != other} == {"330521102"}
+        assert other in {p.id for p in read} and len(read) > 100
 
 
 def test_the_county_home_shows_each_township_its_last_bundle_and_what_is_missing(tmp_path, db_target):

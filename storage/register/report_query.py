@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -191,13 +191,20 @@ def person_row(m: Any) -> PersonRow:
 
 
 def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None, township: str | None = None) -> Iterator[PersonRow]:
-    """Every resident who may be a key person of the month (key_person_where).
+                grid_code: str | None, township: str | None = None, also: Iterable[str] = ()) -> Iterator[PersonRow]:
+    """Every resident who may be a key person of the month (key_person_where); with `township`, also those of
+    `also` (counted in another place in the month than now: the caller keeps them by where they were).
 
     Whether each one is a key person of the month is due.month_standing's to say (a case closed
     in the month counts only if visited before the close); `visits` are left for the caller to fill.
     """
+    from storage.core.id_lists import ids_subquery
+
     where, params = key_person_where(first, last, day, grid_code, township=township)
+    also = sorted(also)
+    if township and also:  # (the township's term is the last)
+        where[-1] = f"({where[-1]} OR r.id IN ({ids_subquery('also', conn.dialect.name == 'postgresql')}))"
+        params["also"] = json.dumps(also)
     if conn.dialect.name == "postgresql" and not township:
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
         # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows

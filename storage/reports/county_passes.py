@@ -76,7 +76,7 @@ def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.
     what their merged duplicates add (`risk_moved` gets those whose risk level is a duplicate's), each where
     `placed` counts them."""
     found: Iterable[Any] = q.key_persons(conn, one.policy, first, last, day, None if placed else grid_code,
-                                         None if placed else township)
+                                         township, also=placed)
     if placed:  # (the grid asked for is theirs on the day: all are read, then kept by it)
         found = place_rows(found, placed, grid_code)
     if township:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from textual.widgets import DataTable, Input, Static
 
@@ -29,6 +31,18 @@ def _month(pilot, year: int, month: int):
 
 def _row(table: DataTable, i: int) -> list[str]:
     return [str(c).strip() for c in table.get_row_at(i)]
+
+
+@contextlib.asynccontextmanager
+async def _october(town):
+    """The Reports screen on the hand-built township, in English, once October's report shows."""
+    from screens.reports import ReportsScreen
+
+    set_language("en")
+    app = HarnessApp(town[0], ReportsScreen, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, _month(pilot, 2026, 10))
+        yield app, pilot
 
 
 @run_async
@@ -190,13 +204,7 @@ async def test_a_drill_into_a_list_still_being_read_waits_off_the_screen(town):
     rate meanwhile says it is reading and leaves the screen working, then opens the list when it is read."""
     import threading
 
-    from screens.reports import ReportsScreen
-
-    db, _ids = town
-    set_language("en")
-    app = HarnessApp(db, ReportsScreen, today=TODAY)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, _month(pilot, 2026, 10))
+    async with _october(town) as (app, pilot):
         screen = app.screen
         report = screen.report
         assert report.is_read("visit_rate") and report.is_read("key_persons")  # read after the figures showed
@@ -230,13 +238,7 @@ async def test_a_drill_into_a_list_still_being_read_waits_off_the_screen(town):
 async def test_the_figures_have_the_keys_from_the_start_and_after_the_chart_and_the_trend(town):
     """Enter lists the people behind the highlighted figure as soon as the report shows, and again after v and t
     shown and hidden (the table, hidden, had given the focus to the grouping's choice, where Enter opened it)."""
-    from screens.reports import ReportsScreen
-
-    db, _ids = town
-    set_language("en")
-    app = HarnessApp(db, ReportsScreen, today=TODAY)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, _month(pilot, 2026, 10))
+    async with _october(town) as (app, pilot):
         screen = app.screen
         for keys in ([], ["v", "v"], ["t", "t"], ["v", "t", "t"]):
             await pilot.press(*keys, "right", "enter")  # the first row's key persons

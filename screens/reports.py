@@ -261,11 +261,12 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-drill")
     def _list_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str) -> None:
-        if report.is_county and grouping == "township" and key is not None:
-            from storage.reports.township_people import township_people
+        from storage.reports.township_people import alone_in, township_people
 
-            # one township's people read for it alone (a second), not the county's (what _compute still reads)
-            rows = township_people(self.app.db, report.year, report.month, key, measure, today=self.app.today())
+        town = alone_in(report, grouping, key)
+        if town is not None:  # a county's row of one township: read for it alone (a second), not the county's
+            rows = township_people(self.app.db, report.year, report.month, town, measure, today=self.app.today(),
+                                   grouping=grouping, key=key)
         else:
             rows = report.behind(grouping, key, measure)
         self.app.call_from_thread(self._open_list, report, grouping, key, measure, rows)

@@ -208,7 +208,8 @@ async def test_enter_on_a_townships_figure_lists_the_people_behind_it(tmp_path, 
 @run_async
 async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_the_county_is_read(tmp_path, db_target):
     """On the county's Reports screen, Enter on a township's figure whose people the county's report is still
-    reading (every key person of a county: 6–15 s) lists that township's at once, the same people."""
+    reading (every key person of a county: 6–15 s) lists that township's at once, the same people; and so for a
+    grid's row (of one township)."""
     import threading
 
     from storage.core.db import open_database
@@ -217,10 +218,12 @@ async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_
     _county_with_a_township(tmp_path, db_target)
     today = dt.date(2026, 11, 24)
     county = open_database(db_target)
-    expected = [p.name for p in monthly_report(county, 2026, 11, today=today).behind(
-        "township", "330521101", "key_persons")]
+    report = monthly_report(county, 2026, 11, today=today)
+    expected = [p.name for p in report.behind("township", "330521101", "key_persons")]
+    first_grid = report.rows["grid"][0].key
+    in_grid = [p.name for p in report.behind("grid", first_grid, "key_persons")]
     county.dispose()
-    assert expected
+    assert expected and in_grid and len(in_grid) < len(expected)
     app = make_app(db_target, lang="zh_CN", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, "CountyHomeScreen")
@@ -241,6 +244,15 @@ async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_
         table.move_cursor(row=0, column=1)  # the first township's key persons
         await pilot.press("enter")
         await on_screen(pilot, "ReportListScreen")
-        never.set()
         listing = app.screen.query_one("#list", DataTable)
         assert [str(listing.get_row_at(i)[0]) for i in range(listing.row_count)] == expected
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is screen)
+        await pilot.press("g", "g")  # village, then grid
+        await settle(pilot, lambda: screen.grouping == "grid")
+        table.move_cursor(row=0, column=1)  # the first grid's key persons
+        await pilot.press("enter")
+        await on_screen(pilot, "ReportListScreen")
+        never.set()
+        listing = app.screen.query_one("#list", DataTable)
+        assert [str(listing.get_row_at(i)[0]) for i in range(listing.row_count)] == in_grid

@@ -113,7 +113,7 @@ def _each_townships_lists_alone(county, november) -> None:
     import datetime as dt
 
     from storage.reports.monthly import MEASURES, monthly_report
-    from storage.reports.township_people import township_people
+    from storage.reports.township_people import alone_in, township_people
 
     december = monthly_report(county, 2026, 12, today=dt.date(2026, 12, 4))
     quiet = 0
@@ -125,6 +125,16 @@ def _each_townships_lists_alone(county, november) -> None:
                 assert [r.id for r in got] == expected, (report.month, code, measure)
                 assert all(getattr(r, "township_code", code) == code for r in got)
         quiet += len(report.not_visited) - sum(not p.visited for p in report.listed)
+        # the Reports screen's rows of one village or grid (each of one township) are read so too
+        for grouping in ("village", "grid"):
+            for row in report.rows[grouping]:
+                town = alone_in(report, grouping, row.key)
+                assert town is not None and town == row.key[:9], (grouping, row.key)
+                for measure in ("key_persons", "visit_rate"):
+                    got = township_people(county, report.year, report.month, town, measure, today=report.day,
+                                          grouping=grouping, key=row.key)
+                    assert [r.id for r in got] == [r.id for r in report.behind(grouping, row.key, measure)]
+        assert alone_in(report, "category", "solitary_elder") is None and alone_in(report, "village", None) is None
     assert sum(len(november.behind("township", c, "visit_rate")) > 0 for c in ("330521101", "330521102")) == 2
     assert quiet > 100  # (the lists the SQL alone counts are among those compared)
     # and the SQL reads that township's rows alone (what makes it quick), the listed and the quiet ones

@@ -110,6 +110,7 @@ class MonthlyReport:
     policy_replaced_on: dt.date | None = None  # a township's: when another policy took over from `policy` (past month)
     # per (village code, grid id): (village, grid, {category: figures}, the grid's subtotal): the coverage sheet
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
+    village_townships: dict[str, set[str]] = field(default_factory=dict)  # a village row's key -> its people's townships
     read_everyone: Callable[[], list[Person]] | None = None  # every key person, one by one (people)
     read_quiet: Callable[[], list[Person]] | None = None  # the not visited that are not listed (not_visited)
     _everyone: list[Person] | None = None
@@ -347,6 +348,7 @@ def _tally(report: MonthlyReport, groups: list[Group], m: Month) -> list[tuple[s
                 categories: list[str]) -> list[ReportRow]:
         out = [total]
         village_code = village_key(village_code, town_code, m.county)
+        report.village_townships.setdefault(village_code, set()).add(town_code)
         for grouping, code, label in (("township", town_code, town), ("village", village_code, village),
                                       ("grid", grid_code, grid)):
             row = by[grouping].get(code)

@@ -14,14 +14,27 @@ from storage.core.db import Database
 from storage.register import report_query as q
 from storage.reports.beside import server_settings
 from storage.reports.lines import Person
-from storage.reports.monthly import DRILL, month_of
+from storage.reports.monthly import DRILL, MonthlyReport, month_of
 from storage.reports.people import read_people, referral_lines
 
 
+def alone_in(report: MonthlyReport, grouping: str, key: str | None) -> str | None:
+    """The one township whose people a row of a county's table holds (its people can be read for it alone), or None
+    (a township's report, the totals, a category: across townships)."""
+    if not report.is_county or key is None:
+        return None
+    if grouping == "township":
+        return key
+    if grouping == "grid":  # (a county's grid ids name their township: "330521101-G01")
+        return key.split("-", 1)[0] if "-" in key else None
+    towns = report.village_townships.get(key, set()) if grouping == "village" else set()
+    return next(iter(towns)) if len(towns) == 1 else None
+
+
 def township_people(db: Database, year: int, month: int, township: str, measure: str, *,
-                    today: dt.date | None = None) -> list:
-    """What `monthly_report(...).behind("township", township, measure)` lists, at a county, read for the
-    township alone (a measure of monthly.MEASURES)."""
+                    today: dt.date | None = None, grouping: str = "township", key: str | None = None) -> list:
+    """What `monthly_report(...).behind(grouping, key, measure)` lists, at a county, read for the township alone
+    (a measure of monthly.MEASURES; a row of `grouping` whose people are all of the township: alone_in's)."""
     with db.session() as s:
         conn = s.connection()
         report, passes, m, _history = month_of(s, year, month, today or dt.date.today(), None, township)
@@ -45,4 +58,4 @@ def township_people(db: Database, year: int, month: int, township: str, measure:
             if target == "not_visited":
                 quiet = read_people(conn, passes, m, roots, listed=[], quiet=True)
                 report.read_quiet = lambda: list(quiet.values())
-    return report.behind("township", township, measure)
+    return report.behind(grouping, township if key is None else key, measure)

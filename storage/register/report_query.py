@@ -160,11 +160,12 @@ PERSON_COLUMNS = ("r.id, r.name, r.name_pinyin, r.id_number, r.sex, r.birth_date
 
 
 def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str | None,
-                     grid_column: str = "r.grid_code", township: str | None = None) -> tuple[list[str], dict]:
+                     grid_column: str = "r.grid_code", township: str | None = None,
+                     also: str | None = None) -> tuple[list[str], dict]:
     """Registered by the month's end, not deleted, not merged away, and not closed before the month began;
     with `grid_code`, in that grid (`grid_column`: where the report places them); with `township` (a county's
     code of one), in a grid of it, or in one whose id names no township (the caller keeps those of it by
-    their village: county_passes.township_of)."""
+    their village: county_passes.township_of), or among the ids `also` (a subquery) selects."""
     where = ["NOT r.deleted", "r.merged_into IS NULL",
              "(r.registered_on IS NULL OR r.registered_on <= :last)",
              "(r.status != 'closed' OR r.closed_on >= :first)"]
@@ -173,7 +174,8 @@ def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str
         where.append(f"{grid_column} = :grid")
         params["grid"] = grid_code
     if township:
-        where.append(f"({grid_column} LIKE :town OR {grid_column} IS NULL OR {grid_column} NOT LIKE '%-%')")
+        either = f" OR r.id IN ({also})" if also else ""
+        where.append(f"({grid_column} LIKE :town OR {grid_column} IS NULL OR {grid_column} NOT LIKE '%-%'{either})")
         params["town"] = f"{township}-%"
     return where, params
 
@@ -200,11 +202,11 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
     """
     from storage.core.id_lists import ids_subquery
 
-    where, params = key_person_where(first, last, day, grid_code, township=township)
-    also = sorted(also)
-    if township and also:  # (the township's term is the last)
-        where[-1] = f"({where[-1]} OR r.id IN ({ids_subquery('also', conn.dialect.name == 'postgresql')}))"
-        params["also"] = json.dumps(also)
+    ids = sorted(also)
+    where, params = key_person_where(first, last, day, grid_code, township=township,
+                                     also=ids_subquery("also", conn.dialect.name == "postgresql") if ids else None)
+    if township and ids:
+        params["also"] = json.dumps(ids)
     if conn.dialect.name == "postgresql" and not township:
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
         # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows

@@ -13,6 +13,7 @@ import datetime as dt
 from storage.core.db import Database
 from storage.register import report_query as q
 from storage.reports.beside import server_settings
+from storage.reports.county_passes import township_of
 from storage.reports.lines import Person
 from storage.reports.monthly import DRILL, MonthlyReport, month_of
 from storage.reports.people import read_people, referral_lines
@@ -26,7 +27,7 @@ def alone_in(report: MonthlyReport, grouping: str, key: str | None) -> str | Non
     if grouping == "township":
         return key
     if grouping == "grid":  # (a county's grid ids name their township: "330521101-G01")
-        return key.split("-", 1)[0] if "-" in key else None
+        return township_of(key, "") if "-" in key else None
     towns = report.village_townships.get(key, set()) if grouping == "village" else set()
     return next(iter(towns)) if len(towns) == 1 else None
 

@@ -40,9 +40,6 @@ def server_settings(conn: Connection) -> None:
     """The report's settings for its transaction on a server (no-op on SQLite)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")  # the grouped rows' sorts stay in memory
-        # the planner's costs for these queries (a subquery per row) start its JIT compiler, whose
-        # compiling took longer than the queries themselves (1.8 s of 3.8 s for month_groups' on a county)
-        conn.exec_driver_sql("SET LOCAL jit = off")
 
 
 def read_beside(conn: Connection, passes: list[Pass], first: dt.date, last: dt.date, day: dt.date,

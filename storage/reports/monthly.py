@@ -331,7 +331,7 @@ def add_trend(db: Database, report: MonthlyReport) -> Trend:
     """The twelve months' rates up to the report's month, each under the policies in force on its statistics day."""
     with db.session() as s:
         conn = s.connection()
-        server_settings(conn)  # (without, a county's trend took 10–12 s on PostgreSQL, its JIT compiling)
+        server_settings(conn)  # its grouped rows sorted in memory, as the report's
         _villages, grids = place_names(conn, report.is_county)
         report.trend = trend_of(conn, report, policy_changes(conn, report.is_county), grids)
     return report.trend

@@ -58,6 +58,12 @@ class Resident(SQLModel, table=True):
         # (storage/register/search_merged.py)
         Index("ix_resident_merged", "merged_into", sqlite_where=text("merged_into IS NOT NULL"),
               postgresql_where=text("merged_into IS NOT NULL")),
+        # the register's order (storage/register/search.py BROWSE_ORDER, byte by byte), so that a page of a due
+        # filter on a server walks it and stops at 50 rather than judging 120,000 residents and sorting them
+        # (a county's overdue page 1.6 s → 0.02 s). Not on SQLite: a file has no statistics to choose it well by,
+        # and a township's pages take 20–70 ms without it.
+        Index("ix_resident_browse", text('name_pinyin COLLATE "C"'), text('name COLLATE "C"'), "id")
+        .ddl_if(dialect="postgresql"),
     )
 
     id: str = Field(primary_key=True)

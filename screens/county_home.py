@@ -37,6 +37,8 @@ class CountyHomeScreen(Screen[None]):
     CSS_PATH = "county_home.tcss"
     AUTO_FOCUS = "#t-townships"  # not the tabs: Enter on a figure lists its people, from the first keystroke
     BINDINGS = [
+        # the county's register, read-only: one person among the townships' 120,000, by name, initials, ID or phone
+        Binding("r", "open('residents')", N_("Residents"), id="county_home.residents"),
         Binding("s", "open('sync')", N_("Sync"), id="county_home.sync"),
         Binding("m", "open('reports')", N_("Reports"), id="county_home.reports"),
         # the townships' keys: enroll a township, approve one waiting, revoke one (the county's Devices screen)

@@ -24,10 +24,12 @@ from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES
 from storage.register.policy import load_policy
+from storage.register.report_query import township_names
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
+from storage.reports.county_passes import township_of
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_column_date
+from tui.formatting import format_column_date, format_number
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import categories_cell, risk_text
@@ -88,6 +90,7 @@ class ResidentsScreen(Screen[None]):
         self._loading = False
         self._enter_waiting = False  # Enter in the box before its query's rows came: acted on when they come
         self._query_typed = False  # typed, its search not started yet (the pause after typing)
+        self._townships: dict[str, str] | None = None  # a county's township names, read with the first page
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,10 +113,16 @@ class ResidentsScreen(Screen[None]):
     TOWNSHIP_COLUMNS = tuple(("grid", N_("Grid"), 5) if key == "age" else (key, title, width)
                              for key, title, width in COLUMNS)
 
+    # a county's register holds 20 townships, where one name is many people's: each row says which township, in the
+    # age's place; to fit 80 columns the categories, the risk and the due date give up 2 cells each (in Chinese
+    # nothing is cut by it: "独居老年人+1", "紧急", "逾期 34 天"; English "Emergency" is)
+    COUNTY_COLUMNS = (("name", N_("Name"), 8), ("id", N_("ID number"), 18), ("township", N_("Township"), 8),
+                      ("cats", N_("Categories"), 12), ("risk", N_("Risk"), 7), ("due", N_("Due"), 12))
+
     @property
     def columns(self) -> tuple:
-        ident = getattr(self.app, "identity", None)
-        return self.TOWNSHIP_COLUMNS if ident is not None and ident.role == "township" else self.COLUMNS
+        role = getattr(getattr(self.app, "identity", None), "role", None)
+        return {"township": self.TOWNSHIP_COLUMNS, "county": self.COUNTY_COLUMNS}.get(role or "", self.COLUMNS)
 
     def _search_hint(self) -> str:
         ident = getattr(self.app, "identity", None)
@@ -221,6 +230,8 @@ class ResidentsScreen(Screen[None]):
         worker = get_current_worker()
         today = self.app.today()
         with self.app.db.session() as s:
+            if self._townships is None and at_county(self.app):
+                self._townships = township_names(s.connection())
             policy = load_policy(s)
             rows = search_residents(s, query, filters=filters, limit=PAGE, offset=offset, today=today, policy=policy)
             if worker.is_cancelled:
@@ -239,15 +250,17 @@ class ResidentsScreen(Screen[None]):
         cursor = table.cursor_row
         if offset == 0:
             table.clear()
-        today, township = self.app.today(), self.columns is self.TOWNSHIP_COLUMNS
+        today = self.app.today()
         for row in rows:
-            table.add_row(*self._cells(row, today, township), key=row.id)
+            table.add_row(*self._cells(row, today, self._third(row), self.columns[3][2]), key=row.id)
         self._exhausted = len(rows) < PAGE
         self._loading = False
         if keep_cursor and offset == 0 and table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         if offset == 0 and not rows:
             self.query_one("#summary", Static).update(self._empty_message())
+        elif offset == 0 and not self._exhausted:  # the total is counted next: not the last filter's meanwhile
+            self.query_one("#summary", Static).update(_("Counting…"))
         if self._enter_waiting and self.focused is self.query_one("#search", Input):
             self._enter_on_rows()
 
@@ -256,7 +269,7 @@ class ResidentsScreen(Screen[None]):
             return
         if total:
             self.query_one("#summary", Static).update(
-                ngettext("{n} resident", "{n} residents", total).format(n=total))
+                ngettext("{n} resident", "{n} residents", total).format(n=format_number(total)))
 
     def _empty_message(self) -> str:
         query = self.query_one("#search", Input).value.strip()
@@ -265,7 +278,7 @@ class ResidentsScreen(Screen[None]):
         return _("No resident matches.")
 
     @staticmethod
-    def _cells(row: ResidentRow, today: dt.date, township: bool = False) -> list:
+    def _cells(row: ResidentRow, today: dt.date, third: str, cats: int = 14) -> list:
         risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Off the register"), style="dim")
@@ -274,8 +287,18 @@ class ResidentsScreen(Screen[None]):
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
             due = Text(format_column_date(row.due_on))
-        third = as_text(row.grid_code.split("-", 1)[-1]) if township else ("" if row.age is None else str(row.age))
-        return [as_text(_cut(row.name, 8)), row.masked_id, third, categories_cell(row.categories, 14), risk, due]
+        return [as_text(_cut(row.name, 8)), row.masked_id, as_text(third), categories_cell(row.categories, cats), risk,
+                due]
+
+    def _third(self, row: ResidentRow) -> str:
+        """The third column's text: the age, or the grid at a township, or the township at a county."""
+        key, _title, width = self.columns[2]
+        if key == "grid":
+            return row.grid_code.split("-", 1)[-1]
+        if key == "township":
+            code = township_of(row.grid_code, "")
+            return _cut((self._townships or {}).get(code, code), width)
+        return "" if row.age is None else str(row.age)
 
     @on(DataTable.RowHighlighted)
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

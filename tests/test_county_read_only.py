@@ -161,3 +161,37 @@ async def test_the_county_palette_and_lists_offer_no_write(county):
         await settle(pilot)
         assert app.screen is screen
 
+
+
+@run_async
+async def test_the_county_register_says_each_rows_township_within_80_columns(county):
+    """At a county one name is many people's across 20 townships: `r` on its Home opens the register, whose rows
+    say their township (the township's own name, in the age's place), and its six columns still fit 80×24 in
+    Chinese without scrolling sideways."""
+    from textual.widgets import DataTable
+
+    from screens.residents import ResidentsScreen
+    from storage.core.i18n import set_language
+    from tests.pilot_helpers import on_screen
+    from tui.app import make_app
+
+    db = open_database(county["db"])
+    with db.session() as s:
+        from storage.core.models import Township
+
+        names = {t.id: t.name for t in s.exec(select(Township)).all()}
+    db.dispose()
+    assert names.get("330521101")
+    app = make_app(county["db"], lang="zh_CN", today=TODAY)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            await on_screen(pilot, ResidentsScreen)
+            table = app.screen.query_one(DataTable)
+            await settle(pilot, lambda: table.row_count > 3)
+            assert [str(c.label) for c in table.columns.values()][2] == "乡镇"
+            assert {str(table.get_row_at(i)[2]) for i in range(table.row_count)} == {names["330521101"]}
+            assert table.virtual_size.width <= table.scrollable_content_region.width, table.virtual_size
+    finally:
+        set_language("en")

@@ -172,9 +172,12 @@ def _upgrade_13_to_14(conn: Connection) -> None:
 
 
 def _upgrade_14_to_15(conn: Connection) -> None:
-    # v15: on a server, the register's order has an index (models.Resident ix_resident_browse); nothing on SQLite
+    # v15: on a server, the register's order and its search's prefix stages have indexes byte by byte (models.Resident
+    # ix_resident_browse and ix_resident_*_c); nothing on SQLite, whose indexes serve them already
+    from storage.core.models.records import SEARCH_ORDERS
+
     if conn.dialect.name == "postgresql":
-        _create_indexes(conn, {"resident": ("ix_resident_browse",)})
+        _create_indexes(conn, {"resident": ("ix_resident_browse", *(f"ix_resident_{n}_c" for n in SEARCH_ORDERS))})
 
 
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy

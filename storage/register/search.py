@@ -100,8 +100,15 @@ class _Sql:
     def order(self, order: str) -> str:
         if not self.pg:
             return order
-        return ", ".join(self.col(c.strip().lstrip("+")) if c.strip().lstrip("+") != "r.id" else "r.id"
-                         for c in order.split(","))
+        return ", ".join(self._order_term(c.strip()) for c in order.split(","))
+
+    def _order_term(self, term: str) -> str:
+        column = term.lstrip("+")
+        if column == "r.id":
+            return column
+        if term.startswith("+"):  # SQLite's "+": no index walks this order (there, `|| ''` does the same)
+            return f'({column} || \'\') COLLATE "C"'
+        return self.col(column)
 
     def json_text(self, column: str) -> str:
         return f"CAST({column} AS text)" if self.pg else column

@@ -47,6 +47,11 @@ class Grid(SQLModel, table=True):
     deleted: bool = False
 
 
+# the register search's prefix stages on a server, each in its order: the name, the pinyin initials, the ID number's
+# tail (its reverse's prefix), the phone
+SEARCH_ORDERS = {"name": ("name",), "initials": ("name_initials", "name"), "id_rev": ("id_rev",), "phone": ("phone",)}
+
+
 class Resident(SQLModel, table=True):
     __tablename__ = "resident"
     __table_args__ = (
@@ -64,6 +69,11 @@ class Resident(SQLModel, table=True):
         # and a township's pages take 20–70 ms without it.
         Index("ix_resident_browse", text('name_pinyin COLLATE "C"'), text('name COLLATE "C"'), "id")
         .ddl_if(dialect="postgresql"),
+        # the search's prefix stages compare byte by byte there too (`COLLATE "C"`: the upper bound of a prefix is
+        # a byte's), which an index in the database's collation cannot serve, even when that collation is C: one per
+        # stage, in the stage's order (storage/register/search.py _stages)
+        *(Index(f"ix_resident_{name}_c", *(text(f'{c} COLLATE "C"') for c in columns), "id")
+          .ddl_if(dialect="postgresql") for name, columns in SEARCH_ORDERS.items()),
     )
 
     id: str = Field(primary_key=True)

@@ -106,7 +106,7 @@ class _Sql:
         column = term.lstrip("+")
         if column == "r.id":
             return column
-        if term.startswith("+"):  # SQLite's "+": no index walks this order (there, `|| ''` does the same)
+        if term.startswith("+"):  # SQLite's unary "+" (an order no index holds): here `|| ''` does the same
             return f'({column} || \'\') COLLATE "C"'
         return self.col(column)
 

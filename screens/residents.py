@@ -252,7 +252,7 @@ class ResidentsScreen(Screen[None]):
             table.clear()
         today = self.app.today()
         for row in rows:
-            table.add_row(*self._cells(row, today, self._third(row), self.columns[3][2]), key=row.id)
+            table.add_row(*self._cells(row, today), key=row.id)
         self._exhausted = len(rows) < PAGE
         self._loading = False
         if keep_cursor and offset == 0 and table.row_count:
@@ -277,8 +277,8 @@ class ResidentsScreen(Screen[None]):
             return _("Type at least 3 digits of the ID number or phone.")
         return _("No resident matches.")
 
-    @staticmethod
-    def _cells(row: ResidentRow, today: dt.date, third: str, cats: int = 14) -> list:
+    def _cells(self, row: ResidentRow, today: dt.date) -> list:
+        width = {key: cells for key, _title, cells in self.columns}
         risk = risk_text(row.risk_level)
         if row.status == "closed":
             due = Text(_("Off the register"), style="dim")
@@ -287,17 +287,16 @@ class ResidentsScreen(Screen[None]):
             due = Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
         else:
             due = Text(format_column_date(row.due_on))
-        return [as_text(_cut(row.name, 8)), row.masked_id, as_text(third), categories_cell(row.categories, cats), risk,
-                due]
+        return [as_text(_cut(row.name, width["name"])), row.masked_id, as_text(self._third(row, width)),
+                categories_cell(row.categories, width["cats"]), risk, due]
 
-    def _third(self, row: ResidentRow) -> str:
-        """The third column's text: the age, or the grid at a township, or the township at a county."""
-        key, _title, width = self.columns[2]
-        if key == "grid":
+    def _third(self, row: ResidentRow, width: dict[str, int]) -> str:
+        """The third column's text: the grid at a township, the township at a county, else the age."""
+        if "grid" in width:
             return row.grid_code.split("-", 1)[-1]
-        if key == "township":
+        if "township" in width:
             code = township_of(row.grid_code, "")
-            return _cut((self._townships or {}).get(code, code), width)
+            return _cut((self._townships or {}).get(code, code), width["township"])
         return "" if row.age is None else str(row.age)
 
     @on(DataTable.RowHighlighted)

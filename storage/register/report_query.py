@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from storage.core import places
+from storage.core.id_lists import ids_subquery
 from storage.register.due import risk_from_sql
 from storage.register.policy import FINDING_LEVELS, Policy, counting_visit_sql
 
@@ -200,8 +201,6 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
     Whether each one is a key person of the month is due.month_standing's to say (a case closed
     in the month counts only if visited before the close); `visits` are left for the caller to fill.
     """
-    from storage.core.id_lists import ids_subquery
-
     ids = sorted(also)
     where, params = key_person_where(first, last, day, grid_code, township=township,
                                      also=ids_subquery("also", conn.dialect.name == "postgresql") if ids else None)

@@ -86,6 +86,18 @@ def _edge_cases(db) -> None:
     late = person("月中甲", G2, ["solitary_elder"], registered_on=D(2026, 9, 20))  # registered mid-month
     visit(late, D(2026, 9, 10))  # a visit before the registration date still counts in its month
     visit(late, D(2026, 8, 25))  # but not in a month before it: August is no month of theirs
+    # registered later than first entered, after the visits were logged (a correction, or another device's
+    # event in a merge): the August visit falls in no month of theirs, the September one counts
+    corrected = person("更正甲", G1, ["solitary_elder"])
+    visit(corrected, D(2026, 8, 10))
+    visit(corrected, D(2026, 9, 12))
+    update_resident(db, corrected, {"registered_on": D(2026, 9, 5)}, today=TODAY)
+    # its registration, as merged from another device, after its close: on no month's register, never visited
+    reopened = person("结案丙", G2, ["solitary_elder"])
+    visit(reopened, D(2026, 9, 3))
+    close_case(db, reopened, "moved_away", D(2026, 9, 12))
+    with db.write() as s:
+        writer(s).write("resident", reopened, {"registered_on": D(2026, 9, 20)})
     risky = person("高危甲", G1, ["severely_disabled"])
     change_risk(db, risky, "high", "独居", assessed_on=D(2026, 9, 25))
     visit(risky, D(2026, 9, 26), "phone")  # high risk, reached by phone: visited, and not overdue on 09-30

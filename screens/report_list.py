@@ -12,15 +12,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from screens.resident import ResidentScreen
+from storage.core.collector import collector_paused
 from storage.core.i18n import N_, _, ngettext
 from storage.reports.files import LIST_COLUMNS, cell_value
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.formatting import cell_text
+from tui.formatting import cell_text, format_number
 from tui.table import Table
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
+
+
+# rows added to the table at a time, more as the cursor nears the last: a county's category lists 26,618 key
+# persons, and the table measures every cell it is given (all of them at once: 13 s before the list showed)
+STEP = 200
 
 
 class ReportListScreen(Screen[None]):
@@ -40,21 +46,34 @@ class ReportListScreen(Screen[None]):
         yield Header()
         yield Static(as_text(self.heading()), id="list-heading")
         yield Table(id="list", cursor_type="row", zebra_stripes=True)
-        yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=len(self.rows))
+        yield Static(ngettext("{n} resident", "{n} residents", len(self.rows)).format(n=format_number(len(self.rows)))
                      if self.list_name != "open_referrals" else
-                     ngettext("{n} referral", "{n} referrals", len(self.rows)).format(n=len(self.rows)),
+                     ngettext("{n} referral", "{n} referrals", len(self.rows)).format(n=format_number(len(self.rows))),
                      id="list-count")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
         self.title = _("Reports")
-        columns = LIST_COLUMNS[self.list_name]
         table = self.query_one("#list", DataTable)
-        for c in columns:
+        for c in LIST_COLUMNS[self.list_name]:
             table.add_column(_(c.header))
-        for i, item in enumerate(self.rows):
-            table.add_row(*(as_text(cell_text(cell_value(c, item, False), c.kind)) for c in columns), key=str(i))
+        self._add_rows()
         table.focus()
+
+    def _add_rows(self) -> None:
+        """The next STEP rows into the table (the count below it says how many there are in all)."""
+        table = self.query_one("#list", DataTable)
+        columns = LIST_COLUMNS[self.list_name]
+        start = table.row_count
+        with collector_paused():  # (the objects of a county's report, alive meanwhile: storage/core/collector.py)
+            for i in range(start, min(start + STEP, len(self.rows))):
+                cells = (as_text(cell_text(cell_value(c, self.rows[i], False), c.kind)) for c in columns)
+                table.add_row(*cells, key=str(i))
+
+    @on(DataTable.RowHighlighted, "#list")
+    def _more(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 5 and event.data_table.row_count < len(self.rows):
+            self._add_rows()
 
     @on(DataTable.RowSelected, "#list")
     def _open(self, event: DataTable.RowSelected) -> None:

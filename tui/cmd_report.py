@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from storage.core.collector import collector_paused
 from storage.core.db import open_database
 from storage.core.i18n import _, join_list, ngettext
 from tui.cli import db_path
@@ -56,6 +57,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+@collector_paused()  # (a county's tables: a thousand rows of Rich's objects beside the report's)
 def print_report(report, *, limit: int = 10, full_ids: bool = False, console: Console | None = None) -> None:
     from storage.reports.files import (
         LIST_COLUMNS,

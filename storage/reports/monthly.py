@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storage.core.collector import collector_paused
 from storage.core.db import Database, driver_connection
 from storage.core.i18n import N_, _
 from storage.core.models import Identity, utc_now
@@ -133,7 +134,7 @@ class MonthlyReport:
     def people(self) -> list[Person]:
         """Every key person of the month with the rule applied to each (by sort_key): read when first asked
         (a drill-down into all the key persons of a row; at a county, seconds)."""
-        with self._reading:
+        with self._reading, collector_paused():
             if self._everyone is None:
                 self._everyone = self.read_everyone() if self.read_everyone is not None else list(self.listed)
         return self._everyone
@@ -247,6 +248,7 @@ def month_of(s: Session, year: int, month: int, today: dt.date, grid_code: str |
     return report, passes, m, history
 
 
+@collector_paused()  # (a county's: a million objects that live on; storage/core/collector.py)
 def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None = None,
                    grid_code: str | None = None, progress: Progress | None = None,
                    with_trend: bool = False, with_lists: bool = False) -> MonthlyReport:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from storage.core.collector import collector_paused
 from storage.core.db import Database
 from storage.register import report_query as q
 from storage.reports.beside import server_settings
@@ -32,6 +33,7 @@ def alone_in(report: MonthlyReport, grouping: str, key: str | None) -> str | Non
     return next(iter(towns)) if len(towns) == 1 else None
 
 
+@collector_paused()  # (storage/core/collector.py)
 def township_people(db: Database, year: int, month: int, township: str, measure: str, *,
                     today: dt.date | None = None, grouping: str = "township", key: str | None = None) -> list:
     """What `monthly_report(...).behind(grouping, key, measure)` lists, at a county, read for the township alone

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from storage.core import hlc
 from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
+from storage.core.collector import collector_paused
 from storage.core.db import Database
 from storage.core.fold import rebuild, refresh_risk
 from storage.core.keys import fingerprint
@@ -39,7 +40,7 @@ from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle
 from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
 from storage.sync.merge_trust import authoriser, signer_check
-from storage.sync.merge_tuning import analyze, collector_paused, large_cache, young_garbage_collected
+from storage.sync.merge_tuning import analyze, large_cache, young_garbage_collected
 from storage.sync.merged_away import merged_before, merged_since, moved_since
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles, township_label

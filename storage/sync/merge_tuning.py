@@ -1,5 +1,7 @@
 """How a merge runs fast without changing what it writes: a bigger SQLite page cache, Python's cycle
-collector paused while a bundle is read, fresh planner statistics on a server afterwards."""
+collector paused while a bundle is read (storage/core/collector.py: a bundle's tens of thousands of new
+dicts and rows, none of them cyclic, set off collection after collection, about a tenth of a township
+merge), fresh planner statistics on a server afterwards."""
 
 from __future__ import annotations
 
@@ -24,23 +26,6 @@ def analyze(db: Database) -> None:
     nested loop (22 s for 4 townships); with statistics, a hash join (well under a second)."""
     with db.engine.begin() as conn:
         conn.exec_driver_sql(f"ANALYZE {', '.join(_ANALYZED)}")
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while one bundle is read and written.
-
-    A bundle's tens of thousands of new dicts and rows, none of them cyclic, set off
-    collection after collection (about a tenth of a township merge). It is back on
-    between bundles, so whatever cyclic garbage one bundle leaves stays bounded.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def young_garbage_collected() -> None:

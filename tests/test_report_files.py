@@ -188,6 +188,14 @@ def test_the_first_sheet_is_the_county_table_on_a4_landscape(town, tmp_path):
     assert table[-1] == ("合计", None, None, 10, 5, 2, 3, pytest.approx(0.7))
     assert ("合计", None, "重度残疾人", 2, 2, 0, 0, 1) in table  # D and I: a category's township total
     assert ws.cell(6, 8).number_format == "0.0%"
+    # each row of the table boxed over its eight columns, its rate a percentage; the totals in bold
+    for n in range(6, 6 + len(rows)):
+        if ws.cell(n, 4).value is not None:
+            assert all(ws.cell(n, col).border.left.style == "thin" for col in range(1, 9)), n
+            assert ws.cell(n, 9).border.left.style is None
+            assert ws.cell(n, 8).number_format == "0.0%"
+            # (a grid's subtotal and the township's total; not the township's row of a category, 合计 too)
+            assert ws.cell(n, 1).font.b == (ws.cell(n, 3).value in ("小计", None)), n
     # printed: A4 landscape, one page wide, the two header rows on every page
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -215,17 +223,21 @@ def test_the_trend_sheet_holds_twelve_months_per_grid_and_a_native_chart(town, t
 
 
 def test_an_xlsx_sheet_is_written_in_time_linear_in_its_rows(town, tmp_path, monkeypatch):
-    """openpyxl's max_row scans every cell written so far: asked once per row (as it was) a sheet's writing
-    grew with the square of its rows (a township's month: 85 s as XLSX against 2 s as CSV, walk-E). Asked a
-    fixed number of times, five times the list rows cost no more calls."""
+    """openpyxl's max_row and max_column scan every cell written so far: asked once per row (as it was) a
+    sheet's writing grew with the square of its rows (a township's month: 85 s as XLSX against 2 s as CSV,
+    walk-E; a county's first sheet, ws[n] per row: 20 s). Asked a fixed number of times, five times the list
+    rows and the first sheet's rows cost no more calls."""
     import copy
 
     from openpyxl.worksheet.worksheet import Worksheet
 
+    import storage.reports.xlsx_sheets as sheets
+
     db, ids, report = town
     calls = []
-    real = Worksheet.max_row.fget
-    monkeypatch.setattr(Worksheet, "max_row", property(lambda ws: calls.append(1) or real(ws)))
+    for scan in ("max_row", "max_column"):  # (ws[n] asks max_column)
+        real = getattr(Worksheet, scan).fget
+        monkeypatch.setattr(Worksheet, scan, property(lambda ws, real=real: calls.append(1) or real(ws)))
 
     def asked(rep, name):
         calls.clear()
@@ -237,6 +249,8 @@ def test_an_xlsx_sheet_is_written_in_time_linear_in_its_rows(town, tmp_path, mon
     rows = {name: report.list_rows(name) * 5 for name in LISTS}
     assert sum(map(len, rows.values())) >= 50
     bigger.list_rows = rows.__getitem__
+    table = sheets.coverage_rows(report)
+    monkeypatch.setattr(sheets, "coverage_rows", lambda rep: table * 5)  # the first sheet's table as long again
     assert asked(bigger, "five.xlsx") == once
     wb = _load(tmp_path / "five.xlsx")
     for name, title in LISTS.items():

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.core.audit import record
+from storage.core.collector import collector_paused
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, atomic_writer
@@ -197,6 +198,8 @@ def notes(report: MonthlyReport) -> str:
 
 def display_width(text: str) -> int:
     """Columns a text takes in a spreadsheet or terminal: CJK characters count double."""
+    if text.isascii():  # (IDs, dates, figures: most of a workbook's cells)
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -210,6 +213,7 @@ def _width(value: Any) -> int:
     return display_width(str(value))
 
 
+@collector_paused()  # (a county's workbook: 800,000 cells; storage/core/collector.py)
 def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
     from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
     from openpyxl.styles import Font
@@ -329,6 +333,7 @@ def csv_list_path(path: Path, name: str) -> Path:
     return part_path(path, LISTS[name], LIST_SLUGS[name])
 
 
+@collector_paused()
 def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> list[Path]:
     """The summary in `path`, each list in `<stem>-<list>.csv` beside it; returns every file written."""
     path = Path(path)

@@ -294,3 +294,15 @@ def test_the_csv_holds_the_workbooks_table_to_sign_and_its_trend(town, tmp_path)
     sheet_rows = [trimmed(row) for row in sheet(wb[_("12-month trend")], set(range(1, 13))) if any(row)]
     assert trend == sheet_rows and len(trend) >= 4
     assert trend[-1][0] == "合计" and len(trend[-1]) == 13
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_writing_a_report_tells_how_far_it_is(town, tmp_path, suffix):
+    """A county's workbook takes 15 s to write: the terminal shows a bar, moved after each list and at the end."""
+    db, ids, report = town
+    steps: list[tuple[int, int]] = []
+    save_report(db, report, tmp_path / f"r{suffix}", progress=lambda done, total: steps.append((done, total)))
+    assert len(steps) >= len(LISTS) + 2, steps
+    assert len({total for _done, total in steps}) == 1, steps  # the same end all along
+    done = [d for d, _total in steps]
+    assert done == sorted(done) and done[-1] == steps[-1][1] and done[0] < done[-1], steps

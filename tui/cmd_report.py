@@ -48,7 +48,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         from storage.reports.files import save_report
         from tui.formatting import format_month
 
-        written = save_report(db, report, args.out, full_ids=args.full_ids)
+        with cli_progress(_("Writing {file} ...").format(file=args.out)) as progress:
+            written = save_report(db, report, args.out, full_ids=args.full_ids, progress=progress)
         print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
                        len(written)).format(month=format_month(report.first), n=len(written),
                                             files=join_list(str(p) for p in written)))

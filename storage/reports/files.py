@@ -35,7 +35,7 @@ from storage.register.categories import (
 from storage.register.idnumbers import mask_id
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.reports.cell_safety import csv_row, csv_text, no_formulas
-from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, ReportRow
+from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, Progress, ReportRow
 from storage.reports.xlsx_sheets import (
     COVERAGE_SHEET,
     TREND_SHEET,
@@ -214,10 +214,12 @@ def _width(value: Any) -> int:
 
 
 @collector_paused()  # (a county's workbook: 800,000 cells; storage/core/collector.py)
-def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> None:
+def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False, progress: Progress | None = None) -> None:
+    """`progress(done, total)`: after the tables, each list, the assessments, and the file written (a county's: 15 s)."""
     from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
     from openpyxl.styles import Font
 
+    step, total = progress or (lambda done, total: None), len(LISTS) + 3
     wb = Workbook()
     add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
     ws = wb.create_sheet(_("Summary"))
@@ -254,8 +256,8 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
     ws.freeze_panes = "A5"  # title, notes, and the first table's header stay in view
     _set_widths(ws, widths)
     add_trend_sheet(wb, report)
-
-    for name, list_title in LISTS.items():
+    step(1, total)
+    for done, (name, list_title) in enumerate(LISTS.items(), start=2):
         sheet = wb.create_sheet(_(list_title)[:31])
         columns = LIST_COLUMNS[name]
         sheet.append([_(c.header) for c in columns])
@@ -273,12 +275,15 @@ def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> 
                     _text_cell(sheet.cell(row_no, i + 1), c.kind == "id")
         sheet.freeze_panes = "A2"
         _set_widths(sheet, widths)
+        step(done, total)
     from storage.reports.followup_files import add_assessment_sheet
 
     add_assessment_sheet(wb, report)
     no_formulas(wb)
+    step(total - 1, total)
     with atomic_writer(Path(path)) as fh:
         wb.save(fh)
+    step(total, total)
 
 
 def _text_cell(cell: Any, keep_as_text: bool) -> None:
@@ -334,9 +339,10 @@ def csv_list_path(path: Path, name: str) -> Path:
 
 
 @collector_paused()
-def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> list[Path]:
+def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False,
+              progress: Progress | None = None) -> list[Path]:
     """The summary in `path`, each list in `<stem>-<list>.csv` beside it; returns every file written."""
-    path = Path(path)
+    path, step = Path(path), progress or (lambda done, total: None)
     with atomic_text_writer(path, bom=True) as fh:
         out = csv.writer(fh)
         out.writerow(csv_row([title(report)]))
@@ -348,6 +354,7 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
             for row in report.rows[grouping] + [report.totals]:
                 out.writerow([csv_value(v) for v in summary_cells(row)])
     written = [path]
+    step(1, len(LISTS) + 4)
     for name in LISTS:
         target = csv_list_path(path, name)
         columns = LIST_COLUMNS[name]
@@ -357,16 +364,19 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False) -> l
             for item in report.list_rows(name):
                 out.writerow([csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
+        step(len(written), len(LISTS) + 4)
     from storage.reports.csv_tables import write_coverage_csv, write_trend_csv
     from storage.reports.followup_files import SHEET_TITLE, write_assessment_csv
 
     written.append(write_assessment_csv(report, part_path(path, SHEET_TITLE, "assessment")))
     written.append(write_coverage_csv(report, part_path(path, COVERAGE_SHEET, "visit-rates")))
     written.append(write_trend_csv(report, part_path(path, TREND_SHEET, "trend")))
+    step(len(written), len(written))
     return written
 
 
-def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bool = False) -> list[Path]:
+def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bool = False,
+                progress: Progress | None = None) -> list[Path]:
     """Write the report as .xlsx or .csv (by the file name) and record it in the audit log."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -378,10 +388,10 @@ def save_report(db: Database, report: MonthlyReport, path: Path, *, full_ids: bo
         add_trend(db, report)
     try:
         if suffix == ".xlsx":
-            write_xlsx(report, path, full_ids=full_ids)
+            write_xlsx(report, path, full_ids=full_ids, progress=progress)
             written = [path]
         else:
-            written = write_csv(report, path, full_ids=full_ids)
+            written = write_csv(report, path, full_ids=full_ids, progress=progress)
     except OSError as exc:
         raise UserError(_("Could not write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
 

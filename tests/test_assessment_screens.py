@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlmodel import select
 from textual.widgets import Input, Select, SelectionList
 
-from storage.core.i18n import set_language
 from storage.core.models import Assessment, Resident, Visit
 from storage.register.assessments import DIMENSIONS, assess_resident
 from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _resident(db, name):

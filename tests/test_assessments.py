@@ -26,13 +26,6 @@ TODAY = dt.date(2026, 11, 24)
 ALL_NONE = {d: "none" for d in DIMENSIONS}
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
-
-
 @pytest.fixture
 def db(tmp_path):
     return make_db(tmp_path / "w.db")

@@ -14,20 +14,12 @@ from storage.core import backup, hlc
 from storage.core.changes import new_id, writer
 from storage.core.clock_check import clock_warning
 from storage.core.errors import UserError
-from storage.core.i18n import set_language
 from storage.core.lock import AppLock, DatabaseInUse
 from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db
 
 ROOT = Path(__file__).parents[1]
 NOON = dt.datetime(2026, 11, 24, 12, 0, 0)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _add_resident(db, name):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -18,13 +17,6 @@ from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
 CARD_ID = "11010519491231002X"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def text_of(widget: Static) -> str:

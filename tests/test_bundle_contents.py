@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.core.i18n import set_language
 from storage.sync import bundle_file, bundle_payload
 from storage.sync.bundle_file import BundleError, read_manifest
 from tests.bundle_helpers import (
@@ -27,13 +26,6 @@ from tests.bundle_helpers import (
     _write,
 )
 from tests.profiles import quick_and_slow
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 @pytest.fixture()

@@ -33,13 +33,6 @@ from tests.bundle_helpers import (
 )
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
-
-
 @pytest.fixture()
 def good(tmp_path):
     return _write(tmp_path / "good.gcb").path.read_bytes()

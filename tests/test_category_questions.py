@@ -21,13 +21,6 @@ TODAY = dt.date(2026, 11, 24)
 CARD_ID = "11010519491231002X"  # born 1949, female
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
-
-
 @pytest.mark.parametrize("father, mother, asked", [
     ("home", "home", True), ("away", "home", True), ("home", "unknown", True), ("ill", "deceased", True),
     ("away", "away", False), ("away", "ill", False), ("deceased", "away", False), ("away", "unknown", False),

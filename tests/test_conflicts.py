@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import select
 
 from storage.core.errors import UserError, ValidationError, ValidationErrors
-from storage.core.i18n import set_language
 from storage.core.identity import get_identity
 from storage.core.models import Conflict, Event, Resident
 from storage.register.residents import update_resident
@@ -18,13 +17,6 @@ from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
 
 TODAY = dt.date(2026, 11, 24)  # the app's day: decisions are checked on it, not on the computer's clock
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _clash(tmp_path, field="phone", worker_value="13800000002", township_value="13800000003"):

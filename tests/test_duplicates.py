@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from storage.core.errors import UserError
-from storage.core.i18n import set_language
 from storage.core.models import Resident, Visit
 from storage.register.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
 from storage.register.idnumbers import fake_id_number
@@ -19,13 +18,6 @@ from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
 
 BORN = dt.date(1945, 3, 3)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _id(seed: int) -> str:

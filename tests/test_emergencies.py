@@ -22,13 +22,6 @@ from tests.sync_helpers import elder, make_township
 TODAY = dt.date(2026, 11, 24)
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
-
-
 def _open(db, today=TODAY):
     with db.session() as s:
         return open_emergencies(s, today)

@@ -10,7 +10,6 @@ from sqlmodel import select
 
 from storage.core.db import open_database
 from storage.core.errors import UserError
-from storage.core.i18n import set_language
 from storage.core.models import Event, Resident, Visit
 from storage.register.residents import update_resident
 from storage.register.visits import delete_visit, log_visit
@@ -21,13 +20,6 @@ from storage.sync.export import export_bundle, pending_counts
 from storage.sync.merge import merge_paths
 from tests.foundation_helpers import copy_db
 from tests.sync_helpers import elder, make_township
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _names(db):

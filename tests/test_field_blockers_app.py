@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlmodel import select
 from textual import events
 from textual.widgets import Input, Select, SelectionList
 
-from storage.core.i18n import set_language
 from storage.core.models import Referral, Resident, Visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
@@ -19,13 +17,6 @@ from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
 ELDER_ID = "11010519491231002X"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 async def home(pilot) -> None:

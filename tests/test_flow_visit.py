@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import random
 
-import pytest
 from rich.console import Console
 from sqlmodel import select
 from textual.widgets import Checkbox, DataTable, Input, Label, Select, SelectionList, Static
@@ -18,7 +17,6 @@ from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from screens.residents import ResidentsScreen
 from screens.visit_form import VisitFormScreen
-from storage.core.i18n import set_language
 from storage.core.models import Referral, Resident, Visit
 from storage.register.drafts import load_draft
 from storage.register.idnumbers import fake_id_number
@@ -27,13 +25,6 @@ from tests.foundation_helpers import make_db
 from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db, resident_id
 from tui.app import make_app
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def static_text(widget: Static) -> str:

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from sqlmodel import select
 
 from storage.core.changes import writer
-from storage.core.i18n import _, set_language
+from storage.core.i18n import _
 from storage.register.assessments import DIMENSIONS, assess_resident
 from storage.register.emergencies import acknowledge
 from storage.register.referrals import open_referral
@@ -25,13 +25,6 @@ TODAY = D(2026, 10, 20)
 T = "330521101"
 V1, V2 = f"{T}001", f"{T}002"
 NONE = {d: "none" for d in DIMENSIONS}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 @pytest.fixture(scope="module")

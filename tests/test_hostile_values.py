@@ -16,7 +16,6 @@ import random
 import pytest
 from sqlmodel import select
 
-from storage.core.i18n import set_language
 from storage.core.models import Resident
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
@@ -107,13 +106,6 @@ SHAPES = [
 
 # the clock's horizon: 2100-01-01T00:00:00Z in milliseconds, shifted past the 16 bits of the counter
 HORIZON = int(dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000) << 16
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _event(device: str, n: int, kind: str, fields: dict, **keys) -> dict:

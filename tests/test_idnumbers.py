@@ -9,7 +9,6 @@ import random
 import pytest
 
 from storage.core.errors import ValidationError
-from storage.core.i18n import set_language
 from storage.register.idnumbers import (
     check_char,
     fake_id_number,
@@ -20,13 +19,6 @@ from storage.register.idnumbers import (
 )
 
 TODAY = dt.date(2026, 11, 24)  # the app's day the numbers are read on
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 @pytest.mark.parametrize("number, born, sex", [

@@ -7,7 +7,6 @@ import base64
 import pytest
 
 from storage.core.errors import UserError
-from storage.core.i18n import set_language
 from storage.core.keys import (
     KeyPair,
     TownshipPublicKey,
@@ -23,13 +22,6 @@ from storage.core.keys import (
 )
 
 TOWNSHIP = generate_keypair()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def test_a_key_pair_holds_both_kinds_of_key():

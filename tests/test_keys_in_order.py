@@ -15,24 +15,15 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 from sqlmodel import select
 from textual.widgets import Input, Select, SelectionList
 
-from storage.core.i18n import set_language
 from storage.core.models import Assessment, Resident, Visit
 from storage.register.assessments import DIMENSIONS
 from tests.pilot_helpers import TIMEOUT, on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db, resident_id
 from tests.test_field_blockers_app import burst
 from tui.app import make_app
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def _visit_form(rid):

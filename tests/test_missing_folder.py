@@ -7,24 +7,15 @@ folder on the laptop: the bundle would stay behind while the worker carries an e
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input, Static
 
 from screens.dialogs import ConfirmScreen
 from screens.sync import SyncScreen
-from storage.core.i18n import set_language
 from storage.sync.export import pending_counts
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.report_helpers import TODAY, build_township
 from tests.sync_helpers import elder, make_township
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 @run_async

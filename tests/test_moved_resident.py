@@ -12,7 +12,6 @@ import datetime as dt
 import pytest
 
 from storage.core.errors import UserError
-from storage.core.i18n import set_language
 from storage.core.models import Visit
 from storage.register.residents import update_resident
 from storage.register.search import count_residents, search_residents
@@ -23,13 +22,6 @@ from tests.sync_helpers import elder, make_township
 from tui.texts import describe_totals
 
 TODAY = dt.date(2026, 11, 24)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def _grids(tmp_path):

@@ -6,24 +6,15 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from textual.widgets import DataTable, Select, Static
 
 import screens.residents
 from screens.residents import ResidentsScreen
-from storage.core.i18n import set_language
 from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
 from tests.pilot_helpers import run_async, settle, started
 from tests.register_helpers import TODAY
 from tui.app import make_app
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 @run_async

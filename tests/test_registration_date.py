@@ -15,7 +15,6 @@ from screens.resident_form import ResidentFormScreen
 from screens.residents import ResidentsScreen
 from screens.visit_form import VisitFormScreen
 from storage.core.errors import ValidationErrors
-from storage.core.i18n import set_language
 from storage.core.models import Resident
 from storage.register.idnumbers import fake_id_number
 from storage.register.residents import get_resident, register_resident, update_resident
@@ -29,13 +28,6 @@ from tui.app import make_app
 
 DECEMBER = dt.date(2026, 12, 2)  # the worker's first day with gridcare
 CHILD = {"name": "李小花", "categories": ["left_behind_child"], "birth_date": "2016-05-01", "sex": "F"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def november(db):

@@ -3,21 +3,12 @@ focus (Enter there opens the highlighted one). A name typed to open that person 
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input
 
-from storage.core.i18n import set_language
 from storage.core.models import Resident
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.test_typing_order import at_home
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def _one_name(worker) -> tuple[str, str]:

@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import select
 
 from storage.core.errors import ValidationError, ValidationErrors
-from storage.core.i18n import set_language
 from storage.core.models import Event, Referral, Resident
 from storage.register.due import DueFacts, due_on
 from storage.register.policy import Policy, age_out_date, ageing_out
@@ -19,13 +18,6 @@ from storage.register.visits import log_visit, propose_next_visit
 from tests.foundation_helpers import make_db
 
 TODAY = dt.date(2026, 11, 24)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 @pytest.fixture

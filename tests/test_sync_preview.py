@@ -5,14 +5,12 @@ refused."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import func, select
 from textual.widgets import DataTable, Input, Static
 
 from screens.conflicts import ConflictsScreen
 from screens.sync import SyncScreen
 from storage.core.db import open_database
-from storage.core.i18n import set_language
 from storage.core.identity import init_county, init_township, set_county_key
 from storage.core.models import DeviceRequest
 from storage.register.residents import update_resident
@@ -26,13 +24,6 @@ from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township
 from tests.test_export_merge import _device, _signed_by_worker
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _other_township(tmp_path, code, name, folder, worker_name):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Static
 
@@ -19,14 +18,6 @@ from storage.sync.merge import merge_paths
 from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
-
 
 
 def _text(screen, selector) -> str:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-import pytest
 from sqlmodel import select
 from textual import events
 from textual.widgets import Input, TextArea
 
-from storage.core.i18n import set_language
 from storage.core.models import Resident
 from tests.pilot_helpers import on_screen, run_async, settle
 from tests.sync_helpers import make_township
@@ -26,13 +24,6 @@ TODAY = dt.date(2026, 11, 24)
 # the characters a terminal gives with these keys (none of them printable)
 _CHARACTERS = {"backspace": "\x7f", "left": None, "right": None, "home": None, "end": None, "delete": None,
                "down": None, "enter": "\r", "slash": "/"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 def typed_ahead(app, keys: list[str]) -> None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlmodel import select
 from textual import events
 from textual.widgets import Input, TextArea
 
-from storage.core.i18n import set_language
 from storage.core.models import Resident, Visit
 from storage.register import drafts
 from tests.pilot_helpers import on_screen, run_async, settle
@@ -22,13 +20,6 @@ from tests.register_helpers import make_register_db, resident_id
 from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("en")
 
 
 async def paste(pilot, text: str) -> None:

@@ -9,7 +9,6 @@ import pytest
 from textual.widgets import Input
 
 from storage.core.errors import UserError
-from storage.core.i18n import set_language
 from storage.core.models import Visit
 from storage.register.visits import correct_visit, delete_visit, log_visit
 from storage.reports.monthly import monthly_report
@@ -19,13 +18,6 @@ from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY, make_register_db, resident_id
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _visited(db, month: int) -> int:

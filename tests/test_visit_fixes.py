@@ -13,7 +13,6 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Input
 
-from storage.core.i18n import set_language
 from storage.core.models import Assessment, Event, Referral, Visit
 from storage.register.assessments import DIMENSIONS
 from storage.register.referrals import set_referral_status
@@ -27,13 +26,6 @@ from tui.app import make_app
 
 DAY = dt.date(2026, 11, 25)
 ALL_NONE = {d: "none" for d in DIMENSIONS}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh_CN")
 
 
 def _row(db, table, rid):

@@ -16,6 +16,7 @@ from rich.table import Table
 from storage.core.collector import collector_paused
 from storage.core.db import open_database
 from storage.core.i18n import _, join_list, ngettext
+from storage.core.text import printable
 from tui.cli import db_path
 from tui.console import CliConsole
 from tui.date_options import MonthOption
@@ -48,7 +49,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         from storage.reports.files import save_report
         from tui.formatting import format_month
 
-        with cli_progress(_("Writing {file} ...").format(file=args.out)) as progress:
+        # (the bar says the file as typed: as text, never read as Rich markup, tui/progress.py)
+        with cli_progress(_("Writing {file} ...").format(file=printable(args.out))) as progress:
             written = save_report(db, report, args.out, full_ids=args.full_ids, progress=progress)
         print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
                        len(written)).format(month=format_month(report.first), n=len(written),

@@ -58,6 +58,16 @@ def _english_by_default(monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture
+def town_db(tmp_path):
+    """The hand-built township of tests/report_helpers.py in a file of its own, closed afterwards."""
+    from tests.report_helpers import build_township
+
+    db, _ids = build_township(tmp_path / "t.db")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
 def pg_url():
     """The URL of a new, empty PostgreSQL database (dropped afterwards); see tests/pg.py."""
     from tests import pg

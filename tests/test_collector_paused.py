@@ -15,7 +15,7 @@ import pytest
 import storage.reports.monthly as monthly
 from storage.core.collector import collector_paused
 from storage.reports.monthly import monthly_report
-from tests.report_helpers import TODAY, build_township
+from tests.report_helpers import TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -65,8 +65,8 @@ def test_it_stays_off_when_it_was_off_and_comes_back_after_an_error():
     assert gc.isenabled()
 
 
-def test_the_report_reads_its_people_with_the_collector_paused(tmp_path, monkeypatch):
-    db, _ids = build_township(tmp_path / "t.db")
+def test_the_report_reads_its_people_with_the_collector_paused(town_db, monkeypatch):
+    db = town_db
     seen = []
     read = monthly.read_people
 
@@ -79,4 +79,3 @@ def test_the_report_reads_its_people_with_the_collector_paused(tmp_path, monkeyp
     assert report.people  # everyone, read when first asked (a drill-down into all the key persons of a row)
     assert len(seen) >= 2 and not any(seen), seen
     assert gc.isenabled()
-    db.dispose()

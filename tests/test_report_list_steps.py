@@ -6,7 +6,6 @@ list showed after 13 s. It now takes STEP rows at a time: here STEP is 6 and the
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import DataTable, Static
 
 import screens.report_list as report_list
@@ -14,25 +13,18 @@ from storage.core.i18n import set_language
 from storage.reports.monthly import monthly_report
 from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
-from tests.report_helpers import TODAY, build_township
-
-
-@pytest.fixture
-def town(tmp_path):
-    db, _ids = build_township(tmp_path / "t.db")
-    yield db
-    db.dispose()
+from tests.report_helpers import TODAY
 
 
 @run_async
-async def test_the_list_fills_as_the_cursor_goes_down(town, monkeypatch):
+async def test_the_list_fills_as_the_cursor_goes_down(town_db, monkeypatch):
     from screens.reports import TOTAL_KEY, ReportsScreen
 
     monkeypatch.setattr(report_list, "STEP", 6)
     set_language("zh_CN")
-    people = [p.name for p in monthly_report(town, 2026, 9, today=TODAY).people]
+    people = [p.name for p in monthly_report(town_db, 2026, 9, today=TODAY).people]
     assert len(people) == 10
-    app = HarnessApp(town, ReportsScreen, today=TODAY)
+    app = HarnessApp(town_db, ReportsScreen, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
         await pilot.press("left_square_bracket")  # September
@@ -57,13 +49,13 @@ async def test_the_list_fills_as_the_cursor_goes_down(town, monkeypatch):
 
 
 @run_async
-async def test_a_long_list_counts_with_separators_and_shows_a_step(town):
+async def test_a_long_list_counts_with_separators_and_shows_a_step(town_db):
     from screens.report_list import ReportListScreen
     from screens.reports import ReportsScreen
 
     set_language("zh_CN")
-    person = monthly_report(town, 2026, 9, today=TODAY).people[0]
-    app = HarnessApp(town, ReportsScreen, today=TODAY)
+    person = monthly_report(town_db, 2026, 9, today=TODAY).people[0]
+    app = HarnessApp(town_db, ReportsScreen, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
         await app.push_screen(ReportListScreen(lambda: "名单", "key_persons", [person] * 12_345))

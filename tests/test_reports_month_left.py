@@ -10,24 +10,15 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 import screens.reports as reports
 from storage.core.i18n import set_language
 from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
-from tests.report_helpers import TODAY, build_township
-
-
-@pytest.fixture
-def town(tmp_path):
-    db, _ids = build_township(tmp_path / "t.db")
-    yield db
-    db.dispose()
+from tests.report_helpers import TODAY
 
 
 @run_async
-async def test_the_month_left_stops_at_its_next_step(town, monkeypatch):
+async def test_the_month_left_stops_at_its_next_step(town_db, monkeypatch):
     from screens.reports import ReportsScreen
 
     set_language("zh_CN")
@@ -54,7 +45,7 @@ async def test_the_month_left_stops_at_its_next_step(town, monkeypatch):
 
     monkeypatch.setattr(reports, "monthly_report", held)
     monkeypatch.setattr(reports, "add_trend", trend)
-    app = HarnessApp(town, ReportsScreen, today=TODAY)
+    app = HarnessApp(town_db, ReportsScreen, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(200):  # (not settle: October's worker runs, held, until the key is pressed)
             if began.is_set():

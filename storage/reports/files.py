@@ -353,8 +353,8 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False,
             out.writerow(summary_headers(grouping))
             for row in report.rows[grouping] + [report.totals]:
                 out.writerow([csv_value(v) for v in summary_cells(row)])
-    written = [path]
-    step(1, len(LISTS) + 4)
+    written, total = [path], len(LISTS) + 4  # the summary, each list, the assessments, the table to sign, the trend
+    step(1, total)
     for name in LISTS:
         target = csv_list_path(path, name)
         columns = LIST_COLUMNS[name]
@@ -364,14 +364,14 @@ def write_csv(report: MonthlyReport, path: Path, *, full_ids: bool = False,
             for item in report.list_rows(name):
                 out.writerow([csv_value(cell_value(c, item, full_ids), c.kind) for c in columns])
         written.append(target)
-        step(len(written), len(LISTS) + 4)
+        step(len(written), total)
     from storage.reports.csv_tables import write_coverage_csv, write_trend_csv
     from storage.reports.followup_files import SHEET_TITLE, write_assessment_csv
 
     written.append(write_assessment_csv(report, part_path(path, SHEET_TITLE, "assessment")))
     written.append(write_coverage_csv(report, part_path(path, COVERAGE_SHEET, "visit-rates")))
     written.append(write_trend_csv(report, part_path(path, TREND_SHEET, "trend")))
-    step(len(written), len(written))
+    step(total, total)
     return written
 
 

@@ -182,16 +182,10 @@ def _counted(conn: Connection, policy: Policy, key: str, resident: str, params: 
         for i, count in enumerate(seen):
             c.visited[i] += int(count or 0)
     # closed: on the register in the month (registered by its end, not closed before it began, not registered
-    # after the close), and if closed in it, visited before the close
-    # a visit that counts between the month's first day and the close: the case's own, or a duplicate's
-    # (an EXISTS each, so that each walks ix_visit_resident_date)
-    own = ("EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = r.id AND v.visit_date BETWEEN :f{i} AND r.closed_on"
-           f" AND {counting_visit_sql(policy)})")
-    dup = ("EXISTS (SELECT 1 FROM roots ro JOIN visit v ON v.resident_id = ro.id WHERE ro.root = r.id"
-           f" AND v.visit_date BETWEEN :f{{i}} AND r.closed_on AND {counting_visit_sql(policy)})")
+    # after the close), and if closed in it, visited between the month's first day and the close
     terms = ", ".join(
         f"count(*) FILTER (WHERE (r.registered_on IS NULL OR r.registered_on <= :l{i} AND r.registered_on <= r.closed_on)"
-        f" AND r.closed_on >= :f{i} AND (r.closed_on > :l{i} OR {own.format(i=i)} OR {dup.format(i=i)}))"
+        f" AND r.closed_on >= :f{i} AND (r.closed_on > :l{i} OR {_visited_before_close(f':f{i}', policy)}))"
         for i in range(n))
     for k, *closed in conn.execute(q.text(
             f"{ROOTS_CTES} SELECT {key}, {terms} FROM resident r WHERE {resident} AND r.status = 'closed'"
@@ -219,17 +213,25 @@ def _month_index(column: str, index: dict[str, int], pg: bool) -> str:
 def _seen_cte(policy: Policy, index: dict[str, int], pg: bool) -> str:
     """`seen (rid, bits)`: per resident (a duplicate's visits on its record), the months of `index` with a visit
     that counts, bit i for month i."""
-    visits = f"FROM visit v WHERE v.visit_date BETWEEN :first AND :last AND {counting_visit_sql(policy)}"
+    counting = f"v.visit_date BETWEEN :first AND :last AND {counting_visit_sql(policy)}"
     month = _month_index("v.visit_date", index, pg)
     if pg:
-        return (f"per AS (SELECT v.resident_id AS id, bit_or(1 << {month}) AS bits {visits} GROUP BY v.resident_id),"
+        return (f"per AS (SELECT v.resident_id AS id, bit_or(1 << {month}) AS bits FROM visit v WHERE {counting}"
+                " GROUP BY v.resident_id),"
                 " seen AS (SELECT coalesce(ro.root, per.id) AS rid, bit_or(per.bits) AS bits"
                 "  FROM per LEFT JOIN roots ro ON ro.id = per.id GROUP BY 1)")
     # (SQLite has no bit_or: the distinct months summed; CAST: an expression has no affinity to join by index)
     return (" seen AS (SELECT rid, sum(1 << i) AS bits FROM (SELECT DISTINCT"
             f"  CAST(coalesce(ro.root, v.resident_id) AS TEXT) AS rid, {month} AS i"
-            f"  FROM visit v LEFT JOIN roots ro ON ro.id = v.resident_id"
-            f"  WHERE v.visit_date BETWEEN :first AND :last AND {counting_visit_sql(policy)}) GROUP BY rid)")
+            f"  FROM visit v LEFT JOIN roots ro ON ro.id = v.resident_id WHERE {counting}) GROUP BY rid)")
+
+
+def _visited_before_close(start: str, policy: Policy) -> str:
+    """SQL on resident r: a visit that counts from `start` (SQL) to r's close, the case's own or a duplicate's
+    (an EXISTS each, so that each walks ix_visit_resident_date)."""
+    between = f"v.visit_date BETWEEN {start} AND r.closed_on AND {counting_visit_sql(policy)}"
+    return (f"EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = r.id AND {between})"
+            f" OR EXISTS (SELECT 1 FROM roots ro JOIN visit v ON v.resident_id = ro.id WHERE ro.root = r.id AND {between})")
 
 
 def _counted_bits(index: dict[str, int], policy: Policy, pg: bool) -> str:
@@ -241,11 +243,7 @@ def _counted_bits(index: dict[str, int], policy: Policy, pg: bool) -> str:
     registered = _month_index("r.registered_on", index, pg)
     closed = f"{least}({n}, {_month_index('r.closed_on', index, pg)})"
     month_start = "CAST(date_trunc('month', r.closed_on) AS date)" if pg else "substr(r.closed_on, 1, 7) || '-01'"
-    counting = counting_visit_sql(policy)
-    before_close = (f"EXISTS (SELECT 1 FROM visit v WHERE v.resident_id = r.id"
-                    f" AND v.visit_date BETWEEN {month_start} AND r.closed_on AND {counting})"
-                    f" OR EXISTS (SELECT 1 FROM roots ro JOIN visit v ON v.resident_id = ro.id WHERE ro.root = r.id"
-                    f" AND v.visit_date BETWEEN {month_start} AND r.closed_on AND {counting})")
+    before_close = _visited_before_close(month_start, policy)
     return (f"(seen.bits & ~(CASE WHEN r.registered_on IS NULL THEN 0 ELSE (1 << {most}(0, {registered})) - 1 END)"
             " & CASE WHEN r.status != 'closed' THEN -1"
             "  WHEN r.registered_on IS NOT NULL AND r.registered_on > r.closed_on THEN 0"

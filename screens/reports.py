@@ -140,6 +140,7 @@ class ReportsScreen(Screen[None]):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
+        self.workers.cancel_group(self, "reports-drill")  # a list of the month left is not opened over the new one
         self._compute(self.year, self.month)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-compute")
@@ -289,7 +290,13 @@ class ReportsScreen(Screen[None]):
                                    grouping=grouping, key=key)
         else:
             rows = report.behind(grouping, key, measure)
-        self.app.call_from_thread(self._open_list, report, grouping, key, measure, rows)
+        # another figure chosen meanwhile (this one's list would open over it), the month changed, or the screen left
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._open_later, report, grouping, key, measure, rows)
+
+    def _open_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:
+        if self.is_current and report is self.report:
+            self._open_list(report, grouping, key, measure, rows)
 
     def _open_list(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:
         drill = {"visit_rate": "not_visited"}.get(measure, measure)

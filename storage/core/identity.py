@@ -225,7 +225,8 @@ def init_worker(
     from storage.core import enrollment, keys
 
     township_name, grid_name, worker_name = _storable(township_name), _storable(grid_name), _storable(worker_name)
-    township_code, grid_code = typed_code(township_code), typed_code(grid_code)
+    # in capitals, as the clerk's enrollment codes are made (storage/sync/devices.py grid_id_for)
+    township_code, grid_code = typed_code(township_code), typed_code(grid_code).upper()
     _check_codes(township_code, township_name, grid_code)
     village = None
     if (village_name or "").strip() or (village_code or "").strip():

@@ -93,16 +93,29 @@ def _unit(grid_code: str | None, township_code: str, kind: str) -> str:
     return township_code if kind == "township" else short_grid(grid_code)
 
 
-def grid_id_for(ident: Identity, code: str) -> str:
-    """'G01' or '330521101-G01' -> the grid id of this township; ValidationError if not a grid code."""
-    from storage.core.identity import GRID_CODE
+def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
+    """'G01', 'g01' or '330521101-G01' -> the grid id of this township; ValidationError if not a grid code.
 
-    code = (code or "").strip()
+    Grid codes are typed in capitals (a clerk's 'g01' and the worker's 'G01' are one grid: an enrollment made
+    for the one held the other's bundles as not enrolled); a grid this database knows by another case (`s`: its
+    grids, devices and codes) keeps the spelling it has.
+    """
+    from storage.core.identity import GRID_CODE
+    from storage.core.models import Grid
+    from storage.core.text import typed_code
+
+    code = typed_code(code)
     prefix = f"{ident.township_code}-"
     short = code[len(prefix):] if code.startswith(prefix) else code
     if not GRID_CODE.match(short):
         raise ValidationError("grid", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03."))
-    return prefix + short
+    wanted = prefix + short.upper()
+    if s is not None:
+        for column in (Grid.id, Device.grid_code, Enrollment.grid_code):
+            known = s.execute(select(column).where(func.upper(column) == wanted).limit(1)).scalar()
+            if known is not None:
+                return str(known)
+    return wanted
 
 
 # ---------------------------------------------------------------- enrolling
@@ -116,7 +129,7 @@ def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentVi
         raise ValidationError("worker", _("Give the grid worker's name."))
     with db.write() as s:
         ident = _township(s)
-        grid_id = grid_id_for(ident, grid_code)
+        grid_id = grid_id_for(ident, grid_code, s)
         code, row = new_enrollment(s, ident.township_code, grid_id, worker)
         view = EnrollmentView(row.id, short_grid(grid_id), worker, row.created_at, None)
     from storage.core.audit import record
@@ -145,7 +158,7 @@ def withdraw_codes(db: Database, unit: str, worker: str | None = None, *, reason
     with db.write() as s:
         ident = _manager(s)
         county = ident.role == "county"
-        unit_id = unit.strip() if county else grid_id_for(ident, unit)
+        unit_id = unit.strip() if county else grid_id_for(ident, unit, s)
         rows = _unused(s, unit_id, worker)
         if not rows:
             raise UserError(_("No enrollment code is waiting to be used for {unit}.").format(
@@ -251,8 +264,10 @@ def approve(db: Database, text: str, grid_code: str) -> tuple[DeviceView, list[P
 
     with db.write() as s:
         ident = _township(s)
-        grid_id = grid_id_for(ident, grid_code)
+        grid_id = grid_id_for(ident, grid_code, s)
         target = _find(s, text)
+        if (target.grid_code or "").upper() == grid_id.upper():  # the grid as the device spells it: "g01" typed "G01"
+            grid_id = str(target.grid_code)
         if isinstance(target, Device):
             if target.status == "approved" and target.grid_code == grid_id:
                 raise UserError(_("Device {device} is already approved for grid {grid}.").format(

@@ -166,7 +166,7 @@ def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, list[str]]:
     """The grid's id and the age recipients of every device enrolled for it (a worker may have two laptops)."""
     from storage.sync.devices import grid_id_for
 
-    grid_id = grid_id_for(ident, code)
+    grid_id = grid_id_for(ident, code, session)
     devices = session.execute(select(Device).where(Device.grid_code == grid_id, Device.kind == "worker",
                                                    Device.status == "approved").order_by(Device.device_id)).scalars()
     recipients = [d.age_recipient for d in devices if d.age_recipient]

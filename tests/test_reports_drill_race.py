@@ -20,8 +20,12 @@ from tests.register_helpers import HarnessApp
 from tests.report_helpers import TODAY
 
 
-def _held_first_reading(monkeypatch):
-    """Every drill reads its people off the screen's thread; the first reading waits for `go`."""
+def _held_first_reading(db, monkeypatch):
+    """Reports in Chinese, where every drill reads its people off the screen's thread and the first reading waits
+    for `go`."""
+    from screens.reports import ReportsScreen
+
+    set_language("zh_CN")
     go, began, done = threading.Event(), threading.Event(), threading.Event()
     calls: list[str] = []
     real_behind = MonthlyReport.behind
@@ -38,16 +42,19 @@ def _held_first_reading(monkeypatch):
 
     monkeypatch.setattr(MonthlyReport, "is_read", lambda self, measure: False)
     monkeypatch.setattr(MonthlyReport, "behind", behind)
-    return go, began, done
+    return HarnessApp(db, ReportsScreen, today=TODAY), go, began, done
 
 
-async def _reports(pilot, app):
+async def _first_drill_held(pilot, app, began: threading.Event):
+    """Enter on everyone's key persons: its reading begins and is held."""
     from screens.reports import TOTAL_KEY
 
     await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
     summary = app.screen.query_one("#summary", DataTable)
     summary.focus()
-    summary.move_cursor(row=summary.get_row_index(TOTAL_KEY), column=1)  # everyone's key persons
+    summary.move_cursor(row=summary.get_row_index(TOTAL_KEY), column=1)
+    await pilot.press("enter")
+    await _until(pilot, began)
     return app.screen, summary
 
 
@@ -62,15 +69,10 @@ async def _until(pilot, event: threading.Event) -> None:
 @run_async
 async def test_the_first_figure_chosen_is_not_opened_over_the_second(town_db, monkeypatch):
     from screens.report_list import ReportListScreen
-    from screens.reports import ReportsScreen
 
-    set_language("zh_CN")
-    go, began, done = _held_first_reading(monkeypatch)
-    app = HarnessApp(town_db, ReportsScreen, today=TODAY)
+    app, go, began, done = _held_first_reading(town_db, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
-        reports, summary = await _reports(pilot, app)
-        await pilot.press("enter")  # 重点对象: its reading is held
-        await _until(pilot, began)
+        reports, summary = await _first_drill_held(pilot, app, began)  # 重点对象
         summary.move_cursor(column=2)  # then 已探访, which opens
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, ReportListScreen))
@@ -88,15 +90,9 @@ async def test_the_first_figure_chosen_is_not_opened_over_the_second(town_db, mo
 
 @run_async
 async def test_a_list_of_the_month_left_is_not_opened(town_db, monkeypatch):
-    from screens.reports import ReportsScreen
-
-    set_language("zh_CN")
-    go, began, done = _held_first_reading(monkeypatch)
-    app = HarnessApp(town_db, ReportsScreen, today=TODAY)
+    app, go, began, done = _held_first_reading(town_db, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:
-        reports, _ = await _reports(pilot, app)
-        await pilot.press("enter")  # October's key persons, held
-        await _until(pilot, began)
+        reports, _ = await _first_drill_held(pilot, app, began)  # October's key persons
         await pilot.press("left_square_bracket")  # September meanwhile
         await settle(pilot, lambda: reports.report is not None and reports.report.month == 9)
         go.set()

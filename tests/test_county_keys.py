@@ -219,3 +219,17 @@ def test_a_township_cannot_pass_off_events_as_another_townships(tmp_path, db_tar
     county.dispose()
     a.close()
     b.close()
+
+
+def test_a_township_code_is_taken_as_typed(tmp_path):
+    """The county's `enroll --township "330521 101"` said a township code has 9 digits (walked on the command line);
+    the township's own set-up takes spaces and full-width digits."""
+    from storage.sync.county_trust import enroll_township
+    from storage.sync.devices import enrollments, withdraw_codes
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    assert enroll_township(county, "330521 101")[1].grid_code == "330521101"
+    assert enroll_township(county, "３３０５２１１０２")[1].grid_code == "330521102"
+    assert [v.grid_code for v in withdraw_codes(county, " 330521 101")] == ["330521101"]
+    assert [v.grid_code for v in enrollments(county)] == ["330521102"]
+    county.dispose()

@@ -30,7 +30,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.identity import TOWNSHIP_CODE
 from storage.core.models import Device, DeviceRequest, Identity
-from storage.core.text import printable, storable
+from storage.core.text import printable, storable, typed_code
 from storage.sync.devices import DeviceView, EnrollmentView, Trust, _find
 from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
@@ -43,8 +43,9 @@ def _county(session: Session) -> Identity:
 
 
 def township_code_for(ident: Identity, code: str) -> str:
-    """A township code of this county (9 digits beginning with the county's 6); ValidationError otherwise."""
-    code = (code or "").strip()
+    """A township code of this county (9 digits beginning with the county's 6); ValidationError otherwise.
+    Typed as a township's own set-up takes it: "330521 101" and full-width digits too (storage/core/text.py)."""
+    code = typed_code(code)
     if not TOWNSHIP_CODE.match(code):
         raise ValidationError("township", _("A township code has 9 digits (county 6 + township 3), e.g. 330106001."))
     if not code.startswith(ident.county_code):

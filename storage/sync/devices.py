@@ -28,7 +28,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity, utc_now
-from storage.core.text import printable, storable
+from storage.core.text import printable, storable, typed_code
 from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
 MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
@@ -102,7 +102,6 @@ def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
     """
     from storage.core.identity import GRID_CODE
     from storage.core.models import Grid
-    from storage.core.text import typed_code
 
     code = typed_code(code)
     prefix = f"{ident.township_code}-"
@@ -158,7 +157,7 @@ def withdraw_codes(db: Database, unit: str, worker: str | None = None, *, reason
     with db.write() as s:
         ident = _manager(s)
         county = ident.role == "county"
-        unit_id = unit.strip() if county else grid_id_for(ident, unit, s)
+        unit_id = typed_code(unit) if county else grid_id_for(ident, unit, s)
         rows = _unused(s, unit_id, worker)
         if not rows:
             raise UserError(_("No enrollment code is waiting to be used for {unit}.").format(

@@ -31,7 +31,8 @@ COUNTY_COLUMNS = (("status", N_("Status")), ("worker", N_("Sent by")), ("grid", 
 # in this order, while the file's name does not fit (its name carries them: gridcare-330521101-G01-王芳-3f2a9c1e-
 # 0007-20261124.gcb); the worker's stays: a file renamed on the stick still says whose it is
 LEFT_OUT = ("date", "seq", "grid")
-STATUS = {"new": N_("new"), "already": N_("already merged"), "refused": N_("refused"), "waiting": N_("waiting")}
+STATUS = {"new": N_("new"), "already": N_("already merged"), "refused": N_("refused"), "waiting": N_("waiting"),
+          "own": N_("sent from here")}
 NARROWEST = 16  # the file's column is never narrower (the table scrolls sideways instead)
 EDGES = 2  # a column's padding, one cell each side
 SCROLLBAR = 2  # kept free for the vertical scrollbar of a long list

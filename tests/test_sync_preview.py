@@ -95,13 +95,16 @@ def test_the_list_says_what_the_merge_then_says_of_every_bundle(tmp_path):
         assert o.message == (f"{o.file}: {o.problem}" if o.status in ("refused", "waiting") else "")
     codes = {o.code for o in report.bundles if o.status == "refused"}
     assert codes == {"truncated", "altered", "unknown_version", "bad_signature", "empty", "not_bundle", "revoked",
-                     "wrong_township", "wrong_key", "untrusted_signer"}
-    assert {o.status for o in report.bundles} == {"new", "already", "refused", "waiting"}
+                     "wrong_township", "wrong_key"}
+    # this township's own, to its grid and to its county: its own, not refused (tests/test_own_bundles.py)
+    assert {o.status for o in report.bundles} == {"new", "already", "refused", "waiting", "own"}
     by_name = {name.split("-")[1] + name.split("-")[3]: status for name, (status, _why) in listed.items()}
     assert by_name["330521102陈静"] == "refused" and by_name["330521102township"] == "refused"
     assert "for township 330521102, not this one (330521101)" in listed[next(n for n in listed if "陈静" in n)][1]
-    assert listed[next(n for n in listed if "-county-" in n)][1] == ("this is a township's report to the county: merge "
-                                                                     "it in the county's database.")
+    assert listed[next(n for n in listed if "-county-" in n)] == (
+        "own", "for the county; the county merges it.")
+    assert listed[next(n for n in listed if "330521101-G01-township" in n)] == (
+        "own", "for grid G01; its worker merges it.")
     assert listed[next(n for n in listed if "copy-flip" in n)][1].startswith("the contents do not match the signed")
 
 
@@ -143,12 +146,14 @@ async def test_the_clerk_reads_each_files_fate_and_its_name_at_80_columns(tmp_pa
         assert "refused: unreadable" not in " ".join(rows)
         waiting = next(r for r in rows if "赵敏" in r)
         assert waiting.startswith("waiting") and "is not enrolled" in " ".join(waiting.split())
-        assert sum(r.startswith("already merged") for r in rows) == 3  # 王芳's and 李强's first, the township's own
+        assert sum(r.startswith("already merged") for r in rows) == 2  # 王芳's and 李强's first
+        own = [r for r in rows if r.startswith("sent from here")]  # the township's own, to G01 and to the county
+        assert len(own) == 2 and "for the county; the county merges it" in " ".join(" ".join(own).split())
         for row in rows:  # each file's name ends its cell's first line: .gcb, on the screen
             assert ".gcb" in row
         assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways to
         result = str(screen.query_one("#result", Static).content)
-        assert "1 new bundle to merge." in result and "11 will be refused." in result
+        assert "1 new bundle to merge." in result and "10 will be refused." in result  # (not its own to the county)
         assert "1 waits for its device to be approved." in result
 
 

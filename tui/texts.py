@@ -70,6 +70,8 @@ def describe_outcome(b: BundleOutcome) -> str:
         return _("REFUSED  {message}").format(message=printable(b.message))
     if b.status == "waiting":
         return _("WAITING  {message}").format(message=printable(b.message))
+    if b.status == "own":
+        return _("sent from here  {file}: {problem}").format(file=printable(b.file), problem=b.problem)
     if b.status == "already":  # by whose it is, as a new one is named (walk F: 设备 bf94e42f beside 张丽's new one)
         if b.worker:
             return _("already merged  {file} ({worker}, bundle {seq})").format(
@@ -151,7 +153,7 @@ def merge_lines(report) -> list[str]:
     """The merge's outcome on screen: the bundles listed above show each one's status, so the bundles merged
     (or merged before) are counted, and only those refused or waiting are named, with why; then the totals.
     A line per bundle was 160 lines for a township's 40, its figures far below at 80×24."""
-    counted = {"new": 0, "already": 0}
+    counted = {"new": 0, "already": 0, "own": 0}
     lines = []
     for b in report.bundles:
         if b.status in counted:
@@ -164,6 +166,10 @@ def merge_lines(report) -> list[str]:
     if counted["already"]:
         lines.append(ngettext("{n} bundle was merged before.", "{n} bundles were merged before.",
                               counted["already"]).format(n=counted["already"]))
+    if counted["own"]:
+        lines.append(ngettext("{n} bundle was written on this computer: it is not merged here.",
+                              "{n} bundles were written on this computer: they are not merged here.",
+                              counted["own"]).format(n=counted["own"]))
     return lines + describe_totals(report)
 
 

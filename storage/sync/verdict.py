@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 @dataclass
 class BundleOutcome:
     file: str
-    status: str  # "new" | "already" | "refused" | "waiting" (a device not enrolled: nothing merged)
+    # "new" | "already" | "refused" | "waiting" (a device not enrolled: nothing merged) | "own" (written by this
+    # database: a township's bundle for the county or for a grid, kept on the same stick; not merged here)
+    status: str
     code: str = ""
     message: str = ""  # "{file}: {problem}"
     device_id: str = ""
@@ -111,6 +113,13 @@ def seen_before(session: Session, path: Path) -> BundleOutcome | None:
     if not isinstance(device_id, str) or not isinstance(seq, int) or isinstance(seq, bool):
         return None
     worker, grid = str(m.get("worker", "")), str(m.get("grid_code", ""))
+    me = session.get(Identity, 1)
+    # signed with a key only this database holds (its device's; a township's own for its grids): "refused" for the
+    # file the clerk had just written for the county frightened more than it told (walked in tmux)
+    mine = (me.device_sign_public, me.township_sign_public if me.role == "township" else None) if me else ()
+    if me is not None and device_id == me.device_id and m.get("sign_public") in mine:
+        return BundleOutcome(path.name, "own", device_id=device_id, seq=seq, worker=worker, grid=grid,
+                             problem=_own_problem(str(m.get("kind", "")), grid))
     seen = session.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == m.get("payload_sha256"):
         return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=worker, grid=grid)
@@ -119,6 +128,15 @@ def seen_before(session: Session, path: Path) -> BundleOutcome | None:
         return said(path.name, "refused", refused.code, refused.message, device_id=device_id, seq=seq,
                     worker=worker, grid=grid)
     return None
+
+
+def _own_problem(kind: str, grid: str) -> str:
+    if kind == "to_county":
+        return _("for the county; the county merges it.")
+    if kind == "township":
+        return _("for grid {grid}; its worker merges it.").format(
+            grid=printable(grid.split("-", 1)[-1], limit=20))
+    return _("for the township; the township merges it.")
 
 
 def expected_township(ident: Identity) -> str | None:

@@ -274,7 +274,7 @@ class ReportsScreen(Screen[None]):
         measure = measures[column - 1] if column > 0 else "key_persons"
         key = event.cell_key.row_key.value
         key = None if key == TOTAL_KEY else key
-        if self.report.is_read(measure):
+        if self.report.is_read(measure, self.grouping, key):
             self._open_list(self.report, self.grouping, key, measure, self.report.behind(self.grouping, key, measure))
         else:  # still being read by _compute (a county's: seconds): wait for it off the screen's thread
             notify_text(self.app, _("Reading the list…"))

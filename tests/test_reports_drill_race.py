@@ -40,7 +40,7 @@ def _held_first_reading(db, monkeypatch):
             return rows
         return real_behind(self, grouping, key, measure)
 
-    monkeypatch.setattr(MonthlyReport, "is_read", lambda self, measure: False)
+    monkeypatch.setattr(MonthlyReport, "is_read", lambda self, *asked: False)
     monkeypatch.setattr(MonthlyReport, "behind", behind)
     return HarnessApp(db, ReportsScreen, today=TODAY), go, began, done
 

@@ -181,6 +181,19 @@ def key_person_where(first: dt.date, last: dt.date, day: dt.date, grid_code: str
     return where, params
 
 
+def category_where(category: str, day: dt.date, params: dict) -> str:
+    """Residents who may be in `category` on `day`: its code in their stored list (LIKE: a code's "_" matches any
+    character, so a few more), or for 高龄 (derived) born by the day 80 years before. The caller keeps those in it."""
+    from storage.register.categories import ADVANCED_AGE, ADVANCED_AGE_FROM
+    from storage.register.policy import born_by
+
+    params["category"] = f'%"{category}"%'
+    if category != ADVANCED_AGE:
+        return "CAST(r.categories AS TEXT) LIKE :category"
+    params["elder"] = born_by(day, ADVANCED_AGE_FROM).isoformat()
+    return "(CAST(r.categories AS TEXT) LIKE :category OR r.birth_date <= :elder)"
+
+
 def person_row(m: Any) -> PersonRow:
     """A PersonRow from PERSON_COLUMNS, last seen and the packed risk, in that order."""
     risk_since, risk_hlc, risk_level = unpack_risk(m[16])
@@ -194,9 +207,11 @@ def person_row(m: Any) -> PersonRow:
 
 
 def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date, day: dt.date,
-                grid_code: str | None, township: str | None = None, also: Iterable[str] = ()) -> Iterator[PersonRow]:
+                grid_code: str | None, township: str | None = None, also: Iterable[str] = (),
+                category: str | None = None) -> Iterator[PersonRow]:
     """Every resident who may be a key person of the month (key_person_where); with `township`, also those of
-    `also` (counted in another place in the month than now: the caller keeps them by where they were).
+    `also` (counted in another place in the month than now: the caller keeps them by where they were); with
+    `category`, only those who may be in it (category_where: some more, never fewer).
 
     Whether each one is a key person of the month is due.month_standing's to say (a case closed
     in the month counts only if visited before the close); `visits` are left for the caller to fill.
@@ -206,7 +221,9 @@ def key_persons(conn: Connection, policy: Policy, first: dt.date, last: dt.date,
                                      also=ids_subquery("also", conn.dialect.name == "postgresql") if ids else None)
     if township and ids:
         params["also"] = json.dumps(ids)
-    if conn.dialect.name == "postgresql" and not township:
+    if category:
+        where.append(category_where(category, day, params))
+    if conn.dialect.name == "postgresql" and not township and not category:
         # a county: each resident's last visit and risk by one pass over each table (GROUP BY, DISTINCT ON),
         # which PostgreSQL runs in about half the time of a correlated subquery per resident; the same rows
         # (for one township, a twentieth of the residents, the subqueries: they read only theirs)

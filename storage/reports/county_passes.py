@@ -71,12 +71,12 @@ def township_of(grid_code: str, village_code: str) -> str:
 
 def key_persons_of(conn: Any, one: Pass, first: dt.date, last: dt.date, day: dt.date, grid_code: str | None,
                    roots: dict[str, str], risk_moved: set[str], placed: dict[str, Place],
-                   township: str | None = None) -> dict[str, Any]:
+                   township: str | None = None, category: str | None = None) -> dict[str, Any]:
     """The key persons of one pass's townships (`township`: of that one alone), with their month's visits and
     what their merged duplicates add (`risk_moved` gets those whose risk level is a duplicate's), each where
     `placed` counts them."""
     found: Iterable[Any] = q.key_persons(conn, one.policy, first, last, day, None if placed else grid_code,
-                                         township, also=placed)
+                                         township, also=placed, category=category)
     if placed:  # (the grid asked for is theirs on the day: all are read, then kept by it)
         found = place_rows(found, placed, grid_code)
     if township:

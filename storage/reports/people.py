@@ -50,10 +50,11 @@ def sort_key(grid: str, name: str, pinyin: str, rid: str) -> tuple:
 
 
 def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], *,
-                listed: list[str] | None = None, quiet: bool = False) -> dict[str, Person]:
+                listed: list[str] | None = None, quiet: bool = False, category: str | None = None) -> dict[str, Person]:
     """The key persons of the month as Person; `listed` (ids that must be read, e.g. the emergencies'):
     only those month_sql does not count on its own, else every key person; `quiet`: instead those it counts
-    on its own that are not visited (month_sql.QUIET; `listed` are never among them)."""
+    on its own that are not visited (month_sql.QUIET; `listed` are never among them); `category`: of everyone,
+    those who may be in it (report_query.category_where: the caller keeps those who are)."""
     rows: dict[str, Any] = {}
     policy_of: dict[str, Policy] = {}
     risk_moved: set[str] = set()
@@ -61,7 +62,7 @@ def read_people(conn: Any, passes: list[Pass], m: Month, roots: dict[str, str], 
     for one in passes:  # one pass per distinct policy of the townships (a township: one)
         if everyone:
             part = key_persons_of(conn, one, m.first, m.last, m.day, m.grid_code, roots, risk_moved, m.placed,
-                                  m.township)
+                                  m.township, category)
         else:
             part = _listed_of(conn, one, m, roots, listed or [], risk_moved, quiet)
         rows.update(part)

@@ -33,6 +33,7 @@ class Profile:
     age_out_on: dt.date | None = None  # a child category stops applying soon (or has)
     last_visit: dt.date | None = None
     due_on: dt.date | None = None
+    planned_on: dt.date | None = None  # the next visit typed on its latest visit (Home's 本周 lists by it)
     village: str = ""  # by name: the resident's own village, else its grid's
     grid: str = ""  # the grid's name
     worker: str = ""  # the grid's worker, whom a township clerk calls about this resident
@@ -87,6 +88,8 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
                      and policy.counts_visit(v.method, bool(v.contact_made))), None)
         # never visited: due from the day the record entered gridcare, if later than its registration
         entered = None if last else entered_dates(driver_connection(s), [resident_id]).get(resident_id)
+    # as Home's PLANNED_SQL: the resident's own latest visit (not a merged duplicate's), whatever it planned
+    own = max((v for v in visits if v.resident_id == resident_id), key=lambda v: (v.visit_date, v.id), default=None)
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
     facts = DueFacts(last, r.registered_on, r.risk_level, as_date(began), r.categories, r.birth_date,
                      r.visit_frequency_days, entered)
@@ -94,6 +97,6 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk, assessments=assessments,
         age=age_on(r.birth_date, today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
-        last_visit=last, due_on=due_on(policy, facts, today),
+        last_visit=last, due_on=due_on(policy, facts, today), planned_on=own.next_visit_on if own else None,
         village=village, grid=grid, worker=worker, merged_from=merged_from, township=township,
     )

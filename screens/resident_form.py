@@ -15,7 +15,13 @@ from textual.widgets import Header, Input, Label, Select, SelectionList, Static,
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
-from screens.resident_questions import ask_about_categories, ask_about_digits, ask_about_move, grid_label
+from screens.resident_questions import (
+    ask_about_categories,
+    ask_about_digits,
+    ask_about_move,
+    ask_about_namesakes,
+    grid_label,
+)
 from storage.core.errors import ValidationError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
@@ -82,6 +88,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         self._digits_confirmed: str | None = None  # a name with digits the user said is right
         self._questions_confirmed: list[str] | None = None  # category doubts the user said are fine
         self._move_confirmed: str | None = None  # the grid the clerk said to move the resident to
+        self._namesakes_confirmed: tuple | None = None  # (name, birth, grid) the user said is a new person
         self._grids: list[tuple[str, str, str]] = []  # a township's: (grid id, name, workers) to choose from
         self._township = False  # the clerk's form: it asks for the grid
 
@@ -333,7 +340,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         if has_digits(fields["name"]) and fields["name"] != self._digits_confirmed:
             ask_about_digits(self, fields["name"])
             return
-        if ask_about_categories(self, fields) or ask_about_move(self, fields):
+        if ask_about_categories(self, fields) or ask_about_move(self, fields) or ask_about_namesakes(self, fields):
             return
         risk = str(fields.pop("risk_level")) if self.resident_id is None else None
         self.stop_draft_timer()

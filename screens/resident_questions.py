@@ -1,5 +1,6 @@
 """What the resident form asks before it saves: a name with digits, a category the values put in doubt, a move
-to another grid. Each question is asked once for the values it was about; the save resumes on Yes."""
+to another grid, a new person who may be registered already. Each question is asked once for the values it was
+about; the save resumes on Yes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from textual.widgets import Input, Select, SelectionList
 
 from screens.dialogs import ConfirmScreen
 from storage.core.glyphs import narrow
-from storage.core.i18n import _
+from storage.core.i18n import _, join_list
+from storage.core.text import printable
 from storage.register.category_rules import category_questions
+from tui.formatting import format_date
 
 
 def grid_label(grid_id: str, name: str, workers: str) -> str:
@@ -81,3 +84,30 @@ def ask_about_digits(form: Any, name: str) -> None:
 
     form.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
                                        yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
+
+
+def ask_about_namesakes(form: Any, fields: dict[str, Any]) -> bool:
+    """A new person with the name and birth date of one registered already (storage/register/namesakes.py):
+    asked before a second record is made. True while the question is on screen."""
+    from storage.register.namesakes import namesakes
+
+    asked = (fields.get("name"), fields.get("birth_date"), fields.get("grid_code"))
+    if form.resident_id is not None or asked == form._namesakes_confirmed:
+        return False
+    found = namesakes(form.app.db, fields, form.app.today())
+    if not found:
+        return False
+
+    def answer(new: bool | None) -> None:
+        if new:
+            form._namesakes_confirmed = asked
+            form.action_save()
+        else:
+            form.query_one("#name", Input).focus()
+
+    who = join_list((_("{name} (born {date}, {grid})") if n.birth_date else _("{name} (birth date unknown, {grid})"))
+                    .format(name=printable(n.name, limit=20), date=format_date(n.birth_date),
+                            grid=printable(n.grid, limit=30)) for n in found)
+    form.app.push_screen(ConfirmScreen(_("Registered already? {who}. Register a new person anyway?").format(who=who),
+                                       yes=_("Register a new person"), no=_("Go back"), danger=True), answer)
+    return True

@@ -51,7 +51,7 @@ def due_line(p: Profile, today: dt.date) -> str:
     if p.due_on is not None and p.due_on < today:
         late = (today - p.due_on).days
         due = ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=due, n=late)
-    if p.last_visit and p.planned_on is not None and today <= p.planned_on < p.due_on:
+    if p.last_visit and p.planned_on is not None and p.due_on is not None and today <= p.planned_on < p.due_on:
         # the date the worker typed as the next visit: the page said only the (later) due date, not theirs
         return _("Last visit that counts: {last}; next visit due {due}, planned for {planned}").format(
             last=format_date(p.last_visit), due=due, planned=format_date(p.planned_on))

@@ -53,7 +53,7 @@ def namesakes(db: Database, fields: dict[str, Any], today: dt.date | None = None
     with db.engine.connect() as conn:
         rows = conn.execute(text(sql + " ORDER BY r.grid_code, r.id LIMIT :n"), {**params, "n": LIMIT}).all()
     # a grid by its name, else by its code (G01, not 330521101-G01)
-    return [Namesake(str(name), as_date(born), str(grid or (code or "").split("-", 1)[-1]))
+    return [Namesake(str(name), as_date(born), str(grid or str(code or "").split("-", 1)[-1]))
             for name, born, grid, code in rows]
 
 

@@ -105,9 +105,13 @@ def ask_about_namesakes(form: Any, fields: dict[str, Any]) -> bool:
         else:
             form.query_one("#name", Input).focus()
 
-    who = join_list((_("{name} (born {date}, {grid})") if n.birth_date else _("{name} (birth date unknown, {grid})"))
-                    .format(name=printable(n.name, limit=20), date=format_date(n.birth_date),
-                            grid=printable(n.grid, limit=30)) for n in found)
+    def one(n) -> str:
+        grid = _("{grid}, ID number ending {tail}").format(grid=n.grid, tail=n.id_tail) if n.id_tail else n.grid
+        said = _("{name} (born {date}, {grid})") if n.birth_date else _("{name} (birth date unknown, {grid})")
+        return said.format(name=printable(n.name, limit=20), date=format_date(n.birth_date),
+                           grid=printable(grid, limit=50))
+
+    who = join_list(one(n) for n in found)
     form.app.push_screen(ConfirmScreen(_("Registered already? {who}. Register a new person anyway?").format(who=who),
                                        yes=_("Register a new person"), no=_("Go back"), danger=True), answer)
     return True

@@ -29,7 +29,7 @@ def child(db, name: str, grid: str, category: str = "left_behind_child", **extra
 
 
 def _asked(db, name: str, grid: str, category: str = "left_behind_child", **extra) -> list[tuple]:
-    return [(n.name, n.birth_date, n.grid) for n in namesakes(db, {"name": name, "categories": [category],
+    return [(n.name, n.birth_date, n.grid, n.id_tail) for n in namesakes(db, {"name": name, "categories": [category],
                                                                    "grid_code": grid, **extra}, TODAY)]
 
 
@@ -41,13 +41,13 @@ def test_who_may_be_the_person_about_to_be_registered(tmp_path):
     ill = "seriously_ill"  # (a category that asks no birth date)
     child(t.db, "李丽", G01, ill)  # no birth date
     born = {"birth_date": "2014-05-06"}
-    assert _asked(t.db, "单小明", G02, **born) == [("单小明", dt.date(2014, 5, 6), "G01")]  # born that day, any grid
+    assert _asked(t.db, "单小明", G02, **born) == [("单小明", dt.date(2014, 5, 6), "G01", "1239")]  # any grid
     assert _asked(t.db, "单小明", G01, birth_date="2014年5月7日") == []  # born another day: another child
     assert _asked(t.db, "单小明", G01, id_number="330521201405061255") == []  # another ID number: another child
     assert _asked(t.db, "单小明", G01) == []  # no birth date: the same grid's alone, and his is known
-    assert _asked(t.db, "李丽", G01, ill, **born) == [("李丽", None, "G01")]  # hers unknown: in her grid
+    assert _asked(t.db, "李丽", G01, ill, **born) == [("李丽", None, "G01", "")]  # hers unknown: in her grid
     assert _asked(t.db, "李丽", G02, ill, **born) == []  # ...not in another
-    assert _asked(t.db, "李丽", G01, ill) == [("李丽", None, "G01")]
+    assert _asked(t.db, "李丽", G01, ill) == [("李丽", None, "G01", "")]
     assert _asked(t.db, "单小明", G02, birth_date="not a date") == []  # the save says what is wrong
     dup = child(t.db, "单小明", G02, birth_date=dt.date(2014, 5, 6))
     assert len(_asked(t.db, "单小明", G01, **born)) == 2
@@ -76,7 +76,7 @@ async def test_the_form_asks_before_it_registers_a_namesake(tmp_path):
         await pilot.press("ctrl+s")
         await on_screen(pilot, "ConfirmScreen")
         message = "".join(str(app.screen.query_one("#dialog-message").render()).split())
-        assert message == "可能已经登记过：单小明（2014年5月6日出生，G01）。仍然新增一个对象吗？", message
+        assert message == "可能已经登记过：单小明（2014年5月6日出生，G01，身份证号尾号1239）。仍然新增一个对象吗？", message
         await pilot.press("n")  # 返回修改: nothing saved, back on the name
         await on_screen(pilot, "ResidentFormScreen")
         assert app.screen.focused.id == "name"

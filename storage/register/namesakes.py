@@ -26,6 +26,7 @@ class Namesake:
     name: str
     birth_date: dt.date | None
     grid: str  # its grid's name, else its code
+    id_tail: str = ""  # the last four characters of its ID number: two namesakes of one grid told apart
 
 
 def namesakes(db: Database, fields: dict[str, Any], today: dt.date | None = None) -> list[Namesake]:
@@ -48,13 +49,13 @@ def namesakes(db: Database, fields: dict[str, Any], today: dt.date | None = None
         where.append("r.grid_code = :grid")
     if id_number:
         where.append("(r.id_number IS NULL OR r.id_number = '')")
-    sql = ("SELECT r.name, r.birth_date, g.name, r.grid_code FROM resident r"
+    sql = ("SELECT r.name, r.birth_date, g.name, r.grid_code, r.id_number FROM resident r"
            f" LEFT JOIN grid g ON g.id = r.grid_code WHERE {' AND '.join(where)}")
     with db.engine.connect() as conn:
         rows = conn.execute(text(sql + " ORDER BY r.grid_code, r.id LIMIT :n"), {**params, "n": LIMIT}).all()
     # a grid by its name, else by its code (G01, not 330521101-G01)
-    return [Namesake(str(name), as_date(born), str(grid or str(code or "").split("-", 1)[-1]))
-            for name, born, grid, code in rows]
+    return [Namesake(str(name), as_date(born), str(grid or str(code or "").split("-", 1)[-1]), str(number or "")[-4:])
+            for name, born, grid, code, number in rows]
 
 
 def _own_grid(db: Database) -> str | None:

@@ -262,7 +262,30 @@ def test_only_a_child_ages_out(tmp_path):
     assert caught.value.field == "close_reason"
     with worker.session() as s:
         assert s.get(Resident, adult).status == "active"
-    assert close_case(worker, child, "aged_out", today=TODAY).close_reason == "aged_out"
+    assert close_case(worker, child, "aged_out", today=TODAY).close_reason == "aged_out"  # 16 in this month
+
+
+def test_a_child_ages_out_from_the_month_of_the_birthday_not_before(tmp_path):
+    """Walked in tmux: 单小明, 12, a left-behind child, was closed as 超龄退出 without a word (he ages out at 16)."""
+    import pytest
+
+    from storage.core.errors import ValidationError
+    from storage.core.i18n import set_language
+
+    set_language("zh_CN")  # (English again after the test: tests/conftest.py)
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    young = elder(worker, "单小明", categories=["left_behind_child"], birth_date=dt.date(2014, 5, 6)).id
+    difficult = elder(worker, "宋一", categories=["child_in_difficulty"], birth_date=dt.date(2010, 12, 20)).id
+    with pytest.raises(ValidationError) as caught:
+        close_case(worker, young, "aged_out", today=TODAY)
+    assert caught.value.field == "close_reason"
+    assert caught.value.message == "单小明在2030年5月6日才超龄，不能提前以超龄退出：请选择其他原因，或更正出生日期。"
+    with pytest.raises(ValidationError):  # 16 in December, but a child in difficulty stays one until 18
+        close_case(worker, difficult, "aged_out", today=TODAY)
+    with worker.session() as s:
+        assert {s.get(Resident, rid).status for rid in (young, difficult)} == {"active"}
+    assert close_case(worker, young, "moved_away", today=TODAY).close_reason == "moved_away"
 
 
 @run_async

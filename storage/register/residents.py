@@ -10,7 +10,7 @@ from sqlmodel import select
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
-from storage.core.i18n import _
+from storage.core.i18n import _, day_text
 from storage.core.models import Grid, Resident
 from storage.core.schema import clean
 from storage.register.assessments import check_assessment, write_assessment
@@ -19,8 +19,10 @@ from storage.register.categories import (
     RISK_LEVELS,
     may_age_out,
 )
+from storage.register.due import month_end
 from storage.register.grid_choice import check_grid
 from storage.register.names import name_pinyin, name_search_key
+from storage.register.policy import age_out_date
 from storage.register.resident_rules import Context, check, close_note
 
 EDITABLE = {
@@ -154,6 +156,13 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
             # an adult "aged out" would leave the register under a reason the report's lists give for children
             raise ValidationError("close_reason", _("Only a left-behind child or a child in difficulty ages out: "
                                                     "choose another reason."))
+        out_on = age_out_date(current.categories, current.birth_date) if reason == "aged_out" else None
+        if out_on is not None and out_on > month_end(closed_on):
+            # a 12-year-old closed as 超龄退出 (walked in tmux): counted in the month's aged-out list from the month
+            # the first child category stops applying (storage/reports), so not before that month
+            raise ValidationError("close_reason", _("{name} ages out on {date}, not before: choose another reason, or "
+                                                    "correct the birth date.").format(name=current.name,
+                                                                                      date=day_text(out_on)))
         writer(s).write("resident", resident_id, fields)
         s.flush()
         return s.get(Resident, resident_id)

@@ -30,7 +30,8 @@ class CaseActions:
         if r.status == "closed":
             self.action_reopen_case()
             return
-        child = may_age_out(r.categories)  # the storage's rule: an adult is not offered what it refuses
+        # the storage's rules: an adult, or a child before the month it ages out, is not offered what it refuses
+        child = may_age_out(r.categories) and residents.aged_out_by(r.categories, r.birth_date, self.app.today())
         choices = [(_(v), k) for k, v in CLOSE_REASONS.items() if child or k != "aged_out"]
 
         def chosen(choice: Choice | None) -> None:

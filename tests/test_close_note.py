@@ -313,3 +313,25 @@ async def test_the_close_dialog_offers_aged_out_to_children_only_and_warns_of_a_
             assert "Their risk is Emergency" in message
     finally:
         set_language("zh_CN")
+
+
+@run_async
+async def test_the_close_dialog_offers_aged_out_from_the_month_a_child_ages_out(tmp_path):
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    young = elder(worker, "单小明", categories=["left_behind_child"], birth_date=dt.date(2014, 5, 6)).id
+    due = elder(worker, "宋一诺", categories=["left_behind_child"], birth_date=dt.date(2010, 11, 28)).id  # 16 this month
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        offered = {}
+        for rid in (young, due):
+            await started(pilot, lambda rid=rid: ResidentScreen(rid))
+            await pilot.press("x")
+            await on_screen(pilot, ChooseScreen)
+            select = app.screen.query_one("#choice", Select)
+            offered[rid] = [value for _label, value in select._options if value is not Select.BLANK]
+            await pilot.press("escape")
+            await on_screen(pilot, ResidentScreen)
+            await pilot.press("escape")
+        assert "aged_out" not in offered[young] and "moved_away" in offered[young]
+        assert "aged_out" in offered[due]

@@ -58,3 +58,19 @@ def test_a_grid_the_township_knows_in_lower_case_keeps_its_spelling(tmp_path):
         assert {e.grid_code for e in s.exec(select(Enrollment)).all()} == {f"{TOWNSHIP}-g01"}
     with pytest.raises(UserError, match="set up for grid g01, not G02"):
         devices.approve(t.db, "feedfacecafe0001", "G02")
+
+
+def test_a_code_made_for_g01_where_grid_G01_has_records_is_withdrawn_as_typed(tmp_path):
+    """Walked in tmux (a township from before capitals): codes for 'g01' beside grid G01's records; the Devices
+    screen's w gave 'g01' and was told there were none, G01 being found first."""
+    from storage.sync.trust_rows import new_enrollment
+
+    t = make_township(tmp_path)
+    code, _view = devices.enroll(t.db, "G01", "王芳")
+    worker = _laptop(tmp_path, t, "王芳", "G01", code)
+    assert merge_paths(t.db, [export_bundle(worker, tmp_path / "usb").path]).refused == []  # grid G01 has records
+    with t.db.write() as s:  # an older release's code, spelt as the clerk typed it
+        new_enrollment(s, TOWNSHIP, f"{TOWNSHIP}-g01", "王芳")
+    assert [v.grid_code for v in devices.enrollments(t.db)] == ["g01"]
+    assert [v.grid_code for v in devices.withdraw_codes(t.db, "g01")] == ["g01"]
+    assert devices.enrollments(t.db) == []

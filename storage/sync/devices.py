@@ -98,7 +98,7 @@ def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
 
     Grid codes are typed in capitals (a clerk's 'g01' and the worker's 'G01' are one grid: an enrollment made
     for the one held the other's bundles as not enrolled); a grid this database knows by another case (`s`: its
-    grids, devices and codes) keeps the spelling it has.
+    grids, devices and codes) keeps the spelling it has: the one typed if it knows it, else the one it knows.
     """
     from storage.core.identity import GRID_CODE
     from storage.core.models import Grid
@@ -109,11 +109,12 @@ def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
     if not GRID_CODE.match(short):
         raise ValidationError("grid", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03."))
     wanted = prefix + short.upper()
-    if s is not None:
-        for column in (Grid.id, Device.grid_code, Enrollment.grid_code):
-            known = s.execute(select(column).where(func.upper(column) == wanted).limit(1)).scalar()
-            if known is not None:
-                return str(known)
+    if s is not None:  # as typed first ('g01' withdraws the code made for 'g01' where G01 has records too)
+        for match in (lambda c: c == prefix + short, lambda c: func.upper(c) == wanted):
+            for column in (Grid.id, Device.grid_code, Enrollment.grid_code):
+                known = s.execute(select(column).where(match(column)).limit(1)).scalar()
+                if known is not None:
+                    return str(known)
     return wanted
 
 

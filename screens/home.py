@@ -19,6 +19,7 @@ from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import list_columns, list_rows, short_day
 from screens.home_progress import compact_for, progress_renderable
 from screens.latest import show_if_latest
+from storage.core.errors import as_user_error
 from storage.core.i18n import N_, _, join_list
 from storage.register.home import home_data
 from tui.as_text import as_text, notify_text
@@ -156,7 +157,14 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def _load(self, today) -> None:
-        data = home_data(self.app.db, today)
+        try:
+            data = home_data(self.app.db, today)
+        except Exception as exc:
+            damaged = as_user_error(exc)  # a damaged file (a power cut): said on Home, where b puts a backup back
+            if damaged is None:
+                raise  # a bug: the app logs it with its traceback
+            self.app.call_from_thread(notify_text, self.app, damaged, severity="error", timeout=60)
+            return
         show_if_latest(self.app, self._show, data)
 
     # --- showing ---------------------------------------------------------------------------------

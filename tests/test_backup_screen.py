@@ -251,12 +251,9 @@ async def test_on_a_server_database_the_screen_says_the_server_backs_it_up(tmp_p
         assert any("pg_dump" in n.message for n in app._notifications)
 
 
-@run_async
-async def test_b_on_a_damaged_database_says_so_and_keeps_the_good_backups(tmp_path):
-    path = tmp_path / "w.db"
-    make_register_db(path).dispose()
-    good = backup.backup_now(path, now=NOON)
-    with sqlite3.connect(path) as conn:  # the change log's root page: the schema still reads, the app opens (walk E, C3)
+def _damage(path) -> None:
+    """The change log's root page overwritten: the schema still reads, the app opens (walk E, C3)."""
+    with sqlite3.connect(path) as conn:
         size = conn.execute("PRAGMA page_size").fetchone()[0]
         root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'event'").fetchone()[0]
     conn.close()
@@ -265,9 +262,37 @@ async def test_b_on_a_damaged_database_says_so_and_keeps_the_good_backups(tmp_pa
         data[i] = 0xA5
     path.write_bytes(bytes(data))
     assert not backup.integrity_ok(path)
+
+
+def test_a_command_on_a_damaged_database_says_so_in_one_line(tmp_path):
+    """It said "发生意外错误；详情见 …" (a bug's words) for a file a power cut damaged."""
+    import os
+
+    from tests.cli_forks import run_cli
+
+    path = tmp_path / "w.db"
+    make_register_db(path).dispose()
+    _damage(path)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+           "GRIDCARE_LOG_DIR": str(tmp_path / "log")}
+    out = run_cli(["--lang", "zh_CN", "--db", str(path), "report", "--month", "2026-11"], env=env, cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == ["gridcare：数据库文件已损坏：请从备份恢复（在“今日”页按 b 打开“备份与恢复”，"
+                                               "或运行 gridcare restore）。没有做任何更改。"], out.stderr
+
+
+@run_async
+async def test_b_on_a_damaged_database_says_so_and_keeps_the_good_backups(tmp_path):
+    path = tmp_path / "w.db"
+    make_register_db(path).dispose()
+    good = backup.backup_now(path, now=NOON)
+    _damage(path)
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: app.db is not None)
+        # Home says what is wrong and what to do (its list read the damaged table: it was left empty, silently)
+        await settle(pilot, lambda: any("database file is damaged" in n.message for n in app._notifications))
+        assert any("b on Home opens Backup and restore" in n.message for n in app._notifications)
         app.open_screen("backup")
         await on_screen(pilot, BackupsScreen)
         await pilot.press("b")

@@ -67,6 +67,12 @@ def as_user_error(exc: BaseException) -> UserError | None:
             if "readonly" in text or "read-only" in text or "unable to open database" in text:
                 return UserError(_("The database cannot be written (a read-only file, folder or disk). Nothing was "
                                    "changed."))
+        if isinstance(current, sqlite3.DatabaseError) and ("malformed" in str(current)
+                                                           or "not a database" in str(current)):
+            # a power cut or a failing disk on an old laptop: said as what it is, with what to do (it was "something
+            # went wrong" on the command line, and an empty Home on screen)
+            return UserError(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; or "
+                               "gridcare restore). Nothing was changed."))
         # SQLAlchemy keeps the driver's error as .orig; Python chains the rest
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None

@@ -246,27 +246,10 @@ async def test_closing_a_child_past_the_age_of_their_categories_offers_aged_out_
             await pilot.press("escape")  # Home again, where started() opens the next
 
 
-def test_only_a_child_ages_out(tmp_path):
+def test_only_a_child_ages_out_and_only_from_the_month_of_the_birthday(tmp_path):
     """Seen in a walk: 夏平, 50, severely disabled, at emergency risk, was closed as "Aged out" without a word;
-    the reports then count him among the children who aged out."""
-    import pytest
-
-    from storage.core.errors import ValidationError
-
-    t = make_township(tmp_path)
-    worker = t.worker("王芳", "G01")
-    adult = elder(worker, "夏平", categories=["severely_disabled"], birth_date=dt.date(1976, 3, 28)).id
-    child = elder(worker, "宋一诺", categories=["left_behind_child"], birth_date=dt.date(2010, 11, 25)).id
-    with pytest.raises(ValidationError) as caught:
-        close_case(worker, adult, "aged_out", today=TODAY)
-    assert caught.value.field == "close_reason"
-    with worker.session() as s:
-        assert s.get(Resident, adult).status == "active"
-    assert close_case(worker, child, "aged_out", today=TODAY).close_reason == "aged_out"  # 16 in this month
-
-
-def test_a_child_ages_out_from_the_month_of_the_birthday_not_before(tmp_path):
-    """Walked in tmux: 单小明, 12, a left-behind child, was closed as 超龄退出 without a word (he ages out at 16)."""
+    the reports then count him among the children who aged out. And walked in tmux: 单小明, 12, a left-behind child,
+    was closed as 超龄退出 without a word (he ages out at 16)."""
     import pytest
 
     from storage.core.errors import ValidationError
@@ -275,16 +258,20 @@ def test_a_child_ages_out_from_the_month_of_the_birthday_not_before(tmp_path):
     set_language("zh_CN")  # (English again after the test: tests/conftest.py)
     t = make_township(tmp_path)
     worker = t.worker("王芳", "G01")
+    adult = elder(worker, "夏平", categories=["severely_disabled"], birth_date=dt.date(1976, 3, 28)).id
+    child = elder(worker, "宋一诺", categories=["left_behind_child"], birth_date=dt.date(2010, 11, 25)).id
     young = elder(worker, "单小明", categories=["left_behind_child"], birth_date=dt.date(2014, 5, 6)).id
     difficult = elder(worker, "宋一", categories=["child_in_difficulty"], birth_date=dt.date(2010, 12, 20)).id
-    with pytest.raises(ValidationError) as caught:
-        close_case(worker, young, "aged_out", today=TODAY)
-    assert caught.value.field == "close_reason"
-    assert caught.value.message == "单小明在2030年5月6日才超龄，不能提前以超龄退出：请选择其他原因，或更正出生日期。"
-    with pytest.raises(ValidationError):  # 16 in December, but a child in difficulty stays one until 18
-        close_case(worker, difficult, "aged_out", today=TODAY)
+    refused = {}
+    for rid in (adult, young, difficult):  # (宋一: 16 in December, but a child in difficulty stays one until 18)
+        with pytest.raises(ValidationError) as caught:
+            close_case(worker, rid, "aged_out", today=TODAY)
+        assert caught.value.field == "close_reason"
+        refused[rid] = caught.value.message
+    assert refused[young] == "单小明在2030年5月6日才超龄，不能提前以超龄退出：请选择其他原因，或更正出生日期。"
     with worker.session() as s:
-        assert {s.get(Resident, rid).status for rid in (young, difficult)} == {"active"}
+        assert {s.get(Resident, rid).status for rid in (adult, young, difficult)} == {"active"}
+    assert close_case(worker, child, "aged_out", today=TODAY).close_reason == "aged_out"  # 16 in this month
     assert close_case(worker, young, "moved_away", today=TODAY).close_reason == "moved_away"
 
 

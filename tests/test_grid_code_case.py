@@ -1,4 +1,4 @@
-"""A grid code typed 'g01' by the clerk and 'G01' by the worker is one grid (storage/sync/devices.py grid_id_for,
+"""A grid code typed 'g01' by the clerk and 'G01' by the worker is one grid (storage/sync/grid_codes.py grid_id_for,
 storage/core/identity.py init_worker).
 
 Walked in tmux: the clerk made an enrollment code for 'g01' on the Devices screen, the worker set up 'G01' as the

@@ -225,7 +225,7 @@ def init_worker(
     from storage.core import enrollment, keys
 
     township_name, grid_name, worker_name = _storable(township_name), _storable(grid_name), _storable(worker_name)
-    # in capitals, as the clerk's enrollment codes are made (storage/sync/devices.py grid_id_for)
+    # in capitals, as the clerk's enrollment codes are made (storage/sync/grid_codes.py grid_id_for)
     township_code, grid_code = typed_code(township_code), typed_code(grid_code).upper()
     _check_codes(township_code, township_name, grid_code)
     village = None

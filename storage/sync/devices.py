@@ -29,6 +29,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity, utc_now
 from storage.core.text import printable, storable, typed_code
+from storage.sync.grid_codes import grid_id_for
 from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
 MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
@@ -91,31 +92,6 @@ def _manager(session: Session) -> Identity:
 def _unit(grid_code: str | None, township_code: str, kind: str) -> str:
     """What a device writes, as listed: a worker's grid (short code), a township's code."""
     return township_code if kind == "township" else short_grid(grid_code)
-
-
-def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
-    """'G01', 'g01' or '330521101-G01' -> the grid id of this township; ValidationError if not a grid code.
-
-    Grid codes are typed in capitals (a clerk's 'g01' and the worker's 'G01' are one grid: an enrollment made
-    for the one held the other's bundles as not enrolled); a grid this database knows by another case (`s`: its
-    grids, devices and codes) keeps the spelling it has: the one typed if it knows it, else the one it knows.
-    """
-    from storage.core.identity import GRID_CODE
-    from storage.core.models import Grid
-
-    code = typed_code(code)
-    prefix = f"{ident.township_code}-"
-    short = code[len(prefix):] if code.startswith(prefix) else code
-    if not GRID_CODE.match(short):
-        raise ValidationError("grid", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03."))
-    wanted = prefix + short.upper()
-    if s is not None:  # as typed first ('g01' withdraws the code made for 'g01' where G01 has records too)
-        for match in (lambda c: c == prefix + short, lambda c: func.upper(c) == wanted):
-            for column in (Grid.id, Device.grid_code, Enrollment.grid_code):
-                known = s.execute(select(column).where(match(column)).limit(1)).scalar()
-                if known is not None:
-                    return str(known)
-    return wanted
 
 
 # ---------------------------------------------------------------- enrolling

@@ -164,7 +164,7 @@ def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:
 
 def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, list[str]]:
     """The grid's id and the age recipients of every device enrolled for it (a worker may have two laptops)."""
-    from storage.sync.devices import grid_id_for
+    from storage.sync.grid_codes import grid_id_for
 
     grid_id = grid_id_for(ident, code, session)
     devices = session.execute(select(Device).where(Device.grid_code == grid_id, Device.kind == "worker",

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Input, Select, SelectionList
-
 from screens.dialogs import ConfirmScreen
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list
@@ -35,17 +33,9 @@ def ask_about_move(form: Any, fields: dict[str, Any]) -> bool:
     def short(gid: str) -> str:  # (each named twice in the question: without its worker)
         return names.get(gid) or gid.split("-", 1)[-1]
 
-    def answer(move: bool | None) -> None:
-        if move:
-            form._move_confirmed = new
-            form.action_save()
-        else:
-            form.query_one("#grid_code", Select).focus()
-
-    form.app.push_screen(ConfirmScreen(_("Move {name} from {old} to {new}? The person leaves {old}'s list; that "
-                                         "grid's worker learns it with the next bundle sent there.").format(
-        name=form._resident.name, old=short(old), new=short(new)),
-        yes=_("Move"), no=_("Cancel")), answer)
+    _ask(form, _("Move {name} from {old} to {new}? The person leaves {old}'s list; that grid's worker learns it "
+                 "with the next bundle sent there.").format(name=form._resident.name, old=short(old), new=short(new)),
+         _("Move"), _("Cancel"), "_move_confirmed", new, "grid_code", danger=False)
     return True
 
 
@@ -58,32 +48,18 @@ def ask_about_categories(form: Any, fields: dict[str, Any]) -> bool:
     if not questions or questions == form._questions_confirmed:
         return False
 
-    def answer(keep: bool | None) -> None:
-        if keep:
-            form._questions_confirmed = questions
-            form.action_save()
-        elif "child_in_difficulty" in (fields.get("categories") or []) and not fields.get("child_subtype"):
-            form.query_one("#child_subtype", Select).focus()  # (shown: the category asks a child's fields)
-        else:
-            form.query_one("#categories", SelectionList).focus()
-
-    form.app.push_screen(ConfirmScreen("\n".join([*questions, _("Save it as it is?")]), yes=_("Save it as it is"),
-                                       no=_("Correct it"), danger=True), answer)
+    # (the child's fields are shown when the category asks for them)
+    back = "child_subtype" if "child_in_difficulty" in (fields.get("categories") or []) and not fields.get(
+        "child_subtype") else "categories"
+    _ask(form, "\n".join([*questions, _("Save it as it is?")]), _("Save it as it is"), _("Correct it"),
+         "_questions_confirmed", questions, back)
     return True
 
 
 def ask_about_digits(form: Any, name: str) -> None:
     """A name with digits is often an ID number typed into the wrong field: ask, never take it silently."""
-
-    def answer(keep: bool | None) -> None:
-        if keep:
-            form._digits_confirmed = name
-            form.action_save()
-        else:
-            form.query_one("#name", Input).focus()
-
-    form.app.push_screen(ConfirmScreen(_("The name {name} contains digits. Is that right?").format(name=name),
-                                       yes=_("Save it as it is"), no=_("Correct the name"), danger=True), answer)
+    _ask(form, _("The name {name} contains digits. Is that right?").format(name=name), _("Save it as it is"),
+         _("Correct the name"), "_digits_confirmed", name, "name")
 
 
 def ask_about_namesakes(form: Any, fields: dict[str, Any]) -> bool:
@@ -98,13 +74,6 @@ def ask_about_namesakes(form: Any, fields: dict[str, Any]) -> bool:
     if not found:
         return False
 
-    def answer(new: bool | None) -> None:
-        if new:
-            form._namesakes_confirmed = asked
-            form.action_save()
-        else:
-            form.query_one("#name", Input).focus()
-
     def one(n) -> str:
         grid = _("{grid}, ID number ending {tail}").format(grid=n.grid, tail=n.id_tail) if n.id_tail else n.grid
         said = _("{name} (born {date}, {grid})") if n.birth_date else _("{name} (birth date unknown, {grid})")
@@ -112,6 +81,21 @@ def ask_about_namesakes(form: Any, fields: dict[str, Any]) -> bool:
                            grid=printable(grid, limit=50))
 
     who = join_list(one(n) for n in found)
-    form.app.push_screen(ConfirmScreen(_("Registered already? {who}. Register a new person anyway?").format(who=who),
-                                       yes=_("Register a new person"), no=_("Go back"), danger=True), answer)
+    _ask(form, _("Registered already? {who}. Register a new person anyway?").format(who=who),
+         _("Register a new person"), _("Go back"), "_namesakes_confirmed", asked, "name")
     return True
+
+
+def _ask(form: Any, message: str, yes: str, no: str, remember: str, value: Any, back: str, *,
+         danger: bool = True) -> None:
+    """Ask before saving: Yes keeps `value` in the form's attribute `remember` (the question is not asked again for
+    it) and saves; No puts the cursor on the field `back`."""
+
+    def answer(ok: bool | None) -> None:
+        if ok:
+            setattr(form, remember, value)
+            form.action_save()
+        else:
+            form.query_one(f"#{back}").focus()
+
+    form.app.push_screen(ConfirmScreen(message, yes=yes, no=no, danger=danger), answer)

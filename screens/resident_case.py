@@ -31,7 +31,7 @@ class CaseActions:
             self.action_reopen_case()
             return
         # the storage's rules: an adult, or a child before the month it ages out, is not offered what it refuses
-        child = may_age_out(r.categories) and residents.aged_out_by(r.categories, r.birth_date, self.app.today())
+        child = may_age_out(r.categories) and residents.ages_out_later(r.categories, r.birth_date, self.app.today()) is None
         choices = [(_(v), k) for k, v in CLOSE_REASONS.items() if child or k != "aged_out"]
 
         def chosen(choice: Choice | None) -> None:

@@ -156,10 +156,8 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
             # an adult "aged out" would leave the register under a reason the report's lists give for children
             raise ValidationError("close_reason", _("Only a left-behind child or a child in difficulty ages out: "
                                                     "choose another reason."))
-        if reason == "aged_out" and not aged_out_by(current.categories, current.birth_date, closed_on):
-            out_on = age_out_date(current.categories, current.birth_date) or closed_on  # (not None: not aged out by)
-            # a 12-year-old closed as 超龄退出 (walked in tmux): counted in the month's aged-out list from the month
-            # the first child category stops applying (storage/reports), so not before that month
+        out_on = ages_out_later(current.categories, current.birth_date, closed_on) if reason == "aged_out" else None
+        if out_on is not None:  # a 12-year-old closed as 超龄退出 (walked in tmux)
             raise ValidationError("close_reason", _("{name} ages out on {date}, not before: choose another reason, or "
                                                     "correct the birth date.").format(name=current.name,
                                                                                       date=day_text(out_on)))
@@ -168,11 +166,12 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
         return s.get(Resident, resident_id)
 
 
-def aged_out_by(categories: list[str], birth: dt.date | None, day: dt.date) -> bool:
-    """Whether a child may be closed as aged out on `day`: from the month its first child category stops applying
-    (the reports' aged-out list counts it from that month); a birth date unknown tells nothing against it."""
+def ages_out_later(categories: list[str], birth: dt.date | None, day: dt.date) -> dt.date | None:
+    """The day a child ages out, when that is after `day`'s month: too early to be closed as aged out on `day` (the
+    reports' aged-out list counts a child from the month its first child category stops applying). None when it
+    may be, or when nothing tells (no child category, no birth date)."""
     out_on = age_out_date(categories, birth)
-    return out_on is None or out_on <= month_end(day)
+    return out_on if out_on is not None and out_on > month_end(day) else None
 
 
 def reopen_case(db: Database, resident_id: str) -> Resident:

@@ -56,6 +56,11 @@ def test_who_may_be_the_person_about_to_be_registered(tmp_path):
         first = s.exec(select(Resident).where(Resident.grid_code == G01, Resident.name == "单小明")).one()
     merge_residents(kept, first.id, dup.id)  # a merged duplicate is no one of its own
     assert len(_asked(t.db, "单小明", G01, **born)) == 1
+    # a worker's form gives no grid: the worker's own is asked about
+    worker = t.worker("王芳", "G03")
+    child(worker, "李丽", "", ill)
+    assert [(n.name, n.grid) for n in namesakes(worker, {"name": "李丽", "categories": [ill]}, TODAY)] == [
+        ("李丽", "G03网格")]  # (its name, as the worker set it up)
 
 
 @run_async

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from storage.core.db import Database
 from storage.core.errors import ValidationErrors
+from storage.core.identity import get_identity
 
 LIMIT = 3  # named in the question; more would not fit it
 
@@ -41,7 +42,9 @@ def namesakes(db: Database, fields: dict[str, Any], today: dt.date | None = None
         return []
     birth, id_number = data.get("birth_date"), data.get("id_number")
     where = ["r.name = :name", "NOT r.deleted", "r.merged_into IS NULL"]
-    params: dict[str, Any] = {"name": data["name"], "grid": data.get("grid_code") or _own_grid(db)}
+    # a worker's form has no grid to choose: register_resident puts the record in theirs
+    in_grid = data.get("grid_code") or getattr(get_identity(db), "grid_code", None)
+    params: dict[str, Any] = {"name": data["name"], "grid": in_grid}
     if birth is not None:  # born that day anywhere in the township; born when unknown, in the same grid
         where.append("(r.birth_date = :birth OR r.birth_date IS NULL AND r.grid_code = :grid)")
         params["birth"] = birth.isoformat()
@@ -56,9 +59,3 @@ def namesakes(db: Database, fields: dict[str, Any], today: dt.date | None = None
     # a grid by its name, else by its code (G01, not 330521101-G01)
     return [Namesake(str(name), as_date(born), str(grid or str(code or "").split("-", 1)[-1]), str(number or "")[-4:])
             for name, born, grid, code, number in rows]
-
-
-def _own_grid(db: Database) -> str | None:
-    """A worker's grid: their form has no grid to choose (register_resident puts the record there)."""
-    with db.engine.connect() as conn:
-        return conn.execute(text("SELECT grid_code FROM identity WHERE id = 1")).scalar()

@@ -17,12 +17,12 @@ from storage.core.models import Device, Enrollment, Grid, Identity
 from storage.core.text import typed_code
 
 
-def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
+def grid_id_for(ident: Identity, code: str, s: Session) -> str:
     """'G01', 'g01' or '330521101-G01' -> the grid id of this township; ValidationError if not a grid code.
 
     Grid codes are typed in capitals (a clerk's 'g01' and the worker's 'G01' are one grid: an enrollment made
-    for the one held the other's bundles as not enrolled); a grid this database knows by another case (`s`: its
-    grids, devices and codes) keeps the spelling it has: the one typed if it knows it, else the one it knows.
+    for the one held the other's bundles as not enrolled); a grid this database knows by another case (its grids,
+    devices and codes, read in `s`) keeps the spelling it has: the one typed if it knows it, else the one it knows.
     """
     code = typed_code(code)
     prefix = f"{ident.township_code}-"
@@ -30,10 +30,10 @@ def grid_id_for(ident: Identity, code: str, s: Session | None = None) -> str:
     if not GRID_CODE.match(short):
         raise ValidationError("grid", _("A grid code is 1 to 16 letters, digits, '-' or '_', e.g. G03."))
     wanted = prefix + short.upper()
-    if s is not None:  # as typed first ('g01' withdraws the code made for 'g01' where G01 has records too)
-        for match in (lambda c: c == prefix + short, lambda c: func.upper(c) == wanted):
-            for column in (col(Grid.id), col(Device.grid_code), col(Enrollment.grid_code)):
-                known = s.execute(select(column).where(match(column)).limit(1)).scalar()
-                if known is not None:
-                    return str(known)
+    # as typed first ('g01' withdraws the code made for 'g01' where G01 has records too)
+    for match in (lambda c: c == prefix + short, lambda c: func.upper(c) == wanted):
+        for column in (col(Grid.id), col(Device.grid_code), col(Enrollment.grid_code)):
+            known = s.execute(select(column).where(match(column)).limit(1)).scalar()
+            if known is not None:
+                return str(known)
     return wanted

@@ -229,21 +229,22 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
                 self.query_one(f"#{name}", Input).value = values[name]
         for name, table in SELECTS.items():
             if name in values:
-                self.query_one(f"#{name}", Select).value = values[name] if values[name] in table else Select.NULL
+                self.query_one(f"#{name}", Select).value = values[name] if drafts.is_code_of(values[name], table) \
+                    else Select.NULL
         for name in LISTS:
             widget = self.query_one(f"#{name}", SelectionList)
             widget.deselect_all()
             offered = {widget.get_option_at_index(i).value for i in range(widget.option_count)}
             codes = values.get(name)  # a draft of another release may hold another shape
             for code in codes if isinstance(codes, list) else []:
-                if code in offered:
+                if drafts.is_code_of(code, offered):
                     widget.select(code)
         if isinstance(values.get("notes"), str):
             self.query_one("#notes", TextArea).text = values["notes"]
         for grid in self.query("#grid_code").results(Select):
-            if values.get("grid_code") in {g[0] for g in self._grids}:
+            if drafts.is_code_of(values.get("grid_code"), {g[0] for g in self._grids}):
                 grid.value = values["grid_code"]
-        if values.get("risk_level") in RISK_LEVELS and self.query("#risk_level"):
+        if drafts.is_code_of(values.get("risk_level"), RISK_LEVELS) and self.query("#risk_level"):
             self.query_one("#risk_level", Select).value = values["risk_level"]
         self._show_child_fields()
 

@@ -236,7 +236,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
                 q(f"#{name}", Input).value = values[name]
         for name, table in (("method", VISIT_METHODS), ("risk_after", RISK_LEVELS), ("referral_agency", REFERRAL_AGENCIES),
                             ("referral_level", REFERRAL_LEVELS)):
-            if values.get(name) in table:
+            if drafts.is_code_of(values.get(name), table):
                 q(f"#{name}", Select).value = values[name]
         if isinstance(values.get("resident_seen"), bool) and "contact_made" not in values:  # a draft from before
             q("#contact_made", Checkbox).value = values["resident_seen"]
@@ -247,7 +247,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         observations = values.get("observations")  # a draft of another release may hold another shape
         for dim, text in (observations if isinstance(observations, dict) else {}).items():
             for widget in self.query(f"#obs-{dim}").results(Input):
-                widget.value = str(text)
+                widget.value = text if isinstance(text, str) else ""
         for name in ("hazards", "needs", "services"):
             choices = q(f"#{name}", SelectionList)
             choices.deselect_all()

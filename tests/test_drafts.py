@@ -93,3 +93,52 @@ def test_a_draft_of_another_shape_is_restored_as_far_as_it_fits_never_a_crash(tm
             assert app.screen.query_one("#notes", TextArea).text == "上次没写完"
 
     asyncio.run(run())
+
+
+ODD_VALUES = [["home"], {"home": 1}, 3, None, True, [[1]]]
+
+
+@pytest.mark.parametrize("odd", ODD_VALUES, ids=repr)
+def test_a_draft_holding_a_list_or_object_where_a_code_was_restores_the_rest(tmp_path, odd):
+    """A list or an object in a draft where a choice's code was (another release's form, a file edited by hand):
+    restoring it raised TypeError (unhashable) in both forms, and the form closed on the worker. Now what fits
+    is restored, each choice given an odd value keeps the form's own."""
+    import asyncio
+
+    from textual.widgets import Input, Select, TextArea
+
+    from screens.resident_form import ResidentFormScreen
+    from screens.visit_form import VisitFormScreen
+    from tests.foundation_helpers import make_db
+    from tests.pilot_helpers import on_screen, settle, started
+    from tests.sync_helpers import elder
+    from tui.app import make_app
+
+    db = make_db(tmp_path / "w.db")
+    rid = elder(db, "张三").id
+    save_draft(db.path, rid, {"notes": "上次没写完", "method": odd, "risk_after": odd, "referral_agency": odd,
+                              "observations": {"health": odd, "economy": "低保"}, "hazards": [odd, "fire"],
+                              "assessment_grades": {"health": odd}, "assessment_notes": {"health": odd}},
+               resident_name="张三")
+    save_draft(db.path, rid, {"notes": "改了电话", "sex": odd, "father_status": odd, "risk_level": odd,
+                              "grid_code": odd, "categories": [odd, "elder_alone"], "flags": odd}, kind="resident",
+               resident_name="张三")
+
+    async def run(screen: type) -> None:
+        app = make_app(db.path, lang="zh_CN")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await started(pilot, lambda: screen(rid))
+            await on_screen(pilot, "ConfirmScreen")
+            own = {w.id: w.value for w in app.screen_stack[-2].query(Select)}  # the form as built, under the question
+            await pilot.press("y")  # restore
+            await settle(pilot)
+            assert isinstance(app.screen, screen)
+            assert app.screen.query_one("#notes", TextArea).text in ("上次没写完", "改了电话")
+            assert {w.id: w.value for w in app.screen.query(Select)} == own
+            if screen is VisitFormScreen:  # text fields take text: not "None", "[1]" or "True"
+                assert app.screen.query_one("#obs-economy", Input).value == "低保"
+                assert app.screen.query_one("#obs-health", Input).value == ""
+                assert app.screen.query_one("#assess_note_health", Input).value == ""
+
+    asyncio.run(run(VisitFormScreen))
+    asyncio.run(run(ResidentFormScreen))

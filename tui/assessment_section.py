@@ -18,6 +18,7 @@ from textual.widgets import Collapsible, Input, Label, Select
 
 from storage.core.i18n import N_, _
 from storage.register.assessments import DIMENSIONS, GRADES, error_field
+from storage.register.drafts import is_code_of
 from tui.ordered_keys import TextInput
 
 KEYS = {"0": "none", "1": "mild", "2": "moderate", "3": "severe", "4": "na"}
@@ -76,8 +77,9 @@ class AssessmentSection(Collapsible):
         grades, notes = grades or {}, notes or {}
         for widget in self.query(GradeSelect).results(GradeSelect):
             code = grades.get(widget.dimension)
-            widget.value = code if code in GRADES else Select.NULL
+            widget.value = code if is_code_of(code, GRADES) else Select.NULL
         for dim in DIMENSIONS:
-            self.query_one(f"#assess_note_{dim}", Input).value = str(notes.get(dim) or "")
+            note = notes.get(dim)
+            self.query_one(f"#assess_note_{dim}", Input).value = note if isinstance(note, str) else ""
         if any(grades.values()) or any(notes.values()):
             self.collapsed = False

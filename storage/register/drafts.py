@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,12 @@ def list_drafts(db_path: Path, kind: str = "visit") -> list[Draft]:
         return []
     drafts = [d for p in folder.glob(f"{kind}-*.json") if (d := _read(p)) is not None]
     return sorted(drafts, key=lambda d: d.saved_at, reverse=True)
+
+
+def is_code_of(value: Any, codes: Collection[str]) -> bool:
+    """Whether a draft's value is one of the codes a field offers. A draft is any JSON (another release's
+    form, a damaged file): a list or an object where a code was is none of them, and no error."""
+    return isinstance(value, str) and value in codes
 
 
 def registration_draft_name(db_path: Path) -> str | None:

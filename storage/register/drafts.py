@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from storage.core.files import atomic_text_writer, make_owner_only_dir
 from storage.core.paths import drafts_dir
@@ -99,7 +99,7 @@ def list_drafts(db_path: Path, kind: str = "visit") -> list[Draft]:
     return sorted(drafts, key=lambda d: d.saved_at, reverse=True)
 
 
-def is_code_of(value: Any, codes: Collection[str]) -> bool:
+def is_code_of(value: Any, codes: Collection[str]) -> TypeGuard[str]:
     """Whether a draft's value is one of the codes a field offers. A draft is any JSON (another release's
     form, a damaged file): a list or an object where a code was is none of them, and no error."""
     return isinstance(value, str) and value in codes

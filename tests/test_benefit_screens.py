@@ -173,3 +173,28 @@ async def test_a_start_given_as_a_year_and_month_is_saved_as_its_first_day_and_s
         assert "2019-05-01" in [str(cell) for cell in table.get_row_at(0)]
     with db.session() as s:
         assert [b.start_on for b in s.exec(select(Benefit)).all()] == [dt.date(2019, 5, 1)]
+
+
+@run_async
+async def test_an_error_longer_than_the_dialog_wraps_whole_at_80x24(tmp_path):
+    """A wrong phone in the paired helper's dialog: its rule (52 columns in Chinese, the dialog has 56) was
+    cut at the dialog's edge, "…或带区号的固" and no more; an error line now wraps within the dialog."""
+    from rich.cells import cell_len
+    from textual.widgets import Label
+
+    set_language("zh_CN")
+    db, rid = _db(tmp_path)
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_resident(pilot, rid)
+        await pilot.press("p")
+        await on_screen(pilot, "PairedHelperScreen")
+        await pilot.press(*"李梅", "enter", *"12345", "ctrl+s")
+        await settle(pilot)
+        error = app.screen.query_one("#err-helper_phone", Label)
+        message = str(error.content)
+        assert "0xxx-xxxxxxx" in message  # the whole rule, to its end
+        dialog = app.screen.query_one("#dialog")
+        assert error.region.right <= dialog.content_region.right
+        assert error.size.width * error.size.height >= cell_len(message)  # room for all of it on screen
+        assert error.size.height >= 2

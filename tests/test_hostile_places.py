@@ -237,7 +237,28 @@ def test_operating_system_errors_become_one_line_messages():
     wrapped = RuntimeError("outer")
     wrapped.__cause__ = sqlite3.OperationalError("database or disk is full")
     assert "disk is full" in str(as_user_error(wrapped))
+    assert "USB stick" in str(as_user_error(OSError(errno.EIO, "Input/output error", "/media/u/x.gcb")))
     assert as_user_error(ValueError("a bug")) is None
+
+
+@pytest.mark.parametrize("command", [["dump", "--out"], ["export", "--out"], ["report", "--out"]])
+def test_a_place_that_cannot_hold_the_file_gets_one_line_not_a_bug(tmp_path, command):
+    """A name under a file, or a folder the system will not make (a drive letter with no stick in it on
+    Windows): dump and export said "an unexpected error" (exit 70) with a traceback in the log."""
+    from tests.sync_helpers import elder, make_township
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    elder(w, "张三")
+    w.dispose()
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    target = tmp_path / "notes.txt" / "sub" / ("x.xlsx" if command[0] == "report" else "x.gcb")
+    out = run("--lang", "en", "--db", str(w.path), *command, str(target), tmp_path=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.strip().endswith(f"{tmp_path / 'notes.txt'} is a file, not a folder."), out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "unexpected" not in out.stderr
+    out = run("--db", str(w.path), *command, str(target), tmp_path=tmp_path)  # the default: Chinese
+    assert "是文件，不是文件夹" in out.stderr, out.stderr
 
 
 # ---------------------------------------------------------------- item 10: privacy

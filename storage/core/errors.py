@@ -53,6 +53,10 @@ def as_user_error(exc: BaseException) -> UserError | None:
         if isinstance(current, OSError) and current.errno == errno.EROFS:
             return UserError(_("{where} is on a read-only disk: gridcare cannot write there. Nothing was half-written.").format(
                 where=where or "-"))
+        if isinstance(current, OSError) and current.errno == errno.EIO:  # a stick pulled out while in use
+            return UserError(_("{where} could not be read or written (an input/output error): a USB stick taken out "
+                               "too soon, or a failing disk. Nothing was half-written: put it back and try "
+                               "again.").format(where=where or "-"))
         if isinstance(current, PermissionError):
             return UserError(_("The system refused access to {where} (its permissions). Nothing was half-written.").format(
                 where=where or "-"))

@@ -37,8 +37,11 @@ def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, new
 
         raise UserError(_("{path} is a folder or a device, not a file: give the name of a file to write.").format(
             path=printable(str(path))))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:  # a drive letter with no stick in it, a name under a file: the place, not a bug
+        raise not_writable(path, exc) from exc
     try:
         make_owner_only(Path(tmp))
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
@@ -51,6 +54,23 @@ def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, new
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def not_writable(path: Path, exc: OSError) -> Exception:
+    """The one line for a file that cannot be made at `path`: a full or read-only disk, permissions as
+    storage/core/errors.py says them; any other reason with the system's words (Chinese on a Chinese Windows)."""
+    from storage.core.errors import UserError, as_user_error
+    from storage.core.i18n import _
+    from storage.core.text import printable
+
+    known = as_user_error(exc)
+    if known is not None:
+        return known
+    above = next((p for p in path.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        return UserError(_("Could not write {path}: {file} is a file, not a folder.").format(
+            path=printable(str(path)), file=printable(str(above))))
+    return UserError(_("Could not write {path}: {error}").format(path=printable(str(path)), error=exc.strerror or exc))
 
 
 def atomic_text_writer(path: Path, *, bom: bool = False) -> contextlib.AbstractContextManager[IO[str]]:

@@ -35,14 +35,14 @@ from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.sync.export import export_bundle, last_export, pending_counts
-from storage.sync.folder import known_grids, preview_folder, returned_bundles, suggested_folder
+from storage.sync.folder import for_this_database, known_grids, preview_folder, returned_bundles, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.item_lines import ItemLines
 from tui.ordered_keys import TextInput
-from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines
+from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines, none_for_here_text, skipped_text
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -334,8 +334,12 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         if not folder.is_dir() or not bundle_files([folder]):
             self.app.call_from_thread(self._finished, _("No bundle files (*.gcb) found there."))
             return
-        report = merge_paths(self.app.db, [folder], progress=self._progress)
-        lines = merge_lines(report)
+        files, left, role = for_this_database(self.app.db, [folder])
+        if not files:
+            self.app.call_from_thread(self._finished, "\n".join([skipped_text(role, left), none_for_here_text(role)]))
+            return
+        report = merge_paths(self.app.db, files, progress=self._progress)
+        lines = ([skipped_text(role, left)] if left else []) + merge_lines(report)
         if report.waiting and self.role == "county":
             lines.append(_("Bundles from townships the county has not enrolled wait: check each one's key fingerprint "
                            "with its clerk, then approve it on the Townships' keys screen (a, or gridcare devices "

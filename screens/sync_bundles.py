@@ -32,7 +32,7 @@ COUNTY_COLUMNS = (("status", N_("Status")), ("worker", N_("Sent by")), ("grid", 
 # 0007-20261124.gcb); the worker's stays: a file renamed on the stick still says whose it is
 LEFT_OUT = ("date", "seq", "grid")
 STATUS = {"new": N_("new"), "already": N_("already merged"), "refused": N_("refused"), "waiting": N_("waiting"),
-          "own": N_("sent from here")}
+          "own": N_("sent from here"), "elsewhere": N_("not for here")}
 NARROWEST = 16  # the file's column is never narrower (the table scrolls sideways instead)
 EDGES = 2  # a column's padding, one cell each side
 SCROLLBAR = 2  # kept free for the vertical scrollbar of a long list

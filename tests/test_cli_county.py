@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from storage.core.db import open_database
@@ -80,9 +82,18 @@ def _county_round(tmp_path, county_db: str):
     assert "missing" not in out.stdout.lower()
     out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
     assert out.returncode == 0 and "already merged" in out.stdout
-    # a worker's bundle is refused by the county, with exit 1
-    out = _en("--db", county_db, "merge", str(tmp_path / "in"), tmp_path=tmp_path)
+    # a worker's bundle named on its own is refused by the county, with why, and exit 1
+    worker_bundle = sorted((tmp_path / "in").glob("*.gcb"))[0]
+    out = _en("--db", county_db, "merge", str(worker_bundle), tmp_path=tmp_path)
     assert out.returncode == 1 and "a grid worker's bundle for the township: it is merged at the township" in out.stdout
+    # in a folder (the township's stick carries its workers' bundles too) it is left, and said: it was "refused",
+    # exit 1, for every merge of the stick
+    shutil.copy(worker_bundle, tmp_path / "up")
+    out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
+    assert out.returncode == 0 and "Skipped 1 bundle in the folder that is not a township's to the county" in out.stdout
+    assert "refused" not in (out.stdout + out.stderr).lower() and "already merged" in out.stdout, out.stdout
+    out = _en("--db", county_db, "merge", str(tmp_path / "in"), tmp_path=tmp_path)
+    assert out.returncode == 1 and "No bundle from a township to the county there." in out.stderr, out.stderr
     county_dump = _en("--db", county_db, "dump", tmp_path=tmp_path)
     township_dump = _en("--db", str(t), "dump", tmp_path=tmp_path)
     assert county_dump.returncode == 0 and county_dump.stdout == township_dump.stdout

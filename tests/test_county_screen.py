@@ -257,3 +257,40 @@ async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_
         never.set()
         listing = app.screen.query_one("#list", DataTable)
         assert [str(listing.get_row_at(i)[0]) for i in range(listing.row_count)] == in_grid
+
+
+@run_async
+async def test_the_countys_sync_screen_leaves_the_workers_bundles_on_the_townships_stick(tmp_path):
+    """The township's stick carries its workers' bundles too: the county's list said 拒收 for each, and its merge
+    refused them (audited, exit 1 at the command line). Now listed as 不在此合并 with why, and left."""
+    from textual.widgets import Input
+
+    from screens.sync import SyncScreen
+    from storage.sync.export import export_bundle
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
+    stick = tmp_path / "stick"
+    t.to_county(stick)
+    export_bundle(t.workers["G01"], stick, full=True)
+    t.close()
+    county.dispose()
+    app = make_app(tmp_path / "county.db", lang="zh_CN", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(SyncScreen())
+        await on_screen(pilot, SyncScreen)
+        screen = app.screen
+        screen.query_one("#folder", Input).value = str(stick)
+        await pilot.press("enter")
+        table = screen.query_one("#bundles", DataTable)
+        await settle(pilot, lambda: table.row_count == 2)
+        rows = [table.row_text(i) for i in range(2)]
+        assert sum(row.startswith("不在此合并") for row in rows) == 1 and "拒收" not in " ".join(rows)
+        assert "网格员交给乡镇的数据包" in "".join(" ".join(rows).split())
+        listed = str(screen.query_one("#result", Static).render())
+        assert "1 个新数据包待合并" in listed and "拒收" not in listed, listed
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "已合并" in str(screen.query_one("#result", Static).render()))
+        result = "".join(str(screen.query_one("#result", Static).render()).split())
+        assert "已跳过文件夹中1个不是乡镇报送县级的数据包" in result and "拒收" not in result, result

@@ -18,7 +18,7 @@ from storage.sync.county_export import export_county_bundle
 from storage.sync.devices import revoke
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
-from storage.sync.folder import preview_folder
+from storage.sync.folder import for_this_database, preview_folder
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import run_async, settle
 from tests.register_helpers import HarnessApp
@@ -188,7 +188,11 @@ def test_a_countys_list_says_what_its_merge_then_says(tmp_path):
     data = good.read_bytes()
     (usb / "copy-flip.gcb").write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
     listed = {b.path.name: (b.status, b.reason) for b in preview_folder(county, usb)}
-    report = merge_paths(county, [usb])
+    files, left, _role = for_this_database(county, [usb])  # the folder as the county's merge takes it
+    report = merge_paths(county, files)
+    # the worker's bundle is listed as not for the county, with why, and the merge leaves it
+    assert left == 1 and worker_bundle not in files
+    assert listed.pop(worker_bundle.name) == ("elsewhere", "this is a grid worker's bundle for the township: it is "
+                                                           "merged at the township, which reports to the county.")
     assert listed == {o.file: (o.status, o.problem) for o in report.bundles}
-    assert {o.status for o in report.bundles} == {"new", "waiting", "refused"}
-    assert listed[worker_bundle.name][0] == "refused"
+    assert {o.status for o in report.bundles} == {"new", "waiting", "refused"}  # the damaged copy: refused

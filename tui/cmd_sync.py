@@ -86,46 +86,21 @@ def print_merge_report(report) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from storage.sync.folder import for_this_database
     from storage.sync.merge import bundle_files, merge_paths
+    from tui.texts import none_for_here_text, skipped_text
 
     db = open_database(db_path(args), create=False)
     if not bundle_files(args.paths):
         raise UserError(_("No bundle files (*.gcb) found there."))
-    paths, skipped = _for_this_worker(db, args.paths)
+    paths, skipped, role = for_this_database(db, args.paths)
     if skipped:
-        print(ngettext("Skipped {n} bundle in the folder that is not the township's to this grid (this laptop's own "
-                       "exports, the other workers', the other grids').",
-                       "Skipped {n} bundles in the folder that are not the township's to this grid (this laptop's own "
-                       "exports, the other workers', the other grids').", skipped).format(n=skipped))
+        print(skipped_text(role, skipped))
         if not paths:
-            raise UserError(_("No bundle from the township for this grid there."))
+            raise UserError(none_for_here_text(role))
     with cli_progress(_("Merging")) as progress:
         report = merge_paths(db, paths, progress=progress)
     return print_merge_report(report)
-
-
-def _for_this_worker(db, paths: list) -> tuple[list, int]:
-    """At a worker's database, a folder's bundles from the township only (the Sync screen's rule): the USB
-    stick a worker shares holds the other workers' bundles, each of which a merge would refuse (exit 1).
-    A file named on its own is merged, or refused, as it is."""
-    from pathlib import Path
-
-    from storage.core.changes import load_identity
-    from storage.sync.folder import returned_bundles
-    from storage.sync.merge import bundle_files
-
-    with db.session() as s:
-        if load_identity(s).role != "worker":
-            return list(paths), 0
-    chosen, skipped = [], 0
-    for path in map(Path, paths):
-        if path.is_dir():
-            returned = returned_bundles(db, path)
-            skipped += len(bundle_files([path])) - len(returned)
-            chosen += returned
-        else:
-            chosen.append(path)
-    return chosen, skipped
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:

@@ -83,6 +83,26 @@ def describe_outcome(b: BundleOutcome) -> str:
         file=printable(b.file), worker=person_text(b.worker, limit=20), seq=b.seq, n=format_number(b.events_new))
 
 
+def skipped_text(role: str, n: int) -> str:
+    """The bundles of a folder a merge left (storage/sync/folder.py for_this_database): none of them for this level."""
+    if role == "county":
+        return ngettext("Skipped {n} bundle in the folder that is not a township's to the county (the grid workers' "
+                        "bundles, the townships' to their grids).",
+                        "Skipped {n} bundles in the folder that are not a township's to the county (the grid workers' "
+                        "bundles, the townships' to their grids).", n).format(n=n)
+    return ngettext("Skipped {n} bundle in the folder that is not the township's to this grid (this laptop's own "
+                    "exports, the other workers', the other grids').",
+                    "Skipped {n} bundles in the folder that are not the township's to this grid (this laptop's own "
+                    "exports, the other workers', the other grids').", n).format(n=n)
+
+
+def none_for_here_text(role: str) -> str:
+    """A folder of bundles none of which is for this level (skipped_text says what they were)."""
+    if role == "county":
+        return _("No bundle from a township to the county there.")
+    return _("No bundle from the township for this grid there.")
+
+
 def describe_totals(report: MergeReport) -> list[str]:
     """What the merge added and updated, new devices, bundles missing; everything from the files printable."""
     if report.at_worker:  # a worker reviews neither conflicts nor duplicates: the clerk does, at the township

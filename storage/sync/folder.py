@@ -27,8 +27,8 @@ class BundleListing:
     merged: bool = False  # this (device, bundle number) is already in the database
     problem: str = ""  # the header cannot be read: the merge will refuse it
     kind: str = ""  # who sent it (the manifest's): "worker", "township" (to a grid, or to its county)
-    # what merging it would do (preview_folder; "" from scan_folder): new | already | refused | waiting,
-    # and why it is refused or waits, in the merge's words without the file's name
+    # what merging it would do (preview_folder; "" from scan_folder): new | already | refused | waiting | own |
+    # elsewhere (at a county: another level's, left by the merge), and why, in the merge's words without the file's name
     status: str = ""
     reason: str = ""
 
@@ -98,7 +98,10 @@ def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
         out = []
         for b in listings:
             verdict = preview(s, ident, b.path, secrets)
-            out.append(replace(b, status=verdict.status, reason=verdict.problem, merged=verdict.status == "already"))
+            status = verdict.status
+            if ident.role == "county" and b.kind != "to_county" and not b.problem and status == "refused":
+                status = "elsewhere"  # a worker's, or a township's to a grid: the merge leaves it (county_bundles)
+            out.append(replace(b, status=status, reason=verdict.problem, merged=status == "already"))
     return out
 
 
@@ -113,6 +116,38 @@ def returned_bundles(db: Database, folder: Path) -> list[Path]:
         ident = s.get(Identity, 1)
         grid = (ident.grid_code or "") if ident is not None else ""  # the grid's record id, 330521101-G02
     return [b.path for b in scan_folder(db, folder) if b.kind == "township" and b.grid == grid and not b.problem]
+
+
+def county_bundles(db: Database, folder: Path) -> list[Path]:
+    """The bundles in `folder` that townships sent to the county, for a county to merge: the township's stick also
+    carries its workers' bundles and what it sent back to its grids, none of them for the county (a merge listed
+    each as refused, exit status 1). A file whose header cannot be read stays: the merge says what is wrong with it."""
+    return [b.path for b in scan_folder(db, folder) if b.kind == "to_county" or b.problem]
+
+
+def for_this_database(db: Database, paths: list[Path]) -> tuple[list[Path], int, str]:
+    """What a merge of `paths` takes here, how many bundles of the folders named it leaves, and this database's role
+    (which says what was left, tui/texts.py skipped_text): a folder's bundles
+    sent to this level only (a worker's: the township's to its grid; a county's: the townships' to the county;
+    a township takes every one). A file named on its own is merged, or refused, as it is."""
+    from storage.core.changes import load_identity
+    from storage.sync.merge import bundle_files
+
+    with db.session() as s:
+        role = load_identity(s).role
+    pick = {"worker": returned_bundles, "county": county_bundles}.get(role)
+    if pick is None:
+        return list(paths), 0, role
+    chosen: list[Path] = []
+    left = 0
+    for path in map(Path, paths):
+        if path.is_dir():
+            taken = pick(db, path)
+            left += len(bundle_files([path])) - len(taken)
+            chosen += taken
+        else:
+            chosen.append(path)
+    return chosen, left, role
 
 
 def known_grids(db: Database) -> list[tuple[str, str, str]]:

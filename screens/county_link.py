@@ -22,6 +22,7 @@ from storage.core.i18n import _
 from storage.core.keys import fingerprint
 from tui.as_text import as_text
 from tui.formatting import format_date, format_number
+from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.texts import describe_export
 
@@ -103,7 +104,7 @@ class CountyLink(Vertical):
         self.app.call_from_thread(self._say, township_text(*county_status(self.app.db)))
 
     def _say(self, text: str) -> None:
-        self.query_one("#county-status", Static).update(as_text(text))
+        self.query_one("#county-status", Static).update(Wrapped(text))
 
     @on(Button.Pressed, "#set-county-key")
     def _set_pressed(self) -> None:

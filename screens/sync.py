@@ -41,6 +41,7 @@ from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.item_lines import ItemLines
+from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines, none_for_here_text, skipped_text
 from tui.ticks import TickBox
@@ -249,7 +250,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
         self.query_one("#bundles", BundleTable).show(listings)
         if not announce:
             return
-        self.query_one("#result", Static).update(as_text(listed_text(listings)))
+        self.query_one("#result", Static).update(Wrapped(listed_text(listings)))
 
     # --- running -----------------------------------------------------------------
 
@@ -368,7 +369,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
     def _finished(self, text: str) -> None:
         self.query_one("#progress", ProgressBar).display = False
         result = self.query_one("#result", Static)
-        result.update(as_text(text))
+        result.update(Wrapped(text))  # Chinese wraps where a line is full, not at the space before a number
         # a result of many lines kept the one line of "Working…" until the terminal was resized (seen at a
         # township's 40 bundles): the page is laid out again for it, then brought into view
         self.set_timer(0.05, self._lay_out_result)

@@ -65,22 +65,22 @@ async def test_a_township_gives_its_county_key_and_code_on_the_sync_screen_and_s
         await settle(pilot)
         screen = app.screen
         status = screen.query_one("#county-status", Static)
-        assert "No county key yet" in str(status.render())
+        assert "No county key yet" in str(status.content)
         screen.query_one("#county-key", Input).value = str(tmp_path / "nowhere.pub")
         screen.query_one("#set-county-key", Button).press()
         await settle(pilot)
-        assert "nowhere.pub" in str(screen.query_one("#result", Static).render())  # a one-line reason, nothing set
+        assert "nowhere.pub" in str(screen.query_one("#result", Static).content)  # a one-line reason, nothing set
         screen.query_one("#county-key", Input).value = str(tmp_path / "county.pub")
         screen.query_one("#county-code", Input).value = code.lower()
         screen.query_one("#set-county-key", Button).press()
         await settle(pilot)
-        shown = str(status.render())
+        shown = str(status.content)
         assert "德清县 (330521)" in shown and "Enrolled with the county's code" in shown, shown
         screen.query_one("#folder", Input).value = str(up)
         screen.query_one("#export-county", Button).press()
         await settle(pilot)
-        assert "Bundle 1 written" in str(screen.query_one("#result", Static).render())
-        assert "Last bundle to the county: number 1" in str(status.render())
+        assert "Bundle 1 written" in str(screen.query_one("#result", Static).content)
+        assert "Last bundle to the county: number 1" in str(status.content)
     report = merge_paths(county, [up])
     assert [b.status for b in report.bundles] == ["new"] and report.refused == []
     county.dispose()
@@ -103,7 +103,7 @@ async def test_a_county_merges_on_the_sync_screen_and_shows_its_key(tmp_path):
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot)
         screen = app.screen
-        status = str(screen.query_one("#county-status", Static).render())
+        status = str(screen.query_one("#county-status", Static).content)
         assert fingerprint(read_county_key_file(tmp_path / "county.pub").sign_public) in status
         # where a township is enrolled: the screen first, the command in brackets (walk G, 9)
         assert "on the Townships' keys screen (n, or gridcare enroll" in " ".join(status.split())
@@ -111,7 +111,7 @@ async def test_a_county_merges_on_the_sync_screen_and_shows_its_key(tmp_path):
         screen.query_one("#folder", Input).value = str(tmp_path / "up")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "new " in str(screen.query_one("#result", Static).render())
+        assert "new " in str(screen.query_one("#result", Static).content)
     county.dispose()
 
 
@@ -265,6 +265,8 @@ async def test_the_countys_sync_screen_leaves_the_workers_bundles_on_the_townshi
     refused them (audited, exit 1 at the command line). Now listed as 不在此合并 with why, and left."""
     from textual.widgets import Input
 
+    from textual.geometry import Region
+
     from screens.sync import SyncScreen
     from storage.sync.export import export_bundle
 
@@ -288,9 +290,13 @@ async def test_the_countys_sync_screen_leaves_the_workers_bundles_on_the_townshi
         rows = [table.row_text(i) for i in range(2)]
         assert sum(row.startswith("不在此合并") for row in rows) == 1 and "拒收" not in " ".join(rows)
         assert "网格员交给乡镇的数据包" in "".join(" ".join(rows).split())
-        listed = str(screen.query_one("#result", Static).render())
+        listed = str(screen.query_one("#result", Static).content)
         assert "1 个新数据包待合并" in listed and "拒收" not in listed, listed
         await pilot.press("ctrl+s")
-        await settle(pilot, lambda: "已合并" in str(screen.query_one("#result", Static).render()))
-        result = "".join(str(screen.query_one("#result", Static).render()).split())
+        await settle(pilot, lambda: "已合并" in str(screen.query_one("#result", Static).content))
+        shown = screen.query_one("#result", Static)
+        result = "".join(str(shown.content).split())
         assert "已跳过文件夹中1个不是乡镇报送县级的数据包" in result and "拒收" not in result, result
+        # set as Chinese is: the line full before it breaks, not "已跳过文件夹中 1" alone on a line and the rest below
+        lines = [strip.text.strip() for strip in shown.render_lines(Region(0, 0, shown.size.width, shown.size.height))]
+        assert lines[0].startswith("已跳过文件夹中 1 个不是乡镇报送县级的数据包"), lines

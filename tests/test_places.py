@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from screens.home import HomeScreen
 from screens.path_picker import PathPickerScreen
@@ -192,7 +192,7 @@ async def test_first_run_asks_the_village_and_the_key_comes_later_on_the_sync_sc
         await pilot.press("ctrl+l", "enter")
         await _settle(pilot)
         assert app.screen is sync and not sync.query_one("#no-key").display
-        assert "fingerprint" in str(sync.query_one("#result").render())
+        assert "fingerprint" in str(sync.query_one("#result", Static).content)
         assert "township_key" not in [b.binding.action for b in sync.active_bindings.values()]
     db = open_database(path)
     assert has_township_key(get_identity(db))

@@ -263,9 +263,8 @@ async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_
 async def test_the_countys_sync_screen_leaves_the_workers_bundles_on_the_townships_stick(tmp_path):
     """The township's stick carries its workers' bundles too: the county's list said 拒收 for each, and its merge
     refused them (audited, exit 1 at the command line). Now listed as 不在此合并 with why, and left."""
-    from textual.widgets import Input
-
     from textual.geometry import Region
+    from textual.widgets import Input
 
     from screens.sync import SyncScreen
     from storage.sync.export import export_bundle

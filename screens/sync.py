@@ -30,6 +30,7 @@ from screens.county_link import CountyLink
 from screens.dialogs import when_folder_there
 from screens.sync_bundles import BundleTable, listed_text
 from screens.sync_counts import pending_lines
+from screens.sync_grids import BackToGrids
 from screens.sync_key import TownshipKeyActions
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
@@ -37,7 +38,6 @@ from storage.core.i18n import N_, _
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import for_this_database, known_grids, preview_folder, returned_bundles, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
-from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.item_lines import ItemLines
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-class SyncScreen(TownshipKeyActions, Screen[None]):
+class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "sync.tcss"
     # the cursor starts in the folder box, the first thing a person types (or checks, then Enter)
@@ -96,7 +96,7 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="result")
             if self.role == "township":
-                yield Static(_("Send corrections and decisions back to one grid:"), id="back-intro")
+                yield Static(_("Send corrections and decisions back to a grid, or to every grid:"), id="back-intro")
                 with Horizontal(id="back-row"):
                     yield Select([], prompt=_("Choose a grid"), id="grid", compact=True)
                     yield Button(_("Export for this grid"), id="export-grid", compact=True)
@@ -140,10 +140,9 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
             button.label = _("Merge the township's bundles in this folder")
         for grid in self.query("#grid").results(Select):
             grid.prompt = _("Choose a grid")
-        for button in self.query("#export-grid").results(Button):
-            button.label = _("Export for this grid")
         for intro in self.query("#back-intro").results(Static):
-            intro.update(_("Send corrections and decisions back to one grid:"))
+            intro.update(_("Send corrections and decisions back to a grid, or to every grid:"))
+        self.grids_relabelled()
         for link in self.query(CountyLink):
             link.language_changed()
 
@@ -186,14 +185,6 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
             self._scan(folder)
             return
         self._show_pending(pending, last)
-
-    def _show_grids(self, grids: list[tuple[str, str, str]]) -> None:
-        """The grids a bundle can go back to; the one chosen stays chosen when the list is read again."""
-        select = self.query_one("#grid", Select)
-        chosen = select.value
-        select.set_options([(as_text(_("{grid} ({worker})").format(grid=shown, worker=w)), g) for g, shown, w in grids])
-        if chosen != Select.NULL and any(g == chosen for g, _shown, _w in grids):
-            select.value = chosen
 
     def _show_pending(self, pending: dict[str, int], last) -> None:
         parts: list = [pending_lines(pending) if pending else Text(_("Nothing new since the last bundle."))]
@@ -267,13 +258,13 @@ class SyncScreen(TownshipKeyActions, Screen[None]):
     def _run_pressed(self) -> None:
         self.action_run()
 
+    @on(Select.Changed, "#grid")
+    def _grid_chosen(self, event: Select.Changed) -> None:
+        self._label_button(event.value)
+
     @on(Button.Pressed, "#export-grid")
     def _export_grid_pressed(self) -> None:
-        grid = self.query_one("#grid", Select).value
-        if grid is Select.BLANK or self._busy():
-            self.query_one("#result", Static).update(_("Choose a grid first."))
-            return
-        self._export_asked(self._folder(), False, str(grid))
+        self.export_grid_pressed()
 
     def _export_asked(self, folder: Path, full: bool, grid: str | None = None) -> None:
         def go() -> None:

@@ -55,7 +55,7 @@ def _county_round(tmp_path, county_db: str):
     out = _en("--db", str(t), "export", "--county", "--out", str(tmp_path / "up"), tmp_path=tmp_path)
     assert out.returncode == 0 and "Bundle 1 written" in out.stdout, out.stderr
     out = _en("--db", str(t), "export", "--county", "--grid", "G01", tmp_path=tmp_path)
-    assert out.returncode == 1 and "--county or --grid" in out.stderr
+    assert out.returncode == 1 and "--county, --grid or --all-grids" in out.stderr
     # a township the county has not enrolled: its bundle waits, nothing merged
     out = _en("--db", county_db, "merge", str(tmp_path / "up"), tmp_path=tmp_path)
     assert out.returncode == 1 and "not enrolled at this county" in out.stdout, out.stdout

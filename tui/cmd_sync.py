@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--full", action="store_true", help=_("everything, not only what is new"))
     p.add_argument("--grid", metavar=_("CODE"), help=_("township: a bundle for this grid's worker"))
     p.add_argument("--county", action="store_true", help=_("township: a bundle of the township's records for the county"))
+    p.add_argument("--all-grids", action="store_true",
+                   help=_("township: a bundle for each grid with an enrolled device, into the folder --out names"))
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("merge", parents=[common], help=_("merge bundle files, or every bundle in the folders named"),
@@ -48,8 +50,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     warning = clock_warning(db)
     if warning:
         print(warning, file=sys.stderr)
-    if args.county and args.grid:
-        raise UserError(_("Choose one: --county or --grid."))
+    if sum(map(bool, (args.county, args.grid, args.all_grids))) > 1:
+        raise UserError(_("Choose one: --county, --grid or --all-grids."))
+    if args.all_grids:
+        from storage.sync.export_grids import export_every_grid
+
+        with cli_progress(_("Exporting")) as progress:
+            results = export_every_grid(db, args.out or Path.cwd(), progress=progress)
+        for each in results:
+            print(describe_export(each))
+        return 0
     with cli_progress(_("Exporting")) as progress:
         if args.county:
             from storage.sync.county_export import export_county_bundle

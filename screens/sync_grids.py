@@ -100,8 +100,8 @@ class BackToGrids:
 
 
 def _grid_line(result: ExportResult) -> str:
-    """One grid's bundle in the round's list: its grid first, the file's name last (the folder is said above)."""
+    """One grid's bundle in the round's list, on one line at 80 columns: the folder is said above, and the file's
+    name says the grid and the number again (with the name, 40 grids took 80 lines)."""
     grid = str(result.manifest.get("grid_code") or "").split("-", 1)[-1]
-    return ngettext("{grid}: bundle {seq}, {n} change, {file}", "{grid}: bundle {seq}, {n} changes, {file}",
-                    result.events).format(grid=grid, seq=result.seq, n=format_number(result.events),
-                                          file=result.path.name)
+    return ngettext("{grid}: bundle {seq}, {n} change", "{grid}: bundle {seq}, {n} changes",
+                    result.events).format(grid=grid, seq=result.seq, n=format_number(result.events))

@@ -40,3 +40,19 @@ def test_the_page_says_the_planned_visit_before_the_due_day(tmp_path):
     day = TODAY + dt.timedelta(days=2)
     kept = resident_profile(db, r.id, day)
     assert kept.planned_on is None and "计划" not in due_line(kept, day)
+
+
+def test_a_visit_without_a_date_is_the_oldest_not_a_crash(tmp_path):
+    """A bundle may carry a visit that sets no date (tests/test_value_laws.py drew one: its merge passes); the
+    page's plan compared None with a date (TypeError) and the resident's page could not open."""
+    from sqlalchemy import text
+
+    db = make_db(tmp_path / "w.db")
+    r = elder(db, "张桂兰")
+    log_visit(db, r.id, {"visit_date": TODAY, "met_with": "本人", "next_visit_on": dt.date(2026, 12, 10)}, today=TODAY)
+    undated = log_visit(db, r.id, {"visit_date": TODAY - dt.timedelta(days=3), "met_with": "本人",
+                                   "next_visit_on": dt.date(2026, 12, 1)}, today=TODAY)
+    with db.engine.begin() as conn:  # the state such a bundle's fold leaves
+        conn.execute(text("UPDATE visit SET visit_date = NULL WHERE id = :v"), {"v": undated.id})
+    p = resident_profile(db, r.id, TODAY)
+    assert p.planned_on == dt.date(2026, 12, 10) and p.last_visit == TODAY

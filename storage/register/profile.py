@@ -88,8 +88,10 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
                      and policy.counts_visit(v.method, bool(v.contact_made))), None)
         # never visited: due from the day the record entered gridcare, if later than its registration
         entered = None if last else entered_dates(driver_connection(s), [resident_id]).get(resident_id)
-    # as Home's PLANNED_SQL: the resident's own latest visit (not a merged duplicate's), whatever it planned
-    own = max((v for v in visits if v.resident_id == resident_id), key=lambda v: (v.visit_date, v.id), default=None)
+    # as Home's PLANNED_SQL: the resident's own latest visit (not a merged duplicate's), whatever it planned; one
+    # without a date (a bundle may carry one) is the oldest, as SQLite orders NULL (it raised TypeError here)
+    own = max((v for v in visits if v.resident_id == resident_id),
+              key=lambda v: (v.visit_date or dt.date.min, v.id), default=None)
     referrals.sort(key=lambda ref: ref.status == "closed")  # stable: open ones first, each newest first
     facts = DueFacts(last, r.registered_on, r.risk_level, as_date(began), r.categories, r.birth_date,
                      r.visit_frequency_days, entered)

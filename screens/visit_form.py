@@ -109,7 +109,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         draft = self.load_draft()
         self._previous_grades = latest_grades(self.app.db, self.resident_id)
         if self.visit_id is not None:
-            self._visit_values, proposed = visit_values(self.app.db, self.resident_id, self.visit_id)
+            self._visit_values, proposed = visit_values(self.app.db, self.resident_id, self.visit_id, today)
         self.app.call_from_thread(self._build, resident, proposed, draft)
 
     # --- building the form ------------------------------------------------------

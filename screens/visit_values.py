@@ -32,15 +32,19 @@ def visit_fields(values: dict[str, Any]) -> tuple[dict[str, Any], tuple | None]:
                     values.get("referral_due") or "")
 
 
-def visit_values(db, resident_id: str, visit_id: str) -> tuple[dict[str, Any], dt.date]:
+def visit_values(db, resident_id: str, visit_id: str, today: dt.date) -> tuple[dict[str, Any], dt.date]:
     """A saved visit as the form's values, and the next visit proposed for its date (the form proposes it again
-    when the date is corrected, unless the saved next visit was set by hand)."""
+    when the date is corrected, unless the saved next visit was set by hand).
+
+    A visit the form saved has its date; one a bundle brought may have none (tests/test_value_laws.py): its date
+    box is then empty, for the worker to give, and the proposal is today's (its correction crashed on None)."""
     from storage.core.changes import live_row
 
     with db.session() as s:
-        v = live_row(s, "visit", visit_id)  # (a visit always has its date)
-    proposed = propose_next_visit(db, resident_id, v.visit_date, v.risk_after)
-    values = {"visit_date": v.visit_date.isoformat(), "method": v.method, "visitor": v.visitor or "",
+        v = live_row(s, "visit", visit_id)
+    proposed = propose_next_visit(db, resident_id, v.visit_date or today, v.risk_after)
+    values = {"visit_date": v.visit_date.isoformat() if v.visit_date else "", "method": v.method,
+              "visitor": v.visitor or "",
               "met_with": v.met_with or "", "contact_made": bool(v.contact_made), "observations": dict(v.observations),
               "hazards": list(v.hazards), "needs": list(v.needs), "services": list(v.services),
               "risk_after": v.risk_after, "mandatory_report": bool(v.mandatory_report),

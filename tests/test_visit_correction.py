@@ -170,3 +170,35 @@ def test_a_visit_corrected_to_before_the_registration_moves_it_back_as_a_visit_l
     assert get_resident(a, r.id).registered_on == dt.date(2026, 11, 10)
     merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
     assert monthly_report(t.db, 2026, 11, today=day).totals.visited == 1
+
+
+@run_async
+async def test_a_visit_a_bundle_brought_without_a_date_is_given_one_on_the_page(tmp_path):
+    """A visit without a date (a bundle may carry one: tests/test_value_laws.py): its resident's page raised
+    TypeError, and its correction form AttributeError in its load. Now the page opens, the form opens with the date
+    box empty, and the date typed is saved."""
+    from sqlalchemy import text
+
+    from screens.resident import ResidentScreen
+
+    db = make_register_db(tmp_path / "w.db")  # 张小明 visited 2026-11-14
+    rid = resident_id(db, "张小明")
+    with db.engine.begin() as conn:  # the state such a bundle's fold leaves
+        conn.execute(text("UPDATE visit SET visit_date = NULL WHERE resident_id = :r"), {"r": rid})
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentScreen(rid))
+        await settle(pilot, lambda: app.screen.profile is not None)
+        await pilot.press("v")
+        await on_screen(pilot, "VisitPickScreen")
+        await pilot.press("enter")
+        await on_screen(pilot, "VisitFormScreen")
+        await settle(pilot, lambda: app.screen.query("#visit_date") and app.screen.focused is not None)
+        assert app.screen.query_one("#visit_date", Input).value == ""
+        assert app.screen.query_one("#met_with", Input).value == "本人"
+        await pilot.press(*"2026-11-15", "ctrl+s")
+        await on_screen(pilot, ResidentScreen)
+    with db.session() as s:
+        from sqlmodel import select
+        visits = s.exec(select(Visit).where(Visit.resident_id == rid)).all()
+    assert [(v.visit_date, v.met_with) for v in visits] == [(dt.date(2026, 11, 15), "本人")]

@@ -245,13 +245,15 @@ def _readers(db, folder: Path) -> None:
         search_residents(s, "", today=TODAY)
         # a deleted resident has no page (resident_profile says so): a hostile event may delete its own grid's
         ids = list(s.exec(select(Resident.id).where(col(Resident.deleted).is_(False))).all())
-    from tui.resident_lines import due_line, risk_changes, visit_lines
+    from tui.resident_lines import due_line, referral_cells, risk_changes, visit_lines
 
     for rid in ids:  # the page's lines too: a visit without a date passed here and failed on the page
         profile = resident_profile(db, rid, TODAY)
         due_line(profile, TODAY)
         visit_lines(profile)
         risk_changes(profile.risk)
+        for ref in profile.referrals:
+            referral_cells(ref, 80, TODAY)
     export_bundle(db, folder / "back", grid_code="G03")
 
 

@@ -170,6 +170,18 @@ def _language(text: str) -> str:
     return text
 
 
+def row_count(text: str) -> int:
+    """--limit's value: a number of rows, 1 or more (-5 showed every row of the audit, and all but the last 5 of
+    each of the report's lists)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(_("a number of rows, 1 or more (not {text})").format(text=text))
+    return n
+
+
 def db_path(args: argparse.Namespace) -> Path | str:
     """The database to open: a file's path, or a server's URL (kept as text: a Path would mangle '//')."""
     from storage.core.db import is_server_target

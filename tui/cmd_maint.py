@@ -13,7 +13,7 @@ from pathlib import Path
 from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from tui.cli import db_path
+from tui.cli import db_path, row_count
 from tui.console import CliConsole
 
 
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("audit", parents=[common], help=_("show the audit log"),
                        description=_("Show who exported, merged, reported, backed up or restored what, and when."))
-    p.add_argument("--limit", type=int, default=50, metavar="N", help=_("how many entries (default 50)"))
+    p.add_argument("--limit", type=row_count, default=50, metavar="N", help=_("how many entries (default 50)"))
     p.set_defaults(func=cmd_audit)
 
 

@@ -17,7 +17,7 @@ from storage.core.collector import collector_paused
 from storage.core.db import open_database
 from storage.core.i18n import _, join_list, ngettext
 from storage.core.text import printable
-from tui.cli import db_path
+from tui.cli import db_path, row_count
 from tui.console import CliConsole
 from tui.date_options import MonthOption
 from tui.progress import cli_progress
@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--out", type=Path, metavar=_("FILE"),
                    help=_("write FILE.xlsx, or FILE.csv plus one CSV per list, instead of printing"))
     p.add_argument("--full-ids", action="store_true", help=_("write ID numbers in full (default: masked)"))
-    p.add_argument("--limit", type=int, default=10, metavar="N",
+    p.add_argument("--limit", type=row_count, default=10, metavar="N",
                    help=_("on the terminal: show at most N rows of each list (default 10)"))
     p.set_defaults(func=cmd_report)
 

@@ -74,3 +74,41 @@ async def test_a_wide_screen_shows_each_lists_count_on_its_tab(home_db):
         await settle(pilot, lambda: app.screen.data is not None)
         overdue = app.screen.data.counts["overdue"]
         assert f"Overdue {overdue}" in [label for label, _x, _r in await _tabs_on_screen(pilot, 160)]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@run_async
+async def test_chinese_tabs_keep_their_counts_without_the_space_before_giving_them_up(home_db, lang):
+    """A township of 6,000 at 80 columns: "逾期 631  本周 1,330 …" was 86 cells, so every count went. As Chinese is
+    set, the word takes its number without a space ("逾期631"): 79 cells, the counts stay. English words keep the
+    space, and give their counts up as before."""
+    from rich.cells import cell_len
+
+    from screens.home import LISTS, TAB_PADDING
+    from tui.formatting import format_number
+
+    role, path = home_db
+    set_language(lang)
+    app = make_app(str(path), lang=lang, today=TODAY)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        counts = app.screen.data.counts
+        panes = [p for p in LISTS if p != "grids" or role == "township"]
+        words = {p: app.screen.query_one(TabbedContent).get_tab(p).label.plain.split(" ")[0] for p in panes}
+
+        def width(sep: str) -> int:
+            return sum(cell_len(words[p] + (f"{sep}{format_number(counts[p])}" if counts.get(p) is not None else ""))
+                       + TAB_PADDING for p in panes)
+
+        narrow = width("")  # the tight labels just fit; the spaced ones do not
+        assert narrow < width(" ")
+        await pilot.resize_terminal(narrow, 40)
+        await settle(pilot)
+        tabs = await _tabs_on_screen(pilot, narrow)
+        assert all(right <= narrow for _label, _x, right in tabs), tabs
+        overdue = f"{words['overdue']}{format_number(counts['overdue'])}"
+        if lang == "zh_CN":
+            assert overdue in [label for label, _x, _r in tabs], tabs
+        else:  # no "Overdue42": the words alone
+            assert [label for label, _x, _r in tabs] == [words[p] for p in panes], tabs

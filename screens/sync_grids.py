@@ -26,8 +26,8 @@ EVERY_GRID = "*"  # the list's first choice (no grid's code has a star: storage/
 
 
 class BackToGrids:
-    """Mixed into SyncScreen, which calls `_label_button` and `export_grid_pressed` from its handlers and gives `_folder()`, `_busy()`, `_export_asked()`, `_start_progress()`,
-    `_progress()` and `_finished()`."""
+    """Mixed into SyncScreen, which calls `_label_button` and `export_grid_pressed` from its handlers and gives
+    `_folder()`, `_busy()`, `_export_asked()`, `_start_progress()`, `_progress()` and `_finished()`."""
 
     app: ScreenHost
     query_one: Callable[..., Any]
@@ -39,7 +39,7 @@ class BackToGrids:
     _progress: Callable[[int, int], None]
     _finished: Callable[[str], None]
 
-    _grids: list[tuple[str, str, str]] = []
+    _grids: list[tuple[str, str, str]] = []  # as last shown (replaced whole, never changed in place)
 
     def grids_relabelled(self) -> None:
         """After a language switch: the list's words and the button's in the new language, the choice kept."""
@@ -54,8 +54,7 @@ class BackToGrids:
         chosen = select.value
         options = [(as_text(_("{grid} ({worker})").format(grid=shown, worker=w)), g) for g, shown, w in grids]
         if len(grids) > 1:
-            options.insert(0, (as_text(_("Every grid ({n})").format(
-                n=len(grids))), EVERY_GRID))
+            options.insert(0, (as_text(_("Every grid ({n})").format(n=len(grids))), EVERY_GRID))
         select.set_options(options)
         if chosen != Select.NULL and any(value == chosen for _label, value in options):
             select.value = chosen

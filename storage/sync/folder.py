@@ -99,7 +99,7 @@ def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
         for b in listings:
             verdict = preview(s, ident, b.path, secrets)
             status = verdict.status
-            if ident.role == "county" and b.kind != "to_county" and not b.problem and status == "refused":
+            if ident.role == "county" and not _county_takes(b) and status == "refused":
                 status = "elsewhere"  # a worker's, or a township's to a grid: the merge leaves it (county_bundles)
             out.append(replace(b, status=status, reason=verdict.problem, merged=status == "already"))
     return out
@@ -122,7 +122,12 @@ def county_bundles(db: Database, folder: Path) -> list[Path]:
     """The bundles in `folder` that townships sent to the county, for a county to merge: the township's stick also
     carries its workers' bundles and what it sent back to its grids, none of them for the county (a merge listed
     each as refused, exit status 1). A file whose header cannot be read stays: the merge says what is wrong with it."""
-    return [b.path for b in scan_folder(db, folder) if b.kind == "to_county" or b.problem]
+    return [b.path for b in scan_folder(db, folder) if _county_takes(b)]
+
+
+def _county_takes(b: BundleListing) -> bool:
+    """A township's bundle to the county, or a file whose header cannot be read (the merge says what is wrong)."""
+    return b.kind == "to_county" or bool(b.problem)
 
 
 def for_this_database(db: Database, paths: list[Path]) -> tuple[list[Path], int, str]:

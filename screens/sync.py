@@ -30,7 +30,7 @@ from screens.county_link import CountyLink
 from screens.dialogs import when_folder_there
 from screens.sync_bundles import BundleTable, listed_text
 from screens.sync_counts import pending_lines
-from screens.sync_grids import BackToGrids
+from screens.sync_grids import EVERY_GRID, BackToGrids, every_grid_text
 from screens.sync_key import TownshipKeyActions
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
@@ -313,11 +313,12 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
     def _export(self, folder: Path, full: bool, grid: str | None = None) -> None:
         db = self.app.db
         try:
-            result = export_bundle(db, folder, full=full, grid_code=grid, progress=self._progress)
+            text = every_grid_text(db, folder, self._progress) if grid == EVERY_GRID else describe_export(
+                export_bundle(db, folder, full=full, grid_code=grid, progress=self._progress), name_apart=True)
         except UserError as exc:
             self.app.call_from_thread(self._finished, str(exc))
             return
-        self.app.call_from_thread(self._finished, describe_export(result, name_apart=True))
+        self.app.call_from_thread(self._finished, text)
         if grid is None:
             self.app.call_from_thread(self._show_pending, pending_counts(db), last_export(db))
 

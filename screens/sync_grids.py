@@ -10,10 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.widgets import Button, Select, Static
 
-from storage.core.errors import UserError
 from storage.core.i18n import _, ngettext
 from storage.sync.export import ExportResult
 from tui.as_text import as_text
@@ -27,7 +25,7 @@ EVERY_GRID = "*"  # the list's first choice (no grid's code has a star: storage/
 
 class BackToGrids:
     """Mixed into SyncScreen, which calls `_label_button` and `export_grid_pressed` from its handlers and gives
-    `_folder()`, `_busy()`, `_export_asked()`, `_start_progress()`, `_progress()` and `_finished()`."""
+    `_folder()`, `_busy()` and `_export_asked()` (whose worker exports to every grid for EVERY_GRID)."""
 
     app: ScreenHost
     query_one: Callable[..., Any]
@@ -35,9 +33,6 @@ class BackToGrids:
     _folder: Callable[[], Path]
     _busy: Callable[[], bool]
     _export_asked: Callable[..., None]
-    _start_progress: Callable[[], None]
-    _progress: Callable[[int, int], None]
-    _finished: Callable[[str], None]
 
     _grids: list[tuple[str, str, str]] = []  # as last shown (replaced whole, never changed in place)
 
@@ -69,33 +64,19 @@ class BackToGrids:
         if grid is Select.BLANK or self._busy():
             self.query_one("#result", Static).update(_("Choose a grid first."))
             return
-        if grid == EVERY_GRID:
-            from screens.dialogs import when_folder_there
-
-            folder = self._folder()
-
-            def go() -> None:
-                self._start_progress()
-                self._export_every_grid(folder)
-
-            when_folder_there(self.app, folder, go)
-            return
         self._export_asked(self._folder(), False, str(grid))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
-    def _export_every_grid(self, folder: Path) -> None:
-        from storage.sync.export_grids import export_every_grid
 
-        try:
-            results = export_every_grid(self.app.db, folder, progress=self._progress)
-        except UserError as exc:
-            self.app.call_from_thread(self._finished, str(exc))
-            return
-        lines = [ngettext("{n} bundle written, one for each grid, into {folder}:",
-                          "{n} bundles written, one for each grid, into {folder}:", len(results)).format(
-            n=len(results), folder=folder)]
-        lines += [_grid_line(each) for each in results]
-        self.app.call_from_thread(self._finished, "\n".join(lines))
+def every_grid_text(db: Any, folder: Path, progress: Callable[[int, int], None]) -> str:
+    """The round back to every grid (storage/sync/export_grids.py), said: the folder, then a line per grid. Run by
+    the Sync screen's export worker, as one grid's export is; a UserError is said there."""
+    from storage.sync.export_grids import export_every_grid
+
+    results = export_every_grid(db, folder, progress=progress)
+    lines = [ngettext("{n} bundle written, one for each grid, into {folder}:",
+                      "{n} bundles written, one for each grid, into {folder}:", len(results)).format(
+        n=len(results), folder=folder)]
+    return "\n".join(lines + [_grid_line(each) for each in results])
 
 
 def _grid_line(result: ExportResult) -> str:

@@ -219,17 +219,15 @@ class HomeScreen(Screen[None]):
             return
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or self.data.role == "township"]
+        words, counts = {p: _(LISTS[p][0]) for p in panes}, self.data.counts
 
-        def labelled(pane: str, tight: bool) -> str:
-            word, count = _(LISTS[pane][0]), self.data.counts.get(pane) if self.data else None
-            if count is None:
-                return word
-            return f"{word}{'' if tight and not word[-1].isascii() else ' '}{format_number(count)}"
+        def counted(tight: bool) -> dict[str, str]:
+            return {p: word if counts.get(p) is None else
+                    f"{word}{'' if tight and not word[-1].isascii() else ' '}{format_number(counts[p])}"
+                    for p, word in words.items()}
 
-        for tight in (False, True, None):
-            labels = {p: _(LISTS[p][0]) if tight is None else labelled(p, tight) for p in panes}
-            if tight is None or sum(cell_len(label) + TAB_PADDING for label in labels.values()) <= self.app.size.width:
-                break
+        labels = next((labels for labels in (counted(False), counted(True))
+                       if sum(cell_len(label) + TAB_PADDING for label in labels.values()) <= self.app.size.width), words)
         for pane in panes:
             tabs.get_tab(pane).label = labels[pane]
 

@@ -81,6 +81,17 @@ async def started(pilot, screen: Callable[[], object] | None = None) -> None:
         await settle(pilot)
 
 
+async def visits_listed(pilot, resident_id: str) -> None:
+    """The resident's page on top of Home, then its list of visits (v): where a visit is corrected (Enter) or
+    deleted (d)."""
+    from screens.resident import ResidentScreen
+
+    await started(pilot, lambda: ResidentScreen(resident_id))
+    await settle(pilot, lambda: pilot.app.screen.profile is not None)
+    await pilot.press("v")
+    await on_screen(pilot, "VisitPickScreen")
+
+
 async def still(pilot) -> None:
     """Settle, then take the focus away: no blinking cursor in a snapshot."""
     await settle(pilot)

@@ -14,7 +14,7 @@ from storage.register.visits import correct_visit, delete_visit, log_visit
 from storage.reports.monthly import monthly_report
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.pilot_helpers import on_screen, run_async, settle, visits_listed
 from tests.register_helpers import TODAY, make_register_db, resident_id
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
@@ -40,10 +40,7 @@ async def test_the_resident_page_corrects_a_visits_date_and_the_months_figures_f
     nov, octo = _visited(db, 11), _visited(db, 10)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, lambda: ResidentScreen(rid))
-        await settle(pilot, lambda: app.screen.profile is not None)
-        await pilot.press("v")
-        await on_screen(pilot, "VisitPickScreen")
+        await visits_listed(pilot, rid)
         await pilot.press("enter")
         await on_screen(pilot, "VisitFormScreen")
         await settle(pilot, lambda: app.screen.query("#visit_date") and app.screen.focused is not None)
@@ -68,10 +65,7 @@ async def test_the_resident_page_deletes_a_visit_only_once_confirmed(tmp_path):
     nov = _visited(db, 11)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, lambda: ResidentScreen(rid))
-        await settle(pilot, lambda: app.screen.profile is not None)
-        await pilot.press("v")
-        await on_screen(pilot, "VisitPickScreen")
+        await visits_listed(pilot, rid)
         await pilot.press("d")
         await on_screen(pilot, "DeleteVisitScreen")
         await pilot.press("escape")  # Cancel: the visit stays, the list is still there
@@ -187,10 +181,7 @@ async def test_a_visit_a_bundle_brought_without_a_date_is_given_one_on_the_page(
         conn.execute(text("UPDATE visit SET visit_date = NULL WHERE resident_id = :r"), {"r": rid})
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, lambda: ResidentScreen(rid))
-        await settle(pilot, lambda: app.screen.profile is not None)
-        await pilot.press("v")
-        await on_screen(pilot, "VisitPickScreen")
+        await visits_listed(pilot, rid)
         await pilot.press("enter")
         await on_screen(pilot, "VisitFormScreen")
         await settle(pilot, lambda: app.screen.query("#visit_date") and app.screen.focused is not None)

@@ -20,7 +20,7 @@ from storage.register.visits import delete_visit, log_visit
 from storage.reports.monthly import monthly_report
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.pilot_helpers import on_screen, run_async, settle, started, visits_listed
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
 
@@ -129,10 +129,7 @@ async def test_the_resident_page_names_what_goes_with_the_visit_and_asks_why(tmp
     vid, ref, ass = _visit_with_referral(a, r.id)
     app = make_app(a.path, lang="en", today=DAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, lambda: ResidentScreen(r.id))
-        await settle(pilot, lambda: app.screen.profile is not None)
-        await pilot.press("v")
-        await on_screen(pilot, "VisitPickScreen")
+        await visits_listed(pilot, r.id)
         await pilot.press("d")
         await on_screen(pilot, "DeleteVisitScreen")
         said = str(app.screen.question)
@@ -172,10 +169,7 @@ async def test_a_correction_keeps_the_observations_and_codes_the_form_no_longer_
         writer(s).write("resident", rid, {"categories": ["severely_disabled"]})
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot, lambda: ResidentScreen(rid))
-        await settle(pilot, lambda: app.screen.profile is not None)
-        await pilot.press("v")
-        await on_screen(pilot, "VisitPickScreen")
+        await visits_listed(pilot, rid)
         await pilot.press("enter")  # the newest: this visit
         await on_screen(pilot, "VisitFormScreen")
         await settle(pilot, lambda: app.screen.query("#obs-health")

@@ -30,7 +30,7 @@ SIZES = {
     "fold": (25, 100, 10_000),  # random event sets folded in any order and batching
     "roster": (25, 60, 5_000),  # per roster fuzz test (three: random bytes, mutated files, odd cells): 300 in all
     "values": (15, 60, 5_000),
-    "pg_fresh": (40, 150, 5_000),  # batches of new records derived by PostgreSQL and by the Python fold, compared  # per value-law test (two): hostile values in events, payload lines of any shape
+    "fresh_state": (40, 150, 5_000),  # batches of new records derived in SQL (either engine) and by the Python fold, compared  # per value-law test (two): hostile values in events, payload lines of any shape
     "bundle": (100, 500, 10_000),  # mutated bundle files
     "kills": (3, 30, 1_000),  # SIGKILLs during saves and exports; a third as many during merges (§5: 1,000)
 }

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage.core import hlc
+from storage.core import fresh_state, hlc
 from storage.core.bulk import for_connection
 from storage.core.changes import load_identity
 from storage.core.collector import collector_paused
@@ -270,15 +270,11 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
             fresh.setdefault(key, []).append(ev if fields is None else {**ev, "fields": fields})
             if fields is not None:
                 rewritten.add(key)
-    served: dict[tuple[str, str], str] = {}
-    if conn.dialect.name == "postgresql":  # the server derives most new records' state (storage/core/pg_fresh.py)
-        from storage.core import pg_fresh
-
-        served = pg_fresh.served(fresh, rewritten)
+    served = fresh_state.served(fresh, rewritten)  # most new records' state, derived by the database
     after = reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
                              known_clean=True, risk_later=tally.risk_moved))
     if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
-        pg_fresh.derive_on_server(conn, served, tally.risk_moved)
+        fresh_state.derive_in_sql(conn, served, tally.risk_moved)
     tally.events += len(events)
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))

@@ -36,14 +36,22 @@ from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.sync.export import export_bundle, last_export, pending_counts
-from storage.sync.folder import for_this_database, known_grids, preview_folder, returned_bundles, suggested_folder
+from storage.sync.folder import for_this_database, known_grids, preview_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.item_lines import ItemLines
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
-from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines, none_for_here_text, skipped_text
+from tui.texts import (
+    describe_export,
+    describe_outcome,
+    describe_totals,
+    left_lines,
+    merge_lines,
+    none_for_here_text,
+    unreadable_text,
+)
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:
@@ -285,13 +293,15 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
     def _merge_returned(self, folder: Path) -> None:
-        files = returned_bundles(self.app.db, folder) if folder.is_dir() else []
-        if not files:
-            self.app.call_from_thread(self._finished, _("No bundle from the township for this grid in {folder}.")
-                                      .format(folder=folder))
+        # the other workers' bundles on the stick go unsaid here; a damaged file is named (it may be the township's)
+        taken = for_this_database(self.app.db, [folder]) if folder.is_dir() else None
+        damaged = [unreadable_text(b.problem) for b in taken.unreadable] if taken else []
+        if taken is None or not taken.paths:
+            self.app.call_from_thread(self._finished, "\n".join(
+                [_("No bundle from the township for this grid in {folder}.").format(folder=folder), *damaged]))
             return
-        report = merge_paths(self.app.db, files, progress=self._progress)
-        lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report)
+        report = merge_paths(self.app.db, taken.paths, progress=self._progress)
+        lines = [describe_outcome(b) for b in report.bundles] + describe_totals(report) + damaged
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._load_pending)
 
@@ -327,12 +337,12 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
         if not folder.is_dir() or not bundle_files([folder]):
             self.app.call_from_thread(self._finished, _("No bundle files (*.gcb) found there."))
             return
-        files, left, role = for_this_database(self.app.db, [folder])
-        if not files:
-            self.app.call_from_thread(self._finished, "\n".join([skipped_text(role, left), none_for_here_text(role)]))
+        taken = for_this_database(self.app.db, [folder])
+        if not taken.paths:
+            self.app.call_from_thread(self._finished, "\n".join([*left_lines(taken), none_for_here_text(taken.role)]))
             return
-        report = merge_paths(self.app.db, files, progress=self._progress)
-        lines = ([skipped_text(role, left)] if left else []) + merge_lines(report)
+        report = merge_paths(self.app.db, taken.paths, progress=self._progress)
+        lines = left_lines(taken) + merge_lines(report)
         if report.waiting and self.role == "county":
             lines.append(_("Bundles from townships the county has not enrolled wait: check each one's key fingerprint "
                            "with its clerk, then approve it on the Townships' keys screen (a, or gridcare devices "

@@ -46,9 +46,9 @@ def test_every_grid_gets_its_own_bundle_and_each_worker_merges_its_own_from_the_
     assert sorted(p.name for p in shared.iterdir()) == sorted(r.path.name for r in results)
     assert steps[0] == (0, 3) and steps[-1] == (3, 3)
     for g, w in workers.items():
-        files, left, role = for_this_database(w, [shared])
-        assert role == "worker" and len(files) == 1 and left == 2  # its own grid's only
-        report = merge_paths(w, files)
+        taken = for_this_database(w, [shared])
+        assert taken.role == "worker" and len(taken.paths) == 1 and taken.left == 2  # its own grid's only
+        report = merge_paths(w, taken.paths)
         assert report.refused == [] and [c.name for c in report.changed] == [f"对象{g}"]
         with w.session() as s:
             from storage.core.models import Resident

@@ -188,10 +188,10 @@ def test_a_countys_list_says_what_its_merge_then_says(tmp_path):
     data = good.read_bytes()
     (usb / "copy-flip.gcb").write_bytes(data[:-10] + bytes([data[-10] ^ 1]) + data[-9:])
     listed = {b.path.name: (b.status, b.reason) for b in preview_folder(county, usb)}
-    files, left, _role = for_this_database(county, [usb])  # the folder as the county's merge takes it
-    report = merge_paths(county, files)
+    taken = for_this_database(county, [usb])  # the folder as the county's merge takes it
+    report = merge_paths(county, taken.paths)
     # the worker's bundle is listed as not for the county, with why, and the merge leaves it
-    assert left == 1 and worker_bundle not in files
+    assert taken.left == 1 and worker_bundle not in taken.paths and taken.unreadable == []  # (the county merges those)
     assert listed.pop(worker_bundle.name) == ("elsewhere", "this is a grid worker's bundle for the township: it is "
                                                            "merged at the township, which reports to the county.")
     assert listed == {o.file: (o.status, o.problem) for o in report.bundles}

@@ -13,7 +13,7 @@ from storage.register.idnumbers import check_char
 from storage.register.residents import register_resident
 from storage.register.visits import log_visit
 from storage.sync.export import export_bundle
-from storage.sync.folder import returned_bundles
+from storage.sync.folder import for_this_database
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.sync_helpers import make_township
@@ -42,9 +42,11 @@ def _stick(tmp_path):
 def test_only_the_township_bundles_to_grids_are_a_workers_to_merge(tmp_path):
     t, east, stick, back, _dup = _stick(tmp_path)
     export_bundle(t.db, tmp_path / "elsewhere", grid_code="G01")  # not on the stick
-    assert returned_bundles(east, stick) == [back]
+    assert for_this_database(east, [stick]).paths == [back]
     (stick / "broken.gcb").write_bytes(b"not a bundle")
-    assert returned_bundles(east, stick) == [back]
+    taken = for_this_database(east, [stick])
+    assert taken.paths == [back] and [b.path.name for b in taken.unreadable] == ["broken.gcb"]
+    assert taken.left == 2  # the two workers' bundles (the damaged file is named apart, not counted among them)
 
 
 @run_async
@@ -105,3 +107,41 @@ def test_a_worker_is_told_the_clerk_decides_a_field_both_changed(tmp_path, capsy
     out = capsys.readouterr().out
     assert "有 1 个字段本机和乡镇都改过：由乡镇民政助理员决定保留哪个值" in out
     assert "待审核冲突" not in out and "疑似重复对象" not in out and "新增记录：" in out
+
+
+def _damaged(back):
+    """The township's bundle to this grid, cut short on the stick (pulled out while copying): its header is gone."""
+    back.write_bytes(back.read_bytes()[:40])
+    return back
+
+
+def test_a_damaged_bundle_from_the_township_is_named_not_passed_over(tmp_path, capsys):
+    """Before, `gridcare merge STICK` at the worker counted it among the files not for this grid, and said no
+    bundle from the township was there: the worker never heard that the township's was on the stick, damaged."""
+    from tui.cli import main
+
+    _t, east, stick, back, _dup = _stick(tmp_path)
+    _damaged(back)
+    code = main(["--db", str(east.path), "--lang", "zh_CN", "merge", str(stick)])
+    out = capsys.readouterr()
+    assert out.out.startswith("已跳过文件夹中 2 个不是乡镇发给本网格的数据包")  # the two workers'
+    assert f"未合并：{back.name}：" in out.out and "请乡镇民政助理员重新导出" in out.out
+    assert code == 1 and "那里没有乡镇发给本网格的数据包" in out.err
+
+
+@run_async
+async def test_the_sync_screen_names_a_damaged_bundle_from_the_township(tmp_path):
+    _t, east, stick, back, _dup = _stick(tmp_path)
+    _damaged(back)
+    app = make_app(east.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("s")
+        await on_screen(pilot, "SyncScreen")
+        app.screen.query_one("#folder", Input).value = str(stick)
+        await pilot.press("ctrl+r")
+        result = app.screen.query_one("#result", Static)
+        await settle(pilot, lambda: "未合并" in str(result.content))
+        text = str(result.content)
+        assert f"未合并：{back.name}：" in text and "请乡镇民政助理员重新导出" in text
+        assert text.startswith(f"{stick} 里没有乡镇发给本网格的数据包。")

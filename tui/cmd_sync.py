@@ -98,18 +98,18 @@ def print_merge_report(report) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from storage.sync.folder import for_this_database
     from storage.sync.merge import bundle_files, merge_paths
-    from tui.texts import none_for_here_text, skipped_text
+    from tui.texts import left_lines, none_for_here_text
 
     db = open_database(db_path(args), create=False)
     if not bundle_files(args.paths):
         raise UserError(_("No bundle files (*.gcb) found there."))
-    paths, skipped, role = for_this_database(db, args.paths)
-    if skipped:
-        print(skipped_text(role, skipped))
-        if not paths:
-            raise UserError(none_for_here_text(role))
+    taken = for_this_database(db, args.paths)
+    for line in left_lines(taken):
+        print(line)
+    if not taken.paths:
+        raise UserError(none_for_here_text(taken.role))
     with cli_progress(_("Merging")) as progress:
-        report = merge_paths(db, paths, progress=progress)
+        report = merge_paths(db, taken.paths, progress=progress)
     return print_merge_report(report)
 
 

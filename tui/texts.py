@@ -19,6 +19,7 @@ from tui.formatting import format_number  # counts as the tables beside these li
 
 if TYPE_CHECKING:
     from storage.sync.export import ExportResult
+    from storage.sync.folder import Taken
     from storage.sync.merge import BundleOutcome, MergeReport
 
 SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
@@ -94,6 +95,19 @@ def skipped_text(role: str, n: int) -> str:
                     "exports, the other workers', the other grids').",
                     "Skipped {n} bundles in the folder that are not the township's to this grid (this laptop's own "
                     "exports, the other workers', the other grids').", n).format(n=n)
+
+
+def unreadable_text(problem: str) -> str:
+    """A file of a folder that a worker's merge left because its header cannot be read (storage/sync/folder.py
+    Taken.unreadable); `problem` names the file."""
+    return _("Not merged: {problem} If it is the township's bundle for this grid, ask the township's civil affairs "
+             "assistant to export it again.").format(problem=problem)
+
+
+def left_lines(taken: Taken) -> list[str]:
+    """What a merge of a folder left, in the order it was left: the bundles not for this level, the damaged files."""
+    return (([skipped_text(taken.role, taken.left)] if taken.left else [])
+            + [unreadable_text(b.problem) for b in taken.unreadable])
 
 
 def none_for_here_text(role: str) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -83,8 +85,6 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
 def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
     """The folder's bundles as the Sync screen lists them before merging: each one with what the merge would
     say of it (storage/sync/verdict.py: the merge's checks up to its payload's first block, nothing written)."""
-    from dataclasses import replace
-
     from storage.core.changes import load_identity
     from storage.sync.merge import age_secrets
     from storage.sync.verdict import preview
@@ -105,17 +105,20 @@ def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
     return out
 
 
-def returned_bundles(db: Database, folder: Path) -> list[Path]:
-    """The bundles in `folder` that the township sent to this worker's grid, for the worker to merge: the USB
-    stick a worker exports to also carries this laptop's own bundles, the other workers' and what the township
-    sent the other grids, none of them for this database (a merge would list each as refused). The merge
-    still checks each one's signature and grid."""
+def _grid(db: Database) -> str:
+    """This worker's grid, as its record id (330521101-G02)."""
     from storage.core.models import Identity
 
     with db.session() as s:
         ident = s.get(Identity, 1)
-        grid = (ident.grid_code or "") if ident is not None else ""  # the grid's record id, 330521101-G02
-    return [b.path for b in scan_folder(db, folder) if b.kind == "township" and b.grid == grid and not b.problem]
+        return (ident.grid_code or "") if ident is not None else ""
+
+
+def _worker_takes(b: BundleListing, grid: str) -> bool:
+    """The township's bundle to this worker's grid: the USB stick a worker exports to also carries this laptop's
+    own bundles, the other workers' and what the township sent the other grids, none of them for this database (a
+    merge would list each as refused). The merge still checks each one's signature and grid."""
+    return b.kind == "township" and b.grid == grid and not b.problem
 
 
 def county_bundles(db: Database, folder: Path) -> list[Path]:
@@ -130,29 +133,48 @@ def _county_takes(b: BundleListing) -> bool:
     return b.kind == "to_county" or bool(b.problem)
 
 
-def for_this_database(db: Database, paths: list[Path]) -> tuple[list[Path], int, str]:
-    """What a merge of `paths` takes here, how many bundles of the folders named it leaves, and this database's role
-    (which says what was left, tui/texts.py skipped_text): a folder's bundles
-    sent to this level only (a worker's: the township's to its grid; a county's: the townships' to the county;
-    a township takes every one). A file named on its own is merged, or refused, as it is."""
+@dataclass(frozen=True)
+class Taken:
+    """What a merge of some files and folders takes at this database (`for_this_database`)."""
+
+    paths: list[Path]
+    left: int  # bundles of the folders named that are not for this level (tui/texts.py skipped_text says which)
+    role: str
+    # at a worker, the folders' files whose header cannot be read: left too (most often another grid's, on a
+    # shared stick: refusing them would fail every merge of it), but each named with what is wrong, so that a
+    # damaged bundle from the township to this grid is not passed over in silence
+    unreadable: list[BundleListing] = field(default_factory=list)
+
+
+def for_this_database(db: Database, paths: list[Path]) -> Taken:
+    """What a merge of `paths` takes here: a folder's bundles sent to this level only (a worker's: the township's
+    to its grid; a county's: the townships' to the county; a township takes every one). A file named on its own
+    is merged, or refused, as it is."""
     from storage.core.changes import load_identity
-    from storage.sync.merge import bundle_files
 
     with db.session() as s:
         role = load_identity(s).role
-    pick = {"worker": returned_bundles, "county": county_bundles}.get(role)
-    if pick is None:
-        return list(paths), 0, role
+    takes: Callable[[BundleListing], bool]
+    if role == "worker":
+        takes = partial(_worker_takes, grid=_grid(db))
+    elif role == "county":
+        takes = _county_takes
+    else:
+        return Taken(list(paths), 0, role)
     chosen: list[Path] = []
+    unreadable: list[BundleListing] = []
     left = 0
     for path in map(Path, paths):
-        if path.is_dir():
-            taken = pick(db, path)
-            left += len(bundle_files([path])) - len(taken)
-            chosen += taken
-        else:
+        if not path.is_dir():
             chosen.append(path)
-    return chosen, left, role
+            continue
+        listings = scan_folder(db, path)
+        here = [b.path for b in listings if takes(b)]
+        damaged = [b for b in listings if b.problem and not takes(b)]
+        chosen += here
+        unreadable += damaged
+        left += len(listings) - len(here) - len(damaged)
+    return Taken(chosen, left, role, unreadable)
 
 
 def known_grids(db: Database) -> list[tuple[str, str, str]]:

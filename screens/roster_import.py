@@ -25,6 +25,7 @@ from storage.roster.importer import describe, import_roster, preview, status_lab
 from storage.roster.report import STATUS_LABELS
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.ticks import TickBox
@@ -229,7 +230,7 @@ class RosterImportScreen(Screen[None]):
         self._say(text)
 
     def _say(self, text: str) -> None:
-        self.query_one("#summary", Static).update(as_text(text))
+        self.query_one("#summary", Static).update(Wrapped(text))  # Chinese wraps where a line is full, not at a space
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

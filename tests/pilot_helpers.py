@@ -99,6 +99,12 @@ async def still(pilot) -> None:
     await pilot.pause()
 
 
+def said(app) -> list[str]:
+    """What the app's toasts told the user, each message whole: notify_text (tui/as_text.py) adds line feeds where
+    a toast's lines break, and they are taken out (a message's own line feeds too)."""
+    return [str(n.message).replace("\n", "") for n in app._notifications]
+
+
 def run_async(test):
     """No asyncio plugin in the test stack: run the coroutine test to completion."""
 

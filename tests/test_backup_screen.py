@@ -26,7 +26,7 @@ from storage.core.audit import entries
 from storage.core.db import open_database
 from storage.core.restoring import RestoreRequest
 from storage.sync.export import export_bundle
-from tests.pilot_helpers import on_screen, run_async, settle
+from tests.pilot_helpers import on_screen, run_async, said, settle
 from tests.register_helpers import TODAY, make_register_db
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
@@ -291,8 +291,8 @@ async def test_b_on_a_damaged_database_says_so_and_keeps_the_good_backups(tmp_pa
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: app.db is not None)
         # Home says what is wrong and what to do (its list read the damaged table: it was left empty, silently)
-        await settle(pilot, lambda: any("database file is damaged" in n.message for n in app._notifications))
-        assert any("b on Home opens Backup and restore" in n.message for n in app._notifications)
+        await settle(pilot, lambda: any("database file is damaged" in note for note in said(app)))
+        assert any("b on Home opens Backup and restore" in note for note in said(app))
         app.open_screen("backup")
         await on_screen(pilot, BackupsScreen)
         await pilot.press("b")

@@ -21,7 +21,7 @@ from screens.path_picker import PathPickerScreen
 from screens.villages import VillageDialog
 from storage.core.i18n import _, set_language
 from storage.register.villages import GridVillage
-from tests.pilot_helpers import on_screen, settle
+from tests.pilot_helpers import on_screen, said, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import clerk_elder, make_township
 
@@ -122,7 +122,7 @@ def test_f2_in_a_dialog_says_to_answer_it_first(tmp_path, lang):
             await on_screen(pilot, ConfirmScreen)
             await pilot.press("f2")
             await settle(pilot, lambda: app._notifications)
-            (note,) = [n.message for n in app._notifications]
+            (note,) = said(app)
             assert note == _("Answer or close this dialog first (Esc); then F2 switches the language.")
             assert current_language() == lang and app.screen is dialog
             await pilot.press("escape")

@@ -6,7 +6,7 @@ import shutil
 
 from storage.core.paths import keys_file
 from storage.core.private_keys import key_problem
-from tests.pilot_helpers import run_async, settle
+from tests.pilot_helpers import run_async, said, settle
 from tests.register_helpers import TODAY
 from tests.sync_helpers import make_township
 
@@ -50,6 +50,6 @@ async def test_the_app_says_so_on_opening(tmp_path, monkeypatch):
     monkeypatch.setattr(tui.app, "BACKUP_DELAY", 0.05)
     app = make_app(path, lang="zh_CN", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: any("密钥文件" in str(n.message) for n in app._notifications))
-        note = next(str(n.message) for n in app._notifications if "密钥文件" in str(n.message))
+        await settle(pilot, lambda: any("密钥文件" in note for note in said(app)))
+        note = next(note for note in said(app) if "密钥文件" in note)
         assert str(keys_file(path)) in note and "放回" in note

@@ -291,3 +291,39 @@ def test_a_registered_id_number_under_another_name_is_a_problem_not_a_rename(db,
     assert list(dump_lines(db)) == before and set(residents(db)) == {"张小明", "王桂英", "陈志强"}
     rows[0][1] = " 张小明 "  # the same name, spaced as a spreadsheet may: the same person
     assert import_roster(db, write_xlsx(tmp_path / "c.xlsx", rows), today=TODAY).rows[0].status == "unchanged"
+
+
+def test_the_roster_summary_wraps_as_chinese_is_set(db, tmp_path):
+    """The summary under the import's check: Rich broke it at the space before a number ("…第 6、7⏎行是表尾…"),
+    leaving its first line short; Chinese fills each line to the edge (tui/line_breaks.py)."""
+    import asyncio
+
+    from rich.cells import cell_len
+    from textual.geometry import Region
+
+    from screens.roster_import import RosterImportScreen
+    from storage.core.i18n import set_language
+    from tests.pilot_helpers import settle
+    from tests.register_helpers import HarnessApp
+    from tui.line_breaks import NO_LINE_START
+
+    rows = [*good_rows(), [None, "合计", "", "", "", "", ""], [None, "填表人：王芳", "", "", "", "", ""]]
+    path = write_xlsx(tmp_path / "r.xlsx", rows, title="东村花名册")
+
+    async def flow() -> tuple[list[str], int]:
+        app = HarnessApp(db, RosterImportScreen, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*str(path), "enter")
+            await settle(pilot)
+            summary = app.screen.query_one("#summary")
+            assert "表尾" in str(summary.content)
+            strips = summary.render_lines(Region(0, 0, *summary.size))
+            return [s.text.strip() for s in strips if s.text.strip()], summary.size.width
+
+    set_language("zh_CN")
+    try:
+        lines, width = asyncio.run(flow())
+    finally:
+        set_language("en")
+    assert cell_len(lines[0]) >= width - 3, lines  # the counts, then the footer rows: full to the edge
+    assert not any(line[0] in NO_LINE_START for line in lines), lines

@@ -1,9 +1,11 @@
 """The resident page's lines are set as Chinese is: no line starts with a closing mark, styles kept."""
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from tui.line_breaks import NO_LINE_START, Typeset
+from tui.line_breaks import NO_LINE_START, Typeset, broken, wrap
 
 
 def _lines(renderable, width: int) -> list[Text]:
@@ -35,3 +37,17 @@ def test_a_word_before_a_closing_mark_goes_down_with_it():
 
     assert wrap("界面语言（默认：$GRIDCARE_LANG，否则跟随系统，再否则 zh_CN）", 58) == [
         "界面语言（默认：$GRIDCARE_LANG，否则跟随系统，再否则", "zh_CN）"]
+
+
+# a toast's message as the app writes them: Chinese, its marks, spaces round numbers and codes, paragraphs
+_TEXT = st.lists(st.sampled_from([*"登记日期现在是报表，。：（）、 \nab1,2", "2026年", "gridcare", "  "]),
+                 max_size=60).map("".join)
+
+
+@given(_TEXT, st.integers(4, 60))
+def test_a_text_broken_for_a_toast_is_the_text_with_line_feeds_added(text, width):
+    """tui/line_breaks.py `broken` (a toast's message): its lines are `wrap()`'s, and taking out the line feeds gives
+    back the text (a space a line broke at stays, at the end of its line)."""
+    out = broken(text, width)
+    assert [line.rstrip() for line in out.split("\n")] == wrap(text, width)
+    assert out.replace("\n", "") == text.replace("\n", "")

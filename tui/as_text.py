@@ -27,6 +27,14 @@ def as_text(value: object, style: str = "") -> Text:
     return Text("" if value is None else printable(value, multiline=True), style=style, end="")
 
 
+# a toast's lines (tui/app.tcss Toast: 60 cells, less its padding and its border, and one to spare)
+TOAST_TEXT_WIDTH = 56
+
+
 def notify_text(target: Any, message: object, **kwargs: Any) -> None:
-    """`target.notify(message)` (an App, Screen or Widget) with the message shown as text."""
-    target.notify(printable(message, multiline=True), markup=False, **kwargs)
+    """`target.notify(message)` (an App, Screen or Widget) with the message shown as text, its lines broken as
+    Chinese is set (tui/line_breaks.py `broken`: line feeds added, nothing else changed): Textual's toast
+    breaks a line at a space, so "登记日期现在是 2026年…" kept its first seven characters alone on the first line."""
+    from tui.line_breaks import broken
+
+    target.notify(broken(printable(message, multiline=True), TOAST_TEXT_WIDTH), markup=False, **kwargs)

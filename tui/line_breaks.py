@@ -16,6 +16,8 @@ from storage.core.text import printable
 
 # marks that close something or end a phrase: never the first character of a line
 NO_LINE_START = frozenset("，。、；：？！）】》」』”’…,.;:?!)%")
+# marks of running text: a run after a space holding one is a sentence going on, not a name
+_RUNNING = NO_LINE_START | frozenset("（【《「『“‘")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -43,14 +45,35 @@ def wrap(text: str, width: int) -> list[str]:
             elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
                 lines.append(line[:start].rstrip())  # a word, a code or a number goes down whole
                 line = line[start:] + ch
-            elif (space := line.rfind(" ")) > 0 and cell_len(line[space + 1:] + ch) <= width // 2:
-                lines.append(line[:space])  # a short name after a space goes down whole ("federation⏎县妇联")
+            elif (space := line.rfind(" ")) > 0 and cell_len(line[space + 1:] + ch) <= width // 2 \
+                    and not _RUNNING.intersection(line[space + 1:] + ch):
+                # a short name after a space goes down whole ("federation⏎县妇联"); not a sentence going on after a
+                # number ("有误 1。已导入…", "第 7、8 行是表尾（合计…"): that fills its line, as Chinese is set
+                lines.append(line[:space])
                 line = line[space + 1:] + ch
             else:
                 lines.append(line)
                 line = ch
         lines.append(line)
     return [line.rstrip() for line in lines]
+
+
+def broken(text: str, width: int) -> str:
+    """`text` with a line feed where `wrap()` breaks its lines, nothing else changed: a space a line broke at stays,
+    at the end of its line, so the text without the line feeds added is the text as it was."""
+    return "\n".join(_broken(paragraph, width) for paragraph in text.split("\n"))
+
+
+def _broken(paragraph: str, width: int) -> str:
+    out: list[str] = []
+    at = 0
+    for n, line in enumerate(wrap(paragraph, width)):
+        start = paragraph.find(line, at) if line else at
+        start = at if start < 0 else start
+        out += [paragraph[at:start], "\n" if n else "", line]
+        at = start + len(line)
+    out.append(paragraph[at:])
+    return "".join(out)
 
 
 def _word_start(line: str) -> int:

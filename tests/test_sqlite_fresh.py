@@ -55,3 +55,13 @@ def test_a_deleted_visit_makes_no_risk_row_and_one_that_is_not_does():
 
 def test_a_risk_record_under_a_visits_id_gives_way_to_the_visits_own_risk_row():
     fresh_cases.risk_under_a_visits_id(_database())
+
+
+@pytest.mark.parametrize("record_type", fresh_state.SERVED)
+def test_the_statements_run_on_a_sqlite_before_3_38(record_type):
+    """`->` and `->>` came with SQLite 3.38; a Python 3.10 may link an older one (Ubuntu 22.04's is 3.37): the
+    statements read the fields with json_extract and json_type, as the rest of gridcare's SQL for SQLite does."""
+    from storage.core import sqlite_fresh
+
+    sql, _params, _columns = sqlite_fresh._statement(record_type)
+    assert "->" not in sql and "->" not in sqlite_fresh._VISIT_RISK

@@ -1,11 +1,12 @@
 """On SQLite, the state of records new to the database derived by SQLite (storage/core/fresh_state.py).
 
-Each column is its event's field read with `->>` (a JSON column's with `->`: the value's own JSON
-text); a field the event does not set takes the model's default, converted as the Python fold
-converts it (storage/core/sqlite_bulk.py RowEncoder), bound as a parameter; an explicit null is
-NULL ('null' in a JSON column), as the fold stores it. The event's fields are parsed once per row
-(SQLite keeps the last few parses of a statement). tests/test_fresh_state.py holds the two ways
-(this and the Python fold) to the same rows.
+Each column is its event's field read with `json_extract` (a JSON column's as its own JSON text,
+`json_quote`); a field the event does not set (`json_type` has no answer) takes the model's
+default, converted as the Python fold converts it (storage/core/sqlite_bulk.py RowEncoder), bound
+as a parameter; an explicit null is NULL ('null' in a JSON column), as the fold stores it. The
+event's fields are parsed once per row (SQLite keeps the last few parses of a statement). Not the
+`->>` operators: they came with SQLite 3.38, and a Python 3.10 may have an older one.
+tests/test_sqlite_fresh.py holds the two ways (this and the Python fold) to the same rows.
 """
 
 from __future__ import annotations
@@ -35,13 +36,15 @@ _VISIT_RISK = (
 def _column(name: str, kind: str, default: Any, params: dict[str, Any]) -> str:
     """A state column read from the event's fields, over its default (a parameter named for the column)."""
     path = f"'$.{name}'"
-    if kind == "json":  # the default as the fold writes it: a JSON column always holds JSON text
-        params[name] = default
-        return f"coalesce(e.fields -> {path}, :{name})"
-    if default is None:
-        return f"e.fields ->> {path}"
+    value = f"json_extract(e.fields, {path})"
+    if kind == "json":  # the value's JSON text (a list or object as it is, a text quoted, null as 'null')
+        value = f"json_quote({value})"
+    elif default is None:  # absent or null: NULL either way
+        return value
     params[name] = default
-    return f"coalesce(e.fields ->> {path}, CASE WHEN e.fields -> {path} IS NULL THEN :{name} END)"
+    if kind == "json":
+        return f"CASE WHEN json_type(e.fields, {path}) IS NULL THEN :{name} ELSE {value} END"
+    return f"coalesce({value}, CASE WHEN json_type(e.fields, {path}) IS NULL THEN :{name} END)"
 
 
 def _statement(record_type: str) -> tuple[str, dict[str, Any], list[str]]:
@@ -53,7 +56,7 @@ def _statement(record_type: str) -> tuple[str, dict[str, Any], list[str]]:
         enc = RowEncoder(table, kinds, row_template(record_type))
         defaults = dict(zip(enc.columns, enc.row({}), strict=True))
         params: dict[str, Any] = {}
-        exprs = {"id": "e.record_id", "deleted": "coalesce(e.fields ->> '$.deleted', 0)"}  # derive(): bool(deleted)
+        exprs = {"id": "e.record_id", "deleted": "coalesce(json_extract(e.fields, '$.deleted'), 0)"}  # derive(): bool()
         exprs |= {c: _column(c, kinds[c], defaults[c], params) for c in enc.columns if c not in exprs}
         if record_type == "resident":  # derive.id_rev (registered as reverse_text): none for no number
             exprs["id_rev"] = f"reverse_text({exprs['id_number']})"

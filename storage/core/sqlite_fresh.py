@@ -29,7 +29,7 @@ _SQL: dict[str, tuple[str, dict[str, Any], list[str]]] = {}
 _VISIT_RISK = (
     "INSERT OR REPLACE INTO risk_assessment (id, resident_id, level, assessed_on, assessor, source, reason, hlc, deleted)"
     " SELECT 'visit:' || v.id, v.resident_id, v.risk_after, v.visit_date, v.visitor, 'visit', '', e.hlc, 0"
-    f" {_EVENTS.replace('FROM event e', 'FROM event e JOIN visit v ON v.id = e.record_id')}"
+    " FROM event e JOIN visit v ON v.id = e.record_id WHERE e.id IN (SELECT value FROM json_each(:ids))"
     " AND NOT v.deleted AND v.risk_after <> ''")
 
 

@@ -38,20 +38,13 @@ from storage.core.i18n import N_, _
 from storage.sync.export import export_bundle, last_export, pending_counts
 from storage.sync.folder import for_this_database, known_grids, preview_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
+from tui.folder_texts import left_lines, none_for_here_text, unreadable_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
 from tui.item_lines import ItemLines
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
-from tui.texts import (
-    describe_export,
-    describe_outcome,
-    describe_totals,
-    left_lines,
-    merge_lines,
-    none_for_here_text,
-    unreadable_text,
-)
+from tui.texts import describe_export, describe_outcome, describe_totals, merge_lines
 from tui.ticks import TickBox
 
 if TYPE_CHECKING:

@@ -98,7 +98,7 @@ def print_merge_report(report) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from storage.sync.folder import for_this_database
     from storage.sync.merge import bundle_files, merge_paths
-    from tui.texts import left_lines, none_for_here_text
+    from tui.folder_texts import left_lines, none_for_here_text
 
     db = open_database(db_path(args), create=False)
     if not bundle_files(args.paths):

@@ -19,7 +19,6 @@ from tui.formatting import format_number  # counts as the tables beside these li
 
 if TYPE_CHECKING:
     from storage.sync.export import ExportResult
-    from storage.sync.folder import Taken
     from storage.sync.merge import BundleOutcome, MergeReport
 
 SEX_LABELS: dict[str, str] = {"M": N_("Male"), "F": N_("Female")}
@@ -82,39 +81,6 @@ def describe_outcome(b: BundleOutcome) -> str:
     return ngettext("new  {file} ({worker}, bundle {seq}): {n} new change",
                     "new  {file} ({worker}, bundle {seq}): {n} new changes", b.events_new).format(
         file=printable(b.file), worker=person_text(b.worker, limit=20), seq=b.seq, n=format_number(b.events_new))
-
-
-def skipped_text(role: str, n: int) -> str:
-    """The bundles of a folder a merge left (storage/sync/folder.py for_this_database): none of them for this level."""
-    if role == "county":
-        return ngettext("Skipped {n} bundle in the folder that is not a township's to the county (the grid workers' "
-                        "bundles, the townships' to their grids).",
-                        "Skipped {n} bundles in the folder that are not a township's to the county (the grid workers' "
-                        "bundles, the townships' to their grids).", n).format(n=n)
-    return ngettext("Skipped {n} bundle in the folder that is not the township's to this grid (this laptop's own "
-                    "exports, the other workers', the other grids').",
-                    "Skipped {n} bundles in the folder that are not the township's to this grid (this laptop's own "
-                    "exports, the other workers', the other grids').", n).format(n=n)
-
-
-def unreadable_text(problem: str) -> str:
-    """A file of a folder that a worker's merge left because its header cannot be read (storage/sync/folder.py
-    Taken.unreadable); `problem` names the file."""
-    return _("Not merged: {problem} If it is the township's bundle for this grid, ask the township's civil affairs "
-             "assistant to export it again.").format(problem=problem)
-
-
-def left_lines(taken: Taken) -> list[str]:
-    """What a merge of a folder left, in the order it was left: the bundles not for this level, the damaged files."""
-    return (([skipped_text(taken.role, taken.left)] if taken.left else [])
-            + [unreadable_text(b.problem) for b in taken.unreadable])
-
-
-def none_for_here_text(role: str) -> str:
-    """A folder of bundles none of which is for this level (skipped_text says what they were)."""
-    if role == "county":
-        return _("No bundle from a township to the county there.")
-    return _("No bundle from the township for this grid there.")
 
 
 def describe_totals(report: MergeReport) -> list[str]:

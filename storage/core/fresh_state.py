@@ -11,8 +11,8 @@ Only what the database derives exactly as the Python fold does (storage/core/fol
 YYYY-MM-DD (the fold reads their first ten characters as a day, ISO week dates too; PostgreSQL
 the whole text, and no week dates), a visit without `contact_made` (derived in Python from
 older fields), a risk record under a visit's derived id (written before the visit's own risk row),
-and record types other than those below. tests/fresh_cases.py holds the two ways to the same rows,
-run on SQLite by tests/test_sqlite_fresh.py and on PostgreSQL by tests/test_pg_fresh.py.
+and record types other than those below. tests/test_fresh_state.py holds the two ways to the same
+rows, on both engines.
 """
 
 from __future__ import annotations

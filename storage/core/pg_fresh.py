@@ -1,7 +1,7 @@
 """On PostgreSQL, the state of records new to the database derived by the server (storage/core/fresh_state.py).
 
 With `json_populate_record` over the model's defaults: absent keys keep the defaults' record; an
-explicit null is NULL. tests/test_pg_fresh.py holds the two ways (this and the Python fold) to the
+explicit null is NULL. tests/test_fresh_state.py holds the two ways (this and the Python fold) to the
 same rows.
 """
 

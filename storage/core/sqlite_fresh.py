@@ -6,7 +6,7 @@ default, converted as the Python fold converts it (storage/core/sqlite_bulk.py R
 as a parameter; an explicit null is NULL ('null' in a JSON column), as the fold stores it. The
 event's fields are parsed once per row (SQLite keeps the last few parses of a statement). Not the
 `->>` operators: they came with SQLite 3.38, and a Python 3.10 may have an older one.
-tests/test_sqlite_fresh.py holds the two ways (this and the Python fold) to the same rows.
+tests/test_fresh_state.py holds the two ways (this and the Python fold) to the same rows.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ class Taken:
     """What a merge of some files and folders takes at this database (`for_this_database`)."""
 
     paths: list[Path]
-    left: int  # bundles of the folders named that are not for this level (tui/texts.py skipped_text says which)
+    left: int  # bundles of the folders named that are not for this level (tui/folder_texts.py says which)
     role: str
     # at a worker, the folders' files whose header cannot be read: left too (most often another grid's, on a
     # shared stick: refusing them would fail every merge of it), but each named with what is wrong, so that a

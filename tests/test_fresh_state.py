@@ -1,6 +1,6 @@
-"""New records' state derived in SQL from their one event (storage/core/fresh_state.py) is the Python fold's
-(storage/core/fold.py), row for row: the state rows, a visit's risk row, the residents whose risk level may
-move. The cases, for either engine: tests/test_sqlite_fresh.py, tests/test_pg_fresh.py.
+"""New records' state derived in SQL from their one event (storage/core/fresh_state.py: sqlite_fresh.py on SQLite,
+pg_fresh.py on PostgreSQL) is the Python fold's (storage/core/fold.py), row for row: the state rows, a visit's risk
+row, the residents whose risk level may move. Every test runs on both engines.
 
 Events are drawn as a device writes them, with every value the merge's checks accept (the "no value"
 forms and ISO instants in date fields too), and only those the checks accept are kept; each batch is
@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import assume
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -27,10 +28,29 @@ from storage.core.models import RECORD_TABLES, RiskAssessment
 from storage.core.schema import field_problem
 from storage.register.field_rules import checked_spec, judged
 from storage.register.idnumbers import check_char
+from tests import pg
+from tests.profiles import given_case, quick_and_slow
 from tests.test_value_laws import good_value
 
 DEVICE = "d" * 32
 _IDS = itertools.count(1)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request, tmp_path_factory):
+    """One database per engine for the module (each batch is rolled back)."""
+    from storage.core.db import open_database
+
+    if request.param == "sqlite":
+        database = open_database(tmp_path_factory.mktemp("fresh") / "fresh.db")
+        yield database
+        database.dispose()
+        return
+    url = pg.create_database()
+    database = open_database(url)
+    yield database
+    database.dispose()
+    pg.drop_database(url)
 
 
 @st.composite
@@ -98,7 +118,7 @@ def derived(db, records: list[tuple[dict[str, Any], dict[str, Any]]], in_sql: bo
             s.rollback()
 
 
-def agree(db, records) -> None:
+def _agree_case(db, records) -> None:
     visits = [ev["record_id"] for ev, _f in records if ev["record_type"] == "visit"]
     if visits:  # a risk record under a visit's derived id: the visit's own risk row replaces it
         records = [(ev, f) if ev["record_type"] != "risk" or not ev["record_id"].startswith("visit:")
@@ -109,7 +129,12 @@ def agree(db, records) -> None:
     assert served_residents == folded_residents
 
 
-def every_kind(db, record_type: str) -> None:
+test_new_records_derived_in_sql_are_the_python_folds, test_derived_in_sql_at_scale = quick_and_slow(
+    "fresh_state", given_case(st.lists(new_record(), min_size=1, max_size=12), _agree_case))
+
+
+@pytest.mark.parametrize("record_type", fresh_state.SERVED)
+def test_records_of_every_kind_sql_derives_go_that_way(db, record_type):
     """Not a vacuous comparison: records with their dates spelled as days, their JSON lists and objects set
     (a visit saying whether contact was made) are derived by the database, and come out as the fold's."""
     specs = checked_spec(record_type)
@@ -150,8 +175,7 @@ def _visit(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return ev, cleaned
 
 
-def deleted_visit(db) -> None:
-    """A deleted visit makes no risk row, and one that is not does."""
+def test_a_deleted_visit_makes_no_risk_row_and_one_that_is_not_does(db):
     kept, deleted = _visit({"contact_made": True}), _visit({"contact_made": True, "deleted": True})
     served, residents, count = derived(db, [kept, deleted], in_sql=True)
     assert count == 2 and (served, residents) == derived(db, [kept, deleted], in_sql=False)[:2]
@@ -159,8 +183,8 @@ def deleted_visit(db) -> None:
     assert ("visit-risk", "visit:" + deleted[0]["record_id"]) not in served and residents == {"res1"}
 
 
-def risk_under_a_visits_id(db) -> None:
-    """A risk record under a visit's id gives way to the visit's own risk row. Folded in Python, the visit
+def test_a_risk_record_under_a_visits_id_gives_way_to_the_visits_own_risk_row(db):
+    """Folded in Python, the visit
     (written after the risk records) replaces it; so in SQL, whichever of the two the database derives (a
     visit that does not say whether contact was made is folded in Python)."""
     for contact in ({"contact_made": True}, {}):
@@ -176,3 +200,13 @@ def risk_under_a_visits_id(db) -> None:
         assert count == (1 if contact else 0)  # the visit, or nothing: the risk record is folded in Python
         assert (served, residents) == (folded, folded_residents)
         assert served[("visit-risk", rid)]["level"] == "high" and served[("visit-risk", rid)]["resident_id"] == "res1"
+
+
+@pytest.mark.parametrize("record_type", fresh_state.SERVED)
+def test_the_sqlite_statements_run_on_a_sqlite_before_3_38(record_type):
+    """`->` and `->>` came with SQLite 3.38; a Python 3.10 may link an older one (Ubuntu 22.04's is 3.37): the
+    statements read the fields with json_extract and json_type, as the rest of gridcare's SQL for SQLite does."""
+    from storage.core import sqlite_fresh
+
+    sql, _params, _columns = sqlite_fresh._statement(record_type)
+    assert "->" not in sql and "->" not in sqlite_fresh._VISIT_RISK

@@ -100,18 +100,9 @@ def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
             verdict = preview(s, ident, b.path, secrets)
             status = verdict.status
             if ident.role == "county" and not _county_takes(b) and status == "refused":
-                status = "elsewhere"  # a worker's, or a township's to a grid: the merge leaves it (county_bundles)
+                status = "elsewhere"  # a worker's, or a township's to a grid: the merge leaves it (for_this_database)
             out.append(replace(b, status=status, reason=verdict.problem, merged=status == "already"))
     return out
-
-
-def _grid(db: Database) -> str:
-    """This worker's grid, as its record id (330521101-G02)."""
-    from storage.core.models import Identity
-
-    with db.session() as s:
-        ident = s.get(Identity, 1)
-        return (ident.grid_code or "") if ident is not None else ""
 
 
 def _worker_takes(b: BundleListing, grid: str) -> bool:
@@ -121,15 +112,10 @@ def _worker_takes(b: BundleListing, grid: str) -> bool:
     return b.kind == "township" and b.grid == grid and not b.problem
 
 
-def county_bundles(db: Database, folder: Path) -> list[Path]:
-    """The bundles in `folder` that townships sent to the county, for a county to merge: the township's stick also
-    carries its workers' bundles and what it sent back to its grids, none of them for the county (a merge listed
-    each as refused, exit status 1). A file whose header cannot be read stays: the merge says what is wrong with it."""
-    return [b.path for b in scan_folder(db, folder) if _county_takes(b)]
-
-
 def _county_takes(b: BundleListing) -> bool:
-    """A township's bundle to the county, or a file whose header cannot be read (the merge says what is wrong)."""
+    """A township's bundle to the county: the township's stick also carries its workers' bundles and what it sent
+    back to its grids, none of them for the county (a merge listed each as refused, exit status 1). Or a file whose
+    header cannot be read: it stays, and the merge says what is wrong with it."""
     return b.kind == "to_county" or bool(b.problem)
 
 
@@ -153,10 +139,11 @@ def for_this_database(db: Database, paths: list[Path]) -> Taken:
     from storage.core.changes import load_identity
 
     with db.session() as s:
-        role = load_identity(s).role
+        ident = load_identity(s)
+        role, grid = ident.role, ident.grid_code or ""  # a worker's grid as its record id (330521101-G02)
     takes: Callable[[BundleListing], bool]
     if role == "worker":
-        takes = partial(_worker_takes, grid=_grid(db))
+        takes = partial(_worker_takes, grid=grid)
     elif role == "county":
         takes = _county_takes
     else:

@@ -92,6 +92,14 @@ async def visits_listed(pilot, resident_id: str) -> None:
     await on_screen(pilot, "VisitPickScreen")
 
 
+async def correction_opened(pilot, resident_id: str) -> None:
+    """The resident's newest visit open for correction (its list, Enter), the form built and focused."""
+    await visits_listed(pilot, resident_id)
+    await pilot.press("enter")
+    await on_screen(pilot, "VisitFormScreen")
+    await settle(pilot, lambda: pilot.app.screen.query("#visit_date") and pilot.app.screen.focused is not None)
+
+
 async def still(pilot) -> None:
     """Settle, then take the focus away: no blinking cursor in a snapshot."""
     await settle(pilot)

@@ -14,7 +14,7 @@ from storage.register.visits import correct_visit, delete_visit, log_visit
 from storage.reports.monthly import monthly_report
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import on_screen, run_async, settle, visits_listed
+from tests.pilot_helpers import correction_opened, on_screen, run_async, settle, visits_listed
 from tests.register_helpers import TODAY, make_register_db, resident_id
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
@@ -40,10 +40,7 @@ async def test_the_resident_page_corrects_a_visits_date_and_the_months_figures_f
     nov, octo = _visited(db, 11), _visited(db, 10)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await visits_listed(pilot, rid)
-        await pilot.press("enter")
-        await on_screen(pilot, "VisitFormScreen")
-        await settle(pilot, lambda: app.screen.query("#visit_date") and app.screen.focused is not None)
+        await correction_opened(pilot, rid)
         await settle(pilot, lambda: app.screen.query_one("#visit_date", Input).value == "2026-11-14")
         assert app.screen.focused.id == "visit_date"  # the date first; typing replaces it
         assert app.screen.query_one("#met_with", Input).value == "本人"
@@ -181,10 +178,7 @@ async def test_a_visit_a_bundle_brought_without_a_date_is_given_one_on_the_page(
         conn.execute(text("UPDATE visit SET visit_date = NULL WHERE resident_id = :r"), {"r": rid})
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await visits_listed(pilot, rid)
-        await pilot.press("enter")
-        await on_screen(pilot, "VisitFormScreen")
-        await settle(pilot, lambda: app.screen.query("#visit_date") and app.screen.focused is not None)
+        await correction_opened(pilot, rid)
         assert app.screen.query_one("#visit_date", Input).value == ""
         assert app.screen.query_one("#met_with", Input).value == "本人"
         await pilot.press(*"2026-11-15", "ctrl+s")

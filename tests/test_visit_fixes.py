@@ -20,7 +20,7 @@ from storage.register.visits import delete_visit, log_visit
 from storage.reports.monthly import monthly_report
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import on_screen, run_async, settle, started, visits_listed
+from tests.pilot_helpers import correction_opened, on_screen, run_async, settle, started, visits_listed
 from tests.sync_helpers import elder, make_township
 from tui.app import make_app
 
@@ -169,9 +169,7 @@ async def test_a_correction_keeps_the_observations_and_codes_the_form_no_longer_
         writer(s).write("resident", rid, {"categories": ["severely_disabled"]})
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await visits_listed(pilot, rid)
-        await pilot.press("enter")  # the newest: this visit
-        await on_screen(pilot, "VisitFormScreen")
+        await correction_opened(pilot, rid)  # the newest: this visit
         await settle(pilot, lambda: app.screen.query("#obs-health")
                      and app.screen.query_one("#obs-health", Input).value == "良好")
         assert not app.screen.query("#obs-education")  # not shown for an adult

@@ -19,6 +19,7 @@ from screens.latest import show_if_latest
 from storage.core.i18n import N_, _, join_list
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
+from tui.line_breaks import Wrapped
 from tui.table import Table
 from tui.texts import two_lines
 
@@ -94,7 +95,7 @@ class CountyHomeScreen(Screen[None]):
 
     def _show(self, data) -> None:
         self.data = data
-        self.query_one("#progress", Static).update(summary_text(data))
+        self.query_one("#progress", Static).update(Wrapped(summary_text(data)))
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("townships").label = f"{_('Townships')} {len(data.townships)}"
         tabs.get_tab("emergencies").label = f"{_('Emergencies')} {data.emergency_count}"

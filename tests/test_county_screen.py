@@ -12,6 +12,11 @@ from tests.pilot_helpers import on_screen, run_async, settle
 from tui.app import make_app
 
 
+def _lines(widget: Static) -> list[str]:
+    """The lines a widget shows, as drawn."""
+    return [widget.render_line(y).text.strip() for y in range(widget.region.height)]
+
+
 def _county_with_a_township(tmp_path, target):
     county = make_county(target, tmp_path / "county.pub")
     t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=3, county=county)
@@ -34,7 +39,7 @@ async def test_a_county_database_opens_on_the_county_home(tmp_path, db_target):
     async with app.run_test(size=(120, 30)) as pilot:
         await on_screen(pilot, CountyHomeScreen)
         assert isinstance(app.screen, CountyHomeScreen)
-        summary = str(app.screen.query_one("#progress", Static).render())
+        summary = " ".join(_lines(app.screen.query_one("#progress", Static)))
         assert "德清县" in summary and "Nov 2026" in summary and "key persons 6," in summary  # figure after its word
         table = app.screen.query_one("#t-townships", DataTable)
         assert table.row_count == 1
@@ -299,3 +304,20 @@ async def test_the_countys_sync_screen_leaves_the_workers_bundles_on_the_townshi
         # set as Chinese is: the line full before it breaks, not "已跳过文件夹中 1" alone on a line and the rest below
         lines = [strip.text.strip() for strip in shown.render_lines(Region(0, 0, shown.size.width, shown.size.height))]
         assert lines[0].startswith("已跳过文件夹中 1 个不是乡镇报送县级的数据包"), lines
+
+
+@run_async
+async def test_the_county_summary_keeps_each_figure_with_its_words_at_80_columns(tmp_path):
+    """At 80×24 in Chinese the summary broke at the space before the last figure: "紧急情况" ended the first
+    line and "0 人" stood alone below (tui/line_breaks.py: a label goes down with its figure)."""
+    from screens.county_home import CountyHomeScreen
+
+    _county_with_a_township(tmp_path, tmp_path / "county.db")
+    app = make_app(tmp_path / "county.db", lang="zh_CN", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, CountyHomeScreen)
+        summary = app.screen.query_one("#progress", Static)
+        await settle(pilot, lambda: "紧急情况" in "".join(_lines(summary)))
+        lines = _lines(summary)
+        assert lines[-1].startswith("紧急情况 ") and lines[-1].endswith(" 人"), lines
+        assert all(line and line[0] not in "，。）" for line in lines), lines

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
 
-from tui.line_breaks import NO_LINE_START, Typeset, broken, wrap
+from tui.line_breaks import NO_LINE_END, NO_LINE_START, Typeset, broken, wrap
 
 
 def _lines(renderable, width: int) -> list[Text]:
@@ -40,7 +40,7 @@ def test_a_word_before_a_closing_mark_goes_down_with_it():
 
 
 # a toast's message as the app writes them: Chinese, its marks, spaces round numbers and codes, paragraphs
-_TEXT = st.lists(st.sampled_from([*"登记日期现在是报表，。：（）、 \nab1,2", "2026年", "gridcare", "  "]),
+_TEXT = st.lists(st.sampled_from([*"登记日期现在是报表，。：（）、 \nab1,2", "2026年", "gridcare", "  ", "紧急情况 0 人，"]),
                  max_size=60).map("".join)
 
 
@@ -51,3 +51,23 @@ def test_a_text_broken_for_a_toast_is_the_text_with_line_feeds_added(text, width
     out = broken(text, width)
     assert [line.rstrip() for line in out.split("\n")] == wrap(text, width)
     assert out.replace("\n", "") == text.replace("\n", "")
+
+
+def test_a_label_goes_down_with_its_figure():
+    """The county's Home at 80 columns ended its summary "…逾期 0 人，紧急情况" and put "0 人" alone below."""
+    summary = "德清县 · 2026年12月：重点对象 1 人，已探访 1 人（100.0%），逾期 0 人，紧急情况 0 人"
+    assert wrap(summary, 78) == ["德清县 · 2026年12月：重点对象 1 人，已探访 1 人（100.0%），逾期 0 人，", "紧急情况 0 人"]
+    assert wrap(summary, 30)[:2] == ["德清县 · 2026年12月：", "重点对象 1 人，已探访 1 人"]
+
+
+def test_an_opening_bracket_goes_down_with_what_it_opens():
+    assert wrap("已探访 1 人（100.0%），逾期 0 人", 16) == ["已探访 1 人", "（100.0%），", "逾期 0 人"]
+
+
+@given(_TEXT, st.integers(4, 60))
+def test_no_line_ends_with_an_opening_mark(text, width):
+    for paragraph in text.split("\n"):
+        broke = wrap(paragraph, width)[:-1]  # (a paragraph may end with one)
+        assert all(len(line) < 2 or line[-1] not in NO_LINE_END for line in broke), broke
+    lines = wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")  # nothing lost or added

@@ -17,7 +17,10 @@ from storage.core.text import printable
 # marks that close something or end a phrase: never the first character of a line
 NO_LINE_START = frozenset("，。、；：？！）】》」』”’…,.;:?!)%")
 # marks of running text: a run after a space holding one is a sentence going on, not a name
-_RUNNING = NO_LINE_START | frozenset("（【《「『“‘")
+# marks that open something: never the last character of a line (they go down with what they open)
+NO_LINE_END = frozenset("（【《「『“‘(")
+_RUNNING = NO_LINE_START | NO_LINE_END
+LABEL_MAX = 6  # characters: a label that goes down with its figure (紧急情况, 已探访); a longer run is a sentence
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -31,8 +34,10 @@ def wrap(text: str, width: int) -> list[str]:
                 line += ch
                 continue
             if ch == " ":
-                lines.append(line)
-                line = ""
+                # a label goes down with the figure after it ("…，⏎紧急情况 0 人", not "紧急情况⏎0 人")
+                k = _label_start(line) or _opening(line, len(line))
+                lines.append(line[:k])
+                line = line[k:] + ch if k < len(line) else ""
             elif ch in NO_LINE_START and len(line) > 1 and not line[-1].isspace():
                 # marks in a row (）、) go down together, with the character before the first of them
                 k = len(line) - 1
@@ -40,20 +45,24 @@ def wrap(text: str, width: int) -> list[str]:
                     k -= 1
                 if line[k].isascii() and not line[k].isspace() and (start := _word_start(line[:k + 1])) > 0:
                     k = start  # and a word before them goes down whole ("zh_CN）", not "zh_C⏎N）")
+                k = _opening(line, k)
                 lines.append(line[:k].rstrip())
                 line = line[k:] + ch
             elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
-                lines.append(line[:start].rstrip())  # a word, a code or a number goes down whole
+                start = _opening(line, start)  # a word, a code or a number goes down whole ("（⏎100.0%）" neither)
+                lines.append(line[:start].rstrip())
                 line = line[start:] + ch
             elif (space := line.rfind(" ")) > 0 and cell_len(line[space + 1:] + ch) <= width // 2 \
                     and not _RUNNING.intersection(line[space + 1:] + ch):
                 # a short name after a space goes down whole ("federation⏎县妇联"); not a sentence going on after a
                 # number ("有误 1。已导入…", "第 7、8 行是表尾（合计…"): that fills its line, as Chinese is set
-                lines.append(line[:space])
-                line = line[space + 1:] + ch
+                k = _label_start(line[:space]) or _opening(line, space)  # and a label before the space ("：⏎重点对象 1")
+                lines.append(line[:k])
+                line = line[k if k < space else space + 1:] + ch
             else:
-                lines.append(line)
-                line = ch
+                k = _opening(line, len(line))
+                lines.append(line[:k])
+                line = line[k:] + ch
         lines.append(line)
     return [line.rstrip() for line in lines]
 
@@ -74,6 +83,29 @@ def _broken(paragraph: str, width: int) -> str:
         at = start + len(line)
     out.append(paragraph[at:])
     return "".join(out)
+
+
+def _opening(line: str, k: int) -> int:
+    """`k`, a line's break, moved back before the opening marks (and spaces after them) that would end the line above."""
+    j = k
+    while j > 1 and line[j - 1] == " ":
+        j -= 1
+    if line[j - 1:j] not in NO_LINE_END:
+        return k
+    while j > 1 and line[j - 1] in NO_LINE_END:
+        j -= 1
+    return j
+
+
+def _label_start(line: str) -> int:
+    """Where a short run of Chinese that ends `line` starts, if a Chinese mark ("，", "：") stands before it; else 0."""
+    start = len(line)
+    while start > 0 and not line[start - 1].isascii() and line[start - 1] not in _RUNNING \
+            and not line[start - 1].isspace():
+        start -= 1
+    if not 0 < len(line) - start <= LABEL_MAX or start < 2 or line[start - 1] not in NO_LINE_START:
+        return 0
+    return start
 
 
 def _word_start(line: str) -> int:

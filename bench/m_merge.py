@@ -24,6 +24,7 @@ from storage.core.paths import keys_file
 STATE_TABLES = ("event", "resident", "visit", "referral", "risk_assessment", "grid", "village", "township", "benefit",
                 "assessment", "emergency_ack", "setting", "conflict")
 RUNNER = Path(__file__).parent / "apps" / "merge_run.py"
+BARE = Path(__file__).parent / "apps" / "bare_merge.py"
 
 
 def _connect(path: Path, cache: bool = False) -> sqlite3.Connection:
@@ -120,11 +121,19 @@ def _merge(bundles: Path, pristine: Path, target: Path) -> tuple[float, int]:
     return result["seconds"], result["peak_rss"]
 
 
+def _bare(bundles: Path, pristine: Path, target: Path) -> float:
+    """The bundles read, their events written and their state derived in SQL, nothing else (bench/apps/bare_merge.py)."""
+    _fresh(pristine, target)
+    out = subprocess.run([sys.executable, str(BARE), str(target), str(bundles)], capture_output=True, text=True,
+                         check=True)
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
+
+
 def measure(reps: int, grids: int = 40, per_grid: int = 150) -> list[Result]:
     from bench.township_bundles import build
 
     bundles, pristine = build(grids, per_grid)
-    ours, rss, floor, upsert, handover, reading = [], [], [], [], [], []
+    ours, rss, floor, upsert, handover, reading, bare = [], [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         merged = folder / "merged.db"
@@ -136,6 +145,7 @@ def measure(reps: int, grids: int = 40, per_grid: int = 150) -> list[Result]:
             upsert.append(_floor(merged, pristine, folder, upsert=True))
             handover.append(_handover(merged, pristine, folder))
             reading.append(_read_all(bundles, pristine))
+            bare.append(_bare(bundles, pristine, folder / "bare.db"))
     label = f"merge {grids} bundles ({grids * per_grid:,} residents)"
     sql = Figure("INSERT…SELECT from attached file", floor)
     return [
@@ -149,6 +159,10 @@ def measure(reps: int, grids: int = 40, per_grid: int = 150) -> list[Result]:
                note="no writing at all: a lower bound of any merge of these files"),
         Result("  part: the merged rows handed to SQLite from Python", Figure("executemany, one transaction", handover),
                sql, note="the same rows as tuples already in hand: a lower bound of any merge written in Python"),
+        Result("  part: read, the events written, their state derived in SQL, nothing else",
+               Figure("bare_merge", bare), sql,
+               note="no value checked, no writer authorised, nothing looked up or counted (bench/apps/bare_merge.py): "
+                    "a lower bound of a merge that writes its events from Python and derives their state in SQL"),
         Result(f"memory: {label}, peak", Figure("peak RSS", rss, "B"), note="the merging process"),
     ]
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def follow_up(db: Database, resident_id: str, visit_id: str | None = None, findi
     return out
 
 
-def show_follow_up(app, after: FollowUp) -> None:
+def show_follow_up(app, after: FollowUp, then: Callable[[None], None] | None = None) -> None:
+    """`then`: called once the emergency's report is closed (at once when there is none)."""
     from tui.as_text import notify_text
     from tui.assessment_view import review_text
 
@@ -59,4 +61,6 @@ def show_follow_up(app, after: FollowUp) -> None:
     if after.report is not None and after.saved_to is not None:
         from screens.urgent import UrgentReportScreen
 
-        app.push_screen(UrgentReportScreen(after.report, after.saved_to, can_export=after.can_export))
+        app.push_screen(UrgentReportScreen(after.report, after.saved_to, can_export=after.can_export), then)
+    elif then is not None:
+        then(None)

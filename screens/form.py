@@ -289,6 +289,10 @@ class AssessingFormScreen(FormScreen):
         super().show_errors(errors)
 
     def _saved(self, saved_id: str) -> None:
-        super()._saved(saved_id)
-        if self._follow_up is not None:
-            show_follow_up(self.app, self._follow_up)
+        if self._follow_up is None:
+            super()._saved(saved_id)
+            return
+        # the emergency's report over this form, which leaves once it is closed: leaving first let the screen
+        # the form returns to (a new resident's page) cover the report, and take the keys meant for it
+        notify_text(self, _(self.SAVED))
+        show_follow_up(self.app, self._follow_up, then=lambda _closed: self.dismiss(saved_id))

@@ -160,3 +160,34 @@ async def test_raising_the_risk_to_emergency_on_the_resident_page_gives_the_repo
         await on_screen(pilot, "UrgentReportScreen")
         assert type(app.screen).__name__ == "UrgentReportScreen"
         assert "老人走失" in app.clipboard and "Emergency" in app.clipboard
+
+
+@run_async
+async def test_registering_a_resident_at_emergency_shows_the_report_over_the_form_then_the_page(tmp_path):
+    """The report came up under the new resident's page (the form left first, and the page the form returns to
+    covered it): the worker saw no report, and after Esc it took the keys typed for the next registration."""
+    from textual.widgets import Input, Select, SelectionList
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    w.dispose()
+    app = make_app(w.path, lang="zh_CN", today=dt.date.today())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("n")
+        await on_screen(pilot, "ResidentFormScreen")
+        form = app.screen
+        form.query_one("#name", Input).value = "王阿婆"
+        form.query_one("#birth_date", Input).value = "1940-05-06"
+        form.query_one("#categories", SelectionList).select("solitary_elder")
+        form.query_one("#risk_level", Select).value = "emergency"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "UrgentReportScreen")
+        await settle(pilot)
+        assert [type(s).__name__ for s in app.screen_stack][-2:] == ["ResidentFormScreen", "UrgentReportScreen"]
+        assert "王*婆" in app.clipboard
+        await pilot.press("escape")
+        await on_screen(pilot, "ResidentScreen")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ResidentScreen" and "UrgentReportScreen" not in {
+            type(s).__name__ for s in app.screen_stack}

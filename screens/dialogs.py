@@ -178,7 +178,9 @@ class ChooseScreen(OkCancelDialog[Choice]):
             yield self.ok_cancel()
 
     def on_mount(self) -> None:
-        self.query_one("#choice" if self.initial is None else "#reason").focus()
+        # the choice first, even with one proposed: Enter opens its list (on the reason, Enter saved the level
+        # unchanged and asked why)
+        self.query_one("#choice").focus()
 
     @on(Input.Changed, "#reason")
     def _reason_typed(self, event: Input.Changed) -> None:

@@ -31,7 +31,7 @@ from storage.core.i18n import N_, _, current_language, set_language
 from storage.core.paths import log_file
 from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
-from tui.drop_down import keep_below
+from tui.drop_down import keep_below, stop_at_the_ends
 from tui.footer import TranslatedFooter
 from tui.keys_ahead import KeysAhead
 from tui.relabel import LanguageFollower
@@ -121,6 +121,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, SelectOverlay):  # a drop-down opened: below its field where the form can scroll
             keep_below(event.widget)
+            stop_at_the_ends(event.widget)
 
     # --- the contract screens rely on -----------------------------------------------------
 

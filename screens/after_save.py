@@ -49,7 +49,7 @@ def follow_up(db: Database, resident_id: str, visit_id: str | None = None, findi
     return out
 
 
-def show_follow_up(app, after: FollowUp, then: Callable[[None], None] | None = None) -> None:
+def show_follow_up(app, after: FollowUp, then: Callable[[None], object] | None = None) -> None:
     """`then`: called once the emergency's report is closed (at once when there is none)."""
     from tui.as_text import notify_text
     from tui.assessment_view import review_text

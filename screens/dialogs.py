@@ -3,10 +3,11 @@ and OkCancelDialog, the base of choose-with-reason and of the other dialogs with
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -18,6 +19,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.ordered_keys import TextInput
+
+if TYPE_CHECKING:
+    from screens.host import ScreenHost
 
 ResultT = TypeVar("ResultT")
 
@@ -142,10 +146,22 @@ class ConfirmScreen(Dialog[bool]):
 class Choice:
     code: str
     reason: str
+    day: dt.date | None = None  # the dialog's date, when it asks one
+
+
+@dataclass(frozen=True)
+class DayField:
+    """A date a ChooseScreen asks too: its label, storage's field (how a short date is completed), what it shows first."""
+
+    label: str
+    field: str
+    value: dt.date
 
 
 class ChooseScreen(OkCancelDialog[Choice]):
     """Pick one code from a list and give a reason (required or optional)."""
+
+    app: ScreenHost  # the app it runs in (screens/host.py): today, for a date asked
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -155,10 +171,12 @@ class ChooseScreen(OkCancelDialog[Choice]):
 
     def __init__(self, title: str, choices: list[tuple[str, str]], *, reason_label: str,
                  reason_required: bool = True, value: str | None = None, reason: str = "",
-                 confirm: Callable[[Choice], tuple[str, str] | None] | None = None):
-        """`confirm(choice)`: the question to answer before the dialog closes with it, and its Yes; None: none."""
+                 confirm: Callable[[Choice], tuple[str, str] | None] | None = None, day: DayField | None = None):
+        """`confirm(choice)`: the question to answer before the dialog closes with it, and its Yes; None: none.
+        `day`: a date asked too (not in the future), between the choice and the reason."""
         super().__init__(classes="dialog")
         self.confirm = confirm
+        self.day = day
         self.title_text = title
         self.choices = choices
         self.reason_label = reason_label
@@ -172,6 +190,14 @@ class ChooseScreen(OkCancelDialog[Choice]):
             yield Select(self.choices, prompt=_("Choose…"), id="choice",
                          value=self.initial if self.initial is not None else Select.NULL)
             yield Label("", id="choice-error", classes="error")
+            if self.day is not None:
+                from tui.date_input import DateInput
+
+                yield Label(self.day.label)
+                day = DateInput(self.day.value.isoformat(), field=self.day.field, id="day", compact=True)
+                yield day
+                yield day.understood_label()
+                yield Label("", id="day-error", classes="error")
             yield Label(self.reason_label)
             yield TextInput(self.initial_reason, id="reason")
             yield Label("", id="reason-error", classes="error")
@@ -203,12 +229,30 @@ class ChooseScreen(OkCancelDialog[Choice]):
         missing_reason = self.reason_required and not reason
         self.query_one("#choice-error", Label).update(_("Choose one.") if missing_choice else "")
         self.query_one("#reason-error", Label).update(_("Say why.") if missing_reason else "")
-        if missing_choice or missing_reason:
-            self.query_one("#choice" if missing_choice else "#reason").focus()
+        day, day_problem = self._day()
+        if missing_choice or day_problem or missing_reason:
+            self.query_one("#choice" if missing_choice else "#day" if day_problem else "#reason").focus()
             return
-        choice = Choice(str(value), reason)
+        choice = Choice(str(value), reason, day)
         asked = self.confirm(choice) if self.confirm is not None else None
         self.dismiss_if_confirmed(choice, asked[0] if asked else None, yes=asked[1] if asked else "", danger=True)
+
+
+    def _day(self) -> tuple[dt.date | None, bool]:
+        """(the date asked, whether it has a problem: said under it)."""
+        if self.day is None:
+            return None, False
+        from storage.core.dates import DateProblem, parse_field_date
+
+        try:
+            day = parse_field_date(self.day.field, self.query_one("#day", Input).value, self.app.today())
+            problem = "" if day is None or day <= self.app.today() else _("The date is in the future.")
+        except DateProblem as exc:
+            day, problem = None, exc.message
+        if day is None and not problem:
+            problem = _("Give the date.")
+        self.query_one("#day-error", Label).update(problem)
+        return day, bool(problem)
 
 
 def when_folder_there(app: App, folder: Path, go: Callable[[], None]) -> None:

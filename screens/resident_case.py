@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from screens.dialogs import Choice, ChooseScreen, ConfirmScreen
+from screens.dialogs import Choice, ChooseScreen, ConfirmScreen, DayField
 from storage.core.i18n import _
 from storage.register import residents
 from storage.register.categories import CLOSE_REASONS, RISK_LEVELS, close_reason_for, label, may_age_out
@@ -37,7 +37,7 @@ class CaseActions:
         def chosen(choice: Choice | None) -> None:
             if choice is not None:
                 self._write(_("Case closed."), residents.close_case, self.resident_id, choice.code,
-                            closed_on=self.app.today(), note=choice.reason, today=self.app.today())
+                            closed_on=choice.day or self.app.today(), note=choice.reason, today=self.app.today())
 
         def question(choice: Choice) -> tuple[str, str]:
             """Asked before the dialog closes: Cancel goes back to it, the reason and remark as they were."""
@@ -51,7 +51,8 @@ class CaseActions:
         # the remark is the closing's own field (close_note), not a line added to the notes
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
                                           reason_required=False, value=close_reason_for(r.categories, self.profile.age),
-                                          confirm=question), chosen)
+                                          confirm=question, day=DayField(_("Closed on"), "closed_on", self.app.today())),
+                           chosen)
 
     def action_reopen_case(self) -> None:
         if self.profile is None or self.profile.resident.status != "closed":

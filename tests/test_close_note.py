@@ -322,3 +322,38 @@ async def test_the_close_dialog_offers_aged_out_from_the_month_a_child_ages_out(
             await pilot.press("escape")
         assert "aged_out" not in offered[young] and "moved_away" in offered[young]
         assert "aged_out" in offered[due]
+
+
+@run_async
+async def test_closing_on_the_resident_page_takes_the_date_it_happened(tmp_path):
+    """The dialog had no date: a death on 20 November recorded on 4 December was closed on 4 December, and the
+    month's figures counted the resident on the register for days they were not. The date is asked, today
+    first; typed as a worker types it; a date to come is refused in the dialog, under the field."""
+    from tui.date_input import DateInput
+
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    rid = elder(worker, "张三").id
+    app = make_app(worker.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: ResidentScreen(rid))
+        await pilot.press("x")
+        await on_screen(pilot, ChooseScreen)
+        dialog = app.screen
+        day = dialog.query_one("#day", DateInput)
+        assert day.value == TODAY.isoformat() and "退出日期" in [str(label.render()) for label in dialog.query("Label")]
+        dialog.query_one("#choice", Select).value = "deceased"
+        day.value = "2026年12月9日"  # (a short date is completed towards the past: 12月9日 is last year)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ChooseScreen) and app.screen.focused is day
+        assert str(dialog.query_one("#day-error").render()) == "日期在将来。"
+        day.value = "11月20日"
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+        await on_screen(pilot, ResidentScreen)
+        await settle(pilot, lambda: app.screen.profile.resident.status == "closed")
+    with worker.session() as s:
+        r = s.get(Resident, rid)
+        assert (r.status, r.close_reason, r.closed_on) == ("closed", "deceased", dt.date(2026, 11, 20))

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -50,7 +50,7 @@ def set_message(widget: Label, message: str) -> None:
 
 def show_field_errors(screen: Screen, errors: dict[str, str]) -> str | None:
     """Each message under its field (its `#err-NAME` label; the other labels emptied), the first of those fields
-    focused and returned; messages with no field on the screen in a notice."""
+    focused, scrolled into view with its message, and returned; messages with no field on the screen in a notice."""
     for widget in screen.query("Label.error").results(Label):
         set_message(widget, "")
     unplaced, first = [], None
@@ -65,9 +65,20 @@ def show_field_errors(screen: Screen, errors: dict[str, str]) -> str | None:
         notify_text(screen, "\n".join(unplaced), severity="error")
     if first:
         found = screen.query(f"#{first}")
-        if found:
-            found.first().focus()
+        to_focus = found.first() if found else None
+        if to_focus is not None:
+            to_focus.focus()
+        screen.call_after_refresh(_into_view, screen.query_one(f"#err-{first}", Label), to_focus)
     return first
+
+
+def _into_view(message: Label, field: Widget | None) -> None:
+    """Once laid out (a message was hidden until now): the message in view, and its field above it. Focusing
+    scrolls only to a field that was not focused already, never to the message under it: a message under the
+    last field of a form at 80×24 was off-screen, and saving seemed to do nothing."""
+    message.scroll_visible(animate=False, immediate=True)
+    if field is not None:
+        field.scroll_visible(animate=False, immediate=True)
 
 
 def field_row(widget: Widget, field: str, title: str | None = None) -> list[Widget]:
@@ -143,9 +154,7 @@ class FormScreen(SaveInWorker, Screen[str | None]):
         return self._pristine is not None and not self._saving
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        first = show_field_errors(self, errors)
-        if first and self.query(f"#{first}"):
-            self.query_one("#form", VerticalScroll).scroll_to_widget(self.query_one(f"#err-{first}"))
+        show_field_errors(self, errors)
 
     def save(self, store: Callable[[], str]) -> None:
         """Run `store()` (the storage call; returns the saved id) in a worker; one save at a time."""

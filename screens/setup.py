@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
+from screens.form import set_message, show_field_errors
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
@@ -87,9 +88,7 @@ class SetupScreen(FormKeys, Screen[None]):
         self.refresh_bindings()  # Ctrl+O finds the key file: a worker's
 
     def _message(self, field: str, text: str) -> None:
-        label = self.query_one(f"#err-{field}", Label)
-        label.update(as_text(text))
-        label.set_class(not text, "-empty")
+        set_message(self.query_one(f"#err-{field}", Label), text)
 
     @on(Button.Pressed, "#setup-save")
     def _pressed(self) -> None:
@@ -165,17 +164,16 @@ class SetupScreen(FormKeys, Screen[None]):
                                               suffixes=(".pub",)), picked)
 
     def _failed(self, messages: dict[str, str]) -> None:
+        """Each message under its field, the first field (in the form's order) focused and in view with its message
+        (the last field's was below the fold at 80×24: Ctrl+S seemed to do nothing); the others under the form's
+        last field, also in a notice (with a field's message in view, that line is off-screen)."""
         self._busy = False
-        first = None
+        placed: dict[str, list[str]] = {}
         for field, text in messages.items():
-            field = field if field in FIELDS else "form"
-            self._message(field, text)
-            first = first or field
-        if first and first != "form":
-            self.query_one(f"#{first}", Input).focus()
-        elif first:  # under the last field, below the fold at 80×24: Ctrl+S seemed to do nothing
-            self.query_one("#err-form", Label).scroll_visible(animate=False)
-            notify_text(self.app, messages.get("form") or next(iter(messages.values())), severity="error", timeout=15)
+            placed.setdefault(field if field in FIELDS else "form", []).append(text)
+        show_field_errors(self, {f: "\n".join(placed[f]) for f in (*FIELDS, "form") if f in placed})
+        if "form" in placed:
+            notify_text(self.app, "\n".join(placed["form"]), severity="error", timeout=15)
 
     def _township_ready(self, ident, written: Path | None, text: str) -> None:
         """Show where the public key went (the clerk gives it to every worker), then continue Home."""

@@ -97,6 +97,32 @@ async def test_first_run_takes_the_enrollment_code_and_checks_it(tmp_path):
 
 
 @run_async
+async def test_a_wrong_enrollment_code_is_shown_in_view_at_80x24(tmp_path):
+    """The code typed last, Ctrl+S pressed in its field: its message came under it, below the fold, and Ctrl+S seemed
+    to do nothing. The message is scrolled into view and the field keeps the focus."""
+    key = _township_key(tmp_path)
+    app = make_app(tmp_path / "new.db", lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, SetupScreen)
+        screen = app.screen
+        values = {"township_code": "330521101", "township_name": "新市镇", "grid_code": "G01", "grid_name": "一网格",
+                  "village_name": "柳溪村", "worker": "王芳", "township_key": str(key)}
+        for name, value in values.items():
+            screen.query_one(f"#{name}", Input).value = value
+        field = screen.query_one("#enroll_code", Input)
+        field.focus()
+        await settle(pilot)
+        await pilot.press(*"SCVX-PPEV-68HF-D", "ctrl+s")
+        error = screen.query_one("#err-enroll_code")
+        await settle(pilot, lambda: "登记码不对" in str(error.render()))
+        await pilot.pause()
+        assert app.identity is None
+        shown = screen.query_one("#setup-form").region  # the form's part of the screen, between header and footer
+        assert error.region and shown.contains_region(error.region), (error.region, shown)
+        assert shown.contains_region(field.region) and screen.focused is field
+
+
+@run_async
 async def test_home_shows_progress_and_overdue_and_opens_a_resident(tmp_path):
     db = make_register_db(tmp_path / "w.db")
     db.dispose()

@@ -18,13 +18,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     kinds = ", ".join(BENEFIT_KINDS)
     p = sub.add_parser("benefit", parents=[common], help=_("a resident's assistance statuses and subsidies"),
                        description=_("A resident's assistance statuses and subsidies: one record per period. "
-                                     "RESIDENT is the ID number or the record id."))
+                                     "RESIDENT is the name, the ID number or the record id."))
     bsub = p.add_subparsers(dest="benefit_command", metavar=_("COMMAND"), required=True)
     q = bsub.add_parser("list", parents=[common], help=_("the periods recorded, and what the rules say is due"))
-    q.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    q.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     q.set_defaults(func=cmd_list)
     q = bsub.add_parser("add", parents=[common], help=_("record a period"))
-    q.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    q.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     q.add_argument("kind", metavar=_("KIND"), help=_("one of: {kinds}").format(kinds=kinds))
     q.add_argument("--from", dest="start_on", action=DateOption,
                    help=_("the day it began (default: not known)"))
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("pair", parents=[common], help=_("name a resident's paired helper (结对帮扶人)"),
                        description=_("Name a resident's paired helper, or end the pairing with --end."))
-    p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    p.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     p.add_argument("--name", metavar=_("NAME"), help=_("the helper's name"))
     p.add_argument("--phone", default="", metavar=_("PHONE"), help=_("the helper's phone"))
     p.add_argument("--unit", default="", metavar=_("UNIT"), help=_("where the helper works, e.g. 村委会"))

@@ -15,8 +15,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     from storage.register.categories import CLOSE_REASONS
 
     p = sub.add_parser("close", parents=[common], help=_("close a resident's case (it leaves the visit lists)"),
-                       description=_("Close a resident's case. RESIDENT is the ID number or the record id."))
-    p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+                       description=_("Close a resident's case. RESIDENT is the name, the ID number or the record id."))
+    p.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     p.add_argument("--reason", required=True, metavar=_("REASON"),
                    help=_("why: one of {codes}, or its name").format(codes=", ".join(CLOSE_REASONS)))
     p.add_argument("--on", dest="closed_on", action=DateOption, help=_("the day it closed (default: today)"))
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=cmd_close)
     p = sub.add_parser("reopen", parents=[common], help=_("put a closed case back on the register"),
                        description=_("Put a closed case back on the register; its reason, date and remark are cleared."))
-    p.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    p.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     p.set_defaults(func=cmd_reopen)
 
 

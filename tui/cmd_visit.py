@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                                      "with a wrong date or field, or delete one logged by mistake."))
     vsub = p.add_subparsers(dest="visit_command", metavar=_("COMMAND"), required=True)
     q = vsub.add_parser("list", parents=[common], help=_("a resident's visits, newest first, with their record ids"))
-    q.add_argument("resident", metavar=_("RESIDENT"), help=_("ID number or record id"))
+    q.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     q.set_defaults(func=cmd_list)
     q = vsub.add_parser("correct", parents=[common], help=_("correct a visit's date or fields"),
                         description=_("Correct a visit: only the fields given change."))

@@ -110,11 +110,14 @@ class UrgentReportScreen(LanguageAfterDialog[None]):
             return
         text = ngettext("Bundle {seq} written: {file} ({n} change). Send it to the township now.",
                         "Bundle {seq} written: {file} ({n} changes). Send it to the township now.",
-                        result.events).format(seq=result.seq, file=result.path, n=result.events)
+                        result.events).format(seq=result.seq, file=result.path.name, n=result.events)  # (its folder: above)
         self.app.call_from_thread(self._show_result, text)
 
     def _show_result(self, text: str) -> None:
-        self.query_one("#result", Static).update(Text(text))
+        result = self.query_one("#result", Static)
+        result.update(Text(text))
+        # at 80×24 a long report left "send it to the township now" below the dialog's last row: it scrolls to it
+        self.call_after_refresh(result.scroll_visible, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

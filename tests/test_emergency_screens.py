@@ -191,3 +191,40 @@ async def test_registering_a_resident_at_emergency_shows_the_report_over_the_for
         await settle(pilot)
         assert type(app.screen).__name__ == "ResidentScreen" and "UrgentReportScreen" not in {
             type(s).__name__ for s in app.screen_stack}
+
+
+@run_async
+async def test_the_export_result_is_whole_on_screen_under_a_long_report_at_80x24(tmp_path):
+    """Seen in tmux: after `x` the dialog ended "…（2项变更）。请立即发送" and the rest was cut off (a long report, a
+    long folder, the bundle's whole path in the result). The result names the file (its folder is in the field
+    above), and the dialog scrolls to it when it still does not fit."""
+    from textual.widgets import Checkbox, Input, TextArea
+
+    from screens.visit_form import VisitFormScreen
+    from tests.test_drop_down_drawn import drawn_lines
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    r = elder(w, "张小明", guardian_name="李秀英", guardian_relation="女儿", guardian_phone="13800001234")
+    w.dispose()
+    usb = tmp_path / "media" / "wangfang" / "KINGSTON U盘" / "网格数据" / "给乡镇的数据包"
+    usb.mkdir(parents=True)
+    app = make_app(w.path, lang="zh_CN", today=dt.date.today())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(VisitFormScreen(r.id))
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#mandatory_report", Checkbox).value = True
+        form.query_one("#met_with", Input).value = "邻居"
+        form.query_one("#notes", TextArea).text = "老人在家中摔倒，右腿无法站立，邻居发现后打电话告知，已联系村医" * 3
+        await pilot.press("ctrl+s")
+        await on_screen(pilot, "UrgentReportScreen")
+        dialog = app.screen
+        dialog.query_one("#folder", Input).value = str(usb)
+        dialog.query_one("#report", TextArea).focus()
+        await pilot.press("x")
+        await settle(pilot, lambda: "gcb" in str(dialog.query_one("#result").render()))
+        await settle(pilot)
+        shown = "".join(line.strip("█ ▇▁") for line in drawn_lines(app))
+        assert "请立即发送给乡镇。" in shown and str(usb) not in str(dialog.query_one("#result").render()), shown

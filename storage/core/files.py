@@ -41,7 +41,7 @@ def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, new
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     except OSError as exc:  # a drive letter with no stick in it, a name under a file: the place, not a bug
-        raise not_writable(path, exc) from exc
+        raise not_writable(path, said_of(path, exc)) from exc
     try:
         make_owner_only(Path(tmp))
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
@@ -50,10 +50,26 @@ def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, new
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        named = said_of(path, exc) if isinstance(exc, OSError) else exc
+        if named is not exc:  # a full disk, a read-only stick: as_user_error says it, of the file asked for
+            raise named from exc
         raise
+
+
+def said_of(path: Path, exc: OSError) -> OSError:
+    """The system's error about the hidden temporary file (.r.xlsx.upnvxvts.part), or about no file (a write on a
+    full disk), said of `path`, the file the user asked for: the messages of storage/core/errors.py name the error's
+    file. An error about any other file (a folder above that cannot be made) is kept as it is."""
+    name = exc.filename
+    if exc.errno is None or isinstance(name, int):
+        return exc
+    part = Path(os.fsdecode(name)).name if name is not None else None  # mkstemp's is absolute where `path` is not
+    if part is not None and not (part.startswith(f".{path.name}.") and part.endswith(".part")):
+        return exc
+    return OSError(exc.errno, exc.strerror, str(path))  # OSError(errno, ...) is PermissionError etc. as the errno says
 
 
 def not_writable(path: Path, exc: OSError) -> Exception:

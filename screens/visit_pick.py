@@ -85,7 +85,8 @@ class VisitPickScreen(OkCancelDialog[tuple[str, str, str]]):
             return
         visit = next(v for v in self.visits if v.id == vid)
         # the deletion travels to the township, and the month's figures lose the visit (and what goes with it)
-        question = "\n".join([_("Delete the visit {visit}? It no longer counts in the figures, here and at the "
+        # the visit on a line of its own: "…电话探访  王芳  本人？" read as a question about 王芳本人
+        question = "\n".join([_("Delete this visit?\n{visit}\nIt no longer counts in the figures, here and at the "
                                  "township.").format(visit=narrow(visit_summary(visit))), *self.with_visit(vid)])
 
         def answered(reason: str | None) -> None:

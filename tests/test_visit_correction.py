@@ -187,3 +187,22 @@ async def test_a_visit_a_bundle_brought_without_a_date_is_given_one_on_the_page(
         from sqlmodel import select
         visits = s.exec(select(Visit).where(Visit.resident_id == rid)).all()
     assert [(v.visit_date, v.met_with) for v in visits] == [(dt.date(2026, 11, 15), "本人")]
+
+
+@run_async
+async def test_the_delete_question_puts_the_visit_on_a_line_of_its_own(tmp_path):
+    """At 80×24 in Chinese the question read "删除探访记录 …电话探访  王芳 / 本人？删除后…": a question about 王芳本人."""
+    from tests.test_drop_down_drawn import drawn_lines
+
+    db = make_register_db(tmp_path / "w.db")
+    rid = resident_id(db, "张小明")
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await visits_listed(pilot, rid)
+        await pilot.press("d")
+        await on_screen(pilot, "DeleteVisitScreen")
+        await settle(pilot)
+        lines = [line.split("█")[-2 if line.count("█") > 1 else -1].strip() for line in drawn_lines(app)]  # the dialog's
+        at = lines.index("删除这次探访？")
+        assert "入户探访" in lines[at + 1] and "？" not in lines[at + 1], lines
+        assert lines[at + 2].startswith("删除后"), lines

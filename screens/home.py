@@ -198,8 +198,8 @@ class HomeScreen(Screen[None]):
         height = self.app.size.height
         panel = self.query_one(EmergencyPanel)
         # a small terminal keeps two findings in view (the list scrolls; `e` goes there), the rest for the lists
-        panel.styles.max_height = 4 if height < SMALL_HEIGHT else 7
-        emergencies = min(len(self.data.emergencies) + 2, 4 if height < SMALL_HEIGHT else 7) if panel.display else 0
+        panel.make_room(2 if height < SMALL_HEIGHT else 5)
+        emergencies = min(len(self.data.emergencies), panel.rows_in_view) + 2 if panel.display else 0
         compact = compact_for(height - emergencies, len(self.data.by_category))
         self.query_one("#progress", Static).update(progress_renderable(self.data, compact))
 

@@ -26,13 +26,16 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def title(count: int, township: bool) -> Text:
+def title(count: int, township: bool, hidden: int = 0) -> Text:
+    """`hidden`: findings below the panel's last row (a small terminal shows two): said, with the key to them."""
     text = (ngettext("{n} emergency to acknowledge (a: acknowledge)", "{n} emergencies to acknowledge (a: acknowledge)",
                      count)
             if township else
             ngettext("{n} emergency not yet acknowledged by the township",
                      "{n} emergencies not yet acknowledged by the township", count))
-    return Text(text.format(n=count), style="bold red")
+    if hidden > 0:
+        text += ngettext(" ({hidden} more below: e, then ↓)", " ({hidden} more below: e, then ↓)", hidden)
+    return Text(text.format(n=count, hidden=hidden), style="bold red")
 
 
 def finding_text(e) -> str:
@@ -55,12 +58,16 @@ class EmergencyPanel(Vertical):
         yield Static("", id="emergencies-title")
         yield Table(id="t-emergencies", cursor_type="row")
 
+    rows_in_view = 5  # findings the panel's height leaves room for (HomeScreen sets it by the terminal's height)
+    _said: tuple[int, bool] | None = None  # (findings, whether at a township): what the title says
+
     def show(self, emergencies: list, township: bool, day_text) -> dict[str, str]:
         """Fill the list; returns row key -> resident id (for Enter on a row)."""
         self.display = bool(emergencies)
         if not emergencies:
             return {}
-        self.query_one("#emergencies-title", Static).update(title(len(emergencies), township))
+        self._said = len(emergencies), township
+        self._title()
         table = self.query_one("#t-emergencies", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
@@ -72,6 +79,19 @@ class EmergencyPanel(Vertical):
             targets[key] = resident_id
         table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
         return targets
+
+    def make_room(self, rows: int) -> None:
+        """Room for this many findings: the title says how many more the list holds below them."""
+        self.rows_in_view = rows
+        self.styles.max_height = rows + 2  # its title and the list's header
+        if self.display:
+            self._title()
+
+    def _title(self) -> None:
+        if self._said is None:
+            return
+        count, township = self._said
+        self.query_one("#emergencies-title", Static).update(title(count, township, count - self.rows_in_view))
 
     def selected_index(self, count: int) -> int:
         return min(max(self.query_one("#t-emergencies", DataTable).cursor_row, 0), count - 1)

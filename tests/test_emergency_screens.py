@@ -228,3 +228,31 @@ async def test_the_export_result_is_whole_on_screen_under_a_long_report_at_80x24
         await settle(pilot)
         shown = "".join(line.strip("█ ▇▁") for line in drawn_lines(app))
         assert "请立即发送给乡镇。" in shown and str(usb) not in str(dialog.query_one("#result").render()), shown
+
+
+@run_async
+async def test_a_small_home_says_how_many_emergencies_are_below_the_two_it_shows(tmp_path):
+    """At 80×24 a worker's Home said "3条紧急情况乡镇尚未确认收到" and showed two (the panel keeps two in view, the
+    rest for the lists): the third was there only for who thought to press e and ↓. The title now says so."""
+    from tests.test_drop_down_drawn import drawn_lines
+
+    t = make_township(tmp_path)
+    w = t.worker("王芳", "G01")
+    today = dt.date.today()
+    for name in ("张小明", "李秀英", "王建国"):
+        log_visit(w, elder(w, name).id, {"visit_date": today, "mandatory_report": True}, today=today)
+    w.dispose()
+    for size, hint in (((80, 24), True), ((100, 40), False)):
+        app = make_app(w.path, lang="zh_CN", today=today)
+        async with app.run_test(size=size) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            await settle(pilot)
+            shown = "\n".join(drawn_lines(app))
+            assert "3条紧急情况乡镇尚未确认收到" in shown
+            assert ("下面还有 1 条：按 e，再按 ↓" in shown) is hint, shown
+            assert sum(name in shown for name in ("张小明", "李秀英", "王建国")) == (2 if hint else 3), shown
+            if hint:
+                await pilot.press("e", "down", "down")
+                await settle(pilot)
+                assert sum(name in "\n".join(drawn_lines(app)) for name in ("张小明", "李秀英", "王建国")) >= 2
+                assert app.screen.query_one("#t-emergencies").cursor_row == 2

@@ -17,6 +17,7 @@ from storage.core.i18n import _
 from storage.core.text import printable
 from storage.register.categories import SHOWN_CATEGORIES, label
 from tui.formatting import format_month, format_percent
+from tui.line_breaks import Wrapped
 
 # rows Home needs besides the progress panel: header, tab bar (2), the list's header, footer, and
 # a few lines under the bars; and the list rows below which the panel goes compact
@@ -44,7 +45,10 @@ def progress_renderable(data, compact: bool = False):
     parts: list = [table]
     if compact and data.by_category:
         parts.append(_two_to_a_line(data.by_category))
-    if not overall.total:
+    if getattr(data, "nobody_enrolled", False):  # a new township: its first step is not n
+        parts.append(Wrapped(_("No worker enrolled yet: press d (Devices), then n, to make an enrollment code for each "
+                               "grid's worker; their key persons come with their bundles."), style="italic"))
+    elif not overall.total:
         parts.append(Text(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                           style="italic"))
     alerts = _alerts(data, compact)

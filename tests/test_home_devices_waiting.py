@@ -14,7 +14,7 @@ from storage.core.i18n import set_language
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.foundation_helpers import clock_on
-from tests.pilot_helpers import on_screen, settle
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.sync_helpers import elder, make_township
 from tests.test_walkthrough import screen_text
 from tui.app import make_app
@@ -50,3 +50,26 @@ def test_home_names_the_waiting_devices_until_they_are_approved(tmp_path):
         asyncio.run(run())
     finally:
         set_language("zh_CN")
+
+
+@run_async
+async def test_a_new_townships_home_says_its_first_step_is_the_workers_enrollment_codes(tmp_path):
+    """Walked at 80×24: a new township's Home said "按 n 登记" (register a key person here), where the first step is
+    an enrollment code for each grid's worker (Devices, d), which neither Home nor its footer named."""
+    from storage.sync.devices import enroll
+    from tests.test_drop_down_drawn import drawn_lines
+
+    t = make_township(tmp_path)
+    t.db.dispose()
+    said = "还没有登记网格员的设备：按 d（设备），再按 n"
+    for enrolled in (False, True):
+        if enrolled:
+            enroll(t.db, "330521101-G01", "王芳")
+            t.db.dispose()
+        app = make_app(t.db.path, lang="zh_CN")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            await settle(pilot)
+            shown = "".join(line.strip() for line in drawn_lines(app))
+            assert (said in shown) is not enrolled, shown
+            assert ("还没有登记重点对象：按 n 登记" in shown) is enrolled, shown

@@ -295,6 +295,9 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
         data.possible_duplicates = count_pairs(raw)
         # a worker who set up without the code: the clerk's merge said so once; Home keeps saying it
         data.devices_waiting = raw.execute("SELECT count(*) FROM device_request WHERE status = 'waiting'").fetchone()[0]
+        # a township's first step is its workers' enrollment codes (Devices): Home says so until one is made
+        data.nobody_enrolled = raw.execute("SELECT NOT EXISTS (SELECT 1 FROM enrollment) AND NOT EXISTS "
+                                           "(SELECT 1 FROM device WHERE kind = 'worker')").fetchone()[0] == 1
     return data
 
 

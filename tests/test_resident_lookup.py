@@ -56,3 +56,13 @@ def test_no_such_name_says_what_was_looked_for(tmp_path):
             resident_by_key(w, "赵无此人")
         finally:
             set_language("en")
+
+
+@pytest.mark.parametrize("command, shown", [(["close", "--help"], "moved_away（迁出）、deceased（去世）"),
+                                            (["visit", "correct", "--help"], "home（入户探访）、phone（电话探访）")])
+def test_a_commands_help_names_each_code_in_the_users_language(command, shown, capsys):
+    """`close --help` listed aged_out, moved_away, deceased… alone, though the names are taken too (--reason 迁出)."""
+    with pytest.raises(SystemExit):
+        main(["--lang", "zh_CN", *command])
+    out = "".join(capsys.readouterr().out.split())  # (its lines joined: a line may break after 、)
+    assert shown in out, out

@@ -19,3 +19,10 @@ def code_of(text: str, choices: dict[str, str], unknown: Callable[[str, list[str
     if code is None:
         raise UserError(unknown(printable(text), list(by_name)))
     return code
+
+
+def codes_named(choices: dict[str, str]) -> str:
+    """The codes for a command's help, each with its name in the interface language: "moved_away（迁出）、…"."""
+    from storage.core.i18n import join_list
+
+    return join_list(_("{code} ({name})").format(code=code, name=_(name)) for code, name in choices.items())

@@ -13,12 +13,13 @@ from tui.date_options import DateOption
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from storage.register.categories import CLOSE_REASONS
+    from tui.choice_codes import codes_named
 
     p = sub.add_parser("close", parents=[common], help=_("close a resident's case (it leaves the visit lists)"),
                        description=_("Close a resident's case. RESIDENT is the name, the ID number or the record id."))
     p.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     p.add_argument("--reason", required=True, metavar=_("REASON"),
-                   help=_("why: one of {codes}, or its name").format(codes=", ".join(CLOSE_REASONS)))
+                   help=_("why: one of {codes}, or its name").format(codes=codes_named(CLOSE_REASONS)))
     p.add_argument("--on", dest="closed_on", action=DateOption, help=_("the day it closed (default: today)"))
     p.add_argument("--note", default="", metavar=_("TEXT"), help=_("a remark on the closing (one line)"))
     p.set_defaults(func=cmd_close)

@@ -15,6 +15,7 @@ from tui.date_options import DateOption
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from storage.register.categories import VISIT_METHODS
+    from tui.choice_codes import codes_named
 
     p = sub.add_parser("visit", parents=[common], help=_("a resident's visits: list, correct, delete"),
                        description=_("A resident's visits: list them with their record ids, correct a visit saved "
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("visit_id", metavar=_("RECORD"), help=_("the visit's record id (gridcare visit list shows it)"))
     q.add_argument("--date", dest="visit_date", action=DateOption, help=_("the day of the visit"))
     q.add_argument("--method", metavar=_("METHOD"),
-                   help=_("how: one of {codes}, or its name").format(codes=", ".join(VISIT_METHODS)))
+                   help=_("how: one of {codes}, or its name").format(codes=codes_named(VISIT_METHODS)))
     q.add_argument("--visitor", metavar=_("NAME"), help=_("who visited"))
     q.add_argument("--met-with", dest="met_with", metavar=_("TEXT"), help=_("whom the visitor met"))
     q.add_argument("--next", dest="next_visit_on", action=DateOption, help=_("the next visit"))

@@ -96,6 +96,20 @@ def test_reimport_of_rows_without_id_numbers_changes_nothing(db, tmp_path):
     assert [r.status for r in import_roster(db, path, today=TODAY).rows] == ["unchanged", "unchanged"]
 
 
+def test_a_landline_with_or_without_its_dash_is_no_change(db, tmp_path):
+    """Walked: a resident saved on screen with 05728012345, the roster's 0572-8012345: the import reported the phone
+    as changed (normalize_phone keeps the dash it is typed with; the number is the same)."""
+    rows = good_rows()
+    rows[0][5] = "05728012345"
+    import_roster(db, write_xlsx(tmp_path / "a.xlsx", rows), today=TODAY)
+    rows[0][5] = "0572-8012345"
+    report = import_roster(db, write_xlsx(tmp_path / "b.xlsx", rows), today=TODAY)
+    assert [r.status for r in report.rows] == ["unchanged"] * 3
+    assert residents(db)["张小明"].phone == "05728012345"  # as it was saved
+    rows[0][5] = "0572-8012346"  # another number: a change
+    assert import_roster(db, write_xlsx(tmp_path / "c.xlsx", rows), today=TODAY).rows[0].changed == ["联系电话"]
+
+
 def test_update_of_an_existing_resident_writes_only_the_changed_fields(db, tmp_path):
     import_roster(db, write_xlsx(tmp_path / "a.xlsx", good_rows()), today=TODAY)
     before = residents(db)["张小明"]

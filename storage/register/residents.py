@@ -109,11 +109,23 @@ def get_resident(db: Database, resident_id: str) -> Resident:
 def changed_fields(current: Resident | None, data: dict[str, Any]) -> dict[str, Any]:
     """What a save writes: the checked fields that differ from the resident as it stands (all, for a new one),
     so that concurrent edits of other fields combine; and the name's search keys when the name changes."""
-    diff = dict(data) if current is None else {k: v for k, v in data.items() if getattr(current, k) != v}
+    diff = dict(data) if current is None else {k: v for k, v in data.items() if not _same(k, getattr(current, k), v)}
     if "name" in diff:
         diff["name_initials"] = name_search_key(diff["name"])
         diff["name_pinyin"] = name_pinyin(diff["name"])
     return diff
+
+
+# a landline keeps the dash it was typed with (idnumbers.normalize_phone): the same number with and without it
+# is no change (a roster's 0572-8012345 reported as a new phone of a resident saved as 05728012345)
+PHONE_FIELDS = frozenset({"phone", "guardian_phone", "helper_phone"})
+
+
+def _same(field: str, old: Any, new: Any) -> bool:
+    if old == new:
+        return True
+    return field in PHONE_FIELDS and isinstance(old, str) and isinstance(new, str) and bool(old) \
+        and old.replace("-", "") == new.replace("-", "")
 
 
 def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Resident:

@@ -46,3 +46,19 @@ def test_enter_on_a_grid_lists_its_people_not_visited_yet(tmp_path):
             assert [str(listing.get_row_at(i)[0]) for i in range(listing.row_count)] == ["李四"]
 
     asyncio.run(run())
+
+
+def test_a_grids_last_bundle_is_said_as_home_says_a_day():
+    """The grids' tab said "2026/12/4 23:38" (Babel's short datetime) where every other list says "12月4日"."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from screens.home_lists import _bundle_text
+    from storage.core.i18n import set_language
+
+    set_language("zh_CN")
+    try:
+        grid = SimpleNamespace(last_bundle=dt.datetime(2026, 12, 4, 23, 38), missing=[3])
+        assert _bundle_text(grid).plain == "12月4日 23:38  缺第 3 个"
+    finally:
+        set_language("en")

@@ -67,3 +67,19 @@ async def test_a_report_goes_into_a_folder_typed_and_asks_before_making_one(tmp_
         await pilot.press("n")
         await settle(pilot)
         assert not (tmp_path / "gone").exists()
+
+
+def test_the_app_refuses_a_database_path_in_a_folder_that_is_not_there(tmp_path, capsys, monkeypatch):
+    """Walked: `gridcare --db /typo/w.db` made the folders and opened an empty database on its first-use form, as
+    if the register were lost. A path given (--db or $GRIDCARE_DB) must be in a folder that is there; the default
+    place (the user's data folder) is still made on first use."""
+    from tui.cli import main
+
+    missing = tmp_path / "wangfang" / "gridcare" / "w.db"
+    assert main(["--lang", "zh_CN", "--db", str(missing)]) == 1
+    said = capsys.readouterr().err.strip()
+    assert said == f"gridcare：没有文件夹 {missing.parent}：请检查 --db 给出的路径（新数据库要建在已有的文件夹里）。"
+    assert not missing.parent.exists()
+    monkeypatch.setenv("GRIDCARE_DB", str(missing))
+    assert main(["--lang", "en"]) == 1 and "there is no folder" in capsys.readouterr().err
+    assert not (tmp_path / "wangfang").exists()

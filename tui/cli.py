@@ -210,6 +210,15 @@ def setup_logging() -> Path | None:
 def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
     from tui.app import make_app
 
+    given = getattr(args, "db", None) or os.environ.get("GRIDCARE_DB")
+    path = db_path(args)
+    if given and isinstance(path, Path) and not path.parent.is_dir():
+        from storage.core.text import printable
+
+        # a slip in the path would open an empty database on its first-use form, as if the register were lost
+        print(_("gridcare: there is no folder {folder}: check the path given with --db (a new database is made in "
+                "a folder that is there).").format(folder=printable(str(path.parent))), file=sys.stderr)
+        return EXIT_USER_ERROR
     notice: tuple[str, str] | None = None
     while True:
         app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone, notice=notice)

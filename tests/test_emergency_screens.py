@@ -70,30 +70,44 @@ async def test_a_worker_sees_its_emergency_waiting_and_has_no_acknowledge_key(tm
         assert len(home_data(open_database(w.path), today).emergencies) == 1
 
 
-@run_async
-async def test_saving_an_emergency_visit_gives_the_report_on_the_clipboard_in_a_file_and_exports_now(tmp_path):
-    from textual.widgets import Checkbox, Input, TextArea
-
-    from screens.visit_form import VisitFormScreen
-    from storage.sync.bundle_file import read_manifest
-
+def _worker_with_an_elder(tmp_path):
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
     r = elder(w, "张小明", guardian_name="李秀英", guardian_relation="女儿", guardian_phone="13800001234")
     w.dispose()
+    return t, w, r
+
+
+async def _emergency_visit_saved(pilot, resident_id: str, notes: str = "") -> None:
+    """A visit to be reported at once, logged on the visit form and saved: its report is on screen."""
+    from textual.widgets import Checkbox, Input, TextArea
+
+    from screens.visit_form import VisitFormScreen
+
+    await settle(pilot)
+    pilot.app.push_screen(VisitFormScreen(resident_id))
+    await settle(pilot)
+    form = pilot.app.screen
+    form.query_one("#mandatory_report", Checkbox).value = True
+    form.query_one("#met_with", Input).value = "邻居"
+    form.query_one("#notes", TextArea).text = notes
+    await pilot.press("ctrl+s")
+    await on_screen(pilot, "UrgentReportScreen")
+
+
+@run_async
+async def test_saving_an_emergency_visit_gives_the_report_on_the_clipboard_in_a_file_and_exports_now(tmp_path):
+    from textual.widgets import Input, TextArea
+
+    from storage.sync.bundle_file import read_manifest
+
+    t, w, r = _worker_with_an_elder(tmp_path)
     usb = tmp_path / "usb"
     usb.mkdir()
     today = dt.date.today()
     app = make_app(w.path, lang="en", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(VisitFormScreen(r.id))
-        await settle(pilot)
-        form = app.screen
-        form.query_one("#mandatory_report", Checkbox).value = True
-        form.query_one("#met_with", Input).value = "邻居"
-        await pilot.press("ctrl+s")
-        await on_screen(pilot, "UrgentReportScreen")
+        await _emergency_visit_saved(pilot, r.id)
         dialog = app.screen
         assert type(dialog).__name__ == "UrgentReportScreen"
         text = dialog.query_one("#report", TextArea).text
@@ -198,28 +212,16 @@ async def test_the_export_result_is_whole_on_screen_under_a_long_report_at_80x24
     """Seen in tmux: after `x` the dialog ended "…（2项变更）。请立即发送" and the rest was cut off (a long report, a
     long folder, the bundle's whole path in the result). The result names the file (its folder is in the field
     above), and the dialog scrolls to it when it still does not fit."""
-    from textual.widgets import Checkbox, Input, TextArea
+    from textual.widgets import Input, TextArea
 
-    from screens.visit_form import VisitFormScreen
     from tests.test_drop_down_drawn import drawn_lines
 
-    t = make_township(tmp_path)
-    w = t.worker("王芳", "G01")
-    r = elder(w, "张小明", guardian_name="李秀英", guardian_relation="女儿", guardian_phone="13800001234")
-    w.dispose()
+    _t, w, r = _worker_with_an_elder(tmp_path)
     usb = tmp_path / "media" / "wangfang" / "KINGSTON U盘" / "网格数据" / "给乡镇的数据包"
     usb.mkdir(parents=True)
     app = make_app(w.path, lang="zh_CN", today=dt.date.today())
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(VisitFormScreen(r.id))
-        await settle(pilot)
-        form = app.screen
-        form.query_one("#mandatory_report", Checkbox).value = True
-        form.query_one("#met_with", Input).value = "邻居"
-        form.query_one("#notes", TextArea).text = "老人在家中摔倒，右腿无法站立，邻居发现后打电话告知，已联系村医" * 3
-        await pilot.press("ctrl+s")
-        await on_screen(pilot, "UrgentReportScreen")
+        await _emergency_visit_saved(pilot, r.id, notes="老人在家中摔倒，右腿无法站立，邻居发现后打电话告知，已联系村医" * 3)
         dialog = app.screen
         dialog.query_one("#folder", Input).value = str(usb)
         dialog.query_one("#report", TextArea).focus()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
 from storage.core.errors import UserError
 from storage.core.fold import rebuild_all
-from storage.core.models import Event, RiskAssessment
+from storage.core.models import Event, Resident, RiskAssessment
 from storage.roster.importer import import_roster, preview
 from storage.sync.dump import dump_lines
 from tests.foundation_helpers import make_db
@@ -21,6 +23,7 @@ from tests.roster_helpers import (
     good_rows,
     residents,
     township_db,
+    write_csv,
     write_xlsx,
 )
 
@@ -341,3 +344,36 @@ def test_the_roster_summary_wraps_as_chinese_is_set(db, tmp_path):
         set_language("en")
     assert cell_len(lines[0]) >= width - 3, lines  # the counts, then the footer rows: full to the edge
     assert not any(line[0] in NO_LINE_START for line in lines), lines
+
+
+def test_a_worker_roster_row_of_a_resident_the_township_merged_away_changes_nothing(tmp_path):
+    """Walked: the township merged 张秀英 of G02 into G01's record; G02's roster import then updated the merged-away
+    record's phone ("更新：联系电话"), the township merged it without a conflict, and the register (which shows the
+    kept record) never showed the new number. The row is refused now, saying why; at the township, which holds
+    the kept record, the row updates that one."""
+    from storage.register.duplicates import merge_residents
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import elder, make_township
+
+    number = "330521194503120025"
+    t = make_township(tmp_path)
+    a, b = t.worker("王芳", "G01"), t.worker("李强", "G02")
+    kept = elder(a, "张秀英", id_number=number, phone="13800000001", birth_date=dt.date(1945, 3, 12))
+    gone = elder(b, "张秀英", id_number=number, phone="13800000001", birth_date=dt.date(1945, 3, 12))
+    assert not merge_paths(t.db, [export_bundle(a, tmp_path / "a").path, export_bundle(b, tmp_path / "b").path]).refused
+    merge_residents(t.db, kept.id, gone.id)
+    assert not merge_paths(b, [export_bundle(t.db, tmp_path / "back", grid_code="G02").path]).refused
+    row = [["1", "张秀英", number, "女", "独居老年人", "13900000099", ""]]
+
+    report = import_roster(b, write_csv(tmp_path / "b.csv", row), today=TODAY, skip_invalid=True)
+    assert [r.status for r in report.rows] == ["invalid"]
+    assert "The township merged 张秀英 into a record of another grid" in " ".join(p.message for p in report.rows[0].problems)
+    with b.session() as s:
+        assert s.get(Resident, gone.id).phone == "13800000001"
+
+    at_township = write_csv(tmp_path / "t.csv", [[*row[0], "G01"]], header=[*HEADER, "所属网格"])
+    report = import_roster(t.db, at_township, today=TODAY)
+    assert [(r.status, r.resident_id) for r in report.rows] == [("update", kept.id)]
+    with t.db.session() as s:
+        assert (s.get(Resident, kept.id).phone, s.get(Resident, gone.id).phone) == ("13900000099", "13800000001")

@@ -184,6 +184,13 @@ def check_row(ctx: _Context, plan: RowPlan, today: dt.date) -> None:
     if "disability_card" not in fields:
         fields.update(columns_say)
     existing = plan.existing
+    if existing is not None and existing.merged_into:
+        # the township merged this person into a record of another grid: an update here would change a record the
+        # register no longer shows, and at the township too (walked: a phone updated on the merged-away record)
+        problems.append(Problem(ctx.column("id_number"), _("The township merged {name} into a record of another grid: "
+                                                            "this row changes nothing here.").format(name=existing.name),
+                                _("Tell the township what has changed.")))
+        return
     if existing is None:
         fields.setdefault("name", "")
         fields.setdefault("categories", [])

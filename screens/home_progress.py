@@ -45,7 +45,7 @@ def progress_renderable(data, compact: bool = False):
     parts: list = [table]
     if compact and data.by_category:
         parts.append(_two_to_a_line(data.by_category))
-    if getattr(data, "nobody_enrolled", False):  # a new township: its first step is not n
+    if getattr(data, "nobody_enrolled", False) and not overall.total:  # a new township: its first step is not n
         parts.append(Wrapped(_("No worker enrolled yet: press d (Devices), then n, to make an enrollment code for each "
                                "grid's worker; their key persons come with their bundles."), style="italic"))
     elif not overall.total:

@@ -73,3 +73,31 @@ async def test_a_new_townships_home_says_its_first_step_is_the_workers_enrollmen
             shown = "".join(line.strip() for line in drawn_lines(app))
             assert (said in shown) is not enrolled, shown
             assert ("还没有登记重点对象：按 n 登记" in shown) is enrolled, shown
+
+
+def test_a_township_with_key_persons_and_no_device_is_not_told_to_enroll_first(tmp_path):
+    """The demo township (5,833 residents registered by the demo, no devices) said "还没有登记网格员的设备…；重点
+    对象随网格员的数据包而来": the hint is for a township that has nothing yet."""
+    from storage.core.db import open_database
+    from storage.register.home import home_data
+    from tests.sync_helpers import clerk_elder
+
+    t = make_township(tmp_path)
+    clerk_elder(t, "张三")  # (gives G01 a code first, as a clerk does: so enroll a township without one)
+    with open_database(t.db.path).engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM enrollment")
+    data = home_data(t.db, dt.date(2026, 11, 24))
+    assert data.nobody_enrolled and data.overall.total == 1
+    from rich.console import Console
+
+    from screens.home_progress import progress_renderable
+
+    set_language("zh_CN")
+    try:
+        console = Console(width=80, record=True, color_system=None)
+        console.print(progress_renderable(data))
+        shown = console.export_text()
+    finally:
+        set_language("en")
+    assert "已探访" in shown and "还没有登记网格员的设备" not in shown, shown
+

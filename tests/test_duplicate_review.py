@@ -179,9 +179,13 @@ def test_the_command_line_lists_merges_and_undoes_as_the_screen_does(tmp_path, c
     assert code == 0 and out.startswith("没有疑似重复登记的对象。") and f"{later.id} · 陈桂英" in out
     code, _out, err = run("merge", visited.id, later.id)  # again: a user's error, one line
     assert code == 1 and err.count("\n") == 1 and "已经合并到另一条记录" in err
-    assert run("undo", later.id)[0] == 0 and len(possible_duplicates(t.db)) == 1
-    code, _out, err = run("undo", "0123456789abcdef")
-    assert code == 1 and err.count("\n") == 1
+    code, _out, err = run("undo", "0123456789abcdef")  # no such record: said as that, not as "never merged"
+    assert code == 1 and err.count("\n") == 1 and "没有记录编号或姓名为 0123456789abcdef 的已合并记录" in err, err
+    assert run("undo", later.id[:8])[0] == 0 and len(possible_duplicates(t.db)) == 1  # the start of its id will do
+    assert run("merge", visited.id, later.id)[0] == 0
+    assert run("undo", "陈桂英")[0] == 0 and len(possible_duplicates(t.db)) == 1  # and so will its name
+    code, _out, err = run("undo", later.id)  # put back already
+    assert code == 1 and "这个对象没有被合并过" in err
 
 
 @run_async

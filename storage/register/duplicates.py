@@ -11,10 +11,11 @@ from sqlmodel import col, select
 from storage.core.changes import live_row, load_identity, writer
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, join_list
 from storage.core.models import Event, Resident
 from storage.core.places import village_label
 from storage.core.schema import spec
+from storage.core.text import printable
 from storage.register.duplicate_sql import _PAIRS_BY_ID, _PAIRS_BY_NAME  # Home counts them too
 from storage.register.report_query import as_date, place_names
 
@@ -76,15 +77,31 @@ def undo_merge(db: Database, duplicate_id: str) -> None:
     from it, unless someone has set that field since: un-merging two people found not to be one must not
     leave one of them with the other's ID number, phone or address."""
     with db.write() as s:
-        dup = s.get(Resident, duplicate_id)
-        if dup is None or not dup.merged_into:
+        dup = s.get(Resident, duplicate_id) or _merged_record(s, duplicate_id)
+        if not dup.merged_into:
             raise UserError(_("This resident was not merged."))
-        keep_id = dup.merged_into
+        duplicate_id, keep_id = dup.id, dup.merged_into  # (the record's own id, where its start or name was given)
         given_back = _taken_by_merge(s, duplicate_id, keep_id)
         w = writer(s)
         w.write("resident", duplicate_id, {"merged_into": None})
         if given_back:
             w.write("resident", keep_id, {f: spec("resident", f).empty() for f in given_back})
+
+
+def _merged_record(s, key: str) -> Resident:
+    """The merged record `key` names when it is not a whole record id: the start of one (as the listing's column
+    may be read), or a name; one line saying so when none or several are (it said "not merged" of a merged one)."""
+    key = " ".join(key.split())
+    merged = s.exec(select(Resident).where(col(Resident.merged_into).is_not(None), Resident.deleted == False)  # noqa: E712
+                    ).all()
+    found = [r for r in merged if r.name == key] or [r for r in merged if len(key) >= 4 and r.id.startswith(key)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UserError(_("No merged record has the id or name {key}: give the record id `gridcare duplicates` "
+                          "lists.").format(key=printable(key, limit=40)))
+    raise UserError(_("{n} merged records are named {key}: give the record id of the one to put back ({ids}).").format(
+        n=len(found), key=printable(key, limit=40), ids=join_list(r.id for r in found)))
 
 
 def _taken_by_merge(s, duplicate_id: str, keep_id: str) -> list[str]:

@@ -93,6 +93,14 @@ class EnrollScreen(FormKeys, OkCancelDialog[tuple[str, str]]):
                                                           else _("Give the grid and the worker's name."))
             self.query_one("#grid" if not grid else "#worker", Input).focus()
             return
+        if not self.county:
+            from storage.sync.grid_codes import code_for_a_name
+
+            problem = code_for_a_name(worker)
+            if problem:
+                self.query_one("#enroll-error", Label).update(problem)
+                self.query_one("#grid", Input).focus()
+                return
         self.dismiss((grid, worker))
 
 

@@ -111,3 +111,38 @@ async def test_the_fingerprint_to_check_is_on_one_line_at_80_columns(tmp_path):
             assert any(fp in row for row in dialog_rows), dialog_rows                        # shows it too)
     finally:
         set_language("en")
+
+
+@run_async
+async def test_a_grid_code_typed_as_the_workers_name_is_caught_in_the_dialog(tmp_path):
+    """Walked: the grid box came filled from the list's row (G01), the clerk typed G04 into the name box: a code
+    was made for a worker called "G04" in grid G01. The dialog says so and goes to the grid box; nothing is made."""
+    from screens.devices import EnrollScreen
+
+    t = make_township(tmp_path)
+    t.worker("王芳", "G01")
+    app = HarnessApp(t.db, DevicesScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        codes = len(devices.enrollments(t.db))
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EnrollScreen)
+        dialog.query_one("#grid", Input).value = "G01"  # as the list's row fills it
+        dialog.query_one("#worker", Input).value = "G04"
+        dialog.query_one("#worker", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog and dialog.focused is dialog.query_one("#grid", Input)
+        assert "G04 looks like a grid code" in str(dialog.query_one("#enroll-error").render())
+    assert len(devices.enrollments(t.db)) == codes
+
+
+def test_enroll_refuses_a_grid_code_for_a_name_on_the_command_line_too(tmp_path, capsys):
+    from tui.cli import main
+
+    t = make_township(tmp_path)
+    assert main(["--db", str(t.db.path), "--lang", "zh_CN", "enroll", "--grid", "G01", "--worker", "g04"]) == 1
+    assert "g04 像是网格代码，不是网格员姓名" in capsys.readouterr().err
+    assert devices.enrollments(t.db) == []

@@ -29,7 +29,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _
 from storage.core.models import BundleReceived, Device, DeviceRequest, Enrollment, Identity, utc_now
 from storage.core.text import printable, storable, typed_code
-from storage.sync.grid_codes import grid_id_for
+from storage.sync.grid_codes import code_for_a_name, grid_id_for
 from storage.sync.trust_rows import make_room, new_enrollment, proved_enrollment, take_place
 
 MAX_HELD_FILES = 20  # bundle files remembered per waiting device, merged again on approval
@@ -103,6 +103,9 @@ def enroll(db: Database, grid_code: str, worker: str) -> tuple[str, EnrollmentVi
     worker = storable(worker or "").strip()  # as typed by the clerk, cleaned as every form's text
     if not worker:
         raise ValidationError("worker", _("Give the grid worker's name."))
+    problem = code_for_a_name(worker)
+    if problem:
+        raise ValidationError("worker", problem)
     with db.write() as s:
         ident = _township(s)
         grid_id = grid_id_for(ident, grid_code, s)

@@ -7,6 +7,8 @@ set-up takes them the same way (storage/core/identity.py init_worker).
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -37,3 +39,15 @@ def grid_id_for(ident: Identity, code: str, s: Session) -> str:
             if known is not None:
                 return str(known)
     return wanted
+
+
+_CODE_LIKE = re.compile(r"[A-Za-z]{0,3}[-_]?[0-9]{1,4}")  # G04, g4, 04: a grid's code, never a person's name
+
+
+def code_for_a_name(worker: str) -> str:
+    """Why `worker` is not a worker's name but a grid's code ("" if it may be a name)."""
+    # walked: the grid field came filled from the list's row, G04 typed into the name: a code for "G04" in G01
+    if _CODE_LIKE.fullmatch(worker.strip()):
+        return _("{name} looks like a grid code, not a worker's name: give the grid in its own field.").format(
+            name=worker.strip())
+    return ""

@@ -44,7 +44,7 @@ from storage.sync.conflicts import (
 )
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_datetime
+from tui.formatting import format_moment
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import person_text
@@ -88,7 +88,7 @@ def _other(view: ConflictView, *, masked: bool = False) -> str:
 
 def when(stamp: int) -> str:
     """The wall-clock part of a hybrid clock stamp, in the reader's language."""
-    return format_datetime(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), "short")
+    return format_moment(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc))
 
 
 def writer_text(writer: Writer | None, author: str) -> str:

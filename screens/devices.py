@@ -26,7 +26,7 @@ from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
-from tui.formatting import format_datetime
+from tui.formatting import format_moment
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table
@@ -179,7 +179,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         lines += [_("Enrollment codes not used yet:")] if codes else []
         line = _("  township {township} {name}, made {date}") if self.county else _("  grid {grid}, {worker}, made {date}")
         lines += [line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
-                              name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short"))
+                              name=printable(e.worker, limit=20), date=format_moment(e.created_at))
                   for e in codes]
         self.query_one("#codes", Static).update(Wrapped("\n".join(lines)))
         if not views and not status:

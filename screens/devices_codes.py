@@ -11,7 +11,7 @@ from textual import work
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from tui.formatting import format_datetime
+from tui.formatting import format_moment
 from tui.texts import withdrawn_text
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class CodeAndKeyActions:
             self._say(_("No enrollment code is waiting to be used."))
             return
         codes = {e.id: e for e in self.codes}
-        choices = [(f"{e.grid_code} · {printable(e.worker, limit=20)} · {format_datetime(e.created_at, 'short')}", e.id)
+        choices = [(f"{e.grid_code} · {printable(e.worker, limit=20)} · {format_moment(e.created_at)}", e.id)
                    for e in self.codes]
 
         def chosen(choice: Choice | None) -> None:

@@ -19,7 +19,7 @@ from storage.register.categories import (
     label,
 )
 from storage.register.idnumbers import mask_id
-from tui.formatting import format_ago, format_percent
+from tui.formatting import format_ago, format_moment, format_percent
 from tui.texts import categories_cell, risk_text
 
 CATEGORY_WIDTH = 16
@@ -31,19 +31,11 @@ def _categories(codes: list[str]) -> str:
 
 def _bundle_text(g) -> Text:
     """When the grid last sent, and which of its bundles never arrived (缺第 3 个), in red."""
-    text = Text(_moment(g.last_bundle) if g.last_bundle else _("none yet"))
+    text = Text(format_moment(g.last_bundle) if g.last_bundle else _("none yet"))
     if g.missing:
         text.append("  " + _("no. {numbers} missing").format(numbers=join_list([str(n) for n in g.missing])),
                     style="bold red")
     return text
-
-
-def _moment(when) -> str:
-    """A day and a time as Home's lists say a day ("12月4日 23:38"; Babel's short datetime was "2026/12/4 23:38")."""
-    from babel.dates import format_time
-
-    local = when.astimezone() if when.tzinfo is not None else when
-    return f"{short_day(local.date())} {format_time(local, 'short', locale=babel_locale())}"
 
 
 def short_day(day) -> str:

@@ -17,7 +17,7 @@ from storage.core.i18n import N_, _, ngettext
 from storage.core.text import printable
 from storage.sync.folder import BundleListing
 from tui.as_text import as_text
-from tui.formatting import format_datetime, format_number
+from tui.formatting import format_moment, format_number
 from tui.line_breaks import wrap
 from tui.table import Table
 from tui.texts import middle_cut, person_text
@@ -66,7 +66,7 @@ class BundleTable(Table):
         status = b.status or ("refused" if b.problem else "already" if b.merged else "new")
         place = b.township if self.county else b.grid.split("-", 1)[-1]
         return {"status": _(STATUS[status]), "worker": person_text(b.worker, limit=10), "grid": printable(place, limit=12),
-                "seq": str(b.seq or ""), "date": format_datetime(b.created, "short") if b.created else "",
+                "seq": str(b.seq or ""), "date": format_moment(b.created) if b.created else "",
                 "events": "" if b.problem else format_number(b.events)}
 
     def _fill(self) -> None:

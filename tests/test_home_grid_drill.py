@@ -62,3 +62,20 @@ def test_a_grids_last_bundle_is_said_as_home_says_a_day():
         assert _bundle_text(grid).plain == "12月4日 23:38  缺第 3 个"
     finally:
         set_language("en")
+
+
+def test_a_moment_is_said_as_the_lists_say_a_day_with_its_year_when_another():
+    """Conflicts said "2026/12/5 00:26", devices "2026/12/5（第 2 个）", the grids' tab "12月5日": one way now."""
+    import datetime as dt
+
+    from storage.core.i18n import set_language
+    from tui.formatting import format_moment
+
+    set_language("zh_CN")
+    try:
+        today = dt.date(2026, 12, 5)
+        assert format_moment(dt.datetime(2026, 12, 5, 0, 26), today) == "12月5日 00:26"
+        assert format_moment(dt.datetime(2025, 12, 5, 0, 26), today) == "2025年12月5日 00:26"
+    finally:
+        set_language("en")
+    assert format_moment(dt.datetime(2026, 12, 5, 14, 5), dt.date(2026, 1, 1)) in ("Dec 5 2:05\u202fPM", "Dec 5 2:05 PM")

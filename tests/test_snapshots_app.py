@@ -55,17 +55,22 @@ def same_picture_everywhere(monkeypatch):
     from pathlib import Path
 
     import screens.conflicts
+    import screens.devices
+    import screens.devices_codes
+    import screens.home_lists
     import screens.sync
+    import screens.sync_bundles
     import tui.formatting
 
     fix_keys(monkeypatch)
-    real = tui.formatting.format_datetime
+    real = tui.formatting.format_moment
 
-    def at_nine(value, fmt="medium"):
-        return real(dt.datetime(2026, 11, 24, 9, 30), fmt) if value is not None else ""
+    def at_nine(value, today=None):
+        return real(dt.datetime(2026, 11, 24, 9, 30), dt.date(2026, 11, 24)) if value is not None else ""
 
-    monkeypatch.setattr(tui.formatting, "format_datetime", at_nine)
-    monkeypatch.setattr(screens.conflicts, "format_datetime", at_nine)
+    for module in (tui.formatting, screens.conflicts, screens.devices, screens.devices_codes, screens.home_lists,
+                   screens.sync_bundles):
+        monkeypatch.setattr(module, "format_moment", at_nine)
     monkeypatch.setattr(screens.sync, "suggested_folder", lambda db, action: Path("usb"))
 
 

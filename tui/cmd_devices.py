@@ -104,7 +104,7 @@ def _print_list(db) -> None:
     from storage.core.text import printable
     from storage.sync.devices import enrollments, list_devices
     from tui.console import CliConsole
-    from tui.formatting import format_datetime
+    from tui.formatting import format_moment
 
     ident = get_identity(db)
     county = ident is not None and ident.role == "county"
@@ -124,7 +124,7 @@ def _print_list(db) -> None:
         for e in codes:
             line = _("  township {township} {name}, made {date}") if county else _("  grid {grid}, {worker}, made {date}")
             console.print(line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
-                                      name=printable(e.worker, limit=20), date=format_datetime(e.created_at, "short")),
+                                      name=printable(e.worker, limit=20), date=format_moment(e.created_at)),
                           markup=False)
 
 

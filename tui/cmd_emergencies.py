@@ -32,12 +32,12 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
     db = open_database(db_path(args), create=False)
     if args.action == "ack":
         from storage.register.emergencies import parse_instant
-        from tui.formatting import format_datetime
+        from tui.formatting import format_moment
 
         ack = acknowledge(db, args.key, note=args.note)
         when = parse_instant(ack.acknowledged_at)  # stored as ISO 8601: said as the reader's language says times
         print(_("Acknowledged {key} ({by}, {when}).").format(key=printable(args.key), by=printable(ack.acknowledged_by),
-                                                           when=format_datetime(when, "short")))
+                                                           when=format_moment(when)))
         return 0
     if args.action == "text":
         from storage.register.urgent_report import report_for

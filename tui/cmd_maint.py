@@ -113,7 +113,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     from storage.core.audit import action_text, counts_parts, entries
     from tui.as_text import as_text
-    from tui.formatting import format_datetime
+    from tui.formatting import format_moment
     from tui.item_lines import ItemLines
     from tui.texts import person_text
 
@@ -124,7 +124,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for e in shown:
         # codes by their names: 导出, not export; 关爱对象 8, not resident=8
         # an office stored in the language of the set-up ("Township clerk") in the reader's: it read in English
-        head = Text.assemble((format_datetime(e.at, "short"), "bold"), "  ", as_text(person_text(e.actor)), "  ",
+        head = Text.assemble((format_moment(e.at), "bold"), "  ", as_text(person_text(e.actor)), "  ",
                              (action_text(e.action), "bold"), "  ", as_text(e.file))
         console.print(head)
         if e.counts:

@@ -16,6 +16,17 @@ def format_date(value: dt.date | None, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=babel_locale())
 
 
+def format_moment(value: dt.datetime | None, today: dt.date | None = None) -> str:
+    """A day and a time, said as the lists say a day: "12月5日 00:26" ("2025年12月5日 00:26" in another year);
+    Babel's short datetime was "2026/12/5 00:26", beside lists that say 12月5日."""
+    if value is None:
+        return ""
+    local = value.astimezone() if value.tzinfo is not None else value  # shown in local time
+    this_year = local.year == (today or dt.date.today()).year
+    day = dates.format_skeleton("MMMd" if this_year else "yMMMd", local, locale=babel_locale())
+    return f"{day} {dates.format_time(local, 'short', locale=babel_locale())}"
+
+
 def format_column_date(value: dt.date | None) -> str:
     """A date in a column of dates: always ten characters (2026-06-27), so the rows line up."""
     return value.isoformat() if value is not None else ""

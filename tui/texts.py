@@ -206,7 +206,7 @@ def withdrawn_text(views) -> str:
 def device_rows(views, *, screen: bool = False) -> list[list[str]]:
     """The cells of the devices table, shared by the CLI and the devices screen."""
     # deferred: Babel, which this module otherwise spares the CLI's start (tests/test_startup_imports.py)
-    from tui.formatting import format_date, format_datetime
+    from tui.formatting import format_date, format_moment
 
     rows = []
     for v in views:
@@ -214,7 +214,7 @@ def device_rows(views, *, screen: bool = False) -> list[list[str]]:
             if when is None:
                 return ""
             # the screen gives the day only: the hour of a bundle matters little, and the row fits 80 with it
-            text = format_date(when.date(), "short") if screen else format_datetime(when, "short")
+            text = format_date(when.date(), "short") if screen else format_moment(when)
             return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
 
         status = _(ANOTHER_KEY) if v.status == "waiting" and v.other_keys else _(STATUS_LABELS.get(v.status, v.status))

@@ -123,7 +123,7 @@ async def test_the_sync_screen_exports_for_every_grid_at_80x24(tmp_path):
         result = screen.query_one("#result", Static)
         await settle(pilot, lambda: "已写出" in str(result.content))
         text = str(result.content)
-        assert "已写出 3 个数据包，每个网格一个" in text and "G03：第 3 个数据包" in text, text
+        assert "已写出 3 个数据包，每个网格一个" in text and "G03：乡镇的第 3 个数据包" in text, text
         assert len(list((tmp_path / "shared").iterdir())) == 3
         await pilot.press("f2")  # English: the list's words and the button's follow, the choice kept
         await settle(pilot, lambda: str(screen.query_one("#export-grid", Button).label) == "Export for every grid")

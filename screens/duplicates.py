@@ -18,8 +18,8 @@ from screens.latest import show_if_latest
 from screens.read_only import at_county
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
-from storage.core.i18n import N_, _, ngettext
-from storage.register.duplicates import REASONS, merge_residents, review, undo_merge
+from storage.core.i18n import N_, _, join_list, ngettext
+from storage.register.duplicates import REASONS, merge_residents, not_carried, review, undo_merge
 from storage.register.field_labels import FIELD_LABELS
 from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
@@ -201,6 +201,13 @@ class DuplicatesScreen(Screen[None]):
             question += "\n\n" + _("One is recorded as {a}, the other as {b}: check that they are one person before "
                                     "merging.").format(a=value_text("resident", "sex", kept.sex) or kept.sex,
                                                        b=value_text("resident", "sex", other.sex) or other.sex)
+
+        left = not_carried(kept, other)
+        if left:
+            question += "\n\n" + _("The kept record's own values stand; the other's are not carried over: {values}.").format(
+                values=join_list(_("{field} {value}").format(
+                    field=_(FIELD_LABELS[field]), value=value_text("resident", field, value) or value)
+                    for field, value in left))
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -98,6 +98,10 @@ async def test_the_clerk_compares_the_two_records_and_keeps_the_visited_one(tmp_
         await pilot.press("m")
         await on_screen(pilot, "ConfirmScreen")  # asked first; the names are the same: no warning
         assert "名字不同" not in _shown(app.screen.query_one("#dialog-message", Static))
+        # what the kept record does not take from the other is said (walked: a merge dropped a phone and a category
+        # without a word)
+        said = "".join(_shown(app.screen.query_one("#dialog-message", Static)).split())
+        assert "合并后以保留的这条为准，另一条的这些内容不会并入：联系电话13857201234、家庭住址东山村1号。" in said, said
         await pilot.press("y")
         await on_screen(pilot, "DuplicatesScreen")
         await settle(pilot, lambda: app.screen.query_one("#merged", DataTable).row_count == 1)
@@ -272,3 +276,14 @@ def test_a_merge_left_on_the_laptop_is_not_counted_as_waiting_to_be_sent(tmp_pat
         export_bundle(west, tmp_path / "two")
     update_resident(west, dup.id, {"phone": "13857201235"}, today=TODAY)
     assert pending_counts(west) == {"resident": 1}  # the edit is sent, the merge still is not
+
+
+def test_what_a_merge_leaves_behind_is_the_others_differing_phone_address_and_categories():
+    from types import SimpleNamespace
+
+    from storage.register.duplicates import not_carried
+
+    kept = SimpleNamespace(phone="13600000001", address="柳溪村3号", categories=("solitary_elder",))
+    other = SimpleNamespace(phone="13600000002", address="", categories=("empty_nest_elder", "solitary_elder"))
+    assert not_carried(kept, other) == [("phone", "13600000002"), ("categories", ["empty_nest_elder"])]
+    assert not_carried(kept, SimpleNamespace(phone="13600000001", address="", categories=())) == []

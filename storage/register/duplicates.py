@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlmodel import col, select
@@ -42,6 +43,16 @@ def possible_duplicates(db: Database) -> list[DuplicatePair]:
 # what the kept record takes from the duplicate when it has none: a merged record leaves the register's search,
 # so an ID number only it held was found nowhere, while the form still refused it as registered (walk F, 1)
 CARRIED = ("id_number", "birth_date", "sex", "phone", "address")
+
+
+def not_carried(kept, other) -> list[tuple[str, Any]]:
+    """What a merge of `other` into `kept` leaves behind ((field, the other's value)): a phone or address of the
+    other that differs from the kept record's own (merge_residents carries only what the kept record lacks), and
+    categories only the other has. The clerk is told before merging (walked: 王桂花's 空巢老年人 and phone went)."""
+    left = [(f, getattr(other, f)) for f in ("phone", "address")
+            if getattr(kept, f) and getattr(other, f) and getattr(kept, f) != getattr(other, f)]
+    only = [c for c in other.categories if c not in kept.categories]
+    return left + ([("categories", only)] if only else [])
 
 
 def refuse_at_worker(db: Database) -> None:

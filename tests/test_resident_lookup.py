@@ -66,3 +66,17 @@ def test_a_commands_help_names_each_code_in_the_users_language(command, shown, c
         main(["--lang", "zh_CN", *command])
     out = "".join(capsys.readouterr().out.split())  # (its lines joined: a line may break after 、)
     assert shown in out, out
+
+
+def test_two_records_merged_into_each_other_are_not_found_and_do_not_hang_the_lookup(tmp_path):
+    """Two devices, each merging one record into the other, unseen (tests/test_merged_risk.py): neither is on the
+    register. The command line's lookup followed merged_into while there was one: round the two for ever."""
+    from storage.core.errors import UserError
+
+    t = make_township(tmp_path)
+    a, b = clerk_elder(t, "李建国"), clerk_elder(t, "李建国")
+    merge_residents(t.db, a.id, b.id)
+    with t.db.engine.begin() as conn:  # the other device's merge, the other way round, as a merge would fold it
+        conn.exec_driver_sql("UPDATE resident SET merged_into = ? WHERE id = ?", (b.id, a.id))
+    with pytest.raises(UserError):
+        resident_by_key(t.db, a.id)

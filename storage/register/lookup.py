@@ -30,11 +30,24 @@ def resident_by_key(db: Database, key: str) -> Resident:
                          .order_by(col(Resident.merged_into).is_not(None))).first()
         elif row is None and typed:
             row = _named(s, typed)
-        while row is not None and row.merged_into:
-            row = s.get(Resident, row.merged_into)
-        if row is None or row.deleted:
+        row = merged_end(s, row)
+        if row is None or row.deleted or row.merged_into:
             raise UserError(_("No resident with the name, ID number or record id {key}.").format(key=typed))
         return row
+
+
+def merged_end(s, row: Resident | None) -> Resident | None:
+    """`row`, or the record its chain of merges ends in, followed while the next record is here and not deleted:
+    where it is not (a worker's laptop holds only its own grid's records), or where the chain comes back on itself
+    (two devices merging each into the other: no record of it is on the register), the record is still merged."""
+    seen: set[str] = set()
+    while row is not None and row.merged_into and row.id not in seen:
+        seen.add(row.id)
+        kept = s.get(Resident, row.merged_into)
+        if kept is None or kept.deleted:
+            break
+        row = kept
+    return row
 
 
 def _named(s, name: str) -> Resident | None:

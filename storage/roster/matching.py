@@ -11,6 +11,7 @@ from sqlmodel import col
 from storage.core.errors import ValidationError
 from storage.core.models import Resident
 from storage.register import idnumbers
+from storage.register.lookup import merged_end
 
 if TYPE_CHECKING:
     from storage.roster.importer import RowPlan
@@ -38,7 +39,8 @@ def match_existing(session: Any, plans: list[RowPlan], made: Collection[str] = f
             if r.id not in made and (r.merged_into is None or r.id_number not in found):
                 found[r.id_number] = r
     for number, p in numbers.items():
-        p.existing = _kept(session, found.get(number))
+        # a merged duplicate: the record it went into where this database has it; else itself, which check_row refuses
+        p.existing = merged_end(session, found.get(number))
     without = [p for p in plans if not p.fields.get("id_number") and p.fields.get("name")]
     if without:
         names = sorted({p.fields["name"] for p in without})
@@ -48,15 +50,3 @@ def match_existing(session: Any, plans: list[RowPlan], made: Collection[str] = f
         for p in without:
             p.existing = by_key.get((p.fields["name"], p.fields.get("grid_code"), p.fields.get("birth_date")))
 
-
-def _kept(session: Any, r: Resident | None) -> Resident | None:
-    """The record a duplicate was merged into, where this database has it (the row updates the record the register
-    shows); else the merged one itself, which check_row refuses to update: an update of it reaches no one."""
-    seen = set()
-    while r is not None and r.merged_into and r.id not in seen:
-        seen.add(r.id)
-        kept = session.get(Resident, r.merged_into)
-        if kept is None or kept.deleted:
-            return r
-        r = kept
-    return r

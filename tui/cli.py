@@ -186,10 +186,15 @@ def db_path(args: argparse.Namespace) -> Path | str:
     """The database to open: a file's path, or a server's URL (kept as text: a Path would mangle '//')."""
     from storage.core.db import is_server_target
 
-    given = getattr(args, "db", None) or os.environ.get("GRIDCARE_DB")
+    given = db_given(args)
     if given and is_server_target(given):
         return given
     return Path(given).expanduser() if given else default_db_path()
+
+
+def db_given(args: argparse.Namespace) -> str | None:
+    """The database the person named (--db, else $GRIDCARE_DB); None: the default place."""
+    return getattr(args, "db", None) or os.environ.get("GRIDCARE_DB")
 
 
 def setup_logging() -> Path | None:
@@ -210,9 +215,8 @@ def setup_logging() -> Path | None:
 def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
     from tui.app import make_app
 
-    given = getattr(args, "db", None) or os.environ.get("GRIDCARE_DB")
     path = db_path(args)
-    if given and isinstance(path, Path) and not path.parent.is_dir():
+    if db_given(args) and isinstance(path, Path) and not path.parent.is_dir():
         from storage.core.text import printable
 
         # a slip in the path would open an empty database on its first-use form, as if the register were lost
@@ -221,7 +225,7 @@ def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int
         return EXIT_USER_ERROR
     notice: tuple[str, str] | None = None
     while True:
-        app = make_app(db_path(args), lang=getattr(args, "lang", None), milestone=milestone, notice=notice)
+        app = make_app(path, lang=getattr(args, "lang", None), milestone=milestone, notice=notice)
         request = app.run()
         # an exception nothing caught: Textual drew its traceback on the terminal, which is gone with the window
         crash = getattr(app, "_exception", None)

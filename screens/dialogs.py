@@ -237,7 +237,6 @@ class ChooseScreen(OkCancelDialog[Choice]):
         asked = self.confirm(choice) if self.confirm is not None else None
         self.dismiss_if_confirmed(choice, asked[0] if asked else None, yes=asked[1] if asked else "", danger=True)
 
-
     def _day(self) -> tuple[dt.date | None, bool]:
         """(the date asked, whether it has a problem: said under it)."""
         if self.day is None:

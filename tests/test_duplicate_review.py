@@ -287,3 +287,28 @@ def test_what_a_merge_leaves_behind_is_the_others_differing_phone_address_and_ca
     other = SimpleNamespace(phone="13600000002", address="", categories=("empty_nest_elder", "solitary_elder"))
     assert not_carried(kept, other) == [("phone", "13600000002"), ("categories", ["empty_nest_elder"])]
     assert not_carried(kept, SimpleNamespace(phone="13600000001", address="", categories=())) == []
+
+
+def test_an_older_bundles_edit_of_a_record_merged_away_is_named_to_the_clerk(tmp_path, capsys):
+    """G02's worker changed 陈桂英's phone before she learnt the township had merged her record into G01's: the
+    change lands on the record merged away, which no list shows, so the merge says so (walk of stop 47)."""
+    from storage.core.db import open_database
+    from storage.register.duplicates import merge_residents
+    from storage.register.residents import update_resident
+    from tests.sync_helpers import elder
+    from tui.cli import main as run
+
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)
+    merge_residents(t.db, visited.id, later.id)
+    east = open_database(tmp_path / "G02.db")
+    update_resident(east, later.id, {"phone": "13957209999"}, today=TODAY)
+    update_resident(east, later.id, {"address": "柳溪村上坞3号"}, today=TODAY)  # what the kept record says: no news
+    elder(east, "王桂英")  # and a record of her own, not merged: nothing to say of it
+    bundle = export_bundle(east, tmp_path / "east2").path
+    assert run(["--db", str(t.db.path), "--lang", "zh_CN", "merge", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert "数据包修改了陈桂英，而乡镇已把此人合并到陈桂英的记录：联系电话 → 13957209999。" in out
+    assert "地址" not in out.split("数据包修改了")[1] and "王桂英" not in out
+    # merged again: nothing new came, nothing to say
+    assert run(["--db", str(t.db.path), "--lang", "zh_CN", "merge", str(bundle)]) == 0
+    assert "数据包修改了" not in capsys.readouterr().out

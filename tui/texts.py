@@ -128,6 +128,15 @@ def describe_totals(report: MergeReport) -> list[str]:
         more = len(report.changed) - CHANGED_SHOWN
         lines.append(ngettext("…and {n} more person's record.", "…and {n} more people's records.", more).format(
             n=format_number(more)))
+    for c, kept in report.landed_away[:CHANGED_SHOWN]:  # else the change sits on a record no list shows
+        lines.append(_("A bundle changed {name}, whom the township had already merged into {kept}'s record: {fields}. "
+                       "The record kept does not have this: check it and change it there if right.").format(
+            name=c.name, kept=kept,
+            fields=_("; ").join(_("{field} → {value}").format(field=f, value=v) for f, v in c.shown())))
+    if len(report.landed_away) > CHANGED_SHOWN:
+        more = len(report.landed_away) - CHANGED_SHOWN
+        lines.append(ngettext("…and {n} more person's record.", "…and {n} more people's records.", more).format(
+            n=format_number(more)))
     for b in report.bundles:
         if b.status == "new" and b.second_of_its_number:
             lines.append(_("Device {device}… ({worker}) sent two different bundles numbered {seq} (was an old copy of "

@@ -41,7 +41,7 @@ from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
 from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, large_cache, young_garbage_collected
-from storage.sync.merged_away import merged_before, merged_since, moved_since
+from storage.sync.merged_away import edited_away, landed_away, merged_before, merged_since, moved_since
 from storage.sync.read_ahead import chunks
 from storage.sync.received import missing_bundles, township_label
 from storage.sync.refused import audit_refusal, remember
@@ -84,6 +84,8 @@ class MergeReport:
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
     moved_away: list[tuple[str, str]] = field(default_factory=list)  # a worker's residents moved: (name, grid)
     changed: list[Changed] = field(default_factory=list)  # a worker's residents whose fields the township changed
+    # at a township: residents merged away before a bundle's edit of them arrived, (the edit, the kept record's name)
+    landed_away: list[tuple[Changed, str]] = field(default_factory=list)
     at_worker: bool = False  # merged into a worker's database: the conflicts are the township's to decide
     at_county: bool = False  # merged into a county's: the senders (and the bundles missing) are townships
 
@@ -182,6 +184,8 @@ class _Tally:
     newest: int = 0
     records: int = 0
     risk_moved: set[str] = field(default_factory=set)  # residents whose risk level is refreshed once, at the end
+    watch_away: bool = False  # a township's merge: edits of records it merged away are named (merged_away.py)
+    landed_away: set[str] = field(default_factory=set)
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
@@ -195,8 +199,8 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     takes the earlier chunks back.
     """
     now = dt.datetime.now(dt.timezone.utc)
-    tally = _Tally()
     ident = s.get(Identity, 1)
+    tally = _Tally(watch_away=ident is not None and ident.role == "township")
     authorise = authoriser(s, ident, trust)
     # on a server, the next chunk is read and checked while this one is written (storage/sync/read_ahead.py);
     # closed here, whatever is raised: its thread leaves the file before the caller closes it
@@ -230,6 +234,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     received.full = manifest.get("full") is True
     s.add(received)
     outcome.events_new = tally.new
+    outcome.landed_away = tally.landed_away
     outcome.added, outcome.updated, outcome.conflicts = tally.added, tally.updated, tally.conflicts
     s.add(AuditEntry(at=now, actor=ident.worker_name, action="merge", file=str(path.absolute()),
                      counts={"device": outcome.device_id, "seq": outcome.seq, "events": tally.events,
@@ -273,6 +278,8 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     served = fresh_state.served(fresh, rewritten)  # most new records' state, derived by the database
     after = reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
                              known_clean=True, risk_later=tally.risk_moved))
+    if tally.watch_away and "resident" in existing:
+        tally.landed_away |= edited_away(conn, new, existing["resident"])
     if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
         fresh_state.derive_in_sql(conn, served, tally.risk_moved)
     tally.events += len(events)
@@ -339,6 +346,9 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
         report.moved_away = moved_since(db, away)
     if register is not None:
         report.changed = changed_since(db, register)
+    edited = set().union(*(b.landed_away for b in report.bundles))
+    if edited:
+        report.landed_away = landed_away(db, edited)
     return report
 
 

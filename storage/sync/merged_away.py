@@ -3,10 +3,18 @@ another record (the same person registered twice, found by the clerk), or moved 
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from typing import Any
 
+from sqlalchemy import Connection, text
+
+from storage.core.bulk import for_connection
 from storage.core.db import Database
-from storage.core.models import Identity
+from storage.core.models import Identity, Resident
+from storage.core.text import printable
+from storage.register.lookup import merged_end
+from storage.sync.worker_changes import WATCHED, Changed
+
+WATCHED_SET = frozenset(WATCHED)
 
 
 def merged_before(db: Database) -> set[str] | None:
@@ -42,3 +50,34 @@ def moved_since(db: Database, before: set[str]) -> list[tuple[str, str]]:
             "SELECT id, name, grid_code FROM resident WHERE grid_code <> :own AND merged_into IS NULL AND NOT deleted"
             " ORDER BY name, id"), {"own": own}).all()
     return [(str(name), str(grid).split("-", 1)[-1]) for rid, name, grid in rows if rid not in before]
+
+
+def edited_away(conn: Connection, events: list[dict[str, Any]], existing: set[str]) -> set[str]:
+    """The residents among `events`' records (those already here, `existing`) that the township had merged into
+    another record and whose watched fields these events set: a bundle written before the worker learnt of the
+    merge edits the record merged away, which the register no longer shows (walk of stop 47)."""
+    touched = {ev["record_id"] for ev in events
+               if ev["record_type"] == "resident" and ev["record_id"] in existing
+               and "merged_into" not in ev["fields"] and not WATCHED_SET.isdisjoint(ev["fields"])}
+    if not touched:
+        return set()
+    merged = for_connection(conn).column_by_id(conn, "resident", "merged_into", sorted(touched))
+    return {rid for rid, into in merged.items() if into}
+
+
+def landed_away(db: Database, ids: set[str]) -> list[tuple[Changed, str]]:
+    """For each resident in `ids` (edited after the township merged them away), the watched fields where the
+    record merged away now differs from the record kept, with the merged-away record's value, and the kept
+    record's name: what the clerk may want to carry over by hand. Those that agree with the kept record drop out."""
+    out = []
+    with db.session() as s:
+        for rid in sorted(ids):
+            away = s.get(Resident, rid)
+            kept = merged_end(s, away)
+            if away is None or kept is None or kept.merged_into:  # not merged after all, or merged in a circle
+                continue
+            fields = [(f, getattr(away, f)) for f in WATCHED
+                      if getattr(away, f) != getattr(kept, f) and getattr(away, f) not in (None, "", [])]
+            if fields:
+                out.append((Changed(printable(away.name, limit=20), fields), printable(kept.name, limit=20)))
+    return sorted(out, key=lambda pair: pair[0].name)

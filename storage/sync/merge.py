@@ -279,8 +279,8 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     after = reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
                              known_clean=True, risk_later=tally.risk_moved))
     if tally.watch_away and "resident" in existing:
-        for rid, fields in edited_away(conn, new, existing["resident"]).items():
-            tally.landed_away.setdefault(rid, set()).update(fields)
+        for rid, named in edited_away(conn, new, existing["resident"]).items():
+            tally.landed_away.setdefault(rid, set()).update(named)
     if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
         fresh_state.derive_in_sql(conn, served, tally.risk_moved)
     tally.events += len(events)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,17 @@ from tests.foundation_helpers import make_db, scratch
 from tests.profiles import quick_and_slow
 from tests.roster_helpers import TODAY, good_rows, write_xlsx
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
 
 def _text(value) -> str:
-    """A cell as the register would hold it: NFKC, no zero-width spaces, inner spaces single, integral floats whole."""
+    """A cell as the register would hold a name: as typed (no NFKC), no invisible characters (zero-width spaces,
+    soft hyphens), inner spaces single, integral floats whole."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
-    return " ".join(unicodedata.normalize("NFKC", str(value)).replace("\u200b", "").split())
+    return " ".join(str(value).translate(_INVISIBLE).split())
 
 
 def _cells_of(path: Path) -> set[str]:

@@ -104,6 +104,24 @@ def storable_value(value: Any) -> Any:
     return value
 
 
+# what comes along with text pasted from a spreadsheet or a web page and nobody types: invisible, yet a value
+# holding one differs from the same value typed (a search, a roster's comparison with the register)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def typed_text(text: Any) -> str:
+    """A short text as the register stores it, from a form or a roster cell alike: invisible characters gone, runs
+    of spaces one space, none around it. Nothing else changes: an address's full-width brackets "城东路8号（东）"
+    stay as typed; full-width digits and letters become ASCII only in codes (`typed_code`)."""
+    return " ".join(("" if text is None else str(text)).translate(_INVISIBLE).split())
+
+
+def text_key(text: Any) -> str:
+    """What two spellings of one place's name share when a person would say they are the same: "城东（一）网格"
+    and "城东(一)网格", "Ｇ０１" and "g01" (full-width as half-width, no spaces, case ignored)."""
+    return typed_code(typed_text(text)).casefold()
+
+
 def typed_code(text: str | None) -> str:
     """A code as typed: full-width digits and letters (what a Chinese input method gives) made plain, spaces gone.
     ID numbers and phones were read that way; the codes of set-up were not, and "３３０５２４１０１" failed against

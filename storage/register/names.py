@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from storage.core.text import typed_text
+
 MAX_VARIANTS = 8
 SURNAMES_FILE = Path(__file__).parent / "data" / "surnames.tsv"
 _SEPARATORS = "·•・‧∙.．"  # the dot in minority names (阿依·木拉提) and its look-alikes
@@ -25,7 +27,6 @@ _HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # a middle dot as Chinese and Japanese input methods and fonts give it; normalised to U+00B7 between Han
 # characters, the form the public-security standard writes in names such as 阿依古丽·买买提
 _NAME_DOTS = "·•・‧∙．･᛫⸱⋅."
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))  # pasted from spreadsheets
 _JOINS_HAN = re.compile(f"(?<=[{_HAN}{_NAME_DOTS}])\\s+(?=[{_HAN}{_NAME_DOTS}])")
 _DOT_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}])[{re.escape(_NAME_DOTS)}]+(?=[{_HAN}])")
 
@@ -38,8 +39,7 @@ def clean_name(name: str | None) -> str:
     a Latin-script name keeps one space between its words (Mary Ann Li).
     Nothing else changes: rare characters are kept exactly as typed.
     """
-    text = str(name or "").translate(_INVISIBLE)
-    text = _JOINS_HAN.sub("", " ".join(text.split()))
+    text = _JOINS_HAN.sub("", typed_text(name))
     return _DOT_BETWEEN_HAN.sub("·", text)
 
 

@@ -15,6 +15,7 @@ from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Resident
+from storage.core.text import typed_text
 from storage.register import idnumbers
 from storage.register.categories import PAIRING_CATEGORIES
 from storage.register.names import clean_name
@@ -32,7 +33,7 @@ def check_helper(data: dict[str, Any], merged: dict[str, Any], today: dt.date) -
     for name in ("helper_name", "helper_unit"):
         if name in data:
             # a person's name as the register stores names (周 建国 -> 周建国); a unit's text with single spaces
-            data[name] = clean_name(data[name]) if name == "helper_name" else " ".join(str(data[name] or "").split())
+            data[name] = clean_name(data[name]) if name == "helper_name" else typed_text(data[name])
             if len(data[name]) > MAX_TEXT:
                 errors.append(ValidationError(name, _("Too long: at most {n} characters.").format(n=MAX_TEXT)))
     if "helper_phone" in data:

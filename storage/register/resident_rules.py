@@ -16,7 +16,7 @@ from storage.core.dates import DateProblem, parse_field_date
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
 from storage.core.models import Resident
-from storage.core.text import printable
+from storage.core.text import printable, typed_text
 from storage.register import idnumbers
 from storage.register.categories import (
     ADVANCED_AGE_FROM,
@@ -72,7 +72,7 @@ def texts(fields: Mapping[str, Any], ctx: Context) -> Checked:
     out = Checked()
     for name in TEXT_FIELDS:
         if fields.get(name) is not None:
-            value = clean_name(fields[name]) if name in NAME_FIELDS else " ".join(str(fields[name]).split())
+            value = clean_name(fields[name]) if name in NAME_FIELDS else typed_text(fields[name])
             out.fields[name] = value
             if len(value) > MAX_TEXT:
                 out.errors.append(ValidationError(name, _("Too long: at most {n} characters.").format(n=MAX_TEXT)))

@@ -19,6 +19,7 @@ from typing import Any
 from storage.core.dates import DateProblem, parse_typed_date, year_month
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
+from storage.core.text import typed_text
 from storage.register.field_labels import FIELD_LABELS as RESIDENT_LABELS
 
 # field -> header variants (normalised on use). Fields starting with "_" are read but not resident fields.
@@ -328,7 +329,9 @@ def parse_date(value: Any, field: str = "birth_date") -> dt.date | tuple[int, in
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: numbers without a spurious ".0", NFKC, outer and doubled spaces removed."""
+    """A cell as text: numbers without a spurious ".0", the rest as a form stores what is typed (storage/core/text.py
+    typed_text: an address's full-width brackets kept). A cell read as a code (ID number, phone, date, sex,
+    category) is made half-width by its own parser, as the form's field is."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -339,8 +342,7 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value)).replace("\u200b", "")
-    return " ".join(text.split())
+    return typed_text(value)
 
 
 def id_cell_text(value: Any) -> str:

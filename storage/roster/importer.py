@@ -31,6 +31,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _, join_list
 from storage.core.models import Grid, Identity, Resident, Village
+from storage.core.text import text_key
 from storage.register import idnumbers
 from storage.register.categories import BENEFIT_KINDS, CATEGORIES, label
 from storage.register.grid_choice import not_merged_grids
@@ -107,13 +108,13 @@ class _Context:
         for g in grids:
             for key in {g.id, g.code, g.name}:
                 if key:
-                    self.grid_names[key.lower()].append(g)
+                    self.grid_names[text_key(key)].append(g)
         villages = list(session.execute(select(Village).where(Village.deleted == False)).scalars())  # noqa: E712
         self.villages: dict[str, Village] = {}
         for v in villages:
             self.villages[v.id] = v
-            if v.name:
-                self.villages.setdefault(v.name, v)
+            if v.name:  # as the grids: a full-width bracket in the file or in the register, the same village
+                self.villages.setdefault(text_key(v.name), v)
 
     def column(self, resident_field: str) -> str:
         source = FIELD_SOURCES.get(resident_field, resident_field)
@@ -132,7 +133,7 @@ class _Context:
             if not named:
                 problems.append(Problem(self.headers["_grid"], _("The grid is empty."), _("Name the resident's grid.")))
                 return
-            found = self.grid_names.get(named.lower(), [])
+            found = self.grid_names.get(text_key(named), [])
             if len(found) != 1:
                 msg = _("No grid is called {grid}.") if not found else _("Several grids are called {grid}.")
                 # the screens first, the commands in brackets: most clerks import on screen (walk G, 9); enrolling a
@@ -145,14 +146,14 @@ class _Context:
             grid = found[0]
         else:
             grid = self.grids.get(self.ident.grid_code or "")
-            if named and grid is not None and named.lower() not in {grid.id.lower(), grid.code.lower(), grid.name.lower()}:
+            if named and grid is not None and text_key(named) not in {text_key(grid.id), text_key(grid.code), text_key(grid.name)}:
                 problems.append(Problem(self.headers["_grid"], _("This row belongs to grid {grid}, not yours ({mine}).").format(
                     grid=named, mine=grid.name or grid.code), _("Import only your grid's rows (or use --skip-invalid).")))
                 return
         fields["grid_code"] = grid.id if grid else self.ident.grid_code
         fields["township_code"] = grid.township_code if grid and grid.township_code else self.ident.township_code
         village = parsed.village
-        match = self.villages.get(village) if village else None
+        match = (self.villages.get(village) or self.villages.get(text_key(village))) if village else None
         if match is not None:
             fields["village_code"] = match.id
         elif village:

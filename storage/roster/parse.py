@@ -12,6 +12,7 @@ from typing import Any
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
+from storage.core.text import typed_code
 from storage.register.names import clean_name
 from storage.register.resident_rules import NAME_FIELDS
 from storage.roster.benefit_rows import BENEFIT_SOURCES, parse_benefit_cell
@@ -80,13 +81,13 @@ FOOTER = re.compile(r"^(合计|总计|小计|共计|累计|共[\d一二两三四
 def is_footer(columns: list[ColumnMap], cells: list[Any]) -> bool:
     """A row of the sheet's footer, not a person: its first cell (after a running number) begins as a footer
     does, it has no ID number, and its name cell holds no name (blank, the footer's own words, or digits)."""
-    texts = [cell_text(v) for v in cells]
-    filled = [t.replace(" ", "") for t in texts if t]
+    texts = [typed_code(cell_text(v)) for v in cells]  # 注：as 注:, 共７人 as 共7人
+    filled = [t for t in texts if t]
     if filled and filled[0].isdigit():  # a running number (序号) before 合计
         filled = filled[1:]
     if not filled or not FOOTER.match(filled[0]):
         return False
-    by_field = {c.field: t.replace(" ", "") for c, t in zip(columns, texts, strict=False) if c.field}
+    by_field = {c.field: t for c, t in zip(columns, texts, strict=False) if c.field}
     name = by_field.get("name", "")
     return not by_field.get("id_number") and (not name or bool(FOOTER.match(name)) or any(ch.isdigit() for ch in name))
 

@@ -72,12 +72,18 @@ def test_a_list_wraps_between_its_items_never_inside_one(zh):
     assert ItemLines("Ready: ", ["1 resident", "2 visits"], ".").lines(80) == ["Ready: 1 resident, 2 visits."]
 
 
-def test_a_category_cell_keeps_the_count_of_the_others(zh):
-    assert categories_cell(["left_behind_elder", "severely_disabled"], 14) == "农村留守老…+1"
+def test_a_category_cell_keeps_the_count_of_the_others_and_its_words_whole(zh):
+    # the register's column at 80 columns (14 cells; 12 on the county's): "农村留守老…+1" was cut inside the word
+    assert categories_cell(["left_behind_elder", "severely_disabled"], 14) == "留守老年人+1"  # the 三留守's words
+    assert categories_cell(["left_behind_elder", "severely_disabled"], 16) == "农村留守老年人+1"  # whole where it fits
+    assert categories_cell(["left_behind_child", "child_in_difficulty"], 12) == "留守儿童+1"
     assert categories_cell(["solitary_elder"], 14) == "独居老年人"
+    # no shorter word in the plans: another category whole, the count still saying there is one more
+    assert categories_cell(["disabled_3_4_intellectual_mental", "seriously_ill"], 14) == "重病患者+1"
+    assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "三、四级智力…"  # cut between words
     set_language("en")
-    cell = categories_cell(["left_behind_child", "child_in_difficulty"], 16)
-    assert cell.endswith("…+1") and cell.startswith("Left-behind")
+    assert categories_cell(["left_behind_child", "child_in_difficulty"], 16) == "LB child+1"
+    assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "Grade 3-4…"
 
 
 def test_column_titles_go_on_two_lines_at_a_word_or_in_the_middle():

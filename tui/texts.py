@@ -283,23 +283,42 @@ def device_columns(county: bool = False, *, screen: bool = False) -> list[str]:
 
 
 def categories_cell(codes: list[str], width: int) -> str:
-    """The first category and how many more, fitted to a column `width` cells wide.
+    """A resident's categories in a column `width` cells wide: one category whole and how many more.
 
-    "农村留守老年人+1", "Left-behind…+1": the count of the others is never cut off (a
-    joined list cut at the column's edge hid the second category), and a cut word ends in "…".
+    "独居老年人+1"; where the label and the count do not fit, the plans' shorter words ("农村留守老年人" is
+    "留守老年人+1", not "农村留守老…+1"); failing that, the first of the others that fits ("重病患者+1" beside
+    三、四级智力/精神残疾人). The count of the others is never cut off (a joined list cut at the column's edge
+    hid the second category). Only a category alone and wider than the column is cut, between its words.
     """
-    from rich.cells import cell_len, set_cell_size
+    from rich.cells import cell_len
 
-    from storage.register.categories import SHOWN_CATEGORIES
+    from storage.register.categories import SHORT_CATEGORIES, SHOWN_CATEGORIES
 
     if not codes:
         return ""
-    first = label(SHOWN_CATEGORIES, codes[0])
     more = "" if len(codes) == 1 else f"+{len(codes) - 1}"
     room = width - cell_len(more)
-    if cell_len(first) > room:
-        first = set_cell_size(first, room - 1).rstrip() + "…"
-    return first + more
+    for code in codes:
+        for word in (label(SHOWN_CATEGORIES, code), label(SHORT_CATEGORIES, code) if code in SHORT_CATEGORIES else ""):
+            if word and cell_len(word) <= room:
+                return word + more
+    return cut_between_words(label(SHOWN_CATEGORIES, codes[0]), room) + more
+
+
+_WORD_ENDS = " /、，,"  # where a label may be cut: "三、四级智力…", "Grade 3-4…"
+
+
+def cut_between_words(text: str, cells: int) -> str:
+    """`text` cut to `cells` cells with "…", before a space, a slash or a list's comma where one leaves at least half
+    the room (a word of the plan stays whole), else at the edge."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= cells:
+        return text
+    ends = [i for i, ch in enumerate(text) if ch in _WORD_ENDS and i and cells // 2 <= cell_len(text[:i]) <= cells - 1]
+    if ends:
+        return text[:ends[-1]].rstrip() + "…"
+    return set_cell_size(text, cells - 1).rstrip() + "…"
 
 
 def two_lines(header: str, fits: int = 6) -> str:

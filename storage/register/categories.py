@@ -41,6 +41,13 @@ SHOWN_CATEGORIES: dict[str, str] = {code: (CATEGORIES | DERIVED_CATEGORIES)[code
     "left_behind_child", "child_in_difficulty", "left_behind_woman", "solitary_elder", "empty_nest_elder",
     "left_behind_elder", "widowed_childless_elder", ADVANCED_AGE, "severely_disabled",
     "disabled_3_4_intellectual_mental", "seriously_ill")}
+# shorter words for a narrow column (the register's list at 80 columns), where the label and "+1" do not fit: the
+# 三留守 as the plans name them together, 留守儿童、留守妇女、留守老年人 (GLOSSARY.md), never a cut word
+SHORT_CATEGORIES: dict[str, str] = {
+    "left_behind_child": N_("LB child"),
+    "left_behind_woman": N_("LB woman"),
+    "left_behind_elder": N_("LB elder"),
+}
 # the categories a person ticks, in that same order (storage keeps CATEGORIES' order whatever the form's)
 CHOOSABLE_CATEGORIES: dict[str, str] = {code: CATEGORIES[code] for code in SHOWN_CATEGORIES if code in CATEGORIES}
 # categories whose residents should have a paired helper (结对帮扶人)

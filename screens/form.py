@@ -33,6 +33,7 @@ from tui.as_text import as_text, notify_text
 from tui.assessment_section import AssessmentSection
 from tui.date_input import DateInput
 from tui.formatting import format_date
+from tui.line_breaks import broken
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -44,7 +45,12 @@ def error_label(field: str) -> Label:
 
 
 def set_message(widget: Label, message: str) -> None:
-    widget.update(as_text(message))
+    # lines broken as Chinese is set (tui/line_breaks.py), at the width the label has under its field: Textual breaks
+    # at the last space that fits, and the phone's message broke inside its example, "（1xx xxxx⏎xxxx），"
+    parent = widget.parent
+    width = parent.scrollable_content_region.width - widget.styles.padding.width - widget.styles.margin.width \
+        if isinstance(parent, Widget) else 0
+    widget.update(as_text(broken(message, width) if message and width > 1 else message))
     widget.set_class(not message, "-empty")
 
 

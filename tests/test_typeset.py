@@ -2,6 +2,7 @@
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -71,3 +72,42 @@ def test_no_line_ends_with_an_opening_mark(text, width):
         assert all(len(line) < 2 or line[-1] not in NO_LINE_END for line in broke), broke
     lines = wrap(text, width)
     assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace(" ", "")  # nothing lost or added
+
+
+def test_a_bracketed_example_goes_down_whole_before_its_bracket():
+    """The phone field's message broke inside its example at 80 columns, "（1xx xxxx⏎xxxx），"."""
+    message = "电话号码应为11位手机号（1xx xxxx xxxx），或带区号的固定电话（0xxx-xxxxxxx）。"
+    assert wrap(message, 40) == ["电话号码应为11位手机号", "（1xx xxxx xxxx），或带区号的固定电话", "（0xxx-xxxxxxx）。"]
+    for width in range(22, 42):  # wherever the line ends, the example is on one line
+        assert any("（1xx xxxx xxxx），" in line for line in wrap(message, width)), width
+    # brackets of Chinese words alone fill their line, as Chinese is set
+    assert wrap("救助补贴：低保对象（未记录起止日期）", 22) == ["救助补贴：低保对象（未", "记录起止日期）"]
+
+
+_EXAMPLES = ["（1xx xxxx xxxx）", "（100.0%）", "（0xxx-xxxxxxx）", "（自2023-09-16起）", "(zh_CN)"]
+_PROSE = st.lists(st.sampled_from(["电话号码", "应为", "手机号", "，", "或", "带区号的固定电话", "。", "、", " 12 人",
+                                   "gridcare", *_EXAMPLES]), max_size=30).map("".join)
+
+
+@given(_PROSE, st.integers(8, 60))
+def test_an_example_in_brackets_that_fits_is_never_broken(text, width):
+    """Each bracketed example (with the marks after it) that fits in the width is on one line, unless keeping it
+    whole would leave less than half a line above it."""
+    out = broken(text, width)
+    place, line, col = [], 0, 0  # each character of `text`: its line and the cells before it on that line
+    for ch in out:
+        if ch == "\n":
+            line, col = line + 1, 0
+            continue
+        place.append((line, col))
+        col += cell_len(ch)
+    for example in _EXAMPLES:
+        at = text.find(example)
+        while at >= 0:
+            end = at + len(example)
+            while end < len(text) and text[end] in NO_LINE_START:
+                end += 1
+            first, last = place[at][0], place[end - 1][0]
+            if first != last:
+                assert cell_len(text[at:end]) > width or place[at][1] < width // 2, (out, example)
+            at = text.find(example, at + 1)

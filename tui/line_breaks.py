@@ -29,11 +29,14 @@ def wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
-        for ch in para:
+        for i, ch in enumerate(para):
             if cell_len(line + ch) <= width:
                 line += ch
                 continue
-            if ch == " ":
+            if (k := _before_group(line, para[i:], width)) > 0:
+                lines.append(line[:k].rstrip())
+                line = line[k:] + ch
+            elif ch == " ":
                 # a label goes down with the figure after it ("…，⏎紧急情况 0 人", not "紧急情况⏎0 人")
                 k = _label_start(line) or _opening(line, len(line))
                 lines.append(line[:k])
@@ -83,6 +86,43 @@ def _broken(paragraph: str, width: int) -> str:
         at = start + len(line)
     out.append(paragraph[at:])
     return "".join(out)
+
+
+_CLOSES = {"（": "）", "【": "】", "《": "》", "「": "」", "『": "』", "“": "”", "‘": "’", "(": ")"}
+
+
+def _before_group(line: str, rest: str, width: int) -> int:
+    """Where to break instead, before the opening bracket of a group the break would fall in: an example, a code or a
+    figure in brackets ("（1xx xxxx xxxx），", "（100.0%），") kept on one line when it fits, with the marks after it,
+    and the line above keeps half its width; 0 if none. Brackets of Chinese words alone fill their line, as Chinese is set."""
+    text = line + rest
+    for o, mark in enumerate(line):
+        if mark not in _CLOSES or not line[:o].strip():
+            continue
+        end = _group_end(text, o)
+        if end <= len(line) or cell_len(text[o:end]) > width or not any(c.isascii() and c.isalnum() for c in text[o:end]):
+            continue
+        k = _opening(line, o)
+        if cell_len(line[:k].rstrip()) >= width // 2:  # not a character or two left alone above ("号⏎（1xx…")
+            return k
+    return 0
+
+
+def _group_end(text: str, o: int) -> int:
+    """The end of the bracketed group opening at `o` (after its closing bracket and the closing marks after it), or
+    -1 if it does not close."""
+    depth = 0
+    for j in range(o, len(text)):
+        if text[j] == text[o]:
+            depth += 1
+        elif text[j] == _CLOSES[text[o]]:
+            depth -= 1
+            if not depth:
+                j += 1
+                while j < len(text) and text[j] in NO_LINE_START:
+                    j += 1
+                return j
+    return -1
 
 
 def _opening(line: str, k: int) -> int:

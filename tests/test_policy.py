@@ -12,12 +12,14 @@ from storage.core.errors import UserError
 from storage.register.home import home_data
 from storage.register.policy import (
     DEFAULT_POLICY,
+    MONTH,
     POLICY_ID,
     CategoryRule,
     Policy,
     PolicyError,
     policy_from_value,
     policy_value,
+    with_changes,
 )
 from storage.register.policy_set import ANY_AGE, changed_policy, current_policy, set_policy
 from storage.register.visits import log_visit
@@ -135,3 +137,20 @@ def test_a_policy_set_on_the_township_reaches_a_worker_and_changes_that_workers_
     assert after.overdue[0].id == r.id and after.overdue[0].due_on == dt.date(2026, 6, 30)
     # the same figures as the township's
     assert home_data(t.db, TODAY).overall.visited == 0
+
+
+def test_every_days_rule_says_from_when_it_runs_the_medium_one_too():
+    """The policy screen's medium line said "每14天一次" where high and emergency said from which day they run."""
+    from storage.core.i18n import set_language
+    from storage.register.policy_text import every_lines
+
+    set_language("zh_CN")
+    try:
+        policy = with_changes(DEFAULT_POLICY, every={"low": MONTH, "medium": 14, "high": 7, "emergency": 1})
+        lines = every_lines(policy)
+    finally:
+        set_language("en")
+    assert lines == ["低风险：每自然月一次",  # a calendar month runs from no day
+                     "中风险：每14天一次，自最近一次有效探访之日起算",
+                     "高风险：每7天一次，自最近一次有效探访或发现风险之日起算（取较晚者）",
+                     "紧急风险：每1天一次，自最近一次有效探访或发现风险之日起算（取较晚者）"]

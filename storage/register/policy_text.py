@@ -61,8 +61,12 @@ def every_lines(policy: Policy) -> list[str]:
     lines = []
     for level in reversed(list(RISK_LEVELS)):
         every = every_text(policy.every[level])
+        # a number of days runs from a day, said on every level alike (a medium line without it read as if it
+        # ran from some other day than the high and emergency lines' visit); a calendar month needs none
         if level in FINDING_LEVELS and policy.every[level] != MONTH:
             every = _("{every}, from the last visit that counts or the finding, whichever is later").format(every=every)
+        elif policy.every[level] != MONTH:
+            every = _("{every}, from the last visit that counts").format(every=every)
         lines.append(_("{level} risk: {every}").format(level=label(RISK_LEVELS, level), every=every))
     for rule in policy.categories:
         who = label(CATEGORIES, rule.category)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, T
 from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import list_columns, list_rows, short_day
 from screens.home_progress import compact_for, progress_renderable
+from screens.home_tabs import tab_labels
 from screens.latest import show_if_latest
 from storage.core.errors import as_user_error
 from storage.core.i18n import N_, _, join_list
@@ -47,7 +47,6 @@ LISTS: dict[str, tuple[str, str]] = {
 # the list shown first; the others' tables are built with their rows, after the first figures
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
-TAB_PADDING = 2  # a tab's padding left and right (Textual's Tab: padding 0 1)
 SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel give room to the lists
 
 
@@ -208,26 +207,17 @@ class HomeScreen(Screen[None]):
         self._label_tabs()
 
     def _label_tabs(self) -> None:
-        """Each tab's word, with its list's count when every tab still fits the width with it ("逾期 42").
+        """Each tab's word, with its list's count as far as the width holds them (screens/home_tabs.py).
 
         Tabs cut at the right edge hide lists (the township's 未结对 and 网格 were off an 80-column screen), so
-        the counts give way first; the line above the open list always has its count. Before they do, a Chinese
-        word takes its count without the space ("逾期631", as Chinese is set): a township of 6,000 lost every count
-        at 80 columns for 6 cells.
+        the counts give way first; the line above the open list always has its count.
         """
         if self.data is None:
             return
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or self.data.role == "township"]
-        words, counts = {p: _(LISTS[p][0]) for p in panes}, self.data.counts
-
-        def counted(tight: bool) -> dict[str, str]:
-            return {p: word if counts.get(p) is None else
-                    f"{word}{'' if tight and not word[-1].isascii() else ' '}{format_number(counts[p])}"
-                    for p, word in words.items()}
-
-        labels = next((labels for labels in (counted(False), counted(True))
-                       if sum(cell_len(label) + TAB_PADDING for label in labels.values()) <= self.app.size.width), words)
+        words = {p: _(LISTS[p][0]) for p in panes}
+        labels = tab_labels(words, {p: self.data.counts.get(p) for p in panes}, self.app.size.width)
         for pane in panes:
             tabs.get_tab(pane).label = labels[pane]
 

@@ -81,10 +81,11 @@ async def test_a_wide_screen_shows_each_lists_count_on_its_tab(home_db):
 async def test_chinese_tabs_keep_their_counts_without_the_space_before_giving_them_up(home_db, lang):
     """A township of 6,000 at 80 columns: "逾期 631  本周 1,330 …" was 86 cells, so every count went. As Chinese is
     set, the word takes its number without a space ("逾期631"): 79 cells, the counts stay. English words keep the
-    space, and give their counts up as before."""
+    space, and give up the least needed counts first."""
     from rich.cells import cell_len
 
-    from screens.home import LISTS, TAB_PADDING
+    from screens.home import LISTS
+    from screens.home_tabs import TAB_PADDING
     from tui.formatting import format_number
 
     role, path = home_db
@@ -110,5 +111,36 @@ async def test_chinese_tabs_keep_their_counts_without_the_space_before_giving_th
         overdue = f"{words['overdue']}{format_number(counts['overdue'])}"
         if lang == "zh_CN":
             assert overdue in [label for label, _x, _r in tabs], tabs
-        else:  # no "Overdue42": the words alone
-            assert [label for label, _x, _r in tabs] == [words[p] for p in panes], tabs
+        else:  # no "Overdue42": the space stays, and the least needed counts give way, the last tab's first
+            labels = [label for label, _x, _r in tabs]
+            assert labels[0] == f"{words['overdue']} {format_number(counts['overdue'])}", tabs
+            assert labels[-1] == words[panes[-1]] and all(" " in label or label in words.values() for label in labels)
+
+
+@run_async
+async def test_a_township_with_over_a_thousand_overdue_keeps_its_counts_at_80_columns(tmp_path):
+    """A township's bar at 80×24 with 逾期 1,353: "逾期1,353" did not fit, and every count went. Now the number is
+    written short (1353, as Chinese groups by 万), and only the least needed counts give way. The age-out tab says
+    超龄退出, the glossary's word (超龄 alone, never)."""
+    db = make_township(tmp_path).db
+    generate(db, seed=1, scale="grid", today=TODAY)
+    path = db.path
+    db.dispose()
+    set_language("zh_CN")
+    app = make_app(str(path), lang="zh_CN", today=TODAY)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            await settle(pilot, lambda: app.screen.data is not None)
+            # the township demo's figures on 3 January 2027 (6,000 people, 40 grids)
+            app.screen.data.counts.update({"overdue": 1353, "due_week": 1327, "high_risk": 569, "referrals": 111,
+                                           "ageing_out": 207, "benefits": 414, "unpaired": 1086})
+            app.screen._label_tabs()
+            await settle(pilot)
+            tabs = await _tabs_on_screen(pilot, 80)
+    finally:
+        set_language("en")
+    labels = [label for label, _x, _r in tabs]
+    assert len(tabs) == 9 and all(right <= 80 for _label, _x, right in tabs), tabs
+    assert labels[:5] == ["逾期1353", "本周1327", "风险569", "转介111", "超龄退出207"], labels
+    assert labels[5:] == ["最近", "补贴414", "未结对", "网格"], labels  # the least needed counts gave way

@@ -97,3 +97,9 @@ def hours_text(hours: int) -> str:
     if hours < 1:
         return _("under an hour")
     return ngettext("{n} hour", "{n} hours", hours).format(n=format_number(hours))
+
+
+def compact_number(value: int) -> str:
+    """A count in the fewest cells the language writes it in (Babel's short compact format): 1353 (Chinese groups
+    by 万, so a count under 10,000 is its digits without a separator), 1.2万; 1.4K in English."""
+    return numbers.format_compact_decimal(value, format_type="short", locale=babel_locale(), fraction_digits=1)

@@ -133,16 +133,34 @@ def test_a_restore_that_fails_leaves_the_database_as_it_found_it(tmp_path, monke
     assert _names(db_path) == [name]  # the transaction in the -wal is still there
 
 
-def test_the_aside_set_of_a_restore_opens_as_the_database_was(tmp_path):
+def test_the_copy_a_restore_keeps_aside_is_one_whole_file_with_what_the_wal_held(tmp_path):
     db_path = tmp_path / "w.db"
     db = make_db(tmp_path / "old.db")
     taken = backup.backup_now(db.path, now=NOON)
     db.dispose()
     name = _db_with_unsaved_wal(db_path)
     aside = backup.restore(db_path, taken.path, now=NOON)
+    # no -wal or -shm beside it: the copy alone is what the database was, and can be moved or mailed as one file
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("w.db")) == ["w.db", aside.name]
     assert _names(aside) == [name]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(aside.name)) == [aside.name]  # read, not WAL
     assert _names(db_path) == []
     assert not Path(str(db_path) + "-wal").exists()
+
+
+def test_a_database_too_damaged_to_read_is_kept_aside_with_its_wal(tmp_path):
+    db_path = tmp_path / "w.db"
+    db = make_db(tmp_path / "old.db")
+    taken = backup.backup_now(db.path, now=NOON)
+    db.dispose()
+    _db_with_unsaved_wal(db_path)
+    files = {s: Path(str(db_path) + s).read_bytes() for s in ("", "-wal")}
+    data = bytearray(files[""])
+    data[:16] = b"not a database!!"  # SQLite reads no page of it; its bytes are all the user has
+    db_path.write_bytes(bytes(data))
+    aside = backup.restore(db_path, taken.path, now=NOON)
+    assert Path(str(aside)).read_bytes() == bytes(data) and Path(str(aside) + "-wal").read_bytes() == files["-wal"]
+    assert _names(db_path) == []
 
 
 # --- 4. the integrity check opens exactly the file it was given ----------------------------------

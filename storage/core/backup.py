@@ -184,8 +184,9 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
     Never leaves the database worse than it found it: every step that can fail (copies, fsync,
     the check of the copy) runs before the database or its -wal/-shm is touched; then only
     renames follow, undone if one of them fails (Windows refuses to rename a file that another
-    process holds open). The -wal holds committed transactions not yet in the main file: it
-    moves aside with the copy of the main file, so the aside set opens as the database was.
+    process holds open). The -wal holds committed transactions not yet in the main file: the
+    copy kept aside takes them in (_copy_whole), so that it is one complete file, and the -wal
+    and -shm moved off the database go once the restore is done.
     """
     backup_file = Path(backup_file)
     if not backup_file.is_file():
@@ -208,9 +209,10 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
         _copy_file(backup_file, tmp)
         if not integrity_ok(tmp, quick=False):  # the copy itself, on this disk
             raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
+        whole = False
         if db_path.exists():
             made.append(aside)
-            _copy_file(db_path, aside)
+            whole = _copy_whole(db_path, aside)
     except BaseException:
         for p in made:
             with contextlib.suppress(OSError):
@@ -230,13 +232,46 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
             with contextlib.suppress(OSError):
                 p.unlink()
         raise
+    if whole:  # what they held is in the copy kept aside: beside it they would be a stray second version
+        for _side, parked in moved:
+            parked.unlink()
     platform.fsync_dir(db_path.parent)
-    if aside.exists():  # (read from the set kept aside, whole with its -wal, once nothing can undo the restore)
+    if aside.exists():  # (read from the copy kept aside, once nothing can undo the restore)
         from storage.core.restore_carry import carry_forward
 
         _carry_audit(aside, db_path)
         carry_forward(aside, db_path)
     return aside
+
+
+def _copy_whole(db_path: Path, aside: Path) -> bool:
+    """The database copied to `aside` as one complete file: its bytes and its -wal/-shm copied, then the copy's -wal
+    checkpointed into it (the database itself only read, so that a restore failing later leaves it as it was).
+    True when done; False when SQLite cannot read the copy (the damaged file a restore is for): the copy is then the
+    database's bytes as they are, with its -wal and -shm beside it, which SQLite may still make something of."""
+    import logging
+
+    sides = [(side, aside.with_name(aside.name + suffix)) for suffix, side in _sides(db_path) if side.exists()]
+    try:
+        for src, dst in [(db_path, aside), *sides]:
+            _copy_file(src, dst)
+        try:
+            conn = sqlite3.connect(str(aside), timeout=30)
+            try:  # (leaving WAL mode checkpoints the -wal into the file and removes the -wal and -shm)
+                mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+            finally:
+                conn.close()
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # (the second: as in integrity_ok)
+            logging.getLogger(__name__).warning("%s kept aside as it is, with its -wal: %s", db_path, exc)
+            for src, dst in [(db_path, aside), *sides]:  # a checkpoint may have got halfway into the damaged copy
+                _copy_file(src, dst)
+            return False
+    except BaseException:
+        for _side, copy in sides:
+            with contextlib.suppress(OSError):
+                copy.unlink()
+        raise
+    return mode is not None and str(mode[0]).lower() == "delete"
 
 
 def _carry_audit(current: Path, restored: Path) -> None:

@@ -110,11 +110,19 @@ class DuplicatesScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # a county merges no one: the township does, and the merge reaches the county in its bundle
-        return not (action in ("merge", "swap", "undo") and at_county(self.app))
+        if action in ("merge", "swap", "undo") and at_county(self.app):
+            return False
+        # keys for a row only while there is one: with none, the footer offers no m or s that would do nothing
+        if action in ("merge", "swap"):
+            return bool(self._pairs)
+        if action == "undo":
+            return bool(self._merged)
+        return True
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Possible duplicates: the same person registered twice?"), id="pairs-title", classes="section")
+        yield Static(_("No possible duplicates."), id="pairs-none", classes="section")
         yield Table(id="pairs", cursor_type="row", zebra_stripes=True)
         yield Static("", id="compare")
         yield Static(_("Merged residents:") if at_county(self.app) else _("Merged residents (u to undo):"),
@@ -132,6 +140,7 @@ class DuplicatesScreen(Screen[None]):
         merged = self.query_one("#merged", DataTable)
         merged.add_column(_("Merged resident"), key="dup")
         merged.add_column(_("Kept as"), key="keep")
+        self.query_one("#pairs-none").display = False  # (said once the list is read, if it is empty)
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-load")
@@ -156,9 +165,14 @@ class DuplicatesScreen(Screen[None]):
         for m in merged:
             done.add_row(_who(m.duplicate), _who(m.kept) if m.kept else as_text(m.duplicate.id), key=m.duplicate.id)
         self.query_one("#status", Static).update(as_text(status or ngettext(
-            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs))))
+            "{n} possible duplicate.", "{n} possible duplicates.", len(pairs)).format(n=len(pairs)) if pairs else status))
+        # none left: a sentence saying so, not a heading asking about an empty list
+        self.query_one("#pairs-title").display = table.display = bool(pairs)
+        self.query_one("#pairs-none").display = not pairs
         self.query_one("#merged-title").display = done.display = bool(merged)
-        (table if pairs or not merged else done).focus()
+        if pairs or merged:
+            (table if pairs else done).focus()
+        self.refresh_bindings()
 
     def _compare(self) -> None:
         key = self._row_key("#pairs")

@@ -314,3 +314,45 @@ def test_an_older_bundles_edit_of_a_record_merged_away_is_named_to_the_clerk(tmp
     # merged again: nothing new came, nothing to say
     assert run(["--db", str(t.db.path), "--lang", "zh_CN", "merge", str(bundle)]) == 0
     assert "数据包修改了" not in capsys.readouterr().out
+
+
+@run_async
+async def test_once_the_last_pair_is_merged_the_screen_says_there_are_none_and_offers_no_m_or_s(tmp_path):
+    from tests.test_drop_down_drawn import drawn_lines
+
+    t, _visited, _later = _township_with_one_person_in_two_grids(tmp_path)
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        app.open_screen("duplicates")
+        await on_screen(pilot, "DuplicatesScreen")
+        await settle(pilot, lambda: app.screen.query_one("#pairs", DataTable).row_count == 1)
+        assert "m 合并" in drawn_lines(app)[-1] and "s 交换保留哪一条" in drawn_lines(app)[-1]
+        await pilot.press("m")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await on_screen(pilot, "DuplicatesScreen")
+        await settle(pilot, lambda: app.screen.query_one("#merged", DataTable).row_count == 1)
+        screen = "\n".join(drawn_lines(app))
+        assert "没有疑似重复登记的对象。" in screen, screen
+        assert "疑似重复：同一个人登记了两次？" not in screen and "m 合并" not in screen.splitlines()[-1]
+        assert "交换保留哪一条" not in screen and "u 撤销合并" in screen.splitlines()[-1]  # the merge can be undone
+        await pilot.press("m", "s")  # nothing to merge: no question asked
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DuplicatesScreen"
+
+
+@run_async
+async def test_a_township_with_no_duplicates_is_told_so_and_offered_no_keys_for_a_row(tmp_path):
+    from tests.test_drop_down_drawn import drawn_lines
+
+    t = make_township(tmp_path)
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        app.open_screen("duplicates")
+        await on_screen(pilot, "DuplicatesScreen")
+        await settle(pilot, lambda: "没有疑似重复登记的对象。" in "\n".join(drawn_lines(app)))
+        screen = drawn_lines(app)
+        assert not any("疑似重复：" in line or "对疑似重复" in line for line in screen), screen
+        assert not any(word in screen[-1] for word in ("m 合并", "交换", "撤销")), screen[-1]

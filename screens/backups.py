@@ -186,7 +186,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     def _confirm(self, chosen: backup.BackupFile, left: Dropped | None) -> None:
         self._busy = False
         self._status("")
-        # a sentence a line: Rich breaks Chinese only at spaces, and the time's space had cut the question in two
+        # a sentence a line, each wrapped as Chinese is set by the dialog (a figure stays with its word)
         question = "\n".join(line for line in (
             _("Put the backup of {time} in place of the current data?").format(time=moment_text(chosen.taken_at)),
             _("The current database is kept aside, and gridcare closes and opens again on the restored data."),

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
+from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ class ConfirmScreen(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(as_text(self.message), id="dialog-message")
+            # wrapped as Chinese is set: Rich broke at the last space that fit, "备份之后的 1⏎项修改" (tui/line_breaks.py)
+            yield Static(Wrapped(self.message), id="dialog-message")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.yes_label, id="yes", variant="error" if self.danger else "primary")
                 yield Button(self.no_label, id="no")

@@ -157,7 +157,7 @@ async def test_a_restore_chosen_on_screen_closes_the_app_and_run_tui_restores_it
         await on_screen(pilot, BackupsScreen)
         await pilot.press("enter")
         await on_screen(pilot, ConfirmScreen)
-        question = str(app.screen.query_one("#dialog-message", Static).render()).replace("\u202f", " ")
+        question = str(app.screen.query_one("#dialog-message", Static).content).replace("\u202f", " ")
         assert "Nov 20, 2026, 12:00:00 PM" in question and "kept aside" in question, question
         assert "after the backup will not be in the restored database" in question and "bundle 2" in question
         await pilot.press("enter")  # the safe answer has the focus: No
@@ -314,3 +314,25 @@ async def test_a_county_on_a_file_has_the_screen_too(tmp_path):
         await on_screen(pilot, BackupsScreen)
         await pilot.press("b")
         await settle(pilot, lambda: len(_rows(app)) == 1)
+
+
+@run_async
+async def test_the_restore_question_keeps_each_figure_with_its_word_at_80_columns(tmp_path):
+    """Walked at 80×24 in Chinese: the question broke "备份之后的 1⏎项修改" (Rich breaks at the last space that fits)."""
+    from tests.test_drop_down_drawn import drawn_lines
+
+    path, _taken, _usb = _worker_with_a_backup(tmp_path)
+    app = make_app(path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        await pilot.press("b")
+        await on_screen(pilot, BackupsScreen)
+        await pilot.press("enter")
+        await on_screen(pilot, ConfirmScreen)
+        lines = [line.strip(" ▊▎▏┃│") for line in drawn_lines(app)]
+        said = "".join(line.strip() for line in lines)
+        assert "备份之后的" in said and "项修改" in said and "第 2 个数据包" in said, lines
+        # no line ends with a figure whose word starts the next one
+        for line, below in zip(lines, lines[1:], strict=False):
+            assert not (re.search(r"\d$", line.rstrip()) and below.strip()[:1] in "项个人条"), (line, below)
+        assert any(re.search(r"\d+ 项修改", line) for line in lines), lines

@@ -147,7 +147,7 @@ async def test_a_name_with_digits_is_asked_about(tmp_path):
         form.query_one("#birth_date", Input).value = "1949-12-31"
         await pilot.press("ctrl+s")
         await on_screen(pilot, "ConfirmScreen")
-        assert "contains digits" in str(app.screen.query_one("#dialog-message").render())
+        assert "contains digits" in str(app.screen.query_one("#dialog-message").content)
         await pilot.press("n")
         await on_screen(pilot, "ResidentFormScreen")
         assert app.screen.focused.id == "name"

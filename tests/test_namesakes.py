@@ -80,7 +80,7 @@ async def test_the_form_asks_before_it_registers_a_namesake(tmp_path):
         form.query_one("#categories", SelectionList).select("left_behind_child")
         await pilot.press("ctrl+s")
         await on_screen(pilot, "ConfirmScreen")
-        message = "".join(str(app.screen.query_one("#dialog-message").render()).split())
+        message = "".join(str(app.screen.query_one("#dialog-message").content).split())
         assert message == "可能已经登记过：单小明（2014年5月6日出生，G01，身份证号尾号1239）。仍然新增一个对象吗？", message
         await pilot.press("n")  # 返回修改: nothing saved, back on the name
         await on_screen(pilot, "ResidentFormScreen")

@@ -111,3 +111,16 @@ def test_an_example_in_brackets_that_fits_is_never_broken(text, width):
             if first != last:
                 assert cell_len(text[at:end]) > width or place[at][1] < width // 2, (out, example)
             at = text.find(example, at + 1)
+
+
+def test_a_figure_stays_with_the_word_it_counts():
+    """The restore question at 80 columns (walked): "（其中 3⏎项已在" and "的 1⏎项修改" read as two broken phrases."""
+    text = "备份之后的 12 项修改不会在恢复后的数据库中（其中 3 项已在第 2 个数据包中发出）；它们仍保留在另存的原数据库中。"
+    for width in range(10, 60):
+        lines = wrap(text, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", ""), (width, lines)
+        for line, below in zip(lines, lines[1:], strict=False):
+            assert not (line[-1:].isdigit() and below[:1] in "项个"), (width, lines)
+    # (the bracket that fits goes down whole, with its figures: the rule for bracketed examples above)
+    assert wrap(text, 53)[1].startswith("（其中 3 项已在第 2 个数据包")
+    assert wrap("备份之后的 1 项修改", 12) == ["备份之后的", "1 项修改"]  # the space before it ends the line above

@@ -37,10 +37,15 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(line[:k].rstrip())
                 line = line[k:] + ch
             elif ch == " ":
-                # a label goes down with the figure after it ("…，⏎紧急情况 0 人", not "紧急情况⏎0 人")
-                k = _label_start(line) or _opening(line, len(line))
+                # a label goes down with the figure after it ("…，⏎紧急情况 0 人", not "紧急情况⏎0 人"), and a figure
+                # with the word it counts ("备份之后的⏎1 项修改", not "的 1⏎项修改")
+                k = _label_start(line) or (_figure_start(line) if _counts(para[i + 1:i + 2]) else 0) \
+                    or _opening(line, len(line))
                 lines.append(line[:k])
                 line = line[k:] + ch if k < len(line) else ""
+            elif line.endswith(" ") and _counts(ch) and (k := _figure_start(line[:-1])) > 0:
+                lines.append(line[:k])  # (the space before the figure stays at the end of the line above)
+                line = line[k:] + ch
             elif ch in NO_LINE_START and len(line) > 1 and not line[-1].isspace():
                 # marks in a row (）、) go down together, with the character before the first of them
                 k = len(line) - 1
@@ -59,7 +64,8 @@ def wrap(text: str, width: int) -> list[str]:
                     and not _RUNNING.intersection(line[space + 1:] + ch):
                 # a short name after a space goes down whole ("federation⏎县妇联"); not a sentence going on after a
                 # number ("有误 1。已导入…", "第 7、8 行是表尾（合计…"): that fills its line, as Chinese is set
-                k = _label_start(line[:space]) or _opening(line, space)  # and a label before the space ("：⏎重点对象 1")
+                # and a label before the space ("：⏎重点对象 1"), or the figure the name counts ("其中⏎3 项已")
+                k = _label_start(line[:space]) or _figure_start(line[:space]) or _opening(line, space)
                 lines.append(line[:k])
                 line = line[k if k < space else space + 1:] + ch
             else:
@@ -146,6 +152,21 @@ def _label_start(line: str) -> int:
     if not 0 < len(line) - start <= LABEL_MAX or start < 2 or line[start - 1] not in NO_LINE_START:
         return 0
     return start
+
+
+def _figure_start(line: str) -> int:
+    """Where a figure that ends `line` starts ("12", "3.5", "1,200"), if a space or a Chinese character stands
+    before it; else 0. A label before it goes down with it too ("，⏎紧急情况 0 人")."""
+    start = _word_start(line)
+    figure = line[start:]
+    if not 0 < start < len(line) or not figure[0].isdigit() or not all(c.isdigit() or c in ",." for c in figure):
+        return 0
+    return _label_start(line[:start].rstrip()) or start
+
+
+def _counts(ch: str) -> bool:
+    """`ch` begins the Chinese word a figure before it counts (项, 个, 人): not a mark, not Latin."""
+    return bool(ch) and not ch.isascii() and not ch.isspace() and ch not in _RUNNING
 
 
 def _word_start(line: str) -> int:

@@ -37,6 +37,7 @@ class CountyHomeScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "county_home.tcss"
     AUTO_FOCUS = "#t-townships"  # not the tabs: Enter on a figure lists its people, from the first keystroke
+    READ_AGAIN_ON_WRITES = True  # another program's writes shown without F5 (tui/outside_changes.py)
     BINDINGS = [
         # the county's register, read-only: one person among the townships' 120,000, by name, initials, ID or phone
         Binding("r", "open('residents')", N_("Residents"), id="county_home.residents"),

@@ -53,6 +53,7 @@ SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel
 class HomeScreen(Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "home.tcss"
+    READ_AGAIN_ON_WRITES = True  # another program's writes shown without F5 (tui/outside_changes.py)
     FOOTER_APP_KEYS = True  # Home's footer names ^q and f2 too; other screens leave them to F1 and the palette
     # the cursor starts in the first list, not in the emergencies panel above it (`e` goes there)
     AUTO_FOCUS = f"#t-{FIRST_LIST}"

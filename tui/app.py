@@ -34,6 +34,7 @@ from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_
 from tui.drop_down import keep_below, stop_at_the_ends
 from tui.footer import TranslatedFooter
 from tui.keys_ahead import KeysAhead
+from tui.outside_changes import OutsideChanges
 from tui.relabel import LanguageFollower
 from tui.startup import BACKUP_DELAY, Opened, Startup
 from tui.wide_cuts import install as draw_wide_characters_whole
@@ -91,6 +92,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         self.keys_ahead = KeysAhead(self)  # keys handed over one at a time (tui/keys_ahead.py)
         self._language_follower = LanguageFollower(self)  # F2: the screen in view now, the others when shown
         self._notice = notice
+        self._outside = OutsideChanges(self)  # a merge run in another window shows on Home without F5
 
     def get_driver_class(self):
         base = super().get_driver_class()
@@ -176,6 +178,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         db, identity, warning = opened.db, opened.identity, opened.warning
         self.db, self.identity = db, identity
         self._reach("open")
+        self._outside.start(db)
         self._relabel()
         if db.upgraded_from is not None:
             notify_text(self, _("The database was upgraded; the old file is kept at {path}.").format(
@@ -229,6 +232,7 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
             self.call_from_thread(notify_text, self, keys, severity="error", timeout=3600)
 
     def on_unmount(self) -> None:
+        self._outside.stop()
         self._startup.close(self.db)
 
     def _reach(self, name: str) -> None:

@@ -228,7 +228,8 @@ def test_a_risk_record_under_a_visits_derived_id_merges_alike_on_both_engines(tm
     stamp = 1_900_000_000_000 << 16
     events = [
         {"id": f"{ident.device_id}-{stamp}", "record_type": "visit", "record_id": "v1", "hlc": stamp,
-         "device_id": ident.device_id, "fields": {"resident_id": "r1", "visit_date": "2026-11-20", "risk_after": "high"}},
+         "device_id": ident.device_id,
+         "fields": {"resident_id": "r1", "visit_date": "2026-11-20", "method": "home", "risk_after": "high"}},
         {"id": f"{ident.device_id}-{stamp + 1}", "record_type": "risk", "record_id": "visit:v1", "hlc": stamp + 1,
          "device_id": ident.device_id, "fields": {"resident_id": "r1", "level": "low", "assessed_on": "2026-11-21"}},
     ]

@@ -55,7 +55,8 @@ def test_an_enrolled_device_writes_only_its_own_grid_as_itself(tmp_path, attack)
     k = _DeviceKeys(a)
     # the forbidden event hidden between two allowed ones: the whole bundle is refused
     allowed = [_event(k.device_id, 10**15 - 2, "resident", "mine1", _resident_fields(k.grid, "合法甲"), k.worker),
-               _event(k.device_id, 10**15 + 5, "visit", "mine-v", {"resident_id": "mine1", "visit_date": "2026-11-21"},
+               _event(k.device_id, 10**15 + 5, "visit", "mine-v", {"resident_id": "mine1", "visit_date": "2026-11-21",
+                                                                   "method": "home"},
                       k.worker)]
     events = allowed[:1] + ATTACKS[attack](k, rb, ra) + allowed[1:]
     forged = _forge(t, tmp_path, "forged.gcb", events, device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k,
@@ -72,8 +73,8 @@ def test_its_own_new_resident_and_a_visit_in_the_same_bundle_are_merged(tmp_path
     t, a, _b, _ra, _rb = _merged_world(tmp_path)
     k = _DeviceKeys(a)
     events = [_event(k.device_id, 10**15, "resident", "mine1", _resident_fields(k.grid, "合法甲"), k.worker),
-              _event(k.device_id, 10**15 + 1, "visit", "mine-v", {"resident_id": "mine1", "visit_date": "2026-11-21"},
-                     k.worker)]
+              _event(k.device_id, 10**15 + 1, "visit", "mine-v",
+                     {"resident_id": "mine1", "visit_date": "2026-11-21", "method": "home"}, k.worker)]
     forged = _forge(t, tmp_path, "mine.gcb", events, device_id=k.device_id, worker=k.worker, grid=k.grid, keys=k,
                     proof=k.proof, seq=2)
     assert merge_paths(t.db, [forged]).bundles[0].status == "new"

@@ -34,6 +34,7 @@ from storage.core.schema import (
     clean,
     event_problem,
     fields_problem,
+    is_no_value,
     record_spec,
 )
 from storage.core.text import UNSTORABLE_RULE
@@ -182,6 +183,26 @@ def _policy_ok(value: Any) -> bool:
     return True
 
 
+# what a record's first event always gives (storage/register/visits.py log_visit, since the first release) and the
+# monthly report and the resident's page rely on: a new record without one, or any event emptying one, is refused.
+# A later event (a correction, a deletion) gives only what it changes.
+REQUIRED: dict[str, tuple[str, ...]] = {"visit": ("resident_id", "visit_date", "method")}
+
+
+def _creates(ev: dict[str, Any]) -> bool:
+    """Whether the event is its record's first: written where no event of the record was (base 0), or, for a
+    visit, one naming its resident, which only its first event does (a correction never moves a visit)."""
+    return not ev.get("base_hlc") or "resident_id" in ev["fields"]
+
+
+def _missing(ev: dict[str, Any], record_type: str) -> FoldError | None:
+    fields = ev["fields"]  # as the event gives them: `clean` turns a method of None into the default "home"
+    for name in REQUIRED[record_type]:
+        if is_no_value(fields[name]) if name in fields else _creates(ev):
+            return FoldError(record_type, name, "no_value")
+    return None
+
+
 # settings are known by their record id: each has a rule for its value (the policy: as it is read)
 SETTINGS: dict[str, Callable[[Any], bool]] = {policy.POLICY_ID: _policy_ok}
 
@@ -216,6 +237,10 @@ def _refusal(ev: dict[str, Any], record_type: str, fields: dict[str, Any]) -> Fo
     problem = fields_problem(record_type, fields, checked_spec(record_type), cleaned=True)
     if problem is not None:
         return problem
+    if record_type in REQUIRED:
+        problem = _missing(ev, record_type)
+        if problem is not None:
+            return problem
     if record_type == "emergency_ack" and not _FINDING_KEY.fullmatch(ev["record_id"]):
         return FoldError(record_type, "id", "bad_id")
     if record_type == "setting":
@@ -248,5 +273,6 @@ def rules_fingerprint() -> str:
     parts = [f"{rtype}.{spec.name}:" + ",".join(text(getattr(spec, f.name)) for f in dataclasses.fields(spec))
              for rtype in sorted(RECORD_TABLES) for spec in checked_spec(rtype).values()]
     parts += sorted(SETTINGS)
+    parts += [f"{rtype} requires {','.join(names)}" for rtype, names in sorted(REQUIRED.items())]
     parts.append(UNSTORABLE_RULE)  # judged in every text (storage/core/schema.py), not a slot of a spec
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

@@ -54,8 +54,8 @@ def test_user_errors_are_one_line_and_exit_1(db_path, capsys):
     assert "No resident" in capsys.readouterr().err
     assert _run(db_path, "benefit", "end", "no-such-record") == 1
     capsys.readouterr()
-    # a date that is not one is the user's slip, said in one line (2025/06/01 is read as the form reads it)
-    assert _run(db_path, "benefit", "add", CARD_ID, "dibao", "--from", "2025/06/31") == 1
+    # a date that is not one is a bad argument, said in one line (2025/06/01 is read as the form reads it)
+    assert _run(db_path, "benefit", "add", CARD_ID, "dibao", "--from", "2025/06/31") == 2
     assert capsys.readouterr().err.strip().count("\n") == 0
 
 

@@ -161,7 +161,7 @@ def test_cli_report_to_file_and_terminal(town, tmp_path, capsys):
     assert "1101**********002X" in printed and "11010519491231002X" not in printed
     assert main(["--db", str(db.path), "report", "--month", "2999-01"]) == 1
     capsys.readouterr()
-    assert main(["--db", str(db.path), "report", "--month", "2026-13"]) == 1  # one line, as 2999-01
+    assert main(["--db", str(db.path), "report", "--month", "2026-13"]) == 2  # no month: a bad argument, one line
     assert capsys.readouterr().err.count("\n") == 1
 
 

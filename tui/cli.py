@@ -1,7 +1,7 @@
 """The `gridcare` command: parses arguments, then opens the TUI or runs a command.
 
 Exit status: 0 success, 1 a user error (one translated line, no traceback),
-2 bad arguments (argparse), 70 a bug (traceback in the log file).
+2 bad arguments (argparse's, and a date or month option that cannot be read), 70 a bug (traceback in the log file).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ COMMAND_MODULES = [
 ]
 
 EXIT_USER_ERROR = 1
+EXIT_BAD_ARGUMENTS = 2  # argparse's own
 EXIT_BUG = 70
 
 log = logging.getLogger("gridcare")
@@ -283,9 +284,11 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except UserError as exc:  # a date option that is not a date (tui/date_options.py): the user's slip, one line
+    except UserError as exc:  # a date or month option that is not one (tui/date_options.py): a bad argument, in one
+        # line (argparse's usage above it says nothing about how to write a date); nothing is opened yet, so a value
+        # the data refuses (a month not begun) is the command's to say, exit 1
         print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
-        return EXIT_USER_ERROR
+        return EXIT_BAD_ARGUMENTS
     if getattr(args, "lang", None):
         set_language(choose_language(args.lang))
     log_path = setup_logging()

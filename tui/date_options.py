@@ -2,8 +2,9 @@
 
 `--from 2019-05`, `--since 2019年5月`, `--on 2019/5/3` mean what they mean in the form's field of the same
 name: a short date is completed the way that field looks, and a year and month alone are the month's first
-day where the form takes them so. What cannot be read is a UserError (one line, exit 1), not argparse's
-usage and exit 2: the person typed a date, the command was right.
+day where the form takes them so. What cannot be read is a UserError raised while the arguments are parsed:
+tui/cli.py main says it in one line, without argparse's usage (the command was right, the date was not), and
+exits 2, a bad argument (DESIGN §3). A date read well that the records refuse is the command's: exit 1.
 """
 
 from __future__ import annotations

@@ -64,7 +64,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--scale", choices=["grid", "township", "county"], default="grid",
                    help=_("grid: 300 residents; township: 6,000; county: 120,000"))
     p.add_argument("--open", action="store_true", help=_("open the app on the database afterwards"))
-    p.set_defaults(func=cmd_demo)
+    p.add_argument("--bundles", metavar=_("FOLDER"), type=Path,
+                   help=_("township or county: write practice bundles from the demo's grid workers into FOLDER, to "
+                          "merge on the Sync screen (--scale township writes them in any case, by default beside the "
+                          "database: DATABASE.practice)"))
+    p.set_defaults(func=cmd_demo, parser=p)
 
     p = sub.add_parser("public-key", parents=[common], help=_("township or county: write its public key file again"),
                        description=_("Write this township's (or county's) public key file again, to give to a new "
@@ -197,13 +201,27 @@ def _say_enrollment(ident) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from storage.demo.build import generate
+    import datetime as dt
 
+    from storage.demo.build import generate
+    from storage.demo.practice import Kept, practice_target, write_practice
+
+    if args.bundles is not None and args.scale == "grid":
+        args.parser.error(_("--bundles makes practice bundles for a township: add --scale township."))
     db = open_database(db_path(args))
+    folder = practice_target(db, args.scale, args.bundles)
+    kept, today = Kept(), dt.date.today()  # one day for the demo and its practice bundles
     with cli_progress(_("Generating demo data")) as progress:
-        summary = generate(db, seed=args.seed, scale=args.scale, progress=progress)
+        summary = generate(db, seed=args.seed, scale=args.scale, progress=progress, today=today,
+                           built=kept if folder else None)
     print(_("Demo data in {path}: {residents} residents, {visits} visits.").format(
         path=db.label, residents=summary["residents"], visits=summary["visits"]))
+    if folder is not None:
+        practice = write_practice(db, kept, seed=args.seed, today=today, folder=folder)
+        print(_("To practise merging: {n} bundles from the demo's grid workers are in {folder}. Merge that folder on "
+                "the Sync screen (s on Home), or with gridcare merge: {visits} new visits, a changed phone, a conflict "
+                "to review and an emergency to acknowledge come in.").format(
+            n=len(practice.bundles), folder=practice.folder, visits=practice.visits))
     db.dispose()
     if args.open:
         return run_tui(args)

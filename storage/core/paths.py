@@ -42,6 +42,11 @@ def backups_dir(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.name}.backups"
 
 
+def practice_dir(db_path: Path) -> Path:
+    """A demo township's practice bundles (storage/demo/practice.py): the Sync screen and Home point the clerk there."""
+    return db_path.parent / f"{db_path.name}.practice"
+
+
 def keys_file(db_path: Path) -> Path:
     """The database's private keys, beside it and never inside it (storage/core/private_keys.py)."""
     return db_path.parent / f"{db_path.name}.keys"

@@ -31,6 +31,7 @@ from storage.demo import words
 from storage.demo.grid import Batch, GridBuilder, GridSpec, Shared
 
 Progress = Callable[[int, int], None]
+Built = Callable[[GridSpec, Batch], None]
 DEMO_TOWNSHIP = ("330521101", "新市镇")
 DEMO_GRID = ("G01", "柳溪村第一网格", "王芳")
 GRIDS_PER_TOWNSHIP, GRIDS_PER_VILLAGE = 40, 4
@@ -101,13 +102,14 @@ def _township_plan(db: Database, ident: Identity, scale: str, seed: int) -> list
 
 
 def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Progress | None = None,
-             today: dt.date | None = None, residents: int | None = None) -> dict[str, int]:
+             today: dt.date | None = None, residents: int | None = None, built: Built | None = None) -> dict[str, int]:
     """Fill the database; returns counts (residents, visits, referrals, grids, events).
 
     An empty database becomes a demo worker database (scale grid) or a demo
     township database (township, county). A worker database gets its own grid;
     a township database one grid (scale grid) or whole townships. `residents`
-    sets a worker grid's size (the benchmarks build 40 grids of 150).
+    sets a worker grid's size (the benchmarks build 40 grids of 150). `built` is handed each grid as written
+    (storage/demo/practice.py copies a few into the practice workers' laptops).
     """
     if scale not in SCALES:
         raise UserError(_("Unknown scale {scale}: choose grid, township or county.").format(scale=scale))
@@ -150,7 +152,9 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
         with db.write() as s:  # a township per transaction: 20 commits for the county, not 800
             for spec in specs:
                 batch = GridBuilder(seed, today, spec, shared).build(one_more)
-                counts["events"] += len(batch.events) + _write(s, batch, spec, places)
+                counts["events"] += len(batch.events) + write_grid(s, batch, spec, places)
+                if built:
+                    built(spec, batch)
                 counts["visits"] += batch.counts.get("visit", 0)
                 counts["referrals"] += batch.counts.get("referral", 0)
                 newest = max(newest, batch.newest_hlc)
@@ -166,7 +170,7 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
     return {"residents": in_db, "grids": len(plan), **counts}
 
 
-def _write(s: Session, batch: Batch, spec: GridSpec, places: set[tuple[str, str]]) -> int:
+def write_grid(s: Session, batch: Batch, spec: GridSpec, places: set[tuple[str, str]]) -> int:
     """One grid, in the caller's write transaction; returns the number of place events written besides the batch."""
     conn = s.connection()
     bulk = for_connection(conn)

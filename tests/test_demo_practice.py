@@ -1,0 +1,164 @@
+"""A demo township's practice bundles (storage/demo/practice.py): real worker bundles beside the demo, which merge
+into it with new visits, one conflict and one emergency, and change nothing when merged again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storage.core.db import open_database
+from storage.core.errors import UserError
+from storage.core.models import BundleReceived, Device, Resident, Visit
+from storage.core.private_keys import private_keys
+from storage.demo.build import generate
+from storage.demo.practice import Kept, practice_folder, practice_target, write_practice
+from storage.register.emergencies import open_emergencies
+from storage.sync.bundle_file import read_bundle
+from storage.sync.conflicts import open_conflicts
+from storage.sync.dump import dump_lines
+from storage.sync.merge import merge_paths
+from tests.foundation_helpers import copy_db
+from tests.sync_helpers import make_township
+
+TODAY = dt.date(2026, 11, 24)
+ROOT = Path(__file__).parents[1]
+
+
+def _digest(db) -> str:
+    h = hashlib.sha256()
+    for line in dump_lines(db):
+        h.update(line.encode())
+    return h.hexdigest()
+
+
+def _count(db, model) -> int:
+    with db.session() as s:
+        return s.execute(select(func.count()).select_from(model)).scalar() or 0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A township's demo with its practice bundles, and a copy of the demo taken before they were made."""
+    folder = tmp_path_factory.mktemp("practice")
+    db = open_database(folder / "t.db")
+    kept = Kept()
+    generate(db, seed=1, scale="township", today=TODAY, built=kept)
+    db.dispose()  # the whole file, its write-ahead log written back, to copy
+    copy_db(folder / "t.db", folder / "pristine.db")
+    practice = write_practice(db, kept, seed=1, today=TODAY, folder=practice_folder(db))
+    db.dispose()
+    return db, kept, practice, folder
+
+
+def _merged_copy(demo, name):
+    db, _kept, practice, folder = demo
+    copy = open_database(copy_db(folder / "t.db", folder / name))
+    return copy, practice
+
+
+def test_the_demo_makes_its_bundles_beside_it_and_leaves_its_records_as_they_were(demo):
+    db, _kept, practice, folder = demo
+    assert practice.folder == folder / "t.db.practice"
+    assert sorted(practice.folder.iterdir()) == sorted(practice.bundles) and len(practice.bundles) == 3
+    pristine = open_database(folder / "pristine.db")
+    assert _digest(pristine) == _digest(db)  # bench's reference set is the same demo, practice or not
+    pristine.dispose()
+
+
+def test_the_practice_bundles_merge_with_new_visits_a_conflict_and_an_emergency(demo):
+    db, practice = _merged_copy(demo, "merged.db")
+    visits = _count(db, Visit)
+    with db.session() as s:
+        emergencies = {e.key for e in open_emergencies(s, TODAY)}
+    report = merge_paths(db, [practice.folder])
+    assert [b.status for b in report.bundles] == ["new"] * 3 and not report.refused and not report.waiting
+    assert len(report.new_devices) == 3 and _count(db, Device) == 3 and _count(db, BundleReceived) == 3
+    assert practice.visits == 10 and _count(db, Visit) == visits + practice.visits
+    assert report.conflicts == 1
+    (conflict,) = open_conflicts(db)
+    c = conflict.conflict
+    assert c.field == "phone" and c.winner_author == c.loser_author and c.winner_device != c.loser_device
+    with db.session() as s:
+        new = [e for e in open_emergencies(s, TODAY) if e.key not in emergencies]
+    assert len(new) == 1 and new[0].grid_code.endswith("-G01")
+    pristine = open_database(demo[3] / "pristine.db")
+    changed = {grid for (rid, grid, phone) in _phones(db) - _phones(pristine)}
+    pristine.dispose()
+    assert sorted(changed) == ["330521101-G01", "330521101-G02"]  # the conflict's, and a phone changed alone
+    db.dispose()
+
+
+def _phones(db) -> set[tuple[str, str, str]]:
+    with db.session() as s:
+        return {tuple(r) for r in s.execute(select(Resident.id, Resident.grid_code, Resident.phone)).all()}
+
+
+def test_merging_the_folder_again_changes_nothing(demo):
+    db, practice = _merged_copy(demo, "again.db")
+    merge_paths(db, [practice.folder])
+    once = _digest(db)
+    report = merge_paths(db, [practice.folder])
+    assert [b.status for b in report.bundles] == ["already"] * 3
+    assert (report.added, report.updated, report.conflicts) == (0, 0, 0)
+    assert _digest(db) == once and len(open_conflicts(db)) == 1
+    db.dispose()
+
+
+def _contents(db, bundles):
+    """What the bundles say, without what each laptop draws for itself (device, record ids, clocks)."""
+    secrets = [private_keys(db.local_path).township_age_secret]
+    said = []
+    for path in bundles:
+        _manifest, events = read_bundle(path, secrets, "330521101")
+        said.append(sorted((e["record_type"], sorted((k, str(v)) for k, v in e["fields"].items()))
+                           for e in events if e["record_type"] in ("resident", "visit")))
+    return said
+
+
+def test_the_same_seed_draws_the_same_practice(demo):
+    db, kept, practice, folder = demo
+    again = open_database(folder / "pristine.db")
+    other = write_practice(again, kept, seed=1, today=TODAY, folder=folder / "again")
+    assert _contents(db, practice.bundles) == _contents(again, other.bundles)
+    again.dispose()
+
+
+def test_where_the_practice_bundles_go(tmp_path):
+    db = open_database(tmp_path / "new.db")
+    assert practice_target(db, "township", None) == tmp_path / "new.db.practice"
+    assert practice_target(db, "county", None) is None  # the county set (bench) only when asked
+    assert practice_target(db, "county", tmp_path / "p") == tmp_path / "p"
+    assert practice_target(db, "grid", None) is None
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x.gcb").write_bytes(b"")
+    with pytest.raises(UserError, match="not empty"):
+        practice_target(db, "township", tmp_path / "full")
+    t = make_township(tmp_path / "w")
+    worker = t.worker("王芳", "G01")  # a worker's database: a grid's demo, no township to merge into
+    assert practice_target(worker, "township", None) is None
+    with pytest.raises(UserError):
+        practice_target(worker, "township", tmp_path / "p2")
+
+
+def _cli(tmp_path, *args):
+    return subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(tmp_path / "c.db"), "--lang", "en", "demo", *args],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
+
+
+def test_the_command_refuses_a_folder_before_generating_anything(tmp_path):
+    out = _cli(tmp_path, "--bundles", str(tmp_path / "p"))  # a grid's demo has no township to practise on
+    assert out.returncode == 2 and "--scale township" in out.stderr
+    (tmp_path / "c.db.practice").mkdir()
+    (tmp_path / "c.db.practice" / "old.gcb").write_bytes(b"")
+    out = _cli(tmp_path, "--scale", "township")
+    assert out.returncode == 1 and "c.db.practice" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    db = open_database(tmp_path / "c.db")
+    assert _count(db, Resident) == 0
+

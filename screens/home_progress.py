@@ -99,6 +99,10 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
         if missing:  # a line only while there are some, as below
             alerts.append((_("Bundles missing (tab 9)") if compact else _("Bundles missing: which, on the grids' tab (9)"),
                            str(missing), "bold red"))
+        practice = getattr(data, "practice_bundles", 0)
+        if practice:  # a demo township's, until a first merge: the Sync screen lists them at once
+            alerts.append((_("Practice bundles (s)") if compact else _("Practice bundles to merge (press s, Sync)"),
+                           str(practice), "bold yellow"))
         waiting = getattr(data, "devices_waiting", 0)
         if waiting:  # a line only while there are some: at 80×24 every row of the list counts
             alerts.append((_("Devices to approve (d)") if compact else _("Devices waiting for your approval (press d)"),

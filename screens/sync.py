@@ -36,7 +36,7 @@ from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
 from storage.sync.export import export_bundle, last_export, pending_counts
-from storage.sync.folder import for_this_database, known_grids, preview_folder, suggested_folder
+from storage.sync.folder import for_this_database, known_grids, practice_folder, preview_folder, suggested_folder
 from storage.sync.merge import bundle_files, merge_paths
 from tui.folder_texts import left_lines, none_for_here_text, unreadable_text
 from tui.footer import TranslatedFooter
@@ -72,6 +72,7 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
         self.role = ""
         self.pending_summary = ""  # the pending counts as shown, in one string
         self._listed: Path | None = None  # the folder whose bundles the list shows
+        self._practice: Path | None = None  # a demo township's practice bundles (storage/demo/practice.py)
 
     # --- layout ---------------------------------------------------------------
 
@@ -79,6 +80,7 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
         ident = getattr(self.app, "identity", None)
         self.role = ident.role if ident else ""
         self.township = self.role in ("township", "county")
+        self._practice = practice_folder(self.app.db) if self.role == "township" else None
         yield Header()
         with VerticalScroll(id="sync-body"):
             yield Static(self._intro(), id="intro")
@@ -117,8 +119,13 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
             self.role, _("Export what you recorded since the last bundle, for the township."))
 
     def _hint(self) -> str:
-        return (_("Enter merges the bundles listed below; another folder typed here is listed first.") if self.township
-                else _("Enter exports to this folder; Ctrl+O chooses another."))
+        if not self.township:
+            return _("Enter exports to this folder; Ctrl+O chooses another.")
+        hint = _("Enter merges the bundles listed below; another folder typed here is listed first.")
+        if self._practice is not None:  # a demo township's, written by `demo` for a first merge
+            hint += "\n" + _("To practise merging: the demo's bundles from grid workers are in {folder}").format(
+                folder=self._practice)
+        return hint
 
     def language_changed(self) -> None:
         """Called by the app after a language switch (F2): this screen's words again, the county link's too."""

@@ -10,8 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import func, select
+from textual.widgets import Input, Static
 
+from screens.home_progress import progress_renderable
 from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.models import BundleReceived, Device, Resident, Visit
@@ -19,12 +22,17 @@ from storage.core.private_keys import private_keys
 from storage.demo.build import generate
 from storage.demo.practice import Kept, practice_folder, practice_target, write_practice
 from storage.register.emergencies import open_emergencies
+from storage.register.home import home_data
 from storage.sync.bundle_file import read_bundle
 from storage.sync.conflicts import open_conflicts
 from storage.sync.dump import dump_lines
+from storage.sync.export import export_bundle
+from storage.sync.folder import suggested_folder
 from storage.sync.merge import merge_paths
 from tests.foundation_helpers import copy_db
-from tests.sync_helpers import make_township
+from tests.pilot_helpers import on_screen, run_async, settle
+from tests.sync_helpers import elder, make_township
+from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
 ROOT = Path(__file__).parents[1]
@@ -69,6 +77,9 @@ def test_the_demo_makes_its_bundles_beside_it_and_leaves_its_records_as_they_wer
     pristine = open_database(folder / "pristine.db")
     assert _digest(pristine) == _digest(db)  # bench's reference set is the same demo, practice or not
     pristine.dispose()
+    # before a merge, the clerk is pointed there: Home's alert and the Sync screen's folder
+    assert home_data(db, TODAY).practice_bundles == 3
+    assert suggested_folder(db, "merge") == practice.folder.resolve()
 
 
 def test_the_practice_bundles_merge_with_new_visits_a_conflict_and_an_emergency(demo):
@@ -91,6 +102,7 @@ def test_the_practice_bundles_merge_with_new_visits_a_conflict_and_an_emergency(
     changed = {grid for (rid, grid, phone) in _phones(db) - _phones(pristine)}
     pristine.dispose()
     assert sorted(changed) == ["330521101-G01", "330521101-G02"]  # the conflict's, and a phone changed alone
+    assert home_data(db, TODAY).practice_bundles == 0  # merged: Home no longer points there
     db.dispose()
 
 
@@ -162,3 +174,28 @@ def test_the_command_refuses_a_folder_before_generating_anything(tmp_path):
     db = open_database(tmp_path / "c.db")
     assert _count(db, Resident) == 0
 
+
+@run_async
+async def test_home_and_the_sync_screen_point_the_clerk_at_the_practice_folder(tmp_path, monkeypatch):
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    practice = tmp_path / "township.db.practice"
+    practice.mkdir()
+    export_bundle(a, practice)
+    a.dispose()
+    t.db.dispose()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    app = make_app(str(tmp_path / "township.db"), lang="en", today=TODAY)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        console = Console(width=100, record=True, color_system=None)
+        console.print(progress_renderable(app.screen.data, compact=False))
+        assert "Practice bundles to merge (press s, Sync)" in console.export_text()
+        await pilot.press("s")
+        await on_screen(pilot, "SyncScreen")
+        box = app.screen.query_one("#folder", Input)
+        await settle(pilot, lambda: box.value == str(practice))
+        hint = str(app.screen.query_one("#folder-hint", Static).render())
+        assert "To practise merging" in hint and str(practice) in "".join(hint.split())

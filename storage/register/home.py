@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.core.bundle_gaps import missing_numbers
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
+from storage.core.paths import practice_dir
 from storage.register.benefit_lists import benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import (
@@ -298,7 +299,16 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
         # a township's first step is its workers' enrollment codes (Devices): Home says so until one is made
         data.nobody_enrolled = raw.execute("SELECT NOT EXISTS (SELECT 1 FROM enrollment) AND NOT EXISTS "
                                            "(SELECT 1 FROM device WHERE kind = 'worker')").fetchone()[0] == 1
+        data.practice_bundles = _practice_bundles(raw, drafts_of)
     return data
+
+
+def _practice_bundles(raw: sqlite3.Connection, db_path: Path | None) -> int:
+    """The practice bundles `demo` wrote beside a demo township, until it has merged a bundle (from there or not)."""
+    folder = practice_dir(db_path) if db_path is not None else None
+    if folder is None or not folder.is_dir() or raw.execute("SELECT 1 FROM bundle_received LIMIT 1").fetchone():
+        return 0
+    return sum(1 for p in folder.iterdir() if p.suffix == ".gcb")  # bundle files (storage/sync/bundle_file.py)
 
 
 def _week_day(row: DueRow, today: dt.date, week_end: dt.date) -> dt.date:

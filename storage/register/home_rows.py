@@ -99,6 +99,7 @@ class HomeData:
     possible_duplicates: int = 0  # pairs that may be one person registered twice (township)
     devices_waiting: int = 0  # devices whose bundles wait for the clerk's approval (township)
     nobody_enrolled: bool = False  # a township that has made no enrollment code and knows no worker's device yet
+    practice_bundles: int = 0  # a demo township's practice bundles beside it (storage/demo/practice.py), none merged yet
     # findings not acknowledged by the township yet, newest first (storage/register/emergencies.py)
     emergencies: list = field(default_factory=list)
     # storage/register/benefit_lists.py: 应享未享 first, then benefits ending within 30 days

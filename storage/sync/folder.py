@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from storage.core.db import Database
 from storage.core.models import AuditEntry, BundleReceived, Device, Grid, Township
+from storage.core.paths import practice_dir
 from storage.sync.bundle_file import BundleError, read_manifest, verify_file
 from storage.sync.merge import bundle_files
 
@@ -36,7 +37,8 @@ class BundleListing:
 
 
 def suggested_folder(db: Database, action: str) -> Path:
-    """The folder of the last export or merge (a USB stick is usually mounted at the same place), else home."""
+    """The folder of the last export or merge (a USB stick is usually mounted at the same place); before the first
+    merge, a demo township's practice bundles (`demo`, storage/demo/practice.py); else home."""
     with db.session() as s:
         last = s.execute(select(AuditEntry.file).where(AuditEntry.action == action).order_by(AuditEntry.id.desc())
                          .limit(1)).scalar()
@@ -44,7 +46,14 @@ def suggested_folder(db: Database, action: str) -> Path:
         folder = Path(last).parent
         if folder.is_absolute() and folder.is_dir():  # (an export written before the path was kept whole: relative)
             return folder
-    return Path.home()
+    practice = practice_folder(db) if action == "merge" else None
+    return practice or Path.home()
+
+
+def practice_folder(db: Database) -> Path | None:
+    """The folder of practice bundles `demo` wrote beside this database, while it is there."""
+    folder = practice_dir(db.local_path).resolve()
+    return folder if folder.is_dir() else None
 
 
 def scan_folder(db: Database, folder: Path) -> list[BundleListing]:

@@ -31,7 +31,7 @@ from storage.sync.folder import suggested_folder
 from storage.sync.merge import merge_paths
 from tests.foundation_helpers import copy_db
 from tests.pilot_helpers import on_screen, run_async, settle
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import clerk_elder, elder, make_township
 from tui.app import make_app
 
 TODAY = dt.date(2026, 11, 24)
@@ -158,21 +158,33 @@ def test_where_the_practice_bundles_go(tmp_path):
         practice_target(worker, "township", tmp_path / "p2")
 
 
-def _cli(tmp_path, *args):
-    return subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(tmp_path / "c.db"), "--lang", "en", "demo", *args],
+def _cli(db, *args):
+    return subprocess.run([sys.executable, "-m", "tui.cli", "--db", str(db), "--lang", "en", "demo", *args],
                           cwd=ROOT, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(db.parent), "PYTHONPATH": str(ROOT)})
+
+
+def _leftover(db):
+    (db.parent / f"{db.name}.practice").mkdir()
+    (db.parent / f"{db.name}.practice" / "old.gcb").write_bytes(b"")
 
 
 def test_the_command_refuses_a_folder_before_generating_anything(tmp_path):
-    out = _cli(tmp_path, "--bundles", str(tmp_path / "p"))  # a grid's demo has no township to practise on
+    out = _cli(tmp_path / "c.db", "--bundles", str(tmp_path / "p"))  # a grid's demo has no township to practise on
     assert out.returncode == 2 and "--scale township" in out.stderr
-    (tmp_path / "c.db.practice").mkdir()
-    (tmp_path / "c.db.practice" / "old.gcb").write_bytes(b"")
-    out = _cli(tmp_path, "--scale", "township")
+    _leftover(tmp_path / "c.db")
+    out = _cli(tmp_path / "c.db", "--scale", "township")
     assert out.returncode == 1 and "c.db.practice" in out.stderr and len(out.stderr.strip().splitlines()) == 1
-    db = open_database(tmp_path / "c.db")
-    assert _count(db, Resident) == 0
+    assert _count(open_database(tmp_path / "c.db"), Resident) == 0
+
+
+def test_a_second_demo_on_a_township_is_refused_for_its_residents_not_for_their_folder(tmp_path):
+    t = make_township(tmp_path)
+    clerk_elder(t, "张三")
+    t.db.dispose()
+    _leftover(tmp_path / "township.db")
+    out = _cli(tmp_path / "township.db", "--scale", "township")
+    assert out.returncode == 1 and "already holds residents" in out.stderr, out.stderr
 
 
 @run_async

@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from storage.core.changes import load_identity
 from storage.core.db import Database, open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.identity import get_identity, init_worker
 from storage.core.keys import TownshipPublicKey, write_public_key_file
-from storage.core.models import Grid
+from storage.core.models import Grid, Resident
 from storage.core.paths import practice_dir
 from storage.demo.build import write_grid
 from storage.demo.grid import Batch, GridSpec
@@ -87,6 +89,10 @@ def practice_target(db: Database, scale: str, folder: Path | None) -> Path | Non
     the database, or in `folder` (any scale that makes a township's demo). Refused before anything is generated:
     a worker's database, a folder that is a file or holds files."""
     ident = get_identity(db)
+    if ident is not None:
+        with db.session() as s:
+            if s.execute(select(func.count()).select_from(Resident)).scalar():
+                return None  # `generate` refuses a database that holds residents, in its own words
     township = scale != "grid" and (ident is None or ident.role == "township")
     if folder is None:
         folder = practice_folder(db) if township and scale == "township" else None

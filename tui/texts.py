@@ -15,6 +15,7 @@ from rich.text import Text
 from storage.core.i18n import N_, _, join_list, ngettext
 from storage.core.text import printable
 from storage.register.categories import RISK_LEVELS, label
+from tui.changed_texts import changed_lines
 from tui.formatting import format_number  # counts as the tables beside these lines print them (5,483)
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ def describe_export(result: ExportResult, *, name_apart: bool = False) -> str:
 
 
 OFFICE_LABELS = ("Township clerk", "County administrator")  # an office's name when set-up gave no person's
-CHANGED_SHOWN = 10  # residents named one by one after a merge at a worker; the rest are counted
 
 
 def office_of(name: str | None, offices: tuple[str, ...] = OFFICE_LABELS) -> str | None:
@@ -121,22 +121,7 @@ def describe_totals(report: MergeReport) -> list[str]:
     for name, grid in report.moved_away:
         lines.append(_("Moved by the township to grid {grid}: {name}. That grid visits them now; they are no longer "
                        "on this grid's list.").format(grid=printable(grid, limit=20), name=printable(name, limit=20)))
-    for c in report.changed[:CHANGED_SHOWN]:  # the clerk's corrections and decisions, which replace what was typed
-        lines.append(_("The township's bundle changed {name}'s record: {fields}.").format(
-            name=c.name, fields=_("; ").join(_("{field} → {value}").format(field=f, value=v) for f, v in c.shown())))
-    if len(report.changed) > CHANGED_SHOWN:
-        more = len(report.changed) - CHANGED_SHOWN
-        lines.append(ngettext("…and {n} more person's record.", "…and {n} more people's records.", more).format(
-            n=format_number(more)))
-    for c, kept in report.landed_away[:CHANGED_SHOWN]:  # else the change sits on a record no list shows
-        lines.append(_("A bundle changed {name}, whom the township had already merged into {kept}'s record: {fields}. "
-                       "The record kept does not have this: check it and change it there if right.").format(
-            name=c.name, kept=kept,
-            fields=_("; ").join(_("{field} → {value}").format(field=f, value=v) for f, v in c.shown())))
-    if len(report.landed_away) > CHANGED_SHOWN:
-        more = len(report.landed_away) - CHANGED_SHOWN
-        lines.append(ngettext("…and {n} more person's record.", "…and {n} more people's records.", more).format(
-            n=format_number(more)))
+    lines += changed_lines(report)
     for b in report.bundles:
         if b.status == "new" and b.second_of_its_number:
             lines.append(_("Device {device}… ({worker}) sent two different bundles numbered {seq} (was an old copy of "

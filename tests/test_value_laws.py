@@ -33,9 +33,9 @@ from sqlmodel import col, select
 from storage.core import hlc
 from storage.core.db import open_database
 from storage.core.models import Identity, Resident
-from storage.core.schema import DATE_HIGH, DATE_LOW, FieldSpec
+from storage.core.schema import DATE_HIGH, DATE_LOW, FieldSpec, is_no_value
 from storage.core.text import printable
-from storage.register.field_rules import checked_spec
+from storage.register.field_rules import REQUIRED, checked_spec
 from storage.register.idnumbers import check_char
 from storage.sync.dump import dump_lines
 from storage.sync.export import export_bundle
@@ -211,6 +211,8 @@ def hostile_event(draw, n: int, own_residents: list[str]) -> tuple[str, str, dic
     if draw(st.integers(0, 20)) == 0:
         fields["risk_level" if record_type == "resident" else "no_such_field"] = "low"
         ok = False
+    # each line is its record's first (base 0): a visit must give its date, resident and method (field_rules.py)
+    ok = ok and all(name in fields and not is_no_value(fields[name]) for name in REQUIRED.get(record_type, ()))
     return record_type, rid, fields, ok
 
 

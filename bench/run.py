@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     reps = 1 if args.quick else args.reps
-    from bench import datasets, m_export, m_hostile, m_merge, m_report, m_save, m_search, m_startup
+    from bench import datasets, m_export, m_hostile, m_merge, m_report, m_save, m_search, m_startup, m_workbook
 
     results: list[Result] = []
     small = "grid" if args.quick else "township"
@@ -99,6 +99,10 @@ def main(argv: list[str]) -> int:
         results += m_report.measure(datasets.demo_db(small), small, reps)
         if not args.quick:
             results += m_report.measure(datasets.demo_db("county"), "county", max(1, reps // 2))
+    if wanted("workbook"):
+        results += m_workbook.measure(datasets.demo_db(small), small, reps)
+        if not args.quick:
+            results += m_workbook.measure(datasets.demo_db("county"), "county", max(1, reps // 2))
     shape = (4, 30) if args.quick else (40, 150)  # grids x residents of the township's bundles
     if wanted("export"):
         from bench.township_bundles import build, merged

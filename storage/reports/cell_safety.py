@@ -4,7 +4,8 @@ A name, village or note comes from a worker's laptop, and so from a bundle anyon
 WPS and LibreOffice run a CSV cell that starts with = + - or @ as a formula (=HYPERLINK can send the
 row to a web address when the clerk clicks; older Excel ran DDE commands), and openpyxl stores any
 text starting with '=' as a formula. Such text is written as a formula that yields the text itself:
-every spreadsheet program shows exactly the characters the worker typed, and nothing runs.
+every spreadsheet program shows exactly the characters the worker typed, and nothing runs. In a workbook,
+such text is a text cell (xlsx_value).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_text(v) if isinstance(v, str) else v for v in values]
 
 
-def no_formulas(wb: Any) -> None:
-    """Every cell of the workbook that openpyxl took for a formula is written as the text it is."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+def xlsx_value(ws: Any, value: Any) -> Any:
+    """`value` as a streamed sheet's row takes it (storage/reports/xlsx_cells.py): text that openpyxl would
+    store as a formula (any text starting with '=') as a cell that holds the text itself."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"
+        return cell
+    return value

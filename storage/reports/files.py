@@ -19,7 +19,7 @@ from storage.core.audit import record
 from storage.core.collector import collector_paused
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.files import atomic_text_writer, atomic_writer
+from storage.core.files import atomic_text_writer
 from storage.core.i18n import N_, _, current_language, day_text
 from storage.register.categories import (
     BENEFIT_KINDS,
@@ -34,16 +34,9 @@ from storage.register.categories import (
 )
 from storage.register.idnumbers import mask_id
 from storage.register.referrals import REFERRAL_LEVELS
-from storage.reports.cell_safety import csv_row, csv_text, no_formulas
+from storage.reports.cell_safety import csv_row, csv_text
 from storage.reports.monthly import GROUPINGS, LISTS, MEASURES, MonthlyReport, Progress, ReportRow
-from storage.reports.xlsx_sheets import (
-    COVERAGE_SHEET,
-    TREND_SHEET,
-    add_coverage_sheet,
-    add_trend_sheet,
-    policy_line,
-    sheet_title,
-)
+from storage.reports.xlsx_sheets import COVERAGE_SHEET, TREND_SHEET, policy_line, sheet_title
 
 SEXES = {"M": N_("Male"), "F": N_("Female")}
 STATUSES = {"active": N_("Active"), "closed": N_("Off the register")}  # 在册 / 已退出（销号）, not a referral's 已办结
@@ -203,102 +196,12 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _width(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, float):
-        return 7
-    if isinstance(value, dt.date):
-        return 10
-    return display_width(str(value))
-
-
-@collector_paused()  # (a county's workbook: 800,000 cells; storage/core/collector.py)
 def write_xlsx(report: MonthlyReport, path: Path, *, full_ids: bool = False, progress: Progress | None = None) -> None:
-    """`progress(done, total)`: after the tables, each list, the assessments, and the file written (a county's: 15 s)."""
-    from openpyxl import Workbook  # deferred, as all of openpyxl: only when an .xlsx is written
-    from openpyxl.styles import Font
+    """The workbook (storage/reports/xlsx_book.py); `progress(done, total)`: after the tables, each list, the
+    assessments, and the file written."""
+    from storage.reports.xlsx_book import write_workbook  # (it reads this module's columns)
 
-    step, total = progress or (lambda done, total: None), len(LISTS) + 3
-    wb = Workbook()
-    add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
-    ws = wb.create_sheet(_("Summary"))
-    bold = Font(bold=True)
-    ws.append([title(report)])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([notes(report)])
-    ws.append([policy_line(report)])
-    widths: dict[int, int] = {}
-    rate_column = 2 + SUMMARY_MEASURES.index("visit_rate")
-    # the row just appended is counted here: openpyxl's max_row scans every cell written so far, and asking it
-    # per row made a sheet quadratic in its rows (a township's month of lists: 85 s as XLSX, 2 s as CSV)
-    row_no = 3
-    for n, grouping in enumerate(report.groupings):
-        if n:
-            ws.append([])
-            row_no += 1
-        for row in [None] + report.rows[grouping] + [report.totals]:
-            values = summary_headers(grouping) if row is None else summary_cells(row)
-            ws.append(values)
-            row_no += 1
-            for i, v in enumerate(values):
-                widths[i] = max(widths.get(i, 0), _width(v))
-            if row is not None:
-                ws.cell(row_no, rate_column).number_format = "0.0%"
-            if row is None or row is report.totals:
-                for cell in ws[row_no]:
-                    cell.font = bold
-    ws.append([])
-    ws.append([_("Definitions")])
-    ws.cell(row_no + 2, 1).font = bold
-    for line in DEFINITIONS:
-        ws.append([_(line)])
-    ws.freeze_panes = "A5"  # title, notes, and the first table's header stay in view
-    _set_widths(ws, widths)
-    add_trend_sheet(wb, report)
-    step(1, total)
-    for done, (name, list_title) in enumerate(LISTS.items(), start=2):
-        sheet = wb.create_sheet(_(list_title)[:31])
-        columns = LIST_COLUMNS[name]
-        sheet.append([_(c.header) for c in columns])
-        for cell in sheet[1]:
-            cell.font = bold
-        widths = {i: display_width(_(c.header)) for i, c in enumerate(columns)}
-        for row_no, item in enumerate(report.list_rows(name), start=2):
-            values = [cell_value(c, item, full_ids) for c in columns]
-            sheet.append(values)
-            for i, (c, v) in enumerate(zip(columns, values, strict=True)):
-                widths[i] = max(widths[i], _width(v))
-                if c.kind == "date" and v is not None:
-                    sheet.cell(row_no, i + 1).number_format = "yyyy-mm-dd"
-                elif isinstance(v, str):
-                    _text_cell(sheet.cell(row_no, i + 1), c.kind == "id")
-        sheet.freeze_panes = "A2"
-        _set_widths(sheet, widths)
-        step(done, total)
-    from storage.reports.followup_files import add_assessment_sheet
-
-    add_assessment_sheet(wb, report)
-    no_formulas(wb)
-    step(total - 1, total)
-    with atomic_writer(Path(path)) as fh:
-        wb.save(fh)
-    step(total, total)
-
-
-def _text_cell(cell: Any, keep_as_text: bool) -> None:
-    """Text stays text: never a formula (openpyxl makes one of any text starting with '='), and an ID
-    number cell is formatted as text ('@') so that editing it in Excel or WPS does not turn it into a number."""
-    cell.data_type = "s"
-    if keep_as_text:
-        cell.number_format = "@"
-
-
-def _set_widths(ws, widths: dict[int, int]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, w in widths.items():
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, w + 2))
+    write_workbook(report, path, full_ids=full_ids, progress=progress)
 
 
 def csv_value(value: Any, kind: str = "") -> str:

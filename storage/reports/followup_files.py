@@ -13,6 +13,7 @@ from storage.register.assessments import DIMENSIONS
 from storage.reports.cell_safety import csv_row
 from storage.reports.followup import AssessmentRow
 from storage.reports.monthly import MonthlyReport
+from storage.reports.xlsx_cells import merge, safe_row, set_widths, styled
 
 SHEET_TITLE = N_("Six-dimension assessment")
 
@@ -49,33 +50,30 @@ def _note(report: MonthlyReport) -> str:
 
 
 def add_assessment_sheet(wb, report: MonthlyReport) -> None:
+    """The sheet, streamed (storage/reports/xlsx_cells.py: its widths and panes before its rows)."""
     from openpyxl.styles import Alignment, Font
 
-    from storage.reports.files import _set_widths, display_width
+    from storage.reports.files import display_width
 
     ws = wb.create_sheet(_(SHEET_TITLE)[:31])
     top, second = headers()
-    ws.append([_(SHEET_TITLE)])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([_note(report)])
-    ws.append(top)
-    ws.append(second)
-    for col in range(5, len(top) + 1, 2):  # each dimension's name over its two columns
-        ws.merge_cells(start_row=3, start_column=col, end_row=3, end_column=col + 1)
-        ws.cell(3, col).alignment = Alignment(horizontal="center")
-    for row in (3, 4):
-        for cell in ws[row]:
-            cell.font = Font(bold=True)
     rows = _rows(report)
-    for values in rows:
-        ws.append(values)
-    if rows:
-        for cell in ws[ws.max_row]:
-            cell.font = Font(bold=True)
     widths = {i: max(display_width(str(v)) for v in [top[i], second[i], *(r[i] for r in rows)])
               for i in range(len(top))}
     ws.freeze_panes = "B5"
-    _set_widths(ws, widths)
+    set_widths(ws, widths)
+    bold, centre = Font(bold=True), Alignment(horizontal="center")
+    ws.append([styled(ws, _(SHEET_TITLE), font=Font(bold=True, size=13))])
+    ws.append(safe_row(ws, [_note(report)]))
+    named = range(4, len(top), 2)  # each dimension's name over its two columns (0-based: its first)
+    for col in named:
+        merge(ws, 3, col + 1, 3, col + 2)
+    # the second column of a dimension's name holds nothing, in bold as a plain sheet's merged cell was
+    ws.append([styled(ws, None if col - 1 in named else v, font=bold, alignment=centre if col in named else None)
+               for col, v in enumerate(top)])
+    ws.append([styled(ws, v, font=bold) for v in second])
+    for n, values in enumerate(rows, start=1):
+        ws.append([styled(ws, v, font=bold) for v in values] if n == len(rows) else safe_row(ws, values))
 
 
 def write_assessment_csv(report: MonthlyReport, target: Path) -> Path:

@@ -16,6 +16,7 @@ from babel.dates import format_skeleton
 from storage.core.i18n import N_, _, babel_locale, day_text
 from storage.register.categories import SHOWN_CATEGORIES, label
 from storage.register.policy_text import counting_summary
+from storage.reports.cell_safety import xlsx_value
 from storage.reports.coverage import (
     CATEGORY,
     GRID_TOTAL,
@@ -27,6 +28,7 @@ from storage.reports.coverage import (
 )
 from storage.reports.monthly import MonthlyReport
 from storage.reports.trend import POLICY_CHANGED
+from storage.reports.xlsx_cells import merge, safe_row, styled
 
 COVERAGE_SHEET = N_("Visit rates")
 TREND_SHEET = N_("12-month trend")
@@ -65,8 +67,11 @@ def policy_line(report: MonthlyReport) -> str:
 
 
 def _landscape_a4(ws, last_column: str, last_row: int, title_rows: str | None) -> None:
+    """Before the sheet's first row: fit to page is a property written ahead of the rows."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # (a streamed sheet has not the constant)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -94,60 +99,51 @@ def trend_title(report: MonthlyReport) -> str:
 
 
 def add_coverage_sheet(wb, report: MonthlyReport) -> None:
+    """The first sheet, streamed (storage/reports/xlsx_cells.py: its layout is set before its rows)."""
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    ws = wb.active
-    ws.title = _(COVERAGE_SHEET)[:31]
+    ws = wb.create_sheet(_(COVERAGE_SHEET)[:31])
     bold, thin = Font(bold=True), Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append([sheet_title(report)])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.merge_cells("A1:H1")
-    for line in (period_line(report), policy_line(report)):
-        ws.append([line])
-        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=8)
-        ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[3].height = 30  # the policy line may wrap once
-    head = ws.max_row + 1
-    ws.append([_(h) if h else "" for h in COVERAGE_HEADERS])
-    ws.append(["", "", "", "", *(_(h) for h in VISITED_HOW), "", ""])
-    for col in (1, 2, 3, 4, 7, 8):
-        ws.merge_cells(start_row=head, start_column=col, end_row=head + 1, end_column=col)
-    ws.row_dimensions[head + 1].height = 30  # "by phone or video" may take two lines
-    ws.merge_cells(start_row=head, start_column=5, end_row=head, end_column=6)
-    for row in ws.iter_rows(min_row=head, max_row=head + 1, max_col=8):
-        for cell in row:
-            cell.font, cell.alignment, cell.border = bold, centre, box
-    n = head + 1
-    for r in coverage_rows(report):
-        ws.append(coverage_cells(r))
-        n += 1  # counted, not max_row (a scan of every cell: quadratic over a county's rows, see files.py)
-        # its eight cells by number: ws[n] asks max_column, which scans every cell written so far as well
-        # (a county's 2,000 rows: 20 s of the workbook's 45)
-        cells = [ws.cell(n, col) for col in range(1, 9)]
-        for cell in cells:
-            cell.border = box
-        cells[7].number_format = RATE_FORMAT
-        if r.kind in (GRID_TOTAL, TOTAL):
-            for cell in cells:
-                cell.font = bold
-    ws.append([])
-    # (no path to the project's docs on the sheet a clerk signs and files: walk G, 9)
-    ws.append([_("Visit rate = visited / key persons. A key person was on the register on some day of the month; "
-                 "a case closed in the month counts only if visited before the close.")])
-    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=8)
-    ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[ws.max_row].height = 30
-    ws.append([])
-    ws.append([_("Compiled by: ____________    Checked by: ____________    Date: ____________")])
-    ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=8)
+    top_left = Alignment(wrap_text=True, vertical="top")
+    rows = list(coverage_rows(report))
+    head = 4  # after the title, the period and the policy
+    note = head + 2 + len(rows) + 1  # the definition of the rate, after a blank row
+    last = note + 2  # the line to sign
     for i, width in enumerate(COVERAGE_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = ws.cell(head + 2, 1)
-    _landscape_a4(ws, "H", ws.max_row, f"{head}:{head + 1}")
+    ws.freeze_panes = f"A{head + 2}"
+    _landscape_a4(ws, "H", last, f"{head}:{head + 1}")
+    ws.row_dimensions[3].height = 30  # the policy line may wrap once
+    ws.row_dimensions[head + 1].height = 30  # "by phone or video" may take two lines
+    ws.row_dimensions[note].height = 30
+    ws.append([styled(ws, sheet_title(report), font=Font(bold=True, size=14),
+                      alignment=Alignment(horizontal="center"))])
+    for line in (period_line(report), policy_line(report)):
+        ws.append([styled(ws, line, alignment=top_left)])
+    for row in (1, 2, 3, note, last):
+        merge(ws, row, 1, row, 8)
+    for col in (1, 2, 3, 4, 7, 8):
+        merge(ws, head, col, head + 1, col)
+    merge(ws, head, 5, head, 6)
+    # a merged range's other cells hold nothing, each boxed and bold as the one shown
+    ws.append([styled(ws, _(h) if h else None, font=bold, alignment=centre, border=box) for h in COVERAGE_HEADERS])
+    ws.append([styled(ws, _(VISITED_HOW[col - 5]) if col in (5, 6) else None, font=bold, alignment=centre,
+                      border=box) for col in range(1, 9)])
+    for r in rows:
+        font = bold if r.kind in (GRID_TOTAL, TOTAL) else None
+        values = coverage_cells(r)
+        ws.append([styled(ws, v, border=box, font=font, number_format=RATE_FORMAT if col == 7 else None)
+                   for col, v in enumerate(values)])
+    ws.append([])
+    # (no path to the project's docs on the sheet a clerk signs and files: walk G, 9)
+    ws.append([styled(ws, _("Visit rate = visited / key persons. A key person was on the register on some day of "
+                            "the month; a case closed in the month counts only if visited before the close."),
+                      alignment=top_left)])
+    ws.append([])
+    ws.append(safe_row(ws, [_("Compiled by: ____________    Checked by: ____________    Date: ____________")]))
 
 
 def add_trend_sheet(wb, report: MonthlyReport) -> Any:
@@ -159,26 +155,27 @@ def add_trend_sheet(wb, report: MonthlyReport) -> Any:
     trend = report.trend
     ws = wb.create_sheet(_(TREND_SHEET)[:31])
     n = len(trend.months)
-    ws.append([trend_title(report)])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([policy_line(report)])
-    if trend.mixed:  # the line above is the report month's policy, not every month's
-        ws.append([_(POLICY_CHANGED)])
-    head = ws.max_row + 1
-    ws.append([_("Grid")] + [short_month(y, m) for y, m in trend.months])
-    for cell in ws[head]:
-        cell.font = Font(bold=True)
-    last = head
-    for row in trend.rows + [trend.total]:
-        ws.append([row.label if row.key is not None else _(row.label)] + row.rates)
-        last += 1  # counted, not max_row (a scan of every cell, see files.py)
-        for i in range(n):
-            ws.cell(last, i + 2).number_format = RATE_FORMAT
-    for cell in ws[last]:
-        cell.font = Font(bold=True)
+    bold = Font(bold=True)
+    lines = [policy_line(report)] + ([_(POLICY_CHANGED)] if trend.mixed else [])  # (the line above is the report
+    head = 2 + len(lines)  # month's policy, not every month's)
+    rows = trend.rows + [trend.total]
+    last = head + len(rows)
+    anchor = last + 2
     ws.column_dimensions["A"].width = 18
     for i in range(n):
         ws.column_dimensions[get_column_letter(i + 2)].width = 10
+    ws.freeze_panes = f"B{head + 1}"
+    _landscape_a4(ws, get_column_letter(n + 1), anchor + 30, f"{head}:{head}")  # 14 cm: about 28 rows
+    ws.append([styled(ws, trend_title(report), font=Font(bold=True, size=13))])
+    for line in lines:
+        ws.append(safe_row(ws, [line]))
+    ws.append([styled(ws, v, font=bold) for v in [_("Grid")] + [short_month(y, m) for y, m in trend.months]])
+    for row in rows:
+        font = bold if row is trend.total else None
+        values = [row.label if row.key is not None else _(row.label)] + row.rates
+        values += [None] * (n + 1 - len(values))  # every month's cell a rate, read or not
+        ws.append([styled(ws, v, font=font, number_format=RATE_FORMAT if 1 <= col <= n else None)
+                   if font is not None or 1 <= col <= n else xlsx_value(ws, v) for col, v in enumerate(values)])
     chart = LineChart()
     chart.title = _("Visit rate by month")
     chart.y_axis.title = _("Visit rate")
@@ -195,9 +192,6 @@ def add_trend_sheet(wb, report: MonthlyReport) -> Any:
     total = chart.series[-1]
     total.graphicalProperties.line.width = 44450  # the total: a thick dark line (EMU)
     total.graphicalProperties.line.solidFill = "1F1F1F"
-    anchor = last + 2
     ws.add_chart(chart, f"A{anchor}")
     ws.row_breaks.append(Break(id=last + 1))  # the chart prints on a page of its own
-    ws.freeze_panes = ws.cell(head + 1, 2)
-    _landscape_a4(ws, get_column_letter(n + 1), anchor + 30, f"{head}:{head}")  # 14 cm: about 28 rows
     return chart

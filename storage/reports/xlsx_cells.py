@@ -1,0 +1,57 @@
+"""Cells of the report's workbook, written as a stream (openpyxl's write-only mode).
+
+A county's workbook holds some 800,000 cells: kept as openpyxl cell objects, styled one by one and then
+scanned again for formulas, they took ~15 s to write. Streamed, each row goes to the file as it is
+appended. What that asks of the sheets' code (openpyxl's "Optimised Modes" documentation):
+- a sheet's column widths, frozen panes and sheet properties (fit to page) are set before its first row,
+  and a row's height before that row: they are written ahead of the rows;
+- a cell with a font, border, alignment or number format is a WriteOnlyCell; one of those on a merged
+  range's other cells too (a plain sheet kept them as merged cells, styled: the boxed header's borders);
+- text that would be a formula is made a text cell as it is appended (cell_safety.xlsx_value).
+Print settings, merges and page breaks may be set at any time before the workbook is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from storage.reports.cell_safety import xlsx_value
+
+
+def styled(ws: Any, value: Any = None, *, font: Any = None, border: Any = None, alignment: Any = None,
+           number_format: str | None = None) -> Any:
+    """A cell with its style, as a plain sheet's cell was after its font, border... were set."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = xlsx_value(ws, value)
+    if cell is value:
+        cell = WriteOnlyCell(ws, value)
+    if font is not None:
+        cell.font = font
+    if border is not None:
+        cell.border = border
+    if alignment is not None:
+        cell.alignment = alignment
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def safe_row(ws: Any, values: Iterable[Any]) -> list[Any]:
+    """A row of values as appended, text that would be a formula kept as text."""
+    return [xlsx_value(ws, v) for v in values]
+
+
+def merge(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ws.merged_cells.add(CellRange(min_row=first_row, min_col=first_col, max_row=last_row, max_col=last_col))
+
+
+def set_widths(ws: Any, widths: dict[int, int]) -> None:
+    """Column widths from the widest text of each (0-based) column: 8 to 60 characters, 2 to spare."""
+    from openpyxl.utils import get_column_letter
+
+    for i, w in widths.items():
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, w + 2))

@@ -25,7 +25,14 @@ from screens.report_list import ReportListScreen
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
-from storage.reports.files import display_width, notes, save_report, summary_cells, summary_headers
+from storage.reports.files import (
+    display_width,
+    notes,
+    report_file_name,
+    save_report,
+    summary_cells,
+    summary_headers,
+)
 from storage.reports.monthly import (
     COUNTY_GROUPINGS,
     GROUPINGS,
@@ -385,4 +392,4 @@ class ReportsScreen(Screen[None]):
 
 def _file_name(report) -> str:
     """The workbook's name when only a folder is given (the box's first value, or a stick's folder typed)."""
-    return f"gridcare-report-{report.month_text}.xlsx"
+    return report_file_name(report)

@@ -91,3 +91,17 @@ def not_writable(path: Path, exc: OSError) -> Exception:
 
 def atomic_text_writer(path: Path, *, bom: bool = False) -> contextlib.AbstractContextManager[IO[str]]:
     return atomic_writer(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+
+
+# what no Windows file name may hold; nor may one be a device's name, whatever its extension
+_NOT_IN_FILE_NAMES = str.maketrans(dict.fromkeys('\\/:*?"<>|', "_"))
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+
+
+def windows_name(text: str, limit: int = 120) -> str:
+    """`text` as a file name (without its extension) that Windows takes as it is: the characters it refuses and
+    control characters as '_', no dot or space at either end (Windows drops them), at most `limit` characters;
+    "" when nothing is left."""
+    name = "".join(ch if ch.isprintable() else "_" for ch in text.translate(_NOT_IN_FILE_NAMES))
+    name = name[:limit].strip(" .")
+    return f"{name}_" if name.split(".")[0].upper() in _DEVICES else name

@@ -19,7 +19,7 @@ from storage.core.audit import record
 from storage.core.collector import collector_paused
 from storage.core.db import Database
 from storage.core.errors import UserError
-from storage.core.files import atomic_text_writer
+from storage.core.files import atomic_text_writer, windows_name
 from storage.core.i18n import N_, _, current_language, day_text
 from storage.register.categories import (
     BENEFIT_KINDS,
@@ -221,10 +221,6 @@ def csv_value(value: Any, kind: str = "") -> str:
     return str(value)
 
 
-# what no Windows file name may hold
-_NOT_IN_FILE_NAMES = str.maketrans(dict.fromkeys('\\/:*?"<>|', "_"))
-
-
 def part_path(path: Path, title: str, slug: str) -> Path:
     """The file beside `path` holding one table of the report, named as the workbook's sheet of it is in the
     user's language (NAME-本月未探访.csv: a clerk sends these on to the county); in English the slug
@@ -232,9 +228,19 @@ def part_path(path: Path, title: str, slug: str) -> Path:
     path = Path(path)
     part = slug
     if not current_language().startswith("en"):
-        shown = "".join(ch if ch.isprintable() else "_" for ch in _(title).translate(_NOT_IN_FILE_NAMES)).strip(" .")
-        part = shown or slug
+        part = windows_name(_(title)) or slug
     return path.with_name(f"{path.stem}-{part}{path.suffix}")
+
+
+def report_file_name(report: MonthlyReport) -> str:
+    """The workbook's name offered when none is typed, in the interface's language: the report's title
+    (新市镇2026年11月重点对象探访情况.xlsx, as a clerk files it); in English gridcare-report-2026-11.xlsx, as
+    the first releases named it (the English title holds a colon, which Windows refuses)."""
+    if not current_language().startswith("en"):
+        shown = windows_name(title(report))
+        if shown:
+            return f"{shown}.xlsx"
+    return f"gridcare-report-{report.month_text}.xlsx"
 
 
 def csv_list_path(path: Path, name: str) -> Path:

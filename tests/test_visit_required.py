@@ -143,3 +143,26 @@ def test_the_county_refuses_a_township_bundle_creating_a_visit_without_its_date(
     finally:
         county.dispose()
         t.close()
+
+
+@pytest.mark.parametrize("name", [None, "", "  "], ids=["no name", "a name of \"\"", "a name of spaces"])
+def test_a_bundle_creating_a_resident_without_a_name_is_refused_whole(grid, tmp_path, capsys, name):
+    """Every form and the roster give a resident's name; a bundle line creating one without it (before: merged,
+    and the register listed a person with no name) is refused as the visits' are, and so is a line emptying it."""
+    from tui.cli import main
+
+    t, w, r, _v, ident = grid
+    stamp = _last_clock(w) + 10
+    fields = {"grid_code": ident.grid_code, "township_code": "330521101", "categories": ["solitary_elder"]}
+    if name is not None:
+        fields["name"] = name
+    lines = [{**_visit_event(ident.device_id, stamp, "a1b2c3d4e5f607aa", fields), "record_type": "resident"},
+             {**_visit_event(ident.device_id, stamp + 1, r.id, {"name": ""}, base=stamp - 10),
+              "record_type": "resident"}]
+    for n, line in enumerate(lines):
+        path = _signed_by_worker(t, w, "王芳", [line], tmp_path / f"nameless-{n}.gcb")
+        before = list(dump_lines(t.db))
+        assert main(["--db", str(t.db.path), "--lang", "zh_CN", "merge", str(path)]) == 1
+        out = capsys.readouterr().out
+        assert "“姓名”没有值" in next((x for x in out.splitlines() if path.name in x), ""), out
+        assert list(dump_lines(t.db)) == before

@@ -183,10 +183,12 @@ def _policy_ok(value: Any) -> bool:
     return True
 
 
-# what a record's first event always gives (storage/register/visits.py log_visit, since the first release) and the
-# monthly report and the resident's page rely on: a new record without one, or any event emptying one, is refused.
-# A later event (a correction, a deletion) gives only what it changes.
-REQUIRED: dict[str, tuple[str, ...]] = {"visit": ("resident_id", "visit_date", "method")}
+# what a record's first event always gives (a visit: storage/register/visits.py log_visit, since the first release;
+# a resident: its name, asked by every form and the roster) and the reports, the register and the resident's page
+# rely on: a new record without one, or any event emptying one, is refused. A later event (a correction, a
+# deletion) gives only what it changes. (A resident's first event is known by its base alone: a line that forges
+# a base passes as a correction, and a record with no name can still come of it, as of an edit arriving alone.)
+REQUIRED: dict[str, tuple[str, ...]] = {"visit": ("resident_id", "visit_date", "method"), "resident": ("name",)}
 
 
 def _creates(ev: dict[str, Any]) -> bool:

@@ -147,16 +147,21 @@ def _worker_with_a_backup(tmp_path):
     return path, taken, usb
 
 
+async def _restore_question(pilot) -> None:
+    """From Home: the backups (b), the newest restored (Enter), its question up."""
+    await on_screen(pilot, HomeScreen)
+    await pilot.press("b")
+    await on_screen(pilot, BackupsScreen)
+    await pilot.press("enter")
+    await on_screen(pilot, ConfirmScreen)
+
+
 @run_async
 async def test_a_restore_chosen_on_screen_closes_the_app_and_run_tui_restores_it(tmp_path):
     path, taken, usb = _worker_with_a_backup(tmp_path)
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, HomeScreen)
-        await pilot.press("b")
-        await on_screen(pilot, BackupsScreen)
-        await pilot.press("enter")
-        await on_screen(pilot, ConfirmScreen)
+        await _restore_question(pilot)
         question = str(app.screen.query_one("#dialog-message", Static).content).replace("\u202f", " ")
         assert "Nov 20, 2026, 12:00:00 PM" in question and "kept aside" in question, question
         assert "after the backup will not be in the restored database" in question and "bundle 2" in question
@@ -324,11 +329,7 @@ async def test_the_restore_question_keeps_each_figure_with_its_word_at_80_column
     path, _taken, _usb = _worker_with_a_backup(tmp_path)
     app = make_app(path, lang="zh_CN", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, HomeScreen)
-        await pilot.press("b")
-        await on_screen(pilot, BackupsScreen)
-        await pilot.press("enter")
-        await on_screen(pilot, ConfirmScreen)
+        await _restore_question(pilot)
         lines = [line.strip(" ▊▎▏┃│") for line in drawn_lines(app)]
         said = "".join(line.strip() for line in lines)
         assert "备份之后的" in said and "项修改" in said and "第 2 个数据包" in said, lines

@@ -185,7 +185,7 @@ class _Tally:
     records: int = 0
     risk_moved: set[str] = field(default_factory=set)  # residents whose risk level is refreshed once, at the end
     watch_away: bool = False  # a township's merge: edits of records it merged away are named (merged_away.py)
-    landed_away: dict[str, set[str]] = field(default_factory=dict)
+    landed_away: set[tuple[str, str]] = field(default_factory=set)  # (resident, field): merged_away.edited_away
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
@@ -278,9 +278,8 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     served = fresh_state.served(fresh, rewritten)  # most new records' state, derived by the database
     after = reviewed(rebuild(s, keys - served.keys(), {k: v for k, v in fresh.items() if k not in served},
                              known_clean=True, risk_later=tally.risk_moved))
-    if tally.watch_away and "resident" in existing:
-        for rid, named in edited_away(conn, new, existing["resident"]).items():
-            tally.landed_away.setdefault(rid, set()).update(named)
+    if tally.watch_away and existing.get("resident"):  # (records new here were merged away nowhere)
+        tally.landed_away |= edited_away(conn, new, existing["resident"])
     if served:  # after the fold: a visit's risk row replaces a risk record folded under its id, as the fold's does
         fresh_state.derive_in_sql(conn, served, tally.risk_moved)
     tally.events += len(events)
@@ -347,10 +346,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
         report.moved_away = moved_since(db, away)
     if register is not None:
         report.changed = changed_since(db, register)
-    edited: dict[str, set[str]] = {}
-    for b in report.bundles:
-        for rid, fields in b.landed_away.items():
-            edited.setdefault(rid, set()).update(fields)
+    edited = set().union(*(b.landed_away for b in report.bundles))
     if edited:
         report.landed_away = landed_away(db, edited)
     return report

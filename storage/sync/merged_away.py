@@ -52,23 +52,20 @@ def moved_since(db: Database, before: set[str]) -> list[tuple[str, str]]:
     return [(str(name), str(grid).split("-", 1)[-1]) for rid, name, grid in rows if rid not in before]
 
 
-def edited_away(conn: Connection, events: list[dict[str, Any]], existing: set[str]) -> dict[str, set[str]]:
-    """{resident: the watched fields these events set} for the residents among `events`' records (those already
-    here, `existing`) that the township had merged into another record: a bundle written before the worker learnt
-    of the merge edits the record merged away, which the register no longer shows (walk of stop 47)."""
-    touched: dict[str, set[str]] = {}
-    for ev in events:
-        if ev["record_type"] == "resident" and ev["record_id"] in existing and "merged_into" not in ev["fields"]:
-            fields = WATCHED_SET.intersection(ev["fields"])
-            if fields:
-                touched.setdefault(ev["record_id"], set()).update(fields)
+def edited_away(conn: Connection, events: list[dict[str, Any]], existing: set[str]) -> set[tuple[str, str]]:
+    """(resident, watched field) for each field these events set on a resident already here (`existing`) that the
+    township had merged into another record: a bundle written before the worker learnt of the merge edits the
+    record merged away, which the register no longer shows (walk of stop 47)."""
+    touched = {(ev["record_id"], name) for ev in events
+               if ev["record_type"] == "resident" and ev["record_id"] in existing and "merged_into" not in ev["fields"]
+               for name in WATCHED_SET.intersection(ev["fields"])}
     if not touched:
-        return {}
-    merged = for_connection(conn).column_by_id(conn, "resident", "merged_into", sorted(touched))
-    return {rid: touched[rid] for rid, into in merged.items() if into}
+        return set()
+    merged = for_connection(conn).column_by_id(conn, "resident", "merged_into", sorted({rid for rid, _ in touched}))
+    return {(rid, name) for rid, name in touched if merged.get(rid)}
 
 
-def landed_away(db: Database, edited: dict[str, set[str]]) -> list[tuple[Changed, str]]:
+def landed_away(db: Database, edited: set[tuple[str, str]]) -> list[tuple[Changed, str]]:
     """For each resident in `edited` (edited after the township merged them away), the fields edited where the
     record merged away now differs from the record kept, with the merged-away record's value, and the kept
     record's name: what the clerk may want to carry over by hand. Fields that agree with the kept record, and
@@ -76,12 +73,12 @@ def landed_away(db: Database, edited: dict[str, set[str]]) -> list[tuple[Changed
     named."""
     out = []
     with db.session() as s:
-        for rid in sorted(edited):
+        for rid in sorted({rid for rid, _ in edited}):
             away = s.get(Resident, rid)
             kept = merged_end(s, away)
             if away is None or kept is None or kept.merged_into:  # not merged after all, or merged in a circle
                 continue
-            fields = [(f, getattr(away, f)) for f in WATCHED if f in edited[rid]
+            fields = [(f, getattr(away, f)) for f in WATCHED if (rid, f) in edited
                       and getattr(away, f) != getattr(kept, f) and getattr(away, f) not in (None, "", [])]
             if fields:
                 out.append((Changed(printable(away.name, limit=20), fields), printable(kept.name, limit=20)))

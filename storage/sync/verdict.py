@@ -56,7 +56,7 @@ class BundleOutcome:
     # merged, though another file of this device with the same number was merged before: the sender's database
     # went back (a copy put back by hand, not `gridcare restore`) and numbered its next bundle again
     second_of_its_number: bool = False
-    landed_away: dict[str, set[str]] = field(default_factory=dict)  # merged away here, edited by it: {id: fields}
+    landed_away: set[tuple[str, str]] = field(default_factory=set)  # merged away here, edited by it: (id, field)
 
 
 def said(name: str, status: str, code: str, problem: str, **kw: Any) -> BundleOutcome:

@@ -18,9 +18,10 @@ from screens.home_progress import progress_renderable
 from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.models import BundleReceived, Device, Resident, Visit
+from storage.core.paths import practice_dir
 from storage.core.private_keys import private_keys
 from storage.demo.build import generate
-from storage.demo.practice import Kept, practice_folder, practice_target, write_practice
+from storage.demo.practice import Kept, practice_target, write_practice
 from storage.register.emergencies import open_emergencies
 from storage.register.home import home_data
 from storage.sync.bundle_file import read_bundle
@@ -59,7 +60,7 @@ def demo(tmp_path_factory):
     generate(db, seed=1, scale="township", today=TODAY, built=kept)
     db.dispose()  # the whole file, its write-ahead log written back, to copy
     copy_db(folder / "t.db", folder / "pristine.db")
-    practice = write_practice(db, kept, seed=1, today=TODAY, folder=practice_folder(db))
+    practice = write_practice(db, kept, seed=1, today=TODAY, folder=practice_dir(db.local_path))
     db.dispose()
     return db, kept, practice, folder
 

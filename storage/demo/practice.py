@@ -79,11 +79,6 @@ class _Laptop:
     emergency: str | None = None
 
 
-def practice_folder(db: Database) -> Path:
-    """Where `demo` puts a demo township's practice bundles unless told otherwise: beside the database."""
-    return practice_dir(db.local_path)
-
-
 def practice_target(db: Database, scale: str, folder: Path | None) -> Path | None:
     """Where this `demo` run puts practice bundles, or None: a township's demo (scale township) puts them beside
     the database, or in `folder` (any scale that makes a township's demo). Refused before anything is generated:
@@ -95,7 +90,7 @@ def practice_target(db: Database, scale: str, folder: Path | None) -> Path | Non
                 return None  # `generate` refuses a database that holds residents, in its own words
     township = scale != "grid" and (ident is None or ident.role == "township")
     if folder is None:
-        folder = practice_folder(db) if township and scale == "township" else None
+        folder = practice_dir(db.local_path) if township and scale == "township" else None  # beside it
     elif not township:
         raise UserError(_("Practice bundles are made for a township's demo (demo --scale township)."))
     if folder is not None:

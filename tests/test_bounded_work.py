@@ -9,6 +9,7 @@ measured in bench/ (bench/m_hostile.py), never timed here.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import itertools
 import tracemalloc
@@ -263,3 +264,24 @@ def test_a_bundle_refused_for_what_it_holds_is_not_unpacked_again(tmp_path, town
     monkeypatch.setattr(refused, "rules_key", lambda: "a later release")
     assert merge_paths(t.db, [path]).bundles[0].message == first.message
     assert unpacked == [path]
+
+
+def test_records_added_in_one_chunk_and_edited_in_a_later_one_are_counted_added(tmp_path, town, monkeypatch):
+    """A bundle longer than a chunk (a township's at the county: 110,000 events) told the clerk of records it
+    had itself added in an earlier chunk as "updated" (a first merge into an empty county said 更新：1,881)."""
+    from storage.register.residents import update_resident
+    from storage.sync.export import export_bundle
+    from tests.sync_helpers import elder
+
+    t, worker = town
+    residents = [elder(worker, f"王{n}号", grid_code="330521101-G02") for n in range(12)]
+    for r in residents:  # written after every creation: the edits fall in the bundle's later chunks
+        update_resident(worker, r.id, {"phone": "13900000000"}, today=dt.date(2026, 11, 25))
+    out = tmp_path / "out"
+    out.mkdir()
+    path = export_bundle(worker, out).path
+    monkeypatch.setattr(merge_module, "CHUNK_EVENTS", 5)
+    report = merge_paths(t.db, [path]).bundles[0]
+    assert (report.events_new, report.added, report.updated) == (25, 13, 0)  # the grid's record, 12 residents
+    again = merge_paths(t.db, [export_bundle(worker, out, full=True).path]).bundles[0]
+    assert again.updated == 0 and again.added == 0

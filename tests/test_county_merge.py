@@ -214,6 +214,31 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
     t.close()
 
 
+def test_a_first_bundle_merged_a_chunk_at_a_time_tells_every_record_as_added(tmp_path, db_target, monkeypatch):
+    """A record written in one chunk and edited in a later one of the same bundle was told as "updated" too
+    (a first merge into an empty county said 更新：1,881): the clerk is told what the county had before."""
+    import storage.sync.merge as merge_module
+
+    monkeypatch.setattr(merge_module, "CHUNK_EVENTS", 3)
+    county = make_county(db_target, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=4, county=county)
+    edit_some(t, "甲")  # a resident created, then edited by the worker and by the clerk: later in the bundle
+    report = merge_paths(county, [t.to_county(tmp_path / "up")]).bundles[0]
+    with county.engine.connect() as conn:
+        records = conn.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT DISTINCT record_type, record_id FROM event) AS touched").scalar_one()
+    assert (report.added, report.updated) == (records, 0)
+    from storage.register.residents import update_resident
+
+    with t.db.engine.connect() as conn:
+        known = conn.exec_driver_sql("SELECT id FROM resident ORDER BY id LIMIT 1").scalar_one()
+    update_resident(t.db, known, {"address": "乙路2号"})
+    again = merge_paths(county, [t.to_county(tmp_path / "up")]).bundles[0]
+    assert (again.added, again.updated) == (0, 1)  # what the county had: an update
+    county.dispose()
+    t.close()
+
+
 def test_a_risk_record_under_a_visits_derived_id_merges_alike_on_both_engines(tmp_path, db_target):
     """A hostile township bundle names a risk record "visit:<id>" beside that visit: no crash, the same state."""
     from storage.core.private_keys import private_keys

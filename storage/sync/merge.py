@@ -36,6 +36,7 @@ from storage.core.models import (
 from storage.core.private_keys import private_keys
 from storage.register.duplicates import possible_duplicates
 from storage.sync.authorise import NotAllowed
+from storage.sync.born_here import BornHere
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle
 from storage.sync.conflicts import reviewed, reviewed_conflicts
 from storage.sync.devices import Trust, hold, register
@@ -186,6 +187,7 @@ class _Tally:
     risk_moved: set[str] = field(default_factory=set)  # residents whose risk level is refreshed once, at the end
     watch_away: bool = False  # a township's merge: edits of records it merged away are named (merged_away.py)
     landed_away: set[tuple[str, str]] = field(default_factory=set)  # (resident, field): merged_away.edited_away
+    born: BornHere = field(default_factory=BornHere)  # the records this bundle added, told apart from updates
 
 
 def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[dict[str, Any]],
@@ -286,11 +288,10 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     tally.new += len(new)
     tally.newest = max(tally.newest, max((ev["hlc"] for ev in first.values()), default=0))
     tally.conflicts += len(after - before)
-    # a record an earlier chunk added is counted again here as updated: a chunk sees only the database
-    # (remembering every record of a county's bundle to count it once would grow with the bundle)
-    updated = sum(len(ids) for ids in existing.values())
-    tally.added += len(keys) - updated
-    tally.updated += updated
+    had = {(t, rid) for t, ids in existing.items() for rid in ids}
+    tally.updated += tally.born.updated(had)
+    tally.added += len(keys - had)
+    tally.born.add(keys - had)
     tally.records += len(keys)
 
 

@@ -11,6 +11,7 @@ from babel.dates import format_skeleton
 from rich.text import Text
 
 from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
+from storage.core.text import printable
 from storage.register.categories import (
     BENEFIT_KINDS,
     REFERRAL_AGENCIES,
@@ -32,7 +33,11 @@ def _categories(codes: list[str]) -> str:
 def _bundle_text(g) -> Text:
     """When the grid last sent, and which of its bundles never arrived (缺第 3 个), in red."""
     text = Text(format_moment(g.last_bundle) if g.last_bundle else _("none yet"))
-    if g.missing:
+    if g.missing_by:  # two laptops of one grid number their bundles each: whose is missing
+        for worker, numbers in g.missing_by:
+            text.append("  " + _("{name}: no. {numbers} missing").format(
+                name=printable(worker, limit=20), numbers=join_list([str(n) for n in numbers])), style="bold red")
+    elif g.missing:
         text.append("  " + _("no. {numbers} missing").format(numbers=join_list([str(n) for n in g.missing])),
                     style="bold red")
     return text
@@ -115,7 +120,7 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
                      ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
         "unpaired": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                      ("cat", N_("Category"), CATEGORY_WIDTH), ("age", N_("Age"), None)],
-        "grids": [("grid", N_("Grid"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
+        "grids": [("grid", N_("Grid"), None), ("people", N_("Worker"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
                   ("overdue", N_("Overdue"), None), ("bundle", N_("Last bundle"), None)],
     }
     columns = every[pane]
@@ -162,7 +167,7 @@ def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
         return [(w.resident_id, w.resident_id, (w.name, mask_id(w.id_number), _categories(w.categories),
                                                 "" if w.age is None else str(w.age))) for w in data.unpaired]
     if pane == "grids":
-        return [(g.grid_code, None, (g.name, f"{g.progress.visited}/{g.progress.total}",
+        return [(g.grid_code, None, (g.name, g.people, f"{g.progress.visited}/{g.progress.total}",
                                      format_percent(g.progress.share), str(g.progress.overdue),
                                      _bundle_text(g)))
                 for g in data.grids]

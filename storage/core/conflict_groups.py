@@ -48,6 +48,14 @@ GROUPS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Fields with no one answer, never a question: a grid is kept by its worker and its children's director (DESIGN §1),
+# each on a laptop whose set-up wrote its own name as the grid's `worker_name` (older versions; set-up writes it no
+# more), and two of them clashed. The grid's people are the authors of its set-up events
+# (storage/register/grid_people.py): the fold keeps a value without a conflict, and one an older merge stored is
+# not asked.
+UNASKED: frozenset[tuple[str, str]] = frozenset({("grid", "worker_name")})
+
+
 # Columns written alongside another one and derived from it: their clashes are
 # decided with the field they follow, so the clerk never sees them.
 FOLLOWERS: dict[tuple[str, str], str] = {
@@ -61,7 +69,7 @@ def reviewed(conflicts: Iterable[tuple[str, str, str]]) -> set[str]:
     of a group that one event lost, one question), each by a key of its own: as many as the Conflicts screen has rows."""
     out = set()
     for cid, rtype, fld in conflicts:
-        if (rtype, fld) in FOLLOWERS:
+        if (rtype, fld) in FOLLOWERS or (rtype, fld) in UNASKED:
             continue
         group = group_of(rtype, fld)
         if group is not None:  # the id is type:record:field:event; the record's id may hold a colon

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from storage.core.bulk import for_connection
+from storage.core.conflict_groups import UNASKED
 from storage.core.derive import RISK_OWNER, Getter, derive, deriver, visit_risk, visit_risk_id
 from storage.core.fields import column_kinds, from_json_value, row_template, storage_kinds
 from storage.core.merged_risk import merge_families, pointed_at, refresh_families
@@ -93,6 +94,8 @@ def fold_events(record_type: str, record_id: str, events: list[_Ev]) -> tuple[di
             history[name].append((value, ev))
     conflicts = []
     for name, (win_value, win) in values.items():
+        if (record_type, name) in UNASKED:
+            continue
         for value, ev in history[name]:
             if ev is win or ev.hlc <= win.base_hlc or _same(value, win_value):
                 continue

@@ -296,7 +296,8 @@ def init_worker(
                 "name": grid_name.strip(),
                 "township_code": township_code,
                 "village_code": village_ref,
-                "worker_name": worker_name.strip(),
+                # no `worker_name`: a grid has more than one person (its worker, its children's director), each
+                # on a laptop of their own; the event's author names this one (storage/register/grid_people.py)
                 # the village's name travels on the grid (the village record above stays here)
                 **({"village_name": village[0]} if village and village[0] else {}),
             },

@@ -12,14 +12,16 @@ from storage.core.errors import ValidationError
 from storage.core.i18n import _, join_list
 from storage.core.identity import GRID_CODE
 from storage.core.models import Grid
+from storage.register.grid_people import grid_people
 
 
 def township_grids(conn) -> list[tuple[str, str, str]]:
     """(grid id, grid name, workers) of the township's grids: those its merges brought, and those a device is
     enrolled for or a code was given for (a grid whose worker has not sent a bundle yet); by grid id."""
     grids: dict[str, tuple[str, list[str]]] = {}
-    for gid, name, worker in conn.execute(text("SELECT id, name, worker_name FROM grid WHERE NOT deleted")):
-        grids[gid] = (name or "", [worker] if worker else [])
+    people = grid_people(conn)
+    for gid, name in conn.execute(text("SELECT id, name FROM grid WHERE NOT deleted")):
+        grids[gid] = (name or "", list(people.get(gid, ())))
     enrolled = conn.execute(text(
         "SELECT grid_code, worker_name FROM device WHERE kind = 'worker' AND status = 'approved'"
         " AND grid_code IS NOT NULL AND grid_code <> ''"

@@ -37,6 +37,7 @@ from storage.register.due import (
 )
 from storage.register.emergencies import open_emergencies
 from storage.register.entered import entered_dates
+from storage.register.grid_people import grid_people, people_text
 from storage.register.home_rows import DueRow, GridRow, HomeData, Progress, ReferralRow, VisitRow
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, read_policy
@@ -353,20 +354,30 @@ def _grid_rows(conn: sqlite3.Connection, progress: dict[str, Progress]) -> list[
         " WHERE d.grid_code IS NOT NULL GROUP BY d.grid_code")}
     # the clerk's Home says what the merge said once (DESIGN: "bundles missing"): a refused bundle left a gap that
     # every merge named and no screen kept (walk G, 5); by grid, as storage/sync/received.py names them
-    numbers: dict[tuple[str, str], list[tuple[int, bool]]] = {}
-    for grid, device, seq, full in conn.execute(
-            "SELECT d.grid_code, b.device_id, b.seq, b.\"full\" FROM bundle_received b"
+    numbers: dict[tuple[str, str, str], list[tuple[int, bool]]] = {}
+    for grid, device, worker, seq, full in conn.execute(
+            "SELECT d.grid_code, b.device_id, d.worker_name, b.seq, b.\"full\" FROM bundle_received b"
             " JOIN device d ON d.device_id = b.device_id"
             " WHERE d.kind = 'worker' AND d.status = 'approved' AND d.grid_code IS NOT NULL"):
-        numbers.setdefault((grid, device), []).append((seq, bool(full)))
+        numbers.setdefault((grid, device, worker or ""), []).append((seq, bool(full)))
     missing: dict[str, list[int]] = {}
-    for (grid, _device), got in numbers.items():
-        missing.setdefault(grid, []).extend(missing_numbers(got))
+    # each laptop numbers its own bundles: where a grid has two (its worker's, its children's director's), a
+    # number alone does not say whose bundle is missing
+    whose: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    senders: dict[str, int] = {}
+    for (grid, _device, worker), got in sorted(numbers.items()):
+        gaps = missing_numbers(got)
+        missing.setdefault(grid, []).extend(gaps)
+        senders[grid] = senders.get(grid, 0) + 1
+        if gaps:
+            whose.setdefault(grid, []).append((worker, tuple(sorted(gaps))))
+    people = grid_people(conn)
     out = []
     for gid in sorted(set(names) | set(progress)):
         stamp = last.get(gid)
         when = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
         # a grid with no record yet (enrolled, its worker not heard from): its short code, as elsewhere
         out.append(GridRow(gid, names.get(gid, gid.split("-", 1)[-1]), progress.get(gid, Progress(gid)), when,
-                           tuple(sorted(missing.get(gid, ())))))
+                           tuple(sorted(missing.get(gid, ()))), people_text(people, gid),
+                           tuple(whose.get(gid, ())) if senders.get(gid, 0) > 1 else ()))
     return out

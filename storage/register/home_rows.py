@@ -77,6 +77,9 @@ class GridRow:
     progress: Progress
     last_bundle: dt.datetime | None = None
     missing: tuple[int, ...] = ()  # numbers of its workers' bundles never merged, below the newest one merged
+    people: str = ""  # who keeps its register: "王芳、李敏" (storage/register/grid_people.py)
+    # where more than one laptop sends the grid's bundles: (its worker's name, the numbers of its missing ones)
+    missing_by: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass

@@ -16,6 +16,7 @@ from storage.register.assessments import ordered_history
 from storage.register.due import DueFacts, due_on
 from storage.register.duplicates import resident_ids_for
 from storage.register.entered import entered_dates
+from storage.register.grid_people import grid_people, people_text
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
 from storage.register.report_query import as_date, place_names
 from storage.register.search_merged import families, family_began
@@ -44,14 +45,15 @@ class Profile:
 def _places(s, r: Resident, ids: list[str]) -> tuple[str, str, str, list[str]]:
     """(village, grid, worker, grids of the merged duplicates), by name."""
     villages, grids = place_names(s.connection())
-    row = s.connection().execute(text("SELECT village_code, worker_name FROM grid WHERE id = :g AND NOT deleted"),
+    row = s.connection().execute(text("SELECT village_code FROM grid WHERE id = :g AND NOT deleted"),
                                  {"g": r.grid_code}).first()
     village = village_label(r.village_code or (row[0] if row else None), villages)
     merged = [] if len(ids) < 2 else [
         grids.get(g, g.split("-", 1)[-1]) for (g,) in s.connection().execute(
             text("SELECT grid_code FROM resident WHERE id IN :ids ORDER BY name, id")
             .bindparams(bindparam("ids", expanding=True)), {"ids": ids[1:]})]
-    return village, grids.get(r.grid_code, r.grid_code.split("-", 1)[-1]), (row[1] or "") if row else "", merged
+    worker = people_text(grid_people(s.connection(), r.grid_code), r.grid_code)
+    return village, grids.get(r.grid_code, r.grid_code.split("-", 1)[-1]), worker, merged
 
 
 def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:

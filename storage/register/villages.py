@@ -21,6 +21,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import Grid, Village
+from storage.register.grid_people import grid_people, people_text
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class GridVillage:
     grid_id: str
     grid_code: str
     grid_name: str
-    worker: str
+    worker: str  # its people: "王芳、李敏" (storage/register/grid_people.py)
     village_id: str  # "" when the grid is in no village yet
     village: str  # its name (or code) as a report shows it
 
@@ -42,7 +43,8 @@ def grid_villages(db: Database) -> list[GridVillage]:
         names = village_names(s.connection())
         grids: list[Grid] = list(s.execute(select(Grid).where(col(Grid.deleted) == False)  # noqa: E712
                                            .order_by(col(Grid.code))).scalars())
-        return [GridVillage(g.id, g.code, g.name, g.worker_name, g.village_code or "",
+        people = grid_people(s.connection())
+        return [GridVillage(g.id, g.code, g.name, people_text(people, g.id), g.village_code or "",
                             places.village_label(g.village_code, names)) for g in grids]
 
 

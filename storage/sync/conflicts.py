@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.core.changes import writer
-from storage.core.conflict_groups import FOLLOWERS, ID_NUMBER, asked, group_of, grouped, record_name, reviewed
+from storage.core.conflict_groups import FOLLOWERS, ID_NUMBER, UNASKED, asked, group_of, grouped, record_name, reviewed
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import column_kinds, from_json_value, to_json_value
@@ -99,7 +99,8 @@ def _writers(session: Session, conflicts: list[Conflict]) -> Callable[[str, str]
 
 
 def reviewable(conflict: Conflict) -> bool:
-    return (conflict.record_type, conflict.field) not in FOLLOWERS
+    key = (conflict.record_type, conflict.field)
+    return key not in FOLLOWERS and key not in UNASKED
 
 
 def _label(session, conflict: Conflict) -> tuple[str, str | None]:

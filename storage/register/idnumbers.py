@@ -92,9 +92,8 @@ def parse_id_number(raw: str, field: str = "id_number", *, today: dt.date | None
     if len(text) == 15 and not text.isdigit():
         raise ValidationError(field, _("An old 15-character ID number has digits only."))
     if len(text) == 15:
-        first17 = text[:6] + "19" + text[6:]
-        born = _birth(first17[6:14], field, today)
-        number = first17 + check_char(first17)
+        number = as_stored(text)
+        born = _birth(number[6:14], field, today)
         return IdInfo(number, born, "M" if int(number[16]) % 2 else "F", upgraded_from_15=True)
     if len(text) != 18:
         raise ValidationError(field, _("An ID number has 18 characters (or 15 for old cards); this one has {n}.").format(n=len(text)))
@@ -137,6 +136,16 @@ def is_disability_card(number: str) -> bool:
             and int(number[18]) in DISABILITY_CATEGORIES and int(number[19]) in DISABILITY_GRADES)
 
 
+def as_stored(raw: str) -> str:
+    """An ID number as it is stored, without checking it: cleaned, and an old 15-digit card upgraded to the
+    18-character number a disability card was issued on (the form compares the two while they are typed)."""
+    text = _clean(raw)
+    if len(text) == 15 and text.isdigit():
+        first17 = text[:6] + "19" + text[6:]
+        return first17 + check_char(first17)
+    return text
+
+
 def parse_disability_card(raw: str, id_number: str | None = None, *, today: dt.date | None) -> DisabilityCard:
     """The card's number, whose ID number it is, the category and grade; `today` as parse_id_number's."""
     field = "disability_card"
@@ -148,7 +157,7 @@ def parse_disability_card(raw: str, id_number: str | None = None, *, today: dt.d
         raise ValidationError(field, _("Character 19 of a disability card is the category, 1 to 7."))
     if int(text[19]) not in DISABILITY_GRADES:
         raise ValidationError(field, _("Character 20 of a disability card is the grade, 1 to 4."))
-    if id_number and _clean(id_number) != info.number:
+    if id_number and as_stored(id_number) != info.number:
         raise ValidationError(field, _("The disability card does not belong to this ID number."))
     return DisabilityCard(text, info.number, int(text[18]), int(text[19]))
 

@@ -45,6 +45,8 @@ PAGE = 50
 _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^\d+$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_DASHED = re.compile(r"^\d+(-\d+)+-?$")  # a landline as it is written: 0571-8612, 0571-86123456
+_AREA_CODES = (3, 4)  # 010, 020-029 have three digits; the others (0571) four
 _GRID = re.compile(r"^[a-z]+\d+$")  # a grid's short code as typed (G03): a township's register, one grid's people
 
 
@@ -144,6 +146,8 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
     if not q:
         return []
     c = sql.col
+    if _DASHED.match(q):
+        q = q.replace("-", "")  # the number, wherever its dashes were typed or stored (below)
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
             return [_Stage("false", BROWSE_ORDER, {})]
@@ -153,6 +157,13 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
         if _DIGITS.match(q):
             stages.append(_Stage(f"({c('r.phone')} >= :ph AND {c('r.phone')} < :ph_hi)", "r.phone, r.id",
                                  {"ph": q, "ph_hi": _upper_bound(q)}))
+            # a landline is stored with the dash it was typed with (0571-86123456): its beginning typed with
+            # the area code, dashed or not, found nobody; an index range for each place the dash can be
+            for n in _AREA_CODES:
+                if q.startswith("0") and len(q) > n:
+                    dashed = f"{q[:n]}-{q[n:]}"
+                    stages.append(_Stage(f"({c('r.phone')} >= :ph{n} AND {c('r.phone')} < :ph{n}_hi)", "r.phone, r.id",
+                                         {f"ph{n}": dashed, f"ph{n}_hi": _upper_bound(dashed)}))
             tail = ("r.phone LIKE :ph_tail ESCAPE '\\'" if sql.pg else
                     "r.rowid IN (SELECT rowid FROM resident WHERE phone LIKE :ph_tail ESCAPE '\\')")
             stages.append(_Stage(tail, SCAN_ORDER, {"ph_tail": "%" + _like_escape(q)}))

@@ -113,6 +113,11 @@ def test_phones():
     assert normalize_phone("0086 13800138000") == "13800138000"
     assert normalize_phone("8613800138000") == "13800138000"
     assert normalize_phone("138 0013 8000") == "13800138000"
+    # the area code set apart by a space or brackets, as on a card: kept apart
+    assert normalize_phone("0571 8698 7654") == "0571-86987654"
+    assert normalize_phone("（0571）8698 7654") == "0571-86987654"
+    assert normalize_phone("010 6234 5678") == "010-62345678"
+    assert normalize_phone("0086 138 0013 8000") == "13800138000"
     assert normalize_phone("") == ""
     for bad in ("12345", "23800138000", "12800138000", "phone", "0571-123", "571-88888888"):
         with pytest.raises(ValidationError) as e:

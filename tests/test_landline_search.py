@@ -62,3 +62,23 @@ async def test_the_register_finds_an_elder_by_the_landline_typed_with_its_area_c
         await pilot.press("enter")
         await on_screen(pilot, "ResidentScreen")
         assert "单秀英" in str(app.screen.title)
+
+
+@run_async
+async def test_a_landline_typed_with_a_space_after_its_area_code_keeps_the_area_code_apart(tmp_path):
+    """0571 8698 7654, as it is written on a card, was saved as 057186987654 (010 or 0105? nobody could tell)."""
+    from screens.resident_form import ResidentFormScreen
+
+    db = make_db(tmp_path / "w.db")
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, ResidentFormScreen)
+        app.screen.query_one("#name", Input).focus()
+        await pilot.press(*"曾德厚", "tab", *"330521194008051210")
+        app.screen.query_one("#phone", Input).focus()
+        await pilot.press(*"0571 8698 7654")
+        app.screen.query_one("#categories").focus()
+        await pilot.press("down", "down", "down", "down", "space", "ctrl+s")  # 空巢老年人
+        await settle(pilot, lambda: not isinstance(app.screen, ResidentFormScreen))
+    with db.session() as s:
+        assert [r.phone for r in search_residents(s, "0571-8698", today=TODAY)] == ["0571-86987654"]

@@ -165,6 +165,7 @@ def parse_disability_card(raw: str, id_number: str | None = None, *, today: dt.d
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{9,11}$")  # area code 0xx/0xxx + 7-8 digits
 LANDLINE_DASHED = re.compile(r"^(0\d{2,3})-(\d{7,8})$")
+_AREA_MARKED = re.compile(r"^(?:\((0\d{2,3})\)|(0\d{2,3})\s)\s*(?=\d)")
 
 
 def normalize_phone(raw: str, field: str = "phone") -> str:
@@ -172,6 +173,10 @@ def normalize_phone(raw: str, field: str = "phone") -> str:
     text = unicodedata.normalize("NFKC", str(raw or "")).strip()
     if not text:
         return ""
+    marked = _AREA_MARKED.match(text)
+    if marked and not re.search(r"[-—–]", text):
+        # "0571 8698 7654", "(0571)86987654": the area code set apart as a dash sets it apart
+        text = f"{marked.group(1) or marked.group(2)}-{text[marked.end():]}"
     compact = re.sub(r"[\s()（）]", "", text).replace("—", "-").replace("–", "-")
     compact = re.sub(r"^(\+86|0086)-?", "", compact)
     digits = compact.replace("-", "")

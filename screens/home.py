@@ -59,6 +59,9 @@ class HomeScreen(Screen[None]):
     AUTO_FOCUS = f"#t-{FIRST_LIST}"
     BINDINGS = [
         Binding("r", "open('residents')", N_("Residents"), id="home.residents"),
+        # `/` searches wherever there is a list, and Home is the first screen a worker looking for someone is on:
+        # the register opens with its search box holding what is typed next
+        Binding("slash", "open('residents')", N_("Search"), show=False, id="home.search"),
         Binding("n", "open('new_resident')", N_("New resident"), id="home.new_resident"),
         # a clerk registers rarely: the footer's room at 80 columns goes to 报表, and `n` still works (冲突: the
         # screen says "按 c" when there are any; English has no room for both at 80 columns)

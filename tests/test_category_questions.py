@@ -29,7 +29,7 @@ CARD_ID = "11010519491231002X"  # born 1949, female
 def test_left_behind_child_parents(father, mother, asked):
     fields = {"categories": ["left_behind_child"], "father_status": father, "mother_status": mother}
     assert bool(category_questions(fields)) is asked
-    assert category_questions({**fields, "categories": ["child_in_difficulty"], "child_subtype": "orphan"}) == []
+    assert category_questions({**fields, "categories": ["child_in_difficulty"], "child_subtype": "poverty"}) == []
 
 
 def test_definitions_the_data_contradicts_are_refused(tmp_path):

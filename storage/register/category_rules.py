@@ -18,7 +18,7 @@ from typing import Any
 
 from storage.core.errors import ValidationError
 from storage.core.i18n import _, day_text
-from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, label
+from storage.register.categories import CATEGORIES, CHILD_CATEGORIES, CHILD_SUBTYPES, label
 from storage.register.eligibility import INTELLECTUAL, MENTAL
 
 ADULT_FROM = 18
@@ -49,6 +49,7 @@ def category_errors(new_categories: Iterable[str], resident: Mapping[str, Any], 
     return errors
 
 
+_LIVING = {"home", "away", "ill"}  # a parent's statuses that say the parent is alive
 _GUARDS = {"away", "ill", "deceased"}  # a parent who is not at home able to look after the child
 
 
@@ -129,6 +130,13 @@ def category_questions(resident: Mapping[str, Any], today: dt.date | None = None
         # under none of them (walk F)
         questions.append(_("{category}: no {field} is chosen; children in difficulty are counted by it.").format(
             category=label(CATEGORIES, "child_in_difficulty"), field=_("Child's situation")))
+    if resident.get("child_subtype") == "orphan":
+        # 孤儿: both parents dead (or declared dead, or missing); a parent at home, away or ill says otherwise, and a
+        # child counted as an orphan wrongly is counted under the orphans' allowance too
+        living = [s for s in (resident.get("father_status"), resident.get("mother_status")) if s in _LIVING]
+        if living:
+            questions.append(_("{situation}: a parent is said to be at home, away or ill; an orphan's parents have "
+                               "both died or cannot be found.").format(situation=label(CHILD_SUBTYPES, "orphan")))
     if "solitary_elder" in cats and "empty_nest_elder" in cats:
         # the design's definitions (docs/design.md §1): one lives alone, the other with a spouse; a roster that
         # writes both ("空巢老人、独居老人") counts the person under each, so ask which one it is

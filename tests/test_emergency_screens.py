@@ -258,3 +258,29 @@ async def test_a_small_home_says_how_many_emergencies_are_below_the_two_it_shows
                 await settle(pilot)
                 assert sum(name in "\n".join(drawn_lines(app)) for name in ("张小明", "李秀英", "王建国")) >= 2
                 assert app.screen.query_one("#t-emergencies").cursor_row == 2
+
+
+@run_async
+async def test_the_export_result_keeps_the_bundle_number_with_its_words_at_80x24(tmp_path):
+    """Seen in tmux: the result read "第 2" on a line of its own, then "个数据包已写入：gridcare-…gcb（2 项修改）。…":
+    the file's long name did not fit after the words, and the line broke at the space after the number. The
+    file goes on a line of its own, as on the Sync screen."""
+    from textual.widgets import Input, TextArea
+
+    from tests.test_drop_down_drawn import drawn_lines
+
+    _t, w, r = _worker_with_an_elder(tmp_path)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    app = make_app(w.path, lang="zh_CN", today=dt.date.today())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _emergency_visit_saved(pilot, r.id)
+        dialog = app.screen
+        dialog.query_one("#folder", Input).value = str(usb)
+        dialog.query_one("#report", TextArea).focus()
+        await pilot.press("x")
+        await settle(pilot, lambda: "gcb" in str(dialog.query_one("#result").render()))
+        await settle(pilot)
+        lines = [line.strip("█ ▇▁▌") for line in drawn_lines(app)]
+        assert any(line.startswith("第 1 个数据包已写入") for line in lines), lines
+        assert any(line.startswith("请立即发送给乡镇。") for line in lines), lines

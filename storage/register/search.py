@@ -38,6 +38,7 @@ from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 from storage.register.search_merged import due_matches, duplicates_seen, families, family_began, merged_due_clause
+from storage.register.search_stages import Stage, like_escape, phone_stages, upper_bound
 
 STATUSES = ("active", "closed")
 PAGE = 50
@@ -46,7 +47,6 @@ _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^\d+$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DASHED = re.compile(r"^\d+(-\d+)+-?$")  # a landline as it is written: 0571-8612, 0571-86123456
-_AREA_CODES = (3, 4)  # 010, 020-029 have three digits; the others (0571) four
 _GRID = re.compile(r"^[a-z]+\d+$")  # a grid's short code as typed (G03): a township's register, one grid's people
 
 
@@ -118,29 +118,13 @@ class _Sql:
 
 _SQLITE = _Sql()
 
-@dataclass(frozen=True)
-class _Stage:
-    where: str
-    order: str
-    params: dict[str, Any]
-
-
-def _upper_bound(prefix: str) -> str:
-    """The smallest string greater than every string starting with `prefix` (binary order)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def normalize_query(query: str) -> str:
     # cleaned as a form's text (storage/core/text.py storable): a NUL fails PostgreSQL's LIKE at the county,
     # half a character the binding of the query on either engine
     return "".join(unicodedata.normalize("NFKC", storable(query or "")).split()).lower()
 
 
-def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
+def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
     """The ordered conditions a query means; [] for an empty query (everyone)."""
     q = normalize_query(query)
     if not q:
@@ -150,42 +134,31 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[_Stage]:
         q = q.replace("-", "")  # the number, wherever its dashes were typed or stored (below)
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
-            return [_Stage("false", BROWSE_ORDER, {})]
+            return [Stage("false", BROWSE_ORDER, {})]
         rev = q[::-1].upper()
-        stages = [_Stage(f"({c('r.id_rev')} >= :rev AND {c('r.id_rev')} < :rev_hi)", "r.id_rev, r.id",
-                         {"rev": rev, "rev_hi": _upper_bound(rev)})]
+        stages = [Stage(f"({c('r.id_rev')} >= :rev AND {c('r.id_rev')} < :rev_hi)", "r.id_rev, r.id",
+                         {"rev": rev, "rev_hi": upper_bound(rev)})]
         if _DIGITS.match(q):
-            stages.append(_Stage(f"({c('r.phone')} >= :ph AND {c('r.phone')} < :ph_hi)", "r.phone, r.id",
-                                 {"ph": q, "ph_hi": _upper_bound(q)}))
-            # a landline is stored with the dash it was typed with (0571-86123456): its beginning typed with
-            # the area code, dashed or not, found nobody; an index range for each place the dash can be
-            for n in _AREA_CODES:
-                if q.startswith("0") and len(q) > n:
-                    dashed = f"{q[:n]}-{q[n:]}"
-                    stages.append(_Stage(f"({c('r.phone')} >= :ph{n} AND {c('r.phone')} < :ph{n}_hi)", "r.phone, r.id",
-                                         {f"ph{n}": dashed, f"ph{n}_hi": _upper_bound(dashed)}))
-            tail = ("r.phone LIKE :ph_tail ESCAPE '\\'" if sql.pg else
-                    "r.rowid IN (SELECT rowid FROM resident WHERE phone LIKE :ph_tail ESCAPE '\\')")
-            stages.append(_Stage(tail, SCAN_ORDER, {"ph_tail": "%" + _like_escape(q)}))
+            stages += phone_stages(q, c, sql.pg, SCAN_ORDER)
         return stages
     if _LATIN.match(q):
         return [
-            _Stage(f"({c('r.name_initials')} >= :ini AND {c('r.name_initials')} < :ini_hi)",
-                   "r.name_initials, r.name, r.id", {"ini": q, "ini_hi": _upper_bound(q)}),
-            _Stage(sql.scan("name_initials", "ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
+            Stage(f"({c('r.name_initials')} >= :ini AND {c('r.name_initials')} < :ini_hi)",
+                   "r.name_initials, r.name, r.id", {"ini": q, "ini_hi": upper_bound(q)}),
+            Stage(sql.scan("name_initials", "ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
         ]
     if _CJK.search(q):
         return [
-            _Stage(f"({c('r.name')} >= :nm AND {c('r.name')} < :nm_hi)", "r.name, r.id",
-                   {"nm": q, "nm_hi": _upper_bound(q)}),
-            _Stage(sql.scan("name", "nm_any"), SCAN_ORDER, {"nm_any": q}),
+            Stage(f"({c('r.name')} >= :nm AND {c('r.name')} < :nm_hi)", "r.name, r.id",
+                   {"nm": q, "nm_hi": upper_bound(q)}),
+            Stage(sql.scan("name", "nm_any"), SCAN_ORDER, {"nm_any": q}),
         ]
     if _GRID.match(q):  # ids end in the short code: 330521101-G03 (the letters' case as the clerk gave it)
-        return [_Stage("lower(r.grid_code) LIKE :grid ESCAPE '\\'", BROWSE_ORDER, {"grid": "%-" + _like_escape(q)})]
+        return [Stage("lower(r.grid_code) LIKE :grid ESCAPE '\\'", BROWSE_ORDER, {"grid": "%-" + like_escape(q)})]
     # mixed or other text (a name typed in latin letters, "A-bu-du"): contains, on the name
     if sql.pg:
-        return [_Stage("strpos(lower(r.name), :nm_any) > 0", SCAN_ORDER, {"nm_any": q})]
-    return [_Stage("r.rowid IN (SELECT rowid FROM resident WHERE instr(lower(name), :nm_any) > 0)", SCAN_ORDER,
+        return [Stage("strpos(lower(r.name), :nm_any) > 0", SCAN_ORDER, {"nm_any": q})]
+    return [Stage("r.rowid IN (SELECT rowid FROM resident WHERE instr(lower(name), :nm_any) > 0)", SCAN_ORDER,
                    {"nm_any": q})]
 
 
@@ -225,7 +198,7 @@ def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: _S
     elif filters.category:
         # categories is a JSON list of codes: '["left_behind_child", ...]'
         where.append(f"{sql.json_text('r.categories')} LIKE :cat ESCAPE '\\'")
-        params["cat"] = '%"' + _like_escape(filters.category) + '"%'
+        params["cat"] = '%"' + like_escape(filters.category) + '"%'
     # the due rule of storage/register/due.py, as SQL conditions (due_before_sql), on active cases
     condition = None
     if filters.due == "overdue":
@@ -353,7 +326,7 @@ def search_residents(session: Session, query: str, *, filters: ResidentFilter = 
     sql_of = _sql_of(session)
     merged = _duplicates(session, policy, today)
     base, params = _filter_sql(filters, policy, today, sql_of, _worker_grid(session), session, merged)
-    stages = _stages(query, sql_of) or [_Stage("true", BROWSE_ORDER, {})]
+    stages = _stages(query, sql_of) or [Stage("true", BROWSE_ORDER, {})]
     found: list[Any] = []
     skip = offset
     earlier: list[str] = []

@@ -1,0 +1,60 @@
+"""A child found by the guardian's phone: the grandmother calls from her landline, and a child has no phone of
+their own on the register. Walked: 解小雨's guardian 曾桂兰 0572-8456789; 8456789 typed in the register's search
+listed nobody."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.widgets import DataTable, Input
+
+from storage.register.residents import register_resident
+from storage.register.search import ResidentFilter, count_residents, search_residents
+from tests.foundation_helpers import make_db
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tui.app import make_app
+
+TODAY = dt.date(2026, 12, 5)
+
+
+def _db(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    register_resident(db, {"name": "解小雨", "id_number": "330521201809031001", "categories": ["left_behind_child"],
+                           "guardian_name": "曾桂兰", "guardian_relation": "祖母", "guardian_phone": "0572-8456789",
+                           "father_status": "away", "mother_status": "away", "registered_on": TODAY}, today=TODAY)
+    register_resident(db, {"name": "单秀英", "id_number": "33052119380417118X", "categories": ["solitary_elder"],
+                           "phone": "0572-8612345", "registered_on": TODAY}, today=TODAY)
+    return db
+
+
+def _names(db, query):
+    with db.session() as s:
+        found = [r.name for r in search_residents(s, query, filters=ResidentFilter(status=None), today=TODAY)]
+        assert count_residents(s, query, filters=ResidentFilter(status=None), today=TODAY) == len(found)
+    return found
+
+
+def test_a_child_is_found_by_the_beginning_or_the_end_of_the_guardians_phone(tmp_path):
+    db = _db(tmp_path)
+    for query in ("8456789", "0572-8456789", "05728456789", "0572-845", "6789"):
+        assert "解小雨" in _names(db, query), query
+    assert _names(db, "0572") == ["单秀英", "解小雨"]  # the resident's own phone first, then the guardian's
+    assert _names(db, "4567") == []  # the middle of a number is no search
+
+
+@run_async
+async def test_the_register_finds_the_child_by_the_guardians_landline(tmp_path):
+    db = _db(tmp_path)
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("r")
+        await on_screen(pilot, "ResidentsScreen")
+        table = app.screen.query_one(DataTable)
+        search = app.screen.query_one("#search", Input)
+        await settle(pilot, lambda: table.row_count == 2 and search.has_focus)
+        await pilot.press(*"8456789")
+        await settle(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await on_screen(pilot, "ResidentScreen")
+        assert "解小雨" in str(app.screen.title)

@@ -305,8 +305,11 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
             set_message(info_label, "")
             set_message(self.query_one("#err-id_number", Label), e.message)
             return
-        set_message(info_label, _("Born {date}, {sex}").format(date=format_date(info.birth_date, "long"),
-                                                               sex=label(SEX_LABELS, info.sex)))
+        born = _("Born {date}, {sex}").format(date=format_date(info.birth_date, "long"), sex=label(SEX_LABELS, info.sex))
+        if info.upgraded_from_15:
+            # what the register will hold, and search by: its last digits are no longer the old card's
+            born = _("{born}; an old 15-digit number, saved as {number}").format(born=born, number=info.number)
+        set_message(info_label, born)
         # the number decides: keep the fields in step so saving never finds a mismatch
         self.query_one("#birth_date", Input).value = info.birth_date.isoformat()
         self.query_one("#sex", Select).value = info.sex

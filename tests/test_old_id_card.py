@@ -48,3 +48,18 @@ async def test_the_form_takes_an_old_id_card_and_the_disability_card_issued_on_i
     with db.session() as s:
         person = s.exec(select(Resident)).one()
     assert (person.id_number, person.disability_card) == (NEW_ID, CARD)
+
+
+@run_async
+async def test_the_form_says_the_old_number_is_saved_as_its_18_digits(tmp_path):
+    """The register holds (and searches) the upgraded number, whose last digits are not the old card's: the form
+    said only 出生于 1940年8月5日，男, and the number on the page after saving was not the one typed."""
+    db = make_db(tmp_path / "w.db")
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, ResidentFormScreen)
+        app.screen.query_one("#id_number", Input).focus()
+        await pilot.press(*OLD_ID)
+        await settle(pilot)
+        said = _text(app.screen.query_one("#id-info", Label))
+        assert "1940年8月5日" in said and NEW_ID in said, said

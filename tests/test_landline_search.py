@@ -44,6 +44,8 @@ def test_a_landline_is_found_by_its_beginning_with_the_area_code_dashed_or_not(t
     assert sorted(_names(db, "0571")) == ["单秀英", "曾德厚"]
     assert _names(db, "86123456") == ["单秀英"]  # the number without its area code, as before
     assert _names(db, "0571-9") == []
+    for query in ("0571——8612", "0571—8612", "0571–8612"):  # the dash of a Chinese input method (Shift+-)
+        assert _names(db, query) == ["单秀英"], query
 
 
 @run_async

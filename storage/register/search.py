@@ -46,7 +46,8 @@ PAGE = 50
 _LATIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^\d+$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_DASHED = re.compile(r"^\d+(-\d+)+-?$")  # a landline as it is written: 0571-8612, 0571-86123456
+_DASHED = re.compile(r"^\d+(-+\d+)+-*$")  # a landline as it is written: 0571-8612, 0571-86123456
+_DASHES = str.maketrans({"—": "-", "–": "-"})  # a Chinese input method's dash: 0571——86123456
 _GRID = re.compile(r"^[a-z]+\d+$")  # a grid's short code as typed (G03): a township's register, one grid's people
 
 
@@ -130,8 +131,9 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
     if not q:
         return []
     c = sql.col
-    if _DASHED.match(q):
-        q = q.replace("-", "")  # the number, wherever its dashes were typed or stored (below)
+    number = q.translate(_DASHES)
+    if _DASHED.match(number):
+        q = number.replace("-", "")  # the number, wherever its dashes were typed or stored (search_stages.py)
     if _DIGITS.match(q) or (len(q) >= 2 and _DIGITS.match(q[:-1]) and q[-1] == "x"):
         if len(q) < 3:
             return [Stage("false", BROWSE_ORDER, {})]

@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from screens.after_save import FollowUp, show_follow_up
 from screens.dialogs import ConfirmScreen
@@ -235,12 +235,32 @@ class FormScreen(SaveInWorker, Screen[str | None]):
             self._asking_restore = False
             if restore:
                 self.apply_values(draft.values)
+                self.call_after_refresh(self._focus_where_left, draft.values)
             else:
                 self._delete_draft()
 
         self._asking_restore = True
         self.app.push_screen(ConfirmScreen(_(self.RESTORE_QUESTION).format(time=when), yes=_("Restore"),
                                            no=_("Discard"), safe=True), answer)
+
+    def draft_widget_ids(self, name: str, value: Any) -> set[str]:
+        """The ids of the widgets that hold a draft's value `name` (its own name, unless a form says otherwise)."""
+        return {name}
+
+    def _focus_where_left(self, values: dict[str, Any]) -> None:
+        """The cursor on the last field (in the form's order) the draft filled: where the typing stopped, near
+        enough. Left on the form's first field, the next keys typed went on the end of the name (解秀兰7)."""
+        pristine = self._pristine or {}
+        changed = {i for name, value in values.items() if pristine.get(name) != value
+                   for i in self.draft_widget_ids(name, value)}
+        last = None
+        for widget in self.focus_chain:
+            if widget.id in changed:
+                last = widget
+        if last is not None:
+            self.set_focus(last)  # at once (widget.focus() waits for the app's queue), so that its Focus, which
+            if isinstance(last, Input):  # selects the whole value, comes first: the next key goes on the end
+                last.call_later(last.action_end)
 
     def draft_changed(self) -> None:
         """A value changed: the draft is written half a second after the typing stops."""

@@ -229,6 +229,10 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             "assessment_notes": q(AssessmentSection).notes(),
         }
 
+    def draft_widget_ids(self, name: str, value: Any) -> set[str]:
+        # the observations are one value of the draft, a box each on the form (#obs-health)
+        return {f"obs-{dim}" for dim in value} if name == "observations" and isinstance(value, dict) else {name}
+
     def apply_values(self, values: dict[str, Any]) -> None:
         q = self.query_one
         for name in TEXT_INPUTS:

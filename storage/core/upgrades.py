@@ -180,13 +180,19 @@ def _upgrade_14_to_15(conn: Connection) -> None:
         _create_indexes(conn, {"resident": ("ix_resident_browse", *(f"ix_resident_{n}_c" for n in SEARCH_ORDERS))})
 
 
+def _upgrade_15_to_16(conn: Connection) -> None:
+    # v16: a child is found by the guardian's phone (storage/register/search_stages.py) through an index of the
+    # guardians' phones; an index only, no data changes
+    _create_indexes(conn, {"resident": ("ix_resident_guardian_phone",)})
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
     6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9, 9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
     11: _upgrade_11_to_12, 12: _upgrade_12_to_13, 13: _upgrade_13_to_14,
-    14: _upgrade_14_to_15,
+    14: _upgrade_14_to_15, 15: _upgrade_15_to_16,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.

@@ -32,7 +32,8 @@ def like_escape(value: str) -> str:
 
 def phone_stages(q: str, col: Callable[[str], str], pg: bool, scan_order: str) -> list[Stage]:
     """The stages of `q` (digits only) read as a phone number: the beginning of the resident's phone, through its
-    index, then its end, then the guardian's phone, its beginning or its end (a scan: ~0.4 ms over 6,000 residents).
+    index, then its end, then the guardian's phone, its beginning or its end (a scan of the
+    guardians' phones' index: ~1 ms over 6,000 residents, 17 ms over 120,000).
     `col`: the engine's byte-by-byte text column (search._Sql.col)."""
     stages = [Stage(f"({col('r.phone')} >= :ph AND {col('r.phone')} < :ph_hi)", "r.phone, r.id",
                     {"ph": q, "ph_hi": upper_bound(q)})]
@@ -48,7 +49,8 @@ def phone_stages(q: str, col: Callable[[str], str], pg: bool, scan_order: str) -
     stages.append(Stage(tail, scan_order, {"ph_tail": "%" + like_escape(q)}))
     digits = "replace(r.guardian_phone, '-', '')" if pg else "replace(guardian_phone, '-', '')"
     guardian = f"({digits} LIKE :gph_head ESCAPE '\\' OR {digits} LIKE :gph_tail ESCAPE '\\')"
-    if not pg:
-        guardian = f"r.rowid IN (SELECT rowid FROM resident WHERE {guardian})"
+    # (the children's only: the condition of the index of guardians' phones, models.Resident, which it scans)
+    guardian = f"r.guardian_phone <> '' AND {guardian}" if pg else (
+        f"r.rowid IN (SELECT rowid FROM resident WHERE guardian_phone <> '' AND {guardian})")
     stages.append(Stage(guardian, scan_order, {"gph_head": like_escape(q) + "%", "gph_tail": "%" + like_escape(q)}))
     return stages

@@ -59,6 +59,10 @@ class Resident(SQLModel, table=True):
         Index("ix_resident_initials", "name_initials"),
         Index("ix_resident_id_rev", "id_rev"),
         Index("ix_resident_phone", "phone"),
+        # the children found by their guardian's phone (storage/register/search_stages.py): a scan of this index's
+        # ~40,000 entries at a county, 17 ms, where a scan of the table took 69 ms a keystroke
+        Index("ix_resident_guardian_phone", "guardian_phone", sqlite_where=text("guardian_phone <> ''"),
+              postgresql_where=text("guardian_phone <> ''")),
         # the few merged duplicates, found at each register search without reading every resident
         # (storage/register/search_merged.py)
         Index("ix_resident_merged", "merged_into", sqlite_where=text("merged_into IS NOT NULL"),

@@ -30,6 +30,7 @@ from storage.core.text import printable
 from storage.register.field_labels import record_field_label
 from storage.register.idnumbers import mask_id
 from storage.register.value_labels import value_text
+from storage.sync.conflict_undo import Decision, last_decision, undo_decision
 from storage.sync.conflicts import (
     ID_FIELDS,
     WHOLE_SIDES,
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 log = logging.getLogger(__name__)
+# the undo key is named where the clerk reads that the decision is made (a wrong key is seen at once)
+DECIDED = N_("Decision saved; it goes to the grid with the next export (u: undo).")
 NAMED_RECORDS = frozenset({"grid", "village"})  # named as people know them (conflict_groups.record_name)
 
 
@@ -149,6 +152,7 @@ class ConflictsScreen(Screen[None]):
         Binding("k", "keep", N_("Keep it"), id="conflicts.keep"),
         Binding("t", "take", N_("Take other"), id="conflicts.take"),
         Binding("e", "type_value", N_("Type value"), id="conflicts.type"),
+        Binding("u", "undo", N_("Undo"), id="conflicts.undo"),
         Binding("d", "duplicates", N_("Duplicates"), id="conflicts.duplicates"),
         Binding("escape", "back", N_("Back"), id="conflicts.back"),
     ]
@@ -156,10 +160,13 @@ class ConflictsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._views: dict[str, Any] = {}
+        self._undoable: Decision | None = None  # the decision u takes back (none once a bundle has carried it)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # a county decides nothing: each township decides its own, and the decision reaches the county in its bundle;
         # with no conflict left the footer offers no decision either (walk G, 11: k/t/e beside "no conflicts")
+        if action == "undo":
+            return self._undoable is not None and not at_county(self.app)
         return not (action in ("keep", "take", "type_value") and (at_county(self.app) or not self._views))
 
     def compose(self) -> ComposeResult:
@@ -192,13 +199,14 @@ class ConflictsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-load")
     def _load(self, status: str = "") -> None:
         views = open_conflicts(self.app.db)
-        show_if_latest(self.app, self._show, views, status)
+        show_if_latest(self.app, self._show, views, status, last_decision(self.app.db))
 
-    def _show(self, views, status: str) -> None:
+    def _show(self, views, status: str, undoable: Decision | None = None) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
         self._views = {v.conflict.id: v for v in views}
+        self._undoable = undoable
         self.refresh_bindings()
         for v in views:
             c = v.conflict
@@ -276,7 +284,7 @@ class ConflictsScreen(Screen[None]):
 
         def typed(text: str | None) -> None:
             if text is not None:
-                self._show(open_conflicts(self.app.db), _("Decision saved; it goes to the grid with the next export."))
+                self._show(open_conflicts(self.app.db), _(DECIDED), last_decision(self.app.db))
 
         start = start_text(c) if v.kept_text is None else v.kept_text  # a grid's village: as shown, 王家村（code）
         self.app.push_screen(ValueScreen(_("{record} · {field}").format(record=v.record_label, field=field),
@@ -290,8 +298,21 @@ class ConflictsScreen(Screen[None]):
         except UserError as exc:  # a typed value that does not fit, or decided meanwhile
             status = str(exc)
         else:
-            status = _("Decision saved; it goes to the grid with the next export.")
-        self.app.call_from_thread(self._show, open_conflicts(self.app.db), status)
+            status = _(DECIDED)
+        self.app.call_from_thread(self._show, open_conflicts(self.app.db), status, last_decision(self.app.db))
+
+    def action_undo(self) -> None:
+        if self._undoable is not None:
+            self._undo()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts-decide")
+    def _undo(self) -> None:
+        """Take back the last decision (storage/sync/conflict_undo.py): the question is on the list again."""
+        try:
+            status = undo_decision(self.app.db).undone_text()
+        except UserError as exc:  # a bundle went out meanwhile (another window, the command line)
+            status = str(exc)
+        self.app.call_from_thread(self._show, open_conflicts(self.app.db), status, last_decision(self.app.db))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:

@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("conflicts", parents=[common], help=_("list the conflicts waiting for review"),
                        description=_("List the fields two people changed without seeing each other's change."))
     p.add_argument("--full-ids", action="store_true", help=_("show ID numbers in full (masked by default)"))
+    p.add_argument("action", nargs="?", choices=["undo"], metavar="undo",
+                   help=_("undo: take back the last decision, while no bundle has carried it"))
     p.set_defaults(func=cmd_conflicts)
 
 
@@ -118,10 +120,17 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     from storage.sync.conflicts import conflict_lines
     from tui.cli import db_path
 
-    lines = conflict_lines(open_database(db_path(args), create=False), full_ids=args.full_ids)
+    db = open_database(db_path(args), create=False)
+    if args.action == "undo":
+        from storage.sync.conflict_undo import undo_decision
+
+        print(undo_decision(db).undone_text())
+        return 0
+    lines = conflict_lines(db, full_ids=args.full_ids)
     if not lines:
         print(_("No conflicts waiting for review."))
         return 0
     for line in lines:
         print(line)
     return 0
+

@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "reject device": N_("Reject device"), "withdraw enrollment codes": N_("Withdraw enrollment codes"),
     "export_county": N_("Export for the county"), "enroll township": N_("Enrollment code for a township"),
     "approve township": N_("Approve a township's key"),
+    "conflict decision": N_("Conflict decided"), "conflict decision undone": N_("Conflict decision undone"),
 }
 COUNT_LABELS = {
     "seq": N_("bundle no."), "events": N_("changes"), "new_events": N_("new changes"), "records": N_("records"),
@@ -49,6 +50,7 @@ COUNT_LABELS = {
     "unchanged": N_("unchanged"), "invalid": N_("invalid"), "unit": N_("grid or township"), "codes": N_("codes"),
     "reason": N_("reason"), "problem": N_("reason"), "township": N_("township"),
     "changes_dropped": N_("changes after the backup left aside"),
+    "record": N_("record"), "event": N_("change"),
 }
 
 
@@ -65,6 +67,8 @@ def counts_parts(counts: dict[str, Any]) -> list[str]:
     for key, value in counts.items():
         if key == "reason" and counts.get("problem"):
             continue  # the reason in words is said instead of its code ("wrong_township")
+        if key in ("record_type", "field"):
+            continue  # a conflict decision's codes ("phone"), kept for storage/sync/conflict_undo.py; its record is said
         name = COUNT_LABELS.get(key) or RECORD_LABELS.get(key)
         shown = _(YES_NO[value]) if isinstance(value, bool) else value
         parts.append(_("{name} {value}").format(name=_(name) if name else key, value=shown))

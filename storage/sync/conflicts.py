@@ -26,6 +26,7 @@ from storage.core.models import RECORD_TABLES, Conflict, Resident
 from storage.register.names import name_pinyin, name_search_key
 from storage.register.residents import EDITABLE, validate_resident
 from storage.sync.conflict_sides import side_text, whole_sides
+from storage.sync.conflict_undo import record_decision
 
 WHOLE_SIDES = N_("These fields are decided together: keep one side (k) or take the other (t).")
 
@@ -247,8 +248,10 @@ def _decide(db: Database, conflict_id: str, choose: Callable[[Conflict], Any], t
             data = _typed(s, record_type, record_id, field, choose(c), today)
         if record_type == "benefit" and data.keys() & {"start_on", "end_on"}:
             _period(row, data, today)
-        writer(s).write(record_type, record_id, data)
+        label = _label(s, c)[0]
+        event = writer(s).write(record_type, record_id, data)
         rebuild(s, [(record_type, record_id)])
+        record_decision(s, event, field, label)  # u takes it back until a bundle carries it
 
 
 def _period(row: Any, data: dict[str, Any], today: dt.date) -> None:

@@ -50,7 +50,7 @@ COUNT_LABELS = {
     "unchanged": N_("unchanged"), "invalid": N_("invalid"), "unit": N_("grid or township"), "codes": N_("codes"),
     "reason": N_("reason"), "problem": N_("reason"), "township": N_("township"),
     "changes_dropped": N_("changes after the backup left aside"),
-    "record": N_("record"), "event": N_("change"),
+    "record": N_("record"),
 }
 
 
@@ -67,8 +67,8 @@ def counts_parts(counts: dict[str, Any]) -> list[str]:
     for key, value in counts.items():
         if key == "reason" and counts.get("problem"):
             continue  # the reason in words is said instead of its code ("wrong_township")
-        if key in ("record_type", "field"):
-            continue  # a conflict decision's codes ("phone"), kept for storage/sync/conflict_undo.py; its record is said
+        if key in ("record_type", "field", "event"):
+            continue  # a conflict decision's codes ("phone", its event), kept for storage/sync/conflict_undo.py
         name = COUNT_LABELS.get(key) or RECORD_LABELS.get(key)
         shown = _(YES_NO[value]) if isinstance(value, bool) else value
         parts.append(_("{name} {value}").format(name=_(name) if name else key, value=shown))

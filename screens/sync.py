@@ -348,8 +348,10 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
                            "with its clerk, then approve it on the Townships' keys screen (a, or gridcare devices "
                            "approve ID --township CODE)."))
         elif report.waiting:
+            # the way there said (walk cwalk: "on the Devices screen" was read, and the clerk looked for it on Sync)
             lines.append(_("Bundles from devices that are not enrolled wait: check each device's key fingerprint with "
-                           "its worker (in person or by phone), then approve it on the Devices screen."))
+                           "its worker (in person or by phone), then approve it on the Devices screen (Esc, then d on "
+                           "Home; there, a)."))
         self.app.call_from_thread(self._finished, "\n".join(lines))
         self.app.call_from_thread(self._scan, folder, False)
         self.app.call_from_thread(self._folder_again)

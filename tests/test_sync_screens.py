@@ -333,3 +333,26 @@ async def test_the_exported_files_name_is_whole_on_its_line_at_80_columns(tmp_pa
         result = screen.query_one("#result", Static)
         lines = [strip.text for strip in result.render_lines(result.content_region.reset_offset)]
         assert any(line.strip() == written.name for line in lines), lines
+
+
+@run_async
+async def test_a_waiting_device_after_a_merge_says_how_to_reach_the_devices_screen(tmp_path):
+    """Walk cwalk: the merge said to approve the device "on the Devices screen"; the Sync screen has no key for it
+    and the clerk looked for it there. The line names the way: Esc, then d on Home, then a."""
+    t = make_township(tmp_path)
+    w = t.worker("赵敏", "G03", enrolled=False)
+    elder(w, "王五")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    export_bundle(w, usb)
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#folder", Input).value = str(usb)
+        screen.query_one("#folder", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "Devices screen" in _text(screen, "#result"))
+        assert "Esc, then d on Home; there, a" in _text(screen, "#result")

@@ -356,3 +356,33 @@ async def test_a_waiting_device_after_a_merge_says_how_to_reach_the_devices_scre
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: "Devices screen" in _text(screen, "#result"))
         assert "Esc, then d on Home; there, a" in _text(screen, "#result")
+
+
+@run_async
+async def test_a_copy_of_a_bundle_beside_it_is_not_counted_twice_before_the_merge(tmp_path):
+    """Walk cwalk: a folder with a bundle and its copy (副本-….gcb) listed "5 new bundles to merge", and the merge
+    then said 4 merged and 1 merged before. The copy is listed as what the merge will say of it, naming the file."""
+    import shutil
+
+    t = make_township(tmp_path)
+    a = t.worker("王芳", "G01")
+    elder(a, "张三")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    path = export_bundle(a, usb).path
+    shutil.copy(path, usb / f"副本-{path.name}")
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.query_one("#folder", Input).value = str(usb)
+        screen.query_one("#folder", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "1 new bundle to merge" in _text(screen, "#result"), _text(screen, "#result")
+        table = screen.query_one("#bundles", DataTable)
+        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert sum("A copy of" in row for row in rows) == 1 and any(row.startswith("new") for row in rows), rows
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "Records added" in _text(screen, "#result"))
+        assert "1 new bundle merged." in _text(screen, "#result"), _text(screen, "#result")

@@ -11,8 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from storage.core.db import Database
+from storage.core.i18n import _
 from storage.core.models import AuditEntry, BundleReceived, Device, Grid, Township
 from storage.core.paths import practice_dir
+from storage.core.text import printable
 from storage.sync.bundle_file import BundleError, read_manifest, verify_file
 from storage.sync.merge import bundle_files
 
@@ -34,6 +36,7 @@ class BundleListing:
     # elsewhere (at a county: another level's, left by the merge), and why, in the merge's words without the file's name
     status: str = ""
     reason: str = ""
+    payload: str = ""  # the manifest's payload checksum: two files with it and the same (device, number) are one bundle
 
 
 def suggested_folder(db: Database, action: str) -> Path:
@@ -87,7 +90,7 @@ def scan_folder(db: Database, folder: Path) -> list[BundleListing]:
                 township=(known.name if known is not None and known.name else str(m.get("township_name") or town)),
                 device_id=device, seq=seq,
                 created=created, events=int(counts.get("events") or 0), merged=merged_before,
-                kind=str(m.get("kind") or "")))
+                kind=str(m.get("kind") or ""), payload=str(m.get("payload_sha256") or "")))
     return listings
 
 
@@ -105,12 +108,19 @@ def preview_folder(db: Database, folder: Path) -> list[BundleListing]:
     with db.session() as s:
         ident = load_identity(s)
         out = []
+        first: dict[tuple[str, int, str], str] = {}  # a new bundle's (device, number, checksum): its file's name
         for b in listings:
             verdict = preview(s, ident, b.path, secrets)
-            status = verdict.status
+            status, reason = verdict.status, verdict.problem
             if ident.role == "county" and not _county_takes(b) and status == "refused":
                 status = "elsewhere"  # a worker's, or a township's to a grid: the merge leaves it (for_this_database)
-            out.append(replace(b, status=status, reason=verdict.problem, merged=status == "already"))
+            if status == "new" and b.payload:
+                key = (b.device_id, b.seq, b.payload)
+                if key in first:  # a copy beside it (副本-…gcb): the merge takes one, and says the other was merged
+                    status, reason = "already", _("A copy of {file}: the same bundle, merged once.").format(
+                        file=printable(first[key]))
+                first.setdefault(key, b.path.name)
+            out.append(replace(b, status=status, reason=reason, merged=status == "already"))
     return out
 
 

@@ -122,6 +122,9 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         self.views: list = []
         self.codes: list = []  # enrollment codes not used yet (what `w` offers to withdraw)
         self.county = False  # a county's devices are its townships' databases: set from the app's identity
+        # opened from Home's "devices wait for approval (d)": the cursor starts on the first one waiting, so that a
+        # approves it (walk cwalk: with a township's 40 laptops enrolled above it, it was off the 80×24 screen)
+        self._to_waiting = True
 
     def compose(self) -> ComposeResult:
         ident = getattr(self.app, "identity", None)
@@ -175,6 +178,10 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         table.clear()
         for row, view in zip(device_rows(views, screen=True), views, strict=True):
             table.add_row(*row, key=f"{view.status}:{view.device_id}:{view.fingerprint}")
+        waiting = [i for i, view in enumerate(views) if view.status == "waiting"]
+        if self._to_waiting and waiting:
+            table.move_cursor(row=waiting[0])
+            self._to_waiting = False
         lines = other_key_notes(views) if self.county else []
         lines += [_("Enrollment codes not used yet:")] if codes else []
         line = _("  township {township} {name}, made {date}") if self.county else _("  grid {grid}, {worker}, made {date}")

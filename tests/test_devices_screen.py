@@ -146,3 +146,29 @@ def test_enroll_refuses_a_grid_code_for_a_name_on_the_command_line_too(tmp_path,
     assert main(["--db", str(t.db.path), "--lang", "zh_CN", "enroll", "--grid", "G01", "--worker", "g04"]) == 1
     assert "g04 像是网格代码，不是网格员姓名" in capsys.readouterr().err
     assert devices.enrollments(t.db) == []
+
+
+@run_async
+async def test_the_device_waiting_below_the_enrolled_ones_is_where_the_cursor_starts(tmp_path):
+    """Walk cwalk: Home said a device waits (d); on Devices the cursor sat on the first enrolled laptop, `a` said
+    "choose a device awaiting approval first", and with many laptops enrolled the waiting one was below the screen.
+    The cursor starts on it: d, a, y approves it."""
+    t = make_township(tmp_path)
+    for n, grid in enumerate(("G01", "G02", "G04", "G05", "G06", "G07", "G08", "G09", "G10", "G11", "G12", "G13")):
+        w = t.worker(f"网格员{n}", grid)
+        elder(w, f"对象{n}")
+        merge_paths(t.db, [export_bundle(w, tmp_path / f"usb{n}").path])
+    late = t.worker("赵敏", "G03", enrolled=False)
+    elder(late, "王五")
+    assert merge_paths(t.db, [export_bundle(late, tmp_path / "late").path]).bundles[0].status == "waiting"
+    app = HarnessApp(t.db, DevicesScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#devices", DataTable)
+        assert table.row_count == 13
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "approved for grid G03" in _text(screen, "#result"), _text(screen, "#result")

@@ -102,6 +102,7 @@ class ReportsScreen(Screen[None]):
         self.year, self.month = today.year, today.month
         self.grouping = "village"
         self.report = None
+        self._named = ""  # the file name the box was last given for a month: another month's replaces it
 
     def _groupings(self) -> tuple[str, ...]:
         """The report's tables: a county's begins with its townships."""
@@ -322,8 +323,15 @@ class ReportsScreen(Screen[None]):
         if self.report is None:
             return
         field = self.query_one("#out", Input)
-        if not field.value:
-            field.value = str(Path.home() / _file_name(self.report))
+        name = report_file_name(self.report)
+        from storage.sync.folder import suggested_folder
+
+        typed = Path(field.value)  # the month changed since ([ ]): November's went out as …2026年12月….xlsx (walk cwalk)
+        if self._named and field.value and typed.stem == Path(self._named).stem:
+            field.value = str(typed.with_name(Path(name).stem + typed.suffix))
+        elif not field.value:  # the folder of the last report written (a stick's, the office's), else home
+            field.value = str(suggested_folder(self.app.db, "report") / name)
+        self._named = name
         field.display = True
         field.focus()
         # the box alone said nothing of what it is for, nor how to leave it
@@ -337,7 +345,7 @@ class ReportsScreen(Screen[None]):
         if typed is None or report is None:
             return
         # a folder typed (a stick's): the report goes into it under its usual name, not beside it as "stick.xlsx"
-        path = typed / _file_name(report) if typed.is_dir() else typed
+        path = typed / report_file_name(report) if typed.is_dir() else typed
         if path.suffix.lower() not in (".xlsx", ".csv"):  # a name typed .csv is written as CSV, as it says
             path = path.with_suffix(".xlsx")
 
@@ -389,7 +397,3 @@ class ReportsScreen(Screen[None]):
             return
         self.app.pop_screen()
 
-
-def _file_name(report) -> str:
-    """The workbook's name when only a folder is given (the box's first value, or a stick's folder typed)."""
-    return report_file_name(report)

@@ -78,3 +78,36 @@ async def test_the_reports_screen_offers_the_chinese_name_and_uses_it_for_a_fold
         await settle(pilot, lambda: "报表已写入" in str(screen.query_one("#status", Static).content)
                      and any(stick.iterdir()))
         assert [p.name for p in stick.iterdir()] == ["新市镇2026年10月重点对象探访情况.xlsx"]
+
+
+@run_async
+async def test_another_month_chosen_after_x_gets_its_own_name_in_the_last_reports_folder(tmp_path, zh):
+    """Walk cwalk: x offered /root/南城镇2026年12月….xlsx; Esc, [ to November, x again kept December's name, and
+    Enter wrote November's figures under it. Next time the box starts in the folder of the last report written,
+    not in the home folder again."""
+    from screens.reports import ReportsScreen
+
+    db, _ids = build_township(tmp_path / "t.db")
+    folder = tmp_path / "报表"
+    folder.mkdir()
+    app = HarnessApp(db, ReportsScreen, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
+        screen = app.screen
+        await pilot.press("x")
+        out = screen.query_one("#out", Input)
+        assert out.value.endswith("新市镇2026年10月重点对象探访情况.xlsx")
+        out.value = str(folder / "新市镇2026年10月重点对象探访情况.csv")  # the clerk wants CSV this time
+        await pilot.press("escape")
+        await pilot.press("left_square_bracket")
+        await settle(pilot, lambda: screen.report is not None and screen.report.month == 9)
+        await pilot.press("x")
+        assert out.value == str(folder / "新市镇2026年9月重点对象探访情况.csv"), out.value
+        await pilot.press("enter")
+        await settle(pilot, lambda: "报表已写入" in str(screen.query_one("#status", Static).content))
+    assert (folder / "新市镇2026年9月重点对象探访情况.csv").exists()
+    app = HarnessApp(db, ReportsScreen, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
+        await pilot.press("x")
+        assert app.screen.query_one("#out", Input).value == str(folder / "新市镇2026年10月重点对象探访情况.xlsx")

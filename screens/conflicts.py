@@ -45,7 +45,7 @@ from storage.sync.conflicts import (
 )
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
-from tui.formatting import format_moment
+from tui.formatting import format_moment, format_number
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import person_text
@@ -216,7 +216,8 @@ class ConflictsScreen(Screen[None]):
             table.move_cursor(row=min(row, len(views) - 1))
             table.focus()
         self.query_one("#summary", Static).update(
-            ngettext("{n} field waits for a decision.", "{n} fields wait for a decision.", len(views)).format(n=len(views))
+            ngettext("{n} field waits for a decision.", "{n} fields wait for a decision.", len(views)).format(
+                n=format_number(len(views)))
             if views else _("No conflicts waiting for review."))
         self.query_one("#status", Static).update(as_text(status))
         self._show_detail()

@@ -48,6 +48,9 @@ def progress_renderable(data, compact: bool = False):
     if getattr(data, "nobody_enrolled", False) and not overall.total:  # a new township: its first step is not n
         parts.append(Wrapped(_("No worker enrolled yet: press d (Devices), then n, to make an enrollment code for each "
                                "grid's worker; their key persons come with their bundles."), style="italic"))
+    elif not overall.total and data.role == "township":  # its workers enrolled: their bundles bring the register
+        parts.append(Wrapped(_("No key persons yet: press s to merge the workers' bundles, n to register one, or "
+                               "import a roster (Ctrl+P)."), style="italic"))
     elif not overall.total:
         parts.append(Text(_("No key persons registered yet: press n to register one, or import a roster (Ctrl+P)."),
                           style="italic"))

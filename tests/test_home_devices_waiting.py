@@ -72,7 +72,7 @@ async def test_a_new_townships_home_says_its_first_step_is_the_workers_enrollmen
             await settle(pilot)
             shown = "".join(line.strip() for line in drawn_lines(app))
             assert (said in shown) is not enrolled, shown
-            assert ("还没有登记重点对象：按 n 登记" in shown) is enrolled, shown
+            assert ("还没有重点对象：按 s 合并网格员的数据包" in shown) is enrolled, shown
 
 
 def test_a_township_with_key_persons_and_no_device_is_not_told_to_enroll_first(tmp_path):
@@ -101,3 +101,26 @@ def test_a_township_with_key_persons_and_no_device_is_not_told_to_enroll_first(t
         set_language("en")
     assert "已探访" in shown and "还没有登记网格员的设备" not in shown, shown
 
+
+
+def test_a_township_with_its_workers_enrolled_and_nothing_merged_is_told_to_merge_first(tmp_path):
+    """Walked by a clerk: two workers enrolled, no bundle merged yet, and Home said 按 n 登记 (the worker's first
+    step); a clerk's register comes with the workers' bundles (s)."""
+    from rich.console import Console
+
+    from screens.home_progress import progress_renderable
+    from storage.register.home import home_data
+    from storage.sync.devices import enroll
+
+    t = make_township(tmp_path)
+    enroll(t.db, "G01", "王芳")
+    data = home_data(t.db, dt.date(2026, 11, 24))
+    assert not data.nobody_enrolled and data.overall.total == 0
+    set_language("zh_CN")
+    try:
+        console = Console(width=80, record=True, color_system=None)
+        console.print(progress_renderable(data))
+        shown = console.export_text()
+    finally:
+        set_language("en")
+    assert "按 s 合并网格员的数据包" in shown, shown

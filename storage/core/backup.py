@@ -19,7 +19,6 @@ from storage.core.errors import UserError
 from storage.core.files import make_owner_only_dir
 from storage.core.i18n import _
 from storage.core.paths import backups_dir
-from storage.core.text import printable
 
 DEFAULT_KEEP_DAYS = 14
 PREFIX = "gridcare-backup-"
@@ -188,18 +187,10 @@ def restore(db_path: Path, backup_file: Path, *, now: dt.datetime | None = None)
     copy kept aside takes them in (_copy_whole), so that it is one complete file, and the -wal
     and -shm moved off the database go once the restore is done.
     """
+    from storage.core.backup_check import check_backup
+
     backup_file = Path(backup_file)
-    if not backup_file.is_file():
-        raise UserError(_("No backup file at {path}.").format(path=backup_file))
-    theirs = _whose(backup_file) if integrity_ok(backup_file, quick=False) else None
-    if theirs is None:  # a sound SQLite file of some other program is no gridcare backup either
-        raise UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=backup_file))
-    if not _keys_fit(db_path, theirs[4]):
-        # another database's backup (a colleague's, the township's): its records and identity would take this
-        # one's place, and the keys beside this database would not fit it. (Asked of the key file, not of the
-        # database, which may be the damaged file being replaced, and is left untouched, -shm included.)
-        raise UserError(_("{path} is a backup of another database ({theirs}): the keys beside this database do not "
-                          "fit it; nothing was changed.").format(path=backup_file, theirs=_who(theirs)))
+    check_backup(db_path, backup_file)
     now = (now or dt.datetime.now()).replace(microsecond=0)
     aside = db_path.with_name(f"{db_path.name}.before-restore-{now:%Y%m%d-%H%M%S}")
     tmp = db_path.with_name(db_path.name + ".restoring")
@@ -296,47 +287,6 @@ def _carry_audit(current: Path, restored: Path) -> None:
                             [r for r in rows if tuple(r) not in kept])
     finally:
         dst.close()
-
-
-def _whose(path: Path) -> tuple[str, str, str, str, str] | None:
-    """(device id, role, grid or township or county, name, device's signing key) of the gridcare database at `path`
-    (empty texts before it is set up); None if it is not one."""
-    try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
-        try:
-            row = conn.execute("SELECT device_id, role, coalesce(nullif(grid_code, ''), nullif(township_code, ''), "
-                               "county_code), worker_name, device_sign_public FROM identity WHERE id = 1").fetchone()
-        finally:
-            conn.close()
-    except (sqlite3.DatabaseError, UnicodeDecodeError):  # no identity table: some other program's file
-        return None
-    if row is None:
-        return ("", "", "", "", "")
-    return (str(row[0] or ""), str(row[1] or ""), str(row[2] or ""), str(row[3] or ""), str(row[4] or ""))
-
-
-def _keys_fit(db_path: Path, sign_public: str) -> bool:
-    """Whether the private keys beside `db_path` are those of a database whose device signs with `sign_public`
-    (True where there is nothing to compare: no key file yet, a backup taken before set-up)."""
-    from storage.core.keys import public_of
-    from storage.core.private_keys import read_keys
-
-    try:
-        keys = read_keys(db_path)
-    except UserError:  # not a key file: nothing it could fit, nothing to protect either
-        return True
-    if keys is None or not keys.device_sign_secret or not sign_public:
-        return True
-    return public_of(keys.device_sign_secret) == sign_public
-
-
-def _who(whose: tuple[str, str, str, str, str]) -> str:
-    _device, role, unit, name, _key = whose
-    if role == "worker":
-        return _("grid {grid}, {worker}").format(grid=unit.split("-", 1)[-1], worker=printable(name, limit=20))
-    if role == "county":
-        return _("county {code}").format(code=printable(unit, limit=12))
-    return _("township {code}").format(code=printable(unit, limit=12))
 
 
 def damaged_message(db_path: Path, *, on_screen: bool = False) -> str:

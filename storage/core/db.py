@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, cast
 
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.text import printable
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -174,16 +175,16 @@ def _not_ours(path: Path, detail: str) -> UserError:
     return UserError(_("{path} is not a gridcare database or is damaged ({error}).").format(path=path, error=detail))
 
 
-def _inspect(path: Path) -> tuple[int, set[str]]:
-    """(PRAGMA user_version, the names of its tables), read without writing anything."""
+def _inspect(path: Path) -> tuple[int, set[str], list[str]]:
+    """(PRAGMA user_version, the names of its tables, those of its triggers and views), read without writing."""
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise _not_ours(path, str(exc)) from exc
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return version, tables
+        found = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'view')").fetchall()
+        return version, {n for t, n in found if t == "table"}, sorted(str(n) for t, n in found if t != "table")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise busy_error() from exc
@@ -204,17 +205,28 @@ def tables_of(version: int) -> set[str]:
     return set(SQLModel.metadata.tables) - later
 
 
-def _check_tables(path: Path, version: int, tables: set[str]) -> None:
-    """Refuse, untouched, a file that is not ours (a foreign SQLite file) or lacks one of our tables."""
+def _check_tables(path: Path, version: int, tables: set[str], foreign: list[str]) -> None:
+    """Refuse, untouched, a file that is not ours (a foreign SQLite file, one holding SQL of someone else's) or
+    lacks one of our tables."""
     if "event" not in tables and "identity" not in tables:
         raise UserError(_("{path} is an SQLite database of another program, not gridcare's; it was left untouched.").format(
             path=path))
     if version < 1:
         raise _not_ours(path, "user_version 0")
+    if foreign:  # gridcare makes tables and indexes only: SQLite would run these on gridcare's reads and writes
+        raise foreign_sql_error(path, foreign)
     missing = sorted(tables_of(version) - tables)
     if missing:
         raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
                           "(gridcare restore).").format(path=path, table=", ".join(missing)))
+
+
+def foreign_sql_error(path: Path, names: list[str]) -> UserError:
+    """A file holding triggers or views: SQL that someone else wrote (a trigger on the audit log would erase the
+    entry of each act as it is recorded), which gridcare never writes and never runs."""
+    return UserError(_("{path} holds SQL that gridcare never writes (the trigger or view {names}): it is not a file "
+                       "gridcare made, and it was left untouched.").format(
+        path=path, names=", ".join(printable(n, limit=40) for n in names[:3])))
 
 
 def busy_error() -> UserError:
@@ -318,12 +330,12 @@ def _open_file(path: Path, *, create: bool) -> Database:
     backup = None
     pending = None
     if exists:
-        version, tables = _inspect(path)
+        version, tables, foreign = _inspect(path)
         if version > SCHEMA_VERSION:
             raise too_new_error(version)
         exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
     if exists:
-        _check_tables(path, version, tables)
+        _check_tables(path, version, tables, foreign)
         if version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)

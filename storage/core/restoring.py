@@ -79,7 +79,12 @@ def restore_database(path: Path, source: Path) -> Restored:
 
 
 def would_drop(path: Path, source: Path) -> Dropped | None:
-    """What restoring `source` would leave behind, asked before the restore (both files only read)."""
+    """What restoring `source` would leave behind, asked before the restore (both files only read). UserError when
+    the restore would refuse `source`: said before the question, and before its SQL is read (a view in a hostile
+    file could make the count run forever)."""
+    from storage.core.backup_check import check_backup
+
+    check_backup(path, source)
     return dropped(path, source)
 
 

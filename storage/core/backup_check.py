@@ -1,0 +1,103 @@
+"""What a file must be before a restore puts it in place of the database: asked of the file alone, before the
+question (the 备份与恢复 screen, `gridcare restore`) and again before anything is copied.
+
+A backup is whatever file the user names or finds in the backups folder, and may have come from someone else:
+it is refused, with the database untouched, when it is damaged, of another program, of a newer gridcare, lacks a
+table its version has (the database would be unusable once restored), holds triggers or views (SQL gridcare never
+writes, which SQLite would run on the restore's own writes and on every one after), or is another database's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from storage.core.backup import _read_only_uri, integrity_ok
+from storage.core.errors import UserError
+from storage.core.i18n import _
+from storage.core.text import printable
+
+# (device id, role, grid or township or county, name, device's signing key)
+Whose = tuple[str, str, str, str, str]
+
+
+def _not_a_backup(path: Path) -> UserError:
+    return UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=path))
+
+
+def check_backup(db_path: Path, backup_file: Path) -> None:
+    """UserError, one line, when `backup_file` must not be put in place of the database at `db_path`."""
+    from storage.core.db import SCHEMA_VERSION, _check_tables, _inspect, foreign_sql_error
+
+    backup_file = Path(backup_file)
+    if not backup_file.is_file():
+        raise UserError(_("No backup file at {path}.").format(path=backup_file))
+    if not integrity_ok(backup_file, quick=False):
+        raise _not_a_backup(backup_file)
+    try:
+        version, tables, foreign = _inspect(backup_file)
+    except UserError as exc:
+        raise _not_a_backup(backup_file) from exc
+    if version > SCHEMA_VERSION:
+        raise UserError(_("{path} is a backup made by a newer gridcare (schema {found}, this one knows {known}): "
+                          "update gridcare to restore it; nothing was changed.").format(
+            path=backup_file, found=version, known=SCHEMA_VERSION))
+    if foreign:
+        raise foreign_sql_error(backup_file, foreign)
+    try:
+        _check_tables(backup_file, version, tables, foreign)
+    except UserError as exc:
+        raise _not_a_backup(backup_file) from exc
+    theirs = _whose(backup_file)
+    if theirs is None:  # a sound SQLite file of some other program is no gridcare backup either
+        raise _not_a_backup(backup_file)
+    if not _keys_fit(db_path, theirs):
+        # another database's backup (a colleague's, the township's): its records and identity would take this
+        # one's place, and the keys beside this database would not fit it. (Asked of the key file, not of the
+        # database, which may be the damaged file being replaced, and is left untouched, -shm included.)
+        raise UserError(_("{path} is a backup of another database ({theirs}): the keys beside this database do not "
+                          "fit it; nothing was changed.").format(path=backup_file, theirs=_who(theirs)))
+
+
+def _whose(path: Path) -> Whose | None:
+    """Whose the gridcare database at `path` is (empty texts before it is set up); None if it is not one, or if it
+    is not set up while it holds changes (every change is stamped by a set-up device: a file made to slip past
+    the check of the keys)."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
+        try:
+            row = conn.execute("SELECT device_id, role, coalesce(nullif(grid_code, ''), nullif(township_code, ''), "
+                               "county_code), worker_name, device_sign_public FROM identity WHERE id = 1").fetchone()
+            changes = conn.execute("SELECT 1 FROM event LIMIT 1").fetchone() is not None
+        finally:
+            conn.close()
+    except (sqlite3.DatabaseError, UnicodeDecodeError):  # no identity table: some other program's file
+        return None
+    if row is None or not row[1]:
+        return None if changes else ("", "", "", "", "")
+    return (str(row[0] or ""), str(row[1] or ""), str(row[2] or ""), str(row[3] or ""), str(row[4] or ""))
+
+
+def _keys_fit(db_path: Path, theirs: Whose) -> bool:
+    """Whether the private keys beside `db_path` are those of the database `theirs` describes (True where there is
+    nothing to compare: no key file yet, a backup taken before set-up). A set-up database always has its device's
+    signing key: one without it would pass for any."""
+    from storage.core.keys import public_of
+    from storage.core.private_keys import read_keys
+
+    try:
+        keys = read_keys(db_path)
+    except UserError:  # not a key file: nothing it could fit, nothing to protect either
+        return True
+    if keys is None or not keys.device_sign_secret or not theirs[1]:
+        return True
+    return public_of(keys.device_sign_secret) == theirs[4]
+
+
+def _who(whose: Whose) -> str:
+    _device, role, unit, name, _key = whose
+    if role == "worker":
+        return _("grid {grid}, {worker}").format(grid=unit.split("-", 1)[-1], worker=printable(name, limit=20))
+    if role == "county":
+        return _("county {code}").format(code=printable(unit, limit=12))
+    return _("township {code}").format(code=printable(unit, limit=12))

@@ -4,6 +4,8 @@
                                     sex, categories, phones, addresses (.xlsx or .csv by the suffix)
     xlsx_bomb(path, sheet_bytes)    a small .xlsx whose one sheet unpacks to `sheet_bytes` of XML
     csv_of_size(path, size)         a CSV of `size` bytes: a header, then rows of long cells
+    xlsx_altered(path, rows, ...)   a valid roster of `rows` rows with XML rows added to its sheet and/or `strings`
+                                    shared strings (the reader holds them all in memory)
 """
 
 from __future__ import annotations
@@ -102,3 +104,33 @@ def csv_of_size(path: Path, size: int) -> Path:
             out.writerow([n, "王" + "五" * 500, "", "", "独居老人", "", "地址" * 2000])
     return path
 
+
+
+def xlsx_altered(path: Path, rows: int, *, sheet_xml: bytes = b"", strings: int = 0) -> Path:
+    """A valid roster of `rows` rows, `sheet_xml` (rows of the sheet's XML) added after them, and `strings` short
+    shared strings in xl/sharedStrings.xml (a part the reader loads whole before any row is read)."""
+    small = valid_roster(path.with_suffix(".small.xlsx"), rows)
+    part = b"xl/sharedStrings.xml"
+    with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith("worksheets/sheet1.xml"):
+                head, sep, tail = data.partition(b"</sheetData>")
+                data = head + sheet_xml + sep + tail
+            elif strings and item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdStrings" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                    b'Target="sharedStrings.xml"/></Relationships>')
+            elif strings and item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/' + part + b'" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            dst.writestr(item.filename, data)
+        if strings:
+            with dst.open(part.decode(), "w") as fh:
+                fh.write(b'<?xml version="1.0" encoding="UTF-8"?>'
+                         b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+                for start in range(0, strings, 10_000):
+                    fh.write(b"".join(b"<si><t>%d</t></si>" % n for n in range(start, min(strings, start + 10_000))))
+                fh.write(b"</sst>")
+    small.unlink()
+    return path

@@ -13,7 +13,7 @@ import tracemalloc
 import pytest
 from sqlmodel import select
 
-from bench.roster_files import csv_of_size, roster_rows, valid_roster, xlsx_bomb
+from bench.roster_files import csv_of_size, roster_rows, valid_roster, xlsx_altered, xlsx_bomb
 from storage.core.errors import UserError
 from storage.core.models import Resident
 from storage.roster import importer as importer_module
@@ -47,6 +47,43 @@ def test_an_xlsx_that_unpacks_to_far_more_than_it_weighs_is_refused_before_parsi
         import_roster(db, path, today=TODAY)
     assert opened == []
     assert _residents(db) == 0
+
+
+def test_an_xlsx_holding_more_shared_strings_than_any_roster_is_refused_before_parsing(tmp_path, db, monkeypatch):
+    """Before: a 31 MB .xlsx holding 277 MB of shared strings (about 9 to 1, under the ratio refused above) took two
+    minutes and 1.9 GB: the reader holds them all before the first row. Here the bound is 1 MB and they are 2 MB."""
+    monkeypatch.setattr(read_module, "MAX_XLSX_READ_WHOLE", 1024 * 1024, raising=False)
+    path = xlsx_altered(tmp_path / "strings.xlsx", 3, strings=110_000)
+    import openpyxl
+
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(a))
+    with pytest.raises(UserError, match=r"strings.xlsx holds 2 MB of data, more than any roster"):
+        import_roster(db, path, today=TODAY)
+    assert opened == []
+
+
+def test_a_row_numbered_beyond_a_spreadsheets_last_is_refused(tmp_path, db):
+    """Before: one cell at row 900,000,000 in a 5 KB file was still being read after a minute: the reader makes an
+    empty row for each one skipped. (Row 2,000,000 here: on the old code it was read, after two million empty rows.)"""
+    path = xlsx_altered(tmp_path / "far.xlsx", 3, sheet_xml=b'<row r="2000000"><c r="A2000000" t="inlineStr">'
+                                                              b'<is><t>x</t></is></c></row>')
+    with pytest.raises(UserError, match=r"far.xlsx has rows or columns far beyond any roster's \(row 1,048,577\)"):
+        import_roster(db, path, today=TODAY)
+    assert _residents(db) == 0
+
+
+def test_rows_padded_far_to_the_right_are_refused(tmp_path, db, monkeypatch):
+    """Before: a blank cell in column ZZZ of each row made the reader pad every row to 18,278 cells, none of them
+    counted as a row: 2,000 such rows took 4 s, the 8 million that fit in the bounds above would take days."""
+    monkeypatch.setattr(read_module, "MAX_CELLS_READ", 100_000, raising=False)
+    wide = b"".join(b'<row r="%d"><c r="ZZZ%d" t="inlineStr"><is><t> </t></is></c></row>' % (n, n) for n in range(5, 20))
+    path = xlsx_altered(tmp_path / "wide.xlsx", 3, sheet_xml=wide)
+    with pytest.raises(UserError, match=r"wide.xlsx has rows or columns far beyond any roster's \(row 10\)"):
+        import_roster(db, path, today=TODAY)
+    assert _residents(db) == 0
+    monkeypatch.setattr(read_module, "MAX_CELLS_READ", 20_000_000, raising=False)
+    assert import_roster(db, path, today=TODAY).imported  # blank all the same: read, as before
 
 
 def test_a_csv_larger_than_any_roster_is_refused_before_reading(tmp_path, db, monkeypatch):

@@ -15,7 +15,8 @@ A roster comes from outside and may be hostile (issue #19, item 5), so its cost 
 before and while it is read: an .xlsx is a zip of XML files, and the sizes its entries declare
 (which the zip reader never unpacks beyond) are checked before anything is parsed — a few
 megabytes that unpack to gigabytes are refused at once; a CSV is at most MAX_CSV_BYTES; at most
-MAX_ROWS rows and MAX_CELL characters a cell. `open_roster` gives the rows as they are read (an
+MAX_ROWS rows and MAX_CELL characters a cell; what the .xlsx reader holds whole (the shared strings) and the
+empty rows and padding cells it makes are bounded too. `open_roster` gives the rows as they are read (an
 import holds a batch of them, not the file); `read_roster` a list, for a preview and the tests.
 """
 
@@ -49,6 +50,12 @@ MAX_COLUMNS = 1_000  # a roster has a few dozen
 MAX_CSV_BYTES = 64 * 1024 * 1024  # 100,000 rows of a roster are about 10 MB
 MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # what an .xlsx may unpack to: 100,000 rows of 7 columns are 42 MB
 MAX_XLSX_RATIO = 100  # unpacked bytes per packed byte of an entry (sheets: about 8)
+# what the reader holds whole in memory (the shared strings, the styles, the workbook's own parts; a sheet is read as
+# it goes): 100,000 rows of 7 columns made in Excel share about 15 MB of strings. A 31 MB file holding 277 MB of
+# shared strings took two minutes and 1.9 GB; 64 MB of them, 35 s and 525 MB.
+MAX_XLSX_READ_WHOLE = 32 * 1024 * 1024
+MAX_SHEET_ROW = 1_048_576  # a spreadsheet's last row: the reader makes an empty row for each one skipped up to a row
+MAX_CELLS_READ = 20_000_000  # blank ones included: 100,000 rows of 200 columns; a roster has a few dozen
 BLOCK = 1024 * 1024
 
 
@@ -132,13 +139,17 @@ def check_zip(path: Path) -> None:
     # NotImplementedError: an entry needing a newer zip version than Python reads (a flipped byte gave "8.4")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
         return
-    total = 0
+    total = whole = 0
     for entry in entries:
         total += entry.file_size
         if entry.file_size > BLOCK and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1):
             raise _bomb(path, entry.file_size)
+        if entry.filename.endswith((".xml", ".rels")) and not entry.filename.startswith("xl/worksheets/"):
+            whole += entry.file_size
     if total > MAX_XLSX_UNPACKED:
         raise _bomb(path, total)
+    if whole > MAX_XLSX_READ_WHOLE:
+        raise _bomb(path, whole)
 
 
 def why_unreadable(path: Path) -> str:
@@ -345,9 +356,15 @@ def _with_header(path: Path, name: str | None, raw: Iterator[tuple[int, list[Any
 
 
 def _data_rows(data: RosterSheet, raw: Iterable[tuple[int, list[Any]]], width: int) -> Iterator[tuple[int, list[Any]]]:
-    count = 0
+    count = seen = 0
     try:
         for number, values in raw:
+            # (the reader's empty rows and padding cost as much as data: a row numbered 900,000,000 was still being read
+            # after a minute)
+            seen += len(values) or 1
+            if number > MAX_SHEET_ROW or seen > MAX_CELLS_READ:
+                raise UserError(_("{file} has rows or columns far beyond any roster's (row {row}): check that it is "
+                                  "the right file.").format(file=printable(data.path.name), row=_number(number)))
             # a cell's text as a form's is saved (storage/core/text.py storable): a CSV may hold NUL bytes, which
             # PostgreSQL refuses at the county and the merges refuse; seen in every column, so cleaned here once
             values = [storable(v) if type(v) is str else v for v in values]

@@ -49,8 +49,9 @@ def test_list_drafts_newest_first_and_skips_damaged_files(tmp_path):
     save_draft(db, "old", {"notes": "1"}, now=T1)
     save_draft(db, "new", {"notes": "2"}, now=T2)
     draft_path(db, "bad").write_text("{not json", encoding="utf-8")
+    draft_path(db, "deep").write_text("[" * 5_000 + "]" * 5_000, encoding="utf-8")  # raised RecursionError: Home crashed
     assert [d.resident_id for d in list_drafts(db)] == ["new", "old"]
-    assert load_draft(db, "bad") is None
+    assert load_draft(db, "bad") is None and load_draft(db, "deep") is None
 
 
 def test_drafts_of_another_database_are_not_listed(tmp_path):

@@ -55,7 +55,7 @@ def read_keys(db_path: Path) -> PrivateKeys | None:
         return None
     try:
         found = json.loads(data.decode("utf-8")) if len(data) <= MAX_BYTES else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # (the last: brackets nested a few thousand deep)
         found = None
     if not isinstance(found, dict) or found.get("format") != FORMAT:
         raise UserError(_("{file} is not a gridcare key file.").format(file=path))

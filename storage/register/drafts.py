@@ -72,7 +72,7 @@ def _read(path: Path) -> Draft | None:
         return Draft(str(data["resident_id"]), saved, data["values"], str(data.get("resident_name", "")))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # (JSON nested a few thousand deep)
         # a damaged draft must not stop the form from opening; keep the file for a look
         log.warning("unreadable draft %s: %s", path.name, exc)
         return None

@@ -369,3 +369,44 @@ def test_text_the_app_shows_from_data_has_no_control_characters():
 
     shown = as_text(f"王{ERASE}芳{OSC52}\n第二行")
     assert _clean(shown.plain) and shown.plain.endswith("\n第二行")
+
+
+def _key_file(path: Path) -> None:
+    from storage.core.keys import read_public_key_file
+
+    with pytest.raises(UserError, match="is not a gridcare township public key file"):
+        read_public_key_file(path)
+
+
+def _bundle(path: Path) -> None:
+    from storage.sync.bundle_file import BundleError, read_manifest
+
+    with pytest.raises(BundleError, match="this is not a gridcare bundle"):
+        read_manifest(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes: POSIX")
+@pytest.mark.parametrize(("name", "refused"), [("township.pub", _key_file), ("a.gcb", _bundle)])
+def test_a_named_pipe_given_as_a_key_file_or_a_bundle_is_refused_not_waited_on(tmp_path, name, refused):
+    """Before: `township-key PIPE` and `merge PIPE.gcb` waited for ever on opening it (a pipe opens once a writer
+    comes). The reader runs in a thread here, so that the old code failed the test rather than hung it."""
+    import threading
+
+    pipe = tmp_path / name
+    os.mkfifo(pipe)
+    failed: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            refused(pipe)
+        except BaseException as exc:  # (pytest's failure, raised in this thread: handed to the test)
+            failed.append(exc)
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    t.join(5)
+    if t.is_alive():  # the old code: the opening waiting in the thread is let go on, and the test fails
+        os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail(f"{name}: still waiting after 5 s")
+    if failed:
+        raise failed[0]

@@ -212,6 +212,8 @@ def read_county_key_file(path: Path) -> CountyPublicKey:
 
 def _read_key_text(path: Path, level: str) -> str:
     not_key = _not_key_file(level, str(path))
+    if path.exists() and not path.is_file():  # a folder, or a named pipe whose opening would wait for ever
+        raise UserError(not_key)
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_KEY_FILE + 1)

@@ -209,6 +209,8 @@ def _head(path: Path) -> tuple[dict[str, Any], bytes, bytes, int, int]:
 
     Checks the magic line, that the manifest is a JSON object and its format version; not the signature.
     """
+    if path.exists() and not path.is_file():  # a folder, or a named pipe whose opening would wait for ever
+        raise _fail("not_bundle", _("this is not a gridcare bundle."), path)
     try:
         with path.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size

@@ -228,3 +228,23 @@ def test_a_restore_keeps_the_audit_log_of_what_was_done_since_the_backup(tmp_pat
         ("report", "十月.xlsx", {"month": "2026-10"}), ("export", "bundle-3.gcb", {"events": 12}),
         ("report", "十一月.xlsx", {"month": "2026-11"})]
     after.dispose()
+
+
+def test_a_keep_days_beyond_any_date_keeps_the_backups_and_the_command_says_a_bad_number(tmp_path, monkeypatch):
+    """Before: GRIDCARE_BACKUP_KEEP_DAYS=99999999999999999999 ended `gridcare backup` (and the app's daily backup)
+    in "an unexpected error" (OverflowError) after writing the backup; --keep-days -5 pruned every backup but the
+    newest and the newest good one."""
+    from tests.test_cli import run
+
+    db = make_db(tmp_path / "w.db")
+    old = backup.backup_now(db.path, now=NOON - dt.timedelta(days=40))
+    db.dispose()
+    monkeypatch.setenv("GRIDCARE_BACKUP_KEEP_DAYS", "99999999999999999999")
+    assert backup.auto_backup(db.path, now=NOON) is not None
+    assert old.path.exists()
+    for days in ("-5", "0", "99999999999999999999"):
+        out = run("--db", str(db.path), "--lang", "en", "backup", "--keep-days", days, tmp_path=tmp_path)
+        assert out.returncode == 2 and "a number of days from 1 to 36,500" in out.stderr, out.stderr
+    assert old.path.exists() and len(backup.list_backups(db.path)) == 2
+    out = run("--db", str(db.path), "backup", tmp_path=tmp_path, env={"GRIDCARE_BACKUP_KEEP_DAYS": "99999999999999999999"})
+    assert out.returncode == 0, out.stderr

@@ -20,7 +20,7 @@ from tui.console import CliConsole
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help=_("make a backup copy of the database now"),
                        description=_("Make a backup copy of the database now, and delete backups older than the kept days."))
-    p.add_argument("--keep-days", type=int, metavar="N", help=_("keep backups for N days (default 14, or $GRIDCARE_BACKUP_KEEP_DAYS)"))
+    p.add_argument("--keep-days", type=day_count, metavar="N", help=_("keep backups for N days (default 14, or $GRIDCARE_BACKUP_KEEP_DAYS)"))
     p.add_argument("--list", action="store_true", help=_("list the backups instead"))
     p.set_defaults(func=cmd_backup)
 
@@ -62,6 +62,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
     made, _removed = backup_and_prune(path, args.keep_days)  # as the 备份与恢复 screen's `b`
     print(_("Backup written: {file}").format(file=made.path))
     return 0
+
+
+def day_count(text: str) -> int:
+    """--keep-days's value: -5 pruned every backup but the newest and the newest good one, 10**20 ended in "an
+    unexpected error" after the backup was written."""
+    from storage.core.backup import MAX_KEEP_DAYS
+    from storage.core.i18n import count_text
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_KEEP_DAYS:
+        raise argparse.ArgumentTypeError(_("a number of days from 1 to {most} (not {text})").format(
+            most=count_text(MAX_KEEP_DAYS), text=text))
+    return n
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from storage.core.i18n import _
 from storage.core.paths import backups_dir
 
 DEFAULT_KEEP_DAYS = 14
+MAX_KEEP_DAYS = 36_500  # a hundred years: more than a date can be counted back from today (OverflowError)
 PREFIX = "gridcare-backup-"
 
 
@@ -33,7 +34,7 @@ class BackupFile:
 
 def keep_days() -> int:
     try:
-        return max(1, int(os.environ.get("GRIDCARE_BACKUP_KEEP_DAYS", DEFAULT_KEEP_DAYS)))
+        return min(max(1, int(os.environ.get("GRIDCARE_BACKUP_KEEP_DAYS", DEFAULT_KEEP_DAYS))), MAX_KEEP_DAYS)
     except ValueError:
         return DEFAULT_KEEP_DAYS
 
@@ -131,7 +132,7 @@ def prune(db_path: Path, days: int, *, now: dt.datetime | None = None) -> list[P
     The backups are checked only when one would be deleted."""
     now = now or dt.datetime.now()
     backups = list_backups(db_path)
-    old = [b for b in backups[1:] if now - b.taken_at > dt.timedelta(days=days)]
+    old = [b for b in backups[1:] if now - b.taken_at > dt.timedelta(days=min(days, MAX_KEEP_DAYS))]
     if not old:
         return []
     good = next((b for b in backups if integrity_ok(b.path)), None)

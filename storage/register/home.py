@@ -213,6 +213,10 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
         raw = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                               check_same_thread=False)
         current = raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        # a trigger or a view is SQL of someone else's (a view in place of a table could make this read run for
+        # ever): the normal open refuses the file, and says why
+        current = current and raw.execute(
+            "SELECT 1 FROM sqlite_master WHERE type IN ('trigger', 'view') LIMIT 1").fetchone() is None
         row = raw.execute("SELECT role FROM identity WHERE id = 1").fetchone() if current else None
     except sqlite3.DatabaseError as exc:
         # not a gridcare file, damaged, or unreadable: the normal open says so in the user's words

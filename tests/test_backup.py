@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
 import subprocess
 import sys
@@ -81,6 +82,19 @@ def test_a_second_app_window_is_told_the_database_is_in_use(tmp_path):
         out = subprocess.run([sys.executable, "-c", code, str(db_path)], cwd=ROOT, capture_output=True, text=True)
         assert out.stdout.startswith("IN USE"), out.stderr
     AppLock(db_path).acquire()  # free again once released
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="links a user can make: POSIX")
+def test_a_lock_file_that_is_a_link_is_refused_and_the_file_it_points_at_kept(tmp_path):
+    """Before: a link named w.db.lock (a copied or shared folder) had the file it pointed at emptied and the app's
+    process id written into it, the user's own file in another folder."""
+    mine = tmp_path / "elsewhere" / "notes.txt"
+    mine.parent.mkdir()
+    mine.write_text("留守儿童名单", encoding="utf-8")
+    (tmp_path / "w.db.lock").symlink_to(mine)
+    with pytest.raises(UserError, match=r"w.db.lock is a link to another file, not gridcare's lock file"):
+        AppLock(tmp_path / "w.db").acquire()
+    assert mine.read_text(encoding="utf-8") == "留守儿童名单"
 
 
 def test_the_same_process_cannot_take_the_lock_twice(tmp_path):

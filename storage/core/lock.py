@@ -12,6 +12,7 @@ enforces the lock against reads, and the second window must read the id to say w
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 
@@ -32,7 +33,16 @@ class AppLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        # never through a link: the file is emptied and written, and a link left beside the database (a copied
+        # folder, a shared one) would have the user's own file pointed at emptied instead
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            raise UserError(_("{path} is a link to another file, not gridcare's lock file; nothing was changed. "
+                              "Remove it, then open the database again.").format(path=self.path)) from None
         try:
             platform.try_lock(fd)
         except OSError:

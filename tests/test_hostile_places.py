@@ -109,6 +109,18 @@ def test_a_read_only_folder_gets_its_own_message(tmp_path):
         folder.chmod(0o755)
 
 
+def test_a_data_folder_that_is_a_file_gets_one_line(tmp_path):
+    """Before: GRIDCARE_DATA_DIR (or --db) naming a place under a file ended `init` in "an unexpected error"
+    (FileExistsError from mkdir), exit 70."""
+    (tmp_path / "stick").write_text("a file", encoding="utf-8")
+    for where in (["--db", str(tmp_path / "stick" / "sub" / "w.db")], []):
+        out = run("--lang", "en", *where, "init", "--role", "township", "--township-code", "330521101",
+                  "--township-name", "新市镇", tmp_path=tmp_path, env={"GRIDCARE_DATA_DIR": str(tmp_path / "stick")})
+        assert out.returncode == 1, out.stderr
+        assert out.stderr.strip() == f"gridcare: {tmp_path / 'stick'} is a file, not a folder: the database cannot be put under it."
+    assert (tmp_path / "stick").read_text(encoding="utf-8") == "a file"
+
+
 def test_a_read_only_database_is_refused_and_its_permissions_kept(tmp_path):
     path = _worker_db(tmp_path / "w.db")
     before = path.read_bytes()

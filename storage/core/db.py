@@ -243,6 +243,9 @@ def _check_writable(path: Path, exists: bool) -> None:
     folder = path.parent if path.parent != Path("") else Path(".")
     if path.is_dir():
         raise UserError(_("{path} is a folder, not a database file.").format(path=path))
+    above = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if above is not None and not above.is_dir():  # (--db or GRIDCARE_DATA_DIR under a file: mkdir failed, exit 70)
+        raise UserError(_("{path} is a file, not a folder: the database cannot be put under it.").format(path=above))
     if folder.exists() and not writable(folder):
         raise UserError(_("The folder {folder} is read-only: gridcare writes its journal beside the database. Copy "
                           "the database into a folder you can write to.").format(folder=folder))

@@ -78,6 +78,12 @@ SHAPES = {
     "set up but without its signing key": ("UPDATE identity SET device_sign_public = '', grid_code = '330521101-G99';",
                                            "is a backup of another database (grid G99"),
     "not set up but holding changes": ("DELETE FROM identity;", "is damaged or not a gridcare backup"),
+    # (every save after the restore failed: 2^63 - 1 overflowed SQLite's INTEGER, "an unexpected error")
+    "with a clock no device reaches": ("UPDATE identity SET last_hlc = 9223372036854775807;",
+                                       "is damaged or not a gridcare backup"),
+    "with a change stamped so": ("UPDATE event SET hlc = 9223372036854775807 WHERE rowid = (SELECT max(rowid) FROM "
+                                 "event);", "is damaged or not a gridcare backup"),
+    "with a clock below zero": ("UPDATE identity SET last_hlc = -1;", "is damaged or not a gridcare backup"),
 }
 
 

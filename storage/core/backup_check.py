@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from storage.core import hlc
 from storage.core.backup import _read_only_uri, integrity_ok
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -60,18 +61,24 @@ def check_backup(db_path: Path, backup_file: Path) -> None:
 
 
 def _whose(path: Path) -> Whose | None:
-    """Whose the gridcare database at `path` is (empty texts before it is set up); None if it is not one, or if it
-    is not set up while it holds changes (every change is stamped by a set-up device: a file made to slip past
-    the check of the keys)."""
+    """Whose the gridcare database at `path` is (empty texts before it is set up); None if it is not one: if it is not
+    set up while it holds changes (every change is stamped by a set-up device: a file made to slip past the check of
+    the keys), or if its clock or a change's is not one a device of gridcare's stamps."""
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=30)
         try:
             row = conn.execute("SELECT device_id, role, coalesce(nullif(grid_code, ''), nullif(township_code, ''), "
                                "county_code), worker_name, device_sign_public FROM identity WHERE id = 1").fetchone()
             changes = conn.execute("SELECT 1 FROM event LIMIT 1").fetchone() is not None
+            # a clock at the horizon or past it, which no device of gridcare's reaches: every save after the restore
+            # failed (2^63 - 1 overflowed SQLite's INTEGER)
+            clocks = conn.execute("SELECT (SELECT max(last_hlc) FROM identity), (SELECT min(last_hlc) FROM identity), "
+                                  "(SELECT max(hlc) FROM event), (SELECT min(hlc) FROM event)").fetchone()
         finally:
             conn.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError):  # no identity table: some other program's file
+        return None
+    if not all(isinstance(c, int) and hlc.within_horizon(c) for c in clocks if c is not None):
         return None
     if row is None or not row[1]:
         return None if changes else ("", "", "", "", "")

@@ -105,6 +105,24 @@ def test_rows_are_capped_with_a_clear_message(tmp_path, db, monkeypatch, suffix)
     assert import_roster(db, valid_roster(tmp_path / f"enough{suffix}", 40), today=TODAY).imported
 
 
+def test_a_csv_line_longer_than_any_rosters_is_refused_before_it_is_read_as_a_row(tmp_path, db, monkeypatch):
+    """Before: a 60 MB CSV of commas on one line was read as a row of 60 million cells: 655 MB. The line is measured
+    as the encoding is checked, across the blocks it is read in (8 kB here, and a bound of 20 kB)."""
+    monkeypatch.setattr(read_module, "BLOCK", 8 * 1024, raising=False)
+    monkeypatch.setattr(read_module, "MAX_CSV_LINE", 20 * 1024, raising=False)
+    rows = [list(r) for r in roster_rows(400)]
+    path = tmp_path / "wide.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["序号", "姓名", "身份证号码", "性别", "人员类别", "联系电话", "家庭住址"], *rows])
+    assert path.stat().st_size > 3 * 8 * 1024
+    assert import_roster(db, path, dry_run=True, today=TODAY).count("new") == 400  # many short lines: a roster
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(map(str, rows[0])) + "," * 21_000 + "\n")
+    with pytest.raises(UserError, match=r"wide.csv has a line of 1 MB, longer than any roster's"):
+        import_roster(db, path, today=TODAY)
+    assert _residents(db) == 0
+
+
 def test_a_csv_with_too_many_rows_is_refused_before_any_row_is_checked(tmp_path, db, monkeypatch):
     monkeypatch.setattr(read_module, "MAX_ROWS", 40, raising=False)
     checked = []

@@ -48,6 +48,7 @@ MAX_ROWS = 100_000  # a township's roster has a few thousand; a county's key per
 MAX_CELL = 32_767  # characters: Excel's own limit for a cell
 MAX_COLUMNS = 1_000  # a roster has a few dozen
 MAX_CSV_BYTES = 64 * 1024 * 1024  # 100,000 rows of a roster are about 10 MB
+MAX_CSV_LINE = 4 * 1024 * 1024  # a roster's line: a few hundred bytes (60 MB of commas took 655 MB as one row)
 MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # what an .xlsx may unpack to: 100,000 rows of 7 columns are 42 MB
 MAX_XLSX_RATIO = 100  # unpacked bytes per packed byte of an entry (sheets: about 8)
 # what the reader holds whole in memory (the shared strings, the styles, the workbook's own parts; a sheet is read as
@@ -228,21 +229,26 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
 
 
 def _encoding(path: Path) -> tuple[str, int]:
-    """(the file's encoding, its number of lines), reading it a block at a time: UTF-8, else GB18030.
-
-    Strict decoding: a GBK file is never valid UTF-8 beyond a few bytes, and GB18030 decodes any GBK.
-    """
+    """(the file's encoding, its number of lines), reading it a block at a time: UTF-8, else GB18030 (strict: a GBK
+    file is never valid UTF-8 beyond a few bytes, and GB18030 decodes any GBK); refused: a line over MAX_CSV_LINE."""
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        lines = 0
+        lines = longest = 0
         try:
             with path.open("rb") as fh:
+                line = 0  # the bytes of the line the block ends in
                 while block := fh.read(BLOCK):
                     decoder.decode(block)
                     lines += block.count(b"\n")
+                    first, *rest = block.split(b"\n")
+                    longest = max(longest, line + len(first), *map(len, rest))
+                    line = len(rest[-1]) if rest else line + len(first)
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        if longest > MAX_CSV_LINE:
+            raise UserError(_("{file} has a line of {mb} MB, longer than any roster's: check that it is the right "
+                              "file.").format(file=printable(path.name), mb=_number(-(-longest // 2**20))))
         return encoding, lines + 1
     raise UserError(_("The CSV file is neither UTF-8 nor GBK text: save it again as \"CSV UTF-8\"."))
 

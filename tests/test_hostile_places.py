@@ -81,6 +81,30 @@ def test_roster_cells_with_escapes_are_reported_harmlessly(tmp_path):
     assert "\x1b" not in out.stdout + out.stderr and "\x07" not in out.stdout + out.stderr, out.stdout
 
 
+def test_the_sheet_names_of_a_workbook_are_listed_harmlessly(tmp_path):
+    """Before: `--sheet` naming none of them printed the workbook's own names as they were: XML cannot hold ESC, but
+    it holds the one-character CSI (U+009B), which clears the screen as ESC [ does on a terminal that takes it."""
+    import re
+    import zipfile
+
+    from bench.roster_files import valid_roster
+    from tests.foundation_helpers import make_db
+
+    make_db(tmp_path / "w.db").dispose()
+    plain = valid_roster(tmp_path / "plain.xlsx", 2)
+    roster = tmp_path / "roster.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(roster, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = re.sub(rb'name="[^"]*"', 'name="名单\u009b2J"'.encode(), data, count=1)
+            dst.writestr(item.filename, data)
+    out = run("--lang", "en", "--db", str(tmp_path / "w.db"), "roster", "import", str(roster), "--dry-run",
+              "--sheet", "其他", tmp_path=tmp_path)
+    assert out.returncode == 1 and "the file has: 名单?2J." in out.stderr, out.stderr
+    assert "\x9b" not in out.stdout + out.stderr
+
+
 # ---------------------------------------------------------------- item 9: places and foreign files
 
 

@@ -202,7 +202,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
     try:
         names = list(wb.sheetnames)
         if sheet is not None and sheet not in names:
-            raise UserError(_("No sheet named {sheet}; the file has: {names}.").format(sheet=sheet, names=join_list(names)))
+            raise UserError(_("No sheet named {sheet}; the file has: {names}.").format(
+                sheet=printable(sheet), names=join_list([printable(n, limit=40) for n in names])))
         ws = wb[sheet] if sheet is not None else wb[names[0]]
         expected = ws.max_row  # what the file says (often wrong: only for a progress bar)
         # generators often write a wrong <dimension>; without this, read-only mode cuts rows short

@@ -11,8 +11,10 @@ from storage.core.keys import (
     KeyPair,
     TownshipPublicKey,
     fingerprint,
+    format_county_key,
     format_public_key,
     generate_keypair,
+    parse_county_key,
     parse_public_key,
     public_of,
     read_public_key_file,
@@ -110,3 +112,26 @@ def test_garbled_files_say_what_is_wrong(tmp_path):
 def test_a_bundle_or_a_secret_is_not_a_public_key(tmp_path):
     (tmp_path / "secret.pub").write_text(TOWNSHIP.age_secret + "\n", encoding="utf-8")
     assert "not a gridcare township public key" in _message(tmp_path / "secret.pub")
+
+
+def test_a_name_with_escape_sequences_is_kept_harmless(tmp_path):
+    """Before: a county key file's name was stored in the township's identity and printed by `county-key` as it
+    was: an OSC 52 sequence wrote the clerk's clipboard, a CSI cleared the screen."""
+    text = format_county_key("330521", "县", TOWNSHIP).replace(
+        "name: 县", "name: 县\x1b]52;c;ZXZpbA==\x07\x9b2J" + "长" * 200)
+    name = parse_county_key(text).county_name
+    assert name.startswith("县?]52;c;ZXZpbA==??2J长") and len(name) == 100
+    assert not any(ch in name for ch in "\x1b\x07\x9b")
+
+
+def test_a_county_code_with_an_escape_sequence_is_refused_harmlessly(tmp_path):
+    """Before: the refusal quoted the code's first 12 characters as they were, room for an OSC 52 sequence."""
+    from storage.core.identity import set_county_key
+    from tests.county_helpers import make_township
+
+    path = tmp_path / "county.pub"
+    path.write_text(format_county_key("\x1b]52;c;QQ==\x07", "县", TOWNSHIP), encoding="utf-8")
+    t = make_township(tmp_path, "330521101", None)
+    with pytest.raises(UserError) as refused:
+        set_county_key(t.db, path)
+    assert "The key file is for county ?]52;c;QQ==?," in str(refused.value)

@@ -165,7 +165,7 @@ def _county_proof(ident: Identity, code: str, county_code: str) -> str:
 def _check_county_of(township_code: str, county_code: str) -> None:
     if not COUNTY_CODE.match(county_code) or not township_code.startswith(county_code):
         raise UserError(_("The key file is for county {found}, but township {township} belongs to county {expected}.").format(
-            found=county_code[:12], township=township_code, expected=township_code[:6]))
+            found=printable(county_code, limit=12), township=township_code, expected=township_code[:6]))
 
 
 def init_township(db: Database, township_code: str, township_name: str, key_out: Path | None = None,

@@ -16,10 +16,12 @@ from pathlib import Path
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer
 from storage.core.i18n import _
+from storage.core.text import printable
 
 HEADER = "# gridcare township public key"
 COUNTY_HEADER = "# gridcare county public key"
 MAX_KEY_FILE = 16 * 1024
+NAME_LIMIT = 100  # characters of the name a key file gives (a county's is a few)
 _FIELD = re.compile(r"^\s*([A-Za-z0-9_]+)\s*[:：]\s*(.*?)\s*$")
 
 
@@ -196,7 +198,9 @@ def _parse(level: str, text: str, source: str) -> tuple[str, str, str, str]:
         pyrage.x25519.Recipient.from_str(fields["age"])
     except pyrage.RecipientError:
         raise UserError(_("{file}: the encryption key (age: ...) is damaged.").format(file=file)) from None
-    return fields[field], fields.get("name", ""), fields["age"], fields["ed25519"]
+    # the name is kept (a county's, in the township's identity) and shown: a file can hold any character, an escape
+    # sequence that writes the clerk's clipboard (OSC 52) as well as a name
+    return fields[field], printable(fields.get("name", ""), limit=NAME_LIMIT), fields["age"], fields["ed25519"]
 
 
 def read_public_key_file(path: Path) -> TownshipPublicKey:

@@ -77,6 +77,10 @@ SHAPES = {
     "without its visit table": ("DROP TABLE visit;", "is damaged or not a gridcare backup"),
     "set up but without its signing key": ("UPDATE identity SET device_sign_public = '', grid_code = '330521101-G99';",
                                            "is a backup of another database (grid G99"),
+    # (quoted with its control characters replaced: the grid's code was printed as it was)
+    "of another database, its grid code an escape sequence": (
+        "UPDATE identity SET device_sign_public = 'x', grid_code = '330521101-' || char(27) || ']52;c;QQ==' || char(7);",
+        "is a backup of another database (grid ?]52;c;QQ==?, 王芳)"),
     "not set up but holding changes": ("DELETE FROM identity;", "is damaged or not a gridcare backup"),
     # (every save after the restore failed: 2^63 - 1 overflowed SQLite's INTEGER, "an unexpected error")
     "with a clock no device reaches": ("UPDATE identity SET last_hlc = 9223372036854775807;",

@@ -104,7 +104,8 @@ def _keys_fit(db_path: Path, theirs: Whose) -> bool:
 def _who(whose: Whose) -> str:
     _device, role, unit, name, _key = whose
     if role == "worker":
-        return _("grid {grid}, {worker}").format(grid=unit.split("-", 1)[-1], worker=printable(name, limit=20))
+        return _("grid {grid}, {worker}").format(grid=printable(unit.split("-", 1)[-1], limit=20),
+                                                 worker=printable(name, limit=20))
     if role == "county":
         return _("county {code}").format(code=printable(unit, limit=12))
     return _("township {code}").format(code=printable(unit, limit=12))

@@ -115,11 +115,14 @@ class CountyLink(Vertical):
         self._set_key(Path(path).expanduser(), self.query_one("#county-code", Input).value.strip() or None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-run")
-    def _set_key(self, path: Path, code: str | None) -> None:
-        from storage.core.identity import set_county_key
+    def _set_key(self, path: Path, code: str | None, replace: bool = False) -> None:
+        from storage.core.identity import CountyKeyChanged, set_county_key
 
         try:
-            ident = set_county_key(self.app.db, path, code)
+            ident = set_county_key(self.app.db, path, code, replace=replace)
+        except CountyKeyChanged as exc:  # asked, the fingerprints in front of the clerk, No first
+            self.app.call_from_thread(self._ask_replace, str(exc), path, code)
+            return
         except UserError as exc:
             self.app.call_from_thread(self.screen.query_one("#result", Static).update, as_text(str(exc)))
             return
@@ -128,6 +131,19 @@ class CountyLink(Vertical):
             _("Bundles to the county now go to {name} ({code}); key fingerprint {fp}: check it with the county.").format(
                 name=ident.county_name, code=ident.county_code, fp=fingerprint(ident.county_sign_public))))
         self.app.call_from_thread(self._load)
+
+    def _ask_replace(self, facts: str, path: Path, code: str | None) -> None:
+        from screens.dialogs import ConfirmScreen
+        from storage.core.i18n import join_sentences
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._set_key(path, code, replace=True)
+            else:
+                self.screen.query_one("#result", Static).update(as_text(_("The county's key was left as it was.")))
+
+        self.app.push_screen(ConfirmScreen(join_sentences(facts, _("Replace the county's key with this file's?")),
+                                           yes=_("Replace"), danger=True), answered)
 
     @on(Button.Pressed, "#export-county")
     def _export_pressed(self) -> None:

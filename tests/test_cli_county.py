@@ -136,3 +136,17 @@ def test_an_unreachable_server_is_one_line_exit_1(tmp_path):
     out = _en("--db", "postgresql://clerk:s3cret@127.0.0.1:1/county", "dump", tmp_path=tmp_path)
     assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1
     assert "Cannot reach" in out.stderr and "s3cret" not in out.stderr
+
+
+def test_county_key_refuses_another_key_in_one_line_and_replaces_it_when_asked(tmp_path):
+    key, t = _county_and_township(tmp_path, str(tmp_path / "county.db"))
+    assert _en("--db", str(t), "county-key", str(key), tmp_path=tmp_path).returncode == 0
+    (tmp_path / "again").mkdir()
+    out = _en("--db", str(tmp_path / "again" / "c.db"), "init", "--role", "county", "--county-code", "330521",
+              "--county-name", "德清县", "--key-out", str(tmp_path / "again" / "new.pub"), tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    out = _en("--db", str(t), "county-key", str(tmp_path / "again" / "new.pub"), tmp_path=tmp_path)
+    assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "already sends its bundles to 德清县 (330521)" in out.stderr and "--replace" in out.stderr
+    out = _en("--db", str(t), "county-key", str(tmp_path / "again" / "new.pub"), "--replace", tmp_path=tmp_path)
+    assert out.returncode == 0 and "德清县 (330521)" in out.stdout, out.stderr

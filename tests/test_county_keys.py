@@ -233,3 +233,28 @@ def test_a_township_code_is_taken_as_typed(tmp_path):
     assert [v.grid_code for v in withdraw_codes(county, " 330521 101")] == ["330521101"]
     assert [v.grid_code for v in enrollments(county)] == ["330521102"]
     county.dispose()
+
+
+def test_another_key_for_the_county_is_refused_unless_replace_is_asked(tmp_path):
+    """A hostile county key file (the county's code, another key) was swapped in without a word: the township's
+    next bundle, its register of children with it, went encrypted to whoever made the file."""
+    from storage.core.identity import CountyKeyChanged
+    from storage.core.keys import fingerprint
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    other = make_county(tmp_path / "other.db", tmp_path / "forged.pub")  # the same county code, another key
+    t = make_township(tmp_path, "330521101", tmp_path / "county.pub")
+    ours = read_county_key_file(tmp_path / "county.pub")
+    forged = read_county_key_file(tmp_path / "forged.pub")
+    with pytest.raises(CountyKeyChanged) as refused:
+        set_county_key(t.db, tmp_path / "forged.pub")
+    assert fingerprint(ours.sign_public) in str(refused.value) and fingerprint(forged.sign_public) in str(refused.value)
+    with t.db.session() as s:
+        from storage.core.models import Identity
+
+        assert s.get(Identity, 1).county_age_recipient == ours.age_recipient
+    assert set_county_key(t.db, tmp_path / "county.pub").county_age_recipient == ours.age_recipient  # the same again
+    ident = set_county_key(t.db, tmp_path / "forged.pub", replace=True)  # the county set up again: asked for
+    assert (ident.county_age_recipient, ident.county_sign_public) == (forged.age_recipient, forged.sign_public)
+    county.dispose()
+    other.dispose()

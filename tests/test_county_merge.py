@@ -95,7 +95,7 @@ def test_what_a_county_refuses_changes_nothing(tmp_path, db_target):
     g = export_bundle(t.db, bad / "grid.gcb", grid_code="G01").path
     fresh = t.to_county(tmp_path / "fresh")  # not merged yet: an altered copy must be read to be refused
     edit_some(t, "甲")
-    set_county_key(t.db, tmp_path / "other.pub")
+    set_county_key(t.db, tmp_path / "other.pub", replace=True)
     # the other county has the same code: its bundle passes the header checks and fails on the key
     wrong = export_county_bundle(t.db, bad / "other-county.gcb").path
     altered = bad / "altered.gcb"

@@ -321,3 +321,39 @@ async def test_the_county_summary_keeps_each_figure_with_its_words_at_80_columns
         lines = _lines(summary)
         assert lines[-1].startswith("紧急情况 ") and lines[-1].endswith(" 人"), lines
         assert all(line and line[0] not in "，。）" for line in lines), lines
+
+
+@run_async
+async def test_another_county_key_on_the_sync_screen_is_asked_about_with_both_fingerprints(tmp_path):
+    from textual.widgets import Button, Input
+
+    from screens.dialogs import ConfirmScreen
+    from screens.sync import SyncScreen
+    from storage.core.keys import fingerprint, read_county_key_file
+    from tests.register_helpers import HarnessApp
+
+    county = make_county(tmp_path / "county.db", tmp_path / "county.pub")
+    other = make_county(tmp_path / "other.db", tmp_path / "forged.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub")
+    forged = read_county_key_file(tmp_path / "forged.pub")
+    app = HarnessApp(t.db, SyncScreen)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        sync = app.screen
+        for answer in ("n", "y"):
+            sync.query_one("#county-key", Input).value = str(tmp_path / "forged.pub")
+            sync.query_one("#set-county-key", Button).press()
+            await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert fingerprint(forged.sign_public) in str(app.screen.query_one("#dialog-message", Static).content)
+            await pilot.press(answer)
+            await settle(pilot, lambda: app.screen is sync)
+            await settle(pilot)
+            with t.db.session() as s:
+                from storage.core.models import Identity
+
+                kept = s.get(Identity, 1).county_sign_public
+            assert (kept == forged.sign_public) is (answer == "y")
+        assert "德清县 (330521)" in str(sync.query_one("#result", Static).content)
+    county.dispose()
+    other.dispose()
+    t.close()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from storage.core.db import open_database
 from storage.core.errors import UserError, ValidationError
-from storage.core.i18n import _, join_list
+from storage.core.i18n import _, join_list, join_sentences
 from tui.cli import db_path, run_tui
 from tui.progress import cli_progress
 
@@ -56,6 +56,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("file", type=Path, metavar=_("FILE"), help=_("the county's public key file (county-CODE.pub)"))
     p.add_argument("--enroll-code", metavar=_("CODE"),
                    help=_("the one-time enrollment code the county made for this township (gridcare enroll --township)"))
+    p.add_argument("--replace", action="store_true",
+                   help=_("replace the county key this township has (only when the county set its database up again)"))
     p.set_defaults(func=cmd_county_key)
 
     p = sub.add_parser("demo", parents=[common], help=_("fill the database with a realistic synthetic data set"),
@@ -179,11 +181,15 @@ def _init_county(args: argparse.Namespace) -> int:
 
 def cmd_county_key(args: argparse.Namespace) -> int:
     from storage.core.db import open_database
-    from storage.core.identity import set_county_key
+    from storage.core.identity import CountyKeyChanged, set_county_key
     from storage.core.keys import fingerprint
     from tui.cli import db_path
 
-    ident = set_county_key(open_database(db_path(args), create=False), args.file, args.enroll_code)
+    try:
+        ident = set_county_key(open_database(db_path(args), create=False), args.file, args.enroll_code,
+                               replace=args.replace)
+    except CountyKeyChanged as exc:
+        raise UserError(join_sentences(str(exc), _("Then, to replace it: gridcare county-key FILE --replace"))) from None
     print(_("Bundles to the county now go to {name} ({code}); key fingerprint {fp}: check it with the county.").format(
         name=ident.county_name, code=ident.county_code, fp=fingerprint(ident.county_sign_public)))
     _say_enrollment(ident)

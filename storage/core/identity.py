@@ -112,13 +112,20 @@ def _office_identity(db: Database, office: Literal["county", "township"],
     return ident, office_keys
 
 
-def set_county_key(db: Database, key_file: Path, enroll_code: str | None = None) -> Identity:
+class CountyKeyChanged(UserError):
+    """The township has a county key and the file gives another: replaced only when asked (`replace`)."""
+
+
+def set_county_key(db: Database, key_file: Path, enroll_code: str | None = None, *, replace: bool = False) -> Identity:
     """A township learns its county's public key (from the file the county gave it), and the
     one-time code the county enrolled it with (`gridcare enroll --township` there), if given.
 
     The key's county must be the township's own (the first 6 digits of its code): a key of
     another county is refused, so the township's residents are never encrypted to it. Of the
     code only its proof is kept (storage/core/enrollment.py); every bundle to the county carries it.
+    A key other than the one kept is refused unless `replace` (CountyKeyChanged, naming both
+    fingerprints): any file with the county's code was swapped in, and the township's next bundle,
+    its register of children with it, was encrypted to whoever made the file.
     """
     pub = keys.read_county_key_file(key_file)
     code = _county_code_given(enroll_code)
@@ -127,6 +134,14 @@ def set_county_key(db: Database, key_file: Path, enroll_code: str | None = None)
         if ident is None or ident.role != "township":
             raise UserError(_("Only a township database sends bundles to a county."))
         _check_county_of(ident.township_code, pub.county_code)
+        kept = (ident.county_age_recipient, ident.county_sign_public)
+        if any(kept) and kept != (pub.age_recipient, pub.sign_public) and not replace:
+            raise CountyKeyChanged(_(
+                "This township already sends its bundles to {name} ({code}), key fingerprint {old}; this file gives "
+                "another key, fingerprint {new}. A county's key changes only when the county sets its database up "
+                "again: check both fingerprints with the county.").format(
+                name=printable(ident.county_name), code=ident.county_code,
+                old=keys.fingerprint(ident.county_sign_public), new=keys.fingerprint(pub.sign_public)))
         if code is not None:
             ident.enroll_proof = _county_proof(ident, code, pub.county_code)
         elif pub.county_code != ident.county_code:

@@ -20,8 +20,9 @@ from storage.register.categories import (
     label,
 )
 from storage.register.idnumbers import mask_id
+from tui.category_words import categories_cell
 from tui.formatting import format_ago, format_moment, format_percent
-from tui.texts import categories_cell, risk_text
+from tui.texts import risk_text
 
 CATEGORY_WIDTH = 16
 

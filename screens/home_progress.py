@@ -16,6 +16,7 @@ from storage.core.glyphs import plain
 from storage.core.i18n import _
 from storage.core.text import printable
 from storage.register.categories import SHOWN_CATEGORIES, label
+from tui.category_words import CategoryLabel
 from tui.formatting import format_month, format_percent
 from tui.line_breaks import Wrapped
 
@@ -141,7 +142,7 @@ def _two_to_a_line(progress: list) -> Table:
     for _i in range(2):
         grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
         grid.add_column(no_wrap=True, justify="right")
-    cells = [(Text("  " + label(SHOWN_CATEGORIES, p.key), overflow="ellipsis"),
+    cells = [(CategoryLabel(p.key),
               Text(_share_text(p), style="green" if p.total and p.visited >= p.total else ""))
              for p in progress]
     for i in range(0, len(cells), 2):

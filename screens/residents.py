@@ -28,11 +28,12 @@ from storage.register.report_query import township_names
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
 from storage.reports.county_passes import township_of
 from tui.as_text import as_text, notify_text
+from tui.category_words import categories_cell
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_number
 from tui.ordered_keys import TextInput
 from tui.table import Table
-from tui.texts import categories_cell, risk_text
+from tui.texts import risk_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost

@@ -21,8 +21,9 @@ from storage.sync.conflicts import conflict_lines
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.sync_helpers import elder, make_township
+from tui.category_words import categories_cell
 from tui.item_lines import ItemLines
-from tui.texts import categories_cell, two_lines
+from tui.texts import two_lines
 
 
 @pytest.fixture
@@ -80,10 +81,11 @@ def test_a_category_cell_keeps_the_count_of_the_others_and_its_words_whole(zh):
     assert categories_cell(["solitary_elder"], 14) == "独居老年人"
     # no shorter word in the plans: another category whole, the count still saying there is one more
     assert categories_cell(["disabled_3_4_intellectual_mental", "seriously_ill"], 14) == "重病患者+1"
-    assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "三、四级智力…"  # cut between words
+    assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "智力/精神残疾"  # its shorter words
+    assert categories_cell(["disabled_3_4_intellectual_mental"], 10) == "三、四级…"  # cut between words
     set_language("en")
-    assert categories_cell(["left_behind_child", "child_in_difficulty"], 16) == "LB child+1"
-    assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "Grade 3-4…"
+    assert categories_cell(["left_behind_child", "child_in_difficulty"], 16) == "Parents away+1"
+    assert categories_cell(["disabled_3_4_intellectual_mental"], 10) == "Grade 3-4…"
 
 
 def test_column_titles_go_on_two_lines_at_a_word_or_in_the_middle():

@@ -267,45 +267,6 @@ def device_columns(county: bool = False, *, screen: bool = False) -> list[str]:
     return [titles[i] for i in SCREEN_COLUMNS] if screen else titles
 
 
-def categories_cell(codes: list[str], width: int) -> str:
-    """A resident's categories in a column `width` cells wide: one category whole and how many more.
-
-    "独居老年人+1"; where the label and the count do not fit, the plans' shorter words ("农村留守老年人" is
-    "留守老年人+1", not "农村留守老…+1"); failing that, the first of the others that fits ("重病患者+1" beside
-    三、四级智力/精神残疾人). The count of the others is never cut off (a joined list cut at the column's edge
-    hid the second category). Only a category alone and wider than the column is cut, between its words.
-    """
-    from rich.cells import cell_len
-
-    from storage.register.categories import SHORT_CATEGORIES, SHOWN_CATEGORIES
-
-    if not codes:
-        return ""
-    more = "" if len(codes) == 1 else f"+{len(codes) - 1}"
-    room = width - cell_len(more)
-    for code in codes:
-        for word in (label(SHOWN_CATEGORIES, code), label(SHORT_CATEGORIES, code) if code in SHORT_CATEGORIES else ""):
-            if word and cell_len(word) <= room:
-                return word + more
-    return cut_between_words(label(SHOWN_CATEGORIES, codes[0]), room) + more
-
-
-_WORD_ENDS = " /、，,"  # where a label may be cut: "三、四级智力…", "Grade 3-4…"
-
-
-def cut_between_words(text: str, cells: int) -> str:
-    """`text` cut to `cells` cells with "…", before a space, a slash or a list's comma where one leaves at least half
-    the room (a word of the plan stays whole), else at the edge."""
-    from rich.cells import cell_len, set_cell_size
-
-    if cell_len(text) <= cells:
-        return text
-    ends = [i for i, ch in enumerate(text) if ch in _WORD_ENDS and i and cells // 2 <= cell_len(text[:i]) <= cells - 1]
-    if ends:
-        return text[:ends[-1]].rstrip() + "…"
-    return set_cell_size(text, cells - 1).rstrip() + "…"
-
-
 def two_lines(header: str, fits: int = 6) -> str:
     """A column title over two lines when it is wider than its figures: "紧急和\n高风险", "Open\nreferrals".
 

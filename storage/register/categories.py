@@ -41,12 +41,23 @@ SHOWN_CATEGORIES: dict[str, str] = {code: (CATEGORIES | DERIVED_CATEGORIES)[code
     "left_behind_child", "child_in_difficulty", "left_behind_woman", "solitary_elder", "empty_nest_elder",
     "left_behind_elder", "widowed_childless_elder", ADVANCED_AGE, "severely_disabled",
     "disabled_3_4_intellectual_mental", "seriously_ill")}
-# shorter words for a narrow column (the register's list at 80 columns), where the label and "+1" do not fit: the
-# 三留守 as the plans name them together, 留守儿童、留守妇女、留守老年人 (GLOSSARY.md), never a cut word
+# shorter words for a narrow column (the register's at 80 columns: 14 cells, 12 at a county; Home's lists: 16;
+# Home's categories two to a line), where the label and "+1" do not fit: plain words, 12 cells or fewer save
+# "Widowed elder" (which a category beside it stands in for when it does not fit), never a cut word nor an
+# initialism ("LB child" was read as nothing). In Chinese the plans' own shorter words: the 三留守 as they are
+# named together, 留守儿童、留守妇女、留守老年人 (GLOSSARY.md); the other Chinese labels fit whole, but one.
 SHORT_CATEGORIES: dict[str, str] = {
-    "left_behind_child": N_("LB child"),
-    "left_behind_woman": N_("LB woman"),
-    "left_behind_elder": N_("LB elder"),
+    "left_behind_child": N_("Parents away"),
+    "child_in_difficulty": N_("Needy child"),
+    "left_behind_woman": N_("Husband away"),
+    "solitary_elder": N_("Lives alone"),
+    "empty_nest_elder": N_("Empty-nester"),
+    "left_behind_elder": N_("Kids away"),
+    "widowed_childless_elder": N_("Widowed elder"),
+    ADVANCED_AGE: N_("Aged 80+"),
+    "severely_disabled": N_("Disabled 1-2"),
+    "disabled_3_4_intellectual_mental": N_("Disabled 3-4"),
+    "seriously_ill": N_("Very ill"),
 }
 # the categories a person ticks, in that same order (storage keeps CATEGORIES' order whatever the form's)
 CHOOSABLE_CATEGORIES: dict[str, str] = {code: CATEGORIES[code] for code in SHOWN_CATEGORIES if code in CATEGORIES}

@@ -1,0 +1,98 @@
+"""A resident's categories where the room is short, in both languages: whole, or shorter plain words, never a word
+cut ("Elder livin…+1", "Child in…") nor an initialism ("LB child") in the register's column at 80×24 or on Home."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+from types import SimpleNamespace
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable
+
+from screens.home_progress import progress_renderable
+from screens.residents import ResidentsScreen
+from storage.core.i18n import set_language
+from storage.register.categories import SHORT_CATEGORIES, SHOWN_CATEGORIES, label
+from storage.register.idnumbers import fake_id_number
+from storage.register.policy import DEFAULT_POLICY
+from storage.register.residents import register_resident
+from tests.foundation_helpers import make_db
+from tests.pilot_helpers import run_async, settle, started
+from tests.register_helpers import TODAY
+from tui.app import make_app
+from tui.category_words import categories_cell
+
+# every category alone, and each beside another (the "+1" takes two of the column's cells)
+ALONE = [[code] for code in SHOWN_CATEGORIES if code != "advanced_age"]
+PAIRS = [["solitary_elder", "severely_disabled"], ["left_behind_child", "child_in_difficulty"],
+         ["widowed_childless_elder", "seriously_ill"], ["empty_nest_elder", "seriously_ill"],
+         ["left_behind_elder", "severely_disabled"], ["disabled_3_4_intellectual_mental", "seriously_ill"],
+         ["child_in_difficulty", "severely_disabled"], ["left_behind_woman", "seriously_ill"]]
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    yield
+    set_language("en")
+
+
+def _words() -> set[str]:
+    """Every word a category cell may hold in the language of the moment: a label whole, or its shorter words."""
+    return {label(SHOWN_CATEGORIES, c) for c in SHOWN_CATEGORIES} | {label(SHORT_CATEGORIES, c) for c in SHORT_CATEGORIES}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@run_async
+async def test_the_registers_category_column_at_80x24_holds_whole_words(tmp_path, lang):
+    db = make_db(tmp_path / "w.db")
+    rng = random.Random(1)
+    for i, codes in enumerate(ALONE + PAIRS):
+        born = {"left_behind_child": 2015, "child_in_difficulty": 2015, "left_behind_woman": 1990,
+                "severely_disabled": 1980, "disabled_3_4_intellectual_mental": 1980, "seriously_ill": 1980}.get(
+            codes[0], 1950)
+        birth = dt.date(born, 1, 1)
+        register_resident(db, {"name": f"周{chr(0x4e00 + i)}", "categories": codes, "birth_date": birth, "sex": "F",
+                               "id_number": fake_id_number(rng, birth, "F", "330521")}, today=TODAY)
+    app = make_app(db.path, lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, ResidentsScreen)
+        table = app.screen.query_one(DataTable)
+        await settle(pilot, lambda: table.row_count == len(ALONE + PAIRS))
+        column = [str(table.get_row_at(r)[3]) for r in range(table.row_count)]
+    words = _words()
+    for cell in column:
+        assert "…" not in cell and not cell.startswith("LB "), column
+        assert re.sub(r"\+\d+$", "", cell) in words, (cell, column)
+    if lang == "en":  # the plain words where the label does not fit, not the old initialisms
+        assert {"Lives alone+1", "Parents away+1"} <= set(column), column
+
+
+def test_a_cell_takes_the_shorter_words_then_another_category(tmp_path):
+    set_language("en")
+    assert categories_cell(["solitary_elder", "severely_disabled"], 14) == "Lives alone+1"  # was "Elder livin…+1"
+    assert categories_cell(["child_in_difficulty"], 14) == "Needy child"  # was "Child in…"
+    assert categories_cell(["widowed_childless_elder", "advanced_age"], 14) == "Aged 80+" + "+1"
+    assert categories_cell(["solitary_elder"], 18) == "Elder living alone"  # whole where it fits
+    set_language("zh_CN")
+    assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "智力/精神残疾"  # was "三、四级智力…"
+    assert categories_cell(["left_behind_elder", "severely_disabled"], 14) == "留守老年人+1"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_homes_categories_two_to_a_line_at_80_columns_keep_their_words_whole(lang):
+    set_language(lang)
+    share = SimpleNamespace(visited=91, total=330, share=0.28)
+    data = SimpleNamespace(
+        today=dt.date(2026, 12, 5), overall=SimpleNamespace(visited=1404, total=5833, share=0.24),
+        by_category=[SimpleNamespace(key=code, **vars(share)) for code in SHOWN_CATEGORIES],
+        counts={}, role="township", open_conflicts=0, policy=DEFAULT_POLICY)
+    console = Console(width=78, record=True, color_system=None, legacy_windows=False)  # Home's panel at 80×24
+    console.print(progress_renderable(data, compact=True))
+    lines = console.export_text().splitlines()
+    assert not [line for line in lines if "…" in line], lines
+    shown = "\n".join(lines)
+    for code in SHOWN_CATEGORIES:
+        assert label(SHOWN_CATEGORIES, code) in shown or label(SHORT_CATEGORIES, code) in shown, (code, lines)

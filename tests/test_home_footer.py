@@ -31,3 +31,21 @@ async def test_a_worker_and_a_clerk_see_their_own_keys_and_n_registers_at_both(t
             await pilot.press("n")
             await settle(pilot, lambda app=app: isinstance(app.screen, ResidentFormScreen))
             assert isinstance(app.screen, ResidentFormScreen)
+
+
+@run_async
+async def test_the_language_key_is_named_in_the_other_language_and_every_key_fits_80_columns(tmp_path):
+    """In English Home's footer cut its last key at 80 columns ("f2 Lang", a clerk's "f2 Langu"): the key is named
+    by the language it switches to, in that language's word, as a site's "English" link."""
+    from tests.test_walkthrough import screen_text
+
+    worker = make_register_db(tmp_path / "w.db")
+    worker.dispose()
+    for lang, key in (("en", "f2 中文"), ("zh_CN", "f2 English")):
+        app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            footer = screen_text(app, " ").splitlines()[-1]
+            assert " ".join(key.split()) in " ".join(footer.split()), footer
+            if lang == "en":
+                assert "r Residents" in " ".join(footer.split()) and "^q Quit" in " ".join(footer.split()), footer

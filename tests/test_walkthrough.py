@@ -29,6 +29,8 @@ COMMAND = re.compile(r"gridcare [a-z-]+")  # a command to type ("gridcare policy
 HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b")  # a device id or key fingerprint: data, not words
 # a key fingerprint as shown ("6301 74e2 cddc 26e3"): a group may hold letters only, which HEX leaves as a "word"
 FINGERPRINT = re.compile(r"(?:\b[0-9a-f]{4}\b\s?){2,}")
+# the footer's language key, named by the language it switches to in that language's word (tui/footer.py)
+LANGUAGE_KEY = re.compile(r"f2\s*(?:English|中文)")
 
 
 def screen_text(app, sep: str = "") -> str:
@@ -45,7 +47,7 @@ def screen_text(app, sep: str = "") -> str:
 
 
 def english_words(text: str) -> set[str]:
-    text = COMMAND.sub(" ", HEX.sub(" ", FINGERPRINT.sub(" ", text)))
+    text = COMMAND.sub(" ", HEX.sub(" ", FINGERPRINT.sub(" ", LANGUAGE_KEY.sub(" ", text))))
     return {w for w in WORD.findall(text) if w not in ALLOWED}
 
 

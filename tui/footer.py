@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer, Label
 
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, current_language
 
 # Textual's own bindings that reach the footer: an open Select's list shows "esc Dismiss menu".
 # Listed here so the catalogs carry them; the footer translates them like ours.
@@ -25,6 +25,10 @@ def translated(description: str) -> str:
 # app-wide keys each screen's footer leaves to Home, F1 and the palette (they still work everywhere):
 # at 80 columns a screen's own keys come first, and "^q 退出程序" cut to "^q 退" helps no one
 HOME_ONLY_ACTIONS = frozenset({"quit", "switch_language"})
+# the language key is named by the language it switches to, in that language's own word (as a site's "English"
+# link): found by one who cannot read the current language, and 4 cells shorter in English than "Language", which
+# Home's footer cut at 80 columns ("f2 Langu")
+OTHER_LANGUAGE = {"zh_CN": "English", "en": "中文"}
 
 
 class TranslatedFooter(Footer):
@@ -50,7 +54,9 @@ class TranslatedFooter(Footer):
             if isinstance(widget, Label):  # a binding group's word ("[ ] 月份"), Textual's FooterLabel
                 widget.update(translated(str(widget.content)))
             description = getattr(widget, "description", None)
-            if isinstance(description, str):
+            if getattr(widget, "action", None) == "switch_language":
+                widget.description = OTHER_LANGUAGE.get(current_language(), translated(description or ""))
+            elif isinstance(description, str):
                 widget.description = translated(description)
             yield widget
         if dropped and isinstance(self.styles.grid_size_columns, int):

@@ -51,7 +51,7 @@ class PairedHelperScreen(FormKeys, SavingDialog, Dialog[bool | None]):
         since = r.helper_since.isoformat() if r.helper_since else ("" if r.helper_name else self.app.today().isoformat())
         rows = (("helper_name", _("Paired helper"), r.helper_name, ""),
                 ("helper_phone", _("Phone"), r.helper_phone, ""),
-                ("helper_unit", _("Unit"), r.helper_unit, _("e.g. 村委会, 镇中心小学")),
+                ("helper_unit", _("Unit"), r.helper_unit, _("e.g. the village committee, the township school")),
                 ("helper_since", _("Paired since"), since, ""))
         with Vertical(id="dialog"):
             yield Static(as_text(_("Paired helper of {name}").format(name=r.name)), id="dialog-title")

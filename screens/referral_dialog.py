@@ -56,7 +56,7 @@ class ReferralScreen(FormKeys, OkCancelDialog[ReferralChoice]):
             yield Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township", allow_blank=False,
                          id="level", compact=True)
             yield Label(_("Department"))
-            yield TextInput(id="department", placeholder=_("e.g. 县民政局社会救助科"), compact=True)
+            yield TextInput(id="department", placeholder=_("e.g. the county civil affairs bureau"), compact=True)
             yield Label("", id="err-department", classes="error")
             yield Label(_("Reason"))
             yield TextInput(id="reason", compact=True)

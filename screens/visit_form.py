@@ -145,7 +145,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         w += _row(_("Why"), TextInput(id="referral_reason", compact=True), "referral_reason")
         w += _row(_("Level"), Select([(_(v), k) for k, v in REFERRAL_LEVELS.items()], value="township",
                                      allow_blank=False, id="referral_level", compact=True), "referral_level")
-        w += _row(_("Department"), TextInput(placeholder=_("e.g. 县民政局社会救助科"), id="referral_department",
+        w += _row(_("Department"), TextInput(placeholder=_("e.g. the county civil affairs bureau"), id="referral_department",
                                          compact=True), "referral_department")
         w += date_row("", "due_on", _("Follow up by"), input_id="referral_due",
                       placeholder=_("e.g. 12-15; empty: a week after the visit"))

@@ -29,19 +29,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--from", dest="start_on", action=DateOption,
                    help=_("the day it began (default: not known)"))
     q.add_argument("--to", dest="end_on", action=DateOption, help=_("the day it ends, if known"))
-    q.add_argument("--note", default="", metavar=_("TEXT"), help=_("a short note, e.g. A类"))
+    q.add_argument("--note", default="", metavar=_("TEXT"), help=_("a short note, e.g. class A"))
     q.set_defaults(func=cmd_add)
     q = bsub.add_parser("end", parents=[common], help=_("end a period"))
     q.add_argument("benefit_id", metavar=_("RECORD"), help=_("the record id (gridcare benefit list shows it)"))
     q.add_argument("--on", dest="end_on", action=DateOption, help=_("the last day (default: today)"))
     q.set_defaults(func=cmd_end)
 
-    p = sub.add_parser("pair", parents=[common], help=_("name a resident's paired helper (结对帮扶人)"),
+    p = sub.add_parser("pair", parents=[common], help=_("name a resident's paired helper"),
                        description=_("Name a resident's paired helper, or end the pairing with --end."))
     p.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
     p.add_argument("--name", metavar=_("NAME"), help=_("the helper's name"))
     p.add_argument("--phone", default="", metavar=_("PHONE"), help=_("the helper's phone"))
-    p.add_argument("--unit", default="", metavar=_("UNIT"), help=_("where the helper works, e.g. 村委会"))
+    p.add_argument("--unit", default="", metavar=_("UNIT"), help=_("where the helper works, e.g. the village committee"))
     p.add_argument("--since", action=DateOption, field="helper_since", help=_("the day the pairing began (default: today)"))
     p.add_argument("--end", action="store_true", help=_("end the pairing"))
     p.set_defaults(func=cmd_pair)

@@ -32,7 +32,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "township_name": (N_("Township name"), N_("e.g. Xinshi town"), ("worker", "township")),
     "grid_code": (N_("Grid code"), N_("e.g. G03"), ("worker",)),
     "grid_name": (N_("Grid name"), N_("e.g. Dongcun grid 3"), ("worker",)),
-    "village_name": (N_("Village"), N_("the grid's village, e.g. 柳溪村"), ("worker",)),
+    "village_name": (N_("Village"), N_("the grid's village, e.g. Liuxi village"), ("worker",)),
     "village_code": (N_("Village code"), N_("12 digits, if you know it"), ("worker",)),
     "worker": (N_("Your name"), "", ("worker", "township")),
     "township_key": (N_("Township key file"), N_("township-CODE.pub from the clerk; Ctrl+O to find it"), ("worker",)),

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     s = actions.add_parser("set", parents=[common], help=_("put a grid in a village"),
                            description=_("Put a grid in a village, named or by its 12-digit code."))
     s.add_argument("grid", metavar=_("GRID"), help=_("the grid's code, e.g. G03"))
-    s.add_argument("--name", metavar=_("NAME"), help=_("the village's name, e.g. 柳溪村"))
+    s.add_argument("--name", metavar=_("NAME"), help=_("the village's name, e.g. Liuxi village"))
     s.add_argument("--code", metavar=_("CODE"), help=_("the village's 12-digit statistical code, if known"))
     s.set_defaults(func=cmd_villages_set)
 

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--role", required=True, choices=["township", "worker", "county"],
                    help=_("township, worker or county"))
     p.add_argument("--township-code", metavar=_("CODE"), help=_("9-digit township code"))
-    p.add_argument("--township-name", metavar=_("NAME"), help=_("the township's name, e.g. 新市镇"))
+    p.add_argument("--township-name", metavar=_("NAME"), help=_("the township's name, e.g. Xinshi town"))
     p.add_argument("--county-code", metavar=_("CODE"), help=_("county: 6-digit county code"))
     p.add_argument("--county-name", metavar=_("NAME"), help=_("county: the county's name"))
     p.add_argument("--county-key", metavar=_("FILE"), type=Path,
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--grid-name", metavar=_("NAME"), help=_("worker: the grid's name"))
     p.add_argument("--worker", metavar=_("NAME"), help=_("worker: your name; township or county: the clerk's name "
                                                         "(optional)"))
-    p.add_argument("--village-name", metavar=_("NAME"), help=_("worker: the grid's village, e.g. 柳溪村"))
+    p.add_argument("--village-name", metavar=_("NAME"), help=_("worker: the grid's village, e.g. Liuxi village"))
     p.add_argument("--village-code", metavar=_("CODE"), help=_("worker: 12-digit village code (optional)"))
     p.add_argument("--township-key", metavar=_("FILE"), type=Path,
                    help=_("worker: the township's public key file (township-CODE.pub); "

@@ -80,16 +80,18 @@ RULES: tuple[Rule, ...] = (
     # 52号文 and 泰州: every grade 1-2 disability
     Rule("care_grade_1_2", "care_subsidy", lambda f: f.severe, N_("disability of grade 1 or 2")),
     # 52号文: a disabled person in a 低保 family
-    Rule("living_dibao", "living_subsidy", lambda f: f.disabled and f.dibao, N_("disabled, in a dibao (minimum living allowance) family")),
+    Rule("living_dibao", "living_subsidy", lambda f: f.disabled and f.dibao,
+         N_("disabled, in a family on the minimum living allowance")),
     # 泰州's extension: grade 3-4 intellectual or mental disability outside 低保
     Rule("living_3_4_intellectual_mental", "living_subsidy", lambda f: f.grade_3_4_intellectual_mental and not f.dibao,
-         N_("grade 3-4 intellectual or mental disability, outside dibao")),
+         N_("grade 3-4 intellectual or mental disability, not on the minimum living allowance")),
     # 泰州 on children: seriously ill, severely disabled, or in a 低保 family
     Rule("child_seriously_ill", "child_allowance", lambda f: f.child and "seriously_ill" in f.categories,
          N_("a seriously ill child")),
     Rule("child_severely_disabled", "child_allowance", lambda f: f.child and f.severe,
          N_("a severely disabled child")),
-    Rule("child_dibao", "child_allowance", lambda f: f.child and f.dibao, N_("a child in a dibao family")),
+    Rule("child_dibao", "child_allowance", lambda f: f.child and f.dibao,
+         N_("a child in a family on the minimum living allowance")),
 )
 
 

@@ -70,7 +70,7 @@ def parse_subsidies(value: Any, field: str = "_subsidies") -> list[str]:
         else:
             found += kinds
     if unknown:
-        raise ValidationError(field, _("Unknown subsidy: {words}. Write 生活补贴, 护理补贴, both, or 无.").format(
+        raise ValidationError(field, _("Unknown subsidy: {words}. Write 生活补贴, 护理补贴, 两项补贴 (both) or 无 (none).").format(
             words="、".join(unknown)))
     return list(dict.fromkeys(found))
 

@@ -111,7 +111,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         Binding("n", "enroll", N_("New code"), id="devices.enroll"),
         Binding("a", "approve", N_("Approve"), id="devices.approve"),
         Binding("r", "revoke", N_("Revoke/reject"), id="devices.revoke"),
-        Binding("w", "withdraw", N_("Void code"), id="devices.withdraw"),
+        Binding("w", "withdraw", N_("Withdraw"), id="devices.withdraw"),
         Binding("k", "key_file", N_("Key file"), show=False, id="devices.key_file"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="devices.reload"),
         Binding("escape", "back", N_("Back"), id="devices.back"),
@@ -176,7 +176,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         self.views, self.codes = views, codes
         table = self.query_one("#devices", DataTable)
         table.clear()
-        for row, view in zip(device_rows(views, screen=True), views, strict=True):
+        for row, view in zip(device_rows(views, screen=True, today=self.app.today()), views, strict=True):
             table.add_row(*row, key=f"{view.status}:{view.device_id}:{view.fingerprint}")
         waiting = [i for i, view in enumerate(views) if view.status == "waiting"]
         if self._to_waiting and waiting:

@@ -46,3 +46,23 @@ def test_the_words_a_roster_hint_suggests_are_words_the_roster_accepts():
     assert len(words) >= 4, words
     for word in words:
         parse_subsidies(word)  # raises for a word the hint suggests and the roster refuses ("both")
+
+
+def test_the_devices_screen_says_a_bundles_day_as_the_lists_do():
+    """"12/5/26 (no. 1)" on the Devices screen, which every list around it says as "Dec 5"."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from tui.texts import device_rows
+
+    noon = dt.datetime(dt.date.today().year, 3, 5, 12, 0, tzinfo=dt.timezone.utc)  # Mar 5 in any zone
+    view = SimpleNamespace(status="approved", other_keys=(), device_id="761563c6", grid_code="G01", unit_name="",
+                           worker="吴艳", fingerprint="d89c f84d", first_seen=noon, first_seq=1, last_seen=noon,
+                           last_seq=2)
+    set_language("en")
+    assert device_rows([view], screen=True)[0][-1] == "Mar 5 (no. 2)"
+    set_language("zh_CN")
+    try:
+        assert device_rows([view], screen=True)[0][-1].startswith("3月5日")
+    finally:
+        set_language("en")

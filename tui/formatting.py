@@ -22,9 +22,13 @@ def format_moment(value: dt.datetime | None, today: dt.date | None = None) -> st
     if value is None:
         return ""
     local = value.astimezone() if value.tzinfo is not None else value  # shown in local time
-    this_year = local.year == (today or dt.date.today()).year
-    day = dates.format_skeleton("MMMd" if this_year else "yMMMd", local, locale=babel_locale())
-    return f"{day} {dates.format_time(local, 'short', locale=babel_locale())}"
+    return f"{format_day(local.date(), today)} {dates.format_time(local, 'short', locale=babel_locale())}"
+
+
+def format_day(value: dt.date, today: dt.date | None = None) -> str:
+    """A day as the lists say it: "12月5日", "Dec 5"; with its year in another year ("2025年12月5日", "Dec 5, 2025")."""
+    this_year = value.year == (today or dt.date.today()).year
+    return dates.format_skeleton("MMMd" if this_year else "yMMMd", value, locale=babel_locale())
 
 
 def format_column_date(value: dt.date | None) -> str:

@@ -197,18 +197,20 @@ def withdrawn_text(views) -> str:
         f"{v.grid_code} {printable(v.worker, limit=20)}" for v in views))  # no English comma inside the Chinese
 
 
-def device_rows(views, *, screen: bool = False) -> list[list[str]]:
-    """The cells of the devices table, shared by the CLI and the devices screen."""
+def device_rows(views, *, screen: bool = False, today=None) -> list[list[str]]:
+    """The cells of the devices table, shared by the CLI and the devices screen (`today`: the app's, for the year)."""
     # deferred: Babel, which this module otherwise spares the CLI's start (tests/test_startup_imports.py)
-    from tui.formatting import format_date, format_moment
+    from tui.formatting import format_day, format_moment
 
     rows = []
     for v in views:
         def bundle(when, seq):
             if when is None:
                 return ""
-            # the screen gives the day only: the hour of a bundle matters little, and the row fits 80 with it
-            text = format_date(when.date(), "short") if screen else format_moment(when)
+            # the screen gives the day only, as the lists say it ("Dec 5", not Babel's short "12/5/26"): the hour of a
+            # bundle matters little, and the row fits 80 with it
+            text = (format_day(when.astimezone().date() if when.tzinfo else when.date(), today) if screen
+                    else format_moment(when, today))
             return _("{date} (no. {seq})").format(date=text, seq=seq) if seq else text
 
         status = _(ANOTHER_KEY) if v.status == "waiting" and v.other_keys else _(STATUS_LABELS.get(v.status, v.status))

@@ -27,3 +27,16 @@ def test_a_limit_of_one_shows_one_row(tmp_path):
     out = run("--lang", "en", "--db", str(db.path), "audit", "--limit", "1", tmp_path=tmp_path)
     assert out.returncode == 0 and out.stdout.count("Backup") == 1, \
         out.stdout
+
+
+@pytest.mark.parametrize("days", ["-3", "0", "x"])
+def test_keep_days_below_one_is_a_bad_argument_and_no_backup_goes(tmp_path, days):
+    """`backup --keep-days -3` deleted every backup but the newest, and exited 0; 0 meant the default."""
+    db = make_register_db(tmp_path / "w.db")
+    db.dispose()
+    assert run("--db", str(db.path), "backup", tmp_path=tmp_path).returncode == 0
+    before = sorted((tmp_path / "w.db.backups").iterdir())
+    out = run("--lang", "en", "--db", str(db.path), "backup", "--keep-days", days, tmp_path=tmp_path)
+    assert out.returncode == 2, out.stdout
+    assert f"a number of days, 1 or more (not {days})" in out.stderr and out.stdout == ""
+    assert sorted((tmp_path / "w.db.backups").iterdir()) == before

@@ -41,14 +41,19 @@ def test_add_list_end_a_benefit_by_id_number(db_path, capsys):
         [b] = s.exec(select(Benefit)).all()
     db.dispose()
     assert _run(db_path, "benefit", "end", b.id, "--on", "2026-01-31") == 0
-    assert "ends on 2026-01-31" in capsys.readouterr().out
+    assert "ends on Jan 31, 2026" in capsys.readouterr().out  # a day in a sentence, as English writes it
     assert _run(db_path, "benefit", "list", CARD_ID) == 0
     assert "Eligible, not recorded as receiving: Care subsidy" in capsys.readouterr().out
 
 
 def test_user_errors_are_one_line_and_exit_1(db_path, capsys):
     assert _run(db_path, "benefit", "add", CARD_ID, "pension") == 1
-    assert capsys.readouterr().err.strip().count("\n") == 0
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0
+    # which kind was not one, and the kinds that are (it said only "Choose which assistance or subsidy.")
+    assert "Unknown assistance or subsidy pension: choose one of" in err and "Temporary assistance" in err
+    assert _run(db_path, "benefit", "add", CARD_ID, "Temporary assistance") == 0  # its name, as --reason takes
+    capsys.readouterr()
     assert _run(db_path, "benefit", "add", "110105194912310021", "dibao") == 1  # a wrong check digit
     assert _run(db_path, "benefit", "add", "no-such-record", "dibao") == 1
     assert "No resident" in capsys.readouterr().err

@@ -209,7 +209,7 @@ def test_the_command_line_closes_with_a_remark_and_reopens(tmp_path, capsys):
         return r
 
     assert run("close", number.lower(), "--reason", "迁出", "--on", "2026-11-20", "--note", "随女儿迁往杭州") == 0
-    assert "赵淑珍已退出（销号）：迁出，2026-11-20。" in capsys.readouterr().out
+    assert "赵淑珍已退出（销号）：迁出，2026年11月20日。" in capsys.readouterr().out
     r = state()
     assert (r.status, r.close_reason, r.closed_on, r.close_note, r.notes) == (
         "closed", "moved_away", dt.date(2026, 11, 20), "随女儿迁往杭州", "女儿在县城")

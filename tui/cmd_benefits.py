@@ -14,8 +14,8 @@ from tui.date_options import DateOption
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     from storage.register.categories import BENEFIT_KINDS
+    from tui.choice_codes import codes_named
 
-    kinds = ", ".join(BENEFIT_KINDS)
     p = sub.add_parser("benefit", parents=[common], help=_("a resident's assistance statuses and subsidies"),
                        description=_("A resident's assistance statuses and subsidies: one record per period. "
                                      "RESIDENT is the name, the ID number or the record id."))
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.set_defaults(func=cmd_list)
     q = bsub.add_parser("add", parents=[common], help=_("record a period"))
     q.add_argument("resident", metavar=_("RESIDENT"), help=_("name, ID number or record id"))
-    q.add_argument("kind", metavar=_("KIND"), help=_("one of: {kinds}").format(kinds=kinds))
+    q.add_argument("kind", metavar=_("KIND"), help=_("one of {codes}, or its name").format(codes=codes_named(BENEFIT_KINDS)))
     q.add_argument("--from", dest="start_on", action=DateOption,
                    help=_("the day it began (default: not known)"))
     q.add_argument("--to", dest="end_on", action=DateOption, help=_("the day it ends, if known"))
@@ -87,13 +87,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from storage.core.i18n import join_list
     from storage.register.benefits import record_benefit
     from storage.register.categories import BENEFIT_KINDS, label
     from storage.register.lookup import resident_by_key
+    from tui.choice_codes import code_of
 
+    kind = code_of(args.kind, BENEFIT_KINDS, lambda given, names: _(  # before the database: "foo" was "Choose which"
+        "Unknown assistance or subsidy {kind}: choose one of {kinds}.").format(kind=given, kinds=join_list(names)))
     db = _open(args)
     r = resident_by_key(db, args.resident)
-    b = record_benefit(db, r.id, args.kind, start_on=args.start_on, end_on=args.end_on, note=args.note)
+    b = record_benefit(db, r.id, kind, start_on=args.start_on, end_on=args.end_on, note=args.note)
     print(_("Recorded {kind} for {name} (record {id}).").format(kind=label(BENEFIT_KINDS, b.kind), name=printable(r.name), id=b.id))
     return 0
 
@@ -101,11 +105,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_end(args: argparse.Namespace) -> int:
     from storage.register.benefits import end_benefit
     from storage.register.categories import BENEFIT_KINDS, label
+    from tui.formatting import format_date
 
     db = _open(args)
     b = end_benefit(db, args.benefit_id.strip(), args.end_on)
     assert b.end_on is not None  # end_benefit always writes an end
-    print(_("{kind} ends on {date}.").format(kind=label(BENEFIT_KINDS, b.kind), date=b.end_on.isoformat()))
+    print(_("{kind} ends on {date}.").format(kind=label(BENEFIT_KINDS, b.kind), date=format_date(b.end_on)))
     return 0
 
 

@@ -52,6 +52,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     from storage.register.categories import CLOSE_REASONS, label
     from storage.register.lookup import resident_by_key
     from storage.register.residents import close_case
+    from tui.formatting import format_date
 
     db = _open(args)
     today = dt.date.today()
@@ -63,7 +64,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     closed = close_case(db, r.id, _reason(args.reason), args.closed_on, args.note, today=today)
     print(_("The case of {name} is closed: {reason}, {date}.").format(
         name=printable(closed.name), reason=label(CLOSE_REASONS, closed.close_reason),
-        date=closed.closed_on.isoformat() if closed.closed_on else ""))
+        date=format_date(closed.closed_on)))  # in a sentence, as the language writes a day (2026年11月20日)
     return 0
 
 

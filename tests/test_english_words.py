@@ -66,3 +66,19 @@ def test_the_devices_screen_says_a_bundles_day_as_the_lists_do():
         assert device_rows([view], screen=True)[0][-1].startswith("3月5日")
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_a_duplicates_reason_leaves_room_for_both_people_at_80_columns(lang):
+    """The Duplicates screen's Why column is first; at 80 columns two "白阿根 · 青山村第二网格" (23 cells each) and the
+    padding leave it 26 cells. "Same name, birth date and village" (33) cut the second person to "白阿根 · 青山村第"."""
+    from rich.cells import cell_len
+
+    from storage.register.categories import label
+    from storage.register.duplicates import REASONS
+
+    set_language(lang)
+    try:
+        assert [r for r in REASONS if cell_len(label(REASONS, r)) > 26] == []
+    finally:
+        set_language("en")

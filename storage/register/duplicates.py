@@ -20,7 +20,7 @@ from storage.core.text import printable
 from storage.register.duplicate_sql import _PAIRS_BY_ID, _PAIRS_BY_NAME  # Home counts them too
 from storage.register.report_query import as_date, place_names
 
-REASONS = {"id_number": N_("Same ID number"), "name_birth_village": N_("Same name, birth date and village")}
+REASONS = {"id_number": N_("Same ID number"), "name_birth_village": N_("Same name, birth, village")}
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class CountyLink(Vertical):
         if ident is not None and ident.role == "township":
             with Horizontal(id="county-key-row"):
                 yield TextInput(placeholder=_("the county's key file (county-CODE.pub)"), id="county-key", compact=True)
-                yield TextInput(placeholder=_("its enrollment code"), id="county-code", compact=True)
+                yield TextInput(placeholder=_("enrollment code"), id="county-code", compact=True)
                 yield Button(_("Set the county key"), id="set-county-key", compact=True)
             yield Button(_("Export for the county"), id="export-county", compact=True)
 
@@ -80,7 +80,7 @@ class CountyLink(Vertical):
         """The Sync screen's F2: these words again and the status read again (what was typed stays)."""
         self.query_one(".heading", Static).update(_("The county:"))
         for box, hint in (("#county-key", _("the county's key file (county-CODE.pub)")),
-                          ("#county-code", _("its enrollment code"))):
+                          ("#county-code", _("enrollment code"))):
             for widget in self.query(box).results(Input):
                 widget.placeholder = hint
         for widget_id, words in (("#set-county-key", _("Set the county key")),

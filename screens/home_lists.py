@@ -24,7 +24,7 @@ from tui.category_words import categories_cell
 from tui.formatting import format_ago, format_moment, format_percent
 from tui.texts import risk_text
 
-CATEGORY_WIDTH = 16
+CATEGORY_WIDTH = 14
 
 
 def _categories(codes: list[str]) -> str:

@@ -19,8 +19,9 @@ from storage.register.categories import SHORT_CATEGORIES, SHOWN_CATEGORIES, labe
 from storage.register.idnumbers import fake_id_number
 from storage.register.policy import DEFAULT_POLICY
 from storage.register.residents import register_resident
+from storage.register.risk import change_risk
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import run_async, settle, started
+from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.register_helpers import TODAY
 from tui.app import make_app
 from tui.category_words import categories_cell
@@ -74,7 +75,7 @@ def test_a_cell_takes_the_shorter_words_then_another_category(tmp_path):
     set_language("en")
     assert categories_cell(["solitary_elder", "severely_disabled"], 14) == "Lives alone+1"  # was "Elder livin…+1"
     assert categories_cell(["child_in_difficulty"], 14) == "Needy child"  # was "Child in…"
-    assert categories_cell(["widowed_childless_elder", "advanced_age"], 14) == "Aged 80+" + "+1"
+    assert categories_cell(["widowed_childless_elder", "advanced_age"], 14) == "80 and over+1"  # not "Aged 80++1"
     assert categories_cell(["solitary_elder"], 18) == "Elder living alone"  # whole where it fits
     set_language("zh_CN")
     assert categories_cell(["disabled_3_4_intellectual_mental"], 14) == "智力/精神残疾"  # was "三、四级智力…"
@@ -96,3 +97,37 @@ def test_homes_categories_two_to_a_line_at_80_columns_keep_their_words_whole(lan
     shown = "\n".join(lines)
     for code in SHOWN_CATEGORIES:
         assert label(SHOWN_CATEGORIES, code) in shown or label(SHORT_CATEGORIES, code) in shown, (code, lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@run_async
+async def test_homes_lists_with_a_category_fit_80_columns_and_keep_their_words_whole(tmp_path, lang):
+    """In English the week's list ran past 80 columns ("Planne"): the category column is 14 cells, where every
+    category has words that fit, with the count of the others."""
+    from textual.widgets import TabbedContent
+
+    from storage.core.db import open_database
+    from storage.demo.build import generate
+
+    db = open_database(tmp_path / "w.db")
+    generate(db, seed=1, scale="grid", today=TODAY)
+    # at risk "Emergency" (the widest risk word), due every day: on the week's list with the widest of its cells
+    person = register_resident(db, {"name": "白月娥", "categories": ["empty_nest_elder", "seriously_ill"],
+                                    "birth_date": dt.date(1950, 1, 1)}, today=TODAY)
+    change_risk(db, person.id, "emergency", "独居且行动不便", assessed_on=TODAY)
+    db.dispose()
+    app = make_app(str(tmp_path / "w.db"), lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        words = _words()
+        for key, pane in ((1, "overdue"), (2, "due_week"), (5, "ageing_out"), (8, "unpaired")):
+            await pilot.press(str(key))
+            await settle(pilot)
+            assert app.screen.query_one(TabbedContent).active == pane
+            table = app.screen.query_one(f"#t-{pane}", DataTable)
+            assert table.row_count > 0, pane
+            assert table.virtual_size.width <= table.scrollable_content_region.width, (pane, table.virtual_size)
+            column = list(table.columns).index("cat")
+            cells = [str(table.get_row_at(r)[column]) for r in range(table.row_count)]
+            assert [c for c in cells if "…" in c or re.sub(r"\+\d+$", "", c) not in words] == [], (pane, cells)

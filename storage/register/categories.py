@@ -54,7 +54,7 @@ SHORT_CATEGORIES: dict[str, str] = {
     "empty_nest_elder": N_("Empty-nester"),
     "left_behind_elder": N_("Kids away"),
     "widowed_childless_elder": N_("Widowed elder"),
-    ADVANCED_AGE: N_("Aged 80+"),
+    ADVANCED_AGE: N_("80 and over"),  # (not "Aged 80+": "Aged 80++1" beside the count)
     "severely_disabled": N_("Disabled 1-2"),
     "disabled_3_4_intellectual_mental": N_("Disabled 3-4"),
     "seriously_ill": N_("Very ill"),

@@ -50,6 +50,9 @@ DUE_FILTERS: dict[str, str] = {
 STATUS_FILTERS: dict[str, str] = {"active": N_("Active cases"), "closed": N_("Closed cases"), "all": N_("All cases")}
 
 
+WIDER_CATEGORIES = 12  # cells the categories gain past 80 columns: "Widowed or childless elder" (26) whole at 92
+
+
 def _cut(text: str, cells: int) -> str:
     more = narrow("…")
     return text if cell_len(text) <= cells else set_cell_size(text, cells - len(more)).rstrip() + more
@@ -122,8 +125,22 @@ class ResidentsScreen(Screen[None]):
 
     @property
     def columns(self) -> tuple:
+        """The columns for the role, the categories' wider on a terminal wider than 80 columns: there a label
+        whole ("Elder living alone+1"), where 80 columns show its shorter words ("Lives alone+1")."""
         role = getattr(getattr(self.app, "identity", None), "role", None)
-        return {"township": self.TOWNSHIP_COLUMNS, "county": self.COUNTY_COLUMNS}.get(role or "", self.COLUMNS)
+        columns = {"township": self.TOWNSHIP_COLUMNS, "county": self.COUNTY_COLUMNS}.get(role or "", self.COLUMNS)
+        extra = max(0, min(WIDER_CATEGORIES, self.app.size.width - 80))
+        return tuple((key, title, width + extra if key == "cats" else width) for key, title, width in columns)
+
+    def on_resize(self) -> None:
+        """The terminal's new width: the categories' column (and the words in it) follow it."""
+        table = self.query_one(DataTable)
+        width = {key: cells for key, _title, cells in self.columns}["cats"]
+        if "cats" in table.columns and table.columns["cats"].width != width:
+            table.clear(columns=True)
+            for key, title, cells in self.columns:
+                table.add_column(_(title), key=key, width=cells)
+            self.start_search(keep_cursor=True)
 
     def _search_hint(self) -> str:
         ident = getattr(self.app, "identity", None)

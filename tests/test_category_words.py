@@ -45,9 +45,8 @@ def _words() -> set[str]:
     return {label(SHOWN_CATEGORIES, c) for c in SHOWN_CATEGORIES} | {label(SHORT_CATEGORIES, c) for c in SHORT_CATEGORIES}
 
 
-@pytest.mark.parametrize("lang", ["en", "zh_CN"])
-@run_async
-async def test_the_registers_category_column_at_80x24_holds_whole_words(tmp_path, lang):
+async def _register_column(tmp_path, lang: str, size: tuple[int, int]) -> list[str]:
+    """The register's category cells, every category alone and each of PAIRS, on a terminal of `size`."""
     db = make_db(tmp_path / "w.db")
     rng = random.Random(1)
     for i, codes in enumerate(ALONE + PAIRS):
@@ -58,17 +57,31 @@ async def test_the_registers_category_column_at_80x24_holds_whole_words(tmp_path
         register_resident(db, {"name": f"周{chr(0x4e00 + i)}", "categories": codes, "birth_date": birth, "sex": "F",
                                "id_number": fake_id_number(rng, birth, "F", "330521")}, today=TODAY)
     app = make_app(db.path, lang=lang, today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await started(pilot, ResidentsScreen)
         table = app.screen.query_one(DataTable)
         await settle(pilot, lambda: table.row_count == len(ALONE + PAIRS))
-        column = [str(table.get_row_at(r)[3]) for r in range(table.row_count)]
+        return [str(table.get_row_at(r)[3]) for r in range(table.row_count)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+@run_async
+async def test_the_registers_category_column_at_80x24_holds_whole_words(tmp_path, lang):
+    column = await _register_column(tmp_path, lang, (80, 24))
     words = _words()
     for cell in column:
         assert "…" not in cell and not cell.startswith("LB "), column
         assert re.sub(r"\+\d+$", "", cell) in words, (cell, column)
     if lang == "en":  # the plain words where the label does not fit, not the old initialisms
         assert {"Lives alone+1", "Parents away+1"} <= set(column), column
+
+
+@run_async
+async def test_a_wider_terminal_shows_the_categories_whole(tmp_path):
+    """At 120 columns the register had room to spare and still said "Lives alone+1" in a 14-cell column."""
+    column = await _register_column(tmp_path, "en", (120, 40))
+    assert {"Elder living alone+1", "Left-behind child+1", "Widowed or childless elder"} <= set(column), column
+    assert not [c for c in column if "…" in c], column
 
 
 def test_a_cell_takes_the_shorter_words_then_another_category(tmp_path):

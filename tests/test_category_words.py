@@ -144,3 +144,23 @@ async def test_homes_lists_with_a_category_fit_80_columns_and_keep_their_words_w
             column = list(table.columns).index("cat")
             cells = [str(table.get_row_at(r)[column]) for r in range(table.row_count)]
             assert [c for c in cells if "…" in c or re.sub(r"\+\d+$", "", c) not in words] == [], (pane, cells)
+
+
+@run_async
+async def test_the_visit_forms_first_line_keeps_the_risk_when_the_categories_are_long(tmp_path):
+    """At 80 columns in English the line "钱建国 · Left-behind elder, Grade 3-4 intellectual or mental disability ·"
+    was one row high: the risk it ends with was cut off. It wraps to a second row now."""
+    from screens.visit_form import VisitFormScreen
+    from tests.test_walkthrough import screen_text
+
+    db = make_db(tmp_path / "w.db")
+    person = register_resident(db, {"name": "钱建国", "categories": ["left_behind_elder",
+                                                                    "disabled_3_4_intellectual_mental"],
+                                     "birth_date": dt.date(1965, 5, 7)}, today=TODAY)
+    change_risk(db, person.id, "high", "独居且行动不便", assessed_on=TODAY)
+    app = make_app(db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: VisitFormScreen(person.id))
+        await settle(pilot, lambda: "钱建国" in screen_text(app, " "))
+        top = " ".join(" ".join(screen_text(app, " ").splitlines()[1:3]).split())
+        assert "Grade 3-4 intellectual or mental disability" in top and "Risk: High" in top, top

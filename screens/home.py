@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
 from screens.home_emergencies import EmergencyPanel, now
-from screens.home_lists import list_columns, list_rows, short_day
+from screens.home_lists import category_width, list_columns, list_rows, short_day
 from screens.home_progress import compact_for, progress_renderable
 from screens.home_tabs import tab_labels
 from screens.latest import show_if_latest
@@ -209,6 +209,11 @@ class HomeScreen(Screen[None]):
     def on_resize(self) -> None:
         self._show_progress()  # bars per category when the terminal is tall enough, two to a line when not
         self._label_tabs()
+        if self.data is not None:  # the lists' category column follows the width (whole labels where they fit)
+            width = category_width(self.app.size.width)
+            for table in list(self.query(DataTable)):
+                if str(table.id).startswith("t-") and "cat" in table.columns and table.columns["cat"].width != width:
+                    self._fill(str(table.id).removeprefix("t-"), self.data)
 
     def _label_tabs(self) -> None:
         """Each tab's word, with its list's count as far as the width holds them (screens/home_tabs.py).
@@ -238,10 +243,11 @@ class HomeScreen(Screen[None]):
         else:  # a list not shown at first gets its table when first filled
             table = _table(pane)
             self.query_one(f"#{pane}", TabPane).mount(table)  # under the list's name
-        rows = list_rows(pane, data)
+        cat_width = category_width(self.app.size.width)
+        rows = list_rows(pane, data, cat_width)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for key, title_text, width in list_columns(pane):
+        for key, title_text, width in list_columns(pane, cat_width):
             table.add_column(title_text, key=key, width=width)
         targets: dict[str, str] = {}
         for row_key, resident_id, cells in rows:

@@ -24,11 +24,13 @@ from tui.category_words import categories_cell
 from tui.formatting import format_ago, format_moment, format_percent
 from tui.texts import risk_text
 
-CATEGORY_WIDTH = 14
+CATEGORY_WIDTH = 14  # at 80 columns: every category's words fit, with "+1"
+WIDER_CATEGORIES = 12  # cells it gains past 80 columns: "Widowed or childless elder" (26) whole at 92
 
 
-def _categories(codes: list[str]) -> str:
-    return categories_cell(codes, CATEGORY_WIDTH)
+def category_width(columns: int) -> int:
+    """The lists' category column on a terminal `columns` wide: labels whole where there is room for them."""
+    return CATEGORY_WIDTH + max(0, min(WIDER_CATEGORIES, columns - 80))
 
 
 def _bundle_text(g) -> Text:
@@ -100,8 +102,8 @@ def _due(f, today):
     return short_day(f.due_on)
 
 
-def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
-    """(key, title, width or None for automatic) of a list."""
+def list_columns(pane: str, cat_width: int = CATEGORY_WIDTH) -> list[tuple[str, str, int | None]]:
+    """(key, title, width or None for automatic) of a list; `cat_width`: its categories' (category_width)."""
     every: dict[str, list[tuple[str, str, int | None]]] = {
         "overdue": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("risk", N_("Risk"), None),
                     ("cat", N_("Category"), CATEGORY_WIDTH), ("last", N_("Last visit"), None),
@@ -125,12 +127,16 @@ def list_columns(pane: str) -> list[tuple[str, str, int | None]]:
                   ("overdue", N_("Overdue"), None), ("bundle", N_("Last bundle"), None)],
     }
     columns = every[pane]
-    return [(key, _(title), width) for key, title, width in columns]
+    return [(key, _(title), cat_width if width == CATEGORY_WIDTH else width) for key, title, width in columns]
 
 
-def list_rows(pane: str, data) -> list[tuple[str, str | None, tuple]]:
-    """(row key, resident id to open or None, cells) of a list."""
+def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH) -> list[tuple[str, str | None, tuple]]:
+    """(row key, resident id to open or None, cells) of a list; `cat_width` as list_columns'."""
     today = data.today
+
+    def _categories(codes: list[str]) -> str:
+        return categories_cell(codes, cat_width)
+
     if pane in ("overdue", "due_week", "high_risk"):
         keys = [key for key, _title, _width in list_columns(pane)]
         rows = []

@@ -164,3 +164,24 @@ async def test_the_visit_forms_first_line_keeps_the_risk_when_the_categories_are
         await settle(pilot, lambda: "钱建国" in screen_text(app, " "))
         top = " ".join(" ".join(screen_text(app, " ").splitlines()[1:3]).split())
         assert "Grade 3-4 intellectual or mental disability" in top and "Risk: High" in top, top
+
+
+@run_async
+async def test_homes_lists_show_the_categories_whole_on_a_wider_terminal(tmp_path):
+    """At 120 columns Home's lists kept the 80-column words ("Parents away") with room to spare."""
+    from storage.core.db import open_database
+    from storage.demo.build import generate
+
+    db = open_database(tmp_path / "w.db")
+    generate(db, seed=1, scale="grid", today=TODAY)
+    db.dispose()
+    app = make_app(str(tmp_path / "w.db"), lang="en", today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        table = app.screen.query_one("#t-overdue", DataTable)
+        column = list(table.columns).index("cat")
+        cells = {str(table.get_row_at(r)[column]) for r in range(table.row_count)}
+    whole = {label(SHOWN_CATEGORIES, c) for c in SHOWN_CATEGORIES}
+    assert cells & whole and not [c for c in cells if "…" in c], cells
+    assert "Parents away" not in cells, cells

@@ -183,17 +183,6 @@ def row_count(text: str) -> int:
     return n
 
 
-def day_count(text: str) -> int:
-    """--keep-days' value: a number of days, 1 or more (-3 kept no backup but the newest; 0 meant the default)."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(_("a number of days, 1 or more (not {text})").format(text=text))
-    return n
-
-
 def db_path(args: argparse.Namespace) -> Path | str:
     """The database to open: a file's path, or a server's URL (kept as text: a Path would mangle '//')."""
     from storage.core.db import is_server_target

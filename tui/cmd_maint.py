@@ -13,7 +13,7 @@ from pathlib import Path
 from storage.core.db import open_database
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from tui.cli import day_count, db_path, row_count
+from tui.cli import db_path, row_count
 from tui.console import CliConsole
 
 

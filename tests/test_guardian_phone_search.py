@@ -9,9 +9,9 @@ import datetime as dt
 from textual.widgets import DataTable, Input
 
 from storage.register.residents import register_resident
-from storage.register.search import ResidentFilter, count_residents, search_residents
 from tests.foundation_helpers import make_db
 from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.search_helpers import found_names
 from tui.app import make_app
 
 TODAY = dt.date(2026, 12, 5)
@@ -28,10 +28,7 @@ def _db(tmp_path):
 
 
 def _names(db, query):
-    with db.session() as s:
-        found = [r.name for r in search_residents(s, query, filters=ResidentFilter(status=None), today=TODAY)]
-        assert count_residents(s, query, filters=ResidentFilter(status=None), today=TODAY) == len(found)
-    return found
+    return found_names(db, query, TODAY)
 
 
 def test_a_child_is_found_by_the_beginning_or_the_end_of_the_guardians_phone(tmp_path):

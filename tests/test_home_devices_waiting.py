@@ -88,17 +88,7 @@ def test_a_township_with_key_persons_and_no_device_is_not_told_to_enroll_first(t
         conn.exec_driver_sql("DELETE FROM enrollment")
     data = home_data(t.db, dt.date(2026, 11, 24))
     assert data.nobody_enrolled and data.overall.total == 1
-    from rich.console import Console
-
-    from screens.home_progress import progress_renderable
-
-    set_language("zh_CN")
-    try:
-        console = Console(width=80, record=True, color_system=None)
-        console.print(progress_renderable(data))
-        shown = console.export_text()
-    finally:
-        set_language("en")
+    shown = _progress_in_chinese(data)
     assert "已探访" in shown and "还没有登记网格员的设备" not in shown, shown
 
 
@@ -106,9 +96,6 @@ def test_a_township_with_key_persons_and_no_device_is_not_told_to_enroll_first(t
 def test_a_township_with_its_workers_enrolled_and_nothing_merged_is_told_to_merge_first(tmp_path):
     """Walked by a clerk: two workers enrolled, no bundle merged yet, and Home said 按 n 登记 (the worker's first
     step); a clerk's register comes with the workers' bundles (s)."""
-    from rich.console import Console
-
-    from screens.home_progress import progress_renderable
     from storage.register.home import home_data
     from storage.sync.devices import enroll
 
@@ -116,11 +103,20 @@ def test_a_township_with_its_workers_enrolled_and_nothing_merged_is_told_to_merg
     enroll(t.db, "G01", "王芳")
     data = home_data(t.db, dt.date(2026, 11, 24))
     assert not data.nobody_enrolled and data.overall.total == 0
+    shown = _progress_in_chinese(data)
+    assert "按 s 合并网格员的数据包" in shown, shown
+
+
+def _progress_in_chinese(data) -> str:
+    """Home's progress panel as an 80-column terminal shows it, in Chinese."""
+    from rich.console import Console
+
+    from screens.home_progress import progress_renderable
+
     set_language("zh_CN")
     try:
         console = Console(width=80, record=True, color_system=None)
         console.print(progress_renderable(data))
-        shown = console.export_text()
+        return console.export_text()
     finally:
         set_language("en")
-    assert "按 s 合并网格员的数据包" in shown, shown

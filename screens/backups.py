@@ -24,6 +24,7 @@ from screens.dialogs import ConfirmScreen
 from screens.latest import show_if_latest
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core import backup
+from storage.core.backup_check import CHECKING, DAMAGED, refusals, state_of
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _, join_sentences, moment_text, ngettext
 from storage.core.paths import backups_dir
@@ -37,8 +38,6 @@ from tui.table import Table
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
-# a backup's state in the list: checked in the worker after the list is shown (seconds for a township's file)
-CHECKING, GOOD, DAMAGED = N_("checking…"), N_("good"), N_("damaged")
 WORKERS_WAIT = 30.0  # seconds for the app's running threads before it closes for a restore
 
 
@@ -56,7 +55,8 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._rows: dict[str, backup.BackupFile] = {}
-        self._good: dict[str, bool] = {}  # backup path -> checked sound; absent while being checked
+        # backup path -> what the restore would refuse it with (None: nothing); absent while being checked
+        self._refused: dict[str, UserError | None] = {}
         self._busy = False  # a backup or a restore's question under way: one at a time
 
     def compose(self) -> ComposeResult:
@@ -91,11 +91,12 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backups-load")
     def _load(self, status: str = "") -> None:
-        """The list at once, then each backup's check, newest first, its row marked as it is known."""
+        """The list at once, then each backup's check (the restore's own: storage/core/backup_check.py), its row
+        marked as it is known (seconds for a township's file, two or more checked at a time)."""
         found = backup.list_backups(self.app.db_path)
         show_if_latest(self.app, self._show, found, status)
-        for b in found:
-            show_if_latest(self.app, self._mark, b, backup.integrity_ok(b.path))
+        for path, refusal in refusals(self.app.db_path, [b.path for b in found]):
+            show_if_latest(self.app, self._mark, path, refusal)
 
     def _show(self, found: list[backup.BackupFile], status: str) -> None:
         table = self.query_one(DataTable)
@@ -103,18 +104,18 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         table.clear()
         self._rows = {str(b.path): b for b in found}
         for b in found:
-            known = self._good.get(str(b.path))
+            key = str(b.path)
             table.add_row(moment_text(b.taken_at), format_size(b.size),
-                          _(CHECKING if known is None else GOOD if known else DAMAGED), key=str(b.path))
+                          _(state_of(self._refused[key]) if key in self._refused else CHECKING), key=key)
         if found:
             table.move_cursor(row=min(max(cursor, 0), len(found) - 1))
         table.focus()
         self._status(status or ("" if found else _("No backups yet: b makes one now.")))
 
-    def _mark(self, b: backup.BackupFile, good: bool) -> None:
-        self._good[str(b.path)] = good
-        if str(b.path) in self._rows:
-            self.query_one(DataTable).update_cell(str(b.path), "state", _(GOOD if good else DAMAGED))
+    def _mark(self, path: Path, refusal: UserError | None) -> None:
+        self._refused[str(path)] = refusal
+        if str(path) in self._rows:
+            self.query_one(DataTable).update_cell(str(path), "state", _(state_of(refusal)))
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(as_text(text))
@@ -171,8 +172,10 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         chosen = self._highlighted()
         if chosen is None or self._busy:
             return
-        if self._good.get(str(chosen.path)) is False:
-            self._status(_("This backup is damaged: choose another one."))
+        refusal = self._refused.get(str(chosen.path))
+        if refusal is not None:  # the restore's own words for any other refusal (another database's, a newer one's)
+            self._status(_("This backup is damaged: choose another one.") if state_of(refusal) == DAMAGED
+                         else str(refusal))
             return
         self._busy = True
         self._status(_("Comparing the backup with the current data…"))

@@ -51,13 +51,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     path = _file_of(args)
     if not path.exists():
         raise UserError(_("No database at {path}.").format(path=path))
-    if args.list:  # as the 备份与恢复 screen lists them: when, how big, whether it opens
+    if args.list:  # as the 备份与恢复 screen lists them: when, how big, whether `gridcare restore` would take it
+        from storage.core.backup_check import refusals, state_of
         from storage.core.i18n import moment_text
         from tui.formatting import format_size
 
-        for b in backup.list_backups(path):
-            state = _("good") if backup.integrity_ok(b.path) else _("damaged")
-            print(f"{moment_text(b.taken_at)}  {format_size(b.size):>9}  {state}  {b.path}")
+        found = backup.list_backups(path)
+        refused = dict(refusals(path, [b.path for b in found]))
+        for b in found:
+            print(f"{moment_text(b.taken_at)}  {format_size(b.size):>9}  {_(state_of(refused[b.path]))}  {b.path}")
         return 0
     made, _removed = backup_and_prune(path, args.keep_days)  # as the 备份与恢复 screen's `b`
     print(_("Backup written: {file}").format(file=made.path))

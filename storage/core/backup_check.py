@@ -1,5 +1,6 @@
 """What a file must be before a restore puts it in place of the database: asked of the file alone, before the
-question (the 备份与恢复 screen, `gridcare restore`) and again before anything is copied.
+question (the 备份与恢复 screen, `gridcare restore`) and again before anything is copied; and of each backup the
+screen and `gridcare backup --list` list, so that none is listed as good that the restore would refuse.
 
 A backup is whatever file the user names or finds in the backups folder, and may have come from someone else:
 it is refused, with the database untouched, when it is damaged, of another program, of a newer gridcare, lacks a
@@ -9,30 +10,86 @@ writes, which SQLite would run on the restore's own writes and on every one afte
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from storage.core import hlc
 from storage.core.backup import _read_only_uri, integrity_ok
 from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.i18n import N_, _
 from storage.core.text import printable
 
 # (device id, role, grid or township or county, name, device's signing key)
 Whose = tuple[str, str, str, str, str]
 
 
+class NotABackup(UserError):
+    """Refused as damaged: not a sound gridcare database at all (the list says "damaged", not "cannot be restored")."""
+
+
 def _not_a_backup(path: Path) -> UserError:
-    return UserError(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=path))
+    return NotABackup(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=path))
 
 
 def check_backup(db_path: Path, backup_file: Path) -> None:
     """UserError, one line, when `backup_file` must not be put in place of the database at `db_path`."""
-    from storage.core.db import SCHEMA_VERSION, _check_tables, _inspect, foreign_sql_error
-
     backup_file = Path(backup_file)
     if not backup_file.is_file():
         raise UserError(_("No backup file at {path}.").format(path=backup_file))
+    _check_keys(db_path, backup_file, _check_file(backup_file))
+
+
+# whose each file found sound is, by (path, size, modification time): the 备份与恢复 screen reads its list again
+# after each `b` and each time it opens, and the full check takes a second or more on a township's backup. (A file
+# refused is checked again: its message is said in the language of the moment. The restore itself never takes an
+# answer from here: check_backup reads the file again.)
+_known: dict[tuple[str, int, int], Whose] = {}
+
+
+def refusals(db_path: Path, files: Iterable[Path]) -> Iterator[tuple[Path, UserError | None]]:
+    """Each of `files` with the UserError the restore would refuse it with (None: it would restore it), as each is
+    known: the checks of check_backup, run side by side (SQLite checks without holding Python's lock)."""
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        futures = {pool.submit(_refusal, db_path, Path(f)): Path(f) for f in files}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+# a backup's state in the lists (the 备份与恢复 screen, `gridcare backup --list`), as msgids
+CHECKING, GOOD, DAMAGED, REFUSED = N_("checking…"), N_("good"), N_("damaged"), N_("cannot be restored")
+
+
+def state_of(refusal: UserError | None) -> str:
+    """The msgid of the state a backup the restore refuses with `refusal` is listed in."""
+    if refusal is None:
+        return GOOD
+    return DAMAGED if isinstance(refusal, NotABackup) else REFUSED
+
+
+def _refusal(db_path: Path, backup_file: Path) -> UserError | None:
+    try:
+        stat = backup_file.stat()
+    except OSError:
+        return UserError(_("No backup file at {path}.").format(path=backup_file))
+    key = (str(backup_file), stat.st_size, stat.st_mtime_ns)
+    try:
+        theirs = _known.get(key) or _check_file(backup_file)
+        if len(_known) > 256:  # (a long session of tests, of folders): the answers of files long gone go
+            _known.clear()
+        _known[key] = theirs
+        _check_keys(db_path, backup_file, theirs)
+    except UserError as exc:
+        return exc
+    return None
+
+
+def _check_file(backup_file: Path) -> Whose:
+    """Whose database `backup_file` is; UserError when it is not one a restore may put in place of any."""
+    from storage.core.db import SCHEMA_VERSION, _check_tables, _inspect, foreign_sql_error
+
     if not integrity_ok(backup_file, quick=False):
         raise _not_a_backup(backup_file)
     try:
@@ -52,6 +109,10 @@ def check_backup(db_path: Path, backup_file: Path) -> None:
     theirs = _whose(backup_file)
     if theirs is None:  # a sound SQLite file of some other program is no gridcare backup either
         raise _not_a_backup(backup_file)
+    return theirs
+
+
+def _check_keys(db_path: Path, backup_file: Path, theirs: Whose) -> None:
     if not _keys_fit(db_path, theirs):
         # another database's backup (a colleague's, the township's): its records and identity would take this
         # one's place, and the keys beside this database would not fit it. (Asked of the key file, not of the

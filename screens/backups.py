@@ -115,7 +115,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     def _mark(self, path: Path, refusal: UserError | None) -> None:
         self._refused[str(path)] = refusal
         if str(path) in self._rows:
-            self.query_one(DataTable).update_cell(str(path), "state", _(state_of(refusal)))
+            self.query_one(DataTable).update_cell(str(path), "state", _(state_of(refusal)), update_width=True)
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(as_text(text))

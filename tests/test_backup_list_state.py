@@ -71,6 +71,8 @@ async def test_the_screen_lists_a_backup_the_restore_refuses_as_not_good_and_ent
         table = app.screen.query_one(DataTable)
         await settle(pilot, lambda: "checking…" not in str([table.get_row_at(i) for i in range(table.row_count)]))
         assert [str(table.get_row_at(i)[2]) for i in range(table.row_count)] == STATES
+        # the column wide enough for the state known after it was drawn with "checking…" (it read "cannot be r")
+        assert table.columns["state"].content_width >= len("cannot be restored")  # type: ignore[index]
         await pilot.press("enter")  # on the newer gridcare's: refused with the restore's words, nothing asked
         await settle(pilot)
         assert isinstance(app.screen, BackupsScreen) and not isinstance(app.screen, ConfirmScreen)

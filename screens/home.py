@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
 from screens.home_emergencies import EmergencyPanel, now
-from screens.home_lists import category_width, list_columns, list_rows, short_day
+from screens.home_lists import WRAPPED, category_width, free_text_width, list_columns, list_rows, short_day, wrapped
 from screens.home_progress import compact_for, progress_renderable
 from screens.home_tabs import tab_labels
 from screens.latest import show_if_latest
@@ -48,6 +48,7 @@ LISTS: dict[str, tuple[str, str]] = {
 # are on screen (styling seven DataTables up front measured ~25 ms of the start-up)
 FIRST_LIST = next(iter(LISTS))
 SMALL_HEIGHT = 30  # rows: below it the emergencies panel and the progress panel give room to the lists
+SCROLLBAR = 2  # cells the lists' vertical scrollbar takes (Textual's scrollbar-size-vertical)
 
 
 class HomeScreen(Screen[None]):
@@ -244,14 +245,26 @@ class HomeScreen(Screen[None]):
             table = _table(pane)
             self.query_one(f"#{pane}", TabPane).mount(table)  # under the list's name
         cat_width = category_width(self.app.size.width)
-        rows = list_rows(pane, data, cat_width)
+        rows = list_rows(pane, data, cat_width, self.app.size.width)
+        columns = list_columns(pane, cat_width)
+        free = None
+        if pane in WRAPPED:  # free text last: wrapped in the room the other columns leave, not run off the screen
+            free = free_text_width([title for _k, title, _w in columns], [cells for _r, _i, cells in rows],
+                                   self.app.size.width - SCROLLBAR)
+            columns[-1] = (columns[-1][0], columns[-1][1], free)
         cursor = table.cursor_row
         table.clear(columns=True)
-        for key, title_text, width in list_columns(pane, cat_width):
+        for key, title_text, width in columns:
             table.add_column(title_text, key=key, width=width)
         targets: dict[str, str] = {}
         for row_key, resident_id, cells in rows:
-            table.add_row(*(as_text(c) if isinstance(c, str) else c for c in cells), key=row_key)
+            if free is not None:
+                last = wrapped(str(cells[-1]), free)
+                cells = (*cells[:-1], last)
+                table.add_row(*(as_text(c) if isinstance(c, str) else c for c in cells), key=row_key,
+                              height=max(1, len(last.plain.splitlines())))
+            else:
+                table.add_row(*(as_text(c) if isinstance(c, str) else c for c in cells), key=row_key)
             if resident_id:
                 targets[row_key] = resident_id
         self._targets[pane] = targets

@@ -8,6 +8,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel.dates import format_skeleton
+from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 
 from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
@@ -16,6 +18,8 @@ from storage.register.categories import (
     BENEFIT_KINDS,
     REFERRAL_AGENCIES,
     REFERRAL_STATUSES,
+    SHORT_AGENCIES,
+    SHORT_BENEFITS,
     VISIT_METHODS,
     label,
 )
@@ -28,9 +32,45 @@ CATEGORY_WIDTH = 14  # at 80 columns: every category's words fit, with "+1"
 WIDER_CATEGORIES = 12  # cells it gains past 80 columns: "Widowed or childless elder" (26) whole at 92
 
 
+AGENCY_ROOM = 19  # at 80 columns: "Women's federation" whole, the longer agencies in their short words
+BENEFIT_ROOM = 16  # at 80 columns: "困境儿童保障金", "Child allowance"
+WIDE_DUE = 100  # from this many columns a referral late to follow up shows its date beside the days
+FREE_TEXT_LINES = 3  # a referral's reason, a benefit's why: wrapped to at most this many lines
+WRAPPED = ("referrals", "benefits")  # the lists whose last column is free text, wrapped to the room left
+
+
 def category_width(columns: int) -> int:
     """The lists' category column on a terminal `columns` wide: labels whole where there is room for them."""
     return CATEGORY_WIDTH + max(0, min(WIDER_CATEGORIES, columns - 80))
+
+
+def _word(table: dict[str, str], shorts: dict[str, str], code: str, room: int) -> str:
+    """`code`'s label whole where it fits in `room` cells, else its shorter words (never cut mid-word)."""
+    whole = label(table, code)
+    return label(shorts, code) if cell_len(whole) > room and code in shorts else whole
+
+
+def free_text_width(titles: list[str], rows: list[tuple], room: int) -> int:
+    """The cells left to a list's last column once the others have theirs (each as wide as its widest cell, with
+    Textual's padding of 1 either side) in `room` cells; at least 8."""
+    pad = 2
+    used = sum(max([cell_len(t)] + [cell_len(str(cells[i])) for cells in rows]) + pad for i, t in enumerate(titles[:-1]))
+    return max(8, room - used - pad)
+
+
+def wrapped(text: str, width: int) -> Text:
+    """Free text in lines of `width` cells, at most FREE_TEXT_LINES, the last ending "…" when there was more."""
+    lines = list(Text(text).wrap(_CONSOLE, width))
+    if len(lines) > FREE_TEXT_LINES:
+        lines = lines[:FREE_TEXT_LINES]
+        last = lines[-1]
+        last.truncate(width - 1)
+        last.rstrip()
+        last.append("…")
+    return Text("\n").join(lines)
+
+
+_CONSOLE = Console(width=200)  # only measures and wraps: nothing is printed to it
 
 
 def _bundle_text(g) -> Text:
@@ -92,13 +132,14 @@ def _late_days(day, today) -> Text:
     return Text(ngettext("{n} day late", "{n} days late", n).format(n=n), style="bold red")
 
 
-def _due(f, today):
-    """A referral's deadline; past it, in red with the days overdue."""
+def _due(f, today, columns: int):
+    """A referral's deadline; past it, in red with the days overdue (at 80 columns the days alone: "Jan 4, 335 days
+    late" left the reason 6 cells; the date is on the referral when the row is opened)."""
 
     if f.due_on is None:
         return ""
     if f.overdue(today):
-        return _late(f.due_on, today)
+        return _late(f.due_on, today) if columns >= WIDE_DUE else _late_days(f.due_on, today)
     return short_day(f.due_on)
 
 
@@ -120,7 +161,7 @@ def list_columns(pane: str, cat_width: int = CATEGORY_WIDTH) -> list[tuple[str, 
         "recent": [("date", N_("Visit date"), None), ("name", N_("Name"), None), ("method", N_("How"), None),
                    ("visitor", N_("By"), None)],
         "benefits": [("name", N_("Name"), None), ("id", N_("ID number"), None), ("what", N_("What"), None),
-                     ("benefit", N_("Assistance or subsidy"), None), ("when", N_("Details"), None)],
+                     ("benefit", N_("Benefit"), None), ("when", N_("Details"), None)],
         "unpaired": [("name", N_("Name"), None), ("id", N_("ID number"), None),
                      ("cat", N_("Category"), CATEGORY_WIDTH), ("age", N_("Age"), None)],
         "grids": [("grid", N_("Grid"), None), ("people", N_("Worker"), None), ("visited", N_("Visited"), None), ("share", N_("Rate"), None),
@@ -130,9 +171,12 @@ def list_columns(pane: str, cat_width: int = CATEGORY_WIDTH) -> list[tuple[str, 
     return [(key, _(title), cat_width if width == CATEGORY_WIDTH else width) for key, title, width in columns]
 
 
-def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH) -> list[tuple[str, str | None, tuple]]:
-    """(row key, resident id to open or None, cells) of a list; `cat_width` as list_columns'."""
+def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH,
+              columns: int = 80) -> list[tuple[str, str | None, tuple]]:
+    """(row key, resident id to open or None, cells) of a list; `cat_width` as list_columns'; `columns`: the
+    terminal's width, for the words that grow with it."""
     today = data.today
+    wider = max(0, min(WIDER_CATEGORIES, columns - 80))
 
     def _categories(codes: list[str]) -> str:
         return categories_cell(codes, cat_width)
@@ -151,8 +195,9 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH) -> list[tuple[st
             rows.append((r.id, r.id, tuple(cells[k] for k in keys)))
         return rows
     if pane == "referrals":
-        return [(f.id, f.resident_id, (f.name, label(REFERRAL_AGENCIES, f.agency), label(REFERRAL_STATUSES, f.status),
-                                       _due(f, today), f.reason)) for f in data.referrals]
+        return [(f.id, f.resident_id, (f.name, _word(REFERRAL_AGENCIES, SHORT_AGENCIES, f.agency, AGENCY_ROOM + wider),
+                                       label(REFERRAL_STATUSES, f.status), _due(f, today, columns), f.reason))
+                for f in data.referrals]
     if pane == "ageing_out":
         return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
                               _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
@@ -164,11 +209,13 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH) -> list[tuple[st
         rows = []
         for i, w in enumerate(data.benefits):
             if w.end_on is None:  # 应享未享: the rules' reasons
-                what, when = _("Eligible, not receiving"), join_list(_(why) for why in w.why)
+                what, when = _("Not receiving"), join_list(_(why) for why in w.why)
             else:
                 what, when = _("Ends"), _ago(w.end_on, today)
             rows.append((f"{w.resident_id}:{w.benefit}:{i}", w.resident_id,
-                         (w.name, mask_id(w.id_number), what, label(BENEFIT_KINDS, w.benefit), when)))
+                         (w.name, mask_id(w.id_number), what,
+                                                          _word(BENEFIT_KINDS, SHORT_BENEFITS, w.benefit,
+                                                                BENEFIT_ROOM + wider), when)))
         return rows
     if pane == "unpaired":
         return [(w.resident_id, w.resident_id, (w.name, mask_id(w.id_number), _categories(w.categories),

@@ -95,6 +95,19 @@ SUBSIDY_KINDS: dict[str, str] = {
     "child_allowance": N_("Basic living allowance for children in difficulty"),
 }
 BENEFIT_KINDS: dict[str, str] = ASSISTANCE_KINDS | SUBSIDY_KINDS
+# a benefit's shorter words, for Home's list where the whole name does not fit in 80 columns
+# ("Basic living allowance for children in difficulty" ran the list off the screen)
+SHORT_BENEFITS: dict[str, str] = {
+    "dibao": N_("Living allowance"),
+    "tekun": N_("Extreme poverty"),
+    "dibao_edge": N_("Marginal income"),
+    "low_income": N_("Low income"),
+    "expenditure_hardship": N_("Expense hardship"),
+    "temporary_assistance": N_("Temporary aid"),
+    "living_subsidy": N_("Living subsidy"),
+    "care_subsidy": N_("Care subsidy"),
+    "child_allowance": N_("Child allowance"),
+}
 
 CHILD_SUBTYPES: dict[str, str] = {
     "poverty": N_("Family poverty"),
@@ -175,6 +188,13 @@ REFERRAL_AGENCIES: dict[str, str] = {
     "disabled_fed": N_("Disabled persons' federation"),
     "women_fed": N_("Women's federation"),
     "other": N_("Other"),
+}
+
+# an agency's shorter words, for Home's referral list at 80 columns
+SHORT_AGENCIES: dict[str, str] = {
+    "minzheng": N_("Civil affairs"),
+    "clinic": N_("Health centre"),
+    "disabled_fed": N_("Disabled federation"),
 }
 
 REFERRAL_STATUSES: dict[str, str] = {

@@ -1,0 +1,64 @@
+"""Home's referral and benefit lists at 80×24, in both languages: every column on the screen, the agency's and the
+benefit's words whole, the free-text last column wrapped (it ran off the right edge: "Basic living allowance f",
+"Rea", "低保家庭中的儿")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rich.cells import cell_len
+from textual.widgets import DataTable
+
+from storage.core.db import open_database
+from storage.core.i18n import set_language
+from storage.demo.build import generate
+from tests.pilot_helpers import on_screen, run_async, settle
+from tui.app import make_app
+
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def grid_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wide") / "w.db"
+    db = open_database(path)
+    generate(db, seed=1, scale="grid", today=TODAY)
+    db.dispose()
+    yield path
+    set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@run_async
+async def test_referrals_and_benefits_fit_80_columns_with_their_words_whole(grid_db, lang):
+    set_language(lang)
+    app = make_app(str(grid_db), lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        for key, pane, word_column in (("4", "referrals", 1), ("7", "benefits", 3)):
+            await pilot.press(key)
+            await settle(pilot)
+            table = app.screen.query_one(f"#t-{pane}", DataTable)
+            await pilot.pause(0.2)
+            assert table.row_count > 0, pane
+            assert table.virtual_size.width <= table.scrollable_content_region.width, (pane, table.virtual_size)
+            assert table.region.right <= 80
+            shown = [table.render_line(y).text for y in range(table.size.height)]
+            assert all(cell_len(line.rstrip()) <= table.size.width for line in shown)
+            for row in range(min(table.row_count, 3)):
+                cells = table.get_row_at(row)
+                word, free = str(cells[word_column]), str(cells[-1])
+                assert any(word in line for line in shown), (pane, word, shown)
+                # the free text's first line whole on screen, and nothing of it lost but behind a "…"
+                first = free.splitlines()[0]
+                assert any(first in line for line in shown), (pane, first, shown)
+
+
+def test_a_long_free_text_is_wrapped_to_three_lines_ending_in_an_ellipsis():
+    from screens.home_lists import wrapped
+
+    lines = wrapped("a long reason that goes on and on and on for many words in a row here", 12).plain.splitlines()
+    assert len(lines) == 3 and lines[0].rstrip() == "a long" and lines[-1].endswith("…")
+    assert all(cell_len(line.rstrip()) <= 12 for line in lines)

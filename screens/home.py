@@ -100,6 +100,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self._first = data
         self._targets: dict[str, dict[str, str]] = {}  # table id -> row key -> resident id
+        self._filled_at: dict[str, int] = {}  # a wrapped list (WRAPPED) -> the width it was filled for
         self._role = role or ""
         self.data = None  # the storage.register.home.HomeData shown
 
@@ -213,8 +214,13 @@ class HomeScreen(Screen[None]):
         if self.data is not None:  # the lists' category column follows the width (whole labels where they fit)
             width = category_width(self.app.size.width)
             for table in list(self.query(DataTable)):
-                if str(table.id).startswith("t-") and "cat" in table.columns and table.columns["cat"].width != width:
-                    self._fill(str(table.id).removeprefix("t-"), self.data)
+                pane = str(table.id).removeprefix("t-")
+                if not str(table.id).startswith("t-"):
+                    continue
+                # the referral and benefit lists' words and free text are fitted to the width they were filled at
+                if ("cat" in table.columns and table.columns["cat"].width != width) \
+                        or (pane in self._filled_at and self._filled_at[pane] != self.app.size.width):
+                    self._fill(pane, self.data)
 
     def _label_tabs(self) -> None:
         """Each tab's word, with its list's count as far as the width holds them (screens/home_tabs.py).
@@ -252,6 +258,7 @@ class HomeScreen(Screen[None]):
             free = free_text_width([title for _k, title, _w in columns], [cells for _r, _i, cells in rows],
                                    self.app.size.width - SCROLLBAR)
             columns[-1] = (columns[-1][0], columns[-1][1], free)
+            self._filled_at[pane] = self.app.size.width
         cursor = table.cursor_row
         table.clear(columns=True)
         for key, title_text, width in columns:

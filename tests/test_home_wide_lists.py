@@ -62,3 +62,22 @@ def test_a_long_free_text_is_wrapped_to_three_lines_ending_in_an_ellipsis():
     lines = wrapped("a long reason that goes on and on and on for many words in a row here", 12).plain.splitlines()
     assert len(lines) == 3 and lines[0].rstrip() == "a long" and lines[-1].endswith("…")
     assert all(cell_len(line.rstrip()) <= 12 for line in lines)
+
+
+@run_async
+async def test_the_lists_fitted_at_120_columns_fit_again_when_the_terminal_narrows_to_80(grid_db):
+    set_language("en")
+    app = make_app(str(grid_db), lang="en", today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        for key, pane in (("4", "referrals"), ("7", "benefits")):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.resize_terminal(80, 24)
+            await settle(pilot)
+            await pilot.pause(0.2)
+            table = app.screen.query_one(f"#t-{pane}", DataTable)
+            assert table.virtual_size.width <= table.scrollable_content_region.width, (pane, table.virtual_size)
+            await pilot.resize_terminal(120, 40)
+            await settle(pilot)

@@ -262,3 +262,25 @@ def test_a_keep_days_beyond_any_date_keeps_the_backups_and_the_command_says_a_ba
     assert old.path.exists() and len(backup.list_backups(db.path)) == 2
     out = run("--db", str(db.path), "backup", tmp_path=tmp_path, env={"GRIDCARE_BACKUP_KEEP_DAYS": "99999999999999999999"})
     assert out.returncode == 0, out.stderr
+
+
+def test_pruning_keeps_the_newest_backup_the_restore_would_take_not_one_that_only_looks_sound(tmp_path):
+    """A backup holding a trigger passes SQLite's quick check: the rotation called it the newest good one and deleted
+    the older backup, the last one a restore would take (the restore refuses the trigger's)."""
+    import sqlite3
+
+    db = make_db(tmp_path / "w.db")
+    _add_resident(db, "甲")
+    older = backup.backup_now(db.path, now=NOON - dt.timedelta(days=10))
+    crafted = backup.backup_now(db.path, now=NOON)
+    conn = sqlite3.connect(crafted.path)
+    try:
+        conn.execute("CREATE TRIGGER wipe AFTER INSERT ON audit_log BEGIN DELETE FROM audit_log; END")
+        conn.commit()
+    finally:
+        conn.close()
+    newest = backup.backup_now(db.path, now=NOON + dt.timedelta(days=1))
+    _damage(newest.path)
+    assert backup.latest_good_backup(db.path).path == older.path
+    assert backup.prune(db.path, 3, now=NOON + dt.timedelta(days=20)) == [crafted.path]
+    assert {b.path for b in backup.list_backups(db.path)} == {newest.path, older.path}

@@ -135,7 +135,7 @@ def prune(db_path: Path, days: int, *, now: dt.datetime | None = None) -> list[P
     old = [b for b in backups[1:] if now - b.taken_at > dt.timedelta(days=min(days, MAX_KEEP_DAYS))]
     if not old:
         return []
-    good = next((b for b in backups if integrity_ok(b.path)), None)
+    good = latest_good_backup(db_path, backups)
     removed = []
     for b in old:
         if good is not None and b.path == good.path:
@@ -157,11 +157,14 @@ def auto_backup(db_path: Path, *, now: dt.datetime | None = None, days: int | No
     return made
 
 
-def latest_good_backup(db_path: Path) -> BackupFile | None:
-    for b in list_backups(db_path):
-        if integrity_ok(b.path):
-            return b
-    return None
+def latest_good_backup(db_path: Path, backups: list[BackupFile] | None = None) -> BackupFile | None:
+    """The newest backup the restore would take (storage/core/backup_check.py): SQLite's quick check alone called
+    good a file holding a trigger, of a newer gridcare or of another database, which the rotation then kept in place
+    of the last backup that could be restored."""
+    from storage.core.backup_check import restorable
+
+    return next((b for b in (list_backups(db_path) if backups is None else backups) if restorable(db_path, b.path)),
+                None)
 
 
 def _copy_file(src: Path, dst: Path) -> None:

@@ -58,6 +58,12 @@ def refusals(db_path: Path, files: Iterable[Path]) -> Iterator[tuple[Path, UserE
             yield futures[future], future.result()
 
 
+def restorable(db_path: Path, backup_file: Path) -> bool:
+    """Whether the restore would put `backup_file` in place of the database at `db_path`: what "a good backup" means
+    to the rotation (the newest one it always keeps) and to a damaged database's message (the one it offers)."""
+    return _refusal(db_path, Path(backup_file)) is None
+
+
 # a backup's state in the lists (the 备份与恢复 screen, `gridcare backup --list`), as msgids
 CHECKING, GOOD, DAMAGED, REFUSED = N_("checking…"), N_("good"), N_("damaged"), N_("cannot be restored")
 

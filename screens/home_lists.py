@@ -24,7 +24,7 @@ from storage.register.categories import (
     label,
 )
 from storage.register.idnumbers import mask_id
-from tui.category_words import categories_cell
+from tui.category_words import categories_cell, fitting_word
 from tui.formatting import format_ago, format_moment, format_percent
 from tui.texts import risk_text
 
@@ -45,9 +45,9 @@ def category_width(columns: int) -> int:
 
 
 def _word(table: dict[str, str], shorts: dict[str, str], code: str, room: int) -> str:
-    """`code`'s label whole where it fits in `room` cells, else its shorter words (never cut mid-word)."""
-    whole = label(table, code)
-    return label(shorts, code) if cell_len(whole) > room and code in shorts else whole
+    """`code`'s label whole where it fits in `room` cells, else its shorter words (never cut mid-word): the
+    shorter words, or the label, even where they do not fit (the free text beside them gives way)."""
+    return fitting_word(table, shorts, code, room) or label(shorts if code in shorts else table, code)
 
 
 def free_text_width(titles: list[str], rows: list[tuple], room: int) -> int:
@@ -214,8 +214,7 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH,
                 what, when = _("Ends"), _ago(w.end_on, today)
             rows.append((f"{w.resident_id}:{w.benefit}:{i}", w.resident_id,
                          (w.name, mask_id(w.id_number), what,
-                                                          _word(BENEFIT_KINDS, SHORT_BENEFITS, w.benefit,
-                                                                BENEFIT_ROOM + wider), when)))
+                          _word(BENEFIT_KINDS, SHORT_BENEFITS, w.benefit, BENEFIT_ROOM + wider), when)))
         return rows
     if pane == "unpaired":
         return [(w.resident_id, w.resident_id, (w.name, mask_id(w.id_number), _categories(w.categories),

@@ -35,10 +35,16 @@ def categories_cell(codes: list[str], width: int) -> str:
 def category_word(code: str, cells: int | None = None) -> str | None:
     """A category's label in `cells` cells: whole, else its shorter words; None when neither fits.
     Without `cells`, the label whole."""
-    whole = label(SHOWN_CATEGORIES, code)
+    return fitting_word(SHOWN_CATEGORIES, SHORT_CATEGORIES, code, cells)
+
+
+def fitting_word(labels: dict[str, str], shorts: dict[str, str], code: str, cells: int | None) -> str | None:
+    """`code`'s label in `labels` where it fits in `cells` cells, else its shorter words in `shorts` where they fit;
+    None when neither does (a category, an agency, a benefit). Without `cells`, the label whole."""
+    whole = label(labels, code)
     if cells is None or cell_len(whole) <= cells:
         return whole
-    short = label(SHORT_CATEGORIES, code) if code in SHORT_CATEGORIES else ""
+    short = label(shorts, code) if code in shorts else ""
     return short if short and cell_len(short) <= cells else None
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from storage.core.bulk import for_connection
-from storage.core.conflict_groups import UNASKED
+from storage.core.conflict_keys import UNASKED
 from storage.core.derive import RISK_OWNER, Getter, derive, deriver, visit_risk, visit_risk_id
 from storage.core.fields import column_kinds, from_json_value, row_template, storage_kinds
 from storage.core.merged_risk import merge_families, pointed_at, refresh_families

@@ -292,7 +292,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
     data.emergencies = open_emergencies(raw, today, grid)
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
-        from storage.core.conflict_groups import reviewed
+        from storage.core.conflict_keys import reviewed
 
         # as many as the Conflicts screen's rows: a grid's village code and name are one, a name's spellings none
         data.open_conflicts = len(reviewed(raw.execute("SELECT id, record_type, field FROM conflict")))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from storage.core.conflict_groups import ID_NUMBER, VILLAGE, sides, village_text
+from storage.core.conflict_groups import sides, village_text
+from storage.core.conflict_keys import ID_NUMBER, VILLAGE
 from storage.core.errors import ValidationError
 from storage.core.fields import column_kinds, to_json_value
 from storage.core.i18n import _, day_text

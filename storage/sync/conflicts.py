@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from storage.core.changes import writer
-from storage.core.conflict_groups import FOLLOWERS, ID_NUMBER, UNASKED, asked, group_of, grouped, record_name, reviewed
+from storage.core.conflict_groups import asked, grouped, record_name
+from storage.core.conflict_keys import FOLLOWERS, ID_NUMBER, UNASKED, group_of, reviewed
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError
 from storage.core.fields import column_kinds, from_json_value, to_json_value
@@ -151,7 +152,7 @@ def open_conflicts(db: Database) -> list[ConflictView]:
 def typeable(view: ConflictView) -> bool:
     """Whether a value may be typed for this question: one field, a grid's village (typed as it is shown), or a
     group whose sides differ in this field only (a closing's remark); else it is kept or taken whole."""
-    from storage.core.conflict_groups import VILLAGE
+    from storage.core.conflict_keys import VILLAGE
 
     c = view.conflict
     group = group_of(c.record_type, c.field)
@@ -296,7 +297,8 @@ def _village_question(db: Database, conflict_id: str, text: str) -> bool:
     """A village typed for a grid's village question: put in it as by the Villages screen (an existing village's
     name joins its code), the grid's code and name written together even when they stand as typed. False when
     the conflict is not about a grid's village."""
-    from storage.core.conflict_groups import VILLAGE, typed_village
+    from storage.core.conflict_groups import typed_village
+    from storage.core.conflict_keys import VILLAGE
     from storage.register.villages import set_grid_village
 
     with db.session() as s:

@@ -34,11 +34,15 @@ def _not_a_backup(path: Path) -> UserError:
     return NotABackup(_("{path} is damaged or not a gridcare backup; nothing was changed.").format(path=path))
 
 
+def _missing(path: Path) -> UserError:
+    return UserError(_("No backup file at {path}.").format(path=path))
+
+
 def check_backup(db_path: Path, backup_file: Path) -> None:
     """UserError, one line, when `backup_file` must not be put in place of the database at `db_path`."""
     backup_file = Path(backup_file)
     if not backup_file.is_file():
-        raise UserError(_("No backup file at {path}.").format(path=backup_file))
+        raise _missing(backup_file)
     _check_keys(db_path, backup_file, _check_file(backup_file))
 
 
@@ -79,7 +83,7 @@ def _refusal(db_path: Path, backup_file: Path) -> UserError | None:
     try:
         stat = backup_file.stat()
     except OSError:
-        return UserError(_("No backup file at {path}.").format(path=backup_file))
+        return _missing(backup_file)
     key = (str(backup_file), stat.st_size, stat.st_mtime_ns)
     try:
         theirs = _known.get(key) or _check_file(backup_file)

@@ -27,6 +27,7 @@ from screens.dialogs import ConfirmScreen
 from screens.worker_errors import SaveInWorker
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
+from storage.core.text import printable
 from storage.register import drafts
 from storage.register.field_labels import field_label
 from tui.as_text import as_text, notify_text
@@ -140,7 +141,7 @@ class FormScreen(SaveInWorker, Screen[str | None]):
 
     SAVED = ""  # N_(): shown once saved
     DRAFT_KIND = ""  # "visit" / "resident": the values kept on disk while typing (storage/register/drafts.py)
-    RESTORE_QUESTION = ""  # N_() with {time}: offered when the form opens on a draft
+    RESTORE_QUESTION = ""  # N_() with {name} and {time}: offered when the form opens on a draft
 
     def __init__(self) -> None:
         super().__init__()
@@ -240,8 +241,12 @@ class FormScreen(SaveInWorker, Screen[str | None]):
                 self._delete_draft()
 
         self._asking_restore = True
-        self.app.push_screen(ConfirmScreen(_(self.RESTORE_QUESTION).format(time=when), yes=_("Restore"),
-                                           no=_("Discard"), safe=True), answer)
+        question = self.restore_question(printable(self.draft_name() or drafts.draft_person(draft)), when)
+        self.app.push_screen(ConfirmScreen(question, yes=_("Restore"), no=_("Discard"), safe=True), answer)
+
+    def restore_question(self, name: str, when: str) -> str:
+        """The question offering a draft back: it names the form and the person the draft is for."""
+        return _(self.RESTORE_QUESTION).format(name=name, time=when)
 
     def draft_widget_ids(self, name: str, value: Any) -> set[str]:
         """The ids of the widgets that hold a draft's value `name` (its own name, unless a form says otherwise)."""

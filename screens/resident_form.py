@@ -74,7 +74,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
     CSS_PATH = "resident_form.tcss"
     SAVED = N_("Resident saved.")
     DRAFT_KIND = "resident"
-    RESTORE_QUESTION = N_("Restore the unsaved registration from {time}?")
+    RESTORE_QUESTION = N_("Restore the new resident {name} left unsaved at {time}?")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="resident-form.cancel"),
@@ -195,6 +195,13 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     def draft_name(self) -> str:
         return self._resident.name if self._resident else ""
+
+    def restore_question(self, name: str, when: str) -> str:
+        if self.resident_id:  # an edit was asked about as a "registration": which form, and whose
+            return _("Restore the changes to {name} left unsaved at {time}?").format(name=name, time=when)
+        if not name:
+            return _("Restore the new resident left unsaved at {time} (no name typed yet)?").format(time=when)
+        return super().restore_question(name, when)
 
     @on(Input.Changed)
     @on(Select.Changed)

@@ -68,7 +68,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
     CSS_PATH = "visit_form.tcss"
     SAVED = N_("Visit saved.")
     DRAFT_KIND = "visit"
-    RESTORE_QUESTION = N_("Restore the unsaved visit from {time}?")
+    RESTORE_QUESTION = N_("Restore the new visit to {name} left unsaved at {time}?")
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="visit.cancel"),

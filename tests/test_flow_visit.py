@@ -120,7 +120,7 @@ async def test_a_half_filled_visit_survives_a_closed_terminal(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: VisitFormScreen(rid))
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Restore the unsaved visit" in str(app.screen.query_one("#dialog-message", Static).content)
+        assert "Restore the new visit to 王桂英" in str(app.screen.query_one("#dialog-message", Static).content)
         await pilot.press("y")
         await on_screen(pilot, VisitFormScreen)
         form = app.screen

@@ -63,7 +63,7 @@ async def test_home_at_80x24_says_a_visit_is_unsaved_and_u_goes_on_with_it(tmp_p
         await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")  # restore the draft?
         assert [type(s).__name__ for s in app.screen_stack[-3:]] == ["ResidentScreen", "VisitFormScreen",
                                                                      "ConfirmScreen"]
-        assert "未保存的探访记录" in "\n".join(drawn_lines(app))
+        assert "恢复王桂英的新增探访" in "\n".join(drawn_lines(app))
         await pilot.press("enter")  # 恢复
         await settle(pilot, lambda: type(app.screen).__name__ == "VisitFormScreen")
         assert app.screen.resident_id == r.id

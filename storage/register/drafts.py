@@ -105,13 +105,19 @@ def is_code_of(value: Any, codes: Collection[str]) -> TypeGuard[str]:
     return isinstance(value, str) and value in codes
 
 
+def draft_person(draft: Draft) -> str:
+    """Whom a draft is for, by the name the worker knows: the record's name when the draft was written (a
+    visit's, an edit's), else the name typed in it (a registration's); "" before a name was typed. The
+    question offering a draft back names the person: a worker with two drafts pending could not tell them apart.
+    """
+    name = draft.resident_name or draft.values.get("name")  # the values are the form's: a draft of another
+    return " ".join(name.split()) if isinstance(name, str) else ""  # release may lack the name
+
+
 def registration_draft_name(db_path: Path) -> str | None:
     """The name typed in the registration left unfinished ("" before a name was typed), None if there is none.
 
     The new-resident form keeps one draft per database (`NEW`): Home announces it, as it does a visit's.
     """
     draft = load_draft(db_path, NEW, "resident")
-    if draft is None:
-        return None
-    name = draft.values.get("name")  # the values are the form's: a draft of another release may lack the name
-    return " ".join(name.split()) if isinstance(name, str) else ""
+    return None if draft is None else draft_person(draft)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from storage.core.i18n import _, ngettext
+from storage.sync.export import WITHDRAWN
 from tui.formatting import format_number
 from tui.item_lines import ItemLines
 
@@ -22,6 +23,9 @@ KIND_COUNTS: dict[str, Callable[[int], str]] = {
     "village": lambda n: ngettext("{n} village record", "{n} village records", n),
     "setting": lambda n: ngettext("{n} setting", "{n} settings", n),
     "emergency_ack": lambda n: ngettext("{n} acknowledgement of an emergency", "{n} acknowledgements of emergencies", n),
+    # entered and deleted again before any bundle (storage/sync/export.py pending_counts): they go, as deleted
+    WITHDRAWN: lambda n: ngettext("{n} record entered and deleted again (sent as deleted, counted nowhere)",
+                                  "{n} records entered and deleted again (sent as deleted, counted nowhere)", n),
 }
 # the order a worker reads them in: people first, then what was done for them
 KIND_ORDER = list(KIND_COUNTS)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.core.audit import record as audit
@@ -19,6 +20,7 @@ from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.models import (
+    RECORD_TABLES,
     Assessment,
     Benefit,
     BundleReceived,
@@ -37,6 +39,7 @@ from storage.sync.bundle_file import bundle_file_name, write_bundle
 from storage.sync.bundle_place import place_bundle
 
 Progress = Callable[[int, int], None]
+WITHDRAWN = "withdrawn"  # pending_counts: records entered and deleted again since the last bundle, of any type
 
 
 @dataclass
@@ -89,7 +92,9 @@ def _own_events(ident: Identity):
 def pending_counts(db: Database) -> dict[str, int]:
     """What a worker's next export will carry: how many records (people, visits...) of each type.
 
-    Records, not events: a resident edited three times is one person to send, as the worker counts.
+    Records, not events: a resident edited three times is one person to send, as the worker counts. A record
+    entered and deleted again before it was ever sent counts as none of its type but under `WITHDRAWN`: it goes
+    as deleted, and changes nothing the township counts.
     """
     from storage.sync.authorise import WORKER_TYPES
 
@@ -104,9 +109,35 @@ def pending_counts(db: Database) -> dict[str, int]:
         # (`|| ''`: by ix_event_export, the laptop's waiting events, not by every resident event's row)
         people = {rid for rid, fields in s.execute(select(Event.record_id, Event.fields).where(
             *waiting, col(Event.record_type).concat("") == "resident")).all() if not _merge_only(fields)}
-    if people:
-        counts["resident"] = len(people)
-    return counts
+        if people:
+            counts["resident"] = len(people)
+        for rtype, ids in _entered_and_deleted(s, ident.device_id).items():
+            counts[rtype] = max(0, counts.get(rtype, 0) - len(ids))
+            counts[WITHDRAWN] = counts.get(WITHDRAWN, 0) + len(ids)
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def _entered_and_deleted(session, device_id: str) -> dict[str, set[str]]:
+    """Of each type, the records this laptop entered and deleted again since its last bundle, that nobody else
+    wrote: the next bundle carries them (their events are the log; a kept referral may name the visit) as
+    deleted, so they count in nothing at the township. Counted as visits, a visit entered by mistake and deleted
+    read as one more visit waiting to go."""
+    from storage.sync.authorise import WORKER_TYPES
+
+    found: dict[str, set[str]] = {}
+    for rtype in WORKER_TYPES:
+        table: Any = RECORD_TABLES[rtype]  # (every record table has `id` and `deleted`; typed as plain tables)
+        row_id, row_deleted = table.id, table.deleted
+        other = aliased(Event)
+        seen = select(other.id).where(other.record_type == rtype, other.record_id == row_id,
+                                      or_(other.device_id != device_id, other.exported_seq.is_not(None)))
+        # (`|| ''`: by ix_event_export, the laptop's waiting events, not by every event of the type)
+        ids = set(session.execute(select(row_id).join(Event, Event.record_id == row_id).where(
+            Event.device_id == device_id, Event.exported_seq.is_(None), col(Event.record_type).concat("") == rtype,
+            row_deleted == True, ~exists(seen)).distinct()).scalars())  # noqa: E712
+        if ids:
+            found[rtype] = ids
+    return found
 
 
 def last_export(db: Database) -> BundleReceived | None:

@@ -54,6 +54,7 @@ from tui.line_breaks import typeset
 from tui.resident_lines import (
     DATE_WIDTH,
     closing_lines,
+    contact_line,
     due_line,
     field_line,
     labels,
@@ -185,7 +186,7 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
                 reason=label(CLOSE_REASONS, r.close_reason), date=format_date(r.closed_on)), style="bold red")
         overdue = p.due_on is not None and p.due_on < today and r.status == "active"
         lines: list[Text | Group] = [head, *closing_lines(r), field_line(_("ID number"), r.id_number or ""),
-                                     field_line(_("Phone"), r.phone), field_line(_("Address"), r.address),
+                                     contact_line(r), field_line(_("Address"), r.address),
                                      field_line(_("Registered on"), format_date(r.registered_on))]
         role = self.app.identity.role if self.app.identity is not None else "worker"
         if role != "worker":  # a clerk calls the grid's worker about this resident: where, and who

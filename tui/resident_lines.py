@@ -11,6 +11,7 @@ from rich.text import Text
 
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list, ngettext
+from storage.core.models import Resident
 from storage.core.text import printable
 from storage.register.categories import (
     HAZARDS,
@@ -22,7 +23,7 @@ from storage.register.categories import (
     label,
 )
 from storage.register.field_labels import field_label
-from storage.register.profile import Profile
+from storage.register.profile import Profile, contact_phone
 from tui.formatting import format_date
 from tui.texts import RISK_STYLES
 
@@ -91,6 +92,15 @@ def note_lines(name: str, value: str) -> Group:
 
 def field_line(name: str, value: str) -> Text:
     return text_line((name + _(": "), "bold"), value or narrow("—"))
+
+
+def contact_line(r: Resident) -> Text:
+    """联系电话: the resident's own, else the guardian's said to be theirs (— when neither is recorded)."""
+    contact = contact_phone(r)
+    if contact.guardian is None:
+        return field_line(_("Phone"), contact.phone)
+    whose = _("{phone} (guardian {name})") if contact.guardian else _("{phone} (the guardian's)")
+    return field_line(_("Phone"), whose.format(phone=contact.phone, name=contact.guardian))
 
 
 def visit_lines(p: Profile) -> list[Text | Padding]:

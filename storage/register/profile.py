@@ -42,6 +42,22 @@ class Profile:
     merged_from: list[str] = field(default_factory=list)  # the grids of the duplicates merged into this record
 
 
+@dataclass(frozen=True)
+class Contact:
+    """The number to call about a resident."""
+
+    phone: str  # "" when none is recorded
+    guardian: str | None = None  # the phone is the guardian's: their name and relation ("" when neither is recorded)
+
+
+def contact_phone(r: Resident) -> Contact:
+    """The resident's own phone, else the guardian's: a child has no phone of its own, and the page said
+    联系电话：— a line above the guardian's number, as if there were no way to reach the family."""
+    if r.phone or not r.guardian_phone:
+        return Contact(r.phone)
+    return Contact(r.guardian_phone, " ".join(x for x in (r.guardian_name, r.guardian_relation) if x))
+
+
 def _places(s, r: Resident, ids: list[str]) -> tuple[str, str, str, list[str]]:
     """(village, grid, worker, grids of the merged duplicates), by name."""
     villages, grids = place_names(s.connection())

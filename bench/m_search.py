@@ -12,16 +12,33 @@ import datetime as dt
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.core import Figure, Result, repeat
 
-# (label, what is typed, the raw SQL of its first stage, its parameters)
-QUERIES = [
+_SPELLED = ("SELECT id, name FROM resident WHERE name_initials >= ? AND name_initials < ? AND name GLOB ? "
+            "ORDER BY name_initials, name, id LIMIT 50")
+
+
+def _spelled_params(typed: str) -> tuple[str, str, str]:
+    from storage.register.search_stages import upper_bound
+    from storage.register.spelled import spelled, sqlite_globs
+
+    initials, patterns = spelled(typed)
+    return initials, upper_bound(initials), sqlite_globs(patterns)[0]
+
+
+# (label, what is typed, the raw SQL of the stage that finds it, its parameters or a function giving them)
+QUERIES: list[tuple[str, str, str, Any]] = [
     ("name", "王", "SELECT id, name FROM resident WHERE name >= ? AND name < ? ORDER BY name, id LIMIT 50", ("王", "玍")),
     ("pinyin initials", "zs", "SELECT id, name FROM resident WHERE name_initials >= ? AND name_initials < ? "
                               "ORDER BY name_initials, name, id LIMIT 50", ("zs", "zt")),
     ("ID tail", "2843", "SELECT id, name FROM resident WHERE id_rev >= ? AND id_rev < ? ORDER BY id_rev, id LIMIT 50",
      ("3482", "3483")),
+    # full pinyin (storage/register/spelled.py): after the initials' two stages find nothing, the names that begin
+    # with the syllables' characters among the initials' rows; the parameters are the characters, found when run
+    ("full pinyin", "zhang", _SPELLED, lambda: _spelled_params("zhang")),
+    ("full pinyin, whole name", "xiexiulan", _SPELLED, lambda: _spelled_params("xiexiulan")),
 ]
 
 
@@ -77,6 +94,7 @@ def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]
     today = dt.date.today()
     results = []
     for name, typed, sql, params in QUERIES:
+        params = params() if callable(params) else params
         # each closure binds this query's values: they are timed within the iteration, and stay right if kept
         def ours(typed=typed):
             with db.session() as s:

@@ -26,6 +26,7 @@ from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES
 from storage.register.policy import load_policy
 from storage.register.report_query import township_names
 from storage.register.search import PAGE, ResidentFilter, ResidentRow, count_residents, search_residents
+from storage.register.spelled import warm_for
 from storage.reports.county_passes import township_of
 from tui.as_text import as_text, notify_text
 from tui.category_words import categories_cell
@@ -145,8 +146,8 @@ class ResidentsScreen(Screen[None]):
     def _search_hint(self) -> str:
         ident = getattr(self.app, "identity", None)
         if ident is not None and ident.role == "township":  # 40 grids: one grid's people by its code
-            return _("Search: name, initials (zs), last ID digits, phone, grid (G03)")
-        return _("Search: name, initials (zs), last ID digits, phone")
+            return _("Search: name, pinyin or initials (zhang, zs), last ID digits, phone, grid (G03)")
+        return _("Search: name, pinyin or initials (zhang, zs), last ID digits, phone")
 
     def on_mount(self) -> None:
         self.title = _("Residents")
@@ -260,6 +261,7 @@ class ResidentsScreen(Screen[None]):
                                                                            policy=policy)
                 if not worker.is_cancelled:
                     self.app.call_from_thread(self._show_total, total, generation)
+                warm_for(query)  # after the page: a first letter typed, the full pinyin's table for the next
 
     def _show_rows(self, rows: list[ResidentRow], offset: int, generation: int, keep_cursor: bool) -> None:
         if generation != self._generation:

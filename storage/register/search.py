@@ -1,4 +1,4 @@
-"""Searching the register: name, pinyin initials, ID-number tail, phone, a grid's code; filters; pages.
+"""Searching the register: name, pinyin (full or initials), ID-number tail, phone, a grid's code; filters; pages.
 
 A query is answered in stages, each an index-friendly condition ordered on its
 own, later stages excluding earlier matches: prefix matches come before
@@ -39,6 +39,7 @@ from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, loa
 from storage.register.report_query import as_date, category_list, last_seen_sql
 from storage.register.search_merged import due_matches, duplicates_seen, families, family_began, merged_due_clause
 from storage.register.search_stages import Stage, like_escape, phone_stages, upper_bound
+from storage.register.spelled import pg_regex, spelled, sqlite_globs
 
 STATUSES = ("active", "closed")
 PAGE = 50
@@ -148,6 +149,7 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
             Stage(f"({c('r.name_initials')} >= :ini AND {c('r.name_initials')} < :ini_hi)",
                    "r.name_initials, r.name, r.id", {"ini": q, "ini_hi": upper_bound(q)}),
             Stage(sql.scan("name_initials", "ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
+            *spelled_stages(q, sql),
         ]
     if _CJK.search(q):
         return [
@@ -162,6 +164,25 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
         return [Stage("strpos(lower(r.name), :nm_any) > 0", SCAN_ORDER, {"nm_any": q})]
     return [Stage("r.rowid IN (SELECT rowid FROM resident WHERE instr(lower(name), :nm_any) > 0)", SCAN_ORDER,
                    {"nm_any": q})]
+
+
+def spelled_stages(q: str, sql: _Sql = _SQLITE) -> list[Stage]:
+    """`xie`, `xiexiulan`: the names that begin with those syllables (storage/register/spelled.py), among the rows
+    whose initials begin as theirs do (the first reading's by its index, then the others' by the scan)."""
+    initials, patterns = spelled(q)
+    if not patterns:
+        return []
+    if sql.pg:
+        name, params = "r.name ~ :sp_name", {"sp_name": pg_regex(patterns)}
+    else:
+        globs = sqlite_globs(patterns)
+        name = "(" + " OR ".join(f"r.name GLOB :sp_name{i}" for i in range(len(globs))) + ")"
+        params = {f"sp_name{i}": g for i, g in enumerate(globs)}
+    c = sql.col
+    return [Stage(f"({c('r.name_initials')} >= :sp_ini AND {c('r.name_initials')} < :sp_ini_hi) AND {name}",
+                  "r.name_initials, r.name, r.id", {**params, "sp_ini": initials, "sp_ini_hi": upper_bound(initials)}),
+            Stage(f"{sql.scan('name_initials', 'sp_other')} AND {name}", SCAN_ORDER,
+                  {**params, "sp_other": " " + initials})]
 
 
 def _last_visit_sql(policy: Policy) -> str:

@@ -1,0 +1,76 @@
+"""A name found by its full pinyin, as typed on any phone's keyboard: `xie` and `xiexiulan` found nobody, only
+the initials (`xxl`) found 解秀兰. Every reading of a polyphonic surname finds it (单 shan/dan, 解 xie/jie,
+曾 zeng/ceng), as the initials do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from storage.core.db import open_database
+from storage.core.identity import init_township
+from storage.register.residents import register_resident
+from tests.foundation_helpers import make_db
+from tests.pilot_helpers import on_screen, run_async, settle, started
+from tests.search_helpers import found_names
+from tui.app import make_app
+
+TODAY = dt.date(2026, 12, 5)
+PEOPLE = ("解秀兰", "谢春梅", "单小明", "曾国华", "张三", "许晓兰", "西安平")
+
+
+def _db(tmp_path):
+    db = make_db(tmp_path / "w.db")
+    for i, name in enumerate(PEOPLE):
+        register_resident(db, {"name": name, "categories": ["solitary_elder"], "phone": f"1380000{i:04d}",
+                               "registered_on": TODAY}, today=TODAY)
+    return db
+
+
+def test_a_name_is_found_by_its_full_pinyin_and_by_every_reading_of_its_surname(tmp_path):
+    db = _db(tmp_path)
+    names = {q: sorted(found_names(db, q, TODAY)) for q in (
+        "xie", "jie", "xiexiulan", "xiexiul", "jiexiulan", "shan", "dan", "danxiaoming", "zeng", "ceng", "zhangsan",
+        "zhang", "xu", "xian")}
+    assert names == {"xie": ["解秀兰", "谢春梅"], "jie": ["解秀兰"], "xiexiulan": ["解秀兰"], "xiexiul": ["解秀兰"],
+                     "jiexiulan": ["解秀兰"], "shan": ["单小明"], "dan": ["单小明"], "danxiaoming": ["单小明"],
+                     "zeng": ["曾国华"], "ceng": ["曾国华"], "zhangsan": ["张三"], "zhang": ["张三"], "xu": ["许晓兰"],
+                     "xian": []}  # 西安平 is xi-an: as few syllables as the letters read, not every cut of them
+    # the initials find what they found
+    assert sorted(found_names(db, "xxl", TODAY)) == ["解秀兰", "许晓兰"]
+    assert found_names(db, "zs", TODAY) == ["张三"]
+    assert sorted(found_names(db, "x", TODAY)) == sorted(["许晓兰", "西安平", "解秀兰", "谢春梅"])
+
+
+@run_async
+async def test_the_register_finds_xie_xiulan_as_her_name_is_spoken(tmp_path):
+    db = _db(tmp_path)
+    app = make_app(db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("r")
+        await on_screen(pilot, "ResidentsScreen")
+        table = app.screen.query_one(DataTable)
+        search = app.screen.query_one("#search", Input)
+        await settle(pilot, lambda: table.row_count == len(PEOPLE) and search.has_focus)
+        await pilot.press(*"xiexiulan")
+        await settle(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await on_screen(pilot, "ResidentScreen")
+        assert "解秀兰" in str(app.screen.title)
+
+
+@pytest.mark.postgres
+def test_a_county_on_a_server_finds_a_name_by_its_full_pinyin(pg_url):
+    db = open_database(pg_url)
+    try:
+        init_township(db, "330521101", "新市镇", None)
+        for i, name in enumerate(PEOPLE):
+            register_resident(db, {"name": name, "categories": ["solitary_elder"], "grid_code": "330521101-G01",
+                                   "phone": f"1380000{i:04d}", "registered_on": TODAY}, today=TODAY)
+        assert {q: sorted(found_names(db, q, TODAY)) for q in ("xie", "jiexiulan", "dan", "xiexiul")} == {
+            "xie": ["解秀兰", "谢春梅"], "jiexiulan": ["解秀兰"], "dan": ["单小明"], "xiexiul": ["解秀兰"]}
+    finally:
+        db.dispose()

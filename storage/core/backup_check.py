@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from storage.core import hlc
 from storage.core.backup import _read_only_uri, integrity_ok
+from storage.core.clock_range import clocks_sound
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.text import printable
@@ -143,13 +143,12 @@ def _whose(path: Path) -> Whose | None:
             changes = conn.execute("SELECT 1 FROM event LIMIT 1").fetchone() is not None
             # a clock at the horizon or past it, which no device of gridcare's reaches: every save after the restore
             # failed (2^63 - 1 overflowed SQLite's INTEGER)
-            clocks = conn.execute("SELECT (SELECT max(last_hlc) FROM identity), (SELECT min(last_hlc) FROM identity), "
-                                  "(SELECT max(hlc) FROM event), (SELECT min(hlc) FROM event)").fetchone()
+            sound = clocks_sound(conn)
         finally:
             conn.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError):  # no identity table: some other program's file
         return None
-    if not all(isinstance(c, int) and hlc.within_horizon(c) for c in clocks if c is not None):
+    if not sound:
         return None
     if row is None or not row[1]:
         return None if changes else ("", "", "", "", "")

@@ -339,6 +339,9 @@ def _open_file(path: Path, *, create: bool) -> Database:
         exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
     if exists:
         _check_tables(path, version, tables, foreign)
+        from storage.core.clock_range import check_clocks
+
+        check_clocks(path)
         if version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)
             log.info("upgrading schema %s -> %s, old file copied to %s", version, SCHEMA_VERSION, backup)

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.core import hlc
 from storage.core.backup import _read_only_uri
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,15 @@ def carry_forward(replaced: Path, restored: Path) -> None:
             # restored database, and must merge again
             _copy_missing(conn, "bundle_received", "WHERE device_id = ?", (row[0],))
             _copy_missing(conn, "county_export")
+            # a clock at the horizon or past it is none a device of gridcare's wrote (a damaged file, the reason for
+            # the restore): carried, it made every save of the restored database fail. A change's, another device's
+            # merged, moves the clock no further than a merge does (storage/core/hlc.py observe).
             conn.execute("UPDATE main.identity SET last_hlc = max(last_hlc,"
-                         " coalesce((SELECT max(last_hlc) FROM replaced.identity), 0),"
-                         " coalesce((SELECT max(hlc) FROM replaced.event), 0)) WHERE id = 1")
+                         " coalesce((SELECT max(last_hlc) FROM replaced.identity WHERE typeof(last_hlc) = 'integer'"
+                         " AND last_hlc BETWEEN 0 AND :below), 0),"
+                         " coalesce((SELECT min(max(hlc), :ceiling) FROM replaced.event WHERE typeof(hlc) = 'integer'"
+                         " AND hlc BETWEEN 0 AND :below), 0)) WHERE id = 1",
+                         {"below": hlc.HORIZON - 1, "ceiling": hlc.OBSERVE_CEILING})
     except sqlite3.Error as exc:  # the damaged database a restore is for: the export's own guard remains
         log.warning("bundle numbers and clock of %s not carried over the restore: %s", replaced, exc)
     finally:

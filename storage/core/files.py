@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,24 +15,31 @@ from storage.core.platform import fsync_dir, make_owner_only
 
 
 def make_owner_only_dir(path: Path) -> None:
-    """A folder for personal data (drafts), created 0700. One made wider by an earlier version
-    is narrowed: it is gridcare's own folder, not one a user set up."""
+    """A folder for personal data (drafts, backups), created 0700. One made wider by an earlier version
+    is narrowed: it is gridcare's own folder, not one a user set up. One reached through a link is not
+    narrowed: its permissions are those of a folder elsewhere (a drafts folder linked to /tmp made /tmp
+    0700); what gridcare writes in it is owner-only from its first byte all the same."""
+    if path.is_symlink() and path.is_dir():
+        return
     path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the mode is given when it is made: no window
     if path.stat().st_mode & 0o077:
         make_owner_only(path, directory=True)
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None) -> Iterator[IO]:
+def atomic_writer(path: Path, mode: str = "wb", encoding: str | None = None, newline: str | None = None, *,
+                  through_links: bool = True) -> Iterator[IO]:
     """Write to a temporary file beside `path`, fsync, then rename over it (owner-only).
 
-    A link is written through (the link stays, its file is replaced). A folder, a pipe or a device is refused:
-    the rename would have put a file in place of a FIFO or of /dev/full (as root), or failed on a folder.
+    A link is written through (the link stays, its file is replaced): a file the user named. `through_links` False,
+    for gridcare's own files in its own folders, replaces the link itself: a draft's name linked to another file
+    had that file replaced by the draft. A folder, a pipe or a device is refused: the rename would have put a file
+    in place of a FIFO or of /dev/full (as root), or failed on a folder.
     """
     path = Path(path)
-    if path.is_symlink():
+    if path.is_symlink() and through_links:
         path = path.resolve()
-    if path.exists() and not path.is_file():
+    if path.exists() and not path.is_file() and not path.is_symlink():
         from storage.core.errors import UserError
         from storage.core.i18n import _
         from storage.core.text import printable
@@ -89,8 +98,32 @@ def not_writable(path: Path, exc: OSError) -> Exception:
     return UserError(_("Could not write {path}: {error}").format(path=printable(str(path)), error=exc.strerror or exc))
 
 
-def atomic_text_writer(path: Path, *, bom: bool = False) -> contextlib.AbstractContextManager[IO[str]]:
-    return atomic_writer(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+def atomic_text_writer(path: Path, *, bom: bool = False,
+                       through_links: bool = True) -> contextlib.AbstractContextManager[IO[str]]:
+    return atomic_writer(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="", through_links=through_links)
+
+
+class NotAFile(OSError):
+    """What read_small raises for a folder, a pipe or a device where a file of gridcare's was expected."""
+
+
+def read_small(path: Path, limit: int, *, through_links: bool = True) -> bytes:
+    """At most `limit` + 1 bytes of the file at `path` (more than `limit`: too big to be the file expected), read
+    without waiting and without reading on: a named pipe in its place waited for ever for a writer (Home never came),
+    and a link to /dev/zero was read until memory ran out. FileNotFoundError if there is none; NotAFile for a folder,
+    a pipe or a device; `through_links` False: OSError (ELOOP) for a link."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags | (0 if through_links else getattr(os, "O_NOFOLLOW", 0)))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotAFile(errno.EINVAL, "not a file", str(path))
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 # what no Windows file name may hold; nor may one be a device's name, whatever its extension

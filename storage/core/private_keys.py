@@ -47,12 +47,16 @@ _BLANK = "UPDATE identity SET " + ", ".join(f"{n} = ''" for n in IN_OLD_FILES)
 
 def read_keys(db_path: Path) -> PrivateKeys | None:
     """The keys beside `db_path`, or None if there is no key file. UserError if it is not one."""
+    from storage.core.files import NotAFile, read_small
+
     path = keys_file(Path(db_path))
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        # (a named pipe in its place waited for ever, at the start-up's check of the keys and in every export)
+        data = read_small(path, MAX_BYTES)
     except FileNotFoundError:
         return None
+    except NotAFile:
+        data = b""
     try:
         found = json.loads(data.decode("utf-8")) if len(data) <= MAX_BYTES else None
     except (UnicodeDecodeError, ValueError, RecursionError):  # (the last: brackets nested a few thousand deep)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from storage.core.files import atomic_text_writer, make_owner_only_dir
+from storage.core.files import atomic_text_writer, make_owner_only_dir, read_small
 from storage.core.paths import drafts_dir
 from storage.core.text import storable, storable_value
 
@@ -27,6 +27,8 @@ DRAFT_VERSION = 1
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KINDS = ("visit", "resident")
 NEW = "new"  # the key of a registration not saved yet (one at a time per database)
+# a form's values: a visit's notes are a few thousand characters at most
+MAX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,15 +57,19 @@ def save_draft(db_path: Path, resident_id: str, values: dict[str, Any], *, resid
                "resident_name": draft.resident_name, "saved_at": now.isoformat(), "values": draft.values}
     path = draft_path(db_path, resident_id, kind)
     make_owner_only_dir(path.parent)  # drafts hold notes about children: the folder is the owner's alone
-    with atomic_text_writer(path) as fh:
+    with atomic_text_writer(path, through_links=False) as fh:  # a link named as the draft is replaced, not its file
         json.dump(payload, fh, ensure_ascii=False, indent=1, default=str)
     return draft
 
 
 def _read(path: Path) -> Draft | None:
     try:
-        with path.open(encoding="utf-8") as fh:
-            data = json.load(fh)
+        # never through a link, at most MAX_BYTES (storage/core/files.py read_small): a file of the drafts folder
+        # may be anything a copied folder held, and Home reads them all before it shows
+        raw = read_small(path, MAX_BYTES, through_links=False)
+        if len(raw) > MAX_BYTES:
+            raise ValueError("larger than any draft")
+        data = json.loads(raw.decode("utf-8"))
         saved = dt.datetime.fromisoformat(data["saved_at"])
         if saved.tzinfo is None:
             saved = saved.replace(tzinfo=dt.timezone.utc)

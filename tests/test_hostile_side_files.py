@@ -117,3 +117,22 @@ def test_a_named_pipe_in_place_of_the_key_file_is_refused_without_waiting(tmp_pa
     out = _within(5, fifo, lambda: read_keys(db))
     assert isinstance(out.get("error"), UserError), out
     assert "is not a gridcare key file" in str(out["error"])
+
+
+@pytest.mark.parametrize("side", ["-wal", "-shm"])
+def test_a_journal_beside_the_database_linked_elsewhere_is_named_and_nothing_is_written_through_it(tmp_path, side):
+    """SQLite refuses such a link (it opens its journal without following one): the open said the database was
+    damaged or not gridcare's, and the user looked for a problem in the wrong file."""
+    from storage.core.db import open_database
+
+    db_path = tmp_path / "w.db"
+    open_database(db_path).dispose()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"the user's own file")
+    link = db_path.with_name(db_path.name + side)
+    link.symlink_to(elsewhere)
+    with pytest.raises(UserError) as refused:
+        open_database(db_path)
+    assert str(refused.value) == (f"{link} is a link to another file, not the journal SQLite keeps beside the "
+                                  "database; nothing was changed. Remove it, then open the database again.")
+    assert elsewhere.read_bytes() == b"the user's own file"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from storage.core.clock_range import check_clocks
 from storage.core.errors import UserError
 from storage.core.i18n import _
 from storage.core.text import printable
@@ -252,6 +253,9 @@ def _check_writable(path: Path, exists: bool) -> None:
     if not exists:
         return
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file != path and file.is_symlink():  # SQLite refuses it: "unable to open", said as a damaged database
+            raise UserError(_("{path} is a link to another file, not the journal SQLite keeps beside the database; "
+                              "nothing was changed. Remove it, then open the database again.").format(path=file))
         if file.exists() and not writable(file):
             raise UserError(_("{path} is read-only (its permissions forbid writing), and gridcare does not change "
                               "them. If this copy is meant to be used, make it writable first.").format(path=file))
@@ -339,8 +343,6 @@ def _open_file(path: Path, *, create: bool) -> Database:
         exists = bool(tables) or version != 0  # an SQLite file with nothing in it is as good as new
     if exists:
         _check_tables(path, version, tables, foreign)
-        from storage.core.clock_range import check_clocks
-
         check_clocks(path)
         if version < SCHEMA_VERSION:
             backup = _copy_aside(path, version)

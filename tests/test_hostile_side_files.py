@@ -136,3 +136,19 @@ def test_a_journal_beside_the_database_linked_elsewhere_is_named_and_nothing_is_
     assert str(refused.value) == (f"{link} is a link to another file, not the journal SQLite keeps beside the "
                                   "database; nothing was changed. Remove it, then open the database again.")
     assert elsewhere.read_bytes() == b"the user's own file"
+
+
+@pytest.mark.parametrize("kind", ["a named pipe", "a folder"])
+def test_a_pipe_or_a_folder_in_place_of_the_lock_file_is_named_in_one_line(tmp_path, kind):
+    """The app's lock said "something went wrong" (an OSError, EINVAL on a pipe, EISDIR on a folder)."""
+    from storage.core.lock import AppLock
+
+    db = tmp_path / "w.db"
+    lock = db.with_name("w.db.lock")
+    if kind == "a named pipe":
+        os.mkfifo(lock)
+    else:
+        lock.mkdir()
+    with pytest.raises(UserError, match=r"w.db.lock is a folder, a pipe or a device, not gridcare's lock file; "
+                                        r"nothing was changed\. Remove it, then open the database again\.$"):
+        AppLock(db).acquire()

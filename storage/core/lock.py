@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from pathlib import Path
 
 from storage.core import platform
@@ -39,10 +40,15 @@ class AppLock:
         try:
             fd = os.open(self.path, flags, 0o600)
         except OSError as exc:
+            if exc.errno == errno.EISDIR:
+                raise self._not_a_file() from None
             if exc.errno != errno.ELOOP:
                 raise
             raise UserError(_("{path} is a link to another file, not gridcare's lock file; nothing was changed. "
                               "Remove it, then open the database again.").format(path=self.path)) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a named pipe: the lock's writes failed, "an unexpected error"
+            os.close(fd)
+            raise self._not_a_file()
         try:
             platform.try_lock(fd)
         except OSError:
@@ -64,6 +70,10 @@ class AppLock:
             os.close(fd)
             raise
         self._fd = fd
+
+    def _not_a_file(self) -> UserError:
+        return UserError(_("{path} is a folder, a pipe or a device, not gridcare's lock file; nothing was changed. "
+                           "Remove it, then open the database again.").format(path=self.path))
 
     def release(self) -> None:
         if self._fd is not None:

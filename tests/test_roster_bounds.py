@@ -18,6 +18,7 @@ from storage.core.errors import UserError
 from storage.core.models import Resident
 from storage.roster import importer as importer_module
 from storage.roster import read as read_module
+from storage.roster import xlsx_zip
 from storage.roster.importer import import_roster
 from tests.foundation_helpers import make_db
 from tests.roster_helpers import TODAY
@@ -52,7 +53,7 @@ def test_an_xlsx_that_unpacks_to_far_more_than_it_weighs_is_refused_before_parsi
 def test_an_xlsx_holding_more_shared_strings_than_any_roster_is_refused_before_parsing(tmp_path, db, monkeypatch):
     """Before: a 31 MB .xlsx holding 277 MB of shared strings (about 9 to 1, under the ratio refused above) took two
     minutes and 1.9 GB: the reader holds them all before the first row. Here the bound is 1 MB and they are 2 MB."""
-    monkeypatch.setattr(read_module, "MAX_XLSX_READ_WHOLE", 1024 * 1024, raising=False)
+    monkeypatch.setattr(xlsx_zip, "MAX_XLSX_READ_WHOLE", 1024 * 1024, raising=False)
     path = xlsx_altered(tmp_path / "strings.xlsx", 3, strings=110_000)
     import openpyxl
 

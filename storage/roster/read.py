@@ -15,8 +15,8 @@ A roster comes from outside and may be hostile (issue #19, item 5), so its cost 
 before and while it is read: an .xlsx is a zip of XML files, and the sizes its entries declare
 (which the zip reader never unpacks beyond) are checked before anything is parsed — a few
 megabytes that unpack to gigabytes are refused at once; a CSV is at most MAX_CSV_BYTES; at most
-MAX_ROWS rows and MAX_CELL characters a cell; what the .xlsx reader holds whole (the shared strings) and the
-empty rows and padding cells it makes are bounded too. `open_roster` gives the rows as they are read (an
+MAX_ROWS rows and MAX_CELL characters a cell; what the .xlsx reader holds whole (the shared strings: their bytes and
+their number, storage/roster/xlsx_zip.py) and the empty rows and padding cells it makes are bounded too. `open_roster` gives the rows as they are read (an
 import holds a batch of them, not the file); `read_roster` a list, for a preview and the tests.
 """
 
@@ -35,9 +35,10 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
-from storage.core.i18n import _, babel_locale, join_list
+from storage.core.i18n import _, join_list
 from storage.core.text import printable, storable
 from storage.roster.columns import cell_text, field_for_header
+from storage.roster.xlsx_zip import check_zip, number_text, too_big
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +50,6 @@ MAX_CELL = 32_767  # characters: Excel's own limit for a cell
 MAX_COLUMNS = 1_000  # a roster has a few dozen
 MAX_CSV_BYTES = 64 * 1024 * 1024  # 100,000 rows of a roster are about 10 MB
 MAX_CSV_LINE = 4 * 1024 * 1024  # a roster's line: a few hundred bytes (60 MB of commas took 655 MB as one row)
-MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # what an .xlsx may unpack to: 100,000 rows of 7 columns are 42 MB
-MAX_XLSX_RATIO = 100  # unpacked bytes per packed byte of an entry (sheets: about 8)
-# what the reader holds whole in memory (the shared strings, the styles, the workbook's own parts; a sheet is read as
-# it goes): 100,000 rows of 7 columns made in Excel share about 15 MB of strings. A 31 MB file holding 277 MB of
-# shared strings took two minutes and 1.9 GB; 64 MB of them, 35 s and 525 MB.
-MAX_XLSX_READ_WHOLE = 32 * 1024 * 1024
 MAX_SHEET_ROW = 1_048_576  # a spreadsheet's last row: the reader makes an empty row for each one skipped up to a row
 MAX_CELLS_READ = 20_000_000  # blank ones included: 100,000 rows of 200 columns; a roster has a few dozen
 BLOCK = 1024 * 1024
@@ -76,15 +71,9 @@ class RosterSheet:
     close: Callable[[], None] = lambda: None
 
 
-def _number(n: int) -> str:
-    from babel.numbers import format_decimal  # deferred: only for a refusal's message
-
-    return format_decimal(n, locale=babel_locale())
-
-
 def _too_many_rows(path: Path) -> UserError:
     return UserError(_("{file} has more than {n} rows, more than any roster: split it (a township's roster has a "
-                       "few thousand).").format(file=printable(path.name), n=_number(MAX_ROWS)))
+                       "few thousand).").format(file=printable(path.name), n=number_text(MAX_ROWS)))
 
 
 def open_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
@@ -128,31 +117,6 @@ def read_roster(path: str | Path, sheet: str | None = None, limit: int | None = 
 # --- .xlsx ------------------------------------------------------------------------------------------
 
 
-def check_zip(path: Path) -> None:
-    """Refuse an .xlsx whose entries declare more than a roster could unpack to, before anything is parsed.
-
-    Python's zip reader stops at an entry's declared size, so the declared sizes bound the work;
-    a file that is no zip at all is left to the reader, which says so.
-    """
-    try:
-        with zipfile.ZipFile(path) as zf:
-            entries = zf.infolist()
-    # NotImplementedError: an entry needing a newer zip version than Python reads (a flipped byte gave "8.4")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
-        return
-    total = whole = 0
-    for entry in entries:
-        total += entry.file_size
-        if entry.file_size > BLOCK and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1):
-            raise _bomb(path, entry.file_size)
-        if entry.filename.endswith((".xml", ".rels")) and not entry.filename.startswith("xl/worksheets/"):
-            whole += entry.file_size
-    if total > MAX_XLSX_UNPACKED:
-        raise _bomb(path, total)
-    if whole > MAX_XLSX_READ_WHOLE:
-        raise _bomb(path, whole)
-
-
 def why_unreadable(path: Path) -> str:
     """Why an .xlsx cannot be read, in the user's words (zipfile's own, "File is not a zip file", are English):
     empty, a text file named .xlsx (a CSV saved under the wrong name, as happens), or damaged."""
@@ -173,11 +137,6 @@ def why_unreadable(path: Path) -> str:
                 return _("it looks like a CSV file: give it a name ending in .csv")
         return _("it is not an Excel workbook")
     return _("the file is damaged or incomplete: copy it again")
-
-
-def _bomb(path: Path, size: int) -> UserError:
-    return UserError(_("{file} holds {mb} MB of data, more than any roster: check that it is the right file.").format(
-        file=printable(path.name), mb=_number(size // 2**20)))
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, list[Any]]], int | None, Callable[[], None]]:
@@ -249,7 +208,7 @@ def _encoding(path: Path) -> tuple[str, int]:
             continue
         if longest > MAX_CSV_LINE:
             raise UserError(_("{file} has a line of {mb} MB, longer than any roster's: check that it is the right "
-                              "file.").format(file=printable(path.name), mb=_number(-(-longest // 2**20))))
+                              "file.").format(file=printable(path.name), mb=number_text(-(-longest // 2**20))))
         return encoding, lines + 1
     raise UserError(_("The CSV file is neither UTF-8 nor GBK text: save it again as \"CSV UTF-8\"."))
 
@@ -278,7 +237,7 @@ def _sniff_delimiter(lines: list[str]) -> str:
 def _read_csv(path: Path) -> tuple[Iterator[tuple[int, list[Any]]], str, int, Callable[[], None]]:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise _bomb(path, size)
+        raise too_big(path, size)
     encoding, lines = _encoding(path)
     if lines > MAX_ROWS + HEADER_SCAN_ROWS and _records(path, encoding) > MAX_ROWS + HEADER_SCAN_ROWS:
         raise _too_many_rows(path)  # before any row is checked (a quoted cell may span lines: counted as records)
@@ -371,16 +330,16 @@ def _data_rows(data: RosterSheet, raw: Iterable[tuple[int, list[Any]]], width: i
             seen += len(values) or 1
             if number > MAX_SHEET_ROW or seen > MAX_CELLS_READ:
                 raise UserError(_("{file} has rows or columns far beyond any roster's (row {row}): check that it is "
-                                  "the right file.").format(file=printable(data.path.name), row=_number(number)))
+                                  "the right file.").format(file=printable(data.path.name), row=number_text(number)))
             # a cell's text as a form's is saved (storage/core/text.py storable): a CSV may hold NUL bytes, which
             # PostgreSQL refuses at the county and the merges refuse; seen in every column, so cleaned here once
             values = [storable(v) if type(v) is str else v for v in values]
             if len(values) > MAX_COLUMNS and any(not _blank(v) for v in values[MAX_COLUMNS:]):
                 raise UserError(_("Row {row} of {file} has data in more than {n} columns: not a roster's.").format(
-                    row=number, file=printable(data.path.name), n=_number(MAX_COLUMNS)))
+                    row=number, file=printable(data.path.name), n=number_text(MAX_COLUMNS)))
             if any(isinstance(v, str) and len(v) > MAX_CELL for v in values):
                 raise UserError(_("Row {row} of {file} has a cell of more than {n} characters: not a roster's.").format(
-                    row=number, file=printable(data.path.name), n=_number(MAX_CELL)))
+                    row=number, file=printable(data.path.name), n=number_text(MAX_CELL)))
             cells = (list(values) + [None] * width)[:width]
             extra = [v for v in values[width:] if not _blank(v)]
             if extra:

@@ -31,6 +31,9 @@ CLOCKS = {
     "the device's clock at the horizon": f"UPDATE identity SET last_hlc = {hlc.HORIZON};",
     "the device's clock below zero": "UPDATE identity SET last_hlc = -1;",
     "the device's clock a text": "UPDATE identity SET last_hlc = 'soon';",
+}
+# a change's clock: refused by a restore (every clock read once), not looked for at every open (a scan of the changes)
+CHANGE_CLOCKS = {
     "a change stamped 2^63 - 1": f"UPDATE event SET hlc = {TOP} WHERE rowid = (SELECT max(rowid) FROM event);",
     "a change stamped below zero": f"UPDATE event SET hlc = {-TOP} WHERE rowid = (SELECT min(rowid) FROM event);",
 }
@@ -107,3 +110,18 @@ def test_a_restore_moves_the_clock_no_further_than_a_merge_would_for_a_change_me
                 "fields FROM event LIMIT 1;".replace(":near", str(hlc.HORIZON - 1)))
     restore_database(path, taken.path)
     assert _saves(path) < hlc.HORIZON
+
+
+@pytest.mark.parametrize("sql", CHANGE_CLOCKS.values(), ids=CHANGE_CLOCKS.keys())
+def test_a_backup_holding_a_change_stamped_past_the_horizon_is_not_restored(tmp_path, sql):
+    """Every clock of a backup is read before it is restored; the open reads only the device's (storage/core/
+    clock_range.py: the changes' clocks are a scan of the event table, 0.6-2.2 s at every start of a county file)."""
+    path = _worker(tmp_path)
+    taken = backup.backup_now(path, now=NOON)
+    _edit(taken.path, sql)
+    open_database(path).dispose()  # the database itself is sound
+    before = path.read_bytes()
+    with pytest.raises(UserError) as refused:
+        restore_database(path, taken.path)
+    assert "is damaged or not a gridcare backup" in str(refused.value)
+    assert path.read_bytes() == before

@@ -38,7 +38,9 @@ LISTS: dict[str, tuple[str, str]] = {
     "due_week": (N_("Week"), N_("Due this week")),
     "high_risk": (N_("Risk"), N_("Emergency and high risk")),
     "referrals": (N_("Referrals"), N_("Open referrals")),
-    "ageing_out": (N_("Age-out"), N_("About to age out")),
+    # the already aged out and those about to, each row saying which: 超龄提醒, not the report's 超龄退出 (a figure of
+    # the aged out alone, and of those closed as aged out in the month)
+    "ageing_out": (N_("Age-out"), N_("Aged out or about to age out")),
     "recent": (N_("Recent"), N_("Recent visits")),
     "benefits": (N_("Benefits"), N_("Benefits not received, or ending soon")),  # 应享未享, then ending in 30 days
     "unpaired": (N_("Unpaired"), N_("Not paired with a helper")),  # should have a paired helper and do not

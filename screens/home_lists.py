@@ -93,6 +93,13 @@ def short_day(day) -> str:
     return _cached_day(day, current_language())
 
 
+def _age_out(when, today) -> str:
+    """已超龄 or 即将超龄 on each row: the list holds both, and only the first are the report's 超龄退出."""
+    if when > today:
+        return _("ages out ({when})").format(when=_ago(when, today))
+    return _("aged out ({ago})").format(ago=_ago(when, today))
+
+
 def _ago(day, today) -> str:
     return _cached_ago(day, today, current_language()) if day else _("never")
 
@@ -199,8 +206,7 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH,
                                        label(REFERRAL_STATUSES, f.status), _due(f, today, columns), f.reason))
                 for f in data.referrals]
     if pane == "ageing_out":
-        return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories),
-                              _ago(when, today) if when > today else _("aged out ({ago})").format(ago=_ago(when, today))))
+        return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories), _age_out(when, today)))
                 for r, when in data.ageing_out]
     if pane == "recent":
         return [(v.id, v.resident_id, (short_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))

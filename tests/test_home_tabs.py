@@ -121,7 +121,7 @@ async def test_chinese_tabs_keep_their_counts_without_the_space_before_giving_th
 async def test_a_township_with_over_a_thousand_overdue_keeps_its_counts_at_80_columns(tmp_path):
     """A township's bar at 80×24 with 逾期 1,353: "逾期1,353" did not fit, and every count went. Now the number is
     written short (1353, as Chinese groups by 万), and only the least needed counts give way. The age-out tab says
-    超龄退出, the glossary's word (超龄 alone, never)."""
+    超龄提醒 (超龄 alone, never; not the report's 超龄退出, which counts only the children already aged out)."""
     db = make_township(tmp_path).db
     generate(db, seed=1, scale="grid", today=TODAY)
     path = db.path
@@ -142,5 +142,5 @@ async def test_a_township_with_over_a_thousand_overdue_keeps_its_counts_at_80_co
         set_language("en")
     labels = [label for label, _x, _r in tabs]
     assert len(tabs) == 9 and all(right <= 80 for _label, _x, right in tabs), tabs
-    assert labels[:5] == ["逾期1353", "本周1327", "风险569", "转介111", "超龄退出207"], labels
+    assert labels[:5] == ["逾期1353", "本周1327", "风险569", "转介111", "超龄提醒207"], labels
     assert labels[5:] == ["最近", "补贴414", "未结对", "网格"], labels  # the least needed counts gave way

@@ -72,6 +72,9 @@ def describe_outcome(b: BundleOutcome) -> str:
         return _("WAITING  {message}").format(message=printable(b.message))
     if b.status == "own":
         return _("sent from here  {file}: {problem}").format(file=printable(b.file), problem=b.problem)
+    if b.status == "already" and b.copy_of:  # not "merged before": its twin was, a moment ago
+        return _("copy  {file}: the same bundle as {first}, merged in this run").format(
+            file=printable(b.file), first=printable(b.copy_of))
     if b.status == "already":  # by whose it is, as a new one is named (walk F: 设备 bf94e42f beside 张丽's new one)
         if b.worker:
             return _("already merged  {file} ({worker}, bundle {seq})").format(
@@ -150,7 +153,9 @@ def merge_lines(report) -> list[str]:
     counted = {"new": 0, "already": 0, "own": 0}
     lines = []
     for b in report.bundles:
-        if b.status in counted:
+        if b.copy_of:
+            lines.append(describe_outcome(b))
+        elif b.status in counted:
             counted[b.status] += 1
         else:
             lines.append(describe_outcome(b))

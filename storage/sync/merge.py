@@ -306,6 +306,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     report = MergeReport()
     away = merged_before(db) if files else None
     register = register_now(db) if files else None
+    merged_now: dict[tuple[str, int, str], str] = {}  # a bundle merged in this run: the file it came from
     i = 0
     while i < len(files):
         with db.write() as s, large_cache(s):
@@ -320,6 +321,11 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
                 if outcome.status != "waiting":  # merged after all (released in this run): it waits no more
                     report.bundles = [b for b in report.bundles if not (b.status == "waiting" and b.file == outcome.file)]
                 report.bundles.append(outcome)
+                bundle = (outcome.device_id, outcome.seq, outcome.payload)
+                if outcome.status == "new" and outcome.payload:
+                    merged_now.setdefault(bundle, outcome.file)
+                elif outcome.status == "already" and bundle in merged_now:
+                    outcome.copy_of = merged_now[bundle]
                 if outcome.status == "refused":
                     audit_refusal(s, files[i - 1], outcome.code, outcome.device_id, outcome.seq, outcome.problem)
                 report.added += outcome.added

@@ -57,6 +57,10 @@ class BundleOutcome:
     # went back (a copy put back by hand, not `gridcare restore`) and numbered its next bundle again
     second_of_its_number: bool = False
     landed_away: set[tuple[str, str]] = field(default_factory=set)  # merged away here, edited by it: (id, field)
+    payload: str = ""  # the payload's sha256: with the device and the number, which bundle this is
+    # "already": the same bundle was merged from this file earlier in the same run (a copy beside it: 副本-…gcb), not
+    # in a merge before
+    copy_of: str = ""
 
 
 def said(name: str, status: str, code: str, problem: str, **kw: Any) -> BundleOutcome:
@@ -123,7 +127,8 @@ def seen_before(session: Session, path: Path) -> BundleOutcome | None:
                              problem=_own_problem(str(m.get("kind", "")), grid))
     seen = session.get(BundleReceived, (device_id, seq))
     if seen is not None and seen.payload_sha256 == m.get("payload_sha256"):
-        return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=worker, grid=grid)
+        return BundleOutcome(path.name, "already", device_id=device_id, seq=seq, worker=worker, grid=grid,
+                             payload=seen.payload_sha256)
     refused = remembered(session, str(m.get("payload_sha256")))
     if refused is not None:
         return said(path.name, "refused", refused.code, refused.message, device_id=device_id, seq=seq,
@@ -149,7 +154,7 @@ def opened(name: str, manifest: dict[str, Any]) -> BundleOutcome:
     """A bundle whose envelope passed every check, before the trust and the database have their say."""
     return BundleOutcome(name, "new", device_id=str(manifest["device_id"]), seq=int(manifest.get("seq") or 0),
                          worker=str(manifest.get("worker", "")), grid=str(manifest.get("grid_code") or ""),
-                         township=str(manifest["township_code"]))
+                         township=str(manifest["township_code"]), payload=str(manifest.get("payload_sha256") or ""))
 
 
 def waiting(s: Session, outcome: BundleOutcome, manifest: dict[str, Any], trust: Trust) -> None:

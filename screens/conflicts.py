@@ -152,7 +152,9 @@ class ConflictsScreen(Screen[None]):
         Binding("k", "keep", N_("Keep it"), id="conflicts.keep"),
         Binding("t", "take", N_("Take other"), id="conflicts.take"),
         Binding("e", "type_value", N_("Type value"), id="conflicts.type"),
-        Binding("u", "undo", N_("Undo"), id="conflicts.undo"),
+        # u is named where the clerk reads the decision, not in the footer: beside the three decisions it pushed f1 off
+        # the footer at 80 columns, and F1 is how the keys the footer leaves out are found
+        Binding("u", "undo", N_("Undo"), show=False, id="conflicts.undo"),
         Binding("d", "duplicates", N_("Duplicates"), id="conflicts.duplicates"),
         Binding("escape", "back", N_("Back"), id="conflicts.back"),
     ]
@@ -208,6 +210,10 @@ class ConflictsScreen(Screen[None]):
         self._views = {v.conflict.id: v for v in views}
         self._undoable = undoable
         self.refresh_bindings()
+        if undoable is not None and not status and not at_county(self.app):  # the screen opened again: u still works
+            status = _("The last decision, on {record} · {field}, can still be undone (u).").format(
+                record=printable(undoable.record_label, limit=40),
+                field=record_field_label(undoable.record_type, undoable.field))
         for v in views:
             c = v.conflict
             cells = (v.record_label, record_field_label(c.record_type, v.field or c.field), _kept(v, masked=True), _other(v, masked=True))

@@ -209,8 +209,7 @@ def test_the_trend_sheet_holds_twelve_months_per_grid_and_a_native_chart(town, t
     save_report(db, report, path)
     ws = _load(path)[_("12-month trend")]
     header = [c.value for c in ws[3]]
-    assert header[0] == "Grid" and header[1:] == [f"{m}/{y}" for y, m in report.trend.months]
-    assert header[-1] == "9/2026" and len(header) == 13
+    assert header[0] == "Grid" and header[-1] == "Sep 2026" and header[1] == "Oct 2025" and len(header) == 13
     body = {r[0]: r[1:] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
     assert body["Total"][-1] == pytest.approx(report.totals.visit_rate)  # the last point is the report's rate
     assert body["柳溪一网格"][-1] == pytest.approx(4 / 6) and body["桃源一网格"][-1] == pytest.approx(3 / 4)
@@ -220,6 +219,29 @@ def test_the_trend_sheet_holds_twelve_months_per_grid_and_a_native_chart(town, t
     charts = ws._charts
     assert len(charts) == 1 and charts[0].tagname == "lineChart" and len(charts[0].series) == 3  # 2 grids + total
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+
+
+@pytest.mark.parametrize(("lang", "first", "last"), [("zh_CN", "2025年10月", "2026年9月"), ("en", "Oct 2025", "Sep 2026")])
+def test_the_trend_sheets_months_are_written_as_a_clerk_reads_a_month(town, tmp_path, lang, first, last):
+    """The trend's columns said "2026/1" (Babel's short form, read as a date), in columns 10 wide: now the month as
+    the report's title writes it, each column wide enough for its month, in the workbook and its CSV."""
+    from openpyxl.utils import get_column_letter
+
+    db, _ids, report = town
+    set_language(lang)
+    try:
+        save_report(db, report, tmp_path / "r.xlsx")
+        ws = _load(tmp_path / "r.xlsx")[_("12-month trend")]
+        trend_csv = save_report(db, report, tmp_path / "r.csv")[-1]
+        with trend_csv.open(encoding="utf-8-sig") as fh:
+            csv_header = next(row for row in csv.reader(fh) if row and row[0] == _("Grid"))
+    finally:
+        set_language("en")
+    header = [c.value for c in ws[3]]
+    assert (header[1], header[-1]) == (first, last) and len(header) == 13, header
+    assert csv_header == header, csv_header
+    for col, month in enumerate(header[1:], start=2):
+        assert ws.column_dimensions[get_column_letter(col)].width >= display_width(month) + 2, month
 
 
 def test_an_xlsx_sheet_is_written_in_time_linear_in_its_rows(town, tmp_path, monkeypatch):

@@ -21,10 +21,10 @@ from storage.reports.xlsx_sheets import (
     COVERAGE_HEADERS,
     VISITED_HOW,
     coverage_cells,
+    month_words,
     period_line,
     policy_line,
     sheet_title,
-    short_month,
     trend_title,
 )
 
@@ -51,7 +51,7 @@ def write_trend_csv(report: MonthlyReport, target: Path) -> Path:
         out.writerow(csv_row([policy_line(report)]))
         if trend.mixed:
             out.writerow([_(POLICY_CHANGED)])
-        out.writerow([_("Grid")] + [short_month(y, m) for y, m in trend.months])
+        out.writerow([_("Grid")] + [month_words(y, m) for y, m in trend.months])
         for row in trend.rows + [trend.total]:
             label = row.label if row.key is not None else _(row.label)
             out.writerow([csv_value(label), *(csv_value(v, "rate") for v in row.rates)])

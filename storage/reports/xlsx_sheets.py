@@ -45,7 +45,7 @@ def month_words(year: int, month: int) -> str:
 
 
 def short_month(year: int, month: int) -> str:
-    """'2026/1' / '1/2026': a column of the trend, or a point on its chart."""
+    """'2026/1' / '1/2026': a column of the trend in a terminal's few columns (the files write month_words)."""
     return format_skeleton("yM", dt.date(year, month, 1), locale=babel_locale())
 
 
@@ -161,15 +161,19 @@ def add_trend_sheet(wb, report: MonthlyReport) -> Any:
     rows = trend.rows + [trend.total]
     last = head + len(rows)
     anchor = last + 2
+    from storage.reports.files import display_width
+
+    # a column's month as the report's titles write one (2026年1月, Jan 2026): Babel's short "2026/1" read as a date
+    months = [month_words(y, m) for y, m in trend.months]
     ws.column_dimensions["A"].width = 18
-    for i in range(n):
-        ws.column_dimensions[get_column_letter(i + 2)].width = 10
+    for i, month in enumerate(months):
+        ws.column_dimensions[get_column_letter(i + 2)].width = max(10, display_width(month) + 2)
     ws.freeze_panes = f"B{head + 1}"
     _landscape_a4(ws, get_column_letter(n + 1), anchor + 30, f"{head}:{head}")  # 14 cm: about 28 rows
     ws.append([styled(ws, trend_title(report), font=Font(bold=True, size=13))])
     for line in lines:
         ws.append(safe_row(ws, [line]))
-    ws.append([styled(ws, v, font=bold) for v in [_("Grid")] + [short_month(y, m) for y, m in trend.months]])
+    ws.append([styled(ws, v, font=bold) for v in [_("Grid")] + months])
     for row in rows:
         font = bold if row is trend.total else None
         values = [row.label if row.key is not None else _(row.label)] + row.rates

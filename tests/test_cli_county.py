@@ -150,3 +150,23 @@ def test_county_key_refuses_another_key_in_one_line_and_replaces_it_when_asked(t
     assert "already sends its bundles to 德清县 (330521)" in out.stderr and "--replace" in out.stderr
     out = _en("--db", str(t), "county-key", str(tmp_path / "again" / "new.pub"), "--replace", tmp_path=tmp_path)
     assert out.returncode == 0 and "德清县 (330521)" in out.stdout, out.stderr
+
+
+@pytest.mark.parametrize("how", ["init", "public-key"])
+def test_the_enrollment_code_names_the_county_key_file_by_the_name_it_was_written_under(tmp_path, how):
+    """`init --role county --key-out 德清县公钥.pub`, then `enroll --township`: the hint told the township's clerk to run
+    `gridcare county-key county-330521.pub`, a file that was never written. It names the file written (by `init`, or
+    again by `public-key --out`)."""
+    db = str(tmp_path / "c.db")
+    out = _en("--db", db, "init", "--role", "county", "--county-code", "330521", "--county-name", "德清县",
+              "--key-out", str(tmp_path / "德清县公钥.pub"), tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    name = "德清县公钥.pub"
+    if how == "public-key":
+        name = "county key.pub"
+        out = _en("--db", db, "public-key", "--out", str(tmp_path / name), tmp_path=tmp_path)
+        assert out.returncode == 0, out.stderr
+    out = _en("--db", db, "enroll", "--township", "330521101", "--name", "新市镇", tmp_path=tmp_path)
+    assert out.returncode == 0, out.stderr
+    said = f'"{name}"' if " " in name else name
+    assert f"gridcare county-key {said} --enroll-code" in out.stdout and (tmp_path / name).is_file(), out.stdout

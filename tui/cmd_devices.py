@@ -82,6 +82,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 def _enroll_township(args: argparse.Namespace) -> int:
     from storage.core.changes import load_identity
     from storage.core.db import open_database
+    from storage.core.identity import county_key_file_name
     from storage.core.text import printable
     from storage.sync.county_trust import enroll_township
     from tui.cli import db_path
@@ -92,11 +93,16 @@ def _enroll_township(args: argparse.Namespace) -> int:
         county = load_identity(s).county_code or ""
     print(_("Enrollment code for township {township} {name}: {code}").format(
         township=view.grid_code, name=printable(view.worker, limit=20), code=code))
-    # the key file by the name `init --role county` gave it, not a pattern the clerk must fill in
+    # the key file by the name `init --role county` (or `public-key`) wrote it under, not a pattern the clerk must fill in
     print(_("Give it to the township's clerk with the county's key file. It works once, for this township only, and "
             "is not stored here: if it is lost, enroll again. At the township: gridcare county-key {file} "
-            "--enroll-code {code}").format(file=f"county-{county}.pub", code=code))
+            "--enroll-code {code}").format(file=_quoted(printable(county_key_file_name(db, county))), code=code))
     return 0
+
+
+def _quoted(name: str) -> str:
+    """A file's name as typed after a command: in double quotes if it holds a space (both shells take those)."""
+    return f'"{name}"' if any(ch.isspace() for ch in name) else name
 
 
 def _print_list(db) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.core.db import Database
 from storage.core.i18n import N_, _
@@ -24,6 +24,13 @@ def add_entry(session: Session, action: str, file: str = "", counts: dict[str, A
                            action=action, file=path_text(file), counts=counts or {}))
 
 
+def last_file(db: Database, action: str) -> str | None:
+    """The file of the newest entry of `action` (the county's public key file, as `init` or `public-key` wrote it)."""
+    with db.session() as s:
+        entry = s.exec(select(AuditEntry).where(col(AuditEntry.action) == action).order_by(col(AuditEntry.id).desc())).first()
+        return entry.file if entry is not None and entry.file else None
+
+
 def entries(db: Database, limit: int = 500) -> list[AuditEntry]:
     with db.session() as s:
         return list(s.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all())
@@ -37,6 +44,7 @@ ACTION_LABELS = {
     "reject device": N_("Reject device"), "withdraw enrollment codes": N_("Withdraw enrollment codes"),
     "export_county": N_("Export for the county"), "enroll township": N_("Enrollment code for a township"),
     "approve township": N_("Approve a township's key"),
+    "public key": N_("Public key file written"),
     "conflict decision": N_("Conflict decided"), "conflict decision undone": N_("Conflict decision undone"),
 }
 COUNT_LABELS = {

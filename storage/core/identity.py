@@ -93,6 +93,7 @@ def init_county(db: Database, county_code: str, county_name: str,
     text = keys.format_county_key(county_code, county_name.strip(), county)
     if key_out is not None:
         keys.write_county_key_file(key_out, county_code, county_name.strip(), county)
+        _wrote_public_key(db, key_out)
     return ident, key_out, text
 
 
@@ -333,12 +334,29 @@ def write_own_public_key(db: Database, out: Path | None) -> tuple[Path, str]:
                                       ident.county_sign_public)
         path = key_path(out, f"county-{ident.county_code}.pub")
         keys.write_county_key_file(path, ident.county_code, ident.county_name, county)
+        _wrote_public_key(db, path)
         return path, keys.format_county_key(ident.county_code, ident.county_name, county)
     township = keys.TownshipPublicKey(ident.township_code, ident.township_name, ident.township_age_recipient,
                                       ident.township_sign_public)
     path = key_path(out, f"township-{ident.township_code}.pub")
     keys.write_public_key_file(path, ident.township_code, ident.township_name, township)
     return path, keys.format_public_key(ident.township_code, ident.township_name, township)
+
+
+def _wrote_public_key(db: Database, path: Path) -> None:
+    """In the audit log: a county's enrollment codes name the key file by the name it was written under (--key-out
+    gives it any), as the township's clerk receives it (audit.last_file)."""
+    from storage.core.audit import record
+
+    record(db, "public key", str(path))
+
+
+def county_key_file_name(db: Database, county_code: str) -> str:
+    """The name of the county's public key file as last written here; the default name if none was."""
+    from storage.core.audit import last_file
+
+    written = last_file(db, "public key")
+    return Path(written).name if written else f"county-{county_code}.pub"
 
 
 def key_path(out: Path | None, name: str) -> Path:

@@ -36,6 +36,17 @@ AGENCY_ROOM = 19  # at 80 columns: "Women's federation" whole, the longer agenci
 BENEFIT_ROOM = 16  # at 80 columns: "困境儿童保障金", "Child allowance"
 WIDE_DUE = 100  # from this many columns a referral late to follow up shows its date beside the days
 FREE_TEXT_LINES = 3  # a referral's reason, a benefit's why: wrapped to at most this many lines
+# an unclaimed benefit's reasons (storage/register/eligibility.py RULES) in the few words the list has room for at
+# 80 columns beside the benefit's name, which says the rest ("Child allowance": the child is implied); in English
+# the whole reasons took two or three lines a row
+SHORT_WHY = {
+    "disability of grade 1 or 2": N_("grade 1-2 disabled"),
+    "disabled, in a family on the minimum living allowance": N_("in allowance family"),  # (a disability subsidy)
+    "grade 3-4 intellectual or mental disability, not on the minimum living allowance": N_("3-4 intell./mental"),
+    "a seriously ill child": N_("seriously ill"),
+    "a severely disabled child": N_("severely disabled"),
+    "a child in a family on the minimum living allowance": N_("allowance family"),
+}
 WRAPPED = ("referrals", "benefits")  # the lists whose last column is free text, wrapped to the room left
 
 
@@ -215,7 +226,7 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH,
         rows = []
         for i, w in enumerate(data.benefits):
             if w.end_on is None:  # 应享未享: the rules' reasons
-                what, when = _("Not receiving"), join_list(_(why) for why in w.why)
+                what, when = _("Unclaimed"), join_list(_(SHORT_WHY.get(why, why)) for why in w.why)
             else:
                 what, when = _("Ends"), _ago(w.end_on, today)
             rows.append((f"{w.resident_id}:{w.benefit}:{i}", w.resident_id,

@@ -81,3 +81,24 @@ async def test_the_lists_fitted_at_120_columns_fit_again_when_the_terminal_narro
             assert table.virtual_size.width <= table.scrollable_content_region.width, (pane, table.virtual_size)
             await pilot.resize_terminal(120, 40)
             await settle(pilot)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@run_async
+async def test_a_benefit_with_one_reason_takes_one_line_at_80_columns(grid_db, lang):
+    """In English a benefit's row took two or three lines at 80 columns ("a child in a / family on the / minimum
+    living…"): the reason is said in the words the row has room for, the benefit's name beside it saying the rest."""
+    set_language(lang)
+    app = make_app(str(grid_db), lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        await pilot.press("7")
+        await settle(pilot)
+        table = app.screen.query_one("#t-benefits", DataTable)
+        await settle(pilot, lambda: table.row_count == len(app.screen.data.benefits))
+        single = [i for i, w in enumerate(app.screen.data.benefits) if len(w.why) <= 1]
+        assert single and {len(app.screen.data.benefits[i].why) for i in single} == {0, 1}  # ending, and unclaimed
+        tall = [(i, str(table.get_row_at(i)[-1])) for i in single if table.rows[table.coordinate_to_cell_key(
+            (i, 0)).row_key].height > 1]
+        assert not tall, tall[:5]

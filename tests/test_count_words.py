@@ -35,7 +35,7 @@ def test_export_and_merge_lines_group_thousands_as_the_tables_do():
 
 def test_a_bundle_merged_before_is_named_by_whose_it_is_as_a_new_one_is():
     """Walk F: after Ctrl+R the new bundle read （张丽，第 2 个数据包） and the one merged before （设备 bf94e42f）."""
-    before = SimpleNamespace(status="already", file="b1.gcb", worker="张丽", device_id="bf94e42f0000", seq=1)
+    before = SimpleNamespace(status="already", file="b1.gcb", worker="张丽", device_id="bf94e42f0000", seq=1, copy_of="")
     assert describe_outcome(before) == "已合并过  b1.gcb（张丽，第 1 个数据包）"
     before.worker = ""  # a manifest without a name: the device, as before
     assert describe_outcome(before) == "已合并过  b1.gcb（设备 bf94e42f，第 1 个数据包）"

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import DataTable, Input
-
 from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import on_screen, run_async, settle, started
-from tests.search_helpers import found_names
-from tui.app import make_app
+from tests.pilot_helpers import run_async
+from tests.search_helpers import found_names, typed_in_the_register
 
 TODAY = dt.date(2026, 12, 5)
 
@@ -42,19 +39,7 @@ def test_a_child_is_found_by_the_beginning_or_the_end_of_the_guardians_phone(tmp
 @run_async
 async def test_the_register_finds_the_child_by_the_guardians_landline(tmp_path):
     db = _db(tmp_path)
-    app = make_app(db.path, lang="zh_CN", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot)
-        await pilot.press("r")
-        await on_screen(pilot, "ResidentsScreen")
-        table = app.screen.query_one(DataTable)
-        search = app.screen.query_one("#search", Input)
-        await settle(pilot, lambda: table.row_count == 2 and search.has_focus)
-        await pilot.press(*"8456789")
-        await settle(pilot, lambda: table.row_count == 1)
-        await pilot.press("enter")
-        await on_screen(pilot, "ResidentScreen")
-        assert "解小雨" in str(app.screen.title)
+    assert "解小雨" in await typed_in_the_register(db.path, TODAY, 2, "8456789")
 
 
 def test_the_guardians_phones_are_read_from_their_index_not_from_every_resident(tmp_path, monkeypatch):

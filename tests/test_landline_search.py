@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from storage.register.residents import register_resident
 from storage.register.search import search_residents
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import on_screen, run_async, settle, started
-from tests.search_helpers import found_names
+from tests.pilot_helpers import run_async, settle, started
+from tests.search_helpers import found_names, typed_in_the_register
 from tui.app import make_app
 
 TODAY = dt.date(2026, 12, 5)
@@ -49,19 +49,7 @@ def test_a_landline_is_found_by_its_beginning_with_the_area_code_dashed_or_not(t
 @run_async
 async def test_the_register_finds_an_elder_by_the_landline_typed_with_its_area_code(tmp_path):
     db = _db(tmp_path)
-    app = make_app(db.path, lang="zh_CN", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot)
-        await pilot.press("r")
-        await on_screen(pilot, "ResidentsScreen")
-        table = app.screen.query_one(DataTable)
-        search = app.screen.query_one("#search", Input)
-        await settle(pilot, lambda: table.row_count == len(PEOPLE) and search.has_focus)
-        await pilot.press(*"0571-8612")
-        await settle(pilot, lambda: table.row_count == 1)
-        await pilot.press("enter")
-        await on_screen(pilot, "ResidentScreen")
-        assert "单秀英" in str(app.screen.title)
+    assert "单秀英" in await typed_in_the_register(db.path, TODAY, len(PEOPLE), "0571-8612")
 
 
 @run_async

@@ -7,15 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, Input
 
 from storage.core.db import open_database
 from storage.core.identity import init_township
 from storage.register.residents import register_resident
 from tests.foundation_helpers import make_db
-from tests.pilot_helpers import on_screen, run_async, settle, started
-from tests.search_helpers import found_names
-from tui.app import make_app
+from tests.pilot_helpers import run_async
+from tests.search_helpers import found_names, typed_in_the_register
 
 TODAY = dt.date(2026, 12, 5)
 PEOPLE = ("解秀兰", "谢春梅", "单小明", "曾国华", "张三", "许晓兰", "西安平")
@@ -47,19 +45,7 @@ def test_a_name_is_found_by_its_full_pinyin_and_by_every_reading_of_its_surname(
 @run_async
 async def test_the_register_finds_xie_xiulan_as_her_name_is_spoken(tmp_path):
     db = _db(tmp_path)
-    app = make_app(db.path, lang="zh_CN", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await started(pilot)
-        await pilot.press("r")
-        await on_screen(pilot, "ResidentsScreen")
-        table = app.screen.query_one(DataTable)
-        search = app.screen.query_one("#search", Input)
-        await settle(pilot, lambda: table.row_count == len(PEOPLE) and search.has_focus)
-        await pilot.press(*"xiexiulan")
-        await settle(pilot, lambda: table.row_count == 1)
-        await pilot.press("enter")
-        await on_screen(pilot, "ResidentScreen")
-        assert "解秀兰" in str(app.screen.title)
+    assert "解秀兰" in await typed_in_the_register(db.path, TODAY, len(PEOPLE), "xiexiulan")
 
 
 @pytest.mark.postgres

@@ -1,15 +1,6 @@
-"""Fields written together that are one decision: a grid's village is its id and the name it carries (and a
-case's closing, a referral's follow-up, a resident's ID number with the sex and birth date it gives, the paired
-helper, a benefit's period).
-
-set_grid_village writes a grid's `village_code` and `village_name` in one event, but the fold finds
-conflicts field by field, so two people who both moved a grid give two conflicts. Decided apart (keep
-one side's code, take the other's name) they stored a code and a name that do not belong together,
-and every screen then named the wrong village. Here the conflicts of one record that one event lost
-on the fields of one group are one question, and deciding it writes every field of the group from
-the side chosen, in one event. Which fields go together, and how conflicts count as questions, are in
-storage/core/conflict_keys.py (Home counts with it before SQLAlchemy is loaded); here, the questions read and
-written through the session.
+"""The questions of fields written together, read and written through the session: the conflicts of one record
+that one event lost on the fields of one group (storage/core/conflict_keys.py says which fields go together and
+why) are one question, and deciding it writes every field of the group from the side chosen, in one event.
 """
 
 from __future__ import annotations

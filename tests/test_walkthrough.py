@@ -19,10 +19,10 @@ from tests.register_helpers import TODAY, make_register_db
 from tui.app import make_app
 
 # Latin words a Chinese screen may show: key names, file names and kinds (township-CODE.pub, county-CODE.pub),
-# the pinyin example of the search box
+# the pinyin examples of the search box (full pinyin and initials)
 ALLOWED = {
     "esc", "Esc", "Enter", "Tab", "Shift", "Space", "Ctrl", "Backspace", "Delete", "del", "PgUp", "PgDn", "Home", "End",
-    "db", "township", "county", "pub", "xlsx", "csv", "XLSX", "CSV", "SVG", "gcb", "gridcare", "zs", "USB",
+    "db", "township", "county", "pub", "xlsx", "csv", "XLSX", "CSV", "SVG", "gcb", "gridcare", "zhang", "zs", "USB",
 }
 WORD = re.compile(r"[A-Za-z]{2,}")
 COMMAND = re.compile(r"gridcare [a-z-]+")  # a command to type ("gridcare policy") is not translated

@@ -35,10 +35,10 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from storage.core.errors import UserError
-from storage.core.i18n import _, join_list
+from storage.core.i18n import _, count_text, join_list
 from storage.core.text import printable, storable
 from storage.roster.columns import cell_text, field_for_header
-from storage.roster.xlsx_zip import check_zip, number_text, too_big
+from storage.roster.xlsx_zip import check_zip, too_big
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class RosterSheet:
 
 def _too_many_rows(path: Path) -> UserError:
     return UserError(_("{file} has more than {n} rows, more than any roster: split it (a township's roster has a "
-                       "few thousand).").format(file=printable(path.name), n=number_text(MAX_ROWS)))
+                       "few thousand).").format(file=printable(path.name), n=count_text(MAX_ROWS)))
 
 
 def open_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
@@ -208,7 +208,7 @@ def _encoding(path: Path) -> tuple[str, int]:
             continue
         if longest > MAX_CSV_LINE:
             raise UserError(_("{file} has a line of {mb} MB, longer than any roster's: check that it is the right "
-                              "file.").format(file=printable(path.name), mb=number_text(-(-longest // 2**20))))
+                              "file.").format(file=printable(path.name), mb=count_text(-(-longest // 2**20))))
         return encoding, lines + 1
     raise UserError(_("The CSV file is neither UTF-8 nor GBK text: save it again as \"CSV UTF-8\"."))
 
@@ -330,16 +330,16 @@ def _data_rows(data: RosterSheet, raw: Iterable[tuple[int, list[Any]]], width: i
             seen += len(values) or 1
             if number > MAX_SHEET_ROW or seen > MAX_CELLS_READ:
                 raise UserError(_("{file} has rows or columns far beyond any roster's (row {row}): check that it is "
-                                  "the right file.").format(file=printable(data.path.name), row=number_text(number)))
+                                  "the right file.").format(file=printable(data.path.name), row=count_text(number)))
             # a cell's text as a form's is saved (storage/core/text.py storable): a CSV may hold NUL bytes, which
             # PostgreSQL refuses at the county and the merges refuse; seen in every column, so cleaned here once
             values = [storable(v) if type(v) is str else v for v in values]
             if len(values) > MAX_COLUMNS and any(not _blank(v) for v in values[MAX_COLUMNS:]):
                 raise UserError(_("Row {row} of {file} has data in more than {n} columns: not a roster's.").format(
-                    row=number, file=printable(data.path.name), n=number_text(MAX_COLUMNS)))
+                    row=number, file=printable(data.path.name), n=count_text(MAX_COLUMNS)))
             if any(isinstance(v, str) and len(v) > MAX_CELL for v in values):
                 raise UserError(_("Row {row} of {file} has a cell of more than {n} characters: not a roster's.").format(
-                    row=number, file=printable(data.path.name), n=number_text(MAX_CELL)))
+                    row=number, file=printable(data.path.name), n=count_text(MAX_CELL)))
             cells = (list(values) + [None] * width)[:width]
             extra = [v for v in values[width:] if not _blank(v)]
             if extra:

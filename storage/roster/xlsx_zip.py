@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 from storage.core.errors import UserError
-from storage.core.i18n import _, babel_locale
+from storage.core.i18n import _, count_text
 from storage.core.text import printable
 
 MAX_XLSX_UNPACKED = 512 * 1024 * 1024  # what an .xlsx may unpack to: 100,000 rows of 7 columns are 42 MB
@@ -25,12 +25,6 @@ MAX_XLSX_READ_WHOLE = 32 * 1024 * 1024
 MAX_SHARED_STRINGS = 500_000
 SHARED_STRINGS_COUNTED_FROM = 4 * 1024 * 1024
 BLOCK = 1024 * 1024
-
-
-def number_text(n: int) -> str:
-    from babel.numbers import format_decimal  # deferred: only for a refusal's message
-
-    return format_decimal(n, locale=babel_locale())
 
 
 def check_zip(path: Path) -> None:
@@ -59,7 +53,7 @@ def check_zip(path: Path) -> None:
         return
     if strings > MAX_SHARED_STRINGS:
         raise UserError(_("{file} holds {n} different texts, more than any roster: check that it is the right "
-                          "file.").format(file=printable(path.name), n=number_text(strings)))
+                          "file.").format(file=printable(path.name), n=count_text(strings)))
 
 
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
@@ -86,4 +80,4 @@ def _shared_strings(zf: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> int:
 
 def too_big(path: Path, size: int) -> UserError:
     return UserError(_("{file} holds {mb} MB of data, more than any roster: check that it is the right file.").format(
-        file=printable(path.name), mb=number_text(size // 2**20)))
+        file=printable(path.name), mb=count_text(size // 2**20)))

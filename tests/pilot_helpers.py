@@ -121,3 +121,14 @@ def run_async(test):
         return asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+async def folder_read(pilot, screen, folder) -> None:
+    """The Sync screen's folder typed and Enter pressed: the bundles in it listed (the screen at rest)."""
+    from textual.widgets import Input
+
+    field = screen.query_one("#folder", Input)
+    field.value = str(folder)
+    field.focus()
+    await pilot.press("enter")
+    await settle(pilot)

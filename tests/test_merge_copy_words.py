@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import shutil
 
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from screens.sync import SyncScreen
 from storage.core.i18n import set_language
 from storage.sync.export import export_bundle
-from tests.pilot_helpers import run_async, settle
+from tests.pilot_helpers import folder_read, run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township
 from tests.test_cli import run
@@ -50,10 +50,7 @@ async def test_the_sync_screen_says_the_copy_is_the_bundle_merged_in_this_run(tm
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             screen = app.screen
-            screen.query_one("#folder", Input).value = str(usb)
-            screen.query_one("#folder", Input).focus()
-            await pilot.press("enter")
-            await settle(pilot)
+            await folder_read(pilot, screen, usb)
             await pilot.press("ctrl+s")
             result = screen.query_one("#result", Static)
             await settle(pilot, lambda: "新增记录" in str(result.content))

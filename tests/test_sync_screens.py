@@ -15,7 +15,7 @@ from storage.register.residents import update_resident
 from storage.sync.conflicts import open_conflicts
 from storage.sync.export import export_bundle, pending_counts
 from storage.sync.merge import merge_paths
-from tests.pilot_helpers import run_async, settle
+from tests.pilot_helpers import folder_read, run_async, settle
 from tests.register_helpers import HarnessApp
 from tests.sync_helpers import elder, make_township
 
@@ -67,10 +67,7 @@ async def test_clerk_lists_the_folder_and_merges_it(tmp_path):
     async with app.run_test(size=(140, 50)) as pilot:
         await settle(pilot)
         screen = app.screen
-        screen.query_one("#folder", Input).value = str(usb)
-        screen.query_one("#folder", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await folder_read(pilot, screen, usb)
         table = screen.query_one("#bundles", DataTable)
         assert table.row_count == 3
         assert "2 new bundles to merge" in _text(screen, "#result")
@@ -349,10 +346,7 @@ async def test_a_waiting_device_after_a_merge_says_how_to_reach_the_devices_scre
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
-        screen.query_one("#folder", Input).value = str(usb)
-        screen.query_one("#folder", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await folder_read(pilot, screen, usb)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: "Devices screen" in _text(screen, "#result"))
         assert "Esc, then d on Home; there, a" in _text(screen, "#result")
@@ -375,10 +369,7 @@ async def test_a_copy_of_a_bundle_beside_it_is_not_counted_twice_before_the_merg
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        screen.query_one("#folder", Input).value = str(usb)
-        screen.query_one("#folder", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await folder_read(pilot, screen, usb)
         assert "1 new bundle to merge" in _text(screen, "#result"), _text(screen, "#result")
         table = screen.query_one("#bundles", DataTable)
         rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]

@@ -30,8 +30,10 @@ _SERVE = r"""
 import json, os, sys, traceback
 import sqlalchemy, sqlmodel, pydantic, rich.console, rich.table, babel.dates  # the slow part of a start, once
 # and what reads no environment and no file of ours: the dialects, the tables (SQLModel classes: ~0.2 s a command),
-# the libraries the commands load when they first need them, with pypinyin's tables (~0.6 s where a name is saved)
+# the libraries the commands load when they first need them, with pypinyin's table (~40 ms where a name is saved)
 import sqlalchemy.dialects.sqlite, sqlalchemy.dialects.postgresql, sqlalchemy.orm, storage.core.models
+import storage.register.names
+storage.register.names.pypinyin_singles()  # as a command loads pypinyin: its phrases left unread
 import openpyxl, pyrage, cryptography.hazmat.primitives.asymmetric.ed25519, pypinyin
 sqlalchemy.orm.configure_mappers()
 pypinyin.pinyin("单曾解", style=pypinyin.Style.FIRST_LETTER, heteronym=True)

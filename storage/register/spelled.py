@@ -29,9 +29,10 @@ def _plain(reading: str) -> str:
 @lru_cache(maxsize=1)
 def _characters() -> dict[str, str]:
     """Syllable -> every character read so, as one string. Built on the first full-pinyin search (~0.2 s)."""
-    from pypinyin.pinyin_dict import pinyin_dict  # deferred: its table is read when first needed
+    from storage.register.names import _surnames, pypinyin_singles
 
-    from storage.register.names import _surnames
+    pypinyin_singles()
+    from pypinyin.pinyin_dict import pinyin_dict  # deferred: its table is read when first needed
 
     found: dict[str, dict[str, None]] = {}
     for code, readings in pinyin_dict.items():

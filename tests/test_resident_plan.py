@@ -27,7 +27,7 @@ def test_the_page_says_the_planned_visit_before_the_due_day(tmp_path):
     log_visit(db, r.id, {"visit_date": TODAY, "met_with": "本人", "next_visit_on": dt.date(2026, 12, 10)}, today=TODAY)
     p = resident_profile(db, r.id, TODAY)
     assert p.planned_on == dt.date(2026, 12, 10) and p.due_on > p.planned_on
-    assert due_line(p, TODAY).endswith("，计划 2026年12月10日 探访")
+    assert due_line(p, TODAY).endswith("，计划 12月10日 探访")
     # a later visit without a plan: no plan any more (as Home's 本周)
     log_visit(db, r.id, {"visit_date": TODAY + dt.timedelta(days=1), "met_with": "本人", "next_visit_on": None},
               today=TODAY + dt.timedelta(days=1))

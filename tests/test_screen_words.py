@@ -134,14 +134,16 @@ def test_the_resident_page_says_in_words_how_late_the_next_visit_is(zh):
 
     today = dt.date(2026, 12, 2)
     late = SimpleNamespace(last_visit=dt.date(2026, 9, 4), due_on=dt.date(2026, 10, 31), planned_on=dt.date(2026, 10, 4))
-    assert due_line(late, today) == "最近有效探访 2026年9月4日，下次应访 2026年10月31日，逾期32天"  # (a plan missed)
+    assert due_line(late, today) == "最近有效探访 9月4日，下次应访 10月31日，逾期32天"  # (a plan missed)
     on_time = SimpleNamespace(last_visit=dt.date(2026, 11, 20), due_on=dt.date(2026, 12, 31), planned_on=None)
-    assert due_line(on_time, today) == "最近有效探访 2026年11月20日，下次应访 2026年12月31日"
+    assert due_line(on_time, today) == "最近有效探访 11月20日，下次应访 12月31日"
     planned = SimpleNamespace(last_visit=dt.date(2026, 11, 20), due_on=dt.date(2026, 12, 31),
                               planned_on=dt.date(2026, 12, 20))
-    assert due_line(planned, today) == "最近有效探访 2026年11月20日，下次应访 2026年12月31日，计划 2026年12月20日 探访"
+    assert due_line(planned, today) == "最近有效探访 11月20日，下次应访 12月31日，计划 12月20日 探访"
     never = SimpleNamespace(last_visit=None, due_on=dt.date(2026, 11, 30), planned_on=None)
-    assert due_line(never, today).endswith("2026年11月30日，逾期2天")
+    assert due_line(never, today).endswith("11月30日，逾期2天")
+    last_year = SimpleNamespace(last_visit=dt.date(2025, 12, 20), due_on=dt.date(2026, 1, 31), planned_on=None)
+    assert due_line(last_year, dt.date(2026, 1, 5)) == "最近有效探访 2025年12月20日，下次应访 1月31日"
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

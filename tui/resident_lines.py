@@ -24,7 +24,7 @@ from storage.register.categories import (
 )
 from storage.register.field_labels import field_label
 from storage.register.profile import Profile, contact_phone
-from tui.formatting import format_date
+from tui.formatting import format_date, format_day
 from tui.texts import RISK_STYLES
 
 
@@ -46,18 +46,20 @@ def due_line(p: Profile, today: dt.date) -> str:
     days late it is, in words: the line's red alone said so, which plain mode and a colour-blind reader miss).
 
     "Counts" is the township's policy (a phone call may not count): the visits below say
-    which of them did not, so a later call listed there does not contradict this line.
+    which of them did not, so a later call listed there does not contradict this line. Its days as Home's lists
+    say them (12月31日, the year only for another year's): with three dates in full the line took 78 cells, and
+    its last word went alone to a second line at 80 columns.
     """
-    due = format_date(p.due_on)
+    due = format_day(p.due_on, today) if p.due_on else ""
     if p.due_on is not None and p.due_on < today:
         late = (today - p.due_on).days
         due = ngettext("{day}, {n} day late", "{day}, {n} days late", late).format(day=due, n=late)
     if p.last_visit and p.planned_on is not None and p.due_on is not None and today <= p.planned_on < p.due_on:
         # the date the worker typed as the next visit: the page said only the (later) due date, not theirs
         return _("Last visit that counts: {last}; next visit due {due}, planned for {planned}").format(
-            last=format_date(p.last_visit), due=due, planned=format_date(p.planned_on))
+            last=format_day(p.last_visit, today), due=due, planned=format_day(p.planned_on, today))
     if p.last_visit:
-        return _("Last visit that counts: {last}; next visit due {due}").format(last=format_date(p.last_visit),
+        return _("Last visit that counts: {last}; next visit due {due}").format(last=format_day(p.last_visit, today),
                                                                               due=due)
     return _("No visit that counts yet; first visit due {due}").format(due=due)
 

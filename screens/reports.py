@@ -45,7 +45,7 @@ from storage.reports.monthly import (
 )
 from storage.reports.months import shift_month
 from storage.reports.people import is_no_village
-from storage.reports.xlsx_sheets import short_month
+from storage.reports.xlsx_sheets import month_words
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month, format_number
@@ -232,7 +232,7 @@ class ReportsScreen(Screen[None]):
     def _draw_trend(self) -> None:
         trend = self.report.trend
         self.query_one("#trend", Static).update(
-            trend_text(trend, lambda rate: cell_text(rate, "rate"), short_month, display_width) if trend is not None
+            trend_text(trend, lambda rate: cell_text(rate, "rate"), month_words, display_width) if trend is not None
             else _("Reading the twelve months' rates…"))
 
     # --- choosing -------------------------------------------------------------------

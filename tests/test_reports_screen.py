@@ -84,7 +84,7 @@ async def test_month_grouping_drill_down_and_xlsx(town, tmp_path):
         await pilot.press("t")  # the 12-month trend instead of the chart
         assert screen.query_one("#trend-box").display and not screen.query_one("#chart-box").display
         trend = str(screen.query_one("#trend", Static).content)
-        assert "10/2025" in trend and "9/2026" in trend and "柳溪一网格" in trend and "70.0%" in trend
+        assert "Oct 2025" in trend and "Sep 2026" in trend and "柳溪一网格" in trend and "70.0%" in trend
         await pilot.press("t")  # again: back to the table
         assert table.display and not screen.query_one("#trend-box").display
         await pilot.press("x")

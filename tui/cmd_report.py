@@ -100,10 +100,10 @@ def print_report(report, *, limit: int = 10, full_ids: bool = False, console: Co
         console.print()  # borderless tables: a blank line keeps one from running into the next
         console.print(table)
     if report.trend is not None:
-        from storage.reports.xlsx_sheets import short_month
+        from storage.reports.xlsx_sheets import month_words
         from tui.trend_chart import trend_text
 
-        console.print(trend_text(report.trend, lambda rate: cell_text(rate, "rate"), short_month, display_width))
+        console.print(trend_text(report.trend, lambda rate: cell_text(rate, "rate"), month_words, display_width))
     for name, list_title in LISTS.items():
         items = report.list_rows(name)
         columns = [c for c in LIST_COLUMNS[name] if not (narrow and c.header in dropped)]

@@ -40,13 +40,9 @@ RATE_FORMAT = "0.0%"
 
 
 def month_words(year: int, month: int) -> str:
-    """'2026年11月' / 'Nov 2026', as the report's titles write a month."""
+    """'2026年11月' / 'Nov 2026', as the report's titles write a month (and the trend's rows, in files and on
+    screen: Babel's short '2026/1' was read as a date)."""
     return format_skeleton("yMMM", dt.date(year, month, 1), locale=babel_locale())
-
-
-def short_month(year: int, month: int) -> str:
-    """'2026/1' / '1/2026': a column of the trend in a terminal's few columns (the files write month_words)."""
-    return format_skeleton("yM", dt.date(year, month, 1), locale=babel_locale())
 
 
 def sheet_title(report: MonthlyReport) -> str:

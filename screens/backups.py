@@ -74,15 +74,22 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
                 folder=backups_dir(self.app.db_path), days=days),
             _("b backs up now; Enter puts the highlighted backup back in place of the current data."))
 
+    def _title(self) -> str:
+        return _("Backup and restore")
+
+    def _none_yet(self) -> str:
+        """The status line when there is no backup at all."""
+        return _("No backups yet: b makes one now.")
+
     def on_mount(self) -> None:
-        self.title = _("Backup and restore")
+        self.title = self._title()
         table = self.query_one(DataTable)
         for key, title in (("time", N_("Taken at")), ("size", N_("Size")), ("state", N_("State"))):
             table.add_column(_(title), key=key)
         self._load()
 
     def language_changed(self) -> None:  # F2 (tui/relabel.py): the words again, the list read again
-        self.title = _("Backup and restore")
+        self.title = self._title()
         self.query_one("#backups-intro", Static).update(as_text(self._intro()))
         self.query_one(DataTable).clear(columns=True)
         self.on_mount()
@@ -110,7 +117,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         if found:
             table.move_cursor(row=min(max(cursor, 0), len(found) - 1))
         table.focus()
-        self._status(status or ("" if found else _("No backups yet: b makes one now.")))
+        self._status(status or ("" if found else self._none_yet()))
 
     def _mark(self, path: Path, refusal: UserError | None) -> None:
         self._refused[str(path)] = refusal
@@ -184,7 +191,10 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="backups-ask")
     def _ask(self, chosen: backup.BackupFile) -> None:
         # what the restore would leave out: the current database's changes the backup lacks (both files read)
-        self.app.call_from_thread(self._confirm, chosen, would_drop(self.app.db_path, chosen.path))
+        self.app.call_from_thread(self._confirm, chosen, self._compare(chosen))
+
+    def _compare(self, chosen: backup.BackupFile) -> Dropped | None:
+        return would_drop(self.app.db_path, chosen.path)
 
     def _confirm(self, chosen: backup.BackupFile, left: Dropped | None) -> None:
         self._busy = False

@@ -29,12 +29,14 @@ from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, current_language, set_language
 from storage.core.paths import log_file
+from storage.core.refused import RefusedDatabase
 from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.drop_down import keep_below, stop_at_the_ends
 from tui.footer import TranslatedFooter
 from tui.keys_ahead import KeysAhead
 from tui.outside_changes import OutsideChanges
+from tui.refused_open import RefusedOpen
 from tui.relabel import LanguageFollower
 from tui.startup import BACKUP_DELAY, Opened, Startup
 from tui.wide_cuts import install as draw_wide_characters_whole
@@ -51,7 +53,7 @@ draw_wide_characters_whole()
 Milestone = Callable[["GridcareApp", str], None]
 
 
-class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on screen (screens/backups.py)
+class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore asked for on screen (screens/backups.py)
     CSS_PATH = "app.tcss"
     TITLE = "gridcare"
     COMMANDS = {ScreensProvider}  # Textual's system commands too, in one fixed order (tui/commands.py)
@@ -154,7 +156,14 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
                 # Home is pushed with its figures: building it while the read runs would draw it twice
                 self.call_from_thread(self._push_early_home, *quick)
                 start.wait_for_first_data()
-        self.call_from_thread(self._opened, start.open_full(check_clock=self._today is None))
+        try:
+            opened = start.open_full(check_clock=self._today is None)
+        except RefusedDatabase as refusal:
+            if self.server_url is not None:  # (a server's file is not one of gridcare's: no backups to offer)
+                raise
+            self.call_from_thread(self._refused, refusal, start.good_backup() is not None)
+            return
+        self.call_from_thread(self._opened, opened)
 
     def _push_early_home(self, role: str, data) -> None:
         from screens.home import HomeScreen
@@ -344,10 +353,9 @@ class GridcareApp(App["RestoreRequest"]):  # its result: a restore asked for on 
         error = as_user_error(event.worker.error) or event.worker.error  # a full disk, a read-only place, busy
         if isinstance(error, UserError):
             notify_text(self, error, severity="error", timeout=10)
-            if event.worker.group == "open":  # the database cannot be opened: exit status 1, as the CLI's errors
-                from tui.cli import EXIT_USER_ERROR
-
-                self.exit(return_code=EXIT_USER_ERROR, message=_("gridcare: {message}").format(message=error))
+            if event.worker.group == "open":  # the database cannot be opened
+                self._refusal = error
+                self._exit_refused()
             return
         log.error("unexpected error in %s", event.worker.name, exc_info=error)
 

@@ -98,7 +98,8 @@ def _refusal(db_path: Path, backup_file: Path) -> UserError | None:
 
 def _check_file(backup_file: Path) -> Whose:
     """Whose database `backup_file` is; UserError when it is not one a restore may put in place of any."""
-    from storage.core.db import SCHEMA_VERSION, _check_tables, _inspect, foreign_sql_error
+    from storage.core.db import SCHEMA_VERSION, _check_tables, _inspect
+    from storage.core.refused import foreign_sql
 
     if not integrity_ok(backup_file, quick=False):
         raise _not_a_backup(backup_file)
@@ -111,7 +112,7 @@ def _check_file(backup_file: Path) -> Whose:
                           "update gridcare to restore it; nothing was changed.").format(
             path=backup_file, found=version, known=SCHEMA_VERSION))
     if foreign:
-        raise foreign_sql_error(backup_file, foreign)
+        raise foreign_sql(backup_file, foreign)
     try:
         _check_tables(backup_file, version, tables, foreign)
     except UserError as exc:

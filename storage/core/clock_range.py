@@ -18,8 +18,7 @@ import sqlite3
 from pathlib import Path
 
 from storage.core import hlc
-from storage.core.errors import UserError
-from storage.core.i18n import _
+from storage.core.refused import clock_past
 
 log = logging.getLogger(__name__)
 
@@ -54,5 +53,4 @@ def check_clocks(path: Path) -> None:
         log.info("clocks of %s not read: %s", path, exc)
         return
     if not sound:
-        raise UserError(_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be saved "
-                          "in it. Nothing was changed; restore a backup (gridcare restore).").format(path=path))
+        raise clock_past(path)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 from storage.core.clock_range import check_clocks
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.text import printable
+from storage.core.refused import foreign_sql, missing_tables, not_ours
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -172,16 +172,12 @@ def _read_only_uri(path: Path) -> str:
     return uri + "?mode=ro"
 
 
-def _not_ours(path: Path, detail: str) -> UserError:
-    return UserError(_("{path} is not a gridcare database or is damaged ({error}).").format(path=path, error=detail))
-
-
 def _inspect(path: Path) -> tuple[int, set[str], list[str]]:
     """(PRAGMA user_version, the names of its tables, those of its triggers and views), read without writing."""
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
-        raise _not_ours(path, str(exc)) from exc
+        raise not_ours(path, str(exc)) from exc
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         found = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'view')").fetchall()
@@ -189,9 +185,9 @@ def _inspect(path: Path) -> tuple[int, set[str], list[str]]:
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise busy_error() from exc
-        raise _not_ours(path, str(exc)) from exc
+        raise not_ours(path, str(exc)) from exc
     except sqlite3.DatabaseError as exc:
-        raise _not_ours(path, str(exc)) from exc
+        raise not_ours(path, str(exc)) from exc
     finally:
         conn.close()
 
@@ -213,21 +209,12 @@ def _check_tables(path: Path, version: int, tables: set[str], foreign: list[str]
         raise UserError(_("{path} is an SQLite database of another program, not gridcare's; it was left untouched.").format(
             path=path))
     if version < 1:
-        raise _not_ours(path, "user_version 0")
+        raise not_ours(path, "user_version 0")
     if foreign:  # gridcare makes tables and indexes only: SQLite would run these on gridcare's reads and writes
-        raise foreign_sql_error(path, foreign)
+        raise foreign_sql(path, foreign)
     missing = sorted(tables_of(version) - tables)
     if missing:
-        raise UserError(_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
-                          "(gridcare restore).").format(path=path, table=", ".join(missing)))
-
-
-def foreign_sql_error(path: Path, names: list[str]) -> UserError:
-    """A file holding triggers or views: SQL that someone else wrote (a trigger on the audit log would erase the
-    entry of each act as it is recorded), which gridcare never writes and never runs."""
-    return UserError(_("{path} holds SQL that gridcare never writes (the trigger or view {names}): it is not a file "
-                       "gridcare made, and it was left untouched.").format(
-        path=path, names=", ".join(printable(n, limit=40) for n in names[:3])))
+        raise missing_tables(path, missing)
 
 
 def busy_error() -> UserError:

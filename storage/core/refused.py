@@ -1,0 +1,59 @@
+"""A database file the open refuses, untouched: damaged, or holding what gridcare never writes.
+
+The command line says so in one line that names `gridcare restore`. A worker who starts the app from the desktop
+shortcut has no console to type it in: the app opens instead on a screen that says what is wrong and lists the
+file's backups, and restores the one chosen (screens/refused.py). A RefusedDatabase carries both: str() is the
+command line's line, `plain()` says what is wrong without the command, in the language of the moment (F2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.core.errors import UserError
+from storage.core.i18n import N_, _
+from storage.core.text import printable
+
+
+class RefusedDatabase(UserError):
+    """`said`, `plain`: msgids formatted with `fields`. `foreign`: the file holds SQL of someone else's (a view in it
+    could make a read run for ever), so the app reads nothing more of it before a restore."""
+
+    def __init__(self, said: str, plain: str, *, foreign: bool = False, **fields: object) -> None:
+        super().__init__(_(said).format(**fields))
+        self._plain = plain
+        self._fields = fields
+        self.foreign = foreign
+
+    def plain(self) -> str:
+        return _(self._plain).format(**self._fields)
+
+
+def not_ours(path: Path, detail: str) -> RefusedDatabase:
+    """A file SQLite cannot read as a gridcare database (garbage where its header was, user_version 0)."""
+    said = N_("{path} is not a gridcare database or is damaged ({error}).")
+    return RefusedDatabase(said, said, path=path, error=detail)
+
+
+def missing_tables(path: Path, tables: list[str]) -> RefusedDatabase:
+    return RefusedDatabase(N_("{path} is damaged: its table {table} is missing. Nothing was changed; restore a backup "
+                              "(gridcare restore)."),
+                           N_("{path} is damaged: its table {table} is missing. Nothing was changed."),
+                           path=path, table=", ".join(tables))
+
+
+def clock_past(path: Path) -> RefusedDatabase:
+    return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
+                              "saved in it. Nothing was changed; restore a backup (gridcare restore)."),
+                           N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
+                              "saved in it. Nothing was changed."),
+                           path=path)
+
+
+def foreign_sql(path: Path, names: list[str]) -> RefusedDatabase:
+    """A file holding triggers or views: SQL that someone else wrote (a trigger on the audit log would erase the
+    entry of each act as it is recorded), which gridcare never writes and never runs."""
+    said = N_("{path} holds SQL that gridcare never writes (the trigger or view {names}): it is not a file gridcare "
+              "made, and it was left untouched.")
+    return RefusedDatabase(said, said, foreign=True, path=path,
+                           names=", ".join(printable(n, limit=40) for n in names[:3]))

@@ -1,0 +1,169 @@
+"""A database the open refuses (a table missing, a clock past the horizon, SQL of someone else's), in the app.
+
+Seen in tmux at 80×24: a worker who starts gridcare from the desktop shortcut saw "正在打开…", then the window
+closed; the refusal's line, which says to run `gridcare restore`, went to a terminal that closed with it. Now the
+app opens on a screen that says what is wrong and lists the file's backups; Enter restores one as the 备份与恢复
+screen does, and the app opens again on Home. The command line keeps its one line and exit status 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from screens.dialogs import ConfirmScreen
+from screens.home import HomeScreen
+from storage.core import backup, hlc
+from tests.pilot_helpers import on_screen, run_async, settle
+from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
+from tui.cli import restore_between_runs
+
+NOON = dt.datetime(2026, 11, 20, 12, 0, 0)
+
+
+@pytest.fixture(autouse=True)
+def no_daily_backup(monkeypatch):
+    import tui.app
+
+    monkeypatch.setattr(tui.app, "BACKUP_DELAY", 3600.0)
+
+
+def _names(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {n for (n,) in conn.execute("SELECT name FROM resident")}
+    finally:
+        conn.close()
+
+
+def _tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
+
+
+def _spoil(path: Path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(sql)
+    finally:
+        conn.close()
+
+
+def _register_with_a_backup(tmp_path: Path, spoil: str) -> tuple[Path, set[str], backup.BackupFile]:
+    path = tmp_path / "w.db"
+    make_register_db(path).dispose()
+    taken = backup.backup_now(path, now=NOON)
+    names = _names(path)
+    _spoil(path, spoil)
+    return path, names, taken
+
+
+def _intro(app) -> str:
+    return str(app.screen.query_one("#backups-intro", Static).render()).replace("\n", " ")
+
+
+@run_async
+async def test_a_missing_table_opens_on_the_backups_and_enter_restores_to_home(tmp_path):
+    path, names, taken = _register_with_a_backup(tmp_path, "DROP TABLE referral;")
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        table = app.screen.query_one(DataTable)
+        await settle(pilot, lambda: table.row_count == 1 and str(table.get_row_at(0)[2]) == "good")
+        intro = _intro(app)
+        assert f"{path} is damaged: its table referral is missing." in intro, intro
+        assert "press Enter to put it back" in intro and "gridcare restore" not in intro
+        await pilot.press("enter")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+    assert app.return_value is not None and app.return_value.backup == taken.path
+    text, severity = restore_between_runs(app.db_path, app.return_value)  # what run_tui does between the runs
+    assert severity == "information" and "Restored the backup of" in text
+    again = make_app(path, lang="en", today=TODAY, notice=(text, severity))
+    async with again.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, HomeScreen)
+        assert again.db is not None and again.return_code is None
+    assert _names(path) == names and len(names) > 1  # the register back as it was backed up
+
+
+@run_async
+async def test_with_no_good_backup_the_screen_says_what_to_do_and_q_quits_with_status_1(tmp_path):
+    path = tmp_path / "w.db"
+    make_register_db(path).dispose()
+    damaged = backup.backup_now(path, now=NOON).path
+    damaged.write_bytes(b"not a database" * 100)
+    _spoil(path, "DROP TABLE referral;")
+    app = make_app(path, lang="zh_CN", today=TODAY)
+    exits: list[dict] = []
+    exit_now = app.exit
+    app.exit = lambda *a, **k: (exits.append(k), exit_now(*a, **k))  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        intro = _intro(app)
+        assert "没有找到" in intro and "不要删除" in intro and "寻求帮助" in intro, intro
+        assert "gridcare restore" not in intro
+        await pilot.press("enter")  # on the damaged backup: refused, nothing asked
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RefusedScreen"
+        await pilot.press("q")
+    assert app.return_code == 1 and app.return_value is None
+    assert [str(e.get("message")) for e in exits] == [  # the command line's line, on the terminal
+        f"gridcare：{path} 已损坏：缺少数据表 referral。没有做任何更改；请恢复备份（gridcare restore）。"]
+    assert "referral" not in _tables(path)  # nothing changed in the refused file
+
+
+@run_async
+async def test_a_trigger_of_someone_elses_offers_the_backups_without_reading_the_file_further(tmp_path):
+    path, names, _taken = _register_with_a_backup(
+        tmp_path, "CREATE TRIGGER wipe AFTER INSERT ON audit_log BEGIN DELETE FROM audit_log; END;")
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        assert "holds SQL that gridcare never writes (the trigger or view wipe)" in _intro(app)
+        await pilot.press("enter")
+        await on_screen(pilot, ConfirmScreen)
+        question = str(app.screen.query_one("#dialog-message", Static).content)
+        assert "kept aside" in question and "since this backup" not in question  # the file was not compared
+        await pilot.press("y")
+    restore_between_runs(app.db_path, app.return_value)
+    assert "wipe" not in _tables(path) and _names(path) == names
+
+
+@run_async
+async def test_a_clock_past_the_horizon_replaces_the_home_read_before_the_full_open(tmp_path):
+    """Home's quick read takes such a file (its figures read fine): the full open's refusal takes its place."""
+    path, names, _taken = _register_with_a_backup(tmp_path, f"UPDATE identity SET last_hlc = {hlc.HORIZON};")
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        assert "its clock is past any date gridcare writes" in _intro(app)
+        assert not any(isinstance(s, HomeScreen) for s in app.screen_stack) and len(app.screen_stack) == 2
+        await pilot.press("enter")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+    restore_between_runs(app.db_path, app.return_value)
+    again = make_app(path, lang="en", today=TODAY)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, HomeScreen)
+    assert _names(path) == names
+
+
+def test_the_command_line_keeps_its_one_line_and_status_1(tmp_path):
+    from tests.cli_forks import run_cli
+
+    path, _names_, _taken = _register_with_a_backup(tmp_path, "DROP TABLE referral;")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
+           "GRIDCARE_LOG_DIR": str(tmp_path / "log")}
+    out = run_cli(["--lang", "zh_CN", "--db", str(path), "report", "--month", "2026-11"], env=env, cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [f"gridcare：{path} 已损坏：缺少数据表 referral。没有做任何更改；"
+                                               "请恢复备份（gridcare restore）。"], out.stderr

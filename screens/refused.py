@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
+from textual.widgets import DataTable
 
 from screens.backups import BackupsScreen
 from storage.core.i18n import N_, _
@@ -47,12 +48,17 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
 
     def _intro(self) -> str:
         if self._good:
-            advice = _("Highlight a good backup below and press Enter to put it back; the current file is kept aside. "
-                       "q quits.")
+            advice = _("Highlight a good backup below and press Enter to put it back; the current file is kept aside.")
         else:
-            advice = _("No good backup of it was found. Copy the file aside (do not delete it) and ask for help; "
-                       "q quits.")
+            advice = _("No good backup of it was found. Copy the file aside (do not delete it) and ask for help.")
         return self._refusal.plain() + "\n" + advice
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._good or action != "restore"  # (nothing to restore: Enter left off the footer too)
+
+    def _show(self, found: list[backup.BackupFile], status: str) -> None:
+        super()._show(found, status)
+        self.query_one(DataTable).display = bool(found)  # no backup at all: no empty table under the words
 
     def _none_yet(self) -> str:
         return ""  # (the intro says there is no good backup)

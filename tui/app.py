@@ -159,7 +159,7 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
         try:
             opened = start.open_full(check_clock=self._today is None)
         except RefusedDatabase as refusal:
-            if self.server_url is not None:  # (a server's file is not one of gridcare's: no backups to offer)
+            if self.server_url is not None:  # (backed up by the server's own tools: no backups of ours to offer)
                 raise
             self.call_from_thread(self._refused, refusal, start.good_backup() is not None)
             return
@@ -316,7 +316,8 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
             self.after_open(lambda: self.open_screen(name))
             return
         if self.identity is None or self.db is None:
-            notify_text(self, _("Set the database up first."), severity="warning")
+            notify_text(self, _("The database could not be opened: see what its screen says.") if self._refusal
+                        else _("Set the database up first."), severity="warning")
             return
         if name == "home":
             while len(self.screen_stack) > 2:

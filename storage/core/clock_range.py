@@ -8,7 +8,9 @@ the open refuses a database whose device clock is such (the clock every save tic
 longer carries such a clock over from the database it replaces (storage/core/restore_carry.py). The open does not
 read every change's clock: without an index on them that is a scan of the event table at every start and every
 command (30-130 ms for a township's 110,000 changes, 0.6-2.2 s for the county set on SQLite); a change arrives
-only through a merge, which refuses one stamped past the horizon.
+only through a merge, which refuses one stamped past the horizon. A county's database on a PostgreSQL server is
+checked the same way when opened (check_server_clocks): its BIGINT holds 2^63 - 1 as well, and the next save's
+tick then failed with "bigint out of range".
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.core import hlc
 from storage.core.refused import clock_past
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +39,18 @@ def clocks_sound(conn: sqlite3.Connection, *, changes: bool = True) -> bool:
     """Whether every clock in the database on `conn` is one a device of gridcare's stamps (a whole number from 0 to
     below the horizon); `changes`: the changes' clocks too, not only the device's. A text or a fraction where a
     clock was is not: SQLite orders a text after every number."""
-    clocks = conn.execute(CLOCKS_SQL if changes else DEVICE_CLOCKS_SQL).fetchone()
+    return _sound(conn.execute(CLOCKS_SQL if changes else DEVICE_CLOCKS_SQL).fetchone())
+
+
+def _sound(clocks) -> bool:
     return all(type(c) is int and hlc.within_horizon(c) for c in clocks if c is not None)
+
+
+def check_server_clocks(conn: Connection, shown: str) -> None:
+    """UserError, one line naming the server database `shown` (its password hidden), when its device clock is one
+    gridcare never writes; read before any upgrade, nothing written."""
+    if not _sound(conn.exec_driver_sql(DEVICE_CLOCKS_SQL).fetchone()):
+        raise clock_past(shown)
 
 
 def check_clocks(path: Path) -> None:

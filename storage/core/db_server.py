@@ -106,6 +106,10 @@ def open_server(url: str, *, create: bool) -> Database:
             raise UserError(_("No gridcare database at {path}.").format(path=shown))
         if exists:
             _check_server_tables(shown, version, tables)
+            from storage.core.clock_range import check_server_clocks
+
+            with engine.connect() as conn:
+                check_server_clocks(conn, shown)
             if version < SCHEMA_VERSION:
                 # one transaction: PostgreSQL's DDL is transactional, so a failed step changes nothing
                 log.info("upgrading schema %s -> %s on the server", version, SCHEMA_VERSION)

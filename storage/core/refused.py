@@ -42,7 +42,8 @@ def missing_tables(path: Path, tables: list[str]) -> RefusedDatabase:
                            path=path, table=", ".join(tables))
 
 
-def clock_past(path: Path) -> RefusedDatabase:
+def clock_past(path: Path | str) -> RefusedDatabase:
+    """`path`: a file's, or a server database's URL with its password hidden."""
     return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
                               "saved in it. Nothing was changed; restore a backup (gridcare restore)."),
                            N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "

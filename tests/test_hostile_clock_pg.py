@@ -1,0 +1,76 @@
+"""A county database on a PostgreSQL server whose device clock is one gridcare never writes is refused when opened,
+as a SQLite file's is (tests/test_hostile_clock.py).
+
+Seen before: the server's database edited so (UPDATE identity SET last_hlc = 2^63 - 1, which its BIGINT holds) opened
+as usual, and the next save's tick failed with "bigint out of range", "an unexpected error" and exit 70 on the
+command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from storage.core import hlc
+from storage.core.db import open_database
+from storage.core.db_server import hide_password
+from storage.core.errors import UserError
+from storage.core.identity import init_township
+from storage.register.residents import register_resident
+from tests.test_cli import run
+
+pytestmark = pytest.mark.postgres
+
+TOP = 2**63 - 1
+
+
+def _township_with_clock(url: str, clock: int) -> None:
+    db = open_database(url)
+    try:
+        init_township(db, "330521101", "新市镇", None)
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE identity SET last_hlc = :clock"), {"clock": clock})
+    finally:
+        db.dispose()
+
+
+def _device_clock(url: str) -> int:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT last_hlc FROM identity")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("clock", [TOP, hlc.HORIZON, -1], ids=["2^63 - 1", "the horizon", "below zero"])
+def test_a_server_database_with_a_clock_gridcare_never_writes_is_not_opened_and_left_untouched(pg_url, clock):
+    _township_with_clock(pg_url, clock)
+    with pytest.raises(UserError) as refused:
+        open_database(pg_url)
+    said = str(refused.value)
+    assert said.startswith(hide_password(pg_url)) and "\n" not in said
+    assert "its clock is past any date gridcare writes" in said and "gridcare restore" in said
+    assert _device_clock(pg_url) == clock
+
+
+def test_the_command_line_says_so_in_one_line_with_exit_status_1(pg_url, tmp_path):
+    _township_with_clock(pg_url, TOP)
+    out = run("--db", pg_url, "--lang", "en", "audit", tmp_path=tmp_path)
+    assert out.returncode == 1, (out.returncode, out.stderr)
+    assert out.stderr.strip().splitlines() == [
+        f"gridcare: {hide_password(pg_url)} is damaged: its clock is past any date gridcare writes, so nothing could "
+        "be saved in it. Nothing was changed; restore a backup (gridcare restore)."]
+
+
+def test_a_server_database_with_a_sound_clock_opens_and_saves(pg_url):
+    _township_with_clock(pg_url, hlc.HORIZON - 2**40)
+    db = open_database(pg_url)
+    try:
+        register_resident(db, {"name": "张三", "categories": ["solitary_elder"], "grid_code": "330521101-G01",
+                               "birth_date": dt.date(1945, 3, 3)}, today=dt.date(2026, 11, 24))
+    finally:
+        db.dispose()

@@ -140,8 +140,8 @@ def _make_engine(path: Path) -> Engine:
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         # a bug's traceback goes to the log file: it must not carry names or ID numbers
         hide_parameters=True,
-        # JSON columns written by the ORM as the merge's bulk statements write them
-        json_serializer=json_text.dumps,
+        # JSON columns as the merge's bulk statements write them; text that is not JSON: a damaged file's one line
+        json_serializer=json_text.dumps, json_deserializer=json_text.loads,
     )
     sa_event.listen(engine, "connect", _on_connect)
     sa_event.listen(engine, "begin", _on_begin)

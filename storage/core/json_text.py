@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from storage.core.errors import UserError
+
 _encode: Callable[[Any], bytes] | None = None
 
 
@@ -20,3 +22,26 @@ def dumps(value: Any) -> str:
 
         _encode = msgspec.json.Encoder().encode
     return _encode(value).decode()
+
+
+class DamagedValue(UserError):
+    """A JSON column holding text that is not JSON (the file edited by hand, or a damaged page): said as a damaged
+    database, in one line, as SQLite's own 'malformed' errors are (storage/core/errors.py), not as a bug."""
+
+
+def damaged() -> DamagedValue:
+    from storage.core.i18n import _
+
+    return DamagedValue(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; or "
+                          "gridcare restore). Nothing was changed."))
+
+
+def loads(text: str | bytes) -> Any:
+    """A JSON column's value as stored; DamagedValue when it is not JSON. The SQLite engine's json_deserializer, and
+    the reader of the hot paths that take the text from the driver."""
+    import json
+
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # (JSONDecodeError is a ValueError; so is text that is not UTF-8)
+        raise damaged() from None

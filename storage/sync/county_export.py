@@ -21,8 +21,10 @@ from sqlmodel import col
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.json_text import DamagedValue
 from storage.core.models import AuditEntry, CountyExport, Event, Identity
 from storage.sync.export import ExportResult
+from storage.sync.export_checks import check_change, unreadable_change
 
 Progress = Callable[[int, int], None]
 KIND = "to_county"
@@ -93,7 +95,10 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
         if wanted is not None:
             query = query.where(wanted)
         rows = s.connection().execution_options(yield_per=5000).execute(query)
-        info = write_bundle(path, manifest, _events(rows, total, progress), ident.county_age_recipient, sign_secret)
+        try:
+            info = write_bundle(path, manifest, _events(rows, total, progress), ident.county_age_recipient, sign_secret)
+        except DamagedValue:
+            raise unreadable_change(s.connection(), unsent=not full) from None
         s.execute(update(Event).where(col(Event.exported_seq).is_(None)).values(exported_seq=seq),
                   execution_options={"synchronize_session": False})
         s.add(CountyExport(seq=seq, file_name=path.name, payload_sha256=info.manifest["payload_sha256"],
@@ -106,7 +111,9 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
 def _events(rows, total: int, progress: Progress | None) -> Iterator[dict[str, Any]]:
     done = 0
     for row in rows:
-        yield dict(zip(_COLUMNS, row, strict=True))
+        ev = dict(zip(_COLUMNS, row, strict=True))
+        check_change(ev["record_type"], ev["record_id"], ev["hlc"], ev["fields"])  # before the file is written
+        yield ev
         done += 1
         if progress and done % 5000 == 0:
             progress(done, total)

@@ -19,6 +19,7 @@ from storage.core.changes import COUNTY_SENDS_NOTHING, load_identity
 from storage.core.db import SCHEMA_VERSION, Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
+from storage.core.json_text import DamagedValue
 from storage.core.models import (
     RECORD_TABLES,
     Assessment,
@@ -37,6 +38,7 @@ from storage.core.models import (
 from storage.core.private_keys import private_keys
 from storage.sync.bundle_file import bundle_file_name, write_bundle
 from storage.sync.bundle_place import place_bundle
+from storage.sync.export_checks import check_change, unreadable_change
 
 Progress = Callable[[int, int], None]
 WITHDRAWN = "withdrawn"  # pending_counts: records entered and deleted again since the last bundle, of any type
@@ -52,6 +54,7 @@ class ExportResult:
 
 
 def _event_dict(ev: Event) -> dict[str, Any]:
+    check_change(ev.record_type, ev.record_id, ev.hlc, ev.fields)  # before the file is written: built in memory
     return {"id": ev.id, "record_type": ev.record_type, "record_id": ev.record_id, "fields": ev.fields,
             "hlc": ev.hlc, "device_id": ev.device_id, "base_hlc": ev.base_hlc, "author": ev.author}
 
@@ -226,7 +229,10 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             if ident.role != "township":
                 raise UserError(_("Only a township database exports to a grid (--grid)."))
             grid_id, recipients = _resolve_grid(s, ident, grid_code)
-            events = list(_grid_events(s, ident, grid_id))
+            try:
+                events = list(_grid_events(s, ident, grid_id))
+            except DamagedValue:
+                raise unreadable_change(s.connection()) from None
             sign_secret, sign_public, kind = keys.township_sign_secret, ident.township_sign_public, "township"
         else:
             if ident.role == "township":
@@ -240,7 +246,10 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
             query = _own_events(ident).order_by(Event.hlc, Event.device_id)
             if not full:
                 query = query.where(Event.exported_seq.is_(None))
-            events = _sendable(list(s.execute(query).scalars()))
+            try:
+                events = _sendable(list(s.execute(query).scalars()))
+            except DamagedValue:
+                raise unreadable_change(s.connection(), device=ident.device_id, unsent=not full) from None
             recipients, sign_secret, sign_public, kind = ident.township_age_recipient, keys.device_sign_secret, ident.device_sign_public, "worker"
             grid_id = ident.grid_code
         seq = _next_seq(s, ident.device_id)

@@ -21,6 +21,7 @@ from screens.dialogs import Dialog
 from screens.duplicates import DuplicatesScreen
 from screens.latest import show_if_latest
 from screens.read_only import at_county
+from screens.worker_errors import damage_named
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
@@ -322,9 +323,15 @@ class ConflictsScreen(Screen[None]):
         self.app.call_from_thread(self._show, open_conflicts(self.app.db), status, last_decision(self.app.db))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            log.error("conflicts worker failed", exc_info=event.worker.error)
-            self.query_one("#status", Static).update(_("Something went wrong; the details are in the log file."))
+        if event.state != WorkerState.ERROR:
+            return
+        # a conflict's value edited into text that is not JSON: the damaged file's line naming the record
+        known = damage_named(self.app, event.worker.error)
+        if known is not None:
+            self.query_one("#status", Static).update(str(known))
+            return
+        log.error("conflicts worker failed", exc_info=event.worker.error)
+        self.query_one("#status", Static).update(_("Something went wrong; the details are in the log file."))
 
     def action_duplicates(self) -> None:
         self.app.push_screen(DuplicatesScreen())

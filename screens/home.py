@@ -19,6 +19,7 @@ from screens.home_lists import WRAPPED, category_width, free_text_width, list_co
 from screens.home_progress import compact_for, progress_renderable
 from screens.home_tabs import tab_labels
 from screens.latest import show_if_latest
+from screens.worker_errors import damage_named
 from storage.core.errors import as_user_error
 from storage.core.i18n import N_, _, join_list
 from storage.register.home import home_data
@@ -167,7 +168,8 @@ class HomeScreen(Screen[None]):
         try:
             data = home_data(self.app.db, today)
         except Exception as exc:
-            damaged = as_user_error(exc)  # a damaged file (a power cut): said on Home, where b puts a backup back
+            # a damaged file (a power cut, a value edited by hand): said on Home, where b puts a backup back
+            damaged = damage_named(self.app, exc) or as_user_error(exc)
             if damaged is None:
                 raise  # a bug: the app logs it with its traceback
             self.app.call_from_thread(notify_text, self.app, damaged, severity="error", timeout=60)

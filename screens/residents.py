@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.read_only import at_county
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
+from screens.worker_errors import damage_named
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES
@@ -332,6 +333,10 @@ class ResidentsScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self._loading = False
             self._enter_waiting = False
+            known = damage_named(self.app, event.worker.error)  # a value edited into text that is not JSON
+            if known is not None:
+                notify_text(self, known, severity="error", timeout=60)
+                return
             log.error("search failed", exc_info=event.worker.error)
             notify_text(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
 

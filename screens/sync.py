@@ -386,9 +386,10 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
+            from screens.worker_errors import damage_named
             from storage.core.errors import as_user_error
 
-            known = as_user_error(event.worker.error)  # a full disk, a read-only stick, a database busy elsewhere
+            known = damage_named(self.app, event.worker.error) or as_user_error(event.worker.error)  # a full disk, busy
             if known is not None:
                 self._finished(str(known))
                 return

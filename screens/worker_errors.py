@@ -22,12 +22,23 @@ else:
     _ScreenBase = object
 
 
+def damage_named(app: object, exc: BaseException | None) -> UserError | None:
+    """A value of the app's database file that is not JSON, said naming its row (storage/core/unreadable.py); None
+    for any other error, or a server's database."""
+    from storage.core.unreadable import named_damage
+
+    if exc is None:
+        return None
+    path = getattr(app, "db_path", None)
+    return named_damage(exc, None if getattr(app, "server_url", None) else path)
+
+
 class NotifyWorkerErrors(_ScreenBase):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
         self.worker_failed()
-        error = event.worker.error
+        error = damage_named(self.app, event.worker.error) or event.worker.error
         if isinstance(error, UserError):
             notify_text(self, error, severity="error")
         else:

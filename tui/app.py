@@ -349,9 +349,11 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
+        from screens.worker_errors import damage_named
         from storage.core.errors import as_user_error
 
-        error = as_user_error(event.worker.error) or event.worker.error  # a full disk, a read-only place, busy
+        # a full disk, a read-only place, busy; a value of the file that is not JSON, its row named
+        error = damage_named(self, event.worker.error) or as_user_error(event.worker.error) or event.worker.error
         if isinstance(error, UserError):
             notify_text(self, error, severity="error", timeout=10)
             if event.worker.group == "open":  # the database cannot be opened

@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
             return run_tui(args, milestone)
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
+        print(_("gridcare: {message}").format(message=_named(exc, args) or exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:
         # the reader went away (`gridcare dump | head`): not an error of ours
@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
 
         known = as_user_error(exc)  # a full disk, a read-only place, a database busy elsewhere
         if known is not None:
+            known = _named(exc, args) or known
             log.info("%s: %s (%s)", args.command or "tui", known, type(exc).__name__)
             print(_("gridcare: {message}").format(message=known), file=sys.stderr)
             return EXIT_USER_ERROR
@@ -319,6 +320,13 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
         print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_path or "-"),
               file=sys.stderr)
         return EXIT_BUG
+
+
+def _named(exc: BaseException, args: argparse.Namespace) -> UserError | None:
+    """A value of the database that is not JSON, said naming its row (storage/core/unreadable.py)."""
+    from storage.core.unreadable import named_damage
+
+    return named_damage(exc, db_path(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,6 +62,7 @@ class Startup:
     def quick_home(self, today: dt.date) -> tuple[str, Any] | None:
         """(role, Home's figures) read straight from the file, or None when it is not ready for that."""
         # deferred: Home's reads (~50 ms of modules) load in this worker, not before the first paint
+        from storage.core.json_text import DamagedValue
         from storage.register.home import quick_reader, read_home
 
         if self.server_url is not None:  # the quick read is of a file
@@ -75,8 +76,9 @@ class Startup:
             return None
         try:
             return role, read_home(raw, today, drafts_of=self.db_path)
-        except sqlite3.Error as exc:
-            # Home then reads its figures after the full open, which reports a real problem
+        except (sqlite3.Error, DamagedValue) as exc:
+            # Home then reads its figures after the full open, which reports a real problem (on Home, where b puts
+            # a backup back: a value edited into text that is not JSON ended the app before Home was up)
             log.warning("quick read of the home figures failed: %s", exc)
             return None
         finally:

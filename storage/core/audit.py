@@ -71,6 +71,8 @@ def counts_parts(counts: dict[str, Any]) -> list[str]:
     """An entry's counts, one "数据包编号 3" each (record types by their names too: 关爱对象 8)."""
     from storage.core.schema import RECORD_LABELS
 
+    if not isinstance(counts, dict):  # the file edited by hand: the entry is listed, its counts said unreadable
+        return [_("(counts unreadable)")]
     parts = []
     for key, value in counts.items():
         if key == "reason" and counts.get("problem"):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from storage.core.models import RiskAssessment, Visit
+
+log = logging.getLogger(__name__)
 
 HORIZON_DAYS = 30  # Home lists findings of the last 30 days not yet acknowledged; the report keeps them all
 LEVEL = "emergency"
@@ -89,8 +92,15 @@ def _marks(n: int) -> str:
 
 
 def _fields(value: Any) -> dict[str, Any]:
+    """An event's fields as the list reads them: a change edited into text that is not JSON marks nothing (the
+    finding is still listed, from its record; its time from the next change that marks it, or its day), as a
+    change that is not an object marks nothing."""
     if isinstance(value, str):
-        value = json.loads(value)
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            log.warning("an emergency finding's change is not JSON: read as marking nothing")
+            return {}
     return value if isinstance(value, dict) else {}
 
 

@@ -12,9 +12,9 @@ whose events name nobody (a record written before events had authors) keeps its 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from storage.core import json_text
 from storage.core.i18n import join_list
 
 # a set-up event gives the grid's code (storage/core/identity.py init_worker, storage/demo/grid.py); the others
@@ -48,7 +48,7 @@ def grid_people(conn: Any, grid_id: str | None = None) -> dict[str, list[str]]:
         rows, named = _rows(conn, _SET_UP + _ORDER), _rows(conn, _NAMED)
     people: dict[str, list[str]] = {}
     for gid, author, _device, fields in rows:
-        values = json.loads(fields) if isinstance(fields, str) else fields
+        values = json_text.loads(fields) if isinstance(fields, str) else fields
         if not isinstance(values, dict) or "code" not in values or not author:
             continue
         names = people.setdefault(gid, [])

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from storage.core import places
+from storage.core import json_text, places
 from storage.core.id_lists import ids_subquery
 from storage.register.due import risk_from_sql
 from storage.register.policy import FINDING_LEVELS, Policy, counting_visit_sql
@@ -77,7 +77,10 @@ def category_list(value: Any) -> list[str]:
 # thousands of rows share a few distinct category lists: each text is decoded once
 @functools.lru_cache(maxsize=1024)
 def _category_codes(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text) or ())
+    codes = json_text.loads(text) or ()
+    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+        raise json_text.damaged()  # an object's keys, a text's letters, counted as categories: a wrong figure
+    return tuple(codes)
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -15,10 +15,10 @@ counts the same people as the rest of the report. Definitions: docs/reports.md.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storage.core import json_text
 from storage.core.db import driver_connection
 from storage.register.assessments import DIMENSIONS, Worsening, worsened
 from storage.register.report_query import as_date, text
@@ -145,5 +145,5 @@ def compute_followup(conn: Connection, people: dict[str, Person], worse: list[tu
 
 def notes_of(value: Any) -> dict[str, str]:
     if isinstance(value, str):
-        value = json.loads(value)
+        value = json_text.loads(value)
     return value if isinstance(value, dict) else {}

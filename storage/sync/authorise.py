@@ -39,7 +39,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from storage.core import places
+from storage.core import json_text, places
 from storage.core.i18n import _
 from storage.core.models import Assessment, Benefit, Referral, Resident, RiskAssessment, Visit
 from storage.core.text import printable
@@ -86,7 +86,7 @@ def _past_grids(s: Session, resident_ids: Iterable[str]) -> dict[str, set[Any]]:
     conn = s.connection()
     for rid, fields in for_connection(conn).event_fields(conn, "resident", ids):
         if isinstance(fields, str):
-            fields = json.loads(fields)
+            fields = json_text.loads(fields)
         if isinstance(fields, dict) and "grid_code" in fields:
             grids[rid].add(json.dumps(fields["grid_code"]))
     return grids

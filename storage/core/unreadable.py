@@ -1,0 +1,98 @@
+"""Which row of a SQLite file holds a JSON value that is not JSON, asked once a read has met one.
+
+A JSON column edited by hand into text that is not JSON stops every read of its row: the engine's reader raises
+DamagedValue (storage/core/json_text.py), SQLite's json_extract 'malformed JSON'. Both are said as a damaged file in
+one line; this names the row in that line (the record, or the audit log's entry), so that the clerk knows what a
+backup must bring back. Only on that error's path: a scan of every JSON column (a township's 110,000 changes: tens
+of milliseconds). A server's JSON columns hold nothing else: PostgreSQL checks JSON as it stores it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from storage.core.errors import UserError
+from storage.core.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def is_unreadable_value(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps) is a JSON value that is not JSON: the engine's reader's, or SQLite's."""
+    from storage.core.json_text import DamagedValue
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DamagedValue):
+            return True
+        if isinstance(current, sqlite3.OperationalError) and "malformed JSON" in str(current):
+            return True
+        # (a refusal raised `from None` in its place has said it already: its context is not looked into)
+        current = getattr(current, "orig", None) or current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__)
+    return False
+
+
+def named_damage(exc: BaseException, target: Path | str | None) -> UserError | None:
+    """The damaged file's line naming the first row whose JSON is not JSON, when `exc` is such a read's error and
+    `target` a SQLite file; None otherwise (or when no row is found: the caller's own line is said)."""
+    if target is None or not isinstance(target, Path) or not is_unreadable_value(exc):
+        return None
+    from storage.core.db import BUSY_TIMEOUT_MS, _read_only_uri
+
+    try:
+        conn = sqlite3.connect(_read_only_uri(target), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            found = first_unreadable(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc_read:
+        log.info("unreadable value of %s not looked for: %s", target, exc_read)
+        return None
+    return said(*found) if found is not None else None
+
+
+def first_unreadable(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
+    """(table, record type or "", row id) of the first row holding text that is not JSON in a JSON column."""
+    from sqlalchemy import JSON
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (the tables on SQLModel.metadata)
+
+    for table in SQLModel.metadata.sorted_tables:
+        columns = [c.name for c in table.columns if isinstance(c.type, JSON)]
+        if not columns:
+            continue
+        # a change or a conflict by its record's id, any other row by its key
+        typed = "record_type" in table.columns and "record_id" in table.columns
+        picked = "record_type, record_id" if typed else "'', " + " || ':' || ".join(c.name for c in table.primary_key)
+        bad = " OR ".join(f"({c} IS NOT NULL AND NOT json_valid({c}))" for c in columns)
+        row = conn.execute(f"SELECT {picked} FROM {table.name} WHERE {bad} LIMIT 1").fetchone()
+        if row is not None:
+            return table.name, str(row[0]), str(row[1])
+    return None
+
+
+def said(table: str, record_type: str, row_id: str) -> UserError:
+    from storage.core.models import RECORD_TABLES
+    from storage.core.schema import RECORD_LABELS
+    from storage.core.text import printable
+
+    shown = printable(row_id, limit=60)
+    by_table = {model.__tablename__: rtype for rtype, model in RECORD_TABLES.items()}
+    if table == "event" and record_type in RECORD_LABELS:
+        what = _("a change to the {record} record {id}").format(record=_(RECORD_LABELS[record_type]), id=shown)
+    elif table == "conflict" and record_type in RECORD_LABELS:
+        what = _("a conflict of the {record} record {id}").format(record=_(RECORD_LABELS[record_type]), id=shown)
+    elif table in by_table:
+        what = _("the {record} record {id}").format(record=_(RECORD_LABELS[by_table[table]]), id=shown)
+    elif table == "audit_log":
+        what = _("entry {id} of the audit log").format(id=shown)
+    else:
+        what = f"{table} {shown}"
+    return UserError(_("The database file is damaged: {what} holds a value that cannot be read. Put back a backup "
+                       "(b on Home opens Backup and restore; or gridcare restore). Nothing was changed.").format(what=what))

@@ -1,0 +1,132 @@
+"""A township's database edited by hand so that a JSON column holds text that is not JSON, or JSON of the wrong shape:
+each reader says so in one line naming the record (exit status 1), or lists the row and goes on; none ends in "an
+unexpected error" (exit 70) or counts a wrong figure without a word.
+
+Seen before, on the township demo edited so: the monthly report, `villages`, `audit`, `conflicts` and `dump` ended in
+"an unexpected error" (SQLAlchemy's JSON reader, and json.loads in the SQL paths, raised JSONDecodeError); a resident's
+categories edited into an object were read as its keys and the report counted her in none; a merge touching a record
+whose change was edited so refused the bundle ('could not be merged (JSONDecodeError)'), the bundle blamed for the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.register.emergencies import find_emergencies
+from storage.register.residents import update_resident
+from storage.register.visits import log_visit
+from storage.sync.export import export_bundle
+from storage.sync.merge import merge_paths
+from tests.sync_helpers import elder, make_township
+from tests.test_cli import run
+from tests.test_conflicts import _clash
+
+DAMAGED = "gridcare: The database file is damaged: {what} holds a value that cannot be read. Put back a backup (b on " \
+          "Home opens Backup and restore; or gridcare restore). Nothing was changed."
+TODAY = dt.date(2026, 11, 24)
+
+
+def _edit(path: Path, sql: str, **params) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def _township(tmp_path: Path):
+    """A township holding one worker's resident (merged): (township, worker database, resident)."""
+    t = make_township(tmp_path)
+    worker = t.worker("王芳", "G01")
+    person = elder(worker, "甲")
+    assert merge_paths(t.db, [export_bundle(worker, tmp_path / "1.gcb").path]).refused == []
+    return t, worker, person
+
+
+def _cli(tmp_path: Path, path: Path, *args: str):
+    out = run("--db", str(path), "--lang", "en", *args, tmp_path=tmp_path)
+    return out.returncode, out.stderr.strip().splitlines()
+
+
+def test_a_residents_categories_not_json_stop_the_report_in_one_line_naming_her(tmp_path):
+    t, _worker, person = _township(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE resident SET categories = '{x' WHERE id = :id", id=person.id)
+    for command in (("report", "--month", "2026-11"), ("dump",)):
+        assert _cli(tmp_path, t.db.path, *command) == (1, [DAMAGED.format(what=f"the Resident record {person.id}")])
+
+
+def test_a_residents_categories_of_the_wrong_shape_are_not_counted_as_some_other_category(tmp_path):
+    """An object's keys were read as her categories: the report counted her in none, without a word."""
+    t, _worker, person = _township(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, """UPDATE resident SET categories = '{"solitary_elder": 1}' WHERE id = :id""", id=person.id)
+    code, said = _cli(tmp_path, t.db.path, "report", "--month", "2026-11")
+    assert code == 1 and len(said) == 1 and said[0].startswith("gridcare: The database file is damaged"), said
+
+
+def test_a_grids_change_not_json_stops_villages_in_one_line_naming_the_grid(tmp_path):
+    t, _worker, _person = _township(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE event SET fields = '{x' WHERE record_type = 'grid'")
+    assert _cli(tmp_path, t.db.path, "villages") == (
+        1, [DAMAGED.format(what="a change to the Grid record 330521101-G01")])
+
+
+def test_an_audit_entry_whose_counts_are_not_json_is_named_and_one_of_another_shape_is_listed(tmp_path):
+    t, _worker, _person = _township(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE audit_log SET counts = '[1, 2]' WHERE id = (SELECT max(id) FROM audit_log)")
+    out = run("--db", str(t.db.path), "--lang", "en", "audit", tmp_path=tmp_path)
+    assert out.returncode == 0 and "(counts unreadable)" in out.stdout, (out.returncode, out.stderr)
+    _edit(t.db.path, "UPDATE audit_log SET counts = '{x' WHERE id = (SELECT min(id) FROM audit_log)")
+    code, said = _cli(tmp_path, t.db.path, "audit")
+    assert code == 1 and said == [DAMAGED.format(what="entry 1 of the audit log")]
+
+
+def test_a_conflicts_value_not_json_is_named_by_its_record(tmp_path):
+    t, _a, r, _report = _clash(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE conflict SET winner_value = '{x'")
+    assert _cli(tmp_path, t.db.path, "conflicts") == (
+        1, [DAMAGED.format(what=f"a conflict of the Resident record {r.id}")])
+
+
+def test_a_visits_observations_not_json_stop_the_visit_list_in_one_line(tmp_path):
+    t, worker, person = _township(tmp_path)
+    visit = log_visit(worker, person.id, {"notes": "x"}, today=TODAY)
+    worker.dispose()
+    _edit(worker.path, "UPDATE visit SET observations = '{x' WHERE id = :id", id=visit.id)
+    assert _cli(tmp_path, worker.path, "visit", "list", person.id) == (
+        1, [DAMAGED.format(what=f"the Visit record {visit.id}")])
+
+
+@pytest.mark.parametrize("fields", ["{x", "[1]", '"x"'], ids=["not JSON", "a list", "a text"])
+def test_a_merge_touching_a_record_whose_change_is_damaged_names_it_and_does_not_blame_the_bundle(tmp_path, fields):
+    t, worker, person = _township(tmp_path)
+    update_resident(worker, person.id, {"phone": "13800000001"})
+    bundle = export_bundle(worker, tmp_path / "2.gcb").path
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE event SET fields = :f WHERE record_id = :id", f=fields, id=person.id)
+    code, said = _cli(tmp_path, t.db.path, "merge", str(bundle))
+    assert (code, said[-1:]) == (1, [DAMAGED.format(what=f"a change to the Resident record {person.id}")])
+    conn = sqlite3.connect(t.db.path)
+    try:  # not remembered as refused: merged as it is once a backup is back
+        assert conn.execute("SELECT count(*) FROM bundle_refused").fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_an_emergency_whose_marking_change_is_not_json_is_still_listed(tmp_path):
+    """Home's list and the report's: the finding is its record's; the unreadable change marks nothing."""
+    t, worker, person = _township(tmp_path)
+    visit = log_visit(worker, person.id, {"notes": "x", "mandatory_report": True}, today=TODAY)
+    _edit(worker.path, "UPDATE event SET fields = '{x' WHERE record_id = :id", id=visit.id)
+    with worker.session() as session:
+        found = find_emergencies(session, TODAY - dt.timedelta(days=30), TODAY)
+    assert [e.visit_id for e in found] == [visit.id]

@@ -1,0 +1,45 @@
+"""The app on a database whose JSON column holds text that is not JSON (edited by hand): Home comes up and says which
+record, where b puts a backup back; the conflicts screen names the conflict's record instead of 'something went wrong'.
+
+Before: a resident's categories edited so ended the start in 'Something went wrong' over the opening screen (Home's
+quick read raised JSONDecodeError, not an SQLite error); the conflicts screen said 'Something went wrong'."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from screens.conflicts import ConflictsScreen
+from tests.pilot_helpers import on_screen, run_async, said, settle
+from tests.test_conflicts import _clash
+from tests.test_hostile_json import _edit, _township
+from tui.app import make_app
+
+TODAY = dt.date(2026, 11, 24)
+DAMAGED = "The database file is damaged: {what} holds a value that cannot be read."
+
+
+@run_async
+async def test_home_comes_up_and_names_the_record_whose_categories_are_not_json(tmp_path):
+    t, _worker, person = _township(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE resident SET categories = '{x' WHERE id = :id", id=person.id)
+    app = make_app(t.db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        wanted = DAMAGED.format(what=f"the Resident record {person.id}")
+        await settle(pilot, lambda: any(note.startswith(wanted) for note in said(app)))
+        assert any("b on Home opens Backup and restore" in note for note in said(app))
+
+
+@run_async
+async def test_the_conflicts_screen_names_the_record_whose_conflict_is_not_json(tmp_path):
+    t, _a, r, _report = _clash(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE conflict SET winner_value = '{x'")
+    app = make_app(t.db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(ConflictsScreen())
+        await on_screen(pilot, ConflictsScreen)
+        status = lambda: str(app.screen.query_one("#status").render())  # noqa: E731
+        await settle(pilot, lambda: status().startswith(DAMAGED.format(what=f"a conflict of the Resident record {r.id}")))

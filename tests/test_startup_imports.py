@@ -31,6 +31,18 @@ print('textual' in sys.modules)
 """
 
 
+# the app started as a person starts it, up to where the TUI would open (tui/cli.py main)
+APP_START = """
+import sys
+import tui.cli
+def opened(args, milestone=None):
+    print(args.command, getattr(args, "db", None), sorted(m for m in sys.modules if m.startswith("tui.cmd_")))
+    return 0
+tui.cli.run_tui = opened
+tui.cli.main(sys.argv[1:])
+"""
+
+
 def _run(code: str) -> str:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -71,3 +83,24 @@ def test_homes_quick_read_of_a_township_loads_no_sqlalchemy(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "township []"
+
+
+def test_starting_the_app_builds_no_commands_parsers():
+    """Every start of the app built the parsers of the 25 commands, importing their 13 modules (~50 ms before the
+    first paint, bench/m_startup.py) for arguments the app never has: `gridcare [--db] [--lang] [--plain]` is read
+    without them, and anything else still by the full parser."""
+    out = subprocess.run([sys.executable, "-c", APP_START, "--db", "t.db", "--lang", "en"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "None t.db []"
+
+
+def test_what_the_app_reads_without_the_commands_is_what_the_full_parser_reads():
+    from tui.cli import _app_args, build_parser
+
+    for argv in ([], ["--db", "t.db"], ["--db=sync", "--lang", "en"], ["--pl"], ["--la", "zh_CN", "--db", "x"]):
+        quick = _app_args(argv)
+        assert quick is not None and vars(quick) == vars(build_parser().parse_args(argv)), argv
+    # a command, help, the version or a mistake: the full parser's to read and to say what is wrong
+    for argv in (["sync"], ["--db", "t.db", "report"], ["-h"], ["--he"], ["--version"], ["--lang", "xx"], ["--"]):
+        assert _app_args(argv) is None, argv

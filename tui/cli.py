@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from rich.cells import cell_len
 
@@ -141,6 +141,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    parser, common = _top_parser()
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, common)
+    return parser
+
+
+def _top_parser(parser_class: type[_Parser] | None = None) -> tuple[_Parser, _Parser]:
+    """gridcare's own options, without the commands: (the parser, the options every command shares)."""
     common = _Parser(add_help=False)
     common.add_argument("--db", metavar=_("PATH"), default=argparse.SUPPRESS,
                         help=_("database file, or a server's URL such as postgresql://user@host/db "
@@ -149,17 +158,39 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("interface language (default: $GRIDCARE_LANG, else the system's, else zh_CN)"))
     common.add_argument("--plain", action="store_true", default=argparse.SUPPRESS,
                         help=_("narrow glyphs only, for the old Windows console (default: on there; $GRIDCARE_PLAIN=1/0)"))
-    parser = _Parser(
+    parser = (parser_class or _Parser)(
         prog="gridcare",
         parents=[common],
         description=_("gridcare: visits to key persons, for grid workers and township clerks."),
     )
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help=_("show program's version number and exit"))
-    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub, common)
-    return parser
+    return parser, common
+
+
+class _NotTheApp(Exception):
+    """The arguments are not a plain start of the app: the full parser reads them (and says what is wrong)."""
+
+
+class _AppParser(_Parser):
+    def error(self, message: str) -> NoReturn:  # argparse's exits: here the full parser takes over, and says it
+        raise _NotTheApp(message)
+
+
+def _app_args(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of `gridcare [--db PATH] [--lang L] [--plain]` (the app), read without the commands' parsers;
+    None for anything else (a command, --help, --version, a mistake), which build_parser()'s parser reads.
+
+    Building every command's parser imports their 13 modules: ~50 ms of each start of the app, before its first
+    paint, for arguments the app never has (bench/m_startup.py)."""
+    if any(a.startswith(("-h", "--h", "--v")) for a in argv):  # argparse takes --he, --vers… for --help, --version
+        return None
+    try:
+        args = _top_parser(_AppParser)[0].parse_args(argv)
+    except _NotTheApp:
+        return None
+    args.command = None
+    return args
 
 
 def _language(text: str) -> str:
@@ -281,9 +312,8 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
 
         plain_console_streams()
     set_language(choose_language(_pre_scan_lang(argv)))
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _app_args(argv) or build_parser().parse_args(argv)
     except UserError as exc:  # a date or month option that is not one (tui/date_options.py): a bad argument, in one
         # line (argparse's usage above it says nothing about how to write a date); nothing is opened yet, so a value
         # the data refuses (a month not begun) is the command's to say, exit 1

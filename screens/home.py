@@ -23,6 +23,7 @@ from screens.worker_errors import damage_named
 from storage.core.errors import as_user_error
 from storage.core.i18n import N_, _, join_list
 from storage.register.home import home_data
+from storage.register.home_later import LATER_LISTS, add_later
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_number, hours_text
@@ -158,6 +159,22 @@ class HomeScreen(Screen[None]):
             self.query_one(f"#name-{pane}", Static).update(_(name))
         self.action_reload()
 
+    def show_later(self, later) -> None:
+        """The figures the start-up's first read left for after the paint (storage/register/home_later.py)."""
+        data = self.data
+        if data is None or not data.later:  # a full read came in meanwhile
+            return
+        add_later(data, later)  # in place: the lists not filled yet are filled from the same figures
+        self._show_progress()
+        self._name_lists(data)
+        for pane in LATER_LISTS:
+            self._fill(pane, data)
+
+    def database_opened(self) -> None:
+        """The full open is done: figures the start-up could not finish reading are read again, whole."""
+        if self.data is not None and self.data.later:
+            self.action_reload()
+
     def action_reload(self) -> None:
         if self.app.db is None:  # shown before the full open: the app hands the first figures in
             return
@@ -185,12 +202,7 @@ class HomeScreen(Screen[None]):
         self._show_progress()
         tabs = self.query_one(TabbedContent)
         panes = [p for p in LISTS if p != "grids" or data.role == "township"]
-        self._label_tabs()
-        for pane in panes:
-            count = len(data.grids) if pane == "grids" else data.counts.get(pane)
-            name = _(LISTS[pane][1])
-            self.query_one(f"#name-{pane}", Static).update(
-                name if count is None else _("{list} ({n})").format(list=name, n=format_number(count)))
+        self._name_lists(data)
         if data.role == "township":
             tabs.show_tab("grids")
         active = tabs.active if tabs.active in panes else panes[0]
@@ -200,6 +212,15 @@ class HomeScreen(Screen[None]):
             self.query_one(f"#t-{active}", DataTable).focus()
         self.call_after_refresh(self.app.first_data_shown)
         self.call_after_refresh(self._fill_rest, [p for p in panes if p != active], data)
+
+    def _name_lists(self, data) -> None:
+        """The tabs' words and the lists' names, with their counts (a list read later: none yet)."""
+        self._label_tabs()
+        for pane in (p for p in LISTS if p != "grids" or data.role == "township"):
+            count = len(data.grids) if pane == "grids" else data.counts.get(pane)
+            name = _(LISTS[pane][1])
+            self.query_one(f"#name-{pane}", Static).update(
+                name if count is None else _("{list} ({n})").format(list=name, n=format_number(count)))
 
     def _show_progress(self) -> None:
         if self.data is None:

@@ -12,7 +12,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from storage.core.glyphs import plain
+from storage.core.glyphs import narrow, plain
 from storage.core.i18n import _
 from storage.core.text import printable
 from storage.register.categories import SHOWN_CATEGORIES, label
@@ -96,7 +96,10 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
             alerts.append((_("Conflicts (c)") if compact else _("Conflicts to review (press c)"), str(conflicts),
                            "bold red" if conflicts else ""))
         dups = getattr(data, "possible_duplicates", 0)
-        if dups or not compact:
+        if getattr(data, "later", False):  # counted a moment after the first figures (home_later.py)
+            alerts.append((_("Duplicates? (c, d)") if compact else _("Possible duplicates (c, then d)"), narrow("…"),
+                           ""))
+        elif dups or not compact:
             alerts.append((_("Duplicates? (c, d)") if compact else _("Possible duplicates (c, then d)"), str(dups),
                            "bold yellow" if dups else ""))
         missing = getattr(data, "bundles_missing", 0)

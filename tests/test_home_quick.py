@@ -40,3 +40,23 @@ def test_a_file_that_is_not_a_database_is_left_to_the_full_open(tmp_path):
     path = tmp_path / "junk.db"
     path.write_bytes(b"not a database at all" * 100)
     assert quick_reader(path) is None
+
+
+def test_the_start_ups_first_read_and_its_later_figures_are_the_full_read(tmp_path):
+    """At start-up Home shows its figures without the benefit lists and the duplicates' count, which follow once
+    they are on screen (storage/register/home_later.py): together they are what every other read gives."""
+    from storage.register.home_later import add_later, read_later
+
+    db = make_register_db(tmp_path / "w.db")
+    full = home_data(db, TODAY)
+    assert full.counts["benefits"] + full.counts["unpaired"] > 0  # the lists left for later are not empty here
+    raw, _role = quick_reader(db.path)
+    try:
+        first = read_home(raw, TODAY, later=True)
+        assert first.later and not first.benefits and "benefits" not in first.counts
+        add_later(first, read_later(raw, first))
+        assert first == full
+        assert not raw.in_transaction
+    finally:
+        raw.close()
+    db.dispose()

@@ -104,3 +104,33 @@ def test_what_the_app_reads_without_the_commands_is_what_the_full_parser_reads()
     # a command, help, the version or a mistake: the full parser's to read and to say what is wrong
     for argv in (["sync"], ["--db", "t.db", "report"], ["-h"], ["--he"], ["--version"], ["--lang", "xx"], ["--"]):
         assert _app_args(argv) is None, argv
+
+
+# the start-up's quick read as the app runs it (tui/startup.py), then what it leaves for after the first paint
+QUICK_HOME = """
+import datetime as dt, sys
+from pathlib import Path
+from tui.startup import Startup
+start = Startup(Path(sys.argv[1]))
+role, data = start.quick_home(dt.date(2026, 11, 24))
+late = ('storage.register.benefit_lists', 'storage.register.duplicate_sql')
+print(role, data.later, [m for m in late if m in sys.modules])
+start.quick_later(data)
+print([m for m in late if m in sys.modules])
+"""
+
+
+def test_the_benefit_lists_and_the_duplicates_are_read_after_homes_first_figures(tmp_path):
+    """Home's first figures waited for the benefit lists and the duplicates' count (~35 ms of a township's start,
+    bench/m_startup.py), which are two tabs not open and one line: they are read once the first figures are shown."""
+    from tests.sync_helpers import clerk_elder, make_township
+
+    township = make_township(tmp_path)
+    clerk_elder(township, "王秀英")
+    township.db.dispose()
+    out = subprocess.run([sys.executable, "-c", QUICK_HOME, str(tmp_path / "township.db")], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    first, then = out.stdout.strip().splitlines()
+    assert first == "township True []"
+    assert then == "['storage.register.benefit_lists', 'storage.register.duplicate_sql']"

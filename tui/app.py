@@ -156,6 +156,9 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
                 # Home is pushed with its figures: building it while the read runs would draw it twice
                 self.call_from_thread(self._push_early_home, *quick)
                 start.wait_for_first_data()
+                later = start.quick_later(quick[1])
+                if later is not None:
+                    self.call_from_thread(self._later_figures, later)
         try:
             opened = start.open_full(check_clock=self._today is None)
         except RefusedDatabase as refusal:
@@ -170,6 +173,13 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
 
         self._early_home = HomeScreen(role=role, data=data)
         self.push_screen(self._early_home)
+
+    def _later_figures(self, later) -> None:
+        """Home's figures read after its first ones (storage/register/home_later.py)."""
+        from screens.home import HomeScreen
+
+        if isinstance(self._early_home, HomeScreen):
+            self._early_home.show_later(later)
 
     def after_open(self, callback: Callable[[], object]) -> None:
         """Run `callback` now if the database is open, else once it is (Home can be up a moment before)."""
@@ -203,6 +213,10 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
 
             self.push_screen(SetupScreen())
         elif self._early_home is not None:  # already showing its figures
+            from screens.home import HomeScreen
+
+            if isinstance(self._early_home, HomeScreen):
+                self._early_home.database_opened()
             self._backup_soon()
             waiting, self._after_open = self._after_open, []
             for callback in waiting:

@@ -50,6 +50,7 @@ class Startup:
         self.server_url = server_url
         self._lock: AppLock | None = None
         self._first_data = threading.Event()
+        self._quick: sqlite3.Connection | None = None  # the quick read's, kept for Home's later figures
 
     def lock(self) -> None:
         """Take the single-instance lock (once): a second gridcare on the same file is told so."""
@@ -75,11 +76,28 @@ class Startup:
             raw.close()
             return None
         try:
-            return role, read_home(raw, today, drafts_of=self.db_path)
+            data = read_home(raw, today, drafts_of=self.db_path, later=True)
         except (sqlite3.Error, DamagedValue) as exc:
             # Home then reads its figures after the full open, which reports a real problem (on Home, where b puts
             # a backup back: a value edited into text that is not JSON ended the app before Home was up)
             log.warning("quick read of the home figures failed: %s", exc)
+            raw.close()
+            return None
+        self._quick = raw
+        return role, data
+
+    def quick_later(self, data: Any) -> Any:
+        """The figures quick_home left for after the first paint (storage/register/home_later.py), or None."""
+        from storage.core.json_text import DamagedValue
+        from storage.register.home_later import read_later
+
+        raw, self._quick = self._quick, None
+        if raw is None:
+            return None
+        try:
+            return read_later(raw, data)
+        except (sqlite3.Error, DamagedValue) as exc:
+            log.warning("quick read of the home figures failed: %s", exc)  # Home reads them after the full open
             return None
         finally:
             raw.close()

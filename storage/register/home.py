@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from storage.core.bundle_gaps import missing_numbers
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.core.paths import practice_dir
-from storage.register.benefit_lists import benefit_watch
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import (
     IN_PERSON,
@@ -38,6 +37,7 @@ from storage.register.due import (
 from storage.register.emergencies import open_emergencies
 from storage.register.entered import entered_dates
 from storage.register.grid_people import grid_people, people_text
+from storage.register.home_later import LIST_LIMIT, add_later, read_later
 from storage.register.home_rows import DueRow, GridRow, HomeData, Progress, ReferralRow, VisitRow
 from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, read_policy
@@ -59,7 +59,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HIGH_RISK = ("emergency", "high")
-LIST_LIMIT = 200  # rows per home list: the register screen is for browsing everyone
 RECENT_VISITS = 10
 
 
@@ -229,14 +228,21 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
     return raw, row[0] or ""
 
 
-def read_home(raw: sqlite3.Connection, today: dt.date, *, drafts_of: Path | None = None) -> HomeData:
+def read_home(raw: sqlite3.Connection, today: dt.date, *, drafts_of: Path | None = None,
+              later: bool = False) -> HomeData:
     """Home's figures, in one read transaction of `raw` (a sqlite3 connection in autocommit mode); with
-    `drafts_of` (the database's local path), the visits left unsaved beside it."""
+    `drafts_of` (the database's local path), the visits left unsaved beside it. `later`: without the figures
+    storage/register/home_later.py reads once these are on screen (the start-up's first read)."""
     own = not raw.in_transaction
     if own:
         raw.execute("BEGIN")
     try:
-        return _read_home(raw, today, drafts_of)
+        data = _read_home(raw, today, drafts_of)
+        if later:
+            data.later = True
+        else:
+            add_later(data, read_later(raw, data))
+        return data
     finally:
         if own:
             raw.execute("ROLLBACK")  # read only: nothing to keep
@@ -276,9 +282,6 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
         "referrals": _open_referrals(raw, by_id, today),
     }
     data.counts["referrals_overdue"] = sum(f.overdue(today) for f in lists["referrals"])
-    watch = benefit_watch(raw, today, grid)
-    lists["benefits"] = watch.unclaimed + watch.ending
-    lists["unpaired"] = watch.unpaired
     for name, items in lists.items():
         data.counts[name] = len(items)
         setattr(data, name, items[:LIST_LIMIT])
@@ -296,9 +299,6 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
 
         # as many as the Conflicts screen's rows: a grid's village code and name are one, a name's spellings none
         data.open_conflicts = len(reviewed(raw.execute("SELECT id, record_type, field FROM conflict")))
-        from storage.register.duplicate_sql import count_pairs
-
-        data.possible_duplicates = count_pairs(raw)
         # a worker who set up without the code: the clerk's merge said so once; Home keeps saying it
         data.devices_waiting = raw.execute("SELECT count(*) FROM device_request WHERE status = 'waiting'").fetchone()[0]
         # a township's first step is its workers' enrollment codes (Devices): Home says so until one is made

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from storage.register.benefit_lists import WatchRow
 from storage.register.policy import DEFAULT_POLICY, Policy
+
+if TYPE_CHECKING:
+    from storage.register.benefit_lists import WatchRow
 
 
 @dataclass(slots=True)
@@ -114,6 +117,9 @@ class HomeData:
     # a registration left unfinished (the new-resident form's draft, one per database): the name typed in it ("" if
     # none yet); None: no such draft. The form offers it back when opened (n)
     registration_draft: str | None = None
+    # the start-up's first figures: the benefit lists and the duplicates' count not read yet, they follow
+    # (storage/register/home_later.py)
+    later: bool = False
 
     @property
     def bundles_missing(self) -> int:

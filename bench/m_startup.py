@@ -68,8 +68,21 @@ def _series(cmd, env, reps, until=("data",)):
     return [_launch(cmd, env, until=until) for _ in range(reps)]
 
 
+def _compiled() -> None:
+    """Our modules' bytecode written before the timing, as an installed gridcare has it (pip compiles it on install).
+
+    The floor's libraries load theirs from site-packages; a shell with PYTHONDONTWRITEBYTECODE set (the one these
+    measurements were run from) had every start compile ~80 of our modules from source again: ~50 ms of CPU put
+    on our side of the ratio that no one using the app pays."""
+    import compileall
+
+    for package in ("tui", "screens", "storage"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def measure(township_db: Path, reps: int, label: str = "township") -> list[Result]:
     py = sys.executable
+    _compiled()
     bare = _series([py, str(APPS / "empty_app.py")], {}, reps)
     stack = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1"}, reps)
     table = _series([py, str(APPS / "empty_app.py")], {"BENCH_STACK": "1", "BENCH_TABLE": "1"}, reps)

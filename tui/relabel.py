@@ -14,14 +14,16 @@ import weakref
 from typing import Any
 
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Input, Select, TextArea
-from textual.widgets.select import InvalidSelectValueError
 
 log = logging.getLogger(__name__)
 
 
 def typed_values(screen: Screen) -> dict[str, object]:
     """What the person typed or chose, by widget id."""
+    # here, not at the top: TextArea and Checkbox cost ~5 ms of every start-up before the first paint, and no
+    # screen has them until a form is opened
+    from textual.widgets import Checkbox, Input, Select, TextArea
+
     kept: dict[str, object] = {}
     for widget in screen.query("Input, Select, Checkbox, TextArea"):
         if widget.id is None:
@@ -37,6 +39,9 @@ def typed_values(screen: Screen) -> dict[str, object]:
 
 def restore_values(screen: Screen, kept: dict[str, object]) -> None:
     """The values back into the widgets that have them again (by id; widgets built later keep their own)."""
+    from textual.widgets import Checkbox, Input, Select, TextArea
+    from textual.widgets.select import InvalidSelectValueError
+
     for widget_id, value in kept.items():
         for widget in screen.query(f"#{widget_id}"):
             if isinstance(widget, TextArea):

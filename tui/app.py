@@ -39,6 +39,7 @@ from tui.outside_changes import OutsideChanges
 from tui.refused_open import RefusedOpen
 from tui.relabel import LanguageFollower
 from tui.startup import BACKUP_DELAY, Opened, Startup
+from tui.title import who_in_title
 from tui.wide_cuts import install as draw_wide_characters_whole
 
 if TYPE_CHECKING:
@@ -268,19 +269,7 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
 
     def _relabel(self) -> None:
         self.title = _("gridcare")
-        ident = self.identity
-        if ident is None:
-            who = ""
-        elif ident.role == "township" and _named_clerk(ident.worker_name):
-            who = _("{grid} · {worker}").format(grid=ident.township_name, worker=ident.worker_name)
-        elif ident.role == "township":
-            who = _("{township} · township clerk").format(township=ident.township_name)
-        elif ident.role == "county" and _named_clerk(ident.worker_name, "County administrator"):
-            who = _("{grid} · {worker}").format(grid=ident.county_name, worker=ident.worker_name)
-        elif ident.role == "county":  # the screen's own title says 县级 already: "县级 — 德清县 · 县级" said it twice
-            who = ident.county_name
-        else:
-            who = _("{grid} · {worker}").format(grid=ident.grid_name or ident.grid_code, worker=ident.worker_name)
+        who = who_in_title(self.identity)
         self.sub_title = narrow(" · ").join(part for part in (who, self._where()) if part)
         for opening in self.query("#opening"):
             opening.update(as_text(_("Opening {path}…").format(path=self._where())))
@@ -402,10 +391,3 @@ def _home_screen(identity) -> Screen:
 def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
              milestone: Milestone | None = None, notice: tuple[str, str] | None = None) -> GridcareApp:
     return GridcareApp(db_path, lang, today=today, milestone=milestone, notice=notice)
-
-
-def _named_clerk(name: str | None, label: str = "Township clerk") -> bool:
-    """Whether set-up gave the clerk's name (init --worker, the set-up screen), not the role's `label`."""
-    from tui.texts import office_of
-
-    return bool(name) and office_of(name, (label,)) is None

@@ -74,3 +74,19 @@ def test_a_server_database_with_a_sound_clock_opens_and_saves(pg_url):
                                "birth_date": dt.date(1945, 3, 3)}, today=dt.date(2026, 11, 24))
     finally:
         db.dispose()
+
+
+def test_a_server_database_whose_device_row_is_gone_is_refused(pg_url):
+    """Its changes kept, its identity row deleted: the app would have offered its first-use form over them."""
+    _township_with_clock(pg_url, hlc.HORIZON - 2**40)
+    db = open_database(pg_url)
+    try:
+        register_resident(db, {"name": "张三", "categories": ["solitary_elder"], "grid_code": "330521101-G01",
+                               "birth_date": dt.date(1945, 3, 3)}, today=dt.date(2026, 11, 24))
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM identity"))
+    finally:
+        db.dispose()
+    with pytest.raises(UserError) as refused:
+        open_database(pg_url)
+    assert "it holds records but no longer says whose they are" in str(refused.value)

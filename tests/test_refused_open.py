@@ -167,3 +167,35 @@ def test_the_command_line_keeps_its_one_line_and_status_1(tmp_path):
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [f"gridcare：{path} 已损坏：缺少数据表 referral。没有做任何更改；"
                                                "请恢复备份（gridcare restore）。"], out.stderr
+
+
+@run_async
+async def test_a_register_whose_device_row_is_gone_is_refused_not_set_up_again(tmp_path):
+    """The identity's page overwritten (seen by h-refused): the app went to its first-use form on a file of 5,335
+    changes, where a set-up would have written a new device over the damaged register."""
+    path, names, _taken = _register_with_a_backup(tmp_path, "DELETE FROM identity;")
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        assert "it holds records but no longer says whose they are" in _intro(app)
+        await pilot.press("enter")
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("y")
+    restore_between_runs(app.db_path, app.return_value)
+    again = make_app(path, lang="en", today=TODAY)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, HomeScreen)
+    assert _names(path) == names
+
+
+def test_a_new_file_with_no_device_row_and_no_records_still_opens_on_set_up(tmp_path):
+    from storage.core.db import open_database
+    from storage.core.identity import get_identity
+
+    path = tmp_path / "new.db"
+    open_database(path).dispose()  # made, not set up: no device row, no change
+    db = open_database(path)  # opened again, as the first-use form does: not refused
+    try:
+        assert get_identity(db) is None
+    finally:
+        db.dispose()

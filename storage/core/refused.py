@@ -51,6 +51,15 @@ def clock_past(path: Path | str) -> RefusedDatabase:
                            path=path)
 
 
+def device_lost(path: Path | str) -> RefusedDatabase:
+    """Changes, and not the row that says which device wrote them (the worker, grid or township it was set up for)."""
+    return RefusedDatabase(N_("{path} is damaged: it holds records but no longer says whose they are (the grid or "
+                              "township it was set up for). Nothing was changed; restore a backup (gridcare restore)."),
+                           N_("{path} is damaged: it holds records but no longer says whose they are (the grid or "
+                              "township it was set up for). Nothing was changed."),
+                           path=path)
+
+
 def foreign_sql(path: Path, names: list[str]) -> RefusedDatabase:
     """A file holding triggers or views: SQL that someone else wrote (a trigger on the audit log would erase the
     entry of each act as it is recorded), which gridcare never writes and never runs."""

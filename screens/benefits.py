@@ -134,6 +134,12 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
     def reload(self) -> None:
         self._load(self.resident_id)
 
+    LOAD_GROUPS = frozenset({"benefits-load"})
+
+    def load_failed(self, line: str) -> None:
+        """What could not be read (a record edited into text that is not JSON), in place of "Loading…"."""
+        self.query_one("#hints", Static).update(as_text(line, style="bold red"))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="benefits-load")
     def _load(self, resident_id: str) -> None:
         from storage.register.benefits import benefit_summary

@@ -151,6 +151,18 @@ class FormScreen(SaveInWorker, Screen[str | None]):
         self._asking_restore = False
         self._latest: dict[str, Any] | None = None  # the values at the last change (the widgets die first)
 
+    # the forms' reads of the record (screens/resident_form.py, visit_form.py: each shows "Loading…" as #loading)
+    LOAD_GROUPS = frozenset({"resident-form-load", "visit-load"})
+
+    def load_failed(self, line: str) -> None:
+        """What the form could not read (a record edited into text that is not JSON), in place of its "Loading…"."""
+        from textual.widgets import Static
+
+        from tui.as_text import as_text
+
+        for loading in self.query("#loading").results(Static):
+            loading.update(as_text(line, style="bold red"))
+
     def values(self) -> dict[str, Any]:
         raise NotImplementedError
 

@@ -15,9 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from screens.after_save import follow_up, show_follow_up
 from screens.benefits import BenefitsScreen, benefit_lines
-from screens.dialogs import Choice, ChooseScreen
 from screens.latest import show_if_latest
 from screens.paired_helper import PairedHelperScreen
 from screens.read_only import at_county
@@ -29,7 +27,7 @@ from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
 from storage.core.text import printable
-from storage.register import referrals, risk
+from storage.register import referrals
 from storage.register.benefits import benefit_summary
 from storage.register.categories import (
     ALL_FLAGS,
@@ -43,7 +41,6 @@ from storage.register.categories import (
     label,
     with_derived,
 )
-from storage.register.emergencies import latest_finding
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
 from storage.register.profile import Profile, resident_profile
 from tui.as_text import as_text, notify_text
@@ -98,6 +95,7 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
         Binding("end", "page('end')", show=False, priority=True, id="resident.page.end"),
     ]
     HELP_SKIP = ("resident.page.",)  # explained in help_rows, as one rule
+    LOAD_GROUPS = frozenset({"resident-load"})
 
     def help_rows(self) -> list[tuple[str, str]]:
         # short: the help's two columns fit 80 (key names as on the keyboard)
@@ -169,11 +167,21 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
         self.benefit_summary = summary
         self._show(profile)
 
+    def load_failed(self, line: str) -> None:
+        """A record of this resident that cannot be read (a value edited into text that is not JSON): the page says
+        so, and how to put a backup back, in place of "Loading…" over empty headings (or an older reading)."""
+        self.profile = None
+        self.query_one("#profile", Static).update(as_text(line, style="bold red"))
+        for part in self.query_one("#body").children[1:]:
+            part.display = False
+
     def _visits_heading(self) -> str:
         return _("Visits") if self._read_only() else _("Visits (v: correct or delete one)")
 
     def _show(self, p: Profile) -> None:
         self.profile = p
+        for part in self.query_one("#body").children:  # (hidden by a read that failed; what depends is set below)
+            part.display = True
         self.query_one("#h-visits", Static).update(self._visits_heading())
         r, today = p.resident, self.app.today()
         self.title = printable(r.name)
@@ -336,19 +344,6 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
     def action_edit(self) -> None:
         self.app.push_screen(ResidentFormScreen(self.resident_id))
 
-    def action_change_risk(self) -> None:
-        if self.profile is None:
-            return
-        choices = [(_(v), k) for k, v in RISK_LEVELS.items()]
-
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None:
-                self._write(_("Risk level changed."), self._raise_risk, self.resident_id, choice.code, choice.reason,
-                            assessed_on=self.app.today(), today=self.app.today())
-
-        self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
-                                          value=self.profile.resident.risk_level), chosen)
-
     def action_open_referral(self) -> None:
         from screens.referral_dialog import ReferralScreen
 
@@ -381,13 +376,6 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
             "Mark the referral to {agency} as done? It leaves the open referrals.").format(
             agency=label(REFERRAL_AGENCIES, ref.agency))
         self.app.push_screen(FollowUpScreen(title, ref.due_on, today, closing_question=question), chosen)
-
-    def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
-        """The risk change, and if it raised the level to emergency, the report for the township at once."""
-        risk.change_risk(db, resident_id, level, reason, **kwargs)
-        finding = latest_finding(db, resident_id, kwargs["assessed_on"]) if level == "emergency" else None
-        if finding is not None:
-            self.app.call_from_thread(show_follow_up, self.app, follow_up(db, resident_id, finding=finding))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-write")
     def _write(self, done: str, write: Callable[..., object], *args: Any, **kwargs: Any) -> None:

@@ -1,14 +1,17 @@
-"""Closing a case (退出（销号）) and putting it back on the register (恢复在册), from the resident page's one key."""
+"""Closing a case (退出（销号）) and putting it back on the register (恢复在册), from the resident page's one key; changing
+its risk level (r)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from screens.after_save import follow_up, show_follow_up
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen, DayField
 from storage.core.i18n import _
-from storage.register import residents
+from storage.register import residents, risk
 from storage.register.categories import CLOSE_REASONS, RISK_LEVELS, close_reason_for, label, may_age_out
+from storage.register.emergencies import latest_finding
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
@@ -65,3 +68,23 @@ class CaseActions:
         self.app.push_screen(ConfirmScreen(_("Put {name} back on the register? The closing's reason, date and remark "
                                              "are cleared.").format(name=self.profile.resident.name),
                                            yes=_("Put back on the register"), no=_("Cancel")), reopen)
+
+    def action_change_risk(self) -> None:
+        if self.profile is None:
+            return
+        choices = [(_(v), k) for k, v in RISK_LEVELS.items()]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self._write(_("Risk level changed."), self._raise_risk, self.resident_id, choice.code, choice.reason,
+                            assessed_on=self.app.today(), today=self.app.today())
+
+        self.app.push_screen(ChooseScreen(_("Change the risk level"), choices, reason_label=_("Reason"),
+                                          value=self.profile.resident.risk_level), chosen)
+
+    def _raise_risk(self, db, resident_id: str, level: str, reason: str, **kwargs: Any) -> None:
+        """The risk change, and if it raised the level to emergency, the report for the township at once."""
+        risk.change_risk(db, resident_id, level, reason, **kwargs)
+        finding = latest_finding(db, resident_id, kwargs["assessed_on"]) if level == "emergency" else None
+        if finding is not None:
+            self.app.call_from_thread(show_follow_up, self.app, follow_up(db, resident_id, finding=finding))

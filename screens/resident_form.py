@@ -94,7 +94,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(Static(_("Loading…")), id="form")
+        yield VerticalScroll(Static(_("Loading…"), id="loading"), id="form")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:

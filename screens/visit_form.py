@@ -91,7 +91,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="who")
-        yield VerticalScroll(Static(_("Loading…")), id="form")
+        yield VerticalScroll(Static(_("Loading…"), id="loading"), id="form")
         yield TranslatedFooter()
 
     def _title(self) -> str:

@@ -34,19 +34,29 @@ def damage_named(app: object, exc: BaseException | None) -> UserError | None:
 
 
 class NotifyWorkerErrors(_ScreenBase):
+    # the worker groups that read what the screen shows: when one fails, its line takes the place of "Loading…"
+    # (a resident whose visit was edited into text that is not JSON: the page stayed on 加载中… beside the notice)
+    LOAD_GROUPS: frozenset[str] = frozenset()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
         self.worker_failed()
         error = damage_named(self.app, event.worker.error) or event.worker.error
         if isinstance(error, UserError):
-            notify_text(self, error, severity="error")
+            line = str(error)
         else:
             log.error("%s: %s failed", type(self).__name__, event.worker.name, exc_info=error)
-            notify_text(self, _("Something went wrong: {error}").format(error=error), severity="error")
+            line = _("Something went wrong: {error}").format(error=error)
+        notify_text(self, line, severity="error")
+        if event.worker.group in self.LOAD_GROUPS:
+            self.load_failed(line)
 
     def worker_failed(self) -> None:
         """Called before the message is shown."""
+
+    def load_failed(self, line: str) -> None:
+        """Shows `line` where what a LOAD_GROUPS worker read would have been."""
 
 
 class SaveInWorker(NotifyWorkerErrors):

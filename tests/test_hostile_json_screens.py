@@ -43,3 +43,41 @@ async def test_the_conflicts_screen_names_the_record_whose_conflict_is_not_json(
         await on_screen(pilot, ConflictsScreen)
         status = lambda: str(app.screen.query_one("#status").render())  # noqa: E731
         await settle(pilot, lambda: status().startswith(DAMAGED.format(what=f"a conflict of the Resident record {r.id}")))
+
+
+@run_async
+async def test_a_residents_page_whose_visit_is_not_json_says_so_in_place_of_loading(tmp_path):
+    """It stayed on 'Loading…' (加载中…) beside the notice, over empty Referrals and Visits headings."""
+    from screens.resident import ResidentScreen
+    from storage.register.visits import log_visit
+
+    _t, worker, person = _township(tmp_path)
+    visit = log_visit(worker, person.id, {"notes": "x"}, today=TODAY)
+    worker.dispose()
+    _edit(worker.path, "UPDATE visit SET observations = '{x' WHERE id = :id", id=visit.id)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(ResidentScreen(person.id))
+        await on_screen(pilot, ResidentScreen)
+        page = lambda: str(app.screen.query_one("#profile").render())  # noqa: E731
+        wanted = DAMAGED.format(what=f"the Visit record {visit.id}")
+        await settle(pilot, lambda: page().startswith(wanted) and "b on Home opens Backup and restore" in page())
+        shown = [w.id for w in app.screen.query_one("#body").children if w.display]
+        assert shown == ["profile"], shown
+
+
+@run_async
+async def test_the_visit_form_over_a_record_not_json_says_so_in_place_of_loading(tmp_path):
+    from screens.visit_form import VisitFormScreen
+
+    _t, worker, person = _township(tmp_path)
+    worker.dispose()
+    _edit(worker.path, "UPDATE resident SET categories = '{x' WHERE id = :id", id=person.id)
+    app = make_app(worker.path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(VisitFormScreen(person.id))
+        await on_screen(pilot, VisitFormScreen)
+        line = lambda: str(app.screen.query_one("#form").children[0].render())  # noqa: E731
+        await settle(pilot, lambda: line().startswith(DAMAGED.format(what=f"the Resident record {person.id}")))

@@ -125,3 +125,31 @@ def test_a_backup_holding_a_change_stamped_past_the_horizon_is_not_restored(tmp_
         restore_database(path, taken.path)
     assert "is damaged or not a gridcare backup" in str(refused.value)
     assert path.read_bytes() == before
+
+
+OWN_CHANGE = "UPDATE event SET hlc = {stamp} WHERE rowid = (SELECT max(rowid) FROM event WHERE device_id = " \
+             "(SELECT device_id FROM identity));"
+
+
+@pytest.mark.parametrize("stamp", [TOP, hlc.HORIZON, "'soon'"], ids=["2^63 - 1", "the horizon", "a text"])
+def test_a_change_of_this_device_stamped_past_the_horizon_is_said_as_the_files_damage_not_the_computers_clock(
+        tmp_path, stamp):
+    """The start compared the computer's clock with this device's newest change, and said of a right clock "This
+    computer's clock says 2026-12-05, which looks too early" (a text there ended the start in an unexpected error)."""
+    from storage.core.clock_check import clock_warning
+
+    path = _worker(tmp_path)
+    now = dt.datetime.now()  # (the changes are stamped with the real clock)
+    db = open_database(path)
+    try:
+        assert clock_warning(db, now=now) is None
+    finally:
+        db.dispose()
+    _edit(path, OWN_CHANGE.format(stamp=stamp))
+    db = open_database(path)
+    try:
+        said = clock_warning(db, now=now)
+    finally:
+        db.dispose()
+    assert said == ("The database holds a change dated past any date gridcare writes: the file is damaged. Put back a "
+                    "backup (b on Home opens Backup and restore; or gridcare restore).")

@@ -1,4 +1,10 @@
-"""Is this computer's clock plausible? Old laptops often say 2001 or 2035."""
+"""Is this computer's clock plausible? Old laptops often say 2001 or 2035.
+
+Judged against the newest change this device wrote. A change stamped where no clock of gridcare's stamps (past the
+horizon, storage/core/hlc.py: the file edited by hand, e.g. 2^63 - 1, the year 6400) is the file's fault, not the
+computer's: the start said "This computer's clock says 2026-12-05, which looks too early" on a computer that was
+right. It says the database is damaged instead (every export refuses such a change: storage/sync/export_checks.py).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,10 @@ def clock_warning(db: Database | None, now: dt.datetime | None = None) -> str | 
         with db.engine.connect() as conn:
             device = conn.execute(select(Identity.device_id)).scalar()
             stamp = conn.execute(select(func.max(Event.hlc)).where(Event.device_id == device)).scalar()
+        # (SQLite orders a text after every number: a clock edited into a text is the newest)
+        if stamp is not None and not (type(stamp) is int and hlc.within_horizon(stamp)):
+            return _("The database holds a change dated past any date gridcare writes: the file is damaged. Put back a "
+                     "backup (b on Home opens Backup and restore; or gridcare restore).")
         if stamp:
             newest = dt.datetime.fromtimestamp(hlc.wall_ms(stamp) / 1000)
     if now.date() < EARLIEST_PLAUSIBLE or (newest and now < newest - dt.timedelta(days=1)):

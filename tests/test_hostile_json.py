@@ -130,3 +130,26 @@ def test_an_emergency_whose_marking_change_is_not_json_is_still_listed(tmp_path)
     with worker.session() as session:
         found = find_emergencies(session, TODAY - dt.timedelta(days=30), TODAY)
     assert [e.visit_id for e in found] == [visit.id]
+
+
+@pytest.mark.parametrize("sql", ["UPDATE resident SET categories = '{x' WHERE id = :id",
+                                 "UPDATE event SET fields = '{x' WHERE record_id = :id"], ids=["a record", "a change"])
+def test_a_backup_whose_json_is_not_json_is_listed_damaged_and_not_restored(tmp_path, sql):
+    """SQLite's checks pass such a file: the 备份与恢复 screen listed the day's copy of a database edited so as 完好,
+    the newest good backup the rotation kept and a damaged file's message offered, and a restore put it back."""
+    from storage.core import backup
+    from storage.core.backup_check import DAMAGED, GOOD, refusals, state_of
+    from storage.core.errors import UserError
+    from storage.core.restoring import restore_database
+
+    _t, worker, person = _township(tmp_path)
+    worker.dispose()
+    good = backup.backup_now(worker.path, now=dt.datetime(2026, 11, 23, 12))
+    _edit(worker.path, sql, id=person.id)
+    copy = backup.backup_now(worker.path, now=dt.datetime(2026, 11, 24, 12))  # the start's daily copy of it
+    states = {path: state_of(refusal) for path, refusal in refusals(worker.path, [good.path, copy.path])}
+    assert states == {good.path: GOOD, copy.path: DAMAGED}
+    picked = backup.latest_good_backup(worker.path)
+    assert picked is not None and picked.path == good.path
+    with pytest.raises(UserError, match="is damaged or not a gridcare backup"):
+        restore_database(worker.path, copy.path)

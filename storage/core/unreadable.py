@@ -57,15 +57,17 @@ def named_damage(exc: BaseException, target: Path | str | None) -> UserError | N
 
 
 def first_unreadable(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
-    """(table, record type or "", row id) of the first row holding text that is not JSON in a JSON column."""
+    """(table, record type or "", row id) of the first row holding text that is not JSON in a JSON column. Only the
+    columns the file has: a backup of an older schema version (the restore upgrades it) lacks some."""
     from sqlalchemy import JSON
     from sqlmodel import SQLModel
 
     import storage.core.models  # noqa: F401  (the tables on SQLModel.metadata)
 
     for table in SQLModel.metadata.sorted_tables:
-        columns = [c.name for c in table.columns if isinstance(c.type, JSON)]
-        if not columns:
+        present = {name for (name,) in conn.execute("SELECT name FROM pragma_table_info(?)", (table.name,))}
+        columns = [c.name for c in table.columns if isinstance(c.type, JSON) and c.name in present]
+        if not columns or not {c.name for c in table.primary_key} <= present:
             continue
         # a change or a conflict by its record's id, any other row by its key
         typed = "record_type" in table.columns and "record_id" in table.columns

@@ -30,9 +30,15 @@ def key_rows(app, screen: Screen) -> list[tuple[str, str]]:
     rows_of_screen = getattr(screen, "help_rows", None)
     first = [(keys, _(description)) for keys, description in rows_of_screen()] if callable(rows_of_screen) else []
     skip = tuple(getattr(screen, "HELP_SKIP", ()))
+    # the app's Esc goes back only to a screen behind this one (tui/app.py action_back): on Home, on the screen a
+    # refused file opens on, it does nothing, and "esc 返回" was listed there
+    stack = app.screen_stack
+    nothing_behind = screen in stack and stack.index(screen) < 2
     for active in screen.active_bindings.values():
         binding = active.binding
         if not binding.description or not binding.id or (skip and binding.id.startswith(skip)):
+            continue
+        if nothing_behind and binding.id == "app.back":
             continue
         keys = seen.setdefault((binding.action, binding.description), [])
         shown = app.get_key_display(binding)

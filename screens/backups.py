@@ -58,6 +58,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         # backup path -> what the restore would refuse it with (None: nothing); absent while being checked
         self._refused: dict[str, UserError | None] = {}
         self._busy = False  # a backup or a restore's question under way: one at a time
+        self._waiting: str | None = None  # Enter pressed on this backup while it was being checked: asked once known
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,6 +105,10 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         show_if_latest(self.app, self._show, found, status)
         for path, refusal in refusals(self.app.db_path, [b.path for b in found]):
             show_if_latest(self.app, self._mark, path, refusal)
+        show_if_latest(self.app, self._all_checked)
+
+    def _all_checked(self) -> None:
+        """Every backup listed has its state (screens/refused.py says then whether any can be put back)."""
 
     def _show(self, found: list[backup.BackupFile], status: str) -> None:
         table = self.query_one(DataTable)
@@ -123,6 +128,13 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         self._refused[str(path)] = refusal
         if str(path) in self._rows:
             self.query_one(DataTable).update_cell(str(path), "state", _(state_of(refusal)), update_width=True)
+        if self._waiting == str(path):
+            self._waiting = None
+            chosen = self._highlighted()
+            if chosen is not None and chosen.path == path:  # (moved off it meanwhile: nothing asked)
+                self.action_restore()
+            else:
+                self._status("")
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(as_text(text))
@@ -179,7 +191,11 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         chosen = self._highlighted()
         if chosen is None or self._busy:
             return
-        refusal = self._refused.get(str(chosen.path))
+        if str(chosen.path) not in self._refused:  # its check still running: the question waits for its answer
+            self._waiting = str(chosen.path)
+            self._status(_("Checking this backup first…"))
+            return
+        refusal = self._refused[str(chosen.path)]
         if refusal is not None:  # the restore's own words for any other refusal (another database's, a newer one's)
             self._status(_("This backup is damaged: choose another one.") if state_of(refusal) == DAMAGED
                          else str(refusal))

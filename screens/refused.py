@@ -12,13 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from screens.backups import BackupsScreen
 from storage.core.i18n import N_, _
+from tui.as_text import as_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from storage.core import backup
+    from storage.core.errors import UserError
     from storage.core.refused import RefusedDatabase
     from storage.core.restore_carry import Dropped
 
@@ -37,11 +41,13 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
     }
     """
 
-    def __init__(self, refusal: RefusedDatabase, *, good: bool) -> None:
-        """`good`: a backup the restore would take was found (storage/core/backup.py latest_good_backup)."""
+    def __init__(self, refusal: RefusedDatabase) -> None:
         super().__init__()
         self._refusal = refusal
-        self._good = good
+        # a backup the restore would take: found (True), none among those listed (False), not known yet (None).
+        # The screen is up at once and finds it itself: read before, each backup whole until a good one, it kept
+        # a township's worker on "正在打开…" for seconds with nothing said.
+        self._good: bool | None = None
 
     def _title(self) -> str:
         return _("The database cannot be opened")
@@ -49,12 +55,29 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
     def _intro(self) -> str:
         if self._good:
             advice = _("Highlight a good backup below and press Enter to put it back; the current file is kept aside.")
+        elif self._good is None:
+            advice = _("Checking which of its backups can be put back…")
         else:
             advice = _("No good backup of it was found. Copy the file aside (do not delete it) and ask for help.")
         return self._refusal.plain() + "\n" + advice
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self._good or action != "restore"  # (nothing to restore: Enter left off the footer too)
+        # (nothing to restore: Enter left off the footer and F1's list too; while checking, Enter waits for the answer)
+        return self._good is not False or action != "restore"
+
+    def _known(self, good: bool) -> None:
+        self._good = good
+        self.query_one("#backups-intro", Static).update(as_text(self._intro()))
+        self.refresh_bindings()
+
+    def _mark(self, path: Path, refusal: UserError | None) -> None:
+        if refusal is None and not self._good:  # the first good one: the advice says to choose one
+            self._known(True)
+        super()._mark(path, refusal)
+
+    def _all_checked(self) -> None:
+        if self._good is None:
+            self._known(False)
 
     def _show(self, found: list[backup.BackupFile], status: str) -> None:
         super()._show(found, status)

@@ -165,7 +165,9 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
         except RefusedDatabase as refusal:
             if self.server_url is not None:  # (backed up by the server's own tools: no backups of ours to offer)
                 raise
-            self.call_from_thread(self._refused, refusal, start.good_backup() is not None)
+            # at once: which backups are good is found by the screen, each marked as it is known (seconds apiece on
+            # a township's file, read whole), while the worker reads why the file was refused
+            self.call_from_thread(self._refused, refusal)
             return
         self.call_from_thread(self._opened, opened)
 

@@ -34,12 +34,11 @@ class RefusedOpen(_AppBase):
     _early_home: Screen | None
     _after_open: list[Callable[[], object]]
 
-    def _refused(self, refusal: RefusedDatabase, good: bool) -> None:
-        """`good`: a backup the restore would take was found."""
+    def _refused(self, refusal: RefusedDatabase) -> None:
         from screens.refused import RefusedScreen
 
         self._refusal = refusal
-        screen = RefusedScreen(refusal, good=good)
+        screen = RefusedScreen(refusal)
         if self._early_home is not None:  # Home read its figures from the file before the full open refused it
             self._early_home, self._after_open = None, []
             self.switch_screen(screen)

@@ -118,14 +118,6 @@ class Startup:
         warning = clock_warning(db) if identity is not None and check_clock else None
         return Opened(db, identity, warning)
 
-    def good_backup(self) -> BackupFile | None:
-        """The newest backup a restore would take, for the screen a refused file opens on (storage/core/refused.py):
-        each backup read whole until one is found good (seconds on a township's file; the screen's list then takes
-        the answers already found)."""
-        from storage.core.backup import latest_good_backup
-
-        return latest_good_backup(self.db_path)
-
     def backup(self) -> tuple[BackupFile | None, str | None]:
         """Integrity check, then the daily backup: (the backup made, if any; the problem found, if any)."""
         from storage.core.backup import check_and_backup  # deferred: five seconds after start-up

@@ -38,12 +38,14 @@ from tui.table import Table
 if TYPE_CHECKING:
     from screens.host import ScreenHost
 
+CHECKS = "backups-check"  # the worker checking the backups listed
 WORKERS_WAIT = 30.0  # seconds for the app's running threads before it closes for a restore
 
 
 class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "backups.tcss"
+    KEYS_DURING = (CHECKS,)
     BINDINGS = [
         Binding("b", "backup", N_("Back up now"), id="backups.backup"),
         # Enter on the table is its own RowSelected too: priority keeps one restore to one key press
@@ -103,6 +105,12 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         marked as it is known (seconds for a township's file, two or more checked at a time)."""
         found = backup.list_backups(self.app.db_path)
         show_if_latest(self.app, self._show, found, status)
+        show_if_latest(self.app, self._check, found)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=CHECKS)
+    def _check(self, found: list[backup.BackupFile]) -> None:
+        # a worker of its own, which keys typed meanwhile do not wait for (KEYS_DURING, tui/keys_ahead.py): they
+        # were held until every backup was checked, the cursor not moving for seconds on a township's files
         for path, refusal in refusals(self.app.db_path, [b.path for b in found]):
             show_if_latest(self.app, self._mark, path, refusal)
         show_if_latest(self.app, self._all_checked)
@@ -234,7 +242,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         # the app's threads finish first (the daily backup's copy, Home's reading): the app's exit does not wait
         # for them, and Windows refuses to replace a file another thread still holds open. (This screen's checks
         # of the backups read no database file.)
-        for worker in [w for w in self.app.workers if not w.is_finished and w.group != "backups-load"]:
+        for worker in [w for w in self.app.workers if not w.is_finished and w.group not in ("backups-load", CHECKS)]:
             with contextlib.suppress(WorkerError, asyncio.TimeoutError):  # (its own failure is said elsewhere)
                 await asyncio.wait_for(worker.wait(), WORKERS_WAIT)
         self.app.exit(RestoreRequest(path))

@@ -49,9 +49,9 @@ def held(monkeypatch):
     gate.set()  # (a thread still held at a failure is not left waiting)
 
 
-async def _until(pilot, holds, what: str) -> None:
+async def _until(pilot, holds, what: str, within: float = WAIT) -> None:
     """Wait for `holds()` without waiting for the workers (one is held on purpose)."""
-    deadline = time.monotonic() + WAIT
+    deadline = time.monotonic() + within
     while not (pilot.app.screen_stack and holds()):
         assert time.monotonic() < deadline, f"never: {what}; screens {[type(s).__name__ for s in pilot.app.screen_stack]}"
         await pilot.pause(0.05)
@@ -79,7 +79,9 @@ async def test_the_screen_is_up_before_any_backup_is_checked_and_enter_waits_for
         intro = _text(app, "#backups-intro")
         assert "its table referral is missing" in intro and "Checking which of its backups" in intro, intro
         await pilot.press("enter")  # before its check is done: nothing asked yet
-        await _until(pilot, lambda: "Checking this backup first" in _text(app, "#status"), "the status saying so")
+        # said at once: the key was held until every check was over (tui/keys_ahead.py waited PUT_UP_WAIT, 10 s)
+        await _until(pilot, lambda: "Checking this backup first" in _text(app, "#status"), "the status saying so",
+                     within=5.0)
         assert type(app.screen).__name__ == "RefusedScreen"
         held.set()
         await on_screen(pilot, ConfirmScreen)  # asked once the check called it good, with no second Enter

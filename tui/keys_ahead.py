@@ -164,7 +164,9 @@ class KeysAhead:
             return True
         if screen.focused is not None and not isinstance(screen.focused, ScrollableContainer):
             return False
-        return any(w.node is screen and w.state in _ACTIVE for w in self.app.workers)
+        # (a screen's KEYS_DURING: groups of its workers that go on once it is up, its keys not waiting for them)
+        during = getattr(screen, "KEYS_DURING", ())
+        return any(w.node is screen and w.state in _ACTIVE and w.group not in during for w in self.app.workers)
 
     def _poll(self) -> None:
         if self._timer is None:

@@ -138,14 +138,20 @@ async def test_a_trigger_of_someone_elses_offers_the_backups_without_reading_the
     assert "wipe" not in _tables(path) and _names(path) == names
 
 
+@pytest.mark.parametrize(("spoil", "said"), [
+    # Home's quick read takes such a file (its figures read fine): the full open's refusal takes its place
+    (f"UPDATE identity SET last_hlc = {hlc.HORIZON};", "its clock is past any date gridcare writes"),
+    # the identity's page overwritten (seen by h-refused): the app went to its first-use form on a file of 5,335
+    # changes, where a set-up would have written a new device over the damaged register
+    ("DELETE FROM identity;", "it holds records but no longer says whose they are"),
+], ids=["clock past the horizon", "device row gone"])
 @run_async
-async def test_a_clock_past_the_horizon_replaces_the_home_read_before_the_full_open(tmp_path):
-    """Home's quick read takes such a file (its figures read fine): the full open's refusal takes its place."""
-    path, names, _taken = _register_with_a_backup(tmp_path, f"UPDATE identity SET last_hlc = {hlc.HORIZON};")
+async def test_a_file_home_could_read_is_refused_and_restored_to_home(tmp_path, spoil, said):
+    path, names, _taken = _register_with_a_backup(tmp_path, spoil)
     app = make_app(path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, "RefusedScreen")
-        assert "its clock is past any date gridcare writes" in _intro(app)
+        assert said in _intro(app)
         assert not any(isinstance(s, HomeScreen) for s in app.screen_stack) and len(app.screen_stack) == 2
         await pilot.press("enter")
         await on_screen(pilot, ConfirmScreen)
@@ -167,25 +173,6 @@ def test_the_command_line_keeps_its_one_line_and_status_1(tmp_path):
     assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [f"gridcare：{path} 已损坏：缺少数据表 referral。没有做任何更改；"
                                                "请恢复备份（gridcare restore）。"], out.stderr
-
-
-@run_async
-async def test_a_register_whose_device_row_is_gone_is_refused_not_set_up_again(tmp_path):
-    """The identity's page overwritten (seen by h-refused): the app went to its first-use form on a file of 5,335
-    changes, where a set-up would have written a new device over the damaged register."""
-    path, names, _taken = _register_with_a_backup(tmp_path, "DELETE FROM identity;")
-    app = make_app(path, lang="en", today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, "RefusedScreen")
-        assert "it holds records but no longer says whose they are" in _intro(app)
-        await pilot.press("enter")
-        await on_screen(pilot, ConfirmScreen)
-        await pilot.press("y")
-    restore_between_runs(app.db_path, app.return_value)
-    again = make_app(path, lang="en", today=TODAY)
-    async with again.run_test(size=(80, 24)) as pilot:
-        await on_screen(pilot, HomeScreen)
-    assert _names(path) == names
 
 
 def test_a_new_file_with_no_device_row_and_no_records_still_opens_on_set_up(tmp_path):

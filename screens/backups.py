@@ -192,8 +192,9 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     # --- Enter: restore the highlighted backup -------------------------------------------------------
 
     @on(DataTable.RowSelected)
-    def _selected(self) -> None:  # a click on a row
-        self.action_restore()
+    def _selected(self) -> None:  # a click on a row, or the table's own Enter: as the key's action, when it is one
+        if self.check_action("restore", ()) is not False:  # (the refused file's screen with no good backup: none)
+            self.action_restore()
 
     def action_restore(self) -> None:
         chosen = self._highlighted()

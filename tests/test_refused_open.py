@@ -114,6 +114,9 @@ async def test_with_no_good_backup_the_screen_says_what_to_do_and_q_quits_with_s
         await pilot.press("enter")  # on the damaged backup: refused, nothing asked
         await settle(pilot)
         assert type(app.screen).__name__ == "RefusedScreen"
+        # the table's own Enter (and a click) did what the footer's absent key says: nothing — it said "choose
+        # another one" where there is no other
+        assert str(app.screen.query_one("#status", Static).render()).strip() == ""
         await pilot.press("q")
     assert app.return_code == 1 and app.return_value is None
     assert [str(e.get("message")) for e in exits] == [  # the command line's line, on the terminal

@@ -13,6 +13,7 @@ from typing import Any
 from storage.core.errors import UserError
 
 _encode: Callable[[Any], bytes] | None = None
+_decode: Callable[[str | bytes], Any] | None = None
 
 
 def dumps(value: Any) -> str:
@@ -39,9 +40,12 @@ def damaged() -> DamagedValue:
 def loads(text: str | bytes) -> Any:
     """A JSON column's value as stored; DamagedValue when it is not JSON. The SQLite engine's json_deserializer, and
     the reader of the hot paths that take the text from the driver."""
-    import json
+    global _decode
+    if _decode is None:  # bound once, as `_encode` is: this runs for every JSON value the engine reads
+        import json
 
+        _decode = json.loads
     try:
-        return json.loads(text)
+        return _decode(text)
     except (ValueError, RecursionError):  # (JSONDecodeError is a ValueError; so is text that is not UTF-8)
         raise damaged() from None

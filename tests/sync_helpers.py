@@ -49,3 +49,20 @@ def clerk_elder(t: Township, name: str, grid: str = "G01", **extra):
     if grid_id not in known:
         enroll(t.db, grid, "王芳")
     return elder(t.db, name, grid_code=grid_id, **extra)
+
+
+def folder_with_a_copy(folder: Path) -> tuple[Township, Path, str]:
+    """A township, and a USB folder holding one worker's bundle and its copy (副本-….gcb, as a clerk's copy and
+    paste names it): (the township, the folder, the bundle's file name)."""
+    import shutil
+
+    from storage.sync.export import export_bundle
+
+    t = make_township(folder)
+    worker = t.worker("王芳", "G01")
+    elder(worker, "张三")
+    usb = folder / "usb"
+    usb.mkdir()
+    path = export_bundle(worker, usb).path
+    shutil.copy(path, usb / f"副本-{path.name}")
+    return t, usb, path.name

@@ -4,32 +4,18 @@ that never happened). Said so by `gridcare merge` and on the Sync screen."""
 
 from __future__ import annotations
 
-import shutil
-
 from textual.widgets import Static
 
 from screens.sync import SyncScreen
 from storage.core.i18n import set_language
-from storage.sync.export import export_bundle
 from tests.pilot_helpers import folder_read, run_async, settle
 from tests.register_helpers import HarnessApp
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import folder_with_a_copy
 from tests.test_cli import run
 
 
-def _folder_with_a_copy(tmp_path):
-    t = make_township(tmp_path)
-    worker = t.worker("王芳", "G01")
-    elder(worker, "张三")
-    usb = tmp_path / "usb"
-    usb.mkdir()
-    path = export_bundle(worker, usb).path
-    shutil.copy(path, usb / f"副本-{path.name}")
-    return t, usb, path.name
-
-
 def test_merge_says_the_copy_is_the_bundle_merged_in_this_run(tmp_path):
-    t, usb, name = _folder_with_a_copy(tmp_path)
+    t, usb, name = folder_with_a_copy(tmp_path)
     db = str(t.db.path)
     t.db.dispose()
     out = run("--lang", "zh_CN", "--db", db, "merge", str(usb), tmp_path=tmp_path)
@@ -43,7 +29,7 @@ def test_merge_says_the_copy_is_the_bundle_merged_in_this_run(tmp_path):
 
 @run_async
 async def test_the_sync_screen_says_the_copy_is_the_bundle_merged_in_this_run(tmp_path):
-    t, usb, name = _folder_with_a_copy(tmp_path)
+    t, usb, name = folder_with_a_copy(tmp_path)
     set_language("zh_CN")
     try:
         app = HarnessApp(t.db, SyncScreen)

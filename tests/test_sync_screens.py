@@ -17,7 +17,7 @@ from storage.sync.export import export_bundle, pending_counts
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import folder_read, run_async, settle
 from tests.register_helpers import HarnessApp
-from tests.sync_helpers import elder, make_township
+from tests.sync_helpers import elder, folder_with_a_copy, make_township
 
 
 def _text(screen, selector) -> str:
@@ -356,15 +356,7 @@ async def test_a_waiting_device_after_a_merge_says_how_to_reach_the_devices_scre
 async def test_a_copy_of_a_bundle_beside_it_is_not_counted_twice_before_the_merge(tmp_path):
     """Walk cwalk: a folder with a bundle and its copy (副本-….gcb) listed "5 new bundles to merge", and the merge
     then said 4 merged and 1 merged before. The copy is listed as what the merge will say of it, naming the file."""
-    import shutil
-
-    t = make_township(tmp_path)
-    a = t.worker("王芳", "G01")
-    elder(a, "张三")
-    usb = tmp_path / "usb"
-    usb.mkdir()
-    path = export_bundle(a, usb).path
-    shutil.copy(path, usb / f"副本-{path.name}")
+    t, usb, _name = folder_with_a_copy(tmp_path)
     app = HarnessApp(t.db, SyncScreen)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)

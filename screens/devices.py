@@ -125,6 +125,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         # opened from Home's "devices wait for approval (d)": the cursor starts on the first one waiting, so that a
         # approves it (walk cwalk: with a township's 40 laptops enrolled above it, it was off the 80×24 screen)
         self._to_waiting = True
+        self.code_line = ""  # the code just made: it is not kept anywhere, so writing the key file after it keeps it
 
     def compose(self) -> ComposeResult:
         ident = getattr(self.app, "identity", None)
@@ -236,6 +237,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
                 township=view.grid_code, name=printable(view.worker, limit=20), code=code) + "\n" + _(
                 "Give it to the township's clerk with the county's key file (k writes it to a folder). It works "
                 "once, for this township only, and is not kept: if it is lost, make another.")
+            self.code_line = text.split("\n", 1)[0]
             self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
             return
         text = _("Enrollment code for {worker}, grid {grid}: {code}").format(
@@ -243,6 +245,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
             "Read it to the worker, who types it when setting up the laptop. It works once, for this grid only, and "
             "is not kept: if it is lost, make another.") + "\n" + _(
             "The laptop also needs this township's key file: k writes it to a folder (the USB stick).")
+        self.code_line = text.split("\n", 1)[0]
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), text)
 
     def action_approve(self) -> None:

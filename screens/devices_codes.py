@@ -24,6 +24,7 @@ class CodeAndKeyActions:
     app: ScreenHost
     county: bool
     codes: list
+    code_line: str
     _say: Callable[[str], None]
     _show: Callable[..., Any]
 
@@ -70,13 +71,18 @@ class CodeAndKeyActions:
             self.app.call_from_thread(self._say, str(exc))
             return
         except OSError as exc:  # a stick pulled out, a folder not writable: said, nothing else happens
-            self.app.call_from_thread(self._say, _("The key file cannot be written to {folder} ({error}).").format(
-                folder=folder, error=exc.strerror or exc))
+            self.app.call_from_thread(self._say_with_code, _(
+                "The key file cannot be written to {folder} ({error}).").format(folder=folder, error=exc.strerror or exc))
             return
-        self.app.call_from_thread(self._say, _("Public key file written: {file}. Give it to the new worker with the "
-                                               "enrollment code.").format(file=written) if not self.county else
-                                  _("Public key file written: {file}. Give it to the township with the enrollment "
-                                    "code.").format(file=written))
+        self.app.call_from_thread(self._say_with_code, _(
+            "Public key file written: {file}. Give it to the new worker with the enrollment code.").format(
+            file=written) if not self.county else _(
+            "Public key file written: {file}. Give it to the township with the enrollment code.").format(file=written))
+
+    def _say_with_code(self, text: str) -> None:
+        """`text` under the code just made: the message after n says "k writes it to a folder", and the code is kept
+        nowhere, so the clerk who did as told lost it from the screen before reading it out (walked, h-clerk)."""
+        self._say("\n".join(line for line in (self.code_line, text) if line))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="devices-act")
     def _withdraw(self, unit: str, worker: str, reason: str) -> None:
@@ -88,4 +94,5 @@ class CodeAndKeyActions:
         except UserError as exc:
             self.app.call_from_thread(self._say, str(exc))
             return
+        self.code_line = ""  # (the one just made may be the one withdrawn: never shown again as if it worked)
         self.app.call_from_thread(self._show, list_devices(db), enrollments(db), withdrawn_text(views))

@@ -89,3 +89,52 @@ def test_the_clerk_writes_the_key_file_to_a_stick_from_the_devices_screen(tmp_pa
 
     asyncio.run(run())
     assert (stick / "township-330521101.pub").read_bytes() == original
+
+
+def test_the_code_just_made_stays_on_screen_when_the_clerk_writes_the_key_file(tmp_path):
+    """The message after n says "k writes it to a folder" and the code is kept nowhere: writing the key file as told
+    replaced the message, and the code, not read out yet, was gone (walked in English at 120×40)."""
+    import asyncio
+    import re
+
+    from textual.widgets import Input, Static
+
+    from screens.devices import DevicesScreen
+    from screens.path_picker import PathPickerScreen
+    from tests.pilot_helpers import on_screen, settle
+    from tests.register_helpers import HarnessApp
+
+    t = make_township(tmp_path)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    said: list[str] = []
+
+    async def run() -> None:
+        app = HarnessApp(t.db, DevicesScreen)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            await pilot.press("n")
+            await settle(pilot)
+            screen.app.screen.query_one("#grid", Input).value = "G01"
+            screen.app.screen.query_one("#worker", Input).value = "王芳"
+            screen.app.screen.query_one("#worker", Input).focus()
+            await pilot.press("enter")
+            await on_screen(pilot, DevicesScreen)
+            said.append(str(screen.query_one("#result", Static).content))
+            await pilot.press("k")
+            await on_screen(pilot, PathPickerScreen)
+            await pilot.press("ctrl+l")
+            app.screen.query_one("#path", Input).value = str(stick)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("ctrl+s")
+            await on_screen(pilot, DevicesScreen)
+            await settle(pilot, lambda: "written" in str(screen.query_one("#result", Static).content))
+            said.append(str(screen.query_one("#result", Static).content))
+
+    asyncio.run(run())
+    made, after = said
+    code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", made)
+    assert code is not None
+    assert code.group() in after and "王芳" in after and str(stick / "township-330521101.pub") in after

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,11 @@ from screens.read_only import at_county
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list, ngettext
+from storage.register.categories import with_derived
 from storage.register.duplicates import REASONS, merge_residents, not_carried, review, undo_merge
 from storage.register.field_labels import FIELD_LABELS
 from storage.register.idnumbers import mask_id
+from storage.register.policy import age_on
 from storage.register.value_labels import value_text
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
@@ -56,8 +59,13 @@ def _told_apart(r, other) -> Text:
     return _who(r, *more)
 
 
-def _facts(r) -> list[tuple[str, str]]:
-    """(what, value) for the comparison: what tells whether two records are one person, and which to keep."""
+def _facts(r, today: dt.date) -> list[tuple[str, str]]:
+    """(what, value) for the comparison: what tells whether two records are one person, and which to keep.
+
+    The categories as the resident's page shows them, 高龄老年人 from the birth date too: with the stored ones
+    alone, two elders of 81 compared with "Categories —" each while their pages said Advanced age (80+).
+    """
+    shown = with_derived(list(r.categories), age_on(r.birth_date, today))
     visits = (ngettext("{n} visit", "{n} visits", r.visits).format(n=format_number(r.visits))
               + (_(", the latest {date}").format(date=format_date(r.last_visit)) if r.last_visit else "")) \
         if r.visits else _("No visits yet")
@@ -72,20 +80,20 @@ def _facts(r) -> list[tuple[str, str]]:
          narrow(" · ").join(p for p in (r.grid, r.village) if p) or "—"),
         (_(FIELD_LABELS["address"]), r.address or "—"),
         (_(FIELD_LABELS["phone"]), r.phone or "—"),
-        (_(FIELD_LABELS["categories"]), value_text("resident", "categories", list(r.categories)) or "—"),
+        (_(FIELD_LABELS["categories"]), value_text("resident", "categories", shown) or "—"),
         (_("Registered on"), format_date(r.registered_on) if r.registered_on else "—"),
         (_("Visits"), visits + (narrow(" · ") + status if status else "")),
     ]
 
 
-def comparison(keep, dup) -> RichTable:
+def comparison(keep, dup, *, today: dt.date) -> RichTable:
     """The two records side by side; a line where they differ is highlighted (the clerk looks there first)."""
     grid = RichTable.grid(padding=(0, 1), expand=True)
     grid.add_column(no_wrap=True, style="bold")
     grid.add_column(ratio=1, overflow="fold")
     grid.add_column(ratio=1, overflow="fold")
     grid.add_row(Text(""), Text(_("Keep"), style="bold underline"), Text(_("Merge into it"), style="bold underline"))
-    for (what, kept), (_what, other) in zip(_facts(keep), _facts(dup), strict=True):
+    for (what, kept), (_what, other) in zip(_facts(keep, today), _facts(dup, today), strict=True):
         style = "bold yellow" if kept != other else ""
         grid.add_row(Text(what), as_text(kept, style=style), as_text(other, style=style))
     return grid
@@ -177,7 +185,7 @@ class DuplicatesScreen(Screen[None]):
     def _compare(self) -> None:
         key = self._row_key("#pairs")
         shown = self._briefs.get(key) if key else None
-        self.query_one("#compare", Static).update(comparison(*shown) if shown else "")
+        self.query_one("#compare", Static).update(comparison(*shown, today=self.app.today()) if shown else "")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "pairs":

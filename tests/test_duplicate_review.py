@@ -356,3 +356,19 @@ async def test_a_township_with_no_duplicates_is_told_so_and_offered_no_keys_for_
         screen = drawn_lines(app)
         assert not any("疑似重复：" in line or "对疑似重复" in line for line in screen), screen
         assert not any(word in screen[-1] for word in ("m 合并", "交换", "撤销")), screen[-1]
+
+
+@run_async
+async def test_the_comparison_names_the_categories_the_residents_pages_show_advanced_age_too(tmp_path):
+    """Walked in English: 单秀兰, 81, registered in two grids with no box ticked; each page said "Advanced age (80+)",
+    the comparison "Categories —" on both sides (the stored categories only, 高龄 being derived from the birth date)."""
+    t, visited, later = _township_with_one_person_in_two_grids(tmp_path)  # born 1944: 82 on TODAY
+    app = make_app(t.db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        app.open_screen("duplicates")
+        await on_screen(pilot, "DuplicatesScreen")
+        compare = app.screen.query_one("#compare", Static)
+        await settle(pilot, lambda: "Categories" in _shown(compare))
+        line = next(line for line in _shown(compare).splitlines() if line.lstrip().startswith("Categories"))
+        assert line.count("Advanced age (80+)") == 2 and line.count("Elder living alone") == 2, line

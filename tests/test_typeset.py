@@ -124,3 +124,46 @@ def test_a_figure_stays_with_the_word_it_counts():
     # (the bracket that fits goes down whole, with its figures: the rule for bracketed examples above)
     assert wrap(text, 53)[1].startswith("（其中 3 项已在第 2 个数据包")
     assert wrap("备份之后的 1 项修改", 12) == ["备份之后的", "1 项修改"]  # the space before it ends the line above
+
+
+def test_an_english_date_keeps_its_month_and_day_on_one_line():
+    """Walked in English at 80×24: the resident page said "…, planned for Jan" and "5, 2027" on the next line."""
+    import re
+
+    for text in ("Last visit that counts: Dec 5; next visit due Jan 31, 2027, planned for Jan 5, 2027",
+                 "Bundle written on December 31, 2026 for grid G01", "Last bundle: number 2, December 5, 2026."):
+        for width in range(24, 90):
+            lines = wrap(text, width)
+            assert " ".join(lines) == text and all(cell_len(line) <= width for line in lines)
+            assert not any(re.search(r"\b(Jan|Dec|December)$", a) and b[:1].isdigit()
+                           for a, b in zip(lines, lines[1:], strict=False)), (width, lines)
+
+
+def test_the_resident_page_keeps_the_planned_date_whole_at_80_columns(tmp_path):
+    import asyncio
+    import datetime as dt
+
+    from screens.resident import ResidentScreen
+    from storage.register.residents import register_resident
+    from storage.register.visits import log_visit
+    from tests.foundation_helpers import make_db
+    from tests.pilot_helpers import on_screen
+    from tests.test_walkthrough import screen_text
+    from tui.app import make_app
+
+    today = dt.date(2026, 12, 5)
+    db = make_db(tmp_path / "w.db")
+    rid = register_resident(db, {"name": "单秀兰", "id_number": "330521194503121220"}, today=today).id
+    log_visit(db, rid, {"visit_date": today, "next_visit_on": dt.date(2027, 1, 5)})
+    shown: list[str] = []
+
+    async def run() -> None:
+        app = make_app(str(db.path), lang="en", today=today)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            app.push_screen(ResidentScreen(rid))
+            await on_screen(pilot, ResidentScreen)
+            shown.append(screen_text(app))
+
+    asyncio.run(run())
+    assert "planned for Jan 5, 2027" in shown[0].replace("\n", " ") and "Jan 5, 2027" in shown[0], shown[0]

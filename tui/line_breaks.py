@@ -7,6 +7,7 @@ such a mark goes down with it (the rule every Chinese typesetter follows); Engli
 
 from __future__ import annotations
 
+from babel.dates import get_month_names
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
@@ -20,6 +21,9 @@ NO_LINE_START = frozenset("，。、；：？！）】》」』”’…,.;:?!)%
 # marks that open something: never the last character of a line (they go down with what they open)
 NO_LINE_END = frozenset("（【《「『“‘(")
 _RUNNING = NO_LINE_START | NO_LINE_END
+# an English date's month goes down with its day ("planned for⏎Jan 5, 2027", not "planned for Jan⏎5, 2027"); Chinese
+# dates (1月5日) hold no space to break at
+_MONTHS = frozenset([*get_month_names("abbreviated", locale="en").values(), *get_month_names("wide", locale="en").values()])
 LABEL_MAX = 6  # characters: a label that goes down with its figure (紧急情况, 已探访); a longer run is a sentence
 
 
@@ -39,8 +43,8 @@ def wrap(text: str, width: int) -> list[str]:
             elif ch == " ":
                 # a label goes down with the figure after it ("…，⏎紧急情况 0 人", not "紧急情况⏎0 人"), and a figure
                 # with the word it counts ("备份之后的⏎1 项修改", not "的 1⏎项修改")
-                k = _label_start(line) or (_figure_start(line) if _counts(para[i + 1:i + 2]) else 0) \
-                    or _opening(line, len(line))
+                k = _label_start(line) or _with_month(line, _figure_start(line) if _counts(para[i + 1:i + 2]) else 0) \
+                    or (_month_start(line) if para[i + 1:i + 2].isdigit() else 0) or _opening(line, len(line))
                 lines.append(line[:k])
                 line = line[k:] + ch if k < len(line) else ""
             elif line.endswith(" ") and _counts(ch) and (k := _figure_start(line[:-1])) > 0:
@@ -52,12 +56,14 @@ def wrap(text: str, width: int) -> list[str]:
                 while k > 1 and line[k] in NO_LINE_START:
                     k -= 1
                 if line[k].isascii() and not line[k].isspace() and (start := _word_start(line[:k + 1])) > 0:
-                    k = start  # and a word before them goes down whole ("zh_CN）", not "zh_C⏎N）")
+                    # and a word before them goes down whole ("zh_CN）", not "zh_C⏎N）"), a day with its month
+                    k = _with_month(line, start)
                 k = _opening(line, k)
                 lines.append(line[:k].rstrip())
                 line = line[k:] + ch
             elif ch.isascii() and line[-1].isascii() and not line[-1].isspace() and (start := _word_start(line)) > 0:
-                start = _opening(line, start)  # a word, a code or a number goes down whole ("（⏎100.0%）" neither)
+                # a word, a code or a number goes down whole ("（⏎100.0%）" neither), a day with its month ("Jan⏎31" neither)
+                start = _opening(line, _with_month(line, start))
                 lines.append(line[:start].rstrip())
                 line = line[start:] + ch
             elif (space := line.rfind(" ")) > 0 and cell_len(line[space + 1:] + ch) <= width // 2 \
@@ -65,7 +71,8 @@ def wrap(text: str, width: int) -> list[str]:
                 # a short name after a space goes down whole ("federation⏎县妇联"); not a sentence going on after a
                 # number ("有误 1。已导入…", "第 7、8 行是表尾（合计…"): that fills its line, as Chinese is set
                 # and a label before the space ("：⏎重点对象 1"), or the figure the name counts ("其中⏎3 项已")
-                k = _label_start(line[:space]) or _figure_start(line[:space]) or _opening(line, space)
+                k = _label_start(line[:space]) or _with_month(line, _figure_start(line[:space])) \
+                    or (_month_start(line[:space]) if (line[space + 1:] + ch)[0].isdigit() else 0) or _opening(line, space)
                 lines.append(line[:k])
                 line = line[k if k < space else space + 1:] + ch
             else:
@@ -162,6 +169,19 @@ def _figure_start(line: str) -> int:
     if not 0 < start < len(line) or not figure[0].isdigit() or not all(c.isdigit() or c in ",." for c in figure):
         return 0
     return _label_start(line[:start].rstrip()) or start
+
+
+def _with_month(line: str, k: int) -> int:
+    """`k`, a break before a figure, moved back before the month's name when the figure is its day; else `k`."""
+    return (_month_start(line[:k]) or k) if 0 < k < len(line) and line[k].isdigit() else k
+
+
+def _month_start(line: str) -> int:
+    """Where a month's name that ends `line` (a space after it aside) starts, after a space; else 0. Called where the
+    next line would start with a figure: the day, which the month goes down with."""
+    name = line.rstrip(" ")
+    start = _word_start(name)
+    return start if 0 < start and name[start:] in _MONTHS else 0
 
 
 def _counts(ch: str) -> bool:

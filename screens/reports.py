@@ -118,8 +118,9 @@ class ReportsScreen(Screen[None]):
             yield Select([(_(GROUPINGS[key]), key) for key in groupings], value=self.grouping, allow_blank=False,
                          id="grouping", compact=True)
         yield Static("", id="report-notes")
-        # headers on two lines ("紧急和/高风险"): all eight columns fit 80 columns, none cut to "超"
-        yield Table(id="summary", cursor_type="cell", zebra_stripes=True, header_height=2)
+        # headers on two lines ("紧急和/高风险") and one space between columns, each cell's first (_fill): all eight fit
+        # 80 columns, none cut to "超", nor "Aged out" in English by grid (茅山村第一网格) as with two spaces
+        yield Table(id="summary", cursor_type="cell", zebra_stripes=True, header_height=2, cell_padding=0)
         with VerticalScroll(id="chart-box"):
             yield Static("", id="chart")
         with VerticalScroll(id="trend-box"):
@@ -207,10 +208,10 @@ class ReportsScreen(Screen[None]):
         table = self.query_one("#summary", DataTable)
         table.clear(columns=True)
         for i, header in enumerate(summary_headers(self.grouping)):
-            table.add_column(header if i == 0 else two_lines(header), key=str(i))
+            table.add_column("\n".join(" " + line for line in (two_lines(header) if i else header).split("\n")), key=str(i))
         for row in self.report.rows[self.grouping] + [self.report.totals]:
             cells = [cell_text(v) for v in summary_cells(row)]
-            table.add_row(as_text(cells[0]), *(c.rjust(6) for c in cells[1:]),
+            table.add_row(as_text(" " + cells[0]), *(" " + c.rjust(6) for c in cells[1:]),
                           key=TOTAL_KEY if row.key is None else row.key)
         self._draw_chart()
 

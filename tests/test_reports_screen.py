@@ -248,3 +248,35 @@ async def test_the_figures_have_the_keys_from_the_start_and_after_the_chart_and_
             await settle(pilot, lambda: app.screen is screen)
             assert screen.query_one("#summary", DataTable).has_focus, keys
             screen.query_one("#summary", DataTable).move_cursor(row=0, column=0)
+
+
+@run_async
+async def test_every_column_fits_80_columns_in_english_by_grid(tmp_path):
+    """Walked in English at 80×24 on the township demo, by grid: with a grid named as the demo's (茅山村第一网格, 14
+    cells) the last column, "Aged out", was past the 80th: its header cut to "Ag", its figures not shown."""
+    from screens.reports import ReportsScreen
+    from storage.core.db import open_database
+    from storage.core.identity import init_worker
+    from storage.sync.devices import enroll
+    from storage.sync.export import export_bundle
+    from storage.sync.merge import merge_paths
+    from tests.sync_helpers import elder, make_township
+
+    t = make_township(tmp_path)
+    worker = open_database(tmp_path / "g01.db")
+    init_worker(worker, "330521101", "新市镇", "G01", "茅山村第一网格", "吴艳", t.key,
+                enroll_code=enroll(t.db, "G01", "吴艳")[0])
+    elder(worker, "王水根")
+    assert merge_paths(t.db, [export_bundle(worker, tmp_path / "usb").path]).refused == []
+    import datetime as dt
+
+    set_language("en")
+    app = HarnessApp(t.db, ReportsScreen, today=dt.date(2026, 12, 5))  # (registered on Nov 24)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: getattr(app.screen, "report", None) is not None)
+        await pilot.press("g")
+        await settle(pilot, lambda: app.screen.grouping == "grid")
+        table = app.screen.query_one("#summary", DataTable)
+        assert str(table.get_row_at(0)[0]).strip() == "茅山村第一网格"
+        # two cells to spare: the scrollbar a township's forty grids bring
+        assert table.virtual_size.width <= table.scrollable_content_region.width - 2, table.virtual_size

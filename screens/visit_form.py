@@ -30,11 +30,10 @@ from storage.register.categories import (
     RISK_LEVELS,
     SERVICES,
     VISIT_METHODS,
-    dimensions_for,
-    hazards_for,
+    checklists_for,
     label,
-    needs_for,
 )
+from storage.register.policy import age_on
 from storage.register.referrals import REFERRAL_LEVELS
 from storage.register.residents import get_resident
 from storage.register.visits import correct_visit, log_visit, propose_next_visit, registration_moved_to
@@ -126,12 +125,13 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         w += _row(_("Met with"), TextInput(placeholder=_("e.g. grandmother, the resident"), id="met_with", compact=True), "met_with")
         w.append(TickBox(_(CONTACT_QUESTIONS["home"]), True, id="contact_made", compact=True))
         w.append(Static(_("Observations"), classes="heading"))
-        for dim in dimensions_for(r.categories):
+        dims, hazards, needs = checklists_for(r.categories, age_on(r.birth_date, self.app.today()))
+        for dim in dims:
             w += _row(label(OBSERVATION_DIMENSIONS, dim), TextInput(id=f"obs-{dim}", classes="obs", compact=True), f"obs-{dim}")
         w.append(error_label("observations"))
         for field, title, table, codes in (
-            ("hazards", _("Safety hazards found"), HAZARDS, hazards_for(r.categories)),
-            ("needs", _("Needs"), NEEDS, needs_for(r.categories)),
+            ("hazards", _("Safety hazards found"), HAZARDS, hazards),
+            ("needs", _("Needs"), NEEDS, needs),
             ("services", _("Services delivered"), SERVICES, list(SERVICES)),
         ):
             w.append(Static(title, classes="heading"))

@@ -261,6 +261,13 @@ def hazards_for(categories: list[str]) -> list[str]:
     return [c for c in HAZARDS if c in codes]
 
 
+def checklists_for(categories: list[str], age: int | None) -> tuple[list[str], list[str], list[str]]:
+    """The visit form's observation dimensions, safety checklist and needs for a resident of `age`: 高龄 from the
+    age counts as the register shows it (a woman of 90 on the register for 特困 alone had no 跌倒风险 to tick)."""
+    cats = with_derived(categories, age)
+    return dimensions_for(cats), hazards_for(cats), needs_for(cats)
+
+
 def needs_for(categories: list[str]) -> list[str]:
     cats = set(categories)
     codes = ["daily_care", "company", "benefit_application", "medical"]

@@ -38,6 +38,9 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "township_key": (N_("Township key file"), N_("township-CODE.pub from the clerk; Ctrl+O to find it"), ("worker",)),
     "enroll_code": (N_("Enrollment code"), N_("from the clerk, e.g. K7QM-4XD2-9HBT-C"), ("worker",)),
 }
+# a worker's township fields may stay blank: the clerk's key file names the township (init_worker)
+WORKER_HINTS = {"township_code": N_("may stay blank: read from the key file below"),
+                "township_name": N_("may stay blank: read from the key file below")}
 
 
 class SetupScreen(FormKeys, Screen[None]):
@@ -85,7 +88,34 @@ class SetupScreen(FormKeys, Screen[None]):
             self.query_one(f"#{name}").parent.display = role in roles
             if role not in roles:
                 self._message(name, "")
+        for name, hint in WORKER_HINTS.items():
+            shown = hint if role == "worker" else FIELDS[name][1]
+            self.query_one(f"#{name}", Input).placeholder = _(shown)
         self.refresh_bindings()  # Ctrl+O finds the key file: a worker's
+
+    @on(Input.Changed, "#township_key")
+    def _key_named(self, event: Input.Changed) -> None:
+        key = typed_path(event.value)
+        if key is not None and key.suffix.lower() == ".pub":
+            self._read_key(key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="setup-key")
+    def _read_key(self, key: Path) -> None:
+        """The township's code and name from the clerk's key file, into those fields if still blank: the clerk
+        hands over the file and an enrollment code, and a worker typed a 9-digit code the file already held."""
+        from storage.core.keys import read_public_key_file
+
+        try:
+            pub = read_public_key_file(key)
+        except UserError:
+            return  # a path still being typed, or not a key file: Ctrl+S says why, under the form
+        self.app.call_from_thread(self._fill_township, pub.township_code, pub.township_name)
+
+    def _fill_township(self, code: str, name: str) -> None:
+        for field, value in (("township_code", code), ("township_name", name)):
+            box = self.query_one(f"#{field}", Input)
+            if not box.value.strip():
+                box.value = value
 
     def _message(self, field: str, text: str) -> None:
         set_message(self.query_one(f"#err-{field}", Label), text)

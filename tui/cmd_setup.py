@@ -28,8 +28,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        description=_("Set a database up for a county, a township (clerk) or a grid worker."))
     p.add_argument("--role", required=True, choices=["township", "worker", "county"],
                    help=_("township, worker or county"))
-    p.add_argument("--township-code", metavar=_("CODE"), help=_("9-digit township code"))
-    p.add_argument("--township-name", metavar=_("NAME"), help=_("the township's name, e.g. Xinshi town"))
+    p.add_argument("--township-code", metavar=_("CODE"), help=_("9-digit township code (worker: the key file's if left "
+                                                                "out)"))
+    p.add_argument("--township-name", metavar=_("NAME"), help=_("the township's name, e.g. Xinshi town (worker: the key "
+                                                                "file's if left out)"))
     p.add_argument("--county-code", metavar=_("CODE"), help=_("county: 6-digit county code"))
     p.add_argument("--county-name", metavar=_("NAME"), help=_("county: the county's name"))
     p.add_argument("--county-key", metavar=_("FILE"), type=Path,
@@ -111,7 +113,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(_("Bundles to the county go to {name} ({code}).").format(name=ident.county_name, code=ident.county_code))
             _say_enrollment(ident)
         return 0
-    missing = township + [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
+    # the clerk's key file names the township (storage/core/identity.py init_worker)
+    missing = (township if not args.township_key else []) + [flag for flag, value in (("--grid-code", args.grid_code), ("--grid-name", args.grid_name),
                                                    ("--worker", args.worker)) if not value]
     if missing:
         raise UserError(_("A worker database needs {flags}.").format(flags=join_list(missing)))

@@ -237,9 +237,14 @@ def init_worker(
 ) -> Identity:
     """A grid worker's database. `enroll_code`: the one-time code the clerk gave for this grid
     (`gridcare enroll`); the device keeps only its proof, which every bundle carries. Without
-    a code the township holds the first bundle until the clerk approves the device."""
+    a code the township holds the first bundle until the clerk approves the device. A township code or name
+    left blank is the key file's: the clerk hands over the file and a code, and the file names the township."""
     from storage.core import enrollment, keys
 
+    pub = keys.read_public_key_file(township_key_file) if township_key_file is not None else None
+    if pub is not None:
+        township_code = township_code if (township_code or "").strip() else pub.township_code
+        township_name = township_name if (township_name or "").strip() else pub.township_name
     township_name, grid_name, worker_name = _storable(township_name), _storable(grid_name), _storable(worker_name)
     # in capitals, as the clerk's enrollment codes are made (storage/sync/grid_codes.py grid_id_for)
     township_code, grid_code = typed_code(township_code), typed_code(grid_code).upper()
@@ -262,8 +267,7 @@ def init_worker(
     _ensure_empty(db)
     device = keys.generate_keypair()
     township_age, township_sign = "", ""
-    if township_key_file is not None:
-        pub = keys.read_public_key_file(township_key_file)
+    if pub is not None:
         if pub.township_code != township_code:
             raise UserError(
                 _("The key file is for township {found}, not {expected}.").format(

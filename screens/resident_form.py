@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
@@ -50,6 +50,7 @@ from tui.as_text import as_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.form_scroll import FormScroll
 from tui.formatting import format_date
 from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.texts import SEX_LABELS
@@ -94,7 +95,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield VerticalScroll(Static(_("Loading…"), id="loading"), id="form")
+        yield FormScroll(Static(_("Loading…"), id="loading"), id="form")
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
@@ -181,7 +182,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
     async def _build(self, r: Resident | None, draft: drafts.Draft | None = None) -> None:
         if r is not None:
             self.sub_title = printable(r.name)
-        form = self.query_one("#form", VerticalScroll)
+        form = self.query_one("#form", FormScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r))
         self._show_child_fields()
@@ -221,7 +222,7 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
         values, pristine = self.values(), self._pristine
         self._pristine = None  # no draft writes while the form is rebuilt
         assessed = self._assessment()
-        form = self.query_one("#form", VerticalScroll)
+        form = self.query_one("#form", FormScroll)
         await form.remove_children()
         await form.mount_all(self._fields(self._resident))
         self.apply_values(values)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Header, Input, Label, Select, Static
 
@@ -20,6 +20,7 @@ from storage.core.identity import init_township, init_worker
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.form_scroll import FormScroll
 from tui.ordered_keys import TextInput, after_typing
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class SetupScreen(FormKeys, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="setup-form"):
+        with FormScroll(id="setup-form"):
             yield Static(_("This database is new. Who will use it?"), classes="intro")
             yield Horizontal(Label(_("Role"), classes="field-label"),
                              Select([(_(text), code) for code, text in ROLES.items()], value="worker",

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
 
@@ -41,6 +40,7 @@ from tui.as_text import as_text, notify_text
 from tui.assessment_section import AssessmentSection
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.form_scroll import FormScroll
 from tui.formatting import format_date
 from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.ticks import TickBox, TickList
@@ -90,7 +90,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="who")
-        yield VerticalScroll(Static(_("Loading…"), id="loading"), id="form")
+        yield FormScroll(Static(_("Loading…"), id="loading"), id="form")
         yield TranslatedFooter()
 
     def _title(self) -> str:
@@ -170,7 +170,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
         self.sub_title = printable(r.name)
         self._proposed = proposed.isoformat()
         self._show_who(r)
-        form = self.query_one("#form", VerticalScroll)
+        form = self.query_one("#form", FormScroll)
         await form.remove_children()
         await form.mount_all(self._fields(r, proposed))
         if self._visit_values is not None:
@@ -194,7 +194,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
             return
         values, pristine = self.values(), self._pristine
         self._pristine = None  # no draft writes while the form is rebuilt
-        form = self.query_one("#form", VerticalScroll)
+        form = self.query_one("#form", FormScroll)
         await form.remove_children()
         await form.mount_all(self._fields(self.resident, dt.date.fromisoformat(self._proposed)))
         self.apply_values(values)

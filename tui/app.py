@@ -34,6 +34,7 @@ from tui.as_text import as_text, notify_text
 from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_commands
 from tui.drop_down import keep_below, stop_at_the_ends
 from tui.footer import TranslatedFooter
+from tui.hangup import exit_on_hangup
 from tui.keys_ahead import KeysAhead
 from tui.outside_changes import OutsideChanges
 from tui.refused_open import RefusedOpen
@@ -141,6 +142,7 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
         yield TranslatedFooter()
 
     def on_mount(self) -> None:
+        exit_on_hangup(self)
         self.screen_change_signal.subscribe(self, self._language_follower.shown)
         self._relabel()
         self.call_after_refresh(self._reach, "paint")

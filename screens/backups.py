@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 CHECKS = "backups-check"  # the worker checking the backups listed
+LOADS = "backups-load"  # the worker listing them
+UNCHECKED = N_("not checked")  # a backup's state when the checks failed before it (the restore checks it itself)
 WORKERS_WAIT = 30.0  # seconds for the app's running threads before it closes for a restore
 
 
@@ -46,6 +48,8 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
     CSS_PATH = "backups.tcss"
     KEYS_DURING = (CHECKS,)
+    # (a check that raises, a bug and not a refusal: load_failed lets Enter ask without its answer)
+    LOAD_GROUPS = frozenset({LOADS, CHECKS})
     BINDINGS = [
         Binding("b", "backup", N_("Back up now"), id="backups.backup"),
         # Enter on the table is its own RowSelected too: priority keeps one restore to one key press
@@ -61,6 +65,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         self._refused: dict[str, UserError | None] = {}
         self._busy = False  # a backup or a restore's question under way: one at a time
         self._waiting: str | None = None  # Enter pressed on this backup while it was being checked: asked once known
+        self._unchecked = False  # the list or the checks failed: the backups not marked yet will not be
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,7 +104,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
 
     # --- the list ----------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="backups-load")
+    @work(thread=True, exclusive=True, exit_on_error=False, group=LOADS)
     def _load(self, status: str = "") -> None:
         """The list at once, then each backup's check (the restore's own: storage/core/backup_check.py), its row
         marked as it is known (seconds for a township's file, two or more checked at a time)."""
@@ -119,6 +124,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         """Every backup listed has its state (screens/refused.py says then whether any can be put back)."""
 
     def _show(self, found: list[backup.BackupFile], status: str) -> None:
+        self._unchecked = False  # (listed again: checked again)
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -143,6 +149,19 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
                 self.action_restore()
             else:
                 self._status("")
+
+    def load_failed(self, line: str) -> None:
+        """The list or the checks failed (the notice says why): the backups left unchecked say so, and Enter on one
+        asks at once instead of waiting for ever; the question's own check (would_drop) and the restore's
+        (restore_database) still refuse one that must not be put back."""
+        self._unchecked = True
+        table = self.query_one(DataTable)
+        for key in self._rows:
+            if key not in self._refused:
+                table.update_cell(key, "state", _(UNCHECKED), update_width=True)
+        if self._waiting is not None:
+            self._waiting = None
+            self.action_restore()
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(as_text(text))
@@ -200,11 +219,11 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         chosen = self._highlighted()
         if chosen is None or self._busy:
             return
-        if str(chosen.path) not in self._refused:  # its check still running: the question waits for its answer
+        if str(chosen.path) not in self._refused and not self._unchecked:  # its check running: the question waits
             self._waiting = str(chosen.path)
             self._status(_("Checking this backup first…"))
             return
-        refusal = self._refused[str(chosen.path)]
+        refusal = self._refused.get(str(chosen.path))
         if refusal is not None:  # the restore's own words for any other refusal (another database's, a newer one's)
             self._status(_("This backup is damaged: choose another one.") if state_of(refusal) == DAMAGED
                          else str(refusal))
@@ -243,7 +262,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
         # the app's threads finish first (the daily backup's copy, Home's reading): the app's exit does not wait
         # for them, and Windows refuses to replace a file another thread still holds open. (This screen's checks
         # of the backups read no database file.)
-        for worker in [w for w in self.app.workers if not w.is_finished and w.group not in ("backups-load", CHECKS)]:
+        for worker in [w for w in self.app.workers if not w.is_finished and w.group not in (LOADS, CHECKS)]:
             with contextlib.suppress(WorkerError, asyncio.TimeoutError):  # (its own failure is said elsewhere)
                 await asyncio.wait_for(worker.wait(), WORKERS_WAIT)
         self.app.exit(RestoreRequest(path))

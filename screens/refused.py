@@ -55,6 +55,11 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
     def _intro(self) -> str:
         if self._good:
             advice = _("Highlight a good backup below and press Enter to put it back; the current file is kept aside.")
+        elif self._good is None and self._unchecked and not self._rows:  # (the list itself failed: the notice)
+            advice = _("Its backups could not be read. Copy the file aside (do not delete it) and ask for help.")
+        elif self._good is None and self._unchecked:  # a check raised (a bug, in the notice): none will be known
+            advice = _("Its backups could not all be checked. Copy the file aside (do not delete it) and ask for "
+                       "help; or highlight a backup and press Enter: it is checked before it is put back.")
         elif self._good is None:
             advice = _("Checking which of its backups can be put back…")
         else:
@@ -65,7 +70,7 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
         # (nothing to restore: Enter left off the footer and F1's list too; while checking, Enter waits for the answer)
         return self._good is not False or action != "restore"
 
-    def _known(self, good: bool) -> None:
+    def _known(self, good: bool | None) -> None:
         self._good = good
         self.query_one("#backups-intro", Static).update(as_text(self._intro()))
         self.refresh_bindings()
@@ -74,6 +79,11 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
         if refusal is None and not self._good:  # the first good one: the advice says to choose one
             self._known(True)
         super()._mark(path, refusal)
+
+    def load_failed(self, line: str) -> None:
+        super().load_failed(line)
+        if not self._good:
+            self._known(self._good)  # the advice says so instead of "Checking…" for ever
 
     def _all_checked(self) -> None:
         if self._good is None:

@@ -152,3 +152,59 @@ def test_the_backups_screen_still_lists_esc_with_home_behind(tmp_path):
             await on_screen(pilot, "HomeScreen")
 
     asyncio.run(run())
+
+
+@pytest.fixture
+def checks_raise(monkeypatch):
+    """The backups' check raising, a bug and not a refusal (what the restore would refuse comes back as a value)."""
+    import screens.backups
+
+    def broken(db_path: Path, files):
+        raise RuntimeError("the check broke")
+        yield  # (a generator, as refusals is)
+
+    monkeypatch.setattr(screens.backups, "refusals", broken)
+
+
+@run_async
+async def test_a_check_that_raises_leaves_advice_that_says_so_and_enter_still_asks(tmp_path, checks_raise):
+    """Seen: the notice said the error, and the advice stayed on 正在检查哪些备份可以恢复… for ever, Enter waiting
+    for a check that would never answer."""
+    path, _names, taken = _register_with_a_backup(tmp_path, "DROP TABLE referral;")
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        await settle(pilot, lambda: "could not all be checked" in _text(app, "#backups-intro"))
+        intro = _text(app, "#backups-intro")
+        assert "Checking which" not in intro and "Copy the file aside" in intro, intro
+        assert _states(app) == ["not checked"]
+        await pilot.press("enter")  # the question's own check (would_drop) reads the backup: found good, asked
+        await on_screen(pilot, ConfirmScreen)
+        await pilot.press("escape")
+    assert app.return_value is None and taken.path.is_file()
+
+
+@run_async
+async def test_enter_pressed_while_the_check_runs_is_not_left_waiting_when_it_raises(tmp_path, monkeypatch):
+    import screens.backups
+
+    gate = threading.Event()
+
+    def broken(db_path: Path, files):
+        gate.wait(WAIT)
+        raise RuntimeError("the check broke")
+        yield
+
+    monkeypatch.setattr(screens.backups, "refusals", broken)
+    path, _names, _taken = _register_with_a_backup(tmp_path, "DROP TABLE referral;")
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        try:
+            await _until(pilot, lambda: type(app.screen).__name__ == "RefusedScreen" and _states(app) == ["checking…"],
+                         "the refused screen with its backup listed, unchecked")
+            await pilot.press("enter")
+            await _until(pilot, lambda: "Checking this backup first" in _text(app, "#status"), "the status", 5.0)
+        finally:
+            gate.set()
+        await on_screen(pilot, ConfirmScreen)  # asked without a second Enter once the check failed
+        await pilot.press("escape")

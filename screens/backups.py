@@ -36,6 +36,8 @@ from tui.formatting import format_size
 from tui.table import Table
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from screens.host import ScreenHost
 
 CHECKS = "backups-check"  # the worker checking the backups listed
@@ -69,7 +71,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(as_text(self._intro()), id="backups-intro")  # (a folder named "[x]" is no markup)
+        yield Static(self._intro_shown(), id="backups-intro")
         yield Table(id="backups", cursor_type="row", zebra_stripes=True)
         yield Static("", id="status")
         yield TranslatedFooter()
@@ -81,6 +83,9 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
                      "Backups in {folder}, newest first, kept {days} days.", days).format(
                 folder=backups_dir(self.app.db_path), days=days),
             _("b backs up now; Enter puts the highlighted backup back in place of the current data."))
+
+    def _intro_shown(self) -> RenderableType:
+        return as_text(self._intro())  # (a folder named "[x]" is no markup)
 
     def _title(self) -> str:
         return _("Backup and restore")
@@ -98,7 +103,7 @@ class BackupsScreen(NotifyWorkerErrors, Screen[None]):
 
     def language_changed(self) -> None:  # F2 (tui/relabel.py): the words again, the list read again
         self.title = self._title()
-        self.query_one("#backups-intro", Static).update(as_text(self._intro()))
+        self.query_one("#backups-intro", Static).update(self._intro_shown())
         self.query_one(DataTable).clear(columns=True)
         self.on_mount()
 

@@ -16,10 +16,12 @@ from textual.widgets import DataTable, Static
 
 from screens.backups import BackupsScreen
 from storage.core.i18n import N_, _
-from tui.as_text import as_text
+from tui.line_breaks import Wrapped
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from rich.console import RenderableType
 
     from storage.core import backup
     from storage.core.errors import UserError
@@ -52,6 +54,10 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
     def _title(self) -> str:
         return _("The database cannot be opened")
 
+    def _intro_shown(self) -> RenderableType:
+        # wrapped as Chinese is set: Textual broke "…超出了 gridcare⏎会写入…" at the space, half the line left empty
+        return Wrapped(self._intro())
+
     def _intro(self) -> str:
         if self._good:
             advice = _("Highlight a good backup below and press Enter to put it back; the current file is kept aside.")
@@ -64,7 +70,8 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
             advice = _("Checking which of its backups can be put back…")
         else:
             advice = _("No good backup of it was found. Copy the file aside (do not delete it) and ask for help.")
-        return self._refusal.plain() + "\n" + advice
+        # the path on a line of its own: in the sentence, it filled the first line at 80 columns and stood alone
+        return "\n".join((self._refusal.where(), self._refusal.plain(), advice))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # (nothing to restore: Enter left off the footer and F1's list too; while checking, Enter waits for the answer)
@@ -72,7 +79,7 @@ class RefusedScreen(BackupsScreen, inherit_bindings=False):
 
     def _known(self, good: bool | None) -> None:
         self._good = good
-        self.query_one("#backups-intro", Static).update(as_text(self._intro()))
+        self.query_one("#backups-intro", Static).update(self._intro_shown())
         self.refresh_bindings()
 
     def _mark(self, path: Path, refusal: UserError | None) -> None:

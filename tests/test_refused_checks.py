@@ -58,7 +58,8 @@ async def _until(pilot, holds, what: str, within: float = WAIT) -> None:
 
 
 def _text(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render()).replace("\n", " ")
+    shown = app.screen.query_one(selector, Static).content  # (the intro wrapped as Chinese is set: a Typeset)
+    return str(getattr(shown, "text", shown)).replace("\n", " ")
 
 
 def _states(app) -> list[str]:

@@ -23,14 +23,14 @@ else:
 
 
 def damage_named(app: object, exc: BaseException | None) -> UserError | None:
-    """A value of the app's database file that is not JSON, said naming its row (storage/core/unreadable.py); None
-    for any other error, or a server's database."""
+    """A value of the app's database that is not JSON, or not of its column's shape (a server's too), said naming its
+    row (storage/core/unreadable.py); None for any other error."""
     from storage.core.unreadable import named_damage
 
     if exc is None:
         return None
     path = getattr(app, "db_path", None)
-    return named_damage(exc, None if getattr(app, "server_url", None) else path)
+    return named_damage(exc, getattr(app, "server_url", None) or path)
 
 
 class NotifyWorkerErrors(_ScreenBase):

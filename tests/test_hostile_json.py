@@ -153,3 +153,35 @@ def test_a_backup_whose_json_is_not_json_is_listed_damaged_and_not_restored(tmp_
     assert picked is not None and picked.path == good.path
     with pytest.raises(UserError, match="is damaged or not a gridcare backup"):
         restore_database(worker.path, copy.path)
+
+
+# JSON of the wrong shape, as a SQLite file edited by hand or a server's JSON column can hold (PostgreSQL takes any
+# JSON): (table, column, value); the same cases on a server in tests/test_hostile_json_pg.py
+WRONG_SHAPES = [
+    ("resident", "categories", "5"),
+    ("resident", "categories", '"solitary_elder"'),
+    ("resident", "categories", '[{"a": 1}]'),
+    ("resident", "flags", '{"a": 1}'),
+    ("visit", "hazards", '"fall"'),
+    ("visit", "observations", '["economy"]'),
+    ("visit", "observations", '{"economy": {"a": 1}}'),
+]
+SHAPE_IDS = [f"{table}.{column}={value}" for table, column, value in WRONG_SHAPES]
+LABELS = {"resident": "Resident", "visit": "Visit"}
+
+
+@pytest.mark.parametrize(("table", "column", "value"), WRONG_SHAPES, ids=SHAPE_IDS)
+def test_a_value_of_the_wrong_shape_stops_each_reader_in_one_line_naming_its_record(tmp_path, table, column, value):
+    """Seen: a resident's categories edited into a number ended her visit list in "an unexpected error" (exit 70),
+    into text the report said the file was damaged without saying where; a visit's hazards or observations of the
+    wrong shape were dumped as they were, without a word."""
+    _t, worker, person = _township(tmp_path)
+    visit = log_visit(worker, person.id, {"notes": "x"}, today=TODAY)
+    worker.dispose()
+    _edit(worker.path, f"UPDATE {table} SET {column} = :v WHERE id = :id", v=value,
+          id=person.id if table == "resident" else visit.id)
+    wanted = (1, [DAMAGED.format(what=f"the {LABELS[table]} record {person.id if table == 'resident' else visit.id}")])
+    assert _cli(tmp_path, worker.path, "visit", "list", person.id) == wanted
+    assert _cli(tmp_path, worker.path, "dump") == wanted
+    if column == "categories":  # (the only one of these the report reads)
+        assert _cli(tmp_path, worker.path, "report", "--month", "2026-11") == wanted

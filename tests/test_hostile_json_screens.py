@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from screens.conflicts import ConflictsScreen
 from tests.pilot_helpers import on_screen, run_async, said, settle
 from tests.test_conflicts import _clash
@@ -81,3 +83,18 @@ async def test_the_visit_form_over_a_record_not_json_says_so_in_place_of_loading
         await on_screen(pilot, VisitFormScreen)
         line = lambda: str(app.screen.query_one("#form").children[0].render())  # noqa: E731
         await settle(pilot, lambda: line().startswith(DAMAGED.format(what=f"the Resident record {person.id}")))
+
+
+@pytest.mark.parametrize("value", ["5", '{"solitary_elder": 1}'], ids=["a number", "an object"])
+@run_async
+async def test_home_names_the_record_whose_categories_are_of_the_wrong_shape(tmp_path, value):
+    """Home said the file was damaged without saying which record (a shape is valid JSON: the scan for text that is
+    not JSON found none)."""
+    t, _worker, person = _township(tmp_path)
+    t.db.dispose()
+    _edit(t.db.path, "UPDATE resident SET categories = :v WHERE id = :id", v=value, id=person.id)
+    app = make_app(t.db.path, lang="en", today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        wanted = DAMAGED.format(what=f"the Resident record {person.id}")
+        await settle(pilot, lambda: any(note.startswith(wanted) for note in said(app)))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer
+from sqlalchemy import Boolean, Date, DateTime, Integer
 from sqlmodel import SQLModel
 
 from storage.core.models import DERIVED_FIELDS, RECORD_TABLES
+from storage.core.models.columns import is_json
 
 
 def to_json_value(value: Any) -> Any:
@@ -62,7 +63,7 @@ def storage_kinds(table: type[SQLModel]) -> dict[str, str]:
     """`column_kinds`, with JSON columns told apart as "json" (how the bulk writer encodes them)."""
     kinds = dict(column_kinds(table))
     for col in table.__table__.columns:  # type: ignore[attr-defined]
-        if isinstance(col.type, JSON):
+        if is_json(col.type):  # (a list of codes, a flat object: JSON of a fixed shape)
             kinds[col.name] = "json"
     return kinds
 

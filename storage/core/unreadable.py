@@ -5,6 +5,10 @@ DamagedValue (storage/core/json_text.py), SQLite's json_extract 'malformed JSON'
 one line; this names the row in that line (the record, or the audit log's entry), so that the clerk knows what a
 backup must bring back. Only on that error's path: a scan of every JSON column (a township's 110,000 changes: tens
 of milliseconds). A server's JSON columns hold nothing else: PostgreSQL checks JSON as it stores it.
+
+JSON of the wrong shape (a resident's categories edited into text or a number, a visit's observations into a list)
+is read on both engines, and refused as it is read (storage/core/models/columns.py CodeList, FlatObject): the row is
+then found by its shape, in the file or on the server.
 """
 
 from __future__ import annotations
@@ -38,16 +42,20 @@ def is_unreadable_value(exc: BaseException) -> bool:
 
 
 def named_damage(exc: BaseException, target: Path | str | None) -> UserError | None:
-    """The damaged file's line naming the first row whose JSON is not JSON, when `exc` is such a read's error and
-    `target` a SQLite file; None otherwise (or when no row is found: the caller's own line is said)."""
-    if target is None or not isinstance(target, Path) or not is_unreadable_value(exc):
+    """The damaged database's line naming the first row whose JSON is not JSON, or not of its column's shape, when
+    `exc` is such a read's error and `target` a SQLite file or a server's URL; None otherwise (or when no row is
+    found: the caller's own line is said)."""
+    if target is None or not is_unreadable_value(exc):
         return None
+    if not isinstance(target, Path):
+        found = _misshapen_on_server(target)
+        return said(*found) if found is not None else None
     from storage.core.db import BUSY_TIMEOUT_MS, _read_only_uri
 
     try:
         conn = sqlite3.connect(_read_only_uri(target), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            found = first_unreadable(conn)
+            found = first_unreadable(conn) or _first_misshapen(conn.execute, "sqlite")
         finally:
             conn.close()
     except sqlite3.Error as exc_read:
@@ -56,17 +64,72 @@ def named_damage(exc: BaseException, target: Path | str | None) -> UserError | N
     return said(*found) if found is not None else None
 
 
-def first_unreadable(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
-    """(table, record type or "", row id) of the first row holding text that is not JSON in a JSON column. Only the
-    columns the file has: a backup of an older schema version (the restore upgrades it) lacks some."""
-    from sqlalchemy import JSON
+def _misshapen_on_server(url: str) -> tuple[str, str, str] | None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.core.db_server import server_url
+
+    try:
+        engine = create_engine(server_url(url), hide_parameters=True)
+        try:
+            with engine.connect() as conn:
+                return _first_misshapen(lambda sql: conn.execute(text(sql)), "postgresql")
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, ImportError) as exc_read:
+        log.info("misshapen value not looked for on the server: %s", exc_read)
+        return None
+
+
+# a value of a fixed shape that is not, in each engine's SQL ({c}: the column): a list of text, a flat object of
+# text, integers and flags (what CodeList and FlatObject read), JSON null taken as empty
+_WRONG_SHAPE = {
+    ("sqlite", "list"): "CASE WHEN json_valid({c}) THEN json_type({c}) NOT IN ('array', 'null') OR EXISTS "
+                        "(SELECT 1 FROM json_each({c}) WHERE type <> 'text') ELSE 0 END",
+    ("sqlite", "object"): "CASE WHEN json_valid({c}) THEN json_type({c}) NOT IN ('object', 'null') OR EXISTS "
+                          "(SELECT 1 FROM json_each({c}) WHERE type NOT IN ('text', 'integer', 'true', 'false', "
+                          "'null')) ELSE 0 END",
+    ("postgresql", "list"): "CASE WHEN json_typeof({c}) = 'array' THEN EXISTS (SELECT 1 FROM json_array_elements({c}) "
+                            "e WHERE json_typeof(e) <> 'string') ELSE json_typeof({c}) <> 'null' END",
+    ("postgresql", "object"): "CASE WHEN json_typeof({c}) = 'object' THEN EXISTS (SELECT 1 FROM json_each({c}) e "
+                              "WHERE json_typeof(e.value) NOT IN ('string', 'number', 'boolean', 'null') OR "
+                              "(json_typeof(e.value) = 'number' AND e.value::text ~ '[.eE]')) "
+                              "ELSE json_typeof({c}) <> 'null' END",
+}
+
+
+def _first_misshapen(execute, dialect: str) -> tuple[str, str, str] | None:
+    """(table, "", row id) of the first row whose JSON of a fixed shape is not of it (only asked once a read has
+    refused one: a scan of those columns)."""
     from sqlmodel import SQLModel
 
     import storage.core.models  # noqa: F401  (the tables on SQLModel.metadata)
+    from storage.core.models.columns import json_shape
+
+    for table in SQLModel.metadata.sorted_tables:
+        shaped = [(c.name, json_shape(c.type)) for c in table.columns if json_shape(c.type)]
+        if not shaped:
+            continue
+        bad = " OR ".join("(" + _WRONG_SHAPE[dialect, shape].format(c=f"{table.name}.{name}") + ")"
+                          for name, shape in shaped)
+        row = execute(f"SELECT id FROM {table.name} WHERE {bad} LIMIT 1").fetchone()
+        if row is not None:
+            return table.name, "", str(row[0])
+    return None
+
+
+def first_unreadable(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
+    """(table, record type or "", row id) of the first row holding text that is not JSON in a JSON column. Only the
+    columns the file has: a backup of an older schema version (the restore upgrades it) lacks some."""
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (the tables on SQLModel.metadata)
+    from storage.core.models.columns import is_json
 
     for table in SQLModel.metadata.sorted_tables:
         present = {name for (name,) in conn.execute("SELECT name FROM pragma_table_info(?)", (table.name,))}
-        columns = [c.name for c in table.columns if isinstance(c.type, JSON) and c.name in present]
+        columns = [c.name for c in table.columns if is_json(c.type) and c.name in present]
         if not columns or not {c.name for c in table.primary_key} <= present:
             continue
         # a change or a conflict by its record's id, any other row by its key

@@ -70,8 +70,14 @@ def unpack_risk(value: str | None) -> tuple[dt.date | None, int, str | None]:
 
 
 def category_list(value: Any) -> list[str]:
-    """A resident's categories from the JSON text SQLite holds (or a list already); a new list each call."""
-    return list(_category_codes(value)) if isinstance(value, str) else list(value or [])
+    """A resident's categories from the JSON text SQLite holds (or as the server's driver decoded it); a new list
+    each call. The damaged database's line for any other shape: on a server a number ended the reader in "an
+    unexpected error", an object was read as its keys."""
+    if isinstance(value, str):
+        return list(_category_codes(value))
+    if value is None or (type(value) is list and all(type(c) is str for c in value)):
+        return list(value or [])
+    raise json_text.damaged()
 
 
 # thousands of rows share a few distinct category lists: each text is decoded once

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
-from storage.core.models.columns import clock_field
+from storage.core.models.columns import CodeList, FlatObject, clock_field
 
 
 class Township(SQLModel, table=True):
@@ -93,8 +93,8 @@ class Resident(SQLModel, table=True):
     township_code: str = ""
     village_code: Optional[str] = None
     grid_code: str = ""  # grid id (township-grid)
-    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    categories: list[str] = Field(default_factory=list, sa_column=Column(CodeList, nullable=False))
+    flags: list[str] = Field(default_factory=list, sa_column=Column(CodeList, nullable=False))
     child_subtype: Optional[str] = None
     guardian_name: str = ""
     guardian_phone: str = ""
@@ -145,10 +145,10 @@ class Visit(SQLModel, table=True):
     # (联系到本人); never on a visit through someone else. Visits recorded before schema 4 have
     # it from storage/core/visit_contact.py when their events do not set it.
     contact_made: Optional[bool] = None
-    observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    hazards: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(FlatObject, nullable=False))
+    hazards: list[str] = Field(default_factory=list, sa_column=Column(CodeList, nullable=False))
+    needs: list[str] = Field(default_factory=list, sa_column=Column(CodeList, nullable=False))
+    services: list[str] = Field(default_factory=list, sa_column=Column(CodeList, nullable=False))
     risk_after: Optional[str] = None
     mandatory_report: bool = False
     next_visit_on: Optional[dt.date] = None
@@ -235,7 +235,7 @@ class Assessment(SQLModel, table=True):
     housing: Optional[str] = None
     employment: Optional[str] = None
     social: Optional[str] = None
-    notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # dimension -> note
+    notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(FlatObject, nullable=False))  # dimension: note
     delete_reason: str = ""  # why it was deleted (with its visit), written with the deletion (schema 12)
     deleted: bool = False
 

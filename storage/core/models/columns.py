@@ -65,11 +65,14 @@ class CodeList(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Any) -> list[str]:
         if value is None:
             return []
-        if type(value) is list and all(type(code) is str for code in value):
+        if type(value) is list and (not value or all(type(code) is str for code in value)):  # (most are empty)
             return value
         from storage.core.json_text import damaged
 
         raise damaged()
+
+
+_FLAT = frozenset({str, int, bool, type(None)})
 
 
 class FlatObject(TypeDecorator):
@@ -83,7 +86,7 @@ class FlatObject(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Any) -> dict[str, Any]:
         if value is None:
             return {}
-        if type(value) is dict and all(v is None or type(v) in (str, int, bool) for v in value.values()):
+        if type(value) is dict and (not value or all(type(v) in _FLAT for v in value.values())):
             return value
         from storage.core.json_text import damaged
 

@@ -133,7 +133,9 @@ def test_an_emergency_whose_marking_change_is_not_json_is_still_listed(tmp_path)
 
 
 @pytest.mark.parametrize("sql", ["UPDATE resident SET categories = '{x' WHERE id = :id",
-                                 "UPDATE event SET fields = '{x' WHERE record_id = :id"], ids=["a record", "a change"])
+                                 "UPDATE event SET fields = '{x' WHERE record_id = :id",
+                                 "UPDATE resident SET categories = '5' WHERE id = :id"],
+                         ids=["a record", "a change", "a record of the wrong shape"])
 def test_a_backup_whose_json_is_not_json_is_listed_damaged_and_not_restored(tmp_path, sql):
     """SQLite's checks pass such a file: the 备份与恢复 screen listed the day's copy of a database edited so as 完好,
     the newest good backup the rotation kept and a damaged file's message offered, and a restore put it back."""

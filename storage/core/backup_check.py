@@ -21,7 +21,7 @@ from storage.core.clock_range import clocks_sound
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
 from storage.core.text import printable
-from storage.core.unreadable import first_unreadable
+from storage.core.unreadable import first_misshapen, first_unreadable
 
 # (device id, role, grid or township or county, name, device's signing key)
 Whose = tuple[str, str, str, str, str]
@@ -148,7 +148,9 @@ def _whose(path: Path) -> Whose | None:
             # failed (2^63 - 1 overflowed SQLite's INTEGER); a JSON column holding text that is not JSON (edited by
             # hand), which SQLite's checks pass: the screen listed the day's copy of such a file 完好, and a restore
             # put the damage back (~110 ms of a township's 103 MB file, beside the integrity check's ~450 ms)
-            sound = clocks_sound(conn) and first_unreadable(conn) is None
+            # and JSON of the wrong shape (a resident's categories edited into a number): the restored file's every
+            # read of that record would refuse it (storage/core/models/columns.py; ~170 ms more of that file)
+            sound = clocks_sound(conn) and first_unreadable(conn) is None and first_misshapen(conn) is None
         finally:
             conn.close()
     except (sqlite3.DatabaseError, UnicodeDecodeError):  # no identity table: some other program's file

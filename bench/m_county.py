@@ -29,7 +29,7 @@ def _merge(url: str, bundles: Path) -> tuple[float, int, int]:
     out = subprocess.run([sys.executable, str(RUNNER), url, str(bundles)], capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert not result["refused"], result["refused"]
-    return result["seconds"], result["peak_rss"] + result.get("reader_peak_rss", 0), result["bundles"]
+    return result["seconds"], result["peak_rss"], result["bundles"]
 
 
 def _copy_floor(merged: str, identity: dict, keys_of: Path) -> tuple[float, int]:

@@ -118,8 +118,7 @@ def _merge(bundles: Path, pristine: Path, target: Path) -> tuple[float, int]:
                          check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert not result["refused"], result["refused"]
-    # the merge and its reading process at their peaks together: what the machine must hold (an upper bound)
-    return result["seconds"], result["peak_rss"] + result.get("reader_peak_rss", 0)
+    return result["seconds"], result["peak_rss"]
 
 
 def _bare(bundles: Path, pristine: Path, target: Path) -> float:
@@ -164,8 +163,7 @@ def measure(reps: int, grids: int = 40, per_grid: int = 150) -> list[Result]:
                Figure("bare_merge", bare), sql,
                note="no value checked, no writer authorised, nothing looked up or counted (bench/apps/bare_merge.py): "
                     "a lower bound of a merge that writes its events from Python and derives their state in SQL"),
-        Result(f"memory: {label}, peak", Figure("peak RSS", rss, "B"),
-               note="the merging process and its reading process (storage/sync/reader_process.py), peaks added"),
+        Result(f"memory: {label}, peak", Figure("peak RSS", rss, "B"), note="the merging process"),
     ]
 
 

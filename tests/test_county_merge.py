@@ -201,8 +201,8 @@ def test_a_bundle_merged_a_chunk_at_a_time_is_still_all_or_nothing(tmp_path, db_
     before = record_dump(county)
     written = []
     real_chunk = merge_module._apply_chunk
-    monkeypatch.setattr(merge_module, "_apply_chunk", lambda s, chunk, cleaned, tally, texts=None: (
-        written.append(len(chunk)), real_chunk(s, chunk, cleaned, tally, texts)))
+    monkeypatch.setattr(merge_module, "_apply_chunk", lambda s, chunk, cleaned, tally: (
+        written.append(len(chunk)), real_chunk(s, chunk, cleaned, tally)))
     report = merge_paths(county, [bad])
     assert [(b.status, b.code) for b in report.bundles] == [("refused", "bad_event")]
     assert "record 8 " in report.bundles[0].message

@@ -102,12 +102,11 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterab
 
 
 def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exported_seq: int | None = None,
-                         *, checked: bool = False, texts: dict[int, str] | None = None) -> int:
+                         *, checked: bool = False) -> int:
     """The events not in the table yet (by id; also once each if a list repeats one), by COPY.
 
     `checked`: the caller has just looked the ids up (existing_event_ids, under the write lock) and gives
-    only absent ones: not looked up again (a county merge's chunk is 20,000 ids). `texts`: each event's fields as
-    JSON text by id() of the event, written already by the merge's second process (storage/sync/reader_child.py).
+    only absent ones: not looked up again (a county merge's chunk is 20,000 ids).
     """
     fresh: dict[str, dict[str, Any]] = {}
     for ev in events:
@@ -117,9 +116,8 @@ def insert_events_ignore(conn: Connection, events: Iterable[dict[str, Any]], exp
     if not checked:
         for known in existing_event_ids(conn, list(fresh)):
             del fresh[known]
-    rows = ((ev["id"], ev["record_type"], ev["record_id"], texts[id(ev)] if texts else dumps(ev["fields"]), ev["hlc"],
-             ev["device_id"], int(ev.get("base_hlc") or 0), str(ev.get("author") or ""), exported_seq)
-            for ev in fresh.values())
+    rows = ((ev["id"], ev["record_type"], ev["record_id"], dumps(ev["fields"]), ev["hlc"], ev["device_id"],
+             int(ev.get("base_hlc") or 0), str(ev.get("author") or ""), exported_seq) for ev in fresh.values())
     return copy_rows(conn, "event", EVENT_COLUMNS, rows)
 
 

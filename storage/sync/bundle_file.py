@@ -25,16 +25,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from storage.core.errors import UserError
 from storage.core.files import atomic_writer
 from storage.core.i18n import N_, _
 from storage.core.keys import public_of, sign, verify
 from storage.core.text import printable, unstorable
-
-if TYPE_CHECKING:
-    from storage.sync.read_ahead import Prefetched
 
 MAGIC = b"GRIDCARE-BUNDLE "
 FORMAT_VERSION = 1
@@ -322,30 +319,19 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
 
 
 def open_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
-                check_signer: Callable[[dict[str, Any]], None] | None = None,
-                prefetched: tuple[Any, ...] | None = None) -> tuple[dict[str, Any], EventStream | Prefetched]:
+                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], EventStream]:
     """(manifest, events as they are read) once checks 1-14 have passed, in this order: magic and manifest,
     format version, signature (by the manifest's sign_public), manifest fields, township,
     `check_signer(manifest)` (which raises BundleError to refuse), payload size, its SHA-256 and
     decryption (one reading of the file). Checks 15-17 run as the events are iterated: each line as it
     comes, their number at the end, each raising BundleError (storage/sync/bundle_payload.py). A merge
     writes them a chunk at a time under one savepoint that a BundleError rolls back.
-
-    `prefetched`: the merge's second process's reading of the file (storage/sync/reader_child.py), used only
-    if it read the very manifest checked here: its refusal raised, or its events given, where reading them here
-    would have (storage/sync/read_ahead.Prefetched).
     """
     # deferred: bundle_payload imports this module (and the crypto libraries load when a bundle is read)
     from storage.sync.bundle_payload import decrypt_payload, lines, parse_events, plaintext_limit
 
     path = Path(path)
     manifest, offset = _before_payload(path, expected_township, check_signer)
-    if prefetched is not None and prefetched[0] != "inline" and prefetched[1] == manifest:
-        if prefetched[0] == "refused":
-            raise BundleError(*prefetched[2:])
-        from storage.sync.read_ahead import Prefetched
-
-        return manifest, Prefetched(prefetched)
     member = decrypt_payload(path, manifest, offset, age_secrets)
     events = parse_events(lines(member, path, plaintext_limit(manifest)), path, manifest["counts"].get("events"))
     return manifest, EventStream(events, member)

@@ -35,7 +35,6 @@ from storage.core.models import (
 )
 from storage.core.private_keys import private_keys
 from storage.register.duplicates import possible_duplicates
-from storage.sync import reader_process
 from storage.sync.authorise import NotAllowed
 from storage.sync.born_here import BornHere
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle
@@ -45,7 +44,6 @@ from storage.sync.merge_trust import authoriser, signer_check
 from storage.sync.merge_tuning import analyze, large_cache, young_garbage_collected
 from storage.sync.merged_away import edited_away, landed_away, merged_before, merged_since, moved_since
 from storage.sync.read_ahead import chunks
-from storage.sync.reader_process import ReadAhead
 from storage.sync.received import missing_bundles, township_label
 from storage.sync.refused import audit_refusal, remember
 from storage.sync.verdict import (
@@ -119,9 +117,8 @@ def age_secrets(db: Database) -> list[str]:
     return [keys.township_age_secret, keys.county_age_secret, keys.device_age_secret]
 
 
-def _merge_into(s: Session, path: Path, secrets: list[str], ahead: ReadAhead | None = None) -> BundleOutcome:
-    """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none (`ahead`: the
-    second process that may have read it already, storage/sync/reader_process.py)."""
+def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
+    """Merge one bundle inside the caller's transaction, under a savepoint: all of it or none."""
     name = path.name
     already = seen_before(s, path)
     if already is not None:
@@ -129,9 +126,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str], ahead: ReadAhead | N
     ident = load_identity(s)
     trusts: list[Trust] = []
     try:
-        prefetched = ahead.take(path) if ahead is not None else None
-        manifest, events = open_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts),
-                                       prefetched)
+        manifest, events = open_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts))
     except BundleError as exc:
         return refusal(name, exc)
     except NOT_THE_FILES_FAULT:
@@ -218,7 +213,7 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
                 authorise(chunk.events)
             if chunk.problem is not None:
                 raise chunk.problem
-            _apply_chunk(s, chunk.events, chunk.cleaned, tally, chunk.texts)
+            _apply_chunk(s, chunk.events, chunk.cleaned, tally)
             young_garbage_collected()
             if len(tally.risk_moved) >= RISK_BATCH:  # a later chunk that moves one of them again adds it again
                 refresh_risk(s, tally.risk_moved)
@@ -249,15 +244,13 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     s.flush()
 
 
-def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, dict[str, Any]], tally: _Tally,
-                 texts: dict[int, str] | None = None) -> None:
+def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, dict[str, Any]], tally: _Tally) -> None:
     """The set union of one chunk's events, then the records they touch re-derived.
 
     An id met twice keeps its first event, as INSERT OR IGNORE does (and as an earlier chunk's, or
     another bundle's, copy already in the database does): what is folded is what is stored.
     `cleaned`: the fields the value checks cleaned (by id() of the event): the events of new records
-    are folded with them, as they were judged, instead of being cleaned again. `texts`: the fields as the
-    event table stores them, by id() of the event, when the merge's second process wrote them.
+    are folded with them, as they were judged, instead of being cleaned again.
     """
     conn = s.connection()
     bulk = for_connection(conn)
@@ -270,7 +263,7 @@ def _apply_chunk(s: Session, events: list[dict[str, Any]], cleaned: dict[int, di
     by_type: dict[str, list[str]] = {}
     for rtype, rid in keys:
         by_type.setdefault(rtype, []).append(rid)
-    bulk.insert_events_ignore(conn, new, checked=True, texts=texts)  # just looked up, under the write lock
+    bulk.insert_events_ignore(conn, new, checked=True)  # just looked up, under the write lock
     existing = {t: bulk.existing_state_ids(conn, str(RECORD_TABLES[t].__tablename__), ids)
                 for t, ids in by_type.items()}
     # only records that had state can have had conflicts before this chunk
@@ -314,35 +307,6 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     away = merged_before(db) if files else None
     register = register_now(db) if files else None
     merged_now: dict[tuple[str, int, str], str] = {}  # a bundle merged in this run: the file it came from
-    ahead = reader_process.for_merge(len(files), secrets, CHUNK_EVENTS)
-    try:
-        _merge_files(db, files, secrets, report, merged_now, ahead, progress)
-    finally:
-        if ahead is not None:
-            ahead.close()
-    if progress:
-        progress(len(files), len(files))
-    if not db.is_sqlite and report.added + report.updated:
-        analyze(db)
-    report.missing = missing_bundles(db)
-    with db.session() as s:
-        report.at_county = load_identity(s).role == "county"
-    report.duplicates = len(possible_duplicates(db))
-    if away is not None:
-        report.at_worker = True
-        report.merged_away = merged_since(db, away)
-        report.moved_away = moved_since(db, away)
-    if register is not None:
-        report.changed = changed_since(db, register)
-    edited = set().union(*(b.landed_away for b in report.bundles))
-    if edited:
-        report.landed_away = landed_away(db, edited)
-    return report
-
-
-def _merge_files(db: Database, files: list[Path], secrets: list[str], report: MergeReport,
-                 merged_now: dict[tuple[str, int, str], str], ahead: ReadAhead | None, progress: Progress | None) -> None:
-    """`files` merged in order into `report` (a file a township released meanwhile appended to them)."""
     i = 0
     while i < len(files):
         with db.write() as s, large_cache(s):
@@ -350,9 +314,8 @@ def _merge_files(db: Database, files: list[Path], secrets: list[str], report: Me
             while i < len(files) and pending < BATCH_EVENTS:
                 if progress:
                     progress(i, len(files))
-                reader_process.ask_ahead(ahead, s, files, i)  # read there while this one is written here
                 with collector_paused():
-                    outcome = _merge_into(s, files[i], secrets, ahead)
+                    outcome = _merge_into(s, files[i], secrets)
                 i += 1
                 pending += outcome.events_new + 1
                 if outcome.status != "waiting":  # merged after all (released in this run): it waits no more
@@ -374,8 +337,26 @@ def _merge_files(db: Database, files: list[Path], secrets: list[str], report: Me
                                                _township_named(s, outcome.township) if device.kind == "township" else ""))
                 # a township that gave the county's code after sending bundles: the ones that waited, now
                 if outcome.released:
-                    later = {p.absolute() for p in files[i:]}
-                    files += [Path(f) for f in outcome.released if Path(f).is_file() and Path(f).absolute() not in later]
+                    ahead = {p.absolute() for p in files[i:]}
+                    files += [Path(f) for f in outcome.released if Path(f).is_file() and Path(f).absolute() not in ahead]
+    if progress:
+        progress(len(files), len(files))
+    if not db.is_sqlite and report.added + report.updated:
+        analyze(db)
+    report.missing = missing_bundles(db)
+    with db.session() as s:
+        report.at_county = load_identity(s).role == "county"
+    report.duplicates = len(possible_duplicates(db))
+    if away is not None:
+        report.at_worker = True
+        report.merged_away = merged_since(db, away)
+        report.moved_away = moved_since(db, away)
+    if register is not None:
+        report.changed = changed_since(db, register)
+    edited = set().union(*(b.landed_away for b in report.bundles))
+    if edited:
+        report.landed_away = landed_away(db, edited)
+    return report
 
 
 def _township_named(s: Session, code: str) -> str:

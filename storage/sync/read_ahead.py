@@ -33,52 +33,10 @@ class Chunk:
     before: int  # events of the bundle before this chunk
     problem: BundleError | None  # the first value refused in it: the merge raises it once authorised
     cleaned: dict[int, dict[str, Any]]  # fields `clean` changed, by id() of their event (storage/sync/event_checks.py)
-    texts: dict[int, str] | None = None  # each event's fields as JSON text, by id(), when another process wrote them
-
-
-class Prefetched(Iterator[dict[str, Any]]):
-    """A bundle's events as the merge's second process read and judged them (storage/sync/reader_process.py):
-    one chunk at most, its problems raised where reading it here would have raised them."""
-
-    def __init__(self, answer: tuple[Any, ...]) -> None:
-        kind, _manifest, *rest = answer
-        self._refused = BundleError(*rest) if kind == "events_refused" else None
-        self._events: list[dict[str, Any]] = [] if self._refused else rest[0]
-        self._problem = BundleError(*rest[1]) if not self._refused and rest[1] else None
-        self._cleaned: dict[int, dict[str, Any]] = {} if self._refused else rest[2]
-        self._texts: dict[int, str] = {} if self._refused else rest[3]
-        self._at = 0
-
-    def __next__(self) -> dict[str, Any]:
-        if self._at < len(self._events):
-            self._at += 1
-            return self._events[self._at - 1]
-        if self._refused is not None:
-            raise self._refused
-        raise StopIteration
-
-    def chunk(self) -> Chunk | None:
-        """The one chunk (None: a bundle of no events); a damaged line raised, as the reading raised it."""
-        if self._refused is not None:
-            raise self._refused
-        if not self._events:
-            return None
-        cleaned = {id(self._events[i]): fields for i, fields in self._cleaned.items()}
-        texts = {id(self._events[i]): text for i, text in self._texts.items()} if self._texts else None
-        return Chunk(self._events, 0, self._problem, cleaned, texts)
-
-    def close(self) -> None:
-        self._events = []
 
 
 def chunks(events: Iterator[dict[str, Any]], size: int, name: str, *, ahead: bool) -> Generator[Chunk, None, None]:
-    """The bundle's events `size` at a time, checked (`ahead`: by a thread, one chunk ahead; read by the merge's
-    second process: as it read them)."""
-    if isinstance(events, Prefetched):
-        chunk = events.chunk()
-        if chunk is not None:
-            yield chunk
-        return
+    """The bundle's events `size` at a time, checked (`ahead`: by a thread, one chunk ahead)."""
     produced = _produce(events, size, name)
     if not ahead:
         yield from produced

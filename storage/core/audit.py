@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "approve township": N_("Approve a township's key"),
     "public key": N_("Public key file written"),
     "conflict decision": N_("Conflict decided"), "conflict decision undone": N_("Conflict decision undone"),
+    "merge residents": N_("Residents registered twice merged"), "undo resident merge": N_("Resident merge undone"),
+    "move resident": N_("Resident moved to another grid"),
 }
 COUNT_LABELS = {
     "seq": N_("bundle no."), "events": N_("changes"), "new_events": N_("new changes"), "records": N_("records"),
@@ -59,6 +61,9 @@ COUNT_LABELS = {
     "reason": N_("reason"), "problem": N_("reason"), "township": N_("township"),
     "changes_dropped": N_("changes after the backup left aside"),
     "record": N_("record"),
+    "kept": N_("record kept"), "merged": N_("record merged into it"), "carried": N_("fields taken over"),
+    "given_back": N_("fields given back"), "record_id": N_("record id"), "from_grid": N_("from grid"),
+    "to_grid": N_("to grid"),
 }
 
 

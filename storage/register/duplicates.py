@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlmodel import col, select
 
+from storage.core.audit import add_entry
 from storage.core.changes import live_row, load_identity, writer
 from storage.core.db import Database
 from storage.core.errors import UserError
@@ -81,6 +82,9 @@ def merge_residents(db: Database, keep_id: str, duplicate_id: str) -> None:
         taken = {f: getattr(dup, f) for f in CARRIED if not getattr(keep, f) and getattr(dup, f)}
         if taken:
             w.write("resident", keep_id, taken)
+        # who merged which two records, asked later when two people turn out not to be one: by record id,
+        # the names and what was carried staying in the register's own history
+        add_entry(s, "merge residents", counts={"kept": keep_id, "merged": duplicate_id, "carried": len(taken)})
 
 
 def undo_merge(db: Database, duplicate_id: str) -> None:
@@ -97,6 +101,8 @@ def undo_merge(db: Database, duplicate_id: str) -> None:
         w.write("resident", duplicate_id, {"merged_into": None})
         if given_back:
             w.write("resident", keep_id, {f: spec("resident", f).empty() for f in given_back})
+        add_entry(s, "undo resident merge", counts={"kept": keep_id, "merged": duplicate_id,
+                                                    "given_back": len(given_back)})
 
 
 def _merged_record(s, key: str) -> Resident:

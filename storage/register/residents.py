@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from storage.core.audit import add_entry
 from storage.core.changes import live_row, new_id, writer
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
@@ -121,6 +122,11 @@ def changed_fields(current: Resident | None, data: dict[str, Any]) -> dict[str, 
 PHONE_FIELDS = frozenset({"phone", "guardian_phone", "helper_phone"})
 
 
+def _short(grid_id: str | None) -> str:
+    """A grid as the audit log names it elsewhere ("G02", storage/sync/devices.py short_grid)."""
+    return (grid_id or "").split("-", 1)[-1]
+
+
 def _same(field: str, old: Any, new: Any) -> bool:
     if old == new:
         return True
@@ -146,7 +152,11 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
                 if "village_code" not in changes and grid is not None and grid.village_code \
                         and grid.village_code != current.village_code:
                     diff["village_code"] = grid.village_code
+            moved_from = current.grid_code
             w.write("resident", resident_id, diff)
+            if "grid_code" in diff:  # the person leaves one worker's list for another's: who moved them, and when
+                add_entry(s, "move resident", counts={"record_id": resident_id, "from_grid": _short(moved_from),
+                                                      "to_grid": _short(diff["grid_code"])})
         s.flush()
         return s.get(Resident, resident_id)
 

@@ -1,5 +1,6 @@
 """The clerk's acts on residents' records are in the audit log: who merged two records found to be one person,
-who took such a merge back, who moved a person to another grid, and when (DESIGN §5).
+who took such a merge back, who moved a person to another grid, and when (DESIGN §5); and the township's public
+key file written, as the county's was.
 
 Seen: `gridcare audit` at a township listed bundles and conflict decisions, but nothing of a merge of two
 residents, of its undoing, or of a resident moved from G01 to G02: asked later who did it, the log was silent.
@@ -73,3 +74,14 @@ def test_moving_a_resident_to_another_grid_is_an_entry_at_the_township_only(tmp_
     # the entry is the township's own: the worker's laptop learns of the move, not of the township's log
     assert not merge_paths(a, [export_bundle(t.db, tmp_path / "back", grid_code="330521101-G01").path]).refused
     assert "move resident" not in {e.action for e in entries(a)}
+
+
+def test_the_township_writing_its_public_key_file_is_an_entry_as_the_countys_is(tmp_path, capsys):
+    from storage.core.identity import write_own_public_key
+
+    t = make_township(tmp_path)  # `init --role township --key-out township.pub`
+    (first,) = [e for e in entries(t.db) if e.action == "public key"]
+    assert first.file == str(t.key) and first.actor == get_identity(t.db).worker_name
+    again, _text = write_own_public_key(t.db, tmp_path / "usb.pub")  # `public-key`: given out again
+    assert [e.file for e in entries(t.db) if e.action == "public key"] == [str(again), str(t.key)]
+    assert "Public key file written" in _audit(t.db, capsys, "en")

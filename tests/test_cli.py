@@ -131,7 +131,7 @@ def test_dump_is_stable_and_audited(tmp_path):
     assert '"type":"township"' in first.stdout and "新市镇" in first.stdout
     from storage.core.audit import entries
 
-    assert [e.action for e in entries(open_database(db))] == ["dump", "dump"]
+    assert [e.action for e in entries(open_database(db))] == ["dump", "dump", "public key"]  # init wrote the key
 
 
 @pytest.mark.parametrize("lang", ["fr", "xx", ""])

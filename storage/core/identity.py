@@ -218,6 +218,7 @@ def init_township(db: Database, township_code: str, township_name: str, key_out:
     text = keys.format_public_key(township_code, township_name.strip(), township)
     if key_out is not None:
         keys.write_public_key_file(key_out, township_code, township_name.strip(), township)
+        _wrote_public_key(db, key_out)
     return ident, key_out, text
 
 
@@ -344,12 +345,14 @@ def write_own_public_key(db: Database, out: Path | None) -> tuple[Path, str]:
                                       ident.township_sign_public)
     path = key_path(out, f"township-{ident.township_code}.pub")
     keys.write_public_key_file(path, ident.township_code, ident.township_name, township)
+    _wrote_public_key(db, path)
     return path, keys.format_public_key(ident.township_code, ident.township_name, township)
 
 
 def _wrote_public_key(db: Database, path: Path) -> None:
     """In the audit log: a county's enrollment codes name the key file by the name it was written under (--key-out
-    gives it any), as the township's clerk receives it (audit.last_file)."""
+    gives it any), as the township's clerk receives it (audit.last_file); a township's says who gave out its
+    key again, and when, should a file turn up where it should not (the key a worker's laptop trusts)."""
     from storage.core.audit import record
 
     record(db, "public key", str(path))

@@ -85,3 +85,5 @@ def test_the_township_writing_its_public_key_file_is_an_entry_as_the_countys_is(
     again, _text = write_own_public_key(t.db, tmp_path / "usb.pub")  # `public-key`: given out again
     assert [e.file for e in entries(t.db) if e.action == "public key"] == [str(again), str(t.key)]
     assert "Public key file written" in _audit(t.db, capsys, "en")
+    out = _audit(t.db, capsys, "zh_CN")
+    assert "写出公钥文件" in out and "Public key file written" not in out and "usb.pub" in out

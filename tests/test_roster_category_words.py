@@ -39,6 +39,12 @@ def test_several_labels_in_one_cell_read_back_in_their_order(lang, codes, data):
     assert read_categories(cell).categories == codes
 
 
+@pytest.mark.parametrize("word", ["大病重病", "重病大病", "大病重病患者", "重大疾病患者", "重大疾病"])
+def test_the_counties_words_for_the_seriously_ill_read_back(word):
+    """A county's roster said 大病重病 (as its 救助 forms do) and every such row was refused as an unknown category."""
+    assert read_categories(f"{word}、低保").categories == ["seriously_ill"]
+
+
 def test_the_refusal_names_the_plans_words():
     with pytest.raises(ValidationError) as caught:
         read_categories("老弱病残")

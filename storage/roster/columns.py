@@ -136,7 +136,8 @@ _words((("category", "severely_disabled"),), "重度残疾人", "重残", "重�
 _words((("category", "left_behind_woman"),), "留守妇女", "农村留守妇女", "left-behind woman", "left_behind_woman")
 _words((("category", "widowed_childless_elder"),), "孤寡老人", "孤寡老年人", "孤寡", "widowed or childless elder",
        "widowed_childless_elder")
-_words((("category", "seriously_ill"),), "重病患者", "重病", "大病", "重病人员", "大病患者", "seriously ill", "seriously_ill")
+_words((("category", "seriously_ill"),), "重病患者", "重病", "大病", "重病人员", "大病患者", "大病重病", "重病大病",
+       "大病重病患者", "重大疾病", "重大疾病患者", "seriously ill", "seriously_ill")
 _words((("category", "disabled_3_4_intellectual_mental"),), "三、四级智力/精神残疾人", "三四级智力残疾人",
        "三四级精神残疾人", "三四级智力精神残疾人", "三四级智力残疾", "三四级精神残疾", "disabled_3_4_intellectual_mental")
 # 高龄 is derived from the birth date: the word is understood and nothing is stored (a doubt is warned about)

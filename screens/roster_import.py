@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from storage.core.audit import last_folder
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_sentences, ngettext
@@ -84,6 +86,20 @@ class RosterImportScreen(Screen[None]):
         report.add_column(_("Status"), key="status", width=status_width)
         report.add_column(_("Problems"), key="problems", width=PROBLEM_WIDTH)
         self.query_one("#path", Input).focus()
+        self._load_folder()
+
+    @work(thread=True, exit_on_error=False, group="roster-folder")
+    def _load_folder(self) -> None:
+        # the folder of the last roster imported: the next village's roster is usually beside it
+        folder = last_folder(self.app.db, "roster_import")
+        if folder is not None:
+            self.app.call_from_thread(self._show_folder, folder)
+
+    def _show_folder(self, folder: Path) -> None:
+        path = self.query_one("#path", Input)
+        if not path.value:  # not over what the user began to type
+            path.value = str(folder) + os.sep
+            path.cursor_position = len(path.value)
 
     # --- choosing the file ---------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -29,6 +30,14 @@ def last_file(db: Database, action: str) -> str | None:
     with db.session() as s:
         entry = s.exec(select(AuditEntry).where(col(AuditEntry.action) == action).order_by(col(AuditEntry.id).desc())).first()
         return entry.file if entry is not None and entry.file else None
+
+
+def last_folder(db: Database, action: str) -> Path | None:
+    """The folder of the newest entry of `action`'s file, while it is there (a USB stick is usually mounted at the
+    same place); an entry written before the path was kept whole (a bare name, relative) gives none."""
+    last = last_file(db, action)
+    folder = Path(last).parent if last else None
+    return folder if folder is not None and folder.is_absolute() and folder.is_dir() else None
 
 
 def entries(db: Database, limit: int = 500) -> list[AuditEntry]:

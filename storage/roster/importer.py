@@ -309,7 +309,7 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
         break
     report.seconds = time.perf_counter() - started
     if report.imported:
-        record(db, "roster_import", Path(path).name, {status: report.count(status) for status in STATUS_LABELS})
+        record(db, "roster_import", str(Path(path).expanduser().absolute()), {status: report.count(status) for status in STATUS_LABELS})
     return report
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from storage.core.audit import last_folder
 from storage.core.db import Database
 from storage.core.i18n import _
-from storage.core.models import AuditEntry, BundleReceived, Device, Grid, Township
+from storage.core.models import BundleReceived, Device, Grid, Township
 from storage.core.paths import practice_dir
 from storage.core.text import printable
 from storage.sync.bundle_file import BundleError, read_manifest, verify_file
@@ -42,13 +43,9 @@ class BundleListing:
 def suggested_folder(db: Database, action: str) -> Path:
     """The folder of the last export or merge (a USB stick is usually mounted at the same place); before the first
     merge, a demo township's practice bundles (`demo`, storage/demo/practice.py); else home."""
-    with db.session() as s:
-        last = s.execute(select(AuditEntry.file).where(AuditEntry.action == action).order_by(AuditEntry.id.desc())
-                         .limit(1)).scalar()
-    if last:
-        folder = Path(last).parent
-        if folder.is_absolute() and folder.is_dir():  # (an export written before the path was kept whole: relative)
-            return folder
+    folder = last_folder(db, action)
+    if folder is not None:
+        return folder
     practice = practice_folder(db) if action == "merge" else None
     return practice or Path.home()
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 BUSY_TIMEOUT_MS = 5000
 # PostgreSQL keeps the schema version in this one-row table (SQLite: PRAGMA user_version)
 PG_VERSION_TABLE = "gridcare_schema"

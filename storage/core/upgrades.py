@@ -186,13 +186,22 @@ def _upgrade_15_to_16(conn: Connection) -> None:
     _create_indexes(conn, {"resident": ("ix_resident_guardian_phone",)})
 
 
+def _upgrade_16_to_17(conn: Connection) -> None:
+    # v17: on a server, a phone's tail and a guardian's number have indexes of their own (models.Resident
+    # PG_PHONE_INDEXES); nothing on SQLite, whose scans of the phones' indexes take a few ms
+    from storage.core.models.records import PG_PHONE_INDEXES
+
+    if conn.dialect.name == "postgresql":
+        _create_indexes(conn, {"resident": tuple(f"ix_resident_{name}_c" for name, _e, _w in PG_PHONE_INDEXES)})
+
+
 # Ordered upgrade steps: UPGRADES[n] takes a database from version n to n + 1, on a SQLAlchemy
 # connection inside the upgrade's transaction; a step's SQL must run on SQLite and on PostgreSQL.
 UPGRADES: dict[int, Callable[[Connection], None]] = {
     1: _upgrade_1_to_2, 2: _upgrade_2_to_3, 3: _upgrade_3_to_4, 4: _upgrade_4_to_5, 5: _upgrade_5_to_6,
     6: _upgrade_6_to_7, 7: _upgrade_7_to_8, 8: _upgrade_8_to_9, 9: _upgrade_9_to_10, 10: _upgrade_10_to_11,
     11: _upgrade_11_to_12, 12: _upgrade_12_to_13, 13: _upgrade_13_to_14,
-    14: _upgrade_14_to_15, 15: _upgrade_15_to_16,
+    14: _upgrade_14_to_15, 15: _upgrade_15_to_16, 16: _upgrade_16_to_17,
 }
 # Tables that an upgrade step creates, by the version that has them first. Every other table
 # must be in a database already: a missing one means a damaged database, never one to create empty.

@@ -28,6 +28,10 @@ def _spelled_params(typed: str) -> tuple[str, str, str]:
     return initials, upper_bound(initials), sqlite_globs(patterns)[0]
 
 
+_PHONE = "SELECT id, name FROM resident WHERE phone >= ? AND phone < ? ORDER BY phone, id LIMIT 50"
+_WHOLE_PHONE = "SELECT phone FROM resident WHERE length(phone) = 11 ORDER BY id LIMIT 1"  # typed: the first such
+
+
 # (label, what is typed, the raw SQL of the stage that finds it, its parameters or a function giving them)
 QUERIES: list[tuple[str, str, str, Any]] = [
     ("name", "王", "SELECT id, name FROM resident WHERE name >= ? AND name < ? ORDER BY name, id LIMIT 50", ("王", "玍")),
@@ -39,6 +43,10 @@ QUERIES: list[tuple[str, str, str, Any]] = [
     # with the syllables' characters among the initials' rows; the parameters are the characters, found when run
     ("full pinyin", "zhang", _SPELLED, lambda: _spelled_params("zhang")),
     ("full pinyin, whole name", "xiexiulan", _SPELLED, lambda: _spelled_params("xiexiulan")),
+    # DESIGN §4 names the phone too: a number's beginning (its index), and a whole number as a clerk reads it off a
+    # call (one found, so every later stage runs: the ID tail, the phone's tail and the guardians' phones scanned)
+    ("phone beginning", "1391", _PHONE, ("1391", "1392")),
+    ("phone, whole number", _WHOLE_PHONE, _PHONE, None),
 ]
 
 
@@ -94,6 +102,9 @@ def measure(db_path: Path, label: str, reps: int, target: float) -> list[Result]
     today = dt.date.today()
     results = []
     for name, typed, sql, params in QUERIES:
+        if typed.startswith("SELECT"):
+            typed = raw.execute(typed).fetchone()[0]
+            params = (typed, typed[:-1] + chr(ord(typed[-1]) + 1))
         params = params() if callable(params) else params
         # each closure binds this query's values: they are timed within the iteration, and stay right if kept
         def ours(typed=typed):

@@ -15,7 +15,8 @@ from storage.core.db import PG_VERSION_TABLE, SCHEMA_VERSION, open_database, sch
 
 # what step v -> v + 1 added, undone to make a database of version v (newest step first)
 _TAKE_AWAY: dict[int, list[str]] = {
-    16: [f"DROP INDEX IF EXISTS ix_resident_{name}_c" for name in ("phone_rev", "guardian_digits", "guardian_rev")],
+    16: [f"DROP INDEX IF EXISTS ix_resident_{name}_c" for name in ("phone_rev", "guardian_digits", "guardian_rev")]
+        + ["DROP INDEX ix_resident_initials_other"],
     15: ["DROP INDEX ix_resident_guardian_phone"],
     14: [f"DROP INDEX IF EXISTS ix_resident_{name}" for name in ("browse", "name_c", "initials_c", "id_rev_c", "phone_c")],
     13: ["DROP INDEX ix_event_resident_clock"],

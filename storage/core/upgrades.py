@@ -187,10 +187,12 @@ def _upgrade_15_to_16(conn: Connection) -> None:
 
 
 def _upgrade_16_to_17(conn: Connection) -> None:
-    # v17: on a server, a phone's tail and a guardian's number have indexes of their own (models.Resident
-    # PG_PHONE_INDEXES); nothing on SQLite, whose scans of the phones' indexes take a few ms
+    # v17: the names with more than one reading have an index of their own, which the search's scan of the other
+    # readings reads; on a server, a phone's tail and a guardian's number have indexes of their own too
+    # (models.Resident PG_PHONE_INDEXES; on SQLite the scans of the phones' indexes take a few ms). Indexes only.
     from storage.core.models.records import PG_PHONE_INDEXES
 
+    _create_indexes(conn, {"resident": ("ix_resident_initials_other",)})
     if conn.dialect.name == "postgresql":
         _create_indexes(conn, {"resident": tuple(f"ix_resident_{name}_c" for name, _e, _w in PG_PHONE_INDEXES)})
 

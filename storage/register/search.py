@@ -97,6 +97,14 @@ class _Sql:
             return f"strpos(r.{column}, :{param}) > 0"
         return f"r.rowid IN (SELECT rowid FROM resident WHERE instr({column}, :{param}) > 0)"
 
+    def other_reading(self, param: str) -> str:
+        """The initials of a name's other readings (after a space: "zs cs") contain `param` (" cs"): only the few
+        names with more than one reading are read, through the index of theirs (models.Resident), not all."""
+        if self.pg:
+            return f"strpos(r.name_initials, ' ') > 0 AND strpos(r.name_initials, :{param}) > 0"
+        return (f"r.rowid IN (SELECT rowid FROM resident WHERE instr(name_initials, ' ') > 0"
+                f" AND instr(name_initials, :{param}) > 0)")
+
     def col(self, column: str) -> str:
         """A text column compared or sorted byte by byte (SQLite's BINARY; PostgreSQL's "C")."""
         return f'{column} COLLATE "C"' if self.pg else column
@@ -148,7 +156,7 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
         return [
             Stage(f"({c('r.name_initials')} >= :ini AND {c('r.name_initials')} < :ini_hi)",
                    "r.name_initials, r.name, r.id", {"ini": q, "ini_hi": upper_bound(q)}),
-            Stage(sql.scan("name_initials", "ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
+            Stage(sql.other_reading("ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
             *spelled_stages(q, sql),
         ]
     if _CJK.search(q):
@@ -181,7 +189,7 @@ def spelled_stages(q: str, sql: _Sql = _SQLITE) -> list[Stage]:
     c = sql.col
     return [Stage(f"({c('r.name_initials')} >= :sp_ini AND {c('r.name_initials')} < :sp_ini_hi) AND {name}",
                   "r.name_initials, r.name, r.id", {**params, "sp_ini": initials, "sp_ini_hi": upper_bound(initials)}),
-            Stage(f"{sql.scan('name_initials', 'sp_other')} AND {name}", SCAN_ORDER,
+            Stage(f"{sql.other_reading('sp_other')} AND {name}", SCAN_ORDER,
                   {**params, "sp_other": " " + initials})]
 
 

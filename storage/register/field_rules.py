@@ -127,7 +127,10 @@ RULES: dict[str, dict[str, dict[str, Any]]] = {
         "method": {"choices": _codes(codes.VISIT_METHODS)},
         "visitor": {"max_len": visits.MAX_SHORT},
         "met_with": {"max_len": visits.MAX_SHORT},
-        "observations": {"choices": _codes(codes.OBSERVATION_DIMENSIONS), "item_len": visits.MAX_NOTES},
+        # a note per dimension, as text: the form writes nothing else (storage/register/visits.py); a number, a
+        # flag or null merged was shown to the clerk as Python spells it (健康：None)
+        "observations": {"choices": _codes(codes.OBSERVATION_DIMENSIONS), "item_len": visits.MAX_NOTES,
+                         "rule": _texts},
         "hazards": {"choices": _codes(codes.HAZARDS)},
         "needs": {"choices": _codes(codes.NEEDS)},
         "services": {"choices": _codes(codes.SERVICES)},

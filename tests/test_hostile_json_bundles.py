@@ -243,3 +243,33 @@ def test_a_merged_bundle_of_any_value_leaves_every_reader_working(grid, capsys, 
     else:
         assert outcome.status == "new", outcome.message
     _readers_work(t.db, capsys)
+
+
+# the change itself of the wrong shape: its fields not an object, its keys of the wrong JSON type
+CHANGE_SHAPES = [("fields a list", {"fields": [["name", "王五"]]}), ("fields a string", {"fields": "{\"name\":\"王五\"}"}),
+                 ("fields a number", {"fields": 5}), ("fields null", {"fields": None}),
+                 ("fields a list of objects", {"fields": [{"name": "王五"}]}), ("record type a number", {"record_type": 1}),
+                 ("record type a list", {"record_type": ["resident"]}), ("record id an object", {"record_id": {"id": 1}}),
+                 ("record id a number", {"record_id": 12345}), ("clock a string", {"hlc": "123"}),
+                 ("clock a fraction", {"hlc": 1.5}), ("clock a list", {"hlc": [1]}), ("base clock an object", {"base_hlc": {}}),
+                 ("base clock true", {"base_hlc": True}), ("author a list", {"author": ["王芳"]}),
+                 ("author null", {"author": None}), ("device an object", {"device_id": {"id": "x"}}),
+                 ("id a number", {"id": 7}), ("no fields", {"fields": ...}), ("no record type", {"record_type": ...}),
+                 ("a change that is a list", None)]
+
+
+@pytest.mark.parametrize(("what", "keys"), CHANGE_SHAPES, ids=[w for w, _k in CHANGE_SHAPES])
+def test_a_change_of_the_wrong_shape_refuses_its_bundle_and_changes_nothing(grid, capsys, monkeypatch, what, keys):
+    t, r, forger = grid
+    ev = forger.change("resident", "a1b2c3d4e5f6ffff", _base("resident", r.id))
+    if keys is None:
+        ev = list(ev.items())  # the line a JSON array, not an object
+    else:
+        ev = {k: v for k, v in {**ev, **keys}.items() if v is not ...}
+    before = list(dump_lines(t.db))
+    outcome = merge_paths(t.db, [forger.bundle("change.gcb", [ev], monkeypatch)]).bundles[0]
+    # (an author of another shape is another worker's name: refused as written in it)
+    assert outcome.status == "refused" and outcome.code in ("bad_event", "not_allowed"), (what, outcome.message)
+    assert outcome.message.startswith("change.gcb: ") and "\n" not in outcome.message, outcome.message
+    assert list(dump_lines(t.db)) == before
+    _readers_work(t.db, capsys)

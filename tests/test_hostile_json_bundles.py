@@ -55,6 +55,7 @@ class Forger:
         self.township = read_public_key_file(t.key).age_recipient
         self.secret = private_keys(worker.path).device_sign_secret
         self.folder = folder
+        self.db = worker
         self.clock = self.ident.last_hlc + 10**6
         self.seq = 100
 
@@ -273,3 +274,42 @@ def test_a_change_of_the_wrong_shape_refuses_its_bundle_and_changes_nothing(grid
     assert outcome.message.startswith("change.gcb: ") and "\n" not in outcome.message, outcome.message
     assert list(dump_lines(t.db)) == before
     _readers_work(t.db, capsys)
+
+
+def test_every_wrong_shape_in_the_townships_return_bundle_is_refused_at_the_worker(grid, tmp_path, capsys, monkeypatch):
+    """The other way: the township's bundle for a grid (its laptop compromised), merged on the worker's laptop."""
+    from storage.core.private_keys import private_keys
+    from storage.sync import bundle_file
+
+    t, r, forger = grid
+    worker = forger.ident
+    with t.db.session() as s:
+        town = s.get(Identity, 1)
+    secret = private_keys(t.db.path).township_sign_secret
+    w_db = forger.db
+    clock, paths, expected = town.last_hlc + 10**6, [], {}
+    for n, (record_type, name, label, what, value, words) in enumerate(_cases()):
+        clock += 1
+        ev = {"id": f"{town.device_id}-{clock}", "record_type": record_type, "record_id": f"a1b2c3d4e5f6{n:04x}",
+              "hlc": clock, "device_id": town.device_id, "base_hlc": 0, "author": town.worker_name,
+              "fields": {**_base(record_type, r.id), name: value}}
+        manifest = {"kind": "township", "township_code": "330521101", "grid_code": worker.grid_code,
+                    "device_id": town.device_id, "worker": town.worker_name, "seq": 100 + n,
+                    "age_recipient": town.device_age_recipient, "sign_public": town.township_sign_public}
+        with monkeypatch.context() as m:
+            m.setattr(bundle_file, "_dumps", hostile_shapes.hostile_dumps)
+            path = bundle_file.write_bundle(tmp_path / f"back-{n:03d}.gcb", manifest, [ev], worker.device_age_recipient,
+                                            secret).path
+        paths.append(path)
+        expected[path.name] = (f"{record_type}.{name} {what}", words, label)
+    before = list(dump_lines(w_db))
+    report = merge_paths(w_db, [p for p in paths if expected[p.name][1]])
+    for outcome in report.bundles:
+        what, words, label = expected[outcome.file]
+        assert (outcome.status, outcome.code) == ("refused", "bad_event"), (what, outcome.message)
+        assert outcome.message.startswith(outcome.file) and refusal_words(words, label) in outcome.message, what
+    assert list(dump_lines(w_db)) == before
+    report = merge_paths(w_db, [p for p in paths if not expected[p.name][1]])
+    assert {b.status for b in report.bundles} == {"new"}, [b.message for b in report.bundles]
+    _readers_work(w_db, capsys)
+

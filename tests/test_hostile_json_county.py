@@ -151,3 +151,29 @@ def test_a_change_of_the_wrong_shape_in_a_township_bundle_is_refused_at_the_coun
     finally:
         county.dispose()
         t.close()
+
+
+def test_a_policy_set_by_a_name_of_control_characters_is_printed_as_one_line(tmp_path, db_target, capsys, monkeypatch):
+    """The policy's value is a JSON object whose `set_by` is any text of 200 characters: from a township's bundle,
+    `gridcare policy` at the county printed an ESC sequence, a carriage return and a line break as they came
+    (the terminal's screen cleared, its title set, a line of the policy's own drawn by the bundle)."""
+    from tui.cli import main
+
+    county = county_helpers.make_county(db_target, tmp_path / "county.pub")
+    t = county_helpers.busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=1, county=county)
+    try:
+        assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+        (tmp_path / "bad").mkdir()
+        forger = TownshipForger(t, tmp_path / "bad")
+        name = "镇\x1b[2J\x1b]0;owned\x07\r\nAt any risk level, nobody is due.\u202e"
+        value = {**policy_value(DEFAULT_POLICY), "since": "2026-11-01", "set_by": name}
+        ev = forger.change("setting", POLICY_ID, {"value": value})
+        assert merge_paths(county, [forger.bundle("policy.gcb", [ev], monkeypatch)]).bundles[0].status == "new"
+        capsys.readouterr()
+        assert main(["--db", db_target, "--lang", "en", "policy"]) == 0
+        out = capsys.readouterr().out
+        assert not any(ch in out for ch in "\x1b\x07\r\u202e"), out
+        assert "  Set by: 镇?[2J?]0;owned???At any risk level, nob…" in out.splitlines()
+    finally:
+        county.dispose()
+        t.close()

@@ -177,3 +177,39 @@ def test_a_policy_set_by_a_name_of_control_characters_is_printed_as_one_line(tmp
     finally:
         county.dispose()
         t.close()
+
+
+def test_a_correction_giving_none_in_any_shape_reads_back_as_none_at_the_county(tmp_path, db_target, capsys,
+                                                                                  monkeypatch):
+    """A later change of a record the county holds (folded from the stored changes, not derived in SQL as a new
+    record's is) giving null, "" or spaces for a JSON field: the record reads back with no codes, no notes."""
+    county = county_helpers.make_county(db_target, tmp_path / "county.pub")
+    t = county_helpers.busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=1, county=county)
+    try:
+        assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+        (tmp_path / "bad").mkdir()
+        forger = TownshipForger(t, tmp_path / "bad")
+        with county.session() as s:
+            resident = s.exec(select(Resident.id)).first()
+            visit = s.exec(select(Visit).where(Visit.resident_id == resident)).first()
+            base = s.exec(select(Event.hlc).where(Event.record_id == visit.id)).first()
+        nothing = [None, "", "  "]
+        first = forger.change("visit", "a1b2c3d4e5f6aaaa", {**_base("visit", resident), "hazards": ["fire"],
+                                                              "needs": ["daily_care"], "services": ["counselling"],
+                                                              "observations": {"health": "血压偏高"}})
+        later = {**forger.change("visit", "a1b2c3d4e5f6aaaa", {"hazards": None, "needs": "", "services": "  ",
+                                                                "observations": "  "}), "base_hlc": first["hlc"]}
+        edits = [{**forger.change("resident", resident, {"categories": value, "flags": value}), "base_hlc": base}
+                 for value in nothing]
+        report = merge_paths(county, [forger.bundle("first.gcb", [first], monkeypatch),
+                                      forger.bundle("later.gcb", [later, *edits], monkeypatch)])
+        assert [b.status for b in report.bundles] == ["new", "new"], [b.message for b in report.bundles]
+        with county.session() as s:
+            v = s.get(Visit, "a1b2c3d4e5f6aaaa")
+            assert (v.hazards, v.needs, v.services, v.observations) == ([], [], [], {})
+            r = s.get(Resident, resident)
+            assert (r.categories, r.flags) == ([], [])
+        _readers_work(db_target, capsys)
+    finally:
+        county.dispose()
+        t.close()

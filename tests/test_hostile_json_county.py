@@ -10,6 +10,9 @@ checks are the township's (storage/register/field_rules.py), run by the one merg
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from storage.core.keys import read_county_key_file
@@ -19,7 +22,7 @@ from storage.register.policy import DEFAULT_POLICY, POLICY_ID, policy_value
 from storage.sync.merge import merge_paths
 from tests import county_helpers, hostile_shapes
 from tests.hostile_shapes import setting_shapes
-from tests.test_hostile_json_bundles import CHANGE_SHAPES, _base, _cases, refusal_words
+from tests.test_hostile_json_bundles import _FIELDS, _JSON, CHANGE_SHAPES, _base, _cases, refusal_words
 
 
 class TownshipForger:
@@ -56,11 +59,14 @@ class TownshipForger:
 
 
 def _readers_work(target: str, capsys) -> None:
+    import gc
+
     from tui.cli import main
 
     for command in (["dump"], ["report"], ["report", "--month", "2026-11"], ["policy"]):
         assert main(["--db", target, "--lang", "en", *command]) == 0, (command, capsys.readouterr())
     capsys.readouterr()
+    gc.collect()  # each command's engine, left to its process's end, holds a server connection until collected
 
 
 def test_every_wrong_shape_of_every_json_field_in_a_township_bundle_is_refused_at_the_county(
@@ -213,3 +219,40 @@ def test_a_correction_giving_none_in_any_shape_reads_back_as_none_at_the_county(
     finally:
         county.dispose()
         t.close()
+
+
+@pytest.fixture
+def pg_county(tmp_path, pg_url):
+    """A PostgreSQL county that merged a township's first bundle, and that township's device turned forger
+    (one for all the examples drawn: each bundle adds a record of its own)."""
+    county = county_helpers.make_county(pg_url, tmp_path / "county.pub")
+    t = county_helpers.busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=1, county=county)
+    try:
+        assert merge_paths(county, [t.to_county(tmp_path / "up")]).refused == []
+        (tmp_path / "bad").mkdir()
+        with county.session() as s:
+            resident = s.exec(select(Resident.id)).first()
+        yield pg_url, county, resident, TownshipForger(t, tmp_path / "bad")
+    finally:
+        county.dispose()
+        t.close()
+
+
+@pytest.mark.postgres
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(_FIELDS), value=_JSON)
+def test_any_value_in_a_township_bundle_at_a_postgresql_county_is_refused_or_read(pg_county, capsys, field, value):
+    """Drawn values of every JSON field, each in a bundle of its own: refused with nothing changed, or merged and
+    every reader still reading (PostgreSQL's JSON takes what SQLite's text does not, and the other way round)."""
+    url, county, resident, forger = pg_county
+    record_type, name = field
+    ev = forger.change(record_type, f"f1b2c3d4e5f6{forger.clock % 65536:04x}", {**_base(record_type, resident), name: value})
+    before = county_helpers.record_dump(county)
+    with pytest.MonkeyPatch.context() as m:
+        outcome = merge_paths(county, [forger.bundle(f"drawn-{forger.seq}.gcb", [ev], m)]).bundles[0]
+    if outcome.status == "refused":
+        assert outcome.code == "bad_event", outcome.message
+        assert county_helpers.record_dump(county) == before
+    else:
+        assert outcome.status == "new", outcome.message
+    _readers_work(url, capsys)

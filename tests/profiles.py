@@ -32,6 +32,9 @@ SIZES = {
     "values": (15, 60, 5_000),
     "fresh_state": (40, 150, 5_000),  # batches of new records derived in SQL (either engine) and by the Python fold, compared  # per value-law test (two): hostile values in events, payload lines of any shape
     "bundle": (100, 500, 10_000),  # mutated bundle files
+    # any JSON in a change's JSON fields: the checks against the columns' readers (pure), then whole merges
+    "json_law": (300, 3_000, 50_000),
+    "json_bundles": (4, 40, 1_000),  # per test (two): a township (SQLite), a county (PostgreSQL)
     "kills": (3, 30, 1_000),  # SIGKILLs during saves and exports; a third as many during merges (§5: 1,000)
 }
 

@@ -27,6 +27,7 @@ LONG_SECONDS = {
     "test_township_scale": 23,
     "test_kills_during_merges_leave_no_half_merged_bundle[at_scale]": 13,
     "test_fold_at_scale": 13,
+    "test_drawn_county_bundles_at_scale": 23,  # (measured 2026-12-05)
     "test_hostile_device_at_scale": 11,
     "test_derived_on_the_server_at_scale": 7,
     "test_payload_lines_at_scale": 6,
@@ -45,6 +46,7 @@ LONG_SECONDS = {
     "test_register_a_resident_then_log_a_visit_and_see_it": 13,
     "test_the_new_resident_form_takes_the_assessment_at_registration": 12,
     "test_a_county_on_postgresql_from_the_command_line": 11,
+    "test_every_wrong_shape_of_every_json_field_in_a_township_bundle_is_refused_at_the_county": 10,  # (2026-12-05)
     "test_the_visit_form_takes_an_assessment_by_keyboard_alone": 11,
     "test_a_half_filled_visit_survives_a_closed_terminal": 10,
     "test_a_half_typed_registration_is_kept_and_offered_back": 9,

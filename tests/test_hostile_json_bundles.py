@@ -16,7 +16,7 @@ import json
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
@@ -26,6 +26,7 @@ from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests import hostile_shapes
 from tests.hostile_shapes import DICT_FIELDS, LIST_FIELDS, WHOLE, dict_shapes, list_shapes
+from tests.profiles import quick_and_slow
 from tests.sync_helpers import elder, make_township
 
 TODAY = dt.date(2026, 11, 24)
@@ -203,9 +204,7 @@ _JSON = st.recursive(_LEAF, lambda inner: st.lists(inner, max_size=4)
 _FIELDS = [(t, f) for t, f, _l, _c in LIST_FIELDS + DICT_FIELDS]
 
 
-@settings(max_examples=3000, deadline=None)
-@given(field=st.sampled_from(_FIELDS), value=_JSON)
-def test_whatever_a_change_holds_the_checks_refuse_it_or_the_column_reads_it_back(field, value):
+def _checks_or_column(field, value):
     """The law under the merge: a value the checks let through (as `clean` leaves it, and as it comes back from
     the database's JSON) is one the column's reader reads (storage/core/models/columns.py); never one that makes
     every later read of the record the damaged database's line."""
@@ -228,9 +227,7 @@ def test_whatever_a_change_holds_the_checks_refuse_it_or_the_column_reads_it_bac
     assert all(type(x) is str for x in (read.values() if isinstance(read, dict) else read)), read
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(field=st.sampled_from(_FIELDS), value=_JSON)
-def test_a_merged_bundle_of_any_value_leaves_every_reader_working(grid, capsys, monkeypatch, field, value):
+def _drawn_bundle(grid, capsys, monkeypatch, field, value):
     """The whole path for drawn values: the bundle is refused with nothing changed, or merged and read."""
     t, r, forger = grid
     record_type, name = field
@@ -244,6 +241,17 @@ def test_a_merged_bundle_of_any_value_leaves_every_reader_working(grid, capsys, 
     else:
         assert outcome.status == "new", outcome.message
     _readers_work(t.db, capsys)
+
+
+def drawn(case):
+    """`make_test` for quick_and_slow: `case` given a field and any JSON value for it (other arguments: fixtures)."""
+    return lambda sized: sized(given(field=st.sampled_from(_FIELDS), value=_JSON)(case))
+
+
+test_whatever_a_change_holds_the_checks_refuse_it_or_the_column_reads_it_back, test_checks_or_column_at_scale = (
+    quick_and_slow("json_law", drawn(_checks_or_column)))
+test_a_merged_bundle_of_any_value_leaves_every_reader_working, test_drawn_bundles_at_scale = (
+    quick_and_slow("json_bundles", drawn(_drawn_bundle)))
 
 
 # the change itself of the wrong shape: its fields not an object, its keys of the wrong JSON type

@@ -11,8 +11,6 @@ checks are the township's (storage/register/field_rules.py), run by the one merg
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlmodel import select
 
 from storage.core.keys import read_county_key_file
@@ -22,7 +20,8 @@ from storage.register.policy import DEFAULT_POLICY, POLICY_ID, policy_value
 from storage.sync.merge import merge_paths
 from tests import county_helpers, hostile_shapes
 from tests.hostile_shapes import setting_shapes
-from tests.test_hostile_json_bundles import _FIELDS, _JSON, CHANGE_SHAPES, _base, _cases, refusal_words
+from tests.profiles import quick_and_slow
+from tests.test_hostile_json_bundles import CHANGE_SHAPES, _base, _cases, drawn, refusal_words
 
 
 class TownshipForger:
@@ -238,10 +237,7 @@ def pg_county(tmp_path, pg_url):
         t.close()
 
 
-@pytest.mark.postgres
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(field=st.sampled_from(_FIELDS), value=_JSON)
-def test_any_value_in_a_township_bundle_at_a_postgresql_county_is_refused_or_read(pg_county, capsys, field, value):
+def _drawn_county_bundle(pg_county, capsys, field, value):
     """Drawn values of every JSON field, each in a bundle of its own: refused with nothing changed, or merged and
     every reader still reading (PostgreSQL's JSON takes what SQLite's text does not, and the other way round)."""
     url, county, resident, forger = pg_county
@@ -256,3 +252,7 @@ def test_any_value_in_a_township_bundle_at_a_postgresql_county_is_refused_or_rea
     else:
         assert outcome.status == "new", outcome.message
     _readers_work(url, capsys)
+
+
+test_any_value_in_a_township_bundle_at_a_postgresql_county_is_refused_or_read, test_drawn_county_bundles_at_scale = (
+    pytest.mark.postgres(t) for t in quick_and_slow("json_bundles", drawn(_drawn_county_bundle)))

@@ -167,6 +167,8 @@ def bad_value(draw, spec: FieldSpec) -> Any:
     if kind == "dict" and spec.choices is not None:
         bad.append({"no_such_dimension": "x"})
         bad.append({sorted(spec.choices)[0]: "咳嗽\x00"})
+        if spec.rule is not None:  # a note per dimension is text (a visit's observations, an assessment's notes)
+            bad += [{sorted(spec.choices)[0]: 5}, {sorted(spec.choices)[0]: None}, {sorted(spec.choices)[0]: True}]
     if not bad:
         return draw(st.nothing())
     return draw(st.sampled_from(bad))

@@ -105,20 +105,27 @@ def _cases():
 
 
 def _readers_work(db, capsys) -> list[str]:
-    """dump, report and conflicts from the command line, every record read, the resident's page and Home."""
+    """dump, report and conflicts from the command line, every record read, each resident's page (its visits'
+    lines as drawn) and each visit as its correction form opens it, Home."""
+    from screens.visit_values import visit_values
     from storage.register.home import home_data
     from storage.register.profile import resident_profile
     from tui.cli import main
+    from tui.resident_lines import visit_lines
 
     for command in (["dump"], ["report", "--month", "2026-11"], ["conflicts"]):
         assert main(["--db", str(db.path), "--lang", "en", *command]) == 0, (command, capsys.readouterr())
     out = capsys.readouterr().out
     with db.session() as s:
         residents = s.exec(select(Resident)).all()
-        s.exec(select(Visit)).all()
+        visits = s.exec(select(Visit)).all()
         s.exec(select(Assessment)).all()
     for r in residents:
-        resident_profile(db, r.id, today=TODAY)
+        drawn = "\n".join(line.plain if hasattr(line, "plain") else line.renderable.plain  # (Text, or Padding of one)
+                          for line in visit_lines(resident_profile(db, r.id, today=TODAY)))
+        assert "None" not in drawn and "True" not in drawn, drawn  # a note as Python spells it (health: None)
+    for v in visits:
+        visit_values(db, v.resident_id, v.id, TODAY)
     home_data(db, TODAY)
     return out.splitlines()
 

@@ -7,13 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
 from tui.table import Table
 
-HELP_WIDTH = 60  # as help.tcss gives #help-box
+HELP_WIDTH = 62  # as help.tcss gives #help-box
 WHAT_MIN = 20
 
 
@@ -67,18 +67,23 @@ class HelpScreen(ModalScreen[None]):
         # read here, not once: after F2 the app composes every screen again (tui/relabel.py), this one in the new language
         self._rows = key_rows(self.app, self._below)
         title = self._below.title or self.app.title
-        with Vertical(id="help-box"):
-            yield Static(as_text(_("Keys: {screen}").format(screen=title)), id="help-title")
+        # the title and the hint in the box's border, not above and below the table: a table of the box's height
+        # (max-height 1fr) then fits inside it and scrolls, where at 80×24 a clerk's Home list ran past the box's
+        # bottom with its last keys and the hint unseen (and unreachable: the box does not scroll)
+        box = Vertical(id="help-box")
+        box.border_title = as_text(_("Keys: {screen}").format(screen=title))
+        box.border_subtitle = as_text(_("Esc closes this help."))
+        with box:
             yield Table(id="help-keys", cursor_type="row", zebra_stripes=True)
-            yield Static(_("Esc closes this help."), id="help-hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         keys_width = max(cell_len(text) for text in (_("Key"), *(keys for keys, _what in self._rows)))
         table.add_column(_("Key"), key="key", width=keys_width)
-        # the words fold inside the box (60 wide: 2 of border, 2 of padding, 2 of cell padding per column)
-        # rather than run past it: "Text box: next field; a choice: open its lis" was all 80 columns showed
-        table.add_column(_("What it does"), key="what", width=max(WHAT_MIN, HELP_WIDTH - 8 - keys_width))
+        # the words fold inside the box (62 wide: 2 of border, 2 of padding, 2 of cell padding per column, 2 of
+        # the scroll bar a long list has) rather than run past it: "Text box: next field; a choice: open its lis"
+        # was all 80 columns showed
+        table.add_column(_("What it does"), key="what", width=max(WHAT_MIN, HELP_WIDTH - 10 - keys_width))
         for keys, what in self._rows:
             table.add_row(as_text(keys), as_text(what), height=None)  # "[x]" is text, not markup
         table.focus()

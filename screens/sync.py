@@ -59,7 +59,7 @@ class SyncScreen(TownshipKeyActions, BackToGrids, Screen[None]):
     AUTO_FOCUS = "#folder"
     BINDINGS = [
         Binding("ctrl+s", "run", N_("Run"), id="sync.run"),
-        Binding("ctrl+o", "browse", N_("Browse folders"), id="sync.browse"),
+        Binding("ctrl+o", "browse", N_("Browse folders"), show=False, id="sync.browse"),  # on screen: Browse, the hint
         Binding("k", "township_key", N_("Add the township key"), id="sync.township_key"),
         # a worker: what the township sent back, from the folder typed (the button below the export's result)
         Binding("ctrl+r", "merge_returned", N_("Merge from the township"), id="sync.merge_returned"),

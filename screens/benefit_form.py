@@ -54,8 +54,10 @@ class BenefitFormScreen(FormKeys, SavingDialog, Dialog[str | None]):
             if self.benefit is None:
                 yield Static(_("Record an assistance status or subsidy"), id="dialog-title")
                 yield Label(_("Assistance or subsidy"))
+                # one line, as the referral's choices: at 80×24 an error under a date (three lines in English) put
+                # the buttons below the screen
                 yield Select([(_(v), k) for k, v in BENEFIT_KINDS.items()], prompt=_("Choose…"), id="kind",
-                             value=self.kind if self.kind in BENEFIT_KINDS else Select.NULL)
+                             value=self.kind if self.kind in BENEFIT_KINDS else Select.NULL, compact=True)
                 yield Label("", id="err-kind", classes="error")
                 yield Label(_("From (empty if not known)"))
                 yield from _date_field(today, "start_on")

@@ -80,7 +80,7 @@ def _overlapping(s: Session, resident_id: str, data: dict[str, Any], except_id: 
 
 
 def _overlap_error(b: Benefit) -> ValidationError:
-    return ValidationError("start_on", _("{kind} is already recorded ({period}): end that record first, or correct it.")
+    return ValidationError("start_on", _("{kind} is already recorded ({period}): end or correct that record first.")
                            .format(kind=label(BENEFIT_KINDS, b.kind), period=period_text(b.start_on, b.end_on)))
 
 

@@ -1,0 +1,120 @@
+"""What a walk at 80×24 found wrapped or cut, in the real app, in both languages.
+
+"Visit every (days)", "Relation to guardian" and "Social participation" took two lines in the forms' label
+column; F1's list ran past its box on a clerk's Home (its last keys and "Esc closes this help." unseen); a
+benefit already recorded put "it." alone on a line and the form's buttons below the screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rich.cells import cell_len
+from textual.widgets import Button, Collapsible, Label, Select, SelectionList
+
+from storage.core.i18n import set_language
+from tests.foundation_helpers import make_db
+from tests.pilot_helpers import on_screen, run_async, settle
+from tests.register_helpers import TODAY, make_register_db
+from tui.app import make_app
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def lang(request):
+    yield request.param
+    set_language("en")
+
+
+def _two_line_labels(screen) -> list[str]:
+    """The form's field labels laid out on more than one line (the folded assessment's are opened first)."""
+    return [f"{label.content} ({label.size.height} lines)" for label in screen.query(".field-label").results(Label)
+            if label.size.width and label.size.height != 1]
+
+
+@run_async
+async def test_the_resident_forms_labels_are_one_line_each(tmp_path, lang):
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("n")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentFormScreen")
+        form = app.screen
+        form.query_one("#categories", SelectionList).select("left_behind_child")  # the child's fields shown too
+        form.query_one(Collapsible).collapsed = False
+        await settle(pilot, lambda: form.query_one("#child-fields").display)
+        labels = {str(label.content) for label in form.query(".field-label").results(Label) if label.size.width}
+        assert {"Relation to guardian", "Visit every (days)", "Social participation"} <= labels or lang != "en"
+        assert not _two_line_labels(form)
+
+
+@run_async
+async def test_the_visit_forms_labels_are_one_line_each(tmp_path, lang):
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")
+        await pilot.press("n")
+        await settle(pilot, lambda: type(app.screen).__name__ == "VisitFormScreen")
+        form = app.screen
+        form.query_one(Collapsible).collapsed = False
+        await settle(pilot)
+        shown = [str(label.content) for label in form.query(".field-label").results(Label) if label.size.width]
+        assert shown.count("Social participation") == 2 or lang != "en"  # an observation, and an assessment's row
+        assert not _two_line_labels(form)
+
+
+@run_async
+async def test_the_help_box_holds_every_key_and_its_hint_on_a_clerks_home(tmp_path, lang):
+    from screens.help import HelpScreen
+
+    make_db(tmp_path / "t.db", role="township", worker="周民政").dispose()
+    app = make_app(tmp_path / "t.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("f1")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        box, table = app.screen.query_one("#help-box"), app.screen.query_one("#help-keys")
+        assert table.row_count > table.size.height - 1  # (more keys than rows: what this test is about)
+        assert box.content_region.contains_region(table.region), (box.content_region, table.region)
+        assert "Esc" in str(box.border_subtitle)
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no sideways scrolling
+        await pilot.press(*["down"] * table.row_count)
+        await settle(pilot)
+        assert table.cursor_row == table.row_count - 1 and table.max_scroll_y > 0 and table.scroll_y > 0
+
+
+@run_async
+async def test_a_benefit_already_recorded_says_so_in_two_lines_above_the_buttons(tmp_path):
+    from screens.benefit_form import BenefitFormScreen
+    from screens.resident import ResidentScreen
+    from storage.register.benefits import record_benefit
+    from storage.register.residents import register_resident
+
+    db = make_db(tmp_path / "w.db")
+    today = dt.date(2026, 11, 24)
+    rid = register_resident(db, {"name": "赵淑珍", "categories": ["widowed_childless_elder"]}, today=today).id
+    record_benefit(db, rid, "dibao", start_on="2026-01-01", today=today)  # the longest English name of a kind
+    app = make_app(db.path, lang="en", today=today)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        app.push_screen(ResidentScreen(rid))
+        await settle(pilot)
+        await pilot.press("b")
+        await on_screen(pilot, "BenefitsScreen")
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(app.screen, BenefitFormScreen))
+        form = app.screen
+        form.query_one("#kind", Select).value = "dibao"
+        await pilot.press("ctrl+s")
+        error = form.query_one("#err-start_on", Label)
+        await settle(pilot, lambda: str(error.content).strip())
+        lines = str(error.content).splitlines()
+        assert "already recorded" in lines[0] and len(lines) <= 2, lines
+        assert cell_len(lines[-1]) > 10, lines  # never a word alone ("it.")
+        bottom = app.screen.region.bottom - 1  # the dialog's own footer line
+        for button in form.query(Button).results(Button):
+            assert button.region.bottom <= bottom, (button.label, button.region)

@@ -55,7 +55,8 @@ class VisitPickScreen(OkCancelDialog[tuple[str, str, str]]):
                          id="dialog-title")
             yield OptionList(*[Option(as_text(visit_summary(v)), id=v.id) for v in self.visits], id="visit-list",
                              compact=True)
-            yield Static(as_text(_("Enter: correct it (the visit form opens filled in); d: delete it.")),
+            # one line in the dialog at 80 columns: the longer words broke after "d:", its action on the next line
+            yield Static(as_text(_("Enter: correct it in the visit form; d: delete it.")),
                          id="dialog-message")
 
     def on_mount(self) -> None:

@@ -2,7 +2,8 @@
 
 "Visit every (days)", "Relation to guardian" and "Social participation" took two lines in the forms' label
 column; F1's list ran past its box on a clerk's Home (its last keys and "Esc closes this help." unseen); a
-benefit already recorded put "it." alone on a line and the form's buttons below the screen.
+benefit already recorded put "it." alone on a line and the form's buttons below the screen; choosing a visit to
+correct, "d:" ended a line and "delete it." began the next.
 """
 
 from __future__ import annotations
@@ -65,6 +66,22 @@ async def test_the_visit_forms_labels_are_one_line_each(tmp_path, lang):
         shown = [str(label.content) for label in form.query(".field-label").results(Label) if label.size.width]
         assert shown.count("Social participation") == 2 or lang != "en"  # an observation, and an assessment's row
         assert not _two_line_labels(form)
+
+
+@run_async
+async def test_choosing_a_visit_says_its_keys_in_one_line(tmp_path, lang):
+    from textual.widgets import Static
+
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")
+        await pilot.press("v")
+        await settle(pilot, lambda: type(app.screen).__name__ == "VisitPickScreen")
+        message = app.screen.query_one("#dialog-message", Static)
+        assert message.size.height == 1, message.content
 
 
 @run_async

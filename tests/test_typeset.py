@@ -139,6 +139,26 @@ def test_an_english_date_keeps_its_month_and_day_on_one_line():
                            for a, b in zip(lines, lines[1:], strict=False)), (width, lines)
 
 
+_FINGERPRINTED = st.lists(st.sampled_from([*"设备已登记；指纹 (吴艳) ,.", "key fingerprint ", "3985 ffab 0304 8b06", "enrolled",
+                                            " "]), max_size=30).map("".join)
+
+
+@given(_FINGERPRINTED, st.integers(20, 90))
+def test_a_key_fingerprint_is_never_broken_across_lines(text, width):
+    """Merged in English at 80 columns, Sync said "…key fingerprint 3985 ffab" and "0304 8b06." on the next line: the
+    clerk reads it out to the worker and compares it whole. A toast's text (`broken`) is the same text with line
+    feeds added, still."""
+    import re
+
+    assert wrap("Device dfeed807 (吴艳) enrolled with its code; key fingerprint 3985 ffab 0304 8b06.", 76)[-1] == \
+        "3985 ffab 0304 8b06."
+    lines = wrap(text, width)
+    assert all(cell_len(line) <= width for line in lines), lines
+    whole = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{4}(?: [0-9a-f]{4}){3}(?![0-9A-Za-z])")
+    assert len(whole.findall(text)) == sum(len(whole.findall(line)) for line in lines), lines
+    assert broken(text, width).replace("\n", "") == text
+
+
 def test_the_resident_page_keeps_the_planned_date_whole_at_80_columns(tmp_path):
     import asyncio
     import datetime as dt

@@ -7,6 +7,8 @@ such a mark goes down with it (the rule every Chinese typesetter follows); Engli
 
 from __future__ import annotations
 
+import re
+
 from babel.dates import get_month_names
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -25,6 +27,8 @@ _RUNNING = NO_LINE_START | NO_LINE_END
 # dates (1月5日) hold no space to break at
 _MONTHS = frozenset([*get_month_names("abbreviated", locale="en").values(), *get_month_names("wide", locale="en").values()])
 LABEL_MAX = 6  # characters: a label that goes down with its figure (紧急情况, 已探访); a longer run is a sentence
+# a key fingerprint (storage/core/keys.py): read out and compared whole, never two groups on one line and two on the next
+_FINGERPRINT = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{4}(?: [0-9a-f]{4}){3}(?![0-9A-Za-z])")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -32,6 +36,7 @@ def wrap(text: str, width: int) -> list[str]:
     width = max(width, 2)
     lines: list[str] = []
     for para in text.split("\n"):
+        first = len(lines)
         line = ""
         for i, ch in enumerate(para):
             if cell_len(line + ch) <= width:
@@ -80,7 +85,23 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(line[:k])
                 line = line[k:] + ch
         lines.append(line)
+        lines[first:] = _fingerprints_whole(para, lines[first:], width)
     return [line.rstrip() for line in lines]
+
+
+def _fingerprints_whole(para: str, lines: list[str], width: int) -> list[str]:
+    """`lines` of `para`, a fingerprint they broke ("…key fingerprint 3985 ffab⏎0304 8b06.") gone down whole."""
+    starts, at = [], 0
+    for line in lines:
+        start = para.find(line, at) if line else at
+        starts.append(at if start < 0 else start)
+        at = starts[-1] + len(line)
+    for m in _FINGERPRINT.finditer(para):
+        n = next((n for n in range(1, len(lines)) if m.start() < starts[n] < m.end()), 0)
+        if n and cell_len(m.group()) < width:
+            above = para[starts[n - 1]:m.start()].rstrip()
+            return lines[:n - 1] + ([above] if above else []) + wrap(para[m.start():], width)
+    return lines
 
 
 def broken(text: str, width: int) -> str:

@@ -139,6 +139,16 @@ def test_an_english_date_keeps_its_month_and_day_on_one_line():
                            for a, b in zip(lines, lines[1:], strict=False)), (width, lines)
 
 
+def test_an_example_goes_down_with_its_e_g():
+    """The first run's error at 80 columns ended its line "…(county 6 + township 3), e.g." and put "330106001." alone
+    below it."""
+    text = "A township code has 9 digits (county 6 + township 3), e.g. 330106001."
+    assert wrap(text, 58) == ["A township code has 9 digits (county 6 + township 3),", "e.g. 330106001."]
+    for width in range(16, 80):
+        lines = wrap(text, width)
+        assert " ".join(lines) == text and not any(line.endswith("e.g.") for line in lines), (width, lines)
+
+
 _FINGERPRINTED = st.lists(st.sampled_from([*"设备已登记；指纹 (吴艳) ,.", "key fingerprint ", "3985 ffab 0304 8b06", "enrolled",
                                             " "]), max_size=30).map("".join)
 

@@ -26,6 +26,8 @@ _RUNNING = NO_LINE_START | NO_LINE_END
 # an English date's month goes down with its day ("planned for⏎Jan 5, 2027", not "planned for Jan⏎5, 2027"); Chinese
 # dates (1月5日) hold no space to break at
 _MONTHS = frozenset([*get_month_names("abbreviated", locale="en").values(), *get_month_names("wide", locale="en").values()])
+# and "e.g." its example ("…, e.g.⏎330106001." ended the setup's township code message at 80 columns)
+_WITH_FIGURE = _MONTHS | {"e.g."}
 LABEL_MAX = 6  # characters: a label that goes down with its figure (紧急情况, 已探访); a longer run is a sentence
 # a key fingerprint (storage/core/keys.py): read out and compared whole, never two groups on one line and two on the next
 _FINGERPRINT = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{4}(?: [0-9a-f]{4}){3}(?![0-9A-Za-z])")
@@ -202,7 +204,7 @@ def _month_start(line: str) -> int:
     next line would start with a figure: the day, which the month goes down with."""
     name = line.rstrip(" ")
     start = _word_start(name)
-    return start if 0 < start and name[start:] in _MONTHS else 0
+    return start if 0 < start and name[start:] in _WITH_FIGURE else 0
 
 
 def _counts(ch: str) -> bool:

@@ -3,7 +3,8 @@
 "Visit every (days)", "Relation to guardian" and "Social participation" took two lines in the forms' label
 column; F1's list ran past its box on a clerk's Home (its last keys and "Esc closes this help." unseen); a
 benefit already recorded put "it." alone on a line and the form's buttons below the screen; choosing a visit to
-correct, "d:" ended a line and "delete it." began the next.
+correct, "d:" ended a line and "delete it." began the next; the register's category list ran its longest option into
+the list behind it ("…mental disabilityild").
 """
 
 from __future__ import annotations
@@ -82,6 +83,26 @@ async def test_choosing_a_visit_says_its_keys_in_one_line(tmp_path, lang):
         await settle(pilot, lambda: type(app.screen).__name__ == "VisitPickScreen")
         message = app.screen.query_one("#dialog-message", Static)
         assert message.size.height == 1, message.content
+
+
+@run_async
+async def test_an_open_choice_keeps_a_cell_between_its_options_and_the_screen_behind(tmp_path):
+    from textual.widgets._select import SelectOverlay
+
+    from tests.test_walkthrough import screen_text
+
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("r")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentsScreen")
+        await pilot.press("down", "f", "enter")
+        await settle(pilot, lambda: app.screen.query(SelectOverlay).first().display)
+        longest = "Grade 3-4 intellectual or mental disability"
+        assert any(line.endswith(longest) for line in screen_text(app).splitlines())  # (its option, at the edge)
+        overlay = app.screen.query(SelectOverlay).first()
+        assert overlay.region.right >= overlay.content_region.x + cell_len(longest) + 1, overlay.region
 
 
 @run_async

@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, T
 
 from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import WRAPPED, category_width, free_text_width, list_columns, list_rows, short_day, wrapped
-from screens.home_progress import compact_for, progress_renderable
-from screens.home_tabs import tab_labels
+from screens.home_progress import compact_for, not_read_text, progress_renderable
+from screens.home_tabs import keys_span, tab_labels
 from screens.latest import show_if_latest
 from screens.worker_errors import damage_named
 from storage.core.errors import as_user_error
@@ -94,7 +94,7 @@ class HomeScreen(Screen[None]):
             (_("Up, Down"), N_("Move in the list")),
             (_("Tab"), N_("To the tabs and back (Left, Right: lists)")),
         ] + ([(_("Enter"), N_("On a grid: its people not visited yet"))] if self._role == "township" else []) + [  # the number keys four to a row: one row would not fit the help at 80 columns
-            (_keys(start, min(start + 3, len(lists))),
+            (keys_span(start, min(start + 3, len(lists))),
              join_list(f"{i} {_(LISTS[p][0])}" for i, p in enumerate(lists[start - 1:start + 3], start=start)))
             for start in range(1, len(lists) + 1, 4)
         ]
@@ -190,14 +190,23 @@ class HomeScreen(Screen[None]):
             if damaged is None:
                 raise  # a bug: the app logs it with its traceback
             self.app.call_from_thread(notify_text, self.app, damaged, severity="error", timeout=60)
+            show_if_latest(self.app, self._not_read, damaged)
             return
         show_if_latest(self.app, self._show, data)
+
+    def _not_read(self, problem) -> None:
+        """In place of "Loading…" (it stayed beside the notice, as if still reading); an earlier read's lists hidden."""
+        self.data = None
+        self.query_one("#progress", Static).update(not_read_text(problem))
+        self.query_one("#lists").display = self.query_one(EmergencyPanel).display = False
+        self.refresh_bindings()
 
     # --- showing ---------------------------------------------------------------------------------
 
     def _show(self, data) -> None:
         """Progress and tab counts at once, the open list next, the hidden lists after the paint."""
         self._role, self.data = data.role, data
+        self.query_one("#lists").display = True  # (hidden while the figures could not be read: empty, nobody due)
         self._show_emergencies(data)
         self._show_progress()
         tabs = self.query_one(TabbedContent)
@@ -384,14 +393,8 @@ class HomeScreen(Screen[None]):
     def action_open(self, name: str) -> None:
         self.app.open_screen(name)
 
-    def action_open_unlisted(self, name: str) -> None:
-        self.app.open_screen(name)
+    action_open_unlisted = action_open
 
 
 def _table(pane: str) -> DataTable:
     return Table(id=f"t-{pane}", cursor_type="row", zebra_stripes=True)
-
-
-def _keys(first: int, last: int) -> str:
-    """The number keys of one help row: "1–4", or "9" alone (not "9–9")."""
-    return str(first) if first == last else f"{first}–{last}"

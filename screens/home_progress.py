@@ -18,7 +18,7 @@ from storage.core.text import printable
 from storage.register.categories import SHOWN_CATEGORIES, label
 from tui.category_words import CategoryLabel
 from tui.formatting import format_month, format_percent
-from tui.line_breaks import Wrapped
+from tui.line_breaks import Typeset, Wrapped
 
 # rows Home needs besides the progress panel: header, tab bar (2), the list's header, footer, and
 # a few lines under the bars; and the list rows below which the panel goes compact
@@ -60,6 +60,12 @@ def progress_renderable(data, compact: bool = False):
         parts.append(_Alerts(alerts, side_by_side=compact))
     parts.append(_policy_text(data.policy, data.role))
     return Group(*parts)
+
+
+def not_read_text(problem: object) -> Typeset:
+    """What stands in the progress panel's place when Home's figures could not be read (a damaged database, or one
+    busy elsewhere): the problem's own line, with what to do."""
+    return Wrapped(_("The figures could not be read. {problem}").format(problem=problem), style="bold red")
 
 
 def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:

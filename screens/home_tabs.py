@@ -1,4 +1,5 @@
-"""The words on Home's tabs: each list's word with its count, as many counts as the width holds."""
+"""The words on Home's tabs: each list's word with its count, as many counts as the width holds; the number keys in
+its help."""
 
 from __future__ import annotations
 
@@ -38,3 +39,8 @@ def tab_labels(words: dict[str, str], counts: dict[str, int | None], width: int)
         if pane in labels:
             labels[pane] = words[pane]
     return labels if fits(labels) else dict(words)
+
+
+def keys_span(first: int, last: int) -> str:
+    """The number keys of one row of Home's help: "1–4", or "9" alone (not "9–9")."""
+    return str(first) if first == last else f"{first}–{last}"

@@ -22,17 +22,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.dialogs import when_folder_there
 from screens.report_list import ReportListScreen
+from screens.worker_errors import damage_named
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
-from storage.reports.files import (
-    display_width,
-    notes,
-    report_file_name,
-    save_report,
-    summary_cells,
-    summary_headers,
-)
+from storage.reports.files import display_width, notes, report_file_name, save_report, summary_cells, summary_headers
 from storage.reports.monthly import (
     COUNTY_GROUPINGS,
     GROUPINGS,
@@ -165,8 +159,8 @@ class ReportsScreen(Screen[None]):
 
         try:
             report = monthly_report(self.app.db, year, month, today=self.app.today(), progress=progress)
-        except UserError as exc:
-            self.app.call_from_thread(self._fail, str(exc))
+        except UserError as exc:  # (a damaged record named, and what to do said as the file's or the server's)
+            self.app.call_from_thread(self._fail, str(damage_named(self.app, exc) or exc))
             return
         except _Superseded:
             return
@@ -371,7 +365,7 @@ class ReportsScreen(Screen[None]):
         try:
             written = save_report(self.app.db, report, path)
         except UserError as exc:
-            self.app.call_from_thread(self._fail, str(exc))
+            self.app.call_from_thread(self._fail, str(damage_named(self.app, exc) or exc))
             return
         self.app.call_from_thread(self._written, written)
 

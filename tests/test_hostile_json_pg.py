@@ -4,7 +4,9 @@ line naming the record, as a SQLite file's is (tests/test_hostile_json.py WRONG_
 
 Seen before on the server: a resident's categories edited into a number ended her visit list in "an unexpected
 error" (exit 70); into text or an object, the report said the database was damaged without saying where; a visit's
-hazards or observations of the wrong shape were dumped as they were, without a word."""
+hazards or observations of the wrong shape were dumped as they were, without a word. Then the line spoke of a
+damaged "database file" and sent the county's clerk to `gridcare restore` and Home's b, which a server has not
+(gridcare keeps no backups of it: its own tools do); the app's Reports screen said so without the record."""
 
 from __future__ import annotations
 
@@ -12,10 +14,17 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from storage.core.db_server import server_url
+from tests.pilot_helpers import on_screen, run_async, said, settle
 from tests.test_cli import run
-from tests.test_hostile_json import DAMAGED, LABELS, SHAPE_IDS, WRONG_SHAPES
+from tests.test_hostile_json import LABELS, SHAPE_IDS, WRONG_SHAPES
 
 pytestmark = pytest.mark.postgres
+
+DAMAGED = ("The database on the server is damaged: {what} holds a value that cannot be read. Ask whoever looks after "
+           "the server to put back the server's own backup, then merge again the bundles merged since. Nothing was "
+           "changed.")
+DAMAGED_ZH = ("gridcare：服务器上的数据库已损坏：关爱对象记录 {id}中有无法读取的内容。请负责服务器的人员用服务器自己的备份恢复，"
+              "再把此后合并过的数据包重新合并一次。没有做任何更改。")
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +58,10 @@ def _cli(tmp_path, url: str, *args: str):
     return out.returncode, out.stderr.strip().splitlines()
 
 
-@pytest.mark.parametrize(("table", "column", "value"), WRONG_SHAPES, ids=SHAPE_IDS)
-def test_a_value_of_the_wrong_shape_on_a_server_stops_each_reader_in_one_line_naming_its_record(
-        demo, tmp_path, table, column, value):
-    from tests import pg
-
-    url = _copy(demo, tmp_path)
+def _damaged_copy(template: str, tmp_path, table: str, column: str, value: str) -> tuple[str, str, str]:
+    """A copy of the demo whose newest visit's resident (table "resident") or visit has `column` set to `value`:
+    (its URL, the resident's id, the id of the row edited)."""
+    url = _copy(template, tmp_path)
     engine = create_engine(server_url(url))
     try:
         with engine.begin() as conn:
@@ -64,11 +71,61 @@ def test_a_value_of_the_wrong_shape_on_a_server_stops_each_reader_in_one_line_na
             conn.execute(text(f"UPDATE {table} SET {column} = CAST(:v AS json) WHERE id = :id"), {"v": value, "id": row})
     finally:
         engine.dispose()
+    return url, person, row
+
+
+@pytest.mark.parametrize(("table", "column", "value"), WRONG_SHAPES, ids=SHAPE_IDS)
+def test_a_value_of_the_wrong_shape_on_a_server_stops_each_reader_in_one_line_naming_its_record(
+        demo, tmp_path, table, column, value):
+    from tests import pg
+
+    url, person, row = _damaged_copy(demo, tmp_path, table, column, value)
     try:
-        wanted = (1, [DAMAGED.format(what=f"the {LABELS[table]} record {row}")])
+        wanted = (1, ["gridcare: " + DAMAGED.format(what=f"the {LABELS[table]} record {row}")])
         assert _cli(tmp_path, url, "visit", "list", person) == wanted
         assert _cli(tmp_path, url, "dump") == wanted
         if column == "categories":
             assert _cli(tmp_path, url, "report") == wanted
+    finally:
+        pg.drop_database(url)
+
+
+def test_the_servers_line_says_in_chinese_to_restore_the_servers_own_backup_not_gridcares(demo, tmp_path):
+    from tests import pg
+
+    url, person, _row = _damaged_copy(demo, tmp_path, "resident", "categories", "5")
+    try:
+        out = run("--db", url, "--lang", "zh_CN", "visit", "list", person, tmp_path=tmp_path)
+        assert (out.returncode, out.stderr.strip().splitlines()) == (1, [DAMAGED_ZH.format(id=person)])
+    finally:
+        pg.drop_database(url)
+
+
+@run_async
+async def test_home_and_reports_on_a_server_say_the_servers_line_in_place_of_their_figures(demo, tmp_path):
+    """Home stayed on "Loading…" beside the notice; Reports said the file's line, unnamed, with gridcare restore."""
+    from textual.widgets import Static
+
+    from screens.reports import ReportsScreen
+    from tests import pg
+    from tui.app import make_app
+
+    url, person, _row = _damaged_copy(demo, tmp_path, "resident", "categories", "5")
+    try:
+        wanted = DAMAGED.format(what=f"the Resident record {person}")
+        app = make_app(url, lang="en")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            figures = lambda: str(app.screen.query_one("#progress", Static).content).replace("\n", " ")  # noqa: E731
+            await settle(pilot, lambda: figures().startswith("The figures could not be read. The database on the "
+                                                            "server is damaged"))
+            assert " ".join(figures().split()) == " ".join(f"The figures could not be read. {wanted}".split())
+            assert not app.screen.query_one("#lists").display
+            assert any(note == wanted for note in said(app)), said(app)
+            await pilot.press("m")
+            await on_screen(pilot, ReportsScreen)
+            status = lambda: str(app.screen.query_one("#status", Static).content)  # noqa: E731
+            await settle(pilot, lambda: status().replace("\n", "") == wanted)
+        app.db.dispose()
     finally:
         pg.drop_database(url)

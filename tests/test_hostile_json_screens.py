@@ -98,3 +98,48 @@ async def test_home_names_the_record_whose_categories_are_of_the_wrong_shape(tmp
         await on_screen(pilot, "HomeScreen")
         wanted = DAMAGED.format(what=f"the Resident record {person.id}")
         await settle(pilot, lambda: any(note.startswith(wanted) for note in said(app)))
+
+
+@run_async
+async def test_homes_figures_say_they_could_not_be_read_in_place_of_loading_and_come_back_once_readable(tmp_path):
+    """Home's figures stayed at 正在加载… beside the notice, as if still reading, over an empty 逾期未访 list (read as
+    nobody overdue); the reports screen said the damaged file's line without naming the record."""
+    from textual.widgets import Static
+
+    from screens.reports import ReportsScreen
+
+    t, _worker, person = _township(tmp_path)
+    t.db.dispose()
+    good = _categories(t.db.path, person.id)
+    _edit(t.db.path, "UPDATE resident SET categories = '5' WHERE id = :id", id=person.id)
+    app = make_app(t.db.path, lang="zh_CN", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        home = app.screen
+        figures = lambda: str(home.query_one("#progress", Static).content).replace("\n", "")  # noqa: E731
+        wanted = (f"数据库文件已损坏：关爱对象记录 {person.id}中有无法读取的内容。请从备份恢复（在“今日”页按 b 打开“备份与恢复”，"
+                  "或运行 gridcare restore）。没有做任何更改。")
+        await settle(pilot, lambda: "正在加载" not in figures())
+        assert figures() == "无法读取“今日”页的数据。" + wanted
+        assert not home.query_one("#lists").display and wanted in said(app)
+        await pilot.press("m")
+        await on_screen(pilot, ReportsScreen)
+        status = lambda: str(app.screen.query_one("#status", Static).content).replace("\n", "")  # noqa: E731
+        await settle(pilot, lambda: status() == wanted)
+        await pilot.press("escape")
+        await on_screen(pilot, "HomeScreen")
+        _edit(t.db.path, "UPDATE resident SET categories = :v WHERE id = :id", v=good, id=person.id)
+        await pilot.press("f5")
+        await settle(pilot, lambda: home.data is not None)
+        assert "无法读取" not in figures() and home.query_one("#lists").display
+        assert str(home.query_one("#name-overdue", Static).content).startswith("逾期未访（")  # its count
+
+
+def _categories(path, resident_id: str) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT categories FROM resident WHERE id = ?", (resident_id,)).fetchone()[0]
+    finally:
+        conn.close()

@@ -201,7 +201,7 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
 
         for rid, eid, fields, stamp, device, base, author in event_rows(conn, record_type, to_read):
             if type(fields) is not dict:
-                raise _damaged(record_type, rid)
+                raise _damaged(record_type, rid, conn.dialect.name != "sqlite")
             read.grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
     elif to_read:
         event_t = Event.__table__  # type: ignore[attr-defined]
@@ -210,17 +210,17 @@ def _read(conn: Connection, record_type: str, chunk: list[str], known: dict[Key,
             event_t.c.record_type == record_type, event_t.c.record_id.in_(to_read))
         for rid, eid, fields, stamp, device, base, author in cast("Iterable[_EventRow]", conn.execute(query)):
             if type(fields) is not dict:
-                raise _damaged(record_type, rid)
+                raise _damaged(record_type, rid, conn.dialect.name != "sqlite")
             read.grouped[rid].append(_Ev(eid, clean(record_type, fields), stamp, device, base, author))
     return read
 
 
-def _damaged(record_type: str, record_id: str) -> Exception:
+def _damaged(record_type: str, record_id: str, server: bool) -> Exception:
     """A change this database holds whose fields are JSON but not an object (the file edited by hand): the damaged
     file's line naming the record, not the bundle's fault ('could not be merged (AttributeError)' refused it)."""
     from storage.core.unreadable import said
 
-    return said("event", record_type, record_id)
+    return said("event", record_type, record_id, server=server)
 
 
 def _fold(record_type: str, chunk: list[str], read: _Read, enc: RowEncoder, risk_enc: RowEncoder) -> _Folded:

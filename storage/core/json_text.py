@@ -30,9 +30,14 @@ class DamagedValue(UserError):
     database, in one line, as SQLite's own 'malformed' errors are (storage/core/errors.py), not as a bug."""
 
 
-def damaged() -> DamagedValue:
+def damaged(server: bool = False) -> DamagedValue:
+    """`server`: a PostgreSQL server's database, which gridcare neither backs up nor restores (its own tools do)."""
     from storage.core.i18n import _
 
+    if server:
+        return DamagedValue(_("The database on the server is damaged: a value in it cannot be read. Ask whoever looks "
+                              "after the server to put back the server's own backup, then merge again the bundles "
+                              "merged since. Nothing was changed."))
     return DamagedValue(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; or "
                           "gridcare restore). Nothing was changed."))
 

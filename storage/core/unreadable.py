@@ -43,13 +43,16 @@ def is_unreadable_value(exc: BaseException) -> bool:
 
 def named_damage(exc: BaseException, target: Path | str | None) -> UserError | None:
     """The damaged database's line naming the first row whose JSON is not JSON, or not of its column's shape, when
-    `exc` is such a read's error and `target` a SQLite file or a server's URL; None otherwise (or when no row is
-    found: the caller's own line is said)."""
+    `exc` is such a read's error and `target` a SQLite file or a server's URL; None otherwise (or when no row of a
+    file is found: the caller's own line is said; a server's unnamed line then)."""
     if target is None or not is_unreadable_value(exc):
         return None
     if not isinstance(target, Path):
+        from storage.core.json_text import damaged
+
+        # (not found: the server's own line still, not the file's restore that the caller's error may say)
         found = _misshapen_on_server(target)
-        return said(*found) if found is not None else None
+        return said(*found, server=True) if found is not None else damaged(server=True)
     from storage.core.db import BUSY_TIMEOUT_MS, _read_only_uri
 
     try:
@@ -155,7 +158,9 @@ def first_unreadable(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
     return None
 
 
-def said(table: str, record_type: str, row_id: str) -> UserError:
+def said(table: str, record_type: str, row_id: str, *, server: bool = False) -> UserError:
+    """The damaged database's line naming the row. `server`: a PostgreSQL server's database, which has no backups of
+    gridcare's to put back (its own tools back it up; the county's IT person restores it), so the line says so."""
     from storage.core.models import RECORD_TABLES
     from storage.core.schema import RECORD_LABELS
     from storage.core.text import printable
@@ -172,5 +177,9 @@ def said(table: str, record_type: str, row_id: str) -> UserError:
         what = _("entry {id} of the audit log").format(id=shown)
     else:
         what = f"{table} {shown}"
+    if server:
+        return UserError(_("The database on the server is damaged: {what} holds a value that cannot be read. Ask "
+                           "whoever looks after the server to put back the server's own backup, then merge again the "
+                           "bundles merged since. Nothing was changed.").format(what=what))
     return UserError(_("The database file is damaged: {what} holds a value that cannot be read. Put back a backup "
                        "(b on Home opens Backup and restore; or gridcare restore). Nothing was changed.").format(what=what))

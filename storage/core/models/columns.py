@@ -69,7 +69,7 @@ class CodeList(TypeDecorator):
             return value
         from storage.core.json_text import damaged
 
-        raise damaged()
+        raise damaged(server=dialect.name != "sqlite")
 
 
 _FLAT = frozenset({str, int, bool, type(None)})
@@ -90,7 +90,7 @@ class FlatObject(TypeDecorator):
             return value
         from storage.core.json_text import damaged
 
-        raise damaged()
+        raise damaged(server=dialect.name != "sqlite")
 
 
 def is_json(column_type: Any) -> bool:

@@ -15,7 +15,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from screens.home_progress import not_read_text
 from screens.latest import show_if_latest
+from screens.worker_errors import NotifyWorkerErrors
 from storage.core.i18n import N_, _, join_list
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
@@ -33,8 +35,11 @@ if TYPE_CHECKING:
     from screens.host import ScreenHost
 
 
-class CountyHomeScreen(Screen[None]):
+class CountyHomeScreen(NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
+    # its figures that could not be read (a value edited by hand) are said in place of "Loading…", which stayed there
+    # without a word: the screen's worker's error reached no one
+    LOAD_GROUPS = frozenset({"county_home"})
     CSS_PATH = "county_home.tcss"
     AUTO_FOCUS = "#t-townships"  # not the tabs: Enter on a figure lists its people, from the first keystroke
     READ_AGAIN_ON_WRITES = True  # another program's writes shown without F5 (tui/outside_changes.py)
@@ -94,8 +99,14 @@ class CountyHomeScreen(Screen[None]):
         data = county_home(self.app.db, today)
         show_if_latest(self.app, self._show, data)
 
+    def load_failed(self, line: str) -> None:
+        self.data = None
+        self.query_one("#progress", Static).update(not_read_text(line))
+        self.query_one("#lists").display = False  # (an earlier read's figures, or empty lists: read as none)
+
     def _show(self, data) -> None:
         self.data = data
+        self.query_one("#lists").display = True
         self.query_one("#progress", Static).update(Wrapped(summary_text(data)))
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("townships").label = f"{_('Townships')} {len(data.townships)}"

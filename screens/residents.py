@@ -33,6 +33,7 @@ from tui.as_text import as_text, notify_text
 from tui.category_words import categories_cell
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_number
+from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import risk_text
@@ -92,6 +93,7 @@ class ResidentsScreen(Screen[None]):
         super().__init__()
         self._debounce: Timer | None = None
         self._generation = 0
+        self._rows_of = 0  # the search whose rows the list shows (its generation)
         self._exhausted = False
         self._loading = False
         self._enter_waiting = False  # Enter in the box before its query's rows came: acted on when they come
@@ -271,6 +273,7 @@ class ResidentsScreen(Screen[None]):
         cursor = table.cursor_row
         if offset == 0:
             table.clear()
+            self._rows_of = generation
         today = self.app.today()
         for row in rows:
             table.add_row(*self._cells(row, today), key=row.id)
@@ -336,9 +339,17 @@ class ResidentsScreen(Screen[None]):
             known = damage_named(self.app, event.worker.error)  # a value edited into text that is not JSON
             if known is not None:
                 notify_text(self, known, severity="error", timeout=60)
+                self._not_read(known)
                 return
             log.error("search failed", exc_info=event.worker.error)
             notify_text(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
+
+    def _not_read(self, problem: object) -> None:
+        """Said under the list, as the search's outcome; an earlier search's rows taken away (they stayed under the
+        words typed, with their count, as if found), a next page's kept."""
+        if self._rows_of != self._generation:
+            self.query_one(DataTable).clear()
+        self.query_one("#summary", Static).update(Wrapped(str(problem), style="bold red"))
 
     # --- actions -------------------------------------------------------------
 

@@ -10,6 +10,8 @@ damaged "database file" and sent the county's clerk to `gridcare restore` and Ho
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -129,3 +131,36 @@ async def test_home_and_reports_on_a_server_say_the_servers_line_in_place_of_the
         app.db.dispose()
     finally:
         pg.drop_database(url)
+
+
+@pytest.mark.parametrize("fields", ["[1]", '"x"'], ids=["a list", "a text"])
+def test_a_county_merge_on_a_server_touching_a_record_whose_change_is_damaged_says_the_servers_line(
+        pg_url, tmp_path, fields):
+    from storage.register.residents import update_resident
+    from tests.county_helpers import busy_township, make_county
+
+    county = make_county(pg_url, tmp_path / "county.pub")
+    t = busy_township(tmp_path, "330521101", tmp_path / "county.pub", n=1, county=county)
+    keys = {"GRIDCARE_DATA_DIR": os.environ["GRIDCARE_DATA_DIR"]}  # (where the county's keys were written)
+
+    def merge(bundle):
+        out = run("--db", pg_url, "--lang", "en", "merge", str(bundle), tmp_path=tmp_path, env=keys)
+        return out.returncode, out.stderr.strip().splitlines()
+
+    try:
+        assert merge(t.to_county(tmp_path / "up1"))[0] == 0
+        worker = t.worker("G01", "王芳")
+        with worker.engine.connect() as conn:
+            person = conn.execute(text("SELECT id FROM resident LIMIT 1")).scalar()
+        update_resident(worker, person, {"phone": "13800000001"})
+        t.collect()
+        bundle = t.to_county(tmp_path / "up2")
+        with county.engine.begin() as conn:
+            conn.execute(text("UPDATE event SET fields = CAST(:f AS json) WHERE record_id = :id"),
+                         {"f": fields, "id": person})
+        code, said_lines = merge(bundle)
+        assert (code, said_lines[-1:]) == (1, ["gridcare: " + DAMAGED.format(what=f"a change to the Resident record "
+                                                                                 f"{person}")])
+    finally:
+        county.dispose()
+        t.close()

@@ -17,7 +17,8 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from screens.home_progress import not_read_text
 from screens.latest import show_if_latest
-from screens.worker_errors import NotifyWorkerErrors
+from screens.worker_errors import NotifyWorkerErrors, damage_named
+from storage.core.errors import UserError
 from storage.core.i18n import N_, _, join_list
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 
 class CountyHomeScreen(NotifyWorkerErrors, Screen[None]):
     app: ScreenHost  # the app it runs in: screens/host.py
-    # its figures that could not be read (a value edited by hand) are said in place of "Loading…", which stayed there
-    # without a word: the screen's worker's error reached no one
+    # its figures that could not be read (a value edited by hand: _load; anything else: here) are said in place of
+    # "Loading…", which stayed there without a word: the screen's worker's error reached no one
     LOAD_GROUPS = frozenset({"county_home"})
     CSS_PATH = "county_home.tcss"
     AUTO_FOCUS = "#t-townships"  # not the tabs: Enter on a figure lists its people, from the first keystroke
@@ -96,7 +97,13 @@ class CountyHomeScreen(NotifyWorkerErrors, Screen[None]):
     def _load(self, today) -> None:
         from storage.reports.county_home import county_home
 
-        data = county_home(self.app.db, today)
+        try:
+            data = county_home(self.app.db, today)
+        except UserError as exc:  # a damaged value, its record named: said as Home says it, the worker ending well
+            line = str(damage_named(self.app, exc) or exc)
+            self.app.call_from_thread(notify_text, self.app, line, severity="error", timeout=60)
+            show_if_latest(self.app, self.load_failed, line)
+            return
         show_if_latest(self.app, self._show, data)
 
     def load_failed(self, line: str) -> None:

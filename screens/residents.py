@@ -249,6 +249,15 @@ class ResidentsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="residents-search")
     def _search(self, query: str, filters: ResidentFilter, offset: int, generation: int, keep_cursor: bool) -> None:
+        try:
+            self._read(query, filters, offset, generation, keep_cursor)
+        except Exception as exc:
+            known = damage_named(self.app, exc)  # a value edited by hand: said, its record named (the worker ends well)
+            if known is None:
+                raise  # said by on_worker_state_changed
+            self.app.call_from_thread(self._not_read, known, generation)
+
+    def _read(self, query: str, filters: ResidentFilter, offset: int, generation: int, keep_cursor: bool) -> None:
         worker = get_current_worker()
         today = self.app.today()
         with self.app.db.session() as s:
@@ -336,17 +345,16 @@ class ResidentsScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self._loading = False
             self._enter_waiting = False
-            known = damage_named(self.app, event.worker.error)  # a value edited into text that is not JSON
-            if known is not None:
-                notify_text(self, known, severity="error", timeout=60)
-                self._not_read(known)
-                return
             log.error("search failed", exc_info=event.worker.error)
             notify_text(self, _("The search failed: {error}").format(error=event.worker.error), severity="error")
 
-    def _not_read(self, problem: object) -> None:
+    def _not_read(self, problem: object, generation: int) -> None:
         """Said under the list, as the search's outcome; an earlier search's rows taken away (they stayed under the
         words typed, with their count, as if found), a next page's kept."""
+        notify_text(self, problem, severity="error", timeout=60)
+        if generation != self._generation:
+            return  # a newer search is on its way
+        self._loading = self._enter_waiting = False
         if self._rows_of != self._generation:
             self.query_one(DataTable).clear()
         self.query_one("#summary", Static).update(Wrapped(str(problem), style="bold red"))

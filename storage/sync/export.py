@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -173,14 +173,23 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
 
 
 def _moved_away(session, grid_id: str, residents: set[str]) -> set[str]:
-    """Residents this grid's workers wrote about who now belong to another grid: the worker learns of the move."""
+    """Residents who were in this grid, or whom its workers wrote about, and now belong to another grid: the worker
+    learns of the move. Its workers' writing alone missed those the township registered or imported in the grid,
+    who stayed on the old grid's laptop after the move (the walk of h-move: 覃春兰, moved from G01 to G02, was
+    on both workers' lists)."""
+    from storage.register.placed import _field_sql
+
+    has_grid, grid = _field_sql(session.connection().dialect.name, "grid_code")
+    # by ix_event_record: the township's resident events, a scan of those only
+    were_here = set(session.execute(text(
+        f"SELECT DISTINCT e.record_id FROM event e WHERE e.record_type = 'resident' AND {has_grid}"
+        f" AND {grid} = :grid"), {"grid": grid_id}).scalars())
     devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
-    if not devices:
-        return set()
-    # (`|| ''`: by ix_event_export, this grid's devices' events, not every resident event of the township)
-    known = set(session.execute(select(Event.record_id).where(col(Event.record_type).concat("") == "resident",
-                                                               Event.device_id.in_(devices)).distinct()).scalars())
-    return known - residents
+    if devices:
+        # (`|| ''`: by ix_event_export, this grid's devices' events, not every resident event of the township)
+        were_here |= set(session.execute(select(Event.record_id).where(
+            col(Event.record_type).concat("") == "resident", Event.device_id.in_(devices)).distinct()).scalars())
+    return were_here - residents
 
 
 def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:

@@ -35,6 +35,7 @@ from storage.core.models import (
 )
 from storage.core.private_keys import private_keys
 from storage.register.duplicates import possible_duplicates
+from storage.register.moved_here import MovedHere, arrived_since, here_before
 from storage.sync.authorise import NotAllowed
 from storage.sync.born_here import BornHere
 from storage.sync.bundle_file import SUFFIX, BundleError, open_bundle
@@ -84,6 +85,7 @@ class MergeReport:
     # a worker's residents the township merged into another record: (name, whether that record is here)
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
     moved_away: list[tuple[str, str]] = field(default_factory=list)  # a worker's residents moved: (name, grid)
+    moved_here: list[MovedHere] = field(default_factory=list)  # the township moved them to this worker's grid
     changed: list[Changed] = field(default_factory=list)  # a worker's residents whose fields the township changed
     # at a township: residents merged away before a bundle's edit of them arrived, (the edit, the kept record's name)
     landed_away: list[tuple[Changed, str]] = field(default_factory=list)
@@ -306,6 +308,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     report = MergeReport()
     away = merged_before(db) if files else None
     register = register_now(db) if files else None
+    arriving = here_before(db) if files else None
     merged_now: dict[tuple[str, int, str], str] = {}  # a bundle merged in this run: the file it came from
     i = 0
     while i < len(files):
@@ -353,6 +356,8 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
         report.moved_away = moved_since(db, away)
     if register is not None:
         report.changed = changed_since(db, register)
+    if arriving is not None:
+        report.moved_here = arrived_since(db, arriving)
     edited = set().union(*(b.landed_away for b in report.bundles))
     if edited:
         report.landed_away = landed_away(db, edited)

@@ -18,6 +18,7 @@ from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import WRAPPED, category_width, free_text_width, list_columns, list_rows, short_day, wrapped
 from screens.home_progress import compact_for, not_read_text, progress_renderable
 from screens.home_tabs import keys_span, tab_labels
+from screens.home_waiting import WAITS_FOR, open_moved_here
 from screens.latest import show_if_latest
 from screens.worker_errors import damage_named
 from storage.core.errors import as_user_error
@@ -82,6 +83,7 @@ class HomeScreen(Screen[None]):
         Binding("b", "open('backup')", N_("Backup and restore"), show=False, id="home.backup"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
         Binding("u", "go_on_visit", N_("Go on with an unsaved visit"), show=False, id="home.draft"),
+        Binding("t", "open_moved_here", N_("Open a person moved to this grid"), show=False, id="home.moved_here"),
     ] + [Binding(str(i), f"show_list('{pane}')", names[1], show=False, id=f"home.list.{pane}")
          for i, (pane, names) in enumerate(LISTS.items(), start=1)]
 
@@ -139,10 +141,8 @@ class HomeScreen(Screen[None]):
             return False  # `n` is the unlisted binding's there
         if action == "open_unlisted":
             return self._role == "township"
-        if action == "go_on_visit":
-            return bool(self.data is not None and self.data.visit_drafts)
-        if action == "focus_emergencies":
-            return bool(self.data is not None and self.data.emergencies)
+        if action in WAITS_FOR:  # only while there is one to go to
+            return bool(self.data is not None and getattr(self.data, WAITS_FOR[action]))
         if action == "acknowledge":  # the township acknowledges; a worker's list only waits
             return self._role == "township" and bool(self.data is not None and self.data.emergencies)
         return True
@@ -382,6 +382,9 @@ class HomeScreen(Screen[None]):
             self.app.push_screen(VisitFormScreen(resident_id))
 
         self.app.after_open(open_form)
+
+    def action_open_moved_here(self) -> None:
+        open_moved_here(self.app, self.data)
 
     def action_show_list(self, pane: str) -> None:
         tabs = self.query_one(TabbedContent)

@@ -92,6 +92,15 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
             words = (_("Registration of {name} not saved yet (press n to go on)").format(name=name) if name
                      else _("A registration not saved yet (press n to go on)"))
         alerts.append((words, "", "bold yellow"))
+    moved = getattr(data, "moved_here", [])
+    if len(moved) == 1:  # moved to this grid by the township: until opened or visited (storage/register/moved_here.py)
+        name = printable(moved[0][1])
+        alerts.append((_("Moved here: {name} (t)").format(name=name) if compact
+                       else _("Moved to this grid by the township: {name} (press t to open)").format(name=name), "",
+                       "bold yellow"))
+    elif moved:
+        alerts.append((_("Moved here (t)") if compact else _("Moved to this grid by the township (press t for the first)"),
+                       str(len(moved)), "bold yellow"))
     late = data.counts.get("referrals_overdue", 0)
     if late:
         alerts.append((_("Referrals late (tab 4)") if compact else _("Referrals past their follow-up date (tab 4)"),

@@ -42,6 +42,7 @@ from storage.register.categories import (
     with_derived,
 )
 from storage.register.idnumbers import DISABILITY_CATEGORIES, DISABILITY_GRADES
+from storage.register.moved_here import seen as moved_here_seen
 from storage.register.profile import Profile, resident_profile
 from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
@@ -159,6 +160,8 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="resident-load")
     def _load(self, resident_id: str) -> None:
+        if self.app.identity is not None and self.app.identity.role == "worker":  # opened: off Home's notice
+            moved_here_seen(self.app.db, resident_id)
         profile = resident_profile(self.app.db, resident_id, self.app.today())
         summary = benefit_summary(self.app.db, resident_id, self.app.today())
         show_if_latest(self.app, self._show_with, profile, summary)

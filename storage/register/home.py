@@ -40,6 +40,7 @@ from storage.register.grid_people import grid_people, people_text
 from storage.register.home_later import LIST_LIMIT, add_later, read_later
 from storage.register.home_rows import DueRow, GridRow, HomeData, Progress, ReferralRow, VisitRow
 from storage.register.idnumbers import mask_id
+from storage.register.moved_here import waiting
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, read_policy
 from storage.register.report_query import (
     ALIAS_ROOTS_SQL,
@@ -293,6 +294,7 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
                              if d.resident_id in by_id]
         data.registration_draft = registration_draft_name(drafts_of) if role != "county" else None
     data.emergencies = open_emergencies(raw, today, grid)
+    data.moved_here = waiting(raw) if role == "worker" else []
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
         from storage.core.conflict_keys import reviewed

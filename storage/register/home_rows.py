@@ -117,6 +117,9 @@ class HomeData:
     # a registration left unfinished (the new-resident form's draft, one per database): the name typed in it ("" if
     # none yet); None: no such draft. The form offers it back when opened (n)
     registration_draft: str | None = None
+    # key persons the township moved to this worker's grid, not opened nor visited since: (resident id, name), oldest
+    # arrival first (storage/register/moved_here.py)
+    moved_here: list[tuple[str, str]] = field(default_factory=list)
     # the start-up's first figures: the benefit lists and the duplicates' count not read yet, they follow
     # (storage/register/home_later.py)
     later: bool = False

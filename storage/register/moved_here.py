@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
-from storage.core.audit import add_entry
-from storage.core.db import Database
 from storage.core.text import printable
+
+if TYPE_CHECKING:
+    from storage.core.db import Database
 
 ARRIVED, SEEN = "moved here", "moved here seen"
 
@@ -43,6 +42,8 @@ class MovedHere:
 
 def here_before(db: Database) -> Before | None:
     """The laptop as a merge finds it; None on a township's or county's database (their clerks make the moves)."""
+    from sqlalchemy import text
+
     with db.engine.connect() as conn:
         ident = conn.execute(text("SELECT role, grid_code, device_id FROM identity WHERE id = 1")).first()
         if ident is None or ident[0] != "worker":
@@ -51,13 +52,17 @@ def here_before(db: Database) -> Before | None:
                             {"own": ident[1] or ""}).all()
         loaded = conn.execute(text("SELECT 1 FROM bundle_received WHERE device_id <> :me LIMIT 1"),
                               {"me": ident[2] or ""}).first() is not None
-    return Before(frozenset(rid for rid, mine in rows if mine), frozenset(rid for rid, mine in rows if not mine),
-                  loaded)
+    return Before(frozenset(str(rid) for rid, mine in rows if mine),
+                  frozenset(str(rid) for rid, mine in rows if not mine), loaded)
 
 
 def arrived_since(db: Database, before: Before) -> list[MovedHere]:
     """The persons the merge put on this grid who were in another grid: here before on another grid, or new here
     with another grid in their history (after the first township bundle). Each is remembered (ARRIVED) for Home."""
+    from sqlalchemy import text
+
+    from storage.core.audit import add_entry
+
     with db.engine.connect() as conn:
         own = conn.execute(text("SELECT grid_code FROM identity WHERE id = 1")).scalar() or ""
         rows = conn.execute(text("SELECT id, name FROM resident WHERE grid_code = :own AND merged_into IS NULL"
@@ -79,6 +84,8 @@ def arrived_since(db: Database, before: Before) -> list[MovedHere]:
 
 def _grid_before(conn, resident_id: str, own: str) -> str | None:
     """The last grid other than `own` the resident's events put them in, in the fold's order; None: never another."""
+    from sqlalchemy import text
+
     found = None
     for (fields,) in conn.execute(text("SELECT fields FROM event WHERE record_type = 'resident' AND record_id = :rid"
                                        " ORDER BY hlc, device_id"), {"rid": resident_id}):
@@ -103,15 +110,17 @@ def waiting(raw: Any) -> list[tuple[str, str]]:
             arrived.pop(rid, None)
     if not arrived:
         return []
-    own = (raw.execute("SELECT grid_code FROM identity WHERE id = 1").fetchone() or ("",))[0] or ""
+    own, device = raw.execute("SELECT grid_code, device_id FROM identity WHERE id = 1").fetchone() or ("", "")
     out = []
     for rid, day in arrived.items():
         row = raw.execute("SELECT name FROM resident WHERE id = ? AND grid_code = ? AND merged_into IS NULL"
                           " AND NOT deleted", (rid, own)).fetchone()
         if row is None:  # moved on again, merged or deleted since: not this grid's to see
             continue
-        visited = raw.execute("SELECT 1 FROM visit WHERE resident_id = ? AND NOT deleted AND visit_date >= ? LIMIT 1",
-                              (rid, day.isoformat())).fetchone()
+        # by this laptop: the old grid's worker's visit of the same day is not this worker's
+        visited = raw.execute("SELECT 1 FROM visit v WHERE v.resident_id = ? AND NOT v.deleted AND v.visit_date >= ?"
+                              " AND EXISTS (SELECT 1 FROM event e WHERE e.record_type = 'visit' AND e.record_id = v.id"
+                              " AND e.device_id = ?) LIMIT 1", (rid, day.isoformat(), device)).fetchone()
         if visited is None:
             out.append((rid, printable(row[0], limit=20)))
     return out
@@ -119,6 +128,7 @@ def waiting(raw: Any) -> list[tuple[str, str]]:
 
 def seen(db: Database, resident_id: str) -> bool:
     """The worker opened `resident_id`: if they were waiting on Home as moved here, they no longer are."""
+    from storage.core.audit import add_entry
     from storage.core.db import driver_connection
 
     with db.engine.connect() as conn:

@@ -74,6 +74,20 @@ def test_each_workers_merge_names_who_came_and_who_left(tmp_path):
     assert [(r.moved_here, r.moved_away) for r in again] == [([], []), ([], [])]  # said once
 
 
+def test_a_new_laptops_first_bundle_tells_of_no_move(tmp_path):
+    """The grid's bundle carries those who left it long ago too: a laptop set up since has never listed them, and
+    those who came before it was set up are simply the grid's."""
+    t, west, east, _ids = _moved(tmp_path)
+    _round(t, [(G01, west), (G02, east)], tmp_path / "second")
+    again = t.worker("王芳", "G01", path=tmp_path / "G01-office.db")
+    elder(again, "新登记")  # its first bundle, which the township takes with the enrollment code
+    assert not merge_paths(t.db, [export_bundle(again, tmp_path / "up2").path]).refused
+    (first,) = _round(t, [(G01, again)], tmp_path / "office")
+    assert (first.moved_here, first.moved_away) == ([], [])
+    with again.session() as s:
+        assert sorted(r.name for r in search_residents(s, "", today=TODAY)) == ["新登记", "赵大山", "陈阿婆"]
+
+
 def test_home_lists_those_moved_here_until_opened_or_visited(tmp_path):
     t, west, east, ids = _moved(tmp_path)
     _round(t, [(G01, west), (G02, east)], tmp_path / "second")
@@ -128,3 +142,34 @@ def _plain(app, widget: Static) -> str:
     console = Console(width=app.size.width, record=True, file=open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
     console.print(widget.content)
     return console.export_text()
+
+
+def test_on_a_server_too(tmp_path, db_target):
+    """The township's scan of its resident events (JSON on PostgreSQL) and the worker's notice read through the
+    server's driver, when both databases are PostgreSQL's."""
+    import contextlib
+
+    from storage.core.db import open_database
+    from storage.core.identity import init_township
+    from tests import pg
+    from tests.sync_helpers import Township
+
+    with contextlib.ExitStack() as stack:
+        server = db_target.startswith("postgresql")
+        town = open_database(db_target)
+        init_township(town, "330521101", "新市镇", tmp_path / "township.pub")
+        t = Township(town, tmp_path / "township.pub", tmp_path)
+        west = t.worker("王芳", "G01")
+        east = t.worker("李强", "G02", path=stack.enter_context(pg.fresh_database()) if server else None)
+        elder(west, "陈阿婆")
+        elder(east, "赵大山")
+        merge_paths(t.db, [export_bundle(w, tmp_path / "up").path for w in (west, east)])
+        qin = clerk_elder(t, "覃春兰", "G01")
+        _round(t, [(G01, west), (G02, east)], tmp_path / "first")
+        update_resident(t.db, qin.id, {"grid_code": G02}, today=TODAY)
+        to_west, to_east = _round(t, [(G01, west), (G02, east)], tmp_path / "second")
+        assert (to_west.moved_away, [m.name for m in to_east.moved_here]) == ([("覃春兰", "G02")], ["覃春兰"])
+        assert home_data(east, TODAY).moved_here == [(qin.id, "覃春兰")]
+        assert seen(east, qin.id) and home_data(east, TODAY).moved_here == []
+        for db in (t.db, west, east):
+            db.dispose()

@@ -177,13 +177,17 @@ def _moved_away(session, grid_id: str, residents: set[str]) -> set[str]:
     learns of the move. Its workers' writing alone missed those the township registered or imported in the grid,
     who stayed on the old grid's laptop after the move (the walk of h-move: 覃春兰, moved from G01 to G02, was
     on both workers' lists)."""
-    from storage.register.placed import _field_sql
-
-    has_grid, grid = _field_sql(session.connection().dialect.name, "grid_code")
-    # by ix_event_record: the township's resident events, a scan of those only
+    # by ix_event_record: the township's resident events, a scan of those only; the grid's id found in the text
+    # first (most events do not name it), then read as the field. A value that is not JSON is skipped here, not
+    # refused mid-scan by SQLite's json_extract: its record's events are read, and named, as the bundle is written
+    if session.connection().dialect.name == "postgresql":
+        named = "strpos(e.fields::text, :grid) > 0 AND e.fields->>'grid_code' = :grid"
+    else:
+        named = ("instr(e.fields, :grid) > 0"
+                 " AND CASE WHEN json_valid(e.fields) THEN json_extract(e.fields, '$.grid_code') END = :grid")
     were_here = set(session.execute(text(
-        f"SELECT DISTINCT e.record_id FROM event e WHERE e.record_type = 'resident' AND {has_grid}"
-        f" AND {grid} = :grid"), {"grid": grid_id}).scalars())
+        f"SELECT DISTINCT e.record_id FROM event e WHERE e.record_type = 'resident' AND {named}"),
+        {"grid": grid_id}).scalars())
     devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
     if devices:
         # (`|| ''`: by ix_event_export, this grid's devices' events, not every resident event of the township)

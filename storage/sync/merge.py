@@ -353,7 +353,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     if away is not None:
         report.at_worker = True
         report.merged_away = merged_since(db, away)
-        report.moved_away = moved_since(db, away)
+        report.moved_away = moved_since(db, away, arriving.own if arriving is not None else None)
     if register is not None:
         report.changed = changed_since(db, register)
     if arriving is not None:

@@ -3,6 +3,7 @@ another record (the same person registered twice, found by the clerk), or moved 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -41,15 +42,18 @@ def merged_since(db: Database, before: set[str]) -> list[tuple[str, bool]]:
     return [(str(name), bool(here)) for rid, name, here in rows if rid not in before]
 
 
-def moved_since(db: Database, before: set[str]) -> list[tuple[str, str]]:
+def moved_since(db: Database, before: set[str], listed: Collection[str] | None = None) -> list[tuple[str, str]]:
     """(name, the grid's short code) of each resident the township moved to another grid since `before` was read:
-    the worker's register no longer lists them (storage/register/search.py), so the merge says where they went."""
+    the worker's register no longer lists them (storage/register/search.py), so the merge says where they went.
+    `listed`: those on the worker's list before; a record new to the laptop that arrives in another grid (a grid's
+    bundle carries everyone ever in the grid: storage/sync/export.py) was never on it, and is no news."""
     with db.engine.connect() as conn:
         own = conn.execute(text("SELECT grid_code FROM identity WHERE id = 1")).scalar() or ""
         rows = conn.execute(text(
             "SELECT id, name, grid_code FROM resident WHERE grid_code <> :own AND merged_into IS NULL AND NOT deleted"
             " ORDER BY name, id"), {"own": own}).all()
-    return [(str(name), str(grid).split("-", 1)[-1]) for rid, name, grid in rows if rid not in before]
+    return [(str(name), str(grid).split("-", 1)[-1]) for rid, name, grid in rows
+            if rid not in before and (listed is None or rid in listed)]
 
 
 def edited_away(conn: Connection, events: list[dict[str, Any]], existing: set[str]) -> set[tuple[str, str]]:

@@ -33,8 +33,9 @@ def ask_about_move(form: Any, fields: dict[str, Any]) -> bool:
     def short(gid: str) -> str:  # (each named twice in the question: without its worker)
         return names.get(gid) or gid.split("-", 1)[-1]
 
-    _ask(form, _("Move {name} from {old} to {new}? The person leaves {old}'s list; that grid's worker learns it "
-                 "with the next bundle sent there.").format(name=form._resident.name, old=short(old), new=short(new)),
+    # both workers are told (storage/register/moved_here.py): the one who gains the person as well as the one who loses them
+    _ask(form, _("Move {name} from {old} to {new}? The person leaves {old}'s list for {new}'s; both grids' workers "
+                 "are told with the next bundle the township sends each of them.").format(name=form._resident.name, old=short(old), new=short(new)),
          _("Move"), _("Cancel"), "_move_confirmed", new, "grid_code", danger=False)
     return True
 

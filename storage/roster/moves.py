@@ -25,8 +25,8 @@ def what_an_update_takes(column: Callable[[str], str], grids: dict[str, Any], ex
             g = grids.get(gid or "")
             return (g.name or g.code) if g is not None else (gid or "").split("-", 1)[-1] or "—"
 
-        out.append(Problem(column("grid_code"), _("{old} -> {new}: the person leaves {old}'s list; that grid's "
-                                                  "worker learns it with the next bundle.").format(
+        out.append(Problem(column("grid_code"), _("{old} -> {new}: the person leaves {old}'s list for {new}'s; both "
+                                                  "grids' workers are told with the next bundle to each.").format(
             old=grid(existing.grid_code), new=grid(diff["grid_code"]))))
     dropped = [c for c in (existing.categories or []) if c not in (diff.get("categories") or existing.categories)]
     if "categories" in diff and dropped:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -172,34 +172,34 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     return ids
 
 
-def _moved_away(session, grid_id: str, residents: set[str]) -> set[str]:
+def _moved_away(session, ident: Identity, grid_id: str, residents: set[str]) -> set[str]:
     """Residents who were in this grid, or whom its workers wrote about, and now belong to another grid: the worker
-    learns of the move. Its workers' writing alone missed those the township registered or imported in the grid,
-    who stayed on the old grid's laptop after the move (the walk of h-move: 覃春兰, moved from G01 to G02, was
-    on both workers' lists)."""
-    # by ix_event_record: the township's resident events, a scan of those only; the grid's id found in the text
-    # first (most events do not name it), then read as the field. A value that is not JSON is skipped here, not
-    # refused mid-scan by SQLite's json_extract: its record's events are read, and named, as the bundle is written
-    if session.connection().dialect.name == "postgresql":
-        named = "strpos(e.fields::text, :grid) > 0 AND e.fields->>'grid_code' = :grid"
-    else:
-        named = ("instr(e.fields, :grid) > 0"
-                 " AND CASE WHEN json_valid(e.fields) THEN json_extract(e.fields, '$.grid_code') END = :grid")
-    were_here = set(session.execute(text(
-        f"SELECT DISTINCT e.record_id FROM event e WHERE e.record_type = 'resident' AND {named}"),
-        {"grid": grid_id}).scalars())
+    learns of the move. Its workers' writing alone missed those the township registered or imported in the grid and
+    the worker only visited, who stayed on the old grid's laptop after the move (the walk of h-move: 覃春兰 and 孙强,
+    moved from G01 to G02, were on both workers' lists)."""
+    # (`|| ''`: by ix_event_export, one device's events, not every resident event of the township)
+    resident = col(Event.record_type).concat("") == "resident"
     devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
-    if devices:
-        # (`|| ''`: by ix_event_export, this grid's devices' events, not every resident event of the township)
-        were_here |= set(session.execute(select(Event.record_id).where(
-            col(Event.record_type).concat("") == "resident", Event.device_id.in_(devices)).distinct()).scalars())
-    return were_here - residents
+    known = set(session.execute(select(Event.record_id).where(resident, Event.device_id.in_(devices))
+                                .distinct()).scalars()) if devices else set()
+    # only the township moves a resident (storage/sync/authorise.py), by an event of its own that sets grid_code on
+    # a record it had seen (base_hlc): a change writes only the fields that change (register/residents.py)
+    moved = {rid for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
+        resident, Event.device_id == ident.device_id, Event.base_hlc > 0))
+        if isinstance(fields, dict) and "grid_code" in fields} - residents - known
+    rlist = sorted(moved)
+    for i in range(0, len(rlist), 900):  # were they in this grid, before or between moves
+        known |= {rid for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
+            Event.record_type == "resident", Event.record_id.in_(rlist[i:i + 900])))
+            if isinstance(fields, dict) and fields.get("grid_code") == grid_id}
+    return known - residents
 
 
 def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:
     wanted = _grid_record_ids(session, grid_id)
     # only the resident record itself, none of the history written in the other grid
-    wanted["resident"] = wanted.get("resident", set()) | _moved_away(session, grid_id, wanted.get("resident", set()))
+    wanted["resident"] = wanted.get("resident", set()) | _moved_away(session, ident, grid_id,
+                                                                     wanted.get("resident", set()))
     for rtype in ("township", "setting"):
         yield from session.execute(select(Event).where(Event.record_type == rtype).order_by(Event.hlc)).scalars()
     for rtype, ids in sorted(wanted.items()):

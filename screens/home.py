@@ -18,7 +18,7 @@ from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import WRAPPED, category_width, free_text_width, list_columns, list_rows, short_day, wrapped
 from screens.home_progress import compact_for, not_read_text, progress_renderable
 from screens.home_tabs import keys_span, tab_labels
-from screens.home_waiting import WAITS_FOR, open_moved_here
+from screens.home_waiting import WAITS_FOR, go_on_visit, open_moved_here
 from screens.latest import show_if_latest
 from screens.worker_errors import damage_named
 from storage.core.errors import as_user_error
@@ -370,18 +370,7 @@ class HomeScreen(Screen[None]):
         self.app.call_from_thread(self.app.push_screen, screen)
 
     def action_go_on_visit(self) -> None:
-        """The newest unsaved visit's form, over its resident's page (where saving it leads, as from there)."""
-        if self.data is None or not self.data.visit_drafts:
-            return
-        resident_id = self.data.visit_drafts[0][0]
-        from screens.resident import ResidentScreen
-        from screens.visit_form import VisitFormScreen
-
-        def open_form() -> None:
-            self.app.push_screen(ResidentScreen(resident_id))
-            self.app.push_screen(VisitFormScreen(resident_id))
-
-        self.app.after_open(open_form)
+        go_on_visit(self.app, self.data)
 
     def action_open_moved_here(self) -> None:
         open_moved_here(self.app, self.data)

@@ -18,3 +18,18 @@ def open_moved_here(app: Any, data: Any) -> None:
 
     resident_id = data.moved_here[0][0]
     app.after_open(lambda: app.push_screen(ResidentScreen(resident_id)))
+
+
+def go_on_visit(app: Any, data: Any) -> None:
+    """The newest unsaved visit's form, over its resident's page (where saving it leads, as from there)."""
+    if data is None or not data.visit_drafts:
+        return
+    resident_id = data.visit_drafts[0][0]
+    from screens.resident import ResidentScreen
+    from screens.visit_form import VisitFormScreen
+
+    def open_form() -> None:
+        app.push_screen(ResidentScreen(resident_id))
+        app.push_screen(VisitFormScreen(resident_id))
+
+    app.after_open(open_form)

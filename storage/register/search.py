@@ -98,8 +98,7 @@ class _Sql:
         return f"r.rowid IN (SELECT rowid FROM resident WHERE instr({column}, :{param}) > 0)"
 
     def other_reading(self, param: str) -> str:
-        """The initials of a name's other readings (after a space: "zs cs") contain `param` (" cs"): only the few
-        names with more than one reading are read, through the index of theirs (models.Resident), not all."""
+        """A name's other readings' initials ("zs cs") hold `param` (" cs"): only names with several are read."""
         if self.pg:
             return f"strpos(r.name_initials, ' ') > 0 AND strpos(r.name_initials, :{param}) > 0"
         return (f"r.rowid IN (SELECT rowid FROM resident WHERE instr(name_initials, ' ') > 0"

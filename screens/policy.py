@@ -79,6 +79,10 @@ class PolicyScreen(Screen[None]):
         self.title = _("Visit policy")
         self._load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a worker's laptop only shows the policy (its line says who sets it): no Save or Remove rule in its footer
+        return self.editable or action not in ("save", "drop_rule")
+
     def language_changed(self) -> None:
         """F2: composed again (tui/relabel.py); the editor comes after the policy is read, and what was typed in
         it, the rules added or removed included, goes back into it then."""
@@ -95,6 +99,7 @@ class PolicyScreen(Screen[None]):
         typed, self._typed = self._typed, None
         self.policy, self.rules = policy, self.rules if self.editable and typed is not None else list(policy.categories)
         self.editable = self.app.identity is not None and self.app.identity.role == "township"
+        self.refresh_bindings()
         lines = policy_lines(policy)
         if by_township is not None:
             lines = [_("Each township counts its visits under its own policy:")]

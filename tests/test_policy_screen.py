@@ -73,9 +73,13 @@ async def test_a_workers_laptop_shows_the_policy_and_cannot_change_it(tmp_path):
         screen = app.screen
         assert "Only the township sets the visit policy" in str(screen.query_one("#policy-now", Static).content)
         assert not screen.query("#count-phone")  # nothing to change
+        # and no key offered to change it: the footer offered ^s Save and del Remove rule (an 80x24 walk)
+        from tests.test_walkthrough import screen_text
+
+        assert "Save" not in screen_text(app) and "Remove rule" not in screen_text(app) and "Back" in screen_text(app)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "Only the township" in str(screen.query_one("#policy-status", Static).content)
+        assert not str(screen.query_one("#policy-status", Static).content)
     assert current_policy(db).is_default
 
 

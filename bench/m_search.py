@@ -114,8 +114,9 @@ def measure_server(url: str, label: str, reps: int, target: float) -> list[Resul
     from storage.core.server_reader import to_pyformat
 
     db = open_database(url)
-    raw = psycopg.connect(url, autocommit=True)
+    raw = psycopg.connect(url)  # each keystroke's statements in a transaction of their own, as a session's are
     raw.execute("SET jit = off")  # as every connection of the app's (storage/core/db.py)
+    raw.commit()
 
     converted: dict[str, str] = {}
 
@@ -126,13 +127,14 @@ def measure_server(url: str, label: str, reps: int, target: float) -> list[Resul
         return raw.execute(converted[sql], params or None).fetchall()
 
     try:
-        return _measure(db, label, reps, target, execute, "psycopg")
+        return _measure(db, label, reps, target, execute, "psycopg", end=raw.rollback)
     finally:
         raw.close()
         db.dispose()
 
 
-def _measure(db, label: str, reps: int, target: float, execute: Callable[[str, Any], list], driver: str) -> list[Result]:
+def _measure(db, label: str, reps: int, target: float, execute: Callable[[str, Any], list], driver: str,
+             end: Callable[[], None] = lambda: None) -> list[Result]:
     from storage.register.search import search_residents
 
     today = dt.date.today()
@@ -154,9 +156,11 @@ def _measure(db, label: str, reps: int, target: float, execute: Callable[[str, A
         def same_sql(statements=statements):
             for statement, parameters in statements:
                 execute(statement, parameters)
+            end()
 
         def condition(sql=sql, params=params):
             execute(sql, params)
+            end()
 
         def query_itself() -> list[float]:
             """Per keystroke, the time spent in the statements as our code sends them."""

@@ -53,7 +53,7 @@ def test_a_server_database_with_a_clock_gridcare_never_writes_is_not_opened_and_
         open_database(pg_url)
     said = str(refused.value)
     assert said.startswith(hide_password(pg_url)) and "\n" not in said
-    assert "its clock is past any date gridcare writes" in said and "gridcare restore" in said
+    assert "its clock is past any date gridcare writes" in said and "the server's own backup" in said
     assert _device_clock(pg_url) == clock
 
 
@@ -63,7 +63,12 @@ def test_the_command_line_says_so_in_one_line_with_exit_status_1(pg_url, tmp_pat
     assert out.returncode == 1, (out.returncode, out.stderr)
     assert out.stderr.strip().splitlines() == [
         f"gridcare: {hide_password(pg_url)} is damaged: its clock is past any date gridcare writes, so nothing could "
-        "be saved in it. Nothing was changed; restore a backup (gridcare restore)."]
+        "be saved in it. Nothing was changed. Ask whoever looks after the server to put back the server's own backup, "
+        "then merge again the bundles merged since."]
+    # not `gridcare restore`, which restores files and refuses a server ("…backed up by the server's own tools")
+    out = run("--db", pg_url, "--lang", "zh_CN", "audit", tmp_path=tmp_path)
+    assert out.returncode == 1 and "请负责服务器的人员用服务器自己的备份恢复" in out.stderr, out.stderr
+    assert "gridcare restore" not in out.stderr
 
 
 def test_a_server_database_with_a_sound_clock_opens_and_saves(pg_url):
@@ -90,3 +95,4 @@ def test_a_server_database_whose_device_row_is_gone_is_refused(pg_url):
     with pytest.raises(UserError) as refused:
         open_database(pg_url)
     assert "it holds records but no longer says whose they are" in str(refused.value)
+    assert "the server's own backup" in str(refused.value) and "gridcare restore" not in str(refused.value)

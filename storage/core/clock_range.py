@@ -54,9 +54,9 @@ def check_server_clocks(conn: Connection, shown: str) -> None:
     """UserError, one line naming the server database `shown` (its password hidden), when its device clock is one
     gridcare never writes; read before any upgrade, nothing written."""
     if not _sound(conn.exec_driver_sql(DEVICE_CLOCKS_SQL).fetchone()):
-        raise clock_past(shown)
+        raise clock_past(shown, server=True)
     if _device_lost(conn.exec_driver_sql(DEVICE_ROW_SQL).fetchone()):
-        raise device_lost(shown)
+        raise device_lost(shown, server=True)
 
 
 def _device_lost(row) -> bool:

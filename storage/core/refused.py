@@ -51,8 +51,19 @@ def missing_tables(path: Path, tables: list[str]) -> RefusedDatabase:
                            path=path, table=", ".join(tables))
 
 
-def clock_past(path: Path | str) -> RefusedDatabase:
-    """`path`: a file's, or a server database's URL with its password hidden."""
+# a server database is put back by the server's own tools (gridcare backs up and restores files only)
+_SERVER_ADVICE = N_("Ask whoever looks after the server to put back the server's own backup, then merge again the "
+                    "bundles merged since.")
+
+
+def clock_past(path: Path | str, *, server: bool = False) -> RefusedDatabase:
+    """`path`: a file's, or (`server`) a server database's URL with its password hidden."""
+    if server:
+        return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
+                                  "saved in it. Nothing was changed. {advice}"),
+                               N_("The database is damaged: its clock is past any date gridcare writes, so nothing "
+                                  "could be saved in it. Nothing was changed."),
+                               path=path, advice=_(_SERVER_ADVICE))
     return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
                               "saved in it. Nothing was changed; restore a backup (gridcare restore)."),
                            N_("The database is damaged: its clock is past any date gridcare writes, so nothing could "
@@ -60,8 +71,14 @@ def clock_past(path: Path | str) -> RefusedDatabase:
                            path=path)
 
 
-def device_lost(path: Path | str) -> RefusedDatabase:
+def device_lost(path: Path | str, *, server: bool = False) -> RefusedDatabase:
     """Changes, and not the row that says which device wrote them (the worker, grid or township it was set up for)."""
+    if server:
+        return RefusedDatabase(N_("{path} is damaged: it holds records but no longer says whose they are (the grid "
+                                  "or township it was set up for). Nothing was changed. {advice}"),
+                               N_("The database is damaged: it holds records but no longer says whose they are (the "
+                                  "grid or township it was set up for). Nothing was changed."),
+                               path=path, advice=_(_SERVER_ADVICE))
     return RefusedDatabase(N_("{path} is damaged: it holds records but no longer says whose they are (the grid or "
                               "township it was set up for). Nothing was changed; restore a backup (gridcare restore)."),
                            N_("The database is damaged: it holds records but no longer says whose they are (the grid "

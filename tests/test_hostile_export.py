@@ -130,3 +130,38 @@ def test_the_townships_bundle_to_the_county_is_refused_the_same_way(tmp_path, co
     assert list((tmp_path / "to-county").iterdir()) == [] and _unsent(t.db.path) == waiting
     t.close()
     county.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("edit", ["hlc = 9223372036854775807", "fields = CAST('[1, 2]' AS json)"],
+                         ids=["stamped 2^63 - 1", "fields a JSON list"])
+def test_a_township_on_a_server_is_told_to_put_back_the_servers_own_backup(tmp_path, pg_url, edit):
+    """`gridcare restore` restores files and refuses a server ("backed up by the server's own tools"): a township on
+    PostgreSQL was told to run it when its export met such a change."""
+    from sqlalchemy import text
+
+    from storage.core.db import open_database
+    from storage.core.identity import init_township
+    from tests.sync_helpers import Township
+
+    db = open_database(pg_url)
+    init_township(db, "330521101", "新市镇", tmp_path / "township.pub")
+    t = Township(db, tmp_path / "township.pub", tmp_path)
+    try:
+        worker = t.worker("王芳", "G01")
+        elder(worker, "甲")
+        assert merge_paths(t.db, [export_bundle(worker, tmp_path).path]).refused == []
+        person = clerk_elder(t, "乙")
+        with db.engine.begin() as conn:
+            conn.execute(text(f"UPDATE event SET {edit} WHERE id = (SELECT id FROM event WHERE record_id = :r "
+                              "ORDER BY hlc DESC LIMIT 1)"), {"r": person.id})
+        out = tmp_path / "to-grid"
+        out.mkdir()
+        with pytest.raises(UserError) as refused:
+            export_bundle(t.db, out, grid_code="G01")
+        said = str(refused.value)
+        assert said.startswith("Nothing was exported") and person.id in said and "\n" not in said, said
+        assert "the server's own backup" in said and "gridcare restore" not in said, said
+        assert list(out.iterdir()) == []
+    finally:
+        db.dispose()

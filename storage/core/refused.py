@@ -52,7 +52,7 @@ def missing_tables(path: Path, tables: list[str]) -> RefusedDatabase:
 
 
 # a server database is put back by the server's own tools (gridcare backs up and restores files only)
-_SERVER_ADVICE = N_("Ask whoever looks after the server to put back the server's own backup, then merge again the "
+SERVER_ADVICE = N_("Ask whoever looks after the server to put back the server's own backup, then merge again the "
                     "bundles merged since.")
 
 
@@ -63,7 +63,7 @@ def clock_past(path: Path | str, *, server: bool = False) -> RefusedDatabase:
                                   "saved in it. Nothing was changed. {advice}"),
                                N_("The database is damaged: its clock is past any date gridcare writes, so nothing "
                                   "could be saved in it. Nothing was changed."),
-                               path=path, advice=_(_SERVER_ADVICE))
+                               path=path, advice=_(SERVER_ADVICE))
     return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
                               "saved in it. Nothing was changed; restore a backup (gridcare restore)."),
                            N_("The database is damaged: its clock is past any date gridcare writes, so nothing could "
@@ -78,7 +78,7 @@ def device_lost(path: Path | str, *, server: bool = False) -> RefusedDatabase:
                                   "or township it was set up for). Nothing was changed. {advice}"),
                                N_("The database is damaged: it holds records but no longer says whose they are (the "
                                   "grid or township it was set up for). Nothing was changed."),
-                               path=path, advice=_(_SERVER_ADVICE))
+                               path=path, advice=_(SERVER_ADVICE))
     return RefusedDatabase(N_("{path} is damaged: it holds records but no longer says whose they are (the grid or "
                               "township it was set up for). Nothing was changed; restore a backup (gridcare restore)."),
                            N_("The database is damaged: it holds records but no longer says whose they are (the grid "

@@ -95,8 +95,9 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
         if wanted is not None:
             query = query.where(wanted)
         rows = s.connection().execution_options(yield_per=5000).execute(query)
+        events = _events(rows, total, progress, s.connection().dialect.name == "postgresql")  # (not restored by us)
         try:
-            info = write_bundle(path, manifest, _events(rows, total, progress), ident.county_age_recipient, sign_secret)
+            info = write_bundle(path, manifest, events, ident.county_age_recipient, sign_secret)
         except DamagedValue:
             raise unreadable_change(s.connection(), unsent=not full) from None
         s.execute(update(Event).where(col(Event.exported_seq).is_(None)).values(exported_seq=seq),
@@ -108,11 +109,11 @@ def export_county_bundle(db: Database, out: Path | None = None, *, full: bool = 
     return ExportResult(path, seq, total, counts, info.manifest)
 
 
-def _events(rows, total: int, progress: Progress | None) -> Iterator[dict[str, Any]]:
+def _events(rows, total: int, progress: Progress | None, server: bool) -> Iterator[dict[str, Any]]:
     done = 0
     for row in rows:
         ev = dict(zip(_COLUMNS, row, strict=True))
-        check_change(ev["record_type"], ev["record_id"], ev["hlc"], ev["fields"])  # before the file is written
+        check_change(ev["record_type"], ev["record_id"], ev["hlc"], ev["fields"], server=server)  # before writing
         yield ev
         done += 1
         if progress and done % 5000 == 0:

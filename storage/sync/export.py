@@ -53,8 +53,8 @@ class ExportResult:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
-def _event_dict(ev: Event) -> dict[str, Any]:
-    check_change(ev.record_type, ev.record_id, ev.hlc, ev.fields)  # before the file is written: built in memory
+def _event_dict(ev: Event, server: bool) -> dict[str, Any]:
+    check_change(ev.record_type, ev.record_id, ev.hlc, ev.fields, server=server)  # before the file is written
     return {"id": ev.id, "record_type": ev.record_type, "record_id": ev.record_id, "fields": ev.fields,
             "hlc": ev.hlc, "device_id": ev.device_id, "base_hlc": ev.base_hlc, "author": ev.author}
 
@@ -283,7 +283,8 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
         manifest["seq"] = seq
         if progress:
             progress(0, len(events))
-        info = write_bundle(path, manifest, (_event_dict(ev) for ev in events), recipients, sign_secret)
+        server = s.connection().dialect.name == "postgresql"  # (a server is not restored by gridcare)
+        info = write_bundle(path, manifest, (_event_dict(ev, server) for ev in events), recipients, sign_secret)
         if progress:
             progress(len(events), len(events))
         # the file is durably in place; a crash before the commit leaves the events to go in the next bundle

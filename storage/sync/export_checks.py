@@ -16,20 +16,21 @@ from storage.core.errors import UserError
 from storage.core.i18n import _
 
 
-def check_change(record_type: str, record_id: str, stamp: Any, fields: Any) -> None:
-    """UserError naming the record when the change is one every merge refuses (see the module's words)."""
+def check_change(record_type: str, record_id: str, stamp: Any, fields: Any, *, server: bool = False) -> None:
+    """UserError naming the record when the change is one every merge refuses (see the module's words); `server`:
+    the database is on a server, which gridcare does not restore."""
     if type(stamp) is not int or not 0 <= stamp < hlc.HORIZON:
         raise _refused(_("Nothing was exported: a change to the {record} record {id} carries a clock past any date "
                          "gridcare writes (the database was edited outside gridcare), and every merge would refuse "
-                         "the bundle. Restore a backup (gridcare restore)."), record_type, record_id)
+                         "the bundle. {advice}"), record_type, record_id, server)
     if type(fields) is not dict:
-        raise unreadable(record_type, record_id)
+        raise unreadable(record_type, record_id, server=server)
 
 
-def unreadable(record_type: str, record_id: str) -> UserError:
+def unreadable(record_type: str, record_id: str, *, server: bool = False) -> UserError:
     return _refused(_("Nothing was exported: a change to the {record} record {id} cannot be read (the database was "
-                      "edited outside gridcare), and every merge would refuse the bundle. Restore a backup "
-                      "(gridcare restore)."), record_type, record_id)
+                      "edited outside gridcare), and every merge would refuse the bundle. {advice}"),
+                    record_type, record_id, server)
 
 
 def unreadable_change(conn: Any, *, device: str | None = None, unsent: bool = False) -> UserError:
@@ -48,12 +49,15 @@ def unreadable_change(conn: Any, *, device: str | None = None, unsent: bool = Fa
         where += " AND exported_seq IS NULL"
     row = conn.execute(text(f"SELECT record_type, record_id FROM event WHERE {where} ORDER BY hlc LIMIT 1"),
                        {"device": device} if device is not None else {}).first()
-    return unreadable(row[0], row[1]) if row is not None else damaged()
+    server = conn.dialect.name == "postgresql"
+    return unreadable(row[0], row[1], server=server) if row is not None else damaged()
 
 
-def _refused(message: str, record_type: str, record_id: str) -> UserError:
+def _refused(message: str, record_type: str, record_id: str, server: bool) -> UserError:
+    from storage.core.refused import SERVER_ADVICE
     from storage.core.schema import RECORD_LABELS
     from storage.core.text import printable
 
     record = _(RECORD_LABELS[record_type]) if record_type in RECORD_LABELS else printable(str(record_type), limit=40)
-    return UserError(message.format(record=record, id=printable(str(record_id), limit=40)))
+    advice = _(SERVER_ADVICE) if server else _("Restore a backup (gridcare restore).")
+    return UserError(message.format(record=record, id=printable(str(record_id), limit=40), advice=advice))

@@ -96,3 +96,21 @@ def test_a_server_database_whose_device_row_is_gone_is_refused(pg_url):
         open_database(pg_url)
     assert "it holds records but no longer says whose they are" in str(refused.value)
     assert "the server's own backup" in str(refused.value) and "gridcare restore" not in str(refused.value)
+
+
+def test_a_change_dated_past_the_horizon_on_a_server_is_warned_of_with_the_servers_own_backup(pg_url):
+    """The warning at open named Home's b and `gridcare restore`, neither of which puts a server's database back."""
+    from storage.core.clock_check import clock_warning
+
+    db = open_database(pg_url)
+    try:
+        init_township(db, "330521101", "新市镇", None)
+        register_resident(db, {"name": "张三", "categories": ["solitary_elder"], "grid_code": "330521101-G01",
+                               "birth_date": dt.date(1945, 3, 3)}, today=dt.date(2026, 11, 24))
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE event SET hlc = :top WHERE id = (SELECT max(id) FROM event)"), {"top": TOP})
+        said = clock_warning(db)
+        assert said is not None and "the server's own backup" in said, said
+        assert "gridcare restore" not in said and "b on Home" not in said
+    finally:
+        db.dispose()

@@ -37,6 +37,11 @@ def clock_warning(db: Database | None, now: dt.datetime | None = None) -> str | 
             stamp = conn.execute(select(func.max(Event.hlc)).where(Event.device_id == device)).scalar()
         # (SQLite orders a text after every number: a clock edited into a text is the newest)
         if stamp is not None and not (type(stamp) is int and hlc.within_horizon(stamp)):
+            if db.engine.dialect.name == "postgresql":  # a server: not restored by gridcare (nor by Home's b)
+                from storage.core.refused import SERVER_ADVICE
+
+                return _("The database on the server holds a change dated past any date gridcare writes: it is "
+                         "damaged. {advice}").format(advice=_(SERVER_ADVICE))
             return _("The database holds a change dated past any date gridcare writes: the file is damaged. Put back a "
                      "backup (b on Home opens Backup and restore; or gridcare restore).")
         if stamp:

@@ -102,7 +102,11 @@ def _fingerprints_whole(para: str, lines: list[str], width: int) -> list[str]:
         n = next((n for n in range(1, len(lines)) if m.start() < starts[n] < m.end()), 0)
         if n and cell_len(m.group()) < width:
             above = para[starts[n - 1]:m.start()].rstrip()
-            return lines[:n - 1] + ([above] if above else []) + wrap(para[m.start():], width)
+            if above:  # down whole, with what follows it
+                return lines[:n - 1] + [above] + wrap(para[m.start():], width)
+            # it began its line and what is written on to it did not fit ("…8b06设"): the line ends after it (going
+            # down again would wrap the same text for ever)
+            return lines[:n - 1] + [m.group()] + wrap(para[m.end():].lstrip(" "), width)
     return lines
 
 

@@ -58,32 +58,24 @@ SERVER_ADVICE = N_("Ask whoever looks after the server to put back the server's 
 
 def clock_past(path: Path | str, *, server: bool = False) -> RefusedDatabase:
     """`path`: a file's, or (`server`) a server database's URL with its password hidden."""
-    if server:
-        return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
-                                  "saved in it. Nothing was changed. {advice}"),
-                               N_("The database is damaged: its clock is past any date gridcare writes, so nothing "
-                                  "could be saved in it. Nothing was changed."),
-                               path=path, advice=_(SERVER_ADVICE))
-    return RefusedDatabase(N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be "
-                              "saved in it. Nothing was changed; restore a backup (gridcare restore)."),
-                           N_("The database is damaged: its clock is past any date gridcare writes, so nothing could "
-                              "be saved in it. Nothing was changed."),
-                           path=path)
+    said = (N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be saved in it. "
+               "Nothing was changed. {advice}") if server else
+            N_("{path} is damaged: its clock is past any date gridcare writes, so nothing could be saved in it. "
+               "Nothing was changed; restore a backup (gridcare restore)."))
+    return RefusedDatabase(said, N_("The database is damaged: its clock is past any date gridcare writes, so nothing "
+                                    "could be saved in it. Nothing was changed."),
+                           path=path, advice=_(SERVER_ADVICE))
 
 
 def device_lost(path: Path | str, *, server: bool = False) -> RefusedDatabase:
     """Changes, and not the row that says which device wrote them (the worker, grid or township it was set up for)."""
-    if server:
-        return RefusedDatabase(N_("{path} is damaged: it holds records but no longer says whose they are (the grid "
-                                  "or township it was set up for). Nothing was changed. {advice}"),
-                               N_("The database is damaged: it holds records but no longer says whose they are (the "
-                                  "grid or township it was set up for). Nothing was changed."),
-                               path=path, advice=_(SERVER_ADVICE))
-    return RefusedDatabase(N_("{path} is damaged: it holds records but no longer says whose they are (the grid or "
-                              "township it was set up for). Nothing was changed; restore a backup (gridcare restore)."),
-                           N_("The database is damaged: it holds records but no longer says whose they are (the grid "
-                              "or township it was set up for). Nothing was changed."),
-                           path=path)
+    said = (N_("{path} is damaged: it holds records but no longer says whose they are (the grid or township it was "
+               "set up for). Nothing was changed. {advice}") if server else
+            N_("{path} is damaged: it holds records but no longer says whose they are (the grid or township it was "
+               "set up for). Nothing was changed; restore a backup (gridcare restore)."))
+    return RefusedDatabase(said, N_("The database is damaged: it holds records but no longer says whose they are (the "
+                                    "grid or township it was set up for). Nothing was changed."),
+                           path=path, advice=_(SERVER_ADVICE))
 
 
 def foreign_sql(path: Path, names: list[str]) -> RefusedDatabase:

@@ -328,3 +328,19 @@ def test_writing_a_report_tells_how_far_it_is(town, tmp_path, suffix):
     assert len({total for _done, total in steps}) == 1, steps  # the same end all along
     done = [d for d, _total in steps]
     assert done == sorted(done) and done[-1] == steps[-1][1] and done[0] < done[-1], steps
+
+
+@pytest.mark.parametrize(("lang", "closed_later", "still_open"), [
+    ("en", "Closed on Oct 2, 2026, after the report day", "Pending"),
+    ("zh_CN", "统计日后办结（2026年10月2日）", "待办理")])
+def test_an_open_referral_closed_after_the_report_day_does_not_read_closed(town, tmp_path, lang, closed_later,
+                                                                           still_open):
+    # K's police referral was closed on 10-02: open on 09-30, so September's 未办结转介 lists it; its status
+    # had read 已办结 in a list of referrals not closed
+    db, ids, report = town
+    set_language(lang)
+    path = tmp_path / "r.csv"
+    save_report(db, report, path)
+    with csv_list_path(path, "open_referrals").open(encoding="utf-8-sig", newline="") as fh:
+        refs = list(csv.DictReader(fh))
+    assert [r[_("Status")] for r in refs] == [closed_later, still_open]

@@ -298,11 +298,13 @@ def merged_aliases(conn: Connection, policy: Policy, roots: dict[str, str], firs
 
 
 def open_referrals(conn: Connection, day: dt.date) -> list[tuple]:
-    """Referrals open at `day`: opened on or before it and not closed on or before it."""
-    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on, f.level, f.department, f.due_on"
+    """Referrals open at `day`: opened on or before it and not closed on or before it (the day one closed after it
+    is last, for its status as it stood on `day`)."""
+    sql = ("SELECT f.id, f.resident_id, f.agency, f.reason, f.status, f.opened_on, f.level, f.department, f.due_on,"
+           " f.closed_on"
            " FROM referral f WHERE NOT f.deleted AND (f.opened_on IS NULL OR f.opened_on <= :day)"
            " AND (f.status != 'closed' OR f.closed_on > :day)")
-    return [(r[0], r[1], r[2], r[3] or "", r[4], as_date(r[5]), r[6], r[7] or "", as_date(r[8]))
+    return [(r[0], r[1], r[2], r[3] or "", r[4], as_date(r[5]), r[6], r[7] or "", as_date(r[8]), as_date(r[9]))
             for r in conn.execute(text(sql), {"day": day.isoformat()})]
 
 

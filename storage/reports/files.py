@@ -56,6 +56,12 @@ def _status(p) -> str:
     return label(CLOSE_REASONS, p.close_reason) or label(STATUSES, "closed")
 
 
+def _referral_status(f) -> str:
+    if f.closed_on is not None:  # open on the report day, closed since: "closed" was not its status then
+        return _("Closed on {date}, after the report day").format(date=day_text(f.closed_on, "medium"))
+    return label(REFERRAL_STATUSES, f.status)
+
+
 _NAME = Column(N_("Name"), "text", lambda p: p.name)
 _ID = Column(N_("ID number"), "id", lambda p: p.id_number)
 _SEX = Column(N_("Sex"), "text", lambda p: label(SEXES, p.sex))
@@ -79,7 +85,7 @@ LIST_COLUMNS: dict[str, list[Column]] = {
     "open_referrals": [_NAME, _ID, _VILLAGE, _GRID,
                        Column(N_("Referred to"), "text", lambda f: label(REFERRAL_AGENCIES, f.agency)),
                        Column(N_("Reason"), "text", lambda f: f.reason),
-                       Column(N_("Status"), "text", lambda f: label(REFERRAL_STATUSES, f.status)),
+                       Column(N_("Status"), "text", _referral_status),
                        Column(N_("Opened on"), "date", lambda f: f.opened_on),
                        Column(N_("Days open"), "int", lambda f: f.days_open)],
     "aged_out": [_NAME, _ID, _SEX, Column(N_("Birth date"), "date", lambda p: p.birth_date), _AGE, _VILLAGE, _GRID,

@@ -68,6 +68,9 @@ class ReferralLine:
     department: str = ""
     due_on: dt.date | None = None  # the follow-up deadline
     days_overdue: int | None = None  # past the deadline on the report day (negative: days left)
+    # closed after the report day: still open on it, so its status then was not "closed" (a November report
+    # printed in December listed under 未办结转介 a referral whose status read 已办结)
+    closed_on: dt.date | None = None
 
 
 @dataclass(slots=True)

@@ -166,7 +166,7 @@ def referral_lines(people: dict[str, Person], referral_rows: list[tuple], roots:
                    day: dt.date) -> list[ReferralLine]:
     """The open referrals of key persons (a duplicate's on its record); counts them on each Person."""
     out = []
-    for ref_id, resident_id, agency, reason, status, opened_on, level, department, due in referral_rows:
+    for ref_id, resident_id, agency, reason, status, opened_on, level, department, due, closed_on in referral_rows:
         p = people.get(roots.get(resident_id, resident_id))
         if p is None:
             continue
@@ -176,6 +176,7 @@ def referral_lines(people: dict[str, Person], referral_rows: list[tuple], roots:
             village=p.village, grid_code=p.grid_code, grid=p.grid, categories=p.categories, agency=agency,
             reason=reason, status=status, opened_on=opened_on,
             days_open=(day - opened_on).days if opened_on else None, township_code=p.township_code, level=level,
-            department=department, due_on=due, days_overdue=(day - due).days if due else None))
+            department=department, due_on=due, days_overdue=(day - due).days if due else None,
+            closed_on=closed_on if status == "closed" else None))
     out.sort(key=lambda f: (f.opened_on or dt.date.min, f.grid, f.name, f.id))
     return out

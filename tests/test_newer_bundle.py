@@ -1,5 +1,5 @@
-"""A bundle written by a newer gridcare (a worker who updated before the township): a field or record kind this
-release does not know refuses it, as before, and the line now says why and what to do, instead of reading as a
+"""A bundle written by a newer gridcare (a worker who updated before the township): its version alone refuses
+nothing; a field or record kind this release does not know refuses it, as before, and the line now says why and what to do, instead of reading as a
 forgery ("sets 村（社区）名称, which no record of its kind may set")."""
 
 from __future__ import annotations
@@ -53,3 +53,14 @@ def test_a_newer_gridcares_bundle_is_refused_with_the_reason_and_what_to_do(tmp_
     (tmp_path / "same").mkdir()
     same = merge_paths(t.db, [_bundle(t, tmp_path / "same", k, events, SCHEMA_VERSION)]).bundles[0]
     assert same.status == "refused" and NEWER not in same.message
+
+
+def test_a_newer_gridcares_bundle_of_fields_this_release_knows_is_merged(tmp_path):
+    # a schema bump that only adds indexes (v17) must not make a township that has not updated yet refuse its
+    # updated workers' bundles: the version is said, never judged by itself
+    t, a, _b, ra, _rb = _merged_world(tmp_path)
+    k = _DeviceKeys(a)
+    events = [_event(k.device_id, 10**15, "resident", ra.id, {"phone": "13957123456"}, k.worker)]
+    newer = merge_paths(t.db, [_bundle(t, tmp_path, k, events, SCHEMA_VERSION + 1)]).bundles[0]
+    assert newer.status == "new", newer.message
+    assert any("13957123456" in line for line in dump_lines(t.db))

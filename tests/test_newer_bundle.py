@@ -1,6 +1,6 @@
 """A bundle written by a newer gridcare (a worker who updated before the township): its version alone refuses
-nothing; a field or record kind this release does not know refuses it, as before, and the line now says why and what to do, instead of reading as a
-forgery ("sets 村（社区）名称, which no record of its kind may set")."""
+nothing; a field or record kind this release does not know refuses it, as before, and the line now says why and
+what to do, instead of reading as a forgery ("sets 村（社区）名称, which no record of its kind may set")."""
 
 from __future__ import annotations
 

@@ -229,3 +229,19 @@ def test_validation_problems_name_the_users_column(db, tmp_path):
     report = import_roster(db, write_xlsx(tmp_path / "r.xlsx", rows), today=TODAY)
     assert {p.column for p in by_row(report)[2].problems} == {"性别", "联系电话"}
     assert {p.column for p in by_row(report)[3].problems} == {"姓名", "人员类别"}  # no name; an elder is no child
+
+
+def test_the_problems_printed_at_80_columns_are_wrapped_as_chinese_is_set(db, tmp_path, capsys, monkeypatch):
+    # Rich folded the ID's reason at the last cell that fit: "……（科学计数⏎法）" was fine, but at other widths a line
+    # of the Problems column began with "，" or "："
+    from tui.cli import main
+    from tui.line_breaks import NO_LINE_START
+
+    path = write_xlsx(tmp_path / "r.xlsx", [[1, "张小明", 330106200101011000, "男", "留守儿童", "", ""]])
+    for columns in range(60, 101):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert main(["--lang", "zh_CN", "--db", str(db.path), "roster", "import", str(path), "--dry-run"]) == 1
+        out = capsys.readouterr().out
+        problems = [line.split("│")[-1].strip() for line in out.splitlines() if line.count("│") == 3]
+        assert "（科学计数法），末尾几位已丢失" in "".join(problems)
+        assert not [p for p in problems if p and p[0] in NO_LINE_START], (columns, problems)

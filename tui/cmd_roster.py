@@ -40,6 +40,7 @@ def print_report(report) -> None:
 
     from storage.roster.importer import describe, status_label
     from tui.as_text import as_text
+    from tui.line_breaks import Typeset
 
     console = CliConsole()
     if report.unknown_columns:
@@ -52,7 +53,8 @@ def print_report(report) -> None:
     table.add_column(_("Problems"), overflow="fold")
     rows, unlisted = report.listed()
     for row in rows:
-        table.add_row(str(row.row), as_text(row.name), status_label(row.status), as_text(describe(row)),
+        # wrapped as Chinese is set: Rich folded "…（科学计数法）⏎，末尾几位已丢失" with the comma starting a line
+        table.add_row(str(row.row), as_text(row.name), status_label(row.status), Typeset(as_text(describe(row))),
                       style=STATUS_STYLES.get(row.status))
     console.print(table)
     if unlisted:

@@ -83,7 +83,7 @@ class HomeScreen(Screen[None]):
         Binding("b", "open('backup')", N_("Backup and restore"), show=False, id="home.backup"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="home.reload"),
         Binding("u", "go_on_visit", N_("Go on with an unsaved visit"), show=False, id="home.draft"),
-        Binding("t", "open_moved_here", N_("Open a person moved to this grid"), show=False, id="home.moved_here"),
+        Binding("t", "open_moved_here", N_("Open a person moved or registered to this grid"), show=False, id="home.moved_here"),
     ] + [Binding(str(i), f"show_list('{pane}')", names[1], show=False, id=f"home.list.{pane}")
          for i, (pane, names) in enumerate(LISTS.items(), start=1)]
 

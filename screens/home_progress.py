@@ -101,6 +101,16 @@ def _alerts(data, compact: bool) -> list[tuple[str, str, str]]:
     elif moved:
         alerts.append((_("Moved here (t)") if compact else _("Moved to this grid by the township (press t for the first)"),
                        str(len(moved)), "bold yellow"))
+    new = getattr(data, "registered_here", [])
+    if len(new) == 1:  # registered in this grid at the township (the clerk's form or roster): as those moved here
+        name = printable(new[0][1])
+        alerts.append((_("New from the township: {name} (t)").format(name=name) if compact
+                       else _("Registered in this grid by the township: {name} (press t to open)").format(name=name),
+                       "", "bold yellow"))
+    elif new:
+        alerts.append((_("New from the township (t)") if compact
+                       else _("Registered in this grid by the township (press t for the first)"), str(len(new)),
+                       "bold yellow"))
     late = data.counts.get("referrals_overdue", 0)
     if late:
         alerts.append((_("Referrals late (tab 4)") if compact else _("Referrals past their follow-up date (tab 4)"),

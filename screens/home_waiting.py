@@ -1,22 +1,22 @@
 """Home's keys that go somewhere only while something waits there: an unsaved visit (u), the emergencies (e),
-a key person the township moved to this grid (t)."""
+a key person the township moved to this grid or registered in it (t)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 # action -> the HomeData list it needs not to be empty
-WAITS_FOR = {"go_on_visit": "visit_drafts", "focus_emergencies": "emergencies", "open_moved_here": "moved_here"}
+WAITS_FOR = {"go_on_visit": "visit_drafts", "focus_emergencies": "emergencies", "open_moved_here": "arrivals"}
 
 
 def open_moved_here(app: Any, data: Any) -> None:
-    """The page of the first person moved here not opened nor visited yet: opening it takes them off Home's notice
-    (screens/resident.py), so the next t opens the next one."""
-    if data is None or not data.moved_here:
+    """The page of the first person moved or registered here not opened nor visited yet: opening it takes them off
+    Home's notice (screens/resident.py), so the next t opens the next one."""
+    if data is None or not data.arrivals:
         return
     from screens.resident import ResidentScreen  # deferred: Home is up before SQLModel is loaded
 
-    resident_id = data.moved_here[0][0]
+    resident_id = data.arrivals[0]
     app.after_open(lambda: app.push_screen(ResidentScreen(resident_id)))
 
 

@@ -204,6 +204,10 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
             lines.append(field_line(_("Grid"), narrow(" · ").join(x for x in (
                 p.township if role == "county" else "", p.grid, p.village,
                 _("worker {name}").format(name=p.worker) if p.worker else "") if x)))
+        if p.arrived is not None:  # when and how the person came to this grid: the clerk's move or registration
+            lines.append(as_text((_("Moved from grid {grid} by the township on {date}.") if p.arrived.from_grid else
+                                  _("Registered in this grid by the township on {date}.")).format(
+                grid=printable(p.arrived.from_grid), date=format_date(p.arrived.on)), style="italic"))
         if p.merged_from:
             lines.append(as_text(_("Registered twice: the record in {grids} is merged into this one.").format(
                 grids=join_list(p.merged_from)), style="italic"))

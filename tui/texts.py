@@ -17,6 +17,7 @@ from storage.core.text import printable
 from storage.register.categories import RISK_LEVELS, label
 from tui.changed_texts import changed_lines
 from tui.formatting import format_number  # counts as the tables beside these lines print them (5,483)
+from tui.moved_texts import moved_lines
 
 if TYPE_CHECKING:
     from storage.sync.export import ExportResult
@@ -141,31 +142,6 @@ def describe_totals(report: MergeReport) -> list[str]:
                      _("Cannot find a missing bundle? Ask the worker to export again with \"{everything}\" ticked on "
                        "the Sync screen: that bundle fills every gap before it.").format(
                          everything=_("Everything, not only what is new")))
-    return lines
-
-
-def moved_lines(report: MergeReport) -> list[str]:
-    """A worker's merge: how many key persons the township moved to this grid and away from it, by name (a person
-    moved in had been only one more of the records added, one moved away gone without a word)."""
-    lines = []
-    here = report.moved_here
-    if here:
-        lines.append(ngettext(
-            "Moved by the township to this grid: {n} key person, {names}. This grid visits them now; Home lists them "
-            "until you open or visit them.",
-            "Moved by the township to this grid: {n} key persons, {names}. This grid visits them now; Home lists them "
-            "until you open or visit them.", len(here)).format(
-            n=len(here), names=join_list(_("{name} (from grid {grid})").format(
-                name=printable(m.name, limit=20), grid=printable(m.from_grid, limit=20)) for m in here)))
-    away = report.moved_away
-    if away:
-        lines.append(ngettext(
-            "Moved by the township to another grid: {n} key person, {names}. That grid visits them now; they are no "
-            "longer on this grid's list.",
-            "Moved by the township to other grids: {n} key persons, {names}. Those grids visit them now; they are no "
-            "longer on this grid's list.", len(away)).format(
-            n=len(away), names=join_list(_("{name} (to grid {grid})").format(
-                name=printable(name, limit=20), grid=printable(grid, limit=20)) for name, grid in away)))
     return lines
 
 

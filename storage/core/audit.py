@@ -57,7 +57,8 @@ ACTION_LABELS = {
     "conflict decision": N_("Conflict decided"), "conflict decision undone": N_("Conflict decision undone"),
     "merge residents": N_("Residents registered twice merged"), "undo resident merge": N_("Resident merge undone"),
     "move resident": N_("Resident moved to another grid"),
-    "moved here": N_("Resident moved to this grid by the township"), "moved here seen": N_("Resident moved here, opened"),
+    "moved here": N_("Resident moved to this grid by the township"), "moved here seen": N_("Resident moved or registered here, opened"),
+    "registered here": N_("Resident registered in this grid by the township"),
 }
 COUNT_LABELS = {
     "seq": N_("bundle no."), "events": N_("changes"), "new_events": N_("new changes"), "records": N_("records"),

@@ -294,7 +294,10 @@ def _read_home(raw: sqlite3.Connection, today: dt.date, drafts_of: Path | None) 
                              if d.resident_id in by_id]
         data.registration_draft = registration_draft_name(drafts_of) if role != "county" else None
     data.emergencies = open_emergencies(raw, today, grid)
-    data.moved_here = waiting(raw) if role == "worker" else []
+    arrivals = waiting(raw) if role == "worker" else []
+    data.arrivals = [rid for rid, _name, _registered in arrivals]
+    data.moved_here = [(rid, name) for rid, name, registered in arrivals if not registered]
+    data.registered_here = [(rid, name) for rid, name, registered in arrivals if registered]
     if role == "township":
         data.grids = _grid_rows(raw, _tally(counted, lambda r: (r.grid_code,)))
         from storage.core.conflict_keys import reviewed

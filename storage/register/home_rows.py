@@ -120,6 +120,8 @@ class HomeData:
     # key persons the township moved to this worker's grid, not opened nor visited since: (resident id, name), oldest
     # arrival first (storage/register/moved_here.py)
     moved_here: list[tuple[str, str]] = field(default_factory=list)
+    registered_here: list[tuple[str, str]] = field(default_factory=list)  # registered in this grid by the township
+    arrivals: list[str] = field(default_factory=list)  # both, oldest arrival first: the resident ids t opens
     # the start-up's first figures: the benefit lists and the duplicates' count not read yet, they follow
     # (storage/register/home_later.py)
     later: bool = False

@@ -17,6 +17,7 @@ from storage.register.due import DueFacts, due_on
 from storage.register.duplicates import resident_ids_for
 from storage.register.entered import entered_dates
 from storage.register.grid_people import grid_people, people_text
+from storage.register.moved_here import Arrival, arrival
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, ageing_out, load_policy
 from storage.register.report_query import as_date, place_names
 from storage.register.search_merged import families, family_began
@@ -40,6 +41,7 @@ class Profile:
     worker: str = ""  # the grid's worker, whom a township clerk calls about this resident
     township: str = ""  # the township's name (a county names the township first: grid names repeat across them)
     merged_from: list[str] = field(default_factory=list)  # the grids of the duplicates merged into this record
+    arrived: Arrival | None = None  # moved from another grid, or registered by the township (storage/register/moved_here.py)
 
 
 @dataclass(frozen=True)
@@ -119,4 +121,5 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
         last_visit=last, due_on=due_on(policy, facts, today), planned_on=own.next_visit_on if own else None,
         village=village, grid=grid, worker=worker, merged_from=merged_from, township=township,
+        arrived=arrival(db, resident_id),
     )

@@ -86,6 +86,7 @@ class MergeReport:
     merged_away: list[tuple[str, bool]] = field(default_factory=list)
     moved_away: list[tuple[str, str]] = field(default_factory=list)  # a worker's residents moved: (name, grid)
     moved_here: list[MovedHere] = field(default_factory=list)  # the township moved them to this worker's grid
+    registered_here: list[MovedHere] = field(default_factory=list)  # the township registered them in this grid
     changed: list[Changed] = field(default_factory=list)  # a worker's residents whose fields the township changed
     # at a township: residents merged away before a bundle's edit of them arrived, (the edit, the kept record's name)
     landed_away: list[tuple[Changed, str]] = field(default_factory=list)
@@ -357,7 +358,7 @@ def merge_paths(db: Database, paths: Iterable[Path], progress: Progress | None =
     if register is not None:
         report.changed = changed_since(db, register)
     if arriving is not None:
-        report.moved_here = arrived_since(db, arriving)
+        report.moved_here, report.registered_here = arrived_since(db, arriving)
     edited = set().union(*(b.landed_away for b in report.bundles))
     if edited:
         report.landed_away = landed_away(db, edited)

@@ -13,7 +13,7 @@ import datetime as dt
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Button, Collapsible, Label, Select, SelectionList
+from textual.widgets import Button, Collapsible, Input, Label, Select, SelectionList
 
 from storage.core.i18n import set_language
 from tests.foundation_helpers import make_db
@@ -156,3 +156,74 @@ async def test_a_benefit_already_recorded_says_so_in_two_lines_above_the_buttons
         bottom = app.screen.region.bottom - 1  # the dialog's own footer line
         for button in form.query(Button).results(Button):
             assert button.region.bottom <= bottom, (button.label, button.region)
+
+
+LONG_REASON = "老人独居，子女在外务工，近期摔倒过一次，行动不便，需要乡镇民政办协调居家养老服务和临时救助，并联系村医定期上门查看血压。" * 4
+
+
+async def _buttons_on_screen_and_fields_reached(pilot, dialog) -> None:
+    """The dialog's buttons inside the screen above its footer, and Tab reaching each field and button in sight."""
+    box = dialog.query_one("#dialog")
+    bottom = dialog.region.bottom - 1  # the dialog's own footer line
+    for button in dialog.query(Button).results(Button):
+        assert button.region.bottom <= bottom and box.region.contains_region(button.region), (button.label, button.region)
+    reached = set()
+    for _ in range(len(dialog.focus_chain) + 1):
+        await pilot.press("tab")
+        await settle(pilot)
+        focused = dialog.focused
+        assert focused is not None and box.scrollable_content_region.contains_region(focused.region) \
+            or isinstance(focused, Button), (focused, focused and focused.region)
+        reached.add(focused.id)
+    assert {w.id for w in dialog.focus_chain} <= reached
+
+
+@run_async
+async def test_a_follow_up_with_a_long_reason_keeps_its_buttons_on_screen_with_an_error(tmp_path, lang):
+    """A referral's reason may be long (up to 1000 characters): the follow-up's title took the rows of its buttons."""
+    from storage.register.referrals import open_referral
+
+    db = make_register_db(tmp_path / "w.db")
+    app = make_app(db.path, lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")
+        open_referral(db, app.screen.resident_id, "minzheng", LONG_REASON, today=TODAY)
+        await pilot.press("escape")
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen" and app.screen.profile is not None)
+        await pilot.press("c")
+        await settle(pilot, lambda: type(app.screen).__name__ == "FollowUpScreen")
+        dialog = app.screen
+        await pilot.press("ctrl+s")  # no status chosen
+        await settle(pilot, lambda: str(dialog.query_one("#err-status", Label).content).strip())
+        assert dialog.query_one("#dialog").max_scroll_y > 0  # (taller than the screen: what this test is about)
+        await _buttons_on_screen_and_fields_reached(pilot, dialog)
+    db.dispose()
+
+
+@run_async
+async def test_the_referral_and_paired_helper_dialogs_keep_their_buttons_with_errors(tmp_path, lang):
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await pilot.press("enter")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")
+        # every error the dialog can show at once, the longest of each field (a date's two lines in English)
+        for key, name, values, errors in (
+                ("f", "ReferralScreen", {"due_on": "2020-01-01"}, ("agency", "reason", "due_on")),
+                ("p", "PairedHelperScreen", {"helper_name": "李四", "helper_phone": "12"}, ("helper_phone",))):
+            await pilot.press(key)
+            await settle(pilot, lambda: type(app.screen).__name__ == name)  # noqa: B023 (awaited here)
+            dialog = app.screen
+            for field, value in values.items():
+                dialog.query_one(f"#{field}", Input).value = value
+            await pilot.press("ctrl+s")
+            shown = [dialog.query_one(f"#err-{f}", Label) for f in errors]
+            await settle(pilot, lambda: all(str(e.content).strip() for e in shown))  # noqa: B023
+            await _buttons_on_screen_and_fields_reached(pilot, dialog)
+            await pilot.press("escape")
+            await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")

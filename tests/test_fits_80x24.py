@@ -227,3 +227,30 @@ async def test_the_referral_and_paired_helper_dialogs_keep_their_buttons_with_er
             await _buttons_on_screen_and_fields_reached(pilot, dialog)
             await pilot.press("escape")
             await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")
+
+
+@run_async
+async def test_the_draft_question_keeps_its_date_and_time_on_one_line(tmp_path, lang):
+    """Offered a visit left unsaved, the question read "…left unsaved at Dec 5," and "2026 11:43?" on the next line."""
+    from screens.dialogs import ConfirmScreen
+    from screens.visit_form import VisitFormScreen
+    from storage.register.drafts import save_draft
+    from tests.pilot_helpers import started
+    from tests.register_helpers import resident_id
+    from tests.test_walkthrough import screen_text
+    from tui.formatting import format_date
+
+    db = make_register_db(tmp_path / "w.db", visits=False)
+    rid = resident_id(db, "王桂英")
+    saved = dt.datetime(2026, 12, 5, 3, 43, tzinfo=dt.timezone.utc)
+    save_draft(db.path, rid, {"met_with": "neighbour"}, resident_name="王桂英", now=saved)
+    app = make_app(db.path, lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, lambda: VisitFormScreen(rid))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        local = saved.astimezone()
+        when = format_date(local.date()) + " " + local.strftime("%H:%M")
+        message = app.screen.query_one("#dialog-message")
+        assert message.size.height == (2 if lang == "en" else 1)  # (the English line breaks: what this is about)
+        assert any(when in line for line in screen_text(app).splitlines()), (when, screen_text(app))
+    db.dispose()

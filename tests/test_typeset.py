@@ -169,6 +169,24 @@ def test_a_key_fingerprint_is_never_broken_across_lines(text, width):
     assert broken(text, width).replace("\n", "") == text
 
 
+_DATED = st.lists(st.sampled_from([*"恢复新增对象（未保存）？ ,.", "Restore the new visit to ", "left unsaved at ", "王桂英",
+                                   "Dec 5, 2026 11:43", "2026年12月5日 11:43", "September 30, 2026", " "]),
+                  max_size=30).map("".join)
+
+
+@given(_DATED, st.integers(20, 90))
+def test_a_date_and_its_time_are_never_broken_across_lines(text, width):
+    """The draft question at 80 columns read "…left unsaved at Dec 5," and "2026 11:43?" on the next line."""
+    import re
+
+    assert wrap("Restore the new visit to 周建国 left unsaved at Dec 5, 2026 11:43?", 54)[-1] == "Dec 5, 2026 11:43?"
+    lines = wrap(text, width)
+    assert all(cell_len(line) <= width for line in lines), lines
+    whole = re.compile(r"(?<![A-Za-z])(?:Dec 5, 2026(?: 11:43)?|September 30, 2026)|2026年12月5日(?: 11:43)?")
+    assert [m.group() for m in whole.finditer(text)] == [m.group() for line in lines for m in whole.finditer(line)], lines
+    assert broken(text, width).replace("\n", "") == text
+
+
 def test_the_resident_page_keeps_the_planned_date_whole_at_80_columns(tmp_path):
     import asyncio
     import datetime as dt

@@ -29,8 +29,14 @@ _MONTHS = frozenset([*get_month_names("abbreviated", locale="en").values(), *get
 # and "e.g." its example ("…, e.g.⏎330106001." ended the setup's township code message at 80 columns)
 _WITH_FIGURE = _MONTHS | {"e.g."}
 LABEL_MAX = 6  # characters: a label that goes down with its figure (紧急情况, 已探访); a longer run is a sentence
-# a key fingerprint (storage/core/keys.py): read out and compared whole, never two groups on one line and two on the next
-_FINGERPRINT = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{4}(?: [0-9a-f]{4}){3}(?![0-9A-Za-z])")
+# kept on one line when it fits: a key fingerprint (storage/core/keys.py), read out and compared whole, never two groups
+# on one line and two on the next; and a date with its year and time as Babel writes it (the draft question read
+# "…at Dec 5,⏎2026 11:43?"; in Chinese "2026年12月5日⏎11:43")
+_FINGERPRINT = r"(?<![0-9A-Za-z])[0-9a-f]{4}(?: [0-9a-f]{4}){3}(?![0-9A-Za-z])"
+_TIME = r"(?:,? \d{1,2}:\d{2}(?::\d{2})?(?:[ \u202f][AP]M)?)?"
+_DATE = (rf"(?<![A-Za-z])(?:{'|'.join(sorted(_MONTHS, key=len, reverse=True))}) \d{{1,2}}, \d{{4}}{_TIME}"
+         rf"|\d{{4}}年\d{{1,2}}月\d{{1,2}}日{_TIME}")
+_WHOLE = re.compile(f"{_FINGERPRINT}|{_DATE}")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -87,18 +93,19 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(line[:k])
                 line = line[k:] + ch
         lines.append(line)
-        lines[first:] = _fingerprints_whole(para, lines[first:], width)
+        lines[first:] = _groups_whole(para, lines[first:], width)
     return [line.rstrip() for line in lines]
 
 
-def _fingerprints_whole(para: str, lines: list[str], width: int) -> list[str]:
-    """`lines` of `para`, a fingerprint they broke ("…key fingerprint 3985 ffab⏎0304 8b06.") gone down whole."""
+def _groups_whole(para: str, lines: list[str], width: int) -> list[str]:
+    """`lines` of `para`, a fingerprint or a date they broke ("…key fingerprint 3985 ffab⏎0304 8b06.") gone down
+    whole."""
     starts, at = [], 0
     for line in lines:
         start = para.find(line, at) if line else at
         starts.append(at if start < 0 else start)
         at = starts[-1] + len(line)
-    for m in _FINGERPRINT.finditer(para):
+    for m in _WHOLE.finditer(para):
         n = next((n for n in range(1, len(lines)) if m.start() < starts[n] < m.end()), 0)
         if n and cell_len(m.group()) < width:
             above = para[starts[n - 1]:m.start()].rstrip()

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import WorkerError
 
 from screens.dialogs import ConfirmScreen
@@ -33,6 +33,7 @@ from storage.core.restoring import RestoreRequest, backup_and_prune, will_leave_
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_size
+from tui.header import Header
 from tui.table import Table
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from screens.dialogs import ConfirmScreen
@@ -27,6 +27,7 @@ from storage.register.categories import BENEFIT_KINDS, LEGACY_FLAGS, join_list, 
 from storage.register.periods import ENDING_DAYS
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.header import Header
 from tui.table import Table
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.dialogs import Dialog
@@ -47,6 +47,7 @@ from storage.sync.conflicts import (
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_moment, format_number
+from tui.header import Header
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import person_text

@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from screens.home_progress import not_read_text
 from screens.latest import show_if_latest
@@ -22,6 +22,7 @@ from storage.core.errors import UserError
 from storage.core.i18n import N_, _, join_list
 from tui.as_text import notify_text
 from tui.footer import TranslatedFooter
+from tui.header import Header
 from tui.line_breaks import Wrapped
 from tui.table import Table
 from tui.texts import two_lines

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from screens.devices_codes import CodeAndKeyActions
@@ -27,6 +27,7 @@ from storage.core.i18n import N_, _
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.formatting import format_moment
+from tui.header import Header
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table

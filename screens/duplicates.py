@@ -12,7 +12,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from screens.latest import show_if_latest
@@ -29,6 +29,7 @@ from storage.register.value_labels import value_text
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date, format_number
+from tui.header import Header
 from tui.table import Table
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
 
 from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import WRAPPED, category_width, free_text_width, list_columns, list_rows, short_day, wrapped
@@ -28,6 +28,7 @@ from storage.register.home_later import LATER_LISTS, add_later
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_number, hours_text
+from tui.header import Header
 from tui.table import Table
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from screens.dialogs import ConfirmScreen
 from screens.latest import show_if_latest
@@ -34,6 +34,7 @@ from storage.register.policy_set import changed_policy, current_policy, set_poli
 from storage.register.policy_text import every_text, policy_lines
 from storage.register.township_policies import county_policies, rules_key
 from tui.footer import TranslatedFooter
+from tui.header import Header
 from tui.ordered_keys import TextInput, after_typing
 from tui.relabel import compose_again, restore_values, typed_values
 from tui.table import Table

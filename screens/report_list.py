@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from screens.home_lists import CATEGORY_WIDTH
 from screens.resident import ResidentScreen
@@ -21,6 +21,7 @@ from tui.as_text import as_text
 from tui.category_words import categories_cell
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_number
+from tui.header import Header
 from tui.table import Table
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.dialogs import when_folder_there
@@ -43,6 +43,7 @@ from storage.reports.xlsx_sheets import month_words
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month, format_number
+from tui.header import Header
 from tui.ordered_keys import TextInput
 from tui.table import Table
 from tui.texts import two_lines

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from screens.benefits import BenefitsScreen, benefit_lines
 from screens.latest import show_if_latest
@@ -48,6 +48,7 @@ from tui.as_text import as_text, notify_text
 from tui.assessment_view import assessment_renderable
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
+from tui.header import Header
 from tui.line_breaks import typeset
 from tui.resident_lines import (
     DATE_WIDTH,

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
@@ -52,6 +52,7 @@ from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.form_scroll import FormScroll
 from tui.formatting import format_date
+from tui.header import Header
 from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.texts import SEX_LABELS
 from tui.ticks import TickList

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.read_only import at_county
@@ -33,6 +33,7 @@ from tui.as_text import as_text, notify_text
 from tui.category_words import categories_cell
 from tui.footer import TranslatedFooter
 from tui.formatting import format_column_date, format_number
+from tui.header import Header
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table

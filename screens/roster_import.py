@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, DataTable, DirectoryTree, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from storage.core.audit import last_folder
@@ -27,6 +27,7 @@ from storage.roster.importer import describe, import_roster, preview, status_lab
 from storage.roster.report import STATUS_LABELS
 from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
+from tui.header import Header
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput
 from tui.table import Table

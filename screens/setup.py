@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from screens.form import set_message, show_field_errors
 from storage.core.errors import UserError, ValidationError, ValidationErrors
@@ -21,6 +21,7 @@ from tui.as_text import as_text, notify_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.form_scroll import FormScroll
+from tui.header import Header
 from tui.ordered_keys import TextInput, after_typing
 
 if TYPE_CHECKING:

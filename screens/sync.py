@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
-    Header,
     Input,
     Label,
     ProgressBar,
@@ -41,6 +40,7 @@ from storage.sync.merge import bundle_files, merge_paths
 from tui.folder_texts import left_lines, none_for_here_text, unreadable_text
 from tui.footer import TranslatedFooter
 from tui.formatting import format_date
+from tui.header import Header
 from tui.item_lines import ItemLines
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput

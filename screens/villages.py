@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from screens.dialogs import OkCancelDialog
 from screens.latest import show_if_latest
@@ -25,6 +25,7 @@ from storage.register.villages import GridVillage, grid_villages, known_villages
 from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.header import Header
 from tui.ordered_keys import TextInput, after_typing
 from tui.table import Table
 

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Checkbox, Header, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
@@ -42,6 +42,7 @@ from tui.footer import TranslatedFooter
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.form_scroll import FormScroll
 from tui.formatting import format_date
+from tui.header import Header
 from tui.ordered_keys import TextBox, TextInput, after_typing
 from tui.ticks import TickBox, TickList
 

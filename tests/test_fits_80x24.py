@@ -254,3 +254,37 @@ async def test_the_draft_question_keeps_its_date_and_time_on_one_line(tmp_path, 
         assert message.size.height == (2 if lang == "en" else 1)  # (the English line breaks: what this is about)
         assert any(when in line for line in screen_text(app).splitlines()), (when, screen_text(app))
     db.dispose()
+
+
+CLERKS_SCREENS = ("residents", "sync", "conflicts", "duplicates", "reports", "roster_import", "policy", "villages",
+                  "devices", "backup")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+@run_async
+async def test_a_clerks_title_bar_keeps_each_screens_title_whole_beside_a_long_path(tmp_path, lang, size):
+    """Each screen's title, the township and the clerk whole; the database's path gives way first (at 80 columns it
+    was cut with "…" and took the rest of the line)."""
+    from tests.test_walkthrough import screen_text
+    from tui.header import shortened_path
+
+    folder = tmp_path / "home" / "zhoumin" / ".local" / "share" / "gridcare" / "township-backups-and-data"
+    folder.mkdir(parents=True)
+    make_db(folder / "xinshi-township.db", role="township", worker="周民政").dispose()
+    app = make_app(folder / "xinshi-township.db", lang=lang, today=TODAY)
+    async with app.run_test(size=size) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        for name in ("home", *CLERKS_SCREENS):
+            app.open_screen(name)
+            await settle(pilot, lambda: type(app.screen).__name__ != "HomeScreen" or name == "home")  # noqa: B023
+            top = screen_text(app).splitlines()[0]
+            title, who = str(app.screen.title), app.sub_title.removesuffix(str(folder / "xinshi-township.db"))
+            assert len(str(folder)) > size[0] and f"{title} — {who}" in top, (name, top)  # (the path is long)
+            assert top.endswith("xinshi-township.db"), top  # the file's name at least
+            if name != "home":
+                app.pop_screen()
+                await on_screen(pilot, "HomeScreen")
+    assert shortened_path("/home/zhou/data/xinshi.db", 30) == "/home/zhou/data/xinshi.db"
+    assert shortened_path("/home/zhou/data/xinshi.db", 16) == "/home…/xinshi.db"
+    assert shortened_path("/home/zhou/data/xinshi.db", 12) == "xinshi.db"
+    assert shortened_path("/home/zhou/data/xinshi.db", 8) == ""

@@ -20,7 +20,7 @@ from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.widgets._select import SelectOverlay
 from textual.worker import Worker, WorkerState
 
@@ -35,6 +35,7 @@ from tui.commands import SCREENS_BY_NAME, ScreensProvider, open_palette, system_
 from tui.drop_down import keep_below, stop_at_the_ends
 from tui.footer import TranslatedFooter
 from tui.hangup import exit_on_hangup
+from tui.header import Header
 from tui.keys_ahead import KeysAhead
 from tui.outside_changes import OutsideChanges
 from tui.refused_open import RefusedOpen

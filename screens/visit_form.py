@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -48,8 +47,6 @@ from tui.ticks import TickBox, TickList
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost
-
-log = logging.getLogger(__name__)
 
 # the one question about contact, asked as the method needs it; none for a visit learnt through others
 CONTACT_QUESTIONS = {"home": N_("Resident seen in person"), "phone": N_("Person reached (spoke with them)"),

@@ -288,3 +288,40 @@ async def test_a_clerks_title_bar_keeps_each_screens_title_whole_beside_a_long_p
     assert shortened_path("/home/zhou/data/xinshi.db", 16) == "/home…/xinshi.db"
     assert shortened_path("/home/zhou/data/xinshi.db", 12) == "xinshi.db"
     assert shortened_path("/home/zhou/data/xinshi.db", 8) == ""
+
+
+@run_async
+async def test_homes_tabs_show_their_counts_at_80_columns(tmp_path, lang):
+    """In English the words took the room of the counts: "Age-out  Recent  Benefits  Unpaired" without theirs."""
+    from textual.widgets import Tabs
+
+    make_register_db(tmp_path / "w.db").dispose()
+    app = make_app(tmp_path / "w.db", lang=lang, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        await settle(pilot, lambda: app.screen.data is not None)
+        counts, tabs = app.screen.data.counts, app.screen.query_one(Tabs)
+        labels = {str(tab.id).removeprefix("--content-tab-"): str(tab.label) for tab in tabs.query("Tab") if tab.display}
+        assert all(labels[p].endswith(f" {n}") for p, n in counts.items() if p in labels and n is not None), labels
+        assert sum(1 for n in counts.values() if n is not None) >= 6, counts  # (counts to show: what this is about)
+        assert tabs.virtual_size.width <= tabs.size.width, labels  # no tab cut at the edge
+
+
+def test_a_clerks_tabs_keep_the_counts_most_needed_in_english(lang):
+    """A township's counts (the demo's) at 80 and 100 columns: Chinese as it was; English with its shorter words."""
+    from screens.home import LISTS
+    from screens.home_tabs import SHORT_WORDS, tab_labels
+    from storage.core.i18n import _
+
+    set_language(lang)
+    counts = {"overdue": 581, "due_week": 1327, "high_risk": 569, "referrals": 111, "ageing_out": 196,
+              "benefits": 440, "unpaired": 451}
+    words = {p: _(tab) for p, (tab, _name) in LISTS.items()}
+    short = {p: _(word) for p, word in SHORT_WORDS.items()}
+    at_80, at_100 = (" ".join(tab_labels(words, counts, width, short).values()) for width in (80, 100))
+    if lang == "zh_CN":
+        assert at_80 == "逾期581 本周1327 风险569 转介111 超龄提醒196 最近 补贴440 未结对 网格"
+        assert at_100 == "逾期 581 本周 1,327 风险 569 转介 111 超龄提醒 196 最近 补贴 440 未结对 451 网格"
+    else:  # (it kept "Overdue 581" alone at 80, and lost Benefits' and Unpaired's at 100)
+        assert at_80 == "Overdue 581 Week Risk 569 Refer 111 Age-out Recent Aid Unpaired Grids"
+        assert at_100 == "Overdue 581 Week 1,327 Risk 569 Refer 111 Age-out 196 Recent Aid 440 Unpaired 451 Grids"

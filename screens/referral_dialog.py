@@ -18,9 +18,9 @@ from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up, next_follow_up
-from tui.as_text import as_text
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
+from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput, after_typing
 
 
@@ -130,7 +130,8 @@ class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(as_text(self.title_text), id="dialog-title")
+            # wrapped as Chinese is set: a long reason's lines began with "，" (tui/line_breaks.py)
+            yield Static(Wrapped(self.title_text), id="dialog-title")
             yield Label(_("Status"))
             # no status chosen for the person: the first Enter must not close a referral
             yield Select([(_(v), k) for k, v in REFERRAL_STATUSES.items()], prompt=_("Choose…"), id="status",

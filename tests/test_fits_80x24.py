@@ -252,6 +252,8 @@ async def test_the_draft_question_keeps_its_date_and_time_on_one_line(tmp_path, 
         when = format_date(local.date()) + " " + local.strftime("%H:%M")
         message = app.screen.query_one("#dialog-message")
         assert message.size.height == (2 if lang == "en" else 1)  # (the English line breaks: what this is about)
+        # the message, one blank line, the buttons (3 rows) and the border: no second blank line above the buttons
+        assert app.screen.query_one("#dialog").outer_size.height == message.size.height + 6
         assert any(when in line for line in screen_text(app).splitlines()), (when, screen_text(app))
     db.dispose()
 

@@ -18,10 +18,13 @@ from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
 from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
 from storage.register.referrals import FOLLOW_UP_DAYS, REFERRAL_LEVELS, check_follow_up, next_follow_up
+from tui.category_words import cut_between_words
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
 from tui.line_breaks import Wrapped
 from tui.ordered_keys import TextInput, after_typing
+
+TITLE_CELLS = 200  # the follow-up's title (the referral's reason): about four lines of the dialog
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,10 @@ class FollowUpScreen(FormKeys, OkCancelDialog[FollowUpChoice]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            # wrapped as Chinese is set: a long reason's lines began with "，" (tui/line_breaks.py)
-            yield Static(Wrapped(self.title_text), id="dialog-title")
+            # wrapped as Chinese is set: a long reason's lines began with "，" (tui/line_breaks.py). Cut to about
+            # four lines: a reason of up to 1000 characters scrolled the title's start out of sight, where no key
+            # reaches it (the focus is on Status); the reason stays whole on the person's page
+            yield Static(Wrapped(cut_between_words(self.title_text, TITLE_CELLS)), id="dialog-title")
             yield Label(_("Status"))
             # no status chosen for the person: the first Enter must not close a referral
             yield Select([(_(v), k) for k, v in REFERRAL_STATUSES.items()], prompt=_("Choose…"), id="status",

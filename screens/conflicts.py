@@ -26,6 +26,7 @@ from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.hlc import wall_ms
 from storage.core.i18n import N_, _, ngettext
+from storage.core.offices import person_text
 from storage.core.schema import RECORD_LABELS
 from storage.core.text import printable
 from storage.register.field_labels import record_field_label
@@ -50,7 +51,6 @@ from tui.formatting import format_moment, format_number
 from tui.header import Header
 from tui.ordered_keys import TextInput
 from tui.table import Table
-from tui.texts import person_text
 
 if TYPE_CHECKING:
     from screens.host import ScreenHost

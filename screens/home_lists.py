@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from storage.core.i18n import N_, _, babel_locale, current_language, join_list, ngettext
+from storage.core.offices import name_text
 from storage.core.text import printable
 from storage.register.categories import (
     BENEFIT_KINDS,
@@ -220,7 +221,7 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH,
         return [(r.id, r.id, (r.name, r.masked_id, _categories(r.categories), _age_out(when, today)))
                 for r, when in data.ageing_out]
     if pane == "recent":
-        return [(v.id, v.resident_id, (short_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), v.visitor))
+        return [(v.id, v.resident_id, (short_day(v.visit_date), v.name, label(VISIT_METHODS, v.method), name_text(v.visitor)))
                 for v in data.recent]
     if pane == "benefits":
         rows = []

@@ -26,6 +26,7 @@ from screens.visit_form import VisitFormScreen
 from screens.worker_errors import NotifyWorkerErrors
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_list
+from storage.core.offices import name_text
 from storage.core.text import printable
 from storage.register import referrals
 from storage.register.benefits import benefit_summary
@@ -254,7 +255,7 @@ class ResidentScreen(CaseActions, VisitActions, NotifyWorkerErrors, Screen[None]
         for a, day in zip(changes, days, strict=True):
             risk.append(Text("  {date}  {level}  {reason}  {who}".format(
                 date=set_cell_size(day, day_width), level=set_cell_size(label(RISK_LEVELS, a.level), width),
-                reason=a.reason or _("assessed at a visit"), who=a.assessor), style="dim"))
+                reason=a.reason or _("assessed at a visit"), who=name_text(a.assessor)), style="dim"))
         self.query_one("#risk", Static).update(Group(*typeset(risk)))
         self.query_one("#assessment", Static).update(
             assessment_renderable(p.assessments, r.risk_level, format_date))

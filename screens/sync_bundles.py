@@ -14,13 +14,14 @@ from rich.text import Text
 from textual import events
 
 from storage.core.i18n import N_, _, ngettext
+from storage.core.offices import person_text
 from storage.core.text import printable
 from storage.sync.folder import BundleListing
 from tui.as_text import as_text
 from tui.formatting import format_moment, format_number
 from tui.line_breaks import wrap
 from tui.table import Table
-from tui.texts import middle_cut, person_text
+from tui.texts import middle_cut
 
 # the status first and the file's long name last: at 80 columns the name took the width, the status was off screen
 BUNDLE_COLUMNS = (("status", N_("Status")), ("worker", N_("Worker")), ("grid", N_("Grid")), ("seq", N_("Bundle")),

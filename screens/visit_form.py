@@ -17,6 +17,7 @@ from screens.visit_values import assessment_of, visit_fields, visit_values, who_
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
+from storage.core.offices import name_text
 from storage.core.text import printable
 from storage.register import drafts
 from storage.register.assessments import latest_grades
@@ -112,7 +113,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
     # --- building the form ------------------------------------------------------
 
     def _fields(self, r: Resident, proposed: dt.date) -> list[Widget]:
-        worker = self.app.identity.worker_name if self.app.identity else ""
+        worker = name_text(self.app.identity.worker_name) if self.app.identity else ""  # an office: in the reader's words
         today = self.app.today().isoformat()
         w: list[Widget] = []
         w += date_row(today, "visit_date", _("Date"))

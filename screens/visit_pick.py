@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from screens.dialogs import Dialog, OkCancelDialog
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _
+from storage.core.offices import person_text
 from storage.core.text import printable
 from storage.register.categories import VISIT_METHODS, label
 from tui.as_text import as_text
@@ -28,7 +29,7 @@ from tui.ordered_keys import TextInput
 
 def visit_summary(v) -> str:
     """One line naming a visit: its date, how, who visited and whom they met."""
-    return "  ".join(x for x in (format_date(v.visit_date), label(VISIT_METHODS, v.method), printable(v.visitor or ""),
+    return "  ".join(x for x in (format_date(v.visit_date), label(VISIT_METHODS, v.method), person_text(v.visitor),
                                  printable(v.met_with or "")) if x)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from storage.core.i18n import _
+from storage.core.offices import person_text
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
 
         ack = acknowledge(db, args.key, note=args.note)
         when = parse_instant(ack.acknowledged_at)  # stored as ISO 8601: said as the reader's language says times
-        print(_("Acknowledged {key} ({by}, {when}).").format(key=printable(args.key), by=printable(ack.acknowledged_by),
+        print(_("Acknowledged {key} ({by}, {when}).").format(key=printable(args.key), by=person_text(ack.acknowledged_by),
                                                            when=format_moment(when)))
         return 0
     if args.action == "text":

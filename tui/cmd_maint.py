@@ -130,10 +130,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from storage.core.audit import action_text, counts_parts, entries
+    from storage.core.offices import person_text
     from tui.as_text import as_text
     from tui.formatting import format_moment
     from tui.item_lines import ItemLines
-    from tui.texts import person_text
 
     console = CliConsole()
     shown = entries(open_database(db_path(args), create=False), limit=args.limit)

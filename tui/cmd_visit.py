@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from storage.core.i18n import _
+from storage.core.offices import person_text
 from storage.core.text import printable
 from tui.date_options import DateOption
 
@@ -63,7 +64,7 @@ def _describe(v) -> str:
     from storage.register.categories import VISIT_METHODS, label
 
     return "  ".join(x for x in (v.visit_date.isoformat() if v.visit_date else "", label(VISIT_METHODS, v.method),
-                                 printable(v.visitor or ""), printable(v.met_with or "")) if x)
+                                 person_text(v.visitor), printable(v.met_with or "")) if x)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -89,7 +90,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         table.add_column(header)
     for v in visits:
         table.add_row(v.id, v.visit_date.isoformat() if v.visit_date else "", label(VISIT_METHODS, v.method),
-                      Text(printable(v.visitor or "")), Text(printable(v.met_with or "")))
+                      Text(person_text(v.visitor)), Text(printable(v.met_with or "")))
     console.print(table)
     return 0
 

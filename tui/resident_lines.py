@@ -12,6 +12,7 @@ from rich.text import Text
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list, ngettext
 from storage.core.models import Resident
+from storage.core.offices import name_text
 from storage.core.text import printable
 from storage.register.categories import (
     HAZARDS,
@@ -109,7 +110,7 @@ def visit_lines(p: Profile) -> list[Text | Padding]:
     """The visits, newest first: a line each, its details indented under it, also where a long one wraps."""
     lines: list[Text | Padding] = []
     for v in p.visits:
-        head = text_line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", v.visitor)
+        head = text_line((format_date(v.visit_date), "bold"), "  ", label(VISIT_METHODS, v.method), "  ", name_text(v.visitor))
         if v.risk_after:
             head.append("  " + label(RISK_LEVELS, v.risk_after), style=RISK_STYLES.get(v.risk_after, ""))
         if v.mandatory_report:

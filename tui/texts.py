@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from storage.core.i18n import N_, _, join_list, ngettext
+from storage.core.offices import person_text
 from storage.core.text import printable
 from storage.register.categories import RISK_LEVELS, label
 from tui.changed_texts import changed_lines
@@ -45,24 +46,6 @@ def describe_export(result: ExportResult, *, name_apart: bool = False) -> str:
                                               n=format_number(result.events))
     return ngettext("Bundle {seq} written: {file} ({n} change).", "Bundle {seq} written: {file} ({n} changes).",
                     result.events).format(seq=result.seq, file=file, n=format_number(result.events))
-
-
-OFFICE_LABELS = ("Township clerk", "County administrator")  # an office's name when set-up gave no person's
-
-
-def office_of(name: str | None, offices: tuple[str, ...] = OFFICE_LABELS) -> str | None:
-    """The office (its msgid) whose label `name` is, in either language set-up stored it in; None for a person."""
-    from storage.core.i18n import translator
-
-    return next((office for office in offices
-                 if name in {office, translator("zh_CN")(office), translator("en")(office)}), None)
-
-
-def person_text(name: str, limit: int | None = None) -> str:
-    """A person's name as a bundle or a device record gives it; an office's label (stored in the language of
-    its set-up, "Township clerk" or 乡镇民政助理员) in the language of the moment."""
-    office = office_of(name)
-    return _(office) if office else printable(name, limit=limit)
 
 
 def describe_outcome(b: BundleOutcome) -> str:

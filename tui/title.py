@@ -23,6 +23,6 @@ def who_in_title(ident) -> str:
 
 def _named_clerk(name: str | None, label: str = "Township clerk") -> bool:
     """Whether set-up gave the clerk's name (init --worker, the set-up screen), not the role's `label`."""
-    from tui.texts import office_of
+    from storage.core.offices import office_of
 
     return bool(name) and office_of(name, (label,)) is None

@@ -29,6 +29,7 @@ from storage.core import hlc
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.i18n import _, moment_text
+from storage.core.offices import person_text
 from storage.register.report_query import as_date
 
 if TYPE_CHECKING:
@@ -346,7 +347,7 @@ def acknowledge(db: Database, key: str, *, note: str = "", now: dt.datetime | No
             raise UserError(_("No such emergency: {key}.").format(key=key))
         if group[0].acknowledged_at is not None:
             raise UserError(_("Already acknowledged by {who} at {when}.").format(
-                who=group[0].acknowledged_by, when=moment_text(group[0].acknowledged_at)))
+                who=person_text(group[0].acknowledged_by), when=moment_text(group[0].acknowledged_at)))
         w = writer(s)
         w.write("emergency_ack", key, {"resident_id": source.resident_id, "acknowledged_at": now.isoformat(),
                                        "acknowledged_by": ident.worker_name or ident.township_name, "note": note})

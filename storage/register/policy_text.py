@@ -7,7 +7,7 @@ import datetime as dt
 from babel.dates import format_date
 
 from storage.core.i18n import N_, _, babel_locale, ngettext
-from storage.core.text import printable
+from storage.core.offices import person_text
 from storage.register.categories import CATEGORIES, RISK_LEVELS, VISIT_METHODS, label
 from storage.register.policy import ALWAYS, FINDING_LEVELS, MONTH, NEVER, REACHED, Every, Policy
 
@@ -83,7 +83,7 @@ def policy_lines(policy: Policy) -> list[str]:
     if not policy.is_default and policy.set_by:
         # the name as the policy's value gives it: from a township's bundle, any text of 200 characters (a line
         # break or an ESC sequence would draw other lines, or work the terminal of `gridcare policy`)
-        lines.append(_("Set by: {name}").format(name=printable(policy.set_by, limit=40)))
+        lines.append(_("Set by: {name}").format(name=person_text(policy.set_by, limit=40)))
     lines.append(_("Visits that count toward the month:"))
     lines += ["  " + line for line in count_lines(policy)]
     lines.append(_("How often:"))

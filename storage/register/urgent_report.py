@@ -14,6 +14,7 @@ from pathlib import Path
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _, babel_locale
+from storage.core.offices import name_text
 from storage.core.text import printable
 from storage.register.categories import (
     HAZARDS,
@@ -114,7 +115,7 @@ def report_for(db: Database, key: str) -> UrgentReport:
         done.append(_("referred to {agency}").format(agency=" ".join(
             x for x in (label(REFERRAL_AGENCIES, f.agency), getattr(f, "department", "")) if x)))
     worker = (source.visitor if isinstance(source, Visit) else source.assessor) or (ident.worker_name if ident else "")
-    contacts = [_("grid worker {name}").format(name=worker)]
+    contacts = [_("grid worker {name}").format(name=name_text(worker))]
     if r.guardian_name or r.guardian_phone:
         contacts.append(_("guardian {name} ({relation}) {phone}").format(
             name=mask_name(r.guardian_name), relation=r.guardian_relation or "-", phone=r.guardian_phone).strip())

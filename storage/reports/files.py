@@ -21,6 +21,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.files import atomic_text_writer, windows_name
 from storage.core.i18n import N_, _, current_language, day_text
+from storage.core.offices import name_text
 from storage.register.categories import (
     BENEFIT_KINDS,
     CLOSE_REASONS,
@@ -91,7 +92,7 @@ LIST_COLUMNS: dict[str, list[Column]] = {
     "aged_out": [_NAME, _ID, _SEX, Column(N_("Birth date"), "date", lambda p: p.birth_date), _AGE, _VILLAGE, _GRID,
                  _CATS, Column(N_("Aged out on"), "date", lambda p: p.age_out_on), _STATUS, _CLOSED, _CLOSE_NOTE],
     "visits_by_worker": [
-        Column(N_("Worker"), "text", lambda w: w.visitor), Column(N_("Grid"), "text", lambda w: w.grid),
+        Column(N_("Worker"), "text", lambda w: name_text(w.visitor)), Column(N_("Grid"), "text", lambda w: w.grid),
         Column(N_("Visits"), "int", lambda w: w.visits), Column(N_("Home visits"), "int", lambda w: w.home),
         Column(N_("Phone calls"), "int", lambda w: w.phone), Column(N_("Video calls"), "int", lambda w: w.video),
         Column(N_("Through someone else"), "int", lambda w: w.proxy),
@@ -136,7 +137,7 @@ LIST_COLUMNS.update({
     "emergencies": [_NAME, _ID, _VILLAGE, _GRID, _CATS,
                     Column(N_("Found on"), "date", lambda e: e.found_on),
                     Column(N_("Finding"), "text", _finding),
-                    Column(N_("Acknowledged by the township"), "text", lambda e: e.acknowledged_by
+                    Column(N_("Acknowledged by the township"), "text", lambda e: name_text(e.acknowledged_by)
                            if e.acknowledged_at else _("not yet")),
                     Column(N_("Hours to acknowledgement"), "int", lambda e: _hours(e.hours_to_acknowledge)),
                     # the first visit after the finding (the response), not the date a visit form planned (下次探访)

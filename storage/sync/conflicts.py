@@ -366,7 +366,9 @@ def shown_value(conflict: Conflict, value: Any, *, full_ids: bool = False) -> st
 
 
 def conflict_lines(db: Database, *, full_ids: bool = False) -> list[str]:
-    """`gridcare conflicts`: one line per conflict waiting for review."""
+    """`gridcare conflicts`: one line per conflict waiting for review; an office that signed a side (a clerk set up
+    unnamed) in the reader's language, as the review screen names it."""
+    from storage.core.offices import person_text
     from storage.core.text import printable
     from storage.register.field_labels import record_field_label
 
@@ -378,6 +380,6 @@ def conflict_lines(db: Database, *, full_ids: bool = False) -> list[str]:
         loser = shown_value(c, c.loser_value, full_ids=full_ids) if other is None else printable(other)
         lines.append(_("{record} · {field}: kept {winner} ({winner_author}); other value {loser} ({loser_author})").format(
             record=printable(v.record_label, limit=40), field=printable(record_field_label(c.record_type, v.field or c.field)),
-            winner=winner, winner_author=printable(c.winner_author, limit=20),
-            loser=loser, loser_author=printable(c.loser_author, limit=20)))
+            winner=winner, winner_author=person_text(c.winner_author, limit=20),
+            loser=loser, loser_author=person_text(c.loser_author, limit=20)))
     return lines

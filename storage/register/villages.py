@@ -76,7 +76,7 @@ def _live(row):
     return row if row is not None and not row.deleted else None
 
 
-def _coded_by_a_grid(s, name: str) -> str | None:
+def coded_by_a_grid(s, name: str) -> str | None:
     """The 12-digit code a grid's worker gave the village of this name (the township holds no record of it):
     the clerk who names that village puts a grid in the same one, not in a new code-less village."""
     rows = s.execute(select(col(Grid.id), col(Grid.village_code), col(Grid.village_name))
@@ -110,13 +110,13 @@ def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | N
             existing = s.execute(select(Village).where(col(Village.name) == name, col(Village.deleted) == False)  # noqa: E712
                                  .order_by(col(Village.id))).scalars().first()
         if existing is None and name and not code:
-            code = _coded_by_a_grid(s, name)
+            code = coded_by_a_grid(s, name)
         w = writer(s)
         if existing is not None and (not code or existing.id == code):
             village = existing.id
             if name and existing.name != name:
                 w.write("village", village, {"name": name})
-            named = name or _carried(existing)
+            named = name or carried(existing)
         else:
             village = places.village_id(ident.township_code, name, code)
             w.write("village", village, {"name": name or code, "township_code": ident.township_code})
@@ -131,7 +131,7 @@ def set_grid_village(db: Database, grid_id: str, name: str | None, code: str | N
         return village
 
 
-def _carried(village: Village | None) -> str:
+def carried(village: Village | None) -> str:
     """The name a grid carries for this village record: none for one named by its code only (or none at all),
     nor for a name the grid's field could not hold (a record's name may be longer: the township's)."""
     if village is None or not village.name or village.name == village.id:
@@ -148,6 +148,6 @@ def carry_village_name(s) -> None:
     grid = _live(s.get(Grid, ident.grid_code)) if ident.role == "worker" and ident.grid_code else None
     if grid is None or grid.village_name or not places.VILLAGE_CODE.match(grid.village_code or ""):
         return  # (a code-less village's id carries its name)
-    name = _carried(_live(s.get(Village, grid.village_code)))
+    name = carried(_live(s.get(Village, grid.village_code)))
     if name:
         writer(s).write("grid", grid.id, {"village_name": name})

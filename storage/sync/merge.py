@@ -59,6 +59,7 @@ from storage.sync.verdict import (
     seen_before,
     waiting,
 )
+from storage.sync.village_named import settle_named_village
 from storage.sync.worker_changes import Changed, changed_since, register_now
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,9 @@ def _apply(s: Session, path: Path, manifest: dict[str, Any], events: Iterator[di
     ident = s.get(Identity, 1)
     ident.last_hlc = hlc.observe(ident.last_hlc, tally.newest)
     s.add(ident)
+    if ident.role == "township" and manifest.get("kind") == "worker" and manifest.get("grid_code"):
+        # a grid put in a village by its name alone, which this township knows by its code (storage/sync/village_named.py)
+        tally.conflicts = max(0, tally.conflicts - settle_named_village(s, ident.township_code, manifest["grid_code"]))
     if trust is not None and trust.kind == "township":
         from storage.sync.county_trust import register_township
 

@@ -128,3 +128,35 @@ async def test_the_sync_screen_exports_for_every_grid_at_80x24(tmp_path):
         await pilot.press("f2")  # English: the list's words and the button's follow, the choice kept
         await settle(pilot, lambda: str(screen.query_one("#export-grid", Button).label) == "Export for every grid")
         assert select.value == "*" and "Every grid (3)" in [str(label) for label, _value in select._options]
+
+
+def test_the_round_reads_the_townships_moves_once_and_each_grid_gets_what_its_own_export_gives(tmp_path,
+                                                                                               monkeypatch):
+    """`export --all-grids` read the township's moves of residents again for each grid (40 identical reads for
+    the demo township): read once, each grid's bundle still carries the events its own `export --grid` does."""
+    from sqlalchemy import event
+
+    import storage.sync.export as export
+
+    t, _workers, residents = _township(tmp_path)
+    update_resident(t.db, residents["G01"].id, {"grid_code": "330521101-G02"})  # moved, and moved on
+    update_resident(t.db, residents["G01"].id, {"grid_code": "330521101-G03"})
+    update_resident(t.db, residents["G02"].id, {"grid_code": "330521101-G01"})
+    sent: dict[str, list[dict]] = {}
+    real = export.write_bundle
+
+    def kept(path, manifest, events, recipients, secret):
+        sent[manifest["grid_code"]] = [{k: v for k, v in e.items()} for e in events]
+        return real(path, manifest, iter(sent[manifest["grid_code"]]), recipients, secret)
+
+    monkeypatch.setattr(export, "write_bundle", kept)
+    statements: list[str] = []
+    event.listen(t.db.engine, "before_cursor_execute", lambda _c, _cur, st, *_a: statements.append(st))
+    export_every_grid(t.db, tmp_path / "round")
+    assert sum("base_hlc >" in st for st in statements) == 1, "the township's moves read more than once"
+    round_sent, sent = sent, {}
+    for g in ("G01", "G02", "G03"):
+        export_bundle(t.db, tmp_path / "alone", grid_code=g)
+    assert round_sent == sent and len(sent) == 3
+    moved = residents["G01"].id  # in G03 now, was in G01 and G02: each of the three learns of it
+    assert all(moved in {e["record_id"] for e in events} for events in sent.values())

@@ -172,34 +172,48 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     return ids
 
 
-def _moved_away(session, ident: Identity, grid_id: str, residents: set[str]) -> set[str]:
+Moves = dict[str, frozenset[str]]  # a resident the township moved: every grid an event of it put them in
+
+
+def township_moves(session, ident: Identity) -> Moves:
+    """The residents the township has moved, each with every grid an event put them in (before or between moves):
+    one read for a whole round of grids' bundles (`export --all-grids` read it again for each of its 40 grids)."""
+    # only the township moves a resident (storage/sync/authorise.py), by an event of its own that sets grid_code on
+    # a record it had seen (base_hlc): a change writes only the fields that change (register/residents.py)
+    # (`|| ''`: by ix_event_export, one device's events, not every resident event of the township)
+    resident = col(Event.record_type).concat("") == "resident"
+    moved = sorted({rid for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
+        resident, Event.device_id == ident.device_id, Event.base_hlc > 0))
+        if isinstance(fields, dict) and "grid_code" in fields})
+    grids: dict[str, set[str]] = {rid: set() for rid in moved}
+    for i in range(0, len(moved), 900):
+        for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
+                Event.record_type == "resident", Event.record_id.in_(moved[i:i + 900]))):
+            if isinstance(fields, dict) and isinstance(fields.get("grid_code"), str):
+                grids[rid].add(fields["grid_code"])
+    return {rid: frozenset(found) for rid, found in grids.items()}
+
+
+def _moved_away(session, grid_id: str, residents: set[str], moves: Moves) -> set[str]:
     """Residents who were in this grid, or whom its workers wrote about, and now belong to another grid: the worker
     learns of the move. Its workers' writing alone missed those the township registered or imported in the grid and
     the worker only visited, who stayed on the old grid's laptop after the move (the walk of h-move: 覃春兰 and 孙强,
-    moved from G01 to G02, were on both workers' lists)."""
+    moved from G01 to G02, were on both workers' lists). `moves`: township_moves."""
     # (`|| ''`: by ix_event_export, one device's events, not every resident event of the township)
     resident = col(Event.record_type).concat("") == "resident"
     devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
     known = set(session.execute(select(Event.record_id).where(resident, Event.device_id.in_(devices))
                                 .distinct()).scalars()) if devices else set()
-    # only the township moves a resident (storage/sync/authorise.py), by an event of its own that sets grid_code on
-    # a record it had seen (base_hlc): a change writes only the fields that change (register/residents.py)
-    moved = {rid for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
-        resident, Event.device_id == ident.device_id, Event.base_hlc > 0))
-        if isinstance(fields, dict) and "grid_code" in fields} - residents - known
-    rlist = sorted(moved)
-    for i in range(0, len(rlist), 900):  # were they in this grid, before or between moves
-        known |= {rid for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
-            Event.record_type == "resident", Event.record_id.in_(rlist[i:i + 900])))
-            if isinstance(fields, dict) and fields.get("grid_code") == grid_id}
+    known |= {rid for rid, grids in moves.items() if grid_id in grids}  # were they in this grid
     return known - residents
 
 
-def _grid_events(session, ident: Identity, grid_id: str) -> Iterator[Event]:
+def _grid_events(session, ident: Identity, grid_id: str, moves: Moves | None = None) -> Iterator[Event]:
     wanted = _grid_record_ids(session, grid_id)
     # only the resident record itself, none of the history written in the other grid
-    wanted["resident"] = wanted.get("resident", set()) | _moved_away(session, ident, grid_id,
-                                                                     wanted.get("resident", set()))
+    moves = township_moves(session, ident) if moves is None else moves
+    wanted["resident"] = wanted.get("resident", set()) | _moved_away(session, grid_id, wanted.get("resident", set()),
+                                                                     moves)
     for rtype in ("township", "setting"):
         yield from session.execute(select(Event).where(Event.record_type == rtype).order_by(Event.hlc)).scalars()
     for rtype, ids in sorted(wanted.items()):
@@ -224,10 +238,12 @@ def _resolve_grid(session, ident: Identity, code: str) -> tuple[str, list[str]]:
 
 
 def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, grid_code: str | None = None,
-                  progress: Progress | None = None, now: dt.datetime | None = None) -> ExportResult:
+                  progress: Progress | None = None, now: dt.datetime | None = None,
+                  moves: Moves | None = None) -> ExportResult:
     """Write a bundle. The write lock is taken first and held until the events are marked as sent:
     a database busy elsewhere fails before any file is written, and nothing written meanwhile is
-    marked as sent without being in the file. The file is written to a temporary name and renamed."""
+    marked as sent without being in the file. The file is written to a temporary name and renamed.
+    `moves` (to a grid): the township's moves as township_moves read them for a round of grids; None: read here."""
     from storage.sync.authorise import WORKER_TYPES
 
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -243,7 +259,7 @@ def export_bundle(db: Database, out: Path | None = None, *, full: bool = False, 
                 raise UserError(_("Only a township database exports to a grid (--grid)."))
             grid_id, recipients = _resolve_grid(s, ident, grid_code)
             try:
-                events = list(_grid_events(s, ident, grid_id))
+                events = list(_grid_events(s, ident, grid_id, moves))
             except DamagedValue:
                 raise unreadable_change(s.connection()) from None
             sign_secret, sign_public, kind = keys.township_sign_secret, ident.township_sign_public, "township"

@@ -16,7 +16,7 @@ from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _, join_list, ngettext
 from storage.sync.bundle_file import SUFFIX
-from storage.sync.export import ExportResult, export_bundle
+from storage.sync.export import ExportResult, export_bundle, township_moves
 
 Progress = Callable[[int, int], None]
 
@@ -41,8 +41,11 @@ def export_every_grid(db: Database, folder: Path, *, progress: Progress | None =
     if folder.suffix.lower() == SUFFIX:
         raise UserError(_("A bundle for every grid is a file per grid: give a folder, not a file name."))
     with db.session() as s:
-        if load_identity(s).role != "township":
+        ident = load_identity(s)
+        if ident.role != "township":
             raise UserError(_("Only a township database exports to a grid (--grid)."))
+        # read once for the round (the same read for each grid): the bundles carry what each grid's alone would
+        moves = township_moves(s, ident)
     grids = grids_with_devices(db)
     if not grids:
         raise UserError(_("No grid has an enrolled device yet: enroll its worker (gridcare enroll), or approve the "
@@ -52,7 +55,7 @@ def export_every_grid(db: Database, folder: Path, *, progress: Progress | None =
         if progress:
             progress(i, len(grids))
         try:
-            results.append(export_bundle(db, folder, grid_code=grid, now=now))
+            results.append(export_bundle(db, folder, grid_code=grid, now=now, moves=moves))
         except UserError as exc:
             if not results:
                 raise

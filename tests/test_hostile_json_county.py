@@ -58,14 +58,11 @@ class TownshipForger:
 
 
 def _readers_work(target: str, capsys) -> None:
-    import gc
-
     from tui.cli import main
 
     for command in (["dump"], ["report"], ["report", "--month", "2026-11"], ["policy"]):
         assert main(["--db", target, "--lang", "en", *command]) == 0, (command, capsys.readouterr())
     capsys.readouterr()
-    gc.collect()  # each command's engine, left to its process's end, holds a server connection until collected
 
 
 def test_every_wrong_shape_of_every_json_field_in_a_township_bundle_is_refused_at_the_county(

@@ -325,7 +325,10 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
     try:
         if args.command is None:
             return run_tui(args, milestone)
-        return int(args.func(args) or 0)
+        from storage.core.db_scope import disposed_at_end
+
+        with disposed_at_end():  # its connections closed now, not when collected (a server's stayed open)
+            return int(args.func(args) or 0)
     except UserError as exc:
         print(_("gridcare: {message}").format(message=_named(exc, args) or exc), file=sys.stderr)
         return EXIT_USER_ERROR

@@ -297,15 +297,17 @@ def is_server_target(target: str | os.PathLike[str]) -> bool:
 
 def open_database(target: str | os.PathLike[str], *, create: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at `target`: a file path, or a server's URL."""
+    from storage.core.db_scope import opened  # (a command's databases are closed when it ends)
+
     if is_server_target(target):
         from storage.core.db_server import open_server
 
-        return open_server(str(target), create=create)
+        return opened(open_server(str(target), create=create))
     if isinstance(target, str) and target.lower().startswith("sqlite"):
         from sqlalchemy.engine import make_url
 
         target = make_url(target).database or ""
-    return _open_file(Path(target), create=create)
+    return opened(_open_file(Path(target), create=create))
 
 
 def _open_file(path: Path, *, create: bool) -> Database:

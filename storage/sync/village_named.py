@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from storage.core import places
 from storage.core.changes import writer
@@ -30,9 +29,9 @@ from storage.sync.conflicts import reviewed_conflicts
 def _coded(s: Session, township_code: str, name: str) -> tuple[str, str] | None:
     """(12-digit code, name to carry) of the one village of this name the township knows by a code: its record,
     else the code its grids' workers gave that name; None when it knows none, or two (the clerk tells them apart)."""
-    records = [v for v in s.execute(select(Village).where(col(Village.name) == name,
-                                                          col(Village.deleted) == False)).scalars()  # noqa: E712
-               if places.VILLAGE_CODE.match(v.id) and v.id.startswith(township_code)]
+    named: list[Village] = list(s.exec(select(Village).where(col(Village.name) == name,
+                                                             col(Village.deleted) == False)))  # noqa: E712
+    records = [v for v in named if places.VILLAGE_CODE.match(v.id) and v.id.startswith(township_code)]
     if len(records) > 1:
         return None
     if records:
@@ -63,9 +62,9 @@ def settle_named_village(s: Session, township_code: str, grid_id: str) -> int:
     grid = s.get(Grid, grid_id)
     if grid is None or grid.deleted:
         return 0
-    asked = list(s.execute(select(Conflict).where(col(Conflict.record_type) == "grid",
-                                                  col(Conflict.record_id) == grid_id,
-                                                  col(Conflict.field).in_(VILLAGE))).scalars())
+    asked: list[Conflict] = list(s.exec(select(Conflict).where(col(Conflict.record_type) == "grid",
+                                                               col(Conflict.record_id) == grid_id,
+                                                               col(Conflict.field).in_(VILLAGE))))
     code_less = bool(grid.village_code) and not places.VILLAGE_CODE.match(grid.village_code or "")
     if not code_less and not asked:
         return 0

@@ -152,3 +152,93 @@ async def test_the_reports_screen_says_the_workbook_not_its_part(tmp_path, monke
         await settle(pilot, lambda: "read-only" in str(screen.query_one("#status", Static).content))
         _names_the_target(str(screen.query_one("#status", Static).content).replace("\n", ""), out, out / "r.xlsx")
     assert list(out.iterdir()) == []
+
+
+def _workbooks(monkeypatch) -> list:
+    """Every openpyxl workbook made from now on."""
+    import openpyxl
+
+    made: list = []
+
+    class Kept(openpyxl.Workbook):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(openpyxl, "Workbook", Kept)
+    return made
+
+
+def _left_open(workbooks: list) -> list[str]:
+    """The sheets of these workbooks still streaming to their temporary files (for the collector to close, in
+    whatever order it meets a sheet's rows and its file)."""
+    return [ws.title for wb in workbooks for ws in wb.worksheets if not ws.closed]
+
+
+def _unraisable(monkeypatch) -> list:
+    """What Python reports as raised where nobody could catch it (a generator closed by the collector), from now."""
+    import sys
+
+    caught: list = []
+    monkeypatch.setattr(sys, "unraisablehook", caught.append)
+    return caught
+
+
+def test_a_workbook_not_written_leaves_no_sheet_for_the_collector_to_close(tmp_path, capsys, monkeypatch):
+    """`report --out` on a read-only stick: openpyxl's sheets, each streamed to a temporary file, were left to the
+    collector, which closed a sheet's rows after its file ("I/O operation on closed file" in a generator: 48
+    warnings in this file's run)."""
+    import gc
+
+    out = tmp_path / "stick"
+    out.mkdir()
+    args, _target = _commands(tmp_path, out)["report"]
+    read_only(monkeypatch)
+    caught, workbooks = _unraisable(monkeypatch), _workbooks(monkeypatch)
+    assert main(["--lang", "en", "--db", *args]) == 1
+    assert len(workbooks) == 1 and _left_open(workbooks) == []
+    gc.collect()
+    assert [u.exc_value for u in caught] == []
+
+
+def test_a_disk_full_in_the_middle_of_a_workbook_leaves_no_sheet_half_open(tmp_path, monkeypatch):
+    """The disk fills while the workbook's file is written: the sheets not yet written are closed too."""
+    import contextlib
+    import datetime as dt
+    import gc
+
+    import storage.reports.xlsx_book as book
+    from storage.core.db import open_database
+    from storage.reports.monthly import monthly_report
+
+    _t, w = _worker(tmp_path)
+
+    class Filling:
+        written = 0
+
+        def write(self, data):
+            self.written += len(data)
+            if self.written > 20_000:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return len(data)
+
+        def __getattr__(self, name):  # (seek, tell, flush: as the zip writer asks of a stream)
+            return getattr(self._real, name)
+
+    @contextlib.contextmanager
+    def filling(_path):
+        stream = Filling()
+        with open(tmp_path / "out.xlsx", "wb") as real:
+            stream._real = real
+            yield stream
+
+    db = open_database(w.path)
+    report = monthly_report(db, 2026, 11, today=dt.date(2026, 11, 24), with_trend=True, with_lists=True)
+    db.dispose()
+    monkeypatch.setattr(book, "atomic_writer", filling)
+    caught, workbooks = _unraisable(monkeypatch), _workbooks(monkeypatch)
+    with pytest.raises(OSError):
+        book.write_workbook(report, tmp_path / "r.xlsx")
+    assert len(workbooks) == 1 and _left_open(workbooks) == []
+    gc.collect()
+    assert [u.exc_value for u in caught] == []

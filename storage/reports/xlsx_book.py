@@ -27,7 +27,7 @@ from storage.reports.files import (
     title,
 )
 from storage.reports.monthly import LISTS, MonthlyReport, Progress
-from storage.reports.xlsx_cells import safe_row, set_widths, styled
+from storage.reports.xlsx_cells import close_unsaved, safe_row, save_workbook, set_widths, styled
 from storage.reports.xlsx_sheets import add_coverage_sheet, add_trend_sheet, policy_line
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -51,19 +51,23 @@ def write_workbook(report: MonthlyReport, path: Path, *, full_ids: bool = False,
 
     step, total = progress or (lambda done, total: None), len(LISTS) + 3
     wb = Workbook(write_only=True)
-    add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
-    _add_summary_sheet(wb, report)
-    add_trend_sheet(wb, report)
-    step(1, total)
-    for done, name in enumerate(LISTS, start=2):
-        _add_list_sheet(wb, report, name, full_ids)
-        step(done, total)
-    from storage.reports.followup_files import add_assessment_sheet
+    try:
+        add_coverage_sheet(wb, report)  # the first sheet: the table a county asks for
+        _add_summary_sheet(wb, report)
+        add_trend_sheet(wb, report)
+        step(1, total)
+        for done, name in enumerate(LISTS, start=2):
+            _add_list_sheet(wb, report, name, full_ids)
+            step(done, total)
+        from storage.reports.followup_files import add_assessment_sheet
 
-    add_assessment_sheet(wb, report)
-    step(total - 1, total)
-    with atomic_writer(Path(path)) as fh:
-        wb.save(fh)
+        add_assessment_sheet(wb, report)
+        step(total - 1, total)
+        with atomic_writer(Path(path)) as fh:
+            save_workbook(wb, fh)
+    except BaseException:
+        close_unsaved(wb)
+        raise
     step(total, total)
 
 

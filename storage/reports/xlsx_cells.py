@@ -13,6 +13,7 @@ Print settings, merges and page breaks may be set at any time before the workboo
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,3 +56,38 @@ def set_widths(ws: Any, widths: dict[int, int]) -> None:
 
     for i, w in widths.items():
         ws.column_dimensions[get_column_letter(i + 1)].width = min(60, max(8, w + 2))
+
+
+def close_unsaved(wb: Any) -> None:
+    """A write-only workbook that was not saved (its file could not be written, or the work stopped): each sheet
+    not yet closed is closed, in openpyxl's order (its rows, then its stream, then the sheet's temporary file).
+    Left to the garbage collector, a sheet's rows were often closed after its stream had closed that file: an
+    "I/O operation on closed file" raised in a generator nobody was running (48 such warnings in
+    tests/test_write_errors.py)."""
+    for ws in wb.worksheets:
+        if not ws.closed:
+            # a temporary file that cannot be finished either (the same full disk): the error being raised is the
+            # one the user is told; this sheet is thrown away
+            with contextlib.suppress(OSError):
+                ws.close()
+
+
+def save_workbook(wb: Any, fh: Any) -> None:
+    """`wb.save(fh)` as openpyxl's save_workbook does it, the archive closed (its file thrown away) when writing
+    fails: left open, the collector closed it after `fh` was closed, writing its end to a closed file ("seek of
+    closed file", raised where nobody could catch it)."""
+    import datetime as dt
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(fh, "w", ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    try:
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        # its end cannot be written either (the same full disk), or a sheet was half added: the error being
+        # raised is the one the user is told
+        with contextlib.suppress(OSError, ValueError):
+            archive.close()
+        raise

@@ -13,11 +13,10 @@ from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Stati
 
 from screens.after_save import follow_up
 from screens.form import AssessingFormScreen, date_row, error_label, field_row, set_message
-from screens.visit_values import assessment_of, visit_fields, visit_values, who_text, with_unshown
+from screens.visit_values import assessment_of, proposed_visitor, visit_fields, visit_values, who_text, with_unshown
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.i18n import N_, _
 from storage.core.models import Resident
-from storage.core.offices import name_text
 from storage.core.text import printable
 from storage.register import drafts
 from storage.register.assessments import latest_grades
@@ -113,7 +112,7 @@ class VisitFormScreen(FormKeys, AssessingFormScreen):
     # --- building the form ------------------------------------------------------
 
     def _fields(self, r: Resident, proposed: dt.date) -> list[Widget]:
-        worker = name_text(self.app.identity.worker_name) if self.app.identity else ""  # an office: in the reader's words
+        worker = proposed_visitor(self.app.identity)
         today = self.app.today().isoformat()
         w: list[Widget] = []
         w += date_row(today, "visit_date", _("Date"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.core.glyphs import narrow
 from storage.core.i18n import _, join_list
+from storage.core.offices import name_text
 from storage.register.assessments import is_blank
 from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES, label, with_derived
 from storage.register.policy import age_on
@@ -84,3 +85,9 @@ def who_text(r: Any, today: dt.date) -> str:
     risk = _("Risk: {level}").format(level=label(RISK_LEVELS, r.risk_level))
     cats = join_list(label(SHOWN_CATEGORIES, c) for c in with_derived(r.categories, age_on(r.birth_date, today)))
     return narrow("{name} · {cats} · {risk}").format(name=r.name, cats=cats, risk=risk)
+
+
+def proposed_visitor(identity: Any) -> str:
+    """Who a new visit proposes as its visitor: the person logging it; an office set up without a person's name
+    ("Township clerk", stored in the language of the set-up) in the reader's words."""
+    return name_text(identity.worker_name) if identity is not None else ""

@@ -63,3 +63,16 @@ def test_a_name_the_clerk_typed_is_printed_as_typed(tmp_path, capsys):
     assert main(["--db", str(db.path), "--lang", "en", "policy"]) == 0
     out = capsys.readouterr().out
     assert "李秀英" in out and "Township clerk" not in out, out
+
+
+def test_a_new_visit_proposes_the_office_in_the_readers_words(tmp_path):
+    """Seen at 80×24 in Chinese: a township set up in English proposed "Township clerk" as a visit's visitor."""
+    from types import SimpleNamespace
+
+    from screens.visit_values import proposed_visitor
+
+    set_language("zh_CN")
+    assert proposed_visitor(SimpleNamespace(worker_name="Township clerk")) == "乡镇民政助理员"
+    assert proposed_visitor(SimpleNamespace(worker_name="李秀英")) == "李秀英"
+    set_language("en")
+    assert proposed_visitor(SimpleNamespace(worker_name="乡镇民政助理员")) == "Township clerk"

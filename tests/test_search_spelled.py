@@ -83,3 +83,31 @@ def test_the_other_readings_are_read_from_the_index_of_the_names_that_have_them(
             assert "SCAN resident USING COVERING INDEX ix_resident_initials" not in steps, steps
     finally:
         plain.close()
+
+
+def _typed_both_ways(db) -> dict[str, list[str]]:
+    # 单娥 is "se de": "de" is her other reading's initials and a syllable too (得); 单 is no character read "de",
+    # so only the scan of the other readings finds her by it, now in one pass with the spelled names' scan
+    return {q: sorted(found_names(db, q, TODAY)) for q in ("de", "se", "sd", "dan")}
+
+
+BOTH_WAYS = {"de": ["单娥"], "se": ["单娥"], "sd": [], "dan": ["单娥", "单小明"]}
+
+
+def test_the_initials_of_a_names_other_reading_find_it_when_they_spell_a_syllable_too(tmp_path):
+    db = _db(tmp_path)
+    register_resident(db, {"name": "单娥", "categories": ["solitary_elder"], "registered_on": TODAY}, today=TODAY)
+    assert _typed_both_ways(db) == BOTH_WAYS
+
+
+@pytest.mark.postgres
+def test_on_a_server_the_initials_of_a_names_other_reading_find_it_when_they_spell_a_syllable_too(pg_url):
+    db = open_database(pg_url)
+    try:
+        init_township(db, "330521101", "新市镇", None)
+        for name in ("单小明", "单娥"):
+            register_resident(db, {"name": name, "categories": ["solitary_elder"], "grid_code": "330521101-G01",
+                                   "registered_on": TODAY}, today=TODAY)
+        assert _typed_both_ways(db) == BOTH_WAYS
+    finally:
+        db.dispose()

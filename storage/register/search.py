@@ -11,7 +11,7 @@ rows for one or two characters).
 Due status (overdue, due this week, visited this month) is computed in SQL from
 the visit history and the policy, never stored.
 
-The same search runs on a county's PostgreSQL database (`_Sql`): "contains" is strpos
+The same search runs on a county's PostgreSQL database (`search_sql.EngineSql`): "contains" is strpos
 there (SQLite: instr, over its rowids), and prefixes and order compare text byte by byte
 (COLLATE "C"), as SQLite does, so both engines give the same pages.
 """
@@ -38,6 +38,7 @@ from storage.register.idnumbers import mask_id
 from storage.register.policy import FINDING_LEVELS, Policy, age_on, born_by, load_policy
 from storage.register.report_query import as_date, category_list, last_seen_sql
 from storage.register.search_merged import due_matches, duplicates_seen, families, family_began, merged_due_clause
+from storage.register.search_sql import EngineSql
 from storage.register.search_stages import Stage, like_escape, phone_stages, upper_bound
 from storage.register.spelled import pg_regex, spelled, sqlite_globs
 
@@ -85,47 +86,7 @@ SCAN_ORDER = "+r.name_initials, r.name, r.id"
 BROWSE_ORDER = "r.name_pinyin, r.name, r.id"
 
 
-@dataclass(frozen=True)
-class _Sql:
-    """The engine's spelling of what the search needs (SQLite's, or PostgreSQL's)."""
-
-    pg: bool = False
-
-    def scan(self, column: str, param: str) -> str:
-        """`column` contains the text of `param`, as a stage that scans."""
-        if self.pg:
-            return f"strpos(r.{column}, :{param}) > 0"
-        return f"r.rowid IN (SELECT rowid FROM resident WHERE instr({column}, :{param}) > 0)"
-
-    def other_reading(self, param: str) -> str:
-        """A name's other readings' initials ("zs cs") hold `param` (" cs"): only names with several are read."""
-        if self.pg:
-            return f"strpos(r.name_initials, ' ') > 0 AND strpos(r.name_initials, :{param}) > 0"
-        return (f"r.rowid IN (SELECT rowid FROM resident WHERE instr(name_initials, ' ') > 0"
-                f" AND instr(name_initials, :{param}) > 0)")
-
-    def col(self, column: str) -> str:
-        """A text column compared or sorted byte by byte (SQLite's BINARY; PostgreSQL's "C")."""
-        return f'{column} COLLATE "C"' if self.pg else column
-
-    def order(self, order: str) -> str:
-        if not self.pg:
-            return order
-        return ", ".join(self._order_term(c.strip()) for c in order.split(","))
-
-    def _order_term(self, term: str) -> str:
-        column = term.lstrip("+")
-        if column == "r.id":
-            return column
-        if term.startswith("+"):  # SQLite's unary "+" (an order no index holds): here `|| ''` does the same
-            return f'({column} || \'\') COLLATE "C"'
-        return self.col(column)
-
-    def json_text(self, column: str) -> str:
-        return f"CAST({column} AS text)" if self.pg else column
-
-
-_SQLITE = _Sql()
+_SQLITE = EngineSql()
 
 def normalize_query(query: str) -> str:
     # cleaned as a form's text (storage/core/text.py storable): a NUL fails PostgreSQL's LIKE at the county,
@@ -133,7 +94,7 @@ def normalize_query(query: str) -> str:
     return "".join(unicodedata.normalize("NFKC", storable(query or "")).split()).lower()
 
 
-def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
+def _stages(query: str, sql: EngineSql = _SQLITE) -> list[Stage]:
     """The ordered conditions a query means; [] for an empty query (everyone)."""
     q = normalize_query(query)
     if not q:
@@ -155,7 +116,6 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
         return [
             Stage(f"({c('r.name_initials')} >= :ini AND {c('r.name_initials')} < :ini_hi)",
                    "r.name_initials, r.name, r.id", {"ini": q, "ini_hi": upper_bound(q)}),
-            Stage(sql.other_reading("ini_other"), SCAN_ORDER, {"ini_other": " " + q}),
             *spelled_stages(q, sql),
         ]
     if _CJK.search(q):
@@ -173,12 +133,13 @@ def _stages(query: str, sql: _Sql = _SQLITE) -> list[Stage]:
                    {"nm_any": q})]
 
 
-def spelled_stages(q: str, sql: _Sql = _SQLITE) -> list[Stage]:
+def spelled_stages(q: str, sql: EngineSql = _SQLITE) -> list[Stage]:
     """`xie`, `xiexiulan`: the names that begin with those syllables (storage/register/spelled.py), among the rows
-    whose initials begin as theirs do (the first reading's by its index, then the others' by the scan)."""
+    whose initials begin as theirs do (the first reading's by its index, then the others' by the scan, which also
+    finds the names whose other reading's initials hold `q` itself: `cs`, 曾三 read ceng, "zs cs")."""
     initials, patterns = spelled(q)
     if not patterns:
-        return []
+        return [Stage(sql.other_reading("ini_other"), SCAN_ORDER, {"ini_other": " " + q})]
     if sql.pg:
         name, params = "r.name ~ :sp_name", {"sp_name": pg_regex(patterns)}
     else:
@@ -188,8 +149,8 @@ def spelled_stages(q: str, sql: _Sql = _SQLITE) -> list[Stage]:
     c = sql.col
     return [Stage(f"({c('r.name_initials')} >= :sp_ini AND {c('r.name_initials')} < :sp_ini_hi) AND {name}",
                   "r.name_initials, r.name, r.id", {**params, "sp_ini": initials, "sp_ini_hi": upper_bound(initials)}),
-            Stage(f"{sql.other_reading('sp_other')} AND {name}", SCAN_ORDER,
-                  {**params, "sp_other": " " + initials})]
+            Stage(sql.other_reading("ini_other", ("sp_other", name)), SCAN_ORDER,
+                  {**params, "ini_other": " " + q, "sp_other": " " + initials})]
 
 
 def _last_visit_sql(policy: Policy) -> str:
@@ -206,7 +167,7 @@ def _worker_grid(session: Session) -> str | None:
     return ident.grid_code if ident is not None and ident.role == "worker" and ident.grid_code else None
 
 
-def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: _Sql = _SQLITE,
+def _filter_sql(filters: ResidentFilter, policy: Policy, today: dt.date, sql: EngineSql = _SQLITE,
                 grid: str | None = None, session: Session | None = None,
                 merged: dict[str, dt.date | None] | None = None) -> tuple[list[str], dict[str, Any]]:
     """`session` and `merged` (_duplicates's): the due filters judge records with merged duplicates by their rows."""
@@ -262,7 +223,7 @@ def _duplicates(session: Session, policy: Policy, today: dt.date) -> dict[str, d
 
 
 def _with_duplicates(session: Session, due: str, condition: str, policy: Policy, today: dt.date,
-                     sql: _Sql, merged: dict[str, dt.date | None]) -> tuple[str, dict[str, Any]]:
+                     sql: EngineSql, merged: dict[str, dt.date | None]) -> tuple[str, dict[str, Any]]:
     """The due filter's condition, with the records that duplicates were merged into judged by their rows."""
     roots = sorted(merged)
     found = _fetch(session, f"SELECT {_COLUMNS} FROM resident r WHERE r.id IN ({ids_subquery('ids', sql.pg)})",
@@ -271,12 +232,12 @@ def _with_duplicates(session: Session, due: str, condition: str, policy: Policy,
     return merged_due_clause(condition, roots, matching, sql.pg)
 
 
-def _dialect(sql: _Sql) -> str:
+def _dialect(sql: EngineSql) -> str:
     return "postgresql" if sql.pg else "sqlite"
 
 
-def _sql_of(session: Session) -> _Sql:
-    return _Sql(pg=not isinstance(driver_connection(session), sqlite3.Connection))
+def _sql_of(session: Session) -> EngineSql:
+    return EngineSql(pg=not isinstance(driver_connection(session), sqlite3.Connection))
 
 
 def _fetch(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:

@@ -39,7 +39,7 @@ def phone_stages(q: str, col: Callable[[str], str], pg: bool, scan_order: str) -
     """The stages of `q` (digits only) read as a phone number: the beginning of the resident's phone, through its
     index, then its end, then the guardian's phone, its beginning or its end (on SQLite a scan of the guardians'
     phones' index: ~1 ms over 6,000 residents, 17 ms over 120,000; on a server, ranges of indexes of their own).
-    `col`: the engine's byte-by-byte text column (search._Sql.col)."""
+    `col`: the engine's byte-by-byte text column (search_sql.EngineSql.col)."""
     stages = [Stage(f"({col('r.phone')} >= :ph AND {col('r.phone')} < :ph_hi)", "r.phone, r.id",
                     {"ph": q, "ph_hi": upper_bound(q)})]
     # a landline is stored with the dash it was typed with (0571-86123456): its beginning typed with

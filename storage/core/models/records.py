@@ -66,7 +66,7 @@ class Resident(SQLModel, table=True):
         Index("ix_resident_id_rev", "id_rev"),
         Index("ix_resident_phone", "phone"),
         # the names with more than one reading ("zs cs", a fifth of them), whose other readings a search scans
-        # (storage/register/search.py _Sql.other_reading): the scan reads these, not every resident
+        # (storage/register/search_sql.py EngineSql.other_reading): the scan reads these, not every resident
         Index("ix_resident_initials_other", "name_initials", sqlite_where=text("instr(name_initials, ' ') > 0"),
               postgresql_where=text("strpos(name_initials, ' ') > 0")),
         # the children found by their guardian's phone (storage/register/search_stages.py): a scan of this index's

@@ -22,18 +22,20 @@ class EngineSql:
         """A name's other readings' initials ("zs cs") hold `param` (" cs"), or (`spelled`: a parameter and a condition
         on r.name) hold that one and the name meets the condition: the names with several readings read once for both
         (twice, one stage each, took most of a whole-name keystroke on a county's server)."""
-        fn, col = ("strpos", "r.name_initials") if self.pg else ("instr", "name_initials")
-        holds = f"{fn}({col}, :{param}) > 0"
-        if spelled:
-            holds = f"({holds} OR ({fn}({col}, :{spelled[0]}) > 0 AND {spelled[1]}))"
         if self.pg:
-            return f"strpos(r.name_initials, ' ') > 0 AND {holds}"
+            return f"strpos(r.name_initials, ' ') > 0 AND {self._holds('r.name_initials', param, spelled)}"
+        inner = f"instr(name_initials, :{param}) > 0"
         if not spelled:
-            return f"r.rowid IN (SELECT rowid FROM resident WHERE instr(name_initials, ' ') > 0 AND {holds})"
+            return f"r.rowid IN (SELECT rowid FROM resident WHERE instr(name_initials, ' ') > 0 AND {inner})"
         # the name judged outside: inside, it made the partial index's covering scan read a table row per name
-        either = f"instr(name_initials, :{param}) > 0 OR instr(name_initials, :{spelled[0]}) > 0"
+        either = f"{inner} OR instr(name_initials, :{spelled[0]}) > 0"
         return (f"r.rowid IN (SELECT rowid FROM resident WHERE instr(name_initials, ' ') > 0 AND ({either}))"
-                f" AND {holds.replace('(name_initials', '(r.name_initials')}")
+                f" AND {self._holds('r.name_initials', param, spelled)}")
+
+    def _holds(self, column: str, param: str, spelled: tuple[str, str] | None) -> str:
+        fn = "strpos" if self.pg else "instr"
+        holds = f"{fn}({column}, :{param}) > 0"
+        return f"({holds} OR ({fn}({column}, :{spelled[0]}) > 0 AND {spelled[1]}))" if spelled else holds
 
     def col(self, column: str) -> str:
         """A text column compared or sorted byte by byte (SQLite's BINARY; PostgreSQL's "C")."""

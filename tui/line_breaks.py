@@ -100,11 +100,7 @@ def wrap(text: str, width: int) -> list[str]:
 def _groups_whole(para: str, lines: list[str], width: int) -> list[str]:
     """`lines` of `para`, a fingerprint or a date they broke ("…key fingerprint 3985 ffab⏎0304 8b06.") gone down
     whole."""
-    starts, at = [], 0
-    for line in lines:
-        start = para.find(line, at) if line else at
-        starts.append(at if start < 0 else start)
-        at = starts[-1] + len(line)
+    starts = _starts(para, lines)
     for m in _WHOLE.finditer(para):
         n = next((n for n in range(1, len(lines)) if m.start() < starts[n] < m.end()), 0)
         if n and cell_len(m.group()) < width:
@@ -117,6 +113,16 @@ def _groups_whole(para: str, lines: list[str], width: int) -> list[str]:
     return lines
 
 
+def _starts(text: str, lines: list[str]) -> list[int]:
+    """Where each of `lines` (wrap()'s of `text`, their breaking spaces dropped) begins in `text`."""
+    starts, at = [], 0
+    for line in lines:
+        start = text.find(line, at) if line else at
+        starts.append(at if start < 0 else start)
+        at = starts[-1] + len(line)
+    return starts
+
+
 def broken(text: str, width: int) -> str:
     """`text` with a line feed where `wrap()` breaks its lines, nothing else changed: a space a line broke at stays,
     at the end of its line, so the text without the line feeds added is the text as it was."""
@@ -126,9 +132,8 @@ def broken(text: str, width: int) -> str:
 def _broken(paragraph: str, width: int) -> str:
     out: list[str] = []
     at = 0
-    for n, line in enumerate(wrap(paragraph, width)):
-        start = paragraph.find(line, at) if line else at
-        start = at if start < 0 else start
+    lines = wrap(paragraph, width)
+    for n, (line, start) in enumerate(zip(lines, _starts(paragraph, lines), strict=True)):
         out += [paragraph[at:start], "\n" if n else "", line]
         at = start + len(line)
     out.append(paragraph[at:])
@@ -248,14 +253,12 @@ class Typeset:
         self.text = text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        plain, at = self.text.plain, 0
-        for line in wrap(plain, options.max_width):
-            start = plain.find(line, at) if line else at
-            start = at if start < 0 else start
+        plain = self.text.plain
+        lines = wrap(plain, options.max_width)
+        for line, start in zip(lines, _starts(plain, lines), strict=True):
             piece = self.text[start:start + len(line)]
             piece.end = "\n"
             yield piece
-            at = start + len(line)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         widest = max((cell_len(line) for line in self.text.plain.split("\n")), default=0)

@@ -54,3 +54,16 @@ def loads(text: str | bytes) -> Any:
         return _decode(text)
     except (ValueError, RecursionError):  # (JSONDecodeError is a ValueError; so is text that is not UTF-8)
         raise damaged() from None
+
+
+def json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON object column as the driver gives it (SQLite: text; PostgreSQL: already parsed): {} for JSON that is no
+    object, None for text that is not JSON (what that means is the reader's to say)."""
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    return value if isinstance(value, dict) else {}

@@ -19,7 +19,6 @@ SQL, as Home does (storage/register/home.py).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from storage.core import hlc
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.i18n import _, moment_text
+from storage.core.json_text import json_object
 from storage.core.offices import person_text
 from storage.register.report_query import as_date
 
@@ -96,13 +96,11 @@ def _fields(value: Any) -> dict[str, Any]:
     """An event's fields as the list reads them: a change edited into text that is not JSON marks nothing (the
     finding is still listed, from its record; its time from the next change that marks it, or its day), as a
     change that is not an object marks nothing."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            log.warning("an emergency finding's change is not JSON: read as marking nothing")
-            return {}
-    return value if isinstance(value, dict) else {}
+    found = json_object(value)
+    if found is None:
+        log.warning("an emergency finding's change is not JSON: read as marking nothing")
+        return {}
+    return found
 
 
 def _previous_levels(raw: sqlite3.Connection, rows: list[tuple]) -> dict[str, str | None]:

@@ -14,11 +14,12 @@ the township's news.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storage.core.json_text import json_object
 from storage.core.text import printable
+from storage.register.entered import CHINA_OFFSET_MS
 
 if TYPE_CHECKING:
     from storage.core.db import Database
@@ -202,12 +203,7 @@ def seen(db: Database, resident_id: str) -> bool:
 
 def _fields(value: Any) -> dict[str, Any]:
     """An event's fields or an audit entry's counts, as the driver gives them (SQLite: JSON text)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
+    return json_object(value) or {}
 
 
 def _china_day(at: Any) -> dt.date:
@@ -215,4 +211,4 @@ def _china_day(at: Any) -> dt.date:
     when = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    return (when.astimezone(dt.timezone(dt.timedelta(hours=8)))).date()
+    return when.astimezone(dt.timezone(dt.timedelta(milliseconds=CHINA_OFFSET_MS))).date()

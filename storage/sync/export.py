@@ -172,6 +172,12 @@ def _grid_record_ids(session, grid_id: str) -> dict[str, set[str]]:
     return ids
 
 
+def _by_device_resident():
+    """Resident events, read by ix_event_export (`|| ''`): a few devices' events, not every resident event of the
+    township."""
+    return col(Event.record_type).concat("") == "resident"
+
+
 Moves = dict[str, frozenset[str]]  # a resident the township moved: every grid an event of it put them in
 
 
@@ -180,10 +186,8 @@ def township_moves(session, ident: Identity) -> Moves:
     one read for a whole round of grids' bundles (`export --all-grids` read it again for each of its 40 grids)."""
     # only the township moves a resident (storage/sync/authorise.py), by an event of its own that sets grid_code on
     # a record it had seen (base_hlc): a change writes only the fields that change (register/residents.py)
-    # (`|| ''`: by ix_event_export, one device's events, not every resident event of the township)
-    resident = col(Event.record_type).concat("") == "resident"
     moved = sorted({rid for rid, fields in session.execute(select(Event.record_id, Event.fields).where(
-        resident, Event.device_id == ident.device_id, Event.base_hlc > 0))
+        _by_device_resident(), Event.device_id == ident.device_id, Event.base_hlc > 0))
         if isinstance(fields, dict) and "grid_code" in fields})
     grids: dict[str, set[str]] = {rid: set() for rid in moved}
     for i in range(0, len(moved), 900):
@@ -199,10 +203,8 @@ def _moved_away(session, grid_id: str, residents: set[str], moves: Moves) -> set
     learns of the move. Its workers' writing alone missed those the township registered or imported in the grid and
     the worker only visited, who stayed on the old grid's laptop after the move (the walk of h-move: 覃春兰 and 孙强,
     moved from G01 to G02, were on both workers' lists). `moves`: township_moves."""
-    # (`|| ''`: by ix_event_export, one device's events, not every resident event of the township)
-    resident = col(Event.record_type).concat("") == "resident"
     devices = list(session.execute(select(Device.device_id).where(Device.grid_code == grid_id)).scalars())
-    known = set(session.execute(select(Event.record_id).where(resident, Event.device_id.in_(devices))
+    known = set(session.execute(select(Event.record_id).where(_by_device_resident(), Event.device_id.in_(devices))
                                 .distinct()).scalars()) if devices else set()
     known |= {rid for rid, grids in moves.items() if grid_id in grids}  # were they in this grid
     return known - residents

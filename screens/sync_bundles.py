@@ -32,6 +32,9 @@ COUNTY_COLUMNS = (("status", N_("Status")), ("worker", N_("Sent by")), ("grid", 
 # in this order, while the file's name does not fit (its name carries them: gridcare-330521101-G01-王芳-3f2a9c1e-
 # 0007-20261124.gcb); the worker's stays: a file renamed on the stick still says whose it is
 LEFT_OUT = ("date", "seq", "grid")
+# a county's: the township stays, as the worker does. Its sender is a clerk's title (乡镇民政助理员 for most), and
+# its file's name cut in the middle at 80 columns lost the township's code: twenty rows alike
+COUNTY_LEFT_OUT = ("date", "seq")
 STATUS = {"new": N_("new"), "already": N_("already merged"), "refused": N_("refused"), "waiting": N_("waiting"),
           "own": N_("sent from here"), "elsewhere": N_("not for here")}
 NARROWEST = 16  # the file's column is never narrower (the table scrolls sideways instead)
@@ -83,7 +86,7 @@ class BundleTable(Table):
             return width - SCROLLBAR - sum(widths[k] + EDGES for k in shown if k != "file") - EDGES
 
         longest = max([cell_len(n) for n in names] + [widths["file"]])
-        for key in LEFT_OUT:
+        for key in COUNTY_LEFT_OUT if self.county else LEFT_OUT:
             if room() < longest:
                 shown.remove(key)
         file_room = max(NARROWEST, room())

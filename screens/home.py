@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, Tabs
 from screens.home_emergencies import EmergencyPanel, now
 from screens.home_lists import WRAPPED, category_width, free_text_width, list_columns, list_rows, short_day, wrapped
 from screens.home_progress import compact_for, not_read_text, progress_renderable
-from screens.home_tabs import SHORT_WORDS, keys_span, tab_labels
+from screens.home_tabs import SHORT_WORDS, SHORTER_WORDS, keys_span, tab_labels
 from screens.home_waiting import WAITS_FOR, go_on_visit, open_moved_here
 from screens.latest import show_if_latest
 from screens.worker_errors import damage_named
@@ -269,7 +269,7 @@ class HomeScreen(Screen[None]):
         panes = [p for p in LISTS if p != "grids" or self.data.role == "township"]
         words = {p: _(LISTS[p][0]) for p in panes}
         labels = tab_labels(words, {p: self.data.counts.get(p) for p in panes}, self.app.size.width,
-                            {p: _(word) for p, word in SHORT_WORDS.items()})
+                            *({p: _(word) for p, word in tier.items()} for tier in (SHORT_WORDS, SHORTER_WORDS)))
         for pane in panes:
             tabs.get_tab(pane).label = labels[pane]
 

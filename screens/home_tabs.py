@@ -15,13 +15,18 @@ COUNT_ORDER = ("overdue", "high_risk", "referrals", "due_week", "ageing_out", "b
 # shorter words for the tabs whose counts do not fit beside their words (English at 80 columns kept one count of a
 # clerk's seven): in Chinese the same words, so a Chinese Home is as it was
 SHORT_WORDS = {"referrals": N_("Refer"), "benefits": N_("Aid")}
+# shorter still, where those leave a clerk's counts off (9 tabs, a township's counts of 3 and 4 digits: "Overdue 581"
+# kept alone with Risk's and Refer's, at 80 columns): Home's own title of the days overdue. A word is taken only where
+# it is shorter than the tab's ("Late" is 逾期天数 in Chinese, where the tab says 逾期)
+SHORTER_WORDS = {"overdue": N_("Late")}
 
 
 def tab_labels(words: dict[str, str], counts: dict[str, int | None], width: int,
-               short: dict[str, str] | None = None) -> dict[str, str]:
+               *short: dict[str, str]) -> dict[str, str]:
     """Each pane's tab label within `width` cells: "逾期 42"; where that does not fit, a Chinese word takes its count
-    without the space and a count its short form ("逾期1353", not "逾期1,353"); then the short words (`short`: English
-    "Refer" for "Referrals"); where that does not fit either, the least needed counts go (COUNT_ORDER), never a tab."""
+    without the space and a count its short form ("逾期1353", not "逾期1,353"); then the short words (each of `short`
+    in turn, with those before it: English "Refer" for "Referrals", then "Late" for "Overdue"); where that does not
+    fit either, the least needed counts go (COUNT_ORDER), never a tab."""
 
     def label(pane: str, word: str, tight: bool) -> str:
         n = counts.get(pane)
@@ -34,17 +39,31 @@ def tab_labels(words: dict[str, str], counts: dict[str, int | None], width: int,
     def fits(labels: dict[str, str]) -> bool:
         return sum(cell_len(text) + TAB_PADDING for text in labels.values()) <= width
 
-    shorter = {p: (short or {}).get(p) or word for p, word in words.items()}
-    for these, tight in ((words, False), (words, True), (shorter, False), (shorter, True)):
-        labels = {p: label(p, these[p], tight) for p in these}
-        if fits(labels):
-            return labels
-    # the counts most needed first, each as long as it still fits (English 1.3K may not where 569 does)
-    labels = dict(shorter)
-    for pane in [p for p in COUNT_ORDER if p in labels] + [p for p in labels if p not in COUNT_ORDER]:
-        if fits(with_count := {**labels, pane: label(pane, shorter[pane], True)}):
-            labels = with_count
-    return labels if fits(labels) else dict(shorter)
+    tiers, shorter = [words], dict(words)
+    for these in short:
+        shorter = {p: min(word, these.get(p) or word, key=cell_len) for p, word in shorter.items()}
+        tiers.append(shorter)
+    for these in tiers:
+        for tight in (False, True):
+            labels = {p: label(p, these[p], tight) for p in these}
+            if fits(labels):
+                return labels
+    def most_needed(these: dict[str, str]) -> dict[str, str]:
+        """The counts most needed first, each as long as it still fits (English 1.3K may not where 569 does)."""
+        labels = dict(these)
+        for pane in [p for p in COUNT_ORDER if p in labels] + [p for p in labels if p not in COUNT_ORDER]:
+            if fits(with_count := {**labels, pane: label(pane, these[pane], True)}):
+                labels = with_count
+        return labels
+
+    # a shorter word only where it keeps one more count ("Late 1.4K" kept no more than "Overdue 1.4K" did)
+    best: dict[str, str] | None = None
+    kept = -1
+    for these in tiers[1:] or tiers:
+        labels = most_needed(these)
+        if fits(labels) and sum(labels[p] != these[p] for p in labels) > kept:
+            best, kept = labels, sum(labels[p] != these[p] for p in labels)
+    return best if best is not None else dict(tiers[-1])
 
 
 def keys_span(first: int, last: int) -> str:

@@ -316,18 +316,18 @@ async def test_homes_tabs_show_their_counts_at_80_columns(tmp_path, lang):
 def test_a_clerks_tabs_keep_the_counts_most_needed_in_english(lang):
     """A township's counts (the demo's) at 80 and 100 columns: Chinese as it was; English with its shorter words."""
     from screens.home import LISTS
-    from screens.home_tabs import SHORT_WORDS, tab_labels
+    from screens.home_tabs import SHORT_WORDS, SHORTER_WORDS, tab_labels
     from storage.core.i18n import _
 
     set_language(lang)
     counts = {"overdue": 581, "due_week": 1327, "high_risk": 569, "referrals": 111, "ageing_out": 196,
               "benefits": 440, "unpaired": 451}
     words = {p: _(tab) for p, (tab, _name) in LISTS.items()}
-    short = {p: _(word) for p, word in SHORT_WORDS.items()}
-    at_80, at_100 = (" ".join(tab_labels(words, counts, width, short).values()) for width in (80, 100))
+    short = [{p: _(word) for p, word in tier.items()} for tier in (SHORT_WORDS, SHORTER_WORDS)]
+    at_80, at_100 = (" ".join(tab_labels(words, counts, width, *short).values()) for width in (80, 100))
     if lang == "zh_CN":
         assert at_80 == "逾期581 本周1327 风险569 转介111 超龄提醒196 最近 补贴440 未结对 网格"
         assert at_100 == "逾期 581 本周 1,327 风险 569 转介 111 超龄提醒 196 最近 补贴 440 未结对 451 网格"
-    else:  # (it kept "Overdue 581" alone at 80, and lost Benefits' and Unpaired's at 100)
-        assert at_80 == "Overdue 581 Week Risk 569 Refer 111 Age-out Recent Aid Unpaired Grids"
+    else:  # (it kept "Overdue 581" alone at 80, and lost Benefits' and Unpaired's at 100; then three of seven at 80)
+        assert at_80 == "Late 581 Week Risk 569 Refer 111 Age-out 196 Recent Aid Unpaired Grids"
         assert at_100 == "Overdue 581 Week 1,327 Risk 569 Refer 111 Age-out 196 Recent Aid 440 Unpaired 451 Grids"

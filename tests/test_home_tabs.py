@@ -146,3 +146,35 @@ async def test_a_township_with_over_a_thousand_overdue_keeps_its_counts_at_80_co
     assert len(tabs) == 9 and all(right <= 80 for _label, _x, right in tabs), tabs
     assert labels[:5] == ["逾期1353", "本周1327", "风险569", "转介111", "超龄提醒207"], labels
     assert labels[5:] == ["最近", "补贴414", "未结对", "网格"], labels  # the least needed counts gave way
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@run_async
+async def test_a_clerks_english_tabs_take_a_shorter_word_where_it_keeps_one_more_count(tmp_path, lang):
+    """The township demo (seed 3) at 80×24 in English kept three counts of seven ("Overdue 582", Risk's, Refer's).
+    "Late" for "Overdue" keeps Age-out's too; Chinese is as it was. All seven do not fit in English: nine tabs'
+    words and padding take 64 cells with the shortest clear words, the counts 29."""
+    db = make_township(tmp_path).db
+    generate(db, seed=1, scale="grid", today=TODAY)
+    path = db.path
+    db.dispose()
+    set_language(lang)
+    app = make_app(str(path), lang=lang, today=TODAY)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, "HomeScreen")
+            await settle(pilot, lambda: app.screen.data is not None)
+            app.screen.data.counts.update({"overdue": 582, "due_week": 1274, "high_risk": 598, "referrals": 105,
+                                           "ageing_out": 182, "benefits": 421, "unpaired": 425})
+            app.screen._label_tabs()
+            await settle(pilot)
+            tabs = await _tabs_on_screen(pilot, 80)
+    finally:
+        set_language("en")
+    labels = [label for label, _x, _r in tabs]
+    assert len(tabs) == 9 and all(right <= 80 for _label, _x, right in tabs), tabs
+    if lang == "zh_CN":
+        assert labels == ["逾期582", "本周1274", "风险598", "转介105", "超龄提醒182", "最近", "补贴421", "未结对", "网格"]
+    else:
+        assert labels == ["Late 582", "Week", "Risk 598", "Refer 105", "Age-out 182", "Recent", "Aid", "Unpaired",
+                          "Grids"], labels

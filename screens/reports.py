@@ -40,7 +40,7 @@ from storage.reports.monthly import (
 from storage.reports.months import shift_month
 from storage.reports.people import is_no_village
 from storage.reports.xlsx_sheets import month_words
-from tui.as_text import as_text, notify_text
+from tui.as_text import as_text
 from tui.footer import TranslatedFooter
 from tui.formatting import cell_text, format_month, format_number
 from tui.header import Header
@@ -281,22 +281,26 @@ class ReportsScreen(Screen[None]):
         if self.report.is_read(measure, self.grouping, key):
             self._open_list(self.report, self.grouping, key, measure, self.report.behind(self.grouping, key, measure))
         else:  # still being read by _compute (a county's: seconds): wait for it off the screen's thread
-            notify_text(self.app, _("Reading the list…"))
+            event.data_table.loading = True  # until the list is up (a toast said so, and stayed over the list)
             self._list_later(self.report, self.grouping, key, measure)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-drill")
     def _list_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str) -> None:
         from storage.reports.township_people import alone_in, township_people
 
-        town = alone_in(report, grouping, key)
-        if town is not None:  # a county's row of one township: read for it alone (a second), not the county's
-            rows = township_people(self.app.db, report.year, report.month, town, measure, today=self.app.today(),
-                                   grouping=grouping, key=key)
-        else:
-            rows = report.behind(grouping, key, measure)
-        # another figure chosen meanwhile (this one's list would open over it), the month changed, or the screen left
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._open_later, report, grouping, key, measure, rows)
+        table = self.query_one("#summary", DataTable)
+        try:
+            town = alone_in(report, grouping, key)
+            if town is not None:  # a county's row of one township: read for it alone (a second), not the county's
+                rows = township_people(self.app.db, report.year, report.month, town, measure, today=self.app.today(),
+                                       grouping=grouping, key=key)
+            else:
+                rows = report.behind(grouping, key, measure)
+            # another figure chosen meanwhile (its list would open over it), the month changed, or the screen left
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._open_later, report, grouping, key, measure, rows)
+        finally:
+            self.app.call_from_thread(setattr, table, "loading", False)
 
     def _open_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:
         if self.is_current and report is self.report:

@@ -211,6 +211,26 @@ async def test_enter_on_a_townships_figure_lists_the_people_behind_it(tmp_path, 
 
 
 @run_async
+async def test_the_list_read_from_the_county_home_leaves_no_reading_message_behind_it(tmp_path):
+    """Seen in tmux: "正在读取新市镇本月的数据…" stayed its five seconds over the list once it was shown, and on Home after
+    Esc. The townships' table shows the reading instead, until the list is up."""
+    _county_with_a_township(tmp_path, tmp_path / "county.db")
+    app = make_app(tmp_path / "county.db", lang="zh_CN", today=dt.date(2026, 11, 24))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await on_screen(pilot, "CountyHomeScreen")
+        home = app.screen
+        townships = home.query_one("#t-townships", DataTable)
+        await pilot.press("right", "enter")
+        await on_screen(pilot, "ReportListScreen")
+        await settle(pilot, lambda: not townships.loading)
+        await pilot.pause(0.3)
+        assert not [t for t in app.screen.query("Toast") if "读取" in str(t.render())]
+        await pilot.press("escape")
+        await on_screen(pilot, "CountyHomeScreen")
+        assert not townships.loading and not app.screen.query("Toast")
+
+
+@run_async
 async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_the_county_is_read(tmp_path, db_target):
     """On the county's Reports screen, Enter on a township's figure whose people the county's report is still
     reading (every key person of a county: 6–15 s) lists that township's at once, the same people; and so for a
@@ -230,7 +250,7 @@ async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_
     county.dispose()
     assert expected and in_grid and len(in_grid) < len(expected)
     app = make_app(db_target, lang="zh_CN", today=today)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await on_screen(pilot, "CountyHomeScreen")
         await pilot.press("m")
         await on_screen(pilot, "ReportsScreen")
@@ -252,6 +272,8 @@ async def test_the_county_reports_list_of_a_township_is_read_for_it_alone_while_
         await on_screen(pilot, "ReportListScreen")
         listing = app.screen.query_one("#list", DataTable)
         assert [str(listing.get_row_at(i)[0]) for i in range(listing.row_count)] == expected
+        await settle(pilot, lambda: not table.loading)  # no "读取名单…" toast left over the list
+        assert not app.screen.query("Toast")
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen)
         await pilot.press("g", "g")  # village, then grid

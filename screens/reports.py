@@ -350,7 +350,7 @@ class ReportsScreen(Screen[None]):
             path = path.with_suffix(".xlsx")
 
         def write() -> None:
-            self.query_one("#status", Static).update(as_text(_("Writing {file} ...").format(file=path)))
+            self.query_one("#status", Static).update(as_text(_("Writing {file}…").format(file=path)))
             self._write(report, path)
 
         def go() -> None:

@@ -50,7 +50,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         from tui.formatting import format_month
 
         # (the bar says the file as typed: as text, never read as Rich markup, tui/progress.py)
-        with cli_progress(_("Writing {file} ...").format(file=printable(args.out))) as progress:
+        with cli_progress(_("Writing {file}…").format(file=printable(args.out))) as progress:
             written = save_report(db, report, args.out, full_ids=args.full_ids, progress=progress)
         print(ngettext("Report for {month} written: {files}", "Report for {month} written to {n} files: {files}",
                        len(written)).format(month=format_month(report.first), n=len(written),

@@ -217,7 +217,8 @@ class RosterImportScreen(Screen[None]):
         rows, unlisted = report.listed()
         for r in rows:
             style = STATUS_STYLES.get(r.status, "")
-            problems = Text(describe(r), style=style if r.status == "invalid" else "")
+            # set as Chinese is (tui/line_breaks.py): Rich folded the sentence at the cell's edge, splitting "gridcare"
+            problems = Wrapped(describe(r), style=style if r.status == "invalid" else "")
             table.add_row(str(r.row), as_text(r.name), Text(status_label(r.status), style=style), problems,
                           key=str(r.row), height=None)
         self.query_one("#progress", ProgressBar).display = False

@@ -319,11 +319,12 @@ def read_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
 
 
 def open_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
-                check_signer: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Any], EventStream]:
+                check_signer: Callable[[dict[str, Any]], None] | None = None,
+                reader_grid: str | None = None) -> tuple[dict[str, Any], EventStream]:
     """(manifest, events as they are read) once checks 1-14 have passed, in this order: magic and manifest,
     format version, signature (by the manifest's sign_public), manifest fields, township,
     `check_signer(manifest)` (which raises BundleError to refuse), payload size, its SHA-256 and
-    decryption (one reading of the file). Checks 15-17 run as the events are iterated: each line as it
+    decryption (one reading of the file; `reader_grid`, a worker database's own grid, words its refusal). Checks 15-17 run as the events are iterated: each line as it
     comes, their number at the end, each raising BundleError (storage/sync/bundle_payload.py). A merge
     writes them a chunk at a time under one savepoint that a BundleError rolls back.
     """
@@ -332,13 +333,14 @@ def open_bundle(path: Path, age_secrets: list[str], expected_township: str | Non
 
     path = Path(path)
     manifest, offset = _before_payload(path, expected_township, check_signer)
-    member = decrypt_payload(path, manifest, offset, age_secrets)
+    member = decrypt_payload(path, manifest, offset, age_secrets, reader_grid)
     events = parse_events(lines(member, path, plaintext_limit(manifest)), path, manifest["counts"].get("events"))
     return manifest, EventStream(events, member)
 
 
 def check_bundle(path: Path, age_secrets: list[str], expected_township: str | None,
-                 check_signer: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+                 check_signer: Callable[[dict[str, Any]], None] | None = None,
+                 reader_grid: str | None = None) -> dict[str, Any]:
     """The manifest once `open_bundle`'s checks up to the decryption have passed, in its order and with its
     BundleErrors, without unpacking anything: what a merge would refuse the file for before reading its
     events (the Sync screen's list of a folder says it before merging; storage/sync/verdict.py)."""
@@ -346,7 +348,7 @@ def check_bundle(path: Path, age_secrets: list[str], expected_township: str | No
 
     path = Path(path)
     manifest, offset = _before_payload(path, expected_township, check_signer)
-    key_opens(path, manifest, offset, age_secrets)
+    key_opens(path, manifest, offset, age_secrets, reader_grid)
     return manifest
 
 

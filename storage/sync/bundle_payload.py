@@ -91,9 +91,11 @@ def hash_payload(path: Path, offset: int, size: int) -> str:
     return reader.sha.hexdigest()
 
 
-def decrypt_payload(path: Path, manifest: dict[str, Any], offset: int, age_secrets: list[str]) -> IO[bytes]:
+def decrypt_payload(path: Path, manifest: dict[str, Any], offset: int, age_secrets: list[str],
+                    reader_grid: str | None = None) -> IO[bytes]:
     """The decrypted payload (a gzip member) in a spooled file at its start, once the ciphertext read
-    for it proved to be the signed one: checks 13 and 14, in one reading of the file."""
+    for it proved to be the signed one: checks 13 and 14, in one reading of the file. `reader_grid`: the grid of
+    the worker database reading it, which words a refusal (_undecrypted)."""
     import pyrage
 
     identities = _identities(age_secrets)
@@ -124,7 +126,7 @@ def decrypt_payload(path: Path, manifest: dict[str, Any], offset: int, age_secre
         raise altered(path)
     if failure is not None:
         out.close()
-        raise _undecrypted(failure, path, manifest)
+        raise _undecrypted(failure, path, manifest, reader_grid)
     out.seek(0)
     return out
 
@@ -138,9 +140,17 @@ def _identities(age_secrets: list[str]) -> list[Any]:
         raise UserError(_("This database's private key is damaged.")) from None
 
 
-def _undecrypted(failure: BaseException, path: Path, manifest: dict[str, Any]) -> BundleError:
+def _undecrypted(failure: BaseException, path: Path, manifest: dict[str, Any], reader_grid: str | None) -> BundleError:
     if "No matching keys" in str(failure):
         grid = manifest.get("grid_code")
+        if manifest.get("kind") == "township" and isinstance(grid, str) and grid and grid == reader_grid:
+            # this grid's own laptop, left out of the recipients: the township wrote the bundle before this laptop's
+            # first bundle enrolled it, or after revoking it (walk h-walk, 2: it was told to merge it "there")
+            return _fail("wrong_key", _("this is the township's bundle for this grid ({grid}), but it was not encrypted "
+                                        "for this laptop: the township wrote it before it had merged a bundle from "
+                                        "here, or this laptop was revoked. Export a bundle for the township first, "
+                                        "then merge the next one it sends.").format(
+                grid=printable(grid.split("-", 1)[-1], limit=20)), path)
         if manifest.get("kind") == "township" and isinstance(grid, str) and grid:
             # the signed manifest says whose it is: another grid's copy taken from the shared stick (walk G, 10)
             return _fail("wrong_key", _("this is the township's bundle for grid {grid}, encrypted for that grid's "
@@ -162,7 +172,8 @@ class _Stop(io.RawIOBase):
         raise _Opened
 
 
-def key_opens(path: Path, manifest: dict[str, Any], offset: int, age_secrets: list[str]) -> None:
+def key_opens(path: Path, manifest: dict[str, Any], offset: int, age_secrets: list[str],
+              reader_grid: str | None = None) -> None:
     """Checks 13 and 14 as decrypt_payload makes them, with its BundleErrors, without keeping or unpacking
     anything: the ciphertext is the signed one, and one of these keys unwraps its file key and decrypts
     its first block (age names no recipient in the header: trying is the only way to know)."""
@@ -178,7 +189,7 @@ def key_opens(path: Path, manifest: dict[str, Any], offset: int, age_secrets: li
     except _Opened:
         return
     except pyrage.DecryptError as exc:
-        raise _undecrypted(exc, path, manifest) from None
+        raise _undecrypted(exc, path, manifest, reader_grid) from None
     except OSError as exc:
         raise _fail("unreadable", _("cannot be read ({error}).").format(error=exc.strerror or exc), path) from None
 

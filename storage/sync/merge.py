@@ -130,7 +130,8 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     ident = load_identity(s)
     trusts: list[Trust] = []
     try:
-        manifest, events = open_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts))
+        manifest, events = open_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts),
+                                       ident.grid_code if ident.role == "worker" else None)
     except BundleError as exc:
         return refusal(name, exc)
     except NOT_THE_FILES_FAULT:

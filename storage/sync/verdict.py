@@ -181,7 +181,8 @@ def preview(s: Session, ident: Identity, path: Path, secrets: list[str]) -> Bund
         return before
     trusts: list[Trust] = []
     try:
-        manifest = check_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts))
+        manifest = check_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts),
+                                ident.grid_code if ident.role == "worker" else None)
     except BundleError as exc:
         return refusal(name, exc)
     except NOT_THE_FILES_FAULT:

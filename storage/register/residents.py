@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from storage.core.audit import add_entry
 from storage.core.changes import live_row, new_id, writer
@@ -87,10 +87,7 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
         check_grid(data.get("grid_code"), w.identity.township_code, w.identity.role)
         data.setdefault("township_code", w.identity.township_code)
         if data.get("id_number"):
-            clash = s.exec(select(Resident).where(
-                Resident.id_number == data["id_number"], Resident.deleted == False)).first()  # noqa: E712
-            if clash is not None:
-                raise ValidationError("id_number", _("{name} is already registered with this ID number.").format(name=clash.name))
+            _refuse_clash(s, data["id_number"])
         w.write("resident", rid, data)
         if risk_level != "low":
             w.write("risk", new_id(), {"resident_id": rid, "level": risk_level, "assessed_on": entered,
@@ -134,6 +131,17 @@ def _same(field: str, old: Any, new: Any) -> bool:
         and old.replace("-", "") == new.replace("-", "")
 
 
+def _refuse_clash(s: Session, id_number: str, resident_id: str | None = None) -> None:
+    """ValidationError when another resident of this database has `id_number` (one registered twice in two
+    databases is found at the township: storage/register/duplicates.py)."""
+    query = select(Resident).where(Resident.id_number == id_number, Resident.deleted == False)  # noqa: E712
+    if resident_id is not None:
+        query = query.where(Resident.id != resident_id)
+    clash = s.exec(query).first()
+    if clash is not None:
+        raise ValidationError("id_number", _("{name} is already registered with this ID number.").format(name=clash.name))
+
+
 def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Resident:
     """Write only the fields that really change (so concurrent edits of other fields combine)."""
     unknown = set(changes) - EDITABLE
@@ -143,6 +151,8 @@ def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, 
         current = live_row(s, "resident", resident_id)
         diff = changed_fields(current, validate_resident(changes, today, existing=current))
         if diff:
+            if diff.get("id_number"):  # a correction to a number another resident here has, as registering it is
+                _refuse_clash(s, diff["id_number"], resident_id)  # (walk h-walk: saved, two residents, one number)
             w = writer(s)
             if "grid_code" in diff:  # the clerk moves a resident to another of the township's grids
                 check_grid(diff["grid_code"], w.identity.township_code, w.identity.role)

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from storage.core.i18n import N_, _
 from tui.as_text import as_text
@@ -50,6 +50,32 @@ class Dialog(LanguageAfterDialog[ResultT]):
         from tui.footer import TranslatedFooter
 
         self.mount(TranslatedFooter())
+        self.call_after_refresh(self._note_opened)  # after the subclasses' on_mount have filled the fields in
+
+    def _texts(self) -> list[str]:
+        return [field.value for field in self.query(Input)] + [area.text for area in self.query(TextArea)]
+
+    def _note_opened(self) -> None:
+        self._opened_with = self._texts()
+
+    def action_cancel(self) -> None:
+        """Esc on a dialog bound to "cancel" (one of OK and Cancel, or a saving dialog's)."""
+        self.leave_asking(lambda: self.dismiss(None))
+
+    def leave_asking(self, close: Callable[[], object]) -> None:
+        """`close()` now when nothing was typed since the dialog opened, else once the user says to throw it away:
+        Esc on a closing with its remark typed lost the remark and said nothing (walk h-walk, 4), where the
+        resident and visit forms ask (screens/form.py)."""
+        if self._texts() == getattr(self, "_opened_with", None):
+            close()
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                close()
+
+        self.app.push_screen(ConfirmScreen(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing"),
+                                           danger=True), answer)
 
 
 class OkCancelDialog(Dialog[ResultT | None]):
@@ -67,9 +93,6 @@ class OkCancelDialog(Dialog[ResultT | None]):
             self.action_submit()
         else:
             self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_submit(self) -> None:
         raise NotImplementedError

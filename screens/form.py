@@ -126,9 +126,6 @@ class SavingDialog(SaveInWorker):
             return
         self.app.call_from_thread(self.dismiss, saved)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def _failed(self, errors: dict[str, str]) -> None:
         self._saving = False
         show_field_errors(self, errors)

@@ -229,7 +229,9 @@ async def test_the_referral_and_paired_helper_dialogs_keep_their_buttons_with_er
             shown = [dialog.query_one(f"#err-{f}", Label) for f in errors]
             await settle(pilot, lambda: all(str(e.content).strip() for e in shown))  # noqa: B023
             await _buttons_on_screen_and_fields_reached(pilot, dialog)
-            await pilot.press("escape")
+            await pilot.press("escape")  # with values typed, Esc asks before throwing them away (walk h-walk, 4)
+            await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+            await pilot.press("y")
             await settle(pilot, lambda: type(app.screen).__name__ == "ResidentScreen")
 
 

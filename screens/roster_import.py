@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from storage.core.audit import last_folder
 from storage.core.errors import UserError
+from storage.core.folders import typed_path
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, join_sentences, ngettext
 from storage.core.text import printable
@@ -57,6 +58,7 @@ class RosterImportScreen(Screen[None]):
         super().__init__()
         self._checked: tuple[str, str, bool] | None = None  # (path, sheet, skip) of the last dry run
         self._invalid = 0
+        self._offered = ""  # the last roster's folder, put in the field for the next file's name
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,7 +101,7 @@ class RosterImportScreen(Screen[None]):
     def _show_folder(self, folder: Path) -> None:
         path = self.query_one("#path", Input)
         if not path.value:  # not over what the user began to type
-            path.value = str(folder) + os.sep
+            path.value = self._offered = str(folder) + os.sep
             path.cursor_position = len(path.value)
 
     # --- choosing the file ---------------------------------------------------
@@ -118,7 +120,7 @@ class RosterImportScreen(Screen[None]):
             tree.focus()
 
     def _browse_root(self) -> Path:
-        typed = Path(self.query_one("#path", Input).value.strip() or str(Path.home())).expanduser()
+        typed = Path(self._typed_file() or str(Path.home()))
         folder = typed if typed.is_dir() else typed.parent
         return folder if folder.is_dir() else Path.home()
 
@@ -146,8 +148,19 @@ class RosterImportScreen(Screen[None]):
             self._say(self._ready_text())
 
     def _choices(self) -> tuple[str, str, bool]:
-        return (self.query_one("#path", Input).value.strip(), self.query_one("#sheet", Input).value.strip(),
-                self.query_one("#skip", Checkbox).value)
+        return self._typed_file(), self.query_one("#sheet", Input).value.strip(), self.query_one("#skip", Checkbox).value
+
+    def _typed_file(self) -> str:
+        """The file typed or pasted, as the Sync screen reads its folder (typed_path: the quotes of Windows' "Copy as
+        path" taken off); a whole path pasted after the folder put in the field is the one meant (walk h-walk, 3:
+        both said "No such file")."""
+        text = self.query_one("#path", Input).value
+        if self._offered and text.startswith(self._offered):
+            pasted = typed_path(text[len(self._offered):])
+            if pasted is not None and pasted.is_absolute():
+                return str(pasted)
+        typed = typed_path(text)
+        return str(typed) if typed is not None else ""
 
     # --- dry run and import (in threads) -----------------------------------------
 

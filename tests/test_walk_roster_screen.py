@@ -4,6 +4,7 @@ report table is set as Chinese is, not folded by Rich inside a command ("（grid
 from __future__ import annotations
 
 import asyncio
+import os
 
 from openpyxl import Workbook
 
@@ -48,5 +49,49 @@ def test_a_problem_in_the_report_is_wrapped_as_chinese_is_set(tmp_path):
 
     try:
         asyncio.run(flow())
+    finally:
+        db.dispose()
+
+
+def _one_person(path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号", "性别", "所属网格", "人员类别"])
+    first17 = "33052119450505006"
+    ws.append(["孙秀珍", first17 + check_char(first17), "女", "G01", "留守老人"])
+    wb.save(path)
+    return path
+
+
+def test_a_path_pasted_as_windows_copies_it_is_read(tmp_path):
+    """Before: "Copy as path" on Windows gives the path in double quotes, and pasted into the field after the folder
+    the screen puts there (the last roster's), it was read as that folder and the path joined: "No such file" both
+    times, where the Sync screen's folder field understands the quotes (storage/core/folders.py typed_path)."""
+    from storage.roster.importer import import_roster
+
+    db = township_db(tmp_path / "t.db")
+    (tmp_path / "上月").mkdir()
+    (tmp_path / "本月").mkdir()
+    import_roster(db, _one_person(tmp_path / "上月" / "花名册.xlsx"), today=TODAY)  # the folder the screen offers
+    wanted = _one_person(tmp_path / "本月" / "花名册.xlsx")
+    set_language("zh_CN")
+
+    async def check(typed: str, clear: bool) -> str:
+        app = HarnessApp(db, RosterImportScreen, today=TODAY)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            field = screen.query_one("#path")
+            await settle(pilot, lambda: field.value)  # the last roster's folder, the cursor after it
+            assert field.value == str(tmp_path / "上月") + os.sep
+            if clear:
+                field.value = ""
+            await pilot.press(*typed, "enter")
+            await settle(pilot)
+            return screen_text(app)
+
+    try:
+        for typed, clear in ((f'"{wanted}"', True), (f'"{wanted}"', False), (str(wanted), False)):
+            shown = asyncio.run(check(typed, clear))
+            assert "没有这个文件" not in shown and "无变化 1" in shown, (typed, clear, shown)
     finally:
         db.dispose()

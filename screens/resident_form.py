@@ -369,7 +369,8 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
 
             self.save(register)
         else:
-            self.save(lambda: update_resident(db, rid, fields, today=today).id)
+            shown = self._pristine  # what the form opened with: a field left so is not written over a merge since
+            self.save(lambda: update_resident(db, rid, fields, today=today, shown=shown).id)
 
     def is_dirty(self) -> bool:
         return super().is_dirty() or (self._pristine is not None and self._assessment() is not None)

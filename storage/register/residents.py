@@ -142,8 +142,15 @@ def _refuse_clash(s: Session, id_number: str, resident_id: str | None = None) ->
         raise ValidationError("id_number", _("{name} is already registered with this ID number.").format(name=clash.name))
 
 
-def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Resident:
-    """Write only the fields that really change (so concurrent edits of other fields combine)."""
+def update_resident(db: Database, resident_id: str, changes: dict[str, Any], *, today: dt.date | None = None,
+                    shown: dict[str, Any] | None = None) -> Resident:
+    """Write only the fields that really change (so concurrent edits of other fields combine).
+
+    `shown`: the values a form showed when it opened, in the shape of `changes`. A field still as shown was not
+    edited, and stays as the record has it now: a bundle merged while the form was open may have changed it (walk
+    h-walk: the worker saved an address, and the form's old phone went over the clerk's correction)."""
+    if shown is not None:
+        changes = {name: value for name, value in changes.items() if name not in shown or shown[name] != value}
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ValueError(f"not resident fields: {sorted(unknown)}")

@@ -171,6 +171,10 @@ class ConflictsScreen(Screen[None]):
         # with no conflict left the footer offers no decision either (walk G, 11: k/t/e beside "no conflicts")
         if action == "undo":
             return self._undoable is not None and not at_county(self.app)
+        if action == "type_value" and self._views and not at_county(self.app):
+            # a case's closing is decided by sides only: e beside it answered that it cannot be typed (walk h-walk, 2)
+            current = self._current()
+            return current is None or typeable(current)
         return not (action in ("keep", "take", "type_value") and (at_county(self.app) or not self._views))
 
     def compose(self) -> ComposeResult:
@@ -233,6 +237,7 @@ class ConflictsScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#conflicts")
     def _highlighted(self) -> None:
         self._show_detail()
+        self.refresh_bindings()  # e is offered for a row whose value can be typed only
 
     def _current(self):
         table = self.query_one(DataTable)

@@ -1,5 +1,5 @@
 """A worker corrects a resident's ID number on the edit form (walk h-walk, 1), and types one that another resident
-of this laptop already has: registering that number is refused ("这个身份证号已登记为 …"), the edit said
+of this laptop already has: registering that number is refused ("这个身份证号已登记为…"), the edit said
 "对象信息已保存" and left two residents with one ID number."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def _arrivals(tmp_path, west_path=None):
     merge_paths(t.db, [export_bundle(w, tmp_path / "up").path for w in (west, east)])
     _round(t, [(G01, west), (G02, east)], tmp_path / "first")
     zhou = clerk_elder(t, "周桂英", "G01")  # as the clerk's register form (or her roster's new row) saves it
-    close_case(t.db, sun.id, "moved_away", TODAY)
+    close_case(t.db, sun.id, "moved_away", TODAY, today=TODAY)
     for person in (zhao, sun):
         update_resident(t.db, person.id, {"grid_code": G01}, today=TODAY)
     return t, west, east, {"周桂英": zhou.id, "赵大山": zhao.id, "孙敏": sun.id}
@@ -64,7 +64,7 @@ def test_the_merge_names_who_the_township_registered_and_the_closed_case_apart(t
     assert (data.moved_here, data.registered_here) == ([(ids["赵大山"], "赵大山")], [(ids["周桂英"], "周桂英")])
     assert data.arrivals == [ids["赵大山"], ids["周桂英"]]  # oldest arrival first; t opens them in that order
     assert seen(west, ids["周桂英"]) and home_data(west, TODAY).registered_here == []
-    close_case(t.db, ids["赵大山"], "moved_away", TODAY)  # closed after he came, before the worker opened him
+    close_case(t.db, ids["赵大山"], "moved_away", TODAY, today=TODAY)  # closed after he came, before the worker opened him
     _round(t, [(G01, west)], tmp_path / "third")
     assert home_data(west, TODAY).arrivals == []
     again = _round(t, [(G01, west)], tmp_path / "fourth")

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, cast
 from storage.core.clock_range import check_clocks
 from storage.core.errors import UserError
 from storage.core.i18n import _
-from storage.core.refused import foreign_sql, missing_tables, not_ours
+from storage.core.refused import ForeignSql, foreign_sql, missing_tables, not_ours
+from storage.core.schema_sql import foreign_definitions
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -172,8 +173,9 @@ def _read_only_uri(path: Path) -> str:
     return uri + "?mode=ro"
 
 
-def _inspect(path: Path) -> tuple[int, set[str], list[str]]:
-    """(PRAGMA user_version, the names of its tables, those of its triggers and views), read without writing."""
+def _inspect(path: Path) -> tuple[int, set[str], ForeignSql]:
+    """(PRAGMA user_version, the names of its tables, the SQL it holds that gridcare never writes), read without
+    writing."""
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
@@ -181,7 +183,8 @@ def _inspect(path: Path) -> tuple[int, set[str], list[str]]:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         found = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger', 'view')").fetchall()
-        return version, {n for t, n in found if t == "table"}, sorted(str(n) for t, n in found if t != "table")
+        run = sorted(str(n) for t, n in found if t != "table")
+        return version, {n for t, n in found if t == "table"}, ForeignSql(run, [] if run else foreign_definitions(conn))
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise busy_error() from exc
@@ -202,7 +205,7 @@ def tables_of(version: int) -> set[str]:
     return set(SQLModel.metadata.tables) - later
 
 
-def _check_tables(path: Path, version: int, tables: set[str], foreign: list[str]) -> None:
+def _check_tables(path: Path, version: int, tables: set[str], foreign: ForeignSql) -> None:
     """Refuse, untouched, a file that is not ours (a foreign SQLite file, one holding SQL of someone else's) or
     lacks one of our tables."""
     if "event" not in tables and "identity" not in tables:
@@ -210,7 +213,7 @@ def _check_tables(path: Path, version: int, tables: set[str], foreign: list[str]
             path=path))
     if version < 1:
         raise not_ours(path, "user_version 0")
-    if foreign:  # gridcare makes tables and indexes only: SQLite would run these on gridcare's reads and writes
+    if foreign:  # gridcare makes plain tables and indexes only: SQLite would run these on its reads and writes
         raise foreign_sql(path, foreign)
     missing = sorted(tables_of(version) - tables)
     if missing:

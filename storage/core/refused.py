@@ -11,6 +11,7 @@ usual length filled the first line at 80 columns and the words began on the next
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage.core.errors import UserError
@@ -78,11 +79,30 @@ def device_lost(path: Path | str, *, server: bool = False) -> RefusedDatabase:
                            path=path, advice=_(SERVER_ADVICE))
 
 
-def foreign_sql(path: Path, names: list[str]) -> RefusedDatabase:
+@dataclass(frozen=True)
+class ForeignSql:
+    """What a file holds of SQL gridcare never writes (storage/core/db.py _inspect): triggers and views (`run`), and
+    tables and indexes whose definitions hold some (`defined`, storage/core/schema_sql.py)."""
+
+    run: list[str]
+    defined: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.run or self.defined)
+
+
+def foreign_sql(path: Path, foreign: ForeignSql) -> RefusedDatabase:
     """A file holding triggers or views: SQL that someone else wrote (a trigger on the audit log would erase the
-    entry of each act as it is recorded), which gridcare never writes and never runs."""
+    entry of each act as it is recorded), which gridcare never writes and never runs; or tables and indexes
+    defined with such SQL (an index computing a 900 MB text at each row written)."""
+    if not foreign.run:
+        return RefusedDatabase(N_("{path} holds SQL that gridcare never writes (in the definition of {names}): it is "
+                                  "not a file gridcare made, and it was left untouched."),
+                               N_("The file holds SQL that gridcare never writes (in the definition of {names}): it "
+                                  "is not a file gridcare made, and it was left untouched."), foreign=True, path=path,
+                               names=", ".join(printable(n, limit=40) for n in foreign.defined[:3]))
     return RefusedDatabase(N_("{path} holds SQL that gridcare never writes (the trigger or view {names}): it is not a "
                               "file gridcare made, and it was left untouched."),
                            N_("The file holds SQL that gridcare never writes (the trigger or view {names}): it is not "
                               "a file gridcare made, and it was left untouched."), foreign=True, path=path,
-                           names=", ".join(printable(n, limit=40) for n in names[:3]))
+                           names=", ".join(printable(n, limit=40) for n in foreign.run[:3]))

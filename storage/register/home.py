@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from storage.core.bundle_gaps import missing_numbers
 from storage.core.db import BUSY_TIMEOUT_MS, SCHEMA_VERSION, driver_connection
 from storage.core.paths import practice_dir
+from storage.core.schema_sql import foreign_definitions
 from storage.register.categories import RISK_ORDER, SHOWN_CATEGORIES, with_derived
 from storage.register.due import (
     IN_PERSON,
@@ -217,6 +218,9 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
         # ever): the normal open refuses the file, and says why
         current = current and raw.execute(
             "SELECT 1 FROM sqlite_master WHERE type IN ('trigger', 'view') LIMIT 1").fetchone() is None
+        # so is a table defined with SQL of someone else's (a generated column is computed at each read); its
+        # indexes run on writes only, which the normal open refuses first
+        current = current and not foreign_definitions(raw, indexes=False)
         row = raw.execute("SELECT role FROM identity WHERE id = 1").fetchone() if current else None
     except sqlite3.DatabaseError as exc:
         # not a gridcare file, damaged, or unreadable: the normal open says so in the user's words

@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
     except UserError as exc:  # a date or month option that is not one (tui/date_options.py): a bad argument, in one
         # line (argparse's usage above it says nothing about how to write a date); nothing is opened yet, so a value
         # the data refuses (a month not begun) is the command's to say, exit 1
-        print(_("gridcare: {message}").format(message=exc), file=sys.stderr)
+        _say_error(exc)
         return EXIT_BAD_ARGUMENTS
     if getattr(args, "lang", None):
         set_language(choose_language(args.lang))
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
         with disposed_at_end():  # its connections closed now, not when collected (a server's stayed open)
             return int(args.func(args) or 0)
     except UserError as exc:
-        print(_("gridcare: {message}").format(message=_named(exc, args) or exc), file=sys.stderr)
+        _say_error(_named(exc, args) or exc)
         return EXIT_USER_ERROR
     except BrokenPipeError:
         # the reader went away (`gridcare dump | head`): not an error of ours
@@ -364,12 +364,21 @@ def main(argv: list[str] | None = None, *, milestone: Milestone | None = None) -
         if known is not None:
             known = _named(exc, args) or known
             log.info("%s: %s (%s)", args.command or "tui", known, type(exc).__name__)
-            print(_("gridcare: {message}").format(message=known), file=sys.stderr)
+            _say_error(known)
             return EXIT_USER_ERROR
         log.exception("unexpected error in %s", args.command or "tui")
         print(_("gridcare: an unexpected error occurred; the details are in {log}.").format(log=log_path or "-"),
               file=sys.stderr)
         return EXIT_BUG
+
+
+def _say_error(message: object) -> None:
+    """The one line of a refusal, on stderr. It may name a file the user typed, whose name whoever made the file chose
+    (one on a USB stick holding ESC ] 52, which writes the clipboard): its control characters are said as '?', as
+    every text from data is (storage/core/text.py printable); a line feed a message holds on purpose is kept."""
+    from storage.core.text import printable
+
+    print(_("gridcare: {message}").format(message=printable(message, multiline=True)), file=sys.stderr)
 
 
 def _named(exc: BaseException, args: argparse.Namespace) -> UserError | None:

@@ -20,6 +20,7 @@ from typing import Any, TypeGuard
 from storage.core.files import atomic_text_writer, make_owner_only_dir, read_small
 from storage.core.paths import drafts_dir
 from storage.core.text import storable, storable_value
+from storage.register.resident_rules import MAX_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,12 @@ def draft_person(draft: Draft) -> str:
     question offering a draft back names the person: a worker with two drafts pending could not tell them apart.
     """
     name = draft.resident_name or draft.values.get("name")  # the values are the form's: a draft of another
-    return " ".join(name.split()) if isinstance(name, str) else ""  # release may lack the name
+    if not isinstance(name, str):  # release may lack the name
+        return ""
+    # no longer than a name may be: a draft is any file of the drafts folder, and a name of a million characters
+    # said in the question offering it back kept the app busy for more than ten minutes
+    name = " ".join(name[:MAX_TEXT * 4].split())
+    return name if len(name) <= MAX_TEXT else name[:MAX_TEXT - 1] + "…"
 
 
 def registration_draft_name(db_path: Path) -> str | None:

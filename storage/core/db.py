@@ -191,6 +191,8 @@ def _inspect(path: Path) -> tuple[int, set[str], ForeignSql]:
         raise not_ours(path, str(exc)) from exc
     except sqlite3.DatabaseError as exc:
         raise not_ours(path, str(exc)) from exc
+    except UnicodeDecodeError as exc:  # a damaged page where the names of its tables were: "Something went wrong"
+        raise not_ours(path, "database disk image is malformed") from exc
     finally:
         conn.close()
 

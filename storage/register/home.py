@@ -222,7 +222,7 @@ def quick_reader(path: Path) -> tuple[sqlite3.Connection, str] | None:
         # indexes run on writes only, which the normal open refuses first
         current = current and not foreign_definitions(raw, indexes=False)
         row = raw.execute("SELECT role FROM identity WHERE id = 1").fetchone() if current else None
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # (the second: a damaged page's text, not UTF-8)
         # not a gridcare file, damaged, or unreadable: the normal open says so in the user's words
         log.info("no quick read of the home figures: %s", exc)
         row = None

@@ -1,0 +1,61 @@
+"""A database file damaged where SQLite keeps the names of its tables (a disk that failed while copying, a stick
+pulled out): the command line says so in one line with exit status 1, and the app opens on the backups to restore
+one (screens/refused.py), as for any damaged file.
+
+Before: the names read back as bytes that are not UTF-8, and Python's decoding of them failed rather than
+SQLite's read: `gridcare --db FILE policy` ended in "an unexpected error" (exit 70), and the app showed "Something
+went wrong" over "Opening …" (Home's first figures and the open both read the names), with no way to its backups.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from storage.core.errors import UserError
+from tests.pilot_helpers import on_screen, run_async
+from tests.register_helpers import TODAY
+from tests.test_backup import _damage
+from tests.test_cli import run
+from tests.test_refused_open import _intro, _register_with_a_backup, no_daily_backup  # noqa: F401  (a fixture)
+from tui.app import make_app
+
+
+def _damaged(tmp_path):
+    path, _names, taken = _register_with_a_backup(tmp_path, "")
+    _damage(path)
+    with pytest.raises(UnicodeDecodeError):  # the damage these tests are about: not SQLite's error, Python's
+        sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall()
+    return path, taken
+
+
+def test_the_open_and_homes_first_figures_say_it_is_damaged(tmp_path):
+    from storage.core.db import open_database
+    from storage.register.home import quick_reader
+
+    path, _taken = _damaged(tmp_path)
+    before = path.read_bytes()
+    assert quick_reader(path) is None  # the full open says why
+    with pytest.raises(UserError, match="is not a gridcare database or is damaged"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "is not a gridcare database or is damaged"),
+                                             ("zh_CN", "不是 gridcare 数据库，或已损坏")])
+def test_the_command_line_says_so_in_one_line_with_exit_status_1(tmp_path, lang, said):
+    path, _taken = _damaged(tmp_path)
+    out = run("--lang", lang, "--db", str(path), "policy", tmp_path=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert said in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+@run_async
+async def test_the_app_opens_on_the_backups_not_on_something_went_wrong(tmp_path):
+    path, _taken = _damaged(tmp_path)
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "RefusedScreen")
+        assert "is not a gridcare database or is damaged" in _intro(app), _intro(app)
+        await pilot.press("q")

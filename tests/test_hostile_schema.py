@@ -121,3 +121,19 @@ def test_every_database_gridcare_makes_or_upgrades_holds_none_of_it(tmp_path):
     conn = sqlite3.connect(old)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
+
+
+def test_a_backup_holding_such_sql_is_refused_before_sqlite_checks_it_row_by_row(tmp_path, monkeypatch):
+    """SQLite's full check of a backup computes each index's expression for each row (the index above: 7 s and
+    900 MB for a file of one resident), and the backups' list checks every file of the backups folder: the SQL is
+    looked at first, and such a file is never checked so."""
+    from storage.core import backup_check
+
+    db_path, taken = _worker_with_backup(tmp_path)
+    crafted = _crafted(taken, SQL["an index on an expression"])
+    checked = []
+    monkeypatch.setattr(backup_check, "integrity_ok", lambda path, **kw: checked.append(path) or True)
+    refusal = backup_check._refusal(db_path, crafted)
+    assert refusal is not None and SAID in str(refusal)
+    assert checked == []
+    assert backup_check.restorable(db_path, taken) and checked == [taken]  # a backup of its own: checked in full

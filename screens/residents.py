@@ -21,6 +21,7 @@ from screens.read_only import at_county
 from screens.resident import ResidentScreen
 from screens.resident_form import ResidentFormScreen
 from screens.worker_errors import damage_named
+from storage.core.errors import as_user_error
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, ngettext
 from storage.register.categories import RISK_LEVELS, SHOWN_CATEGORIES
@@ -253,7 +254,8 @@ class ResidentsScreen(Screen[None]):
         try:
             self._read(query, filters, offset, generation, keep_cursor)
         except Exception as exc:
-            known = damage_named(self.app, exc)  # a value edited by hand: said, its record named (the worker ends well)
+            # a value edited by hand: said, its record named (the worker ends well); text that is not UTF-8, as damage
+            known = damage_named(self.app, exc) or as_user_error(exc)
             if known is None:
                 raise  # said by on_worker_state_changed
             self.app.call_from_thread(self._not_read, known, generation)

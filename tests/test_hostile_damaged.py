@@ -14,7 +14,7 @@ import sqlite3
 import pytest
 
 from storage.core.errors import UserError
-from tests.pilot_helpers import on_screen, run_async
+from tests.pilot_helpers import on_screen, run_async, settle
 from tests.register_helpers import TODAY
 from tests.test_backup import _damage
 from tests.test_cli import run
@@ -59,3 +59,53 @@ async def test_the_app_opens_on_the_backups_not_on_something_went_wrong(tmp_path
         await on_screen(pilot, "RefusedScreen")
         assert "is not a gridcare database or is damaged" in _intro(app), _intro(app)
         await pilot.press("q")
+
+
+# text that is not UTF-8 where a name was (a damaged page's bytes, or a hand's edit with the sqlite3 shell)
+NOT_UTF8 = "UPDATE resident SET name = CAST(x'e78e8bff' AS TEXT)"
+DAMAGED = {"en": "The database file is damaged: put back a backup",
+           "zh_CN": "数据库文件已损坏：请从备份恢复"}
+
+
+def _worker_with_text_not_utf8(tmp_path):
+    from tests.sync_helpers import elder, make_township
+
+    worker = make_township(tmp_path).worker("王芳", "G01")
+    elder(worker, "钟永安")
+    worker.dispose()
+    conn = sqlite3.connect(worker.path)
+    conn.execute(NOT_UTF8)
+    conn.commit()
+    conn.close()
+    return worker.path
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_text_that_is_not_utf8_is_said_as_damage_by_every_reader_in_one_line(tmp_path, lang):
+    """Before: `dump` and `report` ended in "an unexpected error" (exit 70: SQLite's driver could not decode it)."""
+    path = _worker_with_text_not_utf8(tmp_path)
+    for args in (["dump"], ["report", "--month", "2026-11"]):
+        out = run("--lang", lang, "--db", str(path), *args, tmp_path=tmp_path)
+        assert out.returncode == 1, (args, out.stderr)
+        assert DAMAGED[lang] in out.stderr and len(out.stderr.strip().splitlines()) == 1, (args, out.stderr)
+
+
+@run_async
+async def test_home_and_the_register_say_the_damage_in_place_of_their_figures(tmp_path):
+    """Before: Home said "Something went wrong: Could not decode to UTF-8 column 'name' with text '���'" and the
+    register's search "The search failed: …" with the same words, the way back (b, a backup) unsaid."""
+    from textual.widgets import Static
+
+    from screens.residents import ResidentsScreen
+
+    path = _worker_with_text_not_utf8(tmp_path)
+    app = make_app(path, lang="en", today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_screen(pilot, "HomeScreen")
+        home = app.screen
+        figures = lambda: str(home.query_one("#progress", Static).content).replace("\n", " ")  # noqa: E731
+        await settle(pilot, lambda: DAMAGED["en"] in figures())
+        await pilot.press("r")
+        await on_screen(pilot, ResidentsScreen)
+        summary = lambda: str(app.screen.query_one("#summary", Static).content)  # noqa: E731
+        await settle(pilot, lambda: DAMAGED["en"] in summary())

@@ -72,7 +72,9 @@ def as_user_error(exc: BaseException) -> UserError | None:
                 return UserError(_("The database cannot be written (a read-only file, folder or disk). Nothing was "
                                    "changed."))
         if isinstance(current, sqlite3.DatabaseError) and ("malformed" in str(current)
-                                                           or "not a database" in str(current)):
+                                                           or "not a database" in str(current)
+                                                           # text that is not UTF-8: a damaged page, a hand's edit
+                                                           or "Could not decode to UTF-8" in str(current)):
             # a power cut or a failing disk on an old laptop: said as what it is, with what to do (it was "something
             # went wrong" on the command line, and an empty Home on screen)
             return UserError(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; or "

@@ -109,3 +109,28 @@ async def test_home_and_the_register_say_the_damage_in_place_of_their_figures(tm
         await on_screen(pilot, ResidentsScreen)
         summary = lambda: str(app.screen.query_one("#summary", Static).content)  # noqa: E731
         await settle(pilot, lambda: DAMAGED["en"] in summary())
+
+
+NO_DATE = {"letters": "UPDATE resident SET birth_date = 'x'",
+           "a day no month has": "UPDATE resident SET birth_date = '1945-13-45'",
+           "a number": "UPDATE resident SET birth_date = 1945.5"}
+
+
+@pytest.mark.parametrize("sql", NO_DATE.values(), ids=NO_DATE.keys())
+def test_a_date_column_holding_no_date_is_said_as_damage_naming_the_record(tmp_path, sql):
+    """Before: `dump` and `report` ended in "an unexpected error" (exit 70): SQLAlchemy's reader of the column, and
+    the report's own (storage/register/report_query.py as_date), failed on it."""
+    from tests.sync_helpers import elder, make_township
+
+    worker = make_township(tmp_path).worker("王芳", "G01")
+    person = elder(worker, "钟永安")
+    worker.dispose()
+    conn = sqlite3.connect(worker.path)
+    conn.execute(sql)
+    conn.commit()
+    conn.close()
+    for args in (["dump"], ["report", "--month", "2026-11"]):
+        out = run("--lang", "en", "--db", str(worker.path), *args, tmp_path=tmp_path)
+        assert out.returncode == 1, (args, out.stderr)
+        assert f"The database file is damaged: the Resident record {person.id} holds a value that cannot be read" \
+            in out.stderr and len(out.stderr.strip().splitlines()) == 1, (args, out.stderr)

@@ -79,6 +79,11 @@ def as_user_error(exc: BaseException) -> UserError | None:
             # went wrong" on the command line, and an empty Home on screen)
             return UserError(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; or "
                                "gridcare restore). Nothing was changed."))
+        from storage.core.unreadable import is_stored_date_unreadable
+
+        if is_stored_date_unreadable(current):  # a date column edited by hand into text that is no date
+            return UserError(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; "
+                               "or gridcare restore). Nothing was changed."))
         # SQLAlchemy keeps the driver's error as .orig; Python chains the rest
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None

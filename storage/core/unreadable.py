@@ -35,10 +35,23 @@ def is_unreadable_value(exc: BaseException) -> bool:
             return True
         if isinstance(current, sqlite3.OperationalError) and "malformed JSON" in str(current):
             return True
+        if is_stored_date_unreadable(current):
+            return True
         # (a refusal raised `from None` in its place has said it already: its context is not looked into)
         current = getattr(current, "orig", None) or current.__cause__ or (
             None if current.__suppress_context__ else current.__context__)
     return False
+
+
+def is_stored_date_unreadable(exc: BaseException) -> bool:
+    """Whether `exc` is SQLAlchemy's reader of a date column failing on what the column holds (text that is no date,
+    a number: the file edited by hand, or a damaged page), not a date given to a form or an option."""
+    import traceback
+
+    if not isinstance(exc, ValueError | TypeError):
+        return False
+    frames = traceback.extract_tb(exc.__traceback__)  # raised in the reader itself (date.fromisoformat has no frame)
+    return bool(frames) and "sqlalchemy" in frames[-1].filename and frames[-1].name.rsplit(".", 1)[-1] == "str_to_date"
 
 
 def named_damage(exc: BaseException, target: Path | str | None) -> UserError | None:
@@ -58,7 +71,7 @@ def named_damage(exc: BaseException, target: Path | str | None) -> UserError | N
     try:
         conn = sqlite3.connect(_read_only_uri(target), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            found = first_unreadable(conn) or first_misshapen(conn)
+            found = first_unreadable(conn) or first_misshapen(conn) or first_undated(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc_read:
@@ -155,6 +168,26 @@ def first_unreadable(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
         row = conn.execute(f"SELECT {picked} FROM {table.name} WHERE {bad} LIMIT 1").fetchone()
         if row is not None:
             return table.name, str(row[0]), str(row[1])
+    return None
+
+
+def first_undated(conn: sqlite3.Connection) -> tuple[str, str, str] | None:
+    """(table, "", row id) of the first row whose date column holds what is no date of SQLite's YYYY-MM-DD, the form
+    gridcare writes: what SQLAlchemy's reader failed on (a server's DATE columns hold dates only)."""
+    from sqlalchemy import Date
+    from sqlmodel import SQLModel
+
+    import storage.core.models  # noqa: F401  (the tables on SQLModel.metadata)
+
+    for table in SQLModel.metadata.sorted_tables:
+        present = {name for (name,) in conn.execute("SELECT name FROM pragma_table_info(?)", (table.name,))}
+        columns = [c.name for c in table.columns if isinstance(c.type, Date) and c.name in present]
+        if not columns or "id" not in present:
+            continue
+        bad = " OR ".join(f"({c} IS NOT NULL AND date({c}) IS NOT {c})" for c in columns)
+        row = conn.execute(f"SELECT id FROM {table.name} WHERE {bad} LIMIT 1").fetchone()
+        if row is not None:
+            return table.name, "", str(row[0])
     return None
 
 

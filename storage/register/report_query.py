@@ -90,11 +90,16 @@ def _category_codes(text: str) -> tuple[str, ...]:
 
 
 def as_date(value: Any) -> dt.date | None:
-    if value.__class__ is str and len(value) == 10:  # how SQLite holds a date: the common case, made cheap
-        return dt.date.fromisoformat(value)
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    """A date as a read of the database gives it. What is no date (a date column edited by hand): the damaged
+    database's line, its row named by storage/core/unreadable.py, not "an unexpected error" (exit 70)."""
+    try:
+        if value.__class__ is str and len(value) == 10:  # how SQLite holds a date: the common case, made cheap
+            return dt.date.fromisoformat(value)
+        if value is None or isinstance(value, dt.date):
+            return value
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise json_text.damaged() from None
 
 
 @dataclass(slots=True)

@@ -4,10 +4,15 @@ shell's completion puts in the path typed. Every command's one line about such a
 Before: the key files (`township-key`, `county-key`, `init --township-key`), a roster not there, a backup not
 there or not a backup (`restore`), a database not there (--db) and a report's file of the wrong kind were named
 with their control characters as they were: ESC ] 52 wrote the clerk's clipboard, ESC [ 2 J cleared the screen.
-(A bundle's and a workbook's names were printed harmlessly already: tests/test_hostile_places.py.)
+(A bundle's and a workbook's names were printed harmlessly already: tests/test_hostile_places.py.) And a named
+pipe where the log file is kept no longer holds up every command at its start.
 """
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -78,3 +83,19 @@ def test_every_commands_line_about_a_file_names_it_without_its_control_character
     # the name is there, its escapes as '?': the clerk can still tell which file
     assert all("]52;c;ZXZpbA==" in err for _rc, err in said.values()), said
     assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes: POSIX")
+def test_a_named_pipe_in_place_of_the_log_file_does_not_hold_up_a_command(world, tmp_path):
+    """Before: every command (and the app) waited for ever at its start, opening the log file to append to it."""
+    _t, worker, _usb = world
+    logs = tmp_path / "log"
+    logs.mkdir()
+    os.mkfifo(logs / "gridcare.log")
+    try:
+        done = subprocess.run([sys.executable, "-m", "tui.cli", "--lang", "en", "--db", str(worker.path), "policy"],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "GRIDCARE_LOG_DIR": str(logs)})
+    except subprocess.TimeoutExpired:
+        pytest.fail("still waiting on the log file after 60 s")
+    assert done.returncode == 0 and "visit policy" in done.stdout, done.stderr

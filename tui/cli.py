@@ -234,6 +234,8 @@ def db_given(args: argparse.Namespace) -> str | None:
 def setup_logging() -> Path | None:
     """Log to a file (never personal data); a bug's traceback goes there."""
     path = log_file()
+    if path.exists() and not path.is_file():  # a named pipe there: opening it waited for a reader, every command hung
+        return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")

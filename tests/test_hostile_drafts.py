@@ -24,6 +24,9 @@ LONG = "王" * 20_000
 
 
 def test_the_name_a_draft_gives_is_cut_to_the_longest_a_name_may_be(tmp_path):
+    from storage.register import drafts
+
+    assert drafts.NAME_LIMIT == MAX_TEXT  # (its own constant: the rules' module loads the models)
     db = make_db(tmp_path / "w.db")
     save_draft(db.local_path, NEW, {"name": "王" * 1_000_000}, now=AT, kind="resident")
     named = registration_draft_name(db.local_path)

@@ -20,7 +20,6 @@ from typing import Any, TypeGuard
 from storage.core.files import atomic_text_writer, make_owner_only_dir, read_small
 from storage.core.paths import drafts_dir
 from storage.core.text import storable, storable_value
-from storage.register.resident_rules import MAX_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +29,9 @@ KINDS = ("visit", "resident")
 NEW = "new"  # the key of a registration not saved yet (one at a time per database)
 # a form's values: a visit's notes are a few thousand characters at most
 MAX_BYTES = 4 * 1024 * 1024
+# the longest a name may be (storage/register/resident_rules.py MAX_TEXT, not imported: it loads the models, which
+# Home's quick read, that lists the drafts, is not to wait for)
+NAME_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,8 @@ def draft_person(draft: Draft) -> str:
         return ""
     # no longer than a name may be: a draft is any file of the drafts folder, and a name of a million characters
     # said in the question offering it back kept the app busy for more than ten minutes
-    name = " ".join(name[:MAX_TEXT * 4].split())
-    return name if len(name) <= MAX_TEXT else name[:MAX_TEXT - 1] + "…"
+    name = " ".join(name[:NAME_LIMIT * 4].split())
+    return name if len(name) <= NAME_LIMIT else name[:NAME_LIMIT - 1] + "…"
 
 
 def registration_draft_name(db_path: Path) -> str | None:

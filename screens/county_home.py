@@ -141,9 +141,10 @@ class CountyHomeScreen(NotifyWorkerErrors, Screen[None]):
         """Enter on a township's figure lists the people behind it, as the Reports screen does (its name, its
         last bundle: those not visited this month, the figure a county asks after first)."""
         code = str(event.cell_key.row_key.value)
-        # seconds at a county: the table shows it is being read until the list is up. (A toast said so, and
-        # stayed its five seconds over the list and back on Home after it was shown.)
-        event.data_table.loading = True
+        # seconds at a county: the line above the figures says so until the list is up (a toast did, and stayed
+        # its five seconds over the list and back on Home after it)
+        reading = _("Reading {township}'s month…").format(township=self._township_name(code))
+        self.query_one("#progress", Static).update(Wrapped(reading))
         self._list(code, FIGURE_OF_COLUMN.get(event.coordinate.column, "visit_rate"))
 
     def _township_name(self, code: str) -> str:
@@ -154,12 +155,12 @@ class CountyHomeScreen(NotifyWorkerErrors, Screen[None]):
     def _list(self, code: str, measure: str) -> None:
         from screens.report_list import month_list
 
-        table = self.query_one("#t-townships", DataTable)
         try:
             screen = month_list(self.app, "township", code, measure, N_("Township"), self._township_name(code))
             self.app.call_from_thread(self.app.push_screen, screen)
-        finally:
-            self.app.call_from_thread(setattr, table, "loading", False)
+        finally:  # the month's figures again, the list up or the reading failed
+            if self.data is not None:
+                self.app.call_from_thread(self.query_one("#progress", Static).update, Wrapped(summary_text(self.data)))
 
     @on(DataTable.RowSelected, "#t-emergencies")
     def _open_resident(self, event: DataTable.RowSelected) -> None:

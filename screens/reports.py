@@ -281,14 +281,13 @@ class ReportsScreen(Screen[None]):
         if self.report.is_read(measure, self.grouping, key):
             self._open_list(self.report, self.grouping, key, measure, self.report.behind(self.grouping, key, measure))
         else:  # still being read by _compute (a county's: seconds): wait for it off the screen's thread
-            event.data_table.loading = True  # until the list is up (a toast said so, and stayed over the list)
+            self.query_one("#status", Static).update(_("Reading the list…"))  # (a toast stayed over the list once up)
             self._list_later(self.report, self.grouping, key, measure)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports-drill")
     def _list_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str) -> None:
         from storage.reports.township_people import alone_in, township_people
 
-        table = self.query_one("#summary", DataTable)
         try:
             town = alone_in(report, grouping, key)
             if town is not None:  # a county's row of one township: read for it alone (a second), not the county's
@@ -299,8 +298,9 @@ class ReportsScreen(Screen[None]):
             # another figure chosen meanwhile (its list would open over it), the month changed, or the screen left
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(self._open_later, report, grouping, key, measure, rows)
-        finally:
-            self.app.call_from_thread(setattr, table, "loading", False)
+        finally:  # said until the list is up, or the reading failed; a figure or a month chosen since says its own
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self.query_one("#status", Static).update, "")
 
     def _open_later(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:
         if self.is_current and report is self.report:
@@ -308,6 +308,7 @@ class ReportsScreen(Screen[None]):
 
     def _open_list(self, report: MonthlyReport, grouping: str, key: str | None, measure: str, rows: list) -> None:
         drill = {"visit_rate": "not_visited"}.get(measure, measure)
+        self.query_one("#status", Static).update("")  # not "Reading the list…" on coming back to the figures
 
         def heading() -> str:  # worded when drawn: F2 on the list words it again
             shown = next((r.label for r in report.rows[grouping] if r.key == key), report.totals.shown_label)

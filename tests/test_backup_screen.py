@@ -205,7 +205,7 @@ def test_run_tui_restores_between_two_runs_of_the_app(tmp_path, monkeypatch):
     made: list[dict] = []
 
     class OneRun:
-        def __init__(self, db_path, lang=None, *, milestone=None, notice=None, startup=None):
+        def __init__(self, db_path, lang=None, *, milestone=None, notice=None):
             made.append({"notice": notice})
             self.db_path, self.return_code = Path(db_path), 0
 

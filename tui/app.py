@@ -75,9 +75,9 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
     ]
 
     def __init__(self, db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
-                 milestone: Milestone | None = None, notice: tuple[str, str] | None = None, startup: Startup | None = None):
+                 milestone: Milestone | None = None, notice: tuple[str, str] | None = None):
         """`notice`: (text, severity) for Home once the database is open: what run_tui did between two runs
-        of the app (a restore, tui/cli.py). `startup`: its steps, begun before the app was made (tui/cli.py)."""
+        of the app (a restore, tui/cli.py)."""
         super().__init__()
         if lang:
             set_language(lang)
@@ -89,7 +89,7 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
         self.db: Database | None = None
         self.identity: Identity | None = None
         self._today = today
-        self._startup = startup or Startup(self.db_path, self.server_url)
+        self._startup = Startup(self.db_path, self.server_url)
         self._milestone = milestone
         self._reached: set[str] = set()
         self._early_home: Screen | None = None  # Home shown from the quick read, before the full open
@@ -394,6 +394,5 @@ def _home_screen(identity) -> Screen:
 
 
 def make_app(db_path: Path | str, lang: str | None = None, *, today: dt.date | None = None,
-             milestone: Milestone | None = None, notice: tuple[str, str] | None = None,
-             startup: Startup | None = None) -> GridcareApp:
-    return GridcareApp(db_path, lang, today=today, milestone=milestone, notice=notice, startup=startup)
+             milestone: Milestone | None = None, notice: tuple[str, str] | None = None) -> GridcareApp:
+    return GridcareApp(db_path, lang, today=today, milestone=milestone, notice=notice)

@@ -7,7 +7,6 @@ Exit status: 0 success, 1 a user error (one translated line, no traceback),
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import importlib
 import logging
 import os
@@ -24,7 +23,6 @@ from storage.core.paths import default_db_path, log_file
 if TYPE_CHECKING:
     from storage.core.restoring import RestoreRequest
     from tui.app import Milestone
-    from tui.startup import Startup
 
 # Each module defines `register(subparsers, common)`; the order is the order of --help.
 COMMAND_MODULES = [
@@ -249,6 +247,8 @@ def setup_logging() -> Path | None:
 
 
 def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int:
+    from tui.app import make_app
+
     path = db_path(args)
     if db_given(args) and isinstance(path, Path) and not path.parent.is_dir():
         from storage.core.text import printable
@@ -259,13 +259,8 @@ def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int
         return EXIT_USER_ERROR
     notice: tuple[str, str] | None = None
     while True:
-        startup = _begun(path)
-        from tui.app import make_app  # Textual's modules load while the lock is taken and Home's figures read
-
-        app = make_app(path, lang=getattr(args, "lang", None), milestone=milestone, notice=notice, startup=startup)
+        app = make_app(path, lang=getattr(args, "lang", None), milestone=milestone, notice=notice)
         request = app.run()
-        if startup is not None:  # (the app releases it when it unmounts: not if it ended before it mounted)
-            startup.close(None)
         # an exception nothing caught: Textual drew its traceback on the terminal, which is gone with the window
         crash = getattr(app, "_exception", None)
         if crash is not None:
@@ -277,18 +272,6 @@ def run_tui(args: argparse.Namespace, milestone: Milestone | None = None) -> int
             return app.return_code or 0
         # the 备份与恢复 screen asked for a restore (screens/backups.py): the app is closed, its lock released
         notice, milestone = restore_between_runs(app.db_path, request), None
-
-
-def _begun(path: Path | str) -> Startup | None:
-    """The app's start-up steps for a database file, begun now (tui/startup.py Startup.begin); a server's are not."""
-    from storage.core.db import is_server_target
-    from tui.startup import Startup
-
-    if is_server_target(path):
-        return None
-    startup = Startup(Path(path).expanduser())
-    startup.begin(dt.date.today())
-    return startup
 
 
 def restore_between_runs(path: Path, request: RestoreRequest) -> tuple[str, str]:

@@ -51,41 +51,9 @@ class Startup:
         self._lock: AppLock | None = None
         self._first_data = threading.Event()
         self._quick: sqlite3.Connection | None = None  # the quick read's, kept for Home's later figures
-        self._early: threading.Thread | None = None  # begin()'s
-        self._early_read: tuple[dt.date, tuple[str, Any] | None] | None = None
-        self._early_error: tuple[str, BaseException] | None = None  # the step of begin()'s that failed, and how
-
-    def begin(self, today: dt.date) -> None:
-        """Take the lock and read Home's figures now, in a thread of their own. tui/cli.py calls this before
-        Textual's modules load: the read's SQL runs inside SQLite, outside the GIL, on the machine's other core
-        meanwhile. `lock()` and `quick_home()` then give what it found, or raise what it met, as if run there."""
-        self._early = threading.Thread(target=self._early_steps, args=(today,), name="gridcare-early-read", daemon=True)
-        self._early.start()
-
-    def _early_steps(self, today: dt.date) -> None:
-        step = "lock"
-        try:
-            self._take_lock()
-            step = "read"
-            self._early_read = (today, self._read_home(today))
-        except BaseException as exc:  # raised again by lock() or quick_home() in the app's worker, which reports it
-            self._early_error = (step, exc)
-
-    def _early_outcome(self, step: str) -> None:
-        """Wait for begin()'s thread; raise what its `step` met, once."""
-        if self._early is not None:
-            self._early.join()
-        if self._early_error is not None and self._early_error[0] == step:
-            exc = self._early_error[1]
-            self._early_error = None
-            raise exc
 
     def lock(self) -> None:
         """Take the single-instance lock (once): a second gridcare on the same file is told so."""
-        self._early_outcome("lock")
-        self._take_lock()
-
-    def _take_lock(self) -> None:
         if self._lock is None:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             lock = AppLock(self.db_path)
@@ -94,16 +62,6 @@ class Startup:
 
     def quick_home(self, today: dt.date) -> tuple[str, Any] | None:
         """(role, Home's figures) read straight from the file, or None when it is not ready for that."""
-        self._early_outcome("read")
-        early, self._early_read = self._early_read, None
-        if early is not None and early[0] == today:
-            return early[1]
-        if self._quick is not None:  # read for another day (begun before midnight): its connection, then read again
-            self._quick.close()
-            self._quick = None
-        return self._read_home(today)
-
-    def _read_home(self, today: dt.date) -> tuple[str, Any] | None:
         # deferred: Home's reads (~50 ms of modules) load in this worker, not before the first paint
         from storage.core.json_text import DamagedValue
         from storage.register.home import quick_reader, read_home
@@ -173,13 +131,7 @@ class Startup:
         return key_problem(self.db_path, sign_public)
 
     def close(self, db: Database | None) -> None:
-        if self._early is not None:  # (an app that ended at once): the lock is not to be taken after its release
-            self._early.join()
-        if self._quick is not None:
-            self._quick.close()
-            self._quick = None
         if db is not None:
             db.dispose()
         if self._lock is not None:
             self._lock.release()
-            self._lock = None

@@ -117,7 +117,9 @@ def resident_profile(db: Database, resident_id: str, today: dt.date) -> Profile:
                      r.visit_frequency_days, entered)
     return Profile(
         resident=r, policy=policy, visits=visits, referrals=referrals, risk=risk, assessments=assessments,
-        age=age_on(r.birth_date, today),
+        # one who has died is as old as on the day the case was closed for it, not a year older on the page each year
+        age=age_on(r.birth_date, r.closed_on if r.status == "closed" and r.close_reason == "deceased" and r.closed_on
+                   else today),
         age_out_on=ageing_out(r.categories, r.birth_date, today, policy.age_out_warning_days),
         last_visit=last, due_on=due_on(policy, facts, today), planned_on=own.next_visit_on if own else None,
         village=village, grid=grid, worker=worker, merged_from=merged_from, township=township,

@@ -16,13 +16,14 @@ def format_date(value: dt.date | None, fmt: str = "medium") -> str:
     return dates.format_date(value, fmt, locale=babel_locale())
 
 
-def format_moment(value: dt.datetime | None, today: dt.date | None = None) -> str:
+def format_moment(value: dt.datetime | None, today: dt.date | None = None, *, seconds: bool = False) -> str:
     """A day and a time, said as the lists say a day: "12月5日 00:26" ("2025年12月5日 00:26" in another year);
-    Babel's short datetime was "2026/12/5 00:26", beside lists that say 12月5日."""
+    Babel's short datetime was "2026/12/5 00:26", beside lists that say 12月5日. `seconds`: "12月5日 00:26:13"."""
     if value is None:
         return ""
     local = value.astimezone() if value.tzinfo is not None else value  # shown in local time
-    return f"{format_day(local.date(), today)} {dates.format_time(local, 'short', locale=babel_locale())}"
+    time = dates.format_time(local, "medium" if seconds else "short", locale=babel_locale())
+    return f"{format_day(local.date(), today)} {time}"
 
 
 def format_day(value: dt.date, today: dt.date | None = None) -> str:

@@ -243,3 +243,7 @@ def test_a_signed_manifest_missing_a_field_is_refused(tmp_path):
         _refused(_forge(tmp_path / f"no-{field}.gcb", m), "corrupt")
     _refused(_forge(tmp_path / "seq0.gcb", _manifest(seq=0)), "corrupt")
     _refused(_forge(tmp_path / "seqstr.gcb", _manifest(seq="1")), "corrupt")
+    # a worker's bundle names its grid (forged without one, it waited for an approval no command could give)
+    _refused(_forge(tmp_path / "nogrid.gcb", _manifest(grid_code="")), "corrupt")
+    _refused(_forge(tmp_path / "nullgrid.gcb", _manifest(grid_code=None)), "corrupt")
+    _refused(_forge(tmp_path / "tgrid.gcb", _manifest(kind="township", grid_code=None)), "corrupt")

@@ -154,7 +154,10 @@ def _manifest_problem(m: dict[str, Any]) -> str | None:
     checks = {
         "kind": m.get("kind") in KINDS,
         "township_code": isinstance(m.get("township_code"), str) and m.get("township_code") != "",
-        "grid_code": m.get("grid_code") is None or isinstance(m.get("grid_code"), str),
+        # a worker's bundle and a township's to a grid are of one grid: a forged one naming none waited for an
+        # approval whose command ended "--grid " (h-hostile)
+        "grid_code": (isinstance(m.get("grid_code"), str) and m.get("grid_code") != "") if m.get("kind") != "to_county"
+        else m.get("grid_code") is None or isinstance(m.get("grid_code"), str),
         "device_id": isinstance(m.get("device_id"), str) and m.get("device_id") != "",
         "worker": isinstance(m.get("worker", ""), str),
         "seq": is_int(m.get("seq"), 1),

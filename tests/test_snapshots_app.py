@@ -65,8 +65,8 @@ def same_picture_everywhere(monkeypatch):
     fix_keys(monkeypatch)
     real = tui.formatting.format_moment
 
-    def at_nine(value, today=None):
-        return real(dt.datetime(2026, 11, 24, 9, 30), dt.date(2026, 11, 24)) if value is not None else ""
+    def at_nine(value, today=None, *, seconds=False):
+        return real(dt.datetime(2026, 11, 24, 9, 30), dt.date(2026, 11, 24), seconds=seconds) if value is not None else ""
 
     for module in (tui.formatting, screens.conflicts, screens.devices, screens.devices_codes, screens.home_lists,
                    screens.sync_bundles):

@@ -69,13 +69,7 @@ class Dialog(LanguageAfterDialog[ResultT]):
         if self._texts() == getattr(self, "_opened_with", None):
             close()
             return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                close()
-
-        self.app.push_screen(ConfirmScreen(_("Discard what you typed?"), yes=_("Discard"), no=_("Keep editing"),
-                                           danger=True), answer)
+        ask_to_discard(self.app, _("Discard what you typed?"), close)
 
 
 class OkCancelDialog(Dialog[ResultT | None]):
@@ -277,6 +271,17 @@ class ChooseScreen(OkCancelDialog[Choice]):
             problem = _("Give the date.")
         self.query_one("#day-error", Label).update(problem)
         return day, bool(problem)
+
+
+def ask_to_discard(app: App, question: str, close: Callable[[], object]) -> None:
+    """Esc on a form or a dialog with something typed: `close()` once the user says to throw it away (Keep editing,
+    or Esc on the question, leaves it as it is)."""
+
+    def answer(discard: bool | None) -> None:
+        if discard:
+            close()
+
+    app.push_screen(ConfirmScreen(question, yes=_("Discard"), no=_("Keep editing"), danger=True), answer)
 
 
 def when_folder_there(app: App, folder: Path, go: Callable[[], None]) -> None:

@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from screens.after_save import FollowUp, show_follow_up
-from screens.dialogs import ConfirmScreen
+from screens.dialogs import ConfirmScreen, ask_to_discard
 from screens.worker_errors import SaveInWorker
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _
@@ -204,19 +204,16 @@ class FormScreen(SaveInWorker, Screen[str | None]):
         """Esc: leave at once if nothing changed, else ask `question` first. Leaving drops the draft."""
         if on_discard is None and self.DRAFT_KIND:
             on_discard = self._discard_draft
-        if not self.is_dirty():
+
+        def close() -> None:
             if on_discard:
                 on_discard()
             self.dismiss(None)
-            return
 
-        def answer(discard: bool | None) -> None:
-            if discard:
-                if on_discard:
-                    on_discard()
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen(question, yes=_("Discard"), no=_("Keep editing"), danger=True), answer)
+        if self.is_dirty():
+            ask_to_discard(self.app, question, close)
+        else:
+            close()
 
     # --- drafts -------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ def tab_labels(words: dict[str, str], counts: dict[str, int | None], width: int,
             labels = {p: label(p, these[p], tight) for p in these}
             if fits(labels):
                 return labels
+
     def most_needed(these: dict[str, str]) -> dict[str, str]:
         """The counts most needed first, each as long as it still fits (English 1.3K may not where 569 does)."""
         labels = dict(these)
@@ -57,13 +58,13 @@ def tab_labels(words: dict[str, str], counts: dict[str, int | None], width: int,
         return labels
 
     # a shorter word only where it keeps one more count ("Late 1.4K" kept no more than "Overdue 1.4K" did)
-    best: dict[str, str] | None = None
-    kept = -1
+    best, kept = dict(tiers[-1]), -1
     for these in tiers[1:] or tiers:
         labels = most_needed(these)
-        if fits(labels) and sum(labels[p] != these[p] for p in labels) > kept:
-            best, kept = labels, sum(labels[p] != these[p] for p in labels)
-    return best if best is not None else dict(tiers[-1])
+        counted = sum(labels[p] != these[p] for p in labels)
+        if fits(labels) and counted > kept:
+            best, kept = labels, counted
+    return best
 
 
 def keys_span(first: int, last: int) -> str:

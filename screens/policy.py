@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from screens.dialogs import ConfirmScreen
+from screens.dialogs import ask_to_discard
 from screens.latest import show_if_latest
 from storage.core.errors import UserError
 from storage.core.i18n import N_, _
@@ -246,16 +246,10 @@ class PolicyScreen(Screen[None]):
 
     def action_back(self) -> None:
         """Esc: back at once if nothing changed, else asked first, as the other forms do."""
-        if not self.is_dirty():
+        if self.is_dirty():
+            ask_to_discard(self.app, _("Discard your changes?"), self.app.pop_screen)
+        else:
             self.app.pop_screen()
-            return
-
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.app.pop_screen()
-
-        self.app.push_screen(ConfirmScreen(_("Discard your changes?"), yes=_("Discard"), no=_("Keep editing"),
-                                           danger=True), answer)
 
 
 class _LevelProblem(Exception):

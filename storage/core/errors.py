@@ -71,19 +71,17 @@ def as_user_error(exc: BaseException) -> UserError | None:
             if "readonly" in text or "read-only" in text or "unable to open database" in text:
                 return UserError(_("The database cannot be written (a read-only file, folder or disk). Nothing was "
                                    "changed."))
-        if isinstance(current, sqlite3.DatabaseError) and ("malformed" in str(current)
-                                                           or "not a database" in str(current)
-                                                           # text that is not UTF-8: a damaged page, a hand's edit
-                                                           or "Could not decode to UTF-8" in str(current)):
+        from storage.core.unreadable import is_stored_date_unreadable
+
+        if (isinstance(current, sqlite3.DatabaseError) and ("malformed" in str(current)
+                                                            or "not a database" in str(current)
+                                                            # text that is not UTF-8: a damaged page, a hand's edit
+                                                            or "Could not decode to UTF-8" in str(current))
+                or is_stored_date_unreadable(current)):  # a date column edited by hand into text that is no date
             # a power cut or a failing disk on an old laptop: said as what it is, with what to do (it was "something
             # went wrong" on the command line, and an empty Home on screen)
             return UserError(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; or "
                                "gridcare restore). Nothing was changed."))
-        from storage.core.unreadable import is_stored_date_unreadable
-
-        if is_stored_date_unreadable(current):  # a date column edited by hand into text that is no date
-            return UserError(_("The database file is damaged: put back a backup (b on Home opens Backup and restore; "
-                               "or gridcare restore). Nothing was changed."))
         # SQLAlchemy keeps the driver's error as .orig; Python chains the rest
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None

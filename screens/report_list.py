@@ -102,14 +102,15 @@ class ReportListScreen(Screen[None]):
                            and len({c.get(r) for r in self.rows}) == 1)]
         room = self.app.size.width - SCROLLBAR
         self.cat_width = CATEGORY_WIDTH
-        spare = room - sum(self._width(c) for c in columns)
+        widths = {c.header: self._width(c) for c in columns}  # (each measures the first STEP rows)
+        spare = room - sum(widths.values())
         if spare < 0:
             first = FIRST.get(self.list_name, ("Name",))
             columns = sorted(columns, key=lambda c: (c.header == LAST, first.index(c.header) if c.header in first
                                                      else len(first)))
         names = [c.header for c in columns]
         if CATEGORIES in names:  # their whole words where they fit: the room to spare, else up to the screen's edge
-            used = sum(self._width(c) for c in columns[:names.index(CATEGORIES)])
+            used = sum(widths[c.header] for c in columns[:names.index(CATEGORIES)])
             self.cat_width = CATEGORY_WIDTH + spare if spare >= 0 else max(CATEGORY_WIDTH, room - used - PAD)
         if self._laid_out == (columns, self.cat_width):
             return

@@ -143,15 +143,15 @@ def _identities(age_secrets: list[str]) -> list[Any]:
 def _undecrypted(failure: BaseException, path: Path, manifest: dict[str, Any], reader_grid: str | None) -> BundleError:
     if "No matching keys" in str(failure):
         grid = manifest.get("grid_code")
-        if manifest.get("kind") == "township" and isinstance(grid, str) and grid and grid == reader_grid:
-            # this grid's own laptop, left out of the recipients: the township wrote the bundle before this laptop's
-            # first bundle enrolled it, or after revoking it (walk h-walk, 2: it was told to merge it "there")
-            return _fail("wrong_key", _("this is the township's bundle for this grid ({grid}), but it was not encrypted "
-                                        "for this laptop: the township wrote it before it had merged a bundle from "
-                                        "here, or this laptop was revoked. Export a bundle for the township first, "
-                                        "then merge the next one it sends.").format(
-                grid=printable(grid.split("-", 1)[-1], limit=20)), path)
         if manifest.get("kind") == "township" and isinstance(grid, str) and grid:
+            if grid == reader_grid:
+                # this grid's own laptop, left out of the recipients: the township wrote the bundle before this
+                # laptop's first bundle enrolled it, or after revoking it (walk h-walk, 2: told to merge it "there")
+                return _fail("wrong_key", _("this is the township's bundle for this grid ({grid}), but it was not "
+                                            "encrypted for this laptop: the township wrote it before it had merged a "
+                                            "bundle from here, or this laptop was revoked. Export a bundle for the "
+                                            "township first, then merge the next one it sends.").format(
+                    grid=printable(grid.split("-", 1)[-1], limit=20)), path)
             # the signed manifest says whose it is: another grid's copy taken from the shared stick (walk G, 10)
             return _fail("wrong_key", _("this is the township's bundle for grid {grid}, encrypted for that grid's "
                                         "laptop: merge it there.").format(grid=printable(grid.split("-", 1)[-1],

@@ -54,6 +54,7 @@ from storage.sync.verdict import (
     failed,
     from_newer,
     opened,
+    reading_grid,
     refusal,
     said,
     seen_before,
@@ -131,7 +132,7 @@ def _merge_into(s: Session, path: Path, secrets: list[str]) -> BundleOutcome:
     trusts: list[Trust] = []
     try:
         manifest, events = open_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts),
-                                       ident.grid_code if ident.role == "worker" else None)
+                                       reading_grid(ident))
     except BundleError as exc:
         return refusal(name, exc)
     except NOT_THE_FILES_FAULT:

@@ -150,6 +150,11 @@ def expected_township(ident: Identity) -> str | None:
     return None if ident.role == "county" else ident.township_code
 
 
+def reading_grid(ident: Identity) -> str | None:
+    """A worker database's grid, which words a refusal of a bundle it cannot open (storage/sync/bundle_payload.py)."""
+    return ident.grid_code if ident.role == "worker" else None
+
+
 def opened(name: str, manifest: dict[str, Any]) -> BundleOutcome:
     """A bundle whose envelope passed every check, before the trust and the database have their say."""
     return BundleOutcome(name, "new", device_id=str(manifest["device_id"]), seq=int(manifest.get("seq") or 0),
@@ -182,7 +187,7 @@ def preview(s: Session, ident: Identity, path: Path, secrets: list[str]) -> Bund
     trusts: list[Trust] = []
     try:
         manifest = check_bundle(path, secrets, expected_township(ident), signer_check(s, ident, name, trusts),
-                                ident.grid_code if ident.role == "worker" else None)
+                                reading_grid(ident))
     except BundleError as exc:
         return refusal(name, exc)
     except NOT_THE_FILES_FAULT:

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.dialogs import when_folder_there
 from screens.report_list import ReportListScreen
 from screens.worker_errors import damage_named
+from storage.core.china_day import china_today
 from storage.core.errors import UserError
 from storage.core.folders import typed_path
 from storage.core.i18n import N_, _
@@ -93,7 +94,7 @@ class ReportsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        today = dt.date.today()
+        today = china_today()
         self.year, self.month = today.year, today.month
         self.grouping = "village"
         self.report = None

@@ -25,6 +25,7 @@ from textual.widgets._select import SelectOverlay
 from textual.worker import Worker, WorkerState
 
 from storage.core import glyphs
+from storage.core.china_day import china_today
 from storage.core.errors import UserError
 from storage.core.glyphs import narrow
 from storage.core.i18n import N_, _, current_language, set_language
@@ -133,7 +134,7 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
     # --- the contract screens rely on -----------------------------------------------------
 
     def today(self) -> dt.date:
-        return self._today or dt.date.today()
+        return self._today or china_today()
 
     # --- start-up ---------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from storage.core.china_day import china_today
 from storage.core.i18n import _
 from storage.core.text import printable
 from tui.date_options import DateOption
@@ -55,8 +56,6 @@ def _open(args):
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from rich.table import Table
     from rich.text import Text
 
@@ -67,7 +66,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from tui.console import CliConsole
 
     db = _open(args)
-    today = dt.date.today()
+    today = china_today()
     r = resident_by_key(db, args.resident)
     summary = benefit_summary(db, r.id, today)
     console = CliConsole()

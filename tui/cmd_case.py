@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from storage.core.china_day import china_today
 from storage.core.i18n import _
 from tui.date_options import DateOption
 
@@ -46,8 +47,6 @@ def _reason(text: str) -> str:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from storage.core.text import printable
     from storage.register.categories import CLOSE_REASONS, label
     from storage.register.lookup import resident_by_key
@@ -55,7 +54,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     from tui.formatting import format_date
 
     db = _open(args)
-    today = dt.date.today()
+    today = china_today()
     r = resident_by_key(db, args.resident)
     if r.status == "closed":
         from storage.core.errors import UserError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from storage.core.china_day import china_today
 from storage.core.i18n import _
 from storage.core.offices import person_text
 
@@ -47,7 +48,7 @@ def cmd_emergencies(args: argparse.Namespace) -> int:
         return 0
     now = dt.datetime.now(dt.timezone.utc)
     with db.session() as s:
-        found = open_emergencies(s, dt.date.today())
+        found = open_emergencies(s, china_today())
     if not found:
         print(_("No emergency waiting for acknowledgement."))
         return 0

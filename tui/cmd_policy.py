@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from storage.core.china_day import china_today
 from storage.core.i18n import _
 
 
@@ -126,8 +127,6 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 
 
 def cmd_policy_set(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from storage.core.db import open_database
     from storage.core.errors import UserError
     from storage.register.policy_set import (
@@ -148,7 +147,7 @@ def cmd_policy_set(args: argparse.Namespace) -> int:
                          add_rules=args.category,
                          drop_rules=[(c, ANY_AGE if age is None else age) for c, age in args.drop_category],
                          defaults=args.defaults)
-    stored = set_policy(db, new, today=dt.date.today())
+    stored = set_policy(db, new, today=china_today())
     for line in policy_lines(stored):
         print(line)
     print(_("It reaches each grid with the township's next return bundle (gridcare export --grid CODE)."))

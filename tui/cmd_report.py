@@ -7,12 +7,12 @@ this parser, and they would load SQLAlchemy before Home's first figures (tests/t
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from storage.core.china_day import china_today
 from storage.core.collector import collector_paused
 from storage.core.db import open_database
 from storage.core.i18n import _, join_list, ngettext
@@ -40,7 +40,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from storage.reports.monthly import monthly_report
 
     db = open_database(db_path(args), create=False)
-    today = dt.date.today()
+    today = china_today()
     year, month = args.month or (today.year, today.month)
     with cli_progress(_("Computing the report")) as progress:
         report = monthly_report(db, year, month, today=today, progress=progress, with_trend=not args.out

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage.core.china_day import china_today
 from storage.core.db import open_database
 from storage.core.errors import UserError, ValidationError
 from storage.core.i18n import _, join_list, join_sentences
@@ -210,8 +211,6 @@ def _say_enrollment(ident) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from storage.demo.build import generate
     from storage.demo.practice import Kept, practice_target, write_practice
 
@@ -219,7 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.parser.error(_("--bundles makes practice bundles for a township: add --scale township."))
     db = open_database(db_path(args))
     folder = practice_target(db, args.scale, args.bundles)
-    kept, today = Kept(), dt.date.today()  # one day for the demo and its practice bundles
+    kept, today = Kept(), china_today()  # one day for the demo and its practice bundles
     with cli_progress(_("Generating demo data")) as progress:
         summary = generate(db, seed=args.seed, scale=args.scale, progress=progress, today=today,
                            built=kept if folder else None)

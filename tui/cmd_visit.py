@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from storage.core.china_day import china_today
 from storage.core.i18n import _
 from storage.core.offices import person_text
 from storage.core.text import printable
@@ -68,8 +69,6 @@ def _describe(v) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from rich.table import Table
     from rich.text import Text
 
@@ -80,7 +79,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     db = _open(args)
     r = resident_by_key(db, args.resident)
-    visits = resident_profile(db, r.id, dt.date.today()).visits
+    visits = resident_profile(db, r.id, china_today()).visits
     console = CliConsole()
     if not visits:
         console.print(Text(_("{name}: no visit yet.").format(name=printable(r.name))))
@@ -96,8 +95,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from storage.core.errors import UserError
     from storage.register.visits import correct_visit
 
@@ -108,7 +105,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     if not changes:
         raise UserError(_("Nothing to correct: give --date, --method, --visitor, --met-with, --next or --notes."))
     db = _open(args)
-    v = correct_visit(db, args.visit_id.strip(), changes, today=dt.date.today())  # its errors: one line, exit 1
+    v = correct_visit(db, args.visit_id.strip(), changes, today=china_today())  # its errors: one line, exit 1
     print(_("Visit corrected: {visit}.").format(visit=_describe(v)))
     return 0
 

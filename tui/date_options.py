@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -31,7 +32,7 @@ class DateOption(argparse.Action):
 
 def option_date(field: str, text: str, option: str, today: dt.date | None = None) -> dt.date:
     try:
-        day = parse_field_date(field, text, today or dt.date.today())
+        day = parse_field_date(field, text, today or china_today())
     except DateProblem as problem:
         raise UserError(_("{option}: {problem}").format(option=option, problem=problem.message)) from None
     if day is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from babel import dates, numbers
 
+from storage.core.china_day import china_today
 from storage.core.i18n import _, babel_locale, count_text, ngettext
 
 
@@ -28,7 +29,7 @@ def format_moment(value: dt.datetime | None, today: dt.date | None = None, *, se
 
 def format_day(value: dt.date, today: dt.date | None = None) -> str:
     """A day as the lists say it: "12月5日", "Dec 5"; with its year in another year ("2025年12月5日", "Dec 5, 2025")."""
-    this_year = value.year == (today or dt.date.today()).year
+    this_year = value.year == (today or china_today()).year
     return dates.format_skeleton("MMMd" if this_year else "yMMMd", value, locale=babel_locale())
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from storage.core import hlc as clock
 from storage.core.bulk import for_connection
 from storage.core.changes import writer
+from storage.core.china_day import china_today
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -113,7 +114,7 @@ def generate(db: Database, *, seed: int = 1, scale: str = "grid", progress: Prog
     """
     if scale not in SCALES:
         raise UserError(_("Unknown scale {scale}: choose grid, township or county.").format(scale=scale))
-    today = today or dt.date.today()
+    today = today or china_today()
     with db.session() as s:
         ident = s.get(Identity, 1)
         if ident is not None and ident.role == "county":  # it has no township of its own to make residents in

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from storage.core.changes import Writer, live_row, new_id, writer
+from storage.core.china_day import china_today
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import N_, _
@@ -86,7 +87,7 @@ def write_assessment(w: Writer, resident_id: str, fields: dict[str, Any], visit_
 def assess_resident(db: Database, resident_id: str, grades: dict[str, Any], notes: dict[str, Any] | None = None, *,
                     assessed_on: dt.date | None = None, today: dt.date | None = None) -> Assessment:
     """An assessment on its own (not at a visit)."""
-    today = today or dt.date.today()
+    today = today or china_today()
     fields = check_assessment(grades, notes, assessed_on or today, today)
     with db.write() as s:
         live_row(s, "resident", resident_id)

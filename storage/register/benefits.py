@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from storage.core.changes import live_row, new_id, writer
+from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
@@ -87,7 +88,7 @@ def _overlap_error(b: Benefit) -> ValidationError:
 def record_benefit(db: Database, resident_id: str, kind: str, *, start_on: dt.date | str | None = None,
                    end_on: dt.date | str | None = None, note: str = "", today: dt.date | None = None) -> Benefit:
     """A new period of an assistance status or subsidy for a resident."""
-    today = today or dt.date.today()
+    today = today or china_today()
     data = validate_benefit({"kind": kind, "start_on": start_on, "end_on": end_on, "note": note}, today)
     bid = new_id()
     with db.write() as s:
@@ -103,7 +104,7 @@ def record_benefit(db: Database, resident_id: str, kind: str, *, start_on: dt.da
 def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = None, *,
                 today: dt.date | None = None) -> Benefit:
     """The period stops on `end_on` (default today); only the end is written."""
-    today = today or dt.date.today()
+    today = today or china_today()
     errors: list[ValidationError] = []
     end = _date("end_on", end_on, errors, today) or today
     if errors:
@@ -120,7 +121,7 @@ def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = No
 
 def correct_benefit(db: Database, benefit_id: str, changes: dict[str, Any], *, today: dt.date | None = None) -> Benefit:
     """Change a record's kind, dates or note; only the fields that change are written."""
-    today = today or dt.date.today()
+    today = today or china_today()
     unknown = set(changes) - {"kind", "start_on", "end_on", "note"}
     if unknown:
         raise ValueError(f"not benefit fields: {sorted(unknown)}")

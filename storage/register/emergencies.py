@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from storage.core import hlc
+from storage.core.china_day import china_day_start
 from storage.core.db import Database, driver_connection
 from storage.core.errors import UserError
 from storage.core.i18n import _, moment_text
@@ -187,7 +188,7 @@ def _found_at(raw: sqlite3.Connection, keys: list[str]) -> dict[str, int]:
 
 
 def _instant(stamp: int | None, day: dt.date) -> dt.datetime:
-    start = dt.datetime.combine(day, dt.time()).astimezone(dt.timezone.utc)  # that day, on this machine's clock
+    start = china_day_start(day)  # a visit dated a day was made no earlier than its start, in China
     if not stamp:
         return start
     return max(start, dt.datetime.fromtimestamp(hlc.wall_ms(stamp) / 1000, dt.timezone.utc))

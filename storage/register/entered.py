@@ -21,10 +21,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from storage.core.china_day import CHINA_OFFSET_MS
 from storage.core.hlc import wall_ms
 from storage.core.id_lists import ids_subquery
 
-CHINA_OFFSET_MS = 8 * 3_600_000
 DAY_MS = 86_400_000
 EPOCH = dt.date(1970, 1, 1)
 

@@ -17,9 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storage.core.china_day import china_today
 from storage.core.json_text import json_object
 from storage.core.text import printable
-from storage.register.entered import CHINA_OFFSET_MS
 
 if TYPE_CHECKING:
     from storage.core.db import Database
@@ -211,4 +211,4 @@ def _china_day(at: Any) -> dt.date:
     when = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone(dt.timedelta(milliseconds=CHINA_OFFSET_MS))).date()
+    return china_today(when)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError
@@ -64,7 +65,7 @@ def set_paired_helper(db: Database, resident_id: str, name: str, phone: str = ""
     """Pair a resident with a helper (or change the helper's details)."""
     from storage.register.residents import update_resident
 
-    today = today or dt.date.today()
+    today = today or china_today()
     if not " ".join((name or "").split()):
         raise ValidationError("helper_name", _("Give the paired helper's name."))
     return update_resident(db, resident_id, {"helper_name": name, "helper_phone": phone, "helper_unit": unit,

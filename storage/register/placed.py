@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storage.core.china_day import CHINA_OFFSET_MS
 from storage.core.hlc import pack
-from storage.register.entered import CHINA_OFFSET_MS, DAY_MS, EPOCH
+from storage.register.entered import DAY_MS, EPOCH
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from storage.core.changes import load_identity, writer
+from storage.core.china_day import china_today
 from storage.core.db import Database
 from storage.core.errors import UserError
 from storage.core.i18n import _
@@ -69,7 +70,7 @@ def refuse_unless_township(db: Database) -> None:
 
 def set_policy(db: Database, policy: Policy, *, today: dt.date | None = None) -> Policy:
     """Check `policy` and make it the township's, in force from `today`; returns it as stored."""
-    today = today or dt.date.today()
+    today = today or china_today()
     with db.write() as s:
         ident = load_identity(s)
         if ident.role != "township":

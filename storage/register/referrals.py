@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from storage.core.changes import Writer, live_row, new_id, writer
+from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError
@@ -71,7 +72,7 @@ def write_referral(w: Writer, resident_id: str, fields: dict[str, Any], visit_id
 def open_referral(db: Database, resident_id: str, agency: str, reason: str, *, visit_id: str | None = None,
                   opened_on: dt.date | None = None, today: dt.date | None = None, level: str | None = None,
                   department: str = "", due_on: dt.date | str | None = None) -> Referral:
-    today = today or dt.date.today()
+    today = today or china_today()
     fields = check_referral(agency, reason, opened_on or today, today, level=level, department=department,
                             due_on=due_on)
     with db.write() as s:
@@ -107,7 +108,7 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
     """
     if status not in REFERRAL_STATUSES:
         raise ValidationError("status", _("Unknown status."))
-    today = today or dt.date.today()
+    today = today or china_today()
     due_on = next_follow_up(follow_up_by, today) if follow_up_by is not None and status != "closed" else None
     with db.write() as s:
         live_row(s, "referral", referral_id)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from storage.core.audit import add_entry
 from storage.core.changes import live_row, new_id, writer
+from storage.core.china_day import china_today
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.i18n import _, day_text
@@ -42,7 +43,7 @@ def validate_resident(data: dict[str, Any], today: dt.date | None = None, *, exi
     Returns the normalised fields (only those given, plus derived ones).
     """
     # "no value" in whatever form a form or the CLI gives it (None, "", spaces) is one value from here on
-    fields, errors = check(clean("resident", dict(data)), Context(today or dt.date.today(), existing))
+    fields, errors = check(clean("resident", dict(data)), Context(today or china_today(), existing))
     if errors:
         raise ValidationErrors(errors)
     return clean("resident", fields)
@@ -66,9 +67,9 @@ def register_resident(db: Database, fields: dict[str, Any], *, risk_level: str =
     except ValidationErrors as e:
         errors += e.errors
     if data.get("registered_on") is None:  # a "no value" one too (storage/core/schema.py)
-        data["registered_on"] = fields.get("registered_on") or today or dt.date.today()
+        data["registered_on"] = fields.get("registered_on") or today or china_today()
     assessed = None
-    entered = today or dt.date.today()
+    entered = today or china_today()
     if assessment is not None:
         try:
             assessed = check_assessment(assessment[0], assessment[1], entered, entered)
@@ -184,7 +185,7 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
     is the closing's own field; the notes (备注) stay as the worker wrote them."""
     if reason not in CLOSE_REASONS:
         raise ValidationError("close_reason", _("Choose why the case is closed."))
-    today = today or dt.date.today()
+    today = today or china_today()
     closed_on = closed_on or today
     if closed_on > today:
         raise ValidationError("closed_on", _("The date is in the future."))

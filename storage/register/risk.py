@@ -7,6 +7,7 @@ import datetime as dt
 from sqlmodel import select
 
 from storage.core.changes import live_row, new_id, writer
+from storage.core.china_day import china_today
 from storage.core.db import Database
 from storage.core.errors import ValidationError
 from storage.core.i18n import _
@@ -25,7 +26,7 @@ def change_risk(db: Database, resident_id: str, level: str, reason: str, *, asse
         raise ValidationError("reason", _("Say why the risk level changes."))
     if len(reason) > MAX_REASON:
         raise ValidationError("reason", _("Too long: at most {n} characters.").format(n=MAX_REASON))
-    today = today or dt.date.today()
+    today = today or china_today()
     assessed_on = assessed_on or today
     if assessed_on > today:
         raise ValidationError("assessed_on", _("The date is in the future."))

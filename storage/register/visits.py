@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from storage.core.changes import live_row, new_id, writer, writing_identity
+from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
@@ -28,7 +29,7 @@ VISIT_FIELDS = {
 
 
 def validate_visit(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
-    today = today or dt.date.today()
+    today = today or china_today()
     data = clean("visit", dict(data))  # one form of "no value" from here on (storage/core/schema.py)
     errors: list[ValidationError] = []
     unreadable = set()
@@ -147,7 +148,7 @@ def log_visit(db: Database, resident_id: str, fields: dict[str, Any], *, referra
     unknown = set(fields) - VISIT_FIELDS
     if unknown:
         raise ValueError(f"not visit fields: {sorted(unknown)}")
-    today = today or dt.date.today()
+    today = today or china_today()
     errors: list[ValidationError] = []
     data: dict[str, Any] = {}
     try:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from storage.core.china_day import china_today
 from storage.core.collector import collector_paused
 from storage.core.db import Database, driver_connection
 from storage.core.i18n import N_
@@ -270,7 +271,7 @@ def monthly_report(db: Database, year: int, month: int, *, today: dt.date | None
     step = progress or (lambda done, total: None)
     with db.session() as s:
         conn = s.connection()
-        report, passes, m, history = month_of(s, year, month, today or dt.date.today(), grid_code)
+        report, passes, m, history = month_of(s, year, month, today or china_today(), grid_code)
         first, last, day, grid_code, grids = m.first, m.last, m.day, m.grid_code, m.grids
         step(0, 5)
         roots = q.alias_roots(conn)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from storage.core.china_day import china_today
 from storage.core.collector import collector_paused
 from storage.core.db import Database
 from storage.register import report_query as q
@@ -40,7 +41,7 @@ def township_people(db: Database, year: int, month: int, township: str, measure:
     (a measure of monthly.MEASURES; a row of `grouping` whose people are all of the township: alone_in's)."""
     with db.session() as s:
         conn = s.connection()
-        report, passes, m, _history = month_of(s, year, month, today or dt.date.today(), None, township)
+        report, passes, m, _history = month_of(s, year, month, today or china_today(), None, township)
         roots = q.alias_roots(conn)
         server_settings(conn)
         target = DRILL[measure]

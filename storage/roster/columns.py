@@ -16,6 +16,7 @@ from dataclasses import field as _list_field
 from functools import cache
 from typing import Any
 
+from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_typed_date, year_month
 from storage.core.errors import ValidationError
 from storage.core.i18n import N_, _
@@ -319,7 +320,7 @@ def parse_date(value: Any, field: str = "birth_date") -> dt.date | tuple[int, in
     if month is not None and 1 <= month[1] <= 12:
         return month
     try:  # the same parser as every date field on screen (storage/core/dates.py), the year required
-        day = parse_typed_date(text, dt.date.today(), needs_year=True)
+        day = parse_typed_date(text, china_today(), needs_year=True)
     except DateProblem as problem:
         if any(pattern.match(text) for pattern in _DATE_PATTERNS):
             raise ValidationError(field, problem.message) from None  # a date's shape, an impossible day

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from storage.core.audit import record
 from storage.core.changes import writing_identity
+from storage.core.china_day import china_today
 from storage.core.db import Database
 from storage.core.errors import UserError, ValidationError, ValidationErrors
 from storage.core.i18n import _, join_list
@@ -295,7 +296,7 @@ def import_roster(db: Database, path: str | Path, *, dry_run: bool = False, skip
     stays one transaction either way.
     """
     started = time.perf_counter()
-    today = today or dt.date.today()
+    today = today or china_today()
     leave_out: set[int] = set()
     for _attempt in range(2):
         try:

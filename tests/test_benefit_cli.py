@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from storage.core.china_day import china_today
 from storage.core.db import open_database
 from storage.core.models import Benefit, Resident
 from storage.register.residents import register_resident
@@ -20,7 +21,7 @@ CARD_ID = "11010519491231002X"
 def db_path(tmp_path):
     db = make_db(tmp_path / "w.db")
     register_resident(db, {"name": "赵淑珍", "id_number": CARD_ID, "disability_card": CARD_ID + "41",
-                           "categories": ["severely_disabled"]}, today=dt.date.today())
+                           "categories": ["severely_disabled"]}, today=china_today())
     db.dispose()
     return tmp_path / "w.db"
 

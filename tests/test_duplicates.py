@@ -8,6 +8,7 @@ import random
 import pytest
 from sqlmodel import select
 
+from storage.core.china_day import china_today
 from storage.core.errors import UserError
 from storage.core.models import Resident, Visit
 from storage.register.duplicates import merge_residents, possible_duplicates, resident_ids_for, undo_merge
@@ -114,7 +115,7 @@ def test_the_kept_residents_profile_shows_the_duplicates_visits(tmp_path):
     fields = {"name": "李建国", "categories": ["empty_nest_elder"], "birth_date": dt.date(1950, 10, 1)}
     keep, dup = register_resident(db, fields), register_resident(db, fields)
     v = log_visit(db, dup.id, {"notes": "在另一个网格登记时的探访"})
-    today = dt.date.today()
+    today = china_today()
     assert v.id not in {x.id for x in resident_profile(db, keep.id, today).visits}
     merge_residents(db, keep.id, dup.id)
     assert v.id in {x.id for x in resident_profile(db, keep.id, today).visits}

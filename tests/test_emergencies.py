@@ -8,6 +8,7 @@ import re
 import pytest
 
 from storage.core import hlc
+from storage.core.china_day import china_today
 from storage.core.errors import UserError
 from storage.core.i18n import set_language
 from storage.register.emergencies import acknowledge, find_emergencies, open_emergencies, with_next_visits
@@ -83,7 +84,7 @@ def test_emergency_saved_on_a_worker_reaches_township_home_with_its_age_until_ac
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
     r = elder(w, "张小明", guardian_name="李秀英", guardian_relation="祖母", guardian_phone="13800001234")
-    today = dt.date.today()
+    today = china_today()
     v = log_visit(w, r.id, {"visit_date": today, "risk_after": "emergency", "hazards": ["abuse"],
                             "services": ["contacted_family"], "notes": "孩子身上有伤"}, today=today)
     worker_home = home_data(w, today)
@@ -180,7 +181,7 @@ def test_the_emergencies_command_lists_acknowledges_and_prints_the_report(tmp_pa
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
     r = elder(w, "张小明")
-    today = dt.date.today()
+    today = china_today()
     v = log_visit(w, r.id, {"visit_date": today, "mandatory_report": True}, today=today)
     export_bundle(w, tmp_path / "usb")
     merge_paths(t.db, [tmp_path / "usb"])
@@ -260,7 +261,7 @@ def test_the_townships_report_names_the_village_the_worker_gave(tmp_path):
     t = make_township(tmp_path)
     w = t.worker("王芳", "G04")
     r = elder(w, "尹秀娥", village_code="330521101-桃园村")
-    today = dt.date.today()
+    today = china_today()
     v = log_visit(w, r.id, {"visit_date": today, "risk_after": "emergency", "notes": "独自在家摔倒"}, today=today)
     merge_paths(t.db, [export_bundle(w, tmp_path / "usb").path])
     text = report_for(t.db, "visit:" + v.id).text

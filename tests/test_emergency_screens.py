@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from textual.widgets import DataTable
 
+from storage.core.china_day import china_today
 from storage.register.visits import log_visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
@@ -18,7 +17,7 @@ def _township_with_an_emergency(tmp_path):
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
     r = elder(w, "张小明")
-    today = dt.date.today()
+    today = china_today()
     log_visit(w, r.id, {"visit_date": today, "mandatory_report": True, "notes": "老人摔倒"}, today=today)
     export_bundle(w, tmp_path / "usb")
     merge_paths(t.db, [tmp_path / "usb"])
@@ -104,7 +103,7 @@ async def test_saving_an_emergency_visit_gives_the_report_on_the_clipboard_in_a_
     t, w, r = _worker_with_an_elder(tmp_path)
     usb = tmp_path / "usb"
     usb.mkdir()
-    today = dt.date.today()
+    today = china_today()
     app = make_app(w.path, lang="en", today=today)
     async with app.run_test(size=(80, 24)) as pilot:
         await _emergency_visit_saved(pilot, r.id)
@@ -138,7 +137,7 @@ async def test_a_routine_visit_to_an_emergency_level_resident_is_no_new_finding(
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
     r = elder(w, "张小明")
-    today = dt.date.today()
+    today = china_today()
     log_visit(w, r.id, {"visit_date": today, "risk_after": "emergency"}, today=today)
     w.dispose()
     app = make_app(w.path, lang="en", today=today)
@@ -161,7 +160,7 @@ async def test_raising_the_risk_to_emergency_on_the_resident_page_gives_the_repo
     w = t.worker("王芳", "G01")
     r = elder(w, "张小明")
     w.dispose()
-    app = make_app(w.path, lang="en", today=dt.date.today())
+    app = make_app(w.path, lang="en", today=china_today())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.push_screen(ResidentScreen(r.id))
@@ -185,7 +184,7 @@ async def test_registering_a_resident_at_emergency_shows_the_report_over_the_for
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
     w.dispose()
-    app = make_app(w.path, lang="zh_CN", today=dt.date.today())
+    app = make_app(w.path, lang="zh_CN", today=china_today())
     async with app.run_test(size=(80, 24)) as pilot:
         await on_screen(pilot, "HomeScreen")
         await pilot.press("n")
@@ -219,7 +218,7 @@ async def test_the_export_result_is_whole_on_screen_under_a_long_report_at_80x24
     _t, w, r = _worker_with_an_elder(tmp_path)
     usb = tmp_path / "media" / "wangfang" / "KINGSTON U盘" / "网格数据" / "给乡镇的数据包"
     usb.mkdir(parents=True)
-    app = make_app(w.path, lang="zh_CN", today=dt.date.today())
+    app = make_app(w.path, lang="zh_CN", today=china_today())
     async with app.run_test(size=(80, 24)) as pilot:
         await _emergency_visit_saved(pilot, r.id, notes="老人在家中摔倒，右腿无法站立，邻居发现后打电话告知，已联系村医" * 3)
         dialog = app.screen
@@ -240,7 +239,7 @@ async def test_a_small_home_says_how_many_emergencies_are_below_the_two_it_shows
 
     t = make_township(tmp_path)
     w = t.worker("王芳", "G01")
-    today = dt.date.today()
+    today = china_today()
     for name in ("张小明", "李秀英", "王建国"):
         log_visit(w, elder(w, name).id, {"visit_date": today, "mandatory_report": True}, today=today)
     w.dispose()
@@ -272,7 +271,7 @@ async def test_the_export_result_keeps_the_bundle_number_with_its_words_at_80x24
     _t, w, r = _worker_with_an_elder(tmp_path)
     usb = tmp_path / "usb"
     usb.mkdir()
-    app = make_app(w.path, lang="zh_CN", today=dt.date.today())
+    app = make_app(w.path, lang="zh_CN", today=china_today())
     async with app.run_test(size=(80, 24)) as pilot:
         await _emergency_visit_saved(pilot, r.id)
         dialog = app.screen

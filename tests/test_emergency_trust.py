@@ -3,10 +3,9 @@ a worker device assesses its own grid's residents only, and never acknowledges a
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from storage.core.china_day import china_today
 from storage.core.models import Assessment
 from storage.register.assessments import DIMENSIONS, assess_resident
 from storage.register.visits import log_visit
@@ -37,7 +36,7 @@ ATTACKS = {
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_a_worker_never_acknowledges_nor_assesses_another_grid(tmp_path, attack):
     t, a, b, ra, rb = _merged_world(tmp_path)
-    today = dt.date.today()
+    today = china_today()
     visit = log_visit(a, ra.id, {"visit_date": today, "mandatory_report": True}, today=today)
     assessed = assess_resident(b, rb.id, GRADES, today=today)
     merge_paths(t.db, [export_bundle(a, tmp_path / "a2.gcb").path, export_bundle(b, tmp_path / "b2.gcb").path])

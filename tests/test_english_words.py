@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from storage.core.china_day import china_today
 from storage.core.errors import ValidationError
 from storage.core.i18n import set_language
 from storage.roster.benefit_cells import parse_subsidies
@@ -55,7 +56,7 @@ def test_the_devices_screen_says_a_bundles_day_as_the_lists_do():
 
     from tui.texts import device_rows
 
-    noon = dt.datetime(dt.date.today().year, 3, 5, 12, 0, tzinfo=dt.timezone.utc)  # Mar 5 in any zone
+    noon = dt.datetime(china_today().year, 3, 5, 12, 0, tzinfo=dt.timezone.utc)  # Mar 5 in any zone
     view = SimpleNamespace(status="approved", other_keys=(), device_id="761563c6", grid_code="G01", unit_name="",
                            worker="吴艳", fingerprint="d89c f84d", first_seen=noon, first_seq=1, last_seen=noon,
                            last_seq=2)

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 from sqlmodel import select
 
+from storage.core.china_day import china_today
 from storage.core.db import open_database
 from storage.core.models import Referral, Resident, Visit
 from storage.register.residents import register_resident, update_resident
@@ -228,7 +229,7 @@ def test_referral_dates_are_checked_against_the_today_given(tmp_path):
     """Before: open_referral compared with the real clock; a laptop whose app date is ahead was refused."""
     from storage.register.referrals import close_referral, open_referral
 
-    ahead = dt.date.today() + dt.timedelta(days=40)
+    ahead = china_today() + dt.timedelta(days=40)
     t = make_township(tmp_path)
     worker = t.worker("王芳", "G01")
     r = elder(worker, "张三")

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from storage.core.changes import writer
+from storage.core.china_day import china_today
 from storage.core.errors import UserError
 from storage.register.home import home_data
 from storage.register.policy import (
@@ -89,7 +90,7 @@ def test_a_stored_value_it_cannot_use_falls_back_to_the_defaults_and_says_so(tmp
     data = home_data(db, TODAY)  # Home and the report still work, under the defaults, and say so
     assert data.policy.problem and data.overall.total == 1
     # a value that cannot say since when is in force from the day it was written: the report of that month
-    written = dt.date.today()
+    written = china_today()
     report = monthly_report(db, written.year, written.month, today=written)
     from storage.core.i18n import set_language
     from storage.reports.files import notes

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 
 from storage.core.changes import writer
+from storage.core.china_day import china_today
 from storage.core.i18n import set_language
 from storage.register.policy_set import changed_policy, current_policy, set_policy
 from storage.register.residents import register_resident
@@ -216,7 +217,7 @@ def test_the_cli_report_of_last_month_is_the_same_after_gridcare_policy_set(tmp_
     from storage.reports.months import shift_month
     from tui.cli import main
 
-    today = dt.date.today()
+    today = china_today()
     year, month = shift_month(today.year, today.month, -1)
     db, ids = _township(tmp_path)
     _visit(db, ids["D"], D(year, month, 10), "phone", today)

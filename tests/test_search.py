@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from storage.core.china_day import china_today
 from storage.register.idnumbers import fake_id_number
 from storage.register.residents import close_case, register_resident
 from storage.register.risk import change_risk
@@ -88,12 +89,12 @@ def test_filters_category_risk_status(db):
     child = _add(db, "小红", born=dt.date(2016, 5, 1), sex="F", cats=("left_behind_child",), seed=1)
     _add(db, "老李", seed=2, risk="high")
     closed = _add(db, "老王", seed=3)
-    close_case(db, closed.id, "moved_away", closed_on=dt.date.today())
+    close_case(db, closed.id, "moved_away", closed_on=china_today())
     assert _names(db, "", ResidentFilter(category="left_behind_child")) == ["小红"]
     assert _names(db, "", ResidentFilter(risk="high")) == ["老李"]
     assert _names(db, "", ResidentFilter(status="closed")) == ["老王"]
     assert sorted(_names(db, "", ResidentFilter())) == ["小红", "老李"]
-    change_risk(db, child.id, "emergency", "no guardian at home", assessed_on=dt.date.today())
+    change_risk(db, child.id, "emergency", "no guardian at home", assessed_on=china_today())
     assert _names(db, "", ResidentFilter(risk="emergency")) == ["小红"]
 
 
@@ -160,7 +161,7 @@ def test_the_register_and_home_agree_on_who_was_seen(tmp_path):
     from storage.register.visits import log_visit
     from tests.foundation_helpers import clock_on, make_db
 
-    today = dt.date.today()
+    today = china_today()
     with clock_on(today - dt.timedelta(days=200)):  # known to gridcare since then (storage/register/entered.py)
         db = make_db(tmp_path / "seen.db")
         fields = {"categories": ["solitary_elder"], "birth_date": dt.date(1944, 1, 1),

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from storage.core.china_day import china_today
 from storage.core.errors import ValidationError, ValidationErrors
 from storage.core.models import Event, Referral, Resident
 from storage.register.due import DueFacts, due_on
@@ -86,7 +87,7 @@ def test_visit_defaults_future_date_refused_and_next_visit_from_policy(db):
 
 
 def test_risk_changes_keep_a_history_and_visits_reassess(db):
-    today = dt.date.today()
+    today = china_today()
     r = register_resident(db, {"name": "赵六", "categories": ["solitary_elder"], "birth_date": dt.date(1944, 2, 2)},
                           risk_level="medium")
     assert r.risk_level == "medium"
@@ -111,7 +112,7 @@ def test_referrals_open_and_close(db):
     ref = close_referral(db, ref.id, "已配发")
     with db.session() as s:
         got = s.get(Referral, ref.id)
-        assert (got.status, got.outcome, got.closed_on) == ("closed", "已配发", dt.date.today())
+        assert (got.status, got.outcome, got.closed_on) == ("closed", "已配发", china_today())
 
 
 def test_close_case_needs_a_known_reason(db):

@@ -16,6 +16,7 @@ import random
 import pytest
 from sqlmodel import select
 
+from storage.core.china_day import china_today
 from storage.core.errors import ValidationError
 from storage.register.duplicates import review
 from storage.register.idnumbers import fake_id_number
@@ -252,7 +253,7 @@ def test_the_townships_emergency_report_names_the_coded_village_of_the_grid(tmp_
     w = t.worker("王芳", "G04")
     set_grid_village(w, "G04", "桃园村", "330521101204")
     r = elder(w, "尹秀娥")
-    today = dt.date.today()
+    today = china_today()
     v = log_visit(w, r.id, {"visit_date": today, "risk_after": "emergency", "notes": "独自在家摔倒"}, today=today)
     _send(t, w)
     text = report_for(t.db, "visit:" + v.id).text

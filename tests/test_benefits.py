@@ -99,7 +99,7 @@ def test_a_closed_case_is_not_listed(db):
 
     r = _disabled(db, "41")
     assert _watch(db).unclaimed
-    close_case(db, r.id, "moved_away", closed_on=TODAY)
+    close_case(db, r.id, "moved_away", closed_on=TODAY, today=TODAY)
     assert _watch(db).unclaimed == []
 
 

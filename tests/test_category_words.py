@@ -127,7 +127,7 @@ async def test_homes_lists_with_a_category_fit_80_columns_and_keep_their_words_w
     # at risk "Emergency" (the widest risk word), due every day: on the week's list with the widest of its cells
     person = register_resident(db, {"name": "白月娥", "categories": ["empty_nest_elder", "seriously_ill"],
                                     "birth_date": dt.date(1950, 1, 1)}, today=TODAY)
-    change_risk(db, person.id, "emergency", "独居且行动不便", assessed_on=TODAY)
+    change_risk(db, person.id, "emergency", "独居且行动不便", assessed_on=TODAY, today=TODAY)
     db.dispose()
     app = make_app(str(tmp_path / "w.db"), lang=lang, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -157,7 +157,7 @@ async def test_the_visit_forms_first_line_keeps_the_risk_when_the_categories_are
     person = register_resident(db, {"name": "钱建国", "categories": ["left_behind_elder",
                                                                     "disabled_3_4_intellectual_mental"],
                                      "birth_date": dt.date(1965, 5, 7)}, today=TODAY)
-    change_risk(db, person.id, "high", "独居且行动不便", assessed_on=TODAY)
+    change_risk(db, person.id, "high", "独居且行动不便", assessed_on=TODAY, today=TODAY)
     app = make_app(db.path, lang="en", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: VisitFormScreen(person.id))

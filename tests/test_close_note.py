@@ -282,7 +282,7 @@ async def test_the_close_dialog_offers_aged_out_to_children_only_and_warns_of_a_
     t = make_township(tmp_path)
     worker = t.worker("王芳", "G01")
     adult = elder(worker, "夏平", categories=["severely_disabled"], birth_date=dt.date(1976, 3, 28)).id
-    change_risk(worker, adult, "emergency", "房屋倒塌风险", assessed_on=dt.date(2026, 11, 25))
+    change_risk(worker, adult, "emergency", "房屋倒塌风险", assessed_on=dt.date(2026, 11, 25), today=TODAY)
     set_language("en")
     try:
         app = make_app(worker.path, lang="en", today=TODAY)

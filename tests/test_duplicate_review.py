@@ -43,7 +43,7 @@ def _township_with_one_person_in_two_grids(tmp_path, east_name: str = "陈桂英
                                      "address": "东山村1号", "phone": "13857201234"}, today=TODAY)
     visited = register_resident(west, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"],
                                        "address": "柳溪村上坞3号", "phone": "13857201235"}, today=TODAY)
-    log_visit(west, visited.id, {"visit_date": TODAY, "notes": "血压偏高"})
+    log_visit(west, visited.id, {"visit_date": TODAY, "notes": "血压偏高"}, today=TODAY)
     report = merge_paths(t.db, [export_bundle(east, tmp_path / "east").path,
                                 export_bundle(west, tmp_path / "west").path])
     assert report.refused == [] and report.duplicates == 1

@@ -36,7 +36,7 @@ def test_a_finding_is_an_escalation_to_emergency_or_a_must_report_tick(tmp_path)
     log_visit(db, a.id, {"visit_date": TODAY - dt.timedelta(days=2), "risk_after": "emergency"}, today=TODAY)
     v3 = log_visit(db, b.id, {"visit_date": TODAY - dt.timedelta(days=1), "mandatory_report": True}, today=TODAY)
     log_visit(db, c.id, {"visit_date": TODAY, "risk_after": "high"}, today=TODAY)
-    change_risk(db, c.id, "emergency", "老人走失", assessed_on=TODAY)
+    change_risk(db, c.id, "emergency", "老人走失", assessed_on=TODAY, today=TODAY)
     found = _open(db)
     keys = [e.key for e in found]
     assert f"visit:{v1.id}" in keys and f"visit:{v3.id}" in keys and len(keys) == 3
@@ -208,7 +208,7 @@ def test_the_emergencies_command_lists_acknowledges_and_prints_the_report(tmp_pa
 def test_one_incident_is_one_finding_whatever_the_worker_saved_for_it(tmp_path):
     t = make_db(tmp_path / "t.db", role="township", device_id="bbbb000000000002")
     r = elder(t, "张三", grid_code="330521101-G01")
-    change_risk(t, r.id, "emergency", "老人走失", assessed_on=TODAY)
+    change_risk(t, r.id, "emergency", "老人走失", assessed_on=TODAY, today=TODAY)
     v = log_visit(t, r.id, {"visit_date": TODAY, "mandatory_report": True, "risk_after": "emergency"}, today=TODAY)
     [e] = _open(t)
     assert e.key.startswith("risk:") and e.keys == (e.key, "visit:" + v.id) and e.mandatory and e.emergency_level

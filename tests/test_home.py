@@ -50,7 +50,7 @@ def register(tmp_path):
     _visit(db, ids["proxy"], dt.date(2026, 10, 30))
     _visit(db, ids["proxy"], dt.date(2026, 11, 15), method="proxy")  # the resident was not seen: does not count
     _visit(db, ids["closed"], dt.date(2026, 9, 1))
-    close_case(db, ids["closed"], "moved_away", closed_on=dt.date(2026, 11, 2))
+    close_case(db, ids["closed"], "moved_away", closed_on=dt.date(2026, 11, 2), today=TODAY)
     _visit(db, ids["deleted_visit"], dt.date(2026, 10, 20))
     gone = _visit(db, ids["deleted_visit"], dt.date(2026, 11, 20))
     delete_visit(db, gone.id)

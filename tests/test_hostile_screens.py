@@ -71,7 +71,7 @@ def _township(tmp_path):
     other = t.worker("李明", "G02")
     register_resident(other, {**fields, "address": "西村2号"}, today=TODAY)  # the same card in another grid
     set_paired_helper(worker, r.id, f"张{CLIPBOARD}", "13900003333", f"村委会{C1}", today=TODAY)
-    log_visit(worker, r.id, {"visit_date": TODAY, "notes": f"看望{CLIPBOARD}", "met_with": f"本人{C1}"})
+    log_visit(worker, r.id, {"visit_date": TODAY, "notes": f"看望{CLIPBOARD}", "met_with": f"本人{C1}"}, today=TODAY)
     open_referral(worker, r.id, "minzheng", f"申请{CLEAR}低保", today=TODAY)
     bundles = [export_bundle(w, tmp_path / w.path.stem).path for w in (worker, other)]
     assert merge_paths(t.db, bundles).refused == []

@@ -147,7 +147,7 @@ def test_a_day_of_writing_and_the_bundles_both_ways_do_not_walk_a_table_per_row(
         r = register_resident(worker, {"name": "江爱珍", "categories": ["solitary_elder"]}, today=TODAY)
         log_visit(worker, r.id, {"visit_date": TODAY, "mandatory_report": True}, today=TODAY)
         update_resident(worker, r.id, {"phone": "13857201235"}, today=TODAY)
-        close_case(worker, r.id, "moved_away", TODAY)
+        close_case(worker, r.id, "moved_away", TODAY, today=TODAY)
         reopen_case(worker, r.id)
         assert not merge_paths(township, [export_bundle(worker, tmp_path / "up").path]).refused
         back = export_bundle(township, tmp_path / "back", grid_code="G01")

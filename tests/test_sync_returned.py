@@ -30,7 +30,7 @@ def _stick(tmp_path):
     west, east = t.worker("王芳", "G01"), t.worker("李明", "G02")
     register_resident(east, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"]}, today=TODAY)
     kept = register_resident(west, {"name": "陈桂英", "id_number": ID, "categories": ["solitary_elder"]}, today=TODAY)
-    log_visit(west, kept.id, {"visit_date": TODAY})
+    log_visit(west, kept.id, {"visit_date": TODAY}, today=TODAY)
     stick = tmp_path / "stick"
     merge_paths(t.db, [export_bundle(w, stick).path for w in (west, east)])
     (_pair, keep, dup), = review(t.db)[0]

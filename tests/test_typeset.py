@@ -202,7 +202,7 @@ def test_the_resident_page_keeps_the_planned_date_whole_at_80_columns(tmp_path):
     today = dt.date(2026, 12, 5)
     db = make_db(tmp_path / "w.db")
     rid = register_resident(db, {"name": "单秀兰", "id_number": "330521194503121220"}, today=today).id
-    log_visit(db, rid, {"visit_date": today, "next_visit_on": dt.date(2027, 1, 5)})
+    log_visit(db, rid, {"visit_date": today, "next_visit_on": dt.date(2027, 1, 5)}, today=today)
     shown: list[str] = []
 
     async def run() -> None:

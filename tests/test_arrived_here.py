@@ -23,7 +23,7 @@ from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
 from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.sync_helpers import clerk_elder, elder, make_township
-from tests.test_moved_here import G01, G02, TODAY, _plain, _round
+from tests.test_moved_here import G01, G02, TODAY, _plain, _round, clocks_on_today  # noqa: F401  (autouse here too)
 from tui.app import make_app
 from tui.cli import main
 from tui.formatting import format_date

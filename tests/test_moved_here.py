@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from unittest import mock
 
+import pytest
 from textual.widgets import Button, Input, Static
 
 from storage.core.i18n import set_language
@@ -22,13 +24,24 @@ from storage.register.search import search_residents
 from storage.register.visits import log_visit
 from storage.sync.export import export_bundle
 from storage.sync.merge import merge_paths
+from tests.foundation_helpers import clock_on
 from tests.pilot_helpers import on_screen, run_async, settle, started
 from tests.sync_helpers import clerk_elder, elder, make_township
 from tui.app import make_app
 from tui.texts import describe_totals
 
-TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # the audit log's clock is the real one
+TODAY = dt.date(2026, 12, 5)  # the day the clocks are pinned to (clocks_on_today)
 G01, G02 = "330521101-G01", "330521101-G02"
+
+
+@pytest.fixture(autouse=True)
+def clocks_on_today():
+    """The events' and the audit log's clocks at noon in China on TODAY. The day a person arrived is read off them in
+    China; read off the real clock, TODAY was the day the module was imported, and a run crossing midnight in China
+    (16:00 UTC) saw the arrival on the next day."""
+    noon = dt.datetime.combine(TODAY, dt.time(4), dt.timezone.utc)
+    with clock_on(TODAY), mock.patch("storage.core.audit.utc_now", return_value=noon):
+        yield
 
 
 def _round(t, workers, folder):

@@ -94,8 +94,7 @@ class ReportsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        today = china_today()
-        self.year, self.month = today.year, today.month
+        self.year, self.month = china_today().timetuple()[:2]  # this month in China
         self.grouping = "village"
         self.report = None
         self._named = ""  # the file name the box was last given for a month: another month's replaces it

@@ -85,9 +85,10 @@ def wrapped(text: str, width: int) -> Text:
 _CONSOLE = Console(width=200)  # only measures and wraps: nothing is printed to it
 
 
-def _bundle_text(g) -> Text:
-    """When the grid last sent, and which of its bundles never arrived (缺第 3 个), in red."""
-    text = Text(format_moment(g.last_bundle) if g.last_bundle else _("none yet"))
+def _bundle_text(g, today) -> Text:
+    """When the grid last sent (with its year when not this year's), and which of its bundles never arrived (缺第 3 个),
+    in red."""
+    text = Text(format_moment(g.last_bundle, today) if g.last_bundle else _("none yet"))
     if g.missing_by:  # two laptops of one grid number their bundles each: whose is missing
         for worker, numbers in g.missing_by:
             text.append("  " + _("{name}: no. {numbers} missing").format(
@@ -240,6 +241,6 @@ def list_rows(pane: str, data, cat_width: int = CATEGORY_WIDTH,
     if pane == "grids":
         return [(g.grid_code, None, (g.name, g.people, f"{g.progress.visited}/{g.progress.total}",
                                      format_percent(g.progress.share), str(g.progress.overdue),
-                                     _bundle_text(g)))
+                                     _bundle_text(g, today)))
                 for g in data.grids]
     raise ValueError(pane)

@@ -59,7 +59,8 @@ def test_a_grids_last_bundle_is_said_as_home_says_a_day():
     set_language("zh_CN")
     try:
         grid = SimpleNamespace(last_bundle=dt.datetime(2026, 12, 4, 23, 38), missing=[3], missing_by=())
-        assert _bundle_text(grid).plain == "12月4日 23:38  缺第 3 个"
+        assert _bundle_text(grid, dt.date(2026, 12, 5)).plain == "12月4日 23:38  缺第 3 个"
+        assert _bundle_text(grid, dt.date(2027, 1, 1)).plain == "2026年12月4日 23:38  缺第 3 个"  # Home's today
     finally:
         set_language("en")
 

@@ -91,12 +91,12 @@ def _other(view: ConflictView, *, masked: bool = False) -> str:
     return printable(text) if text is not None else show_value(c.loser_value, c.record_type, c.field, masked=masked)
 
 
-def when(stamp: int, other: int | None = None) -> str:
+def when(stamp: int, other: int | None = None, today: dt.date | None = None) -> str:
     """The wall-clock part of a hybrid clock stamp, in the reader's language; to the second when `other` (the
     conflict's other side) was written in the same minute: both sides said "12月5日 09:14", and which came later
     was not to be seen (h-walk)."""
     same_minute = other is not None and wall_ms(stamp) // 60_000 == wall_ms(other) // 60_000
-    return format_moment(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), seconds=same_minute)
+    return format_moment(dt.datetime.fromtimestamp(wall_ms(stamp) / 1000, dt.timezone.utc), today, seconds=same_minute)
 
 
 def writer_text(writer: Writer | None, author: str) -> str:
@@ -267,8 +267,8 @@ class ConflictsScreen(Screen[None]):
               "Other: {loser} — {loser_by}, {loser_when}").format(
                 record=record, field=field,
                 winner=_kept(v), winner_by=writer_text(v.winner_by, c.winner_author),
-                winner_when=when(c.winner_hlc, c.loser_hlc), loser=_other(v),
-                loser_by=writer_text(v.loser_by, c.loser_author), loser_when=when(c.loser_hlc, c.winner_hlc))))
+                winner_when=when(c.winner_hlc, c.loser_hlc, self.app.today()), loser=_other(v),
+                loser_by=writer_text(v.loser_by, c.loser_author), loser_when=when(c.loser_hlc, c.winner_hlc, self.app.today()))))
 
     # --- decisions -----------------------------------------------------------------
 

@@ -188,7 +188,7 @@ class DevicesScreen(CodeAndKeyActions, Screen[None]):
         lines += [_("Enrollment codes not used yet:")] if codes else []
         line = _("  township {township} {name}, made {date}") if self.county else _("  grid {grid}, {worker}, made {date}")
         lines += [line.format(grid=e.grid_code, township=e.grid_code, worker=printable(e.worker, limit=20),
-                              name=printable(e.worker, limit=20), date=format_moment(e.created_at))
+                              name=printable(e.worker, limit=20), date=format_moment(e.created_at, self.app.today()))
                   for e in codes]
         self.query_one("#codes", Static).update(Wrapped("\n".join(lines)))
         if not views and not status:

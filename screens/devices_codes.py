@@ -37,7 +37,7 @@ class CodeAndKeyActions:
             self._say(_("No enrollment code is waiting to be used."))
             return
         codes = {e.id: e for e in self.codes}
-        choices = [(f"{e.grid_code} · {printable(e.worker, limit=20)} · {format_moment(e.created_at)}", e.id)
+        choices = [(f"{e.grid_code} · {printable(e.worker, limit=20)} · {format_moment(e.created_at, self.app.today())}", e.id)
                    for e in self.codes]
 
         def chosen(choice: Choice | None) -> None:

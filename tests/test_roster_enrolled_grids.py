@@ -12,6 +12,7 @@ import re
 
 from sqlmodel import select
 
+from storage.core.china_day import china_today
 from storage.core.db import open_database
 from storage.core.models import Resident
 from tests.roster_helpers import CHILD_ID, DISABLED_ID, ELDER_ID, write_csv
@@ -69,7 +70,9 @@ def test_a_new_township_imports_its_roster_into_the_grids_it_enrolled(tmp_path):
     with worker.session() as s:
         assert list(s.exec(select(Resident.name)).all()) == ["张小明"]  # only its own grid's
     worker.dispose()
-    out = run("--db", str(t), "report", "--month", "2026-12", tmp_path=tmp_path)
+    # this month in China, asked after the grid was named: a month that ended before (2026-12 when this was written)
+    # counts the grid as it stood at that month's end, before it was set up
+    out = run("--db", str(t), "report", "--month", f"{china_today():%Y-%m}", tmp_path=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "东村网格" in out.stdout and "张小明" in out.stdout and "王桂英" in out.stdout
 

@@ -51,10 +51,12 @@ class CaseActions:
                     level=label(RISK_LEVELS, r.risk_level))
             return words, _("Close case")
 
+        day = DayField(_("Closed on"), "closed_on", self.app.today(), r.registered_on,
+                       residents.closed_before_registered(r.name, r.registered_on) if r.registered_on else "")
         # the remark is the closing's own field (close_note), not a line added to the notes
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
                                           reason_required=False, value=close_reason_for(r.categories, self.profile.age),
-                                          confirm=question, day=DayField(_("Closed on"), "closed_on", self.app.today())),
+                                          confirm=question, day=day),
                            chosen)
 
     def action_reopen_case(self) -> None:

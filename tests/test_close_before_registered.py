@@ -12,7 +12,7 @@ from textual.widgets import Select
 from screens.dialogs import ChooseScreen, ConfirmScreen
 from screens.resident import ResidentScreen
 from storage.core.db import open_database
-from storage.core.errors import ValidationError
+from storage.core.errors import UserError, ValidationError
 from storage.core.models import Resident
 from storage.register.residents import close_case
 from tests.foundation_helpers import make_db
@@ -86,3 +86,18 @@ async def test_the_dialog_says_it_under_the_date_and_closes_once_the_date_is_rig
         await on_screen(pilot, ResidentScreen)
         await settle(pilot, lambda: app.screen.profile.resident.status == "closed")
     assert _status(tmp_path / "w.db", rid) == ("closed", dt.date(2026, 11, 25))
+
+
+def test_the_registration_date_of_a_closed_case_cannot_be_moved_after_its_closing(tmp_path):
+    from storage.register.residents import update_resident
+
+    db = make_db(tmp_path / "w.db")
+    rid = elder(db, "王德明").id
+    close_case(db, rid, "moved_away", dt.date(2026, 11, 28), today=TODAY)
+    with pytest.raises(UserError) as refused:
+        update_resident(db, rid, {"registered_on": dt.date(2026, 11, 30)}, today=TODAY)
+    assert refused.value.by_field() == {"registered_on": "The case was closed on November 28, 2026: the registration "
+                                                         "date cannot be later."}
+    assert update_resident(db, rid, {"registered_on": dt.date(2026, 11, 28)}, today=TODAY).registered_on \
+        == dt.date(2026, 11, 28)
+    db.dispose()

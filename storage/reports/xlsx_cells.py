@@ -79,7 +79,7 @@ def _remove_temporary(ws: Any) -> None:
     only at the program's exit (hours later in the app; never after a power cut). openpyxl has no public way to
     it: the sheet's writer (`_writer`, openpyxl 3.1), whose cleanup() also forgets it; tests/test_write_errors.py
     fails if a later openpyxl keeps the file elsewhere."""
-    writer = getattr(ws, "_writer", None)
+    writer: Any = getattr(ws, "_writer", None)
     out = getattr(writer, "out", None)
     if isinstance(out, str) and os.path.exists(out):
         with contextlib.suppress(OSError, ValueError):  # (ValueError: openpyxl no longer lists it)

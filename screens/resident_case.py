@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from screens.after_save import follow_up, show_follow_up
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen, DayField
-from storage.core.i18n import _
-from storage.register import residents, risk
+from storage.core.i18n import _, join_sentences
+from storage.register import referrals, residents, risk
 from storage.register.categories import CLOSE_REASONS, RISK_LEVELS, close_reason_for, label, may_age_out
 from storage.register.emergencies import latest_finding
 
@@ -49,6 +49,10 @@ class CaseActions:
             if r.risk_level in ("high", "emergency") and choice.code != "deceased":
                 words += "\n\n" + _("Their risk is {level}: no visit will be due once the case is closed.").format(
                     level=label(RISK_LEVELS, r.risk_level))
+            still = referrals.still_open_text(self.profile.referrals if self.profile else [])
+            if still:  # Home lists a closed case's referrals no more: said before, not found missing after
+                words += "\n\n" + join_sentences(still, _("Home no longer lists them once the case is closed: follow "
+                                                            "them up on this page until they are done."))
             return words, _("Close case")
 
         day = DayField(_("Closed on"), "closed_on", self.app.today(), r.registered_on,

@@ -51,8 +51,8 @@ class CaseActions:
                     level=label(RISK_LEVELS, r.risk_level))
             still = referrals.still_open_text(self.profile.referrals if self.profile else [])
             if still:  # Home lists a closed case's referrals no more: said before, not found missing after
-                words += "\n\n" + join_sentences(still, _("Home no longer lists them once the case is closed: follow "
-                                                            "them up on this page until they are done."))
+                words += "\n\n" + join_sentences(still, _("Home no longer lists a closed case's referrals: follow up "
+                                                            "on this page until each is closed."))
             return words, _("Close case")
 
         day = DayField(_("Closed on"), "closed_on", self.app.today(), r.registered_on,

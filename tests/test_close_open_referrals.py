@@ -70,7 +70,7 @@ async def test_the_closing_question_says_the_open_referrals_which_stay_open(tmp_
             if lang == "zh_CN":
                 assert "还有 2 条未办结的转介（派出所、乡镇卫生院）。退出（销号）后首页不再列出" in question
             else:
-                assert "2 referrals are still open (Police station, Township health centre). Home no longer" in question
+                assert "2 referrals are still open (Police station, Township health centre). Home no longer lists a closed case's" in question
             assert app.screen.query_one("#yes").region.bottom <= 24  # the buttons on the screen at 80×24
             await pilot.press("y")
             await on_screen(pilot, ResidentScreen)

@@ -69,8 +69,8 @@ def cmd_close(args: argparse.Namespace) -> int:
         date=format_date(closed.closed_on)))  # in a sentence, as the language writes a day (2026年11月20日)
     still = still_open_text(open_referrals_of(db, r.id))
     if still:  # left open (each is followed up until closed); Home lists them no more
-        print(join_sentences(still, _("Home no longer lists them: follow them up on the resident's page until they "
-                                      "are done.")))
+        print(join_sentences(still, _("Home no longer lists a closed case's referrals: follow up on the resident's "
+                                      "page until each is closed.")))
     return 0
 
 

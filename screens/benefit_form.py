@@ -117,7 +117,9 @@ class BenefitFormScreen(FormKeys, SavingDialog, Dialog[str | None]):
         from storage.register.benefits import end_benefit, record_benefit
 
         if self.benefit is not None:
-            return end_benefit(self.app.db, self.benefit.id, values.get("end_on") or None, today=today).id
+            # the end the list showed: one merged since is not written over by this form's proposal
+            return end_benefit(self.app.db, self.benefit.id, values.get("end_on") or None, today=today,
+                               shown_end=self.benefit.end_on).id
         return record_benefit(self.app.db, self.resident_id, values.get("kind") or "",
                               start_on=values.get("start_on") or None, end_on=values.get("end_on") or None,
                               note=values.get("note") or "", today=today).id

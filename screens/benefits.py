@@ -225,7 +225,8 @@ class BenefitsScreen(NotifyWorkerErrors, Screen[None]):
     def _saved(self, benefit_id: str | None) -> None:
         if benefit_id:
             notify_text(self, _("Saved."))
-            self.reload()
+        # cancelled too: the form may have said the record changed since the list was read (a merged bundle)
+        self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="benefits-write")
     def _delete(self, benefit_id: str) -> None:

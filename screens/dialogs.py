@@ -170,11 +170,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class DayField:
-    """A date a ChooseScreen asks too: its label, storage's field (how a short date is completed), what it shows first."""
+    """A date a ChooseScreen asks too: its label, storage's field (how a short date is completed), what it shows first;
+    the earliest it may be, and what is said under it when earlier (storage refuses it too)."""
 
     label: str
     field: str
     value: dt.date
+    earliest: dt.date | None = None
+    too_early: str = ""
 
 
 class ChooseScreen(OkCancelDialog[Choice]):
@@ -265,6 +268,8 @@ class ChooseScreen(OkCancelDialog[Choice]):
         try:
             day = parse_field_date(self.day.field, self.query_one("#day", Input).value, self.app.today())
             problem = "" if day is None or day <= self.app.today() else _("The date is in the future.")
+            if day is not None and self.day.earliest is not None and day < self.day.earliest:
+                problem = self.day.too_early
         except DateProblem as exc:
             day, problem = None, exc.message
         if day is None and not problem:

@@ -227,6 +227,11 @@ class FormScreen(SaveInWorker, Screen[str | None]):
     def apply_values(self, values: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def draft_shown(self) -> dict[str, Any] | None:
+        """What a draft's edits are measured from: the record's values as shown, for a form editing one. None for a
+        new record, whose draft stands whole (a visit typed yesterday keeps yesterday's date, a default untouched)."""
+        return None
+
     def load_draft(self) -> drafts.Draft | None:
         """In the load worker: the draft left by a form that did not finish, if any."""
         return drafts.load_draft(self.app.db.local_path, self.draft_key(), self.DRAFT_KIND) if self.DRAFT_KIND else None
@@ -235,14 +240,20 @@ class FormScreen(SaveInWorker, Screen[str | None]):
         """Once built: offer what was typed last time. Restoring loses nothing: it is the default, and Esc."""
         if draft is None or draft.values == self._pristine:
             return
+        # what was typed, over the record as it is now: a value the draft kept untouched is not put back over a
+        # change merged since (the draft of an edit says what it was shown: drafts.Draft.edits)
+        edits = draft.edits()
+        restored = {**(self._pristine or {}), **edits}
+        if restored == self._pristine:
+            return
         saved = draft.saved_at.astimezone()
         when = format_date(saved.date()) + " " + saved.strftime("%H:%M")
 
         def answer(restore: bool | None) -> None:
             self._asking_restore = False
             if restore:
-                self.apply_values(draft.values)
-                self.call_after_refresh(self._focus_where_left, draft.values)
+                self.apply_values(restored)
+                self.call_after_refresh(self._focus_where_left, edits)
             else:
                 self._delete_draft()
 
@@ -298,7 +309,7 @@ class FormScreen(SaveInWorker, Screen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="form-draft")
     def _write_draft(self, values: dict[str, Any]) -> None:
         drafts.save_draft(self.app.db.local_path, self.draft_key(), values, resident_name=self.draft_name(),
-                          kind=self.DRAFT_KIND)
+                          kind=self.DRAFT_KIND, shown=self.draft_shown())
 
     def _delete_draft(self) -> None:
         # an app worker: it must finish even when this screen is already gone
@@ -318,7 +329,7 @@ class FormScreen(SaveInWorker, Screen[str | None]):
                 and latest is not None and latest != self._pristine):
             self._draft_timer.stop()
             drafts.save_draft(self.app.db.local_path, self.draft_key(), latest, resident_name=self.draft_name(),
-                              kind=self.DRAFT_KIND)
+                              kind=self.DRAFT_KIND, shown=self.draft_shown())
 
 
 class AssessingFormScreen(FormScreen):

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, Static
 from screens.dialogs import ConfirmScreen, Dialog
 from screens.form import SavingDialog
 from storage.core.i18n import N_, _
+from storage.register.pairing import shown_helper
 from tui.as_text import as_text
 from tui.date_input import DateInput
 from tui.form_keys import FORM_KEYS, FormKeys
@@ -45,6 +46,7 @@ class PairedHelperScreen(FormKeys, SavingDialog, Dialog[bool | None]):
         super().__init__(classes="dialog")
         self.resident = resident
         self._saving = False
+        self._shown = shown_helper(resident)  # a field left as it opened is not written over a merge since
 
     def compose(self) -> ComposeResult:
         r = self.resident
@@ -116,8 +118,8 @@ class PairedHelperScreen(FormKeys, SavingDialog, Dialog[bool | None]):
         from storage.register.pairing import end_pairing, set_paired_helper
 
         if values is None:
-            end_pairing(self.app.db, self.resident.id, today=today)
+            end_pairing(self.app.db, self.resident.id, today=today, shown_name=self._shown["helper_name"])
         else:
             set_paired_helper(self.app.db, self.resident.id, values["helper_name"], values["helper_phone"],
-                              values["helper_unit"], values["helper_since"] or None, today=today)
+                              values["helper_unit"], values["helper_since"] or None, today=today, shown=self._shown)
         return True

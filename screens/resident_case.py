@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from screens.after_save import follow_up, show_follow_up
 from screens.dialogs import Choice, ChooseScreen, ConfirmScreen, DayField
-from storage.core.i18n import _
-from storage.register import residents, risk
+from storage.core.i18n import _, join_sentences
+from storage.register import referrals, residents, risk
 from storage.register.categories import CLOSE_REASONS, RISK_LEVELS, close_reason_for, label, may_age_out
 from storage.register.emergencies import latest_finding
 
@@ -49,12 +49,18 @@ class CaseActions:
             if r.risk_level in ("high", "emergency") and choice.code != "deceased":
                 words += "\n\n" + _("Their risk is {level}: no visit will be due once the case is closed.").format(
                     level=label(RISK_LEVELS, r.risk_level))
+            still = referrals.still_open_text(self.profile.referrals if self.profile else [])
+            if still:  # Home lists a closed case's referrals no more: said before, not found missing after
+                words += "\n\n" + join_sentences(still, _("Home no longer lists a closed case's referrals: follow up "
+                                                            "on this page until each is closed."))
             return words, _("Close case")
 
+        day = DayField(_("Closed on"), "closed_on", self.app.today(), r.registered_on,
+                       residents.closed_before_registered(r.name, r.registered_on) if r.registered_on else "")
         # the remark is the closing's own field (close_note), not a line added to the notes
         self.app.push_screen(ChooseScreen(_("Close the case"), choices, reason_label=_("Remark on closing (optional)"),
                                           reason_required=False, value=close_reason_for(r.categories, self.profile.age),
-                                          confirm=question, day=DayField(_("Closed on"), "closed_on", self.app.today())),
+                                          confirm=question, day=day),
                            chosen)
 
     def action_reopen_case(self) -> None:

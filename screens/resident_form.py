@@ -198,6 +198,9 @@ class ResidentFormScreen(FormKeys, AssessingFormScreen):
     def draft_name(self) -> str:
         return self._resident.name if self._resident else ""
 
+    def draft_shown(self) -> dict[str, Any] | None:
+        return self._pristine if self.resident_id else None  # an edit: what the record had, as the form showed it
+
     def restore_question(self, name: str, when: str) -> str:
         if self.resident_id:  # an edit was asked about as a "registration": which form, and whose
             return _("Restore the changes to {name} left unsaved at {time}?").format(name=name, time=when)

@@ -24,7 +24,8 @@ CARD_ID = "11010519491231002X"
 def db_path(tmp_path):
     db = make_db(tmp_path / "w.db")
     register_resident(db, {"name": "赵淑珍", "id_number": CARD_ID, "disability_card": CARD_ID + "41",
-                           "categories": ["severely_disabled"]}, today=china_today())
+                           "categories": ["severely_disabled"], "registered_on": dt.date(2025, 6, 1)},
+                      today=china_today())
     db.dispose()
     return tmp_path / "w.db"
 

@@ -195,7 +195,8 @@ def test_the_command_line_closes_with_a_remark_and_reopens(tmp_path, capsys):
 
     number = "11010519491231002X"
     db = make_db(tmp_path / "w.db")
-    rid = elder(db, "赵淑珍", id_number=number, birth_date=dt.date(1949, 12, 31), notes="女儿在县城").id
+    rid = elder(db, "赵淑珍", id_number=number, birth_date=dt.date(1949, 12, 31), notes="女儿在县城",
+                registered_on=dt.date(2026, 10, 8)).id
     db.dispose()
 
     def run(*args):
@@ -333,7 +334,7 @@ async def test_closing_on_the_resident_page_takes_the_date_it_happened(tmp_path)
 
     t = make_township(tmp_path)
     worker = t.worker("王芳", "G01")
-    rid = elder(worker, "张三").id
+    rid = elder(worker, "张三", registered_on=dt.date(2026, 10, 8)).id
     app = make_app(worker.path, lang="zh_CN", today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, lambda: ResidentScreen(rid))

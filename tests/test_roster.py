@@ -227,8 +227,29 @@ def test_cli_exit_codes(db, tmp_path, capsys):
     assert main([*base, str(bad), "--skip-invalid"]) == 0
     assert "2 unchanged, 1 invalid" in capsys.readouterr().out
     assert main([*base, str(tmp_path / "missing.xlsx")]) == 1
+    assert "No such file" in capsys.readouterr().err
     assert main([*base, str(good), "--sheet", "Nope"]) == 1
     assert "Sheet1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe"])
+def test_a_folder_or_a_pipe_given_as_the_roster_is_named_as_what_it_is(db, tmp_path, capsys, kind):
+    """h-hostile: a named pipe given as the roster was answered "没有这个文件" (no such file), and a folder too."""
+    import os
+
+    from tui.cli import main
+
+    path = tmp_path / "roster.xlsx"
+    if kind == "folder":
+        path.mkdir()
+    elif not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    else:
+        os.mkfifo(path)
+    assert main(["--lang", "zh_CN", "--db", str(db.path), "roster", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    said = {"folder": "是一个文件夹", "pipe": "是管道或设备"}[kind]
+    assert said in err and "没有这个文件" not in err and len(err.strip().splitlines()) == 1, err
 
 
 # --- the screen -------------------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def _closing_clash(tmp_path):
     """The worker closed a case (去世), the clerk closed it otherwise (迁出), the worker then reopened it."""
     t = make_township(tmp_path)
     a = t.worker("王芳", "G01")
-    r = elder(a, "张三")
+    r = elder(a, "张三", registered_on=dt.date(2026, 10, 8))
     close_case(a, r.id, "deceased", dt.date(2026, 11, 20), today=TODAY)
     merge_paths(t.db, [export_bundle(a, tmp_path / "1.gcb").path])
     close_case(t.db, r.id, "moved_away", dt.date(2026, 11, 21), today=TODAY)

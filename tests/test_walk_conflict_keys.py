@@ -20,7 +20,7 @@ from tui.app import make_app
 def _two_kinds(tmp_path):
     t = make_township(tmp_path)
     a, b = t.worker("王芳", "G01", path=tmp_path / "a.db"), t.worker("张强", "G01", path=tmp_path / "b.db")
-    him, her = elder(a, "李德福"), elder(a, "刘桂英", phone="13800000001")
+    him, her = elder(a, "李德福", registered_on=dt.date(2026, 10, 8)), elder(a, "刘桂英", phone="13800000001")
     merge_paths(t.db, [export_bundle(a, tmp_path / "a1.gcb").path])
     merge_paths(t.db, [export_bundle(b, tmp_path / "b1.gcb").path])  # b's first bundle: the township knows it
     merge_paths(b, [export_bundle(t.db, tmp_path / "back", grid_code="G01").path])

@@ -184,6 +184,15 @@ def _unraisable(monkeypatch) -> list:
     return caught
 
 
+def _sheets_folder(tmp_path, monkeypatch):
+    """The folder openpyxl's write-only sheets stream their rows to from now on (the system's temporary folder,
+    kept apart from other tests' workbooks)."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 def test_a_workbook_not_written_leaves_no_sheet_for_the_collector_to_close(tmp_path, capsys, monkeypatch):
     """`report --out` on a read-only stick: openpyxl's sheets, each streamed to a temporary file, were left to the
     collector, which closed a sheet's rows after its file ("I/O operation on closed file" in a generator: 48
@@ -194,9 +203,11 @@ def test_a_workbook_not_written_leaves_no_sheet_for_the_collector_to_close(tmp_p
     out.mkdir()
     args, _target = _commands(tmp_path, out)["report"]
     read_only(monkeypatch)
+    sheets = _sheets_folder(tmp_path, monkeypatch)
     caught, workbooks = _unraisable(monkeypatch), _workbooks(monkeypatch)
     assert main(["--lang", "en", "--db", *args]) == 1
     assert len(workbooks) == 1 and _left_open(workbooks) == []
+    assert list(sheets.iterdir()) == []  # the sheets' temporary files, with names and ID numbers: gone now
     gc.collect()
     assert [u.exc_value for u in caught] == []
 
@@ -236,9 +247,11 @@ def test_a_disk_full_in_the_middle_of_a_workbook_leaves_no_sheet_half_open(tmp_p
     report = monthly_report(db, 2026, 11, today=dt.date(2026, 11, 24), with_trend=True, with_lists=True)
     db.dispose()
     monkeypatch.setattr(book, "atomic_writer", filling)
+    sheets = _sheets_folder(tmp_path, monkeypatch)
     caught, workbooks = _unraisable(monkeypatch), _workbooks(monkeypatch)
     with pytest.raises(OSError):
         book.write_workbook(report, tmp_path / "r.xlsx")
     assert len(workbooks) == 1 and _left_open(workbooks) == []
+    assert list(sheets.iterdir()) == []
     gc.collect()
     assert [u.exc_value for u in caught] == []

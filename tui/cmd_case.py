@@ -47,9 +47,11 @@ def _reason(text: str) -> str:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
+    from storage.core.i18n import join_sentences
     from storage.core.text import printable
     from storage.register.categories import CLOSE_REASONS, label
     from storage.register.lookup import resident_by_key
+    from storage.register.referrals import open_referrals_of, still_open_text
     from storage.register.residents import close_case
     from tui.formatting import format_date
 
@@ -64,6 +66,10 @@ def cmd_close(args: argparse.Namespace) -> int:
     print(_("The case of {name} is closed: {reason}, {date}.").format(
         name=printable(closed.name), reason=label(CLOSE_REASONS, closed.close_reason),
         date=format_date(closed.closed_on)))  # in a sentence, as the language writes a day (2026年11月20日)
+    still = still_open_text(open_referrals_of(db, r.id))
+    if still:  # left open (each is followed up until closed); Home lists them no more
+        print(join_sentences(still, _("Home no longer lists a closed case's referrals: follow up on the resident's "
+                                      "page until each is closed.")))
     return 0
 
 

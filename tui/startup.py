@@ -124,11 +124,11 @@ class Startup:
 
         return check_and_backup(self.db_path, on_screen=True)  # the app names its own screen, not a command
 
-    def key_problem(self, sign_public: str) -> str | None:
+    def key_problem(self, sign_public: str, role: str) -> str | None:
         """What is wrong with the database's key file, if anything (storage/core/private_keys.py key_problem)."""
         from storage.core.private_keys import key_problem
 
-        return key_problem(self.db_path, sign_public)
+        return key_problem(self.db_path, sign_public, role)
 
     def close(self, db: Database | None) -> None:
         if db is not None:

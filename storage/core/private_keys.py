@@ -66,12 +66,18 @@ def read_keys(db_path: Path) -> PrivateKeys | None:
     return PrivateKeys(**{n: str(found.get(n) or "") for n in NAMES})
 
 
-def private_keys(db_path: Path) -> PrivateKeys:
-    """The keys for export and merge; a clear message if the file is gone."""
+def private_keys(db_path: Path, role: str = "") -> PrivateKeys:
+    """The keys for export and merge (with the office's own for a township or county `role`); a clear message if
+    the file is gone or holds none (a key file emptied by hand: merging said the bundles were another township's)."""
     keys = read_keys(db_path)
     if keys is None:
         raise UserError(_("The private keys of this database ({file}) are missing. They are never in backups: "
                           "put back the copy you kept, or set up a new database.").format(file=keys_file(Path(db_path))))
+    office = (getattr(keys, f"{role}_age_secret"), getattr(keys, f"{role}_sign_secret")) \
+        if role in ("township", "county") else ()
+    if not all((keys.device_age_secret, keys.device_sign_secret, *office)):
+        raise UserError(_("{file} holds no private key (it was emptied). Put back the copy you kept: until then "
+                          "nothing can be exported or merged.").format(file=keys_file(Path(db_path))))
     return keys
 
 
@@ -128,18 +134,20 @@ def scrub_file(path: Path) -> None:
         conn.close()
 
 
-def key_problem(db_path: Path, sign_public: str) -> str | None:
+def key_problem(db_path: Path, sign_public: str, role: str = "") -> str | None:
     """At start-up, what is wrong with the key file of a set-up database (signing as `sign_public`), said with what
     to do; None when nothing is. Export and merge said it first, at the month's end (walk E, D1)."""
     if not sign_public:  # not set up yet: no keys to expect
         return None
     path = keys_file(Path(db_path))
     try:
-        keys = private_keys(db_path)
-    except UserError as exc:
-        if path.exists():  # there, but not a key file: overwritten, truncated, another program's
-            return _("{file} is not a gridcare key file any more. Put back the copy you kept: until then nothing "
-                     "can be exported or merged.").format(file=path)
+        read_keys(db_path)
+    except UserError:  # there, but not a key file: overwritten, truncated, another program's
+        return _("{file} is not a gridcare key file any more. Put back the copy you kept: until then nothing "
+                 "can be exported or merged.").format(file=path)
+    try:
+        keys = private_keys(db_path, role)
+    except UserError as exc:  # gone, or emptied
         return str(exc)
     from storage.core.keys import public_of
 

@@ -21,7 +21,7 @@ from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError, ValidationErrors
-from storage.core.i18n import _
+from storage.core.i18n import _, day_text
 from storage.core.models import Benefit
 from storage.register.categories import BENEFIT_KINDS, label
 from storage.register.eligibility import Hint
@@ -101,9 +101,15 @@ def record_benefit(db: Database, resident_id: str, kind: str, *, start_on: dt.da
         return _reread(s, bid)
 
 
+_UNSEEN: Any = object()  # `end_benefit` called without the end a dialog read (the CLI's end is the record's now)
+
+
 def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = None, *,
-                today: dt.date | None = None) -> Benefit:
-    """The period stops on `end_on` (default today); only the end is written."""
+                today: dt.date | None = None, shown_end: dt.date | None = _UNSEEN) -> Benefit:
+    """The period stops on `end_on` (default today); only the end is written.
+
+    `shown_end`: the period's end as the dialog read it (None: running). An end merged since (the township's return
+    bundle) is not written over by the dialog's proposal, which was made without it: refused, naming it."""
     today = today or china_today()
     errors: list[ValidationError] = []
     end = _date("end_on", end_on, errors, today) or today
@@ -111,6 +117,11 @@ def end_benefit(db: Database, benefit_id: str, end_on: dt.date | str | None = No
         raise ValidationErrors(errors)
     with db.write() as s:
         b = live_row(s, "benefit", benefit_id)
+        if shown_end is not _UNSEEN and b.end_on != shown_end:
+            raise ValidationError("end_on", _("Changed since this opened: the period now ends on {date}. Close this "
+                                              "and look again.").format(date=day_text(b.end_on))
+                                  if b.end_on else _("Changed since this opened: the period runs again. Close this "
+                                                     "and look again."))
         if b.start_on is not None and end < b.start_on:
             raise ValidationError("end_on", _("The end is before the start."))
         if b.end_on != end:

@@ -40,6 +40,15 @@ class Draft:
     saved_at: dt.datetime  # UTC
     values: dict[str, Any]
     resident_name: str = ""
+    # an edit's draft: the record's values the form showed when they were typed over. A value still as shown was not
+    # typed, and is no edit: restored, it would go over what a merged bundle wrote since (walk h-stale)
+    shown: dict[str, Any] | None = None
+
+    def edits(self) -> dict[str, Any]:
+        """The values typed: all of them in a draft of a new record, or one that does not say what it was shown."""
+        if self.shown is None:
+            return dict(self.values)
+        return {name: value for name, value in self.values.items() if name not in self.shown or self.shown[name] != value}
 
 
 def draft_path(db_path: Path, resident_id: str, kind: str = "visit") -> Path:
@@ -51,13 +60,16 @@ def draft_path(db_path: Path, resident_id: str, kind: str = "visit") -> Path:
 
 
 def save_draft(db_path: Path, resident_id: str, values: dict[str, Any], *, resident_name: str = "",
-               now: dt.datetime | None = None, kind: str = "visit") -> Draft:
+               now: dt.datetime | None = None, kind: str = "visit", shown: dict[str, Any] | None = None) -> Draft:
     now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     # cleaned as the save will clean them (storage/core/text.py storable): half a character typed on a
     # Windows console cannot be written as UTF-8, and the draft's writer would fail on every keystroke
-    draft = Draft(resident_id, now, storable_value(dict(values)), storable(resident_name))
+    draft = Draft(resident_id, now, storable_value(dict(values)), storable(resident_name),
+                  None if shown is None else storable_value(dict(shown)))
     payload = {"version": DRAFT_VERSION, "kind": kind, "resident_id": resident_id,
                "resident_name": draft.resident_name, "saved_at": now.isoformat(), "values": draft.values}
+    if draft.shown is not None:
+        payload["shown"] = draft.shown
     path = draft_path(db_path, resident_id, kind)
     make_owner_only_dir(path.parent)  # drafts hold notes about children: the folder is the owner's alone
     with atomic_text_writer(path, through_links=False) as fh:  # a link named as the draft is replaced, not its file
@@ -78,7 +90,9 @@ def _read(path: Path) -> Draft | None:
             saved = saved.replace(tzinfo=dt.timezone.utc)
         if data.get("version") != DRAFT_VERSION or not isinstance(data.get("values"), dict):
             raise ValueError("unknown draft version")
-        return Draft(str(data["resident_id"]), saved, data["values"], str(data.get("resident_name", "")))
+        shown = data.get("shown")  # (a draft of an older release has none: all its values stand)
+        return Draft(str(data["resident_id"]), saved, data["values"], str(data.get("resident_name", "")),
+                     shown if isinstance(shown, dict) else None)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:  # (JSON nested a few thousand deep)

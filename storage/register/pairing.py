@@ -60,21 +60,49 @@ def check_helper(data: dict[str, Any], merged: dict[str, Any], today: dt.date) -
     return errors
 
 
+def shown_helper(resident: Any) -> dict[str, str]:
+    """The helper as the record has it, as a dialog's fields show it (the shape `set_paired_helper`'s `shown` takes)."""
+    since = resident.helper_since
+    return {"helper_name": resident.helper_name or "", "helper_phone": resident.helper_phone or "",
+            "helper_unit": resident.helper_unit or "", "helper_since": since.isoformat() if since else ""}
+
+
 def set_paired_helper(db: Database, resident_id: str, name: str, phone: str = "", unit: str = "",
-                      since: dt.date | str | None = None, *, today: dt.date | None = None) -> Resident:
-    """Pair a resident with a helper (or change the helper's details)."""
+                      since: dt.date | str | None = None, *, today: dt.date | None = None,
+                      shown: dict[str, str] | None = None) -> Resident:
+    """Pair a resident with a helper (or change the helper's details).
+
+    `shown`: the record's helper when the dialog opened (`shown_helper`). A field still as shown was not edited and
+    is not written: a return bundle merged while the dialog was open may have changed it (the clerk's corrected phone
+    went back to the old one when the worker saved a new unit)."""
     from storage.register.residents import update_resident
 
     today = today or china_today()
     if not " ".join((name or "").split()):
         raise ValidationError("helper_name", _("Give the paired helper's name."))
-    return update_resident(db, resident_id, {"helper_name": name, "helper_phone": phone, "helper_unit": unit,
-                                             "helper_since": since or today}, today=today)
+    typed = {"helper_name": name, "helper_phone": phone, "helper_unit": unit,
+             "helper_since": since.isoformat() if isinstance(since, dt.date) else (since or "")}
+    changes: dict[str, Any]
+    if shown is None:
+        changes = dict(typed)
+    else:
+        changes = {k: v for k, v in typed.items() if k not in shown or " ".join(v.split()) != shown[k]}
+    # a pairing begins on a day: left empty, today (a new pairing's empty date was never the record's)
+    if "helper_since" in changes or (shown is not None and not shown.get("helper_name")):
+        changes["helper_since"] = since or today
+    return update_resident(db, resident_id, changes, today=today)
 
 
-def end_pairing(db: Database, resident_id: str, *, today: dt.date | None = None) -> Resident:
-    from storage.register.residents import update_resident
+def end_pairing(db: Database, resident_id: str, *, today: dt.date | None = None, shown_name: str | None = None) -> Resident:
+    """The pairing ends: the four fields emptied. `shown_name`: the helper the question named; another one paired
+    since (a merged bundle) is not ended unseen."""
+    from storage.register.residents import get_resident, update_resident
 
+    if shown_name is not None:
+        now = get_resident(db, resident_id).helper_name or ""
+        if now and now != shown_name:  # (none now: the pairing ended meanwhile, and there is nothing to end)
+            raise ValidationError("helper_name", _("The paired helper is now {helper} (changed since this opened): "
+                                                   "close this and look again.").format(helper=now))
     return update_resident(db, resident_id, {"helper_name": "", "helper_phone": "", "helper_unit": "",
                                              "helper_since": None}, today=today)
 

@@ -10,9 +10,9 @@ from storage.core.china_day import china_today
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.db import Database
 from storage.core.errors import ValidationError
-from storage.core.i18n import N_, _
+from storage.core.i18n import N_, _, count_text, join_list, ngettext
 from storage.core.models import Referral
-from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES
+from storage.register.categories import REFERRAL_AGENCIES, REFERRAL_STATUSES, label
 
 MAX_REASON = 1000
 # the level of the chain a referral goes to (村 / 乡镇 / 县), and the office there in the worker's words
@@ -133,3 +133,26 @@ def set_referral_status(db: Database, referral_id: str, status: str, outcome: st
 def close_referral(db: Database, referral_id: str, outcome: str = "", closed_on: dt.date | None = None, *,
                    today: dt.date | None = None) -> Referral:
     return set_referral_status(db, referral_id, "closed", outcome, closed_on, today=today)
+
+
+def open_referrals_of(db: Database, resident_id: str) -> list[Referral]:
+    """The referrals of a resident (and the duplicates merged into it) not yet closed, oldest first."""
+    from sqlmodel import col, select
+
+    from storage.register.duplicates import resident_ids_for
+
+    ids = resident_ids_for(db, resident_id)
+    with db.session() as s:
+        return list(s.exec(select(Referral).where(col(Referral.resident_id).in_(ids), col(Referral.deleted) == False,  # noqa: E712
+                                                  Referral.status != "closed").order_by(Referral.opened_on, Referral.id)))
+
+
+def still_open_text(referrals: list[Any]) -> str:
+    """The referrals among these not yet closed, in a sentence ("" when none): what a case's closing says. Closing
+    the case leaves them open: each is followed up until closed (DESIGN §1), and only the worker knows how it ended."""
+    still = sorted((f for f in referrals if f.status != "closed"), key=lambda f: f.opened_on or dt.date.min)
+    if not still:
+        return ""
+    agencies = join_list(dict.fromkeys(label(REFERRAL_AGENCIES, f.agency) for f in still))
+    return ngettext("{n} referral is still open ({agencies}).", "{n} referrals are still open ({agencies}).",
+                    len(still)).format(n=count_text(len(still)), agencies=agencies)

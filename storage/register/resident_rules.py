@@ -14,7 +14,7 @@ from typing import Any
 
 from storage.core.dates import DateProblem, parse_field_date
 from storage.core.errors import ValidationError
-from storage.core.i18n import _
+from storage.core.i18n import _, day_text
 from storage.core.models import Resident
 from storage.core.text import printable, typed_text
 from storage.register import idnumbers
@@ -175,6 +175,13 @@ def birth_and_sex(fields: Mapping[str, Any], ctx: Context) -> Checked:
     return out
 
 
+def closed_before(ctx: Context, day: dt.date) -> dt.date | None:
+    """The day a closed case was closed, when that is before `day`."""
+    r = ctx.existing
+    closed_on = r.closed_on if r is not None and r.status == "closed" else None
+    return closed_on if isinstance(closed_on, dt.date) and closed_on < day else None
+
+
 def registration_date(fields: Mapping[str, Any], ctx: Context) -> Checked:
     """The day the resident became a key person (登记日期): typed as every date field is, in the past, not
     before the birth date; the month reports count the resident from that day (storage/register/due.py)."""
@@ -198,6 +205,9 @@ def registration_date(fields: Mapping[str, Any], ctx: Context) -> Checked:
         error = _("The year {year} cannot be right.").format(year=day.year)
     elif isinstance(birth, dt.date) and day < birth:
         error = _("The registration date is before the birth date.")
+    elif (closed_on := closed_before(ctx, day)) is not None:  # close_case's rule, from the other side
+        error = _("The case was closed on {date}: the registration date cannot be later.").format(
+            date=day_text(closed_on))
     else:
         return Checked({"registered_on": day})
     return Checked({"registered_on": day}, [ValidationError("registered_on", error)])

@@ -201,9 +201,19 @@ def close_case(db: Database, resident_id: str, reason: str, closed_on: dt.date |
             raise ValidationError("close_reason", _("{name} ages out on {date}, not before: choose another reason, or "
                                                     "correct the birth date.").format(name=current.name,
                                                                                       date=day_text(out_on)))
+        if current.registered_on is not None and closed_on < current.registered_on:
+            raise ValidationError("closed_on", closed_before_registered(current.name, current.registered_on))
         writer(s).write("resident", resident_id, fields)
         s.flush()
         return s.get(Resident, resident_id)
+
+
+def closed_before_registered(name: str, registered_on: dt.date) -> str:
+    """Why a closing dated before the registration is refused: the reports would count such a case in no month,
+    and the date is most often a slip (a year typed wrong); a person who left before being registered has the
+    registration date to correct first."""
+    return _("{name} was registered on {date}: the case cannot be closed before that. If the date is right, correct "
+             "the registration date first.").format(name=name, date=day_text(registered_on))
 
 
 def ages_out_later(categories: list[str], birth: dt.date | None, day: dt.date) -> dt.date | None:

@@ -80,7 +80,11 @@ def open_roster(path: str | Path, sheet: str | None = None) -> RosterSheet:
     """The file's header, and its rows as they are read (call `close()` when done, or read them all)."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(_("No such file: {path}").format(path=path))
+        if path.is_dir():
+            raise UserError(_("{path} is a folder: give the roster file in it.").format(path=printable(str(path))))
+        if path.exists():  # a pipe or a device: "no such file" sent the clerk looking for a file that was there
+            raise UserError(_("{path} is a pipe or a device, not a roster file.").format(path=printable(str(path))))
+        raise UserError(_("No such file: {path}").format(path=printable(str(path))))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         name, raw, expected, close = _read_xlsx(path, sheet)

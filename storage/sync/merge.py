@@ -118,7 +118,9 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
 
 def age_secrets(db: Database) -> list[str]:
     """The keys a bundle to this database is encrypted to, from its key file."""
-    keys = private_keys(db.local_path)
+    with db.session() as s:
+        role = load_identity(s).role
+    keys = private_keys(db.local_path, role)
     return [keys.township_age_secret, keys.county_age_secret, keys.device_age_secret]
 
 

@@ -178,15 +178,20 @@ def _group_end(text: str, o: int) -> int:
 
 
 def _opening(line: str, k: int) -> int:
-    """`k`, a line's break, moved back before the opening marks (and spaces after them) that would end the line above."""
+    """`k`, a line's break, moved back before the opening marks (and spaces after them) that would end the line above:
+    again while one is left there ("…年（  ⏎（登" would end its line with the first bracket)."""
     j = k
-    while j > 1 and line[j - 1] == " ":
-        j -= 1
-    if line[j - 1:j] not in NO_LINE_END:
-        return k
-    while j > 1 and line[j - 1] in NO_LINE_END:
-        j -= 1
-    return j
+    while True:
+        i = j
+        while i > 1 and line[i - 1] == " ":
+            i -= 1
+        if line[i - 1:i] not in NO_LINE_END:
+            return j
+        while i > 1 and line[i - 1] in NO_LINE_END:
+            i -= 1
+        if i == j:  # (the line's first character: it stays)
+            return j
+        j = i
 
 
 def _label_start(line: str) -> int:

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -163,6 +163,8 @@ def _odd_cells(sized):
     @given(cells=st.lists(st.one_of(st.text(_TEXT, max_size=50), st.integers(), st.floats(allow_nan=True), st.none(),
                                     st.integers(5000, 40000).map(lambda n: "长" * n)), min_size=7, max_size=7),
            rows=st.integers(1, 3))
+    # CI's draw: a name openpyxl writes as a formula, which holds no value until a spreadsheet computes it
+    @example(cells=["", "=0", "", None, 0, None, ""], rows=2)
     def test(tmp_path, cells, rows):
         path = write_xlsx(tmp_path / "odd.xlsx", [cells] * rows)
         # written under HEADER: the name is the second cell, as the file holds it (an infinite float does not

@@ -26,12 +26,13 @@ from tests.foundation_helpers import make_db, scratch
 from tests.profiles import quick_and_slow
 from tests.roster_helpers import TODAY, good_rows, write_xlsx
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# (and NUL: the import drops it, as every write does, no database storing it: storage/core/text.py storable)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"))
 
 
 def _text(value) -> str:
     """A cell as the register would hold a name: as typed (no NFKC), no invisible characters (zero-width spaces,
-    soft hyphens), inner spaces single, integral floats whole."""
+    soft hyphens, NUL), inner spaces single, integral floats whole."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -153,6 +154,14 @@ def _mutated(sized):
 
 
 test_mutated_csv_and_xlsx_are_refused_or_read, test_mutated_files_at_scale = quick_and_slow("roster", _mutated)
+
+
+def test_a_nul_after_a_name_is_read_as_the_name_without_it():
+    """A mutation drawn at 20 times CI's count: a NUL inserted after 张小明 in the CSV. The import registers 张小明
+    (the NUL dropped), which the check above had taken for a name the file does not hold."""
+    good = _good_csv()
+    at = good.index("张小明".encode()) + len("张小明".encode())
+    _import_or_refuse("roster.csv", good[:at] + b"\x00" + good[at:], names=[str(row[1]) for row in good_rows()])
 
 
 _TEXT = st.characters(blacklist_categories=("Cc", "Cs"))  # what a worksheet cell can hold

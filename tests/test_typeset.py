@@ -73,7 +73,7 @@ def test_an_opening_bracket_goes_down_with_what_it_opens():
 
 @correctness
 @given(_TEXT, st.integers(4, 60))
-@hypothesis.example("登登登登2026年（  （登", 20)  # (drawn at 20 times CI's count: the break went back over one bracket, not both)
+@hypothesis.example("登登登登2026年（  （登", 20)  # (drawn among 1,000 cases, CI runs 100: the break went back over one bracket, not both)
 def test_no_line_ends_with_an_opening_mark(text, width):
     for paragraph in text.split("\n"):
         broke = wrap(paragraph, width)[:-1]  # (a paragraph may end with one)

@@ -256,8 +256,8 @@ class GridcareApp(RefusedOpen, App["RestoreRequest"]):  # its result: a restore 
             self.call_from_thread(notify_text, self, problem, severity="error", timeout=3600)
         elif made is not None:
             log.info("daily backup written to %s", made.path)
-        keys = self._startup.key_problem(*((self.identity.device_sign_public, self.identity.role) if self.identity
-                                           else ("", "")))
+        ident = self.identity
+        keys = self._startup.key_problem(ident.device_sign_public if ident else "", ident.role if ident else "")
         if keys:
             log.error("the database's key file is missing, damaged or another database's")
             self.call_from_thread(notify_text, self, keys, severity="error", timeout=3600)

@@ -69,7 +69,11 @@ def read_keys(db_path: Path) -> PrivateKeys | None:
 def private_keys(db_path: Path, role: str = "") -> PrivateKeys:
     """The keys for export and merge (with the office's own for a township or county `role`); a clear message if
     the file is gone or holds none (a key file emptied by hand: merging said the bundles were another township's)."""
-    keys = read_keys(db_path)
+    return _usable(read_keys(db_path), db_path, role)
+
+
+def _usable(keys: PrivateKeys | None, db_path: Path, role: str) -> PrivateKeys:
+    """`keys` as read from the key file, when they hold what `role` needs; else the clear message."""
     if keys is None:
         raise UserError(_("The private keys of this database ({file}) are missing. They are never in backups: "
                           "put back the copy you kept, or set up a new database.").format(file=keys_file(Path(db_path))))
@@ -141,12 +145,12 @@ def key_problem(db_path: Path, sign_public: str, role: str = "") -> str | None:
         return None
     path = keys_file(Path(db_path))
     try:
-        read_keys(db_path)
+        found = read_keys(db_path)
     except UserError:  # there, but not a key file: overwritten, truncated, another program's
         return _("{file} is not a gridcare key file any more. Put back the copy you kept: until then nothing "
                  "can be exported or merged.").format(file=path)
     try:
-        keys = private_keys(db_path, role)
+        keys = _usable(found, db_path, role)
     except UserError as exc:  # gone, or emptied
         return str(exc)
     from storage.core.keys import public_of
